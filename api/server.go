@@ -1,0 +1,106 @@
+package api
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Server is the HTTPS server with everything mounted on it.
+type Server struct {
+	echo            *echo.Echo
+	log             *slog.Logger
+	tls             *tls.Config
+	shutdownTimeout time.Duration
+}
+
+// Config says what the server needs from its surroundings.
+type Config struct {
+	Log *slog.Logger
+	// TLS holds the server certificate; every listener speaks TLS.
+	TLS *tls.Config
+	// Ready reports whether the server can do its work (database reachable, schema
+	// current); /readyz answers 503 with the error while it fails.
+	Ready func(ctx context.Context) error
+	// Metrics is the registry /metrics serves; the server adds its HTTP metrics to it.
+	Metrics *prometheus.Registry
+	// ShutdownTimeout bounds how long in-flight requests may take to finish after a stop
+	// signal. Zero means 30 seconds.
+	ShutdownTimeout time.Duration
+}
+
+// MaxBodyBytes bounds a request body unless a route sets its own limit.
+const MaxBodyBytes = 1 << 20
+
+// New returns a server with the operational routes mounted.
+func New(cfg Config) *Server {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = errorHandler(cfg.Log)
+	s := &Server{echo: e, log: cfg.Log, tls: cfg.TLS, shutdownTimeout: cfg.ShutdownTimeout}
+	if s.shutdownTimeout == 0 {
+		s.shutdownTimeout = 30 * time.Second
+	}
+	e.Use(
+		middleware.RequestID(),
+		observe(cfg.Log, newHTTPMetrics(cfg.Metrics)),
+		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			cfg.Log.Error("handler panicked", "route", c.Path(), "error", err, "stack", string(stack))
+			return err
+		}}),
+		middleware.BodyLimit(fmt.Sprint(MaxBodyBytes)),
+		middleware.SecureWithConfig(middleware.SecureConfig{
+			XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
+			HSTSMaxAge: 31536000, ReferrerPolicy: "no-referrer",
+			ContentSecurityPolicy: "default-src 'self'; frame-ancestors 'none'",
+		}),
+	)
+	mountHealth(e, cfg.Ready, cfg.Metrics)
+	return s
+}
+
+// Echo returns the router, on which the platform, PKI and page handlers are mounted.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Serve answers HTTPS requests on ln until ctx ends, then stops taking new connections and
+// lets requests in flight finish (up to the shutdown timeout).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.echo,
+		TLSConfig:         s.tls,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("stopping: finishing requests in flight", "timeout", s.shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.shutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	if err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}

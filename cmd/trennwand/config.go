@@ -1,0 +1,203 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/trennwand/trennwand/mdm/store"
+)
+
+// config is the validated configuration of one invocation.
+type config struct {
+	DataDir          string
+	DB               store.DSN
+	Addr             string
+	PublicURL        *url.URL
+	AMAPIEndpoint    string
+	AMAPICredentials string
+	APNsURL          string
+	MasterKey        string // base64; empty means the key file in the data directory
+	TLSCert, TLSKey  string
+	AdminEmail       string
+	LogLevel         slog.Level
+	LogJSON          bool
+	JSON             bool
+}
+
+// settings lists every setting that may come from a flag, an environment variable
+// (TRENNWAND_ + upper case, - as _) or the config file.
+var settings = []string{
+	"data", "db", "addr", "public-url", "amapi-endpoint", "amapi-credentials", "apns-url",
+	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
+}
+
+func addGlobalFlags(root *cobra.Command) {
+	f := root.PersistentFlags()
+	f.String("config", "", "config file (YAML, TOML or JSON); env TRENNWAND_CONFIG")
+	f.String("data", "./data", "data directory: SQLite database, keys, lock file; env TRENNWAND_DATA")
+	f.String("db", "", "database: sqlite:///path/file.db or a postgres:// URL (default: SQLite in the data directory); env TRENNWAND_DB")
+	f.String("public-url", "", "the HTTPS URL at which phones and browsers reach this server (default https://<hostname>:<port>); env TRENNWAND_PUBLIC_URL")
+	f.String("log-level", "info", "log level: debug, info, warn or error; env TRENNWAND_LOG_LEVEL")
+	f.String("log-format", "text", "log format: text or json; env TRENNWAND_LOG_FORMAT")
+	f.Bool("json", false, "print the result as one JSON object, for scripts")
+}
+
+// loadConfig merges flags, environment and config file (flags win, then environment, then
+// the file, then defaults) and validates the result. It creates nothing on disk.
+func loadConfig(cmd *cobra.Command) (config, error) {
+	v := viper.New()
+	v.SetEnvPrefix("TRENNWAND")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	v.AutomaticEnv()
+	for _, key := range settings {
+		if err := v.BindEnv(key); err != nil {
+			return config{}, err
+		}
+	}
+	var bindErr error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if slices.Contains(settings, f.Name) {
+			bindErr = cmp.Or(bindErr, v.BindPFlag(f.Name, f))
+		}
+	})
+	if bindErr != nil {
+		return config{}, bindErr
+	}
+	file, _ := cmd.Flags().GetString("config")
+	file = cmp.Or(file, os.Getenv("TRENNWAND_CONFIG"))
+	if file != "" {
+		if err := readConfigFile(v, file); err != nil {
+			return config{}, usageError{err}
+		}
+	}
+	cfg, err := validate(v)
+	if err != nil {
+		return config{}, usageError{err}
+	}
+	cfg.JSON, _ = cmd.Flags().GetBool("json")
+	return cfg, nil
+}
+
+// readConfigFile reads the config file into v and refuses unknown settings, so that a
+// typing mistake does not silently leave a default in place.
+func readConfigFile(v *viper.Viper, file string) error {
+	fv := viper.New()
+	fv.SetConfigFile(file)
+	if err := fv.ReadInConfig(); err != nil {
+		return fmt.Errorf("config file %s: %w", file, err)
+	}
+	for _, key := range fv.AllKeys() {
+		if !slices.Contains(settings, key) {
+			return fmt.Errorf("config file %s: unknown setting %q (known: %s)", file, key, strings.Join(settings, ", "))
+		}
+	}
+	v.SetConfigFile(file)
+	if err := v.ReadInConfig(); err != nil {
+		return fmt.Errorf("config file %s: %w", file, err)
+	}
+	return nil
+}
+
+func validate(v *viper.Viper) (config, error) {
+	cfg := config{
+		DataDir:          v.GetString("data"),
+		Addr:             cmp.Or(v.GetString("addr"), ":8443"),
+		AMAPIEndpoint:    v.GetString("amapi-endpoint"),
+		AMAPICredentials: v.GetString("amapi-credentials"),
+		APNsURL:          v.GetString("apns-url"),
+		MasterKey:        v.GetString("master-key"),
+		TLSCert:          v.GetString("tls-cert"),
+		TLSKey:           v.GetString("tls-key"),
+		AdminEmail:       cmp.Or(v.GetString("admin-email"), "admin@localhost"),
+	}
+	if cfg.DataDir == "" {
+		return cfg, fmt.Errorf("data directory must not be empty (--data, TRENNWAND_DATA)")
+	}
+	if info, err := os.Stat(cfg.DataDir); err == nil && !info.IsDir() {
+		return cfg, fmt.Errorf("data directory %s is a file, not a directory", cfg.DataDir)
+	}
+	dbSetting := v.GetString("db")
+	if dbSetting == "" {
+		abs, err := filepath.Abs(filepath.Join(cfg.DataDir, "trennwand.db"))
+		if err != nil {
+			return cfg, err
+		}
+		dbSetting = "sqlite://" + abs
+	}
+	dsn, err := store.ParseDSN(dbSetting)
+	if err != nil {
+		return cfg, fmt.Errorf("--db / TRENNWAND_DB: %w", err)
+	}
+	cfg.DB = dsn
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil || port == "" {
+		return cfg, fmt.Errorf("listen address %q: write host:port or :port, for example :8443 (--addr, TRENNWAND_ADDR)", cfg.Addr)
+	}
+	if cfg.PublicURL, err = publicURL(v.GetString("public-url"), host, port); err != nil {
+		return cfg, err
+	}
+	for name, raw := range map[string]string{"amapi-endpoint": cfg.AMAPIEndpoint, "apns-url": cfg.APNsURL} {
+		if raw == "" {
+			continue
+		}
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return cfg, fmt.Errorf("--%s %q: not an http(s) URL", name, raw)
+		}
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return cfg, fmt.Errorf("give both --tls-cert and --tls-key, or neither")
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(v.GetString("log-level"))); err != nil {
+		return cfg, fmt.Errorf("log level %q: use debug, info, warn or error", v.GetString("log-level"))
+	}
+	switch v.GetString("log-format") {
+	case "text":
+	case "json":
+		cfg.LogJSON = true
+	default:
+		return cfg, fmt.Errorf("log format %q: use text or json", v.GetString("log-format"))
+	}
+	return cfg, nil
+}
+
+// publicURL checks the configured public URL, or makes the default from the host name and
+// the listening port.
+func publicURL(raw, listenHost, port string) (*url.URL, error) {
+	if raw == "" {
+		host := listenHost
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			name, err := os.Hostname()
+			if err != nil || name == "" {
+				name = "localhost"
+			}
+			host = name
+		}
+		raw = "https://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("public URL %q: write the https:// address phones reach, for example https://mdm.musterstadt.de (--public-url, TRENNWAND_PUBLIC_URL)", raw)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	return u, nil
+}
+
+// logger returns the logger the configuration asks for, writing to stderr.
+func (c config) logger(stderr interface{ Write([]byte) (int, error) }) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogJSON {
+		return slog.New(slog.NewJSONHandler(stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(stderr, opts))
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+func newDeviceCmd() *cobra.Command {
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List a tenant's devices with platform, state and compliance",
+		Example: `  trennwand device list --tenant musterstadt
+  trennwand device list --tenant musterstadt --platform ios --state active --json`,
+		Args: exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			var f mdm.DeviceFilter
+			if p, _ := cmd.Flags().GetString("platform"); p != "" {
+				platform, err := mdm.ParsePlatform(p)
+				if err != nil {
+					return err
+				}
+				f.Platform = platform
+			}
+			if s, _ := cmd.Flags().GetString("state"); s != "" {
+				state, err := mdm.ParseDeviceState(s)
+				if err != nil {
+					return err
+				}
+				f.State = state
+			}
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			devices, err := in.svc.Devices(ctx, t, f)
+			if err != nil {
+				return err
+			}
+			if in.cfg.JSON {
+				out := make([]map[string]any, len(devices))
+				for i, d := range devices {
+					out[i] = map[string]any{
+						"id": d.ID, "employee_id": d.EmployeeID, "platform": d.Platform, "state": d.State,
+						"os_version": d.OSVersion, "compliance": d.Compliance, "last_contact_at": d.LastContactAt,
+						"created_at": d.CreatedAt,
+					}
+				}
+				return printJSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "devices": out})
+			}
+			rows := make([][]string, len(devices))
+			for i, d := range devices {
+				contact := "never"
+				if d.LastContactAt != nil {
+					contact = d.LastContactAt.Local().Format(time.DateTime)
+				}
+				rows[i] = []string{d.ID, string(d.Platform), string(d.State), d.OSVersion, string(d.Compliance), contact}
+			}
+			return printTable(cmd.OutOrStdout(), []string{"ID", "PLATFORM", "STATE", "OS", "COMPLIANCE", "LAST CONTACT"}, rows)
+		}),
+	}
+	f := list.Flags()
+	f.String("tenant", "", "tenant name (required)")
+	f.String("platform", "", "only ios or android devices")
+	f.String("state", "", "only devices in this state: invited, enrolling, active, removing, removed")
+	return group("device", "Look at enrolled devices", list)
+}

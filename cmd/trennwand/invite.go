@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	qrcode "github.com/skip2/go-qrcode"
+	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+func newInviteCmd() *cobra.Command {
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Invite an employee to enrol their phone; prints the code, its URL and a QR code",
+		Long: `Create an invitation for one employee (created on first invitation). The code is
+printed once, with the portal URL it opens and a QR code image of that URL for a
+letter; the server keeps only a hash of the code. The QR code file holds the code
+too: hand it over and delete it.`,
+		Example: `  trennwand invite create --tenant musterstadt --email anna.berg@musterstadt.de --name "Anna Berg"
+  trennwand invite create --tenant musterstadt --email jo@musterstadt.de --platform ios --apple-id jo@appleid.musterstadt.de --json`,
+		Args: exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			fl := cmd.Flags()
+			email, _ := fl.GetString("email")
+			if email == "" {
+				return usagef("--email is required")
+			}
+			platformName, _ := fl.GetString("platform")
+			platform, err := mdm.ParseInvitationPlatform(platformName)
+			if err != nil {
+				return err
+			}
+			days, _ := fl.GetInt("valid-days")
+			if days < 1 || days > 90 {
+				return usagef("--valid-days %d: choose 1 to 90 days", days)
+			}
+			qrPath, _ := fl.GetString("qr")
+			name, _ := fl.GetString("name")
+			appleID, _ := fl.GetString("apple-id")
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			inv, err := in.svc.Invite(ctx, cliActor(), t, mdm.InviteRequest{
+				Email: email, Name: name, Platform: platform, ManagedAppleID: appleID,
+				Validity: time.Duration(days) * 24 * time.Hour,
+			})
+			if err != nil {
+				return err
+			}
+			link := in.cfg.PublicURL.JoinPath("/e/", inv.Code).String()
+			if qrPath == "" {
+				qrPath = "invitation-" + inv.Invitation.ID + ".png"
+			}
+			if qrPath != "-" {
+				if err := writeQR(qrPath, link); err != nil {
+					return fmt.Errorf("the invitation was created, but its QR code could not be written (the URL above still works): %w", err)
+				}
+			}
+			if in.cfg.JSON {
+				out := map[string]any{
+					"code": inv.Code, "url": link, "invitation_id": inv.Invitation.ID,
+					"employee_id": inv.Employee.ID, "platform": inv.Invitation.Platform,
+					"expires_at": inv.Invitation.ExpiresAt,
+				}
+				if qrPath != "-" {
+					out["qr"] = qrPath
+				}
+				return printJSON(cmd.OutOrStdout(), out)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "invited %s (%s) until %s\n  code: %s\n  url:  %s\n",
+				inv.Employee.Email, inv.Invitation.Platform, inv.Invitation.ExpiresAt.Local().Format(time.DateTime), inv.Code, link)
+			if qrPath != "-" {
+				fmt.Fprintf(cmd.OutOrStdout(), "  QR code written to %s\n", qrPath)
+			}
+			return nil
+		}),
+	}
+	f := create.Flags()
+	f.String("tenant", "", "tenant name (required)")
+	f.String("email", "", "the employee's e-mail address (required)")
+	f.String("name", "", "the employee's name, for the letter")
+	f.String("platform", "any", "ios, android, or any (the employee chooses)")
+	f.String("apple-id", "", "the employee's managed Apple account, for iPhone User Enrolment")
+	f.Int("valid-days", 14, "days until the invitation expires (1 to 90)")
+	f.String("qr", "", "where to write the QR code PNG (default invitation-<id>.png; - for none)")
+	return group("invite", "Invite employees to enrol their phones", create)
+}
+
+// writeQR writes a PNG QR code of link to path, readable only by the owner because it
+// carries the invitation code, and never over an existing file.
+func writeQR(path, link string) error {
+	png, err := qrcode.Encode(link, qrcode.Medium, 512)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(png)
+	return errors.Join(err, f.Close())
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/api"
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/pki"
+)
+
+func newServeCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Start the server (creates the installation on an empty data directory)",
+		Long: `Start the HTTPS server.
+
+On an empty data directory it creates the SQLite database (or uses TRENNWAND_DB),
+applies the schema, creates the tenant "default" and a first administrator, and
+prints the sign-in details once. Later starts apply pending schema upgrades.
+
+Only one server may use a data directory at a time; a second one refuses to start.
+SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
+		Example: `  trennwand serve
+  TRENNWAND_DB=postgres://trennwand:secret@db:5432/trennwand trennwand serve --public-url https://mdm.musterstadt.de`,
+		Args: exactArgs(),
+		RunE: runServe,
+	}
+	f := c.Flags()
+	f.String("addr", ":8443", "address to listen on for HTTPS; env TRENNWAND_ADDR")
+	f.String("tls-cert", "", "PEM server certificate (default: a self-signed one in the data directory); env TRENNWAND_TLS_CERT")
+	f.String("tls-key", "", "PEM private key of --tls-cert; env TRENNWAND_TLS_KEY")
+	f.String("admin-email", "admin@localhost", "e-mail address of the first administrator, used on an empty installation; env TRENNWAND_ADMIN_EMAIL")
+	f.String("amapi-endpoint", "", "Android Management API base URL (a partner proxy or a fake); env TRENNWAND_AMAPI_ENDPOINT")
+	f.String("amapi-credentials", "", "service-account JSON file for the Android Management API; env TRENNWAND_AMAPI_CREDENTIALS")
+	f.String("apns-url", "", "Apple Push Notification service base URL; env TRENNWAND_APNS_URL")
+	return c
+}
+
+func runServe(cmd *cobra.Command, _ []string) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	log := cfg.logger(cmd.ErrOrStderr())
+	ctx := cmd.Context()
+
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	lock := flock.New(filepath.Join(cfg.DataDir, "trennwand.lock"))
+	locked, err := lock.TryLock()
+	if err != nil {
+		return fmt.Errorf("lock data directory: %w", err)
+	}
+	if !locked {
+		return fmt.Errorf("another trennwand server is already running on the data directory %s; two servers on one data directory would corrupt it (run replicas on PostgreSQL, each with its own data directory)", cfg.DataDir)
+	}
+	defer lock.Unlock()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+
+	in, creds, err := openForServe(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if creds != nil {
+		if err := printSignIn(cmd.OutOrStdout(), cfg, *creds); err != nil {
+			return err
+		}
+	}
+
+	tlsCfg, err := serverTLS(cfg)
+	if err != nil {
+		return err
+	}
+	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready})
+	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", cfg.DB.String())
+	if err := srv.Serve(ctx, ln); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// openForServe opens the installation, creating and upgrading it as needed: master key,
+// schema, and on an empty installation the tenant "default" with its first administrator,
+// whose credentials are returned to be shown once.
+func openForServe(ctx context.Context, cfg config, log *slog.Logger) (*installation, *mdm.AdminCredentials, error) {
+	key, err := loadMasterKey(cfg, log, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, nil, err
+	}
+	fail := func(err error) (*installation, *mdm.AdminCredentials, error) {
+		_ = st.Close()
+		return nil, nil, err
+	}
+	if err := st.Migrate(ctx, log); err != nil {
+		return fail(err)
+	}
+	svc := mdm.NewService(st, key)
+	creds, err := svc.Bootstrap(ctx, cfg.AdminEmail)
+	if err != nil {
+		return fail(err)
+	}
+	return &installation{cfg: cfg, log: log, store: st, svc: svc}, creds, nil
+}
+
+// ready reports whether the installation can serve: the database answers and its schema
+// is the one this program expects.
+func (in *installation) ready(ctx context.Context) error {
+	if err := in.store.Ping(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	schema, err := in.store.Schema(ctx)
+	if err != nil {
+		return err
+	}
+	if !schema.UpToDate() {
+		return fmt.Errorf("database schema at version %d, expected %d", schema.Current, schema.Latest)
+	}
+	return nil
+}
+
+// serverTLS returns the TLS configuration: the operator's certificate when given, else a
+// self-signed one kept in the data directory.
+func serverTLS(cfg config) (*tls.Config, error) {
+	var cert tls.Certificate
+	var err error
+	if cfg.TLSCert != "" {
+		cert, err = tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("load TLS certificate: %w", err)
+		}
+	} else {
+		hosts := []string{cfg.PublicURL.Hostname(), "localhost", "127.0.0.1", "::1"}
+		cert, err = pki.SelfSignedServerCertificate(filepath.Join(cfg.DataDir, "server.crt"),
+			filepath.Join(cfg.DataDir, "server.key"), hosts, time.Now())
+		if err != nil {
+			return nil, fmt.Errorf("server certificate: %w", err)
+		}
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// printSignIn shows the first administrator's credentials, the only time they are shown.
+func printSignIn(w io.Writer, cfg config, creds mdm.AdminCredentials) error {
+	signIn := cfg.PublicURL.JoinPath("/ui/").String()
+	if cfg.JSON {
+		return printJSON(w, map[string]string{
+			"tenant": mdm.DefaultTenant, "url": signIn, "email": creds.Email,
+			"password": creds.Password, "totp_secret": creds.TOTPSecret, "totp_url": creds.TOTPURL,
+		})
+	}
+	_, err := fmt.Fprintf(w, `
+trennwand has created a new installation. Sign in as its first administrator:
+
+  Sign-in page:   %s
+  Tenant:         %s
+  E-mail:         %s
+  Password:       %s   (one-time: choose your own at first sign-in)
+  Second factor:  %s
+                  (add it to an authenticator app, or scan this URL as a QR code:
+                   %s)
+
+These details are shown only now. Keep them safe.
+
+`, signIn, mdm.DefaultTenant, creds.Email, creds.Password, creds.TOTPSecret, creds.TOTPURL)
+	return err
+}
+
+// errNotReady is returned by the health check when the server answers but is not ready.
+var errNotReady = errors.New("not ready")

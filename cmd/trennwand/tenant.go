@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+func newTenantCmd() *cobra.Command {
+	create := &cobra.Command{
+		Use:     "create NAME",
+		Short:   "Create a tenant (an organisation, for example a municipality)",
+		Long:    "Create a tenant. NAME is its short name: lower-case letters, digits and inner hyphens.",
+		Example: `  trennwand tenant create musterstadt --display-name "Stadt Musterstadt"`,
+		Args:    exactArgs("NAME"),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, args []string) error {
+			display, _ := cmd.Flags().GetString("display-name")
+			t, err := in.svc.CreateTenant(ctx, cliActor(), args[0], display)
+			if errors.Is(err, mdm.ErrConflict) {
+				return fmt.Errorf("a tenant named %q exists already", args[0])
+			}
+			if err != nil {
+				return err
+			}
+			if in.cfg.JSON {
+				return printJSON(cmd.OutOrStdout(), tenantJSON(t))
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "created tenant %s (%s)\n", t.Name, t.DisplayName)
+			return err
+		}),
+	}
+	create.Flags().String("display-name", "", "name shown to people (default: NAME)")
+
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the tenants",
+		Args:  exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			ts, err := in.svc.Tenants(ctx)
+			if err != nil {
+				return err
+			}
+			if in.cfg.JSON {
+				out := make([]map[string]any, len(ts))
+				for i, t := range ts {
+					out[i] = tenantJSON(t)
+				}
+				return printJSON(cmd.OutOrStdout(), map[string]any{"tenants": out})
+			}
+			rows := make([][]string, len(ts))
+			for i, t := range ts {
+				rows[i] = []string{t.Name, t.DisplayName, t.CreatedAt.Format(time.DateOnly)}
+			}
+			return printTable(cmd.OutOrStdout(), []string{"NAME", "DISPLAY NAME", "CREATED"}, rows)
+		}),
+	}
+	return group("tenant", "Create and list tenants", create, list)
+}
+
+func tenantJSON(t mdm.Tenant) map[string]any {
+	return map[string]any{"id": t.ID, "name": t.Name, "display_name": t.DisplayName, "created_at": t.CreatedAt}
+}
+
+// withInstallation loads the configuration, opens the installation for a command-line
+// call and runs fn with it.
+func withInstallation(fn func(ctx context.Context, cmd *cobra.Command, in *installation, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		cfg, err := loadConfig(cmd)
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		in, err := openForCLI(ctx, cfg, cfg.logger(cmd.ErrOrStderr()))
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		return fn(ctx, cmd, in, args)
+	}
+}
+
+// tenantFlag resolves the --tenant flag, with a message that helps when it is wrong.
+func tenantFlag(ctx context.Context, cmd *cobra.Command, in *installation) (mdm.Tenant, error) {
+	name, _ := cmd.Flags().GetString("tenant")
+	if name == "" {
+		return mdm.Tenant{}, usagef("--tenant is required (trennwand tenant list shows the tenants)")
+	}
+	t, err := in.svc.Tenant(ctx, name)
+	if errors.Is(err, mdm.ErrNotFound) {
+		return mdm.Tenant{}, fmt.Errorf("no tenant named %q (trennwand tenant list shows the tenants)", name)
+	}
+	return t, err
+}

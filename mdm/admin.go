@@ -1,0 +1,52 @@
+package mdm
+
+import (
+	"fmt"
+	"time"
+)
+
+// Role says what an administrator may do in the tenant.
+type Role string
+
+// The roles. Which route and page each may use is decided at the edge, by the role matrix.
+const (
+	RoleAdmin    Role = "admin"    // everything in the tenant
+	RoleHelpdesk Role = "helpdesk" // devices and invitations, work passcode reset
+	RoleDPO      Role = "dpo"      // audit trail, exports and the record of processing, read only
+)
+
+// Roles lists every role in the order they are offered to a user.
+var Roles = []Role{RoleAdmin, RoleHelpdesk, RoleDPO}
+
+// ParseRole returns the role named s or an error that lists the valid names.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("%w: role %q: use admin, helpdesk or dpo", ErrInvalid, s)
+}
+
+// Admin is a person who runs the tenant from the dashboard, the API or the command line.
+// The password is kept only as an argon2id hash; the second-factor secret only sealed with
+// the installation's master key.
+type Admin struct {
+	ID                 string
+	TenantID           string
+	Email              string
+	Role               Role
+	PasswordHash       string
+	TOTPSecret         []byte // sealed; see Sealer
+	MustChangePassword bool
+	CreatedAt          time.Time
+}
+
+// AdminCredentials are the secrets of a new administrator. They are shown once, when the
+// administrator is created, and never stored in readable form.
+type AdminCredentials struct {
+	Email      string `json:"email"`
+	Password   string `json:"password"`
+	TOTPSecret string `json:"totp_secret"`
+	TOTPURL    string `json:"totp_url"`
+}

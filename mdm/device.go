@@ -1,0 +1,84 @@
+package mdm
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Device is one enrolment of an employee's phone: the work container on it, not the phone.
+// PlatformID is what the platform calls the enrolment (Apple's enrolment ID, Google's
+// device name); it is empty until the platform has told us.
+type Device struct {
+	ID            string
+	TenantID      string
+	EmployeeID    string
+	InvitationID  *string
+	WorkPolicyID  *string
+	Platform      Platform
+	PlatformID    string
+	State         DeviceState
+	OSVersion     string
+	Compliance    Compliance
+	LastContactAt *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// DeviceState is where an enrolment stands in its life.
+type DeviceState string
+
+// The states of an enrolment, in the order they are normally passed.
+const (
+	// DeviceInvited: the employee accepted the invitation on the portal and chose a platform.
+	DeviceInvited DeviceState = "invited"
+	// DeviceEnrolling: the phone has made first contact and is being set up.
+	DeviceEnrolling DeviceState = "enrolling"
+	// DeviceActive: the work container is installed and managed.
+	DeviceActive DeviceState = "active"
+	// DeviceRemoving: removal of the work container has been ordered and is not yet confirmed.
+	DeviceRemoving DeviceState = "removing"
+	// DeviceRemoved: the work container is gone and the certificates are revoked.
+	DeviceRemoved DeviceState = "removed"
+)
+
+// deviceTransitions lists, for each state, the states it may move to. An enrolment can be
+// given up from any state before it is removed; a removed device never comes back (the
+// employee enrols again with a new invitation).
+var deviceTransitions = map[DeviceState][]DeviceState{
+	DeviceInvited:   {DeviceEnrolling, DeviceRemoving, DeviceRemoved},
+	DeviceEnrolling: {DeviceActive, DeviceRemoving, DeviceRemoved},
+	DeviceActive:    {DeviceRemoving, DeviceRemoved},
+	DeviceRemoving:  {DeviceRemoved},
+	DeviceRemoved:   nil,
+}
+
+// ParseDeviceState returns the state named s.
+func ParseDeviceState(s string) (DeviceState, error) {
+	if _, ok := deviceTransitions[DeviceState(s)]; ok {
+		return DeviceState(s), nil
+	}
+	return "", fmt.Errorf("%w: device state %q: use invited, enrolling, active, removing or removed", ErrInvalid, s)
+}
+
+// CanBecome reports whether an enrolment in state s may move to state to.
+func (s DeviceState) CanBecome(to DeviceState) bool {
+	return slices.Contains(deviceTransitions[s], to)
+}
+
+// Compliance is the last verdict on whether a device meets its work policy's rules.
+type Compliance string
+
+// The compliance verdicts.
+const (
+	ComplianceUnknown      Compliance = "unknown"
+	ComplianceCompliant    Compliance = "compliant"
+	ComplianceNonCompliant Compliance = "noncompliant"
+)
+
+// DeviceFilter narrows a device listing. Zero fields do not filter.
+type DeviceFilter struct {
+	Platform   Platform
+	State      DeviceState
+	EmployeeID string
+}

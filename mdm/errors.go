@@ -1,0 +1,16 @@
+package mdm
+
+import "errors"
+
+// Errors that callers distinguish. Store implementations return them (wrapped) so that the
+// edges can turn them into the right answer: a 404, a 409 or a clear CLI message.
+var (
+	// ErrNotFound means the row does not exist in the caller's tenant. A row of another
+	// tenant is reported the same way, so that its existence is not revealed.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the write would break a uniqueness rule, for example a second
+	// tenant with the same name.
+	ErrConflict = errors.New("already exists")
+	// ErrInvalid means the input breaks a domain rule; the wrapping error says which.
+	ErrInvalid = errors.New("invalid")
+)

@@ -1,0 +1,62 @@
+package mdm
+
+import (
+	"crypto/sha256"
+	"time"
+)
+
+// Invitation lets one employee start the enrolment of one phone. The code is handed to
+// the employee (letter, e-mail, QR code) and never stored: only its SHA-256 is kept, so a
+// copy of the database does not let anyone enrol.
+type Invitation struct {
+	ID         string
+	TenantID   string
+	EmployeeID string
+	CodeHash   []byte
+	Platform   Platform
+	ExpiresAt  time.Time
+	UsedAt     *time.Time
+	RevokedAt  *time.Time
+	CreatedAt  time.Time
+}
+
+// InvitationStatus is where an invitation stands at a given moment.
+type InvitationStatus string
+
+// The statuses of an invitation.
+const (
+	InvitationPending InvitationStatus = "pending"
+	InvitationUsed    InvitationStatus = "used"
+	InvitationExpired InvitationStatus = "expired"
+	InvitationRevoked InvitationStatus = "revoked"
+)
+
+// Status reports the invitation's status at now.
+func (i Invitation) Status(now time.Time) InvitationStatus {
+	switch {
+	case i.RevokedAt != nil:
+		return InvitationRevoked
+	case i.UsedAt != nil:
+		return InvitationUsed
+	case !now.Before(i.ExpiresAt):
+		return InvitationExpired
+	}
+	return InvitationPending
+}
+
+// DefaultInvitationValidity is how long an invitation can be used when the tenant sets
+// nothing else: long enough for a letter to arrive and a holiday to pass.
+const DefaultInvitationValidity = 14 * 24 * time.Hour
+
+// NewInvitationCode returns a fresh code of 160 random bits, written in base32 so that it
+// fits a QR code's alphanumeric mode and can be typed, and the hash under which it is kept.
+func NewInvitationCode() (code string, hash []byte) {
+	code = randomBase32(20)
+	return code, HashInvitationCode(code)
+}
+
+// HashInvitationCode returns the hash under which an invitation code is stored.
+func HashInvitationCode(code string) []byte {
+	sum := sha256.Sum256([]byte(code))
+	return sum[:]
+}

@@ -1,0 +1,108 @@
+package mdm
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// InviteRequest says whom to invite and for which phone.
+type InviteRequest struct {
+	Email          string
+	Name           string
+	Platform       Platform // ios, android or any
+	ManagedAppleID string   // the managed Apple account for User Enrolment, if known
+	Validity       time.Duration
+}
+
+// NewInvitation is a created invitation with its code, which exists only here: the code
+// must be handed to the employee now, because only its hash is kept.
+type NewInvitation struct {
+	Invitation Invitation
+	Employee   Employee
+	Code       string
+}
+
+// Invite creates an invitation for the employee with the request's e-mail address,
+// creating the employee on first invitation, all in one transaction with its audit event.
+func (s *Service) Invite(ctx context.Context, actor string, t Tenant, req InviteRequest) (NewInvitation, error) {
+	email, err := NormalizeEmail(req.Email)
+	if err != nil {
+		return NewInvitation{}, err
+	}
+	platform, err := ParseInvitationPlatform(string(req.Platform))
+	if err != nil {
+		return NewInvitation{}, err
+	}
+	appleID := ""
+	if strings.TrimSpace(req.ManagedAppleID) != "" {
+		if appleID, err = NormalizeEmail(req.ManagedAppleID); err != nil {
+			return NewInvitation{}, fmt.Errorf("managed Apple account: %w", err)
+		}
+	}
+	name := strings.TrimSpace(req.Name)
+	if len(name) > 200 {
+		return NewInvitation{}, fmt.Errorf("%w: name is longer than 200 characters", ErrInvalid)
+	}
+	validity := req.Validity
+	if validity == 0 {
+		validity = DefaultInvitationValidity
+	}
+	if validity < time.Hour || validity > 90*24*time.Hour {
+		return NewInvitation{}, fmt.Errorf("%w: an invitation must be valid for between one hour and 90 days", ErrInvalid)
+	}
+
+	var out NewInvitation
+	err = s.atomic(ctx, func(tx Store, at time.Time) error {
+		emp, err := employeeForInvitation(ctx, tx, t.ID, at, email, name, appleID)
+		if err != nil {
+			return err
+		}
+		code, hash := NewInvitationCode()
+		inv := Invitation{ID: NewID(), EmployeeID: emp.ID, CodeHash: hash, Platform: platform,
+			ExpiresAt: at.Add(validity), CreatedAt: at}
+		if err := tx.CreateInvitation(ctx, t.ID, &inv); err != nil {
+			return fmt.Errorf("create invitation for %s: %w", email, err)
+		}
+		if _, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.create",
+			Subject: "invitation:" + inv.ID, Details: AuditDetails(map[string]any{
+				"employee": emp.ID, "platform": platform, "expires_at": inv.ExpiresAt})}); err != nil {
+			return err
+		}
+		out = NewInvitation{Invitation: inv, Employee: emp, Code: code}
+		return nil
+	})
+	return out, err
+}
+
+// employeeForInvitation returns the tenant's employee with the e-mail address, creating
+// them if they are new and filling in a name or managed Apple account not known before.
+// A managed Apple account that differs from the known one is refused: which one is right
+// is for an administrator to decide, not for an invitation to overwrite.
+func employeeForInvitation(ctx context.Context, tx Store, tenantID string, at time.Time, email, name, appleID string) (Employee, error) {
+	emp, err := tx.EmployeeByEmail(ctx, tenantID, email)
+	if errors.Is(err, ErrNotFound) {
+		emp = Employee{ID: NewID(), Email: email, Name: name, ManagedAppleID: appleID, CreatedAt: at}
+		if err := tx.CreateEmployee(ctx, tenantID, &emp); err != nil {
+			return Employee{}, fmt.Errorf("create employee %s: %w", email, err)
+		}
+		return emp, nil
+	}
+	if err != nil {
+		return Employee{}, fmt.Errorf("look up employee %s: %w", email, err)
+	}
+	if appleID != "" && emp.ManagedAppleID != "" && appleID != emp.ManagedAppleID {
+		return Employee{}, fmt.Errorf("%w: employee %s already has the managed Apple account %s", ErrConflict, email, emp.ManagedAppleID)
+	}
+	if (name != "" && emp.Name == "") || (appleID != "" && emp.ManagedAppleID == "") {
+		emp.Name = cmp.Or(emp.Name, name)
+		emp.ManagedAppleID = cmp.Or(emp.ManagedAppleID, appleID)
+		if err := tx.UpdateEmployee(ctx, tenantID, &emp); err != nil {
+			return Employee{}, fmt.Errorf("update employee %s: %w", email, err)
+		}
+	}
+	return emp, nil
+}

@@ -1,0 +1,116 @@
+package mdm
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// WorkPolicy is what IT wants in the work container of the devices it is given to: which
+// work apps with which configuration, and the rules for the container itself. Version goes
+// up with every change, so that a change made on an old copy is refused instead of silently
+// overwriting a newer one, and so that devices can report which version they carry.
+type WorkPolicy struct {
+	ID                   string
+	TenantID             string
+	Name                 string
+	Description          string
+	Version              int64
+	WorkPasscodeRequired bool
+	// CopyPasteToPersonal allows copying from work apps into private apps. Off by default:
+	// work data stays in the work container.
+	CopyPasteToPersonal bool
+	Apps                []AppAssignment `gorm:"-"`
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// AppAssignment puts one app into the work container of a policy's devices. AppID is the
+// platform's identifier: an Android package name or an iOS bundle identifier.
+type AppAssignment struct {
+	ID            string
+	TenantID      string
+	WorkPolicyID  string
+	Platform      Platform
+	AppID         string
+	InstallType   InstallType
+	ManagedConfig JSONObject
+}
+
+// InstallType says whether the employee gets an app without asking or may choose it.
+type InstallType string
+
+// The install types.
+const (
+	InstallRequired  InstallType = "required"  // installed and kept installed
+	InstallAvailable InstallType = "available" // offered in the work app store
+)
+
+// ParseInstallType returns the install type named s.
+func ParseInstallType(s string) (InstallType, error) {
+	switch t := InstallType(s); t {
+	case InstallRequired, InstallAvailable:
+		return t, nil
+	}
+	return "", fmt.Errorf("%w: install type %q: use required or available", ErrInvalid, s)
+}
+
+var (
+	// An Android package name: at least two segments of letters, digits and underscores,
+	// each starting with a letter.
+	androidPackagePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$`)
+	// An iOS bundle identifier: reverse-DNS segments of letters, digits and hyphens.
+	iosBundlePattern = regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
+)
+
+// Validate checks the policy and its apps and normalises what can be normalised: the name
+// is trimmed, and a missing managed configuration becomes the empty object.
+func (p *WorkPolicy) Validate() error {
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" || len(p.Name) > 100 {
+		return fmt.Errorf("%w: a work policy needs a name of 1 to 100 characters", ErrInvalid)
+	}
+	if len(p.Description) > 2000 {
+		return fmt.Errorf("%w: description is longer than 2000 characters", ErrInvalid)
+	}
+	seen := map[string]bool{}
+	for i := range p.Apps {
+		a := &p.Apps[i]
+		if err := a.Validate(); err != nil {
+			return err
+		}
+		key := string(a.Platform) + "/" + a.AppID
+		if seen[key] {
+			return fmt.Errorf("%w: app %s is assigned twice", ErrInvalid, key)
+		}
+		seen[key] = true
+	}
+	return nil
+}
+
+// Validate checks one app assignment.
+func (a *AppAssignment) Validate() error {
+	if _, err := ParsePlatform(string(a.Platform)); err != nil {
+		return err
+	}
+	pattern := androidPackagePattern
+	if a.Platform == PlatformIOS {
+		pattern = iosBundlePattern
+	}
+	if len(a.AppID) > 255 || !pattern.MatchString(a.AppID) {
+		return fmt.Errorf("%w: %q is not a valid %s app identifier", ErrInvalid, a.AppID, a.Platform)
+	}
+	if _, err := ParseInstallType(string(a.InstallType)); err != nil {
+		return err
+	}
+	if a.ManagedConfig == "" {
+		a.ManagedConfig = EmptyJSONObject
+	}
+	cfg, err := ParseJSONObject([]byte(a.ManagedConfig))
+	if err != nil {
+		return fmt.Errorf("managed configuration of %s: %w", a.AppID, err)
+	}
+	a.ManagedConfig = cfg
+	return nil
+}

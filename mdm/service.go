@@ -1,0 +1,47 @@
+package mdm
+
+import (
+	"context"
+	"time"
+)
+
+// Service carries out what administrators, employees and platforms ask for, keeping the
+// domain's rules: every change is validated, scoped to its tenant and written in one
+// transaction together with its audit event.
+type Service struct {
+	store  Store
+	sealer Sealer
+	now    func() time.Time
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock replaces the clock, for tests that need fixed times.
+func WithClock(now func() time.Time) Option {
+	return func(s *Service) { s.now = now }
+}
+
+// NewService returns a service on store, sealing secrets with sealer.
+func NewService(store Store, sealer Sealer, opts ...Option) *Service {
+	s := &Service{store: store, sealer: sealer, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Store returns the store the service works on.
+func (s *Service) Store() Store { return s.store }
+
+// clock returns the current time as it is stored: UTC, microseconds, the precision that
+// every supported database keeps unchanged.
+func (s *Service) clock() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}
+
+// atomic runs fn in one transaction with the time of the change.
+func (s *Service) atomic(ctx context.Context, fn func(tx Store, at time.Time) error) error {
+	at := s.clock()
+	return s.store.Atomic(ctx, func(tx Store) error { return fn(tx, at) })
+}

@@ -1,0 +1,105 @@
+package mdm
+
+import (
+	"context"
+	"time"
+)
+
+// Store is everything the domain keeps. Every method that touches a tenant's rows takes
+// the tenant's ID and never sees or changes another tenant's rows: a row of another tenant
+// is ErrNotFound, and a reference to one is refused.
+type Store interface {
+	// Atomic runs fn with a store whose calls all belong to one transaction: all of them
+	// take effect, or none does.
+	Atomic(ctx context.Context, fn func(tx Store) error) error
+
+	TenantStore
+	AdminStore
+	EmployeeStore
+	InvitationStore
+	DeviceStore
+	PolicyStore
+	CommandStore
+	AuditStore
+}
+
+// TenantStore keeps tenants.
+type TenantStore interface {
+	CreateTenant(ctx context.Context, t *Tenant) error
+	TenantByName(ctx context.Context, name string) (Tenant, error)
+	Tenants(ctx context.Context) ([]Tenant, error)
+}
+
+// AdminStore keeps administrators.
+type AdminStore interface {
+	CreateAdmin(ctx context.Context, tenantID string, a *Admin) error
+	AdminByEmail(ctx context.Context, tenantID, email string) (Admin, error)
+	Admins(ctx context.Context, tenantID string) ([]Admin, error)
+}
+
+// EmployeeStore keeps employees.
+type EmployeeStore interface {
+	CreateEmployee(ctx context.Context, tenantID string, e *Employee) error
+	EmployeeByEmail(ctx context.Context, tenantID, email string) (Employee, error)
+	Employee(ctx context.Context, tenantID, id string) (Employee, error)
+	UpdateEmployee(ctx context.Context, tenantID string, e *Employee) error
+}
+
+// InvitationStore keeps invitations.
+type InvitationStore interface {
+	CreateInvitation(ctx context.Context, tenantID string, i *Invitation) error
+	Invitation(ctx context.Context, tenantID, id string) (Invitation, error)
+	// MarkInvitationUsed marks a pending invitation as used at `at`. It fails with
+	// ErrConflict when the invitation was used, revoked or had expired, so that two
+	// requests racing with one code cannot both succeed.
+	MarkInvitationUsed(ctx context.Context, tenantID, id string, at time.Time) error
+}
+
+// DeviceStore keeps devices.
+type DeviceStore interface {
+	CreateDevice(ctx context.Context, tenantID string, d *Device) error
+	Device(ctx context.Context, tenantID, id string) (Device, error)
+	Devices(ctx context.Context, tenantID string, f DeviceFilter) ([]Device, error)
+	// SetDeviceState moves a device from state `from` to state `to`; it fails with
+	// ErrConflict when the device is no longer in state `from`.
+	SetDeviceState(ctx context.Context, tenantID, id string, from, to DeviceState, at time.Time) error
+}
+
+// PolicyStore keeps work policies with their app assignments.
+type PolicyStore interface {
+	CreateWorkPolicy(ctx context.Context, tenantID string, p *WorkPolicy) error
+	WorkPolicy(ctx context.Context, tenantID, id string) (WorkPolicy, error)
+	WorkPolicies(ctx context.Context, tenantID string) ([]WorkPolicy, error)
+	// UpdateWorkPolicy replaces the policy and its apps if it is still at p.Version, and
+	// raises p.Version by one; otherwise it fails with ErrConflict.
+	UpdateWorkPolicy(ctx context.Context, tenantID string, p *WorkPolicy) error
+}
+
+// CommandStore keeps commands.
+type CommandStore interface {
+	CreateCommand(ctx context.Context, tenantID string, c *Command) error
+	Commands(ctx context.Context, tenantID, deviceID string) ([]Command, error)
+	// SetCommandState moves a command from `from` to `to`; it fails with ErrConflict when
+	// the command is no longer in state `from`, so a command is delivered at most once.
+	SetCommandState(ctx context.Context, tenantID, id string, from, to CommandState, errText string, at time.Time) error
+}
+
+// AuditStore keeps the audit trail. It has no way to change or remove an event.
+type AuditStore interface {
+	// AppendAudit adds an event at the end of the tenant's chain. Called inside Atomic,
+	// the event is written in the same transaction as the change it records.
+	AppendAudit(ctx context.Context, tenantID string, at time.Time, r AuditRecord) (AuditEvent, error)
+	// AuditEvents calls fn for the tenant's events in order of sequence, starting after
+	// afterSeq, without holding them all in memory.
+	AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(AuditEvent) error) error
+	// AuditHead returns the sequence number and hash of the tenant's last event.
+	AuditHead(ctx context.Context, tenantID string) (seq int64, hash []byte, err error)
+}
+
+// Sealer encrypts secrets before they are stored, with a key kept outside the database.
+// The purpose binds a sealed value to its use, so that one secret cannot be passed off as
+// another.
+type Sealer interface {
+	Seal(purpose string, plaintext []byte) ([]byte, error)
+	Open(purpose string, sealed []byte) ([]byte, error)
+}

@@ -1,0 +1,41 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// CreateCommand stores a new command for a device of the tenant.
+func (s *Store) CreateCommand(ctx context.Context, tenantID string, c *mdm.Command) error {
+	c.TenantID = tenantID
+	return translate(s.db.WithContext(ctx).Create(c).Error)
+}
+
+// Commands returns the commands of one of the tenant's devices, oldest first.
+func (s *Store) Commands(ctx context.Context, tenantID, deviceID string) ([]mdm.Command, error) {
+	var cs []mdm.Command
+	err := s.scoped(ctx, tenantID).Where("device_id = ?", deviceID).Order("created_at, id").Find(&cs).Error
+	return cs, translate(err)
+}
+
+// SetCommandState moves a command from one state to another if the state machine allows it.
+func (s *Store) SetCommandState(ctx context.Context, tenantID, id string, from, to mdm.CommandState, errText string, at time.Time) error {
+	if !from.CanBecome(to) {
+		return fmt.Errorf("%w: a command cannot go from %s to %s", mdm.ErrInvalid, from, to)
+	}
+	set := map[string]any{"state": to}
+	if to == mdm.CommandSent {
+		set["sent_at"] = at
+	}
+	if to.Finished() {
+		set["finished_at"] = at
+		set["error"] = errText
+	}
+	if err := s.transition(ctx, &mdm.Command{}, tenantID, id, string(from), string(to), set); err != nil {
+		return fmt.Errorf("command %s: %w", id, err)
+	}
+	return nil
+}

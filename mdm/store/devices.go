@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// CreateDevice stores a new device of the tenant.
+func (s *Store) CreateDevice(ctx context.Context, tenantID string, d *mdm.Device) error {
+	d.TenantID = tenantID
+	return translate(s.db.WithContext(ctx).Create(d).Error)
+}
+
+// Device returns the tenant's device with the ID.
+func (s *Store) Device(ctx context.Context, tenantID, id string) (mdm.Device, error) {
+	var d mdm.Device
+	err := s.scoped(ctx, tenantID).Where("id = ?", id).Take(&d).Error
+	return d, translate(err)
+}
+
+// Devices returns the tenant's devices that match the filter, newest first.
+func (s *Store) Devices(ctx context.Context, tenantID string, f mdm.DeviceFilter) ([]mdm.Device, error) {
+	q := s.scoped(ctx, tenantID)
+	if f.Platform != "" {
+		q = q.Where("platform = ?", f.Platform)
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if f.EmployeeID != "" {
+		q = q.Where("employee_id = ?", f.EmployeeID)
+	}
+	var ds []mdm.Device
+	err := q.Order("created_at DESC, id").Find(&ds).Error
+	return ds, translate(err)
+}
+
+// SetDeviceState moves a device from one state to another if the state machine allows it.
+func (s *Store) SetDeviceState(ctx context.Context, tenantID, id string, from, to mdm.DeviceState, at time.Time) error {
+	if !from.CanBecome(to) {
+		return fmt.Errorf("%w: a device cannot go from %s to %s", mdm.ErrInvalid, from, to)
+	}
+	err := s.transition(ctx, &mdm.Device{}, tenantID, id, string(from), string(to),
+		map[string]any{"state": to, "updated_at": at})
+	if err != nil {
+		return fmt.Errorf("device %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,40 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// CreateInvitation stores a new invitation of the tenant.
+func (s *Store) CreateInvitation(ctx context.Context, tenantID string, i *mdm.Invitation) error {
+	i.TenantID = tenantID
+	return translate(s.db.WithContext(ctx).Create(i).Error)
+}
+
+// Invitation returns the tenant's invitation with the ID.
+func (s *Store) Invitation(ctx context.Context, tenantID, id string) (mdm.Invitation, error) {
+	var i mdm.Invitation
+	err := s.scoped(ctx, tenantID).Where("id = ?", id).Take(&i).Error
+	return i, translate(err)
+}
+
+// MarkInvitationUsed marks a pending invitation as used, in one conditional update.
+func (s *Store) MarkInvitationUsed(ctx context.Context, tenantID, id string, at time.Time) error {
+	res := s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
+		Where("id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", id, at).
+		Update("used_at", at)
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	inv, err := s.Invitation(ctx, tenantID, id)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: the invitation is %s", mdm.ErrConflict, inv.Status(at))
+}

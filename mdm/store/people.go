@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// CreateAdmin stores a new administrator of the tenant.
+func (s *Store) CreateAdmin(ctx context.Context, tenantID string, a *mdm.Admin) error {
+	a.TenantID = tenantID
+	return translate(s.db.WithContext(ctx).Create(a).Error)
+}
+
+// AdminByEmail returns the tenant's administrator with the e-mail address.
+func (s *Store) AdminByEmail(ctx context.Context, tenantID, email string) (mdm.Admin, error) {
+	var a mdm.Admin
+	err := s.scoped(ctx, tenantID).Where("email = ?", email).Take(&a).Error
+	return a, translate(err)
+}
+
+// Admins returns the tenant's administrators by e-mail address.
+func (s *Store) Admins(ctx context.Context, tenantID string) ([]mdm.Admin, error) {
+	var as []mdm.Admin
+	err := s.scoped(ctx, tenantID).Order("email").Find(&as).Error
+	return as, translate(err)
+}
+
+// CreateEmployee stores a new employee of the tenant.
+func (s *Store) CreateEmployee(ctx context.Context, tenantID string, e *mdm.Employee) error {
+	e.TenantID = tenantID
+	return translate(s.db.WithContext(ctx).Create(e).Error)
+}
+
+// EmployeeByEmail returns the tenant's employee with the e-mail address.
+func (s *Store) EmployeeByEmail(ctx context.Context, tenantID, email string) (mdm.Employee, error) {
+	var e mdm.Employee
+	err := s.scoped(ctx, tenantID).Where("email = ?", email).Take(&e).Error
+	return e, translate(err)
+}
+
+// Employee returns the tenant's employee with the ID.
+func (s *Store) Employee(ctx context.Context, tenantID, id string) (mdm.Employee, error) {
+	var e mdm.Employee
+	err := s.scoped(ctx, tenantID).Where("id = ?", id).Take(&e).Error
+	return e, translate(err)
+}
+
+// UpdateEmployee stores the employee's name and managed Apple account.
+func (s *Store) UpdateEmployee(ctx context.Context, tenantID string, e *mdm.Employee) error {
+	res := s.scoped(ctx, tenantID).Model(&mdm.Employee{}).Where("id = ?", e.ID).
+		Updates(map[string]any{"name": e.Name, "managed_apple_id": e.ManagedAppleID})
+	return affectedOne(res)
+}

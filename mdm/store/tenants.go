@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// auditHead is the per-tenant head of the audit chain.
+type auditHead struct {
+	TenantID string `gorm:"primaryKey"`
+	Seq      int64
+	Hash     []byte
+}
+
+// CreateTenant stores a new tenant together with the empty head of its audit chain.
+func (s *Store) CreateTenant(ctx context.Context, t *mdm.Tenant) error {
+	return s.atomic(ctx, func(tx *Store) error {
+		db := tx.db.WithContext(ctx)
+		if err := translate(db.Create(t).Error); err != nil {
+			return err
+		}
+		return translate(db.Create(&auditHead{TenantID: t.ID, Hash: mdm.GenesisHash}).Error)
+	})
+}
+
+// TenantByName returns the tenant with the short name.
+func (s *Store) TenantByName(ctx context.Context, name string) (mdm.Tenant, error) {
+	var t mdm.Tenant
+	err := s.db.WithContext(ctx).Where("name = ?", name).Take(&t).Error
+	return t, translate(err)
+}
+
+// Tenants returns all tenants by name.
+func (s *Store) Tenants(ctx context.Context) ([]mdm.Tenant, error) {
+	var ts []mdm.Tenant
+	err := s.db.WithContext(ctx).Order("name").Find(&ts).Error
+	return ts, translate(err)
+}

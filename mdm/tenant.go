@@ -1,0 +1,30 @@
+package mdm
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// Tenant is one organisation on the installation, for example a municipality. Every other
+// row belongs to exactly one tenant, and nothing crosses from one tenant to another.
+type Tenant struct {
+	ID          string
+	Name        string // short, stable name used on the command line and in URLs
+	DisplayName string
+	CreatedAt   time.Time
+}
+
+// DefaultTenant is the tenant that a new installation creates on first start.
+const DefaultTenant = "default"
+
+var tenantNamePattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// ValidateTenantName checks that name can serve as a tenant's short name: lower-case
+// letters, digits and inner hyphens, at most 63 characters, like a DNS label.
+func ValidateTenantName(name string) error {
+	if !tenantNamePattern.MatchString(name) {
+		return fmt.Errorf("%w: tenant name %q: use 1 to 63 lower-case letters, digits or inner hyphens (for example \"musterstadt\")", ErrInvalid, name)
+	}
+	return nil
+}
