@@ -119,19 +119,36 @@ func (v *ChainVerifier) Add(e AuditEvent) *ChainBreak {
 	return nil
 }
 
-// Finish compares the end of the walked chain with the chain head that the store keeps
-// for the tenant, which finds events removed from the end of the trail.
-func (v *ChainVerifier) Finish(headSeq int64, headHash []byte) *ChainBreak {
+// ChainHead is the position and hash of a tenant's last event, as the store records it
+// beside the trail.
+type ChainHead struct {
+	Seq  int64
+	Hash []byte
+}
+
+// Finish compares the end of the walked trail with the chain head the store records,
+// read once before the walk and once after it. Events missing from the end, and events
+// beyond the head that no append recorded, are found here; events appended while the walk
+// ran lie between the two readings and are accepted.
+func (v *ChainVerifier) Finish(before, after ChainHead) *ChainBreak {
 	if v.broken != nil {
 		return v.broken
 	}
 	last := v.nextSeq - 1
-	if headSeq > last {
-		v.broken = &ChainBreak{TenantID: v.tenantID, Seq: last + 1, Problem: fmt.Sprintf("events %d to %d are missing from the end of the trail", last+1, headSeq)}
-	} else if headSeq < last || !bytes.Equal(headHash, v.prevHash) {
-		v.broken = &ChainBreak{TenantID: v.tenantID, Seq: headSeq, Problem: "the chain head does not match the last event"}
+	fail := func(seq int64, format string, args ...any) *ChainBreak {
+		v.broken = &ChainBreak{TenantID: v.tenantID, Seq: seq, Problem: fmt.Sprintf(format, args...)}
+		return v.broken
 	}
-	return v.broken
+	switch {
+	case last < before.Seq:
+		return fail(last+1, "events %d to %d are missing from the end of the trail", last+1, before.Seq)
+	case last > after.Seq:
+		return fail(after.Seq+1, "event %d lies beyond the recorded end of the trail (%d): it was added outside trennwand", after.Seq+1, after.Seq)
+	case last == before.Seq && !bytes.Equal(before.Hash, v.prevHash),
+		last == after.Seq && !bytes.Equal(after.Hash, v.prevHash):
+		return fail(last, "the recorded end of the trail does not match event %d", last)
+	}
+	return nil
 }
 
 // Events returns how many events were verified.

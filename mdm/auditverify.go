@@ -2,6 +2,7 @@ package mdm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -32,28 +33,27 @@ func (s *Service) VerifyAudit(ctx context.Context) ([]ChainReport, error) {
 
 // VerifyTenantAudit walks one tenant's audit trail.
 func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport, error) {
-	// Read the head first: events appended while the walk runs come after it and are
-	// left for the next run, instead of looking like a mismatch.
-	headSeq, headHash, err := s.store.AuditHead(ctx, t.ID)
+	before, err := s.store.AuditHead(ctx, t.ID)
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit head of %s: %w", t.Name, err)
 	}
 	v := NewChainVerifier(t.ID)
 	err = s.store.AuditEvents(ctx, t.ID, 0, func(e AuditEvent) error {
-		if e.Seq > headSeq {
-			return errStopWalk
-		}
 		if v.Add(e) != nil {
 			return errStopWalk
 		}
 		return nil
 	})
-	if err != nil && err != errStopWalk {
+	if err != nil && !errors.Is(err, errStopWalk) {
 		return ChainReport{}, fmt.Errorf("read audit trail of %s: %w", t.Name, err)
 	}
-	brk := v.Finish(headSeq, headHash)
+	after, err := s.store.AuditHead(ctx, t.ID)
+	if err != nil {
+		return ChainReport{}, fmt.Errorf("read audit head of %s: %w", t.Name, err)
+	}
+	brk := v.Finish(before, after)
 	return ChainReport{Tenant: t, Events: v.Events(), Break: brk}, nil
 }
 
 // errStopWalk ends a walk over the audit trail early; it never leaves this file.
-var errStopWalk = fmt.Errorf("stop walking the audit trail")
+var errStopWalk = errors.New("stop walking the audit trail")

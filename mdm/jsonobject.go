@@ -67,6 +67,12 @@ func checkJSONValue(dec *json.Decoder, depth int) error {
 	if err != nil {
 		return fmt.Errorf("malformed JSON: %v", err)
 	}
+	if n, ok := tok.(json.Number); ok {
+		if _, err := n.Float64(); err != nil {
+			return fmt.Errorf("number %.20s is out of range", n)
+		}
+		return nil
+	}
 	delim, ok := tok.(json.Delim)
 	if !ok {
 		return nil

@@ -92,8 +92,8 @@ type AuditStore interface {
 	// AuditEvents calls fn for the tenant's events in order of sequence, starting after
 	// afterSeq, without holding them all in memory.
 	AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(AuditEvent) error) error
-	// AuditHead returns the sequence number and hash of the tenant's last event.
-	AuditHead(ctx context.Context, tenantID string) (seq int64, hash []byte, err error)
+	// AuditHead returns the position and hash of the tenant's last event.
+	AuditHead(ctx context.Context, tenantID string) (ChainHead, error)
 }
 
 // Sealer encrypts secrets before they are stored, with a key kept outside the database.

@@ -66,9 +66,9 @@ func (s *Store) AuditEvents(ctx context.Context, tenantID string, afterSeq int64
 	}
 }
 
-// AuditHead returns the sequence number and hash of the tenant's last event.
-func (s *Store) AuditHead(ctx context.Context, tenantID string) (int64, []byte, error) {
+// AuditHead returns the position and hash of the tenant's last event.
+func (s *Store) AuditHead(ctx context.Context, tenantID string) (mdm.ChainHead, error) {
 	var head auditHead
 	err := s.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Take(&head).Error
-	return head.Seq, head.Hash, translate(err)
+	return mdm.ChainHead{Seq: head.Seq, Hash: head.Hash}, translate(err)
 }

@@ -1,0 +1,87 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+func TestMigrations(t *testing.T) {
+	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			dsn, err := store.ParseDSN(storetest.NewDSN(t, backend))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+
+			schema, err := s.Schema(ctx)
+			if err != nil || schema.Current != 0 || schema.Latest < 1 || schema.UpToDate() {
+				t.Fatalf("empty database: %+v, %v", schema, err)
+			}
+			if store.RawCount(s, "sqlite_master", "1 = 1") > 0 && backend == storetest.SQLite {
+				t.Fatal("asking for the schema version wrote to the empty database")
+			}
+			for range 2 { // applying twice is harmless
+				if err := s.Migrate(ctx, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if schema, err = s.Schema(ctx); err != nil || !schema.UpToDate() {
+				t.Fatalf("after migrating: %+v, %v", schema, err)
+			}
+
+			// A database written by a newer trennwand is not touched by an older one.
+			if err := store.RawExec(s, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)", schema.Latest+1, true); err != nil {
+				t.Fatal(err)
+			}
+			err = s.Migrate(ctx, nil)
+			if err == nil || !strings.Contains(err.Error(), "newer than this program") {
+				t.Fatalf("migrating a newer database: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseDSN(t *testing.T) {
+	good := map[string]bool{ // value: selects PostgreSQL
+		"sqlite:///var/lib/trennwand/trennwand.db":      false,
+		"sqlite://relative/file.db":                     false,
+		"postgres://trennwand:secret@db:5432/trennwand": true,
+		"postgresql://db/trennwand?sslmode=verify-full": true,
+	}
+	for in, pg := range good {
+		d, err := store.ParseDSN(in)
+		if err != nil || d.Postgres != pg {
+			t.Errorf("ParseDSN(%q) = %+v, %v", in, d, err)
+		}
+		if strings.Contains(d.String(), "secret") {
+			t.Errorf("%q: the password shows in %q", in, d.String())
+		}
+	}
+	for _, in := range []string{"", "mysql://db/x", "sqlite://", "sqlite:///x.db?mode=ro", "postgres://", "/var/lib/x.db"} {
+		if _, err := store.ParseDSN(in); err == nil {
+			t.Errorf("ParseDSN(%q) accepted", in)
+		}
+	}
+	if _, err := store.ParseDSN("mysql://root:hunter2@db/x"); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("the error shows the password: %v", err)
+	}
+}
+
+// An unreachable PostgreSQL fails at start with a message naming it, without the password.
+func TestOpenUnreachableDatabase(t *testing.T) {
+	dsn, _ := store.ParseDSN("postgres://trennwand:hunter2@127.0.0.1:1/trennwand?connect_timeout=2")
+	_, err := store.Open(context.Background(), dsn)
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("got %v", err)
+	}
+}
