@@ -54,7 +54,9 @@ func New(cfg Config) *Server {
 	e.Use(
 		middleware.RequestID(),
 		observe(cfg.Log, newHTTPMetrics(cfg.Metrics)),
-		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		// The stack is captured (DisablePrintStack stays false) and handed to LogErrorFunc,
+		// which logs it through slog; echo prints nothing itself when LogErrorFunc is set.
+		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			cfg.Log.Error("handler panicked", "route", c.Path(), "error", err, "stack", string(stack))
 			return err
 		}}),

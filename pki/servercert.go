@@ -22,6 +22,9 @@ import (
 // expires within 30 days, or when it does not cover the hosts. It serves until the
 // embedded CA issues the server certificate.
 func SelfSignedServerCertificate(certPath, keyPath string, hosts []string, now time.Time) (tls.Certificate, error) {
+	if len(hosts) == 0 {
+		return tls.Certificate{}, errors.New("self-signed server certificate: no host name or IP address given")
+	}
 	if cert, err := tls.LoadX509KeyPair(certPath, keyPath); err == nil && covers(cert, hosts, now) {
 		return cert, nil
 	}
