@@ -34,7 +34,7 @@ func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, 
 			e.Details = mdm.EmptyJSONObject
 		}
 		e.Hash = e.ComputeHash()
-		if err := translate(tx.db.WithContext(ctx).Create(&e).Error); err != nil {
+		if err := tx.insert(ctx, &e); err != nil {
 			return fmt.Errorf("append audit event: %w", err)
 		}
 		res := tx.db.WithContext(ctx).Model(&auditHead{}).Where("tenant_id = ? AND seq = ?", tenantID, head.Seq).
@@ -68,7 +68,6 @@ func (s *Store) AuditEvents(ctx context.Context, tenantID string, afterSeq int64
 
 // AuditHead returns the position and hash of the tenant's last event.
 func (s *Store) AuditHead(ctx context.Context, tenantID string) (mdm.ChainHead, error) {
-	var head auditHead
-	err := s.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Take(&head).Error
-	return mdm.ChainHead{Seq: head.Seq, Hash: head.Hash}, translate(err)
+	head, err := first[auditHead](s.db.WithContext(ctx).Where("tenant_id = ?", tenantID))
+	return mdm.ChainHead{Seq: head.Seq, Hash: head.Hash}, err
 }

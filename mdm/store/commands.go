@@ -11,7 +11,7 @@ import (
 // CreateCommand stores a new command for a device of the tenant.
 func (s *Store) CreateCommand(ctx context.Context, tenantID string, c *mdm.Command) error {
 	c.TenantID = tenantID
-	return translate(s.db.WithContext(ctx).Create(c).Error)
+	return s.insert(ctx, c)
 }
 
 // Commands returns the commands of one of the tenant's devices, oldest first.

@@ -11,14 +11,12 @@ import (
 // CreateDevice stores a new device of the tenant.
 func (s *Store) CreateDevice(ctx context.Context, tenantID string, d *mdm.Device) error {
 	d.TenantID = tenantID
-	return translate(s.db.WithContext(ctx).Create(d).Error)
+	return s.insert(ctx, d)
 }
 
 // Device returns the tenant's device with the ID.
 func (s *Store) Device(ctx context.Context, tenantID, id string) (mdm.Device, error) {
-	var d mdm.Device
-	err := s.scoped(ctx, tenantID).Where("id = ?", id).Take(&d).Error
-	return d, translate(err)
+	return byID[mdm.Device](ctx, s, tenantID, id)
 }
 
 // Devices returns the tenant's devices that match the filter, newest first.

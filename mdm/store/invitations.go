@@ -11,14 +11,12 @@ import (
 // CreateInvitation stores a new invitation of the tenant.
 func (s *Store) CreateInvitation(ctx context.Context, tenantID string, i *mdm.Invitation) error {
 	i.TenantID = tenantID
-	return translate(s.db.WithContext(ctx).Create(i).Error)
+	return s.insert(ctx, i)
 }
 
 // Invitation returns the tenant's invitation with the ID.
 func (s *Store) Invitation(ctx context.Context, tenantID, id string) (mdm.Invitation, error) {
-	var i mdm.Invitation
-	err := s.scoped(ctx, tenantID).Where("id = ?", id).Take(&i).Error
-	return i, translate(err)
+	return byID[mdm.Invitation](ctx, s, tenantID, id)
 }
 
 // MarkInvitationUsed marks a pending invitation as used, in one conditional update.

@@ -9,14 +9,12 @@ import (
 // CreateAdmin stores a new administrator of the tenant.
 func (s *Store) CreateAdmin(ctx context.Context, tenantID string, a *mdm.Admin) error {
 	a.TenantID = tenantID
-	return translate(s.db.WithContext(ctx).Create(a).Error)
+	return s.insert(ctx, a)
 }
 
 // AdminByEmail returns the tenant's administrator with the e-mail address.
 func (s *Store) AdminByEmail(ctx context.Context, tenantID, email string) (mdm.Admin, error) {
-	var a mdm.Admin
-	err := s.scoped(ctx, tenantID).Where("email = ?", email).Take(&a).Error
-	return a, translate(err)
+	return first[mdm.Admin](s.scoped(ctx, tenantID).Where("email = ?", email))
 }
 
 // Admins returns the tenant's administrators by e-mail address.
@@ -29,21 +27,17 @@ func (s *Store) Admins(ctx context.Context, tenantID string) ([]mdm.Admin, error
 // CreateEmployee stores a new employee of the tenant.
 func (s *Store) CreateEmployee(ctx context.Context, tenantID string, e *mdm.Employee) error {
 	e.TenantID = tenantID
-	return translate(s.db.WithContext(ctx).Create(e).Error)
+	return s.insert(ctx, e)
 }
 
 // EmployeeByEmail returns the tenant's employee with the e-mail address.
 func (s *Store) EmployeeByEmail(ctx context.Context, tenantID, email string) (mdm.Employee, error) {
-	var e mdm.Employee
-	err := s.scoped(ctx, tenantID).Where("email = ?", email).Take(&e).Error
-	return e, translate(err)
+	return first[mdm.Employee](s.scoped(ctx, tenantID).Where("email = ?", email))
 }
 
 // Employee returns the tenant's employee with the ID.
 func (s *Store) Employee(ctx context.Context, tenantID, id string) (mdm.Employee, error) {
-	var e mdm.Employee
-	err := s.scoped(ctx, tenantID).Where("id = ?", id).Take(&e).Error
-	return e, translate(err)
+	return byID[mdm.Employee](ctx, s, tenantID, id)
 }
 
 // UpdateEmployee stores the employee's name and managed Apple account.

@@ -12,7 +12,7 @@ func (s *Store) CreateWorkPolicy(ctx context.Context, tenantID string, p *mdm.Wo
 	p.TenantID = tenantID
 	p.Version = 1
 	return s.atomic(ctx, func(tx *Store) error {
-		if err := translate(tx.db.WithContext(ctx).Create(p).Error); err != nil {
+		if err := tx.insert(ctx, p); err != nil {
 			return err
 		}
 		return tx.createApps(ctx, p)
@@ -25,7 +25,7 @@ func (s *Store) createApps(ctx context.Context, p *mdm.WorkPolicy) error {
 		a.ID = mdm.NewID()
 		a.TenantID = p.TenantID
 		a.WorkPolicyID = p.ID
-		if err := translate(s.db.WithContext(ctx).Create(a).Error); err != nil {
+		if err := s.insert(ctx, a); err != nil {
 			return fmt.Errorf("app %s: %w", a.AppID, err)
 		}
 	}
@@ -34,11 +34,11 @@ func (s *Store) createApps(ctx context.Context, p *mdm.WorkPolicy) error {
 
 // WorkPolicy returns the tenant's work policy with its apps.
 func (s *Store) WorkPolicy(ctx context.Context, tenantID, id string) (mdm.WorkPolicy, error) {
-	var p mdm.WorkPolicy
-	if err := translate(s.scoped(ctx, tenantID).Where("id = ?", id).Take(&p).Error); err != nil {
+	p, err := byID[mdm.WorkPolicy](ctx, s, tenantID, id)
+	if err != nil {
 		return p, err
 	}
-	err := s.scoped(ctx, tenantID).Where("work_policy_id = ?", id).Order("platform, app_id").Find(&p.Apps).Error
+	err = s.scoped(ctx, tenantID).Where("work_policy_id = ?", id).Order("platform, app_id").Find(&p.Apps).Error
 	return p, translate(err)
 }
 

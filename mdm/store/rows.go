@@ -9,6 +9,23 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
+// insert stores a new row.
+func (s *Store) insert(ctx context.Context, row any) error {
+	return translate(s.db.WithContext(ctx).Create(row).Error)
+}
+
+// byID returns the tenant's row of type T with the ID, or mdm.ErrNotFound.
+func byID[T any](ctx context.Context, s *Store, tenantID, id string) (T, error) {
+	return first[T](s.scoped(ctx, tenantID).Where("id = ?", id))
+}
+
+// first returns the one row of type T that q selects, or mdm.ErrNotFound.
+func first[T any](q *gorm.DB) (T, error) {
+	var row T
+	err := q.Take(&row).Error
+	return row, translate(err)
+}
+
 // affectedOne turns an update of one row by ID into the domain's errors: no row means the
 // row does not exist in the tenant.
 func affectedOne(res *gorm.DB) error {

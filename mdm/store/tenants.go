@@ -16,19 +16,16 @@ type auditHead struct {
 // CreateTenant stores a new tenant together with the empty head of its audit chain.
 func (s *Store) CreateTenant(ctx context.Context, t *mdm.Tenant) error {
 	return s.atomic(ctx, func(tx *Store) error {
-		db := tx.db.WithContext(ctx)
-		if err := translate(db.Create(t).Error); err != nil {
+		if err := tx.insert(ctx, t); err != nil {
 			return err
 		}
-		return translate(db.Create(&auditHead{TenantID: t.ID, Hash: mdm.GenesisHash}).Error)
+		return tx.insert(ctx, &auditHead{TenantID: t.ID, Hash: mdm.GenesisHash})
 	})
 }
 
 // TenantByName returns the tenant with the short name.
 func (s *Store) TenantByName(ctx context.Context, name string) (mdm.Tenant, error) {
-	var t mdm.Tenant
-	err := s.db.WithContext(ctx).Where("name = ?", name).Take(&t).Error
-	return t, translate(err)
+	return first[mdm.Tenant](s.db.WithContext(ctx).Where("name = ?", name))
 }
 
 // Tenants returns all tenants by name.
