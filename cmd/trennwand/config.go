@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/pki"
 )
 
 // config is the validated configuration of one invocation.
@@ -27,7 +28,7 @@ type config struct {
 	AMAPIEndpoint    string
 	AMAPICredentials string
 	APNsURL          string
-	MasterKey        string // base64; empty means the key file in the data directory
+	MasterKey        *pki.MasterKey // from TRENNWAND_MASTER_KEY; nil means the key file in the data directory
 	TLSCert, TLSKey  string
 	AdminEmail       string
 	LogLevel         slog.Level
@@ -116,7 +117,6 @@ func validate(v *viper.Viper) (config, error) {
 		AMAPIEndpoint:    v.GetString("amapi-endpoint"),
 		AMAPICredentials: v.GetString("amapi-credentials"),
 		APNsURL:          v.GetString("apns-url"),
-		MasterKey:        v.GetString("master-key"),
 		TLSCert:          v.GetString("tls-cert"),
 		TLSKey:           v.GetString("tls-key"),
 		AdminEmail:       cmp.Or(v.GetString("admin-email"), "admin@localhost"),
@@ -140,6 +140,11 @@ func validate(v *viper.Viper) (config, error) {
 		return cfg, fmt.Errorf("--db / TRENNWAND_DB: %w", err)
 	}
 	cfg.DB = dsn
+	if raw := v.GetString("master-key"); raw != "" {
+		if cfg.MasterKey, err = pki.ParseMasterKey(raw); err != nil {
+			return cfg, fmt.Errorf("TRENNWAND_MASTER_KEY: %w", err)
+		}
+	}
 	host, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil || port == "" {
 		return cfg, fmt.Errorf("listen address %q: write host:port or :port, for example :8443 (--addr, TRENNWAND_ADDR)", cfg.Addr)
@@ -186,7 +191,7 @@ func publicURL(raw, listenHost, port string) (*url.URL, error) {
 		raw = "https://" + net.JoinHostPort(host, port)
 	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+	if err != nil || u.Scheme != "https" || u.Hostname() == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return nil, fmt.Errorf("public URL %q: write the https:// address phones reach, for example https://mdm.musterstadt.de (--public-url, TRENNWAND_PUBLIC_URL)", raw)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")

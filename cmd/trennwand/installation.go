@@ -61,12 +61,8 @@ func (c config) masterKeyFile() string { return filepath.Join(c.DataDir, "master
 // loadMasterKey returns the master key from TRENNWAND_MASTER_KEY, or from the key file in
 // the data directory, which is created when create is set and it does not exist.
 func loadMasterKey(cfg config, log *slog.Logger, create bool) (*pki.MasterKey, error) {
-	if cfg.MasterKey != "" {
-		key, err := pki.ParseMasterKey(cfg.MasterKey)
-		if err != nil {
-			return nil, usagef("TRENNWAND_MASTER_KEY: %v", err)
-		}
-		return key, nil
+	if cfg.MasterKey != nil {
+		return cfg.MasterKey, nil
 	}
 	path := cfg.masterKeyFile()
 	if !create {

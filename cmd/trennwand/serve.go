@@ -56,6 +56,12 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
+	// The operator's certificate belongs to the configuration: one that cannot be loaded
+	// is refused before anything is created.
+	operatorCert, err := operatorCertificate(cfg)
+	if err != nil {
+		return usageError{err}
+	}
 	log := cfg.logger(cmd.ErrOrStderr())
 	ctx := cmd.Context()
 
@@ -89,7 +95,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		}
 	}
 
-	tlsCfg, err := serverTLS(cfg)
+	tlsCfg, err := serverTLS(cfg, operatorCert)
 	if err != nil {
 		return err
 	}
@@ -104,14 +110,10 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	return nil
 }
 
-// openForServe opens the installation, creating and upgrading it as needed: master key,
-// schema, and on an empty installation the tenant "default" with its first administrator,
+// openForServe opens the installation, creating and upgrading it as needed: schema, master
+// key, and on an empty installation the tenant "default" with its first administrator,
 // whose credentials are returned to be shown once.
 func openForServe(ctx context.Context, cfg config, log *slog.Logger) (*installation, *mdm.AdminCredentials, error) {
-	key, err := loadMasterKey(cfg, log, true)
-	if err != nil {
-		return nil, nil, err
-	}
 	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, nil, err
@@ -121,6 +123,17 @@ func openForServe(ctx context.Context, cfg config, log *slog.Logger) (*installat
 		return nil, nil, err
 	}
 	if err := st.Migrate(ctx, log); err != nil {
+		return fail(err)
+	}
+	tenants, err := st.Tenants(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	// Only a new installation gets a new master key. An existing one whose key file is
+	// missing (a restored backup, a second replica with its own data directory) would
+	// otherwise start with a key that opens none of its sealed secrets.
+	key, err := loadMasterKey(cfg, log, len(tenants) == 0)
+	if err != nil {
 		return fail(err)
 	}
 	svc := mdm.NewService(st, key)
@@ -147,25 +160,33 @@ func (in *installation) ready(ctx context.Context) error {
 	return nil
 }
 
+// operatorCertificate loads the certificate of --tls-cert and --tls-key; nil when the
+// operator gave none.
+func operatorCertificate(cfg config) (*tls.Certificate, error) {
+	if cfg.TLSCert == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("load TLS certificate: %w", err)
+	}
+	return &cert, nil
+}
+
 // serverTLS returns the TLS configuration: the operator's certificate when given, else a
 // self-signed one kept in the data directory.
-func serverTLS(cfg config) (*tls.Config, error) {
-	var cert tls.Certificate
-	var err error
-	if cfg.TLSCert != "" {
-		cert, err = tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return nil, fmt.Errorf("load TLS certificate: %w", err)
-		}
-	} else {
+func serverTLS(cfg config, operator *tls.Certificate) (*tls.Config, error) {
+	cert := operator
+	if cert == nil {
 		hosts := []string{cfg.PublicURL.Hostname(), "localhost", "127.0.0.1", "::1"}
-		cert, err = pki.SelfSignedServerCertificate(filepath.Join(cfg.DataDir, "server.crt"),
+		selfSigned, err := pki.SelfSignedServerCertificate(filepath.Join(cfg.DataDir, "server.crt"),
 			filepath.Join(cfg.DataDir, "server.key"), hosts, time.Now())
 		if err != nil {
 			return nil, fmt.Errorf("server certificate: %w", err)
 		}
+		cert = &selfSigned
 	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+	return &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // printSignIn shows the first administrator's credentials, the only time they are shown.
