@@ -13,6 +13,7 @@ type Store interface {
 	// take effect, or none does.
 	Atomic(ctx context.Context, fn func(tx Store) error) error
 
+	InstallationStore
 	TenantStore
 	AdminStore
 	EmployeeStore
@@ -21,6 +22,13 @@ type Store interface {
 	PolicyStore
 	CommandStore
 	AuditStore
+}
+
+// InstallationStore keeps settings of the whole installation.
+type InstallationStore interface {
+	InstallationSetting(ctx context.Context, name string) ([]byte, error)
+	// CreateInstallationSetting stores a setting that does not exist yet; ErrConflict if it does.
+	CreateInstallationSetting(ctx context.Context, name string, value []byte) error
 }
 
 // TenantStore keeps tenants.

@@ -52,7 +52,12 @@ func openForCLI(ctx context.Context, cfg config, log *slog.Logger) (*installatio
 		_ = st.Close()
 		return nil, err
 	}
-	return &installation{cfg: cfg, log: log, store: st, svc: mdm.NewService(st, key)}, nil
+	svc := mdm.NewService(st, key)
+	if err := svc.CheckSealer(ctx, false); err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("%w (check TRENNWAND_MASTER_KEY or the key file %s)", err, cfg.masterKeyFile())
+	}
+	return &installation{cfg: cfg, log: log, store: st, svc: svc}, nil
 }
 
 // masterKeyFile is where the master key is kept when TRENNWAND_MASTER_KEY is not set.

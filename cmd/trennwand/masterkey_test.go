@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/pki"
 )
 
@@ -75,6 +78,27 @@ func TestAMasterKeyFromTheEnvironmentIsNotWrittenToDisk(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(s.data, "master.key")); !os.IsNotExist(err) {
 			t.Errorf("a master key file was written although the key came from the environment (stat: %v)", err)
+		}
+	})
+}
+
+// A valid key that is not the installation's own is refused before anything is sealed
+// with it, by serve and by every other command.
+func TestAWrongMasterKeyIsRefused(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		s := newSite(t, backend)
+		wrong := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+		cfg := s.config(t)
+		var err error
+		if cfg.MasterKey, err = pki.ParseMasterKey(wrong); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = openForServe(t.Context(), cfg, slog.New(slog.DiscardHandler))
+		if !errors.Is(err, mdm.ErrWrongMasterKey) {
+			t.Fatalf("serve with another installation's key: %v", err)
+		}
+		if _, err = openForCLI(t.Context(), cfg, slog.New(slog.DiscardHandler)); !errors.Is(err, mdm.ErrWrongMasterKey) {
+			t.Fatalf("a command with another installation's key: %v", err)
 		}
 	})
 }

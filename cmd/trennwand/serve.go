@@ -137,6 +137,9 @@ func openForServe(ctx context.Context, cfg config, log *slog.Logger) (*installat
 		return fail(err)
 	}
 	svc := mdm.NewService(st, key)
+	if err := svc.CheckSealer(ctx, true); err != nil {
+		return fail(fmt.Errorf("%w (check TRENNWAND_MASTER_KEY or the key file %s)", err, cfg.masterKeyFile()))
+	}
 	creds, err := svc.Bootstrap(ctx, cfg.AdminEmail)
 	if err != nil {
 		return fail(err)

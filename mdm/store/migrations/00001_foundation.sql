@@ -3,6 +3,13 @@
 -- Rows that belong to a tenant reference their parents through (tenant_id, id), so the
 -- database itself refuses a reference into another tenant.
 
+-- Settings of the whole installation, such as the check value that proves the master key
+-- is the one this installation's secrets are sealed with.
+CREATE TABLE installation_settings (
+    name  TEXT PRIMARY KEY,
+    value {{.Bytes}} NOT NULL
+);
+
 CREATE TABLE tenants (
     id           TEXT PRIMARY KEY,
     name         TEXT NOT NULL UNIQUE,
