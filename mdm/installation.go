@@ -27,13 +27,12 @@ func (s *Service) CheckSealer(ctx context.Context, create bool) error {
 		if !create {
 			return nil
 		}
-		sealed, err := s.sealer.Seal(sealerCheckName, []byte(sealerCheckValue))
-		if err != nil {
-			return fmt.Errorf("seal master key check: %w", err)
+		sealed, sealErr := s.sealer.Seal(sealerCheckName, []byte(sealerCheckValue))
+		if sealErr != nil {
+			return fmt.Errorf("seal master key check: %w", sealErr)
 		}
-		err = s.store.CreateInstallationSetting(ctx, sealerCheckName, sealed)
-		if !errors.Is(err, ErrConflict) {
-			return err
+		if createErr := s.store.CreateInstallationSetting(ctx, sealerCheckName, sealed); !errors.Is(createErr, ErrConflict) {
+			return createErr
 		}
 		// Another replica created the installation at the same moment: check its value.
 		stored, err = s.store.InstallationSetting(ctx, sealerCheckName)
