@@ -41,7 +41,7 @@ func openForCLI(ctx context.Context, cfg config, log *slog.Logger) (*installatio
 	}
 	schema, err := st.Schema(ctx)
 	if err == nil && !schema.UpToDate() {
-		err = fmt.Errorf("the database %s is at schema version %d, this program expects %d: start `trennwand serve` of this version once to upgrade it", cfg.DB, schema.Current, schema.Latest)
+		err = fmt.Errorf("the database %s is not at the schema this program expects (%s): start `trennwand serve` of this version once to create or upgrade it", cfg.DB, schema)
 	}
 	if err != nil {
 		_ = st.Close()

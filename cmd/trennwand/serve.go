@@ -158,7 +158,7 @@ func (in *installation) ready(ctx context.Context) error {
 		return err
 	}
 	if !schema.UpToDate() {
-		return fmt.Errorf("database schema at version %d, expected %d", schema.Current, schema.Latest)
+		return fmt.Errorf("database schema not current: %s", schema)
 	}
 	return nil
 }

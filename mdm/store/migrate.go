@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"path"
 	"strconv"
 	"strings"
 	"text/template"
@@ -19,6 +18,41 @@ import (
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
+
+// MigrationSource is a numbered series of migrations with its own version table. The
+// domain's series is always applied; a component that keeps tables of its own in the same
+// database (the CA's certificates, for example) brings another series.
+type MigrationSource struct {
+	// Name says whose schema it is, in messages and as the prefix of its version table.
+	Name string
+	// FS holds files named NNNNN_what.sql at its root. Each is a text/template rendered
+	// with the database's type names: {{.Time}}, {{.Bytes}}, and {{if .Postgres}}.
+	FS fs.FS
+}
+
+// WithMigrations adds a migration series to the store's schema.
+func WithMigrations(src MigrationSource) Option {
+	return func(s *Store) { s.sources = append(s.sources, src) }
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+func coreMigrations() MigrationSource {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embedded folder exists at build time
+	}
+	return MigrationSource{Name: "core", FS: sub}
+}
+
+// versionTable names the table in which goose records a series' applied versions.
+func (src MigrationSource) versionTable() string {
+	if src.Name == "core" {
+		return goose.DefaultTablename
+	}
+	return src.Name + "_db_version"
+}
 
 // dialectTypes fill the few places where SQLite and PostgreSQL name a type differently.
 // Everything else in a migration is SQL that both understand.
@@ -33,37 +67,39 @@ var (
 	postgresTypes = dialectTypes{Postgres: true, Time: "TIMESTAMPTZ", Bytes: "BYTEA"}
 )
 
-// migrations renders the embedded migration files for one database. A file's name starts
-// with its version number (00001_foundation.sql); versions are applied in order and
-// recorded, and each runs in its own transaction.
-func migrations(types dialectTypes) ([]*goose.Migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// render turns the files of a series into goose migrations for one database. Versions
+// are applied in order and recorded; each runs in its own transaction.
+func (src MigrationSource) render(types dialectTypes) ([]*goose.Migration, error) {
+	names, err := fs.Glob(src.FS, "*.sql")
 	if err != nil {
 		return nil, err
 	}
-	var out []*goose.Migration
+	if len(names) == 0 {
+		return nil, fmt.Errorf("migrations %s: no files", src.Name)
+	}
+	out := make([]*goose.Migration, 0, len(names))
 	for _, name := range names {
-		version, err := strconv.ParseInt(strings.SplitN(path.Base(name), "_", 2)[0], 10, 64)
+		version, err := strconv.ParseInt(strings.SplitN(name, "_", 2)[0], 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a version number", name)
+			return nil, fmt.Errorf("migration %s/%s: name must start with a version number", src.Name, name)
 		}
-		src, err := migrationFiles.ReadFile(name)
+		text, err := fs.ReadFile(src.FS, name)
 		if err != nil {
 			return nil, err
 		}
-		tmpl, err := template.New(name).Option("missingkey=error").Parse(string(src))
+		tmpl, err := template.New(name).Option("missingkey=error").Parse(string(text))
 		if err != nil {
-			return nil, fmt.Errorf("migration %s: %w", name, err)
+			return nil, fmt.Errorf("migration %s/%s: %w", src.Name, name, err)
 		}
 		var rendered bytes.Buffer
 		if err := tmpl.Execute(&rendered, types); err != nil {
-			return nil, fmt.Errorf("migration %s: %w", name, err)
+			return nil, fmt.Errorf("migration %s/%s: %w", src.Name, name, err)
 		}
-		statements := rendered.String()
+		statements, label := rendered.String(), src.Name+"/"+name
 		out = append(out, goose.NewGoMigration(version, &goose.GoFunc{
 			RunTx: func(ctx context.Context, tx *sql.Tx) error {
 				if _, err := tx.ExecContext(ctx, statements); err != nil {
-					return fmt.Errorf("migration %s: %w", name, err)
+					return fmt.Errorf("migration %s: %w", label, err)
 				}
 				return nil
 			},
@@ -72,11 +108,12 @@ func migrations(types dialectTypes) ([]*goose.Migration, error) {
 	return out, nil
 }
 
-// migrator returns a goose provider for the store's database. On PostgreSQL it takes an
-// advisory lock while migrating, so that replicas starting together apply each version once.
-func (s *Store) migrator(log *slog.Logger) (*goose.Provider, error) {
+// migrator returns a goose provider for one series on the store's database. On PostgreSQL
+// it takes an advisory lock while migrating, so that replicas starting together apply each
+// version once.
+func (s *Store) migrator(src MigrationSource, log *slog.Logger) (*goose.Provider, error) {
 	types, dialect := sqliteTypes, goose.DialectSQLite3
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithTableName(src.versionTable())}
 	if s.postgres {
 		types, dialect = postgresTypes, goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
@@ -85,7 +122,7 @@ func (s *Store) migrator(log *slog.Logger) (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	ms, err := migrations(types)
+	ms, err := src.render(types)
 	if err != nil {
 		return nil, err
 	}
@@ -102,58 +139,87 @@ func (s *Store) migrator(log *slog.Logger) (*goose.Provider, error) {
 	return goose.NewProvider(dialect, sqlDB, nil, opts...)
 }
 
-// Migrate applies the migrations the database lacks. It refuses a database whose schema
-// is newer than this program, because running old code on it could damage data.
+// Migrate applies the migrations the database lacks, series by series. It refuses a
+// database whose schema is newer than this program, because running old code on it could
+// damage data.
 func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
-	p, err := s.migrator(log)
-	if err != nil {
-		return fmt.Errorf("prepare migrations: %w", err)
-	}
-	if err := s.checkNotNewer(ctx, p); err != nil {
-		return err
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply migrations: %w", err)
+	for _, src := range s.sources {
+		p, err := s.migrator(src, log)
+		if err != nil {
+			return fmt.Errorf("prepare %s migrations: %w", src.Name, err)
+		}
+		current, latest, err := p.GetVersions(ctx)
+		if err != nil {
+			return fmt.Errorf("read %s schema version: %w", src.Name, err)
+		}
+		if current > latest {
+			return fmt.Errorf("the %s schema is at version %d, newer than this program knows (%d): run a newer trennwand", src.Name, current, latest)
+		}
+		if _, err := p.Up(ctx); err != nil {
+			return fmt.Errorf("apply %s migrations: %w", src.Name, err)
+		}
 	}
 	return nil
+}
+
+// SchemaPart is the version of one migration series in the database next to the newest
+// this program knows.
+type SchemaPart struct {
+	Name    string
+	Current int64 // 0 for a database without this series
+	Latest  int64
 }
 
 // SchemaStatus says how the database's schema compares with this program.
-type SchemaStatus struct {
-	Current int64 // the version the database is at; 0 for an empty database
-	Latest  int64 // the newest version this program knows
+type SchemaStatus []SchemaPart
+
+// UpToDate reports whether every series is exactly at the version this program expects.
+func (st SchemaStatus) UpToDate() bool {
+	for _, p := range st {
+		if p.Current != p.Latest {
+			return false
+		}
+	}
+	return true
 }
 
-// UpToDate reports whether the schema is exactly the one this program expects.
-func (st SchemaStatus) UpToDate() bool { return st.Current == st.Latest }
+// Empty reports whether the database holds no schema of this program at all.
+func (st SchemaStatus) Empty() bool {
+	for _, p := range st {
+		if p.Current != 0 {
+			return false
+		}
+	}
+	return true
+}
 
-// Schema returns the database's schema version next to the program's.
+func (st SchemaStatus) String() string {
+	parts := make([]string, len(st))
+	for i, p := range st {
+		parts[i] = fmt.Sprintf("%s at version %d of %d", p.Name, p.Current, p.Latest)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Schema returns the database's schema versions next to the program's, without writing to
+// the database.
 func (s *Store) Schema(ctx context.Context) (SchemaStatus, error) {
-	p, err := s.migrator(nil)
-	if err != nil {
-		return SchemaStatus{}, err
+	var st SchemaStatus
+	for _, src := range s.sources {
+		p, err := s.migrator(src, nil)
+		if err != nil {
+			return nil, err
+		}
+		part := SchemaPart{Name: src.Name, Latest: latestVersion(p)}
+		// Asking goose about a missing version table would create it.
+		if s.db.WithContext(ctx).Migrator().HasTable(src.versionTable()) {
+			if part.Current, err = p.GetDBVersion(ctx); err != nil {
+				return nil, fmt.Errorf("read %s schema version: %w", src.Name, err)
+			}
+		}
+		st = append(st, part)
 	}
-	// Asking goose on an empty database would create its version table; an empty database
-	// is reported as version 0 without writing to it.
-	if !s.db.WithContext(ctx).Migrator().HasTable(goose.DefaultTablename) {
-		return SchemaStatus{Latest: latestVersion(p)}, nil
-	}
-	current, latest, err := p.GetVersions(ctx)
-	if err != nil {
-		return SchemaStatus{}, fmt.Errorf("read schema version: %w", err)
-	}
-	return SchemaStatus{Current: current, Latest: latest}, nil
-}
-
-func (s *Store) checkNotNewer(ctx context.Context, p *goose.Provider) error {
-	current, latest, err := p.GetVersions(ctx)
-	if err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if current > latest {
-		return fmt.Errorf("the database schema is at version %d, newer than this program knows (%d): run a newer trennwand", current, latest)
-	}
-	return nil
+	return st, nil
 }
 
 func latestVersion(p *goose.Provider) int64 {

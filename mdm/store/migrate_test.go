@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -24,7 +25,7 @@ func TestMigrations(t *testing.T) {
 			defer s.Close()
 
 			schema, err := s.Schema(ctx)
-			if err != nil || schema.Current != 0 || schema.Latest < 1 || schema.UpToDate() {
+			if err != nil || !schema.Empty() || schema[0].Latest < 1 || schema.UpToDate() {
 				t.Fatalf("empty database: %+v, %v", schema, err)
 			}
 			if store.RawCount(s, "sqlite_master", "1 = 1") > 0 && backend == storetest.SQLite {
@@ -40,7 +41,7 @@ func TestMigrations(t *testing.T) {
 			}
 
 			// A database written by a newer trennwand is not touched by an older one.
-			if err := store.RawExec(s, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)", schema.Latest+1, true); err != nil {
+			if err := store.RawExec(s, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)", schema[0].Latest+1, true); err != nil {
 				t.Fatal(err)
 			}
 			err = s.Migrate(ctx, nil)
@@ -83,5 +84,49 @@ func TestOpenUnreachableDatabase(t *testing.T) {
 	_, err := store.Open(context.Background(), dsn)
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A component's own series is applied beside the domain's and tracked on its own.
+func TestExtraMigrationSeries(t *testing.T) {
+	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+		t.Run(backend, func(t *testing.T) { extraSeries(t, backend) })
+	}
+}
+
+func extraSeries(t *testing.T, backend string) {
+	{
+		ctx := context.Background()
+		parsed, _ := store.ParseDSN(storetest.NewDSN(t, backend))
+		extra := store.MigrationSource{Name: "widgets", FS: fstest.MapFS{
+			"00001_widgets.sql": {Data: []byte("CREATE TABLE widgets (id TEXT PRIMARY KEY, made {{.Time}} NOT NULL, blob {{.Bytes}});")},
+		}}
+		ws, err := store.Open(ctx, parsed, store.WithMigrations(extra))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		schema, err := ws.Schema(ctx)
+		if err != nil || len(schema) != 2 || schema.UpToDate() {
+			t.Fatalf("before migrating: %v, %v", schema, err)
+		}
+		if err := ws.Migrate(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if schema, err = ws.Schema(ctx); err != nil || !schema.UpToDate() || schema[1].Name != "widgets" || schema[1].Current != 1 {
+			t.Fatalf("after migrating: %v, %v", schema, err)
+		}
+		if err := store.RawExec(ws, "INSERT INTO widgets (id, made) VALUES ('a', CURRENT_TIMESTAMP)"); err != nil {
+			t.Fatal(err)
+		}
+		// A store opened without the series does not count it as its own.
+		plain, err := store.Open(ctx, parsed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer plain.Close()
+		if schema, err := plain.Schema(ctx); err != nil || len(schema) != 1 || !schema.UpToDate() {
+			t.Fatalf("store without the series: %v, %v", schema, err)
+		}
 	}
 }

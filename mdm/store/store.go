@@ -23,6 +23,7 @@ import (
 type Store struct {
 	db       *gorm.DB
 	postgres bool
+	sources  []MigrationSource
 }
 
 var _ mdm.Store = (*Store)(nil)
@@ -74,7 +75,7 @@ func Redact(s string) string {
 }
 
 // Open connects to the database. It does not change the schema; see Migrate.
-func Open(ctx context.Context, dsn DSN) (*Store, error) {
+func Open(ctx context.Context, dsn DSN, opts ...Option) (*Store, error) {
 	cfg := &gorm.Config{
 		TranslateError: true,
 		Logger:         logger.Discard,
@@ -97,7 +98,10 @@ func Open(ctx context.Context, dsn DSN) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", dsn, err)
 	}
-	s := &Store{db: db, postgres: dsn.Postgres}
+	s := &Store{db: db, postgres: dsn.Postgres, sources: []MigrationSource{coreMigrations()}}
+	for _, o := range opts {
+		o(s)
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
@@ -133,6 +137,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return sqlDB.PingContext(ctx)
 }
 
+// Gorm returns the database handle, for components that keep tables of their own in the
+// same database (see WithMigrations).
+func (s *Store) Gorm() *gorm.DB { return s.db }
+
 // Postgres reports whether the store is on PostgreSQL.
 func (s *Store) Postgres() bool { return s.postgres }
 
@@ -143,7 +151,7 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx mdm.Store) error) error {
 
 func (s *Store) atomic(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, postgres: s.postgres})
+		return fn(&Store{db: tx, postgres: s.postgres, sources: s.sources})
 	})
 }
 
