@@ -95,38 +95,36 @@ func TestExtraMigrationSeries(t *testing.T) {
 }
 
 func extraSeries(t *testing.T, backend string) {
-	{
-		ctx := context.Background()
-		parsed, _ := store.ParseDSN(storetest.NewDSN(t, backend))
-		extra := store.MigrationSource{Name: "widgets", FS: fstest.MapFS{
-			"00001_widgets.sql": {Data: []byte("CREATE TABLE widgets (id TEXT PRIMARY KEY, made {{.Time}} NOT NULL, blob {{.Bytes}});")},
-		}}
-		ws, err := store.Open(ctx, parsed, store.WithMigrations(extra))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ws.Close()
-		schema, err := ws.Schema(ctx)
-		if err != nil || len(schema) != 2 || schema.UpToDate() {
-			t.Fatalf("before migrating: %v, %v", schema, err)
-		}
-		if err := ws.Migrate(ctx, nil); err != nil {
-			t.Fatal(err)
-		}
-		if schema, err = ws.Schema(ctx); err != nil || !schema.UpToDate() || schema[1].Name != "widgets" || schema[1].Current != 1 {
-			t.Fatalf("after migrating: %v, %v", schema, err)
-		}
-		if err := store.RawExec(ws, "INSERT INTO widgets (id, made) VALUES ('a', CURRENT_TIMESTAMP)"); err != nil {
-			t.Fatal(err)
-		}
-		// A store opened without the series does not count it as its own.
-		plain, err := store.Open(ctx, parsed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer plain.Close()
-		if schema, err := plain.Schema(ctx); err != nil || len(schema) != 1 || !schema.UpToDate() {
-			t.Fatalf("store without the series: %v, %v", schema, err)
-		}
+	ctx := context.Background()
+	parsed, _ := store.ParseDSN(storetest.NewDSN(t, backend))
+	extra := store.MigrationSource{Name: "widgets", FS: fstest.MapFS{
+		"00001_widgets.sql": {Data: []byte("CREATE TABLE widgets (id TEXT PRIMARY KEY, made {{.Time}} NOT NULL, blob {{.Bytes}});")},
+	}}
+	ws, err := store.Open(ctx, parsed, store.WithMigrations(extra))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	schema, err := ws.Schema(ctx)
+	if err != nil || len(schema) != 2 || schema.UpToDate() {
+		t.Fatalf("before migrating: %v, %v", schema, err)
+	}
+	if err := ws.Migrate(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if schema, err = ws.Schema(ctx); err != nil || !schema.UpToDate() || schema[1].Name != "widgets" || schema[1].Current != 1 {
+		t.Fatalf("after migrating: %v, %v", schema, err)
+	}
+	if err := store.RawExec(ws, "INSERT INTO widgets (id, made) VALUES ('a', CURRENT_TIMESTAMP)"); err != nil {
+		t.Fatal(err)
+	}
+	// A store opened without the series does not count it as its own.
+	plain, err := store.Open(ctx, parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if schema, err := plain.Schema(ctx); err != nil || len(schema) != 1 || !schema.UpToDate() {
+		t.Fatalf("store without the series: %v, %v", schema, err)
 	}
 }
