@@ -3,14 +3,18 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -18,7 +22,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trennwand/trennwand/api"
-	"github.com/trennwand/trennwand/pki"
 )
 
 // harness runs one api.Server on a loopback TLS listener and talks to it as a client would.
@@ -40,12 +43,7 @@ type harness struct {
 // and a log captured at debug level. Routes can be mounted on h.srv.Echo() before serve.
 func newHarness(t testing.TB, configure ...func(*api.Config)) *harness {
 	t.Helper()
-	dir := t.TempDir()
-	cert, err := pki.SelfSignedServerCertificate(filepath.Join(dir, "server.pem"), filepath.Join(dir, "server.key"),
-		[]string{"127.0.0.1"}, time.Now())
-	if err != nil {
-		t.Fatalf("server certificate: %v", err)
-	}
+	cert := selfSignedCertificate(t, "127.0.0.1")
 	h := &harness{reg: prometheus.NewRegistry(), logs: &syncBuffer{}, ready: &readiness{}}
 	cfg := api.Config{
 		Log:     slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -157,4 +155,23 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// selfSignedCertificate makes a throw-away server certificate for ip: the server's own
+// certificate comes from the CA, which these tests of the HTTP layer do not need.
+func selfSignedCertificate(t testing.TB, ip string) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: ip},
+		IPAddresses: []net.IP{net.ParseIP(ip)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := x509.ParseCertificate(der)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
 }

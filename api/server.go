@@ -33,6 +33,9 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Metrics is the registry /metrics serves; the server adds its HTTP metrics to it.
 	Metrics *prometheus.Registry
+	// PKI is the CA whose SCEP endpoint, certificates and CRL the server publishes; nil
+	// publishes none.
+	PKI PKI
 	// ShutdownTimeout bounds how long in-flight requests may take to finish after a stop
 	// signal. Zero means 30 seconds.
 	ShutdownTimeout time.Duration
@@ -68,6 +71,9 @@ func New(cfg Config) *Server {
 		}),
 	)
 	mountHealth(e, cfg.Ready, cfg.Metrics)
+	if cfg.PKI != nil {
+		mountPKI(e, cfg.PKI)
+	}
 	return s
 }
 

@@ -11,6 +11,7 @@ import (
 type Service struct {
 	store  Store
 	sealer Sealer
+	certs  Certificates
 	now    func() time.Time
 }
 
@@ -44,4 +45,12 @@ func (s *Service) clock() time.Time {
 func (s *Service) atomic(ctx context.Context, fn func(tx Store, at time.Time) error) error {
 	at := s.clock()
 	return s.store.Atomic(ctx, func(tx Store) error { return fn(tx, at) })
+}
+
+// Record appends an audit event for something done outside the domain's own writes, such
+// as a certificate revoked by the CA. Changes made through the service record their events
+// themselves, in the same transaction.
+func (s *Service) Record(ctx context.Context, tenantID string, rec AuditRecord) error {
+	_, err := s.store.AppendAudit(ctx, tenantID, s.clock(), rec)
+	return err
 }

@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,56 +11,77 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"slices"
 	"time"
+
+	"github.com/smallstep/certificates/authority/provisioner"
+	"go.step.sm/crypto/x509util"
 )
 
-// SelfSignedServerCertificate returns the server's TLS certificate kept in certPath and
-// keyPath, making a new self-signed one (ECDSA P-256, one year) when none exists, when it
-// expires within 30 days, or when it does not cover the hosts. It serves until the
-// embedded CA issues the server certificate.
-func SelfSignedServerCertificate(certPath, keyPath string, hosts []string, now time.Time) (tls.Certificate, error) {
+// Server certificates are short-lived and renewed a month before they end.
+const (
+	serverCertValidity = 90 * 24 * time.Hour
+	serverCertRenewal  = 30 * 24 * time.Hour
+)
+
+// serverTemplate is the X.509 template of the server's TLS certificate.
+const serverTemplate = `{
+	"subject": {{ toJson .Subject }},
+	"sans": {{ toJson .SANs }},
+	"keyUsage": ["digitalSignature"],
+	"extKeyUsage": ["serverAuth"]
+}`
+
+// ServerCertificate returns the server's TLS certificate kept in certPath and keyPath. It
+// issues a new one from the CA when there is none, when the kept one ends within 30 days,
+// does not name every host, or was not issued by this CA (for example a self-signed one).
+func (ca *CA) ServerCertificate(ctx context.Context, certPath, keyPath string, hosts []string) (tls.Certificate, error) {
 	if len(hosts) == 0 {
-		return tls.Certificate{}, errors.New("self-signed server certificate: no host name or IP address given")
+		return tls.Certificate{}, errors.New("a server certificate needs at least one host name")
 	}
-	if cert, err := tls.LoadX509KeyPair(certPath, keyPath); err == nil && covers(cert, hosts, now) {
+	if cert, err := tls.LoadX509KeyPair(certPath, keyPath); err == nil && ca.keeps(cert, hosts) {
 		return cert, nil
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	req := &x509.CertificateRequest{Subject: pkix.Name{CommonName: hosts[0]}}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			req.IPAddresses = append(req.IPAddresses, ip)
+		} else {
+			req.DNSNames = append(req.DNSNames, h)
+		}
+	}
+	csrDER, err := x509.CreateCertificateRequest(rand.Reader, req, key)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: hosts[0], Organization: []string{"trennwand (self-signed)"}},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.AddDate(1, 0, 0),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	for _, h := range hosts {
-		if ip := net.ParseIP(h); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, h)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	csr, err := x509.ParseCertificateRequest(csrDER)
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("make self-signed certificate: %w", err)
+		return tls.Certificate{}, err
+	}
+	now := ca.now()
+	chain, err := ca.auth.SignWithContext(ctx, csr, provisioner.SignOptions{},
+		templateOption{x509util.WithTemplate(serverTemplate, x509util.CreateTemplateData(hosts[0], hosts))},
+		provisioner.CertificateModifierFunc(func(c *x509.Certificate, _ provisioner.SignOptions) error {
+			c.NotBefore, c.NotAfter = now.Add(-time.Minute), now.Add(serverCertValidity)
+			return nil
+		}))
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("issue server certificate: %w", err)
+	}
+	var certPEM []byte
+	for _, c := range chain {
+		certPEM = append(certPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
 	}
 	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 	if err := writeFileAtomic(keyPath, keyPEM, 0o600); err != nil {
 		return tls.Certificate{}, err
@@ -70,13 +92,23 @@ func SelfSignedServerCertificate(certPath, keyPath string, hosts []string, now t
 	return tls.X509KeyPair(certPEM, keyPEM)
 }
 
-// covers reports whether cert is valid for another 30 days and names every host.
-func covers(cert tls.Certificate, hosts []string, now time.Time) bool {
+// templateOption hands an X.509 template to step's signer, which takes options only in
+// this shape.
+type templateOption []x509util.Option
+
+func (o templateOption) Options(provisioner.SignOptions) []x509util.Option { return o }
+
+// keeps reports whether a kept certificate can go on serving: issued by this CA, valid for
+// more than the renewal period, and naming every host.
+func (ca *CA) keeps(cert tls.Certificate, hosts []string) bool {
 	if len(cert.Certificate) == 0 {
 		return false
 	}
 	leaf, err := x509.ParseCertificate(cert.Certificate[0])
-	if err != nil || now.Add(30*24*time.Hour).After(leaf.NotAfter) {
+	if err != nil || leaf.CheckSignatureFrom(ca.material.intermediate) != nil {
+		return false
+	}
+	if ca.now().Add(serverCertRenewal).After(leaf.NotAfter) {
 		return false
 	}
 	return !slices.ContainsFunc(hosts, func(h string) bool { return leaf.VerifyHostname(h) != nil })

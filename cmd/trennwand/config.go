@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -31,9 +32,11 @@ type config struct {
 	MasterKey        *pki.MasterKey // from TRENNWAND_MASTER_KEY; nil means the key file in the data directory
 	TLSCert, TLSKey  string
 	AdminEmail       string
-	LogLevel         slog.Level
-	LogJSON          bool
-	JSON             bool
+	// DeviceCertValidity is how long device certificates are valid.
+	DeviceCertValidity time.Duration
+	LogLevel           slog.Level
+	LogJSON            bool
+	JSON               bool
 }
 
 // settings lists every setting that may come from a flag, an environment variable
@@ -41,6 +44,7 @@ type config struct {
 var settings = []string{
 	"data", "db", "addr", "public-url", "amapi-endpoint", "amapi-credentials", "apns-url",
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
+	"device-cert-validity",
 }
 
 func addGlobalFlags(root *cobra.Command) {
@@ -159,6 +163,14 @@ func validate(v *viper.Viper) (config, error) {
 		if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return cfg, fmt.Errorf("--%s %q: not an http(s) URL", name, raw)
 		}
+	}
+	cfg.DeviceCertValidity = 365 * 24 * time.Hour
+	if raw := v.GetString("device-cert-validity"); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < time.Hour || d > 5*365*24*time.Hour {
+			return cfg, fmt.Errorf("device certificate validity %q: give a duration between 1h and 43800h (five years), for example 8760h", raw)
+		}
+		cfg.DeviceCertValidity = d
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return cfg, fmt.Errorf("give both --tls-cert and --tls-key, or neither")

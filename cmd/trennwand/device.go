@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -66,5 +68,40 @@ func newDeviceCmd() *cobra.Command {
 	f.String("tenant", "", "tenant name (required)")
 	f.String("platform", "", "only ios or android devices")
 	f.String("state", "", "only devices in this state: invited, enrolling, active, removing, removed")
-	return group("device", "Look at enrolled devices", list)
+
+	remove := &cobra.Command{
+		Use:   "remove DEVICE",
+		Short: "Remove a device's work container and revoke its certificates",
+		Long: `Remove the work container of one device: the device is ordered to delete the work
+apps and data (never anything private), and its certificates are revoked at once,
+so that mail, VPN and Wi-Fi that trust the CA stop accepting it. Repeating the
+command on a device that is being removed retries the revocation.`,
+		Example: `  trennwand device remove --tenant musterstadt 3jq4… --reason "left the office"`,
+		Args:    exactArgs("DEVICE"),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, args []string) error {
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			reason, _ := cmd.Flags().GetString("reason")
+			if err := in.svc.RemoveDevice(ctx, cliActor(), t, args[0], reason); err != nil {
+				if errors.Is(err, mdm.ErrNotFound) {
+					return fmt.Errorf("tenant %s has no device %q (trennwand device list shows them)", t.Name, args[0])
+				}
+				return err
+			}
+			d, err := in.store.Device(ctx, t.ID, args[0])
+			if err != nil {
+				return err
+			}
+			if in.cfg.JSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "state": d.State})
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "device %s is %s; its certificates are revoked\n", d.ID, d.State)
+			return err
+		}),
+	}
+	remove.Flags().String("tenant", "", "tenant name (required)")
+	remove.Flags().String("reason", "", "why, for the audit trail")
+	return group("device", "Look at and remove enrolled devices", list, remove)
 }

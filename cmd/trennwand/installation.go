@@ -22,9 +22,58 @@ type installation struct {
 	log   *slog.Logger
 	store *store.Store
 	svc   *mdm.Service
+	key   *pki.MasterKey
+	ca    *pki.CA // opened on first use
 }
 
-func (in *installation) Close() error { return in.store.Close() }
+// Close stops the CA, if it was opened, and closes the database.
+func (in *installation) Close() error {
+	if in.ca != nil {
+		in.ca.Close()
+	}
+	return in.store.Close()
+}
+
+// newInstallation wires the domain service with the store, the master key and the CA.
+func newInstallation(cfg config, log *slog.Logger, st *store.Store, key *pki.MasterKey) *installation {
+	in := &installation{cfg: cfg, log: log, store: st, key: key}
+	in.svc = mdm.NewService(st, key, mdm.WithCertificates(caCertificates{in}))
+	return in
+}
+
+// caCertificates gives the domain what it needs of the CA, opening the CA when first
+// needed.
+type caCertificates struct{ in *installation }
+
+func (c caCertificates) RevokeEnrolment(ctx context.Context, tenantID, enrolmentID, reason string) (int, error) {
+	ca, err := c.in.CA(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return ca.RevokeEnrolment(ctx, pki.Identity{TenantID: tenantID, EnrolmentID: enrolmentID}, pki.ReasonCessationOfOperation, reason)
+}
+
+// openStore connects to the configured database with every migration series the program
+// has: the domain's and the CA's.
+func openStore(ctx context.Context, cfg config) (*store.Store, error) {
+	return store.Open(ctx, cfg.DB, store.WithMigrations(store.MigrationSource{Name: "pki", FS: pki.Migrations()}))
+}
+
+// CA returns the installation's CA, opening it (and creating it on first use).
+func (in *installation) CA(ctx context.Context) (*pki.CA, error) {
+	if in.ca != nil {
+		return in.ca, nil
+	}
+	ca, err := pki.Open(ctx, in.store.Gorm(), in.key, pki.Config{
+		Name: in.cfg.PublicURL.Hostname(), PublicURL: in.cfg.PublicURL,
+		DeviceValidity: in.cfg.DeviceCertValidity, Log: in.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	in.ca = ca
+	return ca, nil
+}
 
 // openForCLI opens an installation that `trennwand serve` has created before. It changes
 // nothing on disk when there is none, and refuses a database whose schema does not match
@@ -35,7 +84,7 @@ func openForCLI(ctx context.Context, cfg config, log *slog.Logger) (*installatio
 			return nil, fmt.Errorf("no database at %s: start `trennwand serve` once with the same --data to create the installation", cfg.DB.SQLitePath)
 		}
 	}
-	st, err := store.Open(ctx, cfg.DB)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -52,12 +101,12 @@ func openForCLI(ctx context.Context, cfg config, log *slog.Logger) (*installatio
 		_ = st.Close()
 		return nil, err
 	}
-	svc := mdm.NewService(st, key)
-	if err := svc.CheckSealer(ctx, false); err != nil {
+	in := newInstallation(cfg, log, st, key)
+	if err := in.svc.CheckSealer(ctx, false); err != nil {
 		_ = st.Close()
 		return nil, fmt.Errorf("%w (check TRENNWAND_MASTER_KEY or the key file %s)", err, cfg.masterKeyFile())
 	}
-	return &installation{cfg: cfg, log: log, store: st, svc: svc}, nil
+	return in, nil
 }
 
 // masterKeyFile is where the master key is kept when TRENNWAND_MASTER_KEY is not set.
@@ -85,7 +134,8 @@ func loadMasterKey(cfg config, log *slog.Logger, create bool) (*pki.MasterKey, e
 	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
 		log.Warn("the master key file can be read by other users; make it mode 0600", "path", path, "mode", info.Mode().Perm().String())
 	}
-	if !cfg.DB.Postgres && filepath.Dir(cfg.DB.SQLitePath) == filepath.Dir(mustAbs(path)) {
+	// Said by the server at each start; every command line saying it again would be noise.
+	if create && !cfg.DB.Postgres && filepath.Dir(cfg.DB.SQLitePath) == filepath.Dir(mustAbs(path)) {
 		log.Warn("the master key file lies beside the database: whoever copies the data directory gets both; set TRENNWAND_MASTER_KEY from a secret store instead", "path", path)
 	}
 	return key, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -68,7 +69,8 @@ func (s site) config(t *testing.T) config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return config{DataDir: s.data, DB: dsn, AdminEmail: "admin@localhost"}
+	public, _ := url.Parse("https://mdm.musterstadt.example:8443")
+	return config{DataDir: s.data, DB: dsn, AdminEmail: "admin@localhost", PublicURL: public}
 }
 
 // run runs a command line against the site.

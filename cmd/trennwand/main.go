@@ -87,6 +87,7 @@ and an optional config file (--config, YAML, TOML or JSON); flags win.`,
 		newInviteCmd(),
 		newDeviceCmd(),
 		newAuditCmd(),
+		newPKICmd(),
 		newHealthcheckCmd(),
 	)
 	return root

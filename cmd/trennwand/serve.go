@@ -19,8 +19,6 @@ import (
 
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/store"
-	"github.com/trennwand/trennwand/pki"
 )
 
 func newServeCmd() *cobra.Command {
@@ -48,6 +46,7 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	f.String("amapi-endpoint", "", "Android Management API base URL (a partner proxy or a fake); env TRENNWAND_AMAPI_ENDPOINT")
 	f.String("amapi-credentials", "", "service-account JSON file for the Android Management API; env TRENNWAND_AMAPI_CREDENTIALS")
 	f.String("apns-url", "", "Apple Push Notification service base URL; env TRENNWAND_APNS_URL")
+	f.Duration("device-cert-validity", 365*24*time.Hour, "how long device certificates are valid; env TRENNWAND_DEVICE_CERT_VALIDITY")
 	return c
 }
 
@@ -95,13 +94,13 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		}
 	}
 
-	tlsCfg, err := serverTLS(cfg, operatorCert)
+	tlsCfg, err := serverTLS(ctx, in, operatorCert)
 	if err != nil {
 		return err
 	}
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready})
+	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca})
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", cfg.DB.String())
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
@@ -114,7 +113,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 // key, and on an empty installation the tenant "default" with its first administrator,
 // whose credentials are returned to be shown once.
 func openForServe(ctx context.Context, cfg config, log *slog.Logger) (*installation, *mdm.AdminCredentials, error) {
-	st, err := store.Open(ctx, cfg.DB)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,7 +135,8 @@ func openForServe(ctx context.Context, cfg config, log *slog.Logger) (*installat
 	if err != nil {
 		return fail(err)
 	}
-	svc := mdm.NewService(st, key)
+	in := newInstallation(cfg, log, st, key)
+	svc := in.svc
 	if err := svc.CheckSealer(ctx, true); err != nil {
 		return fail(fmt.Errorf("%w (check TRENNWAND_MASTER_KEY or the key file %s)", err, cfg.masterKeyFile()))
 	}
@@ -144,7 +144,10 @@ func openForServe(ctx context.Context, cfg config, log *slog.Logger) (*installat
 	if err != nil {
 		return fail(err)
 	}
-	return &installation{cfg: cfg, log: log, store: st, svc: svc}, creds, nil
+	if _, err := in.CA(ctx); err != nil {
+		return fail(err)
+	}
+	return in, creds, nil
 }
 
 // ready reports whether the installation can serve: the database answers and its schema
@@ -174,22 +177,6 @@ func operatorCertificate(cfg config) (*tls.Certificate, error) {
 		return nil, fmt.Errorf("load TLS certificate: %w", err)
 	}
 	return &cert, nil
-}
-
-// serverTLS returns the TLS configuration: the operator's certificate when given, else a
-// self-signed one kept in the data directory.
-func serverTLS(cfg config, operator *tls.Certificate) (*tls.Config, error) {
-	cert := operator
-	if cert == nil {
-		hosts := []string{cfg.PublicURL.Hostname(), "localhost", "127.0.0.1", "::1"}
-		selfSigned, err := pki.SelfSignedServerCertificate(filepath.Join(cfg.DataDir, "server.crt"),
-			filepath.Join(cfg.DataDir, "server.key"), hosts, time.Now())
-		if err != nil {
-			return nil, fmt.Errorf("server certificate: %w", err)
-		}
-		cert = &selfSigned
-	}
-	return &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // printSignIn shows the first administrator's credentials, the only time they are shown.

@@ -41,15 +41,15 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 }
 
 // Open returns a migrated store on a fresh database of the backend, closed and removed
-// when the test ends.
-func Open(t testing.TB, backend string) *store.Store {
+// when the test ends. Options add migration series of other components.
+func Open(t testing.TB, backend string, opts ...store.Option) *store.Store {
 	t.Helper()
 	dsn, err := store.ParseDSN(NewDSN(t, backend))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	s, err := store.Open(ctx, dsn)
+	s, err := store.Open(ctx, dsn, opts...)
 	if err != nil {
 		t.Fatalf("open %s: %v", backend, err)
 	}

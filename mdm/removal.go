@@ -1,0 +1,65 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Certificates is what the domain needs of the CA: taking back the certificates of an
+// enrolment, so that mail, VPN and Wi-Fi that trust the CA stop accepting the device.
+type Certificates interface {
+	// RevokeEnrolment revokes every certificate of the enrolment that is still valid and
+	// returns how many; repeating it revokes nothing more and is no error.
+	RevokeEnrolment(ctx context.Context, tenantID, enrolmentID, reason string) (int, error)
+}
+
+// WithCertificates gives the service the CA, for removals.
+func WithCertificates(c Certificates) Option {
+	return func(s *Service) { s.certs = c }
+}
+
+// RemoveDevice removes a device's work container: the device moves to "removing", the
+// platform is ordered to remove the work data (never the whole phone), and the device's
+// certificates are revoked. The platform confirms the removal later, which moves the
+// device to "removed". Calling it again on a device that is being removed repeats the
+// revocation, so an interrupted removal can simply be retried.
+func (s *Service) RemoveDevice(ctx context.Context, actor string, t Tenant, deviceID, reason string) error {
+	if s.certs == nil {
+		return errors.New("remove device: no CA configured")
+	}
+	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+		d, err := tx.Device(ctx, t.ID, deviceID)
+		if err != nil {
+			return fmt.Errorf("device %s: %w", deviceID, err)
+		}
+		switch d.State {
+		case DeviceRemoved, DeviceRemoving:
+			return nil
+		}
+		if err := tx.SetDeviceState(ctx, t.ID, d.ID, d.State, DeviceRemoving, at); err != nil {
+			return err
+		}
+		cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandRemoveWorkData, Payload: EmptyJSONObject,
+			State: CommandQueued, CreatedAt: at}
+		if err := tx.CreateCommand(ctx, t.ID, &cmd); err != nil {
+			return err
+		}
+		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.remove", Subject: "device:" + d.ID,
+			Details: AuditDetails(map[string]any{"from_state": d.State, "reason": reason, "command": cmd.ID})})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	n, err := s.certs.RevokeEnrolment(ctx, t.ID, deviceID, reason)
+	if err != nil {
+		return fmt.Errorf("revoke certificates of device %s (the removal is recorded; repeat it to retry): %w", deviceID, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	return s.Record(ctx, t.ID, AuditRecord{Actor: actor, Action: "device.certificates_revoke", Subject: "device:" + deviceID,
+		Details: AuditDetails(map[string]any{"certificates": n})})
+}

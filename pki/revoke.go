@@ -1,0 +1,206 @@
+package pki
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/smallstep/certificates/authority"
+	"github.com/smallstep/certificates/authority/provisioner"
+	"gorm.io/gorm"
+)
+
+// Reason codes of RFC 5280 that trennwand uses.
+const (
+	ReasonUnspecified          = 0
+	ReasonKeyCompromise        = 1
+	ReasonAffiliationChanged   = 3
+	ReasonCessationOfOperation = 5
+)
+
+// ErrUnknownCertificate means no certificate with that serial number was issued here.
+var ErrUnknownCertificate = errors.New("no certificate with this serial number was issued by this CA")
+
+// ErrAlreadyRevoked means the certificate was revoked before.
+var ErrAlreadyRevoked = errors.New("the certificate is revoked already")
+
+// CertificateInfo describes an issued certificate.
+type CertificateInfo struct {
+	Serial    string    `json:"serial"`
+	Identity  Identity  `json:"-"`
+	TenantID  string    `json:"tenant_id,omitempty"`
+	Enrolment string    `json:"enrolment_id,omitempty"`
+	Subject   string    `json:"subject"`
+	NotBefore time.Time `json:"not_before"`
+	NotAfter  time.Time `json:"not_after"`
+	Revoked   bool      `json:"revoked"`
+}
+
+// ParseSerial accepts a serial number in decimal or as hex (with or without colons, as
+// openssl prints it) and returns it in decimal, the form the CA stores.
+func ParseSerial(s string) (string, error) {
+	n, ok := new(big.Int).SetString(s, 10)
+	if !ok {
+		hex := make([]byte, 0, len(s))
+		for _, r := range s {
+			if r != ':' {
+				hex = append(hex, byte(r))
+			}
+		}
+		n, ok = new(big.Int).SetString(string(hex), 16)
+	}
+	if !ok || n.Sign() <= 0 || n.BitLen() > 160 {
+		return "", fmt.Errorf("%q is not a certificate serial number (decimal, or hex as openssl prints it)", s)
+	}
+	return n.String(), nil
+}
+
+// Certificate returns what the CA knows of the certificate with the serial number.
+func (ca *CA) Certificate(ctx context.Context, serial string) (CertificateInfo, error) {
+	var row certificateRow
+	if err := ca.db.WithContext(ctx).Where("serial = ?", serial).Take(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return CertificateInfo{}, ErrUnknownCertificate
+		}
+		return CertificateInfo{}, err
+	}
+	infos, err := ca.describe(ctx, []certificateRow{row})
+	if err != nil {
+		return CertificateInfo{}, err
+	}
+	return infos[0], nil
+}
+
+// Certificates lists issued certificates, newest first: of one tenant when tenantID is
+// set, of one enrolment when enrolmentID is set too.
+func (ca *CA) Certificates(ctx context.Context, tenantID, enrolmentID string) ([]CertificateInfo, error) {
+	q := ca.db.WithContext(ctx).Model(&certificateRow{})
+	if tenantID != "" {
+		q = q.Where("tenant_id = ?", tenantID)
+	}
+	if enrolmentID != "" {
+		q = q.Where("enrolment_id = ?", enrolmentID)
+	}
+	var rows []certificateRow
+	if err := q.Order("created_at DESC, serial").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return ca.describe(ctx, rows)
+}
+
+func (ca *CA) describe(ctx context.Context, rows []certificateRow) ([]CertificateInfo, error) {
+	serials := make([]string, len(rows))
+	for i, r := range rows {
+		serials[i] = r.Serial
+	}
+	var revoked []string
+	if len(serials) > 0 {
+		if err := ca.db.WithContext(ctx).Model(&revocationRow{}).Where("serial IN ?", serials).Pluck("serial", &revoked).Error; err != nil {
+			return nil, err
+		}
+	}
+	isRevoked := make(map[string]bool, len(revoked))
+	for _, s := range revoked {
+		isRevoked[s] = true
+	}
+	out := make([]CertificateInfo, len(rows))
+	for i, r := range rows {
+		out[i] = CertificateInfo{Serial: r.Serial, Identity: Identity{TenantID: r.TenantID, EnrolmentID: r.EnrolmentID},
+			TenantID: r.TenantID, Enrolment: r.EnrolmentID, Subject: r.Subject,
+			NotBefore: r.NotBefore, NotAfter: r.NotAfter, Revoked: isRevoked[r.Serial]}
+	}
+	return out, nil
+}
+
+// Revoke revokes one certificate by its decimal serial number; the CRL is regenerated at
+// once.
+func (ca *CA) Revoke(ctx context.Context, serial string, reasonCode int, reason string) error {
+	var row certificateRow
+	if err := ca.db.WithContext(ctx).Where("serial = ?", serial).Take(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrUnknownCertificate
+		}
+		return err
+	}
+	cert, err := x509.ParseCertificate(row.Der)
+	if err != nil {
+		return fmt.Errorf("read certificate %s: %w", serial, err)
+	}
+	// The authority revokes without a token when it is handed the certificate itself; the
+	// revoke method in the context makes it record when the certificate expires, so that
+	// the CRL can drop it afterwards.
+	ctx = provisioner.NewContextWithMethod(ctx, provisioner.RevokeMethod)
+	err = ca.auth.Revoke(ctx, &authority.RevokeOptions{
+		Serial: serial, ReasonCode: reasonCode, Reason: reason, MTLS: true, Crt: cert,
+	})
+	if err != nil {
+		if revoked, _ := ca.store.IsRevoked(serial); revoked {
+			return ErrAlreadyRevoked
+		}
+		return fmt.Errorf("revoke %s: %w", serial, err)
+	}
+	return nil
+}
+
+// RevokeEnrolment revokes every certificate of an enrolment that is not revoked yet and
+// returns how many it revoked. Calling it again revokes nothing more and is not an error,
+// so that a removal interrupted halfway can simply be repeated.
+func (ca *CA) RevokeEnrolment(ctx context.Context, id Identity, reasonCode int, reason string) (int, error) {
+	certs, err := ca.Certificates(ctx, id.TenantID, id.EnrolmentID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range certs {
+		if c.Revoked {
+			continue
+		}
+		err := ca.Revoke(ctx, c.Serial, reasonCode, reason)
+		if errors.Is(err, ErrAlreadyRevoked) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// CRL returns the current certificate revocation list in DER.
+func (ca *CA) CRL() ([]byte, error) {
+	info, err := ca.auth.GetCertificateRevocationList()
+	if err != nil {
+		return nil, fmt.Errorf("read CRL: %w", err)
+	}
+	return info.Data, nil
+}
+
+// VerifyDevice checks that cert is a device certificate of this CA, valid now, for client
+// authentication and not revoked, and returns the enrolment it belongs to.
+func (ca *CA) VerifyDevice(ctx context.Context, cert *x509.Certificate) (Identity, error) {
+	roots, inters := x509.NewCertPool(), x509.NewCertPool()
+	roots.AddCert(ca.material.root)
+	inters.AddCert(ca.material.intermediate)
+	_, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inters, CurrentTime: ca.now(),
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	if err != nil {
+		return Identity{}, fmt.Errorf("not a valid device certificate of this CA: %w", err)
+	}
+	id, ok := identityOf(cert)
+	if !ok {
+		return Identity{}, errors.New("the certificate names no enrolment")
+	}
+	revoked, err := ca.store.IsRevoked(cert.SerialNumber.String())
+	if err != nil {
+		return Identity{}, err
+	}
+	if revoked {
+		return Identity{}, errors.New("the certificate is revoked")
+	}
+	return id, nil
+}
+
