@@ -8,9 +8,10 @@ import (
 
 // ChainReport is the result of verifying one tenant's audit trail.
 type ChainReport struct {
-	Tenant Tenant
-	Events int64       // events verified before the first break, or all of them
-	Break  *ChainBreak // nil when the trail is intact
+	Tenant      Tenant
+	Events      int64       // events verified before the first break, or all of them
+	Checkpoints int64       // signed checkpoints that matched their events
+	Break       *ChainBreak // nil when the trail is intact
 }
 
 // VerifyAudit walks the audit trail of every tenant and reports, per tenant, how many
@@ -31,15 +32,22 @@ func (s *Service) VerifyAudit(ctx context.Context) ([]ChainReport, error) {
 	return reports, nil
 }
 
-// VerifyTenantAudit walks one tenant's audit trail.
+// VerifyTenantAudit walks one tenant's audit trail along its hash chain and its signed
+// checkpoints.
 func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport, error) {
 	before, err := s.store.AuditHead(ctx, t.ID)
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit head of %s: %w", t.Name, err)
 	}
+	// Checkpoints are read before the events: each was written with its event, so the walk
+	// that follows sees every event a checkpoint vouches for.
+	cw, err := s.readCheckpoints(ctx, t)
+	if err != nil {
+		return ChainReport{}, fmt.Errorf("read audit checkpoints of %s: %w", t.Name, err)
+	}
 	v := NewChainVerifier(t.ID)
 	err = s.store.AuditEvents(ctx, t.ID, 0, func(e AuditEvent) error {
-		if v.Add(e) != nil {
+		if v.Add(e) != nil || cw.Add(e) != nil {
 			return errStopWalk
 		}
 		return nil
@@ -51,8 +59,19 @@ func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport,
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit head of %s: %w", t.Name, err)
 	}
-	brk := v.Finish(before, after)
-	return ChainReport{Tenant: t, Events: v.Events(), Break: brk}, nil
+	r := ChainReport{Tenant: t, Events: v.Events(), Checkpoints: cw.Checkpoints(), Break: cw.broken}
+	if r.Break == nil {
+		r.Break = v.Finish(before, after)
+	}
+	if r.Break == nil {
+		r.Break = cw.Finish(v.Events())
+	}
+	// A checkpoint that does not match leaves the events unproven back to the last one that
+	// did.
+	if r.Break != nil && r.Break == cw.broken {
+		r.Events = min(r.Events, r.Break.Seq-1)
+	}
+	return r, nil
 }
 
 // errStopWalk ends a walk over the audit trail early; it never leaves this file.

@@ -102,6 +102,18 @@ type AuditStore interface {
 	AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(AuditEvent) error) error
 	// AuditHead returns the position and hash of the tenant's last event.
 	AuditHead(ctx context.Context, tenantID string) (ChainHead, error)
+	// FilteredAuditEvents calls fn for the tenant's events that f selects, in order of
+	// sequence, without holding them all in memory.
+	FilteredAuditEvents(ctx context.Context, tenantID string, f AuditFilter, fn func(AuditEvent) error) error
+
+	// AppendCheckpoint stores a signed checkpoint of the tenant's chain. Like events,
+	// checkpoints are never changed or removed.
+	AppendCheckpoint(ctx context.Context, tenantID string, c *AuditCheckpoint) error
+	// LatestCheckpoint returns the tenant's newest checkpoint at or before event seq;
+	// ErrNotFound when there is none.
+	LatestCheckpoint(ctx context.Context, tenantID string, seq int64) (AuditCheckpoint, error)
+	// AuditCheckpoints calls fn for the tenant's checkpoints in order of sequence.
+	AuditCheckpoints(ctx context.Context, tenantID string, fn func(AuditCheckpoint) error) error
 }
 
 // Sealer encrypts secrets before they are stored, with a key kept outside the database.

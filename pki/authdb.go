@@ -154,24 +154,27 @@ func (d *authDB) GetCRL() (*stepdb.CertificateRevocationListInfo, error) {
 	return &info, nil
 }
 
-// StoreCRL replaces the current CRL. A CRL with a lower number than the stored one (a
-// replica that lost a race) does not replace a newer one.
+// StoreCRL replaces the current CRL. A CRL with the same or a lower number than the stored
+// one (a replica that lost a race) does not replace it, so that a number names one CRL and
+// a stored CRL is only followed by ones generated after it.
 func (d *authDB) StoreCRL(info *stepdb.CertificateRevocationListInfo) error {
 	b, err := json.Marshal(info)
 	if err != nil {
 		return err
 	}
 	return d.db.Transaction(func(tx *gorm.DB) error {
-		var row crlRow
-		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", "current").Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return tx.Create(&crlRow{ID: "current", Info: string(b)}).Error
+		// The first CRL: of replicas storing it at once, one inserts and the others compare
+		// with it below (locking a row that does not exist yet would not keep them apart).
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&crlRow{ID: "current", Info: string(b)})
+		if res.Error != nil || res.RowsAffected == 1 {
+			return res.Error
 		}
-		if err != nil {
+		var row crlRow
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", "current").Take(&row).Error; err != nil {
 			return err
 		}
 		var stored stepdb.CertificateRevocationListInfo
-		if json.Unmarshal([]byte(row.Info), &stored) == nil && stored.Number > info.Number {
+		if json.Unmarshal([]byte(row.Info), &stored) == nil && stored.Number >= info.Number {
 			return nil
 		}
 		return tx.Model(&crlRow{}).Where("id = ?", "current").Update("info", string(b)).Error
@@ -192,9 +195,9 @@ func (d *authDB) Shutdown() error { return nil }
 // The rest of step's database interface concerns SSH certificates and one-time tokens,
 // which this CA does not issue or accept.
 
-func (d *authDB) IsSSHRevoked(string) (bool, error)                       { return false, nil }
-func (d *authDB) RevokeSSH(*stepdb.RevokedCertificateInfo) error          { return stepdb.ErrNotImplemented }
-func (d *authDB) UseToken(string, string) (bool, error)                   { return false, stepdb.ErrNotImplemented }
-func (d *authDB) IsSSHHost(string) (bool, error)                          { return false, nil }
-func (d *authDB) GetSSHHostPrincipals() ([]string, error)                 { return nil, nil }
-func (d *authDB) StoreSSHCertificate(*ssh.Certificate) error              { return stepdb.ErrNotImplemented }
+func (d *authDB) IsSSHRevoked(string) (bool, error)              { return false, nil }
+func (d *authDB) RevokeSSH(*stepdb.RevokedCertificateInfo) error { return stepdb.ErrNotImplemented }
+func (d *authDB) UseToken(string, string) (bool, error)          { return false, stepdb.ErrNotImplemented }
+func (d *authDB) IsSSHHost(string) (bool, error)                 { return false, nil }
+func (d *authDB) GetSSHHostPrincipals() ([]string, error)        { return nil, nil }
+func (d *authDB) StoreSSHCertificate(*ssh.Certificate) error     { return stepdb.ErrNotImplemented }

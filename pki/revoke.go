@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/smallstep/certificates/authority"
@@ -44,13 +46,7 @@ type CertificateInfo struct {
 func ParseSerial(s string) (string, error) {
 	n, ok := new(big.Int).SetString(s, 10)
 	if !ok {
-		hex := make([]byte, 0, len(s))
-		for _, r := range s {
-			if r != ':' {
-				hex = append(hex, byte(r))
-			}
-		}
-		n, ok = new(big.Int).SetString(string(hex), 16)
+		n, ok = new(big.Int).SetString(strings.ReplaceAll(s, ":", ""), 16)
 	}
 	if !ok || n.Sign() <= 0 || n.BitLen() > 160 {
 		return "", fmt.Errorf("%q is not a certificate serial number (decimal, or hex as openssl prints it)", s)
@@ -142,13 +138,44 @@ func (ca *CA) Revoke(ctx context.Context, serial string, reasonCode int, reason 
 		}
 		return fmt.Errorf("revoke %s: %w", serial, err)
 	}
+	if cert.NotAfter.After(ca.now()) {
+		return ca.ensureCRLLists(cert.SerialNumber)
+	}
 	return nil
+}
+
+// ensureCRLLists makes sure that the stored CRL lists a revoked certificate. Replicas that
+// revoke at the same time each generate a CRL from the revocations they read, and the one
+// stored may lack this revocation; then it is generated again, which reads it. StoreCRL
+// never replaces a CRL by one with the same or a lower number, so once listed it stays.
+func (ca *CA) ensureCRLLists(serial *big.Int) error {
+	for range 10 {
+		info, err := ca.store.GetCRL()
+		if err != nil {
+			return fmt.Errorf("read CRL: %w", err)
+		}
+		crl, err := x509.ParseRevocationList(info.DER)
+		if err != nil {
+			return fmt.Errorf("read CRL: %w", err)
+		}
+		if slices.ContainsFunc(crl.RevokedCertificateEntries, func(e x509.RevocationListEntry) bool { return e.SerialNumber.Cmp(serial) == 0 }) {
+			return nil
+		}
+		if err := ca.auth.GenerateCertificateRevocationList(); err != nil {
+			return fmt.Errorf("regenerate CRL: %w", err)
+		}
+	}
+	return fmt.Errorf("revoked %s, but the CRL does not list it yet", serial)
 }
 
 // RevokeEnrolment revokes every certificate of an enrolment that is not revoked yet and
 // returns how many it revoked. Calling it again revokes nothing more and is not an error,
 // so that a removal interrupted halfway can simply be repeated.
 func (ca *CA) RevokeEnrolment(ctx context.Context, id Identity, reasonCode int, reason string) (int, error) {
+	// An empty part would widen the lookup below to a whole tenant or the installation.
+	if err := id.Validate(); err != nil {
+		return 0, err
+	}
 	certs, err := ca.Certificates(ctx, id.TenantID, id.EnrolmentID)
 	if err != nil {
 		return 0, err
@@ -203,4 +230,3 @@ func (ca *CA) VerifyDevice(ctx context.Context, cert *x509.Certificate) (Identit
 	}
 	return id, nil
 }
-

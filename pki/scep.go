@@ -11,9 +11,9 @@ import (
 	"net/url"
 	"strings"
 
+	steplog "github.com/smallstep/certificates/api/log"
 	"github.com/smallstep/certificates/authority"
 	"github.com/smallstep/certificates/authority/provisioner"
-	steplog "github.com/smallstep/certificates/api/log"
 	stepscep "github.com/smallstep/certificates/scep"
 	scepapi "github.com/smallstep/certificates/scep/api"
 	"github.com/smallstep/scep"
@@ -67,7 +67,7 @@ func decodeSCEPRequest(method string, rawQuery string, body io.Reader) (scepRequ
 	if len(req.Message) == 0 || len(req.Message) > maxSCEPMessage {
 		return req, fmt.Errorf("message missing or larger than %d bytes", maxSCEPMessage)
 	}
-	msg, err := scep.ParsePKIMessage(req.Message)
+	msg, err := parsePKIMessage(req.Message)
 	if err != nil {
 		return req, fmt.Errorf("not a signed SCEP message: %w", err)
 	}
@@ -75,6 +75,18 @@ func decodeSCEPRequest(method string, rawQuery string, body io.Reader) (scepRequ
 		return req, fmt.Errorf("message type %q not supported: only certificate requests (PKCSReq) are", string(msg.MessageType))
 	}
 	return req, nil
+}
+
+// parsePKIMessage parses a signed SCEP message. The BER reader of the pkcs7 library panics
+// on some malformed input (an index out of range), which is a malformed message like any
+// other.
+func parsePKIMessage(raw []byte) (msg *scep.PKIMessage, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg, err = nil, fmt.Errorf("malformed PKCS#7: %v", r)
+		}
+	}()
+	return scep.ParsePKIMessage(raw)
 }
 
 // decodeGetMessage decodes the base64 message of a GET PKIOperation. Some Apple devices
@@ -119,20 +131,35 @@ func (ca *CA) SCEPHandler() http.Handler {
 		}
 		rec := &bufferedResponse{header: http.Header{}}
 		ctx := ca.scepContext(r.Context())
-		if r.Method == http.MethodPost {
-			scepapi.Post(rec, r.WithContext(ctx))
-		} else {
-			scepapi.Get(rec, r.WithContext(ctx))
-		}
+		panicked := ca.guarded(func() {
+			if r.Method == http.MethodPost {
+				scepapi.Post(rec, r.WithContext(ctx))
+			} else {
+				scepapi.Get(rec, r.WithContext(ctx))
+			}
+		})
 		// step answers 500 when it cannot open a message that parsed (encrypted for another
-		// recipient, a broken envelope): that is the client's mistake too. Failures of the
-		// server itself come back as a SCEP FAILURE reply with status 200.
-		if rec.status >= 500 && req.Operation == opPKIOperation {
+		// recipient, a broken envelope), and the pkcs7 library panics on some broken
+		// envelopes: that is the client's mistake too. Failures of the server itself come
+		// back as a SCEP FAILURE reply with status 200.
+		if panicked || (rec.status >= 500 && req.Operation == opPKIOperation) {
 			http.Error(w, "bad SCEP request: the message cannot be opened by this server", http.StatusBadRequest)
 			return
 		}
 		rec.writeTo(w)
 	})
+}
+
+// guarded runs fn and reports whether it panicked, logging the panic.
+func (ca *CA) guarded(fn func()) (panicked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			ca.log.Warn("SCEP request panicked in step's handler", "panic", r)
+			panicked = true
+		}
+	}()
+	fn()
+	return false
 }
 
 func (ca *CA) scepContext(ctx context.Context) context.Context {

@@ -2,63 +2,88 @@ package pki
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/asn1"
 	"net/http"
 	"testing"
 
+	"github.com/smallstep/pkcs7"
 	"github.com/smallstep/scep"
 )
+
+// edgeRequest is one HTTP request to the SCEP handler; a nil body makes it a GET.
+type edgeRequest struct {
+	path, query string
+	body        []byte
+}
+
+const scepEndpoint = "/scep/devices"
+
+// berPanic makes the BER reader of github.com/smallstep/pkcs7 v0.2.1 panic (index out of
+// range); found by FuzzDecodeSCEPRequest.
+var berPanic = []byte("\xdf\xd0\x30")
+
+// postMessage posts a PKIOperation message.
+func postMessage(body []byte) edgeRequest {
+	return edgeRequest{scepEndpoint, "operation=PKIOperation", body}
+}
 
 // What is not a well-formed certificate request for this CA is refused at the edge with
 // 400 (404 for another endpoint): nothing is issued, and the challenge it carried is not
 // used up.
 func TestSCEPRefusedAtTheEdge(t *testing.T) {
-	type request struct {
-		path, query string
-		body        []byte // nil: GET
-	}
-	const endpoint = "/scep/devices"
-	post := func(body []byte) request { return request{endpoint, "operation=PKIOperation", body} }
 	tests := []struct {
 		name       string
-		request    func(d *scepDevice, challenge string) request
+		request    func(d *scepDevice, challenge string) edgeRequest
 		wantStatus int
 	}{
-		{"a tampered message", func(d *scepDevice, ch string) request {
-			raw := bytes.Clone(d.request(ch).Raw)
-			raw[len(raw)/2] ^= 0xff
-			return post(raw)
+		{"a message with a byte of its signed content flipped", func(d *scepDevice, ch string) edgeRequest {
+			return postMessage(tampered(d.t, d.request(ch).Raw, func(_ []byte, contentMiddle int) int { return contentMiddle }))
 		}, http.StatusBadRequest},
-		{"garbage", func(*scepDevice, string) request {
-			return post([]byte("this is not a SCEP message at all"))
+		{"a message with a byte in its middle flipped", func(d *scepDevice, ch string) edgeRequest {
+			return postMessage(tampered(d.t, d.request(ch).Raw, func(raw []byte, _ int) int { return len(raw) / 2 }))
 		}, http.StatusBadRequest},
-		{"an empty POST", func(*scepDevice, string) request { return post([]byte{}) }, http.StatusBadRequest},
-		{"an unknown operation", func(*scepDevice, string) request {
-			return request{endpoint, "operation=GetNextCACert", nil}
+		{"a message with a byte of its signature flipped", func(d *scepDevice, ch string) edgeRequest {
+			return postMessage(tampered(d.t, d.request(ch).Raw, func(raw []byte, _ int) int { return len(raw) - 1 }))
 		}, http.StatusBadRequest},
-		{"no operation", func(*scepDevice, string) request { return request{endpoint, "", nil} }, http.StatusBadRequest},
-		{"GetCACaps by POST", func(*scepDevice, string) request {
-			return request{endpoint, "operation=GetCACaps", []byte("x")}
+		{"garbage", func(*scepDevice, string) edgeRequest {
+			return postMessage([]byte("this is not a SCEP message at all"))
 		}, http.StatusBadRequest},
-		{"PKIOperation by GET without a message", func(*scepDevice, string) request {
-			return request{endpoint, "operation=PKIOperation", nil}
+		{"bytes on which the PKCS#7 parser panics", func(*scepDevice, string) edgeRequest {
+			return postMessage(berPanic)
 		}, http.StatusBadRequest},
-		{"a message that is not base64", func(*scepDevice, string) request {
-			return request{endpoint, "operation=PKIOperation&message=%21%21not*base64%21%21", nil}
+		{"a signed message whose envelope makes the PKCS#7 parser panic", func(d *scepDevice, _ string) edgeRequest {
+			return postMessage(d.signedMessage(berPanic, scep.PKCSReq, "transaction"))
+		}, http.StatusBadRequest},
+		{"an empty POST", func(*scepDevice, string) edgeRequest { return postMessage([]byte{}) }, http.StatusBadRequest},
+		{"an unknown operation", func(*scepDevice, string) edgeRequest {
+			return edgeRequest{scepEndpoint, "operation=GetNextCACert", nil}
+		}, http.StatusBadRequest},
+		{"no operation", func(*scepDevice, string) edgeRequest { return edgeRequest{scepEndpoint, "", nil} }, http.StatusBadRequest},
+		{"GetCACaps by POST", func(*scepDevice, string) edgeRequest {
+			return edgeRequest{scepEndpoint, "operation=GetCACaps", []byte("x")}
+		}, http.StatusBadRequest},
+		{"PKIOperation by GET without a message", func(*scepDevice, string) edgeRequest {
+			return edgeRequest{scepEndpoint, "operation=PKIOperation", nil}
+		}, http.StatusBadRequest},
+		{"a message that is not base64", func(*scepDevice, string) edgeRequest {
+			return edgeRequest{scepEndpoint, "operation=PKIOperation&message=%21%21not*base64%21%21", nil}
 		}, http.StatusBadRequest},
 		{"a RenewalReq", otherMessageType(scep.RenewalReq), http.StatusBadRequest},
 		{"an UpdateReq", otherMessageType(scep.UpdateReq), http.StatusBadRequest},
 		{"a GetCRL", otherMessageType(scep.GetCRL), http.StatusBadRequest},
 		{"a GetCert", otherMessageType(scep.GetCert), http.StatusBadRequest},
 		{"a CertPoll", otherMessageType(scep.CertPoll), http.StatusBadRequest},
-		{"a message encrypted for another RA", func(d *scepDevice, ch string) request {
+		{"a message encrypted for another RA", func(d *scepDevice, ch string) edgeRequest {
 			_, stranger := newSelfSigned(d.t, 2048, "another RA")
-			return post(d.message(ch, scep.PKCSReq, []*x509Certificate{stranger}).Raw)
+			return postMessage(d.message(ch, scep.PKCSReq, []*x509.Certificate{stranger}).Raw)
 		}, http.StatusBadRequest},
-		{"another SCEP endpoint", func(*scepDevice, string) request {
-			return request{"/scep/other", "operation=GetCACaps", nil}
+		{"another SCEP endpoint", func(*scepDevice, string) edgeRequest {
+			return edgeRequest{"/scep/other", "operation=GetCACaps", nil}
 		}, http.StatusNotFound},
-		{"a name that starts like the endpoint's", func(*scepDevice, string) request {
-			return request{"/scep/devicesx", "operation=GetCACaps", nil}
+		{"a name that starts like the endpoint's", func(*scepDevice, string) edgeRequest {
+			return edgeRequest{"/scep/devicesx", "operation=GetCACaps", nil}
 		}, http.StatusNotFound},
 	}
 	eachBackend(t, func(t *testing.T, ca *CA) {
@@ -83,11 +108,27 @@ func TestSCEPRefusedAtTheEdge(t *testing.T) {
 
 // otherMessageType builds a SCEP message of a type other than PKCSReq; the library builds
 // them like a certificate request, with a CSR inside.
-func otherMessageType(typ scep.MessageType) func(d *scepDevice, ch string) struct {
-	path, query string
-	body        []byte
-} {
-	return nil
+func otherMessageType(typ scep.MessageType) func(d *scepDevice, ch string) edgeRequest {
+	return func(d *scepDevice, ch string) edgeRequest {
+		return postMessage(d.message(ch, typ, scep.EnciphermentCertsSelector().SelectCerts(d.caCerts())).Raw)
+	}
+}
+
+// tampered returns a copy of a signed message with one byte flipped, at the offset that at
+// chooses from the message and the middle of its signed content.
+func tampered(t testing.TB, raw []byte, at func(raw []byte, contentMiddle int) int) []byte {
+	t.Helper()
+	p7, err := pkcs7.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := bytes.Index(raw, p7.Content)
+	if start < 0 {
+		t.Fatal("the signed content is not in the message")
+	}
+	out := bytes.Clone(raw)
+	out[at(out, start+len(p7.Content)/2)] ^= 0xff
+	return out
 }
 
 func TestSCEPRefusesShortRSAKeys(t *testing.T) {
@@ -104,4 +145,48 @@ func TestSCEPRefusesShortRSAKeys(t *testing.T) {
 			t.Errorf("%d certificates stored for a 1024-bit key, want none", n)
 		}
 	})
+}
+
+// The signed attributes of a SCEP message (RFC 8894, section 3.2.1).
+var (
+	oidSCEPMessageType   = asn1.ObjectIdentifier{2, 16, 840, 1, 113733, 1, 9, 2}
+	oidSCEPSenderNonce   = asn1.ObjectIdentifier{2, 16, 840, 1, 113733, 1, 9, 5}
+	oidSCEPTransactionID = asn1.ObjectIdentifier{2, 16, 840, 1, 113733, 1, 9, 7}
+)
+
+// forgedRequest builds a PKCSReq like request does, but with a transaction ID of the
+// sender's choosing instead of the hash of its key, as an attacker would.
+func (d *scepDevice) forgedRequest(challenge string, transactionID scep.TransactionID) []byte {
+	d.t.Helper()
+	honest := d.request(challenge)
+	envelope, err := pkcs7.Encrypt(honest.CSRReqMessage.CSR.Raw, honest.Recipients)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return d.signedMessage(envelope, scep.PKCSReq, transactionID)
+}
+
+// signedMessage signs content as a SCEP message of the type and transaction, as a client
+// writing its messages by hand would.
+func (d *scepDevice) signedMessage(content []byte, typ scep.MessageType, transactionID scep.TransactionID) []byte {
+	d.t.Helper()
+	signed, err := pkcs7.NewSignedData(content)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	nonce := make([]byte, 16)
+	_, _ = rand.Read(nonce)
+	err = signed.AddSigner(d.self, d.key, pkcs7.SignerInfoConfig{ExtraSignedAttributes: []pkcs7.Attribute{
+		{Type: oidSCEPTransactionID, Value: transactionID},
+		{Type: oidSCEPMessageType, Value: typ},
+		{Type: oidSCEPSenderNonce, Value: nonce},
+	}})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	raw, err := signed.Finish()
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return raw
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/pki"
 )
 
 // errAuditBroken makes `audit verify` exit with 1 when a trail is broken.
@@ -19,9 +20,17 @@ func newAuditCmd() *cobra.Command {
 		Short: "Check that no audit event was changed, removed, inserted or reordered",
 		Long: `Walk every tenant's audit trail (or one with --tenant) along its hash chain and
 report the first event that was changed, is missing, was inserted or is out of
-order. Exit code 0 when every trail is intact, 1 when one is not.`,
+order. Every signed checkpoint is checked too: its signature by the CA, and the
+hash it vouches for, so that a trail rewritten with every hash recomputed is
+caught at the first checkpoint after the change. Exit code 0 when every trail is
+intact, 1 when one is not.`,
 		Args: exactArgs(),
 		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			svc, _, err := in.auditService(ctx, false)
+			if err != nil {
+				return err
+			}
+			in.svc = svc
 			var reports []mdm.ChainReport
 			if name, _ := cmd.Flags().GetString("tenant"); name != "" {
 				t, err := tenantFlag(ctx, cmd, in)
@@ -33,17 +42,14 @@ order. Exit code 0 when every trail is intact, 1 when one is not.`,
 					return err
 				}
 				reports = []mdm.ChainReport{r}
-			} else {
-				var err error
-				if reports, err = in.svc.VerifyAudit(ctx); err != nil {
-					return err
-				}
+			} else if reports, err = in.svc.VerifyAudit(ctx); err != nil {
+				return err
 			}
 			intact := true
 			out := make([]map[string]any, len(reports))
 			for i, r := range reports {
 				intact = intact && r.Break == nil
-				out[i] = map[string]any{"tenant": r.Tenant.Name, "events": r.Events, "ok": r.Break == nil}
+				out[i] = map[string]any{"tenant": r.Tenant.Name, "events": r.Events, "checkpoints": r.Checkpoints, "ok": r.Break == nil}
 				if r.Break != nil {
 					out[i]["first_break"] = map[string]any{"seq": r.Break.Seq, "problem": r.Break.Problem}
 				}
@@ -55,7 +61,7 @@ order. Exit code 0 when every trail is intact, 1 when one is not.`,
 			} else {
 				for _, r := range reports {
 					if r.Break == nil {
-						fmt.Fprintf(cmd.OutOrStdout(), "%s: intact, %d events\n", r.Tenant.Name, r.Events)
+						fmt.Fprintf(cmd.OutOrStdout(), "%s: intact, %d events%s\n", r.Tenant.Name, r.Events, checkpointsNote(r.Checkpoints))
 					} else {
 						fmt.Fprintf(cmd.OutOrStdout(), "%s: BROKEN at event %d: %s (%d events before it verified)\n",
 							r.Tenant.Name, r.Break.Seq, r.Break.Problem, r.Events)
@@ -69,5 +75,37 @@ order. Exit code 0 when every trail is intact, 1 when one is not.`,
 		}),
 	}
 	verify.Flags().String("tenant", "", "verify only this tenant")
-	return group("audit", "Verify the audit trail", verify)
+	return group("audit", "Verify and export the audit trail", verify, newAuditExportCmd())
+}
+
+// checkpointsNote says how many signed checkpoints matched, if there are any.
+func checkpointsNote(n int64) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return ", 1 signed checkpoint"
+	}
+	return fmt.Sprintf(", %d signed checkpoints", n)
+}
+
+// auditService returns the installation's service with the CA as the audit trail's
+// notary: it checks the signatures of checkpoints and, with sign, signs checkpoints of the
+// events it appends with a new signing certificate, which it returns. The certificate is
+// issued here, before any transaction: issuing writes to the database, which on SQLite
+// would wait for the transaction that holds the write lock.
+func (in *installation) auditService(ctx context.Context, sign bool) (*mdm.Service, *pki.Signer, error) {
+	ca, err := in.CA(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := []mdm.Option{mdm.WithCertificates(caCertificates{in}), mdm.WithCheckpointVerifier(ca)}
+	var signer *pki.Signer
+	if sign {
+		if signer, err = ca.NewSigner(ctx); err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, mdm.WithAuditSigner(signer))
+	}
+	return mdm.NewService(in.store, in.key, opts...), signer, nil
 }

@@ -144,7 +144,9 @@ func openForServe(ctx context.Context, cfg config, log *slog.Logger) (*installat
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := in.CA(ctx); err != nil {
+	// The server signs the audit trail's checkpoints with a signing certificate of its own
+	// from the CA.
+	if in.svc, _, err = in.auditService(ctx, true); err != nil {
 		return fail(err)
 	}
 	return in, creds, nil

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -47,22 +49,74 @@ func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, 
 // AuditEvents calls fn for the tenant's events after afterSeq, in order, reading them in
 // batches so that a long trail does not have to fit in memory.
 func (s *Store) AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(mdm.AuditEvent) error) error {
+	return walkBySeq(func() *gorm.DB { return s.scoped(ctx, tenantID) }, afterSeq, eventSeq, fn)
+}
+
+// FilteredAuditEvents calls fn for the tenant's events that f selects, in order. Events
+// about an employee are those whose subject or details name the employee's ID or the ID of
+// one of their devices or invitations; IDs are random, so a match is no coincidence.
+func (s *Store) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, fn func(mdm.AuditEvent) error) error {
+	var mentions []string
+	if f.EmployeeID != "" {
+		mentions = []string{f.EmployeeID}
+		for _, table := range []string{"devices", "invitations"} {
+			var ids []string
+			if err := s.scoped(ctx, tenantID).Table(table).Where("employee_id = ?", f.EmployeeID).Pluck("id", &ids).Error; err != nil {
+				return translate(err)
+			}
+			mentions = append(mentions, ids...)
+		}
+	}
+	query := func() *gorm.DB {
+		q := s.scoped(ctx, tenantID)
+		if !f.From.IsZero() {
+			q = q.Where("at >= ?", f.From.UTC())
+		}
+		if !f.To.IsZero() {
+			q = q.Where("at < ?", f.To.UTC())
+		}
+		if f.UpToSeq > 0 {
+			q = q.Where("seq <= ?", f.UpToSeq)
+		}
+		if len(mentions) > 0 {
+			conds := make([]string, 0, len(mentions))
+			args := make([]any, 0, 2*len(mentions))
+			for _, id := range mentions {
+				conds = append(conds, `subject LIKE ? ESCAPE '\' OR details LIKE ? ESCAPE '\'`)
+				pattern := "%" + likeEscaper.Replace(id) + "%"
+				args = append(args, pattern, pattern)
+			}
+			q = q.Where("("+strings.Join(conds, " OR ")+")", args...)
+		}
+		return q
+	}
+	return walkBySeq(query, 0, eventSeq, fn)
+}
+
+// likeEscaper makes a string match itself in a LIKE pattern with ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+func eventSeq(e mdm.AuditEvent) int64 { return e.Seq }
+
+// walkBySeq calls fn for the rows of type T that query selects, in order of seq after
+// afterSeq, reading them in batches so that a long trail does not have to fit in memory.
+// query returns a fresh statement for each batch.
+func walkBySeq[T any](query func() *gorm.DB, afterSeq int64, seqOf func(T) int64, fn func(T) error) error {
 	const batch = 1000
 	for {
-		var events []mdm.AuditEvent
-		err := s.scoped(ctx, tenantID).Where("seq > ?", afterSeq).Order("seq").Limit(batch).Find(&events).Error
-		if err != nil {
+		var rows []T
+		if err := query().Where("seq > ?", afterSeq).Order("seq").Limit(batch).Find(&rows).Error; err != nil {
 			return translate(err)
 		}
-		for _, e := range events {
-			if err := fn(e); err != nil {
+		for _, r := range rows {
+			if err := fn(r); err != nil {
 				return err
 			}
 		}
-		if len(events) < batch {
+		if len(rows) < batch {
 			return nil
 		}
-		afterSeq = events[len(events)-1].Seq
+		afterSeq = seqOf(rows[len(rows)-1])
 	}
 }
 

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// The files of an export. The events file is named by its format: events.jsonl, events.csv.
+const (
+	manifestFile  = "manifest.json"
+	signatureFile = manifestFile + ".p7s"
+)
+
+// opensslVerifyCommand is how a data-protection officer checks an export's signature with
+// nothing but openssl and the CA certificates that /pki/ca.pem serves. -binary keeps
+// openssl from rewriting line ends before it hashes; -purpose any because the signing
+// certificate's only usage, document signing (RFC 9336), is not one that openssl knows.
+const opensslVerifyCommand = "openssl cms -verify -binary -inform DER -in manifest.json.p7s -content manifest.json -CAfile ca.pem -purpose any -out /dev/null"
+
+func newAuditExportCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "export",
+		Short: "Export a tenant's audit events with a manifest signed by the CA",
+		Long: `Write a tenant's audit events into a new directory: events.jsonl (JSON Lines, one
+event per line with its hashes: the canonical form) or events.csv (for
+spreadsheets), manifest.json (the files with their SHA-256, the chain head and the
+latest signed checkpoint the export covers, the time range, who exported) and
+manifest.json.p7s, a detached CMS signature of the manifest made with a signing
+certificate of the installation's CA.
+
+The export is itself an audit event, recorded before the events are read: the
+export contains it (when the filters select it), and the chain head in the
+manifest is that event. --from and --to take a date (a day in UTC; --to includes
+that day) or an RFC 3339 time; --from is inclusive, --to exclusive. --employee
+selects the events about one employee: those that name the employee, one of their
+devices or one of their invitations.
+
+Check the signature with the CA certificates from <public URL>/pki/ca.pem:
+
+  ` + opensslVerifyCommand + `
+
+and each file against its SHA-256 in the manifest (sha256sum).`,
+		Example: `  trennwand audit export --tenant musterstadt --out audit-2025-q1 --from 2025-01-01 --to 2025-03-31
+  trennwand audit export --tenant musterstadt --format csv --employee anna.berg@musterstadt.de --out anna-berg`,
+		Args: exactArgs(),
+		RunE: withInstallation(runAuditExport),
+	}
+	f := c.Flags()
+	f.String("tenant", "", "tenant name (required)")
+	f.String("format", string(mdm.AuditJSONLines), "jsonl (JSON Lines, canonical) or csv")
+	f.String("from", "", "only events at or after this date or RFC 3339 time")
+	f.String("to", "", "only events before this RFC 3339 time, or up to the end of this date")
+	f.String("employee", "", "only events about the employee with this e-mail address")
+	f.String("out", "", "a new or empty directory to write the export into (required)")
+	return c
+}
+
+func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) (err error) {
+	fl := cmd.Flags()
+	format, _ := fl.GetString("format")
+	employee, _ := fl.GetString("employee")
+	out, _ := fl.GetString("out")
+	if out == "" {
+		return usagef("--out is required: a new or empty directory for the export")
+	}
+	from, err := exportTimeFlag(cmd, "from", false)
+	if err != nil {
+		return err
+	}
+	to, err := exportTimeFlag(cmd, "to", true)
+	if err != nil {
+		return err
+	}
+	t, err := tenantFlag(ctx, cmd, in)
+	if err != nil {
+		return err
+	}
+	x, err := in.svc.PrepareAuditExport(ctx, t, mdm.AuditExportRequest{Format: mdm.AuditFormat(format), From: from, To: to, Employee: employee})
+	if err != nil {
+		return err
+	}
+	existed, err := checkOutDir(out)
+	if err != nil {
+		return err
+	}
+
+	// From here on the export writes: the signing certificate, its audit event, the files.
+	svc, signer, err := in.auditService(ctx, true)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", out, err)
+	}
+	eventsFile := "events." + string(x.Format)
+	defer func() {
+		if err == nil {
+			return
+		}
+		if !existed {
+			_ = os.RemoveAll(out)
+			return
+		}
+		for _, name := range []string{eventsFile, manifestFile, signatureFile} {
+			_ = os.Remove(filepath.Join(out, name))
+		}
+	}()
+	w, err := createEventsFile(filepath.Join(out, eventsFile), x.Format)
+	if err != nil {
+		return err
+	}
+	done, err := svc.ExportAudit(ctx, cliActor(), x, w.Write)
+	if err = errors.Join(err, w.Close()); err != nil {
+		return err
+	}
+	m := newManifest(x, done, cliActor(), exportedFile{Name: eventsFile, SHA256: w.Sum(), Bytes: w.Bytes()})
+	manifest, err := m.encode()
+	if err != nil {
+		return err
+	}
+	sig, err := signer.Sign(manifest)
+	if err != nil {
+		return fmt.Errorf("sign the manifest: %w", err)
+	}
+	if err := writeNewFile(filepath.Join(out, manifestFile), manifest); err != nil {
+		return err
+	}
+	if err := writeNewFile(filepath.Join(out, signatureFile), sig); err != nil {
+		return err
+	}
+	if in.cfg.JSON {
+		return printJSON(cmd.OutOrStdout(), map[string]any{"out": out, "files": []string{eventsFile, manifestFile, signatureFile}, "manifest": m})
+	}
+	_, err = fmt.Fprintf(cmd.OutOrStdout(), "exported %d events of tenant %s to %s\n  %s  sha256 %s\n  %s\n  %s  signed by %q\nverify in %s with ca.pem from %s:\n  %s\n",
+		done.Events, t.Name, out, eventsFile, m.Files[0].SHA256, manifestFile, signatureFile, signer.Certificate().Subject.String(),
+		out, in.cfg.PublicURL.JoinPath("/pki/ca.pem"), opensslVerifyCommand)
+	return err
+}
+
+// exportTimeFlag reads --from or --to: a date, which is a day in UTC (as --to, up to the
+// end of that day), or an RFC 3339 time.
+func exportTimeFlag(cmd *cobra.Command, name string, end bool) (time.Time, error) {
+	s, _ := cmd.Flags().GetString(name)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	day, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, usagef("--%s %q: give a date (2025-03-01, a day in UTC) or an RFC 3339 time (2025-03-01T09:00:00+01:00)", name, s)
+	}
+	if end {
+		day = day.AddDate(0, 0, 1)
+	}
+	return day, nil
+}
+
+// checkOutDir checks that dir is a directory to export into: new, or existing and empty,
+// so that an export never mixes with or replaces other files.
+func checkOutDir(dir string) (existed bool, err error) {
+	info, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("--out %s: %w", dir, err)
+	}
+	if !info.IsDir() {
+		return false, fmt.Errorf("--out %s is a file: give a new or empty directory", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false, fmt.Errorf("--out %s: %w", dir, err)
+	}
+	if len(entries) > 0 {
+		return false, fmt.Errorf("--out %s is not empty: give a new or empty directory, so that the export mixes with nothing", dir)
+	}
+	return true, nil
+}

@@ -1,0 +1,121 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// AuditFormat is the file format of an audit export.
+type AuditFormat string
+
+// The export formats: JSON Lines is the canonical one, CSV is for spreadsheets.
+const (
+	AuditJSONLines AuditFormat = "jsonl"
+	AuditCSV       AuditFormat = "csv"
+)
+
+// AuditFilter selects the events of an export. Zero fields select everything.
+type AuditFilter struct {
+	From, To time.Time // events with From <= At < To
+	// EmployeeID selects the events whose subject or details name the employee, one of
+	// their devices or one of their invitations.
+	EmployeeID string
+	UpToSeq    int64 // events at or before this one
+}
+
+// AuditExportRequest is what a data-protection officer or an admin asks to export.
+type AuditExportRequest struct {
+	Format   AuditFormat
+	From, To time.Time // zero: open
+	Employee string    // an employee's e-mail address; empty: everyone
+}
+
+// AuditExport is a checked export request, ready to run.
+type AuditExport struct {
+	Tenant   Tenant
+	Format   AuditFormat
+	Filter   AuditFilter
+	Employee *Employee // nil unless the export is about one employee
+}
+
+// PrepareAuditExport checks an export request: a known format, a time range that is not
+// empty, an employee of the tenant. It writes nothing, so that a refused export leaves no
+// trace but the caller's error message.
+func (s *Service) PrepareAuditExport(ctx context.Context, t Tenant, req AuditExportRequest) (AuditExport, error) {
+	switch req.Format {
+	case AuditJSONLines, AuditCSV:
+	default:
+		return AuditExport{}, fmt.Errorf("%w: export format %q: use %s or %s", ErrInvalid, req.Format, AuditJSONLines, AuditCSV)
+	}
+	if !req.From.IsZero() && !req.To.IsZero() && !req.From.Before(req.To) {
+		return AuditExport{}, fmt.Errorf("%w: the export's time range is empty: %s is not before %s", ErrInvalid,
+			req.From.UTC().Format(time.RFC3339), req.To.UTC().Format(time.RFC3339))
+	}
+	x := AuditExport{Tenant: t, Format: req.Format, Filter: AuditFilter{From: req.From.UTC(), To: req.To.UTC()}}
+	if strings.TrimSpace(req.Employee) != "" {
+		email, err := NormalizeEmail(req.Employee)
+		if err != nil {
+			return AuditExport{}, err
+		}
+		emp, err := s.store.EmployeeByEmail(ctx, t.ID, email)
+		if errors.Is(err, ErrNotFound) {
+			return AuditExport{}, fmt.Errorf("tenant %s has no employee %s: %w", t.Name, email, err)
+		} else if err != nil {
+			return AuditExport{}, err
+		}
+		x.Employee, x.Filter.EmployeeID = &emp, emp.ID
+	}
+	return x, nil
+}
+
+// AuditExported is what an export covers: its own event, which is the head of the chain
+// the export vouches for, and the newest checkpoint at or before it.
+type AuditExported struct {
+	Event      AuditEvent
+	Checkpoint *AuditCheckpoint // nil when the tenant has none yet
+	Events     int64            // how many events were exported
+}
+
+// ExportAudit records the export in the audit trail, then calls fn for every event the
+// export selects, up to and including its own event. The export is recorded first, so that
+// an export that fails halfway is on record too, and so that the head the caller signs
+// covers the export itself.
+func (s *Service) ExportAudit(ctx context.Context, actor string, x AuditExport, fn func(AuditEvent) error) (AuditExported, error) {
+	details := map[string]any{"format": x.Format}
+	subject := "tenant:" + x.Tenant.ID
+	if !x.Filter.From.IsZero() {
+		details["from"] = x.Filter.From
+	}
+	if !x.Filter.To.IsZero() {
+		details["to"] = x.Filter.To
+	}
+	if x.Employee != nil {
+		details["employee"] = x.Employee.ID
+		subject = "employee:" + x.Employee.ID
+	}
+	e, err := s.store.AppendAudit(ctx, x.Tenant.ID, s.clock(), AuditRecord{Actor: actor, Action: "audit.export",
+		Subject: subject, Details: AuditDetails(details)})
+	if err != nil {
+		return AuditExported{}, fmt.Errorf("record the export: %w", err)
+	}
+	out := AuditExported{Event: e}
+	switch cp, err := s.store.LatestCheckpoint(ctx, x.Tenant.ID, e.Seq); {
+	case err == nil:
+		out.Checkpoint = &cp
+	case !errors.Is(err, ErrNotFound):
+		return AuditExported{}, err
+	}
+	f := x.Filter
+	f.UpToSeq = e.Seq
+	err = s.store.FilteredAuditEvents(ctx, x.Tenant.ID, f, func(e AuditEvent) error {
+		out.Events++
+		return fn(e)
+	})
+	if err != nil {
+		return AuditExported{}, fmt.Errorf("export the audit trail of %s: %w", x.Tenant.Name, err)
+	}
+	return out, nil
+}
