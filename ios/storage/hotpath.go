@@ -1,0 +1,152 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/micromdm/nanomdm/mdm"
+	"gorm.io/gorm"
+)
+
+// hotPath runs the statements of every check-in on the connection pool directly: each is
+// a few microseconds of work for SQLite, and gorm's building of a statement would add
+// half as much again.
+type hotPath struct {
+	pool gorm.ConnPool
+	// cert finds the enrolment's newest certificate association with a hash.
+	cert string
+	// visit answers, for one enrolment, whether its last-seen time is at or before a
+	// cutoff (NULL if there is no such enrolment) and whether anything is queued for it;
+	// visitSkipNotNow passes over commands answered NotNow. certVisit answers cert and visit
+	// in one statement.
+	visit, visitSkipNotNow, certVisit string
+}
+
+func newHotPath(db *gorm.DB, postgres bool) hotPath {
+	bind := func(q string) string {
+		if postgres {
+			return numberPlaceholders(q)
+		}
+		return q
+	}
+	const (
+		cert     = `SELECT 1 FROM ios_cert_auth WHERE id = ? AND sha256 = ? AND latest`
+		lastSeen = `(SELECT e.last_seen_at <= ? FROM ios_enrollments e WHERE e.id = ?)`
+		queued   = `EXISTS (SELECT 1 FROM ios_queue q WHERE q.id = ?`
+	)
+	return hotPath{
+		pool:            db.Statement.ConnPool,
+		cert:            bind(cert),
+		visit:           bind(`SELECT ` + lastSeen + `, ` + queued + `)`),
+		visitSkipNotNow: bind(`SELECT ` + lastSeen + `, ` + queued + ` AND q.not_now_tally = 0)`),
+		certVisit:       bind(`SELECT EXISTS (` + cert + `), ` + lastSeen + `, ` + queued + `)`),
+	}
+}
+
+// numberPlaceholders turns the ? placeholders of a query into PostgreSQL's $1, $2, …
+// The queries it is given have no ? in literals.
+func numberPlaceholders(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// visit is what a check-in needs to know about its enrolment besides the certificate.
+type visit struct {
+	id     string // the enrolment; "" when nothing is known
+	stale  bool   // its last-seen time is due to be written
+	queued bool   // something is queued for it
+}
+
+type visitKey struct{}
+
+// RequestContext returns a context for one MDM request in which the storage answers
+// IsCertHashAssociated and, after an Idle report, RetrieveNextCommand with one statement
+// instead of two: the first call also reads what the second needs and keeps it in the
+// context. The HTTP layer wraps the context of each request with it; nothing is kept
+// beyond the request.
+func RequestContext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, visitKey{}, new(visit))
+}
+
+// keptVisit returns the request's place for a visit, or nil outside RequestContext.
+func keptVisit(ctx context.Context) *visit {
+	v, _ := ctx.Value(visitKey{}).(*visit)
+	return v
+}
+
+// forgetVisit drops what the request knows about its enrolment, once it has changed it.
+func forgetVisit(ctx context.Context) {
+	if v := keptVisit(ctx); v != nil {
+		*v = visit{}
+	}
+}
+
+// IsCertHashAssociated reports whether the certificate is the one that identifies the
+// enrolment now: its newest association. Every check-in asks this.
+func (s *Storage) IsCertHashAssociated(r *mdm.Request, hash string) (bool, error) {
+	ctx, hash := r.Context(), strings.ToLower(hash)
+	kept := keptVisit(ctx)
+	if kept == nil {
+		var one int
+		err := s.hot.pool.QueryRowContext(ctx, s.hot.cert, r.ID, hash).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		} else if err != nil {
+			return false, fmt.Errorf("check certificate of %s: %w", r.ID, err)
+		}
+		return true, nil
+	}
+	var associated bool
+	var stale sql.NullBool
+	v := visit{id: r.ID}
+	err := s.hot.pool.QueryRowContext(ctx, s.hot.certVisit, r.ID, hash, s.lastSeenCutoff(), r.ID, r.ID).
+		Scan(&associated, &stale, &v.queued)
+	if err != nil {
+		return false, fmt.Errorf("check certificate of %s: %w", r.ID, err)
+	}
+	v.stale = stale.Bool
+	*kept = v
+	return associated, nil
+}
+
+// visitOf returns what RetrieveNextCommand needs to know about the enrolment: from the
+// request's context when IsCertHashAssociated has read it there (and nothing has changed
+// it since), else from the database.
+func (s *Storage) visitOf(r *mdm.Request, skipNotNow bool) (visit, error) {
+	ctx := r.Context()
+	if kept := keptVisit(ctx); kept != nil && kept.id == r.ID && !skipNotNow {
+		v := *kept
+		*kept = visit{}
+		return v, nil
+	}
+	query := s.hot.visit
+	if skipNotNow {
+		query = s.hot.visitSkipNotNow
+	}
+	var stale sql.NullBool
+	v := visit{id: r.ID}
+	if err := s.hot.pool.QueryRowContext(ctx, query, s.lastSeenCutoff(), r.ID, r.ID).Scan(&stale, &v.queued); err != nil {
+		return visit{}, err
+	}
+	v.stale = stale.Bool
+	return v, nil
+}
+
+// lastSeenCutoff is the last-seen time at or before which a visit writes it again.
+func (s *Storage) lastSeenCutoff() time.Time {
+	return s.clock().Add(-s.resolution)
+}
