@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 
+	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/pki"
@@ -54,9 +55,11 @@ func (c caCertificates) RevokeEnrolment(ctx context.Context, tenantID, enrolment
 }
 
 // openStore connects to the configured database with every migration series the program
-// has: the domain's and the CA's.
+// has: the domain's, the CA's and Apple MDM's.
 func openStore(ctx context.Context, cfg config) (*store.Store, error) {
-	return store.Open(ctx, cfg.DB, store.WithMigrations(store.MigrationSource{Name: "pki", FS: pki.Migrations()}))
+	return store.Open(ctx, cfg.DB,
+		store.WithMigrations(store.MigrationSource{Name: "pki", FS: pki.Migrations()}),
+		store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}))
 }
 
 // CA returns the installation's CA, opening it (and creating it on first use).

@@ -12,22 +12,3 @@ func RawCount(s *Store, table, where string, args ...any) int64 {
 	s.db.Table(table).Where(where, args...).Count(&n)
 	return n
 }
-
-// Columns returns "table.column" for every column of the schema.
-func Columns(s *Store) ([]string, error) {
-	tables, err := s.db.Migrator().GetTables()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, table := range tables {
-		cols, err := s.db.Migrator().ColumnTypes(table)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cols {
-			out = append(out, table+"."+c.Name())
-		}
-	}
-	return out, nil
-}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The schema of the whole program (the domain's, the CA's and Apple MDM's tables) has no
+// place for what a private phone must never reveal. A column for any of it would be the
+// first step to collecting it, so this test fails when one appears.
+func TestSchemaHasNoPlaceForPrivateData(t *testing.T) {
+	forbiddenWords := []string{ // whole parts of a column name between underscores
+		"imei", "meid", "serial", "udid", "msisdn", "iccid", "imsi", "location", "latitude",
+		"longitude", "gps", "ssid", "wifi", "bluetooth", "sms", "photos", "contacts", "browsing",
+	}
+	forbiddenPhrases := []string{"phone_number", "call_log", "personal_app", "private_app", "installed_app"}
+	// Certificates have serial numbers of their own; they say nothing about a phone.
+	allowed := []string{"pki_certificates.serial", "pki_revocations.serial"}
+
+	forEachBackend(t, func(t *testing.T, backend string) {
+		s := newSite(t, backend)
+		db := s.sql(t)
+		tables, err := db.Migrator().GetTables()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var columns []string
+		for _, table := range tables {
+			cols, err := db.Migrator().ColumnTypes(table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cols {
+				columns = append(columns, strings.ToLower(table+"."+c.Name()))
+			}
+		}
+		for _, series := range []string{"tenants.", "pki_certificates.", "ios_enrollments."} {
+			if !slices.ContainsFunc(columns, func(c string) bool { return strings.HasPrefix(c, series) }) {
+				t.Fatalf("no column of %s read; the schema walk is broken", strings.TrimSuffix(series, "."))
+			}
+		}
+		for _, col := range columns {
+			if slices.Contains(allowed, col) {
+				continue
+			}
+			for _, part := range strings.FieldsFunc(col, func(r rune) bool { return r == '_' || r == '.' }) {
+				if slices.Contains(forbiddenWords, part) {
+					t.Errorf("column %s looks like private data (%q): trennwand never stores it", col, part)
+				}
+			}
+			for _, phrase := range forbiddenPhrases {
+				if strings.Contains(col, phrase) {
+					t.Errorf("column %s looks like private data (%q): trennwand never stores it", col, phrase)
+				}
+			}
+		}
+	})
+}
