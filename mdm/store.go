@@ -19,6 +19,7 @@ type Store interface {
 	EmployeeStore
 	InvitationStore
 	DeviceStore
+	EnrolmentStore
 	PolicyStore
 	CommandStore
 	AuditStore
@@ -57,6 +58,9 @@ type EmployeeStore interface {
 type InvitationStore interface {
 	CreateInvitation(ctx context.Context, tenantID string, i *Invitation) error
 	Invitation(ctx context.Context, tenantID, id string) (Invitation, error)
+	// InvitationByCode returns the invitation with the code hash, of whichever tenant. Like
+	// every lookup by a secret, it is not scoped by a tenant: the secret names its tenant.
+	InvitationByCode(ctx context.Context, codeHash []byte) (Invitation, error)
 	// MarkInvitationUsed marks a pending invitation as used at `at`. It fails with
 	// ErrConflict when the invitation was used, revoked or had expired, so that two
 	// requests racing with one code cannot both succeed.

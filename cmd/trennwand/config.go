@@ -29,6 +29,7 @@ type config struct {
 	AMAPIEndpoint    string
 	AMAPICredentials string
 	APNsURL          string
+	APNsTopic        string
 	MasterKey        *pki.MasterKey // from TRENNWAND_MASTER_KEY; nil means the key file in the data directory
 	TLSCert, TLSKey  string
 	AdminEmail       string
@@ -44,7 +45,7 @@ type config struct {
 var settings = []string{
 	"data", "db", "addr", "public-url", "amapi-endpoint", "amapi-credentials", "apns-url",
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
-	"device-cert-validity",
+	"device-cert-validity", "apns-topic",
 }
 
 func addGlobalFlags(root *cobra.Command) {
@@ -121,6 +122,7 @@ func validate(v *viper.Viper) (config, error) {
 		AMAPIEndpoint:    v.GetString("amapi-endpoint"),
 		AMAPICredentials: v.GetString("amapi-credentials"),
 		APNsURL:          v.GetString("apns-url"),
+		APNsTopic:        v.GetString("apns-topic"),
 		TLSCert:          v.GetString("tls-cert"),
 		TLSKey:           v.GetString("tls-key"),
 		AdminEmail:       cmp.Or(v.GetString("admin-email"), "admin@localhost"),
@@ -171,6 +173,9 @@ func validate(v *viper.Viper) (config, error) {
 			return cfg, fmt.Errorf("device certificate validity %q: give a duration between 1h and 43800h (five years), for example 8760h", raw)
 		}
 		cfg.DeviceCertValidity = d
+	}
+	if cfg.APNsTopic != "" && !strings.HasPrefix(cfg.APNsTopic, "com.apple.mgmt.") {
+		return cfg, fmt.Errorf("APNs topic %q: an MDM push certificate's topic begins with \"com.apple.mgmt.\"", cfg.APNsTopic)
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return cfg, fmt.Errorf("give both --tls-cert and --tls-key, or neither")

@@ -18,6 +18,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/api"
+	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 )
 
@@ -46,6 +48,7 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	f.String("amapi-endpoint", "", "Android Management API base URL (a partner proxy or a fake); env TRENNWAND_AMAPI_ENDPOINT")
 	f.String("amapi-credentials", "", "service-account JSON file for the Android Management API; env TRENNWAND_AMAPI_CREDENTIALS")
 	f.String("apns-url", "", "Apple Push Notification service base URL; env TRENNWAND_APNS_URL")
+	f.String("apns-topic", "", "APNs topic of the MDM push certificate (com.apple.mgmt.…), named in enrolment profiles; env TRENNWAND_APNS_TOPIC")
 	f.Duration("device-cert-validity", 365*24*time.Hour, "how long device certificates are valid; env TRENNWAND_DEVICE_CERT_VALIDITY")
 	return c
 }
@@ -101,6 +104,18 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca})
+	apple, err := ios.New(in.svc, in.ca, storage.New(in.store.Gorm(), in.key), ios.Config{
+		PublicURL: cfg.PublicURL, Topic: cfg.APNsTopic,
+		ProfileSigner: ios.TLSCertificate(tlsCfg, cfg.PublicURL.Hostname()),
+		Log:           log.With("component", "ios"),
+	})
+	if err != nil {
+		return err
+	}
+	srv.MountApple(apple.Handler())
+	if cfg.APNsTopic == "" {
+		log.Warn("no APNs topic set (--apns-topic): iPhones cannot enrol until the MDM push certificate's topic is configured")
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", cfg.DB.String())
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err

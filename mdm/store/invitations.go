@@ -36,3 +36,8 @@ func (s *Store) MarkInvitationUsed(ctx context.Context, tenantID, id string, at 
 	}
 	return fmt.Errorf("%w: the invitation is %s", mdm.ErrConflict, inv.Status(at))
 }
+
+// InvitationByCode returns the invitation with the code hash, of whichever tenant.
+func (s *Store) InvitationByCode(ctx context.Context, codeHash []byte) (mdm.Invitation, error) {
+	return first[mdm.Invitation](s.db.WithContext(ctx).Where("code_hash = ?", codeHash))
+}

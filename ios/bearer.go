@@ -1,0 +1,56 @@
+package ios
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// maxTokenLength bounds a bearer token read from a request; trennwand's are 43 characters.
+const maxTokenLength = 128
+
+// bearerToken reads the token of an "Authorization: Bearer …" header: "" when there is
+// none or it is not a token trennwand could have issued (base64url characters only).
+func bearerToken(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	token = strings.TrimSpace(token)
+	if token == "" || len(token) > maxTokenLength {
+		return ""
+	}
+	for _, c := range token {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return ""
+		}
+	}
+	return token
+}
+
+// authenticate returns the device whose enrolment token the request carries. When it
+// carries none, or one that authenticates no device, it answers 401 with the challenge that
+// sends the phone to the web sign-in page, and returns false.
+func (p *Platform) authenticate(w http.ResponseWriter, r *http.Request) (mdm.Device, bool) {
+	d, err := p.svc.DeviceByEnrolmentToken(r.Context(), bearerToken(r))
+	if err == nil && d.Platform == mdm.PlatformIOS {
+		return d, true
+	}
+	if err != nil && !errors.Is(err, mdm.ErrNotFound) {
+		p.log.Error("look up enrolment token", "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return mdm.Device{}, false
+	}
+	p.challenge(w)
+	return mdm.Device{}, false
+}
+
+// challenge answers 401 with the account-driven enrolment's challenge: sign in on the web
+// page at url. An enrolled phone that gets it asks its user to sign in again; it does not
+// unenrol.
+func (p *Platform) challenge(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", `Bearer method="apple-as-web", url="`+p.urls.signIn+`"`)
+	http.Error(w, "sign in on "+p.urls.signIn, http.StatusUnauthorized)
+}

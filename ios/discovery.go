@@ -1,0 +1,61 @@
+package ios
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// discoveryVersion is the enrolment type the service offers: User Enrolment of a
+// personally owned device.
+const discoveryVersion = "mdm-byod"
+
+// serveDiscovery answers Apple's service discovery for account-driven enrolment: where
+// the enrolment of the managed Apple account in user-identifier begins.
+//
+// It answers every well-formed identifier (user@domain with a DNS domain) alike: which
+// domains lead here is decided where the operator publishes this path on the domain of the
+// managed Apple accounts, and whether the account may enrol is decided at sign-in, by the
+// invitation code. A missing or malformed identifier is 404, so nothing is offered to
+// requests that are not discovery.
+func (p *Platform) serveDiscovery(w http.ResponseWriter, r *http.Request) {
+	if !wellFormedAccount(r.URL.Query().Get("user-identifier")) {
+		http.NotFound(w, r)
+		return
+	}
+	type server struct {
+		Version string
+		BaseURL string
+	}
+	body, _ := json.Marshal(struct{ Servers []server }{[]server{{Version: discoveryVersion, BaseURL: p.urls.enrol}}})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(body)
+}
+
+// wellFormedAccount reports whether id has the user@domain form Apple requires of a
+// managed Apple account: an e-mail address whose domain is a DNS name of two labels or
+// more.
+func wellFormedAccount(id string) bool {
+	if _, err := mdm.NormalizeEmail(id); err != nil || strings.TrimSpace(id) != id {
+		return false
+	}
+	domain := id[strings.LastIndexByte(id, '@')+1:]
+	labels := strings.Split(domain, ".")
+	if len(domain) > 253 || len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, c := range l {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,75 @@
+package ios
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/pki"
+)
+
+// maxEnrolRequest bounds what the phone posts to the BaseURL: a small signed plist about
+// the phone (language, product, OS version), which trennwand does not need.
+const maxEnrolRequest = 64 << 10
+
+// profileContentType is the media type of a signed configuration profile.
+const profileContentType = "application/x-apple-aspen-config"
+
+// serveEnrol answers the phone's request for its enrolment profile. Without a valid
+// enrolment token it answers the challenge that sends the phone to the sign-in page; with
+// one, the signed profile of the token's enrolment, carrying a fresh one-time SCEP
+// challenge bound to it.
+func (p *Platform) serveEnrol(w http.ResponseWriter, r *http.Request) {
+	if _, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxEnrolRequest)); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		} else {
+			http.Error(w, "cannot read the request", http.StatusBadRequest)
+		}
+		return
+	}
+	d, ok := p.authenticate(w, r)
+	if !ok {
+		return
+	}
+	// The profile is handed out until the phone is enrolled; an active enrolment that
+	// asked again would be a second enrolment of the same invitation.
+	if d.State != mdm.DeviceInvited && d.State != mdm.DeviceEnrolling {
+		http.Error(w, "this enrolment is complete; ask your IT for a new invitation to enrol again", http.StatusForbidden)
+		return
+	}
+	if p.cfg.Topic == "" {
+		p.log.Error("enrolment profile refused: no APNs topic is configured")
+		http.Error(w, "the server is not ready for iPhone enrolment yet", http.StatusServiceUnavailable)
+		return
+	}
+	body, err := p.enrolmentProfile(r, d)
+	if err != nil {
+		p.log.Error("make enrolment profile", "device", d.ID, "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	p.log.Info("enrolment profile sent", "tenant", d.TenantID, "device", d.ID)
+	w.Header().Set("Content-Type", profileContentType)
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(body)
+}
+
+// enrolmentProfile makes the signed enrolment profile of the device.
+func (p *Platform) enrolmentProfile(r *http.Request, d mdm.Device) ([]byte, error) {
+	emp, err := p.svc.DeviceEmployee(r.Context(), d)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := p.ca.NewChallenge(r.Context(), pki.Identity{TenantID: d.TenantID, EnrolmentID: d.ID})
+	if err != nil {
+		return nil, err
+	}
+	content, err := p.profile(profileRequest{DeviceID: d.ID, ManagedAppleID: emp.ManagedAppleID, Challenge: ch.Secret})
+	if err != nil {
+		return nil, err
+	}
+	return p.sign(content)
+}

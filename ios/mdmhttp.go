@@ -1,0 +1,178 @@
+package ios
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/micromdm/nanomdm/cryptoutil"
+	apple "github.com/micromdm/nanomdm/mdm"
+	"github.com/micromdm/nanomdm/service"
+	"github.com/micromdm/nanomdm/service/certauth"
+	"github.com/micromdm/plist"
+
+	"github.com/trennwand/trennwand/ios/storage"
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// maxMDMRequest bounds an MDM request body. Check-ins are a few kilobytes; the largest
+// command results trennwand asks for (the managed apps) stay far below this.
+const maxMDMRequest = 1 << 20
+
+// mdmHandler serves the MDM check-in endpoint (checkin) or the command endpoint. Each
+// request passes, in order:
+//
+//  1. the body, read up to maxMDMRequest (413 beyond);
+//  2. the enrolment token (401 with the sign-in challenge when missing or wrong);
+//  3. the device certificate from the Mdm-Signature header: a valid signature of the body,
+//     by a device certificate of our CA that is not revoked and that names the device of
+//     the token (400 otherwise, as nanomdm answers certificate problems);
+//  4. the message, decoded at the edge (400 when malformed or not a User Enrolment's);
+//  5. the service chain: the domain binding, nanomdm's certauth and nanomdm itself.
+//
+// Every request's context is wrapped with storage.RequestContext, so that an Idle check-in
+// costs the storage one statement.
+func (p *Platform) mdmHandler(checkin bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMDMRequest))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			} else {
+				http.Error(w, "cannot read the request", http.StatusBadRequest)
+			}
+			return
+		}
+		d, ok := p.authenticate(w, r)
+		if !ok {
+			return
+		}
+		cert, err := p.deviceCertificate(r.Context(), r.Header.Get("Mdm-Signature"), body, d)
+		if err != nil {
+			p.log.Info("MDM request refused: device certificate", "device", d.ID, "error", err)
+			http.Error(w, "device certificate: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		req := apple.NewRequestWithContext(storage.RequestContext(withCaller(r.Context(), d)), cert)
+		var out []byte
+		if checkin {
+			out, err = p.checkin(req, body)
+		} else {
+			out, err = p.report(req, body)
+		}
+		if err != nil {
+			status := statusOf(err)
+			if status >= 500 {
+				p.log.Error("MDM request failed", "device", d.ID, "error", err)
+			} else {
+				p.log.Info("MDM request refused", "device", d.ID, "status", status, "error", err)
+			}
+			http.Error(w, http.StatusText(status), status)
+			return
+		}
+		_, _ = w.Write(out)
+	})
+}
+
+// deviceCertificate returns the certificate that signed the body in the Mdm-Signature
+// header, once the CA has vouched for it and it names device d.
+func (p *Platform) deviceCertificate(ctx context.Context, header string, body []byte, d mdm.Device) (*x509.Certificate, error) {
+	if header == "" {
+		return nil, errors.New("no Mdm-Signature header")
+	}
+	cert, err := verifySignature(header, body)
+	if err != nil {
+		return nil, fmt.Errorf("Mdm-Signature: %w", err)
+	}
+	id, err := p.ca.VerifyDevice(ctx, cert)
+	if err != nil {
+		return nil, err
+	}
+	if id.TenantID != d.TenantID || id.EnrolmentID != d.ID {
+		return nil, errors.New("the certificate belongs to another enrolment than the token")
+	}
+	return cert, nil
+}
+
+// verifySignature checks the detached CMS signature of the body and returns its signer.
+// The pkcs7 parser panics on some malformed input, which is a bad signature like any other.
+func verifySignature(header string, body []byte) (cert *x509.Certificate, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			cert, err = nil, fmt.Errorf("malformed signature: %v", r)
+		}
+	}()
+	return cryptoutil.VerifyMdmSignature(header, body)
+}
+
+// checkin handles a check-in message and returns the answer's body.
+func (p *Platform) checkin(r *apple.Request, body []byte) ([]byte, error) {
+	msg, err := decodeCheckin(body)
+	if err != nil {
+		return nil, service.NewHTTPStatusError(http.StatusBadRequest, err)
+	}
+	switch m := msg.(type) {
+	case *apple.Authenticate:
+		return nil, p.checkins.Authenticate(r, m)
+	case *apple.TokenUpdate:
+		return nil, p.checkins.TokenUpdate(r, m)
+	case *apple.CheckOut:
+		return nil, p.checkins.CheckOut(r, m)
+	case *apple.UserAuthenticate:
+		return p.checkins.UserAuthenticate(r, m)
+	case *apple.SetBootstrapToken:
+		return nil, p.checkins.SetBootstrapToken(r, m)
+	case *apple.GetBootstrapToken:
+		tok, err := p.checkins.GetBootstrapToken(r, m)
+		if err != nil || tok == nil {
+			return nil, err
+		}
+		return plist.Marshal(tok)
+	case *apple.DeclarativeManagement:
+		return p.checkins.DeclarativeManagement(r, m)
+	case *apple.GetToken:
+		if err := m.Validate(); err != nil {
+			return nil, service.NewHTTPStatusError(http.StatusBadRequest, err)
+		}
+		resp, err := p.checkins.GetToken(r, m)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil {
+			return nil, errors.New("GetToken: no answer")
+		}
+		return plist.Marshal(resp)
+	}
+	return nil, service.NewHTTPStatusError(http.StatusBadRequest, fmt.Errorf("check-in message %T not supported", msg))
+}
+
+// report handles a command report and returns the next command, if any.
+func (p *Platform) report(r *apple.Request, body []byte) ([]byte, error) {
+	results, err := decodeReport(body)
+	if err != nil {
+		return nil, service.NewHTTPStatusError(http.StatusBadRequest, err)
+	}
+	cmd, err := p.checkins.CommandAndReportResults(r, results)
+	if err != nil || cmd == nil {
+		return nil, err
+	}
+	return cmd.Raw, nil
+}
+
+// statusOf is the HTTP status that answers an error of the service chain: the status a
+// service asked for, 400 for a certificate that certauth does not accept for the
+// enrolment, else 500.
+func statusOf(err error) int {
+	var se *service.HTTPStatusError
+	switch {
+	case errors.As(err, &se):
+		return se.Status
+	case errors.Is(err, certauth.ErrNoCertAssoc), errors.Is(err, certauth.ErrNoCertReuse), errors.Is(err, certauth.ErrMissingCert):
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}

@@ -1,0 +1,159 @@
+package ios
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/micromdm/nanomdm/service"
+	"github.com/micromdm/nanomdm/service/certauth"
+	"github.com/micromdm/nanomdm/service/nanomdm"
+	nanostorage "github.com/micromdm/nanomdm/storage"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/pki"
+)
+
+// The paths this component serves under the public URL.
+const (
+	// PathDiscovery is where a phone looks for the enrolment service of its managed Apple
+	// account's domain. Operators serve it (or forward it here) on that domain.
+	PathDiscovery = "/.well-known/com.apple.remotemanagement"
+	// PathEnrol is the enrolment BaseURL: the phone posts here for its enrolment profile.
+	PathEnrol = "/apple/enrol"
+	// PathSignIn is the web sign-in page the phone shows when it has no valid token.
+	PathSignIn = "/apple/signin"
+	// PathCheckIn is the MDM CheckInURL: Authenticate, TokenUpdate, CheckOut and the other
+	// check-in messages.
+	PathCheckIn = "/mdm/checkin"
+	// PathConnect is the MDM ServerURL: command results and the next command.
+	PathConnect = "/mdm/connect"
+)
+
+// CA is what the component needs of the installation's CA (pki.CA has it).
+type CA interface {
+	// NewChallenge makes a one-time SCEP challenge bound to an enrolment.
+	NewChallenge(ctx context.Context, id pki.Identity) (pki.Challenge, error)
+	// VerifyDevice checks a device certificate (chain, clientAuth, revocation) and returns
+	// the enrolment it names.
+	VerifyDevice(ctx context.Context, cert *x509.Certificate) (pki.Identity, error)
+	// Root is the CA's root certificate, which enrolment profiles carry.
+	Root() *x509.Certificate
+	// SCEPURL is where devices get their certificates.
+	SCEPURL() string
+}
+
+// Config says what the component needs from its surroundings.
+type Config struct {
+	// PublicURL is where phones reach the server (https).
+	PublicURL *url.URL
+	// Topic is the APNs topic of the MDM push certificate ("com.apple.mgmt.…"), which the
+	// enrolment profile names. Until it is set, enrolment profiles are refused with 503.
+	Topic string
+	// ProfileSigner returns the certificate (with its chain) and key that enrolment
+	// profiles are signed with: the server's TLS certificate (see TLSCertificate).
+	ProfileSigner func() (*tls.Certificate, error)
+	Log           *slog.Logger
+}
+
+// Platform is trennwand's Apple side: account-driven User Enrolment (discovery, web
+// sign-in, enrolment profile), nanomdm's check-in and command protocol bound to the
+// domain's devices, and the command queue with its privacy guard.
+//
+// An enrolment, as the phone sees it and as the domain records it:
+//
+//  1. Discovery: GET PathDiscovery?user-identifier=<managed Apple account> names the
+//     BaseURL (PathEnrol) with version mdm-byod.
+//  2. POST BaseURL without a token: 401, WWW-Authenticate: Bearer method="apple-as-web"
+//     with the sign-in page (PathSignIn) as url.
+//  3. The employee enters the invitation code on the sign-in page. The domain marks the
+//     invitation used, creates the device (state invited) and an enrolment token (256
+//     random bits, only its hash stored), all in one transaction; the page answers 308 to
+//     apple-remotemanagement-user-login://authentication-results?access-token=<token>.
+//  4. POST BaseURL with the token: the enrolment profile, signed (CMS) with the server's
+//     TLS certificate, with a one-time SCEP challenge bound to the device.
+//  5. SCEP gets the phone its identity certificate, which names tenant and device.
+//  6. The phone talks to the MDM endpoints with the token and an Mdm-Signature by that
+//     certificate: Authenticate moves the device to enrolling under Apple's enrolment ID,
+//     the first TokenUpdate to active.
+//
+// The MDM endpoints are two, CheckInURL (PathCheckIn) and ServerURL (PathConnect), so that
+// each request is one kind of message and is decoded as that kind.
+type Platform struct {
+	cfg   Config
+	svc   *mdm.Service
+	ca    CA
+	queue Queue
+	// checkins is the service chain behind the MDM endpoints.
+	checkins service.CheckinAndCommandService
+	log      *slog.Logger
+	urls     urls
+}
+
+// urls are the component's absolute URLs under the public URL.
+type urls struct {
+	enrol, signIn, checkIn, connect string
+}
+
+// New returns the component on the domain service, the CA and nanomdm's storage (the
+// ios/storage implementation on the installation's database).
+func New(svc *mdm.Service, ca CA, store nanostorage.AllStorage, cfg Config) (*Platform, error) {
+	if cfg.PublicURL == nil || cfg.PublicURL.Scheme != "https" || cfg.PublicURL.Host == "" {
+		return nil, errors.New("ios: the public URL must be an https URL: phones talk only to https")
+	}
+	if cfg.Topic != "" && !strings.HasPrefix(cfg.Topic, "com.apple.mgmt.") {
+		return nil, fmt.Errorf("ios: APNs topic %q: an MDM topic begins with \"com.apple.mgmt.\"", cfg.Topic)
+	}
+	if cfg.ProfileSigner == nil {
+		return nil, errors.New("ios: a profile signer is needed: enrolment profiles are signed")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	// nanomdm's service stores what the phone says; certauth in front of it binds the
+	// certificate to the enrolment ID on Authenticate and holds every later message to
+	// that binding. The domain binding goes in front of both.
+	core := nanomdm.New(store, nanomdm.WithUserAuthenticate(nanomdm.NewUAService(store, false)))
+	p := &Platform{cfg: cfg, svc: svc, ca: ca, queue: store, log: cfg.Log}
+	p.checkins = &binding{next: certauth.New(core, store), svc: svc}
+	p.urls = urls{
+		enrol:   cfg.PublicURL.JoinPath(PathEnrol).String(),
+		signIn:  cfg.PublicURL.JoinPath(PathSignIn).String(),
+		checkIn: cfg.PublicURL.JoinPath(PathCheckIn).String(),
+		connect: cfg.PublicURL.JoinPath(PathConnect).String(),
+	}
+	return p, nil
+}
+
+// Handler serves the component's paths (see the Path constants); anything else is 404.
+func (p *Platform) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+PathDiscovery, p.serveDiscovery)
+	mux.HandleFunc("POST "+PathEnrol, p.serveEnrol)
+	mux.HandleFunc("GET "+PathSignIn, p.serveSignInForm)
+	mux.HandleFunc("POST "+PathSignIn, p.serveSignIn)
+	mux.Handle("PUT "+PathCheckIn, p.mdmHandler(true))
+	mux.Handle("PUT "+PathConnect, p.mdmHandler(false))
+	return mux
+}
+
+// TLSCertificate returns a ProfileSigner that signs with the server's TLS certificate as
+// cfg serves it: its first certificate, or what GetCertificate answers for the public host
+// (a certificate renewed in the background is picked up).
+func TLSCertificate(cfg *tls.Config, publicHost string) func() (*tls.Certificate, error) {
+	return func() (*tls.Certificate, error) {
+		if len(cfg.Certificates) > 0 {
+			return &cfg.Certificates[0], nil
+		}
+		if cfg.GetCertificate != nil {
+			return cfg.GetCertificate(&tls.ClientHelloInfo{ServerName: publicHost})
+		}
+		return nil, errors.New("ios: the TLS configuration has no certificate")
+	}
+}

@@ -1,0 +1,101 @@
+package ios
+
+import (
+	_ "embed"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+//go:embed signin.html
+var signInHTML string
+
+var signInPage = template.Must(template.New("signin").Parse(signInHTML))
+
+// maxSignInForm bounds the sign-in form's body: a code and an account name.
+const maxSignInForm = 4 << 10
+
+// resultURL is where a successful sign-in sends the phone, with the token appended.
+const resultURL = "apple-remotemanagement-user-login://authentication-results"
+
+// problem is what went wrong with a sign-in, in the page's two languages.
+type problem struct{ DE, EN string }
+
+// signInForm is what the page shows.
+type signInForm struct {
+	Action  string
+	Account string // the managed Apple account the phone signs in with, passed through
+	Problem *problem
+}
+
+// serveSignInForm shows the sign-in page. The phone opens it with the managed Apple
+// account in user-identifier, which the form carries along.
+func (p *Platform) serveSignInForm(w http.ResponseWriter, r *http.Request) {
+	p.renderSignIn(w, http.StatusOK, r.URL.Query().Get("user-identifier"), nil)
+}
+
+// serveSignIn redeems the invitation code of the form. Success hands the phone its
+// enrolment token with a 308 to the result URL; anything else shows the form again with
+// the reason, and changes nothing.
+func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxSignInForm)
+	if err := r.ParseForm(); err != nil {
+		p.renderSignIn(w, http.StatusBadRequest, "", &problem{
+			DE: "Die Anmeldung war unvollständig. Bitte versuchen Sie es noch einmal.",
+			EN: "The sign-in was incomplete. Please try again."})
+		return
+	}
+	account := r.PostForm.Get("user-identifier")
+	started, err := p.svc.StartEnrolment(r.Context(), mdm.EnrolmentRequest{
+		Code: r.PostForm.Get("code"), Platform: mdm.PlatformIOS, Account: account})
+	if err != nil {
+		status, prob := signInProblem(err)
+		if status == http.StatusInternalServerError {
+			p.log.Error("redeem invitation code", "error", err)
+		}
+		p.renderSignIn(w, status, account, prob)
+		return
+	}
+	p.log.Info("invitation redeemed", "tenant", started.Device.TenantID, "device", started.Device.ID)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Location", resultURL+"?access-token="+url.QueryEscape(started.Token))
+	w.WriteHeader(http.StatusPermanentRedirect)
+}
+
+// signInProblem turns why a code was refused into a status and words for the employee.
+func signInProblem(err error) (int, *problem) {
+	switch {
+	case errors.Is(err, mdm.ErrNotFound):
+		return http.StatusBadRequest, &problem{
+			DE: "Diesen Einladungscode kennen wir nicht. Bitte prüfen Sie ihn und geben Sie ihn noch einmal ein.",
+			EN: "We do not know this invitation code. Please check it and enter it again."}
+	case errors.Is(err, mdm.ErrInvitationGone):
+		return http.StatusGone, &problem{
+			DE: "Dieser Einladungscode ist schon benutzt oder abgelaufen. Bitten Sie Ihre IT um eine neue Einladung.",
+			EN: "This invitation code has been used or has expired. Please ask your IT for a new invitation."}
+	case errors.Is(err, mdm.ErrWrongPlatform):
+		return http.StatusBadRequest, &problem{
+			DE: "Diese Einladung gilt für ein Android-Telefon, nicht für ein iPhone oder iPad.",
+			EN: "This invitation is for an Android phone, not for an iPhone or iPad."}
+	case errors.Is(err, mdm.ErrNoManagedAppleID):
+		return http.StatusBadRequest, &problem{
+			DE: "Für Sie ist kein oder ein anderer verwalteter Apple Account hinterlegt. Bitte wenden Sie sich an Ihre IT.",
+			EN: "No managed Apple Account, or a different one, is recorded for you. Please contact your IT."}
+	}
+	return http.StatusInternalServerError, &problem{
+		DE: "Etwas ist schiefgegangen. Bitte versuchen Sie es in ein paar Minuten noch einmal.",
+		EN: "Something went wrong. Please try again in a few minutes."}
+}
+
+// renderSignIn writes the sign-in page with the status.
+func (p *Platform) renderSignIn(w http.ResponseWriter, status int, account string, prob *problem) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := signInPage.Execute(w, signInForm{Action: p.urls.signIn, Account: account, Problem: prob}); err != nil {
+		p.log.Debug("write sign-in page", "error", err)
+	}
+}

@@ -1,0 +1,189 @@
+package mdm
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// EnrolmentToken authenticates the phone of one enrolment to the platform endpoints: the
+// bearer token of Apple's account-driven enrolment, which the phone sends with every
+// request. Like an invitation code, the token itself is never stored, only its SHA-256.
+type EnrolmentToken struct {
+	Hash      []byte
+	TenantID  string
+	DeviceID  string
+	CreatedAt time.Time
+}
+
+// EnrolmentStore keeps what binds a phone to its enrolment.
+type EnrolmentStore interface {
+	CreateEnrolmentToken(ctx context.Context, tenantID string, t *EnrolmentToken) error
+	// DeviceByEnrolmentToken returns the device the token hash belongs to, of whichever
+	// tenant (the token is a secret that names its tenant); ErrNotFound for none.
+	DeviceByEnrolmentToken(ctx context.Context, tokenHash []byte) (Device, error)
+	// SetDevicePlatformID records what the platform calls the device's enrolment; it fails
+	// with ErrConflict when another device has that ID.
+	SetDevicePlatformID(ctx context.Context, tenantID, id, platformID string, at time.Time) error
+}
+
+// Why an invitation code cannot start an enrolment, besides ErrNotFound for a code that
+// matches no invitation.
+var (
+	// ErrInvitationGone means the invitation was used, has expired or was revoked.
+	ErrInvitationGone = errors.New("the invitation cannot be used any more")
+	// ErrWrongPlatform means the invitation is for another kind of phone.
+	ErrWrongPlatform = fmt.Errorf("%w: the invitation is for another kind of phone", ErrInvalid)
+	// ErrNoManagedAppleID means an iPhone cannot enrol because the employee's managed Apple
+	// account is not known, or is not the one the phone signs in with.
+	ErrNoManagedAppleID = fmt.Errorf("%w: managed Apple account", ErrInvalid)
+)
+
+// EnrolmentRequest is an employee's attempt to start enrolling a phone with an invitation
+// code.
+type EnrolmentRequest struct {
+	Code     string
+	Platform Platform // ios or android
+	// Account is the account the phone signs in with, if it says: for an iPhone the managed
+	// Apple account. It must be the employee's.
+	Account string
+}
+
+// StartedEnrolment is an enrolment begun with an invitation code. The token exists only
+// here: it must be handed to the phone now, because only its hash is kept.
+type StartedEnrolment struct {
+	Device   Device
+	Employee Employee
+	Token    string
+}
+
+// NormalizeInvitationCode returns a code as it was issued, forgiving what people do when
+// they type one: lower case, spaces and hyphens.
+func NormalizeInvitationCode(code string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '\t':
+			return -1
+		}
+		return r
+	}, strings.ToUpper(strings.TrimSpace(code)))
+}
+
+// StartEnrolment redeems an invitation code: the invitation is marked used, the device is
+// created in state invited and an enrolment token is made for it, in one transaction with
+// the audit event. An iPhone enrols only for an employee whose managed Apple account is
+// known, since User Enrolment binds the work volume to it.
+func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (StartedEnrolment, error) {
+	platform, err := ParsePlatform(string(req.Platform))
+	if err != nil {
+		return StartedEnrolment{}, err
+	}
+	code := NormalizeInvitationCode(req.Code)
+	if code == "" {
+		return StartedEnrolment{}, fmt.Errorf("invitation code: %w", ErrNotFound)
+	}
+	var out StartedEnrolment
+	err = s.atomic(ctx, func(tx Store, at time.Time) error {
+		inv, err := tx.InvitationByCode(ctx, HashInvitationCode(code))
+		if err != nil {
+			return fmt.Errorf("invitation code: %w", err)
+		}
+		if status := inv.Status(at); status != InvitationPending {
+			return fmt.Errorf("%w: it is %s", ErrInvitationGone, status)
+		}
+		if inv.Platform != PlatformAny && inv.Platform != platform {
+			return fmt.Errorf("%w: it is for %s", ErrWrongPlatform, inv.Platform)
+		}
+		emp, err := tx.Employee(ctx, inv.TenantID, inv.EmployeeID)
+		if err != nil {
+			return fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
+		}
+		if err := checkAccount(platform, emp, req.Account); err != nil {
+			return err
+		}
+		if err := tx.MarkInvitationUsed(ctx, inv.TenantID, inv.ID, at); err != nil {
+			if errors.Is(err, ErrConflict) {
+				return fmt.Errorf("%w: %v", ErrInvitationGone, err)
+			}
+			return err
+		}
+		d := Device{ID: NewID(), EmployeeID: emp.ID, InvitationID: &inv.ID, Platform: platform,
+			State: DeviceInvited, Compliance: ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
+		if err := tx.CreateDevice(ctx, inv.TenantID, &d); err != nil {
+			return fmt.Errorf("create device: %w", err)
+		}
+		token, hash := newEnrolmentToken()
+		if err := tx.CreateEnrolmentToken(ctx, inv.TenantID, &EnrolmentToken{Hash: hash, DeviceID: d.ID, CreatedAt: at}); err != nil {
+			return fmt.Errorf("create enrolment token: %w", err)
+		}
+		if _, err := tx.AppendAudit(ctx, inv.TenantID, at, AuditRecord{Actor: "employee:" + emp.ID, Action: "invitation.redeem",
+			Subject: "invitation:" + inv.ID, Details: AuditDetails(map[string]any{"device": d.ID, "platform": platform})}); err != nil {
+			return err
+		}
+		out = StartedEnrolment{Device: d, Employee: emp, Token: token}
+		return nil
+	})
+	return out, err
+}
+
+// checkAccount applies the platform's rule on the account the phone signs in with.
+func checkAccount(platform Platform, emp Employee, account string) error {
+	if platform != PlatformIOS {
+		return nil
+	}
+	if emp.ManagedAppleID == "" {
+		return fmt.Errorf("%w: none is recorded for the employee", ErrNoManagedAppleID)
+	}
+	if strings.TrimSpace(account) == "" {
+		return nil
+	}
+	if got, err := NormalizeEmail(account); err != nil || got != emp.ManagedAppleID {
+		return fmt.Errorf("%w: the phone signs in with %q, not the employee's", ErrNoManagedAppleID, account)
+	}
+	return nil
+}
+
+// newEnrolmentToken returns a fresh token of 256 random bits, URL-safe because Apple hands
+// it over in a URL, and the hash under which it is kept.
+func newEnrolmentToken() (token string, hash []byte) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashEnrolmentToken(token)
+}
+
+// HashEnrolmentToken returns the hash under which an enrolment token is kept.
+func HashEnrolmentToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// DeviceByEnrolmentToken returns the device an enrolment token authenticates; ErrNotFound
+// for an unknown token and for a device that is removed, whose token is dead.
+func (s *Service) DeviceByEnrolmentToken(ctx context.Context, token string) (Device, error) {
+	if token == "" {
+		return Device{}, ErrNotFound
+	}
+	d, err := s.store.DeviceByEnrolmentToken(ctx, HashEnrolmentToken(token))
+	if err != nil {
+		return Device{}, fmt.Errorf("enrolment token: %w", err)
+	}
+	if d.State == DeviceRemoved {
+		return Device{}, fmt.Errorf("enrolment token: the device is removed: %w", ErrNotFound)
+	}
+	return d, nil
+}
+
+// DeviceEmployee returns the employee whose phone the device is.
+func (s *Service) DeviceEmployee(ctx context.Context, d Device) (Employee, error) {
+	emp, err := s.store.Employee(ctx, d.TenantID, d.EmployeeID)
+	if err != nil {
+		return Employee{}, fmt.Errorf("employee of device %s: %w", d.ID, err)
+	}
+	return emp, nil
+}
