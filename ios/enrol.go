@@ -1,8 +1,6 @@
 package ios
 
 import (
-	"errors"
-	"io"
 	"net/http"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -21,13 +19,7 @@ const profileContentType = "application/x-apple-aspen-config"
 // one, the signed profile of the token's enrolment, carrying a fresh one-time SCEP
 // challenge bound to it.
 func (p *Platform) serveEnrol(w http.ResponseWriter, r *http.Request) {
-	if _, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxEnrolRequest)); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-		} else {
-			http.Error(w, "cannot read the request", http.StatusBadRequest)
-		}
+	if _, ok := readBody(w, r, maxEnrolRequest); !ok {
 		return
 	}
 	d, ok := p.authenticate(w, r)

@@ -37,14 +37,8 @@ const maxMDMRequest = 1 << 20
 // costs the storage one statement.
 func (p *Platform) mdmHandler(checkin bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMDMRequest))
-		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-			} else {
-				http.Error(w, "cannot read the request", http.StatusBadRequest)
-			}
+		body, ok := readBody(w, r, maxMDMRequest)
+		if !ok {
 			return
 		}
 		d, ok := p.authenticate(w, r)
@@ -175,4 +169,20 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
+}
+
+// readBody reads a request body of at most limit bytes. A larger one is answered 413, an
+// unreadable one 400; ok is false then and the answer is written.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, ok bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		} else {
+			http.Error(w, "cannot read the request", http.StatusBadRequest)
+		}
+		return nil, false
+	}
+	return body, true
 }

@@ -7,11 +7,9 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"slices"
 	"time"
@@ -48,29 +46,7 @@ func (ca *CA) ServerCertificate(ctx context.Context, certPath, keyPath string, h
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	req := &x509.CertificateRequest{Subject: pkix.Name{CommonName: hosts[0]}}
-	for _, h := range hosts {
-		if ip := net.ParseIP(h); ip != nil {
-			req.IPAddresses = append(req.IPAddresses, ip)
-		} else {
-			req.DNSNames = append(req.DNSNames, h)
-		}
-	}
-	csrDER, err := x509.CreateCertificateRequest(rand.Reader, req, key)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	csr, err := x509.ParseCertificateRequest(csrDER)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	now := ca.now()
-	chain, err := ca.auth.SignWithContext(ctx, csr, provisioner.SignOptions{},
-		templateOption{x509util.WithTemplate(serverTemplate, x509util.CreateTemplateData(hosts[0], hosts))},
-		provisioner.CertificateModifierFunc(func(c *x509.Certificate, _ provisioner.SignOptions) error {
-			c.NotBefore, c.NotAfter = now.Add(-time.Minute), now.Add(serverCertValidity)
-			return nil
-		}))
+	chain, err := ca.issue(ctx, key, serverTemplate, x509util.CreateTemplateData(hosts[0], hosts), ca.now().Add(serverCertValidity))
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("issue server certificate: %w", err)
 	}

@@ -112,26 +112,33 @@ func TestConcurrentAppendsKeepOneChain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		svc, tn := auditedTenant(t, s, 1)
 		const writers, each = 8, 10
-		var wg sync.WaitGroup
-		errs := make(chan error, writers*each)
-		for w := range writers {
-			wg.Go(func() {
-				for i := range each {
-					_, err := svc.Invite(context.Background(), "cli:root", tn, mdm.InviteRequest{Email: fmt.Sprintf("w%d-%d@musterstadt.example", w, i)})
-					errs <- err
-				}
-			})
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
+		inviteConcurrently(t, svc, tn, writers, each)
 		r, err := svc.VerifyTenantAudit(context.Background(), tn)
 		if err != nil || r.Break != nil || r.Events != 1+writers*each {
 			t.Fatalf("after concurrent appends: %+v, %v", r, err)
 		}
 	})
+}
+
+// inviteConcurrently has writers goroutines invite each employees apiece, as several
+// replicas would at once, and fails the test on the first error.
+func inviteConcurrently(t *testing.T, svc *mdm.Service, tn mdm.Tenant, writers, each int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				_, err := svc.Invite(context.Background(), "cli:root", tn, mdm.InviteRequest{Email: fmt.Sprintf("w%d-%d@musterstadt.example", w, i)})
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }

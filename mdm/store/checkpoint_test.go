@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -138,23 +137,7 @@ func TestConcurrentAppendsMakeOneRowOfCheckpoints(t *testing.T) {
 			mdm.WithCheckpointInterval(7, time.Hour))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		const writers, each = 8, 10
-		var wg sync.WaitGroup
-		errs := make(chan error, writers*each)
-		for w := range writers {
-			wg.Go(func() {
-				for i := range each {
-					_, err := svc.Invite(context.Background(), "cli:root", tn, mdm.InviteRequest{Email: fmt.Sprintf("w%d-%d@musterstadt.example", w, i)})
-					errs <- err
-				}
-			})
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
+		inviteConcurrently(t, svc, tn, writers, each)
 		want := []int64{1}
 		for seq := int64(8); seq <= 1+writers*each; seq += 7 {
 			want = append(want, seq)
