@@ -110,12 +110,20 @@ func (b *binding) TokenUpdate(r *apple.Request, m *apple.TokenUpdate) error {
 	return nil
 }
 
-// CheckOut is the phone reporting that its enrolment profile was removed.
+// CheckOut is the phone reporting that its enrolment profile was removed: the work
+// container is gone, so the device is removed in the domain and its certificates revoked.
 func (b *binding) CheckOut(r *apple.Request, m *apple.CheckOut) error {
-	if _, err := bound(r, &m.Enrollment); err != nil {
+	d, err := bound(r, &m.Enrollment)
+	if err != nil {
 		return err
 	}
-	return b.next.CheckOut(r, m)
+	if err := b.next.CheckOut(r, m); err != nil {
+		return err
+	}
+	if err := b.svc.ConfirmRemoval(r.Context(), "device:"+d.ID, d.TenantID, d.ID, "the enrolment profile was removed from the phone"); err != nil {
+		return fmt.Errorf("remove device %s after check-out: %w", d.ID, err)
+	}
+	return nil
 }
 
 // UserAuthenticate is passed on; nanomdm declines user channels.

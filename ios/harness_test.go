@@ -65,7 +65,8 @@ func newSite(t testing.TB, backend string) *site {
 		store.WithMigrations(store.MigrationSource{Name: "pki", FS: pki.Migrations()}),
 		store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}))
 	key := testMasterKey(t)
-	s := &site{st: st, svc: mdm.NewService(st, key)}
+	s := &site{st: st}
+	s.svc = mdm.NewService(st, key, mdm.WithCertificates(siteCertificates{s}))
 
 	var handler http.Handler = http.NotFoundHandler()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
@@ -246,4 +247,11 @@ func serve(h http.Handler, req *http.Request, token string) *httptest.ResponseRe
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
+}
+
+// siteCertificates gives the site's domain service the site's CA, as serve wires it.
+type siteCertificates struct{ s *site }
+
+func (c siteCertificates) RevokeEnrolment(ctx context.Context, tenantID, enrolmentID, reason string) (int, error) {
+	return c.s.ca.RevokeEnrolment(ctx, pki.Identity{TenantID: tenantID, EnrolmentID: enrolmentID}, pki.ReasonCessationOfOperation, reason)
 }

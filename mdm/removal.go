@@ -63,3 +63,39 @@ func (s *Service) RemoveDevice(ctx context.Context, actor string, t Tenant, devi
 	return s.Record(ctx, t.ID, AuditRecord{Actor: actor, Action: "device.certificates_revoke", Subject: "device:" + deviceID,
 		Details: AuditDetails(map[string]any{"certificates": n})})
 }
+
+// ConfirmRemoval records that a device's work container is gone: the phone reported that
+// its enrolment was removed (the employee removed the work profile, or carried out a
+// removal ordered by RemoveDevice). The device becomes "removed" and its certificates are
+// revoked. A device that is removed already is left as it is.
+func (s *Service) ConfirmRemoval(ctx context.Context, actor, tenantID, deviceID, reason string) error {
+	removed := false
+	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+		d, err := tx.Device(ctx, tenantID, deviceID)
+		if err != nil {
+			return fmt.Errorf("device %s: %w", deviceID, err)
+		}
+		if d.State == DeviceRemoved {
+			return nil
+		}
+		if err := tx.SetDeviceState(ctx, tenantID, d.ID, d.State, DeviceRemoved, at); err != nil {
+			return err
+		}
+		removed = true
+		_, err = tx.AppendAudit(ctx, tenantID, at, AuditRecord{Actor: actor, Action: "device.removed", Subject: "device:" + d.ID,
+			Details: AuditDetails(map[string]any{"from_state": d.State, "reason": reason})})
+		return err
+	})
+	if err != nil || !removed || s.certs == nil {
+		return err
+	}
+	n, err := s.certs.RevokeEnrolment(ctx, tenantID, deviceID, reason)
+	if err != nil {
+		return fmt.Errorf("revoke certificates of removed device %s: %w", deviceID, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	return s.Record(ctx, tenantID, AuditRecord{Actor: actor, Action: "device.certificates_revoke", Subject: "device:" + deviceID,
+		Details: AuditDetails(map[string]any{"certificates": n})})
+}

@@ -91,3 +91,28 @@ func TestRemovalWhenTheCAFails(t *testing.T) {
 		}
 	})
 }
+
+// The platform confirms that the work container is gone: the device is removed and its
+// certificates revoked, once.
+func TestConfirmingARemoval(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ca := &fakeCA{}
+		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(ca))
+		w := populate(t, s, svc, "musterstadt")
+		if err := svc.RemoveDevice(ctx, "cli:root", w.tenant, w.device.ID, "left"); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := svc.ConfirmRemoval(ctx, "device:"+w.device.ID, w.tenant.ID, w.device.ID, "checked out"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if d, _ := s.Device(ctx, w.tenant.ID, w.device.ID); d.State != mdm.DeviceRemoved {
+			t.Fatalf("state %s, want removed", d.State)
+		}
+		if len(ca.revoked) != 2 { // once when ordered, once when confirmed; not again after that
+			t.Fatalf("revocations: %v", ca.revoked)
+		}
+	})
+}
