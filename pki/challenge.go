@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/smallstep/certificates/webhook"
-	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // DefaultChallengeValidity is how long a SCEP challenge can be used.
@@ -72,22 +72,16 @@ func (ca *CA) redeem(ctx context.Context, secret, transactionID string) (Identit
 		return Identity{}, false
 	}
 	now := ca.now().UTC()
-	var id Identity
-	err := ca.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&challengeRow{}).
-			Where("hash = ? AND expires_at > ? AND (used_at IS NULL OR transaction_id = ?)", hashChallenge(secret), now, transactionID).
-			Updates(map[string]any{"used_at": now, "transaction_id": transactionID})
-		if res.Error != nil || res.RowsAffected != 1 {
-			return errChallengeRefused
-		}
-		var row challengeRow
-		if err := tx.Where("hash = ?", hashChallenge(secret)).Take(&row).Error; err != nil {
-			return err
-		}
-		id = Identity{TenantID: row.TenantID, EnrolmentID: row.EnrolmentID}
-		return nil
-	})
-	return id, err == nil
+	// One statement redeems and reads: no transaction, one round trip, the shortest hold of
+	// SQLite's write lock.
+	var rows []challengeRow
+	err := ca.db.WithContext(ctx).Model(&rows).Clauses(clause.Returning{Columns: []clause.Column{{Name: "tenant_id"}, {Name: "enrolment_id"}}}).
+		Where("hash = ? AND expires_at > ? AND (used_at IS NULL OR transaction_id = ?)", hashChallenge(secret), now, transactionID).
+		Updates(map[string]any{"used_at": now, "transaction_id": transactionID}).Error
+	if err != nil || len(rows) != 1 {
+		return Identity{}, false
+	}
+	return Identity{TenantID: rows[0].TenantID, EnrolmentID: rows[0].EnrolmentID}, true
 }
 
 var errChallengeRefused = errors.New("challenge unknown, expired or used")
