@@ -84,8 +84,6 @@ func (ca *CA) redeem(ctx context.Context, secret, transactionID string) (Identit
 	return Identity{TenantID: rows[0].TenantID, EnrolmentID: rows[0].EnrolmentID}, true
 }
 
-var errChallengeRefused = errors.New("challenge unknown, expired or used")
-
 // retryKey names a SCEP request's transaction for the retry rule of redeem. The transaction
 // ID is whatever the client wrote, so the hash of the requested public key is bound to it:
 // a retry must ask for the same key, or anyone who learnt a used challenge and its
