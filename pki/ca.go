@@ -85,7 +85,7 @@ func Open(ctx context.Context, db *gorm.DB, sealer Sealer, cfg Config) (*CA, err
 	if err != nil {
 		return nil, err
 	}
-	ca := &CA{cfg: cfg, db: db, log: cfg.Log, now: cfg.Now, material: m}
+	ca := &CA{cfg: cfg, db: db, log: cfg.Log, now: cfg.Now, material: m.pools()}
 	ca.store = &authDB{db: db, now: cfg.Now}
 	if err := ca.startAuthority(); err != nil {
 		return nil, err

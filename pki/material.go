@@ -27,6 +27,17 @@ const (
 type material struct {
 	root, intermediate, ra          *x509.Certificate
 	rootKey, intermediateKey, raKey crypto.Signer
+	// roots and intermediates hold the root and the intermediate for verifying what the CA
+	// issued; made once, since devices are verified on every request.
+	roots, intermediates *x509.CertPool
+}
+
+// pools fills the verification pools from the certificates.
+func (m *material) pools() *material {
+	m.roots, m.intermediates = x509.NewCertPool(), x509.NewCertPool()
+	m.roots.AddCert(m.root)
+	m.intermediates.AddCert(m.intermediate)
+	return m
 }
 
 // newMaterial makes the CA's keys and certificates for an installation named name.

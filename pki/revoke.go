@@ -209,10 +209,7 @@ func (ca *CA) CRL() ([]byte, error) {
 // VerifyDevice checks that cert is a device certificate of this CA, valid now, for client
 // authentication and not revoked, and returns the enrolment it belongs to.
 func (ca *CA) VerifyDevice(ctx context.Context, cert *x509.Certificate) (Identity, error) {
-	roots, inters := x509.NewCertPool(), x509.NewCertPool()
-	roots.AddCert(ca.material.root)
-	inters.AddCert(ca.material.intermediate)
-	_, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inters, CurrentTime: ca.now(),
+	_, err := cert.Verify(x509.VerifyOptions{Roots: ca.material.roots, Intermediates: ca.material.intermediates, CurrentTime: ca.now(),
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	if err != nil {
 		return Identity{}, fmt.Errorf("not a valid device certificate of this CA: %w", err)

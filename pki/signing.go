@@ -124,9 +124,7 @@ func (ca *CA) VerifySignature(content, sig []byte) (*x509.Certificate, error) {
 		return nil, fmt.Errorf("%q is no signing certificate of this CA", signer.Subject)
 	}
 	p7.Content = content
-	roots := x509.NewCertPool()
-	roots.AddCert(ca.material.root)
-	if err := p7.VerifyWithChain(roots); err != nil {
+	if err := p7.VerifyWithChain(ca.material.roots); err != nil {
 		return nil, fmt.Errorf("signature: %w", err)
 	}
 	return signer, nil

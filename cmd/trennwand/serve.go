@@ -42,7 +42,7 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	}
 	f := c.Flags()
 	f.String("addr", ":8443", "address to listen on for HTTPS; env TRENNWAND_ADDR")
-	f.String("tls-cert", "", "PEM server certificate (default: a self-signed one in the data directory); env TRENNWAND_TLS_CERT")
+	f.String("tls-cert", "", "PEM server certificate (default: one issued by the embedded CA, kept in the data directory); env TRENNWAND_TLS_CERT")
 	f.String("tls-key", "", "PEM private key of --tls-cert; env TRENNWAND_TLS_KEY")
 	f.String("admin-email", "admin@localhost", "e-mail address of the first administrator, used on an empty installation; env TRENNWAND_ADMIN_EMAIL")
 	f.String("amapi-endpoint", "", "Android Management API base URL (a partner proxy or a fake); env TRENNWAND_AMAPI_ENDPOINT")
