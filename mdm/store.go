@@ -23,6 +23,8 @@ type Store interface {
 	PolicyStore
 	CommandStore
 	AuditStore
+	TokenStore
+	ConsoleStore
 }
 
 // InstallationStore keeps settings of the whole installation.
