@@ -12,7 +12,7 @@ var errPageFull = errors.New("page full")
 // AuditPage returns up to limit of the tenant's events that f selects, after event
 // afterSeq, oldest first. The next page starts after the last event's Seq.
 func (s *Service) AuditPage(ctx context.Context, t Tenant, f AuditFilter, afterSeq int64, limit int) ([]AuditEvent, error) {
-	limit = Page{Limit: limit}.normalize().Limit
+	limit = Page{Limit: limit}.Normalized().Limit
 	f.AfterSeq = afterSeq
 	var out []AuditEvent
 	err := s.store.FilteredAuditEvents(ctx, t.ID, f, func(e AuditEvent) error {

@@ -87,7 +87,7 @@ func (s *Service) DevicePage(ctx context.Context, t Tenant, q DeviceQuery) ([]De
 	if q.Search, err = normalizeSearch(q.Search); err != nil {
 		return nil, err
 	}
-	q.Page = q.Page.normalize()
+	q.Page = q.Page.Normalized()
 	ds, err := s.store.DevicePage(ctx, t.ID, q)
 	if err != nil {
 		return nil, fmt.Errorf("list devices of %s: %w", t.Name, err)
@@ -101,7 +101,7 @@ func (s *Service) EmployeePage(ctx context.Context, t Tenant, q EmployeeQuery) (
 	if q.Search, err = normalizeSearch(q.Search); err != nil {
 		return nil, err
 	}
-	q.Page = q.Page.normalize()
+	q.Page = q.Page.Normalized()
 	es, err := s.store.EmployeePage(ctx, t.ID, q)
 	if err != nil {
 		return nil, fmt.Errorf("list employees of %s: %w", t.Name, err)
@@ -111,7 +111,7 @@ func (s *Service) EmployeePage(ctx context.Context, t Tenant, q EmployeeQuery) (
 
 // InvitationPage lists one page of the tenant's invitations, newest first.
 func (s *Service) InvitationPage(ctx context.Context, t Tenant, q InvitationQuery) ([]InvitationListing, error) {
-	q.Page = q.Page.normalize()
+	q.Page = q.Page.Normalized()
 	is, err := s.store.InvitationPage(ctx, t.ID, q)
 	if err != nil {
 		return nil, fmt.Errorf("list invitations of %s: %w", t.Name, err)

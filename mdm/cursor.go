@@ -63,8 +63,8 @@ const (
 	MaxPageSize     = 500
 )
 
-// normalize applies the default and the maximum page size.
-func (p Page) normalize() Page {
+// Normalized applies the default and the maximum page size.
+func (p Page) Normalized() Page {
 	switch {
 	case p.Limit <= 0:
 		p.Limit = DefaultPageSize
