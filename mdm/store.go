@@ -23,6 +23,7 @@ type Store interface {
 	PolicyStore
 	CommandStore
 	AuditStore
+	JobStore
 	TokenStore
 	ConsoleStore
 }
