@@ -24,6 +24,8 @@ type Store interface {
 	CommandStore
 	AuditStore
 	JobStore
+	TokenStore
+	ConsoleStore
 }
 
 // InstallationStore keeps settings of the whole installation.

@@ -110,6 +110,9 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer stopJobs()
+	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: cfg.PublicURL, Log: log}); err != nil {
+		return err
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", cfg.DB.String())
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
