@@ -114,6 +114,11 @@ func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (Sta
 		}
 		d := Device{ID: NewID(), EmployeeID: emp.ID, InvitationID: &inv.ID, Platform: platform,
 			State: DeviceInvited, Compliance: ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
+		if p, err := tx.DefaultWorkPolicy(ctx, inv.TenantID); err == nil {
+			d.WorkPolicyID = &p.ID
+		} else if !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("default work policy: %w", err)
+		}
 		if err := tx.CreateDevice(ctx, inv.TenantID, &d); err != nil {
 			return fmt.Errorf("create device: %w", err)
 		}
