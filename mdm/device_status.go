@@ -1,0 +1,88 @@
+package mdm
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// DeviceStatus is what a platform reports about a device's work container: facts about
+// the work side only, never hardware identifiers, network or location.
+type DeviceStatus struct {
+	OSVersion          string
+	SecurityPatchLevel string
+	Compliance         Compliance
+	// NonCompliance lists why the device does not meet its policy, one reason a line.
+	NonCompliance []string
+}
+
+// DeviceStatusStore keeps what platforms report about devices.
+type DeviceStatusStore interface {
+	// DeviceByPlatformID returns the tenant's device that the platform calls platformID.
+	DeviceByPlatformID(ctx context.Context, tenantID string, platform Platform, platformID string) (Device, error)
+	// SetDeviceStatus records the status of the tenant's device as seen at `at`.
+	SetDeviceStatus(ctx context.Context, tenantID, id string, st DeviceStatus, at time.Time) error
+}
+
+// Limits on reported values: anything longer is cut, since it comes from the phone.
+const (
+	maxStatusField   = 64
+	maxNonCompliance = 20
+	maxReasonLength  = 200
+)
+
+// normalize cuts the reported values to their limits and fills a missing verdict.
+func (st DeviceStatus) normalize() DeviceStatus {
+	st.OSVersion = cut(st.OSVersion, maxStatusField)
+	st.SecurityPatchLevel = cut(st.SecurityPatchLevel, maxStatusField)
+	if st.Compliance == "" {
+		st.Compliance = ComplianceUnknown
+	}
+	if len(st.NonCompliance) > maxNonCompliance {
+		st.NonCompliance = st.NonCompliance[:maxNonCompliance]
+	}
+	reasons := make([]string, len(st.NonCompliance))
+	for i, r := range st.NonCompliance {
+		reasons[i] = cut(strings.ReplaceAll(r, "\n", " "), maxReasonLength)
+	}
+	st.NonCompliance = reasons
+	return st
+}
+
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// ReportDeviceStatus records a status report of the platform for the device. A change of
+// the compliance verdict is an audit event, written in the same transaction; reports that
+// do not change the verdict are not, so that frequent reports stay cheap.
+func (s *Service) ReportDeviceStatus(ctx context.Context, tenantID, deviceID string, st DeviceStatus) error {
+	st = st.normalize()
+	switch st.Compliance {
+	case ComplianceUnknown, ComplianceCompliant, ComplianceNonCompliant:
+	default:
+		return fmt.Errorf("%w: compliance %q", ErrInvalid, st.Compliance)
+	}
+	return s.atomic(ctx, func(tx Store, at time.Time) error {
+		d, err := tx.Device(ctx, tenantID, deviceID)
+		if err != nil {
+			return fmt.Errorf("device %s: %w", deviceID, err)
+		}
+		if d.State == DeviceRemoved {
+			return fmt.Errorf("%w: device %s is removed", ErrConflict, d.ID)
+		}
+		if err := tx.SetDeviceStatus(ctx, tenantID, d.ID, st, at); err != nil {
+			return fmt.Errorf("device %s: %w", d.ID, err)
+		}
+		if d.Compliance == st.Compliance {
+			return nil
+		}
+		_, err = tx.AppendAudit(ctx, tenantID, at, AuditRecord{Actor: "device:" + d.ID, Action: "device.compliance",
+			Subject: "device:" + d.ID, Details: AuditDetails(map[string]any{"from": d.Compliance, "to": st.Compliance, "reasons": st.NonCompliance})})
+		return err
+	})
+}
