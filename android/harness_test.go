@@ -142,3 +142,12 @@ func (r *revocations) RevokeEnrolment(_ context.Context, _, enrolmentID, _ strin
 	r.revoked = append(r.revoked, enrolmentID)
 	return 1, nil
 }
+
+// active invites an employee and enrols the phone: the device as the domain has it then,
+// and the phone as AMAPI knows it.
+func (s *site) active(t testing.TB, email string) (mdm.Device, amapi.Device) {
+	t.Helper()
+	d := s.invite(t, email)
+	phone := s.enrol(t, d)
+	return s.device(t, d.ID), phone
+}

@@ -27,21 +27,25 @@ func (f *Fake) createSignupURL(w http.ResponseWriter, r *http.Request) {
 		Url: "https://enterprise.google.com/signup/android/email?origin=android&thirdPartyToken=" + strings.TrimPrefix(name, "signupUrls/")})
 }
 
-// CompleteSignup plays the IT admin who finishes Google's sign-up page of the sign-up URL
-// with the name: it returns the callback URL with the enterpriseToken that Google's page
-// redirects the browser to.
-func (f *Fake) CompleteSignup(signupURLName string) (string, bool) {
+// CompleteSignup plays the IT admin who opens the sign-up page signupURL and creates the
+// enterprise there: it returns the callback URL with the enterpriseToken to which Google's
+// page sends the browser, and false for a page the fake did not hand out.
+func (f *Fake) CompleteSignup(signupURL string) (string, bool) {
+	u, err := url.Parse(signupURL)
+	if err != nil {
+		return "", false
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s, ok := f.signups[signupURLName]
+	s, ok := f.signups["signupUrls/"+u.Query().Get("thirdPartyToken")]
 	if !ok {
 		return "", false
 	}
-	u, _ := url.Parse(s.callbackURL)
-	q := u.Query()
+	callback, _ := url.Parse(s.callbackURL)
+	q := callback.Query()
 	q.Set("enterpriseToken", s.enterpriseToken)
-	u.RawQuery = q.Encode()
-	return u.String(), true
+	callback.RawQuery = q.Encode()
+	return callback.String(), true
 }
 
 func (f *Fake) createEnterprise(w http.ResponseWriter, r *http.Request) {

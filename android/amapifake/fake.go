@@ -153,3 +153,19 @@ func randomID() string {
 	_, _ = rand.Read(b)
 	return strings.ToUpper(hex.EncodeToString(b))
 }
+
+// RemoveWorkProfile plays an employee who removes the work profile in the phone's
+// settings: the device disappears from the enterprise without a notification.
+func (f *Fake) RemoveWorkProfile(name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.devices, name)
+}
+
+// Unsubscribe stops delivering the topic's messages, as a push subscription that is
+// missing or failing would.
+func (f *Fake) Unsubscribe(topic string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.subscribers, topic)
+}
