@@ -46,3 +46,11 @@ CREATE TABLE android_operations (
     command_id     TEXT NOT NULL,
     created_at     {{.Time}} NOT NULL
 );
+
+-- The service-account key for AMAPI, sealed with the master key: read once from the file
+-- the operator names, so that the file need not stay on disk.
+CREATE TABLE android_credentials (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    sealed     {{.Bytes}} NOT NULL,
+    updated_at {{.Time}} NOT NULL
+);

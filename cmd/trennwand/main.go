@@ -88,6 +88,7 @@ and an optional config file (--config, YAML, TOML or JSON); flags win.`,
 		newDeviceCmd(),
 		newAuditCmd(),
 		newPKICmd(),
+		newAndroidCmd(),
 		newHealthcheckCmd(),
 	)
 	return root

@@ -113,6 +113,9 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	srv.MountApple(apple.Handler())
+	if err := mountAndroid(ctx, in, srv, log); err != nil {
+		return err
+	}
 	if cfg.APNsTopic == "" {
 		log.Warn("no APNs topic set (--apns-topic): iPhones cannot enrol until the MDM push certificate's topic is configured")
 	}
