@@ -24,6 +24,7 @@ type Store interface {
 	PolicyStore
 	CommandStore
 	AuditStore
+	JobStore
 }
 
 // InstallationStore keeps settings of the whole installation.
