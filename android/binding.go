@@ -140,7 +140,7 @@ func (p *Platform) CompleteSignup(ctx context.Context, state, enterpriseToken st
 	if err != nil || time.Since(s.CreatedAt) > signupLifetime {
 		return Binding{}, fmt.Errorf("%w: unknown or expired sign-up", mdm.ErrNotFound)
 	}
-	t, err := p.tenant(ctx, s.TenantID)
+	t, err := p.svc.TenantByID(ctx, s.TenantID)
 	if err != nil {
 		return Binding{}, err
 	}
@@ -157,18 +157,4 @@ func (p *Platform) CompleteSignup(ctx context.Context, state, enterpriseToken st
 		return Binding{}, err
 	}
 	return p.bound(ctx, "android:signup", t, e.Name, topic)
-}
-
-// tenant returns the tenant with the ID.
-func (p *Platform) tenant(ctx context.Context, id string) (mdm.Tenant, error) {
-	ts, err := p.svc.Tenants(ctx)
-	if err != nil {
-		return mdm.Tenant{}, err
-	}
-	for _, t := range ts {
-		if t.ID == id {
-			return t, nil
-		}
-	}
-	return mdm.Tenant{}, fmt.Errorf("tenant %s: %w", id, mdm.ErrNotFound)
 }

@@ -10,6 +10,8 @@ import (
 	amapi "google.golang.org/api/androidmanagement/v1"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // ClientConfig says how to reach the Android Management API.
@@ -74,8 +76,9 @@ func NewClient(ctx context.Context, cfg ClientConfig) (*Client, error) {
 }
 
 // ErrTemporary marks an AMAPI failure that may pass: too many requests (429), a server
-// error (5xx) or no answer at all. The job queue tries such calls again with back-off.
-var ErrTemporary = errors.New("the Android Management API is unavailable for now")
+// error (5xx) or no answer at all. It is an mdm.ErrUnavailable, so the job queue tries
+// such calls again with back-off.
+var ErrTemporary = fmt.Errorf("%w: the Android Management API", mdm.ErrUnavailable)
 
 // Temporary reports whether err is an AMAPI failure worth trying again.
 func Temporary(err error) bool { return errors.Is(err, ErrTemporary) }

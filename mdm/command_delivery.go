@@ -8,7 +8,8 @@ import (
 )
 
 // QueueCommand queues a command of the kind for the tenant's device, with its audit
-// event, and returns it; the device's platform delivers it (Driver.SendCommand). Removing
+// event and the job that delivers it through the device's platform (SendCommandJob), and
+// returns it. Removing
 // the work container goes through RemoveDevice, which also revokes the certificates.
 func (s *Service) QueueCommand(ctx context.Context, actor string, t Tenant, deviceID string, kind CommandKind, payload JSONObject) (Command, error) {
 	if kind == CommandRemoveWorkData {
@@ -28,6 +29,9 @@ func (s *Service) QueueCommand(ctx context.Context, actor string, t Tenant, devi
 		}
 		c = Command{ID: NewID(), DeviceID: d.ID, Kind: kind, Payload: payload, State: CommandQueued, CreatedAt: at}
 		if err := tx.CreateCommand(ctx, t.ID, &c); err != nil {
+			return err
+		}
+		if err := tx.EnqueueJob(ctx, SendCommandJob{TenantID: t.ID, DeviceID: d.ID, CommandID: c.ID}, JobOptions{}); err != nil {
 			return err
 		}
 		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "command.queue", Subject: "device:" + d.ID,

@@ -46,6 +46,9 @@ func (s *Service) RemoveDevice(ctx context.Context, actor string, t Tenant, devi
 		if err := tx.CreateCommand(ctx, t.ID, &cmd); err != nil {
 			return err
 		}
+		if err := tx.EnqueueJob(ctx, SendCommandJob{TenantID: t.ID, DeviceID: d.ID, CommandID: cmd.ID}, JobOptions{}); err != nil {
+			return err
+		}
 		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.remove", Subject: "device:" + d.ID,
 			Details: AuditDetails(map[string]any{"from_state": d.State, "reason": reason, "command": cmd.ID})})
 		return err

@@ -131,17 +131,17 @@ func (in *installation) android(ctx context.Context) (*android.Platform, error) 
 	return android.New(in.svc, in.store.Gorm(), client, android.Config{PublicURL: in.cfg.PublicURL, Log: in.log.With("component", "android")}), nil
 }
 
-// mountAndroid mounts the Android platform when the API is configured; without it the
-// server runs for iPhones only, and says so.
-func mountAndroid(ctx context.Context, in *installation, srv *api.Server, log *slog.Logger) error {
+// mountAndroid mounts the Android platform when the API is configured and returns it;
+// without it the server runs for iPhones only, says so, and returns nil.
+func mountAndroid(ctx context.Context, in *installation, srv *api.Server, log *slog.Logger) (*android.Platform, error) {
 	p, err := in.android(ctx)
 	if errors.Is(err, errNoAMAPI) {
 		log.Warn("Android is off: " + err.Error())
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	srv.MountAndroid(p.Handler())
-	return nil
+	return p, nil
 }

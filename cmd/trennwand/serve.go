@@ -113,9 +113,19 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	srv.MountApple(apple.Handler())
-	if err := mountAndroid(ctx, in, srv, log); err != nil {
+	droid, err := mountAndroid(ctx, in, srv, log)
+	if err != nil {
 		return err
 	}
+	drivers := mdm.Drivers{}
+	if droid != nil {
+		drivers[mdm.PlatformAndroid] = droid
+	}
+	stopJobs, err := startJobs(ctx, in, log, drivers, droid)
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
 	if cfg.APNsTopic == "" {
 		log.Warn("no APNs topic set (--apns-topic): iPhones cannot enrol until the MDM push certificate's topic is configured")
 	}
