@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
 )
@@ -51,24 +54,54 @@ func (p *Platform) fail(w http.ResponseWriter, what string, err error) {
 	http.Error(w, "internal error", http.StatusInternalServerError)
 }
 
-// Process carries out a notification for the tenant once: its message ID is recorded
-// first, and forgotten again if processing fails, so that Pub/Sub's next delivery of it
-// is processed. A notification about a device or command the tenant does not have is
-// logged and dropped.
+// Process carries out a notification for the tenant once. A status report, by far the
+// most frequent, is processed in one transaction with the record of its message ID. The
+// others record the ID first and forget it again if processing fails, so that Pub/Sub's
+// next delivery of it is processed. A notification about a device or command the tenant
+// does not have is logged and dropped.
 func (p *Platform) Process(ctx context.Context, tenantID string, n Notification) error {
-	fresh, err := p.markSeen(ctx, tenantID, n.MessageID)
-	if err != nil || !fresh {
-		return err
+	var err error
+	if n.Type == NotificationStatusReport && n.Device.State != "DELETED" {
+		err = p.statusReport(ctx, tenantID, n)
+	} else {
+		err = p.once(ctx, tenantID, n)
 	}
-	err = p.handle(ctx, tenantID, n)
 	if errors.Is(err, errIgnored) {
 		p.log.Warn("Android notification dropped", "tenant", tenantID, "type", n.Type, "message", n.MessageID, "reason", err)
 		return nil
 	}
-	if err != nil {
+	return err
+}
+
+// once records the message ID, then processes the notification.
+func (p *Platform) once(ctx context.Context, tenantID string, n Notification) error {
+	fresh, err := p.markSeen(ctx, p.db, tenantID, n.MessageID)
+	if err != nil || !fresh {
+		return err
+	}
+	err = p.handle(ctx, tenantID, n)
+	if err != nil && !errors.Is(err, errIgnored) {
 		return errors.Join(err, p.forget(ctx, tenantID, n.MessageID))
 	}
-	return nil
+	return err
+}
+
+// statusReport records a status report and its message ID in one transaction.
+func (p *Platform) statusReport(ctx context.Context, tenantID string, n Notification) error {
+	return p.atomic(ctx, func(tx mdm.Store, db *gorm.DB, at time.Time) error {
+		fresh, err := p.markSeen(ctx, db, tenantID, n.MessageID)
+		if err != nil || !fresh {
+			return err
+		}
+		d, err := tx.DeviceByPlatformID(ctx, tenantID, mdm.PlatformAndroid, n.Device.Name)
+		if errors.Is(err, mdm.ErrNotFound) {
+			return fmt.Errorf("%w: no device %s", errIgnored, n.Device.Name)
+		}
+		if err != nil || d.State == mdm.DeviceRemoved {
+			return err
+		}
+		return mdm.RecordDeviceStatus(ctx, tx, at, d, n.Device.status())
+	})
 }
 
 func (p *Platform) handle(ctx context.Context, tenantID string, n Notification) error {

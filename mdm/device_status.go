@@ -57,32 +57,53 @@ func cut(s string, n int) string {
 	return s[:n]
 }
 
+// ContactResolution is how stale a device's recorded last contact may get before a
+// report that changes nothing else is written: frequent, unchanged reports then cost a
+// read, not a write.
+const ContactResolution = time.Minute
+
 // ReportDeviceStatus records a status report of the platform for the device. A change of
 // the compliance verdict is an audit event, written in the same transaction; reports that
 // do not change the verdict are not, so that frequent reports stay cheap.
 func (s *Service) ReportDeviceStatus(ctx context.Context, tenantID, deviceID string, st DeviceStatus) error {
+	return s.atomic(ctx, func(tx Store, at time.Time) error {
+		d, err := tx.Device(ctx, tenantID, deviceID)
+		if err != nil {
+			return fmt.Errorf("device %s: %w", deviceID, err)
+		}
+		return RecordDeviceStatus(ctx, tx, at, d, st)
+	})
+}
+
+// RecordDeviceStatus is ReportDeviceStatus for a platform that holds the transaction
+// itself (Store.Atomic), because it writes rows of its own with the report; d is the
+// device as read in that transaction.
+func RecordDeviceStatus(ctx context.Context, tx Store, at time.Time, d Device, st DeviceStatus) error {
 	st = st.normalize()
 	switch st.Compliance {
 	case ComplianceUnknown, ComplianceCompliant, ComplianceNonCompliant:
 	default:
 		return fmt.Errorf("%w: compliance %q", ErrInvalid, st.Compliance)
 	}
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
-		d, err := tx.Device(ctx, tenantID, deviceID)
-		if err != nil {
-			return fmt.Errorf("device %s: %w", deviceID, err)
-		}
-		if d.State == DeviceRemoved {
-			return fmt.Errorf("%w: device %s is removed", ErrConflict, d.ID)
-		}
-		if err := tx.SetDeviceStatus(ctx, tenantID, d.ID, st, at); err != nil {
-			return fmt.Errorf("device %s: %w", d.ID, err)
-		}
-		if d.Compliance == st.Compliance {
-			return nil
-		}
-		_, err = tx.AppendAudit(ctx, tenantID, at, AuditRecord{Actor: "device:" + d.ID, Action: "device.compliance",
-			Subject: "device:" + d.ID, Details: AuditDetails(map[string]any{"from": d.Compliance, "to": st.Compliance, "reasons": st.NonCompliance})})
-		return err
-	})
+	if d.State == DeviceRemoved {
+		return fmt.Errorf("%w: device %s is removed", ErrConflict, d.ID)
+	}
+	if d.sameStatus(st) && d.LastContactAt != nil && at.Sub(*d.LastContactAt) < ContactResolution {
+		return nil
+	}
+	if err := tx.SetDeviceStatus(ctx, d.TenantID, d.ID, st, at); err != nil {
+		return fmt.Errorf("device %s: %w", d.ID, err)
+	}
+	if d.Compliance == st.Compliance {
+		return nil
+	}
+	_, err := tx.AppendAudit(ctx, d.TenantID, at, AuditRecord{Actor: "device:" + d.ID, Action: "device.compliance",
+		Subject: "device:" + d.ID, Details: AuditDetails(map[string]any{"from": d.Compliance, "to": st.Compliance, "reasons": st.NonCompliance})})
+	return err
+}
+
+// sameStatus reports whether the device's recorded status is st (normalised).
+func (d Device) sameStatus(st DeviceStatus) bool {
+	return d.OSVersion == st.OSVersion && d.SecurityPatchLevel == st.SecurityPatchLevel &&
+		d.Compliance == st.Compliance && d.NonCompliance == strings.Join(st.NonCompliance, "\n")
 }

@@ -13,7 +13,8 @@ func (s *Store) DeviceByPlatformID(ctx context.Context, tenantID string, platfor
 	if platformID == "" {
 		return mdm.Device{}, mdm.ErrNotFound
 	}
-	return first[mdm.Device](s.scoped(ctx, tenantID).Where("platform = ? AND platform_id = ?", platform, platformID))
+	// platform_id <> '' lets the database use the partial index devices_platform_id.
+	return first[mdm.Device](s.scoped(ctx, tenantID).Where("platform = ? AND platform_id = ? AND platform_id <> ''", platform, platformID))
 }
 
 // SetDeviceStatus records the status of the tenant's device; the report is also the
