@@ -151,3 +151,13 @@ func (s *site) active(t testing.TB, email string) (mdm.Device, amapi.Device) {
 	phone := s.enrol(t, d)
 	return s.device(t, d.ID), phone
 }
+
+// auditCount returns how many audit events the tenant has.
+func (s *site) auditCount(t testing.TB) int {
+	t.Helper()
+	head, err := s.st.AuditHead(context.Background(), s.tenant.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(head.Seq)
+}

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
 )
@@ -55,7 +52,8 @@ func (p *Platform) fail(w http.ResponseWriter, what string, err error) {
 }
 
 // Process carries out a notification for the tenant once. A status report, by far the
-// most frequent, is processed in one transaction with the record of its message ID. The
+// most frequent, is written in one transaction with the record of its message ID, batched
+// with the reports that arrive at the same time (batch.go). The
 // others record the ID first and forget it again if processing fails, so that Pub/Sub's
 // next delivery of it is processed. A notification about a device or command the tenant
 // does not have is logged and dropped.
@@ -84,24 +82,6 @@ func (p *Platform) once(ctx context.Context, tenantID string, n Notification) er
 		return errors.Join(err, p.forget(ctx, tenantID, n.MessageID))
 	}
 	return err
-}
-
-// statusReport records a status report and its message ID in one transaction.
-func (p *Platform) statusReport(ctx context.Context, tenantID string, n Notification) error {
-	return p.atomic(ctx, func(tx mdm.Store, db *gorm.DB, at time.Time) error {
-		fresh, err := p.markSeen(ctx, db, tenantID, n.MessageID)
-		if err != nil || !fresh {
-			return err
-		}
-		d, err := tx.DeviceByPlatformID(ctx, tenantID, mdm.PlatformAndroid, n.Device.Name)
-		if errors.Is(err, mdm.ErrNotFound) {
-			return fmt.Errorf("%w: no device %s", errIgnored, n.Device.Name)
-		}
-		if err != nil || d.State == mdm.DeviceRemoved {
-			return err
-		}
-		return mdm.RecordDeviceStatus(ctx, tx, at, d, n.Device.status())
-	})
 }
 
 func (p *Platform) handle(ctx context.Context, tenantID string, n Notification) error {
@@ -144,13 +124,14 @@ func (p *Platform) enrolled(ctx context.Context, tenantID string, rd *ReportedDe
 // reported records a status report; a device that AMAPI reports deleted has lost its
 // work profile, and is removed.
 func (p *Platform) reported(ctx context.Context, tenantID string, rd *ReportedDevice) error {
-	d, err := p.svc.Store().DeviceByPlatformID(ctx, tenantID, mdm.PlatformAndroid, rd.Name)
-	if errors.Is(err, mdm.ErrNotFound) {
-		return fmt.Errorf("%w: no device %s", errIgnored, rd.Name)
-	}
+	ds, err := p.svc.Store().DevicesByPlatformIDs(ctx, tenantID, mdm.PlatformAndroid, []string{rd.Name})
 	if err != nil {
 		return err
 	}
+	if len(ds) == 0 {
+		return fmt.Errorf("%w: no device %s", errIgnored, rd.Name)
+	}
+	d := ds[0]
 	if d.State == mdm.DeviceRemoved {
 		return nil
 	}

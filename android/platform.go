@@ -34,6 +34,7 @@ type Platform struct {
 	cfg    Config
 	log    *slog.Logger
 	pubsub string // absolute URL of PathPubSub
+	batch  reportBatch
 }
 
 var _ mdm.Driver = (*Platform)(nil)

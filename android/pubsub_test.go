@@ -2,9 +2,11 @@ package android_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	amapi "google.golang.org/api/androidmanagement/v1"
@@ -121,4 +123,43 @@ func TestPushStaysInItsTenant(t *testing.T) {
 	if c := s.device(t, d.ID).Compliance; c != mdm.ComplianceCompliant {
 		t.Errorf("another tenant's push changed the device: %s", c)
 	}
+}
+
+// Status reports that arrive together are written together, and each still counts once:
+// twenty phones report at the same time, every report delivered twice, and each device ends
+// with its report and one audit event for its change of compliance.
+func TestConcurrentStatusReports(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		push := s.localPushURL(t, s.bind(t).PushURL)
+		type report struct {
+			id   string
+			body []byte
+		}
+		var reports []report
+		for i := range 20 {
+			d, phone := s.active(t, fmt.Sprintf("e%d@musterstadt.de", i))
+			phone.PolicyCompliant = false
+			phone.SoftwareInfo.SecurityPatchLevel = fmt.Sprintf("2026-11-%02d", i+1)
+			reports = append(reports, report{d.ID, envelope(t, "c-"+d.ID, "STATUS_REPORT", phone)})
+		}
+		before := s.auditCount(t)
+		var wg sync.WaitGroup
+		for _, r := range append(reports, reports...) {
+			wg.Go(func() {
+				if got := s.post(t, push, r.body); got != http.StatusNoContent {
+					t.Errorf("push: %d", got)
+				}
+			})
+		}
+		wg.Wait()
+		for i, r := range reports {
+			d := s.device(t, r.id)
+			if d.Compliance != mdm.ComplianceNonCompliant || d.SecurityPatchLevel != fmt.Sprintf("2026-11-%02d", i+1) {
+				t.Errorf("device %d: %s %s", i, d.Compliance, d.SecurityPatchLevel)
+			}
+		}
+		if got := s.auditCount(t) - before; got != len(reports) {
+			t.Errorf("%d audit events for %d changes of compliance", got, len(reports))
+		}
+	})
 }

@@ -19,8 +19,9 @@ type DeviceStatus struct {
 
 // DeviceStatusStore keeps what platforms report about devices.
 type DeviceStatusStore interface {
-	// DeviceByPlatformID returns the tenant's device that the platform calls platformID.
-	DeviceByPlatformID(ctx context.Context, tenantID string, platform Platform, platformID string) (Device, error)
+	// DevicesByPlatformIDs returns the tenant's devices that the platform calls by one of
+	// the IDs; IDs that name no device are left out.
+	DevicesByPlatformIDs(ctx context.Context, tenantID string, platform Platform, platformIDs []string) ([]Device, error)
 	// SetDeviceStatus records the status of the tenant's device as seen at `at`.
 	SetDeviceStatus(ctx context.Context, tenantID, id string, st DeviceStatus, at time.Time) error
 }
@@ -71,35 +72,39 @@ func (s *Service) ReportDeviceStatus(ctx context.Context, tenantID, deviceID str
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
-		return RecordDeviceStatus(ctx, tx, at, d, st)
+		_, err = RecordDeviceStatus(ctx, tx, at, d, st)
+		return err
 	})
 }
 
 // RecordDeviceStatus is ReportDeviceStatus for a platform that holds the transaction
 // itself (Store.Atomic), because it writes rows of its own with the report; d is the
-// device as read in that transaction.
-func RecordDeviceStatus(ctx context.Context, tx Store, at time.Time, d Device, st DeviceStatus) error {
+// device as read in that transaction. It returns the device as it is recorded now.
+func RecordDeviceStatus(ctx context.Context, tx Store, at time.Time, d Device, st DeviceStatus) (Device, error) {
 	st = st.normalize()
 	switch st.Compliance {
 	case ComplianceUnknown, ComplianceCompliant, ComplianceNonCompliant:
 	default:
-		return fmt.Errorf("%w: compliance %q", ErrInvalid, st.Compliance)
+		return d, fmt.Errorf("%w: compliance %q", ErrInvalid, st.Compliance)
 	}
 	if d.State == DeviceRemoved {
-		return fmt.Errorf("%w: device %s is removed", ErrConflict, d.ID)
+		return d, fmt.Errorf("%w: device %s is removed", ErrConflict, d.ID)
 	}
 	if d.sameStatus(st) && d.LastContactAt != nil && at.Sub(*d.LastContactAt) < ContactResolution {
-		return nil
+		return d, nil
 	}
 	if err := tx.SetDeviceStatus(ctx, d.TenantID, d.ID, st, at); err != nil {
-		return fmt.Errorf("device %s: %w", d.ID, err)
+		return d, fmt.Errorf("device %s: %w", d.ID, err)
 	}
-	if d.Compliance == st.Compliance {
-		return nil
+	was := d.Compliance
+	d.OSVersion, d.SecurityPatchLevel, d.Compliance = st.OSVersion, st.SecurityPatchLevel, st.Compliance
+	d.NonCompliance, d.LastContactAt, d.UpdatedAt = strings.Join(st.NonCompliance, "\n"), &at, at
+	if was == st.Compliance {
+		return d, nil
 	}
 	_, err := tx.AppendAudit(ctx, d.TenantID, at, AuditRecord{Actor: "device:" + d.ID, Action: "device.compliance",
-		Subject: "device:" + d.ID, Details: AuditDetails(map[string]any{"from": d.Compliance, "to": st.Compliance, "reasons": st.NonCompliance})})
-	return err
+		Subject: "device:" + d.ID, Details: AuditDetails(map[string]any{"from": was, "to": st.Compliance, "reasons": st.NonCompliance})})
+	return d, err
 }
 
 // sameStatus reports whether the device's recorded status is st (normalised).

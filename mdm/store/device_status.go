@@ -8,13 +8,16 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// DeviceByPlatformID returns the tenant's device that the platform calls platformID.
-func (s *Store) DeviceByPlatformID(ctx context.Context, tenantID string, platform mdm.Platform, platformID string) (mdm.Device, error) {
-	if platformID == "" {
-		return mdm.Device{}, mdm.ErrNotFound
+// DevicesByPlatformIDs returns the tenant's devices that the platform calls by one of the
+// IDs, in one statement.
+func (s *Store) DevicesByPlatformIDs(ctx context.Context, tenantID string, platform mdm.Platform, platformIDs []string) ([]mdm.Device, error) {
+	if len(platformIDs) == 0 {
+		return nil, nil
 	}
+	var ds []mdm.Device
 	// platform_id <> '' lets the database use the partial index devices_platform_id.
-	return first[mdm.Device](s.scoped(ctx, tenantID).Where("platform = ? AND platform_id = ? AND platform_id <> ''", platform, platformID))
+	err := s.scoped(ctx, tenantID).Where("platform = ? AND platform_id IN ? AND platform_id <> ''", platform, platformIDs).Find(&ds).Error
+	return ds, translate(err)
 }
 
 // SetDeviceStatus records the status of the tenant's device; the report is also the
