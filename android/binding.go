@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -75,6 +76,9 @@ func (p *Platform) bound(ctx context.Context, actor string, t mdm.Tenant, enterp
 		row := enterprise{TenantID: t.ID, EnterpriseName: enterpriseName, PubsubTopic: topic, PushSecretHash: hash, CreatedAt: at, UpdatedAt: at}
 		err := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}},
 			DoUpdates: clause.AssignmentColumns([]string{"enterprise_name", "pubsub_topic", "push_secret_hash", "updated_at"})}).Create(&row).Error
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("%w: enterprise %s is bound to another tenant", mdm.ErrConflict, enterpriseName)
+		}
 		if err != nil {
 			return fmt.Errorf("store binding: %w", err)
 		}

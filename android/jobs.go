@@ -26,8 +26,12 @@ func (p *Platform) WorkSync(ctx context.Context, _ SyncDevicesJob) error {
 	return p.SyncAll(ctx)
 }
 
-// SyncAll syncs the devices of every tenant that is bound to an Android enterprise.
+// SyncAll syncs the devices of every tenant that is bound to an Android enterprise, and
+// forgets sign-ups that were never completed.
 func (p *Platform) SyncAll(ctx context.Context) error {
+	if err := p.db.WithContext(ctx).Where("created_at < ?", now().Add(-signupLifetime)).Delete(&signup{}).Error; err != nil {
+		return fmt.Errorf("forget old sign-ups: %w", err)
+	}
 	var bound []enterprise
 	if err := p.db.WithContext(ctx).Find(&bound).Error; err != nil {
 		return fmt.Errorf("list Android bindings: %w", err)

@@ -2,6 +2,7 @@ package android_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -106,10 +107,11 @@ func TestPushDuplicatesAndUnknownDevices(t *testing.T) {
 }
 
 // A second tenant's push URL cannot report about the first tenant's devices: the secret
-// names the tenant, and the device is looked up in it.
+// names the tenant, and the device is looked up in it. Nor can the second tenant bind the
+// first one's enterprise.
 func TestPushStaysInItsTenant(t *testing.T) {
 	s := newSite(t, "sqlite")
-	s.bind(t)
+	taken := s.bind(t).Enterprise
 	d := s.invite(t, "max@musterstadt.de")
 	phone := s.enrol(t, d)
 
@@ -122,6 +124,10 @@ func TestPushStaysInItsTenant(t *testing.T) {
 	}
 	if c := s.device(t, d.ID).Compliance; c != mdm.ComplianceCompliant {
 		t.Errorf("another tenant's push changed the device: %s", c)
+	}
+
+	if _, err := other.platform.Bind(context.Background(), "admin:test", other.tenant, taken, testTopic); !errors.Is(err, mdm.ErrConflict) {
+		t.Errorf("binding another tenant's enterprise: %v", err)
 	}
 }
 
