@@ -19,6 +19,7 @@ type Store interface {
 	EmployeeStore
 	InvitationStore
 	DeviceStore
+	DeviceStatusStore
 	EnrolmentStore
 	PolicyStore
 	CommandStore

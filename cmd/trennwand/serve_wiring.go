@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"time"
 
+	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
@@ -37,11 +38,17 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 		q.Every(24*time.Hour, ios.PushCertCheckJob{})
 		drivers = append(drivers, in.applePlatform)
 	}
+	if in.androidPlatform != nil {
+		jobs.HandlePlatform(q, in.androidPlatform.WorkSync)
+		q.Every(android.SyncInterval, android.SyncDevicesJob{})
+		drivers = append(drivers, in.androidPlatform)
+	}
 	// Policy changes and commands reach the phones through their platforms.
 	d := mdm.NewDispatcher(in.svc, drivers...)
 	jobs.Handle(q, d.ApplyPolicy)
 	jobs.Handle(q, d.DeliverCommand)
-	if err := q.Start(ctx); err != nil {
+	// The queue outlives the signal that stops the server: Stop lets running jobs finish.
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
 	}
 	return func() {
