@@ -83,7 +83,7 @@ func (p *Portal) serveNotice(w http.ResponseWriter, r *http.Request, status int,
 		p.fail(w, r, err)
 		return
 	}
-	page := noticePage{Code: code, View: v, Notice: notice, Action: codeURL(code, "accept"), Problem: problemID}
+	page := noticePage{Code: code, View: v, Notice: notice, Action: withLang(r, codeURL(code, "accept")), Problem: problemID}
 	if v.Invitation.Platform == mdm.PlatformAny {
 		page.Other = mdm.PlatformIOS
 		if platform == mdm.PlatformIOS {
@@ -119,7 +119,7 @@ func (p *Portal) serveAccept(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		p.fail(w, r, err)
 	default:
-		http.Redirect(w, r, codeURL(code), http.StatusSeeOther)
+		http.Redirect(w, r, withLang(r, codeURL(code)), http.StatusSeeOther)
 	}
 }
 

@@ -163,3 +163,13 @@ func redactCode(path string) string {
 func codeURL(code string, sub ...string) string {
 	return (&url.URL{Path: "/" + strings.Join(append([]string{"e", code}, sub...), "/")}).String()
 }
+
+// withLang adds the page's language to a link of the portal, so that forms and redirects
+// keep the language the employee reads in, whatever the browser sends with them.
+func withLang(r *http.Request, link string) string {
+	sep := "?"
+	if strings.Contains(link, "?") {
+		sep = "&"
+	}
+	return link + sep + "lang=" + ui.Lang(r)
+}

@@ -141,7 +141,7 @@ func TestAnAndroidEmployeeReadsTheNoticeThenGetsTheLink(t *testing.T) {
 		t.Errorf("without acknowledgement: %d", status)
 	}
 	status, h, _ := f.do("POST", "/e/"+inv.Code+"/accept", accept(mdm.PlatformAndroid))
-	if status != http.StatusSeeOther || h.Get("Location") != "/e/"+inv.Code {
+	if status != http.StatusSeeOther || h.Get("Location") != "/e/"+inv.Code+"?lang=de" {
 		t.Fatalf("accept: %d to %q", status, h.Get("Location"))
 	}
 	status, _, page = f.do("GET", "/e/"+inv.Code, nil, "User-Agent", androidUA)
@@ -268,7 +268,7 @@ func TestAnEmployeeRemovesTheWorkContainer(t *testing.T) {
 	}
 	form.Set("confirm", "yes")
 	status, h, _ := f.do("POST", "/e/"+inv.Code+"/remove", form)
-	if status != http.StatusSeeOther || h.Get("Location") != "/e/"+inv.Code+"?removed=1" {
+	if status != http.StatusSeeOther || h.Get("Location") != "/e/"+inv.Code+"?removed=1&lang=de" {
 		t.Fatalf("remove: %d %q", status, h.Get("Location"))
 	}
 	_, _, page := f.do("GET", "/e/"+inv.Code+"?removed=1", nil)

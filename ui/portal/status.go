@@ -31,7 +31,7 @@ type deviceEntry struct {
 func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string, v mdm.PortalView) {
 	page := statusPage{Code: code, Removed: r.URL.Query().Get("removed") == "1"}
 	for _, d := range v.Devices {
-		e := deviceEntry{Device: d, RemoveURL: codeURL(code, "remove")}
+		e := deviceEntry{Device: d, RemoveURL: withLang(r, codeURL(code, "remove"))}
 		if d.State == mdm.DeviceInvited && d.Platform == mdm.PlatformAndroid {
 			step, err := p.step(r, v, d)
 			if err != nil {
@@ -117,14 +117,14 @@ func (p *Portal) serveRemove(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, codeURL(code)+"?removed=1", http.StatusSeeOther)
+	http.Redirect(w, r, withLang(r, codeURL(code)+"?removed=1"), http.StatusSeeOther)
 }
 
 // serveStatusProblem shows the status page with what went wrong.
 func (p *Portal) serveStatusProblem(w http.ResponseWriter, r *http.Request, code string, v mdm.PortalView, problemID string) {
 	page := statusPage{Code: code, Problem: problemID}
 	for _, d := range v.Devices {
-		page.Devices = append(page.Devices, deviceEntry{Device: d, RemoveURL: codeURL(code, "remove")})
+		page.Devices = append(page.Devices, deviceEntry{Device: d, RemoveURL: withLang(r, codeURL(code, "remove"))})
 	}
 	p.render(w, r, http.StatusBadRequest, pageStatus, "status.title", page)
 }
