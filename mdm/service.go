@@ -54,3 +54,11 @@ func (s *Service) Record(ctx context.Context, tenantID string, rec AuditRecord) 
 	_, err := s.store.AppendAudit(ctx, tenantID, s.clock(), rec)
 	return err
 }
+
+// RecordWithin appends an audit event in tx, the transaction of a change that a component
+// makes in tables of its own (see mdm/store's Within), so that the change and its event
+// commit together.
+func (s *Service) RecordWithin(ctx context.Context, tx Store, tenantID string, rec AuditRecord) error {
+	_, err := tx.AppendAudit(ctx, tenantID, s.clock(), rec)
+	return err
+}

@@ -25,6 +25,9 @@ type Store interface {
 	PolicyStore
 	CommandStore
 	AuditStore
+	JobStore
+	TokenStore
+	ConsoleStore
 }
 
 // InstallationStore keeps settings of the whole installation.

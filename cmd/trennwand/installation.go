@@ -25,6 +25,10 @@ type installation struct {
 	svc   *mdm.Service
 	key   *pki.MasterKey
 	ca    *pki.CA // opened on first use
+
+	// Set by serve: the parts whose background work the job queue runs.
+	applePlatform *ios.Platform
+	pusher        *ios.Pusher
 }
 
 // Close stops the CA, if it was opened, and closes the database.

@@ -84,10 +84,12 @@ and an optional config file (--config, YAML, TOML or JSON); flags win.`,
 		newServeCmd(),
 		newTenantCmd(),
 		newAdminCmd(),
+		newTokenCmd(),
 		newInviteCmd(),
 		newDeviceCmd(),
 		newAuditCmd(),
 		newPKICmd(),
+		newAppleCmd(),
 		newHealthcheckCmd(),
 	)
 	return root

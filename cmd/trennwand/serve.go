@@ -18,8 +18,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/api"
-	"github.com/trennwand/trennwand/ios"
-	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 )
 
@@ -104,21 +102,20 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca})
-	apple, err := ios.New(in.svc, in.ca, storage.New(in.store.Gorm(), in.key), ios.Config{
-		PublicURL: cfg.PublicURL, Topic: cfg.APNsTopic,
-		ProfileSigner: ios.TLSCertificate(tlsCfg, cfg.PublicURL.Hostname()),
-		Log:           log.With("component", "ios"),
-	})
+	if err := in.mountApple(srv, tlsCfg); err != nil {
+		return err
+	}
+	stopJobs, err := in.startJobs(ctx)
 	if err != nil {
 		return err
 	}
-	srv.MountApple(apple.Handler())
+	defer stopJobs()
+	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: cfg.PublicURL, Log: log}); err != nil {
+		return err
+	}
 	// The platforms' drivers join this map as they implement mdm.Driver.
 	if err := mountPortal(srv, in, map[mdm.Platform]mdm.Driver{}, log); err != nil {
 		return err
-	}
-	if cfg.APNsTopic == "" {
-		log.Warn("no APNs topic set (--apns-topic): iPhones cannot enrol until the MDM push certificate's topic is configured")
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", cfg.DB.String())
 	if err := srv.Serve(ctx, ln); err != nil {

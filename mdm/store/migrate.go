@@ -159,7 +159,7 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 			return fmt.Errorf("apply %s migrations: %w", src.Name, err)
 		}
 	}
-	return nil
+	return s.migrateJobs(ctx, log)
 }
 
 // SchemaPart is the version of one migration series in the database next to the newest
@@ -219,7 +219,11 @@ func (s *Store) Schema(ctx context.Context) (SchemaStatus, error) {
 		}
 		st = append(st, part)
 	}
-	return st, nil
+	jobs, err := s.jobSchema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(st, jobs), nil
 }
 
 func latestVersion(p *goose.Provider) int64 {

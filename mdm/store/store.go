@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -21,9 +24,11 @@ import (
 
 // Store is the gorm implementation of mdm.Store.
 type Store struct {
-	db       *gorm.DB
-	postgres bool
-	sources  []MigrationSource
+	db        *gorm.DB
+	postgres  bool
+	sources   []MigrationSource
+	jobDriver riverdriver.Driver[*sql.Tx]
+	jobs      *river.Client[*sql.Tx]
 }
 
 var _ mdm.Store = (*Store)(nil)
@@ -112,6 +117,11 @@ func Open(ctx context.Context, dsn DSN, opts ...Option) (*Store, error) {
 		sqlDB.SetMaxOpenConns(4)
 	}
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	s.jobDriver = newJobDriver(sqlDB, dsn.Postgres)
+	if s.jobs, err = newJobInserter(s.jobDriver); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("reach database %s: %w", dsn, err)
@@ -151,7 +161,9 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx mdm.Store) error) error {
 
 func (s *Store) atomic(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, postgres: s.postgres, sources: s.sources})
+		in := *s
+		in.db = tx
+		return fn(&in)
 	})
 }
 

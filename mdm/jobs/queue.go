@@ -1,0 +1,148 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+)
+
+// Queue names. Pushes have their own queue so that a slow call to Google cannot hold up
+// the pushes that wake phones.
+const (
+	QueueDefault = river.QueueDefault
+	QueuePush    = "push"
+)
+
+// Queue runs the workers of the installation's background jobs.
+type Queue struct {
+	driver   riverdriver.Driver[*sql.Tx]
+	log      *slog.Logger
+	workers  *river.Workers
+	periodic []*river.PeriodicJob
+	cfg      Config
+	client   *river.Client[*sql.Tx]
+}
+
+// Config tunes the queue; the zero value suits one server on two cores.
+type Config struct {
+	// Workers is how many jobs of the default queue run at once; zero means 10.
+	Workers int
+	// PushWorkers is how many push jobs run at once; zero means 4 (each pushes many
+	// phones over one HTTP/2 connection).
+	PushWorkers int
+	// Poll is how often an idle worker looks for new jobs; zero means 100 ms. It bounds
+	// how long a queued push waits.
+	Poll time.Duration
+}
+
+// New returns a queue on the store's database driver. Register the workers, then Start.
+func New(driver riverdriver.Driver[*sql.Tx], log *slog.Logger, cfg Config) *Queue {
+	if cfg.Workers == 0 {
+		cfg.Workers = 10
+	}
+	if cfg.PushWorkers == 0 {
+		cfg.PushWorkers = 4
+	}
+	if cfg.Poll == 0 {
+		cfg.Poll = 100 * time.Millisecond
+	}
+	return &Queue{driver: driver, log: log, workers: river.NewWorkers(), cfg: cfg}
+}
+
+// Handle registers fn as the worker for jobs of type T. Register every kind before Start.
+func Handle[T river.JobArgs](q *Queue, fn func(ctx context.Context, args T) error) {
+	river.AddWorker(q.workers, river.WorkFunc(func(ctx context.Context, j *river.Job[T]) error {
+		return fn(ctx, j.Args)
+	}))
+}
+
+// Every queues job at the given interval, the first time when the queue starts. Only one
+// replica (the elected leader) schedules periodic jobs.
+func (q *Queue) Every(interval time.Duration, job river.JobArgs) {
+	q.periodic = append(q.periodic, river.NewPeriodicJob(
+		river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return job, nil },
+		&river.PeriodicJobOpts{RunOnStart: true},
+	))
+}
+
+// Start begins working jobs until Stop.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.client != nil {
+		return errors.New("job queue: already started")
+	}
+	c, err := river.NewClient(q.driver, &river.Config{
+		Queues: map[string]river.QueueConfig{
+			QueueDefault: {MaxWorkers: q.cfg.Workers},
+			QueuePush:    {MaxWorkers: q.cfg.PushWorkers},
+		},
+		Workers:                     q.workers,
+		PeriodicJobs:                q.periodic,
+		PollOnly:                    true,
+		FetchPollInterval:           q.cfg.Poll,
+		FetchCooldown:               q.cfg.Poll / 4,
+		CompletedJobRetentionPeriod: 24 * time.Hour,
+		JobTimeout:                  5 * time.Minute,
+		Logger:                      quiet(q.log),
+	})
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	if err := c.Start(ctx); err != nil {
+		return fmt.Errorf("job queue: start: %w", err)
+	}
+	q.client = c
+	return nil
+}
+
+// Stop lets running jobs finish (until ctx ends, after which they are cancelled and run
+// again later) and stops fetching new ones.
+func (q *Queue) Stop(ctx context.Context) error {
+	if q.client == nil {
+		return nil
+	}
+	err := q.client.Stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		err = q.client.StopAndCancel(context.Background())
+	}
+	return err
+}
+
+// Permanent marks err as not worth retrying: the job is given up and err recorded.
+func Permanent(err error) error { return river.JobCancel(err) }
+
+// Later asks for the job to run again after d without counting a failed attempt, for an
+// API that asked us to slow down.
+func Later(d time.Duration) error { return river.JobSnooze(d) }
+
+// quiet passes on the queue library's warnings and errors only; its informational
+// messages would drown the server's own log.
+func quiet(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(levelFloor{log.Handler(), slog.LevelWarn})
+}
+
+type levelFloor struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFloor{h.Handler.WithAttrs(a), h.min}
+}
+
+func (h levelFloor) WithGroup(n string) slog.Handler {
+	return levelFloor{h.Handler.WithGroup(n), h.min}
+}
