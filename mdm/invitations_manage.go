@@ -42,9 +42,11 @@ func (s *Service) ResendInvitation(ctx context.Context, actor string, t Tenant, 
 		if err != nil {
 			return err
 		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.resend",
-			Subject: "invitation:" + out.Invitation.ID, Details: AuditDetails(map[string]any{"replaces": replaced})})
-		return err
+		if _, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.resend",
+			Subject: "invitation:" + out.Invitation.ID, Details: AuditDetails(map[string]any{"replaces": replaced})}); err != nil {
+			return err
+		}
+		return s.queueInvitationMail(ctx, tx, t, out)
 	})
 	return out, err
 }

@@ -33,6 +33,8 @@ type config struct {
 	MasterKey        *pki.MasterKey // from TRENNWAND_MASTER_KEY; nil means the key file in the data directory
 	TLSCert, TLSKey  string
 	AdminEmail       string
+	// SMTPURL and MailFrom send invitations by e-mail when SMTPURL is set.
+	SMTPURL, MailFrom string
 	// DeviceCertValidity is how long device certificates are valid.
 	DeviceCertValidity time.Duration
 	LogLevel           slog.Level
@@ -45,7 +47,7 @@ type config struct {
 var settings = []string{
 	"data", "db", "addr", "public-url", "amapi-endpoint", "amapi-credentials", "apns-url",
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
-	"device-cert-validity", "apns-topic",
+	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
 }
 
 func addGlobalFlags(root *cobra.Command) {
@@ -126,6 +128,8 @@ func validate(v *viper.Viper) (config, error) {
 		TLSCert:          v.GetString("tls-cert"),
 		TLSKey:           v.GetString("tls-key"),
 		AdminEmail:       cmp.Or(v.GetString("admin-email"), "admin@localhost"),
+		SMTPURL:          v.GetString("smtp-url"),
+		MailFrom:         v.GetString("mail-from"),
 	}
 	if cfg.DataDir == "" {
 		return cfg, fmt.Errorf("data directory must not be empty (--data, TRENNWAND_DATA)")
@@ -173,6 +177,9 @@ func validate(v *viper.Viper) (config, error) {
 			return cfg, fmt.Errorf("device certificate validity %q: give a duration between 1h and 43800h (five years), for example 8760h", raw)
 		}
 		cfg.DeviceCertValidity = d
+	}
+	if err := checkMail(cfg); err != nil {
+		return cfg, err
 	}
 	if cfg.APNsTopic != "" && !strings.HasPrefix(cfg.APNsTopic, "com.apple.mgmt.") {
 		return cfg, fmt.Errorf("APNs topic %q: an MDM push certificate's topic begins with \"com.apple.mgmt.\"", cfg.APNsTopic)

@@ -74,3 +74,18 @@ func TestTenantContacts(t *testing.T) {
 		t.Errorf("%v", out)
 	}
 }
+
+func TestMailSettingsAreCheckedAtStart(t *testing.T) {
+	cases := map[config]bool{
+		{}: true,
+		{SMTPURL: "smtp://mail.musterstadt.de", MailFrom: "mdm@musterstadt.de"}:      true,
+		{SMTPURL: "smtps://u:p@mail.musterstadt.de", MailFrom: "mdm@musterstadt.de"}: true,
+		{SMTPURL: "smtp://mail.musterstadt.de"}:                                      false,
+		{SMTPURL: "http://mail.musterstadt.de", MailFrom: "mdm@musterstadt.de"}:      false,
+	}
+	for cfg, ok := range cases {
+		if err := checkMail(cfg); (err == nil) != ok {
+			t.Errorf("%s from %q: %v", cfg.SMTPURL, cfg.MailFrom, err)
+		}
+	}
+}

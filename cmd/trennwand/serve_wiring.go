@@ -34,6 +34,9 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 		jobs.Handle(q, in.applePlatform.CheckPushCertificates)
 		q.Every(24*time.Hour, ios.PushCertCheckJob{})
 	}
+	if err := in.handleMail(q); err != nil {
+		return nil, err
+	}
 	if err := q.Start(ctx); err != nil {
 		return nil, err
 	}
