@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -35,6 +36,8 @@ type config struct {
 	AdminEmail       string
 	// SMTPURL and MailFrom send invitations by e-mail when SMTPURL is set.
 	SMTPURL, MailFrom string
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 	// DeviceCertValidity is how long device certificates are valid.
 	DeviceCertValidity time.Duration
 	LogLevel           slog.Level
@@ -48,6 +51,7 @@ var settings = []string{
 	"data", "db", "addr", "public-url", "amapi-endpoint", "amapi-credentials", "apns-url",
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
 	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
+	"trusted-proxies",
 }
 
 func addGlobalFlags(root *cobra.Command) {
@@ -179,6 +183,9 @@ func validate(v *viper.Viper) (config, error) {
 		cfg.DeviceCertValidity = d
 	}
 	if err := checkMail(cfg); err != nil {
+		return cfg, err
+	}
+	if cfg.TrustedProxies, err = parseTrustedProxies(v.GetString("trusted-proxies")); err != nil {
 		return cfg, err
 	}
 	if cfg.APNsTopic != "" && !strings.HasPrefix(cfg.APNsTopic, "com.apple.mgmt.") {
