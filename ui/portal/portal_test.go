@@ -321,3 +321,16 @@ func TestTheInvitationMail(t *testing.T) {
 		t.Error("German comes first")
 	}
 }
+
+// A code typed from a letter leads to its page, forgiving case, spaces and hyphens.
+func TestATypedCodeLeadsToItsPage(t *testing.T) {
+	f := newFixture(t)
+	status, _, page := f.do("GET", "/e/", nil)
+	if status != http.StatusOK || !strings.Contains(page, `<label for="code">`) {
+		t.Fatalf("code form: %d", status)
+	}
+	status, h, _ := f.do("GET", "/e/?code=abcd-efgh+ijkl", nil)
+	if status != http.StatusSeeOther || h.Get("Location") != "/e/ABCDEFGHIJKL" {
+		t.Errorf("typed code: %d to %q", status, h.Get("Location"))
+	}
+}
