@@ -102,11 +102,9 @@ func (s *Service) CommandDevice(ctx context.Context, actor string, t Tenant, dev
 			return fmt.Errorf("%w: device %s is %s; commands reach active devices only", ErrConflict, d.ID, d.State)
 		}
 		cmd = Command{ID: NewID(), DeviceID: d.ID, Kind: kind, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
-		if err := tx.CreateCommand(ctx, t.ID, &cmd); err != nil {
-			return fmt.Errorf("queue %s for device %s: %w", kind, d.ID, err)
+		if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
+			return err
 		}
-		// Delivery: the device's platform driver sends queued commands (Driver.SendCommand);
-		// the job that hands them over is enqueued here once the job queue is wired.
 		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.command", Subject: "device:" + d.ID,
 			Details: AuditDetails(map[string]any{"command": cmd.ID, "kind": kind, "reason": reason})})
 		return err
