@@ -47,6 +47,12 @@ var privateRequestTypes = []string{
 // ErrPrivateCommand and nothing is queued. The request type is read from the command's
 // plist itself, so that a command cannot pass under another name.
 func (p *Platform) Enqueue(ctx context.Context, ids []string, cmd *apple.Command) (map[string]error, error) {
+	return p.enqueue(ctx, ids, cmd, nil)
+}
+
+// enqueue checks and queues a command (see Enqueue); then, if not nil, runs in the same
+// transaction with the enrolments that got it, as do the jobs that push them.
+func (p *Platform) enqueue(ctx context.Context, ids []string, cmd *apple.Command, then func(tx *gorm.DB, queued []string) error) (map[string]error, error) {
 	if cmd == nil {
 		return nil, errors.New("enqueue: no command")
 	}
@@ -63,6 +69,11 @@ func (p *Platform) Enqueue(ctx context.Context, ids []string, cmd *apple.Command
 		return nil, fmt.Errorf("enqueue %s: the command's plist has the UUID %s", cmd.CommandUUID, decoded.CommandUUID)
 	}
 	return p.store.EnqueueCommandThen(ctx, ids, decoded, func(tx *gorm.DB, queued []string) error {
+		if then != nil {
+			if err := then(tx, queued); err != nil {
+				return err
+			}
+		}
 		if p.cfg.Domain == nil {
 			return nil
 		}

@@ -75,6 +75,10 @@ type Storage interface {
 	Queue
 	SetTenantPushCert(ctx context.Context, tenantID string, pemCert, pemKey []byte, then func(tx *gorm.DB, p storage.TenantPush) error) (storage.TenantPush, error)
 	TenantPushCert(ctx context.Context, tenantID string) (storage.TenantPush, error)
+	WorkApps(ctx context.Context, enrollmentIDs []string) (map[string][]storage.WorkApp, error)
+	DeviceWorkApps(ctx context.Context, tenantID, deviceID string) ([]storage.WorkApp, error)
+	AppCommandResult(ctx context.Context, enrollmentID, commandUUID string, ok bool, errText string) error
+	AppInventory(ctx context.Context, enrollmentID string, status map[string]string) error
 }
 
 // Platform is trennwand's Apple side: account-driven User Enrolment (discovery, web
@@ -136,7 +140,7 @@ func New(svc *mdm.Service, ca CA, store Storage, cfg Config) (*Platform, error) 
 	// that binding. The domain binding goes in front of both.
 	core := nanomdm.New(store, nanomdm.WithUserAuthenticate(nanomdm.NewUAService(store, false)))
 	p := &Platform{cfg: cfg, svc: svc, ca: ca, store: store, log: cfg.Log}
-	p.checkins = &binding{next: certauth.New(core, store), svc: svc}
+	p.checkins = &binding{next: certauth.New(core, store), svc: svc, reports: p.commandReport}
 	p.urls = urls{
 		enrol:   cfg.PublicURL.JoinPath(PathEnrol).String(),
 		signIn:  cfg.PublicURL.JoinPath(PathSignIn).String(),

@@ -79,7 +79,7 @@ type profileRequest struct {
 
 // profile returns the enrolment profile for one enrolment as a plist.
 func (p *Platform) profile(req profileRequest) ([]byte, error) {
-	base := reverseHost(p.cfg.PublicURL.Hostname()) + ".trennwand.enrolment"
+	base := p.profileIdentifier()
 	header := func(typ, id, name string) payloadHeader {
 		return payloadHeader{PayloadType: typ, PayloadVersion: 1, PayloadIdentifier: base + "." + id,
 			PayloadUUID: newUUID(), PayloadDisplayName: name}

@@ -26,7 +26,7 @@ func pushCertificate(t testing.TB, topic string, notAfter time.Time) (certPEM, k
 }
 
 // pushing gives the site a push certificate, a fake APNs and a running job queue with the
-// pusher, and returns the fake.
+// pusher and the domain's platform jobs, and returns the fake.
 func (s *site) pushing(t testing.TB) *apnsfake.Server {
 	t.Helper()
 	ctx := context.Background()
@@ -39,6 +39,10 @@ func (s *site) pushing(t testing.TB) *apnsfake.Server {
 	pusher := ios.NewPusher(s.nano, s.st, ios.PusherConfig{URL: fake.URL(), Roots: fake.Roots(), RetryPause: 10 * time.Millisecond})
 	q := jobs.New(s.st.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
 	jobs.Handle(q, pusher.Work)
+	// The domain's platform jobs (policies, commands) go to the platform too.
+	d := mdm.NewDispatcher(s.svc, s.platform)
+	jobs.Handle(q, d.ApplyPolicy)
+	jobs.Handle(q, d.DeliverCommand)
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func (s *Service) ViewEmployee(ctx context.Context, actor string, t Tenant, empl
 // commandsOnRequest are the commands an administrator may order for one device by hand.
 // Removing the work data has its own path (RemoveDevice), because it changes the device's
 // state and revokes its certificates.
-var commandsOnRequest = map[CommandKind]bool{CommandLockWork: true, CommandResetWorkPasscode: true}
+var commandsOnRequest = map[CommandKind]bool{CommandLockWork: true, CommandResetWorkPasscode: true, CommandQueryWorkApps: true}
 
 // CommandDevice queues a command for an enrolled device's work container, with the reason
 // on record. The device's platform delivers it.

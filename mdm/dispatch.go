@@ -167,3 +167,29 @@ func (s *Service) SetDefaultWorkPolicy(ctx context.Context, actor string, t Tena
 		return err
 	})
 }
+
+// CommandResult records the device's answer to a command it was sent: acknowledged when
+// errText is empty, failed with errText otherwise. A command that was not sent yet (the
+// answer overtook the dispatcher's bookkeeping) is moved through sent first; an answer to
+// a finished command changes nothing.
+func (s *Service) CommandResult(ctx context.Context, tenantID, commandID, errText string) error {
+	return s.atomic(ctx, func(tx Store, at time.Time) error {
+		c, err := tx.Command(ctx, tenantID, commandID)
+		if err != nil {
+			return fmt.Errorf("command %s: %w", commandID, err)
+		}
+		if c.State.Finished() {
+			return nil
+		}
+		if c.State == CommandQueued {
+			if err := tx.SetCommandState(ctx, tenantID, c.ID, CommandQueued, CommandSent, "", at); err != nil {
+				return err
+			}
+		}
+		to := CommandAcknowledged
+		if errText != "" {
+			to = CommandError
+		}
+		return tx.SetCommandState(ctx, tenantID, c.ID, CommandSent, to, errText, at)
+	})
+}

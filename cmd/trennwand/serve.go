@@ -116,8 +116,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: cfg.PublicURL, Log: log}); err != nil {
 		return err
 	}
-	// The platforms' drivers join this map as they implement mdm.Driver.
-	if err := mountPortal(srv, in, map[mdm.Platform]mdm.Driver{}, log); err != nil {
+	if err := mountPortal(srv, in, in.portalDrivers(), log); err != nil {
 		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", cfg.DB.String())

@@ -24,6 +24,16 @@ func mountPortal(srv *api.Server, in *installation, drivers map[mdm.Platform]mdm
 	return nil
 }
 
+// portalDrivers are the platform drivers of the installation, by platform; a platform
+// without one is shown on the portal as not switched on yet.
+func (in *installation) portalDrivers() map[mdm.Platform]mdm.Driver {
+	drivers := map[mdm.Platform]mdm.Driver{}
+	if in.applePlatform != nil {
+		drivers[mdm.PlatformIOS] = in.applePlatform
+	}
+	return drivers
+}
+
 // parseTrustedProxies reads a comma-separated list of networks or addresses.
 func parseTrustedProxies(raw string) ([]netip.Prefix, error) {
 	var out []netip.Prefix

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
 )
 
@@ -30,13 +31,19 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 	if in.pusher != nil {
 		jobs.Handle(q, in.pusher.Work)
 	}
+	var drivers []mdm.Driver
 	if in.applePlatform != nil {
 		jobs.Handle(q, in.applePlatform.CheckPushCertificates)
 		q.Every(24*time.Hour, ios.PushCertCheckJob{})
+		drivers = append(drivers, in.applePlatform)
 	}
 	if err := in.handleMail(q); err != nil {
 		return nil, err
 	}
+	// Policy changes and commands reach the phones through their platforms.
+	d := mdm.NewDispatcher(in.svc, drivers...)
+	jobs.Handle(q, d.ApplyPolicy)
+	jobs.Handle(q, d.DeliverCommand)
 	if err := q.Start(ctx); err != nil {
 		return nil, err
 	}
