@@ -13,6 +13,8 @@ type Service struct {
 	sealer Sealer
 	certs  Certificates
 	now    func() time.Time
+	// mailInvitations makes new invitations queue their e-mail.
+	mailInvitations bool
 }
 
 // Option configures a Service.

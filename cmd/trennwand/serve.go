@@ -47,6 +47,9 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	f.String("amapi-credentials", "", "service-account JSON file for the Android Management API; env TRENNWAND_AMAPI_CREDENTIALS")
 	f.String("apns-url", "", "Apple Push Notification service base URL; env TRENNWAND_APNS_URL")
 	f.String("apns-topic", "", "APNs topic of the MDM push certificate (com.apple.mgmt.…), named in enrolment profiles; env TRENNWAND_APNS_TOPIC")
+	f.String("smtp-url", "", "SMTP server for invitation e-mail: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; env TRENNWAND_SMTP_URL")
+	f.String("trusted-proxies", "", "comma-separated networks of load balancers whose X-Forwarded-For names the client, e.g. 10.0.0.0/8; env TRENNWAND_TRUSTED_PROXIES")
+	f.String("mail-from", "", "sender address of invitation e-mail; env TRENNWAND_MAIL_FROM")
 	f.Duration("device-cert-validity", 365*24*time.Hour, "how long device certificates are valid; env TRENNWAND_DEVICE_CERT_VALIDITY")
 	return c
 }
@@ -114,6 +117,9 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	}
 	defer stopJobs()
 	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: cfg.PublicURL, Log: log}); err != nil {
+		return err
+	}
+	if err := mountPortal(srv, in, in.portalDrivers(), log); err != nil {
 		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", cfg.DB.String())

@@ -43,6 +43,9 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 		q.Every(android.SyncInterval, android.SyncDevicesJob{})
 		drivers = append(drivers, in.androidPlatform)
 	}
+	if err := in.handleMail(q); err != nil {
+		return nil, err
+	}
 	// Policy changes and commands reach the phones through their platforms.
 	d := mdm.NewDispatcher(in.svc, drivers...)
 	jobs.Handle(q, d.ApplyPolicy)
