@@ -19,5 +19,5 @@ lint: ## gofmt, go vet and staticcheck
 build: ## build the static binary into bin/trennwand
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/trennwand
 
-run: ## run the server on the embedded defaults (SQLite, ./data)
-	$(GO) run ./cmd/trennwand serve
+run: ## run the server on the embedded defaults (SQLite, ./data) in demo mode
+	$(GO) run ./cmd/trennwand serve --demo

@@ -2,9 +2,6 @@ package android
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"regexp"
@@ -96,19 +93,11 @@ func (p *Platform) bound(ctx context.Context, actor string, t mdm.Tenant, enterp
 // an empty work policy (no apps, copy and paste to personal blocked).
 func baselinePolicyName(enterpriseName string) string { return enterpriseName + "/policies/baseline" }
 
-// newPushSecret returns a fresh secret for the push URL, URL-safe, and the hash under
-// which it is kept.
-func newPushSecret() (secret string, hash []byte) {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	secret = base64.RawURLEncoding.EncodeToString(b)
-	return secret, hashSecret(secret)
-}
+// newPushSecret returns a fresh secret for the push URL and the hash under which it is
+// kept.
+func newPushSecret() (secret string, hash []byte) { return mdm.NewSecret() }
 
-func hashSecret(secret string) []byte {
-	sum := sha256.Sum256([]byte(secret))
-	return sum[:]
-}
+func hashSecret(secret string) []byte { return mdm.HashSecret(secret) }
 
 // StartSignup begins the sign-up of a new Android enterprise for the tenant and returns
 // Google's sign-up page, where an administrator creates the enterprise; Google then

@@ -77,12 +77,27 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 func (p *Platform) atomic(ctx context.Context, fn func(tx mdm.Store, db *gorm.DB, at time.Time) error) error {
 	at := now()
 	return p.svc.Store().Atomic(ctx, func(tx mdm.Store) error {
-		g, ok := tx.(gormer)
+		g, ok := gormOf(tx)
 		if !ok {
 			return errors.New("android: the domain store is not on gorm")
 		}
 		return fn(tx, g.Gorm().WithContext(ctx), at)
 	})
+}
+
+// gormOf finds the gorm store under the domain's store, which may be wrapped (the
+// checkpointing of the audit trail wraps it).
+func gormOf(s mdm.Store) (gormer, bool) {
+	for {
+		if g, ok := s.(gormer); ok {
+			return g, true
+		}
+		u, ok := s.(interface{ Unwrap() mdm.Store })
+		if !ok {
+			return nil, false
+		}
+		s = u.Unwrap()
+	}
 }
 
 // first returns the one row of type T that the conditions select, or mdm.ErrNotFound.

@@ -126,6 +126,10 @@ func (s *Service) checkpointVerifier() CheckpointVerifier {
 	return nil
 }
 
+// Unwrap returns the store underneath, for a component that keeps tables of its own in
+// the same database and needs its handle; events must still be appended through c.
+func (c *checkpointing) Unwrap() Store { return c.Store }
+
 // Atomic runs fn in one transaction with a store that still makes checkpoints.
 func (c *checkpointing) Atomic(ctx context.Context, fn func(tx Store) error) error {
 	return c.Store.Atomic(ctx, func(tx Store) error {

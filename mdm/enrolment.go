@@ -2,9 +2,6 @@ package mdm
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -159,20 +156,12 @@ func checkAccount(platform Platform, emp Employee, account string) error {
 	return nil
 }
 
-// newEnrolmentToken returns a fresh token of 256 random bits, URL-safe because Apple hands
-// it over in a URL, and the hash under which it is kept.
-func newEnrolmentToken() (token string, hash []byte) {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, HashEnrolmentToken(token)
-}
+// newEnrolmentToken returns a fresh enrolment token, URL-safe because Apple hands it over
+// in a URL, and the hash under which it is kept.
+func newEnrolmentToken() (token string, hash []byte) { return NewSecret() }
 
 // HashEnrolmentToken returns the hash under which an enrolment token is kept.
-func HashEnrolmentToken(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
-}
+func HashEnrolmentToken(token string) []byte { return HashSecret(token) }
 
 // DeviceByEnrolmentToken returns the device an enrolment token authenticates; ErrNotFound
 // for an unknown token and for a device that is removed, whose token is dead.

@@ -2,7 +2,9 @@ package mdm
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
+	"encoding/base64"
 	"strings"
 )
 
@@ -20,4 +22,20 @@ func randomBase32(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base32NoPad.EncodeToString(b)
+}
+
+// NewSecret returns a fresh bearer secret of 256 random bits, URL-safe (it travels in
+// URLs: enrolment tokens, push endpoints), and the hash under which it is kept: the
+// secret itself is never stored.
+func NewSecret() (secret string, hash []byte) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	secret = base64.RawURLEncoding.EncodeToString(b)
+	return secret, HashSecret(secret)
+}
+
+// HashSecret returns the hash under which a bearer secret is kept and looked up.
+func HashSecret(secret string) []byte {
+	sum := sha256.Sum256([]byte(secret))
+	return sum[:]
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -31,6 +32,9 @@ type installation struct {
 	applePlatform   *ios.Platform
 	pusher          *ios.Pusher
 	androidPlatform *android.Platform
+	// apnsRoots, if set, are the CAs the APNs server's certificate must come from (the
+	// demo's fake).
+	apnsRoots *x509.CertPool
 }
 
 // Close stops the CA, if it was opened, and closes the database.

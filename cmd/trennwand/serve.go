@@ -51,6 +51,7 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	f.String("trusted-proxies", "", "comma-separated networks of load balancers whose X-Forwarded-For names the client, e.g. 10.0.0.0/8; env TRENNWAND_TRUSTED_PROXIES")
 	f.String("mail-from", "", "sender address of invitation e-mail; env TRENNWAND_MAIL_FROM")
 	f.Duration("device-cert-validity", 365*24*time.Hour, "how long device certificates are valid; env TRENNWAND_DEVICE_CERT_VALIDITY")
+	f.Bool("demo", false, "demo mode: run in-process stand-ins for Google's Android Management API and Apple's push service, with a ready tenant and sample work policy, so that phones can be simulated without Google or Apple accounts")
 	return c
 }
 
@@ -67,6 +68,12 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	}
 	log := cfg.logger(cmd.ErrOrStderr())
 	ctx := cmd.Context()
+	var dm *demo
+	if on, _ := cmd.Flags().GetBool("demo"); on {
+		dm = startDemo(&cfg)
+		defer dm.Close()
+		log.Warn("DEMO MODE: Google and Apple are played by in-process fakes; nothing reaches a real phone", "amapi", cfg.AMAPIEndpoint, "apns", cfg.APNsURL)
+	}
 
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
@@ -105,11 +112,19 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca})
+	if dm != nil {
+		in.apnsRoots = dm.apns.Roots()
+	}
 	if err := in.mountApple(srv, tlsCfg); err != nil {
 		return err
 	}
 	if in.androidPlatform, err = mountAndroid(ctx, in, srv, log); err != nil {
 		return err
+	}
+	if dm != nil {
+		if err := dm.seed(ctx, in, in.ca.Root()); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
 	stopJobs, err := in.startJobs(ctx)
 	if err != nil {

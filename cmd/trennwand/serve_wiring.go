@@ -20,7 +20,7 @@ func (in *installation) mountApple(srv *api.Server, tlsCfg *tls.Config) error {
 		return err
 	}
 	srv.MountApple(p.Handler())
-	in.pusher = ios.NewPusher(nano, in.store, ios.PusherConfig{URL: in.cfg.APNsURL, Log: in.log.With("component", "apns")})
+	in.pusher = ios.NewPusher(nano, in.store, ios.PusherConfig{URL: in.cfg.APNsURL, Roots: in.apnsRoots, Log: in.log.With("component", "apns")})
 	in.applePlatform = p
 	return nil
 }
