@@ -55,7 +55,7 @@ func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, 
 		if err := p.ApplyPolicy(ctx, t, wp); err != nil {
 			return err
 		}
-		return p.svc.CommandResult(ctx, t.ID, c.ID, "")
+		return p.svc.FinishCommand(ctx, t.ID, c.ID, "")
 	case mdm.CommandLockWork, mdm.CommandResetWorkPasscode:
 		return fmt.Errorf("%w: %s: %v (the employee locks the phone; remove the work data if it is lost)", mdm.ErrInvalid, c.Kind, errNotOnUserEnrolment)
 	default:
@@ -103,7 +103,7 @@ func (p *Platform) commandReport(ctx context.Context, d mdm.Device, r *apple.Com
 		if ok {
 			reason = ""
 		}
-		if err := p.svc.CommandResult(ctx, d.TenantID, id, reason); err != nil {
+		if err := p.svc.FinishCommand(ctx, d.TenantID, id, reason); err != nil {
 			return err
 		}
 		if ok {

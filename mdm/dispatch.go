@@ -7,6 +7,11 @@ import (
 	"time"
 )
 
+// ErrUnavailable marks a platform failure that may pass (the platform's API is
+// overloaded or down): the job is tried again later. A command the platform refuses as
+// invalid is marked failed instead.
+var ErrUnavailable = errors.New("the platform is unavailable for now")
+
 // The domain hands platform work to the drivers through jobs queued in the transaction of
 // the change, so that a policy change or a command is carried out even if the server stops
 // right after it.
@@ -118,7 +123,9 @@ func (d *Dispatcher) DeliverCommand(ctx context.Context, job DeliverCommandJob) 
 	} else {
 		err = dr.SendCommand(ctx, t, dev, c)
 	}
-	if errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrUnavailable) {
+		return fmt.Errorf("deliver %s to device %s: %w", c.Kind, dev.ID, err)
+	} else if errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotFound) {
 		return d.fail(ctx, t.ID, c, err.Error())
 	} else if err != nil {
 		return fmt.Errorf("deliver %s to device %s: %w", c.Kind, dev.ID, err)
@@ -168,11 +175,11 @@ func (s *Service) SetDefaultWorkPolicy(ctx context.Context, actor string, t Tena
 	})
 }
 
-// CommandResult records the device's answer to a command it was sent: acknowledged when
+// FinishCommand records the device's answer to a command it was sent: acknowledged when
 // errText is empty, failed with errText otherwise. A command that was not sent yet (the
 // answer overtook the dispatcher's bookkeeping) is moved through sent first; an answer to
 // a finished command changes nothing.
-func (s *Service) CommandResult(ctx context.Context, tenantID, commandID, errText string) error {
+func (s *Service) FinishCommand(ctx context.Context, tenantID, commandID, errText string) error {
 	return s.atomic(ctx, func(tx Store, at time.Time) error {
 		c, err := tx.Command(ctx, tenantID, commandID)
 		if err != nil {
@@ -192,4 +199,9 @@ func (s *Service) CommandResult(ctx context.Context, tenantID, commandID, errTex
 		}
 		return tx.SetCommandState(ctx, tenantID, c.ID, CommandSent, to, errText, at)
 	})
+}
+
+// MarkCommandSent records that the platform has taken the queued command.
+func (s *Service) MarkCommandSent(ctx context.Context, tenantID, commandID string) error {
+	return s.store.SetCommandState(ctx, tenantID, commandID, CommandQueued, CommandSent, "", s.clock())
 }

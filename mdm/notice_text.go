@@ -9,14 +9,14 @@ var noticeCanSee = []NoticeItem{
 		Text: NoticeText{
 			DE: "welche Dienst-Apps im Arbeitsbereich installiert sind und in welcher Version",
 			EN: "which work apps are installed in the work area, and their versions"}},
-	{ID: "can_see.os_version", DeviceFields: []string{"OSVersion", "Platform"},
+	{ID: "can_see.os_version", DeviceFields: []string{"OSVersion", "Platform", "SecurityPatchLevel"},
 		Text: NoticeText{
-			DE: "die Art des Geräts (iPhone/iPad oder Android) und die Version des Betriebssystems",
-			EN: "the kind of phone (iPhone/iPad or Android) and the version of its operating system"}},
-	{ID: "can_see.compliance", DeviceFields: []string{"Compliance", "WorkPolicyID"},
+			DE: "die Art des Geräts (iPhone/iPad oder Android), die Version des Betriebssystems und bei Android den Stand der Sicherheitsupdates",
+			EN: "the kind of phone (iPhone/iPad or Android), the version of its operating system and, on Android, its security patch level"}},
+	{ID: "can_see.compliance", DeviceFields: []string{"Compliance", "NonCompliance", "WorkPolicyID"},
 		Text: NoticeText{
-			DE: "ob der Arbeitsbereich die Regeln Ihres Arbeitgebers erfüllt (zum Beispiel ob ein Code für den Arbeitsbereich gesetzt ist)",
-			EN: "whether the work area meets your employer's rules (for example whether a work passcode is set)"}},
+			DE: "ob der Arbeitsbereich die Regeln Ihres Arbeitgebers erfüllt und, wenn nicht, welche Regel verletzt ist (zum Beispiel ob ein Code für den Arbeitsbereich gesetzt ist)",
+			EN: "whether the work area meets your employer's rules and, if not, which rule it misses (for example whether a work passcode is set)"}},
 	{ID: "can_see.last_contact", DeviceFields: []string{"LastContactAt", "State"},
 		Text: NoticeText{
 			DE: "wann sich der Arbeitsbereich zuletzt beim Server gemeldet hat und ob er eingerichtet ist",

@@ -21,6 +21,7 @@ type Store interface {
 	InvitationLifecycleStore
 	GuessStore
 	DeviceStore
+	DeviceStatusStore
 	EnrolmentStore
 	PolicyStore
 	CommandStore

@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 
+	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -27,8 +28,9 @@ type installation struct {
 	ca    *pki.CA // opened on first use
 
 	// Set by serve: the parts whose background work the job queue runs.
-	applePlatform *ios.Platform
-	pusher        *ios.Pusher
+	applePlatform   *ios.Platform
+	pusher          *ios.Pusher
+	androidPlatform *android.Platform
 }
 
 // Close stops the CA, if it was opened, and closes the database.
@@ -69,11 +71,12 @@ func (c caCertificates) RevokeEnrolment(ctx context.Context, tenantID, enrolment
 }
 
 // openStore connects to the configured database with every migration series the program
-// has: the domain's, the CA's and Apple MDM's.
+// has: the domain's, the CA's, Apple MDM's and Android's.
 func openStore(ctx context.Context, cfg config) (*store.Store, error) {
 	return store.Open(ctx, cfg.DB,
 		store.WithMigrations(store.MigrationSource{Name: "pki", FS: pki.Migrations()}),
-		store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}))
+		store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}),
+		store.WithMigrations(store.MigrationSource{Name: "android", FS: android.Migrations()}))
 }
 
 // CA returns the installation's CA, opening it (and creating it on first use).

@@ -90,6 +90,7 @@ and an optional config file (--config, YAML, TOML or JSON); flags win.`,
 		newAuditCmd(),
 		newPKICmd(),
 		newAppleCmd(),
+		newAndroidCmd(),
 		newHealthcheckCmd(),
 	)
 	return root

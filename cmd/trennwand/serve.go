@@ -108,6 +108,9 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err := in.mountApple(srv, tlsCfg); err != nil {
 		return err
 	}
+	if in.androidPlatform, err = mountAndroid(ctx, in, srv, log); err != nil {
+		return err
+	}
 	stopJobs, err := in.startJobs(ctx)
 	if err != nil {
 		return err

@@ -31,6 +31,9 @@ func (in *installation) portalDrivers() map[mdm.Platform]mdm.Driver {
 	if in.applePlatform != nil {
 		drivers[mdm.PlatformIOS] = in.applePlatform
 	}
+	if in.androidPlatform != nil {
+		drivers[mdm.PlatformAndroid] = in.androidPlatform
+	}
 	return drivers
 }
 

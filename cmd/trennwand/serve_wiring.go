@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"time"
 
+	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
@@ -37,6 +38,11 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 		q.Every(24*time.Hour, ios.PushCertCheckJob{})
 		drivers = append(drivers, in.applePlatform)
 	}
+	if in.androidPlatform != nil {
+		jobs.HandlePlatform(q, in.androidPlatform.WorkSync)
+		q.Every(android.SyncInterval, android.SyncDevicesJob{})
+		drivers = append(drivers, in.androidPlatform)
+	}
 	if err := in.handleMail(q); err != nil {
 		return nil, err
 	}
@@ -44,7 +50,8 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 	d := mdm.NewDispatcher(in.svc, drivers...)
 	jobs.Handle(q, d.ApplyPolicy)
 	jobs.Handle(q, d.DeliverCommand)
-	if err := q.Start(ctx); err != nil {
+	// The queue outlives the signal that stops the server: Stop lets running jobs finish.
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
 	}
 	return func() {
