@@ -53,10 +53,10 @@ func (p *Platform) fail(w http.ResponseWriter, what string, err error) {
 
 // Process carries out a notification for the tenant once. A status report, by far the
 // most frequent, is written in one transaction with the record of its message ID, batched
-// with the reports that arrive at the same time (batch.go). The
-// others record the ID first and forget it again if processing fails, so that Pub/Sub's
-// next delivery of it is processed. A notification about a device or command the tenant
-// does not have is logged and dropped.
+// with the reports that arrive at the same time (batch.go). The others record the ID
+// first and forget it again if processing fails, so that Pub/Sub's next delivery of it is
+// processed. A notification about a device or command the tenant does not have is logged
+// and dropped.
 func (p *Platform) Process(ctx context.Context, tenantID string, n Notification) error {
 	var err error
 	if n.Type == NotificationStatusReport && n.Device.State != "DELETED" {
@@ -73,7 +73,7 @@ func (p *Platform) Process(ctx context.Context, tenantID string, n Notification)
 
 // once records the message ID, then processes the notification.
 func (p *Platform) once(ctx context.Context, tenantID string, n Notification) error {
-	fresh, err := p.markSeen(ctx, p.db, tenantID, n.MessageID)
+	fresh, err := p.markSeen(ctx, tenantID, n.MessageID)
 	if err != nil || !fresh {
 		return err
 	}
