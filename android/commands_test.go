@@ -30,7 +30,7 @@ func TestCompanyOwnedCommandsAreRefused(t *testing.T) {
 		}
 	}
 	for _, kind := range []mdm.CommandKind{mdm.CommandInstallApp, mdm.CommandQueryWorkApps} {
-		c, err := s.svc.QueueCommand(ctx, "admin:test", s.tenant, d.ID, kind, "")
+		c, err := queueCommand(t, s, d, kind)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func TestCommandFailures(t *testing.T) {
 	d, _ := s.active(t, "max@musterstadt.de")
 	ctx := context.Background()
 
-	lock, _ := s.svc.QueueCommand(ctx, "admin:test", s.tenant, d.ID, mdm.CommandLockWork, "")
+	lock, _ := queueCommand(t, s, d, mdm.CommandLockWork)
 	s.fake.Fail("devices.issueCommand", http.StatusTooManyRequests)
 	if err := s.platform.SendCommand(ctx, s.tenant, d, lock); !android.Temporary(err) {
 		t.Fatalf("429: %v", err)
@@ -69,7 +69,7 @@ func TestCommandFailures(t *testing.T) {
 		t.Errorf("after the retry the command is %s", got.State)
 	}
 
-	reset, _ := s.svc.QueueCommand(ctx, "admin:test", s.tenant, d.ID, mdm.CommandResetWorkPasscode, "")
+	reset, _ := queueCommand(t, s, d, mdm.CommandResetWorkPasscode)
 	s.fake.Fail("devices.issueCommand", http.StatusNotFound)
 	if err := s.platform.SendCommand(ctx, s.tenant, d, reset); err == nil || android.Temporary(err) {
 		t.Fatalf("404: %v", err)

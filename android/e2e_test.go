@@ -3,6 +3,7 @@ package android_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	amapi "google.golang.org/api/androidmanagement/v1"
 
@@ -73,7 +74,7 @@ func TestWorkProfileLife(t *testing.T) {
 			t.Errorf("after status report: %s %q %q", got.Compliance, got.NonCompliance, got.SecurityPatchLevel)
 		}
 
-		lock, err := s.svc.QueueCommand(ctx, "admin:test", s.tenant, d.ID, mdm.CommandLockWork, "")
+		lock, err := queueCommand(t, s, d, mdm.CommandLockWork)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,6 +111,14 @@ func TestWorkProfileLife(t *testing.T) {
 }
 
 // command returns one of the device's commands.
+// queueCommand stores a queued command of the kind for the device, as the domain does
+// before it hands the command to the platform.
+func queueCommand(t *testing.T, s *site, d mdm.Device, kind mdm.CommandKind) (mdm.Command, error) {
+	t.Helper()
+	c := mdm.Command{ID: mdm.NewID(), DeviceID: d.ID, Kind: kind, Payload: mdm.EmptyJSONObject, State: mdm.CommandQueued, CreatedAt: time.Now().UTC()}
+	return c, s.st.CreateCommand(context.Background(), s.tenant.ID, &c)
+}
+
 func command(t *testing.T, s *site, deviceID, id string) mdm.Command {
 	t.Helper()
 	cs, err := s.st.Commands(context.Background(), s.tenant.ID, deviceID)

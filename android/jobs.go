@@ -7,7 +7,7 @@ import (
 )
 
 // The platform's background work runs on the durable job queue (mdm/jobs). Commands and
-// policies travel in the domain's jobs (mdm.SendCommandJob, mdm.ApplyPolicyJob), which
+// policies travel in the domain's jobs (mdm.DeliverCommandJob, mdm.ApplyPolicyJob), which
 // reach the platform as an mdm.Driver; the platform's own job is the periodic sync. A
 // temporary AMAPI failure (ErrTemporary, an mdm.ErrUnavailable) is tried again with the
 // queue's back-off; any other failure is final.

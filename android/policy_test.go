@@ -138,8 +138,7 @@ func TestUnboundTenant(t *testing.T) {
 	}
 }
 
-// The domain's policy job reaches the Android policy through the driver; a job for a work
-// policy that is gone needs nothing.
+// The domain's policy job reaches the Android policy through the driver.
 func TestApplyPolicyJob(t *testing.T) {
 	s := newSite(t, "sqlite")
 	b := s.bind(t)
@@ -148,14 +147,11 @@ func TestApplyPolicyJob(t *testing.T) {
 	if err := s.st.CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
 		t.Fatal(err)
 	}
-	drivers := mdm.Drivers{mdm.PlatformAndroid: s.platform}
-	if err := s.svc.ApplyPolicyEverywhere(ctx, drivers, mdm.ApplyPolicyJob{TenantID: s.tenant.ID, WorkPolicyID: wp.ID}); err != nil {
+	job := mdm.ApplyPolicyJob{TenantID: s.tenant.ID, PolicyID: wp.ID, Version: wp.Version}
+	if err := mdm.NewDispatcher(s.svc, s.platform).ApplyPolicy(ctx, job); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := s.fake.Policy(b.Enterprise + "/policies/wp-" + wp.ID); !ok {
 		t.Error("the job did not apply the policy")
-	}
-	if err := s.svc.ApplyPolicyEverywhere(ctx, drivers, mdm.ApplyPolicyJob{TenantID: s.tenant.ID, WorkPolicyID: "gone"}); err != nil {
-		t.Errorf("a job for a removed policy: %v", err)
 	}
 }

@@ -17,11 +17,8 @@ func TestCommandsTravelThroughTheQueue(t *testing.T) {
 		ctx := context.Background()
 		s.bind(t)
 		d, _ := s.active(t, "max@musterstadt.de")
-		drivers := mdm.Drivers{mdm.PlatformAndroid: s.platform}
 		q := jobs.New(s.st.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
-		jobs.HandlePlatform(q, func(ctx context.Context, j mdm.SendCommandJob) error {
-			return s.svc.SendQueuedCommand(ctx, drivers, j)
-		})
+		jobs.Handle(q, mdm.NewDispatcher(s.svc, s.platform).DeliverCommand)
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +29,7 @@ func TestCommandsTravelThroughTheQueue(t *testing.T) {
 		})
 
 		s.fake.Fail("devices.issueCommand", http.StatusTooManyRequests)
-		lock, err := s.svc.QueueCommand(ctx, "admin:test", s.tenant, d.ID, mdm.CommandLockWork, "")
+		lock, err := s.svc.CommandDevice(ctx, "admin:test", s.tenant, d.ID, mdm.CommandLockWork, "phone lost")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,6 +24,7 @@ type AuditFilter struct {
 	// their devices or one of their invitations.
 	EmployeeID string
 	UpToSeq    int64 // events at or before this one
+	AfterSeq   int64 // events after this one
 }
 
 // AuditExportRequest is what a data-protection officer or an admin asks to export.

@@ -86,4 +86,6 @@ type DeviceFilter struct {
 	Platform   Platform
 	State      DeviceState
 	EmployeeID string
+	// WorkPolicyID selects the devices that have the policy.
+	WorkPolicyID string
 }

@@ -26,6 +26,11 @@ type installation struct {
 	svc   *mdm.Service
 	key   *pki.MasterKey
 	ca    *pki.CA // opened on first use
+
+	// Set by serve: the parts whose background work the job queue runs.
+	applePlatform   *ios.Platform
+	pusher          *ios.Pusher
+	androidPlatform *android.Platform
 }
 
 // Close stops the CA, if it was opened, and closes the database.
@@ -39,8 +44,18 @@ func (in *installation) Close() error {
 // newInstallation wires the domain service with the store, the master key and the CA.
 func newInstallation(cfg config, log *slog.Logger, st *store.Store, key *pki.MasterKey) *installation {
 	in := &installation{cfg: cfg, log: log, store: st, key: key}
-	in.svc = mdm.NewService(st, key, mdm.WithCertificates(caCertificates{in}))
+	in.svc = mdm.NewService(st, key, in.serviceOptions()...)
 	return in
+}
+
+// serviceOptions are what every domain service of the installation has: the CA for
+// removals, and invitation e-mail when SMTP is configured.
+func (in *installation) serviceOptions() []mdm.Option {
+	opts := []mdm.Option{mdm.WithCertificates(caCertificates{in})}
+	if in.cfg.SMTPURL != "" {
+		opts = append(opts, mdm.WithInvitationMail())
+	}
+	return opts
 }
 
 // caCertificates gives the domain what it needs of the CA, opening the CA when first

@@ -90,7 +90,7 @@ func (s *Store) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.
 		}
 		return q
 	}
-	return walkBySeq(query, 0, eventSeq, fn)
+	return walkBySeq(query, f.AfterSeq, eventSeq, fn)
 }
 
 // likeEscaper makes a string match itself in a LIKE pattern with ESCAPE '\'.

@@ -1,0 +1,168 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// APIPrefix is where the JSON API is mounted.
+const APIPrefix = "/api/v1"
+
+// APIConfig says what the JSON API needs.
+type APIConfig struct {
+	Service *mdm.Service
+	// PublicURL is what phones and browsers reach; invitation links are made from it.
+	PublicURL *url.URL
+	Log       *slog.Logger
+}
+
+// apiV1 serves the JSON API.
+type apiV1 struct {
+	svc       *mdm.Service
+	publicURL *url.URL
+	log       *slog.Logger
+	spec      *apiSpec
+}
+
+// call is what a handler knows about the request beyond echo's context: who calls, in
+// which tenant (zero for the provider).
+type call struct {
+	who    mdm.Principal
+	tenant mdm.Tenant
+}
+
+// apiRoute is one route of the JSON API with the permission it needs; an empty permission
+// admits every signed-in caller.
+type apiRoute struct {
+	method, path string // path below APIPrefix, in echo's form (/devices/:id)
+	perm         mdm.Permission
+	handle       func(a *apiV1, c echo.Context, k call) error
+}
+
+// apiRoutes is every route of the JSON API. The OpenAPI document describes each of them;
+// MountAPI refuses to start with one that it does not.
+func apiRoutes() []apiRoute {
+	return []apiRoute{
+		{http.MethodGet, "/me", "", (*apiV1).me},
+		{http.MethodGet, "/overview", mdm.PermDevicesRead, (*apiV1).overview},
+		{http.MethodGet, "/devices", mdm.PermDevicesRead, (*apiV1).listDevices},
+		{http.MethodGet, "/devices/:id", mdm.PermDevicesRead, (*apiV1).getDevice},
+		{http.MethodPost, "/devices/:id/lock", mdm.PermDevicesManage, (*apiV1).lockDevice},
+		{http.MethodPost, "/devices/:id/reset-passcode", mdm.PermPasscodeReset, (*apiV1).resetPasscode},
+		{http.MethodPost, "/devices/:id/remove-work-data", mdm.PermDevicesManage, (*apiV1).removeWorkData},
+		{http.MethodPost, "/devices/:id/revoke-certificates", mdm.PermDevicesManage, (*apiV1).revokeCertificates},
+		{http.MethodGet, "/employees", mdm.PermEmployeesRead, (*apiV1).listEmployees},
+		{http.MethodGet, "/employees/:id", mdm.PermEmployeesRead, (*apiV1).getEmployee},
+		{http.MethodGet, "/invitations", mdm.PermInvitationsRead, (*apiV1).listInvitations},
+		{http.MethodPost, "/invitations", mdm.PermInvitationsWrite, (*apiV1).createInvitation},
+		{http.MethodPost, "/invitations/:id/revoke", mdm.PermInvitationsWrite, (*apiV1).revokeInvitation},
+		{http.MethodGet, "/policies", mdm.PermPoliciesRead, (*apiV1).listPolicies},
+		{http.MethodPost, "/policies", mdm.PermPoliciesWrite, (*apiV1).createPolicy},
+		{http.MethodGet, "/policies/:id", mdm.PermPoliciesRead, (*apiV1).getPolicy},
+		{http.MethodPut, "/policies/:id", mdm.PermPoliciesWrite, (*apiV1).updatePolicy},
+		{http.MethodGet, "/audit/events", mdm.PermAuditRead, (*apiV1).listAuditEvents},
+		{http.MethodGet, "/audit/export", mdm.PermAuditExport, (*apiV1).exportAudit},
+		{http.MethodGet, "/tokens", mdm.PermTokensManage, (*apiV1).listTokens},
+		{http.MethodPost, "/tokens", mdm.PermTokensManage, (*apiV1).createToken},
+		{http.MethodPost, "/tokens/:id/revoke", mdm.PermTokensManage, (*apiV1).revokeToken},
+		{http.MethodGet, "/tenants", mdm.PermTenantsManage, (*apiV1).listTenants},
+		{http.MethodPost, "/tenants", mdm.PermTenantsManage, (*apiV1).createTenant},
+	}
+}
+
+// MountAPI mounts the JSON API and its OpenAPI document under /api/v1.
+func (s *Server) MountAPI(cfg APIConfig) error {
+	spec, err := loadAPISpec()
+	if err != nil {
+		return err
+	}
+	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec}
+	g := s.echo.Group(APIPrefix)
+	g.GET("/openapi.json", func(c echo.Context) error {
+		return c.JSONBlob(http.StatusOK, spec.json)
+	})
+	for _, r := range apiRoutes() {
+		op, err := spec.operation(r.method, r.path)
+		if err != nil {
+			return err
+		}
+		g.Add(r.method, r.path, a.handler(r, op))
+	}
+	return nil
+}
+
+// handler wraps a route's handler in the checks every route makes, in this order: who is
+// calling (401), may their role do this (403), is the request what the document describes
+// (400). Rows of another tenant are then not found (404), because every call is scoped to
+// the caller's tenant.
+func (a *apiV1) handler(r apiRoute, op *specOperation) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		who, err := a.authenticate(c)
+		if err != nil {
+			return err
+		}
+		if r.perm != "" && !who.Can(r.perm) {
+			return echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf("the role %s may not do this", who.Role))
+		}
+		k := call{who: who}
+		if who.TenantID != "" {
+			if k.tenant, err = a.svc.TenantByID(c.Request().Context(), who.TenantID); err != nil {
+				return fmt.Errorf("tenant of %s: %w", who.Actor, err)
+			}
+		} else if r.perm != "" && r.perm != mdm.PermTenantsManage {
+			return echo.NewHTTPError(http.StatusForbidden, "this route belongs to a tenant; the provider has none")
+		}
+		if err := a.spec.validate(c, op); err != nil {
+			return err
+		}
+		return apiError(r.handle(a, c, k))
+	}
+}
+
+// authenticate returns who is calling: the holder of the bearer token or the dashboard
+// user of the session cookie.
+func (a *apiV1) authenticate(c echo.Context) (mdm.Principal, error) {
+	ctx := c.Request().Context()
+	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return mdm.Principal{}, unauthenticated(c)
+		}
+		who, err := a.svc.AuthenticateToken(ctx, token)
+		if errors.Is(err, mdm.ErrUnauthenticated) {
+			return mdm.Principal{}, unauthenticated(c)
+		}
+		return who, err
+	}
+	return mdm.Principal{}, unauthenticated(c)
+}
+
+// unauthenticated answers 401 and names the scheme to use.
+func unauthenticated(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="trennwand"`)
+	return echo.NewHTTPError(http.StatusUnauthorized, "sign in: send an API token as Authorization: Bearer twk_…")
+}
+
+// apiError turns the domain's errors into answers: the caller's own mistakes keep their
+// message, anything else becomes a 500 that the error handler logs.
+func apiError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mdm.ErrNotFound):
+		return echo.NewHTTPError(http.StatusNotFound, err.Error())
+	case errors.Is(err, mdm.ErrConflict):
+		return echo.NewHTTPError(http.StatusConflict, err.Error())
+	case errors.Is(err, mdm.ErrInvalid):
+		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
+	return err
+}

@@ -1,0 +1,90 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+func (a *apiV1) me(c echo.Context, k call) error {
+	var perms []mdm.Permission
+	for _, r := range apiRoutes() {
+		if r.perm != "" && k.who.Can(r.perm) && !slices.Contains(perms, r.perm) {
+			perms = append(perms, r.perm)
+		}
+	}
+	out := map[string]any{"actor": k.who.Actor, "role": k.who.Role, "permissions": mapSlice(perms, func(p mdm.Permission) string { return string(p) })}
+	if k.tenant.ID != "" {
+		out["tenant"] = tenantOut(k.tenant)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (a *apiV1) listTokens(c echo.Context, k call) error {
+	toks, err := a.svc.Tokens(c.Request().Context(), k.tenant)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"tokens": mapSlice(toks, tokenOut)})
+}
+
+// tokenRequest is the body of POST /tokens.
+type tokenRequest struct {
+	Name      string `json:"name"`
+	Role      string `json:"role"`
+	ValidDays int    `json:"valid_days"`
+}
+
+func (a *apiV1) createToken(c echo.Context, k call) error {
+	var body tokenRequest
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	role, err := mdm.ParseRole(body.Role)
+	if err != nil {
+		return err
+	}
+	tok, secret, err := a.svc.CreateToken(c.Request().Context(), k.who.Actor, &k.tenant, mdm.TokenRequest{
+		Name: body.Name, Role: role, Validity: time.Duration(body.ValidDays) * 24 * time.Hour})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"id": tok.ID, "token": secret, "expires_at": tok.ExpiresAt})
+}
+
+func (a *apiV1) revokeToken(c echo.Context, k call) error {
+	if err := a.svc.RevokeToken(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *apiV1) listTenants(c echo.Context, _ call) error {
+	ts, err := a.svc.Tenants(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"tenants": mapSlice(ts, tenantOut)})
+}
+
+// tenantRequest is the body of POST /tenants.
+type tenantRequest struct {
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name"`
+}
+
+func (a *apiV1) createTenant(c echo.Context, k call) error {
+	var body tenantRequest
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	t, err := a.svc.CreateTenant(c.Request().Context(), k.who.Actor, body.Name, body.DisplayName)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, tenantOut(t))
+}

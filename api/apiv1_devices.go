@@ -1,0 +1,103 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+func (a *apiV1) listDevices(c echo.Context, k call) error {
+	page, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	q := mdm.DeviceQuery{Search: c.QueryParam("q"), Page: page, Compliance: mdm.Compliance(c.QueryParam("compliance")),
+		DeviceFilter: mdm.DeviceFilter{Platform: mdm.Platform(c.QueryParam("platform")),
+			State: mdm.DeviceState(c.QueryParam("state")), EmployeeID: c.QueryParam("employee")}}
+	ds, err := a.svc.DevicePage(c.Request().Context(), k.tenant, q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, withNextCursor(map[string]any{"devices": mapSlice(ds, deviceListingOut)}, page, len(ds),
+		func(i int) (time.Time, string) { return ds[i].CreatedAt, ds[i].ID }))
+}
+
+func (a *apiV1) getDevice(c echo.Context, k call) error {
+	d, err := a.svc.ViewDevice(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"device": deviceOut(d.Device), "employee": employeeOut(d.Employee),
+		"commands": mapSlice(d.Commands, commandOut)})
+}
+
+func (a *apiV1) lockDevice(c echo.Context, k call) error {
+	return a.command(c, k, mdm.CommandLockWork)
+}
+
+func (a *apiV1) resetPasscode(c echo.Context, k call) error {
+	return a.command(c, k, mdm.CommandResetWorkPasscode)
+}
+
+func (a *apiV1) command(c echo.Context, k call, kind mdm.CommandKind) error {
+	var body reasonBody
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	cmd, err := a.svc.CommandDevice(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"), kind, body.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, commandOut(cmd))
+}
+
+func (a *apiV1) removeWorkData(c echo.Context, k call) error {
+	var body reasonBody
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	reason, err := mdm.ParseReason(body.Reason)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := a.svc.RemoveDevice(ctx, k.who.Actor, k.tenant, c.Param("id"), reason); err != nil {
+		return err
+	}
+	d, err := a.svc.Store().Device(ctx, k.tenant.ID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, deviceOut(d))
+}
+
+func (a *apiV1) revokeCertificates(c echo.Context, k call) error {
+	var body reasonBody
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	n, err := a.svc.RevokeDeviceCertificates(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"), body.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"revoked": n})
+}
+
+func (a *apiV1) overview(c echo.Context, k call) error {
+	counts, err := a.svc.DeviceCounts(c.Request().Context(), k.tenant)
+	if err != nil {
+		return err
+	}
+	type countJSON struct {
+		Platform   mdm.Platform    `json:"platform"`
+		State      mdm.DeviceState `json:"state"`
+		Compliance mdm.Compliance  `json:"compliance"`
+		Count      int64           `json:"count"`
+	}
+	return c.JSON(http.StatusOK, map[string]any{"counts": mapSlice(counts, func(d mdm.DeviceCount) countJSON {
+		return countJSON(d)
+	})})
+}

@@ -1,0 +1,138 @@
+package api_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trennwand/trennwand/api"
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// apiWorld is a server with the JSON API on a fresh database: the tenant musterstadt, whose
+// tokens the tests call with, and the tenant nachbarort, whose rows they must never reach.
+type apiWorld struct {
+	t      *testing.T
+	srv    *api.Server
+	store  *store.Store
+	svc    *mdm.Service
+	tenant mdm.Tenant
+	other  mdm.Tenant
+	tokens map[mdm.Role]string // one per role; the provider's belongs to no tenant
+}
+
+// fakeCertificates stands in for the CA: every enrolment has one certificate to revoke.
+type fakeCertificates struct{}
+
+func (fakeCertificates) RevokeEnrolment(context.Context, string, string, string) (int, error) {
+	return 1, nil
+}
+
+func newAPIWorld(t *testing.T, s *store.Store) *apiWorld {
+	t.Helper()
+	ctx := context.Background()
+	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}))
+	w := &apiWorld{t: t, store: s, svc: svc, tokens: map[mdm.Role]string{}}
+	w.tenant = storetest.Tenant(t, svc, "musterstadt")
+	w.other = storetest.Tenant(t, svc, "nachbarort")
+	for _, r := range mdm.Roles {
+		_, secret, err := svc.CreateToken(ctx, "test", &w.tenant, mdm.TokenRequest{Name: string(r), Role: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.tokens[r] = secret
+	}
+	_, secret, err := svc.CreateToken(ctx, "test", nil, mdm.TokenRequest{Name: "provider", Role: mdm.RoleProvider})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.tokens[mdm.RoleProvider] = secret
+	public, _ := url.Parse("https://mdm.musterstadt.example")
+	w.srv = api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry(),
+		Ready: func(context.Context) error { return nil }})
+	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// call sends one request to the API with the token (none when empty) and returns the
+// status and body.
+func (w *apiWorld) call(method, path, token, body string) (int, string) {
+	w.t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	w.srv.Echo().ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+// employee creates an employee of the tenant.
+func (w *apiWorld) employee(tn mdm.Tenant) mdm.Employee {
+	w.t.Helper()
+	e := mdm.Employee{ID: mdm.NewID(), Email: mdm.NewID() + "@example.org", Name: "Erika Muster", CreatedAt: time.Now().UTC()}
+	if err := w.store.CreateEmployee(context.Background(), tn.ID, &e); err != nil {
+		w.t.Fatal(err)
+	}
+	return e
+}
+
+// device creates an active device of a new employee of the tenant.
+func (w *apiWorld) device(tn mdm.Tenant) mdm.Device {
+	w.t.Helper()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	d := mdm.Device{ID: mdm.NewID(), EmployeeID: w.employee(tn).ID, Platform: mdm.PlatformAndroid, State: mdm.DeviceActive,
+		Compliance: mdm.ComplianceCompliant, OSVersion: "15", CreatedAt: now, UpdatedAt: now}
+	if err := w.store.CreateDevice(context.Background(), tn.ID, &d); err != nil {
+		w.t.Fatal(err)
+	}
+	return d
+}
+
+// invitation creates a pending invitation of the tenant.
+func (w *apiWorld) invitation(tn mdm.Tenant) mdm.Invitation {
+	w.t.Helper()
+	inv, err := w.svc.Invite(context.Background(), "test", tn, mdm.InviteRequest{Email: mdm.NewID() + "@example.org"})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return inv.Invitation
+}
+
+// policy creates a work policy of the tenant, at version 1.
+func (w *apiWorld) policy(tn mdm.Tenant) mdm.WorkPolicy {
+	w.t.Helper()
+	p, err := w.svc.CreateWorkPolicy(context.Background(), "test", tn, mdm.WorkPolicy{Name: "Policy " + mdm.NewID()})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return p
+}
+
+// token creates a helpdesk token of the tenant.
+func (w *apiWorld) token(tn mdm.Tenant) mdm.APIToken {
+	w.t.Helper()
+	tok, _, err := w.svc.CreateToken(context.Background(), "test", &tn, mdm.TokenRequest{Role: mdm.RoleHelpdesk})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return tok
+}

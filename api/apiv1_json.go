@@ -1,0 +1,158 @@
+package api
+
+import (
+	"encoding/hex"
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// The JSON forms of the domain's rows, as the OpenAPI document describes them.
+
+type deviceJSON struct {
+	ID            string          `json:"id"`
+	EmployeeID    string          `json:"employee_id"`
+	EmployeeEmail string          `json:"employee_email,omitempty"`
+	EmployeeName  string          `json:"employee_name,omitempty"`
+	WorkPolicyID  *string         `json:"work_policy_id"`
+	Platform      mdm.Platform    `json:"platform"`
+	State         mdm.DeviceState `json:"state"`
+	Compliance    mdm.Compliance  `json:"compliance"`
+	OSVersion     string          `json:"os_version"`
+	LastContactAt *time.Time      `json:"last_contact_at"`
+	CreatedAt     time.Time       `json:"created_at"`
+}
+
+func deviceOut(d mdm.Device) deviceJSON {
+	return deviceJSON{ID: d.ID, EmployeeID: d.EmployeeID, WorkPolicyID: d.WorkPolicyID, Platform: d.Platform,
+		State: d.State, Compliance: d.Compliance, OSVersion: d.OSVersion, LastContactAt: d.LastContactAt, CreatedAt: d.CreatedAt}
+}
+
+func deviceListingOut(d mdm.DeviceListing) deviceJSON {
+	out := deviceOut(d.Device)
+	out.EmployeeEmail, out.EmployeeName = d.EmployeeEmail, d.EmployeeName
+	return out
+}
+
+type commandJSON struct {
+	ID         string           `json:"id"`
+	Kind       mdm.CommandKind  `json:"kind"`
+	State      mdm.CommandState `json:"state"`
+	Error      string           `json:"error,omitempty"`
+	CreatedAt  time.Time        `json:"created_at"`
+	SentAt     *time.Time       `json:"sent_at"`
+	FinishedAt *time.Time       `json:"finished_at"`
+}
+
+func commandOut(c mdm.Command) commandJSON {
+	return commandJSON{ID: c.ID, Kind: c.Kind, State: c.State, Error: c.Error, CreatedAt: c.CreatedAt,
+		SentAt: c.SentAt, FinishedAt: c.FinishedAt}
+}
+
+type employeeJSON struct {
+	ID             string    `json:"id"`
+	Email          string    `json:"email"`
+	Name           string    `json:"name"`
+	ManagedAppleID string    `json:"managed_apple_id,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+func employeeOut(e mdm.Employee) employeeJSON {
+	return employeeJSON{ID: e.ID, Email: e.Email, Name: e.Name, ManagedAppleID: e.ManagedAppleID, CreatedAt: e.CreatedAt}
+}
+
+type invitationJSON struct {
+	ID            string               `json:"id"`
+	EmployeeID    string               `json:"employee_id"`
+	EmployeeEmail string               `json:"employee_email,omitempty"`
+	Platform      mdm.Platform         `json:"platform"`
+	Status        mdm.InvitationStatus `json:"status"`
+	ExpiresAt     time.Time            `json:"expires_at"`
+	CreatedAt     time.Time            `json:"created_at"`
+}
+
+func invitationOut(i mdm.Invitation, email string, now time.Time) invitationJSON {
+	return invitationJSON{ID: i.ID, EmployeeID: i.EmployeeID, EmployeeEmail: email, Platform: i.Platform,
+		Status: i.Status(now), ExpiresAt: i.ExpiresAt, CreatedAt: i.CreatedAt}
+}
+
+type appJSON struct {
+	Platform      mdm.Platform    `json:"platform"`
+	AppID         string          `json:"app_id"`
+	InstallType   mdm.InstallType `json:"install_type"`
+	ManagedConfig mdm.JSONObject  `json:"managed_config"`
+}
+
+type policyJSON struct {
+	ID                   string    `json:"id"`
+	Name                 string    `json:"name"`
+	Description          string    `json:"description"`
+	Version              int64     `json:"version"`
+	WorkPasscodeRequired bool      `json:"work_passcode_required"`
+	CopyPasteToPersonal  bool      `json:"copy_paste_to_personal"`
+	Apps                 []appJSON `json:"apps,omitempty"`
+	CreatedAt            time.Time `json:"created_at"`
+	UpdatedAt            time.Time `json:"updated_at"`
+}
+
+func policyOut(p mdm.WorkPolicy) policyJSON {
+	out := policyJSON{ID: p.ID, Name: p.Name, Description: p.Description, Version: p.Version,
+		WorkPasscodeRequired: p.WorkPasscodeRequired, CopyPasteToPersonal: p.CopyPasteToPersonal,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+	for _, a := range p.Apps {
+		out.Apps = append(out.Apps, appJSON{Platform: a.Platform, AppID: a.AppID, InstallType: a.InstallType, ManagedConfig: a.ManagedConfig})
+	}
+	return out
+}
+
+type auditEventJSON struct {
+	Seq      int64          `json:"seq"`
+	At       time.Time      `json:"at"`
+	Actor    string         `json:"actor"`
+	Action   string         `json:"action"`
+	Subject  string         `json:"subject"`
+	Details  mdm.JSONObject `json:"details"`
+	PrevHash string         `json:"prev_hash"`
+	Hash     string         `json:"hash"`
+}
+
+func auditEventOut(e mdm.AuditEvent) auditEventJSON {
+	return auditEventJSON{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Subject: e.Subject, Details: e.Details,
+		PrevHash: hex.EncodeToString(e.PrevHash), Hash: hex.EncodeToString(e.Hash)}
+}
+
+type tokenJSON struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Role       mdm.Role   `json:"role"`
+	CreatedBy  string     `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+func tokenOut(t mdm.APIToken) tokenJSON {
+	return tokenJSON{ID: t.ID, Name: t.Name, Role: t.Role, CreatedBy: t.CreatedBy, CreatedAt: t.CreatedAt,
+		ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt, RevokedAt: t.RevokedAt}
+}
+
+type tenantJSON struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	DisplayName string    `json:"display_name"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func tenantOut(t mdm.Tenant) tenantJSON {
+	return tenantJSON{ID: t.ID, Name: t.Name, DisplayName: t.DisplayName, CreatedAt: t.CreatedAt}
+}
+
+// mapSlice applies f to every element of in; never nil, so that an empty list is [] in JSON.
+func mapSlice[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}

@@ -1,0 +1,143 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// matrixRoute is one route of the JSON API as the role matrix sees it: who may call it, how
+// to make a row for it to act on (id), and a valid body.
+type matrixRoute struct {
+	allowed []mdm.Role
+	id      func(w *apiWorld, tn mdm.Tenant) string // nil: the route takes no ID
+	body    func(w *apiWorld, tn mdm.Tenant, id string) string
+}
+
+var (
+	anyone      = []mdm.Role{mdm.RoleAdmin, mdm.RoleHelpdesk, mdm.RoleDPO, mdm.RoleProvider}
+	adminOnly   = []mdm.Role{mdm.RoleAdmin}
+	withDevices = []mdm.Role{mdm.RoleAdmin, mdm.RoleHelpdesk}
+	withAudit   = []mdm.Role{mdm.RoleAdmin, mdm.RoleDPO}
+	provider    = []mdm.Role{mdm.RoleProvider}
+)
+
+func deviceID(w *apiWorld, tn mdm.Tenant) string     { return w.device(tn).ID }
+func employeeID(w *apiWorld, tn mdm.Tenant) string   { return w.employee(tn).ID }
+func invitationID(w *apiWorld, tn mdm.Tenant) string { return w.invitation(tn).ID }
+func policyID(w *apiWorld, tn mdm.Tenant) string     { return w.policy(tn).ID }
+func tokenID(w *apiWorld, tn mdm.Tenant) string      { return w.token(tn).ID }
+
+func reason(*apiWorld, mdm.Tenant, string) string { return `{"reason":"phone reported lost"}` }
+
+// roleMatrix is the specification of who may do what, one entry for every route of the
+// JSON API. A route that is added without an entry here fails the test.
+var roleMatrix = map[string]matrixRoute{
+	"GET /api/v1/me":                               {allowed: anyone},
+	"GET /api/v1/overview":                         {allowed: withDevices},
+	"GET /api/v1/devices":                          {allowed: withDevices},
+	"GET /api/v1/devices/:id":                      {allowed: withDevices, id: deviceID},
+	"POST /api/v1/devices/:id/lock":                {allowed: adminOnly, id: deviceID, body: reason},
+	"POST /api/v1/devices/:id/reset-passcode":      {allowed: withDevices, id: deviceID, body: reason},
+	"POST /api/v1/devices/:id/remove-work-data":    {allowed: adminOnly, id: deviceID, body: reason},
+	"POST /api/v1/devices/:id/revoke-certificates": {allowed: adminOnly, id: deviceID, body: reason},
+	"GET /api/v1/employees":                        {allowed: withDevices},
+	"GET /api/v1/employees/:id":                    {allowed: withDevices, id: employeeID},
+	"GET /api/v1/invitations":                      {allowed: withDevices},
+	"POST /api/v1/invitations": {allowed: withDevices, body: func(*apiWorld, mdm.Tenant, string) string {
+		return fmt.Sprintf(`{"email":"%s@example.org","platform":"android"}`, mdm.NewID())
+	}},
+	"POST /api/v1/invitations/:id/revoke": {allowed: withDevices, id: invitationID},
+	"GET /api/v1/policies":                {allowed: adminOnly},
+	"POST /api/v1/policies": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
+		return fmt.Sprintf(`{"name":"Policy %s","apps":[{"platform":"android","app_id":"com.example.mail","install_type":"required","managed_config":{"server":"mail.example.org"}}]}`, mdm.NewID())
+	}},
+	"GET /api/v1/policies/:id": {allowed: adminOnly, id: policyID},
+	"PUT /api/v1/policies/:id": {allowed: adminOnly, id: policyID, body: func(*apiWorld, mdm.Tenant, string) string {
+		return fmt.Sprintf(`{"name":"Renamed %s","version":1}`, mdm.NewID())
+	}},
+	"GET /api/v1/audit/events":       {allowed: withAudit},
+	"GET /api/v1/audit/export":       {allowed: withAudit},
+	"GET /api/v1/tokens":             {allowed: adminOnly},
+	"POST /api/v1/tokens":            {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"role":"dpo","name":"export"}` }},
+	"POST /api/v1/tokens/:id/revoke": {allowed: adminOnly, id: tokenID},
+	"GET /api/v1/tenants":            {allowed: provider},
+	"POST /api/v1/tenants": {allowed: provider, body: func(*apiWorld, mdm.Tenant, string) string {
+		return fmt.Sprintf(`{"name":"t-%s"}`, mdm.NewID())
+	}},
+}
+
+// Every route of the JSON API answers 401 without credentials, 403 to a role that may not
+// use it, 404 for the ID of another tenant's row, and works for the roles that may use it.
+func TestEveryRouteKeepsTheRoleMatrixAndTheTenantWall(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		for _, r := range w.srv.Echo().Routes() {
+			if !strings.HasPrefix(r.Path, "/api/v1/") || r.Path == "/api/v1/openapi.json" {
+				continue
+			}
+			key := r.Method + " " + r.Path
+			m, ok := roleMatrix[key]
+			if !ok {
+				t.Errorf("%s is not in the role matrix of this test", key)
+				continue
+			}
+			t.Run(key, func(t *testing.T) {
+				w.t = t
+				request := func(tn mdm.Tenant) (string, string) {
+					path, id := r.Path, ""
+					if m.id != nil {
+						id = m.id(w, tn)
+						path = strings.Replace(path, ":id", id, 1)
+					}
+					body := ""
+					if m.body != nil {
+						body = m.body(w, tn, id)
+					}
+					return path, body
+				}
+				path, body := request(w.tenant)
+				if code, answer := w.call(r.Method, path, "", body); code != http.StatusUnauthorized {
+					t.Errorf("without credentials: %d %s, want 401", code, answer)
+				}
+				if code, _ := w.call(r.Method, path, "twk_"+strings.Repeat("a", 32), body); code != http.StatusUnauthorized {
+					t.Errorf("with an unknown token: %d, want 401", code)
+				}
+				for _, role := range anyone {
+					path, body := request(w.tenant)
+					code, answer := w.call(r.Method, path, w.tokens[role], body)
+					if !slices.Contains(m.allowed, role) {
+						if code != http.StatusForbidden {
+							t.Errorf("%s: %d %s, want 403", role, code, answer)
+						}
+						continue
+					}
+					if code < 200 || code > 299 {
+						t.Errorf("%s: %d %s, want success", role, code, answer)
+					}
+					if m.id == nil || role == mdm.RoleProvider {
+						continue
+					}
+					path, body = request(w.other)
+					if code, answer := w.call(r.Method, path, w.tokens[role], body); code != http.StatusNotFound {
+						t.Errorf("%s with another tenant's ID: %d %s, want 404", role, code, answer)
+					}
+				}
+			})
+		}
+		for key := range roleMatrix {
+			method, path, _ := strings.Cut(key, " ")
+			if !slices.ContainsFunc(w.srv.Echo().Routes(), func(r *echo.Route) bool { return r.Method == method && r.Path == path }) {
+				t.Errorf("the role matrix names %s, which the server does not route", key)
+			}
+		}
+	})
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+func newTokenCmd() *cobra.Command {
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Make an API token for automation and print it once",
+		Long: `Make an API token for the JSON API (/api/v1) with one role in one tenant. The
+token is printed once; only its hash is kept. Send it as "Authorization: Bearer
+twk_…". Roles: admin, helpdesk, dpo; or provider, without --tenant, for the
+provider-level super-admin who creates tenants.`,
+		Example: `  trennwand token create --tenant musterstadt --role helpdesk --name inventory --json
+  trennwand token create --role provider --name tenant-provisioning`,
+		Args: exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			roleName, _ := cmd.Flags().GetString("role")
+			role, err := mdm.ParseTokenRole(roleName)
+			if err != nil {
+				return err
+			}
+			name, _ := cmd.Flags().GetString("name")
+			days, _ := cmd.Flags().GetInt("valid-days")
+			var tenant *mdm.Tenant
+			if tn, _ := cmd.Flags().GetString("tenant"); tn != "" || role != mdm.RoleProvider {
+				if role == mdm.RoleProvider {
+					return usagef("a provider token belongs to no tenant: leave out --tenant")
+				}
+				t, err := tenantFlag(ctx, cmd, in)
+				if err != nil {
+					return err
+				}
+				tenant = &t
+			}
+			tok, secret, err := in.svc.CreateToken(ctx, cliActor(), tenant, mdm.TokenRequest{
+				Name: name, Role: role, Validity: time.Duration(days) * 24 * time.Hour})
+			if err != nil {
+				return err
+			}
+			tenantName := ""
+			if tenant != nil {
+				tenantName = tenant.Name
+			}
+			if in.cfg.JSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"token": secret, "id": tok.ID, "tenant": tenantName,
+					"role": tok.Role, "expires_at": tok.ExpiresAt})
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "token %s (%s, valid until %s):\n  %s\nIt is shown only now.\n",
+				tok.ID, tok.Role, tok.ExpiresAt.Local().Format(time.DateOnly), secret)
+			return err
+		}),
+	}
+	f := create.Flags()
+	f.String("tenant", "", "tenant name (required unless --role provider)")
+	f.String("role", "", "admin, helpdesk, dpo or provider (required)")
+	f.String("name", "", "what the token is for, shown in listings")
+	f.Int("valid-days", 365, "days until the token expires (1 to 1825)")
+
+	list := &cobra.Command{
+		Use:     "list",
+		Short:   "List a tenant's API tokens with their last use",
+		Example: `  trennwand token list --tenant musterstadt --json`,
+		Args:    exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			toks, err := in.svc.Tokens(ctx, t)
+			if err != nil {
+				return err
+			}
+			if in.cfg.JSON {
+				out := make([]map[string]any, len(toks))
+				for i, tok := range toks {
+					out[i] = map[string]any{"id": tok.ID, "name": tok.Name, "role": tok.Role, "created_by": tok.CreatedBy,
+						"created_at": tok.CreatedAt, "expires_at": tok.ExpiresAt, "last_used_at": tok.LastUsedAt, "revoked_at": tok.RevokedAt}
+				}
+				return printJSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "tokens": out})
+			}
+			rows := make([][]string, len(toks))
+			for i, tok := range toks {
+				rows[i] = []string{tok.ID, tok.Name, string(tok.Role), localTime(tok.LastUsedAt, "never"),
+					tok.ExpiresAt.Local().Format(time.DateOnly), localTime(tok.RevokedAt, "-")}
+			}
+			return printTable(cmd.OutOrStdout(), []string{"ID", "NAME", "ROLE", "LAST USED", "EXPIRES", "REVOKED"}, rows)
+		}),
+	}
+	list.Flags().String("tenant", "", "tenant name (required)")
+
+	revoke := &cobra.Command{
+		Use:     "revoke ID",
+		Short:   "Revoke one of a tenant's API tokens",
+		Example: `  trennwand token revoke --tenant musterstadt 3x7…`,
+		Args:    exactArgs("ID"),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, args []string) error {
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			if err := in.svc.RevokeToken(ctx, cliActor(), t, args[0]); err != nil {
+				return err
+			}
+			if in.cfg.JSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"id": args[0], "revoked": true})
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "revoked token %s\n", args[0])
+			return err
+		}),
+	}
+	revoke.Flags().String("tenant", "", "tenant name (required)")
+	return group("token", "Manage API tokens", create, list, revoke)
+}
+
+// localTime formats an optional time for a table, or says `none`.
+func localTime(t *time.Time, none string) string {
+	if t == nil {
+		return none
+	}
+	return t.Local().Format(time.DateTime)
+}

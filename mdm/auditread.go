@@ -1,0 +1,29 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// errPageFull stops a walk over the audit trail once a page is full.
+var errPageFull = errors.New("page full")
+
+// AuditPage returns up to limit of the tenant's events that f selects, after event
+// afterSeq, oldest first. The next page starts after the last event's Seq.
+func (s *Service) AuditPage(ctx context.Context, t Tenant, f AuditFilter, afterSeq int64, limit int) ([]AuditEvent, error) {
+	limit = Page{Limit: limit}.Normalized().Limit
+	f.AfterSeq = afterSeq
+	var out []AuditEvent
+	err := s.store.FilteredAuditEvents(ctx, t.ID, f, func(e AuditEvent) error {
+		out = append(out, e)
+		if len(out) == limit {
+			return errPageFull
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errPageFull) {
+		return nil, fmt.Errorf("read the audit trail of %s: %w", t.Name, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,138 @@
+package mdm
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ConsoleStore is what the dashboard and the JSON API read: pages of devices, employees and
+// invitations, counts for the overview.
+type ConsoleStore interface {
+	TenantByID(ctx context.Context, id string) (Tenant, error)
+	// DevicePage returns one page of the tenant's devices that match q, newest first, each
+	// with its employee's address and name.
+	DevicePage(ctx context.Context, tenantID string, q DeviceQuery) ([]DeviceListing, error)
+	// EmployeePage returns one page of the tenant's employees, newest first.
+	EmployeePage(ctx context.Context, tenantID string, q EmployeeQuery) ([]Employee, error)
+	// InvitationPage returns one page of the tenant's invitations, newest first.
+	InvitationPage(ctx context.Context, tenantID string, q InvitationQuery) ([]InvitationListing, error)
+	// SetInvitationRevoked revokes a pending invitation; ErrConflict when it was used or
+	// revoked already.
+	SetInvitationRevoked(ctx context.Context, tenantID, id string, at time.Time) error
+	// DeviceCounts counts the tenant's devices by platform, state and compliance.
+	DeviceCounts(ctx context.Context, tenantID string) ([]DeviceCount, error)
+}
+
+// DeviceQuery selects devices for a listing.
+type DeviceQuery struct {
+	DeviceFilter
+	Compliance Compliance
+	// Search matches devices whose employee's e-mail address or name starts with it
+	// (ignoring case for ASCII letters).
+	Search string
+	Page
+}
+
+// DeviceListing is a device as a listing shows it: with whose it is.
+type DeviceListing struct {
+	Device
+	EmployeeEmail string
+	EmployeeName  string
+}
+
+// EmployeeQuery selects employees for a listing.
+type EmployeeQuery struct {
+	Search string // start of the e-mail address or name
+	Page
+}
+
+// InvitationQuery selects invitations for a listing.
+type InvitationQuery struct {
+	EmployeeID string
+	Page
+}
+
+// InvitationListing is an invitation with the employee it is for.
+type InvitationListing struct {
+	Invitation
+	EmployeeEmail string
+}
+
+// DeviceCount is how many of a tenant's devices share a platform, state and compliance.
+type DeviceCount struct {
+	Platform   Platform
+	State      DeviceState
+	Compliance Compliance
+	Count      int64
+}
+
+// MaxSearchLength bounds a search term.
+const MaxSearchLength = 200
+
+// normalizeSearch trims and lower-cases a search term and checks its length.
+func normalizeSearch(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) > MaxSearchLength {
+		return "", fmt.Errorf("%w: a search term has at most %d characters", ErrInvalid, MaxSearchLength)
+	}
+	return s, nil
+}
+
+// DevicePage lists one page of the tenant's devices that match q, newest first. The
+// cursor of the next page is the last device's; fewer rows than the limit mean the end.
+func (s *Service) DevicePage(ctx context.Context, t Tenant, q DeviceQuery) ([]DeviceListing, error) {
+	var err error
+	if q.Search, err = normalizeSearch(q.Search); err != nil {
+		return nil, err
+	}
+	q.Page = q.Page.Normalized()
+	ds, err := s.store.DevicePage(ctx, t.ID, q)
+	if err != nil {
+		return nil, fmt.Errorf("list devices of %s: %w", t.Name, err)
+	}
+	return ds, nil
+}
+
+// EmployeePage lists one page of the tenant's employees, newest first.
+func (s *Service) EmployeePage(ctx context.Context, t Tenant, q EmployeeQuery) ([]Employee, error) {
+	var err error
+	if q.Search, err = normalizeSearch(q.Search); err != nil {
+		return nil, err
+	}
+	q.Page = q.Page.Normalized()
+	es, err := s.store.EmployeePage(ctx, t.ID, q)
+	if err != nil {
+		return nil, fmt.Errorf("list employees of %s: %w", t.Name, err)
+	}
+	return es, nil
+}
+
+// InvitationPage lists one page of the tenant's invitations, newest first.
+func (s *Service) InvitationPage(ctx context.Context, t Tenant, q InvitationQuery) ([]InvitationListing, error) {
+	q.Page = q.Page.Normalized()
+	is, err := s.store.InvitationPage(ctx, t.ID, q)
+	if err != nil {
+		return nil, fmt.Errorf("list invitations of %s: %w", t.Name, err)
+	}
+	return is, nil
+}
+
+// DeviceCounts counts the tenant's devices by platform, state and compliance.
+func (s *Service) DeviceCounts(ctx context.Context, t Tenant) ([]DeviceCount, error) {
+	cs, err := s.store.DeviceCounts(ctx, t.ID)
+	if err != nil {
+		return nil, fmt.Errorf("count devices of %s: %w", t.Name, err)
+	}
+	return cs, nil
+}
+
+// TenantByID returns the tenant with the ID.
+func (s *Service) TenantByID(ctx context.Context, id string) (Tenant, error) {
+	t, err := s.store.TenantByID(ctx, id)
+	if err != nil {
+		return Tenant{}, fmt.Errorf("tenant %s: %w", id, err)
+	}
+	return t, nil
+}

@@ -1,0 +1,148 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ParseReason checks the reason an administrator states for an action on a device: it
+// goes to the audit trail, so it must be there and stay readable.
+func ParseReason(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 500 {
+		return "", fmt.Errorf("%w: state a reason of 1 to 500 characters", ErrInvalid)
+	}
+	return s, nil
+}
+
+// DeviceDetail is what an administrator sees of one device.
+type DeviceDetail struct {
+	Device   Device
+	Employee Employee
+	Commands []Command
+}
+
+// ViewDevice returns a device with its employee and commands and records in the audit
+// trail who looked at it: who saw an employee's data is itself on record.
+func (s *Service) ViewDevice(ctx context.Context, actor string, t Tenant, deviceID string) (DeviceDetail, error) {
+	var out DeviceDetail
+	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+		d, err := tx.Device(ctx, t.ID, deviceID)
+		if err != nil {
+			return fmt.Errorf("device %s: %w", deviceID, err)
+		}
+		emp, err := tx.Employee(ctx, t.ID, d.EmployeeID)
+		if err != nil {
+			return fmt.Errorf("employee of device %s: %w", deviceID, err)
+		}
+		cmds, err := tx.Commands(ctx, t.ID, d.ID)
+		if err != nil {
+			return fmt.Errorf("commands of device %s: %w", deviceID, err)
+		}
+		out = DeviceDetail{Device: d, Employee: emp, Commands: cmds}
+		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.view", Subject: "device:" + d.ID,
+			Details: AuditDetails(map[string]any{"employee": emp.ID})})
+		return err
+	})
+	return out, err
+}
+
+// EmployeeDetail is what an administrator sees of one employee.
+type EmployeeDetail struct {
+	Employee Employee
+	Devices  []DeviceListing
+}
+
+// ViewEmployee returns an employee with their devices and records the access in the
+// audit trail.
+func (s *Service) ViewEmployee(ctx context.Context, actor string, t Tenant, employeeID string) (EmployeeDetail, error) {
+	var out EmployeeDetail
+	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+		emp, err := tx.Employee(ctx, t.ID, employeeID)
+		if err != nil {
+			return fmt.Errorf("employee %s: %w", employeeID, err)
+		}
+		ds, err := tx.DevicePage(ctx, t.ID, DeviceQuery{DeviceFilter: DeviceFilter{EmployeeID: emp.ID}, Page: Page{Limit: MaxPageSize}})
+		if err != nil {
+			return fmt.Errorf("devices of employee %s: %w", employeeID, err)
+		}
+		out = EmployeeDetail{Employee: emp, Devices: ds}
+		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "employee.view", Subject: "employee:" + emp.ID,
+			Details: EmptyJSONObject})
+		return err
+	})
+	return out, err
+}
+
+// commandsOnRequest are the commands an administrator may order for one device by hand.
+// Removing the work data has its own path (RemoveDevice), because it changes the device's
+// state and revokes its certificates.
+var commandsOnRequest = map[CommandKind]bool{CommandLockWork: true, CommandResetWorkPasscode: true, CommandQueryWorkApps: true}
+
+// CommandDevice queues a command for an enrolled device's work container, with the reason
+// on record. The device's platform delivers it.
+func (s *Service) CommandDevice(ctx context.Context, actor string, t Tenant, deviceID string, kind CommandKind, reason string) (Command, error) {
+	if !commandsOnRequest[kind] {
+		return Command{}, fmt.Errorf("%w: command %q cannot be ordered by hand", ErrInvalid, kind)
+	}
+	reason, err := ParseReason(reason)
+	if err != nil {
+		return Command{}, err
+	}
+	var cmd Command
+	err = s.atomic(ctx, func(tx Store, at time.Time) error {
+		d, err := tx.Device(ctx, t.ID, deviceID)
+		if err != nil {
+			return fmt.Errorf("device %s: %w", deviceID, err)
+		}
+		if d.State != DeviceActive {
+			return fmt.Errorf("%w: device %s is %s; commands reach active devices only", ErrConflict, d.ID, d.State)
+		}
+		cmd = Command{ID: NewID(), DeviceID: d.ID, Kind: kind, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
+		if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
+			return err
+		}
+		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.command", Subject: "device:" + d.ID,
+			Details: AuditDetails(map[string]any{"command": cmd.ID, "kind": kind, "reason": reason})})
+		return err
+	})
+	return cmd, err
+}
+
+// RevokeDeviceCertificates revokes every valid certificate of the tenant's device, so that
+// mail, VPN and Wi-Fi stop trusting it, and records it with the reason. The device keeps
+// its work container; see RemoveDevice for removing it.
+func (s *Service) RevokeDeviceCertificates(ctx context.Context, actor string, t Tenant, deviceID, reason string) (int, error) {
+	if s.certs == nil {
+		return 0, errors.New("revoke certificates: no CA configured")
+	}
+	reason, err := ParseReason(reason)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := s.store.Device(ctx, t.ID, deviceID); err != nil {
+		return 0, fmt.Errorf("device %s: %w", deviceID, err)
+	}
+	n, err := s.certs.RevokeEnrolment(ctx, t.ID, deviceID, reason)
+	if err != nil {
+		return 0, fmt.Errorf("revoke certificates of device %s: %w", deviceID, err)
+	}
+	return n, s.Record(ctx, t.ID, AuditRecord{Actor: actor, Action: "device.certificates_revoke", Subject: "device:" + deviceID,
+		Details: AuditDetails(map[string]any{"certificates": n, "reason": reason})})
+}
+
+// RevokeInvitation revokes a pending invitation, so that its code no longer enrols a
+// phone, and records it.
+func (s *Service) RevokeInvitation(ctx context.Context, actor string, t Tenant, id string) error {
+	return s.atomic(ctx, func(tx Store, at time.Time) error {
+		if err := tx.SetInvitationRevoked(ctx, t.ID, id, at); err != nil {
+			return fmt.Errorf("invitation %s: %w", id, err)
+		}
+		_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.revoke", Subject: "invitation:" + id,
+			Details: EmptyJSONObject})
+		return err
+	})
+}

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// TenantByID returns the tenant with the ID.
+func (s *Store) TenantByID(ctx context.Context, id string) (mdm.Tenant, error) {
+	return first[mdm.Tenant](s.db.WithContext(ctx).Where("id = ?", id))
+}
+
+// DevicePage returns one page of the tenant's devices that match q, newest first.
+func (s *Store) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQuery) ([]mdm.DeviceListing, error) {
+	db := s.db.WithContext(ctx).Table("devices").
+		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name").
+		Joins("JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id").
+		Where("devices.tenant_id = ?", tenantID)
+	if q.Platform != "" {
+		db = db.Where("devices.platform = ?", q.Platform)
+	}
+	if q.State != "" {
+		db = db.Where("devices.state = ?", q.State)
+	}
+	if q.Compliance != "" {
+		db = db.Where("devices.compliance = ?", q.Compliance)
+	}
+	if q.EmployeeID != "" {
+		db = db.Where("devices.employee_id = ?", q.EmployeeID)
+	}
+	if q.Search != "" {
+		db = s.searchEmployees(db, q.Search)
+	}
+	var rows []mdm.DeviceListing
+	err := newestFirst(db, "devices", q.Page).Find(&rows).Error
+	return rows, translate(err)
+}
+
+// EmployeePage returns one page of the tenant's employees, newest first.
+func (s *Store) EmployeePage(ctx context.Context, tenantID string, q mdm.EmployeeQuery) ([]mdm.Employee, error) {
+	db := s.db.WithContext(ctx).Table("employees").Where("employees.tenant_id = ?", tenantID)
+	if q.Search != "" {
+		db = s.searchEmployees(db, q.Search)
+	}
+	var rows []mdm.Employee
+	err := newestFirst(db, "employees", q.Page).Find(&rows).Error
+	return rows, translate(err)
+}
+
+// InvitationPage returns one page of the tenant's invitations, newest first.
+func (s *Store) InvitationPage(ctx context.Context, tenantID string, q mdm.InvitationQuery) ([]mdm.InvitationListing, error) {
+	db := s.db.WithContext(ctx).Table("invitations").
+		Select("invitations.*, employees.email AS employee_email").
+		Joins("JOIN employees ON employees.tenant_id = invitations.tenant_id AND employees.id = invitations.employee_id").
+		Where("invitations.tenant_id = ?", tenantID)
+	if q.EmployeeID != "" {
+		db = db.Where("invitations.employee_id = ?", q.EmployeeID)
+	}
+	var rows []mdm.InvitationListing
+	err := newestFirst(db, "invitations", q.Page).Find(&rows).Error
+	return rows, translate(err)
+}
+
+// SetInvitationRevoked revokes a pending invitation in one conditional update.
+func (s *Store) SetInvitationRevoked(ctx context.Context, tenantID, id string, at time.Time) error {
+	res := s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
+		Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).Update("revoked_at", at)
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	inv, err := s.Invitation(ctx, tenantID, id)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: the invitation is %s", mdm.ErrConflict, inv.Status(at))
+}
+
+// DeviceCounts counts the tenant's devices by platform, state and compliance.
+func (s *Store) DeviceCounts(ctx context.Context, tenantID string) ([]mdm.DeviceCount, error) {
+	var rows []mdm.DeviceCount
+	err := s.scoped(ctx, tenantID).Table("devices").
+		Select("platform, state, compliance, COUNT(*) AS count").
+		Group("platform, state, compliance").Order("platform, state, compliance").Scan(&rows).Error
+	return rows, translate(err)
+}
+
+// searchEmployees narrows a query that has the employees table to those whose e-mail
+// address or lower-cased name starts with the (lower-case) prefix. A prefix is a range of
+// strings, which the indexes of migration 00021 answer without a scan.
+func (s *Store) searchEmployees(db *gorm.DB, prefix string) *gorm.DB {
+	collate := ""
+	if s.postgres {
+		collate = ` COLLATE "C"`
+	}
+	upper := prefix + "\U0010FFFF"
+	return db.Where(fmt.Sprintf("((employees.email%[1]s >= ? AND employees.email%[1]s < ?) OR (lower(employees.name)%[1]s >= ? AND lower(employees.name)%[1]s < ?))", collate),
+		prefix, upper, prefix, upper)
+}
+
+// newestFirst orders a listing of table by creation time and ID, newest first, and keeps
+// the page after the cursor: the keyset that the indexes of migration 00021 follow.
+func newestFirst(db *gorm.DB, table string, p mdm.Page) *gorm.DB {
+	if p.After != nil {
+		db = db.Where(fmt.Sprintf("(%[1]s.created_at < ? OR (%[1]s.created_at = ? AND %[1]s.id < ?))", table),
+			p.After.At, p.After.At, p.After.ID)
+	}
+	return db.Order(table + ".created_at DESC").Order(table + ".id DESC").Limit(p.Limit)
+}

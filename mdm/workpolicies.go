@@ -1,0 +1,91 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// CreateWorkPolicy validates and stores a new work policy of the tenant with its apps, at
+// version 1, and records it.
+func (s *Service) CreateWorkPolicy(ctx context.Context, actor string, t Tenant, p WorkPolicy) (WorkPolicy, error) {
+	if err := p.Validate(); err != nil {
+		return WorkPolicy{}, err
+	}
+	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+		p.ID, p.CreatedAt, p.UpdatedAt = NewID(), at, at
+		// The tenant's first policy is its default, so that devices get a policy without
+		// a further step.
+		if _, err := tx.DefaultWorkPolicy(ctx, t.ID); errors.Is(err, ErrNotFound) {
+			p.Default = true
+		} else if err != nil {
+			return err
+		}
+		if err := tx.CreateWorkPolicy(ctx, t.ID, &p); err != nil {
+			return fmt.Errorf("create work policy %q: %w", p.Name, err)
+		}
+		if err := enqueuePolicy(ctx, tx, t.ID, p); err != nil {
+			return err
+		}
+		return recordPolicy(ctx, tx, t, at, actor, "policy.create", p)
+	})
+	return p, err
+}
+
+// UpdateWorkPolicy replaces a work policy and its apps, if p.Version is still the stored
+// version: a change made on an old copy is refused with ErrConflict instead of silently
+// overwriting a newer one. It returns the policy at its new version.
+func (s *Service) UpdateWorkPolicy(ctx context.Context, actor string, t Tenant, p WorkPolicy) (WorkPolicy, error) {
+	if err := p.Validate(); err != nil {
+		return WorkPolicy{}, err
+	}
+	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+		old, err := tx.WorkPolicy(ctx, t.ID, p.ID)
+		if err != nil {
+			return fmt.Errorf("work policy %s: %w", p.ID, err)
+		}
+		p.CreatedAt, p.UpdatedAt = old.CreatedAt, at
+		if err := tx.UpdateWorkPolicy(ctx, t.ID, &p); err != nil {
+			return err
+		}
+		// The policy reaches the devices through their platforms (Driver.ApplyPolicy), one
+		// job per policy change.
+		if err := enqueuePolicy(ctx, tx, t.ID, p); err != nil {
+			return err
+		}
+		return recordPolicy(ctx, tx, t, at, actor, "policy.update", p)
+	})
+	return p, err
+}
+
+// recordPolicy writes the audit event of a policy change: which apps, not their
+// configuration, which may hold server addresses and the like.
+func recordPolicy(ctx context.Context, tx Store, t Tenant, at time.Time, actor, action string, p WorkPolicy) error {
+	apps := make([]string, len(p.Apps))
+	for i, a := range p.Apps {
+		apps[i] = string(a.Platform) + "/" + a.AppID
+	}
+	_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: action, Subject: "policy:" + p.ID,
+		Details: AuditDetails(map[string]any{"name": p.Name, "version": p.Version, "apps": apps,
+			"work_passcode_required": p.WorkPasscodeRequired, "copy_paste_to_personal": p.CopyPasteToPersonal})})
+	return err
+}
+
+// WorkPolicies returns the tenant's work policies by name, without their apps.
+func (s *Service) WorkPolicies(ctx context.Context, t Tenant) ([]WorkPolicy, error) {
+	ps, err := s.store.WorkPolicies(ctx, t.ID)
+	if err != nil {
+		return nil, fmt.Errorf("list work policies of %s: %w", t.Name, err)
+	}
+	return ps, nil
+}
+
+// WorkPolicy returns the tenant's work policy with its apps.
+func (s *Service) WorkPolicy(ctx context.Context, t Tenant, id string) (WorkPolicy, error) {
+	p, err := s.store.WorkPolicy(ctx, t.ID, id)
+	if err != nil {
+		return WorkPolicy{}, fmt.Errorf("work policy %s: %w", id, err)
+	}
+	return p, nil
+}
