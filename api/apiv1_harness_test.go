@@ -21,7 +21,7 @@ import (
 // apiWorld is a server with the JSON API on a fresh database: the tenant musterstadt, whose
 // tokens the tests call with, and the tenant nachbarort, whose rows they must never reach.
 type apiWorld struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *api.Server
 	store  *store.Store
 	svc    *mdm.Service
@@ -37,7 +37,7 @@ func (fakeCertificates) RevokeEnrolment(context.Context, string, string, string)
 	return 1, nil
 }
 
-func newAPIWorld(t *testing.T, s *store.Store) *apiWorld {
+func newAPIWorld(t testing.TB, s *store.Store) *apiWorld {
 	t.Helper()
 	ctx := context.Background()
 	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}))
