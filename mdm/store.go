@@ -26,6 +26,7 @@ type Store interface {
 	JobStore
 	TokenStore
 	ConsoleStore
+	SessionStore
 }
 
 // InstallationStore keeps settings of the whole installation.

@@ -109,7 +109,7 @@ func (s *Store) DeviceCounts(ctx context.Context, tenantID string) ([]mdm.Device
 // narrowSearch is how many employees a search may match and still be answered from the
 // list of their IDs. A search that matches more is answered by walking the listing in
 // order, which finds a page of matches quickly precisely because there are many.
-const narrowSearch = 1000
+const narrowSearch = 200
 
 // matchingEmployees returns the IDs of the tenant's employees that a search matches, and
 // whether they are few enough (narrowSearch) to look their devices up by ID.

@@ -15,7 +15,7 @@ import (
 // SeedDevices gives the tenant n employees with one device each, written in large
 // batches straight into the tables, for benchmarks that need a big installation. The rows
 // vary the way real ones do: both platforms, every state, mostly compliant, created over
-// the last year.
+// the last year. With n prime to 48271 (any n not divisible by it) every name is used once.
 func SeedDevices(t testing.TB, s *store.Store, tenantID string, n int) {
 	t.Helper()
 	const batch = 1000
@@ -28,8 +28,10 @@ func SeedDevices(t testing.TB, s *store.Store, tenantID string, n int) {
 			var ds []mdm.Device
 			for i := from; i < min(from+batch, n); i++ {
 				at := start.Add(time.Duration(i) * (365 * 24 * time.Hour / time.Duration(n)))
-				e := mdm.Employee{ID: mdm.NewID(), TenantID: tenantID, Email: fmt.Sprintf("person%07d@example.org", i),
-					Name: fmt.Sprintf("Person %07d", i), CreatedAt: at}
+				// Names are spread over the year, as they are when people join at random.
+				k := i * 48271 % n
+				e := mdm.Employee{ID: mdm.NewID(), TenantID: tenantID, Email: fmt.Sprintf("person%07d@example.org", k),
+					Name: fmt.Sprintf("Person %07d", k), CreatedAt: at}
 				platform := mdm.PlatformIOS
 				if i%2 == 0 {
 					platform = mdm.PlatformAndroid
