@@ -93,42 +93,48 @@ func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (Sta
 		if err != nil {
 			return fmt.Errorf("invitation code: %w", err)
 		}
-		if status := inv.Status(at); status != InvitationPending {
-			return fmt.Errorf("%w: it is %s", ErrInvitationGone, status)
-		}
-		if inv.Platform != PlatformAny && inv.Platform != platform {
-			return fmt.Errorf("%w: it is for %s", ErrWrongPlatform, inv.Platform)
-		}
-		emp, err := tx.Employee(ctx, inv.TenantID, inv.EmployeeID)
-		if err != nil {
-			return fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
-		}
-		if err := checkAccount(platform, emp, req.Account); err != nil {
-			return err
-		}
-		if err := tx.MarkInvitationUsed(ctx, inv.TenantID, inv.ID, at); err != nil {
-			if errors.Is(err, ErrConflict) {
-				return fmt.Errorf("%w: %v", ErrInvitationGone, err)
-			}
-			return err
-		}
-		d := Device{ID: NewID(), EmployeeID: emp.ID, InvitationID: &inv.ID, Platform: platform,
-			State: DeviceInvited, Compliance: ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
-		if err := tx.CreateDevice(ctx, inv.TenantID, &d); err != nil {
-			return fmt.Errorf("create device: %w", err)
-		}
-		token, hash := newEnrolmentToken()
-		if err := tx.CreateEnrolmentToken(ctx, inv.TenantID, &EnrolmentToken{Hash: hash, DeviceID: d.ID, CreatedAt: at}); err != nil {
-			return fmt.Errorf("create enrolment token: %w", err)
-		}
-		if _, err := tx.AppendAudit(ctx, inv.TenantID, at, AuditRecord{Actor: "employee:" + emp.ID, Action: "invitation.redeem",
-			Subject: "invitation:" + inv.ID, Details: AuditDetails(map[string]any{"device": d.ID, "platform": platform})}); err != nil {
-			return err
-		}
-		out = StartedEnrolment{Device: d, Employee: emp, Token: token}
-		return nil
+		out, err = redeemInvitation(ctx, tx, at, inv, platform, req.Account)
+		return err
 	})
 	return out, err
+}
+
+// redeemInvitation marks the invitation used and creates the device in state invited with
+// its enrolment token, inside the caller's transaction.
+func redeemInvitation(ctx context.Context, tx Store, at time.Time, inv Invitation, platform Platform, account string) (StartedEnrolment, error) {
+	if status := inv.Status(at); status != InvitationPending {
+		return StartedEnrolment{}, fmt.Errorf("%w: it is %s", ErrInvitationGone, status)
+	}
+	if inv.Platform != PlatformAny && inv.Platform != platform {
+		return StartedEnrolment{}, fmt.Errorf("%w: it is for %s", ErrWrongPlatform, inv.Platform)
+	}
+	emp, err := tx.Employee(ctx, inv.TenantID, inv.EmployeeID)
+	if err != nil {
+		return StartedEnrolment{}, fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
+	}
+	if err := checkAccount(platform, emp, account); err != nil {
+		return StartedEnrolment{}, err
+	}
+	if err := tx.MarkInvitationUsed(ctx, inv.TenantID, inv.ID, at); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return StartedEnrolment{}, fmt.Errorf("%w: %v", ErrInvitationGone, err)
+		}
+		return StartedEnrolment{}, err
+	}
+	d := Device{ID: NewID(), EmployeeID: emp.ID, InvitationID: &inv.ID, Platform: platform,
+		State: DeviceInvited, Compliance: ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
+	if err := tx.CreateDevice(ctx, inv.TenantID, &d); err != nil {
+		return StartedEnrolment{}, fmt.Errorf("create device: %w", err)
+	}
+	token, hash := newEnrolmentToken()
+	if err := tx.CreateEnrolmentToken(ctx, inv.TenantID, &EnrolmentToken{Hash: hash, DeviceID: d.ID, CreatedAt: at}); err != nil {
+		return StartedEnrolment{}, fmt.Errorf("create enrolment token: %w", err)
+	}
+	if _, err := tx.AppendAudit(ctx, inv.TenantID, at, AuditRecord{Actor: "employee:" + emp.ID, Action: "invitation.redeem",
+		Subject: "invitation:" + inv.ID, Details: AuditDetails(map[string]any{"device": d.ID, "platform": platform})}); err != nil {
+		return StartedEnrolment{}, err
+	}
+	return StartedEnrolment{Device: d, Employee: emp, Token: token}, nil
 }
 
 // checkAccount applies the platform's rule on the account the phone signs in with.

@@ -18,6 +18,12 @@ type Invitation struct {
 	UsedAt     *time.Time
 	RevokedAt  *time.Time
 	CreatedAt  time.Time
+	// AcknowledgedAt and NoticeVersion record the employee's acknowledgement of the
+	// privacy notice on the portal, which comes before any step of the enrolment.
+	AcknowledgedAt *time.Time
+	NoticeVersion  string
+	// MailedAt is when the invitation's e-mail was sent; nil if it was not (yet).
+	MailedAt *time.Time
 }
 
 // InvitationStatus is where an invitation stands at a given moment.

@@ -29,53 +29,52 @@ type NewInvitation struct {
 // Invite creates an invitation for the employee with the request's e-mail address,
 // creating the employee on first invitation, all in one transaction with its audit event.
 func (s *Service) Invite(ctx context.Context, actor string, t Tenant, req InviteRequest) (NewInvitation, error) {
-	email, err := NormalizeEmail(req.Email)
+	req, err := req.normalize()
 	if err != nil {
 		return NewInvitation{}, err
 	}
+	var out NewInvitation
+	err = s.atomic(ctx, func(tx Store, at time.Time) (err error) {
+		out, err = invite(ctx, tx, at, actor, t, req)
+		return err
+	})
+	return out, err
+}
+
+// normalize checks the request and returns it in the form in which it is stored.
+func (req InviteRequest) normalize() (InviteRequest, error) {
+	email, err := NormalizeEmail(req.Email)
+	if err != nil {
+		return req, err
+	}
 	platform, err := ParseInvitationPlatform(string(req.Platform))
 	if err != nil {
-		return NewInvitation{}, err
+		return req, err
 	}
 	appleID := ""
 	if strings.TrimSpace(req.ManagedAppleID) != "" {
 		if appleID, err = NormalizeEmail(req.ManagedAppleID); err != nil {
-			return NewInvitation{}, fmt.Errorf("managed Apple account: %w", err)
+			return req, fmt.Errorf("managed Apple account: %w", err)
 		}
 	}
 	name := strings.TrimSpace(req.Name)
 	if len(name) > 200 {
-		return NewInvitation{}, fmt.Errorf("%w: name is longer than 200 characters", ErrInvalid)
+		return req, fmt.Errorf("%w: name is longer than 200 characters", ErrInvalid)
 	}
-	validity := req.Validity
-	if validity == 0 {
-		validity = DefaultInvitationValidity
-	}
+	validity := cmp.Or(req.Validity, DefaultInvitationValidity)
 	if validity < time.Hour || validity > 90*24*time.Hour {
-		return NewInvitation{}, fmt.Errorf("%w: an invitation must be valid for between one hour and 90 days", ErrInvalid)
+		return req, fmt.Errorf("%w: an invitation must be valid for between one hour and 90 days", ErrInvalid)
 	}
+	return InviteRequest{Email: email, Name: name, Platform: platform, ManagedAppleID: appleID, Validity: validity}, nil
+}
 
-	var out NewInvitation
-	err = s.atomic(ctx, func(tx Store, at time.Time) error {
-		emp, err := employeeForInvitation(ctx, tx, t.ID, at, email, name, appleID)
-		if err != nil {
-			return err
-		}
-		code, hash := NewInvitationCode()
-		inv := Invitation{ID: NewID(), EmployeeID: emp.ID, CodeHash: hash, Platform: platform,
-			ExpiresAt: at.Add(validity), CreatedAt: at}
-		if err := tx.CreateInvitation(ctx, t.ID, &inv); err != nil {
-			return fmt.Errorf("create invitation for %s: %w", email, err)
-		}
-		if _, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.create",
-			Subject: "invitation:" + inv.ID, Details: AuditDetails(map[string]any{
-				"employee": emp.ID, "platform": platform, "expires_at": inv.ExpiresAt})}); err != nil {
-			return err
-		}
-		out = NewInvitation{Invitation: inv, Employee: emp, Code: code}
-		return nil
-	})
-	return out, err
+// invite carries out a normalized request inside the caller's transaction.
+func invite(ctx context.Context, tx Store, at time.Time, actor string, t Tenant, req InviteRequest) (NewInvitation, error) {
+	emp, err := employeeForInvitation(ctx, tx, t.ID, at, req.Email, req.Name, req.ManagedAppleID)
+	if err != nil {
+		return NewInvitation{}, err
+	}
+	return createInvitation(ctx, tx, at, actor, t, emp, req.Platform, req.Validity)
 }
 
 // employeeForInvitation returns the tenant's employee with the e-mail address, creating

@@ -18,6 +18,8 @@ type Store interface {
 	AdminStore
 	EmployeeStore
 	InvitationStore
+	InvitationLifecycleStore
+	GuessStore
 	DeviceStore
 	EnrolmentStore
 	PolicyStore

@@ -12,7 +12,13 @@ type Tenant struct {
 	ID          string
 	Name        string // short, stable name used on the command line and in URLs
 	DisplayName string
-	CreatedAt   time.Time
+	// OperatorName is who runs the service for the tenant (the town's IT or its regional
+	// IT service provider); the portal names it. Empty means the tenant itself.
+	OperatorName string
+	// PrivacyContact is whom employees ask about data protection (the data-protection
+	// officer's name and address); the portal shows it.
+	PrivacyContact string
+	CreatedAt      time.Time
 }
 
 // DefaultTenant is the tenant that a new installation creates on first start.

@@ -116,6 +116,10 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: cfg.PublicURL, Log: log}); err != nil {
 		return err
 	}
+	// The platforms' drivers join this map as they implement mdm.Driver.
+	if err := mountPortal(srv, in, map[mdm.Platform]mdm.Driver{}, log); err != nil {
+		return err
+	}
 	if cfg.APNsTopic == "" {
 		log.Warn("no APNs topic set (--apns-topic): iPhones cannot enrol until the MDM push certificate's topic is configured")
 	}

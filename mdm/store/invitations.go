@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -21,20 +20,8 @@ func (s *Store) Invitation(ctx context.Context, tenantID, id string) (mdm.Invita
 
 // MarkInvitationUsed marks a pending invitation as used, in one conditional update.
 func (s *Store) MarkInvitationUsed(ctx context.Context, tenantID, id string, at time.Time) error {
-	res := s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
-		Where("id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", id, at).
-		Update("used_at", at)
-	if err := translate(res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 1 {
-		return nil
-	}
-	inv, err := s.Invitation(ctx, tenantID, id)
-	if err != nil {
-		return err
-	}
-	return fmt.Errorf("%w: the invitation is %s", mdm.ErrConflict, inv.Status(at))
+	res := pending(s.scoped(ctx, tenantID).Model(&mdm.Invitation{}), at).Where("id = ?", id).Update("used_at", at)
+	return s.invitationUpdated(ctx, res, tenantID, id, at)
 }
 
 // InvitationByCode returns the invitation with the code hash, of whichever tenant.

@@ -1,0 +1,57 @@
+package mdm
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// Guessing invitation codes is limited per client address: after MaxFailedGuesses codes
+// that lead nowhere within one GuessWindow, the address gets no answer about codes until
+// the next window. With 160-bit codes guessing cannot succeed anyway; the limit keeps
+// scanners from filling logs and the database, and it is counted in the database, so that
+// N replicas behind a load balancer enforce one limit, not N.
+const (
+	GuessWindow      = 15 * time.Minute
+	MaxFailedGuesses = 30
+)
+
+// ErrTooManyGuesses means the client has tried too many codes that lead nowhere.
+var ErrTooManyGuesses = errors.New("too many unusable invitation codes from this address; wait a few minutes")
+
+// guessKey is how a client is counted: its IPv4 address, or the /64 network of an IPv6
+// address (one household or phone usually holds a whole /64), hashed so that the table
+// keeps no readable addresses.
+func guessKey(client netip.Addr) []byte {
+	client = client.Unmap()
+	if client.Is6() {
+		if p, err := client.Prefix(64); err == nil {
+			client = p.Addr()
+		}
+	}
+	sum := sha256.Sum256([]byte("code-guess:" + client.String()))
+	return sum[:]
+}
+
+// guarded runs fn, which looks at an invitation code, unless the client has used up its
+// guesses, and counts a failure when fn finds the code unusable.
+func (s *Service) guarded(ctx context.Context, client netip.Addr, fn func() error) error {
+	key, window := guessKey(client), s.clock().Truncate(GuessWindow)
+	n, err := s.store.FailedGuesses(ctx, key, window)
+	if err != nil {
+		return fmt.Errorf("read failed guesses: %w", err)
+	}
+	if n >= MaxFailedGuesses {
+		return ErrTooManyGuesses
+	}
+	err = fn()
+	if errors.Is(err, ErrInvitationGone) {
+		if addErr := s.store.AddFailedGuess(ctx, key, window); addErr != nil {
+			return errors.Join(err, addErr)
+		}
+	}
+	return err
+}

@@ -1,0 +1,37 @@
+package mdm
+
+import (
+	"context"
+	"time"
+)
+
+// InvitationLifecycleStore keeps what happens to invitations after they are made, and
+// the tenant settings the employee portal shows.
+type InvitationLifecycleStore interface {
+	// TenantByID returns the tenant with the ID.
+	TenantByID(ctx context.Context, id string) (Tenant, error)
+	// SetTenantContacts stores who runs the service and whom to ask about data protection.
+	SetTenantContacts(ctx context.Context, tenantID, operator, privacyContact string) error
+	// PendingInvitations returns the employee's invitations that are neither used nor
+	// revoked nor expired at `at`.
+	PendingInvitations(ctx context.Context, tenantID, employeeID string, at time.Time) ([]Invitation, error)
+	// AcknowledgeInvitation records that the employee acknowledged the privacy notice of
+	// the version; ErrConflict when the invitation is not pending at `at`.
+	AcknowledgeInvitation(ctx context.Context, tenantID, id, noticeVersion string, at time.Time) error
+	// RevokeInvitation makes an invitation unusable; ErrConflict when it was used or
+	// revoked already.
+	RevokeInvitation(ctx context.Context, tenantID, id string, at time.Time) error
+	// MarkInvitationMailed records that the invitation's e-mail was sent; ErrConflict when
+	// it was sent already.
+	MarkInvitationMailed(ctx context.Context, tenantID, id string, at time.Time) error
+}
+
+// GuessStore counts failed invitation-code guesses per client and time window, in the
+// database, so that every replica sees the same count.
+type GuessStore interface {
+	// FailedGuesses returns the client's failures in the window that starts at window.
+	FailedGuesses(ctx context.Context, client []byte, window time.Time) (int64, error)
+	// AddFailedGuess counts one failure of the client in the window and forgets windows
+	// that ended before it.
+	AddFailedGuess(ctx context.Context, client []byte, window time.Time) error
+}

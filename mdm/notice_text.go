@@ -1,0 +1,75 @@
+package mdm
+
+// The statements of the privacy notice. They follow the privacy rules: nothing of the
+// private side of a phone is collected, nothing is ever sent that acts on the whole phone,
+// and removing an enrolment removes the work container, never the phone's own data.
+
+var noticeCanSee = []NoticeItem{
+	{ID: "can_see.work_apps", Commands: []CommandKind{CommandQueryWorkApps},
+		Text: NoticeText{
+			DE: "welche Dienst-Apps im Arbeitsbereich installiert sind und in welcher Version",
+			EN: "which work apps are installed in the work area, and their versions"}},
+	{ID: "can_see.os_version", DeviceFields: []string{"OSVersion", "Platform"},
+		Text: NoticeText{
+			DE: "die Art des Geräts (iPhone/iPad oder Android) und die Version des Betriebssystems",
+			EN: "the kind of phone (iPhone/iPad or Android) and the version of its operating system"}},
+	{ID: "can_see.compliance", DeviceFields: []string{"Compliance", "WorkPolicyID"},
+		Text: NoticeText{
+			DE: "ob der Arbeitsbereich die Regeln Ihres Arbeitgebers erfüllt (zum Beispiel ob ein Code für den Arbeitsbereich gesetzt ist)",
+			EN: "whether the work area meets your employer's rules (for example whether a work passcode is set)"}},
+	{ID: "can_see.last_contact", DeviceFields: []string{"LastContactAt", "State"},
+		Text: NoticeText{
+			DE: "wann sich der Arbeitsbereich zuletzt beim Server gemeldet hat und ob er eingerichtet ist",
+			EN: "when the work area last contacted the server, and whether it is set up"}},
+}
+
+var noticeCanSeeOn = map[Platform][]NoticeItem{
+	PlatformIOS: {
+		{ID: "can_see.managed_apple_account",
+			Text: NoticeText{
+				DE: "den verwalteten Apple Account Ihres Arbeitgebers, mit dem Sie sich für den Arbeitsbereich anmelden (nicht Ihre private Apple-ID)",
+				EN: "the managed Apple Account from your employer that you sign in to the work area with (not your private Apple ID)"}},
+	},
+	PlatformAndroid: {
+		{ID: "can_see.work_profile",
+			Text: NoticeText{
+				DE: "nur was das Arbeitsprofil meldet, nicht den privaten Teil Ihres Telefons",
+				EN: "only what the work profile reports, not the private side of your phone"}},
+	},
+}
+
+var noticeCannotSee = []NoticeItem{
+	{ID: "cannot_see.personal_apps", Text: NoticeText{DE: "Ihre privaten Apps und was Sie darin tun", EN: "your personal apps and what you do in them"}},
+	{ID: "cannot_see.photos", Text: NoticeText{DE: "Ihre Fotos, Videos und privaten Dateien", EN: "your photos, videos and personal files"}},
+	{ID: "cannot_see.messages", Text: NoticeText{DE: "Ihre Nachrichten, Chats und privaten E-Mails", EN: "your messages, chats and personal e-mail"}},
+	{ID: "cannot_see.browsing", Text: NoticeText{DE: "welche Internetseiten Sie privat besuchen", EN: "which websites you visit privately"}},
+	{ID: "cannot_see.location", Text: NoticeText{DE: "wo Sie sind (Standort)", EN: "where you are (location)"}},
+	{ID: "cannot_see.phone_number", Text: NoticeText{DE: "Ihre Telefonnummer", EN: "your phone number"}},
+	{ID: "cannot_see.call_history", Text: NoticeText{DE: "wen Sie anrufen und wer Sie anruft", EN: "whom you call and who calls you"}},
+	{ID: "cannot_see.hardware_ids", Text: NoticeText{DE: "Geräte-Kennungen wie IMEI, Seriennummer oder UDID", EN: "device identifiers such as IMEI, serial number or UDID"}},
+	{ID: "cannot_see.wifi", Text: NoticeText{DE: "die Namen der WLANs, mit denen Sie sich verbinden", EN: "the names of the Wi-Fi networks you join"}},
+}
+
+var noticeCanDo = []NoticeItem{
+	{ID: "can_do.work_apps", Commands: []CommandKind{CommandApplyPolicy, CommandInstallApp, CommandRemoveApp},
+		Text: NoticeText{
+			DE: "Dienst-Apps im Arbeitsbereich installieren, einrichten und wieder entfernen",
+			EN: "install, configure and remove work apps in the work area"}},
+	{ID: "can_do.work_passcode", Commands: []CommandKind{CommandResetWorkPasscode},
+		Text: NoticeText{
+			DE: "einen Code für den Arbeitsbereich verlangen und ihn zurücksetzen, wenn Sie ihn vergessen haben",
+			EN: "require a passcode for the work area, and reset it if you have forgotten it"}},
+	{ID: "can_do.lock_work", Commands: []CommandKind{CommandLockWork},
+		Text: NoticeText{DE: "den Arbeitsbereich sperren", EN: "lock the work area"}},
+	{ID: "can_do.remove_work", Commands: []CommandKind{CommandRemoveWorkData},
+		Text: NoticeText{
+			DE: "den Arbeitsbereich mit allen dienstlichen Daten entfernen – Ihre privaten Daten bleiben",
+			EN: "remove the work area with all work data – your personal data stays"}},
+}
+
+var noticeCannotDo = []NoticeItem{
+	{ID: "cannot_do.erase", Text: NoticeText{DE: "Ihr Telefon löschen oder zurücksetzen", EN: "erase or reset your phone"}},
+	{ID: "cannot_do.lost_mode", Text: NoticeText{DE: "Ihr Telefon orten oder in den Verlustmodus versetzen", EN: "locate your phone or put it into lost mode"}},
+	{ID: "cannot_do.activation_lock", Text: NoticeText{DE: "die Aktivierungssperre Ihres Telefons setzen oder verwalten", EN: "set or manage your phone's activation lock"}},
+	{ID: "cannot_do.private_side", Text: NoticeText{DE: "private Apps oder Einstellungen außerhalb des Arbeitsbereichs ändern", EN: "change personal apps or settings outside the work area"}},
+}

@@ -1,0 +1,150 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// PortalView is what the employee portal knows about an invitation code: whose it is, how
+// far the employee has come, and, once the code is redeemed, the employee's devices.
+type PortalView struct {
+	Tenant     Tenant
+	Employee   Employee
+	Invitation Invitation
+	// Devices are the employee's enrolments that are not removed; empty before the
+	// invitation is redeemed.
+	Devices []Device
+}
+
+// Redeemed reports whether a phone was enrolled with the invitation; the portal then
+// shows the employee's status page.
+func (v PortalView) Redeemed() bool { return v.Invitation.UsedAt != nil }
+
+// Acknowledged reports whether the employee acknowledged the current privacy notice.
+func (v PortalView) Acknowledged() bool {
+	return v.Invitation.AcknowledgedAt != nil && v.Invitation.NoticeVersion == NoticeVersion()
+}
+
+// OpenInvitation returns what the portal shows for a code. A code that is unknown, expired,
+// revoked, or used for a phone that has since been removed is ErrInvitationGone, all alike,
+// so that the answer tells a guesser nothing; each counts against the client's guesses.
+func (s *Service) OpenInvitation(ctx context.Context, client netip.Addr, code string) (PortalView, error) {
+	var v PortalView
+	err := s.guarded(ctx, client, func() (err error) {
+		v, err = portalView(ctx, s.store, code, s.clock())
+		return err
+	})
+	return v, err
+}
+
+// AcceptNotice records that the employee acknowledged the privacy notice of the version
+// shown to them and chose the platform, in one transaction with the step it allows: for
+// Android the invitation is redeemed and the device created, for which the platform
+// makes an enrolment link; for an iPhone the invitation stays pending, because the phone
+// itself redeems it when it signs in. Accepting again after the redemption changes nothing.
+func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code string, platform Platform, noticeVersion string) (PortalView, error) {
+	if _, err := ParsePlatform(string(platform)); err != nil {
+		return PortalView{}, err
+	}
+	if err := CheckNoticeVersion(noticeVersion); err != nil {
+		return PortalView{}, err
+	}
+	var v PortalView
+	err := s.guarded(ctx, client, func() error {
+		return s.atomic(ctx, func(tx Store, at time.Time) (err error) {
+			if v, err = portalView(ctx, tx, code, at); err != nil || v.Redeemed() {
+				return err
+			}
+			if err := acknowledge(ctx, tx, at, v, platform, noticeVersion); err != nil {
+				return err
+			}
+			if platform == PlatformAndroid {
+				if _, err := redeemInvitation(ctx, tx, at, v.Invitation, platform, ""); err != nil {
+					return err
+				}
+			}
+			v, err = portalView(ctx, tx, code, at)
+			return err
+		})
+	})
+	return v, err
+}
+
+// acknowledge records the acknowledgement on the invitation and in the audit trail.
+func acknowledge(ctx context.Context, tx Store, at time.Time, v PortalView, platform Platform, version string) error {
+	inv := v.Invitation
+	if inv.Platform != PlatformAny && inv.Platform != platform {
+		return fmt.Errorf("%w: it is for %s", ErrWrongPlatform, inv.Platform)
+	}
+	if err := checkAccount(platform, v.Employee, ""); err != nil {
+		return err
+	}
+	if err := tx.AcknowledgeInvitation(ctx, inv.TenantID, inv.ID, version, at); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return fmt.Errorf("%w: %v", ErrInvitationGone, err)
+		}
+		return err
+	}
+	_, err := tx.AppendAudit(ctx, inv.TenantID, at, AuditRecord{Actor: "employee:" + v.Employee.ID,
+		Action: "notice.acknowledge", Subject: "invitation:" + inv.ID,
+		Details: AuditDetails(map[string]any{"notice_version": version, "platform": platform})})
+	return err
+}
+
+// RemoveOwnDevice removes the work container of one of the employee's devices at the
+// employee's request on the status page; it is audited as the employee's action.
+func (s *Service) RemoveOwnDevice(ctx context.Context, client netip.Addr, code, deviceID string) error {
+	v, err := s.OpenInvitation(ctx, client, code)
+	if err != nil {
+		return err
+	}
+	own := slices.ContainsFunc(v.Devices, func(d Device) bool { return d.ID == deviceID })
+	if !v.Redeemed() || !own {
+		return fmt.Errorf("device %s of the employee: %w", deviceID, ErrNotFound)
+	}
+	return s.RemoveDevice(ctx, "employee:"+v.Employee.ID, v.Tenant, deviceID, "removed by the employee on the portal")
+}
+
+// portalView reads what the portal shows for code at `at`; every reason the code leads
+// nowhere is ErrInvitationGone.
+func portalView(ctx context.Context, st Store, code string, at time.Time) (PortalView, error) {
+	code = NormalizeInvitationCode(code)
+	if code == "" {
+		return PortalView{}, fmt.Errorf("%w: no code", ErrInvitationGone)
+	}
+	inv, err := st.InvitationByCode(ctx, HashInvitationCode(code))
+	if errors.Is(err, ErrNotFound) {
+		return PortalView{}, fmt.Errorf("%w: unknown code", ErrInvitationGone)
+	}
+	if err != nil {
+		return PortalView{}, fmt.Errorf("invitation code: %w", err)
+	}
+	status := inv.Status(at)
+	if status != InvitationPending && status != InvitationUsed {
+		return PortalView{}, fmt.Errorf("%w: it is %s", ErrInvitationGone, status)
+	}
+	v := PortalView{Invitation: inv}
+	if v.Tenant, err = st.TenantByID(ctx, inv.TenantID); err != nil {
+		return PortalView{}, fmt.Errorf("tenant of invitation %s: %w", inv.ID, err)
+	}
+	if v.Employee, err = st.Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
+		return PortalView{}, fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
+	}
+	if status == InvitationPending {
+		return v, nil
+	}
+	devices, err := st.Devices(ctx, inv.TenantID, DeviceFilter{EmployeeID: inv.EmployeeID})
+	if err != nil {
+		return PortalView{}, fmt.Errorf("devices of employee %s: %w", inv.EmployeeID, err)
+	}
+	v.Devices = slices.DeleteFunc(devices, func(d Device) bool { return d.State == DeviceRemoved })
+	// The code opens the status page while the phone it enrolled is still enrolled.
+	if !slices.ContainsFunc(v.Devices, func(d Device) bool { return d.InvitationID != nil && *d.InvitationID == inv.ID }) {
+		return PortalView{}, fmt.Errorf("%w: its device is removed", ErrInvitationGone)
+	}
+	return v, nil
+}

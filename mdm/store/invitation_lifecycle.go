@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// TenantByID returns the tenant with the ID.
+func (s *Store) TenantByID(ctx context.Context, id string) (mdm.Tenant, error) {
+	return first[mdm.Tenant](s.db.WithContext(ctx).Where("id = ?", id))
+}
+
+// SetTenantContacts stores the tenant's operator and data-protection contact.
+func (s *Store) SetTenantContacts(ctx context.Context, tenantID, operator, privacyContact string) error {
+	res := s.db.WithContext(ctx).Model(&mdm.Tenant{}).Where("id = ?", tenantID).
+		Updates(map[string]any{"operator_name": operator, "privacy_contact": privacyContact})
+	return affectedOne(res)
+}
+
+// PendingInvitations returns the employee's usable invitations, oldest first.
+func (s *Store) PendingInvitations(ctx context.Context, tenantID, employeeID string, at time.Time) ([]mdm.Invitation, error) {
+	var out []mdm.Invitation
+	err := pending(s.scoped(ctx, tenantID), at).Where("employee_id = ?", employeeID).
+		Order("created_at, id").Find(&out).Error
+	return out, translate(err)
+}
+
+// AcknowledgeInvitation records the acknowledged notice version on a pending invitation.
+func (s *Store) AcknowledgeInvitation(ctx context.Context, tenantID, id, noticeVersion string, at time.Time) error {
+	res := pending(s.scoped(ctx, tenantID).Model(&mdm.Invitation{}), at).Where("id = ?", id).
+		Updates(map[string]any{"acknowledged_at": at, "notice_version": noticeVersion})
+	return s.invitationUpdated(ctx, res, tenantID, id, at)
+}
+
+// RevokeInvitation revokes an invitation that is neither used nor revoked.
+func (s *Store) RevokeInvitation(ctx context.Context, tenantID, id string, at time.Time) error {
+	res := s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
+		Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).Update("revoked_at", at)
+	return s.invitationUpdated(ctx, res, tenantID, id, at)
+}
+
+// MarkInvitationMailed records the sending of the invitation's e-mail, once.
+func (s *Store) MarkInvitationMailed(ctx context.Context, tenantID, id string, at time.Time) error {
+	res := s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
+		Where("id = ? AND mailed_at IS NULL", id).Update("mailed_at", at)
+	return s.invitationUpdated(ctx, res, tenantID, id, at)
+}
+
+// pending narrows q to invitations usable at `at`.
+func pending(q *gorm.DB, at time.Time) *gorm.DB {
+	return q.Where("used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", at)
+}
+
+// invitationUpdated turns a conditional update of one invitation into the domain's
+// errors: ErrNotFound for a missing invitation, ErrConflict for one in the wrong state.
+func (s *Store) invitationUpdated(ctx context.Context, res *gorm.DB, tenantID, id string, at time.Time) error {
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	inv, err := s.Invitation(ctx, tenantID, id)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: the invitation is %s", mdm.ErrConflict, inv.Status(at))
+}
+
+// codeGuess is one client's count of failed code guesses in one window.
+type codeGuess struct {
+	ClientHash  []byte    `gorm:"primaryKey"`
+	WindowStart time.Time `gorm:"primaryKey"`
+	Failures    int64
+}
+
+// FailedGuesses returns the client's failures in the window.
+func (s *Store) FailedGuesses(ctx context.Context, client []byte, window time.Time) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&codeGuess{}).Select("failures").
+		Where("client_hash = ? AND window_start = ?", client, window).Scan(&n).Error
+	return n, translate(err)
+}
+
+// AddFailedGuess counts a failure with one upsert, which both databases understand, and
+// drops the windows that have ended.
+func (s *Store) AddFailedGuess(ctx context.Context, client []byte, window time.Time) error {
+	db := s.db.WithContext(ctx)
+	err := db.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "client_hash"}, {Name: "window_start"}},
+		DoUpdates: clause.Assignments(map[string]any{"failures": gorm.Expr("code_guesses.failures + 1")}),
+	}).Create(&codeGuess{ClientHash: client, WindowStart: window, Failures: 1}).Error
+	if err != nil {
+		return fmt.Errorf("count failed guess: %w", translate(err))
+	}
+	return translate(db.Where("window_start < ?", window).Delete(&codeGuess{}).Error)
+}

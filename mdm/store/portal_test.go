@@ -1,0 +1,296 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+var phone = netip.MustParseAddr("203.0.113.7")
+
+// actions returns the tenant's audit actions in order.
+func actions(t *testing.T, s *store.Store, tenantID string) []mdm.AuditEvent {
+	t.Helper()
+	var out []mdm.AuditEvent
+	if err := s.AuditEvents(context.Background(), tenantID, 0, func(e mdm.AuditEvent) error {
+		out = append(out, e)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func lastAction(t *testing.T, s *store.Store, tenantID string) mdm.AuditEvent {
+	t.Helper()
+	evs := actions(t, s, tenantID)
+	return evs[len(evs)-1]
+}
+
+// An employee opens the letter's link, reads the notice, acknowledges it for an Android
+// phone, and comes back later to the status page, where they remove the work container.
+func TestAnEmployeeEnrolsAnAndroidPhoneThroughThePortal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ca := &fakeCA{}
+		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(ca))
+		tn := storetest.Tenant(t, svc, "musterstadt")
+		inv, err := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "anna@musterstadt.de", Name: "Anna"})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		v, err := svc.OpenInvitation(ctx, phone, inv.Code)
+		if err != nil || v.Redeemed() || v.Acknowledged() || v.Employee.Name != "Anna" || v.Tenant.ID != tn.ID {
+			t.Fatalf("first visit: %+v, %v", v, err)
+		}
+		if _, err := svc.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, "notice-000000000000"); !errors.Is(err, mdm.ErrConflict) {
+			t.Fatalf("acknowledging an old notice: %v", err)
+		}
+		v, err = svc.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, mdm.NoticeVersion())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !v.Redeemed() || !v.Acknowledged() || len(v.Devices) != 1 || v.Devices[0].State != mdm.DeviceInvited || v.Devices[0].Platform != mdm.PlatformAndroid {
+			t.Fatalf("after acknowledging: %+v", v)
+		}
+		evs := actions(t, s, tn.ID)
+		ack, redeem := evs[len(evs)-2], evs[len(evs)-1]
+		if ack.Action != "notice.acknowledge" || ack.At != redeem.At || redeem.Action != "invitation.redeem" ||
+			!contains(ack.Details, mdm.NoticeVersion()) {
+			t.Errorf("audit: %+v then %+v", ack, redeem)
+		}
+
+		// Submitting again, or coming back with the link, shows the status page.
+		again, err := svc.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, mdm.NoticeVersion())
+		if err != nil || len(again.Devices) != 1 || len(actions(t, s, tn.ID)) != len(evs) {
+			t.Fatalf("second acknowledgement: %+v, %v", again, err)
+		}
+
+		other := mdm.Device{ID: mdm.NewID(), EmployeeID: mdm.NewID()}
+		if err := svc.RemoveOwnDevice(ctx, phone, inv.Code, other.ID); !errors.Is(err, mdm.ErrNotFound) {
+			t.Errorf("removing a device that is not the employee's: %v", err)
+		}
+		if err := svc.RemoveOwnDevice(ctx, phone, inv.Code, v.Devices[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		d, _ := s.Device(ctx, tn.ID, v.Devices[0].ID)
+		if d.State != mdm.DeviceRemoving || len(ca.revoked) != 1 {
+			t.Errorf("after removal: %s, revoked %v", d.State, ca.revoked)
+		}
+		var removal mdm.AuditEvent
+		for _, e := range actions(t, s, tn.ID) {
+			if e.Action == "device.remove" {
+				removal = e
+			}
+		}
+		if removal.Actor != "employee:"+inv.Employee.ID {
+			t.Errorf("removal recorded as %+v", removal)
+		}
+
+		// Once the phone confirms the removal, the link leads nowhere.
+		if err := svc.ConfirmRemoval(ctx, "device:"+d.ID, tn.ID, d.ID, "gone"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.OpenInvitation(ctx, phone, inv.Code); !errors.Is(err, mdm.ErrInvitationGone) {
+			t.Errorf("link of a removed phone: %v", err)
+		}
+	})
+}
+
+func contains(o mdm.JSONObject, s string) bool { return strings.Contains(string(o), s) }
+
+// For an iPhone the acknowledgement is recorded and the code stays usable, because the
+// phone redeems it itself when it signs in; an employee without a managed Apple account
+// is told before anything is recorded.
+func TestAnIPhoneEmployeeAcknowledgesAndKeepsTheCode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(s)
+		tn := storetest.Tenant(t, svc, "musterstadt")
+		without, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "jo@musterstadt.de"})
+		before := len(actions(t, s, tn.ID))
+		if _, err := svc.AcceptNotice(ctx, phone, without.Code, mdm.PlatformIOS, mdm.NoticeVersion()); !errors.Is(err, mdm.ErrNoManagedAppleID) {
+			t.Fatalf("iPhone without managed Apple account: %v", err)
+		}
+		if len(actions(t, s, tn.ID)) != before {
+			t.Error("a refused acknowledgement was recorded")
+		}
+
+		inv, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "anna@musterstadt.de", Platform: mdm.PlatformIOS,
+			ManagedAppleID: "anna@appleid.musterstadt.de"})
+		if _, err := svc.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, mdm.NoticeVersion()); !errors.Is(err, mdm.ErrWrongPlatform) {
+			t.Errorf("Android with an iPhone invitation: %v", err)
+		}
+		v, err := svc.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformIOS, mdm.NoticeVersion())
+		if err != nil || v.Redeemed() || !v.Acknowledged() || v.Invitation.NoticeVersion != mdm.NoticeVersion() {
+			t.Fatalf("%+v, %v", v, err)
+		}
+		if e := lastAction(t, s, tn.ID); e.Action != "notice.acknowledge" || e.Actor != "employee:"+inv.Employee.ID {
+			t.Errorf("audit %+v", e)
+		}
+		started, err := svc.StartEnrolment(ctx, mdm.EnrolmentRequest{Code: inv.Code, Platform: mdm.PlatformIOS})
+		if err != nil {
+			t.Fatalf("the phone's sign-in after the acknowledgement: %v", err)
+		}
+		v, err = svc.OpenInvitation(ctx, phone, inv.Code)
+		if err != nil || !v.Redeemed() || len(v.Devices) != 1 || v.Devices[0].ID != started.Device.ID {
+			t.Errorf("status page: %+v, %v", v, err)
+		}
+	})
+}
+
+// Unknown, expired, revoked and used-up codes all lead to the same answer, and an address
+// that tries too many of them gets no answer about codes for a while.
+func TestUnusableCodesLookAlikeAndGuessingIsLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := testTime
+		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(func() time.Time { return now }))
+		tn := storetest.Tenant(t, svc, "musterstadt")
+		expired, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "a@musterstadt.de", Validity: time.Hour})
+		revoked, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "b@musterstadt.de"})
+		if err := svc.RevokeInvitation(ctx, "admin:x", tn, revoked.Invitation.ID); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(2 * time.Hour)
+		codes := map[string]string{"unknown": "AAAABBBBCCCCDDDDEEEEFFFFGGGGHHHH", "empty": "", "expired": expired.Code, "revoked": revoked.Code}
+		for name, code := range codes {
+			if _, err := svc.OpenInvitation(ctx, phone, code); !errors.Is(err, mdm.ErrInvitationGone) {
+				t.Errorf("%s code: %v", name, err)
+			}
+		}
+		for range mdm.MaxFailedGuesses - len(codes) {
+			_, _ = svc.OpenInvitation(ctx, phone, "nope")
+		}
+		good, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "c@musterstadt.de"})
+		if _, err := svc.OpenInvitation(ctx, phone, good.Code); !errors.Is(err, mdm.ErrTooManyGuesses) {
+			t.Errorf("after %d failures: %v", mdm.MaxFailedGuesses, err)
+		}
+		neighbour := netip.MustParseAddr("198.51.100.1")
+		if _, err := svc.OpenInvitation(ctx, neighbour, good.Code); err != nil {
+			t.Errorf("another address is not limited: %v", err)
+		}
+		now = now.Add(mdm.GuessWindow)
+		if _, err := svc.OpenInvitation(ctx, phone, good.Code); err != nil {
+			t.Errorf("in the next window: %v", err)
+		}
+	})
+}
+
+// The addresses of one IPv6 network share their guesses.
+func TestIPv6NetworksShareTheirGuesses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(s)
+		for i := range mdm.MaxFailedGuesses {
+			addr := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(i)})
+			_, _ = svc.OpenInvitation(ctx, addr, "nope")
+		}
+		if _, err := svc.OpenInvitation(ctx, netip.MustParseAddr("2001:db8::ffff"), "nope"); !errors.Is(err, mdm.ErrTooManyGuesses) {
+			t.Errorf("another address of the /64: %v", err)
+		}
+	})
+}
+
+// IT resends an invitation: the employee gets a new code and the old one dies.
+func TestResendingAndRevokingInvitations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(s)
+		tn := storetest.Tenant(t, svc, "musterstadt")
+		first, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "anna@musterstadt.de", Platform: mdm.PlatformAndroid})
+		again, err := svc.ResendInvitation(ctx, "admin:x", tn, "Anna@musterstadt.de")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Code == first.Code || again.Invitation.Platform != mdm.PlatformAndroid || again.Employee.ID != first.Employee.ID {
+			t.Errorf("resent: %+v", again)
+		}
+		if _, err := svc.OpenInvitation(ctx, phone, first.Code); !errors.Is(err, mdm.ErrInvitationGone) {
+			t.Errorf("old code after resending: %v", err)
+		}
+		if _, err := svc.OpenInvitation(ctx, phone, again.Code); err != nil {
+			t.Errorf("new code: %v", err)
+		}
+		if e := lastAction(t, s, tn.ID); e.Action != "invitation.resend" || !contains(e.Details, first.Invitation.ID) {
+			t.Errorf("audit %+v", e)
+		}
+
+		if err := svc.RevokeInvitation(ctx, "admin:x", tn, again.Invitation.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.RevokeInvitation(ctx, "admin:x", tn, again.Invitation.ID); !errors.Is(err, mdm.ErrConflict) {
+			t.Errorf("revoking twice: %v", err)
+		}
+		if _, err := svc.ResendInvitation(ctx, "admin:x", tn, "anna@musterstadt.de"); !errors.Is(err, mdm.ErrNotFound) {
+			t.Errorf("resending without a pending invitation: %v", err)
+		}
+		other := storetest.Tenant(t, svc, "beispieldorf")
+		if err := svc.RevokeInvitation(ctx, "admin:x", other, first.Invitation.ID); !errors.Is(err, mdm.ErrNotFound) {
+			t.Errorf("revoking another tenant's invitation: %v", err)
+		}
+	})
+}
+
+// A bulk invitation is made whole or not at all.
+func TestABulkInvitationIsAllOrNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(s)
+		tn := storetest.Tenant(t, svc, "musterstadt")
+		if _, err := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "jo@musterstadt.de", ManagedAppleID: "jo@apple.musterstadt.de"}); err != nil {
+			t.Fatal(err)
+		}
+		before := len(actions(t, s, tn.ID))
+		rows := []mdm.InviteRow{
+			{Line: 2, Request: mdm.InviteRequest{Email: "anna@musterstadt.de"}},
+			{Line: 3, Request: mdm.InviteRequest{Email: "jo@musterstadt.de", ManagedAppleID: "other@apple.musterstadt.de"}},
+		}
+		_, err := svc.InviteMany(ctx, "admin:x", tn, rows, 0)
+		var re *mdm.RowError
+		if !errors.As(err, &re) || re.Line != 3 || !errors.Is(err, mdm.ErrConflict) {
+			t.Fatalf("got %v", err)
+		}
+		if _, err := s.EmployeeByEmail(ctx, tn.ID, "anna@musterstadt.de"); !errors.Is(err, mdm.ErrNotFound) || len(actions(t, s, tn.ID)) != before {
+			t.Error("a refused bulk invitation left something behind")
+		}
+		rows[1].Request.ManagedAppleID = ""
+		made, err := svc.InviteMany(ctx, "admin:x", tn, rows, 3*24*time.Hour)
+		if err != nil || len(made) != 2 || made[0].Code == made[1].Code {
+			t.Fatalf("%+v, %v", made, err)
+		}
+		if got := made[0].Invitation.ExpiresAt.Sub(made[0].Invitation.CreatedAt); got != 3*24*time.Hour {
+			t.Errorf("validity %s", got)
+		}
+	})
+}
+
+// The tenant names who runs the service and whom to ask; the portal shows both.
+func TestTenantContacts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(s)
+		tn := storetest.Tenant(t, svc, "musterstadt")
+		if _, err := svc.SetTenantContacts(ctx, "cli:root", tn, "KommunalIT Nord", ""); !errors.Is(err, mdm.ErrInvalid) {
+			t.Errorf("empty contact: %v", err)
+		}
+		if _, err := svc.SetTenantContacts(ctx, "cli:root", tn, " KommunalIT Nord ", "Datenschutz, datenschutz@musterstadt.de"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.TenantByID(ctx, tn.ID)
+		if err != nil || got.OperatorName != "KommunalIT Nord" || got.PrivacyContact != "Datenschutz, datenschutz@musterstadt.de" {
+			t.Errorf("%+v, %v", got, err)
+		}
+		if e := lastAction(t, s, tn.ID); e.Action != "tenant.contacts" {
+			t.Errorf("audit %+v", e)
+		}
+	})
+}

@@ -1,0 +1,130 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// statusPage is what the status page shows.
+type statusPage struct {
+	Code    string
+	Devices []deviceEntry
+	Removed bool // the employee has just removed a work container
+	Problem string
+}
+
+// deviceEntry is one device on the status page, with the Android step while the phone is
+// still to be set up.
+type deviceEntry struct {
+	mdm.Device
+	Step      *mdm.EnrolmentStep
+	QRURL     string
+	RemoveURL string
+}
+
+// serveStatus shows the employee's devices.
+func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string, v mdm.PortalView) {
+	page := statusPage{Code: code, Removed: r.URL.Query().Get("removed") == "1"}
+	for _, d := range v.Devices {
+		e := deviceEntry{Device: d, RemoveURL: withLang(r, codeURL(code, "remove"))}
+		if d.State == mdm.DeviceInvited && d.Platform == mdm.PlatformAndroid {
+			step, err := p.step(r, v, d)
+			if err != nil {
+				p.fail(w, r, err)
+				return
+			}
+			if step != nil {
+				e.Step, e.QRURL = step, codeURL(code, "android.png")
+			}
+		}
+		page.Devices = append(page.Devices, e)
+	}
+	p.render(w, r, http.StatusOK, pageStatus, "status.title", page)
+}
+
+// step asks the device's driver for its enrolment step; nil when the platform has no
+// driver yet.
+func (p *Portal) step(r *http.Request, v mdm.PortalView, d mdm.Device) (*mdm.EnrolmentStep, error) {
+	driver, ok := p.cfg.Drivers[d.Platform]
+	if !ok {
+		return nil, nil
+	}
+	step, err := driver.EnrolmentStep(r.Context(), v.Tenant, d)
+	if err != nil {
+		return nil, err
+	}
+	return &step, nil
+}
+
+// serveAndroidQR answers the QR code of the Android enrolment link, for setting the phone
+// up from a page opened on another screen.
+func (p *Portal) serveAndroidQR(w http.ResponseWriter, r *http.Request) {
+	v, err := p.cfg.Service.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), r.PathValue("code"))
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	i := slices.IndexFunc(v.Devices, func(d mdm.Device) bool {
+		return d.State == mdm.DeviceInvited && d.Platform == mdm.PlatformAndroid
+	})
+	if i < 0 {
+		http.NotFound(w, r)
+		return
+	}
+	step, err := p.step(r, v, v.Devices[i])
+	if err != nil || step == nil || step.URL == "" {
+		p.fail(w, r, errors.Join(errors.New("no Android enrolment link"), err))
+		return
+	}
+	png, err := qrcode.Encode(step.URL, qrcode.Medium, 320)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(png)
+}
+
+// serveRemove removes the work container of one of the employee's devices, when the
+// employee confirmed it, and shows the status page again.
+func (p *Portal) serveRemove(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	if r.PostForm.Get("confirm") != "yes" {
+		v, err := p.cfg.Service.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
+		if err != nil {
+			p.fail(w, r, err)
+			return
+		}
+		p.serveStatusProblem(w, r, code, v, "status.problem.confirm")
+		return
+	}
+	err := p.cfg.Service.RemoveOwnDevice(r.Context(), p.cfg.ClientAddr(r), code, r.PostForm.Get("device"))
+	if errors.Is(err, mdm.ErrNotFound) {
+		http.Error(w, "no such device", http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, withLang(r, codeURL(code)+"?removed=1"), http.StatusSeeOther)
+}
+
+// serveStatusProblem shows the status page with what went wrong.
+func (p *Portal) serveStatusProblem(w http.ResponseWriter, r *http.Request, code string, v mdm.PortalView, problemID string) {
+	page := statusPage{Code: code, Problem: problemID}
+	for _, d := range v.Devices {
+		page.Devices = append(page.Devices, deviceEntry{Device: d, RemoveURL: withLang(r, codeURL(code, "remove"))})
+	}
+	p.render(w, r, http.StatusBadRequest, pageStatus, "status.title", page)
+}
