@@ -16,6 +16,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
+	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
 // apiWorld is a server with the JSON API on a fresh database: the tenant musterstadt, whose
@@ -62,6 +63,11 @@ func newAPIWorld(t testing.TB, s *store.Store) *apiWorld {
 	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
+	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.srv.MountDashboard(svc, d)
 	return w
 }
 

@@ -113,7 +113,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	srv.MountApple(apple.Handler())
-	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: cfg.PublicURL, Log: log}); err != nil {
+	if err := mountConsole(srv, in, log); err != nil {
 		return err
 	}
 	// The platforms' drivers join this map as they implement mdm.Driver.
