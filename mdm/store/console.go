@@ -10,27 +10,28 @@ import (
 )
 
 // DevicePage returns one page of the tenant's devices that match q, newest first.
+//
+// A search starts from the employees it matches when they are few (narrowSearch): the
+// page is then sorted from their devices. A broader search walks the listing in order
+// and finds a page of matches quickly precisely because there are many. In SQLite, CROSS
+// JOIN keeps the tables in the order written; for PostgreSQL it is an ordinary join.
 func (s *Store) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQuery) ([]mdm.DeviceListing, error) {
-	db := s.db.WithContext(ctx).Table("devices").
-		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name").
-		Joins("JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id")
-	narrow := false
+	from := "devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id"
 	if q.Search != "" {
-		ids, few, err := s.matchingEmployees(ctx, tenantID, q.Search)
+		few, err := s.fewMatches(ctx, tenantID, q.Search)
 		if err != nil {
 			return nil, err
 		}
-		if narrow = few; narrow {
-			// Few employees match: start from them and sort their devices. Written as an
-			// expression, the tenant condition does not tempt the planner into walking the
-			// whole listing in order instead.
-			db = db.Where("devices.tenant_id || '' = ? AND employees.id IN ?", tenantID, ids)
-		} else {
-			db = s.searchEmployees(db, q.Search)
+		if few {
+			from = "employees CROSS JOIN devices"
 		}
 	}
-	if !narrow {
-		db = db.Where("devices.tenant_id = ?", tenantID)
+	db := s.db.WithContext(ctx).Table(from).
+		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name").
+		Where("devices.tenant_id = employees.tenant_id AND devices.employee_id = employees.id").
+		Where("employees.tenant_id = ? AND devices.tenant_id = ?", tenantID, tenantID)
+	if q.Search != "" {
+		db = s.searchEmployees(db, q.Search)
 	}
 	if q.Platform != "" {
 		db = db.Where("devices.platform = ?", q.Platform)
@@ -83,21 +84,18 @@ func (s *Store) DeviceCounts(ctx context.Context, tenantID string) ([]mdm.Device
 	return rows, translate(err)
 }
 
-// narrowSearch is how many employees a search may match and still be answered from the
-// list of their IDs. A search that matches more is answered by walking the listing in
-// order, which finds a page of matches quickly precisely because there are many.
-const narrowSearch = 200
+// narrowSearch is how many employees a search may match and still start from them.
+const narrowSearch = 2000
 
-// matchingEmployees returns the IDs of the tenant's employees that a search matches, and
-// whether they are few enough (narrowSearch) to look their devices up by ID.
-func (s *Store) matchingEmployees(ctx context.Context, tenantID, prefix string) ([]string, bool, error) {
-	var ids []string
-	err := s.searchEmployees(s.scoped(ctx, tenantID).Table("employees"), prefix).
-		Limit(narrowSearch+1).Pluck("employees.id", &ids).Error
-	if err != nil {
-		return nil, false, translate(err)
+// fewMatches reports whether a search matches at most narrowSearch of the tenant's
+// employees, counting no further than that.
+func (s *Store) fewMatches(ctx context.Context, tenantID, prefix string) (bool, error) {
+	var n int64
+	sub := s.searchEmployees(s.scoped(ctx, tenantID).Table("employees").Select("1"), prefix).Limit(narrowSearch + 1)
+	if err := s.db.WithContext(ctx).Table("(?) AS matches", sub).Count(&n).Error; err != nil {
+		return false, translate(err)
 	}
-	return ids, len(ids) <= narrowSearch, nil
+	return n <= narrowSearch, nil
 }
 
 // searchEmployees narrows a query that has the employees table to those whose e-mail
