@@ -20,6 +20,9 @@ import (
 type binding struct {
 	next service.CheckinAndCommandService
 	svc  *mdm.Service
+	// reports takes in the phone's answers to commands before nanomdm drops them from
+	// the queue; an answer it cannot record is asked for again.
+	reports func(ctx context.Context, d mdm.Device, r *apple.CommandResults) error
 }
 
 type callerKey struct{}
@@ -168,8 +171,14 @@ func (b *binding) GetToken(r *apple.Request, m *apple.GetToken) (*apple.GetToken
 
 // CommandAndReportResults stores a command's result and returns the next command.
 func (b *binding) CommandAndReportResults(r *apple.Request, results *apple.CommandResults) (*apple.Command, error) {
-	if _, err := bound(r, &results.Enrollment); err != nil {
+	d, err := bound(r, &results.Enrollment)
+	if err != nil {
 		return nil, err
+	}
+	if b.reports != nil {
+		if err := b.reports(r.Context(), d, results); err != nil {
+			return nil, fmt.Errorf("record the answer to %s: %w", results.CommandUUID, err)
+		}
 	}
 	return b.next.CommandAndReportResults(r, results)
 }

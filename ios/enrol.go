@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -32,12 +33,17 @@ func (p *Platform) serveEnrol(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "this enrolment is complete; ask your IT for a new invitation to enrol again", http.StatusForbidden)
 		return
 	}
-	if p.cfg.Topic == "" {
-		p.log.Error("enrolment profile refused: no APNs topic is configured")
-		http.Error(w, "the server is not ready for iPhone enrolment yet", http.StatusServiceUnavailable)
+	topic, err := p.topic(r.Context(), d.TenantID)
+	if errors.Is(err, mdm.ErrNotFound) {
+		p.log.Error("enrolment profile refused: the tenant has no APNs push certificate", "tenant", d.TenantID)
+		http.Error(w, "the server is not ready for iPhone enrolment yet: IT has to upload the Apple push certificate", http.StatusServiceUnavailable)
+		return
+	} else if err != nil {
+		p.log.Error("read the tenant's push certificate", "tenant", d.TenantID, "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
-	body, err := p.enrolmentProfile(r, d)
+	body, err := p.enrolmentProfile(r, d, topic)
 	if err != nil {
 		p.log.Error("make enrolment profile", "device", d.ID, "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -50,7 +56,7 @@ func (p *Platform) serveEnrol(w http.ResponseWriter, r *http.Request) {
 }
 
 // enrolmentProfile makes the signed enrolment profile of the device.
-func (p *Platform) enrolmentProfile(r *http.Request, d mdm.Device) ([]byte, error) {
+func (p *Platform) enrolmentProfile(r *http.Request, d mdm.Device, topic string) ([]byte, error) {
 	emp, err := p.svc.DeviceEmployee(r.Context(), d)
 	if err != nil {
 		return nil, err
@@ -59,7 +65,7 @@ func (p *Platform) enrolmentProfile(r *http.Request, d mdm.Device) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	content, err := p.profile(profileRequest{DeviceID: d.ID, ManagedAppleID: emp.ManagedAppleID, Challenge: ch.Secret})
+	content, err := p.profile(profileRequest{DeviceID: d.ID, ManagedAppleID: emp.ManagedAppleID, Challenge: ch.Secret, Topic: topic})
 	if err != nil {
 		return nil, err
 	}

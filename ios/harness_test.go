@@ -40,6 +40,8 @@ type site struct {
 	url      string
 	tls      *tls.Config
 	tenant   mdm.Tenant
+	// topic is the APNs topic enrolment profiles are expected to name.
+	topic string
 }
 
 // eachBackend runs fn on a fresh site on every database the suite runs on.
@@ -65,7 +67,7 @@ func newSite(t testing.TB, backend string) *site {
 		store.WithMigrations(store.MigrationSource{Name: "pki", FS: pki.Migrations()}),
 		store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}))
 	key := testMasterKey(t)
-	s := &site{st: st}
+	s := &site{st: st, topic: testTopic}
 	s.svc = mdm.NewService(st, key, mdm.WithCertificates(siteCertificates{s}))
 
 	var handler http.Handler = http.NotFoundHandler()
@@ -85,7 +87,7 @@ func newSite(t testing.TB, backend string) *site {
 	s.ca, s.nano = ca, storage.New(st.Gorm(), key)
 	s.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	s.platform, err = ios.New(s.svc, ca, s.nano, ios.Config{PublicURL: public, Topic: testTopic,
-		ProfileSigner: ios.TLSCertificate(s.tls, "127.0.0.1"), Log: slog.New(slog.DiscardHandler)})
+		ProfileSigner: ios.TLSCertificate(s.tls, "127.0.0.1"), Domain: st, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("ios.New: %v", err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/pki"
 )
 
 // maxMDMRequest bounds an MDM request body. Check-ins are a few kilobytes; the largest
@@ -83,6 +84,13 @@ func (p *Platform) deviceCertificate(ctx context.Context, header string, body []
 		return nil, fmt.Errorf("Mdm-Signature: %w", err)
 	}
 	id, err := p.ca.VerifyDevice(ctx, cert)
+	// Removing a device revokes its certificates at once, so that mail and VPN stop
+	// trusting it; the phone still needs its MDM channel to receive the removal and to
+	// check out. A revoked certificate is accepted for that, and for nothing else: only a
+	// device that is being removed.
+	if errors.Is(err, pki.ErrRevoked) && d.State == mdm.DeviceRemoving {
+		err = nil
+	}
 	if err != nil {
 		return nil, err
 	}

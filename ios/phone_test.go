@@ -43,10 +43,15 @@ type phone struct {
 	cert         *x509.Certificate
 	transport    *protocol.Transport
 	profile      *seenProfile
+	// pushMagic and pushToken are what the phone tells the server in its TokenUpdate and
+	// what a push to it must carry.
+	pushMagic string
+	pushToken []byte
 }
 
 func (s *site) newPhone(account string) *phone {
-	return &phone{s: s, client: s.client(), account: account, enrollmentID: strings.ToUpper(randomHex(16))}
+	return &phone{s: s, client: s.client(), account: account, enrollmentID: strings.ToUpper(randomHex(16)),
+		pushMagic: randomHex(16), pushToken: []byte(randomHex(32))}
 }
 
 func randomHex(n int) string {
@@ -224,7 +229,7 @@ func (p *phone) authenticateMessage() *apple.Authenticate {
 
 func (p *phone) tokenUpdateMessage() *apple.TokenUpdate {
 	return &apple.TokenUpdate{Enrollment: p.enrollment(), MessageType: apple.MessageType{MessageType: "TokenUpdate"},
-		Push: apple.Push{Topic: testTopic, PushMagic: randomHex(16), Token: []byte(randomHex(32))}}
+		Push: apple.Push{Topic: testTopic, PushMagic: p.pushMagic, Token: p.pushToken}}
 }
 
 // report sends a command report and returns the status and the next command, if any.

@@ -15,7 +15,9 @@ import (
 	"github.com/micromdm/nanomdm/service/certauth"
 	"github.com/micromdm/nanomdm/service/nanomdm"
 	nanostorage "github.com/micromdm/nanomdm/storage"
+	"gorm.io/gorm"
 
+	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/pki"
 )
@@ -59,7 +61,24 @@ type Config struct {
 	// ProfileSigner returns the certificate (with its chain) and key that enrolment
 	// profiles are signed with: the server's TLS certificate (see TLSCertificate).
 	ProfileSigner func() (*tls.Certificate, error)
-	Log           *slog.Logger
+	// Domain, if set, lets queued commands queue the pushes that wake the phones in the
+	// same transaction; without it nothing is pushed and phones find their commands at
+	// their next check-in.
+	Domain Domain
+	Log    *slog.Logger
+}
+
+// Storage is what the component keeps in the installation's database: nanomdm's state,
+// the command queue and the tenants' push certificates (ios/storage has it).
+type Storage interface {
+	nanostorage.AllStorage
+	Queue
+	SetTenantPushCert(ctx context.Context, tenantID string, pemCert, pemKey []byte, then func(tx *gorm.DB, p storage.TenantPush) error) (storage.TenantPush, error)
+	TenantPushCert(ctx context.Context, tenantID string) (storage.TenantPush, error)
+	WorkApps(ctx context.Context, enrollmentIDs []string) (map[string][]storage.WorkApp, error)
+	DeviceWorkApps(ctx context.Context, tenantID, deviceID string) ([]storage.WorkApp, error)
+	AppCommandResult(ctx context.Context, enrollmentID, commandUUID string, ok bool, errText string) error
+	AppInventory(ctx context.Context, enrollmentID string, status map[string]string) error
 }
 
 // Platform is trennwand's Apple side: account-driven User Enrolment (discovery, web
@@ -89,7 +108,7 @@ type Platform struct {
 	cfg   Config
 	svc   *mdm.Service
 	ca    CA
-	queue Queue
+	store Storage
 	// checkins is the service chain behind the MDM endpoints.
 	checkins service.CheckinAndCommandService
 	log      *slog.Logger
@@ -103,7 +122,7 @@ type urls struct {
 
 // New returns the component on the domain service, the CA and nanomdm's storage (the
 // ios/storage implementation on the installation's database).
-func New(svc *mdm.Service, ca CA, store nanostorage.AllStorage, cfg Config) (*Platform, error) {
+func New(svc *mdm.Service, ca CA, store Storage, cfg Config) (*Platform, error) {
 	if cfg.PublicURL == nil || cfg.PublicURL.Scheme != "https" || cfg.PublicURL.Host == "" {
 		return nil, errors.New("ios: the public URL must be an https URL: phones talk only to https")
 	}
@@ -120,8 +139,8 @@ func New(svc *mdm.Service, ca CA, store nanostorage.AllStorage, cfg Config) (*Pl
 	// certificate to the enrolment ID on Authenticate and holds every later message to
 	// that binding. The domain binding goes in front of both.
 	core := nanomdm.New(store, nanomdm.WithUserAuthenticate(nanomdm.NewUAService(store, false)))
-	p := &Platform{cfg: cfg, svc: svc, ca: ca, queue: store, log: cfg.Log}
-	p.checkins = &binding{next: certauth.New(core, store), svc: svc}
+	p := &Platform{cfg: cfg, svc: svc, ca: ca, store: store, log: cfg.Log}
+	p.checkins = &binding{next: certauth.New(core, store), svc: svc, reports: p.commandReport}
 	p.urls = urls{
 		enrol:   cfg.PublicURL.JoinPath(PathEnrol).String(),
 		signIn:  cfg.PublicURL.JoinPath(PathSignIn).String(),

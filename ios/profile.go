@@ -74,11 +74,12 @@ type profileRequest struct {
 	DeviceID       string
 	ManagedAppleID string
 	Challenge      string
+	Topic          string
 }
 
 // profile returns the enrolment profile for one enrolment as a plist.
 func (p *Platform) profile(req profileRequest) ([]byte, error) {
-	base := reverseHost(p.cfg.PublicURL.Hostname()) + ".trennwand.enrolment"
+	base := p.profileIdentifier()
 	header := func(typ, id, name string) payloadHeader {
 		return payloadHeader{PayloadType: typ, PayloadVersion: 1, PayloadIdentifier: base + "." + id,
 			PayloadUUID: newUUID(), PayloadDisplayName: name}
@@ -92,7 +93,7 @@ func (p *Platform) profile(req profileRequest) ([]byte, error) {
 			Challenge: req.Challenge, Keysize: 2048, KeyType: "RSA", KeyUsage: 5,
 		}}
 	mgmt := mdmPayload{payloadHeader: header("com.apple.mdm", "mdm", "Arbeitsbereich / work space"),
-		IdentityCertificateUUID: scep.PayloadUUID, Topic: p.cfg.Topic,
+		IdentityCertificateUUID: scep.PayloadUUID, Topic: req.Topic,
 		ServerURL: p.urls.connect, CheckInURL: p.urls.checkIn, SignMessage: true, CheckOutWhenRemoved: true,
 		AssignedManagedAppleID: req.ManagedAppleID, EnrollmentMode: "BYOD"}
 	profile := enrolmentProfile{

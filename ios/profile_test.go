@@ -89,7 +89,7 @@ func parseProfile(t testing.TB, s *site, account string, a answer) *seenProfile 
 
 	wantValues(t, "MDM", mdmPl, map[string]string{
 		"IdentityCertificateUUID": fmt.Sprint(scepPl["PayloadUUID"]),
-		"Topic":                   testTopic,
+		"Topic":                   s.topic,
 		"ServerURL":               s.url + ios.PathConnect,
 		"CheckInURL":              s.url + ios.PathCheckIn,
 		"SignMessage":             "true",

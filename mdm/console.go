@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // ConsoleStore is what the dashboard and the JSON API read: pages of devices, employees and
 // invitations, counts for the overview.
 type ConsoleStore interface {
+	TenantByID(ctx context.Context, id string) (Tenant, error)
 	// DevicePage returns one page of the tenant's devices that match q, newest first, each
 	// with its employee's address and name.
 	DevicePage(ctx context.Context, tenantID string, q DeviceQuery) ([]DeviceListing, error)
@@ -16,6 +18,9 @@ type ConsoleStore interface {
 	EmployeePage(ctx context.Context, tenantID string, q EmployeeQuery) ([]Employee, error)
 	// InvitationPage returns one page of the tenant's invitations, newest first.
 	InvitationPage(ctx context.Context, tenantID string, q InvitationQuery) ([]InvitationListing, error)
+	// SetInvitationRevoked revokes a pending invitation; ErrConflict when it was used or
+	// revoked already.
+	SetInvitationRevoked(ctx context.Context, tenantID, id string, at time.Time) error
 	// DeviceCounts counts the tenant's devices by platform, state and compliance.
 	DeviceCounts(ctx context.Context, tenantID string) ([]DeviceCount, error)
 }

@@ -10,19 +10,24 @@ import (
 // PlatformID is what the platform calls the enrolment (Apple's enrolment ID, Google's
 // device name); it is empty until the platform has told us.
 type Device struct {
-	ID            string
-	TenantID      string
-	EmployeeID    string
-	InvitationID  *string
-	WorkPolicyID  *string
-	Platform      Platform
-	PlatformID    string
-	State         DeviceState
-	OSVersion     string
-	Compliance    Compliance
-	LastContactAt *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	ID           string
+	TenantID     string
+	EmployeeID   string
+	InvitationID *string
+	WorkPolicyID *string
+	Platform     Platform
+	PlatformID   string
+	State        DeviceState
+	OSVersion    string
+	Compliance   Compliance
+	// SecurityPatchLevel and NonCompliance are what the platform last reported about the
+	// work container: the patch level ("2026-10-05") and, for a non-compliant device, the
+	// reasons, one per line ("PASSWORD_POLICIES: INSUFFICIENT_PASSWORD").
+	SecurityPatchLevel string
+	NonCompliance      string
+	LastContactAt      *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // DeviceState is where an enrolment stands in its life.
@@ -81,4 +86,6 @@ type DeviceFilter struct {
 	Platform   Platform
 	State      DeviceState
 	EmployeeID string
+	// WorkPolicyID selects the devices that have the policy.
+	WorkPolicyID string
 }

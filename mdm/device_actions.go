@@ -80,7 +80,7 @@ func (s *Service) ViewEmployee(ctx context.Context, actor string, t Tenant, empl
 // commandsOnRequest are the commands an administrator may order for one device by hand.
 // Removing the work data has its own path (RemoveDevice), because it changes the device's
 // state and revokes its certificates.
-var commandsOnRequest = map[CommandKind]bool{CommandLockWork: true, CommandResetWorkPasscode: true}
+var commandsOnRequest = map[CommandKind]bool{CommandLockWork: true, CommandResetWorkPasscode: true, CommandQueryWorkApps: true}
 
 // CommandDevice queues a command for an enrolled device's work container, with the reason
 // on record. The device's platform delivers it.
@@ -102,11 +102,9 @@ func (s *Service) CommandDevice(ctx context.Context, actor string, t Tenant, dev
 			return fmt.Errorf("%w: device %s is %s; commands reach active devices only", ErrConflict, d.ID, d.State)
 		}
 		cmd = Command{ID: NewID(), DeviceID: d.ID, Kind: kind, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
-		if err := tx.CreateCommand(ctx, t.ID, &cmd); err != nil {
-			return fmt.Errorf("queue %s for device %s: %w", kind, d.ID, err)
+		if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
+			return err
 		}
-		// Delivery: the device's platform driver sends queued commands (Driver.SendCommand);
-		// the job that hands them over is enqueued here once the job queue is wired.
 		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.command", Subject: "device:" + d.ID,
 			Details: AuditDetails(map[string]any{"command": cmd.ID, "kind": kind, "reason": reason})})
 		return err
@@ -134,4 +132,17 @@ func (s *Service) RevokeDeviceCertificates(ctx context.Context, actor string, t 
 	}
 	return n, s.Record(ctx, t.ID, AuditRecord{Actor: actor, Action: "device.certificates_revoke", Subject: "device:" + deviceID,
 		Details: AuditDetails(map[string]any{"certificates": n, "reason": reason})})
+}
+
+// RevokeInvitation revokes a pending invitation, so that its code no longer enrols a
+// phone, and records it.
+func (s *Service) RevokeInvitation(ctx context.Context, actor string, t Tenant, id string) error {
+	return s.atomic(ctx, func(tx Store, at time.Time) error {
+		if err := tx.SetInvitationRevoked(ctx, t.ID, id, at); err != nil {
+			return fmt.Errorf("invitation %s: %w", id, err)
+		}
+		_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.revoke", Subject: "invitation:" + id,
+			Details: EmptyJSONObject})
+		return err
+	})
 }

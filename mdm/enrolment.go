@@ -123,6 +123,11 @@ func redeemInvitation(ctx context.Context, tx Store, at time.Time, inv Invitatio
 	}
 	d := Device{ID: NewID(), EmployeeID: emp.ID, InvitationID: &inv.ID, Platform: platform,
 		State: DeviceInvited, Compliance: ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
+	if p, err := tx.DefaultWorkPolicy(ctx, inv.TenantID); err == nil {
+		d.WorkPolicyID = &p.ID
+	} else if !errors.Is(err, ErrNotFound) {
+		return StartedEnrolment{}, fmt.Errorf("default work policy: %w", err)
+	}
 	if err := tx.CreateDevice(ctx, inv.TenantID, &d); err != nil {
 		return StartedEnrolment{}, fmt.Errorf("create device: %w", err)
 	}

@@ -71,8 +71,18 @@ func (s *Service) CompleteEnrolment(ctx context.Context, tenantID, deviceID stri
 		if err := tx.SetDeviceState(ctx, tenantID, d.ID, DeviceEnrolling, DeviceActive, at); err != nil {
 			return err
 		}
-		_, err = tx.AppendAudit(ctx, tenantID, at, AuditRecord{Actor: "device:" + d.ID, Action: "device.enrol_complete",
-			Subject: "device:" + d.ID, Details: AuditDetails(map[string]any{"platform": d.Platform, "platform_id": d.PlatformID})})
-		return err
+		if _, err = tx.AppendAudit(ctx, tenantID, at, AuditRecord{Actor: "device:" + d.ID, Action: "device.enrol_complete",
+			Subject: "device:" + d.ID, Details: AuditDetails(map[string]any{"platform": d.Platform, "platform_id": d.PlatformID})}); err != nil {
+			return err
+		}
+		// The new device gets its policy's apps and settings.
+		if d.WorkPolicyID == nil {
+			return nil
+		}
+		p, err := tx.WorkPolicy(ctx, tenantID, *d.WorkPolicyID)
+		if err != nil {
+			return fmt.Errorf("work policy of device %s: %w", d.ID, err)
+		}
+		return enqueuePolicy(ctx, tx, tenantID, p)
 	})
 }

@@ -8,8 +8,6 @@ import (
 // InvitationLifecycleStore keeps what happens to invitations after they are made, and
 // the tenant settings the employee portal shows.
 type InvitationLifecycleStore interface {
-	// TenantByID returns the tenant with the ID.
-	TenantByID(ctx context.Context, id string) (Tenant, error)
 	// SetTenantContacts stores who runs the service and whom to ask about data protection.
 	SetTenantContacts(ctx context.Context, tenantID, operator, privacyContact string) error
 	// PendingInvitations returns the employee's invitations that are neither used nor
@@ -18,9 +16,6 @@ type InvitationLifecycleStore interface {
 	// AcknowledgeInvitation records that the employee acknowledged the privacy notice of
 	// the version; ErrConflict when the invitation is not pending at `at`.
 	AcknowledgeInvitation(ctx context.Context, tenantID, id, noticeVersion string, at time.Time) error
-	// RevokeInvitation makes an invitation unusable; ErrConflict when it was used or
-	// revoked already.
-	RevokeInvitation(ctx context.Context, tenantID, id string, at time.Time) error
 	// MarkInvitationMailed records that the invitation's e-mail was sent; ErrConflict when
 	// it was sent already.
 	MarkInvitationMailed(ctx context.Context, tenantID, id string, at time.Time) error

@@ -35,8 +35,10 @@ func (s *Service) Invite(ctx context.Context, actor string, t Tenant, req Invite
 	}
 	var out NewInvitation
 	err = s.atomic(ctx, func(tx Store, at time.Time) (err error) {
-		out, err = invite(ctx, tx, at, actor, t, req)
-		return err
+		if out, err = invite(ctx, tx, at, actor, t, req); err != nil {
+			return err
+		}
+		return s.queueInvitationMail(ctx, tx, t, out)
 	})
 	return out, err
 }

@@ -174,6 +174,9 @@ func (s *Service) InviteMany(ctx context.Context, actor string, t Tenant, rows [
 			if err != nil {
 				return &RowError{Line: rows[i].Line, Err: err}
 			}
+			if err := s.queueInvitationMail(ctx, tx, t, inv); err != nil {
+				return err
+			}
 			out = append(out, inv)
 		}
 		return nil

@@ -8,20 +8,6 @@ import (
 	"time"
 )
 
-// RevokeInvitation makes an invitation unusable, in one transaction with its audit event.
-// A used invitation cannot be revoked (remove the device instead); revoking one twice is
-// ErrConflict.
-func (s *Service) RevokeInvitation(ctx context.Context, actor string, t Tenant, invitationID string) error {
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
-		if err := tx.RevokeInvitation(ctx, t.ID, invitationID, at); err != nil {
-			return fmt.Errorf("revoke invitation %s: %w", invitationID, err)
-		}
-		_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.revoke",
-			Subject: "invitation:" + invitationID})
-		return err
-	})
-}
-
 // ResendInvitation gives the employee with the e-mail address a new code: the pending
 // invitations are revoked, so that the old code dies, and a new one is made for the same
 // platform with the usual validity, all in one transaction. ErrNotFound when the employee
@@ -46,7 +32,7 @@ func (s *Service) ResendInvitation(ctx context.Context, actor string, t Tenant, 
 		}
 		replaced := make([]string, len(old))
 		for i, inv := range old {
-			if err := tx.RevokeInvitation(ctx, t.ID, inv.ID, at); err != nil {
+			if err := tx.SetInvitationRevoked(ctx, t.ID, inv.ID, at); err != nil {
 				return fmt.Errorf("revoke invitation %s: %w", inv.ID, err)
 			}
 			replaced[i] = inv.ID
@@ -56,9 +42,11 @@ func (s *Service) ResendInvitation(ctx context.Context, actor string, t Tenant, 
 		if err != nil {
 			return err
 		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.resend",
-			Subject: "invitation:" + out.Invitation.ID, Details: AuditDetails(map[string]any{"replaces": replaced})})
-		return err
+		if _, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.resend",
+			Subject: "invitation:" + out.Invitation.ID, Details: AuditDetails(map[string]any{"replaces": replaced})}); err != nil {
+			return err
+		}
+		return s.queueInvitationMail(ctx, tx, t, out)
 	})
 	return out, err
 }

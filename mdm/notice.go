@@ -54,7 +54,7 @@ func PrivacyNotice(p Platform) (Notice, error) {
 		Version:   NoticeVersion(),
 		CanSee:    append(append([]NoticeItem{}, noticeCanSee...), noticeCanSeeOn[p]...),
 		CannotSee: noticeCannotSee,
-		CanDo:     noticeCanDo,
+		CanDo:     append(append([]NoticeItem{}, noticeCanDo...), noticeCanDoOn[p]...),
 		CannotDo:  noticeCannotDo,
 	}
 	return n, nil
@@ -64,7 +64,7 @@ var noticeVersion = sync.OnceValue(func() string {
 	// The content of every platform's notice, in a fixed order; encoding plain strings
 	// cannot fail.
 	b, _ := json.Marshal([]any{noticeCanSee, noticeCanSeeOn[PlatformIOS], noticeCanSeeOn[PlatformAndroid],
-		noticeCannotSee, noticeCanDo, noticeCannotDo})
+		noticeCannotSee, noticeCanDo, noticeCanDoOn[PlatformIOS], noticeCanDoOn[PlatformAndroid], noticeCannotDo})
 	sum := sha256.Sum256(b)
 	return "notice-" + hex.EncodeToString(sum[:6])
 })

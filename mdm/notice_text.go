@@ -9,14 +9,14 @@ var noticeCanSee = []NoticeItem{
 		Text: NoticeText{
 			DE: "welche Dienst-Apps im Arbeitsbereich installiert sind und in welcher Version",
 			EN: "which work apps are installed in the work area, and their versions"}},
-	{ID: "can_see.os_version", DeviceFields: []string{"OSVersion", "Platform"},
+	{ID: "can_see.os_version", DeviceFields: []string{"OSVersion", "Platform", "SecurityPatchLevel"},
 		Text: NoticeText{
-			DE: "die Art des Geräts (iPhone/iPad oder Android) und die Version des Betriebssystems",
-			EN: "the kind of phone (iPhone/iPad or Android) and the version of its operating system"}},
-	{ID: "can_see.compliance", DeviceFields: []string{"Compliance", "WorkPolicyID"},
+			DE: "die Art des Geräts (iPhone/iPad oder Android), die Version des Betriebssystems und bei Android den Stand der Sicherheitsupdates",
+			EN: "the kind of phone (iPhone/iPad or Android), the version of its operating system and, on Android, its security patch level"}},
+	{ID: "can_see.compliance", DeviceFields: []string{"Compliance", "NonCompliance", "WorkPolicyID"},
 		Text: NoticeText{
-			DE: "ob der Arbeitsbereich die Regeln Ihres Arbeitgebers erfüllt (zum Beispiel ob ein Code für den Arbeitsbereich gesetzt ist)",
-			EN: "whether the work area meets your employer's rules (for example whether a work passcode is set)"}},
+			DE: "ob der Arbeitsbereich die Regeln Ihres Arbeitgebers erfüllt und, wenn nicht, welche Regel verletzt ist (zum Beispiel ob ein Code für den Arbeitsbereich gesetzt ist)",
+			EN: "whether the work area meets your employer's rules and, if not, which rule it misses (for example whether a work passcode is set)"}},
 	{ID: "can_see.last_contact", DeviceFields: []string{"LastContactAt", "State"},
 		Text: NoticeText{
 			DE: "wann sich der Arbeitsbereich zuletzt beim Server gemeldet hat und ob er eingerichtet ist",
@@ -55,16 +55,34 @@ var noticeCanDo = []NoticeItem{
 		Text: NoticeText{
 			DE: "Dienst-Apps im Arbeitsbereich installieren, einrichten und wieder entfernen",
 			EN: "install, configure and remove work apps in the work area"}},
-	{ID: "can_do.work_passcode", Commands: []CommandKind{CommandResetWorkPasscode},
-		Text: NoticeText{
-			DE: "einen Code für den Arbeitsbereich verlangen und ihn zurücksetzen, wenn Sie ihn vergessen haben",
-			EN: "require a passcode for the work area, and reset it if you have forgotten it"}},
-	{ID: "can_do.lock_work", Commands: []CommandKind{CommandLockWork},
-		Text: NoticeText{DE: "den Arbeitsbereich sperren", EN: "lock the work area"}},
 	{ID: "can_do.remove_work", Commands: []CommandKind{CommandRemoveWorkData},
 		Text: NoticeText{
 			DE: "den Arbeitsbereich mit allen dienstlichen Daten entfernen – Ihre privaten Daten bleiben",
 			EN: "remove the work area with all work data – your personal data stays"}},
+}
+
+var noticeCanDoOn = map[Platform][]NoticeItem{
+	PlatformIOS: {
+		{ID: "can_do.device_passcode",
+			Text: NoticeText{
+				DE: "verlangen, dass Ihr Gerät mit einem Code gesichert ist (den Code selbst erfährt Ihr Arbeitgeber nicht)",
+				EN: "require that your device is protected by a passcode (your employer never learns the passcode)"}},
+	},
+	PlatformAndroid: {
+		{ID: "can_do.work_passcode", Commands: []CommandKind{CommandResetWorkPasscode},
+			Text: NoticeText{
+				DE: "einen Code für das Arbeitsprofil verlangen und ihn zurücksetzen, wenn Sie ihn vergessen haben",
+				EN: "require a passcode for the work profile, and reset it if you have forgotten it"}},
+		{ID: "can_do.lock_work", Commands: []CommandKind{CommandLockWork},
+			Text: NoticeText{DE: "das Arbeitsprofil sperren", EN: "lock the work profile"}},
+	},
+}
+
+// noticeNotOn are the command kinds a platform cannot carry out, which its notice
+// therefore does not promise: a User Enrolment has no command that locks the work
+// container or resets its passcode.
+var noticeNotOn = map[Platform][]CommandKind{
+	PlatformIOS: {CommandLockWork, CommandResetWorkPasscode},
 }
 
 var noticeCannotDo = []NoticeItem{

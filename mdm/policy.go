@@ -21,9 +21,12 @@ type WorkPolicy struct {
 	// CopyPasteToPersonal allows copying from work apps into private apps. Off by default:
 	// work data stays in the work container.
 	CopyPasteToPersonal bool
-	Apps                []AppAssignment `gorm:"-"`
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// Default marks the tenant's default policy, which newly enrolled devices get. The
+	// tenant's first policy becomes its default.
+	Default   bool            `gorm:"column:is_default"`
+	Apps      []AppAssignment `gorm:"-"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // AppAssignment puts one app into the work container of a policy's devices. AppID is the

@@ -43,7 +43,7 @@ func (s *Service) RemoveDevice(ctx context.Context, actor string, t Tenant, devi
 		}
 		cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandRemoveWorkData, Payload: EmptyJSONObject,
 			State: CommandQueued, CreatedAt: at}
-		if err := tx.CreateCommand(ctx, t.ID, &cmd); err != nil {
+		if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
 			return err
 		}
 		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.remove", Subject: "device:" + d.ID,

@@ -13,6 +13,8 @@ type Service struct {
 	sealer Sealer
 	certs  Certificates
 	now    func() time.Time
+	// mailInvitations makes new invitations queue their e-mail.
+	mailInvitations bool
 }
 
 // Option configures a Service.
@@ -52,5 +54,13 @@ func (s *Service) atomic(ctx context.Context, fn func(tx Store, at time.Time) er
 // themselves, in the same transaction.
 func (s *Service) Record(ctx context.Context, tenantID string, rec AuditRecord) error {
 	_, err := s.store.AppendAudit(ctx, tenantID, s.clock(), rec)
+	return err
+}
+
+// RecordWithin appends an audit event in tx, the transaction of a change that a component
+// makes in tables of its own (see mdm/store's Within), so that the change and its event
+// commit together.
+func (s *Service) RecordWithin(ctx context.Context, tx Store, tenantID string, rec AuditRecord) error {
+	_, err := tx.AppendAudit(ctx, tenantID, s.clock(), rec)
 	return err
 }

@@ -21,6 +21,7 @@ type Store interface {
 	InvitationLifecycleStore
 	GuessStore
 	DeviceStore
+	DeviceStatusStore
 	EnrolmentStore
 	PolicyStore
 	CommandStore
@@ -91,11 +92,19 @@ type PolicyStore interface {
 	// UpdateWorkPolicy replaces the policy and its apps if it is still at p.Version, and
 	// raises p.Version by one; otherwise it fails with ErrConflict.
 	UpdateWorkPolicy(ctx context.Context, tenantID string, p *WorkPolicy) error
+	// DefaultWorkPolicy returns the tenant's default policy with its apps; ErrNotFound
+	// when it has none.
+	DefaultWorkPolicy(ctx context.Context, tenantID string) (WorkPolicy, error)
+	// SetDefaultWorkPolicy makes the policy the tenant's only default.
+	SetDefaultWorkPolicy(ctx context.Context, tenantID, id string) error
+	// SetDeviceWorkPolicy gives the device the policy.
+	SetDeviceWorkPolicy(ctx context.Context, tenantID, deviceID, policyID string, at time.Time) error
 }
 
 // CommandStore keeps commands.
 type CommandStore interface {
 	CreateCommand(ctx context.Context, tenantID string, c *Command) error
+	Command(ctx context.Context, tenantID, id string) (Command, error)
 	Commands(ctx context.Context, tenantID, deviceID string) ([]Command, error)
 	// SetCommandState moves a command from `from` to `to`; it fails with ErrConflict when
 	// the command is no longer in state `from`, so a command is delivered at most once.

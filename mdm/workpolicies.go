@@ -2,6 +2,7 @@ package mdm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -14,8 +15,18 @@ func (s *Service) CreateWorkPolicy(ctx context.Context, actor string, t Tenant, 
 	}
 	err := s.atomic(ctx, func(tx Store, at time.Time) error {
 		p.ID, p.CreatedAt, p.UpdatedAt = NewID(), at, at
+		// The tenant's first policy is its default, so that devices get a policy without
+		// a further step.
+		if _, err := tx.DefaultWorkPolicy(ctx, t.ID); errors.Is(err, ErrNotFound) {
+			p.Default = true
+		} else if err != nil {
+			return err
+		}
 		if err := tx.CreateWorkPolicy(ctx, t.ID, &p); err != nil {
 			return fmt.Errorf("create work policy %q: %w", p.Name, err)
+		}
+		if err := enqueuePolicy(ctx, tx, t.ID, p); err != nil {
+			return err
 		}
 		return recordPolicy(ctx, tx, t, at, actor, "policy.create", p)
 	})
@@ -39,7 +50,10 @@ func (s *Service) UpdateWorkPolicy(ctx context.Context, actor string, t Tenant, 
 			return err
 		}
 		// The policy reaches the devices through their platforms (Driver.ApplyPolicy), one
-		// call per policy; the job that does it is enqueued here once the job queue is wired.
+		// job per policy change.
+		if err := enqueuePolicy(ctx, tx, t.ID, p); err != nil {
+			return err
+		}
 		return recordPolicy(ctx, tx, t, at, actor, "policy.update", p)
 	})
 	return p, err

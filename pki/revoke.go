@@ -206,8 +206,14 @@ func (ca *CA) CRL() ([]byte, error) {
 	return info.Data, nil
 }
 
+// ErrRevoked is the error of VerifyDevice for a certificate of this CA that has been
+// revoked.
+var ErrRevoked = errors.New("the certificate is revoked")
+
 // VerifyDevice checks that cert is a device certificate of this CA, valid now, for client
-// authentication and not revoked, and returns the enrolment it belongs to.
+// authentication and not revoked, and returns the enrolment it belongs to. For a revoked
+// certificate it returns the enrolment with ErrRevoked, so that the caller can let it
+// do nothing but fetch its own removal.
 func (ca *CA) VerifyDevice(ctx context.Context, cert *x509.Certificate) (Identity, error) {
 	_, err := cert.Verify(x509.VerifyOptions{Roots: ca.material.roots, Intermediates: ca.material.intermediates, CurrentTime: ca.now(),
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
@@ -223,7 +229,7 @@ func (ca *CA) VerifyDevice(ctx context.Context, cert *x509.Certificate) (Identit
 		return Identity{}, err
 	}
 	if revoked {
-		return Identity{}, errors.New("the certificate is revoked")
+		return id, ErrRevoked
 	}
 	return id, nil
 }

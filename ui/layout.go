@@ -70,7 +70,10 @@ func Templates(fsys fs.FS, funcs template.FuncMap, names ...string) (map[string]
 	}
 	out := make(map[string]*template.Template, len(names))
 	for _, name := range names {
-		t, err := template.Must(layout.Clone()).ParseFS(fsys, name)
+		t, err := layout.Clone()
+		if err == nil {
+			t, err = t.ParseFS(fsys, name)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("page %s: %w", name, err)
 		}

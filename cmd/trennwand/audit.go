@@ -99,7 +99,7 @@ func (in *installation) auditService(ctx context.Context, sign bool) (*mdm.Servi
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := []mdm.Option{mdm.WithCertificates(caCertificates{in}), mdm.WithCheckpointVerifier(ca)}
+	opts := append(in.serviceOptions(), mdm.WithCheckpointVerifier(ca))
 	var signer *pki.Signer
 	if sign {
 		if signer, err = ca.NewSigner(ctx); err != nil {

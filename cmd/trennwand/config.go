@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -33,6 +34,10 @@ type config struct {
 	MasterKey        *pki.MasterKey // from TRENNWAND_MASTER_KEY; nil means the key file in the data directory
 	TLSCert, TLSKey  string
 	AdminEmail       string
+	// SMTPURL and MailFrom send invitations by e-mail when SMTPURL is set.
+	SMTPURL, MailFrom string
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 	// DeviceCertValidity is how long device certificates are valid.
 	DeviceCertValidity time.Duration
 	LogLevel           slog.Level
@@ -45,7 +50,8 @@ type config struct {
 var settings = []string{
 	"data", "db", "addr", "public-url", "amapi-endpoint", "amapi-credentials", "apns-url",
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
-	"device-cert-validity", "apns-topic",
+	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
+	"trusted-proxies",
 }
 
 func addGlobalFlags(root *cobra.Command) {
@@ -126,6 +132,8 @@ func validate(v *viper.Viper) (config, error) {
 		TLSCert:          v.GetString("tls-cert"),
 		TLSKey:           v.GetString("tls-key"),
 		AdminEmail:       cmp.Or(v.GetString("admin-email"), "admin@localhost"),
+		SMTPURL:          v.GetString("smtp-url"),
+		MailFrom:         v.GetString("mail-from"),
 	}
 	if cfg.DataDir == "" {
 		return cfg, fmt.Errorf("data directory must not be empty (--data, TRENNWAND_DATA)")
@@ -173,6 +181,12 @@ func validate(v *viper.Viper) (config, error) {
 			return cfg, fmt.Errorf("device certificate validity %q: give a duration between 1h and 43800h (five years), for example 8760h", raw)
 		}
 		cfg.DeviceCertValidity = d
+	}
+	if err := checkMail(cfg); err != nil {
+		return cfg, err
+	}
+	if cfg.TrustedProxies, err = parseTrustedProxies(v.GetString("trusted-proxies")); err != nil {
+		return cfg, err
 	}
 	if cfg.APNsTopic != "" && !strings.HasPrefix(cfg.APNsTopic, "com.apple.mgmt.") {
 		return cfg, fmt.Errorf("APNs topic %q: an MDM push certificate's topic begins with \"com.apple.mgmt.\"", cfg.APNsTopic)

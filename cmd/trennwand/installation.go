@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 
+	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -25,6 +26,11 @@ type installation struct {
 	svc   *mdm.Service
 	key   *pki.MasterKey
 	ca    *pki.CA // opened on first use
+
+	// Set by serve: the parts whose background work the job queue runs.
+	applePlatform   *ios.Platform
+	pusher          *ios.Pusher
+	androidPlatform *android.Platform
 }
 
 // Close stops the CA, if it was opened, and closes the database.
@@ -38,8 +44,18 @@ func (in *installation) Close() error {
 // newInstallation wires the domain service with the store, the master key and the CA.
 func newInstallation(cfg config, log *slog.Logger, st *store.Store, key *pki.MasterKey) *installation {
 	in := &installation{cfg: cfg, log: log, store: st, key: key}
-	in.svc = mdm.NewService(st, key, mdm.WithCertificates(caCertificates{in}))
+	in.svc = mdm.NewService(st, key, in.serviceOptions()...)
 	return in
+}
+
+// serviceOptions are what every domain service of the installation has: the CA for
+// removals, and invitation e-mail when SMTP is configured.
+func (in *installation) serviceOptions() []mdm.Option {
+	opts := []mdm.Option{mdm.WithCertificates(caCertificates{in})}
+	if in.cfg.SMTPURL != "" {
+		opts = append(opts, mdm.WithInvitationMail())
+	}
+	return opts
 }
 
 // caCertificates gives the domain what it needs of the CA, opening the CA when first
@@ -55,11 +71,12 @@ func (c caCertificates) RevokeEnrolment(ctx context.Context, tenantID, enrolment
 }
 
 // openStore connects to the configured database with every migration series the program
-// has: the domain's, the CA's and Apple MDM's.
+// has: the domain's, the CA's, Apple MDM's and Android's.
 func openStore(ctx context.Context, cfg config) (*store.Store, error) {
 	return store.Open(ctx, cfg.DB,
 		store.WithMigrations(store.MigrationSource{Name: "pki", FS: pki.Migrations()}),
-		store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}))
+		store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}),
+		store.WithMigrations(store.MigrationSource{Name: "android", FS: android.Migrations()}))
 }
 
 // CA returns the installation's CA, opening it (and creating it on first use).

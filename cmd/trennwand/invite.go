@@ -89,7 +89,7 @@ too: hand it over and delete it.`,
 	f.String("apple-id", "", "the employee's managed Apple account, for iPhone User Enrolment")
 	f.Int("valid-days", 14, "days until the invitation expires (1 to 90)")
 	f.String("qr", "", "where to write the QR code PNG (default invitation-<id>.png; - for none)")
-	return group("invite", "Invite employees to enrol their phones", create)
+	return group("invite", "Invite employees to enrol their phones", create, newInviteImportCmd(), newInviteResendCmd(), newInviteRevokeCmd())
 }
 
 // writeQR writes a PNG QR code of link to path, readable only by the owner because it

@@ -89,6 +89,8 @@ and an optional config file (--config, YAML, TOML or JSON); flags win.`,
 		newDeviceCmd(),
 		newAuditCmd(),
 		newPKICmd(),
+		newAppleCmd(),
+		newAndroidCmd(),
 		newHealthcheckCmd(),
 	)
 	return root

@@ -18,8 +18,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/api"
-	"github.com/trennwand/trennwand/ios"
-	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 )
 
@@ -49,6 +47,9 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	f.String("amapi-credentials", "", "service-account JSON file for the Android Management API; env TRENNWAND_AMAPI_CREDENTIALS")
 	f.String("apns-url", "", "Apple Push Notification service base URL; env TRENNWAND_APNS_URL")
 	f.String("apns-topic", "", "APNs topic of the MDM push certificate (com.apple.mgmt.…), named in enrolment profiles; env TRENNWAND_APNS_TOPIC")
+	f.String("smtp-url", "", "SMTP server for invitation e-mail: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; env TRENNWAND_SMTP_URL")
+	f.String("trusted-proxies", "", "comma-separated networks of load balancers whose X-Forwarded-For names the client, e.g. 10.0.0.0/8; env TRENNWAND_TRUSTED_PROXIES")
+	f.String("mail-from", "", "sender address of invitation e-mail; env TRENNWAND_MAIL_FROM")
 	f.Duration("device-cert-validity", 365*24*time.Hour, "how long device certificates are valid; env TRENNWAND_DEVICE_CERT_VALIDITY")
 	return c
 }
@@ -104,24 +105,22 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca})
-	apple, err := ios.New(in.svc, in.ca, storage.New(in.store.Gorm(), in.key), ios.Config{
-		PublicURL: cfg.PublicURL, Topic: cfg.APNsTopic,
-		ProfileSigner: ios.TLSCertificate(tlsCfg, cfg.PublicURL.Hostname()),
-		Log:           log.With("component", "ios"),
-	})
+	if err := in.mountApple(srv, tlsCfg); err != nil {
+		return err
+	}
+	if in.androidPlatform, err = mountAndroid(ctx, in, srv, log); err != nil {
+		return err
+	}
+	stopJobs, err := in.startJobs(ctx)
 	if err != nil {
 		return err
 	}
-	srv.MountApple(apple.Handler())
+	defer stopJobs()
 	if err := mountConsole(srv, in, log); err != nil {
 		return err
 	}
-	// The platforms' drivers join this map as they implement mdm.Driver.
-	if err := mountPortal(srv, in, map[mdm.Platform]mdm.Driver{}, log); err != nil {
+	if err := mountPortal(srv, in, in.portalDrivers(), log); err != nil {
 		return err
-	}
-	if cfg.APNsTopic == "" {
-		log.Warn("no APNs topic set (--apns-topic): iPhones cannot enrol until the MDM push certificate's topic is configured")
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", cfg.DB.String())
 	if err := srv.Serve(ctx, ln); err != nil {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
+	"net/netip"
+	"strings"
 
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/mdm"
@@ -9,11 +12,48 @@ import (
 )
 
 // mountPortal mounts the employee portal with the platform drivers the installation has.
+// Guesses of invitation codes are counted per client; behind load balancers the client
+// is read from X-Forwarded-For as the trusted proxies wrote it.
 func mountPortal(srv *api.Server, in *installation, drivers map[mdm.Platform]mdm.Driver, log *slog.Logger) error {
-	p, err := portal.New(portal.Config{Service: in.svc, Drivers: drivers, Log: log.With("component", "portal")})
+	p, err := portal.New(portal.Config{Service: in.svc, Drivers: drivers, Log: log.With("component", "portal"),
+		ClientAddr: portal.ForwardedFor(in.cfg.TrustedProxies)})
 	if err != nil {
 		return err
 	}
 	srv.MountPortal(p.Handler())
 	return nil
+}
+
+// portalDrivers are the platform drivers of the installation, by platform; a platform
+// without one is shown on the portal as not switched on yet.
+func (in *installation) portalDrivers() map[mdm.Platform]mdm.Driver {
+	drivers := map[mdm.Platform]mdm.Driver{}
+	if in.applePlatform != nil {
+		drivers[mdm.PlatformIOS] = in.applePlatform
+	}
+	if in.androidPlatform != nil {
+		drivers[mdm.PlatformAndroid] = in.androidPlatform
+	}
+	return drivers
+}
+
+// parseTrustedProxies reads a comma-separated list of networks or addresses.
+func parseTrustedProxies(raw string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(raw, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("--trusted-proxies %q: write networks such as 10.0.0.0/8 or addresses", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -59,7 +59,7 @@ func newTenantCmd() *cobra.Command {
 			return printTable(cmd.OutOrStdout(), []string{"NAME", "DISPLAY NAME", "CREATED"}, rows)
 		}),
 	}
-	return group("tenant", "Create and list tenants", create, list)
+	return group("tenant", "Create and list tenants", create, list, newTenantContactsCmd())
 }
 
 func tenantJSON(t mdm.Tenant) map[string]any {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/micromdm/nanomdm/mdm"
 	"gorm.io/gorm"
@@ -15,6 +16,13 @@ import (
 // ErrNotEnrolled in the map; if none is enrolled, nothing is stored. A command UUID that
 // is still queued somewhere is refused.
 func (s *Storage) EnqueueCommand(ctx context.Context, ids []string, cmd *mdm.Command) (map[string]error, error) {
+	return s.EnqueueCommandThen(ctx, ids, cmd, nil)
+}
+
+// EnqueueCommandThen is EnqueueCommand that also calls then, if not nil, with the
+// transaction and the enrolments that got the command, so that the work that follows a
+// queued command (the push that wakes the phones) is stored with it or not at all.
+func (s *Storage) EnqueueCommandThen(ctx context.Context, ids []string, cmd *mdm.Command, then func(tx *gorm.DB, queued []string) error) (map[string]error, error) {
 	if cmd == nil || cmd.CommandUUID == "" {
 		return nil, errors.New("enqueue: command without a UUID")
 	}
@@ -48,7 +56,15 @@ func (s *Storage) EnqueueCommand(ctx context.Context, ids []string, cmd *mdm.Com
 		if len(queued) == 0 {
 			return errNoneEnrolled
 		}
-		return nil
+		if then == nil {
+			return nil
+		}
+		got := make([]string, 0, len(queued))
+		for id := range queued {
+			got = append(got, id)
+		}
+		slices.Sort(got)
+		return then(tx, got)
 	})
 	if err != nil && !errors.Is(err, errNoneEnrolled) {
 		return nil, fmt.Errorf("enqueue %s: %w", cmd.CommandUUID, err)

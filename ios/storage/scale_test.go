@@ -5,50 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/ios/storage"
+	"github.com/trennwand/trennwand/ios/storage/storagetest"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
-// seedEnrolments writes n enrolled device channels straight into the tables, as n
-// Authenticate and TokenUpdate check-ins would leave them, and returns their IDs.
 func seedEnrolments(t testing.TB, st *store.Store, n int) []string {
 	t.Helper()
-	ids := make([]string, n)
-	now := time.Now().UTC()
-	err := st.Gorm().Transaction(func(tx *gorm.DB) error {
-		type device struct {
-			ID             string
-			Authenticate   []byte
-			AuthenticateAt time.Time
-		}
-		type enrollment struct {
-			ID, DeviceID, Type, Topic, PushMagic string
-			PushToken                            []byte
-			Enabled                              bool
-			TokenUpdateTally                     int
-			EnrolledAt, LastSeenAt               time.Time
-		}
-		devices := make([]device, n)
-		enrollments := make([]enrollment, n)
-		for i := range ids {
-			ids[i] = fmt.Sprintf("seeded-%06d", i)
-			devices[i] = device{ids[i], []byte("<?xml"), now}
-			enrollments[i] = enrollment{ids[i], ids[i], "User Enrollment (Device)", "com.apple.mgmt.test", "magic",
-				[]byte{1, 2, 3}, true, 1, now, now}
-		}
-		if err := tx.Table("ios_devices").CreateInBatches(devices, 500).Error; err != nil {
-			return err
-		}
-		return tx.Table("ios_enrollments").CreateInBatches(enrollments, 500).Error
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ids
+	return storagetest.SeedEnrolments(t, st.Gorm(), n, "com.apple.mgmt.test")
 }
 
 // An enqueue for more enrolments than one statement binds, and the push data for them.

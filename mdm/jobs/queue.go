@@ -62,13 +62,13 @@ func Handle[T river.JobArgs](q *Queue, fn func(ctx context.Context, args T) erro
 	}))
 }
 
-// Every queues job at the given interval, starting one interval after the queue starts.
-// Only one replica (the elected leader) schedules periodic jobs.
+// Every queues job at the given interval, the first time when the queue starts. Only one
+// replica (the elected leader) schedules periodic jobs.
 func (q *Queue) Every(interval time.Duration, job river.JobArgs) {
 	q.periodic = append(q.periodic, river.NewPeriodicJob(
 		river.PeriodicInterval(interval),
 		func() (river.JobArgs, *river.InsertOpts) { return job, nil },
-		nil,
+		&river.PeriodicJobOpts{RunOnStart: true},
 	))
 }
 

@@ -14,6 +14,11 @@ func (s *Store) CreateCommand(ctx context.Context, tenantID string, c *mdm.Comma
 	return s.insert(ctx, c)
 }
 
+// Command returns one of the tenant's commands.
+func (s *Store) Command(ctx context.Context, tenantID, id string) (mdm.Command, error) {
+	return byID[mdm.Command](ctx, s, tenantID, id)
+}
+
 // Commands returns the commands of one of the tenant's devices, oldest first.
 func (s *Store) Commands(ctx context.Context, tenantID, deviceID string) ([]mdm.Command, error) {
 	var cs []mdm.Command

@@ -3,11 +3,17 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
 )
+
+// TenantByID returns the tenant with the ID.
+func (s *Store) TenantByID(ctx context.Context, id string) (mdm.Tenant, error) {
+	return first[mdm.Tenant](s.db.WithContext(ctx).Where("id = ?", id))
+}
 
 // DevicePage returns one page of the tenant's devices that match q, newest first.
 //
@@ -73,6 +79,23 @@ func (s *Store) InvitationPage(ctx context.Context, tenantID string, q mdm.Invit
 	var rows []mdm.InvitationListing
 	err := newestFirst(db, "invitations", q.Page).Find(&rows).Error
 	return rows, translate(err)
+}
+
+// SetInvitationRevoked revokes a pending invitation in one conditional update.
+func (s *Store) SetInvitationRevoked(ctx context.Context, tenantID, id string, at time.Time) error {
+	res := s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
+		Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).Update("revoked_at", at)
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	inv, err := s.Invitation(ctx, tenantID, id)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: the invitation is %s", mdm.ErrConflict, inv.Status(at))
 }
 
 // DeviceCounts counts the tenant's devices by platform, state and compliance.

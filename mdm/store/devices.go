@@ -31,6 +31,9 @@ func (s *Store) Devices(ctx context.Context, tenantID string, f mdm.DeviceFilter
 	if f.EmployeeID != "" {
 		q = q.Where("employee_id = ?", f.EmployeeID)
 	}
+	if f.WorkPolicyID != "" {
+		q = q.Where("work_policy_id = ?", f.WorkPolicyID)
+	}
 	var ds []mdm.Device
 	err := q.Order("created_at DESC, id").Find(&ds).Error
 	return ds, translate(err)

@@ -11,11 +11,6 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// TenantByID returns the tenant with the ID.
-func (s *Store) TenantByID(ctx context.Context, id string) (mdm.Tenant, error) {
-	return first[mdm.Tenant](s.db.WithContext(ctx).Where("id = ?", id))
-}
-
 // SetTenantContacts stores the tenant's operator and data-protection contact.
 func (s *Store) SetTenantContacts(ctx context.Context, tenantID, operator, privacyContact string) error {
 	res := s.db.WithContext(ctx).Model(&mdm.Tenant{}).Where("id = ?", tenantID).
@@ -35,13 +30,6 @@ func (s *Store) PendingInvitations(ctx context.Context, tenantID, employeeID str
 func (s *Store) AcknowledgeInvitation(ctx context.Context, tenantID, id, noticeVersion string, at time.Time) error {
 	res := pending(s.scoped(ctx, tenantID).Model(&mdm.Invitation{}), at).Where("id = ?", id).
 		Updates(map[string]any{"acknowledged_at": at, "notice_version": noticeVersion})
-	return s.invitationUpdated(ctx, res, tenantID, id, at)
-}
-
-// RevokeInvitation revokes an invitation that is neither used nor revoked.
-func (s *Store) RevokeInvitation(ctx context.Context, tenantID, id string, at time.Time) error {
-	res := s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
-		Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).Update("revoked_at", at)
 	return s.invitationUpdated(ctx, res, tenantID, id, at)
 }
 

@@ -294,3 +294,26 @@ func TestTenantContacts(t *testing.T) {
 		}
 	})
 }
+
+// The invitation writes of the portal and the mail job never reach another tenant's rows.
+func TestInvitationLifecycleStaysInItsTenant(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(s)
+		a := populate(t, s, svc, "musterstadt")
+		b := populate(t, s, svc, "beispieldorf")
+		if err := s.AcknowledgeInvitation(ctx, b.tenant.ID, a.invitation.ID, mdm.NoticeVersion(), testTime); !errors.Is(err, mdm.ErrNotFound) {
+			t.Errorf("acknowledge another tenant's invitation: %v", err)
+		}
+		if err := s.MarkInvitationMailed(ctx, b.tenant.ID, a.invitation.ID, testTime); !errors.Is(err, mdm.ErrNotFound) {
+			t.Errorf("mark another tenant's invitation mailed: %v", err)
+		}
+		if got, err := s.PendingInvitations(ctx, b.tenant.ID, a.employee.ID, testTime); err != nil || len(got) != 0 {
+			t.Errorf("pending invitations of another tenant's employee: %v, %v", got, err)
+		}
+		inv, _ := s.Invitation(ctx, a.tenant.ID, a.invitation.ID)
+		if inv.AcknowledgedAt != nil || inv.MailedAt != nil {
+			t.Errorf("another tenant changed the invitation: %+v", inv)
+		}
+	})
+}

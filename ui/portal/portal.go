@@ -101,15 +101,6 @@ func (p *Portal) Handler() http.Handler {
 	return http.MaxBytesHandler(http.NewCrossOriginProtection().Handler(mux), 16<<10)
 }
 
-// RemoteAddr returns the address of the connection the request came on.
-func RemoteAddr(r *http.Request) netip.Addr {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr()
-}
-
 // page returns the layout data of a page for r.
 func (p *Portal) page(r *http.Request, titleID string, body any) ui.Page {
 	l := p.catalog.Localizer(ui.Lang(r))

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -298,5 +299,38 @@ func TestDetectPlatform(t *testing.T) {
 		if got := portal.DetectPlatform(ua); got != want {
 			t.Errorf("%s: got %q, want %q", ua, got, want)
 		}
+	}
+}
+
+// The invitation e-mail says, in German and then in English, whom it is for, where to go
+// and until when, and that private data stays private.
+func TestTheInvitationMail(t *testing.T) {
+	tn := mdm.Tenant{DisplayName: "Stadt Musterstadt", OperatorName: "KommunalIT Nord"}
+	m := mdm.InvitationMail{Tenant: tn, Employee: mdm.Employee{Email: "anna@musterstadt.de", Name: "Anna Berg"},
+		Invitation: mdm.Invitation{ExpiresAt: time.Date(2026, 12, 11, 9, 0, 0, 0, time.UTC)}, Code: "CODE"}
+	subject, text, err := portal.InvitationMail(m, "https://mdm.musterstadt.de/e/CODE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if subject != "Ihr Arbeitsbereich auf dem eigenen Telefon / Your work area on your own phone" {
+		t.Errorf("subject %q", subject)
+	}
+	mustContain(t, text, "Guten Tag Anna Berg,", "Hello Anna Berg,", "Stadt Musterstadt lädt Sie ein", "https://mdm.musterstadt.de/e/CODE",
+		"11.12.2026", "KommunalIT Nord", "bleiben für Ihren Arbeitgeber unsichtbar", "-- English --")
+	if strings.Index(text, "Guten Tag") > strings.Index(text, "Hello") {
+		t.Error("German comes first")
+	}
+}
+
+// A code typed from a letter leads to its page, forgiving case, spaces and hyphens.
+func TestATypedCodeLeadsToItsPage(t *testing.T) {
+	f := newFixture(t)
+	status, _, page := f.do("GET", "/e/", nil)
+	if status != http.StatusOK || !strings.Contains(page, `<label for="code">`) {
+		t.Fatalf("code form: %d", status)
+	}
+	status, h, _ := f.do("GET", "/e/?code=abcd-efgh+ijkl", nil)
+	if status != http.StatusSeeOther || h.Get("Location") != "/e/ABCDEFGHIJKL" {
+		t.Errorf("typed code: %d to %q", status, h.Get("Location"))
 	}
 }

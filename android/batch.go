@@ -1,0 +1,157 @@
+package android
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// Status reports are the bulk of Google's notifications, and Pub/Sub pushes many at once.
+// Reports that arrive while another batch is being written wait and are written together
+// in the next transaction: their message IDs in one statement, their devices read in one
+// statement, then one update per device whose status changed. The batching is only about
+// cost: each request is answered after the transaction that holds its report commits, and
+// the message IDs in the database keep deliveries from counting twice, across replicas too.
+
+// maxBatch bounds the reports written in one transaction.
+const maxBatch = 500
+
+// reportBatch collects status reports for the next transaction.
+type reportBatch struct {
+	mu       sync.Mutex
+	waiting  []*statusItem
+	flushing bool
+}
+
+// statusItem is one status report waiting to be written.
+type statusItem struct {
+	tenantID string
+	n        Notification
+	err      error
+	done     chan struct{}
+}
+
+// statusReport writes a status report, with its message ID, in the next batch. The request
+// that finds no batch being written writes the batches, its own first, until none waits.
+func (p *Platform) statusReport(ctx context.Context, tenantID string, n Notification) error {
+	it := &statusItem{tenantID: tenantID, n: n, done: make(chan struct{})}
+	b := &p.batch
+	b.mu.Lock()
+	b.waiting = append(b.waiting, it)
+	if b.flushing {
+		b.mu.Unlock()
+		<-it.done
+		return it.err
+	}
+	b.flushing = true
+	for {
+		items := b.waiting[:min(len(b.waiting), maxBatch)]
+		b.waiting = b.waiting[len(items):]
+		b.mu.Unlock()
+		// The other requests wait for this write whatever happens to this request.
+		p.writeStatuses(context.WithoutCancel(ctx), items)
+		b.mu.Lock()
+		if len(b.waiting) == 0 {
+			b.flushing = false
+			b.mu.Unlock()
+			return it.err
+		}
+	}
+}
+
+// writeStatuses writes a batch in one transaction and tells each report how it went. If
+// the transaction fails, every report of the batch fails, and none of their message IDs is
+// recorded, so Pub/Sub delivers them again.
+func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
+	err := p.atomic(ctx, func(tx mdm.Store, db *gorm.DB, at time.Time) error {
+		fresh, err := markSeenAll(ctx, db, items, at)
+		if err != nil {
+			return err
+		}
+		devices, err := devicesOf(ctx, tx, fresh)
+		if err != nil {
+			return err
+		}
+		for _, it := range fresh {
+			key := it.tenantID + " " + it.n.Device.Name
+			d, ok := devices[key]
+			if !ok {
+				it.err = fmt.Errorf("%w: no device %s", errIgnored, it.n.Device.Name)
+				continue
+			}
+			if d.State == mdm.DeviceRemoved {
+				continue
+			}
+			if devices[key], err = mdm.RecordDeviceStatus(ctx, tx, at, d, it.n.Device.status()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, it := range items {
+		if err != nil {
+			it.err = err
+		}
+		close(it.done)
+	}
+}
+
+// markSeenAll records the batch's message IDs in one statement and returns the reports
+// whose ID is new; a report delivered twice in one batch counts once.
+func markSeenAll(ctx context.Context, db *gorm.DB, items []*statusItem, at time.Time) ([]*statusItem, error) {
+	var sql strings.Builder
+	sql.WriteString("INSERT INTO android_messages (tenant_id, message_id, received_at) VALUES ")
+	args := make([]any, 0, 3*len(items))
+	for i, it := range items {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(?, ?, ?)")
+		args = append(args, it.tenantID, it.n.MessageID, at)
+	}
+	sql.WriteString(" ON CONFLICT DO NOTHING RETURNING tenant_id, message_id")
+	var inserted []message
+	if err := db.WithContext(ctx).Raw(sql.String(), args...).Scan(&inserted).Error; err != nil {
+		return nil, fmt.Errorf("record messages: %w", err)
+	}
+	isNew := make(map[string]bool, len(inserted))
+	for _, m := range inserted {
+		isNew[m.TenantID+" "+m.MessageID] = true
+	}
+	var fresh []*statusItem
+	for _, it := range items {
+		key := it.tenantID + " " + it.n.MessageID
+		if isNew[key] {
+			fresh = append(fresh, it)
+			delete(isNew, key)
+		}
+	}
+	return fresh, nil
+}
+
+// devicesOf reads the devices the reports name, one statement per tenant, keyed by tenant
+// and AMAPI name.
+func devicesOf(ctx context.Context, tx mdm.Store, items []*statusItem) (map[string]mdm.Device, error) {
+	names := map[string][]string{}
+	for _, it := range items {
+		names[it.tenantID] = append(names[it.tenantID], it.n.Device.Name)
+	}
+	out := map[string]mdm.Device{}
+	for tenantID, ns := range names {
+		ds, err := tx.DevicesByPlatformIDs(ctx, tenantID, mdm.PlatformAndroid, ns)
+		if err != nil {
+			return nil, errors.Join(errors.New("read reported devices"), err)
+		}
+		for _, d := range ds {
+			out[tenantID+" "+d.PlatformID] = d
+		}
+	}
+	return out, nil
+}

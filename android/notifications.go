@@ -1,0 +1,180 @@
+package android
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// servePubSub takes a Pub/Sub push. The push URL's secret names the tenant: missing is
+// 401, unknown 403. A body that is not a push of an AMAPI notification is 400. A message
+// delivered again is acknowledged without effect. A failure of the server is 500, which
+// makes Pub/Sub deliver the message again later.
+func (p *Platform) servePubSub(w http.ResponseWriter, r *http.Request) {
+	secret := r.URL.Query().Get("token")
+	if secret == "" {
+		http.Error(w, "the push URL lacks its token", http.StatusUnauthorized)
+		return
+	}
+	b, err := first[enterprise](r.Context(), p.db, "push_secret_hash = ?", hashSecret(secret))
+	if errors.Is(err, mdm.ErrNotFound) {
+		http.Error(w, "unknown push token", http.StatusForbidden)
+		return
+	}
+	if err != nil {
+		p.fail(w, "look up push token", err)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxPushBytes+1))
+	if err != nil || len(body) > MaxPushBytes {
+		http.Error(w, "the push body is unreadable or too large", http.StatusBadRequest)
+		return
+	}
+	n, err := DecodePush(body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if err := p.Process(r.Context(), b.TenantID, n); err != nil {
+		p.fail(w, "process "+n.Type+" notification", err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (p *Platform) fail(w http.ResponseWriter, what string, err error) {
+	p.log.Error(what, "error", err)
+	http.Error(w, "internal error", http.StatusInternalServerError)
+}
+
+// Process carries out a notification for the tenant once. A status report, by far the
+// most frequent, is written in one transaction with the record of its message ID, batched
+// with the reports that arrive at the same time (batch.go). The
+// others record the ID first and forget it again if processing fails, so that Pub/Sub's
+// next delivery of it is processed. A notification about a device or command the tenant
+// does not have is logged and dropped.
+func (p *Platform) Process(ctx context.Context, tenantID string, n Notification) error {
+	var err error
+	if n.Type == NotificationStatusReport && n.Device.State != "DELETED" {
+		err = p.statusReport(ctx, tenantID, n)
+	} else {
+		err = p.once(ctx, tenantID, n)
+	}
+	if errors.Is(err, errIgnored) {
+		p.log.Warn("Android notification dropped", "tenant", tenantID, "type", n.Type, "message", n.MessageID, "reason", err)
+		return nil
+	}
+	return err
+}
+
+// once records the message ID, then processes the notification.
+func (p *Platform) once(ctx context.Context, tenantID string, n Notification) error {
+	fresh, err := p.markSeen(ctx, p.db, tenantID, n.MessageID)
+	if err != nil || !fresh {
+		return err
+	}
+	err = p.handle(ctx, tenantID, n)
+	if err != nil && !errors.Is(err, errIgnored) {
+		return errors.Join(err, p.forget(ctx, tenantID, n.MessageID))
+	}
+	return err
+}
+
+func (p *Platform) handle(ctx context.Context, tenantID string, n Notification) error {
+	switch n.Type {
+	case NotificationEnrollment:
+		return p.enrolled(ctx, tenantID, n.Device)
+	case NotificationStatusReport:
+		return p.reported(ctx, tenantID, n.Device)
+	case NotificationCommand:
+		return p.commandDone(ctx, tenantID, n.Operation)
+	}
+	return nil
+}
+
+// enrolled binds the new AMAPI device to the invited device its token was made for, and
+// makes it active.
+func (p *Platform) enrolled(ctx context.Context, tenantID string, rd *ReportedDevice) error {
+	if rd.TokenData == "" {
+		return fmt.Errorf("%w: device %s was enrolled without one of our tokens", errIgnored, rd.Name)
+	}
+	d, err := p.svc.Store().Device(ctx, tenantID, rd.TokenData)
+	if errors.Is(err, mdm.ErrNotFound) || (err == nil && d.Platform != mdm.PlatformAndroid) {
+		return fmt.Errorf("%w: no Android device %q", errIgnored, rd.TokenData)
+	}
+	if err != nil {
+		return err
+	}
+	if err := d.CanBeginEnrolment(rd.Name); err != nil {
+		return fmt.Errorf("%w: %v", errIgnored, err)
+	}
+	if err := p.svc.BeginEnrolment(ctx, tenantID, d.ID, rd.Name); err != nil {
+		return err
+	}
+	if err := p.svc.CompleteEnrolment(ctx, tenantID, d.ID); err != nil {
+		return err
+	}
+	return p.svc.ReportDeviceStatus(ctx, tenantID, d.ID, rd.status())
+}
+
+// reported records a status report; a device that AMAPI reports deleted has lost its
+// work profile, and is removed.
+func (p *Platform) reported(ctx context.Context, tenantID string, rd *ReportedDevice) error {
+	ds, err := p.svc.Store().DevicesByPlatformIDs(ctx, tenantID, mdm.PlatformAndroid, []string{rd.Name})
+	if err != nil {
+		return err
+	}
+	if len(ds) == 0 {
+		return fmt.Errorf("%w: no device %s", errIgnored, rd.Name)
+	}
+	d := ds[0]
+	if d.State == mdm.DeviceRemoved {
+		return nil
+	}
+	if rd.State == "DELETED" {
+		return p.svc.ConfirmRemoval(ctx, "android", tenantID, d.ID, "the work profile was removed from the phone")
+	}
+	return p.svc.ReportDeviceStatus(ctx, tenantID, d.ID, rd.status())
+}
+
+// commandDone finishes the command an operation carried out.
+func (p *Platform) commandDone(ctx context.Context, tenantID string, op *ReportedOperation) error {
+	if !op.Done {
+		return nil
+	}
+	row, err := first[operation](ctx, p.db, "tenant_id = ? AND operation_name = ?", tenantID, op.Name)
+	if errors.Is(err, mdm.ErrNotFound) {
+		return fmt.Errorf("%w: no command for operation %s", errIgnored, op.Name)
+	}
+	if err != nil {
+		return err
+	}
+	return p.svc.FinishCommand(ctx, tenantID, row.CommandID, op.Error)
+}
+
+// serveSignupCallback finishes a sign-up when Google's page returns with the enterprise
+// token, and shows the push URL for the Pub/Sub subscription, once.
+func (p *Platform) serveSignupCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	state, token := q.Get("state"), q.Get("enterpriseToken")
+	if state == "" || token == "" {
+		http.Error(w, "the sign-up callback lacks state or enterpriseToken", http.StatusBadRequest)
+		return
+	}
+	b, err := p.CompleteSignup(r.Context(), state, token)
+	switch {
+	case errors.Is(err, mdm.ErrNotFound):
+		http.Error(w, "unknown or expired sign-up: start it again in the dashboard", http.StatusNotFound)
+		return
+	case err != nil:
+		p.fail(w, "complete Android sign-up", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = fmt.Fprintf(w, "The Android enterprise %s is bound.\n\nCreate a push subscription on the Pub/Sub topic %s\nwith this push endpoint (shown only now):\n\n%s\n", b.Enterprise, b.Topic, b.PushURL)
+}

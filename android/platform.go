@@ -1,0 +1,61 @@
+package android
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// The paths this component serves under the public URL.
+const (
+	// PathPubSub is the Pub/Sub push endpoint; the push URL carries the tenant's secret
+	// in the query parameter "token".
+	PathPubSub = "/android/pubsub"
+	// PathSignupCallback is where Google's sign-up page returns with the enterprise token.
+	PathSignupCallback = "/android/signup"
+)
+
+// Config says what the component needs from its surroundings.
+type Config struct {
+	// PublicURL is where Google reaches the server (push URL, sign-up callback).
+	PublicURL *url.URL
+	Log       *slog.Logger
+}
+
+// Platform is trennwand's Android side. It is an mdm.Driver.
+type Platform struct {
+	svc    *mdm.Service
+	db     *gorm.DB
+	amapi  *Client
+	cfg    Config
+	log    *slog.Logger
+	pubsub string // absolute URL of PathPubSub
+	batch  reportBatch
+}
+
+var _ mdm.Driver = (*Platform)(nil)
+
+// New returns the component on the domain service, the installation's database (which
+// holds the android_ tables) and an AMAPI client.
+func New(svc *mdm.Service, db *gorm.DB, client *Client, cfg Config) *Platform {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Platform{svc: svc, db: db, amapi: client, cfg: cfg, log: cfg.Log,
+		pubsub: cfg.PublicURL.JoinPath(PathPubSub).String()}
+}
+
+// Platform is the platform this driver serves.
+func (p *Platform) Platform() mdm.Platform { return mdm.PlatformAndroid }
+
+// Handler serves the component's paths (see the Path constants); anything else is 404.
+func (p *Platform) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+PathPubSub, p.servePubSub)
+	mux.HandleFunc("GET "+PathSignupCallback, p.serveSignupCallback)
+	return mux
+}

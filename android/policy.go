@@ -1,0 +1,121 @@
+package android
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	amapi "google.golang.org/api/androidmanagement/v1"
+	"google.golang.org/api/googleapi"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// policyName is the one AMAPI policy of a work policy: every device given the work
+// policy shares it, so a change of the work policy is one call whatever the number of
+// devices.
+func policyName(enterpriseName, workPolicyID string) string {
+	return enterpriseName + "/policies/wp-" + workPolicyID
+}
+
+// installTypes maps the domain's install types to AMAPI's.
+var installTypes = map[mdm.InstallType]string{
+	mdm.InstallRequired:  "FORCE_INSTALLED",
+	mdm.InstallAvailable: "AVAILABLE",
+}
+
+// translate returns the AMAPI policy of a work policy for a personally owned phone with a
+// work profile. configs holds each app's checked managed configuration by package name.
+// It sets nothing that only company-owned devices know (personalUsagePolicies among
+// them), and asks for no more status than the work profile's software facts.
+func translate(p mdm.WorkPolicy, configs map[string]googleapi.RawMessage) *amapi.Policy {
+	out := &amapi.Policy{
+		CrossProfilePolicies: &amapi.CrossProfilePolicies{
+			CrossProfileCopyPaste:   "COPY_FROM_WORK_TO_PERSONAL_DISALLOWED",
+			CrossProfileDataSharing: "DATA_SHARING_FROM_WORK_TO_PERSONAL_DISALLOWED",
+		},
+		StatusReportingSettings: &amapi.StatusReportingSettings{SoftwareInfoEnabled: true},
+		Applications:            []*amapi.ApplicationPolicy{},
+	}
+	if p.CopyPasteToPersonal {
+		out.CrossProfilePolicies.CrossProfileCopyPaste = "CROSS_PROFILE_COPY_PASTE_ALLOWED"
+	}
+	if p.WorkPasscodeRequired {
+		out.PasswordPolicies = []*amapi.PasswordRequirements{{
+			PasswordScope: "SCOPE_PROFILE", PasswordQuality: "NUMERIC_COMPLEX", PasswordMinimumLength: 6,
+		}}
+	}
+	for _, a := range p.Apps {
+		if a.Platform != mdm.PlatformAndroid {
+			continue
+		}
+		out.Applications = append(out.Applications, &amapi.ApplicationPolicy{
+			PackageName: a.AppID, InstallType: installTypes[a.InstallType], ManagedConfiguration: configs[a.AppID],
+		})
+	}
+	return out
+}
+
+// ApplyPolicy brings the work policy's AMAPI policy in line with p: each app's managed
+// configuration is checked against the managed properties Google Play lists for the app
+// (a wrong key or type is refused, naming it, before the policy is sent), then the policy
+// is sent in one call. A policy already sent at p's version is not sent again.
+func (p *Platform) ApplyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy) error {
+	b, err := p.binding(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	name := policyName(b.EnterpriseName, wp.ID)
+	applied, err := first[policy](ctx, p.db, "tenant_id = ? AND work_policy_id = ?", t.ID, wp.ID)
+	switch {
+	case err == nil && applied.PolicyName == name && applied.AppliedVersion == wp.Version:
+		return nil
+	case err != nil && !errors.Is(err, mdm.ErrNotFound):
+		return fmt.Errorf("work policy %s: %w", wp.ID, err)
+	}
+	configs, err := p.checkConfigs(ctx, b.EnterpriseName, wp)
+	if err != nil {
+		return err
+	}
+	if _, err := p.amapi.PatchPolicy(ctx, name, translate(wp, configs)); err != nil {
+		return fmt.Errorf("apply work policy %s: %w", wp.ID, err)
+	}
+	return p.atomic(ctx, func(tx mdm.Store, db *gorm.DB, at time.Time) error {
+		row := policy{TenantID: t.ID, WorkPolicyID: wp.ID, PolicyName: name, AppliedVersion: wp.Version, UpdatedAt: at}
+		err := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}, {Name: "work_policy_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"policy_name", "applied_version", "updated_at"})}).Create(&row).Error
+		if err != nil {
+			return fmt.Errorf("record applied policy: %w", err)
+		}
+		_, err = tx.AppendAudit(ctx, t.ID, at, mdm.AuditRecord{Actor: "android", Action: "android.policy_apply", Subject: "work_policy:" + wp.ID,
+			Details: mdm.AuditDetails(map[string]any{"policy": name, "version": wp.Version})})
+		return err
+	})
+}
+
+// checkConfigs checks each Android app's managed configuration against the app's managed
+// properties and returns the configurations to send, by package name. Apps without a
+// configuration are not looked up.
+func (p *Platform) checkConfigs(ctx context.Context, enterpriseName string, wp mdm.WorkPolicy) (map[string]googleapi.RawMessage, error) {
+	configs := map[string]googleapi.RawMessage{}
+	for _, a := range wp.Apps {
+		if a.Platform != mdm.PlatformAndroid || a.ManagedConfig == "" || a.ManagedConfig == mdm.EmptyJSONObject {
+			continue
+		}
+		app, err := p.amapi.Application(ctx, enterpriseName, a.AppID)
+		if NotFound(err) {
+			return nil, fmt.Errorf("%w: app %s is not in Google Play for this enterprise", mdm.ErrInvalid, a.AppID)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("work policy %s: %w", wp.ID, err)
+		}
+		if err := checkManagedConfig(a.AppID, []byte(a.ManagedConfig), app.ManagedProperties); err != nil {
+			return nil, err
+		}
+		configs[a.AppID] = googleapi.RawMessage(a.ManagedConfig)
+	}
+	return configs, nil
+}

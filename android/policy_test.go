@@ -1,0 +1,132 @@
+package android_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	amapi "google.golang.org/api/androidmanagement/v1"
+
+	"github.com/trennwand/trennwand/android"
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// mailApp is an app whose managed properties cover every type the check knows.
+func addMailApp(s *site) {
+	s.fake.AddApplication("de.example.mail", "Mail",
+		&amapi.ManagedProperty{Key: "server", Type: "STRING"},
+		&amapi.ManagedProperty{Key: "port", Type: "INTEGER"},
+		&amapi.ManagedProperty{Key: "tls", Type: "BOOL"},
+		&amapi.ManagedProperty{Key: "mode", Type: "CHOICE", Entries: []*amapi.ManagedPropertyEntry{{Value: "imap"}, {Value: "exchange"}}},
+		&amapi.ManagedProperty{Key: "folders", Type: "MULTISELECT", Entries: []*amapi.ManagedPropertyEntry{{Value: "inbox"}, {Value: "sent"}}},
+		&amapi.ManagedProperty{Key: "proxy", Type: "BUNDLE", NestedProperties: []*amapi.ManagedProperty{{Key: "host", Type: "STRING"}}},
+		&amapi.ManagedProperty{Key: "accounts", Type: "BUNDLE_ARRAY", NestedProperties: []*amapi.ManagedProperty{
+			{Key: "account", Type: "BUNDLE", NestedProperties: []*amapi.ManagedProperty{{Key: "user", Type: "STRING"}}}}},
+	)
+}
+
+func mailPolicy(config string) mdm.WorkPolicy {
+	return mdm.WorkPolicy{ID: mdm.NewID(), Name: "Mail", Version: 1, Apps: []mdm.AppAssignment{{
+		Platform: mdm.PlatformAndroid, AppID: "de.example.mail", InstallType: mdm.InstallAvailable, ManagedConfig: mdm.JSONObject(config)}}}
+}
+
+// A managed configuration is checked against the app's managed properties before the
+// policy is sent: a wrong key or a wrong type is refused, naming the key, and Google never
+// sees the policy.
+func TestManagedConfigurationIsChecked(t *testing.T) {
+	s := newSite(t, "sqlite")
+	s.bind(t)
+	addMailApp(s)
+	ctx := context.Background()
+	good := `{"server":"mail.example","port":993,"tls":true,"mode":"imap","folders":["inbox"],"proxy":{"host":"p"},"accounts":[{"user":"a"}]}`
+	if err := s.platform.ApplyPolicy(ctx, s.tenant, mailPolicy(good)); err != nil {
+		t.Fatalf("a valid configuration was refused: %v", err)
+	}
+	patches := s.fake.Calls("policies.patch")
+	cases := []struct{ config, named string }{
+		{`{"sever":"mail.example"}`, `"sever"`},
+		{`{"port":"993"}`, `"port"`},
+		{`{"port":99.5}`, `"port"`},
+		{`{"tls":"yes"}`, `"tls"`},
+		{`{"mode":"pop3"}`, `"mode"`},
+		{`{"folders":["inbox","drafts"]}`, `"folders"`},
+		{`{"proxy":{"hots":"p"}}`, `"proxy.hots"`},
+		{`{"accounts":[{"user":1}]}`, `"accounts[0].user"`},
+	}
+	for _, c := range cases {
+		err := s.platform.ApplyPolicy(ctx, s.tenant, mailPolicy(c.config))
+		if !errors.Is(err, mdm.ErrInvalid) || !strings.Contains(err.Error(), c.named) {
+			t.Errorf("%s: got %v, want a refusal naming %s", c.config, err, c.named)
+		}
+	}
+	if got := s.fake.Calls("policies.patch"); got != patches {
+		t.Errorf("refused configurations reached Google: %d more patches", got-patches)
+	}
+}
+
+// Re-applying a work policy at the version already applied calls nothing; a new version
+// is one call, replacing the one AMAPI policy.
+func TestApplyPolicyIsIdempotent(t *testing.T) {
+	s := newSite(t, "sqlite")
+	s.bind(t)
+	ctx := context.Background()
+	wp := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Basis", Version: 1}
+	for range 3 {
+		if err := s.platform.ApplyPolicy(ctx, s.tenant, wp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wp.Version, wp.CopyPasteToPersonal = 2, true
+	if err := s.platform.ApplyPolicy(ctx, s.tenant, wp); err != nil {
+		t.Fatal(err)
+	}
+	// One patch at bind (the baseline policy), one per version.
+	if got := s.fake.Calls("policies.patch"); got != 3 {
+		t.Errorf("policies.patch calls: %d, want 3", got)
+	}
+}
+
+// AMAPI's errors: 429 and 5xx are temporary (the job queue tries again and the retry
+// succeeds); 400 and an unknown app are final; nothing is recorded as applied until
+// Google has the policy.
+func TestAMAPIErrors(t *testing.T) {
+	s := newSite(t, "sqlite")
+	s.bind(t)
+	addMailApp(s)
+	ctx := context.Background()
+	wp := mailPolicy(`{"server":"mail.example"}`)
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable} {
+		s.fake.Fail("policies.patch", status)
+		if err := s.platform.ApplyPolicy(ctx, s.tenant, wp); !android.Temporary(err) {
+			t.Errorf("%d: got %v, want a temporary failure", status, err)
+		}
+	}
+	if err := s.platform.ApplyPolicy(ctx, s.tenant, wp); err != nil {
+		t.Errorf("retry after the failures: %v", err)
+	}
+
+	s.fake.Fail("policies.patch", http.StatusBadRequest)
+	wp.Version++
+	if err := s.platform.ApplyPolicy(ctx, s.tenant, wp); err == nil || android.Temporary(err) {
+		t.Errorf("400: got %v, want a final failure", err)
+	}
+	unknown := mdm.WorkPolicy{ID: mdm.NewID(), Name: "X", Version: 1, Apps: []mdm.AppAssignment{{
+		Platform: mdm.PlatformAndroid, AppID: "de.example.unknown", InstallType: mdm.InstallRequired, ManagedConfig: `{"a":1}`}}}
+	if err := s.platform.ApplyPolicy(ctx, s.tenant, unknown); !errors.Is(err, mdm.ErrInvalid) || !strings.Contains(err.Error(), "de.example.unknown") {
+		t.Errorf("404 app: got %v", err)
+	}
+	if _, err := s.platform.Bind(ctx, "admin:test", s.tenant, "enterprises/LCNOSUCH", testTopic); err == nil || android.Temporary(err) {
+		t.Errorf("binding an unknown enterprise: %v", err)
+	}
+}
+
+// An unbound tenant cannot enrol or apply policies, with a message that says what to do.
+func TestUnboundTenant(t *testing.T) {
+	s := newSite(t, "sqlite")
+	d := s.invite(t, "max@musterstadt.de")
+	if _, err := s.platform.EnrolmentStep(context.Background(), s.tenant, d); !errors.Is(err, android.ErrNotBound) {
+		t.Errorf("enrolment step: %v", err)
+	}
+}

@@ -1,0 +1,185 @@
+package android
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// The notification types the platform acts on; Pub/Sub may bring others (a test message,
+// usage logs), which are acknowledged and dropped.
+const (
+	NotificationEnrollment   = "ENROLLMENT"
+	NotificationStatusReport = "STATUS_REPORT"
+	NotificationCommand      = "COMMAND"
+)
+
+// MaxPushBytes bounds a push request's body; a status report is a few kilobytes.
+const MaxPushBytes = 256 << 10
+
+// Notification is one AMAPI notification as Pub/Sub pushed it, decoded and checked.
+// Only what the platform uses is kept: of a device, the facts of its work profile, never
+// hardware identifiers, network, location or the phone's other apps.
+type Notification struct {
+	MessageID string
+	Type      string
+	// Device is the device an ENROLLMENT or STATUS_REPORT notification is about.
+	Device *ReportedDevice
+	// Operation is the command operation a COMMAND notification is about.
+	Operation *ReportedOperation
+}
+
+// ReportedDevice is what the platform keeps of an AMAPI Device resource.
+type ReportedDevice struct {
+	Name string
+	// TokenData is the enrolment token's additional data: the domain's device ID.
+	TokenData          string
+	State              string
+	PolicyCompliant    bool
+	NonCompliance      []string
+	OSVersion          string
+	SecurityPatchLevel string
+}
+
+// ReportedOperation is what the platform keeps of an AMAPI Operation resource.
+type ReportedOperation struct {
+	Name  string
+	Done  bool
+	Error string // empty when the command succeeded (or is not done)
+}
+
+// ErrMalformed means a push request is not a Pub/Sub push of an AMAPI notification.
+var ErrMalformed = fmt.Errorf("%w: not a Pub/Sub push of an Android Management API notification", mdm.ErrInvalid)
+
+var (
+	messageIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
+	devicePattern    = regexp.MustCompile(`^enterprises/[A-Za-z0-9_-]{1,100}/devices/[A-Za-z0-9_-]{1,100}$`)
+	operationPattern = regexp.MustCompile(`^enterprises/[A-Za-z0-9_-]{1,100}/devices/[A-Za-z0-9_-]{1,100}/operations/[A-Za-z0-9_-]{1,200}$`)
+)
+
+// envelope is the body Pub/Sub posts to a push endpoint.
+type envelope struct {
+	Message *struct {
+		Data       string            `json:"data"`
+		Attributes map[string]string `json:"attributes"`
+		MessageID  string            `json:"messageId"`
+	} `json:"message"`
+}
+
+// wireDevice is the part of an AMAPI Device that the platform reads; every other field of
+// the report is never decoded.
+type wireDevice struct {
+	Name                 string `json:"name"`
+	EnrollmentTokenData  string `json:"enrollmentTokenData"`
+	State                string `json:"state"`
+	PolicyCompliant      bool   `json:"policyCompliant"`
+	NonComplianceDetails []struct {
+		SettingName         string `json:"settingName"`
+		NonComplianceReason string `json:"nonComplianceReason"`
+		PackageName         string `json:"packageName"`
+	} `json:"nonComplianceDetails"`
+	SoftwareInfo struct {
+		AndroidVersion     string `json:"androidVersion"`
+		SecurityPatchLevel string `json:"securityPatchLevel"`
+	} `json:"softwareInfo"`
+}
+
+// wireOperation is the part of an AMAPI Operation that the platform reads.
+type wireOperation struct {
+	Name  string `json:"name"`
+	Done  bool   `json:"done"`
+	Error *struct {
+		Message string `json:"message"`
+	} `json:"error"`
+	Metadata struct {
+		ErrorCode string `json:"errorCode"`
+	} `json:"metadata"`
+}
+
+// DecodePush decodes and checks the body of a Pub/Sub push request. A notification of a
+// type the platform does not act on comes back with only its ID and type.
+func DecodePush(body []byte) (Notification, error) {
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil || env.Message == nil {
+		return Notification{}, ErrMalformed
+	}
+	m := env.Message
+	if !messageIDPattern.MatchString(m.MessageID) {
+		return Notification{}, fmt.Errorf("%w: message ID", ErrMalformed)
+	}
+	n := Notification{MessageID: m.MessageID, Type: m.Attributes["notificationType"]}
+	switch n.Type {
+	case NotificationEnrollment, NotificationStatusReport, NotificationCommand:
+	default:
+		return n, nil
+	}
+	data, err := base64.StdEncoding.DecodeString(m.Data)
+	if err != nil {
+		return Notification{}, fmt.Errorf("%w: message data is not base64", ErrMalformed)
+	}
+	if n.Type == NotificationCommand {
+		n.Operation, err = decodeOperation(data)
+	} else {
+		n.Device, err = decodeDevice(data)
+	}
+	if err != nil {
+		return Notification{}, err
+	}
+	return n, nil
+}
+
+func decodeDevice(data []byte) (*ReportedDevice, error) {
+	var w wireDevice
+	if err := json.Unmarshal(data, &w); err != nil || !devicePattern.MatchString(w.Name) {
+		return nil, fmt.Errorf("%w: the data is not a device", ErrMalformed)
+	}
+	d := &ReportedDevice{Name: w.Name, TokenData: w.EnrollmentTokenData, State: w.State, PolicyCompliant: w.PolicyCompliant,
+		OSVersion: w.SoftwareInfo.AndroidVersion, SecurityPatchLevel: w.SoftwareInfo.SecurityPatchLevel}
+	for _, nc := range w.NonComplianceDetails {
+		reason := nc.SettingName + ": " + nc.NonComplianceReason
+		if nc.PackageName != "" {
+			reason += " (" + nc.PackageName + ")"
+		}
+		d.NonCompliance = append(d.NonCompliance, reason)
+	}
+	return d, nil
+}
+
+func decodeOperation(data []byte) (*ReportedOperation, error) {
+	var w wireOperation
+	if err := json.Unmarshal(data, &w); err != nil || !operationPattern.MatchString(w.Name) {
+		return nil, fmt.Errorf("%w: the data is not an operation", ErrMalformed)
+	}
+	op := &ReportedOperation{Name: w.Name, Done: w.Done}
+	var reasons []string
+	if w.Error != nil {
+		reasons = append(reasons, w.Error.Message)
+	}
+	if w.Metadata.ErrorCode != "" && w.Metadata.ErrorCode != "COMMAND_ERROR_CODE_UNSPECIFIED" {
+		reasons = append(reasons, w.Metadata.ErrorCode)
+	}
+	op.Error = strings.Join(reasons, "; ")
+	if op.Done && w.Error != nil && op.Error == "" {
+		op.Error = "failed"
+	}
+	return op, nil
+}
+
+// status is the domain's view of a reported device.
+func (d *ReportedDevice) status() mdm.DeviceStatus {
+	st := mdm.DeviceStatus{OSVersion: d.OSVersion, SecurityPatchLevel: d.SecurityPatchLevel,
+		Compliance: mdm.ComplianceCompliant, NonCompliance: d.NonCompliance}
+	if !d.PolicyCompliant {
+		st.Compliance = mdm.ComplianceNonCompliant
+	}
+	return st
+}
+
+// errIgnored marks a notification that is acknowledged without effect: it names no
+// device or command of the tenant.
+var errIgnored = errors.New("ignored")

@@ -1,0 +1,130 @@
+package android
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// The platform's rows in the android_ tables (migrations/). Every query names its tenant.
+
+// enterprise is a tenant's binding to its Android enterprise.
+type enterprise struct {
+	TenantID       string `gorm:"primaryKey"`
+	EnterpriseName string
+	PubsubTopic    string
+	PushSecretHash []byte
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (enterprise) TableName() string { return "android_enterprises" }
+
+// signup is a sign-up begun for a tenant; its ID travels as the callback's state.
+type signup struct {
+	ID            string `gorm:"primaryKey"`
+	TenantID      string
+	SignupURLName string `gorm:"column:signup_url_name"`
+	CreatedAt     time.Time
+}
+
+func (signup) TableName() string { return "android_signups" }
+
+// policy is the AMAPI policy of one work policy.
+type policy struct {
+	TenantID       string `gorm:"primaryKey"`
+	WorkPolicyID   string `gorm:"primaryKey"`
+	PolicyName     string
+	AppliedVersion int64
+	UpdatedAt      time.Time
+}
+
+func (policy) TableName() string { return "android_policies" }
+
+// message is a Pub/Sub message processed.
+type message struct {
+	TenantID   string `gorm:"primaryKey"`
+	MessageID  string `gorm:"primaryKey"`
+	ReceivedAt time.Time
+}
+
+func (message) TableName() string { return "android_messages" }
+
+// operation ties an AMAPI operation to the command it carries out.
+type operation struct {
+	OperationName string `gorm:"primaryKey"`
+	TenantID      string
+	CommandID     string
+	CreatedAt     time.Time
+}
+
+func (operation) TableName() string { return "android_operations" }
+
+// gormer is what the domain store's transactions are: gorm underneath, so the platform's
+// rows are written in the same transaction as the domain's and its audit event.
+type gormer interface{ Gorm() *gorm.DB }
+
+// now is the time as the database keeps it.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// atomic runs fn in one transaction of the domain store, with its gorm handle.
+func (p *Platform) atomic(ctx context.Context, fn func(tx mdm.Store, db *gorm.DB, at time.Time) error) error {
+	at := now()
+	return p.svc.Store().Atomic(ctx, func(tx mdm.Store) error {
+		g, ok := tx.(gormer)
+		if !ok {
+			return errors.New("android: the domain store is not on gorm")
+		}
+		return fn(tx, g.Gorm().WithContext(ctx), at)
+	})
+}
+
+// first returns the one row of type T that the conditions select, or mdm.ErrNotFound.
+func first[T any](ctx context.Context, db *gorm.DB, query string, args ...any) (T, error) {
+	var row T
+	err := db.WithContext(ctx).Where(query, args...).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, mdm.ErrNotFound
+	}
+	return row, err
+}
+
+// binding returns the tenant's enterprise binding; ErrNotBound when there is none.
+func (p *Platform) binding(ctx context.Context, tenantID string) (enterprise, error) {
+	e, err := first[enterprise](ctx, p.db, "tenant_id = ?", tenantID)
+	if errors.Is(err, mdm.ErrNotFound) {
+		return e, ErrNotBound
+	}
+	return e, err
+}
+
+// ErrNotBound means the tenant has no Android enterprise yet.
+var ErrNotBound = fmt.Errorf("%w: the tenant has no Android enterprise: bind one first (trennwand android bind, or the sign-up in the dashboard)", mdm.ErrInvalid)
+
+// markSeen records a Pub/Sub message of the tenant on db (the platform's database or a
+// transaction); it reports false for one seen before.
+func (p *Platform) markSeen(ctx context.Context, db *gorm.DB, tenantID, messageID string) (bool, error) {
+	res := db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&message{TenantID: tenantID, MessageID: messageID, ReceivedAt: now()})
+	if res.Error != nil {
+		return false, fmt.Errorf("record message %s: %w", messageID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// forget removes the record of a message whose processing failed, so that Pub/Sub's next
+// delivery is processed.
+func (p *Platform) forget(ctx context.Context, tenantID, messageID string) error {
+	return p.db.WithContext(ctx).Where("tenant_id = ? AND message_id = ?", tenantID, messageID).Delete(&message{}).Error
+}
+
+// pruneMessages forgets message IDs older than Pub/Sub keeps a message for redelivery.
+func (p *Platform) pruneMessages(ctx context.Context, before time.Time) error {
+	return p.db.WithContext(ctx).Where("received_at < ?", before).Delete(&message{}).Error
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/storage"
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// apple returns the installation's Apple component. Profiles are signed with signer; the
+// command line, which makes none, passes nil.
+func (in *installation) apple(signer func() (*tls.Certificate, error)) (*ios.Platform, *storage.Storage, error) {
+	ca, err := in.CA(context.Background())
+	if err != nil {
+		return nil, nil, err
+	}
+	if signer == nil {
+		signer = func() (*tls.Certificate, error) {
+			return nil, errors.New("enrolment profiles are made by the server only")
+		}
+	}
+	nano := storage.New(in.store.Gorm(), in.key)
+	p, err := ios.New(in.svc, ca, nano, ios.Config{
+		PublicURL: in.cfg.PublicURL, Topic: in.cfg.APNsTopic, ProfileSigner: signer,
+		Domain: in.store, Log: in.log.With("component", "ios"),
+	})
+	return p, nano, err
+}
+
+func newAppleCmd() *cobra.Command {
+	upload := &cobra.Command{
+		Use:   "upload",
+		Short: "Upload the tenant's MDM push certificate from Apple",
+		Long: `Make a certificate from Apple's push certificates portal the tenant's MDM push
+certificate. iPhones are woken through it when commands wait for them, and enrolment
+profiles name its topic. --cert is the certificate as PEM (convert Apple's .cer with
+openssl x509 -inform der -in MDM_Certificate.cer -out push.pem), --key the private key
+of the request it was made from. The key is stored encrypted with the master key.
+
+Renew it with the same Apple ID before it expires: a renewed certificate keeps its
+topic and enrolled iPhones stay enrolled. After expiry every iPhone has to enrol again.`,
+		Example: `  trennwand apple push-cert upload --tenant musterstadt --cert push.pem --key push.key`,
+		Args:    exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			certPEM, err := readFlagFile(cmd, "cert")
+			if err != nil {
+				return err
+			}
+			keyPEM, err := readFlagFile(cmd, "key")
+			if err != nil {
+				return err
+			}
+			p, _, err := in.apple(nil)
+			if err != nil {
+				return err
+			}
+			pc, err := p.SetPushCertificate(ctx, cliActor(), t.ID, certPEM, keyPEM)
+			if errors.Is(err, mdm.ErrInvalid) {
+				return usageError{err}
+			} else if err != nil {
+				return err
+			}
+			return printPushCert(cmd, in, pc)
+		}),
+	}
+	upload.Flags().String("tenant", "", "tenant name (required)")
+	upload.Flags().String("cert", "", "PEM file of the push certificate (required)")
+	upload.Flags().String("key", "", "PEM file of its private key (required)")
+
+	show := &cobra.Command{
+		Use:     "show",
+		Short:   "Show the tenant's MDM push certificate: topic and expiry",
+		Example: `  trennwand apple push-cert show --tenant musterstadt --json`,
+		Args:    exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			p, _, err := in.apple(nil)
+			if err != nil {
+				return err
+			}
+			pc, err := p.PushCertificate(ctx, t.ID)
+			if errors.Is(err, mdm.ErrNotFound) {
+				return fmt.Errorf("tenant %s has no push certificate yet: upload it with trennwand apple push-cert upload", t.Name)
+			} else if err != nil {
+				return err
+			}
+			return printPushCert(cmd, in, pc)
+		}),
+	}
+	show.Flags().String("tenant", "", "tenant name (required)")
+
+	return group("apple", "Apple: the MDM push certificate",
+		group("push-cert", "The tenant's MDM push certificate (APNs)", upload, show))
+}
+
+func printPushCert(cmd *cobra.Command, in *installation, pc ios.PushCertificate) error {
+	if in.cfg.JSON {
+		return printJSON(cmd.OutOrStdout(), pc)
+	}
+	state := "valid"
+	switch {
+	case pc.Expired:
+		state = "EXPIRED: iPhones cannot be reached; renew it at Apple and upload it again"
+	case pc.Expiring:
+		state = "expires within 30 days: renew it at Apple (same Apple ID) and upload it again"
+	}
+	_, err := fmt.Fprintf(cmd.OutOrStdout(), "topic:    %s\nexpires:  %s (%s)\n", pc.Topic, pc.NotAfter.Local().Format(time.DateTime), state)
+	return err
+}
+
+// readFlagFile reads the file named by a required flag.
+func readFlagFile(cmd *cobra.Command, flag string) ([]byte, error) {
+	path, _ := cmd.Flags().GetString(flag)
+	if path == "" {
+		return nil, usageError{fmt.Errorf("--%s is required", flag)}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--%s: %w", flag, err)}
+	}
+	return b, nil
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/portal"
+)
+
+// maxCSVBytes bounds an imported CSV file: 10,000 lines of a few hundred bytes.
+const maxCSVBytes = 8 << 20
+
+func newInviteImportCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "import",
+		Short: "Invite many employees from a CSV file; all of them or, on a bad line, none",
+		Long: `Invite every employee of a CSV file in one step. The first line names the
+columns: email and name, optionally platform (ios, android, any) and
+managed_apple_id; commas or semicolons separate them. A bad line is reported with
+its number and nothing is imported. --letters writes a print view with one letter
+and QR code per employee: print it, hand the letters out, delete the file.`,
+		Example: `  trennwand invite import --tenant musterstadt --csv staff.csv --letters letters.html`,
+		Args:    exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			fl := cmd.Flags()
+			path, _ := fl.GetString("csv")
+			if path == "" {
+				return usagef("--csv is required")
+			}
+			days, _ := fl.GetInt("valid-days")
+			if days < 1 || days > 90 {
+				return usagef("--valid-days %d: choose 1 to 90 days", days)
+			}
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", path, err)
+			}
+			defer f.Close()
+			rows, err := mdm.ParseInvitationCSV(io.LimitReader(f, maxCSVBytes))
+			if err != nil {
+				return fmt.Errorf("%s: %w (nothing was imported)", path, err)
+			}
+			made, err := in.svc.InviteMany(ctx, cliActor(), t, rows, time.Duration(days)*24*time.Hour)
+			if err != nil {
+				return fmt.Errorf("%s: %w (nothing was imported)", path, err)
+			}
+			return reportInvitations(cmd, in, t, made)
+		}),
+	}
+	f := c.Flags()
+	f.String("tenant", "", "tenant name (required)")
+	f.String("csv", "", "the CSV file (required)")
+	f.Int("valid-days", 14, "days until the invitations expire (1 to 90)")
+	f.String("letters", "", "write a printable HTML file with one letter per employee")
+	f.String("lang", "de", "language of the letters: de or en")
+	return c
+}
+
+func newInviteResendCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:     "resend",
+		Short:   "Give an employee a new invitation code; the old one stops working",
+		Example: `  trennwand invite resend --tenant musterstadt --email anna.berg@musterstadt.de --letters anna.html`,
+		Args:    exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			email, _ := cmd.Flags().GetString("email")
+			if email == "" {
+				return usagef("--email is required")
+			}
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			inv, err := in.svc.ResendInvitation(ctx, cliActor(), t, email)
+			if err != nil {
+				return err
+			}
+			return reportInvitations(cmd, in, t, []mdm.NewInvitation{inv})
+		}),
+	}
+	f := c.Flags()
+	f.String("tenant", "", "tenant name (required)")
+	f.String("email", "", "the employee's e-mail address (required)")
+	f.String("letters", "", "write a printable HTML letter with the new code")
+	f.String("lang", "de", "language of the letter: de or en")
+	return c
+}
+
+func newInviteRevokeCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:     "revoke INVITATION-ID",
+		Short:   "Make an unused invitation unusable",
+		Example: `  trennwand invite revoke --tenant musterstadt 01JD8Y3V6Q1ZK1X8J9R6T0W2M4`,
+		Args:    exactArgs("INVITATION-ID"),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, args []string) error {
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			if err := in.svc.RevokeInvitation(ctx, cliActor(), t, args[0]); err != nil {
+				return err
+			}
+			if in.cfg.JSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"revoked": args[0]})
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "revoked invitation %s\n", args[0])
+			return nil
+		}),
+	}
+	c.Flags().String("tenant", "", "tenant name (required)")
+	return c
+}
+
+// reportInvitations prints the new invitations and writes their letters when asked.
+func reportInvitations(cmd *cobra.Command, in *installation, t mdm.Tenant, made []mdm.NewInvitation) error {
+	lettersPath, _ := cmd.Flags().GetString("letters")
+	lang, _ := cmd.Flags().GetString("lang")
+	if lang != "de" && lang != "en" {
+		return usagef("--lang %q: use de or en", lang)
+	}
+	list := make([]invitationOut, len(made))
+	letters := make([]portal.Letter, len(made))
+	for i, inv := range made {
+		link := in.cfg.PublicURL.JoinPath("/e/", inv.Code).String()
+		list[i] = invitationOut{Email: inv.Employee.Email, Code: inv.Code, URL: link, ID: inv.Invitation.ID, ExpiresAt: inv.Invitation.ExpiresAt}
+		letters[i] = portal.Letter{Tenant: t, Name: cmp.Or(inv.Employee.Name, inv.Employee.Email), Email: inv.Employee.Email,
+			URL: link, Code: inv.Code, Expires: inv.Invitation.ExpiresAt}
+	}
+	if lettersPath != "" {
+		if err := writeLetters(lettersPath, lang, letters); err != nil {
+			_ = printInvitations(cmd, in, list)
+			return fmt.Errorf("the invitations were made, but the letters could not be written (the codes are printed): %w", err)
+		}
+	}
+	if in.cfg.JSON {
+		res := map[string]any{"invited": len(list), "invitations": list}
+		if lettersPath != "" {
+			res["letters"] = lettersPath
+		}
+		return printJSON(cmd.OutOrStdout(), res)
+	}
+	if err := printInvitations(cmd, in, list); err != nil {
+		return err
+	}
+	if lettersPath != "" {
+		fmt.Fprintf(cmd.OutOrStdout(), "letters written to %s (they hold the codes: print, then delete)\n", lettersPath)
+	}
+	return nil
+}
+
+// invitationOut is one new invitation as the commands print it.
+type invitationOut struct {
+	Email     string    `json:"email"`
+	Code      string    `json:"code"`
+	URL       string    `json:"url"`
+	ID        string    `json:"invitation_id"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// printInvitations prints the codes in text; with --json they go with the result.
+func printInvitations(cmd *cobra.Command, in *installation, list []invitationOut) error {
+	if in.cfg.JSON {
+		return nil
+	}
+	for _, inv := range list {
+		fmt.Fprintf(cmd.OutOrStdout(), "invited %s until %s\n  code: %s\n  url:  %s\n",
+			inv.Email, inv.ExpiresAt.Local().Format(time.DateTime), inv.Code, inv.URL)
+	}
+	return nil
+}
+
+// writeLetters writes the print view, readable only by the owner because it carries the
+// codes, and never over an existing file.
+func writeLetters(path, lang string, letters []portal.Letter) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	return errors.Join(portal.WriteLetters(f, lang, letters), f.Close())
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// imported is what `invite import|resend --json` prints.
+type imported struct {
+	Invited     int             `json:"invited"`
+	Invitations []invitationOut `json:"invitations"`
+	Letters     string          `json:"letters"`
+}
+
+// IT imports its staff from a spreadsheet, prints the letters, resends one invitation
+// and revokes another; a file with a bad line imports nobody.
+func TestInviteImportResendRevoke(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("email;name\nanna@musterstadt.de;Anna\nkein-name;Jo\n"), 0o600)
+	r := s.run(t, "invite", "import", "--tenant", "default", "--csv", bad)
+	r.wantCode(t, 2)
+	r.wantStderr(t, "line 3", "nothing was imported")
+
+	good := filepath.Join(dir, "staff.csv")
+	os.WriteFile(good, []byte("email;name;platform\nanna@musterstadt.de;Anna Berg;android\njo@musterstadt.de;Jo;\n"), 0o600)
+	letters := filepath.Join(dir, "letters.html")
+	r = s.run(t, "invite", "import", "--tenant", "default", "--csv", good, "--letters", letters,
+		"--public-url", "https://mdm.musterstadt.de", "--json")
+	r.wantCode(t, 0)
+	var out imported
+	r.decode(t, &out)
+	if out.Invited != 2 || len(out.Invitations) != 2 || out.Letters != letters {
+		t.Fatalf("%+v", out)
+	}
+	page, err := os.ReadFile(letters)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Guten Tag Anna Berg", out.Invitations[0].URL, out.Invitations[1].URL, "data:image/png;base64,", `<html lang="de">`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the letters lack %q", want)
+		}
+	}
+	if info, _ := os.Stat(letters); info.Mode().Perm() != 0o600 {
+		t.Errorf("letters have mode %v, want 0600: they carry the codes", info.Mode().Perm())
+	}
+
+	r = s.run(t, "invite", "resend", "--tenant", "default", "--email", "anna@musterstadt.de", "--json")
+	r.wantCode(t, 0)
+	var again imported
+	r.decode(t, &again)
+	if len(again.Invitations) != 1 || again.Invitations[0].Code == out.Invitations[0].Code {
+		t.Errorf("resend: %+v", again)
+	}
+	s.run(t, "invite", "revoke", "--tenant", "default", out.Invitations[1].ID).wantCode(t, 0)
+	s.run(t, "invite", "revoke", "--tenant", "default", out.Invitations[1].ID).wantCode(t, 1)
+}
+
+func TestTenantContacts(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	s.run(t, "tenant", "contacts", "--tenant", "default", "--operator", "KommunalIT Nord").wantCode(t, 2)
+	r := s.run(t, "tenant", "contacts", "--tenant", "default", "--operator", "KommunalIT Nord",
+		"--privacy-contact", "datenschutz@musterstadt.de", "--json")
+	r.wantCode(t, 0)
+	var out map[string]string
+	r.decode(t, &out)
+	if out["operator"] != "KommunalIT Nord" || out["privacy_contact"] != "datenschutz@musterstadt.de" {
+		t.Errorf("%v", out)
+	}
+}
+
+func TestMailSettingsAreCheckedAtStart(t *testing.T) {
+	cases := []struct {
+		url, from string
+		ok        bool
+	}{
+		{"", "", true},
+		{"smtp://mail.musterstadt.de", "mdm@musterstadt.de", true},
+		{"smtps://u:p@mail.musterstadt.de", "mdm@musterstadt.de", true},
+		{"smtp://mail.musterstadt.de", "", false},
+		{"http://mail.musterstadt.de", "mdm@musterstadt.de", false},
+	}
+	for _, c := range cases {
+		if err := checkMail(config{SMTPURL: c.url, MailFrom: c.from}); (err == nil) != c.ok {
+			t.Errorf("%s from %q: %v", c.url, c.from, err)
+		}
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	got, err := parseTrustedProxies(" 10.0.0.0/8, 192.0.2.7 ,2001:db8::/32,")
+	if err != nil || len(got) != 3 || got[1].String() != "192.0.2.7/32" {
+		t.Errorf("%v, %v", got, err)
+	}
+	if _, err := parseTrustedProxies("10.0.0.0/33"); err == nil {
+		t.Error("a bad network was accepted")
+	}
+}

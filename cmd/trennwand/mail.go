@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/jobs"
+	"github.com/trennwand/trennwand/mdm/mail"
+	"github.com/trennwand/trennwand/ui/portal"
+)
+
+// checkMail refuses an SMTP setting that cannot work, before anything starts.
+func checkMail(cfg config) error {
+	if cfg.SMTPURL == "" {
+		return nil
+	}
+	_, err := mail.New(cfg.SMTPURL, cfg.MailFrom)
+	return err
+}
+
+// handleMail registers the worker that sends invitation e-mail, when SMTP is configured.
+func (in *installation) handleMail(q *jobs.Queue) error {
+	if in.cfg.SMTPURL == "" {
+		return nil
+	}
+	sender, err := mail.New(in.cfg.SMTPURL, in.cfg.MailFrom)
+	if err != nil {
+		return err
+	}
+	jobs.Handle(q, func(ctx context.Context, job mdm.InvitationMailJob) error {
+		return in.svc.SendInvitationMail(ctx, job, func(ctx context.Context, m mdm.InvitationMail) error {
+			subject, text, err := portal.InvitationMail(m, in.cfg.PublicURL.JoinPath("/e/", m.Code).String())
+			if err != nil {
+				return err
+			}
+			return sender.Send(ctx, mail.Message{To: m.Employee.Email, Subject: subject, Text: text})
+		})
+	})
+	return nil
+}

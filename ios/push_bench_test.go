@@ -1,0 +1,42 @@
+package ios_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/trennwand/trennwand/ios/storage/storagetest"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// BenchmarkCommandToTenThousandPhones measures one command for 10,000 enrolled phones,
+// from the enqueue (command, queue rows and push jobs in one transaction) until the fake
+// APNs has taken every push: the job queue's pickup, the push data reads and the HTTP/2
+// pushes. Run it with:
+//
+//	go test -run '^$' -bench CommandToTenThousandPhones -benchtime 5x ./ios/
+func BenchmarkCommandToTenThousandPhones(b *testing.B) {
+	const phones = 10000
+	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+		b.Run(backend, func(b *testing.B) {
+			s := newSite(b, backend)
+			fake := s.pushing(b)
+			ids := storagetest.SeedEnrolments(b, s.st.Gorm(), phones, testTopic)
+			ctx := context.Background()
+			for b.Loop() {
+				before := fake.Count()
+				if idErrs, err := s.platform.Enqueue(ctx, ids, newCommand(b, "ManagedApplicationList")); err != nil || len(idErrs) > 0 {
+					b.Fatalf("enqueue: %v (%d not enrolled)", err, len(idErrs))
+				}
+				deadline := time.Now().Add(time.Minute)
+				for fake.Count() < before+phones {
+					if time.Now().After(deadline) {
+						b.Fatalf("APNs got %d of %d pushes", fake.Count()-before, phones)
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}
+			b.ReportMetric(float64(phones)*float64(b.N)/b.Elapsed().Seconds(), "pushes/s")
+		})
+	}
+}

@@ -1,0 +1,207 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrUnavailable marks a platform failure that may pass (the platform's API is
+// overloaded or down): the job is tried again later. A command the platform refuses as
+// invalid is marked failed instead.
+var ErrUnavailable = errors.New("the platform is unavailable for now")
+
+// The domain hands platform work to the drivers through jobs queued in the transaction of
+// the change, so that a policy change or a command is carried out even if the server stops
+// right after it.
+
+// ApplyPolicyJob brings the platforms in line with a work policy at a version.
+type ApplyPolicyJob struct {
+	TenantID string `json:"tenant_id"`
+	PolicyID string `json:"policy_id"`
+	Version  int64  `json:"version"`
+}
+
+// Kind names the job's worker.
+func (ApplyPolicyJob) Kind() string { return "mdm_apply_policy" }
+
+// DeliverCommandJob hands a queued command to its device's platform.
+type DeliverCommandJob struct {
+	TenantID  string `json:"tenant_id"`
+	CommandID string `json:"command_id"`
+}
+
+// Kind names the job's worker.
+func (DeliverCommandJob) Kind() string { return "mdm_deliver_command" }
+
+// enqueuePolicy asks for the policy to be applied, once however often it changes before
+// the job runs.
+func enqueuePolicy(ctx context.Context, tx Store, tenantID string, p WorkPolicy) error {
+	return tx.EnqueueJob(ctx, ApplyPolicyJob{TenantID: tenantID, PolicyID: p.ID, Version: p.Version}, JobOptions{Unique: true})
+}
+
+// queueCommand stores a command for a device and the job that delivers it.
+func queueCommand(ctx context.Context, tx Store, tenantID string, c *Command) error {
+	if err := tx.CreateCommand(ctx, tenantID, c); err != nil {
+		return fmt.Errorf("queue %s for device %s: %w", c.Kind, c.DeviceID, err)
+	}
+	return tx.EnqueueJob(ctx, DeliverCommandJob{TenantID: tenantID, CommandID: c.ID}, JobOptions{})
+}
+
+// Dispatcher carries out the domain's platform jobs through the drivers.
+type Dispatcher struct {
+	svc     *Service
+	drivers map[Platform]Driver
+}
+
+// NewDispatcher returns a dispatcher for the drivers, one per platform.
+func NewDispatcher(svc *Service, drivers ...Driver) *Dispatcher {
+	d := &Dispatcher{svc: svc, drivers: make(map[Platform]Driver)}
+	for _, dr := range drivers {
+		d.drivers[dr.Platform()] = dr
+	}
+	return d
+}
+
+// Driver returns the driver of the platform; nil if there is none.
+func (d *Dispatcher) Driver(p Platform) Driver { return d.drivers[p] }
+
+// ApplyPolicy is the worker of ApplyPolicyJob: every platform gets the policy. A job for
+// an older version than the stored one does nothing; the newer version's job follows.
+func (d *Dispatcher) ApplyPolicy(ctx context.Context, job ApplyPolicyJob) error {
+	st := d.svc.store
+	t, err := st.TenantByID(ctx, job.TenantID)
+	if err != nil {
+		return fmt.Errorf("apply policy %s: %w", job.PolicyID, err)
+	}
+	p, err := st.WorkPolicy(ctx, t.ID, job.PolicyID)
+	if err != nil {
+		return fmt.Errorf("apply policy %s: %w", job.PolicyID, err)
+	}
+	if p.Version > job.Version {
+		return nil
+	}
+	var errs []error
+	for _, platform := range []Platform{PlatformIOS, PlatformAndroid} {
+		if dr := d.drivers[platform]; dr != nil {
+			if err := dr.ApplyPolicy(ctx, t, p); err != nil {
+				errs = append(errs, fmt.Errorf("apply policy %q on %s: %w", p.Name, platform, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// DeliverCommand is the worker of DeliverCommandJob. A command that is no longer queued
+// has been handed over already and is left alone, so a repeated job sends nothing twice.
+// A command the platform refuses as invalid is marked failed with the reason; other errors
+// are retried.
+func (d *Dispatcher) DeliverCommand(ctx context.Context, job DeliverCommandJob) error {
+	st := d.svc.store
+	c, err := st.Command(ctx, job.TenantID, job.CommandID)
+	if err != nil {
+		return fmt.Errorf("deliver command %s: %w", job.CommandID, err)
+	}
+	if c.State != CommandQueued {
+		return nil
+	}
+	t, err := st.TenantByID(ctx, job.TenantID)
+	if err != nil {
+		return fmt.Errorf("deliver command %s: %w", c.ID, err)
+	}
+	dev, err := st.Device(ctx, t.ID, c.DeviceID)
+	if err != nil {
+		return fmt.Errorf("deliver command %s: %w", c.ID, err)
+	}
+	dr := d.drivers[dev.Platform]
+	if dr == nil {
+		return d.fail(ctx, t.ID, c, fmt.Sprintf("no %s platform is configured", dev.Platform))
+	}
+	if c.Kind == CommandRemoveWorkData {
+		err = dr.RemoveWorkData(ctx, t, dev)
+	} else {
+		err = dr.SendCommand(ctx, t, dev, c)
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return fmt.Errorf("deliver %s to device %s: %w", c.Kind, dev.ID, err)
+	} else if errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotFound) {
+		return d.fail(ctx, t.ID, c, err.Error())
+	} else if err != nil {
+		return fmt.Errorf("deliver %s to device %s: %w", c.Kind, dev.ID, err)
+	}
+	err = st.SetCommandState(ctx, t.ID, c.ID, CommandQueued, CommandSent, "", d.svc.clock())
+	if errors.Is(err, ErrConflict) {
+		return nil // the platform has recorded the outcome already
+	}
+	return err
+}
+
+func (d *Dispatcher) fail(ctx context.Context, tenantID string, c Command, reason string) error {
+	err := d.svc.store.SetCommandState(ctx, tenantID, c.ID, CommandQueued, CommandError, reason, d.svc.clock())
+	if errors.Is(err, ErrConflict) {
+		return nil
+	}
+	return err
+}
+
+// AssignWorkPolicy gives a device a work policy and has the policy applied to it.
+func (s *Service) AssignWorkPolicy(ctx context.Context, actor string, t Tenant, deviceID, policyID string) error {
+	return s.atomic(ctx, func(tx Store, at time.Time) error {
+		p, err := tx.WorkPolicy(ctx, t.ID, policyID)
+		if err != nil {
+			return fmt.Errorf("work policy %s: %w", policyID, err)
+		}
+		if err := tx.SetDeviceWorkPolicy(ctx, t.ID, deviceID, p.ID, at); err != nil {
+			return fmt.Errorf("device %s: %w", deviceID, err)
+		}
+		if _, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.policy", Subject: "device:" + deviceID,
+			Details: AuditDetails(map[string]any{"policy": p.ID, "name": p.Name})}); err != nil {
+			return err
+		}
+		return enqueuePolicy(ctx, tx, t.ID, p)
+	})
+}
+
+// SetDefaultWorkPolicy makes a policy the one newly enrolled devices of the tenant get.
+func (s *Service) SetDefaultWorkPolicy(ctx context.Context, actor string, t Tenant, policyID string) error {
+	return s.atomic(ctx, func(tx Store, at time.Time) error {
+		if err := tx.SetDefaultWorkPolicy(ctx, t.ID, policyID); err != nil {
+			return fmt.Errorf("work policy %s: %w", policyID, err)
+		}
+		_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "policy.default", Subject: "policy:" + policyID,
+			Details: EmptyJSONObject})
+		return err
+	})
+}
+
+// FinishCommand records the device's answer to a command it was sent: acknowledged when
+// errText is empty, failed with errText otherwise. A command that was not sent yet (the
+// answer overtook the dispatcher's bookkeeping) is moved through sent first; an answer to
+// a finished command changes nothing.
+func (s *Service) FinishCommand(ctx context.Context, tenantID, commandID, errText string) error {
+	return s.atomic(ctx, func(tx Store, at time.Time) error {
+		c, err := tx.Command(ctx, tenantID, commandID)
+		if err != nil {
+			return fmt.Errorf("command %s: %w", commandID, err)
+		}
+		if c.State.Finished() {
+			return nil
+		}
+		if c.State == CommandQueued {
+			if err := tx.SetCommandState(ctx, tenantID, c.ID, CommandQueued, CommandSent, "", at); err != nil {
+				return err
+			}
+		}
+		to := CommandAcknowledged
+		if errText != "" {
+			to = CommandError
+		}
+		return tx.SetCommandState(ctx, tenantID, c.ID, CommandSent, to, errText, at)
+	})
+}
+
+// MarkCommandSent records that the platform has taken the queued command.
+func (s *Service) MarkCommandSent(ctx context.Context, tenantID, commandID string) error {
+	return s.store.SetCommandState(ctx, tenantID, commandID, CommandQueued, CommandSent, "", s.clock())
+}

@@ -1,0 +1,93 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// InvitationMailJob asks for the e-mail of one invitation. The code travels sealed with
+// the master key, because the job's fields are stored in the database, where no code is
+// kept otherwise.
+type InvitationMailJob struct {
+	TenantID     string `json:"tenant_id"`
+	InvitationID string `json:"invitation_id"`
+	SealedCode   []byte `json:"sealed_code"`
+}
+
+// Kind names the job for the queue.
+func (InvitationMailJob) Kind() string { return "invitation_mail" }
+
+// InvitationMail is what an invitation's e-mail tells: to whom, from which tenant, the
+// code and until when.
+type InvitationMail struct {
+	Tenant     Tenant
+	Employee   Employee
+	Invitation Invitation
+	Code       string
+}
+
+// WithInvitationMail makes every new invitation queue its e-mail, in the transaction that
+// creates it; the installation sets it when SMTP is configured.
+func WithInvitationMail() Option {
+	return func(s *Service) { s.mailInvitations = true }
+}
+
+// sealPurpose binds a sealed code to its invitation.
+func mailSealPurpose(invitationID string) string { return "invitation-mail:" + invitationID }
+
+// queueInvitationMail queues the e-mail of a new invitation inside the caller's
+// transaction, when the service sends e-mail.
+func (s *Service) queueInvitationMail(ctx context.Context, tx Store, t Tenant, inv NewInvitation) error {
+	if !s.mailInvitations {
+		return nil
+	}
+	sealed, err := s.sealer.Seal(mailSealPurpose(inv.Invitation.ID), []byte(inv.Code))
+	if err != nil {
+		return fmt.Errorf("seal invitation code for its e-mail: %w", err)
+	}
+	return tx.EnqueueJob(ctx, InvitationMailJob{TenantID: t.ID, InvitationID: inv.Invitation.ID, SealedCode: sealed}, JobOptions{})
+}
+
+// SendInvitationMail carries out an InvitationMailJob: send delivers the mail, and the
+// sending is recorded on the invitation and in the audit trail. An invitation that was
+// mailed already, or can no longer be used, is not mailed (again); a delivery that fails
+// returns the error, so that the queue tries again.
+func (s *Service) SendInvitationMail(ctx context.Context, job InvitationMailJob, send func(context.Context, InvitationMail) error) error {
+	inv, err := s.store.Invitation(ctx, job.TenantID, job.InvitationID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("invitation %s: %w", job.InvitationID, err)
+	}
+	if inv.MailedAt != nil || inv.Status(s.clock()) != InvitationPending {
+		return nil
+	}
+	code, err := s.sealer.Open(mailSealPurpose(inv.ID), job.SealedCode)
+	if err != nil {
+		return fmt.Errorf("open the code of invitation %s: %w", inv.ID, err)
+	}
+	m := InvitationMail{Invitation: inv, Code: string(code)}
+	if m.Tenant, err = s.store.TenantByID(ctx, inv.TenantID); err != nil {
+		return fmt.Errorf("tenant of invitation %s: %w", inv.ID, err)
+	}
+	if m.Employee, err = s.store.Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
+		return fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
+	}
+	if err := send(ctx, m); err != nil {
+		return fmt.Errorf("send invitation %s: %w", inv.ID, err)
+	}
+	return s.atomic(ctx, func(tx Store, at time.Time) error {
+		if err := tx.MarkInvitationMailed(ctx, inv.TenantID, inv.ID, at); err != nil {
+			if errors.Is(err, ErrConflict) {
+				return nil
+			}
+			return err
+		}
+		_, err := tx.AppendAudit(ctx, inv.TenantID, at, AuditRecord{Actor: ActorSystem, Action: "invitation.mail",
+			Subject: "invitation:" + inv.ID, Details: AuditDetails(map[string]any{"to": m.Employee.Email})})
+		return err
+	})
+}

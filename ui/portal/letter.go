@@ -1,0 +1,68 @@
+package portal
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"time"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui"
+)
+
+// Letter is one printed invitation: to whom, the link with its code, and until when.
+type Letter struct {
+	Tenant  mdm.Tenant
+	Name    string
+	Email   string
+	URL     string
+	Code    string
+	Expires time.Time
+}
+
+// letterPage is what the print view shows.
+type letterPage struct {
+	Letters []letterView
+	Lang    string
+	l       *ui.Localizer
+}
+
+// T returns a text of the print view.
+func (p letterPage) T(id string, data ...any) string { return p.l.T(id, data...) }
+
+type letterView struct {
+	Letter
+	QR      template.URL
+	Expires string
+}
+
+var letterTemplate = template.Must(template.ParseFS(files, "templates/letter.html"))
+
+// WriteLetters writes a print view (one HTML page per letter, in the language) with each
+// letter's QR code inline, so that the file prints from any browser without the server.
+// The file holds the codes: print it and delete it.
+func WriteLetters(w io.Writer, lang string, letters []Letter) error {
+	catalog, err := Catalog()
+	if err != nil {
+		return err
+	}
+	page := letterPage{Lang: lang, l: catalog.Localizer(lang)}
+	for _, l := range letters {
+		png, err := qrcode.Encode(l.URL, qrcode.Medium, 384)
+		if err != nil {
+			return fmt.Errorf("QR code for %s: %w", l.Email, err)
+		}
+		page.Letters = append(page.Letters, letterView{Letter: l, Expires: l.Expires.Format("02.01.2006"),
+			QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
+	}
+	var buf bytes.Buffer
+	if err := letterTemplate.Execute(&buf, page); err != nil {
+		return fmt.Errorf("letters: %w", err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
