@@ -131,7 +131,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer stopJobs()
-	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: cfg.PublicURL, Log: log}); err != nil {
+	if err := mountConsole(srv, in, log); err != nil {
 		return err
 	}
 	if err := mountPortal(srv, in, in.portalDrivers(), log); err != nil {
