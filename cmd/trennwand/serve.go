@@ -113,7 +113,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca})
 	if dm != nil {
-		in.apnsRoots = dm.apns.Roots()
+		in.apnsRoots, in.demo = dm.apns.Roots(), true
 	}
 	if err := in.mountApple(srv, tlsCfg); err != nil {
 		return err

@@ -13,7 +13,7 @@ func mountConsole(srv *api.Server, in *installation, log *slog.Logger) error {
 	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log}); err != nil {
 		return err
 	}
-	d, err := dashboard.New(dashboard.Config{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log.With("component", "dashboard")})
+	d, err := dashboard.New(dashboard.Config{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo})
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,8 @@ type Config struct {
 	// PublicURL is what phones reach; invitation links are made from it.
 	PublicURL *url.URL
 	Log       *slog.Logger
+	// Demo shows a banner on every page: the server runs in demo mode.
+	Demo bool
 }
 
 // Dashboard serves the pages.
@@ -206,7 +208,7 @@ func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, n
 	ui.RememberLang(w, r)
 	l := d.catalog.Localizer(ui.Lang(r))
 	u := *r.URL
-	if err := ui.Render(w, status, d.pages[name], ui.Page{Localizer: l, Title: l.T(titleID) + " · trennwand", URL: &u, Body: body}); err != nil {
+	if err := ui.Render(w, status, d.pages[name], ui.Page{Localizer: l, Title: l.T(titleID) + " · trennwand", URL: &u, Body: body, Demo: d.cfg.Demo}); err != nil {
 		d.cfg.Log.Error("render dashboard page", "page", name, "error", err)
 	}
 }
