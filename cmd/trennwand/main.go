@@ -90,6 +90,8 @@ and an optional config file (--config, YAML, TOML or JSON); flags win.`,
 		newAuditCmd(),
 		newPKICmd(),
 		newAppleCmd(),
+		newBackupCmd(),
+		newRestoreCmd(),
 		newAndroidCmd(),
 		newHealthcheckCmd(),
 	)
