@@ -92,6 +92,7 @@ and an optional config file (--config, YAML, TOML or JSON); flags win.`,
 		newAppleCmd(),
 		newAndroidCmd(),
 		newHealthcheckCmd(),
+		newSimCmd(),
 	)
 	return root
 }
