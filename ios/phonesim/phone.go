@@ -54,6 +54,7 @@ type Phone struct {
 	pushToken    []byte
 
 	token     string
+	info      []byte // the signed device information, made once
 	topic     string
 	transport *protocol.Transport
 	identity  identity

@@ -52,7 +52,7 @@ func (p *Phone) install(ctx context.Context, signed []byte) error {
 }
 
 func readProfile(signed []byte) (profile, error) {
-	p7, err := pkcs7.Parse(signed)
+	p7, err := guard(func() (*pkcs7.PKCS7, error) { return pkcs7.Parse(signed) })
 	if err != nil {
 		return profile{}, fmt.Errorf("enrolment profile is not signed data: %w", err)
 	}
@@ -142,7 +142,7 @@ func (p *Phone) enrolCertificate(ctx context.Context, pr profile) error {
 	if err != nil {
 		return fmt.Errorf("SCEP PKIOperation: %w", err)
 	}
-	rep, err := scep.ParsePKIMessage(body)
+	rep, err := guard(func() (*scep.PKIMessage, error) { return scep.ParsePKIMessage(body) })
 	if err != nil {
 		return fmt.Errorf("SCEP answer: %w", err)
 	}
@@ -156,9 +156,23 @@ func (p *Phone) enrolCertificate(ctx context.Context, pr profile) error {
 	return nil
 }
 
+// guard runs a parser of the pkcs7 library, whose BER reader panics on some malformed
+// input (an index out of range): that is a malformed answer like any other.
+func guard[T any](parse func() (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed PKCS#7: %v", r)
+		}
+	}()
+	return parse()
+}
+
 // deviceInfo is what a phone posts to the BaseURL: a plist about itself, signed with a
 // throw-away certificate.
 func (p *Phone) deviceInfo() ([]byte, error) {
+	if p.info != nil {
+		return p.info, nil
+	}
 	info, err := plist.Marshal(map[string]string{"LANGUAGE": "de-DE", "PRODUCT": "iPhone17,3", "VERSION": "22F76"})
 	if err != nil {
 		return nil, err
@@ -178,7 +192,8 @@ func (p *Phone) deviceInfo() ([]byte, error) {
 	if err := sd.AddSigner(cert, key, pkcs7.SignerInfoConfig{}); err != nil {
 		return nil, err
 	}
-	return sd.Finish()
+	p.info, err = sd.Finish()
+	return p.info, err
 }
 
 func selfSigned(key *rsa.PrivateKey, cn string) (*x509.Certificate, error) {
