@@ -94,6 +94,7 @@ and an optional config file (--config, YAML, TOML or JSON); flags win.`,
 		newRestoreCmd(),
 		newAndroidCmd(),
 		newHealthcheckCmd(),
+		newSimCmd(),
 	)
 	return root
 }
