@@ -16,9 +16,8 @@ import (
 // Status reports are the bulk of Google's notifications, and Pub/Sub pushes many at once.
 // Reports that arrive while another batch is being written wait and are written together
 // in the next transaction: their push secrets resolved to tenants in one statement, their
-// message IDs recorded in one, their devices read in one, then one update per device whose
-// status changed. The batching is only about
-// cost: each request is answered after the transaction that holds its report commits, and
+// message IDs recorded in one, their devices read in one, and the devices whose status
+// changed updated in one (mdm.RecordDeviceStatuses). The batching is only about cost: each request is answered after the transaction that holds its report commits, and
 // the message IDs in the database keep deliveries from counting twice, across replicas too.
 
 // maxBatch bounds the reports written in one transaction.
@@ -86,21 +85,18 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 		if err != nil {
 			return err
 		}
+		reports := make([]mdm.StatusReport, 0, len(fresh))
 		for _, it := range fresh {
-			key := it.tenantID + " " + it.n.Device.Name
-			d, ok := devices[key]
-			if !ok {
+			d, ok := devices[it.tenantID+" "+it.n.Device.Name]
+			switch {
+			case !ok:
 				it.err = fmt.Errorf("%w: no device %s", errIgnored, it.n.Device.Name)
-				continue
-			}
-			if d.State == mdm.DeviceRemoved {
-				continue
-			}
-			if devices[key], err = mdm.RecordDeviceStatus(ctx, tx, at, d, it.n.Device.status()); err != nil {
-				return err
+			case d.State != mdm.DeviceRemoved:
+				reports = append(reports, mdm.StatusReport{Device: d, Status: it.n.Device.status()})
 			}
 		}
-		return nil
+		_, err = mdm.RecordDeviceStatuses(ctx, tx, at, reports)
+		return err
 	})
 	for _, it := range items {
 		if err != nil {
