@@ -65,8 +65,8 @@ func (p *Platform) Bind(ctx context.Context, actor string, t mdm.Tenant, enterpr
 // bound puts the baseline policy in place and stores the binding with a fresh push
 // secret, with its audit event.
 func (p *Platform) bound(ctx context.Context, actor string, t mdm.Tenant, enterpriseName, topic string) (Binding, error) {
-	if _, err := p.amapi.PatchPolicy(ctx, baselinePolicyName(enterpriseName), translate(mdm.WorkPolicy{}, nil)); err != nil {
-		return Binding{}, fmt.Errorf("bind %s: baseline policy: %w", enterpriseName, err)
+	if err := p.sendBaseline(ctx, t.ID, enterpriseName); err != nil {
+		return Binding{}, fmt.Errorf("bind %s: %w", enterpriseName, err)
 	}
 	secret, hash := newPushSecret()
 	err := p.atomic(ctx, func(tx mdm.Store, db *gorm.DB, at time.Time) error {
@@ -92,6 +92,19 @@ func (p *Platform) bound(ctx context.Context, actor string, t mdm.Tenant, enterp
 // baselinePolicyName is the policy of devices whose work policy is not set: the rules of
 // an empty work policy (no apps, copy and paste to personal blocked).
 func baselinePolicyName(enterpriseName string) string { return enterpriseName + "/policies/baseline" }
+
+// sendBaseline sends the enterprise's baseline policy, with the companion app when the
+// tenant has enabled certificates (its bootstrap secret under the empty work policy ID).
+func (p *Platform) sendBaseline(ctx context.Context, tenantID, enterpriseName string) error {
+	out := translate(mdm.WorkPolicy{}, nil)
+	if err := p.addCompanion(ctx, tenantID, "", out); err != nil {
+		return err
+	}
+	if _, err := p.amapi.PatchPolicy(ctx, baselinePolicyName(enterpriseName), out); err != nil {
+		return fmt.Errorf("baseline policy: %w", err)
+	}
+	return nil
+}
 
 // newPushSecret returns a fresh secret for the push URL and the hash under which it is
 // kept.

@@ -12,3 +12,10 @@ import (
 func (p *Platform) Issue(ctx context.Context, t mdm.Tenant, d mdm.Device, commandID string, cmd *amapi.Command) error {
 	return p.issue(ctx, t, d, commandID, cmd)
 }
+
+// BatchSize is the mean number of status reports written per transaction so far.
+func (p *Platform) BatchSize() float64 {
+	p.batch.mu.Lock()
+	defer p.batch.mu.Unlock()
+	return float64(p.batch.reports) / float64(max(1, p.batch.batches))
+}

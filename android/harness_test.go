@@ -42,6 +42,12 @@ func eachBackend(t *testing.T, fn func(t *testing.T, s *site)) {
 func newSite(t testing.TB, backend string) *site {
 	t.Helper()
 	st := storetest.Open(t, backend, store.WithMigrations(store.MigrationSource{Name: "android", FS: android.Migrations()}))
+	return newSiteOn(t, st, android.Config{})
+}
+
+// newSiteOn is newSite on a store opened already, with cfg's challenges.
+func newSiteOn(t testing.TB, st *store.Store, cfg android.Config) *site {
+	t.Helper()
 	certs := &revocations{}
 	svc := mdm.NewService(st, storetest.PlainSealer{}, mdm.WithCertificates(certs))
 	fake := amapifake.New()
@@ -54,7 +60,8 @@ func newSite(t testing.TB, backend string) *site {
 		t.Fatal(err)
 	}
 	public, _ := url.Parse("https://mdm.musterstadt.example")
-	p := android.New(svc, st.Gorm(), client, android.Config{PublicURL: public})
+	cfg.PublicURL = public
+	p := android.New(svc, st.Gorm(), client, cfg)
 	push := httptest.NewServer(p.Handler())
 	t.Cleanup(push.Close)
 	return &site{st: st, svc: svc, certs: certs, fake: fake, platform: p, push: push,

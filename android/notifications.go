@@ -20,9 +20,8 @@ func (p *Platform) servePubSub(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the push URL lacks its token", http.StatusUnauthorized)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxPushBytes+1))
-	if err != nil || len(body) > MaxPushBytes {
-		http.Error(w, "the push body is unreadable or too large", http.StatusBadRequest)
+	body, ok := readBody(w, r, MaxPushBytes)
+	if !ok {
 		return
 	}
 	n, err := DecodePush(body)
@@ -42,6 +41,17 @@ func (p *Platform) servePubSub(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
+}
+
+// readBody reads a request body of at most limit bytes; a body that is unreadable or
+// longer is answered 400 and reported false.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil || int64(len(body)) > limit {
+		http.Error(w, "the body is unreadable or too large", http.StatusBadRequest)
+		return nil, false
+	}
+	return body, true
 }
 
 func (p *Platform) fail(w http.ResponseWriter, what string, err error) {
@@ -117,6 +127,9 @@ func (p *Platform) enrolled(ctx context.Context, tenantID string, rd *ReportedDe
 		return err
 	}
 	if err := p.svc.CompleteEnrolment(ctx, tenantID, d.ID); err != nil {
+		return err
+	}
+	if err := p.recordEnterpriseID(ctx, tenantID, d.ID, rd.EnterpriseSpecificID); err != nil {
 		return err
 	}
 	return p.svc.ReportDeviceStatus(ctx, tenantID, d.ID, rd.status())

@@ -17,6 +17,8 @@ const (
 	PathPubSub = "/android/pubsub"
 	// PathSignupCallback is where Google's sign-up page returns with the enterprise token.
 	PathSignupCallback = "/android/signup"
+	// PathCertificateChallenge is where the companion app asks for a SCEP challenge.
+	PathCertificateChallenge = "/android/certificate-challenge"
 )
 
 // Config says what the component needs from its surroundings.
@@ -24,6 +26,9 @@ type Config struct {
 	// PublicURL is where Google reaches the server (push URL, sign-up callback).
 	PublicURL *url.URL
 	Log       *slog.Logger
+	// Challenges makes SCEP challenges for device certificates; without it (nil) device
+	// certificates are off.
+	Challenges Challenger
 }
 
 // Platform is trennwand's Android side. It is an mdm.Driver.
@@ -57,5 +62,6 @@ func (p *Platform) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+PathPubSub, p.servePubSub)
 	mux.HandleFunc("GET "+PathSignupCallback, p.serveSignupCallback)
+	mux.HandleFunc("POST "+PathCertificateChallenge, p.serveCertificateChallenge)
 	return mux
 }

@@ -65,6 +65,12 @@ func translate(p mdm.WorkPolicy, configs map[string]googleapi.RawMessage) *amapi
 // is sent in one call. A policy already sent at p's version is not sent again, and for a
 // tenant without an Android enterprise there is nothing to do.
 func (p *Platform) ApplyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy) error {
+	return p.applyPolicy(ctx, t, wp, false)
+}
+
+// applyPolicy is ApplyPolicy; with again, a policy already sent at p's version is sent
+// again (the tenant's certificate settings changed).
+func (p *Platform) applyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy, again bool) error {
 	b, err := p.binding(ctx, t.ID)
 	if errors.Is(err, ErrNotBound) {
 		return nil // no Android devices yet; the first enrolment applies the policy
@@ -75,7 +81,7 @@ func (p *Platform) ApplyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPol
 	name := policyName(b.EnterpriseName, wp.ID)
 	applied, err := first[policy](ctx, p.db, "tenant_id = ? AND work_policy_id = ?", t.ID, wp.ID)
 	switch {
-	case err == nil && applied.PolicyName == name && applied.AppliedVersion == wp.Version:
+	case err == nil && applied.PolicyName == name && applied.AppliedVersion == wp.Version && !again:
 		return nil
 	case err != nil && !errors.Is(err, mdm.ErrNotFound):
 		return fmt.Errorf("work policy %s: %w", wp.ID, err)
@@ -84,7 +90,11 @@ func (p *Platform) ApplyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPol
 	if err != nil {
 		return err
 	}
-	if _, err := p.amapi.PatchPolicy(ctx, name, translate(wp, configs)); err != nil {
+	out := translate(wp, configs)
+	if err := p.addCompanion(ctx, t.ID, wp.ID, out); err != nil {
+		return err
+	}
+	if _, err := p.amapi.PatchPolicy(ctx, name, out); err != nil {
 		return fmt.Errorf("apply work policy %s: %w", wp.ID, err)
 	}
 	return p.atomic(ctx, func(tx mdm.Store, db *gorm.DB, at time.Time) error {

@@ -44,6 +44,9 @@ type ReportedDevice struct {
 	NonCompliance      []string
 	OSVersion          string
 	SecurityPatchLevel string
+	// EnterpriseSpecificID is the work profile's enrolment-specific ID (Android 12 and
+	// later), the one hardware fact kept: the companion app names its device by it.
+	EnterpriseSpecificID string
 }
 
 // ReportedOperation is what the platform keeps of an AMAPI Operation resource.
@@ -87,6 +90,9 @@ type wireDevice struct {
 		AndroidVersion     string `json:"androidVersion"`
 		SecurityPatchLevel string `json:"securityPatchLevel"`
 	} `json:"softwareInfo"`
+	HardwareInfo struct {
+		EnterpriseSpecificID string `json:"enterpriseSpecificId"`
+	} `json:"hardwareInfo"`
 }
 
 // wireOperation is the part of an AMAPI Operation that the platform reads.
@@ -140,6 +146,9 @@ func decodeDevice(data []byte) (*ReportedDevice, error) {
 	}
 	d := &ReportedDevice{Name: w.Name, TokenData: w.EnrollmentTokenData, State: w.State, PolicyCompliant: w.PolicyCompliant,
 		OSVersion: w.SoftwareInfo.AndroidVersion, SecurityPatchLevel: w.SoftwareInfo.SecurityPatchLevel}
+	if enterpriseIDPattern.MatchString(w.HardwareInfo.EnterpriseSpecificID) {
+		d.EnterpriseSpecificID = w.HardwareInfo.EnterpriseSpecificID
+	}
 	for _, nc := range w.NonComplianceDetails {
 		reason := nc.SettingName + ": " + nc.NonComplianceReason
 		if nc.PackageName != "" {

@@ -3,6 +3,8 @@ package mdm
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -22,8 +24,9 @@ type DeviceStatusStore interface {
 	// DevicesByPlatformIDs returns the tenant's devices that the platform calls by one of
 	// the IDs; IDs that name no device are left out.
 	DevicesByPlatformIDs(ctx context.Context, tenantID string, platform Platform, platformIDs []string) ([]Device, error)
-	// SetDeviceStatus records the status of the tenant's device as seen at `at`.
-	SetDeviceStatus(ctx context.Context, tenantID, id string, st DeviceStatus, at time.Time) error
+	// SetDeviceStatuses records, in one statement, the status of each of the tenant's
+	// devices named by ID as seen at `at`; ErrNotFound if one of them is not the tenant's.
+	SetDeviceStatuses(ctx context.Context, tenantID string, statuses map[string]DeviceStatus, at time.Time) error
 }
 
 // Limits on reported values: anything longer is cut, since it comes from the phone.
@@ -81,30 +84,79 @@ func (s *Service) ReportDeviceStatus(ctx context.Context, tenantID, deviceID str
 // itself (Store.Atomic), because it writes rows of its own with the report; d is the
 // device as read in that transaction. It returns the device as it is recorded now.
 func RecordDeviceStatus(ctx context.Context, tx Store, at time.Time, d Device, st DeviceStatus) (Device, error) {
+	ds, err := RecordDeviceStatuses(ctx, tx, at, []StatusReport{{Device: d, Status: st}})
+	if err != nil {
+		return d, err
+	}
+	return ds[0], nil
+}
+
+// StatusReport is one report about a device, as read in the transaction that records it.
+type StatusReport struct {
+	Device Device
+	Status DeviceStatus
+}
+
+// RecordDeviceStatuses is RecordDeviceStatus for many reports, which may name the same
+// device more than once and devices of several tenants: they apply in order, each
+// compliance change is its own audit event, and the devices whose status changed are
+// written with one statement per tenant. It returns each report's device as that
+// report leaves it. An invalid report or a removed device fails the whole call.
+func RecordDeviceStatuses(ctx context.Context, tx Store, at time.Time, reports []StatusReport) ([]Device, error) {
+	current := make(map[string]Device, len(reports)) // by tenant and ID
+	changed := map[string]map[string]DeviceStatus{}  // by tenant, then ID
+	out := make([]Device, len(reports))
+	for i, r := range reports {
+		key := r.Device.TenantID + " " + r.Device.ID
+		d, ok := current[key]
+		if !ok {
+			d = r.Device
+		}
+		st, write, err := d.applyStatus(ctx, tx, at, r.Status)
+		if err != nil {
+			return nil, err
+		}
+		if write {
+			if changed[d.TenantID] == nil {
+				changed[d.TenantID] = map[string]DeviceStatus{}
+			}
+			changed[d.TenantID][d.ID] = st
+		}
+		current[key], out[i] = d, d
+	}
+	for _, tenantID := range slices.Sorted(maps.Keys(changed)) {
+		if err := tx.SetDeviceStatuses(ctx, tenantID, changed[tenantID], at); err != nil {
+			return nil, fmt.Errorf("record the status of %d devices: %w", len(changed[tenantID]), err)
+		}
+	}
+	return out, nil
+}
+
+// applyStatus takes a report into d and reports whether the device's row must be written:
+// not when nothing but the time of contact changed, and that lately. A change of the
+// compliance verdict is written to the audit trail.
+func (d *Device) applyStatus(ctx context.Context, tx Store, at time.Time, st DeviceStatus) (DeviceStatus, bool, error) {
 	st = st.normalize()
 	switch st.Compliance {
 	case ComplianceUnknown, ComplianceCompliant, ComplianceNonCompliant:
 	default:
-		return d, fmt.Errorf("%w: compliance %q", ErrInvalid, st.Compliance)
+		return st, false, fmt.Errorf("%w: compliance %q", ErrInvalid, st.Compliance)
 	}
 	if d.State == DeviceRemoved {
-		return d, fmt.Errorf("%w: device %s is removed", ErrConflict, d.ID)
+		return st, false, fmt.Errorf("%w: device %s is removed", ErrConflict, d.ID)
 	}
 	if d.sameStatus(st) && d.LastContactAt != nil && at.Sub(*d.LastContactAt) < ContactResolution {
-		return d, nil
-	}
-	if err := tx.SetDeviceStatus(ctx, d.TenantID, d.ID, st, at); err != nil {
-		return d, fmt.Errorf("device %s: %w", d.ID, err)
+		return st, false, nil
 	}
 	was := d.Compliance
 	d.OSVersion, d.SecurityPatchLevel, d.Compliance = st.OSVersion, st.SecurityPatchLevel, st.Compliance
 	d.NonCompliance, d.LastContactAt, d.UpdatedAt = strings.Join(st.NonCompliance, "\n"), &at, at
 	if was == st.Compliance {
-		return d, nil
+		return st, true, nil
 	}
 	_, err := tx.AppendAudit(ctx, d.TenantID, at, AuditRecord{Actor: "device:" + d.ID, Action: "device.compliance",
 		Subject: "device:" + d.ID, Details: AuditDetails(map[string]any{"from": was, "to": st.Compliance, "reasons": st.NonCompliance})})
-	return d, err
+	return st, true, err
 }
 
 // sameStatus reports whether the device's recorded status is st (normalised).

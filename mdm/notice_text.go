@@ -35,6 +35,13 @@ var noticeCanSeeOn = map[Platform][]NoticeItem{
 			Text: NoticeText{
 				DE: "nur was das Arbeitsprofil meldet, nicht den privaten Teil Ihres Telefons",
 				EN: "only what the work profile reports, not the private side of your phone"}},
+		// AMAPI reports the work profile's enrolment-specific ID among hardware facts; it is
+		// the one kept, because the companion app names the work profile by it to get the
+		// device certificate.
+		{ID: "can_see.enrollment_id",
+			Text: NoticeText{
+				DE: "eine Kennung, die Android nur für Ihren Arbeitgeber bildet (nicht IMEI oder Seriennummer), damit das Arbeitsprofil sein Zertifikat bekommt; sie bleibt gleich, wenn Sie das Telefon erneut einrichten",
+				EN: "an identifier that Android makes for your employer alone (not the IMEI or serial number), so that the work profile gets its certificate; it stays the same if you set the phone up again"}},
 	},
 }
 

@@ -118,6 +118,8 @@ func (f *Fake) Enrol(ctx context.Context, tokenValue string) (amapi.Device, erro
 		ManagementMode: "PROFILE_OWNER", Ownership: "PERSONALLY_OWNED", State: "ACTIVE", AppliedState: "ACTIVE",
 		PolicyCompliant: true, ApiLevel: 35, LastStatusReportTime: now,
 		SoftwareInfo: &amapi.SoftwareInfo{AndroidVersion: "15", SecurityPatchLevel: "2026-10-05"},
+		// The work profile's enrolment-specific ID, as Android 12 and later report it.
+		HardwareInfo: &amapi.HardwareInfo{EnterpriseSpecificId: "ESID" + randomID() + randomID()},
 	}
 	if p, ok := f.policies[t.PolicyName]; ok {
 		d.AppliedPolicyVersion = p.Version

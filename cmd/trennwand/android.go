@@ -94,7 +94,7 @@ the tenant and shows the push URL for the Pub/Sub subscription.`,
 	signup.Flags().String("tenant", "", "tenant name (required)")
 	addAMAPIFlags(signup)
 
-	return group("android", "Android work profiles: the tenant's Android enterprise", bind, signup)
+	return group("android", "Android work profiles: the tenant's Android enterprise", bind, signup, newAndroidCertificatesCmd())
 }
 
 // addAMAPIFlags adds the settings that say how to reach the Android Management API.
@@ -128,7 +128,12 @@ func (in *installation) android(ctx context.Context) (*android.Platform, error) 
 	if err != nil {
 		return nil, err
 	}
-	return android.New(in.svc, in.store.Gorm(), client, android.Config{PublicURL: in.cfg.PublicURL, Log: in.log.With("component", "android")}), nil
+	ca, err := in.CA(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return android.New(in.svc, in.store.Gorm(), client, android.Config{PublicURL: in.cfg.PublicURL, Log: in.log.With("component", "android"),
+		Challenges: ca}), nil
 }
 
 // mountAndroid mounts the Android platform when the API is configured and returns it;

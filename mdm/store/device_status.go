@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,12 +23,34 @@ func (s *Store) DevicesByPlatformIDs(ctx context.Context, tenantID string, platf
 	return ds, translate(err)
 }
 
-// SetDeviceStatus records the status of the tenant's device; the report is also the
-// device's last contact.
-func (s *Store) SetDeviceStatus(ctx context.Context, tenantID, id string, st mdm.DeviceStatus, at time.Time) error {
-	res := s.scoped(ctx, tenantID).Model(&mdm.Device{}).Where("id = ?", id).Updates(map[string]any{
-		"os_version": st.OSVersion, "security_patch_level": st.SecurityPatchLevel, "compliance": st.Compliance,
-		"non_compliance": strings.Join(st.NonCompliance, "\n"), "last_contact_at": at, "updated_at": at,
-	})
-	return affectedOne(res)
+// SetDeviceStatuses records the status of the tenant's devices in one UPDATE … FROM
+// (VALUES …), which SQLite and PostgreSQL both know, naming the columns of VALUES column1,
+// column2, …; the report is also each device's last contact.
+func (s *Store) SetDeviceStatuses(ctx context.Context, tenantID string, statuses map[string]mdm.DeviceStatus, at time.Time) error {
+	if len(statuses) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(`UPDATE devices SET os_version = v.column2, security_patch_level = v.column3, compliance = v.column4,
+non_compliance = v.column5, last_contact_at = ?, updated_at = ? FROM (VALUES `)
+	args := make([]any, 0, 3+5*len(statuses))
+	args = append(args, at, at)
+	for i, id := range slices.Sorted(maps.Keys(statuses)) {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?)")
+		st := statuses[id]
+		args = append(args, id, st.OSVersion, st.SecurityPatchLevel, string(st.Compliance), strings.Join(st.NonCompliance, "\n"))
+	}
+	q.WriteString(") AS v WHERE devices.tenant_id = ? AND devices.id = v.column1")
+	args = append(args, tenantID)
+	res := s.db.WithContext(ctx).Exec(q.String(), args...)
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected != int64(len(statuses)) {
+		return fmt.Errorf("%w: %d of %d devices", mdm.ErrNotFound, len(statuses)-int(res.RowsAffected), len(statuses))
+	}
+	return nil
 }

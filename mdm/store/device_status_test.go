@@ -1,0 +1,90 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// A batch of status reports from two tenants, one device reported twice: each device ends
+// with its last report, each verdict change is one audit event, and nothing else changes.
+func TestStatusReportsOfABatchApplyInOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := populate(t, s, newService(s), "musterstadt")
+		b := populate(t, s, newService(s), "beispielheim")
+		at := testTime.Add(time.Hour)
+		bad := mdm.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-10-01", Compliance: mdm.ComplianceNonCompliant,
+			NonCompliance: []string{"passwordPolicies: PASSWORD_NOT_SET"}}
+		good := mdm.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-11-01", Compliance: mdm.ComplianceCompliant}
+		err := s.Atomic(ctx, func(tx mdm.Store) error {
+			_, err := mdm.RecordDeviceStatuses(ctx, tx, at, []mdm.StatusReport{
+				{Device: a.device, Status: bad}, {Device: b.device, Status: bad}, {Device: a.device, Status: good}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		da, _ := s.Device(ctx, a.tenant.ID, a.device.ID)
+		db, _ := s.Device(ctx, b.tenant.ID, b.device.ID)
+		if da.Compliance != mdm.ComplianceCompliant || da.SecurityPatchLevel != "2026-11-01" || da.NonCompliance != "" || !da.LastContactAt.Equal(at) {
+			t.Errorf("the device reported twice is %+v, want its last report", da)
+		}
+		if db.Compliance != mdm.ComplianceNonCompliant || db.NonCompliance != "passwordPolicies: PASSWORD_NOT_SET" || db.EmployeeID != b.employee.ID {
+			t.Errorf("the other tenant's device is %+v", db)
+		}
+		if got := complianceEvents(t, s, a.tenant.ID); len(got) != 2 || got[0] != "noncompliant" || got[1] != "compliant" {
+			t.Errorf("audit of the first tenant: %v, want the verdict going to noncompliant and back", got)
+		}
+		if got := complianceEvents(t, s, b.tenant.ID); len(got) != 1 {
+			t.Errorf("audit of the second tenant: %v, want one change", got)
+		}
+	})
+}
+
+// A report naming a device of another tenant changes nothing, in either tenant.
+func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := populate(t, s, newService(s), "musterstadt")
+		b := populate(t, s, newService(s), "beispielheim")
+		st := mdm.DeviceStatus{OSVersion: "19", Compliance: mdm.ComplianceCompliant}
+		err := s.Atomic(ctx, func(tx mdm.Store) error {
+			return tx.SetDeviceStatuses(ctx, a.tenant.ID, map[string]mdm.DeviceStatus{a.device.ID: st, b.device.ID: st}, testTime.Add(time.Hour))
+		})
+		if !errors.Is(err, mdm.ErrNotFound) {
+			t.Fatalf("a batch naming another tenant's device: %v, want ErrNotFound", err)
+		}
+		for _, w := range []world{a, b} {
+			if d, _ := s.Device(ctx, w.tenant.ID, w.device.ID); d.OSVersion != "18.4" {
+				t.Errorf("device of %s changed to %+v", w.tenant.Name, d)
+			}
+		}
+	})
+}
+
+func complianceEvents(t *testing.T, s *store.Store, tenantID string) []string {
+	t.Helper()
+	var to []string
+	err := s.AuditEvents(context.Background(), tenantID, 0, func(e mdm.AuditEvent) error {
+		if e.Action != "device.compliance" {
+			return nil
+		}
+		var d struct{ To string }
+		if err := json.Unmarshal([]byte(e.Details), &d); err != nil {
+			return err
+		}
+		to = append(to, d.To)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return to
+}
