@@ -29,6 +29,7 @@ type Store interface {
 	JobStore
 	TokenStore
 	ConsoleStore
+	SessionStore
 }
 
 // InstallationStore keeps settings of the whole installation.

@@ -115,7 +115,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca})
 	if dm != nil {
-		in.apnsRoots = dm.apns.Roots()
+		in.apnsRoots, in.demo = dm.apns.Roots(), true
 	}
 	if err := in.mountApple(srv, tlsCfg); err != nil {
 		return err
@@ -133,7 +133,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer stopJobs()
-	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: cfg.PublicURL, Log: log}); err != nil {
+	if err := mountConsole(srv, in, log); err != nil {
 		return err
 	}
 	if err := mountPortal(srv, in, in.portalDrivers(), log); err != nil {
