@@ -70,7 +70,7 @@ func (d *demo) startDevices(ctx context.Context, svc *mdm.Service, server string
 
 // awaitServing waits until the server answers /healthz, or ctx ends.
 func awaitServing(ctx context.Context, server string, roots *x509.CertPool) bool {
-	client := newSimulation(mdm.PlatformIOS, server, "", roots, 1, iossim.NewKey).inviter.client
+	client, _ := phoneClient(roots, 1)
 	for {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, server+"/healthz", nil)
 		if err != nil {

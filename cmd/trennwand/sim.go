@@ -116,12 +116,7 @@ func runSim(cmd *cobra.Command, args []string) error {
 // newSimulation returns a simulation of phones of the platform against the server; the
 // caller sets how many and how fast.
 func newSimulation(platform mdm.Platform, server, token string, roots *x509.CertPool, concurrency int, keys func() (*rsa.PrivateKey, error)) *simulation {
-	lat := &latencies{next: &http.Transport{
-		TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-		MaxIdleConnsPerHost: concurrency, ForceAttemptHTTP2: true,
-	}}
-	client := &http.Client{Transport: lat, Timeout: time.Minute,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client, lat := phoneClient(roots, concurrency)
 	s := &simulation{platform: platform, inviter: inviter{server: server, token: token, client: client}, lat: lat,
 		concurrency: concurrency, checkins: 3, settle: time.Minute}
 	if platform == mdm.PlatformIOS {
@@ -132,6 +127,18 @@ func newSimulation(platform mdm.Platform, server, token string, roots *x509.Cert
 		s.newDevice = func(int, string) simDevice { return androidDevice{androidsim.New(cfg)} }
 	}
 	return s
+}
+
+// phoneClient returns the HTTP client of simulated phones, which trusts roots, keeps
+// connections for that many phones at a time, follows no redirect (the sign-in redirects
+// to the phone's own URL scheme) and times every request.
+func phoneClient(roots *x509.CertPool, concurrency int) (*http.Client, *latencies) {
+	lat := &latencies{next: &http.Transport{
+		TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		MaxIdleConnsPerHost: concurrency, ForceAttemptHTTP2: true,
+	}}
+	return &http.Client{Transport: lat, Timeout: time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, lat
 }
 
 // sharedKeys makes n RSA keys and hands them out in turn; with n = 0 every phone makes
