@@ -29,6 +29,10 @@ type Store interface {
 	JobStore
 	TokenStore
 	ConsoleStore
+	DataProtectionStore
+	RetentionStore
+	AuditPruneStore
+	InactivityStore
 }
 
 // InstallationStore keeps settings of the whole installation.
