@@ -33,6 +33,7 @@ type Store interface {
 	RetentionStore
 	AuditPruneStore
 	InactivityStore
+	ReportStore
 }
 
 // InstallationStore keeps settings of the whole installation.

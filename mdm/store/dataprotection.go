@@ -150,3 +150,10 @@ func (s *Store) PruneAudit(ctx context.Context, tenantID string, p *mdm.AuditPru
 	}
 	return nil
 }
+
+// EmployeeInvitations returns the employee's invitations, oldest first.
+func (s *Store) EmployeeInvitations(ctx context.Context, tenantID, employeeID string) ([]mdm.Invitation, error) {
+	var is []mdm.Invitation
+	err := s.scoped(ctx, tenantID).Where("employee_id = ?", employeeID).Order("created_at, id").Find(&is).Error
+	return is, translate(err)
+}
