@@ -72,11 +72,32 @@ func (s *Service) ReportEmployee(ctx context.Context, actor string, t Tenant, em
 	if err != nil {
 		return EmployeeReport{}, err
 	}
+	return s.reportEmployee(ctx, actor, t, func(tx Store) (Employee, error) {
+		e, err := tx.EmployeeByEmail(ctx, t.ID, email)
+		if err != nil {
+			return e, fmt.Errorf("tenant %s has no employee %s: %w", t.Name, email, err)
+		}
+		return e, nil
+	})
+}
+
+// ReportEmployeeByID is ReportEmployee for the employee with the ID.
+func (s *Service) ReportEmployeeByID(ctx context.Context, actor string, t Tenant, id string) (EmployeeReport, error) {
+	return s.reportEmployee(ctx, actor, t, func(tx Store) (Employee, error) {
+		e, err := tx.Employee(ctx, t.ID, id)
+		if err != nil {
+			return e, fmt.Errorf("employee %s: %w", id, err)
+		}
+		return e, nil
+	})
+}
+
+func (s *Service) reportEmployee(ctx context.Context, actor string, t Tenant, find func(tx Store) (Employee, error)) (EmployeeReport, error) {
 	r := EmployeeReport{GeneratedBy: actor, Tenant: t}
-	err = s.atomic(ctx, func(tx Store, at time.Time) error {
+	err := s.atomic(ctx, func(tx Store, at time.Time) (err error) {
 		r.GeneratedAt = at
-		if r.Employee, err = tx.EmployeeByEmail(ctx, t.ID, email); err != nil {
-			return fmt.Errorf("tenant %s has no employee %s: %w", t.Name, email, err)
+		if r.Employee, err = find(tx); err != nil {
+			return err
 		}
 		if _, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: ActionEmployeeReport,
 			Subject: "employee:" + r.Employee.ID, Details: EmptyJSONObject}); err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/dpo"
 )
 
 func newDataProtectionCmd() *cobra.Command {
@@ -86,7 +87,7 @@ recorded in the audit trail.`,
 
 func printDataProtection(cmd *cobra.Command, in *installation, t mdm.Tenant, d mdm.DataProtection) error {
 	if in.cfg.JSON {
-		return printJSON(cmd.OutOrStdout(), dataProtectionJSON(t, d))
+		return printJSON(cmd.OutOrStdout(), dataProtectionJSON{Tenant: t.Name, SettingsJSON: dpo.Settings(d)})
 	}
 	rule := "off"
 	if d.InactivityDays > 0 {
@@ -104,9 +105,8 @@ func yearsText(n int) string {
 	return fmt.Sprintf("%d years", n)
 }
 
-func dataProtectionJSON(t mdm.Tenant, d mdm.DataProtection) map[string]any {
-	return map[string]any{"tenant": t.Name, "device_retention_days": d.DeviceRetentionDays,
-		"audit_retention_years": d.AuditRetentionYears, "inactivity_days": d.InactivityDays,
-		"inactivity_grace_days": d.InactivityGraceDays, "inactivity_action": d.InactivityAction,
-		"it_email": d.ITContactEmail, "purposes": d.Purposes, "measures": d.Measures}
+// dataProtectionJSON is what --json prints: the tenant and its settings.
+type dataProtectionJSON struct {
+	Tenant string `json:"tenant"`
+	dpo.SettingsJSON
 }
