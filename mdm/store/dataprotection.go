@@ -38,7 +38,7 @@ func (s *Store) ExpiredDevices(ctx context.Context, tenantID string, before time
 	var ds []mdm.Device
 	err := s.scoped(ctx, tenantID).Clauses(clause.Locking{Strength: "UPDATE"}).
 		Where("state = ? AND updated_at < ?", mdm.DeviceRemoved, before.UTC()).
-		Order("updated_at, id").Limit(limit).Find(&ds).Error
+		Order("updated_at").Limit(limit).Find(&ds).Error
 	return ds, translate(err)
 }
 

@@ -14,6 +14,9 @@ CREATE TABLE data_protection_settings (
     updated_at            {{.Time}} NOT NULL
 );
 
+-- The retention sweep reads removed devices by the time of their removal.
+CREATE INDEX devices_tenant_state_updated ON devices (tenant_id, state, updated_at);
+
 -- Devices flagged by the inactivity rule. The primary key makes flagging happen once; the
 -- conditional update of acted_at makes the action after the grace period happen once.
 CREATE TABLE device_inactivity (
