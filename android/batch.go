@@ -15,8 +15,9 @@ import (
 
 // Status reports are the bulk of Google's notifications, and Pub/Sub pushes many at once.
 // Reports that arrive while another batch is being written wait and are written together
-// in the next transaction: their message IDs in one statement, their devices read in one
-// statement, then one update per device whose status changed. The batching is only about
+// in the next transaction: their push secrets resolved to tenants in one statement, their
+// message IDs recorded in one, their devices read in one, then one update per device whose
+// status changed. The batching is only about
 // cost: each request is answered after the transaction that holds its report commits, and
 // the message IDs in the database keep deliveries from counting twice, across replicas too.
 
@@ -32,16 +33,18 @@ type reportBatch struct {
 
 // statusItem is one status report waiting to be written.
 type statusItem struct {
-	tenantID string
-	n        Notification
-	err      error
-	done     chan struct{}
+	secretHash []byte
+	tenantID   string // found in the batch
+	n          Notification
+	err        error
+	done       chan struct{}
 }
 
-// statusReport writes a status report, with its message ID, in the next batch. The request
-// that finds no batch being written writes the batches, its own first, until none waits.
-func (p *Platform) statusReport(ctx context.Context, tenantID string, n Notification) error {
-	it := &statusItem{tenantID: tenantID, n: n, done: make(chan struct{})}
+// statusReport writes a status report, with its message ID, in the next batch, for the
+// tenant whose push secret has the hash (errUnknownSecret for none). The request that
+// finds no batch being written writes the batches, its own first, until none waits.
+func (p *Platform) statusReport(ctx context.Context, secretHash []byte, n Notification) error {
+	it := &statusItem{secretHash: secretHash, n: n, done: make(chan struct{})}
 	b := &p.batch
 	b.mu.Lock()
 	b.waiting = append(b.waiting, it)
@@ -71,7 +74,11 @@ func (p *Platform) statusReport(ctx context.Context, tenantID string, n Notifica
 // recorded, so Pub/Sub delivers them again.
 func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 	err := p.atomic(ctx, func(tx mdm.Store, db *gorm.DB, at time.Time) error {
-		fresh, err := markSeenAll(ctx, db, items, at)
+		known, err := resolveSecrets(ctx, db, items)
+		if err != nil || len(known) == 0 {
+			return err
+		}
+		fresh, err := markSeenAll(ctx, db, known, at)
 		if err != nil {
 			return err
 		}
@@ -101,6 +108,32 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 		}
 		close(it.done)
 	}
+}
+
+// resolveSecrets finds the tenant of each report by its push secret, in one statement, and
+// returns the reports whose secret names one; the others fail with errUnknownSecret.
+func resolveSecrets(ctx context.Context, db *gorm.DB, items []*statusItem) ([]*statusItem, error) {
+	hashes := make([][]byte, 0, len(items))
+	for _, it := range items {
+		hashes = append(hashes, it.secretHash)
+	}
+	var bound []enterprise
+	if err := db.WithContext(ctx).Select("tenant_id", "push_secret_hash").Where("push_secret_hash IN ?", hashes).Find(&bound).Error; err != nil {
+		return nil, fmt.Errorf("look up push secrets: %w", err)
+	}
+	tenants := make(map[string]string, len(bound))
+	for _, b := range bound {
+		tenants[string(b.PushSecretHash)] = b.TenantID
+	}
+	known := make([]*statusItem, 0, len(items))
+	for _, it := range items {
+		if it.tenantID = tenants[string(it.secretHash)]; it.tenantID == "" {
+			it.err = errUnknownSecret
+			continue
+		}
+		known = append(known, it)
+	}
+	return known, nil
 }
 
 // markSeenAll records the batch's message IDs in one statement and returns the reports

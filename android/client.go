@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	amapi "google.golang.org/api/androidmanagement/v1"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
+	htransport "google.golang.org/api/transport/http"
 
 	"github.com/trennwand/trennwand/mdm"
 )
@@ -27,9 +29,12 @@ type ClientConfig struct {
 	// project_id.
 	ProjectID string
 	// HTTPClient carries the requests when no credentials are given (the fake's TLS
-	// client, for example); nil means http.DefaultClient.
+	// client, for example); nil means a plain client. Each call is bounded by 30 s.
 	HTTPClient *http.Client
 }
+
+// callTimeout bounds one AMAPI call.
+const callTimeout = 30 * time.Second
 
 // Client is the Android Management API as the platform uses it: typed calls on Google's
 // Go client, with errors that say whether trying again may help (see Temporary).
@@ -45,6 +50,7 @@ func NewClient(ctx context.Context, cfg ClientConfig) (*Client, error) {
 		opts = append(opts, option.WithEndpoint(cfg.Endpoint))
 	}
 	project := cfg.ProjectID
+	var hc *http.Client
 	switch {
 	case len(cfg.CredentialsJSON) > 0:
 		var key struct {
@@ -57,17 +63,24 @@ func NewClient(ctx context.Context, cfg ClientConfig) (*Client, error) {
 		if project == "" {
 			project = key.ProjectID
 		}
-		opts = append(opts, option.WithAuthCredentialsJSON(option.ServiceAccount, cfg.CredentialsJSON),
-			option.WithScopes(amapi.AndroidmanagementScope))
-	case cfg.Endpoint != "":
-		hc := cfg.HTTPClient
-		if hc == nil {
-			hc = http.DefaultClient
+		authed, _, err := htransport.NewClient(ctx, append(opts, option.WithAuthCredentialsJSON(option.ServiceAccount, cfg.CredentialsJSON),
+			option.WithScopes(amapi.AndroidmanagementScope))...)
+		if err != nil {
+			return nil, fmt.Errorf("android: AMAPI credentials: %w", err)
 		}
-		opts = append(opts, option.WithHTTPClient(hc))
+		hc = authed
+	case cfg.Endpoint != "":
+		hc = &http.Client{}
+		if cfg.HTTPClient != nil {
+			*hc = *cfg.HTTPClient
+		}
 	default:
 		return nil, errors.New("android: no AMAPI credentials: set amapi-credentials (TRENNWAND_AMAPI_CREDENTIALS) to a service-account key file, or amapi-endpoint to a proxy")
 	}
+	// A call that hangs would hold a worker of the job queue; it fails instead, as
+	// temporary, and is tried again.
+	hc.Timeout = callTimeout
+	opts = append(opts, option.WithHTTPClient(hc))
 	svc, err := amapi.NewService(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("android: AMAPI client: %w", err)

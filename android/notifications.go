@@ -20,15 +20,6 @@ func (p *Platform) servePubSub(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the push URL lacks its token", http.StatusUnauthorized)
 		return
 	}
-	b, err := first[enterprise](r.Context(), p.db, "push_secret_hash = ?", hashSecret(secret))
-	if errors.Is(err, mdm.ErrNotFound) {
-		http.Error(w, "unknown push token", http.StatusForbidden)
-		return
-	}
-	if err != nil {
-		p.fail(w, "look up push token", err)
-		return
-	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxPushBytes+1))
 	if err != nil || len(body) > MaxPushBytes {
 		http.Error(w, "the push body is unreadable or too large", http.StatusBadRequest)
@@ -39,11 +30,18 @@ func (p *Platform) servePubSub(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if err := p.Process(r.Context(), b.TenantID, n); err != nil {
+	err = p.process(r.Context(), hashSecret(secret), n)
+	switch {
+	case errors.Is(err, errUnknownSecret):
+		http.Error(w, "unknown push token", http.StatusForbidden)
+	case errors.Is(err, errIgnored):
+		p.log.Warn("Android notification dropped", "type", n.Type, "message", n.MessageID, "reason", err)
+		w.WriteHeader(http.StatusNoContent)
+	case err != nil:
 		p.fail(w, "process "+n.Type+" notification", err)
-		return
+	default:
+		w.WriteHeader(http.StatusNoContent)
 	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func (p *Platform) fail(w http.ResponseWriter, what string, err error) {
@@ -51,29 +49,32 @@ func (p *Platform) fail(w http.ResponseWriter, what string, err error) {
 	http.Error(w, "internal error", http.StatusInternalServerError)
 }
 
-// Process carries out a notification for the tenant once. A status report, by far the
-// most frequent, is written in one transaction with the record of its message ID, batched
-// with the reports that arrive at the same time (batch.go). The
+// errUnknownSecret means a push came with a secret that names no tenant.
+var errUnknownSecret = errors.New("unknown push secret")
+
+// process carries out a notification once, for the tenant whose push secret has the hash.
+// A status report, by far the most frequent, is written in one transaction with the record
+// of its message ID, batched with the reports that arrive at the same time (batch.go). The
 // others record the ID first and forget it again if processing fails, so that Pub/Sub's
 // next delivery of it is processed. A notification about a device or command the tenant
-// does not have is logged and dropped.
-func (p *Platform) Process(ctx context.Context, tenantID string, n Notification) error {
-	var err error
+// does not have is dropped (errIgnored).
+func (p *Platform) process(ctx context.Context, secretHash []byte, n Notification) error {
 	if n.Type == NotificationStatusReport && n.Device.State != "DELETED" {
-		err = p.statusReport(ctx, tenantID, n)
-	} else {
-		err = p.once(ctx, tenantID, n)
+		return p.statusReport(ctx, secretHash, n)
 	}
-	if errors.Is(err, errIgnored) {
-		p.log.Warn("Android notification dropped", "tenant", tenantID, "type", n.Type, "message", n.MessageID, "reason", err)
-		return nil
+	b, err := first[enterprise](ctx, p.db, "push_secret_hash = ?", secretHash)
+	if errors.Is(err, mdm.ErrNotFound) {
+		return errUnknownSecret
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("look up push secret: %w", err)
+	}
+	return p.once(ctx, b.TenantID, n)
 }
 
 // once records the message ID, then processes the notification.
 func (p *Platform) once(ctx context.Context, tenantID string, n Notification) error {
-	fresh, err := p.markSeen(ctx, p.db, tenantID, n.MessageID)
+	fresh, err := p.markSeen(ctx, tenantID, n.MessageID)
 	if err != nil || !fresh {
 		return err
 	}

@@ -62,9 +62,13 @@ func translate(p mdm.WorkPolicy, configs map[string]googleapi.RawMessage) *amapi
 // ApplyPolicy brings the work policy's AMAPI policy in line with p: each app's managed
 // configuration is checked against the managed properties Google Play lists for the app
 // (a wrong key or type is refused, naming it, before the policy is sent), then the policy
-// is sent in one call. A policy already sent at p's version is not sent again.
+// is sent in one call. A policy already sent at p's version is not sent again, and for a
+// tenant without an Android enterprise there is nothing to do.
 func (p *Platform) ApplyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy) error {
 	b, err := p.binding(ctx, t.ID)
+	if errors.Is(err, ErrNotBound) {
+		return nil // no Android devices yet; the first enrolment applies the policy
+	}
 	if err != nil {
 		return err
 	}

@@ -122,11 +122,36 @@ func TestAMAPIErrors(t *testing.T) {
 	}
 }
 
-// An unbound tenant cannot enrol or apply policies, with a message that says what to do.
+// A tenant without an Android enterprise cannot enrol Android phones, with a message that
+// says what to do; its policy changes need no call.
 func TestUnboundTenant(t *testing.T) {
 	s := newSite(t, "sqlite")
 	d := s.invite(t, "max@musterstadt.de")
 	if _, err := s.platform.EnrolmentStep(context.Background(), s.tenant, d); !errors.Is(err, android.ErrNotBound) {
 		t.Errorf("enrolment step: %v", err)
+	}
+	if err := s.platform.ApplyPolicy(context.Background(), s.tenant, mailPolicy(`{}`)); err != nil {
+		t.Errorf("apply policy: %v", err)
+	}
+	if n := s.fake.Calls("policies.patch") + s.fake.Calls("enrollmentTokens.create"); n != 0 {
+		t.Errorf("%d calls for an unbound tenant", n)
+	}
+}
+
+// The domain's policy job reaches the Android policy through the driver.
+func TestApplyPolicyJob(t *testing.T) {
+	s := newSite(t, "sqlite")
+	b := s.bind(t)
+	ctx := context.Background()
+	wp := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Basis", Version: 1}
+	if err := s.st.CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
+		t.Fatal(err)
+	}
+	job := mdm.ApplyPolicyJob{TenantID: s.tenant.ID, PolicyID: wp.ID, Version: wp.Version}
+	if err := mdm.NewDispatcher(s.svc, s.platform).ApplyPolicy(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.fake.Policy(b.Enterprise + "/policies/wp-" + wp.ID); !ok {
+		t.Error("the job did not apply the policy")
 	}
 }

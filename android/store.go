@@ -122,10 +122,9 @@ func (p *Platform) binding(ctx context.Context, tenantID string) (enterprise, er
 // ErrNotBound means the tenant has no Android enterprise yet.
 var ErrNotBound = fmt.Errorf("%w: the tenant has no Android enterprise: bind one first (trennwand android bind, or the sign-up in the dashboard)", mdm.ErrInvalid)
 
-// markSeen records a Pub/Sub message of the tenant on db (the platform's database or a
-// transaction); it reports false for one seen before.
-func (p *Platform) markSeen(ctx context.Context, db *gorm.DB, tenantID, messageID string) (bool, error) {
-	res := db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+// markSeen records a Pub/Sub message of the tenant; it reports false for one seen before.
+func (p *Platform) markSeen(ctx context.Context, tenantID, messageID string) (bool, error) {
+	res := p.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
 		Create(&message{TenantID: tenantID, MessageID: messageID, ReceivedAt: now()})
 	if res.Error != nil {
 		return false, fmt.Errorf("record message %s: %w", messageID, res.Error)

@@ -132,7 +132,7 @@ func (a *apiV1) handler(r apiRoute, op *specOperation) echo.HandlerFunc {
 }
 
 // authenticate returns who is calling: the holder of the bearer token or the dashboard
-// user of the session cookie.
+// user of the session cookie (see sessionPrincipal).
 func (a *apiV1) authenticate(c echo.Context) (mdm.Principal, error) {
 	ctx := c.Request().Context()
 	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
@@ -146,7 +146,11 @@ func (a *apiV1) authenticate(c echo.Context) (mdm.Principal, error) {
 		}
 		return who, err
 	}
-	return mdm.Principal{}, unauthenticated(c)
+	who, err := a.sessionPrincipal(c)
+	if errors.Is(err, mdm.ErrUnauthenticated) {
+		return mdm.Principal{}, unauthenticated(c)
+	}
+	return who, err
 }
 
 // unauthenticated answers 401 and names the scheme to use.

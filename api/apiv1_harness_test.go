@@ -16,12 +16,13 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
+	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
 // apiWorld is a server with the JSON API on a fresh database: the tenant musterstadt, whose
 // tokens the tests call with, and the tenant nachbarort, whose rows they must never reach.
 type apiWorld struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *api.Server
 	store  *store.Store
 	svc    *mdm.Service
@@ -37,7 +38,7 @@ func (fakeCertificates) RevokeEnrolment(context.Context, string, string, string)
 	return 1, nil
 }
 
-func newAPIWorld(t *testing.T, s *store.Store) *apiWorld {
+func newAPIWorld(t testing.TB, s *store.Store) *apiWorld {
 	t.Helper()
 	ctx := context.Background()
 	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}))
@@ -62,6 +63,11 @@ func newAPIWorld(t *testing.T, s *store.Store) *apiWorld {
 	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
+	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.srv.MountDashboard(svc, d)
 	return w
 }
 

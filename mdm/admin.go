@@ -40,6 +40,15 @@ type Admin struct {
 	TOTPSecret         []byte // sealed; see Sealer
 	MustChangePassword bool
 	CreatedAt          time.Time
+	// FailedSignIns counts wrong passwords and codes since the last successful sign-in;
+	// enough of them lock the account until LockedUntil.
+	FailedSignIns int
+	LockedUntil   *time.Time
+	// TOTPConfirmedAt is when the administrator proved at first sign-in that their
+	// authenticator holds the secret; nil until then.
+	TOTPConfirmedAt *time.Time
+	// LastTOTPStep is the time step of the last accepted code: a code is accepted once.
+	LastTOTPStep int64
 }
 
 // AdminCredentials are the secrets of a new administrator. They are shown once, when the

@@ -21,6 +21,9 @@ type ApplyPolicyJob struct {
 	TenantID string `json:"tenant_id"`
 	PolicyID string `json:"policy_id"`
 	Version  int64  `json:"version"`
+	// Due is set for the jobs of new enrolments: one job per policy and second, see
+	// enqueuePolicyForNewDevice.
+	Due time.Time `json:"due,omitzero"`
 }
 
 // Kind names the job's worker.
@@ -39,6 +42,21 @@ func (DeliverCommandJob) Kind() string { return "mdm_deliver_command" }
 // the job runs.
 func enqueuePolicy(ctx context.Context, tx Store, tenantID string, p WorkPolicy) error {
 	return tx.EnqueueJob(ctx, ApplyPolicyJob{TenantID: tenantID, PolicyID: p.ID, Version: p.Version}, JobOptions{Unique: true})
+}
+
+// newDeviceDelay is how long after the second of an enrolment its policy job runs: the
+// enrolment's transaction must have committed by then.
+const newDeviceDelay = 2 * time.Second
+
+// enqueuePolicyForNewDevice asks for the policy to be applied because a device has
+// joined it. A unique job that is already running would swallow the request although it
+// may have read the policy's devices before this one was committed, so the device would
+// never get its apps; instead the enrolments of one second share one job that runs
+// newDeviceDelay later, after their transactions have committed.
+func enqueuePolicyForNewDevice(ctx context.Context, tx Store, tenantID string, p WorkPolicy, at time.Time) error {
+	due := at.Truncate(time.Second).Add(newDeviceDelay)
+	return tx.EnqueueJob(ctx, ApplyPolicyJob{TenantID: tenantID, PolicyID: p.ID, Version: p.Version, Due: due.UTC()},
+		JobOptions{Unique: true, RunAt: due})
 }
 
 // queueCommand stores a command for a device and the job that delivers it.

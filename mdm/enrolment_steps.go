@@ -83,6 +83,6 @@ func (s *Service) CompleteEnrolment(ctx context.Context, tenantID, deviceID stri
 		if err != nil {
 			return fmt.Errorf("work policy of device %s: %w", d.ID, err)
 		}
-		return enqueuePolicy(ctx, tx, tenantID, p)
+		return enqueuePolicyForNewDevice(ctx, tx, tenantID, p, at)
 	})
 }

@@ -29,6 +29,7 @@ type Store interface {
 	JobStore
 	TokenStore
 	ConsoleStore
+	SessionStore
 	DataProtectionStore
 	RetentionStore
 	AuditPruneStore

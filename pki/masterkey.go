@@ -3,7 +3,9 @@ package pki
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -17,6 +19,7 @@ import (
 // database alone reveals no secret.
 type MasterKey struct {
 	aead cipher.AEAD
+	raw  []byte
 }
 
 // masterKeyVersion is the first byte of every sealed value, so that the format can change
@@ -37,7 +40,7 @@ func ParseMasterKey(s string) (*MasterKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &MasterKey{aead: aead}, nil
+	return &MasterKey{aead: aead, raw: raw}, nil
 }
 
 // LoadOrCreateMasterKeyFile reads the master key from path, or creates a new one there
@@ -96,4 +99,15 @@ func (k *MasterKey) Open(purpose string, sealed []byte) ([]byte, error) {
 		return nil, errors.New("cannot open sealed value: wrong master key, wrong purpose, or changed data")
 	}
 	return plain, nil
+}
+
+// DeriveKey returns a 32-byte key for one purpose, derived from the master key with HKDF
+// (SHA-256): a key for something other than sealing single values (a backup's encryption,
+// for example) that never exposes the master key itself.
+func (k *MasterKey) DeriveKey(purpose string) []byte {
+	out, err := hkdf.Key(sha256.New, k.raw, nil, "trennwand "+purpose, 32)
+	if err != nil {
+		panic(err) // only for lengths HKDF cannot produce; 32 bytes it always can
+	}
+	return out
 }

@@ -39,6 +39,8 @@ type Page struct {
 	// URL is the page's own address, for the language switch.
 	URL  *url.URL
 	Body any
+	// Demo shows the demo banner: Google and Apple are played by fakes.
+	Demo bool
 }
 
 // LangLink is one entry of the language switch.

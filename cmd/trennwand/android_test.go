@@ -1,11 +1,15 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/trennwand/trennwand/android/amapifake"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // `trennwand android bind` binds a tenant to an existing enterprise through the API at
@@ -50,4 +54,61 @@ func TestAndroidBind(t *testing.T) {
 			s.run(t, bad...).wantCode(t, exitUsage)
 		}
 	})
+}
+
+// A server with the AMAPI configured takes Google's pushes at /android/pubsub for the
+// tenants that are bound; one without it says that Android is off and has no such route.
+func TestServeTakesAndroidPushes(t *testing.T) {
+	s := emptySite(t, storetest.SQLite)
+	fake := amapifake.New()
+	api := httptest.NewServer(fake.Handler())
+	t.Cleanup(api.Close)
+
+	off := startServe(t, s.flags...)
+	off.waitServing(t)
+	if !off.stderr.Contains("Android is off") {
+		t.Errorf("a server without AMAPI settings does not say that Android is off:\n%s", off.stderr)
+	}
+	if status, _ := post(t, off.url("/android/pubsub?token=x"), "{}"); status != http.StatusNotFound {
+		t.Errorf("push to a server without Android: %d, want 404", status)
+	}
+	off.stop(t)
+
+	on := startServe(t, append(s.flags, "--amapi-endpoint", api.URL+"/")...)
+	on.waitServing(t)
+	defer on.stop(t)
+	r := s.run(t, "android", "bind", "--tenant", "default", "--enterprise", fake.CreateEnterprise("Musterstadt"),
+		"--topic", "projects/trennwand-test/topics/trennwand-default", "--amapi-endpoint", api.URL+"/", "--json")
+	r.wantCode(t, 0)
+	var out map[string]string
+	r.decode(t, &out)
+	pushURL, err := url.Parse(out["pubsub_push_url"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := `{"message":{"messageId":"1","data":"","attributes":{"test":"true"}}}`
+	for _, c := range []struct {
+		query  string
+		status int
+	}{
+		{"", http.StatusUnauthorized},
+		{"?token=wrong", http.StatusForbidden},
+		{"?" + pushURL.RawQuery, http.StatusNoContent},
+	} {
+		if status, body := post(t, on.url("/android/pubsub"+c.query), test); status != c.status {
+			t.Errorf("push with %q: %d %s, want %d", c.query, status, body, c.status)
+		}
+	}
+}
+
+// post sends a JSON body to a running server.
+func post(t *testing.T, url, body string) (int, string) {
+	t.Helper()
+	resp, err := insecureClient.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

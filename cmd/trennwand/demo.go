@@ -24,6 +24,8 @@ type demo struct {
 	apns     *apnsfake.Server
 	amapi    *amapifake.Fake
 	amapiSrv *httptest.Server
+	// tenantID and enterprise are the demo tenant and its enterprise in the fake, once seeded.
+	tenantID, enterprise string
 }
 
 // Demo apps: what the sample work policy puts into the work container.
@@ -63,6 +65,7 @@ func (d *demo) seed(ctx context.Context, in *installation, root *x509.Certificat
 	if err != nil {
 		return err
 	}
+	d.tenantID = t.ID
 	if _, err := in.applePlatform.PushCertificate(ctx, t.ID); errors.Is(err, mdm.ErrNotFound) {
 		certPEM, keyPEM, err := apnsfake.PushCertificate(demoTopic, time.Now().AddDate(1, 0, 0))
 		if err != nil {
@@ -76,6 +79,7 @@ func (d *demo) seed(ctx context.Context, in *installation, root *x509.Certificat
 	}
 	if in.androidPlatform != nil {
 		enterprise := d.amapi.CreateEnterprise("Demo Musterstadt")
+		d.enterprise = enterprise
 		topic := "projects/trennwand-demo/topics/trennwand-" + t.Name
 		b, err := in.androidPlatform.Bind(ctx, "demo", t, enterprise, topic)
 		if err != nil {

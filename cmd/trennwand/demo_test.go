@@ -13,6 +13,9 @@ func TestDemoModeIsReadyWithoutGoogleOrApple(t *testing.T) {
 	if status, body := get(t, first.url("/readyz")); status != http.StatusOK {
 		t.Fatalf("GET /readyz: %d %s", status, body)
 	}
+	if status, body := get(t, first.url("/ui/signin")); status != http.StatusOK || !strings.Contains(body, `class="demo"`) {
+		t.Errorf("the dashboard's sign-in page shows no demo banner: %d\n%s", status, body)
+	}
 	if code := first.stop(t); code != 0 {
 		t.Fatalf("serve --demo exited with %d", code)
 	}

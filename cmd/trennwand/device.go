@@ -48,7 +48,7 @@ func newDeviceCmd() *cobra.Command {
 					out[i] = map[string]any{
 						"id": d.ID, "employee_id": d.EmployeeID, "platform": d.Platform, "state": d.State,
 						"os_version": d.OSVersion, "compliance": d.Compliance, "last_contact_at": d.LastContactAt,
-						"created_at": d.CreatedAt,
+						"created_at": d.CreatedAt, "security_patch_level": d.SecurityPatchLevel, "non_compliance": d.NonCompliance,
 					}
 				}
 				return printJSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "devices": out})

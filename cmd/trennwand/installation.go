@@ -35,6 +35,8 @@ type installation struct {
 	// apnsRoots, if set, are the CAs the APNs server's certificate must come from (the
 	// demo's fake).
 	apnsRoots *x509.CertPool
+	// demo is set in demo mode (serve --demo), which the dashboard shows.
+	demo bool
 }
 
 // Close stops the CA, if it was opened, and closes the database.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/portal"
 )
 
 func newInviteCmd() *cobra.Command {
@@ -62,6 +64,14 @@ too: hand it over and delete it.`,
 					return fmt.Errorf("the invitation was created, but its QR code could not be written (the URL above still works): %w", err)
 				}
 			}
+			lettersPath, _ := fl.GetString("letters")
+			if lettersPath != "" {
+				letter := portal.Letter{Tenant: t, Name: cmp.Or(inv.Employee.Name, inv.Employee.Email), Email: inv.Employee.Email,
+					URL: link, Code: inv.Code, Expires: inv.Invitation.ExpiresAt}
+				if err := writeLetters(lettersPath, "de", []portal.Letter{letter}); err != nil {
+					return fmt.Errorf("the invitation was created (code %s), but its letter could not be written: %w", inv.Code, err)
+				}
+			}
 			if in.cfg.JSON {
 				out := map[string]any{
 					"code": inv.Code, "url": link, "invitation_id": inv.Invitation.ID,
@@ -70,6 +80,9 @@ too: hand it over and delete it.`,
 				}
 				if qrPath != "-" {
 					out["qr"] = qrPath
+				}
+				if lettersPath != "" {
+					out["letters"] = lettersPath
 				}
 				return printJSON(cmd.OutOrStdout(), out)
 			}
@@ -89,6 +102,7 @@ too: hand it over and delete it.`,
 	f.String("apple-id", "", "the employee's managed Apple account, for iPhone User Enrolment")
 	f.Int("valid-days", 14, "days until the invitation expires (1 to 90)")
 	f.String("qr", "", "where to write the QR code PNG (default invitation-<id>.png; - for none)")
+	f.String("letters", "", "also write a printable HTML letter with the QR code (German)")
 	return group("invite", "Invite employees to enrol their phones", create, newInviteImportCmd(), newInviteResendCmd(), newInviteRevokeCmd())
 }
 

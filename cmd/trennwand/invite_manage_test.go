@@ -58,6 +58,11 @@ func TestInviteImportResendRevoke(t *testing.T) {
 	if len(again.Invitations) != 1 || again.Invitations[0].Code == out.Invitations[0].Code {
 		t.Errorf("resend: %+v", again)
 	}
+	single := filepath.Join(dir, "single.html")
+	s.run(t, "invite", "create", "--tenant", "default", "--email", "neu@musterstadt.de", "--qr", "-", "--letters", single).wantCode(t, 0)
+	if page, err := os.ReadFile(single); err != nil || !strings.Contains(string(page), "Guten Tag neu@musterstadt.de") {
+		t.Errorf("letter of a single invitation: %v", err)
+	}
 	s.run(t, "invite", "revoke", "--tenant", "default", out.Invitations[1].ID).wantCode(t, 0)
 	s.run(t, "invite", "revoke", "--tenant", "default", out.Invitations[1].ID).wantCode(t, 1)
 }

@@ -92,8 +92,11 @@ and an optional config file (--config, YAML, TOML or JSON); flags win.`,
 		newDataProtectionCmd(),
 		newPKICmd(),
 		newAppleCmd(),
+		newBackupCmd(),
+		newRestoreCmd(),
 		newAndroidCmd(),
 		newHealthcheckCmd(),
+		newSimCmd(),
 	)
 	return root
 }

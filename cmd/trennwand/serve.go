@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -51,6 +52,7 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	f.String("trusted-proxies", "", "comma-separated networks of load balancers whose X-Forwarded-For names the client, e.g. 10.0.0.0/8; env TRENNWAND_TRUSTED_PROXIES")
 	f.String("mail-from", "", "sender address of invitation e-mail; env TRENNWAND_MAIL_FROM")
 	f.Duration("device-cert-validity", 365*24*time.Hour, "how long device certificates are valid; env TRENNWAND_DEVICE_CERT_VALIDITY")
+	f.Int("demo-devices", 0, "with --demo: how many simulated phones (half iPhones, half Android) enrol in the background, so that the dashboard has devices to show")
 	f.Bool("demo", false, "demo mode: run in-process stand-ins for Google's Android Management API and Apple's push service, with a ready tenant and sample work policy, so that phones can be simulated without Google or Apple accounts")
 	return c
 }
@@ -113,7 +115,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca})
 	if dm != nil {
-		in.apnsRoots = dm.apns.Roots()
+		in.apnsRoots, in.demo = dm.apns.Roots(), true
 	}
 	if err := in.mountApple(srv, tlsCfg); err != nil {
 		return err
@@ -131,11 +133,17 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer stopJobs()
-	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: cfg.PublicURL, Log: log}); err != nil {
+	if err := mountConsole(srv, in, log); err != nil {
 		return err
 	}
 	if err := mountPortal(srv, in, in.portalDrivers(), log); err != nil {
 		return err
+	}
+	if dm != nil {
+		dm.mountSimEndpoints(srv, in.svc)
+		if n, _ := cmd.Flags().GetInt("demo-devices"); n > 0 {
+			dm.startDevices(ctx, in.svc, strings.TrimRight(cfg.PublicURL.String(), "/"), in.ca.Root(), n, log)
+		}
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", cfg.DB.String())
 	if err := srv.Serve(ctx, ln); err != nil {

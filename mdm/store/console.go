@@ -16,11 +16,29 @@ func (s *Store) TenantByID(ctx context.Context, id string) (mdm.Tenant, error) {
 }
 
 // DevicePage returns one page of the tenant's devices that match q, newest first.
+//
+// A search starts from the employees it matches when they are few (narrowSearch): the
+// page is then sorted from their devices. A broader search walks the listing in order
+// and finds a page of matches quickly precisely because there are many. In SQLite, CROSS
+// JOIN keeps the tables in the order written; for PostgreSQL it is an ordinary join.
 func (s *Store) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQuery) ([]mdm.DeviceListing, error) {
-	db := s.db.WithContext(ctx).Table("devices").
+	from := "devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id"
+	if q.Search != "" {
+		few, err := s.fewMatches(ctx, tenantID, q.Search)
+		if err != nil {
+			return nil, err
+		}
+		if few {
+			from = "employees CROSS JOIN devices"
+		}
+	}
+	db := s.db.WithContext(ctx).Table(from).
 		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name").
-		Joins("JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id").
-		Where("devices.tenant_id = ?", tenantID)
+		Where("devices.tenant_id = employees.tenant_id AND devices.employee_id = employees.id").
+		Where("employees.tenant_id = ? AND devices.tenant_id = ?", tenantID, tenantID)
+	if q.Search != "" {
+		db = s.searchEmployees(db, q.Search)
+	}
 	if q.Platform != "" {
 		db = db.Where("devices.platform = ?", q.Platform)
 	}
@@ -32,9 +50,6 @@ func (s *Store) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQue
 	}
 	if q.EmployeeID != "" {
 		db = db.Where("devices.employee_id = ?", q.EmployeeID)
-	}
-	if q.Search != "" {
-		db = s.searchEmployees(db, q.Search)
 	}
 	var rows []mdm.DeviceListing
 	err := newestFirst(db, "devices", q.Page).Find(&rows).Error
@@ -92,6 +107,20 @@ func (s *Store) DeviceCounts(ctx context.Context, tenantID string) ([]mdm.Device
 	return rows, translate(err)
 }
 
+// narrowSearch is how many employees a search may match and still start from them.
+const narrowSearch = 2000
+
+// fewMatches reports whether a search matches at most narrowSearch of the tenant's
+// employees, counting no further than that.
+func (s *Store) fewMatches(ctx context.Context, tenantID, prefix string) (bool, error) {
+	var n int64
+	sub := s.searchEmployees(s.scoped(ctx, tenantID).Table("employees").Select("1"), prefix).Limit(narrowSearch + 1)
+	if err := s.db.WithContext(ctx).Table("(?) AS matches", sub).Count(&n).Error; err != nil {
+		return false, translate(err)
+	}
+	return n <= narrowSearch, nil
+}
+
 // searchEmployees narrows a query that has the employees table to those whose e-mail
 // address or lower-cased name starts with the (lower-case) prefix. A prefix is a range of
 // strings, which the indexes of migration 00021 answer without a scan.
@@ -109,8 +138,8 @@ func (s *Store) searchEmployees(db *gorm.DB, prefix string) *gorm.DB {
 // the page after the cursor: the keyset that the indexes of migration 00021 follow.
 func newestFirst(db *gorm.DB, table string, p mdm.Page) *gorm.DB {
 	if p.After != nil {
-		db = db.Where(fmt.Sprintf("(%[1]s.created_at < ? OR (%[1]s.created_at = ? AND %[1]s.id < ?))", table),
-			p.After.At, p.After.At, p.After.ID)
+		// A row-value comparison, which both databases answer from the index.
+		db = db.Where(fmt.Sprintf("(%[1]s.created_at, %[1]s.id) < (?, ?)", table), p.After.At, p.After.ID)
 	}
 	return db.Order(table + ".created_at DESC").Order(table + ".id DESC").Limit(p.Limit)
 }

@@ -1,0 +1,191 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/skip2/go-qrcode"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/dashboard"
+)
+
+// signIn serves the pages of the dashboard's sign-in: password, second factor (set up at
+// first sign-in, with recovery codes), the choice of an own password, and sign-out.
+type signIn struct {
+	svc  *mdm.Service
+	dash *dashboard.Dashboard
+}
+
+// stagePage is where a session at each stage of the sign-in continues.
+var stagePage = map[mdm.SessionStage]string{
+	mdm.StageTOTPSetup:      dashboard.Prefix + "/signin/factor",
+	mdm.StageSecondFactor:   dashboard.Prefix + "/signin/factor",
+	mdm.StagePasswordChange: dashboard.Prefix + "/signin/password",
+	mdm.StageActive:         dashboard.Prefix + "/",
+}
+
+func (s *signIn) form(c echo.Context) error {
+	s.dash.SignInPage(c.Response(), c.Request(), http.StatusOK, dashboard.SignInForm{})
+	return nil
+}
+
+func (s *signIn) password(c echo.Context) error {
+	r := c.Request()
+	f := dashboard.SignInForm{Tenant: r.PostFormValue("tenant"), Email: r.PostFormValue("email")}
+	token, sess, err := s.svc.SignIn(r.Context(), f.Tenant, f.Email, r.PostFormValue("password"), clientAddr(r))
+	switch {
+	case errors.Is(err, mdm.ErrThrottled):
+		f.Throttled = true
+		s.dash.SignInPage(c.Response(), r, http.StatusTooManyRequests, f)
+		return nil
+	case errors.Is(err, mdm.ErrUnauthenticated):
+		f.Failed = true
+		s.dash.SignInPage(c.Response(), r, http.StatusUnauthorized, f)
+		return nil
+	case err != nil:
+		return err
+	}
+	setSessionCookie(c.Response(), token)
+	return c.Redirect(http.StatusSeeOther, stagePage[sess.Stage])
+}
+
+// pending returns the session of a sign-in that is at one of the stages, or sends the
+// browser to where its session belongs.
+func (s *signIn) pending(c echo.Context, stages ...mdm.SessionStage) (mdm.Session, string, error) {
+	token := sessionToken(c.Request())
+	sess, _, err := s.svc.SessionFor(c.Request().Context(), token)
+	if errors.Is(err, mdm.ErrUnauthenticated) {
+		return sess, "", c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
+	}
+	if err != nil {
+		return sess, "", err
+	}
+	for _, st := range stages {
+		if sess.Stage == st {
+			return sess, token, nil
+		}
+	}
+	return sess, "", c.Redirect(http.StatusSeeOther, stagePage[sess.Stage])
+}
+
+func (s *signIn) factorForm(c echo.Context) error {
+	sess, token, err := s.pending(c, mdm.StageTOTPSetup, mdm.StageSecondFactor)
+	if token == "" {
+		return err
+	}
+	return s.showFactor(c, sess, token, http.StatusOK, false)
+}
+
+func (s *signIn) showFactor(c echo.Context, sess mdm.Session, token string, status int, failed bool) error {
+	f := dashboard.FactorForm{CSRF: sess.CSRF, Failed: failed}
+	if sess.Stage == mdm.StageTOTPSetup {
+		secret, _, err := s.svc.TOTPSetup(c.Request().Context(), token)
+		if err != nil {
+			return err
+		}
+		f.Setup, f.Secret, f.QR = true, secret, dashboard.Prefix+"/signin/totp.png"
+	}
+	s.dash.FactorPage(c.Response(), c.Request(), status, f)
+	return nil
+}
+
+// totpQR is the QR code of the second-factor secret, on the set-up step only.
+func (s *signIn) totpQR(c echo.Context) error {
+	_, token, err := s.pending(c, mdm.StageTOTPSetup)
+	if token == "" {
+		return err
+	}
+	_, otpURL, err := s.svc.TOTPSetup(c.Request().Context(), token)
+	if err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(otpURL, qrcode.Medium, 256)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Stream(http.StatusOK, "image/png", bytes.NewReader(png))
+}
+
+func (s *signIn) factor(c echo.Context) error {
+	sess, token, err := s.pending(c, mdm.StageTOTPSetup, mdm.StageSecondFactor)
+	if token == "" {
+		return err
+	}
+	r := c.Request()
+	if !s.genuine(c, sess) {
+		return nil
+	}
+	next, codes, err := s.svc.SecondFactor(r.Context(), token, r.PostFormValue("code"))
+	if errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, _, alive := s.svc.SessionFor(r.Context(), token); alive != nil {
+			clearSessionCookie(c.Response())
+			s.dash.SignInPage(c.Response(), r, http.StatusUnauthorized, dashboard.SignInForm{Failed: true})
+			return nil
+		}
+		return s.showFactor(c, sess, token, http.StatusUnauthorized, true)
+	}
+	if err != nil {
+		return err
+	}
+	if len(codes) > 0 {
+		s.dash.RecoveryCodesPage(c.Response(), r, codes, stagePage[next.Stage])
+		return nil
+	}
+	return c.Redirect(http.StatusSeeOther, stagePage[next.Stage])
+}
+
+// genuine reports whether a form carries the session's CSRF token, and answers 403 when
+// it does not.
+func (s *signIn) genuine(c echo.Context, sess mdm.Session) bool {
+	if sameToken(c.Request().PostFormValue("csrf"), sess.CSRF) {
+		return true
+	}
+	s.dash.Problem(c.Response(), c.Request(), http.StatusForbidden, "problem.csrf")
+	return false
+}
+
+func (s *signIn) passwordForm(c echo.Context) error {
+	sess, token, err := s.pending(c, mdm.StagePasswordChange)
+	if token == "" {
+		return err
+	}
+	s.dash.PasswordPage(c.Response(), c.Request(), http.StatusOK, dashboard.PasswordForm{CSRF: sess.CSRF})
+	return nil
+}
+
+func (s *signIn) changePassword(c echo.Context) error {
+	sess, token, err := s.pending(c, mdm.StagePasswordChange)
+	if token == "" {
+		return err
+	}
+	r := c.Request()
+	if !s.genuine(c, sess) {
+		return nil
+	}
+	if _, err := s.svc.ChangePassword(r.Context(), token, r.PostFormValue("password")); errors.Is(err, mdm.ErrInvalid) {
+		s.dash.PasswordPage(c.Response(), r, http.StatusBadRequest, dashboard.PasswordForm{CSRF: sess.CSRF, Error: err.Error()})
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/")
+}
+
+func (s *signIn) signOut(c echo.Context) error {
+	r := c.Request()
+	token := sessionToken(r)
+	if sess, _, err := s.svc.SessionFor(r.Context(), token); err == nil {
+		if !s.genuine(c, sess) {
+			return nil
+		}
+		if err := s.svc.SignOut(r.Context(), token); err != nil {
+			return err
+		}
+	}
+	clearSessionCookie(c.Response())
+	return c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
+}

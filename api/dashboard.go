@@ -1,0 +1,73 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui"
+	"github.com/trennwand/trennwand/ui/dashboard"
+)
+
+// MountDashboard mounts the dashboard's sign-in and pages under /ui. Each page is checked
+// like an API route: an active session (otherwise the browser goes to the sign-in), a role
+// that holds the page's permission (403), and on every form the session's CSRF token
+// (403). Forms are further guarded against cross-site requests by the browser's Fetch
+// metadata (net/http's CrossOriginProtection) and the SameSite=Strict cookie.
+func (s *Server) MountDashboard(svc *mdm.Service, d *dashboard.Dashboard) {
+	si := &signIn{svc: svc, dash: d}
+	g := s.echo.Group(dashboard.Prefix, echo.WrapMiddleware(http.NewCrossOriginProtection().Handler))
+	s.echo.GET(dashboard.Prefix, func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, dashboard.Prefix+"/") })
+	g.GET("/assets/*", echo.WrapHandler(dashboard.Assets()))
+	s.echo.GET(ui.AssetPath+"*", echo.WrapHandler(ui.Assets()))
+	g.GET("/signin", si.form)
+	g.POST("/signin", si.password)
+	g.GET("/signin/factor", si.factorForm)
+	g.POST("/signin/factor", si.factor)
+	g.GET("/signin/totp.png", si.totpQR)
+	g.GET("/signin/password", si.passwordForm)
+	g.POST("/signin/password", si.changePassword)
+	g.POST("/signout", si.signOut)
+	for _, r := range d.Routes() {
+		s.echo.Add(r.Method, r.Path, pageHandler(svc, d, r))
+	}
+}
+
+// pageHandler checks the session, the role and the form's CSRF token, then serves the page.
+func pageHandler(svc *mdm.Service, d *dashboard.Dashboard, route dashboard.Route) echo.HandlerFunc {
+	guarded := http.NewCrossOriginProtection().Handler(route.Handler)
+	return func(c echo.Context) error {
+		r := c.Request()
+		sess, admin, err := svc.SessionFor(r.Context(), sessionToken(r))
+		if errors.Is(err, mdm.ErrUnauthenticated) {
+			return c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
+		}
+		if err != nil {
+			return err
+		}
+		if sess.Stage != mdm.StageActive {
+			return c.Redirect(http.StatusSeeOther, stagePage[sess.Stage])
+		}
+		who := admin.Principal()
+		tenant, err := svc.TenantByID(r.Context(), who.TenantID)
+		if err != nil {
+			return err
+		}
+		r = r.WithContext(dashboard.WithViewer(r.Context(), dashboard.Viewer{Principal: who, Tenant: tenant, Email: admin.Email, CSRF: sess.CSRF}))
+		if route.Perm != "" && !who.Can(route.Perm) {
+			d.Problem(c.Response(), r, http.StatusForbidden, "problem.forbidden")
+			return nil
+		}
+		if !safeMethod(r) && !sameToken(r.PostFormValue("csrf"), sess.CSRF) {
+			d.Problem(c.Response(), r, http.StatusForbidden, "problem.csrf")
+			return nil
+		}
+		for i, name := range c.ParamNames() {
+			r.SetPathValue(name, c.ParamValues()[i])
+		}
+		guarded.ServeHTTP(c.Response(), r)
+		return nil
+	}
+}

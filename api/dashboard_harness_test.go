@@ -1,0 +1,69 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// session is an active dashboard session of a new administrator with the role, signed
+// in through the domain service the way the sign-in pages do it.
+type session struct {
+	token, csrf string
+}
+
+func (w *apiWorld) session(tn mdm.Tenant, role mdm.Role) session {
+	w.t.Helper()
+	ctx := context.Background()
+	email := fmt.Sprintf("%s-%s@%s.example", role, mdm.NewID()[:6], tn.Name)
+	_, creds, err := w.svc.CreateAdmin(ctx, "test", tn, email, role)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	token, _, err := w.svc.SignIn(ctx, tn.Name, email, creds.Password, "203.0.113."+mdm.NewID()[:3])
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	code, _ := totp.GenerateCode(creds.TOTPSecret, time.Now())
+	if _, _, err := w.svc.SecondFactor(ctx, token, code); err != nil {
+		w.t.Fatal(err)
+	}
+	sess, err := w.svc.ChangePassword(ctx, token, "a password of my own choosing")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return session{token: token, csrf: sess.CSRF}
+}
+
+// page sends one browser request to the dashboard with the session (none when empty) and
+// returns the status, the redirect target and the body. A form is sent with the session's
+// CSRF token unless it carries one.
+func (w *apiWorld) page(method, path string, s session, form url.Values) (int, string, string) {
+	w.t.Helper()
+	var body io.Reader
+	if form != nil {
+		if !form.Has("csrf") {
+			form.Set("csrf", s.csrf)
+		}
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if s.token != "" {
+		req.AddCookie(&http.Cookie{Name: "trennwand_session", Value: s.token})
+	}
+	rec := httptest.NewRecorder()
+	w.srv.Echo().ServeHTTP(rec, req)
+	return rec.Code, rec.Header().Get("Location"), rec.Body.String()
+}

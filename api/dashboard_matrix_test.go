@@ -1,0 +1,125 @@
+package api_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// pageRoute is one page or form of the dashboard as the role matrix sees it.
+type pageRoute struct {
+	allowed []mdm.Role
+	id      func(w *apiWorld, tn mdm.Tenant) string
+	form    func() url.Values
+}
+
+var tenantRoles = []mdm.Role{mdm.RoleAdmin, mdm.RoleHelpdesk, mdm.RoleDPO}
+
+func confirmed() url.Values { return url.Values{"reason": {"phone lost"}, "confirm": {"yes"}} }
+
+// pageMatrix is who may open which page and send which form; every dashboard route
+// behind the sign-in must be here.
+var pageMatrix = map[string]pageRoute{
+	"GET /ui/":                                 {allowed: tenantRoles},
+	"GET /ui/devices":                          {allowed: withDevices},
+	"GET /ui/devices/:id":                      {allowed: withDevices, id: deviceID},
+	"POST /ui/devices/:id/lock":                {allowed: adminOnly, id: deviceID, form: confirmed},
+	"POST /ui/devices/:id/reset-passcode":      {allowed: withDevices, id: deviceID, form: confirmed},
+	"POST /ui/devices/:id/remove-work-data":    {allowed: adminOnly, id: deviceID, form: confirmed},
+	"POST /ui/devices/:id/revoke-certificates": {allowed: adminOnly, id: deviceID, form: confirmed},
+	"GET /ui/employees":                        {allowed: withDevices},
+	"GET /ui/invitations":                      {allowed: withDevices},
+	"POST /ui/invitations": {allowed: withDevices, form: func() url.Values {
+		return url.Values{"email": {mdm.NewID() + "@example.org"}, "platform": {"any"}}
+	}},
+	"POST /ui/invitations/:id/revoke": {allowed: withDevices, id: invitationID, form: func() url.Values { return url.Values{} }},
+	"GET /ui/policies":                {allowed: adminOnly},
+	"POST /ui/policies": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"name": {"Policy " + mdm.NewID()}}
+	}},
+	"GET /ui/policies/:id": {allowed: adminOnly, id: policyID},
+	"POST /ui/policies/:id": {allowed: adminOnly, id: policyID, form: func() url.Values {
+		return url.Values{"name": {"Renamed " + mdm.NewID()}, "version": {"1"}}
+	}},
+	"GET /ui/audit": {allowed: withAudit},
+}
+
+// Every page and form of the dashboard sends a browser without a session to the sign-in,
+// refuses a role that may not use it (403) and another tenant's IDs (404), and works for
+// the roles that may.
+func TestEveryPageKeepsTheRoleMatrixAndTheTenantWall(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		sessions := map[mdm.Role]session{}
+		for _, r := range tenantRoles {
+			sessions[r] = w.session(w.tenant, r)
+		}
+		routed := 0
+		for _, r := range w.srv.Echo().Routes() {
+			if !strings.HasPrefix(r.Path, "/ui/") || r.Method == "echo_route_not_found" || strings.HasPrefix(r.Path, "/ui/signin") || r.Path == "/ui/signout" || strings.HasPrefix(r.Path, "/ui/assets") {
+				continue
+			}
+			routed++
+			key := r.Method + " " + r.Path
+			m, ok := pageMatrix[key]
+			if !ok {
+				t.Errorf("%s is not in the page matrix of this test", key)
+				continue
+			}
+			t.Run(key, func(t *testing.T) {
+				w.t = t
+				request := func(tn mdm.Tenant) (string, url.Values) {
+					path := r.Path
+					if m.id != nil {
+						path = strings.Replace(path, ":id", m.id(w, tn), 1)
+					}
+					var form url.Values
+					if m.form != nil {
+						form = m.form()
+					}
+					return path, form
+				}
+				path, form := request(w.tenant)
+				if code, to, _ := w.page(r.Method, path, session{}, form); code != http.StatusSeeOther || to != "/ui/signin" {
+					t.Errorf("without a session: %d to %q, want 303 to the sign-in", code, to)
+				}
+				for _, role := range tenantRoles {
+					path, form := request(w.tenant)
+					code, _, body := w.page(r.Method, path, sessions[role], form)
+					if !slices.Contains(m.allowed, role) {
+						if code != http.StatusForbidden {
+							t.Errorf("%s: %d, want 403", role, code)
+						}
+						continue
+					}
+					if code != http.StatusOK && code != http.StatusSeeOther {
+						t.Errorf("%s: %d, want the page or a redirect after the form:\n%.600s", role, code, body)
+					}
+					if m.id == nil {
+						continue
+					}
+					path, form = request(w.other)
+					if code, _, _ := w.page(r.Method, path, sessions[role], form); code != http.StatusNotFound {
+						t.Errorf("%s with another tenant's ID: %d, want 404", role, code)
+					}
+				}
+				if form != nil {
+					path, form := request(w.tenant)
+					form.Set("csrf", "forged")
+					if code, _, _ := w.page(r.Method, path, sessions[m.allowed[0]], form); code != http.StatusForbidden {
+						t.Errorf("a form with a wrong CSRF token: %d, want 403", code)
+					}
+				}
+			})
+		}
+		if routed != len(pageMatrix) {
+			t.Errorf("the server routes %d dashboard pages, the matrix names %d", routed, len(pageMatrix))
+		}
+	})
+}

@@ -1,0 +1,22 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/trennwand/trennwand/api"
+	"github.com/trennwand/trennwand/ui/dashboard"
+)
+
+// mountConsole mounts what IT staff use: the JSON API under /api/v1 and the dashboard
+// under /ui.
+func mountConsole(srv *api.Server, in *installation, log *slog.Logger) error {
+	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log}); err != nil {
+		return err
+	}
+	d, err := dashboard.New(dashboard.Config{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo})
+	if err != nil {
+		return err
+	}
+	srv.MountDashboard(in.svc, d)
+	return nil
+}

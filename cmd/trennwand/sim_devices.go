@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	androidsim "github.com/trennwand/trennwand/android/phonesim"
+	iossim "github.com/trennwand/trennwand/ios/phonesim"
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// simDevice is one simulated phone as a simulation drives it.
+type simDevice interface {
+	// enrol does the platform's whole enrolment with the invitation code.
+	enrol(ctx context.Context, code string) error
+	// checkIn makes contact as the phone does from time to time and returns how many
+	// messages it sent.
+	checkIn(ctx context.Context) (int, error)
+	// apps are the work apps the phone has.
+	apps() []string
+}
+
+// iosDevice is a simulated iPhone: its check-in is a wake-up that answers every queued
+// command.
+type iosDevice struct{ *iossim.Phone }
+
+func (d iosDevice) enrol(ctx context.Context, code string) error { return d.Enrol(ctx, code) }
+func (d iosDevice) checkIn(ctx context.Context) (int, error)     { return d.Wake(ctx) }
+func (d iosDevice) apps() []string                               { return d.Apps() }
+
+// androidDevice is a simulated Android phone: its check-in is a status report.
+type androidDevice struct{ *androidsim.Phone }
+
+func (d androidDevice) enrol(ctx context.Context, code string) error { return d.Enrol(ctx, code) }
+func (d androidDevice) checkIn(ctx context.Context) (int, error)     { return 1, d.Report(ctx) }
+func (d androidDevice) apps() []string                               { return d.Apps() }
+
+// inviter creates the simulated employees' invitations through the JSON API.
+type inviter struct {
+	server, token string
+	client        *http.Client
+}
+
+// invite invites one employee for the platform and returns the invitation code.
+func (iv inviter) invite(ctx context.Context, email, appleID string, platform mdm.Platform) (string, error) {
+	body, err := json.Marshal(map[string]string{"email": email, "platform": string(platform), "managed_apple_id": appleID})
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, iv.server+"/api/v1/invitations", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+iv.token)
+	resp, err := iv.client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("invite %s: %w", email, err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", fmt.Errorf("invite %s: %w", email, err)
+	}
+	var created struct{ Code string }
+	if resp.StatusCode != http.StatusCreated || json.Unmarshal(out, &created) != nil || created.Code == "" {
+		return "", fmt.Errorf("invite %s: HTTP %d: %.200s", email, resp.StatusCode, out)
+	}
+	return created.Code, nil
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// simSummary is what `trennwand sim` reports; the JSON keys are part of the stable
+// command line.
+type simSummary struct {
+	Platform       string  `json:"platform"`
+	Count          int     `json:"count"`
+	Enrolled       int     `json:"enrolled"`
+	Configured     int     `json:"configured"`
+	Errors         int     `json:"errors"`
+	EnrolmentsPerS float64 `json:"enrolments_per_s"`
+	CheckinsPerS   float64 `json:"checkins_per_s"`
+	P50ms          float64 `json:"p50_ms"`
+	P95ms          float64 `json:"p95_ms"`
+	P99ms          float64 `json:"p99_ms"`
+	Requests       int     `json:"requests"`
+	FirstError     string  `json:"first_error,omitempty"`
+}
+
+// latencies records how long every request of the simulated devices took, through the
+// HTTP client's transport.
+type latencies struct {
+	next http.RoundTripper
+
+	mu  sync.Mutex
+	all []time.Duration
+}
+
+// RoundTrip times one request up to its answer's headers.
+func (l *latencies) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := l.next.RoundTrip(req)
+	took := time.Since(start)
+	l.mu.Lock()
+	l.all = append(l.all, took)
+	l.mu.Unlock()
+	return resp, err
+}
+
+// percentiles returns the number of requests and their p50, p95 and p99 in milliseconds.
+func (l *latencies) percentiles() (n int, p50, p95, p99 float64) {
+	l.mu.Lock()
+	sorted := slices.Clone(l.all)
+	l.mu.Unlock()
+	if len(sorted) == 0 {
+		return 0, 0, 0, 0
+	}
+	slices.Sort(sorted)
+	at := func(q float64) float64 {
+		i := int(q * float64(len(sorted)-1))
+		return float64(sorted[i].Microseconds()) / 1000
+	}
+	return len(sorted), at(0.50), at(0.95), at(0.99)
+}
+
+// perSecond is n over the duration, 0 for an empty one.
+func perSecond(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}

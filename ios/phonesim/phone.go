@@ -1,0 +1,204 @@
+// Package phonesim is a simulated iPhone for demos, tests and load runs: a client of the
+// server's HTTP endpoints that does account-driven User Enrolment the way a phone does —
+// discovery, the enrolment request answered with 401, the web sign-in with the invitation
+// code, the signed enrolment profile, SCEP for its identity certificate (with smallstep's
+// SCEP client), Authenticate and TokenUpdate — and then answers the MDM commands it is
+// given, each message signed into the Mdm-Signature header by nanomdm's test/protocol
+// transport.
+package phonesim
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/micromdm/nanomdm/test/protocol"
+
+	"github.com/trennwand/trennwand/ios"
+)
+
+// Config says how simulated phones reach the server.
+type Config struct {
+	// Server is the server's base URL, as devices reach it.
+	Server string
+	// Client sends the phones' requests; it must trust the server's certificate and must
+	// not follow redirects (the sign-in redirects to the phone's own URL scheme).
+	Client *http.Client
+	// Keys hands out the RSA keys of the phones: a real phone makes a new key for its
+	// identity, a load run may reuse a few so that it measures the server, not itself.
+	Keys func() (*rsa.PrivateKey, error)
+}
+
+// NewKey makes a new 2048-bit RSA key, what a phone makes for its identity.
+func NewKey() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) }
+
+// Phone is one simulated iPhone with its managed Apple account. Once enrolled it knows an
+// enrolment ID, never a UDID or serial number. Its methods may be called from several
+// goroutines (a push wakes it while it checks in on its own).
+type Phone struct {
+	cfg     Config
+	account string
+
+	enrollmentID string
+	pushMagic    string
+	pushToken    []byte
+
+	token     string
+	info      []byte // the signed device information, made once
+	topic     string
+	transport *protocol.Transport
+	identity  identity
+
+	mu   sync.Mutex // serialises check-ins, as the phone's MDM client does
+	apps map[string]bool
+}
+
+// New returns a phone for the managed Apple account that has not enrolled yet.
+func New(cfg Config, account string) *Phone {
+	if cfg.Keys == nil {
+		cfg.Keys = NewKey
+	}
+	return &Phone{cfg: cfg, account: account, enrollmentID: strings.ToUpper(randomHex(16)),
+		pushMagic: randomHex(16), pushToken: []byte(randomHex(32)), apps: make(map[string]bool)}
+}
+
+// Account is the phone's managed Apple account.
+func (p *Phone) Account() string { return p.account }
+
+// PushToken is the APNs device token (hex) the phone told the server in its TokenUpdate.
+func (p *Phone) PushToken() string { return hex.EncodeToString(p.pushToken) }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Enrol takes the phone through the whole enrolment with the invitation code the
+// employee types into the sign-in page, up to its first TokenUpdate.
+func (p *Phone) Enrol(ctx context.Context, code string) error {
+	baseURL, err := p.discover(ctx)
+	if err != nil {
+		return err
+	}
+	signIn, err := p.askForProfile(ctx, baseURL)
+	if err == nil {
+		err = fmt.Errorf("enrolment request without a token was answered with a profile, not 401")
+	}
+	if !errors.Is(err, errSignIn) {
+		return err
+	}
+	if p.token, err = p.signIn(ctx, signIn, code); err != nil {
+		return err
+	}
+	if _, err := p.askForProfile(ctx, baseURL); err != nil {
+		return err
+	}
+	return p.announce(ctx)
+}
+
+// discover asks the account's domain for its enrolment server and returns the BaseURL.
+func (p *Phone) discover(ctx context.Context) (string, error) {
+	u := p.cfg.Server + ios.PathDiscovery + "?user-identifier=" + url.QueryEscape(p.account) + "&model-family=iPhone"
+	body, _, err := p.do(ctx, http.MethodGet, u, "", nil, http.StatusOK)
+	if err != nil {
+		return "", fmt.Errorf("discovery: %w", err)
+	}
+	var doc struct {
+		Servers []struct{ Version, BaseURL string }
+	}
+	if err := json.Unmarshal(body, &doc); err != nil || len(doc.Servers) == 0 || doc.Servers[0].BaseURL == "" {
+		return "", fmt.Errorf("discovery: no enrolment server in %q", body)
+	}
+	return doc.Servers[0].BaseURL, nil
+}
+
+// errSignIn means the enrolment server wants the user to sign in first.
+var errSignIn = errors.New("sign-in required")
+
+// askForProfile posts the phone's signed device information to the BaseURL. Without a
+// token the server answers 401 naming its sign-in page, which is returned with errSignIn;
+// with one it answers the enrolment profile, which the phone installs.
+func (p *Phone) askForProfile(ctx context.Context, baseURL string) (string, error) {
+	info, err := p.deviceInfo()
+	if err != nil {
+		return "", err
+	}
+	body, resp, err := p.do(ctx, http.MethodPost, baseURL, "application/pkcs7-signature", info, http.StatusOK, http.StatusUnauthorized)
+	if err != nil {
+		return "", fmt.Errorf("enrolment request: %w", err)
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		signIn, ok := signInURL(resp.Header.Get("WWW-Authenticate"))
+		if !ok {
+			return "", fmt.Errorf("enrolment request: 401 without a sign-in URL: %q", resp.Header.Get("WWW-Authenticate"))
+		}
+		return signIn, errSignIn
+	}
+	return "", p.install(ctx, body)
+}
+
+// signInURL reads the url parameter of `Bearer method="apple-as-web", url="…"`.
+func signInURL(challenge string) (string, bool) {
+	_, rest, ok := strings.Cut(challenge, `url="`)
+	if !ok {
+		return "", false
+	}
+	u, _, ok := strings.Cut(rest, `"`)
+	return u, ok && u != ""
+}
+
+// signIn submits the sign-in form as the phone's web view does and returns the access
+// token of the redirect to the phone's URL scheme.
+func (p *Phone) signIn(ctx context.Context, signInURL, code string) (string, error) {
+	form := url.Values{"code": {code}, "user-identifier": {p.account}}
+	_, resp, err := p.do(ctx, http.MethodPost, signInURL, "application/x-www-form-urlencoded", []byte(form.Encode()), http.StatusPermanentRedirect)
+	if err != nil {
+		return "", fmt.Errorf("sign-in: %w", err)
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Scheme != "apple-remotemanagement-user-login" || loc.Query().Get("access-token") == "" {
+		return "", fmt.Errorf("sign-in redirects to %q, not to the phone with an access token", resp.Header.Get("Location"))
+	}
+	return loc.Query().Get("access-token"), nil
+}
+
+// do sends one request with the phone's token and returns the body; a status other than
+// the wanted ones is an error that quotes the answer.
+func (p *Phone) do(ctx context.Context, method, u, contentType string, body []byte, want ...int) ([]byte, *http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if p.token != "" {
+		req.Header.Set("Authorization", "Bearer "+p.token)
+	}
+	resp, err := p.cfg.Client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range want {
+		if resp.StatusCode == w {
+			return out, resp, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, out)
+}

@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// recoveryCode is one of an administrator's recovery codes.
+type recoveryCode struct {
+	Hash     []byte
+	TenantID string
+	AdminID  string
+	UsedAt   *time.Time
+}
+
+func (recoveryCode) TableName() string { return "admin_recovery_codes" }
+
+// signInThrottle counts sign-in attempts of one client address in one window.
+type signInThrottle struct {
+	Key       string
+	Attempts  int
+	ExpiresAt time.Time
+}
+
+func (signInThrottle) TableName() string { return "sign_in_throttle" }
+
+// AdminByID returns the tenant's administrator with the ID.
+func (s *Store) AdminByID(ctx context.Context, tenantID, id string) (mdm.Admin, error) {
+	return byID[mdm.Admin](ctx, s, tenantID, id)
+}
+
+// SetAdminSignInState stores the failure count and lockout of an administrator.
+func (s *Store) SetAdminSignInState(ctx context.Context, tenantID, id string, failed int, lockedUntil *time.Time) error {
+	return affectedOne(s.scoped(ctx, tenantID).Model(&mdm.Admin{}).Where("id = ?", id).
+		Updates(map[string]any{"failed_sign_ins": failed, "locked_until": lockedUntil}))
+}
+
+// AcceptTOTPStep records an accepted code's time step, once, in one conditional update.
+func (s *Store) AcceptTOTPStep(ctx context.Context, tenantID, id string, step int64, at time.Time) error {
+	res := s.scoped(ctx, tenantID).Model(&mdm.Admin{}).Where("id = ? AND last_totp_step < ?", id, step).
+		Updates(map[string]any{"last_totp_step": step, "totp_confirmed_at": gorm.Expr("COALESCE(totp_confirmed_at, ?)", at)})
+	if err := translate(res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("%w: this code was used before", mdm.ErrConflict)
+	}
+	return nil
+}
+
+// SetAdminPassword stores a password the administrator chose.
+func (s *Store) SetAdminPassword(ctx context.Context, tenantID, id, hash string) error {
+	return affectedOne(s.scoped(ctx, tenantID).Model(&mdm.Admin{}).Where("id = ?", id).
+		Updates(map[string]any{"password_hash": hash, "must_change_password": false}))
+}
+
+// ReplaceRecoveryCodes stores new recovery codes in place of the old ones.
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, tenantID, adminID string, hashes [][]byte) error {
+	return s.atomic(ctx, func(tx *Store) error {
+		if err := translate(tx.scoped(ctx, tenantID).Where("admin_id = ?", adminID).Delete(&recoveryCode{}).Error); err != nil {
+			return err
+		}
+		for _, h := range hashes {
+			if err := tx.insert(ctx, &recoveryCode{Hash: h, TenantID: tenantID, AdminID: adminID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// UseRecoveryCode marks an unused recovery code as used.
+func (s *Store) UseRecoveryCode(ctx context.Context, tenantID, adminID string, hash []byte, at time.Time) error {
+	return affectedOne(s.scoped(ctx, tenantID).Model(&recoveryCode{}).
+		Where("admin_id = ? AND hash = ? AND used_at IS NULL", adminID, hash).Update("used_at", at))
+}
+
+// CreateSession stores a new session.
+func (s *Store) CreateSession(ctx context.Context, sess *mdm.Session) error {
+	return translate(s.db.WithContext(ctx).Table("admin_sessions").Create(sess).Error)
+}
+
+// SessionByHash returns the session with the token hash.
+func (s *Store) SessionByHash(ctx context.Context, hash []byte) (mdm.Session, error) {
+	return first[mdm.Session](s.db.WithContext(ctx).Table("admin_sessions").Where("hash = ?", hash))
+}
+
+// UpdateSession stores the session's stage and last activity.
+func (s *Store) UpdateSession(ctx context.Context, sess mdm.Session) error {
+	return affectedOne(s.db.WithContext(ctx).Table("admin_sessions").Where("hash = ?", sess.Hash).
+		Updates(map[string]any{"stage": sess.Stage, "last_seen_at": sess.LastSeenAt}))
+}
+
+// DeleteSession removes a session.
+func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
+	return translate(s.db.WithContext(ctx).Table("admin_sessions").Where("hash = ?", hash).Delete(&mdm.Session{}).Error)
+}
+
+// CountSignInAttempt counts one attempt under key and returns the window's count. Old
+// windows are removed on the way.
+func (s *Store) CountSignInAttempt(ctx context.Context, key string, at, expires time.Time) (int, error) {
+	var row signInThrottle
+	err := s.atomic(ctx, func(tx *Store) error {
+		db := tx.db.WithContext(ctx)
+		if err := db.Where("expires_at < ?", at).Delete(&signInThrottle{}).Error; err != nil {
+			return translate(err)
+		}
+		err := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}},
+			DoUpdates: clause.Assignments(map[string]any{"attempts": gorm.Expr("sign_in_throttle.attempts + 1")})}).
+			Create(&signInThrottle{Key: key, Attempts: 1, ExpiresAt: expires}).Error
+		if err != nil {
+			return translate(err)
+		}
+		row, err = first[signInThrottle](db.Where("key = ?", key))
+		return err
+	})
+	return row.Attempts, err
+}

@@ -1,0 +1,170 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// signInWorld is an installation with its first administrator and a clock the test moves.
+type signInWorld struct {
+	svc    *mdm.Service
+	store  *store.Store
+	now    time.Time
+	creds  mdm.AdminCredentials
+	tenant mdm.Tenant
+}
+
+func newSignInWorld(t *testing.T, s *store.Store) *signInWorld {
+	t.Helper()
+	w := &signInWorld{store: s, now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	w.svc = mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(func() time.Time { return w.now }))
+	creds, err := w.svc.Bootstrap(context.Background(), "it@musterstadt.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.creds = *creds
+	if w.tenant, err = w.svc.Tenant(context.Background(), mdm.DefaultTenant); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// code returns the authenticator's code for now, moving the clock on by one time step
+// first, so that each code is new.
+func (w *signInWorld) code(t *testing.T) string {
+	t.Helper()
+	w.now = w.now.Add(30 * time.Second)
+	c, err := totp.GenerateCode(w.creds.TOTPSecret, w.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (w *signInWorld) actions(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	_ = w.store.AuditEvents(context.Background(), w.tenant.ID, 0, func(e mdm.AuditEvent) error {
+		out = append(out, e.Action)
+		return nil
+	})
+	return out
+}
+
+// The first administrator signs in for the first time: password, setting up the second
+// factor with a code (and getting recovery codes), a new password, an active session;
+// every step is on record, and signing out ends the session.
+func TestFirstSignInSetsUpTheSecondFactorAndThePassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newSignInWorld(t, s)
+		token, sess, err := w.svc.SignIn(ctx, "default", "IT@musterstadt.example", w.creds.Password, "192.0.2.1")
+		if err != nil || sess.Stage != mdm.StageTOTPSetup {
+			t.Fatalf("password: %+v, %v; want the set-up step", sess, err)
+		}
+		secret, otpURL, err := w.svc.TOTPSetup(ctx, token)
+		if err != nil || secret != w.creds.TOTPSecret || !strings.HasPrefix(otpURL, "otpauth://totp/") {
+			t.Fatalf("set-up shows %q %q, %v", secret, otpURL, err)
+		}
+		if _, _, err := w.svc.SecondFactor(ctx, token, "000000"); !errors.Is(err, mdm.ErrUnauthenticated) {
+			t.Fatalf("a wrong code: %v", err)
+		}
+		sess, codes, err := w.svc.SecondFactor(ctx, token, w.code(t))
+		if err != nil || sess.Stage != mdm.StagePasswordChange || len(codes) != mdm.RecoveryCodes {
+			t.Fatalf("code: %+v, %d recovery codes, %v", sess, len(codes), err)
+		}
+		if _, err := w.svc.ChangePassword(ctx, token, "short"); !errors.Is(err, mdm.ErrInvalid) {
+			t.Errorf("a short password: %v, want ErrInvalid", err)
+		}
+		if sess, err = w.svc.ChangePassword(ctx, token, "correct horse battery staple"); err != nil || sess.Stage != mdm.StageActive {
+			t.Fatalf("new password: %+v, %v", sess, err)
+		}
+		_, a, err := w.svc.SessionFor(ctx, token)
+		if err != nil || a.Principal().Role != mdm.RoleAdmin {
+			t.Fatalf("session: %+v, %v", a, err)
+		}
+		if err := w.svc.SignOut(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := w.svc.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
+			t.Errorf("after sign-out: %v", err)
+		}
+		want := []string{"admin.sign_in_failed", "admin.second_factor_setup", "admin.sign_in", "admin.password_change", "admin.sign_out"}
+		if got := w.actions(t); !slices.Equal(got[len(got)-len(want):], want) {
+			t.Errorf("audit trail ends with %v, want %v", got, want)
+		}
+
+		// The next sign-in asks for a code; a recovery code works once, a used code never.
+		token, sess, err = w.svc.SignIn(ctx, "default", "it@musterstadt.example", "correct horse battery staple", "192.0.2.1")
+		if err != nil || sess.Stage != mdm.StageSecondFactor {
+			t.Fatalf("second sign-in: %+v, %v", sess, err)
+		}
+		if sess, _, err = w.svc.SecondFactor(ctx, token, strings.ToUpper(codes[0])); err != nil || sess.Stage != mdm.StageActive {
+			t.Fatalf("recovery code: %+v, %v", sess, err)
+		}
+		token, _, _ = w.svc.SignIn(ctx, "default", "it@musterstadt.example", "correct horse battery staple", "192.0.2.1")
+		if _, _, err := w.svc.SecondFactor(ctx, token, codes[0]); !errors.Is(err, mdm.ErrUnauthenticated) {
+			t.Errorf("a used recovery code: %v", err)
+		}
+	})
+}
+
+// Five wrong passwords lock the account for a quarter of an hour, even for the right
+// password; the idle session ends after half an hour.
+func TestWrongPasswordsLockTheAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newSignInWorld(t, s)
+		for range mdm.MaxFailedSignIns {
+			if _, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", "guess", "192.0.2.7"); !errors.Is(err, mdm.ErrUnauthenticated) {
+				t.Fatalf("wrong password: %v", err)
+			}
+		}
+		if _, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "192.0.2.8"); !errors.Is(err, mdm.ErrUnauthenticated) {
+			t.Fatalf("right password on a locked account: %v", err)
+		}
+		w.now = w.now.Add(mdm.LockoutDuration)
+		token, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "192.0.2.8")
+		if err != nil {
+			t.Fatalf("after the lockout: %v", err)
+		}
+		w.now = w.now.Add(mdm.SignInStepTimeout)
+		if _, _, err := w.svc.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
+			t.Errorf("an unfinished sign-in after its timeout: %v", err)
+		}
+		failed := 0
+		for _, a := range w.actions(t) {
+			if a == "admin.sign_in_failed" {
+				failed++
+			}
+		}
+		if failed != mdm.MaxFailedSignIns+1 {
+			t.Errorf("%d failed sign-ins recorded, want %d", failed, mdm.MaxFailedSignIns+1)
+		}
+	})
+}
+
+// One client address that tries too often is turned away, whichever account it tries.
+func TestSignInIsThrottledPerClient(t *testing.T) {
+	w := newSignInWorld(t, storetest.Open(t, storetest.SQLite))
+	ctx := context.Background()
+	for range mdm.ClientSignInAttempts {
+		_, _, _ = w.svc.SignIn(ctx, "default", "nobody@musterstadt.example", "x", "198.51.100.1")
+	}
+	if _, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "198.51.100.1"); !errors.Is(err, mdm.ErrThrottled) {
+		t.Errorf("attempt beyond the limit: %v, want ErrThrottled", err)
+	}
+	if _, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "198.51.100.2"); err != nil {
+		t.Errorf("another address: %v", err)
+	}
+}

@@ -1,0 +1,268 @@
+// Package dashboard is the IT dashboard under /ui/: server-rendered pages in German and
+// English for administrators, helpdesk and data-protection officers — overview, devices,
+// employees, invitations, work policies with their managed configuration, the audit
+// trail — and the pages of the sign-in. It renders and acts through mdm.Service; who is
+// signed in, with which role, and whether a form is genuine is checked by the server
+// before a page is reached (see Viewer and Routes).
+package dashboard
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui"
+)
+
+//go:embed templates locales assets
+var files embed.FS
+
+// Prefix is where the dashboard is mounted.
+const Prefix = "/ui"
+
+// Config says what the dashboard needs.
+type Config struct {
+	Service *mdm.Service
+	// PublicURL is what phones reach; invitation links are made from it.
+	PublicURL *url.URL
+	Log       *slog.Logger
+	// Demo shows a banner on every page: the server runs in demo mode.
+	Demo bool
+}
+
+// Dashboard serves the pages.
+type Dashboard struct {
+	cfg     Config
+	svc     *mdm.Service
+	catalog *ui.Catalog
+	pages   map[string]*template.Template
+}
+
+// The page templates.
+var pageNames = []string{
+	"signin.html", "factor.html", "recovery.html", "password.html",
+	"overview.html", "devices.html", "device.html", "employees.html",
+	"invitations.html", "invited.html", "policies.html", "policy.html", "audit.html", "problem.html",
+}
+
+// New returns the dashboard.
+func New(cfg Config) (*Dashboard, error) {
+	if cfg.Service == nil {
+		return nil, errors.New("dashboard: no domain service")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	catalog, err := Catalog()
+	if err != nil {
+		return nil, err
+	}
+	tmpl, _ := fs.Sub(files, "templates")
+	pages, err := ui.Templates(tmpl, funcs, pageNames...)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	for name, t := range pages {
+		if _, err := t.ParseFS(tmpl, "partials.html"); err != nil {
+			return nil, fmt.Errorf("dashboard: page %s: %w", name, err)
+		}
+	}
+	return &Dashboard{cfg: cfg, svc: cfg.Service, catalog: catalog, pages: pages}, nil
+}
+
+// Catalog returns the dashboard's messages with the layout's.
+func Catalog() (*ui.Catalog, error) {
+	own, _ := fs.Sub(files, "locales")
+	c, err := ui.NewCatalog(ui.Messages(), own)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	return c, nil
+}
+
+// Assets serves the dashboard's own stylesheet under /ui/assets/.
+func Assets() http.Handler {
+	sub, _ := fs.Sub(files, "assets")
+	return http.StripPrefix(Prefix+"/assets/", http.FileServerFS(sub))
+}
+
+// funcs are the helpers the templates use.
+var funcs = template.FuncMap{
+	"when": when,
+	// dict makes the data of a message with fields: dict "Name" value ….
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"platforms":   func() []string { return []string{"android", "ios"} },
+	"states":      func() []string { return []string{"invited", "enrolling", "active", "removing", "removed"} },
+	"compliances": func() []string { return []string{"compliant", "noncompliant", "unknown"} },
+	"actions":     func() []deviceAction { return deviceActions },
+}
+
+// when formats a point in time for a page; "—" for none.
+func when(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		return v.UTC().Format("2006-01-02 15:04 UTC")
+	case *time.Time:
+		if v != nil {
+			return v.UTC().Format("2006-01-02 15:04 UTC")
+		}
+	}
+	return "—"
+}
+
+// deviceAction is one action on the device page, with the permission it needs.
+type deviceAction struct {
+	Path   string
+	Perm   string
+	Danger bool
+}
+
+// deviceActions are the device page's actions, in the order they are offered.
+var deviceActions = []deviceAction{
+	{"reset-passcode", string(mdm.PermPasscodeReset), false},
+	{"lock", string(mdm.PermDevicesManage), false},
+	{"revoke-certificates", string(mdm.PermDevicesManage), true},
+	{"remove-work-data", string(mdm.PermDevicesManage), true},
+}
+
+// Viewer is who is looking at the dashboard. The server puts it into the request's
+// context once the session is checked.
+type Viewer struct {
+	Principal mdm.Principal
+	Tenant    mdm.Tenant
+	Email     string
+	CSRF      string // the session's token, which every form carries in the field "csrf"
+}
+
+// Can reports whether the viewer holds the permission, for menus and buttons.
+func (v Viewer) Can(p string) bool { return v.Principal.Can(mdm.Permission(p)) }
+
+type viewerKey struct{}
+
+// WithViewer returns ctx with the viewer of the request.
+func WithViewer(ctx context.Context, v Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey{}, v)
+}
+
+func viewerOf(r *http.Request) Viewer {
+	v, _ := r.Context().Value(viewerKey{}).(Viewer)
+	return v
+}
+
+// Route is one page or form target with the permission it needs; an empty permission
+// admits every signed-in user. Path is in the server's form, with :id for an ID, which the
+// server passes on as the request's path value "id".
+type Route struct {
+	Method, Path string
+	Perm         mdm.Permission
+	Handler      http.HandlerFunc
+}
+
+// Routes returns every page and form target of the signed-in dashboard.
+func (d *Dashboard) Routes() []Route {
+	get, post := http.MethodGet, http.MethodPost
+	return []Route{
+		{get, Prefix + "/", "", d.overview},
+		{get, Prefix + "/devices", mdm.PermDevicesRead, d.devices},
+		{get, Prefix + "/devices/:id", mdm.PermDevicesRead, d.device},
+		{post, Prefix + "/devices/:id/lock", mdm.PermDevicesManage, d.deviceCommand(mdm.CommandLockWork)},
+		{post, Prefix + "/devices/:id/reset-passcode", mdm.PermPasscodeReset, d.deviceCommand(mdm.CommandResetWorkPasscode)},
+		{post, Prefix + "/devices/:id/remove-work-data", mdm.PermDevicesManage, d.removeWorkData()},
+		{post, Prefix + "/devices/:id/revoke-certificates", mdm.PermDevicesManage, d.revokeCertificates()},
+		{get, Prefix + "/employees", mdm.PermEmployeesRead, d.employees},
+		{get, Prefix + "/invitations", mdm.PermInvitationsRead, d.invitations},
+		{post, Prefix + "/invitations", mdm.PermInvitationsWrite, d.invite},
+		{post, Prefix + "/invitations/:id/revoke", mdm.PermInvitationsWrite, d.revokeInvitation},
+		{get, Prefix + "/policies", mdm.PermPoliciesRead, d.policies},
+		{post, Prefix + "/policies", mdm.PermPoliciesWrite, d.createPolicy},
+		{get, Prefix + "/policies/:id", mdm.PermPoliciesRead, d.policy},
+		{post, Prefix + "/policies/:id", mdm.PermPoliciesWrite, d.updatePolicy},
+		{get, Prefix + "/audit", mdm.PermAuditRead, d.audit},
+	}
+}
+
+// page is the data every signed-in page gets: the viewer and the page's own data.
+type page struct {
+	Viewer Viewer
+	Flash  string // a message ID to show above the page
+	Error  string // a refusal to show above the page
+	Data   any
+}
+
+// render writes a page.
+func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, name, titleID string, body any) {
+	ui.RememberLang(w, r)
+	l := d.catalog.Localizer(ui.Lang(r))
+	u := *r.URL
+	if err := ui.Render(w, status, d.pages[name], ui.Page{Localizer: l, Title: l.T(titleID) + " · trennwand", URL: &u, Body: body, Demo: d.cfg.Demo}); err != nil {
+		d.cfg.Log.Error("render dashboard page", "page", name, "error", err)
+	}
+}
+
+// show renders a signed-in page.
+func (d *Dashboard) show(w http.ResponseWriter, r *http.Request, name, titleID string, p page) {
+	p.Viewer = viewerOf(r)
+	status := http.StatusOK
+	if p.Error != "" {
+		status = http.StatusBadRequest
+	}
+	d.render(w, r, status, name, titleID, p)
+}
+
+// fail answers an error of the domain: the caller's mistakes with the problem page and
+// their message, anything else with a plain 500 that is logged.
+func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	msg := ""
+	switch {
+	case errors.Is(err, mdm.ErrNotFound):
+		status, msg = http.StatusNotFound, "problem.not_found"
+	case errors.Is(err, mdm.ErrConflict), errors.Is(err, mdm.ErrInvalid):
+		status, msg = http.StatusConflict, err.Error()
+		if errors.Is(err, mdm.ErrInvalid) {
+			status = http.StatusBadRequest
+		}
+	default:
+		d.cfg.Log.Error("dashboard request failed", "path", r.URL.Path, "error", err)
+		msg = "problem.internal"
+	}
+	d.render(w, r, status, "problem.html", "problem.title", page{Viewer: viewerOf(r), Error: msg})
+}
+
+// back sends the browser to a page after a form, with a message ID to show there.
+func back(w http.ResponseWriter, r *http.Request, to, flash string) {
+	u := url.URL{Path: to}
+	if flash != "" {
+		u.RawQuery = url.Values{"done": {flash}}.Encode()
+	}
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
+
+// flash returns the message ID that a redirect after a form asked to show, if it is one
+// of the dashboard's.
+func flash(r *http.Request) string {
+	switch f := r.URL.Query().Get("done"); f {
+	case "queued", "removed", "revoked", "saved", "invitation_revoked":
+		return "done." + f
+	}
+	return ""
+}
+
+// Problem answers with the problem page: status and the message with the ID.
+func (d *Dashboard) Problem(w http.ResponseWriter, r *http.Request, status int, msgID string) {
+	d.render(w, r, status, "problem.html", "problem.title", page{Viewer: viewerOf(r), Error: msgID})
+}

@@ -1,0 +1,175 @@
+package dashboard
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// deviceFilters is the search form of the device list, as the user filled it in.
+type deviceFilters struct {
+	Q, Platform, State, Compliance string
+}
+
+// devicesData is what the device list shows.
+type devicesData struct {
+	Filters deviceFilters
+	Devices []mdm.DeviceListing
+	Next    string // the link to the next page, empty on the last
+}
+
+// devices lists one page of devices, newest first, filtered and searched.
+func (d *Dashboard) devices(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	q := r.URL.Query()
+	f := deviceFilters{Q: q.Get("q"), Platform: q.Get("platform"), State: q.Get("state"), Compliance: q.Get("compliance")}
+	query := mdm.DeviceQuery{Search: f.Q, Page: mdm.Page{Limit: mdm.DefaultPageSize}}
+	var err error
+	if f.Platform != "" {
+		if query.Platform, err = mdm.ParsePlatform(f.Platform); err != nil {
+			d.fail(w, r, err)
+			return
+		}
+	}
+	if f.State != "" {
+		if query.State, err = mdm.ParseDeviceState(f.State); err != nil {
+			d.fail(w, r, err)
+			return
+		}
+	}
+	switch c := mdm.Compliance(f.Compliance); c {
+	case "", mdm.ComplianceCompliant, mdm.ComplianceNonCompliant, mdm.ComplianceUnknown:
+		query.Compliance = c
+	default:
+		d.fail(w, r, fmt.Errorf("%w: compliance %q", mdm.ErrInvalid, f.Compliance))
+		return
+	}
+	if query.After, err = mdm.ParseCursor(q.Get("after")); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	ds, err := d.svc.DevicePage(r.Context(), v.Tenant, query)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	data := devicesData{Filters: f, Devices: ds}
+	if len(ds) == query.Limit {
+		last := ds[len(ds)-1]
+		next := url.Values{"q": {f.Q}, "platform": {f.Platform}, "state": {f.State}, "compliance": {f.Compliance},
+			"after": {mdm.Cursor{At: last.CreatedAt, ID: last.ID}.String()}}
+		data.Next = Prefix + "/devices?" + next.Encode()
+	}
+	d.show(w, r, "devices.html", "devices.title", page{Data: data})
+}
+
+// device shows one device; the service records the access in the audit trail.
+func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	detail, err := d.svc.ViewDevice(r.Context(), v.Principal.Actor, v.Tenant, r.PathValue("id"))
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.show(w, r, "device.html", "device.title", page{Data: detail, Flash: flash(r)})
+}
+
+// confirmedReason returns the reason of an action form whose confirmation box is ticked.
+func confirmedReason(r *http.Request) (string, error) {
+	if r.PostFormValue("confirm") != "yes" {
+		return "", fmt.Errorf("%w: tick the box to confirm the action", mdm.ErrInvalid)
+	}
+	return mdm.ParseReason(r.PostFormValue("reason"))
+}
+
+// deviceAction runs an action of the device page's forms with its confirmed reason, then
+// shows the device again with the message done.
+func (d *Dashboard) deviceAction(done string, act func(r *http.Request, v Viewer, id, reason string) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, id := viewerOf(r), r.PathValue("id")
+		reason, err := confirmedReason(r)
+		if err == nil {
+			err = act(r, v, id, reason)
+		}
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		back(w, r, Prefix+"/devices/"+id, done)
+	}
+}
+
+// deviceCommand queues a command for the device.
+func (d *Dashboard) deviceCommand(kind mdm.CommandKind) http.HandlerFunc {
+	return d.deviceAction("queued", func(r *http.Request, v Viewer, id, reason string) error {
+		_, err := d.svc.CommandDevice(r.Context(), v.Principal.Actor, v.Tenant, id, kind, reason)
+		return err
+	})
+}
+
+// removeWorkData removes the device's work container and revokes its certificates.
+func (d *Dashboard) removeWorkData() http.HandlerFunc {
+	return d.deviceAction("removed", func(r *http.Request, v Viewer, id, reason string) error {
+		return d.svc.RemoveDevice(r.Context(), v.Principal.Actor, v.Tenant, id, reason)
+	})
+}
+
+// revokeCertificates revokes the device's certificates.
+func (d *Dashboard) revokeCertificates() http.HandlerFunc {
+	return d.deviceAction("revoked", func(r *http.Request, v Viewer, id, reason string) error {
+		_, err := d.svc.RevokeDeviceCertificates(r.Context(), v.Principal.Actor, v.Tenant, id, reason)
+		return err
+	})
+}
+
+// overviewData is what the overview shows: counts by platform, state and compliance, and
+// the latest events of the audit trail for those who may read it.
+type overviewData struct {
+	Total      int64
+	ByPlatform map[string]int64
+	ByState    map[string]int64
+	Compliance map[string]int64
+	Events     []mdm.AuditEvent
+}
+
+func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	data := overviewData{ByPlatform: map[string]int64{}, ByState: map[string]int64{}, Compliance: map[string]int64{}}
+	if v.Principal.Can(mdm.PermDevicesRead) {
+		counts, err := d.svc.DeviceCounts(r.Context(), v.Tenant)
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		for _, c := range counts {
+			data.Total += c.Count
+			data.ByPlatform[string(c.Platform)] += c.Count
+			data.ByState[string(c.State)] += c.Count
+			data.Compliance[string(c.Compliance)] += c.Count
+		}
+	}
+	if v.Principal.Can(mdm.PermAuditRead) {
+		head, err := d.svc.Store().AuditHead(r.Context(), v.Tenant.ID)
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		if data.Events, err = d.svc.AuditPage(r.Context(), v.Tenant, mdm.AuditFilter{}, max(head.Seq-10, 0), 10); err != nil {
+			d.fail(w, r, err)
+			return
+		}
+	}
+	d.show(w, r, "overview.html", "overview.title", page{Data: data})
+}
+
+// atoi reads a non-negative number from a form or query; zero when it is none.
+func atoi(s string) int64 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}

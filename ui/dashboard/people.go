@@ -1,0 +1,95 @@
+package dashboard
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// employees lists one page of employees, newest first.
+func (d *Dashboard) employees(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	after, err := mdm.ParseCursor(r.URL.Query().Get("after"))
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	q := mdm.EmployeeQuery{Search: r.URL.Query().Get("q"), Page: mdm.Page{After: after, Limit: mdm.DefaultPageSize}}
+	es, err := d.svc.EmployeePage(r.Context(), v.Tenant, q)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	next := ""
+	if len(es) == q.Limit {
+		last := es[len(es)-1]
+		next = Prefix + "/employees?after=" + mdm.Cursor{At: last.CreatedAt, ID: last.ID}.String()
+	}
+	d.show(w, r, "employees.html", "employees.title", page{Data: map[string]any{"Q": q.Search, "Employees": es, "Next": next}})
+}
+
+// invitationRow is an invitation as the list shows it.
+type invitationRow struct {
+	mdm.InvitationListing
+	Status mdm.InvitationStatus
+}
+
+// invitations lists the invitations, newest first, with the form for a new one.
+func (d *Dashboard) invitations(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	is, err := d.svc.InvitationPage(r.Context(), v.Tenant, mdm.InvitationQuery{Page: mdm.Page{Limit: mdm.MaxPageSize}})
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	now := time.Now()
+	rows := make([]invitationRow, len(is))
+	for i, inv := range is {
+		rows[i] = invitationRow{InvitationListing: inv, Status: inv.Status(now)}
+	}
+	d.show(w, r, "invitations.html", "invitations.title", page{Data: rows, Flash: flash(r)})
+}
+
+// invite makes an invitation and shows its code and link once.
+func (d *Dashboard) invite(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	inv, err := d.svc.Invite(r.Context(), v.Principal.Actor, v.Tenant, mdm.InviteRequest{
+		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
+		Platform: mdm.Platform(r.PostFormValue("platform")), ManagedAppleID: r.PostFormValue("managed_apple_id")})
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	link := ""
+	if d.cfg.PublicURL != nil {
+		link = d.cfg.PublicURL.JoinPath("/e", inv.Code).String()
+	}
+	d.show(w, r, "invited.html", "invited.title", page{Data: map[string]any{"Invitation": inv, "URL": link}})
+}
+
+// revokeInvitation revokes a pending invitation.
+func (d *Dashboard) revokeInvitation(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	if err := d.svc.RevokeInvitation(r.Context(), v.Principal.Actor, v.Tenant, r.PathValue("id")); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	back(w, r, Prefix+"/invitations", "invitation_revoked")
+}
+
+// audit lists the audit trail, oldest first, a page at a time.
+func (d *Dashboard) audit(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	after := atoi(r.URL.Query().Get("after"))
+	events, err := d.svc.AuditPage(r.Context(), v.Tenant, mdm.AuditFilter{}, after, mdm.DefaultPageSize)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	next := int64(0)
+	if len(events) == mdm.DefaultPageSize {
+		next = events[len(events)-1].Seq
+	}
+	d.show(w, r, "audit.html", "audit.title", page{Data: map[string]any{"Events": events, "Next": next}})
+}
