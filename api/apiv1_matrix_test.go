@@ -64,8 +64,14 @@ var roleMatrix = map[string]matrixRoute{
 	"PUT /api/v1/policies/:id": {allowed: adminOnly, id: policyID, body: func(*apiWorld, mdm.Tenant, string) string {
 		return fmt.Sprintf(`{"name":"Renamed %s","version":1}`, mdm.NewID())
 	}},
-	"GET /api/v1/audit/events":       {allowed: withAudit},
-	"GET /api/v1/audit/export":       {allowed: withAudit},
+	"GET /api/v1/audit/events":                         {allowed: withAudit},
+	"GET /api/v1/audit/export":                         {allowed: withAudit},
+	"GET /api/v1/employees/:id/report":                 {allowed: withAudit, id: employeeID},
+	"GET /api/v1/data-protection":                      {allowed: withAudit},
+	"GET /api/v1/data-protection/record-of-processing": {allowed: withAudit},
+	"PUT /api/v1/data-protection": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
+		return `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":60,"inactivity_grace_days":14,"inactivity_action":"lock"}`
+	}},
 	"GET /api/v1/tokens":             {allowed: adminOnly},
 	"POST /api/v1/tokens":            {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"role":"dpo","name":"export"}` }},
 	"POST /api/v1/tokens/:id/revoke": {allowed: adminOnly, id: tokenID},

@@ -84,6 +84,7 @@ func (b ChainBreak) Error() string {
 // It stops at the first problem, because everything after it is no longer provable.
 type ChainVerifier struct {
 	tenantID string
+	start    int64 // the last event pruned before the trail begins; 0 when none was
 	nextSeq  int64
 	prevHash []byte
 	broken   *ChainBreak
@@ -92,6 +93,12 @@ type ChainVerifier struct {
 // NewChainVerifier returns a verifier for the events of tenantID.
 func NewChainVerifier(tenantID string) *ChainVerifier {
 	return &ChainVerifier{tenantID: tenantID, nextSeq: 1, prevHash: GenesisHash}
+}
+
+// StartAfter makes the verifier expect a trail pruned up to event seq, whose first event
+// follows the event of hash prevHash (taken from a signed checkpoint at seq).
+func (v *ChainVerifier) StartAfter(seq int64, prevHash []byte) {
+	v.start, v.nextSeq, v.prevHash = seq, seq+1, prevHash
 }
 
 // Add checks the next event and returns the first break found so far, if any.
@@ -152,4 +159,4 @@ func (v *ChainVerifier) Finish(before, after ChainHead) *ChainBreak {
 }
 
 // Events returns how many events were verified.
-func (v *ChainVerifier) Events() int64 { return v.nextSeq - 1 }
+func (v *ChainVerifier) Events() int64 { return v.nextSeq - 1 - v.start }

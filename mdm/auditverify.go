@@ -12,6 +12,9 @@ type ChainReport struct {
 	Events      int64       // events verified before the first break, or all of them
 	Checkpoints int64       // signed checkpoints that matched their events
 	Break       *ChainBreak // nil when the trail is intact
+	// Pruned lists the removals of events after their retention period, oldest first;
+	// Events counts only the events still there.
+	Pruned []AuditPrune
 }
 
 // VerifyAudit walks the audit trail of every tenant and reports, per tenant, how many
@@ -45,11 +48,24 @@ func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport,
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit checkpoints of %s: %w", t.Name, err)
 	}
+	pruned, err := s.store.AuditPrunes(ctx, t.ID)
+	if err != nil {
+		return ChainReport{}, fmt.Errorf("read audit prunes of %s: %w", t.Name, err)
+	}
 	v := NewChainVerifier(t.ID)
-	err = s.store.AuditEvents(ctx, t.ID, 0, func(e AuditEvent) error {
-		if v.Add(e) != nil || cw.Add(e) != nil {
+	var start int64
+	if len(pruned) > 0 {
+		start = pruned[len(pruned)-1].UpToSeq
+		if hash, b := cw.startAt(start); b == nil {
+			v.StartAfter(start, hash)
+		}
+	}
+	recorded := start == 0
+	err = s.store.AuditEvents(ctx, t.ID, start, func(e AuditEvent) error {
+		if cw.broken != nil || v.Add(e) != nil || cw.Add(e) != nil {
 			return errStopWalk
 		}
+		recorded = recorded || prunedUpTo(e) == start
 		return nil
 	})
 	if err != nil && !errors.Is(err, errStopWalk) {
@@ -59,17 +75,21 @@ func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport,
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit head of %s: %w", t.Name, err)
 	}
-	r := ChainReport{Tenant: t, Events: v.Events(), Checkpoints: cw.Checkpoints(), Break: cw.broken}
+	r := ChainReport{Tenant: t, Events: v.Events(), Checkpoints: cw.Checkpoints(), Break: cw.broken, Pruned: pruned}
 	if r.Break == nil {
 		r.Break = v.Finish(before, after)
 	}
 	if r.Break == nil {
-		r.Break = cw.Finish(v.Events())
+		r.Break = cw.Finish(v.nextSeq - 1)
+	}
+	if r.Break == nil && !recorded {
+		r.Break = &ChainBreak{TenantID: t.ID, Seq: start, Problem: fmt.Sprintf(
+			"events up to %d were removed, and no %s event in the trail records that prune", start, ActionAuditPrune)}
 	}
 	// A checkpoint that does not match leaves the events unproven back to the last one that
 	// did.
 	if r.Break != nil && r.Break == cw.broken {
-		r.Events = min(r.Events, r.Break.Seq-1)
+		r.Events = min(r.Events, max(0, r.Break.Seq-1-start))
 	}
 	return r, nil
 }

@@ -101,5 +101,28 @@ func (w *checkpointWalk) Finish(last int64) *ChainBreak {
 	return w.broken
 }
 
+// startAt begins the walk at a trail pruned up to event seq: the checkpoint at seq must
+// be there and validly signed, and its hash is what the first remaining event follows.
+// Checkpoints before it vouch for events that are gone and are not walked.
+func (w *checkpointWalk) startAt(seq int64) ([]byte, *ChainBreak) {
+	for len(w.pending) > 0 && w.pending[0].Seq < seq {
+		w.pending = w.pending[1:]
+	}
+	if b, ok := w.problems[seq]; ok {
+		w.broken = &b
+		return nil, w.broken
+	}
+	if len(w.pending) == 0 || w.pending[0].Seq != seq {
+		w.broken = &ChainBreak{TenantID: w.tenantID, Seq: seq + 1, Problem: fmt.Sprintf(
+			"the trail was pruned up to event %d, and no signed checkpoint at event %d vouches for where it starts", seq, seq)}
+		return nil, w.broken
+	}
+	c := w.pending[0]
+	w.pending = w.pending[1:]
+	w.proven = seq
+	w.matched++
+	return c.Hash, nil
+}
+
 // Checkpoints returns how many checkpoints matched their events.
 func (w *checkpointWalk) Checkpoints() int64 { return w.matched }

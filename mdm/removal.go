@@ -34,33 +34,46 @@ func (s *Service) RemoveDevice(ctx context.Context, actor string, t Tenant, devi
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
-		switch d.State {
-		case DeviceRemoved, DeviceRemoving:
-			return nil
-		}
-		if err := tx.SetDeviceState(ctx, t.ID, d.ID, d.State, DeviceRemoving, at); err != nil {
-			return err
-		}
-		cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandRemoveWorkData, Payload: EmptyJSONObject,
-			State: CommandQueued, CreatedAt: at}
-		if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
-			return err
-		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.remove", Subject: "device:" + d.ID,
-			Details: AuditDetails(map[string]any{"from_state": d.State, "reason": reason, "command": cmd.ID})})
-		return err
+		return orderRemoval(ctx, tx, at, actor, t.ID, d, reason)
 	})
 	if err != nil {
 		return err
 	}
-	n, err := s.certs.RevokeEnrolment(ctx, t.ID, deviceID, reason)
+	return s.revokeRemoved(ctx, actor, t.ID, deviceID, reason)
+}
+
+// orderRemoval moves d to "removing" and queues the removal of its work data, with its
+// audit event, in the caller's transaction. A device that is removed or being removed is
+// left as it is.
+func orderRemoval(ctx context.Context, tx Store, at time.Time, actor, tenantID string, d Device, reason string) error {
+	switch d.State {
+	case DeviceRemoved, DeviceRemoving:
+		return nil
+	}
+	if err := tx.SetDeviceState(ctx, tenantID, d.ID, d.State, DeviceRemoving, at); err != nil {
+		return err
+	}
+	cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandRemoveWorkData, Payload: EmptyJSONObject,
+		State: CommandQueued, CreatedAt: at}
+	if err := queueCommand(ctx, tx, tenantID, &cmd); err != nil {
+		return err
+	}
+	_, err := tx.AppendAudit(ctx, tenantID, at, AuditRecord{Actor: actor, Action: "device.remove", Subject: "device:" + d.ID,
+		Details: AuditDetails(map[string]any{"from_state": d.State, "reason": reason, "command": cmd.ID})})
+	return err
+}
+
+// revokeRemoved revokes the certificates of a device whose removal was ordered, and records
+// how many went.
+func (s *Service) revokeRemoved(ctx context.Context, actor, tenantID, deviceID, reason string) error {
+	n, err := s.certs.RevokeEnrolment(ctx, tenantID, deviceID, reason)
 	if err != nil {
 		return fmt.Errorf("revoke certificates of device %s (the removal is recorded; repeat it to retry): %w", deviceID, err)
 	}
 	if n == 0 {
 		return nil
 	}
-	return s.Record(ctx, t.ID, AuditRecord{Actor: actor, Action: "device.certificates_revoke", Subject: "device:" + deviceID,
+	return s.Record(ctx, tenantID, AuditRecord{Actor: actor, Action: "device.certificates_revoke", Subject: "device:" + deviceID,
 		Details: AuditDetails(map[string]any{"certificates": n})})
 }
 
@@ -89,13 +102,5 @@ func (s *Service) ConfirmRemoval(ctx context.Context, actor, tenantID, deviceID,
 	if err != nil || !removed || s.certs == nil {
 		return err
 	}
-	n, err := s.certs.RevokeEnrolment(ctx, tenantID, deviceID, reason)
-	if err != nil {
-		return fmt.Errorf("revoke certificates of removed device %s: %w", deviceID, err)
-	}
-	if n == 0 {
-		return nil
-	}
-	return s.Record(ctx, tenantID, AuditRecord{Actor: actor, Action: "device.certificates_revoke", Subject: "device:" + deviceID,
-		Details: AuditDetails(map[string]any{"certificates": n})})
+	return s.revokeRemoved(ctx, actor, tenantID, deviceID, reason)
 }

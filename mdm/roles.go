@@ -27,17 +27,21 @@ const (
 	PermAuditExport      Permission = "audit.export"
 	PermTokensManage     Permission = "tokens.manage" // API tokens of the tenant
 	PermTenantsManage    Permission = "tenants.manage"
+	// PermDataProtectionRead reads the per-employee report, the record of processing and
+	// the retention settings; PermDataProtectionWrite changes the settings.
+	PermDataProtectionRead  Permission = "dataprotection.read"
+	PermDataProtectionWrite Permission = "dataprotection.write"
 )
 
 // rolePermissions is the role matrix. Helpdesk looks devices up, helps with invitations and
 // resets work passcodes; the data-protection officer reads and exports the audit trail and
-// nothing else; the provider only manages tenants and sees none of their data.
+// the data-protection reports and changes nothing; the provider only manages tenants and sees none of their data.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermDevicesRead, PermDevicesManage, PermPasscodeReset, PermEmployeesRead,
 		PermInvitationsRead, PermInvitationsWrite, PermPoliciesRead, PermPoliciesWrite,
-		PermAuditRead, PermAuditExport, PermTokensManage},
+		PermAuditRead, PermAuditExport, PermTokensManage, PermDataProtectionRead, PermDataProtectionWrite},
 	RoleHelpdesk: {PermDevicesRead, PermPasscodeReset, PermEmployeesRead, PermInvitationsRead, PermInvitationsWrite},
-	RoleDPO:      {PermAuditRead, PermAuditExport},
+	RoleDPO:      {PermAuditRead, PermAuditExport, PermDataProtectionRead},
 	RoleProvider: {PermTenantsManage},
 }
 

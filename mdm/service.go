@@ -15,6 +15,8 @@ type Service struct {
 	now    func() time.Time
 	// mailInvitations makes new invitations queue their e-mail.
 	mailInvitations bool
+	// mailNotices makes the inactivity rule queue its e-mail notices.
+	mailNotices bool
 }
 
 // Option configures a Service.

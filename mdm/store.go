@@ -30,6 +30,11 @@ type Store interface {
 	TokenStore
 	ConsoleStore
 	SessionStore
+	DataProtectionStore
+	RetentionStore
+	AuditPruneStore
+	InactivityStore
+	ReportStore
 }
 
 // InstallationStore keeps settings of the whole installation.

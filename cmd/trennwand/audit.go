@@ -50,6 +50,10 @@ intact, 1 when one is not.`,
 			for i, r := range reports {
 				intact = intact && r.Break == nil
 				out[i] = map[string]any{"tenant": r.Tenant.Name, "events": r.Events, "checkpoints": r.Checkpoints, "ok": r.Break == nil}
+				if n := len(r.Pruned); n > 0 {
+					out[i]["pruned_up_to"] = r.Pruned[n-1].UpToSeq
+					out[i]["pruned_at"] = r.Pruned[n-1].PrunedAt
+				}
 				if r.Break != nil {
 					out[i]["first_break"] = map[string]any{"seq": r.Break.Seq, "problem": r.Break.Problem}
 				}
@@ -61,7 +65,7 @@ intact, 1 when one is not.`,
 			} else {
 				for _, r := range reports {
 					if r.Break == nil {
-						fmt.Fprintf(cmd.OutOrStdout(), "%s: intact, %d events%s\n", r.Tenant.Name, r.Events, checkpointsNote(r.Checkpoints))
+						fmt.Fprintf(cmd.OutOrStdout(), "%s: intact, %d events%s%s\n", r.Tenant.Name, r.Events, checkpointsNote(r.Checkpoints), prunedNote(r.Pruned))
 					} else {
 						fmt.Fprintf(cmd.OutOrStdout(), "%s: BROKEN at event %d: %s (%d events before it verified)\n",
 							r.Tenant.Name, r.Break.Seq, r.Break.Problem, r.Events)
@@ -108,4 +112,14 @@ func (in *installation) auditService(ctx context.Context, sign bool) (*mdm.Servi
 		opts = append(opts, mdm.WithAuditSigner(signer))
 	}
 	return mdm.NewService(in.store, in.key, opts...), signer, nil
+}
+
+// prunedNote says where a pruned trail starts.
+func prunedNote(ps []mdm.AuditPrune) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	p := ps[len(ps)-1]
+	return fmt.Sprintf(" (events up to %d were removed after their retention period on %s; the trail starts at a signed checkpoint)",
+		p.UpToSeq, p.PrunedAt.UTC().Format("2006-01-02"))
 }

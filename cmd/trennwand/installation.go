@@ -59,7 +59,7 @@ func newInstallation(cfg config, log *slog.Logger, st *store.Store, key *pki.Mas
 func (in *installation) serviceOptions() []mdm.Option {
 	opts := []mdm.Option{mdm.WithCertificates(caCertificates{in})}
 	if in.cfg.SMTPURL != "" {
-		opts = append(opts, mdm.WithInvitationMail())
+		opts = append(opts, mdm.WithInvitationMail(), mdm.WithNoticeMail())
 	}
 	return opts
 }

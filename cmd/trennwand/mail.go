@@ -36,5 +36,16 @@ func (in *installation) handleMail(q *jobs.Queue) error {
 			return sender.Send(ctx, mail.Message{To: m.Employee.Email, Subject: subject, Text: text})
 		})
 	})
+	jobs.Handle(q, func(ctx context.Context, job mdm.InactivityMailJob) error {
+		return in.svc.SendInactivityMail(ctx, job, func(ctx context.Context, n mdm.InactivityNotice) error {
+			subject, text := n.Message()
+			for _, to := range n.Recipients {
+				if err := sender.Send(ctx, mail.Message{To: to, Subject: subject, Text: text}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
 	return nil
 }

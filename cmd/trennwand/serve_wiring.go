@@ -46,6 +46,7 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 	if err := in.handleMail(q); err != nil {
 		return nil, err
 	}
+	handleDataProtection(q, in.svc)
 	// Policy changes and commands reach the phones through their platforms.
 	d := mdm.NewDispatcher(in.svc, drivers...)
 	jobs.Handle(q, d.ApplyPolicy)

@@ -1,0 +1,68 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/trennwand/trennwand/ui/dpo"
+)
+
+// employeeReport answers with everything stored about one employee and every access to
+// it (Art. 15 GDPR), as JSON or, with format=html, as a page to print. Making it is
+// recorded in the audit trail.
+func (a *apiV1) employeeReport(c echo.Context, k call) error {
+	r, err := a.svc.ReportEmployeeByID(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("format") == "html" {
+		var page bytes.Buffer
+		if err := dpo.ReportHTML(&page, r); err != nil {
+			return err
+		}
+		return c.HTMLBlob(http.StatusOK, page.Bytes())
+	}
+	return c.JSON(http.StatusOK, dpo.Report(r))
+}
+
+// processingRecord answers with the record of processing (Art. 30 GDPR) as Markdown or,
+// with format=html, as a page to print.
+func (a *apiV1) processingRecord(c echo.Context, k call) error {
+	r, err := a.svc.ProcessingRecord(c.Request().Context(), k.tenant)
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	if c.QueryParam("format") == "html" {
+		if err := dpo.ProcessingHTML(&out, r); err != nil {
+			return err
+		}
+		return c.HTMLBlob(http.StatusOK, out.Bytes())
+	}
+	if err := dpo.ProcessingMarkdown(&out, r); err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", out.Bytes())
+}
+
+func (a *apiV1) getDataProtection(c echo.Context, k call) error {
+	d, err := a.svc.TenantDataProtection(c.Request().Context(), k.tenant)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, dpo.Settings(d))
+}
+
+func (a *apiV1) setDataProtection(c echo.Context, k call) error {
+	var in dpo.SettingsJSON
+	if err := decodeBody(c, &in); err != nil {
+		return err
+	}
+	d, err := a.svc.SetDataProtection(c.Request().Context(), k.who.Actor, k.tenant, in.DataProtection())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, dpo.Settings(d))
+}

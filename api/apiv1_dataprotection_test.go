@@ -1,0 +1,67 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// The data-protection officer opens the report about an employee whose device an admin
+// looked at: the admin's view and the officer's own report are both among the accesses,
+// and the printable page names the employee.
+func TestTheDPOSeesWhoLookedAtAnEmployee(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		d := w.device(w.tenant)
+		if code, body := w.call(http.MethodGet, "/api/v1/devices/"+d.ID, w.tokens[mdm.RoleAdmin], ""); code != http.StatusOK {
+			t.Fatalf("admin views the device: %d %s", code, body)
+		}
+		code, body := w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report", w.tokens[mdm.RoleDPO], "")
+		if code != http.StatusOK {
+			t.Fatalf("report: %d %s", code, body)
+		}
+		var r struct {
+			Devices  []struct{ ID string } `json:"devices"`
+			Accesses []struct {
+				Action string `json:"action"`
+			} `json:"accesses"`
+		}
+		decode(t, body, &r)
+		var actions []string
+		for _, a := range r.Accesses {
+			actions = append(actions, a.Action)
+		}
+		if len(r.Devices) != 1 || r.Devices[0].ID != d.ID || strings.Join(actions, ",") != "device.view,employee.report" {
+			t.Fatalf("report: devices %+v, accesses %v; want the device, its view and this report", r.Devices, actions)
+		}
+		code, page := w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report?format=html", w.tokens[mdm.RoleDPO], "")
+		if code != http.StatusOK || !strings.Contains(page, "Who looked at this data") {
+			t.Fatalf("printable report: %d %s", code, page)
+		}
+	})
+}
+
+// Settings that break the rules are refused with the rule named, and nothing changes.
+func TestDataProtectionSettingsRefuseNonsense(t *testing.T) {
+	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
+	cases := []struct{ name, body, want string }{
+		{"inactivity of 45 days", `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":45,"inactivity_grace_days":14,"inactivity_action":"lock"}`, "inactivity_days"},
+		{"wipe", `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":30,"inactivity_grace_days":14,"inactivity_action":"wipe"}`, "inactivity_action"},
+		{"no retention", `{"device_retention_days":0,"audit_retention_years":3,"inactivity_days":30,"inactivity_grace_days":14,"inactivity_action":"lock"}`, "device_retention_days"},
+		{"IT contact not an address", `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":30,"inactivity_grace_days":14,"inactivity_action":"lock","it_email":"it at town"}`, "e-mail"},
+	}
+	for _, tc := range cases {
+		code, body := w.call(http.MethodPut, "/api/v1/data-protection", w.tokens[mdm.RoleAdmin], tc.body)
+		if code != http.StatusBadRequest || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: %d %s, want 400 naming %s", tc.name, code, body, tc.want)
+		}
+	}
+	code, body := w.call(http.MethodGet, "/api/v1/data-protection", w.tokens[mdm.RoleDPO], "")
+	if code != http.StatusOK || !strings.Contains(body, `"inactivity_days":0`) || !strings.Contains(body, `"device_retention_days":30`) {
+		t.Fatalf("settings after refusals: %d %s; want the defaults", code, body)
+	}
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/ui/dpo"
+)
+
+func newReportCmd() *cobra.Command {
+	employee := &cobra.Command{
+		Use:   "employee",
+		Short: "Everything stored about one employee and every access to it (Art. 15 GDPR)",
+		Long: `Gather what trennwand keeps about one employee: the person, their invitations,
+their devices with commands, certificates and inactivity flags, and every audit
+event that names them, with the accesses (views, exports, reports) listed apart.
+Making the report is recorded in the audit trail. --json prints it as JSON;
+--html FILE writes a page to print or hand over.`,
+		Example: `  trennwand report employee --tenant musterstadt --email anna@musterstadt.de --json
+  trennwand report employee --tenant musterstadt --email anna@musterstadt.de --html anna.html`,
+		Args: exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			email, _ := cmd.Flags().GetString("email")
+			if email == "" {
+				return usagef("--email is required")
+			}
+			r, err := in.svc.ReportEmployee(ctx, cliActor(), t, email)
+			if err != nil {
+				return err
+			}
+			if file, _ := cmd.Flags().GetString("html"); file != "" {
+				if err := writeReport(file, func(w io.Writer) error { return dpo.ReportHTML(w, r) }); err != nil {
+					return err
+				}
+				if !in.cfg.JSON {
+					fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", file)
+					return nil
+				}
+			}
+			if in.cfg.JSON {
+				return printJSON(cmd.OutOrStdout(), dpo.Report(r))
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s <%s>: %d invitations, %d devices, %d accesses and %d other events on record (--json or --html FILE for all of it)\n",
+				r.Employee.Name, r.Employee.Email, len(r.Invitations), len(r.Devices), len(r.Accesses), len(r.Events))
+			return nil
+		}),
+	}
+	f := employee.Flags()
+	f.String("tenant", "", "tenant name (required)")
+	f.String("email", "", "the employee's e-mail address (required)")
+	f.String("html", "", "write the report as an HTML page to this file")
+
+	processing := &cobra.Command{
+		Use:   "processing",
+		Short: "The record of processing (Art. 30 GDPR) as a starting document",
+		Long: `Generate the record of processing activities for the tenant's device management
+from its data-protection settings (trennwand dataprotection set): purposes,
+categories of data, recipients (Google, Apple, the operator), retention periods and
+technical measures. Prints Markdown; --html FILE writes a page to print.`,
+		Example: `  trennwand report processing --tenant musterstadt > verarbeitung.md
+  trennwand report processing --tenant musterstadt --html verarbeitung.html`,
+		Args: exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			r, err := in.svc.ProcessingRecord(ctx, t)
+			if err != nil {
+				return err
+			}
+			if file, _ := cmd.Flags().GetString("html"); file != "" {
+				if err := writeReport(file, func(w io.Writer) error { return dpo.ProcessingHTML(w, r) }); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", file)
+				return nil
+			}
+			return dpo.ProcessingMarkdown(cmd.OutOrStdout(), r)
+		}),
+	}
+	processing.Flags().String("tenant", "", "tenant name (required)")
+	processing.Flags().String("html", "", "write the record as an HTML page to this file")
+	return group("report", "Reports for the data-protection officer", employee, processing)
+}
+
+// writeReport writes a new file through fn, readable by its owner only because reports
+// hold personal data, and never over an existing file.
+func writeReport(name string, fn func(io.Writer) error) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	return errors.Join(fn(f), f.Close())
+}

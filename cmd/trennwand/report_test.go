@@ -1,0 +1,90 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// employeeReport is the part of `report employee --json` these tests read.
+type employeeReport struct {
+	Employee struct {
+		Email string `json:"email"`
+	} `json:"employee"`
+	Invitations []struct {
+		Platform string `json:"platform"`
+	} `json:"invitations"`
+	Devices  []struct{ ID string } `json:"devices"`
+	Accesses []struct {
+		Action string `json:"action"`
+		Actor  string `json:"actor"`
+	} `json:"accesses"`
+	Events []struct {
+		Action string `json:"action"`
+	} `json:"events"`
+}
+
+// The data-protection officer answers an employee's request for access: the report shows
+// the invitation and every access to the employee's data, its own making included, and
+// the next report shows the one before.
+func TestReportAboutOneEmployee(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		s := newSite(t, backend)
+		s.run(t, "tenant", "create", "musterstadt").wantCode(t, 0)
+		s.run(t, "invite", "create", "--tenant", "musterstadt", "--email", "anna@musterstadt.de", "--platform", "android").wantCode(t, 0)
+
+		var first, second employeeReport
+		s.run(t, "report", "employee", "--tenant", "musterstadt", "--email", "anna@musterstadt.de", "--json").decode(t, &first)
+		s.run(t, "report", "employee", "--tenant", "musterstadt", "--email", "anna@musterstadt.de", "--json").decode(t, &second)
+		if first.Employee.Email != "anna@musterstadt.de" || len(first.Invitations) != 1 || first.Invitations[0].Platform != "android" {
+			t.Fatalf("report: %+v", first)
+		}
+		if len(first.Accesses) != 1 || first.Accesses[0].Action != mdm.ActionEmployeeReport || !strings.HasPrefix(first.Accesses[0].Actor, "cli:") {
+			t.Fatalf("accesses in the first report: %+v; want the report itself", first.Accesses)
+		}
+		if len(second.Accesses) != 2 {
+			t.Fatalf("accesses in the second report: %+v; want both reports", second.Accesses)
+		}
+		if len(first.Events) == 0 || first.Events[0].Action != "invitation.create" {
+			t.Fatalf("events: %+v; want the invitation's creation", first.Events)
+		}
+
+		page := filepath.Join(t.TempDir(), "anna.html")
+		s.run(t, "report", "employee", "--tenant", "musterstadt", "--email", "anna@musterstadt.de", "--html", page).wantCode(t, 0)
+		html, err := os.ReadFile(page)
+		if err != nil || !strings.Contains(string(html), "anna@musterstadt.de") || !strings.Contains(string(html), "Who looked at this data") {
+			t.Fatalf("the HTML report: %v\n%s", err, html)
+		}
+
+		r := s.run(t, "report", "employee", "--tenant", "musterstadt", "--email", "bert@musterstadt.de")
+		if r.code == 0 || !strings.Contains(r.stderr, "bert@musterstadt.de") {
+			t.Fatalf("a report about an unknown employee: code %d, %s", r.code, r.stderr)
+		}
+	})
+}
+
+// The record of processing follows the tenant's settings: the retention periods and the
+// inactivity rule set with `dataprotection set` appear in it, with Google and Apple as
+// recipients; settings that break the rules are refused and change nothing.
+func TestRecordOfProcessingFollowsTheSettings(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		s := newSite(t, backend)
+		s.run(t, "tenant", "create", "musterstadt").wantCode(t, 0)
+		s.run(t, "dataprotection", "set", "--tenant", "musterstadt", "--device-retention-days", "45",
+			"--inactivity-days", "60", "--inactivity-action", "remove", "--it-email", "it@musterstadt.de").wantCode(t, 0)
+		r := s.run(t, "dataprotection", "set", "--tenant", "musterstadt", "--inactivity-days", "45")
+		if r.code == 0 || !strings.Contains(r.stderr, "30, 60 or 90") {
+			t.Fatalf("inactivity of 45 days: code %d, %s", r.code, r.stderr)
+		}
+		md := s.run(t, "report", "processing", "--tenant", "musterstadt")
+		md.wantCode(t, 0)
+		for _, want := range []string{"deleted 45 days after", "without contact for 60 days", "removed", "Google", "Apple", "# Record of processing"} {
+			if !strings.Contains(md.stdout, want) {
+				t.Errorf("the record lacks %q:\n%s", want, md.stdout)
+			}
+		}
+	})
+}

@@ -1,0 +1,24 @@
+package main
+
+import (
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/jobs"
+)
+
+// dataProtectionInterval is how often the retention and inactivity sweeps run. Their
+// periods are days and years, so an hour's delay is of no account; each sweep does its
+// work once however often it runs.
+const dataProtectionInterval = time.Hour
+
+// handleDataProtection registers the periodic sweeps of data protection: deleting removed
+// devices and old audit events after their retention periods, and the inactivity rule.
+func handleDataProtection(q *jobs.Queue, svc *mdm.Service) {
+	jobs.Handle(q, svc.RunDeviceRetention)
+	jobs.Handle(q, svc.RunAuditRetention)
+	jobs.Handle(q, svc.RunInactivity)
+	q.Every(dataProtectionInterval, mdm.DeviceRetentionJob{})
+	q.Every(dataProtectionInterval, mdm.AuditRetentionJob{})
+	q.Every(dataProtectionInterval, mdm.InactivityJob{})
+}

@@ -1,0 +1,141 @@
+package mdm
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// AuditPrune records that a tenant's audit events up to and including UpToSeq were
+// removed after their retention period. The remaining trail starts after a signed
+// checkpoint at UpToSeq, and an audit.prune event in it says the same, so that the
+// verifier can tell a lawful prune from events that went missing.
+type AuditPrune struct {
+	TenantID string
+	UpToSeq  int64
+	Events   int64     // how many events this prune removed
+	Cutoff   time.Time // events before this time were due
+	PrunedAt time.Time
+}
+
+// AuditPruneStore removes audit events after their retention period, the only way events
+// ever leave the trail.
+type AuditPruneStore interface {
+	// LastAuditSeqBefore returns the tenant's last event before `before`; 0 when none is.
+	LastAuditSeqBefore(ctx context.Context, tenantID string, before time.Time) (int64, error)
+	// AuditPrunes returns the tenant's prunes, oldest first.
+	AuditPrunes(ctx context.Context, tenantID string) ([]AuditPrune, error)
+	// PruneAudit records p and deletes the tenant's events up to p.UpToSeq; ErrConflict
+	// when that prune was recorded already.
+	PruneAudit(ctx context.Context, tenantID string, p *AuditPrune) error
+}
+
+// AuditRetentionJob removes audit events older than their tenant's AuditRetentionYears.
+// It runs periodically; running it twice removes nothing twice.
+type AuditRetentionJob struct{}
+
+// Kind names the job for the queue.
+func (AuditRetentionJob) Kind() string { return "audit_retention" }
+
+// ActionAuditPrune is the action of the event that records a prune.
+const ActionAuditPrune = "audit.prune"
+
+// RunAuditRetention carries out an AuditRetentionJob for every tenant.
+func (s *Service) RunAuditRetention(ctx context.Context, _ AuditRetentionJob) error {
+	_, err := s.PruneAuditTrails(ctx)
+	return err
+}
+
+// PruneAuditTrails removes, for every tenant that keeps events for a limited number of
+// years, the events older than that, and returns the prunes it made. A trail is cut only
+// at a signed checkpoint, the newest at or before the last event due, so that the rest of
+// the chain stays provable from a hash the CA signed; the events between that checkpoint
+// and the cut-off stay until the next one.
+func (s *Service) PruneAuditTrails(ctx context.Context) ([]AuditPrune, error) {
+	if c, ok := s.store.(*checkpointing); !ok || c.cfg.signer == nil {
+		return nil, errors.New("audit retention: the trail can be pruned only where checkpoints are signed, and no signer is configured")
+	}
+	tenants, err := s.store.Tenants(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []AuditPrune
+	for _, t := range tenants {
+		p, err := s.pruneTenantAudit(ctx, t)
+		if err != nil {
+			return out, fmt.Errorf("audit retention of %s: %w", t.Name, err)
+		}
+		if p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) pruneTenantAudit(ctx context.Context, t Tenant) (*AuditPrune, error) {
+	dp, err := s.TenantDataProtection(ctx, t)
+	if err != nil || dp.AuditRetentionYears == 0 {
+		return nil, err
+	}
+	var made *AuditPrune
+	err = s.atomic(ctx, func(tx Store, at time.Time) error {
+		cutoff := at.AddDate(-dp.AuditRetentionYears, 0, 0)
+		last, err := tx.LastAuditSeqBefore(ctx, t.ID, cutoff)
+		if err != nil || last == 0 {
+			return err
+		}
+		cp, err := tx.LatestCheckpoint(ctx, t.ID, last)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		horizon, err := pruneHorizon(ctx, tx, t.ID)
+		if err != nil || cp.Seq <= horizon {
+			return err
+		}
+		p := AuditPrune{TenantID: t.ID, UpToSeq: cp.Seq, Events: cp.Seq - horizon, Cutoff: cutoff, PrunedAt: at}
+		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: ActorSystem, Action: ActionAuditPrune, Subject: "tenant:" + t.ID,
+			Details: AuditDetails(map[string]any{"up_to_seq": p.UpToSeq, "events": p.Events, "cutoff": cutoff,
+				"checkpoint_hash": hex.EncodeToString(cp.Hash), "retention_years": dp.AuditRetentionYears})})
+		if err != nil {
+			return err
+		}
+		if err := tx.PruneAudit(ctx, t.ID, &p); err != nil {
+			return err
+		}
+		made = &p
+		return nil
+	})
+	if errors.Is(err, ErrConflict) {
+		// Another replica made this prune while we were deciding: it is done once.
+		return nil, nil
+	}
+	return made, err
+}
+
+// pruneHorizon returns the last event removed by a prune, 0 when none was.
+func pruneHorizon(ctx context.Context, st Store, tenantID string) (int64, error) {
+	ps, err := st.AuditPrunes(ctx, tenantID)
+	if err != nil || len(ps) == 0 {
+		return 0, err
+	}
+	return ps[len(ps)-1].UpToSeq, nil
+}
+
+// prunedUpTo returns the event an audit.prune event says the trail was pruned up to.
+func prunedUpTo(e AuditEvent) int64 {
+	if e.Action != ActionAuditPrune {
+		return 0
+	}
+	var d struct {
+		UpToSeq int64 `json:"up_to_seq"`
+	}
+	if json.Unmarshal([]byte(e.Details), &d) != nil {
+		return 0
+	}
+	return d.UpToSeq
+}

@@ -1,0 +1,145 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// DataProtection is a tenant's data-protection settings: how long data is kept, what
+// happens to phones that stopped reporting, and what the record of processing says.
+type DataProtection struct {
+	TenantID string
+	// DeviceRetentionDays is how long a removed device's row is kept before it is deleted.
+	DeviceRetentionDays int
+	// AuditRetentionYears is how long audit events are kept; 0 keeps them for ever.
+	AuditRetentionYears int
+	// InactivityDays flags devices without contact for so many days: 0 (off), 30, 60 or 90.
+	InactivityDays int
+	// InactivityGraceDays is how long a flagged device has to report before the action.
+	InactivityGraceDays int
+	// InactivityAction is what happens after the grace period.
+	InactivityAction InactivityAction
+	// ITContactEmail is told about inactive devices; empty tells only the employee.
+	ITContactEmail string `gorm:"column:it_contact_email"`
+	// Purposes and Measures are the tenant's own words for the record of processing;
+	// empty uses the standard text.
+	Purposes  string
+	Measures  string
+	UpdatedAt time.Time
+}
+
+// InactivityAction is what the inactivity rule does to a device after the grace period.
+type InactivityAction string
+
+// The inactivity actions: lock the work area, or remove the work container.
+const (
+	InactivityLock   InactivityAction = "lock"
+	InactivityRemove InactivityAction = "remove"
+)
+
+// DefaultDataProtection is what a tenant has until it changes something: device data
+// deleted 30 days after removal, audit events kept for three years, no inactivity rule.
+func DefaultDataProtection(tenantID string) DataProtection {
+	return DataProtection{TenantID: tenantID, DeviceRetentionDays: 30, AuditRetentionYears: 3,
+		InactivityGraceDays: 14, InactivityAction: InactivityLock}
+}
+
+// DataProtectionStore keeps the tenants' data-protection settings.
+type DataProtectionStore interface {
+	// DataProtection returns the tenant's settings; ErrNotFound when it has none stored.
+	DataProtection(ctx context.Context, tenantID string) (DataProtection, error)
+	// SaveDataProtection creates or replaces the tenant's settings.
+	SaveDataProtection(ctx context.Context, tenantID string, d *DataProtection) error
+}
+
+// Validate checks the settings against the rules: the inactivity rule is 30, 60 or 90
+// days (the steps BSI names) or off, and every period is within sane bounds.
+func (d DataProtection) Validate() error {
+	var problems []string
+	if d.DeviceRetentionDays < 1 || d.DeviceRetentionDays > 3650 {
+		problems = append(problems, "device retention must be 1 to 3650 days")
+	}
+	if d.AuditRetentionYears < 0 || d.AuditRetentionYears > 100 {
+		problems = append(problems, "audit retention must be 0 (for ever) to 100 years")
+	}
+	switch d.InactivityDays {
+	case 0, 30, 60, 90:
+	default:
+		problems = append(problems, "inactivity must be 0 (off), 30, 60 or 90 days")
+	}
+	if d.InactivityGraceDays < 1 || d.InactivityGraceDays > 365 {
+		problems = append(problems, "the inactivity grace period must be 1 to 365 days")
+	}
+	if d.InactivityAction != InactivityLock && d.InactivityAction != InactivityRemove {
+		problems = append(problems, "the inactivity action must be lock or remove")
+	}
+	if d.ITContactEmail != "" {
+		if _, err := NormalizeEmail(d.ITContactEmail); err != nil {
+			problems = append(problems, "the IT contact must be an e-mail address")
+		}
+	}
+	if len(d.Purposes) > 10000 || len(d.Measures) > 10000 {
+		problems = append(problems, "purposes and measures must be at most 10000 characters each")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// TenantDataProtection returns the tenant's settings, the defaults when it never saved any.
+func (s *Service) TenantDataProtection(ctx context.Context, t Tenant) (DataProtection, error) {
+	return dataProtectionOf(ctx, s.store, t.ID)
+}
+
+func dataProtectionOf(ctx context.Context, st Store, tenantID string) (DataProtection, error) {
+	d, err := st.DataProtection(ctx, tenantID)
+	if errors.Is(err, ErrNotFound) {
+		return DefaultDataProtection(tenantID), nil
+	}
+	if err != nil {
+		return DataProtection{}, fmt.Errorf("data-protection settings of tenant %s: %w", tenantID, err)
+	}
+	return d, nil
+}
+
+// SetDataProtection stores the tenant's settings and records the change with the old and
+// new periods, since they decide when data is deleted and devices locked.
+func (s *Service) SetDataProtection(ctx context.Context, actor string, t Tenant, d DataProtection) (DataProtection, error) {
+	d.TenantID = t.ID
+	d.Purposes, d.Measures = strings.TrimSpace(d.Purposes), strings.TrimSpace(d.Measures)
+	if d.ITContactEmail != "" {
+		email, err := NormalizeEmail(d.ITContactEmail)
+		if err != nil {
+			return DataProtection{}, fmt.Errorf("%w: the IT contact must be an e-mail address", ErrInvalid)
+		}
+		d.ITContactEmail = email
+	}
+	if err := d.Validate(); err != nil {
+		return DataProtection{}, err
+	}
+	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+		old, err := dataProtectionOf(ctx, tx, t.ID)
+		if err != nil {
+			return err
+		}
+		d.UpdatedAt = at
+		if err := tx.SaveDataProtection(ctx, t.ID, &d); err != nil {
+			return fmt.Errorf("save data-protection settings: %w", err)
+		}
+		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "dataprotection.update", Subject: "tenant:" + t.ID,
+			Details: AuditDetails(map[string]any{"from": old.periods(), "to": d.periods()})})
+		return err
+	})
+	return d, err
+}
+
+// periods is what an audit event says about settings: the rules, not the free text.
+func (d DataProtection) periods() map[string]any {
+	return map[string]any{"device_retention_days": d.DeviceRetentionDays, "audit_retention_years": d.AuditRetentionYears,
+		"inactivity_days": d.InactivityDays, "inactivity_grace_days": d.InactivityGraceDays,
+		"inactivity_action": d.InactivityAction, "it_contact": d.ITContactEmail != ""}
+}

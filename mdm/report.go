@@ -1,0 +1,153 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// EmployeeReport is everything trennwand keeps about one employee and their devices, and
+// every access to it: the answer to a request under Art. 15 GDPR.
+type EmployeeReport struct {
+	GeneratedAt time.Time
+	GeneratedBy string
+	Tenant      Tenant
+	Employee    Employee
+	Invitations []Invitation
+	Devices     []DeviceRecord
+	// Accesses are the audit events of someone looking at or exporting the employee's
+	// data (views, exports, reports, this one included); Events are all others that name
+	// the employee, one of their devices or invitations.
+	Accesses []AuditEvent
+	Events   []AuditEvent
+	// Pruned says up to when older events were removed after their retention period.
+	Pruned []AuditPrune
+}
+
+// DeviceRecord is one device of the report with what hangs on it.
+type DeviceRecord struct {
+	Device       Device
+	Commands     []Command
+	Certificates []DeviceCertificate // empty when the CA cannot be asked
+	Inactivity   *DeviceInactivity
+}
+
+// DeviceCertificate is a certificate the CA issued to a device, as the report shows it.
+type DeviceCertificate struct {
+	Serial    string
+	Subject   string
+	NotBefore time.Time
+	NotAfter  time.Time
+	Revoked   bool
+}
+
+// CertificateLister is what the report needs of the CA beyond Certificates: the
+// certificates it issued to one enrolment. The service's CA may implement it.
+type CertificateLister interface {
+	EnrolmentCertificates(ctx context.Context, tenantID, enrolmentID string) ([]DeviceCertificate, error)
+}
+
+// ReportStore reads what the report needs beyond the other stores.
+type ReportStore interface {
+	// EmployeeInvitations returns all of the employee's invitations, oldest first.
+	EmployeeInvitations(ctx context.Context, tenantID, employeeID string) ([]Invitation, error)
+}
+
+// ActionEmployeeReport is the action of the event that records a report.
+const ActionEmployeeReport = "employee.report"
+
+// IsAccess reports whether the event records someone looking at or exporting data, rather
+// than a change.
+func (e AuditEvent) IsAccess() bool {
+	return strings.HasSuffix(e.Action, ".view") || e.Action == ActionEmployeeReport || e.Action == "audit.export"
+}
+
+// ReportEmployee gathers the report about the employee with the e-mail address. Making it
+// is recorded first, in the same transaction, so the report lists itself among the
+// accesses.
+func (s *Service) ReportEmployee(ctx context.Context, actor string, t Tenant, email string) (EmployeeReport, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return EmployeeReport{}, err
+	}
+	return s.reportEmployee(ctx, actor, t, func(tx Store) (Employee, error) {
+		e, err := tx.EmployeeByEmail(ctx, t.ID, email)
+		if err != nil {
+			return e, fmt.Errorf("tenant %s has no employee %s: %w", t.Name, email, err)
+		}
+		return e, nil
+	})
+}
+
+// ReportEmployeeByID is ReportEmployee for the employee with the ID.
+func (s *Service) ReportEmployeeByID(ctx context.Context, actor string, t Tenant, id string) (EmployeeReport, error) {
+	return s.reportEmployee(ctx, actor, t, func(tx Store) (Employee, error) {
+		e, err := tx.Employee(ctx, t.ID, id)
+		if err != nil {
+			return e, fmt.Errorf("employee %s: %w", id, err)
+		}
+		return e, nil
+	})
+}
+
+func (s *Service) reportEmployee(ctx context.Context, actor string, t Tenant, find func(tx Store) (Employee, error)) (EmployeeReport, error) {
+	r := EmployeeReport{GeneratedBy: actor, Tenant: t}
+	err := s.atomic(ctx, func(tx Store, at time.Time) (err error) {
+		r.GeneratedAt = at
+		if r.Employee, err = find(tx); err != nil {
+			return err
+		}
+		if _, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: ActionEmployeeReport,
+			Subject: "employee:" + r.Employee.ID, Details: EmptyJSONObject}); err != nil {
+			return err
+		}
+		if r.Invitations, err = tx.EmployeeInvitations(ctx, t.ID, r.Employee.ID); err != nil {
+			return fmt.Errorf("invitations: %w", err)
+		}
+		ds, err := tx.Devices(ctx, t.ID, DeviceFilter{EmployeeID: r.Employee.ID})
+		if err != nil {
+			return fmt.Errorf("devices: %w", err)
+		}
+		for _, d := range ds {
+			rec, err := s.deviceRecord(ctx, tx, t, d)
+			if err != nil {
+				return fmt.Errorf("device %s: %w", d.ID, err)
+			}
+			r.Devices = append(r.Devices, rec)
+		}
+		if r.Pruned, err = tx.AuditPrunes(ctx, t.ID); err != nil {
+			return err
+		}
+		return tx.FilteredAuditEvents(ctx, t.ID, AuditFilter{EmployeeID: r.Employee.ID}, func(e AuditEvent) error {
+			if e.IsAccess() {
+				r.Accesses = append(r.Accesses, e)
+			} else {
+				r.Events = append(r.Events, e)
+			}
+			return nil
+		})
+	})
+	return r, err
+}
+
+func (s *Service) deviceRecord(ctx context.Context, tx Store, t Tenant, d Device) (DeviceRecord, error) {
+	rec := DeviceRecord{Device: d}
+	var err error
+	if rec.Commands, err = tx.Commands(ctx, t.ID, d.ID); err != nil {
+		return rec, err
+	}
+	switch f, err := tx.DeviceInactivity(ctx, t.ID, d.ID); {
+	case err == nil:
+		rec.Inactivity = &f
+	case !errors.Is(err, ErrNotFound):
+		return rec, err
+	}
+	if lister, ok := s.certs.(CertificateLister); ok {
+		if rec.Certificates, err = lister.EnrolmentCertificates(ctx, t.ID, d.ID); err != nil {
+			return rec, fmt.Errorf("certificates: %w", err)
+		}
+	}
+	return rec, nil
+}

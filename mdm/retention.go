@@ -1,0 +1,99 @@
+package mdm
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// RetentionStore finds and deletes the rows of removed devices whose retention has ended.
+type RetentionStore interface {
+	// ExpiredDevices returns up to limit of the tenant's removed devices that were last
+	// changed before `before`, locked until the transaction ends, so that replicas running
+	// the same sweep do not both delete (and record) one device.
+	ExpiredDevices(ctx context.Context, tenantID string, before time.Time, limit int) ([]Device, error)
+	// DeleteDevices deletes the devices with everything that hangs on them (commands,
+	// enrolment tokens, inactivity flags) and returns how many devices went.
+	DeleteDevices(ctx context.Context, tenantID string, ids []string) (int64, error)
+}
+
+// DeviceRetentionJob deletes the data of devices removed longer ago than their tenant's
+// retention period. It runs periodically; running it twice deletes nothing twice.
+type DeviceRetentionJob struct{}
+
+// Kind names the job for the queue.
+func (DeviceRetentionJob) Kind() string { return "device_retention" }
+
+// retentionBatch is how many devices one transaction deletes: large enough that a backlog
+// of a hundred thousand goes quickly, small enough that the lock on the chain head is not
+// held for long.
+const retentionBatch = 500
+
+// RunDeviceRetention carries out a DeviceRetentionJob for every tenant.
+func (s *Service) RunDeviceRetention(ctx context.Context, _ DeviceRetentionJob) error {
+	_, err := s.PurgeRemovedDevices(ctx)
+	return err
+}
+
+// PurgeRemovedDevices deletes, for every tenant, the rows of devices that were removed
+// more than the tenant's DeviceRetentionDays ago, and returns how many. Each deletion
+// leaves a device.delete event in the audit trail, in the transaction that deletes the row;
+// the event keeps the device's ID and platform and when it was removed, nothing personal.
+func (s *Service) PurgeRemovedDevices(ctx context.Context) (int, error) {
+	tenants, err := s.store.Tenants(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, t := range tenants {
+		n, err := s.purgeTenantDevices(ctx, t)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("device retention of %s: %w", t.Name, err)
+		}
+	}
+	return total, nil
+}
+
+func (s *Service) purgeTenantDevices(ctx context.Context, t Tenant) (int, error) {
+	dp, err := s.TenantDataProtection(ctx, t)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for {
+		n := 0
+		err := s.atomic(ctx, func(tx Store, at time.Time) error {
+			before := at.AddDate(0, 0, -dp.DeviceRetentionDays)
+			ds, err := tx.ExpiredDevices(ctx, t.ID, before, retentionBatch)
+			if err != nil || len(ds) == 0 {
+				return err
+			}
+			ids := make([]string, len(ds))
+			for i, d := range ds {
+				ids[i] = d.ID
+			}
+			deleted, err := tx.DeleteDevices(ctx, t.ID, ids)
+			if err != nil {
+				return err
+			}
+			if deleted != int64(len(ds)) {
+				return fmt.Errorf("deleted %d of %d expired devices; retrying", deleted, len(ds))
+			}
+			for _, d := range ds {
+				_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: ActorSystem, Action: "device.delete", Subject: "device:" + d.ID,
+					Details: AuditDetails(map[string]any{"platform": d.Platform, "employee": d.EmployeeID,
+						"removed_at": d.UpdatedAt, "retention_days": dp.DeviceRetentionDays})})
+				if err != nil {
+					return err
+				}
+			}
+			n = len(ds)
+			return nil
+		})
+		total += n
+		if err != nil || n < retentionBatch {
+			return total, err
+		}
+	}
+}

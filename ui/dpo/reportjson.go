@@ -1,0 +1,130 @@
+package dpo
+
+import (
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// ReportJSON is the employee report as JSON, with stable field names. It leaves out what
+// is no data about the person: the hash of invitation codes.
+type ReportJSON struct {
+	GeneratedAt time.Time    `json:"generated_at"`
+	GeneratedBy string       `json:"generated_by"`
+	Tenant      string       `json:"tenant"`
+	Employee    employeeJSON `json:"employee"`
+	Invitations []inviteJSON `json:"invitations"`
+	Devices     []deviceJSON `json:"devices"`
+	Accesses    []eventJSON  `json:"accesses"`
+	Events      []eventJSON  `json:"events"`
+	Pruned      []prunedJSON `json:"pruned,omitempty"`
+}
+
+type employeeJSON struct {
+	ID             string    `json:"id"`
+	Email          string    `json:"email"`
+	Name           string    `json:"name"`
+	ManagedAppleID string    `json:"managed_apple_id,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+type inviteJSON struct {
+	ID             string     `json:"id"`
+	Platform       string     `json:"platform"`
+	CreatedAt      time.Time  `json:"created_at"`
+	ExpiresAt      time.Time  `json:"expires_at"`
+	UsedAt         *time.Time `json:"used_at,omitempty"`
+	RevokedAt      *time.Time `json:"revoked_at,omitempty"`
+	MailedAt       *time.Time `json:"mailed_at,omitempty"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	NoticeVersion  string     `json:"notice_version,omitempty"`
+}
+
+type deviceJSON struct {
+	ID                 string            `json:"id"`
+	Platform           string            `json:"platform"`
+	PlatformID         string            `json:"platform_id,omitempty"`
+	State              string            `json:"state"`
+	OSVersion          string            `json:"os_version,omitempty"`
+	SecurityPatchLevel string            `json:"security_patch_level,omitempty"`
+	Compliance         string            `json:"compliance"`
+	NonCompliance      string            `json:"non_compliance,omitempty"`
+	LastContactAt      *time.Time        `json:"last_contact_at,omitempty"`
+	CreatedAt          time.Time         `json:"created_at"`
+	UpdatedAt          time.Time         `json:"updated_at"`
+	Commands           []commandJSON     `json:"commands"`
+	Certificates       []certificateJSON `json:"certificates"`
+	InactiveSince      *time.Time        `json:"flagged_inactive_at,omitempty"`
+}
+
+type commandJSON struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	State     string    `json:"state"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type certificateJSON struct {
+	Serial    string    `json:"serial"`
+	Subject   string    `json:"subject"`
+	NotBefore time.Time `json:"not_before"`
+	NotAfter  time.Time `json:"not_after"`
+	Revoked   bool      `json:"revoked"`
+}
+
+type eventJSON struct {
+	Seq     int64          `json:"seq"`
+	At      time.Time      `json:"at"`
+	Actor   string         `json:"actor"`
+	Action  string         `json:"action"`
+	Subject string         `json:"subject"`
+	Details mdm.JSONObject `json:"details"`
+}
+
+type prunedJSON struct {
+	UpToSeq  int64     `json:"up_to_seq"`
+	Cutoff   time.Time `json:"cutoff"`
+	PrunedAt time.Time `json:"pruned_at"`
+}
+
+// Report returns the JSON form of the employee report.
+func Report(r mdm.EmployeeReport) ReportJSON {
+	e := r.Employee
+	out := ReportJSON{GeneratedAt: r.GeneratedAt, GeneratedBy: r.GeneratedBy, Tenant: r.Tenant.Name,
+		Employee:    employeeJSON{ID: e.ID, Email: e.Email, Name: e.Name, ManagedAppleID: e.ManagedAppleID, CreatedAt: e.CreatedAt},
+		Invitations: []inviteJSON{}, Devices: []deviceJSON{}, Accesses: events(r.Accesses), Events: events(r.Events)}
+	for _, i := range r.Invitations {
+		out.Invitations = append(out.Invitations, inviteJSON{ID: i.ID, Platform: string(i.Platform), CreatedAt: i.CreatedAt,
+			ExpiresAt: i.ExpiresAt, UsedAt: i.UsedAt, RevokedAt: i.RevokedAt, MailedAt: i.MailedAt,
+			AcknowledgedAt: i.AcknowledgedAt, NoticeVersion: i.NoticeVersion})
+	}
+	for _, rec := range r.Devices {
+		d := rec.Device
+		dj := deviceJSON{ID: d.ID, Platform: string(d.Platform), PlatformID: d.PlatformID, State: string(d.State),
+			OSVersion: d.OSVersion, SecurityPatchLevel: d.SecurityPatchLevel, Compliance: string(d.Compliance),
+			NonCompliance: d.NonCompliance, LastContactAt: d.LastContactAt, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+			Commands: []commandJSON{}, Certificates: []certificateJSON{}}
+		for _, c := range rec.Commands {
+			dj.Commands = append(dj.Commands, commandJSON{ID: c.ID, Kind: string(c.Kind), State: string(c.State), CreatedAt: c.CreatedAt})
+		}
+		for _, c := range rec.Certificates {
+			dj.Certificates = append(dj.Certificates, certificateJSON(c))
+		}
+		if rec.Inactivity != nil {
+			dj.InactiveSince = &rec.Inactivity.FlaggedAt
+		}
+		out.Devices = append(out.Devices, dj)
+	}
+	for _, p := range r.Pruned {
+		out.Pruned = append(out.Pruned, prunedJSON{UpToSeq: p.UpToSeq, Cutoff: p.Cutoff, PrunedAt: p.PrunedAt})
+	}
+	return out
+}
+
+func events(es []mdm.AuditEvent) []eventJSON {
+	out := make([]eventJSON, len(es))
+	for i, e := range es {
+		out[i] = eventJSON{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Subject: e.Subject, Details: e.Details}
+	}
+	return out
+}

@@ -1,0 +1,30 @@
+package dpo
+
+import "github.com/trennwand/trennwand/mdm"
+
+// SettingsJSON is a tenant's data-protection settings as the API and the command line
+// show and take them.
+type SettingsJSON struct {
+	DeviceRetentionDays int    `json:"device_retention_days"`
+	AuditRetentionYears int    `json:"audit_retention_years"`
+	InactivityDays      int    `json:"inactivity_days"`
+	InactivityGraceDays int    `json:"inactivity_grace_days"`
+	InactivityAction    string `json:"inactivity_action"`
+	ITEmail             string `json:"it_email"`
+	Purposes            string `json:"purposes"`
+	Measures            string `json:"measures"`
+}
+
+// Settings returns the JSON form of the settings.
+func Settings(d mdm.DataProtection) SettingsJSON {
+	return SettingsJSON{DeviceRetentionDays: d.DeviceRetentionDays, AuditRetentionYears: d.AuditRetentionYears,
+		InactivityDays: d.InactivityDays, InactivityGraceDays: d.InactivityGraceDays,
+		InactivityAction: string(d.InactivityAction), ITEmail: d.ITContactEmail, Purposes: d.Purposes, Measures: d.Measures}
+}
+
+// DataProtection returns the settings the JSON form describes; the service validates them.
+func (j SettingsJSON) DataProtection() mdm.DataProtection {
+	return mdm.DataProtection{DeviceRetentionDays: j.DeviceRetentionDays, AuditRetentionYears: j.AuditRetentionYears,
+		InactivityDays: j.InactivityDays, InactivityGraceDays: j.InactivityGraceDays,
+		InactivityAction: mdm.InactivityAction(j.InactivityAction), ITContactEmail: j.ITEmail, Purposes: j.Purposes, Measures: j.Measures}
+}
