@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"net/http"
+	"strings"
 	"testing"
 
 	apple "github.com/micromdm/nanomdm/mdm"
@@ -111,7 +112,7 @@ func TestBadMDMRequestsAreRefusedAndChangeNothing(t *testing.T) {
 		}), http.StatusUnauthorized, ""},
 		{"a wrong bearer token", beforeContact(func(t *testing.T, s *site, p *phone) attempt {
 			a := p.as(true, authenticate(t, p))
-			a.token = "x" + p.token[1:]
+			a.token = otherToken(p.token)
 			return a
 		}), http.StatusUnauthorized, ""},
 		{"a bearer token that is no token", beforeContact(func(t *testing.T, s *site, p *phone) attempt {
@@ -190,7 +191,7 @@ func TestBadMDMRequestsAreRefusedAndChangeNothing(t *testing.T) {
 		}), http.StatusBadRequest, ""},
 		{"an Idle check-in with a wrong bearer token", afterEnrolment(func(t *testing.T, s *site, p *phone) attempt {
 			a := p.as(false, mustPlist(t, &apple.CommandResults{Enrollment: p.enrollment(), Status: "Idle"}))
-			a.token = "y" + p.token[1:]
+			a.token = otherToken(p.token)
 			return a
 		}), http.StatusUnauthorized, ""},
 	}
@@ -215,4 +216,13 @@ func TestBadMDMRequestsAreRefusedAndChangeNothing(t *testing.T) {
 			})
 		}
 	})
+}
+
+// otherToken returns a token that differs from token in its first character, so that it
+// is always a wrong one.
+func otherToken(token string) string {
+	if strings.HasPrefix(token, "x") {
+		return "y" + token[1:]
+	}
+	return "x" + token[1:]
 }
