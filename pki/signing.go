@@ -109,7 +109,7 @@ func (s *Signer) SignCheckpoint(payload []byte) (sig, certDER []byte, err error)
 // certificate of this CA, and that certificate valid when it signed (the signed signing
 // time). It returns the signing certificate.
 func (ca *CA) VerifySignature(content, sig []byte) (*x509.Certificate, error) {
-	p7, err := pkcs7.Parse(sig)
+	p7, err := parseSignature(sig)
 	if err != nil {
 		return nil, fmt.Errorf("read signature: %w", err)
 	}
@@ -141,4 +141,15 @@ func (ca *CA) VerifyCheckpoint(payload, sig, certDER []byte) error {
 		return errors.New("the signature was made with another certificate than the one stored with the checkpoint")
 	}
 	return nil
+}
+
+// parseSignature parses CMS signed data. The pkcs7 parser panics on some malformed input,
+// which is a bad signature like any other.
+func parseSignature(sig []byte) (p7 *pkcs7.PKCS7, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p7, err = nil, fmt.Errorf("malformed signature: %v", r)
+		}
+	}()
+	return pkcs7.Parse(sig)
 }
