@@ -34,7 +34,8 @@ func TestReportAboutOneEmployee(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
 		s.run(t, "tenant", "create", "musterstadt").wantCode(t, 0)
-		s.run(t, "invite", "create", "--tenant", "musterstadt", "--email", "anna@musterstadt.de", "--platform", "android").wantCode(t, 0)
+		s.run(t, "invite", "create", "--tenant", "musterstadt", "--email", "anna@musterstadt.de", "--platform", "android",
+			"--qr", filepath.Join(t.TempDir(), "qr.png")).wantCode(t, 0)
 
 		var first, second employeeReport
 		s.run(t, "report", "employee", "--tenant", "musterstadt", "--email", "anna@musterstadt.de", "--json").decode(t, &first)
