@@ -39,17 +39,9 @@ func (s *Store) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQue
 	if q.Search != "" {
 		db = s.searchEmployees(db, q.Search)
 	}
-	if q.Platform != "" {
-		db = db.Where("devices.platform = ?", q.Platform)
-	}
-	if q.State != "" {
-		db = db.Where("devices.state = ?", q.State)
-	}
+	db = filterDevices(db, "devices.", q.DeviceFilter)
 	if q.Compliance != "" {
 		db = db.Where("devices.compliance = ?", q.Compliance)
-	}
-	if q.EmployeeID != "" {
-		db = db.Where("devices.employee_id = ?", q.EmployeeID)
 	}
 	var rows []mdm.DeviceListing
 	err := newestFirst(db, "devices", q.Page).Find(&rows).Error

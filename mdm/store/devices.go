@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"gorm.io/gorm"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -21,22 +22,21 @@ func (s *Store) Device(ctx context.Context, tenantID, id string) (mdm.Device, er
 
 // Devices returns the tenant's devices that match the filter, newest first.
 func (s *Store) Devices(ctx context.Context, tenantID string, f mdm.DeviceFilter) ([]mdm.Device, error) {
-	q := s.scoped(ctx, tenantID)
-	if f.Platform != "" {
-		q = q.Where("platform = ?", f.Platform)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if f.EmployeeID != "" {
-		q = q.Where("employee_id = ?", f.EmployeeID)
-	}
-	if f.WorkPolicyID != "" {
-		q = q.Where("work_policy_id = ?", f.WorkPolicyID)
-	}
 	var ds []mdm.Device
-	err := q.Order("created_at DESC, id").Find(&ds).Error
+	err := filterDevices(s.scoped(ctx, tenantID), "", f).Order("created_at DESC, id").Find(&ds).Error
 	return ds, translate(err)
+}
+
+// filterDevices narrows a query of devices to those f selects; prefix qualifies the
+// columns ("devices." when the query joins other tables).
+func filterDevices(db *gorm.DB, prefix string, f mdm.DeviceFilter) *gorm.DB {
+	for _, c := range [...]struct{ col, v string }{{"platform", string(f.Platform)}, {"state", string(f.State)},
+		{"employee_id", f.EmployeeID}, {"work_policy_id", f.WorkPolicyID}} {
+		if c.v != "" {
+			db = db.Where(prefix+c.col+" = ?", c.v)
+		}
+	}
+	return db
 }
 
 // SetDeviceState moves a device from one state to another if the state machine allows it.
