@@ -15,7 +15,7 @@ import (
 // finds never changes for a certificate (its issuer and signature are fixed), so a
 // remembered answer is as good as a new one; validity in time and revocation are checked
 // on every request.
-const verifiedChains = 100_000
+const verifiedChains = 20_000
 
 // chainCache remembers the certificates whose chain to this CA's root has been checked.
 type chainCache struct {
