@@ -38,9 +38,17 @@ func TestTheDPOSeesWhoLookedAtAnEmployee(t *testing.T) {
 		if len(r.Devices) != 1 || r.Devices[0].ID != d.ID || strings.Join(actions, ",") != "device.view,employee.report" {
 			t.Fatalf("report: devices %+v, accesses %v; want the device, its view and this report", r.Devices, actions)
 		}
-		code, page := w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report?format=html", w.tokens[mdm.RoleDPO], "")
-		if code != http.StatusOK || !strings.Contains(page, "Who looked at this data") {
-			t.Fatalf("printable report: %d %s", code, page)
+		code, page := w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report?format=html&lang=en", w.tokens[mdm.RoleDPO], "")
+		if code != http.StatusOK || !strings.Contains(page, "Who looked at this data") || !strings.Contains(page, `<html lang="en">`) {
+			t.Fatalf("printable report in English: %d %s", code, page)
+		}
+		// German unless asked otherwise: the employee of a German administration reads it.
+		code, page = w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report?format=html", w.tokens[mdm.RoleDPO], "")
+		if code != http.StatusOK || !strings.Contains(page, "Wer diese Daten eingesehen hat") || !strings.Contains(page, "Auskunft nach Art. 15 DSGVO") {
+			t.Fatalf("printable report in German: %d %s", code, page)
+		}
+		if code, answer := w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report?format=html&lang=fr", w.tokens[mdm.RoleDPO], ""); code != http.StatusBadRequest {
+			t.Errorf("a report in French: %d %s, want 400", code, answer)
 		}
 	})
 }
