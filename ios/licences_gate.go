@@ -32,7 +32,7 @@ func (p *Platform) licenceGate(ctx context.Context, t mdm.Tenant, want []wantedA
 	if p.lic == nil || len(want) == 0 {
 		return func(mdm.Device, string) bool { return true }, nil
 	}
-	if err := p.svc.Store().EnqueueJob(ctx, VPPReconcileJob{TenantID: t.ID}, mdm.JobOptions{}); err != nil {
+	if err := enqueueReconcile(ctx, p.svc.Store(), t.ID); err != nil {
 		return nil, err
 	}
 	problem := ""

@@ -34,7 +34,7 @@ func (VPPReleaseJob) Kind() string { return "ios_vpp_release" }
 type VPPEventJob struct {
 	TenantID string `json:"tenant_id"`
 	EventID  string `json:"event_id"`
-	// What is what the event does: users, associate or disassociate.
+	// What is what the event does: associate or disassociate.
 	What string `json:"what"`
 }
 
@@ -43,28 +43,58 @@ func (VPPEventJob) Kind() string { return "ios_vpp_event" }
 
 // The kinds of events.
 const (
-	eventUsers        = "users"
 	eventAssociate    = "associate"
 	eventDisassociate = "disassociate"
 )
 
-// AssociateLicences is the worker of VPPAssociateJob. Employees Apple does not know yet
+// AssociateLicences is the worker of VPPAssociateJob: it associates pending licences
+// until none are left, so that licences reserved while it runs (whose unique job it
+// swallowed) are not left waiting.
+func (p *Platform) AssociateLicences(ctx context.Context, job VPPAssociateJob) error {
+	return untilDone(func() (bool, error) { return p.associatePending(ctx, job) })
+}
+
+// ReleaseLicences is the worker of VPPReleaseJob: the licences to give back are
+// disassociated, at most vpp.MaxPerRequest per request, each request's event recorded
+// and polled like an association's; it goes on until none are left.
+func (p *Platform) ReleaseLicences(ctx context.Context, job VPPReleaseJob) error {
+	return untilDone(func() (bool, error) { return p.releaseWaiting(ctx, job) })
+}
+
+// maxPasses bounds the passes of one job, so that rows that somehow stay waiting cannot
+// keep it calling Apple for ever; the next job goes on.
+const maxPasses = 100
+
+// untilDone runs pass until it reports that it found nothing to do (or fails).
+func untilDone(pass func() (bool, error)) error {
+	for range maxPasses {
+		worked, err := pass()
+		if err != nil || !worked {
+			return err
+		}
+	}
+	return nil
+}
+
+// associatePending makes one pass over the pending licences and reports whether there
+// were any. Employees Apple does not know yet
 // are registered (their client user ID is the employee's ID, tied to their managed Apple
 // account); the licences of registered employees are associated, at most
 // vpp.MaxPerRequest per request. Each request's event is recorded with its rows in one
 // transaction and polled by a VPPEventJob; a rate limit postpones the rest.
-func (p *Platform) AssociateLicences(ctx context.Context, job VPPAssociateJob) error {
+func (p *Platform) associatePending(ctx context.Context, job VPPAssociateJob) (bool, error) {
 	sToken, err := p.workingToken(ctx, job.TenantID)
 	if sToken == "" {
-		return err
+		return false, err
 	}
 	pending, err := p.lic.licences(ctx, p.lic.db, job.TenantID, licencePending)
 	if err != nil || len(pending) == 0 {
-		return err
+		return false, err
 	}
 	ready, err := p.registerUsers(ctx, sToken, job.TenantID, pending)
-	if err != nil {
-		return err
+	if err != nil || len(ready) == 0 {
+		// The rest waits for Apple to register the users (usersRegistered asks again).
+		return false, err
 	}
 	var todo []vppLicence
 	for _, l := range pending {
@@ -72,7 +102,7 @@ func (p *Platform) AssociateLicences(ctx context.Context, job VPPAssociateJob) e
 			todo = append(todo, l)
 		}
 	}
-	return p.perAsset(ctx, job.TenantID, "associate licences", eventAssociate, todo,
+	return true, p.perAsset(ctx, job.TenantID, "associate licences", eventAssociate, todo,
 		func(adamID string, users []string) (string, error) {
 			return p.lic.client.Associate(ctx, sToken, []vpp.AssetRef{{AdamID: adamID}}, users)
 		},
@@ -112,77 +142,16 @@ func (p *Platform) perAsset(ctx context.Context, tenantID, what, kind string, ro
 	return nil
 }
 
-// registerUsers registers with Apple the employees of the licences that it does not know
-// yet, and returns the employees it knows. An employee without a managed Apple account
-// cannot hold a licence: their licences fail with the reason.
-func (p *Platform) registerUsers(ctx context.Context, sToken, tenantID string, pending []vppLicence) (map[string]bool, error) {
-	var users []vppUser
-	if err := p.lic.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Find(&users).Error; err != nil {
-		return nil, fmt.Errorf("read Apple users: %w", err)
-	}
-	known := make(map[string]string, len(users))
-	for _, u := range users {
-		known[u.EmployeeID] = u.State
-	}
-	ready := map[string]bool{}
-	var create []vpp.User
-	var noAccount []string
-	for _, l := range pending {
-		state, ok := known[l.EmployeeID]
-		switch {
-		case state == userCreated:
-			ready[l.EmployeeID] = true
-		case ok:
-		default:
-			known[l.EmployeeID] = userCreating
-			emp, err := p.svc.Store().Employee(ctx, tenantID, l.EmployeeID)
-			if err != nil && !errors.Is(err, mdm.ErrNotFound) {
-				return nil, err
-			}
-			if emp.ManagedAppleID == "" {
-				noAccount = append(noAccount, l.EmployeeID)
-				continue
-			}
-			create = append(create, vpp.User{ClientUserID: l.EmployeeID, ManagedAppleID: emp.ManagedAppleID})
-		}
-	}
-	if len(noAccount) > 0 {
-		err := p.lic.db.WithContext(ctx).Model(&vppLicence{}).Where("tenant_id = ? AND employee_id IN ? AND state = ?", tenantID, noAccount, licencePending).
-			Updates(map[string]any{"state": licenceFailed, "error": "the employee has no managed Apple account", "updated_at": time.Now().UTC()}).Error
-		if err != nil {
-			return nil, fmt.Errorf("record licences without an account: %w", err)
-		}
-	}
-	const perRequest = 100
-	for start := 0; start < len(create); start += perRequest {
-		part := create[start:min(start+perRequest, len(create))]
-		eventID, err := p.lic.client.CreateUsers(ctx, sToken, part)
-		if err != nil {
-			return nil, p.apiFailure(ctx, tenantID, "register employees with Apple", err)
-		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
-		rows := make([]vppUser, len(part))
-		for i, u := range part {
-			rows[i] = vppUser{TenantID: tenantID, EmployeeID: u.ClientUserID, ManagedAppleID: u.ManagedAppleID, State: userCreating, EventID: eventID, UpdatedAt: now}
-		}
-		if err := p.startEvent(ctx, tenantID, eventID, eventUsers, func(tx *gorm.DB) error { return tx.Create(&rows).Error }); err != nil {
-			return nil, err
-		}
-	}
-	return ready, nil
-}
-
-// ReleaseLicences is the worker of VPPReleaseJob: the licences to give back are
-// disassociated, at most vpp.MaxPerRequest per request, each request's event recorded
-// and polled like an association's.
-func (p *Platform) ReleaseLicences(ctx context.Context, job VPPReleaseJob) error {
+// releaseWaiting makes one pass over the licences to give back and reports whether there
+// were any.
+func (p *Platform) releaseWaiting(ctx context.Context, job VPPReleaseJob) (bool, error) {
 	sToken, err := p.workingToken(ctx, job.TenantID)
 	if sToken == "" {
-		return err
+		return false, err
 	}
 	rows, err := p.lic.licences(ctx, p.lic.db, job.TenantID, licenceReleasing)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var todo []vppLicence
 	for _, l := range rows {
@@ -190,7 +159,10 @@ func (p *Platform) ReleaseLicences(ctx context.Context, job VPPReleaseJob) error
 			todo = append(todo, l)
 		}
 	}
-	return p.perAsset(ctx, job.TenantID, "give back licences", eventDisassociate, todo,
+	if len(todo) == 0 {
+		return false, nil
+	}
+	return true, p.perAsset(ctx, job.TenantID, "give back licences", eventDisassociate, todo,
 		func(adamID string, users []string) (string, error) {
 			return p.lic.client.Disassociate(ctx, sToken, []vpp.AssetRef{{AdamID: adamID}}, users)
 		},
@@ -198,6 +170,25 @@ func (p *Platform) ReleaseLicences(ctx context.Context, job VPPReleaseJob) error
 			return tx.Model(&vppLicence{}).Where("tenant_id = ? AND adam_id = ? AND employee_id IN ? AND state = ? AND event_id = ''", job.TenantID, adamID, users, licenceReleasing).
 				Updates(map[string]any{"event_id": eventID, "updated_at": time.Now().UTC()}).Error
 		})
+}
+
+// awaitEvent asks Apple about an event up to pollsPerRun times, a poll pause apart, and
+// reports whether it is done.
+func (p *Platform) awaitEvent(ctx context.Context, sToken, tenantID, eventID string) (vpp.Event, bool, error) {
+	for try := 0; ; try++ {
+		ev, err := p.lic.client.Status(ctx, sToken, eventID)
+		if err != nil {
+			return ev, false, p.apiFailure(ctx, tenantID, "ask Apple about event "+eventID, err)
+		}
+		if ev.Done() || try == pollsPerRun-1 {
+			return ev, ev.Done(), nil
+		}
+		select {
+		case <-ctx.Done():
+			return ev, false, ctx.Err()
+		case <-time.After(p.lic.pause):
+		}
+	}
 }
 
 // workingToken returns the tenant's content token, or "" when there is none to work
@@ -240,26 +231,14 @@ func (p *Platform) PollLicenceEvent(ctx context.Context, job VPPEventJob) error 
 	} else if err != nil {
 		return err
 	}
-	var ev vpp.Event
-	for try := 0; ; try++ {
-		if ev, err = p.lic.client.Status(ctx, sToken, job.EventID); err != nil {
-			return p.apiFailure(ctx, job.TenantID, "ask Apple about event "+job.EventID, err)
+	ev, done, err := p.awaitEvent(ctx, sToken, job.TenantID, job.EventID)
+	if err != nil || !done {
+		if err == nil {
+			err = jobs.Later(p.lic.pause)
 		}
-		if ev.Done() {
-			break
-		}
-		if try == pollsPerRun-1 {
-			return jobs.Later(p.lic.pause)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(p.lic.pause):
-		}
+		return err
 	}
 	switch job.What {
-	case eventUsers:
-		return p.usersRegistered(ctx, job, ev)
 	case eventAssociate:
 		return p.licencesAssociated(ctx, job, ev)
 	case eventDisassociate:

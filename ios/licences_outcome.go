@@ -25,30 +25,6 @@ func failureReason(f vpp.Failure) string {
 	return fmt.Sprintf("Apple refused the licence (%d: %s)", f.ErrorNumber, f.ErrorMessage)
 }
 
-// usersRegistered records that Apple knows the users of the event; users it refused have
-// their licences failed. The waiting licences are then associated.
-func (p *Platform) usersRegistered(ctx context.Context, job VPPEventJob, ev vpp.Event) error {
-	now := time.Now().UTC()
-	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, f := range ev.Failures {
-			if err := tx.Where("tenant_id = ? AND employee_id = ? AND event_id = ?", job.TenantID, f.ClientUserID, job.EventID).Delete(&vppUser{}).Error; err != nil {
-				return fmt.Errorf("forget refused Apple user: %w", err)
-			}
-			err := tx.Model(&vppLicence{}).Where("tenant_id = ? AND employee_id = ? AND state = ?", job.TenantID, f.ClientUserID, licencePending).
-				Updates(map[string]any{"state": licenceFailed, "error": failureReason(f), "updated_at": now}).Error
-			if err != nil {
-				return fmt.Errorf("record refused Apple user: %w", err)
-			}
-		}
-		err := tx.Model(&vppUser{}).Where("tenant_id = ? AND event_id = ? AND state = ?", job.TenantID, job.EventID, userCreating).
-			Updates(map[string]any{"state": userCreated, "updated_at": now}).Error
-		if err != nil {
-			return fmt.Errorf("record Apple users: %w", err)
-		}
-		return p.cfg.Domain.Within(tx).EnqueueJob(ctx, VPPAssociateJob{TenantID: job.TenantID}, mdm.JobOptions{})
-	})
-}
-
 // licencesAssociated records the outcome of an association: each licence of the event is
 // associated or failed with the reason, audited; an app that ran out of licences has none
 // available until the catalogue says otherwise. The policies of the employees are applied
@@ -62,8 +38,15 @@ func (p *Platform) licencesAssociated(ctx context.Context, job VPPEventJob, ev v
 	for _, f := range ev.Failures {
 		failed[licenceKey{f.ClientUserID, f.AdamID}] = f
 	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
 	employees := map[string]bool{}
+	for _, l := range rows {
+		employees[l.EmployeeID] = true
+	}
+	policies, err := p.policiesOf(ctx, job.TenantID, employees)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		dom := p.cfg.Domain.Within(tx)
 		for _, l := range rows {
@@ -87,9 +70,8 @@ func (p *Platform) licencesAssociated(ctx context.Context, job VPPEventJob, ev v
 				Subject: "employee:" + l.EmployeeID, Details: mdm.AuditDetails(details)}); err != nil {
 				return err
 			}
-			employees[l.EmployeeID] = true
 		}
-		return p.reapplyPolicies(ctx, dom, job.TenantID, employees)
+		return applyAgain(ctx, dom, job.TenantID, policies)
 	})
 }
 
@@ -137,12 +119,16 @@ func (p *Platform) failWaitingLicences(ctx context.Context, tenantID, problem st
 	for _, l := range rows {
 		employees[l.EmployeeID] = true
 	}
+	policies, err := p.policiesOf(ctx, tenantID, employees)
+	if err != nil {
+		return err
+	}
 	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Model(&vppLicence{}).Where("tenant_id = ? AND state IN ?", tenantID, []string{licencePending, licenceAssociating}).
 			Updates(map[string]any{"state": licenceFailed, "error": problem, "event_id": "", "updated_at": time.Now().UTC()}).Error
 		if err != nil {
 			return fmt.Errorf("record licences that wait for a token: %w", err)
 		}
-		return p.reapplyPolicies(ctx, p.cfg.Domain.Within(tx), tenantID, employees)
+		return applyAgain(ctx, p.cfg.Domain.Within(tx), tenantID, policies)
 	})
 }

@@ -17,10 +17,21 @@ import (
 // iPhones.
 type VPPReconcileJob struct {
 	TenantID string `json:"tenant_id"`
+	// Due is the second the job was asked for, plus one: see enqueueReconcile.
+	Due time.Time `json:"due,omitzero"`
 }
 
 // Kind names the job's worker.
 func (VPPReconcileJob) Kind() string { return "ios_vpp_reconcile" }
+
+// enqueueReconcile asks for the tenant's licences to be reconciled. A unique job that is
+// running already would swallow the request although it may have read the devices before
+// the change that asks; so the requests of one second share one job that runs a second
+// later, as the domain does for new devices' policies.
+func enqueueReconcile(ctx context.Context, st mdm.JobStore, tenantID string) error {
+	due := time.Now().Truncate(time.Second).Add(time.Second).UTC()
+	return st.EnqueueJob(ctx, VPPReconcileJob{TenantID: tenantID, Due: due}, mdm.JobOptions{Unique: true, RunAt: due})
+}
 
 // licenceKey names the licence of one app for one employee.
 type licenceKey struct{ employee, adamID string }
@@ -119,10 +130,10 @@ func (p *Platform) ReconcileLicences(ctx context.Context, job VPPReconcileJob) e
 				return err
 			}
 		}
-		if err := dom.EnqueueJob(ctx, VPPAssociateJob(job), mdm.JobOptions{}); err != nil {
+		if err := dom.EnqueueJob(ctx, VPPAssociateJob{TenantID: job.TenantID}, mdm.JobOptions{Unique: true}); err != nil {
 			return err
 		}
-		return dom.EnqueueJob(ctx, VPPReleaseJob(job), mdm.JobOptions{})
+		return dom.EnqueueJob(ctx, VPPReleaseJob{TenantID: job.TenantID}, mdm.JobOptions{Unique: true})
 	})
 }
 
@@ -161,17 +172,19 @@ func (p *Platform) wantedLicences(ctx context.Context, tenantID string) (map[lic
 	return want, nil
 }
 
-// reapplyPolicies has the work policies of the employees' active iPhones applied again, in
-// tx: their licences changed, so their apps may now be installed (or their failure shown).
-func (p *Platform) reapplyPolicies(ctx context.Context, dom mdm.Store, tenantID string, employees map[string]bool) error {
+// policiesOf returns the work policies of the employees' active iPhones: their licences
+// changed, so their apps may now be installed (or their failure shown). It reads outside
+// any transaction; applyAgain then queues the policies' application in one.
+func (p *Platform) policiesOf(ctx context.Context, tenantID string, employees map[string]bool) ([]mdm.WorkPolicy, error) {
 	if len(employees) == 0 {
-		return nil
+		return nil, nil
 	}
 	devices, err := p.svc.Store().Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
 	if err != nil {
-		return fmt.Errorf("active iPhones: %w", err)
+		return nil, fmt.Errorf("active iPhones: %w", err)
 	}
 	seen := map[string]bool{}
+	var out []mdm.WorkPolicy
 	for _, d := range devices {
 		if d.WorkPolicyID == nil || !employees[d.EmployeeID] || seen[*d.WorkPolicyID] {
 			continue
@@ -179,11 +192,19 @@ func (p *Platform) reapplyPolicies(ctx context.Context, dom mdm.Store, tenantID 
 		seen[*d.WorkPolicyID] = true
 		wp, err := p.svc.Store().WorkPolicy(ctx, tenantID, *d.WorkPolicyID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		// Not unique: a job of the policy that is running already may have read the
-		// licences before this transaction commits.
-		err = dom.EnqueueJob(ctx, mdm.ApplyPolicyJob{TenantID: tenantID, PolicyID: wp.ID, Version: wp.Version}, mdm.JobOptions{})
+		out = append(out, wp)
+	}
+	return out, nil
+}
+
+// applyAgain queues the application of the policies in the transaction of dom. Not
+// unique: a job of the policy that is running already may have read the licences before
+// this transaction commits.
+func applyAgain(ctx context.Context, dom mdm.Store, tenantID string, policies []mdm.WorkPolicy) error {
+	for _, wp := range policies {
+		err := dom.EnqueueJob(ctx, mdm.ApplyPolicyJob{TenantID: tenantID, PolicyID: wp.ID, Version: wp.Version}, mdm.JobOptions{})
 		if err != nil {
 			return err
 		}

@@ -106,7 +106,7 @@ func (p *Platform) SyncCatalogue(ctx context.Context, job VPPSyncJob) error {
 		if err != nil {
 			return fmt.Errorf("record the catalogue's synchronisation: %w", err)
 		}
-		return p.cfg.Domain.Within(tx).EnqueueJob(ctx, VPPReconcileJob(job), mdm.JobOptions{})
+		return enqueueReconcile(ctx, p.cfg.Domain.Within(tx), job.TenantID)
 	})
 }
 
