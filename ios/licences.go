@@ -64,8 +64,8 @@ var _ mdm.AppLicensing = (*Platform)(nil)
 // only for employees who hold its licence. Without it (tests of the protocol alone) apps
 // are installed without looking at licences.
 func (p *Platform) UseLicences(cfg LicensingConfig) error {
-	if cfg.DB == nil || cfg.Sealer == nil || cfg.Client == nil {
-		return errors.New("ios licences: the database, the sealer and the Apps and Books client are needed")
+	if cfg.DB == nil || cfg.Sealer == nil || cfg.Client == nil || p.cfg.Domain == nil {
+		return errors.New("ios licences: the database, the sealer, the Apps and Books client and the domain store are needed")
 	}
 	if cfg.PollPause == 0 {
 		cfg.PollPause = 5 * time.Second

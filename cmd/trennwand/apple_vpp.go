@@ -22,7 +22,12 @@ func (in *installation) useLicences(p *ios.Platform) error {
 	if err != nil {
 		return err
 	}
-	return p.UseLicences(ios.LicensingConfig{DB: in.store.Gorm(), Sealer: in.key, Client: client})
+	cfg := ios.LicensingConfig{DB: in.store.Gorm(), Sealer: in.key, Client: client}
+	if in.demo {
+		// The demo's fake is in the process: its events need no patience.
+		cfg.PollPause = 200 * time.Millisecond
+	}
+	return p.UseLicences(cfg)
 }
 
 // appLicensing is the licensing the console shows; nil without the Apple component.
