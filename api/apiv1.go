@@ -22,6 +22,9 @@ type APIConfig struct {
 	// PublicURL is what phones and browsers reach; invitation links are made from it.
 	PublicURL *url.URL
 	Log       *slog.Logger
+	// Licensing is the Apple Apps and Books licensing of work apps; without it its routes
+	// answer 503.
+	Licensing mdm.AppLicensing
 }
 
 // apiV1 serves the JSON API.
@@ -30,6 +33,7 @@ type apiV1 struct {
 	publicURL *url.URL
 	log       *slog.Logger
 	spec      *apiSpec
+	lic       mdm.AppLicensing
 }
 
 // call is what a handler knows about the request beyond echo's context: who calls, in
@@ -83,18 +87,21 @@ func apiRoutes() []apiRoute {
 	}
 }
 
+// allAPIRoutes is every route of the JSON API, those of the optional parts included.
+func allAPIRoutes() []apiRoute { return append(apiRoutes(), vppRoutes()...) }
+
 // MountAPI mounts the JSON API and its OpenAPI document under /api/v1.
 func (s *Server) MountAPI(cfg APIConfig) error {
 	spec, err := loadAPISpec()
 	if err != nil {
 		return err
 	}
-	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec}
+	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing}
 	g := s.echo.Group(APIPrefix)
 	g.GET("/openapi.json", func(c echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec.json)
 	})
-	for _, r := range apiRoutes() {
+	for _, r := range allAPIRoutes() {
 		op, err := spec.operation(r.method, r.path)
 		if err != nil {
 			return err

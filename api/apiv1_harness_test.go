@@ -58,12 +58,14 @@ func newAPIWorld(t testing.TB, s *store.Store) *apiWorld {
 	}
 	w.tokens[mdm.RoleProvider] = secret
 	public, _ := url.Parse("https://mdm.musterstadt.example")
+	licensing := newFakeLicensing()
 	w.srv = api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry(),
 		Ready: func(context.Context) error { return nil }})
-	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
+	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Licensing: licensing}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public})
+	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,10 +75,16 @@ var roleMatrix = map[string]matrixRoute{
 	"PUT /api/v1/data-protection": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":60,"inactivity_grace_days":14,"inactivity_action":"lock"}`
 	}},
-	"GET /api/v1/tokens":             {allowed: adminOnly},
-	"POST /api/v1/tokens":            {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"role":"dpo","name":"export"}` }},
-	"POST /api/v1/tokens/:id/revoke": {allowed: adminOnly, id: tokenID},
-	"GET /api/v1/tenants":            {allowed: provider},
+	"GET /api/v1/apple/vpp-token": {allowed: adminOnly},
+	"PUT /api/v1/apple/vpp-token": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
+		return `{"token":"Stadt Musterstadt"}`
+	}},
+	"GET /api/v1/apple/vpp-assets":       {allowed: adminOnly},
+	"POST /api/v1/apple/vpp-assets/sync": {allowed: adminOnly},
+	"GET /api/v1/tokens":                 {allowed: adminOnly},
+	"POST /api/v1/tokens":                {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"role":"dpo","name":"export"}` }},
+	"POST /api/v1/tokens/:id/revoke":     {allowed: adminOnly, id: tokenID},
+	"GET /api/v1/tenants":                {allowed: provider},
 	"POST /api/v1/tenants": {allowed: provider, body: func(*apiWorld, mdm.Tenant, string) string {
 		return fmt.Sprintf(`{"name":"t-%s"}`, mdm.NewID())
 	}},

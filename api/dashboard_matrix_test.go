@@ -52,7 +52,12 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/policies/:id": {allowed: adminOnly, id: policyID, form: func() url.Values {
 		return url.Values{"name": {"Renamed " + mdm.NewID()}, "version": {"1"}}
 	}},
-	"GET /ui/audit": {allowed: withAudit},
+	"GET /ui/audit":     {allowed: withAudit},
+	"GET /ui/apple/vpp": {allowed: adminOnly},
+	"POST /ui/apple/vpp/token": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"token": {"Stadt Musterstadt"}}
+	}},
+	"POST /ui/apple/vpp/sync": {allowed: adminOnly, form: func() url.Values { return url.Values{} }},
 }
 
 // Every page and form of the dashboard sends a browser without a session to the sign-in,

@@ -43,7 +43,8 @@ type appAction struct {
 
 // planApps compares what the policy wants with what each enrolment has and groups the
 // enrolments that need the same command, so that one command serves them all.
-func planApps(want []wantedApp, devices []mdm.Device, have map[string][]storage.WorkApp) []appAction {
+// Only devices whose employee holds the app's licence (licensed) get it installed.
+func planApps(want []wantedApp, devices []mdm.Device, have map[string][]storage.WorkApp, licensed licensedFunc) []appAction {
 	var plan []appAction
 	for _, w := range want {
 		install := appAction{app: w, kind: "InstallApplication"}
@@ -52,7 +53,9 @@ func planApps(want []wantedApp, devices []mdm.Device, have map[string][]storage.
 			i := slices.IndexFunc(have[d.PlatformID], func(a storage.WorkApp) bool { return a.BundleID == w.bundleID })
 			switch {
 			case i < 0, have[d.PlatformID][i].State == storage.AppFailed, have[d.PlatformID][i].State == storage.AppRemoving:
-				install.targets = append(install.targets, d)
+				if licensed(d, w.bundleID) {
+					install.targets = append(install.targets, d)
+				}
 			case have[d.PlatformID][i].ConfigHash != w.hash:
 				configure.targets = append(configure.targets, d)
 			}
@@ -80,7 +83,8 @@ func planApps(want []wantedApp, devices []mdm.Device, have map[string][]storage.
 }
 
 // ApplyPolicy brings the work apps of the policy's enrolled iPhones in line with it: apps
-// missing (or failed) are installed with their configuration, apps whose configuration
+// missing (or failed) are installed with their configuration once the employee holds
+// the app's licence (see licenceGate), apps whose configuration
 // changed get a Settings command with only the new configuration, apps no longer in the
 // policy are removed. Enrolments that are in line get nothing, so repeating it is
 // harmless.
@@ -100,7 +104,18 @@ func (p *Platform) ApplyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPol
 	if err != nil {
 		return err
 	}
-	for _, action := range planApps(wantedApps(wp), devices, have) {
+	want := wantedApps(wp)
+	licensed, err := p.licenceGate(ctx, t, want, devices, have)
+	if err != nil {
+		return fmt.Errorf("licences of policy %q: %w", wp.Name, err)
+	}
+	if p.lic != nil {
+		// The gate may have recorded failures; plan with what is stored now.
+		if have, err = p.store.WorkApps(ctx, ids); err != nil {
+			return err
+		}
+	}
+	for _, action := range planApps(want, devices, have, licensed) {
 		if err := p.queueAppAction(ctx, t, action); err != nil {
 			return fmt.Errorf("%s %s: %w", action.kind, action.app.bundleID, err)
 		}

@@ -72,8 +72,15 @@ func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, 
 
 // RemoveWorkData removes the enrolment profile from the phone, which takes the work apps,
 // their data and the separate work volume with it; the phone then checks out, and the
-// domain marks the device removed. Nothing else on the phone is touched.
-func (p *Platform) RemoveWorkData(ctx context.Context, _ mdm.Tenant, d mdm.Device) error {
+// domain marks the device removed. Nothing else on the phone is touched. The employee's
+// app licences are reconciled: without another active iPhone they are given back.
+func (p *Platform) RemoveWorkData(ctx context.Context, t mdm.Tenant, d mdm.Device) error {
+	if p.lic != nil {
+		// The employee may need the app licences no more: have them given back.
+		if err := enqueueReconcile(ctx, p.svc.Store(), t.ID); err != nil {
+			return err
+		}
+	}
 	if d.PlatformID == "" {
 		// Never enrolled: there is nothing on the phone to remove.
 		return nil

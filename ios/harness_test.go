@@ -19,6 +19,7 @@ import (
 
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/storage"
+	"github.com/trennwand/trennwand/ios/vppfake"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -42,6 +43,9 @@ type site struct {
 	tenant   mdm.Tenant
 	// topic is the APNs topic enrolment profiles are expected to name.
 	topic string
+	// licences is the fake of Apple's Apps and Books once withLicences has turned
+	// licensing on; the job queue of pushing then runs the licence jobs too.
+	licences *vppfake.Server
 }
 
 // eachBackend runs fn on a fresh site on every database the suite runs on.

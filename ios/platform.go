@@ -113,6 +113,8 @@ type Platform struct {
 	checkins service.CheckinAndCommandService
 	log      *slog.Logger
 	urls     urls
+	// lic is the licensing of work apps (Apple Apps and Books); nil until UseLicences.
+	lic *licensing
 }
 
 // urls are the component's absolute URLs under the public URL.

@@ -39,6 +39,9 @@ func (s *site) pushing(t testing.TB) *apnsfake.Server {
 	pusher := ios.NewPusher(s.nano, s.st, ios.PusherConfig{URL: fake.URL(), Roots: fake.Roots(), RetryPause: 10 * time.Millisecond})
 	q := jobs.New(s.st.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
 	jobs.Handle(q, pusher.Work)
+	if s.licences != nil {
+		s.platform.HandleLicenceJobs(q)
+	}
 	// The domain's platform jobs (policies, commands) go to the platform too.
 	d := mdm.NewDispatcher(s.svc, s.platform)
 	jobs.Handle(q, d.ApplyPolicy)

@@ -32,6 +32,9 @@ func (in *installation) apple(signer func() (*tls.Certificate, error)) (*ios.Pla
 		PublicURL: in.cfg.PublicURL, Topic: in.cfg.APNsTopic, ProfileSigner: signer,
 		Domain: in.store, Log: in.log.With("component", "ios"),
 	})
+	if err == nil {
+		err = in.useLicences(p)
+	}
 	return p, nano, err
 }
 
@@ -49,20 +52,12 @@ Renew it with the same Apple ID before it expires: a renewed certificate keeps i
 topic and enrolled iPhones stay enrolled. After expiry every iPhone has to enrol again.`,
 		Example: `  trennwand apple push-cert upload --tenant musterstadt --cert push.pem --key push.key`,
 		Args:    exactArgs(),
-		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
-			t, err := tenantFlag(ctx, cmd, in)
-			if err != nil {
-				return err
-			}
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
 			certPEM, err := readFlagFile(cmd, "cert")
 			if err != nil {
 				return err
 			}
 			keyPEM, err := readFlagFile(cmd, "key")
-			if err != nil {
-				return err
-			}
-			p, _, err := in.apple(nil)
 			if err != nil {
 				return err
 			}
@@ -84,15 +79,7 @@ topic and enrolled iPhones stay enrolled. After expiry every iPhone has to enrol
 		Short:   "Show the tenant's MDM push certificate: topic and expiry",
 		Example: `  trennwand apple push-cert show --tenant musterstadt --json`,
 		Args:    exactArgs(),
-		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
-			t, err := tenantFlag(ctx, cmd, in)
-			if err != nil {
-				return err
-			}
-			p, _, err := in.apple(nil)
-			if err != nil {
-				return err
-			}
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
 			pc, err := p.PushCertificate(ctx, t.ID)
 			if errors.Is(err, mdm.ErrNotFound) {
 				return fmt.Errorf("tenant %s has no push certificate yet: upload it with trennwand apple push-cert upload", t.Name)
@@ -104,8 +91,8 @@ topic and enrolled iPhones stay enrolled. After expiry every iPhone has to enrol
 	}
 	show.Flags().String("tenant", "", "tenant name (required)")
 
-	return group("apple", "Apple: the MDM push certificate",
-		group("push-cert", "The tenant's MDM push certificate (APNs)", upload, show))
+	return group("apple", "Apple: the MDM push certificate and the Apps and Books app licences",
+		group("push-cert", "The tenant's MDM push certificate (APNs)", upload, show), newVPPTokenCmd(), newVPPAssetsCmd())
 }
 
 func printPushCert(cmd *cobra.Command, in *installation, pc ios.PushCertificate) error {

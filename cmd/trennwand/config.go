@@ -31,9 +31,12 @@ type config struct {
 	AMAPICredentials string
 	APNsURL          string
 	APNsTopic        string
-	MasterKey        *pki.MasterKey // from TRENNWAND_MASTER_KEY; nil means the key file in the data directory
-	TLSCert, TLSKey  string
-	AdminEmail       string
+	// VPPURL and VPPMetadataURL are Apple's Apps and Books API and its app metadata
+	// lookup; empty means Apple's own.
+	VPPURL, VPPMetadataURL string
+	MasterKey              *pki.MasterKey // from TRENNWAND_MASTER_KEY; nil means the key file in the data directory
+	TLSCert, TLSKey        string
+	AdminEmail             string
 	// SMTPURL and MailFrom send invitations by e-mail when SMTPURL is set.
 	SMTPURL, MailFrom string
 	// TrustedProxies are the load balancers whose X-Forwarded-For names the client.
@@ -51,7 +54,7 @@ var settings = []string{
 	"data", "db", "addr", "public-url", "amapi-endpoint", "amapi-credentials", "apns-url",
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
 	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
-	"trusted-proxies",
+	"trusted-proxies", "vpp-url", "vpp-metadata-url",
 }
 
 func addGlobalFlags(root *cobra.Command) {
@@ -129,6 +132,8 @@ func validate(v *viper.Viper) (config, error) {
 		AMAPICredentials: v.GetString("amapi-credentials"),
 		APNsURL:          v.GetString("apns-url"),
 		APNsTopic:        v.GetString("apns-topic"),
+		VPPURL:           v.GetString("vpp-url"),
+		VPPMetadataURL:   v.GetString("vpp-metadata-url"),
 		TLSCert:          v.GetString("tls-cert"),
 		TLSKey:           v.GetString("tls-key"),
 		AdminEmail:       cmp.Or(v.GetString("admin-email"), "admin@localhost"),
@@ -166,7 +171,8 @@ func validate(v *viper.Viper) (config, error) {
 	if cfg.PublicURL, err = publicURL(v.GetString("public-url"), host, port); err != nil {
 		return cfg, err
 	}
-	for name, raw := range map[string]string{"amapi-endpoint": cfg.AMAPIEndpoint, "apns-url": cfg.APNsURL} {
+	for name, raw := range map[string]string{"amapi-endpoint": cfg.AMAPIEndpoint, "apns-url": cfg.APNsURL,
+		"vpp-url": cfg.VPPURL, "vpp-metadata-url": cfg.VPPMetadataURL} {
 		if raw == "" {
 			continue
 		}

@@ -14,14 +14,17 @@ import (
 
 	"github.com/trennwand/trennwand/android/amapifake"
 	"github.com/trennwand/trennwand/ios/apnsfake"
+	"github.com/trennwand/trennwand/ios/vppfake"
 	"github.com/trennwand/trennwand/mdm"
 )
 
 // demo is what `serve --demo` runs beside the server, so that the whole flow works without
-// Google or Apple: the AMAPI fake and a fake APNs, in the same process, and a tenant that
+// Google or Apple: the AMAPI fake, a fake APNs and a fake of Apple's Apps and Books, in
+// the same process, and a tenant that
 // is ready to enrol phones.
 type demo struct {
 	apns     *apnsfake.Server
+	vpp      *vppfake.Server
 	amapi    *amapifake.Fake
 	amapiSrv *httptest.Server
 	// tenantID and enterprise are the demo tenant and its enterprise in the fake, once seeded.
@@ -34,11 +37,15 @@ const (
 	demoMessengerAndroid = "com.example.work.messenger"
 	demoMailIOS          = "com.example.work.mail"
 	demoTopic            = "com.apple.mgmt.External.00000000-0000-4000-8000-00000000de00"
+	// demoMailIOSAdamID is the iOS mail app's App Store ID in the fake Apps and Books,
+	// which holds demoLicences licences of it: enough for any simulated crowd.
+	demoMailIOSAdamID = "1000000001"
+	demoLicences      = 1_000_000
 )
 
 // startDemo starts the fakes and points the configuration at them.
 func startDemo(cfg *config) *demo {
-	d := &demo{apns: apnsfake.Start(), amapi: amapifake.New()}
+	d := &demo{apns: apnsfake.Start(), vpp: vppfake.Start(), amapi: amapifake.New()}
 	d.amapiSrv = httptest.NewServer(d.amapi.Handler())
 	d.amapi.AddApplication(demoMailAndroid, "Mail (demo)",
 		&amapi.ManagedProperty{Key: "server", Type: "STRING", Title: "Mail server"},
@@ -46,6 +53,7 @@ func startDemo(cfg *config) *demo {
 	d.amapi.AddApplication(demoMessengerAndroid, "Messenger (demo)",
 		&amapi.ManagedProperty{Key: "organisation", Type: "STRING", Title: "Organisation"})
 	cfg.APNsURL = d.apns.URL()
+	cfg.VPPURL, cfg.VPPMetadataURL = d.vpp.URL(), d.vpp.MetadataURL()
 	cfg.AMAPIEndpoint = d.amapiSrv.URL + "/"
 	return d
 }
@@ -54,10 +62,12 @@ func startDemo(cfg *config) *demo {
 func (d *demo) Close() {
 	d.amapiSrv.Close()
 	d.apns.Close()
+	d.vpp.Close()
 }
 
 // seed makes the tenant "default" ready for the demo: a push certificate (made for the
-// fake APNs), an Android enterprise in the fake bound to it with its notifications pushed
+// fake APNs), an Apps and Books token of the fake whose catalogue holds the sample
+// policy's iOS app, an Android enterprise in the fake bound to it with its notifications pushed
 // to this server, and, if the tenant has no work policy, a sample one. Run at every start
 // of the demo, since the fakes keep nothing.
 func (d *demo) seed(ctx context.Context, in *installation, root *x509.Certificate) error {
@@ -76,6 +86,11 @@ func (d *demo) seed(ctx context.Context, in *installation, root *x509.Certificat
 		}
 	} else if err != nil {
 		return err
+	}
+	token := d.vpp.AddOrganisation("Demo Musterstadt", time.Now().AddDate(1, 0, 0))
+	d.vpp.AddApp(token, demoMailIOSAdamID, demoMailIOS, "Mail (demo)", demoLicences)
+	if _, err := in.applePlatform.SetLicenceToken(ctx, "demo", t.ID, token); err != nil {
+		return fmt.Errorf("demo Apps and Books token: %w", err)
 	}
 	if in.androidPlatform != nil {
 		enterprise := d.amapi.CreateEnterprise("Demo Musterstadt")

@@ -10,10 +10,11 @@ import (
 // mountConsole mounts what IT staff use: the JSON API under /api/v1 and the dashboard
 // under /ui.
 func mountConsole(srv *api.Server, in *installation, log *slog.Logger) error {
-	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log}); err != nil {
+	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log, Licensing: in.appLicensing()}); err != nil {
 		return err
 	}
-	d, err := dashboard.New(dashboard.Config{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo})
+	d, err := dashboard.New(dashboard.Config{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
+		Licensing: in.appLicensing()})
 	if err != nil {
 		return err
 	}

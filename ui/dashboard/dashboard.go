@@ -36,6 +36,8 @@ type Config struct {
 	Log       *slog.Logger
 	// Demo shows a banner on every page: the server runs in demo mode.
 	Demo bool
+	// Licensing is the Apple Apps and Books licensing of work apps; nil without it.
+	Licensing mdm.AppLicensing
 }
 
 // Dashboard serves the pages.
@@ -50,7 +52,7 @@ type Dashboard struct {
 var pageNames = []string{
 	"signin.html", "factor.html", "recovery.html", "password.html",
 	"overview.html", "devices.html", "device.html", "employees.html",
-	"invitations.html", "invited.html", "policies.html", "policy.html", "audit.html", "problem.html",
+	"invitations.html", "invited.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
 }
 
 // New returns the dashboard.
@@ -175,7 +177,7 @@ type Route struct {
 // Routes returns every page and form target of the signed-in dashboard.
 func (d *Dashboard) Routes() []Route {
 	get, post := http.MethodGet, http.MethodPost
-	return []Route{
+	return append([]Route{
 		{get, Prefix + "/", "", d.overview},
 		{get, Prefix + "/devices", mdm.PermDevicesRead, d.devices},
 		{get, Prefix + "/devices/:id", mdm.PermDevicesRead, d.device},
@@ -193,7 +195,7 @@ func (d *Dashboard) Routes() []Route {
 		{get, Prefix + "/policies/:id", mdm.PermPoliciesRead, d.policy},
 		{post, Prefix + "/policies/:id", mdm.PermPoliciesWrite, d.updatePolicy},
 		{get, Prefix + "/audit", mdm.PermAuditRead, d.audit},
-	}
+	}, d.vppRoutes()...)
 }
 
 // page is the data every signed-in page gets: the viewer and the page's own data.

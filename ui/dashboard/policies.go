@@ -28,13 +28,17 @@ func (d *Dashboard) policy(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	d.show(w, r, "policy.html", "policy.title", page{Data: editorOf(p), Flash: flash(r)})
+	e := editorOf(p)
+	e.Catalogue = d.catalogueOf(r)
+	d.show(w, r, "policy.html", "policy.title", page{Data: e, Flash: flash(r)})
 }
 
-// policyEditor is the editor's form: the policy and one row per app plus an empty one.
+// policyEditor is the editor's form: the policy and one row per app plus an empty one,
+// with the tenant's Apps and Books catalogue by bundle ID, which iOS apps are picked from.
 type policyEditor struct {
-	Policy mdm.WorkPolicy
-	Apps   []mdm.AppAssignment
+	Policy    mdm.WorkPolicy
+	Apps      []mdm.AppAssignment
+	Catalogue map[string]mdm.LicensedApp
 }
 
 func editorOf(p mdm.WorkPolicy) policyEditor {

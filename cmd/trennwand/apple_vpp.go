@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/vpp"
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// useLicences turns on the licensing of work apps through Apple's Apps and Books at the
+// configured URLs.
+func (in *installation) useLicences(p *ios.Platform) error {
+	client, err := vpp.NewClient(in.cfg.VPPURL, in.cfg.VPPMetadataURL, &http.Client{Timeout: 60 * time.Second})
+	if err != nil {
+		return err
+	}
+	cfg := ios.LicensingConfig{DB: in.store.Gorm(), Sealer: in.key, Client: client}
+	if in.demo {
+		// The demo's fake is in the process: its events need no patience.
+		cfg.PollPause = 200 * time.Millisecond
+	}
+	return p.UseLicences(cfg)
+}
+
+// appLicensing is the licensing the console shows; nil without the Apple component.
+func (in *installation) appLicensing() mdm.AppLicensing {
+	if in.applePlatform == nil {
+		return nil
+	}
+	return in.applePlatform
+}
+
+// withTenantApple runs fn with the installation's Apple component and the tenant that
+// --tenant names.
+func withTenantApple(fn func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error) func(*cobra.Command, []string) error {
+	return withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+		t, err := tenantFlag(ctx, cmd, in)
+		if err != nil {
+			return err
+		}
+		p, _, err := in.apple(nil)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, cmd, in, p, t)
+	})
+}
+
+func newVPPTokenCmd() *cobra.Command {
+	upload := &cobra.Command{
+		Use:   "upload",
+		Short: "Upload the tenant's Apps and Books content token from Apple Business Manager",
+		Long: `Make a content token (.vpptoken) from Apple Business Manager (Preferences →
+Payments and Billing → Content Tokens) the tenant's. Work apps on iPhones enrolled
+with User Enrolment are installed only with a licence from it: each employee whose
+work policy requires an app gets a licence of it on their managed Apple account.
+The token is stored encrypted with the master key; the catalogue of apps is then
+read from Apple. Download and upload a new one before it expires (after a year).`,
+		Example: `  trennwand apple vpp-token upload --tenant musterstadt --file Musterstadt.vpptoken`,
+		Args:    exactArgs(),
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
+			file, err := readFlagFile(cmd, "file")
+			if err != nil {
+				return err
+			}
+			tok, err := p.SetLicenceToken(ctx, cliActor(), t.ID, file)
+			if errors.Is(err, mdm.ErrInvalid) {
+				return usageError{err}
+			} else if err != nil {
+				return err
+			}
+			return printLicenceToken(cmd, in, tok)
+		}),
+	}
+	upload.Flags().String("tenant", "", "tenant name (required)")
+	upload.Flags().String("file", "", "the .vpptoken file (required)")
+
+	show := &cobra.Command{
+		Use:     "show",
+		Short:   "Show the tenant's Apps and Books token: organisation, expiry, problems",
+		Example: `  trennwand apple vpp-token show --tenant musterstadt --json`,
+		Args:    exactArgs(),
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
+			tok, err := p.LicenceToken(ctx, t.ID)
+			if errors.Is(err, mdm.ErrNotFound) {
+				return fmt.Errorf("tenant %s has no Apps and Books token yet: upload it with trennwand apple vpp-token upload", t.Name)
+			} else if err != nil {
+				return err
+			}
+			return printLicenceToken(cmd, in, tok)
+		}),
+	}
+	show.Flags().String("tenant", "", "tenant name (required)")
+	return group("vpp-token", "The tenant's Apple Apps and Books content token (app licences)", upload, show)
+}
+
+func printLicenceToken(cmd *cobra.Command, in *installation, tok mdm.LicenceToken) error {
+	if in.cfg.JSON {
+		return printJSON(cmd.OutOrStdout(), tok)
+	}
+	state := "valid"
+	switch {
+	case tok.Problem != "":
+		state = tok.Problem
+	case tok.Expired:
+		state = "EXPIRED: no licences can be assigned; download a new token in Apple Business Manager and upload it"
+	case tok.Expiring:
+		state = "expires within 30 days: download a new token in Apple Business Manager and upload it"
+	}
+	_, err := fmt.Fprintf(cmd.OutOrStdout(), "organisation: %s\nexpires:      %s (%s)\n", tok.Organisation, tok.ExpiresAt.Local().Format(time.DateTime), state)
+	return err
+}
+
+func newVPPAssetsCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "vpp-assets",
+		Short: "List the tenant's Apps and Books catalogue: apps with their licences",
+		Long: `List the apps the tenant holds Apps and Books licences for, as last read from
+Apple (hourly, and after each token upload): bundle ID, name, licences in total and
+free, and how many employees hold one, wait for one, or could not get one.`,
+		Example: `  trennwand apple vpp-assets --tenant musterstadt --json`,
+		Args:    exactArgs(),
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
+			apps, err := p.LicensedApps(ctx, t.ID)
+			if err != nil {
+				return err
+			}
+			if in.cfg.JSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"apps": apps})
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "BUNDLE ID\tNAME\tTOTAL\tFREE\tHELD\tWAITING\tFAILED\tPROBLEM")
+			for _, a := range apps {
+				fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", a.BundleID, a.Name, a.Total, a.Available, a.Associated, a.Pending, a.Failed, a.Problem)
+			}
+			return w.Flush()
+		}),
+	}
+	c.Flags().String("tenant", "", "tenant name (required)")
+	return c
+}

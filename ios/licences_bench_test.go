@@ -1,0 +1,98 @@
+package ios_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/jobs"
+)
+
+// totalRequests adds up the requests the fake has had.
+func totalRequests(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// BenchmarkCatalogueSync reads a catalogue of 1,000 apps from the fake: every page of
+// assets, the apps' names, and the replacement of the stored catalogue.
+func BenchmarkCatalogueSync(b *testing.B) {
+	s := newSite(b, "sqlite")
+	ctx := context.Background()
+	fake, token := s.withLicences(b, 1)
+	for i := range 999 {
+		fake.AddApp(token, fmt.Sprint(2000+i), fmt.Sprintf("de.musterstadt.app%d", i), fmt.Sprintf("App %d", i), 100)
+	}
+	if _, err := s.platform.SetLicenceToken(ctx, "admin:test", s.tenant.ID, token); err != nil {
+		b.Fatal(err)
+	}
+	before := totalRequests(fake.Requests())
+	b.ResetTimer()
+	for range b.N {
+		if err := s.platform.SyncCatalogue(ctx, ios.VPPSyncJob{TenantID: s.tenant.ID}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(totalRequests(fake.Requests())-before)/float64(b.N), "requests/op")
+	apps, err := s.platform.LicensedApps(ctx, s.tenant.ID)
+	if err != nil || len(apps) != 1000 {
+		b.Fatalf("catalogue of %d apps, %v; want 1000", len(apps), err)
+	}
+}
+
+// BenchmarkAssociate1000 gives 1,000 employees with an active iPhone the licence of the
+// app their work policy requires, through the job queue: reconciliation, registration of
+// the users with Apple, associations of 25 users a request, and the polling of every
+// event, until the fake counts 1,000 licences held.
+func BenchmarkAssociate1000(b *testing.B) {
+	const employees = 1000
+	ctx := context.Background()
+	for range b.N {
+		b.StopTimer()
+		s := newSite(b, "sqlite")
+		fake, token := s.withLicences(b, employees)
+		if _, err := s.platform.SetLicenceToken(ctx, "admin:test", s.tenant.ID, token); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.platform.SyncCatalogue(ctx, ios.VPPSyncJob{TenantID: s.tenant.ID}); err != nil {
+			b.Fatal(err)
+		}
+		wp := s.mailPolicy(b)
+		for i := range employees {
+			e := mdm.Employee{ID: mdm.NewID(), Email: fmt.Sprintf("e%d@musterstadt.example", i), ManagedAppleID: fmt.Sprintf("e%d@musterstadt.appleid.example", i), CreatedAt: time.Now().UTC()}
+			if err := s.st.CreateEmployee(ctx, s.tenant.ID, &e); err != nil {
+				b.Fatal(err)
+			}
+			d := mdm.Device{ID: mdm.NewID(), EmployeeID: e.ID, WorkPolicyID: &wp.ID, Platform: mdm.PlatformIOS, PlatformID: mdm.NewID(),
+				State: mdm.DeviceActive, Compliance: mdm.ComplianceUnknown, CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}
+			if err := s.st.CreateDevice(ctx, s.tenant.ID, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+		q := jobs.New(s.st.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
+		s.platform.HandleLicenceJobs(q)
+		jobs.Handle(q, func(context.Context, mdm.ApplyPolicyJob) error { return nil })
+		before := totalRequests(fake.Requests())
+		b.StartTimer()
+		if err := q.Start(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.st.EnqueueJob(ctx, ios.VPPReconcileJob{TenantID: s.tenant.ID}, mdm.JobOptions{}); err != nil {
+			b.Fatal(err)
+		}
+
+		waitUntil(b, "every employee holds a licence", func() bool { return len(fake.Assigned(token, mailAdamID)) == employees })
+		b.StopTimer()
+		b.ReportMetric(float64(totalRequests(fake.Requests())-before), "requests/op")
+		stop, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_ = q.Stop(stop)
+		cancel()
+	}
+}

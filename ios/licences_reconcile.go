@@ -1,0 +1,213 @@
+package ios
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// VPPReconcileJob brings a tenant's licences in line with its work policies and active
+// iPhones.
+type VPPReconcileJob struct {
+	TenantID string `json:"tenant_id"`
+	// Due is the second the job was asked for, plus one: see enqueueReconcile.
+	Due time.Time `json:"due,omitzero"`
+}
+
+// Kind names the job's worker.
+func (VPPReconcileJob) Kind() string { return "ios_vpp_reconcile" }
+
+// enqueueReconcile asks for the tenant's licences to be reconciled. A unique job that is
+// running already would swallow the request although it may have read the devices before
+// the change that asks; so the requests of one second share one job that runs a second
+// later, as the domain does for new devices' policies.
+func enqueueReconcile(ctx context.Context, st mdm.JobStore, tenantID string) error {
+	due := time.Now().Truncate(time.Second).Add(time.Second).UTC()
+	return st.EnqueueJob(ctx, VPPReconcileJob{TenantID: tenantID, Due: due}, mdm.JobOptions{Unique: true, RunAt: due})
+}
+
+// licenceKey names the licence of one app for one employee.
+type licenceKey struct{ employee, adamID string }
+
+// ReconcileLicences is the worker of VPPReconcileJob. Every employee with an active iPhone
+// whose work policy requires an app of the catalogue is to hold a licence of it; a
+// licence nobody needs any more (the app left the policy, the employee or their last
+// iPhone was removed) is given back. Licences that failed are tried again once the
+// catalogue, read after the failure, shows free ones. Each reservation and release is
+// audited in the transaction that records it. Nothing happens while Apple refuses the
+// token.
+func (p *Platform) ReconcileLicences(ctx context.Context, job VPPReconcileJob) error {
+	if p.lic == nil {
+		return nil
+	}
+	tok, err := p.lic.token(ctx, job.TenantID)
+	if errors.Is(err, mdm.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if tok.Problem != "" || !time.Now().Before(tok.ExpiresAt) {
+		return nil
+	}
+	want, err := p.wantedLicences(ctx, job.TenantID)
+	if err != nil {
+		return err
+	}
+	catalogue, err := p.lic.assets(ctx, p.lic.db, job.TenantID)
+	if err != nil {
+		return err
+	}
+	available, bundles := map[string]int{}, map[string]string{}
+	for _, a := range catalogue {
+		available[a.AdamID], bundles[a.AdamID] = a.AvailableCount, a.BundleID
+	}
+	have, err := p.lic.licences(ctx, p.lic.db, job.TenantID)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	var put, drop []vppLicence
+	var audits []mdm.AuditRecord
+	record := func(action string, l vppLicence) {
+		audits = append(audits, mdm.AuditRecord{Actor: "system", Action: action, Subject: "employee:" + l.EmployeeID,
+			Details: mdm.AuditDetails(map[string]any{"adam_id": l.AdamID, "bundle_id": bundles[l.AdamID]})})
+	}
+	held := make(map[licenceKey]bool, len(have))
+	for _, l := range have {
+		k := licenceKey{l.EmployeeID, l.AdamID}
+		held[k] = true
+		_, wanted := want[k]
+		switch {
+		case wanted && l.State == licenceFailed && available[l.AdamID] > 0 && tok.SyncedAt != nil && l.UpdatedAt.Before(*tok.SyncedAt):
+			// Each reading of the catalogue gives a failed licence one more try.
+			l.State, l.Error, l.UpdatedAt = licencePending, "", now
+			put = append(put, l)
+		case wanted && l.State == licenceReleasing && l.EventID == "":
+			l.State, l.UpdatedAt = licenceAssociated, now // not given back yet: keep it
+			put = append(put, l)
+		case wanted, l.State == licenceReleasing:
+		case l.State == licencePending, l.State == licenceFailed:
+			drop = append(drop, l) // never held: nothing to give back
+			record("apple.vpp_licence.release", l)
+		default:
+			l.State, l.EventID, l.UpdatedAt = licenceReleasing, "", now
+			put = append(put, l)
+			record("apple.vpp_licence.release", l)
+		}
+	}
+	for k := range want {
+		if !held[k] {
+			l := vppLicence{TenantID: job.TenantID, EmployeeID: k.employee, AdamID: k.adamID, State: licencePending, UpdatedAt: now}
+			put = append(put, l)
+			record("apple.vpp_licence.reserve", l)
+		}
+	}
+	if len(put) == 0 && len(drop) == 0 {
+		return nil
+	}
+	slices.SortFunc(audits, func(a, b mdm.AuditRecord) int {
+		return cmp.Compare(a.Subject+string(a.Details), b.Subject+string(b.Details))
+	})
+	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, l := range drop {
+			if err := tx.Delete(&l).Error; err != nil {
+				return fmt.Errorf("forget licence: %w", err)
+			}
+		}
+		if err := putLicences(tx, put); err != nil {
+			return err
+		}
+		dom := p.cfg.Domain.Within(tx)
+		for _, a := range audits {
+			if err := p.svc.RecordWithin(ctx, dom, job.TenantID, a); err != nil {
+				return err
+			}
+		}
+		if err := dom.EnqueueJob(ctx, VPPAssociateJob{TenantID: job.TenantID}, mdm.JobOptions{Unique: true}); err != nil {
+			return err
+		}
+		return dom.EnqueueJob(ctx, VPPReleaseJob{TenantID: job.TenantID}, mdm.JobOptions{Unique: true})
+	})
+}
+
+// wantedLicences returns the licences the tenant's employees are to hold, with the app's
+// bundle ID: one per app of the catalogue that the work policy of one of their active
+// iPhones requires.
+func (p *Platform) wantedLicences(ctx context.Context, tenantID string) (map[licenceKey]string, error) {
+	catalogue, err := p.lic.assets(ctx, p.lic.db, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]mdm.WorkPolicy{}
+	devices, err := p.svc.Store().Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
+	if err != nil {
+		return nil, fmt.Errorf("active iPhones: %w", err)
+	}
+	want := map[licenceKey]string{}
+	for _, d := range devices {
+		if d.WorkPolicyID == nil {
+			continue
+		}
+		wp, ok := byID[*d.WorkPolicyID]
+		if !ok {
+			// The policy with its apps (a listing of policies leaves the apps out).
+			if wp, err = p.svc.Store().WorkPolicy(ctx, tenantID, *d.WorkPolicyID); err != nil {
+				return nil, fmt.Errorf("work policy %s: %w", *d.WorkPolicyID, err)
+			}
+			byID[wp.ID] = wp
+		}
+		for _, app := range wantedApps(wp) {
+			if a, ok := catalogue[app.bundleID]; ok {
+				want[licenceKey{d.EmployeeID, a.AdamID}] = app.bundleID
+			}
+		}
+	}
+	return want, nil
+}
+
+// policiesOf returns the work policies of the employees' active iPhones: their licences
+// changed, so their apps may now be installed (or their failure shown). It reads outside
+// any transaction; applyAgain then queues the policies' application in one.
+func (p *Platform) policiesOf(ctx context.Context, tenantID string, employees map[string]bool) ([]mdm.WorkPolicy, error) {
+	if len(employees) == 0 {
+		return nil, nil
+	}
+	devices, err := p.svc.Store().Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
+	if err != nil {
+		return nil, fmt.Errorf("active iPhones: %w", err)
+	}
+	seen := map[string]bool{}
+	var out []mdm.WorkPolicy
+	for _, d := range devices {
+		if d.WorkPolicyID == nil || !employees[d.EmployeeID] || seen[*d.WorkPolicyID] {
+			continue
+		}
+		seen[*d.WorkPolicyID] = true
+		wp, err := p.svc.Store().WorkPolicy(ctx, tenantID, *d.WorkPolicyID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, wp)
+	}
+	return out, nil
+}
+
+// applyAgain queues the application of the policies in the transaction of dom. Not
+// unique: a job of the policy that is running already may have read the licences before
+// this transaction commits.
+func applyAgain(ctx context.Context, dom mdm.Store, tenantID string, policies []mdm.WorkPolicy) error {
+	for _, wp := range policies {
+		err := dom.EnqueueJob(ctx, mdm.ApplyPolicyJob{TenantID: tenantID, PolicyID: wp.ID, Version: wp.Version}, mdm.JobOptions{})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

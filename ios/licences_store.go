@@ -1,0 +1,156 @@
+package ios
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// vppToken is a tenant's row of ios_vpp_tokens.
+type vppToken struct {
+	TenantID     string `gorm:"primaryKey"`
+	SealedToken  []byte
+	Organisation string
+	ExpiresAt    time.Time
+	Problem      string
+	SyncedAt     *time.Time
+	UpdatedAt    time.Time
+}
+
+func (vppToken) TableName() string { return "ios_vpp_tokens" }
+
+// vppAsset is an app of a tenant's catalogue.
+type vppAsset struct {
+	TenantID       string `gorm:"primaryKey"`
+	AdamID         string `gorm:"primaryKey"`
+	BundleID       string
+	Name           string
+	PricingParam   string
+	TotalCount     int
+	AssignedCount  int
+	AvailableCount int
+	SyncedAt       time.Time
+}
+
+func (vppAsset) TableName() string { return "ios_vpp_assets" }
+
+// vppUser is an employee as Apple's Apps and Books knows them.
+type vppUser struct {
+	TenantID       string `gorm:"primaryKey"`
+	EmployeeID     string `gorm:"primaryKey"`
+	ManagedAppleID string
+	State          string
+	EventID        string
+	UpdatedAt      time.Time
+}
+
+func (vppUser) TableName() string { return "ios_vpp_users" }
+
+// The states of an Apple user.
+const (
+	userCreating = "creating"
+	userCreated  = "created"
+)
+
+// vppLicence is the licence of one app that one employee holds or is to hold.
+type vppLicence struct {
+	TenantID   string `gorm:"primaryKey"`
+	EmployeeID string `gorm:"primaryKey"`
+	AdamID     string `gorm:"primaryKey"`
+	State      string
+	Error      string
+	EventID    string
+	UpdatedAt  time.Time
+}
+
+func (vppLicence) TableName() string { return "ios_vpp_licences" }
+
+// The states of a licence.
+const (
+	licencePending     = "pending"
+	licenceAssociating = "associating"
+	licenceAssociated  = "associated"
+	licenceFailed      = "failed"
+	licenceReleasing   = "releasing"
+)
+
+// token returns the tenant's token row; mdm.ErrNotFound when there is none.
+func (l *licensing) token(ctx context.Context, tenantID string) (vppToken, error) {
+	var row vppToken
+	err := l.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows) {
+		return vppToken{}, fmt.Errorf("%w: no Apps and Books token uploaded for the tenant", mdm.ErrNotFound)
+	} else if err != nil {
+		return vppToken{}, fmt.Errorf("read the Apps and Books token: %w", err)
+	}
+	row.ExpiresAt, row.UpdatedAt = row.ExpiresAt.UTC(), row.UpdatedAt.UTC()
+	return row, nil
+}
+
+// sToken opens the tenant's content token.
+func (l *licensing) sToken(ctx context.Context, tenantID string) (string, vppToken, error) {
+	row, err := l.token(ctx, tenantID)
+	if err != nil {
+		return "", row, err
+	}
+	plain, err := l.sealer.Open(vppTokenPurpose(tenantID), row.SealedToken)
+	if err != nil {
+		return "", row, fmt.Errorf("open the Apps and Books token: %w", err)
+	}
+	return string(plain), row, nil
+}
+
+// assets returns the tenant's catalogue, by bundle ID.
+func (l *licensing) assets(ctx context.Context, db *gorm.DB, tenantID string) (map[string]vppAsset, error) {
+	var rows []vppAsset
+	if err := db.WithContext(ctx).Where("tenant_id = ?", tenantID).Order("name, adam_id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read the Apps and Books catalogue: %w", err)
+	}
+	out := make(map[string]vppAsset, len(rows))
+	for _, r := range rows {
+		if _, dup := out[r.BundleID]; !dup {
+			out[r.BundleID] = r
+		}
+	}
+	return out, nil
+}
+
+// licences returns the tenant's licences in the states (all when none).
+func (l *licensing) licences(ctx context.Context, db *gorm.DB, tenantID string, states ...string) ([]vppLicence, error) {
+	q := db.WithContext(ctx).Where("tenant_id = ?", tenantID)
+	if len(states) > 0 {
+		q = q.Where("state IN ?", states)
+	}
+	var rows []vppLicence
+	if err := q.Order("adam_id, employee_id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read the licences: %w", err)
+	}
+	return rows, nil
+}
+
+// putLicences writes licence rows, replacing those with the same key.
+func putLicences(tx *gorm.DB, rows []vppLicence) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).CreateInBatches(rows, 200).Error; err != nil {
+		return fmt.Errorf("write licences: %w", err)
+	}
+	return nil
+}
+
+// setTokenProblem records why Apple refused the tenant's token (” when it works again).
+func (l *licensing) setTokenProblem(ctx context.Context, tenantID, problem string) error {
+	err := l.db.WithContext(ctx).Model(&vppToken{}).Where("tenant_id = ?", tenantID).Update("problem", problem).Error
+	if err != nil {
+		return fmt.Errorf("record the Apps and Books token's problem: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+package ios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/ios/vpp"
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/jobs"
+)
+
+// usersPerRequest bounds the users registered with one request.
+const usersPerRequest = 100
+
+// registerUsers makes sure Apple knows the employees of the pending licences and returns
+// those it knows. An employee is registered with their ID as client user ID and their
+// managed Apple account, so that Apple ties the two without an invitation. The
+// registration is asynchronous at Apple; its events are awaited here, and while Apple
+// has not finished them the job runs again after the poll pause. An employee without a
+// managed Apple account cannot hold a licence: their licences fail with the reason.
+func (p *Platform) registerUsers(ctx context.Context, sToken, tenantID string, pending []vppLicence) (map[string]bool, error) {
+	known, err := p.appleUsers(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	var create []vpp.User
+	var noAccount []string
+	for _, l := range pending {
+		if _, ok := known[l.EmployeeID]; ok {
+			continue
+		}
+		known[l.EmployeeID] = vppUser{State: userCreating}
+		emp, err := p.svc.Store().Employee(ctx, tenantID, l.EmployeeID)
+		if err != nil && !errors.Is(err, mdm.ErrNotFound) {
+			return nil, err
+		}
+		if emp.ManagedAppleID == "" {
+			noAccount = append(noAccount, l.EmployeeID)
+			continue
+		}
+		create = append(create, vpp.User{ClientUserID: l.EmployeeID, ManagedAppleID: emp.ManagedAppleID})
+	}
+	if len(noAccount) > 0 {
+		err := p.lic.db.WithContext(ctx).Model(&vppLicence{}).Where("tenant_id = ? AND employee_id IN ? AND state = ?", tenantID, noAccount, licencePending).
+			Updates(map[string]any{"state": licenceFailed, "error": "the employee has no managed Apple account", "updated_at": time.Now().UTC()}).Error
+		if err != nil {
+			return nil, fmt.Errorf("record licences without an account: %w", err)
+		}
+	}
+	for start := 0; start < len(create); start += usersPerRequest {
+		part := create[start:min(start+usersPerRequest, len(create))]
+		eventID, err := p.lic.client.CreateUsers(ctx, sToken, part)
+		if err != nil {
+			return nil, p.apiFailure(ctx, tenantID, "register employees with Apple", err)
+		}
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		rows := make([]vppUser, len(part))
+		for i, u := range part {
+			rows[i] = vppUser{TenantID: tenantID, EmployeeID: u.ClientUserID, ManagedAppleID: u.ManagedAppleID, State: userCreating, EventID: eventID, UpdatedAt: now}
+		}
+		if err := p.lic.db.WithContext(ctx).CreateInBatches(rows, 200).Error; err != nil {
+			return nil, fmt.Errorf("record Apple users: %w", err)
+		}
+	}
+	if known, err = p.appleUsers(ctx, tenantID); err != nil {
+		return nil, err
+	}
+	awaited := map[string]bool{}
+	for _, u := range known {
+		if u.State != userCreating || awaited[u.EventID] {
+			continue
+		}
+		awaited[u.EventID] = true
+		ev, done, err := p.awaitEvent(ctx, sToken, tenantID, u.EventID)
+		if err != nil {
+			return nil, err
+		}
+		if !done {
+			return nil, jobs.Later(p.lic.pause)
+		}
+		if err := p.usersRegistered(ctx, tenantID, u.EventID, ev); err != nil {
+			return nil, err
+		}
+	}
+	if known, err = p.appleUsers(ctx, tenantID); err != nil {
+		return nil, err
+	}
+	ready := map[string]bool{}
+	for id, u := range known {
+		ready[id] = u.State == userCreated
+	}
+	return ready, nil
+}
+
+// appleUsers returns the tenant's Apple users by employee.
+func (p *Platform) appleUsers(ctx context.Context, tenantID string) (map[string]vppUser, error) {
+	var users []vppUser
+	if err := p.lic.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Find(&users).Error; err != nil {
+		return nil, fmt.Errorf("read Apple users: %w", err)
+	}
+	out := make(map[string]vppUser, len(users))
+	for _, u := range users {
+		out[u.EmployeeID] = u
+	}
+	return out, nil
+}
+
+// usersRegistered records that Apple knows the users of the event; users it refused are
+// forgotten and their licences fail with the reason.
+func (p *Platform) usersRegistered(ctx context.Context, tenantID, eventID string, ev vpp.Event) error {
+	now := time.Now().UTC()
+	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, f := range ev.Failures {
+			if err := tx.Where("tenant_id = ? AND employee_id = ? AND event_id = ?", tenantID, f.ClientUserID, eventID).Delete(&vppUser{}).Error; err != nil {
+				return fmt.Errorf("forget refused Apple user: %w", err)
+			}
+			err := tx.Model(&vppLicence{}).Where("tenant_id = ? AND employee_id = ? AND state = ?", tenantID, f.ClientUserID, licencePending).
+				Updates(map[string]any{"state": licenceFailed, "error": failureReason(f), "updated_at": now}).Error
+			if err != nil {
+				return fmt.Errorf("record refused Apple user: %w", err)
+			}
+		}
+		err := tx.Model(&vppUser{}).Where("tenant_id = ? AND event_id = ? AND state = ?", tenantID, eventID, userCreating).
+			Updates(map[string]any{"state": userCreated, "updated_at": now}).Error
+		if err != nil {
+			return fmt.Errorf("record Apple users: %w", err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,173 @@
+// Package vppfake is a local stand-in for Apple's Apps and Books for Organizations API
+// (version 2) and its content metadata lookup, for tests, serve --demo and the simulator:
+// the same paths, JSON and error numbers, licence counts that associations use up and
+// disassociations give back, asynchronous events that are pending until polled, and rate
+// limiting answered with 429 and Retry-After.
+package vppfake
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/trennwand/trennwand/ios/vpp"
+)
+
+// PageSize is how many assets one page of GET /assets holds.
+const PageSize = 100
+
+// Server is the fake. Its methods set up organisations and apps and look at what the
+// requests did; they are safe for concurrent use with the requests.
+type Server struct {
+	mu       sync.Mutex
+	orgs     map[string]*org // by sToken
+	throttle int
+	pause    time.Duration
+	failures int
+	requests map[string]int
+	events   int
+	// pendingPolls is how often a new event answers PENDING before it is done.
+	pendingPolls int
+	ts           *httptest.Server
+}
+
+type org struct {
+	name     string
+	expires  time.Time
+	revoked  bool
+	assets   []*asset
+	users    map[string]vpp.User
+	licences map[string]map[string]bool // adamId → clientUserId
+	events   map[string]*event
+}
+
+type asset struct {
+	vpp.Asset
+	name, bundleID string
+}
+
+type event struct {
+	vpp.Event
+	polls int
+}
+
+// New returns a fake that is not listening; serve its Handler, or Start it.
+func New() *Server {
+	return &Server{orgs: map[string]*org{}, requests: map[string]int{}, pendingPolls: 1}
+}
+
+// Start returns a fake listening on a local port; Close stops it.
+func Start() *Server {
+	s := New()
+	s.ts = httptest.NewServer(s.Handler())
+	return s
+}
+
+// URL is the base URL of the API (TRENNWAND_VPP_URL); the metadata lookup is served at
+// the same host.
+func (s *Server) URL() string { return s.ts.URL + "/mdm/v2" }
+
+// MetadataURL is the base URL of the metadata lookup.
+func (s *Server) MetadataURL() string { return s.ts.URL }
+
+// Close stops a started fake.
+func (s *Server) Close() {
+	if s.ts != nil {
+		s.ts.Close()
+	}
+}
+
+// Handler serves the API under /mdm/v2/ and the metadata lookup.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /mdm/v2/client/config", s.withOrg(s.clientConfig))
+	mux.HandleFunc("GET /mdm/v2/assets", s.withOrg(s.assets))
+	mux.HandleFunc("POST /mdm/v2/users/create", s.withOrg(s.createUsers))
+	mux.HandleFunc("POST /mdm/v2/assets/associate", s.withOrg(s.manage(true)))
+	mux.HandleFunc("POST /mdm/v2/assets/disassociate", s.withOrg(s.manage(false)))
+	mux.HandleFunc("GET /mdm/v2/status/{eventId}", s.withOrg(s.status))
+	mux.HandleFunc("GET /WebObjects/MZStorePlatform.woa/wa/lookup", s.lookup)
+	return mux
+}
+
+// AddOrganisation makes a content token for an organisation, valid until expires, and
+// returns the .vpptoken file.
+func (s *Server) AddOrganisation(name string, expires time.Time) []byte {
+	file := vpp.EncodeToken(name+"-"+time.Now().Format("150405.000000000"), name, expires)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.orgs[string(file)] = &org{name: name, expires: expires, users: map[string]vpp.User{},
+		licences: map[string]map[string]bool{}, events: map[string]*event{}}
+	return file
+}
+
+// AddApp gives the organisation of the token licences of an app.
+func (s *Server) AddApp(token []byte, adamID, bundleID, name string, licences int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orgs[strings.TrimSpace(string(token))]
+	o.assets = append(o.assets, &asset{Asset: vpp.Asset{AdamID: adamID, PricingParam: "STDQ", ProductType: "App",
+		TotalCount: licences, AvailableCount: licences, DeviceAssignable: true, Revocable: true,
+		SupportedPlatforms: []string{"iOS", "iPadOS"}}, name: name, bundleID: bundleID})
+	o.licences[adamID] = map[string]bool{}
+}
+
+// SetLicences changes how many licences of an app the organisation holds (it bought
+// more, or some were retired).
+func (s *Server) SetLicences(token []byte, adamID string, total int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orgs[strings.TrimSpace(string(token))]
+	for _, a := range o.assets {
+		if a.AdamID == adamID {
+			a.TotalCount = total
+			a.AvailableCount = max(total-a.AssignedCount, 0)
+		}
+	}
+}
+
+// Assigned returns the users holding a licence of the app.
+func (s *Server) Assigned(token []byte, adamID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for u := range s.orgs[strings.TrimSpace(string(token))].licences[adamID] {
+		out = append(out, u)
+	}
+	return out
+}
+
+// Revoke makes the token unusable, as replacing it in Apple Business Manager does.
+func (s *Server) Revoke(token []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.orgs[strings.TrimSpace(string(token))].revoked = true
+}
+
+// Throttle answers the next n requests with 429 and Retry-After: pause.
+func (s *Server) Throttle(n int, pause time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.throttle, s.pause = n, pause
+}
+
+// Fail answers the next n requests with Apple's internal error (500, 9603).
+func (s *Server) Fail(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = n
+}
+
+// Requests returns how many requests each path (method and pattern) has had, rate-limited
+// and failed ones included.
+func (s *Server) Requests() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.requests))
+	for k, v := range s.requests {
+		out[k] = v
+	}
+	return out
+}

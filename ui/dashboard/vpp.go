@@ -1,0 +1,124 @@
+package dashboard
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// maxTokenFile bounds an uploaded content token; Apple's are well under a kilobyte.
+const maxTokenFile = 16 << 10
+
+// vppRoutes are the pages of Apple's Apps and Books licences.
+func (d *Dashboard) vppRoutes() []Route {
+	return []Route{
+		{http.MethodGet, Prefix + "/apple/vpp", mdm.PermPoliciesRead, d.vpp},
+		{http.MethodPost, Prefix + "/apple/vpp/token", mdm.PermPoliciesWrite, d.uploadVPPToken},
+		{http.MethodPost, Prefix + "/apple/vpp/sync", mdm.PermPoliciesWrite, d.syncVPP},
+	}
+}
+
+// vppPage is what the licences page shows: the token (nil before the first upload) and
+// the catalogue.
+type vppPage struct {
+	Token *mdm.LicenceToken
+	Apps  []mdm.LicensedApp
+}
+
+// errNoLicensing answers the pages when the server has no Apple licensing.
+var errNoLicensing = fmt.Errorf("%w: Apple Apps and Books is not set up on this server", mdm.ErrNotFound)
+
+// vpp shows the tenant's Apps and Books token with its expiry and problems, and the
+// catalogue with the free licences and how their assignment stands.
+func (d *Dashboard) vpp(w http.ResponseWriter, r *http.Request) {
+	if d.cfg.Licensing == nil {
+		d.fail(w, r, errNoLicensing)
+		return
+	}
+	v := viewerOf(r)
+	var data vppPage
+	tok, err := d.cfg.Licensing.LicenceToken(r.Context(), v.Tenant.ID)
+	switch {
+	case err == nil:
+		data.Token = &tok
+	case !errors.Is(err, mdm.ErrNotFound):
+		d.fail(w, r, err)
+		return
+	}
+	if data.Apps, err = d.cfg.Licensing.LicensedApps(r.Context(), v.Tenant.ID); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.show(w, r, "vpp.html", "vpp.title", page{Data: data, Flash: flash(r)})
+}
+
+// uploadVPPToken takes the .vpptoken file from the form's field "token": a file
+// (multipart) or its content pasted as text.
+func (d *Dashboard) uploadVPPToken(w http.ResponseWriter, r *http.Request) {
+	if d.cfg.Licensing == nil {
+		d.fail(w, r, errNoLicensing)
+		return
+	}
+	v := viewerOf(r)
+	file, err := tokenField(r)
+	if err == nil {
+		_, err = d.cfg.Licensing.SetLicenceToken(r.Context(), v.Principal.Actor, v.Tenant.ID, file)
+	}
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	back(w, r, Prefix+"/apple/vpp", "saved")
+}
+
+// tokenField reads the form's field "token", uploaded or pasted.
+func tokenField(r *http.Request) ([]byte, error) {
+	f, _, err := r.FormFile("token")
+	if err != nil {
+		if text := r.PostFormValue("token"); text != "" && len(text) <= maxTokenFile {
+			return []byte(text), nil
+		}
+		return nil, fmt.Errorf("%w: choose the .vpptoken file from Apple Business Manager", mdm.ErrInvalid)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile))
+	if err != nil {
+		return nil, fmt.Errorf("read the uploaded token: %w", err)
+	}
+	return b, nil
+}
+
+// syncVPP has the catalogue read from Apple again.
+func (d *Dashboard) syncVPP(w http.ResponseWriter, r *http.Request) {
+	if d.cfg.Licensing == nil {
+		d.fail(w, r, errNoLicensing)
+		return
+	}
+	v := viewerOf(r)
+	if err := d.cfg.Licensing.SyncLicensedApps(r.Context(), v.Principal.Actor, v.Tenant.ID); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	back(w, r, Prefix+"/apple/vpp", "queued")
+}
+
+// catalogueOf returns the tenant's catalogue by bundle ID for the policy editor; empty
+// without licensing or when it cannot be read (the editor works without it).
+func (d *Dashboard) catalogueOf(r *http.Request) map[string]mdm.LicensedApp {
+	out := map[string]mdm.LicensedApp{}
+	if d.cfg.Licensing == nil {
+		return out
+	}
+	apps, err := d.cfg.Licensing.LicensedApps(r.Context(), viewerOf(r).Tenant.ID)
+	if err != nil {
+		d.cfg.Log.Warn("read the Apps and Books catalogue for the policy editor", "error", err)
+		return out
+	}
+	for _, a := range apps {
+		out[a.BundleID] = a
+	}
+	return out
+}
