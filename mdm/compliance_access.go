@@ -132,8 +132,12 @@ func (s *Service) SetPolicyRules(ctx context.Context, actor string, t Tenant, po
 		return err
 	}
 	return s.atomic(ctx, func(tx Store, at time.Time) error {
-		if _, err := tx.WorkPolicy(ctx, t.ID, policyID); err != nil {
+		p, err := tx.WorkPolicy(ctx, t.ID, policyID)
+		if err != nil {
 			return fmt.Errorf("work policy %s: %w", policyID, err)
+		}
+		if slices.ContainsFunc(rules, func(r RuleSetting) bool { return r.Rule == RuleWorkPasscode }) && !p.WorkPasscodeRequired {
+			return fmt.Errorf("%w: the work passcode rule checks the passcode the policy requires: switch on \"work passcode required\" in the policy first", ErrInvalid)
 		}
 		if err := tx.SetRuleSettings(ctx, t.ID, policyID, rules, at); err != nil {
 			return err
