@@ -45,12 +45,12 @@ func (s *Service) CheckDeviceCompliance(ctx context.Context, tenantID, deviceID 
 // caller's transaction tx: a rule newly broken becomes a failure (the employee's e-mail is
 // queued when the rule says notify), a rule met again ends its failure, and every change
 // goes to the history and the audit trail. Reports that change nothing write nothing, so
-// that frequent reports stay cheap. Reports of removed devices are skipped.
+// that frequent reports stay cheap. Only active devices are checked.
 func (s *Service) CheckCompliance(ctx context.Context, tx Store, at time.Time, reports []ComplianceReport) error {
 	byTenant := map[string][]ComplianceReport{}
 	for _, r := range reports {
-		if r.Device.State == DeviceRemoved {
-			continue
+		if r.Device.State != DeviceActive {
+			continue // checked once enrolled; a removal ends every rule
 		}
 		byTenant[r.Device.TenantID] = append(byTenant[r.Device.TenantID], r)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -88,17 +89,13 @@ func (s *Store) RuleSettings(ctx context.Context, tenantID string, workPolicyIDs
 
 // FailingPolicies returns the work policies whose devices have failures.
 func (s *Store) FailingPolicies(ctx context.Context, tenantID string) ([]string, error) {
-	var ids []*string
+	var ids []sql.NullString
 	err := s.db.WithContext(ctx).Table(complianceFailuresTable+" f").Distinct("d.work_policy_id").
 		Joins("JOIN devices d ON d.tenant_id = f.tenant_id AND d.id = f.device_id").
 		Where("f.tenant_id = ?", tenantID).Pluck("d.work_policy_id", &ids).Error
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if id == nil {
-			out = append(out, "")
-		} else {
-			out = append(out, *id)
-		}
+		out = append(out, id.String) // "" for devices that follow the default
 	}
 	return out, translate(err)
 }
