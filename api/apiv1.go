@@ -22,6 +22,8 @@ type APIConfig struct {
 	// PublicURL is what phones and browsers reach; invitation links are made from it.
 	PublicURL *url.URL
 	Log       *slog.Logger
+	// Certificates finds device certificates for conditional access; nil answers 503.
+	Certificates CertificateLookup
 }
 
 // apiV1 serves the JSON API.
@@ -30,6 +32,7 @@ type apiV1 struct {
 	publicURL *url.URL
 	log       *slog.Logger
 	spec      *apiSpec
+	certs     CertificateLookup
 }
 
 // call is what a handler knows about the request beyond echo's context: who calls, in
@@ -77,6 +80,12 @@ func apiRoutes() []apiRoute {
 		{http.MethodGet, "/tokens", mdm.PermTokensManage, (*apiV1).listTokens},
 		{http.MethodPost, "/tokens", mdm.PermTokensManage, (*apiV1).createToken},
 		{http.MethodPost, "/tokens/:id/revoke", mdm.PermTokensManage, (*apiV1).revokeToken},
+		{http.MethodGet, "/devices/:id/compliance", mdm.PermDevicesRead, (*apiV1).getDeviceCompliance},
+		{http.MethodGet, "/policies/:id/compliance", mdm.PermPoliciesRead, (*apiV1).getPolicyRules},
+		{http.MethodPut, "/policies/:id/compliance", mdm.PermPoliciesWrite, (*apiV1).setPolicyRules},
+		{http.MethodPost, "/policies/:id/compliance/preview", mdm.PermPoliciesRead, (*apiV1).previewPolicyRules},
+		{http.MethodGet, "/access/certificates/:id", mdm.PermAccessCheck, (*apiV1).accessBySerial},
+		{http.MethodPost, "/access/certificate", mdm.PermAccessCheck, (*apiV1).accessByPEM},
 		{http.MethodGet, "/tenants", mdm.PermTenantsManage, (*apiV1).listTenants},
 		{http.MethodPost, "/tenants", mdm.PermTenantsManage, (*apiV1).createTenant},
 	}
@@ -88,7 +97,7 @@ func (s *Server) MountAPI(cfg APIConfig) error {
 	if err != nil {
 		return err
 	}
-	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec}
+	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, certs: cfg.Certificates}
 	g := s.echo.Group(APIPrefix)
 	g.GET("/openapi.json", func(c echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec.json)

@@ -23,7 +23,8 @@ type matrixRoute struct {
 }
 
 var (
-	anyone      = []mdm.Role{mdm.RoleAdmin, mdm.RoleHelpdesk, mdm.RoleDPO, mdm.RoleProvider}
+	anyone      = []mdm.Role{mdm.RoleAdmin, mdm.RoleHelpdesk, mdm.RoleDPO, mdm.RoleProvider, mdm.RoleGateway}
+	gateway     = []mdm.Role{mdm.RoleGateway}
 	adminOnly   = []mdm.Role{mdm.RoleAdmin}
 	withDevices = []mdm.Role{mdm.RoleAdmin, mdm.RoleHelpdesk}
 	withAudit   = []mdm.Role{mdm.RoleAdmin, mdm.RoleDPO}
@@ -71,6 +72,14 @@ var roleMatrix = map[string]matrixRoute{
 	"GET /api/v1/data-protection/record-of-processing": {allowed: withAudit},
 	"PUT /api/v1/data-protection": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":60,"inactivity_grace_days":14,"inactivity_action":"lock"}`
+	}},
+	"GET /api/v1/devices/:id/compliance":           {allowed: withDevices, id: deviceID},
+	"GET /api/v1/policies/:id/compliance":          {allowed: adminOnly, id: policyID},
+	"PUT /api/v1/policies/:id/compliance":          {allowed: adminOnly, id: policyID, body: rulesBody},
+	"POST /api/v1/policies/:id/compliance/preview": {allowed: adminOnly, id: policyID, body: rulesBody},
+	"GET /api/v1/access/certificates/:id":          {allowed: gateway, id: certificateSerial},
+	"POST /api/v1/access/certificate": {allowed: gateway, body: func(w *apiWorld, tn mdm.Tenant, _ string) string {
+		return certificatePEM(w, tn)
 	}},
 	"GET /api/v1/tokens":             {allowed: adminOnly},
 	"POST /api/v1/tokens":            {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"role":"dpo","name":"export"}` }},

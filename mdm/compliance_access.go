@@ -94,6 +94,13 @@ func (s *Service) ComplianceOf(ctx context.Context, tenantID, deviceID string) (
 	return out, err
 }
 
+// PolicyRulesOf returns the compliance rules of the device's work policy (the default
+// policy's for a device without one of its own).
+func (s *Service) PolicyRulesOf(ctx context.Context, d Device) ([]RuleSetting, error) {
+	rules, _, err := s.rulesAndFacts(ctx, d)
+	return rules, err
+}
+
 func (s *Service) rulesAndFacts(ctx context.Context, d Device) ([]RuleSetting, ComplianceFacts, error) {
 	var facts ComplianceFacts
 	policyID := ""
