@@ -74,7 +74,12 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	d.show(w, r, "device.html", "device.title", page{Data: detail, Flash: flash(r)})
+	dc, err := d.svc.ComplianceOf(r.Context(), v.Tenant.ID, detail.Device.ID)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.show(w, r, "device.html", "device.title", page{Data: deviceView{DeviceDetail: detail, Compliance: dc}, Flash: flash(r)})
 }
 
 // confirmedReason returns the reason of an action form whose confirmation box is ticked.
