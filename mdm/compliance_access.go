@@ -103,11 +103,9 @@ func (s *Service) PolicyRulesOf(ctx context.Context, d Device) ([]RuleSetting, e
 
 func (s *Service) rulesAndFacts(ctx context.Context, d Device) ([]RuleSetting, ComplianceFacts, error) {
 	var facts ComplianceFacts
-	policyID := ""
-	if d.WorkPolicyID != nil {
-		policyID = *d.WorkPolicyID
-	} else if p, err := s.store.DefaultWorkPolicy(ctx, d.TenantID); err == nil {
-		policyID = p.ID
+	policyID, err := policyOf(ctx, s.store, d)
+	if err != nil {
+		return nil, facts, err
 	}
 	rules, err := s.store.RuleSettings(ctx, d.TenantID, []string{policyID})
 	if err != nil {

@@ -189,17 +189,31 @@ func (s *Service) actOnFailure(ctx context.Context, t Tenant, f ComplianceFailur
 // deviceRule returns the setting of the rule in d's work policy; a rule switched off
 // meanwhile comes back with no consequences.
 func deviceRule(ctx context.Context, tx Store, d Device, rule ComplianceRule) (RuleSetting, error) {
-	policyID := ""
-	if d.WorkPolicyID != nil {
-		policyID = *d.WorkPolicyID
-	} else if p, err := tx.DefaultWorkPolicy(ctx, d.TenantID); err == nil {
-		policyID = p.ID
+	policyID, err := policyOf(ctx, tx, d)
+	if err != nil {
+		return RuleSetting{}, err
 	}
 	rules, err := tx.RuleSettings(ctx, d.TenantID, []string{policyID})
 	if err != nil {
 		return RuleSetting{}, err
 	}
 	return ruleOf(rules[policyID], rule), nil
+}
+
+// policyOf returns the work policy whose rules the device follows: its own, or the
+// tenant's default for a device without one ("" when the tenant has none).
+func policyOf(ctx context.Context, st Store, d Device) (string, error) {
+	if d.WorkPolicyID != nil {
+		return *d.WorkPolicyID, nil
+	}
+	p, err := st.DefaultWorkPolicy(ctx, d.TenantID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("default work policy: %w", err)
+	}
+	return p.ID, nil
 }
 
 // consequencesFor returns the consequences to carry out on d after the grace period, and

@@ -2,7 +2,6 @@ package mdm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -119,16 +118,18 @@ func loadComplianceBatch(ctx context.Context, tx Store, tenantID string, reports
 	b := &complianceBatch{newFacts: map[string]ComplianceFacts{}, failures: map[failureKey]ComplianceFailure{}}
 	ids := make([]string, 0, len(reports))
 	policies := map[string]bool{}
+	defaultPolicy, looked := "", false // read once per batch, for the devices without a policy
 	for i, r := range reports {
 		ids = append(ids, r.Device.ID)
-		if r.Device.WorkPolicyID == nil {
-			p, err := tx.DefaultWorkPolicy(ctx, tenantID)
-			if err != nil && !errors.Is(err, ErrNotFound) {
-				return nil, fmt.Errorf("default work policy: %w", err)
+		if r.Device.WorkPolicyID == nil && !looked {
+			var err error
+			if defaultPolicy, err = policyOf(ctx, tx, r.Device); err != nil {
+				return nil, err
 			}
-			if err == nil {
-				reports[i].Device.WorkPolicyID = &p.ID
-			}
+			looked = true
+		}
+		if r.Device.WorkPolicyID == nil && defaultPolicy != "" {
+			reports[i].Device.WorkPolicyID = &defaultPolicy
 		}
 		if id := reports[i].Device.WorkPolicyID; id != nil {
 			policies[*id] = true
