@@ -129,9 +129,3 @@ func rulesFromForm(r *http.Request) []mdm.RuleSetting {
 	}
 	return out
 }
-
-// deviceView is the device page's data: the device's detail and its compliance.
-type deviceView struct {
-	mdm.DeviceDetail
-	Compliance mdm.DeviceCompliance
-}
