@@ -114,6 +114,7 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 			return err
 		}
 		reports := make([]mdm.StatusReport, 0, len(fresh))
+		facts := make([]mdm.ComplianceFacts, 0, len(fresh))
 		for _, it := range fresh {
 			d, ok := devices[it.tenantID+" "+it.n.Device.Name]
 			switch {
@@ -121,10 +122,14 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 				it.err = fmt.Errorf("%w: no device %s", errIgnored, it.n.Device.Name)
 			case d.State != mdm.DeviceRemoved:
 				reports = append(reports, mdm.StatusReport{Device: d, Status: it.n.Device.status()})
+				facts = append(facts, it.n.Device.complianceFacts())
 			}
 		}
-		_, err = mdm.RecordDeviceStatuses(ctx, tx, at, reports)
-		return err
+		recorded, err := mdm.RecordDeviceStatuses(ctx, tx, at, reports)
+		if err != nil {
+			return err
+		}
+		return p.svc.CheckCompliance(ctx, tx, at, complianceReports(recorded, facts))
 	})
 	for _, it := range items {
 		if err != nil {

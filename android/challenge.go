@@ -62,6 +62,10 @@ func DecodeChallengeRequest(body []byte) (ChallengeRequest, error) {
 	return ChallengeRequest(w), nil
 }
 
+// errWithheld means the device's certificate was revoked for a compliance rule it still
+// breaks: it gets a new one once it complies again.
+var errWithheld = errors.New("the device breaks a compliance rule of its work policy; it gets a new certificate once it complies")
+
 // errUnknownBootstrap means a challenge request came with a secret of no work policy.
 var errUnknownBootstrap = errors.New("unknown bootstrap secret")
 
@@ -90,6 +94,9 @@ func (p *Platform) serveCertificateChallenge(w http.ResponseWriter, r *http.Requ
 		return
 	case errors.Is(err, mdm.ErrNotFound):
 		http.Error(w, "no active work profile with this enterpriseSpecificId", http.StatusNotFound)
+		return
+	case errors.Is(err, errWithheld):
+		http.Error(w, errWithheld.Error(), http.StatusForbidden)
 		return
 	case err != nil:
 		p.fail(w, "make certificate challenge", err)
@@ -130,6 +137,13 @@ func (p *Platform) certificateChallenge(ctx context.Context, secretHash []byte, 
 	}
 	if d.State != mdm.DeviceActive || policyID != boot.WorkPolicyID {
 		return ChallengeAnswer{}, fmt.Errorf("%w: device %s is not an active device of the work policy", mdm.ErrNotFound, d.ID)
+	}
+	withheld, err := p.svc.CertificatesWithheld(ctx, d.TenantID, d.ID)
+	if err != nil {
+		return ChallengeAnswer{}, err
+	}
+	if withheld {
+		return ChallengeAnswer{}, errWithheld
 	}
 	ch, err := p.cfg.Challenges.NewChallenge(ctx, pki.Identity{TenantID: d.TenantID, EnrolmentID: d.ID})
 	if err != nil {

@@ -132,7 +132,7 @@ func (p *Platform) enrolled(ctx context.Context, tenantID string, rd *ReportedDe
 	if err := p.recordEnterpriseID(ctx, tenantID, d.ID, rd.EnterpriseSpecificID); err != nil {
 		return err
 	}
-	return p.svc.ReportDeviceStatus(ctx, tenantID, d.ID, rd.status())
+	return p.reportStatus(ctx, tenantID, d.ID, rd)
 }
 
 // reported records a status report; a device that AMAPI reports deleted has lost its
@@ -152,7 +152,7 @@ func (p *Platform) reported(ctx context.Context, tenantID string, rd *ReportedDe
 	if rd.State == "DELETED" {
 		return p.svc.ConfirmRemoval(ctx, "android", tenantID, d.ID, "the work profile was removed from the phone")
 	}
-	return p.svc.ReportDeviceStatus(ctx, tenantID, d.ID, rd.status())
+	return p.reportStatus(ctx, tenantID, d.ID, rd)
 }
 
 // commandDone finishes the command an operation carried out.

@@ -47,6 +47,9 @@ type ReportedDevice struct {
 	// EnterpriseSpecificID is the work profile's enrolment-specific ID (Android 12 and
 	// later), the one hardware fact kept: the companion app names its device by it.
 	EnterpriseSpecificID string
+	// SecurityPosture is Google's verdict on the device's integrity (securityPosture.
+	// devicePosture: SECURE, AT_RISK, POTENTIALLY_COMPROMISED); empty when not reported.
+	SecurityPosture string
 }
 
 // ReportedOperation is what the platform keeps of an AMAPI Operation resource.
@@ -93,6 +96,9 @@ type wireDevice struct {
 	HardwareInfo struct {
 		EnterpriseSpecificID string `json:"enterpriseSpecificId"`
 	} `json:"hardwareInfo"`
+	SecurityPosture struct {
+		DevicePosture string `json:"devicePosture"`
+	} `json:"securityPosture"`
 }
 
 // wireOperation is the part of an AMAPI Operation that the platform reads.
@@ -146,6 +152,9 @@ func decodeDevice(data []byte) (*ReportedDevice, error) {
 	}
 	d := &ReportedDevice{Name: w.Name, TokenData: w.EnrollmentTokenData, State: w.State, PolicyCompliant: w.PolicyCompliant,
 		OSVersion: w.SoftwareInfo.AndroidVersion, SecurityPatchLevel: w.SoftwareInfo.SecurityPatchLevel}
+	if _, known := devicePostures[w.SecurityPosture.DevicePosture]; known {
+		d.SecurityPosture = w.SecurityPosture.DevicePosture
+	}
 	if enterpriseIDPattern.MatchString(w.HardwareInfo.EnterpriseSpecificID) {
 		d.EnterpriseSpecificID = w.HardwareInfo.EnterpriseSpecificID
 	}

@@ -84,9 +84,9 @@ func (p *Platform) syncOne(ctx context.Context, t mdm.Tenant, d mdm.Device, rd, 
 		st := rd.status()
 		if d.OSVersion == st.OSVersion && d.SecurityPatchLevel == st.SecurityPatchLevel && d.Compliance == st.Compliance &&
 			slices.Equal(splitLines(d.NonCompliance), st.NonCompliance) {
-			return nil
+			return p.svc.CheckDeviceCompliance(ctx, t.ID, d.ID, rd.complianceFacts())
 		}
-		if err := p.svc.ReportDeviceStatus(ctx, t.ID, d.ID, st); err != nil {
+		if err := p.reportStatus(ctx, t.ID, d.ID, rd); err != nil {
 			return err
 		}
 		res.Updated++

@@ -25,6 +25,8 @@ type APIConfig struct {
 	// Licensing is the Apple Apps and Books licensing of work apps; without it its routes
 	// answer 503.
 	Licensing mdm.AppLicensing
+	// Certificates finds device certificates for conditional access; nil answers 503.
+	Certificates CertificateLookup
 }
 
 // apiV1 serves the JSON API.
@@ -34,6 +36,7 @@ type apiV1 struct {
 	log       *slog.Logger
 	spec      *apiSpec
 	lic       mdm.AppLicensing
+	certs     CertificateLookup
 }
 
 // call is what a handler knows about the request beyond echo's context: who calls, in
@@ -82,6 +85,12 @@ func apiRoutes() []apiRoute {
 		{http.MethodGet, "/tokens", mdm.PermTokensManage, (*apiV1).listTokens},
 		{http.MethodPost, "/tokens", mdm.PermTokensManage, (*apiV1).createToken},
 		{http.MethodPost, "/tokens/:id/revoke", mdm.PermTokensManage, (*apiV1).revokeToken},
+		{http.MethodGet, "/devices/:id/compliance", mdm.PermDevicesRead, (*apiV1).getDeviceCompliance},
+		{http.MethodGet, "/policies/:id/compliance", mdm.PermPoliciesRead, (*apiV1).getPolicyRules},
+		{http.MethodPut, "/policies/:id/compliance", mdm.PermPoliciesWrite, (*apiV1).setPolicyRules},
+		{http.MethodPost, "/policies/:id/compliance/preview", mdm.PermPoliciesRead, (*apiV1).previewPolicyRules},
+		{http.MethodGet, "/access/certificates/:id", mdm.PermAccessCheck, (*apiV1).accessBySerial},
+		{http.MethodPost, "/access/certificate", mdm.PermAccessCheck, (*apiV1).accessByPEM},
 		{http.MethodGet, "/tenants", mdm.PermTenantsManage, (*apiV1).listTenants},
 		{http.MethodPost, "/tenants", mdm.PermTenantsManage, (*apiV1).createTenant},
 	}
@@ -96,7 +105,7 @@ func (s *Server) MountAPI(cfg APIConfig) error {
 	if err != nil {
 		return err
 	}
-	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing}
+	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing, certs: cfg.Certificates}
 	g := s.echo.Group(APIPrefix)
 	g.GET("/openapi.json", func(c echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec.json)

@@ -16,6 +16,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
+	"github.com/trennwand/trennwand/pki"
 	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
@@ -29,6 +30,7 @@ type apiWorld struct {
 	tenant mdm.Tenant
 	other  mdm.Tenant
 	tokens map[mdm.Role]string // one per role; the provider's belongs to no tenant
+	certs  *fakeLookup         // the device certificates the conditional-access routes know
 }
 
 // fakeCertificates stands in for the CA: every enrolment has one certificate to revoke.
@@ -57,12 +59,18 @@ func newAPIWorld(t testing.TB, s *store.Store) *apiWorld {
 		t.Fatal(err)
 	}
 	w.tokens[mdm.RoleProvider] = secret
+	_, secret, err = svc.CreateToken(ctx, "test", &w.tenant, mdm.TokenRequest{Name: "gateway", Role: mdm.RoleGateway})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.tokens[mdm.RoleGateway] = secret
+	w.certs = &fakeLookup{issued: map[string]pki.CertificateInfo{}}
 	public, _ := url.Parse("https://mdm.musterstadt.example")
 	licensing := newFakeLicensing()
 	w.srv = api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry(),
 		Ready: func(context.Context) error { return nil }})
 	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Licensing: licensing}); err != nil {
+		Licensing: licensing, Certificates: w.certs}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing})

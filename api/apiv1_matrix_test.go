@@ -23,7 +23,8 @@ type matrixRoute struct {
 }
 
 var (
-	anyone      = []mdm.Role{mdm.RoleAdmin, mdm.RoleHelpdesk, mdm.RoleDPO, mdm.RoleProvider}
+	anyone      = []mdm.Role{mdm.RoleAdmin, mdm.RoleHelpdesk, mdm.RoleDPO, mdm.RoleProvider, mdm.RoleGateway}
+	gateway     = []mdm.Role{mdm.RoleGateway}
 	adminOnly   = []mdm.Role{mdm.RoleAdmin}
 	withDevices = []mdm.Role{mdm.RoleAdmin, mdm.RoleHelpdesk}
 	withAudit   = []mdm.Role{mdm.RoleAdmin, mdm.RoleDPO}
@@ -79,12 +80,20 @@ var roleMatrix = map[string]matrixRoute{
 	"PUT /api/v1/apple/vpp-token": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return `{"token":"Stadt Musterstadt"}`
 	}},
-	"GET /api/v1/apple/vpp-assets":       {allowed: adminOnly},
-	"POST /api/v1/apple/vpp-assets/sync": {allowed: adminOnly},
-	"GET /api/v1/tokens":                 {allowed: adminOnly},
-	"POST /api/v1/tokens":                {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"role":"dpo","name":"export"}` }},
-	"POST /api/v1/tokens/:id/revoke":     {allowed: adminOnly, id: tokenID},
-	"GET /api/v1/tenants":                {allowed: provider},
+	"GET /api/v1/apple/vpp-assets":                 {allowed: adminOnly},
+	"POST /api/v1/apple/vpp-assets/sync":           {allowed: adminOnly},
+	"GET /api/v1/devices/:id/compliance":           {allowed: withDevices, id: deviceID},
+	"GET /api/v1/policies/:id/compliance":          {allowed: adminOnly, id: policyID},
+	"PUT /api/v1/policies/:id/compliance":          {allowed: adminOnly, id: policyID, body: rulesBody},
+	"POST /api/v1/policies/:id/compliance/preview": {allowed: adminOnly, id: policyID, body: rulesBody},
+	"GET /api/v1/access/certificates/:id":          {allowed: gateway, id: certificateSerial},
+	"POST /api/v1/access/certificate": {allowed: gateway, body: func(w *apiWorld, tn mdm.Tenant, _ string) string {
+		return certificatePEM(w, tn)
+	}},
+	"GET /api/v1/tokens":             {allowed: adminOnly},
+	"POST /api/v1/tokens":            {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"role":"dpo","name":"export"}` }},
+	"POST /api/v1/tokens/:id/revoke": {allowed: adminOnly, id: tokenID},
+	"GET /api/v1/tenants":            {allowed: provider},
 	"POST /api/v1/tenants": {allowed: provider, body: func(*apiWorld, mdm.Tenant, string) string {
 		return fmt.Sprintf(`{"name":"t-%s"}`, mdm.NewID())
 	}},

@@ -52,6 +52,10 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/policies/:id": {allowed: adminOnly, id: policyID, form: func() url.Values {
 		return url.Values{"name": {"Renamed " + mdm.NewID()}, "version": {"1"}}
 	}},
+	"GET /ui/policies/:id/compliance": {allowed: adminOnly, id: policyID},
+	"POST /ui/policies/:id/compliance": {allowed: adminOnly, id: policyID, form: func() url.Values {
+		return url.Values{"action": {"preview"}, "android_version.on": {"on"}, "android_version.min_version": {"14"}, "android_version.grace_days": {"7"}}
+	}},
 	"GET /ui/audit":     {allowed: withAudit},
 	"GET /ui/apple/vpp": {allowed: adminOnly},
 	"POST /ui/apple/vpp/token": {allowed: adminOnly, form: func() url.Values {

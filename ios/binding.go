@@ -92,7 +92,7 @@ func (b *binding) Authenticate(r *apple.Request, m *apple.Authenticate) error {
 		}
 		return fmt.Errorf("begin enrolment of device %s: %w", d.ID, err)
 	}
-	return nil
+	return b.reportCompliance(r.Context(), d, m.Raw)
 }
 
 // TokenUpdate stores the push data; the first one of the device channel completes the
@@ -108,6 +108,10 @@ func (b *binding) TokenUpdate(r *apple.Request, m *apple.TokenUpdate) error {
 	if d.State == mdm.DeviceEnrolling && m.Enrollment.EnrollmentUserID == "" {
 		if err := b.svc.CompleteEnrolment(r.Context(), d.TenantID, d.ID); err != nil {
 			return fmt.Errorf("complete enrolment of device %s: %w", d.ID, err)
+		}
+		// The OS version came with Authenticate; the device is checked once it is active.
+		if err := b.svc.CheckDeviceCompliance(r.Context(), d.TenantID, d.ID, mdm.ComplianceFacts{}); err != nil {
+			return fmt.Errorf("check compliance of device %s: %w", d.ID, err)
 		}
 	}
 	return nil
@@ -173,6 +177,9 @@ func (b *binding) GetToken(r *apple.Request, m *apple.GetToken) (*apple.GetToken
 func (b *binding) CommandAndReportResults(r *apple.Request, results *apple.CommandResults) (*apple.Command, error) {
 	d, err := bound(r, &results.Enrollment)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.reportCompliance(r.Context(), d, results.Raw); err != nil {
 		return nil, err
 	}
 	if b.reports != nil {

@@ -49,14 +49,8 @@ func (s *Service) SendInactivityMail(ctx context.Context, job InactivityMailJob,
 		return nil
 	}
 	n := InactivityNotice{Flag: f}
-	if n.Tenant, err = s.store.TenantByID(ctx, job.TenantID); err != nil {
-		return fmt.Errorf("tenant %s: %w", job.TenantID, err)
-	}
-	if n.Device, err = s.store.Device(ctx, job.TenantID, job.DeviceID); err != nil {
-		return fmt.Errorf("device %s: %w", job.DeviceID, err)
-	}
-	if n.Employee, err = s.store.Employee(ctx, job.TenantID, n.Device.EmployeeID); err != nil {
-		return fmt.Errorf("employee of device %s: %w", job.DeviceID, err)
+	if n.Tenant, n.Device, n.Employee, err = s.noticeParties(ctx, job.TenantID, job.DeviceID); err != nil {
+		return err
 	}
 	if n.Settings, err = s.TenantDataProtection(ctx, n.Tenant); err != nil {
 		return err

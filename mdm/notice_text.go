@@ -25,12 +25,20 @@ var noticeCanSee = []NoticeItem{
 
 var noticeCanSeeOn = map[Platform][]NoticeItem{
 	PlatformIOS: {
+		{ID: "can_see.ios_security", DeviceFields: []string{"ComplianceFacts.Passcode"},
+			Text: NoticeText{
+				DE: "ob Ihr Code die Regeln erfüllt (ja oder nein, nie den Code selbst); ob ein iPhone verändert (\"gejailbreakt\") ist, kann Ihr Arbeitgeber nicht erkennen",
+				EN: "whether your passcode meets the rules (yes or no, never the passcode itself); your employer cannot tell whether an iPhone is jailbroken"}},
 		{ID: "can_see.managed_apple_account",
 			Text: NoticeText{
 				DE: "den verwalteten Apple Account Ihres Arbeitgebers, mit dem Sie sich für den Arbeitsbereich anmelden (nicht Ihre private Apple-ID)",
 				EN: "the managed Apple Account from your employer that you sign in to the work area with (not your private Apple ID)"}},
 	},
 	PlatformAndroid: {
+		{ID: "can_see.android_security", DeviceFields: []string{"ComplianceFacts.Passcode", "ComplianceFacts.Integrity", "ComplianceFacts.IntegrityDetail"},
+			Text: NoticeText{
+				DE: "ob das Arbeitsprofil mit einem Code gesichert ist und ob Google das Gerät als unverändert einstuft (nicht gerootet)",
+				EN: "whether the work profile is protected by a passcode, and whether Google rates the device as unmodified (not rooted)"}},
 		{ID: "can_see.work_profile",
 			Text: NoticeText{
 				DE: "nur was das Arbeitsprofil meldet, nicht den privaten Teil Ihres Telefons",
@@ -70,12 +78,20 @@ var noticeCanDo = []NoticeItem{
 
 var noticeCanDoOn = map[Platform][]NoticeItem{
 	PlatformIOS: {
+		{ID: "can_do.compliance_access",
+			Text: NoticeText{
+				DE: "wenn das Gerät eine Regel nach der Frist noch nicht erfüllt: den Zugang zu Dienst-Mail und VPN sperren, bis sie erfüllt ist; sperren lässt sich der Arbeitsbereich auf dem iPhone nicht, und die Verbindung, über die er entfernt würde, bleibt bestehen",
+				EN: "if the device still breaks a rule after the deadline: refuse access to work mail and VPN until it meets the rule; the work area on an iPhone cannot be locked, and the connection its removal would use stays open"}},
 		{ID: "can_do.device_passcode",
 			Text: NoticeText{
 				DE: "verlangen, dass Ihr Gerät mit einem Code gesichert ist (den Code selbst erfährt Ihr Arbeitgeber nicht)",
 				EN: "require that your device is protected by a passcode (your employer never learns the passcode)"}},
 	},
 	PlatformAndroid: {
+		{ID: "can_do.compliance_access",
+			Text: NoticeText{
+				DE: "wenn das Gerät eine Regel nach der Frist noch nicht erfüllt: das Zertifikat des Arbeitsprofils sperren (Dienst-Mail, VPN, WLAN), bis sie erfüllt ist – dann gibt es ein neues",
+				EN: "if the device still breaks a rule after the deadline: revoke the work profile's certificate (work mail, VPN, Wi-Fi) until it meets the rule – then it gets a new one"}},
 		{ID: "can_do.work_passcode", Commands: []CommandKind{CommandResetWorkPasscode},
 			Text: NoticeText{
 				DE: "einen Code für das Arbeitsprofil verlangen und ihn zurücksetzen, wenn Sie ihn vergessen haben",

@@ -9,6 +9,11 @@ import (
 // tenants: it creates tenants and belongs to none. Only API tokens carry it.
 const RoleProvider Role = "provider"
 
+// RoleGateway is a mail gateway's or VPN's API token for conditional access: it may ask
+// whether a device certificate belongs to a compliant device, and nothing else, so that it
+// never sees the device list. Only API tokens carry it.
+const RoleGateway Role = "gateway"
+
 // Permission names one thing a caller may do. Every API route and dashboard page requires
 // one; the role matrix below says which role holds it.
 type Permission string
@@ -31,6 +36,8 @@ const (
 	// the retention settings; PermDataProtectionWrite changes the settings.
 	PermDataProtectionRead  Permission = "dataprotection.read"
 	PermDataProtectionWrite Permission = "dataprotection.write"
+	// PermAccessCheck asks whether a device certificate belongs to a compliant device.
+	PermAccessCheck Permission = "access.check"
 )
 
 // rolePermissions is the role matrix. Helpdesk looks devices up, helps with invitations and
@@ -43,6 +50,7 @@ var rolePermissions = map[Role][]Permission{
 	RoleHelpdesk: {PermDevicesRead, PermPasscodeReset, PermEmployeesRead, PermInvitationsRead, PermInvitationsWrite},
 	RoleDPO:      {PermAuditRead, PermAuditExport, PermDataProtectionRead},
 	RoleProvider: {PermTenantsManage},
+	RoleGateway:  {PermAccessCheck},
 }
 
 // Can reports whether the role holds the permission.
@@ -53,13 +61,13 @@ func (r Role) Can(p Permission) bool {
 // ParseTokenRole returns the role an API token may carry: a tenant role, or provider for
 // a token of the whole installation.
 func ParseTokenRole(s string) (Role, error) {
-	if Role(s) == RoleProvider {
-		return RoleProvider, nil
+	if Role(s) == RoleProvider || Role(s) == RoleGateway {
+		return Role(s), nil
 	}
 	if r, err := ParseRole(s); err == nil {
 		return r, nil
 	}
-	return "", fmt.Errorf("%w: role %q: use admin, helpdesk, dpo or provider", ErrInvalid, s)
+	return "", fmt.Errorf("%w: role %q: use admin, helpdesk, dpo, gateway or provider", ErrInvalid, s)
 }
 
 // Principal is who is calling: an administrator signed in to the dashboard or the holder

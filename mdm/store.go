@@ -35,6 +35,7 @@ type Store interface {
 	AuditPruneStore
 	InactivityStore
 	ReportStore
+	ComplianceStore
 }
 
 // InstallationStore keeps settings of the whole installation.

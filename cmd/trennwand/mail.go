@@ -36,6 +36,12 @@ func (in *installation) handleMail(q *jobs.Queue) error {
 			return sender.Send(ctx, mail.Message{To: m.Employee.Email, Subject: subject, Text: text})
 		})
 	})
+	jobs.Handle(q, func(ctx context.Context, job mdm.ComplianceMailJob) error {
+		return in.svc.SendComplianceMail(ctx, job, func(ctx context.Context, n mdm.ComplianceNotice) error {
+			subject, text := n.Message()
+			return sender.Send(ctx, mail.Message{To: n.Employee.Email, Subject: subject, Text: text})
+		})
+	})
 	jobs.Handle(q, func(ctx context.Context, job mdm.InactivityMailJob) error {
 		return in.svc.SendInactivityMail(ctx, job, func(ctx context.Context, n mdm.InactivityNotice) error {
 			subject, text := n.Message()

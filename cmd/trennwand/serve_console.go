@@ -10,7 +10,11 @@ import (
 // mountConsole mounts what IT staff use: the JSON API under /api/v1 and the dashboard
 // under /ui.
 func mountConsole(srv *api.Server, in *installation, log *slog.Logger) error {
-	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log, Licensing: in.appLicensing()}); err != nil {
+	cfg := api.APIConfig{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log, Licensing: in.appLicensing()}
+	if in.ca != nil {
+		cfg.Certificates = in.ca // conditional access asks the CA about certificates
+	}
+	if err := srv.MountAPI(cfg); err != nil {
 		return err
 	}
 	d, err := dashboard.New(dashboard.Config{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,

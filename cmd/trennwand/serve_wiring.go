@@ -49,6 +49,8 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 		return nil, err
 	}
 	handleDataProtection(q, in.svc)
+	jobs.Handle(q, in.svc.RunCompliance)
+	q.Every(mdm.ComplianceInterval, mdm.ComplianceJob{})
 	// Policy changes and commands reach the phones through their platforms.
 	d := mdm.NewDispatcher(in.svc, drivers...)
 	jobs.Handle(q, d.ApplyPolicy)

@@ -16,9 +16,11 @@ func newTokenCmd() *cobra.Command {
 		Short: "Make an API token for automation and print it once",
 		Long: `Make an API token for the JSON API (/api/v1) with one role in one tenant. The
 token is printed once; only its hash is kept. Send it as "Authorization: Bearer
-twk_…". Roles: admin, helpdesk, dpo; or provider, without --tenant, for the
-provider-level super-admin who creates tenants.`,
+twk_…". Roles: admin, helpdesk, dpo; gateway, for a mail gateway or VPN that
+asks only whether a device certificate belongs to a compliant device; or provider,
+without --tenant, for the provider-level super-admin who creates tenants.`,
 		Example: `  trennwand token create --tenant musterstadt --role helpdesk --name inventory --json
+  trennwand token create --tenant musterstadt --role gateway --name mail-gateway
   trennwand token create --role provider --name tenant-provisioning`,
 		Args: exactArgs(),
 		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
@@ -60,7 +62,7 @@ provider-level super-admin who creates tenants.`,
 	}
 	f := create.Flags()
 	f.String("tenant", "", "tenant name (required unless --role provider)")
-	f.String("role", "", "admin, helpdesk, dpo or provider (required)")
+	f.String("role", "", "admin, helpdesk, dpo, gateway or provider (required)")
 	f.String("name", "", "what the token is for, shown in listings")
 	f.Int("valid-days", 365, "days until the token expires (1 to 1825)")
 

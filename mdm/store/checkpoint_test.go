@@ -322,7 +322,7 @@ func TestCheckpointsCannotBeChangedThroughSQL(t *testing.T) {
 	})
 }
 
-func raw(t *testing.T, s *store.Store, sql string, args ...any) {
+func raw(t testing.TB, s *store.Store, sql string, args ...any) {
 	t.Helper()
 	if err := store.RawExec(s, sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)

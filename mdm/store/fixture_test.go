@@ -27,7 +27,7 @@ func newService(s *store.Store) *mdm.Service {
 	return mdm.NewService(s, storetest.PlainSealer{})
 }
 
-func populate(t *testing.T, s *store.Store, svc *mdm.Service, name string) world {
+func populate(t testing.TB, s *store.Store, svc *mdm.Service, name string) world {
 	t.Helper()
 	ctx := context.Background()
 	w := world{tenant: storetest.Tenant(t, svc, name)}

@@ -53,6 +53,7 @@ var pageNames = []string{
 	"signin.html", "factor.html", "recovery.html", "password.html",
 	"overview.html", "devices.html", "device.html", "employees.html",
 	"invitations.html", "invited.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
+	"compliance.html",
 }
 
 // New returns the dashboard.
@@ -111,6 +112,13 @@ var funcs = template.FuncMap{
 	"states":      func() []string { return []string{"invited", "enrolling", "active", "removing", "removed"} },
 	"compliances": func() []string { return []string{"compliant", "noncompliant", "unknown"} },
 	"actions":     func() []deviceAction { return deviceActions },
+	"consequences": func() []string {
+		out := make([]string, len(mdm.Consequences))
+		for i, c := range mdm.Consequences {
+			out[i] = string(c)
+		}
+		return out
+	},
 }
 
 // when formats a point in time for a page; "—" for none.
@@ -194,6 +202,8 @@ func (d *Dashboard) Routes() []Route {
 		{post, Prefix + "/policies", mdm.PermPoliciesWrite, d.createPolicy},
 		{get, Prefix + "/policies/:id", mdm.PermPoliciesRead, d.policy},
 		{post, Prefix + "/policies/:id", mdm.PermPoliciesWrite, d.updatePolicy},
+		{get, Prefix + "/policies/:id/compliance", mdm.PermPoliciesRead, d.complianceRules},
+		{post, Prefix + "/policies/:id/compliance", mdm.PermPoliciesWrite, d.saveComplianceRules},
 		{get, Prefix + "/audit", mdm.PermAuditRead, d.audit},
 	}, d.vppRoutes()...)
 }

@@ -81,14 +81,19 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if data.Compliance, err = d.svc.ComplianceOf(r.Context(), v.Tenant.ID, detail.Device.ID); err != nil {
+		d.fail(w, r, err)
+		return
+	}
 	d.show(w, r, "device.html", "device.title", page{Data: data, Flash: flash(r)})
 }
 
-// deviceData is what the device page shows: the device and, for those who may move it to
-// another, the tenant's work policies.
+// deviceData is what the device page shows: the device, its compliance and, for those who
+// may move it to another, the tenant's work policies.
 type deviceData struct {
 	mdm.DeviceDetail
-	Policies []mdm.WorkPolicy
+	Policies   []mdm.WorkPolicy
+	Compliance mdm.DeviceCompliance
 }
 
 // PolicyName is the name of the device's work policy; empty without one or when the

@@ -25,6 +25,15 @@ type deviceEntry struct {
 	Step      *mdm.EnrolmentStep
 	QRURL     string
 	RemoveURL string
+	// Broken are the compliance rules the device breaks, with what to do by when.
+	Broken []brokenRule
+}
+
+// brokenRule is one compliance rule a device breaks, as the status page tells it.
+type brokenRule struct {
+	Rule       string
+	MinVersion string
+	Due        string
 }
 
 // serveStatus shows the employee's devices.
@@ -32,6 +41,14 @@ func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string
 	page := statusPage{Code: code, Removed: r.URL.Query().Get("removed") == "1"}
 	for _, d := range v.Devices {
 		e := deviceEntry{Device: d, RemoveURL: withLang(r, codeURL(code, "remove"))}
+		if d.State == mdm.DeviceActive {
+			broken, err := p.brokenRules(r, d)
+			if err != nil {
+				p.fail(w, r, err)
+				return
+			}
+			e.Broken = broken
+		}
 		if d.State == mdm.DeviceInvited && d.Platform == mdm.PlatformAndroid {
 			step, err := p.step(r, v, d)
 			if err != nil {
@@ -127,4 +144,30 @@ func (p *Portal) serveStatusProblem(w http.ResponseWriter, r *http.Request, code
 		page.Devices = append(page.Devices, deviceEntry{Device: d, RemoveURL: withLang(r, codeURL(code, "remove"))})
 	}
 	p.render(w, r, http.StatusBadRequest, pageStatus, "status.title", page)
+}
+
+// brokenRules returns the compliance rules the device breaks.
+func (p *Portal) brokenRules(r *http.Request, d mdm.Device) ([]brokenRule, error) {
+	dc, err := p.cfg.Service.ComplianceOf(r.Context(), d.TenantID, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := p.cfg.Service.PolicyRulesOf(r.Context(), d)
+	if err != nil {
+		return nil, err
+	}
+	var out []brokenRule
+	for _, st := range dc.Rules {
+		if st.Failure == nil {
+			continue
+		}
+		b := brokenRule{Rule: string(st.Rule), Due: st.Failure.DueAt.UTC().Format("2006-01-02")}
+		for _, set := range rules {
+			if set.Rule == st.Rule {
+				b.MinVersion = set.MinVersion
+			}
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }

@@ -1,0 +1,61 @@
+package android
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// What a work profile reports for the compliance rules. The work passcode: AMAPI names an
+// unmet password requirement in nonComplianceDetails under the policy field
+// passwordPolicies, which the work policy sets with profile scope when it requires a work
+// passcode (translate); a report without it means the requirement is met. The device's
+// integrity: securityPosture.devicePosture, Google's verdict from Play Integrity.
+
+// passwordSetting is the settingName AMAPI gives an unmet password requirement.
+const passwordSetting = "passwordPolicies"
+
+// devicePostures maps AMAPI's device posture to the integrity finding.
+var devicePostures = map[string]mdm.Finding{
+	"SECURE":                  mdm.FindingMet,
+	"AT_RISK":                 mdm.FindingFailed,
+	"POTENTIALLY_COMPROMISED": mdm.FindingFailed,
+}
+
+// complianceFacts are the report's facts for the compliance rules.
+func (d *ReportedDevice) complianceFacts() mdm.ComplianceFacts {
+	f := mdm.ComplianceFacts{Passcode: mdm.FindingMet, Integrity: devicePostures[d.SecurityPosture]}
+	for _, r := range d.NonCompliance {
+		if strings.HasPrefix(r, passwordSetting+":") {
+			f.Passcode = mdm.FindingFailed
+		}
+	}
+	if f.Integrity != "" {
+		f.IntegrityDetail = d.SecurityPosture
+	}
+	return f
+}
+
+// reportStatus records a report about the tenant's device: its status, then its
+// compliance with the work policy's rules.
+func (p *Platform) reportStatus(ctx context.Context, tenantID, deviceID string, rd *ReportedDevice) error {
+	if err := p.svc.ReportDeviceStatus(ctx, tenantID, deviceID, rd.status()); err != nil {
+		return err
+	}
+	if err := p.svc.CheckDeviceCompliance(ctx, tenantID, deviceID, rd.complianceFacts()); err != nil {
+		return fmt.Errorf("check compliance of device %s: %w", deviceID, err)
+	}
+	return nil
+}
+
+// complianceReports pairs the devices as a batch recorded them with the facts of their
+// reports.
+func complianceReports(recorded []mdm.Device, facts []mdm.ComplianceFacts) []mdm.ComplianceReport {
+	out := make([]mdm.ComplianceReport, len(recorded))
+	for i, d := range recorded {
+		out[i] = mdm.ComplianceReport{Device: d, Facts: facts[i]}
+	}
+	return out
+}

@@ -1,0 +1,95 @@
+package ios
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/micromdm/plist"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// What a User Enrolment can tell the compliance rules, and what it cannot:
+//
+//   - the OS version: the Authenticate check-in carries OSVersion, and a DeviceInformation
+//     query may ask for it again;
+//   - the passcode: a SecurityInfo answer carries PasscodeCompliant (whether the passcode
+//     meets every requirement on the phone); PasscodePresent and
+//     PasscodeCompliantWithProfiles are not available to a User Enrolment;
+//   - the device's integrity: nothing. Apple gives a User Enrolment no query that tells
+//     whether an iPhone is jailbroken, so the integrity rule stays unknown on iPhones and
+//     iPads, and says so.
+
+// osVersionPattern is what an Apple OS version looks like ("18.4", "17.6.1").
+var osVersionPattern = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$`)
+
+// reportedFacts is what the compliance rules use of one message of the phone.
+type reportedFacts struct {
+	OSVersion string // empty when the message did not carry a valid one
+	Facts     mdm.ComplianceFacts
+}
+
+// wireFacts is the part of a check-in or command answer the compliance rules read; every
+// other key is never decoded.
+type wireFacts struct {
+	OSVersion      string
+	QueryResponses *struct {
+		OSVersion string
+	}
+	SecurityInfo *struct {
+		PasscodeCompliant *bool
+	}
+}
+
+// decodeFacts reads the OS version and the passcode state from a check-in message or a
+// command answer (plist). A message without them, or one that is not a plist, gives
+// nothing: the facts stay as they were.
+func decodeFacts(raw []byte) (r reportedFacts, err error) {
+	defer recoverParse(&err)
+	var w wireFacts
+	if err := plist.Unmarshal(raw, &w); err != nil {
+		return r, fmt.Errorf("read compliance facts: %w", err)
+	}
+	version := w.OSVersion
+	if w.QueryResponses != nil && w.QueryResponses.OSVersion != "" {
+		version = w.QueryResponses.OSVersion
+	}
+	if version = strings.TrimSpace(version); osVersionPattern.MatchString(version) {
+		r.OSVersion = version
+	}
+	if w.SecurityInfo != nil && w.SecurityInfo.PasscodeCompliant != nil {
+		r.Facts.Passcode = mdm.FindingFailed
+		if *w.SecurityInfo.PasscodeCompliant {
+			r.Facts.Passcode = mdm.FindingMet
+		}
+	}
+	return r, nil
+}
+
+// reportCompliance takes the facts of a message of the device into the domain: a new OS
+// version into its status, then its compliance with the work policy's rules. A message
+// that tells nothing changes nothing.
+func (b *binding) reportCompliance(ctx context.Context, d mdm.Device, raw []byte) error {
+	r, err := decodeFacts(raw)
+	if err != nil || (r.OSVersion == "" && r.Facts.Passcode == "") {
+		// A message the compliance rules cannot read is no error of the protocol: nanomdm
+		// has accepted it, and it simply tells them nothing.
+		return nil
+	}
+	if r.OSVersion != "" && r.OSVersion != d.OSVersion {
+		var reasons []string
+		if d.NonCompliance != "" {
+			reasons = strings.Split(d.NonCompliance, "\n")
+		}
+		st := mdm.DeviceStatus{OSVersion: r.OSVersion, Compliance: d.Compliance, NonCompliance: reasons}
+		if err := b.svc.ReportDeviceStatus(ctx, d.TenantID, d.ID, st); err != nil {
+			return fmt.Errorf("record the OS version of device %s: %w", d.ID, err)
+		}
+	}
+	if err := b.svc.CheckDeviceCompliance(ctx, d.TenantID, d.ID, r.Facts); err != nil {
+		return fmt.Errorf("check compliance of device %s: %w", d.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package mdm
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ComplianceRule names one rule a work policy can set for its devices.
+type ComplianceRule string
+
+// The compliance rules. The version rules hold per platform; the patch-age rule only for
+// Android, which is the only platform that reports a security patch level.
+const (
+	RuleAndroidVersion ComplianceRule = "android_version" // minimum Android version
+	RuleIOSVersion     ComplianceRule = "ios_version"     // minimum iOS/iPadOS version
+	RulePatchAge       ComplianceRule = "patch_age"       // maximum age of the Android security patch, in days
+	RuleWorkPasscode   ComplianceRule = "work_passcode"   // the work container is protected by a passcode
+	RuleIntegrity      ComplianceRule = "integrity"       // the device is not rooted, jailbroken or tampered with
+	RuleContact        ComplianceRule = "contact"         // maximum days without contact
+)
+
+// ComplianceRules lists every rule in the order pages and notices show them.
+var ComplianceRules = []ComplianceRule{
+	RuleAndroidVersion, RuleIOSVersion, RulePatchAge, RuleWorkPasscode, RuleIntegrity, RuleContact,
+}
+
+// ParseComplianceRule returns the rule named s.
+func ParseComplianceRule(s string) (ComplianceRule, error) {
+	if slices.Contains(ComplianceRules, ComplianceRule(s)) {
+		return ComplianceRule(s), nil
+	}
+	return "", fmt.Errorf("%w: compliance rule %q: use one of %s", ErrInvalid, s, joinRules(ComplianceRules))
+}
+
+func joinRules(rs []ComplianceRule) string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Consequence is what happens to a device that breaks a rule. Every consequence concerns
+// the work container and work access only, never the phone itself.
+type Consequence string
+
+// The consequences a tenant can choose per rule. Notify happens when the rule is broken;
+// the others when the grace period has passed and the device still breaks it.
+const (
+	// ConsequenceNotify tells the employee by e-mail and on the portal what to do and by when.
+	ConsequenceNotify Consequence = "notify"
+	// ConsequenceMark marks the device non-compliant: the conditional-access endpoint
+	// then refuses it, so mail gateways and VPNs that ask it stop accepting the device.
+	ConsequenceMark Consequence = "mark_noncompliant"
+	// ConsequenceRevoke revokes the device certificates of an Android work profile (in
+	// the CRL), re-issued once the device complies again. On an iPhone the MDM identity is
+	// the phone's only channel to us, the one its own removal travels on, so it is kept,
+	// and the conditional-access endpoint refuses the device instead.
+	ConsequenceRevoke Consequence = "revoke_certificates"
+	// ConsequenceLock locks the Android work profile. A User Enrolment has no lock
+	// command; there the device's work access is refused at the conditional-access
+	// endpoint until it complies again.
+	ConsequenceLock Consequence = "lock_work"
+	// ConsequenceRemove removes the work container and its data (never a full wipe).
+	ConsequenceRemove Consequence = "remove_work_data"
+)
+
+// Consequences lists every consequence in the order pages show them.
+var Consequences = []Consequence{ConsequenceNotify, ConsequenceMark, ConsequenceRevoke, ConsequenceLock, ConsequenceRemove}
+
+// ParseConsequence returns the consequence named s.
+func ParseConsequence(s string) (Consequence, error) {
+	if slices.Contains(Consequences, Consequence(s)) {
+		return Consequence(s), nil
+	}
+	return "", fmt.Errorf("%w: consequence %q: use notify, mark_noncompliant, revoke_certificates, lock_work or remove_work_data", ErrInvalid, s)
+}
+
+// RuleSetting is one rule switched on for a work policy: its threshold, the grace period
+// before its consequences, and the consequences the tenant chose.
+type RuleSetting struct {
+	TenantID     string
+	WorkPolicyID string
+	Rule         ComplianceRule
+	// MinVersion is the lowest OS version allowed ("14", "18.4"): the version rules only.
+	MinVersion string
+	// Days is the patch-age or contact limit: those rules only.
+	Days int
+	// GraceDays is how long a device may break the rule before the consequences other
+	// than notify are carried out; 0 carries them out at the next check.
+	GraceDays    int
+	Consequences []Consequence
+	UpdatedAt    time.Time
+}
+
+// Limits on rule settings.
+const (
+	maxRuleDays  = 3650
+	maxGraceDays = 365
+)
+
+// versionPattern is what an OS version looks like: up to three numbers with dots.
+var versionPattern = regexp.MustCompile(`^[0-9]{1,4}(\.[0-9]{1,4}){0,2}$`)
+
+// Validate checks the setting and normalises it: consequences sorted, without repeats.
+func (r *RuleSetting) Validate() error {
+	if _, err := ParseComplianceRule(string(r.Rule)); err != nil {
+		return err
+	}
+	r.MinVersion = strings.TrimSpace(r.MinVersion)
+	switch r.Rule {
+	case RuleAndroidVersion, RuleIOSVersion:
+		if !versionPattern.MatchString(r.MinVersion) {
+			return fmt.Errorf("%w: rule %s needs a minimum version such as 14 or 18.4, not %q", ErrInvalid, r.Rule, r.MinVersion)
+		}
+		r.Days = 0
+	case RulePatchAge, RuleContact:
+		if r.Days < 1 || r.Days > maxRuleDays {
+			return fmt.Errorf("%w: rule %s needs a number of days from 1 to %d", ErrInvalid, r.Rule, maxRuleDays)
+		}
+		r.MinVersion = ""
+	default:
+		r.MinVersion, r.Days = "", 0
+	}
+	if r.GraceDays < 0 || r.GraceDays > maxGraceDays {
+		return fmt.Errorf("%w: grace period of rule %s: 0 to %d days", ErrInvalid, r.Rule, maxGraceDays)
+	}
+	seen := map[Consequence]bool{}
+	for _, c := range r.Consequences {
+		if _, err := ParseConsequence(string(c)); err != nil {
+			return err
+		}
+		seen[c] = true
+	}
+	r.Consequences = r.Consequences[:0]
+	for _, c := range Consequences {
+		if seen[c] {
+			r.Consequences = append(r.Consequences, c)
+		}
+	}
+	return nil
+}
+
+// Has reports whether the tenant chose consequence c for the rule.
+func (r RuleSetting) Has(c Consequence) bool { return slices.Contains(r.Consequences, c) }
+
+// appliesTo reports whether the rule concerns devices of the platform.
+func (r ComplianceRule) appliesTo(p Platform) bool {
+	switch r {
+	case RuleAndroidVersion, RulePatchAge:
+		return p == PlatformAndroid
+	case RuleIOSVersion:
+		return p == PlatformIOS
+	}
+	return true
+}
+
+// ValidateRuleSettings checks a policy's whole rule list: each setting, and each rule at
+// most once.
+func ValidateRuleSettings(rules []RuleSetting) error {
+	seen := map[ComplianceRule]bool{}
+	for i := range rules {
+		if err := rules[i].Validate(); err != nil {
+			return err
+		}
+		if seen[rules[i].Rule] {
+			return fmt.Errorf("%w: rule %s is set twice", ErrInvalid, rules[i].Rule)
+		}
+		seen[rules[i].Rule] = true
+	}
+	return nil
+}

@@ -1,0 +1,241 @@
+package mdm
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// ComplianceReport is what a platform learned about a device in one report: the device as
+// recorded after the report (OS version, patch level, last contact) and the facts the
+// report carried.
+type ComplianceReport struct {
+	Device Device
+	Facts  ComplianceFacts
+}
+
+// ComplianceMailJob asks for the e-mail that tells an employee that a device breaks a rule
+// and what to do by when.
+type ComplianceMailJob struct {
+	TenantID string         `json:"tenant_id"`
+	DeviceID string         `json:"device_id"`
+	Rule     ComplianceRule `json:"rule"`
+	Since    time.Time      `json:"since"`
+}
+
+// Kind names the job for the queue.
+func (ComplianceMailJob) Kind() string { return "compliance_mail" }
+
+// CheckDeviceCompliance is CheckCompliance for one report in its own transaction, for a
+// platform that learned the facts outside a status batch (an iPhone's check-in).
+func (s *Service) CheckDeviceCompliance(ctx context.Context, tenantID, deviceID string, facts ComplianceFacts) error {
+	return s.atomic(ctx, func(tx Store, at time.Time) error {
+		d, err := tx.Device(ctx, tenantID, deviceID)
+		if err != nil {
+			return fmt.Errorf("device %s: %w", deviceID, err)
+		}
+		return s.CheckCompliance(ctx, tx, at, []ComplianceReport{{Device: d, Facts: facts}})
+	})
+}
+
+// CheckCompliance evaluates the reports against their devices' work-policy rules in the
+// caller's transaction tx: a rule newly broken becomes a failure (the employee's e-mail is
+// queued when the rule says notify), a rule met again ends its failure, and every change
+// goes to the history and the audit trail. Reports that change nothing write nothing, so
+// that frequent reports stay cheap. Only active devices are checked.
+func (s *Service) CheckCompliance(ctx context.Context, tx Store, at time.Time, reports []ComplianceReport) error {
+	byTenant := map[string][]ComplianceReport{}
+	for _, r := range reports {
+		if r.Device.State != DeviceActive {
+			continue // checked once enrolled; a removal ends every rule
+		}
+		byTenant[r.Device.TenantID] = append(byTenant[r.Device.TenantID], r)
+	}
+	for _, tenantID := range slices.Sorted(maps.Keys(byTenant)) {
+		if err := s.checkTenant(ctx, tx, at, tenantID, byTenant[tenantID]); err != nil {
+			return fmt.Errorf("compliance of %d devices: %w", len(byTenant[tenantID]), err)
+		}
+	}
+	return nil
+}
+
+// failureKey names a failure: device and rule.
+type failureKey struct {
+	device string
+	rule   ComplianceRule
+}
+
+// complianceBatch is what one tenant's check reads once and writes once.
+type complianceBatch struct {
+	rules    map[string][]RuleSetting // by work policy
+	facts    map[string]ComplianceFacts
+	failures map[failureKey]ComplianceFailure
+	newFacts map[string]ComplianceFacts
+	added    []ComplianceFailure
+	notify   []ComplianceMailJob // for failures whose rule says notify
+	changes  []ComplianceChange
+}
+
+func (s *Service) checkTenant(ctx context.Context, tx Store, at time.Time, tenantID string, reports []ComplianceReport) error {
+	b, err := loadComplianceBatch(ctx, tx, tenantID, reports)
+	if err != nil {
+		return err
+	}
+	for _, r := range reports {
+		if err := b.check(ctx, tx, at, r); err != nil {
+			return err
+		}
+	}
+	if len(b.newFacts) > 0 {
+		if err := tx.SetDeviceFacts(ctx, tenantID, b.newFacts, at); err != nil {
+			return err
+		}
+	}
+	if len(b.added) > 0 {
+		if err := tx.AddComplianceFailures(ctx, tenantID, b.added); err != nil {
+			return err
+		}
+		for _, job := range b.notify {
+			if !s.mailNotices {
+				break
+			}
+			if slices.ContainsFunc(b.added, func(f ComplianceFailure) bool { return f.DeviceID == job.DeviceID && f.Rule == job.Rule }) {
+				if err := tx.EnqueueJob(ctx, job, JobOptions{Unique: true}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if len(b.changes) > 0 {
+		return tx.AddComplianceChanges(ctx, tenantID, b.changes)
+	}
+	return nil
+}
+
+func loadComplianceBatch(ctx context.Context, tx Store, tenantID string, reports []ComplianceReport) (*complianceBatch, error) {
+	b := &complianceBatch{newFacts: map[string]ComplianceFacts{}, failures: map[failureKey]ComplianceFailure{}}
+	ids := make([]string, 0, len(reports))
+	policies := map[string]bool{}
+	defaultPolicy, looked := "", false // read once per batch, for the devices without a policy
+	for i, r := range reports {
+		ids = append(ids, r.Device.ID)
+		if r.Device.WorkPolicyID == nil && !looked {
+			var err error
+			if defaultPolicy, err = policyOf(ctx, tx, r.Device); err != nil {
+				return nil, err
+			}
+			looked = true
+		}
+		if r.Device.WorkPolicyID == nil && defaultPolicy != "" {
+			reports[i].Device.WorkPolicyID = &defaultPolicy
+		}
+		if id := reports[i].Device.WorkPolicyID; id != nil {
+			policies[*id] = true
+		}
+	}
+	var err error
+	if b.rules, err = tx.RuleSettings(ctx, tenantID, slices.Sorted(maps.Keys(policies))); err != nil {
+		return nil, fmt.Errorf("compliance rules: %w", err)
+	}
+	if b.facts, err = tx.DeviceFacts(ctx, tenantID, ids); err != nil {
+		return nil, fmt.Errorf("compliance facts: %w", err)
+	}
+	open, err := tx.ComplianceFailures(ctx, tenantID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("compliance failures: %w", err)
+	}
+	for _, f := range open {
+		b.failures[failureKey{f.DeviceID, f.Rule}] = f
+	}
+	return b, nil
+}
+
+// check takes one report into the batch.
+func (b *complianceBatch) check(ctx context.Context, tx Store, at time.Time, r ComplianceReport) error {
+	d := r.Device
+	stored, known := b.facts[d.ID]
+	if !known {
+		stored = ComplianceFacts{}.normalize()
+	}
+	facts := stored.merge(r.Facts)
+	if !known || facts != stored {
+		b.facts[d.ID], b.newFacts[d.ID] = facts, facts
+	}
+	var rules []RuleSetting
+	if d.WorkPolicyID != nil {
+		rules = b.rules[*d.WorkPolicyID]
+	}
+	set := map[ComplianceRule]bool{}
+	for _, res := range EvaluateCompliance(rules, d, facts, at) {
+		set[res.Rule] = true
+		key := failureKey{d.ID, res.Rule}
+		_, open := b.failures[key]
+		switch {
+		case res.Finding == FindingFailed && !open:
+			if err := b.fail(ctx, tx, at, d, ruleOf(rules, res.Rule), res); err != nil {
+				return err
+			}
+		case res.Finding == FindingMet && open:
+			if err := b.clear(ctx, tx, at, d, res.Rule, res.Reason); err != nil {
+				return err
+			}
+		}
+	}
+	for key := range b.failures {
+		if key.device == d.ID && !set[key.rule] {
+			if err := b.clear(ctx, tx, at, d, key.rule, "the rule no longer applies to the device"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func ruleOf(rules []RuleSetting, rule ComplianceRule) RuleSetting {
+	for _, r := range rules {
+		if r.Rule == rule {
+			return r
+		}
+	}
+	return RuleSetting{Rule: rule}
+}
+
+// fail opens a failure of the rule on d.
+func (b *complianceBatch) fail(ctx context.Context, tx Store, at time.Time, d Device, r RuleSetting, res RuleResult) error {
+	f := ComplianceFailure{TenantID: d.TenantID, DeviceID: d.ID, Rule: res.Rule, Since: at,
+		DueAt: at.AddDate(0, 0, r.GraceDays), Reason: res.Reason, Remedy: res.Remedy}
+	b.failures[failureKey{d.ID, res.Rule}] = f
+	b.added = append(b.added, f)
+	if r.Has(ConsequenceNotify) {
+		b.notify = append(b.notify, ComplianceMailJob{TenantID: d.TenantID, DeviceID: d.ID, Rule: res.Rule, Since: at})
+	}
+	b.changes = append(b.changes, ComplianceChange{DeviceID: d.ID, Rule: res.Rule, At: at, Finding: FindingFailed, Reason: res.Reason})
+	_, err := tx.AppendAudit(ctx, d.TenantID, at, AuditRecord{Actor: ActorSystem, Action: "device.compliance_rule", Subject: "device:" + d.ID,
+		Details: AuditDetails(map[string]any{"rule": res.Rule, "finding": FindingFailed, "reason": res.Reason,
+			"due": f.DueAt, "consequences": r.Consequences})})
+	return err
+}
+
+// clear ends the failure of the rule on d: the device meets it again. Consequences that
+// withheld work access end with it: the conditional-access endpoint accepts the device
+// again, and an Android work profile may fetch a new certificate.
+func (b *complianceBatch) clear(ctx context.Context, tx Store, at time.Time, d Device, rule ComplianceRule, reason string) error {
+	key := failureKey{d.ID, rule}
+	f := b.failures[key]
+	delete(b.failures, key)
+	if i := slices.IndexFunc(b.added, func(a ComplianceFailure) bool { return a.DeviceID == d.ID && a.Rule == rule }); i >= 0 {
+		b.added = slices.Delete(b.added, i, i+1) // opened and closed within this batch
+	} else if err := tx.RemoveComplianceFailure(ctx, d.TenantID, d.ID, rule); err != nil {
+		return err
+	}
+	b.changes = append(b.changes, ComplianceChange{DeviceID: d.ID, Rule: rule, At: at, Finding: FindingMet, Reason: reason})
+	details := map[string]any{"rule": rule, "finding": FindingMet, "reason": reason, "since": f.Since}
+	if f.Acted != "" {
+		details["restored"] = f.Acted
+	}
+	_, err := tx.AppendAudit(ctx, d.TenantID, at, AuditRecord{Actor: ActorSystem, Action: "device.compliance_rule", Subject: "device:" + d.ID,
+		Details: AuditDetails(details)})
+	return err
+}

@@ -1,0 +1,116 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ComplianceNotice is what the e-mail about a broken rule tells the employee: which
+// device, what is wrong, what to do, and what happens when.
+type ComplianceNotice struct {
+	Tenant   Tenant
+	Employee Employee
+	Device   Device
+	Failure  ComplianceFailure
+	Setting  RuleSetting
+}
+
+// SendComplianceMail carries out a ComplianceMailJob: send delivers the notice to the
+// employee, and the sending is recorded on the failure and in the audit trail. A failure
+// that ended, or that was mailed already, is not mailed (again).
+func (s *Service) SendComplianceMail(ctx context.Context, job ComplianceMailJob, send func(context.Context, ComplianceNotice) error) error {
+	fs, err := s.store.ComplianceFailures(ctx, job.TenantID, []string{job.DeviceID})
+	if err != nil {
+		return fmt.Errorf("compliance of device %s: %w", job.DeviceID, err)
+	}
+	var n ComplianceNotice
+	found := false
+	for _, f := range fs {
+		if f.Rule == job.Rule && f.Since.Equal(job.Since) && f.NotifiedAt == nil {
+			n.Failure, found = f, true
+		}
+	}
+	if !found {
+		return nil
+	}
+	if n.Tenant, n.Device, n.Employee, err = s.noticeParties(ctx, job.TenantID, job.DeviceID); err != nil {
+		return err
+	}
+	if n.Setting, err = deviceRule(ctx, s.store, n.Device, job.Rule); err != nil {
+		return err
+	}
+	if err := send(ctx, n); err != nil {
+		return fmt.Errorf("send compliance notice for device %s: %w", job.DeviceID, err)
+	}
+	return s.atomic(ctx, func(tx Store, at time.Time) error {
+		err := tx.SetComplianceNotified(ctx, job.TenantID, job.DeviceID, job.Rule, job.Since, at)
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.AppendAudit(ctx, job.TenantID, at, AuditRecord{Actor: ActorSystem, Action: "device.compliance_mail",
+			Subject: "device:" + job.DeviceID, Details: AuditDetails(map[string]any{"rule": job.Rule, "to": n.Employee.Email})})
+		return err
+	})
+}
+
+// consequenceWords say each consequence in German and English, as notices tell it.
+var consequenceWords = map[Consequence][2]string{
+	ConsequenceMark:   {"wird das Gerät als nicht konform markiert und erhält keinen Zugang zu dienstlichen Diensten", "the device is marked non-compliant and loses access to work services"},
+	ConsequenceRevoke: {"wird das Gerätezertifikat gesperrt (Mail, VPN und WLAN der Dienststelle)", "the device certificate is revoked (work mail, VPN and Wi-Fi)"},
+	ConsequenceLock:   {"wird der Arbeitsbereich gesperrt", "the work area is locked"},
+	ConsequenceRemove: {"wird der Arbeitsbereich entfernt", "the work area is removed"},
+}
+
+// Message returns the notice's subject and text, in German and English.
+func (n ComplianceNotice) Message() (subject, text string) {
+	due := n.Failure.DueAt.UTC().Format("2006-01-02")
+	var de, en string
+	for _, c := range n.Setting.Consequences {
+		if w, ok := consequenceWords[c]; ok {
+			de += "\n- " + w[0]
+			en += "\n- " + w[1]
+		}
+	}
+	if de == "" {
+		de, en = "\n- nichts weiter; IT sieht den Befund", "\n- nothing more; IT sees the finding"
+	}
+	subject = fmt.Sprintf("%s: Ihr Arbeitsbereich erfüllt eine Regel nicht / your work area breaks a rule", n.Tenant.DisplayName)
+	text = fmt.Sprintf(`Guten Tag %[1]s,
+
+Ihr %[2]s-Gerät erfüllt eine Regel der Dienststelle nicht: %[3]s.
+Was Sie tun können: %[4]s.
+Wenn das Gerät die Regel am %[5]s noch nicht erfüllt:%[6]s
+Ihr privater Bereich bleibt davon unberührt.
+
+Hello %[1]s,
+
+your %[2]s device breaks a rule of your employer: %[3]s.
+What you can do: %[4]s.
+If the device still breaks the rule on %[5]s:%[7]s
+Your private side of the phone is not affected.
+`, n.Employee.Name, platformNames[n.Device.Platform], n.Failure.Reason, n.Failure.Remedy, due, de, en)
+	return subject, text
+}
+
+// noticeParties reads whom a notice about the tenant's device concerns: the tenant, the
+// device and its employee.
+func (s *Service) noticeParties(ctx context.Context, tenantID, deviceID string) (Tenant, Device, Employee, error) {
+	t, err := s.store.TenantByID(ctx, tenantID)
+	if err != nil {
+		return t, Device{}, Employee{}, fmt.Errorf("tenant %s: %w", tenantID, err)
+	}
+	d, err := s.store.Device(ctx, tenantID, deviceID)
+	if err != nil {
+		return t, d, Employee{}, fmt.Errorf("device %s: %w", deviceID, err)
+	}
+	e, err := s.store.Employee(ctx, tenantID, d.EmployeeID)
+	if err != nil {
+		return t, d, e, fmt.Errorf("employee of device %s: %w", deviceID, err)
+	}
+	return t, d, e, nil
+}

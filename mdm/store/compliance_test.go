@@ -1,0 +1,197 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// complianceWorld is populate's tenant with its device made an Android work profile that
+// reports an old patch level, under a patch-age rule with every consequence but removal.
+func complianceWorld(t *testing.T, s *store.Store, platform mdm.Platform, c *clock, ca *fakeCA) (*mdm.Service, world) {
+	t.Helper()
+	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(c.Now), mdm.WithCertificates(ca), mdm.WithNoticeMail())
+	w := populate(t, s, svc, "musterstadt")
+	raw(t, s, "UPDATE devices SET platform = ? WHERE id = ?", platform, w.device.ID)
+	w.device.Platform = platform
+	return svc, w
+}
+
+func setRules(t *testing.T, svc *mdm.Service, w world, rules ...mdm.RuleSetting) {
+	t.Helper()
+	if err := svc.SetPolicyRules(context.Background(), "admin:it", w.tenant, w.policy.ID, rules); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func report(t *testing.T, svc *mdm.Service, w world, st mdm.DeviceStatus, facts mdm.ComplianceFacts) {
+	t.Helper()
+	ctx := context.Background()
+	if err := svc.ReportDeviceStatus(ctx, w.tenant.ID, w.device.ID, st); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.CheckDeviceCompliance(ctx, w.tenant.ID, w.device.ID, facts); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func access(t *testing.T, svc *mdm.Service, w world) mdm.DeviceAccess {
+	t.Helper()
+	a, err := svc.AccessOf(context.Background(), w.tenant.ID, w.device.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func commandKinds(t *testing.T, s *store.Store, w world) []mdm.CommandKind {
+	t.Helper()
+	cs, err := s.Commands(context.Background(), w.tenant.ID, w.device.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []mdm.CommandKind
+	for _, c := range cs {
+		out = append(out, c.Kind)
+	}
+	return out
+}
+
+// An Android work profile reports an old patch: the employee is told at once; after the
+// grace period the device is marked, its certificate revoked and its work profile
+// locked, once, however often the check runs; when it reports a new patch, it complies,
+// may fetch a certificate again, and the history holds the two changes.
+func TestAnOldPatchLeadsToConsequencesOnceAndEndsWithTheUpdate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		c, ca := &clock{now: testTime}, &fakeCA{}
+		svc, w := complianceWorld(t, s, mdm.PlatformAndroid, c, ca)
+		setRules(t, svc, w, mdm.RuleSetting{Rule: mdm.RulePatchAge, Days: 90, GraceDays: 7,
+			Consequences: []mdm.Consequence{mdm.ConsequenceNotify, mdm.ConsequenceMark, mdm.ConsequenceRevoke, mdm.ConsequenceLock}})
+		report(t, svc, w, mdm.DeviceStatus{OSVersion: "14", SecurityPatchLevel: "2026-05-05"}, mdm.ComplianceFacts{})
+		report(t, svc, w, mdm.DeviceStatus{OSVersion: "14", SecurityPatchLevel: "2026-05-05"}, mdm.ComplianceFacts{})
+
+		if n := store.RawCount(s, "river_job", "kind = ?", mdm.ComplianceMailJob{}.Kind()); n != 1 {
+			t.Fatalf("%d notice jobs, want 1", n)
+		}
+		if a := access(t, svc, w); !a.Compliant {
+			t.Fatalf("within the grace period the device keeps its access: %+v", a)
+		}
+		if r, _ := svc.ApplyComplianceRules(ctx); r.Acted != 0 {
+			t.Fatalf("acted within the grace period: %+v", r)
+		}
+
+		c.Advance(8 * 24 * time.Hour)
+		for range 3 {
+			if _, err := svc.ApplyComplianceRules(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(ca.revoked) != 1 {
+			t.Fatalf("certificates revoked %d times, want once", len(ca.revoked))
+		}
+		if kinds := commandKinds(t, s, w); !slices.Equal(kinds, []mdm.CommandKind{mdm.CommandApplyPolicy, mdm.CommandLockWork}) {
+			t.Fatalf("commands %v, want the work profile locked once", kinds)
+		}
+		if a := access(t, svc, w); a.Compliant || !slices.Equal(a.Rules, []mdm.ComplianceRule{mdm.RulePatchAge}) {
+			t.Fatalf("after the grace period: %+v", a)
+		}
+		if withheld, _ := svc.CertificatesWithheld(ctx, w.tenant.ID, w.device.ID); !withheld {
+			t.Fatal("a device out of line may fetch a new certificate")
+		}
+		if n := countEvents(t, s, w.tenant.ID, "device.compliance_action"); n != 1 {
+			t.Fatalf("%d consequence events, want 1", n)
+		}
+
+		report(t, svc, w, mdm.DeviceStatus{OSVersion: "14", SecurityPatchLevel: "2026-11-01"}, mdm.ComplianceFacts{})
+		if a := access(t, svc, w); !a.Compliant {
+			t.Fatalf("after the update: %+v", a)
+		}
+		if withheld, _ := svc.CertificatesWithheld(ctx, w.tenant.ID, w.device.ID); withheld {
+			t.Fatal("a compliant device gets no new certificate")
+		}
+		h, err := s.ComplianceHistory(ctx, w.tenant.ID, w.device.ID, 10)
+		if err != nil || len(h) != 2 || h[0].Finding != mdm.FindingMet || h[1].Finding != mdm.FindingFailed {
+			t.Fatalf("history %+v %v", h, err)
+		}
+		dc, err := svc.ComplianceOf(ctx, w.tenant.ID, w.device.ID)
+		if err != nil || len(dc.Rules) != 1 || dc.Rules[0].Finding != mdm.FindingMet || dc.Rules[0].Failure != nil {
+			t.Fatalf("compliance now %+v %v", dc, err)
+		}
+	})
+}
+
+// An iPhone below the minimum version: the employee is told which version to install;
+// after the grace period its work access is refused, its certificate kept (the phone's
+// own channel for removal), nothing sent to the phone, and never a wipe.
+func TestAnOldIPhoneLosesWorkAccessButKeepsItsChannel(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		c, ca := &clock{now: testTime}, &fakeCA{}
+		svc, w := complianceWorld(t, s, mdm.PlatformIOS, c, ca)
+		setRules(t, svc, w, mdm.RuleSetting{Rule: mdm.RuleIOSVersion, MinVersion: "18.4", GraceDays: 3,
+			Consequences: []mdm.Consequence{mdm.ConsequenceNotify, mdm.ConsequenceRevoke, mdm.ConsequenceLock}})
+		report(t, svc, w, mdm.DeviceStatus{OSVersion: "17.6"}, mdm.ComplianceFacts{})
+		var notice mdm.ComplianceNotice
+		err := svc.SendComplianceMail(ctx, mdm.ComplianceMailJob{TenantID: w.tenant.ID, DeviceID: w.device.ID, Rule: mdm.RuleIOSVersion, Since: testTime},
+			func(_ context.Context, n mdm.ComplianceNotice) error { notice = n; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, text := notice.Message(); !strings.Contains(text, "update to iOS 18.4") {
+			t.Fatalf("the notice does not say what to do:\n%s", text)
+		}
+		c.Advance(4 * 24 * time.Hour)
+		if _, err := svc.ApplyComplianceRules(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if a := access(t, svc, w); a.Compliant {
+			t.Fatal("an iPhone below the minimum keeps its work access")
+		}
+		if len(ca.revoked) != 0 {
+			t.Fatal("the iPhone's MDM identity was revoked")
+		}
+		if kinds := commandKinds(t, s, w); !slices.Equal(kinds, []mdm.CommandKind{mdm.CommandApplyPolicy}) {
+			t.Fatalf("commands %v; nothing may be sent to the iPhone for compliance", kinds)
+		}
+	})
+}
+
+// A rule switched on later applies to devices that reported before: the periodic check
+// finds them, and the preview counts them before the rule is saved.
+func TestARuleChangeIsPreviewedAndThenApplied(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		c, ca := &clock{now: testTime}, &fakeCA{}
+		svc, w := complianceWorld(t, s, mdm.PlatformAndroid, c, ca)
+		report(t, svc, w, mdm.DeviceStatus{OSVersion: "13"}, mdm.ComplianceFacts{Integrity: mdm.FindingFailed, IntegrityDetail: "AT_RISK"})
+		rules := []mdm.RuleSetting{{Rule: mdm.RuleAndroidVersion, MinVersion: "14"}, {Rule: mdm.RuleIntegrity, Consequences: []mdm.Consequence{mdm.ConsequenceMark}}}
+		p, err := svc.PreviewPolicyRules(ctx, w.tenant, w.policy.ID, rules)
+		if err != nil || p.Devices != 1 || p.Failing != 1 || p.PerRule[mdm.RuleIntegrity] != 1 || p.PerRule[mdm.RuleAndroidVersion] != 1 {
+			t.Fatalf("preview %+v %v", p, err)
+		}
+		if n := store.RawCount(s, "compliance_failures", "tenant_id = ?", w.tenant.ID); n != 0 {
+			t.Fatal("the preview saved something")
+		}
+		setRules(t, svc, w, rules...)
+		if r, err := svc.ApplyComplianceRules(ctx); err != nil || r.Checked != 1 || r.Acted != 2 {
+			t.Fatalf("%+v %v", r, err)
+		}
+		if a := access(t, svc, w); a.Compliant || !slices.Equal(a.Rules, []mdm.ComplianceRule{mdm.RuleIntegrity}) {
+			t.Fatalf("%+v", a)
+		}
+		setRules(t, svc, w)
+		if _, err := svc.ApplyComplianceRules(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := store.RawCount(s, "compliance_failures", "tenant_id = ?", w.tenant.ID); n != 0 {
+			t.Fatalf("%d failures left after the rules were switched off", n)
+		}
+	})
+}
