@@ -63,7 +63,7 @@ func newAPIWorld(t testing.TB, s *store.Store) *apiWorld {
 	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public})
+	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Apple: newFakeApple(), Android: newFakeAndroid()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -47,7 +48,41 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/policies/:id": {allowed: adminOnly, id: policyID, form: func() url.Values {
 		return url.Values{"name": {"Renamed " + mdm.NewID()}, "version": {"1"}}
 	}},
-	"GET /ui/audit": {allowed: withAudit},
+	"GET /ui/audit":    {allowed: withAudit},
+	"GET /ui/settings": {allowed: adminOnly},
+	"POST /ui/settings/contacts": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"operator": {"KommunalIT Nord"}, "privacy_contact": {"datenschutz@musterstadt.example"}}
+	}},
+	"POST /ui/settings/dataprotection": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"device_retention_days": {"30"}, "audit_retention_years": {"3"}, "inactivity_days": {"60"},
+			"inactivity_grace_days": {"14"}, "inactivity_action": {"lock"}}
+	}},
+	"POST /ui/settings/apple": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"cert_text": {fakePushPEM}, "key_text": {fakeKeyPEM}}
+	}},
+	"POST /ui/settings/android/bind": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"enterprise": {"enterprises/LC0" + mdm.NewID()[:6]}}
+	}},
+	"POST /ui/settings/android/signup": {allowed: adminOnly, form: func() url.Values { return url.Values{} }},
+	"GET /ui/settings/admins":          {allowed: adminOnly},
+	"POST /ui/settings/admins": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"email": {mdm.NewID() + "@musterstadt.example"}, "role": {"helpdesk"}}
+	}},
+	"POST /ui/settings/admins/:id/disable": {allowed: adminOnly, id: adminID, form: func() url.Values { return url.Values{} }},
+	"GET /ui/settings/tokens":              {allowed: adminOnly},
+	"POST /ui/settings/tokens": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"name": {"script " + mdm.NewID()}, "role": {"helpdesk"}}
+	}},
+	"POST /ui/settings/tokens/:id/revoke": {allowed: adminOnly, id: tokenID, form: func() url.Values { return url.Values{} }},
+}
+
+// adminID is a new helpdesk administrator of the tenant, to be disabled.
+func adminID(w *apiWorld, tn mdm.Tenant) string {
+	a, _, err := w.svc.CreateAdmin(context.Background(), "test", tn, mdm.NewID()+"@"+tn.Name+".example", mdm.RoleHelpdesk)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return a.ID
 }
 
 // Every page and form of the dashboard sends a browser without a session to the sign-in,

@@ -31,6 +31,9 @@ const (
 	// the retention settings; PermDataProtectionWrite changes the settings.
 	PermDataProtectionRead  Permission = "dataprotection.read"
 	PermDataProtectionWrite Permission = "dataprotection.write"
+	// PermSettingsManage changes the tenant's settings: platform bindings, contacts and
+	// the tenant's administrators.
+	PermSettingsManage Permission = "settings.manage"
 )
 
 // rolePermissions is the role matrix. Helpdesk looks devices up, helps with invitations and
@@ -39,7 +42,8 @@ const (
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermDevicesRead, PermDevicesManage, PermPasscodeReset, PermEmployeesRead,
 		PermInvitationsRead, PermInvitationsWrite, PermPoliciesRead, PermPoliciesWrite,
-		PermAuditRead, PermAuditExport, PermTokensManage, PermDataProtectionRead, PermDataProtectionWrite},
+		PermAuditRead, PermAuditExport, PermTokensManage, PermDataProtectionRead, PermDataProtectionWrite,
+		PermSettingsManage},
 	RoleHelpdesk: {PermDevicesRead, PermPasscodeReset, PermEmployeesRead, PermInvitationsRead, PermInvitationsWrite},
 	RoleDPO:      {PermAuditRead, PermAuditExport, PermDataProtectionRead},
 	RoleProvider: {PermTenantsManage},

@@ -13,7 +13,8 @@ func mountConsole(srv *api.Server, in *installation, log *slog.Logger) error {
 	if err := srv.MountAPI(api.APIConfig{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log}); err != nil {
 		return err
 	}
-	d, err := dashboard.New(dashboard.Config{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo})
+	d, err := dashboard.New(dashboard.Config{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
+		Apple: api.DashboardApple(in.applePlatform), Android: api.DashboardAndroid(in.androidPlatform)})
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,10 @@ type Config struct {
 	Log       *slog.Logger
 	// Demo shows a banner on every page: the server runs in demo mode.
 	Demo bool
+	// Apple and Android are the platforms' tenant settings; nil when the installation
+	// lacks the platform, which the settings page then says.
+	Apple   ApplePush
+	Android AndroidEnterprise
 }
 
 // Dashboard serves the pages.
@@ -51,6 +55,7 @@ var pageNames = []string{
 	"signin.html", "factor.html", "recovery.html", "password.html",
 	"overview.html", "devices.html", "device.html", "employees.html",
 	"invitations.html", "invited.html", "policies.html", "policy.html", "audit.html", "problem.html",
+	"settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
 }
 
 // New returns the dashboard.
@@ -105,10 +110,13 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"platforms":   func() []string { return []string{"android", "ios"} },
-	"states":      func() []string { return []string{"invited", "enrolling", "active", "removing", "removed"} },
-	"compliances": func() []string { return []string{"compliant", "noncompliant", "unknown"} },
-	"actions":     func() []deviceAction { return deviceActions },
+	"platforms":         func() []string { return []string{"android", "ios"} },
+	"states":            func() []string { return []string{"invited", "enrolling", "active", "removing", "removed"} },
+	"compliances":       func() []string { return []string{"compliant", "noncompliant", "unknown"} },
+	"actions":           func() []deviceAction { return deviceActions },
+	"roles":             func() []mdm.Role { return mdm.Roles },
+	"inactivitySteps":   func() []int { return []int{0, 30, 60, 90} },
+	"inactivityActions": func() []string { return []string{string(mdm.InactivityLock), string(mdm.InactivityRemove)} },
 }
 
 // when formats a point in time for a page; "—" for none.
@@ -175,7 +183,7 @@ type Route struct {
 // Routes returns every page and form target of the signed-in dashboard.
 func (d *Dashboard) Routes() []Route {
 	get, post := http.MethodGet, http.MethodPost
-	return []Route{
+	return append(append(d.settingsRoutes(), d.adminRoutes()...), []Route{
 		{get, Prefix + "/", "", d.overview},
 		{get, Prefix + "/devices", mdm.PermDevicesRead, d.devices},
 		{get, Prefix + "/devices/:id", mdm.PermDevicesRead, d.device},
@@ -192,7 +200,7 @@ func (d *Dashboard) Routes() []Route {
 		{get, Prefix + "/policies/:id", mdm.PermPoliciesRead, d.policy},
 		{post, Prefix + "/policies/:id", mdm.PermPoliciesWrite, d.updatePolicy},
 		{get, Prefix + "/audit", mdm.PermAuditRead, d.audit},
-	}
+	}...)
 }
 
 // page is the data every signed-in page gets: the viewer and the page's own data.
@@ -256,7 +264,7 @@ func back(w http.ResponseWriter, r *http.Request, to, flash string) {
 // of the dashboard's.
 func flash(r *http.Request) string {
 	switch f := r.URL.Query().Get("done"); f {
-	case "queued", "removed", "revoked", "saved", "invitation_revoked":
+	case "queued", "removed", "revoked", "saved", "invitation_revoked", "disabled", "token_revoked":
 		return "done." + f
 	}
 	return ""
