@@ -39,6 +39,9 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/invitations": {allowed: withDevices, form: func() url.Values {
 		return url.Values{"email": {mdm.NewID() + "@example.org"}, "platform": {"any"}}
 	}},
+	"POST /ui/invitations/csv": {allowed: withDevices, form: func() url.Values {
+		return url.Values{"csv_text": {"email;name\n" + mdm.NewID() + "@example.org;Erika Muster\n"}}
+	}},
 	"POST /ui/invitations/:id/revoke": {allowed: withDevices, id: invitationID, form: func() url.Values { return url.Values{} }},
 	"GET /ui/policies":                {allowed: adminOnly},
 	"POST /ui/policies": {allowed: adminOnly, form: func() url.Values {

@@ -55,7 +55,7 @@ var pageNames = []string{
 	"signin.html", "factor.html", "recovery.html", "password.html",
 	"overview.html", "devices.html", "device.html", "employees.html",
 	"invitations.html", "invited.html", "policies.html", "policy.html", "audit.html", "problem.html",
-	"settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
+	"invitations_csv.html", "settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
 }
 
 // New returns the dashboard.
@@ -115,6 +115,7 @@ var funcs = template.FuncMap{
 	"compliances":       func() []string { return []string{"compliant", "noncompliant", "unknown"} },
 	"actions":           func() []deviceAction { return deviceActions },
 	"roles":             func() []mdm.Role { return mdm.Roles },
+	"reason":            reason,
 	"inactivitySteps":   func() []int { return []int{0, 30, 60, 90} },
 	"inactivityActions": func() []string { return []string{string(mdm.InactivityLock), string(mdm.InactivityRemove)} },
 }
@@ -195,6 +196,7 @@ func (d *Dashboard) Routes() []Route {
 		{get, Prefix + "/invitations", mdm.PermInvitationsRead, d.invitations},
 		{post, Prefix + "/invitations", mdm.PermInvitationsWrite, d.invite},
 		{post, Prefix + "/invitations/:id/revoke", mdm.PermInvitationsWrite, d.revokeInvitation},
+		{post, Prefix + "/invitations/csv", mdm.PermInvitationsWrite, d.importInvitations},
 		{get, Prefix + "/policies", mdm.PermPoliciesRead, d.policies},
 		{post, Prefix + "/policies", mdm.PermPoliciesWrite, d.createPolicy},
 		{get, Prefix + "/policies/:id", mdm.PermPoliciesRead, d.policy},
