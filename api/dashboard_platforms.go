@@ -66,3 +66,12 @@ func (a androidEnterprise) Bind(ctx context.Context, actor string, t mdm.Tenant,
 func (a androidEnterprise) StartSignup(ctx context.Context, actor string, t mdm.Tenant) (string, error) {
 	return a.p.StartSignup(ctx, actor, t)
 }
+
+// DashboardSchemas gives the policy editor the managed-configuration schemas of Android
+// apps; nil when the installation does not reach the Android Management API.
+func DashboardSchemas(p *android.Platform) dashboard.AppSchemas {
+	if p == nil {
+		return nil
+	}
+	return p
+}

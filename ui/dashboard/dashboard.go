@@ -40,6 +40,9 @@ type Config struct {
 	// lacks the platform, which the settings page then says.
 	Apple   ApplePush
 	Android AndroidEnterprise
+	// Schemas gives the policy editor the schemas of Android apps; nil edits every
+	// Android app's configuration as JSON.
+	Schemas AppSchemas
 }
 
 // Dashboard serves the pages.
@@ -76,7 +79,7 @@ func New(cfg Config) (*Dashboard, error) {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	for name, t := range pages {
-		if _, err := t.ParseFS(tmpl, "partials.html"); err != nil {
+		if _, err := t.ParseFS(tmpl, "partials.html", "config_editor.html"); err != nil {
 			return nil, fmt.Errorf("dashboard: page %s: %w", name, err)
 		}
 	}
@@ -116,6 +119,7 @@ var funcs = template.FuncMap{
 	"actions":           func() []deviceAction { return deviceActions },
 	"roles":             func() []mdm.Role { return mdm.Roles },
 	"reason":            reason,
+	"rowTypes":          func() []mdm.ConfigRowType { return mdm.ConfigRowTypes },
 	"inactivitySteps":   func() []int { return []int{0, 30, 60, 90} },
 	"inactivityActions": func() []string { return []string{string(mdm.InactivityLock), string(mdm.InactivityRemove)} },
 }
