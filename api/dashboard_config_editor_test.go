@@ -63,7 +63,8 @@ func editorWorld(t *testing.T, backend string) *apiWorld {
 		t.Fatal(err)
 	}
 	w.srv = api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry()})
-	d, err := dashboard.New(dashboard.Config{Service: w.svc, PublicURL: public, Schemas: api.DashboardSchemas(p)})
+	d, err := dashboard.New(dashboard.Config{Service: w.svc, PublicURL: public, Schemas: api.DashboardSchemas(p),
+		Apple: newFakeApple(), Android: newFakeAndroid()})
 	if err != nil {
 		t.Fatal(err)
 	}
