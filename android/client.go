@@ -165,6 +165,12 @@ func (c *Client) IssueCommand(ctx context.Context, device string, cmd *amapi.Com
 	return op, wrap("devices.issueCommand", err)
 }
 
+// SetDevicePolicy points the device with the name at the policy with the name.
+func (c *Client) SetDevicePolicy(ctx context.Context, device, policy string) (*amapi.Device, error) {
+	out, err := c.svc.Enterprises.Devices.Patch(device, &amapi.Device{PolicyName: policy}).UpdateMask("policyName").Context(ctx).Do()
+	return out, wrap("devices.patch", err)
+}
+
 // DeleteDevice deletes the device with the name; on a personally owned device that
 // removes the work profile.
 func (c *Client) DeleteDevice(ctx context.Context, device string) error {

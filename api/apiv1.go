@@ -59,6 +59,7 @@ func apiRoutes() []apiRoute {
 		{http.MethodPost, "/devices/:id/reset-passcode", mdm.PermPasscodeReset, (*apiV1).resetPasscode},
 		{http.MethodPost, "/devices/:id/remove-work-data", mdm.PermDevicesManage, (*apiV1).removeWorkData},
 		{http.MethodPost, "/devices/:id/revoke-certificates", mdm.PermDevicesManage, (*apiV1).revokeCertificates},
+		{http.MethodPut, "/devices/:id/policy", mdm.PermDevicesManage, (*apiV1).moveDevice},
 		{http.MethodGet, "/employees", mdm.PermEmployeesRead, (*apiV1).listEmployees},
 		{http.MethodGet, "/employees/:id", mdm.PermEmployeesRead, (*apiV1).getEmployee},
 		{http.MethodGet, "/invitations", mdm.PermInvitationsRead, (*apiV1).listInvitations},

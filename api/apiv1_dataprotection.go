@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/trennwand/trennwand/ui"
 	"github.com/trennwand/trennwand/ui/dpo"
 )
 
@@ -19,7 +20,7 @@ func (a *apiV1) employeeReport(c echo.Context, k call) error {
 	}
 	if c.QueryParam("format") == "html" {
 		var page bytes.Buffer
-		if err := dpo.ReportHTML(&page, r); err != nil {
+		if err := dpo.ReportHTML(&page, r, ui.Lang(c.Request())); err != nil {
 			return err
 		}
 		return c.HTMLBlob(http.StatusOK, page.Bytes())
@@ -36,12 +37,12 @@ func (a *apiV1) processingRecord(c echo.Context, k call) error {
 	}
 	var out bytes.Buffer
 	if c.QueryParam("format") == "html" {
-		if err := dpo.ProcessingHTML(&out, r); err != nil {
+		if err := dpo.ProcessingHTML(&out, r, ui.Lang(c.Request())); err != nil {
 			return err
 		}
 		return c.HTMLBlob(http.StatusOK, out.Bytes())
 	}
-	if err := dpo.ProcessingMarkdown(&out, r); err != nil {
+	if err := dpo.ProcessingMarkdown(&out, r, ui.Lang(c.Request())); err != nil {
 		return err
 	}
 	return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", out.Bytes())

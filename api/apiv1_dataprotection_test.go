@@ -38,9 +38,17 @@ func TestTheDPOSeesWhoLookedAtAnEmployee(t *testing.T) {
 		if len(r.Devices) != 1 || r.Devices[0].ID != d.ID || strings.Join(actions, ",") != "device.view,employee.report" {
 			t.Fatalf("report: devices %+v, accesses %v; want the device, its view and this report", r.Devices, actions)
 		}
-		code, page := w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report?format=html", w.tokens[mdm.RoleDPO], "")
-		if code != http.StatusOK || !strings.Contains(page, "Who looked at this data") {
-			t.Fatalf("printable report: %d %s", code, page)
+		code, page := w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report?format=html&lang=en", w.tokens[mdm.RoleDPO], "")
+		if code != http.StatusOK || !strings.Contains(page, "Who looked at this data") || !strings.Contains(page, `<html lang="en">`) {
+			t.Fatalf("printable report in English: %d %s", code, page)
+		}
+		// German unless asked otherwise: the employee of a German administration reads it.
+		code, page = w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report?format=html", w.tokens[mdm.RoleDPO], "")
+		if code != http.StatusOK || !strings.Contains(page, "Wer diese Daten eingesehen hat") || !strings.Contains(page, "Auskunft nach Art. 15 DSGVO") {
+			t.Fatalf("printable report in German: %d %s", code, page)
+		}
+		if code, answer := w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report?format=html&lang=fr", w.tokens[mdm.RoleDPO], ""); code != http.StatusBadRequest {
+			t.Errorf("a report in French: %d %s, want 400", code, answer)
 		}
 	})
 }
@@ -64,4 +72,44 @@ func TestDataProtectionSettingsRefuseNonsense(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, `"inactivity_days":0`) || !strings.Contains(body, `"device_retention_days":30`) {
 		t.Fatalf("settings after refusals: %d %s; want the defaults", code, body)
 	}
+}
+
+// The report names the work policy of each device with the work apps it puts on that
+// device's platform, and nothing of the other platform.
+func TestTheReportNamesTheWorkAppsOfEachDevice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		d := w.device(w.tenant) // an Android phone
+		p, err := w.svc.CreateWorkPolicy(t.Context(), "test", w.tenant, mdm.WorkPolicy{Name: "Verwaltung", Apps: []mdm.AppAssignment{
+			{Platform: mdm.PlatformAndroid, AppID: "de.example.mail", InstallType: mdm.InstallRequired},
+			{Platform: mdm.PlatformIOS, AppID: "de.example.ios.mail", InstallType: mdm.InstallRequired}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.AssignWorkPolicy(t.Context(), "test", w.tenant, d.ID, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, body := w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report", w.tokens[mdm.RoleDPO], "")
+		var r struct {
+			Devices []struct {
+				WorkPolicy struct {
+					Name string `json:"name"`
+					Apps []struct {
+						AppID       string `json:"app_id"`
+						InstallType string `json:"install_type"`
+					} `json:"apps"`
+				} `json:"work_policy"`
+			} `json:"devices"`
+		}
+		decode(t, body, &r)
+		if len(r.Devices) != 1 || r.Devices[0].WorkPolicy.Name != "Verwaltung" || len(r.Devices[0].WorkPolicy.Apps) != 1 ||
+			r.Devices[0].WorkPolicy.Apps[0].AppID != "de.example.mail" || r.Devices[0].WorkPolicy.Apps[0].InstallType != "required" {
+			t.Fatalf("report's work policy: %s", body)
+		}
+		_, page := w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report?format=html", w.tokens[mdm.RoleDPO], "")
+		if !strings.Contains(page, "Arbeitsrichtlinie „Verwaltung“") || !strings.Contains(page, "<code>de.example.mail</code> (ohne Rückfrage installiert)") ||
+			strings.Contains(page, "de.example.ios.mail") {
+			t.Errorf("the printable report does not show the device's work apps as it should:\n%s", page)
+		}
+	})
 }

@@ -86,6 +86,20 @@ func (a *apiV1) revokeCertificates(c echo.Context, k call) error {
 	return c.JSON(http.StatusOK, map[string]int{"revoked": n})
 }
 
+func (a *apiV1) moveDevice(c echo.Context, k call) error {
+	var body struct {
+		PolicyID string `json:"policy_id"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	d, err := a.svc.AssignWorkPolicy(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"), body.PolicyID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, deviceOut(d))
+}
+
 func (a *apiV1) overview(c echo.Context, k call) error {
 	counts, err := a.svc.DeviceCounts(c.Request().Context(), k.tenant)
 	if err != nil {

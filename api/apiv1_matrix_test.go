@@ -49,9 +49,12 @@ var roleMatrix = map[string]matrixRoute{
 	"POST /api/v1/devices/:id/reset-passcode":      {allowed: withDevices, id: deviceID, body: reason},
 	"POST /api/v1/devices/:id/remove-work-data":    {allowed: adminOnly, id: deviceID, body: reason},
 	"POST /api/v1/devices/:id/revoke-certificates": {allowed: adminOnly, id: deviceID, body: reason},
-	"GET /api/v1/employees":                        {allowed: withDevices},
-	"GET /api/v1/employees/:id":                    {allowed: withDevices, id: employeeID},
-	"GET /api/v1/invitations":                      {allowed: withDevices},
+	"PUT /api/v1/devices/:id/policy": {allowed: adminOnly, id: deviceID, body: func(w *apiWorld, tn mdm.Tenant, _ string) string {
+		return fmt.Sprintf(`{"policy_id":%q}`, w.policy(tn).ID)
+	}},
+	"GET /api/v1/employees":     {allowed: withDevices},
+	"GET /api/v1/employees/:id": {allowed: withDevices, id: employeeID},
+	"GET /api/v1/invitations":   {allowed: withDevices},
 	"POST /api/v1/invitations": {allowed: withDevices, body: func(*apiWorld, mdm.Tenant, string) string {
 		return fmt.Sprintf(`{"email":"%s@example.org","platform":"android"}`, mdm.NewID())
 	}},

@@ -18,6 +18,8 @@ type pageRoute struct {
 	allowed []mdm.Role
 	id      func(w *apiWorld, tn mdm.Tenant) string
 	form    func() url.Values
+	// formIn is form for forms that name other rows of the tenant.
+	formIn func(w *apiWorld, tn mdm.Tenant) url.Values
 }
 
 var tenantRoles = []mdm.Role{mdm.RoleAdmin, mdm.RoleHelpdesk, mdm.RoleDPO}
@@ -34,8 +36,11 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/devices/:id/reset-passcode":      {allowed: withDevices, id: deviceID, form: confirmed},
 	"POST /ui/devices/:id/remove-work-data":    {allowed: adminOnly, id: deviceID, form: confirmed},
 	"POST /ui/devices/:id/revoke-certificates": {allowed: adminOnly, id: deviceID, form: confirmed},
-	"GET /ui/employees":                        {allowed: withDevices},
-	"GET /ui/invitations":                      {allowed: withDevices},
+	"POST /ui/devices/:id/policy": {allowed: adminOnly, id: deviceID, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values {
+		return url.Values{"policy": {w.policy(tn).ID}}
+	}},
+	"GET /ui/employees":   {allowed: withDevices},
+	"GET /ui/invitations": {allowed: withDevices},
 	"POST /ui/invitations": {allowed: withDevices, form: func() url.Values {
 		return url.Values{"email": {mdm.NewID() + "@example.org"}, "platform": {"any"}}
 	}},
@@ -120,6 +125,9 @@ func TestEveryPageKeepsTheRoleMatrixAndTheTenantWall(t *testing.T) {
 					var form url.Values
 					if m.form != nil {
 						form = m.form()
+					}
+					if m.formIn != nil {
+						form = m.formIn(w, tn)
 					}
 					return path, form
 				}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -30,7 +29,7 @@ func (s *Service) CreateAdmin(ctx context.Context, actor string, t Tenant, email
 
 func (s *Service) createAdmin(ctx context.Context, tx Store, at time.Time, actor string, t Tenant, email string, role Role) (Admin, AdminCredentials, error) {
 	password := randomBase32(15)
-	hash, err := argon2id.CreateHash(password, argon2id.DefaultParams)
+	hash, err := hashPassword(password)
 	if err != nil {
 		return Admin{}, AdminCredentials{}, fmt.Errorf("hash password: %w", err)
 	}
@@ -58,8 +57,7 @@ func totpPurpose(adminID string) string { return "admin-totp:" + adminID }
 
 // CheckPassword reports whether password is the administrator's password.
 func (a Admin) CheckPassword(password string) bool {
-	ok, err := argon2id.ComparePasswordAndHash(password, a.PasswordHash)
-	return err == nil && ok
+	return passwordMatches(password, a.PasswordHash)
 }
 
 // TOTPSecret opens the administrator's second-factor secret.

@@ -163,24 +163,6 @@ func (d *Dispatcher) fail(ctx context.Context, tenantID string, c Command, reaso
 	return err
 }
 
-// AssignWorkPolicy gives a device a work policy and has the policy applied to it.
-func (s *Service) AssignWorkPolicy(ctx context.Context, actor string, t Tenant, deviceID, policyID string) error {
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
-		p, err := tx.WorkPolicy(ctx, t.ID, policyID)
-		if err != nil {
-			return fmt.Errorf("work policy %s: %w", policyID, err)
-		}
-		if err := tx.SetDeviceWorkPolicy(ctx, t.ID, deviceID, p.ID, at); err != nil {
-			return fmt.Errorf("device %s: %w", deviceID, err)
-		}
-		if _, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.policy", Subject: "device:" + deviceID,
-			Details: AuditDetails(map[string]any{"policy": p.ID, "name": p.Name})}); err != nil {
-			return err
-		}
-		return enqueuePolicy(ctx, tx, t.ID, p)
-	})
-}
-
 // SetDefaultWorkPolicy makes a policy the one newly enrolled devices of the tenant get.
 func (s *Service) SetDefaultWorkPolicy(ctx context.Context, actor string, t Tenant, policyID string) error {
 	return s.atomic(ctx, func(tx Store, at time.Time) error {

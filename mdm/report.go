@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,6 +33,9 @@ type DeviceRecord struct {
 	Commands     []Command
 	Certificates []DeviceCertificate // empty when the CA cannot be asked
 	Inactivity   *DeviceInactivity
+	// WorkPolicy is the policy the work container follows, with its apps for the device's
+	// platform; nil without one.
+	WorkPolicy *WorkPolicy
 }
 
 // DeviceCertificate is a certificate the CA issued to a device, as the report shows it.
@@ -143,6 +147,16 @@ func (s *Service) deviceRecord(ctx context.Context, tx Store, t Tenant, d Device
 		rec.Inactivity = &f
 	case !errors.Is(err, ErrNotFound):
 		return rec, err
+	}
+	if d.WorkPolicyID != nil {
+		p, err := tx.WorkPolicy(ctx, t.ID, *d.WorkPolicyID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return rec, fmt.Errorf("work policy: %w", err)
+		}
+		if err == nil {
+			p.Apps = slices.DeleteFunc(p.Apps, func(a AppAssignment) bool { return a.Platform != d.Platform })
+			rec.WorkPolicy = &p
+		}
 	}
 	if lister, ok := s.certs.(CertificateLister); ok {
 		if rec.Certificates, err = lister.EnrolmentCertificates(ctx, t.ID, d.ID); err != nil {

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
@@ -28,10 +27,6 @@ const (
 // ErrThrottled means the client tried to sign in too often; it may try again later.
 var ErrThrottled = errors.New("too many sign-in attempts from this address; wait a quarter of an hour")
 
-// dummyHash is compared against when the account does not exist, so that an unknown
-// address takes as long to refuse as a wrong password.
-var dummyHash, _ = argon2id.CreateHash("not a password", argon2id.DefaultParams)
-
 // SignIn checks an administrator's password and, if it is right, opens a session at the
 // second-factor step; the token is for the browser's cookie. Every attempt is throttled
 // per client address and recorded in the tenant's audit trail; every failure is
@@ -45,7 +40,7 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 	}
 	t, err := s.store.TenantByName(ctx, tenantName)
 	if errors.Is(err, ErrNotFound) {
-		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		passwordMatches(password, dummyHash())
 		return "", Session{}, ErrUnauthenticated
 	} else if err != nil {
 		return "", Session{}, err
@@ -67,13 +62,13 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 	}
 	a, err := s.store.AdminByEmail(ctx, t.ID, norm)
 	if errors.Is(err, ErrNotFound) {
-		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		passwordMatches(password, dummyHash())
 		return fail("tenant:"+t.ID, "unknown account")
 	} else if err != nil {
 		return "", Session{}, err
 	}
 	if a.Disabled() {
-		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		passwordMatches(password, dummyHash())
 		return fail("admin:"+a.ID, "disabled")
 	}
 	if a.LockedUntil != nil && now.Before(*a.LockedUntil) {

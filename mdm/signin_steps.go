@@ -7,8 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/alexedwards/argon2id"
 )
 
 // RecoveryCodes is how many recovery codes an administrator gets when the second factor
@@ -143,7 +141,7 @@ func (s *Service) ChangePassword(ctx context.Context, token, password string) (S
 	if a.CheckPassword(password) {
 		return Session{}, fmt.Errorf("%w: choose a password other than the one-time password", ErrInvalid)
 	}
-	hash, err := argon2id.CreateHash(password, argon2id.DefaultParams)
+	hash, err := hashPassword(password)
 	if err != nil {
 		return Session{}, fmt.Errorf("hash password: %w", err)
 	}

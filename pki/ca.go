@@ -33,6 +33,7 @@ type CA struct {
 	material *material
 	auth     *authority.Authority
 	store    *authDB
+	chains   chainCache // device certificates whose chain is checked
 	close    sync.Once
 }
 
@@ -85,7 +86,7 @@ func Open(ctx context.Context, db *gorm.DB, sealer Sealer, cfg Config) (*CA, err
 	if err != nil {
 		return nil, err
 	}
-	ca := &CA{cfg: cfg, db: db, log: cfg.Log, now: cfg.Now, material: m.pools()}
+	ca := &CA{cfg: cfg, db: db, log: cfg.Log, now: cfg.Now, material: m.pools(), chains: newChainCache()}
 	ca.store = &authDB{db: db, now: cfg.Now}
 	if err := ca.startAuthority(); err != nil {
 		return nil, err

@@ -215,9 +215,7 @@ var ErrRevoked = errors.New("the certificate is revoked")
 // certificate it returns the enrolment with ErrRevoked, so that the caller can let it
 // do nothing but fetch its own removal.
 func (ca *CA) VerifyDevice(ctx context.Context, cert *x509.Certificate) (Identity, error) {
-	_, err := cert.Verify(x509.VerifyOptions{Roots: ca.material.roots, Intermediates: ca.material.intermediates, CurrentTime: ca.now(),
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
-	if err != nil {
+	if err := ca.chains.verify(ca.material, cert, ca.now()); err != nil {
 		return Identity{}, fmt.Errorf("not a valid device certificate of this CA: %w", err)
 	}
 	id, ok := identityOf(cert)

@@ -67,6 +67,7 @@ func (f *Fake) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/enterprises/{e}/devices", f.op("devices.list", f.listDevices))
 	mux.HandleFunc("GET /v1/enterprises/{e}/devices/{d}", f.op("devices.get", serveGet(f, f.devices, "device", "/devices/{d}")))
 	mux.HandleFunc("DELETE /v1/enterprises/{e}/devices/{d}", f.op("devices.delete", f.deleteDevice))
+	mux.HandleFunc("PATCH /v1/enterprises/{e}/devices/{d}", f.op("devices.patch", f.patchDevice))
 	// The client posts to …/devices/{d}:issueCommand; the colon is part of the segment.
 	mux.HandleFunc("POST /v1/enterprises/{e}/devices/{d}", f.op("devices.issueCommand", f.issueCommand))
 	return mux

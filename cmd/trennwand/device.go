@@ -103,5 +103,5 @@ command on a device that is being removed retries the revocation.`,
 	}
 	remove.Flags().String("tenant", "", "tenant name (required)")
 	remove.Flags().String("reason", "", "why, for the audit trail")
-	return group("device", "Look at and remove enrolled devices", list, remove)
+	return group("device", "Look at, move and remove enrolled devices", list, newDeviceMoveCmd(), remove)
 }

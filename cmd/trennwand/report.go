@@ -29,6 +29,10 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
 			if err != nil {
 				return err
 			}
+			lang, err := langFlag(cmd)
+			if err != nil {
+				return err
+			}
 			email, _ := cmd.Flags().GetString("email")
 			if email == "" {
 				return usagef("--email is required")
@@ -38,7 +42,7 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
 				return err
 			}
 			if file, _ := cmd.Flags().GetString("html"); file != "" {
-				if err := writeReport(file, func(w io.Writer) error { return dpo.ReportHTML(w, r) }); err != nil {
+				if err := writeReport(file, func(w io.Writer) error { return dpo.ReportHTML(w, r, lang) }); err != nil {
 					return err
 				}
 				if !in.cfg.JSON {
@@ -58,6 +62,7 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
 	f.String("tenant", "", "tenant name (required)")
 	f.String("email", "", "the employee's e-mail address (required)")
 	f.String("html", "", "write the report as an HTML page to this file")
+	f.String("lang", "de", "language of the page: de or en")
 
 	processing := &cobra.Command{
 		Use:   "processing",
@@ -74,23 +79,38 @@ technical measures. Prints Markdown; --html FILE writes a page to print.`,
 			if err != nil {
 				return err
 			}
+			lang, err := langFlag(cmd)
+			if err != nil {
+				return err
+			}
 			r, err := in.svc.ProcessingRecord(ctx, t)
 			if err != nil {
 				return err
 			}
 			if file, _ := cmd.Flags().GetString("html"); file != "" {
-				if err := writeReport(file, func(w io.Writer) error { return dpo.ProcessingHTML(w, r) }); err != nil {
+				if err := writeReport(file, func(w io.Writer) error { return dpo.ProcessingHTML(w, r, lang) }); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", file)
 				return nil
 			}
-			return dpo.ProcessingMarkdown(cmd.OutOrStdout(), r)
+			return dpo.ProcessingMarkdown(cmd.OutOrStdout(), r, lang)
 		}),
 	}
 	processing.Flags().String("tenant", "", "tenant name (required)")
 	processing.Flags().String("html", "", "write the record as an HTML page to this file")
+	processing.Flags().String("lang", "de", "language of the record: de or en")
 	return group("report", "Reports for the data-protection officer", employee, processing)
+}
+
+// langFlag returns the language asked for with --lang.
+func langFlag(cmd *cobra.Command) (string, error) {
+	l, _ := cmd.Flags().GetString("lang")
+	lang, err := dpo.ParseLang(l)
+	if err != nil {
+		return "", usagef("--lang: %v", err)
+	}
+	return lang, nil
 }
 
 // writeReport writes a new file through fn, readable by its owner only because reports

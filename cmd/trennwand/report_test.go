@@ -54,7 +54,7 @@ func TestReportAboutOneEmployee(t *testing.T) {
 		}
 
 		page := filepath.Join(t.TempDir(), "anna.html")
-		s.run(t, "report", "employee", "--tenant", "musterstadt", "--email", "anna@musterstadt.de", "--html", page).wantCode(t, 0)
+		s.run(t, "report", "employee", "--tenant", "musterstadt", "--email", "anna@musterstadt.de", "--html", page, "--lang", "en").wantCode(t, 0)
 		html, err := os.ReadFile(page)
 		if err != nil || !strings.Contains(string(html), "anna@musterstadt.de") || !strings.Contains(string(html), "Who looked at this data") {
 			t.Fatalf("the HTML report: %v\n%s", err, html)
@@ -80,12 +80,21 @@ func TestRecordOfProcessingFollowsTheSettings(t *testing.T) {
 		if r.code == 0 || !strings.Contains(r.stderr, "30, 60 or 90") {
 			t.Fatalf("inactivity of 45 days: code %d, %s", r.code, r.stderr)
 		}
-		md := s.run(t, "report", "processing", "--tenant", "musterstadt")
+		md := s.run(t, "report", "processing", "--tenant", "musterstadt", "--lang", "en")
 		md.wantCode(t, 0)
-		for _, want := range []string{"deleted 45 days after", "without contact for 60 days", "removed", "Google", "Apple", "# Record of processing"} {
+		for _, want := range []string{"deleted 45 days after", "without contact for 60 days", "their work area is removed", "Google", "Apple", "# Record of processing"} {
 			if !strings.Contains(md.stdout, want) {
 				t.Errorf("the record lacks %q:\n%s", want, md.stdout)
 			}
 		}
+		// German by default, with the same settings in its words.
+		md = s.run(t, "report", "processing", "--tenant", "musterstadt")
+		md.wantCode(t, 0)
+		for _, want := range []string{"# Verzeichnis von Verarbeitungstätigkeiten", "45 Tage nach dem Entfernen", "ohne Kontakt seit 60 Tagen", "Arbeitsbereich entfernt", "Google", "Apple"} {
+			if !strings.Contains(md.stdout, want) {
+				t.Errorf("the German record lacks %q:\n%s", want, md.stdout)
+			}
+		}
+		s.run(t, "report", "processing", "--tenant", "musterstadt", "--lang", "fr").wantCode(t, 2)
 	})
 }

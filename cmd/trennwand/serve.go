@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -189,6 +190,11 @@ func openForServe(ctx context.Context, cfg config, log *slog.Logger) (*installat
 	creds, err := svc.Bootstrap(ctx, cfg.AdminEmail)
 	if err != nil {
 		return fail(err)
+	}
+	if creds != nil {
+		// Hashing the first administrator's password took 64 MiB (argon2id); give it back
+		// to the system now rather than when the runtime gets round to it.
+		debug.FreeOSMemory()
 	}
 	// The server signs the audit trail's checkpoints with a signing certificate of its own
 	// from the CA.

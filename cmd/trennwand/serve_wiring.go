@@ -51,6 +51,7 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 	d := mdm.NewDispatcher(in.svc, drivers...)
 	jobs.Handle(q, d.ApplyPolicy)
 	jobs.Handle(q, d.DeliverCommand)
+	jobs.Handle(q, d.MoveDevice)
 	// The queue outlives the signal that stops the server: Stop lets running jobs finish.
 	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err

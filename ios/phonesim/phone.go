@@ -53,11 +53,12 @@ type Phone struct {
 	pushMagic    string
 	pushToken    []byte
 
-	token     string
-	info      []byte // the signed device information, made once
-	topic     string
-	transport *protocol.Transport
-	identity  identity
+	token                 string
+	info                  []byte // the signed device information, made once
+	topic                 string
+	serverURL, checkInURL string // the MDM endpoints of the profile
+	transport             *protocol.Transport
+	identity              identity
 
 	mu   sync.Mutex // serialises check-ins, as the phone's MDM client does
 	apps map[string]bool

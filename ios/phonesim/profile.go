@@ -45,7 +45,7 @@ func (p *Phone) install(ctx context.Context, signed []byte) error {
 	if err := p.enrolCertificate(ctx, pr); err != nil {
 		return err
 	}
-	p.topic = pr.topic
+	p.topic, p.serverURL, p.checkInURL = pr.topic, pr.serverURL, pr.checkIn
 	p.transport = protocol.NewTransport(protocol.WithSignMessage(), protocol.WithIdentityProvider(p.identity.provide),
 		protocol.WithMDMURLs(pr.serverURL, pr.checkIn), protocol.WithClient(bearerDoer{p}))
 	return nil

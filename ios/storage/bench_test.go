@@ -3,22 +3,19 @@
 package storage_test
 
 import (
-	"context"
-	"database/sql"
 	"runtime"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for nanomdm's own PostgreSQL storage
 	"github.com/micromdm/nanomdm/mdm"
 	"github.com/micromdm/nanomdm/service"
 	nanostorage "github.com/micromdm/nanomdm/storage"
 	"github.com/micromdm/nanomdm/storage/inmem"
-	"github.com/micromdm/nanomdm/storage/pgsql"
 
 	"github.com/trennwand/trennwand/ios/storage"
+	"github.com/trennwand/trennwand/ios/storage/storagetest"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -53,7 +50,7 @@ func BenchmarkIdleCheckIn(b *testing.B) {
 		{"trennwand-postgres-per-call", trennwand(storetest.Postgres), true},
 		{"trennwand-postgres-last-seen-always", trennwand(storetest.Postgres, always), false},
 		{"nanomdm-inmem", func(*testing.B) nanostorage.AllStorage { return inmem.New() }, true},
-		{"nanomdm-pgsql", openNanoPgSQL, true},
+		{"nanomdm-pgsql", func(b *testing.B) nanostorage.AllStorage { return storagetest.NanoPgSQL(b) }, true},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -126,23 +123,4 @@ func processCPU(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// openNanoPgSQL returns nanomdm's own PostgreSQL storage on a fresh database with its
-// schema (storage/pgsql/schema.sql).
-func openNanoPgSQL(b *testing.B) nanostorage.AllStorage {
-	db, err := sql.Open("pgx", storetest.NewDSN(b, storetest.Postgres))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = db.Close() })
-	db.SetMaxOpenConns(20) // as the store allows itself
-	if _, err := db.ExecContext(context.Background(), pgsql.Schema); err != nil {
-		b.Fatalf("nanomdm's pgsql schema: %v", err)
-	}
-	s, err := pgsql.New(pgsql.WithDB(db))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return s
 }

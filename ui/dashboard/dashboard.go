@@ -196,6 +196,7 @@ func (d *Dashboard) Routes() []Route {
 		{post, Prefix + "/devices/:id/reset-passcode", mdm.PermPasscodeReset, d.deviceCommand(mdm.CommandResetWorkPasscode)},
 		{post, Prefix + "/devices/:id/remove-work-data", mdm.PermDevicesManage, d.removeWorkData()},
 		{post, Prefix + "/devices/:id/revoke-certificates", mdm.PermDevicesManage, d.revokeCertificates()},
+		{post, Prefix + "/devices/:id/policy", mdm.PermPoliciesWrite, d.moveDevice},
 		{get, Prefix + "/employees", mdm.PermEmployeesRead, d.employees},
 		{get, Prefix + "/invitations", mdm.PermInvitationsRead, d.invitations},
 		{post, Prefix + "/invitations", mdm.PermInvitationsWrite, d.invite},
@@ -270,7 +271,7 @@ func back(w http.ResponseWriter, r *http.Request, to, flash string) {
 // of the dashboard's.
 func flash(r *http.Request) string {
 	switch f := r.URL.Query().Get("done"); f {
-	case "queued", "removed", "revoked", "saved", "invitation_revoked", "disabled", "token_revoked":
+	case "queued", "removed", "revoked", "saved", "invitation_revoked", "moved", "disabled", "token_revoked":
 		return "done." + f
 	}
 	return ""

@@ -74,7 +74,42 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	d.show(w, r, "device.html", "device.title", page{Data: detail, Flash: flash(r)})
+	data := deviceData{DeviceDetail: detail}
+	if v.Principal.Can(mdm.PermPoliciesRead) {
+		if data.Policies, err = d.svc.WorkPolicies(r.Context(), v.Tenant); err != nil {
+			d.fail(w, r, err)
+			return
+		}
+	}
+	d.show(w, r, "device.html", "device.title", page{Data: data, Flash: flash(r)})
+}
+
+// deviceData is what the device page shows: the device and, for those who may move it to
+// another, the tenant's work policies.
+type deviceData struct {
+	mdm.DeviceDetail
+	Policies []mdm.WorkPolicy
+}
+
+// PolicyName is the name of the device's work policy; empty without one or when the
+// viewer may not read policies.
+func (d deviceData) PolicyName() string {
+	for _, p := range d.Policies {
+		if d.Device.WorkPolicyID != nil && p.ID == *d.Device.WorkPolicyID {
+			return p.Name
+		}
+	}
+	return ""
+}
+
+// moveDevice moves the device to the work policy chosen on its page.
+func (d *Dashboard) moveDevice(w http.ResponseWriter, r *http.Request) {
+	v, id := viewerOf(r), r.PathValue("id")
+	if _, err := d.svc.AssignWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, id, r.PostFormValue("policy")); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	back(w, r, Prefix+"/devices/"+id, "moved")
 }
 
 // confirmedReason returns the reason of an action form whose confirmation box is ticked.

@@ -16,9 +16,9 @@ import (
 var files embed.FS
 
 var (
-	htmlPages = template.Must(template.New("").Funcs(template.FuncMap{"date": date, "details": details}).
+	htmlPages = template.Must(template.New("").Funcs(template.FuncMap{"date": date, "details": details, "args": args, "events": eventList}).
 			ParseFS(files, "templates/*.html"))
-	markdown = texttemplate.Must(texttemplate.New("").Funcs(texttemplate.FuncMap{"date": date}).
+	markdown = texttemplate.Must(texttemplate.New("").Funcs(texttemplate.FuncMap{"date": date, "args": args}).
 			ParseFS(files, "templates/*.md"))
 )
 
@@ -36,22 +36,48 @@ func date(v any) string {
 	return fmt.Sprint(v)
 }
 
+// args makes the fields of a text from name, value pairs: {{.T "id" (args "Name" .Name)}}.
+func args(kv ...any) map[string]any {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return m
+}
+
 // details shows an audit event's details without the braces of JSON.
 func details(d mdm.JSONObject) string {
 	return strings.TrimSuffix(strings.TrimPrefix(string(d), "{"), "}")
 }
 
-// ReportHTML writes the employee report as a page to print or save.
-func ReportHTML(w io.Writer, r mdm.EmployeeReport) error {
-	return htmlPages.ExecuteTemplate(w, "report.html", r)
+// reportView is the employee report with its wording in one language.
+type reportView struct {
+	mdm.EmployeeReport
+	texts
 }
 
-// ProcessingHTML writes the record of processing as a page to print or save.
-func ProcessingHTML(w io.Writer, r mdm.RecordOfProcessing) error {
-	return htmlPages.ExecuteTemplate(w, "processing.html", r)
+// eventsView is a list of audit events for the report's "events" part.
+type eventsView struct {
+	View   reportView
+	Events []mdm.AuditEvent
 }
 
-// ProcessingMarkdown writes the record of processing as Markdown, to be edited further.
-func ProcessingMarkdown(w io.Writer, r mdm.RecordOfProcessing) error {
-	return markdown.ExecuteTemplate(w, "processing.md", r)
+func eventList(v reportView, e []mdm.AuditEvent) eventsView { return eventsView{v, e} }
+
+// ReportHTML writes the employee report as a page to print or save, in the language
+// (see ParseLang).
+func ReportHTML(w io.Writer, r mdm.EmployeeReport, lang string) error {
+	return htmlPages.ExecuteTemplate(w, "report.html", reportView{r, textsIn(lang)})
+}
+
+// ProcessingHTML writes the record of processing as a page to print or save, in the
+// language.
+func ProcessingHTML(w io.Writer, r mdm.RecordOfProcessing, lang string) error {
+	return htmlPages.ExecuteTemplate(w, "processing.html", newProcessingView(r, lang))
+}
+
+// ProcessingMarkdown writes the record of processing as Markdown, to be edited further,
+// in the language.
+func ProcessingMarkdown(w io.Writer, r mdm.RecordOfProcessing, lang string) error {
+	return markdown.ExecuteTemplate(w, "processing.md", newProcessingView(r, lang))
 }

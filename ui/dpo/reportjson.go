@@ -55,6 +55,19 @@ type deviceJSON struct {
 	Commands           []commandJSON     `json:"commands"`
 	Certificates       []certificateJSON `json:"certificates"`
 	InactiveSince      *time.Time        `json:"flagged_inactive_at,omitempty"`
+	WorkPolicy         *policyJSON       `json:"work_policy,omitempty"`
+}
+
+// policyJSON is the work policy of a device with the work apps it installs on that
+// device's platform; their managed configuration is the institution's, not the person's.
+type policyJSON struct {
+	Name string        `json:"name"`
+	Apps []workAppJSON `json:"apps"`
+}
+
+type workAppJSON struct {
+	AppID       string `json:"app_id"`
+	InstallType string `json:"install_type"`
 }
 
 type commandJSON struct {
@@ -112,6 +125,12 @@ func Report(r mdm.EmployeeReport) ReportJSON {
 		}
 		if rec.Inactivity != nil {
 			dj.InactiveSince = &rec.Inactivity.FlaggedAt
+		}
+		if p := rec.WorkPolicy; p != nil {
+			dj.WorkPolicy = &policyJSON{Name: p.Name, Apps: []workAppJSON{}}
+			for _, a := range p.Apps {
+				dj.WorkPolicy.Apps = append(dj.WorkPolicy.Apps, workAppJSON{AppID: a.AppID, InstallType: string(a.InstallType)})
+			}
 		}
 		out.Devices = append(out.Devices, dj)
 	}

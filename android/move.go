@@ -1,0 +1,41 @@
+package android
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// MoveDevice points the enrolled device at the AMAPI policy of the work policy it was
+// moved to (devices.patch of its policyName), after making sure that policy is current:
+// the phone then drops the apps the new policy lacks and installs the ones it adds. A
+// device Google no longer knows has left; the sync job records that.
+func (p *Platform) MoveDevice(ctx context.Context, t mdm.Tenant, d mdm.Device, wp mdm.WorkPolicy) error {
+	if d.Platform != mdm.PlatformAndroid || d.PlatformID == "" {
+		return nil
+	}
+	if err := p.ApplyPolicy(ctx, t, wp); err != nil {
+		return err
+	}
+	b, err := p.binding(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	name := policyName(b.EnterpriseName, wp.ID)
+	if _, err := p.amapi.SetDevicePolicy(ctx, d.PlatformID, name); NotFound(err) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("move device %s: %w", d.ID, err)
+	}
+	return p.atomic(ctx, func(tx mdm.Store, _ *gorm.DB, at time.Time) error {
+		_, err := tx.AppendAudit(ctx, t.ID, at, mdm.AuditRecord{Actor: "android", Action: "android.device_policy", Subject: "device:" + d.ID,
+			Details: mdm.AuditDetails(map[string]any{"policy": name, "version": wp.Version})})
+		return err
+	})
+}
+
+var _ mdm.PolicyMover = (*Platform)(nil)

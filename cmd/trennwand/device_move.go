@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+func newDeviceMoveCmd() *cobra.Command {
+	move := &cobra.Command{
+		Use:   "move DEVICE",
+		Short: "Move a device to another work policy",
+		Long: `Move one device to another work policy of its tenant. The phone's work container
+follows the new policy: apps the new policy lacks are removed from the work container,
+the ones it adds are installed, with their managed configuration. The policy is named
+by its ID or its name.`,
+		Example: `  trennwand device move --tenant musterstadt 3jq4… --policy "Außendienst"`,
+		Args:    exactArgs("DEVICE"),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, args []string) error {
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			name, _ := cmd.Flags().GetString("policy")
+			p, err := policyNamed(ctx, in, t, name)
+			if err != nil {
+				return err
+			}
+			d, err := in.svc.AssignWorkPolicy(ctx, cliActor(), t, args[0], p.ID)
+			if errors.Is(err, mdm.ErrNotFound) {
+				return fmt.Errorf("tenant %s has no device %q (trennwand device list shows them)", t.Name, args[0])
+			} else if err != nil {
+				return err
+			}
+			if in.cfg.JSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "work_policy_id": p.ID, "work_policy": p.Name})
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "device %s has work policy %q; its work apps follow it\n", d.ID, p.Name)
+			return err
+		}),
+	}
+	move.Flags().String("tenant", "", "tenant name (required)")
+	move.Flags().String("policy", "", "the work policy's ID or name (required)")
+	return move
+}
+
+// policyNamed finds the tenant's work policy with the ID or name.
+func policyNamed(ctx context.Context, in *installation, t mdm.Tenant, name string) (mdm.WorkPolicy, error) {
+	if strings.TrimSpace(name) == "" {
+		return mdm.WorkPolicy{}, errors.New("name the work policy with --policy")
+	}
+	policies, err := in.svc.WorkPolicies(ctx, t)
+	if err != nil {
+		return mdm.WorkPolicy{}, err
+	}
+	var names []string
+	for _, p := range policies {
+		if p.ID == name || p.Name == name {
+			return p, nil
+		}
+		names = append(names, fmt.Sprintf("%q", p.Name))
+	}
+	return mdm.WorkPolicy{}, fmt.Errorf("tenant %s has no work policy %q; it has %s", t.Name, name, strings.Join(names, ", "))
+}
