@@ -73,7 +73,7 @@ func newAPIWorld(t testing.TB, s *store.Store) *apiWorld {
 		Licensing: licensing, Certificates: w.certs}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing})
+	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, Apple: newFakeApple(), Android: newFakeAndroid()})
 	if err != nil {
 		t.Fatal(err)
 	}

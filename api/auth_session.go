@@ -2,7 +2,6 @@ package api
 
 import (
 	"crypto/subtle"
-	"net"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -69,15 +68,4 @@ func (a *apiV1) sessionPrincipal(c echo.Context) (mdm.Principal, error) {
 		return mdm.Principal{}, echo.NewHTTPError(http.StatusForbidden, "a change with the session cookie needs the session's CSRF token in "+CSRFHeader)
 	}
 	return admin.Principal(), nil
-}
-
-// clientAddr is the address a request came from, for throttling sign-in attempts: the
-// connection's peer. Headers such as X-Forwarded-For are not trusted, because any client
-// can set them; behind a reverse proxy all clients share the proxy's budget.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"net/netip"
 
 	"github.com/labstack/echo/v4"
 	"github.com/skip2/go-qrcode"
@@ -17,6 +18,8 @@ import (
 type signIn struct {
 	svc  *mdm.Service
 	dash *dashboard.Dashboard
+	// client is the address a request comes from, as the trusted proxies resolve it.
+	client func(*http.Request) netip.Addr
 }
 
 // stagePage is where a session at each stage of the sign-in continues.
@@ -35,7 +38,7 @@ func (s *signIn) form(c echo.Context) error {
 func (s *signIn) password(c echo.Context) error {
 	r := c.Request()
 	f := dashboard.SignInForm{Tenant: r.PostFormValue("tenant"), Email: r.PostFormValue("email")}
-	token, sess, err := s.svc.SignIn(r.Context(), f.Tenant, f.Email, r.PostFormValue("password"), clientAddr(r))
+	token, sess, err := s.svc.SignIn(r.Context(), f.Tenant, f.Email, r.PostFormValue("password"), s.client(r).String())
 	switch {
 	case errors.Is(err, mdm.ErrThrottled):
 		f.Throttled = true

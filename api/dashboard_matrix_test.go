@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -43,6 +44,9 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/invitations": {allowed: withDevices, form: func() url.Values {
 		return url.Values{"email": {mdm.NewID() + "@example.org"}, "platform": {"any"}}
 	}},
+	"POST /ui/invitations/csv": {allowed: withDevices, form: func() url.Values {
+		return url.Values{"csv_text": {"email;name\n" + mdm.NewID() + "@example.org;Erika Muster\n"}}
+	}},
 	"POST /ui/invitations/:id/revoke": {allowed: withDevices, id: invitationID, form: func() url.Values { return url.Values{} }},
 	"GET /ui/policies":                {allowed: adminOnly},
 	"POST /ui/policies": {allowed: adminOnly, form: func() url.Values {
@@ -56,12 +60,46 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/policies/:id/compliance": {allowed: adminOnly, id: policyID, form: func() url.Values {
 		return url.Values{"action": {"preview"}, "android_version.on": {"on"}, "android_version.min_version": {"14"}, "android_version.grace_days": {"7"}}
 	}},
-	"GET /ui/audit":     {allowed: withAudit},
 	"GET /ui/apple/vpp": {allowed: adminOnly},
 	"POST /ui/apple/vpp/token": {allowed: adminOnly, form: func() url.Values {
 		return url.Values{"token": {"Stadt Musterstadt"}}
 	}},
 	"POST /ui/apple/vpp/sync": {allowed: adminOnly, form: func() url.Values { return url.Values{} }},
+	"GET /ui/audit":           {allowed: withAudit},
+	"GET /ui/settings":        {allowed: adminOnly},
+	"POST /ui/settings/contacts": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"operator": {"KommunalIT Nord"}, "privacy_contact": {"datenschutz@musterstadt.example"}}
+	}},
+	"POST /ui/settings/dataprotection": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"device_retention_days": {"30"}, "audit_retention_years": {"3"}, "inactivity_days": {"60"},
+			"inactivity_grace_days": {"14"}, "inactivity_action": {"lock"}}
+	}},
+	"POST /ui/settings/apple": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"cert_text": {fakePushPEM}, "key_text": {fakeKeyPEM}}
+	}},
+	"POST /ui/settings/android/bind": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"enterprise": {"enterprises/LC0" + mdm.NewID()[:6]}}
+	}},
+	"POST /ui/settings/android/signup": {allowed: adminOnly, form: func() url.Values { return url.Values{} }},
+	"GET /ui/settings/admins":          {allowed: adminOnly},
+	"POST /ui/settings/admins": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"email": {mdm.NewID() + "@musterstadt.example"}, "role": {"helpdesk"}}
+	}},
+	"POST /ui/settings/admins/:id/disable": {allowed: adminOnly, id: adminID, form: func() url.Values { return url.Values{} }},
+	"GET /ui/settings/tokens":              {allowed: adminOnly},
+	"POST /ui/settings/tokens": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"name": {"script " + mdm.NewID()}, "role": {"helpdesk"}}
+	}},
+	"POST /ui/settings/tokens/:id/revoke": {allowed: adminOnly, id: tokenID, form: func() url.Values { return url.Values{} }},
+}
+
+// adminID is a new helpdesk administrator of the tenant, to be disabled.
+func adminID(w *apiWorld, tn mdm.Tenant) string {
+	a, _, err := w.svc.CreateAdmin(context.Background(), "test", tn, mdm.NewID()+"@"+tn.Name+".example", mdm.RoleHelpdesk)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return a.ID
 }
 
 // Every page and form of the dashboard sends a browser without a session to the sign-in,

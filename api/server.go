@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trennwand/trennwand/ui/portal"
 )
 
 // Server is the HTTPS server with everything mounted on it.
@@ -21,6 +24,7 @@ type Server struct {
 	log             *slog.Logger
 	tls             *tls.Config
 	shutdownTimeout time.Duration
+	clientAddr      func(*http.Request) netip.Addr
 }
 
 // Config says what the server needs from its surroundings.
@@ -39,6 +43,10 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish after a stop
 	// signal. Zero means 30 seconds.
 	ShutdownTimeout time.Duration
+	// ClientAddr returns the address a request comes from, for throttling sign-in
+	// attempts; nil takes the connection's peer. Behind load balancers it is
+	// portal.ForwardedFor with the trusted proxies.
+	ClientAddr func(*http.Request) netip.Addr
 }
 
 // MaxBodyBytes bounds a request body unless a route sets its own limit.
@@ -50,7 +58,10 @@ func New(cfg Config) *Server {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(cfg.Log)
-	s := &Server{echo: e, log: cfg.Log, tls: cfg.TLS, shutdownTimeout: cfg.ShutdownTimeout}
+	s := &Server{echo: e, log: cfg.Log, tls: cfg.TLS, shutdownTimeout: cfg.ShutdownTimeout, clientAddr: cfg.ClientAddr}
+	if s.clientAddr == nil {
+		s.clientAddr = portal.RemoteAddr
+	}
 	if s.shutdownTimeout == 0 {
 		s.shutdownTimeout = 30 * time.Second
 	}

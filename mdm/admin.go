@@ -49,6 +49,9 @@ type Admin struct {
 	TOTPConfirmedAt *time.Time
 	// LastTOTPStep is the time step of the last accepted code: a code is accepted once.
 	LastTOTPStep int64
+	// DisabledAt is when the administrator was disabled: from then on they cannot sign
+	// in and have no session. Nil while they may.
+	DisabledAt *time.Time
 }
 
 // AdminCredentials are the secrets of a new administrator. They are shown once, when the

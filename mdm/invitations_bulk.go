@@ -39,11 +39,31 @@ var csvColumns = map[string]string{
 	"managed_apple_id": "apple", "apple_id": "apple", "managed apple account": "apple",
 }
 
+// MaxRowErrors bounds how many bad lines of a bulk invitation are reported at once.
+const MaxRowErrors = 50
+
+// RowErrors returns the lines an error of a bulk invitation names, in file order.
+func RowErrors(err error) []*RowError {
+	var out []*RowError
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			out = append(out, RowErrors(e)...)
+		}
+		return out
+	}
+	var re *RowError
+	if errors.As(err, &re) {
+		out = append(out, re)
+	}
+	return out
+}
+
 // ParseInvitationCSV reads a bulk invitation: a header line naming the columns email and
 // name and, optionally, platform (ios, android or any) and managed_apple_id, then one
 // employee per line, separated by commas or, as spreadsheets in Germany write them,
-// semicolons. Every line is checked; the first bad one is reported with its line number
-// as a *RowError, and nothing is returned, so that a file is imported whole or not at all.
+// semicolons. Every line is checked; each bad one (up to MaxRowErrors) is reported with
+// its line number as a *RowError (several joined, see RowErrors), and nothing is returned,
+// so that a file is imported whole or not at all.
 func ParseInvitationCSV(r io.Reader) ([]InviteRow, error) {
 	br := bufio.NewReader(r)
 	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\ufeff")) {
@@ -71,6 +91,7 @@ func ParseInvitationCSV(r io.Reader) ([]InviteRow, error) {
 		return nil, &RowError{Line: 1, Err: err}
 	}
 	var rows []InviteRow
+	var problems []error
 	seen := map[string]int{}
 	for {
 		rec, err := cr.Read()
@@ -93,14 +114,20 @@ func ParseInvitationCSV(r io.Reader) ([]InviteRow, error) {
 			return nil, &RowError{Line: line, Err: fmt.Errorf("%w: at most %d invitations per file", ErrInvalid, MaxBulkInvitations)}
 		}
 		req, err := csvRequest(cols, rec)
-		if err != nil {
-			return nil, &RowError{Line: line, Err: err}
+		if first, dup := seen[req.Email]; err == nil && dup {
+			err = fmt.Errorf("%w: %s is on line %d already", ErrInvalid, req.Email, first)
 		}
-		if first, dup := seen[req.Email]; dup {
-			return nil, &RowError{Line: line, Err: fmt.Errorf("%w: %s is on line %d already", ErrInvalid, req.Email, first)}
+		if err != nil {
+			if problems = append(problems, &RowError{Line: line, Err: err}); len(problems) == MaxRowErrors {
+				break
+			}
+			continue
 		}
 		seen[req.Email] = line
 		rows = append(rows, InviteRow{Line: line, Request: req})
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
 	}
 	if len(rows) == 0 {
 		return nil, &RowError{Line: 2, Err: fmt.Errorf("%w: the file names no employee", ErrInvalid)}

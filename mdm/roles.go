@@ -38,6 +38,9 @@ const (
 	PermDataProtectionWrite Permission = "dataprotection.write"
 	// PermAccessCheck asks whether a device certificate belongs to a compliant device.
 	PermAccessCheck Permission = "access.check"
+	// PermSettingsManage changes the tenant's settings: platform bindings, contacts and
+	// the tenant's administrators.
+	PermSettingsManage Permission = "settings.manage"
 )
 
 // rolePermissions is the role matrix. Helpdesk looks devices up, helps with invitations and
@@ -46,7 +49,8 @@ const (
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermDevicesRead, PermDevicesManage, PermPasscodeReset, PermEmployeesRead,
 		PermInvitationsRead, PermInvitationsWrite, PermPoliciesRead, PermPoliciesWrite,
-		PermAuditRead, PermAuditExport, PermTokensManage, PermDataProtectionRead, PermDataProtectionWrite},
+		PermAuditRead, PermAuditExport, PermTokensManage, PermDataProtectionRead, PermDataProtectionWrite,
+		PermSettingsManage},
 	RoleHelpdesk: {PermDevicesRead, PermPasscodeReset, PermEmployeesRead, PermInvitationsRead, PermInvitationsWrite},
 	RoleDPO:      {PermAuditRead, PermAuditExport, PermDataProtectionRead},
 	RoleProvider: {PermTenantsManage},

@@ -67,6 +67,10 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 	} else if err != nil {
 		return "", Session{}, err
 	}
+	if a.Disabled() {
+		passwordMatches(password, dummyHash())
+		return fail("admin:"+a.ID, "disabled")
+	}
 	if a.LockedUntil != nil && now.Before(*a.LockedUntil) {
 		return fail("admin:"+a.ID, "locked")
 	}
@@ -124,6 +128,10 @@ func (s *Service) SessionFor(ctx context.Context, token string) (Session, Admin,
 	a, err := s.store.AdminByID(ctx, sess.TenantID, sess.AdminID)
 	if err != nil {
 		return Session{}, Admin{}, fmt.Errorf("administrator of session: %w", err)
+	}
+	if a.Disabled() {
+		_ = s.store.DeleteSession(ctx, sess.Hash)
+		return Session{}, Admin{}, ErrUnauthenticated
 	}
 	if now.Sub(sess.LastSeenAt) >= time.Minute {
 		sess.LastSeenAt = now

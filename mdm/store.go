@@ -16,6 +16,7 @@ type Store interface {
 	InstallationStore
 	TenantStore
 	AdminStore
+	AdminLifecycleStore
 	EmployeeStore
 	InvitationStore
 	InvitationLifecycleStore

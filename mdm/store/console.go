@@ -17,35 +17,51 @@ func (s *Store) TenantByID(ctx context.Context, id string) (mdm.Tenant, error) {
 
 // DevicePage returns one page of the tenant's devices that match q, newest first.
 //
-// A search starts from the employees it matches when they are few (narrowSearch): the
-// page is then sorted from their devices. A broader search walks the listing in order
-// and finds a page of matches quickly precisely because there are many. In SQLite, CROSS
-// JOIN keeps the tables in the order written; for PostgreSQL it is an ordinary join.
+// A search starts from the employees it matches when they are few (narrowSearch): the IDs
+// of the page's devices are then sorted from indexes alone (employees CROSS JOIN devices;
+// in SQLite CROSS JOIN keeps the tables in the order written, for PostgreSQL it is an
+// ordinary join), and only those rows are read. A broader search walks
+// the listing in order and finds a page of matches quickly precisely because there are
+// many.
 func (s *Store) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQuery) ([]mdm.DeviceListing, error) {
-	from := "devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id"
-	if q.Search != "" {
-		few, err := s.fewMatches(ctx, tenantID, q.Search)
-		if err != nil {
-			return nil, err
-		}
-		if few {
-			from = "employees CROSS JOIN devices"
-		}
-	}
-	db := s.db.WithContext(ctx).Table(from).
+	listing := s.db.WithContext(ctx).
+		Table("devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id").
 		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name").
+		Where("devices.tenant_id = ?", tenantID)
+	var rows []mdm.DeviceListing
+	if q.Search == "" {
+		err := newestFirst(matching(listing, q), "devices", q.Page).Find(&rows).Error
+		return rows, translate(err)
+	}
+	few, err := s.fewMatches(ctx, tenantID, q.Search)
+	if err != nil {
+		return nil, err
+	}
+	if !few {
+		err := newestFirst(matching(s.searchEmployees(listing, q.Search), q), "devices", q.Page).Find(&rows).Error
+		return rows, translate(err)
+	}
+	ids := s.db.WithContext(ctx).Table("employees CROSS JOIN devices").Select("devices.id").
 		Where("devices.tenant_id = employees.tenant_id AND devices.employee_id = employees.id").
 		Where("employees.tenant_id = ? AND devices.tenant_id = ?", tenantID, tenantID)
-	if q.Search != "" {
-		db = s.searchEmployees(db, q.Search)
-	}
+	ids = newestFirst(matching(s.searchEmployees(ids, q.Search), q), "devices", q.Page)
+	// The page's IDs come first (CROSS JOIN again), so that each row is read by its key
+	// rather than the listing walked in order for them.
+	err = s.db.WithContext(ctx).
+		Table("(?) AS page CROSS JOIN devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id", ids).
+		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name").
+		Where("devices.tenant_id = ? AND devices.id = page.id", tenantID).
+		Order("devices.created_at DESC").Order("devices.id DESC").Find(&rows).Error
+	return rows, translate(err)
+}
+
+// matching narrows a query that has the devices table to the query's filters.
+func matching(db *gorm.DB, q mdm.DeviceQuery) *gorm.DB {
 	db = filterDevices(db, "devices.", q.DeviceFilter)
 	if q.Compliance != "" {
 		db = db.Where("devices.compliance = ?", q.Compliance)
 	}
-	var rows []mdm.DeviceListing
-	err := newestFirst(db, "devices", q.Page).Find(&rows).Error
-	return rows, translate(err)
+	return db
 }
 
 // EmployeePage returns one page of the tenant's employees, newest first.
@@ -88,15 +104,6 @@ func (s *Store) SetInvitationRevoked(ctx context.Context, tenantID, id string, a
 		return err
 	}
 	return fmt.Errorf("%w: the invitation is %s", mdm.ErrConflict, inv.Status(at))
-}
-
-// DeviceCounts counts the tenant's devices by platform, state and compliance.
-func (s *Store) DeviceCounts(ctx context.Context, tenantID string) ([]mdm.DeviceCount, error) {
-	var rows []mdm.DeviceCount
-	err := s.scoped(ctx, tenantID).Table("devices").
-		Select("platform, state, compliance, COUNT(*) AS count").
-		Group("platform, state, compliance").Order("platform, state, compliance").Scan(&rows).Error
-	return rows, translate(err)
 }
 
 // narrowSearch is how many employees a search may match and still start from them.

@@ -38,6 +38,13 @@ type Config struct {
 	Demo bool
 	// Licensing is the Apple Apps and Books licensing of work apps; nil without it.
 	Licensing mdm.AppLicensing
+	// Apple and Android are the platforms' tenant settings; nil when the installation
+	// lacks the platform, which the settings page then says.
+	Apple   ApplePush
+	Android AndroidEnterprise
+	// Schemas gives the policy editor the schemas of Android apps; nil edits every
+	// Android app's configuration as JSON.
+	Schemas AppSchemas
 }
 
 // Dashboard serves the pages.
@@ -53,7 +60,7 @@ var pageNames = []string{
 	"signin.html", "factor.html", "recovery.html", "password.html",
 	"overview.html", "devices.html", "device.html", "employees.html",
 	"invitations.html", "invited.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
-	"compliance.html",
+	"compliance.html", "invitations_csv.html", "settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
 }
 
 // New returns the dashboard.
@@ -74,7 +81,7 @@ func New(cfg Config) (*Dashboard, error) {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	for name, t := range pages {
-		if _, err := t.ParseFS(tmpl, "partials.html"); err != nil {
+		if _, err := t.ParseFS(tmpl, "partials.html", "config_editor.html"); err != nil {
 			return nil, fmt.Errorf("dashboard: page %s: %w", name, err)
 		}
 	}
@@ -108,10 +115,15 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"platforms":   func() []string { return []string{"android", "ios"} },
-	"states":      func() []string { return []string{"invited", "enrolling", "active", "removing", "removed"} },
-	"compliances": func() []string { return []string{"compliant", "noncompliant", "unknown"} },
-	"actions":     func() []deviceAction { return deviceActions },
+	"platforms":         func() []string { return []string{"android", "ios"} },
+	"states":            func() []string { return []string{"invited", "enrolling", "active", "removing", "removed"} },
+	"compliances":       func() []string { return []string{"compliant", "noncompliant", "unknown"} },
+	"actions":           func() []deviceAction { return deviceActions },
+	"roles":             func() []mdm.Role { return mdm.Roles },
+	"reason":            reason,
+	"rowTypes":          func() []mdm.ConfigRowType { return mdm.ConfigRowTypes },
+	"inactivitySteps":   func() []int { return []int{0, 30, 60, 90} },
+	"inactivityActions": func() []string { return []string{string(mdm.InactivityLock), string(mdm.InactivityRemove)} },
 	"consequences": func() []string {
 		out := make([]string, len(mdm.Consequences))
 		for i, c := range mdm.Consequences {
@@ -185,7 +197,7 @@ type Route struct {
 // Routes returns every page and form target of the signed-in dashboard.
 func (d *Dashboard) Routes() []Route {
 	get, post := http.MethodGet, http.MethodPost
-	return append([]Route{
+	routes := append(append(d.settingsRoutes(), d.adminRoutes()...), []Route{
 		{get, Prefix + "/", "", d.overview},
 		{get, Prefix + "/devices", mdm.PermDevicesRead, d.devices},
 		{get, Prefix + "/devices/:id", mdm.PermDevicesRead, d.device},
@@ -198,6 +210,7 @@ func (d *Dashboard) Routes() []Route {
 		{get, Prefix + "/invitations", mdm.PermInvitationsRead, d.invitations},
 		{post, Prefix + "/invitations", mdm.PermInvitationsWrite, d.invite},
 		{post, Prefix + "/invitations/:id/revoke", mdm.PermInvitationsWrite, d.revokeInvitation},
+		{post, Prefix + "/invitations/csv", mdm.PermInvitationsWrite, d.importInvitations},
 		{get, Prefix + "/policies", mdm.PermPoliciesRead, d.policies},
 		{post, Prefix + "/policies", mdm.PermPoliciesWrite, d.createPolicy},
 		{get, Prefix + "/policies/:id", mdm.PermPoliciesRead, d.policy},
@@ -205,7 +218,8 @@ func (d *Dashboard) Routes() []Route {
 		{get, Prefix + "/policies/:id/compliance", mdm.PermPoliciesRead, d.complianceRules},
 		{post, Prefix + "/policies/:id/compliance", mdm.PermPoliciesWrite, d.saveComplianceRules},
 		{get, Prefix + "/audit", mdm.PermAuditRead, d.audit},
-	}, d.vppRoutes()...)
+	}...)
+	return append(routes, d.vppRoutes()...)
 }
 
 // page is the data every signed-in page gets: the viewer and the page's own data.
@@ -269,7 +283,7 @@ func back(w http.ResponseWriter, r *http.Request, to, flash string) {
 // of the dashboard's.
 func flash(r *http.Request) string {
 	switch f := r.URL.Query().Get("done"); f {
-	case "queued", "removed", "revoked", "saved", "invitation_revoked", "moved":
+	case "queued", "removed", "revoked", "saved", "invitation_revoked", "moved", "disabled", "token_revoked":
 		return "done." + f
 	}
 	return ""

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -20,7 +21,8 @@ func (d *Dashboard) policies(w http.ResponseWriter, r *http.Request) {
 }
 
 // policy shows the editor of one work policy: its rules and apps, each app's managed
-// configuration as JSON, and an empty row for another app.
+// configuration as a form made from the app's schema (Android), as typed rows (iOS) or as
+// JSON, and an empty row for another app.
 func (d *Dashboard) policy(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	p, err := d.svc.WorkPolicy(r.Context(), v.Tenant, r.PathValue("id"))
@@ -28,7 +30,7 @@ func (d *Dashboard) policy(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	e := editorOf(p)
+	e := d.editorOf(r.Context(), v.Tenant, p)
 	e.Catalogue = d.catalogueOf(r)
 	d.show(w, r, "policy.html", "policy.title", page{Data: e, Flash: flash(r)})
 }
@@ -37,24 +39,27 @@ func (d *Dashboard) policy(w http.ResponseWriter, r *http.Request) {
 // with the tenant's Apps and Books catalogue by bundle ID, which iOS apps are picked from.
 type policyEditor struct {
 	Policy    mdm.WorkPolicy
-	Apps      []mdm.AppAssignment
+	Apps      []appEditor
 	Catalogue map[string]mdm.LicensedApp
 }
 
-func editorOf(p mdm.WorkPolicy) policyEditor {
-	return policyEditor{Policy: p, Apps: append(append([]mdm.AppAssignment(nil), p.Apps...),
-		mdm.AppAssignment{Platform: mdm.PlatformAndroid, InstallType: mdm.InstallRequired, ManagedConfig: mdm.EmptyJSONObject})}
+func (d *Dashboard) editorOf(ctx context.Context, t mdm.Tenant, p mdm.WorkPolicy) policyEditor {
+	apps := append(append([]mdm.AppAssignment(nil), p.Apps...),
+		mdm.AppAssignment{Platform: mdm.PlatformAndroid, InstallType: mdm.InstallRequired, ManagedConfig: mdm.EmptyJSONObject})
+	return policyEditor{Policy: p, Apps: d.appEditors(ctx, t, apps)}
 }
 
 // policyFromForm reads the editor's form. Rows without an app ID, and rows whose install
-// type says "remove", are left out; each managed configuration must be a JSON object.
-func policyFromForm(r *http.Request) (mdm.WorkPolicy, error) {
+// type says "remove", are left out; each managed configuration is read in the way its row
+// showed it (see configFromForm).
+func (d *Dashboard) policyFromForm(r *http.Request) (mdm.WorkPolicy, error) {
 	p := mdm.WorkPolicy{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
 		WorkPasscodeRequired: r.PostFormValue("work_passcode_required") == "on",
 		CopyPasteToPersonal:  r.PostFormValue("copy_paste_to_personal") == "on",
 		Version:              atoi(r.PostFormValue("version"))}
 	ids, platforms, installs, configs := r.PostForm["app_id"], r.PostForm["app_platform"], r.PostForm["app_install"], r.PostForm["app_config"]
-	if len(platforms) != len(ids) || len(installs) != len(ids) || len(configs) != len(ids) {
+	modes := r.PostForm["app_mode"]
+	if len(platforms) != len(ids) || len(installs) != len(ids) || len(configs) != len(ids) || (modes != nil && len(modes) != len(ids)) {
 		return p, fmt.Errorf("%w: the app rows of the form are incomplete", mdm.ErrInvalid)
 	}
 	for i, id := range ids {
@@ -62,7 +67,11 @@ func policyFromForm(r *http.Request) (mdm.WorkPolicy, error) {
 		if id == "" || installs[i] == "remove" {
 			continue
 		}
-		cfg, err := mdm.ParseJSONObject([]byte(configs[i]))
+		mode := modeJSON
+		if modes != nil {
+			mode = modes[i]
+		}
+		cfg, err := d.configFromForm(r.Context(), viewerOf(r).Tenant, r.PostForm, i, mode, id, configs[i])
 		if err != nil {
 			return p, fmt.Errorf("managed configuration of %s: %w", id, err)
 		}
@@ -75,7 +84,7 @@ func policyFromForm(r *http.Request) (mdm.WorkPolicy, error) {
 // createPolicy makes a work policy from the list page's form and opens its editor.
 func (d *Dashboard) createPolicy(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	p, err := policyFromForm(r)
+	p, err := d.policyFromForm(r)
 	if err == nil {
 		p, err = d.svc.CreateWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, p)
 	}
@@ -90,7 +99,7 @@ func (d *Dashboard) createPolicy(w http.ResponseWriter, r *http.Request) {
 // again with the message, so that nobody overwrites a colleague's change unseen.
 func (d *Dashboard) updatePolicy(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	p, err := policyFromForm(r)
+	p, err := d.policyFromForm(r)
 	p.ID = r.PathValue("id")
 	if err == nil {
 		_, err = d.svc.UpdateWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, p)

@@ -1,0 +1,70 @@
+package android
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	amapi "google.golang.org/api/androidmanagement/v1"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// AppSchema returns the managed properties that the app declares in Google Play, for an
+// editor of its managed configuration. ErrNotBound when the tenant has no enterprise;
+// mdm.ErrNotFound when Google Play has no such app for it.
+func (p *Platform) AppSchema(ctx context.Context, t mdm.Tenant, appID string) ([]mdm.ConfigProperty, error) {
+	props, err := p.appProperties(ctx, t, appID)
+	if err != nil {
+		return nil, err
+	}
+	return configProperties(props), nil
+}
+
+// CheckManagedConfig checks a managed configuration against the app's managed
+// properties, with the rule that is applied when the work policy is sent to Google.
+func (p *Platform) CheckManagedConfig(ctx context.Context, t mdm.Tenant, appID string, config mdm.JSONObject) error {
+	props, err := p.appProperties(ctx, t, appID)
+	if err != nil {
+		return err
+	}
+	return checkManagedConfig(appID, []byte(config), props)
+}
+
+func (p *Platform) appProperties(ctx context.Context, t mdm.Tenant, appID string) ([]*amapi.ManagedProperty, error) {
+	e, err := p.binding(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	app, err := p.amapi.Application(ctx, e.EnterpriseName, appID)
+	if NotFound(err) {
+		return nil, fmt.Errorf("%w: app %s is not in Google Play for this enterprise", mdm.ErrNotFound, appID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("managed properties of %s: %w", appID, err)
+	}
+	return app.ManagedProperties, nil
+}
+
+// configProperties translates Google's managed properties into the domain's. For a
+// bundle array Google nests one bundle that describes each element; the domain names that
+// bundle's properties directly.
+func configProperties(props []*amapi.ManagedProperty) []mdm.ConfigProperty {
+	out := make([]mdm.ConfigProperty, 0, len(props))
+	for _, p := range props {
+		c := mdm.ConfigProperty{Key: p.Key, Type: mdm.ConfigType(strings.ToLower(p.Type)), Title: p.Title, Description: p.Description}
+		for _, e := range p.Entries {
+			c.Entries = append(c.Entries, mdm.ConfigEntry{Value: e.Value, Name: e.Name})
+		}
+		nested := p.NestedProperties
+		if p.Type == "BUNDLE_ARRAY" {
+			nested = nil
+			if len(p.NestedProperties) == 1 && p.NestedProperties[0].Type == "BUNDLE" {
+				nested = p.NestedProperties[0].NestedProperties
+			}
+		}
+		c.Nested = configProperties(nested)
+		out = append(out, c)
+	}
+	return out
+}

@@ -1,0 +1,54 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// The helpdesk uploads a staff list. A file with bad lines is refused whole, and the page
+// lists every bad line with its reason; the corrected file invites everyone on it and
+// shows each invitation's link.
+func TestInvitationCSVUploadIsAllOrNothingWithEveryBadLineShown(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		helpdesk := w.session(w.tenant, mdm.RoleHelpdesk)
+		count := func() int {
+			is, err := w.svc.InvitationPage(context.Background(), w.tenant, mdm.InvitationQuery{Page: mdm.Page{Limit: mdm.MaxPageSize}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(is)
+		}
+		bad := "email;name;platform\nanna@musterstadt.example;Anna Berg;ios\nbert(at)musterstadt.example;Bert;any\ncarla@musterstadt.example;Carla;windows\n"
+		code, body := w.upload("/ui/invitations/csv", helpdesk, map[string]string{"csv": bad})
+		if code != http.StatusBadRequest {
+			t.Fatalf("a file with bad lines: %d, want 400", code)
+		}
+		for _, want := range []string{"<td>3</td>", "<td>4</td>", "platform"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refusal does not show %q:\n%.1500s", want, body)
+			}
+		}
+		if n := count(); n != 0 {
+			t.Errorf("%d invitations made from a refused file, want none", n)
+		}
+		good := strings.NewReplacer("bert(at)", "bert@", "windows", "android").Replace(bad)
+		code, body = w.upload("/ui/invitations/csv", helpdesk, map[string]string{"csv": good})
+		if code != http.StatusOK || !strings.Contains(body, `id="csv-made"`) || strings.Count(body, `<a href="https://mdm.musterstadt.example/e/`) != 3 {
+			t.Fatalf("the corrected file: %d, want three invitations with their links:\n%.1500s", code, body)
+		}
+		if n := count(); n != 3 {
+			t.Errorf("%d invitations, want 3", n)
+		}
+		if code, _, _ := w.page(http.MethodPost, "/ui/invitations/csv", helpdesk, url.Values{}); code != http.StatusBadRequest {
+			t.Errorf("no file: %d, want 400", code)
+		}
+	})
+}

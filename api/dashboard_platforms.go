@@ -1,0 +1,77 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/trennwand/trennwand/android"
+	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/dashboard"
+)
+
+// DashboardApple gives the dashboard's settings the Apple platform's push certificate;
+// nil when the installation has no Apple platform.
+func DashboardApple(p *ios.Platform) dashboard.ApplePush {
+	if p == nil {
+		return nil
+	}
+	return applePush{p}
+}
+
+type applePush struct{ p *ios.Platform }
+
+func (a applePush) PushCertificate(ctx context.Context, tenantID string) (dashboard.PushCertificate, error) {
+	pc, err := a.p.PushCertificate(ctx, tenantID)
+	return pushCertificateView(pc), err
+}
+
+func (a applePush) SetPushCertificate(ctx context.Context, actor, tenantID string, certPEM, keyPEM []byte) (dashboard.PushCertificate, error) {
+	pc, err := a.p.SetPushCertificate(ctx, actor, tenantID, certPEM, keyPEM)
+	return pushCertificateView(pc), err
+}
+
+func pushCertificateView(pc ios.PushCertificate) dashboard.PushCertificate {
+	return dashboard.PushCertificate{Topic: pc.Topic, NotAfter: pc.NotAfter, Expiring: pc.Expiring, Expired: pc.Expired}
+}
+
+// DashboardAndroid gives the dashboard's settings the Android platform's enterprise
+// binding and sign-up; nil when the installation does not reach the Android Management
+// API.
+func DashboardAndroid(p *android.Platform) dashboard.AndroidEnterprise {
+	if p == nil {
+		return nil
+	}
+	return androidEnterprise{p}
+}
+
+type androidEnterprise struct{ p *android.Platform }
+
+func (a androidEnterprise) Binding(ctx context.Context, tenantID string) (dashboard.AndroidBinding, error) {
+	b, err := a.p.CurrentBinding(ctx, tenantID)
+	if errors.Is(err, android.ErrNotBound) {
+		return dashboard.AndroidBinding{}, fmt.Errorf("no Android enterprise: %w", mdm.ErrNotFound)
+	}
+	return dashboard.AndroidBinding(b), err
+}
+
+func (a androidEnterprise) DefaultTopic(t mdm.Tenant) (string, error) { return a.p.DefaultTopic(t) }
+
+func (a androidEnterprise) Bind(ctx context.Context, actor string, t mdm.Tenant, enterprise, topic string) (dashboard.AndroidBinding, error) {
+	b, err := a.p.Bind(ctx, actor, t, enterprise, topic)
+	return dashboard.AndroidBinding(b), err
+}
+
+func (a androidEnterprise) StartSignup(ctx context.Context, actor string, t mdm.Tenant) (string, error) {
+	return a.p.StartSignup(ctx, actor, t)
+}
+
+// DashboardSchemas gives the policy editor the managed-configuration schemas of Android
+// apps; nil when the installation does not reach the Android Management API.
+func DashboardSchemas(p *android.Platform) dashboard.AppSchemas {
+	if p == nil {
+		return nil
+	}
+	return p
+}
