@@ -38,7 +38,7 @@ func (fakeCertificates) RevokeEnrolment(context.Context, string, string, string)
 	return 1, nil
 }
 
-func newAPIWorld(t testing.TB, s *store.Store) *apiWorld {
+func newAPIWorld(t testing.TB, s *store.Store, configure ...func(*api.Config)) *apiWorld {
 	t.Helper()
 	ctx := context.Background()
 	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}))
@@ -58,8 +58,12 @@ func newAPIWorld(t testing.TB, s *store.Store) *apiWorld {
 	}
 	w.tokens[mdm.RoleProvider] = secret
 	public, _ := url.Parse("https://mdm.musterstadt.example")
-	w.srv = api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry(),
-		Ready: func(context.Context) error { return nil }})
+	cfg := api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry(),
+		Ready: func(context.Context) error { return nil }}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	w.srv = api.New(cfg)
 	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
