@@ -274,9 +274,9 @@ func badInputCases(t *testing.T, w *fullWorld) []badRequest {
 		{name: "discovery without an account", method: "GET", path: ios.PathDiscovery, status: 404, message: "user-identifier"},
 		{name: "discovery with a malformed account", method: "GET", path: ios.PathDiscovery + "?user-identifier=" + url.QueryEscape("<script>"), status: 404, message: "user-identifier"},
 		{name: "sign-in with an unknown code", method: "POST", path: ios.PathSignIn, contentType: formType,
-			body: signIn("ZZZZZZZZZZZZ", "ben@appleid.musterstadt.example"), status: 400, message: "do not know this invitation code"},
+			body: signIn("ZZZZZZZZZZZZ", "ben@appleid.musterstadt.example"), status: 400, message: "do not know this invitation code", records: []string{"code_guesses"}},
 		{name: "sign-in with a used code (replay)", method: "POST", path: ios.PathSignIn, contentType: formType,
-			body: signIn(usedCode, "cem@appleid.musterstadt.example"), status: 410, message: "has been used"},
+			body: signIn(usedCode, "cem@appleid.musterstadt.example"), status: 410, message: "has been used", records: []string{"code_guesses"}},
 		{name: "sign-in with an Android invitation", method: "POST", path: ios.PathSignIn, contentType: formType,
 			body: signIn(androidCode, "anna@appleid.musterstadt.example"), status: 400, message: "Android"},
 		{name: "sign-in with someone else's account", method: "POST", path: ios.PathSignIn, contentType: formType,
@@ -321,7 +321,7 @@ func badInputCases(t *testing.T, w *fullWorld) []badRequest {
 			badRequest{name: "injection in a dashboard invitation: " + s, method: "POST", path: "/ui/invitations", contentType: formType, session: true,
 				body: url.Values{"email": {s}}.Encode(), status: 400, message: "e-mail"},
 			badRequest{name: "injection as an invitation code: " + s, method: "POST", path: ios.PathSignIn, contentType: formType,
-				body: signIn(s, "ben@appleid.musterstadt.example"), status: 400, message: "do not know this invitation code"},
+				body: signIn(s, "ben@appleid.musterstadt.example"), status: 400, message: "do not know this invitation code", records: []string{"code_guesses"}},
 		)
 	}
 	return cases
