@@ -75,11 +75,18 @@ func run(ctx context.Context, cfg config) (result, error) {
 		return result{}, fmt.Errorf("token create printed %q", out)
 	}
 
+	// The phones get the CA now, so that a server killed early cannot keep them from starting.
+	if err := s.saveCA(ctx); err != nil {
+		return result{}, err
+	}
 	sums := make([]simSummary, 2)
 	simErrs := make([]error, 2)
 	var wg sync.WaitGroup
 	for i, platform := range []string{"ios", "android"} {
 		wg.Go(func() { sums[i], simErrs[i] = s.sim(ctx, platform, tok.Token) })
+	}
+	if err := s.awaitFirstInvitation(ctx, tok.Token); err != nil {
+		return result{}, err
 	}
 	s.logf("%d phones of each platform enrolling; killing the server in %s", cfg.count, cfg.killAfter)
 	select {
@@ -153,8 +160,6 @@ func (s *storm) start(ctx context.Context) error {
 		_ = s.server.Wait()
 		close(s.exited)
 	}()
-	probe := &http.Client{Timeout: 2 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // a probe of our own server
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		select {
@@ -166,7 +171,7 @@ func (s *storm) start(ctx context.Context) error {
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
-		if resp, err := probe.Get(s.url() + "/readyz"); err == nil {
+		if resp, err := probeClient.Get(s.url() + "/readyz"); err == nil {
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
@@ -175,6 +180,10 @@ func (s *storm) start(ctx context.Context) error {
 	}
 	return fmt.Errorf("trennwand serve was not ready within two minutes")
 }
+
+// probeClient talks to the server the storm started, whose certificate it does not check.
+var probeClient = &http.Client{Timeout: 5 * time.Second,
+	Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // a probe of our own server
 
 // kill ends the server as a power cut does.
 func (s *storm) kill() {
@@ -198,11 +207,57 @@ func (s *storm) stop() error {
 	return nil
 }
 
+// awaitFirstInvitation waits until the phones have begun: the first one is invited.
+func (s *storm) awaitFirstInvitation(ctx context.Context, token string) error {
+	for range 1200 {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url()+"/api/v1/invitations", nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		if resp, err := probeClient.Do(req); err == nil {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			_ = resp.Body.Close()
+			if bytes.Contains(body, []byte(`"id"`)) {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the phones did not begin within two minutes")
+}
+
+// caFile is where the server's root certificate is kept for the phones.
+func (s *storm) caFile() string { return filepath.Join(s.cfg.dataDir, "crashstorm-ca.pem") }
+
+// saveCA fetches the server's root certificate into caFile.
+func (s *storm) saveCA(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url()+"/pki/ca.pem", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := probeClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("fetch the CA: %w", err)
+	}
+	defer resp.Body.Close()
+	pem, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("fetch the CA: HTTP %d %v", resp.StatusCode, err)
+	}
+	return os.WriteFile(s.caFile(), pem, 0o600)
+}
+
 // sim runs `trennwand sim` for the platform and returns its summary.
 func (s *storm) sim(ctx context.Context, platform, token string) (simSummary, error) {
 	out, err := s.trennwand(ctx, "sim", platform, "--server", s.url(), "--token", token,
 		"--count", strconv.Itoa(s.cfg.count), "--concurrency", strconv.Itoa(s.cfg.concurrency),
-		"--checkins", "1", "--retry", s.cfg.retry.String(), "--settle", s.cfg.retry.String(), "--json")
+		"--checkins", "1", "--retry", s.cfg.retry.String(), "--settle", s.cfg.retry.String(),
+		"--ca", s.caFile(), "--json")
 	var sum simSummary
 	if jerr := json.Unmarshal(out, &sum); jerr != nil {
 		return sum, fmt.Errorf("sim %s: %v (%v)", platform, err, jerr)
