@@ -85,20 +85,8 @@ func (p *Platform) atomic(ctx context.Context, fn func(tx mdm.Store, db *gorm.DB
 	})
 }
 
-// gormOf finds the gorm store under the domain's store, which may be wrapped (the
-// checkpointing of the audit trail wraps it).
-func gormOf(s mdm.Store) (gormer, bool) {
-	for {
-		if g, ok := s.(gormer); ok {
-			return g, true
-		}
-		u, ok := s.(interface{ Unwrap() mdm.Store })
-		if !ok {
-			return nil, false
-		}
-		s = u.Unwrap()
-	}
-}
+// gormOf finds the gorm store under the domain's store, which may be wrapped.
+func gormOf(s mdm.Store) (gormer, bool) { return mdm.Underlying[gormer](s) }
 
 // first returns the one row of type T that the conditions select, or mdm.ErrNotFound.
 func first[T any](ctx context.Context, db *gorm.DB, query string, args ...any) (T, error) {

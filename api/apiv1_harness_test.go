@@ -40,7 +40,7 @@ func (fakeCertificates) RevokeEnrolment(context.Context, string, string, string)
 	return 1, nil
 }
 
-func newAPIWorld(t testing.TB, s *store.Store) *apiWorld {
+func newAPIWorld(t testing.TB, s *store.Store, configure ...func(*api.Config)) *apiWorld {
 	t.Helper()
 	ctx := context.Background()
 	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}))
@@ -67,8 +67,12 @@ func newAPIWorld(t testing.TB, s *store.Store) *apiWorld {
 	w.certs = &fakeLookup{issued: map[string]pki.CertificateInfo{}}
 	public, _ := url.Parse("https://mdm.musterstadt.example")
 	licensing := newFakeLicensing()
-	w.srv = api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry(),
-		Ready: func(context.Context) error { return nil }})
+	cfg := api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry(),
+		Ready: func(context.Context) error { return nil }}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	w.srv = api.New(cfg)
 	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Licensing: licensing, Certificates: w.certs}); err != nil {
 		t.Fatal(err)

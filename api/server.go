@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/net/netutil"
 
 	"github.com/trennwand/trennwand/ui/portal"
 )
@@ -25,6 +26,7 @@ type Server struct {
 	tls             *tls.Config
 	shutdownTimeout time.Duration
 	clientAddr      func(*http.Request) netip.Addr
+	maxConnections  int
 }
 
 // Config says what the server needs from its surroundings.
@@ -47,7 +49,18 @@ type Config struct {
 	// attempts; nil takes the connection's peer. Behind load balancers it is
 	// portal.ForwardedFor with the trusted proxies.
 	ClientAddr func(*http.Request) netip.Addr
+	// MaxConnections bounds the connections served at once; further ones wait in the
+	// kernel's backlog. Zero means DefaultMaxConnections.
+	MaxConnections int
 }
+
+// DefaultMaxConnections is how many connections one server serves at once: with HTTP/2
+// many phones share few connections, and every connection costs memory whether it sends
+// anything or not.
+const DefaultMaxConnections = 4096
+
+// MaxHeaderBytes bounds a request's header; phones and browsers send a few kilobytes.
+const MaxHeaderBytes = 64 << 10
 
 // MaxBodyBytes bounds a request body unless a route sets its own limit.
 const MaxBodyBytes = 1 << 20
@@ -58,12 +71,16 @@ func New(cfg Config) *Server {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(cfg.Log)
-	s := &Server{echo: e, log: cfg.Log, tls: cfg.TLS, shutdownTimeout: cfg.ShutdownTimeout, clientAddr: cfg.ClientAddr}
+	s := &Server{echo: e, log: cfg.Log, tls: cfg.TLS, shutdownTimeout: cfg.ShutdownTimeout, clientAddr: cfg.ClientAddr,
+		maxConnections: cfg.MaxConnections}
 	if s.clientAddr == nil {
 		s.clientAddr = portal.RemoteAddr
 	}
 	if s.shutdownTimeout == 0 {
 		s.shutdownTimeout = 30 * time.Second
+	}
+	if s.maxConnections == 0 {
+		s.maxConnections = DefaultMaxConnections
 	}
 	e.Use(
 		middleware.RequestID(),
@@ -101,9 +118,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	ln = netutil.LimitListener(ln, s.maxConnections)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ServeTLS(ln, "", "") }()
 	select {

@@ -22,7 +22,7 @@ const discoveryVersion = "mdm-byod"
 // requests that are not discovery.
 func (p *Platform) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	if !wellFormedAccount(r.URL.Query().Get("user-identifier")) {
-		http.NotFound(w, r)
+		http.Error(w, "no enrolment offered: discovery needs user-identifier, a managed Apple account (user@domain)", http.StatusNotFound)
 		return
 	}
 	type server struct {

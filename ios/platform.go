@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -66,6 +67,9 @@ type Config struct {
 	// their next check-in.
 	Domain Domain
 	Log    *slog.Logger
+	// ClientAddr returns the address a sign-in comes from, for limiting code guesses; the
+	// server decides which proxies it trusts. Nil takes the connection's address.
+	ClientAddr func(*http.Request) netip.Addr
 }
 
 // Storage is what the component keeps in the installation's database: nanomdm's state,
@@ -137,6 +141,9 @@ func New(svc *mdm.Service, ca CA, store Storage, cfg Config) (*Platform, error) 
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.ClientAddr == nil {
+		cfg.ClientAddr = connectionAddr
+	}
 	// nanomdm's service stores what the phone says; certauth in front of it binds the
 	// certificate to the enrolment ID on Authenticate and holds every later message to
 	// that binding. The domain binding goes in front of both.
@@ -177,4 +184,13 @@ func TLSCertificate(cfg *tls.Config, publicHost string) func() (*tls.Certificate
 		}
 		return nil, errors.New("ios: the TLS configuration has no certificate")
 	}
+}
+
+// connectionAddr returns the address of the connection the request came on.
+func connectionAddr(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
 }

@@ -49,7 +49,7 @@ func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	account := r.PostForm.Get("user-identifier")
-	started, err := p.svc.StartEnrolment(r.Context(), mdm.EnrolmentRequest{
+	started, err := p.svc.StartEnrolmentFrom(r.Context(), p.cfg.ClientAddr(r), mdm.EnrolmentRequest{
 		Code: r.PostForm.Get("code"), Platform: mdm.PlatformIOS, Account: account})
 	if err != nil {
 		status, prob := signInProblem(err)
@@ -68,6 +68,10 @@ func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
 // signInProblem turns why a code was refused into a status and words for the employee.
 func signInProblem(err error) (int, *problem) {
 	switch {
+	case errors.Is(err, mdm.ErrTooManyGuesses):
+		return http.StatusTooManyRequests, &problem{
+			DE: "Von Ihrem Netz kamen zu viele falsche Einladungscodes. Bitte warten Sie eine Viertelstunde und versuchen Sie es dann noch einmal.",
+			EN: "Too many wrong invitation codes came from your network. Please wait a quarter of an hour, then try again."}
 	case errors.Is(err, mdm.ErrNotFound):
 		return http.StatusBadRequest, &problem{
 			DE: "Diesen Einladungscode kennen wir nicht. Bitte prüfen Sie ihn und geben Sie ihn noch einmal ein.",

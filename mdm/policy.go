@@ -77,6 +77,12 @@ func (p *WorkPolicy) Validate() error {
 	if len(p.Description) > 2000 {
 		return fmt.Errorf("%w: description is longer than 2000 characters", ErrInvalid)
 	}
+	if err := checkText("the name", p.Name); err != nil {
+		return err
+	}
+	if err := checkText("the description", p.Description); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i := range p.Apps {
 		a := &p.Apps[i]

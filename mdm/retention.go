@@ -37,8 +37,8 @@ func (s *Service) RunDeviceRetention(ctx context.Context, _ DeviceRetentionJob) 
 
 // PurgeRemovedDevices deletes, for every tenant, the rows of devices that were removed
 // more than the tenant's DeviceRetentionDays ago, and returns how many. Each deletion
-// leaves a device.delete event in the audit trail, in the transaction that deletes the row;
-// the event keeps the device's ID and platform and when it was removed, nothing personal.
+// leaves a device.delete event in the audit trail, in the transaction that deletes the row
+// and in which the platforms forget the device (WithDeviceForgetters); the event keeps the device's ID and platform and when it was removed, nothing personal.
 func (s *Service) PurgeRemovedDevices(ctx context.Context) (int, error) {
 	tenants, err := s.store.Tenants(ctx)
 	if err != nil {
@@ -72,6 +72,9 @@ func (s *Service) purgeTenantDevices(ctx context.Context, t Tenant) (int, error)
 			ids := make([]string, len(ds))
 			for i, d := range ds {
 				ids[i] = d.ID
+			}
+			if err := s.forgetDevices(ctx, tx, t.ID, ds); err != nil {
+				return fmt.Errorf("platforms forget expired devices: %w", err)
 			}
 			deleted, err := tx.DeleteDevices(ctx, t.ID, ids)
 			if err != nil {

@@ -17,6 +17,8 @@ type Service struct {
 	mailInvitations bool
 	// mailNotices makes the inactivity rule queue its e-mail notices.
 	mailNotices bool
+	// forgetters delete the platforms' rows of devices whose retention ended.
+	forgetters []DeviceForgetter
 }
 
 // Option configures a Service.

@@ -3,21 +3,14 @@ package phonesim
 import (
 	"strings"
 	"testing"
-
-	"golang.org/x/net/html"
 )
-
-func enrolmentLink(t html.Token) (string, bool) {
-	href := attr(t, "href")
-	return href, t.Data == "a" && strings.Contains(href, "?et=")
-}
 
 func TestThePhoneFindsTheEnrolmentLinkOnThePortalPage(t *testing.T) {
 	page := `<p><a href="/e/x">back</a></p><p><a class="button" href="https://enterprise.google.com/android/enroll?et=ABC">Set up</a></p>`
-	if got := find([]byte(page), enrolmentLink); got != "https://enterprise.google.com/android/enroll?et=ABC" {
+	if got := enrolmentLink([]byte(page)); got != "https://enterprise.google.com/android/enroll?et=ABC" {
 		t.Fatalf("found %q", got)
 	}
-	if got := find([]byte(`<p>no link</p>`), enrolmentLink); got != "" {
+	if got := enrolmentLink([]byte(`<p>no link</p>`)); got != "" {
 		t.Fatalf("found %q on a page without a link", got)
 	}
 }
@@ -26,7 +19,7 @@ func FuzzFind(f *testing.F) {
 	f.Add(`<form><input type="hidden" name="notice_version" value="3"></form><a href="https://x/enroll?et=T">`)
 	f.Add(`<a href=`)
 	f.Fuzz(func(t *testing.T, page string) {
-		if got := find([]byte(page), enrolmentLink); got != "" && !strings.Contains(got, "?et=") {
+		if got := enrolmentLink([]byte(page)); got != "" && !strings.Contains(got, "?et=") {
 			t.Fatalf("took %q, which is no enrolment link", got)
 		}
 	})

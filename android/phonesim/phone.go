@@ -81,31 +81,32 @@ func (p *Phone) Apps() []string {
 func (p *Phone) ManagedConfig(pkg string) any { return p.status.Apps[pkg] }
 
 // Enrol goes through the portal with the invitation code and sets up the work profile
-// with the enrolment link's token.
+// with the enrolment link's token. Called again after a failure, it opens the invitation
+// anew as the employee does: a notice acknowledged before is not shown again, the
+// enrolment link is.
 func (p *Phone) Enrol(ctx context.Context, code string) error {
 	page := p.cfg.Server + "/e/" + url.PathEscape(code)
-	notice, err := p.get(ctx, page)
+	steps, err := p.get(ctx, page)
 	if err != nil {
 		return fmt.Errorf("open invitation: %w", err)
 	}
-	version := find(notice, func(t html.Token) (string, bool) {
-		return attr(t, "value"), t.Data == "input" && attr(t, "name") == "notice_version"
-	})
-	if version == "" {
-		return fmt.Errorf("open invitation: no privacy notice to acknowledge")
+	link := enrolmentLink(steps)
+	if link == "" {
+		version := find(steps, func(t html.Token) (string, bool) {
+			return attr(t, "value"), t.Data == "input" && attr(t, "name") == "notice_version"
+		})
+		if version == "" {
+			return fmt.Errorf("open invitation: neither a privacy notice to acknowledge nor an enrolment link")
+		}
+		form := url.Values{"acknowledge": {"yes"}, "platform": {"android"}, "notice_version": {version}}
+		if _, err := p.post(ctx, page+"/accept", "application/x-www-form-urlencoded", []byte(form.Encode()), http.StatusSeeOther); err != nil {
+			return fmt.Errorf("acknowledge notice: %w", err)
+		}
+		if steps, err = p.get(ctx, page); err != nil {
+			return fmt.Errorf("enrolment step: %w", err)
+		}
+		link = enrolmentLink(steps)
 	}
-	form := url.Values{"acknowledge": {"yes"}, "platform": {"android"}, "notice_version": {version}}
-	if _, err := p.post(ctx, page+"/accept", "application/x-www-form-urlencoded", []byte(form.Encode()), http.StatusSeeOther); err != nil {
-		return fmt.Errorf("acknowledge notice: %w", err)
-	}
-	steps, err := p.get(ctx, page)
-	if err != nil {
-		return fmt.Errorf("enrolment step: %w", err)
-	}
-	link := find(steps, func(t html.Token) (string, bool) {
-		href := attr(t, "href")
-		return href, t.Data == "a" && strings.Contains(href, "?et=")
-	})
 	u, err := url.Parse(link)
 	if err != nil || u.Query().Get("et") == "" {
 		return fmt.Errorf("enrolment step: no enrolment link on the page")
@@ -171,6 +172,14 @@ func (p *Phone) send(ctx context.Context, method, u, contentType string, body []
 		return nil, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, out)
 	}
 	return out, nil
+}
+
+// enrolmentLink returns the target of the page's enrolment link, empty when it has none.
+func enrolmentLink(page []byte) string {
+	return find(page, func(t html.Token) (string, bool) {
+		href := attr(t, "href")
+		return href, t.Data == "a" && strings.Contains(href, "?et=")
+	})
 }
 
 // find returns the value pick takes from the first start tag of the page it accepts.

@@ -13,6 +13,7 @@ import (
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/portal"
 )
 
 // apple returns the installation's Apple component. Profiles are signed with signer; the
@@ -30,7 +31,7 @@ func (in *installation) apple(signer func() (*tls.Certificate, error)) (*ios.Pla
 	nano := storage.New(in.store.Gorm(), in.key)
 	p, err := ios.New(in.svc, ca, nano, ios.Config{
 		PublicURL: in.cfg.PublicURL, Topic: in.cfg.APNsTopic, ProfileSigner: signer,
-		Domain: in.store, Log: in.log.With("component", "ios"),
+		Domain: in.store, Log: in.log.With("component", "ios"), ClientAddr: portal.ForwardedFor(in.cfg.TrustedProxies),
 	})
 	if err == nil {
 		err = in.useLicences(p)

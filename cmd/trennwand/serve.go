@@ -93,6 +93,11 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return fmt.Errorf("another trennwand server is already running on the data directory %s; two servers on one data directory would corrupt it (run replicas on PostgreSQL, each with its own data directory)", cfg.DataDir)
 	}
 	defer lock.Unlock()
+	unlockDB, err := lockSQLite(cfg)
+	if err != nil {
+		return err
+	}
+	defer unlockDB()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

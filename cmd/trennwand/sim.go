@@ -58,6 +58,7 @@ enrolments per second, check-ins per second and the latency of the phones' reque
 	f.Int("concurrency", 8, "phones working at the same time")
 	f.Int("checkins", 3, "check-ins per phone after it has its work apps")
 	f.Duration("settle", time.Minute, "how long a phone waits for its work apps")
+	f.Duration("retry", 0, "how long a phone retries a failed enrolment step, every half second (0: never), as phones do while their server restarts")
 	f.String("ca", "", "PEM file of the server's root certificate (default: fetched from /pki/ca.pem, trusted on first use)")
 	f.Int("keys", 8, "RSA keys the phones share (key generation would otherwise measure the simulator); 0: a new key per phone")
 	return c
@@ -95,6 +96,7 @@ func runSim(cmd *cobra.Command, args []string) error {
 	s.rate, _ = f.GetFloat64("rate")
 	s.checkins = checkins
 	s.settle, _ = f.GetDuration("settle")
+	s.retry, _ = f.GetDuration("retry")
 	jsonOut, _ := f.GetBool("json")
 	if file, ok := cmd.ErrOrStderr().(*os.File); ok && !jsonOut && term.IsTerminal(int(file.Fd())) {
 		s.progress = file
@@ -194,11 +196,11 @@ func simRoots(ctx context.Context, warn io.Writer, server, caFile string) (*x509
 
 // printSimSummary writes the summary for a person.
 func printSimSummary(w io.Writer, s simSummary) error {
-	_, err := fmt.Fprintf(w, `%s: %d of %d phones enrolled, %d with their work apps, %d errors
+	_, err := fmt.Fprintf(w, `%s: %d of %d phones enrolled, %d with their work apps, %d errors, %d retries
   enrolments/s  %.1f
   check-ins/s   %.1f
   latency       p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (%d requests)
-`, s.Platform, s.Enrolled, s.Count, s.Configured, s.Errors, s.EnrolmentsPerS, s.CheckinsPerS, s.P50ms, s.P95ms, s.P99ms, s.Requests)
+`, s.Platform, s.Enrolled, s.Count, s.Configured, s.Errors, s.Retried, s.EnrolmentsPerS, s.CheckinsPerS, s.P50ms, s.P95ms, s.P99ms, s.Requests)
 	if err == nil && s.FirstError != "" {
 		_, err = fmt.Fprintf(w, "  first error   %s\n", s.FirstError)
 	}

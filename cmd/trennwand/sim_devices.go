@@ -22,6 +22,9 @@ type simDevice interface {
 	checkIn(ctx context.Context) (int, error)
 	// apps are the work apps the phone has.
 	apps() []string
+	// commands are how many different commands the phone carried out and how many it was
+	// handed again after it had carried them out.
+	commands() (done, repeated int)
 }
 
 // iosDevice is a simulated iPhone: its check-in is a wake-up that answers every queued
@@ -31,6 +34,7 @@ type iosDevice struct{ *iossim.Phone }
 func (d iosDevice) enrol(ctx context.Context, code string) error { return d.Enrol(ctx, code) }
 func (d iosDevice) checkIn(ctx context.Context) (int, error)     { return d.Wake(ctx) }
 func (d iosDevice) apps() []string                               { return d.Apps() }
+func (d iosDevice) commands() (int, int)                         { return d.Commands() }
 
 // androidDevice is a simulated Android phone: its check-in is a status report.
 type androidDevice struct{ *androidsim.Phone }
@@ -38,6 +42,9 @@ type androidDevice struct{ *androidsim.Phone }
 func (d androidDevice) enrol(ctx context.Context, code string) error { return d.Enrol(ctx, code) }
 func (d androidDevice) checkIn(ctx context.Context) (int, error)     { return 1, d.Report(ctx) }
 func (d androidDevice) apps() []string                               { return d.Apps() }
+
+// commands are zero: an Android phone's commands go through Google, not to the server.
+func (d androidDevice) commands() (int, int) { return 0, 0 }
 
 // inviter creates the simulated employees' invitations through the JSON API.
 type inviter struct {

@@ -29,7 +29,8 @@ type simulation struct {
 	rate        float64 // enrolments started per second; 0: as fast as the workers go
 	checkins    int
 	settle      time.Duration
-	progress    io.Writer // nil: no progress bar
+	retry       time.Duration // how long a phone keeps retrying a failed enrolment; 0: never
+	progress    io.Writer     // nil: no progress bar
 	// newDevice makes the i-th phone with its managed Apple account (iOS).
 	newDevice func(i int, appleID string) simDevice
 	// enrolled, when set, learns of each phone that has enrolled.
@@ -43,6 +44,7 @@ type simRecord struct {
 	first    string
 	devices  []simDevice
 	checkins int
+	retried  int
 }
 
 func (r *simRecord) fail(err error) {
@@ -69,13 +71,18 @@ func (s *simulation) run(ctx context.Context) simSummary {
 		if s.platform == mdm.PlatformIOS {
 			appleID = fmt.Sprintf("sim-%s-%d@appleid.sim.example", runID, i)
 		}
-		code, err := s.inviter.invite(ctx, email, appleID, s.platform)
+		retries := s.retrier(ctx, rec)
+		var code string
+		err := retries(func() (err error) {
+			code, err = s.inviter.invite(ctx, email, appleID, s.platform)
+			return err
+		})
 		if err != nil {
 			rec.fail(err)
 			return
 		}
 		d := s.newDevice(i, appleID)
-		if err := d.enrol(ctx, code); err != nil {
+		if err := retries(func() error { return d.enrol(ctx, code) }); err != nil {
 			rec.fail(fmt.Errorf("enrol %s: %w", email, err))
 			return
 		}
@@ -101,24 +108,58 @@ func (s *simulation) run(ctx context.Context) simSummary {
 
 	checkStart := time.Now()
 	s.each(ctx, "checking in", len(configured)*s.checkins, nil, func(ctx context.Context, i int) {
-		n, err := configured[i%len(configured)].checkIn(ctx)
-		rec.mu.Lock()
-		rec.checkins += n
-		rec.mu.Unlock()
+		err := s.retrier(ctx, rec)(func() error {
+			n, err := configured[i%len(configured)].checkIn(ctx)
+			rec.mu.Lock()
+			rec.checkins += n
+			rec.mu.Unlock()
+			return err
+		})
 		if err != nil {
 			rec.fail(fmt.Errorf("check-in: %w", err))
 		}
 	})
 	checkTime := time.Since(checkStart)
 
-	sum := simSummary{Platform: string(s.platform), Count: s.count, Enrolled: len(rec.devices), Configured: len(configured),
-		Errors: rec.errors, FirstError: rec.first,
+	var sum simSummary
+
+	for _, d := range rec.devices {
+		done, repeated := d.commands()
+		sum.Commands += done
+		sum.Repeated += repeated
+	}
+	sum = simSummary{Platform: string(s.platform), Count: s.count, Enrolled: len(rec.devices), Configured: len(configured),
+		Errors: rec.errors, FirstError: rec.first, Retried: rec.retried, Commands: sum.Commands, Repeated: sum.Repeated,
 		EnrolmentsPerS: perSecond(len(rec.devices), enrolTime), CheckinsPerS: perSecond(rec.checkins, checkTime)}
 	sum.Requests, sum.P50ms, sum.P95ms, sum.P99ms = s.lat.percentiles()
 	return sum
 }
 
+// retrier returns how one phone runs a step: once, or, with s.retry set, again after a
+// pause while it fails and the retry time lasts, as a phone does whose server went away.
+// Every repetition is counted in rec.
+func (s *simulation) retrier(ctx context.Context, rec *simRecord) func(step func() error) error {
+	deadline := time.Now().Add(s.retry)
+	return func(step func() error) error {
+		for {
+			err := step()
+			if err == nil || time.Now().After(deadline) {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(500 * time.Millisecond):
+			}
+			rec.mu.Lock()
+			rec.retried++
+			rec.mu.Unlock()
+		}
+	}
+}
+
 // awaitApps checks in until the phone has its work apps, as the server's jobs queue them.
+// A failed check-in ends the wait, unless the phones retry.
 func (s *simulation) awaitApps(ctx context.Context, d simDevice) bool {
 	deadline := time.Now().Add(s.settle)
 	for len(d.apps()) == 0 {
@@ -130,7 +171,7 @@ func (s *simulation) awaitApps(ctx context.Context, d simDevice) bool {
 			return false
 		case <-time.After(200 * time.Millisecond):
 		}
-		if _, err := d.checkIn(ctx); err != nil {
+		if _, err := d.checkIn(ctx); err != nil && s.retry == 0 {
 			return false
 		}
 	}

@@ -15,6 +15,9 @@ type simSummary struct {
 	Enrolled       int     `json:"enrolled"`
 	Configured     int     `json:"configured"`
 	Errors         int     `json:"errors"`
+	Retried        int     `json:"retried"`
+	Commands       int     `json:"commands"`
+	Repeated       int     `json:"commands_repeated"`
 	EnrolmentsPerS float64 `json:"enrolments_per_s"`
 	CheckinsPerS   float64 `json:"checkins_per_s"`
 	P50ms          float64 `json:"p50_ms"`

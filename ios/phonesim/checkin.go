@@ -112,6 +112,10 @@ type installCommand struct {
 // carryOut does what the command asks and returns its result: apps are "installed" (the
 // phone remembers their identifiers), everything else is acknowledged.
 func (p *Phone) carryOut(cmd *apple.Command) *apple.CommandResults {
+	if p.done[cmd.CommandUUID] {
+		p.repeats++
+	}
+	p.done[cmd.CommandUUID] = true
 	switch cmd.Command.RequestType {
 	case "InstallApplication":
 		var c installCommand
@@ -138,4 +142,12 @@ func (p *Phone) Apps() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Commands returns how many different commands the phone has carried out, and how many
+// times the server handed it a command again that it had carried out already.
+func (p *Phone) Commands() (done, repeated int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.done), p.repeats
 }

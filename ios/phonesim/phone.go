@@ -60,8 +60,10 @@ type Phone struct {
 	transport             *protocol.Transport
 	identity              identity
 
-	mu   sync.Mutex // serialises check-ins, as the phone's MDM client does
-	apps map[string]bool
+	mu      sync.Mutex // serialises check-ins, as the phone's MDM client does
+	apps    map[string]bool
+	done    map[string]bool // UUIDs of the commands carried out
+	repeats int             // commands handed over again after they were carried out
 }
 
 // New returns a phone for the managed Apple account that has not enrolled yet.
@@ -70,7 +72,7 @@ func New(cfg Config, account string) *Phone {
 		cfg.Keys = NewKey
 	}
 	return &Phone{cfg: cfg, account: account, enrollmentID: strings.ToUpper(randomHex(16)),
-		pushMagic: randomHex(16), pushToken: []byte(randomHex(32)), apps: make(map[string]bool)}
+		pushMagic: randomHex(16), pushToken: []byte(randomHex(32)), apps: make(map[string]bool), done: make(map[string]bool)}
 }
 
 // Account is the phone's managed Apple account.
@@ -86,21 +88,25 @@ func randomHex(n int) string {
 }
 
 // Enrol takes the phone through the whole enrolment with the invitation code the
-// employee types into the sign-in page, up to its first TokenUpdate.
+// employee types into the sign-in page, up to its first TokenUpdate. Called again after a
+// failure, it starts over as a phone does, but keeps the access token of a sign-in that
+// succeeded: the phone asks for its profile with it instead of signing in again.
 func (p *Phone) Enrol(ctx context.Context, code string) error {
 	baseURL, err := p.discover(ctx)
 	if err != nil {
 		return err
 	}
-	signIn, err := p.askForProfile(ctx, baseURL)
-	if err == nil {
-		err = fmt.Errorf("enrolment request without a token was answered with a profile, not 401")
-	}
-	if !errors.Is(err, errSignIn) {
-		return err
-	}
-	if p.token, err = p.signIn(ctx, signIn, code); err != nil {
-		return err
+	if p.token == "" {
+		signIn, err := p.askForProfile(ctx, baseURL)
+		if err == nil {
+			err = fmt.Errorf("enrolment request without a token was answered with a profile, not 401")
+		}
+		if !errors.Is(err, errSignIn) {
+			return err
+		}
+		if p.token, err = p.signIn(ctx, signIn, code); err != nil {
+			return err
+		}
 	}
 	if _, err := p.askForProfile(ctx, baseURL); err != nil {
 		return err

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// config says what storm to run.
+type config struct {
+	binary      string // the trennwand binary
+	dataDir     string
+	db          string // empty: SQLite in dataDir
+	count       int    // phones of each platform
+	concurrency int
+	killAfter   time.Duration
+	down        time.Duration
+	retry       time.Duration
+	log         io.Writer // progress; may be io.Discard
+}
+
+// storm is one run: the server's address and token, and its current process.
+type storm struct {
+	cfg    config
+	addr   string
+	server *exec.Cmd
+	exited chan struct{} // closed when the server's process has ended
+	starts int
+}
+
+// simSummary holds the fields of `trennwand sim --json` that the storm reads.
+type simSummary struct {
+	Platform   string `json:"platform"`
+	Count      int    `json:"count"`
+	Enrolled   int    `json:"enrolled"`
+	Configured int    `json:"configured"`
+	Errors     int    `json:"errors"`
+	Retried    int    `json:"retried"`
+	Commands   int    `json:"commands"`
+	Repeated   int    `json:"commands_repeated"`
+	FirstError string `json:"first_error"`
+}
+
+// run starts the server, starts the phones, kills the server, starts it again, waits for
+// the phones and counts.
+func run(ctx context.Context, cfg config) (result, error) {
+	s := &storm{cfg: cfg}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return result{}, err
+	}
+	s.addr = ln.Addr().String()
+	_ = ln.Close()
+	if err := s.start(ctx); err != nil {
+		return result{}, err
+	}
+	defer s.kill()
+	out, err := s.trennwand(ctx, "token", "create", "--tenant", "default", "--role", "admin", "--json")
+	if err != nil {
+		return result{}, err
+	}
+	var tok struct{ Token string }
+	if err := json.Unmarshal(out, &tok); err != nil || tok.Token == "" {
+		return result{}, fmt.Errorf("token create printed %q", out)
+	}
+
+	// The phones get the CA now, so that a server killed early cannot keep them from starting.
+	if err := s.saveCA(ctx); err != nil {
+		return result{}, err
+	}
+	sums := make([]simSummary, 2)
+	simErrs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, platform := range []string{"ios", "android"} {
+		wg.Go(func() { sums[i], simErrs[i] = s.sim(ctx, platform, tok.Token) })
+	}
+	if err := s.awaitFirstInvitation(ctx, tok.Token); err != nil {
+		return result{}, err
+	}
+	s.logf("%d phones of each platform enrolling; killing the server in %s", cfg.count, cfg.killAfter)
+	select {
+	case <-time.After(cfg.killAfter):
+	case <-ctx.Done():
+		return result{}, ctx.Err()
+	}
+	s.kill()
+	s.logf("server killed (SIGKILL); down for %s", cfg.down)
+	time.Sleep(cfg.down)
+	if err := s.start(ctx); err != nil {
+		return result{}, fmt.Errorf("restart on the same data: %w", err)
+	}
+	s.logf("server started again; phones retrying")
+	wg.Wait()
+	for _, err := range simErrs {
+		if err != nil {
+			return result{}, err
+		}
+	}
+	if err := s.stop(); err != nil {
+		return result{}, err
+	}
+	r := result{Phones: 2 * cfg.count, Sims: sums}
+	for _, sum := range sums {
+		r.Enrolled += sum.Enrolled
+		r.Retried += sum.Retried
+		r.SimErrors += sum.Errors
+		r.CommandsDelivered += sum.Commands
+		r.CommandsRepeated += sum.Repeated
+	}
+	if err := s.count(ctx, &r); err != nil {
+		return result{}, err
+	}
+	return r, nil
+}
+
+func (s *storm) logf(format string, args ...any) {
+	fmt.Fprintf(s.cfg.log, "crashstorm: "+format+"\n", args...)
+}
+
+// common are the flags that name the installation.
+func (s *storm) common() []string {
+	args := []string{"--data", s.cfg.dataDir}
+	if s.cfg.db != "" {
+		args = append(args, "--db", s.cfg.db)
+	}
+	return args
+}
+
+// url is the server's base URL.
+func (s *storm) url() string { return "https://" + s.addr }
+
+// start starts `trennwand serve --demo` and waits until it is ready.
+func (s *storm) start(ctx context.Context) error {
+	s.starts++
+	logFile, err := os.Create(filepath.Join(s.cfg.dataDir, "serve-"+strconv.Itoa(s.starts)+".log"))
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	args := append([]string{"serve"}, s.common()...)
+	args = append(args, "--addr", s.addr, "--public-url", s.url(), "--demo", "--log-level", "warn")
+	s.server = exec.Command(s.cfg.binary, args...)
+	s.server.Stdout, s.server.Stderr = logFile, logFile
+	if err := s.server.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", s.cfg.binary, err)
+	}
+	s.exited = make(chan struct{})
+	go func() {
+		_ = s.server.Wait()
+		close(s.exited)
+	}()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.exited:
+			s.server = nil
+			log, _ := os.ReadFile(logFile.Name())
+			return fmt.Errorf("trennwand serve exited:\n%s", log)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if resp, err := probeClient.Get(s.url() + "/readyz"); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("trennwand serve was not ready within two minutes")
+}
+
+// probeClient talks to the server the storm started, whose certificate it does not check.
+var probeClient = &http.Client{Timeout: 5 * time.Second,
+	Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // a probe of our own server
+
+// kill ends the server as a power cut does.
+func (s *storm) kill() {
+	if s.server != nil {
+		_ = s.server.Process.Kill()
+		<-s.exited
+	}
+	s.server = nil
+}
+
+// stop ends the server as an init system does, so that the counts see everything.
+func (s *storm) stop() error {
+	if s.server == nil {
+		return nil
+	}
+	if err := s.server.Process.Signal(os.Interrupt); err != nil {
+		return err
+	}
+	<-s.exited
+	s.server = nil
+	return nil
+}
+
+// awaitFirstInvitation waits until the phones have begun: the first one is invited.
+func (s *storm) awaitFirstInvitation(ctx context.Context, token string) error {
+	for range 1200 {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url()+"/api/v1/invitations", nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		if resp, err := probeClient.Do(req); err == nil {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			_ = resp.Body.Close()
+			if bytes.Contains(body, []byte(`"id"`)) {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the phones did not begin within two minutes")
+}
+
+// caFile is where the server's root certificate is kept for the phones.
+func (s *storm) caFile() string { return filepath.Join(s.cfg.dataDir, "crashstorm-ca.pem") }
+
+// saveCA fetches the server's root certificate into caFile.
+func (s *storm) saveCA(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url()+"/pki/ca.pem", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := probeClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("fetch the CA: %w", err)
+	}
+	defer resp.Body.Close()
+	pem, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("fetch the CA: HTTP %d %v", resp.StatusCode, err)
+	}
+	return os.WriteFile(s.caFile(), pem, 0o600)
+}
+
+// sim runs `trennwand sim` for the platform and returns its summary.
+func (s *storm) sim(ctx context.Context, platform, token string) (simSummary, error) {
+	out, err := s.trennwand(ctx, "sim", platform, "--server", s.url(), "--token", token,
+		"--count", strconv.Itoa(s.cfg.count), "--concurrency", strconv.Itoa(s.cfg.concurrency),
+		"--checkins", "1", "--retry", s.cfg.retry.String(), "--settle", s.cfg.retry.String(),
+		"--ca", s.caFile(), "--json")
+	var sum simSummary
+	if jerr := json.Unmarshal(out, &sum); jerr != nil {
+		return sum, fmt.Errorf("sim %s: %v (%v)", platform, err, jerr)
+	}
+	return sum, nil
+}
+
+// trennwand runs one command line of the binary on the installation and returns its
+// standard output; a command that fails still returns what it printed.
+func (s *storm) trennwand(ctx context.Context, args ...string) ([]byte, error) {
+	if args[0] != "sim" {
+		args = append(args, s.common()...)
+	}
+	cmd := exec.CommandContext(ctx, s.cfg.binary, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, fmt.Errorf("trennwand %s: %w: %.500s", args[0], err, stderr.Bytes())
+	}
+	return out, nil
+}

@@ -1,0 +1,32 @@
+package ios_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// A client that has typed mdm.MaxFailedGuesses codes that lead nowhere on the sign-in page
+// is refused for a while, even with a good code, with words that say what to do.
+func TestSignInLimitsGuessedCodes(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		code := s.invite(t, "anna@mail.musterstadt.example", "anna@musterstadt.example", mdm.PlatformIOS)
+		for i := range mdm.MaxFailedGuesses {
+			a := s.newPhone("anna@musterstadt.example").signIn(t, fmt.Sprintf("WRONG%027d", i))
+			if a.StatusCode != http.StatusBadRequest {
+				t.Fatalf("wrong code %d: HTTP %d, want 400", i, a.StatusCode)
+			}
+		}
+		before := s.snapshot(t)
+		a := s.newPhone("anna@musterstadt.example").signIn(t, code)
+		if a.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(a.body), "Viertelstunde") {
+			t.Fatalf("the good code after %d wrong ones: HTTP %d, want 429 and when to try again", mdm.MaxFailedGuesses, a.StatusCode)
+		}
+		if after := s.snapshot(t); after != before {
+			t.Errorf("the refused sign-in changed something:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+}

@@ -1,0 +1,55 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// Forgetter deletes the Apple MDM rows of devices whose retention has ended, in the
+// domain's transaction that deletes the devices: the channel's check-in data with its
+// enrolments and command queue, its certificate associations, and the work apps kept for
+// it. Commands no queue holds any more are left to PruneCommands.
+type Forgetter struct{}
+
+var _ mdm.DeviceForgetter = Forgetter{}
+
+// ForgetDevices deletes the rows of the tenant's devices ds.
+func (Forgetter) ForgetDevices(ctx context.Context, tx mdm.Store, tenantID string, ds []mdm.Device) error {
+	var ids, enrolments []string
+	for _, d := range ds {
+		if d.Platform != mdm.PlatformIOS {
+			continue
+		}
+		ids = append(ids, d.ID)
+		if d.PlatformID != "" {
+			enrolments = append(enrolments, d.PlatformID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	g, ok := mdm.Underlying[interface{ Gorm() *gorm.DB }](tx)
+	if !ok {
+		return errors.New("ios: the domain store is not on gorm")
+	}
+	db := g.Gorm().WithContext(ctx)
+	if err := db.Exec("DELETE FROM ios_work_apps WHERE tenant_id = ? AND device_id IN ?", tenantID, ids).Error; err != nil {
+		return fmt.Errorf("ios: forget work apps: %w", err)
+	}
+	if len(enrolments) == 0 {
+		return nil
+	}
+	if err := db.Exec("DELETE FROM ios_cert_auth WHERE id IN ?", enrolments).Error; err != nil {
+		return fmt.Errorf("ios: forget certificate associations: %w", err)
+	}
+	// The device row takes its user channels, enrolments and queues with it.
+	if err := db.Exec("DELETE FROM ios_devices WHERE id IN ?", enrolments).Error; err != nil {
+		return fmt.Errorf("ios: forget check-in data: %w", err)
+	}
+	return nil
+}

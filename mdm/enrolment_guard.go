@@ -1,0 +1,25 @@
+package mdm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+)
+
+// StartEnrolmentFrom is StartEnrolment for a code typed on a phone's sign-in page by the
+// client: codes that lead nowhere (unknown, used, expired, revoked) count against the
+// client's guesses like codes tried on the portal, and a client that has used them up is
+// refused with ErrTooManyGuesses until the window ends, whatever code it sends.
+func (s *Service) StartEnrolmentFrom(ctx context.Context, client netip.Addr, req EnrolmentRequest) (StartedEnrolment, error) {
+	var out StartedEnrolment
+	err := s.guarded(ctx, client, func() (err error) {
+		out, err = s.StartEnrolment(ctx, req)
+		if errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvitationGone) {
+			// Counted like a code that is gone; still reported as unknown.
+			return fmt.Errorf("%w: %w", err, ErrInvitationGone)
+		}
+		return err
+	})
+	return out, err
+}
