@@ -102,7 +102,7 @@ func (p *Platform) profileIdentifier() string {
 // commandReport takes in a phone's answer to a command: a domain command's result, a work
 // app's installation, configuration or removal, or the managed app inventory.
 func (p *Platform) commandReport(ctx context.Context, d mdm.Device, r *apple.CommandResults) error {
-	if r.CommandUUID == "" || r.Status == "Idle" || r.Status == "NotNow" {
+	if r.CommandUUID == "" || r.Status == "Idle" || r.Status == "NotNow" || isStatusQuery(r.CommandUUID) {
 		return nil
 	}
 	ok, reason := commandStatus(r)

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/micromdm/nanomdm/service"
 	"github.com/micromdm/nanomdm/service/certauth"
@@ -83,6 +84,7 @@ type Storage interface {
 	DeviceWorkApps(ctx context.Context, tenantID, deviceID string) ([]storage.WorkApp, error)
 	AppCommandResult(ctx context.Context, enrollmentID, commandUUID string, ok bool, errText string) error
 	AppInventory(ctx context.Context, enrollmentID string, status map[string]string) error
+	StatusDue(ctx context.Context, cutoff time.Time, limit int) ([]string, error)
 }
 
 // Platform is trennwand's Apple side: account-driven User Enrolment (discovery, web

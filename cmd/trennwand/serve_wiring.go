@@ -36,6 +36,8 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 	if in.applePlatform != nil {
 		jobs.Handle(q, in.applePlatform.CheckPushCertificates)
 		q.Every(24*time.Hour, ios.PushCertCheckJob{})
+		jobs.Handle(q, in.applePlatform.QueryStatus)
+		q.Every(ios.StatusQueryEvery, ios.StatusQueryJob{})
 		in.applePlatform.HandleLicenceJobs(q)
 		in.applePlatform.ScheduleLicenceJobs(q)
 		drivers = append(drivers, in.applePlatform)

@@ -1,0 +1,83 @@
+package ios
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/ios/storage"
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// What the compliance rules need of an iPhone and it sends by itself only at enrolment —
+// its OS version, which changes with every update, and whether its passcode meets the
+// requirements — it is asked for once a day: DeviceInformation for OSVersion alone, and
+// SecurityInfo, the two queries a User Enrolment answers that the rules read. Nothing else
+// is asked: no name, no serial number, no location.
+const (
+	// StatusQueryEvery is how often the job looks for enrolments due for a status query.
+	StatusQueryEvery = time.Hour
+	// statusQueryInterval is how long an enrolment's status is trusted before it is asked
+	// again.
+	statusQueryInterval = 24 * time.Hour
+	// statusQueryBatch is how many enrolments share one queued command, and
+	// statusQueryBatches how many batches one run queues at most, so that the pushes of a
+	// large installation spread over the day.
+	statusQueryBatch   = 1000
+	statusQueryBatches = 10
+	// statusCommandPrefix starts the CommandUUID of a status query; its answer is read
+	// for the compliance facts only (see reportCompliance).
+	statusCommandPrefix = "status-"
+)
+
+// StatusQueryJob asks the enrolments that are due for their status.
+type StatusQueryJob struct{}
+
+// Kind names the job's worker.
+func (StatusQueryJob) Kind() string { return "ios_status_query" }
+
+// QueryStatus is the worker of StatusQueryJob: it queues the status queries for the
+// enrolled phones not asked within a day, newly enrolled ones first, and records in the
+// same transaction that they were asked, so that neither a restart nor a second run asks
+// them again before the day is over. The queued commands wake the phones by push.
+func (p *Platform) QueryStatus(ctx context.Context, _ StatusQueryJob) error {
+	for range statusQueryBatches {
+		now := time.Now()
+		ids, err := p.store.StatusDue(ctx, now.Add(-statusQueryInterval), statusQueryBatch)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		if err := p.queueStatusQueries(ctx, ids, now); err != nil {
+			return fmt.Errorf("status query: %w", err)
+		}
+	}
+	return nil
+}
+
+// queueStatusQueries queues the two status queries for the enrolments, each one command
+// for all of them, and marks them asked.
+func (p *Platform) queueStatusQueries(ctx context.Context, ids []string, at time.Time) error {
+	info, err := newCommand(statusCommandPrefix+mdm.NewID(), "DeviceInformation", map[string]any{"Queries": []string{"OSVersion"}})
+	if err != nil {
+		return err
+	}
+	security, err := newCommand(statusCommandPrefix+mdm.NewID(), "SecurityInfo", nil)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Enqueue(ctx, ids, info); err != nil {
+		return err
+	}
+	_, err = p.enqueue(ctx, ids, security, func(tx *gorm.DB, _ []string) error {
+		return storage.MarkStatusQueried(tx, ids, at)
+	})
+	return err
+}
+
+// isStatusQuery reports whether an answer is to a status query.
+func isStatusQuery(commandUUID string) bool {
+	return strings.HasPrefix(commandUUID, statusCommandPrefix)
+}

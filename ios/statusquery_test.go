@@ -1,0 +1,114 @@
+package ios_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"testing"
+
+	apple "github.com/micromdm/nanomdm/mdm"
+	"github.com/micromdm/plist"
+
+	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// An enrolled iPhone is asked once a day for its OS version and its passcode state, and
+// for nothing else; its answers update the device; a second run the same day asks again
+// nobody, however often it runs (restarts, replicas).
+func TestIPhonesAreAskedForTheirStatusOnceADay(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		p := s.enrolled(t, "erika")
+		for range 2 {
+			if err := s.platform.QueryStatus(ctx, ios.StatusQueryJob{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		asked := map[string]apple.Command{}
+		status, cmd := p.report(t, "Idle", "")
+		for ; cmd != nil; status, cmd = p.answer(t, cmd) {
+			if _, twice := asked[cmd.Command.RequestType]; twice {
+				t.Fatalf("%s was queued twice", cmd.Command.RequestType)
+			}
+			asked[cmd.Command.RequestType] = *cmd
+		}
+		if status != http.StatusOK || len(asked) != 2 {
+			t.Fatalf("the phone was asked %v (HTTP %d), want DeviceInformation and SecurityInfo", keys(asked), status)
+		}
+		info, ok := asked["DeviceInformation"]
+		if !ok {
+			t.Fatalf("no DeviceInformation among %v", keys(asked))
+		}
+		var q struct{ Command struct{ Queries []string } }
+		if err := plist.Unmarshal(info.Raw, &q); err != nil || len(q.Command.Queries) != 1 || q.Command.Queries[0] != "OSVersion" {
+			t.Errorf("DeviceInformation asks for %v (%v), want OSVersion only", q.Command.Queries, err)
+		}
+		if _, ok := asked["SecurityInfo"]; !ok {
+			t.Errorf("no SecurityInfo among %v", keys(asked))
+		}
+		if d := s.devices(t)[0]; d.OSVersion != "18.5" {
+			t.Errorf("after the answer the device has OS version %q, want 18.5", d.OSVersion)
+		}
+		if err := s.platform.QueryStatus(ctx, ios.StatusQueryJob{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, cmd := p.report(t, "Idle", ""); cmd != nil {
+			t.Errorf("asked again the same day: %s", cmd.Command.RequestType)
+		}
+		for _, c := range mustCommands(t, s) {
+			if c.Kind != mdm.CommandApplyPolicy {
+				t.Errorf("a status query became a domain command: %s", c.Kind)
+			}
+		}
+	})
+}
+
+// answer answers a status query as an iPhone on iOS 18.5 with a compliant passcode does
+// and returns the next command.
+func (p *phone) answer(t testing.TB, cmd *apple.Command) (int, *apple.Command) {
+	t.Helper()
+	msg := map[string]any{"EnrollmentID": p.enrollmentID, "Status": "Acknowledged", "CommandUUID": cmd.CommandUUID}
+	switch cmd.Command.RequestType {
+	case "DeviceInformation":
+		msg["QueryResponses"] = map[string]any{"OSVersion": "18.5"}
+	case "SecurityInfo":
+		msg["SecurityInfo"] = map[string]any{"PasscodeCompliant": true}
+	}
+	body, err := plist.Marshal(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.transport.DoReportResultsAndFetchNext(context.Background(), bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || len(out) == 0 {
+		return resp.StatusCode, nil
+	}
+	next, err := apple.DecodeCommand(out)
+	if err != nil {
+		t.Fatalf("next command: %v", err)
+	}
+	return resp.StatusCode, next
+}
+
+func keys(m map[string]apple.Command) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func mustCommands(t testing.TB, s *site) []mdm.Command {
+	t.Helper()
+	cmds, err := s.st.Commands(context.Background(), s.tenant.ID, s.devices(t)[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cmds
+}
