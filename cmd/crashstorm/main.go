@@ -26,6 +26,7 @@ func main() {
 	flag.StringVar(&cfg.db, "db", "", "database setting of the server (default: SQLite in the data directory); a postgres:// database must be empty")
 	flag.IntVar(&cfg.count, "count", 200, "simulated phones of each platform")
 	flag.IntVar(&cfg.concurrency, "concurrency", 8, "phones of each platform working at the same time")
+	flag.Float64Var(&cfg.rate, "rate", 0, "enrolments of each platform started per second (0: as fast as --concurrency allows)")
 	flag.DurationVar(&cfg.killAfter, "kill-after", 4*time.Second, "how long after the first phone's invitation the server is killed")
 	flag.DurationVar(&cfg.down, "down", time.Second, "how long the server stays down")
 	flag.DurationVar(&cfg.retry, "retry", 2*time.Minute, "how long each phone retries a failed step")

@@ -24,10 +24,14 @@ type config struct {
 	db          string // empty: SQLite in dataDir
 	count       int    // phones of each platform
 	concurrency int
-	killAfter   time.Duration
-	down        time.Duration
-	retry       time.Duration
-	log         io.Writer // progress; may be io.Discard
+	// rate is how many enrolments of each platform start per second; zero: as fast as the
+	// concurrency allows. A test sets it so that the storm outlasts killAfter on a fast
+	// machine as on a slow one.
+	rate      float64
+	killAfter time.Duration
+	down      time.Duration
+	retry     time.Duration
+	log       io.Writer // progress; may be io.Discard
 }
 
 // storm is one run: the server's address and token, and its current process.
@@ -257,7 +261,7 @@ func (s *storm) sim(ctx context.Context, platform, token string) (simSummary, er
 	out, err := s.trennwand(ctx, "sim", platform, "--server", s.url(), "--token", token,
 		"--count", strconv.Itoa(s.cfg.count), "--concurrency", strconv.Itoa(s.cfg.concurrency),
 		"--checkins", "1", "--retry", s.cfg.retry.String(), "--settle", s.cfg.retry.String(),
-		"--ca", s.caFile(), "--json")
+		"--ca", s.caFile(), "--rate", strconv.FormatFloat(s.cfg.rate, 'f', -1, 64), "--json")
 	var sum simSummary
 	if jerr := json.Unmarshal(out, &sum); jerr != nil {
 		return sum, fmt.Errorf("sim %s: %v (%v)", platform, err, jerr)
