@@ -22,9 +22,14 @@ func (p *Phone) enrollment() apple.Enrollment { return apple.Enrollment{Enrollme
 // announce sends the two check-in messages that complete the enrolment: Authenticate and
 // the first TokenUpdate with the phone's push token.
 func (p *Phone) announce(ctx context.Context) error {
-	if err := p.checkIn(ctx, &apple.Authenticate{Enrollment: p.enrollment(),
-		MessageType: apple.MessageType{MessageType: "Authenticate"}, Topic: p.topic}); err != nil {
-		return fmt.Errorf("check-in Authenticate: %w", err)
+	// Authenticate is sent once; a phone whose TokenUpdate went unanswered sends only that
+	// again.
+	if !p.authenticated {
+		if err := p.checkIn(ctx, &apple.Authenticate{Enrollment: p.enrollment(),
+			MessageType: apple.MessageType{MessageType: "Authenticate"}, Topic: p.topic}); err != nil {
+			return fmt.Errorf("check-in Authenticate: %w", err)
+		}
+		p.authenticated = true
 	}
 	if err := p.checkIn(ctx, &apple.TokenUpdate{Enrollment: p.enrollment(),
 		MessageType: apple.MessageType{MessageType: "TokenUpdate"},

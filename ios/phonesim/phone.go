@@ -58,7 +58,9 @@ type Phone struct {
 	topic                 string
 	serverURL, checkInURL string // the MDM endpoints of the profile
 	transport             *protocol.Transport
-	identity              identity
+	// authenticated is set once the server has answered the Authenticate check-in.
+	authenticated bool
+	identity      identity
 
 	mu      sync.Mutex // serialises check-ins, as the phone's MDM client does
 	apps    map[string]bool
@@ -108,8 +110,13 @@ func (p *Phone) Enrol(ctx context.Context, code string) error {
 			return err
 		}
 	}
-	if _, err := p.askForProfile(ctx, baseURL); err != nil {
-		return err
+	// A phone that has its profile and identity already (the server stopped after the
+	// SCEP step) carries on with the check-ins, as an iPhone does; asking for the profile
+	// again would be refused once the enrolment has gone further.
+	if p.transport == nil {
+		if _, err := p.askForProfile(ctx, baseURL); err != nil {
+			return err
+		}
 	}
 	return p.announce(ctx)
 }
