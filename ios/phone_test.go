@@ -235,7 +235,14 @@ func (p *phone) tokenUpdateMessage() *apple.TokenUpdate {
 // report sends a command report and returns the status and the next command, if any.
 func (p *phone) report(t testing.TB, status, uuid string) (int, *apple.Command) {
 	t.Helper()
-	body, err := plist.Marshal(&apple.CommandResults{Enrollment: p.enrollment(), Status: status, CommandUUID: uuid})
+	return p.reportMessage(t, &apple.CommandResults{Enrollment: p.enrollment(), Status: status, CommandUUID: uuid})
+}
+
+// reportMessage sends a command report as the phone writes it and returns the HTTP status
+// and the next command, nil when none.
+func (p *phone) reportMessage(t testing.TB, msg any) (int, *apple.Command) {
+	t.Helper()
+	body, err := plist.Marshal(msg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,7 @@
 package ios_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"testing"
 
@@ -76,24 +74,7 @@ func (p *phone) answer(t testing.TB, cmd *apple.Command) (int, *apple.Command) {
 	case "SecurityInfo":
 		msg["SecurityInfo"] = map[string]any{"PasscodeCompliant": true}
 	}
-	body, err := plist.Marshal(msg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := p.transport.DoReportResultsAndFetchNext(context.Background(), bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK || len(out) == 0 {
-		return resp.StatusCode, nil
-	}
-	next, err := apple.DecodeCommand(out)
-	if err != nil {
-		t.Fatalf("next command: %v", err)
-	}
-	return resp.StatusCode, next
+	return p.reportMessage(t, msg)
 }
 
 func keys(m map[string]apple.Command) []string {
