@@ -49,7 +49,7 @@ func eachCertBackend(t *testing.T, fn func(t *testing.T, s *certSite)) {
 				t.Fatal(err)
 			}
 			public, _ := url.Parse("https://mdm.musterstadt.example")
-			ca, err := pki.Open(context.Background(), st.Gorm(), key, pki.Config{Name: "Musterstadt", PublicURL: public})
+			ca, err := pki.Open(context.Background(), st.Tables().DB(), key, pki.Config{Name: "Musterstadt", PublicURL: public})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -245,7 +245,7 @@ func TestChallengeRequestsRefused(t *testing.T) {
 func countRows(t *testing.T, s *site, table string) int64 {
 	t.Helper()
 	var n int64
-	if err := s.st.Gorm().Table(table).Count(&n).Error; err != nil {
+	if err := s.st.Tables().DB().Table(table).Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -12,6 +12,7 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // A service-account key file is accepted without calling Google, and its project names
@@ -35,7 +36,7 @@ func TestClientConfiguration(t *testing.T) {
 		t.Fatalf("service-account key: %v", err)
 	}
 	public, _ := url.Parse("https://mdm.musterstadt.example")
-	p := android.New(nil, nil, client, android.Config{PublicURL: public})
+	p := android.New(nil, store.Tables{}, client, android.Config{PublicURL: public})
 	topic, err := p.DefaultTopic(mdm.Tenant{Name: "musterstadt"})
 	if err != nil || topic != "projects/musterstadt-mdm/topics/trennwand-musterstadt" {
 		t.Errorf("default topic: %q, %v", topic, err)

@@ -15,13 +15,13 @@ func TestCredentialsAreSealed(t *testing.T) {
 		ctx := context.Background()
 		key := []byte(`{"type":"service_account","project_id":"p","private_key":"-----BEGIN PRIVATE KEY-----SECRETKEYMATERIAL"}`)
 		sealer := sealWithNot{}
-		if got, err := android.Credentials(ctx, s.st.Gorm(), sealer, nil); err != nil || got != nil {
+		if got, err := android.Credentials(ctx, s.st.Tables().DB(), sealer, nil); err != nil || got != nil {
 			t.Fatalf("before any key: %q, %v", got, err)
 		}
-		if _, err := android.Credentials(ctx, s.st.Gorm(), sealer, key); err != nil {
+		if _, err := android.Credentials(ctx, s.st.Tables().DB(), sealer, key); err != nil {
 			t.Fatal(err)
 		}
-		got, err := android.Credentials(ctx, s.st.Gorm(), sealer, nil)
+		got, err := android.Credentials(ctx, s.st.Tables().DB(), sealer, nil)
 		if err != nil || string(got) != string(key) {
 			t.Fatalf("kept key: %q, %v", got, err)
 		}

@@ -2,10 +2,10 @@ package android
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // Forgetter deletes the Android rows of devices whose retention has ended, in the domain's
@@ -27,15 +27,15 @@ func (Forgetter) ForgetDevices(ctx context.Context, tx mdm.Store, tenantID strin
 	if len(ids) == 0 {
 		return nil
 	}
-	g, ok := gormOf(tx)
-	if !ok {
-		return errors.New("android: the domain store is not on gorm")
+	t, err := store.Extend(tx)
+	if err != nil {
+		return fmt.Errorf("android: forget devices: %w", err)
 	}
-	db := g.Gorm().WithContext(ctx)
+	db := t.DB(ctx)
 	if err := db.Where("tenant_id = ? AND device_id IN ?", tenantID, ids).Delete(&enterpriseID{}).Error; err != nil {
 		return fmt.Errorf("android: forget enterprise-specific IDs: %w", err)
 	}
-	err := db.Where("tenant_id = ? AND command_id IN (SELECT id FROM commands WHERE tenant_id = ? AND device_id IN ?)", tenantID, tenantID, ids).
+	err = db.Where("tenant_id = ? AND command_id IN (SELECT id FROM commands WHERE tenant_id = ? AND device_id IN ?)", tenantID, tenantID, ids).
 		Delete(&operation{}).Error
 	if err != nil {
 		return fmt.Errorf("android: forget operations: %w", err)

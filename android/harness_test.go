@@ -61,7 +61,7 @@ func newSiteOn(t testing.TB, st *store.Store, cfg android.Config) *site {
 	}
 	public, _ := url.Parse("https://mdm.musterstadt.example")
 	cfg.PublicURL = public
-	p := android.New(svc, st.Gorm(), client, cfg)
+	p := android.New(svc, st.Tables(), client, cfg)
 	push := httptest.NewServer(p.Handler())
 	t.Cleanup(push.Close)
 	return &site{st: st, svc: svc, certs: certs, fake: fake, platform: p, push: push,

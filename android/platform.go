@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // The paths this component serves under the public URL.
@@ -34,7 +35,8 @@ type Config struct {
 // Platform is trennwand's Android side. It is an mdm.Driver.
 type Platform struct {
 	svc    *mdm.Service
-	db     *gorm.DB
+	tables store.Tables
+	db     *gorm.DB // tables.DB(), for reading the platform's own rows
 	amapi  *Client
 	cfg    Config
 	log    *slog.Logger
@@ -44,13 +46,13 @@ type Platform struct {
 
 var _ mdm.Driver = (*Platform)(nil)
 
-// New returns the component on the domain service, the installation's database (which
-// holds the android_ tables) and an AMAPI client.
-func New(svc *mdm.Service, db *gorm.DB, client *Client, cfg Config) *Platform {
+// New returns the component on the domain service, its tables in the installation's
+// database (the android_ tables) and an AMAPI client.
+func New(svc *mdm.Service, tables store.Tables, client *Client, cfg Config) *Platform {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Platform{svc: svc, db: db, amapi: client, cfg: cfg, log: cfg.Log,
+	return &Platform{svc: svc, tables: tables, db: tables.DB(), amapi: client, cfg: cfg, log: cfg.Log,
 		pubsub: cfg.PublicURL.JoinPath(PathPubSub).String()}
 }
 

@@ -56,7 +56,7 @@ func TestStatusReportKeepsNoPrivateFacts(t *testing.T) {
 // dumpDatabase returns every value of every table as text.
 func dumpDatabase(t *testing.T, s *site) string {
 	t.Helper()
-	db := s.st.Gorm().WithContext(context.Background())
+	db := s.st.Tables().DB().WithContext(context.Background())
 	tables, err := db.Migrator().GetTables()
 	if err != nil {
 		t.Fatal(err)

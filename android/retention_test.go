@@ -25,7 +25,7 @@ func TestRetentionForgetsTheAndroidPhoneOnTheAndroidSideToo(t *testing.T) {
 			if err := s.st.CreateCommand(ctx, s.tenant.ID, &c); err != nil {
 				t.Fatal(err)
 			}
-			db := s.st.Gorm()
+			db := s.st.Tables().DB()
 			if err := db.Exec("INSERT INTO android_enterprise_ids (tenant_id, enterprise_specific_id, device_id) VALUES (?, ?, ?)",
 				s.tenant.ID, []string{"ESID-A", "ESID-B"}[i], d.ID).Error; err != nil {
 				t.Fatal(err)
@@ -63,7 +63,7 @@ func TestRetentionForgetsTheAndroidPhoneOnTheAndroidSideToo(t *testing.T) {
 func countWhere(t *testing.T, s *site, query string, args ...any) int64 {
 	t.Helper()
 	var n int64
-	if err := s.st.Gorm().Raw(query, args...).Row().Scan(&n); err != nil {
+	if err := s.st.Tables().DB().Raw(query, args...).Row().Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

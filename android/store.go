@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // The platform's rows in the android_ tables (migrations/). Every query names its tenant.
@@ -66,27 +67,15 @@ type operation struct {
 
 func (operation) TableName() string { return "android_operations" }
 
-// gormer is what the domain store's transactions are: gorm underneath, so the platform's
-// rows are written in the same transaction as the domain's and its audit event.
-type gormer interface{ Gorm() *gorm.DB }
-
 // now is the time as the database keeps it.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-// atomic runs fn in one transaction of the domain store, with its gorm handle.
+// atomic runs fn in the one transaction, where the platform writes its own rows (db) and
+// the domain's (tx) with their audit events.
 func (p *Platform) atomic(ctx context.Context, fn func(tx mdm.Store, db *gorm.DB, at time.Time) error) error {
 	at := now()
-	return p.svc.Store().Atomic(ctx, func(tx mdm.Store) error {
-		g, ok := gormOf(tx)
-		if !ok {
-			return errors.New("android: the domain store is not on gorm")
-		}
-		return fn(tx, g.Gorm().WithContext(ctx), at)
-	})
+	return p.tables.Atomic(ctx, func(tx *store.Tx) error { return fn(tx, tx.DB(ctx), at) })
 }
-
-// gormOf finds the gorm store under the domain's store, which may be wrapped.
-func gormOf(s mdm.Store) (gormer, bool) { return mdm.Underlying[gormer](s) }
 
 // first returns the one row of type T that the conditions select, or mdm.ErrNotFound.
 func first[T any](ctx context.Context, db *gorm.DB, query string, args ...any) (T, error) {

@@ -102,7 +102,7 @@ func TestTheGatewayLearnsYesOrNoAndNothingMore(t *testing.T) {
 
 		old, oldCert := w.issue(w.tenant)
 		policy := w.policy(w.tenant)
-		if err := s.Gorm().Exec("UPDATE devices SET work_policy_id = ?, os_version = ? WHERE id = ?", policy.ID, "13", old.ID).Error; err != nil {
+		if err := s.Tables().DB().Exec("UPDATE devices SET work_policy_id = ?, os_version = ? WHERE id = ?", policy.ID, "13", old.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 		if err := w.svc.SetPolicyRules(ctx, "admin:test", w.tenant, policy.ID, []mdm.RuleSetting{{Rule: mdm.RuleAndroidVersion, MinVersion: "14",
@@ -117,7 +117,7 @@ func TestTheGatewayLearnsYesOrNoAndNothingMore(t *testing.T) {
 		}
 
 		removed, removedCert := w.issue(w.tenant)
-		if err := s.Gorm().Exec("UPDATE devices SET state = 'removed' WHERE id = ?", removed.ID).Error; err != nil {
+		if err := s.Tables().DB().Exec("UPDATE devices SET state = 'removed' WHERE id = ?", removed.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 		if code, out := ask(removedCert.SerialNumber.String()); code != http.StatusOK || out["status"] != "not_enrolled" {

@@ -37,7 +37,7 @@ func benchmarkDeviceList(b *testing.B, backend string, n int) {
 	storetest.SeedDevices(b, s, w.tenant.ID, n)
 	if backend == storetest.Postgres {
 		// As autovacuum would after a bulk load: fresh statistics for the planner.
-		if err := s.Gorm().Exec("ANALYZE").Error; err != nil {
+		if err := s.Tables().DB().Exec("ANALYZE").Error; err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -44,7 +44,7 @@ func newFullWorld(t *testing.T, backend string) *fullWorld {
 		t.Fatal(err)
 	}
 	public, _ := url.Parse("https://mdm.musterstadt.example")
-	ca, err := pki.Open(ctx, st.Gorm(), key, pki.Config{Name: "Musterstadt", PublicURL: public})
+	ca, err := pki.Open(ctx, st.Tables().DB(), key, pki.Config{Name: "Musterstadt", PublicURL: public})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,8 +57,8 @@ func newFullWorld(t *testing.T, backend string) *fullWorld {
 		t.Fatal(err)
 	}
 	tlsCfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	apple, err := ios.New(w.svc, ca, storage.New(st.Gorm(), key), ios.Config{PublicURL: public, Topic: "com.apple.mgmt.test",
-		ProfileSigner: ios.TLSCertificate(tlsCfg, public.Hostname()), Domain: st})
+	apple, err := ios.New(w.svc, ca, storage.New(st.Tables(), key), ios.Config{PublicURL: public, Topic: "com.apple.mgmt.test",
+		ProfileSigner: ios.TLSCertificate(tlsCfg, public.Hostname())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func newFullWorld(t *testing.T, backend string) *fullWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	droid := android.New(w.svc, st.Gorm(), client, android.Config{PublicURL: public, Challenges: ca})
+	droid := android.New(w.svc, st.Tables(), client, android.Config{PublicURL: public, Challenges: ca})
 	b, err := droid.Bind(ctx, "test", w.tenant, fake.CreateEnterprise("Stadt Musterstadt"), "projects/trennwand-test/topics/trennwand-musterstadt")
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func newFullWorld(t *testing.T, backend string) *fullWorld {
 // rowCounts counts the rows of every table of the database.
 func (w *fullWorld) rowCounts(t *testing.T) map[string]int64 {
 	t.Helper()
-	db := w.store.Gorm()
+	db := w.store.Tables().DB()
 	query := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
 	if w.store.Postgres() {
 		query = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`

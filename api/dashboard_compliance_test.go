@@ -24,7 +24,7 @@ func TestThePolicyPagePreviewsARuleBeforeItIsSaved(t *testing.T) {
 		policy := w.policy(w.tenant)
 		for _, v := range []string{"13", "15"} {
 			d := w.device(w.tenant)
-			if err := s.Gorm().Exec("UPDATE devices SET work_policy_id = ?, os_version = ? WHERE id = ?", policy.ID, v, d.ID).Error; err != nil {
+			if err := s.Tables().DB().Exec("UPDATE devices SET work_policy_id = ?, os_version = ? WHERE id = ?", policy.ID, v, d.ID).Error; err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -58,7 +58,7 @@ func editorWorld(t *testing.T, backend string) *apiWorld {
 		t.Fatal(err)
 	}
 	public, _ := url.Parse("https://mdm.musterstadt.example")
-	p := android.New(w.svc, st.Gorm(), client, android.Config{PublicURL: public})
+	p := android.New(w.svc, st.Tables(), client, android.Config{PublicURL: public})
 	if _, err := p.Bind(ctx, "admin:test", w.tenant, fake.CreateEnterprise("Musterstadt"), "projects/trennwand-test/topics/trennwand-musterstadt"); err != nil {
 		t.Fatal(err)
 	}

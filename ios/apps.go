@@ -8,10 +8,10 @@ import (
 	"time"
 
 	apple "github.com/micromdm/nanomdm/mdm"
-	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // wantedApp is a work app as the policy wants it on iPhones.
@@ -148,14 +148,14 @@ func (p *Platform) queueAppAction(ctx context.Context, t mdm.Tenant, a appAction
 		byEnrolment[d.PlatformID], ids[i] = d, d.PlatformID
 	}
 	now := time.Now().UTC()
-	_, err = p.enqueue(ctx, ids, cmd, func(tx *gorm.DB, queued []string) error {
+	_, err = p.enqueue(ctx, ids, cmd, func(tx *store.Tx, queued []string) error {
 		rows := make([]storage.WorkApp, len(queued))
 		for i, id := range queued {
 			d := byEnrolment[id]
 			rows[i] = storage.WorkApp{EnrollmentID: id, BundleID: a.app.bundleID, TenantID: t.ID, DeviceID: d.ID,
 				ConfigHash: a.app.hash, State: state, CommandUUID: uuid, UpdatedAt: now}
 		}
-		return storage.PutWorkApps(tx, rows)
+		return storage.PutWorkApps(tx.DB(ctx), rows)
 	})
 	return err
 }

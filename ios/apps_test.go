@@ -273,7 +273,7 @@ func TestTheInventoryKeepsWorkAppsOnly(t *testing.T) {
 		t.Fatalf("work apps %+v; want only the mail app, installed after the phone listed it as managed", apps)
 	}
 	var n int
-	if err := s.st.Gorm().Raw("SELECT COUNT(*) FROM ios_work_apps WHERE bundle_id LIKE '%whatsapp%'").Row().Scan(&n); err != nil || n != 0 {
+	if err := s.st.Tables().DB().Raw("SELECT COUNT(*) FROM ios_work_apps WHERE bundle_id LIKE '%whatsapp%'").Row().Scan(&n); err != nil || n != 0 {
 		t.Fatalf("the private app was stored (%d rows, %v)", n, err)
 	}
 }

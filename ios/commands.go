@@ -7,23 +7,16 @@ import (
 	"slices"
 
 	apple "github.com/micromdm/nanomdm/mdm"
-	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // Queue keeps the MDM commands waiting for enrolments (ios/storage has it). then runs in
 // the transaction that queued the command, with the enrolments that got it.
 type Queue interface {
-	EnqueueCommandThen(ctx context.Context, ids []string, cmd *apple.Command, then func(tx *gorm.DB, queued []string) error) (map[string]error, error)
-}
-
-// Domain gives the component the domain's store inside a transaction of its own tables
-// (mdm/store has it), so that what it writes there and the jobs and audit events that go
-// with it commit together.
-type Domain interface {
-	Within(tx *gorm.DB) mdm.Store
+	EnqueueCommandThen(ctx context.Context, ids []string, cmd *apple.Command, then func(tx *store.Tx, queued []string) error) (map[string]error, error)
 }
 
 // ErrPrivateCommand refuses a command that acts on the private side of a phone.
@@ -52,7 +45,7 @@ func (p *Platform) Enqueue(ctx context.Context, ids []string, cmd *apple.Command
 
 // enqueue checks and queues a command (see Enqueue); then, if not nil, runs in the same
 // transaction with the enrolments that got it, as do the jobs that push them.
-func (p *Platform) enqueue(ctx context.Context, ids []string, cmd *apple.Command, then func(tx *gorm.DB, queued []string) error) (map[string]error, error) {
+func (p *Platform) enqueue(ctx context.Context, ids []string, cmd *apple.Command, then func(tx *store.Tx, queued []string) error) (map[string]error, error) {
 	if cmd == nil {
 		return nil, errors.New("enqueue: no command")
 	}
@@ -68,17 +61,14 @@ func (p *Platform) enqueue(ctx context.Context, ids []string, cmd *apple.Command
 	if decoded.CommandUUID != cmd.CommandUUID {
 		return nil, fmt.Errorf("enqueue %s: the command's plist has the UUID %s", cmd.CommandUUID, decoded.CommandUUID)
 	}
-	return p.store.EnqueueCommandThen(ctx, ids, decoded, func(tx *gorm.DB, queued []string) error {
+	return p.store.EnqueueCommandThen(ctx, ids, decoded, func(tx *store.Tx, queued []string) error {
 		if then != nil {
 			if err := then(tx, queued); err != nil {
 				return err
 			}
 		}
-		if p.cfg.Domain == nil {
-			return nil
-		}
 		for _, job := range pushJobs(queued) {
-			if err := p.cfg.Domain.Within(tx).EnqueueJob(ctx, job, mdm.JobOptions{Queue: jobs.QueuePush}); err != nil {
+			if err := tx.EnqueueJob(ctx, job, mdm.JobOptions{Queue: jobs.QueuePush}); err != nil {
 				return err
 			}
 		}

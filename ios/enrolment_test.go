@@ -102,7 +102,7 @@ func TestAnEmployeeEnrolsTheirIPhone(t *testing.T) {
 		}
 		var enabled bool
 		var typ string
-		if err := s.st.Gorm().Raw("SELECT enabled, type FROM ios_enrollments WHERE id = ?", p.enrollmentID).Row().Scan(&enabled, &typ); err != nil || !enabled {
+		if err := s.st.Tables().DB().Raw("SELECT enabled, type FROM ios_enrollments WHERE id = ?", p.enrollmentID).Row().Scan(&enabled, &typ); err != nil || !enabled {
 			t.Errorf("ios_enrollments row of %s: enabled %v, %v", p.enrollmentID, enabled, err)
 		}
 		if typ != "User Enrollment (Device)" {
@@ -166,7 +166,7 @@ func newCommand(t testing.TB, requestType string) *apple.Command {
 func count(t testing.TB, s *site, table string) int {
 	t.Helper()
 	var n int
-	if err := s.st.Gorm().Raw("SELECT COUNT(*) FROM " + table).Row().Scan(&n); err != nil {
+	if err := s.st.Tables().DB().Raw("SELECT COUNT(*) FROM " + table).Row().Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

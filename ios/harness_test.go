@@ -78,7 +78,7 @@ func newSite(t testing.TB, backend string) *site {
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	s.url = "https://" + srv.Listener.Addr().String()
 	public, _ := url.Parse(s.url)
-	ca, err := pki.Open(ctx, st.Gorm(), key, pki.Config{Name: "Musterstadt", PublicURL: public})
+	ca, err := pki.Open(ctx, st.Tables().DB(), key, pki.Config{Name: "Musterstadt", PublicURL: public})
 	if err != nil {
 		t.Fatalf("open CA: %v", err)
 	}
@@ -88,10 +88,10 @@ func newSite(t testing.TB, backend string) *site {
 	if err != nil {
 		t.Fatalf("server certificate: %v", err)
 	}
-	s.ca, s.nano = ca, storage.New(st.Gorm(), key)
+	s.ca, s.nano = ca, storage.New(st.Tables(), key)
 	s.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	s.platform, err = ios.New(s.svc, ca, s.nano, ios.Config{PublicURL: public, Topic: testTopic,
-		ProfileSigner: ios.TLSCertificate(s.tls, "127.0.0.1"), Domain: st, Log: slog.New(slog.DiscardHandler)})
+		ProfileSigner: ios.TLSCertificate(s.tls, "127.0.0.1"), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("ios.New: %v", err)
 	}
@@ -157,13 +157,13 @@ func (s *site) snapshot(t testing.TB) string {
 	for _, table := range []string{"ios_devices", "ios_users", "ios_enrollments", "ios_cert_auth", "ios_commands", "ios_queue",
 		"enrolment_tokens", "pki_challenges"} {
 		var n int
-		if err := s.st.Gorm().Raw("SELECT COUNT(*) FROM " + table).Row().Scan(&n); err != nil {
+		if err := s.st.Tables().DB().Raw("SELECT COUNT(*) FROM " + table).Row().Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "%s=%d ", table, n)
 	}
 	var used int
-	if err := s.st.Gorm().Raw("SELECT COUNT(*) FROM invitations WHERE used_at IS NOT NULL").Row().Scan(&used); err != nil {
+	if err := s.st.Tables().DB().Raw("SELECT COUNT(*) FROM invitations WHERE used_at IS NOT NULL").Row().Scan(&used); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(&b, "used_invitations=%d ", used)

@@ -11,6 +11,7 @@ import (
 	"github.com/trennwand/trennwand/ios/vpp"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // User Enrolment installs only apps the organisation holds Apple Apps and Books licences
@@ -39,8 +40,8 @@ const VPPTokenWarning = 30 * 24 * time.Hour
 
 // LicensingConfig says what the licensing of work apps needs.
 type LicensingConfig struct {
-	// DB is the installation's database, where the ios_vpp_ tables are.
-	DB *gorm.DB
+	// Tables are the component's tables in the installation's database (ios_vpp_).
+	Tables store.Tables
 	// Sealer seals the content tokens (the installation's master key).
 	Sealer mdm.Sealer
 	// Client calls Apple's Apps and Books API (or the fake).
@@ -52,7 +53,8 @@ type LicensingConfig struct {
 
 // licensing is the Apps and Books side of the platform.
 type licensing struct {
-	db     *gorm.DB
+	tables store.Tables
+	db     *gorm.DB // tables.DB(), for reading
 	sealer mdm.Sealer
 	client *vpp.Client
 	pause  time.Duration
@@ -64,13 +66,13 @@ var _ mdm.AppLicensing = (*Platform)(nil)
 // only for employees who hold its licence. Without it (tests of the protocol alone) apps
 // are installed without looking at licences.
 func (p *Platform) UseLicences(cfg LicensingConfig) error {
-	if cfg.DB == nil || cfg.Sealer == nil || cfg.Client == nil || p.cfg.Domain == nil {
+	if cfg.Tables.DB() == nil || cfg.Sealer == nil || cfg.Client == nil {
 		return errors.New("ios licences: the database, the sealer, the Apps and Books client and the domain store are needed")
 	}
 	if cfg.PollPause == 0 {
 		cfg.PollPause = 5 * time.Second
 	}
-	p.lic = &licensing{db: cfg.DB, sealer: cfg.Sealer, client: cfg.Client, pause: cfg.PollPause}
+	p.lic = &licensing{tables: cfg.Tables, db: cfg.Tables.DB(), sealer: cfg.Sealer, client: cfg.Client, pause: cfg.PollPause}
 	return nil
 }
 
@@ -100,7 +102,8 @@ func (p *Platform) SetLicenceToken(ctx context.Context, actor, tenantID string, 
 	if err != nil {
 		return mdm.LicenceToken{}, fmt.Errorf("seal the Apps and Books token: %w", err)
 	}
-	err = p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+		tx := dom.DB(ctx)
 		err := tx.Exec(`INSERT INTO ios_vpp_tokens (tenant_id, sealed_token, organisation, expires_at, problem, updated_at) VALUES (?, ?, ?, ?, '', ?)
 ON CONFLICT (tenant_id) DO UPDATE SET sealed_token = excluded.sealed_token, organisation = excluded.organisation,
     expires_at = excluded.expires_at, problem = '', updated_at = excluded.updated_at`,
@@ -108,8 +111,7 @@ ON CONFLICT (tenant_id) DO UPDATE SET sealed_token = excluded.sealed_token, orga
 		if err != nil {
 			return fmt.Errorf("store the Apps and Books token: %w", err)
 		}
-		dom := p.cfg.Domain.Within(tx)
-		if err := p.svc.RecordWithin(ctx, dom, tenantID, mdm.AuditRecord{Actor: actor, Action: "apple.vpp_token.set",
+		if err := p.record(ctx, dom, tenantID, mdm.AuditRecord{Actor: actor, Action: "apple.vpp_token.set",
 			Subject: tok.Organisation, Details: mdm.AuditDetails(map[string]any{"expires_at": tok.ExpiresAt.Format(time.RFC3339)})}); err != nil {
 			return err
 		}

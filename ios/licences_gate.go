@@ -5,10 +5,9 @@ import (
 	"errors"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // noToken is shown on the devices while the tenant has no Apps and Books token.
@@ -110,5 +109,5 @@ func (p *Platform) recordLicenceFailures(ctx context.Context, t mdm.Tenant, want
 	if len(rows) == 0 {
 		return nil
 	}
-	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return storage.PutWorkApps(tx, rows) })
+	return p.lic.tables.Atomic(ctx, func(tx *store.Tx) error { return storage.PutWorkApps(tx.DB(ctx), rows) })
 }

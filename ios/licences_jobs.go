@@ -11,6 +11,7 @@ import (
 	"github.com/trennwand/trennwand/ios/vpp"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // VPPAssociateJob associates the tenant's pending licences, registering their employees
@@ -207,11 +208,12 @@ func (p *Platform) workingToken(ctx context.Context, tenantID string) (string, e
 // startEvent records what an event of Apple's is about (write, in the transaction) and
 // queues the job that polls it.
 func (p *Platform) startEvent(ctx context.Context, tenantID, eventID, kind string, write func(tx *gorm.DB) error) error {
-	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+		tx := dom.DB(ctx)
 		if err := write(tx); err != nil {
 			return fmt.Errorf("record Apple's event %s: %w", eventID, err)
 		}
-		return p.cfg.Domain.Within(tx).EnqueueJob(ctx, VPPEventJob{TenantID: tenantID, EventID: eventID, What: kind}, mdm.JobOptions{})
+		return dom.EnqueueJob(ctx, VPPEventJob{TenantID: tenantID, EventID: eventID, What: kind}, mdm.JobOptions{})
 	})
 }
 

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/trennwand/trennwand/ios/vpp"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // noLicencesLeft is shown on the device and the policy when Apple had no licence left.
@@ -47,8 +46,8 @@ func (p *Platform) licencesAssociated(ctx context.Context, job VPPEventJob, ev v
 		return err
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		dom := p.cfg.Domain.Within(tx)
+	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+		tx := dom.DB(ctx)
 		for _, l := range rows {
 			f, bad := failed[licenceKey{l.EmployeeID, l.AdamID}]
 			action, details := "apple.vpp_licence.associated", map[string]any{"adam_id": l.AdamID}
@@ -66,7 +65,7 @@ func (p *Platform) licencesAssociated(ctx context.Context, job VPPEventJob, ev v
 			if err := putLicences(tx, []vppLicence{l}); err != nil {
 				return err
 			}
-			if err := p.svc.RecordWithin(ctx, dom, job.TenantID, mdm.AuditRecord{Actor: "system", Action: action,
+			if err := p.record(ctx, dom, job.TenantID, mdm.AuditRecord{Actor: "system", Action: action,
 				Subject: "employee:" + l.EmployeeID, Details: mdm.AuditDetails(details)}); err != nil {
 				return err
 			}
@@ -81,13 +80,13 @@ func (p *Platform) licencesReleased(ctx context.Context, job VPPEventJob, _ vpp.
 	if err != nil {
 		return err
 	}
-	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		dom := p.cfg.Domain.Within(tx)
+	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+		tx := dom.DB(ctx)
 		for _, l := range rows {
 			if err := tx.Delete(&l).Error; err != nil {
 				return fmt.Errorf("forget a released licence: %w", err)
 			}
-			if err := p.svc.RecordWithin(ctx, dom, job.TenantID, mdm.AuditRecord{Actor: "system", Action: "apple.vpp_licence.released",
+			if err := p.record(ctx, dom, job.TenantID, mdm.AuditRecord{Actor: "system", Action: "apple.vpp_licence.released",
 				Subject: "employee:" + l.EmployeeID, Details: mdm.AuditDetails(map[string]any{"adam_id": l.AdamID})}); err != nil {
 				return err
 			}
@@ -123,12 +122,13 @@ func (p *Platform) failWaitingLicences(ctx context.Context, tenantID, problem st
 	if err != nil {
 		return err
 	}
-	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+		tx := dom.DB(ctx)
 		err := tx.Model(&vppLicence{}).Where("tenant_id = ? AND state IN ?", tenantID, []string{licencePending, licenceAssociating}).
 			Updates(map[string]any{"state": licenceFailed, "error": problem, "event_id": "", "updated_at": time.Now().UTC()}).Error
 		if err != nil {
 			return fmt.Errorf("record licences that wait for a token: %w", err)
 		}
-		return applyAgain(ctx, p.cfg.Domain.Within(tx), tenantID, policies)
+		return applyAgain(ctx, dom, tenantID, policies)
 	})
 }

@@ -8,9 +8,8 @@ import (
 	"slices"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // VPPReconcileJob brings a tenant's licences in line with its work policies and active
@@ -115,7 +114,8 @@ func (p *Platform) ReconcileLicences(ctx context.Context, job VPPReconcileJob) e
 	slices.SortFunc(audits, func(a, b mdm.AuditRecord) int {
 		return cmp.Compare(a.Subject+string(a.Details), b.Subject+string(b.Details))
 	})
-	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+		tx := dom.DB(ctx)
 		for _, l := range drop {
 			if err := tx.Delete(&l).Error; err != nil {
 				return fmt.Errorf("forget licence: %w", err)
@@ -124,9 +124,8 @@ func (p *Platform) ReconcileLicences(ctx context.Context, job VPPReconcileJob) e
 		if err := putLicences(tx, put); err != nil {
 			return err
 		}
-		dom := p.cfg.Domain.Within(tx)
 		for _, a := range audits {
-			if err := p.svc.RecordWithin(ctx, dom, job.TenantID, a); err != nil {
+			if err := p.record(ctx, dom, job.TenantID, a); err != nil {
 				return err
 			}
 		}

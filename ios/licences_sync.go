@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/trennwand/trennwand/ios/vpp"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // VPPSyncJob reads a tenant's catalogue from Apple.
@@ -93,7 +92,8 @@ func (p *Platform) SyncCatalogue(ctx context.Context, job VPPSyncJob) error {
 			PricingParam: a.PricingParam, TotalCount: a.TotalCount, AssignedCount: a.AssignedCount,
 			AvailableCount: a.AvailableCount, SyncedAt: now})
 	}
-	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+		tx := dom.DB(ctx)
 		if err := tx.Where("tenant_id = ?", job.TenantID).Delete(&vppAsset{}).Error; err != nil {
 			return fmt.Errorf("replace the Apps and Books catalogue: %w", err)
 		}
@@ -106,7 +106,7 @@ func (p *Platform) SyncCatalogue(ctx context.Context, job VPPSyncJob) error {
 		if err != nil {
 			return fmt.Errorf("record the catalogue's synchronisation: %w", err)
 		}
-		return enqueueReconcile(ctx, p.cfg.Domain.Within(tx), job.TenantID)
+		return enqueueReconcile(ctx, dom, job.TenantID)
 	})
 }
 

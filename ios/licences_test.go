@@ -30,7 +30,7 @@ func (s *site) withLicences(t testing.TB, licences int) (*vppfake.Server, []byte
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.platform.UseLicences(ios.LicensingConfig{DB: s.st.Gorm(), Sealer: testMasterKey(t), Client: client, PollPause: 20 * time.Millisecond})
+	err = s.platform.UseLicences(ios.LicensingConfig{Tables: s.st.Tables(), Sealer: testMasterKey(t), Client: client, PollPause: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

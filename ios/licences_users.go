@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/trennwand/trennwand/ios/vpp"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // usersPerRequest bounds the users registered with one request.
@@ -113,7 +112,8 @@ func (p *Platform) appleUsers(ctx context.Context, tenantID string) (map[string]
 // forgotten and their licences fail with the reason.
 func (p *Platform) usersRegistered(ctx context.Context, tenantID, eventID string, ev vpp.Event) error {
 	now := time.Now().UTC()
-	return p.lic.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+		tx := dom.DB(ctx)
 		for _, f := range ev.Failures {
 			if err := tx.Where("tenant_id = ? AND employee_id = ? AND event_id = ?", tenantID, f.ClientUserID, eventID).Delete(&vppUser{}).Error; err != nil {
 				return fmt.Errorf("forget refused Apple user: %w", err)

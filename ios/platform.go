@@ -17,10 +17,10 @@ import (
 	"github.com/micromdm/nanomdm/service/certauth"
 	"github.com/micromdm/nanomdm/service/nanomdm"
 	nanostorage "github.com/micromdm/nanomdm/storage"
-	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/pki"
 )
 
@@ -63,11 +63,7 @@ type Config struct {
 	// ProfileSigner returns the certificate (with its chain) and key that enrolment
 	// profiles are signed with: the server's TLS certificate (see TLSCertificate).
 	ProfileSigner func() (*tls.Certificate, error)
-	// Domain, if set, lets queued commands queue the pushes that wake the phones in the
-	// same transaction; without it nothing is pushed and phones find their commands at
-	// their next check-in.
-	Domain Domain
-	Log    *slog.Logger
+	Log           *slog.Logger
 	// ClientAddr returns the address a sign-in comes from, for limiting code guesses; the
 	// server decides which proxies it trusts. Nil takes the connection's address.
 	ClientAddr func(*http.Request) netip.Addr
@@ -78,7 +74,7 @@ type Config struct {
 type Storage interface {
 	nanostorage.AllStorage
 	Queue
-	SetTenantPushCert(ctx context.Context, tenantID string, pemCert, pemKey []byte, then func(tx *gorm.DB, p storage.TenantPush) error) (storage.TenantPush, error)
+	SetTenantPushCert(ctx context.Context, tenantID string, pemCert, pemKey []byte, then func(tx *store.Tx, p storage.TenantPush) error) (storage.TenantPush, error)
 	TenantPushCert(ctx context.Context, tenantID string) (storage.TenantPush, error)
 	WorkApps(ctx context.Context, enrollmentIDs []string) (map[string][]storage.WorkApp, error)
 	DeviceWorkApps(ctx context.Context, tenantID, deviceID string) ([]storage.WorkApp, error)
@@ -195,4 +191,11 @@ func connectionAddr(r *http.Request) netip.Addr {
 		return netip.Addr{}
 	}
 	return ap.Addr().Unmap()
+}
+
+// record appends an audit event in tx, the transaction of the change it records, at the
+// time the domain service keeps.
+func (p *Platform) record(ctx context.Context, tx mdm.Store, tenantID string, rec mdm.AuditRecord) error {
+	_, err := tx.AppendAudit(ctx, tenantID, p.svc.Now(), rec)
+	return err
 }

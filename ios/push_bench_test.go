@@ -28,7 +28,7 @@ func benchmarkCommandToPhones(b *testing.B, phones int) {
 		b.Run(backend, func(b *testing.B) {
 			s := newSite(b, backend)
 			fake := s.pushing(b)
-			ids := storagetest.SeedEnrolments(b, s.st.Gorm(), phones, testTopic)
+			ids := storagetest.SeedEnrolments(b, s.st.Tables().DB(), phones, testTopic)
 			ctx := context.Background()
 			for b.Loop() {
 				before := fake.Count()

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/micromdm/nanomdm/cryptoutil"
-	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // PushCertWarning is how long before its expiry a push certificate is reported as
@@ -57,11 +57,8 @@ func (p *Platform) SetPushCertificate(ctx context.Context, actor string, tenantI
 	if err != nil {
 		return PushCertificate{}, err
 	}
-	if p.cfg.Domain == nil {
-		return PushCertificate{}, errors.New("push certificate: the component has no domain store")
-	}
-	tp, err := p.store.SetTenantPushCert(ctx, tenantID, certPEM, keyPEM, func(tx *gorm.DB, tp storage.TenantPush) error {
-		return p.svc.RecordWithin(ctx, p.cfg.Domain.Within(tx), tenantID, mdm.AuditRecord{
+	tp, err := p.store.SetTenantPushCert(ctx, tenantID, certPEM, keyPEM, func(tx *store.Tx, tp storage.TenantPush) error {
+		return p.record(ctx, tx, tenantID, mdm.AuditRecord{
 			Actor: actor, Action: "apple.push_certificate.set", Subject: tp.Topic,
 			Details: mdm.AuditDetails(map[string]any{"not_after": tp.NotAfter.Format(time.RFC3339), "serial": cert.SerialNumber.String()}),
 		})

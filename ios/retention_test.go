@@ -67,7 +67,7 @@ func (s *site) appleRows(t *testing.T, d mdm.Device) map[string]int {
 	out := map[string]int{}
 	for table, q := range queries {
 		var n int
-		if err := s.st.Gorm().Raw(q, d.PlatformID).Row().Scan(&n); err != nil {
+		if err := s.st.Tables().DB().Raw(q, d.PlatformID).Row().Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		out[table] = n

@@ -6,10 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // What the compliance rules need of an iPhone and it sends by itself only at enrolment —
@@ -71,8 +70,8 @@ func (p *Platform) queueStatusQueries(ctx context.Context, ids []string, at time
 	if _, err := p.Enqueue(ctx, ids, info); err != nil {
 		return err
 	}
-	_, err = p.enqueue(ctx, ids, security, func(tx *gorm.DB, _ []string) error {
-		return storage.MarkStatusQueried(tx, ids, at)
+	_, err = p.enqueue(ctx, ids, security, func(tx *store.Tx, _ []string) error {
+		return storage.MarkStatusQueried(tx.DB(ctx), ids, at)
 	})
 	return err
 }

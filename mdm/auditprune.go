@@ -55,7 +55,7 @@ func (s *Service) RunAuditRetention(ctx context.Context, _ AuditRetentionJob) er
 // the chain stays provable from a hash the CA signed; the events between that checkpoint
 // and the cut-off stay until the next one.
 func (s *Service) PruneAuditTrails(ctx context.Context) ([]AuditPrune, error) {
-	if c, ok := s.store.(*checkpointing); !ok || c.cfg.signer == nil {
+	if !s.signsCheckpoints() {
 		return nil, errors.New("audit retention: the trail can be pruned only where checkpoints are signed, and no signer is configured")
 	}
 	tenants, err := s.store.Tenants(ctx)

@@ -97,85 +97,51 @@ type checkpointConfig struct {
 	age      time.Duration
 }
 
-// checkpointing is the service's store once checkpoints are configured. It wraps the store
-// the way middleware wraps a handler: every path that appends an event (the service's own
-// writes, Record, and callers of Service.Store) passes through AppendAudit here, which adds
-// the checkpoint in the event's transaction.
-type checkpointing struct {
-	Store
-	cfg  *checkpointConfig
-	inTx bool
-}
-
-// checkpointsOf returns the service's checkpoint configuration, wrapping its store on first
-// use.
+// checkpointsOf returns the service's checkpoint configuration, making it on first use.
+// Checkpoints are made in the store's hook on every appended event, so that an event that
+// a platform appends in a transaction of its own tables is checkpointed like the
+// service's own.
 func checkpointsOf(s *Service) *checkpointConfig {
-	if c, ok := s.store.(*checkpointing); ok {
-		return c.cfg
+	if s.checkpoints == nil {
+		s.checkpoints = &checkpointConfig{events: DefaultCheckpointEvents, age: DefaultCheckpointAge}
 	}
-	c := &checkpointing{Store: s.store, cfg: &checkpointConfig{events: DefaultCheckpointEvents, age: DefaultCheckpointAge}}
-	s.store = c
-	return c.cfg
+	return s.checkpoints
 }
 
 // checkpointVerifier returns the verifier the service was given, if any.
 func (s *Service) checkpointVerifier() CheckpointVerifier {
-	if c, ok := s.store.(*checkpointing); ok {
-		return c.cfg.verifier
+	if s.checkpoints != nil {
+		return s.checkpoints.verifier
 	}
 	return nil
 }
 
-// Unwrap returns the store underneath, for a component that keeps tables of its own in
-// the same database and needs its handle; events must still be appended through c.
-func (c *checkpointing) Unwrap() Store { return c.Store }
-
-// Atomic runs fn in one transaction with a store that still makes checkpoints.
-func (c *checkpointing) Atomic(ctx context.Context, fn func(tx Store) error) error {
-	return c.Store.Atomic(ctx, func(tx Store) error {
-		return fn(&checkpointing{Store: tx, cfg: c.cfg, inTx: true})
-	})
-}
-
-// AppendAudit appends the event and, when one is due, a checkpoint of the chain at it, in
-// one transaction.
-func (c *checkpointing) AppendAudit(ctx context.Context, tenantID string, at time.Time, r AuditRecord) (AuditEvent, error) {
-	if c.cfg.signer == nil {
-		return c.Store.AppendAudit(ctx, tenantID, at, r)
-	}
-	if !c.inTx {
-		var e AuditEvent
-		err := c.Atomic(ctx, func(tx Store) (err error) {
-			e, err = tx.AppendAudit(ctx, tenantID, at, r)
-			return err
-		})
-		return e, err
-	}
-	e, err := c.Store.AppendAudit(ctx, tenantID, at, r)
-	if err != nil {
-		return AuditEvent{}, err
-	}
-	if err := c.checkpoint(ctx, e); err != nil {
-		return AuditEvent{}, fmt.Errorf("checkpoint at audit event %d: %w", e.Seq, err)
-	}
-	return e, nil
+// signsCheckpoints reports whether the service signs checkpoints.
+func (s *Service) signsCheckpoints() bool {
+	return s.checkpoints != nil && s.checkpoints.signer != nil
 }
 
 // checkpoint signs and stores a checkpoint at e if one is due. The caller holds the lock
 // on the tenant's chain head, so two appends cannot both decide to make one.
-func (c *checkpointing) checkpoint(ctx context.Context, e AuditEvent) error {
-	last, err := c.Store.LatestCheckpoint(ctx, e.TenantID, e.Seq)
+func (c *checkpointConfig) checkpoint(ctx context.Context, tx Store, e AuditEvent) error {
+	if c.signer == nil {
+		return nil
+	}
+	last, err := tx.LatestCheckpoint(ctx, e.TenantID, e.Seq)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		last = AuditCheckpoint{}
 	case err != nil:
 		return err
-	case e.Seq-last.Seq < c.cfg.events && e.At.Sub(last.At) < c.cfg.age:
+	case e.Seq-last.Seq < c.events && e.At.Sub(last.At) < c.age:
 		return nil
 	}
 	cp := AuditCheckpoint{TenantID: e.TenantID, Seq: e.Seq, PrevSeq: last.Seq, Hash: e.Hash, At: e.At}
-	if cp.Signature, cp.SignerCert, err = c.cfg.signer.SignCheckpoint(cp.Payload()); err != nil {
-		return fmt.Errorf("sign: %w", err)
+	if cp.Signature, cp.SignerCert, err = c.signer.SignCheckpoint(cp.Payload()); err != nil {
+		return fmt.Errorf("checkpoint at audit event %d: sign: %w", e.Seq, err)
 	}
-	return c.Store.AppendCheckpoint(ctx, e.TenantID, &cp)
+	if err := tx.AppendCheckpoint(ctx, e.TenantID, &cp); err != nil {
+		return fmt.Errorf("checkpoint at audit event %d: %w", e.Seq, err)
+	}
+	return nil
 }

@@ -25,20 +25,3 @@ func (s *Service) forgetDevices(ctx context.Context, tx Store, tenantID string, 
 	}
 	return nil
 }
-
-// Underlying returns the store of type T under s, looking through the wrappers of the
-// domain's stores (the checkpointing of the audit trail wraps the store); platforms use
-// it to write their own rows in the domain's transaction.
-func Underlying[T any](s Store) (T, bool) {
-	for {
-		if t, ok := s.(T); ok {
-			return t, true
-		}
-		u, ok := s.(interface{ Unwrap() Store })
-		if !ok {
-			var zero T
-			return zero, false
-		}
-		s = u.Unwrap()
-	}
-}

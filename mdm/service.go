@@ -19,6 +19,8 @@ type Service struct {
 	mailNotices bool
 	// forgetters delete the platforms' rows of devices whose retention ended.
 	forgetters []DeviceForgetter
+	// checkpoints, when set, is how the audit trail is checkpointed.
+	checkpoints *checkpointConfig
 }
 
 // Option configures a Service.
@@ -35,6 +37,9 @@ func NewService(store Store, sealer Sealer, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.signsCheckpoints() {
+		store.OnAuditAppended(s.checkpoints.checkpoint)
+	}
 	return s
 }
 
@@ -47,6 +52,10 @@ func (s *Service) clock() time.Time {
 	return s.now().UTC().Truncate(time.Microsecond)
 }
 
+// Now returns the time of a change as the service stores it, for components that write
+// in a transaction of their own tables what the service would otherwise time.
+func (s *Service) Now() time.Time { return s.clock() }
+
 // atomic runs fn in one transaction with the time of the change.
 func (s *Service) atomic(ctx context.Context, fn func(tx Store, at time.Time) error) error {
 	at := s.clock()
@@ -58,13 +67,5 @@ func (s *Service) atomic(ctx context.Context, fn func(tx Store, at time.Time) er
 // themselves, in the same transaction.
 func (s *Service) Record(ctx context.Context, tenantID string, rec AuditRecord) error {
 	_, err := s.store.AppendAudit(ctx, tenantID, s.clock(), rec)
-	return err
-}
-
-// RecordWithin appends an audit event in tx, the transaction of a change that a component
-// makes in tables of its own (see mdm/store's Within), so that the change and its event
-// commit together.
-func (s *Service) RecordWithin(ctx context.Context, tx Store, tenantID string, rec AuditRecord) error {
-	_, err := tx.AppendAudit(ctx, tenantID, s.clock(), rec)
 	return err
 }

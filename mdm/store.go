@@ -123,6 +123,9 @@ type AuditStore interface {
 	// AppendAudit adds an event at the end of the tenant's chain. Called inside Atomic,
 	// the event is written in the same transaction as the change it records.
 	AppendAudit(ctx context.Context, tenantID string, at time.Time, r AuditRecord) (AuditEvent, error)
+	// OnAuditAppended makes h run in the transaction of every event appended from now on,
+	// whichever component appends it; the service makes its checkpoints there.
+	OnAuditAppended(h AuditHook)
 	// AuditEvents calls fn for the tenant's events in order of sequence, starting after
 	// afterSeq, without holding them all in memory.
 	AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(AuditEvent) error) error
@@ -141,6 +144,10 @@ type AuditStore interface {
 	// AuditCheckpoints calls fn for the tenant's checkpoints in order of sequence.
 	AuditCheckpoints(ctx context.Context, tenantID string, fn func(AuditCheckpoint) error) error
 }
+
+// AuditHook runs in the transaction of an appended event, after the event, with the
+// transaction's store; an error undoes the event and the change it records.
+type AuditHook func(ctx context.Context, tx Store, e AuditEvent) error
 
 // Sealer encrypts secrets before they are stored, with a key kept outside the database.
 // The purpose binds a sealed value to its use, so that one secret cannot be passed off as

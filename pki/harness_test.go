@@ -45,7 +45,7 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
 // newTestDB returns a fresh database of the backend with the CA's tables.
 func newTestDB(t testing.TB, backend string) *gorm.DB {
 	t.Helper()
-	return storetest.Open(t, backend, store.WithMigrations(store.MigrationSource{Name: "pki", FS: Migrations()})).Gorm()
+	return storetest.Open(t, backend, store.WithMigrations(store.MigrationSource{Name: "pki", FS: Migrations()})).Tables().DB()
 }
 
 // newTestCA opens a CA on a fresh, migrated database of the backend.

@@ -98,7 +98,7 @@ func (s *storm) count(ctx context.Context, r *result) error {
 		return err
 	}
 	defer st.Close()
-	db := st.Gorm().WithContext(ctx)
+	db := st.Tables().DB().WithContext(ctx)
 
 	var states []struct {
 		Platform, State string

@@ -117,7 +117,7 @@ func (in *installation) android(ctx context.Context) (*android.Platform, error) 
 		}
 		fromFile = b
 	}
-	key, err := android.Credentials(ctx, in.store.Gorm(), in.key, fromFile)
+	key, err := android.Credentials(ctx, in.store.Tables().DB(), in.key, fromFile)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (in *installation) android(ctx context.Context) (*android.Platform, error) 
 	if err != nil {
 		return nil, err
 	}
-	return android.New(in.svc, in.store.Gorm(), client, android.Config{PublicURL: in.cfg.PublicURL, Log: in.log.With("component", "android"),
+	return android.New(in.svc, in.store.Tables(), client, android.Config{PublicURL: in.cfg.PublicURL, Log: in.log.With("component", "android"),
 		Challenges: ca}), nil
 }
 

@@ -28,10 +28,10 @@ func (in *installation) apple(signer func() (*tls.Certificate, error)) (*ios.Pla
 			return nil, errors.New("enrolment profiles are made by the server only")
 		}
 	}
-	nano := storage.New(in.store.Gorm(), in.key)
+	nano := storage.New(in.store.Tables(), in.key)
 	p, err := ios.New(in.svc, ca, nano, ios.Config{
 		PublicURL: in.cfg.PublicURL, Topic: in.cfg.APNsTopic, ProfileSigner: signer,
-		Domain: in.store, Log: in.log.With("component", "ios"), ClientAddr: portal.ForwardedFor(in.cfg.TrustedProxies),
+		Log: in.log.With("component", "ios"), ClientAddr: portal.ForwardedFor(in.cfg.TrustedProxies),
 	})
 	if err == nil {
 		err = in.useLicences(p)

@@ -22,7 +22,7 @@ func (in *installation) useLicences(p *ios.Platform) error {
 	if err != nil {
 		return err
 	}
-	cfg := ios.LicensingConfig{DB: in.store.Gorm(), Sealer: in.key, Client: client}
+	cfg := ios.LicensingConfig{Tables: in.store.Tables(), Sealer: in.key, Client: client}
 	if in.demo {
 		// The demo's fake is in the process: its events need no patience.
 		cfg.PollPause = 200 * time.Millisecond

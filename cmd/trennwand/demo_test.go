@@ -36,7 +36,7 @@ func TestDemoModeIsReadyWithoutGoogleOrApple(t *testing.T) {
 		t.Fatalf("demo policy %+v, %v; want the sample policy with three apps, copy-paste to personal blocked", p, err)
 	}
 	var bound int64
-	if err := st.Gorm().Table("android_enterprises").Where("tenant_id = ?", tn.ID).Count(&bound).Error; err != nil || bound != 1 {
+	if err := st.Tables().DB().Table("android_enterprises").Where("tenant_id = ?", tn.ID).Count(&bound).Error; err != nil || bound != 1 {
 		t.Fatalf("Android bindings of the demo tenant: %d, %v", bound, err)
 	}
 	r := s.run(t, "apple", "push-cert", "show", "--tenant", "default", "--json")

@@ -93,7 +93,7 @@ func (in *installation) CA(ctx context.Context) (*pki.CA, error) {
 	if in.ca != nil {
 		return in.ca, nil
 	}
-	ca, err := pki.Open(ctx, in.store.Gorm(), in.key, pki.Config{
+	ca, err := pki.Open(ctx, in.store.Tables().DB(), in.key, pki.Config{
 		Name: in.cfg.PublicURL.Hostname(), PublicURL: in.cfg.PublicURL,
 		DeviceValidity: in.cfg.DeviceCertValidity, Log: in.log,
 	})

@@ -116,7 +116,7 @@ func periodicJobs(t *testing.T, st *store.Store) map[string]int {
 		Kind string
 		N    int
 	}
-	err := st.Gorm().Raw(`SELECT kind, COUNT(*) AS n FROM river_job WHERE kind IN ('device_retention', 'audit_retention', 'inactivity_check', 'ios_push_cert_check') GROUP BY kind`).
+	err := st.Tables().DB().Raw(`SELECT kind, COUNT(*) AS n FROM river_job WHERE kind IN ('device_retention', 'audit_retention', 'inactivity_check', 'ios_push_cert_check') GROUP BY kind`).
 		Scan(&rows).Error
 	if err != nil {
 		t.Fatal(err)

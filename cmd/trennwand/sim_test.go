@@ -75,7 +75,7 @@ func TestSimulatedPhonesEnrolAndGetTheirWorkApps(t *testing.T) {
 			}
 			// Every iPhone has acknowledged the InstallApplication of the demo policy's app.
 			var installed int64
-			if err := s.store(t).Gorm().Table("ios_work_apps").Where("state = ? AND bundle_id = ?", "installed", demoMailIOS).
+			if err := s.store(t).Tables().DB().Table("ios_work_apps").Where("state = ? AND bundle_id = ?", "installed", demoMailIOS).
 				Count(&installed).Error; err != nil || installed != int64(n) {
 				t.Errorf("iPhones with the work mail app installed: %d (%v), want %d", installed, err, n)
 			}
@@ -96,7 +96,7 @@ func TestDemoDevicesEnrolInTheBackgroundAndWakeOnPushes(t *testing.T) {
 		}
 		// The iPhones check in only when the fake APNs wakes them: their apps arrive by push.
 		var installed int64
-		err := s.store(t).Gorm().Table("ios_work_apps").Where("state = ?", "installed").Count(&installed).Error
+		err := s.store(t).Tables().DB().Table("ios_work_apps").Where("state = ?", "installed").Count(&installed).Error
 		if err == nil && active == 4 && installed == 2 {
 			return
 		}

@@ -24,7 +24,7 @@ var backends = []string{storetest.SQLite, storetest.Postgres}
 func open(t testing.TB, backend string, opts ...storage.Option) (*storage.Storage, *store.Store) {
 	t.Helper()
 	st := storetest.Open(t, backend, store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}))
-	return storage.New(st.Gorm(), storetest.PlainSealer{}, opts...), st
+	return storage.New(st.Tables(), storetest.PlainSealer{}, opts...), st
 }
 
 // TestE2E runs nanomdm's own end-to-end storage suite: enrolment, certificate

@@ -2,12 +2,10 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"gorm.io/gorm"
-
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // Forgetter deletes the Apple MDM rows of devices whose retention has ended, in the
@@ -33,11 +31,11 @@ func (Forgetter) ForgetDevices(ctx context.Context, tx mdm.Store, tenantID strin
 	if len(ids) == 0 {
 		return nil
 	}
-	g, ok := mdm.Underlying[interface{ Gorm() *gorm.DB }](tx)
-	if !ok {
-		return errors.New("ios: the domain store is not on gorm")
+	t, err := store.Extend(tx)
+	if err != nil {
+		return fmt.Errorf("ios: forget devices: %w", err)
 	}
-	db := g.Gorm().WithContext(ctx)
+	db := t.DB(ctx)
 	if err := db.Exec("DELETE FROM ios_work_apps WHERE tenant_id = ? AND device_id IN ?", tenantID, ids).Error; err != nil {
 		return fmt.Errorf("ios: forget work apps: %w", err)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/micromdm/nanomdm/mdm"
 	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // EnqueueCommand queues cmd for the enrolments ids in one transaction. IDs that are not
@@ -22,7 +24,7 @@ func (s *Storage) EnqueueCommand(ctx context.Context, ids []string, cmd *mdm.Com
 // EnqueueCommandThen is EnqueueCommand that also calls then, if not nil, with the
 // transaction and the enrolments that got the command, so that the work that follows a
 // queued command (the push that wakes the phones) is stored with it or not at all.
-func (s *Storage) EnqueueCommandThen(ctx context.Context, ids []string, cmd *mdm.Command, then func(tx *gorm.DB, queued []string) error) (map[string]error, error) {
+func (s *Storage) EnqueueCommandThen(ctx context.Context, ids []string, cmd *mdm.Command, then func(tx *store.Tx, queued []string) error) (map[string]error, error) {
 	if cmd == nil || cmd.CommandUUID == "" {
 		return nil, errors.New("enqueue: command without a UUID")
 	}
@@ -31,7 +33,8 @@ func (s *Storage) EnqueueCommandThen(ctx context.Context, ids []string, cmd *mdm
 	}
 	queued := make(map[string]bool, len(ids))
 	errNoneEnrolled := errors.New("none enrolled")
-	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tables.Atomic(ctx, func(dom *store.Tx) error {
+		tx := dom.DB(ctx)
 		err := tx.Exec(`INSERT INTO ios_commands (command_uuid, request_type, command, created_at) VALUES (?, ?, ?, ?)`,
 			cmd.CommandUUID, cmd.Command.RequestType, cmd.Raw, s.clock()).Error
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -64,7 +67,7 @@ func (s *Storage) EnqueueCommandThen(ctx context.Context, ids []string, cmd *mdm
 			got = append(got, id)
 		}
 		slices.Sort(got)
-		return then(tx, got)
+		return then(dom, got)
 	})
 	if err != nil && !errors.Is(err, errNoneEnrolled) {
 		return nil, fmt.Errorf("enqueue %s: %w", cmd.CommandUUID, err)

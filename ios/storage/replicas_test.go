@@ -32,7 +32,7 @@ func replicas(t *testing.T, backend string) ([2]*storage.Storage, *store.Store) 
 		if err := st.Migrate(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
-		out[i] = storage.New(st.Gorm(), storetest.PlainSealer{})
+		out[i] = storage.New(st.Tables(), storetest.PlainSealer{})
 		if first == nil {
 			first = st
 		}
@@ -129,7 +129,7 @@ func TestConcurrentAssociationsLeaveOneCertificate(t *testing.T) {
 				}
 				wg.Wait()
 				var latest int
-				if err := st.Gorm().Raw("SELECT COUNT(*) FROM ios_cert_auth WHERE id = ? AND latest", r.ID).Row().Scan(&latest); err != nil {
+				if err := st.Tables().DB().Raw("SELECT COUNT(*) FROM ios_cert_auth WHERE id = ? AND latest", r.ID).Row().Scan(&latest); err != nil {
 					t.Fatal(err)
 				}
 				if latest != 1 {

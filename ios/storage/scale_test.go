@@ -13,7 +13,7 @@ import (
 
 func seedEnrolments(t testing.TB, st *store.Store, n int) []string {
 	t.Helper()
-	return storagetest.SeedEnrolments(t, st.Gorm(), n, "com.apple.mgmt.test")
+	return storagetest.SeedEnrolments(t, st.Tables().DB(), n, "com.apple.mgmt.test")
 }
 
 // An enqueue for more enrolments than one statement binds, and the push data for them.

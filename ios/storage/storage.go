@@ -45,6 +45,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // ErrNotEnrolled answers, per enrolment ID, an enqueue for an enrolment that is unknown or
@@ -61,6 +62,7 @@ const maxParams = 1000
 
 // Storage is nanomdm's AllStorage on the installation's database.
 type Storage struct {
+	tables     store.Tables
 	db         *gorm.DB
 	sealer     mdm.Sealer
 	now        func() time.Time
@@ -87,22 +89,31 @@ func WithClock(now func() time.Time) Option {
 	return func(s *Storage) { s.now = now }
 }
 
-// New returns the storage on db, the store's database (with the ios migrations applied).
+// WithDB makes the storage read and write its tables outside transactions through db, a
+// session of the installation's database (tests use one that records the statements).
+func WithDB(db *gorm.DB) Option {
+	return func(s *Storage) { s.db = db }
+}
+
+// New returns the storage on its tables in the installation's database (with the ios
+// migrations applied). Writes that go with the domain's (an enqueued command and its
+// push job, a push certificate and its audit event) share the one transaction of tables.
 // The sealer encrypts the APNs push certificates' keys and bootstrap tokens.
-func New(db *gorm.DB, sealer mdm.Sealer, opts ...Option) *Storage {
+func New(tables store.Tables, sealer mdm.Sealer, opts ...Option) *Storage {
 	s := &Storage{
-		db:         db,
+		tables:     tables,
+		db:         tables.DB(),
 		sealer:     sealer,
 		now:        time.Now,
 		resolution: DefaultLastSeenResolution,
 	}
-	postgres := db.Dialector.Name() == "postgres"
-	s.hot = newHotPath(db, postgres)
-	if postgres {
-		s.forShare = " FOR SHARE"
-	}
 	for _, o := range opts {
 		o(s)
+	}
+	postgres := s.db.Dialector.Name() == "postgres"
+	s.hot = newHotPath(s.db, postgres)
+	if postgres {
+		s.forShare = " FOR SHARE"
 	}
 	return s
 }

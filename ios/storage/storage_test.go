@@ -20,7 +20,7 @@ import (
 func rows(t testing.TB, st *store.Store, table string) int {
 	t.Helper()
 	var n int
-	if err := st.Gorm().Raw("SELECT COUNT(*) FROM " + table).Row().Scan(&n); err != nil {
+	if err := st.Tables().DB().Raw("SELECT COUNT(*) FROM " + table).Row().Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -214,14 +214,14 @@ func TestIdleCheckInIsOneReadAndWritesLastSeenOncePerResolution(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			now := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 			_, st := open(t, backend)
-			db, rec := recorded(st.Gorm())
-			svc := server(storage.New(db, storetest.PlainSealer{}, storage.WithClock(func() time.Time { return now }),
+			db, rec := recorded(st.Tables().DB())
+			svc := server(storage.New(st.Tables(), storetest.PlainSealer{}, storage.WithDB(db), storage.WithClock(func() time.Time { return now }),
 				storage.WithLastSeenResolution(time.Minute)))
 			d := newDevice(t)
 			d.enrol(t, svc)
 			lastSeen := func() time.Time {
 				var at time.Time
-				if err := st.Gorm().Raw("SELECT last_seen_at FROM ios_enrollments WHERE id = ?", d.id).Row().Scan(&at); err != nil {
+				if err := st.Tables().DB().Raw("SELECT last_seen_at FROM ios_enrollments WHERE id = ?", d.id).Row().Scan(&at); err != nil {
 					t.Fatal(err)
 				}
 				return at.UTC()
@@ -332,7 +332,7 @@ func TestPruneCommandsRemovesLeftovers(t *testing.T) {
 				t.Fatal(err)
 			}
 			// What a crash between a final answer and the deletion of its command leaves.
-			if err := st.Gorm().Exec(`INSERT INTO ios_commands (command_uuid, request_type, command, created_at) VALUES ('LEFT', 'X', ?, ?)`,
+			if err := st.Tables().DB().Exec(`INSERT INTO ios_commands (command_uuid, request_type, command, created_at) VALUES ('LEFT', 'X', ?, ?)`,
 				[]byte("<?xml"), time.Now().UTC()).Error; err != nil {
 				t.Fatal(err)
 			}

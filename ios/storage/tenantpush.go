@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/micromdm/nanomdm/cryptoutil"
-	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // TenantPush is the MDM push certificate a tenant's enrolment profiles name.
@@ -25,7 +25,7 @@ type TenantPush struct {
 // SetTenantPushCert stores the push certificate and its key (see StorePushCert) and makes
 // it the tenant's, in one transaction; then, if not nil, runs in that transaction too (the
 // audit event). It returns what the tenant now has.
-func (s *Storage) SetTenantPushCert(ctx context.Context, tenantID string, pemCert, pemKey []byte, then func(tx *gorm.DB, p TenantPush) error) (TenantPush, error) {
+func (s *Storage) SetTenantPushCert(ctx context.Context, tenantID string, pemCert, pemKey []byte, then func(tx *store.Tx, p TenantPush) error) (TenantPush, error) {
 	topic, err := cryptoutil.TopicFromPEMCert(pemCert)
 	if err != nil {
 		return TenantPush{}, fmt.Errorf("push certificate: %w", err)
@@ -36,7 +36,8 @@ func (s *Storage) SetTenantPushCert(ctx context.Context, tenantID string, pemCer
 		return TenantPush{}, fmt.Errorf("push certificate: %w", err)
 	}
 	p := TenantPush{Topic: topic, NotAfter: cert.NotAfter.UTC().Truncate(time.Microsecond), UpdatedAt: s.clock()}
-	err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.tables.Atomic(ctx, func(dom *store.Tx) error {
+		tx := dom.DB(ctx)
 		in := *s
 		in.db = tx
 		if err := in.StorePushCert(ctx, pemCert, pemKey); err != nil {
@@ -49,7 +50,7 @@ ON CONFLICT (tenant_id) DO UPDATE SET topic = excluded.topic, not_after = exclud
 			return fmt.Errorf("assign push certificate to tenant: %w", err)
 		}
 		if then != nil {
-			return then(tx, p)
+			return then(dom, p)
 		}
 		return nil
 	})

@@ -162,7 +162,7 @@ func TestAUniqueJobIsQueuedOnceWhileItWaits(t *testing.T) {
 			t.Fatal(err)
 		}
 		var n int64
-		if err := s.Gorm().WithContext(ctx).Table("river_job").Count(&n).Error; err != nil {
+		if err := s.Tables().DB().WithContext(ctx).Table("river_job").Count(&n).Error; err != nil {
 			t.Fatal(err)
 		}
 		if n != 2 {
@@ -185,7 +185,7 @@ func TestAPermanentFailureIsNotRetried(t *testing.T) {
 		deadline := time.Now().Add(15 * time.Second)
 		for {
 			var state string
-			err := s.Gorm().WithContext(ctx).Table("river_job").Select("state").Scan(&state).Error
+			err := s.Tables().DB().WithContext(ctx).Table("river_job").Select("state").Scan(&state).Error
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -20,7 +20,7 @@ func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, 
 		return mdm.AuditEvent{}, errors.New("audit record needs an actor and an action")
 	}
 	var e mdm.AuditEvent
-	err := s.atomic(ctx, func(tx *Store) error {
+	err := s.transact(ctx, func(tx *Tx) error {
 		var head auditHead
 		err := tx.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
 			Where("tenant_id = ?", tenantID).Take(&head).Error
@@ -41,10 +41,20 @@ func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, 
 		}
 		res := tx.db.WithContext(ctx).Model(&auditHead{}).Where("tenant_id = ? AND seq = ?", tenantID, head.Seq).
 			Updates(map[string]any{"seq": e.Seq, "hash": e.Hash})
-		return affectedOne(res)
+		if err := affectedOne(res); err != nil {
+			return err
+		}
+		if tx.appended == nil {
+			return nil
+		}
+		return tx.appended(ctx, tx, e)
 	})
 	return e, err
 }
+
+// OnAuditAppended makes h run in the transaction of every event appended from now on.
+// It is set once, when the installation is wired, before the store is shared.
+func (s *Store) OnAuditAppended(h mdm.AuditHook) { s.appended = h }
 
 // AuditEvents calls fn for the tenant's events after afterSeq, in order, reading them in
 // batches so that a long trail does not have to fit in memory.

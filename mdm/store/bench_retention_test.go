@@ -49,7 +49,7 @@ func fillRemovedDevices(b *testing.B, s *store.Store, tn mdm.Tenant, emp mdm.Emp
 		cs[i] = mdm.Command{ID: mdm.NewID(), TenantID: tn.ID, DeviceID: ds[i].ID, Kind: mdm.CommandRemoveWorkData,
 			Payload: mdm.EmptyJSONObject, State: mdm.CommandAcknowledged, CreatedAt: testTime}
 	}
-	db := s.Gorm()
+	db := s.Tables().DB()
 	if err := db.CreateInBatches(ds, 500).Error; err != nil {
 		b.Fatal(err)
 	}

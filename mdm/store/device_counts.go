@@ -69,7 +69,7 @@ func (s *Store) foldDeviceCounts(ctx context.Context, tenantID string) error {
 			SELECT ?, platform, state, compliance, SUM(delta) FROM gone
 			GROUP BY platform, state, compliance HAVING SUM(delta) <> 0`, tenantID, tenantID).Error)
 	}
-	return s.atomic(ctx, func(tx *Store) error {
+	return s.transact(ctx, func(tx *Tx) error {
 		var sums []deviceCountDelta
 		err := tx.scoped(ctx, tenantID).Table("device_count_deltas").
 			Select("tenant_id, platform, state, compliance, SUM(delta) AS delta").

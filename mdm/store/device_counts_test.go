@@ -14,7 +14,7 @@ import (
 func truth(t *testing.T, s *store.Store, tenantID string) []mdm.DeviceCount {
 	t.Helper()
 	var out []mdm.DeviceCount
-	err := s.Gorm().Table("devices").Where("tenant_id = ?", tenantID).
+	err := s.Tables().DB().Table("devices").Where("tenant_id = ?", tenantID).
 		Select("platform, state, compliance, COUNT(*) AS count").
 		Group("platform, state, compliance").Order("platform, state, compliance").Scan(&out).Error
 	if err != nil {
@@ -47,7 +47,7 @@ func TestDeviceCountsFollowEveryWrite(t *testing.T) {
 		storetest.SeedDevices(t, s, a.ID, 700)
 		storetest.SeedDevices(t, s, b.ID, 30)
 		check("after seeding")
-		db := s.Gorm()
+		db := s.Tables().DB()
 		if err := db.Exec("UPDATE devices SET state = 'removed' WHERE tenant_id = ? AND state = 'removing'", a.ID).Error; err != nil {
 			t.Fatal(err)
 		}

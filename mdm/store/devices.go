@@ -3,8 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
-	"gorm.io/gorm"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
 )

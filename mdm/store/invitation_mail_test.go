@@ -84,7 +84,7 @@ func TestWithoutMailNoJobIsQueued(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int64
-	if err := s.Gorm().Table("river_job").Count(&n).Error; err != nil || n != 0 {
+	if err := s.Tables().DB().Table("river_job").Count(&n).Error; err != nil || n != 0 {
 		t.Errorf("jobs: %d, %v", n, err)
 	}
 }

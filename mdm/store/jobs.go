@@ -10,7 +10,6 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
-	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
 )
@@ -70,13 +69,4 @@ func (s *Store) EnqueueJob(ctx context.Context, job mdm.Job, o mdm.JobOptions) e
 		return fmt.Errorf("queue job %s: %w", job.Kind(), err)
 	}
 	return nil
-}
-
-// Within returns the store working in tx, a transaction that a component keeping tables
-// of its own in the same database has begun (see WithMigrations), so that its writes, the
-// domain's and the jobs they ask for commit together.
-func (s *Store) Within(tx *gorm.DB) mdm.Store {
-	in := *s
-	in.db = tx
-	return &in
 }

@@ -11,7 +11,7 @@ import (
 func (s *Store) CreateWorkPolicy(ctx context.Context, tenantID string, p *mdm.WorkPolicy) error {
 	p.TenantID = tenantID
 	p.Version = 1
-	return s.atomic(ctx, func(tx *Store) error {
+	return s.transact(ctx, func(tx *Tx) error {
 		if err := tx.insert(ctx, p); err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func (s *Store) WorkPolicies(ctx context.Context, tenantID string) ([]mdm.WorkPo
 // p.Version was read, and raises the version.
 func (s *Store) UpdateWorkPolicy(ctx context.Context, tenantID string, p *mdm.WorkPolicy) error {
 	p.TenantID = tenantID
-	return s.atomic(ctx, func(tx *Store) error {
+	return s.transact(ctx, func(tx *Tx) error {
 		res := tx.scoped(ctx, tenantID).Model(&mdm.WorkPolicy{}).
 			Where("id = ? AND version = ?", p.ID, p.Version).
 			Updates(map[string]any{

@@ -19,8 +19,8 @@ func (s *Store) DefaultWorkPolicy(ctx context.Context, tenantID string) (mdm.Wor
 // SetDefaultWorkPolicy makes the policy the tenant's default. The old default is cleared
 // first, so that the unique index never sees two at once.
 func (s *Store) SetDefaultWorkPolicy(ctx context.Context, tenantID, id string) error {
-	return s.atomic(ctx, func(tx *Store) error {
-		if _, err := byID[mdm.WorkPolicy](ctx, tx, tenantID, id); err != nil {
+	return s.transact(ctx, func(tx *Tx) error {
+		if _, err := byID[mdm.WorkPolicy](ctx, tx.Store, tenantID, id); err != nil {
 			return err
 		}
 		if err := tx.scoped(ctx, tenantID).Model(&mdm.WorkPolicy{}).Where("is_default AND id <> ?", id).

@@ -62,7 +62,7 @@ func (s *Store) SetAdminPassword(ctx context.Context, tenantID, id, hash string)
 
 // ReplaceRecoveryCodes stores new recovery codes in place of the old ones.
 func (s *Store) ReplaceRecoveryCodes(ctx context.Context, tenantID, adminID string, hashes [][]byte) error {
-	return s.atomic(ctx, func(tx *Store) error {
+	return s.transact(ctx, func(tx *Tx) error {
 		if err := translate(tx.scoped(ctx, tenantID).Where("admin_id = ?", adminID).Delete(&recoveryCode{}).Error); err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 // windows are removed on the way.
 func (s *Store) CountSignInAttempt(ctx context.Context, key string, at, expires time.Time) (int, error) {
 	var row signInThrottle
-	err := s.atomic(ctx, func(tx *Store) error {
+	err := s.transact(ctx, func(tx *Tx) error {
 		db := tx.db.WithContext(ctx)
 		if err := db.Where("expires_at < ?", at).Delete(&signInThrottle{}).Error; err != nil {
 			return translate(err)

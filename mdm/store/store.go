@@ -29,6 +29,10 @@ type Store struct {
 	sources   []MigrationSource
 	jobDriver riverdriver.Driver[*sql.Tx]
 	jobs      *river.Client[*sql.Tx]
+	// inTx is set on the copy of the store that a transaction works in.
+	inTx bool
+	// appended, when set, runs in the transaction of every appended audit event.
+	appended mdm.AuditHook
 }
 
 var _ mdm.Store = (*Store)(nil)
@@ -147,25 +151,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	return sqlDB.PingContext(ctx)
 }
 
-// Gorm returns the database handle, for components that keep tables of their own in the
-// same database (see WithMigrations).
-func (s *Store) Gorm() *gorm.DB { return s.db }
-
 // Postgres reports whether the store is on PostgreSQL.
 func (s *Store) Postgres() bool { return s.postgres }
-
-// Atomic runs fn in one transaction. Called inside a transaction, it nests as a savepoint.
-func (s *Store) Atomic(ctx context.Context, fn func(tx mdm.Store) error) error {
-	return s.atomic(ctx, func(tx *Store) error { return fn(tx) })
-}
-
-func (s *Store) atomic(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		in := *s
-		in.db = tx
-		return fn(&in)
-	})
-}
 
 // scoped returns a query on the rows of one tenant.
 func (s *Store) scoped(ctx context.Context, tenantID string) *gorm.DB {

@@ -15,7 +15,7 @@ type auditHead struct {
 
 // CreateTenant stores a new tenant together with the empty head of its audit chain.
 func (s *Store) CreateTenant(ctx context.Context, t *mdm.Tenant) error {
-	return s.atomic(ctx, func(tx *Store) error {
+	return s.transact(ctx, func(tx *Tx) error {
 		if err := tx.insert(ctx, t); err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ func TestTheStatusPageSaysWhatToDoAboutABrokenRule(t *testing.T) {
 	if err := f.store.CreateWorkPolicy(ctx, f.tenant.ID, &policy); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.Gorm().Exec("UPDATE devices SET platform = 'ios', state = 'active', os_version = '17.6', work_policy_id = ? WHERE id = ?", policy.ID, d.ID).Error; err != nil {
+	if err := f.store.Tables().DB().Exec("UPDATE devices SET platform = 'ios', state = 'active', os_version = '17.6', work_policy_id = ? WHERE id = ?", policy.ID, d.ID).Error; err != nil {
 		t.Fatal(err)
 	}
 	err := f.svc.SetPolicyRules(ctx, "admin:test", f.tenant, policy.ID, []mdm.RuleSetting{{Rule: mdm.RuleIOSVersion, MinVersion: "18.4", GraceDays: 7,

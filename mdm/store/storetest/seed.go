@@ -22,7 +22,7 @@ func SeedDevices(t testing.TB, s *store.Store, tenantID string, n int) {
 	start := time.Now().UTC().Add(-365 * 24 * time.Hour).Truncate(time.Microsecond)
 	states := []mdm.DeviceState{mdm.DeviceActive, mdm.DeviceActive, mdm.DeviceActive, mdm.DeviceEnrolling, mdm.DeviceInvited, mdm.DeviceRemoving, mdm.DeviceRemoved}
 	compliance := []mdm.Compliance{mdm.ComplianceCompliant, mdm.ComplianceCompliant, mdm.ComplianceCompliant, mdm.ComplianceNonCompliant, mdm.ComplianceUnknown}
-	err := s.Gorm().WithContext(context.Background()).Transaction(func(tx *gorm.DB) error {
+	err := s.Tables().DB().WithContext(context.Background()).Transaction(func(tx *gorm.DB) error {
 		for from := 0; from < n; from += batch {
 			var es []mdm.Employee
 			var ds []mdm.Device

@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// Tx is one database transaction, and the only way to one: the domain's writes, the
+// rows a component keeps in tables of its own (DB), the jobs they queue and their audit
+// events all go through a Tx, so they commit together or not at all. Every audit event
+// appended through a Tx passes the hook the service registered (checkpoints), whoever
+// appends it.
+type Tx struct {
+	*Store
+}
+
+// DB returns the transaction as gorm sees it, for a component's own tables: this is how a
+// platform extends the one transaction with its rows.
+func (tx *Tx) DB(ctx context.Context) *gorm.DB { return tx.db.WithContext(ctx) }
+
+// Atomic runs fn in one transaction. Called inside a transaction, it nests as a savepoint.
+func (s *Store) Atomic(ctx context.Context, fn func(tx mdm.Store) error) error {
+	return s.transact(ctx, func(tx *Tx) error { return fn(tx) })
+}
+
+// transact runs fn in a transaction, or in a savepoint of the one s is already in.
+func (s *Store) transact(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		in := *s
+		in.db = db
+		in.inTx = true
+		return fn(&Tx{Store: &in})
+	})
+}
+
+// ErrNoTransaction is returned by Extend for a store that is not a transaction of this
+// package.
+var ErrNoTransaction = errors.New("store: not a transaction of the domain's database")
+
+// Extend returns the transaction under tx, a domain store handed to a component inside a
+// transaction (a platform deleting its rows of forgotten devices), so that the component
+// writes its own tables in it.
+func Extend(tx mdm.Store) (*Tx, error) {
+	t, ok := tx.(*Tx)
+	if !ok {
+		return nil, fmt.Errorf("%w (%T)", ErrNoTransaction, tx)
+	}
+	return t, nil
+}
+
+// Tables is how a component that keeps tables of its own in the domain's database (a
+// platform, the CA, nanomdm's storage) reaches them: it reads them through DB and writes
+// them in the one transaction through Atomic, where it also queues its jobs and appends
+// its audit events. It gives no other way into the domain's rows.
+type Tables struct {
+	s *Store
+}
+
+// Tables returns the handle for components with tables of their own.
+func (s *Store) Tables() Tables { return Tables{s: s} }
+
+// DB returns the database for the component's own tables, outside any transaction; nil
+// for the zero Tables, which has none.
+func (t Tables) DB() *gorm.DB {
+	if t.s == nil {
+		return nil
+	}
+	return t.s.db
+}
+
+// Atomic runs fn in one transaction.
+func (t Tables) Atomic(ctx context.Context, fn func(tx *Tx) error) error {
+	return t.s.transact(ctx, fn)
+}
