@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // notificationTypes are the notifications the platform asks Google for.
@@ -79,8 +80,8 @@ func (p *Platform) bound(ctx context.Context, actor string, t mdm.Tenant, enterp
 		if err != nil {
 			return fmt.Errorf("store binding: %w", err)
 		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, mdm.AuditRecord{Actor: actor, Action: "android.bind", Subject: "tenant:" + t.ID,
-			Details: mdm.AuditDetails(map[string]any{"enterprise": enterpriseName, "topic": topic})})
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.AndroidBind, Subject: audit.Tenant.Of(t.ID),
+			Details: audit.Fields(map[string]any{"enterprise": enterpriseName, "topic": topic})})
 		return err
 	})
 	if err != nil {
@@ -126,7 +127,7 @@ func (p *Platform) StartSignup(ctx context.Context, actor string, t mdm.Tenant) 
 		if err := db.Create(&signup{ID: state, TenantID: t.ID, SignupURLName: s.Name, CreatedAt: at}).Error; err != nil {
 			return fmt.Errorf("store sign-up: %w", err)
 		}
-		_, err := tx.AppendAudit(ctx, t.ID, at, mdm.AuditRecord{Actor: actor, Action: "android.signup_start", Subject: "tenant:" + t.ID})
+		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.AndroidSignupStart, Subject: audit.Tenant.Of(t.ID)})
 		return err
 	})
 	if err != nil {

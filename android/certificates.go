@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/pki"
 )
 
@@ -117,8 +118,8 @@ func (p *Platform) EnableCertificates(ctx context.Context, actor string, t mdm.T
 		if err := db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return fmt.Errorf("store certificate settings: %w", err)
 		}
-		_, err := tx.AppendAudit(ctx, t.ID, at, mdm.AuditRecord{Actor: actor, Action: "android.certificates_enable", Subject: "tenant:" + t.ID,
-			Details: mdm.AuditDetails(map[string]any{"companion": s.CompanionPackage, "key_alias": s.KeyAlias, "key_apps": s.KeyApps})})
+		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.AndroidCertificatesOn, Subject: audit.Tenant.Of(t.ID),
+			Details: audit.Fields(map[string]any{"companion": s.CompanionPackage, "key_alias": s.KeyAlias, "key_apps": s.KeyApps})})
 		return err
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/pki"
 )
 
@@ -149,8 +150,8 @@ func (p *Platform) certificateChallenge(ctx context.Context, secretHash []byte, 
 	if err != nil {
 		return ChallengeAnswer{}, err
 	}
-	err = p.svc.Record(ctx, d.TenantID, mdm.AuditRecord{Actor: "device:" + d.ID, Action: "certificate.challenge",
-		Subject: "device:" + d.ID, Details: mdm.AuditDetails(map[string]any{"expires_at": ch.ExpiresAt, "via": "android companion"})})
+	err = p.svc.Record(ctx, d.TenantID, audit.Record{Actor: "device:" + d.ID, Action: audit.CertificateChallenge,
+		Subject: audit.Device.Of(d.ID), Details: audit.Fields(map[string]any{"expires_at": ch.ExpiresAt, "via": "android companion"})})
 	if err != nil {
 		return ChallengeAnswer{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // MoveDevice points the enrolled device at the AMAPI policy of the work policy it was
@@ -32,8 +33,8 @@ func (p *Platform) MoveDevice(ctx context.Context, t mdm.Tenant, d mdm.Device, w
 		return fmt.Errorf("move device %s: %w", d.ID, err)
 	}
 	return p.atomic(ctx, func(tx mdm.Store, _ *gorm.DB, at time.Time) error {
-		_, err := tx.AppendAudit(ctx, t.ID, at, mdm.AuditRecord{Actor: "android", Action: "android.device_policy", Subject: "device:" + d.ID,
-			Details: mdm.AuditDetails(map[string]any{"policy": name, "version": wp.Version})})
+		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: "android", Action: audit.AndroidDevicePolicy, Subject: audit.Device.Of(d.ID),
+			Details: audit.Fields(map[string]any{"policy": name, "version": wp.Version})})
 		return err
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // policyName is the one AMAPI policy of a work policy: every device given the work
@@ -104,8 +105,8 @@ func (p *Platform) applyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPol
 		if err != nil {
 			return fmt.Errorf("record applied policy: %w", err)
 		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, mdm.AuditRecord{Actor: "android", Action: "android.policy_apply", Subject: "work_policy:" + wp.ID,
-			Details: mdm.AuditDetails(map[string]any{"policy": name, "version": wp.Version})})
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: "android", Action: audit.AndroidPolicyApply, Subject: audit.WorkPolicy.Of(wp.ID),
+			Details: audit.Fields(map[string]any{"policy": name, "version": wp.Version})})
 		return err
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 func (a *apiV1) listAuditEvents(c echo.Context, k call) error {
@@ -28,7 +29,11 @@ func (a *apiV1) listAuditEvents(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"events": mapSlice(events, auditEventOut)}
+	if events == nil {
+		events = []audit.Event{}
+	}
+	// Every event is written in the audit trail's one shape (audit.Event's JSON).
+	out := map[string]any{"events": events}
 	if n := len(events); n == page.Limit {
 		out["next_after_seq"] = events[n-1].Seq
 	}
@@ -55,11 +60,11 @@ func (a *apiV1) exportAudit(c echo.Context, k call) error {
 	w.Header().Set(echo.HeaderContentType, "application/x-ndjson")
 	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+k.tenant.Name+`.jsonl"`)
 	enc := json.NewEncoder(w)
-	_, err = a.svc.ExportAudit(ctx, k.who.Actor, x, func(e mdm.AuditEvent) error {
+	_, err = a.svc.ExportAudit(ctx, k.who.Actor, x, func(e audit.Event) error {
 		if !w.Committed {
 			w.WriteHeader(http.StatusOK)
 		}
-		return enc.Encode(auditEventOut(e))
+		return enc.Encode(e)
 	})
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -24,8 +25,8 @@ func decode(t *testing.T, body string, v any) {
 func (w *apiWorld) auditActions(tn mdm.Tenant) []string {
 	w.t.Helper()
 	var out []string
-	err := w.store.AuditEvents(context.Background(), tn.ID, 0, func(e mdm.AuditEvent) error {
-		out = append(out, e.Action+" "+e.Subject+" by "+e.Actor)
+	err := w.store.AuditEvents(context.Background(), tn.ID, 0, func(e audit.Event) error {
+		out = append(out, string(e.Action)+" "+e.Subject+" by "+e.Actor)
 		return nil
 	})
 	if err != nil {
@@ -131,7 +132,7 @@ func TestDeviceActionsNeedAReason(t *testing.T) {
 		t.Errorf("commands after the reset: %+v, %v", cmds, err)
 	}
 	var details string
-	_ = w.store.AuditEvents(context.Background(), w.tenant.ID, 0, func(e mdm.AuditEvent) error {
+	_ = w.store.AuditEvents(context.Background(), w.tenant.ID, 0, func(e audit.Event) error {
 		details = string(e.Details)
 		return nil
 	})

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/hex"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -103,22 +102,6 @@ func policyOut(p mdm.WorkPolicy) policyJSON {
 		out.Apps = append(out.Apps, appJSON{Platform: a.Platform, AppID: a.AppID, InstallType: a.InstallType, ManagedConfig: a.ManagedConfig})
 	}
 	return out
-}
-
-type auditEventJSON struct {
-	Seq      int64          `json:"seq"`
-	At       time.Time      `json:"at"`
-	Actor    string         `json:"actor"`
-	Action   string         `json:"action"`
-	Subject  string         `json:"subject"`
-	Details  mdm.JSONObject `json:"details"`
-	PrevHash string         `json:"prev_hash"`
-	Hash     string         `json:"hash"`
-}
-
-func auditEventOut(e mdm.AuditEvent) auditEventJSON {
-	return auditEventJSON{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Subject: e.Subject, Details: e.Details,
-		PrevHash: hex.EncodeToString(e.PrevHash), Hash: hex.EncodeToString(e.Hash)}
 }
 
 type tokenJSON struct {

@@ -16,6 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -40,7 +41,7 @@ func (w *apiWorld) upload(path string, s session, files map[string]string) (int,
 }
 
 // lastAudit returns the tenant's newest audit event.
-func (w *apiWorld) lastAudit(tn mdm.Tenant) mdm.AuditEvent {
+func (w *apiWorld) lastAudit(tn mdm.Tenant) audit.Event {
 	w.t.Helper()
 	events, err := w.svc.AuditPage(context.Background(), tn, mdm.AuditFilter{}, 0, mdm.MaxPageSize)
 	if err != nil || len(events) == 0 {

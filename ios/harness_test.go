@@ -21,6 +21,7 @@ import (
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/ios/vppfake"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/pki"
@@ -182,8 +183,8 @@ func (s *site) snapshot(t testing.TB) string {
 func (s *site) auditActions(t testing.TB) []string {
 	t.Helper()
 	var actions []string
-	err := s.st.AuditEvents(context.Background(), s.tenant.ID, 0, func(e mdm.AuditEvent) error {
-		actions = append(actions, e.Action)
+	err := s.st.AuditEvents(context.Background(), s.tenant.ID, 0, func(e audit.Event) error {
+		actions = append(actions, string(e.Action))
 		return nil
 	})
 	if err != nil {

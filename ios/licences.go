@@ -10,6 +10,7 @@ import (
 
 	"github.com/trennwand/trennwand/ios/vpp"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/store"
 )
@@ -111,8 +112,9 @@ ON CONFLICT (tenant_id) DO UPDATE SET sealed_token = excluded.sealed_token, orga
 		if err != nil {
 			return fmt.Errorf("store the Apps and Books token: %w", err)
 		}
-		if err := p.record(ctx, dom, tenantID, mdm.AuditRecord{Actor: actor, Action: "apple.vpp_token.set",
-			Subject: tok.Organisation, Details: mdm.AuditDetails(map[string]any{"expires_at": tok.ExpiresAt.Format(time.RFC3339)})}); err != nil {
+		if err := p.record(ctx, dom, tenantID, audit.Record{Actor: actor, Action: audit.AppleVPPTokenSet,
+			Subject: audit.Tenant.Of(tenantID), Details: audit.Fields(map[string]any{"organisation": tok.Organisation,
+				"expires_at": tok.ExpiresAt.Format(time.RFC3339)})}); err != nil {
 			return err
 		}
 		return dom.EnqueueJob(ctx, VPPSyncJob{TenantID: tenantID}, mdm.JobOptions{Unique: true})

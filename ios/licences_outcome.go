@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/ios/vpp"
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -50,10 +50,10 @@ func (p *Platform) licencesAssociated(ctx context.Context, job VPPEventJob, ev v
 		tx := dom.DB(ctx)
 		for _, l := range rows {
 			f, bad := failed[licenceKey{l.EmployeeID, l.AdamID}]
-			action, details := "apple.vpp_licence.associated", map[string]any{"adam_id": l.AdamID}
+			action, details := audit.AppleLicenceAssociate, map[string]any{"adam_id": l.AdamID}
 			l.State, l.Error, l.UpdatedAt = licenceAssociated, "", now
 			if bad {
-				action, l.State, l.Error = "apple.vpp_licence.failed", licenceFailed, failureReason(f)
+				action, l.State, l.Error = audit.AppleLicenceFailed, licenceFailed, failureReason(f)
 				details["error"] = l.Error
 				if f.ErrorNumber == vpp.ErrLicenceNotFound {
 					err := tx.Model(&vppAsset{}).Where("tenant_id = ? AND adam_id = ?", job.TenantID, l.AdamID).Update("available_count", 0).Error
@@ -65,8 +65,8 @@ func (p *Platform) licencesAssociated(ctx context.Context, job VPPEventJob, ev v
 			if err := putLicences(tx, []vppLicence{l}); err != nil {
 				return err
 			}
-			if err := p.record(ctx, dom, job.TenantID, mdm.AuditRecord{Actor: "system", Action: action,
-				Subject: "employee:" + l.EmployeeID, Details: mdm.AuditDetails(details)}); err != nil {
+			if err := p.record(ctx, dom, job.TenantID, audit.Record{Actor: "system", Action: action,
+				Subject: audit.Employee.Of(l.EmployeeID), Details: audit.Fields(details)}); err != nil {
 				return err
 			}
 		}
@@ -86,8 +86,8 @@ func (p *Platform) licencesReleased(ctx context.Context, job VPPEventJob, _ vpp.
 			if err := tx.Delete(&l).Error; err != nil {
 				return fmt.Errorf("forget a released licence: %w", err)
 			}
-			if err := p.record(ctx, dom, job.TenantID, mdm.AuditRecord{Actor: "system", Action: "apple.vpp_licence.released",
-				Subject: "employee:" + l.EmployeeID, Details: mdm.AuditDetails(map[string]any{"adam_id": l.AdamID})}); err != nil {
+			if err := p.record(ctx, dom, job.TenantID, audit.Record{Actor: "system", Action: audit.AppleLicenceReleased,
+				Subject: audit.Employee.Of(l.EmployeeID), Details: audit.Fields(map[string]any{"adam_id": l.AdamID})}); err != nil {
 				return err
 			}
 		}

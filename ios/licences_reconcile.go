@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -73,10 +74,10 @@ func (p *Platform) ReconcileLicences(ctx context.Context, job VPPReconcileJob) e
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var put, drop []vppLicence
-	var audits []mdm.AuditRecord
-	record := func(action string, l vppLicence) {
-		audits = append(audits, mdm.AuditRecord{Actor: "system", Action: action, Subject: "employee:" + l.EmployeeID,
-			Details: mdm.AuditDetails(map[string]any{"adam_id": l.AdamID, "bundle_id": bundles[l.AdamID]})})
+	var audits []audit.Record
+	record := func(action audit.Action, l vppLicence) {
+		audits = append(audits, audit.Record{Actor: "system", Action: action, Subject: audit.Employee.Of(l.EmployeeID),
+			Details: audit.Fields(map[string]any{"adam_id": l.AdamID, "bundle_id": bundles[l.AdamID]})})
 	}
 	held := make(map[licenceKey]bool, len(have))
 	for _, l := range have {
@@ -94,24 +95,24 @@ func (p *Platform) ReconcileLicences(ctx context.Context, job VPPReconcileJob) e
 		case wanted, l.State == licenceReleasing:
 		case l.State == licencePending, l.State == licenceFailed:
 			drop = append(drop, l) // never held: nothing to give back
-			record("apple.vpp_licence.release", l)
+			record(audit.AppleLicenceRelease, l)
 		default:
 			l.State, l.EventID, l.UpdatedAt = licenceReleasing, "", now
 			put = append(put, l)
-			record("apple.vpp_licence.release", l)
+			record(audit.AppleLicenceRelease, l)
 		}
 	}
 	for k := range want {
 		if !held[k] {
 			l := vppLicence{TenantID: job.TenantID, EmployeeID: k.employee, AdamID: k.adamID, State: licencePending, UpdatedAt: now}
 			put = append(put, l)
-			record("apple.vpp_licence.reserve", l)
+			record(audit.AppleLicenceReserve, l)
 		}
 	}
 	if len(put) == 0 && len(drop) == 0 {
 		return nil
 	}
-	slices.SortFunc(audits, func(a, b mdm.AuditRecord) int {
+	slices.SortFunc(audits, func(a, b audit.Record) int {
 		return cmp.Compare(a.Subject+string(a.Details), b.Subject+string(b.Details))
 	})
 	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/pki"
 )
@@ -195,7 +196,7 @@ func connectionAddr(r *http.Request) netip.Addr {
 
 // record appends an audit event in tx, the transaction of the change it records, at the
 // time the domain service keeps.
-func (p *Platform) record(ctx context.Context, tx mdm.Store, tenantID string, rec mdm.AuditRecord) error {
+func (p *Platform) record(ctx context.Context, tx mdm.Store, tenantID string, rec audit.Record) error {
 	_, err := tx.AppendAudit(ctx, tenantID, p.svc.Now(), rec)
 	return err
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -58,9 +59,10 @@ func (p *Platform) SetPushCertificate(ctx context.Context, actor string, tenantI
 		return PushCertificate{}, err
 	}
 	tp, err := p.store.SetTenantPushCert(ctx, tenantID, certPEM, keyPEM, func(tx *store.Tx, tp storage.TenantPush) error {
-		return p.record(ctx, tx, tenantID, mdm.AuditRecord{
-			Actor: actor, Action: "apple.push_certificate.set", Subject: tp.Topic,
-			Details: mdm.AuditDetails(map[string]any{"not_after": tp.NotAfter.Format(time.RFC3339), "serial": cert.SerialNumber.String()}),
+		return p.record(ctx, tx, tenantID, audit.Record{
+			Actor: actor, Action: audit.ApplePushCertSet, Subject: audit.Tenant.Of(tenantID),
+			Details: audit.Fields(map[string]any{"topic": tp.Topic, "not_after": tp.NotAfter.Format(time.RFC3339),
+				"serial": cert.SerialNumber.String()}),
 		})
 	})
 	if err != nil {

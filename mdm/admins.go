@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/pquerna/otp/totp"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // CreateAdmin creates an administrator of tenant t with a one-time password (to be
@@ -45,8 +47,8 @@ func (s *Service) createAdmin(ctx context.Context, tx Store, at time.Time, actor
 	if err := tx.CreateAdmin(ctx, t.ID, &a); err != nil {
 		return Admin{}, AdminCredentials{}, fmt.Errorf("create administrator %s: %w", email, err)
 	}
-	if _, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "admin.create",
-		Subject: "admin:" + a.ID, Details: AuditDetails(map[string]any{"email": email, "role": role})}); err != nil {
+	if _, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.AdminCreate,
+		Subject: audit.Admin.Of(a.ID), Details: audit.Fields(map[string]any{"email": email, "role": role})}); err != nil {
 		return Admin{}, AdminCredentials{}, err
 	}
 	return a, AdminCredentials{Email: email, Password: password, TOTPSecret: key.Secret(), TOTPURL: key.URL()}, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // AdminLifecycleStore disables administrators.
@@ -50,8 +52,8 @@ func (s *Service) DisableAdmin(ctx context.Context, actor string, t Tenant, id s
 		if err := tx.DeleteAdminSessions(ctx, t.ID, id); err != nil {
 			return fmt.Errorf("end sessions of %s: %w", a.Email, err)
 		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "admin.disable", Subject: "admin:" + id,
-			Details: AuditDetails(map[string]any{"email": a.Email, "role": a.Role})})
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.AdminDisable, Subject: audit.Admin.Of(id),
+			Details: audit.Fields(map[string]any{"email": a.Email, "role": a.Role})})
 		return err
 	})
 }

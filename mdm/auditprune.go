@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // AuditPrune records that a tenant's audit events up to and including UpToSeq were
@@ -39,9 +41,6 @@ type AuditRetentionJob struct{}
 
 // Kind names the job for the queue.
 func (AuditRetentionJob) Kind() string { return "audit_retention" }
-
-// ActionAuditPrune is the action of the event that records a prune.
-const ActionAuditPrune = "audit.prune"
 
 // RunAuditRetention carries out an AuditRetentionJob for every tenant.
 func (s *Service) RunAuditRetention(ctx context.Context, _ AuditRetentionJob) error {
@@ -98,8 +97,8 @@ func (s *Service) pruneTenantAudit(ctx context.Context, t Tenant) (*AuditPrune, 
 			return err
 		}
 		p := AuditPrune{TenantID: t.ID, UpToSeq: cp.Seq, Events: cp.Seq - horizon, Cutoff: cutoff, PrunedAt: at}
-		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: ActorSystem, Action: ActionAuditPrune, Subject: "tenant:" + t.ID,
-			Details: AuditDetails(map[string]any{"up_to_seq": p.UpToSeq, "events": p.Events, "cutoff": cutoff,
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.AuditPrune, Subject: audit.Tenant.Of(t.ID),
+			Details: audit.Fields(map[string]any{"up_to_seq": p.UpToSeq, "events": p.Events, "cutoff": cutoff,
 				"checkpoint_hash": hex.EncodeToString(cp.Hash), "retention_years": dp.AuditRetentionYears})})
 		if err != nil {
 			return err
@@ -127,8 +126,8 @@ func pruneHorizon(ctx context.Context, st Store, tenantID string) (int64, error)
 }
 
 // prunedUpTo returns the event an audit.prune event says the trail was pruned up to.
-func prunedUpTo(e AuditEvent) int64 {
-	if e.Action != ActionAuditPrune {
+func prunedUpTo(e audit.Event) int64 {
+	if e.Action != audit.AuditPrune {
 		return 0
 	}
 	var d struct {

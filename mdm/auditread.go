@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // errPageFull stops a walk over the audit trail once a page is full.
@@ -11,11 +13,11 @@ var errPageFull = errors.New("page full")
 
 // AuditPage returns up to limit of the tenant's events that f selects, after event
 // afterSeq, oldest first. The next page starts after the last event's Seq.
-func (s *Service) AuditPage(ctx context.Context, t Tenant, f AuditFilter, afterSeq int64, limit int) ([]AuditEvent, error) {
+func (s *Service) AuditPage(ctx context.Context, t Tenant, f AuditFilter, afterSeq int64, limit int) ([]audit.Event, error) {
 	limit = Page{Limit: limit}.Normalized().Limit
 	f.AfterSeq = afterSeq
-	var out []AuditEvent
-	err := s.store.FilteredAuditEvents(ctx, t.ID, f, func(e AuditEvent) error {
+	var out []audit.Event
+	err := s.store.FilteredAuditEvents(ctx, t.ID, f, func(e audit.Event) error {
 		out = append(out, e)
 		if len(out) == limit {
 			return errPageFull

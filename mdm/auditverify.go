@@ -4,14 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // ChainReport is the result of verifying one tenant's audit trail.
 type ChainReport struct {
 	Tenant      Tenant
-	Events      int64       // events verified before the first break, or all of them
-	Checkpoints int64       // signed checkpoints that matched their events
-	Break       *ChainBreak // nil when the trail is intact
+	Events      int64             // events verified before the first break, or all of them
+	Checkpoints int64             // signed checkpoints that matched their events
+	Break       *audit.ChainBreak // nil when the trail is intact
 	// Pruned lists the removals of events after their retention period, oldest first;
 	// Events counts only the events still there.
 	Pruned []AuditPrune
@@ -52,7 +54,7 @@ func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport,
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit prunes of %s: %w", t.Name, err)
 	}
-	v := NewChainVerifier(t.ID)
+	v := audit.NewChainVerifier(t.ID)
 	var start int64
 	if len(pruned) > 0 {
 		start = pruned[len(pruned)-1].UpToSeq
@@ -61,7 +63,7 @@ func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport,
 		}
 	}
 	recorded := start == 0
-	err = s.store.AuditEvents(ctx, t.ID, start, func(e AuditEvent) error {
+	err = s.store.AuditEvents(ctx, t.ID, start, func(e audit.Event) error {
 		if cw.broken != nil || v.Add(e) != nil || cw.Add(e) != nil {
 			return errStopWalk
 		}
@@ -80,11 +82,11 @@ func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport,
 		r.Break = v.Finish(before, after)
 	}
 	if r.Break == nil {
-		r.Break = cw.Finish(v.nextSeq - 1)
+		r.Break = cw.Finish(v.Last())
 	}
 	if r.Break == nil && !recorded {
-		r.Break = &ChainBreak{TenantID: t.ID, Seq: start, Problem: fmt.Sprintf(
-			"events up to %d were removed, and no %s event in the trail records that prune", start, ActionAuditPrune)}
+		r.Break = &audit.ChainBreak{TenantID: t.ID, Seq: start, Problem: fmt.Sprintf(
+			"events up to %d were removed, and no %s event in the trail records that prune", start, audit.AuditPrune)}
 	}
 	// A checkpoint that does not match leaves the events unproven back to the last one that
 	// did.

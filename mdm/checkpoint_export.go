@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // AuditFormat is the file format of an audit export.
@@ -75,18 +77,18 @@ func (s *Service) PrepareAuditExport(ctx context.Context, t Tenant, req AuditExp
 // AuditExported is what an export covers: its own event, which is the head of the chain
 // the export vouches for, and the newest checkpoint at or before it.
 type AuditExported struct {
-	Event      AuditEvent
-	Checkpoint *AuditCheckpoint // nil when the tenant has none yet
-	Events     int64            // how many events were exported
+	Event      audit.Event
+	Checkpoint *audit.Checkpoint // nil when the tenant has none yet
+	Events     int64             // how many events were exported
 }
 
 // ExportAudit records the export in the audit trail, then calls fn for every event the
 // export selects, up to and including its own event. The export is recorded first, so that
 // an export that fails halfway is on record too, and so that the head the caller signs
 // covers the export itself.
-func (s *Service) ExportAudit(ctx context.Context, actor string, x AuditExport, fn func(AuditEvent) error) (AuditExported, error) {
+func (s *Service) ExportAudit(ctx context.Context, actor string, x AuditExport, fn func(audit.Event) error) (AuditExported, error) {
 	details := map[string]any{"format": x.Format}
-	subject := "tenant:" + x.Tenant.ID
+	subject := audit.Tenant.Of(x.Tenant.ID)
 	if !x.Filter.From.IsZero() {
 		details["from"] = x.Filter.From
 	}
@@ -95,10 +97,10 @@ func (s *Service) ExportAudit(ctx context.Context, actor string, x AuditExport, 
 	}
 	if x.Employee != nil {
 		details["employee"] = x.Employee.ID
-		subject = "employee:" + x.Employee.ID
+		subject = audit.Employee.Of(x.Employee.ID)
 	}
-	e, err := s.store.AppendAudit(ctx, x.Tenant.ID, s.clock(), AuditRecord{Actor: actor, Action: "audit.export",
-		Subject: subject, Details: AuditDetails(details)})
+	e, err := s.store.AppendAudit(ctx, x.Tenant.ID, s.clock(), audit.Record{Actor: actor, Action: audit.AuditExport,
+		Subject: subject, Details: audit.Fields(details)})
 	if err != nil {
 		return AuditExported{}, fmt.Errorf("record the export: %w", err)
 	}
@@ -111,7 +113,7 @@ func (s *Service) ExportAudit(ctx context.Context, actor string, x AuditExport, 
 	}
 	f := x.Filter
 	f.UpToSeq = e.Seq
-	err = s.store.FilteredAuditEvents(ctx, x.Tenant.ID, f, func(e AuditEvent) error {
+	err = s.store.FilteredAuditEvents(ctx, x.Tenant.ID, f, func(e audit.Event) error {
 		out.Events++
 		return fn(e)
 	})

@@ -5,28 +5,30 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // checkpointWalk compares a tenant's signed checkpoints with its events, fed in order of
-// sequence beside a ChainVerifier. The chain verifier finds a change that left the chain
+// sequence beside a audit.ChainVerifier. The chain verifier finds a change that left the chain
 // broken; the checkpoints find a change after which the whole chain, head included, was
 // recomputed.
 type checkpointWalk struct {
 	tenantID string
-	pending  []AuditCheckpoint    // not reached yet, in order
-	problems map[int64]ChainBreak // found before the walk, reported when it reaches them
-	proven   int64                // the last event a matching checkpoint vouches for
+	pending  []audit.Checkpoint         // not reached yet, in order
+	problems map[int64]audit.ChainBreak // found before the walk, reported when it reaches them
+	proven   int64                      // the last event a matching checkpoint vouches for
 	matched  int64
-	broken   *ChainBreak
+	broken   *audit.ChainBreak
 }
 
 // readCheckpoints reads the tenant's checkpoints and checks what can be checked without the
 // events: each signature, and that no checkpoint between two was removed.
 func (s *Service) readCheckpoints(ctx context.Context, t Tenant) (*checkpointWalk, error) {
-	w := &checkpointWalk{tenantID: t.ID, problems: map[int64]ChainBreak{}}
+	w := &checkpointWalk{tenantID: t.ID, problems: map[int64]audit.ChainBreak{}}
 	verifier := s.checkpointVerifier()
 	var prev int64
-	err := s.store.AuditCheckpoints(ctx, t.ID, func(c AuditCheckpoint) error {
+	err := s.store.AuditCheckpoints(ctx, t.ID, func(c audit.Checkpoint) error {
 		if verifier == nil {
 			return fmt.Errorf("the audit trail of %s has signed checkpoints, and no verifier for their signatures is configured", t.Name)
 		}
@@ -50,13 +52,13 @@ func (s *Service) readCheckpoints(ctx context.Context, t Tenant) (*checkpointWal
 
 func (w *checkpointWalk) problem(seq int64, format string, args ...any) {
 	if _, ok := w.problems[seq]; !ok {
-		w.problems[seq] = ChainBreak{TenantID: w.tenantID, Seq: seq, Problem: fmt.Sprintf(format, args...)}
+		w.problems[seq] = audit.ChainBreak{TenantID: w.tenantID, Seq: seq, Problem: fmt.Sprintf(format, args...)}
 	}
 }
 
 // Add checks the next event, which the chain verifier accepted, against the checkpoints at
 // its position.
-func (w *checkpointWalk) Add(e AuditEvent) *ChainBreak {
+func (w *checkpointWalk) Add(e audit.Event) *audit.ChainBreak {
 	if w.broken != nil {
 		return w.broken
 	}
@@ -68,7 +70,7 @@ func (w *checkpointWalk) Add(e AuditEvent) *ChainBreak {
 		c := w.pending[0]
 		w.pending = w.pending[1:]
 		if !bytes.Equal(c.Hash, e.Hash) {
-			w.broken = &ChainBreak{TenantID: w.tenantID, Seq: w.proven + 1, Problem: fmt.Sprintf(
+			w.broken = &audit.ChainBreak{TenantID: w.tenantID, Seq: w.proven + 1, Problem: fmt.Sprintf(
 				"an event from %d to %d was changed and every hash after it recomputed: event %d no longer has the hash signed in its checkpoint of %s",
 				w.proven+1, e.Seq, e.Seq, c.At.UTC().Format(time.RFC3339))}
 			return w.broken
@@ -82,7 +84,7 @@ func (w *checkpointWalk) Add(e AuditEvent) *ChainBreak {
 // Finish reports checkpoints beyond the last event: events were removed from the end and
 // the recorded head moved back with them (or, if such a checkpoint is not validly signed,
 // a checkpoint was forged).
-func (w *checkpointWalk) Finish(last int64) *ChainBreak {
+func (w *checkpointWalk) Finish(last int64) *audit.ChainBreak {
 	if w.broken != nil {
 		return w.broken
 	}
@@ -96,7 +98,7 @@ func (w *checkpointWalk) Finish(last int64) *ChainBreak {
 		}
 	}
 	c := w.pending[len(w.pending)-1]
-	w.broken = &ChainBreak{TenantID: w.tenantID, Seq: last + 1, Problem: fmt.Sprintf(
+	w.broken = &audit.ChainBreak{TenantID: w.tenantID, Seq: last + 1, Problem: fmt.Sprintf(
 		"events %d to %d are missing from the end of the trail: a signed checkpoint vouches for event %d", last+1, c.Seq, c.Seq)}
 	return w.broken
 }
@@ -104,7 +106,7 @@ func (w *checkpointWalk) Finish(last int64) *ChainBreak {
 // startAt begins the walk at a trail pruned up to event seq: the checkpoint at seq must
 // be there and validly signed, and its hash is what the first remaining event follows.
 // Checkpoints before it vouch for events that are gone and are not walked.
-func (w *checkpointWalk) startAt(seq int64) ([]byte, *ChainBreak) {
+func (w *checkpointWalk) startAt(seq int64) ([]byte, *audit.ChainBreak) {
 	for len(w.pending) > 0 && w.pending[0].Seq < seq {
 		w.pending = w.pending[1:]
 	}
@@ -113,7 +115,7 @@ func (w *checkpointWalk) startAt(seq int64) ([]byte, *ChainBreak) {
 		return nil, w.broken
 	}
 	if len(w.pending) == 0 || w.pending[0].Seq != seq {
-		w.broken = &ChainBreak{TenantID: w.tenantID, Seq: seq + 1, Problem: fmt.Sprintf(
+		w.broken = &audit.ChainBreak{TenantID: w.tenantID, Seq: seq + 1, Problem: fmt.Sprintf(
 			"the trail was pruned up to event %d, and no signed checkpoint at event %d vouches for where it starts", seq, seq)}
 		return nil, w.broken
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // DeviceAccess is the conditional-access answer about one device: whether it is an
@@ -152,8 +154,8 @@ func (s *Service) SetPolicyRules(ctx context.Context, actor string, t Tenant, po
 			summary[i] = map[string]any{"rule": r.Rule, "min_version": r.MinVersion, "days": r.Days,
 				"grace_days": r.GraceDays, "consequences": r.Consequences}
 		}
-		if _, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "policy.compliance_rules", Subject: "work_policy:" + policyID,
-			Details: AuditDetails(map[string]any{"rules": summary})}); err != nil {
+		if _, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.WorkPolicyCompliance, Subject: audit.WorkPolicy.Of(policyID),
+			Details: audit.Fields(map[string]any{"rules": summary})}); err != nil {
 			return err
 		}
 		// The devices are checked against the new rules soon, not only at the next hour.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // ComplianceJob checks every tenant's compliance rules: it evaluates the active devices
@@ -168,8 +170,8 @@ func (s *Service) actOnFailure(ctx context.Context, t Tenant, f ComplianceFailur
 				}
 			}
 		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: ActorSystem, Action: "device.compliance_action", Subject: "device:" + d.ID,
-			Details: AuditDetails(map[string]any{"rule": f.Rule, "reason": f.Reason, "since": f.Since, "consequences": acted,
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceComplianceAct, Subject: audit.Device.Of(d.ID),
+			Details: audit.Fields(map[string]any{"rule": f.Rule, "reason": f.Reason, "since": f.Since, "consequences": acted,
 				"platform": d.Platform, "certificates_revoked": revoke})})
 		return err
 	})

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // ComplianceReport is what a platform learned about a device in one report: the device as
@@ -212,8 +214,8 @@ func (b *complianceBatch) fail(ctx context.Context, tx Store, at time.Time, d De
 		b.notify = append(b.notify, ComplianceMailJob{TenantID: d.TenantID, DeviceID: d.ID, Rule: res.Rule, Since: at})
 	}
 	b.changes = append(b.changes, ComplianceChange{DeviceID: d.ID, Rule: res.Rule, At: at, Finding: FindingFailed, Reason: res.Reason})
-	_, err := tx.AppendAudit(ctx, d.TenantID, at, AuditRecord{Actor: ActorSystem, Action: "device.compliance_rule", Subject: "device:" + d.ID,
-		Details: AuditDetails(map[string]any{"rule": res.Rule, "finding": FindingFailed, "reason": res.Reason,
+	_, err := tx.AppendAudit(ctx, d.TenantID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceComplianceRule, Subject: audit.Device.Of(d.ID),
+		Details: audit.Fields(map[string]any{"rule": res.Rule, "finding": FindingFailed, "reason": res.Reason,
 			"due": f.DueAt, "consequences": r.Consequences})})
 	return err
 }
@@ -235,7 +237,7 @@ func (b *complianceBatch) clear(ctx context.Context, tx Store, at time.Time, d D
 	if f.Acted != "" {
 		details["restored"] = f.Acted
 	}
-	_, err := tx.AppendAudit(ctx, d.TenantID, at, AuditRecord{Actor: ActorSystem, Action: "device.compliance_rule", Subject: "device:" + d.ID,
-		Details: AuditDetails(details)})
+	_, err := tx.AppendAudit(ctx, d.TenantID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceComplianceRule, Subject: audit.Device.Of(d.ID),
+		Details: audit.Fields(details)})
 	return err
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // ComplianceNotice is what the e-mail about a broken rule tells the employee: which
@@ -52,8 +54,8 @@ func (s *Service) SendComplianceMail(ctx context.Context, job ComplianceMailJob,
 		if err != nil {
 			return err
 		}
-		_, err = tx.AppendAudit(ctx, job.TenantID, at, AuditRecord{Actor: ActorSystem, Action: "device.compliance_mail",
-			Subject: "device:" + job.DeviceID, Details: AuditDetails(map[string]any{"rule": job.Rule, "to": n.Employee.Email})})
+		_, err = tx.AppendAudit(ctx, job.TenantID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceComplianceMail,
+			Subject: audit.Device.Of(job.DeviceID), Details: audit.Fields(map[string]any{"rule": job.Rule, "to": n.Employee.Email})})
 		return err
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // DataProtection is a tenant's data-protection settings: how long data is kept, what
@@ -130,8 +132,8 @@ func (s *Service) SetDataProtection(ctx context.Context, actor string, t Tenant,
 		if err := tx.SaveDataProtection(ctx, t.ID, &d); err != nil {
 			return fmt.Errorf("save data-protection settings: %w", err)
 		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "dataprotection.update", Subject: "tenant:" + t.ID,
-			Details: AuditDetails(map[string]any{"from": old.periods(), "to": d.periods()})})
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DataProtectionUpdate, Subject: audit.Tenant.Of(t.ID),
+			Details: audit.Fields(map[string]any{"from": old.periods(), "to": d.periods()})})
 		return err
 	})
 	return d, err

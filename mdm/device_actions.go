@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // ParseReason checks the reason an administrator states for an action on a device: it
@@ -43,8 +45,8 @@ func (s *Service) ViewDevice(ctx context.Context, actor string, t Tenant, device
 			return fmt.Errorf("commands of device %s: %w", deviceID, err)
 		}
 		out = DeviceDetail{Device: d, Employee: emp, Commands: cmds}
-		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.view", Subject: "device:" + d.ID,
-			Details: AuditDetails(map[string]any{"employee": emp.ID})})
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DeviceView, Subject: audit.Device.Of(d.ID),
+			Details: audit.Fields(map[string]any{"employee": emp.ID})})
 		return err
 	})
 	return out, err
@@ -70,8 +72,8 @@ func (s *Service) ViewEmployee(ctx context.Context, actor string, t Tenant, empl
 			return fmt.Errorf("devices of employee %s: %w", employeeID, err)
 		}
 		out = EmployeeDetail{Employee: emp, Devices: ds}
-		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "employee.view", Subject: "employee:" + emp.ID,
-			Details: EmptyJSONObject})
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.EmployeeView, Subject: audit.Employee.Of(emp.ID),
+			Details: audit.NoDetails})
 		return err
 	})
 	return out, err
@@ -105,8 +107,8 @@ func (s *Service) CommandDevice(ctx context.Context, actor string, t Tenant, dev
 		if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
 			return err
 		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.command", Subject: "device:" + d.ID,
-			Details: AuditDetails(map[string]any{"command": cmd.ID, "kind": kind, "reason": reason})})
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DeviceCommand, Subject: audit.Device.Of(d.ID),
+			Details: audit.Fields(map[string]any{"command": cmd.ID, "kind": kind, "reason": reason})})
 		return err
 	})
 	return cmd, err
@@ -130,8 +132,8 @@ func (s *Service) RevokeDeviceCertificates(ctx context.Context, actor string, t 
 	if err != nil {
 		return 0, fmt.Errorf("revoke certificates of device %s: %w", deviceID, err)
 	}
-	return n, s.Record(ctx, t.ID, AuditRecord{Actor: actor, Action: "device.certificates_revoke", Subject: "device:" + deviceID,
-		Details: AuditDetails(map[string]any{"certificates": n, "reason": reason})})
+	return n, s.Record(ctx, t.ID, audit.Record{Actor: actor, Action: audit.DeviceRevokeCerts, Subject: audit.Device.Of(deviceID),
+		Details: audit.Fields(map[string]any{"certificates": n, "reason": reason})})
 }
 
 // RevokeInvitation revokes a pending invitation, so that its code no longer enrols a
@@ -141,8 +143,8 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor string, t Tenant, 
 		if err := tx.SetInvitationRevoked(ctx, t.ID, id, at); err != nil {
 			return fmt.Errorf("invitation %s: %w", id, err)
 		}
-		_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.revoke", Subject: "invitation:" + id,
-			Details: EmptyJSONObject})
+		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationRevoke, Subject: audit.Invitation.Of(id),
+			Details: audit.NoDetails})
 		return err
 	})
 }

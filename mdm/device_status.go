@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // DeviceStatus is what a platform reports about a device's work container: facts about
@@ -154,8 +156,8 @@ func (d *Device) applyStatus(ctx context.Context, tx Store, at time.Time, st Dev
 	if was == st.Compliance {
 		return st, true, nil
 	}
-	_, err := tx.AppendAudit(ctx, d.TenantID, at, AuditRecord{Actor: "device:" + d.ID, Action: "device.compliance",
-		Subject: "device:" + d.ID, Details: AuditDetails(map[string]any{"from": was, "to": st.Compliance, "reasons": st.NonCompliance})})
+	_, err := tx.AppendAudit(ctx, d.TenantID, at, audit.Record{Actor: "device:" + d.ID, Action: audit.DeviceCompliance,
+		Subject: audit.Device.Of(d.ID), Details: audit.Fields(map[string]any{"from": was, "to": st.Compliance, "reasons": st.NonCompliance})})
 	return st, true, err
 }
 

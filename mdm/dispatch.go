@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // ErrUnavailable marks a platform failure that may pass (the platform's API is
@@ -169,8 +171,8 @@ func (s *Service) SetDefaultWorkPolicy(ctx context.Context, actor string, t Tena
 		if err := tx.SetDefaultWorkPolicy(ctx, t.ID, policyID); err != nil {
 			return fmt.Errorf("work policy %s: %w", policyID, err)
 		}
-		_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "policy.default", Subject: "policy:" + policyID,
-			Details: EmptyJSONObject})
+		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.WorkPolicyDefault, Subject: audit.WorkPolicy.Of(policyID),
+			Details: audit.NoDetails})
 		return err
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // MoveDeviceJob points one device at the work policy it was moved to, on its platform.
@@ -86,8 +88,8 @@ func (s *Service) AssignWorkPolicy(ctx context.Context, actor string, t Tenant, 
 		if dev.WorkPolicyID != nil {
 			from = *dev.WorkPolicyID
 		}
-		if _, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "device.policy", Subject: "device:" + dev.ID,
-			Details: AuditDetails(map[string]any{"policy": p.ID, "name": p.Name, "from": from})}); err != nil {
+		if _, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DevicePolicy, Subject: audit.Device.Of(dev.ID),
+			Details: audit.Fields(map[string]any{"policy": p.ID, "name": p.Name, "from": from})}); err != nil {
 			return err
 		}
 		// The device joins the policy: a policy job that is running now may have read the

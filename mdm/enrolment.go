@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // EnrolmentToken authenticates the phone of one enrolment to the platform endpoints: the
@@ -132,8 +134,8 @@ func redeemInvitation(ctx context.Context, tx Store, at time.Time, inv Invitatio
 	if err := tx.CreateEnrolmentToken(ctx, inv.TenantID, &EnrolmentToken{Hash: hash, DeviceID: d.ID, CreatedAt: at}); err != nil {
 		return StartedEnrolment{}, fmt.Errorf("create enrolment token: %w", err)
 	}
-	if _, err := tx.AppendAudit(ctx, inv.TenantID, at, AuditRecord{Actor: "employee:" + emp.ID, Action: "invitation.redeem",
-		Subject: "invitation:" + inv.ID, Details: AuditDetails(map[string]any{"device": d.ID, "platform": platform})}); err != nil {
+	if _, err := tx.AppendAudit(ctx, inv.TenantID, at, audit.Record{Actor: "employee:" + emp.ID, Action: audit.InvitationRedeem,
+		Subject: audit.Invitation.Of(inv.ID), Details: audit.Fields(map[string]any{"device": d.ID, "platform": platform})}); err != nil {
 		return StartedEnrolment{}, err
 	}
 	return StartedEnrolment{Device: d, Employee: emp, Token: token}, nil

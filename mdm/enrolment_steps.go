@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // The platform reports the steps of an enrolment as the phone takes them: its MDM client
@@ -51,8 +53,8 @@ func (s *Service) BeginEnrolment(ctx context.Context, tenantID, deviceID, platfo
 				return err
 			}
 		}
-		_, err = tx.AppendAudit(ctx, tenantID, at, AuditRecord{Actor: "device:" + d.ID, Action: "device.enrol_begin",
-			Subject: "device:" + d.ID, Details: AuditDetails(map[string]any{"platform": d.Platform, "platform_id": platformID})})
+		_, err = tx.AppendAudit(ctx, tenantID, at, audit.Record{Actor: "device:" + d.ID, Action: audit.DeviceEnrolBegin,
+			Subject: audit.Device.Of(d.ID), Details: audit.Fields(map[string]any{"platform": d.Platform, "platform_id": platformID})})
 		return err
 	})
 }
@@ -71,8 +73,8 @@ func (s *Service) CompleteEnrolment(ctx context.Context, tenantID, deviceID stri
 		if err := tx.SetDeviceState(ctx, tenantID, d.ID, DeviceEnrolling, DeviceActive, at); err != nil {
 			return err
 		}
-		if _, err = tx.AppendAudit(ctx, tenantID, at, AuditRecord{Actor: "device:" + d.ID, Action: "device.enrol_complete",
-			Subject: "device:" + d.ID, Details: AuditDetails(map[string]any{"platform": d.Platform, "platform_id": d.PlatformID})}); err != nil {
+		if _, err = tx.AppendAudit(ctx, tenantID, at, audit.Record{Actor: "device:" + d.ID, Action: audit.DeviceEnrolComplete,
+			Subject: audit.Device.Of(d.ID), Details: audit.Fields(map[string]any{"platform": d.Platform, "platform_id": d.PlatformID})}); err != nil {
 			return err
 		}
 		// The new device gets its policy's apps and settings.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // DeviceInactivity is a device flagged by the inactivity rule: it had no contact for the
@@ -113,8 +115,8 @@ func (s *Service) flagInactive(ctx context.Context, t Tenant, dp DataProtection,
 					return err
 				}
 				due := at.AddDate(0, 0, dp.InactivityGraceDays)
-				_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: ActorSystem, Action: "device.inactive", Subject: "device:" + d.ID,
-					Details: AuditDetails(map[string]any{"employee": d.EmployeeID, "last_contact": d.LastContactAt,
+				_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceInactive, Subject: audit.Device.Of(d.ID),
+					Details: audit.Fields(map[string]any{"employee": d.EmployeeID, "last_contact": d.LastContactAt,
 						"days": dp.InactivityDays, "action": dp.InactivityAction, "due": due})})
 				if err != nil || !s.mailNotices {
 					return err
@@ -169,8 +171,8 @@ func (s *Service) actOnFlag(ctx context.Context, t Tenant, dp DataProtection, f 
 				return err
 			}
 			done = "cleared"
-			_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: ActorSystem, Action: "device.active_again", Subject: "device:" + d.ID,
-				Details: AuditDetails(map[string]any{"last_contact": d.LastContactAt})})
+			_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceActiveAgain, Subject: audit.Device.Of(d.ID),
+				Details: audit.Fields(map[string]any{"last_contact": d.LastContactAt})})
 			return err
 		}
 		done = inactivityAction(dp.InactivityAction, d)
@@ -188,8 +190,8 @@ func (s *Service) actOnFlag(ctx context.Context, t Tenant, dp DataProtection, f 
 				return err
 			}
 		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: ActorSystem, Action: "device.inactivity_action", Subject: "device:" + d.ID,
-			Details: AuditDetails(map[string]any{"action": done, "reason": reason})})
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceInactivityAct, Subject: audit.Device.Of(d.ID),
+			Details: audit.Fields(map[string]any{"action": done, "reason": reason})})
 		return err
 	})
 	if errors.Is(err, ErrConflict) {

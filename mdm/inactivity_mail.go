@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // InactivityMailJob asks for the notices about one device flagged by the inactivity rule.
@@ -70,8 +72,8 @@ func (s *Service) SendInactivityMail(ctx context.Context, job InactivityMailJob,
 			}
 			return err
 		}
-		_, err := tx.AppendAudit(ctx, job.TenantID, at, AuditRecord{Actor: ActorSystem, Action: "device.inactivity_mail",
-			Subject: "device:" + job.DeviceID, Details: AuditDetails(map[string]any{"to": n.Recipients})})
+		_, err := tx.AppendAudit(ctx, job.TenantID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceInactivityMail,
+			Subject: audit.Device.Of(job.DeviceID), Details: audit.Fields(map[string]any{"to": n.Recipients})})
 		return err
 	})
 }

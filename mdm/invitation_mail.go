@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // InvitationMailJob asks for the e-mail of one invitation. The code travels sealed with
@@ -86,8 +88,8 @@ func (s *Service) SendInvitationMail(ctx context.Context, job InvitationMailJob,
 			}
 			return err
 		}
-		_, err := tx.AppendAudit(ctx, inv.TenantID, at, AuditRecord{Actor: ActorSystem, Action: "invitation.mail",
-			Subject: "invitation:" + inv.ID, Details: AuditDetails(map[string]any{"to": m.Employee.Email})})
+		_, err := tx.AppendAudit(ctx, inv.TenantID, at, audit.Record{Actor: ActorSystem, Action: audit.InvitationMail,
+			Subject: audit.Invitation.Of(inv.ID), Details: audit.Fields(map[string]any{"to": m.Employee.Email})})
 		return err
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // ResendInvitation gives the employee with the e-mail address a new code: the pending
@@ -42,8 +44,8 @@ func (s *Service) ResendInvitation(ctx context.Context, actor string, t Tenant, 
 		if err != nil {
 			return err
 		}
-		if _, err = tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.resend",
-			Subject: "invitation:" + out.Invitation.ID, Details: AuditDetails(map[string]any{"replaces": replaced})}); err != nil {
+		if _, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationResend,
+			Subject: audit.Invitation.Of(out.Invitation.ID), Details: audit.Fields(map[string]any{"replaces": replaced})}); err != nil {
 			return err
 		}
 		return s.queueInvitationMail(ctx, tx, t, out)
@@ -60,8 +62,8 @@ func createInvitation(ctx context.Context, tx Store, at time.Time, actor string,
 	if err := tx.CreateInvitation(ctx, t.ID, &inv); err != nil {
 		return NewInvitation{}, fmt.Errorf("create invitation for %s: %w", emp.Email, err)
 	}
-	if _, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "invitation.create",
-		Subject: "invitation:" + inv.ID, Details: AuditDetails(map[string]any{
+	if _, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationCreate,
+		Subject: audit.Invitation.Of(inv.ID), Details: audit.Fields(map[string]any{
 			"employee": emp.ID, "platform": platform, "expires_at": inv.ExpiresAt})}); err != nil {
 		return NewInvitation{}, err
 	}
@@ -85,8 +87,8 @@ func (s *Service) SetTenantContacts(ctx context.Context, actor string, t Tenant,
 		if err := tx.SetTenantContacts(ctx, t.ID, operator, privacyContact); err != nil {
 			return fmt.Errorf("set contacts of tenant %s: %w", t.Name, err)
 		}
-		_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "tenant.contacts",
-			Subject: "tenant:" + t.ID, Details: AuditDetails(map[string]any{"operator": operator, "privacy_contact": privacyContact})})
+		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.TenantContacts,
+			Subject: audit.Tenant.Of(t.ID), Details: audit.Fields(map[string]any{"operator": operator, "privacy_contact": privacyContact})})
 		return err
 	})
 	t.OperatorName, t.PrivacyContact = operator, privacyContact

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // PortalView is what the employee portal knows about an invitation code: whose it is, how
@@ -89,9 +91,9 @@ func acknowledge(ctx context.Context, tx Store, at time.Time, v PortalView, plat
 		}
 		return err
 	}
-	_, err := tx.AppendAudit(ctx, inv.TenantID, at, AuditRecord{Actor: "employee:" + v.Employee.ID,
-		Action: "notice.acknowledge", Subject: "invitation:" + inv.ID,
-		Details: AuditDetails(map[string]any{"notice_version": version, "platform": platform})})
+	_, err := tx.AppendAudit(ctx, inv.TenantID, at, audit.Record{Actor: "employee:" + v.Employee.ID,
+		Action: audit.NoticeAcknowledge, Subject: audit.Invitation.Of(inv.ID),
+		Details: audit.Fields(map[string]any{"notice_version": version, "platform": platform})})
 	return err
 }
 

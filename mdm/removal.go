@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // Certificates is what the domain needs of the CA: taking back the certificates of an
@@ -58,8 +60,8 @@ func orderRemoval(ctx context.Context, tx Store, at time.Time, actor, tenantID s
 	if err := queueCommand(ctx, tx, tenantID, &cmd); err != nil {
 		return err
 	}
-	_, err := tx.AppendAudit(ctx, tenantID, at, AuditRecord{Actor: actor, Action: "device.remove", Subject: "device:" + d.ID,
-		Details: AuditDetails(map[string]any{"from_state": d.State, "reason": reason, "command": cmd.ID})})
+	_, err := tx.AppendAudit(ctx, tenantID, at, audit.Record{Actor: actor, Action: audit.DeviceRemove, Subject: audit.Device.Of(d.ID),
+		Details: audit.Fields(map[string]any{"from_state": d.State, "reason": reason, "command": cmd.ID})})
 	return err
 }
 
@@ -73,8 +75,8 @@ func (s *Service) revokeRemoved(ctx context.Context, actor, tenantID, deviceID, 
 	if n == 0 {
 		return nil
 	}
-	return s.Record(ctx, tenantID, AuditRecord{Actor: actor, Action: "device.certificates_revoke", Subject: "device:" + deviceID,
-		Details: AuditDetails(map[string]any{"certificates": n})})
+	return s.Record(ctx, tenantID, audit.Record{Actor: actor, Action: audit.DeviceRevokeCerts, Subject: audit.Device.Of(deviceID),
+		Details: audit.Fields(map[string]any{"certificates": n})})
 }
 
 // ConfirmRemoval records that a device's work container is gone: the phone reported that
@@ -95,8 +97,8 @@ func (s *Service) ConfirmRemoval(ctx context.Context, actor, tenantID, deviceID,
 			return err
 		}
 		removed = true
-		_, err = tx.AppendAudit(ctx, tenantID, at, AuditRecord{Actor: actor, Action: "device.removed", Subject: "device:" + d.ID,
-			Details: AuditDetails(map[string]any{"from_state": d.State, "reason": reason})})
+		_, err = tx.AppendAudit(ctx, tenantID, at, audit.Record{Actor: actor, Action: audit.DeviceRemoved, Subject: audit.Device.Of(d.ID),
+			Details: audit.Fields(map[string]any{"from_state": d.State, "reason": reason})})
 		return err
 	})
 	if err != nil || !removed || s.certs == nil {

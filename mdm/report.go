@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // EmployeeReport is everything trennwand keeps about one employee and their devices, and
@@ -21,8 +22,8 @@ type EmployeeReport struct {
 	// Accesses are the audit events of someone looking at or exporting the employee's
 	// data (views, exports, reports, this one included); Events are all others that name
 	// the employee, one of their devices or invitations.
-	Accesses []AuditEvent
-	Events   []AuditEvent
+	Accesses []audit.Event
+	Events   []audit.Event
 	// Pruned says up to when older events were removed after their retention period.
 	Pruned []AuditPrune
 }
@@ -57,15 +58,6 @@ type CertificateLister interface {
 type ReportStore interface {
 	// EmployeeInvitations returns all of the employee's invitations, oldest first.
 	EmployeeInvitations(ctx context.Context, tenantID, employeeID string) ([]Invitation, error)
-}
-
-// ActionEmployeeReport is the action of the event that records a report.
-const ActionEmployeeReport = "employee.report"
-
-// IsAccess reports whether the event records someone looking at or exporting data, rather
-// than a change.
-func (e AuditEvent) IsAccess() bool {
-	return strings.HasSuffix(e.Action, ".view") || e.Action == ActionEmployeeReport || e.Action == "audit.export"
 }
 
 // ReportEmployee gathers the report about the employee with the e-mail address. Making it
@@ -103,8 +95,8 @@ func (s *Service) reportEmployee(ctx context.Context, actor string, t Tenant, fi
 		if r.Employee, err = find(tx); err != nil {
 			return err
 		}
-		if _, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: ActionEmployeeReport,
-			Subject: "employee:" + r.Employee.ID, Details: EmptyJSONObject}); err != nil {
+		if _, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.EmployeeReport,
+			Subject: audit.Employee.Of(r.Employee.ID), Details: audit.NoDetails}); err != nil {
 			return err
 		}
 		if r.Invitations, err = tx.EmployeeInvitations(ctx, t.ID, r.Employee.ID); err != nil {
@@ -124,7 +116,7 @@ func (s *Service) reportEmployee(ctx context.Context, actor string, t Tenant, fi
 		if r.Pruned, err = tx.AuditPrunes(ctx, t.ID); err != nil {
 			return err
 		}
-		return tx.FilteredAuditEvents(ctx, t.ID, AuditFilter{EmployeeID: r.Employee.ID}, func(e AuditEvent) error {
+		return tx.FilteredAuditEvents(ctx, t.ID, AuditFilter{EmployeeID: r.Employee.ID}, func(e audit.Event) error {
 			if e.IsAccess() {
 				r.Accesses = append(r.Accesses, e)
 			} else {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // RetentionStore finds and deletes the rows of removed devices whose retention has ended.
@@ -84,8 +86,8 @@ func (s *Service) purgeTenantDevices(ctx context.Context, t Tenant) (int, error)
 				return fmt.Errorf("deleted %d of %d expired devices; retrying", deleted, len(ds))
 			}
 			for _, d := range ds {
-				_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: ActorSystem, Action: "device.delete", Subject: "device:" + d.ID,
-					Details: AuditDetails(map[string]any{"platform": d.Platform, "employee": d.EmployeeID,
+				_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceDelete, Subject: audit.Device.Of(d.ID),
+					Details: audit.Fields(map[string]any{"platform": d.Platform, "employee": d.EmployeeID,
 						"removed_at": d.UpdatedAt, "retention_days": dp.DeviceRetentionDays})})
 				if err != nil {
 					return err

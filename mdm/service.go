@@ -3,6 +3,8 @@ package mdm
 import (
 	"context"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // Service carries out what administrators, employees and platforms ask for, keeping the
@@ -65,7 +67,7 @@ func (s *Service) atomic(ctx context.Context, fn func(tx Store, at time.Time) er
 // Record appends an audit event for something done outside the domain's own writes, such
 // as a certificate revoked by the CA. Changes made through the service record their events
 // themselves, in the same transaction.
-func (s *Service) Record(ctx context.Context, tenantID string, rec AuditRecord) error {
+func (s *Service) Record(ctx context.Context, tenantID string, rec audit.Record) error {
 	_, err := s.store.AppendAudit(ctx, tenantID, s.clock(), rec)
 	return err
 }

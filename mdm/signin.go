@@ -12,6 +12,8 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // Sign-in limits. An account is locked for LockoutDuration after MaxFailedSignIns wrong
@@ -46,39 +48,39 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 		return "", Session{}, err
 	}
 	fail := func(subject, why string) (string, Session, error) {
-		_ = s.Record(ctx, t.ID, AuditRecord{Actor: "client:" + client, Action: "admin.sign_in_failed", Subject: subject,
-			Details: AuditDetails(map[string]any{"email": email, "reason": why})})
+		_ = s.Record(ctx, t.ID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: subject,
+			Details: audit.Fields(map[string]any{"email": email, "reason": why})})
 		if why == "throttled" {
 			return "", Session{}, ErrThrottled
 		}
 		return "", Session{}, ErrUnauthenticated
 	}
 	if n > ClientSignInAttempts {
-		return fail("tenant:"+t.ID, "throttled")
+		return fail(audit.Tenant.Of(t.ID), "throttled")
 	}
 	norm, err := NormalizeEmail(email)
 	if err != nil {
-		return fail("tenant:"+t.ID, "unknown account")
+		return fail(audit.Tenant.Of(t.ID), "unknown account")
 	}
 	a, err := s.store.AdminByEmail(ctx, t.ID, norm)
 	if errors.Is(err, ErrNotFound) {
 		passwordMatches(password, dummyHash())
-		return fail("tenant:"+t.ID, "unknown account")
+		return fail(audit.Tenant.Of(t.ID), "unknown account")
 	} else if err != nil {
 		return "", Session{}, err
 	}
 	if a.Disabled() {
 		passwordMatches(password, dummyHash())
-		return fail("admin:"+a.ID, "disabled")
+		return fail(audit.Admin.Of(a.ID), "disabled")
 	}
 	if a.LockedUntil != nil && now.Before(*a.LockedUntil) {
-		return fail("admin:"+a.ID, "locked")
+		return fail(audit.Admin.Of(a.ID), "locked")
 	}
 	if !a.CheckPassword(password) {
 		if err := s.countFailure(ctx, a, now); err != nil {
 			return "", Session{}, err
 		}
-		return fail("admin:"+a.ID, "wrong password")
+		return fail(audit.Admin.Of(a.ID), "wrong password")
 	}
 	stage := StageSecondFactor
 	if a.TOTPConfirmedAt == nil {

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // RecoveryCodes is how many recovery codes an administrator gets when the second factor
@@ -74,8 +76,8 @@ func (s *Service) SecondFactor(ctx context.Context, token, code string) (Session
 			if err := tx.ReplaceRecoveryCodes(ctx, a.TenantID, a.ID, hashes); err != nil {
 				return err
 			}
-			if _, err := tx.AppendAudit(ctx, a.TenantID, at, AuditRecord{Actor: "admin:" + a.ID, Action: "admin.second_factor_setup",
-				Subject: "admin:" + a.ID, Details: AuditDetails(map[string]any{"recovery_codes": RecoveryCodes})}); err != nil {
+			if _, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSecondFactorSetup,
+				Subject: audit.Admin.Of(a.ID), Details: audit.Fields(map[string]any{"recovery_codes": RecoveryCodes})}); err != nil {
 				return err
 			}
 		}
@@ -104,16 +106,16 @@ func (s *Service) refuseFactor(ctx context.Context, sess Session, a Admin, why s
 	if why == "locked" || a.FailedSignIns+1 >= MaxFailedSignIns {
 		_ = s.store.DeleteSession(ctx, sess.Hash)
 	}
-	_ = s.Record(ctx, a.TenantID, AuditRecord{Actor: "admin:" + a.ID, Action: "admin.sign_in_failed", Subject: "admin:" + a.ID,
-		Details: AuditDetails(map[string]any{"email": a.Email, "reason": why})})
+	_ = s.Record(ctx, a.TenantID, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSignInFailed, Subject: audit.Admin.Of(a.ID),
+		Details: audit.Fields(map[string]any{"email": a.Email, "reason": why})})
 	return Session{}, nil, ErrUnauthenticated
 }
 
 // recordSignIn records a finished sign-in: the session is active, or waits only for the
 // one-time password to be replaced.
 func recordSignIn(ctx context.Context, tx Store, at time.Time, a Admin, sess Session, how string) error {
-	_, err := tx.AppendAudit(ctx, a.TenantID, at, AuditRecord{Actor: "admin:" + a.ID, Action: "admin.sign_in", Subject: "admin:" + a.ID,
-		Details: AuditDetails(map[string]any{"second_factor": how, "stage": sess.Stage})})
+	_, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSignIn, Subject: audit.Admin.Of(a.ID),
+		Details: audit.Fields(map[string]any{"second_factor": how, "stage": sess.Stage})})
 	return err
 }
 
@@ -153,8 +155,8 @@ func (s *Service) ChangePassword(ctx context.Context, token, password string) (S
 		if err := tx.UpdateSession(ctx, sess); err != nil {
 			return err
 		}
-		_, err := tx.AppendAudit(ctx, a.TenantID, at, AuditRecord{Actor: "admin:" + a.ID, Action: "admin.password_change",
-			Subject: "admin:" + a.ID, Details: EmptyJSONObject})
+		_, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminPasswordChange,
+			Subject: audit.Admin.Of(a.ID), Details: audit.NoDetails})
 		return err
 	})
 	return sess, err
@@ -172,8 +174,8 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 		if err := tx.DeleteSession(ctx, sess.Hash); err != nil {
 			return err
 		}
-		_, err := tx.AppendAudit(ctx, a.TenantID, at, AuditRecord{Actor: "admin:" + a.ID, Action: "admin.sign_out",
-			Subject: "admin:" + a.ID, Details: EmptyJSONObject})
+		_, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSignOut,
+			Subject: audit.Admin.Of(a.ID), Details: audit.NoDetails})
 		return err
 	})
 }

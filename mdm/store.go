@@ -3,6 +3,8 @@ package mdm
 import (
 	"context"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // Store is everything the domain keeps. Every method that touches a tenant's rows takes
@@ -122,32 +124,32 @@ type CommandStore interface {
 type AuditStore interface {
 	// AppendAudit adds an event at the end of the tenant's chain. Called inside Atomic,
 	// the event is written in the same transaction as the change it records.
-	AppendAudit(ctx context.Context, tenantID string, at time.Time, r AuditRecord) (AuditEvent, error)
+	AppendAudit(ctx context.Context, tenantID string, at time.Time, r audit.Record) (audit.Event, error)
 	// OnAuditAppended makes h run in the transaction of every event appended from now on,
 	// whichever component appends it; the service makes its checkpoints there.
 	OnAuditAppended(h AuditHook)
 	// AuditEvents calls fn for the tenant's events in order of sequence, starting after
 	// afterSeq, without holding them all in memory.
-	AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(AuditEvent) error) error
+	AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(audit.Event) error) error
 	// AuditHead returns the position and hash of the tenant's last event.
-	AuditHead(ctx context.Context, tenantID string) (ChainHead, error)
+	AuditHead(ctx context.Context, tenantID string) (audit.ChainHead, error)
 	// FilteredAuditEvents calls fn for the tenant's events that f selects, in order of
 	// sequence, without holding them all in memory.
-	FilteredAuditEvents(ctx context.Context, tenantID string, f AuditFilter, fn func(AuditEvent) error) error
+	FilteredAuditEvents(ctx context.Context, tenantID string, f AuditFilter, fn func(audit.Event) error) error
 
 	// AppendCheckpoint stores a signed checkpoint of the tenant's chain. Like events,
 	// checkpoints are never changed or removed.
-	AppendCheckpoint(ctx context.Context, tenantID string, c *AuditCheckpoint) error
+	AppendCheckpoint(ctx context.Context, tenantID string, c *audit.Checkpoint) error
 	// LatestCheckpoint returns the tenant's newest checkpoint at or before event seq;
 	// ErrNotFound when there is none.
-	LatestCheckpoint(ctx context.Context, tenantID string, seq int64) (AuditCheckpoint, error)
+	LatestCheckpoint(ctx context.Context, tenantID string, seq int64) (audit.Checkpoint, error)
 	// AuditCheckpoints calls fn for the tenant's checkpoints in order of sequence.
-	AuditCheckpoints(ctx context.Context, tenantID string, fn func(AuditCheckpoint) error) error
+	AuditCheckpoints(ctx context.Context, tenantID string, fn func(audit.Checkpoint) error) error
 }
 
 // AuditHook runs in the transaction of an appended event, after the event, with the
 // transaction's store; an error undoes the event and the change it records.
-type AuditHook func(ctx context.Context, tx Store, e AuditEvent) error
+type AuditHook func(ctx context.Context, tx Store, e audit.Event) error
 
 // Sealer encrypts secrets before they are stored, with a key kept outside the database.
 // The purpose binds a sealed value to its use, so that one secret cannot be passed off as

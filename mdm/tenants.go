@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // CreateTenant creates a tenant; the first event of its audit trail records the creation.
@@ -30,8 +32,8 @@ func createTenant(ctx context.Context, tx Store, at time.Time, actor, name, disp
 	if err := tx.CreateTenant(ctx, &t); err != nil {
 		return Tenant{}, fmt.Errorf("create tenant %s: %w", name, err)
 	}
-	_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "tenant.create",
-		Subject: "tenant:" + t.ID, Details: AuditDetails(map[string]any{"name": name, "display_name": displayName})})
+	_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.TenantCreate,
+		Subject: audit.Tenant.Of(t.ID), Details: audit.Fields(map[string]any{"name": name, "display_name": displayName})})
 	return t, err
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // TokenStore keeps API tokens.
@@ -62,8 +64,8 @@ func (s *Service) CreateToken(ctx context.Context, actor string, t *Tenant, req 
 		if t == nil {
 			return nil
 		}
-		_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "token.create", Subject: "token:" + tok.ID,
-			Details: AuditDetails(map[string]any{"name": name, "role": req.Role, "expires_at": tok.ExpiresAt})})
+		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.TokenCreate, Subject: audit.Token.Of(tok.ID),
+			Details: audit.Fields(map[string]any{"name": name, "role": req.Role, "expires_at": tok.ExpiresAt})})
 		return err
 	})
 	return tok, secret, err
@@ -112,8 +114,8 @@ func (s *Service) RevokeToken(ctx context.Context, actor string, t Tenant, id st
 		if err := tx.RevokeAPIToken(ctx, t.ID, id, at); err != nil {
 			return fmt.Errorf("API token %s: %w", id, err)
 		}
-		_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: "token.revoke", Subject: "token:" + id,
-			Details: EmptyJSONObject})
+		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.TokenRevoke, Subject: audit.Token.Of(id),
+			Details: audit.NoDetails})
 		return err
 	})
 }

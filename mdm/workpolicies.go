@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // CreateWorkPolicy validates and stores a new work policy of the tenant with its apps, at
@@ -28,7 +30,7 @@ func (s *Service) CreateWorkPolicy(ctx context.Context, actor string, t Tenant, 
 		if err := enqueuePolicy(ctx, tx, t.ID, p); err != nil {
 			return err
 		}
-		return recordPolicy(ctx, tx, t, at, actor, "policy.create", p)
+		return recordPolicy(ctx, tx, t, at, actor, audit.WorkPolicyCreate, p)
 	})
 	return p, err
 }
@@ -54,20 +56,20 @@ func (s *Service) UpdateWorkPolicy(ctx context.Context, actor string, t Tenant, 
 		if err := enqueuePolicy(ctx, tx, t.ID, p); err != nil {
 			return err
 		}
-		return recordPolicy(ctx, tx, t, at, actor, "policy.update", p)
+		return recordPolicy(ctx, tx, t, at, actor, audit.WorkPolicyUpdate, p)
 	})
 	return p, err
 }
 
 // recordPolicy writes the audit event of a policy change: which apps, not their
 // configuration, which may hold server addresses and the like.
-func recordPolicy(ctx context.Context, tx Store, t Tenant, at time.Time, actor, action string, p WorkPolicy) error {
+func recordPolicy(ctx context.Context, tx Store, t Tenant, at time.Time, actor string, action audit.Action, p WorkPolicy) error {
 	apps := make([]string, len(p.Apps))
 	for i, a := range p.Apps {
 		apps[i] = string(a.Platform) + "/" + a.AppID
 	}
-	_, err := tx.AppendAudit(ctx, t.ID, at, AuditRecord{Actor: actor, Action: action, Subject: "policy:" + p.ID,
-		Details: AuditDetails(map[string]any{"name": p.Name, "version": p.Version, "apps": apps,
+	_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: action, Subject: audit.WorkPolicy.Of(p.ID),
+		Details: audit.Fields(map[string]any{"name": p.Name, "version": p.Version, "apps": apps,
 			"work_passcode_required": p.WorkPasscodeRequired, "copy_paste_to_personal": p.CopyPasteToPersonal})})
 	return err
 }

@@ -99,7 +99,7 @@ func (s *Signer) Sign(content []byte) ([]byte, error) {
 }
 
 // SignCheckpoint signs a checkpoint of the audit trail and returns the signature and the
-// certificate it was made with (mdm.AuditSigner).
+// certificate it was made with (audit.Signer).
 func (s *Signer) SignCheckpoint(payload []byte) (sig, certDER []byte, err error) {
 	sig, err = s.Sign(payload)
 	return sig, s.cert.Raw, err
@@ -131,7 +131,7 @@ func (ca *CA) VerifySignature(content, sig []byte) (*x509.Certificate, error) {
 }
 
 // VerifyCheckpoint checks the signature of an audit checkpoint and that it was made with
-// the certificate stored beside it (mdm.CheckpointVerifier).
+// the certificate stored beside it (audit.CheckpointVerifier).
 func (ca *CA) VerifyCheckpoint(payload, sig, certDER []byte) error {
 	signer, err := ca.VerifySignature(payload, sig)
 	if err != nil {

@@ -10,39 +10,15 @@ import (
 	"hash"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
-// exportedEvent is an audit event as an export writes it: every field, the hashes in hex,
-// the time and the details exactly as the hash covers them, so that a reader can recompute
-// the chain from the file alone.
-type exportedEvent struct {
-	TenantID string          `json:"tenant_id"`
-	Seq      int64           `json:"seq"`
-	At       string          `json:"at"`
-	Actor    string          `json:"actor"`
-	Action   string          `json:"action"`
-	Subject  string          `json:"subject"`
-	Details  json.RawMessage `json:"details"`
-	PrevHash string          `json:"prev_hash"`
-	Hash     string          `json:"hash"`
-}
-
-// csvHeader names the CSV columns, the fields of exportedEvent in order.
-var csvHeader = []string{"tenant_id", "seq", "at", "actor", "action", "subject", "details", "prev_hash", "hash"}
-
-func exported(e mdm.AuditEvent) exportedEvent {
-	return exportedEvent{TenantID: e.TenantID, Seq: e.Seq, At: e.At.UTC().Format(time.RFC3339Nano), Actor: e.Actor,
-		Action: e.Action, Subject: e.Subject, Details: json.RawMessage(e.Details),
-		PrevHash: hex.EncodeToString(e.PrevHash), Hash: hex.EncodeToString(e.Hash)}
-}
-
-func (x exportedEvent) csvRecord() []string {
-	return []string{x.TenantID, strconv.FormatInt(x.Seq, 10), x.At, x.Actor, x.Action, x.Subject, string(x.Details), x.PrevHash, x.Hash}
-}
+// An export writes each event in the audit trail's one shape (audit.Event's JSON, or its
+// CSV record): every field, the hashes in hex, the time and the details exactly as the
+// hash covers them, so that a reader can recompute the chain from the file alone.
 
 // eventsFile writes exported events to a new file while hashing what it writes.
 type eventsFile struct {
@@ -50,7 +26,7 @@ type eventsFile struct {
 	buf   *bufio.Writer
 	sum   hash.Hash
 	bytes int64
-	write func(exportedEvent) error
+	write func(audit.Event) error
 	flush func() error
 }
 
@@ -66,14 +42,14 @@ func createEventsFile(path string, format mdm.AuditFormat) (*eventsFile, error) 
 	switch format {
 	case mdm.AuditCSV:
 		cw := csv.NewWriter(out)
-		w.write = func(x exportedEvent) error { return cw.Write(x.csvRecord()) }
+		w.write = func(e audit.Event) error { return cw.Write(e.CSV()) }
 		w.flush = func() error { cw.Flush(); return cw.Error() }
-		err = cw.Write(csvHeader)
+		err = cw.Write(audit.CSVHeader)
 	default:
 		// Details are written byte for byte as stored: no HTML escaping that would change them.
 		enc := json.NewEncoder(out)
 		enc.SetEscapeHTML(false)
-		w.write = func(x exportedEvent) error { return enc.Encode(x) }
+		w.write = func(e audit.Event) error { return enc.Encode(e) }
 		w.flush = func() error { return nil }
 	}
 	if err != nil {
@@ -83,7 +59,7 @@ func createEventsFile(path string, format mdm.AuditFormat) (*eventsFile, error) 
 }
 
 // Write appends one event.
-func (w *eventsFile) Write(e mdm.AuditEvent) error { return w.write(exported(e)) }
+func (w *eventsFile) Write(e audit.Event) error { return w.write(e) }
 
 // Close writes what is buffered and closes the file.
 func (w *eventsFile) Close() error {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 func TestAuditExportFilters(t *testing.T) {
@@ -37,7 +38,7 @@ func TestAuditExportFilters(t *testing.T) {
 		s.run(t, "device", "remove", "--tenant", "default", phone.ID).wantCode(t, 0)
 		// Three events on fixed days of 2025, long before the others.
 		for _, at := range []time.Time{t0, time.Date(2025, 3, 2, 23, 59, 59, 0, time.UTC), time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)} {
-			if _, err := st.AppendAudit(ctx, tn.ID, at, mdm.AuditRecord{Actor: "system", Action: "test.day", Subject: "day:" + at.Format(time.DateTime)}); err != nil {
+			if _, err := st.AppendAudit(ctx, tn.ID, at, audit.Record{Actor: "system", Action: audit.DeviceView, Subject: audit.Device.Of(at.Format(time.DateTime))}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -49,11 +50,11 @@ func TestAuditExportFilters(t *testing.T) {
 			from, to string
 		}{
 			{"one day", []string{"--from", "2025-03-02", "--to", "2025-03-02"},
-				[]string{"day:2025-03-02 23:59:59"}, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z"},
+				[]string{"device:2025-03-02 23:59:59"}, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z"},
 			{"up to the end of a day", []string{"--to", "2025-03-03"},
-				[]string{"day:2025-03-01 09:00:00", "day:2025-03-02 23:59:59", "day:2025-03-03 00:00:00"}, "", "2025-03-04T00:00:00Z"},
+				[]string{"device:2025-03-01 09:00:00", "device:2025-03-02 23:59:59", "device:2025-03-03 00:00:00"}, "", "2025-03-04T00:00:00Z"},
 			{"times with offsets: from inclusive, to exclusive", []string{"--from", "2025-03-01T10:00:00+01:00", "--to", "2025-03-03T01:00:00+01:00"},
-				[]string{"day:2025-03-01 09:00:00", "day:2025-03-02 23:59:59"}, "2025-03-01T09:00:00Z", "2025-03-03T00:00:00Z"},
+				[]string{"device:2025-03-01 09:00:00", "device:2025-03-02 23:59:59"}, "2025-03-01T09:00:00Z", "2025-03-03T00:00:00Z"},
 			{"one employee: invitation, device, the export itself", []string{"--employee", "Anna@Musterstadt.de"},
 				[]string{"invitation.create", "device.remove", "audit.export"}, "", ""},
 			{"one employee and a time range", []string{"--employee", "anna@musterstadt.de", "--to", "2025-03-04"}, nil, "", "2025-03-05T00:00:00Z"},
@@ -63,10 +64,10 @@ func TestAuditExportFilters(t *testing.T) {
 				out, m := s.export(t, append([]string{"--tenant", "default"}, c.args...)...)
 				var got []string
 				for _, e := range jsonLines(t, readFile(t, out, "events.jsonl")) {
-					if e.Action == "test.day" {
+					if e.Action == audit.DeviceView {
 						got = append(got, e.Subject)
 					} else {
-						got = append(got, e.Action)
+						got = append(got, string(e.Action))
 					}
 				}
 				if !slices.Equal(got, c.want) || m.Events != int64(len(c.want)) {

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // manifest is what the tests read of manifest.json.
@@ -102,23 +102,15 @@ func readFile(t *testing.T, parts ...string) []byte {
 
 // jsonLines reads an exported events.jsonl and checks that every line is an event whose
 // hash can be recomputed from the line alone.
-func jsonLines(t *testing.T, data []byte) []mdm.AuditEvent {
+func jsonLines(t *testing.T, data []byte) []audit.Event {
 	t.Helper()
-	var events []mdm.AuditEvent
+	var events []audit.Event
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
-		var x exportedEvent
-		if err := json.Unmarshal(sc.Bytes(), &x); err != nil {
+		var e audit.Event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
-		at, err := time.Parse(time.RFC3339Nano, x.At)
-		if err != nil {
-			t.Fatal(err)
-		}
-		prev, _ := hex.DecodeString(x.PrevHash)
-		h, _ := hex.DecodeString(x.Hash)
-		e := mdm.AuditEvent{TenantID: x.TenantID, Seq: x.Seq, At: at, Actor: x.Actor, Action: x.Action,
-			Subject: x.Subject, Details: mdm.JSONObject(x.Details), PrevHash: prev, Hash: h}
 		if !bytes.Equal(e.ComputeHash(), e.Hash) {
 			t.Errorf("event %d: the hash cannot be recomputed from the exported line %s", e.Seq, sc.Text())
 		}
@@ -197,7 +189,7 @@ func TestAuditExportAsCSV(t *testing.T) {
 		if err != nil {
 			t.Fatalf("events.csv is not CSV: %v", err)
 		}
-		if !slices.Equal(rows[0], csvHeader) || int64(len(rows)-1) != m.Events || m.Events != 4 || m.Format != "csv" {
+		if !slices.Equal(rows[0], audit.CSVHeader) || int64(len(rows)-1) != m.Events || m.Events != 4 || m.Format != "csv" {
 			t.Fatalf("CSV header %v and %d rows for %d events", rows[0], len(rows)-1, m.Events)
 		}
 		for i, row := range rows[1:] {

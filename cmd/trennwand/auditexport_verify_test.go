@@ -6,7 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -107,7 +107,7 @@ func dropAuditGuards(t *testing.T, db *gorm.DB, backend string) {
 // rewriteChain changes the actor of event seq and recomputes every later hash and the head.
 func rewriteChain(t *testing.T, db *gorm.DB, tenantID string, seq int64) {
 	t.Helper()
-	var events []mdm.AuditEvent
+	var events []audit.Event
 	if err := db.Table("audit_events").Where("tenant_id = ?", tenantID).Order("seq").Find(&events).Error; err != nil {
 		t.Fatal(err)
 	}

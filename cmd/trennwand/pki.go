@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/pki"
 )
 
@@ -45,8 +46,8 @@ works once; the server keeps only its hash.`,
 			if err != nil {
 				return err
 			}
-			if err := in.svc.Record(ctx, t.ID, mdm.AuditRecord{Actor: cliActor(), Action: "certificate.challenge",
-				Subject: "enrolment:" + enrolment, Details: mdm.AuditDetails(map[string]any{"expires_at": ch.ExpiresAt})}); err != nil {
+			if err := in.svc.Record(ctx, t.ID, audit.Record{Actor: cliActor(), Action: audit.CertificateChallenge,
+				Subject: audit.Enrolment.Of(enrolment), Details: audit.Fields(map[string]any{"expires_at": ch.ExpiresAt})}); err != nil {
 				return err
 			}
 			if in.cfg.JSON {
@@ -86,8 +87,8 @@ colons, as openssl prints it). The CRL at /pki/crl is regenerated at once.`,
 				return fmt.Errorf("certificate %s: %w", args[0], err)
 			}
 			if info.TenantID != "" {
-				if err := in.svc.Record(ctx, info.TenantID, mdm.AuditRecord{Actor: cliActor(), Action: "certificate.revoke",
-					Subject: "certificate:" + serial, Details: mdm.AuditDetails(map[string]any{"enrolment": info.Enrolment, "reason": reason})}); err != nil {
+				if err := in.svc.Record(ctx, info.TenantID, audit.Record{Actor: cliActor(), Action: audit.CertificateRevoke,
+					Subject: audit.Certificate.Of(serial), Details: audit.Fields(map[string]any{"enrolment": info.Enrolment, "reason": reason})}); err != nil {
 					return err
 				}
 			}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // employeeReport is the part of `report employee --json` these tests read.
@@ -43,7 +43,7 @@ func TestReportAboutOneEmployee(t *testing.T) {
 		if first.Employee.Email != "anna@musterstadt.de" || len(first.Invitations) != 1 || first.Invitations[0].Platform != "android" {
 			t.Fatalf("report: %+v", first)
 		}
-		if len(first.Accesses) != 1 || first.Accesses[0].Action != mdm.ActionEmployeeReport || !strings.HasPrefix(first.Accesses[0].Actor, "cli:") {
+		if len(first.Accesses) != 1 || first.Accesses[0].Action != string(audit.EmployeeReport) || !strings.HasPrefix(first.Accesses[0].Actor, "cli:") {
 			t.Fatalf("accesses in the first report: %+v; want the report itself", first.Accesses)
 		}
 		if len(second.Accesses) != 2 {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,15 +10,16 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // AppendAudit adds an event at the end of the tenant's chain. It locks the chain's head
 // row, so that concurrent appends, on any replica, queue and each links to the one before.
-func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, r mdm.AuditRecord) (mdm.AuditEvent, error) {
-	if r.Actor == "" || r.Action == "" {
-		return mdm.AuditEvent{}, errors.New("audit record needs an actor and an action")
+func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, r audit.Record) (audit.Event, error) {
+	if err := audit.Check(r); err != nil {
+		return audit.Event{}, err
 	}
-	var e mdm.AuditEvent
+	var e audit.Event
 	err := s.transact(ctx, func(tx *Tx) error {
 		var head auditHead
 		err := tx.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
@@ -27,13 +27,10 @@ func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, 
 		if err != nil {
 			return fmt.Errorf("audit head of tenant %s: %w", tenantID, translate(err))
 		}
-		e = mdm.AuditEvent{
+		e = audit.Event{
 			TenantID: tenantID, Seq: head.Seq + 1, At: at.UTC().Truncate(time.Microsecond),
-			Actor: r.Actor, Action: r.Action, Subject: r.Subject, Details: r.Details,
+			Actor: r.Actor, Action: r.Action, Subject: r.Subject, Details: audit.Normalize(r.Details),
 			PrevHash: head.Hash,
-		}
-		if e.Details == "" {
-			e.Details = mdm.EmptyJSONObject
 		}
 		e.Hash = e.ComputeHash()
 		if err := tx.insert(ctx, &e); err != nil {
@@ -58,14 +55,14 @@ func (s *Store) OnAuditAppended(h mdm.AuditHook) { s.appended = h }
 
 // AuditEvents calls fn for the tenant's events after afterSeq, in order, reading them in
 // batches so that a long trail does not have to fit in memory.
-func (s *Store) AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(mdm.AuditEvent) error) error {
+func (s *Store) AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(audit.Event) error) error {
 	return walkBySeq(func() *gorm.DB { return s.scoped(ctx, tenantID) }, afterSeq, eventSeq, fn)
 }
 
 // FilteredAuditEvents calls fn for the tenant's events that f selects, in order. Events
 // about an employee are those whose subject or details name the employee's ID or the ID of
 // one of their devices or invitations; IDs are random, so a match is no coincidence.
-func (s *Store) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, fn func(mdm.AuditEvent) error) error {
+func (s *Store) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, fn func(audit.Event) error) error {
 	var mentions []string
 	if f.EmployeeID != "" {
 		mentions = []string{f.EmployeeID}
@@ -106,7 +103,7 @@ func (s *Store) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.
 // likeEscaper makes a string match itself in a LIKE pattern with ESCAPE '\'.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-func eventSeq(e mdm.AuditEvent) int64 { return e.Seq }
+func eventSeq(e audit.Event) int64 { return e.Seq }
 
 // walkBySeq calls fn for the rows of type T that query selects, in order of seq after
 // afterSeq, reading them in batches so that a long trail does not have to fit in memory.
@@ -131,7 +128,7 @@ func walkBySeq[T any](query func() *gorm.DB, afterSeq int64, seqOf func(T) int64
 }
 
 // AuditHead returns the position and hash of the tenant's last event.
-func (s *Store) AuditHead(ctx context.Context, tenantID string) (mdm.ChainHead, error) {
+func (s *Store) AuditHead(ctx context.Context, tenantID string) (audit.ChainHead, error) {
 	head, err := first[auditHead](s.db.WithContext(ctx).Where("tenant_id = ?", tenantID))
-	return mdm.ChainHead{Seq: head.Seq, Hash: head.Hash}, err
+	return audit.ChainHead{Seq: head.Seq, Hash: head.Hash}, err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -57,7 +58,7 @@ func TestOldAuditEventsArePrunedAtASignedCheckpoint(t *testing.T) {
 		if r.Events != 10 || len(r.Pruned) != 1 || r.Pruned[0].UpToSeq != 31 {
 			t.Fatalf("report %d events, pruned %+v; want 10 events after a prune up to 31", r.Events, r.Pruned)
 		}
-		if n := countEvents(t, s, tn.ID, mdm.ActionAuditPrune); n != 1 {
+		if n := countEvents(t, s, tn.ID, audit.AuditPrune); n != 1 {
 			t.Fatalf("%d prune events, want 1", n)
 		}
 	})

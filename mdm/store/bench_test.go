@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -65,7 +66,7 @@ func BenchmarkVerifyAudit(b *testing.B) {
 					if batch == 99 && i == 99 {
 						break // with the tenant's creation event, 10,000 events
 					}
-					if _, err := tx.AppendAudit(ctx, tn.ID, testTime, mdm.AuditRecord{Actor: "bench", Action: "bench.event", Subject: fmt.Sprint(batch*100 + i)}); err != nil {
+					if _, err := tx.AppendAudit(ctx, tn.ID, testTime, audit.Record{Actor: "bench", Action: audit.DeviceView, Subject: audit.Device.Of(fmt.Sprint(batch*100 + i))}); err != nil {
 						return err
 					}
 				}

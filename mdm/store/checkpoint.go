@@ -7,11 +7,12 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // AppendCheckpoint stores a signed checkpoint of the tenant's chain in audit_checkpoints,
 // which, like audit_events, refuses updates and deletes.
-func (s *Store) AppendCheckpoint(ctx context.Context, tenantID string, c *mdm.AuditCheckpoint) error {
+func (s *Store) AppendCheckpoint(ctx context.Context, tenantID string, c *audit.Checkpoint) error {
 	if c.TenantID != tenantID {
 		return fmt.Errorf("%w: a checkpoint of tenant %s cannot be stored for tenant %s", mdm.ErrInvalid, c.TenantID, tenantID)
 	}
@@ -22,12 +23,12 @@ func (s *Store) AppendCheckpoint(ctx context.Context, tenantID string, c *mdm.Au
 }
 
 // LatestCheckpoint returns the tenant's newest checkpoint at or before event seq.
-func (s *Store) LatestCheckpoint(ctx context.Context, tenantID string, seq int64) (mdm.AuditCheckpoint, error) {
-	return first[mdm.AuditCheckpoint](s.scoped(ctx, tenantID).Where("seq <= ?", seq).Order("seq DESC"))
+func (s *Store) LatestCheckpoint(ctx context.Context, tenantID string, seq int64) (audit.Checkpoint, error) {
+	return first[audit.Checkpoint](s.scoped(ctx, tenantID).Where("seq <= ?", seq).Order("seq DESC"))
 }
 
 // AuditCheckpoints calls fn for the tenant's checkpoints in order.
-func (s *Store) AuditCheckpoints(ctx context.Context, tenantID string, fn func(mdm.AuditCheckpoint) error) error {
+func (s *Store) AuditCheckpoints(ctx context.Context, tenantID string, fn func(audit.Checkpoint) error) error {
 	return walkBySeq(func() *gorm.DB { return s.scoped(ctx, tenantID) }, 0,
-		func(c mdm.AuditCheckpoint) int64 { return c.Seq }, fn)
+		func(c audit.Checkpoint) int64 { return c.Seq }, fn)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -61,8 +62,8 @@ func appendEvents(t *testing.T, svc *mdm.Service, tn mdm.Tenant, c *clock, n int
 	t.Helper()
 	for i := range n {
 		c.Advance(time.Minute)
-		if err := svc.Record(context.Background(), tn.ID, mdm.AuditRecord{Actor: "cli:root", Action: "test.event",
-			Subject: fmt.Sprintf("thing:%d", i)}); err != nil {
+		if err := svc.Record(context.Background(), tn.ID, audit.Record{Actor: "cli:root", Action: audit.DeviceView,
+			Subject: audit.Device.Of(fmt.Sprint(i))}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -74,11 +75,11 @@ func checkpointSeqs(t *testing.T, s *store.Store, tenantID string) []int64 {
 	t.Helper()
 	ctx := context.Background()
 	hashes := map[int64][]byte{}
-	if err := s.AuditEvents(ctx, tenantID, 0, func(e mdm.AuditEvent) error { hashes[e.Seq] = e.Hash; return nil }); err != nil {
+	if err := s.AuditEvents(ctx, tenantID, 0, func(e audit.Event) error { hashes[e.Seq] = e.Hash; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	var seqs []int64
-	err := s.AuditCheckpoints(ctx, tenantID, func(c mdm.AuditCheckpoint) error {
+	err := s.AuditCheckpoints(ctx, tenantID, func(c audit.Checkpoint) error {
 		if c.PrevSeq != 0 && (len(seqs) == 0 || c.PrevSeq != seqs[len(seqs)-1]) || !bytes.Equal(c.Hash, hashes[c.Seq]) {
 			t.Errorf("checkpoint %d: previous %d, hash %x; want the one before and the hash of its event", c.Seq, c.PrevSeq, c.Hash)
 		}
@@ -118,7 +119,7 @@ func TestCheckpointsByDefaultEveryHundredEvents(t *testing.T) {
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		for range 200 { // a second apart, all within the hour
 			c.Advance(time.Second)
-			if err := svc.Record(context.Background(), tn.ID, mdm.AuditRecord{Actor: "system", Action: "test.event"}); err != nil {
+			if err := svc.Record(context.Background(), tn.ID, audit.Record{Actor: "system", Action: audit.DeviceView}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -180,8 +181,8 @@ func dropGuards(t *testing.T, s *store.Store) {
 // head, so that the hash chain alone is intact again.
 func rewriteFrom(t *testing.T, s *store.Store, tenantID string, seq int64) {
 	t.Helper()
-	var events []mdm.AuditEvent
-	if err := s.AuditEvents(context.Background(), tenantID, 0, func(e mdm.AuditEvent) error { events = append(events, e); return nil }); err != nil {
+	var events []audit.Event
+	if err := s.AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error { events = append(events, e); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	prev := events[seq-2].Hash
@@ -225,8 +226,8 @@ func TestCheckpointsCatchARewrittenChain(t *testing.T) {
 		{"rewritten, and the checkpoint re-signed with another key", func(t *testing.T, s *store.Store, tn mdm.Tenant, _ *notary) {
 			rewriteFrom(t, s, tn.ID, 2)
 			forger := newNotary()
-			cp := mdm.AuditCheckpoint{TenantID: tn.ID, Seq: 4, PrevSeq: 1, At: testTime.Add(3 * time.Minute)}
-			if err := s.AuditEvents(context.Background(), tn.ID, 3, func(e mdm.AuditEvent) error {
+			cp := audit.Checkpoint{TenantID: tn.ID, Seq: 4, PrevSeq: 1, At: testTime.Add(3 * time.Minute)}
+			if err := s.AuditEvents(context.Background(), tn.ID, 3, func(e audit.Event) error {
 				if e.Seq == 4 {
 					cp.Hash = e.Hash
 				}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -49,7 +50,7 @@ func TestTenantsCannotReachEachOther(t *testing.T) {
 				}
 			}
 		}
-		err = s.AuditEvents(ctx, b.tenant.ID, 0, func(e mdm.AuditEvent) error {
+		err = s.AuditEvents(ctx, b.tenant.ID, 0, func(e audit.Event) error {
 			if e.TenantID != b.tenant.ID {
 				t.Errorf("audit listing returned event of tenant %s", e.TenantID)
 			}

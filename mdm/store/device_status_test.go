@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -72,7 +73,7 @@ func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
 func complianceEvents(t *testing.T, s *store.Store, tenantID string) []string {
 	t.Helper()
 	var to []string
-	err := s.AuditEvents(context.Background(), tenantID, 0, func(e mdm.AuditEvent) error {
+	err := s.AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
 		if e.Action != "device.compliance" {
 			return nil
 		}

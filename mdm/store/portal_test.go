@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -16,10 +17,10 @@ import (
 var phone = netip.MustParseAddr("203.0.113.7")
 
 // actions returns the tenant's audit actions in order.
-func actions(t *testing.T, s *store.Store, tenantID string) []mdm.AuditEvent {
+func actions(t *testing.T, s *store.Store, tenantID string) []audit.Event {
 	t.Helper()
-	var out []mdm.AuditEvent
-	if err := s.AuditEvents(context.Background(), tenantID, 0, func(e mdm.AuditEvent) error {
+	var out []audit.Event
+	if err := s.AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
 		out = append(out, e)
 		return nil
 	}); err != nil {
@@ -28,7 +29,7 @@ func actions(t *testing.T, s *store.Store, tenantID string) []mdm.AuditEvent {
 	return out
 }
 
-func lastAction(t *testing.T, s *store.Store, tenantID string) mdm.AuditEvent {
+func lastAction(t *testing.T, s *store.Store, tenantID string) audit.Event {
 	t.Helper()
 	evs := actions(t, s, tenantID)
 	return evs[len(evs)-1]
@@ -85,7 +86,7 @@ func TestAnEmployeeEnrolsAnAndroidPhoneThroughThePortal(t *testing.T) {
 		if d.State != mdm.DeviceRemoving || len(ca.revoked) != 1 {
 			t.Errorf("after removal: %s, revoked %v", d.State, ca.revoked)
 		}
-		var removal mdm.AuditEvent
+		var removal audit.Event
 		for _, e := range actions(t, s, tn.ID) {
 			if e.Action == "device.remove" {
 				removal = e
@@ -105,7 +106,7 @@ func TestAnEmployeeEnrolsAnAndroidPhoneThroughThePortal(t *testing.T) {
 	})
 }
 
-func contains(o mdm.JSONObject, s string) bool { return strings.Contains(string(o), s) }
+func contains(o audit.Details, s string) bool { return strings.Contains(string(o), s) }
 
 // For an iPhone the acknowledgement is recorded and the code stays usable, because the
 // phone redeems it itself when it signs in; an employee without a managed Apple account

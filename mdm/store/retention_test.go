@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // countEvents returns how many of the tenant's events have the action.
-func countEvents(t *testing.T, s *store.Store, tenantID, action string) int {
+func countEvents(t *testing.T, s *store.Store, tenantID string, action audit.Action) int {
 	t.Helper()
 	n := 0
-	err := s.AuditEvents(context.Background(), tenantID, 0, func(e mdm.AuditEvent) error {
+	err := s.AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
 		if e.Action == action {
 			n++
 		}

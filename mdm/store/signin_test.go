@@ -11,6 +11,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -54,8 +55,8 @@ func (w *signInWorld) code(t *testing.T) string {
 func (w *signInWorld) actions(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	_ = w.store.AuditEvents(context.Background(), w.tenant.ID, 0, func(e mdm.AuditEvent) error {
-		out = append(out, e.Action)
+	_ = w.store.AuditEvents(context.Background(), w.tenant.ID, 0, func(e audit.Event) error {
+		out = append(out, string(e.Action))
 		return nil
 	})
 	return out

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // auditHead is the per-tenant head of the audit chain.
@@ -19,7 +20,7 @@ func (s *Store) CreateTenant(ctx context.Context, t *mdm.Tenant) error {
 		if err := tx.insert(ctx, t); err != nil {
 			return err
 		}
-		return tx.insert(ctx, &auditHead{TenantID: t.ID, Hash: mdm.GenesisHash})
+		return tx.insert(ctx, &auditHead{TenantID: t.ID, Hash: audit.GenesisHash})
 	})
 }
 

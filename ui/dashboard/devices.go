@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // deviceFilters is the search form of the device list, as the user filled it in.
@@ -172,7 +173,7 @@ type overviewData struct {
 	ByPlatform map[string]int64
 	ByState    map[string]int64
 	Compliance map[string]int64
-	Events     []mdm.AuditEvent
+	Events     []audit.Event
 }
 
 func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {

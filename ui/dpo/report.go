@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 //go:embed templates
@@ -59,10 +60,10 @@ type reportView struct {
 // eventsView is a list of audit events for the report's "events" part.
 type eventsView struct {
 	View   reportView
-	Events []mdm.AuditEvent
+	Events []audit.Event
 }
 
-func eventList(v reportView, e []mdm.AuditEvent) eventsView { return eventsView{v, e} }
+func eventList(v reportView, e []audit.Event) eventsView { return eventsView{v, e} }
 
 // ReportHTML writes the employee report as a page to print or save, in the language
 // (see ParseLang).

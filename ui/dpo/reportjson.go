@@ -4,20 +4,21 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // ReportJSON is the employee report as JSON, with stable field names. It leaves out what
 // is no data about the person: the hash of invitation codes.
 type ReportJSON struct {
-	GeneratedAt time.Time    `json:"generated_at"`
-	GeneratedBy string       `json:"generated_by"`
-	Tenant      string       `json:"tenant"`
-	Employee    employeeJSON `json:"employee"`
-	Invitations []inviteJSON `json:"invitations"`
-	Devices     []deviceJSON `json:"devices"`
-	Accesses    []eventJSON  `json:"accesses"`
-	Events      []eventJSON  `json:"events"`
-	Pruned      []prunedJSON `json:"pruned,omitempty"`
+	GeneratedAt time.Time     `json:"generated_at"`
+	GeneratedBy string        `json:"generated_by"`
+	Tenant      string        `json:"tenant"`
+	Employee    employeeJSON  `json:"employee"`
+	Invitations []inviteJSON  `json:"invitations"`
+	Devices     []deviceJSON  `json:"devices"`
+	Accesses    []audit.Event `json:"accesses"`
+	Events      []audit.Event `json:"events"`
+	Pruned      []prunedJSON  `json:"pruned,omitempty"`
 }
 
 type employeeJSON struct {
@@ -85,15 +86,6 @@ type certificateJSON struct {
 	Revoked   bool      `json:"revoked"`
 }
 
-type eventJSON struct {
-	Seq     int64          `json:"seq"`
-	At      time.Time      `json:"at"`
-	Actor   string         `json:"actor"`
-	Action  string         `json:"action"`
-	Subject string         `json:"subject"`
-	Details mdm.JSONObject `json:"details"`
-}
-
 type prunedJSON struct {
 	UpToSeq  int64     `json:"up_to_seq"`
 	Cutoff   time.Time `json:"cutoff"`
@@ -105,7 +97,7 @@ func Report(r mdm.EmployeeReport) ReportJSON {
 	e := r.Employee
 	out := ReportJSON{GeneratedAt: r.GeneratedAt, GeneratedBy: r.GeneratedBy, Tenant: r.Tenant.Name,
 		Employee:    employeeJSON{ID: e.ID, Email: e.Email, Name: e.Name, ManagedAppleID: e.ManagedAppleID, CreatedAt: e.CreatedAt},
-		Invitations: []inviteJSON{}, Devices: []deviceJSON{}, Accesses: events(r.Accesses), Events: events(r.Events)}
+		Invitations: []inviteJSON{}, Devices: []deviceJSON{}, Accesses: nonNil(r.Accesses), Events: nonNil(r.Events)}
 	for _, i := range r.Invitations {
 		out.Invitations = append(out.Invitations, inviteJSON{ID: i.ID, Platform: string(i.Platform), CreatedAt: i.CreatedAt,
 			ExpiresAt: i.ExpiresAt, UsedAt: i.UsedAt, RevokedAt: i.RevokedAt, MailedAt: i.MailedAt,
@@ -140,10 +132,11 @@ func Report(r mdm.EmployeeReport) ReportJSON {
 	return out
 }
 
-func events(es []mdm.AuditEvent) []eventJSON {
-	out := make([]eventJSON, len(es))
-	for i, e := range es {
-		out[i] = eventJSON{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Subject: e.Subject, Details: e.Details}
+// nonNil makes an empty list of events a JSON array rather than null. Each event is
+// written in the audit trail's one shape (audit.Event's JSON).
+func nonNil(es []audit.Event) []audit.Event {
+	if es == nil {
+		return []audit.Event{}
 	}
-	return out
+	return es
 }

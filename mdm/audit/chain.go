@@ -1,72 +1,9 @@
-package mdm
+package audit
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"time"
 )
-
-// AuditEvent is one entry of a tenant's audit trail. Seq counts from 1 without gaps per
-// tenant; PrevHash is the hash of the event before (32 zero bytes for the first) and Hash
-// covers every other field, so that changing, removing, inserting or reordering events
-// breaks the chain.
-type AuditEvent struct {
-	TenantID string
-	Seq      int64
-	At       time.Time
-	Actor    string     // who: "cli:root", "admin:<id>", "system", "device:<id>"
-	Action   string     // what, as "noun.verb": "invitation.create"
-	Subject  string     // which row it concerns, as "kind:<id>"
-	Details  JSONObject // what else a reader needs, never a secret
-	PrevHash []byte
-	Hash     []byte
-}
-
-// AuditRecord is what a caller says about an event; the store adds the position in the
-// chain and the hashes.
-type AuditRecord struct {
-	Actor   string
-	Action  string
-	Subject string
-	Details JSONObject
-}
-
-// GenesisHash is the PrevHash of a tenant's first event.
-var GenesisHash = make([]byte, sha256.Size)
-
-// ComputeHash returns the hash of the event over its canonical encoding. The encoding is
-// JSON of fixed field order; the time is in UTC with nanoseconds, which the store has
-// already truncated to microseconds so that every database returns it unchanged.
-func (e AuditEvent) ComputeHash() []byte {
-	canonical := struct {
-		Tenant  string `json:"tenant"`
-		Seq     int64  `json:"seq"`
-		At      string `json:"at"`
-		Actor   string `json:"actor"`
-		Action  string `json:"action"`
-		Subject string `json:"subject"`
-		Details string `json:"details"`
-		Prev    string `json:"prev"`
-	}{e.TenantID, e.Seq, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Subject,
-		string(e.Details), hex.EncodeToString(e.PrevHash)}
-	// Marshalling a struct of strings and an integer cannot fail.
-	b, _ := json.Marshal(canonical)
-	sum := sha256.Sum256(b)
-	return sum[:]
-}
-
-// AuditDetails makes the details object of an audit event from a map of plain values.
-// The values are the caller's own (names, identifiers, states), so encoding cannot fail.
-func AuditDetails(fields map[string]any) JSONObject {
-	if len(fields) == 0 {
-		return EmptyJSONObject
-	}
-	b, _ := json.Marshal(fields)
-	return JSONObject(b)
-}
 
 // ChainBreak describes the first place where a tenant's audit trail no longer matches
 // its hash chain.
@@ -102,7 +39,7 @@ func (v *ChainVerifier) StartAfter(seq int64, prevHash []byte) {
 }
 
 // Add checks the next event and returns the first break found so far, if any.
-func (v *ChainVerifier) Add(e AuditEvent) *ChainBreak {
+func (v *ChainVerifier) Add(e Event) *ChainBreak {
 	if v.broken != nil {
 		return v.broken
 	}
@@ -160,3 +97,6 @@ func (v *ChainVerifier) Finish(before, after ChainHead) *ChainBreak {
 
 // Events returns how many events were verified.
 func (v *ChainVerifier) Events() int64 { return v.nextSeq - 1 - v.start }
+
+// Last returns the sequence number of the last event verified.
+func (v *ChainVerifier) Last() int64 { return v.nextSeq - 1 }

@@ -1,4 +1,4 @@
-package mdm
+package audit
 
 import (
 	"fmt"
@@ -8,14 +8,14 @@ import (
 )
 
 // chain builds an intact trail of n events for tenant "t1", as a store would.
-func chain(n int) []AuditEvent {
+func chain(n int) []Event {
 	prev := GenesisHash
 	start := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	events := make([]AuditEvent, n)
+	events := make([]Event, n)
 	for i := range events {
-		e := AuditEvent{TenantID: "t1", Seq: int64(i + 1), At: start.Add(time.Duration(i) * time.Minute),
-			Actor: "cli:root", Action: "test.event", Subject: fmt.Sprintf("thing:%d", i+1),
-			Details: AuditDetails(map[string]any{"n": i + 1}), PrevHash: prev}
+		e := Event{TenantID: "t1", Seq: int64(i + 1), At: start.Add(time.Duration(i) * time.Minute),
+			Actor: "cli:root", Action: DeviceView, Subject: Device.Of(fmt.Sprint(i + 1)),
+			Details: Fields(map[string]any{"n": i + 1}), PrevHash: prev}
 		e.Hash = e.ComputeHash()
 		events[i] = e
 		prev = e.Hash
@@ -23,7 +23,7 @@ func chain(n int) []AuditEvent {
 	return events
 }
 
-func verify(events []AuditEvent, headSeq int64, headHash []byte) *ChainBreak {
+func verify(events []Event, headSeq int64, headHash []byte) *ChainBreak {
 	v := NewChainVerifier("t1")
 	for _, e := range events {
 		if b := v.Add(e); b != nil {
@@ -39,30 +39,30 @@ func TestChainVerifier(t *testing.T) {
 	head := intact[5]
 	cases := []struct {
 		name    string
-		tamper  func([]AuditEvent) []AuditEvent
+		tamper  func([]Event) []Event
 		headSeq int64
 		wantSeq int64 // 0: intact
 		want    string
 	}{
-		{"intact trail", func(e []AuditEvent) []AuditEvent { return e }, 6, 0, ""},
-		{"changed details", func(e []AuditEvent) []AuditEvent { e[2].Details = `{"n":99}`; return e }, 6, 3, "was changed"},
-		{"changed actor", func(e []AuditEvent) []AuditEvent { e[3].Actor = "admin:someone-else"; return e }, 6, 4, "was changed"},
-		{"changed time", func(e []AuditEvent) []AuditEvent { e[1].At = e[1].At.Add(time.Second); return e }, 6, 2, "was changed"},
-		{"event removed from the middle", func(e []AuditEvent) []AuditEvent { return append(e[:2:2], e[3:]...) }, 6, 3, "event 3 is missing"},
-		{"events removed from the end", func(e []AuditEvent) []AuditEvent { return e[:4] }, 6, 5, "missing from the end"},
-		{"two events swapped", func(e []AuditEvent) []AuditEvent {
+		{"intact trail", func(e []Event) []Event { return e }, 6, 0, ""},
+		{"changed details", func(e []Event) []Event { e[2].Details = `{"n":99}`; return e }, 6, 3, "was changed"},
+		{"changed actor", func(e []Event) []Event { e[3].Actor = "admin:someone-else"; return e }, 6, 4, "was changed"},
+		{"changed time", func(e []Event) []Event { e[1].At = e[1].At.Add(time.Second); return e }, 6, 2, "was changed"},
+		{"event removed from the middle", func(e []Event) []Event { return append(e[:2:2], e[3:]...) }, 6, 3, "event 3 is missing"},
+		{"events removed from the end", func(e []Event) []Event { return e[:4] }, 6, 5, "missing from the end"},
+		{"two events swapped", func(e []Event) []Event {
 			e[2], e[3] = e[3], e[2]
 			return e
 		}, 6, 3, "missing"},
-		{"two events swapped with their numbers", func(e []AuditEvent) []AuditEvent {
+		{"two events swapped with their numbers", func(e []Event) []Event {
 			e[2], e[3] = e[3], e[2]
 			e[2].Seq, e[3].Seq = 3, 4
 			return e
 		}, 6, 3, "was changed"},
-		{"forged event inserted and re-hashed", func(e []AuditEvent) []AuditEvent {
-			forged := AuditEvent{TenantID: "t1", Seq: 3, At: e[1].At, Actor: "system", Action: "forged", Details: "{}", PrevHash: e[1].Hash}
+		{"forged event inserted and re-hashed", func(e []Event) []Event {
+			forged := Event{TenantID: "t1", Seq: 3, At: e[1].At, Actor: "system", Action: "forged", Details: "{}", PrevHash: e[1].Hash}
 			forged.Hash = forged.ComputeHash()
-			rest := make([]AuditEvent, 0, len(e)+1)
+			rest := make([]Event, 0, len(e)+1)
 			rest = append(rest, e[:2]...)
 			rest = append(rest, forged)
 			for _, ev := range e[2:] {
@@ -71,8 +71,8 @@ func TestChainVerifier(t *testing.T) {
 			}
 			return rest
 		}, 7, 4, "was changed"},
-		{"valid event appended without moving the head", func([]AuditEvent) []AuditEvent { return chain(7) }, 6, 7, "beyond the recorded end"},
-		{"whole chain re-hashed after a change, head kept", func(e []AuditEvent) []AuditEvent {
+		{"valid event appended without moving the head", func([]Event) []Event { return chain(7) }, 6, 7, "beyond the recorded end"},
+		{"whole chain re-hashed after a change, head kept", func(e []Event) []Event {
 			e[0].Details = `{"n":0}`
 			prev := GenesisHash
 			for i := range e {
