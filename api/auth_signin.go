@@ -56,12 +56,18 @@ func (s *signIn) password(c echo.Context) error {
 }
 
 // pending returns the session of a sign-in that is at one of the stages, or sends the
-// browser to where its session belongs.
+// browser to where its session belongs. A form sent with a session that has ended (run
+// out, renewed at a step, or ended by a lockout) is refused with 401 and the sign-in page.
 func (s *signIn) pending(c echo.Context, stages ...mdm.SessionStage) (mdm.Session, string, error) {
 	token := sessionToken(c.Request())
 	sess, _, err := s.svc.SessionFor(c.Request().Context(), token)
 	if errors.Is(err, mdm.ErrUnauthenticated) {
-		return sess, "", c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
+		if safeMethod(c.Request()) {
+			return sess, "", c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
+		}
+		clearSessionCookie(c.Response())
+		s.dash.SignInPage(c.Response(), c.Request(), http.StatusUnauthorized, dashboard.SignInForm{Failed: true})
+		return sess, "", nil
 	}
 	if err != nil {
 		return sess, "", err
@@ -122,23 +128,27 @@ func (s *signIn) factor(c echo.Context) error {
 	if !s.genuine(c, sess) {
 		return nil
 	}
-	next, codes, err := s.svc.SecondFactor(r.Context(), token, r.PostFormValue("code"))
-	if errors.Is(err, mdm.ErrUnauthenticated) {
+	next, err := s.svc.SecondFactor(r.Context(), token, r.PostFormValue("code"), s.client(r).String())
+	switch {
+	case errors.Is(err, mdm.ErrThrottled):
+		s.dash.SignInPage(c.Response(), r, http.StatusTooManyRequests, dashboard.SignInForm{Throttled: true})
+		return nil
+	case errors.Is(err, mdm.ErrUnauthenticated):
 		if _, _, alive := s.svc.SessionFor(r.Context(), token); alive != nil {
 			clearSessionCookie(c.Response())
 			s.dash.SignInPage(c.Response(), r, http.StatusUnauthorized, dashboard.SignInForm{Failed: true})
 			return nil
 		}
 		return s.showFactor(c, sess, token, http.StatusUnauthorized, true)
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
-	if len(codes) > 0 {
-		s.dash.RecoveryCodesPage(c.Response(), r, codes, stagePage[next.Stage])
+	setSessionCookie(c.Response(), next.Token)
+	if len(next.RecoveryCodes) > 0 {
+		s.dash.RecoveryCodesPage(c.Response(), r, next.RecoveryCodes, stagePage[next.Session.Stage])
 		return nil
 	}
-	return c.Redirect(http.StatusSeeOther, stagePage[next.Stage])
+	return c.Redirect(http.StatusSeeOther, stagePage[next.Session.Stage])
 }
 
 // genuine reports whether a form carries the session's CSRF token, and answers 403 when
@@ -169,12 +179,14 @@ func (s *signIn) changePassword(c echo.Context) error {
 	if !s.genuine(c, sess) {
 		return nil
 	}
-	if _, err := s.svc.ChangePassword(r.Context(), token, r.PostFormValue("password")); errors.Is(err, mdm.ErrInvalid) {
+	next, err := s.svc.ChangePassword(r.Context(), token, r.PostFormValue("password"))
+	if errors.Is(err, mdm.ErrInvalid) {
 		s.dash.PasswordPage(c.Response(), r, http.StatusBadRequest, dashboard.PasswordForm{CSRF: sess.CSRF, Error: err.Error()})
 		return nil
 	} else if err != nil {
 		return err
 	}
+	setSessionCookie(c.Response(), next.Token)
 	return c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/")
 }
 

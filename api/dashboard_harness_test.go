@@ -29,19 +29,21 @@ func (w *apiWorld) session(tn mdm.Tenant, role mdm.Role) session {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	token, _, err := w.svc.SignIn(ctx, tn.Name, email, creds.Password, "203.0.113."+mdm.NewID()[:3])
+	client := "203.0.113." + mdm.NewID()[:3]
+	token, _, err := w.svc.SignIn(ctx, tn.Name, email, creds.Password, client)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	code, _ := totp.GenerateCode(creds.TOTPSecret, time.Now())
-	if _, _, err := w.svc.SecondFactor(ctx, token, code); err != nil {
-		w.t.Fatal(err)
-	}
-	sess, err := w.svc.ChangePassword(ctx, token, "a password of my own choosing")
+	factor, err := w.svc.SecondFactor(ctx, token, code, client)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return session{token: token, csrf: sess.CSRF}
+	active, err := w.svc.ChangePassword(ctx, factor.Token, "a password of my own choosing")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return session{token: active.Token, csrf: active.Session.CSRF}
 }
 
 // page sends one browser request to the dashboard with the session (none when empty) and

@@ -169,10 +169,11 @@ func TestAdminsPageCreatesAndDisablesAdministrators(t *testing.T) {
 		}
 		secret, _, _ := w.svc.TOTPSetup(ctx, token)
 		otp, _ := totp.GenerateCode(secret, time.Now())
-		if _, _, err := w.svc.SecondFactor(ctx, token, otp); err != nil {
+		factor, err := w.svc.SecondFactor(ctx, token, otp, "198.51.100.1")
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.svc.ChangePassword(ctx, token, "the colleague's own password"); err != nil {
+		if _, err := w.svc.ChangePassword(ctx, factor.Token, "the colleague's own password"); err != nil {
 			t.Fatal(err)
 		}
 		var id string

@@ -99,10 +99,12 @@ func TestDashboardFirstSignIn(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "one-time password") {
 		t.Fatalf("password step: %d\n%s", code, body)
 	}
+	csrf = csrfField.FindStringSubmatch(body)[1]
 	if code, to, _ := b.do(http.MethodPost, "/ui/signin/password", url.Values{"csrf": {csrf}, "password": {"a password of my own choosing"}}); code != http.StatusSeeOther || to != "/ui/" {
 		t.Fatalf("new password: %d to %q", code, to)
 	}
 	code, _, body = b.do(http.MethodGet, "/ui/", nil)
+	csrf = csrfField.FindStringSubmatch(body)[1]
 	if code != http.StatusOK || !strings.Contains(body, "Overview") || !strings.Contains(body, creds.Email) {
 		t.Fatalf("overview: %d\n%s", code, body)
 	}

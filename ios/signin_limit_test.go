@@ -10,7 +10,8 @@ import (
 )
 
 // A client that has typed mdm.MaxFailedGuesses codes that lead nowhere on the sign-in page
-// is refused for a while, even with a good code, with words that say what to do.
+// is refused further wrong codes for a while, with words that say what to do; a colleague
+// behind the same address still signs in with a good code.
 func TestSignInLimitsGuessedCodes(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		code := s.invite(t, "anna@mail.musterstadt.example", "anna@musterstadt.example", mdm.PlatformIOS)
@@ -21,12 +22,15 @@ func TestSignInLimitsGuessedCodes(t *testing.T) {
 			}
 		}
 		before := s.snapshot(t)
-		a := s.newPhone("anna@musterstadt.example").signIn(t, code)
+		a := s.newPhone("anna@musterstadt.example").signIn(t, "WRONG-ONE-TOO-MANY-0000000000000")
 		if a.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(a.body), "Viertelstunde") {
-			t.Fatalf("the good code after %d wrong ones: HTTP %d, want 429 and when to try again", mdm.MaxFailedGuesses, a.StatusCode)
+			t.Fatalf("a wrong code after %d wrong ones: HTTP %d, want 429 and when to try again", mdm.MaxFailedGuesses, a.StatusCode)
 		}
 		if after := s.snapshot(t); after != before {
 			t.Errorf("the refused sign-in changed something:\nbefore %s\nafter  %s", before, after)
+		}
+		if a := s.newPhone("anna@musterstadt.example").signIn(t, code); a.StatusCode != http.StatusPermanentRedirect {
+			t.Errorf("the good code from the same address after %d wrong ones: HTTP %d, want 308: %s", mdm.MaxFailedGuesses, a.StatusCode, a.body)
 		}
 	})
 }

@@ -54,6 +54,9 @@ type Admin struct {
 	DisabledAt *time.Time
 }
 
+// Locked reports whether too many failed sign-ins keep the administrator out at now.
+func (a Admin) Locked(now time.Time) bool { return a.LockedUntil != nil && now.Before(*a.LockedUntil) }
+
 // AdminCredentials are the secrets of a new administrator. They are shown once, when the
 // administrator is created, and never stored in readable form.
 type AdminCredentials struct {

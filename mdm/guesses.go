@@ -10,9 +10,11 @@ import (
 )
 
 // Guessing invitation codes is limited per client address: after MaxFailedGuesses codes
-// that lead nowhere within one GuessWindow, the address gets no answer about codes until
-// the next window. With 160-bit codes guessing cannot succeed anyway; the limit keeps
-// scanners from filling logs and the database, and it is counted in the database, so that
+// that lead nowhere within one GuessWindow, each further one is answered with "wait"
+// until the next window. Only the wrong guesses are limited: a usable code always works,
+// because colleagues share an address behind a town hall's NAT and one of them guessing
+// must not stop the others' enrolment. With 160-bit codes guessing cannot succeed anyway;
+// the limit keeps scanners from filling logs, and it is counted in the database, so that
 // N replicas behind a load balancer enforce one limit, not N.
 const (
 	GuessWindow      = 15 * time.Minute
@@ -36,22 +38,19 @@ func guessKey(client netip.Addr) []byte {
 	return sum[:]
 }
 
-// guarded runs fn, which looks at an invitation code, unless the client has used up its
-// guesses, and counts a failure when fn finds the code unusable.
+// guarded runs fn, which looks at an invitation code, and counts a failure when fn finds
+// the code unusable; the failure beyond the client's MaxFailedGuesses is ErrTooManyGuesses.
 func (s *Service) guarded(ctx context.Context, client netip.Addr, fn func() error) error {
-	key, window := guessKey(client), s.clock().Truncate(GuessWindow)
-	n, err := s.store.FailedGuesses(ctx, key, window)
-	if err != nil {
-		return fmt.Errorf("read failed guesses: %w", err)
+	err := fn()
+	if !errors.Is(err, ErrInvitationGone) {
+		return err
 	}
-	if n >= MaxFailedGuesses {
+	n, countErr := s.store.AddFailedGuess(ctx, guessKey(client), s.clock().Truncate(GuessWindow))
+	if countErr != nil {
+		return errors.Join(err, fmt.Errorf("count failed guess: %w", countErr))
+	}
+	if n > MaxFailedGuesses {
 		return ErrTooManyGuesses
-	}
-	err = fn()
-	if errors.Is(err, ErrInvitationGone) {
-		if addErr := s.store.AddFailedGuess(ctx, key, window); addErr != nil {
-			return errors.Join(err, addErr)
-		}
 	}
 	return err
 }

@@ -24,9 +24,8 @@ type InvitationLifecycleStore interface {
 // GuessStore counts failed invitation-code guesses per client and time window, in the
 // database, so that every replica sees the same count.
 type GuessStore interface {
-	// FailedGuesses returns the client's failures in the window that starts at window.
-	FailedGuesses(ctx context.Context, client []byte, window time.Time) (int64, error)
-	// AddFailedGuess counts one failure of the client in the window and forgets windows
-	// that ended before it.
-	AddFailedGuess(ctx context.Context, client []byte, window time.Time) error
+	// AddFailedGuess counts one failure of the client in the window that starts at window,
+	// in one statement, returns the window's count with it, and forgets windows that ended
+	// before it.
+	AddFailedGuess(ctx context.Context, client []byte, window time.Time) (int64, error)
 }

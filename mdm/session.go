@@ -3,6 +3,7 @@ package mdm
 import (
 	"context"
 	"crypto/sha256"
+	"strings"
 	"time"
 )
 
@@ -53,6 +54,19 @@ func (s Session) Alive(now time.Time) bool {
 	return now.Sub(s.LastSeenAt) < idle
 }
 
+// tokenPrefixSession marks session tokens apart from API tokens.
+const tokenPrefixSession = "tws_"
+
+// renew returns the session at stage under a new token (for the browser's cookie) and a
+// new CSRF token. Each step of a sign-in renews them, so that a token seen before a step
+// is worth nothing after it.
+func renew(sess Session, stage SessionStage, at time.Time) (string, Session) {
+	token := tokenPrefixSession + strings.ToLower(randomBase32(32))
+	sess.Hash, sess.CSRF = HashSessionToken(token), strings.ToLower(randomBase32(20))
+	sess.Stage, sess.LastSeenAt = stage, at
+	return token, sess
+}
+
 // HashSessionToken returns the hash under which a session token is stored.
 func HashSessionToken(token string) []byte {
 	sum := sha256.Sum256([]byte(token))
@@ -62,8 +76,13 @@ func HashSessionToken(token string) []byte {
 // SessionStore keeps dashboard sessions and what sign-in needs of administrators.
 type SessionStore interface {
 	AdminByID(ctx context.Context, tenantID, id string) (Admin, error)
-	// SetAdminSignInState stores the failure count and lockout of an administrator.
-	SetAdminSignInState(ctx context.Context, tenantID, id string, failed int, lockedUntil *time.Time) error
+	// CountFailedSignIn counts one failed sign-in of the administrator in one statement and,
+	// when the new count is a multiple of every, locks the account until `until`; it returns
+	// the new count. It never clears a lock.
+	CountFailedSignIn(ctx context.Context, tenantID, id string, every int, until time.Time) (int, error)
+	// ClearFailedSignIns forgets the failed sign-ins and any lock of the administrator, after
+	// a sign-in that succeeded.
+	ClearFailedSignIns(ctx context.Context, tenantID, id string) error
 	// AcceptTOTPStep records that a code of time step `step` was accepted, and confirms
 	// the second factor at `at` if it was not yet; ErrConflict when a code of this or a
 	// later step was accepted before (a replayed code).
@@ -80,6 +99,9 @@ type SessionStore interface {
 	SessionByHash(ctx context.Context, hash []byte) (Session, error)
 	// UpdateSession stores the session's stage and last activity.
 	UpdateSession(ctx context.Context, s Session) error
+	// RenewSession moves the session under oldHash to s's hash and CSRF token, with s's
+	// stage and last activity; ErrNotFound when there is no session under oldHash.
+	RenewSession(ctx context.Context, oldHash []byte, s Session) error
 	DeleteSession(ctx context.Context, hash []byte) error
 
 	// CountSignInAttempt counts one attempt under key (a client address) in the window

@@ -17,8 +17,9 @@ import (
 )
 
 // Sign-in limits. An account is locked for LockoutDuration after MaxFailedSignIns wrong
-// passwords or codes in a row; a client address may try ClientSignInAttempts times per
-// ThrottleWindow, whichever accounts it tries.
+// passwords or codes in a row (and again after each further MaxFailedSignIns); a client
+// address may try ClientSignInAttempts times per ThrottleWindow at each step of the
+// sign-in, whichever accounts it tries.
 const (
 	MaxFailedSignIns     = 5
 	LockoutDuration      = 15 * time.Minute
@@ -35,10 +36,9 @@ var ErrThrottled = errors.New("too many sign-in attempts from this address; wait
 // ErrUnauthenticated, whatever was wrong.
 func (s *Service) SignIn(ctx context.Context, tenantName, email, password, client string) (string, Session, error) {
 	now := s.clock()
-	window := now.Truncate(ThrottleWindow)
-	n, err := s.store.CountSignInAttempt(ctx, "sign-in:"+client+":"+window.Format(time.RFC3339), now, window.Add(ThrottleWindow))
-	if err != nil {
-		return "", Session{}, fmt.Errorf("count sign-in attempts: %w", err)
+	throttled := s.throttle(ctx, "sign-in", client, now)
+	if throttled != nil && !errors.Is(throttled, ErrThrottled) {
+		return "", Session{}, throttled
 	}
 	t, err := s.store.TenantByName(ctx, tenantName)
 	if errors.Is(err, ErrNotFound) {
@@ -55,7 +55,7 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 		}
 		return "", Session{}, ErrUnauthenticated
 	}
-	if n > ClientSignInAttempts {
+	if throttled != nil {
 		return fail(audit.Tenant.Of(t.ID), "throttled")
 	}
 	norm, err := NormalizeEmail(email)
@@ -73,44 +73,72 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 		passwordMatches(password, dummyHash())
 		return fail(audit.Admin.Of(a.ID), "disabled")
 	}
-	if a.LockedUntil != nil && now.Before(*a.LockedUntil) {
-		return fail(audit.Admin.Of(a.ID), "locked")
+	why := ""
+	if a.Locked(now) {
+		why = "locked"
+	} else if !a.CheckPassword(password) {
+		why = "wrong password"
 	}
-	if !a.CheckPassword(password) {
-		if err := s.countFailure(ctx, a, now); err != nil {
+	if why != "" {
+		if _, err := s.countFailure(ctx, a, "client:"+client, why); err != nil {
 			return "", Session{}, err
 		}
-		return fail(audit.Admin.Of(a.ID), "wrong password")
+		return "", Session{}, ErrUnauthenticated
 	}
 	stage := StageSecondFactor
 	if a.TOTPConfirmedAt == nil {
 		stage = StageTOTPSetup
 	}
-	token := tokenPrefixSession + strings.ToLower(randomBase32(32))
-	sess := Session{Hash: HashSessionToken(token), TenantID: t.ID, AdminID: a.ID, Stage: stage,
-		CSRF: strings.ToLower(randomBase32(20)), CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(SessionMaxAge)}
+	token, sess := renew(Session{TenantID: t.ID, AdminID: a.ID, CreatedAt: now, ExpiresAt: now.Add(SessionMaxAge)}, stage, now)
 	if err := s.store.CreateSession(ctx, &sess); err != nil {
 		return "", Session{}, fmt.Errorf("open session: %w", err)
 	}
 	return token, sess, nil
 }
 
-// tokenPrefixSession marks session tokens apart from API tokens.
-const tokenPrefixSession = "tws_"
-
-// countFailure counts a wrong password or code and locks the account when there were
-// too many in a row.
-func (s *Service) countFailure(ctx context.Context, a Admin, now time.Time) error {
-	failed := a.FailedSignIns + 1
-	var lock *time.Time
-	if failed >= MaxFailedSignIns {
-		until := now.Add(LockoutDuration)
-		lock, failed = &until, 0
+// throttle counts an attempt of the client at a step of the sign-in ("sign-in",
+// "second-factor"), each step with its own count, and is ErrThrottled when the client has
+// tried more than ClientSignInAttempts times in the window.
+func (s *Service) throttle(ctx context.Context, step, client string, now time.Time) error {
+	window := now.Truncate(ThrottleWindow)
+	n, err := s.store.CountSignInAttempt(ctx, step+":"+client+":"+window.Format(time.RFC3339), now, window.Add(ThrottleWindow))
+	if err != nil {
+		return fmt.Errorf("count sign-in attempts: %w", err)
 	}
-	if err := s.store.SetAdminSignInState(ctx, a.TenantID, a.ID, failed, lock); err != nil {
-		return fmt.Errorf("count failed sign-in of %s: %w", a.Email, err)
+	if n > ClientSignInAttempts {
+		return ErrThrottled
 	}
 	return nil
+}
+
+// countFailure counts a refused password or code of the administrator and records it, in
+// one transaction. The count is one statement, so that parallel failures all count, and
+// every MaxFailedSignIns failures in a row lock the account for LockoutDuration (counted
+// by the same statement, so no failure undoes a lock another one set). Attempts on a
+// locked account count too: a burst cannot get round the lock by being fast. It reports
+// whether this failure locked the account.
+func (s *Service) countFailure(ctx context.Context, a Admin, actor, why string) (locked bool, err error) {
+	err = s.atomic(ctx, func(tx Store, at time.Time) error {
+		until := at.Add(LockoutDuration)
+		n, err := tx.CountFailedSignIn(ctx, a.TenantID, a.ID, MaxFailedSignIns, until)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: actor, Action: audit.AdminSignInFailed,
+			Subject: audit.Admin.Of(a.ID), Details: audit.Fields(map[string]any{"email": a.Email, "reason": why})}); err != nil {
+			return err
+		}
+		if locked = n%MaxFailedSignIns == 0; !locked {
+			return nil
+		}
+		_, err = tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: actor, Action: audit.AdminLocked, Subject: audit.Admin.Of(a.ID),
+			Details: audit.Fields(map[string]any{"failed_sign_ins": n, "until": until.UTC().Format(time.RFC3339)})})
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("count failed sign-in of %s: %w", a.Email, err)
+	}
+	return locked, nil
 }
 
 // SessionFor returns the live session of a token with its administrator, and records the
@@ -131,7 +159,9 @@ func (s *Service) SessionFor(ctx context.Context, token string) (Session, Admin,
 	if err != nil {
 		return Session{}, Admin{}, fmt.Errorf("administrator of session: %w", err)
 	}
-	if a.Disabled() {
+	// A locked account has no unfinished sign-in: whoever reached the second factor has
+	// to start again once the lock ends.
+	if a.Disabled() || (sess.Stage != StageActive && a.Locked(now)) {
 		_ = s.store.DeleteSession(ctx, sess.Hash)
 		return Session{}, Admin{}, ErrUnauthenticated
 	}

@@ -17,28 +17,43 @@ const RecoveryCodes = 10
 
 var totpCodePattern = regexp.MustCompile(`^[0-9]{6}$`)
 
+// NextStep is what a sign-in step that succeeded hands back: the session at its next
+// stage under a new token for the browser's cookie, and after the set-up of the second
+// factor the recovery codes, to be shown once.
+type NextStep struct {
+	Token         string
+	Session       Session
+	RecoveryCodes []string
+}
+
 // SecondFactor takes the code of the session's second-factor step: a code from the
 // authenticator, or at the second-factor step also a recovery code. On the set-up step
 // a right code confirms the factor and returns the new recovery codes, to be shown once.
-// Wrong codes count towards the lockout like wrong passwords.
-func (s *Service) SecondFactor(ctx context.Context, token, code string) (Session, []string, error) {
+// Wrong codes count towards the lockout like wrong passwords, and the client is throttled
+// at this step as at the password. A right code renews the session: the token and CSRF
+// token of the password step stop working.
+func (s *Service) SecondFactor(ctx context.Context, token, code, client string) (NextStep, error) {
 	sess, a, err := s.SessionFor(ctx, token)
 	if err != nil {
-		return Session{}, nil, err
+		return NextStep{}, err
 	}
 	if sess.Stage != StageTOTPSetup && sess.Stage != StageSecondFactor {
-		return Session{}, nil, fmt.Errorf("%w: this sign-in is past the second factor", ErrConflict)
+		return NextStep{}, fmt.Errorf("%w: this sign-in is past the second factor", ErrConflict)
 	}
 	now := s.clock()
-	if a.LockedUntil != nil && now.Before(*a.LockedUntil) {
-		return s.refuseFactor(ctx, sess, a, "locked")
+	if err := s.throttle(ctx, "second-factor", client, now); err != nil {
+		if errors.Is(err, ErrThrottled) {
+			_ = s.Record(ctx, a.TenantID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: audit.Admin.Of(a.ID),
+				Details: audit.Fields(map[string]any{"email": a.Email, "reason": "throttled"})})
+		}
+		return NextStep{}, err
 	}
 	code = strings.TrimSpace(code)
 	how := "totp"
 	if totpCodePattern.MatchString(code) {
 		secret, err := s.TOTPSecret(a)
 		if err != nil {
-			return Session{}, nil, err
+			return NextStep{}, err
 		}
 		step := checkTOTP(secret, code, now)
 		if step < 0 {
@@ -47,7 +62,7 @@ func (s *Service) SecondFactor(ctx context.Context, token, code string) (Session
 		if err := s.store.AcceptTOTPStep(ctx, a.TenantID, a.ID, step, now); errors.Is(err, ErrConflict) {
 			return s.refuseFactor(ctx, sess, a, "code used before")
 		} else if err != nil {
-			return Session{}, nil, err
+			return NextStep{}, err
 		}
 	} else {
 		how = "recovery code"
@@ -57,21 +72,21 @@ func (s *Service) SecondFactor(ctx context.Context, token, code string) (Session
 		if err := s.store.UseRecoveryCode(ctx, a.TenantID, a.ID, hashRecoveryCode(code), now); errors.Is(err, ErrNotFound) {
 			return s.refuseFactor(ctx, sess, a, "wrong recovery code")
 		} else if err != nil {
-			return Session{}, nil, err
+			return NextStep{}, err
 		}
 	}
-	var codes []string
+	var next NextStep
 	err = s.atomic(ctx, func(tx Store, at time.Time) error {
-		if err := tx.SetAdminSignInState(ctx, a.TenantID, a.ID, 0, nil); err != nil {
+		if err := tx.ClearFailedSignIns(ctx, a.TenantID, a.ID); err != nil {
 			return err
 		}
 		if sess.Stage == StageTOTPSetup {
 			hashes := make([][]byte, RecoveryCodes)
-			codes = make([]string, RecoveryCodes)
-			for i := range codes {
+			next.RecoveryCodes = make([]string, RecoveryCodes)
+			for i := range next.RecoveryCodes {
 				c := strings.ToLower(randomBase32(7))[:10]
-				codes[i] = c[:5] + "-" + c[5:]
-				hashes[i] = hashRecoveryCode(codes[i])
+				next.RecoveryCodes[i] = c[:5] + "-" + c[5:]
+				hashes[i] = hashRecoveryCode(next.RecoveryCodes[i])
 			}
 			if err := tx.ReplaceRecoveryCodes(ctx, a.TenantID, a.ID, hashes); err != nil {
 				return err
@@ -81,34 +96,34 @@ func (s *Service) SecondFactor(ctx context.Context, token, code string) (Session
 				return err
 			}
 		}
-		sess.Stage = StageActive
+		stage := StageActive
 		if a.MustChangePassword {
-			sess.Stage = StagePasswordChange
+			stage = StagePasswordChange
 		}
-		sess.LastSeenAt = at
-		if err := tx.UpdateSession(ctx, sess); err != nil {
+		next.Token, next.Session = renew(sess, stage, at)
+		if err := tx.RenewSession(ctx, sess.Hash, next.Session); err != nil {
 			return err
 		}
-		return recordSignIn(ctx, tx, at, a, sess, how)
+		return recordSignIn(ctx, tx, at, a, next.Session, how)
 	})
-	return sess, codes, err
+	if err != nil {
+		return NextStep{}, err
+	}
+	return next, nil
 }
 
 // refuseFactor counts and records a refused second factor. When the refusal locks the
-// account, the half-finished sign-in ends too.
-func (s *Service) refuseFactor(ctx context.Context, sess Session, a Admin, why string) (Session, []string, error) {
-	now := s.clock()
-	if why != "locked" {
-		if err := s.countFailure(ctx, a, now); err != nil {
-			return Session{}, nil, err
-		}
+// account, the half-finished sign-in ends too (and any other one of the administrator at
+// its next request; see SessionFor).
+func (s *Service) refuseFactor(ctx context.Context, sess Session, a Admin, why string) (NextStep, error) {
+	locked, err := s.countFailure(ctx, a, "admin:"+a.ID, why)
+	if err != nil {
+		return NextStep{}, err
 	}
-	if why == "locked" || a.FailedSignIns+1 >= MaxFailedSignIns {
+	if locked {
 		_ = s.store.DeleteSession(ctx, sess.Hash)
 	}
-	_ = s.Record(ctx, a.TenantID, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSignInFailed, Subject: audit.Admin.Of(a.ID),
-		Details: audit.Fields(map[string]any{"email": a.Email, "reason": why})})
-	return Session{}, nil, ErrUnauthenticated
+	return NextStep{}, ErrUnauthenticated
 }
 
 // recordSignIn records a finished sign-in: the session is active, or waits only for the
@@ -128,38 +143,42 @@ func ValidatePassword(p string) error {
 }
 
 // ChangePassword replaces the one-time password of a session at the password step, which
-// then becomes active.
-func (s *Service) ChangePassword(ctx context.Context, token, password string) (Session, error) {
+// then becomes active under a new token: the one of the step before stops working.
+func (s *Service) ChangePassword(ctx context.Context, token, password string) (NextStep, error) {
 	sess, a, err := s.SessionFor(ctx, token)
 	if err != nil {
-		return Session{}, err
+		return NextStep{}, err
 	}
 	if sess.Stage != StagePasswordChange {
-		return Session{}, fmt.Errorf("%w: this sign-in has no password to change", ErrConflict)
+		return NextStep{}, fmt.Errorf("%w: this sign-in has no password to change", ErrConflict)
 	}
 	if err := ValidatePassword(password); err != nil {
-		return Session{}, err
+		return NextStep{}, err
 	}
 	if a.CheckPassword(password) {
-		return Session{}, fmt.Errorf("%w: choose a password other than the one-time password", ErrInvalid)
+		return NextStep{}, fmt.Errorf("%w: choose a password other than the one-time password", ErrInvalid)
 	}
 	hash, err := hashPassword(password)
 	if err != nil {
-		return Session{}, fmt.Errorf("hash password: %w", err)
+		return NextStep{}, fmt.Errorf("hash password: %w", err)
 	}
+	var next NextStep
 	err = s.atomic(ctx, func(tx Store, at time.Time) error {
 		if err := tx.SetAdminPassword(ctx, a.TenantID, a.ID, hash); err != nil {
 			return err
 		}
-		sess.Stage, sess.LastSeenAt = StageActive, at
-		if err := tx.UpdateSession(ctx, sess); err != nil {
+		next.Token, next.Session = renew(sess, StageActive, at)
+		if err := tx.RenewSession(ctx, sess.Hash, next.Session); err != nil {
 			return err
 		}
 		_, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminPasswordChange,
 			Subject: audit.Admin.Of(a.ID), Details: audit.NoDetails})
 		return err
 	})
-	return sess, err
+	if err != nil {
+		return NextStep{}, err
+	}
+	return next, nil
 }
 
 // SignOut ends the session of a token and records it; an unknown token is no error.

@@ -20,6 +20,7 @@ const (
 	AdminSignIn            Action = "admin.sign_in"
 	AdminSignInFailed      Action = "admin.sign_in_failed"
 	AdminSignOut           Action = "admin.sign_out"
+	AdminLocked            Action = "admin.locked"
 	TokenCreate            Action = "token.create"
 	TokenRevoke            Action = "token.revoke"
 
@@ -77,7 +78,7 @@ const (
 // actions is the catalogue as a set.
 var actions = setOf(
 	AdminCreate, AdminDisable, AdminPasswordChange, AdminSecondFactorSetup, AdminSignIn, AdminSignInFailed,
-	AdminSignOut, TokenCreate, TokenRevoke,
+	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke,
 	TenantCreate, TenantContacts, DataProtectionUpdate, NoticeAcknowledge, AuditExport, AuditPrune,
 	EmployeeView, EmployeeReport, DeviceView, CertificateChallenge, CertificateRevoke,
 	InvitationCreate, InvitationMail, InvitationRedeem, InvitationResend, InvitationRevoke,

@@ -68,24 +68,18 @@ type codeGuess struct {
 	Failures    int64
 }
 
-// FailedGuesses returns the client's failures in the window.
-func (s *Store) FailedGuesses(ctx context.Context, client []byte, window time.Time) (int64, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&codeGuess{}).Select("failures").
-		Where("client_hash = ? AND window_start = ?", client, window).Scan(&n).Error
-	return n, translate(err)
-}
-
-// AddFailedGuess counts a failure with one upsert, which both databases understand, and
-// drops the windows that have ended.
-func (s *Store) AddFailedGuess(ctx context.Context, client []byte, window time.Time) error {
+// AddFailedGuess counts a failure and reads the new count in one upsert, which both
+// databases run atomically, so that parallel guesses are all counted; then it drops the
+// windows that have ended.
+func (s *Store) AddFailedGuess(ctx context.Context, client []byte, window time.Time) (int64, error) {
 	db := s.db.WithContext(ctx)
+	row := codeGuess{ClientHash: client, WindowStart: window, Failures: 1}
 	err := db.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "client_hash"}, {Name: "window_start"}},
 		DoUpdates: clause.Assignments(map[string]any{"failures": gorm.Expr("code_guesses.failures + 1")}),
-	}).Create(&codeGuess{ClientHash: client, WindowStart: window, Failures: 1}).Error
+	}, clause.Returning{Columns: []clause.Column{{Name: "failures"}}}).Create(&row).Error
 	if err != nil {
-		return fmt.Errorf("count failed guess: %w", translate(err))
+		return 0, translate(err)
 	}
-	return translate(db.Where("window_start < ?", window).Delete(&codeGuess{}).Error)
+	return row.Failures, translate(db.Where("window_start < ?", window).Delete(&codeGuess{}).Error)
 }

@@ -3,8 +3,10 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,7 +151,8 @@ func TestAnIPhoneEmployeeAcknowledgesAndKeepsTheCode(t *testing.T) {
 }
 
 // Unknown, expired, revoked and used-up codes all lead to the same answer, and an address
-// that tries too many of them gets no answer about codes for a while.
+// that tries too many of them is told to wait for a while, but only about wrong codes: a
+// good code from the same address still opens.
 func TestUnusableCodesLookAlikeAndGuessingIsLimited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -172,16 +175,53 @@ func TestUnusableCodesLookAlikeAndGuessingIsLimited(t *testing.T) {
 			_, _ = svc.OpenInvitation(ctx, phone, "nope")
 		}
 		good, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "c@musterstadt.de"})
-		if _, err := svc.OpenInvitation(ctx, phone, good.Code); !errors.Is(err, mdm.ErrTooManyGuesses) {
-			t.Errorf("after %d failures: %v", mdm.MaxFailedGuesses, err)
+		if _, err := svc.OpenInvitation(ctx, phone, good.Code); err != nil {
+			t.Errorf("a good code after %d failures from the same address: %v, want it to open", mdm.MaxFailedGuesses, err)
+		}
+		if _, err := svc.OpenInvitation(ctx, phone, "nope"); !errors.Is(err, mdm.ErrTooManyGuesses) {
+			t.Errorf("a wrong code after %d failures: %v, want ErrTooManyGuesses", mdm.MaxFailedGuesses, err)
 		}
 		neighbour := netip.MustParseAddr("198.51.100.1")
-		if _, err := svc.OpenInvitation(ctx, neighbour, good.Code); err != nil {
+		if _, err := svc.OpenInvitation(ctx, neighbour, "nope"); !errors.Is(err, mdm.ErrInvitationGone) {
 			t.Errorf("another address is not limited: %v", err)
 		}
 		now = now.Add(mdm.GuessWindow)
-		if _, err := svc.OpenInvitation(ctx, phone, good.Code); err != nil {
-			t.Errorf("in the next window: %v", err)
+		if _, err := svc.OpenInvitation(ctx, phone, "nope"); !errors.Is(err, mdm.ErrInvitationGone) {
+			t.Errorf("in the next window: %v, want ErrInvitationGone", err)
+		}
+	})
+}
+
+// Wrong codes sent all at once are each counted: of 40 from one address exactly
+// MaxFailedGuesses are answered "unknown" and the rest "wait", and the count is 40.
+func TestParallelGuessesAreAllCounted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(s)
+		const burst = 40
+		errs := make([]error, burst)
+		var wg sync.WaitGroup
+		for i := range burst {
+			wg.Go(func() { _, errs[i] = svc.OpenInvitation(ctx, phone, fmt.Sprintf("WRONG%027d", i)) })
+		}
+		wg.Wait()
+		gone, wait := 0, 0
+		for i, err := range errs {
+			switch {
+			case errors.Is(err, mdm.ErrTooManyGuesses):
+				wait++
+			case errors.Is(err, mdm.ErrInvitationGone):
+				gone++
+			default:
+				t.Errorf("wrong code %d: %v", i, err)
+			}
+		}
+		if gone != mdm.MaxFailedGuesses || wait != burst-mdm.MaxFailedGuesses {
+			t.Errorf("%d parallel wrong codes: %d answered unknown, %d wait; want %d and %d", burst, gone, wait, mdm.MaxFailedGuesses, burst-mdm.MaxFailedGuesses)
+		}
+		var counted int64
+		if err := s.Tables().DB().Raw("SELECT SUM(failures) FROM code_guesses").Row().Scan(&counted); err != nil || counted != burst {
+			t.Errorf("failures counted: %d, %v; want %d", counted, err, burst)
 		}
 	})
 }

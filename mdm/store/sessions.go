@@ -35,10 +35,27 @@ func (s *Store) AdminByID(ctx context.Context, tenantID, id string) (mdm.Admin, 
 	return byID[mdm.Admin](ctx, s, tenantID, id)
 }
 
-// SetAdminSignInState stores the failure count and lockout of an administrator.
-func (s *Store) SetAdminSignInState(ctx context.Context, tenantID, id string, failed int, lockedUntil *time.Time) error {
+// CountFailedSignIn counts a failed sign-in and sets the lock in one UPDATE, which both
+// databases run atomically on the row: parallel failures neither overwrite each other's
+// count nor a lock. The SET expressions read the row as it was before the statement.
+func (s *Store) CountFailedSignIn(ctx context.Context, tenantID, id string, every int, until time.Time) (int, error) {
+	var counts []int
+	err := s.db.WithContext(ctx).Raw(`UPDATE admins SET failed_sign_ins = failed_sign_ins + 1,
+		locked_until = CASE WHEN (failed_sign_ins + 1) % ? = 0 THEN ? ELSE locked_until END
+		WHERE tenant_id = ? AND id = ? RETURNING failed_sign_ins`, every, until, tenantID, id).Scan(&counts).Error
+	if err != nil {
+		return 0, translate(err)
+	}
+	if len(counts) != 1 {
+		return 0, mdm.ErrNotFound
+	}
+	return counts[0], nil
+}
+
+// ClearFailedSignIns forgets the failed sign-ins and the lock of an administrator.
+func (s *Store) ClearFailedSignIns(ctx context.Context, tenantID, id string) error {
 	return affectedOne(s.scoped(ctx, tenantID).Model(&mdm.Admin{}).Where("id = ?", id).
-		Updates(map[string]any{"failed_sign_ins": failed, "locked_until": lockedUntil}))
+		Updates(map[string]any{"failed_sign_ins": 0, "locked_until": nil}))
 }
 
 // AcceptTOTPStep records an accepted code's time step, once, in one conditional update.
@@ -95,6 +112,13 @@ func (s *Store) SessionByHash(ctx context.Context, hash []byte) (mdm.Session, er
 func (s *Store) UpdateSession(ctx context.Context, sess mdm.Session) error {
 	return affectedOne(s.db.WithContext(ctx).Table("admin_sessions").Where("hash = ?", sess.Hash).
 		Updates(map[string]any{"stage": sess.Stage, "last_seen_at": sess.LastSeenAt}))
+}
+
+// RenewSession moves a session to a new hash and CSRF token in one conditional update, so
+// that of two renewals of the same session only one succeeds.
+func (s *Store) RenewSession(ctx context.Context, oldHash []byte, sess mdm.Session) error {
+	return affectedOne(s.db.WithContext(ctx).Table("admin_sessions").Where("hash = ?", oldHash).
+		Updates(map[string]any{"hash": sess.Hash, "csrf": sess.CSRF, "stage": sess.Stage, "last_seen_at": sess.LastSeenAt}))
 }
 
 // DeleteSession removes a session.

@@ -3,8 +3,10 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,19 +79,29 @@ func TestFirstSignInSetsUpTheSecondFactorAndThePassword(t *testing.T) {
 		if err != nil || secret != w.creds.TOTPSecret || !strings.HasPrefix(otpURL, "otpauth://totp/") {
 			t.Fatalf("set-up shows %q %q, %v", secret, otpURL, err)
 		}
-		if _, _, err := w.svc.SecondFactor(ctx, token, "000000"); !errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, err := w.svc.SecondFactor(ctx, token, "000000", "192.0.2.1"); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Fatalf("a wrong code: %v", err)
 		}
-		sess, codes, err := w.svc.SecondFactor(ctx, token, w.code(t))
-		if err != nil || sess.Stage != mdm.StagePasswordChange || len(codes) != mdm.RecoveryCodes {
-			t.Fatalf("code: %+v, %d recovery codes, %v", sess, len(codes), err)
+		factor, err := w.svc.SecondFactor(ctx, token, w.code(t), "192.0.2.1")
+		codes := factor.RecoveryCodes
+		if err != nil || factor.Session.Stage != mdm.StagePasswordChange || len(codes) != mdm.RecoveryCodes {
+			t.Fatalf("code: %+v, %d recovery codes, %v", factor.Session, len(codes), err)
 		}
+		if _, _, err := w.svc.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
+			t.Errorf("the token of the password step after the second factor: %v, want ErrUnauthenticated", err)
+		}
+		token = factor.Token
 		if _, err := w.svc.ChangePassword(ctx, token, "short"); !errors.Is(err, mdm.ErrInvalid) {
 			t.Errorf("a short password: %v, want ErrInvalid", err)
 		}
-		if sess, err = w.svc.ChangePassword(ctx, token, "correct horse battery staple"); err != nil || sess.Stage != mdm.StageActive {
-			t.Fatalf("new password: %+v, %v", sess, err)
+		active, err := w.svc.ChangePassword(ctx, token, "correct horse battery staple")
+		if err != nil || active.Session.Stage != mdm.StageActive {
+			t.Fatalf("new password: %+v, %v", active.Session, err)
 		}
+		if _, _, err := w.svc.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
+			t.Errorf("the token of the second factor after the new password: %v, want ErrUnauthenticated", err)
+		}
+		token = active.Token
 		_, a, err := w.svc.SessionFor(ctx, token)
 		if err != nil || a.Principal().Role != mdm.RoleAdmin {
 			t.Fatalf("session: %+v, %v", a, err)
@@ -110,11 +122,11 @@ func TestFirstSignInSetsUpTheSecondFactorAndThePassword(t *testing.T) {
 		if err != nil || sess.Stage != mdm.StageSecondFactor {
 			t.Fatalf("second sign-in: %+v, %v", sess, err)
 		}
-		if sess, _, err = w.svc.SecondFactor(ctx, token, strings.ToUpper(codes[0])); err != nil || sess.Stage != mdm.StageActive {
-			t.Fatalf("recovery code: %+v, %v", sess, err)
+		if next, err := w.svc.SecondFactor(ctx, token, strings.ToUpper(codes[0]), "192.0.2.1"); err != nil || next.Session.Stage != mdm.StageActive {
+			t.Fatalf("recovery code: %+v, %v", next.Session, err)
 		}
 		token, _, _ = w.svc.SignIn(ctx, "default", "it@musterstadt.example", "correct horse battery staple", "192.0.2.1")
-		if _, _, err := w.svc.SecondFactor(ctx, token, codes[0]); !errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, err := w.svc.SecondFactor(ctx, token, codes[0], "192.0.2.1"); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("a used recovery code: %v", err)
 		}
 	})
@@ -151,6 +163,48 @@ func TestWrongPasswordsLockTheAccount(t *testing.T) {
 		}
 		if failed != mdm.MaxFailedSignIns+1 {
 			t.Errorf("%d failed sign-ins recorded, want %d", failed, mdm.MaxFailedSignIns+1)
+		}
+	})
+}
+
+// Wrong passwords sent all at once are each counted and lock the account: none
+// overwrites another's count, and none undoes the lock another one set.
+func TestParallelWrongPasswordsAllCountAndLock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newSignInWorld(t, s)
+		const burst = 2 * mdm.MaxFailedSignIns
+		errs := make([]error, burst)
+		var wg sync.WaitGroup
+		for i := range burst {
+			wg.Go(func() {
+				_, _, errs[i] = w.svc.SignIn(ctx, "default", "it@musterstadt.example", fmt.Sprintf("guess %d", i), fmt.Sprintf("192.0.2.%d", i))
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if !errors.Is(err, mdm.ErrUnauthenticated) {
+				t.Errorf("wrong password %d: %v, want ErrUnauthenticated", i, err)
+			}
+		}
+		a, err := w.store.AdminByEmail(ctx, w.tenant.ID, "it@musterstadt.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.FailedSignIns != burst || !a.Locked(w.now) {
+			t.Errorf("after %d parallel wrong passwords: %d failures counted, locked until %v; want %d and locked", burst, a.FailedSignIns, a.LockedUntil, burst)
+		}
+		if _, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "198.51.100.9"); !errors.Is(err, mdm.ErrUnauthenticated) {
+			t.Errorf("the right password after the burst: %v, want ErrUnauthenticated (locked)", err)
+		}
+		locks := 0
+		for _, action := range w.actions(t) {
+			if action == "admin.locked" {
+				locks++
+			}
+		}
+		if locks != burst/mdm.MaxFailedSignIns {
+			t.Errorf("%d locks on record, want %d", locks, burst/mdm.MaxFailedSignIns)
 		}
 	})
 }
