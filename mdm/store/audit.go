@@ -33,7 +33,7 @@ func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, 
 			PrevHash: head.Hash,
 		}
 		e.Hash = e.ComputeHash()
-		if err := tx.insert(ctx, &e); err != nil {
+		if err := translate(tx.db.WithContext(ctx).Table(eventsTable).Create(&e).Error); err != nil {
 			return fmt.Errorf("append audit event: %w", err)
 		}
 		res := tx.db.WithContext(ctx).Model(&auditHead{}).Where("tenant_id = ? AND seq = ?", tenantID, head.Seq).
@@ -56,7 +56,7 @@ func (s *Store) OnAuditAppended(h mdm.AuditHook) { s.appended = h }
 // AuditEvents calls fn for the tenant's events after afterSeq, in order, reading them in
 // batches so that a long trail does not have to fit in memory.
 func (s *Store) AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(audit.Event) error) error {
-	return walkBySeq(func() *gorm.DB { return s.scoped(ctx, tenantID) }, afterSeq, eventSeq, fn)
+	return walkBySeq(func() *gorm.DB { return s.scoped(ctx, tenantID).Table(eventsTable) }, afterSeq, eventSeq, fn)
 }
 
 // FilteredAuditEvents calls fn for the tenant's events that f selects, in order. Events
@@ -75,7 +75,7 @@ func (s *Store) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.
 		}
 	}
 	query := func() *gorm.DB {
-		q := s.scoped(ctx, tenantID)
+		q := s.scoped(ctx, tenantID).Table(eventsTable)
 		if !f.From.IsZero() {
 			q = q.Where("at >= ?", f.From.UTC())
 		}
@@ -104,6 +104,13 @@ func (s *Store) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 func eventSeq(e audit.Event) int64 { return e.Seq }
+
+// The tables of the audit trail. The event and checkpoint types belong to mdm/audit, which
+// knows nothing of tables, so every query names its table.
+const (
+	eventsTable      = "audit_events"
+	checkpointsTable = "audit_checkpoints"
+)
 
 // walkBySeq calls fn for the rows of type T that query selects, in order of seq after
 // afterSeq, reading them in batches so that a long trail does not have to fit in memory.

@@ -123,7 +123,7 @@ func (s *Store) inactivity(ctx context.Context, tenantID string) *gorm.DB {
 // LastAuditSeqBefore returns the tenant's last event before `before`, 0 when none is.
 func (s *Store) LastAuditSeqBefore(ctx context.Context, tenantID string, before time.Time) (int64, error) {
 	var seq *int64
-	err := s.scoped(ctx, tenantID).Model(&audit.Event{}).Where("at < ?", before.UTC()).
+	err := s.scoped(ctx, tenantID).Table(eventsTable).Where("at < ?", before.UTC()).
 		Select("MAX(seq)").Scan(&seq).Error
 	if err != nil || seq == nil {
 		return 0, translate(err)
@@ -145,7 +145,7 @@ func (s *Store) PruneAudit(ctx context.Context, tenantID string, p *mdm.AuditPru
 	if err := s.insert(ctx, p); err != nil {
 		return fmt.Errorf("record audit prune up to event %d: %w", p.UpToSeq, err)
 	}
-	err := s.scoped(ctx, tenantID).Where("seq <= ?", p.UpToSeq).Delete(&audit.Event{}).Error
+	err := s.scoped(ctx, tenantID).Table(eventsTable).Where("seq <= ?", p.UpToSeq).Delete(&audit.Event{}).Error
 	if err != nil {
 		return fmt.Errorf("delete audit events up to %d: %w", p.UpToSeq, translate(err))
 	}
