@@ -47,7 +47,7 @@ func args(kv ...any) map[string]any {
 }
 
 // details shows an audit event's details without the braces of JSON.
-func details(d mdm.JSONObject) string {
+func details(d audit.Details) string {
 	return strings.TrimSuffix(strings.TrimPrefix(string(d), "{"), "}")
 }
 
