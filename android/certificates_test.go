@@ -242,6 +242,36 @@ func TestChallengeRequestsRefused(t *testing.T) {
 	})
 }
 
+// The bootstrap secret is checked before the body is read: a wrong secret with a
+// malformed body is 403, not 400; the right secret with a malformed body is 400; neither
+// makes a challenge or an audit event.
+func TestChallengeAuthenticatesBeforeParsing(t *testing.T) {
+	eachCertBackend(t, func(t *testing.T, s *certSite) {
+		b := s.bind(t)
+		d, _ := s.active(t, "erika.mustermann@musterstadt.de")
+		if err := s.platform.EnableCertificates(context.Background(), "admin:test", s.tenant, android.CertificateSettings{}); err != nil {
+			t.Fatal(err)
+		}
+		config := s.companionConfig(t, b.Enterprise, d)
+		secret, url := config[android.ConfigBootstrapSecret], config[android.ConfigChallengeURL]
+		events, challenges := s.auditCount(t), countRows(t, s.site, "pki_challenges")
+		for _, body := range []string{"not JSON", `{"enterpriseSpecificId":`, strings.Repeat("x", 8<<10)} {
+			if got, _ := s.askChallenge(t, url, "", body); got != http.StatusUnauthorized {
+				t.Errorf("no secret, malformed body of %d bytes: %d, want 401", len(body), got)
+			}
+			if got, _ := s.askChallenge(t, url, "not-the-secret", body); got != http.StatusForbidden {
+				t.Errorf("wrong secret, malformed body of %d bytes: %d, want 403", len(body), got)
+			}
+			if got, _ := s.askChallenge(t, url, secret, body); got != http.StatusBadRequest {
+				t.Errorf("right secret, malformed body of %d bytes: %d, want 400", len(body), got)
+			}
+		}
+		if s.auditCount(t) != events || countRows(t, s.site, "pki_challenges") != challenges {
+			t.Error("a refused request wrote an audit event or a challenge")
+		}
+	})
+}
+
 func countRows(t *testing.T, s *site, table string) int64 {
 	t.Helper()
 	var n int64

@@ -70,12 +70,21 @@ var errWithheld = errors.New("the device breaks a compliance rule of its work po
 var errUnknownBootstrap = errors.New("unknown bootstrap secret")
 
 // serveCertificateChallenge answers the companion app. No bearer secret is 401, an unknown
-// one 403, a malformed body 400, an ID that names no active device of the secret's work
+// one 403 (both before the body is read), a malformed body 400, an ID that names no active device of the secret's work
 // policy 404; nothing is written then.
 func (p *Platform) serveCertificateChallenge(w http.ResponseWriter, r *http.Request) {
 	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || secret == "" {
 		http.Error(w, "the request lacks the bootstrap secret (Authorization: Bearer)", http.StatusUnauthorized)
+		return
+	}
+	boot, err := p.bootstrap(r.Context(), hashSecret(secret))
+	switch {
+	case errors.Is(err, errUnknownBootstrap):
+		http.Error(w, "unknown bootstrap secret", http.StatusForbidden)
+		return
+	case err != nil:
+		p.fail(w, "look up bootstrap secret", err)
 		return
 	}
 	body, ok := readBody(w, r, MaxChallengeRequestBytes)
@@ -87,11 +96,8 @@ func (p *Platform) serveCertificateChallenge(w http.ResponseWriter, r *http.Requ
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	answer, err := p.certificateChallenge(r.Context(), hashSecret(secret), req)
+	answer, err := p.certificateChallenge(r.Context(), boot, req)
 	switch {
-	case errors.Is(err, errUnknownBootstrap):
-		http.Error(w, "unknown bootstrap secret", http.StatusForbidden)
-		return
 	case errors.Is(err, mdm.ErrNotFound):
 		http.Error(w, "no active work profile with this enterpriseSpecificId", http.StatusNotFound)
 		return
@@ -107,26 +113,39 @@ func (p *Platform) serveCertificateChallenge(w http.ResponseWriter, r *http.Requ
 	_ = json.NewEncoder(w).Encode(answer)
 }
 
-// certificateChallenge makes a one-time SCEP challenge for the work profile the request
-// names, if it is an active device of the work policy whose bootstrap secret has the hash.
-func (p *Platform) certificateChallenge(ctx context.Context, secretHash []byte, req ChallengeRequest) (ChallengeAnswer, error) {
+// bootstrapped is a bootstrap secret found, with its tenant's certificate settings.
+type bootstrapped struct {
+	bootstrapSecret
+	settings certificateSettings
+}
+
+// bootstrap finds the work policy whose bootstrap secret has the hash, in a tenant that
+// has certificates on; errUnknownBootstrap for none.
+func (p *Platform) bootstrap(ctx context.Context, secretHash []byte) (bootstrapped, error) {
 	if p.cfg.Challenges == nil {
-		return ChallengeAnswer{}, errUnknownBootstrap
+		return bootstrapped{}, errUnknownBootstrap
 	}
 	boot, err := first[bootstrapSecret](ctx, p.db, "secret_hash = ?", secretHash)
 	if errors.Is(err, mdm.ErrNotFound) {
-		return ChallengeAnswer{}, errUnknownBootstrap
+		return bootstrapped{}, errUnknownBootstrap
 	}
 	if err != nil {
-		return ChallengeAnswer{}, fmt.Errorf("look up bootstrap secret: %w", err)
+		return bootstrapped{}, fmt.Errorf("look up bootstrap secret: %w", err)
 	}
 	settings, err := first[certificateSettings](ctx, p.db, "tenant_id = ?", boot.TenantID)
 	if errors.Is(err, mdm.ErrNotFound) {
-		return ChallengeAnswer{}, errUnknownBootstrap
+		return bootstrapped{}, errUnknownBootstrap
 	}
 	if err != nil {
-		return ChallengeAnswer{}, fmt.Errorf("read certificate settings: %w", err)
+		return bootstrapped{}, fmt.Errorf("read certificate settings: %w", err)
 	}
+	return bootstrapped{bootstrapSecret: boot, settings: settings}, nil
+}
+
+// certificateChallenge makes a one-time SCEP challenge for the work profile the request
+// names, if it is an active device of the bootstrap secret's work policy.
+func (p *Platform) certificateChallenge(ctx context.Context, boot bootstrapped, req ChallengeRequest) (ChallengeAnswer, error) {
+	settings := boot.settings
 	d, err := p.deviceByEnterpriseID(ctx, boot.TenantID, req.EnterpriseSpecificID)
 	if err != nil {
 		return ChallengeAnswer{}, err
