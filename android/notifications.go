@@ -201,6 +201,9 @@ func (p *Platform) serveSignupCallback(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, mdm.ErrNotFound):
 		http.Error(w, "unknown or expired sign-up: start it again in the dashboard", http.StatusNotFound)
 		return
+	case errors.Is(err, mdm.ErrConflict):
+		http.Error(w, err.Error(), http.StatusConflict)
+		return
 	case err != nil:
 		p.fail(w, "complete Android sign-up", err)
 		return

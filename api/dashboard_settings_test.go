@@ -243,3 +243,29 @@ func TestTokensPageCreatesListsAndRevokesTokens(t *testing.T) {
 		}
 	})
 }
+
+// An administrator of one tenant names another tenant's Android enterprise on the
+// settings page: refused with the reason, and nothing at Google changes.
+func TestSettingsPageRefusesAnotherTenantsAndroidEnterprise(t *testing.T) {
+	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+		t.Run(backend, func(t *testing.T) {
+			w, fake, p := androidWorld(t, backend)
+			victim := fake.CreateEnterprise("Musterstadt")
+			if _, err := p.Bind(context.Background(), "admin:test", w.tenant, victim, "projects/trennwand-test/topics/trennwand-musterstadt"); err != nil {
+				t.Fatal(err)
+			}
+			before := fake.Snapshot()
+			attacker := w.session(w.other, mdm.RoleAdmin)
+			code, _, body := w.page(http.MethodPost, "/ui/settings/android/bind", attacker, url.Values{"enterprise": {victim}})
+			if code != http.StatusBadRequest || !strings.Contains(body, "belongs to another tenant") {
+				t.Errorf("binding another tenant's enterprise: %d, want 400 with the reason:\n%.800s", code, body)
+			}
+			if after := fake.Snapshot(); after != before {
+				t.Errorf("Google's state changed:\nbefore %s\nafter  %s", before, after)
+			}
+			if b, err := p.CurrentBinding(context.Background(), w.tenant.ID); err != nil || b.Enterprise != victim {
+				t.Errorf("the victim's binding: %+v, %v", b, err)
+			}
+		})
+	}
+}
