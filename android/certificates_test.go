@@ -119,7 +119,15 @@ func policyOf(enterprise string, d mdm.Device) string {
 	return enterprise + "/policies/wp-" + *d.WorkPolicyID
 }
 
-func esidBody(id string) string { return `{"enterpriseSpecificId":"` + id + `"}` }
+// companionKey is the key fingerprint the companion app of the tests' phone names.
+var companionKey = strings.Repeat("c0", 32)
+
+func esidBody(id string) string { return keyBody(id, companionKey) }
+
+// keyBody is a challenge request for the work profile id with the key fingerprint key.
+func keyBody(id, key string) string {
+	return `{"enterpriseSpecificId":"` + id + `","keyFingerprint":"` + key + `"}`
+}
 
 // The companion app in a work profile gets a device certificate: IT enables certificates,
 // the app finds the SCEP URL, the challenge URL and the policy's secret in its managed
@@ -228,6 +236,8 @@ func TestChallengeRequestsRefused(t *testing.T) {
 			{"a removed device", secret, esidBody(removedPhone.HardwareInfo.EnterpriseSpecificId), http.StatusNotFound},
 			{"not JSON", secret, "enterpriseSpecificId=x", http.StatusBadRequest},
 			{"unknown field", secret, `{"enterpriseSpecificId":"ESID12345678","device":"x"}`, http.StatusBadRequest},
+			{"no key fingerprint", secret, `{"enterpriseSpecificId":"` + phone.HardwareInfo.EnterpriseSpecificId + `"}`, http.StatusBadRequest},
+			{"key fingerprint not hex", secret, keyBody(phone.HardwareInfo.EnterpriseSpecificId, strings.Repeat("zz", 32)), http.StatusBadRequest},
 			{"ID with a quote", secret, `{"enterpriseSpecificId":"ESID1234'5678"}`, http.StatusBadRequest},
 		}
 		events, challenges := s.auditCount(t), countRows(t, s.site, "pki_challenges")

@@ -18,8 +18,9 @@ import (
 )
 
 // The companion app's request for a SCEP challenge: POST PathCertificateChallenge with
-// the work policy's bootstrap secret as bearer token and the work profile's
-// enrolment-specific ID in a JSON body.
+// the work policy's bootstrap secret as bearer token, and in a JSON body the work
+// profile's enrolment-specific ID and the SHA-256 of the public key it will certify
+// (certificate_keys.go).
 
 // MaxChallengeRequestBytes bounds the body of a challenge request.
 const MaxChallengeRequestBytes = 4 << 10
@@ -28,6 +29,9 @@ const MaxChallengeRequestBytes = 4 << 10
 type ChallengeRequest struct {
 	// EnterpriseSpecificID is the work profile's enrolment-specific ID.
 	EnterpriseSpecificID string
+	// KeyFingerprint is the SHA-256 of the DER SubjectPublicKeyInfo of the key the app
+	// puts into its certificate request, as 64 lower-case hex digits.
+	KeyFingerprint string
 }
 
 // ChallengeAnswer is what the companion app gets: a one-time challenge for its device.
@@ -42,11 +46,16 @@ type ChallengeAnswer struct {
 // from a hash, written with letters and digits.
 var enterpriseIDPattern = regexp.MustCompile(`^[A-Za-z0-9+/=_-]{8,128}$`)
 
+// keyFingerprintPattern is a SHA-256 in hex, as the companion app writes it.
+var keyFingerprintPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
 // DecodeChallengeRequest decodes and checks the body of a challenge request: one JSON
-// object with exactly the field enterpriseSpecificId; anything else is mdm.ErrInvalid.
+// object with exactly the fields enterpriseSpecificId and keyFingerprint; anything else is
+// mdm.ErrInvalid.
 func DecodeChallengeRequest(body []byte) (ChallengeRequest, error) {
 	var w struct {
 		EnterpriseSpecificID string `json:"enterpriseSpecificId"`
+		KeyFingerprint       string `json:"keyFingerprint"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -59,6 +68,9 @@ func DecodeChallengeRequest(body []byte) (ChallengeRequest, error) {
 	if !enterpriseIDPattern.MatchString(w.EnterpriseSpecificID) {
 		return ChallengeRequest{}, fmt.Errorf("%w: enterpriseSpecificId", mdm.ErrInvalid)
 	}
+	if !keyFingerprintPattern.MatchString(w.KeyFingerprint) {
+		return ChallengeRequest{}, fmt.Errorf("%w: keyFingerprint must be the SHA-256 of the public key, 64 lower-case hex digits", mdm.ErrInvalid)
+	}
 	return ChallengeRequest(w), nil
 }
 
@@ -70,8 +82,10 @@ var errWithheld = errors.New("the device breaks a compliance rule of its work po
 var errUnknownBootstrap = errors.New("unknown bootstrap secret")
 
 // serveCertificateChallenge answers the companion app. No bearer secret is 401, an unknown
-// one 403 (both before the body is read), a malformed body 400, an ID that names no active device of the secret's work
-// policy 404; nothing is written then.
+// one 403 (both before the body is read), a malformed body 400, an ID that names no active
+// device of the secret's work policy 404 (counted against the client like a wrong
+// invitation code: 429 once it has used up its guesses); nothing is written then. A key
+// other than the device's is 409, recorded as a security event.
 func (p *Platform) serveCertificateChallenge(w http.ResponseWriter, r *http.Request) {
 	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || secret == "" {
@@ -96,10 +110,21 @@ func (p *Platform) serveCertificateChallenge(w http.ResponseWriter, r *http.Requ
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	answer, err := p.certificateChallenge(r.Context(), boot, req)
+	var answer ChallengeAnswer
+	err = p.svc.LimitGuesses(r.Context(), p.cfg.ClientAddr(r), func() (err error) {
+		answer, err = p.certificateChallenge(r.Context(), boot, req)
+		return err
+	})
 	switch {
+	case errors.Is(err, mdm.ErrTooManyGuesses):
+		w.Header().Set("Retry-After", fmt.Sprint(int(mdm.GuessWindow.Seconds())))
+		http.Error(w, "too many unknown work profiles from this address; wait a few minutes", http.StatusTooManyRequests)
+		return
 	case errors.Is(err, mdm.ErrNotFound):
 		http.Error(w, "no active work profile with this enterpriseSpecificId", http.StatusNotFound)
+		return
+	case errors.Is(err, errOtherKey):
+		http.Error(w, errOtherKey.Error(), http.StatusConflict)
 		return
 	case errors.Is(err, errWithheld):
 		http.Error(w, errWithheld.Error(), http.StatusForbidden)
@@ -163,6 +188,9 @@ func (p *Platform) certificateChallenge(ctx context.Context, boot bootstrapped, 
 	}
 	if withheld {
 		return ChallengeAnswer{}, errWithheld
+	}
+	if err := p.bindKey(ctx, d, req.KeyFingerprint); err != nil {
+		return ChallengeAnswer{}, err
 	}
 	ch, err := p.cfg.Challenges.NewChallenge(ctx, pki.Identity{TenantID: d.TenantID, EnrolmentID: d.ID})
 	if err != nil {
