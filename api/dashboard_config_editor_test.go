@@ -51,11 +51,12 @@ func editorWorld(t *testing.T, backend string) *apiWorld {
 	if _, err := p.Bind(context.Background(), "admin:test", w.tenant, fake.CreateEnterprise("Musterstadt"), "projects/trennwand-test/topics/trennwand-musterstadt"); err != nil {
 		t.Fatal(err)
 	}
+	w.mountDashboard(p, newFakeAndroid())
 	return w
 }
 
-// androidWorld is the API world whose dashboard has the Android platform on the AMAPI
-// fake, not bound yet.
+// androidWorld is the API world with the Android platform on the AMAPI fake, not bound
+// yet; mountDashboard gives it its dashboard.
 func androidWorld(t *testing.T, backend string) (*apiWorld, *amapifake.Fake, *android.Platform) {
 	t.Helper()
 	st := storetest.Open(t, backend, store.WithMigrations(store.MigrationSource{Name: "android", FS: android.Migrations()}))
@@ -68,15 +69,21 @@ func androidWorld(t *testing.T, backend string) (*apiWorld, *amapifake.Fake, *an
 		t.Fatal(err)
 	}
 	public, _ := url.Parse("https://mdm.musterstadt.example")
-	p := android.New(w.svc, st.Gorm(), client, android.Config{PublicURL: public})
+	return w, fake, android.New(w.svc, st.Gorm(), client, android.Config{PublicURL: public})
+}
+
+// mountDashboard serves a dashboard that reads app schemas from p, with a as its Android
+// enterprise settings.
+func (w *apiWorld) mountDashboard(p *android.Platform, a dashboard.AndroidEnterprise) {
+	w.t.Helper()
+	public, _ := url.Parse("https://mdm.musterstadt.example")
 	w.srv = api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry()})
 	d, err := dashboard.New(dashboard.Config{Service: w.svc, PublicURL: public, Schemas: api.DashboardSchemas(p),
-		Apple: newFakeApple(), Android: api.DashboardAndroid(p)})
+		Apple: newFakeApple(), Android: a})
 	if err != nil {
-		t.Fatal(err)
+		w.t.Fatal(err)
 	}
 	w.srv.MountDashboard(w.svc, d)
-	return w, fake, p
 }
 
 // policyWith makes a work policy with one app and its configuration.
