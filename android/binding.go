@@ -41,10 +41,12 @@ func (p *Platform) DefaultTopic(t mdm.Tenant) (string, error) {
 	return "projects/" + p.amapi.projectID + "/topics/trennwand-" + t.Name, nil
 }
 
-// Bind binds the tenant to an existing Android enterprise: it checks that the enterprise
-// exists, turns on the ENROLLMENT, STATUS_REPORT and COMMAND notifications on topic, puts
-// the baseline policy in place and stores the binding with a new push secret. Binding
-// again (the same or another enterprise) replaces the binding and the secret.
+// Bind binds the tenant to an existing Android enterprise: it claims the enterprise for
+// the tenant (refused with mdm.ErrConflict, before any call to Google, when another tenant
+// holds it), checks that the enterprise exists, turns on the ENROLLMENT, STATUS_REPORT and
+// COMMAND notifications on topic, puts the baseline policy in place and stores the binding
+// with a new push secret. Binding again (the same or another enterprise) replaces the
+// binding and the secret.
 func (p *Platform) Bind(ctx context.Context, actor string, t mdm.Tenant, enterpriseName, topic string) (Binding, error) {
 	if !enterprisePattern.MatchString(enterpriseName) {
 		return Binding{}, fmt.Errorf("%w: enterprise %q: write enterprises/ID, as Google names it", mdm.ErrInvalid, enterpriseName)
@@ -52,6 +54,23 @@ func (p *Platform) Bind(ctx context.Context, actor string, t mdm.Tenant, enterpr
 	if !topicPattern.MatchString(topic) {
 		return Binding{}, fmt.Errorf("%w: Pub/Sub topic %q: write projects/PROJECT/topics/TOPIC", mdm.ErrInvalid, topic)
 	}
+	return p.bindClaimed(ctx, actor, t, enterpriseName, topic)
+}
+
+// bindClaimed claims the enterprise for the tenant, and only then changes it at Google and
+// records the binding. A claim whose binding fails is given up again.
+func (p *Platform) bindClaimed(ctx context.Context, actor string, t mdm.Tenant, enterpriseName, topic string) (Binding, error) {
+	if err := p.claim(ctx, t.ID, enterpriseName); err != nil {
+		return Binding{}, err
+	}
+	b, err := p.bindAtGoogle(ctx, actor, t, enterpriseName, topic)
+	if err != nil {
+		return Binding{}, errors.Join(err, p.unclaim(ctx, t.ID, enterpriseName))
+	}
+	return b, nil
+}
+
+func (p *Platform) bindAtGoogle(ctx context.Context, actor string, t mdm.Tenant, enterpriseName, topic string) (Binding, error) {
 	if _, err := p.amapi.Enterprise(ctx, enterpriseName); err != nil {
 		return Binding{}, fmt.Errorf("bind %s: %w", enterpriseName, err)
 	}
@@ -60,17 +79,65 @@ func (p *Platform) Bind(ctx context.Context, actor string, t mdm.Tenant, enterpr
 	if err != nil {
 		return Binding{}, fmt.Errorf("bind %s: %w", enterpriseName, err)
 	}
-	return p.bound(ctx, actor, t, enterpriseName, topic)
-}
-
-// bound puts the baseline policy in place and stores the binding with a fresh push
-// secret, with its audit event.
-func (p *Platform) bound(ctx context.Context, actor string, t mdm.Tenant, enterpriseName, topic string) (Binding, error) {
 	if err := p.sendBaseline(ctx, t.ID, enterpriseName); err != nil {
 		return Binding{}, fmt.Errorf("bind %s: %w", enterpriseName, err)
 	}
+	return p.recordBinding(ctx, actor, t, enterpriseName, topic)
+}
+
+// enterpriseClaim is the tenant an Android enterprise belongs to.
+type enterpriseClaim struct {
+	EnterpriseName string `gorm:"primaryKey"`
+	TenantID       string
+	ClaimedAt      time.Time
+}
+
+func (enterpriseClaim) TableName() string { return "android_enterprise_claims" }
+
+// claim reserves the enterprise for the tenant, unless another tenant holds it: one
+// insert that only the first tenant wins, then a look at who won.
+func (p *Platform) claim(ctx context.Context, tenantID, enterpriseName string) error {
+	db := p.db.WithContext(ctx)
+	row := enterpriseClaim{EnterpriseName: enterpriseName, TenantID: tenantID, ClaimedAt: now()}
+	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+		return fmt.Errorf("claim enterprise %s: %w", enterpriseName, err)
+	}
+	return holdsClaim(db, tenantID, enterpriseName)
+}
+
+// holdsClaim is nil when the tenant holds the enterprise's claim, and mdm.ErrConflict
+// when another tenant does or none is left.
+func holdsClaim(db *gorm.DB, tenantID, enterpriseName string) error {
+	var n int64
+	err := db.Model(&enterpriseClaim{}).Where("enterprise_name = ? AND tenant_id = ?", enterpriseName, tenantID).Count(&n).Error
+	if err != nil {
+		return fmt.Errorf("read claim of enterprise %s: %w", enterpriseName, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: the Android enterprise %s belongs to another tenant; nothing was changed", mdm.ErrConflict, enterpriseName)
+	}
+	return nil
+}
+
+// unclaim gives up the tenant's claim of an enterprise it is not bound to.
+func (p *Platform) unclaim(ctx context.Context, tenantID, enterpriseName string) error {
+	bound := p.db.Model(&enterprise{}).Select("enterprise_name").Where("tenant_id = ?", tenantID)
+	err := p.db.WithContext(ctx).Where("enterprise_name = ? AND tenant_id = ? AND enterprise_name NOT IN (?)", enterpriseName, tenantID, bound).
+		Delete(&enterpriseClaim{}).Error
+	if err != nil {
+		return fmt.Errorf("give up claim of enterprise %s: %w", enterpriseName, err)
+	}
+	return nil
+}
+
+// recordBinding stores the binding with a fresh push secret, with its audit event, if the
+// tenant still holds the enterprise's claim; the tenant's claims of other enterprises end.
+func (p *Platform) recordBinding(ctx context.Context, actor string, t mdm.Tenant, enterpriseName, topic string) (Binding, error) {
 	secret, hash := newPushSecret()
 	err := p.atomic(ctx, func(tx mdm.Store, db *gorm.DB, at time.Time) error {
+		if err := holdsClaim(db, t.ID, enterpriseName); err != nil {
+			return err
+		}
 		row := enterprise{TenantID: t.ID, EnterpriseName: enterpriseName, PubsubTopic: topic, PushSecretHash: hash, CreatedAt: at, UpdatedAt: at}
 		err := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}},
 			DoUpdates: clause.AssignmentColumns([]string{"enterprise_name", "pubsub_topic", "push_secret_hash", "updated_at"})}).Create(&row).Error
@@ -79,6 +146,9 @@ func (p *Platform) bound(ctx context.Context, actor string, t mdm.Tenant, enterp
 		}
 		if err != nil {
 			return fmt.Errorf("store binding: %w", err)
+		}
+		if err := db.Where("tenant_id = ? AND enterprise_name <> ?", t.ID, enterpriseName).Delete(&enterpriseClaim{}).Error; err != nil {
+			return fmt.Errorf("end earlier claims: %w", err)
 		}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.AndroidBind, Subject: audit.Tenant.Of(t.ID),
 			Details: audit.Fields(map[string]any{"enterprise": enterpriseName, "topic": topic})})
@@ -140,8 +210,10 @@ func (p *Platform) StartSignup(ctx context.Context, actor string, t mdm.Tenant) 
 const signupLifetime = 24 * time.Hour
 
 // CompleteSignup finishes the sign-up that state names with Google's enterprise token:
-// the enterprise is created with the notifications on the tenant's default topic, and
-// the tenant is bound to it. A sign-up completes once.
+// the enterprise is created, and the tenant is bound to it like Bind does, with the
+// notifications on the tenant's default topic. The enterprise is created without a topic,
+// so that nothing of an enterprise that Google hands back and another tenant holds is
+// changed. A sign-up completes once.
 func (p *Platform) CompleteSignup(ctx context.Context, state, enterpriseToken string) (Binding, error) {
 	s, err := first[signup](ctx, p.db, "id = ?", state)
 	if err != nil || time.Since(s.CreatedAt) > signupLifetime {
@@ -155,13 +227,12 @@ func (p *Platform) CompleteSignup(ctx context.Context, state, enterpriseToken st
 	if err != nil {
 		return Binding{}, err
 	}
-	e, err := p.amapi.CreateEnterprise(ctx, s.SignupURLName, enterpriseToken,
-		&amapi.Enterprise{PubsubTopic: topic, EnabledNotificationTypes: notificationTypes})
+	e, err := p.amapi.CreateEnterprise(ctx, s.SignupURLName, enterpriseToken, &amapi.Enterprise{})
 	if err != nil {
 		return Binding{}, fmt.Errorf("complete Android sign-up: %w", err)
 	}
 	if err := p.db.WithContext(ctx).Delete(&signup{ID: s.ID}).Error; err != nil {
 		return Binding{}, err
 	}
-	return p.bound(ctx, "android:signup", t, e.Name, topic)
+	return p.bindClaimed(ctx, "android:signup", t, e.Name, topic)
 }

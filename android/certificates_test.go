@@ -119,7 +119,15 @@ func policyOf(enterprise string, d mdm.Device) string {
 	return enterprise + "/policies/wp-" + *d.WorkPolicyID
 }
 
-func esidBody(id string) string { return `{"enterpriseSpecificId":"` + id + `"}` }
+// companionKey is the key fingerprint the companion app of the tests' phone names.
+var companionKey = strings.Repeat("c0", 32)
+
+func esidBody(id string) string { return keyBody(id, companionKey) }
+
+// keyBody is a challenge request for the work profile id with the key fingerprint key.
+func keyBody(id, key string) string {
+	return `{"enterpriseSpecificId":"` + id + `","keyFingerprint":"` + key + `"}`
+}
 
 // The companion app in a work profile gets a device certificate: IT enables certificates,
 // the app finds the SCEP URL, the challenge URL and the policy's secret in its managed
@@ -228,12 +236,44 @@ func TestChallengeRequestsRefused(t *testing.T) {
 			{"a removed device", secret, esidBody(removedPhone.HardwareInfo.EnterpriseSpecificId), http.StatusNotFound},
 			{"not JSON", secret, "enterpriseSpecificId=x", http.StatusBadRequest},
 			{"unknown field", secret, `{"enterpriseSpecificId":"ESID12345678","device":"x"}`, http.StatusBadRequest},
+			{"no key fingerprint", secret, `{"enterpriseSpecificId":"` + phone.HardwareInfo.EnterpriseSpecificId + `"}`, http.StatusBadRequest},
+			{"key fingerprint not hex", secret, keyBody(phone.HardwareInfo.EnterpriseSpecificId, strings.Repeat("zz", 32)), http.StatusBadRequest},
 			{"ID with a quote", secret, `{"enterpriseSpecificId":"ESID1234'5678"}`, http.StatusBadRequest},
 		}
 		events, challenges := s.auditCount(t), countRows(t, s.site, "pki_challenges")
 		for _, tt := range tests {
 			if got, _ := s.askChallenge(t, url, tt.secret, tt.body); got != tt.want {
 				t.Errorf("%s: HTTP %d, want %d", tt.name, got, tt.want)
+			}
+		}
+		if s.auditCount(t) != events || countRows(t, s.site, "pki_challenges") != challenges {
+			t.Error("a refused request wrote an audit event or a challenge")
+		}
+	})
+}
+
+// The bootstrap secret is checked before the body is read: a wrong secret with a
+// malformed body is 403, not 400; the right secret with a malformed body is 400; neither
+// makes a challenge or an audit event.
+func TestChallengeAuthenticatesBeforeParsing(t *testing.T) {
+	eachCertBackend(t, func(t *testing.T, s *certSite) {
+		b := s.bind(t)
+		d, _ := s.active(t, "erika.mustermann@musterstadt.de")
+		if err := s.platform.EnableCertificates(context.Background(), "admin:test", s.tenant, android.CertificateSettings{}); err != nil {
+			t.Fatal(err)
+		}
+		config := s.companionConfig(t, b.Enterprise, d)
+		secret, url := config[android.ConfigBootstrapSecret], config[android.ConfigChallengeURL]
+		events, challenges := s.auditCount(t), countRows(t, s.site, "pki_challenges")
+		for _, body := range []string{"not JSON", `{"enterpriseSpecificId":`, strings.Repeat("x", 8<<10)} {
+			if got, _ := s.askChallenge(t, url, "", body); got != http.StatusUnauthorized {
+				t.Errorf("no secret, malformed body of %d bytes: %d, want 401", len(body), got)
+			}
+			if got, _ := s.askChallenge(t, url, "not-the-secret", body); got != http.StatusForbidden {
+				t.Errorf("wrong secret, malformed body of %d bytes: %d, want 403", len(body), got)
+			}
+			if got, _ := s.askChallenge(t, url, secret, body); got != http.StatusBadRequest {
+				t.Errorf("right secret, malformed body of %d bytes: %d, want 400", len(body), got)
 			}
 		}
 		if s.auditCount(t) != events || countRows(t, s.site, "pki_challenges") != challenges {

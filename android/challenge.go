@@ -19,8 +19,9 @@ import (
 )
 
 // The companion app's request for a SCEP challenge: POST PathCertificateChallenge with
-// the work policy's bootstrap secret as bearer token and the work profile's
-// enrolment-specific ID in a JSON body.
+// the work policy's bootstrap secret as bearer token, and in a JSON body the work
+// profile's enrolment-specific ID and the SHA-256 of the public key it will certify
+// (certificate_keys.go).
 
 // MaxChallengeRequestBytes bounds the body of a challenge request.
 const MaxChallengeRequestBytes = 4 << 10
@@ -29,6 +30,9 @@ const MaxChallengeRequestBytes = 4 << 10
 type ChallengeRequest struct {
 	// EnterpriseSpecificID is the work profile's enrolment-specific ID.
 	EnterpriseSpecificID string
+	// KeyFingerprint is the SHA-256 of the DER SubjectPublicKeyInfo of the key the app
+	// puts into its certificate request, as 64 lower-case hex digits.
+	KeyFingerprint string
 }
 
 // ChallengeAnswer is what the companion app gets: a one-time challenge for its device.
@@ -43,11 +47,16 @@ type ChallengeAnswer struct {
 // from a hash, written with letters and digits.
 var enterpriseIDPattern = regexp.MustCompile(`^[A-Za-z0-9+/=_-]{8,128}$`)
 
+// keyFingerprintPattern is a SHA-256 in hex, as the companion app writes it.
+var keyFingerprintPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
 // DecodeChallengeRequest decodes and checks the body of a challenge request: one JSON
-// object with exactly the field enterpriseSpecificId; anything else is mdm.ErrInvalid.
+// object with exactly the fields enterpriseSpecificId and keyFingerprint; anything else is
+// mdm.ErrInvalid.
 func DecodeChallengeRequest(body []byte) (ChallengeRequest, error) {
 	var w struct {
 		EnterpriseSpecificID string `json:"enterpriseSpecificId"`
+		KeyFingerprint       string `json:"keyFingerprint"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -60,6 +69,9 @@ func DecodeChallengeRequest(body []byte) (ChallengeRequest, error) {
 	if !enterpriseIDPattern.MatchString(w.EnterpriseSpecificID) {
 		return ChallengeRequest{}, fmt.Errorf("%w: enterpriseSpecificId", mdm.ErrInvalid)
 	}
+	if !keyFingerprintPattern.MatchString(w.KeyFingerprint) {
+		return ChallengeRequest{}, fmt.Errorf("%w: keyFingerprint must be the SHA-256 of the public key, 64 lower-case hex digits", mdm.ErrInvalid)
+	}
 	return ChallengeRequest(w), nil
 }
 
@@ -71,12 +83,23 @@ var errWithheld = errors.New("the device breaks a compliance rule of its work po
 var errUnknownBootstrap = errors.New("unknown bootstrap secret")
 
 // serveCertificateChallenge answers the companion app. No bearer secret is 401, an unknown
-// one 403, a malformed body 400, an ID that names no active device of the secret's work
-// policy 404; nothing is written then.
+// one 403 (both before the body is read), a malformed body 400, an ID that names no active
+// device of the secret's work policy 404 (counted against the client like a wrong
+// invitation code: 429 once it has used up its guesses); nothing is written then. A key
+// other than the device's is 409, recorded as a security event.
 func (p *Platform) serveCertificateChallenge(w http.ResponseWriter, r *http.Request) {
 	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || secret == "" {
 		http.Error(w, "the request lacks the bootstrap secret (Authorization: Bearer)", http.StatusUnauthorized)
+		return
+	}
+	boot, err := p.bootstrap(r.Context(), hashSecret(secret))
+	switch {
+	case errors.Is(err, errUnknownBootstrap):
+		http.Error(w, "unknown bootstrap secret", http.StatusForbidden)
+		return
+	case err != nil:
+		p.fail(w, "look up bootstrap secret", err)
 		return
 	}
 	body, ok := readBody(w, r, MaxChallengeRequestBytes)
@@ -88,13 +111,21 @@ func (p *Platform) serveCertificateChallenge(w http.ResponseWriter, r *http.Requ
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	answer, err := p.certificateChallenge(r.Context(), hashSecret(secret), req)
+	var answer ChallengeAnswer
+	err = p.svc.LimitGuesses(r.Context(), p.cfg.ClientAddr(r), func() (err error) {
+		answer, err = p.certificateChallenge(r.Context(), boot, req)
+		return err
+	})
 	switch {
-	case errors.Is(err, errUnknownBootstrap):
-		http.Error(w, "unknown bootstrap secret", http.StatusForbidden)
+	case errors.Is(err, mdm.ErrTooManyGuesses):
+		w.Header().Set("Retry-After", fmt.Sprint(int(mdm.GuessWindow.Seconds())))
+		http.Error(w, "too many unknown work profiles from this address; wait a few minutes", http.StatusTooManyRequests)
 		return
 	case errors.Is(err, mdm.ErrNotFound):
 		http.Error(w, "no active work profile with this enterpriseSpecificId", http.StatusNotFound)
+		return
+	case errors.Is(err, errOtherKey):
+		http.Error(w, errOtherKey.Error(), http.StatusConflict)
 		return
 	case errors.Is(err, errWithheld):
 		http.Error(w, errWithheld.Error(), http.StatusForbidden)
@@ -108,26 +139,39 @@ func (p *Platform) serveCertificateChallenge(w http.ResponseWriter, r *http.Requ
 	_ = json.NewEncoder(w).Encode(answer)
 }
 
-// certificateChallenge makes a one-time SCEP challenge for the work profile the request
-// names, if it is an active device of the work policy whose bootstrap secret has the hash.
-func (p *Platform) certificateChallenge(ctx context.Context, secretHash []byte, req ChallengeRequest) (ChallengeAnswer, error) {
+// bootstrapped is a bootstrap secret found, with its tenant's certificate settings.
+type bootstrapped struct {
+	bootstrapSecret
+	settings certificateSettings
+}
+
+// bootstrap finds the work policy whose bootstrap secret has the hash, in a tenant that
+// has certificates on; errUnknownBootstrap for none.
+func (p *Platform) bootstrap(ctx context.Context, secretHash []byte) (bootstrapped, error) {
 	if p.cfg.Challenges == nil {
-		return ChallengeAnswer{}, errUnknownBootstrap
+		return bootstrapped{}, errUnknownBootstrap
 	}
 	boot, err := first[bootstrapSecret](ctx, p.db, "secret_hash = ?", secretHash)
 	if errors.Is(err, mdm.ErrNotFound) {
-		return ChallengeAnswer{}, errUnknownBootstrap
+		return bootstrapped{}, errUnknownBootstrap
 	}
 	if err != nil {
-		return ChallengeAnswer{}, fmt.Errorf("look up bootstrap secret: %w", err)
+		return bootstrapped{}, fmt.Errorf("look up bootstrap secret: %w", err)
 	}
 	settings, err := first[certificateSettings](ctx, p.db, "tenant_id = ?", boot.TenantID)
 	if errors.Is(err, mdm.ErrNotFound) {
-		return ChallengeAnswer{}, errUnknownBootstrap
+		return bootstrapped{}, errUnknownBootstrap
 	}
 	if err != nil {
-		return ChallengeAnswer{}, fmt.Errorf("read certificate settings: %w", err)
+		return bootstrapped{}, fmt.Errorf("read certificate settings: %w", err)
 	}
+	return bootstrapped{bootstrapSecret: boot, settings: settings}, nil
+}
+
+// certificateChallenge makes a one-time SCEP challenge for the work profile the request
+// names, if it is an active device of the bootstrap secret's work policy.
+func (p *Platform) certificateChallenge(ctx context.Context, boot bootstrapped, req ChallengeRequest) (ChallengeAnswer, error) {
+	settings := boot.settings
 	d, err := p.deviceByEnterpriseID(ctx, boot.TenantID, req.EnterpriseSpecificID)
 	if err != nil {
 		return ChallengeAnswer{}, err
@@ -145,6 +189,9 @@ func (p *Platform) certificateChallenge(ctx context.Context, secretHash []byte, 
 	}
 	if withheld {
 		return ChallengeAnswer{}, errWithheld
+	}
+	if err := p.bindKey(ctx, d, req.KeyFingerprint); err != nil {
+		return ChallengeAnswer{}, err
 	}
 	ch, err := p.cfg.Challenges.NewChallenge(ctx, pki.Identity{TenantID: d.TenantID, EnrolmentID: d.ID})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 // input, and an accepted ID is one that could travel in a URL or a log line unharmed.
 func FuzzDecodeChallengeRequest(f *testing.F) {
 	for _, seed := range []string{
+		`{"enterpriseSpecificId":"ESID0123456789ABCDEF","keyFingerprint":"` + strings.Repeat("ab", 32) + `"}`,
 		`{"enterpriseSpecificId":"ESID0123456789ABCDEF"}`, `{"enterpriseSpecificId":""}`,
 		`{"enterpriseSpecificId":"ESID0123456789"}{}`, `{"enterpriseSpecificId":"ESID0123456789","x":1}`,
 		`{"enterpriseSpecificId":"a b c d e f"}`, `[]`, `{`, `null`, `{"enterpriseSpecificId":123456789}`,
@@ -29,6 +30,9 @@ func FuzzDecodeChallengeRequest(f *testing.F) {
 		}
 		if id := req.EnterpriseSpecificID; len(id) < 8 || len(id) > 128 || strings.ContainsAny(id, " \"'\n\\<>") {
 			t.Fatalf("accepted the ID %q", id)
+		}
+		if len(req.KeyFingerprint) != 64 || strings.Trim(req.KeyFingerprint, "0123456789abcdef") != "" {
+			t.Fatalf("accepted the key fingerprint %q", req.KeyFingerprint)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	amapi "google.golang.org/api/androidmanagement/v1"
@@ -83,6 +84,11 @@ func (p *Platform) issue(ctx context.Context, t mdm.Tenant, d mdm.Device, comman
 	if d.Platform != mdm.PlatformAndroid || d.PlatformID == "" {
 		return fmt.Errorf("%w: device %s has no Android enrolment", mdm.ErrInvalid, d.ID)
 	}
+	if cmd.Type == "LOCK" {
+		if err := p.checkSeparateWorkLock(ctx, t, d); err != nil {
+			return err
+		}
+	}
 	op, err := p.amapi.IssueCommand(ctx, d.PlatformID, cmd)
 	if err != nil {
 		return err
@@ -93,6 +99,31 @@ func (p *Platform) issue(ctx context.Context, t mdm.Tenant, d mdm.Device, comman
 		}
 		return tx.SetCommandState(ctx, t.ID, commandID, mdm.CommandQueued, mdm.CommandSent, "", at)
 	})
+}
+
+// checkSeparateWorkLock refuses LOCK unless the work profile has a lock of its own. AMAPI's
+// LOCK locks only the work profile when it has a separate lock; a work profile that shares
+// the phone's screen lock is locked with the whole phone. So LOCK goes only to a device
+// whose work policy requires the separate work lock (translate sets
+// REQUIRE_SEPARATE_WORK_LOCK with the work passcode) and that does not report the password
+// rules unmet, as a phone does until the employee has set the separate lock.
+func (p *Platform) checkSeparateWorkLock(ctx context.Context, t mdm.Tenant, d mdm.Device) error {
+	if d.WorkPolicyID == nil {
+		return fmt.Errorf("%w: device %s has no work policy that requires a separate work passcode, and locking its work profile could lock the whole phone", mdm.ErrInvalid, d.ID)
+	}
+	wp, err := p.svc.WorkPolicy(ctx, t, *d.WorkPolicyID)
+	if err != nil {
+		return err
+	}
+	if !wp.WorkPasscodeRequired {
+		return fmt.Errorf("%w: work policy %q does not require a separate work passcode; on this phone the work profile may share the screen lock, and locking it would lock the whole phone", mdm.ErrInvalid, wp.Name)
+	}
+	for _, reason := range strings.Split(d.NonCompliance, "\n") {
+		if strings.HasPrefix(strings.ToLower(reason), "passwordpolicies") {
+			return fmt.Errorf("%w: the phone has not yet set the separate work passcode its work policy requires (%s); until it has, locking the work profile could lock the whole phone", mdm.ErrInvalid, reason)
+		}
+	}
+	return nil
 }
 
 // RemoveWorkData removes the work profile from d: a WIPE command, which on a personally

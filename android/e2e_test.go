@@ -26,7 +26,7 @@ func TestWorkProfileLife(t *testing.T) {
 		s.fake.AddApplication("de.example.mail", "Mail",
 			&amapi.ManagedProperty{Key: "server", Type: "STRING"},
 			&amapi.ManagedProperty{Key: "port", Type: "INTEGER"})
-		wp := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1, WorkPasscodeRequired: true,
+		wp := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1, WorkPasscodeRequired: true, Default: true,
 			Apps: []mdm.AppAssignment{{ID: mdm.NewID(), Platform: mdm.PlatformAndroid, AppID: "de.example.mail",
 				InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail.musterstadt.de","port":993}`}}}
 		if err := s.st.CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
@@ -74,11 +74,17 @@ func TestWorkProfileLife(t *testing.T) {
 			t.Errorf("after status report: %s %q %q", got.Compliance, got.NonCompliance, got.SecurityPatchLevel)
 		}
 
+		// The employee sets the separate work passcode; only now can the work profile be
+		// locked without locking the phone.
+		err = s.fake.ReportStatus(ctx, phone.Name, func(d *amapi.Device) { d.PolicyCompliant, d.NonComplianceDetails = true, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
 		lock, err := queueCommand(t, s, d, mdm.CommandLockWork)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.platform.SendCommand(ctx, s.tenant, got, lock); err != nil {
+		if err := s.platform.SendCommand(ctx, s.tenant, s.device(t, d.ID), lock); err != nil {
 			t.Fatalf("lock: %v", err)
 		}
 		if n, err := s.fake.CompleteOperations(ctx); err != nil || n != 1 {

@@ -11,13 +11,21 @@ import (
 )
 
 // servePubSub takes a Pub/Sub push. The push URL's secret names the tenant: missing is
-// 401, unknown 403. A body that is not a push of an AMAPI notification is 400. A message
-// delivered again is acknowledged without effect. A failure of the server is 500, which
-// makes Pub/Sub deliver the message again later.
+// 401, unknown 403, both decided before the body is read. A body that is not a push of an
+// AMAPI notification is 400. A message delivered again is acknowledged without effect. A
+// failure of the server is 500, which makes Pub/Sub deliver the message again later.
 func (p *Platform) servePubSub(w http.ResponseWriter, r *http.Request) {
 	secret := r.URL.Query().Get("token")
 	if secret == "" {
 		http.Error(w, "the push URL lacks its token", http.StatusUnauthorized)
+		return
+	}
+	switch _, err := p.pushTenant(r.Context(), hashSecret(secret)); {
+	case errors.Is(err, errUnknownSecret):
+		http.Error(w, "unknown push token", http.StatusForbidden)
+		return
+	case err != nil:
+		p.fail(w, "look up push token", err)
 		return
 	}
 	body, ok := readBody(w, r, MaxPushBytes)
@@ -72,14 +80,23 @@ func (p *Platform) process(ctx context.Context, secretHash []byte, n Notificatio
 	if n.Type == NotificationStatusReport && n.Device.State != "DELETED" {
 		return p.statusReport(ctx, secretHash, n)
 	}
+	tenantID, err := p.pushTenant(ctx, secretHash)
+	if err != nil {
+		return err
+	}
+	return p.once(ctx, tenantID, n)
+}
+
+// pushTenant returns the tenant whose push secret has the hash; errUnknownSecret for none.
+func (p *Platform) pushTenant(ctx context.Context, secretHash []byte) (string, error) {
 	b, err := first[enterprise](ctx, p.db, "push_secret_hash = ?", secretHash)
 	if errors.Is(err, mdm.ErrNotFound) {
-		return errUnknownSecret
+		return "", errUnknownSecret
 	}
 	if err != nil {
-		return fmt.Errorf("look up push secret: %w", err)
+		return "", fmt.Errorf("look up push secret: %w", err)
 	}
-	return p.once(ctx, b.TenantID, n)
+	return b.TenantID, nil
 }
 
 // once records the message ID, then processes the notification.
@@ -183,6 +200,9 @@ func (p *Platform) serveSignupCallback(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, mdm.ErrNotFound):
 		http.Error(w, "unknown or expired sign-up: start it again in the dashboard", http.StatusNotFound)
+		return
+	case errors.Is(err, mdm.ErrConflict):
+		http.Error(w, err.Error(), http.StatusConflict)
 		return
 	case err != nil:
 		p.fail(w, "complete Android sign-up", err)

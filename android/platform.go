@@ -3,6 +3,7 @@ package android
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 
 	"gorm.io/gorm"
@@ -30,6 +31,9 @@ type Config struct {
 	// Challenges makes SCEP challenges for device certificates; without it (nil) device
 	// certificates are off.
 	Challenges Challenger
+	// ClientAddr returns the address a request comes from, for limiting guessed
+	// enrolment-specific IDs; nil takes the connection's peer.
+	ClientAddr func(*http.Request) netip.Addr
 }
 
 // Platform is trennwand's Android side. It is an mdm.Driver.
@@ -52,6 +56,9 @@ func New(svc *mdm.Service, tables store.Tables, client *Client, cfg Config) *Pla
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.ClientAddr == nil {
+		cfg.ClientAddr = peerAddr
+	}
 	return &Platform{svc: svc, tables: tables, db: tables.DB(), amapi: client, cfg: cfg, log: cfg.Log,
 		pubsub: cfg.PublicURL.JoinPath(PathPubSub).String()}
 }
@@ -66,4 +73,13 @@ func (p *Platform) Handler() http.Handler {
 	mux.HandleFunc("GET "+PathSignupCallback, p.serveSignupCallback)
 	mux.HandleFunc("POST "+PathCertificateChallenge, p.serveCertificateChallenge)
 	return mux
+}
+
+// peerAddr is the address of the connection a request came on.
+func peerAddr(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr()
 }

@@ -45,8 +45,12 @@ func translate(p mdm.WorkPolicy, configs map[string]googleapi.RawMessage) *amapi
 		out.CrossProfilePolicies.CrossProfileCopyPaste = "CROSS_PROFILE_COPY_PASTE_ALLOWED"
 	}
 	if p.WorkPasscodeRequired {
+		// The work passcode is a lock of the work profile's own, never the phone's screen
+		// lock: only then does locking the work profile leave the phone usable
+		// (checkSeparateWorkLock).
 		out.PasswordPolicies = []*amapi.PasswordRequirements{{
 			PasswordScope: "SCOPE_PROFILE", PasswordQuality: "NUMERIC_COMPLEX", PasswordMinimumLength: 6,
+			UnifiedLockSettings: "REQUIRE_SEPARATE_WORK_LOCK",
 		}}
 	}
 	for _, a := range p.Apps {

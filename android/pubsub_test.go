@@ -67,6 +67,35 @@ func TestPushEndpointRefusals(t *testing.T) {
 	})
 }
 
+// The push token is checked before the body is read: a caller without the right token
+// learns nothing about what a valid body looks like, and a malformed body from the right
+// caller is refused without changing anything.
+func TestPushAuthenticatesBeforeParsing(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		push := s.localPushURL(t, s.bind(t).PushURL)
+		u, _ := url.Parse(push)
+		d, _ := s.active(t, "max@musterstadt.de")
+		events, messages := s.auditCount(t), countRows(t, s, "android_messages")
+		for _, body := range []string{"hello", `{"message":`, strings.Repeat("x", 300<<10)} {
+			if got := s.post(t, s.push.URL+u.Path, []byte(body)); got != http.StatusUnauthorized {
+				t.Errorf("no token, malformed body of %d bytes: %d, want 401", len(body), got)
+			}
+			if got := s.post(t, s.push.URL+u.Path+"?token=not-the-secret", []byte(body)); got != http.StatusForbidden {
+				t.Errorf("wrong token, malformed body of %d bytes: %d, want 403", len(body), got)
+			}
+			if got := s.post(t, push, []byte(body)); got != http.StatusBadRequest {
+				t.Errorf("right token, malformed body of %d bytes: %d, want 400", len(body), got)
+			}
+		}
+		if s.auditCount(t) != events || countRows(t, s, "android_messages") != messages {
+			t.Error("a refused push changed something")
+		}
+		if got := s.device(t, d.ID); got.UpdatedAt != d.UpdatedAt {
+			t.Error("a refused push changed the device")
+		}
+	})
+}
+
 // Pub/Sub delivers at least once: a message that arrives twice changes the device once,
 // and a report about a device the tenant does not have is acknowledged and changes
 // nothing.

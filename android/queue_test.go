@@ -16,7 +16,7 @@ func TestCommandsTravelThroughTheQueue(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
 		s.bind(t)
-		d, _ := s.active(t, "max@musterstadt.de")
+		d := s.lockable(t, "max@musterstadt.de")
 		q := jobs.New(s.st.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
 		jobs.Handle(q, mdm.NewDispatcher(s.svc, s.platform).DeliverCommand)
 		if err := q.Start(ctx); err != nil {

@@ -77,7 +77,8 @@ func newAPIWorld(t testing.TB, s *store.Store, configure ...func(*api.Config)) *
 		Licensing: licensing, Certificates: w.certs}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, Apple: newFakeApple(), Android: newFakeAndroid()})
+	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, Apple: newFakeApple(), Android: newFakeAndroid(),
+		CertificateKeys: &fakeCertificateKeys{store: s, allowed: map[string]string{}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,30 +46,44 @@ func mailProperties() []*amapi.ManagedProperty {
 // Android platform, bound to an enterprise of the AMAPI fake that knows mailApp.
 func editorWorld(t *testing.T, backend string) *apiWorld {
 	t.Helper()
+	w, fake, p := androidWorld(t, backend)
+	fake.AddApplication(mailApp, "Mail", mailProperties()...)
+	if _, err := p.Bind(context.Background(), "admin:test", w.tenant, fake.CreateEnterprise("Musterstadt"), "projects/trennwand-test/topics/trennwand-musterstadt"); err != nil {
+		t.Fatal(err)
+	}
+	w.mountDashboard(p, newFakeAndroid())
+	return w
+}
+
+// androidWorld is the API world with the Android platform on the AMAPI fake, not bound
+// yet; mountDashboard gives it its dashboard.
+func androidWorld(t *testing.T, backend string) (*apiWorld, *amapifake.Fake, *android.Platform) {
+	t.Helper()
 	st := storetest.Open(t, backend, store.WithMigrations(store.MigrationSource{Name: "android", FS: android.Migrations()}))
 	w := newAPIWorld(t, st)
 	fake := amapifake.New()
-	fake.AddApplication(mailApp, "Mail", mailProperties()...)
 	amapiSrv := httptest.NewServer(fake.Handler())
 	t.Cleanup(amapiSrv.Close)
-	ctx := context.Background()
-	client, err := android.NewClient(ctx, android.ClientConfig{Endpoint: amapiSrv.URL + "/", HTTPClient: amapiSrv.Client(), ProjectID: "trennwand-test"})
+	client, err := android.NewClient(context.Background(), android.ClientConfig{Endpoint: amapiSrv.URL + "/", HTTPClient: amapiSrv.Client(), ProjectID: "trennwand-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	public, _ := url.Parse("https://mdm.musterstadt.example")
-	p := android.New(w.svc, st.Tables(), client, android.Config{PublicURL: public})
-	if _, err := p.Bind(ctx, "admin:test", w.tenant, fake.CreateEnterprise("Musterstadt"), "projects/trennwand-test/topics/trennwand-musterstadt"); err != nil {
-		t.Fatal(err)
-	}
+	return w, fake, android.New(w.svc, st.Tables(), client, android.Config{PublicURL: public})
+}
+
+// mountDashboard serves a dashboard that reads app schemas from p, with a as its Android
+// enterprise settings.
+func (w *apiWorld) mountDashboard(p *android.Platform, a dashboard.AndroidEnterprise) {
+	w.t.Helper()
+	public, _ := url.Parse("https://mdm.musterstadt.example")
 	w.srv = api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry()})
 	d, err := dashboard.New(dashboard.Config{Service: w.svc, PublicURL: public, Schemas: api.DashboardSchemas(p),
-		Apple: newFakeApple(), Android: newFakeAndroid()})
+		Apple: newFakeApple(), Android: a})
 	if err != nil {
-		t.Fatal(err)
+		w.t.Fatal(err)
 	}
 	w.srv.MountDashboard(w.svc, d)
-	return w
 }
 
 // policyWith makes a work policy with one app and its configuration.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
@@ -81,4 +82,34 @@ func (f *fakeAndroid) Bind(_ context.Context, _ string, t mdm.Tenant, enterprise
 
 func (f *fakeAndroid) StartSignup(context.Context, string, mdm.Tenant) (string, error) {
 	return "https://enterprise.google.com/signup/fake", nil
+}
+
+// fakeCertificateKeys plays the Android platform's certificate keys: every device of the
+// tenant has asked with another key once.
+type fakeCertificateKeys struct {
+	store   *store.Store
+	mu      sync.Mutex
+	allowed map[string]string // reason by device
+}
+
+var refusedAt = time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
+
+func (f *fakeCertificateKeys) CertificateKey(ctx context.Context, tenantID, deviceID string) (dashboard.CertificateKey, error) {
+	if _, err := f.store.Device(ctx, tenantID, deviceID); err != nil {
+		return dashboard.CertificateKey{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, allowed := f.allowed[deviceID]
+	return dashboard.CertificateKey{BoundAt: refusedAt.Add(-time.Hour), Refused: 1, LastRefusedAt: &refusedAt, RenewalAllowed: allowed}, nil
+}
+
+func (f *fakeCertificateKeys) AllowCertificateRenewal(ctx context.Context, _ string, t mdm.Tenant, deviceID, reason string) error {
+	if _, err := f.store.Device(ctx, t.ID, deviceID); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.allowed[deviceID] = reason
+	return nil
 }

@@ -29,13 +29,14 @@ func confirmed() url.Values { return url.Values{"reason": {"phone lost"}, "confi
 // pageMatrix is who may open which page and send which form; every dashboard route
 // behind the sign-in must be here.
 var pageMatrix = map[string]pageRoute{
-	"GET /ui/":                                 {allowed: tenantRoles},
-	"GET /ui/devices":                          {allowed: withDevices},
-	"GET /ui/devices/:id":                      {allowed: withDevices, id: deviceID},
-	"POST /ui/devices/:id/lock":                {allowed: adminOnly, id: deviceID, form: confirmed},
-	"POST /ui/devices/:id/reset-passcode":      {allowed: withDevices, id: deviceID, form: confirmed},
-	"POST /ui/devices/:id/remove-work-data":    {allowed: adminOnly, id: deviceID, form: confirmed},
-	"POST /ui/devices/:id/revoke-certificates": {allowed: adminOnly, id: deviceID, form: confirmed},
+	"GET /ui/":                                       {allowed: tenantRoles},
+	"GET /ui/devices":                                {allowed: withDevices},
+	"GET /ui/devices/:id":                            {allowed: withDevices, id: deviceID},
+	"POST /ui/devices/:id/lock":                      {allowed: adminOnly, id: deviceID, form: confirmed},
+	"POST /ui/devices/:id/reset-passcode":            {allowed: withDevices, id: deviceID, form: confirmed},
+	"POST /ui/devices/:id/remove-work-data":          {allowed: adminOnly, id: deviceID, form: confirmed},
+	"POST /ui/devices/:id/revoke-certificates":       {allowed: adminOnly, id: deviceID, form: confirmed},
+	"POST /ui/devices/:id/allow-certificate-renewal": {allowed: adminOnly, id: deviceID, form: confirmed},
 	"POST /ui/devices/:id/policy": {allowed: adminOnly, id: deviceID, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values {
 		return url.Values{"policy": {w.policy(tn).ID}}
 	}},

@@ -75,3 +75,24 @@ func DashboardSchemas(p *android.Platform) dashboard.AppSchemas {
 	}
 	return p
 }
+
+// DashboardCertificateKeys gives the device page the Android platform's binding of
+// certificate requests to a key; nil when the installation does not reach the Android
+// Management API.
+func DashboardCertificateKeys(p *android.Platform) dashboard.CertificateKeys {
+	if p == nil {
+		return nil
+	}
+	return certificateKeys{p}
+}
+
+type certificateKeys struct{ p *android.Platform }
+
+func (c certificateKeys) CertificateKey(ctx context.Context, tenantID, deviceID string) (dashboard.CertificateKey, error) {
+	k, err := c.p.CertificateKey(ctx, tenantID, deviceID)
+	return dashboard.CertificateKey(k), err
+}
+
+func (c certificateKeys) AllowCertificateRenewal(ctx context.Context, actor string, t mdm.Tenant, deviceID, reason string) error {
+	return c.p.AllowCertificateRenewal(ctx, actor, t, deviceID, reason)
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -244,4 +245,55 @@ func TestTokensPageCreatesListsAndRevokesTokens(t *testing.T) {
 			t.Errorf("the revoked token: %d, want 401", code)
 		}
 	})
+}
+
+// An administrator of one tenant names another tenant's Android enterprise on the
+// settings page: refused with the reason, and nothing at Google changes.
+func TestSettingsPageRefusesAnotherTenantsAndroidEnterprise(t *testing.T) {
+	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+		t.Run(backend, func(t *testing.T) {
+			w, fake, p := androidWorld(t, backend)
+			w.mountDashboard(p, api.DashboardAndroid(p))
+			victim := fake.CreateEnterprise("Musterstadt")
+			if _, err := p.Bind(context.Background(), "admin:test", w.tenant, victim, "projects/trennwand-test/topics/trennwand-musterstadt"); err != nil {
+				t.Fatal(err)
+			}
+			before := fake.Snapshot()
+			attacker := w.session(w.other, mdm.RoleAdmin)
+			code, _, body := w.page(http.MethodPost, "/ui/settings/android/bind", attacker, url.Values{"enterprise": {victim}})
+			if code != http.StatusBadRequest || !strings.Contains(body, "belongs to another tenant") {
+				t.Errorf("binding another tenant's enterprise: %d, want 400 with the reason:\n%.800s", code, body)
+			}
+			if after := fake.Snapshot(); after != before {
+				t.Errorf("Google's state changed:\nbefore %s\nafter  %s", before, after)
+			}
+			if b, err := p.CurrentBinding(context.Background(), w.tenant.ID); err != nil || b.Enterprise != victim {
+				t.Errorf("the victim's binding: %+v, %v", b, err)
+			}
+		})
+	}
+}
+
+// An Android device whose certificate was asked for with another key shows the security
+// event on its page; an administrator allows a renewal there with a reason, a helpdesk
+// account sees the event but not the form.
+func TestDevicePageShowsARefusedCertificateKey(t *testing.T) {
+	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
+	admin, helpdesk := w.session(w.tenant, mdm.RoleAdmin), w.session(w.tenant, mdm.RoleHelpdesk)
+	d := w.device(w.tenant)
+	page := "/ui/devices/" + d.ID
+	_, _, body := w.page(http.MethodGet, page, helpdesk, nil)
+	if !strings.Contains(body, `id="certificate-key-refused"`) || !strings.Contains(body, "2026-12-01 09:30 UTC") {
+		t.Errorf("the page does not show the refused key:\n%.1500s", body)
+	}
+	if strings.Contains(body, "allow-certificate-renewal") {
+		t.Error("helpdesk is offered the renewal")
+	}
+	code, to, _ := w.page(http.MethodPost, page+"/allow-certificate-renewal", admin, url.Values{"reason": {"companion app reinstalled"}, "confirm": {"yes"}})
+	if code != http.StatusSeeOther || to != page+"?done=renewal_allowed" {
+		t.Fatalf("allowing the renewal: %d to %q", code, to)
+	}
+	if code, _, body := w.page(http.MethodGet, page, admin, nil); !strings.Contains(body, `id="certificate-renewal-allowed"`) {
+		t.Errorf("the page does not show the allowed renewal: %d\n%.3000s", code, body)
+	}
 }

@@ -2,8 +2,6 @@ package mdm
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/netip"
 )
 
@@ -13,12 +11,8 @@ import (
 // refused with ErrTooManyGuesses until the window ends, whatever code it sends.
 func (s *Service) StartEnrolmentFrom(ctx context.Context, client netip.Addr, req EnrolmentRequest) (StartedEnrolment, error) {
 	var out StartedEnrolment
-	err := s.guarded(ctx, client, func() (err error) {
+	err := s.LimitGuesses(ctx, client, func() (err error) {
 		out, err = s.StartEnrolment(ctx, req)
-		if errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvitationGone) {
-			// Counted like a code that is gone; still reported as unknown.
-			return fmt.Errorf("%w: %w", err, ErrInvitationGone)
-		}
 		return err
 	})
 	return out, err

@@ -54,3 +54,18 @@ func (s *Service) guarded(ctx context.Context, client netip.Addr, fn func() erro
 	}
 	return err
 }
+
+// LimitGuesses runs fn, which looks up what a value from outside names (an identifier only
+// the right device should know), under the client's limit of wrong guesses that invitation
+// codes count against: a client that has used its guesses up gets ErrTooManyGuesses
+// without fn running, and an ErrNotFound of fn counts as one wrong guess.
+func (s *Service) LimitGuesses(ctx context.Context, client netip.Addr, fn func() error) error {
+	return s.guarded(ctx, client, func() error {
+		err := fn()
+		if errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvitationGone) {
+			// Counted like a code that is gone; still reported as not found.
+			return fmt.Errorf("%w: %w", err, ErrInvitationGone)
+		}
+		return err
+	})
+}

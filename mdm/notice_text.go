@@ -96,8 +96,12 @@ var noticeCanDoOn = map[Platform][]NoticeItem{
 			Text: NoticeText{
 				DE: "einen Code für das Arbeitsprofil verlangen und ihn zurücksetzen, wenn Sie ihn vergessen haben",
 				EN: "require a passcode for the work profile, and reset it if you have forgotten it"}},
+		// LOCK locks the whole phone when the work profile shares its screen lock; the
+		// platform sends it only where the work policy requires a separate work passcode.
 		{ID: "can_do.lock_work", Commands: []CommandKind{CommandLockWork},
-			Text: NoticeText{DE: "das Arbeitsprofil sperren", EN: "lock the work profile"}},
+			Text: NoticeText{
+				DE: "das Arbeitsprofil sperren – nur wenn seine Regeln einen eigenen Code für das Arbeitsprofil verlangen und Sie ihn gesetzt haben; Ihr Telefon selbst wird dabei nicht gesperrt",
+				EN: "lock the work profile – only where its rules require a separate passcode for the work profile and you have set it; your phone itself is not locked"}},
 	},
 }
 

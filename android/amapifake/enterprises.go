@@ -48,6 +48,21 @@ func (f *Fake) CompleteSignup(signupURL string) (string, bool) {
 	return callback.String(), true
 }
 
+// CompleteSignupInto is CompleteSignup by an IT admin whose sign-up ends in the enterprise
+// that exists already: Google hands that enterprise back from enterprises.create, with
+// what the create asked to set.
+func (f *Fake) CompleteSignupInto(signupURL, enterprise string) (string, bool) {
+	callback, ok := f.CompleteSignup(signupURL)
+	if !ok {
+		return "", false
+	}
+	u, _ := url.Parse(signupURL)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.signups["signupUrls/"+u.Query().Get("thirdPartyToken")].existing = enterprise
+	return callback, true
+}
+
 func (f *Fake) createEnterprise(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var e amapi.Enterprise
@@ -66,6 +81,13 @@ func (f *Fake) createEnterprise(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delete(f.signups, q.Get("signupUrlName"))
+	if old, ok := f.enterprises[s.existing]; ok {
+		if e.PubsubTopic != "" || len(e.EnabledNotificationTypes) > 0 {
+			old.PubsubTopic, old.EnabledNotificationTypes = e.PubsubTopic, e.EnabledNotificationTypes
+		}
+		writeJSON(w, http.StatusOK, old)
+		return
+	}
 	e.Name = "enterprises/LC" + randomID()
 	f.enterprises[e.Name] = &e
 	writeJSON(w, http.StatusOK, e)

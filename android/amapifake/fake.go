@@ -12,6 +12,7 @@ package amapifake
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -39,6 +40,7 @@ type Fake struct {
 type signup struct {
 	callbackURL     string
 	enterpriseToken string
+	existing        string // the enterprise the sign-up ends in, when it exists already
 }
 
 // New returns an empty fake.
@@ -124,6 +126,25 @@ func (f *Fake) Device(name string) (amapi.Device, bool) { return copyOf(f, f.dev
 // Enterprise returns a copy of the stored enterprise with the name, and whether there is one.
 func (f *Fake) Enterprise(name string) (amapi.Enterprise, bool) {
 	return copyOf(f, f.enterprises, name)
+}
+
+// Snapshot returns everything the fake keeps about enterprises as Google would — the
+// enterprises, their policies, enrolment tokens, devices and operations, and the push
+// subscriptions — as JSON with sorted keys, so that two snapshots are equal exactly when
+// nothing of it changed in between. Sign-up pages in progress are left out.
+func (f *Fake) Snapshot() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	subscriptions := make(map[string]string, len(f.subscribers))
+	for topic, s := range f.subscribers {
+		subscriptions[topic] = s.url
+	}
+	out, err := json.Marshal(map[string]any{"enterprises": f.enterprises, "policies": f.policies, "tokens": f.tokens,
+		"devices": f.devices, "operations": f.operations, "pending": f.pending, "subscriptions": subscriptions})
+	if err != nil {
+		return "snapshot: " + err.Error()
+	}
+	return string(out)
 }
 
 // copyOf returns a copy of the resource of m with the name, and whether there is one.

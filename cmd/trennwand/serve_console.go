@@ -20,7 +20,7 @@ func mountConsole(srv *api.Server, in *installation, log *slog.Logger) error {
 	d, err := dashboard.New(dashboard.Config{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
 		Licensing: in.appLicensing(),
 		Apple:     api.DashboardApple(in.applePlatform), Android: api.DashboardAndroid(in.androidPlatform),
-		Schemas: api.DashboardSchemas(in.androidPlatform)})
+		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: api.DashboardCertificateKeys(in.androidPlatform)})
 	if err != nil {
 		return err
 	}

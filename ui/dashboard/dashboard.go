@@ -45,6 +45,9 @@ type Config struct {
 	// Schemas gives the policy editor the schemas of Android apps; nil edits every
 	// Android app's configuration as JSON.
 	Schemas AppSchemas
+	// CertificateKeys shows and renews the key an Android device's certificates are bound
+	// to; nil when the installation lacks the Android platform.
+	CertificateKeys CertificateKeys
 }
 
 // Dashboard serves the pages.
@@ -206,6 +209,7 @@ func (d *Dashboard) Routes() []Route {
 		{post, Prefix + "/devices/:id/remove-work-data", mdm.PermDevicesManage, d.removeWorkData()},
 		{post, Prefix + "/devices/:id/revoke-certificates", mdm.PermDevicesManage, d.revokeCertificates()},
 		{post, Prefix + "/devices/:id/policy", mdm.PermPoliciesWrite, d.moveDevice},
+		{post, Prefix + "/devices/:id/allow-certificate-renewal", mdm.PermDevicesManage, d.allowCertificateRenewal()},
 		{get, Prefix + "/employees", mdm.PermEmployeesRead, d.employees},
 		{get, Prefix + "/invitations", mdm.PermInvitationsRead, d.invitations},
 		{post, Prefix + "/invitations", mdm.PermInvitationsWrite, d.invite},

@@ -86,15 +86,21 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
+	if data.CertificateKey, err = d.certificateKeyOf(r, detail.Device); err != nil {
+		d.fail(w, r, err)
+		return
+	}
 	d.show(w, r, "device.html", "device.title", page{Data: data, Flash: flash(r)})
 }
 
-// deviceData is what the device page shows: the device, its compliance and, for those who
-// may move it to another, the tenant's work policies.
+// deviceData is what the device page shows: the device, its compliance, the key its
+// Android certificates are bound to and, for those who may move it to another, the
+// tenant's work policies.
 type deviceData struct {
 	mdm.DeviceDetail
-	Policies   []mdm.WorkPolicy
-	Compliance mdm.DeviceCompliance
+	Policies       []mdm.WorkPolicy
+	Compliance     mdm.DeviceCompliance
+	CertificateKey *CertificateKey
 }
 
 // PolicyName is the name of the device's work policy; empty without one or when the
