@@ -18,7 +18,9 @@ import (
 // signer signs with a fixed prefix, or fails.
 type signer struct{ err error }
 
-func (s signer) Sign(content []byte) ([]byte, error) { return append([]byte("signed:"), content...), s.err }
+func (s signer) Sign(content []byte) ([]byte, error) {
+	return append([]byte("signed:"), content...), s.err
+}
 
 var at = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
