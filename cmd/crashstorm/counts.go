@@ -8,14 +8,15 @@ import (
 	"path/filepath"
 
 	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/sim"
 )
 
 // result is what the storm found. The JSON keys are what scripts read.
 type result struct {
-	Phones   int          `json:"phones"`
-	Sims     []simSummary `json:"sims"`
-	Enrolled int          `json:"enrolled"`
-	Retried  int          `json:"retried"`
+	Phones   int           `json:"phones"`
+	Sims     []sim.Summary `json:"sims"`
+	Enrolled int           `json:"enrolled"`
+	Retried  int           `json:"retried"`
 	// SimErrors are phones that gave up: neither enrolled nor able to retry.
 	SimErrors int `json:"sim_errors"`
 	// Devices counts the device rows by platform and state.

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/trennwand/trennwand/sim"
 )
 
 // config says what storm to run.
@@ -41,19 +43,6 @@ type storm struct {
 	server *exec.Cmd
 	exited chan struct{} // closed when the server's process has ended
 	starts int
-}
-
-// simSummary holds the fields of `trennwand sim --json` that the storm reads.
-type simSummary struct {
-	Platform   string `json:"platform"`
-	Count      int    `json:"count"`
-	Enrolled   int    `json:"enrolled"`
-	Configured int    `json:"configured"`
-	Errors     int    `json:"errors"`
-	Retried    int    `json:"retried"`
-	Commands   int    `json:"commands"`
-	Repeated   int    `json:"commands_repeated"`
-	FirstError string `json:"first_error"`
 }
 
 // run starts the server, starts the phones, kills the server, starts it again, waits for
@@ -83,7 +72,7 @@ func run(ctx context.Context, cfg config) (result, error) {
 	if err := s.saveCA(ctx); err != nil {
 		return result{}, err
 	}
-	sums := make([]simSummary, 2)
+	sums := make([]sim.Summary, 2)
 	simErrs := make([]error, 2)
 	var wg sync.WaitGroup
 	for i, platform := range []string{"ios", "android"} {
@@ -257,12 +246,12 @@ func (s *storm) saveCA(ctx context.Context) error {
 }
 
 // sim runs `trennwand sim` for the platform and returns its summary.
-func (s *storm) sim(ctx context.Context, platform, token string) (simSummary, error) {
+func (s *storm) sim(ctx context.Context, platform, token string) (sim.Summary, error) {
 	out, err := s.trennwand(ctx, "sim", platform, "--server", s.url(), "--token", token,
 		"--count", strconv.Itoa(s.cfg.count), "--concurrency", strconv.Itoa(s.cfg.concurrency),
 		"--checkins", "1", "--retry", s.cfg.retry.String(), "--settle", s.cfg.retry.String(),
 		"--ca", s.caFile(), "--rate", strconv.FormatFloat(s.cfg.rate, 'f', -1, 64), "--json")
-	var sum simSummary
+	var sum sim.Summary
 	if jerr := json.Unmarshal(out, &sum); jerr != nil {
 		return sum, fmt.Errorf("sim %s: %v (%v)", platform, err, jerr)
 	}

@@ -6,25 +6,14 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/audit/export"
 )
-
-// The files of an export. The events file is named by its format: events.jsonl, events.csv.
-const (
-	manifestFile  = "manifest.json"
-	signatureFile = manifestFile + ".p7s"
-)
-
-// opensslVerifyCommand is how a data-protection officer checks an export's signature with
-// nothing but openssl and the CA certificates that /pki/ca.pem serves. -binary keeps
-// openssl from rewriting line ends before it hashes; -purpose any because the signing
-// certificate's only usage, document signing (RFC 9336), is not one that openssl knows.
-const opensslVerifyCommand = "openssl cms -verify -binary -inform DER -in manifest.json.p7s -content manifest.json -CAfile ca.pem -purpose any -out /dev/null"
 
 func newAuditExportCmd() *cobra.Command {
 	c := &cobra.Command{
@@ -46,7 +35,7 @@ devices or one of their invitations.
 
 Check the signature with the CA certificates from <public URL>/pki/ca.pem:
 
-  ` + opensslVerifyCommand + `
+  ` + export.VerifyCommand + `
 
 and each file against its SHA-256 in the manifest (sha256sum).`,
 		Example: `  trennwand audit export --tenant musterstadt --out audit-2025-q1 --from 2025-01-01 --to 2025-03-31
@@ -64,7 +53,7 @@ and each file against its SHA-256 in the manifest (sha256sum).`,
 	return c
 }
 
-func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) (err error) {
+func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
 	fl := cmd.Flags()
 	format, _ := fl.GetString("format")
 	employee, _ := fl.GetString("employee")
@@ -101,48 +90,22 @@ func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", out, err)
 	}
-	eventsFile := "events." + string(x.Format)
-	defer func() {
-		if err == nil {
-			return
-		}
+	m, err := export.Write(out, x, cliActor(), signer, func(write func(audit.Event) error) (mdm.AuditExported, error) {
+		return svc.ExportAudit(ctx, cliActor(), x, write)
+	})
+	if err != nil {
 		if !existed {
 			_ = os.RemoveAll(out)
-			return
 		}
-		for _, name := range []string{eventsFile, manifestFile, signatureFile} {
-			_ = os.Remove(filepath.Join(out, name))
-		}
-	}()
-	w, err := createEventsFile(filepath.Join(out, eventsFile), x.Format)
-	if err != nil {
 		return err
 	}
-	done, err := svc.ExportAudit(ctx, cliActor(), x, w.Write)
-	if err = errors.Join(err, w.Close()); err != nil {
-		return err
-	}
-	m := newManifest(x, done, cliActor(), exportedFile{Name: eventsFile, SHA256: w.Sum(), Bytes: w.Bytes()})
-	manifest, err := m.encode()
-	if err != nil {
-		return err
-	}
-	sig, err := signer.Sign(manifest)
-	if err != nil {
-		return fmt.Errorf("sign the manifest: %w", err)
-	}
-	if err := writeNewFile(filepath.Join(out, manifestFile), manifest); err != nil {
-		return err
-	}
-	if err := writeNewFile(filepath.Join(out, signatureFile), sig); err != nil {
-		return err
-	}
+	files := export.Files(x.Format)
 	if in.cfg.JSON {
-		return printJSON(cmd.OutOrStdout(), map[string]any{"out": out, "files": []string{eventsFile, manifestFile, signatureFile}, "manifest": m})
+		return printJSON(cmd.OutOrStdout(), map[string]any{"out": out, "files": files, "manifest": m})
 	}
 	_, err = fmt.Fprintf(cmd.OutOrStdout(), "exported %d events of tenant %s to %s\n  %s  sha256 %s\n  %s\n  %s  signed by %q\nverify in %s with ca.pem from %s:\n  %s\n",
-		done.Events, t.Name, out, eventsFile, m.Files[0].SHA256, manifestFile, signatureFile, signer.Certificate().Subject.String(),
-		out, in.cfg.PublicURL.JoinPath("/pki/ca.pem"), opensslVerifyCommand)
+		m.Events, t.Name, out, files[0], m.Files[0].SHA256, files[1], files[2], signer.Certificate().Subject.String(),
+		out, in.cfg.PublicURL.JoinPath("/pki/ca.pem"), export.VerifyCommand)
 	return err
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/audit/export"
 )
 
 // manifest is what the tests read of manifest.json.
@@ -82,7 +83,7 @@ func opensslVerify(t *testing.T, dir string, caPEM []byte) error {
 	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := strings.Fields(strings.Replace(opensslVerifyCommand, "ca.pem", ca, 1))
+	args := strings.Fields(strings.Replace(export.VerifyCommand, "ca.pem", ca, 1))
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/trennwand/trennwand/ios/storage/storagetest"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
+	"github.com/trennwand/trennwand/sim"
 )
 
 // replayPhones is how many enrolled phones a check-in benchmark sends Idle reports from,
@@ -95,19 +96,16 @@ func BenchmarkIdleCheckInsOverHTTP(b *testing.B) {
 // messages (Authenticate, TokenUpdate, Idle) with the client they use.
 func enrolForReplay(b *testing.B, server, token string, roots *x509.CertPool) ([][]iossim.Message, *http.Client) {
 	b.Helper()
-	s := newSimulation(mdm.PlatformIOS, server, token, roots, 8, mustKeys(b))
-	s.count, s.checkins = replayPhones, 1
+	s := sim.New(mdm.PlatformIOS, server, token, roots, 8, mustKeys(b))
+	s.Count, s.Checkins = replayPhones, 1
 	var mu sync.Mutex
 	var phones []*iossim.Phone
-	newDevice := s.newDevice
-	s.newDevice = func(i int, appleID string) simDevice {
-		d := newDevice(i, appleID)
+	s.Enrolled = func(d sim.Device) {
 		mu.Lock()
 		defer mu.Unlock()
-		phones = append(phones, d.(iosDevice).Phone)
-		return d
+		phones = append(phones, d.(sim.IPhone).Phone)
 	}
-	if sum := s.run(b.Context()); sum.Errors > 0 || sum.Configured != sum.Count {
+	if sum := s.Run(b.Context()); sum.Errors > 0 || sum.Configured != sum.Count {
 		b.Fatalf("enrolment for the benchmark: %+v", sum)
 	}
 	msgs := make([][]iossim.Message, len(phones))
@@ -123,7 +121,7 @@ func enrolForReplay(b *testing.B, server, token string, roots *x509.CertPool) ([
 		}
 		msgs[i] = m
 	}
-	client, _ := phoneClient(roots, replayPhones)
+	client := sim.PhoneClient(roots, replayPhones)
 	return msgs, client
 }
 
@@ -184,7 +182,7 @@ func send(b *testing.B, client *http.Client, url string, m iossim.Message) (int,
 // them.
 func caPEMOf(b *testing.B, server string, roots *x509.CertPool) (rootPEM, intermediatePEM []byte) {
 	b.Helper()
-	client, _ := phoneClient(roots, 1)
+	client := sim.PhoneClient(roots, 1)
 	resp, err := client.Get(server + "/pki/ca.pem")
 	if err != nil {
 		b.Fatal(err)

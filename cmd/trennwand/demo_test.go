@@ -4,7 +4,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/trennwand/trennwand/demo"
 )
+
+// demoMailIOS is the iOS work app of the demo's sample policy.
+const demoMailIOS = demo.MailIOS
 
 func TestDemoModeIsReadyWithoutGoogleOrApple(t *testing.T) {
 	s := emptySite(t, "sqlite")
@@ -41,7 +46,7 @@ func TestDemoModeIsReadyWithoutGoogleOrApple(t *testing.T) {
 	}
 	r := s.run(t, "apple", "push-cert", "show", "--tenant", "default", "--json")
 	r.wantCode(t, 0)
-	if !strings.Contains(r.stdout, demoTopic) {
+	if !strings.Contains(r.stdout, demo.PushTopic) {
 		t.Fatalf("push certificate: %s", r.stdout)
 	}
 

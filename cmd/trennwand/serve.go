@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/api"
+	"github.com/trennwand/trennwand/demo"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/ui/portal"
 )
@@ -74,7 +75,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	}
 	log := cfg.logger(cmd.ErrOrStderr())
 	ctx := cmd.Context()
-	var dm *demo
+	var dm *demo.Demo
 	if on, _ := cmd.Flags().GetBool("demo"); on {
 		dm = startDemo(&cfg)
 		defer dm.Close()
@@ -125,7 +126,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca,
 		ClientAddr: portal.ForwardedFor(cfg.TrustedProxies)})
 	if dm != nil {
-		in.apnsRoots, in.demo = dm.apns.Roots(), true
+		in.apnsRoots, in.demo = dm.APNsRoots(), true
 	}
 	if err := in.mountApple(srv, tlsCfg); err != nil {
 		return err
@@ -134,7 +135,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	if dm != nil {
-		if err := dm.seed(ctx, in, in.ca.Root()); err != nil {
+		if err := dm.Seed(ctx, in.svc, in.applePlatform, in.androidPlatform, in.ca.Root()); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -150,9 +151,9 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	if dm != nil {
-		dm.mountSimEndpoints(srv, in.svc)
+		dm.MountSimEndpoints(srv.Echo(), in.svc)
 		if n, _ := cmd.Flags().GetInt("demo-devices"); n > 0 {
-			dm.startDevices(ctx, in.svc, strings.TrimRight(cfg.PublicURL.String(), "/"), in.ca.Root(), n, log)
+			dm.StartDevices(ctx, in.svc, strings.TrimRight(cfg.PublicURL.String(), "/"), in.ca.Root(), n, log)
 		}
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", cfg.DB.String())

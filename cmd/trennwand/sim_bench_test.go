@@ -13,6 +13,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
+	"github.com/trennwand/trennwand/sim"
 )
 
 // BenchmarkSimulatedEnrolments runs `serve --demo` and the simulator in this process, so
@@ -29,9 +30,9 @@ func BenchmarkSimulatedEnrolments(b *testing.B) {
 				keys := mustKeys(b)
 				var enrolled, checkins float64
 				for b.Loop() {
-					s := newSimulation(platform, server, token, roots, 8, keys)
-					s.count, s.checkins = 20, 5
-					sum := s.run(b.Context())
+					s := sim.New(platform, server, token, roots, 8, keys)
+					s.Count, s.Checkins = 20, 5
+					sum := s.Run(b.Context())
 					if sum.Errors > 0 || sum.Configured != sum.Count {
 						b.Fatalf("%+v", sum)
 					}
@@ -47,7 +48,7 @@ func BenchmarkSimulatedEnrolments(b *testing.B) {
 
 func mustKeys(b *testing.B) func() (*rsa.PrivateKey, error) {
 	b.Helper()
-	keys, err := sharedKeys(8)
+	keys, err := sim.SharedKeys(8)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -76,14 +77,14 @@ func inProcessDemo(b *testing.B, backend string) (string, string, *x509.CertPool
 		<-done
 	})
 	server := "https://" + addr
-	roots, err := simRoots(ctx, io.Discard, server, "")
-	for ; err != nil; roots, err = simRoots(ctx, io.Discard, server, "") {
+	roots, err := sim.Roots(ctx, io.Discard, server, nil)
+	for ; err != nil; roots, err = sim.Roots(ctx, io.Discard, server, nil) {
 		if ctx.Err() != nil {
 			b.Fatal(err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !awaitServing(ctx, server, roots) {
+	if !sim.AwaitServing(ctx, server, roots) {
 		b.Fatal("the server did not start")
 	}
 	r := trennwandUntil(context.Background(), append([]string{"token", "create", "--tenant", "default", "--role", "admin", "--json"}, flags...)...)

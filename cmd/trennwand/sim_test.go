@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm/store/storetest"
+	"github.com/trennwand/trennwand/sim"
 )
 
 // simCount is how many phones of each platform the simulator test enrols; the 50
@@ -50,7 +51,7 @@ func TestSimulatedPhonesEnrolAndGetTheirWorkApps(t *testing.T) {
 				r := trennwand(t, "sim", platform, "--server", srv.url(""), "--token", token,
 					"--count", strconv.Itoa(n), "--concurrency", "4", "--checkins", "2", "--json")
 				r.wantCode(t, 0)
-				var sum simSummary
+				var sum sim.Summary
 				r.decode(t, &sum)
 				if sum.Enrolled != n || sum.Configured != n || sum.Errors != 0 {
 					t.Fatalf("sim %s: %+v; want all %d phones enrolled with their work apps", platform, sum, n)

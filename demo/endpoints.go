@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -12,16 +12,15 @@ import (
 
 	"github.com/trennwand/trennwand/android/amapifake"
 	androidsim "github.com/trennwand/trennwand/android/phonesim"
-	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// mountSimEndpoints mounts the demo-only endpoints through which simulated Android phones
-// play their part at the in-process AMAPI fake: redeeming an enrolment token (what Google's
-// setup does on a real phone) and sending status reports. They exist only with --demo;
-// callers need an API token of the demo tenant, and only devices of its enterprise answer.
-func (d *demo) mountSimEndpoints(srv *api.Server, svc *mdm.Service) {
-	e := srv.Echo()
+// MountSimEndpoints mounts the demo-only endpoints through which simulated Android phones
+// play their part at the in-process AMAPI fake: redeeming an enrolment token (what
+// Google's setup does on a real phone) and sending status reports. They exist only with
+// --demo; callers need an API token of the demo tenant, and only devices of its enterprise
+// answer.
+func (d *Demo) MountSimEndpoints(e *echo.Echo, svc *mdm.Service) {
 	e.POST(androidsim.PathEnrol, d.simHandler(svc, func(ctx context.Context, c echo.Context) (amapi.Device, error) {
 		var req androidsim.EnrolRequest
 		if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil || req.Token == "" {
@@ -48,7 +47,7 @@ func (d *demo) mountSimEndpoints(srv *api.Server, svc *mdm.Service) {
 
 // simHandler checks the caller's API token, runs fn and answers what the fake now knows
 // of the device: its policy and the policy's work apps with their managed configuration.
-func (d *demo) simHandler(svc *mdm.Service, fn func(context.Context, echo.Context) (amapi.Device, error)) echo.HandlerFunc {
+func (d *Demo) simHandler(svc *mdm.Service, fn func(context.Context, echo.Context) (amapi.Device, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
 		token, _ := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")

@@ -1,4 +1,4 @@
-package main
+package sim
 
 import (
 	"bytes"
@@ -13,38 +13,35 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// simDevice is one simulated phone as a simulation drives it.
-type simDevice interface {
-	// enrol does the platform's whole enrolment with the invitation code.
-	enrol(ctx context.Context, code string) error
-	// checkIn makes contact as the phone does from time to time and returns how many
+// Device is one simulated phone as a simulation drives it.
+type Device interface {
+	// Enrol does the platform's whole enrolment with the invitation code.
+	Enrol(ctx context.Context, code string) error
+	// CheckIn makes contact as the phone does from time to time and returns how many
 	// messages it sent.
-	checkIn(ctx context.Context) (int, error)
-	// apps are the work apps the phone has.
-	apps() []string
-	// commands are how many different commands the phone carried out and how many it was
+	CheckIn(ctx context.Context) (int, error)
+	// Apps are the work apps the phone has.
+	Apps() []string
+	// Commands are how many different commands the phone carried out and how many it was
 	// handed again after it had carried them out.
-	commands() (done, repeated int)
+	Commands() (done, repeated int)
 }
 
-// iosDevice is a simulated iPhone: its check-in is a wake-up that answers every queued
+// IPhone is a simulated iPhone: its check-in is a wake-up that answers every queued
 // command.
-type iosDevice struct{ *iossim.Phone }
+type IPhone struct{ *iossim.Phone }
 
-func (d iosDevice) enrol(ctx context.Context, code string) error { return d.Enrol(ctx, code) }
-func (d iosDevice) checkIn(ctx context.Context) (int, error)     { return d.Wake(ctx) }
-func (d iosDevice) apps() []string                               { return d.Apps() }
-func (d iosDevice) commands() (int, int)                         { return d.Commands() }
+// CheckIn wakes the iPhone as a push would.
+func (d IPhone) CheckIn(ctx context.Context) (int, error) { return d.Wake(ctx) }
 
-// androidDevice is a simulated Android phone: its check-in is a status report.
-type androidDevice struct{ *androidsim.Phone }
+// AndroidPhone is a simulated Android phone: its check-in is a status report.
+type AndroidPhone struct{ *androidsim.Phone }
 
-func (d androidDevice) enrol(ctx context.Context, code string) error { return d.Enrol(ctx, code) }
-func (d androidDevice) checkIn(ctx context.Context) (int, error)     { return 1, d.Report(ctx) }
-func (d androidDevice) apps() []string                               { return d.Apps() }
+// CheckIn sends one status report.
+func (d AndroidPhone) CheckIn(ctx context.Context) (int, error) { return 1, d.Report(ctx) }
 
-// commands are zero: an Android phone's commands go through Google, not to the server.
-func (d androidDevice) commands() (int, int) { return 0, 0 }
+// Commands are zero: an Android phone's commands go through Google, not to the server.
+func (d AndroidPhone) Commands() (int, int) { return 0, 0 }
 
 // inviter creates the simulated employees' invitations through the JSON API.
 type inviter struct {

@@ -1,24 +1,25 @@
-package main
+package demo
 
 import (
 	"context"
 	"crypto/x509"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
 	"github.com/trennwand/trennwand/ios/apnsfake"
 	iossim "github.com/trennwand/trennwand/ios/phonesim"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/sim"
 )
 
-// startDevices enrols n simulated phones in the background (half of them iPhones, the
-// rest Android phones), so that the dashboard of a demo has devices to show. The iPhones
-// stay reachable: a push to the fake APNs wakes the one it is for, which then fetches its
-// commands. The phones are the demo's stand-in for the outside world, not work of the
-// server, so they run beside it on their own goroutine and die with it.
-func (d *demo) startDevices(ctx context.Context, svc *mdm.Service, server string, root *x509.Certificate, n int, log *slog.Logger) {
+// StartDevices enrols n simulated phones in the background (half of them iPhones, the
+// rest Android phones) at the server, whose certificate comes from root, so that the
+// dashboard of a demo has devices to show. The iPhones stay reachable: a push to the fake
+// APNs wakes the one it is for, which then fetches its commands. The phones are the
+// demo's stand-in for the outside world, not work of the server, so they run beside it on
+// their own goroutine and die with it.
+func (d *Demo) StartDevices(ctx context.Context, svc *mdm.Service, server string, root *x509.Certificate, n int, log *slog.Logger) {
 	roots := x509.NewCertPool()
 	roots.AddCert(root)
 	var phones sync.Map // push token (hex) → *iossim.Phone
@@ -42,7 +43,7 @@ func (d *demo) startDevices(ctx context.Context, svc *mdm.Service, server string
 			log.Error("demo devices: API token", "error", err)
 			return
 		}
-		if !awaitServing(ctx, server, roots) {
+		if !sim.AwaitServing(ctx, server, roots) {
 			return
 		}
 		for _, platform := range []mdm.Platform{mdm.PlatformIOS, mdm.PlatformAndroid} {
@@ -53,39 +54,17 @@ func (d *demo) startDevices(ctx context.Context, svc *mdm.Service, server string
 			if count == 0 {
 				continue
 			}
-			s := newSimulation(platform, server, token, roots, 2, iossim.NewKey)
-			s.count, s.checkins, s.settle = count, 0, 0
-			s.enrolled = func(dev simDevice) {
-				if p, ok := dev.(iosDevice); ok {
+			s := sim.New(platform, server, token, roots, 2, iossim.NewKey)
+			s.Count, s.Checkins, s.Settle = count, 0, 0
+			s.Enrolled = func(dev sim.Device) {
+				if p, ok := dev.(sim.IPhone); ok {
 					phones.Store(p.PushToken(), p.Phone)
 					// A push may have come before the phone was known.
 					_, _ = p.Wake(ctx)
 				}
 			}
-			sum := s.run(ctx)
+			sum := s.Run(ctx)
 			log.Info("demo devices enrolled", "platform", platform, "enrolled", sum.Enrolled, "errors", sum.Errors, "first_error", sum.FirstError)
 		}
 	}()
-}
-
-// awaitServing waits until the server answers /healthz, or ctx ends.
-func awaitServing(ctx context.Context, server string, roots *x509.CertPool) bool {
-	client, _ := phoneClient(roots, 1)
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, server+"/healthz", nil)
-		if err != nil {
-			return false
-		}
-		if resp, err := client.Do(req); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return true
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 }

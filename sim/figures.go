@@ -1,15 +1,17 @@
-package main
+package sim
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
 )
 
-// simSummary is what `trennwand sim` reports; the JSON keys are part of the stable
-// command line.
-type simSummary struct {
+// Summary is what a simulation reports; the JSON keys are part of the stable command line
+// (`trennwand sim --json`).
+type Summary struct {
 	Platform       string  `json:"platform"`
 	Count          int     `json:"count"`
 	Enrolled       int     `json:"enrolled"`
@@ -25,6 +27,19 @@ type simSummary struct {
 	P99ms          float64 `json:"p99_ms"`
 	Requests       int     `json:"requests"`
 	FirstError     string  `json:"first_error,omitempty"`
+}
+
+// WriteText writes the summary for a person.
+func (s Summary) WriteText(w io.Writer) error {
+	_, err := fmt.Fprintf(w, `%s: %d of %d phones enrolled, %d with their work apps, %d errors, %d retries
+  enrolments/s  %.1f
+  check-ins/s   %.1f
+  latency       p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (%d requests)
+`, s.Platform, s.Enrolled, s.Count, s.Configured, s.Errors, s.Retried, s.EnrolmentsPerS, s.CheckinsPerS, s.P50ms, s.P95ms, s.P99ms, s.Requests)
+	if err == nil && s.FirstError != "" {
+		_, err = fmt.Fprintf(w, "  first error   %s\n", s.FirstError)
+	}
+	return err
 }
 
 // latencies records how long every request of the simulated devices took, through the

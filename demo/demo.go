@@ -1,0 +1,146 @@
+// Package demo is what `trennwand serve --demo` runs beside the server, so that the whole
+// flow works without Google or Apple: the AMAPI fake, a fake APNs and a fake of Apple's
+// Apps and Books in the same process, a tenant that is ready to enrol phones, the
+// demo-only endpoints through which simulated Android phones play their part at the fake,
+// and, if asked, simulated phones that enrol in the background.
+package demo
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	amapi "google.golang.org/api/androidmanagement/v1"
+
+	"github.com/trennwand/trennwand/android"
+	"github.com/trennwand/trennwand/android/amapifake"
+	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/apnsfake"
+	"github.com/trennwand/trennwand/ios/vppfake"
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// Demo holds the running fakes and, once seeded, the demo tenant.
+type Demo struct {
+	apns     *apnsfake.Server
+	vpp      *vppfake.Server
+	amapi    *amapifake.Fake
+	amapiSrv *httptest.Server
+	// tenantID and enterprise are the demo tenant and its enterprise in the fake, once seeded.
+	tenantID, enterprise string
+}
+
+// Demo apps: what the sample work policy puts into the work container.
+const (
+	mailAndroid      = "com.example.work.mail"
+	messengerAndroid = "com.example.work.messenger"
+	// MailIOS is the sample policy's iOS work app.
+	MailIOS = "com.example.work.mail"
+	// PushTopic is the topic of the demo's push certificate, made for the fake APNs.
+	PushTopic = "com.apple.mgmt.External.00000000-0000-4000-8000-00000000de00"
+	// mailIOSAdamID is the iOS mail app's App Store ID in the fake Apps and Books, which
+	// holds licences of it: enough for any simulated crowd.
+	mailIOSAdamID = "1000000001"
+	licences      = 1_000_000
+)
+
+// Endpoints are the base URLs of the fakes, which the server's configuration points at.
+type Endpoints struct {
+	APNs, VPP, VPPMetadata, AMAPI string
+}
+
+// Start starts the fakes.
+func Start() *Demo {
+	d := &Demo{apns: apnsfake.Start(), vpp: vppfake.Start(), amapi: amapifake.New()}
+	d.amapiSrv = httptest.NewServer(d.amapi.Handler())
+	d.amapi.AddApplication(mailAndroid, "Mail (demo)",
+		&amapi.ManagedProperty{Key: "server", Type: "STRING", Title: "Mail server"},
+		&amapi.ManagedProperty{Key: "port", Type: "INTEGER", Title: "Port"})
+	d.amapi.AddApplication(messengerAndroid, "Messenger (demo)",
+		&amapi.ManagedProperty{Key: "organisation", Type: "STRING", Title: "Organisation"})
+	return d
+}
+
+// Endpoints returns where the fakes answer.
+func (d *Demo) Endpoints() Endpoints {
+	return Endpoints{APNs: d.apns.URL(), VPP: d.vpp.URL(), VPPMetadata: d.vpp.MetadataURL(), AMAPI: d.amapiSrv.URL + "/"}
+}
+
+// APNsRoots are the CAs of the fake APNs's certificate.
+func (d *Demo) APNsRoots() *x509.CertPool { return d.apns.Roots() }
+
+// Close stops the fakes.
+func (d *Demo) Close() {
+	d.amapiSrv.Close()
+	d.apns.Close()
+	d.vpp.Close()
+}
+
+// Seed makes the tenant "default" ready for the demo: a push certificate (made for the
+// fake APNs), an Apps and Books token of the fake whose catalogue holds the sample
+// policy's iOS app, an Android enterprise in the fake bound to it with its notifications
+// pushed to this server (whose certificate comes from root), and, if the tenant has no
+// work policy, a sample one. Without an Android platform (nil) Android is left out. Run at
+// every start of the demo, since the fakes keep nothing.
+func (d *Demo) Seed(ctx context.Context, svc *mdm.Service, apple *ios.Platform, droid *android.Platform, root *x509.Certificate) error {
+	t, err := svc.Tenant(ctx, mdm.DefaultTenant)
+	if err != nil {
+		return err
+	}
+	d.tenantID = t.ID
+	if _, err := apple.PushCertificate(ctx, t.ID); errors.Is(err, mdm.ErrNotFound) {
+		certPEM, keyPEM, err := apnsfake.PushCertificate(PushTopic, time.Now().AddDate(1, 0, 0))
+		if err != nil {
+			return err
+		}
+		if _, err := apple.SetPushCertificate(ctx, "demo", t.ID, certPEM, keyPEM); err != nil {
+			return fmt.Errorf("demo push certificate: %w", err)
+		}
+	} else if err != nil {
+		return err
+	}
+	token := d.vpp.AddOrganisation("Demo Musterstadt", time.Now().AddDate(1, 0, 0))
+	d.vpp.AddApp(token, mailIOSAdamID, MailIOS, "Mail (demo)", licences)
+	if _, err := apple.SetLicenceToken(ctx, "demo", t.ID, token); err != nil {
+		return fmt.Errorf("demo Apps and Books token: %w", err)
+	}
+	if droid != nil {
+		enterprise := d.amapi.CreateEnterprise("Demo Musterstadt")
+		d.enterprise = enterprise
+		topic := "projects/trennwand-demo/topics/trennwand-" + t.Name
+		b, err := droid.Bind(ctx, "demo", t, enterprise, topic)
+		if err != nil {
+			return fmt.Errorf("demo Android enterprise: %w", err)
+		}
+		roots := x509.NewCertPool()
+		roots.AddCert(root)
+		d.amapi.Subscribe(topic, b.PushURL, &http.Client{Timeout: 30 * time.Second,
+			Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}})
+	}
+	policies, err := svc.WorkPolicies(ctx, t)
+	if err != nil || len(policies) > 0 {
+		return err
+	}
+	_, err = svc.CreateWorkPolicy(ctx, "demo", t, mdm.WorkPolicy{
+		Name:                 "Demo: Verwaltung",
+		Description:          "Mail and messenger for the town hall; copying from work to private apps is blocked.",
+		WorkPasscodeRequired: true,
+		Apps: []mdm.AppAssignment{
+			{Platform: mdm.PlatformAndroid, AppID: mailAndroid, InstallType: mdm.InstallRequired,
+				ManagedConfig: `{"server":"mail.musterstadt.example","port":993}`},
+			{Platform: mdm.PlatformAndroid, AppID: messengerAndroid, InstallType: mdm.InstallRequired,
+				ManagedConfig: `{"organisation":"Musterstadt"}`},
+			{Platform: mdm.PlatformIOS, AppID: MailIOS, InstallType: mdm.InstallRequired,
+				ManagedConfig: `{"server":"mail.musterstadt.example","port":993}`},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("demo work policy: %w", err)
+	}
+	return nil
+}
