@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -85,10 +84,6 @@ func TestSettingsComeFromFlagThenEnvironmentThenConfigFileThenDefault(t *testing
 	dir := t.TempDir()
 	file := filepath.Join(dir, "trennwand.yaml")
 	writeFile(t, file, "public-url: https://file.musterstadt.de\n")
-	hostname, err := os.Hostname()
-	if err != nil || hostname == "" {
-		hostname = "localhost"
-	}
 
 	tests := []struct {
 		name       string
@@ -98,7 +93,7 @@ func TestSettingsComeFromFlagThenEnvironmentThenConfigFileThenDefault(t *testing
 		flag       string // --public-url
 		want       string
 	}{
-		{name: "default: this host at the listening port", want: "https://" + net.JoinHostPort(hostname, "8443")},
+		{name: "default: the one serve stored", want: s.config(t).PublicURL.String()},
 		{name: "config file", configFlag: true, want: "https://file.musterstadt.de"},
 		{name: "config file named in the environment", configEnv: true, want: "https://file.musterstadt.de"},
 		{name: "environment beats config file", configFlag: true, env: "https://env.musterstadt.de", want: "https://env.musterstadt.de"},
