@@ -70,6 +70,11 @@ const MaxHeaderBytes = 64 << 10
 // MaxBodyBytes bounds a request body unless a route sets its own limit.
 const MaxBodyBytes = 1 << 20
 
+// MaxReceiveBuffer bounds what an HTTP/2 connection may send ahead of the handler reading
+// it (its flow-control window). Go's default of 1 MiB per connection let a burst of large
+// bodies, refused with 413 unread, hold a mebibyte per connection each.
+const MaxReceiveBuffer = 128 << 10
+
 // New returns a server with the operational routes mounted.
 func New(cfg Config) *Server {
 	e := echo.New()
@@ -139,6 +144,10 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler) err
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    MaxHeaderBytes,
+		HTTP2: &http.HTTP2Config{
+			MaxReceiveBufferPerConnection: MaxReceiveBuffer,
+			MaxReceiveBufferPerStream:     MaxReceiveBuffer,
+		},
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
