@@ -27,6 +27,7 @@ type config struct {
 	DB               store.DSN
 	Addr             string
 	MetricsAddr      string // if set, /metrics is served there instead of on Addr
+	MemoryLimit      int64  // the Go runtime's soft memory limit for serve, in bytes
 	PublicURL        *url.URL
 	PublicURLSet     bool // PublicURL was given, not the default made from the host name
 	AMAPIEndpoint    string
@@ -57,6 +58,7 @@ var settings = []string{
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
 	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
 	"trusted-proxies", "vpp-url", "vpp-metadata-url", "metrics-addr",
+	"memory-limit",
 }
 
 func addGlobalFlags(root *cobra.Command) {
@@ -170,6 +172,9 @@ func validate(v *viper.Viper) (config, error) {
 	host, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil || port == "" {
 		return cfg, fmt.Errorf("listen address %q: write host:port or :port, for example :8443 (--addr, TRENNWAND_ADDR)", cfg.Addr)
+	}
+	if cfg.MemoryLimit, err = parseMemoryLimit(cmp.Or(v.GetString("memory-limit"), defaultMemoryLimit)); err != nil {
+		return cfg, err
 	}
 	if cfg.MetricsAddr != "" {
 		if _, port, err := net.SplitHostPort(cfg.MetricsAddr); err != nil || port == "" || cfg.MetricsAddr == cfg.Addr {

@@ -32,6 +32,8 @@ func TestInvalidConfigurationExitsWithTwoAndCreatesNothing(t *testing.T) {
 		{"public URL with a query", []string{"serve", "--public-url", "https://mdm.musterstadt.de/?x=1"}, nil, "public URL"},
 		{"public URL without a host name", []string{"serve", "--public-url", "https://:8443"}, nil, "public URL"},
 		{"AMAPI endpoint that is no URL", []string{"serve", "--amapi-endpoint", "ftp://amapi"}, nil, `--amapi-endpoint "ftp://amapi": not an http(s) URL`},
+		{"memory limit of an unknown unit", []string{"serve", "--memory-limit", "100MB"}, nil, `memory limit "100MB"`},
+		{"memory limit too small to start", []string{"serve", "--memory-limit", "1MiB"}, nil, `memory limit "1MiB"`},
 		{"unknown log level", []string{"serve", "--log-level", "loud"}, nil, `log level "loud"`},
 		{"unknown log format", []string{"serve", "--log-format", "xml"}, nil, `log format "xml"`},
 		{"certificate without key", []string{"serve", "--tls-cert", noCert}, nil, "give both --tls-cert and --tls-key"},

@@ -44,6 +44,7 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	}
 	f := c.Flags()
 	f.String("addr", ":8443", "address to listen on for HTTPS; env TRENNWAND_ADDR")
+	f.String("memory-limit", defaultMemoryLimit, "the Go runtime's soft memory limit (GOMEMLIMIT, which wins when set): memory beyond it is collected and given back sooner; off for none; env TRENNWAND_MEMORY_LIMIT")
 	f.String("metrics-addr", "", "address to serve /metrics on (HTTPS, nothing else there), e.g. 10.0.0.5:9443; unset, the main listener answers /metrics to clients on this host only; env TRENNWAND_METRICS_ADDR")
 	f.String("tls-cert", "", "PEM server certificate (default: one issued by the embedded CA, kept in the data directory); env TRENNWAND_TLS_CERT")
 	f.String("tls-key", "", "PEM private key of --tls-cert; env TRENNWAND_TLS_KEY")
@@ -76,6 +77,9 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	}
 	log := cfg.logger(cmd.ErrOrStderr())
 	ctx := cmd.Context()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
 	var dm *demo
 	if on, _ := cmd.Flags().GetBool("demo"); on {
 		dm = startDemo(&cfg)
