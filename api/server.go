@@ -148,8 +148,8 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler) err
 			MaxReceiveBufferPerConnection: MaxReceiveBuffer,
 			MaxReceiveBufferPerStream:     MaxReceiveBuffer,
 		},
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	ln = netutil.LimitListener(ln, s.maxConnections)
 	errc := make(chan error, 1)
