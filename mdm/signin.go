@@ -42,6 +42,10 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 	}
 	t, err := s.store.TenantByName(ctx, tenantName)
 	if errors.Is(err, ErrNotFound) {
+		// A throttled client costs no password hash, whichever tenant it names.
+		if throttled != nil {
+			return "", Session{}, ErrThrottled
+		}
 		passwordMatches(password, dummyHash())
 		return "", Session{}, ErrUnauthenticated
 	} else if err != nil {
