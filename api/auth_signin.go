@@ -30,6 +30,10 @@ var stagePage = map[mdm.SessionStage]string{
 	mdm.StageActive:         dashboard.Prefix + "/",
 }
 
+// busyRetryAfter is the Retry-After of a sign-in the server was too busy to check, in
+// seconds: about one password check's wait.
+const busyRetryAfter = "5"
+
 func (s *signIn) form(c echo.Context) error {
 	s.dash.SignInPage(c.Response(), c.Request(), http.StatusOK, dashboard.SignInForm{})
 	return nil
@@ -40,6 +44,11 @@ func (s *signIn) password(c echo.Context) error {
 	f := dashboard.SignInForm{Tenant: r.PostFormValue("tenant"), Email: r.PostFormValue("email")}
 	token, sess, err := s.svc.SignIn(r.Context(), f.Tenant, f.Email, r.PostFormValue("password"), s.client(r).String())
 	switch {
+	case errors.Is(err, mdm.ErrBusy):
+		f.Busy = true
+		c.Response().Header().Set("Retry-After", busyRetryAfter)
+		s.dash.SignInPage(c.Response(), r, http.StatusServiceUnavailable, f)
+		return nil
 	case errors.Is(err, mdm.ErrThrottled):
 		f.Throttled = true
 		s.dash.SignInPage(c.Response(), r, http.StatusTooManyRequests, f)
@@ -182,6 +191,10 @@ func (s *signIn) changePassword(c echo.Context) error {
 	next, err := s.svc.ChangePassword(r.Context(), token, r.PostFormValue("password"))
 	if errors.Is(err, mdm.ErrInvalid) {
 		s.dash.PasswordPage(c.Response(), r, http.StatusBadRequest, dashboard.PasswordForm{CSRF: sess.CSRF, Error: err.Error()})
+		return nil
+	} else if errors.Is(err, mdm.ErrBusy) {
+		c.Response().Header().Set("Retry-After", busyRetryAfter)
+		s.dash.PasswordPage(c.Response(), r, http.StatusServiceUnavailable, dashboard.PasswordForm{CSRF: sess.CSRF, Busy: true})
 		return nil
 	} else if err != nil {
 		return err

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -10,9 +11,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// mountHealth mounts the routes that operators and load balancers use: /healthz (the
-// process answers), /readyz (it can do its work) and /metrics (Prometheus).
-func mountHealth(e *echo.Echo, ready func(context.Context) error, reg *prometheus.Registry) {
+// mountHealth mounts the routes that load balancers use: /healthz (the process answers)
+// and /readyz (it can do its work).
+func mountHealth(e *echo.Echo, ready func(context.Context) error) {
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -24,5 +25,26 @@ func mountHealth(e *echo.Echo, ready func(context.Context) error, reg *prometheu
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
+}
+
+// metricsHandler answers Prometheus's scrapes of reg.
+func metricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+}
+
+// loopbackOnly lets through requests whose connection comes from the loopback interface
+// and that no proxy forwarded: a reverse proxy on the same host connects from loopback
+// too, but it says whom it forwards for. Others get 403: the metrics tell an outsider
+// how busy the server is and which routes fail.
+func loopbackOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		peer, err := netip.ParseAddrPort(r.RemoteAddr)
+		forwarded := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-Ip") != ""
+		if err != nil || !peer.Addr().Unmap().IsLoopback() || forwarded {
+			return echo.NewHTTPError(http.StatusForbidden,
+				"/metrics answers only clients on this host; serve it on an address of its own with --metrics-addr")
+		}
+		return next(c)
+	}
 }

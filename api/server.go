@@ -27,6 +27,7 @@ type Server struct {
 	shutdownTimeout time.Duration
 	clientAddr      func(*http.Request) netip.Addr
 	maxConnections  int
+	metrics         http.Handler
 }
 
 // Config says what the server needs from its surroundings.
@@ -52,6 +53,10 @@ type Config struct {
 	// MaxConnections bounds the connections served at once; further ones wait in the
 	// kernel's backlog. Zero means DefaultMaxConnections.
 	MaxConnections int
+	// MetricsListener moves /metrics off the main listener: ServeMetrics serves it on a
+	// listener of its own and the main one answers 404. Unset, the main listener serves
+	// /metrics to loopback clients only (a Prometheus on the same host).
+	MetricsListener bool
 }
 
 // DefaultMaxConnections is how many connections one server serves at once: with HTTP/2
@@ -65,14 +70,19 @@ const MaxHeaderBytes = 64 << 10
 // MaxBodyBytes bounds a request body unless a route sets its own limit.
 const MaxBodyBytes = 1 << 20
 
+// MaxReceiveBuffer bounds what an HTTP/2 connection may send ahead of the handler reading
+// it (its flow-control window). Go's default of 1 MiB per connection let a burst of large
+// bodies, refused with 413 unread, hold a mebibyte per connection each.
+const MaxReceiveBuffer = 128 << 10
+
 // New returns a server with the operational routes mounted.
 func New(cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(cfg.Log)
-	s := &Server{echo: e, log: cfg.Log, tls: cfg.TLS, shutdownTimeout: cfg.ShutdownTimeout, clientAddr: cfg.ClientAddr,
-		maxConnections: cfg.MaxConnections}
+	s := &Server{echo: e, log: cfg.Log, tls: hardened(cfg.TLS), shutdownTimeout: cfg.ShutdownTimeout, clientAddr: cfg.ClientAddr,
+		maxConnections: cfg.MaxConnections, metrics: metricsHandler(cfg.Metrics)}
 	if s.clientAddr == nil {
 		s.clientAddr = portal.RemoteAddr
 	}
@@ -98,7 +108,10 @@ func New(cfg Config) *Server {
 			ContentSecurityPolicy: "default-src 'self'; frame-ancestors 'none'",
 		}),
 	)
-	mountHealth(e, cfg.Ready, cfg.Metrics)
+	mountHealth(e, cfg.Ready)
+	if !cfg.MetricsListener {
+		e.GET("/metrics", echo.WrapHandler(s.metrics), loopbackOnly)
+	}
 	if cfg.PKI != nil {
 		mountPKI(e, cfg.PKI)
 	}
@@ -111,16 +124,32 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 // Serve answers HTTPS requests on ln until ctx ends, then stops taking new connections and
 // lets requests in flight finish (up to the shutdown timeout).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	return s.serve(ctx, ln, s.echo)
+}
+
+// ServeMetrics answers /metrics, and nothing else, over HTTPS on ln until ctx ends: the
+// listener of Config.MetricsListener, which the operator keeps to the monitoring network.
+func (s *Server) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics)
+	return s.serve(ctx, ln, mux)
+}
+
+func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
-		Handler:           s.echo,
+		Handler:           h,
 		TLSConfig:         s.tls,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		HTTP2: &http.HTTP2Config{
+			MaxReceiveBufferPerConnection: MaxReceiveBuffer,
+			MaxReceiveBufferPerStream:     MaxReceiveBuffer,
+		},
+		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	ln = netutil.LimitListener(ln, s.maxConnections)
 	errc := make(chan error, 1)

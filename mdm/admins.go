@@ -57,8 +57,9 @@ func (s *Service) createAdmin(ctx context.Context, tx Store, at time.Time, actor
 // totpPurpose binds a sealed second-factor secret to its administrator.
 func totpPurpose(adminID string) string { return "admin-totp:" + adminID }
 
-// CheckPassword reports whether password is the administrator's password.
-func (a Admin) CheckPassword(password string) bool {
+// CheckPassword reports whether password is the administrator's password; ErrBusy when
+// the server could not check it in time.
+func (a Admin) CheckPassword(password string) (bool, error) {
 	return passwordMatches(password, a.PasswordHash)
 }
 

@@ -42,7 +42,13 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 	}
 	t, err := s.store.TenantByName(ctx, tenantName)
 	if errors.Is(err, ErrNotFound) {
-		passwordMatches(password, dummyHash())
+		// A throttled client costs no password hash, whichever tenant it names.
+		if throttled != nil {
+			return "", Session{}, ErrThrottled
+		}
+		if err := refuseAlike(password); err != nil {
+			return "", Session{}, err
+		}
 		return "", Session{}, ErrUnauthenticated
 	} else if err != nil {
 		return "", Session{}, err
@@ -64,19 +70,25 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 	}
 	a, err := s.store.AdminByEmail(ctx, t.ID, norm)
 	if errors.Is(err, ErrNotFound) {
-		passwordMatches(password, dummyHash())
+		if err := refuseAlike(password); err != nil {
+			return "", Session{}, err
+		}
 		return fail(audit.Tenant.Of(t.ID), "unknown account")
 	} else if err != nil {
 		return "", Session{}, err
 	}
 	if a.Disabled() {
-		passwordMatches(password, dummyHash())
+		if err := refuseAlike(password); err != nil {
+			return "", Session{}, err
+		}
 		return fail(audit.Admin.Of(a.ID), "disabled")
 	}
 	why := ""
 	if a.Locked(now) {
 		why = "locked"
-	} else if !a.CheckPassword(password) {
+	} else if ok, err := a.CheckPassword(password); err != nil {
+		return "", Session{}, err
+	} else if !ok {
 		why = "wrong password"
 	}
 	if why != "" {

@@ -155,7 +155,9 @@ func (s *Service) ChangePassword(ctx context.Context, token, password string) (N
 	if err := ValidatePassword(password); err != nil {
 		return NextStep{}, err
 	}
-	if a.CheckPassword(password) {
+	if same, err := a.CheckPassword(password); err != nil {
+		return NextStep{}, err
+	} else if same {
 		return NextStep{}, fmt.Errorf("%w: choose a password other than the one-time password", ErrInvalid)
 	}
 	hash, err := hashPassword(password)

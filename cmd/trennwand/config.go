@@ -26,7 +26,10 @@ type config struct {
 	DataDir          string
 	DB               store.DSN
 	Addr             string
+	MetricsAddr      string // if set, /metrics is served there instead of on Addr
+	MemoryLimit      int64  // the Go runtime's soft memory limit for serve, in bytes
 	PublicURL        *url.URL
+	PublicURLSet     bool // PublicURL was given, not the default made from the host name
 	AMAPIEndpoint    string
 	AMAPICredentials string
 	APNsURL          string
@@ -54,7 +57,8 @@ var settings = []string{
 	"data", "db", "addr", "public-url", "amapi-endpoint", "amapi-credentials", "apns-url",
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
 	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
-	"trusted-proxies", "vpp-url", "vpp-metadata-url",
+	"trusted-proxies", "vpp-url", "vpp-metadata-url", "metrics-addr",
+	"memory-limit",
 }
 
 func addGlobalFlags(root *cobra.Command) {
@@ -62,7 +66,7 @@ func addGlobalFlags(root *cobra.Command) {
 	f.String("config", "", "config file (YAML, TOML or JSON); env TRENNWAND_CONFIG")
 	f.String("data", "./data", "data directory: SQLite database, keys, lock file; env TRENNWAND_DATA")
 	f.String("db", "", "database: sqlite:///path/file.db or a postgres:// URL (default: SQLite in the data directory); env TRENNWAND_DB")
-	f.String("public-url", "", "the HTTPS URL at which phones and browsers reach this server (default https://<hostname>:<port>); env TRENNWAND_PUBLIC_URL")
+	f.String("public-url", "", "the HTTPS URL at which phones and browsers reach this server; serve stores it in the installation for every later command (default: the stored one, else https://<hostname>:<port>); env TRENNWAND_PUBLIC_URL")
 	f.String("log-level", "info", "log level: debug, info, warn or error; env TRENNWAND_LOG_LEVEL")
 	f.String("log-format", "text", "log format: text or json; env TRENNWAND_LOG_FORMAT")
 	f.Bool("json", false, "print the result as one JSON object, for scripts")
@@ -128,6 +132,7 @@ func validate(v *viper.Viper) (config, error) {
 	cfg := config{
 		DataDir:          v.GetString("data"),
 		Addr:             cmp.Or(v.GetString("addr"), ":8443"),
+		MetricsAddr:      v.GetString("metrics-addr"),
 		AMAPIEndpoint:    v.GetString("amapi-endpoint"),
 		AMAPICredentials: v.GetString("amapi-credentials"),
 		APNsURL:          v.GetString("apns-url"),
@@ -168,9 +173,18 @@ func validate(v *viper.Viper) (config, error) {
 	if err != nil || port == "" {
 		return cfg, fmt.Errorf("listen address %q: write host:port or :port, for example :8443 (--addr, TRENNWAND_ADDR)", cfg.Addr)
 	}
+	if cfg.MemoryLimit, err = parseMemoryLimit(cmp.Or(v.GetString("memory-limit"), defaultMemoryLimit)); err != nil {
+		return cfg, err
+	}
+	if cfg.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(cfg.MetricsAddr); err != nil || port == "" || cfg.MetricsAddr == cfg.Addr {
+			return cfg, fmt.Errorf("metrics address %q: write host:port or :port apart from the listen address, for example 10.0.0.5:9443 (--metrics-addr, TRENNWAND_METRICS_ADDR)", cfg.MetricsAddr)
+		}
+	}
 	if cfg.PublicURL, err = publicURL(v.GetString("public-url"), host, port); err != nil {
 		return cfg, err
 	}
+	cfg.PublicURLSet = v.GetString("public-url") != ""
 	for name, raw := range map[string]string{"amapi-endpoint": cfg.AMAPIEndpoint, "apns-url": cfg.APNsURL,
 		"vpp-url": cfg.VPPURL, "vpp-metadata-url": cfg.VPPMetadataURL} {
 		if raw == "" {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,6 +32,8 @@ func TestInvalidConfigurationExitsWithTwoAndCreatesNothing(t *testing.T) {
 		{"public URL with a query", []string{"serve", "--public-url", "https://mdm.musterstadt.de/?x=1"}, nil, "public URL"},
 		{"public URL without a host name", []string{"serve", "--public-url", "https://:8443"}, nil, "public URL"},
 		{"AMAPI endpoint that is no URL", []string{"serve", "--amapi-endpoint", "ftp://amapi"}, nil, `--amapi-endpoint "ftp://amapi": not an http(s) URL`},
+		{"memory limit of an unknown unit", []string{"serve", "--memory-limit", "100MB"}, nil, `memory limit "100MB"`},
+		{"memory limit too small to start", []string{"serve", "--memory-limit", "1MiB"}, nil, `memory limit "1MiB"`},
 		{"unknown log level", []string{"serve", "--log-level", "loud"}, nil, `log level "loud"`},
 		{"unknown log format", []string{"serve", "--log-format", "xml"}, nil, `log format "xml"`},
 		{"certificate without key", []string{"serve", "--tls-cert", noCert}, nil, "give both --tls-cert and --tls-key"},
@@ -85,10 +86,6 @@ func TestSettingsComeFromFlagThenEnvironmentThenConfigFileThenDefault(t *testing
 	dir := t.TempDir()
 	file := filepath.Join(dir, "trennwand.yaml")
 	writeFile(t, file, "public-url: https://file.musterstadt.de\n")
-	hostname, err := os.Hostname()
-	if err != nil || hostname == "" {
-		hostname = "localhost"
-	}
 
 	tests := []struct {
 		name       string
@@ -98,7 +95,7 @@ func TestSettingsComeFromFlagThenEnvironmentThenConfigFileThenDefault(t *testing
 		flag       string // --public-url
 		want       string
 	}{
-		{name: "default: this host at the listening port", want: "https://" + net.JoinHostPort(hostname, "8443")},
+		{name: "default: the one serve stored", want: s.config(t).PublicURL.String()},
 		{name: "config file", configFlag: true, want: "https://file.musterstadt.de"},
 		{name: "config file named in the environment", configEnv: true, want: "https://file.musterstadt.de"},
 		{name: "environment beats config file", configFlag: true, env: "https://env.musterstadt.de", want: "https://env.musterstadt.de"},

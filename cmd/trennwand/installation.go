@@ -135,6 +135,10 @@ func openForCLI(ctx context.Context, cfg config, log *slog.Logger) (*installatio
 		_ = st.Close()
 		return nil, fmt.Errorf("%w (check TRENNWAND_MASTER_KEY or the key file %s)", err, cfg.masterKeyFile())
 	}
+	if err := in.settlePublicURL(ctx, false); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
 	return in, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/demo"
@@ -44,6 +45,8 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	}
 	f := c.Flags()
 	f.String("addr", ":8443", "address to listen on for HTTPS; env TRENNWAND_ADDR")
+	f.String("memory-limit", defaultMemoryLimit, "the Go runtime's soft memory limit (GOMEMLIMIT, which wins when set): memory beyond it is collected and given back sooner; off for none; env TRENNWAND_MEMORY_LIMIT")
+	f.String("metrics-addr", "", "address to serve /metrics on (HTTPS, nothing else there), e.g. 10.0.0.5:9443; unset, the main listener answers /metrics to clients on this host only; env TRENNWAND_METRICS_ADDR")
 	f.String("tls-cert", "", "PEM server certificate (default: one issued by the embedded CA, kept in the data directory); env TRENNWAND_TLS_CERT")
 	f.String("tls-key", "", "PEM private key of --tls-cert; env TRENNWAND_TLS_KEY")
 	f.String("admin-email", "admin@localhost", "e-mail address of the first administrator, used on an empty installation; env TRENNWAND_ADMIN_EMAIL")
@@ -75,6 +78,9 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	}
 	log := cfg.logger(cmd.ErrOrStderr())
 	ctx := cmd.Context()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
 	var dm *demo.Demo
 	if on, _ := cmd.Flags().GetBool("demo"); on {
 		dm = startDemo(&cfg)
@@ -105,6 +111,13 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listen for /metrics on %s: %w", cfg.MetricsAddr, err)
+		}
+		defer metricsLn.Close()
+	}
 
 	in, creds, err := openForServe(ctx, cfg, log)
 	if err != nil {
@@ -112,7 +125,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	}
 	defer in.Close()
 	if creds != nil {
-		if err := printSignIn(cmd.OutOrStdout(), cfg, *creds); err != nil {
+		if err := printSignIn(cmd.OutOrStdout(), in.cfg, *creds); err != nil {
 			return err
 		}
 	}
@@ -124,7 +137,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca,
-		ClientAddr: portal.ForwardedFor(cfg.TrustedProxies)})
+		ClientAddr: portal.ForwardedFor(cfg.TrustedProxies), MetricsListener: metricsLn != nil})
 	if dm != nil {
 		in.apnsRoots, in.demo = dm.APNsRoots(), true
 	}
@@ -153,11 +166,17 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if dm != nil {
 		dm.MountSimEndpoints(srv.Echo(), in.svc)
 		if n, _ := cmd.Flags().GetInt("demo-devices"); n > 0 {
-			dm.StartDevices(ctx, in.svc, strings.TrimRight(cfg.PublicURL.String(), "/"), in.ca.Root(), n, log)
+			dm.StartDevices(ctx, in.svc, strings.TrimRight(in.cfg.PublicURL.String(), "/"), in.ca.Root(), n, log)
 		}
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", cfg.DB.String())
-	if err := srv.Serve(ctx, ln); err != nil {
+	log.Info("serving", "addr", ln.Addr().String(), "public_url", in.cfg.PublicURL.String(), "database", cfg.DB.String())
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return srv.Serve(gctx, ln) })
+	if metricsLn != nil {
+		log.Info("serving /metrics", "addr", metricsLn.Addr().String())
+		g.Go(func() error { return srv.ServeMetrics(gctx, metricsLn) })
+	}
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	log.Info("stopped")
@@ -194,6 +213,9 @@ func openForServe(ctx context.Context, cfg config, log *slog.Logger) (*installat
 	svc := in.svc
 	if err := svc.CheckSealer(ctx, true); err != nil {
 		return fail(fmt.Errorf("%w (check TRENNWAND_MASTER_KEY or the key file %s)", err, cfg.masterKeyFile()))
+	}
+	if err := in.settlePublicURL(ctx, true); err != nil {
+		return fail(err)
 	}
 	creds, err := svc.Bootstrap(ctx, cfg.AdminEmail)
 	if err != nil {

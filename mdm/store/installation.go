@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+
+	"gorm.io/gorm/clause"
 )
 
 // installationSetting is one row of installation_settings.
@@ -19,4 +21,10 @@ func (s *Store) InstallationSetting(ctx context.Context, name string) ([]byte, e
 // CreateInstallationSetting stores a new installation-wide setting.
 func (s *Store) CreateInstallationSetting(ctx context.Context, name string, value []byte) error {
 	return s.insert(ctx, &installationSetting{Name: name, Value: value})
+}
+
+// SetInstallationSetting stores an installation-wide setting, replacing any value it had.
+func (s *Store) SetInstallationSetting(ctx context.Context, name string, value []byte) error {
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).
+		Create(&installationSetting{Name: name, Value: value}).Error
 }

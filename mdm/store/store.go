@@ -97,6 +97,9 @@ func Open(ctx context.Context, dsn DSN, opts ...Option) (*Store, error) {
 	if dsn.Postgres {
 		dialector = postgres.Open(dsn.URL)
 	} else {
+		if err := privateSQLiteFiles(dsn.SQLitePath); err != nil {
+			return nil, err
+		}
 		// WAL lets readers work while one writer writes; IMMEDIATE transactions take the write
 		// lock at BEGIN, so concurrent writers wait (busy_timeout) instead of failing midway.
 		dialector = sqlite.Open("file:" + dsn.SQLitePath +

@@ -12,6 +12,7 @@ type SignInForm struct {
 	Tenant, Email string
 	Failed        bool // the last attempt was refused
 	Throttled     bool // too many attempts from this address
+	Busy          bool // the server could not check the password in time
 }
 
 // SignInPage renders the sign-in form.
@@ -42,6 +43,7 @@ func (d *Dashboard) RecoveryCodesPage(w http.ResponseWriter, r *http.Request, co
 type PasswordForm struct {
 	CSRF  string
 	Error string
+	Busy  bool // the server could not check the password in time
 }
 
 // PasswordPage renders the password step.

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// defaultMemoryLimit is the Go runtime's soft memory limit for `serve` unless the operator
+// sets another (--memory-limit, or GOMEMLIMIT). The server's live heap is a few tens of
+// mebibytes whatever the number of phones; the limit makes the collector give memory back
+// after a burst (an attack's password hashes and bodies) instead of keeping it at the
+// burst's height. It is soft: a heap that needs more gets it, collected more often.
+const defaultMemoryLimit = "100MiB"
+
+// parseMemoryLimit reads a size such as 100MiB, 2GiB or 512000000 (bytes), the way
+// GOMEMLIMIT is written; 0 or "off" means no limit, returned as math.MaxInt64.
+func parseMemoryLimit(raw string) (int64, error) {
+	if raw == "0" || raw == "off" {
+		return math.MaxInt64, nil
+	}
+	units := []struct {
+		suffix string
+		factor int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"B", 1}, {"", 1}}
+	for _, u := range units {
+		digits, ok := strings.CutSuffix(raw, u.suffix)
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil || n > math.MaxInt64/u.factor || n*u.factor < 32<<20 {
+			break
+		}
+		return n * u.factor, nil
+	}
+	return 0, fmt.Errorf("memory limit %q: give a size of at least 32MiB such as 100MiB or 2GiB, or off (--memory-limit, TRENNWAND_MEMORY_LIMIT)", raw)
+}
