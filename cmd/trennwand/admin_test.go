@@ -45,7 +45,7 @@ func TestAdminCreatePrintsCredentialsThatAreStoredOnlyAsHash(t *testing.T) {
 		if a.Role != mdm.RoleHelpdesk || !a.MustChangePassword {
 			t.Errorf("stored role %q, must change password %v; want helpdesk, true", a.Role, a.MustChangePassword)
 		}
-		if !a.CheckPassword(out.Password) {
+		if ok, err := a.CheckPassword(out.Password); err != nil || !ok {
 			t.Error("the printed password does not match the stored hash")
 		}
 		if strings.Contains(a.PasswordHash, out.Password) || strings.Contains(string(a.TOTPSecret), out.TOTPSecret) {

@@ -61,9 +61,9 @@ func TestServeCreatesAnInstallationAndShowsTheSignInOnce(t *testing.T) {
 		if err != nil {
 			t.Fatalf("no first administrator: %v", err)
 		}
-		if admin.Role != "admin" || !admin.CheckPassword(password[1]) {
-			t.Errorf("the first administrator has role %q and the printed password matches: %v; want admin, true",
-				admin.Role, admin.CheckPassword(password[1]))
+		if matches, err := admin.CheckPassword(password[1]); admin.Role != "admin" || err != nil || !matches {
+			t.Errorf("the first administrator has role %q and the printed password matches: %v (%v); want admin, true",
+				admin.Role, matches, err)
 		}
 		if backend == storetest.SQLite {
 			if _, err := os.Stat(filepath.Join(s.data, "trennwand.db")); err != nil {

@@ -40,7 +40,9 @@ func TestBootstrapCreatesTheFirstAdministratorOnce(t *testing.T) {
 		if a.Email != "it@musterstadt.example" || a.Role != mdm.RoleAdmin || !a.MustChangePassword {
 			t.Fatalf("first admin: %+v", a)
 		}
-		if !a.CheckPassword(creds.Password) || a.CheckPassword(creds.Password+"x") {
+		right, err1 := a.CheckPassword(creds.Password)
+		wrong, err2 := a.CheckPassword(creds.Password + "x")
+		if err1 != nil || err2 != nil || !right || wrong {
 			t.Fatal("the printed password does not work, or a wrong one does")
 		}
 		if bytes.Contains([]byte(a.PasswordHash), []byte(creds.Password)) || !bytes.HasPrefix(a.TOTPSecret, []byte("admin-totp:"+a.ID)) {
