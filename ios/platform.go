@@ -65,8 +65,9 @@ type Config struct {
 	// profiles are signed with: the server's TLS certificate (see TLSCertificate).
 	ProfileSigner func() (*tls.Certificate, error)
 	Log           *slog.Logger
-	// ClientAddr returns the address a sign-in comes from, for limiting code guesses; the
-	// server decides which proxies it trusts. Nil takes the connection's address.
+	// ClientAddr returns the address a sign-in comes from, for limiting code guesses: the
+	// server's, which decides which proxies it trusts (api.ForwardedFor), handed over at
+	// wiring. Nil counts every sign-in as coming from one client.
 	ClientAddr func(*http.Request) netip.Addr
 }
 
@@ -141,7 +142,7 @@ func New(svc *mdm.Service, ca CA, store Storage, cfg Config) (*Platform, error) 
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.ClientAddr == nil {
-		cfg.ClientAddr = connectionAddr
+		cfg.ClientAddr = oneClient
 	}
 	// nanomdm's service stores what the phone says; certauth in front of it binds the
 	// certificate to the enrolment ID on Authenticate and holds every later message to
@@ -185,14 +186,9 @@ func TLSCertificate(cfg *tls.Config, publicHost string) func() (*tls.Certificate
 	}
 }
 
-// connectionAddr returns the address of the connection the request came on.
-func connectionAddr(r *http.Request) netip.Addr {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr().Unmap()
-}
+// oneClient is the client address without the server's function: every sign-in counts
+// as the same client, so guesses are limited all the stricter.
+func oneClient(*http.Request) netip.Addr { return netip.Addr{} }
 
 // record appends an audit event in tx, the transaction of the change it records, at the
 // time the domain service keeps.

@@ -21,7 +21,6 @@ import (
 
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/ui/portal"
 )
 
 func newServeCmd() *cobra.Command {
@@ -123,7 +122,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca,
-		ClientAddr: portal.ForwardedFor(cfg.TrustedProxies)})
+		ClientAddr: api.ForwardedFor(cfg.TrustedProxies)})
 	if dm != nil {
 		in.apnsRoots, in.demo = dm.apns.Roots(), true
 	}
