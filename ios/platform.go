@@ -80,6 +80,7 @@ type Storage interface {
 	TenantPushCert(ctx context.Context, tenantID string) (storage.TenantPush, error)
 	WorkApps(ctx context.Context, enrollmentIDs []string) (map[string][]storage.WorkApp, error)
 	DeviceWorkApps(ctx context.Context, tenantID, deviceID string) ([]storage.WorkApp, error)
+	AppsRefused(ctx context.Context, rows []storage.WorkApp) error
 	AppCommandResult(ctx context.Context, enrollmentID, commandUUID string, ok bool, errText string) error
 	AppInventory(ctx context.Context, enrollmentID string, status map[string]string) error
 	StatusDue(ctx context.Context, cutoff time.Time, limit int) ([]string, error)
@@ -118,7 +119,7 @@ type Platform struct {
 	log      *slog.Logger
 	urls     urls
 	// lic is the licensing of work apps (Apple Apps and Books); nil until UseLicences.
-	lic *licensing
+	lic Licences
 }
 
 // urls are the component's absolute URLs under the public URL.

@@ -89,7 +89,7 @@ func (d *demo) seed(ctx context.Context, in *installation, root *x509.Certificat
 	}
 	token := d.vpp.AddOrganisation("Demo Musterstadt", time.Now().AddDate(1, 0, 0))
 	d.vpp.AddApp(token, demoMailIOSAdamID, demoMailIOS, "Mail (demo)", demoLicences)
-	if _, err := in.applePlatform.SetLicenceToken(ctx, "demo", t.ID, token); err != nil {
+	if _, err := in.appleLicences.SetLicenceToken(ctx, "demo", t.ID, token); err != nil {
 		return fmt.Errorf("demo Apps and Books token: %w", err)
 	}
 	if in.androidPlatform != nil {
