@@ -32,7 +32,9 @@ type Config struct {
 	// certificates are off.
 	Challenges Challenger
 	// ClientAddr returns the address a request comes from, for limiting guessed
-	// enrolment-specific IDs; nil takes the connection's peer.
+	// enrolment-specific IDs: the server's, which decides which proxies it trusts
+	// (api.ForwardedFor), handed over at wiring. Nil counts every request as coming from
+	// one client.
 	ClientAddr func(*http.Request) netip.Addr
 }
 
@@ -57,7 +59,7 @@ func New(svc *mdm.Service, tables store.Tables, client *Client, cfg Config) *Pla
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.ClientAddr == nil {
-		cfg.ClientAddr = peerAddr
+		cfg.ClientAddr = oneClient
 	}
 	return &Platform{svc: svc, tables: tables, db: tables.DB(), amapi: client, cfg: cfg, log: cfg.Log,
 		pubsub: cfg.PublicURL.JoinPath(PathPubSub).String()}
@@ -75,11 +77,6 @@ func (p *Platform) Handler() http.Handler {
 	return mux
 }
 
-// peerAddr is the address of the connection a request came on.
-func peerAddr(r *http.Request) netip.Addr {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr()
-}
+// oneClient is the client address without the server's function: every request counts
+// as the same client, so guesses are limited all the stricter.
+func oneClient(*http.Request) netip.Addr { return netip.Addr{} }

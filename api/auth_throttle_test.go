@@ -16,7 +16,6 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/ui/dashboard"
-	"github.com/trennwand/trennwand/ui/portal"
 )
 
 // Behind a load balancer the sign-in throttle counts each client as X-Forwarded-For names
@@ -26,7 +25,7 @@ import (
 func TestSignInThrottleCountsTheClientBehindTrustedProxies(t *testing.T) {
 	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
 	srv := api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry(),
-		ClientAddr: portal.ForwardedFor([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})})
+		ClientAddr: api.ForwardedFor([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})})
 	d, err := dashboard.New(dashboard.Config{Service: w.svc})
 	if err != nil {
 		t.Fatal(err)

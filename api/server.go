@@ -15,8 +15,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/net/netutil"
-
-	"github.com/trennwand/trennwand/ui/portal"
 )
 
 // Server is the HTTPS server with everything mounted on it.
@@ -48,7 +46,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// ClientAddr returns the address a request comes from, for throttling sign-in
 	// attempts; nil takes the connection's peer. Behind load balancers it is
-	// portal.ForwardedFor with the trusted proxies.
+	// ForwardedFor with the trusted proxies.
 	ClientAddr func(*http.Request) netip.Addr
 	// MaxConnections bounds the connections served at once; further ones wait in the
 	// kernel's backlog. Zero means DefaultMaxConnections.
@@ -84,7 +82,7 @@ func New(cfg Config) *Server {
 	s := &Server{echo: e, log: cfg.Log, tls: hardened(cfg.TLS), shutdownTimeout: cfg.ShutdownTimeout, clientAddr: cfg.ClientAddr,
 		maxConnections: cfg.MaxConnections, metrics: metricsHandler(cfg.Metrics)}
 	if s.clientAddr == nil {
-		s.clientAddr = portal.RemoteAddr
+		s.clientAddr = ConnectionAddr
 	}
 	if s.shutdownTimeout == 0 {
 		s.shutdownTimeout = 30 * time.Second

@@ -81,13 +81,18 @@ func (d *Demo) Close() {
 	d.vpp.Close()
 }
 
+// LicenceTokens takes a tenant's Apps and Books content token (ios/licences has it).
+type LicenceTokens interface {
+	SetLicenceToken(ctx context.Context, actor, tenantID string, file []byte) (mdm.LicenceToken, error)
+}
+
 // Seed makes the tenant "default" ready for the demo: a push certificate (made for the
 // fake APNs), an Apps and Books token of the fake whose catalogue holds the sample
 // policy's iOS app, an Android enterprise in the fake bound to it with its notifications
 // pushed to this server (whose certificate comes from root), and, if the tenant has no
 // work policy, a sample one. Without an Android platform (nil) Android is left out. Run at
 // every start of the demo, since the fakes keep nothing.
-func (d *Demo) Seed(ctx context.Context, svc *mdm.Service, apple *ios.Platform, droid *android.Platform, root *x509.Certificate) error {
+func (d *Demo) Seed(ctx context.Context, svc *mdm.Service, apple *ios.Platform, lic LicenceTokens, droid *android.Platform, root *x509.Certificate) error {
 	t, err := svc.Tenant(ctx, mdm.DefaultTenant)
 	if err != nil {
 		return err
@@ -106,7 +111,7 @@ func (d *Demo) Seed(ctx context.Context, svc *mdm.Service, apple *ios.Platform, 
 	}
 	token := d.vpp.AddOrganisation("Demo Musterstadt", time.Now().AddDate(1, 0, 0))
 	d.vpp.AddApp(token, mailIOSAdamID, MailIOS, "Mail (demo)", licences)
-	if _, err := apple.SetLicenceToken(ctx, "demo", t.ID, token); err != nil {
+	if _, err := lic.SetLicenceToken(ctx, "demo", t.ID, token); err != nil {
 		return fmt.Errorf("demo Apps and Books token: %w", err)
 	}
 	if droid != nil {

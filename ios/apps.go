@@ -25,10 +25,8 @@ type wantedApp struct {
 // only "available" are not pushed: User Enrolment has no work app catalogue of its own.
 func wantedApps(p mdm.WorkPolicy) []wantedApp {
 	var out []wantedApp
-	for _, a := range p.Apps {
-		if a.Platform == mdm.PlatformIOS && a.InstallType == mdm.InstallRequired {
-			out = append(out, wantedApp{bundleID: a.AppID, config: a.ManagedConfig, hash: configHash(a.ManagedConfig)})
-		}
+	for _, a := range p.Required(mdm.PlatformIOS) {
+		out = append(out, wantedApp{bundleID: a.AppID, config: a.ManagedConfig, hash: configHash(a.ManagedConfig)})
 	}
 	return out
 }

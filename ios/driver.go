@@ -77,7 +77,7 @@ func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, 
 func (p *Platform) RemoveWorkData(ctx context.Context, t mdm.Tenant, d mdm.Device) error {
 	if p.lic != nil {
 		// The employee may need the app licences no more: have them given back.
-		if err := enqueueReconcile(ctx, p.svc.Store(), t.ID); err != nil {
+		if err := p.lic.Reconcile(ctx, t.ID); err != nil {
 			return err
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/ios/vppfake"
 	"github.com/trennwand/trennwand/mdm"
@@ -47,6 +48,8 @@ type site struct {
 	// licences is the fake of Apple's Apps and Books once withLicences has turned
 	// licensing on; the job queue of pushing then runs the licence jobs too.
 	licences *vppfake.Server
+	// lic is the licensing that withLicences has turned on.
+	lic *licences.Service
 }
 
 // eachBackend runs fn on a fresh site on every database the suite runs on.

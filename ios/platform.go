@@ -65,8 +65,9 @@ type Config struct {
 	// profiles are signed with: the server's TLS certificate (see TLSCertificate).
 	ProfileSigner func() (*tls.Certificate, error)
 	Log           *slog.Logger
-	// ClientAddr returns the address a sign-in comes from, for limiting code guesses; the
-	// server decides which proxies it trusts. Nil takes the connection's address.
+	// ClientAddr returns the address a sign-in comes from, for limiting code guesses: the
+	// server's, which decides which proxies it trusts (api.ForwardedFor), handed over at
+	// wiring. Nil counts every sign-in as coming from one client.
 	ClientAddr func(*http.Request) netip.Addr
 }
 
@@ -79,6 +80,7 @@ type Storage interface {
 	TenantPushCert(ctx context.Context, tenantID string) (storage.TenantPush, error)
 	WorkApps(ctx context.Context, enrollmentIDs []string) (map[string][]storage.WorkApp, error)
 	DeviceWorkApps(ctx context.Context, tenantID, deviceID string) ([]storage.WorkApp, error)
+	AppsRefused(ctx context.Context, rows []storage.WorkApp) error
 	AppCommandResult(ctx context.Context, enrollmentID, commandUUID string, ok bool, errText string) error
 	AppInventory(ctx context.Context, enrollmentID string, status map[string]string) error
 	StatusDue(ctx context.Context, cutoff time.Time, limit int) ([]string, error)
@@ -117,7 +119,7 @@ type Platform struct {
 	log      *slog.Logger
 	urls     urls
 	// lic is the licensing of work apps (Apple Apps and Books); nil until UseLicences.
-	lic *licensing
+	lic Licences
 }
 
 // urls are the component's absolute URLs under the public URL.
@@ -141,7 +143,7 @@ func New(svc *mdm.Service, ca CA, store Storage, cfg Config) (*Platform, error) 
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.ClientAddr == nil {
-		cfg.ClientAddr = connectionAddr
+		cfg.ClientAddr = oneClient
 	}
 	// nanomdm's service stores what the phone says; certauth in front of it binds the
 	// certificate to the enrolment ID on Authenticate and holds every later message to
@@ -185,14 +187,9 @@ func TLSCertificate(cfg *tls.Config, publicHost string) func() (*tls.Certificate
 	}
 }
 
-// connectionAddr returns the address of the connection the request came on.
-func connectionAddr(r *http.Request) netip.Addr {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr().Unmap()
-}
+// oneClient is the client address without the server's function: every sign-in counts
+// as the same client, so guesses are limited all the stricter.
+func oneClient(*http.Request) netip.Addr { return netip.Addr{} }
 
 // record appends an audit event in tx, the transaction of the change it records, at the
 // time the domain service keeps.

@@ -40,7 +40,7 @@ func (s *site) pushing(t testing.TB) *apnsfake.Server {
 	q := jobs.New(s.st.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
 	jobs.Handle(q, pusher.Work)
 	if s.licences != nil {
-		s.platform.HandleLicenceJobs(q)
+		s.lic.HandleJobs(q)
 	}
 	// The domain's platform jobs (policies, commands) go to the platform too.
 	d := mdm.NewDispatcher(s.svc, s.platform)

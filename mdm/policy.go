@@ -123,3 +123,15 @@ func (a *AppAssignment) Validate() error {
 	a.ManagedConfig = cfg
 	return nil
 }
+
+// Required returns the policy's apps on the platform that are installed without asking,
+// in the policy's order: what the platform pushes, and what needs a licence first.
+func (p *WorkPolicy) Required(platform Platform) []AppAssignment {
+	var out []AppAssignment
+	for _, a := range p.Apps {
+		if a.Platform == platform && a.InstallType == InstallRequired {
+			out = append(out, a)
+		}
+	}
+	return out
+}

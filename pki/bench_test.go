@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/smallstep/scep"
-
-	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // benchParallelism is how many goroutines per CPU the benchmarks run: enrolments wait on
@@ -25,7 +23,7 @@ const benchParallelism = 4
 // are made before the timer starts. The devices share eight keys, since a key per request
 // would only measure key generation.
 func BenchmarkSCEPEnrolment(b *testing.B) {
-	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+	for _, backend := range backends {
 		b.Run(backend, func(b *testing.B) {
 			ca := newTestCA(b, backend)
 			srv := httptest.NewServer(ca.SCEPHandler())
@@ -90,7 +88,7 @@ func enrolOnce(client *http.Client, url string, message []byte) error {
 // authority signing a prepared CSR with the device template and storing the certificate,
 // with the same parallelism as BenchmarkSCEPEnrolment, so that the two can be compared.
 func BenchmarkBareSign(b *testing.B) {
-	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+	for _, backend := range backends {
 		b.Run(backend, func(b *testing.B) {
 			ca := newTestCA(b, backend)
 			csr := newDeviceCSR(b)

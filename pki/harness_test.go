@@ -24,9 +24,6 @@ import (
 	scepx509 "github.com/smallstep/scep/x509util"
 	"go.step.sm/crypto/x509util"
 	"gorm.io/gorm"
-
-	"github.com/trennwand/trennwand/mdm/store"
-	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // eachBackend runs fn on a fresh CA on every database the suite runs on.
@@ -37,15 +34,9 @@ func eachBackend(t *testing.T, fn func(t *testing.T, ca *CA)) {
 // eachDatabase runs fn on a fresh, migrated database of every backend, for tests that open
 // CAs on it themselves.
 func eachDatabase(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
-	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) { fn(t, newTestDB(t, backend)) })
 	}
-}
-
-// newTestDB returns a fresh database of the backend with the CA's tables.
-func newTestDB(t testing.TB, backend string) *gorm.DB {
-	t.Helper()
-	return storetest.Open(t, backend, store.WithMigrations(store.MigrationSource{Name: "pki", FS: Migrations()})).Tables().DB()
 }
 
 // newTestCA opens a CA on a fresh, migrated database of the backend.

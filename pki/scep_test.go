@@ -13,8 +13,6 @@ import (
 
 	"github.com/smallstep/scep"
 	"gorm.io/gorm"
-
-	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // The SCEP endpoint answers under its name and under the pkiclient.exe path some
@@ -22,7 +20,7 @@ import (
 var scepPaths = []string{"/scep/devices", "/scep/devices/pkiclient.exe"}
 
 func TestSCEPGetCACaps(t *testing.T) {
-	dev := newSCEPDevice(t, newTestCA(t, storetest.SQLite), 2048)
+	dev := newSCEPDevice(t, newTestCA(t, backendSQLite), 2048)
 	for _, path := range scepPaths {
 		t.Run(path, func(t *testing.T) {
 			status, body := dev.do(path, "operation=GetCACaps", nil)
@@ -40,7 +38,7 @@ func TestSCEPGetCACaps(t *testing.T) {
 }
 
 func TestSCEPGetCACertReturnsTheRAAndTheIntermediate(t *testing.T) {
-	ca := newTestCA(t, storetest.SQLite)
+	ca := newTestCA(t, backendSQLite)
 	dev := newSCEPDevice(t, ca, 2048)
 	for _, path := range scepPaths {
 		t.Run(path, func(t *testing.T) {

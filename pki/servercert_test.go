@@ -18,8 +18,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // serverCertFiles returns where a test keeps the server certificate and its key.
@@ -192,7 +190,7 @@ func writeSelfSignedServerCertificate(t *testing.T, certPath, keyPath string, ho
 }
 
 func TestServerCertificateNeedsAHost(t *testing.T) {
-	ca := newTestCA(t, storetest.SQLite)
+	ca := newTestCA(t, backendSQLite)
 	certPath, keyPath := serverCertFiles(t)
 	for _, hosts := range [][]string{nil, {}} {
 		if _, err := ca.ServerCertificate(context.Background(), certPath, keyPath, hosts); err == nil {

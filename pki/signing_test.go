@@ -17,8 +17,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // opensslVerify checks a detached CMS signature with openssl, the way a data-protection
@@ -71,7 +69,7 @@ func TestSignerCertificateChainsToTheCAForSigningOnly(t *testing.T) {
 }
 
 func TestSignaturesVerifyInProcessAndWithOpenSSL(t *testing.T) {
-	ca := newTestCA(t, storetest.SQLite)
+	ca := newTestCA(t, backendSQLite)
 	s, err := ca.NewSigner(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +100,7 @@ func TestSignaturesVerifyInProcessAndWithOpenSSL(t *testing.T) {
 // CA, not a look-alike certificate of another CA, and only the certificate stored with the
 // checkpoint.
 func TestVerifyCheckpointRefusesOtherSigners(t *testing.T) {
-	ca := newTestCA(t, storetest.SQLite)
+	ca := newTestCA(t, backendSQLite)
 	ctx := context.Background()
 	payload := []byte(`{"type":"trennwand.audit-checkpoint.v1","seq":100}`)
 	genuine, err := ca.NewSigner(ctx)

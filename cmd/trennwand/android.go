@@ -11,7 +11,6 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/api"
-	"github.com/trennwand/trennwand/ui/portal"
 )
 
 func newAndroidCmd() *cobra.Command {
@@ -134,7 +133,7 @@ func (in *installation) android(ctx context.Context) (*android.Platform, error) 
 		return nil, err
 	}
 	return android.New(in.svc, in.store.Tables(), client, android.Config{PublicURL: in.cfg.PublicURL, Log: in.log.With("component", "android"),
-		Challenges: ca, ClientAddr: portal.ForwardedFor(in.cfg.TrustedProxies)}), nil
+		Challenges: ca, ClientAddr: api.ForwardedFor(in.cfg.TrustedProxies)}), nil
 }
 
 // mountAndroid mounts the Android platform when the API is configured and returns it;

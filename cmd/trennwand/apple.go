@@ -10,10 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/ui/portal"
 )
 
 // apple returns the installation's Apple component. Profiles are signed with signer; the
@@ -31,7 +31,7 @@ func (in *installation) apple(signer func() (*tls.Certificate, error)) (*ios.Pla
 	nano := storage.New(in.store.Tables(), in.key)
 	p, err := ios.New(in.svc, ca, nano, ios.Config{
 		PublicURL: in.cfg.PublicURL, Topic: in.cfg.APNsTopic, ProfileSigner: signer,
-		Log: in.log.With("component", "ios"), ClientAddr: portal.ForwardedFor(in.cfg.TrustedProxies),
+		Log: in.log.With("component", "ios"), ClientAddr: api.ForwardedFor(in.cfg.TrustedProxies),
 	})
 	if err == nil {
 		err = in.useLicences(p)

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/ios/vpp"
 	"github.com/trennwand/trennwand/mdm"
 )
@@ -22,20 +23,35 @@ func (in *installation) useLicences(p *ios.Platform) error {
 	if err != nil {
 		return err
 	}
-	cfg := ios.LicensingConfig{Tables: in.store.Tables(), Sealer: in.key, Client: client}
+	cfg := licences.Config{Tables: in.store.Tables(), Domain: in.store, Sealer: in.key, Client: client, Now: in.svc.Now,
+		Log: in.log.With("component", "licences")}
 	if in.demo {
 		// The demo's fake is in the process: its events need no patience.
 		cfg.PollPause = 200 * time.Millisecond
 	}
-	return p.UseLicences(cfg)
+	lic, err := licences.New(cfg)
+	if err != nil {
+		return err
+	}
+	in.appleLicences = lic
+	p.UseLicences(lic)
+	return nil
 }
 
 // appLicensing is the licensing the console shows; nil without the Apple component.
 func (in *installation) appLicensing() mdm.AppLicensing {
-	if in.applePlatform == nil {
+	if in.appleLicences == nil {
 		return nil
 	}
-	return in.applePlatform
+	return in.appleLicences
+}
+
+// withTenantLicences runs fn with the installation's licensing of Apple work apps and the
+// tenant that --tenant names.
+func withTenantLicences(fn func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error) func(*cobra.Command, []string) error {
+	return withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, _ *ios.Platform, t mdm.Tenant) error {
+		return fn(ctx, cmd, in, in.appleLicences, t)
+	})
 }
 
 // withTenantApple runs fn with the installation's Apple component and the tenant that
@@ -66,12 +82,12 @@ The token is stored encrypted with the master key; the catalogue of apps is then
 read from Apple. Download and upload a new one before it expires (after a year).`,
 		Example: `  trennwand apple vpp-token upload --tenant musterstadt --file Musterstadt.vpptoken`,
 		Args:    exactArgs(),
-		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
+		RunE: withTenantLicences(func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error {
 			file, err := readFlagFile(cmd, "file")
 			if err != nil {
 				return err
 			}
-			tok, err := p.SetLicenceToken(ctx, cliActor(), t.ID, file)
+			tok, err := lic.SetLicenceToken(ctx, cliActor(), t.ID, file)
 			if errors.Is(err, mdm.ErrInvalid) {
 				return usageError{err}
 			} else if err != nil {
@@ -88,8 +104,8 @@ read from Apple. Download and upload a new one before it expires (after a year).
 		Short:   "Show the tenant's Apps and Books token: organisation, expiry, problems",
 		Example: `  trennwand apple vpp-token show --tenant musterstadt --json`,
 		Args:    exactArgs(),
-		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
-			tok, err := p.LicenceToken(ctx, t.ID)
+		RunE: withTenantLicences(func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error {
+			tok, err := lic.LicenceToken(ctx, t.ID)
 			if errors.Is(err, mdm.ErrNotFound) {
 				return fmt.Errorf("tenant %s has no Apps and Books token yet: upload it with trennwand apple vpp-token upload", t.Name)
 			} else if err != nil {
@@ -128,8 +144,8 @@ Apple (hourly, and after each token upload): bundle ID, name, licences in total 
 free, and how many employees hold one, wait for one, or could not get one.`,
 		Example: `  trennwand apple vpp-assets --tenant musterstadt --json`,
 		Args:    exactArgs(),
-		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
-			apps, err := p.LicensedApps(ctx, t.ID)
+		RunE: withTenantLicences(func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error {
+			apps, err := lic.LicensedApps(ctx, t.ID)
 			if err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -31,6 +32,7 @@ type installation struct {
 
 	// Set by serve: the parts whose background work the job queue runs.
 	applePlatform   *ios.Platform
+	appleLicences   *licences.Service
 	pusher          *ios.Pusher
 	androidPlatform *android.Platform
 	// apnsRoots, if set, are the CAs the APNs server's certificate must come from (the

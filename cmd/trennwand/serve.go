@@ -23,7 +23,6 @@ import (
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/demo"
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/ui/portal"
 )
 
 func newServeCmd() *cobra.Command {
@@ -137,7 +136,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca,
-		ClientAddr: portal.ForwardedFor(cfg.TrustedProxies), MetricsListener: metricsLn != nil})
+		ClientAddr: api.ForwardedFor(cfg.TrustedProxies), MetricsListener: metricsLn != nil})
 	if dm != nil {
 		in.apnsRoots, in.demo = dm.APNsRoots(), true
 	}
@@ -148,7 +147,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	if dm != nil {
-		if err := dm.Seed(ctx, in.svc, in.applePlatform, in.androidPlatform, in.ca.Root()); err != nil {
+		if err := dm.Seed(ctx, in.svc, in.applePlatform, in.appleLicences, in.androidPlatform, in.ca.Root()); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}

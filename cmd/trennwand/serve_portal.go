@@ -16,7 +16,7 @@ import (
 // is read from X-Forwarded-For as the trusted proxies wrote it.
 func mountPortal(srv *api.Server, in *installation, drivers map[mdm.Platform]mdm.Driver, log *slog.Logger) error {
 	p, err := portal.New(portal.Config{Service: in.svc, Drivers: drivers, Log: log.With("component", "portal"),
-		ClientAddr: portal.ForwardedFor(in.cfg.TrustedProxies)})
+		ClientAddr: api.ForwardedFor(in.cfg.TrustedProxies)})
 	if err != nil {
 		return err
 	}

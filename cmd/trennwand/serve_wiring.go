@@ -38,8 +38,8 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 		q.Every(24*time.Hour, ios.PushCertCheckJob{})
 		jobs.Handle(q, in.applePlatform.QueryStatus)
 		q.Every(ios.StatusQueryEvery, ios.StatusQueryJob{})
-		in.applePlatform.HandleLicenceJobs(q)
-		in.applePlatform.ScheduleLicenceJobs(q)
+		in.appleLicences.HandleJobs(q)
+		in.appleLicences.ScheduleJobs(q)
 		drivers = append(drivers, in.applePlatform)
 	}
 	if in.androidPlatform != nil {

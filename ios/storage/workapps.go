@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm/store"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -64,6 +65,12 @@ func PutWorkApps(tx *gorm.DB, rows []WorkApp) error {
 		return nil
 	}
 	return tx.Clauses(clause.OnConflict{UpdateAll: true}).CreateInBatches(rows, 200).Error
+}
+
+// AppsRefused records work apps that cannot be installed (their licence cannot be had)
+// as failed, with the reason, in a transaction of their own: no command goes with them.
+func (s *Storage) AppsRefused(ctx context.Context, rows []WorkApp) error {
+	return s.tables.Atomic(ctx, func(tx *store.Tx) error { return PutWorkApps(tx.DB(ctx), rows) })
 }
 
 // AppCommandResult records an enrolment's answer to a work-app command: an acknowledged

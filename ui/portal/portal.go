@@ -41,8 +41,9 @@ type Config struct {
 	// Drivers are the platforms by which phones enrol; a platform without a driver is
 	// offered with a note that it is not available yet.
 	Drivers map[mdm.Platform]mdm.Driver
-	// ClientAddr returns the address a request comes from, for limiting code guesses; the
-	// server decides which proxies it trusts. Nil takes the connection's address.
+	// ClientAddr returns the address a request comes from, for limiting code guesses: the
+	// server's, which decides which proxies it trusts (api.ForwardedFor), handed over at
+	// wiring. Nil counts every request as coming from one client.
 	ClientAddr func(*http.Request) netip.Addr
 	Log        *slog.Logger
 }
@@ -63,7 +64,7 @@ func New(cfg Config) (*Portal, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.ClientAddr == nil {
-		cfg.ClientAddr = RemoteAddr
+		cfg.ClientAddr = oneClient
 	}
 	catalog, err := Catalog()
 	if err != nil {
@@ -164,3 +165,7 @@ func withLang(r *http.Request, link string) string {
 	}
 	return link + sep + "lang=" + ui.Lang(r)
 }
+
+// oneClient is the client address without the server's function: every request counts
+// as the same client, so guesses are limited all the stricter.
+func oneClient(*http.Request) netip.Addr { return netip.Addr{} }

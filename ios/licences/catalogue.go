@@ -1,4 +1,4 @@
-package ios
+package licences
 
 import (
 	"context"
@@ -9,19 +9,16 @@ import (
 
 // LicensedApps returns the tenant's catalogue with the licence counts Apple last reported
 // and how the assignment to the tenant's employees stands, by app name.
-func (p *Platform) LicensedApps(ctx context.Context, tenantID string) ([]mdm.LicensedApp, error) {
-	if p.lic == nil {
-		return nil, errNoLicensing
-	}
+func (lic *Service) LicensedApps(ctx context.Context, tenantID string) ([]mdm.LicensedApp, error) {
 	var assets []vppAsset
-	if err := p.lic.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Order("name, adam_id").Find(&assets).Error; err != nil {
+	if err := lic.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Order("name, adam_id").Find(&assets).Error; err != nil {
 		return nil, fmt.Errorf("read the Apps and Books catalogue: %w", err)
 	}
 	var counts []struct {
 		AdamID, State, Error string
 		N                    int
 	}
-	err := p.lic.db.WithContext(ctx).Model(&vppLicence{}).Select("adam_id, state, MIN(error) AS error, COUNT(*) AS n").
+	err := lic.db.WithContext(ctx).Model(&vppLicence{}).Select("adam_id, state, MIN(error) AS error, COUNT(*) AS n").
 		Where("tenant_id = ?", tenantID).Group("adam_id, state").Scan(&counts).Error
 	if err != nil {
 		return nil, fmt.Errorf("count the licences: %w", err)

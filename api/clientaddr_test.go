@@ -1,15 +1,15 @@
-package portal_test
+package api_test
 
 import (
 	"net/http/httptest"
 	"net/netip"
 	"testing"
 
-	"github.com/trennwand/trennwand/ui/portal"
+	"github.com/trennwand/trennwand/api"
 )
 
 func TestTheClientBehindTrustedProxies(t *testing.T) {
-	client := portal.ForwardedFor([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")})
+	client := api.ForwardedFor([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")})
 	cases := []struct {
 		remote, xff, want string
 	}{
@@ -35,7 +35,7 @@ func TestTheClientBehindTrustedProxies(t *testing.T) {
 }
 
 func FuzzForwardedFor(f *testing.F) {
-	client := portal.ForwardedFor([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})
+	client := api.ForwardedFor([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})
 	f.Add("10.0.0.1:1", "198.51.100.1, 10.0.0.2")
 	f.Add("[::1]:1", ",,, ")
 	f.Fuzz(func(t *testing.T, remote, xff string) {

@@ -1,4 +1,4 @@
-package portal
+package api
 
 import (
 	"net/http"
@@ -6,8 +6,13 @@ import (
 	"strings"
 )
 
-// RemoteAddr returns the address of the connection the request came on.
-func RemoteAddr(r *http.Request) netip.Addr {
+// The address a request comes from is decided here, once, and handed at wiring to
+// everything that limits or records it per client (the server's sign-in throttle, the
+// employee portal, the platforms' sign-in and challenge endpoints), so that all of them
+// follow the same trusted-proxy rules.
+
+// ConnectionAddr returns the address of the connection the request came on.
+func ConnectionAddr(r *http.Request) netip.Addr {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return netip.Addr{}
@@ -30,7 +35,7 @@ func ForwardedFor(trusted []netip.Prefix) func(*http.Request) netip.Addr {
 		return false
 	}
 	return func(r *http.Request) netip.Addr {
-		addr := RemoteAddr(r)
+		addr := ConnectionAddr(r)
 		if !isTrusted(addr) {
 			return addr
 		}

@@ -1,4 +1,4 @@
-package ios
+package licences
 
 import (
 	"context"
@@ -21,8 +21,8 @@ const usersPerRequest = 100
 // registration is asynchronous at Apple; its events are awaited here, and while Apple
 // has not finished them the job runs again after the poll pause. An employee without a
 // managed Apple account cannot hold a licence: their licences fail with the reason.
-func (p *Platform) registerUsers(ctx context.Context, sToken, tenantID string, pending []vppLicence) (map[string]bool, error) {
-	known, err := p.appleUsers(ctx, tenantID)
+func (lic *Service) registerUsers(ctx context.Context, sToken, tenantID string, pending []vppLicence) (map[string]bool, error) {
+	known, err := lic.appleUsers(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func (p *Platform) registerUsers(ctx context.Context, sToken, tenantID string, p
 			continue
 		}
 		known[l.EmployeeID] = vppUser{State: userCreating}
-		emp, err := p.svc.Store().Employee(ctx, tenantID, l.EmployeeID)
+		emp, err := lic.domain.Employee(ctx, tenantID, l.EmployeeID)
 		if err != nil && !errors.Is(err, mdm.ErrNotFound) {
 			return nil, err
 		}
@@ -44,7 +44,7 @@ func (p *Platform) registerUsers(ctx context.Context, sToken, tenantID string, p
 		create = append(create, vpp.User{ClientUserID: l.EmployeeID, ManagedAppleID: emp.ManagedAppleID})
 	}
 	if len(noAccount) > 0 {
-		err := p.lic.db.WithContext(ctx).Model(&vppLicence{}).Where("tenant_id = ? AND employee_id IN ? AND state = ?", tenantID, noAccount, licencePending).
+		err := lic.db.WithContext(ctx).Model(&vppLicence{}).Where("tenant_id = ? AND employee_id IN ? AND state = ?", tenantID, noAccount, licencePending).
 			Updates(map[string]any{"state": licenceFailed, "error": "the employee has no managed Apple account", "updated_at": time.Now().UTC()}).Error
 		if err != nil {
 			return nil, fmt.Errorf("record licences without an account: %w", err)
@@ -52,20 +52,20 @@ func (p *Platform) registerUsers(ctx context.Context, sToken, tenantID string, p
 	}
 	for start := 0; start < len(create); start += usersPerRequest {
 		part := create[start:min(start+usersPerRequest, len(create))]
-		eventID, err := p.lic.client.CreateUsers(ctx, sToken, part)
+		eventID, err := lic.client.CreateUsers(ctx, sToken, part)
 		if err != nil {
-			return nil, p.apiFailure(ctx, tenantID, "register employees with Apple", err)
+			return nil, lic.apiFailure(ctx, tenantID, "register employees with Apple", err)
 		}
 		now := time.Now().UTC().Truncate(time.Microsecond)
 		rows := make([]vppUser, len(part))
 		for i, u := range part {
 			rows[i] = vppUser{TenantID: tenantID, EmployeeID: u.ClientUserID, ManagedAppleID: u.ManagedAppleID, State: userCreating, EventID: eventID, UpdatedAt: now}
 		}
-		if err := p.lic.db.WithContext(ctx).CreateInBatches(rows, 200).Error; err != nil {
+		if err := lic.db.WithContext(ctx).CreateInBatches(rows, 200).Error; err != nil {
 			return nil, fmt.Errorf("record Apple users: %w", err)
 		}
 	}
-	if known, err = p.appleUsers(ctx, tenantID); err != nil {
+	if known, err = lic.appleUsers(ctx, tenantID); err != nil {
 		return nil, err
 	}
 	awaited := map[string]bool{}
@@ -74,18 +74,18 @@ func (p *Platform) registerUsers(ctx context.Context, sToken, tenantID string, p
 			continue
 		}
 		awaited[u.EventID] = true
-		ev, done, err := p.awaitEvent(ctx, sToken, tenantID, u.EventID)
+		ev, done, err := lic.awaitEvent(ctx, sToken, tenantID, u.EventID)
 		if err != nil {
 			return nil, err
 		}
 		if !done {
-			return nil, jobs.Later(p.lic.pause)
+			return nil, jobs.Later(lic.pause)
 		}
-		if err := p.usersRegistered(ctx, tenantID, u.EventID, ev); err != nil {
+		if err := lic.usersRegistered(ctx, tenantID, u.EventID, ev); err != nil {
 			return nil, err
 		}
 	}
-	if known, err = p.appleUsers(ctx, tenantID); err != nil {
+	if known, err = lic.appleUsers(ctx, tenantID); err != nil {
 		return nil, err
 	}
 	ready := map[string]bool{}
@@ -96,9 +96,9 @@ func (p *Platform) registerUsers(ctx context.Context, sToken, tenantID string, p
 }
 
 // appleUsers returns the tenant's Apple users by employee.
-func (p *Platform) appleUsers(ctx context.Context, tenantID string) (map[string]vppUser, error) {
+func (lic *Service) appleUsers(ctx context.Context, tenantID string) (map[string]vppUser, error) {
 	var users []vppUser
-	if err := p.lic.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Find(&users).Error; err != nil {
+	if err := lic.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Find(&users).Error; err != nil {
 		return nil, fmt.Errorf("read Apple users: %w", err)
 	}
 	out := make(map[string]vppUser, len(users))
@@ -110,9 +110,9 @@ func (p *Platform) appleUsers(ctx context.Context, tenantID string) (map[string]
 
 // usersRegistered records that Apple knows the users of the event; users it refused are
 // forgotten and their licences fail with the reason.
-func (p *Platform) usersRegistered(ctx context.Context, tenantID, eventID string, ev vpp.Event) error {
+func (lic *Service) usersRegistered(ctx context.Context, tenantID, eventID string, ev vpp.Event) error {
 	now := time.Now().UTC()
-	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+	return lic.tables.Atomic(ctx, func(dom *store.Tx) error {
 		tx := dom.DB(ctx)
 		for _, f := range ev.Failures {
 			if err := tx.Where("tenant_id = ? AND employee_id = ? AND event_id = ?", tenantID, f.ClientUserID, eventID).Delete(&vppUser{}).Error; err != nil {

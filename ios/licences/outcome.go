@@ -1,4 +1,4 @@
-package ios
+package licences
 
 import (
 	"context"
@@ -28,8 +28,8 @@ func failureReason(f vpp.Failure) string {
 // associated or failed with the reason, audited; an app that ran out of licences has none
 // available until the catalogue says otherwise. The policies of the employees are applied
 // again, which installs the apps (or shows why not).
-func (p *Platform) licencesAssociated(ctx context.Context, job VPPEventJob, ev vpp.Event) error {
-	rows, err := p.eventLicences(ctx, job, licenceAssociating)
+func (lic *Service) licencesAssociated(ctx context.Context, job EventJob, ev vpp.Event) error {
+	rows, err := lic.eventLicences(ctx, job, licenceAssociating)
 	if err != nil {
 		return err
 	}
@@ -41,12 +41,12 @@ func (p *Platform) licencesAssociated(ctx context.Context, job VPPEventJob, ev v
 	for _, l := range rows {
 		employees[l.EmployeeID] = true
 	}
-	policies, err := p.policiesOf(ctx, job.TenantID, employees)
+	policies, err := lic.policiesOf(ctx, job.TenantID, employees)
 	if err != nil {
 		return err
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+	return lic.tables.Atomic(ctx, func(dom *store.Tx) error {
 		tx := dom.DB(ctx)
 		for _, l := range rows {
 			f, bad := failed[licenceKey{l.EmployeeID, l.AdamID}]
@@ -65,7 +65,7 @@ func (p *Platform) licencesAssociated(ctx context.Context, job VPPEventJob, ev v
 			if err := putLicences(tx, []vppLicence{l}); err != nil {
 				return err
 			}
-			if err := p.record(ctx, dom, job.TenantID, audit.Record{Actor: "system", Action: action,
+			if err := lic.record(ctx, dom, job.TenantID, audit.Record{Actor: "system", Action: action,
 				Subject: audit.Employee.Of(l.EmployeeID), Details: audit.Fields(details)}); err != nil {
 				return err
 			}
@@ -75,18 +75,18 @@ func (p *Platform) licencesAssociated(ctx context.Context, job VPPEventJob, ev v
 }
 
 // licencesReleased forgets the licences the event gave back, audited.
-func (p *Platform) licencesReleased(ctx context.Context, job VPPEventJob, _ vpp.Event) error {
-	rows, err := p.eventLicences(ctx, job, licenceReleasing)
+func (lic *Service) licencesReleased(ctx context.Context, job EventJob, _ vpp.Event) error {
+	rows, err := lic.eventLicences(ctx, job, licenceReleasing)
 	if err != nil {
 		return err
 	}
-	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+	return lic.tables.Atomic(ctx, func(dom *store.Tx) error {
 		tx := dom.DB(ctx)
 		for _, l := range rows {
 			if err := tx.Delete(&l).Error; err != nil {
 				return fmt.Errorf("forget a released licence: %w", err)
 			}
-			if err := p.record(ctx, dom, job.TenantID, audit.Record{Actor: "system", Action: audit.AppleLicenceReleased,
+			if err := lic.record(ctx, dom, job.TenantID, audit.Record{Actor: "system", Action: audit.AppleLicenceReleased,
 				Subject: audit.Employee.Of(l.EmployeeID), Details: audit.Fields(map[string]any{"adam_id": l.AdamID})}); err != nil {
 				return err
 			}
@@ -96,9 +96,9 @@ func (p *Platform) licencesReleased(ctx context.Context, job VPPEventJob, _ vpp.
 }
 
 // eventLicences returns the tenant's licences of the event in the state.
-func (p *Platform) eventLicences(ctx context.Context, job VPPEventJob, state string) ([]vppLicence, error) {
+func (lic *Service) eventLicences(ctx context.Context, job EventJob, state string) ([]vppLicence, error) {
 	var rows []vppLicence
-	err := p.lic.db.WithContext(ctx).Where("tenant_id = ? AND event_id = ? AND state = ?", job.TenantID, job.EventID, state).
+	err := lic.db.WithContext(ctx).Where("tenant_id = ? AND event_id = ? AND state = ?", job.TenantID, job.EventID, state).
 		Order("adam_id, employee_id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("licences of event %s: %w", job.EventID, err)
@@ -109,8 +109,8 @@ func (p *Platform) eventLicences(ctx context.Context, job VPPEventJob, state str
 // failWaitingLicences marks the licences that wait for Apple failed with the problem (an
 // unusable token) and has their employees' policies applied again, so that the devices
 // show it. A new token brings them back (ReconcileLicences).
-func (p *Platform) failWaitingLicences(ctx context.Context, tenantID, problem string) error {
-	rows, err := p.lic.licences(ctx, p.lic.db, tenantID, licencePending, licenceAssociating)
+func (lic *Service) failWaitingLicences(ctx context.Context, tenantID, problem string) error {
+	rows, err := lic.licences(ctx, lic.db, tenantID, licencePending, licenceAssociating)
 	if err != nil || len(rows) == 0 {
 		return err
 	}
@@ -118,11 +118,11 @@ func (p *Platform) failWaitingLicences(ctx context.Context, tenantID, problem st
 	for _, l := range rows {
 		employees[l.EmployeeID] = true
 	}
-	policies, err := p.policiesOf(ctx, tenantID, employees)
+	policies, err := lic.policiesOf(ctx, tenantID, employees)
 	if err != nil {
 		return err
 	}
-	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+	return lic.tables.Atomic(ctx, func(dom *store.Tx) error {
 		tx := dom.DB(ctx)
 		err := tx.Model(&vppLicence{}).Where("tenant_id = ? AND state IN ?", tenantID, []string{licencePending, licenceAssociating}).
 			Updates(map[string]any{"state": licenceFailed, "error": problem, "event_id": "", "updated_at": time.Now().UTC()}).Error

@@ -1,4 +1,4 @@
-package ios
+package licences
 
 import (
 	"context"
@@ -82,9 +82,9 @@ const (
 )
 
 // token returns the tenant's token row; mdm.ErrNotFound when there is none.
-func (l *licensing) token(ctx context.Context, tenantID string) (vppToken, error) {
+func (lic *Service) token(ctx context.Context, tenantID string) (vppToken, error) {
 	var row vppToken
-	err := l.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Take(&row).Error
+	err := lic.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows) {
 		return vppToken{}, fmt.Errorf("%w: no Apps and Books token uploaded for the tenant", mdm.ErrNotFound)
 	} else if err != nil {
@@ -95,12 +95,12 @@ func (l *licensing) token(ctx context.Context, tenantID string) (vppToken, error
 }
 
 // sToken opens the tenant's content token.
-func (l *licensing) sToken(ctx context.Context, tenantID string) (string, vppToken, error) {
-	row, err := l.token(ctx, tenantID)
+func (lic *Service) sToken(ctx context.Context, tenantID string) (string, vppToken, error) {
+	row, err := lic.token(ctx, tenantID)
 	if err != nil {
 		return "", row, err
 	}
-	plain, err := l.sealer.Open(vppTokenPurpose(tenantID), row.SealedToken)
+	plain, err := lic.sealer.Open(vppTokenPurpose(tenantID), row.SealedToken)
 	if err != nil {
 		return "", row, fmt.Errorf("open the Apps and Books token: %w", err)
 	}
@@ -108,7 +108,7 @@ func (l *licensing) sToken(ctx context.Context, tenantID string) (string, vppTok
 }
 
 // assets returns the tenant's catalogue, by bundle ID.
-func (l *licensing) assets(ctx context.Context, db *gorm.DB, tenantID string) (map[string]vppAsset, error) {
+func (lic *Service) assets(ctx context.Context, db *gorm.DB, tenantID string) (map[string]vppAsset, error) {
 	var rows []vppAsset
 	if err := db.WithContext(ctx).Where("tenant_id = ?", tenantID).Order("name, adam_id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("read the Apps and Books catalogue: %w", err)
@@ -123,7 +123,7 @@ func (l *licensing) assets(ctx context.Context, db *gorm.DB, tenantID string) (m
 }
 
 // licences returns the tenant's licences in the states (all when none).
-func (l *licensing) licences(ctx context.Context, db *gorm.DB, tenantID string, states ...string) ([]vppLicence, error) {
+func (lic *Service) licences(ctx context.Context, db *gorm.DB, tenantID string, states ...string) ([]vppLicence, error) {
 	q := db.WithContext(ctx).Where("tenant_id = ?", tenantID)
 	if len(states) > 0 {
 		q = q.Where("state IN ?", states)
@@ -147,8 +147,8 @@ func putLicences(tx *gorm.DB, rows []vppLicence) error {
 }
 
 // setTokenProblem records why Apple refused the tenant's token (” when it works again).
-func (l *licensing) setTokenProblem(ctx context.Context, tenantID, problem string) error {
-	err := l.db.WithContext(ctx).Model(&vppToken{}).Where("tenant_id = ?", tenantID).Update("problem", problem).Error
+func (lic *Service) setTokenProblem(ctx context.Context, tenantID, problem string) error {
+	err := lic.db.WithContext(ctx).Model(&vppToken{}).Where("tenant_id = ?", tenantID).Update("problem", problem).Error
 	if err != nil {
 		return fmt.Errorf("record the Apps and Books token's problem: %w", err)
 	}

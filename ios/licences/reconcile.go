@@ -1,4 +1,4 @@
-package ios
+package licences
 
 import (
 	"cmp"
@@ -13,16 +13,16 @@ import (
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
-// VPPReconcileJob brings a tenant's licences in line with its work policies and active
+// ReconcileJob brings a tenant's licences in line with its work policies and active
 // iPhones.
-type VPPReconcileJob struct {
+type ReconcileJob struct {
 	TenantID string `json:"tenant_id"`
 	// Due is the second the job was asked for, plus one: see enqueueReconcile.
 	Due time.Time `json:"due,omitzero"`
 }
 
 // Kind names the job's worker.
-func (VPPReconcileJob) Kind() string { return "ios_vpp_reconcile" }
+func (ReconcileJob) Kind() string { return "ios_vpp_reconcile" }
 
 // enqueueReconcile asks for the tenant's licences to be reconciled. A unique job that is
 // running already would swallow the request although it may have read the devices before
@@ -30,24 +30,21 @@ func (VPPReconcileJob) Kind() string { return "ios_vpp_reconcile" }
 // later, as the domain does for new devices' policies.
 func enqueueReconcile(ctx context.Context, st mdm.JobStore, tenantID string) error {
 	due := time.Now().Truncate(time.Second).Add(time.Second).UTC()
-	return st.EnqueueJob(ctx, VPPReconcileJob{TenantID: tenantID, Due: due}, mdm.JobOptions{Unique: true, RunAt: due})
+	return st.EnqueueJob(ctx, ReconcileJob{TenantID: tenantID, Due: due}, mdm.JobOptions{Unique: true, RunAt: due})
 }
 
 // licenceKey names the licence of one app for one employee.
 type licenceKey struct{ employee, adamID string }
 
-// ReconcileLicences is the worker of VPPReconcileJob. Every employee with an active iPhone
+// ReconcileLicences is the worker of ReconcileJob. Every employee with an active iPhone
 // whose work policy requires an app of the catalogue is to hold a licence of it; a
 // licence nobody needs any more (the app left the policy, the employee or their last
 // iPhone was removed) is given back. Licences that failed are tried again once the
 // catalogue, read after the failure, shows free ones. Each reservation and release is
 // audited in the transaction that records it. Nothing happens while Apple refuses the
 // token.
-func (p *Platform) ReconcileLicences(ctx context.Context, job VPPReconcileJob) error {
-	if p.lic == nil {
-		return nil
-	}
-	tok, err := p.lic.token(ctx, job.TenantID)
+func (lic *Service) ReconcileLicences(ctx context.Context, job ReconcileJob) error {
+	tok, err := lic.token(ctx, job.TenantID)
 	if errors.Is(err, mdm.ErrNotFound) {
 		return nil
 	} else if err != nil {
@@ -56,11 +53,11 @@ func (p *Platform) ReconcileLicences(ctx context.Context, job VPPReconcileJob) e
 	if tok.Problem != "" || !time.Now().Before(tok.ExpiresAt) {
 		return nil
 	}
-	want, err := p.wantedLicences(ctx, job.TenantID)
+	want, err := lic.wantedLicences(ctx, job.TenantID)
 	if err != nil {
 		return err
 	}
-	catalogue, err := p.lic.assets(ctx, p.lic.db, job.TenantID)
+	catalogue, err := lic.assets(ctx, lic.db, job.TenantID)
 	if err != nil {
 		return err
 	}
@@ -68,7 +65,7 @@ func (p *Platform) ReconcileLicences(ctx context.Context, job VPPReconcileJob) e
 	for _, a := range catalogue {
 		available[a.AdamID], bundles[a.AdamID] = a.AvailableCount, a.BundleID
 	}
-	have, err := p.lic.licences(ctx, p.lic.db, job.TenantID)
+	have, err := lic.licences(ctx, lic.db, job.TenantID)
 	if err != nil {
 		return err
 	}
@@ -115,7 +112,7 @@ func (p *Platform) ReconcileLicences(ctx context.Context, job VPPReconcileJob) e
 	slices.SortFunc(audits, func(a, b audit.Record) int {
 		return cmp.Compare(a.Subject+string(a.Details), b.Subject+string(b.Details))
 	})
-	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+	return lic.tables.Atomic(ctx, func(dom *store.Tx) error {
 		tx := dom.DB(ctx)
 		for _, l := range drop {
 			if err := tx.Delete(&l).Error; err != nil {
@@ -126,27 +123,27 @@ func (p *Platform) ReconcileLicences(ctx context.Context, job VPPReconcileJob) e
 			return err
 		}
 		for _, a := range audits {
-			if err := p.record(ctx, dom, job.TenantID, a); err != nil {
+			if err := lic.record(ctx, dom, job.TenantID, a); err != nil {
 				return err
 			}
 		}
-		if err := dom.EnqueueJob(ctx, VPPAssociateJob{TenantID: job.TenantID}, mdm.JobOptions{Unique: true}); err != nil {
+		if err := dom.EnqueueJob(ctx, AssociateJob{TenantID: job.TenantID}, mdm.JobOptions{Unique: true}); err != nil {
 			return err
 		}
-		return dom.EnqueueJob(ctx, VPPReleaseJob{TenantID: job.TenantID}, mdm.JobOptions{Unique: true})
+		return dom.EnqueueJob(ctx, ReleaseJob{TenantID: job.TenantID}, mdm.JobOptions{Unique: true})
 	})
 }
 
 // wantedLicences returns the licences the tenant's employees are to hold, with the app's
 // bundle ID: one per app of the catalogue that the work policy of one of their active
 // iPhones requires.
-func (p *Platform) wantedLicences(ctx context.Context, tenantID string) (map[licenceKey]string, error) {
-	catalogue, err := p.lic.assets(ctx, p.lic.db, tenantID)
+func (lic *Service) wantedLicences(ctx context.Context, tenantID string) (map[licenceKey]string, error) {
+	catalogue, err := lic.assets(ctx, lic.db, tenantID)
 	if err != nil {
 		return nil, err
 	}
 	byID := map[string]mdm.WorkPolicy{}
-	devices, err := p.svc.Store().Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
+	devices, err := lic.domain.Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
 	if err != nil {
 		return nil, fmt.Errorf("active iPhones: %w", err)
 	}
@@ -158,14 +155,14 @@ func (p *Platform) wantedLicences(ctx context.Context, tenantID string) (map[lic
 		wp, ok := byID[*d.WorkPolicyID]
 		if !ok {
 			// The policy with its apps (a listing of policies leaves the apps out).
-			if wp, err = p.svc.Store().WorkPolicy(ctx, tenantID, *d.WorkPolicyID); err != nil {
+			if wp, err = lic.domain.WorkPolicy(ctx, tenantID, *d.WorkPolicyID); err != nil {
 				return nil, fmt.Errorf("work policy %s: %w", *d.WorkPolicyID, err)
 			}
 			byID[wp.ID] = wp
 		}
-		for _, app := range wantedApps(wp) {
-			if a, ok := catalogue[app.bundleID]; ok {
-				want[licenceKey{d.EmployeeID, a.AdamID}] = app.bundleID
+		for _, app := range wp.Required(mdm.PlatformIOS) {
+			if a, ok := catalogue[app.AppID]; ok {
+				want[licenceKey{d.EmployeeID, a.AdamID}] = app.AppID
 			}
 		}
 	}
@@ -175,11 +172,11 @@ func (p *Platform) wantedLicences(ctx context.Context, tenantID string) (map[lic
 // policiesOf returns the work policies of the employees' active iPhones: their licences
 // changed, so their apps may now be installed (or their failure shown). It reads outside
 // any transaction; applyAgain then queues the policies' application in one.
-func (p *Platform) policiesOf(ctx context.Context, tenantID string, employees map[string]bool) ([]mdm.WorkPolicy, error) {
+func (lic *Service) policiesOf(ctx context.Context, tenantID string, employees map[string]bool) ([]mdm.WorkPolicy, error) {
 	if len(employees) == 0 {
 		return nil, nil
 	}
-	devices, err := p.svc.Store().Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
+	devices, err := lic.domain.Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
 	if err != nil {
 		return nil, fmt.Errorf("active iPhones: %w", err)
 	}
@@ -190,7 +187,7 @@ func (p *Platform) policiesOf(ctx context.Context, tenantID string, employees ma
 			continue
 		}
 		seen[*d.WorkPolicyID] = true
-		wp, err := p.svc.Store().WorkPolicy(ctx, tenantID, *d.WorkPolicyID)
+		wp, err := lic.domain.WorkPolicy(ctx, tenantID, *d.WorkPolicyID)
 		if err != nil {
 			return nil, err
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
 )
@@ -20,33 +20,6 @@ func totalRequests(m map[string]int) int {
 	return n
 }
 
-// BenchmarkCatalogueSync reads a catalogue of 1,000 apps from the fake: every page of
-// assets, the apps' names, and the replacement of the stored catalogue.
-func BenchmarkCatalogueSync(b *testing.B) {
-	s := newSite(b, "sqlite")
-	ctx := context.Background()
-	fake, token := s.withLicences(b, 1)
-	for i := range 999 {
-		fake.AddApp(token, fmt.Sprint(2000+i), fmt.Sprintf("de.musterstadt.app%d", i), fmt.Sprintf("App %d", i), 100)
-	}
-	if _, err := s.platform.SetLicenceToken(ctx, "admin:test", s.tenant.ID, token); err != nil {
-		b.Fatal(err)
-	}
-	before := totalRequests(fake.Requests())
-	b.ResetTimer()
-	for range b.N {
-		if err := s.platform.SyncCatalogue(ctx, ios.VPPSyncJob{TenantID: s.tenant.ID}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(totalRequests(fake.Requests())-before)/float64(b.N), "requests/op")
-	apps, err := s.platform.LicensedApps(ctx, s.tenant.ID)
-	if err != nil || len(apps) != 1000 {
-		b.Fatalf("catalogue of %d apps, %v; want 1000", len(apps), err)
-	}
-}
-
 // BenchmarkAssociate1000 gives 1,000 employees with an active iPhone the licence of the
 // app their work policy requires, through the job queue: reconciliation, registration of
 // the users with Apple, associations of 25 users a request, and the polling of every
@@ -58,10 +31,10 @@ func BenchmarkAssociate1000(b *testing.B) {
 		b.StopTimer()
 		s := newSite(b, "sqlite")
 		fake, token := s.withLicences(b, employees)
-		if _, err := s.platform.SetLicenceToken(ctx, "admin:test", s.tenant.ID, token); err != nil {
+		if _, err := s.lic.SetLicenceToken(ctx, "admin:test", s.tenant.ID, token); err != nil {
 			b.Fatal(err)
 		}
-		if err := s.platform.SyncCatalogue(ctx, ios.VPPSyncJob{TenantID: s.tenant.ID}); err != nil {
+		if err := s.lic.SyncCatalogue(ctx, licences.SyncJob{TenantID: s.tenant.ID}); err != nil {
 			b.Fatal(err)
 		}
 		wp := s.mailPolicy(b)
@@ -77,14 +50,14 @@ func BenchmarkAssociate1000(b *testing.B) {
 			}
 		}
 		q := jobs.New(s.st.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
-		s.platform.HandleLicenceJobs(q)
+		s.lic.HandleJobs(q)
 		jobs.Handle(q, func(context.Context, mdm.ApplyPolicyJob) error { return nil })
 		before := totalRequests(fake.Requests())
 		b.StartTimer()
 		if err := q.Start(ctx); err != nil {
 			b.Fatal(err)
 		}
-		if err := s.st.EnqueueJob(ctx, ios.VPPReconcileJob{TenantID: s.tenant.ID}, mdm.JobOptions{}); err != nil {
+		if err := s.st.EnqueueJob(ctx, licences.ReconcileJob{TenantID: s.tenant.ID}, mdm.JobOptions{}); err != nil {
 			b.Fatal(err)
 		}
 

@@ -1,4 +1,4 @@
-package ios
+package licences
 
 import (
 	"context"
@@ -14,25 +14,25 @@ import (
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
-// VPPAssociateJob associates the tenant's pending licences, registering their employees
+// AssociateJob associates the tenant's pending licences, registering their employees
 // with Apple first where needed.
-type VPPAssociateJob struct {
+type AssociateJob struct {
 	TenantID string `json:"tenant_id"`
 }
 
 // Kind names the job's worker.
-func (VPPAssociateJob) Kind() string { return "ios_vpp_associate" }
+func (AssociateJob) Kind() string { return "ios_vpp_associate" }
 
-// VPPReleaseJob gives back the licences the tenant's employees no longer need.
-type VPPReleaseJob struct {
+// ReleaseJob gives back the licences the tenant's employees no longer need.
+type ReleaseJob struct {
 	TenantID string `json:"tenant_id"`
 }
 
 // Kind names the job's worker.
-func (VPPReleaseJob) Kind() string { return "ios_vpp_release" }
+func (ReleaseJob) Kind() string { return "ios_vpp_release" }
 
-// VPPEventJob waits for one of Apple's asynchronous events and records its outcome.
-type VPPEventJob struct {
+// EventJob waits for one of Apple's asynchronous events and records its outcome.
+type EventJob struct {
 	TenantID string `json:"tenant_id"`
 	EventID  string `json:"event_id"`
 	// What is what the event does: associate or disassociate.
@@ -40,7 +40,7 @@ type VPPEventJob struct {
 }
 
 // Kind names the job's worker.
-func (VPPEventJob) Kind() string { return "ios_vpp_event" }
+func (EventJob) Kind() string { return "ios_vpp_event" }
 
 // The kinds of events.
 const (
@@ -48,18 +48,18 @@ const (
 	eventDisassociate = "disassociate"
 )
 
-// AssociateLicences is the worker of VPPAssociateJob: it associates pending licences
+// AssociateLicences is the worker of AssociateJob: it associates pending licences
 // until none are left, so that licences reserved while it runs (whose unique job it
 // swallowed) are not left waiting.
-func (p *Platform) AssociateLicences(ctx context.Context, job VPPAssociateJob) error {
-	return untilDone(func() (bool, error) { return p.associatePending(ctx, job) })
+func (lic *Service) AssociateLicences(ctx context.Context, job AssociateJob) error {
+	return untilDone(func() (bool, error) { return lic.associatePending(ctx, job) })
 }
 
-// ReleaseLicences is the worker of VPPReleaseJob: the licences to give back are
+// ReleaseLicences is the worker of ReleaseJob: the licences to give back are
 // disassociated, at most vpp.MaxPerRequest per request, each request's event recorded
 // and polled like an association's; it goes on until none are left.
-func (p *Platform) ReleaseLicences(ctx context.Context, job VPPReleaseJob) error {
-	return untilDone(func() (bool, error) { return p.releaseWaiting(ctx, job) })
+func (lic *Service) ReleaseLicences(ctx context.Context, job ReleaseJob) error {
+	return untilDone(func() (bool, error) { return lic.releaseWaiting(ctx, job) })
 }
 
 // maxPasses bounds the passes of one job, so that rows that somehow stay waiting cannot
@@ -82,17 +82,17 @@ func untilDone(pass func() (bool, error)) error {
 // are registered (their client user ID is the employee's ID, tied to their managed Apple
 // account); the licences of registered employees are associated, at most
 // vpp.MaxPerRequest per request. Each request's event is recorded with its rows in one
-// transaction and polled by a VPPEventJob; a rate limit postpones the rest.
-func (p *Platform) associatePending(ctx context.Context, job VPPAssociateJob) (bool, error) {
-	sToken, err := p.workingToken(ctx, job.TenantID)
+// transaction and polled by a EventJob; a rate limit postpones the rest.
+func (lic *Service) associatePending(ctx context.Context, job AssociateJob) (bool, error) {
+	sToken, err := lic.workingToken(ctx, job.TenantID)
 	if sToken == "" {
 		return false, err
 	}
-	pending, err := p.lic.licences(ctx, p.lic.db, job.TenantID, licencePending)
+	pending, err := lic.licences(ctx, lic.db, job.TenantID, licencePending)
 	if err != nil || len(pending) == 0 {
 		return false, err
 	}
-	ready, err := p.registerUsers(ctx, sToken, job.TenantID, pending)
+	ready, err := lic.registerUsers(ctx, sToken, job.TenantID, pending)
 	if err != nil || len(ready) == 0 {
 		// The rest waits for Apple to register the users (usersRegistered asks again).
 		return false, err
@@ -103,9 +103,9 @@ func (p *Platform) associatePending(ctx context.Context, job VPPAssociateJob) (b
 			todo = append(todo, l)
 		}
 	}
-	return true, p.perAsset(ctx, job.TenantID, "associate licences", eventAssociate, todo,
+	return true, lic.perAsset(ctx, job.TenantID, "associate licences", eventAssociate, todo,
 		func(adamID string, users []string) (string, error) {
-			return p.lic.client.Associate(ctx, sToken, []vpp.AssetRef{{AdamID: adamID}}, users)
+			return lic.client.Associate(ctx, sToken, []vpp.AssetRef{{AdamID: adamID}}, users)
 		},
 		func(tx *gorm.DB, eventID, adamID string, users []string) error {
 			return tx.Model(&vppLicence{}).Where("tenant_id = ? AND adam_id = ? AND employee_id IN ? AND state = ?", job.TenantID, adamID, users, licencePending).
@@ -117,7 +117,7 @@ func (p *Platform) associatePending(ctx context.Context, job VPPAssociateJob) (b
 // vpp.MaxPerRequest in a request, and records each request's event with mark in the
 // transaction that queues its polling. A refusal ends it (see apiFailure); what was sent
 // before stays recorded.
-func (p *Platform) perAsset(ctx context.Context, tenantID, what, kind string, rows []vppLicence,
+func (lic *Service) perAsset(ctx context.Context, tenantID, what, kind string, rows []vppLicence,
 	send func(adamID string, users []string) (string, error), mark func(tx *gorm.DB, eventID, adamID string, users []string) error) error {
 	byAsset := map[string][]string{}
 	var order []string
@@ -133,9 +133,9 @@ func (p *Platform) perAsset(ctx context.Context, tenantID, what, kind string, ro
 			part := users[start:min(start+vpp.MaxPerRequest, len(users))]
 			eventID, err := send(adamID, part)
 			if err != nil {
-				return p.apiFailure(ctx, tenantID, what, err)
+				return lic.apiFailure(ctx, tenantID, what, err)
 			}
-			if err := p.startEvent(ctx, tenantID, eventID, kind, func(tx *gorm.DB) error { return mark(tx, eventID, adamID, part) }); err != nil {
+			if err := lic.startEvent(ctx, tenantID, eventID, kind, func(tx *gorm.DB) error { return mark(tx, eventID, adamID, part) }); err != nil {
 				return err
 			}
 		}
@@ -145,12 +145,12 @@ func (p *Platform) perAsset(ctx context.Context, tenantID, what, kind string, ro
 
 // releaseWaiting makes one pass over the licences to give back and reports whether there
 // were any.
-func (p *Platform) releaseWaiting(ctx context.Context, job VPPReleaseJob) (bool, error) {
-	sToken, err := p.workingToken(ctx, job.TenantID)
+func (lic *Service) releaseWaiting(ctx context.Context, job ReleaseJob) (bool, error) {
+	sToken, err := lic.workingToken(ctx, job.TenantID)
 	if sToken == "" {
 		return false, err
 	}
-	rows, err := p.lic.licences(ctx, p.lic.db, job.TenantID, licenceReleasing)
+	rows, err := lic.licences(ctx, lic.db, job.TenantID, licenceReleasing)
 	if err != nil {
 		return false, err
 	}
@@ -163,9 +163,9 @@ func (p *Platform) releaseWaiting(ctx context.Context, job VPPReleaseJob) (bool,
 	if len(todo) == 0 {
 		return false, nil
 	}
-	return true, p.perAsset(ctx, job.TenantID, "give back licences", eventDisassociate, todo,
+	return true, lic.perAsset(ctx, job.TenantID, "give back licences", eventDisassociate, todo,
 		func(adamID string, users []string) (string, error) {
-			return p.lic.client.Disassociate(ctx, sToken, []vpp.AssetRef{{AdamID: adamID}}, users)
+			return lic.client.Disassociate(ctx, sToken, []vpp.AssetRef{{AdamID: adamID}}, users)
 		},
 		func(tx *gorm.DB, eventID, adamID string, users []string) error {
 			return tx.Model(&vppLicence{}).Where("tenant_id = ? AND adam_id = ? AND employee_id IN ? AND state = ? AND event_id = ''", job.TenantID, adamID, users, licenceReleasing).
@@ -175,11 +175,11 @@ func (p *Platform) releaseWaiting(ctx context.Context, job VPPReleaseJob) (bool,
 
 // awaitEvent asks Apple about an event up to pollsPerRun times, a poll pause apart, and
 // reports whether it is done.
-func (p *Platform) awaitEvent(ctx context.Context, sToken, tenantID, eventID string) (vpp.Event, bool, error) {
+func (lic *Service) awaitEvent(ctx context.Context, sToken, tenantID, eventID string) (vpp.Event, bool, error) {
 	for try := 0; ; try++ {
-		ev, err := p.lic.client.Status(ctx, sToken, eventID)
+		ev, err := lic.client.Status(ctx, sToken, eventID)
 		if err != nil {
-			return ev, false, p.apiFailure(ctx, tenantID, "ask Apple about event "+eventID, err)
+			return ev, false, lic.apiFailure(ctx, tenantID, "ask Apple about event "+eventID, err)
 		}
 		if ev.Done() || try == pollsPerRun-1 {
 			return ev, ev.Done(), nil
@@ -187,18 +187,15 @@ func (p *Platform) awaitEvent(ctx context.Context, sToken, tenantID, eventID str
 		select {
 		case <-ctx.Done():
 			return ev, false, ctx.Err()
-		case <-time.After(p.lic.pause):
+		case <-time.After(lic.pause):
 		}
 	}
 }
 
 // workingToken returns the tenant's content token, or "" when there is none to work
 // with: licensing is off, no token was uploaded, or Apple refused the token.
-func (p *Platform) workingToken(ctx context.Context, tenantID string) (string, error) {
-	if p.lic == nil {
-		return "", nil
-	}
-	sToken, tok, err := p.lic.sToken(ctx, tenantID)
+func (lic *Service) workingToken(ctx context.Context, tenantID string) (string, error) {
+	sToken, tok, err := lic.sToken(ctx, tenantID)
 	if errors.Is(err, mdm.ErrNotFound) || err == nil && tok.Problem != "" {
 		return "", nil
 	}
@@ -207,44 +204,41 @@ func (p *Platform) workingToken(ctx context.Context, tenantID string) (string, e
 
 // startEvent records what an event of Apple's is about (write, in the transaction) and
 // queues the job that polls it.
-func (p *Platform) startEvent(ctx context.Context, tenantID, eventID, kind string, write func(tx *gorm.DB) error) error {
-	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+func (lic *Service) startEvent(ctx context.Context, tenantID, eventID, kind string, write func(tx *gorm.DB) error) error {
+	return lic.tables.Atomic(ctx, func(dom *store.Tx) error {
 		tx := dom.DB(ctx)
 		if err := write(tx); err != nil {
 			return fmt.Errorf("record Apple's event %s: %w", eventID, err)
 		}
-		return dom.EnqueueJob(ctx, VPPEventJob{TenantID: tenantID, EventID: eventID, What: kind}, mdm.JobOptions{})
+		return dom.EnqueueJob(ctx, EventJob{TenantID: tenantID, EventID: eventID, What: kind}, mdm.JobOptions{})
 	})
 }
 
-// pollsPerRun is how often one run of VPPEventJob asks about an event, a poll pause
+// pollsPerRun is how often one run of EventJob asks about an event, a poll pause
 // apart, before it gives the worker back and runs again later.
 const pollsPerRun = 4
 
-// PollLicenceEvent is the worker of VPPEventJob: while Apple has not finished the event
+// PollLicenceEvent is the worker of EventJob: while Apple has not finished the event
 // it asks again after the poll pause; then it records the outcome.
-func (p *Platform) PollLicenceEvent(ctx context.Context, job VPPEventJob) error {
-	if p.lic == nil {
-		return nil
-	}
-	sToken, _, err := p.lic.sToken(ctx, job.TenantID)
+func (lic *Service) PollLicenceEvent(ctx context.Context, job EventJob) error {
+	sToken, _, err := lic.sToken(ctx, job.TenantID)
 	if errors.Is(err, mdm.ErrNotFound) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	ev, done, err := p.awaitEvent(ctx, sToken, job.TenantID, job.EventID)
+	ev, done, err := lic.awaitEvent(ctx, sToken, job.TenantID, job.EventID)
 	if err != nil || !done {
 		if err == nil {
-			err = jobs.Later(p.lic.pause)
+			err = jobs.Later(lic.pause)
 		}
 		return err
 	}
 	switch job.What {
 	case eventAssociate:
-		return p.licencesAssociated(ctx, job, ev)
+		return lic.licencesAssociated(ctx, job, ev)
 	case eventDisassociate:
-		return p.licencesReleased(ctx, job, ev)
+		return lic.licencesReleased(ctx, job, ev)
 	}
 	return jobs.Permanent(fmt.Errorf("event %s of unknown kind %q", job.EventID, job.What))
 }

@@ -1,4 +1,4 @@
-package ios
+package licences
 
 import (
 	"context"
@@ -12,50 +12,44 @@ import (
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
-// VPPSyncJob reads a tenant's catalogue from Apple.
-type VPPSyncJob struct {
+// SyncJob reads a tenant's catalogue from Apple.
+type SyncJob struct {
 	TenantID string `json:"tenant_id"`
 }
 
 // Kind names the job's worker.
-func (VPPSyncJob) Kind() string { return "ios_vpp_sync" }
+func (SyncJob) Kind() string { return "ios_vpp_sync" }
 
-// VPPSyncAllJob has the catalogue of every tenant with a content token read again; it runs
+// SyncAllJob has the catalogue of every tenant with a content token read again; it runs
 // every SyncInterval.
-type VPPSyncAllJob struct{}
+type SyncAllJob struct{}
 
 // Kind names the job's worker.
-func (VPPSyncAllJob) Kind() string { return "ios_vpp_sync_all" }
+func (SyncAllJob) Kind() string { return "ios_vpp_sync_all" }
 
-// VPPSyncInterval is how often the catalogues are read from Apple: licences bought in
+// SyncInterval is how often the catalogues are read from Apple: licences bought in
 // Apple Business Manager show up, and failed assignments are tried again, within it.
-const VPPSyncInterval = time.Hour
+const SyncInterval = time.Hour
 
-// SyncAllCatalogues is the worker of VPPSyncAllJob.
-func (p *Platform) SyncAllCatalogues(ctx context.Context, _ VPPSyncAllJob) error {
-	if p.lic == nil {
-		return nil
-	}
+// SyncAllCatalogues is the worker of SyncAllJob.
+func (lic *Service) SyncAllCatalogues(ctx context.Context, _ SyncAllJob) error {
 	var tenants []string
-	if err := p.lic.db.WithContext(ctx).Model(&vppToken{}).Pluck("tenant_id", &tenants).Error; err != nil {
+	if err := lic.db.WithContext(ctx).Model(&vppToken{}).Pluck("tenant_id", &tenants).Error; err != nil {
 		return fmt.Errorf("tenants with an Apps and Books token: %w", err)
 	}
 	for _, id := range tenants {
-		if err := p.svc.Store().EnqueueJob(ctx, VPPSyncJob{TenantID: id}, mdm.JobOptions{Unique: true}); err != nil {
+		if err := lic.enqueue(ctx, SyncJob{TenantID: id}, mdm.JobOptions{Unique: true}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// SyncCatalogue is the worker of VPPSyncJob: it reads every page of the tenant's assets,
+// SyncCatalogue is the worker of SyncJob: it reads every page of the tenant's assets,
 // names the apps through the metadata service, replaces the tenant's catalogue with them
 // and has the licences reconciled with it.
-func (p *Platform) SyncCatalogue(ctx context.Context, job VPPSyncJob) error {
-	if p.lic == nil {
-		return jobs.Permanent(errNoLicensing)
-	}
-	sToken, _, err := p.lic.sToken(ctx, job.TenantID)
+func (lic *Service) SyncCatalogue(ctx context.Context, job SyncJob) error {
+	sToken, _, err := lic.sToken(ctx, job.TenantID)
 	if errors.Is(err, mdm.ErrNotFound) {
 		return nil // the token was removed since
 	} else if err != nil {
@@ -63,9 +57,9 @@ func (p *Platform) SyncCatalogue(ctx context.Context, job VPPSyncJob) error {
 	}
 	var assets []vpp.Asset
 	for page := 0; ; {
-		got, err := p.lic.client.Assets(ctx, sToken, page)
+		got, err := lic.client.Assets(ctx, sToken, page)
 		if err != nil {
-			return p.apiFailure(ctx, job.TenantID, "read the Apps and Books catalogue", err)
+			return lic.apiFailure(ctx, job.TenantID, "read the Apps and Books catalogue", err)
 		}
 		assets = append(assets, got.Assets...)
 		if got.NextPageIndex == nil || *got.NextPageIndex <= page {
@@ -77,9 +71,9 @@ func (p *Platform) SyncCatalogue(ctx context.Context, job VPPSyncJob) error {
 	for _, a := range assets {
 		ids = append(ids, a.AdamID)
 	}
-	names, err := p.lic.client.Lookup(ctx, sToken, ids)
+	names, err := lic.client.Lookup(ctx, sToken, ids)
 	if err != nil {
-		return p.apiFailure(ctx, job.TenantID, "name the apps of the Apps and Books catalogue", err)
+		return lic.apiFailure(ctx, job.TenantID, "name the apps of the Apps and Books catalogue", err)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	rows := make([]vppAsset, 0, len(assets))
@@ -92,7 +86,7 @@ func (p *Platform) SyncCatalogue(ctx context.Context, job VPPSyncJob) error {
 			PricingParam: a.PricingParam, TotalCount: a.TotalCount, AssignedCount: a.AssignedCount,
 			AvailableCount: a.AvailableCount, SyncedAt: now})
 	}
-	return p.lic.tables.Atomic(ctx, func(dom *store.Tx) error {
+	return lic.tables.Atomic(ctx, func(dom *store.Tx) error {
 		tx := dom.DB(ctx)
 		if err := tx.Where("tenant_id = ?", job.TenantID).Delete(&vppAsset{}).Error; err != nil {
 			return fmt.Errorf("replace the Apps and Books catalogue: %w", err)
@@ -114,20 +108,20 @@ func (p *Platform) SyncCatalogue(ctx context.Context, job VPPSyncJob) error {
 // limit postpones it by Apple's pause, a temporary failure is retried with growing
 // pauses, an unusable token is recorded (and shown) and the job given up until a new
 // token is uploaded; anything else is retried too.
-func (p *Platform) apiFailure(ctx context.Context, tenantID, what string, err error) error {
+func (lic *Service) apiFailure(ctx context.Context, tenantID, what string, err error) error {
 	e, ok := vpp.AsAPIError(err)
 	switch {
 	case !ok:
 		return fmt.Errorf("%s: %w", what, err)
 	case e.RateLimited():
-		p.log.Info("Apple's Apps and Books API asks to slow down", "tenant", tenantID, "retry_after", e.RetryAfter)
+		lic.log.Info("Apple's Apps and Books API asks to slow down", "tenant", tenantID, "retry_after", e.RetryAfter)
 		return jobs.Later(e.RetryAfter)
 	case e.TokenUnusable():
 		problem := tokenProblem(e)
-		if err := p.lic.setTokenProblem(ctx, tenantID, problem); err != nil {
+		if err := lic.setTokenProblem(ctx, tenantID, problem); err != nil {
 			return err
 		}
-		if err := p.failWaitingLicences(ctx, tenantID, problem); err != nil {
+		if err := lic.failWaitingLicences(ctx, tenantID, problem); err != nil {
 			return err
 		}
 		return jobs.Permanent(fmt.Errorf("%s: %s: %w", what, problem, err))
