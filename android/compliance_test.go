@@ -89,7 +89,7 @@ func TestAnOldPatchCostsTheCertificateUntilTheUpdate(t *testing.T) {
 			t.Fatal("access withdrawn before the grace period ended")
 		}
 
-		later := mdm.NewService(s.st, storetest.PlainSealer{}, mdm.WithCertificates(caRevoker{s.ca}),
+		later := mdm.NewService(s.st, storetest.PlainSealer{}, mdm.WithCertificates(caRevoker{s.ca}), mdm.WithPlatforms(android.Registration()),
 			mdm.WithClock(func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }))
 		if _, err := later.ApplyComplianceRules(ctx); err != nil {
 			t.Fatal(err)

@@ -49,7 +49,7 @@ func newSite(t testing.TB, backend string) *site {
 func newSiteOn(t testing.TB, st *store.Store, cfg android.Config) *site {
 	t.Helper()
 	certs := &revocations{}
-	svc := mdm.NewService(st, storetest.PlainSealer{}, mdm.WithCertificates(certs))
+	svc := mdm.NewService(st, storetest.PlainSealer{}, mdm.WithCertificates(certs), mdm.WithPlatforms(android.Registration()))
 	fake := amapifake.New()
 	api := httptest.NewServer(fake.Handler())
 	t.Cleanup(api.Close)

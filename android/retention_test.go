@@ -42,7 +42,7 @@ func TestRetentionForgetsTheAndroidPhoneOnTheAndroidSideToo(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		later := mdm.NewService(s.st, storetest.PlainSealer{}, mdm.WithDeviceForgetters(android.Forgetter{}),
+		later := mdm.NewService(s.st, storetest.PlainSealer{}, mdm.WithPlatforms(android.Registration()),
 			mdm.WithClock(func() time.Time { return time.Now().AddDate(0, 0, 31) }))
 		if n, err := later.PurgeRemovedDevices(ctx); err != nil || n != 1 {
 			t.Fatalf("purge: %d devices, %v; want the removed phone", n, err)

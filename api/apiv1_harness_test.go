@@ -12,7 +12,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/api"
+	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -43,7 +45,7 @@ func (fakeCertificates) RevokeEnrolment(context.Context, string, string, string)
 func newAPIWorld(t testing.TB, s *store.Store, configure ...func(*api.Config)) *apiWorld {
 	t.Helper()
 	ctx := context.Background()
-	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}))
+	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}), mdm.WithPlatforms(ios.Registration(), android.Registration()))
 	w := &apiWorld{t: t, store: s, svc: svc, tokens: map[mdm.Role]string{}}
 	w.tenant = storetest.Tenant(t, svc, "musterstadt")
 	w.other = storetest.Tenant(t, svc, "nachbarort")

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -143,7 +144,7 @@ func badInputCases(t *testing.T, w *fullWorld) []badRequest {
 	foreignDevice, foreignPolicy := w.device(w.other), w.policy(w.other)
 	foreignEmployee, foreignInvitation := w.employee(w.other), w.invitation(w.other)
 
-	yesterday := mdm.NewService(w.store, storetest.PlainSealer{}, mdm.WithClock(func() time.Time { return time.Now().Add(-24 * time.Hour) }))
+	yesterday := mdm.NewService(w.store, storetest.PlainSealer{}, mdm.WithPlatforms(ios.Registration(), android.Registration()), mdm.WithClock(func() time.Time { return time.Now().Add(-24 * time.Hour) }))
 	_, expired, err := yesterday.CreateToken(ctx, "test", &w.tenant, mdm.TokenRequest{Name: "expired", Role: mdm.RoleAdmin, Validity: time.Hour})
 	if err != nil {
 		t.Fatal(err)

@@ -76,7 +76,7 @@ func newSite(t testing.TB, backend string) *site {
 		store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}))
 	key := testMasterKey(t)
 	s := &site{st: st, topic: testTopic}
-	s.svc = mdm.NewService(st, key, mdm.WithCertificates(siteCertificates{s}))
+	s.svc = mdm.NewService(st, key, mdm.WithCertificates(siteCertificates{s}), mdm.WithPlatforms(ios.Registration()))
 
 	var handler http.Handler = http.NotFoundHandler()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))

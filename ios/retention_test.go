@@ -8,7 +8,7 @@ import (
 
 	apple "github.com/micromdm/nanomdm/mdm"
 
-	"github.com/trennwand/trennwand/ios/storage"
+	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
 )
 
@@ -41,7 +41,7 @@ func TestRetentionForgetsTheIPhoneOnTheAppleSideToo(t *testing.T) {
 			}
 		}
 
-		later := mdm.NewService(s.st, testMasterKey(t), mdm.WithDeviceForgetters(storage.Forgetter{}),
+		later := mdm.NewService(s.st, testMasterKey(t), mdm.WithPlatforms(ios.Registration()),
 			mdm.WithClock(func() time.Time { return time.Now().AddDate(0, 0, 31) }))
 		if n, err := later.PurgeRemovedDevices(ctx); err != nil || n != 1 {
 			t.Fatalf("purge: %d devices, %v; want the removed iPhone", n, err)

@@ -147,15 +147,18 @@ func (r *RuleSetting) Validate() error {
 // Has reports whether the tenant chose consequence c for the rule.
 func (r RuleSetting) Has(c Consequence) bool { return slices.Contains(r.Consequences, c) }
 
-// appliesTo reports whether the rule concerns devices of the platform.
-func (r ComplianceRule) appliesTo(p Platform) bool {
-	switch r {
-	case RuleAndroidVersion, RulePatchAge:
-		return p == PlatformAndroid
-	case RuleIOSVersion:
-		return p == PlatformIOS
+// versionRulePlatform is the platform whose system version a version rule sets: the rule
+// names it.
+var versionRulePlatform = map[ComplianceRule]Platform{RuleAndroidVersion: PlatformAndroid, RuleIOSVersion: PlatformIOS}
+
+// appliesTo reports whether the rule concerns devices of the platform p, which can what
+// can says: a version rule concerns its own platform, the patch age a platform that
+// reports its patch level, every other rule every platform.
+func (r ComplianceRule) appliesTo(p Platform, can Capability) bool {
+	if versionOf, ok := versionRulePlatform[r]; ok {
+		return versionOf == p
 	}
-	return true
+	return r != RulePatchAge || can.Has(ReportsPatchLevel)
 }
 
 // ValidateRuleSettings checks a policy's whole rule list: each setting, and each rule at

@@ -85,7 +85,7 @@ func (s *Service) ComplianceOf(ctx context.Context, tenantID, deviceID string) (
 	if err != nil {
 		return out, fmt.Errorf("compliance of device %s: %w", deviceID, err)
 	}
-	for _, res := range EvaluateCompliance(rules, d, facts, s.clock()) {
+	for _, res := range EvaluateCompliance(rules, d, s.CapabilitiesOf(d.Platform), facts, s.clock()) {
 		st := RuleStatus{RuleResult: res}
 		if i := slices.IndexFunc(fs, func(f ComplianceFailure) bool { return f.Rule == res.Rule }); i >= 0 {
 			st.Failure = &fs[i]
@@ -194,7 +194,7 @@ func (s *Service) PreviewPolicyRules(ctx context.Context, t Tenant, policyID str
 		}
 		for _, d := range chunk {
 			failing := false
-			for _, res := range EvaluateCompliance(rules, d, facts[d.ID], now) {
+			for _, res := range EvaluateCompliance(rules, d, s.CapabilitiesOf(d.Platform), facts[d.ID], now) {
 				if res.Finding == FindingFailed {
 					p.PerRule[res.Rule]++
 					failing = true

@@ -148,7 +148,7 @@ func (s *Service) actOnFailure(ctx context.Context, t Tenant, f ComplianceFailur
 		if err != nil {
 			return err
 		}
-		acted, revoke = consequencesFor(setting, d)
+		acted, revoke = consequencesFor(setting, d, s.CapabilitiesOf(d.Platform))
 		names := make([]string, len(acted))
 		for i, c := range acted {
 			names[i] = string(c)
@@ -159,7 +159,7 @@ func (s *Service) actOnFailure(ctx context.Context, t Tenant, f ComplianceFailur
 		reason := fmt.Sprintf("compliance rule %s: %s", f.Rule, f.Reason)
 		for _, c := range acted {
 			switch {
-			case c == ConsequenceLock && d.Platform == PlatformAndroid:
+			case c == ConsequenceLock && s.CapabilitiesOf(d.Platform).Has(CanLockWork):
 				cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandLockWork, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
 				if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
 					return err
@@ -219,12 +219,12 @@ func policyOf(ctx context.Context, st Store, d Device) (string, error) {
 }
 
 // consequencesFor returns the consequences to carry out on d after the grace period, and
-// whether its certificates are to be revoked. Notify happened when the rule was broken.
-// On a User Enrolment the MDM identity certificate is the phone's only channel to the
+// whether its certificates are to be revoked; can is what d's platform can do. Notify
+// happened when the rule was broken. On a User Enrolment the MDM identity certificate is the phone's only channel to the
 // server, the one its own removal travels on, so it is never revoked for compliance: the
 // conditional-access endpoint refuses the device instead. A removal revokes on every
 // platform, as removals always do.
-func consequencesFor(r RuleSetting, d Device) ([]Consequence, bool) {
+func consequencesFor(r RuleSetting, d Device, can Capability) ([]Consequence, bool) {
 	if d.State != DeviceActive {
 		return nil, false
 	}
@@ -235,7 +235,7 @@ func consequencesFor(r RuleSetting, d Device) ([]Consequence, bool) {
 		case ConsequenceNotify:
 			continue
 		case ConsequenceRevoke:
-			revoke = revoke || d.Platform == PlatformAndroid
+			revoke = revoke || can.Has(RevocableWhileManaged)
 		case ConsequenceRemove:
 			revoke = true
 		}

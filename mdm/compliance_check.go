@@ -86,7 +86,7 @@ func (s *Service) checkTenant(ctx context.Context, tx Store, at time.Time, tenan
 		return err
 	}
 	for _, r := range reports {
-		if err := b.check(ctx, tx, at, r); err != nil {
+		if err := b.check(ctx, tx, at, r, s.CapabilitiesOf(r.Device.Platform)); err != nil {
 			return err
 		}
 	}
@@ -154,8 +154,8 @@ func loadComplianceBatch(ctx context.Context, tx Store, tenantID string, reports
 	return b, nil
 }
 
-// check takes one report into the batch.
-func (b *complianceBatch) check(ctx context.Context, tx Store, at time.Time, r ComplianceReport) error {
+// check takes one report into the batch; can is what the device's platform can report.
+func (b *complianceBatch) check(ctx context.Context, tx Store, at time.Time, r ComplianceReport, can Capability) error {
 	d := r.Device
 	stored, known := b.facts[d.ID]
 	if !known {
@@ -170,7 +170,7 @@ func (b *complianceBatch) check(ctx context.Context, tx Store, at time.Time, r C
 		rules = b.rules[*d.WorkPolicyID]
 	}
 	set := map[ComplianceRule]bool{}
-	for _, res := range EvaluateCompliance(rules, d, facts, at) {
+	for _, res := range EvaluateCompliance(rules, d, can, facts, at) {
 		set[res.Rule] = true
 		key := failureKey{d.ID, res.Rule}
 		_, open := b.failures[key]

@@ -64,14 +64,14 @@ type RuleResult struct {
 }
 
 // EvaluateCompliance applies the rules to the device as recorded (OS version, patch level,
-// last contact) and the facts its platform reported, at time now. Rules that do not
-// concern the device's platform are left out. It is pure: the same input gives the same
+// last contact) and the facts its platform reported, at time now; can is what the device's
+// platform can report. Rules that do not concern the device's platform are left out. It is pure: the same input gives the same
 // verdicts.
-func EvaluateCompliance(rules []RuleSetting, d Device, f ComplianceFacts, now time.Time) []RuleResult {
+func EvaluateCompliance(rules []RuleSetting, d Device, can Capability, f ComplianceFacts, now time.Time) []RuleResult {
 	f = f.normalize()
 	out := make([]RuleResult, 0, len(rules))
 	for _, r := range rules {
-		if !r.Rule.appliesTo(d.Platform) {
+		if !r.Rule.appliesTo(d.Platform, can) {
 			continue
 		}
 		res := RuleResult{Rule: r.Rule}
@@ -81,9 +81,9 @@ func EvaluateCompliance(rules []RuleSetting, d Device, f ComplianceFacts, now ti
 		case RulePatchAge:
 			res.Finding, res.Reason, res.Remedy = evaluatePatchAge(d.SecurityPatchLevel, r.Days, now)
 		case RuleWorkPasscode:
-			res.Finding, res.Reason, res.Remedy = evaluatePasscode(d.Platform, f.Passcode)
+			res.Finding, res.Reason, res.Remedy = evaluatePasscode(can, f.Passcode)
 		case RuleIntegrity:
-			res.Finding, res.Reason, res.Remedy = evaluateIntegrity(d.Platform, f)
+			res.Finding, res.Reason, res.Remedy = evaluateIntegrity(can, f)
 		case RuleContact:
 			res.Finding, res.Reason, res.Remedy = evaluateContact(d, r.Days, now)
 		}
@@ -168,25 +168,25 @@ func evaluatePatchAge(level string, days int, now time.Time) (Finding, string, s
 	return FindingMet, fmt.Sprintf("the security patch of %s is %d days old (at most %d)", level, max(age, 0), days), ""
 }
 
-func evaluatePasscode(p Platform, f Finding) (Finding, string, string) {
+func evaluatePasscode(can Capability, f Finding) (Finding, string, string) {
 	switch f {
 	case FindingMet:
 		return FindingMet, "the work area is protected by a passcode that meets the policy", ""
 	case FindingFailed:
-		if p == PlatformAndroid {
+		if can.Has(ReportsWorkPasscode) {
 			return FindingFailed, "the work profile has no passcode that meets the policy",
 				"set a work profile passcode (Settings → Security → Work profile lock)"
 		}
 		return FindingFailed, "the phone's passcode does not meet the policy", "set a passcode of at least six digits"
 	}
-	if p == PlatformIOS {
+	if !can.Has(ReportsWorkPasscode) {
 		return FindingUnknown, "User Enrolment reports only whether the passcode meets every requirement on the phone, and the phone has not reported it", ""
 	}
 	return FindingUnknown, "the work profile has not reported its passcode state yet", ""
 }
 
-func evaluateIntegrity(p Platform, f ComplianceFacts) (Finding, string, string) {
-	if p == PlatformIOS {
+func evaluateIntegrity(can Capability, f ComplianceFacts) (Finding, string, string) {
+	if !can.Has(ReportsIntegrity) {
 		return FindingUnknown, "User Enrolment gives no way to know whether an iPhone is jailbroken; this rule cannot be checked on iPhones and iPads", ""
 	}
 	switch f.Integrity {

@@ -30,7 +30,7 @@ func FuzzRuleSetting(f *testing.F) {
 		}
 		for _, p := range []Platform{PlatformAndroid, PlatformIOS} {
 			d := Device{Platform: p, OSVersion: osVersion, SecurityPatchLevel: patch, CreatedAt: evalNow.Add(-time.Hour)}
-			for _, res := range EvaluateCompliance([]RuleSetting{r}, d, ComplianceFacts{}, evalNow) {
+			for _, res := range EvaluateCompliance([]RuleSetting{r}, d, canOf(p), ComplianceFacts{}, evalNow) {
 				if res.Reason == "" {
 					t.Errorf("verdict without a reason: %+v", res)
 				}

@@ -42,7 +42,7 @@ func TestEachRuleJudgesWhatThePlatformReports(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := EvaluateCompliance([]RuleSetting{tc.rule}, tc.device, tc.facts, evalNow)
+			got := EvaluateCompliance([]RuleSetting{tc.rule}, tc.device, canOf(tc.device.Platform), tc.facts, evalNow)
 			if tc.skipped {
 				if len(got) != 0 {
 					t.Fatalf("got %+v, want the rule left out", got)
@@ -63,7 +63,7 @@ func TestEachRuleJudgesWhatThePlatformReports(t *testing.T) {
 }
 
 func TestAnIPhoneBelowTheMinimumIsToldWhichVersion(t *testing.T) {
-	got := EvaluateCompliance([]RuleSetting{{Rule: RuleIOSVersion, MinVersion: "18.4"}}, Device{Platform: PlatformIOS, OSVersion: "17.6"}, ComplianceFacts{}, evalNow)
+	got := EvaluateCompliance([]RuleSetting{{Rule: RuleIOSVersion, MinVersion: "18.4"}}, Device{Platform: PlatformIOS, OSVersion: "17.6"}, canOf(PlatformIOS), ComplianceFacts{}, evalNow)
 	if got[0].Remedy != "update to iOS 18.4 or later" {
 		t.Fatalf("remedy %q", got[0].Remedy)
 	}
@@ -98,7 +98,7 @@ func TestRuleSettingsAreCheckedBeforeTheyAreKept(t *testing.T) {
 func TestNoConsequenceWipesThePhone(t *testing.T) {
 	for _, p := range []Platform{PlatformAndroid, PlatformIOS} {
 		d := Device{Platform: p, State: DeviceActive}
-		acted, _ := consequencesFor(RuleSetting{Consequences: Consequences}, d)
+		acted, _ := consequencesFor(RuleSetting{Consequences: Consequences}, d, canOf(p))
 		for _, c := range acted {
 			if slices.Contains(privateDeviceActions, string(c)) {
 				t.Errorf("consequence %s acts on the private phone", c)
@@ -121,11 +121,11 @@ func TestNoConsequenceWipesThePhone(t *testing.T) {
 // compliance never revokes it; only a removal of the work area does, as every removal.
 func TestComplianceNeverCutsAnIPhoneOffFromItsRemoval(t *testing.T) {
 	_, revoke := consequencesFor(RuleSetting{Consequences: []Consequence{ConsequenceRevoke, ConsequenceLock, ConsequenceMark}},
-		Device{Platform: PlatformIOS, State: DeviceActive})
+		Device{Platform: PlatformIOS, State: DeviceActive}, canOf(PlatformIOS))
 	if revoke {
 		t.Fatal("an iPhone's certificates are revoked for compliance")
 	}
-	_, revoke = consequencesFor(RuleSetting{Consequences: []Consequence{ConsequenceRevoke}}, Device{Platform: PlatformAndroid, State: DeviceActive})
+	_, revoke = consequencesFor(RuleSetting{Consequences: []Consequence{ConsequenceRevoke}}, Device{Platform: PlatformAndroid, State: DeviceActive}, canOf(PlatformAndroid))
 	if !revoke {
 		t.Fatal("an Android work profile keeps its certificate")
 	}

@@ -103,6 +103,9 @@ func (s *Service) CommandDevice(ctx context.Context, actor string, t Tenant, dev
 		if d.State != DeviceActive {
 			return fmt.Errorf("%w: device %s is %s; commands reach active devices only", ErrConflict, d.ID, d.State)
 		}
+		if !s.CapabilitiesOf(d.Platform).Carries(kind) {
+			return fmt.Errorf("%w: a %s device cannot carry out %s", ErrInvalid, d.Platform, kind)
+		}
 		cmd = Command{ID: NewID(), DeviceID: d.ID, Kind: kind, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
 		if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
 			return err

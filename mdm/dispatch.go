@@ -103,7 +103,7 @@ func (d *Dispatcher) ApplyPolicy(ctx context.Context, job ApplyPolicyJob) error 
 		return nil
 	}
 	var errs []error
-	for _, platform := range []Platform{PlatformIOS, PlatformAndroid} {
+	for _, platform := range d.svc.registered() {
 		if dr := d.drivers[platform]; dr != nil {
 			if err := dr.ApplyPolicy(ctx, t, p); err != nil {
 				errs = append(errs, fmt.Errorf("apply policy %q on %s: %w", p.Name, platform, err))
@@ -137,6 +137,9 @@ func (d *Dispatcher) DeliverCommand(ctx context.Context, job DeliverCommandJob) 
 	dr := d.drivers[dev.Platform]
 	if dr == nil {
 		return d.fail(ctx, t.ID, c, fmt.Sprintf("no %s platform is configured", dev.Platform))
+	}
+	if !d.svc.CapabilitiesOf(dev.Platform).Carries(c.Kind) {
+		return d.fail(ctx, t.ID, c, fmt.Sprintf("a %s device cannot carry out %s", dev.Platform, c.Kind))
 	}
 	if c.Kind == CommandRemoveWorkData {
 		err = dr.RemoveWorkData(ctx, t, dev)

@@ -92,15 +92,15 @@ func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (Sta
 		if err != nil {
 			return fmt.Errorf("invitation code: %w", err)
 		}
-		out, err = redeemInvitation(ctx, tx, at, inv, platform, req.Account)
+		out, err = redeemInvitation(ctx, tx, at, inv, platform, s.CapabilitiesOf(platform), req.Account)
 		return err
 	})
 	return out, err
 }
 
 // redeemInvitation marks the invitation used and creates the device in state invited with
-// its enrolment token, inside the caller's transaction.
-func redeemInvitation(ctx context.Context, tx Store, at time.Time, inv Invitation, platform Platform, account string) (StartedEnrolment, error) {
+// its enrolment token, inside the caller's transaction; can is what the platform can do.
+func redeemInvitation(ctx context.Context, tx Store, at time.Time, inv Invitation, platform Platform, can Capability, account string) (StartedEnrolment, error) {
 	if status := inv.Status(at); status != InvitationPending {
 		return StartedEnrolment{}, fmt.Errorf("%w: it is %s", ErrInvitationGone, status)
 	}
@@ -111,7 +111,7 @@ func redeemInvitation(ctx context.Context, tx Store, at time.Time, inv Invitatio
 	if err != nil {
 		return StartedEnrolment{}, fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
 	}
-	if err := checkAccount(platform, emp, account); err != nil {
+	if err := checkAccount(can, emp, account); err != nil {
 		return StartedEnrolment{}, err
 	}
 	if err := tx.MarkInvitationUsed(ctx, inv.TenantID, inv.ID, at); err != nil {
@@ -141,9 +141,10 @@ func redeemInvitation(ctx context.Context, tx Store, at time.Time, inv Invitatio
 	return StartedEnrolment{Device: d, Employee: emp, Token: token}, nil
 }
 
-// checkAccount applies the platform's rule on the account the phone signs in with.
-func checkAccount(platform Platform, emp Employee, account string) error {
-	if platform != PlatformIOS {
+// checkAccount applies the platform's rule on the account the phone signs in with; can is
+// what the platform can do.
+func checkAccount(can Capability, emp Employee, account string) error {
+	if !can.Has(NeedsManagedAccount) {
 		return nil
 	}
 	if emp.ManagedAppleID == "" {

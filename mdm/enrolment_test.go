@@ -61,7 +61,7 @@ func TestOnlyTheEmployeesManagedAppleAccountEnrolsAnIPhone(t *testing.T) {
 		{PlatformAndroid, Employee{}, "", true},
 	}
 	for _, c := range cases {
-		err := checkAccount(c.platform, c.emp, c.account)
+		err := checkAccount(canOf(c.platform), c.emp, c.account)
 		if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrNoManagedAppleID)) {
 			t.Errorf("%s, employee %q, account %q: %v", c.platform, c.emp.ManagedAppleID, c.account, err)
 		}

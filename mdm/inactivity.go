@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm/audit"
@@ -175,7 +174,7 @@ func (s *Service) actOnFlag(ctx context.Context, t Tenant, dp DataProtection, f 
 				Details: audit.Fields(map[string]any{"last_contact": d.LastContactAt})})
 			return err
 		}
-		done = inactivityAction(dp.InactivityAction, d)
+		done = inactivityAction(dp.InactivityAction, d, s.CapabilitiesOf(d.Platform))
 		if err := tx.SetInactivityActed(ctx, t.ID, d.ID, done, at); err != nil {
 			return err
 		}
@@ -222,15 +221,15 @@ func reportedSince(d Device, f DeviceInactivity) bool {
 }
 
 // inactivityAction is what the rule does to d: the tenant's choice where the platform can
-// carry it out. A User Enrolment has no command that locks the work area, so there the
+// carry it out (can is what it can do). A User Enrolment has no command that locks the work area, so there the
 // device's certificates are revoked instead, which ends its access to mail, VPN and Wi-Fi.
-func inactivityAction(a InactivityAction, d Device) string {
+func inactivityAction(a InactivityAction, d Device, can Capability) string {
 	switch {
 	case d.State != DeviceActive:
 		return inactivityNone
 	case a == InactivityRemove:
 		return inactivityRemoved
-	case slices.Contains(noticeNotOn[d.Platform], CommandLockWork):
+	case !can.Has(CanLockWork):
 		return inactivityRevoked
 	}
 	return inactivityLocked

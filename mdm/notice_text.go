@@ -105,13 +105,6 @@ var noticeCanDoOn = map[Platform][]NoticeItem{
 	},
 }
 
-// noticeNotOn are the command kinds a platform cannot carry out, which its notice
-// therefore does not promise: a User Enrolment has no command that locks the work
-// container or resets its passcode.
-var noticeNotOn = map[Platform][]CommandKind{
-	PlatformIOS: {CommandLockWork, CommandResetWorkPasscode},
-}
-
 var noticeCannotDo = []NoticeItem{
 	{ID: "cannot_do.erase", Text: NoticeText{DE: "Ihr Telefon löschen oder zurücksetzen", EN: "erase or reset your phone"}},
 	{ID: "cannot_do.lost_mode", Text: NoticeText{DE: "Ihr Telefon orten oder in den Verlustmodus versetzen", EN: "locate your phone or put it into lost mode"}},

@@ -59,13 +59,15 @@ func ParseInstallType(s string) (InstallType, error) {
 	return "", fmt.Errorf("%w: install type %q: use required or available", ErrInvalid, s)
 }
 
-var (
+// appIDPatterns are the forms of an app's identifier on each platform: the platform's own
+// naming, which is data about the platform, not a rule of the core.
+var appIDPatterns = map[Platform]*regexp.Regexp{
 	// An Android package name: at least two segments of letters, digits and underscores,
 	// each starting with a letter.
-	androidPackagePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$`)
+	PlatformAndroid: regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$`),
 	// An iOS bundle identifier: reverse-DNS segments of letters, digits and hyphens.
-	iosBundlePattern = regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
-)
+	PlatformIOS: regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`),
+}
 
 // Validate checks the policy and its apps and normalises what can be normalised: the name
 // is trimmed, and a missing managed configuration becomes the empty object.
@@ -103,11 +105,7 @@ func (a *AppAssignment) Validate() error {
 	if _, err := ParsePlatform(string(a.Platform)); err != nil {
 		return err
 	}
-	pattern := androidPackagePattern
-	if a.Platform == PlatformIOS {
-		pattern = iosBundlePattern
-	}
-	if len(a.AppID) > 255 || !pattern.MatchString(a.AppID) {
+	if len(a.AppID) > 255 || !appIDPatterns[a.Platform].MatchString(a.AppID) {
 		return fmt.Errorf("%w: %q is not a valid %s app identifier", ErrInvalid, a.AppID, a.Platform)
 	}
 	if _, err := ParseInstallType(string(a.InstallType)); err != nil {

@@ -61,11 +61,11 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 			if v, err = portalView(ctx, tx, code, at); err != nil || v.Redeemed() {
 				return err
 			}
-			if err := acknowledge(ctx, tx, at, v, platform, noticeVersion); err != nil {
+			if err := acknowledge(ctx, tx, at, v, platform, s.CapabilitiesOf(platform), noticeVersion); err != nil {
 				return err
 			}
-			if platform == PlatformAndroid {
-				if _, err := redeemInvitation(ctx, tx, at, v.Invitation, platform, ""); err != nil {
+			if s.CapabilitiesOf(platform).Has(EnrolsByPortalLink) {
+				if _, err := redeemInvitation(ctx, tx, at, v.Invitation, platform, s.CapabilitiesOf(platform), ""); err != nil {
 					return err
 				}
 			}
@@ -77,12 +77,12 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 }
 
 // acknowledge records the acknowledgement on the invitation and in the audit trail.
-func acknowledge(ctx context.Context, tx Store, at time.Time, v PortalView, platform Platform, version string) error {
+func acknowledge(ctx context.Context, tx Store, at time.Time, v PortalView, platform Platform, can Capability, version string) error {
 	inv := v.Invitation
 	if inv.Platform != PlatformAny && inv.Platform != platform {
 		return fmt.Errorf("%w: it is for %s", ErrWrongPlatform, inv.Platform)
 	}
-	if err := checkAccount(platform, v.Employee, ""); err != nil {
+	if err := checkAccount(can, v.Employee, ""); err != nil {
 		return err
 	}
 	if err := tx.AcknowledgeInvitation(ctx, inv.TenantID, inv.ID, version, at); err != nil {

@@ -40,7 +40,7 @@ func (s *Service) RunDeviceRetention(ctx context.Context, _ DeviceRetentionJob) 
 // PurgeRemovedDevices deletes, for every tenant, the rows of devices that were removed
 // more than the tenant's DeviceRetentionDays ago, and returns how many. Each deletion
 // leaves a device.delete event in the audit trail, in the transaction that deletes the row
-// and in which the platforms forget the device (WithDeviceForgetters); the event keeps the device's ID and platform and when it was removed, nothing personal.
+// and in which the platforms forget the device (Registration.Forgetter); the event keeps the device's ID and platform and when it was removed, nothing personal.
 func (s *Service) PurgeRemovedDevices(ctx context.Context) (int, error) {
 	tenants, err := s.store.Tenants(ctx)
 	if err != nil {

@@ -19,8 +19,8 @@ type Service struct {
 	mailInvitations bool
 	// mailNotices makes the inactivity rule queue its e-mail notices.
 	mailNotices bool
-	// forgetters delete the platforms' rows of devices whose retention ended.
-	forgetters []DeviceForgetter
+	// platforms are the registered platforms, each with its capabilities.
+	platforms []Registration
 	// checkpoints, when set, is how the audit trail is checkpointed.
 	checkpoints *checkpointConfig
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/licences"
-	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/pki"
@@ -58,11 +57,11 @@ func newInstallation(cfg config, log *slog.Logger, st *store.Store, key *pki.Mas
 }
 
 // serviceOptions are what every domain service of the installation has: the CA for
-// removals, the platforms' part of deleting expired devices, and invitation e-mail when
+// removals, the platforms with their capabilities, and invitation e-mail when
 // SMTP is configured.
 func (in *installation) serviceOptions() []mdm.Option {
 	opts := []mdm.Option{mdm.WithCertificates(caCertificates{in}),
-		mdm.WithDeviceForgetters(storage.Forgetter{}, android.Forgetter{})}
+		mdm.WithPlatforms(ios.Registration(), android.Registration())}
 	if in.cfg.SMTPURL != "" {
 		opts = append(opts, mdm.WithInvitationMail(), mdm.WithNoticeMail())
 	}

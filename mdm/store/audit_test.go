@@ -30,7 +30,7 @@ func tamper(t *testing.T, s *store.Store, sql string, args ...any) {
 
 func auditedTenant(t *testing.T, s *store.Store, events int) (*mdm.Service, mdm.Tenant) {
 	t.Helper()
-	svc := mdm.NewService(s, storetest.PlainSealer{})
+	svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms())
 	tn := storetest.Tenant(t, svc, "musterstadt")
 	for i := 1; i < events; i++ {
 		if _, err := svc.Invite(context.Background(), "cli:root", tn, mdm.InviteRequest{Email: fmt.Sprintf("e%d@musterstadt.example", i)}); err != nil {

@@ -42,7 +42,7 @@ func TestOldAuditEventsArePrunedAtASignedCheckpoint(t *testing.T) {
 		if err != nil || len(ps) != 1 || ps[0].UpToSeq != 31 || ps[0].Events != 31 {
 			t.Fatalf("prunes %+v, %v; want one up to the checkpoint at event 31", ps, err)
 		}
-		restarted := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(c.Now), mdm.WithAuditSigner(n),
+		restarted := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n),
 			mdm.WithCheckpointVerifier(n), mdm.WithCheckpointInterval(10, time.Hour))
 		if again, err := restarted.PruneAuditTrails(ctx); err != nil || len(again) != 0 {
 			t.Fatalf("pruning again: %+v, %v; want nothing", again, err)

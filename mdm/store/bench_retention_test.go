@@ -20,7 +20,7 @@ const retentionBacklog = 100_000
 func BenchmarkDeviceRetention(b *testing.B) {
 	s := storetest.Open(b, storetest.SQLite)
 	ctx := context.Background()
-	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(func() time.Time { return testTime.AddDate(0, 0, 60) }))
+	svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return testTime.AddDate(0, 0, 60) }))
 	tn := storetest.Tenant(b, svc, "musterstadt")
 	emp := mdm.Employee{ID: mdm.NewID(), Email: "anna@musterstadt.example", CreatedAt: testTime}
 	if err := s.CreateEmployee(ctx, tn.ID, &emp); err != nil {

@@ -52,7 +52,7 @@ func (c *clock) Advance(d time.Duration) { c.now = c.now.Add(d) }
 // a tenant with its first event, written at the clock's time.
 func checkpointed(t *testing.T, s *store.Store, n *notary, every int64, c *clock) (*mdm.Service, mdm.Tenant) {
 	t.Helper()
-	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(c.Now), mdm.WithAuditSigner(n),
+	svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n),
 		mdm.WithCheckpointVerifier(n), mdm.WithCheckpointInterval(every, time.Hour))
 	return svc, storetest.Tenant(t, svc, "musterstadt")
 }
@@ -115,7 +115,7 @@ func TestCheckpointsByDefaultEveryHundredEvents(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		c := &clock{now: testTime}
 		n := newNotary()
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(c.Now), mdm.WithAuditSigner(n))
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		for range 200 { // a second apart, all within the hour
 			c.Advance(time.Second)
@@ -134,7 +134,7 @@ func TestCheckpointsByDefaultEveryHundredEvents(t *testing.T) {
 func TestConcurrentAppendsMakeOneRowOfCheckpoints(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		n := newNotary()
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithAuditSigner(n), mdm.WithCheckpointVerifier(n),
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithAuditSigner(n), mdm.WithCheckpointVerifier(n),
 			mdm.WithCheckpointInterval(7, time.Hour))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		const writers, each = 8, 10
@@ -288,7 +288,7 @@ func TestARewrittenChainWithoutCheckpointsLooksIntact(t *testing.T) {
 func TestVerifyingCheckpointsNeedsAVerifier(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		n := newNotary()
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithAuditSigner(n))
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithAuditSigner(n))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		_, err := svc.VerifyTenantAudit(context.Background(), tn)
 		if err == nil || !strings.Contains(err.Error(), "no verifier") {

@@ -16,7 +16,7 @@ import (
 // reports an old patch level, under a patch-age rule with every consequence but removal.
 func complianceWorld(t *testing.T, s *store.Store, platform mdm.Platform, c *clock, ca *fakeCA) (*mdm.Service, world) {
 	t.Helper()
-	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(c.Now), mdm.WithCertificates(ca), mdm.WithNoticeMail())
+	svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithCertificates(ca), mdm.WithNoticeMail())
 	w := populate(t, s, svc, "musterstadt")
 	raw(t, s, "UPDATE devices SET platform = ? WHERE id = ?", platform, w.device.ID)
 	w.device.Platform = platform

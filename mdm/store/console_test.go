@@ -103,7 +103,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := testTime
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(func() time.Time { return now }))
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return now }))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		tok, secret, err := svc.CreateToken(ctx, "test", &tn, mdm.TokenRequest{Name: "inventory", Role: mdm.RoleHelpdesk})
 		if err != nil {

@@ -144,7 +144,7 @@ func TestAPolicyReachesThePlatformOncePerChange(t *testing.T) {
 func TestCommandsAndRemovalReachThePlatformOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(noCertificates{}))
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(noCertificates{}))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		dr := &recordingDriver{platform: mdm.PlatformAndroid}
 		dispatching(t, s, svc, dr)

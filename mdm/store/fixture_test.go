@@ -24,7 +24,7 @@ type world struct {
 var testTime = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
 func newService(s *store.Store) *mdm.Service {
-	return mdm.NewService(s, storetest.PlainSealer{})
+	return mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms())
 }
 
 func populate(t testing.TB, s *store.Store, svc *mdm.Service, name string) world {

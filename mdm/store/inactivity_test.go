@@ -32,7 +32,7 @@ func TestInactiveDevicesAreFlaggedThenActedOnOnce(t *testing.T) {
 				c := &clock{now: testTime}
 				ca := &fakeCA{}
 				newSvc := func() *mdm.Service {
-					return mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(c.Now), mdm.WithCertificates(ca), mdm.WithNoticeMail())
+					return mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithCertificates(ca), mdm.WithNoticeMail())
 				}
 				svc := newSvc()
 				w := populate(t, s, svc, "musterstadt")
@@ -86,7 +86,7 @@ func TestADeviceThatReportsAgainIsLeftAlone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := &clock{now: testTime}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(c.Now))
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
 		w := populate(t, s, svc, "musterstadt")
 		dp := mdm.DefaultDataProtection(w.tenant.ID)
 		dp.InactivityDays, dp.InactivityAction = 30, mdm.InactivityRemove

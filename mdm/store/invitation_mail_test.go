@@ -16,7 +16,7 @@ import (
 func TestInvitationsAreMailedOnceByTheQueue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithInvitationMail())
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithInvitationMail())
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		sent := make(chan mdm.InvitationMail, 10)
 		jobsSeen := make(chan mdm.InvitationMailJob, 10)

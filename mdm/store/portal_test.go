@@ -43,7 +43,7 @@ func TestAnEmployeeEnrolsAnAndroidPhoneThroughThePortal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ca := &fakeCA{}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(ca))
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		inv, err := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "anna@musterstadt.de", Name: "Anna"})
 		if err != nil {
@@ -157,7 +157,7 @@ func TestUnusableCodesLookAlikeAndGuessingIsLimited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := testTime
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(func() time.Time { return now }))
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return now }))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		expired, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "a@musterstadt.de", Validity: time.Hour})
 		revoked, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "b@musterstadt.de"})

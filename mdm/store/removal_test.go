@@ -28,7 +28,7 @@ func TestRemovingADevice(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ca := &fakeCA{}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(ca))
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
 		w := populate(t, s, svc, "musterstadt")
 		other := populate(t, s, svc, "beispieldorf")
 		before, _ := s.AuditHead(ctx, w.tenant.ID)
@@ -81,7 +81,7 @@ func TestRemovalWhenTheCAFails(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ca := &fakeCA{fail: errors.New("database gone")}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(ca))
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
 		w := populate(t, s, svc, "musterstadt")
 		if err := svc.RemoveDevice(ctx, "cli:root", w.tenant, w.device.ID, ""); err == nil {
 			t.Fatal("a failed revocation was not reported")
@@ -98,7 +98,7 @@ func TestConfirmingARemoval(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ca := &fakeCA{}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(ca))
+		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
 		w := populate(t, s, svc, "musterstadt")
 		if err := svc.RemoveDevice(ctx, "cli:root", w.tenant, w.device.ID, "left"); err != nil {
 			t.Fatal(err)

@@ -48,7 +48,7 @@ func TestBootstrapCreatesTheFirstAdministratorOnce(t *testing.T) {
 		if bytes.Contains([]byte(a.PasswordHash), []byte(creds.Password)) || !bytes.HasPrefix(a.TOTPSecret, []byte("admin-totp:"+a.ID)) {
 			t.Fatal("the password is stored readably, or the second factor was not sealed for this administrator")
 		}
-		secret, err := mdm.NewService(s, storetest.PlainSealer{}).TOTPSecret(a)
+		secret, err := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms()).TOTPSecret(a)
 		if err != nil || secret != creds.TOTPSecret {
 			t.Fatalf("second-factor secret: %q, %v", secret, err)
 		}

@@ -30,7 +30,7 @@ type signInWorld struct {
 func newSignInWorld(t *testing.T, s *store.Store) *signInWorld {
 	t.Helper()
 	w := &signInWorld{store: s, now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-	w.svc = mdm.NewService(s, storetest.PlainSealer{}, mdm.WithClock(func() time.Time { return w.now }))
+	w.svc = mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return w.now }))
 	creds, err := w.svc.Bootstrap(context.Background(), "it@musterstadt.example")
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ type CertificateKey struct {
 // certificateKeyOf returns the device's key binding for its page; nil when there is none
 // to show.
 func (d *Dashboard) certificateKeyOf(r *http.Request, dev mdm.Device) (*CertificateKey, error) {
-	if d.cfg.CertificateKeys == nil || dev.Platform != mdm.PlatformAndroid {
+	if d.cfg.CertificateKeys == nil || !d.svc.CapabilitiesOf(dev.Platform).Has(mdm.BindsCertificateKeys) {
 		return nil, nil
 	}
 	k, err := d.cfg.CertificateKeys.CertificateKey(r.Context(), dev.TenantID, dev.ID)

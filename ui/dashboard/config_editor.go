@@ -69,11 +69,11 @@ func (d *Dashboard) appEditors(ctx context.Context, t mdm.Tenant, apps []mdm.App
 		e := appEditor{AppAssignment: a, Index: i, Mode: modeJSON}
 		switch {
 		case a.AppID == "":
-		case a.Platform == mdm.PlatformIOS:
+		case d.svc.CapabilitiesOf(a.Platform).Has(mdm.AppConfigRows):
 			if rows, ok := mdm.RowsOfConfig(a.ManagedConfig); ok {
 				e.Mode, e.Rows = modeRows, append(rows, make([]mdm.ConfigRow, blankRows)...)
 			}
-		case a.Platform == mdm.PlatformAndroid && d.cfg.Schemas != nil:
+		case d.cfg.Schemas != nil:
 			d.schemaForm(ctx, t, &e)
 		}
 		out[i] = e

@@ -149,19 +149,21 @@ func when(t any) string {
 	return "—"
 }
 
-// deviceAction is one action on the device page, with the permission it needs.
+// deviceAction is one action on the device page, with the permission it needs and the
+// capability the device's platform must have for it (none: every platform can).
 type deviceAction struct {
 	Path   string
 	Perm   string
 	Danger bool
+	Needs  mdm.Capability
 }
 
 // deviceActions are the device page's actions, in the order they are offered.
 var deviceActions = []deviceAction{
-	{"reset-passcode", string(mdm.PermPasscodeReset), false},
-	{"lock", string(mdm.PermDevicesManage), false},
-	{"revoke-certificates", string(mdm.PermDevicesManage), true},
-	{"remove-work-data", string(mdm.PermDevicesManage), true},
+	{"reset-passcode", string(mdm.PermPasscodeReset), false, mdm.CanResetWorkPasscode},
+	{"lock", string(mdm.PermDevicesManage), false, mdm.CanLockWork},
+	{"revoke-certificates", string(mdm.PermDevicesManage), true, 0},
+	{"remove-work-data", string(mdm.PermDevicesManage), true, 0},
 }
 
 // Viewer is who is looking at the dashboard. The server puts it into the request's

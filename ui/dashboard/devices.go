@@ -75,7 +75,7 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	data := deviceData{DeviceDetail: detail}
+	data := deviceData{DeviceDetail: detail, Can: d.svc.CapabilitiesOf(detail.Device.Platform)}
 	if v.Principal.Can(mdm.PermPoliciesRead) {
 		if data.Policies, err = d.svc.WorkPolicies(r.Context(), v.Tenant); err != nil {
 			d.fail(w, r, err)
@@ -98,10 +98,16 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 // tenant's work policies.
 type deviceData struct {
 	mdm.DeviceDetail
+	// Can is what the device's platform can do, which decides the actions offered.
+	Can            mdm.Capability
 	Policies       []mdm.WorkPolicy
 	Compliance     mdm.DeviceCompliance
 	CertificateKey *CertificateKey
 }
+
+// Offers reports whether the device page offers the action: only where the device's
+// platform can carry it out.
+func (d deviceData) Offers(a deviceAction) bool { return a.Needs == 0 || d.Can.Has(a.Needs) }
 
 // PolicyName is the name of the device's work policy; empty without one or when the
 // viewer may not read policies.

@@ -53,7 +53,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	st := storetest.Open(t, storetest.SQLite)
-	svc := mdm.NewService(st, storetest.PlainSealer{}, mdm.WithCertificates(noCA{}))
+	svc := mdm.NewService(st, storetest.PlainSealer{}, mdm.WithCertificates(noCA{}), storetest.Platforms())
 	tn := storetest.Tenant(t, svc, "musterstadt")
 	tn, err := svc.SetTenantContacts(context.Background(), "test", tn, "KommunalIT Nord", "Datenschutz Musterstadt, datenschutz@musterstadt.de")
 	if err != nil {

@@ -49,7 +49,7 @@ func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string
 			}
 			e.Broken = broken
 		}
-		if d.State == mdm.DeviceInvited && d.Platform == mdm.PlatformAndroid {
+		if p.enrolsByLink(d) {
 			step, err := p.step(r, v, d)
 			if err != nil {
 				p.fail(w, r, err)
@@ -87,7 +87,7 @@ func (p *Portal) serveAndroidQR(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	i := slices.IndexFunc(v.Devices, func(d mdm.Device) bool {
-		return d.State == mdm.DeviceInvited && d.Platform == mdm.PlatformAndroid
+		return p.enrolsByLink(d)
 	})
 	if i < 0 {
 		http.NotFound(w, r)
@@ -170,4 +170,10 @@ func (p *Portal) brokenRules(r *http.Request, d mdm.Device) ([]brokenRule, error
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+// enrolsByLink reports whether the device waits for the employee to follow its platform's
+// enrolment link, which the portal then shows (as a link and as a QR code).
+func (p *Portal) enrolsByLink(d mdm.Device) bool {
+	return d.State == mdm.DeviceInvited && p.cfg.Service.CapabilitiesOf(d.Platform).Has(mdm.EnrolsByPortalLink)
 }

@@ -1,0 +1,18 @@
+package android
+
+import "github.com/trennwand/trennwand/mdm"
+
+// Registration is how Android phones with a work profile join the core. The work profile
+// can be locked (only where it has a lock of its own, see checkSeparateWorkLock) and its
+// passcode reset; the phone reports the work profile's passcode, its integrity and its
+// security patch; its certificates can be revoked while AMAPI keeps managing it. The
+// device is created when the employee accepts the notice, and the portal shows the
+// enrolment link; its certificate requests are bound to one key.
+func Registration() mdm.Registration {
+	return mdm.Registration{
+		Platform: mdm.PlatformAndroid,
+		Can: mdm.CanLockWork | mdm.CanResetWorkPasscode | mdm.ReportsWorkPasscode | mdm.ReportsIntegrity | mdm.ReportsPatchLevel |
+			mdm.RevocableWhileManaged | mdm.EnrolsByPortalLink | mdm.BindsCertificateKeys,
+		Forgetter: Forgetter{},
+	}
+}

@@ -1,0 +1,15 @@
+package mdm
+
+// canOf stands in for the capabilities the real platforms register (ios.Registration,
+// android.Registration), for tests of the core's pure rules; the platforms' own tests
+// check that they register the same.
+func canOf(p Platform) Capability {
+	switch p {
+	case PlatformIOS:
+		return CanQueryWorkApps | NeedsManagedAccount | AppConfigRows
+	case PlatformAndroid:
+		return CanLockWork | CanResetWorkPasscode | ReportsWorkPasscode | ReportsIntegrity | ReportsPatchLevel |
+			RevocableWhileManaged | EnrolsByPortalLink | BindsCertificateKeys
+	}
+	return 0
+}

@@ -1,0 +1,82 @@
+package mdm
+
+import "context"
+
+// Registration is how a platform joins the core: one value saying which platform it is,
+// what it can do (its capabilities) and what it keeps of a device that has to go when the
+// device is forgotten. Each platform package provides its own (ios.Registration,
+// android.Registration); the program gives them to the service once, at wiring
+// (WithPlatforms). A platform that is not registered can do nothing: its devices are
+// offered no action and every capability question about it is answered no.
+type Registration struct {
+	Platform Platform
+	// Can is what the platform can do and report; see Capability.
+	Can Capability
+	// Forgetter deletes the platform's own rows of devices whose retention has ended; nil
+	// when it keeps none.
+	Forgetter DeviceForgetter
+}
+
+// DeviceForgetter is a platform's part of deleting devices whose retention has ended: it
+// deletes the platform's own rows of the devices (protocol state, certificate bindings,
+// installed work apps) inside tx, the transaction that deletes the device rows and
+// records their deletion, so that either all of a device's data goes or none.
+type DeviceForgetter interface {
+	ForgetDevices(ctx context.Context, tx Store, tenantID string, ds []Device) error
+}
+
+// WithPlatforms registers the platforms the installation runs, in the order their work is
+// done (a policy change reaches them in this order). A platform registered twice keeps
+// its last registration.
+func WithPlatforms(regs ...Registration) Option {
+	return func(s *Service) {
+		for _, r := range regs {
+			if i := s.platformIndex(r.Platform); i >= 0 {
+				s.platforms[i] = r
+				continue
+			}
+			s.platforms = append(s.platforms, r)
+		}
+	}
+}
+
+// CapabilitiesOf returns what the platform registered; none for a platform that is not.
+// It is the one question the core, the dashboard and the API ask before they offer, accept
+// or carry out anything that not every platform can do.
+func (s *Service) CapabilitiesOf(p Platform) Capability {
+	if i := s.platformIndex(p); i >= 0 {
+		return s.platforms[i].Can
+	}
+	return 0
+}
+
+func (s *Service) platformIndex(p Platform) int {
+	for i, r := range s.platforms {
+		if r.Platform == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// registered returns the registered platforms, in the order of their registration.
+func (s *Service) registered() []Platform {
+	out := make([]Platform, len(s.platforms))
+	for i, r := range s.platforms {
+		out[i] = r.Platform
+	}
+	return out
+}
+
+// forgetDevices has every platform forget the devices, inside tx.
+func (s *Service) forgetDevices(ctx context.Context, tx Store, tenantID string, ds []Device) error {
+	for _, r := range s.platforms {
+		if r.Forgetter == nil {
+			continue
+		}
+		if err := r.Forgetter.ForgetDevices(ctx, tx, tenantID, ds); err != nil {
+			return err
+		}
+	}
+	return nil
+}
