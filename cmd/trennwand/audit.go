@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/pki"
 )
 
 // errAuditBroken makes `audit verify` exit with 1 when a trail is broken.
@@ -26,7 +25,7 @@ caught at the first checkpoint after the change. Exit code 0 when every trail is
 intact, 1 when one is not.`,
 		Args: exactArgs(),
 		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
-			svc, _, err := in.auditService(ctx, false)
+			svc, _, err := in.AuditService(ctx, false)
 			if err != nil {
 				return err
 			}
@@ -91,27 +90,6 @@ func checkpointsNote(n int64) string {
 		return ", 1 signed checkpoint"
 	}
 	return fmt.Sprintf(", %d signed checkpoints", n)
-}
-
-// auditService returns the installation's service with the CA as the audit trail's
-// notary: it checks the signatures of checkpoints and, with sign, signs checkpoints of the
-// events it appends with a new signing certificate, which it returns. The certificate is
-// issued here, before any transaction: issuing writes to the database, which on SQLite
-// would wait for the transaction that holds the write lock.
-func (in *installation) auditService(ctx context.Context, sign bool) (*mdm.Service, *pki.Signer, error) {
-	ca, err := in.CA(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	opts := append(in.serviceOptions(), mdm.WithCheckpointVerifier(ca))
-	var signer *pki.Signer
-	if sign {
-		if signer, err = ca.NewSigner(ctx); err != nil {
-			return nil, nil, err
-		}
-		opts = append(opts, mdm.WithAuditSigner(signer))
-	}
-	return mdm.NewService(in.store, in.key, opts...), signer, nil
 }
 
 // prunedNote says where a pruned trail starts.

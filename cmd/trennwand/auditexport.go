@@ -83,7 +83,7 @@ func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _
 	}
 
 	// From here on the export writes: the signing certificate, its audit event, the files.
-	svc, signer, err := in.auditService(ctx, true)
+	svc, signer, err := in.AuditService(ctx, true)
 	if err != nil {
 		return err
 	}

@@ -9,15 +9,6 @@ import (
 	"github.com/trennwand/trennwand/ui/portal"
 )
 
-// checkMail refuses an SMTP setting that cannot work, before anything starts.
-func checkMail(cfg config) error {
-	if cfg.SMTPURL == "" {
-		return nil
-	}
-	_, err := mail.New(cfg.SMTPURL, cfg.MailFrom)
-	return err
-}
-
 // handleMail registers the worker that sends invitation e-mail, when SMTP is configured.
 func (in *installation) handleMail(q *jobs.Queue) error {
 	if in.cfg.SMTPURL == "" {
