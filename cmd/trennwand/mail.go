@@ -6,6 +6,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/mail"
+	"github.com/trennwand/trennwand/ui/invitation"
 	"github.com/trennwand/trennwand/ui/portal"
 )
 
@@ -20,7 +21,7 @@ func (in *installation) handleMail(q *jobs.Queue) error {
 	}
 	jobs.Handle(q, func(ctx context.Context, job mdm.InvitationMailJob) error {
 		return in.svc.SendInvitationMail(ctx, job, func(ctx context.Context, m mdm.InvitationMail) error {
-			subject, text, err := portal.InvitationMail(m, in.cfg.PublicURL.JoinPath("/e/", m.Code).String())
+			subject, text, err := portal.InvitationMail(m, invitation.Link(in.cfg.PublicURL, m.Code))
 			if err != nil {
 				return err
 			}
