@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/pki"
+	"github.com/trennwand/trennwand/ui/dpo"
 )
 
 // errAuditBroken makes `audit verify` exit with 1 when a trail is broken.
@@ -26,7 +25,7 @@ caught at the first checkpoint after the change. Exit code 0 when every trail is
 intact, 1 when one is not.`,
 		Args: exactArgs(),
 		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
-			svc, _, err := in.auditService(ctx, false)
+			svc, _, err := in.AuditService(ctx, false)
 			if err != nil {
 				return err
 			}
@@ -45,34 +44,15 @@ intact, 1 when one is not.`,
 			} else if reports, err = in.svc.VerifyAudit(ctx); err != nil {
 				return err
 			}
-			intact := true
-			out := make([]map[string]any, len(reports))
-			for i, r := range reports {
-				intact = intact && r.Break == nil
-				out[i] = map[string]any{"tenant": r.Tenant.Name, "events": r.Events, "checkpoints": r.Checkpoints, "ok": r.Break == nil}
-				if n := len(r.Pruned); n > 0 {
-					out[i]["pruned_up_to"] = r.Pruned[n-1].UpToSeq
-					out[i]["pruned_at"] = r.Pruned[n-1].PrunedAt
-				}
-				if r.Break != nil {
-					out[i]["first_break"] = map[string]any{"seq": r.Break.Seq, "problem": r.Break.Problem}
-				}
-			}
+			res := dpo.Verification(reports)
 			if in.cfg.JSON {
-				if err := printJSON(cmd.OutOrStdout(), map[string]any{"ok": intact, "tenants": out}); err != nil {
+				if err := printJSON(cmd.OutOrStdout(), res); err != nil {
 					return err
 				}
-			} else {
-				for _, r := range reports {
-					if r.Break == nil {
-						fmt.Fprintf(cmd.OutOrStdout(), "%s: intact, %d events%s%s\n", r.Tenant.Name, r.Events, checkpointsNote(r.Checkpoints), prunedNote(r.Pruned))
-					} else {
-						fmt.Fprintf(cmd.OutOrStdout(), "%s: BROKEN at event %d: %s (%d events before it verified)\n",
-							r.Tenant.Name, r.Break.Seq, r.Break.Problem, r.Events)
-					}
-				}
+			} else if err := dpo.VerificationText(cmd.OutOrStdout(), reports); err != nil {
+				return err
 			}
-			if !intact {
+			if !res.OK {
 				return errAuditBroken
 			}
 			return nil
@@ -80,46 +60,4 @@ intact, 1 when one is not.`,
 	}
 	verify.Flags().String("tenant", "", "verify only this tenant")
 	return group("audit", "Verify and export the audit trail", verify, newAuditExportCmd())
-}
-
-// checkpointsNote says how many signed checkpoints matched, if there are any.
-func checkpointsNote(n int64) string {
-	switch n {
-	case 0:
-		return ""
-	case 1:
-		return ", 1 signed checkpoint"
-	}
-	return fmt.Sprintf(", %d signed checkpoints", n)
-}
-
-// auditService returns the installation's service with the CA as the audit trail's
-// notary: it checks the signatures of checkpoints and, with sign, signs checkpoints of the
-// events it appends with a new signing certificate, which it returns. The certificate is
-// issued here, before any transaction: issuing writes to the database, which on SQLite
-// would wait for the transaction that holds the write lock.
-func (in *installation) auditService(ctx context.Context, sign bool) (*mdm.Service, *pki.Signer, error) {
-	ca, err := in.CA(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	opts := append(in.serviceOptions(), mdm.WithCheckpointVerifier(ca))
-	var signer *pki.Signer
-	if sign {
-		if signer, err = ca.NewSigner(ctx); err != nil {
-			return nil, nil, err
-		}
-		opts = append(opts, mdm.WithAuditSigner(signer))
-	}
-	return mdm.NewService(in.store, in.key, opts...), signer, nil
-}
-
-// prunedNote says where a pruned trail starts.
-func prunedNote(ps []mdm.AuditPrune) string {
-	if len(ps) == 0 {
-		return ""
-	}
-	p := ps[len(ps)-1]
-	return fmt.Sprintf(" (events up to %d were removed after their retention period on %s; the trail starts at a signed checkpoint)",
-		p.UpToSeq, p.PrunedAt.UTC().Format("2006-01-02"))
 }

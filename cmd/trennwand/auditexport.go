@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"time"
 
@@ -77,13 +75,13 @@ func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _
 	if err != nil {
 		return err
 	}
-	existed, err := checkOutDir(out)
+	existed, err := export.CheckDir(out)
 	if err != nil {
-		return err
+		return fmt.Errorf("--out %w", err)
 	}
 
 	// From here on the export writes: the signing certificate, its audit event, the files.
-	svc, signer, err := in.auditService(ctx, true)
+	svc, signer, err := in.AuditService(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -109,45 +107,12 @@ func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _
 	return err
 }
 
-// exportTimeFlag reads --from or --to: a date, which is a day in UTC (as --to, up to the
-// end of that day), or an RFC 3339 time.
+// exportTimeFlag reads --from or --to.
 func exportTimeFlag(cmd *cobra.Command, name string, end bool) (time.Time, error) {
 	s, _ := cmd.Flags().GetString(name)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	day, err := time.Parse(time.DateOnly, s)
+	t, err := export.ParseTime(s, end)
 	if err != nil {
-		return time.Time{}, usagef("--%s %q: give a date (2025-03-01, a day in UTC) or an RFC 3339 time (2025-03-01T09:00:00+01:00)", name, s)
+		return time.Time{}, usagef("--%s %q: %v", name, s, err)
 	}
-	if end {
-		day = day.AddDate(0, 0, 1)
-	}
-	return day, nil
-}
-
-// checkOutDir checks that dir is a directory to export into: new, or existing and empty,
-// so that an export never mixes with or replaces other files.
-func checkOutDir(dir string) (existed bool, err error) {
-	info, err := os.Stat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("--out %s: %w", dir, err)
-	}
-	if !info.IsDir() {
-		return false, fmt.Errorf("--out %s is a file: give a new or empty directory", dir)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return false, fmt.Errorf("--out %s: %w", dir, err)
-	}
-	if len(entries) > 0 {
-		return false, fmt.Errorf("--out %s is not empty: give a new or empty directory, so that the export mixes with nothing", dir)
-	}
-	return true, nil
+	return t, nil
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	inst "github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/audit/export"
 )
@@ -60,7 +61,7 @@ func (s site) export(t *testing.T, args ...string) (string, manifest) {
 // caPEM returns what /pki/ca.pem serves for the site.
 func (s site) caPEM(t *testing.T) []byte {
 	t.Helper()
-	in, err := openForCLI(t.Context(), s.config(t), discardLog())
+	in, err := inst.Open(t.Context(), s.config(t), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestAnAuditEventReadsTheSameInEveryExportAndReport(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
 	srv := startServe(t, s.flags...)
 	srv.waitServing(t)
-	var inv invitation
+	var inv createdInvitation
 	s.run(t, "invite", "create", "--tenant", "default", "--email", "anna@musterstadt.de", "--platform", "android",
 		"--qr", "-", "--json").decode(t, &inv)
 	var tok struct{ Token string }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/backup"
+	inst "github.com/trennwand/trennwand/installation"
 )
 
 func newBackupCmd() *cobra.Command {
@@ -79,7 +80,7 @@ trennwand serve on the data directory.`,
 			if cfg.DB.Postgres {
 				return usagef("restore writes a SQLite installation; restore a PostgreSQL installation with pg_restore (docs/deployment.md)")
 			}
-			return restoreBackup(cfg, in, cfg.logger(cmd.ErrOrStderr()))
+			return restoreBackup(cfg, in, cfg.Logger(cmd.ErrOrStderr()))
 		},
 	}
 	c.Flags().String("in", "", "backup file to restore (required)")
@@ -100,7 +101,7 @@ func restoreBackup(cfg config, file string, log *slog.Logger) error {
 			return usagef("the data directory %s is not empty (it holds %s): restore into an empty one", cfg.DataDir, e.Name())
 		}
 	}
-	key, err := loadMasterKey(cfg, log, false)
+	key, err := inst.LoadMasterKey(cfg, log, false)
 	if err != nil {
 		return usageError{fmt.Errorf("restore needs the master key of the backed-up installation: %w", err)}
 	}

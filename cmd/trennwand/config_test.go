@@ -118,7 +118,7 @@ func TestSettingsComeFromFlagThenEnvironmentThenConfigFileThenDefault(t *testing
 			}
 			r := s.run(t, args...)
 			r.wantCode(t, 0)
-			var inv invitation
+			var inv createdInvitation
 			r.decode(t, &inv)
 			if want := tt.want + "/e/" + inv.Code; inv.URL != want {
 				t.Errorf("url %q, want %q", inv.URL, want)

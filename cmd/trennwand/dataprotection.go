@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -87,26 +86,7 @@ recorded in the audit trail.`,
 
 func printDataProtection(cmd *cobra.Command, in *installation, t mdm.Tenant, d mdm.DataProtection) error {
 	if in.cfg.JSON {
-		return printJSON(cmd.OutOrStdout(), dataProtectionJSON{Tenant: t.Name, SettingsJSON: dpo.Settings(d)})
+		return printJSON(cmd.OutOrStdout(), dpo.TenantSettingsJSON{Tenant: t.Name, SettingsJSON: dpo.Settings(d)})
 	}
-	rule := "off"
-	if d.InactivityDays > 0 {
-		rule = fmt.Sprintf("after %d days without contact, %s after %d more days", d.InactivityDays, d.InactivityAction, d.InactivityGraceDays)
-	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%s: device data kept %d days after removal; audit events kept %s; inactivity rule %s\n",
-		t.Name, d.DeviceRetentionDays, yearsText(d.AuditRetentionYears), rule)
-	return nil
-}
-
-func yearsText(n int) string {
-	if n == 0 {
-		return "for ever"
-	}
-	return fmt.Sprintf("%d years", n)
-}
-
-// dataProtectionJSON is what --json prints: the tenant and its settings.
-type dataProtectionJSON struct {
-	Tenant string `json:"tenant"`
-	dpo.SettingsJSON
+	return dpo.SettingsText(cmd.OutOrStdout(), t.Name, d)
 }

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	inst "github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -49,7 +50,7 @@ func newSite(t *testing.T, backend string) site {
 	if err := os.MkdirAll(s.data, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	in, creds, err := openForServe(t.Context(), s.config(t), slog.New(slog.DiscardHandler))
+	in, creds, err := inst.OpenForServe(t.Context(), s.config(t), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("create installation: %v", err)
 	}

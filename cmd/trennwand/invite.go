@@ -1,17 +1,15 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"os"
+	"io"
 	"time"
 
-	qrcode "github.com/skip2/go-qrcode"
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/invitation"
 	"github.com/trennwand/trennwand/ui/portal"
 )
 
@@ -55,20 +53,18 @@ too: hand it over and delete it.`,
 			if err != nil {
 				return err
 			}
-			link := in.cfg.PublicURL.JoinPath("/e/", inv.Code).String()
+			link := invitation.Link(in.cfg.PublicURL, inv.Code)
 			if qrPath == "" {
 				qrPath = "invitation-" + inv.Invitation.ID + ".png"
 			}
 			if qrPath != "-" {
-				if err := writeQR(qrPath, link); err != nil {
+				if err := writeNewFile(qrPath, func(w io.Writer) error { return invitation.WriteQR(w, link) }); err != nil {
 					return fmt.Errorf("the invitation was created, but its QR code could not be written (the URL above still works): %w", err)
 				}
 			}
 			lettersPath, _ := fl.GetString("letters")
 			if lettersPath != "" {
-				letter := portal.Letter{Tenant: t, Name: cmp.Or(inv.Employee.Name, inv.Employee.Email), Email: inv.Employee.Email,
-					URL: link, Code: inv.Code, Expires: inv.Invitation.ExpiresAt}
-				if err := writeLetters(lettersPath, "de", []portal.Letter{letter}); err != nil {
+				if err := writeLetters(lettersPath, "de", []portal.Letter{invitation.Letter(t, inv, link)}); err != nil {
 					return fmt.Errorf("the invitation was created (code %s), but its letter could not be written: %w", inv.Code, err)
 				}
 			}
@@ -104,19 +100,4 @@ too: hand it over and delete it.`,
 	f.String("qr", "", "where to write the QR code PNG (default invitation-<id>.png; - for none)")
 	f.String("letters", "", "also write a printable HTML letter with the QR code (German)")
 	return group("invite", "Invite employees to enrol their phones", create, newInviteImportCmd(), newInviteResendCmd(), newInviteRevokeCmd())
-}
-
-// writeQR writes a PNG QR code of link to path, readable only by the owner because it
-// carries the invitation code, and never over an existing file.
-func writeQR(path, link string) error {
-	png, err := qrcode.Encode(link, qrcode.Medium, 512)
-	if err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(png)
-	return errors.Join(err, f.Close())
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/invitation"
 	"github.com/trennwand/trennwand/ui/portal"
 )
 
@@ -133,10 +132,9 @@ func reportInvitations(cmd *cobra.Command, in *installation, t mdm.Tenant, made 
 	list := make([]invitationOut, len(made))
 	letters := make([]portal.Letter, len(made))
 	for i, inv := range made {
-		link := in.cfg.PublicURL.JoinPath("/e/", inv.Code).String()
+		link := invitation.Link(in.cfg.PublicURL, inv.Code)
 		list[i] = invitationOut{Email: inv.Employee.Email, Code: inv.Code, URL: link, ID: inv.Invitation.ID, ExpiresAt: inv.Invitation.ExpiresAt}
-		letters[i] = portal.Letter{Tenant: t, Name: cmp.Or(inv.Employee.Name, inv.Employee.Email), Email: inv.Employee.Email,
-			URL: link, Code: inv.Code, Expires: inv.Invitation.ExpiresAt}
+		letters[i] = invitation.Letter(t, inv, link)
 	}
 	if lettersPath != "" {
 		if err := writeLetters(lettersPath, lang, letters); err != nil {
@@ -181,12 +179,7 @@ func printInvitations(cmd *cobra.Command, in *installation, list []invitationOut
 	return nil
 }
 
-// writeLetters writes the print view, readable only by the owner because it carries the
-// codes, and never over an existing file.
+// writeLetters writes the print view of the letters, which carries the codes.
 func writeLetters(path, lang string, letters []portal.Letter) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	return errors.Join(portal.WriteLetters(f, lang, letters), f.Close())
+	return writeNewFile(path, func(w io.Writer) error { return portal.WriteLetters(w, lang, letters) })
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
-// invitation is what `invite create --json` prints.
-type invitation struct {
+// createdInvitation is what `invite create --json` prints.
+type createdInvitation struct {
 	Code         string `json:"code"`
 	URL          string `json:"url"`
 	QR           string `json:"qr"`
@@ -29,7 +29,7 @@ func TestInviteCreatePrintsTheCodeItsURLAndAQRCodeFile(t *testing.T) {
 		r := s.run(t, "invite", "create", "--tenant", "default", "--email", "anna.berg@musterstadt.de",
 			"--platform", "ios", "--public-url", "https://mdm.musterstadt.de", "--qr", qr, "--json")
 		r.wantCode(t, 0)
-		var inv invitation
+		var inv createdInvitation
 		r.decode(t, &inv)
 		if inv.Code == "" {
 			t.Fatal("no invitation code printed")
@@ -77,7 +77,7 @@ func TestInviteCodeIsNotInTheDatabaseFile(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
 	r := s.run(t, "invite", "create", "--tenant", "default", "--email", "anna.berg@musterstadt.de", "--qr", "-", "--json")
 	r.wantCode(t, 0)
-	var inv invitation
+	var inv createdInvitation
 	r.decode(t, &inv)
 	if inv.Code == "" {
 		t.Fatal("no invitation code printed")
@@ -108,7 +108,7 @@ func TestInviteCreateWritesTheQRCodeBesideTheCaller(t *testing.T) {
 
 	r := s.run(t, "invite", "create", "--tenant", "default", "--email", "jo@musterstadt.de", "--json")
 	r.wantCode(t, 0)
-	var inv invitation
+	var inv createdInvitation
 	r.decode(t, &inv)
 	if want := "invitation-" + inv.InvitationID + ".png"; inv.QR != want {
 		t.Errorf("qr %q, want %q", inv.QR, want)

@@ -6,17 +6,9 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/mail"
+	"github.com/trennwand/trennwand/ui/invitation"
 	"github.com/trennwand/trennwand/ui/portal"
 )
-
-// checkMail refuses an SMTP setting that cannot work, before anything starts.
-func checkMail(cfg config) error {
-	if cfg.SMTPURL == "" {
-		return nil
-	}
-	_, err := mail.New(cfg.SMTPURL, cfg.MailFrom)
-	return err
-}
 
 // handleMail registers the worker that sends invitation e-mail, when SMTP is configured.
 func (in *installation) handleMail(q *jobs.Queue) error {
@@ -29,7 +21,7 @@ func (in *installation) handleMail(q *jobs.Queue) error {
 	}
 	jobs.Handle(q, func(ctx context.Context, job mdm.InvitationMailJob) error {
 		return in.svc.SendInvitationMail(ctx, job, func(ctx context.Context, m mdm.InvitationMail) error {
-			subject, text, err := portal.InvitationMail(m, in.cfg.PublicURL.JoinPath("/e/", m.Code).String())
+			subject, text, err := portal.InvitationMail(m, invitation.Link(in.cfg.PublicURL, m.Code))
 			if err != nil {
 				return err
 			}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"text/tabwriter"
 )
 
@@ -34,4 +36,15 @@ func printTable(w io.Writer, header []string, rows [][]string) error {
 		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
+}
+
+// writeNewFile writes a new file through fn, never over an existing one, and readable by
+// its owner only: what the commands write to files (QR codes, letters, reports) carries
+// invitation codes or personal data.
+func writeNewFile(path string, fn func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	return errors.Join(fn(f), f.Close())
 }

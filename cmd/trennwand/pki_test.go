@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	inst "github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/mdm"
 )
 
@@ -53,7 +54,7 @@ func TestPKIRevokeAndList(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
 		// The server's own TLS certificate is the one certificate of a new installation.
-		in, err := openForCLI(t.Context(), s.config(t), discardLog())
+		in, err := inst.Open(t.Context(), s.config(t), discardLog())
 		if err != nil {
 			t.Fatal(err)
 		}

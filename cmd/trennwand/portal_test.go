@@ -19,7 +19,7 @@ func TestServeShowsThePortal(t *testing.T) {
 	r := s.run(t, "invite", "create", "--tenant", "default", "--email", "anna@musterstadt.de",
 		"--apple-id", "anna@appleid.musterstadt.de", "--qr", "-", "--json")
 	r.wantCode(t, 0)
-	var inv invitation
+	var inv createdInvitation
 	r.decode(t, &inv)
 
 	status, page := get(t, srv.url("/e/"+inv.Code))

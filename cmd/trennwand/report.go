@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -42,7 +40,7 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
 				return err
 			}
 			if file, _ := cmd.Flags().GetString("html"); file != "" {
-				if err := writeReport(file, func(w io.Writer) error { return dpo.ReportHTML(w, r, lang) }); err != nil {
+				if err := writeNewFile(file, func(w io.Writer) error { return dpo.ReportHTML(w, r, lang) }); err != nil {
 					return err
 				}
 				if !in.cfg.JSON {
@@ -88,7 +86,7 @@ technical measures. Prints Markdown; --html FILE writes a page to print.`,
 				return err
 			}
 			if file, _ := cmd.Flags().GetString("html"); file != "" {
-				if err := writeReport(file, func(w io.Writer) error { return dpo.ProcessingHTML(w, r, lang) }); err != nil {
+				if err := writeNewFile(file, func(w io.Writer) error { return dpo.ProcessingHTML(w, r, lang) }); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", file)
@@ -111,14 +109,4 @@ func langFlag(cmd *cobra.Command) (string, error) {
 		return "", usagef("--lang: %v", err)
 	}
 	return lang, nil
-}
-
-// writeReport writes a new file through fn, readable by its owner only because reports
-// hold personal data, and never over an existing file.
-func writeReport(name string, fn func(io.Writer) error) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	return errors.Join(fn(f), f.Close())
 }

@@ -1,20 +1,15 @@
 package main
 
 import (
-	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
-	"github.com/gofrs/flock"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
@@ -22,6 +17,7 @@ import (
 
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/demo"
+	inst "github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/mdm"
 )
 
@@ -44,7 +40,7 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	}
 	f := c.Flags()
 	f.String("addr", ":8443", "address to listen on for HTTPS; env TRENNWAND_ADDR")
-	f.String("memory-limit", defaultMemoryLimit, "the Go runtime's soft memory limit (GOMEMLIMIT, which wins when set): memory beyond it is collected and given back sooner; off for none; env TRENNWAND_MEMORY_LIMIT")
+	f.String("memory-limit", inst.DefaultMemoryLimit, "the Go runtime's soft memory limit (GOMEMLIMIT, which wins when set): memory beyond it is collected and given back sooner; off for none; env TRENNWAND_MEMORY_LIMIT")
 	f.String("metrics-addr", "", "address to serve /metrics on (HTTPS, nothing else there), e.g. 10.0.0.5:9443; unset, the main listener answers /metrics to clients on this host only; env TRENNWAND_METRICS_ADDR")
 	f.String("tls-cert", "", "PEM server certificate (default: one issued by the embedded CA, kept in the data directory); env TRENNWAND_TLS_CERT")
 	f.String("tls-key", "", "PEM private key of --tls-cert; env TRENNWAND_TLS_KEY")
@@ -69,13 +65,11 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	// The operator's certificate belongs to the configuration: one that cannot be loaded
-	// is refused before anything is created.
-	operatorCert, err := operatorCertificate(cfg)
+	operatorCert, err := inst.OperatorCertificate(cfg)
 	if err != nil {
 		return usageError{err}
 	}
-	log := cfg.logger(cmd.ErrOrStderr())
+	log := cfg.Logger(cmd.ErrOrStderr())
 	ctx := cmd.Context()
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(cfg.MemoryLimit)
@@ -86,25 +80,11 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		defer dm.Close()
 		log.Warn("DEMO MODE: Google and Apple are played by in-process fakes; nothing reaches a real phone", "amapi", cfg.AMAPIEndpoint, "apns", cfg.APNsURL)
 	}
-
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("create data directory: %w", err)
-	}
-	lock := flock.New(filepath.Join(cfg.DataDir, "trennwand.lock"))
-	locked, err := lock.TryLock()
-	if err != nil {
-		return fmt.Errorf("lock data directory: %w", err)
-	}
-	if !locked {
-		return fmt.Errorf("another trennwand server is already running on the data directory %s; two servers on one data directory would corrupt it (run replicas on PostgreSQL, each with its own data directory)", cfg.DataDir)
-	}
-	defer lock.Unlock()
-	unlockDB, err := lockSQLite(cfg)
+	unlock, err := inst.Lock(cfg)
 	if err != nil {
 		return err
 	}
-	defer unlockDB()
-
+	defer unlock()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -118,24 +98,28 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		defer metricsLn.Close()
 	}
 
-	in, creds, err := openForServe(ctx, cfg, log)
+	opened, creds, err := inst.OpenForServe(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
+	defer opened.Close()
+	in := wrap(opened)
 	if creds != nil {
 		if err := printSignIn(cmd.OutOrStdout(), in.cfg, *creds); err != nil {
 			return err
 		}
 	}
-
-	tlsCfg, err := serverTLS(ctx, in, operatorCert)
+	ca, err := in.CA(ctx)
+	if err != nil {
+		return err
+	}
+	tlsCfg, err := in.ServerTLS(ctx, operatorCert)
 	if err != nil {
 		return err
 	}
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.ready, PKI: in.ca,
+	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.Ready, PKI: ca,
 		ClientAddr: api.ForwardedFor(cfg.TrustedProxies), MetricsListener: metricsLn != nil})
 	if dm != nil {
 		in.apnsRoots, in.demo = dm.APNsRoots(), true
@@ -147,7 +131,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	if dm != nil {
-		if err := dm.Seed(ctx, in.svc, in.applePlatform, in.appleLicences, in.androidPlatform, in.ca.Root()); err != nil {
+		if err := dm.Seed(ctx, in.svc, in.applePlatform, in.appleLicences, in.androidPlatform, ca.Root()); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -156,7 +140,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer stopJobs()
-	if err := mountConsole(srv, in, log); err != nil {
+	if err := mountConsole(srv, in, ca, log); err != nil {
 		return err
 	}
 	if err := mountPortal(srv, in, in.portalDrivers(), log); err != nil {
@@ -165,7 +149,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if dm != nil {
 		dm.MountSimEndpoints(srv.Echo(), in.svc)
 		if n, _ := cmd.Flags().GetInt("demo-devices"); n > 0 {
-			dm.StartDevices(ctx, in.svc, strings.TrimRight(in.cfg.PublicURL.String(), "/"), in.ca.Root(), n, log)
+			dm.StartDevices(ctx, in.svc, strings.TrimRight(in.cfg.PublicURL.String(), "/"), ca.Root(), n, log)
 		}
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", in.cfg.PublicURL.String(), "database", cfg.DB.String())
@@ -180,86 +164,6 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// openForServe opens the installation, creating and upgrading it as needed: schema, master
-// key, and on an empty installation the tenant "default" with its first administrator,
-// whose credentials are returned to be shown once.
-func openForServe(ctx context.Context, cfg config, log *slog.Logger) (*installation, *mdm.AdminCredentials, error) {
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	fail := func(err error) (*installation, *mdm.AdminCredentials, error) {
-		_ = st.Close()
-		return nil, nil, err
-	}
-	if err := st.Migrate(ctx, log); err != nil {
-		return fail(err)
-	}
-	tenants, err := st.Tenants(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	// Only a new installation gets a new master key. An existing one whose key file is
-	// missing (a restored backup, a second replica with its own data directory) would
-	// otherwise start with a key that opens none of its sealed secrets.
-	key, err := loadMasterKey(cfg, log, len(tenants) == 0)
-	if err != nil {
-		return fail(err)
-	}
-	in := newInstallation(cfg, log, st, key)
-	svc := in.svc
-	if err := svc.CheckSealer(ctx, true); err != nil {
-		return fail(fmt.Errorf("%w (check TRENNWAND_MASTER_KEY or the key file %s)", err, cfg.masterKeyFile()))
-	}
-	if err := in.settlePublicURL(ctx, true); err != nil {
-		return fail(err)
-	}
-	creds, err := svc.Bootstrap(ctx, cfg.AdminEmail)
-	if err != nil {
-		return fail(err)
-	}
-	if creds != nil {
-		// Hashing the first administrator's password took 64 MiB (argon2id); give it back
-		// to the system now rather than when the runtime gets round to it.
-		debug.FreeOSMemory()
-	}
-	// The server signs the audit trail's checkpoints with a signing certificate of its own
-	// from the CA.
-	if in.svc, _, err = in.auditService(ctx, true); err != nil {
-		return fail(err)
-	}
-	return in, creds, nil
-}
-
-// ready reports whether the installation can serve: the database answers and its schema
-// is the one this program expects.
-func (in *installation) ready(ctx context.Context) error {
-	if err := in.store.Ping(ctx); err != nil {
-		return fmt.Errorf("database unreachable: %w", err)
-	}
-	schema, err := in.store.Schema(ctx)
-	if err != nil {
-		return err
-	}
-	if !schema.UpToDate() {
-		return fmt.Errorf("database schema not current: %s", schema)
-	}
-	return nil
-}
-
-// operatorCertificate loads the certificate of --tls-cert and --tls-key; nil when the
-// operator gave none.
-func operatorCertificate(cfg config) (*tls.Certificate, error) {
-	if cfg.TLSCert == "" {
-		return nil, nil
-	}
-	cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-	if err != nil {
-		return nil, fmt.Errorf("load TLS certificate: %w", err)
-	}
-	return &cert, nil
 }
 
 // printSignIn shows the first administrator's credentials, the only time they are shown.

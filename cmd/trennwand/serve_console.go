@@ -4,16 +4,14 @@ import (
 	"log/slog"
 
 	"github.com/trennwand/trennwand/api"
+	"github.com/trennwand/trennwand/pki"
 	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
 // mountConsole mounts what IT staff use: the JSON API under /api/v1 and the dashboard
-// under /ui.
-func mountConsole(srv *api.Server, in *installation, log *slog.Logger) error {
-	cfg := api.APIConfig{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log, Licensing: in.appLicensing()}
-	if in.ca != nil {
-		cfg.Certificates = in.ca // conditional access asks the CA about certificates
-	}
+// under /ui; conditional access asks the CA about certificates.
+func mountConsole(srv *api.Server, in *installation, ca *pki.CA, log *slog.Logger) error {
+	cfg := api.APIConfig{Service: in.svc, PublicURL: in.cfg.PublicURL, Log: log, Licensing: in.appLicensing(), Certificates: ca}
 	if err := srv.MountAPI(cfg); err != nil {
 		return err
 	}

@@ -106,7 +106,7 @@ func TestCommandsUseThePublicURLThatServeStored(t *testing.T) {
 	r := s.run(t, "invite", "create", "--tenant", "default", "--email", "ben@musterstadt.de", "--qr", "-", "--json",
 		"--public-url", "https://elsewhere.musterstadt.example")
 	r.wantCode(t, 0)
-	var inv invitation
+	var inv createdInvitation
 	r.decode(t, &inv)
 	if !strings.HasPrefix(inv.URL, "https://elsewhere.musterstadt.example/e/") {
 		t.Errorf("invitation URL with --public-url: %q", inv.URL)
@@ -137,7 +137,7 @@ func inviteURL(t *testing.T, s site, email string) string {
 	t.Helper()
 	r := s.run(t, "invite", "create", "--tenant", "default", "--email", email, "--qr", "-", "--json")
 	r.wantCode(t, 0)
-	var inv invitation
+	var inv createdInvitation
 	r.decode(t, &inv)
 	return inv.URL
 }

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"log/slog"
-	"net/netip"
-	"strings"
 
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/mdm"
@@ -35,25 +32,4 @@ func (in *installation) portalDrivers() map[mdm.Platform]mdm.Driver {
 		drivers[mdm.PlatformAndroid] = in.androidPlatform
 	}
 	return drivers
-}
-
-// parseTrustedProxies reads a comma-separated list of networks or addresses.
-func parseTrustedProxies(raw string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, f := range strings.Split(raw, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		p, err := netip.ParsePrefix(f)
-		if err != nil {
-			a, aerr := netip.ParseAddr(f)
-			if aerr != nil {
-				return nil, fmt.Errorf("--trusted-proxies %q: write networks such as 10.0.0.0/8 or addresses", f)
-			}
-			p = netip.PrefixFrom(a, a.BitLen())
-		}
-		out = append(out, p.Masked())
-	}
-	return out, nil
 }

@@ -66,24 +66,6 @@ func tenantJSON(t mdm.Tenant) map[string]any {
 	return map[string]any{"id": t.ID, "name": t.Name, "display_name": t.DisplayName, "created_at": t.CreatedAt}
 }
 
-// withInstallation loads the configuration, opens the installation for a command-line
-// call and runs fn with it.
-func withInstallation(fn func(ctx context.Context, cmd *cobra.Command, in *installation, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		cfg, err := loadConfig(cmd)
-		if err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		in, err := openForCLI(ctx, cfg, cfg.logger(cmd.ErrOrStderr()))
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		return fn(ctx, cmd, in, args)
-	}
-}
-
 // tenantFlag resolves the --tenant flag, with a message that helps when it is wrong.
 func tenantFlag(ctx context.Context, cmd *cobra.Command, in *installation) (mdm.Tenant, error) {
 	name, _ := cmd.Flags().GetString("tenant")

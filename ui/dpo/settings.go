@@ -1,6 +1,11 @@
 package dpo
 
-import "github.com/trennwand/trennwand/mdm"
+import (
+	"fmt"
+	"io"
+
+	"github.com/trennwand/trennwand/mdm"
+)
 
 // SettingsJSON is a tenant's data-protection settings as the API and the command line
 // show and take them.
@@ -27,4 +32,26 @@ func (j SettingsJSON) DataProtection() mdm.DataProtection {
 	return mdm.DataProtection{DeviceRetentionDays: j.DeviceRetentionDays, AuditRetentionYears: j.AuditRetentionYears,
 		InactivityDays: j.InactivityDays, InactivityGraceDays: j.InactivityGraceDays,
 		InactivityAction: mdm.InactivityAction(j.InactivityAction), ITContactEmail: j.ITEmail, Purposes: j.Purposes, Measures: j.Measures}
+}
+
+// TenantSettingsJSON is a tenant's settings as the command line prints them: the tenant
+// and its settings.
+type TenantSettingsJSON struct {
+	Tenant string `json:"tenant"`
+	SettingsJSON
+}
+
+// SettingsText writes a tenant's retention periods and inactivity rule in one line.
+func SettingsText(w io.Writer, tenant string, d mdm.DataProtection) error {
+	rule := "off"
+	if d.InactivityDays > 0 {
+		rule = fmt.Sprintf("after %d days without contact, %s after %d more days", d.InactivityDays, d.InactivityAction, d.InactivityGraceDays)
+	}
+	years := "for ever"
+	if d.AuditRetentionYears > 0 {
+		years = fmt.Sprintf("%d years", d.AuditRetentionYears)
+	}
+	_, err := fmt.Fprintf(w, "%s: device data kept %d days after removal; audit events kept %s; inactivity rule %s\n",
+		tenant, d.DeviceRetentionDays, years, rule)
+	return err
 }

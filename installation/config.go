@@ -1,8 +1,9 @@
-package main
+package installation
 
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -13,16 +14,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/trennwand/trennwand/mdm/mail"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/pki"
 )
 
-// config is the validated configuration of one invocation.
-type config struct {
+// Config is the validated configuration of one invocation.
+type Config struct {
 	DataDir          string
 	DB               store.DSN
 	Addr             string
@@ -51,9 +52,9 @@ type config struct {
 	JSON               bool
 }
 
-// settings lists every setting that may come from a flag, an environment variable
+// Settings lists every setting that may come from a flag, an environment variable
 // (TRENNWAND_ + upper case, - as _) or the config file.
-var settings = []string{
+var Settings = []string{
 	"data", "db", "addr", "public-url", "amapi-endpoint", "amapi-credentials", "apns-url",
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
 	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
@@ -61,50 +62,41 @@ var settings = []string{
 	"memory-limit",
 }
 
-func addGlobalFlags(root *cobra.Command) {
-	f := root.PersistentFlags()
-	f.String("config", "", "config file (YAML, TOML or JSON); env TRENNWAND_CONFIG")
-	f.String("data", "./data", "data directory: SQLite database, keys, lock file; env TRENNWAND_DATA")
-	f.String("db", "", "database: sqlite:///path/file.db or a postgres:// URL (default: SQLite in the data directory); env TRENNWAND_DB")
-	f.String("public-url", "", "the HTTPS URL at which phones and browsers reach this server; serve stores it in the installation for every later command (default: the stored one, else https://<hostname>:<port>); env TRENNWAND_PUBLIC_URL")
-	f.String("log-level", "info", "log level: debug, info, warn or error; env TRENNWAND_LOG_LEVEL")
-	f.String("log-format", "text", "log format: text or json; env TRENNWAND_LOG_FORMAT")
-	f.Bool("json", false, "print the result as one JSON object, for scripts")
-}
-
-// loadConfig merges flags, environment and config file (flags win, then environment, then
-// the file, then defaults) and validates the result. It creates nothing on disk.
-func loadConfig(cmd *cobra.Command) (config, error) {
+// Load merges the flags, the environment and the config file (flags win, then the
+// environment, then the file, then the defaults) and validates the result. The config
+// file is named by the flag --config or by TRENNWAND_CONFIG. Every error is a mistake in
+// the configuration. Load creates nothing on disk.
+func Load(flags *pflag.FlagSet) (Config, error) {
 	v := viper.New()
 	v.SetEnvPrefix("TRENNWAND")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
 	v.AutomaticEnv()
-	for _, key := range settings {
+	for _, key := range Settings {
 		if err := v.BindEnv(key); err != nil {
-			return config{}, err
+			return Config{}, err
 		}
 	}
 	var bindErr error
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if slices.Contains(settings, f.Name) {
+	flags.VisitAll(func(f *pflag.Flag) {
+		if slices.Contains(Settings, f.Name) {
 			bindErr = cmp.Or(bindErr, v.BindPFlag(f.Name, f))
 		}
 	})
 	if bindErr != nil {
-		return config{}, bindErr
+		return Config{}, bindErr
 	}
-	file, _ := cmd.Flags().GetString("config")
+	file, _ := flags.GetString("config")
 	file = cmp.Or(file, os.Getenv("TRENNWAND_CONFIG"))
 	if file != "" {
 		if err := readConfigFile(v, file); err != nil {
-			return config{}, usageError{err}
+			return Config{}, err
 		}
 	}
 	cfg, err := validate(v)
 	if err != nil {
-		return config{}, usageError{err}
+		return Config{}, err
 	}
-	cfg.JSON, _ = cmd.Flags().GetBool("json")
+	cfg.JSON, _ = flags.GetBool("json")
 	return cfg, nil
 }
 
@@ -117,8 +109,8 @@ func readConfigFile(v *viper.Viper, file string) error {
 		return fmt.Errorf("config file %s: %w", file, err)
 	}
 	for _, key := range fv.AllKeys() {
-		if !slices.Contains(settings, key) {
-			return fmt.Errorf("config file %s: unknown setting %q (known: %s)", file, key, strings.Join(settings, ", "))
+		if !slices.Contains(Settings, key) {
+			return fmt.Errorf("config file %s: unknown setting %q (known: %s)", file, key, strings.Join(Settings, ", "))
 		}
 	}
 	v.SetConfigFile(file)
@@ -128,8 +120,8 @@ func readConfigFile(v *viper.Viper, file string) error {
 	return nil
 }
 
-func validate(v *viper.Viper) (config, error) {
-	cfg := config{
+func validate(v *viper.Viper) (Config, error) {
+	cfg := Config{
 		DataDir:          v.GetString("data"),
 		Addr:             cmp.Or(v.GetString("addr"), ":8443"),
 		MetricsAddr:      v.GetString("metrics-addr"),
@@ -173,7 +165,7 @@ func validate(v *viper.Viper) (config, error) {
 	if err != nil || port == "" {
 		return cfg, fmt.Errorf("listen address %q: write host:port or :port, for example :8443 (--addr, TRENNWAND_ADDR)", cfg.Addr)
 	}
-	if cfg.MemoryLimit, err = parseMemoryLimit(cmp.Or(v.GetString("memory-limit"), defaultMemoryLimit)); err != nil {
+	if cfg.MemoryLimit, err = parseMemoryLimit(cmp.Or(v.GetString("memory-limit"), DefaultMemoryLimit)); err != nil {
 		return cfg, err
 	}
 	if cfg.MetricsAddr != "" {
@@ -205,7 +197,7 @@ func validate(v *viper.Viper) (config, error) {
 	if err := checkMail(cfg); err != nil {
 		return cfg, err
 	}
-	if cfg.TrustedProxies, err = parseTrustedProxies(v.GetString("trusted-proxies")); err != nil {
+	if cfg.TrustedProxies, err = ParseTrustedProxies(v.GetString("trusted-proxies")); err != nil {
 		return cfg, err
 	}
 	if cfg.APNsTopic != "" && !strings.HasPrefix(cfg.APNsTopic, "com.apple.mgmt.") {
@@ -249,11 +241,44 @@ func publicURL(raw, listenHost, port string) (*url.URL, error) {
 	return u, nil
 }
 
-// logger returns the logger the configuration asks for, writing to stderr.
-func (c config) logger(stderr interface{ Write([]byte) (int, error) }) *slog.Logger {
+// Logger returns the logger the configuration asks for, writing to stderr.
+func (c Config) Logger(stderr io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
 	if c.LogJSON {
 		return slog.New(slog.NewJSONHandler(stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(stderr, opts))
+}
+
+// MasterKeyFile is where the master key is kept when TRENNWAND_MASTER_KEY is not set.
+func (c Config) MasterKeyFile() string { return filepath.Join(c.DataDir, "master.key") }
+
+// checkMail refuses an SMTP setting that cannot work, before anything starts.
+func checkMail(cfg Config) error {
+	if cfg.SMTPURL == "" {
+		return nil
+	}
+	_, err := mail.New(cfg.SMTPURL, cfg.MailFrom)
+	return err
+}
+
+// ParseTrustedProxies reads a comma-separated list of networks or addresses.
+func ParseTrustedProxies(raw string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(raw, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("--trusted-proxies %q: write networks such as 10.0.0.0/8 or addresses", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

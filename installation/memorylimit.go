@@ -1,4 +1,4 @@
-package main
+package installation
 
 import (
 	"fmt"
@@ -7,12 +7,12 @@ import (
 	"strings"
 )
 
-// defaultMemoryLimit is the Go runtime's soft memory limit for `serve` unless the operator
+// DefaultMemoryLimit is the Go runtime's soft memory limit for `serve` unless the operator
 // sets another (--memory-limit, or GOMEMLIMIT). The server's live heap is a few tens of
 // mebibytes whatever the number of phones; the limit makes the collector give memory back
 // after a burst (an attack's password hashes and bodies) instead of keeping it at the
 // burst's height. It is soft: a heap that needs more gets it, collected more often.
-const defaultMemoryLimit = "100MiB"
+const DefaultMemoryLimit = "100MiB"
 
 // parseMemoryLimit reads a size such as 100MiB, 2GiB or 512000000 (bytes), the way
 // GOMEMLIMIT is written; 0 or "off" means no limit, returned as math.MaxInt64.
