@@ -237,5 +237,5 @@ func (p *Platform) deviceByEnterpriseID(ctx context.Context, tenantID, id string
 	if err != nil {
 		return mdm.Device{}, err
 	}
-	return p.svc.Store().Device(ctx, tenantID, row.DeviceID)
+	return p.svc.Device(ctx, tenantID, row.DeviceID)
 }

@@ -130,7 +130,7 @@ func (p *Platform) enrolled(ctx context.Context, tenantID string, rd *ReportedDe
 	if rd.TokenData == "" {
 		return fmt.Errorf("%w: device %s was enrolled without one of our tokens", errIgnored, rd.Name)
 	}
-	d, err := p.svc.Store().Device(ctx, tenantID, rd.TokenData)
+	d, err := p.svc.Device(ctx, tenantID, rd.TokenData)
 	if errors.Is(err, mdm.ErrNotFound) || (err == nil && d.Platform != mdm.PlatformAndroid) {
 		return fmt.Errorf("%w: no Android device %q", errIgnored, rd.TokenData)
 	}
@@ -155,7 +155,7 @@ func (p *Platform) enrolled(ctx context.Context, tenantID string, rd *ReportedDe
 // reported records a status report; a device that AMAPI reports deleted has lost its
 // work profile, and is removed.
 func (p *Platform) reported(ctx context.Context, tenantID string, rd *ReportedDevice) error {
-	ds, err := p.svc.Store().DevicesByPlatformIDs(ctx, tenantID, mdm.PlatformAndroid, []string{rd.Name})
+	ds, err := p.svc.DevicesByPlatformIDs(ctx, tenantID, mdm.PlatformAndroid, []string{rd.Name})
 	if err != nil {
 		return err
 	}

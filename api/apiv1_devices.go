@@ -67,7 +67,7 @@ func (a *apiV1) removeWorkData(c echo.Context, k call) error {
 	if err := a.svc.RemoveDevice(ctx, k.who.Actor, k.tenant, c.Param("id"), reason); err != nil {
 		return err
 	}
-	d, err := a.svc.Store().Device(ctx, k.tenant.ID, c.Param("id"))
+	d, err := a.svc.Device(ctx, k.tenant.ID, c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func planApps(want []wantedApp, devices []mdm.Device, have map[string][]storage.
 // policy are removed. Enrolments that are in line get nothing, so repeating it is
 // harmless.
 func (p *Platform) ApplyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy) error {
-	devices, err := p.svc.Store().Devices(ctx, t.ID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive, WorkPolicyID: wp.ID})
+	devices, err := p.svc.Devices(ctx, t, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive, WorkPolicyID: wp.ID})
 	if err != nil {
 		return fmt.Errorf("devices of policy %q: %w", wp.Name, err)
 	}

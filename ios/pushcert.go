@@ -116,7 +116,7 @@ func (PushCertCheckJob) Kind() string { return "ios_push_cert_check" }
 // CheckPushCertificates warns in the log about every tenant whose push certificate has
 // expired or expires within PushCertWarning; it is the worker of PushCertCheckJob.
 func (p *Platform) CheckPushCertificates(ctx context.Context, _ PushCertCheckJob) error {
-	tenants, err := p.svc.Store().Tenants(ctx)
+	tenants, err := p.svc.Tenants(ctx)
 	if err != nil {
 		return err
 	}

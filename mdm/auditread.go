@@ -29,3 +29,8 @@ func (s *Service) AuditPage(ctx context.Context, t Tenant, f AuditFilter, afterS
 	}
 	return out, nil
 }
+
+// AuditHead returns the position and hash of the tenant's last audit event.
+func (s *Service) AuditHead(ctx context.Context, tenantID string) (audit.ChainHead, error) {
+	return s.store.AuditHead(ctx, tenantID)
+}

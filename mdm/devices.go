@@ -13,3 +13,19 @@ func (s *Service) Devices(ctx context.Context, t Tenant, f DeviceFilter) ([]Devi
 	}
 	return devices, nil
 }
+
+// Device returns the tenant's device with the ID, for a platform or handler that has just
+// acted on it; it records no access (see ViewDevice for an administrator looking).
+func (s *Service) Device(ctx context.Context, tenantID, id string) (Device, error) {
+	d, err := s.store.Device(ctx, tenantID, id)
+	if err != nil {
+		return Device{}, fmt.Errorf("device %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// DevicesByPlatformIDs returns the tenant's devices that the platform calls by one of the
+// IDs; IDs that name no device are left out.
+func (s *Service) DevicesByPlatformIDs(ctx context.Context, tenantID string, p Platform, platformIDs []string) ([]Device, error) {
+	return s.store.DevicesByPlatformIDs(ctx, tenantID, p, platformIDs)
+}

@@ -45,9 +45,6 @@ func NewService(store Store, sealer Sealer, opts ...Option) *Service {
 	return s
 }
 
-// Store returns the store the service works on.
-func (s *Service) Store() Store { return s.store }
-
 // clock returns the current time as it is stored: UTC, microseconds, the precision that
 // every supported database keeps unchanged.
 func (s *Service) clock() time.Time {

@@ -205,7 +205,7 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v.Principal.Can(mdm.PermAuditRead) {
-		head, err := d.svc.Store().AuditHead(r.Context(), v.Tenant.ID)
+		head, err := d.svc.AuditHead(r.Context(), v.Tenant.ID)
 		if err != nil {
 			d.fail(w, r, err)
 			return
