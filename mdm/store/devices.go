@@ -13,6 +13,9 @@ import (
 // CreateDevice stores a new device of the tenant.
 func (s *Store) CreateDevice(ctx context.Context, tenantID string, d *mdm.Device) error {
 	d.TenantID = tenantID
+	if d.ReportedCompliance == "" {
+		d.ReportedCompliance = mdm.ComplianceUnknown
+	}
 	return s.insert(ctx, d)
 }
 
