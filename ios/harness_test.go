@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"sync/atomic"
 	"time"
 
 	"github.com/trennwand/trennwand/ios"
@@ -47,7 +48,16 @@ type site struct {
 	// licences is the fake of Apple's Apps and Books once withLicences has turned
 	// licensing on; the job queue of pushing then runs the licence jobs too.
 	licences *vppfake.Server
+	// ahead is how far the site's clock (the domain's and the Apple storage's) runs
+	// ahead of the real one; tests move it with passDays.
+	ahead atomic.Int64
 }
+
+// now is the site's clock.
+func (s *site) now() time.Time { return time.Now().Add(time.Duration(s.ahead.Load())) }
+
+// pass moves the site's clock on by d.
+func (s *site) pass(d time.Duration) { s.ahead.Add(int64(d)) }
 
 // eachBackend runs fn on a fresh site on every database the suite runs on.
 func eachBackend(t *testing.T, fn func(t *testing.T, s *site)) {
@@ -73,7 +83,7 @@ func newSite(t testing.TB, backend string) *site {
 		store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}))
 	key := testMasterKey(t)
 	s := &site{st: st, topic: testTopic}
-	s.svc = mdm.NewService(st, key, mdm.WithCertificates(siteCertificates{s}))
+	s.svc = mdm.NewService(st, key, mdm.WithCertificates(siteCertificates{s}), mdm.WithClock(s.now))
 
 	var handler http.Handler = http.NotFoundHandler()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
@@ -89,7 +99,7 @@ func newSite(t testing.TB, backend string) *site {
 	if err != nil {
 		t.Fatalf("server certificate: %v", err)
 	}
-	s.ca, s.nano = ca, storage.New(st.Tables(), key)
+	s.ca, s.nano = ca, storage.New(st.Tables(), key, storage.WithClock(s.now))
 	s.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	s.platform, err = ios.New(s.svc, ca, s.nano, ios.Config{PublicURL: public, Topic: testTopic,
 		ProfileSigner: ios.TLSCertificate(s.tls, "127.0.0.1"), Log: slog.New(slog.DiscardHandler)})
