@@ -14,8 +14,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"testing"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/trennwand/trennwand/ios"

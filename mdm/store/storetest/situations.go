@@ -131,7 +131,9 @@ func (sit *Situation) Check(where string, views []View) error {
 // noCertificates stands in for a CA that issued the devices no certificate.
 type noCertificates struct{}
 
-func (noCertificates) RevokeEnrolment(context.Context, string, string, string) (int, error) { return 0, nil }
+func (noCertificates) RevokeEnrolment(context.Context, string, string, string) (int, error) {
+	return 0, nil
+}
 
 func sameTime(a, b *time.Time) bool {
 	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
