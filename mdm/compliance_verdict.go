@@ -43,7 +43,7 @@ func VerdictOf(d Device, results []RuleResult, failures []ComplianceFailure, now
 	if d.State == DeviceRemoved {
 		return Verdict{}
 	}
-	slices.SortFunc(failures, func(a, b ComplianceFailure) int {
+	failures = slices.SortedFunc(slices.Values(failures), func(a, b ComplianceFailure) int {
 		return slices.Index(ComplianceRules, a.Rule) - slices.Index(ComplianceRules, b.Rule)
 	})
 	var v Verdict
