@@ -63,4 +63,3 @@ const (
 	DefaultCheckpointEvents = 100
 	DefaultCheckpointAge    = time.Hour
 )
-
