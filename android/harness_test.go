@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	amapi "google.golang.org/api/androidmanagement/v1"
 
@@ -30,7 +32,16 @@ type site struct {
 	platform *android.Platform
 	push     *httptest.Server // the platform's handler
 	tenant   mdm.Tenant
+	// ahead is how far the domain's clock runs ahead of the real one; tests move it with
+	// pass.
+	ahead *atomic.Int64
 }
+
+// now is the site's clock.
+func (s *site) now() time.Time { return time.Now().Add(time.Duration(s.ahead.Load())) }
+
+// pass moves the site's clock on by d.
+func (s *site) pass(d time.Duration) { s.ahead.Add(int64(d)) }
 
 // eachBackend runs fn on a fresh site on every database the suite runs on.
 func eachBackend(t *testing.T, fn func(t *testing.T, s *site)) {
@@ -49,7 +60,9 @@ func newSite(t testing.TB, backend string) *site {
 func newSiteOn(t testing.TB, st *store.Store, cfg android.Config) *site {
 	t.Helper()
 	certs := &revocations{}
-	svc := mdm.NewService(st, storetest.PlainSealer{}, mdm.WithCertificates(certs), mdm.WithPlatforms(android.Registration()))
+	ahead := new(atomic.Int64)
+	svc := mdm.NewService(st, storetest.PlainSealer{}, mdm.WithCertificates(certs), mdm.WithPlatforms(android.Registration()),
+		mdm.WithClock(func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }))
 	fake := amapifake.New()
 	api := httptest.NewServer(fake.Handler())
 	t.Cleanup(api.Close)
@@ -65,7 +78,7 @@ func newSiteOn(t testing.TB, st *store.Store, cfg android.Config) *site {
 	push := httptest.NewServer(p.Handler())
 	t.Cleanup(push.Close)
 	return &site{st: st, svc: svc, certs: certs, fake: fake, platform: p, push: push,
-		tenant: storetest.Tenant(t, svc, "musterstadt")}
+		tenant: storetest.Tenant(t, svc, "musterstadt"), ahead: ahead}
 }
 
 // bind binds the tenant to a new enterprise of the fake and subscribes the platform's push

@@ -73,7 +73,7 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 // atomic runs fn in the one transaction, where the platform writes its own rows (db) and
 // the domain's (tx) with their audit events.
 func (p *Platform) atomic(ctx context.Context, fn func(tx mdm.Store, db *gorm.DB, at time.Time) error) error {
-	at := now()
+	at := p.svc.Now().UTC().Truncate(time.Microsecond) // the domain's clock: a report's time is its contact
 	return p.tables.Atomic(ctx, func(tx *store.Tx) error { return fn(tx, tx.DB(ctx), at) })
 }
 

@@ -82,7 +82,7 @@ func (p *Platform) syncOne(ctx context.Context, t mdm.Tenant, d mdm.Device, rd, 
 		res.Removed++
 	default:
 		st := rd.status()
-		if d.OSVersion == st.OSVersion && d.SecurityPatchLevel == st.SecurityPatchLevel && d.Compliance == st.Compliance &&
+		if d.OSVersion == st.OSVersion && d.SecurityPatchLevel == st.SecurityPatchLevel && d.ReportedCompliance == st.Compliance &&
 			slices.Equal(splitLines(d.NonCompliance), st.NonCompliance) {
 			return p.svc.CheckDeviceCompliance(ctx, t.ID, d.ID, rd.complianceFacts())
 		}

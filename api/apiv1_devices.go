@@ -108,7 +108,7 @@ func (a *apiV1) overview(c echo.Context, k call) error {
 	type countJSON struct {
 		Platform   mdm.Platform    `json:"platform"`
 		State      mdm.DeviceState `json:"state"`
-		Compliance mdm.Compliance  `json:"compliance"`
+		Compliance mdm.Compliance  `json:"compliance,omitempty"`
 		Count      int64           `json:"count"`
 	}
 	return c.JSON(http.StatusOK, map[string]any{"counts": mapSlice(counts, func(d mdm.DeviceCount) countJSON {

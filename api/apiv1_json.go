@@ -16,15 +16,21 @@ type deviceJSON struct {
 	WorkPolicyID  *string         `json:"work_policy_id"`
 	Platform      mdm.Platform    `json:"platform"`
 	State         mdm.DeviceState `json:"state"`
-	Compliance    mdm.Compliance  `json:"compliance"`
-	OSVersion     string          `json:"os_version"`
-	LastContactAt *time.Time      `json:"last_contact_at"`
-	CreatedAt     time.Time       `json:"created_at"`
+	// Compliance, ComplianceUntil and ComplianceReasons are the device's one verdict; a
+	// removed device has none.
+	Compliance        mdm.Compliance `json:"compliance,omitempty"`
+	ComplianceUntil   *time.Time     `json:"compliance_until,omitempty"`
+	ComplianceReasons []string       `json:"compliance_reasons,omitempty"`
+	OSVersion         string         `json:"os_version"`
+	LastContactAt     *time.Time     `json:"last_contact_at"`
+	CreatedAt         time.Time      `json:"created_at"`
 }
 
 func deviceOut(d mdm.Device) deviceJSON {
+	v := d.Verdict()
 	return deviceJSON{ID: d.ID, EmployeeID: d.EmployeeID, WorkPolicyID: d.WorkPolicyID, Platform: d.Platform,
-		State: d.State, Compliance: d.Compliance, OSVersion: d.OSVersion, LastContactAt: d.LastContactAt, CreatedAt: d.CreatedAt}
+		State: d.State, Compliance: v.State, ComplianceUntil: v.Until, ComplianceReasons: v.Reasons, OSVersion: d.OSVersion,
+		LastContactAt: d.LastContactAt, CreatedAt: d.CreatedAt}
 }
 
 func deviceListingOut(d mdm.DeviceListing) deviceJSON {

@@ -83,7 +83,7 @@ func (b *binding) reportCompliance(ctx context.Context, d mdm.Device, raw []byte
 		if d.NonCompliance != "" {
 			reasons = strings.Split(d.NonCompliance, "\n")
 		}
-		st := mdm.DeviceStatus{OSVersion: r.OSVersion, Compliance: d.Compliance, NonCompliance: reasons}
+		st := mdm.DeviceStatus{OSVersion: r.OSVersion, Compliance: d.ReportedCompliance, NonCompliance: reasons}
 		if err := b.svc.ReportDeviceStatus(ctx, d.TenantID, d.ID, st); err != nil {
 			return fmt.Errorf("record the OS version of device %s: %w", d.ID, err)
 		}

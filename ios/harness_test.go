@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,7 +51,16 @@ type site struct {
 	licences *vppfake.Server
 	// lic is the licensing that withLicences has turned on.
 	lic *licences.Service
+	// ahead is how far the site's clock (the domain's and the Apple storage's) runs
+	// ahead of the real one; tests move it with passDays.
+	ahead atomic.Int64
 }
+
+// now is the site's clock.
+func (s *site) now() time.Time { return time.Now().Add(time.Duration(s.ahead.Load())) }
+
+// pass moves the site's clock on by d.
+func (s *site) pass(d time.Duration) { s.ahead.Add(int64(d)) }
 
 // eachBackend runs fn on a fresh site on every database the suite runs on.
 func eachBackend(t *testing.T, fn func(t *testing.T, s *site)) {
@@ -76,7 +86,8 @@ func newSite(t testing.TB, backend string) *site {
 		store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}))
 	key := testMasterKey(t)
 	s := &site{st: st, topic: testTopic}
-	s.svc = mdm.NewService(st, key, mdm.WithCertificates(siteCertificates{s}), mdm.WithPlatforms(ios.Registration()))
+	s.svc = mdm.NewService(st, key, mdm.WithCertificates(siteCertificates{s}), mdm.WithPlatforms(ios.Registration()),
+		mdm.WithClock(s.now))
 
 	var handler http.Handler = http.NotFoundHandler()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
@@ -92,7 +103,7 @@ func newSite(t testing.TB, backend string) *site {
 	if err != nil {
 		t.Fatalf("server certificate: %v", err)
 	}
-	s.ca, s.nano = ca, storage.New(st.Tables(), key)
+	s.ca, s.nano = ca, storage.New(st.Tables(), key, storage.WithClock(s.now))
 	s.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	s.platform, err = ios.New(s.svc, ca, s.nano, ios.Config{PublicURL: public, Topic: testTopic,
 		ProfileSigner: ios.TLSCertificate(s.tls, "127.0.0.1"), Log: slog.New(slog.DiscardHandler)})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/micromdm/nanomdm/cryptoutil"
 	apple "github.com/micromdm/nanomdm/mdm"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/pki"
 )
 
@@ -35,7 +37,8 @@ const maxMDMRequest = 1 << 20
 //  5. the service chain: the domain binding, nanomdm's certauth and nanomdm itself.
 //
 // Every request's context is wrapped with storage.RequestContext, so that an Idle check-in
-// costs the storage one statement.
+// costs the storage one statement, and with the device's contact (contactOf), which the
+// storage records where it writes the enrolment's last-seen time.
 func (p *Platform) mdmHandler(checkin bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := readBody(w, r, maxMDMRequest)
@@ -52,7 +55,7 @@ func (p *Platform) mdmHandler(checkin bool) http.Handler {
 			http.Error(w, "device certificate: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		req := apple.NewRequestWithContext(storage.RequestContext(withCaller(r.Context(), d)), cert)
+		req := apple.NewRequestWithContext(storage.WithVisitor(storage.RequestContext(withCaller(r.Context(), d)), contactOf(d)), cert)
 		var out []byte
 		if checkin {
 			out, err = p.checkin(req, body)
@@ -193,4 +196,12 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 		return nil, false
 	}
 	return body, true
+}
+
+// contactOf records a visit of device d as the domain's contact with it, in the storage's
+// transaction (at most once a resolution, like last-seen).
+func contactOf(d mdm.Device) storage.Visitor {
+	return func(ctx context.Context, tx *store.Tx, at time.Time) error {
+		return mdm.RecordContact(ctx, tx, d.TenantID, d.ID, at)
+	}
 }

@@ -45,13 +45,14 @@ func (s *Service) CheckDeviceCompliance(ctx context.Context, tenantID, deviceID 
 // CheckCompliance evaluates the reports against their devices' work-policy rules in the
 // caller's transaction tx: a rule newly broken becomes a failure (the employee's e-mail is
 // queued when the rule says notify), a rule met again ends its failure, and every change
-// goes to the history and the audit trail. Reports that change nothing write nothing, so
-// that frequent reports stay cheap. Only active devices are checked.
+// goes to the history and the audit trail. Then it settles each device's one verdict
+// (VerdictOf). Reports that change nothing write nothing, so that frequent reports stay
+// cheap. The rules are checked on active devices only; a removed device is left as it is.
 func (s *Service) CheckCompliance(ctx context.Context, tx Store, at time.Time, reports []ComplianceReport) error {
 	byTenant := map[string][]ComplianceReport{}
 	for _, r := range reports {
-		if r.Device.State != DeviceActive {
-			continue // checked once enrolled; a removal ends every rule
+		if r.Device.State == DeviceRemoved {
+			continue // a removal ends every rule and the verdict
 		}
 		byTenant[r.Device.TenantID] = append(byTenant[r.Device.TenantID], r)
 	}
@@ -75,6 +76,7 @@ type complianceBatch struct {
 	facts    map[string]ComplianceFacts
 	failures map[failureKey]ComplianceFailure
 	newFacts map[string]ComplianceFacts
+	results  map[string][]RuleResult // by device, of the last report
 	added    []ComplianceFailure
 	notify   []ComplianceMailJob // for failures whose rule says notify
 	changes  []ComplianceChange
@@ -86,9 +88,15 @@ func (s *Service) checkTenant(ctx context.Context, tx Store, at time.Time, tenan
 		return err
 	}
 	for _, r := range reports {
+		if r.Device.State != DeviceActive {
+			continue // the rules apply once enrolled
+		}
 		if err := b.check(ctx, tx, at, r, s.CapabilitiesOf(r.Device.Platform)); err != nil {
 			return err
 		}
+	}
+	if err := b.settle(ctx, tx, at, tenantID, reports); err != nil {
+		return err
 	}
 	if len(b.newFacts) > 0 {
 		if err := tx.SetDeviceFacts(ctx, tenantID, b.newFacts, at); err != nil {
@@ -117,7 +125,8 @@ func (s *Service) checkTenant(ctx context.Context, tx Store, at time.Time, tenan
 }
 
 func loadComplianceBatch(ctx context.Context, tx Store, tenantID string, reports []ComplianceReport) (*complianceBatch, error) {
-	b := &complianceBatch{newFacts: map[string]ComplianceFacts{}, failures: map[failureKey]ComplianceFailure{}}
+	b := &complianceBatch{newFacts: map[string]ComplianceFacts{}, failures: map[failureKey]ComplianceFailure{},
+		results: map[string][]RuleResult{}}
 	ids := make([]string, 0, len(reports))
 	policies := map[string]bool{}
 	defaultPolicy, looked := "", false // read once per batch, for the devices without a policy
@@ -170,7 +179,8 @@ func (b *complianceBatch) check(ctx context.Context, tx Store, at time.Time, r C
 		rules = b.rules[*d.WorkPolicyID]
 	}
 	set := map[ComplianceRule]bool{}
-	for _, res := range EvaluateCompliance(rules, d, can, facts, at) {
+	b.results[d.ID] = EvaluateCompliance(rules, d, can, facts, at)
+	for _, res := range b.results[d.ID] {
 		set[res.Rule] = true
 		key := failureKey{d.ID, res.Rule}
 		_, open := b.failures[key]
@@ -193,6 +203,28 @@ func (b *complianceBatch) check(ctx context.Context, tx Store, at time.Time, r C
 		}
 	}
 	return nil
+}
+
+// settle records the verdict on each reported device (the last report of a device counts)
+// from its platform's report and the rules it breaks now.
+func (b *complianceBatch) settle(ctx context.Context, tx Store, at time.Time, tenantID string, reports []ComplianceReport) error {
+	last := map[string]int{}
+	for i, r := range reports {
+		last[r.Device.ID] = i
+	}
+	failures := map[string][]ComplianceFailure{}
+	for key, f := range b.failures {
+		failures[key.device] = append(failures[key.device], f)
+	}
+	ds := make([]Device, 0, len(last))
+	verdicts := make([]Verdict, 0, len(last))
+	for i, r := range reports {
+		if last[r.Device.ID] == i {
+			ds = append(ds, r.Device)
+			verdicts = append(verdicts, VerdictOf(r.Device, b.results[r.Device.ID], failures[r.Device.ID], at))
+		}
+	}
+	return settleVerdicts(ctx, tx, at, tenantID, ds, verdicts)
 }
 
 func ruleOf(rules []RuleSetting, rule ComplianceRule) RuleSetting {

@@ -19,15 +19,23 @@ type Device struct {
 	PlatformID   string
 	State        DeviceState
 	OSVersion    string
-	Compliance   Compliance
-	// SecurityPatchLevel and NonCompliance are what the platform last reported about the
-	// work container: the patch level ("2026-10-05") and, for a non-compliant device, the
-	// reasons, one per line ("PASSWORD_POLICIES: INSUFFICIENT_PASSWORD").
+	// Compliance is the device's one compliance verdict, with ComplianceUntil and
+	// ComplianceReasons (one a line): what every view shows. Only VerdictOf decides it.
+	Compliance        Compliance `gorm:"column:verdict"`
+	ComplianceUntil   *time.Time `gorm:"column:verdict_until"`
+	ComplianceReasons string     `gorm:"column:verdict_reasons"`
+	// ReportedCompliance, SecurityPatchLevel and NonCompliance are what the platform last
+	// reported about the work container: its own word on compliance, the patch level
+	// ("2026-10-05") and, for a non-compliant device, the reasons, one per line
+	// ("PASSWORD_POLICIES: INSUFFICIENT_PASSWORD"). They are facts the verdict weighs.
+	ReportedCompliance Compliance `gorm:"column:compliance"`
 	SecurityPatchLevel string
 	NonCompliance      string
-	LastContactAt      *time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// LastContactAt is when the device was last heard from, by any message, to
+	// ContactResolution (RecordContact, RecordDeviceStatuses).
+	LastContactAt *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // DeviceState is where an enrolment stands in its life.
@@ -71,13 +79,16 @@ func (s DeviceState) CanBecome(to DeviceState) bool {
 	return slices.Contains(deviceTransitions[s], to)
 }
 
-// Compliance is the last verdict on whether a device meets its work policy's rules.
+// Compliance is the state of a compliance verdict (and the word a platform reports).
 type Compliance string
 
-// The compliance verdicts.
+// The states of a verdict. A platform reports only unknown, compliant or noncompliant.
 const (
+	// ComplianceNone is the verdict on a removed device: it has none.
+	ComplianceNone         Compliance = ""
 	ComplianceUnknown      Compliance = "unknown"
 	ComplianceCompliant    Compliance = "compliant"
+	ComplianceInGrace      Compliance = "in_grace"
 	ComplianceNonCompliant Compliance = "noncompliant"
 )
 

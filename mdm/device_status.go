@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // DeviceStatus is what a platform reports about a device's work container: facts about
@@ -29,6 +27,9 @@ type DeviceStatusStore interface {
 	// SetDeviceStatuses records, in one statement, the status of each of the tenant's
 	// devices named by ID as seen at `at`; ErrNotFound if one of them is not the tenant's.
 	SetDeviceStatuses(ctx context.Context, tenantID string, statuses map[string]DeviceStatus, at time.Time) error
+	// RecordContact sets the device's last contact to `at` if it is unset or at or before
+	// staleAt, unless the device is removed; a device of another tenant is left as it is.
+	RecordContact(ctx context.Context, tenantID, deviceID string, at, staleAt time.Time) error
 }
 
 // Limits on reported values: anything longer is cut, since it comes from the phone.
@@ -68,23 +69,36 @@ func cut(s string, n int) string {
 // read, not a write.
 const ContactResolution = time.Minute
 
-// ReportDeviceStatus records a status report of the platform for the device. A change of
-// the compliance verdict is an audit event, written in the same transaction; reports that
-// do not change the verdict are not, so that frequent reports stay cheap.
+// ReportDeviceStatus records a status report of the platform for the device and settles
+// its compliance verdict in the same transaction.
 func (s *Service) ReportDeviceStatus(ctx context.Context, tenantID, deviceID string, st DeviceStatus) error {
 	return s.atomic(ctx, func(tx Store, at time.Time) error {
 		d, err := tx.Device(ctx, tenantID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
-		_, err = RecordDeviceStatus(ctx, tx, at, d, st)
-		return err
+		if d, err = RecordDeviceStatus(ctx, tx, at, d, st); err != nil {
+			return err
+		}
+		return s.CheckCompliance(ctx, tx, at, []ComplianceReport{{Device: d}})
 	})
+}
+
+// RecordContact records, in the caller's transaction, that the tenant's device was heard
+// from at `at`: by any message, however small. It writes only when the recorded contact
+// is ContactResolution old or older, so that a device's frequent messages cost one write
+// a minute; a removed device is left as it is.
+func RecordContact(ctx context.Context, tx Store, tenantID, deviceID string, at time.Time) error {
+	if err := tx.RecordContact(ctx, tenantID, deviceID, at, at.Add(-ContactResolution)); err != nil {
+		return fmt.Errorf("record contact of device %s: %w", deviceID, err)
+	}
+	return nil
 }
 
 // RecordDeviceStatus is ReportDeviceStatus for a platform that holds the transaction
 // itself (Store.Atomic), because it writes rows of its own with the report; d is the
-// device as read in that transaction. It returns the device as it is recorded now.
+// device as read in that transaction. It returns the device as it is recorded now; the
+// caller settles its verdict (Service.CheckCompliance) in the same transaction.
 func RecordDeviceStatus(ctx context.Context, tx Store, at time.Time, d Device, st DeviceStatus) (Device, error) {
 	ds, err := RecordDeviceStatuses(ctx, tx, at, []StatusReport{{Device: d, Status: st}})
 	if err != nil {
@@ -100,8 +114,8 @@ type StatusReport struct {
 }
 
 // RecordDeviceStatuses is RecordDeviceStatus for many reports, which may name the same
-// device more than once and devices of several tenants: they apply in order, each
-// compliance change is its own audit event, and the devices whose status changed are
+// device more than once and devices of several tenants: they apply in order, and the
+// devices whose status changed are
 // written with one statement per tenant. It returns each report's device as that
 // report leaves it. An invalid report or a removed device fails the whole call.
 func RecordDeviceStatuses(ctx context.Context, tx Store, at time.Time, reports []StatusReport) ([]Device, error) {
@@ -114,7 +128,7 @@ func RecordDeviceStatuses(ctx context.Context, tx Store, at time.Time, reports [
 		if !ok {
 			d = r.Device
 		}
-		st, write, err := d.applyStatus(ctx, tx, at, r.Status)
+		st, write, err := d.applyStatus(r.Status, at)
 		if err != nil {
 			return nil, err
 		}
@@ -135,9 +149,9 @@ func RecordDeviceStatuses(ctx context.Context, tx Store, at time.Time, reports [
 }
 
 // applyStatus takes a report into d and reports whether the device's row must be written:
-// not when nothing but the time of contact changed, and that lately. A change of the
-// compliance verdict is written to the audit trail.
-func (d *Device) applyStatus(ctx context.Context, tx Store, at time.Time, st DeviceStatus) (DeviceStatus, bool, error) {
+// not when nothing but the time of contact changed, and that lately. The platform's own
+// word on compliance is one of the facts the verdict weighs (CheckCompliance).
+func (d *Device) applyStatus(st DeviceStatus, at time.Time) (DeviceStatus, bool, error) {
 	st = st.normalize()
 	switch st.Compliance {
 	case ComplianceUnknown, ComplianceCompliant, ComplianceNonCompliant:
@@ -150,19 +164,13 @@ func (d *Device) applyStatus(ctx context.Context, tx Store, at time.Time, st Dev
 	if d.sameStatus(st) && d.LastContactAt != nil && at.Sub(*d.LastContactAt) < ContactResolution {
 		return st, false, nil
 	}
-	was := d.Compliance
-	d.OSVersion, d.SecurityPatchLevel, d.Compliance = st.OSVersion, st.SecurityPatchLevel, st.Compliance
+	d.OSVersion, d.SecurityPatchLevel, d.ReportedCompliance = st.OSVersion, st.SecurityPatchLevel, st.Compliance
 	d.NonCompliance, d.LastContactAt, d.UpdatedAt = strings.Join(st.NonCompliance, "\n"), &at, at
-	if was == st.Compliance {
-		return st, true, nil
-	}
-	_, err := tx.AppendAudit(ctx, d.TenantID, at, audit.Record{Actor: "device:" + d.ID, Action: audit.DeviceCompliance,
-		Subject: audit.Device.Of(d.ID), Details: audit.Fields(map[string]any{"from": was, "to": st.Compliance, "reasons": st.NonCompliance})})
-	return st, true, err
+	return st, true, nil
 }
 
 // sameStatus reports whether the device's recorded status is st (normalised).
 func (d Device) sameStatus(st DeviceStatus) bool {
 	return d.OSVersion == st.OSVersion && d.SecurityPatchLevel == st.SecurityPatchLevel &&
-		d.Compliance == st.Compliance && d.NonCompliance == strings.Join(st.NonCompliance, "\n")
+		d.ReportedCompliance == st.Compliance && d.NonCompliance == strings.Join(st.NonCompliance, "\n")
 }

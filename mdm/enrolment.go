@@ -121,7 +121,7 @@ func redeemInvitation(ctx context.Context, tx Store, at time.Time, inv Invitatio
 		return StartedEnrolment{}, err
 	}
 	d := Device{ID: NewID(), EmployeeID: emp.ID, InvitationID: &inv.ID, Platform: platform,
-		State: DeviceInvited, Compliance: ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
+		State: DeviceInvited, Compliance: ComplianceUnknown, ReportedCompliance: ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
 	if p, err := tx.DefaultWorkPolicy(ctx, inv.TenantID); err == nil {
 		d.WorkPolicyID = &p.ID
 	} else if !errors.Is(err, ErrNotFound) {

@@ -13,7 +13,7 @@ var noticeCanSee = []NoticeItem{
 		Text: NoticeText{
 			DE: "die Art des Geräts (iPhone/iPad oder Android), die Version des Betriebssystems und bei Android den Stand der Sicherheitsupdates",
 			EN: "the kind of phone (iPhone/iPad or Android), the version of its operating system and, on Android, its security patch level"}},
-	{ID: "can_see.compliance", DeviceFields: []string{"Compliance", "NonCompliance", "WorkPolicyID"},
+	{ID: "can_see.compliance", DeviceFields: []string{"Compliance", "ComplianceUntil", "ComplianceReasons", "ReportedCompliance", "NonCompliance", "WorkPolicyID"},
 		Text: NoticeText{
 			DE: "ob der Arbeitsbereich die Regeln Ihres Arbeitgebers erfüllt und, wenn nicht, welche Regel verletzt ist (zum Beispiel ob ein Code für den Arbeitsbereich gesetzt ist)",
 			EN: "whether the work area meets your employer's rules and, if not, which rule it misses (for example whether a work passcode is set)"}},

@@ -96,9 +96,14 @@ func (s *Service) ConfirmRemoval(ctx context.Context, actor, tenantID, deviceID,
 		if err := tx.SetDeviceState(ctx, tenantID, d.ID, d.State, DeviceRemoved, at); err != nil {
 			return err
 		}
+		was := d.State
+		d.State = DeviceRemoved
+		if err := settleVerdicts(ctx, tx, at, tenantID, []Device{d}, []Verdict{VerdictOf(d, nil, nil, at)}); err != nil {
+			return err
+		}
 		removed = true
 		_, err = tx.AppendAudit(ctx, tenantID, at, audit.Record{Actor: actor, Action: audit.DeviceRemoved, Subject: audit.Device.Of(d.ID),
-			Details: audit.Fields(map[string]any{"from_state": d.State, "reason": reason})})
+			Details: audit.Fields(map[string]any{"from_state": was, "reason": reason})})
 		return err
 	})
 	if err != nil || !removed || s.certs == nil {

@@ -39,6 +39,7 @@ type Store interface {
 	InactivityStore
 	ReportStore
 	ComplianceStore
+	VerdictStore
 }
 
 // InstallationStore keeps settings of the whole installation.

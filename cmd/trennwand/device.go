@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -47,8 +48,17 @@ func newDeviceCmd() *cobra.Command {
 				for i, d := range devices {
 					out[i] = map[string]any{
 						"id": d.ID, "employee_id": d.EmployeeID, "platform": d.Platform, "state": d.State,
-						"os_version": d.OSVersion, "compliance": d.Compliance, "last_contact_at": d.LastContactAt,
+						"os_version": d.OSVersion, "last_contact_at": d.LastContactAt,
 						"created_at": d.CreatedAt, "security_patch_level": d.SecurityPatchLevel, "non_compliance": d.NonCompliance,
+					}
+					if v := d.Verdict(); v.State != mdm.ComplianceNone {
+						out[i]["compliance"] = v.State
+						if v.Until != nil {
+							out[i]["compliance_until"] = v.Until
+						}
+						if len(v.Reasons) > 0 {
+							out[i]["compliance_reasons"] = v.Reasons
+						}
 					}
 				}
 				return printJSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "devices": out})
@@ -59,7 +69,11 @@ func newDeviceCmd() *cobra.Command {
 				if d.LastContactAt != nil {
 					contact = d.LastContactAt.Local().Format(time.DateTime)
 				}
-				rows[i] = []string{d.ID, string(d.Platform), string(d.State), d.OSVersion, string(d.Compliance), contact}
+				verdict := cmp.Or(string(d.Compliance), "-")
+				if d.ComplianceUntil != nil {
+					verdict += " until " + d.ComplianceUntil.Local().Format(time.DateTime)
+				}
+				rows[i] = []string{d.ID, string(d.Platform), string(d.State), d.OSVersion, verdict, contact}
 			}
 			return printTable(cmd.OutOrStdout(), []string{"ID", "PLATFORM", "STATE", "OS", "COMPLIANCE", "LAST CONTACT"}, rows)
 		}),

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // deviceList is what `device list --json` prints.
@@ -100,4 +101,28 @@ func enrolDevice(t *testing.T, s site, tenant string, platform mdm.Platform, sta
 		t.Fatal(err)
 	}
 	return d
+}
+
+// One truth on the command line: `device list --json` gives each device the same last
+// contact and verdict as the JSON API, the dashboard, the portal and the Art. 15 report
+// (api's TestEveryViewTellsTheSameContactAndVerdict has the same situations).
+func TestDeviceListTellsTheSameContactAndVerdict(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		s := newSite(t, backend)
+		st := s.store(t)
+		tn, err := st.TenantByName(t.Context(), "default")
+		if err != nil {
+			t.Fatal(err)
+		}
+		situations := storetest.Situations(t, st, tn)
+		r := s.run(t, "device", "list", "--tenant", "default", "--json")
+		r.wantCode(t, 0)
+		var got struct{ Devices []storetest.View }
+		r.decode(t, &got)
+		for _, sit := range situations {
+			if err := sit.Check("device list --json", got.Devices); err != nil {
+				t.Error(err)
+			}
+		}
+	})
 }

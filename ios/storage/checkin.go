@@ -9,6 +9,8 @@ import (
 	"github.com/micromdm/nanomdm/mdm"
 	nanostorage "github.com/micromdm/nanomdm/storage"
 	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // StoreAuthenticate records a device's Authenticate message: the start of a (new)
@@ -42,7 +44,8 @@ func (s *Storage) StoreTokenUpdate(r *mdm.Request, msg *mdm.TokenUpdate) error {
 		deviceID = r.ParentID
 	}
 	now := s.clock()
-	err := s.conn(r.Context()).Transaction(func(tx *gorm.DB) error {
+	err := s.tables.Atomic(r.Context(), func(dom *store.Tx) error {
+		tx := dom.DB(r.Context())
 		if r.ParentID != "" {
 			err := tx.Exec(`INSERT INTO ios_users (id, device_id, user_short_name, user_long_name, token_update, token_update_at) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id, user_short_name = excluded.user_short_name,
@@ -60,7 +63,7 @@ ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id, user_short_name =
 				return errors.New("the device has not authenticated")
 			}
 		}
-		return tx.Exec(`INSERT INTO ios_enrollments (id, device_id, type, topic, push_magic, push_token, enabled, token_update_tally, enrolled_at, last_seen_at)
+		err := tx.Exec(`INSERT INTO ios_enrollments (id, device_id, type, topic, push_magic, push_token, enabled, token_update_tally, enrolled_at, last_seen_at)
 VALUES (?, ?, ?, ?, ?, ?, TRUE, 1, ?, ?)
 ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id, type = excluded.type, topic = excluded.topic,
     push_magic = excluded.push_magic, push_token = excluded.push_token, enabled = TRUE,
@@ -68,6 +71,10 @@ ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id, type = excluded.t
     enrolled_at = CASE WHEN ios_enrollments.token_update_tally = 0 THEN excluded.enrolled_at ELSE ios_enrollments.enrolled_at END,
     last_seen_at = excluded.last_seen_at`,
 			r.ID, deviceID, r.Type.String(), msg.Topic, msg.PushMagic, []byte(msg.Token), now, now).Error
+		if err != nil {
+			return err
+		}
+		return visited(r.Context(), dom, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store TokenUpdate of %s: %w", r.ID, err)
@@ -81,14 +88,17 @@ ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id, type = excluded.t
 func (s *Storage) Disable(r *mdm.Request) error {
 	ch := channelsOf(r)
 	var uuids []string
-	err := s.conn(r.Context()).Transaction(func(tx *gorm.DB) error {
+	err := s.tables.Atomic(r.Context(), func(dom *store.Tx) error {
+		tx, now := dom.DB(r.Context()), s.clock()
 		err := tx.Exec(`UPDATE ios_enrollments SET enabled = FALSE, token_update_tally = 0, last_seen_at = ? WHERE `+ch.column+` = ?`,
-			s.clock(), ch.value).Error
+			now, ch.value).Error
 		if err != nil {
 			return err
 		}
-		uuids, err = clearQueues(tx, ch)
-		return err
+		if uuids, err = clearQueues(tx, ch); err != nil {
+			return err
+		}
+		return visited(r.Context(), dom, now)
 	})
 	if err != nil {
 		return fmt.Errorf("disable %s: %w", r.ID, err)
@@ -129,9 +139,24 @@ func (s *Storage) RetrieveTokenUpdateTally(ctx context.Context, id string) (int,
 	return tally, nil
 }
 
-// touch records a visit of the enrolment for check-in messages that are written anyway.
+// touch records a visit of the enrolment for check-in messages that are written anyway,
+// and the idle ones whose last-seen time is due: with the request's visitor, in one
+// transaction with the domain's record of the contact.
 func (s *Storage) touch(ctx context.Context, id string) error {
-	if err := s.conn(ctx).Exec(`UPDATE ios_enrollments SET last_seen_at = ? WHERE id = ?`, s.clock(), id).Error; err != nil {
+	const seen = `UPDATE ios_enrollments SET last_seen_at = ? WHERE id = ?`
+	now := s.clock()
+	var err error
+	if hasVisitor(ctx) {
+		err = s.tables.Atomic(ctx, func(tx *store.Tx) error {
+			if err := tx.DB(ctx).Exec(seen, now, id).Error; err != nil {
+				return err
+			}
+			return visited(ctx, tx, now)
+		})
+	} else {
+		err = s.conn(ctx).Exec(seen, now, id).Error
+	}
+	if err != nil {
 		return fmt.Errorf("record visit of %s: %w", id, err)
 	}
 	return nil

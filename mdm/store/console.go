@@ -59,7 +59,7 @@ func (s *Store) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQue
 func matching(db *gorm.DB, q mdm.DeviceQuery) *gorm.DB {
 	db = filterDevices(db, "devices.", q.DeviceFilter)
 	if q.Compliance != "" {
-		db = db.Where("devices.compliance = ?", q.Compliance)
+		db = db.Where("devices.verdict = ?", q.Compliance)
 	}
 	return db
 }

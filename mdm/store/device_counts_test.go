@@ -15,8 +15,8 @@ func truth(t *testing.T, s *store.Store, tenantID string) []mdm.DeviceCount {
 	t.Helper()
 	var out []mdm.DeviceCount
 	err := s.Tables().DB().Table("devices").Where("tenant_id = ?", tenantID).
-		Select("platform, state, compliance, COUNT(*) AS count").
-		Group("platform, state, compliance").Order("platform, state, compliance").Scan(&out).Error
+		Select("platform, state, verdict AS compliance, COUNT(*) AS count").
+		Group("platform, state, verdict").Order("platform, state, verdict").Scan(&out).Error
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestDeviceCountsFollowEveryWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("after a bulk state change")
-		if err := db.Exec("UPDATE devices SET compliance = 'noncompliant', state = state WHERE tenant_id = ? AND platform = 'ios'", a.ID).Error; err != nil {
+		if err := db.Exec("UPDATE devices SET verdict = 'in_grace', state = state WHERE tenant_id = ? AND platform = 'ios' AND state <> 'removed'", a.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 		check("after a bulk compliance change")

@@ -54,3 +54,28 @@ non_compliance = v.column5, last_contact_at = ?, updated_at = ? FROM (VALUES `)
 	}
 	return nil
 }
+
+// RecordContact sets the device's last contact, in one statement that writes nothing when
+// the recorded contact is newer than staleAt.
+func (s *Store) RecordContact(ctx context.Context, tenantID, deviceID string, at, staleAt time.Time) error {
+	return translate(s.db.WithContext(ctx).Exec(`UPDATE devices SET last_contact_at = ?
+WHERE tenant_id = ? AND id = ? AND state <> ? AND (last_contact_at IS NULL OR last_contact_at <= ?)`,
+		at.UTC(), tenantID, deviceID, mdm.DeviceRemoved, staleAt.UTC()).Error)
+}
+
+// SetDeviceVerdicts records the devices' compliance verdicts, one statement a device: the
+// verdict changes seldom, so few are written at once.
+func (s *Store) SetDeviceVerdicts(ctx context.Context, tenantID string, verdicts map[string]mdm.Verdict) error {
+	for _, id := range slices.Sorted(maps.Keys(verdicts)) {
+		v := verdicts[id]
+		res := s.db.WithContext(ctx).Table("devices").Where("tenant_id = ? AND id = ?", tenantID, id).
+			Updates(map[string]any{"verdict": v.State, "verdict_until": v.Until, "verdict_reasons": strings.Join(v.Reasons, "\n")})
+		if err := translate(res.Error); err != nil {
+			return err
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("verdict of device %s: %w", id, mdm.ErrNotFound)
+		}
+	}
+	return nil
+}

@@ -13,6 +13,14 @@ import (
 // CreateDevice stores a new device of the tenant.
 func (s *Store) CreateDevice(ctx context.Context, tenantID string, d *mdm.Device) error {
 	d.TenantID = tenantID
+	if d.ReportedCompliance == "" {
+		// A device nobody has reported on yet: the platform's word is what the verdict
+		// says, where a platform could say it.
+		d.ReportedCompliance = mdm.ComplianceUnknown
+		if d.Compliance == mdm.ComplianceCompliant || d.Compliance == mdm.ComplianceNonCompliant {
+			d.ReportedCompliance = d.Compliance
+		}
+	}
 	return s.insert(ctx, d)
 }
 

@@ -120,7 +120,7 @@ var funcs = template.FuncMap{
 	},
 	"platforms":         func() []string { return []string{"android", "ios"} },
 	"states":            func() []string { return []string{"invited", "enrolling", "active", "removing", "removed"} },
-	"compliances":       func() []string { return []string{"compliant", "noncompliant", "unknown"} },
+	"compliances":       func() []string { return []string{"compliant", "in_grace", "noncompliant", "unknown"} },
 	"actions":           func() []deviceAction { return deviceActions },
 	"roles":             func() []mdm.Role { return mdm.Roles },
 	"reason":            reason,

@@ -42,7 +42,7 @@ func (d *Dashboard) devices(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch c := mdm.Compliance(f.Compliance); c {
-	case "", mdm.ComplianceCompliant, mdm.ComplianceNonCompliant, mdm.ComplianceUnknown:
+	case "", mdm.ComplianceCompliant, mdm.ComplianceInGrace, mdm.ComplianceNonCompliant, mdm.ComplianceUnknown:
 		query.Compliance = c
 	default:
 		d.fail(w, r, fmt.Errorf("%w: compliance %q", mdm.ErrInvalid, f.Compliance))

@@ -48,7 +48,10 @@ type deviceJSON struct {
 	State              string            `json:"state"`
 	OSVersion          string            `json:"os_version,omitempty"`
 	SecurityPatchLevel string            `json:"security_patch_level,omitempty"`
-	Compliance         string            `json:"compliance"`
+	Compliance         string            `json:"compliance,omitempty"`
+	ComplianceUntil    *time.Time        `json:"compliance_until,omitempty"`
+	ComplianceReasons  []string          `json:"compliance_reasons,omitempty"`
+	ReportedCompliance string            `json:"reported_compliance"`
 	NonCompliance      string            `json:"non_compliance,omitempty"`
 	LastContactAt      *time.Time        `json:"last_contact_at,omitempty"`
 	CreatedAt          time.Time         `json:"created_at"`
@@ -107,7 +110,8 @@ func Report(r mdm.EmployeeReport) ReportJSON {
 		d := rec.Device
 		dj := deviceJSON{ID: d.ID, Platform: string(d.Platform), PlatformID: d.PlatformID, State: string(d.State),
 			OSVersion: d.OSVersion, SecurityPatchLevel: d.SecurityPatchLevel, Compliance: string(d.Compliance),
-			NonCompliance: d.NonCompliance, LastContactAt: d.LastContactAt, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+			ComplianceUntil: d.ComplianceUntil, ComplianceReasons: d.Verdict().Reasons,
+			ReportedCompliance: string(d.ReportedCompliance), NonCompliance: d.NonCompliance, LastContactAt: d.LastContactAt, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 			Commands: []commandJSON{}, Certificates: []certificateJSON{}}
 		for _, c := range rec.Commands {
 			dj.Commands = append(dj.Commands, commandJSON{ID: c.ID, Kind: string(c.Kind), State: string(c.State), CreatedAt: c.CreatedAt})

@@ -27,6 +27,17 @@ type deviceEntry struct {
 	RemoveURL string
 	// Broken are the compliance rules the device breaks, with what to do by when.
 	Broken []brokenRule
+	// Until is, while the device is in grace, the day by which to fix it.
+	Until string
+}
+
+// entryOf is the status page's entry for device d.
+func entryOf(r *http.Request, code string, d mdm.Device) deviceEntry {
+	e := deviceEntry{Device: d, RemoveURL: withLang(r, codeURL(code, "remove"))}
+	if d.ComplianceUntil != nil {
+		e.Until = d.ComplianceUntil.UTC().Format("2006-01-02")
+	}
+	return e
 }
 
 // brokenRule is one compliance rule a device breaks, as the status page tells it.
@@ -40,7 +51,7 @@ type brokenRule struct {
 func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string, v mdm.PortalView) {
 	page := statusPage{Code: code, Removed: r.URL.Query().Get("removed") == "1"}
 	for _, d := range v.Devices {
-		e := deviceEntry{Device: d, RemoveURL: withLang(r, codeURL(code, "remove"))}
+		e := entryOf(r, code, d)
 		if d.State == mdm.DeviceActive {
 			broken, err := p.brokenRules(r, d)
 			if err != nil {
@@ -141,7 +152,7 @@ func (p *Portal) serveRemove(w http.ResponseWriter, r *http.Request) {
 func (p *Portal) serveStatusProblem(w http.ResponseWriter, r *http.Request, code string, v mdm.PortalView, problemID string) {
 	page := statusPage{Code: code, Problem: problemID}
 	for _, d := range v.Devices {
-		page.Devices = append(page.Devices, deviceEntry{Device: d, RemoveURL: withLang(r, codeURL(code, "remove"))})
+		page.Devices = append(page.Devices, entryOf(r, code, d))
 	}
 	p.render(w, r, http.StatusBadRequest, pageStatus, "status.title", page)
 }

@@ -38,8 +38,11 @@ func SeedDevices(t testing.TB, s *store.Store, tenantID string, n int) {
 				}
 				es = append(es, e)
 				ds = append(ds, mdm.Device{ID: mdm.NewID(), TenantID: tenantID, EmployeeID: e.ID, Platform: platform,
-					State: states[i%len(states)], Compliance: compliance[i%len(compliance)], OSVersion: "15",
-					CreatedAt: at, UpdatedAt: at})
+					State: states[i%len(states)], Compliance: compliance[i%len(compliance)], ReportedCompliance: compliance[i%len(compliance)],
+					OSVersion: "15", CreatedAt: at, UpdatedAt: at})
+				if ds[len(ds)-1].State == mdm.DeviceRemoved {
+					ds[len(ds)-1].Compliance = mdm.ComplianceNone
+				}
 			}
 			if err := tx.Create(&es).Error; err != nil {
 				return fmt.Errorf("seed employees: %w", err)
