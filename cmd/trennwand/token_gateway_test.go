@@ -16,7 +16,7 @@ func TestTokenForAMailGateway(t *testing.T) {
 		r.wantCode(t, 0)
 		var created struct{ Token, Role string }
 		r.decode(t, &created)
-		svc := mdm.NewService(s.store(t), storetest.PlainSealer{})
+		svc := mdm.NewService(s.store(t), storetest.PlainSealer{}, storetest.Platforms())
 		who, err := svc.AuthenticateToken(t.Context(), created.Token)
 		if err != nil || who.Role != mdm.RoleGateway || !who.Can(mdm.PermAccessCheck) || who.Can(mdm.PermDevicesRead) {
 			t.Fatalf("the gateway token authenticates as %+v, %v", who, err)
