@@ -38,14 +38,12 @@ func (d *ReportedDevice) complianceFacts() mdm.ComplianceFacts {
 	return f
 }
 
-// reportStatus records a report about the tenant's device: its status, then its
-// compliance with the work policy's rules.
+// reportStatus records a report about the tenant's device: its status and its compliance
+// with the work policy's rules, in one transaction.
 func (p *Platform) reportStatus(ctx context.Context, tenantID, deviceID string, rd *ReportedDevice) error {
-	if err := p.svc.ReportDeviceStatus(ctx, tenantID, deviceID, rd.status()); err != nil {
-		return err
-	}
-	if err := p.svc.CheckDeviceCompliance(ctx, tenantID, deviceID, rd.complianceFacts()); err != nil {
-		return fmt.Errorf("check compliance of device %s: %w", deviceID, err)
+	st := rd.status()
+	if err := p.svc.ReportDevice(ctx, tenantID, deviceID, &st, rd.complianceFacts()); err != nil {
+		return fmt.Errorf("report of device %s: %w", deviceID, err)
 	}
 	return nil
 }

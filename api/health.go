@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -39,9 +38,8 @@ func metricsHandler(reg *prometheus.Registry) http.Handler {
 func loopbackOnly(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		peer, err := netip.ParseAddrPort(r.RemoteAddr)
 		forwarded := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-Ip") != ""
-		if err != nil || !peer.Addr().Unmap().IsLoopback() || forwarded {
+		if !ConnectionAddr(r).IsLoopback() || forwarded {
 			return echo.NewHTTPError(http.StatusForbidden,
 				"/metrics answers only clients on this host; serve it on an address of its own with --metrics-addr")
 		}

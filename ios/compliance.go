@@ -69,7 +69,7 @@ func decodeFacts(raw []byte) (r reportedFacts, err error) {
 }
 
 // reportCompliance takes the facts of a message of the device into the domain: a new OS
-// version into its status, then its compliance with the work policy's rules. A message
+// version into its status and its compliance with the work policy's rules, in one transaction. A message
 // that tells nothing changes nothing.
 func (b *binding) reportCompliance(ctx context.Context, d mdm.Device, raw []byte) error {
 	r, err := decodeFacts(raw)
@@ -78,18 +78,16 @@ func (b *binding) reportCompliance(ctx context.Context, d mdm.Device, raw []byte
 		// has accepted it, and it simply tells them nothing.
 		return nil
 	}
+	var st *mdm.DeviceStatus
 	if r.OSVersion != "" && r.OSVersion != d.OSVersion {
 		var reasons []string
 		if d.NonCompliance != "" {
 			reasons = strings.Split(d.NonCompliance, "\n")
 		}
-		st := mdm.DeviceStatus{OSVersion: r.OSVersion, Compliance: d.ReportedCompliance, NonCompliance: reasons}
-		if err := b.svc.ReportDeviceStatus(ctx, d.TenantID, d.ID, st); err != nil {
-			return fmt.Errorf("record the OS version of device %s: %w", d.ID, err)
-		}
+		st = &mdm.DeviceStatus{OSVersion: r.OSVersion, Compliance: d.ReportedCompliance, NonCompliance: reasons}
 	}
-	if err := b.svc.CheckDeviceCompliance(ctx, d.TenantID, d.ID, r.Facts); err != nil {
-		return fmt.Errorf("check compliance of device %s: %w", d.ID, err)
+	if err := b.svc.ReportDevice(ctx, d.TenantID, d.ID, st, r.Facts); err != nil {
+		return fmt.Errorf("report of device %s: %w", d.ID, err)
 	}
 	return nil
 }

@@ -33,13 +33,7 @@ func (ComplianceMailJob) Kind() string { return "compliance_mail" }
 // CheckDeviceCompliance is CheckCompliance for one report in its own transaction, for a
 // platform that learned the facts outside a status batch (an iPhone's check-in).
 func (s *Service) CheckDeviceCompliance(ctx context.Context, tenantID, deviceID string, facts ComplianceFacts) error {
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
-		d, err := tx.Device(ctx, tenantID, deviceID)
-		if err != nil {
-			return fmt.Errorf("device %s: %w", deviceID, err)
-		}
-		return s.CheckCompliance(ctx, tx, at, []ComplianceReport{{Device: d, Facts: facts}})
-	})
+	return s.ReportDevice(ctx, tenantID, deviceID, nil, facts)
 }
 
 // CheckCompliance evaluates the reports against their devices' work-policy rules in the

@@ -72,15 +72,24 @@ const ContactResolution = time.Minute
 // ReportDeviceStatus records a status report of the platform for the device and settles
 // its compliance verdict in the same transaction.
 func (s *Service) ReportDeviceStatus(ctx context.Context, tenantID, deviceID string, st DeviceStatus) error {
+	return s.ReportDevice(ctx, tenantID, deviceID, &st, ComplianceFacts{})
+}
+
+// ReportDevice takes what one message of the device told into the domain, in one
+// transaction: its status when st is not nil, then the facts for its work policy's
+// compliance rules, with the verdict they settle.
+func (s *Service) ReportDevice(ctx context.Context, tenantID, deviceID string, st *DeviceStatus, facts ComplianceFacts) error {
 	return s.atomic(ctx, func(tx Store, at time.Time) error {
 		d, err := tx.Device(ctx, tenantID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
-		if d, err = RecordDeviceStatus(ctx, tx, at, d, st); err != nil {
-			return err
+		if st != nil {
+			if d, err = RecordDeviceStatus(ctx, tx, at, d, *st); err != nil {
+				return err
+			}
 		}
-		return s.CheckCompliance(ctx, tx, at, []ComplianceReport{{Device: d}})
+		return s.CheckCompliance(ctx, tx, at, []ComplianceReport{{Device: d, Facts: facts}})
 	})
 }
 
