@@ -68,9 +68,9 @@ func decodeFacts(raw []byte) (r reportedFacts, err error) {
 	return r, nil
 }
 
-// reportCompliance takes the facts of a message of the device into the domain: a new OS
-// version into its status and its compliance with the work policy's rules, in one transaction. A message
-// that tells nothing changes nothing.
+// reportCompliance takes the facts of a message of the device into the domain, in one
+// transaction: a new OS version into its status, and its compliance with the work
+// policy's rules. A message that tells nothing changes nothing.
 func (b *binding) reportCompliance(ctx context.Context, d mdm.Device, raw []byte) error {
 	r, err := decodeFacts(raw)
 	if err != nil || (r.OSVersion == "" && r.Facts.Passcode == "") {

@@ -57,8 +57,8 @@ func (s *Service) guarded(ctx context.Context, client netip.Addr, fn func() erro
 
 // LimitGuesses runs fn, which looks up what a value from outside names (an identifier only
 // the right device should know), under the client's limit of wrong guesses that invitation
-// codes count against: a client that has used its guesses up gets ErrTooManyGuesses
-// without fn running, and an ErrNotFound of fn counts as one wrong guess.
+// codes count against: an ErrNotFound of fn counts as one wrong guess, and a wrong guess
+// beyond the limit is ErrTooManyGuesses; what fn finds is always answered.
 func (s *Service) LimitGuesses(ctx context.Context, client netip.Addr, fn func() error) error {
 	return s.guarded(ctx, client, func() error {
 		err := fn()

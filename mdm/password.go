@@ -3,7 +3,7 @@ package mdm
 import (
 	"errors"
 	"runtime"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -70,29 +70,25 @@ func passwordMatches(password, hash string) (bool, error) {
 	})
 }
 
-// dummy is the hash compared against when the account does not exist, so that an unknown
-// address takes as long to refuse as a wrong password. It is made on first use, not when
-// a process starts: every CLI command would pay 64 MiB and tens of milliseconds for it.
-var dummy struct {
-	sync.Mutex
-	hash string
-}
+// dummyHash is the hash compared against when the account does not exist, so that an
+// unknown address takes as long to refuse as a wrong password. It is made on first use,
+// not when a process starts: every CLI command would pay 64 MiB and tens of milliseconds
+// for it. Sign-ins that race to make it each make one, through the slot like any hash.
+var dummyHash atomic.Pointer[string]
 
 // refuseAlike spends a password check on an account that does not exist or may not sign
 // in, so that its refusal takes as long as a wrong password's; ErrBusy when no slot was
 // free in time.
 func refuseAlike(password string) error {
-	dummy.Lock()
-	if dummy.hash == "" {
-		h, err := hashPassword("not a password")
+	h := dummyHash.Load()
+	if h == nil {
+		made, err := hashPassword("not a password")
 		if err != nil {
-			dummy.Unlock()
 			return err
 		}
-		dummy.hash = h
+		h = &made
+		dummyHash.Store(h)
 	}
-	h := dummy.hash
-	dummy.Unlock()
-	_, err := passwordMatches(password, h)
+	_, err := passwordMatches(password, *h)
 	return err
 }
