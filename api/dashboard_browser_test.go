@@ -41,7 +41,9 @@ func TestBrowserDashboardJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#tenant"), "musterstadt"),
 		chromedp.SendKeys(chromedp.CSS("#email"), creds.Email),
 		chromedp.SendKeys(chromedp.CSS("#password"), creds.Password),
-		chromedp.Submit(chromedp.CSS("#password")),
+	)
+	tab.Load(chromedp.Submit(chromedp.CSS("#password")))
+	tab.Do(
 		chromedp.WaitVisible(chromedp.CSS("#secret")),
 	)
 	if got := browsertest.Get(tab, chromedp.Text(chromedp.CSS("#secret"))); got != creds.TOTPSecret {
@@ -55,20 +57,22 @@ func TestBrowserDashboardJourney(t *testing.T) {
 	code, _ := totp.GenerateCode(creds.TOTPSecret, time.Now())
 	tab.Do(
 		chromedp.SendKeys(chromedp.CSS("#code"), code),
-		chromedp.Submit(chromedp.CSS("#code")),
+	)
+	tab.Load(chromedp.Submit(chromedp.CSS("#code")))
+	tab.Do(
 		chromedp.WaitVisible(chromedp.CSS("#recovery-codes")),
 	)
 	if n := browsertest.Get(tab, chromedp.Evaluate[int](`document.querySelectorAll("#recovery-codes li").length`)); n != mdm.RecoveryCodes {
 		t.Errorf("%d recovery codes shown, want %d", n, mdm.RecoveryCodes)
 	}
 	tab.CheckAccessibility()
+	tab.Load(chromedp.Click(chromedp.CSS("a.button")))
 	tab.Do(
-		chromedp.Click(chromedp.CSS("a.button")),
 		chromedp.WaitVisible(chromedp.CSS("#password")),
 		chromedp.SendKeys(chromedp.CSS("#password"), "ein eigenes langes Passwort"),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("nav.dash")),
 	)
+	tab.Load(chromedp.Submit(chromedp.CSS("#password")))
+	tab.Do(chromedp.WaitVisible(chromedp.CSS("nav.dash")))
 	if text := tab.Text(); !strings.Contains(text, "Übersicht") || !strings.Contains(text, "1 Geräte") {
 		t.Errorf("overview:\n%s", text)
 	}
@@ -80,13 +84,15 @@ func TestBrowserDashboardJourney(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/ui/policies"),
 		chromedp.WaitVisible(chromedp.CSS("#name")),
 		chromedp.SendKeys(chromedp.CSS("#name"), "Rathaus"),
-		chromedp.Submit(chromedp.CSS("#name")),
+	)
+	tab.Load(chromedp.Submit(chromedp.CSS("#name")))
+	tab.Do(
 		chromedp.WaitVisible(chromedp.CSS("#policy-form")),
 		chromedp.SendKeys(chromedp.CSS("#app_id-0"), "de.example.mail"),
 		chromedp.SetValue(chromedp.CSS("#app_config-0"), `{"server": "mail.rathaus.example", "port": 993}`),
-		chromedp.Submit(chromedp.CSS("#policy-form")),
-		chromedp.WaitVisible(chromedp.CSS("p.done")),
 	)
+	tab.Load(chromedp.Submit(chromedp.CSS("#policy-form")))
+	tab.Do(chromedp.WaitVisible(chromedp.CSS("p.done")))
 	tab.CheckAccessibility()
 	tab.Screenshot("policy")
 	ps, err := w.svc.WorkPolicies(ctx, w.tenant)
@@ -104,7 +110,9 @@ func TestBrowserDashboardJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), "anna.berg@musterstadt.example"),
 		chromedp.SendKeys(chromedp.CSS("#name"), "Anna Berg"),
-		chromedp.Submit(chromedp.CSS("#email")),
+	)
+	tab.Load(chromedp.Submit(chromedp.CSS("#email")))
+	tab.Do(
 		chromedp.WaitVisible(chromedp.CSS("#code")),
 	)
 	invCode := browsertest.Get(tab, chromedp.Text(chromedp.CSS("#code")))
@@ -121,8 +129,8 @@ func TestBrowserDashboardJourney(t *testing.T) {
 	)
 	tab.CheckAccessibility()
 	tab.Screenshot("devices")
+	tab.Load(chromedp.Click(chromedp.CSS(`a[href="/ui/devices/` + d.ID + `"]`)))
 	tab.Do(
-		chromedp.Click(chromedp.CSS(`a[href="/ui/devices/`+d.ID+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#state")),
 	)
 	tab.CheckAccessibility()

@@ -151,6 +151,18 @@ func (tab *Tab) Do(steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// Load runs steps that navigate (a click on a link, a form submitted) and waits until the
+// page they lead to has loaded, so that the next step looks at that page and not at the
+// one being left; it fails the test on an error.
+func (tab *Tab) Load(steps ...chromedp.Action[chromedp.Void]) {
+	tab.t.Helper()
+	ctx, cancel := context.WithTimeout(tab.ctx, time.Minute)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, steps...); err != nil {
+		tab.t.Fatalf("browser: %v", err)
+	}
+}
+
 // Get runs one action that returns a value, failing the test on error.
 func Get[T any](tab *Tab, a chromedp.Action[T]) T {
 	tab.t.Helper()
