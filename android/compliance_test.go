@@ -11,6 +11,7 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/pki"
 )
@@ -89,7 +90,7 @@ func TestAnOldPatchCostsTheCertificateUntilTheUpdate(t *testing.T) {
 			t.Fatal("access withdrawn before the grace period ended")
 		}
 
-		later := mdm.NewService(s.st, storetest.PlainSealer{}, mdm.WithCertificates(caRevoker{s.ca}), mdm.WithPlatforms(android.Registration()),
+		later := domain.New(s.st, storetest.PlainSealer{}, mdm.WithCertificates(caRevoker{s.ca}), mdm.WithPlatforms(android.Registration()),
 			mdm.WithClock(func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }))
 		if _, err := later.ApplyComplianceRules(ctx); err != nil {
 			t.Fatal(err)

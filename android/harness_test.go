@@ -15,6 +15,7 @@ import (
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/android/amapifake"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -26,7 +27,7 @@ const testTopic = "projects/trennwand-test/topics/trennwand-musterstadt"
 // AMAPI fake, and the platform's endpoints behind an HTTP server that the fake pushes to.
 type site struct {
 	st       *store.Store
-	svc      *mdm.Service
+	svc      *domain.Services
 	certs    *revocations
 	fake     *amapifake.Fake
 	platform *android.Platform
@@ -61,7 +62,7 @@ func newSiteOn(t testing.TB, st *store.Store, cfg android.Config) *site {
 	t.Helper()
 	certs := &revocations{}
 	ahead := new(atomic.Int64)
-	svc := mdm.NewService(st, storetest.PlainSealer{}, mdm.WithCertificates(certs), mdm.WithPlatforms(android.Registration()),
+	svc := domain.New(st, storetest.PlainSealer{}, mdm.WithCertificates(certs), mdm.WithPlatforms(android.Registration()),
 		mdm.WithClock(func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }))
 	fake := amapifake.New()
 	api := httptest.NewServer(fake.Handler())

@@ -39,7 +39,7 @@ func TestMovingADeviceToAnotherPolicy(t *testing.T) {
 		if moved.WorkPolicyID == nil || *moved.WorkPolicyID != field.ID || *s.device(t, d.ID).WorkPolicyID != field.ID {
 			t.Fatalf("after the move the device has policy %v", moved.WorkPolicyID)
 		}
-		dispatcher := mdm.NewDispatcher(s.svc, s.platform)
+		dispatcher := mdm.NewDispatcher(s.svc.Service, s.platform)
 		if err := dispatcher.MoveDevice(ctx, mdm.MoveDeviceJob{TenantID: s.tenant.ID, DeviceID: d.ID, PolicyID: field.ID}); err != nil {
 			t.Fatalf("move job: %v", err)
 		}

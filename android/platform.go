@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -40,7 +41,7 @@ type Config struct {
 
 // Platform is trennwand's Android side. It is an mdm.Driver.
 type Platform struct {
-	svc    *mdm.Service
+	svc    *domain.Services
 	tables store.Tables
 	db     *gorm.DB // tables.DB(), for reading the platform's own rows
 	amapi  *Client
@@ -54,7 +55,7 @@ var _ mdm.Driver = (*Platform)(nil)
 
 // New returns the component on the domain service, its tables in the installation's
 // database (the android_ tables) and an AMAPI client.
-func New(svc *mdm.Service, tables store.Tables, client *Client, cfg Config) *Platform {
+func New(svc *domain.Services, tables store.Tables, client *Client, cfg Config) *Platform {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}

@@ -148,7 +148,7 @@ func TestApplyPolicyJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	job := mdm.ApplyPolicyJob{TenantID: s.tenant.ID, PolicyID: wp.ID, Version: wp.Version}
-	if err := mdm.NewDispatcher(s.svc, s.platform).ApplyPolicy(ctx, job); err != nil {
+	if err := mdm.NewDispatcher(s.svc.Service, s.platform).ApplyPolicy(ctx, job); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := s.fake.Policy(b.Enterprise + "/policies/wp-" + wp.ID); !ok {

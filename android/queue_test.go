@@ -18,7 +18,7 @@ func TestCommandsTravelThroughTheQueue(t *testing.T) {
 		s.bind(t)
 		d := s.lockable(t, "max@musterstadt.de")
 		q := jobs.New(s.st.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
-		jobs.Handle(q, mdm.NewDispatcher(s.svc, s.platform).DeliverCommand)
+		jobs.Handle(q, mdm.NewDispatcher(s.svc.Service, s.platform).DeliverCommand)
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -42,7 +43,7 @@ func TestRetentionForgetsTheAndroidPhoneOnTheAndroidSideToo(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		later := mdm.NewService(s.st, storetest.PlainSealer{}, mdm.WithPlatforms(android.Registration()),
+		later := domain.New(s.st, storetest.PlainSealer{}, mdm.WithPlatforms(android.Registration()),
 			mdm.WithClock(func() time.Time { return time.Now().AddDate(0, 0, 31) }))
 		if n, err := later.PurgeRemovedDevices(ctx); err != nil || n != 1 {
 			t.Fatalf("purge: %d devices, %v; want the removed phone", n, err)

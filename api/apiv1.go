@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 )
 
 // APIPrefix is where the JSON API is mounted.
@@ -18,7 +19,7 @@ const APIPrefix = "/api/v1"
 
 // APIConfig says what the JSON API needs.
 type APIConfig struct {
-	Service *mdm.Service
+	Service *domain.Services
 	// PublicURL is what phones and browsers reach; invitation links are made from it.
 	PublicURL *url.URL
 	Log       *slog.Logger
@@ -31,7 +32,7 @@ type APIConfig struct {
 
 // apiV1 serves the JSON API.
 type apiV1 struct {
-	svc       *mdm.Service
+	svc       *domain.Services
 	publicURL *url.URL
 	log       *slog.Logger
 	spec      *apiSpec

@@ -16,6 +16,7 @@ import (
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/pki"
@@ -28,7 +29,7 @@ type apiWorld struct {
 	t      testing.TB
 	srv    *api.Server
 	store  *store.Store
-	svc    *mdm.Service
+	svc    *domain.Services
 	tenant mdm.Tenant
 	other  mdm.Tenant
 	tokens map[mdm.Role]string // one per role; the provider's belongs to no tenant
@@ -45,7 +46,7 @@ func (fakeCertificates) RevokeEnrolment(context.Context, string, string, string)
 func newAPIWorld(t testing.TB, s *store.Store, configure ...func(*api.Config)) *apiWorld {
 	t.Helper()
 	ctx := context.Background()
-	svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}), mdm.WithPlatforms(ios.Registration(), android.Registration()))
+	svc := domain.New(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}), mdm.WithPlatforms(ios.Registration(), android.Registration()))
 	w := &apiWorld{t: t, store: s, svc: svc, tokens: map[mdm.Role]string{}}
 	w.tenant = storetest.Tenant(t, svc, "musterstadt")
 	w.other = storetest.Tenant(t, svc, "nachbarort")

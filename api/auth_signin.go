@@ -10,13 +10,14 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
 // signIn serves the pages of the dashboard's sign-in: password, second factor (set up at
 // first sign-in, with recovery codes), the choice of an own password, and sign-out.
 type signIn struct {
-	svc  *mdm.Service
+	svc  *domain.Services
 	dash *dashboard.Dashboard
 	// client is the address a request comes from, as the trusted proxies resolve it.
 	client func(*http.Request) netip.Addr

@@ -15,6 +15,7 @@ import (
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -144,7 +145,7 @@ func badInputCases(t *testing.T, w *fullWorld) []badRequest {
 	foreignDevice, foreignPolicy := w.device(w.other), w.policy(w.other)
 	foreignEmployee, foreignInvitation := w.employee(w.other), w.invitation(w.other)
 
-	yesterday := mdm.NewService(w.store, storetest.PlainSealer{}, mdm.WithPlatforms(ios.Registration(), android.Registration()), mdm.WithClock(func() time.Time { return time.Now().Add(-24 * time.Hour) }))
+	yesterday := domain.New(w.store, storetest.PlainSealer{}, mdm.WithPlatforms(ios.Registration(), android.Registration()), mdm.WithClock(func() time.Time { return time.Now().Add(-24 * time.Hour) }))
 	_, expired, err := yesterday.CreateToken(ctx, "test", &w.tenant, mdm.TokenRequest{Name: "expired", Role: mdm.RoleAdmin, Validity: time.Hour})
 	if err != nil {
 		t.Fatal(err)

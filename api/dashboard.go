@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/ui"
 	"github.com/trennwand/trennwand/ui/dashboard"
 )
@@ -16,7 +17,7 @@ import (
 // that holds the page's permission (403), and on every form the session's CSRF token
 // (403). Forms are further guarded against cross-site requests by the browser's Fetch
 // metadata (net/http's CrossOriginProtection) and the SameSite=Strict cookie.
-func (s *Server) MountDashboard(svc *mdm.Service, d *dashboard.Dashboard) {
+func (s *Server) MountDashboard(svc *domain.Services, d *dashboard.Dashboard) {
 	si := &signIn{svc: svc, dash: d, client: s.clientAddr}
 	g := s.echo.Group(dashboard.Prefix, echo.WrapMiddleware(http.NewCrossOriginProtection().Handler))
 	s.echo.GET(dashboard.Prefix, func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, dashboard.Prefix+"/") })
@@ -36,7 +37,7 @@ func (s *Server) MountDashboard(svc *mdm.Service, d *dashboard.Dashboard) {
 }
 
 // pageHandler checks the session, the role and the form's CSRF token, then serves the page.
-func pageHandler(svc *mdm.Service, d *dashboard.Dashboard, route dashboard.Route) echo.HandlerFunc {
+func pageHandler(svc *domain.Services, d *dashboard.Dashboard, route dashboard.Route) echo.HandlerFunc {
 	guarded := http.NewCrossOriginProtection().Handler(route.Handler)
 	return func(c echo.Context) error {
 		r := c.Request()

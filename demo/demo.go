@@ -23,6 +23,7 @@ import (
 	"github.com/trennwand/trennwand/ios/apnsfake"
 	"github.com/trennwand/trennwand/ios/vppfake"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 )
 
 // Demo holds the running fakes and, once seeded, the demo tenant.
@@ -92,7 +93,7 @@ type LicenceTokens interface {
 // pushed to this server (whose certificate comes from root), and, if the tenant has no
 // work policy, a sample one. Without an Android platform (nil) Android is left out. Run at
 // every start of the demo, since the fakes keep nothing.
-func (d *Demo) Seed(ctx context.Context, svc *mdm.Service, apple *ios.Platform, lic LicenceTokens, droid *android.Platform, root *x509.Certificate) error {
+func (d *Demo) Seed(ctx context.Context, svc *domain.Services, apple *ios.Platform, lic LicenceTokens, droid *android.Platform, root *x509.Certificate) error {
 	t, err := svc.Tenant(ctx, mdm.DefaultTenant)
 	if err != nil {
 		return err

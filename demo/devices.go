@@ -10,6 +10,7 @@ import (
 	"github.com/trennwand/trennwand/ios/apnsfake"
 	iossim "github.com/trennwand/trennwand/ios/phonesim"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/sim"
 )
 
@@ -19,7 +20,7 @@ import (
 // APNs wakes the one it is for, which then fetches its commands. The phones are the
 // demo's stand-in for the outside world, not work of the server, so they run beside it on
 // their own goroutine and die with it.
-func (d *Demo) StartDevices(ctx context.Context, svc *mdm.Service, server string, root *x509.Certificate, n int, log *slog.Logger) {
+func (d *Demo) StartDevices(ctx context.Context, svc *domain.Services, server string, root *x509.Certificate, n int, log *slog.Logger) {
 	roots := x509.NewCertPool()
 	roots.AddCert(root)
 	var phones sync.Map // push token (hex) → *iossim.Phone

@@ -12,7 +12,7 @@ import (
 
 	"github.com/trennwand/trennwand/android/amapifake"
 	androidsim "github.com/trennwand/trennwand/android/phonesim"
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 )
 
 // MountSimEndpoints mounts the demo-only endpoints through which simulated Android phones
@@ -20,7 +20,7 @@ import (
 // Google's setup does on a real phone) and sending status reports. They exist only with
 // --demo; callers need an API token of the demo tenant, and only devices of its enterprise
 // answer.
-func (d *Demo) MountSimEndpoints(e *echo.Echo, svc *mdm.Service) {
+func (d *Demo) MountSimEndpoints(e *echo.Echo, svc *domain.Services) {
 	e.POST(androidsim.PathEnrol, d.simHandler(svc, func(ctx context.Context, c echo.Context) (amapi.Device, error) {
 		var req androidsim.EnrolRequest
 		if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil || req.Token == "" {
@@ -47,7 +47,7 @@ func (d *Demo) MountSimEndpoints(e *echo.Echo, svc *mdm.Service) {
 
 // simHandler checks the caller's API token, runs fn and answers what the fake now knows
 // of the device: its policy and the policy's work apps with their managed configuration.
-func (d *Demo) simHandler(svc *mdm.Service, fn func(context.Context, echo.Context) (amapi.Device, error)) echo.HandlerFunc {
+func (d *Demo) simHandler(svc *domain.Services, fn func(context.Context, echo.Context) (amapi.Device, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
 		token, _ := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")

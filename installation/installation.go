@@ -17,6 +17,7 @@ import (
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/pki"
 )
@@ -27,7 +28,7 @@ type Installation struct {
 	Config  Config
 	Log     *slog.Logger
 	Store   *store.Store
-	Service *mdm.Service
+	Service *domain.Services
 	Key     *pki.MasterKey
 	ca      *pki.CA // opened on first use
 }
@@ -130,7 +131,7 @@ func OpenForServe(ctx context.Context, cfg Config, log *slog.Logger) (*Installat
 // newInstallation wires the domain service with the store, the master key and the CA.
 func newInstallation(cfg Config, log *slog.Logger, st *store.Store, key *pki.MasterKey) *Installation {
 	in := &Installation{Config: cfg, Log: log, Store: st, Key: key}
-	in.Service = mdm.NewService(st, key, in.serviceOptions()...)
+	in.Service = domain.New(st, key, in.serviceOptions()...)
 	return in
 }
 
@@ -176,7 +177,7 @@ func (in *Installation) CA(ctx context.Context) (*pki.CA, error) {
 // appends with a new signing certificate, which it returns. The certificate is issued
 // here, before any transaction: issuing writes to the database, which on SQLite would
 // wait for the transaction that holds the write lock.
-func (in *Installation) AuditService(ctx context.Context, sign bool) (*mdm.Service, *pki.Signer, error) {
+func (in *Installation) AuditService(ctx context.Context, sign bool) (*domain.Services, *pki.Signer, error) {
 	ca, err := in.CA(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -189,7 +190,7 @@ func (in *Installation) AuditService(ctx context.Context, sign bool) (*mdm.Servi
 		}
 		opts = append(opts, mdm.WithAuditSigner(signer))
 	}
-	return mdm.NewService(in.Store, in.Key, opts...), signer, nil
+	return domain.New(in.Store, in.Key, opts...), signer, nil
 }
 
 // Ready reports whether the installation can serve: the database answers and its schema

@@ -10,6 +10,7 @@ import (
 	"github.com/micromdm/nanomdm/service"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 )
 
 // binding is the check-in and command service in front of nanomdm's. The HTTP layer has
@@ -19,7 +20,7 @@ import (
 // enrolment, the first TokenUpdate completes it.
 type binding struct {
 	next service.CheckinAndCommandService
-	svc  *mdm.Service
+	svc  *domain.Services
 	// reports takes in the phone's answers to commands before nanomdm drops them from
 	// the queue; an answer it cannot record is asked for again.
 	reports func(ctx context.Context, d mdm.Device, r *apple.CommandResults) error

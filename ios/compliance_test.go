@@ -12,6 +12,7 @@ import (
 	"github.com/micromdm/plist"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 )
 
 // reportFacts sends a command answer carrying the phone's facts (a DeviceInformation or
@@ -70,7 +71,7 @@ func TestAnOldIPhoneIsToldAndLosesWorkAccessUntilItUpdates(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Now()
-		svc := mdm.NewService(s.st, testMasterKey(t), mdm.WithCertificates(siteCertificates{s}), mdm.WithNoticeMail(),
+		svc := domain.New(s.st, testMasterKey(t), mdm.WithCertificates(siteCertificates{s}), mdm.WithNoticeMail(),
 			mdm.WithClock(func() time.Time { return now }))
 		if _, err := svc.ApplyComplianceRules(ctx); err != nil {
 			t.Fatal(err)

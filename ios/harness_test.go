@@ -24,6 +24,7 @@ import (
 	"github.com/trennwand/trennwand/ios/vppfake"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/pki"
@@ -37,7 +38,7 @@ const testTopic = "com.apple.mgmt.External.2f5a6c9e-1b7d-4c3a-9e8f-0a1b2c3d4e5f"
 // fresh database.
 type site struct {
 	st       *store.Store
-	svc      *mdm.Service
+	svc      *domain.Services
 	ca       *pki.CA
 	nano     *storage.Storage
 	platform *ios.Platform
@@ -86,7 +87,7 @@ func newSite(t testing.TB, backend string) *site {
 		store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}))
 	key := testMasterKey(t)
 	s := &site{st: st, topic: testTopic}
-	s.svc = mdm.NewService(st, key, mdm.WithCertificates(siteCertificates{s}), mdm.WithPlatforms(ios.Registration()),
+	s.svc = domain.New(st, key, mdm.WithCertificates(siteCertificates{s}), mdm.WithPlatforms(ios.Registration()),
 		mdm.WithClock(s.now))
 
 	var handler http.Handler = http.NotFoundHandler()

@@ -21,6 +21,7 @@ import (
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/pki"
 )
@@ -111,7 +112,7 @@ type Storage interface {
 // each request is one kind of message and is decoded as that kind.
 type Platform struct {
 	cfg   Config
-	svc   *mdm.Service
+	svc   *domain.Services
 	ca    CA
 	store Storage
 	// checkins is the service chain behind the MDM endpoints.
@@ -129,7 +130,7 @@ type urls struct {
 
 // New returns the component on the domain service, the CA and nanomdm's storage (the
 // ios/storage implementation on the installation's database).
-func New(svc *mdm.Service, ca CA, store Storage, cfg Config) (*Platform, error) {
+func New(svc *domain.Services, ca CA, store Storage, cfg Config) (*Platform, error) {
 	if cfg.PublicURL == nil || cfg.PublicURL.Scheme != "https" || cfg.PublicURL.Host == "" {
 		return nil, errors.New("ios: the public URL must be an https URL: phones talk only to https")
 	}

@@ -43,7 +43,7 @@ func (s *site) pushing(t testing.TB) *apnsfake.Server {
 		s.lic.HandleJobs(q)
 	}
 	// The domain's platform jobs (policies, commands) go to the platform too.
-	d := mdm.NewDispatcher(s.svc, s.platform)
+	d := mdm.NewDispatcher(s.svc.Service, s.platform)
 	jobs.Handle(q, d.ApplyPolicy)
 	jobs.Handle(q, d.DeliverCommand)
 	if err := q.Start(ctx); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 )
 
 // When a removed iPhone's retention ends, the device row goes and, in the same sweep,
@@ -41,7 +42,7 @@ func TestRetentionForgetsTheIPhoneOnTheAppleSideToo(t *testing.T) {
 			}
 		}
 
-		later := mdm.NewService(s.st, testMasterKey(t), mdm.WithPlatforms(ios.Registration()),
+		later := domain.New(s.st, testMasterKey(t), mdm.WithPlatforms(ios.Registration()),
 			mdm.WithClock(func() time.Time { return time.Now().AddDate(0, 0, 31) }))
 		if n, err := later.PurgeRemovedDevices(ctx); err != nil || n != 1 {
 			t.Fatalf("purge: %d devices, %v; want the removed iPhone", n, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 )
 
 // A code that cannot start an enrolment shows the form again, with the reason in German
@@ -33,7 +34,7 @@ func TestSignInRefusesCodesThatCannotEnrol(t *testing.T) {
 			return code
 		}, "anna@musterstadt.example", http.StatusGone, "schon benutzt"},
 		{"an expired code", func(t *testing.T, s *site) string {
-			past := mdm.NewService(s.st, testMasterKey(t), mdm.WithClock(func() time.Time { return time.Now().Add(-2 * time.Hour) }))
+			past := domain.New(s.st, testMasterKey(t), mdm.WithClock(func() time.Time { return time.Now().Add(-2 * time.Hour) }))
 			inv, err := past.Invite(context.Background(), "test", s.tenant, mdm.InviteRequest{Email: "anna@mail.musterstadt.example",
 				Platform: mdm.PlatformIOS, ManagedAppleID: "anna@musterstadt.example", Validity: time.Hour})
 			if err != nil {

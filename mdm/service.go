@@ -68,3 +68,21 @@ func (s *Service) Record(ctx context.Context, tenantID string, rec audit.Record)
 	_, err := s.store.AppendAudit(ctx, tenantID, s.clock(), rec)
 	return err
 }
+
+// Settings are what a service was built with, handed to the sub-domains built beside it
+// so that all of them keep one clock, one sealer and one CA.
+type Settings struct {
+	// Now is the time of a change as it is stored (UTC, microseconds).
+	Now          func() time.Time
+	Sealer       Sealer
+	Certificates Certificates
+	// MailInvitations makes new invitations queue their e-mail; MailNotices does the same
+	// for the notices of the inactivity and compliance rules.
+	MailInvitations, MailNotices bool
+}
+
+// Settings returns what the service was built with.
+func (s *Service) Settings() Settings {
+	return Settings{Now: s.clock, Sealer: s.sealer, Certificates: s.certs,
+		MailInvitations: s.mailInvitations, MailNotices: s.mailNotices}
+}

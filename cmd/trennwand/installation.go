@@ -13,6 +13,7 @@ import (
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/pki"
 )
@@ -27,7 +28,7 @@ type installation struct {
 	cfg   config
 	log   *slog.Logger
 	store *store.Store
-	svc   *mdm.Service
+	svc   *domain.Services
 	key   *pki.MasterKey
 
 	// Set by serve: the parts whose background work the job queue runs.

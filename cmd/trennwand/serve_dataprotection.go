@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/jobs"
 )
 
@@ -14,7 +15,7 @@ const dataProtectionInterval = time.Hour
 
 // handleDataProtection registers the periodic sweeps of data protection: deleting removed
 // devices and old audit events after their retention periods, and the inactivity rule.
-func handleDataProtection(q *jobs.Queue, svc *mdm.Service) {
+func handleDataProtection(q *jobs.Queue, svc *domain.Services) {
 	jobs.Handle(q, svc.RunDeviceRetention)
 	jobs.Handle(q, svc.RunAuditRetention)
 	jobs.Handle(q, svc.RunInactivity)

@@ -54,7 +54,7 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 	jobs.Handle(q, in.svc.RunCompliance)
 	q.Every(mdm.ComplianceInterval, mdm.ComplianceJob{})
 	// Policy changes and commands reach the phones through their platforms.
-	d := mdm.NewDispatcher(in.svc, drivers...)
+	d := mdm.NewDispatcher(in.svc.Service, drivers...)
 	jobs.Handle(q, d.ApplyPolicy)
 	jobs.Handle(q, d.DeliverCommand)
 	jobs.Handle(q, d.MoveDevice)

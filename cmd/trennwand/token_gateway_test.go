@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -16,7 +17,7 @@ func TestTokenForAMailGateway(t *testing.T) {
 		r.wantCode(t, 0)
 		var created struct{ Token, Role string }
 		r.decode(t, &created)
-		svc := mdm.NewService(s.store(t), storetest.PlainSealer{}, storetest.Platforms())
+		svc := domain.New(s.store(t), storetest.PlainSealer{}, storetest.Platforms())
 		who, err := svc.AuthenticateToken(t.Context(), created.Token)
 		if err != nil || who.Role != mdm.RoleGateway || !who.Can(mdm.PermAccessCheck) || who.Can(mdm.PermDevicesRead) {
 			t.Fatalf("the gateway token authenticates as %+v, %v", who, err)

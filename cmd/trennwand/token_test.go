@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -22,7 +23,7 @@ func TestTokenCreateListRevoke(t *testing.T) {
 		if !strings.HasPrefix(created.Token, "twk_") || created.Tenant != "default" || created.Role != "helpdesk" {
 			t.Fatalf("token create printed %+v", created)
 		}
-		svc := mdm.NewService(s.store(t), storetest.PlainSealer{}, storetest.Platforms())
+		svc := domain.New(s.store(t), storetest.PlainSealer{}, storetest.Platforms())
 		who, err := svc.AuthenticateToken(t.Context(), created.Token)
 		if err != nil || who.Role != mdm.RoleHelpdesk || who.Actor != "token:"+created.ID {
 			t.Fatalf("the printed token authenticates as %+v, %v", who, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/trennwand/trennwand/ios/vppfake"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -30,7 +31,7 @@ func newOffice(t testing.TB, backend string) *office {
 	t.Helper()
 	// The ios_vpp_ tables are created by the Apple component's migration series.
 	st := storetest.Open(t, backend, store.WithMigrations(store.MigrationSource{Name: "ios", FS: ios.Migrations()}))
-	svc := mdm.NewService(st, storetest.PlainSealer{})
+	svc := domain.New(st, storetest.PlainSealer{})
 	fake := vppfake.Start()
 	t.Cleanup(fake.Close)
 	client, err := vpp.NewClient(fake.URL(), fake.MetadataURL(), nil)

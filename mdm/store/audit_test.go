@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -28,9 +29,9 @@ func tamper(t *testing.T, s *store.Store, sql string, args ...any) {
 	}
 }
 
-func auditedTenant(t *testing.T, s *store.Store, events int) (*mdm.Service, mdm.Tenant) {
+func auditedTenant(t *testing.T, s *store.Store, events int) (*domain.Services, mdm.Tenant) {
 	t.Helper()
-	svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms())
+	svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms())
 	tn := storetest.Tenant(t, svc, "musterstadt")
 	for i := 1; i < events; i++ {
 		if _, err := svc.Invite(context.Background(), "cli:root", tn, mdm.InviteRequest{Email: fmt.Sprintf("e%d@musterstadt.example", i)}); err != nil {
@@ -122,7 +123,7 @@ func TestConcurrentAppendsKeepOneChain(t *testing.T) {
 
 // inviteConcurrently has writers goroutines invite each employees apiece, as several
 // replicas would at once, and fails the test on the first error.
-func inviteConcurrently(t *testing.T, svc *mdm.Service, tn mdm.Tenant, writers, each int) {
+func inviteConcurrently(t *testing.T, svc *domain.Services, tn mdm.Tenant, writers, each int) {
 	t.Helper()
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*each)

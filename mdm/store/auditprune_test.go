@@ -8,13 +8,14 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // prunable returns a signed trail whose first 30 events are two years older than the
 // rest, checkpoints every 10 events, and audit events kept for one year.
-func prunable(t *testing.T, s *store.Store) (*mdm.Service, mdm.Tenant, *clock, *notary) {
+func prunable(t *testing.T, s *store.Store) (*domain.Services, mdm.Tenant, *clock, *notary) {
 	t.Helper()
 	c := &clock{now: testTime}
 	n := newNotary()
@@ -42,7 +43,7 @@ func TestOldAuditEventsArePrunedAtASignedCheckpoint(t *testing.T) {
 		if err != nil || len(ps) != 1 || ps[0].UpToSeq != 31 || ps[0].Events != 31 {
 			t.Fatalf("prunes %+v, %v; want one up to the checkpoint at event 31", ps, err)
 		}
-		restarted := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n),
+		restarted := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n),
 			mdm.WithCheckpointVerifier(n), mdm.WithCheckpointInterval(10, time.Hour))
 		if again, err := restarted.PruneAuditTrails(ctx); err != nil || len(again) != 0 {
 			t.Fatalf("pruning again: %+v, %v; want nothing", again, err)

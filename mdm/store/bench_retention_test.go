@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -20,7 +21,7 @@ const retentionBacklog = 100_000
 func BenchmarkDeviceRetention(b *testing.B) {
 	s := storetest.Open(b, storetest.SQLite)
 	ctx := context.Background()
-	svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return testTime.AddDate(0, 0, 60) }))
+	svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return testTime.AddDate(0, 0, 60) }))
 	tn := storetest.Tenant(b, svc, "musterstadt")
 	emp := mdm.Employee{ID: mdm.NewID(), Email: "anna@musterstadt.example", CreatedAt: testTime}
 	if err := s.CreateEmployee(ctx, tn.ID, &emp); err != nil {

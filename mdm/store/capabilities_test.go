@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -28,7 +29,7 @@ func TestACommandIsAcceptedOnlyWhereThePlatformCan(t *testing.T) {
 			regs[can.String()] = []mdm.Registration{{Platform: d.Platform, Can: can}}
 		}
 		for name, reg := range regs {
-			svc := mdm.NewService(s, storetest.PlainSealer{}, mdm.WithPlatforms(reg...))
+			svc := domain.New(s, storetest.PlainSealer{}, mdm.WithPlatforms(reg...))
 			var can mdm.Capability
 			if len(reg) > 0 {
 				can = reg[0].Can

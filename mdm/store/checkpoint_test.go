@@ -14,6 +14,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -50,15 +51,15 @@ func (c *clock) Advance(d time.Duration) { c.now = c.now.Add(d) }
 
 // checkpointed returns a service that makes a checkpoint every `every` events or hour, and
 // a tenant with its first event, written at the clock's time.
-func checkpointed(t *testing.T, s *store.Store, n *notary, every int64, c *clock) (*mdm.Service, mdm.Tenant) {
+func checkpointed(t *testing.T, s *store.Store, n *notary, every int64, c *clock) (*domain.Services, mdm.Tenant) {
 	t.Helper()
-	svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n),
+	svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n),
 		mdm.WithCheckpointVerifier(n), mdm.WithCheckpointInterval(every, time.Hour))
 	return svc, storetest.Tenant(t, svc, "musterstadt")
 }
 
 // appendEvents records n events, a minute apart.
-func appendEvents(t *testing.T, svc *mdm.Service, tn mdm.Tenant, c *clock, n int) {
+func appendEvents(t *testing.T, svc *domain.Services, tn mdm.Tenant, c *clock, n int) {
 	t.Helper()
 	for i := range n {
 		c.Advance(time.Minute)
@@ -115,7 +116,7 @@ func TestCheckpointsByDefaultEveryHundredEvents(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		c := &clock{now: testTime}
 		n := newNotary()
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		for range 200 { // a second apart, all within the hour
 			c.Advance(time.Second)
@@ -134,7 +135,7 @@ func TestCheckpointsByDefaultEveryHundredEvents(t *testing.T) {
 func TestConcurrentAppendsMakeOneRowOfCheckpoints(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		n := newNotary()
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithAuditSigner(n), mdm.WithCheckpointVerifier(n),
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithAuditSigner(n), mdm.WithCheckpointVerifier(n),
 			mdm.WithCheckpointInterval(7, time.Hour))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		const writers, each = 8, 10
@@ -288,7 +289,7 @@ func TestARewrittenChainWithoutCheckpointsLooksIntact(t *testing.T) {
 func TestVerifyingCheckpointsNeedsAVerifier(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		n := newNotary()
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithAuditSigner(n))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithAuditSigner(n))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		_, err := svc.VerifyTenantAudit(context.Background(), tn)
 		if err == nil || !strings.Contains(err.Error(), "no verifier") {

@@ -8,29 +8,30 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // complianceWorld is populate's tenant with its device made an Android work profile that
 // reports an old patch level, under a patch-age rule with every consequence but removal.
-func complianceWorld(t *testing.T, s *store.Store, platform mdm.Platform, c *clock, ca *fakeCA) (*mdm.Service, world) {
+func complianceWorld(t *testing.T, s *store.Store, platform mdm.Platform, c *clock, ca *fakeCA) (*domain.Services, world) {
 	t.Helper()
-	svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithCertificates(ca), mdm.WithNoticeMail())
+	svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithCertificates(ca), mdm.WithNoticeMail())
 	w := populate(t, s, svc, "musterstadt")
 	raw(t, s, "UPDATE devices SET platform = ? WHERE id = ?", platform, w.device.ID)
 	w.device.Platform = platform
 	return svc, w
 }
 
-func setRules(t *testing.T, svc *mdm.Service, w world, rules ...mdm.RuleSetting) {
+func setRules(t *testing.T, svc *domain.Services, w world, rules ...mdm.RuleSetting) {
 	t.Helper()
 	if err := svc.SetPolicyRules(context.Background(), "admin:it", w.tenant, w.policy.ID, rules); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func report(t *testing.T, svc *mdm.Service, w world, st mdm.DeviceStatus, facts mdm.ComplianceFacts) {
+func report(t *testing.T, svc *domain.Services, w world, st mdm.DeviceStatus, facts mdm.ComplianceFacts) {
 	t.Helper()
 	ctx := context.Background()
 	if err := svc.ReportDeviceStatus(ctx, w.tenant.ID, w.device.ID, st); err != nil {
@@ -41,7 +42,7 @@ func report(t *testing.T, svc *mdm.Service, w world, st mdm.DeviceStatus, facts 
 	}
 }
 
-func access(t *testing.T, svc *mdm.Service, w world) mdm.DeviceAccess {
+func access(t *testing.T, svc *domain.Services, w world) mdm.DeviceAccess {
 	t.Helper()
 	a, err := svc.AccessOf(context.Background(), w.tenant.ID, w.device.ID)
 	if err != nil {

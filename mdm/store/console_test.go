@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -103,7 +104,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := testTime
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return now }))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return now }))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		tok, secret, err := svc.CreateToken(ctx, "test", &tn, mdm.TokenRequest{Name: "inventory", Role: mdm.RoleHelpdesk})
 		if err != nil {

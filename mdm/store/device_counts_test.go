@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -29,7 +30,7 @@ func truth(t *testing.T, s *store.Store, tenantID string) []mdm.DeviceCount {
 func TestDeviceCountsFollowEveryWrite(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms())
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms())
 		a, b := storetest.Tenant(t, svc, "musterstadt"), storetest.Tenant(t, svc, "nachbarort")
 		check := func(step string) {
 			t.Helper()

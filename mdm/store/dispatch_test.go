@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -58,9 +59,9 @@ func (d *recordingDriver) seen() ([]string, []mdm.CommandKind, []string) {
 }
 
 // dispatching runs the domain's platform jobs with the driver until the test ends.
-func dispatching(t *testing.T, s *store.Store, svc *mdm.Service, dr mdm.Driver) {
+func dispatching(t *testing.T, s *store.Store, svc *domain.Services, dr mdm.Driver) {
 	t.Helper()
-	d := mdm.NewDispatcher(svc, dr)
+	d := mdm.NewDispatcher(svc.Service, dr)
 	q := jobs.New(s.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
 	jobs.Handle(q, d.ApplyPolicy)
 	jobs.Handle(q, d.DeliverCommand)
@@ -86,7 +87,7 @@ func eventually(t *testing.T, what string, ok func() bool) {
 }
 
 // activeDevice enrols a device of the tenant through the domain's steps.
-func activeDevice(t *testing.T, svc *mdm.Service, tn mdm.Tenant, email string) mdm.Device {
+func activeDevice(t *testing.T, svc *domain.Services, tn mdm.Tenant, email string) mdm.Device {
 	t.Helper()
 	ctx := context.Background()
 	inv, err := svc.Invite(ctx, "test", tn, mdm.InviteRequest{Email: email, Platform: mdm.PlatformAndroid})
@@ -144,7 +145,7 @@ func TestAPolicyReachesThePlatformOncePerChange(t *testing.T) {
 func TestCommandsAndRemovalReachThePlatformOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(noCertificates{}))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(noCertificates{}))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		dr := &recordingDriver{platform: mdm.PlatformAndroid}
 		dispatching(t, s, svc, dr)

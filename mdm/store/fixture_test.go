@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -23,11 +24,11 @@ type world struct {
 
 var testTime = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
-func newService(s *store.Store) *mdm.Service {
-	return mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms())
+func newService(s *store.Store) *domain.Services {
+	return domain.New(s, storetest.PlainSealer{}, storetest.Platforms())
 }
 
-func populate(t testing.TB, s *store.Store, svc *mdm.Service, name string) world {
+func populate(t testing.TB, s *store.Store, svc *domain.Services, name string) world {
 	t.Helper()
 	ctx := context.Background()
 	w := world{tenant: storetest.Tenant(t, svc, name)}

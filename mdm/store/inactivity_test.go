@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -31,8 +32,8 @@ func TestInactiveDevicesAreFlaggedThenActedOnOnce(t *testing.T) {
 				ctx := context.Background()
 				c := &clock{now: testTime}
 				ca := &fakeCA{}
-				newSvc := func() *mdm.Service {
-					return mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithCertificates(ca), mdm.WithNoticeMail())
+				newSvc := func() *domain.Services {
+					return domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithCertificates(ca), mdm.WithNoticeMail())
 				}
 				svc := newSvc()
 				w := populate(t, s, svc, "musterstadt")
@@ -86,7 +87,7 @@ func TestADeviceThatReportsAgainIsLeftAlone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := &clock{now: testTime}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
 		w := populate(t, s, svc, "musterstadt")
 		dp := mdm.DefaultDataProtection(w.tenant.ID)
 		dp.InactivityDays, dp.InactivityAction = 30, mdm.InactivityRemove

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -27,7 +28,7 @@ func (k otherKey) Open(purpose string, sealed []byte) ([]byte, error) {
 func TestOneMasterKeyPerInstallation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		if err := mdm.NewService(s, otherKey{}).CheckSealer(ctx, false); err != nil {
+		if err := domain.New(s, otherKey{}).CheckSealer(ctx, false); err != nil {
 			t.Fatalf("checking without creating on a new installation: %v", err)
 		}
 		if n := store.RawCount(s, "installation_settings", "1 = 1"); n != 0 {
@@ -37,7 +38,7 @@ func TestOneMasterKeyPerInstallation(t *testing.T) {
 		errs := make([]error, len(sealers))
 		var wg sync.WaitGroup
 		for i, sealer := range sealers {
-			wg.Go(func() { errs[i] = mdm.NewService(s, sealer).CheckSealer(ctx, true) })
+			wg.Go(func() { errs[i] = domain.New(s, sealer).CheckSealer(ctx, true) })
 		}
 		wg.Wait()
 		if (errs[0] == nil) == (errs[1] == nil) {
@@ -47,10 +48,10 @@ func TestOneMasterKeyPerInstallation(t *testing.T) {
 		if errs[0] != nil {
 			winner, loser = loser, winner
 		}
-		if err := mdm.NewService(s, winner).CheckSealer(ctx, true); err != nil {
+		if err := domain.New(s, winner).CheckSealer(ctx, true); err != nil {
 			t.Fatalf("the installation's own key on the next start: %v", err)
 		}
-		if err := mdm.NewService(s, loser).CheckSealer(ctx, false); !errors.Is(err, mdm.ErrWrongMasterKey) {
+		if err := domain.New(s, loser).CheckSealer(ctx, false); !errors.Is(err, mdm.ErrWrongMasterKey) {
 			t.Fatalf("the other key: %v, want ErrWrongMasterKey", err)
 		}
 	})

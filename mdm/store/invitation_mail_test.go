@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -16,7 +17,7 @@ import (
 func TestInvitationsAreMailedOnceByTheQueue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithInvitationMail())
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithInvitationMail())
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		sent := make(chan mdm.InvitationMail, 10)
 		jobsSeen := make(chan mdm.InvitationMailJob, 10)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -43,7 +44,7 @@ func TestAnEmployeeEnrolsAnAndroidPhoneThroughThePortal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ca := &fakeCA{}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		inv, err := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "anna@musterstadt.de", Name: "Anna"})
 		if err != nil {
@@ -157,7 +158,7 @@ func TestUnusableCodesLookAlikeAndGuessingIsLimited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := testTime
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return now }))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return now }))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		expired, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "a@musterstadt.de", Validity: time.Hour})
 		revoked, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "b@musterstadt.de"})

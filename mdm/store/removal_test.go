@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -28,7 +29,7 @@ func TestRemovingADevice(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ca := &fakeCA{}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
 		w := populate(t, s, svc, "musterstadt")
 		other := populate(t, s, svc, "beispieldorf")
 		before, _ := s.AuditHead(ctx, w.tenant.ID)
@@ -81,7 +82,7 @@ func TestRemovalWhenTheCAFails(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ca := &fakeCA{fail: errors.New("database gone")}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
 		w := populate(t, s, svc, "musterstadt")
 		if err := svc.RemoveDevice(ctx, "cli:root", w.tenant, w.device.ID, ""); err == nil {
 			t.Fatal("a failed revocation was not reported")
@@ -98,7 +99,7 @@ func TestConfirmingARemoval(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ca := &fakeCA{}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
 		w := populate(t, s, svc, "musterstadt")
 		if err := svc.RemoveDevice(ctx, "cli:root", w.tenant, w.device.ID, "left"); err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -36,7 +37,7 @@ func TestRemovedDevicesAreDeletedOnceAfterTheRetentionPeriod(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := &clock{now: testTime}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
 		w := populate(t, s, svc, "musterstadt")
 		if err := svc.ConfirmRemoval(ctx, "device:x", w.tenant.ID, w.device.ID, "work profile removed"); err != nil {
 			t.Fatal(err)
@@ -51,7 +52,7 @@ func TestRemovedDevicesAreDeletedOnceAfterTheRetentionPeriod(t *testing.T) {
 		counts := make([]int, 2)
 		for i := range counts {
 			wg.Go(func() {
-				replica := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
+				replica := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
 				n, err := replica.PurgeRemovedDevices(ctx)
 				if err != nil {
 					t.Error(err)
@@ -60,7 +61,7 @@ func TestRemovedDevicesAreDeletedOnceAfterTheRetentionPeriod(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		restarted := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
+		restarted := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
 		again, err := restarted.PurgeRemovedDevices(ctx)
 		if err != nil || counts[0]+counts[1] != 1 || again != 0 {
 			t.Fatalf("deleted %v then %d (%v); want one deletion in all", counts, again, err)
@@ -85,7 +86,7 @@ func TestDeviceRetentionFollowsTheTenantSetting(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := &clock{now: testTime}
-		svc := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
 		w := populate(t, s, svc, "musterstadt")
 		other := populate(t, s, svc, "beispieldorf")
 		dp := mdm.DefaultDataProtection(w.tenant.ID)

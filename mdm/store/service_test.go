@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -48,7 +49,7 @@ func TestBootstrapCreatesTheFirstAdministratorOnce(t *testing.T) {
 		if bytes.Contains([]byte(a.PasswordHash), []byte(creds.Password)) || !bytes.HasPrefix(a.TOTPSecret, []byte("admin-totp:"+a.ID)) {
 			t.Fatal("the password is stored readably, or the second factor was not sealed for this administrator")
 		}
-		secret, err := mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms()).TOTPSecret(a)
+		secret, err := domain.New(s, storetest.PlainSealer{}, storetest.Platforms()).TOTPSecret(a)
 		if err != nil || secret != creds.TOTPSecret {
 			t.Fatalf("second-factor secret: %q, %v", secret, err)
 		}

@@ -14,13 +14,14 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // signInWorld is an installation with its first administrator and a clock the test moves.
 type signInWorld struct {
-	svc    *mdm.Service
+	svc    *domain.Services
 	store  *store.Store
 	now    time.Time
 	creds  mdm.AdminCredentials
@@ -30,7 +31,7 @@ type signInWorld struct {
 func newSignInWorld(t *testing.T, s *store.Store) *signInWorld {
 	t.Helper()
 	w := &signInWorld{store: s, now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-	w.svc = mdm.NewService(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return w.now }))
+	w.svc = domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return w.now }))
 	creds, err := w.svc.Bootstrap(context.Background(), "it@musterstadt.example")
 	if err != nil {
 		t.Fatal(err)

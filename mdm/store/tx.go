@@ -77,3 +77,17 @@ func (t Tables) DB() *gorm.DB {
 func (t Tables) Atomic(ctx context.Context, fn func(tx *Tx) error) error {
 	return t.s.transact(ctx, fn)
 }
+
+// on returns the store that tx works in: the transaction's, or the store itself outside
+// one. A sub-domain's tables are a view type of this package (store.Access, …) built on
+// it, so that the sub-domain sees its own rows and nothing else, and its writes share
+// whatever transaction tx is.
+func on(tx mdm.Store) *Store {
+	switch v := tx.(type) {
+	case *Tx:
+		return v.Store
+	case *Store:
+		return v
+	}
+	panic(fmt.Sprintf("store: %T is not a store of this package", tx))
+}

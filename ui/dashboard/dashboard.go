@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/ui"
 )
 
@@ -30,7 +31,7 @@ const Prefix = "/ui"
 
 // Config says what the dashboard needs.
 type Config struct {
-	Service *mdm.Service
+	Service *domain.Services
 	// PublicURL is what phones reach; invitation links are made from it.
 	PublicURL *url.URL
 	Log       *slog.Logger
@@ -53,7 +54,7 @@ type Config struct {
 // Dashboard serves the pages.
 type Dashboard struct {
 	cfg     Config
-	svc     *mdm.Service
+	svc     *domain.Services
 	catalog *ui.Catalog
 	pages   map[string]*template.Template
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/ui"
 )
 
@@ -37,7 +38,7 @@ const (
 
 // Config says what the portal needs from its surroundings.
 type Config struct {
-	Service *mdm.Service
+	Service *domain.Services
 	// Drivers are the platforms by which phones enrol; a platform without a driver is
 	// offered with a note that it is not available yet.
 	Drivers map[mdm.Platform]mdm.Driver

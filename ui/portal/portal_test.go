@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/ui/portal"
@@ -45,7 +46,7 @@ func (noCA) RevokeEnrolment(context.Context, string, string, string) (int, error
 type fixture struct {
 	t      *testing.T
 	store  *store.Store
-	svc    *mdm.Service
+	svc    *domain.Services
 	tenant mdm.Tenant
 	srv    *httptest.Server
 }
@@ -53,7 +54,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	st := storetest.Open(t, storetest.SQLite)
-	svc := mdm.NewService(st, storetest.PlainSealer{}, mdm.WithCertificates(noCA{}), storetest.Platforms())
+	svc := domain.New(st, storetest.PlainSealer{}, mdm.WithCertificates(noCA{}), storetest.Platforms())
 	tn := storetest.Tenant(t, svc, "musterstadt")
 	tn, err := svc.SetTenantContacts(context.Background(), "test", tn, "KommunalIT Nord", "Datenschutz Musterstadt, datenschutz@musterstadt.de")
 	if err != nil {

@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 )
 
 // Daily is one device of a platform in the inactivity tests, on a clock the test moves.
 type Daily struct {
-	Svc    *mdm.Service
+	Svc    *domain.Services
 	Tenant mdm.Tenant
 	Pass   func(time.Duration) // moves the clock of Svc and of the platform on
 	Now    func() time.Time

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -41,7 +42,7 @@ func Situations(t testing.TB, s *store.Store, tenant mdm.Tenant) []*Situation {
 	ctx := context.Background()
 	start := time.Now().UTC().AddDate(0, 0, -40).Truncate(time.Second)
 	today := start
-	svc := mdm.NewService(s, PlainSealer{}, mdm.WithCertificates(noCertificates{}), Platforms(), mdm.WithClock(func() time.Time { return today }))
+	svc := domain.New(s, PlainSealer{}, mdm.WithCertificates(noCertificates{}), Platforms(), mdm.WithClock(func() time.Time { return today }))
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for creating test databases
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -109,7 +110,7 @@ func newPostgresDatabase(t testing.TB) string {
 }
 
 // Tenant creates a tenant through the domain service, for tests that need one.
-func Tenant(t testing.TB, svc *mdm.Service, name string) mdm.Tenant {
+func Tenant(t testing.TB, svc *domain.Services, name string) mdm.Tenant {
 	t.Helper()
 	tn, err := svc.CreateTenant(context.Background(), "test", name, "")
 	if err != nil {
