@@ -16,7 +16,7 @@ import (
 // lastAudit returns the tenant's newest audit event.
 func (s *site) lastAudit(t *testing.T) audit.Event {
 	t.Helper()
-	events, err := s.svc.AuditPage(context.Background(), s.tenant, mdm.AuditFilter{}, 0, mdm.MaxPageSize)
+	events, err := s.svc.Trail.AuditPage(context.Background(), s.tenant, mdm.AuditFilter{}, 0, mdm.MaxPageSize)
 	if err != nil || len(events) == 0 {
 		t.Fatalf("audit trail: %v, %d events", err, len(events))
 	}

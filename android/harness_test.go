@@ -176,7 +176,7 @@ func (s *site) active(t testing.TB, email string) (mdm.Device, amapi.Device) {
 // auditCount returns how many audit events the tenant has.
 func (s *site) auditCount(t testing.TB) int {
 	t.Helper()
-	head, err := s.st.AuditHead(context.Background(), s.tenant.ID)
+	head, err := store.TrailOf(s.st).AuditHead(context.Background(), s.tenant.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

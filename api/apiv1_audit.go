@@ -9,6 +9,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/trail"
 )
 
 func (a *apiV1) listAuditEvents(c echo.Context, k call) error {
@@ -25,7 +26,7 @@ func (a *apiV1) listAuditEvents(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
-	events, err := a.svc.AuditPage(c.Request().Context(), k.tenant, f, afterSeq, page.Limit)
+	events, err := a.svc.Trail.AuditPage(c.Request().Context(), k.tenant, f, afterSeq, page.Limit)
 	if err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func (a *apiV1) listAuditEvents(c echo.Context, k call) error {
 // exportAudit streams the selected events as JSON Lines. The export is recorded in the
 // trail before the first line is written, and covers its own event.
 func (a *apiV1) exportAudit(c echo.Context, k call) error {
-	req := mdm.AuditExportRequest{Format: mdm.AuditJSONLines, Employee: c.QueryParam("employee")}
+	req := trail.AuditExportRequest{Format: trail.AuditJSONLines, Employee: c.QueryParam("employee")}
 	var err error
 	if req.From, err = timeQuery(c, "from"); err != nil {
 		return err
@@ -52,7 +53,7 @@ func (a *apiV1) exportAudit(c echo.Context, k call) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	x, err := a.svc.PrepareAuditExport(ctx, k.tenant, req)
+	x, err := a.svc.Trail.PrepareAuditExport(ctx, k.tenant, req)
 	if err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func (a *apiV1) exportAudit(c echo.Context, k call) error {
 	w.Header().Set(echo.HeaderContentType, "application/x-ndjson")
 	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+k.tenant.Name+`.jsonl"`)
 	enc := json.NewEncoder(w)
-	_, err = a.svc.ExportAudit(ctx, k.who.Actor, x, func(e audit.Event) error {
+	_, err = a.svc.Trail.ExportAudit(ctx, k.who.Actor, x, func(e audit.Event) error {
 		if !w.Committed {
 			w.WriteHeader(http.StatusOK)
 		}

@@ -25,7 +25,7 @@ func decode(t *testing.T, body string, v any) {
 func (w *apiWorld) auditActions(tn mdm.Tenant) []string {
 	w.t.Helper()
 	var out []string
-	err := w.store.AuditEvents(context.Background(), tn.ID, 0, func(e audit.Event) error {
+	err := store.TrailOf(w.store).AuditEvents(context.Background(), tn.ID, 0, func(e audit.Event) error {
 		out = append(out, string(e.Action)+" "+e.Subject+" by "+e.Actor)
 		return nil
 	})
@@ -132,7 +132,7 @@ func TestDeviceActionsNeedAReason(t *testing.T) {
 		t.Errorf("commands after the reset: %+v, %v", cmds, err)
 	}
 	var details string
-	_ = w.store.AuditEvents(context.Background(), w.tenant.ID, 0, func(e audit.Event) error {
+	_ = store.TrailOf(w.store).AuditEvents(context.Background(), w.tenant.ID, 0, func(e audit.Event) error {
 		details = string(e.Details)
 		return nil
 	})

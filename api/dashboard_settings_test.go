@@ -44,7 +44,7 @@ func (w *apiWorld) upload(path string, s session, files map[string]string) (int,
 // lastAudit returns the tenant's newest audit event.
 func (w *apiWorld) lastAudit(tn mdm.Tenant) audit.Event {
 	w.t.Helper()
-	events, err := w.svc.AuditPage(context.Background(), tn, mdm.AuditFilter{}, 0, mdm.MaxPageSize)
+	events, err := w.svc.Trail.AuditPage(context.Background(), tn, mdm.AuditFilter{}, 0, mdm.MaxPageSize)
 	if err != nil || len(events) == 0 {
 		w.t.Fatalf("audit trail: %v, %d events", err, len(events))
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/trail"
 	"github.com/trennwand/trennwand/pki"
 )
 
@@ -182,15 +183,15 @@ func (in *Installation) AuditService(ctx context.Context, sign bool) (*domain.Se
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := append(in.serviceOptions(), mdm.WithCheckpointVerifier(ca))
+	o := domain.Options{Trail: []trail.Option{trail.WithCheckpointVerifier(ca)}}
 	var signer *pki.Signer
 	if sign {
 		if signer, err = ca.NewSigner(ctx); err != nil {
 			return nil, nil, err
 		}
-		opts = append(opts, mdm.WithAuditSigner(signer))
+		o.Trail = append(o.Trail, trail.WithAuditSigner(signer))
 	}
-	return domain.New(in.Store, in.Key, opts...), signer, nil
+	return domain.NewWith(in.Store, in.Key, o, in.serviceOptions()...), signer, nil
 }
 
 // Ready reports whether the installation can serve: the database answers and its schema

@@ -186,7 +186,7 @@ func (s *site) snapshot(t testing.TB) string {
 	for _, d := range s.devices(t) {
 		fmt.Fprintf(&b, "device %s %s %q %s; ", d.ID, d.State, d.PlatformID, d.UpdatedAt)
 	}
-	head, err := s.st.AuditHead(context.Background(), s.tenant.ID)
+	head, err := store.TrailOf(s.st).AuditHead(context.Background(), s.tenant.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func (s *site) snapshot(t testing.TB) string {
 func (s *site) auditActions(t testing.TB) []string {
 	t.Helper()
 	var actions []string
-	err := s.st.AuditEvents(context.Background(), s.tenant.ID, 0, func(e audit.Event) error {
+	err := store.TrailOf(s.st).AuditEvents(context.Background(), s.tenant.ID, 0, func(e audit.Event) error {
 		actions = append(actions, string(e.Action))
 		return nil
 	})

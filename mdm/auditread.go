@@ -1,36 +1,26 @@
 package mdm
 
-import (
-	"context"
-	"errors"
-	"fmt"
+import "time"
 
-	"github.com/trennwand/trennwand/mdm/audit"
-)
-
-// errPageFull stops a walk over the audit trail once a page is full.
-var errPageFull = errors.New("page full")
-
-// AuditPage returns up to limit of the tenant's events that f selects, after event
-// afterSeq, oldest first. The next page starts after the last event's Seq.
-func (s *Service) AuditPage(ctx context.Context, t Tenant, f AuditFilter, afterSeq int64, limit int) ([]audit.Event, error) {
-	limit = Page{Limit: limit}.Normalized().Limit
-	f.AfterSeq = afterSeq
-	var out []audit.Event
-	err := s.store.FilteredAuditEvents(ctx, t.ID, f, func(e audit.Event) error {
-		out = append(out, e)
-		if len(out) == limit {
-			return errPageFull
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errPageFull) {
-		return nil, fmt.Errorf("read the audit trail of %s: %w", t.Name, err)
-	}
-	return out, nil
+// AuditFilter selects events of the audit trail: for a page, an export or the report on
+// one employee. Zero fields select everything.
+type AuditFilter struct {
+	From, To time.Time // events with From <= At < To
+	// EmployeeID selects the events whose subject or details name the employee, one of
+	// their devices or one of their invitations.
+	EmployeeID string
+	UpToSeq    int64 // events at or before this one
+	AfterSeq   int64 // events after this one
 }
 
-// AuditHead returns the position and hash of the tenant's last audit event.
-func (s *Service) AuditHead(ctx context.Context, tenantID string) (audit.ChainHead, error) {
-	return s.store.AuditHead(ctx, tenantID)
+// AuditPrune records that a tenant's audit events up to and including UpToSeq were
+// removed after their retention period. The remaining trail starts after a signed
+// checkpoint at UpToSeq, and an audit.prune event in it says the same, so that the
+// verifier can tell a lawful prune from events that went missing.
+type AuditPrune struct {
+	TenantID string
+	UpToSeq  int64
+	Events   int64     // how many events this prune removed
+	Cutoff   time.Time // events before this time were due
+	PrunedAt time.Time
 }

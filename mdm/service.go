@@ -21,8 +21,6 @@ type Service struct {
 	mailNotices bool
 	// platforms are the registered platforms, each with its capabilities.
 	platforms []Registration
-	// checkpoints, when set, is how the audit trail is checkpointed.
-	checkpoints *checkpointConfig
 }
 
 // Option configures a Service.
@@ -38,9 +36,6 @@ func NewService(store Store, sealer Sealer, opts ...Option) *Service {
 	s := &Service{store: store, sealer: sealer, now: time.Now}
 	for _, o := range opts {
 		o(s)
-	}
-	if s.signsCheckpoints() {
-		store.OnAuditAppended(s.checkpoints.checkpoint)
 	}
 	return s
 }

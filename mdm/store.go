@@ -35,7 +35,6 @@ type Store interface {
 	SessionStore
 	DataProtectionStore
 	RetentionStore
-	AuditPruneStore
 	InactivityStore
 	ReportStore
 	ComplianceStore
@@ -121,31 +120,23 @@ type CommandStore interface {
 	SetCommandState(ctx context.Context, tenantID, id string, from, to CommandState, errText string, at time.Time) error
 }
 
-// AuditStore keeps the audit trail. It has no way to change or remove an event.
+// AuditStore is the audit trail as every sub-domain sees it: each appends the events of
+// its changes in their transaction. It has no way to change or remove an event; the rest
+// of the trail (checkpoints, prunes, verification) is mdm/trail's.
 type AuditStore interface {
 	// AppendAudit adds an event at the end of the tenant's chain. Called inside Atomic,
 	// the event is written in the same transaction as the change it records.
 	AppendAudit(ctx context.Context, tenantID string, at time.Time, r audit.Record) (audit.Event, error)
 	// OnAuditAppended makes h run in the transaction of every event appended from now on,
-	// whichever component appends it; the service makes its checkpoints there.
+	// whichever component appends it; the trail makes its checkpoints there.
 	OnAuditAppended(h AuditHook)
-	// AuditEvents calls fn for the tenant's events in order of sequence, starting after
-	// afterSeq, without holding them all in memory.
-	AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(audit.Event) error) error
-	// AuditHead returns the position and hash of the tenant's last event.
-	AuditHead(ctx context.Context, tenantID string) (audit.ChainHead, error)
 	// FilteredAuditEvents calls fn for the tenant's events that f selects, in order of
-	// sequence, without holding them all in memory.
+	// sequence, without holding them all in memory: for a report that reads the trail in
+	// its own transaction (the Art. 15 report).
 	FilteredAuditEvents(ctx context.Context, tenantID string, f AuditFilter, fn func(audit.Event) error) error
-
-	// AppendCheckpoint stores a signed checkpoint of the tenant's chain. Like events,
-	// checkpoints are never changed or removed.
-	AppendCheckpoint(ctx context.Context, tenantID string, c *audit.Checkpoint) error
-	// LatestCheckpoint returns the tenant's newest checkpoint at or before event seq;
-	// ErrNotFound when there is none.
-	LatestCheckpoint(ctx context.Context, tenantID string, seq int64) (audit.Checkpoint, error)
-	// AuditCheckpoints calls fn for the tenant's checkpoints in order of sequence.
-	AuditCheckpoints(ctx context.Context, tenantID string, fn func(audit.Checkpoint) error) error
+	// AuditPrunes returns the tenant's prunes of the trail, oldest first, for the same
+	// reports.
+	AuditPrunes(ctx context.Context, tenantID string) ([]AuditPrune, error)
 }
 
 // AuditHook runs in the transaction of an appended event, after the event, with the

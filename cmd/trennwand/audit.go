@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/trail"
 	"github.com/trennwand/trennwand/ui/dpo"
 )
 
@@ -30,18 +30,18 @@ intact, 1 when one is not.`,
 				return err
 			}
 			in.svc = svc
-			var reports []mdm.ChainReport
+			var reports []trail.ChainReport
 			if name, _ := cmd.Flags().GetString("tenant"); name != "" {
 				t, err := tenantFlag(ctx, cmd, in)
 				if err != nil {
 					return err
 				}
-				r, err := in.svc.VerifyTenantAudit(ctx, t)
+				r, err := in.svc.Trail.VerifyTenantAudit(ctx, t)
 				if err != nil {
 					return err
 				}
-				reports = []mdm.ChainReport{r}
-			} else if reports, err = in.svc.VerifyAudit(ctx); err != nil {
+				reports = []trail.ChainReport{r}
+			} else if reports, err = in.svc.Trail.VerifyAudit(ctx); err != nil {
 				return err
 			}
 			res := dpo.Verification(reports)

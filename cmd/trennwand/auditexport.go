@@ -8,9 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/audit/export"
+	"github.com/trennwand/trennwand/mdm/trail"
 )
 
 func newAuditExportCmd() *cobra.Command {
@@ -43,7 +43,7 @@ and each file against its SHA-256 in the manifest (sha256sum).`,
 	}
 	f := c.Flags()
 	f.String("tenant", "", "tenant name (required)")
-	f.String("format", string(mdm.AuditJSONLines), "jsonl (JSON Lines, canonical) or csv")
+	f.String("format", string(trail.AuditJSONLines), "jsonl (JSON Lines, canonical) or csv")
 	f.String("from", "", "only events at or after this date or RFC 3339 time")
 	f.String("to", "", "only events before this RFC 3339 time, or up to the end of this date")
 	f.String("employee", "", "only events about the employee with this e-mail address")
@@ -71,7 +71,7 @@ func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _
 	if err != nil {
 		return err
 	}
-	x, err := in.svc.PrepareAuditExport(ctx, t, mdm.AuditExportRequest{Format: mdm.AuditFormat(format), From: from, To: to, Employee: employee})
+	x, err := in.svc.Trail.PrepareAuditExport(ctx, t, trail.AuditExportRequest{Format: trail.AuditFormat(format), From: from, To: to, Employee: employee})
 	if err != nil {
 		return err
 	}
@@ -88,8 +88,8 @@ func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", out, err)
 	}
-	m, err := export.Write(out, x, cliActor(), signer, func(write func(audit.Event) error) (mdm.AuditExported, error) {
-		return svc.ExportAudit(ctx, cliActor(), x, write)
+	m, err := export.Write(out, x, cliActor(), signer, func(write func(audit.Event) error) (trail.AuditExported, error) {
+		return svc.Trail.ExportAudit(ctx, cliActor(), x, write)
 	})
 	if err != nil {
 		if !existed {

@@ -6,6 +6,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/jobs"
+	"github.com/trennwand/trennwand/mdm/trail"
 )
 
 // dataProtectionInterval is how often the retention and inactivity sweeps run. Their
@@ -17,9 +18,9 @@ const dataProtectionInterval = time.Hour
 // devices and old audit events after their retention periods, and the inactivity rule.
 func handleDataProtection(q *jobs.Queue, svc *domain.Services) {
 	jobs.Handle(q, svc.RunDeviceRetention)
-	jobs.Handle(q, svc.RunAuditRetention)
+	jobs.Handle(q, svc.Trail.RunAuditRetention)
 	jobs.Handle(q, svc.RunInactivity)
 	q.Every(dataProtectionInterval, mdm.DeviceRetentionJob{})
-	q.Every(dataProtectionInterval, mdm.AuditRetentionJob{})
+	q.Every(dataProtectionInterval, trail.AuditRetentionJob{})
 	q.Every(dataProtectionInterval, mdm.InactivityJob{})
 }

@@ -55,7 +55,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, o *office)) {
 func (o *office) auditActions(t testing.TB) []audit.Action {
 	t.Helper()
 	var actions []audit.Action
-	err := o.st.AuditEvents(context.Background(), o.tenant.ID, 0, func(e audit.Event) error {
+	err := store.TrailOf(o.st).AuditEvents(context.Background(), o.tenant.ID, 0, func(e audit.Event) error {
 		actions = append(actions, e.Action)
 		return nil
 	})

@@ -10,15 +10,32 @@ package domain
 import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/trail"
 )
 
 // Services are the core's sub-domains, built on one store. What has not moved into a
 // sub-domain package of its own yet is reached through the embedded service.
 type Services struct {
 	*mdm.Service
+	Trail *trail.Service
+}
+
+// Options are the settings of the sub-domains that take settings of their own; the zero
+// value leaves each at its default.
+type Options struct {
+	// Trail signs and verifies the audit trail's checkpoints.
+	Trail []trail.Option
 }
 
 // New builds every sub-domain on st, sealing secrets with sealer.
 func New(st *store.Store, sealer mdm.Sealer, opts ...mdm.Option) *Services {
-	return &Services{Service: mdm.NewService(st, sealer, opts...)}
+	return NewWith(st, sealer, Options{}, opts...)
+}
+
+// NewWith builds every sub-domain on st like New, with the sub-domains' options o.
+func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) *Services {
+	core := mdm.NewService(st, sealer, opts...)
+	s := &Services{Service: core}
+	s.Trail = trail.New(core, st, func(tx mdm.Store) trail.Store { return store.TrailOf(tx) }, o.Trail...)
+	return s
 }

@@ -53,16 +53,35 @@ func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, 
 // It is set once, when the installation is wired, before the store is shared.
 func (s *Store) OnAuditAppended(h mdm.AuditHook) { s.appended = h }
 
+// FilteredAuditEvents is Trail's, for the reports of other sub-domains that read the
+// trail in their transaction.
+func (s *Store) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, fn func(audit.Event) error) error {
+	return Trail{s: s}.FilteredAuditEvents(ctx, tenantID, f, fn)
+}
+
+// AuditPrunes is Trail's, for the same reports.
+func (s *Store) AuditPrunes(ctx context.Context, tenantID string) ([]mdm.AuditPrune, error) {
+	return Trail{s: s}.AuditPrunes(ctx, tenantID)
+}
+
+// Trail is the audit trail's tables as mdm/trail sees them: the events to read, the
+// checkpoints and the prunes.
+type Trail struct{ s *Store }
+
+// TrailOf returns the trail's tables in tx, a transaction or the store itself.
+func TrailOf(tx mdm.Store) Trail { return Trail{s: on(tx)} }
+
 // AuditEvents calls fn for the tenant's events after afterSeq, in order, reading them in
 // batches so that a long trail does not have to fit in memory.
-func (s *Store) AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(audit.Event) error) error {
-	return walkBySeq(func() *gorm.DB { return s.scoped(ctx, tenantID).Table(eventsTable) }, afterSeq, eventSeq, fn)
+func (t Trail) AuditEvents(ctx context.Context, tenantID string, afterSeq int64, fn func(audit.Event) error) error {
+	return walkBySeq(func() *gorm.DB { return t.s.scoped(ctx, tenantID).Table(eventsTable) }, afterSeq, eventSeq, fn)
 }
 
 // FilteredAuditEvents calls fn for the tenant's events that f selects, in order. Events
 // about an employee are those whose subject or details name the employee's ID or the ID of
 // one of their devices or invitations; IDs are random, so a match is no coincidence.
-func (s *Store) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, fn func(audit.Event) error) error {
+func (t Trail) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, fn func(audit.Event) error) error {
+	s := t.s
 	var mentions []string
 	if f.EmployeeID != "" {
 		mentions = []string{f.EmployeeID}
@@ -135,7 +154,7 @@ func walkBySeq[T any](query func() *gorm.DB, afterSeq int64, seqOf func(T) int64
 }
 
 // AuditHead returns the position and hash of the tenant's last event.
-func (s *Store) AuditHead(ctx context.Context, tenantID string) (audit.ChainHead, error) {
-	head, err := first[auditHead](s.db.WithContext(ctx).Where("tenant_id = ?", tenantID))
+func (t Trail) AuditHead(ctx context.Context, tenantID string) (audit.ChainHead, error) {
+	head, err := first[auditHead](t.s.db.WithContext(ctx).Where("tenant_id = ?", tenantID))
 	return audit.ChainHead{Seq: head.Seq, Hash: head.Hash}, err
 }

@@ -19,7 +19,7 @@ func TestTenantsCannotReachEachOther(t *testing.T) {
 		svc := newService(s)
 		a := populate(t, s, svc, "musterstadt")
 		b := populate(t, s, svc, "beispieldorf")
-		headBefore, err := s.AuditHead(ctx, a.tenant.ID)
+		headBefore, err := store.TrailOf(s).AuditHead(ctx, a.tenant.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +50,7 @@ func TestTenantsCannotReachEachOther(t *testing.T) {
 				}
 			}
 		}
-		err = s.AuditEvents(ctx, b.tenant.ID, 0, func(e audit.Event) error {
+		err = store.TrailOf(s).AuditEvents(ctx, b.tenant.ID, 0, func(e audit.Event) error {
 			if e.TenantID != b.tenant.ID {
 				t.Errorf("audit listing returned event of tenant %s", e.TenantID)
 			}
@@ -123,7 +123,7 @@ func TestTenantsCannotReachEachOther(t *testing.T) {
 		if ds, _ := s.Devices(ctx, b.tenant.ID, mdm.DeviceFilter{}); len(ds) != 1 {
 			t.Errorf("tenant b has %d devices, want its own 1", len(ds))
 		}
-		headAfter, err := s.AuditHead(ctx, a.tenant.ID)
+		headAfter, err := store.TrailOf(s).AuditHead(ctx, a.tenant.ID)
 		if err != nil || headAfter.Seq != headBefore.Seq || string(headAfter.Hash) != string(headBefore.Hash) {
 			t.Errorf("audit chain of a moved from %d to %d", headBefore.Seq, headAfter.Seq)
 		}

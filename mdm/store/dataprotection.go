@@ -9,7 +9,6 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // The tables of data protection; their rows are the domain's types.
@@ -118,38 +117,6 @@ func (s *Store) ClearInactivity(ctx context.Context, tenantID, deviceID string) 
 
 func (s *Store) inactivity(ctx context.Context, tenantID string) *gorm.DB {
 	return s.db.WithContext(ctx).Table(inactivityTable).Where("tenant_id = ?", tenantID)
-}
-
-// LastAuditSeqBefore returns the tenant's last event before `before`, 0 when none is.
-func (s *Store) LastAuditSeqBefore(ctx context.Context, tenantID string, before time.Time) (int64, error) {
-	var seq *int64
-	err := s.scoped(ctx, tenantID).Table(eventsTable).Where("at < ?", before.UTC()).
-		Select("MAX(seq)").Scan(&seq).Error
-	if err != nil || seq == nil {
-		return 0, translate(err)
-	}
-	return *seq, nil
-}
-
-// AuditPrunes returns the tenant's prunes, oldest first.
-func (s *Store) AuditPrunes(ctx context.Context, tenantID string) ([]mdm.AuditPrune, error) {
-	var ps []mdm.AuditPrune
-	err := s.scoped(ctx, tenantID).Order("up_to_seq").Find(&ps).Error
-	return ps, translate(err)
-}
-
-// PruneAudit records the prune, which the database's append-only triggers look up, and
-// then deletes the events it covers.
-func (s *Store) PruneAudit(ctx context.Context, tenantID string, p *mdm.AuditPrune) error {
-	p.TenantID = tenantID
-	if err := s.insert(ctx, p); err != nil {
-		return fmt.Errorf("record audit prune up to event %d: %w", p.UpToSeq, err)
-	}
-	err := s.scoped(ctx, tenantID).Table(eventsTable).Where("seq <= ?", p.UpToSeq).Delete(&audit.Event{}).Error
-	if err != nil {
-		return fmt.Errorf("delete audit events up to %d: %w", p.UpToSeq, translate(err))
-	}
-	return nil
 }
 
 // EmployeeInvitations returns the employee's invitations, oldest first.

@@ -81,7 +81,7 @@ func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
 func complianceEvents(t *testing.T, s *store.Store, tenantID string) []string {
 	t.Helper()
 	var to []string
-	err := s.AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
+	err := store.TrailOf(s).AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
 		if e.Action != "device.compliance" {
 			return nil
 		}

@@ -24,6 +24,19 @@ type world struct {
 
 var testTime = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
+// clock is a service clock that a test moves by hand.
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time          { return c.now }
+func (c *clock) Advance(d time.Duration) { c.now = c.now.Add(d) }
+
+func raw(t testing.TB, s *store.Store, sql string, args ...any) {
+	t.Helper()
+	if err := store.RawExec(s, sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
 func newService(s *store.Store) *domain.Services {
 	return domain.New(s, storetest.PlainSealer{}, storetest.Platforms())
 }

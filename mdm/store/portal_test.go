@@ -23,7 +23,7 @@ var phone = netip.MustParseAddr("203.0.113.7")
 func actions(t *testing.T, s *store.Store, tenantID string) []audit.Event {
 	t.Helper()
 	var out []audit.Event
-	if err := s.AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
+	if err := store.TrailOf(s).AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
 		out = append(out, e)
 		return nil
 	}); err != nil {

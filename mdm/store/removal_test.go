@@ -32,7 +32,7 @@ func TestRemovingADevice(t *testing.T) {
 		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
 		w := populate(t, s, svc, "musterstadt")
 		other := populate(t, s, svc, "beispieldorf")
-		before, _ := s.AuditHead(ctx, w.tenant.ID)
+		before, _ := store.TrailOf(s).AuditHead(ctx, w.tenant.ID)
 
 		if err := svc.RemoveDevice(ctx, "cli:root", w.tenant, other.device.ID, "test"); !errors.Is(err, mdm.ErrNotFound) {
 			t.Fatalf("removing another tenant's device: %v", err)
@@ -60,7 +60,7 @@ func TestRemovingADevice(t *testing.T) {
 		if len(ca.revoked) != 1 || ca.revoked[0] != w.tenant.ID+"/"+w.device.ID {
 			t.Fatalf("revocations: %v", ca.revoked)
 		}
-		after, _ := s.AuditHead(ctx, w.tenant.ID)
+		after, _ := store.TrailOf(s).AuditHead(ctx, w.tenant.ID)
 		if after.Seq != before.Seq+2 {
 			t.Fatalf("%d audit events, want 2 (removal, revocation)", after.Seq-before.Seq)
 		}

@@ -18,7 +18,7 @@ import (
 func countEvents(t *testing.T, s *store.Store, tenantID string, action audit.Action) int {
 	t.Helper()
 	n := 0
-	err := s.AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
+	err := store.TrailOf(s).AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
 		if e.Action == action {
 			n++
 		}
@@ -75,7 +75,7 @@ func TestRemovedDevicesAreDeletedOnceAfterTheRetentionPeriod(t *testing.T) {
 		if n := countEvents(t, s, w.tenant.ID, "device.delete"); n != 1 {
 			t.Fatalf("%d deletion records, want 1", n)
 		}
-		if r, err := svc.VerifyTenantAudit(ctx, w.tenant); err != nil || r.Break != nil {
+		if r, err := svc.Trail.VerifyTenantAudit(ctx, w.tenant); err != nil || r.Break != nil {
 			t.Fatalf("the trail after deletion: %+v, %v", r.Break, err)
 		}
 	})

@@ -57,7 +57,7 @@ func TestBootstrapCreatesTheFirstAdministratorOnce(t *testing.T) {
 		if err != nil || !totp.Validate(code, creds.TOTPSecret) {
 			t.Fatalf("a code from the printed secret does not validate: %v", err)
 		}
-		r, err := svc.VerifyTenantAudit(ctx, tn)
+		r, err := svc.Trail.VerifyTenantAudit(ctx, tn)
 		if err != nil || r.Break != nil || r.Events != 2 {
 			t.Fatalf("bootstrap must leave two audited events (tenant, admin): %+v, %v", r, err)
 		}
@@ -106,7 +106,7 @@ func TestRefusedInvitationChangesNothing(t *testing.T) {
 		if _, err := svc.Invite(ctx, "cli:root", tn, mdm.InviteRequest{Email: "jo@musterstadt.example", ManagedAppleID: "jo@appleid.example"}); err != nil {
 			t.Fatal(err)
 		}
-		head, _ := s.AuditHead(ctx, tn.ID)
+		head, _ := store.TrailOf(s).AuditHead(ctx, tn.ID)
 		invitations := store.RawCount(s, "invitations", "tenant_id = ?", tn.ID)
 
 		bad := []mdm.InviteRequest{
@@ -122,7 +122,7 @@ func TestRefusedInvitationChangesNothing(t *testing.T) {
 				t.Errorf("invitation %+v: unexpected error kind %v", req, err)
 			}
 		}
-		after, _ := s.AuditHead(ctx, tn.ID)
+		after, _ := store.TrailOf(s).AuditHead(ctx, tn.ID)
 		if after.Seq != head.Seq || store.RawCount(s, "invitations", "tenant_id = ?", tn.ID) != invitations ||
 			store.RawCount(s, "employees", "email = ?", "new@musterstadt.example") != 0 {
 			t.Fatal("a refused invitation left rows or audit events behind")

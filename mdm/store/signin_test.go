@@ -58,7 +58,7 @@ func (w *signInWorld) code(t *testing.T) string {
 func (w *signInWorld) actions(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	_ = w.store.AuditEvents(context.Background(), w.tenant.ID, 0, func(e audit.Event) error {
+	_ = store.TrailOf(w.store).AuditEvents(context.Background(), w.tenant.ID, 0, func(e audit.Event) error {
 		out = append(out, string(e.Action))
 		return nil
 	})

@@ -205,12 +205,12 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v.Principal.Can(mdm.PermAuditRead) {
-		head, err := d.svc.AuditHead(r.Context(), v.Tenant.ID)
+		head, err := d.svc.Trail.AuditHead(r.Context(), v.Tenant.ID)
 		if err != nil {
 			d.fail(w, r, err)
 			return
 		}
-		if data.Events, err = d.svc.AuditPage(r.Context(), v.Tenant, mdm.AuditFilter{}, max(head.Seq-10, 0), 10); err != nil {
+		if data.Events, err = d.svc.Trail.AuditPage(r.Context(), v.Tenant, mdm.AuditFilter{}, max(head.Seq-10, 0), 10); err != nil {
 			d.fail(w, r, err)
 			return
 		}

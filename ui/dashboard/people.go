@@ -82,7 +82,7 @@ func (d *Dashboard) revokeInvitation(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) audit(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	after := atoi(r.URL.Query().Get("after"))
-	events, err := d.svc.AuditPage(r.Context(), v.Tenant, mdm.AuditFilter{}, after, mdm.DefaultPageSize)
+	events, err := d.svc.Trail.AuditPage(r.Context(), v.Tenant, mdm.AuditFilter{}, after, mdm.DefaultPageSize)
 	if err != nil {
 		d.fail(w, r, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/trail"
 )
 
 // VerificationJSON is the result of checking audit trails as `audit verify --json` prints
@@ -16,7 +17,7 @@ type VerificationJSON struct {
 }
 
 // Verification returns the JSON form of the result of checking audit trails.
-func Verification(reports []mdm.ChainReport) VerificationJSON {
+func Verification(reports []trail.ChainReport) VerificationJSON {
 	intact := true
 	out := make([]map[string]any, len(reports))
 	for i, r := range reports {
@@ -34,7 +35,7 @@ func Verification(reports []mdm.ChainReport) VerificationJSON {
 }
 
 // VerificationText writes the result of checking audit trails, one line per tenant.
-func VerificationText(w io.Writer, reports []mdm.ChainReport) error {
+func VerificationText(w io.Writer, reports []trail.ChainReport) error {
 	for _, r := range reports {
 		var err error
 		if r.Break == nil {

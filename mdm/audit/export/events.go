@@ -11,8 +11,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/trail"
 )
 
 // An export writes each event in the audit trail's one shape (audit.Event's JSON, or its
@@ -31,7 +31,7 @@ type eventsFile struct {
 
 // createEvents creates path, which must not exist, for events in the format. CSV starts
 // with its header.
-func createEvents(path string, format mdm.AuditFormat) (*eventsFile, error) {
+func createEvents(path string, format trail.AuditFormat) (*eventsFile, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, err
@@ -39,7 +39,7 @@ func createEvents(path string, format mdm.AuditFormat) (*eventsFile, error) {
 	w := &eventsFile{f: f, buf: bufio.NewWriter(f), sum: sha256.New()}
 	out := io.MultiWriter(w.buf, w.sum, (*countWriter)(&w.bytes))
 	switch format {
-	case mdm.AuditCSV:
+	case trail.AuditCSV:
 		cw := csv.NewWriter(out)
 		w.write = func(e audit.Event) error { return cw.Write(e.CSV()) }
 		w.flush = func() error { cw.Flush(); return cw.Error() }

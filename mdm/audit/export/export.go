@@ -11,8 +11,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/trail"
 )
 
 // The files of an export beside the events file, which is named by its format.
@@ -28,10 +28,10 @@ const (
 const VerifyCommand = "openssl cms -verify -binary -inform DER -in manifest.json.p7s -content manifest.json -CAfile ca.pem -purpose any -out /dev/null"
 
 // EventsFile is the name of the events file of the format: events.jsonl, events.csv.
-func EventsFile(format mdm.AuditFormat) string { return "events." + string(format) }
+func EventsFile(format trail.AuditFormat) string { return "events." + string(format) }
 
 // Files are the names of the files an export of the format writes.
-func Files(format mdm.AuditFormat) []string {
+func Files(format trail.AuditFormat) []string {
 	return []string{EventsFile(format), ManifestFile, SignatureFile}
 }
 
@@ -42,12 +42,12 @@ type Signer interface {
 
 // Run streams the export's events to write and returns what the export covered
 // (mdm.Service.ExportAudit does).
-type Run func(write func(audit.Event) error) (mdm.AuditExported, error)
+type Run func(write func(audit.Event) error) (trail.AuditExported, error)
 
 // Write writes the export x, made by `by`, into dir, which must exist and must not hold
 // the export's files: the events that run hands over, the manifest and its signature by
 // signer. When it fails it removes what it wrote.
-func Write(dir string, x mdm.AuditExport, by string, signer Signer, run Run) (m Manifest, err error) {
+func Write(dir string, x trail.AuditExport, by string, signer Signer, run Run) (m Manifest, err error) {
 	eventsFile := EventsFile(x.Format)
 	defer func() {
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/trail"
 )
 
 // signer signs with a fixed prefix, or fails.
@@ -26,24 +27,24 @@ var at = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 // run hands over two events, the second of them the export's own, after a checkpoint at
 // the first.
-func run(write func(audit.Event) error) (mdm.AuditExported, error) {
+func run(write func(audit.Event) error) (trail.AuditExported, error) {
 	events := []audit.Event{
 		{TenantID: "t1", Seq: 1, At: at, Actor: "system", Action: "tenant.create", Subject: "tenant:t1", Details: `{"name":"<musterstadt>"}`, Hash: []byte{1}},
 		{TenantID: "t1", Seq: 2, At: at.Add(time.Minute), Actor: "cli:root", Action: "audit.export", Subject: "tenant:t1", Details: audit.NoDetails, PrevHash: []byte{1}, Hash: []byte{2}},
 	}
 	for _, e := range events {
 		if err := write(e); err != nil {
-			return mdm.AuditExported{}, err
+			return trail.AuditExported{}, err
 		}
 	}
-	return mdm.AuditExported{Event: events[1], Events: 2, Checkpoint: &audit.Checkpoint{Seq: 1, Hash: []byte{1}, At: at}}, nil
+	return trail.AuditExported{Event: events[1], Events: 2, Checkpoint: &audit.Checkpoint{Seq: 1, Hash: []byte{1}, At: at}}, nil
 }
 
 func TestAnExportHoldsItsEventsAndASignedManifestThatNamesThem(t *testing.T) {
-	for _, format := range []mdm.AuditFormat{mdm.AuditJSONLines, mdm.AuditCSV} {
+	for _, format := range []trail.AuditFormat{trail.AuditJSONLines, trail.AuditCSV} {
 		t.Run(string(format), func(t *testing.T) {
 			dir := t.TempDir()
-			x := mdm.AuditExport{Tenant: mdm.Tenant{ID: "t1", Name: "musterstadt"}, Format: format, Filter: mdm.AuditFilter{From: at}}
+			x := trail.AuditExport{Tenant: mdm.Tenant{ID: "t1", Name: "musterstadt"}, Format: format, Filter: mdm.AuditFilter{From: at}}
 			m, err := Write(dir, x, "cli:root", signer{}, run)
 			if err != nil {
 				t.Fatal(err)
@@ -57,10 +58,10 @@ func TestAnExportHoldsItsEventsAndASignedManifestThatNamesThem(t *testing.T) {
 				t.Errorf("manifest files %+v do not describe the events file (%d bytes)", m.Files, len(events))
 			}
 			lines := strings.Split(strings.TrimSpace(string(events)), "\n")
-			if want := map[mdm.AuditFormat]int{mdm.AuditJSONLines: 2, mdm.AuditCSV: 3}[format]; len(lines) != want {
+			if want := map[trail.AuditFormat]int{trail.AuditJSONLines: 2, trail.AuditCSV: 3}[format]; len(lines) != want {
 				t.Errorf("%d lines, want %d:\n%s", len(lines), want, events)
 			}
-			if format == mdm.AuditJSONLines && !strings.Contains(lines[0], `<musterstadt>`) {
+			if format == trail.AuditJSONLines && !strings.Contains(lines[0], `<musterstadt>`) {
 				t.Errorf("the details were escaped, so they no longer match their hash: %s", lines[0])
 			}
 			if m.ChainHead.Seq != 2 || m.ChainHead.Hash != "02" || m.Checkpoint == nil || m.Checkpoint.Seq != 1 ||
@@ -83,14 +84,14 @@ func TestAnExportHoldsItsEventsAndASignedManifestThatNamesThem(t *testing.T) {
 }
 
 func TestAFailedExportLeavesNoFiles(t *testing.T) {
-	x := mdm.AuditExport{Tenant: mdm.Tenant{ID: "t1"}, Format: mdm.AuditJSONLines}
+	x := trail.AuditExport{Tenant: mdm.Tenant{ID: "t1"}, Format: trail.AuditJSONLines}
 	for name, c := range map[string]struct {
 		s   Signer
 		run Run
 	}{
 		"signing fails": {signer{err: errors.New("no key")}, run},
-		"reading fails": {signer{}, func(func(audit.Event) error) (mdm.AuditExported, error) {
-			return mdm.AuditExported{}, errors.New("database gone")
+		"reading fails": {signer{}, func(func(audit.Event) error) (trail.AuditExported, error) {
+			return trail.AuditExported{}, errors.New("database gone")
 		}},
 	} {
 		t.Run(name, func(t *testing.T) {

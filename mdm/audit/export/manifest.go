@@ -5,24 +5,24 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/trail"
 )
 
 // Manifest describes an export. It is signed, so it says everything a reader must be able
 // to rely on: what the files are, what part of which trail they hold, and up to where the
 // trail stood when they were written.
 type Manifest struct {
-	Version    int             `json:"manifest_version"`
-	Format     mdm.AuditFormat `json:"format"`
-	Tenant     Tenant          `json:"tenant"`
-	ExportedAt time.Time       `json:"exported_at"`
-	ExportedBy string          `json:"exported_by"`
-	TimeRange  TimeRange       `json:"time_range"`
-	Employee   *Employee       `json:"employee,omitempty"`
-	Events     int64           `json:"events"`
-	Files      []File          `json:"files"`
-	ChainHead  Position        `json:"chain_head"`
-	Checkpoint *Position       `json:"checkpoint"`
+	Version    int               `json:"manifest_version"`
+	Format     trail.AuditFormat `json:"format"`
+	Tenant     Tenant            `json:"tenant"`
+	ExportedAt time.Time         `json:"exported_at"`
+	ExportedBy string            `json:"exported_by"`
+	TimeRange  TimeRange         `json:"time_range"`
+	Employee   *Employee         `json:"employee,omitempty"`
+	Events     int64             `json:"events"`
+	Files      []File            `json:"files"`
+	ChainHead  Position          `json:"chain_head"`
+	Checkpoint *Position         `json:"checkpoint"`
 }
 
 // Tenant is the tenant whose trail an export holds.
@@ -58,7 +58,7 @@ type Position struct {
 	At   time.Time `json:"at"`
 }
 
-func newManifest(x mdm.AuditExport, done mdm.AuditExported, by string, files ...File) Manifest {
+func newManifest(x trail.AuditExport, done trail.AuditExported, by string, files ...File) Manifest {
 	m := Manifest{
 		Version: 1, Format: x.Format, Tenant: Tenant{ID: x.Tenant.ID, Name: x.Tenant.Name},
 		ExportedAt: done.Event.At, ExportedBy: by, Events: done.Events, Files: files,

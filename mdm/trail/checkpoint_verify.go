@@ -1,4 +1,4 @@
-package mdm
+package trail
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
@@ -24,11 +25,11 @@ type checkpointWalk struct {
 
 // readCheckpoints reads the tenant's checkpoints and checks what can be checked without the
 // events: each signature, and that no checkpoint between two was removed.
-func (s *Service) readCheckpoints(ctx context.Context, t Tenant) (*checkpointWalk, error) {
+func (s *Service) readCheckpoints(ctx context.Context, t mdm.Tenant) (*checkpointWalk, error) {
 	w := &checkpointWalk{tenantID: t.ID, problems: map[int64]audit.ChainBreak{}}
-	verifier := s.checkpointVerifier()
+	verifier := s.checkpoints.verifier
 	var prev int64
-	err := s.store.AuditCheckpoints(ctx, t.ID, func(c audit.Checkpoint) error {
+	err := s.tables(s.db).AuditCheckpoints(ctx, t.ID, func(c audit.Checkpoint) error {
 		if verifier == nil {
 			return fmt.Errorf("the audit trail of %s has signed checkpoints, and no verifier for their signatures is configured", t.Name)
 		}

@@ -1,4 +1,4 @@
-package store_test
+package trail_test
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
+	"github.com/trennwand/trennwand/mdm/trail"
 )
 
 // notary stands in for the CA: it signs with its own Ed25519 key, its "certificate" is the
@@ -43,18 +44,26 @@ func (n *notary) VerifyCheckpoint(payload, sig, certDER []byte) error {
 	return nil
 }
 
+var testTime = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+
 // clock is a service clock that a test moves by hand.
 type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time          { return c.now }
 func (c *clock) Advance(d time.Duration) { c.now = c.now.Add(d) }
 
+// signedBy are the options of a trail that n signs and verifies, with a checkpoint every
+// `every` events or hour.
+func signedBy(n *notary, every int64) domain.Options {
+	return domain.Options{Trail: []trail.Option{trail.WithAuditSigner(n), trail.WithCheckpointVerifier(n),
+		trail.WithCheckpointInterval(every, time.Hour)}}
+}
+
 // checkpointed returns a service that makes a checkpoint every `every` events or hour, and
 // a tenant with its first event, written at the clock's time.
 func checkpointed(t *testing.T, s *store.Store, n *notary, every int64, c *clock) (*domain.Services, mdm.Tenant) {
 	t.Helper()
-	svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n),
-		mdm.WithCheckpointVerifier(n), mdm.WithCheckpointInterval(every, time.Hour))
+	svc := domain.NewWith(s, storetest.PlainSealer{}, signedBy(n, every), storetest.Platforms(), mdm.WithClock(c.Now))
 	return svc, storetest.Tenant(t, svc, "musterstadt")
 }
 
@@ -76,11 +85,11 @@ func checkpointSeqs(t *testing.T, s *store.Store, tenantID string) []int64 {
 	t.Helper()
 	ctx := context.Background()
 	hashes := map[int64][]byte{}
-	if err := s.AuditEvents(ctx, tenantID, 0, func(e audit.Event) error { hashes[e.Seq] = e.Hash; return nil }); err != nil {
+	if err := store.TrailOf(s).AuditEvents(ctx, tenantID, 0, func(e audit.Event) error { hashes[e.Seq] = e.Hash; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	var seqs []int64
-	err := s.AuditCheckpoints(ctx, tenantID, func(c audit.Checkpoint) error {
+	err := store.TrailOf(s).AuditCheckpoints(ctx, tenantID, func(c audit.Checkpoint) error {
 		if c.PrevSeq != 0 && (len(seqs) == 0 || c.PrevSeq != seqs[len(seqs)-1]) || !bytes.Equal(c.Hash, hashes[c.Seq]) {
 			t.Errorf("checkpoint %d: previous %d, hash %x; want the one before and the hash of its event", c.Seq, c.PrevSeq, c.Hash)
 		}
@@ -105,7 +114,7 @@ func TestCheckpointsEveryNEventsAndEveryHour(t *testing.T) {
 		if got, want := checkpointSeqs(t, s, tn.ID), []int64{1, 4, 9}; !slices.Equal(got, want) {
 			t.Fatalf("checkpoints at events %v, want %v", got, want)
 		}
-		r, err := svc.VerifyTenantAudit(context.Background(), tn)
+		r, err := svc.Trail.VerifyTenantAudit(context.Background(), tn)
 		if err != nil || r.Break != nil || r.Events != 9 || r.Checkpoints != 3 {
 			t.Fatalf("verify: %+v, %v; want 9 events and 3 checkpoints intact", r, err)
 		}
@@ -116,7 +125,8 @@ func TestCheckpointsByDefaultEveryHundredEvents(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		c := &clock{now: testTime}
 		n := newNotary()
-		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n))
+		svc := domain.NewWith(s, storetest.PlainSealer{}, domain.Options{Trail: []trail.Option{trail.WithAuditSigner(n)}},
+			storetest.Platforms(), mdm.WithClock(c.Now))
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		for range 200 { // a second apart, all within the hour
 			c.Advance(time.Second)
@@ -135,8 +145,7 @@ func TestCheckpointsByDefaultEveryHundredEvents(t *testing.T) {
 func TestConcurrentAppendsMakeOneRowOfCheckpoints(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		n := newNotary()
-		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithAuditSigner(n), mdm.WithCheckpointVerifier(n),
-			mdm.WithCheckpointInterval(7, time.Hour))
+		svc := domain.NewWith(s, storetest.PlainSealer{}, signedBy(n, 7), storetest.Platforms())
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		const writers, each = 8, 10
 		inviteConcurrently(t, svc, tn, writers, each)
@@ -147,7 +156,7 @@ func TestConcurrentAppendsMakeOneRowOfCheckpoints(t *testing.T) {
 		if got := checkpointSeqs(t, s, tn.ID); !slices.Equal(got, want) {
 			t.Fatalf("checkpoints at %v, want %v", got, want)
 		}
-		r, err := svc.VerifyTenantAudit(context.Background(), tn)
+		r, err := svc.Trail.VerifyTenantAudit(context.Background(), tn)
 		if err != nil || r.Break != nil || r.Checkpoints != int64(len(want)) {
 			t.Fatalf("verify: %+v, %v", r, err)
 		}
@@ -157,7 +166,7 @@ func TestConcurrentAppendsMakeOneRowOfCheckpoints(t *testing.T) {
 func TestAppendsWithoutSignerMakeNoCheckpoints(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		_, tn := auditedTenant(t, s, 3)
-		if n := store.RawCount(s, "audit_checkpoints", "tenant_id = ?", tn.ID); n != 0 {
+		if n := storetest.RawCount(s, "audit_checkpoints", "tenant_id = ?", tn.ID); n != 0 {
 			t.Fatalf("%d checkpoints without a signer", n)
 		}
 	})
@@ -172,7 +181,7 @@ func dropGuards(t *testing.T, s *store.Store) {
 		drop = []string{"DROP TRIGGER audit_events_no_update ON audit_events", "DROP TRIGGER audit_checkpoints_no_update ON audit_checkpoints"}
 	}
 	for _, q := range drop {
-		if err := store.RawExec(s, q); err != nil {
+		if err := storetest.RawExec(s, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -183,7 +192,7 @@ func dropGuards(t *testing.T, s *store.Store) {
 func rewriteFrom(t *testing.T, s *store.Store, tenantID string, seq int64) {
 	t.Helper()
 	var events []audit.Event
-	if err := s.AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error { events = append(events, e); return nil }); err != nil {
+	if err := store.TrailOf(s).AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error { events = append(events, e); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	prev := events[seq-2].Hash
@@ -194,12 +203,12 @@ func rewriteFrom(t *testing.T, s *store.Store, tenantID string, seq int64) {
 		e.PrevHash = prev
 		e.Hash = e.ComputeHash()
 		prev = e.Hash
-		if err := store.RawExec(s, "UPDATE audit_events SET actor = ?, prev_hash = ?, hash = ? WHERE tenant_id = ? AND seq = ?",
+		if err := storetest.RawExec(s, "UPDATE audit_events SET actor = ?, prev_hash = ?, hash = ? WHERE tenant_id = ? AND seq = ?",
 			e.Actor, e.PrevHash, e.Hash, tenantID, e.Seq); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := store.RawExec(s, "UPDATE audit_heads SET hash = ? WHERE tenant_id = ?", prev, tenantID); err != nil {
+	if err := storetest.RawExec(s, "UPDATE audit_heads SET hash = ? WHERE tenant_id = ?", prev, tenantID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -228,7 +237,7 @@ func TestCheckpointsCatchARewrittenChain(t *testing.T) {
 			rewriteFrom(t, s, tn.ID, 2)
 			forger := newNotary()
 			cp := audit.Checkpoint{TenantID: tn.ID, Seq: 4, PrevSeq: 1, At: testTime.Add(3 * time.Minute)}
-			if err := s.AuditEvents(context.Background(), tn.ID, 3, func(e audit.Event) error {
+			if err := store.TrailOf(s).AuditEvents(context.Background(), tn.ID, 3, func(e audit.Event) error {
 				if e.Seq == 4 {
 					cp.Hash = e.Hash
 				}
@@ -254,7 +263,7 @@ func TestCheckpointsCatchARewrittenChain(t *testing.T) {
 				}
 				dropGuards(t, s)
 				c.tamper(t, s, tn, n)
-				r, err := svc.VerifyTenantAudit(context.Background(), tn)
+				r, err := svc.Trail.VerifyTenantAudit(context.Background(), tn)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -279,7 +288,7 @@ func TestARewrittenChainWithoutCheckpointsLooksIntact(t *testing.T) {
 		svc, tn := auditedTenant(t, s, 6)
 		dropGuards(t, s)
 		rewriteFrom(t, s, tn.ID, 2)
-		r, err := svc.VerifyTenantAudit(context.Background(), tn)
+		r, err := svc.Trail.VerifyTenantAudit(context.Background(), tn)
 		if err != nil || r.Break != nil {
 			t.Fatalf("verify: %+v, %v; the chain alone cannot see a consistent rewrite", r.Break, err)
 		}
@@ -289,9 +298,10 @@ func TestARewrittenChainWithoutCheckpointsLooksIntact(t *testing.T) {
 func TestVerifyingCheckpointsNeedsAVerifier(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		n := newNotary()
-		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithAuditSigner(n))
+		svc := domain.NewWith(s, storetest.PlainSealer{}, domain.Options{Trail: []trail.Option{trail.WithAuditSigner(n)}},
+			storetest.Platforms())
 		tn := storetest.Tenant(t, svc, "musterstadt")
-		_, err := svc.VerifyTenantAudit(context.Background(), tn)
+		_, err := svc.Trail.VerifyTenantAudit(context.Background(), tn)
 		if err == nil || !strings.Contains(err.Error(), "no verifier") {
 			t.Fatalf("verify without a verifier: %v, want an error, not a pass", err)
 		}
@@ -314,11 +324,11 @@ func TestCheckpointsCannotBeChangedThroughSQL(t *testing.T) {
 			if !strings.Contains(q, "?") {
 				args = nil
 			}
-			if err := store.RawExec(s, q, args...); err == nil || !strings.Contains(err.Error(), "append-only") {
+			if err := storetest.RawExec(s, q, args...); err == nil || !strings.Contains(err.Error(), "append-only") {
 				t.Errorf("%s: got %v, want refusal", q, err)
 			}
 		}
-		if n := store.RawCount(s, "audit_checkpoints", "tenant_id = ?", tn.ID); n != 1 {
+		if n := storetest.RawCount(s, "audit_checkpoints", "tenant_id = ?", tn.ID); n != 1 {
 			t.Fatalf("%d checkpoints left, want 1", n)
 		}
 	})
@@ -326,7 +336,7 @@ func TestCheckpointsCannotBeChangedThroughSQL(t *testing.T) {
 
 func raw(t testing.TB, s *store.Store, sql string, args ...any) {
 	t.Helper()
-	if err := store.RawExec(s, sql, args...); err != nil {
+	if err := storetest.RawExec(s, sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }

@@ -1,28 +1,29 @@
-package mdm
+package trail
 
 import (
 	"context"
 	"errors"
 	"fmt"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // ChainReport is the result of verifying one tenant's audit trail.
 type ChainReport struct {
-	Tenant      Tenant
+	Tenant      mdm.Tenant
 	Events      int64             // events verified before the first break, or all of them
 	Checkpoints int64             // signed checkpoints that matched their events
 	Break       *audit.ChainBreak // nil when the trail is intact
 	// Pruned lists the removals of events after their retention period, oldest first;
 	// Events counts only the events still there.
-	Pruned []AuditPrune
+	Pruned []mdm.AuditPrune
 }
 
 // VerifyAudit walks the audit trail of every tenant and reports, per tenant, how many
 // events were verified and the first break, if any.
 func (s *Service) VerifyAudit(ctx context.Context) ([]ChainReport, error) {
-	tenants, err := s.store.Tenants(ctx)
+	tenants, err := s.core.Tenants(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -39,8 +40,9 @@ func (s *Service) VerifyAudit(ctx context.Context) ([]ChainReport, error) {
 
 // VerifyTenantAudit walks one tenant's audit trail along its hash chain and its signed
 // checkpoints.
-func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport, error) {
-	before, err := s.store.AuditHead(ctx, t.ID)
+func (s *Service) VerifyTenantAudit(ctx context.Context, t mdm.Tenant) (ChainReport, error) {
+	st := s.tables(s.db)
+	before, err := st.AuditHead(ctx, t.ID)
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit head of %s: %w", t.Name, err)
 	}
@@ -50,7 +52,7 @@ func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport,
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit checkpoints of %s: %w", t.Name, err)
 	}
-	pruned, err := s.store.AuditPrunes(ctx, t.ID)
+	pruned, err := st.AuditPrunes(ctx, t.ID)
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit prunes of %s: %w", t.Name, err)
 	}
@@ -63,7 +65,7 @@ func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport,
 		}
 	}
 	recorded := start == 0
-	err = s.store.AuditEvents(ctx, t.ID, start, func(e audit.Event) error {
+	err = st.AuditEvents(ctx, t.ID, start, func(e audit.Event) error {
 		if cw.broken != nil || v.Add(e) != nil || cw.Add(e) != nil {
 			return errStopWalk
 		}
@@ -73,7 +75,7 @@ func (s *Service) VerifyTenantAudit(ctx context.Context, t Tenant) (ChainReport,
 	if err != nil && !errors.Is(err, errStopWalk) {
 		return ChainReport{}, fmt.Errorf("read audit trail of %s: %w", t.Name, err)
 	}
-	after, err := s.store.AuditHead(ctx, t.ID)
+	after, err := st.AuditHead(ctx, t.ID)
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit head of %s: %w", t.Name, err)
 	}

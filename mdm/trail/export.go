@@ -1,4 +1,4 @@
-package mdm
+package trail
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
@@ -19,16 +20,6 @@ const (
 	AuditCSV       AuditFormat = "csv"
 )
 
-// AuditFilter selects the events of an export. Zero fields select everything.
-type AuditFilter struct {
-	From, To time.Time // events with From <= At < To
-	// EmployeeID selects the events whose subject or details name the employee, one of
-	// their devices or one of their invitations.
-	EmployeeID string
-	UpToSeq    int64 // events at or before this one
-	AfterSeq   int64 // events after this one
-}
-
 // AuditExportRequest is what a data-protection officer or an admin asks to export.
 type AuditExportRequest struct {
 	Format   AuditFormat
@@ -38,33 +29,33 @@ type AuditExportRequest struct {
 
 // AuditExport is a checked export request, ready to run.
 type AuditExport struct {
-	Tenant   Tenant
+	Tenant   mdm.Tenant
 	Format   AuditFormat
-	Filter   AuditFilter
-	Employee *Employee // nil unless the export is about one employee
+	Filter   mdm.AuditFilter
+	Employee *mdm.Employee // nil unless the export is about one employee
 }
 
 // PrepareAuditExport checks an export request: a known format, a time range that is not
 // empty, an employee of the tenant. It writes nothing, so that a refused export leaves no
 // trace but the caller's error message.
-func (s *Service) PrepareAuditExport(ctx context.Context, t Tenant, req AuditExportRequest) (AuditExport, error) {
+func (s *Service) PrepareAuditExport(ctx context.Context, t mdm.Tenant, req AuditExportRequest) (AuditExport, error) {
 	switch req.Format {
 	case AuditJSONLines, AuditCSV:
 	default:
-		return AuditExport{}, fmt.Errorf("%w: export format %q: use %s or %s", ErrInvalid, req.Format, AuditJSONLines, AuditCSV)
+		return AuditExport{}, fmt.Errorf("%w: export format %q: use %s or %s", mdm.ErrInvalid, req.Format, AuditJSONLines, AuditCSV)
 	}
 	if !req.From.IsZero() && !req.To.IsZero() && !req.From.Before(req.To) {
-		return AuditExport{}, fmt.Errorf("%w: the export's time range is empty: %s is not before %s", ErrInvalid,
+		return AuditExport{}, fmt.Errorf("%w: the export's time range is empty: %s is not before %s", mdm.ErrInvalid,
 			req.From.UTC().Format(time.RFC3339), req.To.UTC().Format(time.RFC3339))
 	}
-	x := AuditExport{Tenant: t, Format: req.Format, Filter: AuditFilter{From: req.From.UTC(), To: req.To.UTC()}}
+	x := AuditExport{Tenant: t, Format: req.Format, Filter: mdm.AuditFilter{From: req.From.UTC(), To: req.To.UTC()}}
 	if strings.TrimSpace(req.Employee) != "" {
-		email, err := NormalizeEmail(req.Employee)
+		email, err := mdm.NormalizeEmail(req.Employee)
 		if err != nil {
 			return AuditExport{}, err
 		}
-		emp, err := s.store.EmployeeByEmail(ctx, t.ID, email)
-		if errors.Is(err, ErrNotFound) {
+		emp, err := s.db.EmployeeByEmail(ctx, t.ID, email)
+		if errors.Is(err, mdm.ErrNotFound) {
 			return AuditExport{}, fmt.Errorf("tenant %s has no employee %s: %w", t.Name, email, err)
 		} else if err != nil {
 			return AuditExport{}, err
@@ -99,21 +90,22 @@ func (s *Service) ExportAudit(ctx context.Context, actor string, x AuditExport, 
 		details["employee"] = x.Employee.ID
 		subject = audit.Employee.Of(x.Employee.ID)
 	}
-	e, err := s.store.AppendAudit(ctx, x.Tenant.ID, s.clock(), audit.Record{Actor: actor, Action: audit.AuditExport,
+	e, err := s.db.AppendAudit(ctx, x.Tenant.ID, s.now(), audit.Record{Actor: actor, Action: audit.AuditExport,
 		Subject: subject, Details: audit.Fields(details)})
 	if err != nil {
 		return AuditExported{}, fmt.Errorf("record the export: %w", err)
 	}
 	out := AuditExported{Event: e}
-	switch cp, err := s.store.LatestCheckpoint(ctx, x.Tenant.ID, e.Seq); {
+	st := s.tables(s.db)
+	switch cp, err := st.LatestCheckpoint(ctx, x.Tenant.ID, e.Seq); {
 	case err == nil:
 		out.Checkpoint = &cp
-	case !errors.Is(err, ErrNotFound):
+	case !errors.Is(err, mdm.ErrNotFound):
 		return AuditExported{}, err
 	}
 	f := x.Filter
 	f.UpToSeq = e.Seq
-	err = s.store.FilteredAuditEvents(ctx, x.Tenant.ID, f, func(e audit.Event) error {
+	err = st.FilteredAuditEvents(ctx, x.Tenant.ID, f, func(e audit.Event) error {
 		out.Events++
 		return fn(e)
 	})

@@ -1,4 +1,4 @@
-package mdm
+package trail
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
@@ -13,22 +14,19 @@ import (
 // makes one due, the checkpoint is written in the same transaction as the event. Without
 // it, events are appended without checkpoints.
 func WithAuditSigner(signer audit.Signer) Option {
-	return func(s *Service) { checkpointsOf(s).signer = signer }
+	return func(s *Service) { s.checkpoints.signer = signer }
 }
 
 // WithCheckpointVerifier lets VerifyAudit check the signatures of checkpoints. Without it,
 // verifying a trail that has checkpoints is an error, never a silent pass.
 func WithCheckpointVerifier(v audit.CheckpointVerifier) Option {
-	return func(s *Service) { checkpointsOf(s).verifier = v }
+	return func(s *Service) { s.checkpoints.verifier = v }
 }
 
 // WithCheckpointInterval changes when checkpoints are due: every `events` events, or when
 // the last checkpoint is `age` old.
 func WithCheckpointInterval(events int64, age time.Duration) Option {
-	return func(s *Service) {
-		cfg := checkpointsOf(s)
-		cfg.events, cfg.age = events, age
-	}
+	return func(s *Service) { s.checkpoints.events, s.checkpoints.age = events, age }
 }
 
 // checkpointConfig is how a service makes and checks checkpoints.
@@ -39,39 +37,17 @@ type checkpointConfig struct {
 	age      time.Duration
 }
 
-// checkpointsOf returns the service's checkpoint configuration, making it on first use.
-// Checkpoints are made in the store's hook on every appended event, so that an event that
-// a platform appends in a transaction of its own tables is checkpointed like the
-// service's own.
-func checkpointsOf(s *Service) *checkpointConfig {
-	if s.checkpoints == nil {
-		s.checkpoints = &checkpointConfig{events: audit.DefaultCheckpointEvents, age: audit.DefaultCheckpointAge}
-	}
-	return s.checkpoints
-}
-
-// checkpointVerifier returns the verifier the service was given, if any.
-func (s *Service) checkpointVerifier() audit.CheckpointVerifier {
-	if s.checkpoints != nil {
-		return s.checkpoints.verifier
-	}
-	return nil
-}
-
 // signsCheckpoints reports whether the service signs checkpoints.
-func (s *Service) signsCheckpoints() bool {
-	return s.checkpoints != nil && s.checkpoints.signer != nil
-}
+func (s *Service) signsCheckpoints() bool { return s.checkpoints.signer != nil }
 
-// checkpoint signs and stores a checkpoint at e if one is due. The caller holds the lock
-// on the tenant's chain head, so two appends cannot both decide to make one.
-func (c *checkpointConfig) checkpoint(ctx context.Context, tx Store, e audit.Event) error {
-	if c.signer == nil {
-		return nil
-	}
-	last, err := tx.LatestCheckpoint(ctx, e.TenantID, e.Seq)
+// checkpoint signs and stores a checkpoint at e if one is due. It runs in the store's hook
+// on every appended event; the caller holds the lock on the tenant's chain head, so two
+// appends cannot both decide to make one.
+func (s *Service) checkpoint(ctx context.Context, tx mdm.Store, e audit.Event) error {
+	c, t := s.checkpoints, s.tables(tx)
+	last, err := t.LatestCheckpoint(ctx, e.TenantID, e.Seq)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, mdm.ErrNotFound):
 		last = audit.Checkpoint{}
 	case err != nil:
 		return err
@@ -82,7 +58,7 @@ func (c *checkpointConfig) checkpoint(ctx context.Context, tx Store, e audit.Eve
 	if cp.Signature, cp.SignerCert, err = c.signer.SignCheckpoint(cp.Payload()); err != nil {
 		return fmt.Errorf("checkpoint at audit event %d: sign: %w", e.Seq, err)
 	}
-	if err := tx.AppendCheckpoint(ctx, e.TenantID, &cp); err != nil {
+	if err := t.AppendCheckpoint(ctx, e.TenantID, &cp); err != nil {
 		return fmt.Errorf("checkpoint at audit event %d: %w", e.Seq, err)
 	}
 	return nil

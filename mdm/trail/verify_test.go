@@ -1,4 +1,4 @@
-package store_test
+package trail_test
 
 import (
 	"context"
@@ -22,7 +22,7 @@ func tamper(t *testing.T, s *store.Store, sql string, args ...any) {
 		drop = []string{"DROP TRIGGER IF EXISTS audit_events_no_update ON audit_events"}
 	}
 	for _, q := range append(drop, sql) {
-		if err := store.RawExec(s, q, args...); err != nil {
+		if err := storetest.RawExec(s, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 		args = nil
@@ -70,7 +70,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 						tamper(t, s, strings.ReplaceAll(q, "WHERE", "WHERE tenant_id = '"+tn.ID+"' AND"))
 					}
 				}
-				r, err := svc.VerifyTenantAudit(context.Background(), tn)
+				r, err := svc.Trail.VerifyTenantAudit(context.Background(), tn)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -96,12 +96,12 @@ func TestAuditEventsCannotBeChangedThroughSQL(t *testing.T) {
 			"UPDATE audit_events SET actor = 'system' WHERE tenant_id = ?",
 			"DELETE FROM audit_events WHERE tenant_id = ?",
 		} {
-			err := store.RawExec(s, q, tn.ID)
+			err := storetest.RawExec(s, q, tn.ID)
 			if err == nil || !strings.Contains(err.Error(), "append-only") {
 				t.Errorf("%s: got %v, want refusal", q, err)
 			}
 		}
-		if n := store.RawCount(s, "audit_events", "tenant_id = ?", tn.ID); n != 2 {
+		if n := storetest.RawCount(s, "audit_events", "tenant_id = ?", tn.ID); n != 2 {
 			t.Fatalf("%d events left, want 2", n)
 		}
 	})
@@ -114,7 +114,7 @@ func TestConcurrentAppendsKeepOneChain(t *testing.T) {
 		svc, tn := auditedTenant(t, s, 1)
 		const writers, each = 8, 10
 		inviteConcurrently(t, svc, tn, writers, each)
-		r, err := svc.VerifyTenantAudit(context.Background(), tn)
+		r, err := svc.Trail.VerifyTenantAudit(context.Background(), tn)
 		if err != nil || r.Break != nil || r.Events != 1+writers*each {
 			t.Fatalf("after concurrent appends: %+v, %v", r, err)
 		}

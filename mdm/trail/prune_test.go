@@ -1,4 +1,4 @@
-package store_test
+package trail_test
 
 import (
 	"context"
@@ -39,19 +39,18 @@ func TestOldAuditEventsArePrunedAtASignedCheckpoint(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		svc, tn, c, n := prunable(t, s)
-		ps, err := svc.PruneAuditTrails(ctx)
+		ps, err := svc.Trail.PruneAuditTrails(ctx)
 		if err != nil || len(ps) != 1 || ps[0].UpToSeq != 31 || ps[0].Events != 31 {
 			t.Fatalf("prunes %+v, %v; want one up to the checkpoint at event 31", ps, err)
 		}
-		restarted := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithAuditSigner(n),
-			mdm.WithCheckpointVerifier(n), mdm.WithCheckpointInterval(10, time.Hour))
-		if again, err := restarted.PruneAuditTrails(ctx); err != nil || len(again) != 0 {
+		restarted := domain.NewWith(s, storetest.PlainSealer{}, signedBy(n, 10), storetest.Platforms(), mdm.WithClock(c.Now))
+		if again, err := restarted.Trail.PruneAuditTrails(ctx); err != nil || len(again) != 0 {
 			t.Fatalf("pruning again: %+v, %v; want nothing", again, err)
 		}
-		if left := store.RawCount(s, "audit_events", "tenant_id = ? AND seq <= 31", tn.ID); left != 0 {
+		if left := storetest.RawCount(s, "audit_events", "tenant_id = ? AND seq <= 31", tn.ID); left != 0 {
 			t.Fatalf("%d pruned events left", left)
 		}
-		r, err := restarted.VerifyTenantAudit(ctx, tn)
+		r, err := restarted.Trail.VerifyTenantAudit(ctx, tn)
 		if err != nil || r.Break != nil {
 			t.Fatalf("verify after pruning: %+v, %v", r.Break, err)
 		}
@@ -59,7 +58,7 @@ func TestOldAuditEventsArePrunedAtASignedCheckpoint(t *testing.T) {
 		if r.Events != 10 || len(r.Pruned) != 1 || r.Pruned[0].UpToSeq != 31 {
 			t.Fatalf("report %d events, pruned %+v; want 10 events after a prune up to 31", r.Events, r.Pruned)
 		}
-		if n := countEvents(t, s, tn.ID, audit.AuditPrune); n != 1 {
+		if n := storetest.RawCount(s, "audit_events", "tenant_id = ? AND action = ?", tn.ID, audit.AuditPrune); n != 1 {
 			t.Fatalf("%d prune events, want 1", n)
 		}
 	})
@@ -73,7 +72,7 @@ func TestEventsRemovedWithoutAPruneEventAreReported(t *testing.T) {
 		svc, tn, _, _ := prunable(t, s)
 		raw(t, s, "INSERT INTO audit_prunes (tenant_id, up_to_seq, events, cutoff, pruned_at) VALUES (?, 21, 21, ?, ?)", tn.ID, testTime, testTime)
 		raw(t, s, "DELETE FROM audit_events WHERE tenant_id = ? AND seq <= 21", tn.ID)
-		r, err := svc.VerifyTenantAudit(ctx, tn)
+		r, err := svc.Trail.VerifyTenantAudit(ctx, tn)
 		if err != nil || r.Break == nil || !strings.Contains(r.Break.Problem, "no audit.prune event") {
 			t.Fatalf("verify: %+v, %v; want the missing prune event named", r.Break, err)
 		}
@@ -85,12 +84,12 @@ func TestOnlyPrunedEventsCanBeDeleted(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		_, tn, _, _ := prunable(t, s)
 		raw(t, s, "INSERT INTO audit_prunes (tenant_id, up_to_seq, events, cutoff, pruned_at) VALUES (?, 11, 11, ?, ?)", tn.ID, testTime, testTime)
-		err := store.RawExec(s, "DELETE FROM audit_events WHERE tenant_id = ? AND seq = 12", tn.ID)
+		err := storetest.RawExec(s, "DELETE FROM audit_events WHERE tenant_id = ? AND seq = 12", tn.ID)
 		if err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Fatalf("deleting an event beyond the prune: %v, want refusal", err)
 		}
 		for _, q := range []string{"UPDATE audit_prunes SET up_to_seq = 40", "DELETE FROM audit_prunes"} {
-			if err := store.RawExec(s, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			if err := storetest.RawExec(s, q); err == nil || !strings.Contains(err.Error(), "append-only") {
 				t.Errorf("%s: %v, want refusal", q, err)
 			}
 		}

@@ -1,4 +1,4 @@
-package mdm
+package trail
 
 import (
 	"context"
@@ -6,34 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
-
-// AuditPrune records that a tenant's audit events up to and including UpToSeq were
-// removed after their retention period. The remaining trail starts after a signed
-// checkpoint at UpToSeq, and an audit.prune event in it says the same, so that the
-// verifier can tell a lawful prune from events that went missing.
-type AuditPrune struct {
-	TenantID string
-	UpToSeq  int64
-	Events   int64     // how many events this prune removed
-	Cutoff   time.Time // events before this time were due
-	PrunedAt time.Time
-}
-
-// AuditPruneStore removes audit events after their retention period, the only way events
-// ever leave the trail.
-type AuditPruneStore interface {
-	// LastAuditSeqBefore returns the tenant's last event before `before`; 0 when none is.
-	LastAuditSeqBefore(ctx context.Context, tenantID string, before time.Time) (int64, error)
-	// AuditPrunes returns the tenant's prunes, oldest first.
-	AuditPrunes(ctx context.Context, tenantID string) ([]AuditPrune, error)
-	// PruneAudit records p and deletes the tenant's events up to p.UpToSeq; ErrConflict
-	// when that prune was recorded already.
-	PruneAudit(ctx context.Context, tenantID string, p *AuditPrune) error
-}
 
 // AuditRetentionJob removes audit events older than their tenant's AuditRetentionYears.
 // It runs periodically; running it twice removes nothing twice.
@@ -53,15 +29,15 @@ func (s *Service) RunAuditRetention(ctx context.Context, _ AuditRetentionJob) er
 // at a signed checkpoint, the newest at or before the last event due, so that the rest of
 // the chain stays provable from a hash the CA signed; the events between that checkpoint
 // and the cut-off stay until the next one.
-func (s *Service) PruneAuditTrails(ctx context.Context) ([]AuditPrune, error) {
+func (s *Service) PruneAuditTrails(ctx context.Context) ([]mdm.AuditPrune, error) {
 	if !s.signsCheckpoints() {
 		return nil, errors.New("audit retention: the trail can be pruned only where checkpoints are signed, and no signer is configured")
 	}
-	tenants, err := s.store.Tenants(ctx)
+	tenants, err := s.core.Tenants(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []AuditPrune
+	var out []mdm.AuditPrune
 	for _, t := range tenants {
 		p, err := s.pruneTenantAudit(ctx, t)
 		if err != nil {
@@ -74,42 +50,44 @@ func (s *Service) PruneAuditTrails(ctx context.Context) ([]AuditPrune, error) {
 	return out, nil
 }
 
-func (s *Service) pruneTenantAudit(ctx context.Context, t Tenant) (*AuditPrune, error) {
-	dp, err := s.TenantDataProtection(ctx, t)
+func (s *Service) pruneTenantAudit(ctx context.Context, t mdm.Tenant) (*mdm.AuditPrune, error) {
+	dp, err := s.core.TenantDataProtection(ctx, t)
 	if err != nil || dp.AuditRetentionYears == 0 {
 		return nil, err
 	}
-	var made *AuditPrune
-	err = s.atomic(ctx, func(tx Store, at time.Time) error {
+	var made *mdm.AuditPrune
+	at := s.now()
+	err = s.db.Atomic(ctx, func(tx mdm.Store) error {
+		st := s.tables(tx)
 		cutoff := at.AddDate(-dp.AuditRetentionYears, 0, 0)
-		last, err := tx.LastAuditSeqBefore(ctx, t.ID, cutoff)
+		last, err := st.LastAuditSeqBefore(ctx, t.ID, cutoff)
 		if err != nil || last == 0 {
 			return err
 		}
-		cp, err := tx.LatestCheckpoint(ctx, t.ID, last)
-		if errors.Is(err, ErrNotFound) {
+		cp, err := st.LatestCheckpoint(ctx, t.ID, last)
+		if errors.Is(err, mdm.ErrNotFound) {
 			return nil
 		} else if err != nil {
 			return err
 		}
-		horizon, err := pruneHorizon(ctx, tx, t.ID)
+		horizon, err := pruneHorizon(ctx, st, t.ID)
 		if err != nil || cp.Seq <= horizon {
 			return err
 		}
-		p := AuditPrune{TenantID: t.ID, UpToSeq: cp.Seq, Events: cp.Seq - horizon, Cutoff: cutoff, PrunedAt: at}
-		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.AuditPrune, Subject: audit.Tenant.Of(t.ID),
+		p := mdm.AuditPrune{TenantID: t.ID, UpToSeq: cp.Seq, Events: cp.Seq - horizon, Cutoff: cutoff, PrunedAt: at}
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.AuditPrune, Subject: audit.Tenant.Of(t.ID),
 			Details: audit.Fields(map[string]any{"up_to_seq": p.UpToSeq, "events": p.Events, "cutoff": cutoff,
 				"checkpoint_hash": hex.EncodeToString(cp.Hash), "retention_years": dp.AuditRetentionYears})})
 		if err != nil {
 			return err
 		}
-		if err := tx.PruneAudit(ctx, t.ID, &p); err != nil {
+		if err := st.PruneAudit(ctx, t.ID, &p); err != nil {
 			return err
 		}
 		made = &p
 		return nil
 	})
-	if errors.Is(err, ErrConflict) {
+	if errors.Is(err, mdm.ErrConflict) {
 		// Another replica made this prune while we were deciding: it is done once.
 		return nil, nil
 	}
