@@ -81,20 +81,19 @@ func (t Trail) AuditEvents(ctx context.Context, tenantID string, afterSeq int64,
 // about an employee are those whose subject or details name the employee's ID or the ID of
 // one of their devices or invitations; IDs are random, so a match is no coincidence.
 func (t Trail) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, fn func(audit.Event) error) error {
-	s := t.s
 	var mentions []string
 	if f.EmployeeID != "" {
 		mentions = []string{f.EmployeeID}
 		for _, table := range []string{"devices", "invitations"} {
 			var ids []string
-			if err := s.scoped(ctx, tenantID).Table(table).Where("employee_id = ?", f.EmployeeID).Pluck("id", &ids).Error; err != nil {
+			if err := t.s.scoped(ctx, tenantID).Table(table).Where("employee_id = ?", f.EmployeeID).Pluck("id", &ids).Error; err != nil {
 				return translate(err)
 			}
 			mentions = append(mentions, ids...)
 		}
 	}
 	query := func() *gorm.DB {
-		q := s.scoped(ctx, tenantID).Table(eventsTable)
+		q := t.s.scoped(ctx, tenantID).Table(eventsTable)
 		if !f.From.IsZero() {
 			q = q.Where("at >= ?", f.From.UTC())
 		}

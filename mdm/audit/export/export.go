@@ -41,7 +41,7 @@ type Signer interface {
 }
 
 // Run streams the export's events to write and returns what the export covered
-// (mdm.Service.ExportAudit does).
+// (trail.Service.ExportAudit does).
 type Run func(write func(audit.Event) error) (trail.AuditExported, error)
 
 // Write writes the export x, made by `by`, into dir, which must exist and must not hold
