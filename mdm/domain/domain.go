@@ -10,15 +10,20 @@ package domain
 import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/workpolicy"
 )
 
 // Services are the core's sub-domains, built on one store. What has not moved into a
 // sub-domain package of its own yet is reached through the embedded service.
 type Services struct {
 	*mdm.Service
+	WorkPolicy *workpolicy.Service
 }
 
 // New builds every sub-domain on st, sealing secrets with sealer.
 func New(st *store.Store, sealer mdm.Sealer, opts ...mdm.Option) *Services {
-	return &Services{Service: mdm.NewService(st, sealer, opts...)}
+	core := mdm.NewService(st, sealer, opts...)
+	return &Services{Service: core,
+		WorkPolicy: workpolicy.New(core, st, func(tx mdm.Store) workpolicy.Store { return store.WorkPoliciesOf(tx) }),
+	}
 }

@@ -136,14 +136,14 @@ func TestWorkPolicyVersions(t *testing.T) {
 			{Platform: mdm.PlatformAndroid, AppID: "com.example.messenger", InstallType: mdm.InstallRequired, ManagedConfig: `{"a":1}`},
 		}
 		mine.CopyPasteToPersonal = true
-		if err := s.UpdateWorkPolicy(ctx, w.tenant.ID, &mine); err != nil {
+		if err := store.WorkPoliciesOf(s).UpdateWorkPolicy(ctx, w.tenant.ID, &mine); err != nil {
 			t.Fatal(err)
 		}
 		if mine.Version != 2 {
 			t.Fatalf("version after update: %d", mine.Version)
 		}
 		theirs.Name = "Written on an old copy"
-		if err := s.UpdateWorkPolicy(ctx, w.tenant.ID, &theirs); !errors.Is(err, mdm.ErrConflict) {
+		if err := store.WorkPoliciesOf(s).UpdateWorkPolicy(ctx, w.tenant.ID, &theirs); !errors.Is(err, mdm.ErrConflict) {
 			t.Fatalf("update from a stale copy: %v, want ErrConflict", err)
 		}
 		got, err := s.WorkPolicy(ctx, w.tenant.ID, w.policy.ID)
