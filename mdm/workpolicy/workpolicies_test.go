@@ -32,14 +32,13 @@ func newOffice(t *testing.T, s *store.Store, name string) office {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.policy = mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", CreatedAt: testTime, UpdatedAt: testTime,
-		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformAndroid, AppID: "com.example.mail", InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail"}`}}}
-	if err := store.WorkPoliciesOf(s).CreateWorkPolicy(ctx, o.tenant.ID, &o.policy); err != nil {
+	o.policy, err = o.svc.WorkPolicy.CreateWorkPolicy(ctx, "test", o.tenant, mdm.WorkPolicy{Name: "Verwaltung",
+		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformAndroid, AppID: "com.example.mail", InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail"}`}}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	o.device = mdm.Device{ID: mdm.NewID(), EmployeeID: inv.Employee.ID, InvitationID: &inv.Invitation.ID, WorkPolicyID: &o.policy.ID,
-		Platform: mdm.PlatformIOS, PlatformID: "enrol-" + name, State: mdm.DeviceActive, OSVersion: "18.4",
-		CreatedAt: testTime, UpdatedAt: testTime}
+	o.device = mdm.Device{ID: mdm.NewID(), EmployeeID: inv.Employee.ID, InvitationID: &inv.Invitation.ID,
+		WorkPolicyID: &o.policy.ID, Platform: mdm.PlatformIOS, State: mdm.DeviceActive, CreatedAt: testTime, UpdatedAt: testTime}
 	if err := s.CreateDevice(ctx, o.tenant.ID, &o.device); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +94,7 @@ func TestAChangeFromAnOldCopyIsRefused(t *testing.T) {
 		if mine, err = wp.UpdateWorkPolicy(ctx, "admin:anna", o.tenant, mine); err != nil {
 			t.Fatal(err)
 		}
-		if mine.Version != 2 || !mine.UpdatedAt.After(mine.CreatedAt) || !mine.CreatedAt.Equal(testTime) {
+		if mine.Version != 2 || mine.UpdatedAt.Before(mine.CreatedAt) || !mine.CreatedAt.Equal(o.policy.CreatedAt) {
 			t.Fatalf("after the update: version %d, created %v, updated %v", mine.Version, mine.CreatedAt, mine.UpdatedAt)
 		}
 		theirs.Name = "Bauamt"
