@@ -7,6 +7,10 @@
 // copy is refused); a tenant's first policy is its default; every change queues the job
 // that brings the platforms in line and appends its audit event in the same transaction;
 // a device that is being removed keeps the policy it has.
+//
+// An app's managed configuration is a JSON object; this package also gives it the forms
+// an editor needs: the settings an app declares (ConfigProperty) and the typed rows of an
+// iOS configuration (ConfigRow).
 package workpolicy
 
 import (
