@@ -8,12 +8,13 @@ import (
 	amapi "google.golang.org/api/androidmanagement/v1"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/workpolicy"
 )
 
 // AppSchema returns the managed properties that the app declares in Google Play, for an
 // editor of its managed configuration. ErrNotBound when the tenant has no enterprise;
 // mdm.ErrNotFound when Google Play has no such app for it.
-func (p *Platform) AppSchema(ctx context.Context, t mdm.Tenant, appID string) ([]mdm.ConfigProperty, error) {
+func (p *Platform) AppSchema(ctx context.Context, t mdm.Tenant, appID string) ([]workpolicy.ConfigProperty, error) {
 	props, err := p.appProperties(ctx, t, appID)
 	if err != nil {
 		return nil, err
@@ -49,12 +50,12 @@ func (p *Platform) appProperties(ctx context.Context, t mdm.Tenant, appID string
 // configProperties translates Google's managed properties into the domain's. For a
 // bundle array Google nests one bundle that describes each element; the domain names that
 // bundle's properties directly.
-func configProperties(props []*amapi.ManagedProperty) []mdm.ConfigProperty {
-	out := make([]mdm.ConfigProperty, 0, len(props))
+func configProperties(props []*amapi.ManagedProperty) []workpolicy.ConfigProperty {
+	out := make([]workpolicy.ConfigProperty, 0, len(props))
 	for _, p := range props {
-		c := mdm.ConfigProperty{Key: p.Key, Type: mdm.ConfigType(strings.ToLower(p.Type)), Title: p.Title, Description: p.Description}
+		c := workpolicy.ConfigProperty{Key: p.Key, Type: workpolicy.ConfigType(strings.ToLower(p.Type)), Title: p.Title, Description: p.Description}
 		for _, e := range p.Entries {
-			c.Entries = append(c.Entries, mdm.ConfigEntry{Value: e.Value, Name: e.Name})
+			c.Entries = append(c.Entries, workpolicy.ConfigEntry{Value: e.Value, Name: e.Name})
 		}
 		nested := p.NestedProperties
 		if p.Type == "BUNDLE_ARRAY" {

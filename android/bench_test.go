@@ -16,6 +16,7 @@ import (
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/android/amapifake"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -117,7 +118,7 @@ func BenchmarkPolicyChangeCalls(b *testing.B) {
 			s.bind(b)
 			ctx := context.Background()
 			wp := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1}
-			if err := s.st.CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
+			if err := store.WorkPoliciesOf(s.st).CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
 				b.Fatal(err)
 			}
 			addDevices(b, s, wp.ID, devices)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -20,7 +21,7 @@ func (s *site) victim(t *testing.T) string {
 	ctx := context.Background()
 	b := s.bind(t)
 	wp := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1, Default: true, WorkPasscodeRequired: true}
-	if err := s.st.CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
+	if err := store.WorkPoliciesOf(s.st).CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.platform.ApplyPolicy(ctx, s.tenant, wp); err != nil {

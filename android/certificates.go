@@ -128,12 +128,12 @@ func (p *Platform) EnableCertificates(ctx context.Context, actor string, t mdm.T
 	if err := p.sendBaseline(ctx, t.ID, b.EnterpriseName); err != nil {
 		return err
 	}
-	policies, err := p.svc.WorkPolicies(ctx, t)
+	policies, err := p.svc.WorkPolicy.WorkPolicies(ctx, t)
 	if err != nil {
 		return err
 	}
 	for _, wp := range policies {
-		full, err := p.svc.WorkPolicy(ctx, t, wp.ID)
+		full, err := p.svc.WorkPolicy.WorkPolicy(ctx, t, wp.ID)
 		if err != nil {
 			return err
 		}

@@ -140,7 +140,7 @@ func TestCompanionAppGetsTheDeviceCertificate(t *testing.T) {
 		b := s.bind(t)
 		wp := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1, Default: true,
 			Apps: []mdm.AppAssignment{{ID: mdm.NewID(), Platform: mdm.PlatformAndroid, AppID: "de.example.mail", InstallType: mdm.InstallRequired}}}
-		if err := s.st.CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
+		if err := store.WorkPoliciesOf(s.st).CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.platform.ApplyPolicy(ctx, s.tenant, wp); err != nil {

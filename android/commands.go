@@ -111,7 +111,7 @@ func (p *Platform) checkSeparateWorkLock(ctx context.Context, t mdm.Tenant, d md
 	if d.WorkPolicyID == nil {
 		return fmt.Errorf("%w: device %s has no work policy that requires a separate work passcode, and locking its work profile could lock the whole phone", mdm.ErrInvalid, d.ID)
 	}
-	wp, err := p.svc.WorkPolicy(ctx, t, *d.WorkPolicyID)
+	wp, err := p.svc.WorkPolicy.WorkPolicy(ctx, t, *d.WorkPolicyID)
 	if err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ func TestCommandFailures(t *testing.T) {
 // passcode, and enrols a phone under it that has set the passcode.
 func (s *site) lockable(t *testing.T, email string) mdm.Device {
 	t.Helper()
-	if _, err := s.svc.CreateWorkPolicy(context.Background(), "admin:test", s.tenant, mdm.WorkPolicy{Name: "Mit Code", WorkPasscodeRequired: true}); err != nil {
+	if _, err := s.svc.WorkPolicy.CreateWorkPolicy(context.Background(), "admin:test", s.tenant, mdm.WorkPolicy{Name: "Mit Code", WorkPasscodeRequired: true}); err != nil {
 		t.Fatal(err)
 	}
 	d, _ := s.active(t, email)
@@ -115,7 +115,7 @@ func TestLockOnlyWithASeparateWorkLock(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
 		b := s.bind(t)
-		plain, err := s.svc.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Ohne Code"})
+		plain, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Ohne Code"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +123,7 @@ func TestLockOnlyWithASeparateWorkLock(t *testing.T) {
 		if *shared.WorkPolicyID != plain.ID {
 			t.Fatalf("the phone is on %v, want the policy without passcode", shared.WorkPolicyID)
 		}
-		separate, err := s.svc.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Mit Code", WorkPasscodeRequired: true})
+		separate, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Mit Code", WorkPasscodeRequired: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +143,7 @@ func TestLockOnlyWithASeparateWorkLock(t *testing.T) {
 			t.Errorf("the refused command is %s (%q), want an error naming the reason", got.State, got.Error)
 		}
 
-		moved, err := s.svc.AssignWorkPolicy(ctx, "admin:test", s.tenant, shared.ID, separate.ID)
+		moved, err := s.svc.WorkPolicy.AssignWorkPolicy(ctx, "admin:test", s.tenant, shared.ID, separate.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

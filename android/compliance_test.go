@@ -12,6 +12,7 @@ import (
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/pki"
 )
@@ -53,7 +54,7 @@ func TestAnOldPatchCostsTheCertificateUntilTheUpdate(t *testing.T) {
 		b := s.bind(t)
 		push := s.localPushURL(t, b.PushURL)
 		wp := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1, Default: true}
-		if err := s.st.CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
+		if err := store.WorkPoliciesOf(s.st).CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.platform.ApplyPolicy(ctx, s.tenant, wp); err != nil {
@@ -132,7 +133,7 @@ func TestPostureAndPasscodeComeFromTheStatusReport(t *testing.T) {
 		ctx := context.Background()
 		push := s.localPushURL(t, s.bind(t).PushURL)
 		wp := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1, Default: true, WorkPasscodeRequired: true}
-		if err := s.st.CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
+		if err := store.WorkPoliciesOf(s.st).CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
 			t.Fatal(err)
 		}
 		d, phone := s.active(t, "max@musterstadt.de")

@@ -8,6 +8,7 @@ import (
 	amapi "google.golang.org/api/androidmanagement/v1"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // The whole life of a work profile, with Google's Go client against the fake: IT binds
@@ -29,7 +30,7 @@ func TestWorkProfileLife(t *testing.T) {
 		wp := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1, WorkPasscodeRequired: true, Default: true,
 			Apps: []mdm.AppAssignment{{ID: mdm.NewID(), Platform: mdm.PlatformAndroid, AppID: "de.example.mail",
 				InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail.musterstadt.de","port":993}`}}}
-		if err := s.st.CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
+		if err := store.WorkPoliciesOf(s.st).CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.platform.ApplyPolicy(ctx, s.tenant, wp); err != nil {

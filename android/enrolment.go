@@ -31,7 +31,7 @@ func (p *Platform) EnrolmentStep(ctx context.Context, t mdm.Tenant, d mdm.Device
 	}
 	policy := baselinePolicyName(b.EnterpriseName)
 	if d.WorkPolicyID != nil {
-		wp, err := p.svc.WorkPolicy(ctx, t, *d.WorkPolicyID)
+		wp, err := p.svc.WorkPolicy.WorkPolicy(ctx, t, *d.WorkPolicyID)
 		if err != nil {
 			return mdm.EnrolmentStep{}, fmt.Errorf("work policy of device %s: %w", d.ID, err)
 		}

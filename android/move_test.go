@@ -17,12 +17,12 @@ func TestMovingADeviceToAnotherPolicy(t *testing.T) {
 		ctx := context.Background()
 		b := s.bind(t)
 		addMailApp(s)
-		office, err := s.svc.CreateWorkPolicy(ctx, "admin:test", s.tenant, mailPolicy(`{"server":"mail.musterstadt.de"}`))
+		office, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mailPolicy(`{"server":"mail.musterstadt.de"}`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		field := mdm.WorkPolicy{Name: "Außendienst", WorkPasscodeRequired: true}
-		field, err = s.svc.CreateWorkPolicy(ctx, "admin:test", s.tenant, field)
+		field, err = s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, field)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +32,7 @@ func TestMovingADeviceToAnotherPolicy(t *testing.T) {
 		}
 
 		before := s.auditCount(t)
-		moved, err := s.svc.AssignWorkPolicy(ctx, "admin:test", s.tenant, d.ID, field.ID)
+		moved, err := s.svc.WorkPolicy.AssignWorkPolicy(ctx, "admin:test", s.tenant, d.ID, field.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestMovingADeviceToAnotherPolicy(t *testing.T) {
 		}
 
 		before = s.auditCount(t)
-		if _, err := s.svc.AssignWorkPolicy(ctx, "admin:test", s.tenant, d.ID, field.ID); err != nil {
+		if _, err := s.svc.WorkPolicy.AssignWorkPolicy(ctx, "admin:test", s.tenant, d.ID, field.ID); err != nil {
 			t.Fatal(err)
 		}
 		if s.auditCount(t) != before {
@@ -75,10 +75,10 @@ func TestMovingADeviceToAnotherPolicy(t *testing.T) {
 		if err := s.svc.RemoveDevice(ctx, "admin:test", s.tenant, d.ID, "left"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.svc.AssignWorkPolicy(ctx, "admin:test", s.tenant, d.ID, office.ID); !errors.Is(err, mdm.ErrConflict) {
+		if _, err := s.svc.WorkPolicy.AssignWorkPolicy(ctx, "admin:test", s.tenant, d.ID, office.ID); !errors.Is(err, mdm.ErrConflict) {
 			t.Errorf("moving a device that is being removed: %v, want ErrConflict", err)
 		}
-		if _, err := s.svc.AssignWorkPolicy(ctx, "admin:test", s.tenant, "no-such-device", office.ID); !errors.Is(err, mdm.ErrNotFound) {
+		if _, err := s.svc.WorkPolicy.AssignWorkPolicy(ctx, "admin:test", s.tenant, "no-such-device", office.ID); !errors.Is(err, mdm.ErrNotFound) {
 			t.Errorf("moving an unknown device: %v, want ErrNotFound", err)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // mailApp is an app whose managed properties cover every type the check knows.
@@ -144,7 +145,7 @@ func TestApplyPolicyJob(t *testing.T) {
 	b := s.bind(t)
 	ctx := context.Background()
 	wp := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Basis", Version: 1}
-	if err := s.st.CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
+	if err := store.WorkPoliciesOf(s.st).CreateWorkPolicy(ctx, s.tenant.ID, &wp); err != nil {
 		t.Fatal(err)
 	}
 	job := mdm.ApplyPolicyJob{TenantID: s.tenant.ID, PolicyID: wp.ID, Version: wp.Version}

@@ -80,13 +80,13 @@ func TestTheReportNamesTheWorkAppsOfEachDevice(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		w := newAPIWorld(t, s)
 		d := w.device(w.tenant) // an Android phone
-		p, err := w.svc.CreateWorkPolicy(t.Context(), "test", w.tenant, mdm.WorkPolicy{Name: "Verwaltung", Apps: []mdm.AppAssignment{
+		p, err := w.svc.WorkPolicy.CreateWorkPolicy(t.Context(), "test", w.tenant, mdm.WorkPolicy{Name: "Verwaltung", Apps: []mdm.AppAssignment{
 			{Platform: mdm.PlatformAndroid, AppID: "de.example.mail", InstallType: mdm.InstallRequired},
 			{Platform: mdm.PlatformIOS, AppID: "de.example.ios.mail", InstallType: mdm.InstallRequired}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.svc.AssignWorkPolicy(t.Context(), "test", w.tenant, d.ID, p.ID); err != nil {
+		if _, err := w.svc.WorkPolicy.AssignWorkPolicy(t.Context(), "test", w.tenant, d.ID, p.ID); err != nil {
 			t.Fatal(err)
 		}
 		_, body := w.call(http.MethodGet, "/api/v1/employees/"+d.EmployeeID+"/report", w.tokens[mdm.RoleDPO], "")

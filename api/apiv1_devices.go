@@ -93,7 +93,7 @@ func (a *apiV1) moveDevice(c echo.Context, k call) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	d, err := a.svc.AssignWorkPolicy(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"), body.PolicyID)
+	d, err := a.svc.WorkPolicy.AssignWorkPolicy(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"), body.PolicyID)
 	if err != nil {
 		return err
 	}

@@ -144,7 +144,7 @@ func (w *apiWorld) invitation(tn mdm.Tenant) mdm.Invitation {
 // policy creates a work policy of the tenant, at version 1.
 func (w *apiWorld) policy(tn mdm.Tenant) mdm.WorkPolicy {
 	w.t.Helper()
-	p, err := w.svc.CreateWorkPolicy(context.Background(), "test", tn, mdm.WorkPolicy{Name: "Policy " + mdm.NewID()})
+	p, err := w.svc.WorkPolicy.CreateWorkPolicy(context.Background(), "test", tn, mdm.WorkPolicy{Name: "Policy " + mdm.NewID()})
 	if err != nil {
 		w.t.Fatal(err)
 	}

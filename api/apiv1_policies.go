@@ -43,7 +43,7 @@ func (b policyBody) policy(id string) (mdm.WorkPolicy, error) {
 }
 
 func (a *apiV1) listPolicies(c echo.Context, k call) error {
-	ps, err := a.svc.WorkPolicies(c.Request().Context(), k.tenant)
+	ps, err := a.svc.WorkPolicy.WorkPolicies(c.Request().Context(), k.tenant)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (a *apiV1) listPolicies(c echo.Context, k call) error {
 }
 
 func (a *apiV1) getPolicy(c echo.Context, k call) error {
-	p, err := a.svc.WorkPolicy(c.Request().Context(), k.tenant, c.Param("id"))
+	p, err := a.svc.WorkPolicy.WorkPolicy(c.Request().Context(), k.tenant, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -59,11 +59,11 @@ func (a *apiV1) getPolicy(c echo.Context, k call) error {
 }
 
 func (a *apiV1) createPolicy(c echo.Context, k call) error {
-	return a.savePolicy(c, k, "", http.StatusCreated, a.svc.CreateWorkPolicy)
+	return a.savePolicy(c, k, "", http.StatusCreated, a.svc.WorkPolicy.CreateWorkPolicy)
 }
 
 func (a *apiV1) updatePolicy(c echo.Context, k call) error {
-	return a.savePolicy(c, k, c.Param("id"), http.StatusOK, a.svc.UpdateWorkPolicy)
+	return a.savePolicy(c, k, c.Param("id"), http.StatusOK, a.svc.WorkPolicy.UpdateWorkPolicy)
 }
 
 func (a *apiV1) savePolicy(c echo.Context, k call, id string, status int,

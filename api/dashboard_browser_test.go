@@ -95,11 +95,11 @@ func TestBrowserDashboardJourney(t *testing.T) {
 	tab.Do(chromedp.WaitVisible(chromedp.CSS("p.done")))
 	tab.CheckAccessibility()
 	tab.Screenshot("policy")
-	ps, err := w.svc.WorkPolicies(ctx, w.tenant)
+	ps, err := w.svc.WorkPolicy.WorkPolicies(ctx, w.tenant)
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("policies: %+v, %v", ps, err)
 	}
-	p, err := w.svc.WorkPolicy(ctx, w.tenant, ps[0].ID)
+	p, err := w.svc.WorkPolicy.WorkPolicy(ctx, w.tenant, ps[0].ID)
 	if err != nil || len(p.Apps) != 1 || p.Apps[0].ManagedConfig != `{"server":"mail.rathaus.example","port":993}` || p.Version != 2 {
 		t.Errorf("the saved policy: %+v, %v", p, err)
 	}

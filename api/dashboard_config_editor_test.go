@@ -89,7 +89,7 @@ func (w *apiWorld) mountDashboard(p *android.Platform, a dashboard.AndroidEnterp
 // policyWith makes a work policy with one app and its configuration.
 func (w *apiWorld) policyWith(a mdm.AppAssignment) mdm.WorkPolicy {
 	w.t.Helper()
-	p, err := w.svc.CreateWorkPolicy(context.Background(), "test", w.tenant, mdm.WorkPolicy{Name: "Mail " + mdm.NewID(), Apps: []mdm.AppAssignment{a}})
+	p, err := w.svc.WorkPolicy.CreateWorkPolicy(context.Background(), "test", w.tenant, mdm.WorkPolicy{Name: "Mail " + mdm.NewID(), Apps: []mdm.AppAssignment{a}})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func editorForm(p mdm.WorkPolicy) url.Values {
 
 func configOf(t *testing.T, w *apiWorld, id string) map[string]any {
 	t.Helper()
-	p, err := w.svc.WorkPolicy(context.Background(), w.tenant, id)
+	p, err := w.svc.WorkPolicy.WorkPolicy(context.Background(), w.tenant, id)
 	if err != nil || len(p.Apps) != 1 {
 		t.Fatalf("policy: %v, %d apps", err, len(p.Apps))
 	}

@@ -114,7 +114,7 @@ func TestBrowserSettingsAndConfigurationEditor(t *testing.T) {
 		chromedp.Submit(chromedp.CSS("#policy-form")),
 		chromedp.WaitVisible(chromedp.CSS("p.done")),
 	)
-	saved, err := w.svc.WorkPolicy(ctx, w.tenant, p.ID)
+	saved, err := w.svc.WorkPolicy.WorkPolicy(ctx, w.tenant, p.ID)
 	if err != nil || len(saved.Apps) != 1 ||
 		saved.Apps[0].ManagedConfig != `{"aliases":[{"address":"post@rathaus.example"}],"folders":["sent"],"port":143,"server":"mail.rathaus.example","sync":"hourly"}` {
 		t.Errorf("the saved configuration: %+v, %v", saved.Apps, err)
@@ -132,7 +132,7 @@ func TestBrowserSettingsAndConfigurationEditor(t *testing.T) {
 	tab.CheckAccessibility()
 	tab.Screenshot("config-rows")
 	tab.Do(chromedp.Submit(chromedp.CSS("#policy-form")), chromedp.WaitVisible(chromedp.CSS("p.done")))
-	if saved, _ := w.svc.WorkPolicy(ctx, w.tenant, ios.ID); len(saved.Apps) != 1 || saved.Apps[0].ManagedConfig != `{"port":993,"server":"mail.rathaus.example"}` {
+	if saved, _ := w.svc.WorkPolicy.WorkPolicy(ctx, w.tenant, ios.ID); len(saved.Apps) != 1 || saved.Apps[0].ManagedConfig != `{"port":993,"server":"mail.rathaus.example"}` {
 		t.Errorf("the saved iOS configuration: %+v", saved.Apps)
 	}
 }

@@ -24,7 +24,7 @@ func TestTheAdminUploadsTheTokenOnItsPageAndPicksLicensedAppsForAPolicy(t *testi
 
 	// The policy editor offers the catalogue's apps and shows how an iOS app's licences
 	// stand.
-	p, err := w.svc.CreateWorkPolicy(context.Background(), "test", w.tenant, mdm.WorkPolicy{Name: "Verwaltung",
+	p, err := w.svc.WorkPolicy.CreateWorkPolicy(context.Background(), "test", w.tenant, mdm.WorkPolicy{Name: "Verwaltung",
 		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformIOS, AppID: "de.musterstadt.mail", InstallType: mdm.InstallRequired, ManagedConfig: `{}`}}})
 	if err != nil {
 		t.Fatal(err)

@@ -128,11 +128,11 @@ func (d *Demo) Seed(ctx context.Context, svc *domain.Services, apple *ios.Platfo
 		d.amapi.Subscribe(topic, b.PushURL, &http.Client{Timeout: 30 * time.Second,
 			Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}})
 	}
-	policies, err := svc.WorkPolicies(ctx, t)
+	policies, err := svc.WorkPolicy.WorkPolicies(ctx, t)
 	if err != nil || len(policies) > 0 {
 		return err
 	}
-	_, err = svc.CreateWorkPolicy(ctx, "demo", t, mdm.WorkPolicy{
+	_, err = svc.WorkPolicy.CreateWorkPolicy(ctx, "demo", t, mdm.WorkPolicy{
 		Name:                 "Demo: Verwaltung",
 		Description:          "Mail and messenger for the town hall; copying from work to private apps is blocked.",
 		WorkPasscodeRequired: true,

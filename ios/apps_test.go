@@ -93,7 +93,7 @@ func TestTheWorkPolicyPutsItsAppsOnTheIPhone(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
 		fake := s.pushing(t)
-		policy, err := s.svc.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung",
+		policy, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung",
 			Apps: []mdm.AppAssignment{
 				{Platform: mdm.PlatformIOS, AppID: mailApp, InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail.musterstadt.de","port":993}`},
 				{Platform: mdm.PlatformIOS, AppID: "de.musterstadt.intranet", InstallType: mdm.InstallAvailable, ManagedConfig: `{}`},
@@ -122,7 +122,7 @@ func TestTheWorkPolicyPutsItsAppsOnTheIPhone(t *testing.T) {
 
 		// Only the configuration changes: a Settings command, no new installation.
 		policy.Apps[0].ManagedConfig = `{"server":"mail2.musterstadt.de","port":993}`
-		if policy, err = s.svc.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy); err != nil {
+		if policy, err = s.svc.WorkPolicy.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy); err != nil {
 			t.Fatal(err)
 		}
 		settings := p.waitCommand(t)
@@ -135,7 +135,7 @@ func TestTheWorkPolicyPutsItsAppsOnTheIPhone(t *testing.T) {
 
 		// The app leaves the policy: it is removed from the phone.
 		policy.Apps = policy.Apps[1:]
-		if _, err = s.svc.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy); err != nil {
+		if _, err = s.svc.WorkPolicy.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy); err != nil {
 			t.Fatal(err)
 		}
 		remove := p.waitCommand(t)
@@ -153,7 +153,7 @@ func TestAFailedInstallationIsShownAndTriedAgain(t *testing.T) {
 	s := newSite(t, "sqlite")
 	ctx := context.Background()
 	s.pushing(t)
-	policy, err := s.svc.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung",
+	policy, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung",
 		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformIOS, AppID: mailApp, InstallType: mdm.InstallRequired, ManagedConfig: `{}`}}})
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +174,7 @@ func TestAFailedInstallationIsShownAndTriedAgain(t *testing.T) {
 		t.Fatalf("work app after the error %+v, want failed with the reason", a)
 	}
 	// The next application of the policy (a licence was bought) installs it again.
-	if _, err := s.svc.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy); err != nil {
+	if _, err := s.svc.WorkPolicy.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy); err != nil {
 		t.Fatal(err)
 	}
 	if again := p.waitCommand(t); again.Command.RequestType != "InstallApplication" || again.CommandUUID == install.CommandUUID {
@@ -235,7 +235,7 @@ func TestTheInventoryKeepsWorkAppsOnly(t *testing.T) {
 	s := newSite(t, "sqlite")
 	ctx := context.Background()
 	s.pushing(t)
-	if _, err := s.svc.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung",
+	if _, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung",
 		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformIOS, AppID: mailApp, InstallType: mdm.InstallRequired, ManagedConfig: `{}`}}}); err != nil {
 		t.Fatal(err)
 	}

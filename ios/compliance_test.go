@@ -13,6 +13,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // reportFacts sends a command answer carrying the phone's facts (a DeviceInformation or
@@ -60,9 +61,9 @@ func TestAnOldIPhoneIsToldAndLosesWorkAccessUntilItUpdates(t *testing.T) {
 		policy := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1}
 		if d.WorkPolicyID != nil {
 			policy.ID = *d.WorkPolicyID
-		} else if err := s.st.CreateWorkPolicy(ctx, s.tenant.ID, &policy); err != nil {
+		} else if err := store.WorkPoliciesOf(s.st).CreateWorkPolicy(ctx, s.tenant.ID, &policy); err != nil {
 			t.Fatal(err)
-		} else if err := s.st.SetDefaultWorkPolicy(ctx, s.tenant.ID, policy.ID); err != nil {
+		} else if err := store.WorkPoliciesOf(s.st).SetDefaultWorkPolicy(ctx, s.tenant.ID, policy.ID); err != nil {
 			t.Fatal(err)
 		}
 		rules := []mdm.RuleSetting{{Rule: mdm.RuleIOSVersion, MinVersion: "18.4", GraceDays: 5,

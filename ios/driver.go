@@ -48,7 +48,7 @@ func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, 
 		if d.WorkPolicyID == nil {
 			return fmt.Errorf("%w: device %s has no work policy", mdm.ErrInvalid, d.ID)
 		}
-		wp, err := p.svc.WorkPolicy(ctx, t, *d.WorkPolicyID)
+		wp, err := p.svc.WorkPolicy.WorkPolicy(ctx, t, *d.WorkPolicyID)
 		if err != nil {
 			return err
 		}

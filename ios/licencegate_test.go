@@ -44,7 +44,7 @@ func (s *site) withLicences(t testing.TB, held int) (*vppfake.Server, []byte) {
 // mailPolicy makes the work policy that requires the mail app with its configuration.
 func (s *site) mailPolicy(t testing.TB) mdm.WorkPolicy {
 	t.Helper()
-	wp, err := s.svc.CreateWorkPolicy(context.Background(), "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung",
+	wp, err := s.svc.WorkPolicy.CreateWorkPolicy(context.Background(), "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung",
 		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformIOS, AppID: mailApp, InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail.musterstadt.de"}`}}})
 	if err != nil {
 		t.Fatal(err)

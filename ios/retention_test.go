@@ -20,7 +20,7 @@ func TestRetentionForgetsTheIPhoneOnTheAppleSideToo(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
 		s.pushing(t)
-		if _, err := s.svc.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung", Default: true,
+		if _, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung", Default: true,
 			Apps: []mdm.AppAssignment{{Platform: mdm.PlatformIOS, AppID: mailApp, InstallType: mdm.InstallRequired, ManagedConfig: `{}`}}}); err != nil {
 			t.Fatal(err)
 		}

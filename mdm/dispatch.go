@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // ErrUnavailable marks a platform failure that may pass (the platform's API is
@@ -24,7 +22,7 @@ type ApplyPolicyJob struct {
 	PolicyID string `json:"policy_id"`
 	Version  int64  `json:"version"`
 	// Due is set for the jobs of new enrolments: one job per policy and second, see
-	// enqueuePolicyForNewDevice.
+	// EnqueuePolicyForNewDevice.
 	Due time.Time `json:"due,omitzero"`
 }
 
@@ -40,9 +38,9 @@ type DeliverCommandJob struct {
 // Kind names the job's worker.
 func (DeliverCommandJob) Kind() string { return "mdm_deliver_command" }
 
-// enqueuePolicy asks for the policy to be applied, once however often it changes before
-// the job runs.
-func enqueuePolicy(ctx context.Context, tx Store, tenantID string, p WorkPolicy) error {
+// EnqueuePolicy asks, in the transaction of a policy change, for the policy to be applied,
+// once however often it changes before the job runs.
+func EnqueuePolicy(ctx context.Context, tx Store, tenantID string, p WorkPolicy) error {
 	return tx.EnqueueJob(ctx, ApplyPolicyJob{TenantID: tenantID, PolicyID: p.ID, Version: p.Version}, JobOptions{Unique: true})
 }
 
@@ -50,12 +48,12 @@ func enqueuePolicy(ctx context.Context, tx Store, tenantID string, p WorkPolicy)
 // enrolment's transaction must have committed by then.
 const newDeviceDelay = 2 * time.Second
 
-// enqueuePolicyForNewDevice asks for the policy to be applied because a device has
-// joined it. A unique job that is already running would swallow the request although it
+// EnqueuePolicyForNewDevice asks for the policy to be applied because a device has
+// joined it (enrolled with it, or moved to it). A unique job that is already running would swallow the request although it
 // may have read the policy's devices before this one was committed, so the device would
 // never get its apps; instead the enrolments of one second share one job that runs
 // newDeviceDelay later, after their transactions have committed.
-func enqueuePolicyForNewDevice(ctx context.Context, tx Store, tenantID string, p WorkPolicy, at time.Time) error {
+func EnqueuePolicyForNewDevice(ctx context.Context, tx Store, tenantID string, p WorkPolicy, at time.Time) error {
 	due := at.Truncate(time.Second).Add(newDeviceDelay)
 	return tx.EnqueueJob(ctx, ApplyPolicyJob{TenantID: tenantID, PolicyID: p.ID, Version: p.Version, Due: due.UTC()},
 		JobOptions{Unique: true, RunAt: due})
@@ -166,18 +164,6 @@ func (d *Dispatcher) fail(ctx context.Context, tenantID string, c Command, reaso
 		return nil
 	}
 	return err
-}
-
-// SetDefaultWorkPolicy makes a policy the one newly enrolled devices of the tenant get.
-func (s *Service) SetDefaultWorkPolicy(ctx context.Context, actor string, t Tenant, policyID string) error {
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
-		if err := tx.SetDefaultWorkPolicy(ctx, t.ID, policyID); err != nil {
-			return fmt.Errorf("work policy %s: %w", policyID, err)
-		}
-		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.WorkPolicyDefault, Subject: audit.WorkPolicy.Of(policyID),
-			Details: audit.NoDetails})
-		return err
-	})
 }
 
 // FinishCommand records the device's answer to a command it was sent: acknowledged when

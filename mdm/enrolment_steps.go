@@ -85,6 +85,6 @@ func (s *Service) CompleteEnrolment(ctx context.Context, tenantID, deviceID stri
 		if err != nil {
 			return fmt.Errorf("work policy of device %s: %w", d.ID, err)
 		}
-		return enqueuePolicyForNewDevice(ctx, tx, tenantID, p, at)
+		return EnqueuePolicyForNewDevice(ctx, tx, tenantID, p, at)
 	})
 }

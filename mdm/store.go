@@ -93,21 +93,14 @@ type DeviceStore interface {
 	SetDeviceState(ctx context.Context, tenantID, id string, from, to DeviceState, at time.Time) error
 }
 
-// PolicyStore keeps work policies with their app assignments.
+// PolicyStore reads work policies for the parts of the core that apply a policy they do
+// not keep (the dispatcher, enrolment, compliance); the policies themselves are kept by
+// the workpolicy sub-domain.
 type PolicyStore interface {
-	CreateWorkPolicy(ctx context.Context, tenantID string, p *WorkPolicy) error
 	WorkPolicy(ctx context.Context, tenantID, id string) (WorkPolicy, error)
-	WorkPolicies(ctx context.Context, tenantID string) ([]WorkPolicy, error)
-	// UpdateWorkPolicy replaces the policy and its apps if it is still at p.Version, and
-	// raises p.Version by one; otherwise it fails with ErrConflict.
-	UpdateWorkPolicy(ctx context.Context, tenantID string, p *WorkPolicy) error
 	// DefaultWorkPolicy returns the tenant's default policy with its apps; ErrNotFound
 	// when it has none.
 	DefaultWorkPolicy(ctx context.Context, tenantID string) (WorkPolicy, error)
-	// SetDefaultWorkPolicy makes the policy the tenant's only default.
-	SetDefaultWorkPolicy(ctx context.Context, tenantID, id string) error
-	// SetDeviceWorkPolicy gives the device the policy.
-	SetDeviceWorkPolicy(ctx context.Context, tenantID, deviceID, policyID string, at time.Time) error
 }
 
 // CommandStore keeps commands.

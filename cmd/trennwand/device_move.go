@@ -31,7 +31,7 @@ by its ID or its name.`,
 			if err != nil {
 				return err
 			}
-			d, err := in.svc.AssignWorkPolicy(ctx, cliActor(), t, args[0], p.ID)
+			d, err := in.svc.WorkPolicy.AssignWorkPolicy(ctx, cliActor(), t, args[0], p.ID)
 			if errors.Is(err, mdm.ErrNotFound) {
 				return fmt.Errorf("tenant %s has no device %q (trennwand device list shows them)", t.Name, args[0])
 			} else if err != nil {
@@ -54,7 +54,7 @@ func policyNamed(ctx context.Context, in *installation, t mdm.Tenant, name strin
 	if strings.TrimSpace(name) == "" {
 		return mdm.WorkPolicy{}, errors.New("name the work policy with --policy")
 	}
-	policies, err := in.svc.WorkPolicies(ctx, t)
+	policies, err := in.svc.WorkPolicy.WorkPolicies(ctx, t)
 	if err != nil {
 		return mdm.WorkPolicy{}, err
 	}

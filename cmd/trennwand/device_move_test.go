@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // `device move` gives a device another work policy, named by its name or ID; a policy or
@@ -19,7 +20,7 @@ func TestDeviceMove(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, name := range []string{"Verwaltung", "Außendienst"} {
-			if err := st.CreateWorkPolicy(ctx, tn.ID, &mdm.WorkPolicy{ID: mdm.NewID(), Name: name, Version: 1}); err != nil {
+			if err := store.WorkPoliciesOf(st).CreateWorkPolicy(ctx, tn.ID, &mdm.WorkPolicy{ID: mdm.NewID(), Name: name, Version: 1}); err != nil {
 				t.Fatal(err)
 			}
 		}

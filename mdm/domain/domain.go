@@ -11,13 +11,15 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/trail"
+	"github.com/trennwand/trennwand/mdm/workpolicy"
 )
 
 // Services are the core's sub-domains, built on one store. What has not moved into a
 // sub-domain package of its own yet is reached through the embedded service.
 type Services struct {
 	*mdm.Service
-	Trail *trail.Service
+	Trail      *trail.Service
+	WorkPolicy *workpolicy.Service
 }
 
 // Options are the settings of the sub-domains that take settings of their own; the zero
@@ -37,5 +39,6 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	core := mdm.NewService(st, sealer, opts...)
 	s := &Services{Service: core}
 	s.Trail = trail.New(core, st, func(tx mdm.Store) trail.Store { return store.TrailOf(tx) }, o.Trail...)
+	s.WorkPolicy = workpolicy.New(core, st, func(tx mdm.Store) workpolicy.Store { return store.WorkPoliciesOf(tx) })
 	return s
 }

@@ -95,7 +95,7 @@ func TestTenantsCannotReachEachOther(t *testing.T) {
 				p := a.policy
 				p.Name = "taken over"
 				p.Apps = nil
-				return s.UpdateWorkPolicy(ctx, b.tenant.ID, &p)
+				return store.WorkPoliciesOf(s).UpdateWorkPolicy(ctx, b.tenant.ID, &p)
 			},
 		}
 		for name, write := range writes {

@@ -39,7 +39,7 @@ func TestADeviceEnrollingWhileItsPolicyIsAppliedStillGetsIt(t *testing.T) {
 		ctx := context.Background()
 		svc := newService(s)
 		tn := storetest.Tenant(t, svc, "musterstadt")
-		if _, err := svc.CreateWorkPolicy(ctx, "admin:test", tn, mdm.WorkPolicy{Name: "Verwaltung"}); err != nil {
+		if _, err := svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", tn, mdm.WorkPolicy{Name: "Verwaltung"}); err != nil {
 			t.Fatal(err)
 		}
 		dr := gatedDriver{&recordingDriver{platform: mdm.PlatformAndroid}, make(chan struct{}, 4), make(chan struct{})}

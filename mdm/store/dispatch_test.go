@@ -113,7 +113,7 @@ func TestAPolicyReachesThePlatformOncePerChange(t *testing.T) {
 		svc := newService(s)
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		dr := &recordingDriver{platform: mdm.PlatformAndroid}
-		p, err := svc.CreateWorkPolicy(ctx, "admin:test", tn, mdm.WorkPolicy{Name: "Verwaltung"})
+		p, err := svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", tn, mdm.WorkPolicy{Name: "Verwaltung"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestAPolicyReachesThePlatformOncePerChange(t *testing.T) {
 		}
 		// Three quick changes before any worker runs: the versions in between are skipped.
 		for range 3 {
-			if p, err = svc.UpdateWorkPolicy(ctx, "admin:test", tn, p); err != nil {
+			if p, err = svc.WorkPolicy.UpdateWorkPolicy(ctx, "admin:test", tn, p); err != nil {
 				t.Fatal(err)
 			}
 		}

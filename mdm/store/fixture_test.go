@@ -52,7 +52,7 @@ func populate(t testing.TB, s *store.Store, svc *domain.Services, name string) w
 	w.employee, w.invitation = inv.Employee, inv.Invitation
 	w.policy = mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", CreatedAt: testTime, UpdatedAt: testTime,
 		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformAndroid, AppID: "com.example.mail", InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail"}`}}}
-	if err := s.CreateWorkPolicy(ctx, w.tenant.ID, &w.policy); err != nil {
+	if err := store.WorkPoliciesOf(s).CreateWorkPolicy(ctx, w.tenant.ID, &w.policy); err != nil {
 		t.Fatal(err)
 	}
 	w.device = mdm.Device{ID: mdm.NewID(), EmployeeID: w.employee.ID, InvitationID: &w.invitation.ID, WorkPolicyID: &w.policy.ID,

@@ -124,35 +124,3 @@ func TestInvitationIsUsedOnce(t *testing.T) {
 		}
 	})
 }
-
-func TestWorkPolicyVersions(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		w := populate(t, s, newService(s), "musterstadt")
-
-		mine, theirs := w.policy, w.policy
-		mine.Apps = []mdm.AppAssignment{
-			{Platform: mdm.PlatformIOS, AppID: "de.example.messenger", InstallType: mdm.InstallAvailable, ManagedConfig: "{}"},
-			{Platform: mdm.PlatformAndroid, AppID: "com.example.messenger", InstallType: mdm.InstallRequired, ManagedConfig: `{"a":1}`},
-		}
-		mine.CopyPasteToPersonal = true
-		if err := s.UpdateWorkPolicy(ctx, w.tenant.ID, &mine); err != nil {
-			t.Fatal(err)
-		}
-		if mine.Version != 2 {
-			t.Fatalf("version after update: %d", mine.Version)
-		}
-		theirs.Name = "Written on an old copy"
-		if err := s.UpdateWorkPolicy(ctx, w.tenant.ID, &theirs); !errors.Is(err, mdm.ErrConflict) {
-			t.Fatalf("update from a stale copy: %v, want ErrConflict", err)
-		}
-		got, err := s.WorkPolicy(ctx, w.tenant.ID, w.policy.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Version != 2 || got.Name != "Verwaltung" || !got.CopyPasteToPersonal || len(got.Apps) != 2 ||
-			got.Apps[0].AppID != "com.example.messenger" || got.Apps[0].ManagedConfig != `{"a":1}` {
-			t.Fatalf("stored policy: %+v", got)
-		}
-	})
-}

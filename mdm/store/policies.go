@@ -7,25 +7,35 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
+// WorkPolicies are the tables of the work policies (work_policies, app_assignments) and
+// the policy each device is given, as the workpolicy sub-domain keeps them.
+type WorkPolicies struct {
+	s *Store
+}
+
+// WorkPoliciesOf returns the work policies' tables in tx (a transaction, or the store
+// outside one).
+func WorkPoliciesOf(tx mdm.Store) WorkPolicies { return WorkPolicies{s: on(tx)} }
+
 // CreateWorkPolicy stores a new work policy of the tenant with its apps, at version 1.
-func (s *Store) CreateWorkPolicy(ctx context.Context, tenantID string, p *mdm.WorkPolicy) error {
+func (w WorkPolicies) CreateWorkPolicy(ctx context.Context, tenantID string, p *mdm.WorkPolicy) error {
 	p.TenantID = tenantID
 	p.Version = 1
-	return s.transact(ctx, func(tx *Tx) error {
+	return w.s.transact(ctx, func(tx *Tx) error {
 		if err := tx.insert(ctx, p); err != nil {
 			return err
 		}
-		return tx.createApps(ctx, p)
+		return WorkPoliciesOf(tx).createApps(ctx, p)
 	})
 }
 
-func (s *Store) createApps(ctx context.Context, p *mdm.WorkPolicy) error {
+func (w WorkPolicies) createApps(ctx context.Context, p *mdm.WorkPolicy) error {
 	for i := range p.Apps {
 		a := &p.Apps[i]
 		a.ID = mdm.NewID()
 		a.TenantID = p.TenantID
 		a.WorkPolicyID = p.ID
-		if err := s.insert(ctx, a); err != nil {
+		if err := w.s.insert(ctx, a); err != nil {
 			return fmt.Errorf("app %s: %w", a.AppID, err)
 		}
 	}
@@ -33,27 +43,28 @@ func (s *Store) createApps(ctx context.Context, p *mdm.WorkPolicy) error {
 }
 
 // WorkPolicy returns the tenant's work policy with its apps.
-func (s *Store) WorkPolicy(ctx context.Context, tenantID, id string) (mdm.WorkPolicy, error) {
-	p, err := byID[mdm.WorkPolicy](ctx, s, tenantID, id)
+func (w WorkPolicies) WorkPolicy(ctx context.Context, tenantID, id string) (mdm.WorkPolicy, error) {
+	p, err := byID[mdm.WorkPolicy](ctx, w.s, tenantID, id)
 	if err != nil {
 		return p, err
 	}
-	err = s.scoped(ctx, tenantID).Where("work_policy_id = ?", id).Order("platform, app_id").Find(&p.Apps).Error
+	err = w.s.scoped(ctx, tenantID).Where("work_policy_id = ?", id).Order("platform, app_id").Find(&p.Apps).Error
 	return p, translate(err)
 }
 
 // WorkPolicies returns the tenant's work policies by name, without their apps.
-func (s *Store) WorkPolicies(ctx context.Context, tenantID string) ([]mdm.WorkPolicy, error) {
+func (w WorkPolicies) WorkPolicies(ctx context.Context, tenantID string) ([]mdm.WorkPolicy, error) {
 	var ps []mdm.WorkPolicy
-	err := s.scoped(ctx, tenantID).Order("name").Find(&ps).Error
+	err := w.s.scoped(ctx, tenantID).Order("name").Find(&ps).Error
 	return ps, translate(err)
 }
 
 // UpdateWorkPolicy replaces the policy's settings and apps if nobody changed it since
 // p.Version was read, and raises the version.
-func (s *Store) UpdateWorkPolicy(ctx context.Context, tenantID string, p *mdm.WorkPolicy) error {
+func (w WorkPolicies) UpdateWorkPolicy(ctx context.Context, tenantID string, p *mdm.WorkPolicy) error {
 	p.TenantID = tenantID
-	return s.transact(ctx, func(tx *Tx) error {
+	return w.s.transact(ctx, func(tx *Tx) error {
+		in := WorkPoliciesOf(tx)
 		res := tx.scoped(ctx, tenantID).Model(&mdm.WorkPolicy{}).
 			Where("id = ? AND version = ?", p.ID, p.Version).
 			Updates(map[string]any{
@@ -66,7 +77,7 @@ func (s *Store) UpdateWorkPolicy(ctx context.Context, tenantID string, p *mdm.Wo
 			return err
 		}
 		if res.RowsAffected == 0 {
-			current, err := tx.WorkPolicy(ctx, tenantID, p.ID)
+			current, err := in.WorkPolicy(ctx, tenantID, p.ID)
 			if err != nil {
 				return err
 			}
@@ -76,6 +87,12 @@ func (s *Store) UpdateWorkPolicy(ctx context.Context, tenantID string, p *mdm.Wo
 			return err
 		}
 		p.Version++
-		return tx.createApps(ctx, p)
+		return in.createApps(ctx, p)
 	})
+}
+
+// WorkPolicy returns the tenant's work policy with its apps, for the parts of the core
+// that apply a policy they do not keep (the dispatcher, enrolment, compliance).
+func (s *Store) WorkPolicy(ctx context.Context, tenantID, id string) (mdm.WorkPolicy, error) {
+	return WorkPoliciesOf(s).WorkPolicy(ctx, tenantID, id)
 }

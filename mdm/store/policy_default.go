@@ -8,18 +8,24 @@ import (
 )
 
 // DefaultWorkPolicy returns the tenant's default work policy with its apps.
-func (s *Store) DefaultWorkPolicy(ctx context.Context, tenantID string) (mdm.WorkPolicy, error) {
-	p, err := first[mdm.WorkPolicy](s.scoped(ctx, tenantID).Where("is_default"))
+func (w WorkPolicies) DefaultWorkPolicy(ctx context.Context, tenantID string) (mdm.WorkPolicy, error) {
+	p, err := first[mdm.WorkPolicy](w.s.scoped(ctx, tenantID).Where("is_default"))
 	if err != nil {
 		return p, err
 	}
-	return s.WorkPolicy(ctx, tenantID, p.ID)
+	return w.WorkPolicy(ctx, tenantID, p.ID)
+}
+
+// DefaultWorkPolicy returns the tenant's default work policy with its apps, for the parts
+// of the core that give a device the default (enrolment, compliance).
+func (s *Store) DefaultWorkPolicy(ctx context.Context, tenantID string) (mdm.WorkPolicy, error) {
+	return WorkPoliciesOf(s).DefaultWorkPolicy(ctx, tenantID)
 }
 
 // SetDefaultWorkPolicy makes the policy the tenant's default. The old default is cleared
 // first, so that the unique index never sees two at once.
-func (s *Store) SetDefaultWorkPolicy(ctx context.Context, tenantID, id string) error {
-	return s.transact(ctx, func(tx *Tx) error {
+func (w WorkPolicies) SetDefaultWorkPolicy(ctx context.Context, tenantID, id string) error {
+	return w.s.transact(ctx, func(tx *Tx) error {
 		if _, err := byID[mdm.WorkPolicy](ctx, tx.Store, tenantID, id); err != nil {
 			return err
 		}
@@ -34,8 +40,8 @@ func (s *Store) SetDefaultWorkPolicy(ctx context.Context, tenantID, id string) e
 
 // SetDeviceWorkPolicy gives the tenant's device the tenant's policy; a policy of another
 // tenant is refused by the database.
-func (s *Store) SetDeviceWorkPolicy(ctx context.Context, tenantID, deviceID, policyID string, at time.Time) error {
-	res := s.scoped(ctx, tenantID).Model(&mdm.Device{}).Where("id = ?", deviceID).
+func (w WorkPolicies) SetDeviceWorkPolicy(ctx context.Context, tenantID, deviceID, policyID string, at time.Time) error {
+	res := w.s.scoped(ctx, tenantID).Model(&mdm.Device{}).Where("id = ?", deviceID).
 		Updates(map[string]any{"work_policy_id": policyID, "updated_at": at})
 	if err := translate(res.Error); err != nil {
 		return err

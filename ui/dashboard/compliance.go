@@ -37,7 +37,7 @@ type compliancePage struct {
 // complianceRules shows a work policy's compliance rules with today's counts.
 func (d *Dashboard) complianceRules(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	p, err := d.svc.WorkPolicy(r.Context(), v.Tenant, r.PathValue("id"))
+	p, err := d.svc.WorkPolicy.WorkPolicy(r.Context(), v.Tenant, r.PathValue("id"))
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -58,7 +58,7 @@ func (d *Dashboard) complianceRules(w http.ResponseWriter, r *http.Request) {
 // saveComplianceRules previews or saves the form's rules.
 func (d *Dashboard) saveComplianceRules(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	p, err := d.svc.WorkPolicy(r.Context(), v.Tenant, r.PathValue("id"))
+	p, err := d.svc.WorkPolicy.WorkPolicy(r.Context(), v.Tenant, r.PathValue("id"))
 	if err != nil {
 		d.fail(w, r, err)
 		return

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/workpolicy"
 )
 
 // AppSchemas looks up and checks the managed configuration of Android apps; the policy
@@ -18,7 +19,7 @@ import (
 type AppSchemas interface {
 	// AppSchema returns the settings the app declares; mdm.ErrNotFound when Google Play
 	// has no such app, mdm.ErrInvalid when the tenant has no Android enterprise.
-	AppSchema(ctx context.Context, t mdm.Tenant, appID string) ([]mdm.ConfigProperty, error)
+	AppSchema(ctx context.Context, t mdm.Tenant, appID string) ([]workpolicy.ConfigProperty, error)
 	CheckManagedConfig(ctx context.Context, t mdm.Tenant, appID string, config mdm.JSONObject) error
 }
 
@@ -35,7 +36,7 @@ type appEditor struct {
 	Index  int
 	Mode   string
 	Fields []configField // modeSchema
-	Rows   []mdm.ConfigRow
+	Rows   []workpolicy.ConfigRow
 	Note   string // why the configuration is shown as JSON, if it could have been a form
 }
 
@@ -43,7 +44,7 @@ type appEditor struct {
 // a bundle array has Items, the fields of each element and of one empty element more.
 type configField struct {
 	Name   string // of the form field; also its element ID
-	Prop   mdm.ConfigProperty
+	Prop   workpolicy.ConfigProperty
 	Value  string   // a set scalar value as text
 	Chosen []string // a multiselect's chosen entries
 	Fields []configField
@@ -70,8 +71,8 @@ func (d *Dashboard) appEditors(ctx context.Context, t mdm.Tenant, apps []mdm.App
 		switch {
 		case a.AppID == "":
 		case d.svc.CapabilitiesOf(a.Platform).Has(mdm.AppConfigRows):
-			if rows, ok := mdm.RowsOfConfig(a.ManagedConfig); ok {
-				e.Mode, e.Rows = modeRows, append(rows, make([]mdm.ConfigRow, blankRows)...)
+			if rows, ok := workpolicy.RowsOfConfig(a.ManagedConfig); ok {
+				e.Mode, e.Rows = modeRows, append(rows, make([]workpolicy.ConfigRow, blankRows)...)
 			}
 		case d.cfg.Schemas != nil:
 			d.schemaForm(ctx, t, &e)
@@ -112,16 +113,16 @@ func (d *Dashboard) schemaForm(ctx context.Context, t mdm.Tenant, e *appEditor) 
 }
 
 // fieldsOf makes the fields of the settings under prefix, filled from values.
-func fieldsOf(props []mdm.ConfigProperty, prefix string, values map[string]any) []configField {
+func fieldsOf(props []workpolicy.ConfigProperty, prefix string, values map[string]any) []configField {
 	out := make([]configField, len(props))
 	for i, p := range props {
 		f := configField{Name: prefix + "/" + p.Key, Prop: p}
 		v := values[p.Key]
 		switch p.Type {
-		case mdm.ConfigBundle:
+		case workpolicy.ConfigBundle:
 			nested, _ := v.(map[string]any)
 			f.Fields = fieldsOf(p.Nested, f.Name, nested)
-		case mdm.ConfigBundleArray:
+		case workpolicy.ConfigBundleArray:
 			list, _ := v.([]any)
 			for n := range len(list) + 1 {
 				var elem map[string]any
@@ -131,7 +132,7 @@ func fieldsOf(props []mdm.ConfigProperty, prefix string, values map[string]any) 
 				prefix := f.Name + "/" + strconv.Itoa(n)
 				f.Items = append(f.Items, configItem{Prefix: prefix, Number: n + 1, Fields: fieldsOf(p.Nested, prefix, elem)})
 			}
-		case mdm.ConfigMultiselect:
+		case workpolicy.ConfigMultiselect:
 			list, _ := v.([]any)
 			for _, item := range list {
 				f.Chosen = append(f.Chosen, fmt.Sprint(item))
@@ -155,11 +156,11 @@ func (d *Dashboard) configFromForm(ctx context.Context, t mdm.Tenant, form url.V
 		if len(types) != len(keys) || len(values) != len(keys) {
 			return "", fmt.Errorf("%w: the configuration rows of %s are incomplete", mdm.ErrInvalid, appID)
 		}
-		rows := make([]mdm.ConfigRow, len(keys))
+		rows := make([]workpolicy.ConfigRow, len(keys))
 		for n := range keys {
-			rows[n] = mdm.ConfigRow{Key: keys[n], Type: mdm.ConfigRowType(types[n]), Value: values[n]}
+			rows[n] = workpolicy.ConfigRow{Key: keys[n], Type: workpolicy.ConfigRowType(types[n]), Value: values[n]}
 		}
-		return mdm.ConfigFromRows(rows)
+		return workpolicy.ConfigFromRows(rows)
 	case modeSchema:
 		if d.cfg.Schemas == nil {
 			return "", fmt.Errorf("%w: Android is not switched on for the installation", mdm.ErrInvalid)
@@ -190,13 +191,13 @@ const maxBundleItems = 100
 
 // readFields reads the fields of the settings under prefix; a setting left empty is not
 // set, and a bundle or element with nothing set is left out.
-func readFields(props []mdm.ConfigProperty, prefix string, form url.Values) (map[string]any, error) {
+func readFields(props []workpolicy.ConfigProperty, prefix string, form url.Values) (map[string]any, error) {
 	out := map[string]any{}
 	for _, p := range props {
 		name := prefix + "/" + p.Key
 		text := strings.TrimSpace(form.Get(name))
 		switch p.Type {
-		case mdm.ConfigBundle:
+		case workpolicy.ConfigBundle:
 			nested, err := readFields(p.Nested, name, form)
 			if err != nil {
 				return nil, err
@@ -204,7 +205,7 @@ func readFields(props []mdm.ConfigProperty, prefix string, form url.Values) (map
 			if len(nested) > 0 {
 				out[p.Key] = nested
 			}
-		case mdm.ConfigBundleArray:
+		case workpolicy.ConfigBundleArray:
 			var list []any
 			for n := 0; form.Has(name + "/" + strconv.Itoa(n) + "/"); n++ {
 				if n == maxBundleItems {
@@ -221,11 +222,11 @@ func readFields(props []mdm.ConfigProperty, prefix string, form url.Values) (map
 			if len(list) > 0 {
 				out[p.Key] = list
 			}
-		case mdm.ConfigMultiselect:
+		case workpolicy.ConfigMultiselect:
 			if chosen := form[name]; len(chosen) > 0 {
 				out[p.Key] = chosen
 			}
-		case mdm.ConfigBool:
+		case workpolicy.ConfigBool:
 			switch text {
 			case "true", "false":
 				out[p.Key] = text == "true"
@@ -233,7 +234,7 @@ func readFields(props []mdm.ConfigProperty, prefix string, form url.Values) (map
 			default:
 				return nil, fmt.Errorf("%q must be true or false", p.Key)
 			}
-		case mdm.ConfigInteger:
+		case workpolicy.ConfigInteger:
 			if text == "" {
 				continue
 			}

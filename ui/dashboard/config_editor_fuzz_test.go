@@ -6,14 +6,15 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/workpolicy"
 )
 
-var fuzzSchema = []mdm.ConfigProperty{
-	{Key: "on", Type: mdm.ConfigBool}, {Key: "n", Type: mdm.ConfigInteger}, {Key: "s", Type: mdm.ConfigString},
-	{Key: "c", Type: mdm.ConfigChoice, Entries: []mdm.ConfigEntry{{Value: "a"}}},
-	{Key: "m", Type: mdm.ConfigMultiselect, Entries: []mdm.ConfigEntry{{Value: "a"}, {Value: "b"}}},
-	{Key: "b", Type: mdm.ConfigBundle, Nested: []mdm.ConfigProperty{{Key: "x", Type: mdm.ConfigInteger}}},
-	{Key: "l", Type: mdm.ConfigBundleArray, Nested: []mdm.ConfigProperty{{Key: "y", Type: mdm.ConfigString}}},
+var fuzzSchema = []workpolicy.ConfigProperty{
+	{Key: "on", Type: workpolicy.ConfigBool}, {Key: "n", Type: workpolicy.ConfigInteger}, {Key: "s", Type: workpolicy.ConfigString},
+	{Key: "c", Type: workpolicy.ConfigChoice, Entries: []workpolicy.ConfigEntry{{Value: "a"}}},
+	{Key: "m", Type: workpolicy.ConfigMultiselect, Entries: []workpolicy.ConfigEntry{{Value: "a"}, {Value: "b"}}},
+	{Key: "b", Type: workpolicy.ConfigBundle, Nested: []workpolicy.ConfigProperty{{Key: "x", Type: workpolicy.ConfigInteger}}},
+	{Key: "l", Type: workpolicy.ConfigBundleArray, Nested: []workpolicy.ConfigProperty{{Key: "y", Type: workpolicy.ConfigString}}},
 }
 
 // Whatever a form sends, the editor's reader returns settings that encode as a JSON

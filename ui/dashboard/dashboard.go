@@ -20,6 +20,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/workpolicy"
 	"github.com/trennwand/trennwand/ui"
 )
 
@@ -125,7 +126,7 @@ var funcs = template.FuncMap{
 	"actions":           func() []deviceAction { return deviceActions },
 	"roles":             func() []mdm.Role { return mdm.Roles },
 	"reason":            reason,
-	"rowTypes":          func() []mdm.ConfigRowType { return mdm.ConfigRowTypes },
+	"rowTypes":          func() []workpolicy.ConfigRowType { return workpolicy.ConfigRowTypes },
 	"inactivitySteps":   func() []int { return []int{0, 30, 60, 90} },
 	"inactivityActions": func() []string { return []string{string(mdm.InactivityLock), string(mdm.InactivityRemove)} },
 	"consequences": func() []string {

@@ -77,7 +77,7 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 	}
 	data := deviceData{DeviceDetail: detail, Can: d.svc.CapabilitiesOf(detail.Device.Platform)}
 	if v.Principal.Can(mdm.PermPoliciesRead) {
-		if data.Policies, err = d.svc.WorkPolicies(r.Context(), v.Tenant); err != nil {
+		if data.Policies, err = d.svc.WorkPolicy.WorkPolicies(r.Context(), v.Tenant); err != nil {
 			d.fail(w, r, err)
 			return
 		}
@@ -123,7 +123,7 @@ func (d deviceData) PolicyName() string {
 // moveDevice moves the device to the work policy chosen on its page.
 func (d *Dashboard) moveDevice(w http.ResponseWriter, r *http.Request) {
 	v, id := viewerOf(r), r.PathValue("id")
-	if _, err := d.svc.AssignWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, id, r.PostFormValue("policy")); err != nil {
+	if _, err := d.svc.WorkPolicy.AssignWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, id, r.PostFormValue("policy")); err != nil {
 		d.fail(w, r, err)
 		return
 	}

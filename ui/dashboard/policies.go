@@ -12,7 +12,7 @@ import (
 // policies lists the work policies with the form for a new one.
 func (d *Dashboard) policies(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	ps, err := d.svc.WorkPolicies(r.Context(), v.Tenant)
+	ps, err := d.svc.WorkPolicy.WorkPolicies(r.Context(), v.Tenant)
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -25,7 +25,7 @@ func (d *Dashboard) policies(w http.ResponseWriter, r *http.Request) {
 // JSON, and an empty row for another app.
 func (d *Dashboard) policy(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	p, err := d.svc.WorkPolicy(r.Context(), v.Tenant, r.PathValue("id"))
+	p, err := d.svc.WorkPolicy.WorkPolicy(r.Context(), v.Tenant, r.PathValue("id"))
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -86,7 +86,7 @@ func (d *Dashboard) createPolicy(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	p, err := d.policyFromForm(r)
 	if err == nil {
-		p, err = d.svc.CreateWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, p)
+		p, err = d.svc.WorkPolicy.CreateWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, p)
 	}
 	if err != nil {
 		d.fail(w, r, err)
@@ -102,7 +102,7 @@ func (d *Dashboard) updatePolicy(w http.ResponseWriter, r *http.Request) {
 	p, err := d.policyFromForm(r)
 	p.ID = r.PathValue("id")
 	if err == nil {
-		_, err = d.svc.UpdateWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, p)
+		_, err = d.svc.WorkPolicy.UpdateWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, p)
 	}
 	if err != nil {
 		d.fail(w, r, err)

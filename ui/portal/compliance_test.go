@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // An employee whose iPhone is below the required version reads on the status page what to
@@ -18,7 +19,7 @@ func TestTheStatusPageSaysWhatToDoAboutABrokenRule(t *testing.T) {
 	devices, _ := f.store.Devices(ctx, f.tenant.ID, mdm.DeviceFilter{})
 	d := devices[0]
 	policy := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1}
-	if err := f.store.CreateWorkPolicy(ctx, f.tenant.ID, &policy); err != nil {
+	if err := store.WorkPoliciesOf(f.store).CreateWorkPolicy(ctx, f.tenant.ID, &policy); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.store.Tables().DB().Exec("UPDATE devices SET platform = 'ios', state = 'active', os_version = '17.6', work_policy_id = ? WHERE id = ?", policy.ID, d.ID).Error; err != nil {

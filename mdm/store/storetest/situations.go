@@ -49,7 +49,7 @@ func Situations(t testing.TB, s *store.Store, tenant mdm.Tenant) []*Situation {
 			t.Fatal(err)
 		}
 	}
-	wp, err := svc.CreateWorkPolicy(ctx, "admin:test", tenant, mdm.WorkPolicy{Name: "Verwaltung", Default: true})
+	wp, err := svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", tenant, mdm.WorkPolicy{Name: "Verwaltung", Default: true})
 	must(err)
 	must(svc.SetPolicyRules(ctx, "admin:test", tenant, wp.ID, []mdm.RuleSetting{{Rule: mdm.RulePatchAge, Days: 90,
 		GraceDays: 7, Consequences: []mdm.Consequence{mdm.ConsequenceNotify, mdm.ConsequenceMark}}}))

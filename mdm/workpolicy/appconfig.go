@@ -1,4 +1,4 @@
-package mdm
+package workpolicy
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // ConfigType is the type of one setting of an app's managed configuration, as the app
@@ -69,7 +71,7 @@ const MaxConfigKey = 255
 // ConfigFromRows makes a managed configuration from typed rows: rows without a key are
 // left out; a key appears once; keys and values are UTF-8; each value must be of its row's type (a whole number, true
 // or false). The error names the row's key.
-func ConfigFromRows(rows []ConfigRow) (JSONObject, error) {
+func ConfigFromRows(rows []ConfigRow) (mdm.JSONObject, error) {
 	obj := map[string]any{}
 	for _, r := range rows {
 		key := strings.TrimSpace(r.Key)
@@ -77,17 +79,17 @@ func ConfigFromRows(rows []ConfigRow) (JSONObject, error) {
 			continue
 		}
 		if len(key) > MaxConfigKey {
-			return "", fmt.Errorf("%w: a configuration key has at most %d characters", ErrInvalid, MaxConfigKey)
+			return "", fmt.Errorf("%w: a configuration key has at most %d characters", mdm.ErrInvalid, MaxConfigKey)
 		}
 		if !utf8.ValidString(key) || !utf8.ValidString(r.Value) {
-			return "", fmt.Errorf("%w: configuration key %q: the text is not UTF-8", ErrInvalid, key)
+			return "", fmt.Errorf("%w: configuration key %q: the text is not UTF-8", mdm.ErrInvalid, key)
 		}
 		if _, dup := obj[key]; dup {
-			return "", fmt.Errorf("%w: configuration key %q appears twice", ErrInvalid, key)
+			return "", fmt.Errorf("%w: configuration key %q appears twice", mdm.ErrInvalid, key)
 		}
 		v, err := rowValue(r.Type, r.Value)
 		if err != nil {
-			return "", fmt.Errorf("%w: configuration key %q: %w", ErrInvalid, key, err)
+			return "", fmt.Errorf("%w: configuration key %q: %w", mdm.ErrInvalid, key, err)
 		}
 		obj[key] = v
 	}
@@ -95,7 +97,7 @@ func ConfigFromRows(rows []ConfigRow) (JSONObject, error) {
 	if err != nil {
 		return "", fmt.Errorf("encode configuration: %w", err)
 	}
-	return ParseJSONObject(b)
+	return mdm.ParseJSONObject(b)
 }
 
 func rowValue(t ConfigRowType, text string) (any, error) {
@@ -131,7 +133,7 @@ func rowValue(t ConfigRowType, text string) (any, error) {
 // RowsOfConfig returns a managed configuration as typed rows, by key. It reports false
 // when the configuration holds a value that rows cannot show (an object, a number with a
 // fraction, a list of other than strings); such a configuration is edited as JSON.
-func RowsOfConfig(c JSONObject) ([]ConfigRow, bool) {
+func RowsOfConfig(c mdm.JSONObject) ([]ConfigRow, bool) {
 	var obj map[string]any
 	dec := json.NewDecoder(strings.NewReader(string(c)))
 	dec.UseNumber()

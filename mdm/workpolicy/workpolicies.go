@@ -1,4 +1,4 @@
-package mdm
+package workpolicy
 
 import (
 	"context"
@@ -6,28 +6,30 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // CreateWorkPolicy validates and stores a new work policy of the tenant with its apps, at
 // version 1, and records it.
-func (s *Service) CreateWorkPolicy(ctx context.Context, actor string, t Tenant, p WorkPolicy) (WorkPolicy, error) {
+func (s *Service) CreateWorkPolicy(ctx context.Context, actor string, t mdm.Tenant, p mdm.WorkPolicy) (mdm.WorkPolicy, error) {
 	if err := p.Validate(); err != nil {
-		return WorkPolicy{}, err
+		return mdm.WorkPolicy{}, err
 	}
-	err := s.atomic(ctx, func(tx Store, at time.Time) error {
-		p.ID, p.CreatedAt, p.UpdatedAt = NewID(), at, at
+	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		tables := s.tables(tx)
+		p.ID, p.CreatedAt, p.UpdatedAt = mdm.NewID(), at, at
 		// The tenant's first policy is its default, so that devices get a policy without
 		// a further step.
-		if _, err := tx.DefaultWorkPolicy(ctx, t.ID); errors.Is(err, ErrNotFound) {
+		if _, err := tables.DefaultWorkPolicy(ctx, t.ID); errors.Is(err, mdm.ErrNotFound) {
 			p.Default = true
 		} else if err != nil {
 			return err
 		}
-		if err := tx.CreateWorkPolicy(ctx, t.ID, &p); err != nil {
+		if err := tables.CreateWorkPolicy(ctx, t.ID, &p); err != nil {
 			return fmt.Errorf("create work policy %q: %w", p.Name, err)
 		}
-		if err := enqueuePolicy(ctx, tx, t.ID, p); err != nil {
+		if err := mdm.EnqueuePolicy(ctx, tx, t.ID, p); err != nil {
 			return err
 		}
 		return recordPolicy(ctx, tx, t, at, actor, audit.WorkPolicyCreate, p)
@@ -38,22 +40,23 @@ func (s *Service) CreateWorkPolicy(ctx context.Context, actor string, t Tenant, 
 // UpdateWorkPolicy replaces a work policy and its apps, if p.Version is still the stored
 // version: a change made on an old copy is refused with ErrConflict instead of silently
 // overwriting a newer one. It returns the policy at its new version.
-func (s *Service) UpdateWorkPolicy(ctx context.Context, actor string, t Tenant, p WorkPolicy) (WorkPolicy, error) {
+func (s *Service) UpdateWorkPolicy(ctx context.Context, actor string, t mdm.Tenant, p mdm.WorkPolicy) (mdm.WorkPolicy, error) {
 	if err := p.Validate(); err != nil {
-		return WorkPolicy{}, err
+		return mdm.WorkPolicy{}, err
 	}
-	err := s.atomic(ctx, func(tx Store, at time.Time) error {
-		old, err := tx.WorkPolicy(ctx, t.ID, p.ID)
+	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		tables := s.tables(tx)
+		old, err := tables.WorkPolicy(ctx, t.ID, p.ID)
 		if err != nil {
 			return fmt.Errorf("work policy %s: %w", p.ID, err)
 		}
 		p.CreatedAt, p.UpdatedAt = old.CreatedAt, at
-		if err := tx.UpdateWorkPolicy(ctx, t.ID, &p); err != nil {
+		if err := tables.UpdateWorkPolicy(ctx, t.ID, &p); err != nil {
 			return err
 		}
 		// The policy reaches the devices through their platforms (Driver.ApplyPolicy), one
 		// job per policy change.
-		if err := enqueuePolicy(ctx, tx, t.ID, p); err != nil {
+		if err := mdm.EnqueuePolicy(ctx, tx, t.ID, p); err != nil {
 			return err
 		}
 		return recordPolicy(ctx, tx, t, at, actor, audit.WorkPolicyUpdate, p)
@@ -63,7 +66,7 @@ func (s *Service) UpdateWorkPolicy(ctx context.Context, actor string, t Tenant, 
 
 // recordPolicy writes the audit event of a policy change: which apps, not their
 // configuration, which may hold server addresses and the like.
-func recordPolicy(ctx context.Context, tx Store, t Tenant, at time.Time, actor string, action audit.Action, p WorkPolicy) error {
+func recordPolicy(ctx context.Context, tx mdm.Store, t mdm.Tenant, at time.Time, actor string, action audit.Action, p mdm.WorkPolicy) error {
 	apps := make([]string, len(p.Apps))
 	for i, a := range p.Apps {
 		apps[i] = string(a.Platform) + "/" + a.AppID
@@ -74,9 +77,21 @@ func recordPolicy(ctx context.Context, tx Store, t Tenant, at time.Time, actor s
 	return err
 }
 
+// SetDefaultWorkPolicy makes a policy the one newly enrolled devices of the tenant get.
+func (s *Service) SetDefaultWorkPolicy(ctx context.Context, actor string, t mdm.Tenant, policyID string) error {
+	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		if err := s.tables(tx).SetDefaultWorkPolicy(ctx, t.ID, policyID); err != nil {
+			return fmt.Errorf("work policy %s: %w", policyID, err)
+		}
+		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.WorkPolicyDefault, Subject: audit.WorkPolicy.Of(policyID),
+			Details: audit.NoDetails})
+		return err
+	})
+}
+
 // WorkPolicies returns the tenant's work policies by name, without their apps.
-func (s *Service) WorkPolicies(ctx context.Context, t Tenant) ([]WorkPolicy, error) {
-	ps, err := s.store.WorkPolicies(ctx, t.ID)
+func (s *Service) WorkPolicies(ctx context.Context, t mdm.Tenant) ([]mdm.WorkPolicy, error) {
+	ps, err := s.tables(s.db).WorkPolicies(ctx, t.ID)
 	if err != nil {
 		return nil, fmt.Errorf("list work policies of %s: %w", t.Name, err)
 	}
@@ -84,10 +99,10 @@ func (s *Service) WorkPolicies(ctx context.Context, t Tenant) ([]WorkPolicy, err
 }
 
 // WorkPolicy returns the tenant's work policy with its apps.
-func (s *Service) WorkPolicy(ctx context.Context, t Tenant, id string) (WorkPolicy, error) {
-	p, err := s.store.WorkPolicy(ctx, t.ID, id)
+func (s *Service) WorkPolicy(ctx context.Context, t mdm.Tenant, id string) (mdm.WorkPolicy, error) {
+	p, err := s.tables(s.db).WorkPolicy(ctx, t.ID, id)
 	if err != nil {
-		return WorkPolicy{}, fmt.Errorf("work policy %s: %w", id, err)
+		return mdm.WorkPolicy{}, fmt.Errorf("work policy %s: %w", id, err)
 	}
 	return p, nil
 }
