@@ -75,13 +75,13 @@ func (s *Service) PruneAuditTrails(ctx context.Context) ([]AuditPrune, error) {
 }
 
 func (s *Service) pruneTenantAudit(ctx context.Context, t Tenant) (*AuditPrune, error) {
-	dp, err := s.TenantDataProtection(ctx, t)
-	if err != nil || dp.AuditRetentionYears == 0 {
+	years, err := s.auditRetentionYears(ctx, t)
+	if err != nil || years == 0 {
 		return nil, err
 	}
 	var made *AuditPrune
 	err = s.atomic(ctx, func(tx Store, at time.Time) error {
-		cutoff := at.AddDate(-dp.AuditRetentionYears, 0, 0)
+		cutoff := at.AddDate(-years, 0, 0)
 		last, err := tx.LastAuditSeqBefore(ctx, t.ID, cutoff)
 		if err != nil || last == 0 {
 			return err
@@ -99,7 +99,7 @@ func (s *Service) pruneTenantAudit(ctx context.Context, t Tenant) (*AuditPrune, 
 		p := AuditPrune{TenantID: t.ID, UpToSeq: cp.Seq, Events: cp.Seq - horizon, Cutoff: cutoff, PrunedAt: at}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.AuditPrune, Subject: audit.Tenant.Of(t.ID),
 			Details: audit.Fields(map[string]any{"up_to_seq": p.UpToSeq, "events": p.Events, "cutoff": cutoff,
-				"checkpoint_hash": hex.EncodeToString(cp.Hash), "retention_years": dp.AuditRetentionYears})})
+				"checkpoint_hash": hex.EncodeToString(cp.Hash), "retention_years": years})})
 		if err != nil {
 			return err
 		}

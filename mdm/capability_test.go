@@ -45,9 +45,6 @@ func TestTheRulesAskForCapabilities(t *testing.T) {
 	active := Device{Platform: "newos", State: DeviceActive}
 	for _, can := range capabilitySets() {
 		t.Run(can.String(), func(t *testing.T) {
-			if got := inactivityAction(InactivityLock, active, can); (got == inactivityLocked) != can.Has(CanLockWork) {
-				t.Errorf("inactivity on a platform that can %q: %s", can, got)
-			}
 			_, revoke := consequencesFor(RuleSetting{Consequences: []Consequence{ConsequenceRevoke}}, active, can)
 			if revoke != can.Has(RevocableWhileManaged) {
 				t.Errorf("compliance revokes the certificates of a platform that can %q: %v", can, revoke)

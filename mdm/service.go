@@ -23,10 +23,39 @@ type Service struct {
 	platforms []Registration
 	// checkpoints, when set, is how the audit trail is checkpointed.
 	checkpoints *checkpointConfig
+	// auditRetention, when set, tells how long a tenant keeps its audit events.
+	auditRetention AuditRetention
 }
 
 // Option configures a Service.
 type Option func(*Service)
+
+// WithNoticeMail makes the inactivity and compliance rules queue their e-mail notices; the
+// installation sets it when SMTP is configured. Without it the rules notify through the
+// audit trail only.
+func WithNoticeMail() Option {
+	return func(s *Service) { s.mailNotices = true }
+}
+
+// AuditRetention tells the audit trail how many years a tenant keeps its events (0: for
+// ever). The tenant's data-protection settings own the number; they live above the core,
+// so domain.New hands them to it with UseAuditRetention.
+type AuditRetention interface {
+	AuditRetentionYears(ctx context.Context, t Tenant) (int, error)
+}
+
+// UseAuditRetention makes the audit trail's retention follow r; without it events are
+// kept for ever.
+func (s *Service) UseAuditRetention(r AuditRetention) { s.auditRetention = r }
+
+// auditRetentionYears is how many years the tenant keeps its audit events; 0 keeps them
+// for ever.
+func (s *Service) auditRetentionYears(ctx context.Context, t Tenant) (int, error) {
+	if s.auditRetention == nil {
+		return 0, nil
+	}
+	return s.auditRetention.AuditRetentionYears(ctx, t)
+}
 
 // WithClock replaces the clock, for tests that need fixed times.
 func WithClock(now func() time.Time) Option {

@@ -33,11 +33,7 @@ type Store interface {
 	TokenStore
 	ConsoleStore
 	SessionStore
-	DataProtectionStore
-	RetentionStore
 	AuditPruneStore
-	InactivityStore
-	ReportStore
 	ComplianceStore
 	VerdictStore
 }

@@ -9,6 +9,7 @@ package domain
 
 import (
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -16,9 +17,16 @@ import (
 // sub-domain package of its own yet is reached through the embedded service.
 type Services struct {
 	*mdm.Service
+	// DataProtection holds the tenants' settings, the inactivity rule, device retention
+	// and the Art. 15 and Art. 30 reports.
+	DataProtection *dataprotection.Service
 }
 
 // New builds every sub-domain on st, sealing secrets with sealer.
 func New(st *store.Store, sealer mdm.Sealer, opts ...mdm.Option) *Services {
-	return &Services{Service: mdm.NewService(st, sealer, opts...)}
+	core := mdm.NewService(st, sealer, opts...)
+	svc := &Services{Service: core}
+	svc.DataProtection = dataprotection.New(core, st, func(tx mdm.Store) dataprotection.Store { return store.DataProtectionOf(tx) })
+	core.UseAuditRetention(svc.DataProtection)
+	return svc
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm/dataprotection"
+
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/domain"
@@ -20,9 +22,9 @@ func prunable(t *testing.T, s *store.Store) (*domain.Services, mdm.Tenant, *cloc
 	c := &clock{now: testTime}
 	n := newNotary()
 	svc, tn := checkpointed(t, s, n, 10, c)
-	dp := mdm.DefaultDataProtection(tn.ID)
+	dp := dataprotection.DefaultDataProtection(tn.ID)
 	dp.AuditRetentionYears = 1
-	if _, err := svc.SetDataProtection(context.Background(), "cli:root", tn, dp); err != nil {
+	if _, err := svc.DataProtection.SetDataProtection(context.Background(), "cli:root", tn, dp); err != nil {
 		t.Fatal(err)
 	}
 	appendEvents(t, svc, tn, c, 33) // events 3 to 35; checkpoints at 1, 11, 21, 31
@@ -59,7 +61,7 @@ func TestOldAuditEventsArePrunedAtASignedCheckpoint(t *testing.T) {
 		if r.Events != 10 || len(r.Pruned) != 1 || r.Pruned[0].UpToSeq != 31 {
 			t.Fatalf("report %d events, pruned %+v; want 10 events after a prune up to 31", r.Events, r.Pruned)
 		}
-		if n := countEvents(t, s, tn.ID, audit.AuditPrune); n != 1 {
+		if n := storetest.CountEvents(t, s, tn.ID, audit.AuditPrune); n != 1 {
 			t.Fatalf("%d prune events, want 1", n)
 		}
 	})
