@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm/dataprotection"
-
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 

@@ -14,11 +14,10 @@ import (
 	"os"
 	"runtime/debug"
 
-	"github.com/trennwand/trennwand/mdm/dataprotection"
-
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/pki"

@@ -36,9 +36,9 @@ func TestACommandIsCarriedOnlyWhereThePlatformCan(t *testing.T) {
 	}
 }
 
-// The rules that act on a device ask its platform's capabilities: the work container is
-// locked only where it can be, certificates are revoked for compliance only where the
-// device stays managed without them, the patch age and integrity are judged only where
+// The rules that act on a device ask its platform's capabilities (the inactivity rule's
+// lock is checked in mdm/dataprotection): certificates are revoked for compliance only
+// where the device stays managed without them, the patch age and integrity are judged only where
 // they are reported, and the managed account is required only where the phone signs in
 // with it.
 func TestTheRulesAskForCapabilities(t *testing.T) {

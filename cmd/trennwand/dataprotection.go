@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 
-	"github.com/trennwand/trennwand/mdm/dataprotection"
-
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/ui/dpo"
 )
 

@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm/dataprotection"
-
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"

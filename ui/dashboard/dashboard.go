@@ -18,9 +18,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm/dataprotection"
-
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/ui"
 )

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm/dataprotection"
-
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 )
 
 // PushCertificate is a tenant's MDM push certificate (APNs) as the settings page shows it.

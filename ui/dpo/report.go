@@ -9,9 +9,8 @@ import (
 	texttemplate "text/template"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm/dataprotection"
-
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 )
 
 //go:embed templates

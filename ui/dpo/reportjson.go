@@ -3,9 +3,8 @@ package dpo
 import (
 	"time"
 
-	"github.com/trennwand/trennwand/mdm/dataprotection"
-
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 )
 
 // ReportJSON is the employee report as JSON, with stable field names. It leaves out what
