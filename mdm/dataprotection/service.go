@@ -6,7 +6,9 @@
 //
 // It acts on devices only through the core: a lock is a command queued with
 // mdm.QueueCommand, a removal is mdm.OrderRemoval, each in the transaction that marks the
-// flag, so that the action is taken once however often the rule runs.
+// flag, so that the action is taken once however often the rule runs. The privacy notice
+// an employee reads before enrolling is not here but in the core (mdm.PrivacyNotice):
+// enrolment checks its version and the platforms tie it to their capabilities.
 package dataprotection
 
 import (
