@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -25,6 +25,6 @@ func TestAnAndroidPhoneReportingDailyIsNeverInactive(t *testing.T) {
 				}
 			},
 			Contact: func(t *testing.T) *time.Time { return s.device(t, d.ID).LastContactAt },
-			Acted:   func(r mdm.InactivityResult) int { return r.Locked }})
+			Acted:   func(r dataprotection.InactivityResult) int { return r.Locked }})
 	})
 }

@@ -45,7 +45,7 @@ func TestRetentionForgetsTheAndroidPhoneOnTheAndroidSideToo(t *testing.T) {
 
 		later := domain.New(s.st, storetest.PlainSealer{}, mdm.WithPlatforms(android.Registration()),
 			mdm.WithClock(func() time.Time { return time.Now().AddDate(0, 0, 31) }))
-		if n, err := later.PurgeRemovedDevices(ctx); err != nil || n != 1 {
+		if n, err := later.DataProtection.PurgeRemovedDevices(ctx); err != nil || n != 1 {
 			t.Fatalf("purge: %d devices, %v; want the removed phone", n, err)
 		}
 		for _, tc := range []struct {

@@ -14,7 +14,7 @@ import (
 // it (Art. 15 GDPR), as JSON or, with format=html, as a page to print. Making it is
 // recorded in the audit trail.
 func (a *apiV1) employeeReport(c echo.Context, k call) error {
-	r, err := a.svc.ReportEmployeeByID(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"))
+	r, err := a.svc.DataProtection.ReportEmployeeByID(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (a *apiV1) employeeReport(c echo.Context, k call) error {
 // processingRecord answers with the record of processing (Art. 30 GDPR) as Markdown or,
 // with format=html, as a page to print.
 func (a *apiV1) processingRecord(c echo.Context, k call) error {
-	r, err := a.svc.ProcessingRecord(c.Request().Context(), k.tenant)
+	r, err := a.svc.DataProtection.ProcessingRecord(c.Request().Context(), k.tenant)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (a *apiV1) processingRecord(c echo.Context, k call) error {
 }
 
 func (a *apiV1) getDataProtection(c echo.Context, k call) error {
-	d, err := a.svc.TenantDataProtection(c.Request().Context(), k.tenant)
+	d, err := a.svc.DataProtection.TenantDataProtection(c.Request().Context(), k.tenant)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (a *apiV1) setDataProtection(c echo.Context, k call) error {
 	if err := decodeBody(c, &in); err != nil {
 		return err
 	}
-	d, err := a.svc.SetDataProtection(c.Request().Context(), k.who.Actor, k.tenant, in.DataProtection())
+	d, err := a.svc.DataProtection.SetDataProtection(c.Request().Context(), k.who.Actor, k.tenant, in.DataProtection())
 	if err != nil {
 		return err
 	}

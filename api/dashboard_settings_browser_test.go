@@ -70,7 +70,7 @@ func TestBrowserSettingsAndConfigurationEditor(t *testing.T) {
 		chromedp.Submit(chromedp.CSS("#device_retention_days")),
 		chromedp.WaitVisible(chromedp.CSS("p.done")),
 	)
-	if dp, _ := w.svc.TenantDataProtection(ctx, w.tenant); dp.DeviceRetentionDays != 60 || dp.InactivityDays != 30 {
+	if dp, _ := w.svc.DataProtection.TenantDataProtection(ctx, w.tenant); dp.DeviceRetentionDays != 60 || dp.InactivityDays != 30 {
 		t.Errorf("settings after saving: %+v", dp)
 	}
 

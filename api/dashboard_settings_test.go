@@ -18,6 +18,7 @@ import (
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -69,15 +70,15 @@ func TestSettingsPageKeepsTheDataProtectionRules(t *testing.T) {
 		if code, _, _ := w.page(http.MethodPost, "/ui/settings/dataprotection", admin, form("60", "thirty")); code != http.StatusBadRequest {
 			t.Errorf("a retention that is no number: %d, want 400", code)
 		}
-		dp, _ := w.svc.TenantDataProtection(context.Background(), w.tenant)
-		if dp != mdm.DefaultDataProtection(w.tenant.ID) {
+		dp, _ := w.svc.DataProtection.TenantDataProtection(context.Background(), w.tenant)
+		if dp != dataprotection.DefaultDataProtection(w.tenant.ID) {
 			t.Errorf("refused forms changed the settings: %+v", dp)
 		}
 		if code, to, _ := w.page(http.MethodPost, "/ui/settings/dataprotection", admin, form("60", "90")); code != http.StatusSeeOther || to != "/ui/settings?done=saved" {
 			t.Fatalf("good settings: %d to %q, want 303 to the settings", code, to)
 		}
-		dp, _ = w.svc.TenantDataProtection(context.Background(), w.tenant)
-		if dp.InactivityDays != 60 || dp.DeviceRetentionDays != 90 || dp.InactivityAction != mdm.InactivityRemove || dp.ITContactEmail != "it@musterstadt.example" {
+		dp, _ = w.svc.DataProtection.TenantDataProtection(context.Background(), w.tenant)
+		if dp.InactivityDays != 60 || dp.DeviceRetentionDays != 90 || dp.InactivityAction != dataprotection.InactivityRemove || dp.ITContactEmail != "it@musterstadt.example" {
 			t.Errorf("stored settings: %+v", dp)
 		}
 		if e := w.lastAudit(w.tenant); e.Action != "dataprotection.update" || !strings.HasPrefix(e.Actor, "admin:") {

@@ -17,6 +17,7 @@ import (
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/trail"
@@ -224,7 +225,7 @@ func (c caCertificates) RevokeEnrolment(ctx context.Context, tenantID, enrolment
 
 // EnrolmentCertificates lists what the CA issued to one enrolment, for the per-employee
 // report.
-func (c caCertificates) EnrolmentCertificates(ctx context.Context, tenantID, enrolmentID string) ([]mdm.DeviceCertificate, error) {
+func (c caCertificates) EnrolmentCertificates(ctx context.Context, tenantID, enrolmentID string) ([]dataprotection.DeviceCertificate, error) {
 	ca, err := c.in.CA(ctx)
 	if err != nil {
 		return nil, err
@@ -233,9 +234,9 @@ func (c caCertificates) EnrolmentCertificates(ctx context.Context, tenantID, enr
 	if err != nil {
 		return nil, err
 	}
-	out := make([]mdm.DeviceCertificate, len(infos))
+	out := make([]dataprotection.DeviceCertificate, len(infos))
 	for i, ci := range infos {
-		out[i] = mdm.DeviceCertificate{Serial: ci.Serial, Subject: ci.Subject, NotBefore: ci.NotBefore, NotAfter: ci.NotAfter, Revoked: ci.Revoked}
+		out[i] = dataprotection.DeviceCertificate{Serial: ci.Serial, Subject: ci.Subject, NotBefore: ci.NotBefore, NotAfter: ci.NotAfter, Revoked: ci.Revoked}
 	}
 	return out, nil
 }

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -25,6 +25,6 @@ func TestAnIPhoneCheckingInDailyIsNeverInactive(t *testing.T) {
 				}
 				return d.LastContactAt
 			},
-			Acted: func(r mdm.InactivityResult) int { return r.Revoked + r.Locked }})
+			Acted: func(r dataprotection.InactivityResult) int { return r.Revoked + r.Locked }})
 	})
 }

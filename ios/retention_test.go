@@ -44,7 +44,7 @@ func TestRetentionForgetsTheIPhoneOnTheAppleSideToo(t *testing.T) {
 
 		later := domain.New(s.st, testMasterKey(t), mdm.WithPlatforms(ios.Registration()),
 			mdm.WithClock(func() time.Time { return time.Now().AddDate(0, 0, 31) }))
-		if n, err := later.PurgeRemovedDevices(ctx); err != nil || n != 1 {
+		if n, err := later.DataProtection.PurgeRemovedDevices(ctx); err != nil || n != 1 {
 			t.Fatalf("purge: %d devices, %v; want the removed iPhone", n, err)
 		}
 		for table, n := range s.appleRows(t, d) {

@@ -36,18 +36,15 @@ func TestACommandIsCarriedOnlyWhereThePlatformCan(t *testing.T) {
 	}
 }
 
-// The rules that act on a device ask its platform's capabilities: the work container is
-// locked only where it can be, certificates are revoked for compliance only where the
-// device stays managed without them, the patch age and integrity are judged only where
+// The rules that act on a device ask its platform's capabilities (the inactivity rule's
+// lock is checked in mdm/dataprotection): certificates are revoked for compliance only
+// where the device stays managed without them, the patch age and integrity are judged only where
 // they are reported, and the managed account is required only where the phone signs in
 // with it.
 func TestTheRulesAskForCapabilities(t *testing.T) {
 	active := Device{Platform: "newos", State: DeviceActive}
 	for _, can := range capabilitySets() {
 		t.Run(can.String(), func(t *testing.T) {
-			if got := inactivityAction(InactivityLock, active, can); (got == inactivityLocked) != can.Has(CanLockWork) {
-				t.Errorf("inactivity on a platform that can %q: %s", can, got)
-			}
 			_, revoke := consequencesFor(RuleSetting{Consequences: []Consequence{ConsequenceRevoke}}, active, can)
 			if revoke != can.Has(RevocableWhileManaged) {
 				t.Errorf("compliance revokes the certificates of a platform that can %q: %v", can, revoke)

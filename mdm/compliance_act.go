@@ -161,11 +161,11 @@ func (s *Service) actOnFailure(ctx context.Context, t Tenant, f ComplianceFailur
 			switch {
 			case c == ConsequenceLock && s.CapabilitiesOf(d.Platform).Has(CanLockWork):
 				cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandLockWork, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
-				if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
+				if err := QueueCommand(ctx, tx, t.ID, &cmd); err != nil {
 					return err
 				}
 			case c == ConsequenceRemove:
-				if err := orderRemoval(ctx, tx, at, ActorSystem, t.ID, d, reason); err != nil {
+				if err := OrderRemoval(ctx, tx, at, ActorSystem, t.ID, d, reason); err != nil {
 					return err
 				}
 			}
@@ -183,7 +183,7 @@ func (s *Service) actOnFailure(ctx context.Context, t Tenant, f ComplianceFailur
 	}
 	r.Acted++
 	if revoke && s.certs != nil {
-		return s.revokeRemoved(ctx, ActorSystem, t.ID, f.DeviceID, fmt.Sprintf("compliance rule %s: %s", f.Rule, f.Reason))
+		return s.RevokeRemoved(ctx, ActorSystem, t.ID, f.DeviceID, fmt.Sprintf("compliance rule %s: %s", f.Rule, f.Reason))
 	}
 	return nil
 }

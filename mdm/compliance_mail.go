@@ -37,7 +37,7 @@ func (s *Service) SendComplianceMail(ctx context.Context, job ComplianceMailJob,
 	if !found {
 		return nil
 	}
-	if n.Tenant, n.Device, n.Employee, err = s.noticeParties(ctx, job.TenantID, job.DeviceID); err != nil {
+	if n.Tenant, n.Device, n.Employee, err = NoticeParties(ctx, s.store, job.TenantID, job.DeviceID); err != nil {
 		return err
 	}
 	if n.Setting, err = deviceRule(ctx, s.store, n.Device, job.Rule); err != nil {
@@ -97,22 +97,4 @@ If the device still breaks the rule on %[5]s:%[7]s
 Your private side of the phone is not affected.
 `, n.Employee.Name, platformNames[n.Device.Platform], n.Failure.Reason, n.Failure.Remedy, due, de, en)
 	return subject, text
-}
-
-// noticeParties reads whom a notice about the tenant's device concerns: the tenant, the
-// device and its employee.
-func (s *Service) noticeParties(ctx context.Context, tenantID, deviceID string) (Tenant, Device, Employee, error) {
-	t, err := s.store.TenantByID(ctx, tenantID)
-	if err != nil {
-		return t, Device{}, Employee{}, fmt.Errorf("tenant %s: %w", tenantID, err)
-	}
-	d, err := s.store.Device(ctx, tenantID, deviceID)
-	if err != nil {
-		return t, d, Employee{}, fmt.Errorf("device %s: %w", deviceID, err)
-	}
-	e, err := s.store.Employee(ctx, tenantID, d.EmployeeID)
-	if err != nil {
-		return t, d, e, fmt.Errorf("employee of device %s: %w", deviceID, err)
-	}
-	return t, d, e, nil
 }

@@ -68,8 +68,9 @@ func (s *Service) registered() []Platform {
 	return out
 }
 
-// forgetDevices has every platform forget the devices, inside tx.
-func (s *Service) forgetDevices(ctx context.Context, tx Store, tenantID string, ds []Device) error {
+// ForgetDevices has every platform forget the devices, inside tx: the transaction that
+// deletes their rows, so that no platform keeps state of a device the core forgot.
+func (s *Service) ForgetDevices(ctx context.Context, tx Store, tenantID string, ds []Device) error {
 	for _, r := range s.platforms {
 		if r.Forgetter == nil {
 			continue

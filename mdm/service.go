@@ -26,6 +26,13 @@ type Service struct {
 // Option configures a Service.
 type Option func(*Service)
 
+// WithNoticeMail makes the inactivity and compliance rules queue their e-mail notices; the
+// installation sets it when SMTP is configured. Without it the rules notify through the
+// audit trail only.
+func WithNoticeMail() Option {
+	return func(s *Service) { s.mailNotices = true }
+}
+
 // WithClock replaces the clock, for tests that need fixed times.
 func WithClock(now func() time.Time) Option {
 	return func(s *Service) { s.now = now }

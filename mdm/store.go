@@ -33,10 +33,6 @@ type Store interface {
 	TokenStore
 	ConsoleStore
 	SessionStore
-	DataProtectionStore
-	RetentionStore
-	InactivityStore
-	ReportStore
 	ComplianceStore
 	VerdictStore
 }

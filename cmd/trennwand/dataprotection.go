@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/ui/dpo"
 )
 
@@ -20,7 +21,7 @@ func newDataProtectionCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := in.svc.TenantDataProtection(ctx, t)
+			d, err := in.svc.DataProtection.TenantDataProtection(ctx, t)
 			if err != nil {
 				return err
 			}
@@ -43,7 +44,7 @@ recorded in the audit trail.`,
 			if err != nil {
 				return err
 			}
-			d, err := in.svc.TenantDataProtection(ctx, t)
+			d, err := in.svc.DataProtection.TenantDataProtection(ctx, t)
 			if err != nil {
 				return err
 			}
@@ -63,9 +64,9 @@ recorded in the audit trail.`,
 			}
 			if f.Changed("inactivity-action") {
 				a, _ := f.GetString("inactivity-action")
-				d.InactivityAction = mdm.InactivityAction(a)
+				d.InactivityAction = dataprotection.InactivityAction(a)
 			}
-			if d, err = in.svc.SetDataProtection(ctx, cliActor(), t, d); err != nil {
+			if d, err = in.svc.DataProtection.SetDataProtection(ctx, cliActor(), t, d); err != nil {
 				return err
 			}
 			return printDataProtection(cmd, in, t, d)
@@ -84,7 +85,7 @@ recorded in the audit trail.`,
 	return group("dataprotection", "Retention periods, the inactivity rule and the record of processing", show, set)
 }
 
-func printDataProtection(cmd *cobra.Command, in *installation, t mdm.Tenant, d mdm.DataProtection) error {
+func printDataProtection(cmd *cobra.Command, in *installation, t mdm.Tenant, d dataprotection.DataProtection) error {
 	if in.cfg.JSON {
 		return printJSON(cmd.OutOrStdout(), dpo.TenantSettingsJSON{Tenant: t.Name, SettingsJSON: dpo.Settings(d)})
 	}

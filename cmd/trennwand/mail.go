@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/mail"
 	"github.com/trennwand/trennwand/ui/invitation"
@@ -34,8 +35,8 @@ func (in *installation) handleMail(q *jobs.Queue) error {
 			return sender.Send(ctx, mail.Message{To: n.Employee.Email, Subject: subject, Text: text})
 		})
 	})
-	jobs.Handle(q, func(ctx context.Context, job mdm.InactivityMailJob) error {
-		return in.svc.SendInactivityMail(ctx, job, func(ctx context.Context, n mdm.InactivityNotice) error {
+	jobs.Handle(q, func(ctx context.Context, job dataprotection.InactivityMailJob) error {
+		return in.svc.DataProtection.SendInactivityMail(ctx, job, func(ctx context.Context, n dataprotection.InactivityNotice) error {
 			subject, text := n.Message()
 			for _, to := range n.Recipients {
 				if err := sender.Send(ctx, mail.Message{To: to, Subject: subject, Text: text}); err != nil {

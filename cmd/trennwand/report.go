@@ -35,7 +35,7 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
 			if email == "" {
 				return usagef("--email is required")
 			}
-			r, err := in.svc.ReportEmployee(ctx, cliActor(), t, email)
+			r, err := in.svc.DataProtection.ReportEmployee(ctx, cliActor(), t, email)
 			if err != nil {
 				return err
 			}
@@ -81,7 +81,7 @@ technical measures. Prints Markdown; --html FILE writes a page to print.`,
 			if err != nil {
 				return err
 			}
-			r, err := in.svc.ProcessingRecord(ctx, t)
+			r, err := in.svc.DataProtection.ProcessingRecord(ctx, t)
 			if err != nil {
 				return err
 			}

@@ -3,7 +3,7 @@ package main
 import (
 	"time"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/trail"
@@ -17,10 +17,10 @@ const dataProtectionInterval = time.Hour
 // handleDataProtection registers the periodic sweeps of data protection: deleting removed
 // devices and old audit events after their retention periods, and the inactivity rule.
 func handleDataProtection(q *jobs.Queue, svc *domain.Services) {
-	jobs.Handle(q, svc.RunDeviceRetention)
+	jobs.Handle(q, svc.DataProtection.RunDeviceRetention)
 	jobs.Handle(q, svc.Trail.RunAuditRetention)
-	jobs.Handle(q, svc.RunInactivity)
-	q.Every(dataProtectionInterval, mdm.DeviceRetentionJob{})
+	jobs.Handle(q, svc.DataProtection.RunInactivity)
+	q.Every(dataProtectionInterval, dataprotection.DeviceRetentionJob{})
 	q.Every(dataProtectionInterval, trail.AuditRetentionJob{})
-	q.Every(dataProtectionInterval, mdm.InactivityJob{})
+	q.Every(dataProtectionInterval, dataprotection.InactivityJob{})
 }

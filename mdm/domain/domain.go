@@ -9,6 +9,7 @@ package domain
 
 import (
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/trail"
 	"github.com/trennwand/trennwand/mdm/workpolicy"
@@ -20,6 +21,9 @@ type Services struct {
 	*mdm.Service
 	Trail      *trail.Service
 	WorkPolicy *workpolicy.Service
+	// DataProtection holds the tenants' settings, the inactivity rule, device retention
+	// and the Art. 15 and Art. 30 reports.
+	DataProtection *dataprotection.Service
 }
 
 // Options are the settings of the sub-domains that take settings of their own; the zero
@@ -40,5 +44,7 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	s := &Services{Service: core}
 	s.Trail = trail.New(core, st, func(tx mdm.Store) trail.Store { return store.TrailOf(tx) }, o.Trail...)
 	s.WorkPolicy = workpolicy.New(core, st, func(tx mdm.Store) workpolicy.Store { return store.WorkPoliciesOf(tx) })
+	s.DataProtection = dataprotection.New(core, st, func(tx mdm.Store) dataprotection.Store { return store.DataProtectionOf(tx) })
+	s.Trail.UseRetention(s.DataProtection)
 	return s
 }

@@ -106,7 +106,7 @@ func TestAnOldPatchLeadsToConsequencesOnceAndEndsWithTheUpdate(t *testing.T) {
 		if withheld, _ := svc.CertificatesWithheld(ctx, w.tenant.ID, w.device.ID); !withheld {
 			t.Fatal("a device out of line may fetch a new certificate")
 		}
-		if n := countEvents(t, s, w.tenant.ID, "device.compliance_action"); n != 1 {
+		if n := storetest.CountEvents(t, s, w.tenant.ID, "device.compliance_action"); n != 1 {
 			t.Fatalf("%d consequence events, want 1", n)
 		}
 

@@ -65,7 +65,7 @@ func TestDeviceCountsFollowEveryWrite(t *testing.T) {
 		}
 		var removed []string
 		db.Table("devices").Where("tenant_id = ? AND state = 'removed'", a.ID).Limit(40).Pluck("id", &removed)
-		if _, err := s.DeleteDevices(ctx, a.ID, removed); err != nil {
+		if _, err := store.DataProtectionOf(s).DeleteDevices(ctx, a.ID, removed); err != nil {
 			t.Fatal(err)
 		}
 		check("after deleting removed devices")

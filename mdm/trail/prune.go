@@ -51,15 +51,15 @@ func (s *Service) PruneAuditTrails(ctx context.Context) ([]mdm.AuditPrune, error
 }
 
 func (s *Service) pruneTenantAudit(ctx context.Context, t mdm.Tenant) (*mdm.AuditPrune, error) {
-	dp, err := s.core.TenantDataProtection(ctx, t)
-	if err != nil || dp.AuditRetentionYears == 0 {
+	years, err := s.retentionYears(ctx, t)
+	if err != nil || years == 0 {
 		return nil, err
 	}
 	var made *mdm.AuditPrune
 	at := s.now()
 	err = s.db.Atomic(ctx, func(tx mdm.Store) error {
 		st := s.tables(tx)
-		cutoff := at.AddDate(-dp.AuditRetentionYears, 0, 0)
+		cutoff := at.AddDate(-years, 0, 0)
 		last, err := st.LastAuditSeqBefore(ctx, t.ID, cutoff)
 		if err != nil || last == 0 {
 			return err
@@ -77,7 +77,7 @@ func (s *Service) pruneTenantAudit(ctx context.Context, t mdm.Tenant) (*mdm.Audi
 		p := mdm.AuditPrune{TenantID: t.ID, UpToSeq: cp.Seq, Events: cp.Seq - horizon, Cutoff: cutoff, PrunedAt: at}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.AuditPrune, Subject: audit.Tenant.Of(t.ID),
 			Details: audit.Fields(map[string]any{"up_to_seq": p.UpToSeq, "events": p.Events, "cutoff": cutoff,
-				"checkpoint_hash": hex.EncodeToString(cp.Hash), "retention_years": dp.AuditRetentionYears})})
+				"checkpoint_hash": hex.EncodeToString(cp.Hash), "retention_years": years})})
 		if err != nil {
 			return err
 		}

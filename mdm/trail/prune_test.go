@@ -8,6 +8,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -20,9 +21,9 @@ func prunable(t *testing.T, s *store.Store) (*domain.Services, mdm.Tenant, *cloc
 	c := &clock{now: testTime}
 	n := newNotary()
 	svc, tn := checkpointed(t, s, n, 10, c)
-	dp := mdm.DefaultDataProtection(tn.ID)
+	dp := dataprotection.DefaultDataProtection(tn.ID)
 	dp.AuditRetentionYears = 1
-	if _, err := svc.SetDataProtection(context.Background(), "cli:root", tn, dp); err != nil {
+	if _, err := svc.DataProtection.SetDataProtection(context.Background(), "cli:root", tn, dp); err != nil {
 		t.Fatal(err)
 	}
 	appendEvents(t, svc, tn, c, 33) // events 3 to 35; checkpoints at 1, 11, 21, 31
@@ -58,7 +59,7 @@ func TestOldAuditEventsArePrunedAtASignedCheckpoint(t *testing.T) {
 		if r.Events != 10 || len(r.Pruned) != 1 || r.Pruned[0].UpToSeq != 31 {
 			t.Fatalf("report %d events, pruned %+v; want 10 events after a prune up to 31", r.Events, r.Pruned)
 		}
-		if n := storetest.RawCount(s, "audit_events", "tenant_id = ? AND action = ?", tn.ID, audit.AuditPrune); n != 1 {
+		if n := storetest.CountEvents(t, s, tn.ID, audit.AuditPrune); n != 1 {
 			t.Fatalf("%d prune events, want 1", n)
 		}
 	})

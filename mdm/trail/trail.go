@@ -54,6 +54,26 @@ type Service struct {
 	tables      func(tx mdm.Store) Store
 	now         func() time.Time
 	checkpoints checkpointConfig
+	// retention, when set, tells how long a tenant keeps its events.
+	retention Retention
+}
+
+// Retention tells the trail how many years a tenant keeps its events (0: for ever). The
+// tenant's data-protection settings own the number; they sit above the trail, so
+// domain.New hands them to it with UseRetention.
+type Retention interface {
+	AuditRetentionYears(ctx context.Context, t mdm.Tenant) (int, error)
+}
+
+// UseRetention makes pruning follow r; without it events are kept for ever.
+func (s *Service) UseRetention(r Retention) { s.retention = r }
+
+// retentionYears is how many years the tenant keeps its events; 0 keeps them for ever.
+func (s *Service) retentionYears(ctx context.Context, t mdm.Tenant) (int, error) {
+	if s.retention == nil {
+		return 0, nil
+	}
+	return s.retention.AuditRetentionYears(ctx, t)
 }
 
 // Option configures a Service.

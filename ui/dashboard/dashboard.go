@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/workpolicy"
 	"github.com/trennwand/trennwand/ui"
@@ -120,15 +121,17 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"platforms":         func() []string { return []string{"android", "ios"} },
-	"states":            func() []string { return []string{"invited", "enrolling", "active", "removing", "removed"} },
-	"compliances":       func() []string { return []string{"compliant", "in_grace", "noncompliant", "unknown"} },
-	"actions":           func() []deviceAction { return deviceActions },
-	"roles":             func() []mdm.Role { return mdm.Roles },
-	"reason":            reason,
-	"rowTypes":          func() []workpolicy.ConfigRowType { return workpolicy.ConfigRowTypes },
-	"inactivitySteps":   func() []int { return []int{0, 30, 60, 90} },
-	"inactivityActions": func() []string { return []string{string(mdm.InactivityLock), string(mdm.InactivityRemove)} },
+	"platforms":       func() []string { return []string{"android", "ios"} },
+	"states":          func() []string { return []string{"invited", "enrolling", "active", "removing", "removed"} },
+	"compliances":     func() []string { return []string{"compliant", "in_grace", "noncompliant", "unknown"} },
+	"actions":         func() []deviceAction { return deviceActions },
+	"roles":           func() []mdm.Role { return mdm.Roles },
+	"reason":          reason,
+	"rowTypes":        func() []workpolicy.ConfigRowType { return workpolicy.ConfigRowTypes },
+	"inactivitySteps": func() []int { return []int{0, 30, 60, 90} },
+	"inactivityActions": func() []string {
+		return []string{string(dataprotection.InactivityLock), string(dataprotection.InactivityRemove)}
+	},
 	"consequences": func() []string {
 		out := make([]string, len(mdm.Consequences))
 		for i, c := range mdm.Consequences {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 )
 
 // PushCertificate is a tenant's MDM push certificate (APNs) as the settings page shows it.
@@ -51,7 +52,7 @@ type AndroidEnterprise interface {
 // settingsView is the settings page: what the tenant has set, and what each form needs.
 type settingsView struct {
 	Tenant         mdm.Tenant
-	DataProtection mdm.DataProtection
+	DataProtection dataprotection.DataProtection
 	AppleOn        bool             // the installation has the Apple platform
 	Push           *PushCertificate // nil until one is uploaded
 	AndroidOn      bool             // the installation reaches the Android Management API
@@ -93,7 +94,7 @@ func (d *Dashboard) showSettings(w http.ResponseWriter, r *http.Request, p page,
 func (d *Dashboard) settingsOf(ctx context.Context, t mdm.Tenant) (settingsView, error) {
 	v := settingsView{Tenant: t, AppleOn: d.cfg.Apple != nil, AndroidOn: d.cfg.Android != nil}
 	var err error
-	if v.DataProtection, err = d.svc.TenantDataProtection(ctx, t); err != nil {
+	if v.DataProtection, err = d.svc.DataProtection.TenantDataProtection(ctx, t); err != nil {
 		return v, err
 	}
 	if d.cfg.Apple != nil {
@@ -150,7 +151,7 @@ func (d *Dashboard) saveDataProtection(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	dp, err := dataProtectionFromForm(r)
 	if err == nil {
-		_, err = d.svc.SetDataProtection(r.Context(), v.Principal.Actor, v.Tenant, dp)
+		_, err = d.svc.DataProtection.SetDataProtection(r.Context(), v.Principal.Actor, v.Tenant, dp)
 	}
 	if err != nil {
 		d.refused(w, r, err)
@@ -160,8 +161,8 @@ func (d *Dashboard) saveDataProtection(w http.ResponseWriter, r *http.Request) {
 }
 
 // dataProtectionFromForm reads the data-protection form; every number must be one.
-func dataProtectionFromForm(r *http.Request) (mdm.DataProtection, error) {
-	dp := mdm.DataProtection{InactivityAction: mdm.InactivityAction(r.PostFormValue("inactivity_action")),
+func dataProtectionFromForm(r *http.Request) (dataprotection.DataProtection, error) {
+	dp := dataprotection.DataProtection{InactivityAction: dataprotection.InactivityAction(r.PostFormValue("inactivity_action")),
 		ITContactEmail: strings.TrimSpace(r.PostFormValue("it_email")),
 		Purposes:       r.PostFormValue("purposes"), Measures: r.PostFormValue("measures")}
 	fields := []struct {

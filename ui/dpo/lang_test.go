@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 )
 
 // Every text of the documents exists in German and in English.
@@ -20,9 +20,9 @@ func TestEveryTextInEveryLanguage(t *testing.T) {
 // recipients, retention rules and measures; what the tenant wrote itself stands as
 // written in both; no text ID shows instead of a text.
 func TestTheRecordSaysTheSameInBothLanguages(t *testing.T) {
-	r := mdm.RecordOfProcessing{GeneratedAt: time.Now(), Controller: "Stadt Musterstadt", Operator: "KommunalIT Nord",
-		Settings: mdm.DataProtection{DeviceRetentionDays: 30, AuditRetentionYears: 3, InactivityDays: 60,
-			InactivityGraceDays: 14, InactivityAction: mdm.InactivityLock, Measures: "Schulung aller Beschäftigten"}}
+	r := dataprotection.RecordOfProcessing{GeneratedAt: time.Now(), Controller: "Stadt Musterstadt", Operator: "KommunalIT Nord",
+		Settings: dataprotection.DataProtection{DeviceRetentionDays: 30, AuditRetentionYears: 3, InactivityDays: 60,
+			InactivityGraceDays: 14, InactivityAction: dataprotection.InactivityLock, Measures: "Schulung aller Beschäftigten"}}
 	de, en := newProcessingView(r, "de"), newProcessingView(r, "en")
 	count := func(v processingView) []int {
 		return []int{len(v.Purposes), len(v.DataSubjects), len(v.DataCategories), len(v.Recipients), len(v.Retention), len(v.Measures)}

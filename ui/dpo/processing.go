@@ -1,7 +1,7 @@
 package dpo
 
 import (
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 )
 
 // Recipient is someone data is disclosed to, with what and why.
@@ -11,13 +11,13 @@ type Recipient struct {
 
 // processingView is the record of processing with its wording in one language.
 type processingView struct {
-	mdm.RecordOfProcessing
+	dataprotection.RecordOfProcessing
 	texts
 	Purposes, DataSubjects, DataCategories, Retention, Measures []string
 	Recipients                                                  []Recipient
 }
 
-func newProcessingView(r mdm.RecordOfProcessing, lang string) processingView {
+func newProcessingView(r dataprotection.RecordOfProcessing, lang string) processingView {
 	t := textsIn(lang)
 	dp := r.Settings
 	v := processingView{RecordOfProcessing: r, texts: t,

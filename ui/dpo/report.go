@@ -9,8 +9,8 @@ import (
 	texttemplate "text/template"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 )
 
 //go:embed templates
@@ -53,7 +53,7 @@ func details(d audit.Details) string {
 
 // reportView is the employee report with its wording in one language.
 type reportView struct {
-	mdm.EmployeeReport
+	dataprotection.EmployeeReport
 	texts
 }
 
@@ -67,18 +67,18 @@ func eventList(v reportView, e []audit.Event) eventsView { return eventsView{v, 
 
 // ReportHTML writes the employee report as a page to print or save, in the language
 // (see ParseLang).
-func ReportHTML(w io.Writer, r mdm.EmployeeReport, lang string) error {
+func ReportHTML(w io.Writer, r dataprotection.EmployeeReport, lang string) error {
 	return htmlPages.ExecuteTemplate(w, "report.html", reportView{r, textsIn(lang)})
 }
 
 // ProcessingHTML writes the record of processing as a page to print or save, in the
 // language.
-func ProcessingHTML(w io.Writer, r mdm.RecordOfProcessing, lang string) error {
+func ProcessingHTML(w io.Writer, r dataprotection.RecordOfProcessing, lang string) error {
 	return htmlPages.ExecuteTemplate(w, "processing.html", newProcessingView(r, lang))
 }
 
 // ProcessingMarkdown writes the record of processing as Markdown, to be edited further,
 // in the language.
-func ProcessingMarkdown(w io.Writer, r mdm.RecordOfProcessing, lang string) error {
+func ProcessingMarkdown(w io.Writer, r dataprotection.RecordOfProcessing, lang string) error {
 	return markdown.ExecuteTemplate(w, "processing.md", newProcessingView(r, lang))
 }

@@ -3,8 +3,8 @@ package dpo
 import (
 	"time"
 
-	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 )
 
 // ReportJSON is the employee report as JSON, with stable field names. It leaves out what
@@ -96,7 +96,7 @@ type prunedJSON struct {
 }
 
 // Report returns the JSON form of the employee report.
-func Report(r mdm.EmployeeReport) ReportJSON {
+func Report(r dataprotection.EmployeeReport) ReportJSON {
 	e := r.Employee
 	out := ReportJSON{GeneratedAt: r.GeneratedAt, GeneratedBy: r.GeneratedBy, Tenant: r.Tenant.Name,
 		Employee:    employeeJSON{ID: e.ID, Email: e.Email, Name: e.Name, ManagedAppleID: e.ManagedAppleID, CreatedAt: e.CreatedAt},

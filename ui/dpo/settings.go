@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 )
 
 // SettingsJSON is a tenant's data-protection settings as the API and the command line
@@ -21,17 +21,17 @@ type SettingsJSON struct {
 }
 
 // Settings returns the JSON form of the settings.
-func Settings(d mdm.DataProtection) SettingsJSON {
+func Settings(d dataprotection.DataProtection) SettingsJSON {
 	return SettingsJSON{DeviceRetentionDays: d.DeviceRetentionDays, AuditRetentionYears: d.AuditRetentionYears,
 		InactivityDays: d.InactivityDays, InactivityGraceDays: d.InactivityGraceDays,
 		InactivityAction: string(d.InactivityAction), ITEmail: d.ITContactEmail, Purposes: d.Purposes, Measures: d.Measures}
 }
 
 // DataProtection returns the settings the JSON form describes; the service validates them.
-func (j SettingsJSON) DataProtection() mdm.DataProtection {
-	return mdm.DataProtection{DeviceRetentionDays: j.DeviceRetentionDays, AuditRetentionYears: j.AuditRetentionYears,
+func (j SettingsJSON) DataProtection() dataprotection.DataProtection {
+	return dataprotection.DataProtection{DeviceRetentionDays: j.DeviceRetentionDays, AuditRetentionYears: j.AuditRetentionYears,
 		InactivityDays: j.InactivityDays, InactivityGraceDays: j.InactivityGraceDays,
-		InactivityAction: mdm.InactivityAction(j.InactivityAction), ITContactEmail: j.ITEmail, Purposes: j.Purposes, Measures: j.Measures}
+		InactivityAction: dataprotection.InactivityAction(j.InactivityAction), ITContactEmail: j.ITEmail, Purposes: j.Purposes, Measures: j.Measures}
 }
 
 // TenantSettingsJSON is a tenant's settings as the command line prints them: the tenant
@@ -42,7 +42,7 @@ type TenantSettingsJSON struct {
 }
 
 // SettingsText writes a tenant's retention periods and inactivity rule in one line.
-func SettingsText(w io.Writer, tenant string, d mdm.DataProtection) error {
+func SettingsText(w io.Writer, tenant string, d dataprotection.DataProtection) error {
 	rule := "off"
 	if d.InactivityDays > 0 {
 		rule = fmt.Sprintf("after %d days without contact, %s after %d more days", d.InactivityDays, d.InactivityAction, d.InactivityGraceDays)

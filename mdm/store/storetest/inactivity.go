@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 )
 
@@ -21,7 +22,7 @@ type Daily struct {
 	Contact func(t *testing.T) *time.Time
 	// Acted is how many devices a run of the rule acted on, as the platform's action
 	// (lock, or revoked access where there is no lock) counts.
-	Acted func(mdm.InactivityResult) int
+	Acted func(dataprotection.InactivityResult) int
 }
 
 // CheckInactivity runs the inactivity rule (30 days, 14 days' grace, lock) against a device
@@ -31,13 +32,13 @@ type Daily struct {
 func CheckInactivity(t *testing.T, d Daily) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := d.Svc.SetDataProtection(ctx, "admin:test", d.Tenant, mdm.DataProtection{DeviceRetentionDays: 30,
-		AuditRetentionYears: 3, InactivityDays: 30, InactivityGraceDays: 14, InactivityAction: mdm.InactivityLock}); err != nil {
+	if _, err := d.Svc.DataProtection.SetDataProtection(ctx, "admin:test", d.Tenant, dataprotection.DataProtection{DeviceRetentionDays: 30,
+		AuditRetentionYears: 3, InactivityDays: 30, InactivityGraceDays: 14, InactivityAction: dataprotection.InactivityLock}); err != nil {
 		t.Fatal(err)
 	}
-	apply := func(when string) mdm.InactivityResult {
+	apply := func(when string) dataprotection.InactivityResult {
 		t.Helper()
-		r, err := d.Svc.ApplyInactivityRule(ctx)
+		r, err := d.Svc.DataProtection.ApplyInactivityRule(ctx)
 		if err != nil {
 			t.Fatalf("%s: %v", when, err)
 		}

@@ -1,4 +1,4 @@
-package mdm
+package dataprotection
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
@@ -21,27 +22,21 @@ func (InactivityMailJob) Kind() string { return "inactivity_mail" }
 // InactivityNotice is what the notices about an inactive device tell: which device of
 // whom, since when silent, and what happens when.
 type InactivityNotice struct {
-	Tenant     Tenant
-	Employee   Employee
-	Device     Device
+	Tenant     mdm.Tenant
+	Employee   mdm.Employee
+	Device     mdm.Device
 	Flag       DeviceInactivity
 	Settings   DataProtection
 	Due        time.Time // when the action is taken unless the device reports
 	Recipients []string  // the employee, and IT when the tenant named a contact
 }
 
-// WithNoticeMail makes the inactivity rule queue its e-mail notices; the installation sets
-// it when SMTP is configured. Without it the rule notifies through the audit trail only.
-func WithNoticeMail() Option {
-	return func(s *Service) { s.mailNotices = true }
-}
-
 // SendInactivityMail carries out an InactivityMailJob: send delivers the notice to its
 // recipients, and the sending is recorded on the flag and in the audit trail. A flag that
 // is gone, was mailed or was acted on already is not mailed (again).
 func (s *Service) SendInactivityMail(ctx context.Context, job InactivityMailJob, send func(context.Context, InactivityNotice) error) error {
-	f, err := s.store.DeviceInactivity(ctx, job.TenantID, job.DeviceID)
-	if errors.Is(err, ErrNotFound) {
+	f, err := s.tables(s.db).DeviceInactivity(ctx, job.TenantID, job.DeviceID)
+	if errors.Is(err, mdm.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -51,7 +46,7 @@ func (s *Service) SendInactivityMail(ctx context.Context, job InactivityMailJob,
 		return nil
 	}
 	n := InactivityNotice{Flag: f}
-	if n.Tenant, n.Device, n.Employee, err = s.noticeParties(ctx, job.TenantID, job.DeviceID); err != nil {
+	if n.Tenant, n.Device, n.Employee, err = mdm.NoticeParties(ctx, s.db, job.TenantID, job.DeviceID); err != nil {
 		return err
 	}
 	if n.Settings, err = s.TenantDataProtection(ctx, n.Tenant); err != nil {
@@ -65,14 +60,14 @@ func (s *Service) SendInactivityMail(ctx context.Context, job InactivityMailJob,
 	if err := send(ctx, n); err != nil {
 		return fmt.Errorf("send inactivity notice for device %s: %w", job.DeviceID, err)
 	}
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
-		if err := tx.SetInactivityMailed(ctx, job.TenantID, job.DeviceID, at); err != nil {
-			if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		if err := s.tables(tx).SetInactivityMailed(ctx, job.TenantID, job.DeviceID, at); err != nil {
+			if errors.Is(err, mdm.ErrConflict) || errors.Is(err, mdm.ErrNotFound) {
 				return nil
 			}
 			return err
 		}
-		_, err := tx.AppendAudit(ctx, job.TenantID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceInactivityMail,
+		_, err := tx.AppendAudit(ctx, job.TenantID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.DeviceInactivityMail,
 			Subject: audit.Device.Of(job.DeviceID), Details: audit.Fields(map[string]any{"to": n.Recipients})})
 		return err
 	})

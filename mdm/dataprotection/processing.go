@@ -1,8 +1,10 @@
-package mdm
+package dataprotection
 
 import (
 	"context"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // RecordOfProcessing is what the starting document for the record of processing
@@ -21,11 +23,11 @@ type RecordOfProcessing struct {
 }
 
 // ProcessingRecord returns the tenant's record of processing as it stands.
-func (s *Service) ProcessingRecord(ctx context.Context, t Tenant) (RecordOfProcessing, error) {
+func (s *Service) ProcessingRecord(ctx context.Context, t mdm.Tenant) (RecordOfProcessing, error) {
 	dp, err := s.TenantDataProtection(ctx, t)
 	if err != nil {
 		return RecordOfProcessing{}, err
 	}
-	return RecordOfProcessing{GeneratedAt: s.clock(), Controller: t.DisplayName, Operator: t.OperatorName,
+	return RecordOfProcessing{GeneratedAt: s.settings.Now(), Controller: t.DisplayName, Operator: t.OperatorName,
 		PrivacyContact: t.PrivacyContact, Settings: dp}, nil
 }

@@ -1,23 +1,13 @@
-package mdm
+package dataprotection
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
-
-// RetentionStore finds and deletes the rows of removed devices whose retention has ended.
-type RetentionStore interface {
-	// ExpiredDevices returns up to limit of the tenant's removed devices that were last
-	// changed before `before`, locked until the transaction ends, so that replicas running
-	// the same sweep do not both delete (and record) one device.
-	ExpiredDevices(ctx context.Context, tenantID string, before time.Time, limit int) ([]Device, error)
-	// DeleteDevices deletes the devices with everything that hangs on them (commands,
-	// enrolment tokens, inactivity flags) and returns how many devices went.
-	DeleteDevices(ctx context.Context, tenantID string, ids []string) (int64, error)
-}
 
 // DeviceRetentionJob deletes the data of devices removed longer ago than their tenant's
 // retention period. It runs periodically; running it twice deletes nothing twice.
@@ -42,7 +32,7 @@ func (s *Service) RunDeviceRetention(ctx context.Context, _ DeviceRetentionJob) 
 // leaves a device.delete event in the audit trail, in the transaction that deletes the row
 // and in which the platforms forget the device (Registration.Forgetter); the event keeps the device's ID and platform and when it was removed, nothing personal.
 func (s *Service) PurgeRemovedDevices(ctx context.Context) (int, error) {
-	tenants, err := s.store.Tenants(ctx)
+	tenants, err := s.db.Tenants(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -57,7 +47,7 @@ func (s *Service) PurgeRemovedDevices(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-func (s *Service) purgeTenantDevices(ctx context.Context, t Tenant) (int, error) {
+func (s *Service) purgeTenantDevices(ctx context.Context, t mdm.Tenant) (int, error) {
 	dp, err := s.TenantDataProtection(ctx, t)
 	if err != nil {
 		return 0, err
@@ -65,9 +55,9 @@ func (s *Service) purgeTenantDevices(ctx context.Context, t Tenant) (int, error)
 	total := 0
 	for {
 		n := 0
-		err := s.atomic(ctx, func(tx Store, at time.Time) error {
+		err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
 			before := at.AddDate(0, 0, -dp.DeviceRetentionDays)
-			ds, err := tx.ExpiredDevices(ctx, t.ID, before, retentionBatch)
+			ds, err := s.tables(tx).ExpiredDevices(ctx, t.ID, before, retentionBatch)
 			if err != nil || len(ds) == 0 {
 				return err
 			}
@@ -75,10 +65,10 @@ func (s *Service) purgeTenantDevices(ctx context.Context, t Tenant) (int, error)
 			for i, d := range ds {
 				ids[i] = d.ID
 			}
-			if err := s.forgetDevices(ctx, tx, t.ID, ds); err != nil {
+			if err := s.core.ForgetDevices(ctx, tx, t.ID, ds); err != nil {
 				return fmt.Errorf("platforms forget expired devices: %w", err)
 			}
-			deleted, err := tx.DeleteDevices(ctx, t.ID, ids)
+			deleted, err := s.tables(tx).DeleteDevices(ctx, t.ID, ids)
 			if err != nil {
 				return err
 			}
@@ -86,7 +76,7 @@ func (s *Service) purgeTenantDevices(ctx context.Context, t Tenant) (int, error)
 				return fmt.Errorf("deleted %d of %d expired devices; retrying", deleted, len(ds))
 			}
 			for _, d := range ds {
-				_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceDelete, Subject: audit.Device.Of(d.ID),
+				_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.DeviceDelete, Subject: audit.Device.Of(d.ID),
 					Details: audit.Fields(map[string]any{"platform": d.Platform, "employee": d.EmployeeID,
 						"removed_at": d.UpdatedAt, "retention_days": dp.DeviceRetentionDays})})
 				if err != nil {

@@ -1,4 +1,4 @@
-package mdm
+package dataprotection
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
@@ -15,9 +16,9 @@ import (
 type EmployeeReport struct {
 	GeneratedAt time.Time
 	GeneratedBy string
-	Tenant      Tenant
-	Employee    Employee
-	Invitations []Invitation
+	Tenant      mdm.Tenant
+	Employee    mdm.Employee
+	Invitations []mdm.Invitation
 	Devices     []DeviceRecord
 	// Accesses are the audit events of someone looking at or exporting the employee's
 	// data (views, exports, reports, this one included); Events are all others that name
@@ -25,18 +26,18 @@ type EmployeeReport struct {
 	Accesses []audit.Event
 	Events   []audit.Event
 	// Pruned says up to when older events were removed after their retention period.
-	Pruned []AuditPrune
+	Pruned []mdm.AuditPrune
 }
 
 // DeviceRecord is one device of the report with what hangs on it.
 type DeviceRecord struct {
-	Device       Device
-	Commands     []Command
+	Device       mdm.Device
+	Commands     []mdm.Command
 	Certificates []DeviceCertificate // empty when the CA cannot be asked
 	Inactivity   *DeviceInactivity
 	// WorkPolicy is the policy the work container follows, with its apps for the device's
 	// platform; nil without one.
-	WorkPolicy *WorkPolicy
+	WorkPolicy *mdm.WorkPolicy
 }
 
 // DeviceCertificate is a certificate the CA issued to a device, as the report shows it.
@@ -49,26 +50,21 @@ type DeviceCertificate struct {
 }
 
 // CertificateLister is what the report needs of the CA beyond Certificates: the
-// certificates it issued to one enrolment. The service's CA may implement it.
+// certificates it issued to one enrolment. The core's CA (mdm.Settings.Certificates) may
+// implement it.
 type CertificateLister interface {
 	EnrolmentCertificates(ctx context.Context, tenantID, enrolmentID string) ([]DeviceCertificate, error)
-}
-
-// ReportStore reads what the report needs beyond the other stores.
-type ReportStore interface {
-	// EmployeeInvitations returns all of the employee's invitations, oldest first.
-	EmployeeInvitations(ctx context.Context, tenantID, employeeID string) ([]Invitation, error)
 }
 
 // ReportEmployee gathers the report about the employee with the e-mail address. Making it
 // is recorded first, in the same transaction, so the report lists itself among the
 // accesses.
-func (s *Service) ReportEmployee(ctx context.Context, actor string, t Tenant, email string) (EmployeeReport, error) {
-	email, err := NormalizeEmail(email)
+func (s *Service) ReportEmployee(ctx context.Context, actor string, t mdm.Tenant, email string) (EmployeeReport, error) {
+	email, err := mdm.NormalizeEmail(email)
 	if err != nil {
 		return EmployeeReport{}, err
 	}
-	return s.reportEmployee(ctx, actor, t, func(tx Store) (Employee, error) {
+	return s.reportEmployee(ctx, actor, t, func(tx mdm.Store) (mdm.Employee, error) {
 		e, err := tx.EmployeeByEmail(ctx, t.ID, email)
 		if err != nil {
 			return e, fmt.Errorf("tenant %s has no employee %s: %w", t.Name, email, err)
@@ -78,8 +74,8 @@ func (s *Service) ReportEmployee(ctx context.Context, actor string, t Tenant, em
 }
 
 // ReportEmployeeByID is ReportEmployee for the employee with the ID.
-func (s *Service) ReportEmployeeByID(ctx context.Context, actor string, t Tenant, id string) (EmployeeReport, error) {
-	return s.reportEmployee(ctx, actor, t, func(tx Store) (Employee, error) {
+func (s *Service) ReportEmployeeByID(ctx context.Context, actor string, t mdm.Tenant, id string) (EmployeeReport, error) {
+	return s.reportEmployee(ctx, actor, t, func(tx mdm.Store) (mdm.Employee, error) {
 		e, err := tx.Employee(ctx, t.ID, id)
 		if err != nil {
 			return e, fmt.Errorf("employee %s: %w", id, err)
@@ -88,9 +84,9 @@ func (s *Service) ReportEmployeeByID(ctx context.Context, actor string, t Tenant
 	})
 }
 
-func (s *Service) reportEmployee(ctx context.Context, actor string, t Tenant, find func(tx Store) (Employee, error)) (EmployeeReport, error) {
+func (s *Service) reportEmployee(ctx context.Context, actor string, t mdm.Tenant, find func(tx mdm.Store) (mdm.Employee, error)) (EmployeeReport, error) {
 	r := EmployeeReport{GeneratedBy: actor, Tenant: t}
-	err := s.atomic(ctx, func(tx Store, at time.Time) (err error) {
+	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) (err error) {
 		r.GeneratedAt = at
 		if r.Employee, err = find(tx); err != nil {
 			return err
@@ -99,10 +95,10 @@ func (s *Service) reportEmployee(ctx context.Context, actor string, t Tenant, fi
 			Subject: audit.Employee.Of(r.Employee.ID), Details: audit.NoDetails}); err != nil {
 			return err
 		}
-		if r.Invitations, err = tx.EmployeeInvitations(ctx, t.ID, r.Employee.ID); err != nil {
+		if r.Invitations, err = s.tables(tx).EmployeeInvitations(ctx, t.ID, r.Employee.ID); err != nil {
 			return fmt.Errorf("invitations: %w", err)
 		}
-		ds, err := tx.Devices(ctx, t.ID, DeviceFilter{EmployeeID: r.Employee.ID})
+		ds, err := tx.Devices(ctx, t.ID, mdm.DeviceFilter{EmployeeID: r.Employee.ID})
 		if err != nil {
 			return fmt.Errorf("devices: %w", err)
 		}
@@ -116,7 +112,7 @@ func (s *Service) reportEmployee(ctx context.Context, actor string, t Tenant, fi
 		if r.Pruned, err = tx.AuditPrunes(ctx, t.ID); err != nil {
 			return err
 		}
-		return tx.FilteredAuditEvents(ctx, t.ID, AuditFilter{EmployeeID: r.Employee.ID}, func(e audit.Event) error {
+		return tx.FilteredAuditEvents(ctx, t.ID, mdm.AuditFilter{EmployeeID: r.Employee.ID}, func(e audit.Event) error {
 			if e.IsAccess() {
 				r.Accesses = append(r.Accesses, e)
 			} else {
@@ -128,29 +124,29 @@ func (s *Service) reportEmployee(ctx context.Context, actor string, t Tenant, fi
 	return r, err
 }
 
-func (s *Service) deviceRecord(ctx context.Context, tx Store, t Tenant, d Device) (DeviceRecord, error) {
+func (s *Service) deviceRecord(ctx context.Context, tx mdm.Store, t mdm.Tenant, d mdm.Device) (DeviceRecord, error) {
 	rec := DeviceRecord{Device: d}
 	var err error
 	if rec.Commands, err = tx.Commands(ctx, t.ID, d.ID); err != nil {
 		return rec, err
 	}
-	switch f, err := tx.DeviceInactivity(ctx, t.ID, d.ID); {
+	switch f, err := s.tables(tx).DeviceInactivity(ctx, t.ID, d.ID); {
 	case err == nil:
 		rec.Inactivity = &f
-	case !errors.Is(err, ErrNotFound):
+	case !errors.Is(err, mdm.ErrNotFound):
 		return rec, err
 	}
 	if d.WorkPolicyID != nil {
 		p, err := tx.WorkPolicy(ctx, t.ID, *d.WorkPolicyID)
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, mdm.ErrNotFound) {
 			return rec, fmt.Errorf("work policy: %w", err)
 		}
 		if err == nil {
-			p.Apps = slices.DeleteFunc(p.Apps, func(a AppAssignment) bool { return a.Platform != d.Platform })
+			p.Apps = slices.DeleteFunc(p.Apps, func(a mdm.AppAssignment) bool { return a.Platform != d.Platform })
 			rec.WorkPolicy = &p
 		}
 	}
-	if lister, ok := s.certs.(CertificateLister); ok {
+	if lister, ok := s.settings.Certificates.(CertificateLister); ok {
 		if rec.Certificates, err = lister.EnrolmentCertificates(ctx, t.ID, d.ID); err != nil {
 			return rec, fmt.Errorf("certificates: %w", err)
 		}

@@ -1,4 +1,4 @@
-package store_test
+package dataprotection_test
 
 import (
 	"context"
@@ -8,27 +8,11 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
-
-// countEvents returns how many of the tenant's events have the action.
-func countEvents(t *testing.T, s *store.Store, tenantID string, action audit.Action) int {
-	t.Helper()
-	n := 0
-	err := store.TrailOf(s).AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
-		if e.Action == action {
-			n++
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 // A removed device's row is kept for the tenant's retention period (30 days unless set)
 // and then deleted, leaving a deletion record in the trail. The sweep deletes each device
@@ -36,14 +20,14 @@ func countEvents(t *testing.T, s *store.Store, tenantID string, action audit.Act
 func TestRemovedDevicesAreDeletedOnceAfterTheRetentionPeriod(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		c := &clock{now: testTime}
+		c := &storetest.Clock{T: testTime}
 		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
-		w := populate(t, s, svc, "musterstadt")
-		if err := svc.ConfirmRemoval(ctx, "device:x", w.tenant.ID, w.device.ID, "work profile removed"); err != nil {
+		w := storetest.Populate(t, s, svc, "musterstadt", testTime)
+		if err := svc.ConfirmRemoval(ctx, "device:x", w.Tenant.ID, w.Device.ID, "work profile removed"); err != nil {
 			t.Fatal(err)
 		}
 		c.Advance(29 * 24 * time.Hour)
-		if n, err := svc.PurgeRemovedDevices(ctx); err != nil || n != 0 {
+		if n, err := svc.DataProtection.PurgeRemovedDevices(ctx); err != nil || n != 0 {
 			t.Fatalf("after 29 days: %d deleted, %v; want none", n, err)
 		}
 		c.Advance(2 * 24 * time.Hour)
@@ -53,7 +37,7 @@ func TestRemovedDevicesAreDeletedOnceAfterTheRetentionPeriod(t *testing.T) {
 		for i := range counts {
 			wg.Go(func() {
 				replica := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
-				n, err := replica.PurgeRemovedDevices(ctx)
+				n, err := replica.DataProtection.PurgeRemovedDevices(ctx)
 				if err != nil {
 					t.Error(err)
 				}
@@ -62,20 +46,20 @@ func TestRemovedDevicesAreDeletedOnceAfterTheRetentionPeriod(t *testing.T) {
 		}
 		wg.Wait()
 		restarted := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
-		again, err := restarted.PurgeRemovedDevices(ctx)
+		again, err := restarted.DataProtection.PurgeRemovedDevices(ctx)
 		if err != nil || counts[0]+counts[1] != 1 || again != 0 {
 			t.Fatalf("deleted %v then %d (%v); want one deletion in all", counts, again, err)
 		}
-		if _, err := s.Device(ctx, w.tenant.ID, w.device.ID); !errors.Is(err, mdm.ErrNotFound) {
+		if _, err := s.Device(ctx, w.Tenant.ID, w.Device.ID); !errors.Is(err, mdm.ErrNotFound) {
 			t.Fatalf("the device row is still there: %v", err)
 		}
-		if cmds, _ := s.Commands(ctx, w.tenant.ID, w.device.ID); len(cmds) != 0 {
+		if cmds, _ := s.Commands(ctx, w.Tenant.ID, w.Device.ID); len(cmds) != 0 {
 			t.Fatalf("the device's commands are still there: %v", cmds)
 		}
-		if n := countEvents(t, s, w.tenant.ID, "device.delete"); n != 1 {
+		if n := storetest.CountEvents(t, s, w.Tenant.ID, "device.delete"); n != 1 {
 			t.Fatalf("%d deletion records, want 1", n)
 		}
-		if r, err := svc.Trail.VerifyTenantAudit(ctx, w.tenant); err != nil || r.Break != nil {
+		if r, err := svc.Trail.VerifyTenantAudit(ctx, w.Tenant); err != nil || r.Break != nil {
 			t.Fatalf("the trail after deletion: %+v, %v", r.Break, err)
 		}
 	})
@@ -85,25 +69,25 @@ func TestRemovedDevicesAreDeletedOnceAfterTheRetentionPeriod(t *testing.T) {
 func TestDeviceRetentionFollowsTheTenantSetting(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		c := &clock{now: testTime}
+		c := &storetest.Clock{T: testTime}
 		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now))
-		w := populate(t, s, svc, "musterstadt")
-		other := populate(t, s, svc, "beispieldorf")
-		dp := mdm.DefaultDataProtection(w.tenant.ID)
+		w := storetest.Populate(t, s, svc, "musterstadt", testTime)
+		other := storetest.Populate(t, s, svc, "beispieldorf", testTime)
+		dp := dataprotection.DefaultDataProtection(w.Tenant.ID)
 		dp.DeviceRetentionDays = 7
-		if _, err := svc.SetDataProtection(ctx, "cli:root", w.tenant, dp); err != nil {
+		if _, err := svc.DataProtection.SetDataProtection(ctx, "cli:root", w.Tenant, dp); err != nil {
 			t.Fatal(err)
 		}
-		for _, x := range []world{w, other} {
-			if err := svc.ConfirmRemoval(ctx, "device:x", x.tenant.ID, x.device.ID, "gone"); err != nil {
+		for _, x := range []storetest.World{w, other} {
+			if err := svc.ConfirmRemoval(ctx, "device:x", x.Tenant.ID, x.Device.ID, "gone"); err != nil {
 				t.Fatal(err)
 			}
 		}
 		c.Advance(8 * 24 * time.Hour)
-		if n, err := svc.PurgeRemovedDevices(ctx); err != nil || n != 1 {
+		if n, err := svc.DataProtection.PurgeRemovedDevices(ctx); err != nil || n != 1 {
 			t.Fatalf("after 8 days: %d deleted, %v; want the one of the 7-day tenant", n, err)
 		}
-		if _, err := s.Device(ctx, other.tenant.ID, other.device.ID); err != nil {
+		if _, err := s.Device(ctx, other.Tenant.ID, other.Device.ID); err != nil {
 			t.Fatalf("the 30-day tenant's device went early: %v", err)
 		}
 	})
@@ -112,29 +96,29 @@ func TestDeviceRetentionFollowsTheTenantSetting(t *testing.T) {
 func TestDataProtectionSettingsAreChecked(t *testing.T) {
 	cases := []struct {
 		name   string
-		change func(*mdm.DataProtection)
+		change func(*dataprotection.DataProtection)
 	}{
-		{"no retention", func(d *mdm.DataProtection) { d.DeviceRetentionDays = 0 }},
-		{"inactivity not 30, 60 or 90", func(d *mdm.DataProtection) { d.InactivityDays = 45 }},
-		{"unknown action", func(d *mdm.DataProtection) { d.InactivityAction = "wipe" }},
-		{"IT contact not an address", func(d *mdm.DataProtection) { d.ITContactEmail = "it at town" }},
-		{"negative audit years", func(d *mdm.DataProtection) { d.AuditRetentionYears = -1 }},
+		{"no retention", func(d *dataprotection.DataProtection) { d.DeviceRetentionDays = 0 }},
+		{"inactivity not 30, 60 or 90", func(d *dataprotection.DataProtection) { d.InactivityDays = 45 }},
+		{"unknown action", func(d *dataprotection.DataProtection) { d.InactivityAction = "wipe" }},
+		{"IT contact not an address", func(d *dataprotection.DataProtection) { d.ITContactEmail = "it at town" }},
+		{"negative audit years", func(d *dataprotection.DataProtection) { d.AuditRetentionYears = -1 }},
 	}
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		svc := newService(s)
 		tn := storetest.Tenant(t, svc, "musterstadt")
 		for _, tc := range cases {
-			d := mdm.DefaultDataProtection(tn.ID)
+			d := dataprotection.DefaultDataProtection(tn.ID)
 			tc.change(&d)
-			if _, err := svc.SetDataProtection(ctx, "cli:root", tn, d); !errors.Is(err, mdm.ErrInvalid) {
+			if _, err := svc.DataProtection.SetDataProtection(ctx, "cli:root", tn, d); !errors.Is(err, mdm.ErrInvalid) {
 				t.Errorf("%s: %v, want refusal", tc.name, err)
 			}
 		}
-		if got, _ := svc.TenantDataProtection(ctx, tn); got != mdm.DefaultDataProtection(tn.ID) {
+		if got, _ := svc.DataProtection.TenantDataProtection(ctx, tn); got != dataprotection.DefaultDataProtection(tn.ID) {
 			t.Fatalf("refused settings were stored: %+v", got)
 		}
-		if n := countEvents(t, s, tn.ID, "dataprotection.update"); n != 0 {
+		if n := storetest.CountEvents(t, s, tn.ID, "dataprotection.update"); n != 0 {
 			t.Fatalf("refused settings were audited %d times", n)
 		}
 	})

@@ -1,4 +1,4 @@
-package store_test
+package dataprotection_test
 
 import (
 	"context"
@@ -31,7 +31,7 @@ func BenchmarkDeviceRetention(b *testing.B) {
 		b.StopTimer()
 		fillRemovedDevices(b, s, tn, emp)
 		b.StartTimer()
-		n, err := svc.PurgeRemovedDevices(ctx)
+		n, err := svc.DataProtection.PurgeRemovedDevices(ctx)
 		if err != nil || n != retentionBacklog {
 			b.Fatalf("deleted %d, %v", n, err)
 		}

@@ -1,4 +1,4 @@
-package mdm
+package dataprotection
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
@@ -49,14 +50,6 @@ func DefaultDataProtection(tenantID string) DataProtection {
 		InactivityGraceDays: 14, InactivityAction: InactivityLock}
 }
 
-// DataProtectionStore keeps the tenants' data-protection settings.
-type DataProtectionStore interface {
-	// DataProtection returns the tenant's settings; ErrNotFound when it has none stored.
-	DataProtection(ctx context.Context, tenantID string) (DataProtection, error)
-	// SaveDataProtection creates or replaces the tenant's settings.
-	SaveDataProtection(ctx context.Context, tenantID string, d *DataProtection) error
-}
-
 // Validate checks the settings against the rules: the inactivity rule is 30, 60 or 90
 // days (the steps BSI names) or off, and every period is within sane bounds.
 func (d DataProtection) Validate() error {
@@ -79,7 +72,7 @@ func (d DataProtection) Validate() error {
 		problems = append(problems, "the inactivity action must be lock or remove")
 	}
 	if d.ITContactEmail != "" {
-		if _, err := NormalizeEmail(d.ITContactEmail); err != nil {
+		if _, err := mdm.NormalizeEmail(d.ITContactEmail); err != nil {
 			problems = append(problems, "the IT contact must be an e-mail address")
 		}
 	}
@@ -87,19 +80,26 @@ func (d DataProtection) Validate() error {
 		problems = append(problems, "purposes and measures must be at most 10000 characters each")
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(problems, "; "))
+		return fmt.Errorf("%w: %s", mdm.ErrInvalid, strings.Join(problems, "; "))
 	}
 	return nil
 }
 
 // TenantDataProtection returns the tenant's settings, the defaults when it never saved any.
-func (s *Service) TenantDataProtection(ctx context.Context, t Tenant) (DataProtection, error) {
-	return dataProtectionOf(ctx, s.store, t.ID)
+func (s *Service) TenantDataProtection(ctx context.Context, t mdm.Tenant) (DataProtection, error) {
+	return settingsOf(ctx, s.tables(s.db), t.ID)
 }
 
-func dataProtectionOf(ctx context.Context, st Store, tenantID string) (DataProtection, error) {
+// AuditRetentionYears is how many years the tenant keeps its audit events (0: for ever);
+// it is how the audit trail's retention reads the tenant's settings.
+func (s *Service) AuditRetentionYears(ctx context.Context, t mdm.Tenant) (int, error) {
+	d, err := s.TenantDataProtection(ctx, t)
+	return d.AuditRetentionYears, err
+}
+
+func settingsOf(ctx context.Context, st Store, tenantID string) (DataProtection, error) {
 	d, err := st.DataProtection(ctx, tenantID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, mdm.ErrNotFound) {
 		return DefaultDataProtection(tenantID), nil
 	}
 	if err != nil {
@@ -110,26 +110,26 @@ func dataProtectionOf(ctx context.Context, st Store, tenantID string) (DataProte
 
 // SetDataProtection stores the tenant's settings and records the change with the old and
 // new periods, since they decide when data is deleted and devices locked.
-func (s *Service) SetDataProtection(ctx context.Context, actor string, t Tenant, d DataProtection) (DataProtection, error) {
+func (s *Service) SetDataProtection(ctx context.Context, actor string, t mdm.Tenant, d DataProtection) (DataProtection, error) {
 	d.TenantID = t.ID
 	d.Purposes, d.Measures = strings.TrimSpace(d.Purposes), strings.TrimSpace(d.Measures)
 	if d.ITContactEmail != "" {
-		email, err := NormalizeEmail(d.ITContactEmail)
+		email, err := mdm.NormalizeEmail(d.ITContactEmail)
 		if err != nil {
-			return DataProtection{}, fmt.Errorf("%w: the IT contact must be an e-mail address", ErrInvalid)
+			return DataProtection{}, fmt.Errorf("%w: the IT contact must be an e-mail address", mdm.ErrInvalid)
 		}
 		d.ITContactEmail = email
 	}
 	if err := d.Validate(); err != nil {
 		return DataProtection{}, err
 	}
-	err := s.atomic(ctx, func(tx Store, at time.Time) error {
-		old, err := dataProtectionOf(ctx, tx, t.ID)
+	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		old, err := settingsOf(ctx, s.tables(tx), t.ID)
 		if err != nil {
 			return err
 		}
 		d.UpdatedAt = at
-		if err := tx.SaveDataProtection(ctx, t.ID, &d); err != nil {
+		if err := s.tables(tx).SaveDataProtection(ctx, t.ID, &d); err != nil {
 			return fmt.Errorf("save data-protection settings: %w", err)
 		}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DataProtectionUpdate, Subject: audit.Tenant.Of(t.ID),

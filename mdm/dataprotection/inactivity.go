@@ -1,4 +1,4 @@
-package mdm
+package dataprotection
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
@@ -20,26 +21,6 @@ type DeviceInactivity struct {
 	MailedAt      *time.Time
 	ActedAt       *time.Time
 	Action        string // what was done after the grace period; empty until then
-}
-
-// InactivityStore keeps the flags of the inactivity rule.
-type InactivityStore interface {
-	// InactiveDevices returns up to limit of the tenant's active devices whose last contact
-	// (or, without one, their creation) lies before `before` and that are not flagged.
-	InactiveDevices(ctx context.Context, tenantID string, before time.Time, limit int) ([]Device, error)
-	// FlagInactive stores a new flag; ErrConflict when the device is flagged already.
-	FlagInactive(ctx context.Context, tenantID string, f *DeviceInactivity) error
-	// DueInactivity returns up to limit of the tenant's flags made before `before` that
-	// were not acted on.
-	DueInactivity(ctx context.Context, tenantID string, before time.Time, limit int) ([]DeviceInactivity, error)
-	// DeviceInactivity returns the device's flag; ErrNotFound when it has none.
-	DeviceInactivity(ctx context.Context, tenantID, deviceID string) (DeviceInactivity, error)
-	// SetInactivityActed records the action on a flag; ErrConflict when it was acted on.
-	SetInactivityActed(ctx context.Context, tenantID, deviceID, action string, at time.Time) error
-	// SetInactivityMailed records that the notices went out; ErrConflict when they had.
-	SetInactivityMailed(ctx context.Context, tenantID, deviceID string, at time.Time) error
-	// ClearInactivity removes the device's flag.
-	ClearInactivity(ctx context.Context, tenantID, deviceID string) error
 }
 
 // InactivityJob applies every tenant's inactivity rule. It runs periodically; each step
@@ -79,7 +60,7 @@ func (s *Service) RunInactivity(ctx context.Context, _ InactivityJob) error {
 // container is removed.
 func (s *Service) ApplyInactivityRule(ctx context.Context) (InactivityResult, error) {
 	var r InactivityResult
-	tenants, err := s.store.Tenants(ctx)
+	tenants, err := s.db.Tenants(ctx)
 	if err != nil {
 		return r, err
 	}
@@ -101,29 +82,29 @@ func (s *Service) ApplyInactivityRule(ctx context.Context) (InactivityResult, er
 	return r, nil
 }
 
-func (s *Service) flagInactive(ctx context.Context, t Tenant, dp DataProtection, r *InactivityResult) error {
+func (s *Service) flagInactive(ctx context.Context, t mdm.Tenant, dp DataProtection, r *InactivityResult) error {
 	for {
-		ds, err := s.store.InactiveDevices(ctx, t.ID, s.clock().AddDate(0, 0, -dp.InactivityDays), inactivityBatch)
+		ds, err := s.tables(s.db).InactiveDevices(ctx, t.ID, s.settings.Now().AddDate(0, 0, -dp.InactivityDays), inactivityBatch)
 		if err != nil {
 			return err
 		}
 		for _, d := range ds {
-			err := s.atomic(ctx, func(tx Store, at time.Time) error {
+			err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
 				f := DeviceInactivity{DeviceID: d.ID, FlaggedAt: at, LastContactAt: d.LastContactAt}
-				if err := tx.FlagInactive(ctx, t.ID, &f); err != nil {
+				if err := s.tables(tx).FlagInactive(ctx, t.ID, &f); err != nil {
 					return err
 				}
 				due := at.AddDate(0, 0, dp.InactivityGraceDays)
-				_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceInactive, Subject: audit.Device.Of(d.ID),
+				_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.DeviceInactive, Subject: audit.Device.Of(d.ID),
 					Details: audit.Fields(map[string]any{"employee": d.EmployeeID, "last_contact": d.LastContactAt,
 						"days": dp.InactivityDays, "action": dp.InactivityAction, "due": due})})
-				if err != nil || !s.mailNotices {
+				if err != nil || !s.settings.MailNotices {
 					return err
 				}
-				return tx.EnqueueJob(ctx, InactivityMailJob{TenantID: t.ID, DeviceID: d.ID}, JobOptions{})
+				return tx.EnqueueJob(ctx, InactivityMailJob{TenantID: t.ID, DeviceID: d.ID}, mdm.JobOptions{})
 			})
 			switch {
-			case errors.Is(err, ErrConflict):
+			case errors.Is(err, mdm.ErrConflict):
 				// Flagged by another replica meanwhile.
 			case err != nil:
 				return fmt.Errorf("flag device %s: %w", d.ID, err)
@@ -137,9 +118,9 @@ func (s *Service) flagInactive(ctx context.Context, t Tenant, dp DataProtection,
 	}
 }
 
-func (s *Service) actOnInactive(ctx context.Context, t Tenant, dp DataProtection, r *InactivityResult) error {
+func (s *Service) actOnInactive(ctx context.Context, t mdm.Tenant, dp DataProtection, r *InactivityResult) error {
 	for {
-		due, err := s.store.DueInactivity(ctx, t.ID, s.clock().AddDate(0, 0, -dp.InactivityGraceDays), inactivityBatch)
+		due, err := s.tables(s.db).DueInactivity(ctx, t.ID, s.settings.Now().AddDate(0, 0, -dp.InactivityGraceDays), inactivityBatch)
 		if err != nil {
 			return err
 		}
@@ -157,43 +138,44 @@ func (s *Service) actOnInactive(ctx context.Context, t Tenant, dp DataProtection
 // actOnFlag carries out the action on one device whose grace period ended, or clears its
 // flag when it reported meanwhile. The action and the mark on the flag share a transaction,
 // and the mark succeeds once, so the action is taken once across retries and replicas.
-func (s *Service) actOnFlag(ctx context.Context, t Tenant, dp DataProtection, f DeviceInactivity, r *InactivityResult) error {
+func (s *Service) actOnFlag(ctx context.Context, t mdm.Tenant, dp DataProtection, f DeviceInactivity, r *InactivityResult) error {
 	reason := fmt.Sprintf("no contact for %d days and none in the %d days after the notice", dp.InactivityDays, dp.InactivityGraceDays)
 	var done string
-	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		flags := s.tables(tx)
 		d, err := tx.Device(ctx, t.ID, f.DeviceID)
 		if err != nil {
 			return err
 		}
 		if reportedSince(d, f) {
-			if err := tx.ClearInactivity(ctx, t.ID, d.ID); err != nil {
+			if err := flags.ClearInactivity(ctx, t.ID, d.ID); err != nil {
 				return err
 			}
 			done = "cleared"
-			_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceActiveAgain, Subject: audit.Device.Of(d.ID),
+			_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.DeviceActiveAgain, Subject: audit.Device.Of(d.ID),
 				Details: audit.Fields(map[string]any{"last_contact": d.LastContactAt})})
 			return err
 		}
-		done = inactivityAction(dp.InactivityAction, d, s.CapabilitiesOf(d.Platform))
-		if err := tx.SetInactivityActed(ctx, t.ID, d.ID, done, at); err != nil {
+		done = inactivityAction(dp.InactivityAction, d, s.core.CapabilitiesOf(d.Platform))
+		if err := flags.SetInactivityActed(ctx, t.ID, d.ID, done, at); err != nil {
 			return err
 		}
 		switch done {
 		case inactivityLocked:
-			cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandLockWork, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
-			if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
+			cmd := mdm.Command{ID: mdm.NewID(), DeviceID: d.ID, Kind: mdm.CommandLockWork, Payload: mdm.EmptyJSONObject, State: mdm.CommandQueued, CreatedAt: at}
+			if err := mdm.QueueCommand(ctx, tx, t.ID, &cmd); err != nil {
 				return err
 			}
 		case inactivityRemoved:
-			if err := orderRemoval(ctx, tx, at, ActorSystem, t.ID, d, reason); err != nil {
+			if err := mdm.OrderRemoval(ctx, tx, at, mdm.ActorSystem, t.ID, d, reason); err != nil {
 				return err
 			}
 		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceInactivityAct, Subject: audit.Device.Of(d.ID),
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.DeviceInactivityAct, Subject: audit.Device.Of(d.ID),
 			Details: audit.Fields(map[string]any{"action": done, "reason": reason})})
 		return err
 	})
-	if errors.Is(err, ErrConflict) {
+	if errors.Is(err, mdm.ErrConflict) {
 		return nil // acted on by another replica meanwhile
 	}
 	if err != nil {
@@ -209,27 +191,27 @@ func (s *Service) actOnFlag(ctx context.Context, t Tenant, dp DataProtection, f 
 	case inactivityRevoked:
 		r.Revoked++
 	}
-	if (done == inactivityRemoved || done == inactivityRevoked) && s.certs != nil {
-		return s.revokeRemoved(ctx, ActorSystem, t.ID, f.DeviceID, reason)
+	if (done == inactivityRemoved || done == inactivityRevoked) && s.settings.Certificates != nil {
+		return s.core.RevokeRemoved(ctx, mdm.ActorSystem, t.ID, f.DeviceID, reason)
 	}
 	return nil
 }
 
 // reportedSince reports whether the device had contact after it was flagged.
-func reportedSince(d Device, f DeviceInactivity) bool {
+func reportedSince(d mdm.Device, f DeviceInactivity) bool {
 	return d.LastContactAt != nil && (f.LastContactAt == nil || d.LastContactAt.After(*f.LastContactAt))
 }
 
 // inactivityAction is what the rule does to d: the tenant's choice where the platform can
 // carry it out (can is what it can do). A User Enrolment has no command that locks the work area, so there the
 // device's certificates are revoked instead, which ends its access to mail, VPN and Wi-Fi.
-func inactivityAction(a InactivityAction, d Device, can Capability) string {
+func inactivityAction(a InactivityAction, d mdm.Device, can mdm.Capability) string {
 	switch {
-	case d.State != DeviceActive:
+	case d.State != mdm.DeviceActive:
 		return inactivityNone
 	case a == InactivityRemove:
 		return inactivityRemoved
-	case !can.Has(CanLockWork):
+	case !can.Has(mdm.CanLockWork):
 		return inactivityRevoked
 	}
 	return inactivityLocked
