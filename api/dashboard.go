@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/ui"
 	"github.com/trennwand/trennwand/ui/dashboard"
@@ -41,14 +42,14 @@ func pageHandler(svc *domain.Services, d *dashboard.Dashboard, route dashboard.R
 	guarded := http.NewCrossOriginProtection().Handler(route.Handler)
 	return func(c echo.Context) error {
 		r := c.Request()
-		sess, admin, err := svc.SessionFor(r.Context(), sessionToken(r))
+		sess, admin, err := svc.Access.SessionFor(r.Context(), sessionToken(r))
 		if errors.Is(err, mdm.ErrUnauthenticated) {
 			return c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
 		}
 		if err != nil {
 			return err
 		}
-		if sess.Stage != mdm.StageActive {
+		if sess.Stage != access.StageActive {
 			return c.Redirect(http.StatusSeeOther, stagePage[sess.Stage])
 		}
 		who := admin.Principal()
