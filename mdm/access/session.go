@@ -1,7 +1,6 @@
 package access
 
 import (
-	"crypto/sha256"
 	"strings"
 	"time"
 
@@ -63,13 +62,7 @@ const tokenPrefixSession = "tws_"
 // is worth nothing after it.
 func renew(sess Session, stage SessionStage, at time.Time) (string, Session) {
 	token := tokenPrefixSession + strings.ToLower(mdm.RandomBase32(32))
-	sess.Hash, sess.CSRF = HashSessionToken(token), strings.ToLower(mdm.RandomBase32(20))
+	sess.Hash, sess.CSRF = mdm.HashSecret(token), strings.ToLower(mdm.RandomBase32(20))
 	sess.Stage, sess.LastSeenAt = stage, at
 	return token, sess
-}
-
-// HashSessionToken returns the hash under which a session token is stored.
-func HashSessionToken(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
 }

@@ -2,7 +2,6 @@ package access
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -157,7 +156,7 @@ func (s *Service) countFailure(ctx context.Context, a mdm.Admin, actor, why stri
 // SessionFor returns the live session of a token with its administrator, and records the
 // activity (at most once a minute). A dead or unknown session is ErrUnauthenticated.
 func (s *Service) SessionFor(ctx context.Context, token string) (Session, mdm.Admin, error) {
-	sess, err := s.own.SessionByHash(ctx, HashSessionToken(token))
+	sess, err := s.own.SessionByHash(ctx, mdm.HashSecret(token))
 	if errors.Is(err, mdm.ErrNotFound) {
 		return Session{}, mdm.Admin{}, mdm.ErrUnauthenticated
 	} else if err != nil {
@@ -226,6 +225,5 @@ func checkTOTP(secret, code string, now time.Time) int64 {
 // hashRecoveryCode returns the hash under which a recovery code is kept; dashes and case
 // do not matter.
 func hashRecoveryCode(code string) []byte {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.ReplaceAll(strings.TrimSpace(code), "-", ""))))
-	return sum[:]
+	return mdm.HashSecret(strings.ToLower(strings.ReplaceAll(strings.TrimSpace(code), "-", "")))
 }

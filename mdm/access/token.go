@@ -1,7 +1,6 @@
 package access
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"strings"
 	"time"
@@ -39,13 +38,7 @@ const DefaultTokenValidity = 365 * 24 * time.Hour
 // newTokenSecret returns a fresh token of 160 random bits and the hash it is kept under.
 func newTokenSecret() (token string, hash []byte) {
 	token = tokenPrefix + strings.ToLower(mdm.RandomBase32(20))
-	return token, HashToken(token)
-}
-
-// HashToken returns the hash under which an API token is stored.
-func HashToken(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
+	return token, mdm.HashSecret(token)
 }
 
 // ParseToken checks the form of a token presented by a caller, before any lookup.

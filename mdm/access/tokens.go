@@ -54,12 +54,12 @@ func (s *Service) CreateToken(ctx context.Context, actor string, t *mdm.Tenant, 
 }
 
 // AuthenticateToken returns who holds the token, and records its use. Unknown, expired and
-// revoked tokens are all mdm.ErrUnauthenticated.
+// revoked tokens are all ErrUnauthenticated.
 func (s *Service) AuthenticateToken(ctx context.Context, token string) (mdm.Principal, error) {
 	if _, err := ParseToken(token); err != nil {
 		return mdm.Principal{}, mdm.ErrUnauthenticated
 	}
-	tok, err := s.own.APITokenByHash(ctx, HashToken(token))
+	tok, err := s.own.APITokenByHash(ctx, mdm.HashSecret(token))
 	if errors.Is(err, mdm.ErrNotFound) {
 		return mdm.Principal{}, mdm.ErrUnauthenticated
 	}

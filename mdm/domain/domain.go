@@ -17,6 +17,7 @@ import (
 // sub-domain package of its own yet is reached through the embedded service.
 type Services struct {
 	*mdm.Service
+	// Access keeps administrators, their sign-in and sessions, and API tokens.
 	Access *access.Service
 }
 
