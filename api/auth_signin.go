@@ -11,15 +11,14 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/access"
-	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
 // signIn serves the pages of the dashboard's sign-in: password, second factor (set up at
 // first sign-in, with recovery codes), the choice of an own password, and sign-out.
 type signIn struct {
-	svc  *domain.Services
-	dash *dashboard.Dashboard
+	access *access.Service
+	dash   *dashboard.Dashboard
 	// client is the address a request comes from, as the trusted proxies resolve it.
 	client func(*http.Request) netip.Addr
 }
@@ -44,7 +43,7 @@ func (s *signIn) form(c echo.Context) error {
 func (s *signIn) password(c echo.Context) error {
 	r := c.Request()
 	f := dashboard.SignInForm{Tenant: r.PostFormValue("tenant"), Email: r.PostFormValue("email")}
-	token, sess, err := s.svc.Access.SignIn(r.Context(), f.Tenant, f.Email, r.PostFormValue("password"), s.client(r).String())
+	token, sess, err := s.access.SignIn(r.Context(), f.Tenant, f.Email, r.PostFormValue("password"), s.client(r).String())
 	switch {
 	case errors.Is(err, access.ErrBusy):
 		f.Busy = true
@@ -71,7 +70,7 @@ func (s *signIn) password(c echo.Context) error {
 // out, renewed at a step, or ended by a lockout) is refused with 401 and the sign-in page.
 func (s *signIn) pending(c echo.Context, stages ...access.SessionStage) (access.Session, string, error) {
 	token := sessionToken(c.Request())
-	sess, _, err := s.svc.Access.SessionFor(c.Request().Context(), token)
+	sess, _, err := s.access.SessionFor(c.Request().Context(), token)
 	if errors.Is(err, mdm.ErrUnauthenticated) {
 		if safeMethod(c.Request()) {
 			return sess, "", c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
@@ -102,7 +101,7 @@ func (s *signIn) factorForm(c echo.Context) error {
 func (s *signIn) showFactor(c echo.Context, sess access.Session, token string, status int, failed bool) error {
 	f := dashboard.FactorForm{CSRF: sess.CSRF, Failed: failed}
 	if sess.Stage == access.StageTOTPSetup {
-		secret, _, err := s.svc.Access.TOTPSetup(c.Request().Context(), token)
+		secret, _, err := s.access.TOTPSetup(c.Request().Context(), token)
 		if err != nil {
 			return err
 		}
@@ -118,7 +117,7 @@ func (s *signIn) totpQR(c echo.Context) error {
 	if token == "" {
 		return err
 	}
-	_, otpURL, err := s.svc.Access.TOTPSetup(c.Request().Context(), token)
+	_, otpURL, err := s.access.TOTPSetup(c.Request().Context(), token)
 	if err != nil {
 		return err
 	}
@@ -139,13 +138,13 @@ func (s *signIn) factor(c echo.Context) error {
 	if !s.genuine(c, sess) {
 		return nil
 	}
-	next, err := s.svc.Access.SecondFactor(r.Context(), token, r.PostFormValue("code"), s.client(r).String())
+	next, err := s.access.SecondFactor(r.Context(), token, r.PostFormValue("code"), s.client(r).String())
 	switch {
 	case errors.Is(err, access.ErrThrottled):
 		s.dash.SignInPage(c.Response(), r, http.StatusTooManyRequests, dashboard.SignInForm{Throttled: true})
 		return nil
 	case errors.Is(err, mdm.ErrUnauthenticated):
-		if _, _, alive := s.svc.Access.SessionFor(r.Context(), token); alive != nil {
+		if _, _, alive := s.access.SessionFor(r.Context(), token); alive != nil {
 			clearSessionCookie(c.Response())
 			s.dash.SignInPage(c.Response(), r, http.StatusUnauthorized, dashboard.SignInForm{Failed: true})
 			return nil
@@ -190,7 +189,7 @@ func (s *signIn) changePassword(c echo.Context) error {
 	if !s.genuine(c, sess) {
 		return nil
 	}
-	next, err := s.svc.Access.ChangePassword(r.Context(), token, r.PostFormValue("password"))
+	next, err := s.access.ChangePassword(r.Context(), token, r.PostFormValue("password"))
 	if errors.Is(err, mdm.ErrInvalid) {
 		s.dash.PasswordPage(c.Response(), r, http.StatusBadRequest, dashboard.PasswordForm{CSRF: sess.CSRF, Error: err.Error()})
 		return nil
@@ -208,11 +207,11 @@ func (s *signIn) changePassword(c echo.Context) error {
 func (s *signIn) signOut(c echo.Context) error {
 	r := c.Request()
 	token := sessionToken(r)
-	if sess, _, err := s.svc.Access.SessionFor(r.Context(), token); err == nil {
+	if sess, _, err := s.access.SessionFor(r.Context(), token); err == nil {
 		if !s.genuine(c, sess) {
 			return nil
 		}
-		if err := s.svc.Access.SignOut(r.Context(), token); err != nil {
+		if err := s.access.SignOut(r.Context(), token); err != nil {
 			return err
 		}
 	}

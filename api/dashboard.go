@@ -19,7 +19,7 @@ import (
 // (403). Forms are further guarded against cross-site requests by the browser's Fetch
 // metadata (net/http's CrossOriginProtection) and the SameSite=Strict cookie.
 func (s *Server) MountDashboard(svc *domain.Services, d *dashboard.Dashboard) {
-	si := &signIn{svc: svc, dash: d, client: s.clientAddr}
+	si := &signIn{access: svc.Access, dash: d, client: s.clientAddr}
 	g := s.echo.Group(dashboard.Prefix, echo.WrapMiddleware(http.NewCrossOriginProtection().Handler))
 	s.echo.GET(dashboard.Prefix, func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, dashboard.Prefix+"/") })
 	g.GET("/assets/*", echo.WrapHandler(dashboard.Assets()))
