@@ -158,7 +158,7 @@ func (a *apiV1) authenticate(c echo.Context) (mdm.Principal, error) {
 		if !ok {
 			return mdm.Principal{}, unauthenticated(c)
 		}
-		who, err := a.svc.AuthenticateToken(ctx, token)
+		who, err := a.svc.Access.AuthenticateToken(ctx, token)
 		if errors.Is(err, mdm.ErrUnauthenticated) {
 			return mdm.Principal{}, unauthenticated(c)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 )
 
 func (a *apiV1) me(c echo.Context, k call) error {
@@ -25,7 +26,7 @@ func (a *apiV1) me(c echo.Context, k call) error {
 }
 
 func (a *apiV1) listTokens(c echo.Context, k call) error {
-	toks, err := a.svc.Tokens(c.Request().Context(), k.tenant)
+	toks, err := a.svc.Access.Tokens(c.Request().Context(), k.tenant)
 	if err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func (a *apiV1) createToken(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
-	tok, secret, err := a.svc.CreateToken(c.Request().Context(), k.who.Actor, &k.tenant, mdm.TokenRequest{
+	tok, secret, err := a.svc.Access.CreateToken(c.Request().Context(), k.who.Actor, &k.tenant, access.TokenRequest{
 		Name: body.Name, Role: role, Validity: time.Duration(body.ValidDays) * 24 * time.Hour})
 	if err != nil {
 		return err
@@ -57,7 +58,7 @@ func (a *apiV1) createToken(c echo.Context, k call) error {
 }
 
 func (a *apiV1) revokeToken(c echo.Context, k call) error {
-	if err := a.svc.RevokeToken(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id")); err != nil {
+	if err := a.svc.Access.RevokeToken(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -16,6 +16,7 @@ import (
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -51,18 +52,18 @@ func newAPIWorld(t testing.TB, s *store.Store, configure ...func(*api.Config)) *
 	w.tenant = storetest.Tenant(t, svc, "musterstadt")
 	w.other = storetest.Tenant(t, svc, "nachbarort")
 	for _, r := range mdm.Roles {
-		_, secret, err := svc.CreateToken(ctx, "test", &w.tenant, mdm.TokenRequest{Name: string(r), Role: r})
+		_, secret, err := svc.Access.CreateToken(ctx, "test", &w.tenant, access.TokenRequest{Name: string(r), Role: r})
 		if err != nil {
 			t.Fatal(err)
 		}
 		w.tokens[r] = secret
 	}
-	_, secret, err := svc.CreateToken(ctx, "test", nil, mdm.TokenRequest{Name: "provider", Role: mdm.RoleProvider})
+	_, secret, err := svc.Access.CreateToken(ctx, "test", nil, access.TokenRequest{Name: "provider", Role: mdm.RoleProvider})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.tokens[mdm.RoleProvider] = secret
-	_, secret, err = svc.CreateToken(ctx, "test", &w.tenant, mdm.TokenRequest{Name: "gateway", Role: mdm.RoleGateway})
+	_, secret, err = svc.Access.CreateToken(ctx, "test", &w.tenant, access.TokenRequest{Name: "gateway", Role: mdm.RoleGateway})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,9 +153,9 @@ func (w *apiWorld) policy(tn mdm.Tenant) mdm.WorkPolicy {
 }
 
 // token creates a helpdesk token of the tenant.
-func (w *apiWorld) token(tn mdm.Tenant) mdm.APIToken {
+func (w *apiWorld) token(tn mdm.Tenant) access.APIToken {
 	w.t.Helper()
-	tok, _, err := w.svc.CreateToken(context.Background(), "test", &tn, mdm.TokenRequest{Role: mdm.RoleHelpdesk})
+	tok, _, err := w.svc.Access.CreateToken(context.Background(), "test", &tn, access.TokenRequest{Role: mdm.RoleHelpdesk})
 	if err != nil {
 		w.t.Fatal(err)
 	}

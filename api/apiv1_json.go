@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 )
 
 // The JSON forms of the domain's rows, as the OpenAPI document describes them.
@@ -121,7 +122,7 @@ type tokenJSON struct {
 	RevokedAt  *time.Time `json:"revoked_at"`
 }
 
-func tokenOut(t mdm.APIToken) tokenJSON {
+func tokenOut(t access.APIToken) tokenJSON {
 	return tokenJSON{ID: t.ID, Name: t.Name, Role: t.Role, CreatedBy: t.CreatedBy, CreatedAt: t.CreatedAt,
 		ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt, RevokedAt: t.RevokedAt}
 }

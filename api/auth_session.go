@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 )
 
 // SessionCookie is the cookie that carries a dashboard session. It is Secure, HttpOnly
@@ -57,11 +58,11 @@ func (a *apiV1) sessionPrincipal(c echo.Context) (mdm.Principal, error) {
 	if token == "" {
 		return mdm.Principal{}, mdm.ErrUnauthenticated
 	}
-	sess, admin, err := a.svc.SessionFor(r.Context(), token)
+	sess, admin, err := a.svc.Access.SessionFor(r.Context(), token)
 	if err != nil {
 		return mdm.Principal{}, err
 	}
-	if sess.Stage != mdm.StageActive {
+	if sess.Stage != access.StageActive {
 		return mdm.Principal{}, mdm.ErrUnauthenticated
 	}
 	if !safeMethod(r) && !sameToken(r.Header.Get(CSRFHeader), sess.CSRF) {

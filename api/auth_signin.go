@@ -10,25 +10,25 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
 // signIn serves the pages of the dashboard's sign-in: password, second factor (set up at
 // first sign-in, with recovery codes), the choice of an own password, and sign-out.
 type signIn struct {
-	svc  *domain.Services
-	dash *dashboard.Dashboard
+	access *access.Service
+	dash   *dashboard.Dashboard
 	// client is the address a request comes from, as the trusted proxies resolve it.
 	client func(*http.Request) netip.Addr
 }
 
 // stagePage is where a session at each stage of the sign-in continues.
-var stagePage = map[mdm.SessionStage]string{
-	mdm.StageTOTPSetup:      dashboard.Prefix + "/signin/factor",
-	mdm.StageSecondFactor:   dashboard.Prefix + "/signin/factor",
-	mdm.StagePasswordChange: dashboard.Prefix + "/signin/password",
-	mdm.StageActive:         dashboard.Prefix + "/",
+var stagePage = map[access.SessionStage]string{
+	access.StageTOTPSetup:      dashboard.Prefix + "/signin/factor",
+	access.StageSecondFactor:   dashboard.Prefix + "/signin/factor",
+	access.StagePasswordChange: dashboard.Prefix + "/signin/password",
+	access.StageActive:         dashboard.Prefix + "/",
 }
 
 // busyRetryAfter is the Retry-After of a sign-in the server was too busy to check, in
@@ -43,14 +43,14 @@ func (s *signIn) form(c echo.Context) error {
 func (s *signIn) password(c echo.Context) error {
 	r := c.Request()
 	f := dashboard.SignInForm{Tenant: r.PostFormValue("tenant"), Email: r.PostFormValue("email")}
-	token, sess, err := s.svc.SignIn(r.Context(), f.Tenant, f.Email, r.PostFormValue("password"), s.client(r).String())
+	token, sess, err := s.access.SignIn(r.Context(), f.Tenant, f.Email, r.PostFormValue("password"), s.client(r).String())
 	switch {
-	case errors.Is(err, mdm.ErrBusy):
+	case errors.Is(err, access.ErrBusy):
 		f.Busy = true
 		c.Response().Header().Set("Retry-After", busyRetryAfter)
 		s.dash.SignInPage(c.Response(), r, http.StatusServiceUnavailable, f)
 		return nil
-	case errors.Is(err, mdm.ErrThrottled):
+	case errors.Is(err, access.ErrThrottled):
 		f.Throttled = true
 		s.dash.SignInPage(c.Response(), r, http.StatusTooManyRequests, f)
 		return nil
@@ -68,9 +68,9 @@ func (s *signIn) password(c echo.Context) error {
 // pending returns the session of a sign-in that is at one of the stages, or sends the
 // browser to where its session belongs. A form sent with a session that has ended (run
 // out, renewed at a step, or ended by a lockout) is refused with 401 and the sign-in page.
-func (s *signIn) pending(c echo.Context, stages ...mdm.SessionStage) (mdm.Session, string, error) {
+func (s *signIn) pending(c echo.Context, stages ...access.SessionStage) (access.Session, string, error) {
 	token := sessionToken(c.Request())
-	sess, _, err := s.svc.SessionFor(c.Request().Context(), token)
+	sess, _, err := s.access.SessionFor(c.Request().Context(), token)
 	if errors.Is(err, mdm.ErrUnauthenticated) {
 		if safeMethod(c.Request()) {
 			return sess, "", c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
@@ -91,17 +91,17 @@ func (s *signIn) pending(c echo.Context, stages ...mdm.SessionStage) (mdm.Sessio
 }
 
 func (s *signIn) factorForm(c echo.Context) error {
-	sess, token, err := s.pending(c, mdm.StageTOTPSetup, mdm.StageSecondFactor)
+	sess, token, err := s.pending(c, access.StageTOTPSetup, access.StageSecondFactor)
 	if token == "" {
 		return err
 	}
 	return s.showFactor(c, sess, token, http.StatusOK, false)
 }
 
-func (s *signIn) showFactor(c echo.Context, sess mdm.Session, token string, status int, failed bool) error {
+func (s *signIn) showFactor(c echo.Context, sess access.Session, token string, status int, failed bool) error {
 	f := dashboard.FactorForm{CSRF: sess.CSRF, Failed: failed}
-	if sess.Stage == mdm.StageTOTPSetup {
-		secret, _, err := s.svc.TOTPSetup(c.Request().Context(), token)
+	if sess.Stage == access.StageTOTPSetup {
+		secret, _, err := s.access.TOTPSetup(c.Request().Context(), token)
 		if err != nil {
 			return err
 		}
@@ -113,11 +113,11 @@ func (s *signIn) showFactor(c echo.Context, sess mdm.Session, token string, stat
 
 // totpQR is the QR code of the second-factor secret, on the set-up step only.
 func (s *signIn) totpQR(c echo.Context) error {
-	_, token, err := s.pending(c, mdm.StageTOTPSetup)
+	_, token, err := s.pending(c, access.StageTOTPSetup)
 	if token == "" {
 		return err
 	}
-	_, otpURL, err := s.svc.TOTPSetup(c.Request().Context(), token)
+	_, otpURL, err := s.access.TOTPSetup(c.Request().Context(), token)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (s *signIn) totpQR(c echo.Context) error {
 }
 
 func (s *signIn) factor(c echo.Context) error {
-	sess, token, err := s.pending(c, mdm.StageTOTPSetup, mdm.StageSecondFactor)
+	sess, token, err := s.pending(c, access.StageTOTPSetup, access.StageSecondFactor)
 	if token == "" {
 		return err
 	}
@@ -138,13 +138,13 @@ func (s *signIn) factor(c echo.Context) error {
 	if !s.genuine(c, sess) {
 		return nil
 	}
-	next, err := s.svc.SecondFactor(r.Context(), token, r.PostFormValue("code"), s.client(r).String())
+	next, err := s.access.SecondFactor(r.Context(), token, r.PostFormValue("code"), s.client(r).String())
 	switch {
-	case errors.Is(err, mdm.ErrThrottled):
+	case errors.Is(err, access.ErrThrottled):
 		s.dash.SignInPage(c.Response(), r, http.StatusTooManyRequests, dashboard.SignInForm{Throttled: true})
 		return nil
 	case errors.Is(err, mdm.ErrUnauthenticated):
-		if _, _, alive := s.svc.SessionFor(r.Context(), token); alive != nil {
+		if _, _, alive := s.access.SessionFor(r.Context(), token); alive != nil {
 			clearSessionCookie(c.Response())
 			s.dash.SignInPage(c.Response(), r, http.StatusUnauthorized, dashboard.SignInForm{Failed: true})
 			return nil
@@ -163,7 +163,7 @@ func (s *signIn) factor(c echo.Context) error {
 
 // genuine reports whether a form carries the session's CSRF token, and answers 403 when
 // it does not.
-func (s *signIn) genuine(c echo.Context, sess mdm.Session) bool {
+func (s *signIn) genuine(c echo.Context, sess access.Session) bool {
 	if sameToken(c.Request().PostFormValue("csrf"), sess.CSRF) {
 		return true
 	}
@@ -172,7 +172,7 @@ func (s *signIn) genuine(c echo.Context, sess mdm.Session) bool {
 }
 
 func (s *signIn) passwordForm(c echo.Context) error {
-	sess, token, err := s.pending(c, mdm.StagePasswordChange)
+	sess, token, err := s.pending(c, access.StagePasswordChange)
 	if token == "" {
 		return err
 	}
@@ -181,7 +181,7 @@ func (s *signIn) passwordForm(c echo.Context) error {
 }
 
 func (s *signIn) changePassword(c echo.Context) error {
-	sess, token, err := s.pending(c, mdm.StagePasswordChange)
+	sess, token, err := s.pending(c, access.StagePasswordChange)
 	if token == "" {
 		return err
 	}
@@ -189,11 +189,11 @@ func (s *signIn) changePassword(c echo.Context) error {
 	if !s.genuine(c, sess) {
 		return nil
 	}
-	next, err := s.svc.ChangePassword(r.Context(), token, r.PostFormValue("password"))
+	next, err := s.access.ChangePassword(r.Context(), token, r.PostFormValue("password"))
 	if errors.Is(err, mdm.ErrInvalid) {
 		s.dash.PasswordPage(c.Response(), r, http.StatusBadRequest, dashboard.PasswordForm{CSRF: sess.CSRF, Error: err.Error()})
 		return nil
-	} else if errors.Is(err, mdm.ErrBusy) {
+	} else if errors.Is(err, access.ErrBusy) {
 		c.Response().Header().Set("Retry-After", busyRetryAfter)
 		s.dash.PasswordPage(c.Response(), r, http.StatusServiceUnavailable, dashboard.PasswordForm{CSRF: sess.CSRF, Busy: true})
 		return nil
@@ -207,11 +207,11 @@ func (s *signIn) changePassword(c echo.Context) error {
 func (s *signIn) signOut(c echo.Context) error {
 	r := c.Request()
 	token := sessionToken(r)
-	if sess, _, err := s.svc.SessionFor(r.Context(), token); err == nil {
+	if sess, _, err := s.access.SessionFor(r.Context(), token); err == nil {
 		if !s.genuine(c, sess) {
 			return nil
 		}
-		if err := s.svc.SignOut(r.Context(), token); err != nil {
+		if err := s.access.SignOut(r.Context(), token); err != nil {
 			return err
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trennwand/trennwand/api"
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/ui/dashboard"
 )
@@ -43,7 +43,7 @@ func TestSignInThrottleCountsTheClientBehindTrustedProxies(t *testing.T) {
 		srv.Echo().ServeHTTP(rec, req)
 		return rec.Code
 	}
-	for range mdm.ClientSignInAttempts {
+	for range access.ClientSignInAttempts {
 		if code := signIn("10.1.2.3:443", "198.51.100.7"); code != http.StatusUnauthorized {
 			t.Fatalf("a wrong password through the proxy: %d, want 401", code)
 		}
@@ -57,7 +57,7 @@ func TestSignInThrottleCountsTheClientBehindTrustedProxies(t *testing.T) {
 	if code := signIn("10.1.2.3:443", "198.51.100.7, 10.9.9.9"); code != http.StatusTooManyRequests {
 		t.Errorf("the guessing client through two proxies: %d, want 429", code)
 	}
-	for range mdm.ClientSignInAttempts {
+	for range access.ClientSignInAttempts {
 		signIn("203.0.113.9:5000", "")
 	}
 	if code := signIn("203.0.113.9:5000", "192.0.2.55"); code != http.StatusTooManyRequests {

@@ -15,6 +15,7 @@ import (
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -146,15 +147,15 @@ func badInputCases(t *testing.T, w *fullWorld) []badRequest {
 	foreignEmployee, foreignInvitation := w.employee(w.other), w.invitation(w.other)
 
 	yesterday := domain.New(w.store, storetest.PlainSealer{}, mdm.WithPlatforms(ios.Registration(), android.Registration()), mdm.WithClock(func() time.Time { return time.Now().Add(-24 * time.Hour) }))
-	_, expired, err := yesterday.CreateToken(ctx, "test", &w.tenant, mdm.TokenRequest{Name: "expired", Role: mdm.RoleAdmin, Validity: time.Hour})
+	_, expired, err := yesterday.Access.CreateToken(ctx, "test", &w.tenant, access.TokenRequest{Name: "expired", Role: mdm.RoleAdmin, Validity: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	revokedTok, revoked, err := w.svc.CreateToken(ctx, "test", &w.tenant, mdm.TokenRequest{Name: "revoked", Role: mdm.RoleAdmin})
+	revokedTok, revoked, err := w.svc.Access.CreateToken(ctx, "test", &w.tenant, access.TokenRequest{Name: "revoked", Role: mdm.RoleAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.svc.RevokeToken(ctx, "test", w.tenant, revokedTok.ID); err != nil {
+	if err := w.svc.Access.RevokeToken(ctx, "test", w.tenant, revokedTok.ID); err != nil {
 		t.Fatal(err)
 	}
 

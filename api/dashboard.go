@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/ui"
 	"github.com/trennwand/trennwand/ui/dashboard"
@@ -18,7 +19,7 @@ import (
 // (403). Forms are further guarded against cross-site requests by the browser's Fetch
 // metadata (net/http's CrossOriginProtection) and the SameSite=Strict cookie.
 func (s *Server) MountDashboard(svc *domain.Services, d *dashboard.Dashboard) {
-	si := &signIn{svc: svc, dash: d, client: s.clientAddr}
+	si := &signIn{access: svc.Access, dash: d, client: s.clientAddr}
 	g := s.echo.Group(dashboard.Prefix, echo.WrapMiddleware(http.NewCrossOriginProtection().Handler))
 	s.echo.GET(dashboard.Prefix, func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, dashboard.Prefix+"/") })
 	g.GET("/assets/*", echo.WrapHandler(dashboard.Assets()))
@@ -41,14 +42,14 @@ func pageHandler(svc *domain.Services, d *dashboard.Dashboard, route dashboard.R
 	guarded := http.NewCrossOriginProtection().Handler(route.Handler)
 	return func(c echo.Context) error {
 		r := c.Request()
-		sess, admin, err := svc.SessionFor(r.Context(), sessionToken(r))
+		sess, admin, err := svc.Access.SessionFor(r.Context(), sessionToken(r))
 		if errors.Is(err, mdm.ErrUnauthenticated) {
 			return c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
 		}
 		if err != nil {
 			return err
 		}
-		if sess.Stage != mdm.StageActive {
+		if sess.Stage != access.StageActive {
 			return c.Redirect(http.StatusSeeOther, stagePage[sess.Stage])
 		}
 		who := admin.Principal()

@@ -11,6 +11,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/ui/browsertest"
 )
@@ -25,7 +26,7 @@ func TestBrowserDashboardJourney(t *testing.T) {
 	browser := browsertest.New(t)
 	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
 	ctx := context.Background()
-	_, creds, err := w.svc.CreateAdmin(ctx, "test", w.tenant, "it@musterstadt.example", mdm.RoleAdmin)
+	_, creds, err := w.svc.Access.CreateAdmin(ctx, "test", w.tenant, "it@musterstadt.example", mdm.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +63,8 @@ func TestBrowserDashboardJourney(t *testing.T) {
 	tab.Do(
 		chromedp.WaitVisible(chromedp.CSS("#recovery-codes")),
 	)
-	if n := browsertest.Get(tab, chromedp.Evaluate[int](`document.querySelectorAll("#recovery-codes li").length`)); n != mdm.RecoveryCodes {
-		t.Errorf("%d recovery codes shown, want %d", n, mdm.RecoveryCodes)
+	if n := browsertest.Get(tab, chromedp.Evaluate[int](`document.querySelectorAll("#recovery-codes li").length`)); n != access.RecoveryCodes {
+		t.Errorf("%d recovery codes shown, want %d", n, access.RecoveryCodes)
 	}
 	tab.CheckAccessibility()
 	tab.Load(chromedp.Click(chromedp.CSS("a.button")))

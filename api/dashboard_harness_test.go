@@ -25,21 +25,21 @@ func (w *apiWorld) session(tn mdm.Tenant, role mdm.Role) session {
 	w.t.Helper()
 	ctx := context.Background()
 	email := fmt.Sprintf("%s-%s@%s.example", role, mdm.NewID()[:6], tn.Name)
-	_, creds, err := w.svc.CreateAdmin(ctx, "test", tn, email, role)
+	_, creds, err := w.svc.Access.CreateAdmin(ctx, "test", tn, email, role)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	client := "203.0.113." + mdm.NewID()[:3]
-	token, _, err := w.svc.SignIn(ctx, tn.Name, email, creds.Password, client)
+	token, _, err := w.svc.Access.SignIn(ctx, tn.Name, email, creds.Password, client)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	code, _ := totp.GenerateCode(creds.TOTPSecret, time.Now())
-	factor, err := w.svc.SecondFactor(ctx, token, code, client)
+	factor, err := w.svc.Access.SecondFactor(ctx, token, code, client)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	active, err := w.svc.ChangePassword(ctx, factor.Token, "a password of my own choosing")
+	active, err := w.svc.Access.ChangePassword(ctx, factor.Token, "a password of my own choosing")
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -96,7 +96,7 @@ var pageMatrix = map[string]pageRoute{
 
 // adminID is a new helpdesk administrator of the tenant, to be disabled.
 func adminID(w *apiWorld, tn mdm.Tenant) string {
-	a, _, err := w.svc.CreateAdmin(context.Background(), "test", tn, mdm.NewID()+"@"+tn.Name+".example", mdm.RoleHelpdesk)
+	a, _, err := w.svc.Access.CreateAdmin(context.Background(), "test", tn, mdm.NewID()+"@"+tn.Name+".example", mdm.RoleHelpdesk)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 // password, authenticator set-up, recovery codes, own password.
 func signedIn(t *testing.T, browser *browsertest.Browser, w *apiWorld, base, lang string) *browsertest.Tab {
 	t.Helper()
-	_, creds, err := w.svc.CreateAdmin(context.Background(), "test", w.tenant, "it-"+mdm.NewID()[:6]+"@musterstadt.example", mdm.RoleAdmin)
+	_, creds, err := w.svc.Access.CreateAdmin(context.Background(), "test", w.tenant, "it-"+mdm.NewID()[:6]+"@musterstadt.example", mdm.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}

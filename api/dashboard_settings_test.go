@@ -17,6 +17,7 @@ import (
 
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -165,21 +166,21 @@ func TestAdminsPageCreatesAndDisablesAdministrators(t *testing.T) {
 		if code != http.StatusOK || password == nil {
 			t.Fatalf("creating an administrator: %d, want the page with the one-time password:\n%.800s", code, body)
 		}
-		token, sess, err := w.svc.SignIn(ctx, w.tenant.Name, "helpdesk@musterstadt.example", password[1], "198.51.100.1")
-		if err != nil || sess.Stage != mdm.StageTOTPSetup {
+		token, sess, err := w.svc.Access.SignIn(ctx, w.tenant.Name, "helpdesk@musterstadt.example", password[1], "198.51.100.1")
+		if err != nil || sess.Stage != access.StageTOTPSetup {
 			t.Fatalf("the colleague's first sign-in: %v at %s, want the second factor's set-up", err, sess.Stage)
 		}
-		secret, _, _ := w.svc.TOTPSetup(ctx, token)
+		secret, _, _ := w.svc.Access.TOTPSetup(ctx, token)
 		otp, _ := totp.GenerateCode(secret, time.Now())
-		factor, err := w.svc.SecondFactor(ctx, token, otp, "198.51.100.1")
+		factor, err := w.svc.Access.SecondFactor(ctx, token, otp, "198.51.100.1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.svc.ChangePassword(ctx, factor.Token, "the colleague's own password"); err != nil {
+		if _, err := w.svc.Access.ChangePassword(ctx, factor.Token, "the colleague's own password"); err != nil {
 			t.Fatal(err)
 		}
 		var id string
-		as, _ := w.svc.Admins(ctx, w.tenant)
+		as, _ := w.svc.Access.Admins(ctx, w.tenant)
 		for _, a := range as {
 			if a.Email == "helpdesk@musterstadt.example" {
 				id = a.ID
@@ -191,17 +192,17 @@ func TestAdminsPageCreatesAndDisablesAdministrators(t *testing.T) {
 		if e := w.lastAudit(w.tenant); e.Action != "admin.disable" || e.Subject != "admin:"+id {
 			t.Errorf("last audit event: %s %s, want admin.disable of the colleague", e.Action, e.Subject)
 		}
-		if _, _, err := w.svc.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, _, err := w.svc.Access.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("the disabled colleague's session: %v, want it ended", err)
 		}
-		if _, _, err := w.svc.SignIn(ctx, w.tenant.Name, "helpdesk@musterstadt.example", "the colleague's own password", "198.51.100.1"); !errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, _, err := w.svc.Access.SignIn(ctx, w.tenant.Name, "helpdesk@musterstadt.example", "the colleague's own password", "198.51.100.1"); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("the disabled colleague signs in: %v, want refused", err)
 		}
 		if code, _, body := w.page(http.MethodPost, "/ui/settings/admins/"+id+"/disable", me, url.Values{}); code != http.StatusBadRequest || !strings.Contains(body, "disabled already") {
 			t.Errorf("disabling again: %d, want 400 saying so", code)
 		}
 		myID := ""
-		as, _ = w.svc.Admins(ctx, w.tenant)
+		as, _ = w.svc.Access.Admins(ctx, w.tenant)
 		for _, a := range as {
 			if a.Role == mdm.RoleAdmin {
 				myID = a.ID
@@ -210,7 +211,7 @@ func TestAdminsPageCreatesAndDisablesAdministrators(t *testing.T) {
 		if code, _, body := w.page(http.MethodPost, "/ui/settings/admins/"+myID+"/disable", me, url.Values{}); code != http.StatusBadRequest || !strings.Contains(body, "yourself") {
 			t.Errorf("disabling oneself: %d, want 400 saying why", code)
 		}
-		if err := w.svc.DisableAdmin(ctx, "cli:root", w.tenant, myID); !errors.Is(err, mdm.ErrConflict) {
+		if err := w.svc.Access.DisableAdmin(ctx, "cli:root", w.tenant, myID); !errors.Is(err, mdm.ErrConflict) {
 			t.Errorf("disabling the last administrator: %v, want a conflict", err)
 		}
 	})

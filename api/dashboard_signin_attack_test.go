@@ -15,6 +15,7 @@ import (
 
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -31,21 +32,21 @@ type signedInAdmin struct {
 func passwordStep(t *testing.T, w *apiWorld, b *browser) signedInAdmin {
 	t.Helper()
 	ctx := context.Background()
-	_, creds, err := w.svc.CreateAdmin(ctx, "test", w.tenant, "it@musterstadt.example", mdm.RoleAdmin)
+	_, creds, err := w.svc.Access.CreateAdmin(ctx, "test", w.tenant, "it@musterstadt.example", mdm.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	admin := signedInAdmin{email: creds.Email, password: "a password of my own choosing", secret: creds.TOTPSecret}
-	token, _, err := w.svc.SignIn(ctx, w.tenant.Name, creds.Email, creds.Password, "192.0.2.1")
+	token, _, err := w.svc.Access.SignIn(ctx, w.tenant.Name, creds.Email, creds.Password, "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	otp, _ := totp.GenerateCode(creds.TOTPSecret, time.Now())
-	factor, err := w.svc.SecondFactor(ctx, token, otp, "192.0.2.1")
+	factor, err := w.svc.Access.SecondFactor(ctx, token, otp, "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.ChangePassword(ctx, factor.Token, admin.password); err != nil {
+	if _, err := w.svc.Access.ChangePassword(ctx, factor.Token, admin.password); err != nil {
 		t.Fatal(err)
 	}
 	code, to, _ := b.do(http.MethodPost, "/ui/signin", url.Values{"tenant": {w.tenant.Name}, "email": {admin.email}, "password": {admin.password}})
@@ -141,11 +142,11 @@ func TestParallelWrongCodesLockTheAccount(t *testing.T) {
 				t.Errorf("wrong code %d: HTTP %d, want 401 or 429", i, st)
 			}
 		}
-		a, err := s.AdminByEmail(context.Background(), w.tenant.ID, admin.email)
+		a, err := store.AccessOf(s).AdminByEmail(context.Background(), w.tenant.ID, admin.email)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !a.Locked(time.Now()) || a.FailedSignIns < mdm.MaxFailedSignIns {
+		if !a.Locked(time.Now()) || a.FailedSignIns < access.MaxFailedSignIns {
 			t.Errorf("after 40 parallel wrong codes: %d failures, locked until %v; want the account locked", a.FailedSignIns, a.LockedUntil)
 		}
 		fresh := newBrowser(t, w)
@@ -163,7 +164,7 @@ func TestSignInStepsRenewTheSession(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		w := newAPIWorld(t, s)
 		ctx := context.Background()
-		_, creds, err := w.svc.CreateAdmin(ctx, "test", w.tenant, "it@musterstadt.example", mdm.RoleAdmin)
+		_, creds, err := w.svc.Access.CreateAdmin(ctx, "test", w.tenant, "it@musterstadt.example", mdm.RoleAdmin)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -63,7 +64,7 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([a-z2-7]+)"`)
 // the overview; then signs out, and the session no longer opens pages.
 func TestDashboardFirstSignIn(t *testing.T) {
 	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
-	_, creds, err := w.svc.CreateAdmin(context.Background(), "test", w.tenant, "it@musterstadt.example", mdm.RoleAdmin)
+	_, creds, err := w.svc.Access.CreateAdmin(context.Background(), "test", w.tenant, "it@musterstadt.example", mdm.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestDashboardFirstSignIn(t *testing.T) {
 	csrf := csrfField.FindStringSubmatch(body)[1]
 	totpCode, _ := totp.GenerateCode(creds.TOTPSecret, time.Now())
 	code, _, body = b.do(http.MethodPost, "/ui/signin/factor", url.Values{"csrf": {csrf}, "code": {totpCode}})
-	if code != http.StatusOK || strings.Count(body, `<li class="code">`) != mdm.RecoveryCodes {
+	if code != http.StatusOK || strings.Count(body, `<li class="code">`) != access.RecoveryCodes {
 		t.Fatalf("code: %d, want the recovery codes\n%s", code, body)
 	}
 	code, _, body = b.do(http.MethodGet, "/ui/signin/password", nil)

@@ -10,6 +10,7 @@ import (
 	"github.com/trennwand/trennwand/ios/apnsfake"
 	iossim "github.com/trennwand/trennwand/ios/phonesim"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/sim"
 )
@@ -39,7 +40,7 @@ func (d *Demo) StartDevices(ctx context.Context, svc *domain.Services, server st
 			log.Error("demo devices: no demo tenant", "error", err)
 			return
 		}
-		_, token, err := svc.CreateToken(ctx, "demo", &t, mdm.TokenRequest{Name: "demo devices", Role: mdm.RoleAdmin, Validity: 24 * time.Hour})
+		_, token, err := svc.Access.CreateToken(ctx, "demo", &t, access.TokenRequest{Name: "demo devices", Role: mdm.RoleAdmin, Validity: 24 * time.Hour})
 		if err != nil {
 			log.Error("demo devices: API token", "error", err)
 			return

@@ -51,7 +51,7 @@ func (d *Demo) simHandler(svc *domain.Services, fn func(context.Context, echo.Co
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
 		token, _ := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-		who, err := svc.AuthenticateToken(ctx, token)
+		who, err := svc.Access.AuthenticateToken(ctx, token)
 		if err != nil || who.TenantID != d.tenantID {
 			return echo.NewHTTPError(http.StatusUnauthorized, "send an API token of the demo tenant as Authorization: Bearer twk_…")
 		}

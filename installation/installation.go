@@ -18,6 +18,7 @@ import (
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/trail"
@@ -85,12 +86,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Installation, err
 // master key, and on an empty installation the tenant "default" with its first
 // administrator, whose credentials are returned to be shown once. The service it holds
 // signs the audit trail's checkpoints with a signing certificate of its own.
-func OpenForServe(ctx context.Context, cfg Config, log *slog.Logger) (*Installation, *mdm.AdminCredentials, error) {
+func OpenForServe(ctx context.Context, cfg Config, log *slog.Logger) (*Installation, *access.AdminCredentials, error) {
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	fail := func(err error) (*Installation, *mdm.AdminCredentials, error) {
+	fail := func(err error) (*Installation, *access.AdminCredentials, error) {
 		_ = st.Close()
 		return nil, nil, err
 	}
@@ -115,7 +116,7 @@ func OpenForServe(ctx context.Context, cfg Config, log *slog.Logger) (*Installat
 	if err := in.settlePublicURL(ctx, true); err != nil {
 		return fail(err)
 	}
-	creds, err := in.Service.Bootstrap(ctx, cfg.AdminEmail)
+	creds, err := in.Service.Access.Bootstrap(ctx, cfg.AdminEmail)
 	if err != nil {
 		return fail(err)
 	}

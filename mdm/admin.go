@@ -57,11 +57,10 @@ type Admin struct {
 // Locked reports whether too many failed sign-ins keep the administrator out at now.
 func (a Admin) Locked(now time.Time) bool { return a.LockedUntil != nil && now.Before(*a.LockedUntil) }
 
-// AdminCredentials are the secrets of a new administrator. They are shown once, when the
-// administrator is created, and never stored in readable form.
-type AdminCredentials struct {
-	Email      string `json:"email"`
-	Password   string `json:"password"`
-	TOTPSecret string `json:"totp_secret"`
-	TOTPURL    string `json:"totp_url"`
+// Disabled reports whether the administrator was disabled.
+func (a Admin) Disabled() bool { return a.DisabledAt != nil }
+
+// Principal is who an active session of the administrator acts as.
+func (a Admin) Principal() Principal {
+	return Principal{Actor: "admin:" + a.ID, TenantID: a.TenantID, Role: a.Role}
 }

@@ -13,4 +13,7 @@ var (
 	ErrConflict = errors.New("already exists")
 	// ErrInvalid means the input breaks a domain rule; the wrapping error says which.
 	ErrInvalid = errors.New("invalid")
+	// ErrUnauthenticated means the caller's credentials are missing, unknown, expired or
+	// revoked. Which of these it was is not told to the caller.
+	ErrUnauthenticated = errors.New("not signed in")
 )

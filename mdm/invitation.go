@@ -57,7 +57,7 @@ const DefaultInvitationValidity = 14 * 24 * time.Hour
 // NewInvitationCode returns a fresh code of 160 random bits, written in base32 so that it
 // fits a QR code's alphanumeric mode and can be typed, and the hash under which it is kept.
 func NewInvitationCode() (code string, hash []byte) {
-	code = randomBase32(20)
+	code = RandomBase32(20)
 	return code, HashInvitationCode(code)
 }
 

@@ -17,8 +17,6 @@ type Store interface {
 
 	InstallationStore
 	TenantStore
-	AdminStore
-	AdminLifecycleStore
 	EmployeeStore
 	InvitationStore
 	InvitationLifecycleStore
@@ -30,9 +28,7 @@ type Store interface {
 	CommandStore
 	AuditStore
 	JobStore
-	TokenStore
 	ConsoleStore
-	SessionStore
 	ComplianceStore
 	VerdictStore
 }
@@ -49,13 +45,6 @@ type TenantStore interface {
 	CreateTenant(ctx context.Context, t *Tenant) error
 	TenantByName(ctx context.Context, name string) (Tenant, error)
 	Tenants(ctx context.Context) ([]Tenant, error)
-}
-
-// AdminStore keeps administrators.
-type AdminStore interface {
-	CreateAdmin(ctx context.Context, tenantID string, a *Admin) error
-	AdminByEmail(ctx context.Context, tenantID, email string) (Admin, error)
-	Admins(ctx context.Context, tenantID string) ([]Admin, error)
 }
 
 // EmployeeStore keeps employees.

@@ -34,7 +34,7 @@ invitations, work passcode reset), dpo (audit trail and exports, read only).`,
 			if err != nil {
 				return err
 			}
-			a, creds, err := in.svc.CreateAdmin(ctx, cliActor(), t, email, role)
+			a, creds, err := in.svc.Access.CreateAdmin(ctx, cliActor(), t, email, role)
 			if errors.Is(err, mdm.ErrConflict) {
 				return fmt.Errorf("tenant %s has an administrator %s already", t.Name, email)
 			}

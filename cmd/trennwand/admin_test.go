@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 func TestAdminCreatePrintsCredentialsThatAreStoredOnlyAsHash(t *testing.T) {
@@ -38,14 +40,14 @@ func TestAdminCreatePrintsCredentialsThatAreStoredOnlyAsHash(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, err := st.AdminByEmail(t.Context(), tn.ID, "helpdesk@musterstadt.de")
+		a, err := store.AccessOf(st).AdminByEmail(t.Context(), tn.ID, "helpdesk@musterstadt.de")
 		if err != nil {
 			t.Fatalf("the administrator is not stored: %v", err)
 		}
 		if a.Role != mdm.RoleHelpdesk || !a.MustChangePassword {
 			t.Errorf("stored role %q, must change password %v; want helpdesk, true", a.Role, a.MustChangePassword)
 		}
-		if ok, err := a.CheckPassword(out.Password); err != nil || !ok {
+		if ok, err := access.CheckPassword(a, out.Password); err != nil || !ok {
 			t.Error("the printed password does not match the stored hash")
 		}
 		if strings.Contains(a.PasswordHash, out.Password) || strings.Contains(string(a.TOTPSecret), out.TOTPSecret) {

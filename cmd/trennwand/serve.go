@@ -19,6 +19,7 @@ import (
 	"github.com/trennwand/trennwand/demo"
 	inst "github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 )
 
 func newServeCmd() *cobra.Command {
@@ -167,7 +168,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 }
 
 // printSignIn shows the first administrator's credentials, the only time they are shown.
-func printSignIn(w io.Writer, cfg config, creds mdm.AdminCredentials) error {
+func printSignIn(w io.Writer, cfg config, creds access.AdminCredentials) error {
 	signIn := cfg.PublicURL.JoinPath("/ui/").String()
 	if cfg.JSON {
 		return printJSON(w, map[string]string{

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm/access"
+	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -57,11 +59,11 @@ func TestServeCreatesAnInstallationAndShowsTheSignInOnce(t *testing.T) {
 		if err != nil {
 			t.Fatalf("no tenant default: %v", err)
 		}
-		admin, err := st.AdminByEmail(t.Context(), tn.ID, "it@musterstadt.de")
+		admin, err := store.AccessOf(st).AdminByEmail(t.Context(), tn.ID, "it@musterstadt.de")
 		if err != nil {
 			t.Fatalf("no first administrator: %v", err)
 		}
-		if matches, err := admin.CheckPassword(password[1]); admin.Role != "admin" || err != nil || !matches {
+		if matches, err := access.CheckPassword(admin, password[1]); admin.Role != "admin" || err != nil || !matches {
 			t.Errorf("the first administrator has role %q and the printed password matches: %v (%v); want admin, true",
 				admin.Role, matches, err)
 		}

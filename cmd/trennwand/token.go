@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 )
 
 func newTokenCmd() *cobra.Command {
@@ -42,7 +43,7 @@ without --tenant, for the provider-level super-admin who creates tenants.`,
 				}
 				tenant = &t
 			}
-			tok, secret, err := in.svc.CreateToken(ctx, cliActor(), tenant, mdm.TokenRequest{
+			tok, secret, err := in.svc.Access.CreateToken(ctx, cliActor(), tenant, access.TokenRequest{
 				Name: name, Role: role, Validity: time.Duration(days) * 24 * time.Hour})
 			if err != nil {
 				return err
@@ -76,7 +77,7 @@ without --tenant, for the provider-level super-admin who creates tenants.`,
 			if err != nil {
 				return err
 			}
-			toks, err := in.svc.Tokens(ctx, t)
+			toks, err := in.svc.Access.Tokens(ctx, t)
 			if err != nil {
 				return err
 			}
@@ -108,7 +109,7 @@ without --tenant, for the provider-level super-admin who creates tenants.`,
 			if err != nil {
 				return err
 			}
-			if err := in.svc.RevokeToken(ctx, cliActor(), t, args[0]); err != nil {
+			if err := in.svc.Access.RevokeToken(ctx, cliActor(), t, args[0]); err != nil {
 				return err
 			}
 			if in.cfg.JSON {

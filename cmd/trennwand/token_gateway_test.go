@@ -18,7 +18,7 @@ func TestTokenForAMailGateway(t *testing.T) {
 		var created struct{ Token, Role string }
 		r.decode(t, &created)
 		svc := domain.New(s.store(t), storetest.PlainSealer{}, storetest.Platforms())
-		who, err := svc.AuthenticateToken(t.Context(), created.Token)
+		who, err := svc.Access.AuthenticateToken(t.Context(), created.Token)
 		if err != nil || who.Role != mdm.RoleGateway || !who.Can(mdm.PermAccessCheck) || who.Can(mdm.PermDevicesRead) {
 			t.Fatalf("the gateway token authenticates as %+v, %v", who, err)
 		}

@@ -24,7 +24,7 @@ func TestTokenCreateListRevoke(t *testing.T) {
 			t.Fatalf("token create printed %+v", created)
 		}
 		svc := domain.New(s.store(t), storetest.PlainSealer{}, storetest.Platforms())
-		who, err := svc.AuthenticateToken(t.Context(), created.Token)
+		who, err := svc.Access.AuthenticateToken(t.Context(), created.Token)
 		if err != nil || who.Role != mdm.RoleHelpdesk || who.Actor != "token:"+created.ID {
 			t.Fatalf("the printed token authenticates as %+v, %v", who, err)
 		}
@@ -36,7 +36,7 @@ func TestTokenCreateListRevoke(t *testing.T) {
 		}
 
 		s.run(t, "token", "revoke", "--tenant", "default", created.ID).wantCode(t, 0)
-		if _, err := svc.AuthenticateToken(t.Context(), created.Token); err == nil {
+		if _, err := svc.Access.AuthenticateToken(t.Context(), created.Token); err == nil {
 			t.Error("a revoked token still authenticates")
 		}
 	})

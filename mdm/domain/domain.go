@@ -10,6 +10,7 @@ package domain
 import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/trail"
 	"github.com/trennwand/trennwand/mdm/workpolicy"
@@ -24,6 +25,8 @@ type Services struct {
 	// DataProtection holds the tenants' settings, the inactivity rule, device retention
 	// and the Art. 15 and Art. 30 reports.
 	DataProtection *dataprotection.Service
+	// Access keeps administrators, their sign-in and sessions, and API tokens.
+	Access *access.Service
 }
 
 // Options are the settings of the sub-domains that take settings of their own; the zero
@@ -31,6 +34,8 @@ type Services struct {
 type Options struct {
 	// Trail signs and verifies the audit trail's checkpoints.
 	Trail []trail.Option
+	// Access keeps administrators, their sign-in and sessions, and API tokens.
+	Access *access.Service
 }
 
 // New builds every sub-domain on st, sealing secrets with sealer.
@@ -46,5 +51,6 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	s.WorkPolicy = workpolicy.New(core, st, func(tx mdm.Store) workpolicy.Store { return store.WorkPoliciesOf(tx) })
 	s.DataProtection = dataprotection.New(core, st, func(tx mdm.Store) dataprotection.Store { return store.DataProtectionOf(tx) })
 	s.Trail.UseRetention(s.DataProtection)
+	s.Access = access.New(core, st, func(tx mdm.Store) access.Store { return store.AccessOf(tx) })
 	return s
 }

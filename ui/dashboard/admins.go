@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 )
 
 var (
@@ -34,7 +35,7 @@ func (d *Dashboard) admins(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *Dashboard) showAdmins(w http.ResponseWriter, r *http.Request, p page) {
-	as, err := d.svc.Admins(r.Context(), viewerOf(r).Tenant)
+	as, err := d.svc.Access.Admins(r.Context(), viewerOf(r).Tenant)
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -47,7 +48,7 @@ func (d *Dashboard) showAdmins(w http.ResponseWriter, r *http.Request, p page) {
 // administrator sets up the second factor and their own password at first sign-in.
 func (d *Dashboard) createAdmin(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	a, creds, err := d.svc.CreateAdmin(r.Context(), v.Principal.Actor, v.Tenant, r.PostFormValue("email"), mdm.Role(r.PostFormValue("role")))
+	a, creds, err := d.svc.Access.CreateAdmin(r.Context(), v.Principal.Actor, v.Tenant, r.PostFormValue("email"), mdm.Role(r.PostFormValue("role")))
 	if err != nil {
 		d.refusedOn(w, r, err, d.showAdmins)
 		return
@@ -59,7 +60,7 @@ func (d *Dashboard) createAdmin(w http.ResponseWriter, r *http.Request) {
 // disableAdmin disables an administrator; their sessions end at once.
 func (d *Dashboard) disableAdmin(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	if err := d.svc.DisableAdmin(r.Context(), v.Principal.Actor, v.Tenant, r.PathValue("id")); err != nil {
+	if err := d.svc.Access.DisableAdmin(r.Context(), v.Principal.Actor, v.Tenant, r.PathValue("id")); err != nil {
 		d.refusedOn(w, r, err, d.showAdmins)
 		return
 	}
@@ -68,7 +69,7 @@ func (d *Dashboard) disableAdmin(w http.ResponseWriter, r *http.Request) {
 
 // tokenRow is an API token as the list shows it.
 type tokenRow struct {
-	mdm.APIToken
+	access.APIToken
 	Active bool
 }
 
@@ -78,7 +79,7 @@ func (d *Dashboard) tokens(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *Dashboard) showTokens(w http.ResponseWriter, r *http.Request, p page) {
-	toks, err := d.svc.Tokens(r.Context(), viewerOf(r).Tenant)
+	toks, err := d.svc.Access.Tokens(r.Context(), viewerOf(r).Tenant)
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -95,7 +96,7 @@ func (d *Dashboard) showTokens(w http.ResponseWriter, r *http.Request, p page) {
 // createToken makes an API token and shows its secret, which exists only on this page.
 func (d *Dashboard) createToken(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	req := mdm.TokenRequest{Name: r.PostFormValue("name"), Role: mdm.Role(r.PostFormValue("role"))}
+	req := access.TokenRequest{Name: r.PostFormValue("name"), Role: mdm.Role(r.PostFormValue("role"))}
 	if req.Role == mdm.RoleProvider {
 		d.refusedOn(w, r, errNoProviderToken, d.showTokens)
 		return
@@ -108,7 +109,7 @@ func (d *Dashboard) createToken(w http.ResponseWriter, r *http.Request) {
 		}
 		req.Validity = time.Duration(n) * 24 * time.Hour
 	}
-	tok, secret, err := d.svc.CreateToken(r.Context(), v.Principal.Actor, &v.Tenant, req)
+	tok, secret, err := d.svc.Access.CreateToken(r.Context(), v.Principal.Actor, &v.Tenant, req)
 	if err != nil {
 		d.refusedOn(w, r, err, d.showTokens)
 		return
@@ -120,7 +121,7 @@ func (d *Dashboard) createToken(w http.ResponseWriter, r *http.Request) {
 // revokeToken revokes an API token; it is refused from its next request on.
 func (d *Dashboard) revokeToken(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	if err := d.svc.RevokeToken(r.Context(), v.Principal.Actor, v.Tenant, r.PathValue("id")); err != nil {
+	if err := d.svc.Access.RevokeToken(r.Context(), v.Principal.Actor, v.Tenant, r.PathValue("id")); err != nil {
 		d.fail(w, r, err)
 		return
 	}

@@ -1,9 +1,11 @@
-package mdm
+package access
 
 import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // While the one password slot is taken, a check waits a bounded time and is then turned
@@ -24,7 +26,7 @@ func TestAPasswordCheckWaitsABoundedTimeForTheSlot(t *testing.T) {
 	if err := refuseAlike("anything"); !errors.Is(err, ErrBusy) {
 		t.Fatalf("refusal of an unknown account while the slot is held: %v, want ErrBusy", err)
 	}
-	if _, err := (Admin{PasswordHash: hash}).CheckPassword("correct horse battery"); !errors.Is(err, ErrBusy) {
+	if _, err := CheckPassword(mdm.Admin{PasswordHash: hash}, "correct horse battery"); !errors.Is(err, ErrBusy) {
 		t.Fatalf("administrator's check while the slot is held: %v, want ErrBusy", err)
 	}
 	<-passwordSlots

@@ -1,8 +1,7 @@
-package mdm
+package access
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
@@ -35,13 +35,13 @@ var ErrThrottled = errors.New("too many sign-in attempts from this address; wait
 // per client address and recorded in the tenant's audit trail; every failure is
 // ErrUnauthenticated, whatever was wrong.
 func (s *Service) SignIn(ctx context.Context, tenantName, email, password, client string) (string, Session, error) {
-	now := s.clock()
+	now := s.now()
 	throttled := s.throttle(ctx, "sign-in", client, now)
 	if throttled != nil && !errors.Is(throttled, ErrThrottled) {
 		return "", Session{}, throttled
 	}
-	t, err := s.store.TenantByName(ctx, tenantName)
-	if errors.Is(err, ErrNotFound) {
+	t, err := s.core.Tenant(ctx, tenantName)
+	if errors.Is(err, mdm.ErrNotFound) {
 		// A throttled client costs no password hash, whichever tenant it names.
 		if throttled != nil {
 			return "", Session{}, ErrThrottled
@@ -49,27 +49,27 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 		if err := refuseAlike(password); err != nil {
 			return "", Session{}, err
 		}
-		return "", Session{}, ErrUnauthenticated
+		return "", Session{}, mdm.ErrUnauthenticated
 	} else if err != nil {
 		return "", Session{}, err
 	}
 	fail := func(subject, why string) (string, Session, error) {
-		_ = s.Record(ctx, t.ID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: subject,
+		_ = s.core.Record(ctx, t.ID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: subject,
 			Details: audit.Fields(map[string]any{"email": email, "reason": why})})
 		if why == "throttled" {
 			return "", Session{}, ErrThrottled
 		}
-		return "", Session{}, ErrUnauthenticated
+		return "", Session{}, mdm.ErrUnauthenticated
 	}
 	if throttled != nil {
 		return fail(audit.Tenant.Of(t.ID), "throttled")
 	}
-	norm, err := NormalizeEmail(email)
+	norm, err := mdm.NormalizeEmail(email)
 	if err != nil {
 		return fail(audit.Tenant.Of(t.ID), "unknown account")
 	}
-	a, err := s.store.AdminByEmail(ctx, t.ID, norm)
-	if errors.Is(err, ErrNotFound) {
+	a, err := s.own.AdminByEmail(ctx, t.ID, norm)
+	if errors.Is(err, mdm.ErrNotFound) {
 		if err := refuseAlike(password); err != nil {
 			return "", Session{}, err
 		}
@@ -86,7 +86,7 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 	why := ""
 	if a.Locked(now) {
 		why = "locked"
-	} else if ok, err := a.CheckPassword(password); err != nil {
+	} else if ok, err := CheckPassword(a, password); err != nil {
 		return "", Session{}, err
 	} else if !ok {
 		why = "wrong password"
@@ -95,14 +95,14 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 		if _, err := s.countFailure(ctx, a, "client:"+client, why); err != nil {
 			return "", Session{}, err
 		}
-		return "", Session{}, ErrUnauthenticated
+		return "", Session{}, mdm.ErrUnauthenticated
 	}
 	stage := StageSecondFactor
 	if a.TOTPConfirmedAt == nil {
 		stage = StageTOTPSetup
 	}
 	token, sess := renew(Session{TenantID: t.ID, AdminID: a.ID, CreatedAt: now, ExpiresAt: now.Add(SessionMaxAge)}, stage, now)
-	if err := s.store.CreateSession(ctx, &sess); err != nil {
+	if err := s.own.CreateSession(ctx, &sess); err != nil {
 		return "", Session{}, fmt.Errorf("open session: %w", err)
 	}
 	return token, sess, nil
@@ -113,7 +113,7 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 // tried more than ClientSignInAttempts times in the window.
 func (s *Service) throttle(ctx context.Context, step, client string, now time.Time) error {
 	window := now.Truncate(ThrottleWindow)
-	n, err := s.store.CountSignInAttempt(ctx, step+":"+client+":"+window.Format(time.RFC3339), now, window.Add(ThrottleWindow))
+	n, err := s.own.CountSignInAttempt(ctx, step+":"+client+":"+window.Format(time.RFC3339), now, window.Add(ThrottleWindow))
 	if err != nil {
 		return fmt.Errorf("count sign-in attempts: %w", err)
 	}
@@ -129,10 +129,10 @@ func (s *Service) throttle(ctx context.Context, step, client string, now time.Ti
 // by the same statement, so no failure undoes a lock another one set). Attempts on a
 // locked account count too: a burst cannot get round the lock by being fast. It reports
 // whether this failure locked the account.
-func (s *Service) countFailure(ctx context.Context, a Admin, actor, why string) (locked bool, err error) {
-	err = s.atomic(ctx, func(tx Store, at time.Time) error {
+func (s *Service) countFailure(ctx context.Context, a mdm.Admin, actor, why string) (locked bool, err error) {
+	err = s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
 		until := at.Add(LockoutDuration)
-		n, err := tx.CountFailedSignIn(ctx, a.TenantID, a.ID, MaxFailedSignIns, until)
+		n, err := own.CountFailedSignIn(ctx, a.TenantID, a.ID, MaxFailedSignIns, until)
 		if err != nil {
 			return err
 		}
@@ -155,40 +155,35 @@ func (s *Service) countFailure(ctx context.Context, a Admin, actor, why string) 
 
 // SessionFor returns the live session of a token with its administrator, and records the
 // activity (at most once a minute). A dead or unknown session is ErrUnauthenticated.
-func (s *Service) SessionFor(ctx context.Context, token string) (Session, Admin, error) {
-	sess, err := s.store.SessionByHash(ctx, HashSessionToken(token))
-	if errors.Is(err, ErrNotFound) {
-		return Session{}, Admin{}, ErrUnauthenticated
+func (s *Service) SessionFor(ctx context.Context, token string) (Session, mdm.Admin, error) {
+	sess, err := s.own.SessionByHash(ctx, mdm.HashSecret(token))
+	if errors.Is(err, mdm.ErrNotFound) {
+		return Session{}, mdm.Admin{}, mdm.ErrUnauthenticated
 	} else if err != nil {
-		return Session{}, Admin{}, fmt.Errorf("look up session: %w", err)
+		return Session{}, mdm.Admin{}, fmt.Errorf("look up session: %w", err)
 	}
-	now := s.clock()
+	now := s.now()
 	if !sess.Alive(now) {
-		_ = s.store.DeleteSession(ctx, sess.Hash)
-		return Session{}, Admin{}, ErrUnauthenticated
+		_ = s.own.DeleteSession(ctx, sess.Hash)
+		return Session{}, mdm.Admin{}, mdm.ErrUnauthenticated
 	}
-	a, err := s.store.AdminByID(ctx, sess.TenantID, sess.AdminID)
+	a, err := s.own.AdminByID(ctx, sess.TenantID, sess.AdminID)
 	if err != nil {
-		return Session{}, Admin{}, fmt.Errorf("administrator of session: %w", err)
+		return Session{}, mdm.Admin{}, fmt.Errorf("administrator of session: %w", err)
 	}
 	// A locked account has no unfinished sign-in: whoever reached the second factor has
 	// to start again once the lock ends.
 	if a.Disabled() || (sess.Stage != StageActive && a.Locked(now)) {
-		_ = s.store.DeleteSession(ctx, sess.Hash)
-		return Session{}, Admin{}, ErrUnauthenticated
+		_ = s.own.DeleteSession(ctx, sess.Hash)
+		return Session{}, mdm.Admin{}, mdm.ErrUnauthenticated
 	}
 	if now.Sub(sess.LastSeenAt) >= time.Minute {
 		sess.LastSeenAt = now
-		if err := s.store.UpdateSession(ctx, sess); err != nil {
-			return Session{}, Admin{}, fmt.Errorf("record session activity: %w", err)
+		if err := s.own.UpdateSession(ctx, sess); err != nil {
+			return Session{}, mdm.Admin{}, fmt.Errorf("record session activity: %w", err)
 		}
 	}
 	return sess, a, nil
-}
-
-// Principal is who an active session acts as.
-func (a Admin) Principal() Principal {
-	return Principal{Actor: "admin:" + a.ID, TenantID: a.TenantID, Role: a.Role}
 }
 
 // TOTPSetup returns the second-factor secret and its otpauth URL for the set-up step of
@@ -199,12 +194,12 @@ func (s *Service) TOTPSetup(ctx context.Context, token string) (secret, otpURL s
 		return "", "", err
 	}
 	if sess.Stage != StageTOTPSetup {
-		return "", "", fmt.Errorf("%w: the second factor is set up already", ErrConflict)
+		return "", "", fmt.Errorf("%w: the second factor is set up already", mdm.ErrConflict)
 	}
 	if secret, err = s.TOTPSecret(a); err != nil {
 		return "", "", err
 	}
-	t, err := s.store.TenantByID(ctx, a.TenantID)
+	t, err := s.core.TenantByID(ctx, a.TenantID)
 	if err != nil {
 		return "", "", err
 	}
@@ -230,6 +225,5 @@ func checkTOTP(secret, code string, now time.Time) int64 {
 // hashRecoveryCode returns the hash under which a recovery code is kept; dashes and case
 // do not matter.
 func hashRecoveryCode(code string) []byte {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.ReplaceAll(strings.TrimSpace(code), "-", ""))))
-	return sum[:]
+	return mdm.HashSecret(strings.ToLower(strings.ReplaceAll(strings.TrimSpace(code), "-", "")))
 }

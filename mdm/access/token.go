@@ -1,10 +1,11 @@
-package mdm
+package access
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // APIToken lets a script or another system call the JSON API with one role, in one tenant
@@ -14,7 +15,7 @@ type APIToken struct {
 	ID         string
 	TenantID   *string // nil for the provider role
 	Name       string
-	Role       Role
+	Role       mdm.Role
 	Hash       []byte
 	CreatedBy  string
 	CreatedAt  time.Time
@@ -36,21 +37,15 @@ const DefaultTokenValidity = 365 * 24 * time.Hour
 
 // newTokenSecret returns a fresh token of 160 random bits and the hash it is kept under.
 func newTokenSecret() (token string, hash []byte) {
-	token = tokenPrefix + strings.ToLower(randomBase32(20))
-	return token, HashToken(token)
-}
-
-// HashToken returns the hash under which an API token is stored.
-func HashToken(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
+	token = tokenPrefix + strings.ToLower(mdm.RandomBase32(20))
+	return token, mdm.HashSecret(token)
 }
 
 // ParseToken checks the form of a token presented by a caller, before any lookup.
 func ParseToken(s string) (string, error) {
 	rest, ok := strings.CutPrefix(s, tokenPrefix)
 	if !ok || len(rest) != 32 || strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz234567") != "" {
-		return "", fmt.Errorf("%w: not a trennwand API token", ErrInvalid)
+		return "", fmt.Errorf("%w: not a trennwand API token", mdm.ErrInvalid)
 	}
 	return s, nil
 }
@@ -58,6 +53,6 @@ func ParseToken(s string) (string, error) {
 // TokenRequest says what a new token may do.
 type TokenRequest struct {
 	Name     string
-	Role     Role
+	Role     mdm.Role
 	Validity time.Duration // zero: DefaultTokenValidity
 }

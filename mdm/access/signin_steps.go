@@ -1,4 +1,4 @@
-package mdm
+package access
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
@@ -38,12 +39,12 @@ func (s *Service) SecondFactor(ctx context.Context, token, code, client string) 
 		return NextStep{}, err
 	}
 	if sess.Stage != StageTOTPSetup && sess.Stage != StageSecondFactor {
-		return NextStep{}, fmt.Errorf("%w: this sign-in is past the second factor", ErrConflict)
+		return NextStep{}, fmt.Errorf("%w: this sign-in is past the second factor", mdm.ErrConflict)
 	}
-	now := s.clock()
+	now := s.now()
 	if err := s.throttle(ctx, "second-factor", client, now); err != nil {
 		if errors.Is(err, ErrThrottled) {
-			_ = s.Record(ctx, a.TenantID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: audit.Admin.Of(a.ID),
+			_ = s.core.Record(ctx, a.TenantID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: audit.Admin.Of(a.ID),
 				Details: audit.Fields(map[string]any{"email": a.Email, "reason": "throttled"})})
 		}
 		return NextStep{}, err
@@ -59,7 +60,7 @@ func (s *Service) SecondFactor(ctx context.Context, token, code, client string) 
 		if step < 0 {
 			return s.refuseFactor(ctx, sess, a, "wrong code")
 		}
-		if err := s.store.AcceptTOTPStep(ctx, a.TenantID, a.ID, step, now); errors.Is(err, ErrConflict) {
+		if err := s.own.AcceptTOTPStep(ctx, a.TenantID, a.ID, step, now); errors.Is(err, mdm.ErrConflict) {
 			return s.refuseFactor(ctx, sess, a, "code used before")
 		} else if err != nil {
 			return NextStep{}, err
@@ -69,26 +70,26 @@ func (s *Service) SecondFactor(ctx context.Context, token, code, client string) 
 		if sess.Stage != StageSecondFactor {
 			return s.refuseFactor(ctx, sess, a, "recovery code before set-up")
 		}
-		if err := s.store.UseRecoveryCode(ctx, a.TenantID, a.ID, hashRecoveryCode(code), now); errors.Is(err, ErrNotFound) {
+		if err := s.own.UseRecoveryCode(ctx, a.TenantID, a.ID, hashRecoveryCode(code), now); errors.Is(err, mdm.ErrNotFound) {
 			return s.refuseFactor(ctx, sess, a, "wrong recovery code")
 		} else if err != nil {
 			return NextStep{}, err
 		}
 	}
 	var next NextStep
-	err = s.atomic(ctx, func(tx Store, at time.Time) error {
-		if err := tx.ClearFailedSignIns(ctx, a.TenantID, a.ID); err != nil {
+	err = s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
+		if err := own.ClearFailedSignIns(ctx, a.TenantID, a.ID); err != nil {
 			return err
 		}
 		if sess.Stage == StageTOTPSetup {
 			hashes := make([][]byte, RecoveryCodes)
 			next.RecoveryCodes = make([]string, RecoveryCodes)
 			for i := range next.RecoveryCodes {
-				c := strings.ToLower(randomBase32(7))[:10]
+				c := strings.ToLower(mdm.RandomBase32(7))[:10]
 				next.RecoveryCodes[i] = c[:5] + "-" + c[5:]
 				hashes[i] = hashRecoveryCode(next.RecoveryCodes[i])
 			}
-			if err := tx.ReplaceRecoveryCodes(ctx, a.TenantID, a.ID, hashes); err != nil {
+			if err := own.ReplaceRecoveryCodes(ctx, a.TenantID, a.ID, hashes); err != nil {
 				return err
 			}
 			if _, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSecondFactorSetup,
@@ -101,7 +102,7 @@ func (s *Service) SecondFactor(ctx context.Context, token, code, client string) 
 			stage = StagePasswordChange
 		}
 		next.Token, next.Session = renew(sess, stage, at)
-		if err := tx.RenewSession(ctx, sess.Hash, next.Session); err != nil {
+		if err := own.RenewSession(ctx, sess.Hash, next.Session); err != nil {
 			return err
 		}
 		return recordSignIn(ctx, tx, at, a, next.Session, how)
@@ -115,20 +116,20 @@ func (s *Service) SecondFactor(ctx context.Context, token, code, client string) 
 // refuseFactor counts and records a refused second factor. When the refusal locks the
 // account, the half-finished sign-in ends too (and any other one of the administrator at
 // its next request; see SessionFor).
-func (s *Service) refuseFactor(ctx context.Context, sess Session, a Admin, why string) (NextStep, error) {
+func (s *Service) refuseFactor(ctx context.Context, sess Session, a mdm.Admin, why string) (NextStep, error) {
 	locked, err := s.countFailure(ctx, a, "admin:"+a.ID, why)
 	if err != nil {
 		return NextStep{}, err
 	}
 	if locked {
-		_ = s.store.DeleteSession(ctx, sess.Hash)
+		_ = s.own.DeleteSession(ctx, sess.Hash)
 	}
-	return NextStep{}, ErrUnauthenticated
+	return NextStep{}, mdm.ErrUnauthenticated
 }
 
 // recordSignIn records a finished sign-in: the session is active, or waits only for the
 // one-time password to be replaced.
-func recordSignIn(ctx context.Context, tx Store, at time.Time, a Admin, sess Session, how string) error {
+func recordSignIn(ctx context.Context, tx mdm.Store, at time.Time, a mdm.Admin, sess Session, how string) error {
 	_, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSignIn, Subject: audit.Admin.Of(a.ID),
 		Details: audit.Fields(map[string]any{"second_factor": how, "stage": sess.Stage})})
 	return err
@@ -137,7 +138,7 @@ func recordSignIn(ctx context.Context, tx Store, at time.Time, a Admin, sess Ses
 // ValidatePassword checks a password an administrator chooses.
 func ValidatePassword(p string) error {
 	if n := len([]rune(p)); n < 12 || n > 200 {
-		return fmt.Errorf("%w: a password has 12 to 200 characters", ErrInvalid)
+		return fmt.Errorf("%w: a password has 12 to 200 characters", mdm.ErrInvalid)
 	}
 	return nil
 }
@@ -150,27 +151,27 @@ func (s *Service) ChangePassword(ctx context.Context, token, password string) (N
 		return NextStep{}, err
 	}
 	if sess.Stage != StagePasswordChange {
-		return NextStep{}, fmt.Errorf("%w: this sign-in has no password to change", ErrConflict)
+		return NextStep{}, fmt.Errorf("%w: this sign-in has no password to change", mdm.ErrConflict)
 	}
 	if err := ValidatePassword(password); err != nil {
 		return NextStep{}, err
 	}
-	if same, err := a.CheckPassword(password); err != nil {
+	if same, err := CheckPassword(a, password); err != nil {
 		return NextStep{}, err
 	} else if same {
-		return NextStep{}, fmt.Errorf("%w: choose a password other than the one-time password", ErrInvalid)
+		return NextStep{}, fmt.Errorf("%w: choose a password other than the one-time password", mdm.ErrInvalid)
 	}
 	hash, err := hashPassword(password)
 	if err != nil {
 		return NextStep{}, fmt.Errorf("hash password: %w", err)
 	}
 	var next NextStep
-	err = s.atomic(ctx, func(tx Store, at time.Time) error {
-		if err := tx.SetAdminPassword(ctx, a.TenantID, a.ID, hash); err != nil {
+	err = s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
+		if err := own.SetAdminPassword(ctx, a.TenantID, a.ID, hash); err != nil {
 			return err
 		}
 		next.Token, next.Session = renew(sess, StageActive, at)
-		if err := tx.RenewSession(ctx, sess.Hash, next.Session); err != nil {
+		if err := own.RenewSession(ctx, sess.Hash, next.Session); err != nil {
 			return err
 		}
 		_, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminPasswordChange,
@@ -186,13 +187,13 @@ func (s *Service) ChangePassword(ctx context.Context, token, password string) (N
 // SignOut ends the session of a token and records it; an unknown token is no error.
 func (s *Service) SignOut(ctx context.Context, token string) error {
 	sess, a, err := s.SessionFor(ctx, token)
-	if errors.Is(err, ErrUnauthenticated) {
+	if errors.Is(err, mdm.ErrUnauthenticated) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
-		if err := tx.DeleteSession(ctx, sess.Hash); err != nil {
+	return s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
+		if err := own.DeleteSession(ctx, sess.Hash); err != nil {
 			return err
 		}
 		_, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSignOut,

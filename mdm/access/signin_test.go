@@ -1,4 +1,4 @@
-package store_test
+package access_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -24,7 +25,7 @@ type signInWorld struct {
 	svc    *domain.Services
 	store  *store.Store
 	now    time.Time
-	creds  mdm.AdminCredentials
+	creds  access.AdminCredentials
 	tenant mdm.Tenant
 }
 
@@ -32,7 +33,7 @@ func newSignInWorld(t *testing.T, s *store.Store) *signInWorld {
 	t.Helper()
 	w := &signInWorld{store: s, now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	w.svc = domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return w.now }))
-	creds, err := w.svc.Bootstrap(context.Background(), "it@musterstadt.example")
+	creds, err := w.svc.Access.Bootstrap(context.Background(), "it@musterstadt.example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,45 +73,45 @@ func TestFirstSignInSetsUpTheSecondFactorAndThePassword(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := newSignInWorld(t, s)
-		token, sess, err := w.svc.SignIn(ctx, "default", "IT@musterstadt.example", w.creds.Password, "192.0.2.1")
-		if err != nil || sess.Stage != mdm.StageTOTPSetup {
+		token, sess, err := w.svc.Access.SignIn(ctx, "default", "IT@musterstadt.example", w.creds.Password, "192.0.2.1")
+		if err != nil || sess.Stage != access.StageTOTPSetup {
 			t.Fatalf("password: %+v, %v; want the set-up step", sess, err)
 		}
-		secret, otpURL, err := w.svc.TOTPSetup(ctx, token)
+		secret, otpURL, err := w.svc.Access.TOTPSetup(ctx, token)
 		if err != nil || secret != w.creds.TOTPSecret || !strings.HasPrefix(otpURL, "otpauth://totp/") {
 			t.Fatalf("set-up shows %q %q, %v", secret, otpURL, err)
 		}
-		if _, err := w.svc.SecondFactor(ctx, token, "000000", "192.0.2.1"); !errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, err := w.svc.Access.SecondFactor(ctx, token, "000000", "192.0.2.1"); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Fatalf("a wrong code: %v", err)
 		}
-		factor, err := w.svc.SecondFactor(ctx, token, w.code(t), "192.0.2.1")
+		factor, err := w.svc.Access.SecondFactor(ctx, token, w.code(t), "192.0.2.1")
 		codes := factor.RecoveryCodes
-		if err != nil || factor.Session.Stage != mdm.StagePasswordChange || len(codes) != mdm.RecoveryCodes {
+		if err != nil || factor.Session.Stage != access.StagePasswordChange || len(codes) != access.RecoveryCodes {
 			t.Fatalf("code: %+v, %d recovery codes, %v", factor.Session, len(codes), err)
 		}
-		if _, _, err := w.svc.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, _, err := w.svc.Access.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("the token of the password step after the second factor: %v, want ErrUnauthenticated", err)
 		}
 		token = factor.Token
-		if _, err := w.svc.ChangePassword(ctx, token, "short"); !errors.Is(err, mdm.ErrInvalid) {
+		if _, err := w.svc.Access.ChangePassword(ctx, token, "short"); !errors.Is(err, mdm.ErrInvalid) {
 			t.Errorf("a short password: %v, want ErrInvalid", err)
 		}
-		active, err := w.svc.ChangePassword(ctx, token, "correct horse battery staple")
-		if err != nil || active.Session.Stage != mdm.StageActive {
+		active, err := w.svc.Access.ChangePassword(ctx, token, "correct horse battery staple")
+		if err != nil || active.Session.Stage != access.StageActive {
 			t.Fatalf("new password: %+v, %v", active.Session, err)
 		}
-		if _, _, err := w.svc.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, _, err := w.svc.Access.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("the token of the second factor after the new password: %v, want ErrUnauthenticated", err)
 		}
 		token = active.Token
-		_, a, err := w.svc.SessionFor(ctx, token)
+		_, a, err := w.svc.Access.SessionFor(ctx, token)
 		if err != nil || a.Principal().Role != mdm.RoleAdmin {
 			t.Fatalf("session: %+v, %v", a, err)
 		}
-		if err := w.svc.SignOut(ctx, token); err != nil {
+		if err := w.svc.Access.SignOut(ctx, token); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := w.svc.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, _, err := w.svc.Access.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("after sign-out: %v", err)
 		}
 		want := []string{"admin.sign_in_failed", "admin.second_factor_setup", "admin.sign_in", "admin.password_change", "admin.sign_out"}
@@ -119,15 +120,15 @@ func TestFirstSignInSetsUpTheSecondFactorAndThePassword(t *testing.T) {
 		}
 
 		// The next sign-in asks for a code; a recovery code works once, a used code never.
-		token, sess, err = w.svc.SignIn(ctx, "default", "it@musterstadt.example", "correct horse battery staple", "192.0.2.1")
-		if err != nil || sess.Stage != mdm.StageSecondFactor {
+		token, sess, err = w.svc.Access.SignIn(ctx, "default", "it@musterstadt.example", "correct horse battery staple", "192.0.2.1")
+		if err != nil || sess.Stage != access.StageSecondFactor {
 			t.Fatalf("second sign-in: %+v, %v", sess, err)
 		}
-		if next, err := w.svc.SecondFactor(ctx, token, strings.ToUpper(codes[0]), "192.0.2.1"); err != nil || next.Session.Stage != mdm.StageActive {
+		if next, err := w.svc.Access.SecondFactor(ctx, token, strings.ToUpper(codes[0]), "192.0.2.1"); err != nil || next.Session.Stage != access.StageActive {
 			t.Fatalf("recovery code: %+v, %v", next.Session, err)
 		}
-		token, _, _ = w.svc.SignIn(ctx, "default", "it@musterstadt.example", "correct horse battery staple", "192.0.2.1")
-		if _, err := w.svc.SecondFactor(ctx, token, codes[0], "192.0.2.1"); !errors.Is(err, mdm.ErrUnauthenticated) {
+		token, _, _ = w.svc.Access.SignIn(ctx, "default", "it@musterstadt.example", "correct horse battery staple", "192.0.2.1")
+		if _, err := w.svc.Access.SecondFactor(ctx, token, codes[0], "192.0.2.1"); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("a used recovery code: %v", err)
 		}
 	})
@@ -139,21 +140,21 @@ func TestWrongPasswordsLockTheAccount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := newSignInWorld(t, s)
-		for range mdm.MaxFailedSignIns {
-			if _, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", "guess", "192.0.2.7"); !errors.Is(err, mdm.ErrUnauthenticated) {
+		for range access.MaxFailedSignIns {
+			if _, _, err := w.svc.Access.SignIn(ctx, "default", "it@musterstadt.example", "guess", "192.0.2.7"); !errors.Is(err, mdm.ErrUnauthenticated) {
 				t.Fatalf("wrong password: %v", err)
 			}
 		}
-		if _, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "192.0.2.8"); !errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, _, err := w.svc.Access.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "192.0.2.8"); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Fatalf("right password on a locked account: %v", err)
 		}
-		w.now = w.now.Add(mdm.LockoutDuration)
-		token, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "192.0.2.8")
+		w.now = w.now.Add(access.LockoutDuration)
+		token, _, err := w.svc.Access.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "192.0.2.8")
 		if err != nil {
 			t.Fatalf("after the lockout: %v", err)
 		}
-		w.now = w.now.Add(mdm.SignInStepTimeout)
-		if _, _, err := w.svc.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
+		w.now = w.now.Add(access.SignInStepTimeout)
+		if _, _, err := w.svc.Access.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("an unfinished sign-in after its timeout: %v", err)
 		}
 		failed := 0
@@ -162,8 +163,8 @@ func TestWrongPasswordsLockTheAccount(t *testing.T) {
 				failed++
 			}
 		}
-		if failed != mdm.MaxFailedSignIns+1 {
-			t.Errorf("%d failed sign-ins recorded, want %d", failed, mdm.MaxFailedSignIns+1)
+		if failed != access.MaxFailedSignIns+1 {
+			t.Errorf("%d failed sign-ins recorded, want %d", failed, access.MaxFailedSignIns+1)
 		}
 	})
 }
@@ -174,12 +175,12 @@ func TestParallelWrongPasswordsAllCountAndLock(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := newSignInWorld(t, s)
-		const burst = 2 * mdm.MaxFailedSignIns
+		const burst = 2 * access.MaxFailedSignIns
 		errs := make([]error, burst)
 		var wg sync.WaitGroup
 		for i := range burst {
 			wg.Go(func() {
-				_, _, errs[i] = w.svc.SignIn(ctx, "default", "it@musterstadt.example", fmt.Sprintf("guess %d", i), fmt.Sprintf("192.0.2.%d", i))
+				_, _, errs[i] = w.svc.Access.SignIn(ctx, "default", "it@musterstadt.example", fmt.Sprintf("guess %d", i), fmt.Sprintf("192.0.2.%d", i))
 			})
 		}
 		wg.Wait()
@@ -188,14 +189,14 @@ func TestParallelWrongPasswordsAllCountAndLock(t *testing.T) {
 				t.Errorf("wrong password %d: %v, want ErrUnauthenticated", i, err)
 			}
 		}
-		a, err := w.store.AdminByEmail(ctx, w.tenant.ID, "it@musterstadt.example")
+		a, err := store.AccessOf(w.store).AdminByEmail(ctx, w.tenant.ID, "it@musterstadt.example")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if a.FailedSignIns != burst || !a.Locked(w.now) {
 			t.Errorf("after %d parallel wrong passwords: %d failures counted, locked until %v; want %d and locked", burst, a.FailedSignIns, a.LockedUntil, burst)
 		}
-		if _, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "198.51.100.9"); !errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, _, err := w.svc.Access.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "198.51.100.9"); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("the right password after the burst: %v, want ErrUnauthenticated (locked)", err)
 		}
 		locks := 0
@@ -204,8 +205,8 @@ func TestParallelWrongPasswordsAllCountAndLock(t *testing.T) {
 				locks++
 			}
 		}
-		if locks != burst/mdm.MaxFailedSignIns {
-			t.Errorf("%d locks on record, want %d", locks, burst/mdm.MaxFailedSignIns)
+		if locks != burst/access.MaxFailedSignIns {
+			t.Errorf("%d locks on record, want %d", locks, burst/access.MaxFailedSignIns)
 		}
 	})
 }
@@ -214,13 +215,13 @@ func TestParallelWrongPasswordsAllCountAndLock(t *testing.T) {
 func TestSignInIsThrottledPerClient(t *testing.T) {
 	w := newSignInWorld(t, storetest.Open(t, storetest.SQLite))
 	ctx := context.Background()
-	for range mdm.ClientSignInAttempts {
-		_, _, _ = w.svc.SignIn(ctx, "default", "nobody@musterstadt.example", "x", "198.51.100.1")
+	for range access.ClientSignInAttempts {
+		_, _, _ = w.svc.Access.SignIn(ctx, "default", "nobody@musterstadt.example", "x", "198.51.100.1")
 	}
-	if _, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "198.51.100.1"); !errors.Is(err, mdm.ErrThrottled) {
+	if _, _, err := w.svc.Access.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "198.51.100.1"); !errors.Is(err, access.ErrThrottled) {
 		t.Errorf("attempt beyond the limit: %v, want ErrThrottled", err)
 	}
-	if _, _, err := w.svc.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "198.51.100.2"); err != nil {
+	if _, _, err := w.svc.Access.SignIn(ctx, "default", "it@musterstadt.example", w.creds.Password, "198.51.100.2"); err != nil {
 		t.Errorf("another address: %v", err)
 	}
 }
