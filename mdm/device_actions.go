@@ -107,7 +107,7 @@ func (s *Service) CommandDevice(ctx context.Context, actor string, t Tenant, dev
 			return fmt.Errorf("%w: a %s device cannot carry out %s", ErrInvalid, d.Platform, kind)
 		}
 		cmd = Command{ID: NewID(), DeviceID: d.ID, Kind: kind, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
-		if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
+		if err := QueueCommand(ctx, tx, t.ID, &cmd); err != nil {
 			return err
 		}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DeviceCommand, Subject: audit.Device.Of(d.ID),

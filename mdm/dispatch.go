@@ -61,8 +61,8 @@ func enqueuePolicyForNewDevice(ctx context.Context, tx Store, tenantID string, p
 		JobOptions{Unique: true, RunAt: due})
 }
 
-// queueCommand stores a command for a device and the job that delivers it.
-func queueCommand(ctx context.Context, tx Store, tenantID string, c *Command) error {
+// QueueCommand stores a command for a device and the job that delivers it.
+func QueueCommand(ctx context.Context, tx Store, tenantID string, c *Command) error {
 	if err := tx.CreateCommand(ctx, tenantID, c); err != nil {
 		return fmt.Errorf("queue %s for device %s: %w", c.Kind, c.DeviceID, err)
 	}

@@ -181,11 +181,11 @@ func (s *Service) actOnFlag(ctx context.Context, t Tenant, dp DataProtection, f 
 		switch done {
 		case inactivityLocked:
 			cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandLockWork, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
-			if err := queueCommand(ctx, tx, t.ID, &cmd); err != nil {
+			if err := QueueCommand(ctx, tx, t.ID, &cmd); err != nil {
 				return err
 			}
 		case inactivityRemoved:
-			if err := orderRemoval(ctx, tx, at, ActorSystem, t.ID, d, reason); err != nil {
+			if err := OrderRemoval(ctx, tx, at, ActorSystem, t.ID, d, reason); err != nil {
 				return err
 			}
 		}
@@ -210,7 +210,7 @@ func (s *Service) actOnFlag(ctx context.Context, t Tenant, dp DataProtection, f 
 		r.Revoked++
 	}
 	if (done == inactivityRemoved || done == inactivityRevoked) && s.certs != nil {
-		return s.revokeRemoved(ctx, ActorSystem, t.ID, f.DeviceID, reason)
+		return s.RevokeRemoved(ctx, ActorSystem, t.ID, f.DeviceID, reason)
 	}
 	return nil
 }

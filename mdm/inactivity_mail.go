@@ -51,7 +51,7 @@ func (s *Service) SendInactivityMail(ctx context.Context, job InactivityMailJob,
 		return nil
 	}
 	n := InactivityNotice{Flag: f}
-	if n.Tenant, n.Device, n.Employee, err = s.noticeParties(ctx, job.TenantID, job.DeviceID); err != nil {
+	if n.Tenant, n.Device, n.Employee, err = s.NoticeParties(ctx, job.TenantID, job.DeviceID); err != nil {
 		return err
 	}
 	if n.Settings, err = s.TenantDataProtection(ctx, n.Tenant); err != nil {

@@ -36,18 +36,18 @@ func (s *Service) RemoveDevice(ctx context.Context, actor string, t Tenant, devi
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
-		return orderRemoval(ctx, tx, at, actor, t.ID, d, reason)
+		return OrderRemoval(ctx, tx, at, actor, t.ID, d, reason)
 	})
 	if err != nil {
 		return err
 	}
-	return s.revokeRemoved(ctx, actor, t.ID, deviceID, reason)
+	return s.RevokeRemoved(ctx, actor, t.ID, deviceID, reason)
 }
 
-// orderRemoval moves d to "removing" and queues the removal of its work data, with its
+// OrderRemoval moves d to "removing" and queues the removal of its work data, with its
 // audit event, in the caller's transaction. A device that is removed or being removed is
 // left as it is.
-func orderRemoval(ctx context.Context, tx Store, at time.Time, actor, tenantID string, d Device, reason string) error {
+func OrderRemoval(ctx context.Context, tx Store, at time.Time, actor, tenantID string, d Device, reason string) error {
 	switch d.State {
 	case DeviceRemoved, DeviceRemoving:
 		return nil
@@ -57,7 +57,7 @@ func orderRemoval(ctx context.Context, tx Store, at time.Time, actor, tenantID s
 	}
 	cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandRemoveWorkData, Payload: EmptyJSONObject,
 		State: CommandQueued, CreatedAt: at}
-	if err := queueCommand(ctx, tx, tenantID, &cmd); err != nil {
+	if err := QueueCommand(ctx, tx, tenantID, &cmd); err != nil {
 		return err
 	}
 	_, err := tx.AppendAudit(ctx, tenantID, at, audit.Record{Actor: actor, Action: audit.DeviceRemove, Subject: audit.Device.Of(d.ID),
@@ -65,9 +65,9 @@ func orderRemoval(ctx context.Context, tx Store, at time.Time, actor, tenantID s
 	return err
 }
 
-// revokeRemoved revokes the certificates of a device whose removal was ordered, and records
+// RevokeRemoved revokes the certificates of a device whose removal was ordered, and records
 // how many went.
-func (s *Service) revokeRemoved(ctx context.Context, actor, tenantID, deviceID, reason string) error {
+func (s *Service) RevokeRemoved(ctx context.Context, actor, tenantID, deviceID, reason string) error {
 	n, err := s.certs.RevokeEnrolment(ctx, tenantID, deviceID, reason)
 	if err != nil {
 		return fmt.Errorf("revoke certificates of device %s (the removal is recorded; repeat it to retry): %w", deviceID, err)
@@ -98,7 +98,8 @@ func (s *Service) ConfirmRemoval(ctx context.Context, actor, tenantID, deviceID,
 		}
 		was := d.State
 		d.State = DeviceRemoved
-		if err := settleVerdicts(ctx, tx, at, tenantID, []Device{d}, []Verdict{VerdictOf(d, nil, nil, at)}); err != nil {
+		// A removed device has no verdict (ComplianceNone): its rules end with it.
+		if err := SettleVerdicts(ctx, tx, at, tenantID, []Device{d}, []Verdict{{}}); err != nil {
 			return err
 		}
 		removed = true
@@ -109,5 +110,5 @@ func (s *Service) ConfirmRemoval(ctx context.Context, actor, tenantID, deviceID,
 	if err != nil || !removed || s.certs == nil {
 		return err
 	}
-	return s.revokeRemoved(ctx, actor, tenantID, deviceID, reason)
+	return s.RevokeRemoved(ctx, actor, tenantID, deviceID, reason)
 }

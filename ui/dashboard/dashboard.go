@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/ui"
 )
@@ -129,8 +130,8 @@ var funcs = template.FuncMap{
 	"inactivitySteps":   func() []int { return []int{0, 30, 60, 90} },
 	"inactivityActions": func() []string { return []string{string(mdm.InactivityLock), string(mdm.InactivityRemove)} },
 	"consequences": func() []string {
-		out := make([]string, len(mdm.Consequences))
-		for i, c := range mdm.Consequences {
+		out := make([]string, len(compliance.Consequences))
+		for i, c := range compliance.Consequences {
 			out[i] = string(c)
 		}
 		return out

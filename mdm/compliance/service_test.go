@@ -1,4 +1,4 @@
-package store_test
+package compliance_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -24,27 +25,27 @@ func complianceWorld(t *testing.T, s *store.Store, platform mdm.Platform, c *clo
 	return svc, w
 }
 
-func setRules(t *testing.T, svc *domain.Services, w world, rules ...mdm.RuleSetting) {
+func setRules(t *testing.T, svc *domain.Services, w world, rules ...compliance.RuleSetting) {
 	t.Helper()
-	if err := svc.SetPolicyRules(context.Background(), "admin:it", w.tenant, w.policy.ID, rules); err != nil {
+	if err := svc.Compliance.SetPolicyRules(context.Background(), "admin:it", w.tenant, w.policy.ID, rules); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func report(t *testing.T, svc *domain.Services, w world, st mdm.DeviceStatus, facts mdm.ComplianceFacts) {
+func report(t *testing.T, svc *domain.Services, w world, st compliance.DeviceStatus, facts compliance.Facts) {
 	t.Helper()
 	ctx := context.Background()
-	if err := svc.ReportDeviceStatus(ctx, w.tenant.ID, w.device.ID, st); err != nil {
+	if err := svc.Compliance.ReportDeviceStatus(ctx, w.tenant.ID, w.device.ID, st); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.CheckDeviceCompliance(ctx, w.tenant.ID, w.device.ID, facts); err != nil {
+	if err := svc.Compliance.CheckDevice(ctx, w.tenant.ID, w.device.ID, facts); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func access(t *testing.T, svc *domain.Services, w world) mdm.DeviceAccess {
+func access(t *testing.T, svc *domain.Services, w world) compliance.Access {
 	t.Helper()
-	a, err := svc.AccessOf(context.Background(), w.tenant.ID, w.device.ID)
+	a, err := svc.Compliance.AccessOf(context.Background(), w.tenant.ID, w.device.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,24 +74,24 @@ func TestAnOldPatchLeadsToConsequencesOnceAndEndsWithTheUpdate(t *testing.T) {
 		ctx := context.Background()
 		c, ca := &clock{now: testTime}, &fakeCA{}
 		svc, w := complianceWorld(t, s, mdm.PlatformAndroid, c, ca)
-		setRules(t, svc, w, mdm.RuleSetting{Rule: mdm.RulePatchAge, Days: 90, GraceDays: 7,
-			Consequences: []mdm.Consequence{mdm.ConsequenceNotify, mdm.ConsequenceMark, mdm.ConsequenceRevoke, mdm.ConsequenceLock}})
-		report(t, svc, w, mdm.DeviceStatus{OSVersion: "14", SecurityPatchLevel: "2026-05-05"}, mdm.ComplianceFacts{})
-		report(t, svc, w, mdm.DeviceStatus{OSVersion: "14", SecurityPatchLevel: "2026-05-05"}, mdm.ComplianceFacts{})
+		setRules(t, svc, w, compliance.RuleSetting{Rule: compliance.RulePatchAge, Days: 90, GraceDays: 7,
+			Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceMark, compliance.ConsequenceRevoke, compliance.ConsequenceLock}})
+		report(t, svc, w, compliance.DeviceStatus{OSVersion: "14", SecurityPatchLevel: "2026-05-05"}, compliance.Facts{})
+		report(t, svc, w, compliance.DeviceStatus{OSVersion: "14", SecurityPatchLevel: "2026-05-05"}, compliance.Facts{})
 
-		if n := store.RawCount(s, "river_job", "kind = ?", mdm.ComplianceMailJob{}.Kind()); n != 1 {
+		if n := rawCount(s, "river_job", "kind = ?", compliance.MailJob{}.Kind()); n != 1 {
 			t.Fatalf("%d notice jobs, want 1", n)
 		}
 		if a := access(t, svc, w); !a.Compliant {
 			t.Fatalf("within the grace period the device keeps its access: %+v", a)
 		}
-		if r, _ := svc.ApplyComplianceRules(ctx); r.Acted != 0 {
+		if r, _ := svc.Compliance.ApplyRules(ctx); r.Acted != 0 {
 			t.Fatalf("acted within the grace period: %+v", r)
 		}
 
 		c.Advance(8 * 24 * time.Hour)
 		for range 3 {
-			if _, err := svc.ApplyComplianceRules(ctx); err != nil {
+			if _, err := svc.Compliance.ApplyRules(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -100,29 +101,29 @@ func TestAnOldPatchLeadsToConsequencesOnceAndEndsWithTheUpdate(t *testing.T) {
 		if kinds := commandKinds(t, s, w); !slices.Equal(kinds, []mdm.CommandKind{mdm.CommandApplyPolicy, mdm.CommandLockWork}) {
 			t.Fatalf("commands %v, want the work profile locked once", kinds)
 		}
-		if a := access(t, svc, w); a.Compliant || !slices.Equal(a.Rules, []mdm.ComplianceRule{mdm.RulePatchAge}) {
+		if a := access(t, svc, w); a.Compliant || !slices.Equal(a.Rules, []compliance.Rule{compliance.RulePatchAge}) {
 			t.Fatalf("after the grace period: %+v", a)
 		}
-		if withheld, _ := svc.CertificatesWithheld(ctx, w.tenant.ID, w.device.ID); !withheld {
+		if withheld, _ := svc.Compliance.CertificatesWithheld(ctx, w.tenant.ID, w.device.ID); !withheld {
 			t.Fatal("a device out of line may fetch a new certificate")
 		}
-		if n := countEvents(t, s, w.tenant.ID, "device.compliance_action"); n != 1 {
+		if n := len(events(t, s, w.tenant.ID, "device.compliance_action")); n != 1 {
 			t.Fatalf("%d consequence events, want 1", n)
 		}
 
-		report(t, svc, w, mdm.DeviceStatus{OSVersion: "14", SecurityPatchLevel: "2026-11-01"}, mdm.ComplianceFacts{})
+		report(t, svc, w, compliance.DeviceStatus{OSVersion: "14", SecurityPatchLevel: "2026-11-01"}, compliance.Facts{})
 		if a := access(t, svc, w); !a.Compliant {
 			t.Fatalf("after the update: %+v", a)
 		}
-		if withheld, _ := svc.CertificatesWithheld(ctx, w.tenant.ID, w.device.ID); withheld {
+		if withheld, _ := svc.Compliance.CertificatesWithheld(ctx, w.tenant.ID, w.device.ID); withheld {
 			t.Fatal("a compliant device gets no new certificate")
 		}
-		h, err := s.ComplianceHistory(ctx, w.tenant.ID, w.device.ID, 10)
-		if err != nil || len(h) != 2 || h[0].Finding != mdm.FindingMet || h[1].Finding != mdm.FindingFailed {
+		h, err := store.ComplianceOf(s).History(ctx, w.tenant.ID, w.device.ID, 10)
+		if err != nil || len(h) != 2 || h[0].Finding != compliance.FindingMet || h[1].Finding != compliance.FindingFailed {
 			t.Fatalf("history %+v %v", h, err)
 		}
-		dc, err := svc.ComplianceOf(ctx, w.tenant.ID, w.device.ID)
-		if err != nil || len(dc.Rules) != 1 || dc.Rules[0].Finding != mdm.FindingMet || dc.Rules[0].Failure != nil {
+		dc, err := svc.Compliance.Of(ctx, w.tenant.ID, w.device.ID)
+		if err != nil || len(dc.Rules) != 1 || dc.Rules[0].Finding != compliance.FindingMet || dc.Rules[0].Failure != nil {
 			t.Fatalf("compliance now %+v %v", dc, err)
 		}
 	})
@@ -136,12 +137,12 @@ func TestAnOldIPhoneLosesWorkAccessButKeepsItsChannel(t *testing.T) {
 		ctx := context.Background()
 		c, ca := &clock{now: testTime}, &fakeCA{}
 		svc, w := complianceWorld(t, s, mdm.PlatformIOS, c, ca)
-		setRules(t, svc, w, mdm.RuleSetting{Rule: mdm.RuleIOSVersion, MinVersion: "18.4", GraceDays: 3,
-			Consequences: []mdm.Consequence{mdm.ConsequenceNotify, mdm.ConsequenceRevoke, mdm.ConsequenceLock}})
-		report(t, svc, w, mdm.DeviceStatus{OSVersion: "17.6"}, mdm.ComplianceFacts{})
-		var notice mdm.ComplianceNotice
-		err := svc.SendComplianceMail(ctx, mdm.ComplianceMailJob{TenantID: w.tenant.ID, DeviceID: w.device.ID, Rule: mdm.RuleIOSVersion, Since: testTime},
-			func(_ context.Context, n mdm.ComplianceNotice) error { notice = n; return nil })
+		setRules(t, svc, w, compliance.RuleSetting{Rule: compliance.RuleIOSVersion, MinVersion: "18.4", GraceDays: 3,
+			Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceRevoke, compliance.ConsequenceLock}})
+		report(t, svc, w, compliance.DeviceStatus{OSVersion: "17.6"}, compliance.Facts{})
+		var notice compliance.Notice
+		err := svc.Compliance.SendMail(ctx, compliance.MailJob{TenantID: w.tenant.ID, DeviceID: w.device.ID, Rule: compliance.RuleIOSVersion, Since: testTime},
+			func(_ context.Context, n compliance.Notice) error { notice = n; return nil })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +150,7 @@ func TestAnOldIPhoneLosesWorkAccessButKeepsItsChannel(t *testing.T) {
 			t.Fatalf("the notice does not say what to do:\n%s", text)
 		}
 		c.Advance(4 * 24 * time.Hour)
-		if _, err := svc.ApplyComplianceRules(ctx); err != nil {
+		if _, err := svc.Compliance.ApplyRules(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if a := access(t, svc, w); a.Compliant {
@@ -171,27 +172,27 @@ func TestARuleChangeIsPreviewedAndThenApplied(t *testing.T) {
 		ctx := context.Background()
 		c, ca := &clock{now: testTime}, &fakeCA{}
 		svc, w := complianceWorld(t, s, mdm.PlatformAndroid, c, ca)
-		report(t, svc, w, mdm.DeviceStatus{OSVersion: "13"}, mdm.ComplianceFacts{Integrity: mdm.FindingFailed, IntegrityDetail: "AT_RISK"})
-		rules := []mdm.RuleSetting{{Rule: mdm.RuleAndroidVersion, MinVersion: "14"}, {Rule: mdm.RuleIntegrity, Consequences: []mdm.Consequence{mdm.ConsequenceMark}}}
-		p, err := svc.PreviewPolicyRules(ctx, w.tenant, w.policy.ID, rules)
-		if err != nil || p.Devices != 1 || p.Failing != 1 || p.PerRule[mdm.RuleIntegrity] != 1 || p.PerRule[mdm.RuleAndroidVersion] != 1 {
+		report(t, svc, w, compliance.DeviceStatus{OSVersion: "13"}, compliance.Facts{Integrity: compliance.FindingFailed, IntegrityDetail: "AT_RISK"})
+		rules := []compliance.RuleSetting{{Rule: compliance.RuleAndroidVersion, MinVersion: "14"}, {Rule: compliance.RuleIntegrity, Consequences: []compliance.Consequence{compliance.ConsequenceMark}}}
+		p, err := svc.Compliance.PreviewPolicyRules(ctx, w.tenant, w.policy.ID, rules)
+		if err != nil || p.Devices != 1 || p.Failing != 1 || p.PerRule[compliance.RuleIntegrity] != 1 || p.PerRule[compliance.RuleAndroidVersion] != 1 {
 			t.Fatalf("preview %+v %v", p, err)
 		}
-		if n := store.RawCount(s, "compliance_failures", "tenant_id = ?", w.tenant.ID); n != 0 {
+		if n := rawCount(s, "compliance_failures", "tenant_id = ?", w.tenant.ID); n != 0 {
 			t.Fatal("the preview saved something")
 		}
 		setRules(t, svc, w, rules...)
-		if r, err := svc.ApplyComplianceRules(ctx); err != nil || r.Checked != 1 || r.Acted != 2 {
+		if r, err := svc.Compliance.ApplyRules(ctx); err != nil || r.Checked != 1 || r.Acted != 2 {
 			t.Fatalf("%+v %v", r, err)
 		}
-		if a := access(t, svc, w); a.Compliant || !slices.Equal(a.Rules, []mdm.ComplianceRule{mdm.RuleIntegrity}) {
+		if a := access(t, svc, w); a.Compliant || !slices.Equal(a.Rules, []compliance.Rule{compliance.RuleIntegrity}) {
 			t.Fatalf("%+v", a)
 		}
 		setRules(t, svc, w)
-		if _, err := svc.ApplyComplianceRules(ctx); err != nil {
+		if _, err := svc.Compliance.ApplyRules(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n := store.RawCount(s, "compliance_failures", "tenant_id = ?", w.tenant.ID); n != 0 {
+		if n := rawCount(s, "compliance_failures", "tenant_id = ?", w.tenant.ID); n != 0 {
 			t.Fatalf("%d failures left after the rules were switched off", n)
 		}
 	})

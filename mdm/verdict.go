@@ -10,7 +10,7 @@ import (
 )
 
 // Verdict is a device's one compliance verdict: what the device list, the overview, the
-// device page, the portal, the JSON API and the Art. 15 report all show. VerdictOf alone
+// device page, the portal, the JSON API and the Art. 15 report all show. compliance.VerdictOf alone
 // decides it; it is stored with the device (Device.Compliance, ComplianceUntil,
 // ComplianceReasons), so that counts and filters read the same value.
 type Verdict struct {
@@ -30,49 +30,6 @@ type VerdictStore interface {
 	SetDeviceVerdicts(ctx context.Context, tenantID string, verdicts map[string]Verdict) error
 }
 
-// VerdictOf decides the verdict on d from what its platform reported (its own word and
-// reasons) and the rules it breaks now (failures, open at now):
-//
-//   - a removed device has none;
-//   - non-compliant when the platform says so or a broken rule's grace period has passed;
-//   - in grace while every broken rule is within its grace period, until the earliest end;
-//   - compliant when the platform says so, or no rule is broken and at least one rule was
-//     found met (results);
-//   - unknown otherwise: a device is not judged on what nobody could tell.
-func VerdictOf(d Device, results []RuleResult, failures []ComplianceFailure, now time.Time) Verdict {
-	if d.State == DeviceRemoved {
-		return Verdict{}
-	}
-	failures = slices.SortedFunc(slices.Values(failures), func(a, b ComplianceFailure) int {
-		return slices.Index(ComplianceRules, a.Rule) - slices.Index(ComplianceRules, b.Rule)
-	})
-	var v Verdict
-	due := false
-	for _, f := range failures {
-		v.Reasons = append(v.Reasons, f.Reason)
-		due = due || !f.DueAt.After(now)
-		if v.Until == nil || f.DueAt.Before(*v.Until) {
-			until := f.DueAt
-			v.Until = &until
-		}
-	}
-	if d.ReportedCompliance == ComplianceNonCompliant && d.NonCompliance != "" {
-		v.Reasons = append(v.Reasons, strings.Split(d.NonCompliance, "\n")...)
-	}
-	switch {
-	case d.ReportedCompliance == ComplianceNonCompliant || due:
-		v.State, v.Until = ComplianceNonCompliant, nil
-	case len(failures) > 0:
-		v.State = ComplianceInGrace
-	case d.ReportedCompliance == ComplianceCompliant ||
-		slices.ContainsFunc(results, func(r RuleResult) bool { return r.Finding == FindingMet }):
-		v.State = ComplianceCompliant
-	default:
-		v.State = ComplianceUnknown
-	}
-	return v
-}
-
 // Verdict returns the device's verdict as recorded.
 func (d Device) Verdict() Verdict {
 	v := Verdict{State: d.Compliance, Until: d.ComplianceUntil}
@@ -82,20 +39,20 @@ func (d Device) Verdict() Verdict {
 	return v
 }
 
-// equal reports whether two verdicts say the same.
-func (v Verdict) equal(w Verdict) bool {
+// Equal reports whether two verdicts say the same.
+func (v Verdict) Equal(w Verdict) bool {
 	sameUntil := (v.Until == nil) == (w.Until == nil) && (v.Until == nil || v.Until.Equal(*w.Until))
 	return v.State == w.State && sameUntil && slices.Equal(v.Reasons, w.Reasons)
 }
 
-// settleVerdicts records the verdicts that differ from the devices' recorded ones, in the
+// SettleVerdicts records the verdicts that differ from the devices' recorded ones, in the
 // caller's transaction, each change of state with its audit event (a removal is its own
 // event, so the end of the verdict with it is not another).
-func settleVerdicts(ctx context.Context, tx Store, at time.Time, tenantID string, ds []Device, verdicts []Verdict) error {
+func SettleVerdicts(ctx context.Context, tx Store, at time.Time, tenantID string, ds []Device, verdicts []Verdict) error {
 	changed := map[string]Verdict{}
 	for i, d := range ds {
 		v := verdicts[i]
-		if d.Verdict().equal(v) {
+		if d.Verdict().Equal(v) {
 			continue
 		}
 		changed[d.ID] = v

@@ -1,4 +1,4 @@
-package store_test
+package compliance_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -22,20 +22,21 @@ func TestStatusReportsOfABatchApplyInOrder(t *testing.T) {
 		a := populate(t, s, newService(s), "musterstadt")
 		b := populate(t, s, newService(s), "beispielheim")
 		at := testTime.Add(time.Hour)
-		bad := mdm.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-10-01", Compliance: mdm.ComplianceNonCompliant,
+		bad := compliance.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-10-01", Compliance: mdm.ComplianceNonCompliant,
 			NonCompliance: []string{"passwordPolicies: PASSWORD_NOT_SET"}}
-		good := mdm.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-11-01", Compliance: mdm.ComplianceCompliant}
+		good := compliance.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-11-01", Compliance: mdm.ComplianceCompliant}
+		svc := newService(s)
 		err := s.Atomic(ctx, func(tx mdm.Store) error {
-			recorded, err := mdm.RecordDeviceStatuses(ctx, tx, at, []mdm.StatusReport{
+			recorded, err := svc.Compliance.RecordDeviceStatuses(ctx, tx, at, []compliance.StatusReport{
 				{Device: a.device, Status: bad}, {Device: b.device, Status: bad}, {Device: a.device, Status: good}})
 			if err != nil {
 				return err
 			}
-			reports := make([]mdm.ComplianceReport, len(recorded))
+			reports := make([]compliance.Report, len(recorded))
 			for i, d := range recorded {
-				reports[i] = mdm.ComplianceReport{Device: d}
+				reports[i] = compliance.Report{Device: d}
 			}
-			return newService(s).CheckCompliance(ctx, tx, at, reports)
+			return svc.Compliance.Check(ctx, tx, at, reports)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -63,9 +64,9 @@ func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
 		ctx := context.Background()
 		a := populate(t, s, newService(s), "musterstadt")
 		b := populate(t, s, newService(s), "beispielheim")
-		st := mdm.DeviceStatus{OSVersion: "19", Compliance: mdm.ComplianceCompliant}
+		st := compliance.DeviceStatus{OSVersion: "19", Compliance: mdm.ComplianceCompliant}
 		err := s.Atomic(ctx, func(tx mdm.Store) error {
-			return tx.SetDeviceStatuses(ctx, a.tenant.ID, map[string]mdm.DeviceStatus{a.device.ID: st, b.device.ID: st}, testTime.Add(time.Hour))
+			return store.ComplianceOf(tx).SetDeviceStatuses(ctx, a.tenant.ID, map[string]compliance.DeviceStatus{a.device.ID: st, b.device.ID: st}, testTime.Add(time.Hour))
 		})
 		if !errors.Is(err, mdm.ErrNotFound) {
 			t.Fatalf("a batch naming another tenant's device: %v, want ErrNotFound", err)
@@ -81,19 +82,12 @@ func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
 func complianceEvents(t *testing.T, s *store.Store, tenantID string) []string {
 	t.Helper()
 	var to []string
-	err := s.AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
-		if e.Action != "device.compliance" {
-			return nil
-		}
+	for _, e := range events(t, s, tenantID, "device.compliance") {
 		var d struct{ To string }
 		if err := json.Unmarshal([]byte(e.Details), &d); err != nil {
-			return err
+			t.Fatal(err)
 		}
 		to = append(to, d.To)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return to
 }
