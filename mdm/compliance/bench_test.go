@@ -10,6 +10,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // BenchmarkComplianceStatusBatch measures a batch of 1,000 Android status reports as the
@@ -30,11 +31,11 @@ func BenchmarkComplianceStatusBatch(b *testing.B) {
 			benchEach(b, func(b *testing.B, s *store.Store) {
 				ctx := context.Background()
 				svc := newService(s)
-				w := populate(b, s, svc, "musterstadt")
+				w := storetest.Populate(b, s, svc, "musterstadt")
 				ds := seedAndroid(b, s, w, batch)
 				if tc.rules {
-					raw(b, s, "UPDATE work_policies SET work_passcode_required = ? WHERE id = ?", true, w.policy.ID)
-					err := svc.Compliance.SetPolicyRules(ctx, "bench", w.tenant, w.policy.ID, []compliance.RuleSetting{
+					raw(b, s, "UPDATE work_policies SET work_passcode_required = ? WHERE id = ?", true, w.Policy.ID)
+					err := svc.Compliance.SetPolicyRules(ctx, "bench", w.Tenant, w.Policy.ID, []compliance.RuleSetting{
 						{Rule: compliance.RuleAndroidVersion, MinVersion: "14", GraceDays: 7, Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceRevoke}},
 						{Rule: compliance.RuleIOSVersion, MinVersion: "18.4"},
 						{Rule: compliance.RulePatchAge, Days: 90, GraceDays: 7, Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceMark}},
@@ -84,17 +85,17 @@ func BenchmarkComplianceStatusBatch(b *testing.B) {
 }
 
 // seedAndroid gives the world's policy n active Android devices.
-func seedAndroid(b *testing.B, s *store.Store, w world, n int) []mdm.Device {
+func seedAndroid(b *testing.B, s *store.Store, w storetest.World, n int) []mdm.Device {
 	b.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	ds := make([]mdm.Device, n)
 	err := s.Atomic(ctx, func(tx mdm.Store) error {
 		for i := range ds {
-			ds[i] = mdm.Device{ID: mdm.NewID(), EmployeeID: w.employee.ID, WorkPolicyID: &w.policy.ID, Platform: mdm.PlatformAndroid,
+			ds[i] = mdm.Device{ID: mdm.NewID(), EmployeeID: w.Employee.ID, WorkPolicyID: &w.Policy.ID, Platform: mdm.PlatformAndroid,
 				PlatformID: fmt.Sprintf("enterprises/LC1/devices/%d", i), State: mdm.DeviceActive, OSVersion: "15",
 				Compliance: mdm.ComplianceCompliant, LastContactAt: &now, CreatedAt: now, UpdatedAt: now}
-			if err := tx.CreateDevice(ctx, w.tenant.ID, &ds[i]); err != nil {
+			if err := tx.CreateDevice(ctx, w.Tenant.ID, &ds[i]); err != nil {
 				return err
 			}
 		}

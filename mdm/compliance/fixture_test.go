@@ -5,55 +5,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
-// world is one tenant with an employee, a work policy, an active iPhone of the employee
-// under that policy and a command queued for it, made through the domain service where it
-// offers the operation and through the store where the platforms will.
-type world struct {
-	tenant   mdm.Tenant
-	employee mdm.Employee
-	device   mdm.Device
-	policy   mdm.WorkPolicy
-}
-
-var testTime = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+var testTime = storetest.WorldTime
 
 func newService(s *store.Store) *domain.Services {
 	return domain.New(s, storetest.PlainSealer{}, storetest.Platforms())
-}
-
-func populate(t testing.TB, s *store.Store, svc *domain.Services, name string) world {
-	t.Helper()
-	ctx := context.Background()
-	w := world{tenant: storetest.Tenant(t, svc, name)}
-	inv, err := svc.Invite(ctx, "test", w.tenant, mdm.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.employee = inv.Employee
-	w.policy = mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", CreatedAt: testTime, UpdatedAt: testTime,
-		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformAndroid, AppID: "com.example.mail", InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail"}`}}}
-	if err := s.CreateWorkPolicy(ctx, w.tenant.ID, &w.policy); err != nil {
-		t.Fatal(err)
-	}
-	w.device = mdm.Device{ID: mdm.NewID(), EmployeeID: w.employee.ID, InvitationID: &inv.Invitation.ID, WorkPolicyID: &w.policy.ID,
-		Platform: mdm.PlatformIOS, PlatformID: "enrol-" + name, State: mdm.DeviceActive, OSVersion: "18.4",
-		Compliance: mdm.ComplianceCompliant, CreatedAt: testTime, UpdatedAt: testTime}
-	if err := s.CreateDevice(ctx, w.tenant.ID, &w.device); err != nil {
-		t.Fatal(err)
-	}
-	cmd := mdm.Command{ID: mdm.NewID(), DeviceID: w.device.ID, Kind: mdm.CommandApplyPolicy, Payload: "{}",
-		State: mdm.CommandQueued, CreatedAt: testTime}
-	if err := s.CreateCommand(ctx, w.tenant.ID, &cmd); err != nil {
-		t.Fatal(err)
-	}
-	return w
 }
 
 // clock is a service clock that a test moves by hand.

@@ -14,47 +14,47 @@ import (
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
-// complianceWorld is populate's tenant with its device made an Android work profile that
+// complianceWorld is storetest.Populate's tenant with its device made an Android work profile that
 // reports an old patch level, under a patch-age rule with every consequence but removal.
-func complianceWorld(t *testing.T, s *store.Store, platform mdm.Platform, c *clock, ca *fakeCA) (*domain.Services, world) {
+func complianceWorld(t *testing.T, s *store.Store, platform mdm.Platform, c *clock, ca *fakeCA) (*domain.Services, storetest.World) {
 	t.Helper()
 	svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithCertificates(ca), mdm.WithNoticeMail())
-	w := populate(t, s, svc, "musterstadt")
-	raw(t, s, "UPDATE devices SET platform = ? WHERE id = ?", platform, w.device.ID)
-	w.device.Platform = platform
+	w := storetest.Populate(t, s, svc, "musterstadt")
+	raw(t, s, "UPDATE devices SET platform = ? WHERE id = ?", platform, w.Device.ID)
+	w.Device.Platform = platform
 	return svc, w
 }
 
-func setRules(t *testing.T, svc *domain.Services, w world, rules ...compliance.RuleSetting) {
+func setRules(t *testing.T, svc *domain.Services, w storetest.World, rules ...compliance.RuleSetting) {
 	t.Helper()
-	if err := svc.Compliance.SetPolicyRules(context.Background(), "admin:it", w.tenant, w.policy.ID, rules); err != nil {
+	if err := svc.Compliance.SetPolicyRules(context.Background(), "admin:it", w.Tenant, w.Policy.ID, rules); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func report(t *testing.T, svc *domain.Services, w world, st compliance.DeviceStatus, facts compliance.Facts) {
+func report(t *testing.T, svc *domain.Services, w storetest.World, st compliance.DeviceStatus, facts compliance.Facts) {
 	t.Helper()
 	ctx := context.Background()
-	if err := svc.Compliance.ReportDeviceStatus(ctx, w.tenant.ID, w.device.ID, st); err != nil {
+	if err := svc.Compliance.ReportDeviceStatus(ctx, w.Tenant.ID, w.Device.ID, st); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Compliance.CheckDevice(ctx, w.tenant.ID, w.device.ID, facts); err != nil {
+	if err := svc.Compliance.CheckDevice(ctx, w.Tenant.ID, w.Device.ID, facts); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func access(t *testing.T, svc *domain.Services, w world) compliance.Access {
+func access(t *testing.T, svc *domain.Services, w storetest.World) compliance.Access {
 	t.Helper()
-	a, err := svc.Compliance.AccessOf(context.Background(), w.tenant.ID, w.device.ID)
+	a, err := svc.Compliance.AccessOf(context.Background(), w.Tenant.ID, w.Device.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a
 }
 
-func commandKinds(t *testing.T, s *store.Store, w world) []mdm.CommandKind {
+func commandKinds(t *testing.T, s *store.Store, w storetest.World) []mdm.CommandKind {
 	t.Helper()
-	cs, err := s.Commands(context.Background(), w.tenant.ID, w.device.ID)
+	cs, err := s.Commands(context.Background(), w.Tenant.ID, w.Device.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,10 +104,10 @@ func TestAnOldPatchLeadsToConsequencesOnceAndEndsWithTheUpdate(t *testing.T) {
 		if a := access(t, svc, w); a.Compliant || !slices.Equal(a.Rules, []compliance.Rule{compliance.RulePatchAge}) {
 			t.Fatalf("after the grace period: %+v", a)
 		}
-		if withheld, _ := svc.Compliance.CertificatesWithheld(ctx, w.tenant.ID, w.device.ID); !withheld {
+		if withheld, _ := svc.Compliance.CertificatesWithheld(ctx, w.Tenant.ID, w.Device.ID); !withheld {
 			t.Fatal("a device out of line may fetch a new certificate")
 		}
-		if n := len(events(t, s, w.tenant.ID, "device.compliance_action")); n != 1 {
+		if n := len(events(t, s, w.Tenant.ID, "device.compliance_action")); n != 1 {
 			t.Fatalf("%d consequence events, want 1", n)
 		}
 
@@ -115,14 +115,14 @@ func TestAnOldPatchLeadsToConsequencesOnceAndEndsWithTheUpdate(t *testing.T) {
 		if a := access(t, svc, w); !a.Compliant {
 			t.Fatalf("after the update: %+v", a)
 		}
-		if withheld, _ := svc.Compliance.CertificatesWithheld(ctx, w.tenant.ID, w.device.ID); withheld {
+		if withheld, _ := svc.Compliance.CertificatesWithheld(ctx, w.Tenant.ID, w.Device.ID); withheld {
 			t.Fatal("a compliant device gets no new certificate")
 		}
-		h, err := store.ComplianceOf(s).History(ctx, w.tenant.ID, w.device.ID, 10)
+		h, err := store.ComplianceOf(s).History(ctx, w.Tenant.ID, w.Device.ID, 10)
 		if err != nil || len(h) != 2 || h[0].Finding != compliance.FindingMet || h[1].Finding != compliance.FindingFailed {
 			t.Fatalf("history %+v %v", h, err)
 		}
-		dc, err := svc.Compliance.Of(ctx, w.tenant.ID, w.device.ID)
+		dc, err := svc.Compliance.Of(ctx, w.Tenant.ID, w.Device.ID)
 		if err != nil || len(dc.Rules) != 1 || dc.Rules[0].Finding != compliance.FindingMet || dc.Rules[0].Failure != nil {
 			t.Fatalf("compliance now %+v %v", dc, err)
 		}
@@ -141,7 +141,7 @@ func TestAnOldIPhoneLosesWorkAccessButKeepsItsChannel(t *testing.T) {
 			Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceRevoke, compliance.ConsequenceLock}})
 		report(t, svc, w, compliance.DeviceStatus{OSVersion: "17.6"}, compliance.Facts{})
 		var notice compliance.Notice
-		err := svc.Compliance.SendMail(ctx, compliance.MailJob{TenantID: w.tenant.ID, DeviceID: w.device.ID, Rule: compliance.RuleIOSVersion, Since: testTime},
+		err := svc.Compliance.SendMail(ctx, compliance.MailJob{TenantID: w.Tenant.ID, DeviceID: w.Device.ID, Rule: compliance.RuleIOSVersion, Since: testTime},
 			func(_ context.Context, n compliance.Notice) error { notice = n; return nil })
 		if err != nil {
 			t.Fatal(err)
@@ -174,11 +174,11 @@ func TestARuleChangeIsPreviewedAndThenApplied(t *testing.T) {
 		svc, w := complianceWorld(t, s, mdm.PlatformAndroid, c, ca)
 		report(t, svc, w, compliance.DeviceStatus{OSVersion: "13"}, compliance.Facts{Integrity: compliance.FindingFailed, IntegrityDetail: "AT_RISK"})
 		rules := []compliance.RuleSetting{{Rule: compliance.RuleAndroidVersion, MinVersion: "14"}, {Rule: compliance.RuleIntegrity, Consequences: []compliance.Consequence{compliance.ConsequenceMark}}}
-		p, err := svc.Compliance.PreviewPolicyRules(ctx, w.tenant, w.policy.ID, rules)
+		p, err := svc.Compliance.PreviewPolicyRules(ctx, w.Tenant, w.Policy.ID, rules)
 		if err != nil || p.Devices != 1 || p.Failing != 1 || p.PerRule[compliance.RuleIntegrity] != 1 || p.PerRule[compliance.RuleAndroidVersion] != 1 {
 			t.Fatalf("preview %+v %v", p, err)
 		}
-		if n := rawCount(s, "compliance_failures", "tenant_id = ?", w.tenant.ID); n != 0 {
+		if n := rawCount(s, "compliance_failures", "tenant_id = ?", w.Tenant.ID); n != 0 {
 			t.Fatal("the preview saved something")
 		}
 		setRules(t, svc, w, rules...)
@@ -192,7 +192,7 @@ func TestARuleChangeIsPreviewedAndThenApplied(t *testing.T) {
 		if _, err := svc.Compliance.ApplyRules(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n := rawCount(s, "compliance_failures", "tenant_id = ?", w.tenant.ID); n != 0 {
+		if n := rawCount(s, "compliance_failures", "tenant_id = ?", w.Tenant.ID); n != 0 {
 			t.Fatalf("%d failures left after the rules were switched off", n)
 		}
 	})

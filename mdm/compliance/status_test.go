@@ -19,8 +19,8 @@ import (
 func TestStatusReportsOfABatchApplyInOrder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		a := populate(t, s, newService(s), "musterstadt")
-		b := populate(t, s, newService(s), "beispielheim")
+		a := storetest.Populate(t, s, newService(s), "musterstadt")
+		b := storetest.Populate(t, s, newService(s), "beispielheim")
 		at := testTime.Add(time.Hour)
 		bad := compliance.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-10-01", Compliance: mdm.ComplianceNonCompliant,
 			NonCompliance: []string{"passwordPolicies: PASSWORD_NOT_SET"}}
@@ -28,7 +28,7 @@ func TestStatusReportsOfABatchApplyInOrder(t *testing.T) {
 		svc := newService(s)
 		err := s.Atomic(ctx, func(tx mdm.Store) error {
 			recorded, err := svc.Compliance.RecordDeviceStatuses(ctx, tx, at, []compliance.StatusReport{
-				{Device: a.device, Status: bad}, {Device: b.device, Status: bad}, {Device: a.device, Status: good}})
+				{Device: a.Device, Status: bad}, {Device: b.Device, Status: bad}, {Device: a.Device, Status: good}})
 			if err != nil {
 				return err
 			}
@@ -41,18 +41,18 @@ func TestStatusReportsOfABatchApplyInOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		da, _ := s.Device(ctx, a.tenant.ID, a.device.ID)
-		db, _ := s.Device(ctx, b.tenant.ID, b.device.ID)
+		da, _ := s.Device(ctx, a.Tenant.ID, a.Device.ID)
+		db, _ := s.Device(ctx, b.Tenant.ID, b.Device.ID)
 		if da.Compliance != mdm.ComplianceCompliant || da.SecurityPatchLevel != "2026-11-01" || da.NonCompliance != "" || !da.LastContactAt.Equal(at) {
 			t.Errorf("the device reported twice is %+v, want its last report", da)
 		}
-		if db.Compliance != mdm.ComplianceNonCompliant || db.NonCompliance != "passwordPolicies: PASSWORD_NOT_SET" || db.EmployeeID != b.employee.ID {
+		if db.Compliance != mdm.ComplianceNonCompliant || db.NonCompliance != "passwordPolicies: PASSWORD_NOT_SET" || db.EmployeeID != b.Employee.ID {
 			t.Errorf("the other tenant's device is %+v", db)
 		}
-		if got := complianceEvents(t, s, a.tenant.ID); len(got) != 0 {
+		if got := complianceEvents(t, s, a.Tenant.ID); len(got) != 0 {
 			t.Errorf("audit of the first tenant: %v, want none: its verdict ends where it began", got)
 		}
-		if got := complianceEvents(t, s, b.tenant.ID); len(got) != 1 || got[0] != "noncompliant" {
+		if got := complianceEvents(t, s, b.Tenant.ID); len(got) != 1 || got[0] != "noncompliant" {
 			t.Errorf("audit of the second tenant: %v, want one change to noncompliant", got)
 		}
 	})
@@ -62,18 +62,18 @@ func TestStatusReportsOfABatchApplyInOrder(t *testing.T) {
 func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		a := populate(t, s, newService(s), "musterstadt")
-		b := populate(t, s, newService(s), "beispielheim")
+		a := storetest.Populate(t, s, newService(s), "musterstadt")
+		b := storetest.Populate(t, s, newService(s), "beispielheim")
 		st := compliance.DeviceStatus{OSVersion: "19", Compliance: mdm.ComplianceCompliant}
 		err := s.Atomic(ctx, func(tx mdm.Store) error {
-			return store.ComplianceOf(tx).SetDeviceStatuses(ctx, a.tenant.ID, map[string]compliance.DeviceStatus{a.device.ID: st, b.device.ID: st}, testTime.Add(time.Hour))
+			return store.ComplianceOf(tx).SetDeviceStatuses(ctx, a.Tenant.ID, map[string]compliance.DeviceStatus{a.Device.ID: st, b.Device.ID: st}, testTime.Add(time.Hour))
 		})
 		if !errors.Is(err, mdm.ErrNotFound) {
 			t.Fatalf("a batch naming another tenant's device: %v, want ErrNotFound", err)
 		}
-		for _, w := range []world{a, b} {
-			if d, _ := s.Device(ctx, w.tenant.ID, w.device.ID); d.OSVersion != "18.4" {
-				t.Errorf("device of %s changed to %+v", w.tenant.Name, d)
+		for _, w := range []storetest.World{a, b} {
+			if d, _ := s.Device(ctx, w.Tenant.ID, w.Device.ID); d.OSVersion != "18.4" {
+				t.Errorf("device of %s changed to %+v", w.Tenant.Name, d)
 			}
 		}
 	})

@@ -1,9 +1,7 @@
 package store_test
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
@@ -11,8 +9,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
-// world is one tenant with a row of every kind, made through the domain service where it
-// offers the operation and through the store where the platforms will.
+// world is storetest.World as the store's tests name it.
 type world struct {
 	tenant     mdm.Tenant
 	employee   mdm.Employee
@@ -22,7 +19,7 @@ type world struct {
 	command    mdm.Command
 }
 
-var testTime = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+var testTime = storetest.WorldTime
 
 func newService(s *store.Store) *domain.Services {
 	return domain.New(s, storetest.PlainSealer{}, storetest.Platforms())
@@ -30,28 +27,6 @@ func newService(s *store.Store) *domain.Services {
 
 func populate(t testing.TB, s *store.Store, svc *domain.Services, name string) world {
 	t.Helper()
-	ctx := context.Background()
-	w := world{tenant: storetest.Tenant(t, svc, name)}
-	inv, err := svc.Invite(ctx, "test", w.tenant, mdm.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.employee, w.invitation = inv.Employee, inv.Invitation
-	w.policy = mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", CreatedAt: testTime, UpdatedAt: testTime,
-		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformAndroid, AppID: "com.example.mail", InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail"}`}}}
-	if err := s.CreateWorkPolicy(ctx, w.tenant.ID, &w.policy); err != nil {
-		t.Fatal(err)
-	}
-	w.device = mdm.Device{ID: mdm.NewID(), EmployeeID: w.employee.ID, InvitationID: &w.invitation.ID, WorkPolicyID: &w.policy.ID,
-		Platform: mdm.PlatformIOS, PlatformID: "enrol-" + name, State: mdm.DeviceActive, OSVersion: "18.4",
-		Compliance: mdm.ComplianceCompliant, CreatedAt: testTime, UpdatedAt: testTime}
-	if err := s.CreateDevice(ctx, w.tenant.ID, &w.device); err != nil {
-		t.Fatal(err)
-	}
-	w.command = mdm.Command{ID: mdm.NewID(), DeviceID: w.device.ID, Kind: mdm.CommandApplyPolicy, Payload: "{}",
-		State: mdm.CommandQueued, CreatedAt: testTime}
-	if err := s.CreateCommand(ctx, w.tenant.ID, &w.command); err != nil {
-		t.Fatal(err)
-	}
-	return w
+	w := storetest.Populate(t, s, svc, name)
+	return world{tenant: w.Tenant, employee: w.Employee, invitation: w.Invitation, device: w.Device, policy: w.Policy, command: w.Command}
 }
