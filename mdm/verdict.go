@@ -47,7 +47,8 @@ func (v Verdict) Equal(w Verdict) bool {
 
 // SettleVerdicts records the verdicts that differ from the devices' recorded ones, in the
 // caller's transaction, each change of state with its audit event (a removal is its own
-// event, so the end of the verdict with it is not another).
+// event, so the end of the verdict with it is not another). The verdicts are what
+// compliance.VerdictOf decided, or none (the zero Verdict) for a device being removed.
 func SettleVerdicts(ctx context.Context, tx Store, at time.Time, tenantID string, ds []Device, verdicts []Verdict) error {
 	changed := map[string]Verdict{}
 	for i, d := range ds {
