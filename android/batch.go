@@ -12,13 +12,14 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
 // Status reports are the bulk of Google's notifications, and Pub/Sub pushes many at once.
 // Reports that arrive while another batch is being written wait and are written together
 // in the next transaction: their push secrets resolved to tenants in one statement, their
 // message IDs recorded in one, their devices read in one, and the devices whose status
-// changed updated in one (mdm.RecordDeviceStatuses). Before a batch is written, the
+// changed updated in one (Compliance.RecordDeviceStatuses). Before a batch is written, the
 // requests that are ready to run get the processor first (gather), so that a batch holds
 // more than the few that happened to wait: a transaction's cost is mostly per statement,
 // not per report. The batching is only about cost: each request is answered after the
@@ -113,23 +114,23 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 		if err != nil {
 			return err
 		}
-		reports := make([]mdm.StatusReport, 0, len(fresh))
-		facts := make([]mdm.ComplianceFacts, 0, len(fresh))
+		reports := make([]compliance.StatusReport, 0, len(fresh))
+		facts := make([]compliance.Facts, 0, len(fresh))
 		for _, it := range fresh {
 			d, ok := devices[it.tenantID+" "+it.n.Device.Name]
 			switch {
 			case !ok:
 				it.err = fmt.Errorf("%w: no device %s", errIgnored, it.n.Device.Name)
 			case d.State != mdm.DeviceRemoved:
-				reports = append(reports, mdm.StatusReport{Device: d, Status: it.n.Device.status()})
+				reports = append(reports, compliance.StatusReport{Device: d, Status: it.n.Device.status()})
 				facts = append(facts, it.n.Device.complianceFacts())
 			}
 		}
-		recorded, err := mdm.RecordDeviceStatuses(ctx, tx, at, reports)
+		recorded, err := p.svc.Compliance.RecordDeviceStatuses(ctx, tx, at, reports)
 		if err != nil {
 			return err
 		}
-		return p.svc.CheckCompliance(ctx, tx, at, complianceReports(recorded, facts))
+		return p.svc.Compliance.Check(ctx, tx, at, complianceReports(recorded, facts))
 	})
 	for _, it := range items {
 		if err != nil {

@@ -183,7 +183,7 @@ func (p *Platform) certificateChallenge(ctx context.Context, boot bootstrapped, 
 	if d.State != mdm.DeviceActive || policyID != boot.WorkPolicyID {
 		return ChallengeAnswer{}, fmt.Errorf("%w: device %s is not an active device of the work policy", mdm.ErrNotFound, d.ID)
 	}
-	withheld, err := p.svc.CertificatesWithheld(ctx, d.TenantID, d.ID)
+	withheld, err := p.svc.Compliance.CertificatesWithheld(ctx, d.TenantID, d.ID)
 	if err != nil {
 		return ChallengeAnswer{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
 // What a work profile reports for the compliance rules. The work passcode: AMAPI names an
@@ -18,18 +19,18 @@ import (
 const passwordSetting = "passwordPolicies"
 
 // devicePostures maps AMAPI's device posture to the integrity finding.
-var devicePostures = map[string]mdm.Finding{
-	"SECURE":                  mdm.FindingMet,
-	"AT_RISK":                 mdm.FindingFailed,
-	"POTENTIALLY_COMPROMISED": mdm.FindingFailed,
+var devicePostures = map[string]compliance.Finding{
+	"SECURE":                  compliance.FindingMet,
+	"AT_RISK":                 compliance.FindingFailed,
+	"POTENTIALLY_COMPROMISED": compliance.FindingFailed,
 }
 
 // complianceFacts are the report's facts for the compliance rules.
-func (d *ReportedDevice) complianceFacts() mdm.ComplianceFacts {
-	f := mdm.ComplianceFacts{Passcode: mdm.FindingMet, Integrity: devicePostures[d.SecurityPosture]}
+func (d *ReportedDevice) complianceFacts() compliance.Facts {
+	f := compliance.Facts{Passcode: compliance.FindingMet, Integrity: devicePostures[d.SecurityPosture]}
 	for _, r := range d.NonCompliance {
 		if strings.HasPrefix(r, passwordSetting+":") {
-			f.Passcode = mdm.FindingFailed
+			f.Passcode = compliance.FindingFailed
 		}
 	}
 	if f.Integrity != "" {
@@ -42,7 +43,7 @@ func (d *ReportedDevice) complianceFacts() mdm.ComplianceFacts {
 // with the work policy's rules, in one transaction.
 func (p *Platform) reportStatus(ctx context.Context, tenantID, deviceID string, rd *ReportedDevice) error {
 	st := rd.status()
-	if err := p.svc.ReportDevice(ctx, tenantID, deviceID, &st, rd.complianceFacts()); err != nil {
+	if err := p.svc.Compliance.ReportDevice(ctx, tenantID, deviceID, &st, rd.complianceFacts()); err != nil {
 		return fmt.Errorf("report of device %s: %w", deviceID, err)
 	}
 	return nil
@@ -50,10 +51,10 @@ func (p *Platform) reportStatus(ctx context.Context, tenantID, deviceID string, 
 
 // complianceReports pairs the devices as a batch recorded them with the facts of their
 // reports.
-func complianceReports(recorded []mdm.Device, facts []mdm.ComplianceFacts) []mdm.ComplianceReport {
-	out := make([]mdm.ComplianceReport, len(recorded))
+func complianceReports(recorded []mdm.Device, facts []compliance.Facts) []compliance.Report {
+	out := make([]compliance.Report, len(recorded))
 	for i, d := range recorded {
-		out[i] = mdm.ComplianceReport{Device: d, Facts: facts[i]}
+		out[i] = compliance.Report{Device: d, Facts: facts[i]}
 	}
 	return out
 }

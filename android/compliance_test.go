@@ -11,6 +11,7 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -77,8 +78,8 @@ func TestAnOldPatchCostsTheCertificateUntilTheUpdate(t *testing.T) {
 		if first == nil {
 			t.Fatal("no first certificate")
 		}
-		err := s.svc.SetPolicyRules(ctx, "admin:test", s.tenant, wp.ID, []mdm.RuleSetting{{Rule: mdm.RulePatchAge, Days: 90, GraceDays: 7,
-			Consequences: []mdm.Consequence{mdm.ConsequenceNotify, mdm.ConsequenceRevoke}}})
+		err := s.svc.Compliance.SetPolicyRules(ctx, "admin:test", s.tenant, wp.ID, []compliance.RuleSetting{{Rule: compliance.RulePatchAge, Days: 90, GraceDays: 7,
+			Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceRevoke}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,13 +88,13 @@ func TestAnOldPatchCostsTheCertificateUntilTheUpdate(t *testing.T) {
 		if got := s.post(t, push, envelope(t, "old-patch", "STATUS_REPORT", phone)); got != http.StatusNoContent {
 			t.Fatalf("status report: %d", got)
 		}
-		if a, _ := s.svc.AccessOf(ctx, s.tenant.ID, d.ID); !a.Compliant {
+		if a, _ := s.svc.Compliance.AccessOf(ctx, s.tenant.ID, d.ID); !a.Compliant {
 			t.Fatal("access withdrawn before the grace period ended")
 		}
 
 		later := domain.New(s.st, storetest.PlainSealer{}, mdm.WithCertificates(caRevoker{s.ca}), mdm.WithPlatforms(android.Registration()),
 			mdm.WithClock(func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }))
-		if _, err := later.ApplyComplianceRules(ctx); err != nil {
+		if _, err := later.Compliance.ApplyRules(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if !inCRL(t, s.ca, first) {
@@ -107,7 +108,7 @@ func TestAnOldPatchCostsTheCertificateUntilTheUpdate(t *testing.T) {
 		if got := s.post(t, push, envelope(t, "new-patch", "STATUS_REPORT", phone)); got != http.StatusNoContent {
 			t.Fatalf("status report: %d", got)
 		}
-		if a, _ := s.svc.AccessOf(ctx, s.tenant.ID, d.ID); !a.Compliant {
+		if a, _ := s.svc.Compliance.AccessOf(ctx, s.tenant.ID, d.ID); !a.Compliant {
 			t.Fatalf("after the update: %+v", a)
 		}
 		_, second := fetch()
@@ -137,7 +138,7 @@ func TestPostureAndPasscodeComeFromTheStatusReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		d, phone := s.active(t, "max@musterstadt.de")
-		err := s.svc.SetPolicyRules(ctx, "admin:test", s.tenant, wp.ID, []mdm.RuleSetting{{Rule: mdm.RuleIntegrity}, {Rule: mdm.RuleWorkPasscode}})
+		err := s.svc.Compliance.SetPolicyRules(ctx, "admin:test", s.tenant, wp.ID, []compliance.RuleSetting{{Rule: compliance.RuleIntegrity}, {Rule: compliance.RuleWorkPasscode}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,12 +148,12 @@ func TestPostureAndPasscodeComeFromTheStatusReport(t *testing.T) {
 		if got := s.post(t, push, envelope(t, "rooted", "STATUS_REPORT", phone)); got != http.StatusNoContent {
 			t.Fatalf("status report: %d", got)
 		}
-		dc, err := s.svc.ComplianceOf(ctx, s.tenant.ID, d.ID)
+		dc, err := s.svc.Compliance.Of(ctx, s.tenant.ID, d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range dc.Rules {
-			if r.Finding != mdm.FindingFailed || r.Failure == nil || r.Remedy == "" {
+			if r.Finding != compliance.FindingFailed || r.Failure == nil || r.Remedy == "" {
 				t.Errorf("rule %s: %+v", r.Rule, r)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
 // The notification types the platform acts on; Pub/Sub may bring others (a test message,
@@ -189,8 +190,8 @@ func decodeOperation(data []byte) (*ReportedOperation, error) {
 }
 
 // status is the domain's view of a reported device.
-func (d *ReportedDevice) status() mdm.DeviceStatus {
-	st := mdm.DeviceStatus{OSVersion: d.OSVersion, SecurityPatchLevel: d.SecurityPatchLevel,
+func (d *ReportedDevice) status() compliance.DeviceStatus {
+	st := compliance.DeviceStatus{OSVersion: d.OSVersion, SecurityPatchLevel: d.SecurityPatchLevel,
 		Compliance: mdm.ComplianceCompliant, NonCompliance: d.NonCompliance}
 	if !d.PolicyCompliant {
 		st.Compliance = mdm.ComplianceNonCompliant

@@ -84,7 +84,7 @@ func (p *Platform) syncOne(ctx context.Context, t mdm.Tenant, d mdm.Device, rd, 
 		st := rd.status()
 		if d.OSVersion == st.OSVersion && d.SecurityPatchLevel == st.SecurityPatchLevel && d.ReportedCompliance == st.Compliance &&
 			slices.Equal(splitLines(d.NonCompliance), st.NonCompliance) {
-			return p.svc.CheckDeviceCompliance(ctx, t.ID, d.ID, rd.complianceFacts())
+			return p.svc.Compliance.CheckDevice(ctx, t.ID, d.ID, rd.complianceFacts())
 		}
 		if err := p.reportStatus(ctx, t.ID, d.ID, rd); err != nil {
 			return err

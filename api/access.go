@@ -115,7 +115,7 @@ func (a *apiV1) access(ctx context.Context, t mdm.Tenant, serial string) (access
 	case time.Now().After(info.NotAfter):
 		return accessJSON{Status: accessExpired}, nil
 	}
-	acc, err := a.svc.AccessOf(ctx, t.ID, info.Enrolment)
+	acc, err := a.svc.Compliance.AccessOf(ctx, t.ID, info.Enrolment)
 	switch {
 	case errors.Is(err, mdm.ErrNotFound):
 		return accessJSON{Status: accessNotEnrolled}, nil

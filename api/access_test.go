@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/pki"
@@ -105,11 +106,11 @@ func TestTheGatewayLearnsYesOrNoAndNothingMore(t *testing.T) {
 		if err := s.Tables().DB().Exec("UPDATE devices SET work_policy_id = ?, os_version = ? WHERE id = ?", policy.ID, "13", old.ID).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := w.svc.SetPolicyRules(ctx, "admin:test", w.tenant, policy.ID, []mdm.RuleSetting{{Rule: mdm.RuleAndroidVersion, MinVersion: "14",
-			Consequences: []mdm.Consequence{mdm.ConsequenceMark}}}); err != nil {
+		if err := w.svc.Compliance.SetPolicyRules(ctx, "admin:test", w.tenant, policy.ID, []compliance.RuleSetting{{Rule: compliance.RuleAndroidVersion, MinVersion: "14",
+			Consequences: []compliance.Consequence{compliance.ConsequenceMark}}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.svc.ApplyComplianceRules(ctx); err != nil {
+		if _, err := w.svc.Compliance.ApplyRules(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if code, out := ask(oldCert.SerialNumber.String()); code != http.StatusOK || out["compliant"] != false || out["status"] != "noncompliant" {

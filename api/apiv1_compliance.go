@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
 // ruleJSON is one compliance rule of a work policy, in requests and answers.
@@ -23,20 +23,20 @@ type rulesBody struct {
 	Rules []ruleJSON `json:"rules"`
 }
 
-// settings turns the body into rule settings; mdm.ValidateRuleSettings checks them.
-func (b rulesBody) settings() []mdm.RuleSetting {
-	out := make([]mdm.RuleSetting, len(b.Rules))
+// settings turns the body into rule settings; compliance.ValidateRuleSettings checks them.
+func (b rulesBody) settings() []compliance.RuleSetting {
+	out := make([]compliance.RuleSetting, len(b.Rules))
 	for i, r := range b.Rules {
-		cs := make([]mdm.Consequence, len(r.Consequences))
+		cs := make([]compliance.Consequence, len(r.Consequences))
 		for j, c := range r.Consequences {
-			cs[j] = mdm.Consequence(c)
+			cs[j] = compliance.Consequence(c)
 		}
-		out[i] = mdm.RuleSetting{Rule: mdm.ComplianceRule(r.Rule), MinVersion: r.MinVersion, Days: r.Days, GraceDays: r.GraceDays, Consequences: cs}
+		out[i] = compliance.RuleSetting{Rule: compliance.Rule(r.Rule), MinVersion: r.MinVersion, Days: r.Days, GraceDays: r.GraceDays, Consequences: cs}
 	}
 	return out
 }
 
-func rulesOut(rs []mdm.RuleSetting) map[string]any {
+func rulesOut(rs []compliance.RuleSetting) map[string]any {
 	out := make([]ruleJSON, len(rs))
 	for i, r := range rs {
 		cs := make([]string, len(r.Consequences))
@@ -49,7 +49,7 @@ func rulesOut(rs []mdm.RuleSetting) map[string]any {
 }
 
 func (a *apiV1) getPolicyRules(c echo.Context, k call) error {
-	rs, err := a.svc.PolicyRules(c.Request().Context(), k.tenant, c.Param("id"))
+	rs, err := a.svc.Compliance.PolicyRules(c.Request().Context(), k.tenant, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (a *apiV1) setPolicyRules(c echo.Context, k call) error {
 		return err
 	}
 	rs := body.settings()
-	if err := a.svc.SetPolicyRules(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"), rs); err != nil {
+	if err := a.svc.Compliance.SetPolicyRules(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"), rs); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, rulesOut(rs))
@@ -73,7 +73,7 @@ func (a *apiV1) previewPolicyRules(c echo.Context, k call) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	p, err := a.svc.PreviewPolicyRules(c.Request().Context(), k.tenant, c.Param("id"), body.settings())
+	p, err := a.svc.Compliance.PreviewPolicyRules(c.Request().Context(), k.tenant, c.Param("id"), body.settings())
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ type complianceChangeJSON struct {
 }
 
 func (a *apiV1) getDeviceCompliance(c echo.Context, k call) error {
-	dc, err := a.svc.ComplianceOf(c.Request().Context(), k.tenant.ID, c.Param("id"))
+	dc, err := a.svc.Compliance.Of(c.Request().Context(), k.tenant.ID, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (a *apiV1) getDeviceCompliance(c echo.Context, k call) error {
 			rules[i].Since, rules[i].DueAt, rules[i].Acted = &f.Since, &f.DueAt, f.Acted
 		}
 	}
-	history := mapSlice(dc.History, func(h mdm.ComplianceChange) complianceChangeJSON {
+	history := mapSlice(dc.History, func(h compliance.Change) complianceChangeJSON {
 		return complianceChangeJSON{Rule: string(h.Rule), At: h.At, Finding: string(h.Finding), Reason: h.Reason}
 	})
 	return c.JSON(http.StatusOK, map[string]any{"rules": rules, "history": history})

@@ -36,14 +36,14 @@ func TestThePolicyPagePreviewsARuleBeforeItIsSaved(t *testing.T) {
 		if code != http.StatusOK || !strings.Contains(page, "1 von 2 aktiven Geräten nicht konform") {
 			t.Fatalf("preview: %d\n%.2000s", code, page)
 		}
-		if rules, _ := w.svc.PolicyRules(ctx, w.tenant, policy.ID); len(rules) != 0 {
+		if rules, _ := w.svc.Compliance.PolicyRules(ctx, w.tenant, policy.ID); len(rules) != 0 {
 			t.Fatal("the preview saved the rules")
 		}
 		form.Set("action", "save")
 		if code, to, _ := w.page(http.MethodPost, path, admin, form); code != http.StatusSeeOther || !strings.HasPrefix(to, path) {
 			t.Fatalf("save: %d to %q", code, to)
 		}
-		if _, err := w.svc.ApplyComplianceRules(ctx); err != nil {
+		if _, err := w.svc.Compliance.ApplyRules(ctx); err != nil {
 			t.Fatal(err)
 		}
 		_, _, page = w.page(http.MethodGet, path, admin, nil)

@@ -10,6 +10,7 @@ import (
 	"github.com/micromdm/nanomdm/service"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/domain"
 )
 
@@ -111,7 +112,7 @@ func (b *binding) TokenUpdate(r *apple.Request, m *apple.TokenUpdate) error {
 			return fmt.Errorf("complete enrolment of device %s: %w", d.ID, err)
 		}
 		// The OS version came with Authenticate; the device is checked once it is active.
-		if err := b.svc.CheckDeviceCompliance(r.Context(), d.TenantID, d.ID, mdm.ComplianceFacts{}); err != nil {
+		if err := b.svc.Compliance.CheckDevice(r.Context(), d.TenantID, d.ID, compliance.Facts{}); err != nil {
 			return fmt.Errorf("check compliance of device %s: %w", d.ID, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/micromdm/plist"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
 // What a User Enrolment can tell the compliance rules, and what it cannot:
@@ -28,7 +29,7 @@ var osVersionPattern = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$`)
 // reportedFacts is what the compliance rules use of one message of the phone.
 type reportedFacts struct {
 	OSVersion string // empty when the message did not carry a valid one
-	Facts     mdm.ComplianceFacts
+	Facts     compliance.Facts
 }
 
 // wireFacts is the part of a check-in or command answer the compliance rules read; every
@@ -60,9 +61,9 @@ func decodeFacts(raw []byte) (r reportedFacts, err error) {
 		r.OSVersion = version
 	}
 	if w.SecurityInfo != nil && w.SecurityInfo.PasscodeCompliant != nil {
-		r.Facts.Passcode = mdm.FindingFailed
+		r.Facts.Passcode = compliance.FindingFailed
 		if *w.SecurityInfo.PasscodeCompliant {
-			r.Facts.Passcode = mdm.FindingMet
+			r.Facts.Passcode = compliance.FindingMet
 		}
 	}
 	return r, nil
@@ -78,15 +79,15 @@ func (b *binding) reportCompliance(ctx context.Context, d mdm.Device, raw []byte
 		// has accepted it, and it simply tells them nothing.
 		return nil
 	}
-	var st *mdm.DeviceStatus
+	var st *compliance.DeviceStatus
 	if r.OSVersion != "" && r.OSVersion != d.OSVersion {
 		var reasons []string
 		if d.NonCompliance != "" {
 			reasons = strings.Split(d.NonCompliance, "\n")
 		}
-		st = &mdm.DeviceStatus{OSVersion: r.OSVersion, Compliance: d.ReportedCompliance, NonCompliance: reasons}
+		st = &compliance.DeviceStatus{OSVersion: r.OSVersion, Compliance: d.ReportedCompliance, NonCompliance: reasons}
 	}
-	if err := b.svc.ReportDevice(ctx, d.TenantID, d.ID, st, r.Facts); err != nil {
+	if err := b.svc.Compliance.ReportDevice(ctx, d.TenantID, d.ID, st, r.Facts); err != nil {
 		return fmt.Errorf("report of device %s: %w", d.ID, err)
 	}
 	return nil

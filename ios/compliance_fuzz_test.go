@@ -5,7 +5,7 @@ import (
 
 	"github.com/micromdm/plist"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
 // FuzzDecodeFacts feeds arbitrary messages to the reader of compliance facts. It must
@@ -35,7 +35,7 @@ func FuzzDecodeFacts(f *testing.F) {
 			t.Errorf("took %q as an OS version", r.OSVersion)
 		}
 		switch r.Facts.Passcode {
-		case "", mdm.FindingMet, mdm.FindingFailed:
+		case "", compliance.FindingMet, compliance.FindingFailed:
 		default:
 			t.Errorf("passcode finding %q", r.Facts.Passcode)
 		}
@@ -46,12 +46,12 @@ func TestFactsAreReadFromCheckInsAndAnswers(t *testing.T) {
 	cases := []struct {
 		msg      map[string]any
 		version  string
-		passcode mdm.Finding
+		passcode compliance.Finding
 	}{
 		{map[string]any{"MessageType": "Authenticate", "OSVersion": "17.6"}, "17.6", ""},
 		{map[string]any{"QueryResponses": map[string]any{"OSVersion": "18.4"}}, "18.4", ""},
-		{map[string]any{"SecurityInfo": map[string]any{"PasscodeCompliant": true}}, "", mdm.FindingMet},
-		{map[string]any{"SecurityInfo": map[string]any{"PasscodeCompliant": false}}, "", mdm.FindingFailed},
+		{map[string]any{"SecurityInfo": map[string]any{"PasscodeCompliant": true}}, "", compliance.FindingMet},
+		{map[string]any{"SecurityInfo": map[string]any{"PasscodeCompliant": false}}, "", compliance.FindingFailed},
 		{map[string]any{"SecurityInfo": map[string]any{"PasscodePresent": true}}, "", ""},
 		{map[string]any{"OSVersion": "18; DROP TABLE"}, "", ""},
 	}

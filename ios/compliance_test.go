@@ -12,6 +12,7 @@ import (
 	"github.com/micromdm/plist"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 )
@@ -66,24 +67,24 @@ func TestAnOldIPhoneIsToldAndLosesWorkAccessUntilItUpdates(t *testing.T) {
 		} else if err := store.WorkPoliciesOf(s.st).SetDefaultWorkPolicy(ctx, s.tenant.ID, policy.ID); err != nil {
 			t.Fatal(err)
 		}
-		rules := []mdm.RuleSetting{{Rule: mdm.RuleIOSVersion, MinVersion: "18.4", GraceDays: 5,
-			Consequences: []mdm.Consequence{mdm.ConsequenceNotify, mdm.ConsequenceRevoke, mdm.ConsequenceLock}}}
-		if err := s.svc.SetPolicyRules(ctx, "admin:test", s.tenant, policy.ID, rules); err != nil {
+		rules := []compliance.RuleSetting{{Rule: compliance.RuleIOSVersion, MinVersion: "18.4", GraceDays: 5,
+			Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceRevoke, compliance.ConsequenceLock}}}
+		if err := s.svc.Compliance.SetPolicyRules(ctx, "admin:test", s.tenant, policy.ID, rules); err != nil {
 			t.Fatal(err)
 		}
 		now := time.Now()
 		svc := domain.New(s.st, testMasterKey(t), mdm.WithCertificates(siteCertificates{s}), mdm.WithNoticeMail(),
 			mdm.WithClock(func() time.Time { return now }))
-		if _, err := svc.ApplyComplianceRules(ctx); err != nil {
+		if _, err := svc.Compliance.ApplyRules(ctx); err != nil {
 			t.Fatal(err)
 		}
-		dc, err := svc.ComplianceOf(ctx, s.tenant.ID, d.ID)
+		dc, err := svc.Compliance.Of(ctx, s.tenant.ID, d.ID)
 		if err != nil || len(dc.Rules) != 1 || dc.Rules[0].Failure == nil {
 			t.Fatalf("compliance %+v %v", dc, err)
 		}
 		var mails []string
-		job := mdm.ComplianceMailJob{TenantID: s.tenant.ID, DeviceID: d.ID, Rule: mdm.RuleIOSVersion, Since: dc.Rules[0].Failure.Since}
-		err = svc.SendComplianceMail(ctx, job, func(_ context.Context, n mdm.ComplianceNotice) error {
+		job := compliance.MailJob{TenantID: s.tenant.ID, DeviceID: d.ID, Rule: compliance.RuleIOSVersion, Since: dc.Rules[0].Failure.Since}
+		err = svc.Compliance.SendMail(ctx, job, func(_ context.Context, n compliance.Notice) error {
 			_, text := n.Message()
 			mails = append(mails, n.Employee.Email+"\n"+text)
 			return nil
@@ -93,10 +94,10 @@ func TestAnOldIPhoneIsToldAndLosesWorkAccessUntilItUpdates(t *testing.T) {
 		}
 
 		now = now.Add(6 * 24 * time.Hour)
-		if _, err := svc.ApplyComplianceRules(ctx); err != nil {
+		if _, err := svc.Compliance.ApplyRules(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if a, _ := svc.AccessOf(ctx, s.tenant.ID, d.ID); a.Compliant {
+		if a, _ := svc.Compliance.AccessOf(ctx, s.tenant.ID, d.ID); a.Compliant {
 			t.Fatal("the old iPhone keeps its work access after the grace period")
 		}
 		certs, err := s.ca.Certificates(ctx, s.tenant.ID, d.ID)
@@ -121,7 +122,7 @@ func TestAnOldIPhoneIsToldAndLosesWorkAccessUntilItUpdates(t *testing.T) {
 		if status := p.reportFacts(t, map[string]any{"QueryResponses": map[string]any{"OSVersion": "18.4"}}); status != http.StatusOK {
 			t.Fatalf("DeviceInformation answer: HTTP %d", status)
 		}
-		if a, _ := svc.AccessOf(ctx, s.tenant.ID, d.ID); !a.Compliant {
+		if a, _ := svc.Compliance.AccessOf(ctx, s.tenant.ID, d.ID); !a.Compliant {
 			t.Fatalf("after the update: %+v", a)
 		}
 	})

@@ -55,7 +55,7 @@ func (p *Platform) mdmHandler(checkin bool) http.Handler {
 			http.Error(w, "device certificate: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		req := apple.NewRequestWithContext(storage.WithVisitor(storage.RequestContext(withCaller(r.Context(), d)), contactOf(d)), cert)
+		req := apple.NewRequestWithContext(storage.WithVisitor(storage.RequestContext(withCaller(r.Context(), d)), p.contactOf(d)), cert)
 		var out []byte
 		if checkin {
 			out, err = p.checkin(req, body)
@@ -200,8 +200,8 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 
 // contactOf records a visit of device d as the domain's contact with it, in the storage's
 // transaction (at most once a resolution, like last-seen).
-func contactOf(d mdm.Device) storage.Visitor {
+func (p *Platform) contactOf(d mdm.Device) storage.Visitor {
 	return func(ctx context.Context, tx *store.Tx, at time.Time) error {
-		return mdm.RecordContact(ctx, tx, d.TenantID, d.ID, at)
+		return p.svc.Compliance.RecordContact(ctx, tx, d.TenantID, d.ID, at)
 	}
 }

@@ -36,43 +36,17 @@ func TestACommandIsCarriedOnlyWhereThePlatformCan(t *testing.T) {
 	}
 }
 
-// The rules that act on a device ask its platform's capabilities (the inactivity rule's
-// lock is checked in mdm/dataprotection): certificates are revoked for compliance only
-// where the device stays managed without them, the patch age and integrity are judged only where
-// they are reported, and the managed account is required only where the phone signs in
-// with it.
+// The rules that act on a device ask its platform's capabilities: the managed account is
+// required only where the phone signs in with it. (The compliance rules' part is tested in
+// mdm/compliance, the inactivity rule's in mdm/dataprotection.)
 func TestTheRulesAskForCapabilities(t *testing.T) {
-	active := Device{Platform: "newos", State: DeviceActive}
 	for _, can := range capabilitySets() {
 		t.Run(can.String(), func(t *testing.T) {
-			_, revoke := consequencesFor(RuleSetting{Consequences: []Consequence{ConsequenceRevoke}}, active, can)
-			if revoke != can.Has(RevocableWhileManaged) {
-				t.Errorf("compliance revokes the certificates of a platform that can %q: %v", can, revoke)
-			}
-			if RulePatchAge.appliesTo(active.Platform, can) != can.Has(ReportsPatchLevel) {
-				t.Errorf("patch age judged on a platform that can %q", can)
-			}
-			res := EvaluateCompliance([]RuleSetting{{Rule: RuleIntegrity}}, active, can, ComplianceFacts{Integrity: FindingFailed}, evalNow)
-			if failed := len(res) == 1 && res[0].Finding == FindingFailed; failed != can.Has(ReportsIntegrity) {
-				t.Errorf("an integrity failure counts on a platform that can %q: %v", can, failed)
-			}
 			err := checkAccount(can, Employee{}, "")
 			if (err != nil) != can.Has(NeedsManagedAccount) {
 				t.Errorf("a platform that can %q and an employee without a managed account: %v", can, err)
 			}
 		})
-	}
-}
-
-// A version rule names its platform; it never concerns another, whatever that can do.
-func TestAVersionRuleConcernsOnlyItsPlatform(t *testing.T) {
-	for rule, p := range versionRulePlatform {
-		if !rule.appliesTo(p, 0) {
-			t.Errorf("%s does not concern %s", rule, p)
-		}
-		if rule.appliesTo("newos", ^Capability(0)) {
-			t.Errorf("%s concerns another platform", rule)
-		}
 	}
 }
 
@@ -89,6 +63,12 @@ func TestTheCoreNeverBranchesOnAPlatformName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The sub-domains are the core too.
+	subdomains, err := filepath.Glob("*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, subdomains...)
 	fset := token.NewFileSet()
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") || slices.Contains(platformNameData, name) {

@@ -20,7 +20,8 @@ type Device struct {
 	State        DeviceState
 	OSVersion    string
 	// Compliance is the device's one compliance verdict, with ComplianceUntil and
-	// ComplianceReasons (one a line): what every view shows. Only VerdictOf decides it.
+	// ComplianceReasons (one a line): what every view shows. Only compliance.VerdictOf
+	// decides it.
 	Compliance        Compliance `gorm:"column:verdict"`
 	ComplianceUntil   *time.Time `gorm:"column:verdict_until"`
 	ComplianceReasons string     `gorm:"column:verdict_reasons"`
@@ -32,7 +33,7 @@ type Device struct {
 	SecurityPatchLevel string
 	NonCompliance      string
 	// LastContactAt is when the device was last heard from, by any message, to
-	// ContactResolution (RecordContact, RecordDeviceStatuses).
+	// compliance.ContactResolution (compliance.Service.RecordContact, RecordDeviceStatuses).
 	LastContactAt *time.Time
 	CreatedAt     time.Time
 	UpdatedAt     time.Time

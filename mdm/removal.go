@@ -98,7 +98,8 @@ func (s *Service) ConfirmRemoval(ctx context.Context, actor, tenantID, deviceID,
 		}
 		was := d.State
 		d.State = DeviceRemoved
-		if err := settleVerdicts(ctx, tx, at, tenantID, []Device{d}, []Verdict{VerdictOf(d, nil, nil, at)}); err != nil {
+		// A removed device has no verdict (ComplianceNone): its rules end with it.
+		if err := SettleVerdicts(ctx, tx, at, tenantID, []Device{d}, []Verdict{{}}); err != nil {
 			return err
 		}
 		removed = true

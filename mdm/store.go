@@ -22,14 +22,12 @@ type Store interface {
 	InvitationLifecycleStore
 	GuessStore
 	DeviceStore
-	DeviceStatusStore
 	EnrolmentStore
 	PolicyStore
 	CommandStore
 	AuditStore
 	JobStore
 	ConsoleStore
-	ComplianceStore
 	VerdictStore
 }
 
@@ -73,6 +71,9 @@ type DeviceStore interface {
 	CreateDevice(ctx context.Context, tenantID string, d *Device) error
 	Device(ctx context.Context, tenantID, id string) (Device, error)
 	Devices(ctx context.Context, tenantID string, f DeviceFilter) ([]Device, error)
+	// DevicesByPlatformIDs returns the tenant's devices that the platform calls by one of
+	// the IDs; IDs that name no device are left out.
+	DevicesByPlatformIDs(ctx context.Context, tenantID string, platform Platform, platformIDs []string) ([]Device, error)
 	// SetDeviceState moves a device from state `from` to state `to`; it fails with
 	// ErrConflict when the device is no longer in state `from`.
 	SetDeviceState(ctx context.Context, tenantID, id string, from, to DeviceState, at time.Time) error

@@ -5,6 +5,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/mail"
 	"github.com/trennwand/trennwand/ui/invitation"
@@ -29,8 +30,8 @@ func (in *installation) handleMail(q *jobs.Queue) error {
 			return sender.Send(ctx, mail.Message{To: m.Employee.Email, Subject: subject, Text: text})
 		})
 	})
-	jobs.Handle(q, func(ctx context.Context, job mdm.ComplianceMailJob) error {
-		return in.svc.SendComplianceMail(ctx, job, func(ctx context.Context, n mdm.ComplianceNotice) error {
+	jobs.Handle(q, func(ctx context.Context, job compliance.MailJob) error {
+		return in.svc.Compliance.SendMail(ctx, job, func(ctx context.Context, n compliance.Notice) error {
 			subject, text := n.Message()
 			return sender.Send(ctx, mail.Message{To: n.Employee.Email, Subject: subject, Text: text})
 		})

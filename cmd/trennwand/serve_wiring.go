@@ -9,6 +9,7 @@ import (
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/jobs"
 )
 
@@ -51,8 +52,8 @@ func (in *installation) startJobs(ctx context.Context) (stop func(), err error) 
 		return nil, err
 	}
 	handleDataProtection(q, in.svc)
-	jobs.Handle(q, in.svc.RunCompliance)
-	q.Every(mdm.ComplianceInterval, mdm.ComplianceJob{})
+	jobs.Handle(q, in.svc.Compliance.Run)
+	q.Every(compliance.Interval, compliance.Job{})
 	// Policy changes and commands reach the phones through their platforms.
 	d := mdm.NewDispatcher(in.svc.Service, drivers...)
 	jobs.Handle(q, d.ApplyPolicy)

@@ -9,8 +9,9 @@ package domain
 
 import (
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/access"
+	"github.com/trennwand/trennwand/mdm/compliance"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/trail"
 	"github.com/trennwand/trennwand/mdm/workpolicy"
@@ -20,13 +21,18 @@ import (
 // sub-domain package of its own yet is reached through the embedded service.
 type Services struct {
 	*mdm.Service
-	Trail      *trail.Service
+	// Trail reads, verifies, checkpoints, exports and prunes the audit trail.
+	Trail *trail.Service
+	// Access keeps administrators, their sign-in and sessions, and API tokens.
+	Access *access.Service
+	// Compliance keeps the rules, the one verdict per device and its consequences.
+	Compliance *compliance.Service
+	// WorkPolicy keeps the work policies, their apps and configuration, and which
+	// device follows which.
 	WorkPolicy *workpolicy.Service
 	// DataProtection holds the tenants' settings, the inactivity rule, device retention
 	// and the Art. 15 and Art. 30 reports.
 	DataProtection *dataprotection.Service
-	// Access keeps administrators, their sign-in and sessions, and API tokens.
-	Access *access.Service
 }
 
 // Options are the settings of the sub-domains that take settings of their own; the zero
@@ -34,8 +40,6 @@ type Services struct {
 type Options struct {
 	// Trail signs and verifies the audit trail's checkpoints.
 	Trail []trail.Option
-	// Access keeps administrators, their sign-in and sessions, and API tokens.
-	Access *access.Service
 }
 
 // New builds every sub-domain on st, sealing secrets with sealer.
@@ -48,9 +52,10 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	core := mdm.NewService(st, sealer, opts...)
 	s := &Services{Service: core}
 	s.Trail = trail.New(core, st, func(tx mdm.Store) trail.Store { return store.TrailOf(tx) }, o.Trail...)
+	s.Access = access.New(core, st, func(tx mdm.Store) access.Store { return store.AccessOf(tx) })
+	s.Compliance = compliance.New(core, st, func(tx mdm.Store) compliance.Store { return store.ComplianceOf(tx) })
 	s.WorkPolicy = workpolicy.New(core, st, func(tx mdm.Store) workpolicy.Store { return store.WorkPoliciesOf(tx) })
 	s.DataProtection = dataprotection.New(core, st, func(tx mdm.Store) dataprotection.Store { return store.DataProtectionOf(tx) })
 	s.Trail.UseRetention(s.DataProtection)
-	s.Access = access.New(core, st, func(tx mdm.Store) access.Store { return store.AccessOf(tx) })
 	return s
 }

@@ -10,7 +10,16 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 )
+
+// Compliance is the compliance sub-domain's view of the store: the rules of work policies,
+// the facts platforms reported, the failures with their history, and the status columns
+// of devices that status reports write.
+type Compliance struct{ s *Store }
+
+// ComplianceOf returns the compliance tables as tx (a store or a transaction) sees them.
+func ComplianceOf(tx mdm.Store) Compliance { return Compliance{s: on(tx)} }
 
 // The tables of compliance.
 const (
@@ -20,11 +29,11 @@ const (
 	complianceChangesTable  = "compliance_changes"
 )
 
-// ruleRow is a mdm.RuleSetting as stored: the consequences comma-separated.
+// ruleRow is a compliance.RuleSetting as stored: the consequences comma-separated.
 type ruleRow struct {
 	TenantID     string
 	WorkPolicyID string
-	Rule         mdm.ComplianceRule
+	Rule         compliance.Rule
 	MinVersion   string
 	Days         int
 	GraceDays    int
@@ -32,19 +41,19 @@ type ruleRow struct {
 	UpdatedAt    time.Time
 }
 
-// factsRow is a device's mdm.ComplianceFacts as stored.
+// factsRow is a device's compliance.Facts as stored.
 type factsRow struct {
 	TenantID        string
 	DeviceID        string
-	Passcode        mdm.Finding
-	Integrity       mdm.Finding
+	Passcode        compliance.Finding
+	Integrity       compliance.Finding
 	IntegrityDetail string
 	UpdatedAt       time.Time
 }
 
 // SetRuleSettings replaces the work policy's rules.
-func (s *Store) SetRuleSettings(ctx context.Context, tenantID, workPolicyID string, rules []mdm.RuleSetting, at time.Time) error {
-	err := s.scoped(ctx, tenantID).Table(complianceRulesTable).Where("work_policy_id = ?", workPolicyID).Delete(&ruleRow{}).Error
+func (c Compliance) SetRuleSettings(ctx context.Context, tenantID, workPolicyID string, rules []compliance.RuleSetting, at time.Time) error {
+	err := c.s.scoped(ctx, tenantID).Table(complianceRulesTable).Where("work_policy_id = ?", workPolicyID).Delete(&ruleRow{}).Error
 	if err != nil || len(rules) == 0 {
 		return translate(err)
 	}
@@ -57,15 +66,15 @@ func (s *Store) SetRuleSettings(ctx context.Context, tenantID, workPolicyID stri
 		rows[i] = ruleRow{TenantID: tenantID, WorkPolicyID: workPolicyID, Rule: r.Rule, MinVersion: r.MinVersion, Days: r.Days,
 			GraceDays: r.GraceDays, Consequences: strings.Join(names, ","), UpdatedAt: at.UTC()}
 	}
-	return translate(s.db.WithContext(ctx).Table(complianceRulesTable).Create(&rows).Error)
+	return translate(c.s.db.WithContext(ctx).Table(complianceRulesTable).Create(&rows).Error)
 }
 
 // RuleSettings returns the rules of the work policies (all of the tenant's for nil).
-func (s *Store) RuleSettings(ctx context.Context, tenantID string, workPolicyIDs []string) (map[string][]mdm.RuleSetting, error) {
-	q := s.scoped(ctx, tenantID).Table(complianceRulesTable)
+func (c Compliance) RuleSettings(ctx context.Context, tenantID string, workPolicyIDs []string) (map[string][]compliance.RuleSetting, error) {
+	q := c.s.scoped(ctx, tenantID).Table(complianceRulesTable)
 	if workPolicyIDs != nil {
 		if len(workPolicyIDs) == 0 {
-			return map[string][]mdm.RuleSetting{}, nil
+			return map[string][]compliance.RuleSetting{}, nil
 		}
 		q = q.Where("work_policy_id IN ?", workPolicyIDs)
 	}
@@ -73,24 +82,24 @@ func (s *Store) RuleSettings(ctx context.Context, tenantID string, workPolicyIDs
 	if err := q.Order("work_policy_id, rule").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := map[string][]mdm.RuleSetting{}
+	out := map[string][]compliance.RuleSetting{}
 	for _, r := range rows {
-		var cs []mdm.Consequence
+		var cs []compliance.Consequence
 		for c := range strings.SplitSeq(r.Consequences, ",") {
 			if c != "" {
-				cs = append(cs, mdm.Consequence(c))
+				cs = append(cs, compliance.Consequence(c))
 			}
 		}
-		out[r.WorkPolicyID] = append(out[r.WorkPolicyID], mdm.RuleSetting{TenantID: r.TenantID, WorkPolicyID: r.WorkPolicyID,
+		out[r.WorkPolicyID] = append(out[r.WorkPolicyID], compliance.RuleSetting{TenantID: r.TenantID, WorkPolicyID: r.WorkPolicyID,
 			Rule: r.Rule, MinVersion: r.MinVersion, Days: r.Days, GraceDays: r.GraceDays, Consequences: cs, UpdatedAt: r.UpdatedAt})
 	}
 	return out, nil
 }
 
 // FailingPolicies returns the work policies whose devices have failures.
-func (s *Store) FailingPolicies(ctx context.Context, tenantID string) ([]string, error) {
+func (c Compliance) FailingPolicies(ctx context.Context, tenantID string) ([]string, error) {
 	var ids []sql.NullString
-	err := s.db.WithContext(ctx).Table(complianceFailuresTable+" f").Distinct("d.work_policy_id").
+	err := c.s.db.WithContext(ctx).Table(complianceFailuresTable+" f").Distinct("d.work_policy_id").
 		Joins("JOIN devices d ON d.tenant_id = f.tenant_id AND d.id = f.device_id").
 		Where("f.tenant_id = ?", tenantID).Pluck("d.work_policy_id", &ids).Error
 	out := make([]string, 0, len(ids))
@@ -101,23 +110,23 @@ func (s *Store) FailingPolicies(ctx context.Context, tenantID string) ([]string,
 }
 
 // DeviceFacts returns the stored facts of the devices.
-func (s *Store) DeviceFacts(ctx context.Context, tenantID string, deviceIDs []string) (map[string]mdm.ComplianceFacts, error) {
-	out := map[string]mdm.ComplianceFacts{}
+func (c Compliance) DeviceFacts(ctx context.Context, tenantID string, deviceIDs []string) (map[string]compliance.Facts, error) {
+	out := map[string]compliance.Facts{}
 	if len(deviceIDs) == 0 {
 		return out, nil
 	}
 	var rows []factsRow
-	if err := s.scoped(ctx, tenantID).Table(complianceFactsTable).Where("device_id IN ?", deviceIDs).Find(&rows).Error; err != nil {
+	if err := c.s.scoped(ctx, tenantID).Table(complianceFactsTable).Where("device_id IN ?", deviceIDs).Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	for _, r := range rows {
-		out[r.DeviceID] = mdm.ComplianceFacts{Passcode: r.Passcode, Integrity: r.Integrity, IntegrityDetail: r.IntegrityDetail}
+		out[r.DeviceID] = compliance.Facts{Passcode: r.Passcode, Integrity: r.Integrity, IntegrityDetail: r.IntegrityDetail}
 	}
 	return out, nil
 }
 
 // SetDeviceFacts stores the devices' facts with one upsert.
-func (s *Store) SetDeviceFacts(ctx context.Context, tenantID string, facts map[string]mdm.ComplianceFacts, at time.Time) error {
+func (c Compliance) SetDeviceFacts(ctx context.Context, tenantID string, facts map[string]compliance.Facts, at time.Time) error {
 	if len(facts) == 0 {
 		return nil
 	}
@@ -126,65 +135,65 @@ func (s *Store) SetDeviceFacts(ctx context.Context, tenantID string, facts map[s
 		rows = append(rows, factsRow{TenantID: tenantID, DeviceID: id, Passcode: f.Passcode, Integrity: f.Integrity,
 			IntegrityDetail: f.IntegrityDetail, UpdatedAt: at.UTC()})
 	}
-	err := s.db.WithContext(ctx).Table(complianceFactsTable).Clauses(clause.OnConflict{
+	err := c.s.db.WithContext(ctx).Table(complianceFactsTable).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "tenant_id"}, {Name: "device_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"passcode", "integrity", "integrity_detail", "updated_at"}),
 	}).Create(&rows).Error
 	return translate(err)
 }
 
-// ComplianceFailures returns the failures of the devices.
-func (s *Store) ComplianceFailures(ctx context.Context, tenantID string, deviceIDs []string) ([]mdm.ComplianceFailure, error) {
+// Failures returns the failures of the devices.
+func (c Compliance) Failures(ctx context.Context, tenantID string, deviceIDs []string) ([]compliance.Failure, error) {
 	if len(deviceIDs) == 0 {
 		return nil, nil
 	}
-	var fs []mdm.ComplianceFailure
-	err := s.scoped(ctx, tenantID).Table(complianceFailuresTable).Where("device_id IN ?", deviceIDs).Order("device_id, rule").Find(&fs).Error
+	var fs []compliance.Failure
+	err := c.s.scoped(ctx, tenantID).Table(complianceFailuresTable).Where("device_id IN ?", deviceIDs).Order("device_id, rule").Find(&fs).Error
 	return fs, translate(err)
 }
 
-// AddComplianceFailures stores new failures.
-func (s *Store) AddComplianceFailures(ctx context.Context, tenantID string, fs []mdm.ComplianceFailure) error {
+// AddFailures stores new failures.
+func (c Compliance) AddFailures(ctx context.Context, tenantID string, fs []compliance.Failure) error {
 	if len(fs) == 0 {
 		return nil
 	}
 	for i := range fs {
 		fs[i].TenantID = tenantID
 	}
-	return translate(s.db.WithContext(ctx).Table(complianceFailuresTable).Create(&fs).Error)
+	return translate(c.s.db.WithContext(ctx).Table(complianceFailuresTable).Create(&fs).Error)
 }
 
-// RemoveComplianceFailure removes the device's failure of the rule.
-func (s *Store) RemoveComplianceFailure(ctx context.Context, tenantID, deviceID string, rule mdm.ComplianceRule) error {
-	err := s.scoped(ctx, tenantID).Table(complianceFailuresTable).Where("device_id = ? AND rule = ?", deviceID, rule).
-		Delete(&mdm.ComplianceFailure{}).Error
+// RemoveFailure removes the device's failure of the rule.
+func (c Compliance) RemoveFailure(ctx context.Context, tenantID, deviceID string, rule compliance.Rule) error {
+	err := c.s.scoped(ctx, tenantID).Table(complianceFailuresTable).Where("device_id = ? AND rule = ?", deviceID, rule).
+		Delete(&compliance.Failure{}).Error
 	return translate(err)
 }
 
-// DueComplianceFailures returns failures due at or before `at` and not acted on.
-func (s *Store) DueComplianceFailures(ctx context.Context, tenantID string, at time.Time, limit int) ([]mdm.ComplianceFailure, error) {
-	var fs []mdm.ComplianceFailure
-	err := s.scoped(ctx, tenantID).Table(complianceFailuresTable).Where("acted_at IS NULL AND due_at <= ?", at.UTC()).
+// DueFailures returns failures due at or before `at` and not acted on.
+func (c Compliance) DueFailures(ctx context.Context, tenantID string, at time.Time, limit int) ([]compliance.Failure, error) {
+	var fs []compliance.Failure
+	err := c.s.scoped(ctx, tenantID).Table(complianceFailuresTable).Where("acted_at IS NULL AND due_at <= ?", at.UTC()).
 		Order("due_at, device_id, rule").Limit(limit).Find(&fs).Error
 	return fs, translate(err)
 }
 
-// SetComplianceActed records the consequences on the failure, once.
-func (s *Store) SetComplianceActed(ctx context.Context, tenantID, deviceID string, rule mdm.ComplianceRule, since time.Time, acted string, at time.Time) error {
-	return s.markFailure(ctx, tenantID, deviceID, rule, since, "acted_at", map[string]any{"acted_at": at.UTC(), "acted": acted})
+// SetActed records the consequences on the failure, once.
+func (c Compliance) SetActed(ctx context.Context, tenantID, deviceID string, rule compliance.Rule, since time.Time, acted string, at time.Time) error {
+	return c.markFailure(ctx, tenantID, deviceID, rule, since, "acted_at", map[string]any{"acted_at": at.UTC(), "acted": acted})
 }
 
-// SetComplianceNotified records the notice on the failure, once.
-func (s *Store) SetComplianceNotified(ctx context.Context, tenantID, deviceID string, rule mdm.ComplianceRule, since time.Time, at time.Time) error {
-	return s.markFailure(ctx, tenantID, deviceID, rule, since, "notified_at", map[string]any{"notified_at": at.UTC()})
+// SetNotified records the notice on the failure, once.
+func (c Compliance) SetNotified(ctx context.Context, tenantID, deviceID string, rule compliance.Rule, since time.Time, at time.Time) error {
+	return c.markFailure(ctx, tenantID, deviceID, rule, since, "notified_at", map[string]any{"notified_at": at.UTC()})
 }
 
 // markFailure sets the columns if column is still empty on the failure that began at
 // since; of two concurrent marks, one succeeds and the other sees ErrConflict. A failure
 // that ended (or ended and began again) is ErrNotFound.
-func (s *Store) markFailure(ctx context.Context, tenantID, deviceID string, rule mdm.ComplianceRule, since time.Time, column string, set map[string]any) error {
+func (c Compliance) markFailure(ctx context.Context, tenantID, deviceID string, rule compliance.Rule, since time.Time, column string, set map[string]any) error {
 	failure := func() *gorm.DB {
-		return s.scoped(ctx, tenantID).Table(complianceFailuresTable).Where("device_id = ? AND rule = ? AND since = ?", deviceID, rule, since.UTC())
+		return c.s.scoped(ctx, tenantID).Table(complianceFailuresTable).Where("device_id = ? AND rule = ? AND since = ?", deviceID, rule, since.UTC())
 	}
 	res := failure().Where(column + " IS NULL").Updates(set)
 	if err := translate(res.Error); err != nil || res.RowsAffected == 1 {
@@ -200,21 +209,21 @@ func (s *Store) markFailure(ctx context.Context, tenantID, deviceID string, rule
 	return mdm.ErrConflict
 }
 
-// AddComplianceChanges appends to the history.
-func (s *Store) AddComplianceChanges(ctx context.Context, tenantID string, cs []mdm.ComplianceChange) error {
+// AddChanges appends to the history.
+func (c Compliance) AddChanges(ctx context.Context, tenantID string, cs []compliance.Change) error {
 	if len(cs) == 0 {
 		return nil
 	}
 	for i := range cs {
 		cs[i].TenantID = tenantID
 	}
-	return translate(s.db.WithContext(ctx).Table(complianceChangesTable).Create(&cs).Error)
+	return translate(c.s.db.WithContext(ctx).Table(complianceChangesTable).Create(&cs).Error)
 }
 
-// ComplianceHistory returns the device's newest changes first.
-func (s *Store) ComplianceHistory(ctx context.Context, tenantID, deviceID string, limit int) ([]mdm.ComplianceChange, error) {
-	var cs []mdm.ComplianceChange
-	err := s.scoped(ctx, tenantID).Table(complianceChangesTable).Where("device_id = ?", deviceID).
+// History returns the device's newest changes first.
+func (c Compliance) History(ctx context.Context, tenantID, deviceID string, limit int) ([]compliance.Change, error) {
+	var cs []compliance.Change
+	err := c.s.scoped(ctx, tenantID).Table(complianceChangesTable).Where("device_id = ?", deviceID).
 		Order("at DESC, rule").Limit(limit).Find(&cs).Error
 	return cs, translate(err)
 }

@@ -60,3 +60,15 @@ func (s *Store) SetDeviceState(ctx context.Context, tenantID, id string, from, t
 	}
 	return nil
 }
+
+// DevicesByPlatformIDs returns the tenant's devices that the platform calls by one of the
+// IDs, in one statement.
+func (s *Store) DevicesByPlatformIDs(ctx context.Context, tenantID string, platform mdm.Platform, platformIDs []string) ([]mdm.Device, error) {
+	if len(platformIDs) == 0 {
+		return nil, nil
+	}
+	var ds []mdm.Device
+	// platform_id <> '' lets the database use the partial index devices_platform_id.
+	err := s.scoped(ctx, tenantID).Where("platform = ? AND platform_id IN ? AND platform_id <> ''", platform, platformIDs).Find(&ds).Error
+	return ds, translate(err)
+}

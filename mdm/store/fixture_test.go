@@ -10,8 +10,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
-// world is one tenant with a row of every kind, made through the domain service where it
-// offers the operation and through the store where the platforms will.
+// world is storetest.World as the store's tests name it.
 type world struct {
 	tenant     mdm.Tenant
 	employee   mdm.Employee
@@ -21,7 +20,7 @@ type world struct {
 	command    mdm.Command
 }
 
-var testTime = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+var testTime = storetest.WorldTime
 
 // clock is a service clock that a test moves by hand.
 type clock struct{ now time.Time }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
 // The compliance page of a work policy: each rule with its threshold, grace period and
@@ -15,7 +16,7 @@ import (
 
 // ruleRow is one rule of the form.
 type ruleRow struct {
-	mdm.RuleSetting
+	compliance.RuleSetting
 	On        bool
 	Failing   int  // devices that break the rule as it stands now
 	Preview   int  // devices that would break the rule as entered
@@ -23,7 +24,9 @@ type ruleRow struct {
 }
 
 // Has reports whether the row chose the consequence, for the form's check boxes.
-func (r ruleRow) Has(c string) bool { return slices.Contains(r.Consequences, mdm.Consequence(c)) }
+func (r ruleRow) Has(c string) bool {
+	return slices.Contains(r.Consequences, compliance.Consequence(c))
+}
 
 // compliancePage is the page's data.
 type compliancePage struct {
@@ -31,7 +34,7 @@ type compliancePage struct {
 	Rules   []ruleRow
 	Devices int
 	Failing int // devices breaking at least one rule: now, or as previewed
-	Preview *mdm.RulePreview
+	Preview *compliance.Preview
 }
 
 // complianceRules shows a work policy's compliance rules with today's counts.
@@ -42,7 +45,7 @@ func (d *Dashboard) complianceRules(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	rules, err := d.svc.PolicyRules(r.Context(), v.Tenant, p.ID)
+	rules, err := d.svc.Compliance.PolicyRules(r.Context(), v.Tenant, p.ID)
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -65,14 +68,14 @@ func (d *Dashboard) saveComplianceRules(w http.ResponseWriter, r *http.Request) 
 	}
 	rules := rulesFromForm(r)
 	if r.PostFormValue("action") == "save" {
-		if err := d.svc.SetPolicyRules(r.Context(), v.Principal.Actor, v.Tenant, p.ID, rules); err != nil {
+		if err := d.svc.Compliance.SetPolicyRules(r.Context(), v.Principal.Actor, v.Tenant, p.ID, rules); err != nil {
 			d.fail(w, r, err)
 			return
 		}
 		back(w, r, Prefix+"/policies/"+p.ID+"/compliance", "saved")
 		return
 	}
-	preview, err := d.svc.PreviewPolicyRules(r.Context(), v.Tenant, p.ID, rules)
+	preview, err := d.svc.Compliance.PreviewPolicyRules(r.Context(), v.Tenant, p.ID, rules)
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -87,21 +90,21 @@ func (d *Dashboard) saveComplianceRules(w http.ResponseWriter, r *http.Request) 
 
 // compliancePage fills the form: a row for every rule, the chosen ones with their
 // settings, each with the devices breaking it now and, after a preview, as entered.
-func (d *Dashboard) compliancePage(r *http.Request, p mdm.WorkPolicy, chosen []mdm.RuleSetting, preview *mdm.RulePreview) (page, error) {
+func (d *Dashboard) compliancePage(r *http.Request, p mdm.WorkPolicy, chosen []compliance.RuleSetting, preview *compliance.Preview) (page, error) {
 	v := viewerOf(r)
-	saved, err := d.svc.PolicyRules(r.Context(), v.Tenant, p.ID)
+	saved, err := d.svc.Compliance.PolicyRules(r.Context(), v.Tenant, p.ID)
 	if err != nil {
 		return page{}, err
 	}
-	now, err := d.svc.PreviewPolicyRules(r.Context(), v.Tenant, p.ID, saved)
+	now, err := d.svc.Compliance.PreviewPolicyRules(r.Context(), v.Tenant, p.ID, saved)
 	if err != nil {
 		return page{}, err
 	}
 	out := compliancePage{Policy: p, Devices: now.Devices, Failing: now.Failing, Preview: preview}
-	for _, rule := range mdm.ComplianceRules {
-		row := ruleRow{RuleSetting: mdm.RuleSetting{Rule: rule, GraceDays: 7, Consequences: []mdm.Consequence{mdm.ConsequenceNotify}},
+	for _, rule := range compliance.Rules {
+		row := ruleRow{RuleSetting: compliance.RuleSetting{Rule: rule, GraceDays: 7, Consequences: []compliance.Consequence{compliance.ConsequenceNotify}},
 			Failing: now.PerRule[rule], Previewed: preview != nil}
-		if i := slices.IndexFunc(chosen, func(s mdm.RuleSetting) bool { return s.Rule == rule }); i >= 0 {
+		if i := slices.IndexFunc(chosen, func(s compliance.RuleSetting) bool { return s.Rule == rule }); i >= 0 {
 			row.RuleSetting, row.On = chosen[i], true
 		}
 		if preview != nil {
@@ -112,18 +115,18 @@ func (d *Dashboard) compliancePage(r *http.Request, p mdm.WorkPolicy, chosen []m
 	return page{Data: out, Flash: flash(r)}, nil
 }
 
-// rulesFromForm reads the rules that are switched on; mdm.ValidateRuleSettings checks them.
-func rulesFromForm(r *http.Request) []mdm.RuleSetting {
-	var out []mdm.RuleSetting
-	for _, rule := range mdm.ComplianceRules {
+// rulesFromForm reads the rules that are switched on; compliance.ValidateRuleSettings checks them.
+func rulesFromForm(r *http.Request) []compliance.RuleSetting {
+	var out []compliance.RuleSetting
+	for _, rule := range compliance.Rules {
 		name := string(rule)
 		if r.PostFormValue(name+".on") != "on" {
 			continue
 		}
-		s := mdm.RuleSetting{Rule: rule, MinVersion: strings.TrimSpace(r.PostFormValue(name + ".min_version")),
+		s := compliance.RuleSetting{Rule: rule, MinVersion: strings.TrimSpace(r.PostFormValue(name + ".min_version")),
 			Days: int(atoi(r.PostFormValue(name + ".days"))), GraceDays: int(atoi(r.PostFormValue(name + ".grace_days")))}
 		for _, c := range r.PostForm[name+".consequences"] {
-			s.Consequences = append(s.Consequences, mdm.Consequence(c))
+			s.Consequences = append(s.Consequences, compliance.Consequence(c))
 		}
 		out = append(out, s)
 	}

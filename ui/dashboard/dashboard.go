@@ -20,6 +20,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/workpolicy"
 	"github.com/trennwand/trennwand/ui"
@@ -133,8 +134,8 @@ var funcs = template.FuncMap{
 		return []string{string(dataprotection.InactivityLock), string(dataprotection.InactivityRemove)}
 	},
 	"consequences": func() []string {
-		out := make([]string, len(mdm.Consequences))
-		for i, c := range mdm.Consequences {
+		out := make([]string, len(compliance.Consequences))
+		for i, c := range compliance.Consequences {
 			out[i] = string(c)
 		}
 		return out

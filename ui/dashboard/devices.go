@@ -8,6 +8,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
 // deviceFilters is the search form of the device list, as the user filled it in.
@@ -82,7 +83,7 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if data.Compliance, err = d.svc.ComplianceOf(r.Context(), v.Tenant.ID, detail.Device.ID); err != nil {
+	if data.Compliance, err = d.svc.Compliance.Of(r.Context(), v.Tenant.ID, detail.Device.ID); err != nil {
 		d.fail(w, r, err)
 		return
 	}
@@ -101,7 +102,7 @@ type deviceData struct {
 	// Can is what the device's platform can do, which decides the actions offered.
 	Can            mdm.Capability
 	Policies       []mdm.WorkPolicy
-	Compliance     mdm.DeviceCompliance
+	Compliance     compliance.DeviceCompliance
 	CertificateKey *CertificateKey
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
 // An employee whose iPhone is below the required version reads on the status page what to
@@ -25,12 +26,12 @@ func TestTheStatusPageSaysWhatToDoAboutABrokenRule(t *testing.T) {
 	if err := f.store.Tables().DB().Exec("UPDATE devices SET platform = 'ios', state = 'active', os_version = '17.6', work_policy_id = ? WHERE id = ?", policy.ID, d.ID).Error; err != nil {
 		t.Fatal(err)
 	}
-	err := f.svc.SetPolicyRules(ctx, "admin:test", f.tenant, policy.ID, []mdm.RuleSetting{{Rule: mdm.RuleIOSVersion, MinVersion: "18.4", GraceDays: 7,
-		Consequences: []mdm.Consequence{mdm.ConsequenceNotify, mdm.ConsequenceLock}}})
+	err := f.svc.Compliance.SetPolicyRules(ctx, "admin:test", f.tenant, policy.ID, []compliance.RuleSetting{{Rule: compliance.RuleIOSVersion, MinVersion: "18.4", GraceDays: 7,
+		Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceLock}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.ApplyComplianceRules(ctx); err != nil {
+	if _, err := f.svc.Compliance.ApplyRules(ctx); err != nil {
 		t.Fatal(err)
 	}
 	_, _, page := f.do("GET", "/e/"+inv.Code, nil)

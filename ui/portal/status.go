@@ -159,11 +159,11 @@ func (p *Portal) serveStatusProblem(w http.ResponseWriter, r *http.Request, code
 
 // brokenRules returns the compliance rules the device breaks.
 func (p *Portal) brokenRules(r *http.Request, d mdm.Device) ([]brokenRule, error) {
-	dc, err := p.cfg.Service.ComplianceOf(r.Context(), d.TenantID, d.ID)
+	dc, err := p.cfg.Service.Compliance.Of(r.Context(), d.TenantID, d.ID)
 	if err != nil {
 		return nil, err
 	}
-	rules, err := p.cfg.Service.PolicyRulesOf(r.Context(), d)
+	rules, err := p.cfg.Service.Compliance.RulesOf(r.Context(), d)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
 )
@@ -51,8 +52,8 @@ func Situations(t testing.TB, s *store.Store, tenant mdm.Tenant) []*Situation {
 	}
 	wp, err := svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", tenant, mdm.WorkPolicy{Name: "Verwaltung", Default: true})
 	must(err)
-	must(svc.SetPolicyRules(ctx, "admin:test", tenant, wp.ID, []mdm.RuleSetting{{Rule: mdm.RulePatchAge, Days: 90,
-		GraceDays: 7, Consequences: []mdm.Consequence{mdm.ConsequenceNotify, mdm.ConsequenceMark}}}))
+	must(svc.Compliance.SetPolicyRules(ctx, "admin:test", tenant, wp.ID, []compliance.RuleSetting{{Rule: compliance.RulePatchAge, Days: 90,
+		GraceDays: 7, Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceMark}}}))
 	enrol := func(name string, platform mdm.Platform) *Situation {
 		t.Helper()
 		inv, err := svc.Invite(ctx, "admin:test", tenant, mdm.InviteRequest{Email: name + "@musterstadt.example",
@@ -65,16 +66,16 @@ func Situations(t testing.TB, s *store.Store, tenant mdm.Tenant) []*Situation {
 		must(svc.CompleteEnrolment(ctx, tenant.ID, id))
 		return &Situation{Name: name, Code: inv.Code, EmployeeID: inv.Employee.ID, DeviceID: id}
 	}
-	report := func(sit *Situation, st mdm.DeviceStatus) {
+	report := func(sit *Situation, st compliance.DeviceStatus) {
 		t.Helper()
-		must(svc.ReportDeviceStatus(ctx, tenant.ID, sit.DeviceID, st))
+		must(svc.Compliance.ReportDeviceStatus(ctx, tenant.ID, sit.DeviceID, st))
 		at := today
 		sit.Contact = &at
 	}
-	oldPatch := mdm.DeviceStatus{OSVersion: "15", SecurityPatchLevel: "2025-01-05", Compliance: mdm.ComplianceCompliant}
+	oldPatch := compliance.DeviceStatus{OSVersion: "15", SecurityPatchLevel: "2025-01-05", Compliance: mdm.ComplianceCompliant}
 
 	iphone := enrol("iphone", mdm.PlatformIOS)
-	report(iphone, mdm.DeviceStatus{OSVersion: "18.4"})
+	report(iphone, compliance.DeviceStatus{OSVersion: "18.4"})
 	iphone.Verdict = mdm.ComplianceUnknown // no rule of the policy concerns an iPhone
 	inGrace, pastGrace, removed := enrol("in-grace", mdm.PlatformAndroid), enrol("past-grace", mdm.PlatformAndroid),
 		enrol("removed", mdm.PlatformAndroid)
@@ -82,7 +83,9 @@ func Situations(t testing.TB, s *store.Store, tenant mdm.Tenant) []*Situation {
 		today = start.AddDate(0, 0, n)
 		// What the Apple storage does on the iPhone's first check-in of the day, in the
 		// transaction that writes its last-seen time.
-		must(s.Tables().Atomic(ctx, func(tx *store.Tx) error { return mdm.RecordContact(ctx, tx, tenant.ID, iphone.DeviceID, today) }))
+		must(s.Tables().Atomic(ctx, func(tx *store.Tx) error {
+			return svc.Compliance.RecordContact(ctx, tx, tenant.ID, iphone.DeviceID, today)
+		}))
 		at := today
 		iphone.Contact = &at
 		switch n {
@@ -99,7 +102,7 @@ func Situations(t testing.TB, s *store.Store, tenant mdm.Tenant) []*Situation {
 			must(svc.ConfirmRemoval(ctx, "android:test", tenant.ID, removed.DeviceID, "the work profile is gone"))
 			removed.Verdict = mdm.ComplianceNone
 		}
-		_, err := svc.ApplyComplianceRules(ctx) // the hourly job
+		_, err := svc.Compliance.ApplyRules(ctx) // the hourly job
 		must(err)
 	}
 	return []*Situation{iphone, inGrace, pastGrace, removed}

@@ -22,6 +22,9 @@ type World struct {
 	Command    mdm.Command
 }
 
+// WorldTime is when the rows of a World are made, unless a test chooses another time.
+var WorldTime = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+
 // Populate makes a World for a new tenant named name, its rows dated at: an employee
 // invited for an iPhone, an active device of theirs with a work policy, and a queued
 // command for it.

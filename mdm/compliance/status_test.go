@@ -1,4 +1,4 @@
-package store_test
+package compliance_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -19,39 +19,40 @@ import (
 func TestStatusReportsOfABatchApplyInOrder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		a := populate(t, s, newService(s), "musterstadt")
-		b := populate(t, s, newService(s), "beispielheim")
+		a := storetest.Populate(t, s, newService(s), "musterstadt", storetest.WorldTime)
+		b := storetest.Populate(t, s, newService(s), "beispielheim", storetest.WorldTime)
 		at := testTime.Add(time.Hour)
-		bad := mdm.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-10-01", Compliance: mdm.ComplianceNonCompliant,
+		bad := compliance.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-10-01", Compliance: mdm.ComplianceNonCompliant,
 			NonCompliance: []string{"passwordPolicies: PASSWORD_NOT_SET"}}
-		good := mdm.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-11-01", Compliance: mdm.ComplianceCompliant}
+		good := compliance.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-11-01", Compliance: mdm.ComplianceCompliant}
+		svc := newService(s)
 		err := s.Atomic(ctx, func(tx mdm.Store) error {
-			recorded, err := mdm.RecordDeviceStatuses(ctx, tx, at, []mdm.StatusReport{
-				{Device: a.device, Status: bad}, {Device: b.device, Status: bad}, {Device: a.device, Status: good}})
+			recorded, err := svc.Compliance.RecordDeviceStatuses(ctx, tx, at, []compliance.StatusReport{
+				{Device: a.Device, Status: bad}, {Device: b.Device, Status: bad}, {Device: a.Device, Status: good}})
 			if err != nil {
 				return err
 			}
-			reports := make([]mdm.ComplianceReport, len(recorded))
+			reports := make([]compliance.Report, len(recorded))
 			for i, d := range recorded {
-				reports[i] = mdm.ComplianceReport{Device: d}
+				reports[i] = compliance.Report{Device: d}
 			}
-			return newService(s).CheckCompliance(ctx, tx, at, reports)
+			return svc.Compliance.Check(ctx, tx, at, reports)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		da, _ := s.Device(ctx, a.tenant.ID, a.device.ID)
-		db, _ := s.Device(ctx, b.tenant.ID, b.device.ID)
+		da, _ := s.Device(ctx, a.Tenant.ID, a.Device.ID)
+		db, _ := s.Device(ctx, b.Tenant.ID, b.Device.ID)
 		if da.Compliance != mdm.ComplianceCompliant || da.SecurityPatchLevel != "2026-11-01" || da.NonCompliance != "" || !da.LastContactAt.Equal(at) {
 			t.Errorf("the device reported twice is %+v, want its last report", da)
 		}
-		if db.Compliance != mdm.ComplianceNonCompliant || db.NonCompliance != "passwordPolicies: PASSWORD_NOT_SET" || db.EmployeeID != b.employee.ID {
+		if db.Compliance != mdm.ComplianceNonCompliant || db.NonCompliance != "passwordPolicies: PASSWORD_NOT_SET" || db.EmployeeID != b.Employee.ID {
 			t.Errorf("the other tenant's device is %+v", db)
 		}
-		if got := complianceEvents(t, s, a.tenant.ID); len(got) != 0 {
+		if got := complianceEvents(t, s, a.Tenant.ID); len(got) != 0 {
 			t.Errorf("audit of the first tenant: %v, want none: its verdict ends where it began", got)
 		}
-		if got := complianceEvents(t, s, b.tenant.ID); len(got) != 1 || got[0] != "noncompliant" {
+		if got := complianceEvents(t, s, b.Tenant.ID); len(got) != 1 || got[0] != "noncompliant" {
 			t.Errorf("audit of the second tenant: %v, want one change to noncompliant", got)
 		}
 	})
@@ -61,18 +62,18 @@ func TestStatusReportsOfABatchApplyInOrder(t *testing.T) {
 func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		a := populate(t, s, newService(s), "musterstadt")
-		b := populate(t, s, newService(s), "beispielheim")
-		st := mdm.DeviceStatus{OSVersion: "19", Compliance: mdm.ComplianceCompliant}
+		a := storetest.Populate(t, s, newService(s), "musterstadt", storetest.WorldTime)
+		b := storetest.Populate(t, s, newService(s), "beispielheim", storetest.WorldTime)
+		st := compliance.DeviceStatus{OSVersion: "19", Compliance: mdm.ComplianceCompliant}
 		err := s.Atomic(ctx, func(tx mdm.Store) error {
-			return tx.SetDeviceStatuses(ctx, a.tenant.ID, map[string]mdm.DeviceStatus{a.device.ID: st, b.device.ID: st}, testTime.Add(time.Hour))
+			return store.ComplianceOf(tx).SetDeviceStatuses(ctx, a.Tenant.ID, map[string]compliance.DeviceStatus{a.Device.ID: st, b.Device.ID: st}, testTime.Add(time.Hour))
 		})
 		if !errors.Is(err, mdm.ErrNotFound) {
 			t.Fatalf("a batch naming another tenant's device: %v, want ErrNotFound", err)
 		}
-		for _, w := range []world{a, b} {
-			if d, _ := s.Device(ctx, w.tenant.ID, w.device.ID); d.OSVersion != "18.4" {
-				t.Errorf("device of %s changed to %+v", w.tenant.Name, d)
+		for _, w := range []storetest.World{a, b} {
+			if d, _ := s.Device(ctx, w.Tenant.ID, w.Device.ID); d.OSVersion != "18.4" {
+				t.Errorf("device of %s changed to %+v", w.Tenant.Name, d)
 			}
 		}
 	})
@@ -81,19 +82,12 @@ func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
 func complianceEvents(t *testing.T, s *store.Store, tenantID string) []string {
 	t.Helper()
 	var to []string
-	err := store.TrailOf(s).AuditEvents(context.Background(), tenantID, 0, func(e audit.Event) error {
-		if e.Action != "device.compliance" {
-			return nil
-		}
+	for _, e := range events(t, s, tenantID, "device.compliance") {
 		var d struct{ To string }
 		if err := json.Unmarshal([]byte(e.Details), &d); err != nil {
-			return err
+			t.Fatal(err)
 		}
 		to = append(to, d.To)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return to
 }

@@ -1,4 +1,4 @@
-package store_test
+package compliance_test
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // BenchmarkComplianceStatusBatch measures a batch of 1,000 Android status reports as the
@@ -29,17 +31,17 @@ func BenchmarkComplianceStatusBatch(b *testing.B) {
 			benchEach(b, func(b *testing.B, s *store.Store) {
 				ctx := context.Background()
 				svc := newService(s)
-				w := populate(b, s, svc, "musterstadt")
+				w := storetest.Populate(b, s, svc, "musterstadt", storetest.WorldTime)
 				ds := seedAndroid(b, s, w, batch)
 				if tc.rules {
-					raw(b, s, "UPDATE work_policies SET work_passcode_required = ? WHERE id = ?", true, w.policy.ID)
-					err := svc.SetPolicyRules(ctx, "bench", w.tenant, w.policy.ID, []mdm.RuleSetting{
-						{Rule: mdm.RuleAndroidVersion, MinVersion: "14", GraceDays: 7, Consequences: []mdm.Consequence{mdm.ConsequenceNotify, mdm.ConsequenceRevoke}},
-						{Rule: mdm.RuleIOSVersion, MinVersion: "18.4"},
-						{Rule: mdm.RulePatchAge, Days: 90, GraceDays: 7, Consequences: []mdm.Consequence{mdm.ConsequenceNotify, mdm.ConsequenceMark}},
-						{Rule: mdm.RuleWorkPasscode, GraceDays: 3, Consequences: []mdm.Consequence{mdm.ConsequenceLock}},
-						{Rule: mdm.RuleIntegrity, Consequences: []mdm.Consequence{mdm.ConsequenceRevoke}},
-						{Rule: mdm.RuleContact, Days: 30},
+					raw(b, s, "UPDATE work_policies SET work_passcode_required = ? WHERE id = ?", true, w.Policy.ID)
+					err := svc.Compliance.SetPolicyRules(ctx, "bench", w.Tenant, w.Policy.ID, []compliance.RuleSetting{
+						{Rule: compliance.RuleAndroidVersion, MinVersion: "14", GraceDays: 7, Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceRevoke}},
+						{Rule: compliance.RuleIOSVersion, MinVersion: "18.4"},
+						{Rule: compliance.RulePatchAge, Days: 90, GraceDays: 7, Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceMark}},
+						{Rule: compliance.RuleWorkPasscode, GraceDays: 3, Consequences: []compliance.Consequence{compliance.ConsequenceLock}},
+						{Rule: compliance.RuleIntegrity, Consequences: []compliance.Consequence{compliance.ConsequenceRevoke}},
+						{Rule: compliance.RuleContact, Days: 30},
 					})
 					if err != nil {
 						b.Fatal(err)
@@ -50,26 +52,26 @@ func BenchmarkComplianceStatusBatch(b *testing.B) {
 				for b.Loop() {
 					round++
 					patch := time.Now().AddDate(0, 0, -round%60).Format("2006-01-02")
-					status := make([]mdm.StatusReport, len(ds))
-					facts := make([]mdm.ComplianceFacts, len(ds))
+					status := make([]compliance.StatusReport, len(ds))
+					facts := make([]compliance.Facts, len(ds))
 					for i, d := range ds {
-						status[i] = mdm.StatusReport{Device: d, Status: mdm.DeviceStatus{OSVersion: "15", SecurityPatchLevel: patch, Compliance: mdm.ComplianceCompliant}}
-						facts[i] = mdm.ComplianceFacts{Passcode: mdm.FindingMet, Integrity: mdm.FindingMet, IntegrityDetail: "SECURE"}
+						status[i] = compliance.StatusReport{Device: d, Status: compliance.DeviceStatus{OSVersion: "15", SecurityPatchLevel: patch, Compliance: mdm.ComplianceCompliant}}
+						facts[i] = compliance.Facts{Passcode: compliance.FindingMet, Integrity: compliance.FindingMet, IntegrityDetail: "SECURE"}
 						if tc.flip && i%10 == 0 && round%2 == 1 {
-							facts[i].Integrity, facts[i].IntegrityDetail = mdm.FindingFailed, "AT_RISK"
+							facts[i].Integrity, facts[i].IntegrityDetail = compliance.FindingFailed, "AT_RISK"
 						}
 					}
 					err := s.Atomic(ctx, func(tx mdm.Store) error {
 						at := time.Now().UTC().Truncate(time.Microsecond)
-						recorded, err := mdm.RecordDeviceStatuses(ctx, tx, at, status)
+						recorded, err := svc.Compliance.RecordDeviceStatuses(ctx, tx, at, status)
 						if err != nil {
 							return err
 						}
-						reports := make([]mdm.ComplianceReport, len(recorded))
+						reports := make([]compliance.Report, len(recorded))
 						for i, d := range recorded {
-							reports[i] = mdm.ComplianceReport{Device: d, Facts: facts[i]}
+							reports[i] = compliance.Report{Device: d, Facts: facts[i]}
 						}
-						return svc.CheckCompliance(ctx, tx, at, reports)
+						return svc.Compliance.Check(ctx, tx, at, reports)
 					})
 					if err != nil {
 						b.Fatal(err)
@@ -83,17 +85,17 @@ func BenchmarkComplianceStatusBatch(b *testing.B) {
 }
 
 // seedAndroid gives the world's policy n active Android devices.
-func seedAndroid(b *testing.B, s *store.Store, w world, n int) []mdm.Device {
+func seedAndroid(b *testing.B, s *store.Store, w storetest.World, n int) []mdm.Device {
 	b.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	ds := make([]mdm.Device, n)
 	err := s.Atomic(ctx, func(tx mdm.Store) error {
 		for i := range ds {
-			ds[i] = mdm.Device{ID: mdm.NewID(), EmployeeID: w.employee.ID, WorkPolicyID: &w.policy.ID, Platform: mdm.PlatformAndroid,
+			ds[i] = mdm.Device{ID: mdm.NewID(), EmployeeID: w.Employee.ID, WorkPolicyID: &w.Policy.ID, Platform: mdm.PlatformAndroid,
 				PlatformID: fmt.Sprintf("enterprises/LC1/devices/%d", i), State: mdm.DeviceActive, OSVersion: "15",
 				Compliance: mdm.ComplianceCompliant, LastContactAt: &now, CreatedAt: now, UpdatedAt: now}
-			if err := tx.CreateDevice(ctx, w.tenant.ID, &ds[i]); err != nil {
+			if err := tx.CreateDevice(ctx, w.Tenant.ID, &ds[i]); err != nil {
 				return err
 			}
 		}

@@ -1,4 +1,4 @@
-package mdm
+package compliance
 
 import (
 	"context"
@@ -7,45 +7,46 @@ import (
 	"slices"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
-// ComplianceReport is what a platform learned about a device in one report: the device as
+// Report is what a platform learned about a device in one report: the device as
 // recorded after the report (OS version, patch level, last contact) and the facts the
 // report carried.
-type ComplianceReport struct {
-	Device Device
-	Facts  ComplianceFacts
+type Report struct {
+	Device mdm.Device
+	Facts  Facts
 }
 
-// ComplianceMailJob asks for the e-mail that tells an employee that a device breaks a rule
+// MailJob asks for the e-mail that tells an employee that a device breaks a rule
 // and what to do by when.
-type ComplianceMailJob struct {
-	TenantID string         `json:"tenant_id"`
-	DeviceID string         `json:"device_id"`
-	Rule     ComplianceRule `json:"rule"`
-	Since    time.Time      `json:"since"`
+type MailJob struct {
+	TenantID string    `json:"tenant_id"`
+	DeviceID string    `json:"device_id"`
+	Rule     Rule      `json:"rule"`
+	Since    time.Time `json:"since"`
 }
 
 // Kind names the job for the queue.
-func (ComplianceMailJob) Kind() string { return "compliance_mail" }
+func (MailJob) Kind() string { return "compliance_mail" }
 
-// CheckDeviceCompliance is CheckCompliance for one report in its own transaction, for a
+// CheckDevice is Check for one report in its own transaction, for a
 // platform that learned the facts outside a status batch (an iPhone's check-in).
-func (s *Service) CheckDeviceCompliance(ctx context.Context, tenantID, deviceID string, facts ComplianceFacts) error {
+func (s *Service) CheckDevice(ctx context.Context, tenantID, deviceID string, facts Facts) error {
 	return s.ReportDevice(ctx, tenantID, deviceID, nil, facts)
 }
 
-// CheckCompliance evaluates the reports against their devices' work-policy rules in the
+// Check evaluates the reports against their devices' work-policy rules in the
 // caller's transaction tx: a rule newly broken becomes a failure (the employee's e-mail is
 // queued when the rule says notify), a rule met again ends its failure, and every change
 // goes to the history and the audit trail. Then it settles each device's one verdict
 // (VerdictOf). Reports that change nothing write nothing, so that frequent reports stay
 // cheap. The rules are checked on active devices only; a removed device is left as it is.
-func (s *Service) CheckCompliance(ctx context.Context, tx Store, at time.Time, reports []ComplianceReport) error {
-	byTenant := map[string][]ComplianceReport{}
+func (s *Service) Check(ctx context.Context, tx mdm.Store, at time.Time, reports []Report) error {
+	byTenant := map[string][]Report{}
 	for _, r := range reports {
-		if r.Device.State == DeviceRemoved {
+		if r.Device.State == mdm.DeviceRemoved {
 			continue // a removal ends every rule and the verdict
 		}
 		byTenant[r.Device.TenantID] = append(byTenant[r.Device.TenantID], r)
@@ -61,31 +62,32 @@ func (s *Service) CheckCompliance(ctx context.Context, tx Store, at time.Time, r
 // failureKey names a failure: device and rule.
 type failureKey struct {
 	device string
-	rule   ComplianceRule
+	rule   Rule
 }
 
-// complianceBatch is what one tenant's check reads once and writes once.
-type complianceBatch struct {
+// batch is what one tenant's check reads once and writes once, in its tables tb.
+type batch struct {
+	tb       Store
 	rules    map[string][]RuleSetting // by work policy
-	facts    map[string]ComplianceFacts
-	failures map[failureKey]ComplianceFailure
-	newFacts map[string]ComplianceFacts
+	facts    map[string]Facts
+	failures map[failureKey]Failure
+	newFacts map[string]Facts
 	results  map[string][]RuleResult // by device, of the last report
-	added    []ComplianceFailure
-	notify   []ComplianceMailJob // for failures whose rule says notify
-	changes  []ComplianceChange
+	added    []Failure
+	notify   []MailJob // for failures whose rule says notify
+	changes  []Change
 }
 
-func (s *Service) checkTenant(ctx context.Context, tx Store, at time.Time, tenantID string, reports []ComplianceReport) error {
-	b, err := loadComplianceBatch(ctx, tx, tenantID, reports)
+func (s *Service) checkTenant(ctx context.Context, tx mdm.Store, at time.Time, tenantID string, reports []Report) error {
+	b, err := loadBatch(ctx, tx, s.tables(tx), tenantID, reports)
 	if err != nil {
 		return err
 	}
 	for _, r := range reports {
-		if r.Device.State != DeviceActive {
+		if r.Device.State != mdm.DeviceActive {
 			continue // the rules apply once enrolled
 		}
-		if err := b.check(ctx, tx, at, r, s.CapabilitiesOf(r.Device.Platform)); err != nil {
+		if err := b.check(ctx, tx, at, r, s.core.CapabilitiesOf(r.Device.Platform)); err != nil {
 			return err
 		}
 	}
@@ -93,33 +95,33 @@ func (s *Service) checkTenant(ctx context.Context, tx Store, at time.Time, tenan
 		return err
 	}
 	if len(b.newFacts) > 0 {
-		if err := tx.SetDeviceFacts(ctx, tenantID, b.newFacts, at); err != nil {
+		if err := b.tb.SetDeviceFacts(ctx, tenantID, b.newFacts, at); err != nil {
 			return err
 		}
 	}
 	if len(b.added) > 0 {
-		if err := tx.AddComplianceFailures(ctx, tenantID, b.added); err != nil {
+		if err := b.tb.AddFailures(ctx, tenantID, b.added); err != nil {
 			return err
 		}
 		for _, job := range b.notify {
-			if !s.mailNotices {
+			if !s.settings.MailNotices {
 				break
 			}
-			if slices.ContainsFunc(b.added, func(f ComplianceFailure) bool { return f.DeviceID == job.DeviceID && f.Rule == job.Rule }) {
-				if err := tx.EnqueueJob(ctx, job, JobOptions{Unique: true}); err != nil {
+			if slices.ContainsFunc(b.added, func(f Failure) bool { return f.DeviceID == job.DeviceID && f.Rule == job.Rule }) {
+				if err := tx.EnqueueJob(ctx, job, mdm.JobOptions{Unique: true}); err != nil {
 					return err
 				}
 			}
 		}
 	}
 	if len(b.changes) > 0 {
-		return tx.AddComplianceChanges(ctx, tenantID, b.changes)
+		return b.tb.AddChanges(ctx, tenantID, b.changes)
 	}
 	return nil
 }
 
-func loadComplianceBatch(ctx context.Context, tx Store, tenantID string, reports []ComplianceReport) (*complianceBatch, error) {
-	b := &complianceBatch{newFacts: map[string]ComplianceFacts{}, failures: map[failureKey]ComplianceFailure{},
+func loadBatch(ctx context.Context, tx mdm.Store, tb Store, tenantID string, reports []Report) (*batch, error) {
+	b := &batch{tb: tb, newFacts: map[string]Facts{}, failures: map[failureKey]Failure{},
 		results: map[string][]RuleResult{}}
 	ids := make([]string, 0, len(reports))
 	policies := map[string]bool{}
@@ -141,13 +143,13 @@ func loadComplianceBatch(ctx context.Context, tx Store, tenantID string, reports
 		}
 	}
 	var err error
-	if b.rules, err = tx.RuleSettings(ctx, tenantID, slices.Sorted(maps.Keys(policies))); err != nil {
+	if b.rules, err = tb.RuleSettings(ctx, tenantID, slices.Sorted(maps.Keys(policies))); err != nil {
 		return nil, fmt.Errorf("compliance rules: %w", err)
 	}
-	if b.facts, err = tx.DeviceFacts(ctx, tenantID, ids); err != nil {
+	if b.facts, err = tb.DeviceFacts(ctx, tenantID, ids); err != nil {
 		return nil, fmt.Errorf("compliance facts: %w", err)
 	}
-	open, err := tx.ComplianceFailures(ctx, tenantID, ids)
+	open, err := tb.Failures(ctx, tenantID, ids)
 	if err != nil {
 		return nil, fmt.Errorf("compliance failures: %w", err)
 	}
@@ -158,11 +160,11 @@ func loadComplianceBatch(ctx context.Context, tx Store, tenantID string, reports
 }
 
 // check takes one report into the batch; can is what the device's platform can report.
-func (b *complianceBatch) check(ctx context.Context, tx Store, at time.Time, r ComplianceReport, can Capability) error {
+func (b *batch) check(ctx context.Context, tx mdm.Store, at time.Time, r Report, can mdm.Capability) error {
 	d := r.Device
 	stored, known := b.facts[d.ID]
 	if !known {
-		stored = ComplianceFacts{}.normalize()
+		stored = Facts{}.normalize()
 	}
 	facts := stored.merge(r.Facts)
 	if !known || facts != stored {
@@ -172,8 +174,8 @@ func (b *complianceBatch) check(ctx context.Context, tx Store, at time.Time, r C
 	if d.WorkPolicyID != nil {
 		rules = b.rules[*d.WorkPolicyID]
 	}
-	set := map[ComplianceRule]bool{}
-	b.results[d.ID] = EvaluateCompliance(rules, d, can, facts, at)
+	set := map[Rule]bool{}
+	b.results[d.ID] = Evaluate(rules, d, can, facts, at)
 	for _, res := range b.results[d.ID] {
 		set[res.Rule] = true
 		key := failureKey{d.ID, res.Rule}
@@ -201,27 +203,27 @@ func (b *complianceBatch) check(ctx context.Context, tx Store, at time.Time, r C
 
 // settle records the verdict on each reported device (the last report of a device counts)
 // from its platform's report and the rules it breaks now.
-func (b *complianceBatch) settle(ctx context.Context, tx Store, at time.Time, tenantID string, reports []ComplianceReport) error {
+func (b *batch) settle(ctx context.Context, tx mdm.Store, at time.Time, tenantID string, reports []Report) error {
 	last := map[string]int{}
 	for i, r := range reports {
 		last[r.Device.ID] = i
 	}
-	failures := map[string][]ComplianceFailure{}
+	failures := map[string][]Failure{}
 	for key, f := range b.failures {
 		failures[key.device] = append(failures[key.device], f)
 	}
-	ds := make([]Device, 0, len(last))
-	verdicts := make([]Verdict, 0, len(last))
+	ds := make([]mdm.Device, 0, len(last))
+	verdicts := make([]mdm.Verdict, 0, len(last))
 	for i, r := range reports {
 		if last[r.Device.ID] == i {
 			ds = append(ds, r.Device)
 			verdicts = append(verdicts, VerdictOf(r.Device, b.results[r.Device.ID], failures[r.Device.ID], at))
 		}
 	}
-	return settleVerdicts(ctx, tx, at, tenantID, ds, verdicts)
+	return mdm.SettleVerdicts(ctx, tx, at, tenantID, ds, verdicts)
 }
 
-func ruleOf(rules []RuleSetting, rule ComplianceRule) RuleSetting {
+func ruleOf(rules []RuleSetting, rule Rule) RuleSetting {
 	for _, r := range rules {
 		if r.Rule == rule {
 			return r
@@ -231,16 +233,16 @@ func ruleOf(rules []RuleSetting, rule ComplianceRule) RuleSetting {
 }
 
 // fail opens a failure of the rule on d.
-func (b *complianceBatch) fail(ctx context.Context, tx Store, at time.Time, d Device, r RuleSetting, res RuleResult) error {
-	f := ComplianceFailure{TenantID: d.TenantID, DeviceID: d.ID, Rule: res.Rule, Since: at,
+func (b *batch) fail(ctx context.Context, tx mdm.Store, at time.Time, d mdm.Device, r RuleSetting, res RuleResult) error {
+	f := Failure{TenantID: d.TenantID, DeviceID: d.ID, Rule: res.Rule, Since: at,
 		DueAt: at.AddDate(0, 0, r.GraceDays), Reason: res.Reason, Remedy: res.Remedy}
 	b.failures[failureKey{d.ID, res.Rule}] = f
 	b.added = append(b.added, f)
 	if r.Has(ConsequenceNotify) {
-		b.notify = append(b.notify, ComplianceMailJob{TenantID: d.TenantID, DeviceID: d.ID, Rule: res.Rule, Since: at})
+		b.notify = append(b.notify, MailJob{TenantID: d.TenantID, DeviceID: d.ID, Rule: res.Rule, Since: at})
 	}
-	b.changes = append(b.changes, ComplianceChange{DeviceID: d.ID, Rule: res.Rule, At: at, Finding: FindingFailed, Reason: res.Reason})
-	_, err := tx.AppendAudit(ctx, d.TenantID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceComplianceRule, Subject: audit.Device.Of(d.ID),
+	b.changes = append(b.changes, Change{DeviceID: d.ID, Rule: res.Rule, At: at, Finding: FindingFailed, Reason: res.Reason})
+	_, err := tx.AppendAudit(ctx, d.TenantID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.DeviceComplianceRule, Subject: audit.Device.Of(d.ID),
 		Details: audit.Fields(map[string]any{"rule": res.Rule, "finding": FindingFailed, "reason": res.Reason,
 			"due": f.DueAt, "consequences": r.Consequences})})
 	return err
@@ -249,21 +251,21 @@ func (b *complianceBatch) fail(ctx context.Context, tx Store, at time.Time, d De
 // clear ends the failure of the rule on d: the device meets it again. Consequences that
 // withheld work access end with it: the conditional-access endpoint accepts the device
 // again, and an Android work profile may fetch a new certificate.
-func (b *complianceBatch) clear(ctx context.Context, tx Store, at time.Time, d Device, rule ComplianceRule, reason string) error {
+func (b *batch) clear(ctx context.Context, tx mdm.Store, at time.Time, d mdm.Device, rule Rule, reason string) error {
 	key := failureKey{d.ID, rule}
 	f := b.failures[key]
 	delete(b.failures, key)
-	if i := slices.IndexFunc(b.added, func(a ComplianceFailure) bool { return a.DeviceID == d.ID && a.Rule == rule }); i >= 0 {
+	if i := slices.IndexFunc(b.added, func(a Failure) bool { return a.DeviceID == d.ID && a.Rule == rule }); i >= 0 {
 		b.added = slices.Delete(b.added, i, i+1) // opened and closed within this batch
-	} else if err := tx.RemoveComplianceFailure(ctx, d.TenantID, d.ID, rule); err != nil {
+	} else if err := b.tb.RemoveFailure(ctx, d.TenantID, d.ID, rule); err != nil {
 		return err
 	}
-	b.changes = append(b.changes, ComplianceChange{DeviceID: d.ID, Rule: rule, At: at, Finding: FindingMet, Reason: reason})
+	b.changes = append(b.changes, Change{DeviceID: d.ID, Rule: rule, At: at, Finding: FindingMet, Reason: reason})
 	details := map[string]any{"rule": rule, "finding": FindingMet, "reason": reason, "since": f.Since}
 	if f.Acted != "" {
 		details["restored"] = f.Acted
 	}
-	_, err := tx.AppendAudit(ctx, d.TenantID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceComplianceRule, Subject: audit.Device.Of(d.ID),
+	_, err := tx.AppendAudit(ctx, d.TenantID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.DeviceComplianceRule, Subject: audit.Device.Of(d.ID),
 		Details: audit.Fields(details)})
 	return err
 }

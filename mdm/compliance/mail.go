@@ -1,4 +1,4 @@
-package mdm
+package compliance
 
 import (
 	"context"
@@ -6,28 +6,29 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
-// ComplianceNotice is what the e-mail about a broken rule tells the employee: which
+// Notice is what the e-mail about a broken rule tells the employee: which
 // device, what is wrong, what to do, and what happens when.
-type ComplianceNotice struct {
-	Tenant   Tenant
-	Employee Employee
-	Device   Device
-	Failure  ComplianceFailure
+type Notice struct {
+	Tenant   mdm.Tenant
+	Employee mdm.Employee
+	Device   mdm.Device
+	Failure  Failure
 	Setting  RuleSetting
 }
 
-// SendComplianceMail carries out a ComplianceMailJob: send delivers the notice to the
+// SendMail carries out a MailJob: send delivers the notice to the
 // employee, and the sending is recorded on the failure and in the audit trail. A failure
 // that ended, or that was mailed already, is not mailed (again).
-func (s *Service) SendComplianceMail(ctx context.Context, job ComplianceMailJob, send func(context.Context, ComplianceNotice) error) error {
-	fs, err := s.store.ComplianceFailures(ctx, job.TenantID, []string{job.DeviceID})
+func (s *Service) SendMail(ctx context.Context, job MailJob, send func(context.Context, Notice) error) error {
+	fs, err := s.tables(s.db).Failures(ctx, job.TenantID, []string{job.DeviceID})
 	if err != nil {
 		return fmt.Errorf("compliance of device %s: %w", job.DeviceID, err)
 	}
-	var n ComplianceNotice
+	var n Notice
 	found := false
 	for _, f := range fs {
 		if f.Rule == job.Rule && f.Since.Equal(job.Since) && f.NotifiedAt == nil {
@@ -37,24 +38,24 @@ func (s *Service) SendComplianceMail(ctx context.Context, job ComplianceMailJob,
 	if !found {
 		return nil
 	}
-	if n.Tenant, n.Device, n.Employee, err = NoticeParties(ctx, s.store, job.TenantID, job.DeviceID); err != nil {
+	if n.Tenant, n.Device, n.Employee, err = mdm.NoticeParties(ctx, s.db, job.TenantID, job.DeviceID); err != nil {
 		return err
 	}
-	if n.Setting, err = deviceRule(ctx, s.store, n.Device, job.Rule); err != nil {
+	if n.Setting, err = s.deviceRule(ctx, s.db, n.Device, job.Rule); err != nil {
 		return err
 	}
 	if err := send(ctx, n); err != nil {
 		return fmt.Errorf("send compliance notice for device %s: %w", job.DeviceID, err)
 	}
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
-		err := tx.SetComplianceNotified(ctx, job.TenantID, job.DeviceID, job.Rule, job.Since, at)
-		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		err := s.tables(tx).SetNotified(ctx, job.TenantID, job.DeviceID, job.Rule, job.Since, at)
+		if errors.Is(err, mdm.ErrConflict) || errors.Is(err, mdm.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		_, err = tx.AppendAudit(ctx, job.TenantID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceComplianceMail,
+		_, err = tx.AppendAudit(ctx, job.TenantID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.DeviceComplianceMail,
 			Subject: audit.Device.Of(job.DeviceID), Details: audit.Fields(map[string]any{"rule": job.Rule, "to": n.Employee.Email})})
 		return err
 	})
@@ -69,7 +70,7 @@ var consequenceWords = map[Consequence][2]string{
 }
 
 // Message returns the notice's subject and text, in German and English.
-func (n ComplianceNotice) Message() (subject, text string) {
+func (n Notice) Message() (subject, text string) {
 	due := n.Failure.DueAt.UTC().Format("2006-01-02")
 	var de, en string
 	for _, c := range n.Setting.Consequences {

@@ -1,4 +1,4 @@
-package mdm
+package compliance
 
 import (
 	"context"
@@ -9,39 +9,40 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
-// ComplianceJob checks every tenant's compliance rules: it evaluates the active devices
+// Job checks every tenant's compliance rules: it evaluates the active devices
 // again (a patch grows old and a device falls silent without any report), and carries out
 // the consequences of failures whose grace period has passed. It runs periodically; each
 // consequence happens once per failure however often it runs, on however many replicas.
-type ComplianceJob struct{}
+type Job struct{}
 
 // Kind names the job for the queue.
-func (ComplianceJob) Kind() string { return "compliance_check" }
+func (Job) Kind() string { return "compliance_check" }
 
-// ComplianceInterval is how often ComplianceJob runs.
-const ComplianceInterval = time.Hour
+// Interval is how often Job runs.
+const Interval = time.Hour
 
-// ComplianceResult counts what one run did.
-type ComplianceResult struct {
+// Result counts what one run did.
+type Result struct {
 	Checked, Acted int
 }
 
-// complianceBatchSize bounds one transaction of the periodic check.
-const complianceBatchSize = 500
+// batchSize bounds one transaction of the periodic check.
+const batchSize = 500
 
-// RunCompliance carries out a ComplianceJob.
-func (s *Service) RunCompliance(ctx context.Context, _ ComplianceJob) error {
-	_, err := s.ApplyComplianceRules(ctx)
+// Run carries out a Job.
+func (s *Service) Run(ctx context.Context, _ Job) error {
+	_, err := s.ApplyRules(ctx)
 	return err
 }
 
-// ApplyComplianceRules is one run of the ComplianceJob.
-func (s *Service) ApplyComplianceRules(ctx context.Context) (ComplianceResult, error) {
-	var r ComplianceResult
-	tenants, err := s.store.Tenants(ctx)
+// ApplyRules is one run of the Job.
+func (s *Service) ApplyRules(ctx context.Context) (Result, error) {
+	var r Result
+	tenants, err := s.db.Tenants(ctx)
 	if err != nil {
 		return r, err
 	}
@@ -57,12 +58,12 @@ func (s *Service) ApplyComplianceRules(ctx context.Context) (ComplianceResult, e
 }
 
 // recheckTenant evaluates the active devices of every work policy with rules.
-func (s *Service) recheckTenant(ctx context.Context, t Tenant, r *ComplianceResult) error {
-	rules, err := s.store.RuleSettings(ctx, t.ID, nil)
+func (s *Service) recheckTenant(ctx context.Context, t mdm.Tenant, r *Result) error {
+	rules, err := s.tables(s.db).RuleSettings(ctx, t.ID, nil)
 	if err != nil {
 		return err
 	}
-	failing, err := s.store.FailingPolicies(ctx, t.ID)
+	failing, err := s.tables(s.db).FailingPolicies(ctx, t.ID)
 	if err != nil {
 		return err
 	}
@@ -77,12 +78,12 @@ func (s *Service) recheckTenant(ctx context.Context, t Tenant, r *ComplianceResu
 		if err != nil {
 			return err
 		}
-		for chunk := range slices.Chunk(ds, complianceBatchSize) {
-			reports := make([]ComplianceReport, len(chunk))
+		for chunk := range slices.Chunk(ds, batchSize) {
+			reports := make([]Report, len(chunk))
 			for i, d := range chunk {
-				reports[i] = ComplianceReport{Device: d}
+				reports[i] = Report{Device: d}
 			}
-			if err := s.atomic(ctx, func(tx Store, at time.Time) error { return s.CheckCompliance(ctx, tx, at, reports) }); err != nil {
+			if err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error { return s.Check(ctx, tx, at, reports) }); err != nil {
 				return err
 			}
 			r.Checked += len(chunk)
@@ -93,14 +94,14 @@ func (s *Service) recheckTenant(ctx context.Context, t Tenant, r *ComplianceResu
 
 // policyDevices returns the active devices that follow the work policy: the devices given
 // it and, for the default policy (or ""), those without a policy of their own.
-func (s *Service) policyDevices(ctx context.Context, t Tenant, policyID string) ([]Device, error) {
-	var ds []Device
+func (s *Service) policyDevices(ctx context.Context, t mdm.Tenant, policyID string) ([]mdm.Device, error) {
+	var ds []mdm.Device
 	if policyID != "" {
 		var err error
-		if ds, err = s.store.Devices(ctx, t.ID, DeviceFilter{State: DeviceActive, WorkPolicyID: policyID}); err != nil {
+		if ds, err = s.db.Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive, WorkPolicyID: policyID}); err != nil {
 			return nil, err
 		}
-		p, err := s.store.WorkPolicy(ctx, t.ID, policyID)
+		p, err := s.db.WorkPolicy(ctx, t.ID, policyID)
 		if err != nil {
 			return nil, fmt.Errorf("work policy %s: %w", policyID, err)
 		}
@@ -108,16 +109,16 @@ func (s *Service) policyDevices(ctx context.Context, t Tenant, policyID string) 
 			return ds, nil
 		}
 	}
-	all, err := s.store.Devices(ctx, t.ID, DeviceFilter{State: DeviceActive})
+	all, err := s.db.Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive})
 	if err != nil {
 		return nil, err
 	}
-	return append(ds, slices.DeleteFunc(all, func(d Device) bool { return d.WorkPolicyID != nil })...), nil
+	return append(ds, slices.DeleteFunc(all, func(d mdm.Device) bool { return d.WorkPolicyID != nil })...), nil
 }
 
-func (s *Service) actOnDue(ctx context.Context, t Tenant, r *ComplianceResult) error {
+func (s *Service) actOnDue(ctx context.Context, t mdm.Tenant, r *Result) error {
 	for {
-		due, err := s.store.DueComplianceFailures(ctx, t.ID, s.clock(), complianceBatchSize)
+		due, err := s.tables(s.db).DueFailures(ctx, t.ID, s.settings.Now(), batchSize)
 		if err != nil {
 			return err
 		}
@@ -126,7 +127,7 @@ func (s *Service) actOnDue(ctx context.Context, t Tenant, r *ComplianceResult) e
 				return fmt.Errorf("device %s, rule %s: %w", f.DeviceID, f.Rule, err)
 			}
 		}
-		if len(due) < complianceBatchSize {
+		if len(due) < batchSize {
 			return nil
 		}
 	}
@@ -136,66 +137,66 @@ func (s *Service) actOnDue(ctx context.Context, t Tenant, r *ComplianceResult) e
 // the platform can: what is queued (a lock, a removal) and the mark on the failure share a
 // transaction, and the mark succeeds once, so they happen once. Revoking certificates
 // follows the commit, like every revocation.
-func (s *Service) actOnFailure(ctx context.Context, t Tenant, f ComplianceFailure, r *ComplianceResult) error {
+func (s *Service) actOnFailure(ctx context.Context, t mdm.Tenant, f Failure, r *Result) error {
 	var acted []Consequence
 	var revoke bool
-	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
 		d, err := tx.Device(ctx, t.ID, f.DeviceID)
 		if err != nil {
 			return err
 		}
-		setting, err := deviceRule(ctx, tx, d, f.Rule)
+		setting, err := s.deviceRule(ctx, tx, d, f.Rule)
 		if err != nil {
 			return err
 		}
-		acted, revoke = consequencesFor(setting, d, s.CapabilitiesOf(d.Platform))
+		acted, revoke = consequencesFor(setting, d, s.core.CapabilitiesOf(d.Platform))
 		names := make([]string, len(acted))
 		for i, c := range acted {
 			names[i] = string(c)
 		}
-		if err := tx.SetComplianceActed(ctx, t.ID, d.ID, f.Rule, f.Since, strings.Join(names, ","), at); err != nil {
+		if err := s.tables(tx).SetActed(ctx, t.ID, d.ID, f.Rule, f.Since, strings.Join(names, ","), at); err != nil {
 			return err
 		}
 		reason := fmt.Sprintf("compliance rule %s: %s", f.Rule, f.Reason)
 		for _, c := range acted {
 			switch {
-			case c == ConsequenceLock && s.CapabilitiesOf(d.Platform).Has(CanLockWork):
-				cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandLockWork, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
-				if err := QueueCommand(ctx, tx, t.ID, &cmd); err != nil {
+			case c == ConsequenceLock && s.core.CapabilitiesOf(d.Platform).Has(mdm.CanLockWork):
+				cmd := mdm.Command{ID: mdm.NewID(), DeviceID: d.ID, Kind: mdm.CommandLockWork, Payload: mdm.EmptyJSONObject, State: mdm.CommandQueued, CreatedAt: at}
+				if err := mdm.QueueCommand(ctx, tx, t.ID, &cmd); err != nil {
 					return err
 				}
 			case c == ConsequenceRemove:
-				if err := OrderRemoval(ctx, tx, at, ActorSystem, t.ID, d, reason); err != nil {
+				if err := mdm.OrderRemoval(ctx, tx, at, mdm.ActorSystem, t.ID, d, reason); err != nil {
 					return err
 				}
 			}
 		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceComplianceAct, Subject: audit.Device.Of(d.ID),
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.DeviceComplianceAct, Subject: audit.Device.Of(d.ID),
 			Details: audit.Fields(map[string]any{"rule": f.Rule, "reason": f.Reason, "since": f.Since, "consequences": acted,
 				"platform": d.Platform, "certificates_revoked": revoke})})
 		return err
 	})
 	switch {
-	case errors.Is(err, ErrConflict), errors.Is(err, ErrNotFound):
+	case errors.Is(err, mdm.ErrConflict), errors.Is(err, mdm.ErrNotFound):
 		return nil // acted on by another replica, or the device met the rule meanwhile
 	case err != nil:
 		return err
 	}
 	r.Acted++
-	if revoke && s.certs != nil {
-		return s.RevokeRemoved(ctx, ActorSystem, t.ID, f.DeviceID, fmt.Sprintf("compliance rule %s: %s", f.Rule, f.Reason))
+	if revoke && s.settings.Certificates != nil {
+		return s.core.RevokeRemoved(ctx, mdm.ActorSystem, t.ID, f.DeviceID, fmt.Sprintf("compliance rule %s: %s", f.Rule, f.Reason))
 	}
 	return nil
 }
 
 // deviceRule returns the setting of the rule in d's work policy; a rule switched off
 // meanwhile comes back with no consequences.
-func deviceRule(ctx context.Context, tx Store, d Device, rule ComplianceRule) (RuleSetting, error) {
+func (s *Service) deviceRule(ctx context.Context, tx mdm.Store, d mdm.Device, rule Rule) (RuleSetting, error) {
 	policyID, err := policyOf(ctx, tx, d)
 	if err != nil {
 		return RuleSetting{}, err
 	}
-	rules, err := tx.RuleSettings(ctx, d.TenantID, []string{policyID})
+	rules, err := s.tables(tx).RuleSettings(ctx, d.TenantID, []string{policyID})
 	if err != nil {
 		return RuleSetting{}, err
 	}
@@ -204,13 +205,13 @@ func deviceRule(ctx context.Context, tx Store, d Device, rule ComplianceRule) (R
 
 // policyOf returns the work policy whose rules the device follows: its own, or the
 // tenant's default for a device without one ("" when the tenant has none).
-func policyOf(ctx context.Context, st Store, d Device) (string, error) {
+func policyOf(ctx context.Context, st mdm.Store, d mdm.Device) (string, error) {
 	if d.WorkPolicyID != nil {
 		return *d.WorkPolicyID, nil
 	}
 	p, err := st.DefaultWorkPolicy(ctx, d.TenantID)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, mdm.ErrNotFound):
 		return "", nil
 	case err != nil:
 		return "", fmt.Errorf("default work policy: %w", err)
@@ -224,8 +225,8 @@ func policyOf(ctx context.Context, st Store, d Device) (string, error) {
 // server, the one its own removal travels on, so it is never revoked for compliance: the
 // conditional-access endpoint refuses the device instead. A removal revokes on every
 // platform, as removals always do.
-func consequencesFor(r RuleSetting, d Device, can Capability) ([]Consequence, bool) {
-	if d.State != DeviceActive {
+func consequencesFor(r RuleSetting, d mdm.Device, can mdm.Capability) ([]Consequence, bool) {
+	if d.State != mdm.DeviceActive {
 		return nil, false
 	}
 	var out []Consequence
@@ -235,7 +236,7 @@ func consequencesFor(r RuleSetting, d Device, can Capability) ([]Consequence, bo
 		case ConsequenceNotify:
 			continue
 		case ConsequenceRevoke:
-			revoke = revoke || can.Has(RevocableWhileManaged)
+			revoke = revoke || can.Has(mdm.RevocableWhileManaged)
 		case ConsequenceRemove:
 			revoke = true
 		}

@@ -1,4 +1,4 @@
-package mdm
+package compliance
 
 import (
 	"slices"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // FuzzRuleSetting feeds arbitrary rule settings, as forms and JSON bodies bring them, to
@@ -18,19 +20,19 @@ func FuzzRuleSetting(f *testing.F) {
 	f.Add("contact", "", -1, 400, "erase_device", "", "")
 	f.Add("android_version", "99999.1", 0, 0, "", "14.a", "")
 	f.Fuzz(func(t *testing.T, rule, minVersion string, days, grace int, consequences, osVersion, patch string) {
-		r := RuleSetting{Rule: ComplianceRule(rule), MinVersion: minVersion, Days: days, GraceDays: grace}
+		r := RuleSetting{Rule: Rule(rule), MinVersion: minVersion, Days: days, GraceDays: grace}
 		for _, c := range strings.Split(consequences, ",") {
 			r.Consequences = append(r.Consequences, Consequence(c))
 		}
 		if err := r.Validate(); err != nil {
 			return
 		}
-		if !slices.Contains(ComplianceRules, r.Rule) || r.GraceDays < 0 || r.GraceDays > maxGraceDays || r.Days < 0 || r.Days > maxRuleDays {
+		if !slices.Contains(Rules, r.Rule) || r.GraceDays < 0 || r.GraceDays > maxGraceDays || r.Days < 0 || r.Days > maxRuleDays {
 			t.Fatalf("accepted %+v", r)
 		}
-		for _, p := range []Platform{PlatformAndroid, PlatformIOS} {
-			d := Device{Platform: p, OSVersion: osVersion, SecurityPatchLevel: patch, CreatedAt: evalNow.Add(-time.Hour)}
-			for _, res := range EvaluateCompliance([]RuleSetting{r}, d, canOf(p), ComplianceFacts{}, evalNow) {
+		for _, p := range []mdm.Platform{mdm.PlatformAndroid, mdm.PlatformIOS} {
+			d := mdm.Device{Platform: p, OSVersion: osVersion, SecurityPatchLevel: patch, CreatedAt: evalNow.Add(-time.Hour)}
+			for _, res := range Evaluate([]RuleSetting{r}, d, canOf(p), Facts{}, evalNow) {
 				if res.Reason == "" {
 					t.Errorf("verdict without a reason: %+v", res)
 				}

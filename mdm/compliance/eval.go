@@ -1,10 +1,12 @@
-package mdm
+package compliance
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // Finding is what is known about one rule on one device.
@@ -18,10 +20,10 @@ const (
 	FindingFailed  Finding = "failed"
 )
 
-// ComplianceFacts are what a platform reports about a device beyond its status: whether
+// Facts are what a platform reports about a device beyond its status: whether
 // the work container has a passcode and whether the device's integrity holds. Each is
 // FindingUnknown when the platform cannot tell (an empty value counts as unknown).
-type ComplianceFacts struct {
+type Facts struct {
 	Passcode  Finding
 	Integrity Finding
 	// IntegrityDetail is the platform's own word for the integrity verdict (Android's
@@ -30,7 +32,7 @@ type ComplianceFacts struct {
 }
 
 // normalize turns empty findings into FindingUnknown and cuts the detail to its limit.
-func (f ComplianceFacts) normalize() ComplianceFacts {
+func (f Facts) normalize() Facts {
 	if f.Passcode == "" {
 		f.Passcode = FindingUnknown
 	}
@@ -43,7 +45,7 @@ func (f ComplianceFacts) normalize() ComplianceFacts {
 
 // merge returns the facts with what report knows replacing what f knew: a report that
 // cannot tell (an iPhone's check-in, say) keeps the last finding.
-func (f ComplianceFacts) merge(report ComplianceFacts) ComplianceFacts {
+func (f Facts) merge(report Facts) Facts {
 	report = report.normalize()
 	if report.Passcode != FindingUnknown {
 		f.Passcode = report.Passcode
@@ -57,17 +59,17 @@ func (f ComplianceFacts) merge(report ComplianceFacts) ComplianceFacts {
 // RuleResult is the verdict of one rule on one device, with a reason a person understands
 // and, for a failure, what the employee can do about it.
 type RuleResult struct {
-	Rule    ComplianceRule
+	Rule    Rule
 	Finding Finding
 	Reason  string
 	Remedy  string
 }
 
-// EvaluateCompliance applies the rules to the device as recorded (OS version, patch level,
+// Evaluate applies the rules to the device as recorded (OS version, patch level,
 // last contact) and the facts its platform reported, at time now; can is what the device's
 // platform can report. Rules that do not concern the device's platform are left out. It is pure: the same input gives the same
 // verdicts.
-func EvaluateCompliance(rules []RuleSetting, d Device, can Capability, f ComplianceFacts, now time.Time) []RuleResult {
+func Evaluate(rules []RuleSetting, d mdm.Device, can mdm.Capability, f Facts, now time.Time) []RuleResult {
 	f = f.normalize()
 	out := make([]RuleResult, 0, len(rules))
 	for _, r := range rules {
@@ -93,9 +95,9 @@ func EvaluateCompliance(rules []RuleSetting, d Device, can Capability, f Complia
 }
 
 // platformNames are the names employees know their systems by.
-var platformNames = map[Platform]string{PlatformAndroid: "Android", PlatformIOS: "iOS"}
+var platformNames = map[mdm.Platform]string{mdm.PlatformAndroid: "Android", mdm.PlatformIOS: "iOS"}
 
-func evaluateVersion(d Device, minVersion string) (Finding, string, string) {
+func evaluateVersion(d mdm.Device, minVersion string) (Finding, string, string) {
 	name := platformNames[d.Platform]
 	if d.OSVersion == "" {
 		return FindingUnknown, fmt.Sprintf("the device has not reported its %s version yet", name), ""
@@ -168,25 +170,25 @@ func evaluatePatchAge(level string, days int, now time.Time) (Finding, string, s
 	return FindingMet, fmt.Sprintf("the security patch of %s is %d days old (at most %d)", level, max(age, 0), days), ""
 }
 
-func evaluatePasscode(can Capability, f Finding) (Finding, string, string) {
+func evaluatePasscode(can mdm.Capability, f Finding) (Finding, string, string) {
 	switch f {
 	case FindingMet:
 		return FindingMet, "the work area is protected by a passcode that meets the policy", ""
 	case FindingFailed:
-		if can.Has(ReportsWorkPasscode) {
+		if can.Has(mdm.ReportsWorkPasscode) {
 			return FindingFailed, "the work profile has no passcode that meets the policy",
 				"set a work profile passcode (Settings → Security → Work profile lock)"
 		}
 		return FindingFailed, "the phone's passcode does not meet the policy", "set a passcode of at least six digits"
 	}
-	if !can.Has(ReportsWorkPasscode) {
+	if !can.Has(mdm.ReportsWorkPasscode) {
 		return FindingUnknown, "User Enrolment reports only whether the passcode meets every requirement on the phone, and the phone has not reported it", ""
 	}
 	return FindingUnknown, "the work profile has not reported its passcode state yet", ""
 }
 
-func evaluateIntegrity(can Capability, f ComplianceFacts) (Finding, string, string) {
-	if !can.Has(ReportsIntegrity) {
+func evaluateIntegrity(can mdm.Capability, f Facts) (Finding, string, string) {
+	if !can.Has(mdm.ReportsIntegrity) {
 		return FindingUnknown, "User Enrolment gives no way to know whether an iPhone is jailbroken; this rule cannot be checked on iPhones and iPads", ""
 	}
 	switch f.Integrity {
@@ -203,7 +205,7 @@ func evaluateIntegrity(can Capability, f ComplianceFacts) (Finding, string, stri
 	return FindingUnknown, "Google has not reported the device's integrity yet", ""
 }
 
-func evaluateContact(d Device, days int, now time.Time) (Finding, string, string) {
+func evaluateContact(d mdm.Device, days int, now time.Time) (Finding, string, string) {
 	last := d.CreatedAt
 	if d.LastContactAt != nil {
 		last = *d.LastContactAt

@@ -1,4 +1,4 @@
-package mdm
+package compliance
 
 import (
 	"fmt"
@@ -6,36 +6,38 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
-// ComplianceRule names one rule a work policy can set for its devices.
-type ComplianceRule string
+// Rule names one rule a work policy can set for its devices.
+type Rule string
 
 // The compliance rules. The version rules hold per platform; the patch-age rule only for
 // Android, which is the only platform that reports a security patch level.
 const (
-	RuleAndroidVersion ComplianceRule = "android_version" // minimum Android version
-	RuleIOSVersion     ComplianceRule = "ios_version"     // minimum iOS/iPadOS version
-	RulePatchAge       ComplianceRule = "patch_age"       // maximum age of the Android security patch, in days
-	RuleWorkPasscode   ComplianceRule = "work_passcode"   // the work container is protected by a passcode
-	RuleIntegrity      ComplianceRule = "integrity"       // the device is not rooted, jailbroken or tampered with
-	RuleContact        ComplianceRule = "contact"         // maximum days without contact
+	RuleAndroidVersion Rule = "android_version" // minimum Android version
+	RuleIOSVersion     Rule = "ios_version"     // minimum iOS/iPadOS version
+	RulePatchAge       Rule = "patch_age"       // maximum age of the Android security patch, in days
+	RuleWorkPasscode   Rule = "work_passcode"   // the work container is protected by a passcode
+	RuleIntegrity      Rule = "integrity"       // the device is not rooted, jailbroken or tampered with
+	RuleContact        Rule = "contact"         // maximum days without contact
 )
 
-// ComplianceRules lists every rule in the order pages and notices show them.
-var ComplianceRules = []ComplianceRule{
+// Rules lists every rule in the order pages and notices show them.
+var Rules = []Rule{
 	RuleAndroidVersion, RuleIOSVersion, RulePatchAge, RuleWorkPasscode, RuleIntegrity, RuleContact,
 }
 
-// ParseComplianceRule returns the rule named s.
-func ParseComplianceRule(s string) (ComplianceRule, error) {
-	if slices.Contains(ComplianceRules, ComplianceRule(s)) {
-		return ComplianceRule(s), nil
+// ParseRule returns the rule named s.
+func ParseRule(s string) (Rule, error) {
+	if slices.Contains(Rules, Rule(s)) {
+		return Rule(s), nil
 	}
-	return "", fmt.Errorf("%w: compliance rule %q: use one of %s", ErrInvalid, s, joinRules(ComplianceRules))
+	return "", fmt.Errorf("%w: compliance rule %q: use one of %s", mdm.ErrInvalid, s, joinRules(Rules))
 }
 
-func joinRules(rs []ComplianceRule) string {
+func joinRules(rs []Rule) string {
 	names := make([]string, len(rs))
 	for i, r := range rs {
 		names[i] = string(r)
@@ -76,7 +78,7 @@ func ParseConsequence(s string) (Consequence, error) {
 	if slices.Contains(Consequences, Consequence(s)) {
 		return Consequence(s), nil
 	}
-	return "", fmt.Errorf("%w: consequence %q: use notify, mark_noncompliant, revoke_certificates, lock_work or remove_work_data", ErrInvalid, s)
+	return "", fmt.Errorf("%w: consequence %q: use notify, mark_noncompliant, revoke_certificates, lock_work or remove_work_data", mdm.ErrInvalid, s)
 }
 
 // RuleSetting is one rule switched on for a work policy: its threshold, the grace period
@@ -84,7 +86,7 @@ func ParseConsequence(s string) (Consequence, error) {
 type RuleSetting struct {
 	TenantID     string
 	WorkPolicyID string
-	Rule         ComplianceRule
+	Rule         Rule
 	// MinVersion is the lowest OS version allowed ("14", "18.4"): the version rules only.
 	MinVersion string
 	// Days is the patch-age or contact limit: those rules only.
@@ -107,26 +109,26 @@ var versionPattern = regexp.MustCompile(`^[0-9]{1,4}(\.[0-9]{1,4}){0,2}$`)
 
 // Validate checks the setting and normalises it: consequences sorted, without repeats.
 func (r *RuleSetting) Validate() error {
-	if _, err := ParseComplianceRule(string(r.Rule)); err != nil {
+	if _, err := ParseRule(string(r.Rule)); err != nil {
 		return err
 	}
 	r.MinVersion = strings.TrimSpace(r.MinVersion)
 	switch r.Rule {
 	case RuleAndroidVersion, RuleIOSVersion:
 		if !versionPattern.MatchString(r.MinVersion) {
-			return fmt.Errorf("%w: rule %s needs a minimum version such as 14 or 18.4, not %q", ErrInvalid, r.Rule, r.MinVersion)
+			return fmt.Errorf("%w: rule %s needs a minimum version such as 14 or 18.4, not %q", mdm.ErrInvalid, r.Rule, r.MinVersion)
 		}
 		r.Days = 0
 	case RulePatchAge, RuleContact:
 		if r.Days < 1 || r.Days > maxRuleDays {
-			return fmt.Errorf("%w: rule %s needs a number of days from 1 to %d", ErrInvalid, r.Rule, maxRuleDays)
+			return fmt.Errorf("%w: rule %s needs a number of days from 1 to %d", mdm.ErrInvalid, r.Rule, maxRuleDays)
 		}
 		r.MinVersion = ""
 	default:
 		r.MinVersion, r.Days = "", 0
 	}
 	if r.GraceDays < 0 || r.GraceDays > maxGraceDays {
-		return fmt.Errorf("%w: grace period of rule %s: 0 to %d days", ErrInvalid, r.Rule, maxGraceDays)
+		return fmt.Errorf("%w: grace period of rule %s: 0 to %d days", mdm.ErrInvalid, r.Rule, maxGraceDays)
 	}
 	seen := map[Consequence]bool{}
 	for _, c := range r.Consequences {
@@ -149,28 +151,28 @@ func (r RuleSetting) Has(c Consequence) bool { return slices.Contains(r.Conseque
 
 // versionRulePlatform is the platform whose system version a version rule sets: the rule
 // names it.
-var versionRulePlatform = map[ComplianceRule]Platform{RuleAndroidVersion: PlatformAndroid, RuleIOSVersion: PlatformIOS}
+var versionRulePlatform = map[Rule]mdm.Platform{RuleAndroidVersion: mdm.PlatformAndroid, RuleIOSVersion: mdm.PlatformIOS}
 
 // appliesTo reports whether the rule concerns devices of the platform p, which can what
 // can says: a version rule concerns its own platform, the patch age a platform that
 // reports its patch level, every other rule every platform.
-func (r ComplianceRule) appliesTo(p Platform, can Capability) bool {
+func (r Rule) appliesTo(p mdm.Platform, can mdm.Capability) bool {
 	if versionOf, ok := versionRulePlatform[r]; ok {
 		return versionOf == p
 	}
-	return r != RulePatchAge || can.Has(ReportsPatchLevel)
+	return r != RulePatchAge || can.Has(mdm.ReportsPatchLevel)
 }
 
 // ValidateRuleSettings checks a policy's whole rule list: each setting, and each rule at
 // most once.
 func ValidateRuleSettings(rules []RuleSetting) error {
-	seen := map[ComplianceRule]bool{}
+	seen := map[Rule]bool{}
 	for i := range rules {
 		if err := rules[i].Validate(); err != nil {
 			return err
 		}
 		if seen[rules[i].Rule] {
-			return fmt.Errorf("%w: rule %s is set twice", ErrInvalid, rules[i].Rule)
+			return fmt.Errorf("%w: rule %s is set twice", mdm.ErrInvalid, rules[i].Rule)
 		}
 		seen[rules[i].Rule] = true
 	}

@@ -1,4 +1,4 @@
-package mdm
+package compliance
 
 import (
 	"context"
@@ -6,16 +6,17 @@ import (
 	"slices"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
-// DeviceAccess is the conditional-access answer about one device: whether it is an
+// Access is the conditional-access answer about one device: whether it is an
 // enrolled, active device that may reach work services.
-type DeviceAccess struct {
+type Access struct {
 	Active    bool
 	Compliant bool
 	// Rules are the rules whose consequences withdrew the device's work access.
-	Rules []ComplianceRule
+	Rules []Rule
 }
 
 // withdrawing are the consequences that end a device's work access until it complies.
@@ -23,16 +24,16 @@ var withdrawing = []Consequence{ConsequenceMark, ConsequenceRevoke, ConsequenceL
 
 // AccessOf answers whether the tenant's device may reach work services: it is active and
 // no failure's consequences (after its grace period) withdrew its access.
-func (s *Service) AccessOf(ctx context.Context, tenantID, deviceID string) (DeviceAccess, error) {
-	d, err := s.store.Device(ctx, tenantID, deviceID)
+func (s *Service) AccessOf(ctx context.Context, tenantID, deviceID string) (Access, error) {
+	d, err := s.db.Device(ctx, tenantID, deviceID)
 	if err != nil {
-		return DeviceAccess{}, fmt.Errorf("device %s: %w", deviceID, err)
+		return Access{}, fmt.Errorf("device %s: %w", deviceID, err)
 	}
-	fs, err := s.store.ComplianceFailures(ctx, tenantID, []string{deviceID})
+	fs, err := s.tables(s.db).Failures(ctx, tenantID, []string{deviceID})
 	if err != nil {
-		return DeviceAccess{}, fmt.Errorf("compliance of device %s: %w", deviceID, err)
+		return Access{}, fmt.Errorf("compliance of device %s: %w", deviceID, err)
 	}
-	a := DeviceAccess{Active: d.State == DeviceActive}
+	a := Access{Active: d.State == mdm.DeviceActive}
 	for _, f := range fs {
 		if slices.ContainsFunc(withdrawing, f.ActedOn) {
 			a.Rules = append(a.Rules, f.Rule)
@@ -45,35 +46,35 @@ func (s *Service) AccessOf(ctx context.Context, tenantID, deviceID string) (Devi
 // CertificatesWithheld reports whether the device's certificates were revoked for a rule
 // it still breaks, so that it gets no new one until it complies again.
 func (s *Service) CertificatesWithheld(ctx context.Context, tenantID, deviceID string) (bool, error) {
-	fs, err := s.store.ComplianceFailures(ctx, tenantID, []string{deviceID})
+	fs, err := s.tables(s.db).Failures(ctx, tenantID, []string{deviceID})
 	if err != nil {
 		return false, fmt.Errorf("compliance of device %s: %w", deviceID, err)
 	}
-	return slices.ContainsFunc(fs, func(f ComplianceFailure) bool { return f.ActedOn(ConsequenceRevoke) }), nil
+	return slices.ContainsFunc(fs, func(f Failure) bool { return f.ActedOn(ConsequenceRevoke) }), nil
 }
 
 // RuleStatus is one rule's verdict on a device as the dashboard and the portal show it.
 type RuleStatus struct {
 	RuleResult
 	// Failure is the open failure of the rule; nil when the device does not break it.
-	Failure *ComplianceFailure
+	Failure *Failure
 }
 
 // DeviceCompliance is a device's compliance as it stands: each rule of its work policy
 // with its reason and, when broken, since when; and the latest changes.
 type DeviceCompliance struct {
 	Rules   []RuleStatus
-	History []ComplianceChange
+	History []Change
 }
 
-// complianceHistoryShown bounds the history a device page shows.
-const complianceHistoryShown = 20
+// historyShown bounds the history a device page shows.
+const historyShown = 20
 
-// ComplianceOf returns the device's compliance, evaluated now against its work policy's
+// Of returns the device's compliance, evaluated now against its work policy's
 // rules.
-func (s *Service) ComplianceOf(ctx context.Context, tenantID, deviceID string) (DeviceCompliance, error) {
+func (s *Service) Of(ctx context.Context, tenantID, deviceID string) (DeviceCompliance, error) {
 	var out DeviceCompliance
-	d, err := s.store.Device(ctx, tenantID, deviceID)
+	d, err := s.db.Device(ctx, tenantID, deviceID)
 	if err != nil {
 		return out, fmt.Errorf("device %s: %w", deviceID, err)
 	}
@@ -81,39 +82,39 @@ func (s *Service) ComplianceOf(ctx context.Context, tenantID, deviceID string) (
 	if err != nil {
 		return out, err
 	}
-	fs, err := s.store.ComplianceFailures(ctx, tenantID, []string{deviceID})
+	fs, err := s.tables(s.db).Failures(ctx, tenantID, []string{deviceID})
 	if err != nil {
 		return out, fmt.Errorf("compliance of device %s: %w", deviceID, err)
 	}
-	for _, res := range EvaluateCompliance(rules, d, s.CapabilitiesOf(d.Platform), facts, s.clock()) {
+	for _, res := range Evaluate(rules, d, s.core.CapabilitiesOf(d.Platform), facts, s.settings.Now()) {
 		st := RuleStatus{RuleResult: res}
-		if i := slices.IndexFunc(fs, func(f ComplianceFailure) bool { return f.Rule == res.Rule }); i >= 0 {
+		if i := slices.IndexFunc(fs, func(f Failure) bool { return f.Rule == res.Rule }); i >= 0 {
 			st.Failure = &fs[i]
 		}
 		out.Rules = append(out.Rules, st)
 	}
-	out.History, err = s.store.ComplianceHistory(ctx, tenantID, deviceID, complianceHistoryShown)
+	out.History, err = s.tables(s.db).History(ctx, tenantID, deviceID, historyShown)
 	return out, err
 }
 
-// PolicyRulesOf returns the compliance rules of the device's work policy (the default
+// RulesOf returns the compliance rules of the device's work policy (the default
 // policy's for a device without one of its own).
-func (s *Service) PolicyRulesOf(ctx context.Context, d Device) ([]RuleSetting, error) {
+func (s *Service) RulesOf(ctx context.Context, d mdm.Device) ([]RuleSetting, error) {
 	rules, _, err := s.rulesAndFacts(ctx, d)
 	return rules, err
 }
 
-func (s *Service) rulesAndFacts(ctx context.Context, d Device) ([]RuleSetting, ComplianceFacts, error) {
-	var facts ComplianceFacts
-	policyID, err := policyOf(ctx, s.store, d)
+func (s *Service) rulesAndFacts(ctx context.Context, d mdm.Device) ([]RuleSetting, Facts, error) {
+	var facts Facts
+	policyID, err := policyOf(ctx, s.db, d)
 	if err != nil {
 		return nil, facts, err
 	}
-	rules, err := s.store.RuleSettings(ctx, d.TenantID, []string{policyID})
+	rules, err := s.tables(s.db).RuleSettings(ctx, d.TenantID, []string{policyID})
 	if err != nil {
 		return nil, facts, fmt.Errorf("compliance rules: %w", err)
 	}
-	all, err := s.store.DeviceFacts(ctx, d.TenantID, []string{d.ID})
+	all, err := s.tables(s.db).DeviceFacts(ctx, d.TenantID, []string{d.ID})
 	if err != nil {
 		return nil, facts, fmt.Errorf("compliance facts: %w", err)
 	}
@@ -121,11 +122,11 @@ func (s *Service) rulesAndFacts(ctx context.Context, d Device) ([]RuleSetting, C
 }
 
 // PolicyRules returns the compliance rules of the tenant's work policy.
-func (s *Service) PolicyRules(ctx context.Context, t Tenant, policyID string) ([]RuleSetting, error) {
-	if _, err := s.store.WorkPolicy(ctx, t.ID, policyID); err != nil {
+func (s *Service) PolicyRules(ctx context.Context, t mdm.Tenant, policyID string) ([]RuleSetting, error) {
+	if _, err := s.db.WorkPolicy(ctx, t.ID, policyID); err != nil {
 		return nil, fmt.Errorf("work policy %s: %w", policyID, err)
 	}
-	rules, err := s.store.RuleSettings(ctx, t.ID, []string{policyID})
+	rules, err := s.tables(s.db).RuleSettings(ctx, t.ID, []string{policyID})
 	if err != nil {
 		return nil, fmt.Errorf("compliance rules of %s: %w", policyID, err)
 	}
@@ -134,19 +135,19 @@ func (s *Service) PolicyRules(ctx context.Context, t Tenant, policyID string) ([
 
 // SetPolicyRules replaces the compliance rules of the tenant's work policy, with its audit
 // event, and queues a compliance check that evaluates the devices against them.
-func (s *Service) SetPolicyRules(ctx context.Context, actor string, t Tenant, policyID string, rules []RuleSetting) error {
+func (s *Service) SetPolicyRules(ctx context.Context, actor string, t mdm.Tenant, policyID string, rules []RuleSetting) error {
 	if err := ValidateRuleSettings(rules); err != nil {
 		return err
 	}
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
+	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
 		p, err := tx.WorkPolicy(ctx, t.ID, policyID)
 		if err != nil {
 			return fmt.Errorf("work policy %s: %w", policyID, err)
 		}
 		if slices.ContainsFunc(rules, func(r RuleSetting) bool { return r.Rule == RuleWorkPasscode }) && !p.WorkPasscodeRequired {
-			return fmt.Errorf("%w: the work passcode rule checks the passcode the policy requires: switch on \"work passcode required\" in the policy first", ErrInvalid)
+			return fmt.Errorf("%w: the work passcode rule checks the passcode the policy requires: switch on \"work passcode required\" in the policy first", mdm.ErrInvalid)
 		}
-		if err := tx.SetRuleSettings(ctx, t.ID, policyID, rules, at); err != nil {
+		if err := s.tables(tx).SetRuleSettings(ctx, t.ID, policyID, rules, at); err != nil {
 			return err
 		}
 		summary := make([]map[string]any, len(rules))
@@ -159,22 +160,22 @@ func (s *Service) SetPolicyRules(ctx context.Context, actor string, t Tenant, po
 			return err
 		}
 		// The devices are checked against the new rules soon, not only at the next hour.
-		return tx.EnqueueJob(ctx, ComplianceJob{}, JobOptions{Unique: true})
+		return tx.EnqueueJob(ctx, Job{}, mdm.JobOptions{Unique: true})
 	})
 }
 
-// RulePreview says what a change of rules would do before it is saved.
-type RulePreview struct {
+// Preview says what a change of rules would do before it is saved.
+type Preview struct {
 	// Devices counts the policy's active devices; Failing those that would break at
 	// least one of the rules; PerRule how many break each rule.
 	Devices, Failing int
-	PerRule          map[ComplianceRule]int
+	PerRule          map[Rule]int
 }
 
 // PreviewPolicyRules evaluates rules against the active devices of the tenant's work
 // policy as they were last reported, without saving anything.
-func (s *Service) PreviewPolicyRules(ctx context.Context, t Tenant, policyID string, rules []RuleSetting) (RulePreview, error) {
-	p := RulePreview{PerRule: map[ComplianceRule]int{}}
+func (s *Service) PreviewPolicyRules(ctx context.Context, t mdm.Tenant, policyID string, rules []RuleSetting) (Preview, error) {
+	p := Preview{PerRule: map[Rule]int{}}
 	if err := ValidateRuleSettings(rules); err != nil {
 		return p, err
 	}
@@ -182,19 +183,19 @@ func (s *Service) PreviewPolicyRules(ctx context.Context, t Tenant, policyID str
 	if err != nil {
 		return p, err
 	}
-	now := s.clock()
-	for chunk := range slices.Chunk(ds, complianceBatchSize) {
+	now := s.settings.Now()
+	for chunk := range slices.Chunk(ds, batchSize) {
 		ids := make([]string, len(chunk))
 		for i, d := range chunk {
 			ids[i] = d.ID
 		}
-		facts, err := s.store.DeviceFacts(ctx, t.ID, ids)
+		facts, err := s.tables(s.db).DeviceFacts(ctx, t.ID, ids)
 		if err != nil {
 			return p, err
 		}
 		for _, d := range chunk {
 			failing := false
-			for _, res := range EvaluateCompliance(rules, d, s.CapabilitiesOf(d.Platform), facts[d.ID], now) {
+			for _, res := range Evaluate(rules, d, s.core.CapabilitiesOf(d.Platform), facts[d.ID], now) {
 				if res.Finding == FindingFailed {
 					p.PerRule[res.Rule]++
 					failing = true

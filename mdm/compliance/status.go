@@ -1,4 +1,4 @@
-package mdm
+package compliance
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // DeviceStatus is what a platform reports about a device's work container: facts about
@@ -14,16 +16,13 @@ import (
 type DeviceStatus struct {
 	OSVersion          string
 	SecurityPatchLevel string
-	Compliance         Compliance
+	Compliance         mdm.Compliance
 	// NonCompliance lists why the device does not meet its policy, one reason a line.
 	NonCompliance []string
 }
 
-// DeviceStatusStore keeps what platforms report about devices.
-type DeviceStatusStore interface {
-	// DevicesByPlatformIDs returns the tenant's devices that the platform calls by one of
-	// the IDs; IDs that name no device are left out.
-	DevicesByPlatformIDs(ctx context.Context, tenantID string, platform Platform, platformIDs []string) ([]Device, error)
+// StatusStore keeps what platforms report about devices: their status and last contact.
+type StatusStore interface {
 	// SetDeviceStatuses records, in one statement, the status of each of the tenant's
 	// devices named by ID as seen at `at`; ErrNotFound if one of them is not the tenant's.
 	SetDeviceStatuses(ctx context.Context, tenantID string, statuses map[string]DeviceStatus, at time.Time) error
@@ -44,7 +43,7 @@ func (st DeviceStatus) normalize() DeviceStatus {
 	st.OSVersion = cut(st.OSVersion, maxStatusField)
 	st.SecurityPatchLevel = cut(st.SecurityPatchLevel, maxStatusField)
 	if st.Compliance == "" {
-		st.Compliance = ComplianceUnknown
+		st.Compliance = mdm.ComplianceUnknown
 	}
 	if len(st.NonCompliance) > maxNonCompliance {
 		st.NonCompliance = st.NonCompliance[:maxNonCompliance]
@@ -72,24 +71,24 @@ const ContactResolution = time.Minute
 // ReportDeviceStatus records a status report of the platform for the device and settles
 // its compliance verdict in the same transaction.
 func (s *Service) ReportDeviceStatus(ctx context.Context, tenantID, deviceID string, st DeviceStatus) error {
-	return s.ReportDevice(ctx, tenantID, deviceID, &st, ComplianceFacts{})
+	return s.ReportDevice(ctx, tenantID, deviceID, &st, Facts{})
 }
 
 // ReportDevice takes what one message of the device told into the domain, in one
 // transaction: its status when st is not nil, then the facts for its work policy's
 // compliance rules, with the verdict they settle.
-func (s *Service) ReportDevice(ctx context.Context, tenantID, deviceID string, st *DeviceStatus, facts ComplianceFacts) error {
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
+func (s *Service) ReportDevice(ctx context.Context, tenantID, deviceID string, st *DeviceStatus, facts Facts) error {
+	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
 		d, err := tx.Device(ctx, tenantID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
 		if st != nil {
-			if d, err = RecordDeviceStatus(ctx, tx, at, d, *st); err != nil {
+			if d, err = s.RecordDeviceStatus(ctx, tx, at, d, *st); err != nil {
 				return err
 			}
 		}
-		return s.CheckCompliance(ctx, tx, at, []ComplianceReport{{Device: d, Facts: facts}})
+		return s.Check(ctx, tx, at, []Report{{Device: d, Facts: facts}})
 	})
 }
 
@@ -97,8 +96,8 @@ func (s *Service) ReportDevice(ctx context.Context, tenantID, deviceID string, s
 // from at `at`: by any message, however small. It writes only when the recorded contact
 // is ContactResolution old or older, so that a device's frequent messages cost one write
 // a minute; a removed device is left as it is.
-func RecordContact(ctx context.Context, tx Store, tenantID, deviceID string, at time.Time) error {
-	if err := tx.RecordContact(ctx, tenantID, deviceID, at, at.Add(-ContactResolution)); err != nil {
+func (s *Service) RecordContact(ctx context.Context, tx mdm.Store, tenantID, deviceID string, at time.Time) error {
+	if err := s.tables(tx).RecordContact(ctx, tenantID, deviceID, at, at.Add(-ContactResolution)); err != nil {
 		return fmt.Errorf("record contact of device %s: %w", deviceID, err)
 	}
 	return nil
@@ -107,9 +106,9 @@ func RecordContact(ctx context.Context, tx Store, tenantID, deviceID string, at 
 // RecordDeviceStatus is ReportDeviceStatus for a platform that holds the transaction
 // itself (Store.Atomic), because it writes rows of its own with the report; d is the
 // device as read in that transaction. It returns the device as it is recorded now; the
-// caller settles its verdict (Service.CheckCompliance) in the same transaction.
-func RecordDeviceStatus(ctx context.Context, tx Store, at time.Time, d Device, st DeviceStatus) (Device, error) {
-	ds, err := RecordDeviceStatuses(ctx, tx, at, []StatusReport{{Device: d, Status: st}})
+// caller settles its verdict (Service.Check) in the same transaction.
+func (s *Service) RecordDeviceStatus(ctx context.Context, tx mdm.Store, at time.Time, d mdm.Device, st DeviceStatus) (mdm.Device, error) {
+	ds, err := s.RecordDeviceStatuses(ctx, tx, at, []StatusReport{{Device: d, Status: st}})
 	if err != nil {
 		return d, err
 	}
@@ -118,26 +117,26 @@ func RecordDeviceStatus(ctx context.Context, tx Store, at time.Time, d Device, s
 
 // StatusReport is one report about a device, as read in the transaction that records it.
 type StatusReport struct {
-	Device Device
+	Device mdm.Device
 	Status DeviceStatus
 }
 
 // RecordDeviceStatuses is RecordDeviceStatus for many reports, which may name the same
 // device more than once and devices of several tenants: they apply in order, and the
-// devices whose status changed are
-// written with one statement per tenant. It returns each report's device as that
-// report leaves it. An invalid report or a removed device fails the whole call.
-func RecordDeviceStatuses(ctx context.Context, tx Store, at time.Time, reports []StatusReport) ([]Device, error) {
-	current := make(map[string]Device, len(reports)) // by tenant and ID
-	changed := map[string]map[string]DeviceStatus{}  // by tenant, then ID
-	out := make([]Device, len(reports))
+// devices whose status changed are written with one statement per tenant. It returns
+// each report's device as that report leaves it. An invalid report or a removed device
+// fails the whole call.
+func (s *Service) RecordDeviceStatuses(ctx context.Context, tx mdm.Store, at time.Time, reports []StatusReport) ([]mdm.Device, error) {
+	current := make(map[string]mdm.Device, len(reports)) // by tenant and ID
+	changed := map[string]map[string]DeviceStatus{}      // by tenant, then ID
+	out := make([]mdm.Device, len(reports))
 	for i, r := range reports {
 		key := r.Device.TenantID + " " + r.Device.ID
 		d, ok := current[key]
 		if !ok {
 			d = r.Device
 		}
-		st, write, err := d.applyStatus(r.Status, at)
+		st, write, err := r.Status.applyTo(&d, at)
 		if err != nil {
 			return nil, err
 		}
@@ -150,27 +149,27 @@ func RecordDeviceStatuses(ctx context.Context, tx Store, at time.Time, reports [
 		current[key], out[i] = d, d
 	}
 	for _, tenantID := range slices.Sorted(maps.Keys(changed)) {
-		if err := tx.SetDeviceStatuses(ctx, tenantID, changed[tenantID], at); err != nil {
+		if err := s.tables(tx).SetDeviceStatuses(ctx, tenantID, changed[tenantID], at); err != nil {
 			return nil, fmt.Errorf("record the status of %d devices: %w", len(changed[tenantID]), err)
 		}
 	}
 	return out, nil
 }
 
-// applyStatus takes a report into d and reports whether the device's row must be written:
+// applyTo takes the report into d and reports whether the device's row must be written:
 // not when nothing but the time of contact changed, and that lately. The platform's own
-// word on compliance is one of the facts the verdict weighs (CheckCompliance).
-func (d *Device) applyStatus(st DeviceStatus, at time.Time) (DeviceStatus, bool, error) {
+// word on compliance is one of the facts the verdict weighs (Service.Check).
+func (st DeviceStatus) applyTo(d *mdm.Device, at time.Time) (DeviceStatus, bool, error) {
 	st = st.normalize()
 	switch st.Compliance {
-	case ComplianceUnknown, ComplianceCompliant, ComplianceNonCompliant:
+	case mdm.ComplianceUnknown, mdm.ComplianceCompliant, mdm.ComplianceNonCompliant:
 	default:
-		return st, false, fmt.Errorf("%w: compliance %q", ErrInvalid, st.Compliance)
+		return st, false, fmt.Errorf("%w: compliance %q", mdm.ErrInvalid, st.Compliance)
 	}
-	if d.State == DeviceRemoved {
-		return st, false, fmt.Errorf("%w: device %s is removed", ErrConflict, d.ID)
+	if d.State == mdm.DeviceRemoved {
+		return st, false, fmt.Errorf("%w: device %s is removed", mdm.ErrConflict, d.ID)
 	}
-	if d.sameStatus(st) && d.LastContactAt != nil && at.Sub(*d.LastContactAt) < ContactResolution {
+	if st.sameAs(*d) && d.LastContactAt != nil && at.Sub(*d.LastContactAt) < ContactResolution {
 		return st, false, nil
 	}
 	d.OSVersion, d.SecurityPatchLevel, d.ReportedCompliance = st.OSVersion, st.SecurityPatchLevel, st.Compliance
@@ -178,8 +177,8 @@ func (d *Device) applyStatus(st DeviceStatus, at time.Time) (DeviceStatus, bool,
 	return st, true, nil
 }
 
-// sameStatus reports whether the device's recorded status is st (normalised).
-func (d Device) sameStatus(st DeviceStatus) bool {
+// sameAs reports whether st (normalised) is the device's recorded status.
+func (st DeviceStatus) sameAs(d mdm.Device) bool {
 	return d.OSVersion == st.OSVersion && d.SecurityPatchLevel == st.SecurityPatchLevel &&
 		d.ReportedCompliance == st.Compliance && d.NonCompliance == strings.Join(st.NonCompliance, "\n")
 }
