@@ -39,8 +39,7 @@ func TestACommandIsCarriedOnlyWhereThePlatformCan(t *testing.T) {
 // The rules that act on a device ask its platform's capabilities: the work container is
 // locked only where it can be, certificates are revoked for compliance only where the
 // device stays managed without them, the patch age and integrity are judged only where
-// they are reported, and the managed account is required only where the phone signs in
-// with it.
+// they are reported.
 func TestTheRulesAskForCapabilities(t *testing.T) {
 	active := Device{Platform: "newos", State: DeviceActive}
 	for _, can := range capabilitySets() {
@@ -58,10 +57,6 @@ func TestTheRulesAskForCapabilities(t *testing.T) {
 			res := EvaluateCompliance([]RuleSetting{{Rule: RuleIntegrity}}, active, can, ComplianceFacts{Integrity: FindingFailed}, evalNow)
 			if failed := len(res) == 1 && res[0].Finding == FindingFailed; failed != can.Has(ReportsIntegrity) {
 				t.Errorf("an integrity failure counts on a platform that can %q: %v", can, failed)
-			}
-			err := checkAccount(can, Employee{}, "")
-			if (err != nil) != can.Has(NeedsManagedAccount) {
-				t.Errorf("a platform that can %q and an employee without a managed account: %v", can, err)
 			}
 		})
 	}

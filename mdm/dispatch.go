@@ -61,6 +61,13 @@ func enqueuePolicyForNewDevice(ctx context.Context, tx Store, tenantID string, p
 		JobOptions{Unique: true, RunAt: due})
 }
 
+// EnqueuePolicyForNewDevice asks for the policy to be applied because a device has just
+// completed its enrolment under it, in the transaction tx of that step; see
+// enqueuePolicyForNewDevice for why such jobs are shared and delayed.
+func EnqueuePolicyForNewDevice(ctx context.Context, tx Store, tenantID string, p WorkPolicy, at time.Time) error {
+	return enqueuePolicyForNewDevice(ctx, tx, tenantID, p, at)
+}
+
 // queueCommand stores a command for a device and the job that delivers it.
 func queueCommand(ctx context.Context, tx Store, tenantID string, c *Command) error {
 	if err := tx.CreateCommand(ctx, tenantID, c); err != nil {

@@ -9,6 +9,7 @@ package domain
 
 import (
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -16,9 +17,12 @@ import (
 // sub-domain package of its own yet is reached through the embedded service.
 type Services struct {
 	*mdm.Service
+	Enrolment *enrolment.Service
 }
 
 // New builds every sub-domain on st, sealing secrets with sealer.
 func New(st *store.Store, sealer mdm.Sealer, opts ...mdm.Option) *Services {
-	return &Services{Service: mdm.NewService(st, sealer, opts...)}
+	core := mdm.NewService(st, sealer, opts...)
+	return &Services{Service: core,
+		Enrolment: enrolment.New(core, st, func(tx mdm.Store) enrolment.Store { return store.EnrolmentOf(tx) })}
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -19,13 +19,13 @@ func BenchmarkOpenInvitation(b *testing.B) {
 		svc := newService(s)
 		tn := storetest.Tenant(b, svc, "musterstadt")
 		ctx := context.Background()
-		inv, err := svc.Invite(ctx, "bench", tn, mdm.InviteRequest{Email: "anna@musterstadt.example"})
+		inv, err := svc.Enrolment.Invite(ctx, "bench", tn, enrolment.InviteRequest{Email: "anna@musterstadt.example"})
 		if err != nil {
 			b.Fatal(err)
 		}
 		client := netip.MustParseAddr("203.0.113.7")
 		for b.Loop() {
-			if _, err := svc.OpenInvitation(ctx, client, inv.Code); err != nil {
+			if _, err := svc.Enrolment.OpenInvitation(ctx, client, inv.Code); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -47,11 +47,11 @@ func BenchmarkImportThousand(b *testing.B) {
 			for i := range 1000 {
 				fmt.Fprintf(&csv, "e%d@musterstadt.example;Person %d\n", i, i)
 			}
-			rows, err := mdm.ParseInvitationCSV(strings.NewReader(csv.String()))
+			rows, err := enrolment.ParseInvitationCSV(strings.NewReader(csv.String()))
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := svc.InviteMany(ctx, "bench", tn, rows, 0); err != nil {
+			if _, err := svc.Enrolment.InviteMany(ctx, "bench", tn, rows, 0); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -28,7 +29,7 @@ func BenchmarkInvite(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			i++
-			if _, err := svc.Invite(ctx, "bench", tn, mdm.InviteRequest{Email: fmt.Sprintf("e%d@musterstadt.example", i)}); err != nil {
+			if _, err := svc.Enrolment.Invite(ctx, "bench", tn, enrolment.InviteRequest{Email: fmt.Sprintf("e%d@musterstadt.example", i)}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -44,7 +45,7 @@ func BenchmarkInviteParallel(b *testing.B) {
 		b.SetParallelism(4)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if _, err := svc.Invite(context.Background(), "bench", tn, mdm.InviteRequest{Email: mdm.NewID() + "@musterstadt.example"}); err != nil {
+				if _, err := svc.Enrolment.Invite(context.Background(), "bench", tn, enrolment.InviteRequest{Email: mdm.NewID() + "@musterstadt.example"}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -32,7 +33,7 @@ func populate(t testing.TB, s *store.Store, svc *domain.Services, name string) w
 	t.Helper()
 	ctx := context.Background()
 	w := world{tenant: storetest.Tenant(t, svc, name)}
-	inv, err := svc.Invite(ctx, "test", w.tenant, mdm.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
+	inv, err := svc.Enrolment.Invite(ctx, "test", w.tenant, enrolment.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -101,7 +102,7 @@ func TestInvitationIsUsedOnce(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 5 {
 			wg.Go(func() {
-				if err := s.MarkInvitationUsed(ctx, w.tenant.ID, w.invitation.ID, now); err == nil {
+				if err := store.EnrolmentOf(s).MarkInvitationUsed(ctx, w.tenant.ID, w.invitation.ID, now); err == nil {
 					wins.Add(1)
 				} else if !errors.Is(err, mdm.ErrConflict) {
 					t.Error(err)
@@ -114,11 +115,11 @@ func TestInvitationIsUsedOnce(t *testing.T) {
 		}
 
 		svc := newService(s)
-		fresh, err := svc.Invite(ctx, "test", w.tenant, mdm.InviteRequest{Email: "bert@musterstadt.example", Validity: 24 * time.Hour})
+		fresh, err := svc.Enrolment.Invite(ctx, "test", w.tenant, enrolment.InviteRequest{Email: "bert@musterstadt.example", Validity: 24 * time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = s.MarkInvitationUsed(ctx, w.tenant.ID, fresh.Invitation.ID, fresh.Invitation.ExpiresAt.Add(time.Second))
+		err = store.EnrolmentOf(s).MarkInvitationUsed(ctx, w.tenant.ID, fresh.Invitation.ID, fresh.Invitation.ExpiresAt.Add(time.Second))
 		if !errors.Is(err, mdm.ErrConflict) || !strings.Contains(err.Error(), "expired") {
 			t.Fatalf("using an expired invitation: %v", err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -70,15 +71,15 @@ func TestInvitingAnEmployee(t *testing.T) {
 		svc := newService(s)
 		tn := storetest.Tenant(t, svc, "musterstadt")
 
-		first, err := svc.Invite(ctx, "cli:root", tn, mdm.InviteRequest{Email: "Anna.Berg@musterstadt.example", Name: "Anna Berg"})
+		first, err := svc.Enrolment.Invite(ctx, "cli:root", tn, enrolment.InviteRequest{Email: "Anna.Berg@musterstadt.example", Name: "Anna Berg"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if first.Invitation.Platform != mdm.PlatformAny || first.Employee.Email != "anna.berg@musterstadt.example" ||
-			!first.Invitation.ExpiresAt.Equal(first.Invitation.CreatedAt.Add(mdm.DefaultInvitationValidity)) {
+			!first.Invitation.ExpiresAt.Equal(first.Invitation.CreatedAt.Add(enrolment.DefaultInvitationValidity)) {
 			t.Fatalf("first invitation: %+v", first)
 		}
-		second, err := svc.Invite(ctx, "cli:root", tn, mdm.InviteRequest{Email: "anna.berg@musterstadt.example",
+		second, err := svc.Enrolment.Invite(ctx, "cli:root", tn, enrolment.InviteRequest{Email: "anna.berg@musterstadt.example",
 			Platform: mdm.PlatformIOS, ManagedAppleID: "anna@appleid.musterstadt.example"})
 		if err != nil {
 			t.Fatal(err)
@@ -90,7 +91,7 @@ func TestInvitingAnEmployee(t *testing.T) {
 		if err != nil || emp.Name != "Anna Berg" || emp.ManagedAppleID != "anna@appleid.musterstadt.example" {
 			t.Fatalf("employee after second invitation: %+v, %v", emp, err)
 		}
-		stored, err := s.Invitation(ctx, tn.ID, second.Invitation.ID)
+		stored, err := store.EnrolmentOf(s).Invitation(ctx, tn.ID, second.Invitation.ID)
 		if err != nil || !bytes.Equal(stored.CodeHash, mdm.HashInvitationCode(second.Code)) {
 			t.Fatalf("stored invitation: %+v, %v", stored, err)
 		}
@@ -103,20 +104,20 @@ func TestRefusedInvitationChangesNothing(t *testing.T) {
 		ctx := context.Background()
 		svc := newService(s)
 		tn := storetest.Tenant(t, svc, "musterstadt")
-		if _, err := svc.Invite(ctx, "cli:root", tn, mdm.InviteRequest{Email: "jo@musterstadt.example", ManagedAppleID: "jo@appleid.example"}); err != nil {
+		if _, err := svc.Enrolment.Invite(ctx, "cli:root", tn, enrolment.InviteRequest{Email: "jo@musterstadt.example", ManagedAppleID: "jo@appleid.example"}); err != nil {
 			t.Fatal(err)
 		}
 		head, _ := s.AuditHead(ctx, tn.ID)
 		invitations := store.RawCount(s, "invitations", "tenant_id = ?", tn.ID)
 
-		bad := []mdm.InviteRequest{
+		bad := []enrolment.InviteRequest{
 			{Email: "jo@musterstadt.example", ManagedAppleID: "someone.else@appleid.example"}, // conflicts with the known account
 			{Email: "not an address"},
 			{Email: "new@musterstadt.example", Platform: "windows"},
 			{Email: "new@musterstadt.example", Validity: 365 * 24 * time.Hour},
 		}
 		for _, req := range bad {
-			if _, err := svc.Invite(ctx, "cli:root", tn, req); err == nil {
+			if _, err := svc.Enrolment.Invite(ctx, "cli:root", tn, req); err == nil {
 				t.Errorf("invitation %+v was accepted", req)
 			} else if !errors.Is(err, mdm.ErrInvalid) && !errors.Is(err, mdm.ErrConflict) {
 				t.Errorf("invitation %+v: unexpected error kind %v", req, err)
