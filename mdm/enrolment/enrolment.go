@@ -165,7 +165,7 @@ func (s *Service) DeviceByEnrolmentToken(ctx context.Context, token string) (mdm
 	if token == "" {
 		return mdm.Device{}, mdm.ErrNotFound
 	}
-	d, err := s.on(s.db).DeviceByEnrolmentToken(ctx, HashEnrolmentToken(token))
+	d, err := s.tables(s.db).DeviceByEnrolmentToken(ctx, HashEnrolmentToken(token))
 	if err != nil {
 		return mdm.Device{}, fmt.Errorf("enrolment token: %w", err)
 	}
@@ -177,7 +177,7 @@ func (s *Service) DeviceByEnrolmentToken(ctx context.Context, token string) (mdm
 
 // DeviceEmployee returns the employee whose phone the device is.
 func (s *Service) DeviceEmployee(ctx context.Context, d mdm.Device) (mdm.Employee, error) {
-	emp, err := s.on(s.db).Employee(ctx, d.TenantID, d.EmployeeID)
+	emp, err := s.db.Employee(ctx, d.TenantID, d.EmployeeID)
 	if err != nil {
 		return mdm.Employee{}, fmt.Errorf("employee of device %s: %w", d.ID, err)
 	}

@@ -52,7 +52,7 @@ func (s *Service) queueInvitationMail(ctx context.Context, tx scope, t mdm.Tenan
 // mailed already, or can no longer be used, is not mailed (again); a delivery that fails
 // returns the error, so that the queue tries again.
 func (s *Service) SendInvitationMail(ctx context.Context, job InvitationMailJob, send func(context.Context, InvitationMail) error) error {
-	inv, err := s.on(s.db).Invitation(ctx, job.TenantID, job.InvitationID)
+	inv, err := s.tables(s.db).Invitation(ctx, job.TenantID, job.InvitationID)
 	if errors.Is(err, mdm.ErrNotFound) {
 		return nil
 	}
@@ -67,10 +67,10 @@ func (s *Service) SendInvitationMail(ctx context.Context, job InvitationMailJob,
 		return fmt.Errorf("open the code of invitation %s: %w", inv.ID, err)
 	}
 	m := InvitationMail{Invitation: inv, Code: string(code)}
-	if m.Tenant, err = s.on(s.db).TenantByID(ctx, inv.TenantID); err != nil {
+	if m.Tenant, err = s.db.TenantByID(ctx, inv.TenantID); err != nil {
 		return fmt.Errorf("tenant of invitation %s: %w", inv.ID, err)
 	}
-	if m.Employee, err = s.on(s.db).Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
+	if m.Employee, err = s.db.Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
 		return fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
 	}
 	if err := send(ctx, m); err != nil {

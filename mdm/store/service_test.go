@@ -11,7 +11,6 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
-	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -61,72 +60,6 @@ func TestBootstrapCreatesTheFirstAdministratorOnce(t *testing.T) {
 		r, err := svc.VerifyTenantAudit(ctx, tn)
 		if err != nil || r.Break != nil || r.Events != 2 {
 			t.Fatalf("bootstrap must leave two audited events (tenant, admin): %+v, %v", r, err)
-		}
-	})
-}
-
-func TestInvitingAnEmployee(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		svc := newService(s)
-		tn := storetest.Tenant(t, svc, "musterstadt")
-
-		first, err := svc.Enrolment.Invite(ctx, "cli:root", tn, enrolment.InviteRequest{Email: "Anna.Berg@musterstadt.example", Name: "Anna Berg"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if first.Invitation.Platform != mdm.PlatformAny || first.Employee.Email != "anna.berg@musterstadt.example" ||
-			!first.Invitation.ExpiresAt.Equal(first.Invitation.CreatedAt.Add(enrolment.DefaultInvitationValidity)) {
-			t.Fatalf("first invitation: %+v", first)
-		}
-		second, err := svc.Enrolment.Invite(ctx, "cli:root", tn, enrolment.InviteRequest{Email: "anna.berg@musterstadt.example",
-			Platform: mdm.PlatformIOS, ManagedAppleID: "anna@appleid.musterstadt.example"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if second.Employee.ID != first.Employee.ID || second.Code == first.Code {
-			t.Fatal("a second invitation must reuse the employee and have its own code")
-		}
-		emp, err := s.Employee(ctx, tn.ID, first.Employee.ID)
-		if err != nil || emp.Name != "Anna Berg" || emp.ManagedAppleID != "anna@appleid.musterstadt.example" {
-			t.Fatalf("employee after second invitation: %+v, %v", emp, err)
-		}
-		stored, err := store.EnrolmentOf(s).Invitation(ctx, tn.ID, second.Invitation.ID)
-		if err != nil || !bytes.Equal(stored.CodeHash, mdm.HashInvitationCode(second.Code)) {
-			t.Fatalf("stored invitation: %+v, %v", stored, err)
-		}
-	})
-}
-
-// A refused change leaves nothing behind: no row and no audit event.
-func TestRefusedInvitationChangesNothing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		svc := newService(s)
-		tn := storetest.Tenant(t, svc, "musterstadt")
-		if _, err := svc.Enrolment.Invite(ctx, "cli:root", tn, enrolment.InviteRequest{Email: "jo@musterstadt.example", ManagedAppleID: "jo@appleid.example"}); err != nil {
-			t.Fatal(err)
-		}
-		head, _ := s.AuditHead(ctx, tn.ID)
-		invitations := store.RawCount(s, "invitations", "tenant_id = ?", tn.ID)
-
-		bad := []enrolment.InviteRequest{
-			{Email: "jo@musterstadt.example", ManagedAppleID: "someone.else@appleid.example"}, // conflicts with the known account
-			{Email: "not an address"},
-			{Email: "new@musterstadt.example", Platform: "windows"},
-			{Email: "new@musterstadt.example", Validity: 365 * 24 * time.Hour},
-		}
-		for _, req := range bad {
-			if _, err := svc.Enrolment.Invite(ctx, "cli:root", tn, req); err == nil {
-				t.Errorf("invitation %+v was accepted", req)
-			} else if !errors.Is(err, mdm.ErrInvalid) && !errors.Is(err, mdm.ErrConflict) {
-				t.Errorf("invitation %+v: unexpected error kind %v", req, err)
-			}
-		}
-		after, _ := s.AuditHead(ctx, tn.ID)
-		if after.Seq != head.Seq || store.RawCount(s, "invitations", "tenant_id = ?", tn.ID) != invitations ||
-			store.RawCount(s, "employees", "email = ?", "new@musterstadt.example") != 0 {
-			t.Fatal("a refused invitation left rows or audit events behind")
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package store_test
+package enrolment_test
 
 import (
 	"context"
@@ -343,8 +343,8 @@ func TestInvitationLifecycleStaysInItsTenant(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		svc := newService(s)
-		a := populate(t, s, svc, "musterstadt")
-		b := populate(t, s, svc, "beispieldorf")
+		a := populate(t, svc, "musterstadt")
+		b := populate(t, svc, "beispieldorf")
 		if err := store.EnrolmentOf(s).AcknowledgeInvitation(ctx, b.tenant.ID, a.invitation.ID, mdm.NoticeVersion(), testTime); !errors.Is(err, mdm.ErrNotFound) {
 			t.Errorf("acknowledge another tenant's invitation: %v", err)
 		}

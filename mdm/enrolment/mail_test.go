@@ -1,4 +1,4 @@
-package store_test
+package enrolment_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package store_test
+package enrolment_test
 
 import (
 	"context"
@@ -7,15 +7,50 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
+// BenchmarkInvite measures one invitation: a new employee, an invitation and its audit
+// event in one transaction.
+func BenchmarkInvite(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B, s *store.Store) {
+		svc := newService(s)
+		tn := storetest.Tenant(b, svc, "musterstadt")
+		ctx := context.Background()
+		i := 0
+		for b.Loop() {
+			i++
+			if _, err := svc.Enrolment.Invite(ctx, "bench", tn, enrolment.InviteRequest{Email: fmt.Sprintf("e%d@musterstadt.example", i)}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkInviteParallel measures invitations from several goroutines at once, which
+// all queue on the tenant's audit chain head.
+func BenchmarkInviteParallel(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B, s *store.Store) {
+		svc := newService(s)
+		tn := storetest.Tenant(b, svc, "musterstadt")
+		b.SetParallelism(4)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := svc.Enrolment.Invite(context.Background(), "bench", tn, enrolment.InviteRequest{Email: mdm.NewID() + "@musterstadt.example"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+}
+
 // BenchmarkOpenInvitation measures what every portal page does first: the client's guess
 // count, the invitation by its code hash, its tenant and employee.
 func BenchmarkOpenInvitation(b *testing.B) {
-	benchEach(b, func(b *testing.B, s *store.Store) {
+	storetest.Bench(b, func(b *testing.B, s *store.Store) {
 		svc := newService(s)
 		tn := storetest.Tenant(b, svc, "musterstadt")
 		ctx := context.Background()
@@ -35,7 +70,7 @@ func BenchmarkOpenInvitation(b *testing.B) {
 // BenchmarkImportThousand measures a bulk invitation of 1,000 employees from CSV: parsing,
 // then 1,000 employees, invitations and audit events in one transaction.
 func BenchmarkImportThousand(b *testing.B) {
-	benchEach(b, func(b *testing.B, s *store.Store) {
+	storetest.Bench(b, func(b *testing.B, s *store.Store) {
 		svc := newService(s)
 		ctx := context.Background()
 		n := 0
