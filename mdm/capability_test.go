@@ -79,14 +79,20 @@ func TestAVersionRuleConcernsOnlyItsPlatform(t *testing.T) {
 var platformNameData = []string{"platform.go"}
 
 // The core never decides a rule by a platform's name: PlatformIOS and PlatformAndroid
-// appear in no comparison, switch or condition of mdm's code, only as data (a key of a
+// appear in no comparison, switch or condition of the core's code, only as data (a key of a
 // table of texts or formats, a value stored). A rule that depends on the platform asks
 // for a capability instead (see Capability).
 func TestTheCoreNeverBranchesOnAPlatformName(t *testing.T) {
+	// The root package and the sub-domain packages beside it (mdm/enrolment, …).
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
+	subDomains, err := filepath.Glob("*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, subDomains...)
 	fset := token.NewFileSet()
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") || slices.Contains(platformNameData, name) {

@@ -104,7 +104,8 @@ type DeviceFilter struct {
 // CanBeginEnrolment reports whether the device may (again) make first contact under the
 // platform's enrolment ID: before it is active under any ID, or when it is active under
 // this one (a phone authenticating its enrolment anew). Platforms check it before they
-// store anything of the contact; BeginEnrolment checks it again in its transaction.
+// store anything of the contact; the enrolment checks it again in the transaction of
+// BeginEnrolment.
 func (d Device) CanBeginEnrolment(platformID string) error {
 	switch {
 	case platformID == "":
