@@ -148,7 +148,7 @@ func addDevices(b *testing.B, s *site, workPolicyID string, n int) {
 	ctx := context.Background()
 	emp := mdm.Employee{ID: mdm.NewID(), Email: "bench@musterstadt.de", CreatedAt: time.Now().UTC()}
 	err := s.st.Atomic(ctx, func(tx mdm.Store) error {
-		if err := tx.CreateEmployee(ctx, s.tenant.ID, &emp); err != nil {
+		if err := store.EnrolmentOf(tx).CreateEmployee(ctx, s.tenant.ID, &emp); err != nil {
 			return err
 		}
 		for i := range n {

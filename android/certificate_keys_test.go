@@ -11,6 +11,7 @@ import (
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // lastAudit returns the tenant's newest audit event.
@@ -96,7 +97,7 @@ func TestUnknownWorkProfilesAreThrottled(t *testing.T) {
 		}
 		config := s.companionConfig(t, b.Enterprise, d)
 		secret, url := config[android.ConfigBootstrapSecret], config[android.ConfigChallengeURL]
-		for i := range mdm.MaxFailedGuesses {
+		for i := range enrolment.MaxFailedGuesses {
 			if status, _ := s.askChallenge(t, url, secret, esidBody(fmt.Sprintf("ESIDGUESS%06d", i))); status != http.StatusNotFound {
 				t.Fatalf("guess %d: %d, want 404", i+1, status)
 			}

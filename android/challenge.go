@@ -15,6 +15,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/pki"
 )
 
@@ -112,13 +113,13 @@ func (p *Platform) serveCertificateChallenge(w http.ResponseWriter, r *http.Requ
 		return
 	}
 	var answer ChallengeAnswer
-	err = p.svc.LimitGuesses(r.Context(), p.cfg.ClientAddr(r), func() (err error) {
+	err = p.svc.Enrolment.LimitGuesses(r.Context(), p.cfg.ClientAddr(r), func() (err error) {
 		answer, err = p.certificateChallenge(r.Context(), boot, req)
 		return err
 	})
 	switch {
-	case errors.Is(err, mdm.ErrTooManyGuesses):
-		w.Header().Set("Retry-After", fmt.Sprint(int(mdm.GuessWindow.Seconds())))
+	case errors.Is(err, enrolment.ErrTooManyGuesses):
+		w.Header().Set("Retry-After", fmt.Sprint(int(enrolment.GuessWindow.Seconds())))
 		http.Error(w, "too many unknown work profiles from this address; wait a few minutes", http.StatusTooManyRequests)
 		return
 	case errors.Is(err, mdm.ErrNotFound):

@@ -16,6 +16,7 @@ import (
 	"github.com/trennwand/trennwand/android/amapifake"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -110,11 +111,11 @@ func (s *site) localPushURL(t testing.TB, pushURL string) string {
 func (s *site) invite(t testing.TB, email string) mdm.Device {
 	t.Helper()
 	ctx := context.Background()
-	inv, err := s.svc.Invite(ctx, "admin:test", s.tenant, mdm.InviteRequest{Email: email, Platform: mdm.PlatformAndroid})
+	inv, err := s.svc.Enrolment.Invite(ctx, "admin:test", s.tenant, enrolment.InviteRequest{Email: email, Platform: mdm.PlatformAndroid})
 	if err != nil {
 		t.Fatal(err)
 	}
-	started, err := s.svc.StartEnrolment(ctx, mdm.EnrolmentRequest{Code: inv.Code, Platform: mdm.PlatformAndroid})
+	started, err := s.svc.Enrolment.StartEnrolment(ctx, enrolment.EnrolmentRequest{Code: inv.Code, Platform: mdm.PlatformAndroid})
 	if err != nil {
 		t.Fatal(err)
 	}

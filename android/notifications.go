@@ -140,10 +140,10 @@ func (p *Platform) enrolled(ctx context.Context, tenantID string, rd *ReportedDe
 	if err := d.CanBeginEnrolment(rd.Name); err != nil {
 		return fmt.Errorf("%w: %v", errIgnored, err)
 	}
-	if err := p.svc.BeginEnrolment(ctx, tenantID, d.ID, rd.Name); err != nil {
+	if err := p.svc.Enrolment.BeginEnrolment(ctx, tenantID, d.ID, rd.Name); err != nil {
 		return err
 	}
-	if err := p.svc.CompleteEnrolment(ctx, tenantID, d.ID); err != nil {
+	if err := p.svc.Enrolment.CompleteEnrolment(ctx, tenantID, d.ID); err != nil {
 		return err
 	}
 	if err := p.recordEnterpriseID(ctx, tenantID, d.ID, rd.EnterpriseSpecificID); err != nil {

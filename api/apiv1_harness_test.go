@@ -18,6 +18,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/pki"
@@ -114,7 +115,7 @@ func (w *apiWorld) call(method, path, token, body string) (int, string) {
 func (w *apiWorld) employee(tn mdm.Tenant) mdm.Employee {
 	w.t.Helper()
 	e := mdm.Employee{ID: mdm.NewID(), Email: mdm.NewID() + "@example.org", Name: "Erika Muster", CreatedAt: time.Now().UTC()}
-	if err := w.store.CreateEmployee(context.Background(), tn.ID, &e); err != nil {
+	if err := store.EnrolmentOf(w.store).CreateEmployee(context.Background(), tn.ID, &e); err != nil {
 		w.t.Fatal(err)
 	}
 	return e
@@ -135,7 +136,7 @@ func (w *apiWorld) device(tn mdm.Tenant) mdm.Device {
 // invitation creates a pending invitation of the tenant.
 func (w *apiWorld) invitation(tn mdm.Tenant) mdm.Invitation {
 	w.t.Helper()
-	inv, err := w.svc.Invite(context.Background(), "test", tn, mdm.InviteRequest{Email: mdm.NewID() + "@example.org"})
+	inv, err := w.svc.Enrolment.Invite(context.Background(), "test", tn, enrolment.InviteRequest{Email: mdm.NewID() + "@example.org"})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 func (a *apiV1) listEmployees(c echo.Context, k call) error {
@@ -35,12 +36,14 @@ func (a *apiV1) listInvitations(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
-	is, err := a.svc.InvitationPage(c.Request().Context(), k.tenant, mdm.InvitationQuery{EmployeeID: c.QueryParam("employee"), Page: page})
+	is, err := a.svc.Enrolment.InvitationPage(c.Request().Context(), k.tenant, enrolment.InvitationQuery{EmployeeID: c.QueryParam("employee"), Page: page})
 	if err != nil {
 		return err
 	}
 	now := time.Now()
-	out := mapSlice(is, func(i mdm.InvitationListing) invitationJSON { return invitationOut(i.Invitation, i.EmployeeEmail, now) })
+	out := mapSlice(is, func(i enrolment.InvitationListing) invitationJSON {
+		return invitationOut(i.Invitation, i.EmployeeEmail, now)
+	})
 	return c.JSON(http.StatusOK, withNextCursor(map[string]any{"invitations": out}, page, len(is),
 		func(i int) (time.Time, string) { return is[i].CreatedAt, is[i].ID }))
 }
@@ -59,7 +62,7 @@ func (a *apiV1) createInvitation(c echo.Context, k call) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	inv, err := a.svc.Invite(c.Request().Context(), k.who.Actor, k.tenant, mdm.InviteRequest{
+	inv, err := a.svc.Enrolment.Invite(c.Request().Context(), k.who.Actor, k.tenant, enrolment.InviteRequest{
 		Email: body.Email, Name: body.Name, Platform: mdm.Platform(body.Platform), ManagedAppleID: body.ManagedAppleID,
 		Validity: time.Duration(body.ValidDays) * 24 * time.Hour})
 	if err != nil {
@@ -73,7 +76,7 @@ func (a *apiV1) createInvitation(c echo.Context, k call) error {
 }
 
 func (a *apiV1) revokeInvitation(c echo.Context, k call) error {
-	if err := a.svc.RevokeInvitation(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id")); err != nil {
+	if err := a.svc.Enrolment.RevokeInvitation(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -17,6 +17,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -159,24 +160,24 @@ func badInputCases(t *testing.T, w *fullWorld) []badRequest {
 		t.Fatal(err)
 	}
 
-	invite := func(req mdm.InviteRequest) string {
-		inv, err := w.svc.Invite(ctx, "test", w.tenant, req)
+	invite := func(req enrolment.InviteRequest) string {
+		inv, err := w.svc.Enrolment.Invite(ctx, "test", w.tenant, req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return inv.Code
 	}
-	androidCode := invite(mdm.InviteRequest{Email: "anna@musterstadt.example", Platform: mdm.PlatformAndroid})
-	iosCode := invite(mdm.InviteRequest{Email: "ben@musterstadt.example", Platform: mdm.PlatformIOS, ManagedAppleID: "ben@appleid.musterstadt.example"})
-	usedCode := invite(mdm.InviteRequest{Email: "cem@musterstadt.example", Platform: mdm.PlatformIOS, ManagedAppleID: "cem@appleid.musterstadt.example"})
-	if _, err := w.svc.StartEnrolment(ctx, mdm.EnrolmentRequest{Code: usedCode, Platform: mdm.PlatformIOS}); err != nil {
+	androidCode := invite(enrolment.InviteRequest{Email: "anna@musterstadt.example", Platform: mdm.PlatformAndroid})
+	iosCode := invite(enrolment.InviteRequest{Email: "ben@musterstadt.example", Platform: mdm.PlatformIOS, ManagedAppleID: "ben@appleid.musterstadt.example"})
+	usedCode := invite(enrolment.InviteRequest{Email: "cem@musterstadt.example", Platform: mdm.PlatformIOS, ManagedAppleID: "cem@appleid.musterstadt.example"})
+	if _, err := w.svc.Enrolment.StartEnrolment(ctx, enrolment.EnrolmentRequest{Code: usedCode, Platform: mdm.PlatformIOS}); err != nil {
 		t.Fatal(err)
 	}
-	revokedInv, err := w.svc.Invite(ctx, "test", w.tenant, mdm.InviteRequest{Email: "dora@musterstadt.example"})
+	revokedInv, err := w.svc.Enrolment.Invite(ctx, "test", w.tenant, enrolment.InviteRequest{Email: "dora@musterstadt.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.svc.RevokeInvitation(ctx, "test", w.tenant, revokedInv.Invitation.ID); err != nil {
+	if err := w.svc.Enrolment.RevokeInvitation(ctx, "test", w.tenant, revokedInv.Invitation.ID); err != nil {
 		t.Fatal(err)
 	}
 	revokedCode := revokedInv.Code

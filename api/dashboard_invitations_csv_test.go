@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -20,7 +21,7 @@ func TestInvitationCSVUploadIsAllOrNothingWithEveryBadLineShown(t *testing.T) {
 		w := newAPIWorld(t, s)
 		helpdesk := w.session(w.tenant, mdm.RoleHelpdesk)
 		count := func() int {
-			is, err := w.svc.InvitationPage(context.Background(), w.tenant, mdm.InvitationQuery{Page: mdm.Page{Limit: mdm.MaxPageSize}})
+			is, err := w.svc.Enrolment.InvitationPage(context.Background(), w.tenant, enrolment.InvitationQuery{Page: mdm.Page{Limit: mdm.MaxPageSize}})
 			if err != nil {
 				t.Fatal(err)
 			}

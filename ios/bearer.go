@@ -34,7 +34,7 @@ func bearerToken(r *http.Request) string {
 // carries none, or one that authenticates no device, it answers 401 with the challenge that
 // sends the phone to the web sign-in page, and returns false.
 func (p *Platform) authenticate(w http.ResponseWriter, r *http.Request) (mdm.Device, bool) {
-	d, err := p.svc.DeviceByEnrolmentToken(r.Context(), bearerToken(r))
+	d, err := p.svc.Enrolment.DeviceByEnrolmentToken(r.Context(), bearerToken(r))
 	if err == nil && d.Platform == mdm.PlatformIOS {
 		return d, true
 	}

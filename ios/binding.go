@@ -88,7 +88,7 @@ func (b *binding) Authenticate(r *apple.Request, m *apple.Authenticate) error {
 	if err := b.next.Authenticate(r, m); err != nil {
 		return err
 	}
-	if err := b.svc.BeginEnrolment(r.Context(), d.TenantID, d.ID, id); err != nil {
+	if err := b.svc.Enrolment.BeginEnrolment(r.Context(), d.TenantID, d.ID, id); err != nil {
 		if errors.Is(err, mdm.ErrConflict) {
 			return service.NewHTTPStatusError(http.StatusBadRequest, err)
 		}
@@ -108,7 +108,7 @@ func (b *binding) TokenUpdate(r *apple.Request, m *apple.TokenUpdate) error {
 		return err
 	}
 	if d.State == mdm.DeviceEnrolling && m.Enrollment.EnrollmentUserID == "" {
-		if err := b.svc.CompleteEnrolment(r.Context(), d.TenantID, d.ID); err != nil {
+		if err := b.svc.Enrolment.CompleteEnrolment(r.Context(), d.TenantID, d.ID); err != nil {
 			return fmt.Errorf("complete enrolment of device %s: %w", d.ID, err)
 		}
 		// The OS version came with Authenticate; the device is checked once it is active.

@@ -20,7 +20,7 @@ func (p *Platform) Platform() mdm.Platform { return mdm.PlatformIOS }
 // Apple account: Settings → General → VPN & Device Management → Sign in to Work or School
 // Account.
 func (p *Platform) EnrolmentStep(ctx context.Context, _ mdm.Tenant, d mdm.Device) (mdm.EnrolmentStep, error) {
-	emp, err := p.svc.DeviceEmployee(ctx, d)
+	emp, err := p.svc.Enrolment.DeviceEmployee(ctx, d)
 	if err != nil {
 		return mdm.EnrolmentStep{}, err
 	}

@@ -57,7 +57,7 @@ func (p *Platform) serveEnrol(w http.ResponseWriter, r *http.Request) {
 
 // enrolmentProfile makes the signed enrolment profile of the device.
 func (p *Platform) enrolmentProfile(r *http.Request, d mdm.Device, topic string) ([]byte, error) {
-	emp, err := p.svc.DeviceEmployee(r.Context(), d)
+	emp, err := p.svc.Enrolment.DeviceEmployee(r.Context(), d)
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/pki"
@@ -138,7 +139,7 @@ func (s *site) client() *http.Client {
 // and returns the invitation code.
 func (s *site) invite(t testing.TB, email, appleID string, platform mdm.Platform) string {
 	t.Helper()
-	inv, err := s.svc.Invite(context.Background(), "test", s.tenant, mdm.InviteRequest{Email: email, Platform: platform, ManagedAppleID: appleID})
+	inv, err := s.svc.Enrolment.Invite(context.Background(), "test", s.tenant, enrolment.InviteRequest{Email: email, Platform: platform, ManagedAppleID: appleID})
 	if err != nil {
 		t.Fatalf("invite %s: %v", email, err)
 	}

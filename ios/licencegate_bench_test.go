@@ -9,6 +9,7 @@ import (
 	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // totalRequests adds up the requests the fake has had.
@@ -40,7 +41,7 @@ func BenchmarkAssociate1000(b *testing.B) {
 		wp := s.mailPolicy(b)
 		for i := range employees {
 			e := mdm.Employee{ID: mdm.NewID(), Email: fmt.Sprintf("e%d@musterstadt.example", i), ManagedAppleID: fmt.Sprintf("e%d@musterstadt.appleid.example", i), CreatedAt: time.Now().UTC()}
-			if err := s.st.CreateEmployee(ctx, s.tenant.ID, &e); err != nil {
+			if err := store.EnrolmentOf(s.st).CreateEmployee(ctx, s.tenant.ID, &e); err != nil {
 				b.Fatal(err)
 			}
 			d := mdm.Device{ID: mdm.NewID(), EmployeeID: e.ID, WorkPolicyID: &wp.ID, Platform: mdm.PlatformIOS, PlatformID: mdm.NewID(),

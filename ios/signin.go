@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 //go:embed signin.html
@@ -49,7 +50,7 @@ func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	account := r.PostForm.Get("user-identifier")
-	started, err := p.svc.StartEnrolmentFrom(r.Context(), p.cfg.ClientAddr(r), mdm.EnrolmentRequest{
+	started, err := p.svc.Enrolment.StartEnrolmentFrom(r.Context(), p.cfg.ClientAddr(r), enrolment.EnrolmentRequest{
 		Code: r.PostForm.Get("code"), Platform: mdm.PlatformIOS, Account: account})
 	if err != nil {
 		status, prob := signInProblem(err)
@@ -68,7 +69,7 @@ func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
 // signInProblem turns why a code was refused into a status and words for the employee.
 func signInProblem(err error) (int, *problem) {
 	switch {
-	case errors.Is(err, mdm.ErrTooManyGuesses):
+	case errors.Is(err, enrolment.ErrTooManyGuesses):
 		return http.StatusTooManyRequests, &problem{
 			DE: "Von Ihrem Netz kamen zu viele falsche Einladungscodes. Bitte warten Sie eine Viertelstunde und versuchen Sie es dann noch einmal.",
 			EN: "Too many wrong invitation codes came from your network. Please wait a quarter of an hour, then try again."}
@@ -76,15 +77,15 @@ func signInProblem(err error) (int, *problem) {
 		return http.StatusBadRequest, &problem{
 			DE: "Diesen Einladungscode kennen wir nicht. Bitte prüfen Sie ihn und geben Sie ihn noch einmal ein.",
 			EN: "We do not know this invitation code. Please check it and enter it again."}
-	case errors.Is(err, mdm.ErrInvitationGone):
+	case errors.Is(err, enrolment.ErrInvitationGone):
 		return http.StatusGone, &problem{
 			DE: "Dieser Einladungscode ist schon benutzt oder abgelaufen. Bitten Sie Ihre IT um eine neue Einladung.",
 			EN: "This invitation code has been used or has expired. Please ask your IT for a new invitation."}
-	case errors.Is(err, mdm.ErrWrongPlatform):
+	case errors.Is(err, enrolment.ErrWrongPlatform):
 		return http.StatusBadRequest, &problem{
 			DE: "Diese Einladung gilt für ein Android-Telefon, nicht für ein iPhone oder iPad.",
 			EN: "This invitation is for an Android phone, not for an iPhone or iPad."}
-	case errors.Is(err, mdm.ErrNoManagedAppleID):
+	case errors.Is(err, enrolment.ErrNoManagedAppleID):
 		return http.StatusBadRequest, &problem{
 			DE: "Für Sie ist kein oder ein anderer verwalteter Apple Account hinterlegt. Bitte wenden Sie sich an Ihre IT.",
 			EN: "No managed Apple Account, or a different one, is recorded for you. Please contact your IT."}

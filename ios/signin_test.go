@@ -10,6 +10,7 @@ import (
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // A code that cannot start an enrolment shows the form again, with the reason in German
@@ -35,7 +36,7 @@ func TestSignInRefusesCodesThatCannotEnrol(t *testing.T) {
 		}, "anna@musterstadt.example", http.StatusGone, "schon benutzt"},
 		{"an expired code", func(t *testing.T, s *site) string {
 			past := domain.New(s.st, testMasterKey(t), mdm.WithClock(func() time.Time { return time.Now().Add(-2 * time.Hour) }))
-			inv, err := past.Invite(context.Background(), "test", s.tenant, mdm.InviteRequest{Email: "anna@mail.musterstadt.example",
+			inv, err := past.Enrolment.Invite(context.Background(), "test", s.tenant, enrolment.InviteRequest{Email: "anna@mail.musterstadt.example",
 				Platform: mdm.PlatformIOS, ManagedAppleID: "anna@musterstadt.example", Validity: time.Hour})
 			if err != nil {
 				t.Fatal(err)

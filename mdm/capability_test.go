@@ -36,29 +36,16 @@ func TestACommandIsCarriedOnlyWhereThePlatformCan(t *testing.T) {
 	}
 }
 
-// The rules that act on a device ask its platform's capabilities: the managed account is
-// required only where the phone signs in with it. (The compliance rules' part is tested in
-// mdm/compliance, the inactivity rule's in mdm/dataprotection.)
-func TestTheRulesAskForCapabilities(t *testing.T) {
-	for _, can := range capabilitySets() {
-		t.Run(can.String(), func(t *testing.T) {
-			err := checkAccount(can, Employee{}, "")
-			if (err != nil) != can.Has(NeedsManagedAccount) {
-				t.Errorf("a platform that can %q and an employee without a managed account: %v", can, err)
-			}
-		})
-	}
-}
-
 // platformNameData are the files of the core where a platform's name may stand as data
 // in a comparison: the names themselves and the parsing of names from outside.
 var platformNameData = []string{"platform.go"}
 
 // The core never decides a rule by a platform's name: PlatformIOS and PlatformAndroid
-// appear in no comparison, switch or condition of mdm's code, only as data (a key of a
+// appear in no comparison, switch or condition of the core's code, only as data (a key of a
 // table of texts or formats, a value stored). A rule that depends on the platform asks
 // for a capability instead (see Capability).
 func TestTheCoreNeverBranchesOnAPlatformName(t *testing.T) {
+	// The root package and the sub-domain packages beside it (mdm/enrolment, …).
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // ConsoleStore is what the dashboard and the JSON API read: pages of devices, employees and
@@ -16,11 +15,6 @@ type ConsoleStore interface {
 	DevicePage(ctx context.Context, tenantID string, q DeviceQuery) ([]DeviceListing, error)
 	// EmployeePage returns one page of the tenant's employees, newest first.
 	EmployeePage(ctx context.Context, tenantID string, q EmployeeQuery) ([]Employee, error)
-	// InvitationPage returns one page of the tenant's invitations, newest first.
-	InvitationPage(ctx context.Context, tenantID string, q InvitationQuery) ([]InvitationListing, error)
-	// SetInvitationRevoked revokes a pending invitation; ErrConflict when it was used or
-	// revoked already.
-	SetInvitationRevoked(ctx context.Context, tenantID, id string, at time.Time) error
 	// DeviceCounts counts the tenant's devices by platform, state and compliance.
 	DeviceCounts(ctx context.Context, tenantID string) ([]DeviceCount, error)
 }
@@ -46,18 +40,6 @@ type DeviceListing struct {
 type EmployeeQuery struct {
 	Search string // start of the e-mail address or name
 	Page
-}
-
-// InvitationQuery selects invitations for a listing.
-type InvitationQuery struct {
-	EmployeeID string
-	Page
-}
-
-// InvitationListing is an invitation with the employee it is for.
-type InvitationListing struct {
-	Invitation
-	EmployeeEmail string
 }
 
 // DeviceCount is how many of a tenant's devices share a platform, state and compliance.
@@ -107,16 +89,6 @@ func (s *Service) EmployeePage(ctx context.Context, t Tenant, q EmployeeQuery) (
 		return nil, fmt.Errorf("list employees of %s: %w", t.Name, err)
 	}
 	return es, nil
-}
-
-// InvitationPage lists one page of the tenant's invitations, newest first.
-func (s *Service) InvitationPage(ctx context.Context, t Tenant, q InvitationQuery) ([]InvitationListing, error) {
-	q.Page = q.Page.Normalized()
-	is, err := s.store.InvitationPage(ctx, t.ID, q)
-	if err != nil {
-		return nil, fmt.Errorf("list invitations of %s: %w", t.Name, err)
-	}
-	return is, nil
 }
 
 // DeviceCounts counts the tenant's devices by platform, state and compliance.

@@ -101,3 +101,20 @@ type DeviceFilter struct {
 	// WorkPolicyID selects the devices that have the policy.
 	WorkPolicyID string
 }
+
+// CanBeginEnrolment reports whether the device may (again) make first contact under the
+// platform's enrolment ID: before it is active under any ID, or when it is active under
+// this one (a phone authenticating its enrolment anew). Platforms check it before they
+// store anything of the contact; the enrolment checks it again in the transaction of
+// BeginEnrolment.
+func (d Device) CanBeginEnrolment(platformID string) error {
+	switch {
+	case platformID == "":
+		return fmt.Errorf("%w: no enrolment ID", ErrInvalid)
+	case d.State == DeviceInvited || d.State == DeviceEnrolling:
+		return nil
+	case d.State == DeviceActive && d.PlatformID == platformID:
+		return nil
+	}
+	return fmt.Errorf("%w: device %s is %s under enrolment %q and cannot begin enrolment %q", ErrConflict, d.ID, d.State, d.PlatformID, platformID)
+}

@@ -138,16 +138,3 @@ func (s *Service) RevokeDeviceCertificates(ctx context.Context, actor string, t 
 	return n, s.Record(ctx, t.ID, audit.Record{Actor: actor, Action: audit.DeviceRevokeCerts, Subject: audit.Device.Of(deviceID),
 		Details: audit.Fields(map[string]any{"certificates": n, "reason": reason})})
 }
-
-// RevokeInvitation revokes a pending invitation, so that its code no longer enrols a
-// phone, and records it.
-func (s *Service) RevokeInvitation(ctx context.Context, actor string, t Tenant, id string) error {
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
-		if err := tx.SetInvitationRevoked(ctx, t.ID, id, at); err != nil {
-			return fmt.Errorf("invitation %s: %w", id, err)
-		}
-		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationRevoke, Subject: audit.Invitation.Of(id),
-			Details: audit.NoDetails})
-		return err
-	})
-}

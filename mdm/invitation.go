@@ -50,10 +50,6 @@ func (i Invitation) Status(now time.Time) InvitationStatus {
 	return InvitationPending
 }
 
-// DefaultInvitationValidity is how long an invitation can be used when the tenant sets
-// nothing else: long enough for a letter to arrive and a holiday to pass.
-const DefaultInvitationValidity = 14 * 24 * time.Hour
-
 // NewInvitationCode returns a fresh code of 160 random bits, written in base32 so that it
 // fits a QR code's alphanumeric mode and can be typed, and the hash under which it is kept.
 func NewInvitationCode() (code string, hash []byte) {

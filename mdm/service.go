@@ -38,6 +38,12 @@ func WithClock(now func() time.Time) Option {
 	return func(s *Service) { s.now = now }
 }
 
+// WithInvitationMail makes every new invitation queue its e-mail, in the transaction that
+// creates it; the installation sets it when SMTP is configured.
+func WithInvitationMail() Option {
+	return func(s *Service) { s.mailInvitations = true }
+}
+
 // NewService returns a service on store, sealing secrets with sealer.
 func NewService(store Store, sealer Sealer, opts ...Option) *Service {
 	s := &Service{store: store, sealer: sealer, now: time.Now}

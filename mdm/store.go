@@ -18,11 +18,7 @@ type Store interface {
 	InstallationStore
 	TenantStore
 	EmployeeStore
-	InvitationStore
-	InvitationLifecycleStore
-	GuessStore
 	DeviceStore
-	EnrolmentStore
 	PolicyStore
 	CommandStore
 	AuditStore
@@ -45,25 +41,10 @@ type TenantStore interface {
 	Tenants(ctx context.Context) ([]Tenant, error)
 }
 
-// EmployeeStore keeps employees.
+// EmployeeStore reads employees; the enrolment creates them.
 type EmployeeStore interface {
-	CreateEmployee(ctx context.Context, tenantID string, e *Employee) error
 	EmployeeByEmail(ctx context.Context, tenantID, email string) (Employee, error)
 	Employee(ctx context.Context, tenantID, id string) (Employee, error)
-	UpdateEmployee(ctx context.Context, tenantID string, e *Employee) error
-}
-
-// InvitationStore keeps invitations.
-type InvitationStore interface {
-	CreateInvitation(ctx context.Context, tenantID string, i *Invitation) error
-	Invitation(ctx context.Context, tenantID, id string) (Invitation, error)
-	// InvitationByCode returns the invitation with the code hash, of whichever tenant. Like
-	// every lookup by a secret, it is not scoped by a tenant: the secret names its tenant.
-	InvitationByCode(ctx context.Context, codeHash []byte) (Invitation, error)
-	// MarkInvitationUsed marks a pending invitation as used at `at`. It fails with
-	// ErrConflict when the invitation was used, revoked or had expired, so that two
-	// requests racing with one code cannot both succeed.
-	MarkInvitationUsed(ctx context.Context, tenantID, id string, at time.Time) error
 }
 
 // DeviceStore keeps devices.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -92,7 +93,7 @@ func enrolDevice(t *testing.T, s site, tenant string, platform mdm.Platform, sta
 		t.Fatal(err)
 	}
 	emp := mdm.Employee{ID: mdm.NewID(), Email: mdm.NewID() + "@" + tenant + ".de", CreatedAt: at}
-	if err := st.CreateEmployee(ctx, tn.ID, &emp); err != nil {
+	if err := store.EnrolmentOf(st).CreateEmployee(ctx, tn.ID, &emp); err != nil {
 		t.Fatal(err)
 	}
 	d := mdm.Device{ID: mdm.NewID(), EmployeeID: emp.ID, Platform: platform, State: state,

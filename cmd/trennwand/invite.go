@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/ui/invitation"
 	"github.com/trennwand/trennwand/ui/portal"
 )
@@ -46,7 +47,7 @@ too: hand it over and delete it.`,
 			if err != nil {
 				return err
 			}
-			inv, err := in.svc.Invite(ctx, cliActor(), t, mdm.InviteRequest{
+			inv, err := in.svc.Enrolment.Invite(ctx, cliActor(), t, enrolment.InviteRequest{
 				Email: email, Name: name, Platform: platform, ManagedAppleID: appleID,
 				Validity: time.Duration(days) * 24 * time.Hour,
 			})

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/ui/invitation"
 	"github.com/trennwand/trennwand/ui/portal"
 )
@@ -47,11 +48,11 @@ and QR code per employee: print it, hand the letters out, delete the file.`,
 				return fmt.Errorf("read %s: %w", path, err)
 			}
 			defer f.Close()
-			rows, err := mdm.ParseInvitationCSV(io.LimitReader(f, maxCSVBytes))
+			rows, err := enrolment.ParseInvitationCSV(io.LimitReader(f, maxCSVBytes))
 			if err != nil {
 				return fmt.Errorf("%s: %w (nothing was imported)", path, err)
 			}
-			made, err := in.svc.InviteMany(ctx, cliActor(), t, rows, time.Duration(days)*24*time.Hour)
+			made, err := in.svc.Enrolment.InviteMany(ctx, cliActor(), t, rows, time.Duration(days)*24*time.Hour)
 			if err != nil {
 				return fmt.Errorf("%s: %w (nothing was imported)", path, err)
 			}
@@ -82,11 +83,11 @@ func newInviteResendCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			inv, err := in.svc.ResendInvitation(ctx, cliActor(), t, email)
+			inv, err := in.svc.Enrolment.ResendInvitation(ctx, cliActor(), t, email)
 			if err != nil {
 				return err
 			}
-			return reportInvitations(cmd, in, t, []mdm.NewInvitation{inv})
+			return reportInvitations(cmd, in, t, []enrolment.NewInvitation{inv})
 		}),
 	}
 	f := c.Flags()
@@ -108,7 +109,7 @@ func newInviteRevokeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := in.svc.RevokeInvitation(ctx, cliActor(), t, args[0]); err != nil {
+			if err := in.svc.Enrolment.RevokeInvitation(ctx, cliActor(), t, args[0]); err != nil {
 				return err
 			}
 			if in.cfg.JSON {
@@ -123,7 +124,7 @@ func newInviteRevokeCmd() *cobra.Command {
 }
 
 // reportInvitations prints the new invitations and writes their letters when asked.
-func reportInvitations(cmd *cobra.Command, in *installation, t mdm.Tenant, made []mdm.NewInvitation) error {
+func reportInvitations(cmd *cobra.Command, in *installation, t mdm.Tenant, made []enrolment.NewInvitation) error {
 	lettersPath, _ := cmd.Flags().GetString("letters")
 	lang, _ := cmd.Flags().GetString("lang")
 	if lang != "de" && lang != "en" {

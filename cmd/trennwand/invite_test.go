@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -63,7 +64,7 @@ func TestInviteCreatePrintsTheCodeItsURLAndAQRCodeFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stored, err := st.Invitation(t.Context(), tn.ID, inv.InvitationID)
+		stored, err := store.EnrolmentOf(st).Invitation(t.Context(), tn.ID, inv.InvitationID)
 		if err != nil {
 			t.Fatalf("the invitation is not stored: %v", err)
 		}

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 
-	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/compliance"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/mail"
 	"github.com/trennwand/trennwand/ui/invitation"
@@ -21,8 +21,8 @@ func (in *installation) handleMail(q *jobs.Queue) error {
 	if err != nil {
 		return err
 	}
-	jobs.Handle(q, func(ctx context.Context, job mdm.InvitationMailJob) error {
-		return in.svc.SendInvitationMail(ctx, job, func(ctx context.Context, m mdm.InvitationMail) error {
+	jobs.Handle(q, func(ctx context.Context, job enrolment.InvitationMailJob) error {
+		return in.svc.Enrolment.SendInvitationMail(ctx, job, func(ctx context.Context, m enrolment.InvitationMail) error {
 			subject, text, err := portal.InvitationMail(m, invitation.Link(in.cfg.PublicURL, m.Code))
 			if err != nil {
 				return err

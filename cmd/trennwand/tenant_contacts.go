@@ -23,7 +23,7 @@ data-protection contact (the data-protection officer's name and address).`,
 			if err != nil {
 				return err
 			}
-			if t, err = in.svc.SetTenantContacts(ctx, cliActor(), t, operator, contact); err != nil {
+			if t, err = in.svc.Enrolment.SetTenantContacts(ctx, cliActor(), t, operator, contact); err != nil {
 				return err
 			}
 			if in.cfg.JSON {

@@ -24,7 +24,7 @@ func BenchmarkDeviceRetention(b *testing.B) {
 	svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return testTime.AddDate(0, 0, 60) }))
 	tn := storetest.Tenant(b, svc, "musterstadt")
 	emp := mdm.Employee{ID: mdm.NewID(), Email: "anna@musterstadt.example", CreatedAt: testTime}
-	if err := s.CreateEmployee(ctx, tn.ID, &emp); err != nil {
+	if err := store.EnrolmentOf(s).CreateEmployee(ctx, tn.ID, &emp); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {

@@ -12,6 +12,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/trail"
 	"github.com/trennwand/trennwand/mdm/workpolicy"
@@ -33,6 +34,8 @@ type Services struct {
 	// DataProtection holds the tenants' settings, the inactivity rule, device retention
 	// and the Art. 15 and Art. 30 reports.
 	DataProtection *dataprotection.Service
+	// Enrolment keeps the invitations, the portal's steps and the enrolment of a device.
+	Enrolment *enrolment.Service
 }
 
 // Options are the settings of the sub-domains that take settings of their own; the zero
@@ -56,6 +59,7 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	s.Compliance = compliance.New(core, st, func(tx mdm.Store) compliance.Store { return store.ComplianceOf(tx) })
 	s.WorkPolicy = workpolicy.New(core, st, func(tx mdm.Store) workpolicy.Store { return store.WorkPoliciesOf(tx) })
 	s.DataProtection = dataprotection.New(core, st, func(tx mdm.Store) dataprotection.Store { return store.DataProtectionOf(tx) })
+	s.Enrolment = enrolment.New(core, st, func(tx mdm.Store) enrolment.Store { return store.EnrolmentOf(tx) })
 	s.Trail.UseRetention(s.DataProtection)
 	return s
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -73,37 +72,6 @@ func (s *Store) EmployeePage(ctx context.Context, tenantID string, q mdm.Employe
 	var rows []mdm.Employee
 	err := newestFirst(db, "employees", q.Page).Find(&rows).Error
 	return rows, translate(err)
-}
-
-// InvitationPage returns one page of the tenant's invitations, newest first.
-func (s *Store) InvitationPage(ctx context.Context, tenantID string, q mdm.InvitationQuery) ([]mdm.InvitationListing, error) {
-	db := s.db.WithContext(ctx).Table("invitations").
-		Select("invitations.*, employees.email AS employee_email").
-		Joins("JOIN employees ON employees.tenant_id = invitations.tenant_id AND employees.id = invitations.employee_id").
-		Where("invitations.tenant_id = ?", tenantID)
-	if q.EmployeeID != "" {
-		db = db.Where("invitations.employee_id = ?", q.EmployeeID)
-	}
-	var rows []mdm.InvitationListing
-	err := newestFirst(db, "invitations", q.Page).Find(&rows).Error
-	return rows, translate(err)
-}
-
-// SetInvitationRevoked revokes a pending invitation in one conditional update.
-func (s *Store) SetInvitationRevoked(ctx context.Context, tenantID, id string, at time.Time) error {
-	res := s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
-		Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).Update("revoked_at", at)
-	if err := translate(res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 1 {
-		return nil
-	}
-	inv, err := s.Invitation(ctx, tenantID, id)
-	if err != nil {
-		return err
-	}
-	return fmt.Errorf("%w: the invitation is %s", mdm.ErrConflict, inv.Status(at))
 }
 
 // narrowSearch is how many employees a search may match and still start from them.

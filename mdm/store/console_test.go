@@ -20,7 +20,7 @@ func seedDevices(t *testing.T, s *store.Store, tenant mdm.Tenant, n int) []mdm.D
 	for i := range n {
 		at := testTime.Add(time.Duration(i) * time.Second)
 		e := mdm.Employee{ID: mdm.NewID(), Email: fmt.Sprintf("person%03d@example.org", i), Name: fmt.Sprintf("Person %03d", i), CreatedAt: at}
-		if err := s.CreateEmployee(ctx, tenant.ID, &e); err != nil {
+		if err := store.EnrolmentOf(s).CreateEmployee(ctx, tenant.ID, &e); err != nil {
 			t.Fatal(err)
 		}
 		d := mdm.Device{ID: mdm.NewID(), EmployeeID: e.ID, Platform: mdm.PlatformIOS, State: mdm.DeviceActive,

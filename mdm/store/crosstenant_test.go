@@ -27,7 +27,7 @@ func TestTenantsCannotReachEachOther(t *testing.T) {
 		reads := map[string]func() error{
 			"employee by id":     func() error { _, err := s.Employee(ctx, b.tenant.ID, a.employee.ID); return err },
 			"employee by e-mail": func() error { _, err := s.EmployeeByEmail(ctx, b.tenant.ID, a.employee.Email); return err },
-			"invitation":         func() error { _, err := s.Invitation(ctx, b.tenant.ID, a.invitation.ID); return err },
+			"invitation":         func() error { _, err := store.EnrolmentOf(s).Invitation(ctx, b.tenant.ID, a.invitation.ID); return err },
 			"device":             func() error { _, err := s.Device(ctx, b.tenant.ID, a.device.ID); return err },
 			"work policy":        func() error { _, err := s.WorkPolicy(ctx, b.tenant.ID, a.policy.ID); return err },
 		}
@@ -62,7 +62,7 @@ func TestTenantsCannotReachEachOther(t *testing.T) {
 
 		writes := map[string]func() error{
 			"invite another tenant's employee": func() error {
-				return s.CreateInvitation(ctx, b.tenant.ID, &mdm.Invitation{ID: mdm.NewID(), EmployeeID: a.employee.ID,
+				return store.EnrolmentOf(s).CreateInvitation(ctx, b.tenant.ID, &mdm.Invitation{ID: mdm.NewID(), EmployeeID: a.employee.ID,
 					CodeHash: mdm.HashInvitationCode(mdm.NewID()), Platform: mdm.PlatformAny, ExpiresAt: testTime, CreatedAt: testTime})
 			},
 			"enrol a device for another tenant's employee": func() error {
@@ -84,12 +84,12 @@ func TestTenantsCannotReachEachOther(t *testing.T) {
 				return s.SetCommandState(ctx, b.tenant.ID, a.command.ID, mdm.CommandQueued, mdm.CommandSent, "", testTime)
 			},
 			"use another tenant's invitation": func() error {
-				return s.MarkInvitationUsed(ctx, b.tenant.ID, a.invitation.ID, testTime)
+				return store.EnrolmentOf(s).MarkInvitationUsed(ctx, b.tenant.ID, a.invitation.ID, testTime)
 			},
 			"rename another tenant's employee": func() error {
 				e := a.employee
 				e.Name = "Mallory"
-				return s.UpdateEmployee(ctx, b.tenant.ID, &e)
+				return store.EnrolmentOf(s).UpdateEmployee(ctx, b.tenant.ID, &e)
 			},
 			"change another tenant's policy": func() error {
 				p := a.policy
@@ -111,7 +111,7 @@ func TestTenantsCannotReachEachOther(t *testing.T) {
 		if cs, err := s.Commands(ctx, a.tenant.ID, a.device.ID); err != nil || len(cs) != 1 || cs[0].State != mdm.CommandQueued {
 			t.Errorf("commands of a changed: %+v, %v", cs, err)
 		}
-		if i, err := s.Invitation(ctx, a.tenant.ID, a.invitation.ID); err != nil || i.UsedAt != nil {
+		if i, err := store.EnrolmentOf(s).Invitation(ctx, a.tenant.ID, a.invitation.ID); err != nil || i.UsedAt != nil {
 			t.Errorf("invitation of a changed: %+v, %v", i, err)
 		}
 		if e, err := s.Employee(ctx, a.tenant.ID, a.employee.ID); err != nil || e.Name != "Anna" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -90,18 +91,18 @@ func eventually(t *testing.T, what string, ok func() bool) {
 func activeDevice(t *testing.T, svc *domain.Services, tn mdm.Tenant, email string) mdm.Device {
 	t.Helper()
 	ctx := context.Background()
-	inv, err := svc.Invite(ctx, "test", tn, mdm.InviteRequest{Email: email, Platform: mdm.PlatformAndroid})
+	inv, err := svc.Enrolment.Invite(ctx, "test", tn, enrolment.InviteRequest{Email: email, Platform: mdm.PlatformAndroid})
 	if err != nil {
 		t.Fatal(err)
 	}
-	started, err := svc.StartEnrolment(ctx, mdm.EnrolmentRequest{Code: inv.Code, Platform: mdm.PlatformAndroid})
+	started, err := svc.Enrolment.StartEnrolment(ctx, enrolment.EnrolmentRequest{Code: inv.Code, Platform: mdm.PlatformAndroid})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.BeginEnrolment(ctx, tn.ID, started.Device.ID, "enterprises/e/devices/"+started.Device.ID); err != nil {
+	if err := svc.Enrolment.BeginEnrolment(ctx, tn.ID, started.Device.ID, "enterprises/e/devices/"+started.Device.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.CompleteEnrolment(ctx, tn.ID, started.Device.ID); err != nil {
+	if err := svc.Enrolment.CompleteEnrolment(ctx, tn.ID, started.Device.ID); err != nil {
 		t.Fatal(err)
 	}
 	return started.Device

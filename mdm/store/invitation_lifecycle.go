@@ -12,32 +12,32 @@ import (
 )
 
 // SetTenantContacts stores the tenant's operator and data-protection contact.
-func (s *Store) SetTenantContacts(ctx context.Context, tenantID, operator, privacyContact string) error {
-	res := s.db.WithContext(ctx).Model(&mdm.Tenant{}).Where("id = ?", tenantID).
+func (e Enrolment) SetTenantContacts(ctx context.Context, tenantID, operator, privacyContact string) error {
+	res := e.s.db.WithContext(ctx).Model(&mdm.Tenant{}).Where("id = ?", tenantID).
 		Updates(map[string]any{"operator_name": operator, "privacy_contact": privacyContact})
 	return affectedOne(res)
 }
 
 // PendingInvitations returns the employee's usable invitations, oldest first.
-func (s *Store) PendingInvitations(ctx context.Context, tenantID, employeeID string, at time.Time) ([]mdm.Invitation, error) {
+func (e Enrolment) PendingInvitations(ctx context.Context, tenantID, employeeID string, at time.Time) ([]mdm.Invitation, error) {
 	var out []mdm.Invitation
-	err := pending(s.scoped(ctx, tenantID), at).Where("employee_id = ?", employeeID).
+	err := pending(e.s.scoped(ctx, tenantID), at).Where("employee_id = ?", employeeID).
 		Order("created_at, id").Find(&out).Error
 	return out, translate(err)
 }
 
 // AcknowledgeInvitation records the acknowledged notice version on a pending invitation.
-func (s *Store) AcknowledgeInvitation(ctx context.Context, tenantID, id, noticeVersion string, at time.Time) error {
-	res := pending(s.scoped(ctx, tenantID).Model(&mdm.Invitation{}), at).Where("id = ?", id).
+func (e Enrolment) AcknowledgeInvitation(ctx context.Context, tenantID, id, noticeVersion string, at time.Time) error {
+	res := pending(e.s.scoped(ctx, tenantID).Model(&mdm.Invitation{}), at).Where("id = ?", id).
 		Updates(map[string]any{"acknowledged_at": at, "notice_version": noticeVersion})
-	return s.invitationUpdated(ctx, res, tenantID, id, at)
+	return e.invitationUpdated(ctx, res, tenantID, id, at)
 }
 
 // MarkInvitationMailed records the sending of the invitation's e-mail, once.
-func (s *Store) MarkInvitationMailed(ctx context.Context, tenantID, id string, at time.Time) error {
-	res := s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
+func (e Enrolment) MarkInvitationMailed(ctx context.Context, tenantID, id string, at time.Time) error {
+	res := e.s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
 		Where("id = ? AND mailed_at IS NULL", id).Update("mailed_at", at)
-	return s.invitationUpdated(ctx, res, tenantID, id, at)
+	return e.invitationUpdated(ctx, res, tenantID, id, at)
 }
 
 // pending narrows q to invitations usable at `at`.
@@ -47,14 +47,14 @@ func pending(q *gorm.DB, at time.Time) *gorm.DB {
 
 // invitationUpdated turns a conditional update of one invitation into the domain's
 // errors: ErrNotFound for a missing invitation, ErrConflict for one in the wrong state.
-func (s *Store) invitationUpdated(ctx context.Context, res *gorm.DB, tenantID, id string, at time.Time) error {
+func (e Enrolment) invitationUpdated(ctx context.Context, res *gorm.DB, tenantID, id string, at time.Time) error {
 	if err := translate(res.Error); err != nil {
 		return err
 	}
 	if res.RowsAffected == 1 {
 		return nil
 	}
-	inv, err := s.Invitation(ctx, tenantID, id)
+	inv, err := e.Invitation(ctx, tenantID, id)
 	if err != nil {
 		return err
 	}
@@ -71,8 +71,8 @@ type codeGuess struct {
 // AddFailedGuess counts a failure and reads the new count in one upsert, which both
 // databases run atomically, so that parallel guesses are all counted; then it drops the
 // windows that have ended.
-func (s *Store) AddFailedGuess(ctx context.Context, client []byte, window time.Time) (int64, error) {
-	db := s.db.WithContext(ctx)
+func (e Enrolment) AddFailedGuess(ctx context.Context, client []byte, window time.Time) (int64, error) {
+	db := e.s.db.WithContext(ctx)
 	row := codeGuess{ClientHash: client, WindowStart: window, Failures: 1}
 	err := db.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "client_hash"}, {Name: "window_start"}},
@@ -82,4 +82,17 @@ func (s *Store) AddFailedGuess(ctx context.Context, client []byte, window time.T
 		return 0, translate(err)
 	}
 	return row.Failures, translate(db.Where("window_start < ?", window).Delete(&codeGuess{}).Error)
+}
+
+// CreateEmployee stores a new employee of the tenant.
+func (e Enrolment) CreateEmployee(ctx context.Context, tenantID string, emp *mdm.Employee) error {
+	emp.TenantID = tenantID
+	return e.s.insert(ctx, emp)
+}
+
+// UpdateEmployee stores the employee's name and managed Apple account.
+func (e Enrolment) UpdateEmployee(ctx context.Context, tenantID string, emp *mdm.Employee) error {
+	res := e.s.scoped(ctx, tenantID).Model(&mdm.Employee{}).Where("id = ?", emp.ID).
+		Updates(map[string]any{"name": emp.Name, "managed_apple_id": emp.ManagedAppleID})
+	return affectedOne(res)
 }

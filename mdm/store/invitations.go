@@ -5,26 +5,48 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // CreateInvitation stores a new invitation of the tenant.
-func (s *Store) CreateInvitation(ctx context.Context, tenantID string, i *mdm.Invitation) error {
+func (e Enrolment) CreateInvitation(ctx context.Context, tenantID string, i *mdm.Invitation) error {
 	i.TenantID = tenantID
-	return s.insert(ctx, i)
+	return e.s.insert(ctx, i)
 }
 
 // Invitation returns the tenant's invitation with the ID.
-func (s *Store) Invitation(ctx context.Context, tenantID, id string) (mdm.Invitation, error) {
-	return byID[mdm.Invitation](ctx, s, tenantID, id)
+func (e Enrolment) Invitation(ctx context.Context, tenantID, id string) (mdm.Invitation, error) {
+	return byID[mdm.Invitation](ctx, e.s, tenantID, id)
 }
 
 // MarkInvitationUsed marks a pending invitation as used, in one conditional update.
-func (s *Store) MarkInvitationUsed(ctx context.Context, tenantID, id string, at time.Time) error {
-	res := pending(s.scoped(ctx, tenantID).Model(&mdm.Invitation{}), at).Where("id = ?", id).Update("used_at", at)
-	return s.invitationUpdated(ctx, res, tenantID, id, at)
+func (e Enrolment) MarkInvitationUsed(ctx context.Context, tenantID, id string, at time.Time) error {
+	res := pending(e.s.scoped(ctx, tenantID).Model(&mdm.Invitation{}), at).Where("id = ?", id).Update("used_at", at)
+	return e.invitationUpdated(ctx, res, tenantID, id, at)
 }
 
 // InvitationByCode returns the invitation with the code hash, of whichever tenant.
-func (s *Store) InvitationByCode(ctx context.Context, codeHash []byte) (mdm.Invitation, error) {
-	return first[mdm.Invitation](s.db.WithContext(ctx).Where("code_hash = ?", codeHash))
+func (e Enrolment) InvitationByCode(ctx context.Context, codeHash []byte) (mdm.Invitation, error) {
+	return first[mdm.Invitation](e.s.db.WithContext(ctx).Where("code_hash = ?", codeHash))
+}
+
+// InvitationPage returns one page of the tenant's invitations, newest first.
+func (e Enrolment) InvitationPage(ctx context.Context, tenantID string, q enrolment.InvitationQuery) ([]enrolment.InvitationListing, error) {
+	db := e.s.db.WithContext(ctx).Table("invitations").
+		Select("invitations.*, employees.email AS employee_email").
+		Joins("JOIN employees ON employees.tenant_id = invitations.tenant_id AND employees.id = invitations.employee_id").
+		Where("invitations.tenant_id = ?", tenantID)
+	if q.EmployeeID != "" {
+		db = db.Where("invitations.employee_id = ?", q.EmployeeID)
+	}
+	var rows []enrolment.InvitationListing
+	err := newestFirst(db, "invitations", q.Page).Find(&rows).Error
+	return rows, translate(err)
+}
+
+// SetInvitationRevoked revokes a pending invitation in one conditional update.
+func (e Enrolment) SetInvitationRevoked(ctx context.Context, tenantID, id string, at time.Time) error {
+	res := e.s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
+		Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).Update("revoked_at", at)
+	return e.invitationUpdated(ctx, res, tenantID, id, at)
 }

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -87,40 +86,6 @@ func TestCommandIsDeliveredOnceAndFinishes(t *testing.T) {
 		c := cs[0]
 		if c.State != mdm.CommandError || c.Error != "NotNow" || !c.SentAt.Equal(sent) || !c.FinishedAt.Equal(done) {
 			t.Fatalf("command after error: %+v", c)
-		}
-	})
-}
-
-func TestInvitationIsUsedOnce(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		w := populate(t, s, newService(s), "musterstadt")
-		now := w.invitation.CreatedAt.Add(time.Hour)
-
-		var wins atomic.Int32
-		var wg sync.WaitGroup
-		for range 5 {
-			wg.Go(func() {
-				if err := s.MarkInvitationUsed(ctx, w.tenant.ID, w.invitation.ID, now); err == nil {
-					wins.Add(1)
-				} else if !errors.Is(err, mdm.ErrConflict) {
-					t.Error(err)
-				}
-			})
-		}
-		wg.Wait()
-		if wins.Load() != 1 {
-			t.Fatalf("the code was used %d times", wins.Load())
-		}
-
-		svc := newService(s)
-		fresh, err := svc.Invite(ctx, "test", w.tenant, mdm.InviteRequest{Email: "bert@musterstadt.example", Validity: 24 * time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = s.MarkInvitationUsed(ctx, w.tenant.ID, fresh.Invitation.ID, fresh.Invitation.ExpiresAt.Add(time.Second))
-		if !errors.Is(err, mdm.ErrConflict) || !strings.Contains(err.Error(), "expired") {
-			t.Fatalf("using an expired invitation: %v", err)
 		}
 	})
 }

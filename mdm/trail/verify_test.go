@@ -9,6 +9,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -34,7 +35,7 @@ func auditedTenant(t *testing.T, s *store.Store, events int) (*domain.Services, 
 	svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms())
 	tn := storetest.Tenant(t, svc, "musterstadt")
 	for i := 1; i < events; i++ {
-		if _, err := svc.Invite(context.Background(), "cli:root", tn, mdm.InviteRequest{Email: fmt.Sprintf("e%d@musterstadt.example", i)}); err != nil {
+		if _, err := svc.Enrolment.Invite(context.Background(), "cli:root", tn, enrolment.InviteRequest{Email: fmt.Sprintf("e%d@musterstadt.example", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -130,7 +131,7 @@ func inviteConcurrently(t *testing.T, svc *domain.Services, tn mdm.Tenant, write
 	for w := range writers {
 		wg.Go(func() {
 			for i := range each {
-				_, err := svc.Invite(context.Background(), "cli:root", tn, mdm.InviteRequest{Email: fmt.Sprintf("w%d-%d@musterstadt.example", w, i)})
+				_, err := svc.Enrolment.Invite(context.Background(), "cli:root", tn, enrolment.InviteRequest{Email: fmt.Sprintf("w%d-%d@musterstadt.example", w, i)})
 				errs <- err
 			}
 		})

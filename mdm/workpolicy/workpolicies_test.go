@@ -8,6 +8,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -28,7 +29,7 @@ func newOffice(t *testing.T, s *store.Store, name string) office {
 	ctx := context.Background()
 	o := office{svc: domain.New(s, storetest.PlainSealer{}, storetest.Platforms())}
 	o.tenant = storetest.Tenant(t, o.svc, name)
-	inv, err := o.svc.Invite(ctx, "test", o.tenant, mdm.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
+	inv, err := o.svc.Enrolment.Invite(ctx, "test", o.tenant, enrolment.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
 	if err != nil {
 		t.Fatal(err)
 	}

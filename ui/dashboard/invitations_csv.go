@@ -8,19 +8,20 @@ import (
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // csvImport is the result page of a bulk invitation: the invitations made, each with its
 // link shown once, or the lines that stopped the import.
 type csvImport struct {
 	Made     []csvInvitation
-	Problems []*mdm.RowError
+	Problems []*enrolment.RowError
 	Refusal  string // a problem of the whole file rather than a line
 }
 
 // csvInvitation is one invitation made from the file.
 type csvInvitation struct {
-	mdm.NewInvitation
+	enrolment.NewInvitation
 	URL string
 }
 
@@ -41,10 +42,10 @@ func (d *Dashboard) importInvitations(w http.ResponseWriter, r *http.Request) {
 		d.showImport(w, r, csvImport{Refusal: "invitations.csv_none"}, nil)
 		return
 	}
-	rows, err := mdm.ParseInvitationCSV(io.LimitReader(file, maxCSVBytes))
-	var made []mdm.NewInvitation
+	rows, err := enrolment.ParseInvitationCSV(io.LimitReader(file, maxCSVBytes))
+	var made []enrolment.NewInvitation
 	if err == nil {
-		made, err = d.svc.InviteMany(r.Context(), v.Principal.Actor, v.Tenant, rows, 0)
+		made, err = d.svc.Enrolment.InviteMany(r.Context(), v.Principal.Actor, v.Tenant, rows, 0)
 	}
 	if err != nil {
 		d.showImport(w, r, csvImport{}, err)
@@ -68,7 +69,7 @@ func (d *Dashboard) showImport(w http.ResponseWriter, r *http.Request, res csvIm
 	switch {
 	case err == nil:
 	case errors.Is(err, mdm.ErrInvalid) || errors.Is(err, mdm.ErrConflict):
-		res.Problems = mdm.RowErrors(err)
+		res.Problems = enrolment.RowErrors(err)
 		if len(res.Problems) == 0 {
 			res.Refusal = err.Error()
 		}
@@ -84,7 +85,7 @@ func (d *Dashboard) showImport(w http.ResponseWriter, r *http.Request, res csvIm
 }
 
 // reason is what a page says about a line: the reason without the ErrInvalid prefix.
-func reason(e *mdm.RowError) string {
+func reason(e *enrolment.RowError) string {
 	msg := e.Err.Error()
 	for _, prefix := range []string{mdm.ErrInvalid.Error() + ": ", mdm.ErrConflict.Error() + ": "} {
 		msg = strings.TrimPrefix(msg, prefix)

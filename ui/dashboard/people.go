@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // employees lists one page of employees, newest first.
@@ -31,14 +32,14 @@ func (d *Dashboard) employees(w http.ResponseWriter, r *http.Request) {
 
 // invitationRow is an invitation as the list shows it.
 type invitationRow struct {
-	mdm.InvitationListing
+	enrolment.InvitationListing
 	Status mdm.InvitationStatus
 }
 
 // invitations lists the invitations, newest first, with the form for a new one.
 func (d *Dashboard) invitations(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	is, err := d.svc.InvitationPage(r.Context(), v.Tenant, mdm.InvitationQuery{Page: mdm.Page{Limit: mdm.MaxPageSize}})
+	is, err := d.svc.Enrolment.InvitationPage(r.Context(), v.Tenant, enrolment.InvitationQuery{Page: mdm.Page{Limit: mdm.MaxPageSize}})
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -54,7 +55,7 @@ func (d *Dashboard) invitations(w http.ResponseWriter, r *http.Request) {
 // invite makes an invitation and shows its code and link once.
 func (d *Dashboard) invite(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	inv, err := d.svc.Invite(r.Context(), v.Principal.Actor, v.Tenant, mdm.InviteRequest{
+	inv, err := d.svc.Enrolment.Invite(r.Context(), v.Principal.Actor, v.Tenant, enrolment.InviteRequest{
 		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
 		Platform: mdm.Platform(r.PostFormValue("platform")), ManagedAppleID: r.PostFormValue("managed_apple_id")})
 	if err != nil {
@@ -71,7 +72,7 @@ func (d *Dashboard) invite(w http.ResponseWriter, r *http.Request) {
 // revokeInvitation revokes a pending invitation.
 func (d *Dashboard) revokeInvitation(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	if err := d.svc.RevokeInvitation(r.Context(), v.Principal.Actor, v.Tenant, r.PathValue("id")); err != nil {
+	if err := d.svc.Enrolment.RevokeInvitation(r.Context(), v.Principal.Actor, v.Tenant, r.PathValue("id")); err != nil {
 		d.fail(w, r, err)
 		return
 	}

@@ -137,7 +137,7 @@ func (d *Dashboard) refused(w http.ResponseWriter, r *http.Request, err error) {
 // `trennwand tenant contacts` does.
 func (d *Dashboard) saveContacts(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	if _, err := d.svc.SetTenantContacts(r.Context(), v.Principal.Actor, v.Tenant,
+	if _, err := d.svc.Enrolment.SetTenantContacts(r.Context(), v.Principal.Actor, v.Tenant,
 		r.PostFormValue("operator"), r.PostFormValue("privacy_contact")); err != nil {
 		d.refused(w, r, err)
 		return

@@ -11,6 +11,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/ui/portal"
 )
 
@@ -31,7 +32,7 @@ func WriteQR(w io.Writer, link string) error {
 
 // Letter is the printed letter of a new invitation of the tenant, addressed by name or,
 // without one, by e-mail address.
-func Letter(t mdm.Tenant, inv mdm.NewInvitation, link string) portal.Letter {
+func Letter(t mdm.Tenant, inv enrolment.NewInvitation, link string) portal.Letter {
 	return portal.Letter{Tenant: t, Name: cmp.Or(inv.Employee.Name, inv.Employee.Email), Email: inv.Employee.Email,
 		URL: link, Code: inv.Code, Expires: inv.Invitation.ExpiresAt}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 func TestALetterCarriesTheCodeAndItsLink(t *testing.T) {
@@ -14,7 +15,7 @@ func TestALetterCarriesTheCodeAndItsLink(t *testing.T) {
 	if link != "https://mdm.musterstadt.de/trennwand/e/abc123" {
 		t.Errorf("link %s", link)
 	}
-	inv := mdm.NewInvitation{Code: "abc123"}
+	inv := enrolment.NewInvitation{Code: "abc123"}
 	inv.Employee.Email = "anna@musterstadt.de"
 	l := Letter(mdm.Tenant{Name: "musterstadt"}, inv, link)
 	if l.Name != "anna@musterstadt.de" || l.URL != link || l.Code != "abc123" {

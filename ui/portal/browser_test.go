@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/ui"
 	"github.com/trennwand/trennwand/ui/browsertest"
 )
@@ -38,7 +38,7 @@ func TestBrowserAndroidJourney(t *testing.T) {
 		t.Run(c.lang, func(t *testing.T) {
 			f := newFixture(t)
 			base := f.site(t)
-			inv := f.invite(mdm.InviteRequest{Email: "anna@musterstadt.de", Name: "Anna Berg"})
+			inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de", Name: "Anna Berg"})
 			tab := browser.Phone(t, androidUA, "de-DE,de;q=0.9")
 
 			tab.Do(chromedp.Navigate(base + "/e/" + inv.Code))
@@ -82,7 +82,7 @@ func TestBrowserOtherPagesAreAccessible(t *testing.T) {
 	browser := browsertest.New(t)
 	f := newFixture(t)
 	base := f.site(t)
-	inv := f.invite(mdm.InviteRequest{Email: "anna@musterstadt.de", ManagedAppleID: "anna@appleid.musterstadt.de"})
+	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de", ManagedAppleID: "anna@appleid.musterstadt.de"})
 	tab := browser.Phone(t, iPhoneUA, "de")
 	tab.Do(chromedp.Navigate(base + "/e/" + inv.Code))
 	tab.CheckAccessibility()

@@ -6,8 +6,9 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/compliance"
+	"github.com/trennwand/trennwand/mdm/enrolment"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // An employee whose iPhone is below the required version reads on the status page what to
@@ -15,7 +16,7 @@ import (
 func TestTheStatusPageSaysWhatToDoAboutABrokenRule(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	inv := f.invite(mdm.InviteRequest{Email: "anna@musterstadt.de"})
+	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de"})
 	f.do("POST", "/e/"+inv.Code+"/accept", accept(mdm.PlatformAndroid))
 	devices, _ := f.store.Devices(ctx, f.tenant.ID, mdm.DeviceFilter{})
 	d := devices[0]

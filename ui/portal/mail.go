@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"strings"
 
-	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // mailFields fill the texts of an invitation's e-mail.
@@ -15,7 +15,7 @@ type mailFields struct {
 // InvitationMail writes the e-mail of an invitation whose portal address is link: plain
 // text, German first and English below, because an e-mail cannot ask the reader's
 // browser which language it prefers.
-func InvitationMail(m mdm.InvitationMail, link string) (subject, text string, err error) {
+func InvitationMail(m enrolment.InvitationMail, link string) (subject, text string, err error) {
 	catalog, err := Catalog()
 	if err != nil {
 		return "", "", err

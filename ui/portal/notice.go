@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // DetectPlatform guesses the platform of the browser's phone from its User-Agent; empty
@@ -24,7 +25,7 @@ func DetectPlatform(userAgent string) mdm.Platform {
 // noticePage is what the notice page shows.
 type noticePage struct {
 	Code     string
-	View     mdm.PortalView
+	View     enrolment.PortalView
 	Notice   mdm.Notice
 	Action   string
 	Other    mdm.Platform // the platform the employee can switch to; empty if fixed
@@ -35,7 +36,7 @@ type noticePage struct {
 // serveEnter answers /e/: with ?code= it goes to the code's page (for codes typed from a
 // letter), otherwise it shows a form to type one.
 func (p *Portal) serveEnter(w http.ResponseWriter, r *http.Request) {
-	if code := mdm.NormalizeInvitationCode(r.URL.Query().Get("code")); code != "" {
+	if code := enrolment.NormalizeInvitationCode(r.URL.Query().Get("code")); code != "" {
 		http.Redirect(w, r, codeURL(code), http.StatusSeeOther)
 		return
 	}
@@ -46,7 +47,7 @@ func (p *Portal) serveEnter(w http.ResponseWriter, r *http.Request) {
 // iPhone's steps after acknowledging it, and the status page once a phone is enrolled.
 func (p *Portal) serveInvitation(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
-	v, err := p.cfg.Service.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
+	v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -77,7 +78,7 @@ func chosenPlatform(r *http.Request, inv mdm.Invitation) mdm.Platform {
 }
 
 // serveNotice shows the privacy notice for the platform with the acknowledgement form.
-func (p *Portal) serveNotice(w http.ResponseWriter, r *http.Request, status int, code string, v mdm.PortalView, platform mdm.Platform, problemID string) {
+func (p *Portal) serveNotice(w http.ResponseWriter, r *http.Request, status int, code string, v enrolment.PortalView, platform mdm.Platform, problemID string) {
 	notice, err := mdm.PrivacyNotice(platform)
 	if err != nil {
 		p.fail(w, r, err)
@@ -108,13 +109,13 @@ func (p *Portal) serveAccept(w http.ResponseWriter, r *http.Request) {
 		p.renotice(w, r, code, "notice.problem.acknowledge")
 		return
 	}
-	_, err := p.cfg.Service.AcceptNotice(r.Context(), p.cfg.ClientAddr(r), code, platform, r.PostForm.Get("notice_version"))
+	_, err := p.cfg.Service.Enrolment.AcceptNotice(r.Context(), p.cfg.ClientAddr(r), code, platform, r.PostForm.Get("notice_version"))
 	switch {
 	case errors.Is(err, mdm.ErrConflict):
 		p.renotice(w, r, code, "notice.problem.changed")
-	case errors.Is(err, mdm.ErrNoManagedAppleID):
+	case errors.Is(err, enrolment.ErrNoManagedAppleID):
 		p.renotice(w, r, code, "notice.problem.no_apple_account")
-	case errors.Is(err, mdm.ErrWrongPlatform):
+	case errors.Is(err, enrolment.ErrWrongPlatform):
 		p.renotice(w, r, code, "notice.problem.platform")
 	case err != nil:
 		p.fail(w, r, err)
@@ -125,7 +126,7 @@ func (p *Portal) serveAccept(w http.ResponseWriter, r *http.Request) {
 
 // renotice shows the notice again with a problem, for the platform of the form.
 func (p *Portal) renotice(w http.ResponseWriter, r *http.Request, code, problemID string) {
-	v, err := p.cfg.Service.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
+	v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -144,8 +145,8 @@ type iosPage struct {
 // managed Apple account, and the code the sign-in asks for. The device does not exist
 // yet (the phone creates it when it signs in), so the driver is asked about the device
 // as it will be.
-func (p *Portal) serveIOSSteps(w http.ResponseWriter, r *http.Request, code string, v mdm.PortalView) {
-	page := iosPage{Code: mdm.NormalizeInvitationCode(code), ChooseURL: codeURL(code) + "?choose=1"}
+func (p *Portal) serveIOSSteps(w http.ResponseWriter, r *http.Request, code string, v enrolment.PortalView) {
+	page := iosPage{Code: enrolment.NormalizeInvitationCode(code), ChooseURL: codeURL(code) + "?choose=1"}
 	if d, ok := p.cfg.Drivers[mdm.PlatformIOS]; ok {
 		step, err := d.EnrolmentStep(r.Context(), v.Tenant, mdm.Device{TenantID: v.Tenant.ID, EmployeeID: v.Employee.ID,
 			InvitationID: &v.Invitation.ID, Platform: mdm.PlatformIOS, State: mdm.DeviceInvited})

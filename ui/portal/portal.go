@@ -20,6 +20,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/ui"
 )
 
@@ -128,11 +129,11 @@ type problem struct {
 // nothing; the reason is logged at debug level only.
 func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
-	case errors.Is(err, mdm.ErrInvitationGone):
+	case errors.Is(err, enrolment.ErrInvitationGone):
 		p.cfg.Log.Debug("portal: unusable invitation code", "reason", err)
 		p.render(w, r, http.StatusNotFound, pageGone, "gone.title", nil)
-	case errors.Is(err, mdm.ErrTooManyGuesses):
-		w.Header().Set("Retry-After", fmt.Sprint(int(mdm.GuessWindow.Seconds())))
+	case errors.Is(err, enrolment.ErrTooManyGuesses):
+		w.Header().Set("Retry-After", fmt.Sprint(int(enrolment.GuessWindow.Seconds())))
 		p.render(w, r, http.StatusTooManyRequests, pageProblem, "problem.too_many.title",
 			problem{Heading: "problem.too_many.title", Text: "problem.too_many.text"})
 	default:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/ui/portal"
@@ -56,7 +57,7 @@ func newFixture(t *testing.T) *fixture {
 	st := storetest.Open(t, storetest.SQLite)
 	svc := domain.New(st, storetest.PlainSealer{}, mdm.WithCertificates(noCA{}), storetest.Platforms())
 	tn := storetest.Tenant(t, svc, "musterstadt")
-	tn, err := svc.SetTenantContacts(context.Background(), "test", tn, "KommunalIT Nord", "Datenschutz Musterstadt, datenschutz@musterstadt.de")
+	tn, err := svc.Enrolment.SetTenantContacts(context.Background(), "test", tn, "KommunalIT Nord", "Datenschutz Musterstadt, datenschutz@musterstadt.de")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,9 +71,9 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{t: t, store: st, svc: svc, tenant: tn, srv: srv}
 }
 
-func (f *fixture) invite(req mdm.InviteRequest) mdm.NewInvitation {
+func (f *fixture) invite(req enrolment.InviteRequest) enrolment.NewInvitation {
 	f.t.Helper()
-	inv, err := f.svc.Invite(context.Background(), "test", f.tenant, req)
+	inv, err := f.svc.Enrolment.Invite(context.Background(), "test", f.tenant, req)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func mustContain(t *testing.T, page string, wants ...string) {
 // status page offers the enrolment link and its QR code.
 func TestAnAndroidEmployeeReadsTheNoticeThenGetsTheLink(t *testing.T) {
 	f := newFixture(t)
-	inv := f.invite(mdm.InviteRequest{Email: "anna@musterstadt.de"})
+	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de"})
 	status, _, page := f.do("GET", "/e/"+inv.Code, nil, "User-Agent", androidUA)
 	if status != http.StatusOK {
 		t.Fatalf("status %d", status)
@@ -161,7 +162,7 @@ func TestAnAndroidEmployeeReadsTheNoticeThenGetsTheLink(t *testing.T) {
 // The same page in English, chosen by the browser or with the switch, which is remembered.
 func TestThePortalSpeaksEnglish(t *testing.T) {
 	f := newFixture(t)
-	inv := f.invite(mdm.InviteRequest{Email: "anna@musterstadt.de", Platform: mdm.PlatformAndroid})
+	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de", Platform: mdm.PlatformAndroid})
 	_, _, page := f.do("GET", "/e/"+inv.Code, nil, "Accept-Language", "en-GB,en;q=0.9,de;q=0.5")
 	mustContain(t, page, `<html lang="en">`, "Your employer cannot see", "your photos, videos and personal files")
 	if strings.Contains(page, "Hinweise für iPhone") || strings.Contains(page, "Show the notice for iPhone") {
@@ -182,7 +183,7 @@ func TestThePortalSpeaksEnglish(t *testing.T) {
 // Apple account and the code.
 func TestAnIPhoneEmployeeGetsTheSettingsSteps(t *testing.T) {
 	f := newFixture(t)
-	inv := f.invite(mdm.InviteRequest{Email: "anna@musterstadt.de", ManagedAppleID: "anna@appleid.musterstadt.de"})
+	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de", ManagedAppleID: "anna@appleid.musterstadt.de"})
 	_, _, page := f.do("GET", "/e/"+inv.Code, nil, "User-Agent", iPhoneUA)
 	mustContain(t, page, `value="ios"`, "verwalteten Apple Account Ihres Arbeitgebers", "Hinweise für Android")
 	if status, _, _ := f.do("POST", "/e/"+inv.Code+"/accept", accept(mdm.PlatformIOS)); status != http.StatusSeeOther {
@@ -198,12 +199,12 @@ func TestAnIPhoneEmployeeGetsTheSettingsSteps(t *testing.T) {
 func TestUnusableLinksLookTheSame(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	revoked := f.invite(mdm.InviteRequest{Email: "r@musterstadt.de"})
-	if err := f.svc.RevokeInvitation(ctx, "test", f.tenant, revoked.Invitation.ID); err != nil {
+	revoked := f.invite(enrolment.InviteRequest{Email: "r@musterstadt.de"})
+	if err := f.svc.Enrolment.RevokeInvitation(ctx, "test", f.tenant, revoked.Invitation.ID); err != nil {
 		t.Fatal(err)
 	}
-	used := f.invite(mdm.InviteRequest{Email: "u@musterstadt.de"})
-	started, err := f.svc.StartEnrolment(ctx, mdm.EnrolmentRequest{Code: used.Code, Platform: mdm.PlatformAndroid})
+	used := f.invite(enrolment.InviteRequest{Email: "u@musterstadt.de"})
+	started, err := f.svc.Enrolment.StartEnrolment(ctx, enrolment.EnrolmentRequest{Code: used.Code, Platform: mdm.PlatformAndroid})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,8 +233,8 @@ func TestUnusableLinksLookTheSame(t *testing.T) {
 // code from the same address (one town hall behind one NAT) still opens the portal.
 func TestGuessingIsAnsweredWithWait(t *testing.T) {
 	f := newFixture(t)
-	inv := f.invite(mdm.InviteRequest{Email: "anna@musterstadt.de"})
-	for range mdm.MaxFailedGuesses {
+	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de"})
+	for range enrolment.MaxFailedGuesses {
 		f.do("GET", "/e/NOPE", nil)
 	}
 	status, h, page := f.do("GET", "/e/NOPE", nil)
@@ -249,7 +250,7 @@ func TestGuessingIsAnsweredWithWait(t *testing.T) {
 // Another site cannot submit the portal's forms.
 func TestFormsRefuseCrossSiteRequests(t *testing.T) {
 	f := newFixture(t)
-	inv := f.invite(mdm.InviteRequest{Email: "anna@musterstadt.de"})
+	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de"})
 	status, _, _ := f.do("POST", "/e/"+inv.Code+"/accept", accept(mdm.PlatformAndroid), "Sec-Fetch-Site", "cross-site")
 	if status != http.StatusForbidden {
 		t.Errorf("cross-site form: %d", status)
@@ -258,7 +259,7 @@ func TestFormsRefuseCrossSiteRequests(t *testing.T) {
 	if status != http.StatusForbidden {
 		t.Errorf("form from another origin: %d", status)
 	}
-	if _, err := f.svc.OpenInvitation(context.Background(), netip.Addr{}, inv.Code); err != nil {
+	if _, err := f.svc.Enrolment.OpenInvitation(context.Background(), netip.Addr{}, inv.Code); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -266,7 +267,7 @@ func TestFormsRefuseCrossSiteRequests(t *testing.T) {
 // The employee removes the work container on the status page after confirming it.
 func TestAnEmployeeRemovesTheWorkContainer(t *testing.T) {
 	f := newFixture(t)
-	inv := f.invite(mdm.InviteRequest{Email: "anna@musterstadt.de"})
+	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de"})
 	f.do("POST", "/e/"+inv.Code+"/accept", accept(mdm.PlatformAndroid))
 	devices, _ := f.store.Devices(context.Background(), f.tenant.ID, mdm.DeviceFilter{})
 	form := url.Values{"device": {devices[0].ID}}
@@ -312,7 +313,7 @@ func TestDetectPlatform(t *testing.T) {
 // and until when, and that private data stays private.
 func TestTheInvitationMail(t *testing.T) {
 	tn := mdm.Tenant{DisplayName: "Stadt Musterstadt", OperatorName: "KommunalIT Nord"}
-	m := mdm.InvitationMail{Tenant: tn, Employee: mdm.Employee{Email: "anna@musterstadt.de", Name: "Anna Berg"},
+	m := enrolment.InvitationMail{Tenant: tn, Employee: mdm.Employee{Email: "anna@musterstadt.de", Name: "Anna Berg"},
 		Invitation: mdm.Invitation{ExpiresAt: time.Date(2026, 12, 11, 9, 0, 0, 0, time.UTC)}, Code: "CODE"}
 	subject, text, err := portal.InvitationMail(m, "https://mdm.musterstadt.de/e/CODE")
 	if err != nil {

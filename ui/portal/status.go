@@ -8,6 +8,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // statusPage is what the status page shows.
@@ -48,7 +49,7 @@ type brokenRule struct {
 }
 
 // serveStatus shows the employee's devices.
-func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string, v mdm.PortalView) {
+func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string, v enrolment.PortalView) {
 	page := statusPage{Code: code, Removed: r.URL.Query().Get("removed") == "1"}
 	for _, d := range v.Devices {
 		e := entryOf(r, code, d)
@@ -77,7 +78,7 @@ func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string
 
 // step asks the device's driver for its enrolment step; nil when the platform has no
 // driver yet.
-func (p *Portal) step(r *http.Request, v mdm.PortalView, d mdm.Device) (*mdm.EnrolmentStep, error) {
+func (p *Portal) step(r *http.Request, v enrolment.PortalView, d mdm.Device) (*mdm.EnrolmentStep, error) {
 	driver, ok := p.cfg.Drivers[d.Platform]
 	if !ok {
 		return nil, nil
@@ -92,7 +93,7 @@ func (p *Portal) step(r *http.Request, v mdm.PortalView, d mdm.Device) (*mdm.Enr
 // serveAndroidQR answers the QR code of the Android enrolment link, for setting the phone
 // up from a page opened on another screen.
 func (p *Portal) serveAndroidQR(w http.ResponseWriter, r *http.Request) {
-	v, err := p.cfg.Service.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), r.PathValue("code"))
+	v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), r.PathValue("code"))
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -128,7 +129,7 @@ func (p *Portal) serveRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostForm.Get("confirm") != "yes" {
-		v, err := p.cfg.Service.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
+		v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
 		if err != nil {
 			p.fail(w, r, err)
 			return
@@ -136,7 +137,7 @@ func (p *Portal) serveRemove(w http.ResponseWriter, r *http.Request) {
 		p.serveStatusProblem(w, r, code, v, "status.problem.confirm")
 		return
 	}
-	err := p.cfg.Service.RemoveOwnDevice(r.Context(), p.cfg.ClientAddr(r), code, r.PostForm.Get("device"))
+	err := p.cfg.Service.Enrolment.RemoveOwnDevice(r.Context(), p.cfg.ClientAddr(r), code, r.PostForm.Get("device"))
 	if errors.Is(err, mdm.ErrNotFound) {
 		http.Error(w, "no such device", http.StatusNotFound)
 		return
@@ -149,7 +150,7 @@ func (p *Portal) serveRemove(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveStatusProblem shows the status page with what went wrong.
-func (p *Portal) serveStatusProblem(w http.ResponseWriter, r *http.Request, code string, v mdm.PortalView, problemID string) {
+func (p *Portal) serveStatusProblem(w http.ResponseWriter, r *http.Request, code string, v enrolment.PortalView, problemID string) {
 	page := statusPage{Code: code, Problem: problemID}
 	for _, d := range v.Devices {
 		page.Devices = append(page.Devices, entryOf(r, code, d))

@@ -9,6 +9,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -56,14 +57,14 @@ func Situations(t testing.TB, s *store.Store, tenant mdm.Tenant) []*Situation {
 		GraceDays: 7, Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceMark}}}))
 	enrol := func(name string, platform mdm.Platform) *Situation {
 		t.Helper()
-		inv, err := svc.Invite(ctx, "admin:test", tenant, mdm.InviteRequest{Email: name + "@musterstadt.example",
+		inv, err := svc.Enrolment.Invite(ctx, "admin:test", tenant, enrolment.InviteRequest{Email: name + "@musterstadt.example",
 			Platform: platform, ManagedAppleID: name + "@appleid.musterstadt.example"})
 		must(err)
-		started, err := svc.StartEnrolment(ctx, mdm.EnrolmentRequest{Code: inv.Code, Platform: platform})
+		started, err := svc.Enrolment.StartEnrolment(ctx, enrolment.EnrolmentRequest{Code: inv.Code, Platform: platform})
 		must(err)
 		id := started.Device.ID
-		must(svc.BeginEnrolment(ctx, tenant.ID, id, "enrolment-"+name))
-		must(svc.CompleteEnrolment(ctx, tenant.ID, id))
+		must(svc.Enrolment.BeginEnrolment(ctx, tenant.ID, id, "enrolment-"+name))
+		must(svc.Enrolment.CompleteEnrolment(ctx, tenant.ID, id))
 		return &Situation{Name: name, Code: inv.Code, EmployeeID: inv.Employee.ID, DeviceID: id}
 	}
 	report := func(sit *Situation, st compliance.DeviceStatus) {

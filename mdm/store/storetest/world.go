@@ -8,6 +8,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -32,7 +33,7 @@ func Populate(t testing.TB, s *store.Store, svc *domain.Services, name string, a
 	t.Helper()
 	ctx := context.Background()
 	w := World{Tenant: Tenant(t, svc, name)}
-	inv, err := svc.Invite(ctx, "test", w.Tenant, mdm.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
+	inv, err := svc.Enrolment.Invite(ctx, "test", w.Tenant, enrolment.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package mdm_test
+package enrolment_test
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 func TestReadingABulkInvitation(t *testing.T) {
@@ -13,15 +14,15 @@ func TestReadingABulkInvitation(t *testing.T) {
 		"Anna.Berg@musterstadt.de;Anna Berg;ios;anna@appleid.musterstadt.de\r\n" +
 		"\r\n" +
 		"jo@musterstadt.de;\"Jo, der Hausmeister\";;\r\n"
-	rows, err := mdm.ParseInvitationCSV(strings.NewReader(csv))
+	rows, err := enrolment.ParseInvitationCSV(strings.NewReader(csv))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []mdm.InviteRow{
-		{Line: 2, Request: mdm.InviteRequest{Email: "anna.berg@musterstadt.de", Name: "Anna Berg", Platform: mdm.PlatformIOS,
-			ManagedAppleID: "anna@appleid.musterstadt.de", Validity: mdm.DefaultInvitationValidity}},
-		{Line: 4, Request: mdm.InviteRequest{Email: "jo@musterstadt.de", Name: "Jo, der Hausmeister", Platform: mdm.PlatformAny,
-			Validity: mdm.DefaultInvitationValidity}},
+	want := []enrolment.InviteRow{
+		{Line: 2, Request: enrolment.InviteRequest{Email: "anna.berg@musterstadt.de", Name: "Anna Berg", Platform: mdm.PlatformIOS,
+			ManagedAppleID: "anna@appleid.musterstadt.de", Validity: enrolment.DefaultInvitationValidity}},
+		{Line: 4, Request: enrolment.InviteRequest{Email: "jo@musterstadt.de", Name: "Jo, der Hausmeister", Platform: mdm.PlatformAny,
+			Validity: enrolment.DefaultInvitationValidity}},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("rows %+v", rows)
@@ -53,8 +54,8 @@ func TestABadLineIsNamedAndNothingIsRead(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rows, err := mdm.ParseInvitationCSV(strings.NewReader(c.csv))
-			var re *mdm.RowError
+			rows, err := enrolment.ParseInvitationCSV(strings.NewReader(c.csv))
+			var re *enrolment.RowError
 			if !errors.As(err, &re) || rows != nil {
 				t.Fatalf("got %v, %v; want a RowError and no rows", rows, err)
 			}
@@ -68,12 +69,12 @@ func TestABadLineIsNamedAndNothingIsRead(t *testing.T) {
 func TestABulkInvitationHasALimit(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("email\n")
-	for i := range mdm.MaxBulkInvitations + 1 {
+	for i := range enrolment.MaxBulkInvitations + 1 {
 		b.WriteString("p" + strings.Repeat("x", i%7) + "-" + itoa(i) + "@musterstadt.de\n")
 	}
-	_, err := mdm.ParseInvitationCSV(strings.NewReader(b.String()))
-	var re *mdm.RowError
-	if !errors.As(err, &re) || re.Line != mdm.MaxBulkInvitations+2 {
+	_, err := enrolment.ParseInvitationCSV(strings.NewReader(b.String()))
+	var re *enrolment.RowError
+	if !errors.As(err, &re) || re.Line != enrolment.MaxBulkInvitations+2 {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -92,9 +93,9 @@ func FuzzParseInvitationCSV(f *testing.F) {
 	f.Add("email\n\"unterminated\n")
 	f.Add("name,email,name\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		rows, err := mdm.ParseInvitationCSV(strings.NewReader(in))
+		rows, err := enrolment.ParseInvitationCSV(strings.NewReader(in))
 		if err != nil {
-			var re *mdm.RowError
+			var re *enrolment.RowError
 			if !errors.As(err, &re) || re.Line < 1 || rows != nil {
 				t.Fatalf("error %v without a line, or with rows", err)
 			}

@@ -1,4 +1,4 @@
-package store_test
+package enrolment_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -46,19 +47,19 @@ func TestAnEmployeeEnrolsAnAndroidPhoneThroughThePortal(t *testing.T) {
 		ca := &fakeCA{}
 		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(ca))
 		tn := storetest.Tenant(t, svc, "musterstadt")
-		inv, err := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "anna@musterstadt.de", Name: "Anna"})
+		inv, err := svc.Enrolment.Invite(ctx, "admin:x", tn, enrolment.InviteRequest{Email: "anna@musterstadt.de", Name: "Anna"})
 		if err != nil {
 			t.Fatal(err)
 		}
 
-		v, err := svc.OpenInvitation(ctx, phone, inv.Code)
+		v, err := svc.Enrolment.OpenInvitation(ctx, phone, inv.Code)
 		if err != nil || v.Redeemed() || v.Acknowledged() || v.Employee.Name != "Anna" || v.Tenant.ID != tn.ID {
 			t.Fatalf("first visit: %+v, %v", v, err)
 		}
-		if _, err := svc.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, "notice-000000000000"); !errors.Is(err, mdm.ErrConflict) {
+		if _, err := svc.Enrolment.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, "notice-000000000000"); !errors.Is(err, mdm.ErrConflict) {
 			t.Fatalf("acknowledging an old notice: %v", err)
 		}
-		v, err = svc.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, mdm.NoticeVersion())
+		v, err = svc.Enrolment.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, mdm.NoticeVersion())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,16 +74,16 @@ func TestAnEmployeeEnrolsAnAndroidPhoneThroughThePortal(t *testing.T) {
 		}
 
 		// Submitting again, or coming back with the link, shows the status page.
-		again, err := svc.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, mdm.NoticeVersion())
+		again, err := svc.Enrolment.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, mdm.NoticeVersion())
 		if err != nil || len(again.Devices) != 1 || len(actions(t, s, tn.ID)) != len(evs) {
 			t.Fatalf("second acknowledgement: %+v, %v", again, err)
 		}
 
 		other := mdm.Device{ID: mdm.NewID(), EmployeeID: mdm.NewID()}
-		if err := svc.RemoveOwnDevice(ctx, phone, inv.Code, other.ID); !errors.Is(err, mdm.ErrNotFound) {
+		if err := svc.Enrolment.RemoveOwnDevice(ctx, phone, inv.Code, other.ID); !errors.Is(err, mdm.ErrNotFound) {
 			t.Errorf("removing a device that is not the employee's: %v", err)
 		}
-		if err := svc.RemoveOwnDevice(ctx, phone, inv.Code, v.Devices[0].ID); err != nil {
+		if err := svc.Enrolment.RemoveOwnDevice(ctx, phone, inv.Code, v.Devices[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		d, _ := s.Device(ctx, tn.ID, v.Devices[0].ID)
@@ -103,7 +104,7 @@ func TestAnEmployeeEnrolsAnAndroidPhoneThroughThePortal(t *testing.T) {
 		if err := svc.ConfirmRemoval(ctx, "device:"+d.ID, tn.ID, d.ID, "gone"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.OpenInvitation(ctx, phone, inv.Code); !errors.Is(err, mdm.ErrInvitationGone) {
+		if _, err := svc.Enrolment.OpenInvitation(ctx, phone, inv.Code); !errors.Is(err, enrolment.ErrInvitationGone) {
 			t.Errorf("link of a removed phone: %v", err)
 		}
 	})
@@ -119,32 +120,32 @@ func TestAnIPhoneEmployeeAcknowledgesAndKeepsTheCode(t *testing.T) {
 		ctx := context.Background()
 		svc := newService(s)
 		tn := storetest.Tenant(t, svc, "musterstadt")
-		without, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "jo@musterstadt.de"})
+		without, _ := svc.Enrolment.Invite(ctx, "admin:x", tn, enrolment.InviteRequest{Email: "jo@musterstadt.de"})
 		before := len(actions(t, s, tn.ID))
-		if _, err := svc.AcceptNotice(ctx, phone, without.Code, mdm.PlatformIOS, mdm.NoticeVersion()); !errors.Is(err, mdm.ErrNoManagedAppleID) {
+		if _, err := svc.Enrolment.AcceptNotice(ctx, phone, without.Code, mdm.PlatformIOS, mdm.NoticeVersion()); !errors.Is(err, enrolment.ErrNoManagedAppleID) {
 			t.Fatalf("iPhone without managed Apple account: %v", err)
 		}
 		if len(actions(t, s, tn.ID)) != before {
 			t.Error("a refused acknowledgement was recorded")
 		}
 
-		inv, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "anna@musterstadt.de", Platform: mdm.PlatformIOS,
+		inv, _ := svc.Enrolment.Invite(ctx, "admin:x", tn, enrolment.InviteRequest{Email: "anna@musterstadt.de", Platform: mdm.PlatformIOS,
 			ManagedAppleID: "anna@appleid.musterstadt.de"})
-		if _, err := svc.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, mdm.NoticeVersion()); !errors.Is(err, mdm.ErrWrongPlatform) {
+		if _, err := svc.Enrolment.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformAndroid, mdm.NoticeVersion()); !errors.Is(err, enrolment.ErrWrongPlatform) {
 			t.Errorf("Android with an iPhone invitation: %v", err)
 		}
-		v, err := svc.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformIOS, mdm.NoticeVersion())
+		v, err := svc.Enrolment.AcceptNotice(ctx, phone, inv.Code, mdm.PlatformIOS, mdm.NoticeVersion())
 		if err != nil || v.Redeemed() || !v.Acknowledged() || v.Invitation.NoticeVersion != mdm.NoticeVersion() {
 			t.Fatalf("%+v, %v", v, err)
 		}
 		if e := lastAction(t, s, tn.ID); e.Action != "notice.acknowledge" || e.Actor != "employee:"+inv.Employee.ID {
 			t.Errorf("audit %+v", e)
 		}
-		started, err := svc.StartEnrolment(ctx, mdm.EnrolmentRequest{Code: inv.Code, Platform: mdm.PlatformIOS})
+		started, err := svc.Enrolment.StartEnrolment(ctx, enrolment.EnrolmentRequest{Code: inv.Code, Platform: mdm.PlatformIOS})
 		if err != nil {
 			t.Fatalf("the phone's sign-in after the acknowledgement: %v", err)
 		}
-		v, err = svc.OpenInvitation(ctx, phone, inv.Code)
+		v, err = svc.Enrolment.OpenInvitation(ctx, phone, inv.Code)
 		if err != nil || !v.Redeemed() || len(v.Devices) != 1 || v.Devices[0].ID != started.Device.ID {
 			t.Errorf("status page: %+v, %v", v, err)
 		}
@@ -160,34 +161,34 @@ func TestUnusableCodesLookAlikeAndGuessingIsLimited(t *testing.T) {
 		now := testTime
 		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(func() time.Time { return now }))
 		tn := storetest.Tenant(t, svc, "musterstadt")
-		expired, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "a@musterstadt.de", Validity: time.Hour})
-		revoked, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "b@musterstadt.de"})
-		if err := svc.RevokeInvitation(ctx, "admin:x", tn, revoked.Invitation.ID); err != nil {
+		expired, _ := svc.Enrolment.Invite(ctx, "admin:x", tn, enrolment.InviteRequest{Email: "a@musterstadt.de", Validity: time.Hour})
+		revoked, _ := svc.Enrolment.Invite(ctx, "admin:x", tn, enrolment.InviteRequest{Email: "b@musterstadt.de"})
+		if err := svc.Enrolment.RevokeInvitation(ctx, "admin:x", tn, revoked.Invitation.ID); err != nil {
 			t.Fatal(err)
 		}
 		now = now.Add(2 * time.Hour)
 		codes := map[string]string{"unknown": "AAAABBBBCCCCDDDDEEEEFFFFGGGGHHHH", "empty": "", "expired": expired.Code, "revoked": revoked.Code}
 		for name, code := range codes {
-			if _, err := svc.OpenInvitation(ctx, phone, code); !errors.Is(err, mdm.ErrInvitationGone) {
+			if _, err := svc.Enrolment.OpenInvitation(ctx, phone, code); !errors.Is(err, enrolment.ErrInvitationGone) {
 				t.Errorf("%s code: %v", name, err)
 			}
 		}
-		for range mdm.MaxFailedGuesses - len(codes) {
-			_, _ = svc.OpenInvitation(ctx, phone, "nope")
+		for range enrolment.MaxFailedGuesses - len(codes) {
+			_, _ = svc.Enrolment.OpenInvitation(ctx, phone, "nope")
 		}
-		good, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "c@musterstadt.de"})
-		if _, err := svc.OpenInvitation(ctx, phone, good.Code); err != nil {
-			t.Errorf("a good code after %d failures from the same address: %v, want it to open", mdm.MaxFailedGuesses, err)
+		good, _ := svc.Enrolment.Invite(ctx, "admin:x", tn, enrolment.InviteRequest{Email: "c@musterstadt.de"})
+		if _, err := svc.Enrolment.OpenInvitation(ctx, phone, good.Code); err != nil {
+			t.Errorf("a good code after %d failures from the same address: %v, want it to open", enrolment.MaxFailedGuesses, err)
 		}
-		if _, err := svc.OpenInvitation(ctx, phone, "nope"); !errors.Is(err, mdm.ErrTooManyGuesses) {
-			t.Errorf("a wrong code after %d failures: %v, want ErrTooManyGuesses", mdm.MaxFailedGuesses, err)
+		if _, err := svc.Enrolment.OpenInvitation(ctx, phone, "nope"); !errors.Is(err, enrolment.ErrTooManyGuesses) {
+			t.Errorf("a wrong code after %d failures: %v, want ErrTooManyGuesses", enrolment.MaxFailedGuesses, err)
 		}
 		neighbour := netip.MustParseAddr("198.51.100.1")
-		if _, err := svc.OpenInvitation(ctx, neighbour, "nope"); !errors.Is(err, mdm.ErrInvitationGone) {
+		if _, err := svc.Enrolment.OpenInvitation(ctx, neighbour, "nope"); !errors.Is(err, enrolment.ErrInvitationGone) {
 			t.Errorf("another address is not limited: %v", err)
 		}
-		now = now.Add(mdm.GuessWindow)
-		if _, err := svc.OpenInvitation(ctx, phone, "nope"); !errors.Is(err, mdm.ErrInvitationGone) {
+		now = now.Add(enrolment.GuessWindow)
+		if _, err := svc.Enrolment.OpenInvitation(ctx, phone, "nope"); !errors.Is(err, enrolment.ErrInvitationGone) {
 			t.Errorf("in the next window: %v, want ErrInvitationGone", err)
 		}
 	})
@@ -203,22 +204,22 @@ func TestParallelGuessesAreAllCounted(t *testing.T) {
 		errs := make([]error, burst)
 		var wg sync.WaitGroup
 		for i := range burst {
-			wg.Go(func() { _, errs[i] = svc.OpenInvitation(ctx, phone, fmt.Sprintf("WRONG%027d", i)) })
+			wg.Go(func() { _, errs[i] = svc.Enrolment.OpenInvitation(ctx, phone, fmt.Sprintf("WRONG%027d", i)) })
 		}
 		wg.Wait()
 		gone, wait := 0, 0
 		for i, err := range errs {
 			switch {
-			case errors.Is(err, mdm.ErrTooManyGuesses):
+			case errors.Is(err, enrolment.ErrTooManyGuesses):
 				wait++
-			case errors.Is(err, mdm.ErrInvitationGone):
+			case errors.Is(err, enrolment.ErrInvitationGone):
 				gone++
 			default:
 				t.Errorf("wrong code %d: %v", i, err)
 			}
 		}
-		if gone != mdm.MaxFailedGuesses || wait != burst-mdm.MaxFailedGuesses {
-			t.Errorf("%d parallel wrong codes: %d answered unknown, %d wait; want %d and %d", burst, gone, wait, mdm.MaxFailedGuesses, burst-mdm.MaxFailedGuesses)
+		if gone != enrolment.MaxFailedGuesses || wait != burst-enrolment.MaxFailedGuesses {
+			t.Errorf("%d parallel wrong codes: %d answered unknown, %d wait; want %d and %d", burst, gone, wait, enrolment.MaxFailedGuesses, burst-enrolment.MaxFailedGuesses)
 		}
 		var counted int64
 		if err := s.Tables().DB().Raw("SELECT SUM(failures) FROM code_guesses").Row().Scan(&counted); err != nil || counted != burst {
@@ -232,11 +233,11 @@ func TestIPv6NetworksShareTheirGuesses(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		svc := newService(s)
-		for i := range mdm.MaxFailedGuesses {
+		for i := range enrolment.MaxFailedGuesses {
 			addr := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(i)})
-			_, _ = svc.OpenInvitation(ctx, addr, "nope")
+			_, _ = svc.Enrolment.OpenInvitation(ctx, addr, "nope")
 		}
-		if _, err := svc.OpenInvitation(ctx, netip.MustParseAddr("2001:db8::ffff"), "nope"); !errors.Is(err, mdm.ErrTooManyGuesses) {
+		if _, err := svc.Enrolment.OpenInvitation(ctx, netip.MustParseAddr("2001:db8::ffff"), "nope"); !errors.Is(err, enrolment.ErrTooManyGuesses) {
 			t.Errorf("another address of the /64: %v", err)
 		}
 	})
@@ -248,35 +249,35 @@ func TestResendingAndRevokingInvitations(t *testing.T) {
 		ctx := context.Background()
 		svc := newService(s)
 		tn := storetest.Tenant(t, svc, "musterstadt")
-		first, _ := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "anna@musterstadt.de", Platform: mdm.PlatformAndroid})
-		again, err := svc.ResendInvitation(ctx, "admin:x", tn, "Anna@musterstadt.de")
+		first, _ := svc.Enrolment.Invite(ctx, "admin:x", tn, enrolment.InviteRequest{Email: "anna@musterstadt.de", Platform: mdm.PlatformAndroid})
+		again, err := svc.Enrolment.ResendInvitation(ctx, "admin:x", tn, "Anna@musterstadt.de")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if again.Code == first.Code || again.Invitation.Platform != mdm.PlatformAndroid || again.Employee.ID != first.Employee.ID {
 			t.Errorf("resent: %+v", again)
 		}
-		if _, err := svc.OpenInvitation(ctx, phone, first.Code); !errors.Is(err, mdm.ErrInvitationGone) {
+		if _, err := svc.Enrolment.OpenInvitation(ctx, phone, first.Code); !errors.Is(err, enrolment.ErrInvitationGone) {
 			t.Errorf("old code after resending: %v", err)
 		}
-		if _, err := svc.OpenInvitation(ctx, phone, again.Code); err != nil {
+		if _, err := svc.Enrolment.OpenInvitation(ctx, phone, again.Code); err != nil {
 			t.Errorf("new code: %v", err)
 		}
 		if e := lastAction(t, s, tn.ID); e.Action != "invitation.resend" || !contains(e.Details, first.Invitation.ID) {
 			t.Errorf("audit %+v", e)
 		}
 
-		if err := svc.RevokeInvitation(ctx, "admin:x", tn, again.Invitation.ID); err != nil {
+		if err := svc.Enrolment.RevokeInvitation(ctx, "admin:x", tn, again.Invitation.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.RevokeInvitation(ctx, "admin:x", tn, again.Invitation.ID); !errors.Is(err, mdm.ErrConflict) {
+		if err := svc.Enrolment.RevokeInvitation(ctx, "admin:x", tn, again.Invitation.ID); !errors.Is(err, mdm.ErrConflict) {
 			t.Errorf("revoking twice: %v", err)
 		}
-		if _, err := svc.ResendInvitation(ctx, "admin:x", tn, "anna@musterstadt.de"); !errors.Is(err, mdm.ErrNotFound) {
+		if _, err := svc.Enrolment.ResendInvitation(ctx, "admin:x", tn, "anna@musterstadt.de"); !errors.Is(err, mdm.ErrNotFound) {
 			t.Errorf("resending without a pending invitation: %v", err)
 		}
 		other := storetest.Tenant(t, svc, "beispieldorf")
-		if err := svc.RevokeInvitation(ctx, "admin:x", other, first.Invitation.ID); !errors.Is(err, mdm.ErrNotFound) {
+		if err := svc.Enrolment.RevokeInvitation(ctx, "admin:x", other, first.Invitation.ID); !errors.Is(err, mdm.ErrNotFound) {
 			t.Errorf("revoking another tenant's invitation: %v", err)
 		}
 	})
@@ -288,16 +289,16 @@ func TestABulkInvitationIsAllOrNothing(t *testing.T) {
 		ctx := context.Background()
 		svc := newService(s)
 		tn := storetest.Tenant(t, svc, "musterstadt")
-		if _, err := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "jo@musterstadt.de", ManagedAppleID: "jo@apple.musterstadt.de"}); err != nil {
+		if _, err := svc.Enrolment.Invite(ctx, "admin:x", tn, enrolment.InviteRequest{Email: "jo@musterstadt.de", ManagedAppleID: "jo@apple.musterstadt.de"}); err != nil {
 			t.Fatal(err)
 		}
 		before := len(actions(t, s, tn.ID))
-		rows := []mdm.InviteRow{
-			{Line: 2, Request: mdm.InviteRequest{Email: "anna@musterstadt.de"}},
-			{Line: 3, Request: mdm.InviteRequest{Email: "jo@musterstadt.de", ManagedAppleID: "other@apple.musterstadt.de"}},
+		rows := []enrolment.InviteRow{
+			{Line: 2, Request: enrolment.InviteRequest{Email: "anna@musterstadt.de"}},
+			{Line: 3, Request: enrolment.InviteRequest{Email: "jo@musterstadt.de", ManagedAppleID: "other@apple.musterstadt.de"}},
 		}
-		_, err := svc.InviteMany(ctx, "admin:x", tn, rows, 0)
-		var re *mdm.RowError
+		_, err := svc.Enrolment.InviteMany(ctx, "admin:x", tn, rows, 0)
+		var re *enrolment.RowError
 		if !errors.As(err, &re) || re.Line != 3 || !errors.Is(err, mdm.ErrConflict) {
 			t.Fatalf("got %v", err)
 		}
@@ -305,7 +306,7 @@ func TestABulkInvitationIsAllOrNothing(t *testing.T) {
 			t.Error("a refused bulk invitation left something behind")
 		}
 		rows[1].Request.ManagedAppleID = ""
-		made, err := svc.InviteMany(ctx, "admin:x", tn, rows, 3*24*time.Hour)
+		made, err := svc.Enrolment.InviteMany(ctx, "admin:x", tn, rows, 3*24*time.Hour)
 		if err != nil || len(made) != 2 || made[0].Code == made[1].Code {
 			t.Fatalf("%+v, %v", made, err)
 		}
@@ -321,10 +322,10 @@ func TestTenantContacts(t *testing.T) {
 		ctx := context.Background()
 		svc := newService(s)
 		tn := storetest.Tenant(t, svc, "musterstadt")
-		if _, err := svc.SetTenantContacts(ctx, "cli:root", tn, "KommunalIT Nord", ""); !errors.Is(err, mdm.ErrInvalid) {
+		if _, err := svc.Enrolment.SetTenantContacts(ctx, "cli:root", tn, "KommunalIT Nord", ""); !errors.Is(err, mdm.ErrInvalid) {
 			t.Errorf("empty contact: %v", err)
 		}
-		if _, err := svc.SetTenantContacts(ctx, "cli:root", tn, " KommunalIT Nord ", "Datenschutz, datenschutz@musterstadt.de"); err != nil {
+		if _, err := svc.Enrolment.SetTenantContacts(ctx, "cli:root", tn, " KommunalIT Nord ", "Datenschutz, datenschutz@musterstadt.de"); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.TenantByID(ctx, tn.ID)
@@ -342,18 +343,18 @@ func TestInvitationLifecycleStaysInItsTenant(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		svc := newService(s)
-		a := populate(t, s, svc, "musterstadt")
-		b := populate(t, s, svc, "beispieldorf")
-		if err := s.AcknowledgeInvitation(ctx, b.tenant.ID, a.invitation.ID, mdm.NoticeVersion(), testTime); !errors.Is(err, mdm.ErrNotFound) {
+		a := populate(t, svc, "musterstadt")
+		b := populate(t, svc, "beispieldorf")
+		if err := store.EnrolmentOf(s).AcknowledgeInvitation(ctx, b.tenant.ID, a.invitation.ID, mdm.NoticeVersion(), testTime); !errors.Is(err, mdm.ErrNotFound) {
 			t.Errorf("acknowledge another tenant's invitation: %v", err)
 		}
-		if err := s.MarkInvitationMailed(ctx, b.tenant.ID, a.invitation.ID, testTime); !errors.Is(err, mdm.ErrNotFound) {
+		if err := store.EnrolmentOf(s).MarkInvitationMailed(ctx, b.tenant.ID, a.invitation.ID, testTime); !errors.Is(err, mdm.ErrNotFound) {
 			t.Errorf("mark another tenant's invitation mailed: %v", err)
 		}
-		if got, err := s.PendingInvitations(ctx, b.tenant.ID, a.employee.ID, testTime); err != nil || len(got) != 0 {
+		if got, err := store.EnrolmentOf(s).PendingInvitations(ctx, b.tenant.ID, a.employee.ID, testTime); err != nil || len(got) != 0 {
 			t.Errorf("pending invitations of another tenant's employee: %v, %v", got, err)
 		}
-		inv, _ := s.Invitation(ctx, a.tenant.ID, a.invitation.ID)
+		inv, _ := store.EnrolmentOf(s).Invitation(ctx, a.tenant.ID, a.invitation.ID)
 		if inv.AcknowledgedAt != nil || inv.MailedAt != nil {
 			t.Errorf("another tenant changed the invitation: %+v", inv)
 		}

@@ -1,4 +1,4 @@
-package store_test
+package enrolment_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
@@ -19,12 +20,12 @@ func TestInvitationsAreMailedOnceByTheQueue(t *testing.T) {
 		ctx := context.Background()
 		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithInvitationMail())
 		tn := storetest.Tenant(t, svc, "musterstadt")
-		sent := make(chan mdm.InvitationMail, 10)
-		jobsSeen := make(chan mdm.InvitationMailJob, 10)
+		sent := make(chan enrolment.InvitationMail, 10)
+		jobsSeen := make(chan enrolment.InvitationMailJob, 10)
 		q := jobs.New(s.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
-		jobs.Handle(q, func(ctx context.Context, job mdm.InvitationMailJob) error {
+		jobs.Handle(q, func(ctx context.Context, job enrolment.InvitationMailJob) error {
 			jobsSeen <- job
-			return svc.SendInvitationMail(ctx, job, func(_ context.Context, m mdm.InvitationMail) error {
+			return svc.Enrolment.SendInvitationMail(ctx, job, func(_ context.Context, m enrolment.InvitationMail) error {
 				sent <- m
 				return nil
 			})
@@ -34,11 +35,11 @@ func TestInvitationsAreMailedOnceByTheQueue(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = q.Stop(context.Background()) })
 
-		inv, err := svc.Invite(ctx, "admin:x", tn, mdm.InviteRequest{Email: "anna@musterstadt.de", Name: "Anna"})
+		inv, err := svc.Enrolment.Invite(ctx, "admin:x", tn, enrolment.InviteRequest{Email: "anna@musterstadt.de", Name: "Anna"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var m mdm.InvitationMail
+		var m enrolment.InvitationMail
 		select {
 		case m = <-sent:
 		case <-time.After(30 * time.Second):
@@ -52,14 +53,14 @@ func TestInvitationsAreMailedOnceByTheQueue(t *testing.T) {
 			t.Errorf("the job's code is not sealed for its invitation: %v", err)
 		}
 		waitUntil(t, func() bool {
-			got, _ := s.Invitation(ctx, tn.ID, inv.Invitation.ID)
+			got, _ := store.EnrolmentOf(s).Invitation(ctx, tn.ID, inv.Invitation.ID)
 			return got.MailedAt != nil
 		})
 		if e := lastAction(t, s, tn.ID); e.Action != "invitation.mail" || e.Actor != mdm.ActorSystem {
 			t.Errorf("audit %+v", e)
 		}
 		again := 0
-		if err := svc.SendInvitationMail(ctx, job, func(context.Context, mdm.InvitationMail) error { again++; return nil }); err != nil || again != 0 {
+		if err := svc.Enrolment.SendInvitationMail(ctx, job, func(context.Context, enrolment.InvitationMail) error { again++; return nil }); err != nil || again != 0 {
 			t.Errorf("a repeated job sent again: %d, %v", again, err)
 		}
 	})
@@ -81,7 +82,7 @@ func TestWithoutMailNoJobIsQueued(t *testing.T) {
 	s := storetest.Open(t, storetest.SQLite)
 	svc := newService(s)
 	tn := storetest.Tenant(t, svc, "musterstadt")
-	if _, err := svc.Invite(context.Background(), "admin:x", tn, mdm.InviteRequest{Email: "anna@musterstadt.de"}); err != nil {
+	if _, err := svc.Enrolment.Invite(context.Background(), "admin:x", tn, enrolment.InviteRequest{Email: "anna@musterstadt.de"}); err != nil {
 		t.Fatal(err)
 	}
 	var n int64

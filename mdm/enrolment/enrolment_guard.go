@@ -1,4 +1,4 @@
-package mdm
+package enrolment
 
 import (
 	"context"

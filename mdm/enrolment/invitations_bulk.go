@@ -1,4 +1,4 @@
-package mdm
+package enrolment
 
 import (
 	"bufio"
@@ -10,6 +10,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // MaxBulkInvitations bounds one bulk invitation: a large town hall's staff, in one
@@ -81,10 +83,10 @@ func ParseInvitationCSV(r io.Reader) ([]InviteRow, error) {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, &RowError{Line: 1, Err: fmt.Errorf("%w: the file is empty; the first line names the columns (email,name,platform,managed_apple_id)", ErrInvalid)}
+		return nil, &RowError{Line: 1, Err: fmt.Errorf("%w: the file is empty; the first line names the columns (email,name,platform,managed_apple_id)", mdm.ErrInvalid)}
 	}
 	if err != nil {
-		return nil, &RowError{Line: 1, Err: fmt.Errorf("%w: %v", ErrInvalid, err)}
+		return nil, &RowError{Line: 1, Err: fmt.Errorf("%w: %v", mdm.ErrInvalid, err)}
 	}
 	cols, err := csvHeader(header)
 	if err != nil {
@@ -104,18 +106,18 @@ func ParseInvitationCSV(r io.Reader) ([]InviteRow, error) {
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			return nil, &RowError{Line: max(line, 2), Err: fmt.Errorf("%w: %v", ErrInvalid, err)}
+			return nil, &RowError{Line: max(line, 2), Err: fmt.Errorf("%w: %v", mdm.ErrInvalid, err)}
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
 		if len(rows) == MaxBulkInvitations {
-			return nil, &RowError{Line: line, Err: fmt.Errorf("%w: at most %d invitations per file", ErrInvalid, MaxBulkInvitations)}
+			return nil, &RowError{Line: line, Err: fmt.Errorf("%w: at most %d invitations per file", mdm.ErrInvalid, MaxBulkInvitations)}
 		}
 		req, err := csvRequest(cols, rec)
 		if first, dup := seen[req.Email]; err == nil && dup {
-			err = fmt.Errorf("%w: %s is on line %d already", ErrInvalid, req.Email, first)
+			err = fmt.Errorf("%w: %s is on line %d already", mdm.ErrInvalid, req.Email, first)
 		}
 		if err != nil {
 			if problems = append(problems, &RowError{Line: line, Err: err}); len(problems) == MaxRowErrors {
@@ -130,7 +132,7 @@ func ParseInvitationCSV(r io.Reader) ([]InviteRow, error) {
 		return nil, errors.Join(problems...)
 	}
 	if len(rows) == 0 {
-		return nil, &RowError{Line: 2, Err: fmt.Errorf("%w: the file names no employee", ErrInvalid)}
+		return nil, &RowError{Line: 2, Err: fmt.Errorf("%w: the file names no employee", mdm.ErrInvalid)}
 	}
 	return rows, nil
 }
@@ -142,15 +144,15 @@ func csvHeader(header []string) ([]string, error) {
 	for i, h := range header {
 		field, ok := csvColumns[strings.ToLower(strings.TrimSpace(h))]
 		if !ok {
-			return nil, fmt.Errorf("%w: unknown column %q: use email, name, platform, managed_apple_id", ErrInvalid, h)
+			return nil, fmt.Errorf("%w: unknown column %q: use email, name, platform, managed_apple_id", mdm.ErrInvalid, h)
 		}
 		if have[field] {
-			return nil, fmt.Errorf("%w: column %q appears twice", ErrInvalid, h)
+			return nil, fmt.Errorf("%w: column %q appears twice", mdm.ErrInvalid, h)
 		}
 		have[field], cols[i] = true, field
 	}
 	if !have["email"] {
-		return nil, fmt.Errorf("%w: the first line must name the columns, with at least email", ErrInvalid)
+		return nil, fmt.Errorf("%w: the first line must name the columns, with at least email", mdm.ErrInvalid)
 	}
 	return cols, nil
 }
@@ -158,7 +160,7 @@ func csvHeader(header []string) ([]string, error) {
 // csvRequest turns one record into a checked request.
 func csvRequest(cols []string, rec []string) (InviteRequest, error) {
 	if len(rec) != len(cols) {
-		return InviteRequest{}, fmt.Errorf("%w: %d fields, but the header names %d columns", ErrInvalid, len(rec), len(cols))
+		return InviteRequest{}, fmt.Errorf("%w: %d fields, but the header names %d columns", mdm.ErrInvalid, len(rec), len(cols))
 	}
 	var req InviteRequest
 	for i, field := range cols {
@@ -169,7 +171,7 @@ func csvRequest(cols []string, rec []string) (InviteRequest, error) {
 		case "name":
 			req.Name = v
 		case "platform":
-			req.Platform = Platform(strings.ToLower(v))
+			req.Platform = mdm.Platform(strings.ToLower(v))
 		case "apple":
 			req.ManagedAppleID = v
 		}
@@ -180,9 +182,9 @@ func csvRequest(cols []string, rec []string) (InviteRequest, error) {
 // InviteMany creates the invitations of a bulk import in one transaction: all of them, or,
 // when one cannot be made (for example an employee whose managed Apple account differs
 // from the one on record), none, with a *RowError naming the line.
-func (s *Service) InviteMany(ctx context.Context, actor string, t Tenant, rows []InviteRow, validity time.Duration) ([]NewInvitation, error) {
+func (s *Service) InviteMany(ctx context.Context, actor string, t mdm.Tenant, rows []InviteRow, validity time.Duration) ([]NewInvitation, error) {
 	if len(rows) > MaxBulkInvitations {
-		return nil, fmt.Errorf("%w: at most %d invitations at once", ErrInvalid, MaxBulkInvitations)
+		return nil, fmt.Errorf("%w: at most %d invitations at once", mdm.ErrInvalid, MaxBulkInvitations)
 	}
 	reqs := make([]InviteRequest, len(rows))
 	for i, row := range rows {
@@ -194,7 +196,7 @@ func (s *Service) InviteMany(ctx context.Context, actor string, t Tenant, rows [
 		reqs[i] = req
 	}
 	var out []NewInvitation
-	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+	err := s.atomic(ctx, func(tx scope, at time.Time) error {
 		out = make([]NewInvitation, 0, len(rows))
 		for i, req := range reqs {
 			inv, err := invite(ctx, tx, at, actor, t, req)

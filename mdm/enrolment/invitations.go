@@ -1,4 +1,4 @@
-package mdm
+package enrolment
 
 import (
 	"cmp"
@@ -7,34 +7,40 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm"
 )
+
+// DefaultInvitationValidity is how long an invitation can be used when the tenant sets
+// nothing else: long enough for a letter to arrive and a holiday to pass.
+const DefaultInvitationValidity = 14 * 24 * time.Hour
 
 // InviteRequest says whom to invite and for which phone.
 type InviteRequest struct {
 	Email          string
 	Name           string
-	Platform       Platform // ios, android or any
-	ManagedAppleID string   // the managed Apple account for User Enrolment, if known
+	Platform       mdm.Platform // ios, android or any
+	ManagedAppleID string       // the managed Apple account for User Enrolment, if known
 	Validity       time.Duration
 }
 
 // NewInvitation is a created invitation with its code, which exists only here: the code
 // must be handed to the employee now, because only its hash is kept.
 type NewInvitation struct {
-	Invitation Invitation
-	Employee   Employee
+	Invitation mdm.Invitation
+	Employee   mdm.Employee
 	Code       string
 }
 
 // Invite creates an invitation for the employee with the request's e-mail address,
 // creating the employee on first invitation, all in one transaction with its audit event.
-func (s *Service) Invite(ctx context.Context, actor string, t Tenant, req InviteRequest) (NewInvitation, error) {
+func (s *Service) Invite(ctx context.Context, actor string, t mdm.Tenant, req InviteRequest) (NewInvitation, error) {
 	req, err := req.normalize()
 	if err != nil {
 		return NewInvitation{}, err
 	}
 	var out NewInvitation
-	err = s.atomic(ctx, func(tx Store, at time.Time) (err error) {
+	err = s.atomic(ctx, func(tx scope, at time.Time) (err error) {
 		if out, err = invite(ctx, tx, at, actor, t, req); err != nil {
 			return err
 		}
@@ -45,33 +51,33 @@ func (s *Service) Invite(ctx context.Context, actor string, t Tenant, req Invite
 
 // normalize checks the request and returns it in the form in which it is stored.
 func (req InviteRequest) normalize() (InviteRequest, error) {
-	email, err := NormalizeEmail(req.Email)
+	email, err := mdm.NormalizeEmail(req.Email)
 	if err != nil {
 		return req, err
 	}
-	platform, err := ParseInvitationPlatform(string(req.Platform))
+	platform, err := mdm.ParseInvitationPlatform(string(req.Platform))
 	if err != nil {
 		return req, err
 	}
 	appleID := ""
 	if strings.TrimSpace(req.ManagedAppleID) != "" {
-		if appleID, err = NormalizeEmail(req.ManagedAppleID); err != nil {
+		if appleID, err = mdm.NormalizeEmail(req.ManagedAppleID); err != nil {
 			return req, fmt.Errorf("managed Apple account: %w", err)
 		}
 	}
 	name := strings.TrimSpace(req.Name)
 	if len(name) > 200 {
-		return req, fmt.Errorf("%w: name is longer than 200 characters", ErrInvalid)
+		return req, fmt.Errorf("%w: name is longer than 200 characters", mdm.ErrInvalid)
 	}
 	validity := cmp.Or(req.Validity, DefaultInvitationValidity)
 	if validity < time.Hour || validity > 90*24*time.Hour {
-		return req, fmt.Errorf("%w: an invitation must be valid for between one hour and 90 days", ErrInvalid)
+		return req, fmt.Errorf("%w: an invitation must be valid for between one hour and 90 days", mdm.ErrInvalid)
 	}
 	return InviteRequest{Email: email, Name: name, Platform: platform, ManagedAppleID: appleID, Validity: validity}, nil
 }
 
 // invite carries out a normalized request inside the caller's transaction.
-func invite(ctx context.Context, tx Store, at time.Time, actor string, t Tenant, req InviteRequest) (NewInvitation, error) {
+func invite(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Tenant, req InviteRequest) (NewInvitation, error) {
 	emp, err := employeeForInvitation(ctx, tx, t.ID, at, req.Email, req.Name, req.ManagedAppleID)
 	if err != nil {
 		return NewInvitation{}, err
@@ -83,26 +89,26 @@ func invite(ctx context.Context, tx Store, at time.Time, actor string, t Tenant,
 // them if they are new and filling in a name or managed Apple account not known before.
 // A managed Apple account that differs from the known one is refused: which one is right
 // is for an administrator to decide, not for an invitation to overwrite.
-func employeeForInvitation(ctx context.Context, tx Store, tenantID string, at time.Time, email, name, appleID string) (Employee, error) {
+func employeeForInvitation(ctx context.Context, tx scope, tenantID string, at time.Time, email, name, appleID string) (mdm.Employee, error) {
 	emp, err := tx.EmployeeByEmail(ctx, tenantID, email)
-	if errors.Is(err, ErrNotFound) {
-		emp = Employee{ID: NewID(), Email: email, Name: name, ManagedAppleID: appleID, CreatedAt: at}
+	if errors.Is(err, mdm.ErrNotFound) {
+		emp = mdm.Employee{ID: mdm.NewID(), Email: email, Name: name, ManagedAppleID: appleID, CreatedAt: at}
 		if err := tx.CreateEmployee(ctx, tenantID, &emp); err != nil {
-			return Employee{}, fmt.Errorf("create employee %s: %w", email, err)
+			return mdm.Employee{}, fmt.Errorf("create employee %s: %w", email, err)
 		}
 		return emp, nil
 	}
 	if err != nil {
-		return Employee{}, fmt.Errorf("look up employee %s: %w", email, err)
+		return mdm.Employee{}, fmt.Errorf("look up employee %s: %w", email, err)
 	}
 	if appleID != "" && emp.ManagedAppleID != "" && appleID != emp.ManagedAppleID {
-		return Employee{}, fmt.Errorf("%w: employee %s already has the managed Apple account %s", ErrConflict, email, emp.ManagedAppleID)
+		return mdm.Employee{}, fmt.Errorf("%w: employee %s already has the managed Apple account %s", mdm.ErrConflict, email, emp.ManagedAppleID)
 	}
 	if (name != "" && emp.Name == "") || (appleID != "" && emp.ManagedAppleID == "") {
 		emp.Name = cmp.Or(emp.Name, name)
 		emp.ManagedAppleID = cmp.Or(emp.ManagedAppleID, appleID)
 		if err := tx.UpdateEmployee(ctx, tenantID, &emp); err != nil {
-			return Employee{}, fmt.Errorf("update employee %s: %w", email, err)
+			return mdm.Employee{}, fmt.Errorf("update employee %s: %w", email, err)
 		}
 	}
 	return emp, nil

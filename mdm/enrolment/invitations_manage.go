@@ -1,4 +1,4 @@
-package mdm
+package enrolment
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
@@ -14,13 +15,13 @@ import (
 // invitations are revoked, so that the old code dies, and a new one is made for the same
 // platform with the usual validity, all in one transaction. ErrNotFound when the employee
 // has no pending invitation.
-func (s *Service) ResendInvitation(ctx context.Context, actor string, t Tenant, email string) (NewInvitation, error) {
-	email, err := NormalizeEmail(email)
+func (s *Service) ResendInvitation(ctx context.Context, actor string, t mdm.Tenant, email string) (NewInvitation, error) {
+	email, err := mdm.NormalizeEmail(email)
 	if err != nil {
 		return NewInvitation{}, err
 	}
 	var out NewInvitation
-	err = s.atomic(ctx, func(tx Store, at time.Time) error {
+	err = s.atomic(ctx, func(tx scope, at time.Time) error {
 		emp, err := tx.EmployeeByEmail(ctx, t.ID, email)
 		if err != nil {
 			return fmt.Errorf("employee %s: %w", email, err)
@@ -30,7 +31,7 @@ func (s *Service) ResendInvitation(ctx context.Context, actor string, t Tenant, 
 			return fmt.Errorf("pending invitations of %s: %w", email, err)
 		}
 		if len(old) == 0 {
-			return fmt.Errorf("%w: %s has no pending invitation (create a new one)", ErrNotFound, email)
+			return fmt.Errorf("%w: %s has no pending invitation (create a new one)", mdm.ErrNotFound, email)
 		}
 		replaced := make([]string, len(old))
 		for i, inv := range old {
@@ -55,9 +56,9 @@ func (s *Service) ResendInvitation(ctx context.Context, actor string, t Tenant, 
 
 // createInvitation makes an invitation with a fresh code for the employee inside the
 // caller's transaction, with its audit event.
-func createInvitation(ctx context.Context, tx Store, at time.Time, actor string, t Tenant, emp Employee, platform Platform, validity time.Duration) (NewInvitation, error) {
-	code, hash := NewInvitationCode()
-	inv := Invitation{ID: NewID(), EmployeeID: emp.ID, CodeHash: hash, Platform: platform,
+func createInvitation(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Tenant, emp mdm.Employee, platform mdm.Platform, validity time.Duration) (NewInvitation, error) {
+	code, hash := mdm.NewInvitationCode()
+	inv := mdm.Invitation{ID: mdm.NewID(), EmployeeID: emp.ID, CodeHash: hash, Platform: platform,
 		ExpiresAt: at.Add(validity), CreatedAt: at}
 	if err := tx.CreateInvitation(ctx, t.ID, &inv); err != nil {
 		return NewInvitation{}, fmt.Errorf("create invitation for %s: %w", emp.Email, err)
@@ -75,15 +76,15 @@ const maxContactLen = 500
 
 // SetTenantContacts sets who runs the service for the tenant and whom employees ask about
 // data protection, both shown on the portal, in one transaction with its audit event.
-func (s *Service) SetTenantContacts(ctx context.Context, actor string, t Tenant, operator, privacyContact string) (Tenant, error) {
+func (s *Service) SetTenantContacts(ctx context.Context, actor string, t mdm.Tenant, operator, privacyContact string) (mdm.Tenant, error) {
 	operator, privacyContact = strings.TrimSpace(operator), strings.TrimSpace(privacyContact)
 	if len(operator) > maxContactLen || len(privacyContact) > maxContactLen {
-		return Tenant{}, fmt.Errorf("%w: operator and data-protection contact may have at most %d characters", ErrInvalid, maxContactLen)
+		return mdm.Tenant{}, fmt.Errorf("%w: operator and data-protection contact may have at most %d characters", mdm.ErrInvalid, maxContactLen)
 	}
 	if privacyContact == "" {
-		return Tenant{}, errors.Join(ErrInvalid, errors.New("the data-protection contact must not be empty: employees are told whom to ask"))
+		return mdm.Tenant{}, errors.Join(mdm.ErrInvalid, errors.New("the data-protection contact must not be empty: employees are told whom to ask"))
 	}
-	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+	err := s.atomic(ctx, func(tx scope, at time.Time) error {
 		if err := tx.SetTenantContacts(ctx, t.ID, operator, privacyContact); err != nil {
 			return fmt.Errorf("set contacts of tenant %s: %w", t.Name, err)
 		}
@@ -93,4 +94,39 @@ func (s *Service) SetTenantContacts(ctx context.Context, actor string, t Tenant,
 	})
 	t.OperatorName, t.PrivacyContact = operator, privacyContact
 	return t, err
+}
+
+// RevokeInvitation revokes a pending invitation, so that its code no longer enrols a
+// phone, and records it.
+func (s *Service) RevokeInvitation(ctx context.Context, actor string, t mdm.Tenant, id string) error {
+	return s.atomic(ctx, func(tx scope, at time.Time) error {
+		if err := tx.SetInvitationRevoked(ctx, t.ID, id, at); err != nil {
+			return fmt.Errorf("invitation %s: %w", id, err)
+		}
+		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationRevoke, Subject: audit.Invitation.Of(id),
+			Details: audit.NoDetails})
+		return err
+	})
+}
+
+// InvitationQuery selects invitations for a listing.
+type InvitationQuery struct {
+	EmployeeID string
+	mdm.Page
+}
+
+// InvitationListing is an invitation with the employee it is for.
+type InvitationListing struct {
+	mdm.Invitation
+	EmployeeEmail string
+}
+
+// InvitationPage lists one page of the tenant's invitations, newest first.
+func (s *Service) InvitationPage(ctx context.Context, t mdm.Tenant, q InvitationQuery) ([]InvitationListing, error) {
+	q.Page = q.Page.Normalized()
+	is, err := s.tables(s.db).InvitationPage(ctx, t.ID, q)
+	if err != nil {
+		return nil, fmt.Errorf("list invitations of %s: %w", t.Name, err)
+	}
+	return is, nil
 }

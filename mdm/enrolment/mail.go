@@ -1,4 +1,4 @@
-package mdm
+package enrolment
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
@@ -24,32 +25,26 @@ func (InvitationMailJob) Kind() string { return "invitation_mail" }
 // InvitationMail is what an invitation's e-mail tells: to whom, from which tenant, the
 // code and until when.
 type InvitationMail struct {
-	Tenant     Tenant
-	Employee   Employee
-	Invitation Invitation
+	Tenant     mdm.Tenant
+	Employee   mdm.Employee
+	Invitation mdm.Invitation
 	Code       string
 }
 
-// WithInvitationMail makes every new invitation queue its e-mail, in the transaction that
-// creates it; the installation sets it when SMTP is configured.
-func WithInvitationMail() Option {
-	return func(s *Service) { s.mailInvitations = true }
-}
-
-// sealPurpose binds a sealed code to its invitation.
+// mailSealPurpose binds a sealed code to its invitation.
 func mailSealPurpose(invitationID string) string { return "invitation-mail:" + invitationID }
 
 // queueInvitationMail queues the e-mail of a new invitation inside the caller's
 // transaction, when the service sends e-mail.
-func (s *Service) queueInvitationMail(ctx context.Context, tx Store, t Tenant, inv NewInvitation) error {
-	if !s.mailInvitations {
+func (s *Service) queueInvitationMail(ctx context.Context, tx scope, t mdm.Tenant, inv NewInvitation) error {
+	if !s.settings.MailInvitations {
 		return nil
 	}
-	sealed, err := s.sealer.Seal(mailSealPurpose(inv.Invitation.ID), []byte(inv.Code))
+	sealed, err := s.settings.Sealer.Seal(mailSealPurpose(inv.Invitation.ID), []byte(inv.Code))
 	if err != nil {
 		return fmt.Errorf("seal invitation code for its e-mail: %w", err)
 	}
-	return tx.EnqueueJob(ctx, InvitationMailJob{TenantID: t.ID, InvitationID: inv.Invitation.ID, SealedCode: sealed}, JobOptions{})
+	return tx.EnqueueJob(ctx, InvitationMailJob{TenantID: t.ID, InvitationID: inv.Invitation.ID, SealedCode: sealed}, mdm.JobOptions{})
 }
 
 // SendInvitationMail carries out an InvitationMailJob: send delivers the mail, and the
@@ -57,38 +52,38 @@ func (s *Service) queueInvitationMail(ctx context.Context, tx Store, t Tenant, i
 // mailed already, or can no longer be used, is not mailed (again); a delivery that fails
 // returns the error, so that the queue tries again.
 func (s *Service) SendInvitationMail(ctx context.Context, job InvitationMailJob, send func(context.Context, InvitationMail) error) error {
-	inv, err := s.store.Invitation(ctx, job.TenantID, job.InvitationID)
-	if errors.Is(err, ErrNotFound) {
+	inv, err := s.tables(s.db).Invitation(ctx, job.TenantID, job.InvitationID)
+	if errors.Is(err, mdm.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("invitation %s: %w", job.InvitationID, err)
 	}
-	if inv.MailedAt != nil || inv.Status(s.clock()) != InvitationPending {
+	if inv.MailedAt != nil || inv.Status(s.settings.Now()) != mdm.InvitationPending {
 		return nil
 	}
-	code, err := s.sealer.Open(mailSealPurpose(inv.ID), job.SealedCode)
+	code, err := s.settings.Sealer.Open(mailSealPurpose(inv.ID), job.SealedCode)
 	if err != nil {
 		return fmt.Errorf("open the code of invitation %s: %w", inv.ID, err)
 	}
 	m := InvitationMail{Invitation: inv, Code: string(code)}
-	if m.Tenant, err = s.store.TenantByID(ctx, inv.TenantID); err != nil {
+	if m.Tenant, err = s.db.TenantByID(ctx, inv.TenantID); err != nil {
 		return fmt.Errorf("tenant of invitation %s: %w", inv.ID, err)
 	}
-	if m.Employee, err = s.store.Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
+	if m.Employee, err = s.db.Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
 		return fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
 	}
 	if err := send(ctx, m); err != nil {
 		return fmt.Errorf("send invitation %s: %w", inv.ID, err)
 	}
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
+	return s.atomic(ctx, func(tx scope, at time.Time) error {
 		if err := tx.MarkInvitationMailed(ctx, inv.TenantID, inv.ID, at); err != nil {
-			if errors.Is(err, ErrConflict) {
+			if errors.Is(err, mdm.ErrConflict) {
 				return nil
 			}
 			return err
 		}
-		_, err := tx.AppendAudit(ctx, inv.TenantID, at, audit.Record{Actor: ActorSystem, Action: audit.InvitationMail,
+		_, err := tx.AppendAudit(ctx, inv.TenantID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.InvitationMail,
 			Subject: audit.Invitation.Of(inv.ID), Details: audit.Fields(map[string]any{"to": m.Employee.Email})})
 		return err
 	})

@@ -1,4 +1,4 @@
-package mdm
+package enrolment
 
 import (
 	"context"
@@ -7,29 +7,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
-// EnrolmentToken authenticates the phone of one enrolment to the platform endpoints: the
-// bearer token of Apple's account-driven enrolment, which the phone sends with every
-// request. Like an invitation code, the token itself is never stored, only its SHA-256.
-type EnrolmentToken struct {
+// Token authenticates the phone of one enrolment to the platform endpoints: the bearer
+// token of Apple's account-driven enrolment, which the phone sends with every request.
+// Like an invitation code, the token itself is never stored, only its SHA-256.
+type Token struct {
 	Hash      []byte
 	TenantID  string
 	DeviceID  string
 	CreatedAt time.Time
 }
 
-// EnrolmentStore keeps what binds a phone to its enrolment.
-type EnrolmentStore interface {
-	CreateEnrolmentToken(ctx context.Context, tenantID string, t *EnrolmentToken) error
-	// DeviceByEnrolmentToken returns the device the token hash belongs to, of whichever
-	// tenant (the token is a secret that names its tenant); ErrNotFound for none.
-	DeviceByEnrolmentToken(ctx context.Context, tokenHash []byte) (Device, error)
-	// SetDevicePlatformID records what the platform calls the device's enrolment; it fails
-	// with ErrConflict when another device has that ID.
-	SetDevicePlatformID(ctx context.Context, tenantID, id, platformID string, at time.Time) error
-}
+// TableName names the table of enrolment tokens.
+func (Token) TableName() string { return "enrolment_tokens" }
 
 // Why an invitation code cannot start an enrolment, besides ErrNotFound for a code that
 // matches no invitation.
@@ -37,17 +30,17 @@ var (
 	// ErrInvitationGone means the invitation was used, has expired or was revoked.
 	ErrInvitationGone = errors.New("the invitation cannot be used any more")
 	// ErrWrongPlatform means the invitation is for another kind of phone.
-	ErrWrongPlatform = fmt.Errorf("%w: the invitation is for another kind of phone", ErrInvalid)
+	ErrWrongPlatform = fmt.Errorf("%w: the invitation is for another kind of phone", mdm.ErrInvalid)
 	// ErrNoManagedAppleID means an iPhone cannot enrol because the employee's managed Apple
 	// account is not known, or is not the one the phone signs in with.
-	ErrNoManagedAppleID = fmt.Errorf("%w: managed Apple account", ErrInvalid)
+	ErrNoManagedAppleID = fmt.Errorf("%w: managed Apple account", mdm.ErrInvalid)
 )
 
 // EnrolmentRequest is an employee's attempt to start enrolling a phone with an invitation
 // code.
 type EnrolmentRequest struct {
 	Code     string
-	Platform Platform // ios or android
+	Platform mdm.Platform // ios or android
 	// Account is the account the phone signs in with, if it says: for an iPhone the managed
 	// Apple account. It must be the employee's.
 	Account string
@@ -56,8 +49,8 @@ type EnrolmentRequest struct {
 // StartedEnrolment is an enrolment begun with an invitation code. The token exists only
 // here: it must be handed to the phone now, because only its hash is kept.
 type StartedEnrolment struct {
-	Device   Device
-	Employee Employee
+	Device   mdm.Device
+	Employee mdm.Employee
 	Token    string
 }
 
@@ -78,21 +71,21 @@ func NormalizeInvitationCode(code string) string {
 // the audit event. An iPhone enrols only for an employee whose managed Apple account is
 // known, since User Enrolment binds the work volume to it.
 func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (StartedEnrolment, error) {
-	platform, err := ParsePlatform(string(req.Platform))
+	platform, err := mdm.ParsePlatform(string(req.Platform))
 	if err != nil {
 		return StartedEnrolment{}, err
 	}
 	code := NormalizeInvitationCode(req.Code)
 	if code == "" {
-		return StartedEnrolment{}, fmt.Errorf("invitation code: %w", ErrNotFound)
+		return StartedEnrolment{}, fmt.Errorf("invitation code: %w", mdm.ErrNotFound)
 	}
 	var out StartedEnrolment
-	err = s.atomic(ctx, func(tx Store, at time.Time) error {
-		inv, err := tx.InvitationByCode(ctx, HashInvitationCode(code))
+	err = s.atomic(ctx, func(tx scope, at time.Time) error {
+		inv, err := tx.InvitationByCode(ctx, mdm.HashInvitationCode(code))
 		if err != nil {
 			return fmt.Errorf("invitation code: %w", err)
 		}
-		out, err = redeemInvitation(ctx, tx, at, inv, platform, s.CapabilitiesOf(platform), req.Account)
+		out, err = redeemInvitation(ctx, tx, at, inv, platform, s.core.CapabilitiesOf(platform), req.Account)
 		return err
 	})
 	return out, err
@@ -100,11 +93,11 @@ func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (Sta
 
 // redeemInvitation marks the invitation used and creates the device in state invited with
 // its enrolment token, inside the caller's transaction; can is what the platform can do.
-func redeemInvitation(ctx context.Context, tx Store, at time.Time, inv Invitation, platform Platform, can Capability, account string) (StartedEnrolment, error) {
-	if status := inv.Status(at); status != InvitationPending {
+func redeemInvitation(ctx context.Context, tx scope, at time.Time, inv mdm.Invitation, platform mdm.Platform, can mdm.Capability, account string) (StartedEnrolment, error) {
+	if status := inv.Status(at); status != mdm.InvitationPending {
 		return StartedEnrolment{}, fmt.Errorf("%w: it is %s", ErrInvitationGone, status)
 	}
-	if inv.Platform != PlatformAny && inv.Platform != platform {
+	if inv.Platform != mdm.PlatformAny && inv.Platform != platform {
 		return StartedEnrolment{}, fmt.Errorf("%w: it is for %s", ErrWrongPlatform, inv.Platform)
 	}
 	emp, err := tx.Employee(ctx, inv.TenantID, inv.EmployeeID)
@@ -115,23 +108,23 @@ func redeemInvitation(ctx context.Context, tx Store, at time.Time, inv Invitatio
 		return StartedEnrolment{}, err
 	}
 	if err := tx.MarkInvitationUsed(ctx, inv.TenantID, inv.ID, at); err != nil {
-		if errors.Is(err, ErrConflict) {
+		if errors.Is(err, mdm.ErrConflict) {
 			return StartedEnrolment{}, fmt.Errorf("%w: %v", ErrInvitationGone, err)
 		}
 		return StartedEnrolment{}, err
 	}
-	d := Device{ID: NewID(), EmployeeID: emp.ID, InvitationID: &inv.ID, Platform: platform,
-		State: DeviceInvited, Compliance: ComplianceUnknown, ReportedCompliance: ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
+	d := mdm.Device{ID: mdm.NewID(), EmployeeID: emp.ID, InvitationID: &inv.ID, Platform: platform,
+		State: mdm.DeviceInvited, Compliance: mdm.ComplianceUnknown, ReportedCompliance: mdm.ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
 	if p, err := tx.DefaultWorkPolicy(ctx, inv.TenantID); err == nil {
 		d.WorkPolicyID = &p.ID
-	} else if !errors.Is(err, ErrNotFound) {
+	} else if !errors.Is(err, mdm.ErrNotFound) {
 		return StartedEnrolment{}, fmt.Errorf("default work policy: %w", err)
 	}
 	if err := tx.CreateDevice(ctx, inv.TenantID, &d); err != nil {
 		return StartedEnrolment{}, fmt.Errorf("create device: %w", err)
 	}
 	token, hash := newEnrolmentToken()
-	if err := tx.CreateEnrolmentToken(ctx, inv.TenantID, &EnrolmentToken{Hash: hash, DeviceID: d.ID, CreatedAt: at}); err != nil {
+	if err := tx.CreateEnrolmentToken(ctx, inv.TenantID, &Token{Hash: hash, DeviceID: d.ID, CreatedAt: at}); err != nil {
 		return StartedEnrolment{}, fmt.Errorf("create enrolment token: %w", err)
 	}
 	if _, err := tx.AppendAudit(ctx, inv.TenantID, at, audit.Record{Actor: "employee:" + emp.ID, Action: audit.InvitationRedeem,
@@ -143,8 +136,8 @@ func redeemInvitation(ctx context.Context, tx Store, at time.Time, inv Invitatio
 
 // checkAccount applies the platform's rule on the account the phone signs in with; can is
 // what the platform can do.
-func checkAccount(can Capability, emp Employee, account string) error {
-	if !can.Has(NeedsManagedAccount) {
+func checkAccount(can mdm.Capability, emp mdm.Employee, account string) error {
+	if !can.Has(mdm.NeedsManagedAccount) {
 		return nil
 	}
 	if emp.ManagedAppleID == "" {
@@ -153,7 +146,7 @@ func checkAccount(can Capability, emp Employee, account string) error {
 	if strings.TrimSpace(account) == "" {
 		return nil
 	}
-	if got, err := NormalizeEmail(account); err != nil || got != emp.ManagedAppleID {
+	if got, err := mdm.NormalizeEmail(account); err != nil || got != emp.ManagedAppleID {
 		return fmt.Errorf("%w: the phone signs in with %q, not the employee's", ErrNoManagedAppleID, account)
 	}
 	return nil
@@ -161,32 +154,32 @@ func checkAccount(can Capability, emp Employee, account string) error {
 
 // newEnrolmentToken returns a fresh enrolment token, URL-safe because Apple hands it over
 // in a URL, and the hash under which it is kept.
-func newEnrolmentToken() (token string, hash []byte) { return NewSecret() }
+func newEnrolmentToken() (token string, hash []byte) { return mdm.NewSecret() }
 
 // HashEnrolmentToken returns the hash under which an enrolment token is kept.
-func HashEnrolmentToken(token string) []byte { return HashSecret(token) }
+func HashEnrolmentToken(token string) []byte { return mdm.HashSecret(token) }
 
 // DeviceByEnrolmentToken returns the device an enrolment token authenticates; ErrNotFound
 // for an unknown token and for a device that is removed, whose token is dead.
-func (s *Service) DeviceByEnrolmentToken(ctx context.Context, token string) (Device, error) {
+func (s *Service) DeviceByEnrolmentToken(ctx context.Context, token string) (mdm.Device, error) {
 	if token == "" {
-		return Device{}, ErrNotFound
+		return mdm.Device{}, mdm.ErrNotFound
 	}
-	d, err := s.store.DeviceByEnrolmentToken(ctx, HashEnrolmentToken(token))
+	d, err := s.tables(s.db).DeviceByEnrolmentToken(ctx, HashEnrolmentToken(token))
 	if err != nil {
-		return Device{}, fmt.Errorf("enrolment token: %w", err)
+		return mdm.Device{}, fmt.Errorf("enrolment token: %w", err)
 	}
-	if d.State == DeviceRemoved {
-		return Device{}, fmt.Errorf("enrolment token: the device is removed: %w", ErrNotFound)
+	if d.State == mdm.DeviceRemoved {
+		return mdm.Device{}, fmt.Errorf("enrolment token: the device is removed: %w", mdm.ErrNotFound)
 	}
 	return d, nil
 }
 
 // DeviceEmployee returns the employee whose phone the device is.
-func (s *Service) DeviceEmployee(ctx context.Context, d Device) (Employee, error) {
-	emp, err := s.store.Employee(ctx, d.TenantID, d.EmployeeID)
+func (s *Service) DeviceEmployee(ctx context.Context, d mdm.Device) (mdm.Employee, error) {
+	emp, err := s.db.Employee(ctx, d.TenantID, d.EmployeeID)
 	if err != nil {
-		return Employee{}, fmt.Errorf("employee of device %s: %w", d.ID, err)
+		return mdm.Employee{}, fmt.Errorf("employee of device %s: %w", d.ID, err)
 	}
 	return emp, nil
 }

@@ -1,4 +1,4 @@
-package mdm
+package enrolment
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // Guessing invitation codes is limited per client address: after MaxFailedGuesses codes
@@ -45,7 +47,7 @@ func (s *Service) guarded(ctx context.Context, client netip.Addr, fn func() erro
 	if !errors.Is(err, ErrInvitationGone) {
 		return err
 	}
-	n, countErr := s.store.AddFailedGuess(ctx, guessKey(client), s.clock().Truncate(GuessWindow))
+	n, countErr := s.tables(s.db).AddFailedGuess(ctx, guessKey(client), s.settings.Now().Truncate(GuessWindow))
 	if countErr != nil {
 		return errors.Join(err, fmt.Errorf("count failed guess: %w", countErr))
 	}
@@ -62,7 +64,7 @@ func (s *Service) guarded(ctx context.Context, client netip.Addr, fn func() erro
 func (s *Service) LimitGuesses(ctx context.Context, client netip.Addr, fn func() error) error {
 	return s.guarded(ctx, client, func() error {
 		err := fn()
-		if errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvitationGone) {
+		if errors.Is(err, mdm.ErrNotFound) && !errors.Is(err, ErrInvitationGone) {
 			// Counted like a code that is gone; still reported as not found.
 			return fmt.Errorf("%w: %w", err, ErrInvitationGone)
 		}

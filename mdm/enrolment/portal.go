@@ -1,4 +1,4 @@
-package mdm
+package enrolment
 
 import (
 	"context"
@@ -8,18 +8,19 @@ import (
 	"slices"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
 // PortalView is what the employee portal knows about an invitation code: whose it is, how
 // far the employee has come, and, once the code is redeemed, the employee's devices.
 type PortalView struct {
-	Tenant     Tenant
-	Employee   Employee
-	Invitation Invitation
+	Tenant     mdm.Tenant
+	Employee   mdm.Employee
+	Invitation mdm.Invitation
 	// Devices are the employee's enrolments that are not removed; empty before the
 	// invitation is redeemed.
-	Devices []Device
+	Devices []mdm.Device
 }
 
 // Redeemed reports whether a phone was enrolled with the invitation; the portal then
@@ -28,7 +29,7 @@ func (v PortalView) Redeemed() bool { return v.Invitation.UsedAt != nil }
 
 // Acknowledged reports whether the employee acknowledged the current privacy notice.
 func (v PortalView) Acknowledged() bool {
-	return v.Invitation.AcknowledgedAt != nil && v.Invitation.NoticeVersion == NoticeVersion()
+	return v.Invitation.AcknowledgedAt != nil && v.Invitation.NoticeVersion == mdm.NoticeVersion()
 }
 
 // OpenInvitation returns what the portal shows for a code. A code that is unknown, expired,
@@ -37,7 +38,7 @@ func (v PortalView) Acknowledged() bool {
 func (s *Service) OpenInvitation(ctx context.Context, client netip.Addr, code string) (PortalView, error) {
 	var v PortalView
 	err := s.guarded(ctx, client, func() (err error) {
-		v, err = portalView(ctx, s.store, code, s.clock())
+		v, err = portalView(ctx, s.on(s.db), code, s.settings.Now())
 		return err
 	})
 	return v, err
@@ -48,24 +49,24 @@ func (s *Service) OpenInvitation(ctx context.Context, client netip.Addr, code st
 // Android the invitation is redeemed and the device created, for which the platform
 // makes an enrolment link; for an iPhone the invitation stays pending, because the phone
 // itself redeems it when it signs in. Accepting again after the redemption changes nothing.
-func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code string, platform Platform, noticeVersion string) (PortalView, error) {
-	if _, err := ParsePlatform(string(platform)); err != nil {
+func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code string, platform mdm.Platform, noticeVersion string) (PortalView, error) {
+	if _, err := mdm.ParsePlatform(string(platform)); err != nil {
 		return PortalView{}, err
 	}
-	if err := CheckNoticeVersion(noticeVersion); err != nil {
+	if err := mdm.CheckNoticeVersion(noticeVersion); err != nil {
 		return PortalView{}, err
 	}
 	var v PortalView
 	err := s.guarded(ctx, client, func() error {
-		return s.atomic(ctx, func(tx Store, at time.Time) (err error) {
+		return s.atomic(ctx, func(tx scope, at time.Time) (err error) {
 			if v, err = portalView(ctx, tx, code, at); err != nil || v.Redeemed() {
 				return err
 			}
-			if err := acknowledge(ctx, tx, at, v, platform, s.CapabilitiesOf(platform), noticeVersion); err != nil {
+			if err := acknowledge(ctx, tx, at, v, platform, s.core.CapabilitiesOf(platform), noticeVersion); err != nil {
 				return err
 			}
-			if s.CapabilitiesOf(platform).Has(EnrolsByPortalLink) {
-				if _, err := redeemInvitation(ctx, tx, at, v.Invitation, platform, s.CapabilitiesOf(platform), ""); err != nil {
+			if s.core.CapabilitiesOf(platform).Has(mdm.EnrolsByPortalLink) {
+				if _, err := redeemInvitation(ctx, tx, at, v.Invitation, platform, s.core.CapabilitiesOf(platform), ""); err != nil {
 					return err
 				}
 			}
@@ -77,16 +78,16 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 }
 
 // acknowledge records the acknowledgement on the invitation and in the audit trail.
-func acknowledge(ctx context.Context, tx Store, at time.Time, v PortalView, platform Platform, can Capability, version string) error {
+func acknowledge(ctx context.Context, tx scope, at time.Time, v PortalView, platform mdm.Platform, can mdm.Capability, version string) error {
 	inv := v.Invitation
-	if inv.Platform != PlatformAny && inv.Platform != platform {
+	if inv.Platform != mdm.PlatformAny && inv.Platform != platform {
 		return fmt.Errorf("%w: it is for %s", ErrWrongPlatform, inv.Platform)
 	}
 	if err := checkAccount(can, v.Employee, ""); err != nil {
 		return err
 	}
 	if err := tx.AcknowledgeInvitation(ctx, inv.TenantID, inv.ID, version, at); err != nil {
-		if errors.Is(err, ErrConflict) {
+		if errors.Is(err, mdm.ErrConflict) {
 			return fmt.Errorf("%w: %v", ErrInvitationGone, err)
 		}
 		return err
@@ -104,29 +105,29 @@ func (s *Service) RemoveOwnDevice(ctx context.Context, client netip.Addr, code, 
 	if err != nil {
 		return err
 	}
-	own := slices.ContainsFunc(v.Devices, func(d Device) bool { return d.ID == deviceID })
+	own := slices.ContainsFunc(v.Devices, func(d mdm.Device) bool { return d.ID == deviceID })
 	if !v.Redeemed() || !own {
-		return fmt.Errorf("device %s of the employee: %w", deviceID, ErrNotFound)
+		return fmt.Errorf("device %s of the employee: %w", deviceID, mdm.ErrNotFound)
 	}
-	return s.RemoveDevice(ctx, "employee:"+v.Employee.ID, v.Tenant, deviceID, "removed by the employee on the portal")
+	return s.core.RemoveDevice(ctx, "employee:"+v.Employee.ID, v.Tenant, deviceID, "removed by the employee on the portal")
 }
 
 // portalView reads what the portal shows for code at `at`; every reason the code leads
 // nowhere is ErrInvitationGone.
-func portalView(ctx context.Context, st Store, code string, at time.Time) (PortalView, error) {
+func portalView(ctx context.Context, st scope, code string, at time.Time) (PortalView, error) {
 	code = NormalizeInvitationCode(code)
 	if code == "" {
 		return PortalView{}, fmt.Errorf("%w: no code", ErrInvitationGone)
 	}
-	inv, err := st.InvitationByCode(ctx, HashInvitationCode(code))
-	if errors.Is(err, ErrNotFound) {
+	inv, err := st.InvitationByCode(ctx, mdm.HashInvitationCode(code))
+	if errors.Is(err, mdm.ErrNotFound) {
 		return PortalView{}, fmt.Errorf("%w: unknown code", ErrInvitationGone)
 	}
 	if err != nil {
 		return PortalView{}, fmt.Errorf("invitation code: %w", err)
 	}
 	status := inv.Status(at)
-	if status != InvitationPending && status != InvitationUsed {
+	if status != mdm.InvitationPending && status != mdm.InvitationUsed {
 		return PortalView{}, fmt.Errorf("%w: it is %s", ErrInvitationGone, status)
 	}
 	v := PortalView{Invitation: inv}
@@ -136,16 +137,16 @@ func portalView(ctx context.Context, st Store, code string, at time.Time) (Porta
 	if v.Employee, err = st.Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
 		return PortalView{}, fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
 	}
-	if status == InvitationPending {
+	if status == mdm.InvitationPending {
 		return v, nil
 	}
-	devices, err := st.Devices(ctx, inv.TenantID, DeviceFilter{EmployeeID: inv.EmployeeID})
+	devices, err := st.Devices(ctx, inv.TenantID, mdm.DeviceFilter{EmployeeID: inv.EmployeeID})
 	if err != nil {
 		return PortalView{}, fmt.Errorf("devices of employee %s: %w", inv.EmployeeID, err)
 	}
-	v.Devices = slices.DeleteFunc(devices, func(d Device) bool { return d.State == DeviceRemoved })
+	v.Devices = slices.DeleteFunc(devices, func(d mdm.Device) bool { return d.State == mdm.DeviceRemoved })
 	// The code opens the status page while the phone it enrolled is still enrolled.
-	if !slices.ContainsFunc(v.Devices, func(d Device) bool { return d.InvitationID != nil && *d.InvitationID == inv.ID }) {
+	if !slices.ContainsFunc(v.Devices, func(d mdm.Device) bool { return d.InvitationID != nil && *d.InvitationID == inv.ID }) {
 		return PortalView{}, fmt.Errorf("%w: its device is removed", ErrInvitationGone)
 	}
 	return v, nil

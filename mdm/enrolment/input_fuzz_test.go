@@ -1,9 +1,12 @@
-package mdm
+package enrolment_test
 
 import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // FuzzPortalFormFields feeds arbitrary strings to the parsers of what the portal's and the
@@ -16,21 +19,21 @@ func FuzzPortalFormFields(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		code := NormalizeInvitationCode(s)
-		if again := NormalizeInvitationCode(code); again != code {
+		code := enrolment.NormalizeInvitationCode(s)
+		if again := enrolment.NormalizeInvitationCode(code); again != code {
 			t.Errorf("code %q normalises to %q, then to %q", s, code, again)
 		}
 		if strings.ContainsAny(code, " -\t") {
 			t.Errorf("code %q keeps a separator: %q", s, code)
 		}
-		if p, err := ParsePlatform(s); err == nil && p != PlatformIOS && p != PlatformAndroid {
+		if p, err := mdm.ParsePlatform(s); err == nil && p != mdm.PlatformIOS && p != mdm.PlatformAndroid {
 			t.Errorf("platform %q accepted as %q", s, p)
 		}
-		if email, err := NormalizeEmail(s); err == nil {
+		if email, err := mdm.NormalizeEmail(s); err == nil {
 			if !utf8.ValidString(email) || strings.ContainsRune(email, utf8.RuneError) || strings.ContainsRune(email, 0) {
 				t.Errorf("address %q accepted although it is not text", s)
 			}
-			if again, err := NormalizeEmail(email); err != nil || again != email {
+			if again, err := mdm.NormalizeEmail(email); err != nil || again != email {
 				t.Errorf("address %q normalises to %q, then to %q (%v)", s, email, again, err)
 			}
 		}

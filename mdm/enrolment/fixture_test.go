@@ -1,0 +1,55 @@
+package enrolment_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// world is one tenant with one invited employee.
+type world struct {
+	tenant     mdm.Tenant
+	employee   mdm.Employee
+	invitation mdm.Invitation
+}
+
+var testTime = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+
+func newService(s *store.Store) *domain.Services {
+	return domain.New(s, storetest.PlainSealer{}, storetest.Platforms())
+}
+
+func populate(t testing.TB, svc *domain.Services, name string) world {
+	t.Helper()
+	w := world{tenant: storetest.Tenant(t, svc, name)}
+	inv, err := svc.Enrolment.Invite(context.Background(), "test", w.tenant,
+		enrolment.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.employee, w.invitation = inv.Employee, inv.Invitation
+	return w
+}
+
+// rawCount counts the rows of table that match where, past every rule of the domain.
+func rawCount(s *store.Store, table, where string, args ...any) int64 {
+	var n int64
+	s.Tables().DB().Table(table).Where(where, args...).Count(&n)
+	return n
+}
+
+// fakeCA records the enrolments whose certificates the domain revokes.
+type fakeCA struct {
+	revoked []string // tenant/enrolment of each call
+}
+
+func (f *fakeCA) RevokeEnrolment(_ context.Context, tenantID, enrolmentID, _ string) (int, error) {
+	f.revoked = append(f.revoked, tenantID+"/"+enrolmentID)
+	return 1, nil
+}
