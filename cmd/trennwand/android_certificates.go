@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/android"
+	inst "github.com/trennwand/trennwand/installation"
 )
 
 func newAndroidCertificatesCmd() *cobra.Command {
@@ -33,7 +34,7 @@ the employee (choosePrivateKeyRules).`,
 			s.CompanionPackage, _ = cmd.Flags().GetString("companion")
 			s.KeyAlias, _ = cmd.Flags().GetString("key-alias")
 			s.KeyApps, _ = cmd.Flags().GetStringSlice("key-for")
-			p, err := in.android(ctx)
+			p, err := in.Android(ctx, inst.Platforms{})
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
@@ -10,34 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/ios"
-	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 )
-
-// apple returns the installation's Apple component. Profiles are signed with signer; the
-// command line, which makes none, passes nil.
-func (in *installation) apple(signer func() (*tls.Certificate, error)) (*ios.Platform, *storage.Storage, error) {
-	ca, err := in.CA(context.Background())
-	if err != nil {
-		return nil, nil, err
-	}
-	if signer == nil {
-		signer = func() (*tls.Certificate, error) {
-			return nil, errors.New("enrolment profiles are made by the server only")
-		}
-	}
-	nano := storage.New(in.store.Tables(), in.key)
-	p, err := ios.New(in.svc, ca, nano, ios.Config{
-		PublicURL: in.cfg.PublicURL, Topic: in.cfg.APNsTopic, ProfileSigner: signer,
-		Log: in.log.With("component", "ios"), ClientAddr: api.ForwardedFor(in.cfg.TrustedProxies),
-	})
-	if err == nil {
-		err = in.useLicences(p)
-	}
-	return p, nano, err
-}
 
 func newAppleCmd() *cobra.Command {
 	upload := &cobra.Command{

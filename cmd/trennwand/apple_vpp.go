@@ -4,53 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	inst "github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/licences"
-	"github.com/trennwand/trennwand/ios/vpp"
 	"github.com/trennwand/trennwand/mdm"
 )
-
-// useLicences turns on the licensing of work apps through Apple's Apps and Books at the
-// configured URLs.
-func (in *installation) useLicences(p *ios.Platform) error {
-	client, err := vpp.NewClient(in.cfg.VPPURL, in.cfg.VPPMetadataURL, &http.Client{Timeout: 60 * time.Second})
-	if err != nil {
-		return err
-	}
-	cfg := licences.Config{Tables: in.store.Tables(), Domain: in.store, Sealer: in.key, Client: client, Now: in.svc.Now,
-		Log: in.log.With("component", "licences")}
-	if in.demo {
-		// The demo's fake is in the process: its events need no patience.
-		cfg.PollPause = 200 * time.Millisecond
-	}
-	lic, err := licences.New(cfg)
-	if err != nil {
-		return err
-	}
-	in.appleLicences = lic
-	p.UseLicences(lic)
-	return nil
-}
-
-// appLicensing is the licensing the console shows; nil without the Apple component.
-func (in *installation) appLicensing() mdm.AppLicensing {
-	if in.appleLicences == nil {
-		return nil
-	}
-	return in.appleLicences
-}
 
 // withTenantLicences runs fn with the installation's licensing of Apple work apps and the
 // tenant that --tenant names.
 func withTenantLicences(fn func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error) func(*cobra.Command, []string) error {
-	return withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, _ *ios.Platform, t mdm.Tenant) error {
-		return fn(ctx, cmd, in, in.appleLicences, t)
+	return withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+		t, err := tenantFlag(ctx, cmd, in)
+		if err != nil {
+			return err
+		}
+		_, _, lic, err := in.Apple(inst.Platforms{})
+		if err != nil {
+			return err
+		}
+		return fn(ctx, cmd, in, lic, t)
 	})
 }
 
@@ -62,7 +39,7 @@ func withTenantApple(fn func(ctx context.Context, cmd *cobra.Command, in *instal
 		if err != nil {
 			return err
 		}
-		p, _, err := in.apple(nil)
+		p, _, _, err := in.Apple(inst.Platforms{})
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -51,3 +52,6 @@ certificate is not verified, because the check runs beside the server.`,
 	c.Flags().String("addr", ":8443", "the server's listen address, to find its port; env TRENNWAND_ADDR")
 	return c
 }
+
+// errNotReady is returned by the health check when the server answers but is not ready.
+var errNotReady = errors.New("not ready")

@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"log/slog"
 	"os/user"
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/android"
 	inst "github.com/trennwand/trennwand/installation"
-	"github.com/trennwand/trennwand/ios"
-	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -21,8 +17,8 @@ import (
 // config is the validated configuration of one invocation.
 type config = inst.Config
 
-// installation is an opened installation with what the commands and serve wire onto it.
-// cfg, log, store, svc and key are the installation's own, under the commands' short names.
+// installation is an opened installation; cfg, log, store, svc and key are its own, under
+// the commands' short names.
 type installation struct {
 	*inst.Installation
 	cfg   config
@@ -30,17 +26,6 @@ type installation struct {
 	store *store.Store
 	svc   *domain.Services
 	key   *pki.MasterKey
-
-	// Set by serve: the parts whose background work the job queue runs.
-	applePlatform   *ios.Platform
-	appleLicences   *licences.Service
-	pusher          *ios.Pusher
-	androidPlatform *android.Platform
-	// apnsRoots, if set, are the CAs the APNs server's certificate must come from (the
-	// demo's fake).
-	apnsRoots *x509.CertPool
-	// demo is set in demo mode (serve --demo), which the dashboard shows.
-	demo bool
 }
 
 func wrap(i *inst.Installation) *installation {
