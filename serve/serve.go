@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +15,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/trennwand/trennwand/ui/output"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -167,9 +168,7 @@ func startDemo(cfg *installation.Config) *demo.Demo {
 func printSignIn(w io.Writer, cfg installation.Config, creds mdm.AdminCredentials) error {
 	signIn := cfg.PublicURL.JoinPath("/ui/").String()
 	if cfg.JSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]string{
+		return output.JSON(w, map[string]string{
 			"tenant": mdm.DefaultTenant, "url": signIn, "email": creds.Email,
 			"password": creds.Password, "totp_secret": creds.TOTPSecret, "totp_url": creds.TOTPURL,
 		})

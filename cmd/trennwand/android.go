@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	inst "github.com/trennwand/trennwand/installation"
@@ -47,7 +49,7 @@ secret, and the old push URL stops working.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]string{"pubsub_push_url": b.PushURL, "enterprise": b.Enterprise, "topic": b.Topic})
+				return output.JSON(cmd.OutOrStdout(), map[string]string{"pubsub_push_url": b.PushURL, "enterprise": b.Enterprise, "topic": b.Topic})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "bound tenant %s to %s\nPub/Sub topic:  %s\npush endpoint:  %s\n(shown only now: create a push subscription on the topic with this endpoint)\n",
 				t.Name, b.Enterprise, b.Topic, b.PushURL)
@@ -81,7 +83,7 @@ the tenant and shows the push URL for the Pub/Sub subscription.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]string{"signup_url": u})
+				return output.JSON(cmd.OutOrStdout(), map[string]string{"signup_url": u})
 			}
 			_, err = fmt.Fprintln(cmd.OutOrStdout(), u)
 			return err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/android"
@@ -42,7 +44,7 @@ the employee (choosePrivateKeyRules).`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "certificates": "enabled"})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "certificates": "enabled"})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "device certificates enabled for tenant %s; its Android policies were sent again\n", t.Name)
 			return err

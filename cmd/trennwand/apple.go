@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/ios"
@@ -72,7 +74,7 @@ topic and enrolled iPhones stay enrolled. After expiry every iPhone has to enrol
 
 func printPushCert(cmd *cobra.Command, in *installation, pc ios.PushCertificate) error {
 	if in.cfg.JSON {
-		return printJSON(cmd.OutOrStdout(), pc)
+		return output.JSON(cmd.OutOrStdout(), pc)
 	}
 	state := "valid"
 	switch {

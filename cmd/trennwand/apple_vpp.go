@@ -7,6 +7,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	inst "github.com/trennwand/trennwand/installation"
@@ -97,7 +99,7 @@ read from Apple. Download and upload a new one before it expires (after a year).
 
 func printLicenceToken(cmd *cobra.Command, in *installation, tok mdm.LicenceToken) error {
 	if in.cfg.JSON {
-		return printJSON(cmd.OutOrStdout(), tok)
+		return output.JSON(cmd.OutOrStdout(), tok)
 	}
 	state := "valid"
 	switch {
@@ -127,7 +129,7 @@ free, and how many employees hold one, wait for one, or could not get one.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"apps": apps})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"apps": apps})
 			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "BUNDLE ID\tNAME\tTOTAL\tFREE\tHELD\tWAITING\tFAILED\tPROBLEM")

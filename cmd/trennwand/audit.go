@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -46,7 +48,7 @@ intact, 1 when one is not.`,
 			}
 			res := dpo.Verification(reports)
 			if in.cfg.JSON {
-				if err := printJSON(cmd.OutOrStdout(), res); err != nil {
+				if err := output.JSON(cmd.OutOrStdout(), res); err != nil {
 					return err
 				}
 			} else if err := dpo.VerificationText(cmd.OutOrStdout(), reports); err != nil {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -99,7 +101,7 @@ func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _
 	}
 	files := export.Files(x.Format)
 	if in.cfg.JSON {
-		return printJSON(cmd.OutOrStdout(), map[string]any{"out": out, "files": files, "manifest": m})
+		return output.JSON(cmd.OutOrStdout(), map[string]any{"out": out, "files": files, "manifest": m})
 	}
 	_, err = fmt.Fprintf(cmd.OutOrStdout(), "exported %d events of tenant %s to %s\n  %s  sha256 %s\n  %s\n  %s  signed by %q\nverify in %s with ca.pem from %s:\n  %s\n",
 		m.Events, t.Name, out, files[0], m.Files[0].SHA256, files[1], files[2], signer.Certificate().Subject.String(),

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/backup"
@@ -37,7 +39,7 @@ PostgreSQL installations are backed up with pg_dump and the master key (docs/dep
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"file": out, "created_at": info.CreatedAt, "files": info.Files})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"file": out, "created_at": info.CreatedAt, "files": info.Files})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "backup written to %s (%s)\n", out, info.Schema)
 			return err

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -86,7 +88,7 @@ recorded in the audit trail.`,
 
 func printDataProtection(cmd *cobra.Command, in *installation, t mdm.Tenant, d mdm.DataProtection) error {
 	if in.cfg.JSON {
-		return printJSON(cmd.OutOrStdout(), dpo.TenantSettingsJSON{Tenant: t.Name, SettingsJSON: dpo.Settings(d)})
+		return output.JSON(cmd.OutOrStdout(), dpo.TenantSettingsJSON{Tenant: t.Name, SettingsJSON: dpo.Settings(d)})
 	}
 	return dpo.SettingsText(cmd.OutOrStdout(), t.Name, d)
 }

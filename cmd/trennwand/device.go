@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -61,7 +63,7 @@ func newDeviceCmd() *cobra.Command {
 						}
 					}
 				}
-				return printJSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "devices": out})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "devices": out})
 			}
 			rows := make([][]string, len(devices))
 			for i, d := range devices {
@@ -75,7 +77,7 @@ func newDeviceCmd() *cobra.Command {
 				}
 				rows[i] = []string{d.ID, string(d.Platform), string(d.State), d.OSVersion, verdict, contact}
 			}
-			return printTable(cmd.OutOrStdout(), []string{"ID", "PLATFORM", "STATE", "OS", "COMPLIANCE", "LAST CONTACT"}, rows)
+			return output.Table(cmd.OutOrStdout(), []string{"ID", "PLATFORM", "STATE", "OS", "COMPLIANCE", "LAST CONTACT"}, rows)
 		}),
 	}
 	f := list.Flags()
@@ -109,7 +111,7 @@ command on a device that is being removed retries the revocation.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "state": d.State})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "state": d.State})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "device %s is %s; its certificates are revoked\n", d.ID, d.State)
 			return err

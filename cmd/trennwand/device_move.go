@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -38,7 +40,7 @@ by its ID or its name.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "work_policy_id": p.ID, "work_policy": p.Name})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "work_policy_id": p.ID, "work_policy": p.Name})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "device %s has work policy %q; its work apps follow it\n", d.ID, p.Name)
 			return err

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -105,7 +107,7 @@ func runSim(cmd *cobra.Command, args []string) error {
 	}
 	sum := s.Run(cmd.Context())
 	if jsonOut {
-		if err := printJSON(cmd.OutOrStdout(), sum); err != nil {
+		if err := output.JSON(cmd.OutOrStdout(), sum); err != nil {
 			return err
 		}
 	} else if err := sum.WriteText(cmd.OutOrStdout()); err != nil {

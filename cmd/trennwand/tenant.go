@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -28,7 +30,7 @@ func newTenantCmd() *cobra.Command {
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), tenantJSON(t))
+				return output.JSON(cmd.OutOrStdout(), tenantJSON(t))
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "created tenant %s (%s)\n", t.Name, t.DisplayName)
 			return err
@@ -50,13 +52,13 @@ func newTenantCmd() *cobra.Command {
 				for i, t := range ts {
 					out[i] = tenantJSON(t)
 				}
-				return printJSON(cmd.OutOrStdout(), map[string]any{"tenants": out})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"tenants": out})
 			}
 			rows := make([][]string, len(ts))
 			for i, t := range ts {
 				rows[i] = []string{t.Name, t.DisplayName, t.CreatedAt.Format(time.DateOnly)}
 			}
-			return printTable(cmd.OutOrStdout(), []string{"NAME", "DISPLAY NAME", "CREATED"}, rows)
+			return output.Table(cmd.OutOrStdout(), []string{"NAME", "DISPLAY NAME", "CREATED"}, rows)
 		}),
 	}
 	return group("tenant", "Create and list tenants", create, list, newTenantContactsCmd())

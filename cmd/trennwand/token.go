@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trennwand/trennwand/ui/output"
+
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -52,7 +54,7 @@ without --tenant, for the provider-level super-admin who creates tenants.`,
 				tenantName = tenant.Name
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"token": secret, "id": tok.ID, "tenant": tenantName,
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"token": secret, "id": tok.ID, "tenant": tenantName,
 					"role": tok.Role, "expires_at": tok.ExpiresAt})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "token %s (%s, valid until %s):\n  %s\nIt is shown only now.\n",
@@ -86,14 +88,14 @@ without --tenant, for the provider-level super-admin who creates tenants.`,
 					out[i] = map[string]any{"id": tok.ID, "name": tok.Name, "role": tok.Role, "created_by": tok.CreatedBy,
 						"created_at": tok.CreatedAt, "expires_at": tok.ExpiresAt, "last_used_at": tok.LastUsedAt, "revoked_at": tok.RevokedAt}
 				}
-				return printJSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "tokens": out})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "tokens": out})
 			}
 			rows := make([][]string, len(toks))
 			for i, tok := range toks {
 				rows[i] = []string{tok.ID, tok.Name, string(tok.Role), localTime(tok.LastUsedAt, "never"),
 					tok.ExpiresAt.Local().Format(time.DateOnly), localTime(tok.RevokedAt, "-")}
 			}
-			return printTable(cmd.OutOrStdout(), []string{"ID", "NAME", "ROLE", "LAST USED", "EXPIRES", "REVOKED"}, rows)
+			return output.Table(cmd.OutOrStdout(), []string{"ID", "NAME", "ROLE", "LAST USED", "EXPIRES", "REVOKED"}, rows)
 		}),
 	}
 	list.Flags().String("tenant", "", "tenant name (required)")
@@ -112,7 +114,7 @@ without --tenant, for the provider-level super-admin who creates tenants.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"id": args[0], "revoked": true})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"id": args[0], "revoked": true})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "revoked token %s\n", args[0])
 			return err

@@ -1,4 +1,6 @@
-package main
+// Package output is how the command line writes its results: one indented JSON object
+// for scripts, aligned tables for people, and new files that only their owner can read.
+package output
 
 import (
 	"encoding/json"
@@ -9,15 +11,15 @@ import (
 	"text/tabwriter"
 )
 
-// printJSON writes v as one indented JSON object and a newline.
-func printJSON(w io.Writer, v any) error {
+// JSON writes v as one indented JSON object and a newline.
+func JSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
 
-// printTable writes rows under a header, in aligned columns.
-func printTable(w io.Writer, header []string, rows [][]string) error {
+// Table writes rows under a header, in aligned columns.
+func Table(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for i, h := range header {
 		if i > 0 {
@@ -38,10 +40,10 @@ func printTable(w io.Writer, header []string, rows [][]string) error {
 	return tw.Flush()
 }
 
-// writeNewFile writes a new file through fn, never over an existing one, and readable by
-// its owner only: what the commands write to files (QR codes, letters, reports) carries
+// NewFile writes a new file through fn, never over an existing one, and readable by its
+// owner only: what the commands write to files (QR codes, letters, reports) carries
 // invitation codes or personal data.
-func writeNewFile(path string, fn func(io.Writer) error) error {
+func NewFile(path string, fn func(io.Writer) error) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
