@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/trennwand/trennwand/ui/output"
@@ -11,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/audit/export"
 )
 
@@ -82,21 +80,8 @@ func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _
 		return fmt.Errorf("--out %w", err)
 	}
 
-	// From here on the export writes: the signing certificate, its audit event, the files.
-	svc, signer, err := in.AuditService(ctx, true)
+	m, signer, err := in.ExportAudit(ctx, cliActor(), x, out, existed)
 	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(out, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", out, err)
-	}
-	m, err := export.Write(out, x, cliActor(), signer, func(write func(audit.Event) error) (mdm.AuditExported, error) {
-		return svc.ExportAudit(ctx, cliActor(), x, write)
-	})
-	if err != nil {
-		if !existed {
-			_ = os.RemoveAll(out)
-		}
 		return err
 	}
 	files := export.Files(x.Format)
