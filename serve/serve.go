@@ -16,8 +16,6 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
@@ -29,6 +27,7 @@ import (
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 // Options are what serve is asked for beside the configuration.

@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 
 	inst "github.com/trennwand/trennwand/installation"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newAndroidCmd() *cobra.Command {

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/android"
 	inst "github.com/trennwand/trennwand/installation"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newAndroidCertificatesCmd() *cobra.Command {

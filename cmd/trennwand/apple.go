@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
+	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/ui/output"
 
 	"github.com/spf13/cobra"
@@ -29,7 +29,7 @@ Renew it with the same Apple ID before it expires: a renewed certificate keeps i
 topic and enrolled iPhones stay enrolled. After expiry every iPhone has to enrol again.`,
 		Example: `  trennwand apple push-cert upload --tenant musterstadt --cert push.pem --key push.key`,
 		Args:    exactArgs(),
-		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, _ *licences.Service, t mdm.Tenant) error {
 			certPEM, err := readFlagFile(cmd, "cert")
 			if err != nil {
 				return err
@@ -56,7 +56,7 @@ topic and enrolled iPhones stay enrolled. After expiry every iPhone has to enrol
 		Short:   "Show the tenant's MDM push certificate: topic and expiry",
 		Example: `  trennwand apple push-cert show --tenant musterstadt --json`,
 		Args:    exactArgs(),
-		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, _ *licences.Service, t mdm.Tenant) error {
 			pc, err := p.PushCertificate(ctx, t.ID)
 			if errors.Is(err, mdm.ErrNotFound) {
 				return fmt.Errorf("tenant %s has no push certificate yet: upload it with trennwand apple push-cert upload", t.Name)
@@ -76,15 +76,7 @@ func printPushCert(cmd *cobra.Command, in *installation, pc ios.PushCertificate)
 	if in.cfg.JSON {
 		return output.JSON(cmd.OutOrStdout(), pc)
 	}
-	state := "valid"
-	switch {
-	case pc.Expired:
-		state = "EXPIRED: iPhones cannot be reached; renew it at Apple and upload it again"
-	case pc.Expiring:
-		state = "expires within 30 days: renew it at Apple (same Apple ID) and upload it again"
-	}
-	_, err := fmt.Fprintf(cmd.OutOrStdout(), "topic:    %s\nexpires:  %s (%s)\n", pc.Topic, pc.NotAfter.Local().Format(time.DateTime), state)
-	return err
+	return pc.WriteText(cmd.OutOrStdout())
 }
 
 // readFlagFile reads the file named by a required flag.

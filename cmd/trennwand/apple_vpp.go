@@ -4,10 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"text/tabwriter"
-	"time"
-
-	"github.com/trennwand/trennwand/ui/output"
 
 	"github.com/spf13/cobra"
 
@@ -15,37 +11,22 @@ import (
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
-// withTenantLicences runs fn with the installation's licensing of Apple work apps and the
-// tenant that --tenant names.
-func withTenantLicences(fn func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error) func(*cobra.Command, []string) error {
+// withTenantApple runs fn with the installation's Apple component, its licensing of work
+// apps and the tenant that --tenant names.
+func withTenantApple(fn func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, lic *licences.Service, t mdm.Tenant) error) func(*cobra.Command, []string) error {
 	return withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
 		t, err := tenantFlag(ctx, cmd, in)
 		if err != nil {
 			return err
 		}
-		_, _, lic, err := in.Apple(inst.Platforms{})
+		p, _, lic, err := in.Apple(inst.Platforms{})
 		if err != nil {
 			return err
 		}
-		return fn(ctx, cmd, in, lic, t)
-	})
-}
-
-// withTenantApple runs fn with the installation's Apple component and the tenant that
-// --tenant names.
-func withTenantApple(fn func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error) func(*cobra.Command, []string) error {
-	return withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
-		t, err := tenantFlag(ctx, cmd, in)
-		if err != nil {
-			return err
-		}
-		p, _, _, err := in.Apple(inst.Platforms{})
-		if err != nil {
-			return err
-		}
-		return fn(ctx, cmd, in, p, t)
+		return fn(ctx, cmd, in, p, lic, t)
 	})
 }
 
@@ -61,7 +42,7 @@ The token is stored encrypted with the master key; the catalogue of apps is then
 read from Apple. Download and upload a new one before it expires (after a year).`,
 		Example: `  trennwand apple vpp-token upload --tenant musterstadt --file Musterstadt.vpptoken`,
 		Args:    exactArgs(),
-		RunE: withTenantLicences(func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error {
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, _ *ios.Platform, lic *licences.Service, t mdm.Tenant) error {
 			file, err := readFlagFile(cmd, "file")
 			if err != nil {
 				return err
@@ -83,7 +64,7 @@ read from Apple. Download and upload a new one before it expires (after a year).
 		Short:   "Show the tenant's Apps and Books token: organisation, expiry, problems",
 		Example: `  trennwand apple vpp-token show --tenant musterstadt --json`,
 		Args:    exactArgs(),
-		RunE: withTenantLicences(func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error {
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, _ *ios.Platform, lic *licences.Service, t mdm.Tenant) error {
 			tok, err := lic.LicenceToken(ctx, t.ID)
 			if errors.Is(err, mdm.ErrNotFound) {
 				return fmt.Errorf("tenant %s has no Apps and Books token yet: upload it with trennwand apple vpp-token upload", t.Name)
@@ -101,17 +82,7 @@ func printLicenceToken(cmd *cobra.Command, in *installation, tok mdm.LicenceToke
 	if in.cfg.JSON {
 		return output.JSON(cmd.OutOrStdout(), tok)
 	}
-	state := "valid"
-	switch {
-	case tok.Problem != "":
-		state = tok.Problem
-	case tok.Expired:
-		state = "EXPIRED: no licences can be assigned; download a new token in Apple Business Manager and upload it"
-	case tok.Expiring:
-		state = "expires within 30 days: download a new token in Apple Business Manager and upload it"
-	}
-	_, err := fmt.Fprintf(cmd.OutOrStdout(), "organisation: %s\nexpires:      %s (%s)\n", tok.Organisation, tok.ExpiresAt.Local().Format(time.DateTime), state)
-	return err
+	return licences.WriteTokenText(cmd.OutOrStdout(), tok)
 }
 
 func newVPPAssetsCmd() *cobra.Command {
@@ -123,7 +94,7 @@ Apple (hourly, and after each token upload): bundle ID, name, licences in total 
 free, and how many employees hold one, wait for one, or could not get one.`,
 		Example: `  trennwand apple vpp-assets --tenant musterstadt --json`,
 		Args:    exactArgs(),
-		RunE: withTenantLicences(func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error {
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, _ *ios.Platform, lic *licences.Service, t mdm.Tenant) error {
 			apps, err := lic.LicensedApps(ctx, t.ID)
 			if err != nil {
 				return err
@@ -131,12 +102,7 @@ free, and how many employees hold one, wait for one, or could not get one.`,
 			if in.cfg.JSON {
 				return output.JSON(cmd.OutOrStdout(), map[string]any{"apps": apps})
 			}
-			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "BUNDLE ID\tNAME\tTOTAL\tFREE\tHELD\tWAITING\tFAILED\tPROBLEM")
-			for _, a := range apps {
-				fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", a.BundleID, a.Name, a.Total, a.Available, a.Associated, a.Pending, a.Failed, a.Problem)
-			}
-			return w.Flush()
+			return licences.WriteAppsTable(cmd.OutOrStdout(), apps)
 		}),
 	}
 	c.Flags().String("tenant", "", "tenant name (required)")

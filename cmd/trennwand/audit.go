@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/ui/dpo"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 // errAuditBroken makes `audit verify` exit with 1 when a trail is broken.

@@ -6,12 +6,11 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/backup"
 	inst "github.com/trennwand/trennwand/installation"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newBackupCmd() *cobra.Command {

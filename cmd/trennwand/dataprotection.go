@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/ui/dpo"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newDataProtectionCmd() *cobra.Command {

@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newDeviceCmd() *cobra.Command {

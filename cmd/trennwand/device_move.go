@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newDeviceMoveCmd() *cobra.Command {

@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/ui/invitation"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newInviteImportCmd() *cobra.Command {

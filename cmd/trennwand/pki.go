@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/pki"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newPKICmd() *cobra.Command {

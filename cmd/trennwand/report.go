@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/ui/dpo"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newReportCmd() *cobra.Command {

@@ -7,13 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/sim"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newSimCmd() *cobra.Command {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newTenantContactsCmd() *cobra.Command {

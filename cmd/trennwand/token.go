@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/trennwand/trennwand/ui/output"
-
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newTokenCmd() *cobra.Command {
