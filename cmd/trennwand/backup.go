@@ -33,7 +33,7 @@ PostgreSQL installations are backed up with pg_dump and the master key (docs/dep
 			if in.cfg.DB.Postgres {
 				return usagef("this installation is on PostgreSQL: back it up with pg_dump and keep the master key (docs/deployment.md)")
 			}
-			info, err := writeBackup(ctx, in, out)
+			info, err := in.Backup(ctx, out)
 			if err != nil {
 				return err
 			}
@@ -46,15 +46,6 @@ PostgreSQL installations are backed up with pg_dump and the master key (docs/dep
 	}
 	c.Flags().String("out", "", "file to write the backup to; it must not exist (required)")
 	return c
-}
-
-// writeBackup writes the installation's backup to out, which must not exist.
-func writeBackup(ctx context.Context, in *installation, out string) (backup.Info, error) {
-	schema, err := in.store.Schema(ctx)
-	if err != nil {
-		return backup.Info{}, err
-	}
-	return backup.Write(ctx, backup.Installation{DB: in.store, Schema: schema.String(), DataDir: in.cfg.DataDir, Key: in.key}, out)
 }
 
 func newRestoreCmd() *cobra.Command {

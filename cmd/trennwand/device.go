@@ -1,11 +1,9 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -44,39 +42,7 @@ func newDeviceCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if in.cfg.JSON {
-				out := make([]map[string]any, len(devices))
-				for i, d := range devices {
-					out[i] = map[string]any{
-						"id": d.ID, "employee_id": d.EmployeeID, "platform": d.Platform, "state": d.State,
-						"os_version": d.OSVersion, "last_contact_at": d.LastContactAt,
-						"created_at": d.CreatedAt, "security_patch_level": d.SecurityPatchLevel, "non_compliance": d.NonCompliance,
-					}
-					if v := d.Verdict(); v.State != mdm.ComplianceNone {
-						out[i]["compliance"] = v.State
-						if v.Until != nil {
-							out[i]["compliance_until"] = v.Until
-						}
-						if len(v.Reasons) > 0 {
-							out[i]["compliance_reasons"] = v.Reasons
-						}
-					}
-				}
-				return output.JSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "devices": out})
-			}
-			rows := make([][]string, len(devices))
-			for i, d := range devices {
-				contact := "never"
-				if d.LastContactAt != nil {
-					contact = d.LastContactAt.Local().Format(time.DateTime)
-				}
-				verdict := cmp.Or(string(d.Compliance), "-")
-				if d.ComplianceUntil != nil {
-					verdict += " until " + d.ComplianceUntil.Local().Format(time.DateTime)
-				}
-				rows[i] = []string{d.ID, string(d.Platform), string(d.State), d.OSVersion, verdict, contact}
-			}
-			return output.Table(cmd.OutOrStdout(), []string{"ID", "PLATFORM", "STATE", "OS", "COMPLIANCE", "LAST CONTACT"}, rows)
+			return output.Devices(cmd.OutOrStdout(), in.cfg.JSON, t, devices)
 		}),
 	}
 	f := list.Flags()

@@ -1,15 +1,13 @@
 package main
 
 import (
-	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/serve"
 )
 
 func newHealthcheckCmd() *cobra.Command {
@@ -33,16 +31,8 @@ certificate is not verified, because the check runs beside the server.`,
 				}
 				target = "https://" + net.JoinHostPort("127.0.0.1", port) + "/readyz"
 			}
-			client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
-				TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // probe of the local server
-			}}
-			resp, err := client.Get(target)
-			if err != nil {
-				return fmt.Errorf("health check: %w", err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("health check %s: %w (HTTP %d)", target, errNotReady, resp.StatusCode)
+			if err := serve.Probe(target); err != nil {
+				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "ready")
 			return nil
@@ -52,6 +42,3 @@ certificate is not verified, because the check runs beside the server.`,
 	c.Flags().String("addr", ":8443", "the server's listen address, to find its port; env TRENNWAND_ADDR")
 	return c
 }
-
-// errNotReady is returned by the health check when the server answers but is not ready.
-var errNotReady = errors.New("not ready")
