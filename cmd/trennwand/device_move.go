@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -28,7 +27,7 @@ by its ID or its name.`,
 				return err
 			}
 			name, _ := cmd.Flags().GetString("policy")
-			p, err := policyNamed(ctx, in, t, name)
+			p, err := in.WorkPolicyNamed(ctx, t, name)
 			if err != nil {
 				return err
 			}
@@ -48,23 +47,4 @@ by its ID or its name.`,
 	move.Flags().String("tenant", "", "tenant name (required)")
 	move.Flags().String("policy", "", "the work policy's ID or name (required)")
 	return move
-}
-
-// policyNamed finds the tenant's work policy with the ID or name.
-func policyNamed(ctx context.Context, in *installation, t mdm.Tenant, name string) (mdm.WorkPolicy, error) {
-	if strings.TrimSpace(name) == "" {
-		return mdm.WorkPolicy{}, errors.New("name the work policy with --policy")
-	}
-	policies, err := in.svc.WorkPolicies(ctx, t)
-	if err != nil {
-		return mdm.WorkPolicy{}, err
-	}
-	var names []string
-	for _, p := range policies {
-		if p.ID == name || p.Name == name {
-			return p, nil
-		}
-		names = append(names, fmt.Sprintf("%q", p.Name))
-	}
-	return mdm.WorkPolicy{}, fmt.Errorf("tenant %s has no work policy %q; it has %s", t.Name, name, strings.Join(names, ", "))
 }

@@ -52,9 +52,7 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
 			if in.cfg.JSON {
 				return output.JSON(cmd.OutOrStdout(), dpo.Report(r))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s <%s>: %d invitations, %d devices, %d accesses and %d other events on record (--json or --html FILE for all of it)\n",
-				r.Employee.Name, r.Employee.Email, len(r.Invitations), len(r.Devices), len(r.Accesses), len(r.Events))
-			return nil
+			return dpo.ReportSummary(cmd.OutOrStdout(), r)
 		}),
 	}
 	f := employee.Flags()
