@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/backup"
 	inst "github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/ui/output"
 )
@@ -72,35 +69,9 @@ trennwand serve on the data directory.`,
 			if cfg.DB.Postgres {
 				return usagef("restore writes a SQLite installation; restore a PostgreSQL installation with pg_restore (docs/deployment.md)")
 			}
-			return restoreBackup(cfg, in, cfg.Logger(cmd.ErrOrStderr()))
+			return inst.Restore(cfg, in, cfg.Logger(cmd.ErrOrStderr()))
 		},
 	}
 	c.Flags().String("in", "", "backup file to restore (required)")
 	return c
-}
-
-// restoreBackup unpacks the backup into the empty data directory.
-func restoreBackup(cfg config, file string, log *slog.Logger) error {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	entries, err := os.ReadDir(cfg.DataDir)
-	if err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	for _, e := range entries {
-		if e.Name() != "master.key" {
-			return usagef("the data directory %s is not empty (it holds %s): restore into an empty one", cfg.DataDir, e.Name())
-		}
-	}
-	key, err := inst.LoadMasterKey(cfg, log, false)
-	if err != nil {
-		return usageError{fmt.Errorf("restore needs the master key of the backed-up installation: %w", err)}
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return usageError{fmt.Errorf("--in: %w", err)}
-	}
-	defer f.Close()
-	return backup.Restore(f, key, cfg.DataDir)
 }
