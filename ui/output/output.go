@@ -1,5 +1,6 @@
 // Package output is how the command line writes its results: one indented JSON object
-// for scripts, aligned tables for people, and new files that only their owner can read.
+// for scripts, aligned tables for people (the lists of tenants, devices and API tokens
+// among them), and new files that only their owner can read.
 package output
 
 import (
