@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os/user"
 
 	"github.com/spf13/cobra"
@@ -11,25 +10,22 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
-	"github.com/trennwand/trennwand/pki"
 )
 
 // config is the validated configuration of one invocation.
 type config = inst.Config
 
-// installation is an opened installation; cfg, log, store, svc and key are its own, under
-// the commands' short names.
+// installation is an opened installation; cfg, store and svc are its own, under the
+// commands' short names.
 type installation struct {
 	*inst.Installation
 	cfg   config
-	log   *slog.Logger
 	store *store.Store
 	svc   *domain.Services
-	key   *pki.MasterKey
 }
 
 func wrap(i *inst.Installation) *installation {
-	return &installation{Installation: i, cfg: i.Config, log: i.Log, store: i.Store, svc: i.Service, key: i.Key}
+	return &installation{Installation: i, cfg: i.Config, store: i.Store, svc: i.Service}
 }
 
 func addGlobalFlags(root *cobra.Command) {
