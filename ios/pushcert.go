@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -135,4 +136,18 @@ func (p *Platform) CheckPushCertificates(ctx context.Context, _ PushCertCheckJob
 		}
 	}
 	return nil
+}
+
+// WriteText writes the push certificate's topic and expiry for a person, with what to do
+// when it expires soon or has expired.
+func (pc PushCertificate) WriteText(w io.Writer) error {
+	state := "valid"
+	switch {
+	case pc.Expired:
+		state = "EXPIRED: iPhones cannot be reached; renew it at Apple and upload it again"
+	case pc.Expiring:
+		state = "expires within 30 days: renew it at Apple (same Apple ID) and upload it again"
+	}
+	_, err := fmt.Fprintf(w, "topic:    %s\nexpires:  %s (%s)\n", pc.Topic, pc.NotAfter.Local().Format(time.DateTime), state)
+	return err
 }

@@ -85,3 +85,12 @@ func perSecond(n int, d time.Duration) float64 {
 	}
 	return float64(n) / d.Seconds()
 }
+
+// Err says how the run fell short: phones that failed or did not get their work apps; nil
+// when every phone was configured without an error.
+func (s Summary) Err() error {
+	if s.Errors > 0 || s.Configured < s.Count {
+		return fmt.Errorf("%d of %d phones enrolled, %d configured, %d errors", s.Enrolled, s.Count, s.Configured, s.Errors)
+	}
+	return nil
+}

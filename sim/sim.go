@@ -52,6 +52,21 @@ type Simulation struct {
 	newDevice func(i int, appleID string) Device
 }
 
+// Connect makes a simulation of phones of the platform against the server: the server's
+// root certificate is caPEM or, trusted on first use and said on stderr, the one the
+// server publishes; keyCount RSA keys are shared among the phones (0: a new key per phone).
+func Connect(ctx context.Context, stderr io.Writer, platform mdm.Platform, server, token string, caPEM []byte, concurrency, keyCount int) (*Simulation, error) {
+	roots, err := Roots(ctx, stderr, server, caPEM)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := SharedKeys(keyCount)
+	if err != nil {
+		return nil, err
+	}
+	return New(platform, server, token, roots, concurrency, keys), nil
+}
+
 // New returns a simulation of phones of the platform against the server, which they trust
 // through roots, with concurrency phones working at a time; iPhones take their keys from
 // keys (see SharedKeys). The caller sets Count; each phone checks in three times and

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newAdminCmd() *cobra.Command {
@@ -42,7 +43,7 @@ invitations, work passcode reset), dpo (audit trail and exports, read only).`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{
+				return output.JSON(cmd.OutOrStdout(), map[string]any{
 					"id": a.ID, "tenant": t.Name, "email": a.Email, "role": a.Role,
 					"password": creds.Password, "totp_secret": creds.TOTPSecret, "totp_url": creds.TOTPURL,
 				})

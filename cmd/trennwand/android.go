@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
-	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/android"
-	"github.com/trennwand/trennwand/api"
+	inst "github.com/trennwand/trennwand/installation"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newAndroidCmd() *cobra.Command {
@@ -36,7 +33,7 @@ secret, and the old push URL stops working.`,
 			if enterprise == "" {
 				return usagef("--enterprise is required (enterprises/ID, as Google names it)")
 			}
-			p, err := in.android(ctx)
+			p, err := in.Android(ctx, inst.Platforms{})
 			if err != nil {
 				return err
 			}
@@ -51,7 +48,7 @@ secret, and the old push URL stops working.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]string{"pubsub_push_url": b.PushURL, "enterprise": b.Enterprise, "topic": b.Topic})
+				return output.JSON(cmd.OutOrStdout(), map[string]string{"pubsub_push_url": b.PushURL, "enterprise": b.Enterprise, "topic": b.Topic})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "bound tenant %s to %s\nPub/Sub topic:  %s\npush endpoint:  %s\n(shown only now: create a push subscription on the topic with this endpoint)\n",
 				t.Name, b.Enterprise, b.Topic, b.PushURL)
@@ -76,7 +73,7 @@ the tenant and shows the push URL for the Pub/Sub subscription.`,
 			if err != nil {
 				return err
 			}
-			p, err := in.android(ctx)
+			p, err := in.Android(ctx, inst.Platforms{})
 			if err != nil {
 				return err
 			}
@@ -85,7 +82,7 @@ the tenant and shows the push URL for the Pub/Sub subscription.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]string{"signup_url": u})
+				return output.JSON(cmd.OutOrStdout(), map[string]string{"signup_url": u})
 			}
 			_, err = fmt.Fprintln(cmd.OutOrStdout(), u)
 			return err
@@ -101,52 +98,4 @@ the tenant and shows the push URL for the Pub/Sub subscription.`,
 func addAMAPIFlags(c *cobra.Command) {
 	c.Flags().String("amapi-endpoint", "", "Android Management API base URL (a partner proxy or a fake); env TRENNWAND_AMAPI_ENDPOINT")
 	c.Flags().String("amapi-credentials", "", "service-account JSON file for the Android Management API, kept sealed in the database once read; env TRENNWAND_AMAPI_CREDENTIALS")
-}
-
-// errNoAMAPI means the installation has no way to reach the Android Management API.
-var errNoAMAPI = errors.New("the Android Management API is not configured: set amapi-credentials (TRENNWAND_AMAPI_CREDENTIALS) to a service-account key file, or amapi-endpoint (TRENNWAND_AMAPI_ENDPOINT) to a proxy")
-
-// android returns the installation's Android platform. The service-account key comes from
-// the configured file, which is then kept sealed in the database, or from the database.
-func (in *installation) android(ctx context.Context) (*android.Platform, error) {
-	var fromFile []byte
-	if in.cfg.AMAPICredentials != "" {
-		b, err := os.ReadFile(in.cfg.AMAPICredentials)
-		if err != nil {
-			return nil, fmt.Errorf("AMAPI credentials: %w", err)
-		}
-		fromFile = b
-	}
-	key, err := android.Credentials(ctx, in.store.Tables().DB(), in.key, fromFile)
-	if err != nil {
-		return nil, err
-	}
-	if key == nil && in.cfg.AMAPIEndpoint == "" {
-		return nil, errNoAMAPI
-	}
-	client, err := android.NewClient(ctx, android.ClientConfig{Endpoint: in.cfg.AMAPIEndpoint, CredentialsJSON: key})
-	if err != nil {
-		return nil, err
-	}
-	ca, err := in.CA(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return android.New(in.svc, in.store.Tables(), client, android.Config{PublicURL: in.cfg.PublicURL, Log: in.log.With("component", "android"),
-		Challenges: ca, ClientAddr: api.ForwardedFor(in.cfg.TrustedProxies)}), nil
-}
-
-// mountAndroid mounts the Android platform when the API is configured and returns it;
-// without it the server runs for iPhones only, says so, and returns nil.
-func mountAndroid(ctx context.Context, in *installation, srv *api.Server, log *slog.Logger) (*android.Platform, error) {
-	p, err := in.android(ctx)
-	if errors.Is(err, errNoAMAPI) {
-		log.Warn("Android is off: " + err.Error())
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	srv.MountAndroid(p.Handler())
-	return p, nil
 }

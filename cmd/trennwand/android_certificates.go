@@ -7,6 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/android"
+	inst "github.com/trennwand/trennwand/installation"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newAndroidCertificatesCmd() *cobra.Command {
@@ -33,7 +35,7 @@ the employee (choosePrivateKeyRules).`,
 			s.CompanionPackage, _ = cmd.Flags().GetString("companion")
 			s.KeyAlias, _ = cmd.Flags().GetString("key-alias")
 			s.KeyApps, _ = cmd.Flags().GetStringSlice("key-for")
-			p, err := in.android(ctx)
+			p, err := in.Android(ctx, inst.Platforms{})
 			if err != nil {
 				return err
 			}
@@ -41,7 +43,7 @@ the employee (choosePrivateKeyRules).`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "certificates": "enabled"})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "certificates": "enabled"})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "device certificates enabled for tenant %s; its Android policies were sent again\n", t.Name)
 			return err

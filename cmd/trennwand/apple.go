@@ -2,42 +2,18 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
-	"time"
+
+	"github.com/trennwand/trennwand/ios/licences"
+	"github.com/trennwand/trennwand/ui/output"
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/ios"
-	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 )
-
-// apple returns the installation's Apple component. Profiles are signed with signer; the
-// command line, which makes none, passes nil.
-func (in *installation) apple(signer func() (*tls.Certificate, error)) (*ios.Platform, *storage.Storage, error) {
-	ca, err := in.CA(context.Background())
-	if err != nil {
-		return nil, nil, err
-	}
-	if signer == nil {
-		signer = func() (*tls.Certificate, error) {
-			return nil, errors.New("enrolment profiles are made by the server only")
-		}
-	}
-	nano := storage.New(in.store.Tables(), in.key)
-	p, err := ios.New(in.svc, ca, nano, ios.Config{
-		PublicURL: in.cfg.PublicURL, Topic: in.cfg.APNsTopic, ProfileSigner: signer,
-		Log: in.log.With("component", "ios"), ClientAddr: api.ForwardedFor(in.cfg.TrustedProxies),
-	})
-	if err == nil {
-		err = in.useLicences(p)
-	}
-	return p, nano, err
-}
 
 func newAppleCmd() *cobra.Command {
 	upload := &cobra.Command{
@@ -53,7 +29,7 @@ Renew it with the same Apple ID before it expires: a renewed certificate keeps i
 topic and enrolled iPhones stay enrolled. After expiry every iPhone has to enrol again.`,
 		Example: `  trennwand apple push-cert upload --tenant musterstadt --cert push.pem --key push.key`,
 		Args:    exactArgs(),
-		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, _ *licences.Service, t mdm.Tenant) error {
 			certPEM, err := readFlagFile(cmd, "cert")
 			if err != nil {
 				return err
@@ -80,7 +56,7 @@ topic and enrolled iPhones stay enrolled. After expiry every iPhone has to enrol
 		Short:   "Show the tenant's MDM push certificate: topic and expiry",
 		Example: `  trennwand apple push-cert show --tenant musterstadt --json`,
 		Args:    exactArgs(),
-		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error {
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, _ *licences.Service, t mdm.Tenant) error {
 			pc, err := p.PushCertificate(ctx, t.ID)
 			if errors.Is(err, mdm.ErrNotFound) {
 				return fmt.Errorf("tenant %s has no push certificate yet: upload it with trennwand apple push-cert upload", t.Name)
@@ -98,17 +74,9 @@ topic and enrolled iPhones stay enrolled. After expiry every iPhone has to enrol
 
 func printPushCert(cmd *cobra.Command, in *installation, pc ios.PushCertificate) error {
 	if in.cfg.JSON {
-		return printJSON(cmd.OutOrStdout(), pc)
+		return output.JSON(cmd.OutOrStdout(), pc)
 	}
-	state := "valid"
-	switch {
-	case pc.Expired:
-		state = "EXPIRED: iPhones cannot be reached; renew it at Apple and upload it again"
-	case pc.Expiring:
-		state = "expires within 30 days: renew it at Apple (same Apple ID) and upload it again"
-	}
-	_, err := fmt.Fprintf(cmd.OutOrStdout(), "topic:    %s\nexpires:  %s (%s)\n", pc.Topic, pc.NotAfter.Local().Format(time.DateTime), state)
-	return err
+	return pc.WriteText(cmd.OutOrStdout())
 }
 
 // readFlagFile reads the file named by a required flag.

@@ -4,69 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	inst "github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/licences"
-	"github.com/trennwand/trennwand/ios/vpp"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
-// useLicences turns on the licensing of work apps through Apple's Apps and Books at the
-// configured URLs.
-func (in *installation) useLicences(p *ios.Platform) error {
-	client, err := vpp.NewClient(in.cfg.VPPURL, in.cfg.VPPMetadataURL, &http.Client{Timeout: 60 * time.Second})
-	if err != nil {
-		return err
-	}
-	cfg := licences.Config{Tables: in.store.Tables(), Domain: in.store, Sealer: in.key, Client: client, Now: in.svc.Now,
-		Log: in.log.With("component", "licences")}
-	if in.demo {
-		// The demo's fake is in the process: its events need no patience.
-		cfg.PollPause = 200 * time.Millisecond
-	}
-	lic, err := licences.New(cfg)
-	if err != nil {
-		return err
-	}
-	in.appleLicences = lic
-	p.UseLicences(lic)
-	return nil
-}
-
-// appLicensing is the licensing the console shows; nil without the Apple component.
-func (in *installation) appLicensing() mdm.AppLicensing {
-	if in.appleLicences == nil {
-		return nil
-	}
-	return in.appleLicences
-}
-
-// withTenantLicences runs fn with the installation's licensing of Apple work apps and the
-// tenant that --tenant names.
-func withTenantLicences(fn func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error) func(*cobra.Command, []string) error {
-	return withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, _ *ios.Platform, t mdm.Tenant) error {
-		return fn(ctx, cmd, in, in.appleLicences, t)
-	})
-}
-
-// withTenantApple runs fn with the installation's Apple component and the tenant that
-// --tenant names.
-func withTenantApple(fn func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, t mdm.Tenant) error) func(*cobra.Command, []string) error {
+// withTenantApple runs fn with the installation's Apple component, its licensing of work
+// apps and the tenant that --tenant names.
+func withTenantApple(fn func(ctx context.Context, cmd *cobra.Command, in *installation, p *ios.Platform, lic *licences.Service, t mdm.Tenant) error) func(*cobra.Command, []string) error {
 	return withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
 		t, err := tenantFlag(ctx, cmd, in)
 		if err != nil {
 			return err
 		}
-		p, _, err := in.apple(nil)
+		p, _, lic, err := in.Apple(inst.Platforms{})
 		if err != nil {
 			return err
 		}
-		return fn(ctx, cmd, in, p, t)
+		return fn(ctx, cmd, in, p, lic, t)
 	})
 }
 
@@ -82,7 +42,7 @@ The token is stored encrypted with the master key; the catalogue of apps is then
 read from Apple. Download and upload a new one before it expires (after a year).`,
 		Example: `  trennwand apple vpp-token upload --tenant musterstadt --file Musterstadt.vpptoken`,
 		Args:    exactArgs(),
-		RunE: withTenantLicences(func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error {
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, _ *ios.Platform, lic *licences.Service, t mdm.Tenant) error {
 			file, err := readFlagFile(cmd, "file")
 			if err != nil {
 				return err
@@ -104,7 +64,7 @@ read from Apple. Download and upload a new one before it expires (after a year).
 		Short:   "Show the tenant's Apps and Books token: organisation, expiry, problems",
 		Example: `  trennwand apple vpp-token show --tenant musterstadt --json`,
 		Args:    exactArgs(),
-		RunE: withTenantLicences(func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error {
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, _ *ios.Platform, lic *licences.Service, t mdm.Tenant) error {
 			tok, err := lic.LicenceToken(ctx, t.ID)
 			if errors.Is(err, mdm.ErrNotFound) {
 				return fmt.Errorf("tenant %s has no Apps and Books token yet: upload it with trennwand apple vpp-token upload", t.Name)
@@ -120,19 +80,9 @@ read from Apple. Download and upload a new one before it expires (after a year).
 
 func printLicenceToken(cmd *cobra.Command, in *installation, tok mdm.LicenceToken) error {
 	if in.cfg.JSON {
-		return printJSON(cmd.OutOrStdout(), tok)
+		return output.JSON(cmd.OutOrStdout(), tok)
 	}
-	state := "valid"
-	switch {
-	case tok.Problem != "":
-		state = tok.Problem
-	case tok.Expired:
-		state = "EXPIRED: no licences can be assigned; download a new token in Apple Business Manager and upload it"
-	case tok.Expiring:
-		state = "expires within 30 days: download a new token in Apple Business Manager and upload it"
-	}
-	_, err := fmt.Fprintf(cmd.OutOrStdout(), "organisation: %s\nexpires:      %s (%s)\n", tok.Organisation, tok.ExpiresAt.Local().Format(time.DateTime), state)
-	return err
+	return licences.WriteTokenText(cmd.OutOrStdout(), tok)
 }
 
 func newVPPAssetsCmd() *cobra.Command {
@@ -144,20 +94,15 @@ Apple (hourly, and after each token upload): bundle ID, name, licences in total 
 free, and how many employees hold one, wait for one, or could not get one.`,
 		Example: `  trennwand apple vpp-assets --tenant musterstadt --json`,
 		Args:    exactArgs(),
-		RunE: withTenantLicences(func(ctx context.Context, cmd *cobra.Command, in *installation, lic *licences.Service, t mdm.Tenant) error {
+		RunE: withTenantApple(func(ctx context.Context, cmd *cobra.Command, in *installation, _ *ios.Platform, lic *licences.Service, t mdm.Tenant) error {
 			apps, err := lic.LicensedApps(ctx, t.ID)
 			if err != nil {
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"apps": apps})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"apps": apps})
 			}
-			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "BUNDLE ID\tNAME\tTOTAL\tFREE\tHELD\tWAITING\tFAILED\tPROBLEM")
-			for _, a := range apps {
-				fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", a.BundleID, a.Name, a.Total, a.Available, a.Associated, a.Pending, a.Failed, a.Problem)
-			}
-			return w.Flush()
+			return licences.WriteAppsTable(cmd.OutOrStdout(), apps)
 		}),
 	}
 	c.Flags().String("tenant", "", "tenant name (required)")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm/trail"
 	"github.com/trennwand/trennwand/ui/dpo"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 // errAuditBroken makes `audit verify` exit with 1 when a trail is broken.
@@ -46,7 +47,7 @@ intact, 1 when one is not.`,
 			}
 			res := dpo.Verification(reports)
 			if in.cfg.JSON {
-				if err := printJSON(cmd.OutOrStdout(), res); err != nil {
+				if err := output.JSON(cmd.OutOrStdout(), res); err != nil {
 					return err
 				}
 			} else if err := dpo.VerificationText(cmd.OutOrStdout(), reports); err != nil {

@@ -3,14 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/audit/export"
 	"github.com/trennwand/trennwand/mdm/trail"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newAuditExportCmd() *cobra.Command {
@@ -80,26 +79,13 @@ func runAuditExport(ctx context.Context, cmd *cobra.Command, in *installation, _
 		return fmt.Errorf("--out %w", err)
 	}
 
-	// From here on the export writes: the signing certificate, its audit event, the files.
-	svc, signer, err := in.AuditService(ctx, true)
+	m, signer, err := in.ExportAudit(ctx, cliActor(), x, out, existed)
 	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(out, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", out, err)
-	}
-	m, err := export.Write(out, x, cliActor(), signer, func(write func(audit.Event) error) (trail.AuditExported, error) {
-		return svc.Trail.ExportAudit(ctx, cliActor(), x, write)
-	})
-	if err != nil {
-		if !existed {
-			_ = os.RemoveAll(out)
-		}
 		return err
 	}
 	files := export.Files(x.Format)
 	if in.cfg.JSON {
-		return printJSON(cmd.OutOrStdout(), map[string]any{"out": out, "files": files, "manifest": m})
+		return output.JSON(cmd.OutOrStdout(), map[string]any{"out": out, "files": files, "manifest": m})
 	}
 	_, err = fmt.Fprintf(cmd.OutOrStdout(), "exported %d events of tenant %s to %s\n  %s  sha256 %s\n  %s\n  %s  signed by %q\nverify in %s with ca.pem from %s:\n  %s\n",
 		m.Events, t.Name, out, files[0], m.Files[0].SHA256, files[1], files[2], signer.Certificate().Subject.String(),

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/backup"
 	inst "github.com/trennwand/trennwand/installation"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newBackupCmd() *cobra.Command {
@@ -32,12 +30,12 @@ PostgreSQL installations are backed up with pg_dump and the master key (docs/dep
 			if in.cfg.DB.Postgres {
 				return usagef("this installation is on PostgreSQL: back it up with pg_dump and keep the master key (docs/deployment.md)")
 			}
-			info, err := writeBackup(ctx, in, out)
+			info, err := in.Backup(ctx, out)
 			if err != nil {
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"file": out, "created_at": info.CreatedAt, "files": info.Files})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"file": out, "created_at": info.CreatedAt, "files": info.Files})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "backup written to %s (%s)\n", out, info.Schema)
 			return err
@@ -45,15 +43,6 @@ PostgreSQL installations are backed up with pg_dump and the master key (docs/dep
 	}
 	c.Flags().String("out", "", "file to write the backup to; it must not exist (required)")
 	return c
-}
-
-// writeBackup writes the installation's backup to out, which must not exist.
-func writeBackup(ctx context.Context, in *installation, out string) (backup.Info, error) {
-	schema, err := in.store.Schema(ctx)
-	if err != nil {
-		return backup.Info{}, err
-	}
-	return backup.Write(ctx, backup.Installation{DB: in.store, Schema: schema.String(), DataDir: in.cfg.DataDir, Key: in.key}, out)
 }
 
 func newRestoreCmd() *cobra.Command {
@@ -80,35 +69,9 @@ trennwand serve on the data directory.`,
 			if cfg.DB.Postgres {
 				return usagef("restore writes a SQLite installation; restore a PostgreSQL installation with pg_restore (docs/deployment.md)")
 			}
-			return restoreBackup(cfg, in, cfg.Logger(cmd.ErrOrStderr()))
+			return inst.Restore(cfg, in, cfg.Logger(cmd.ErrOrStderr()))
 		},
 	}
 	c.Flags().String("in", "", "backup file to restore (required)")
 	return c
-}
-
-// restoreBackup unpacks the backup into the empty data directory.
-func restoreBackup(cfg config, file string, log *slog.Logger) error {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	entries, err := os.ReadDir(cfg.DataDir)
-	if err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	for _, e := range entries {
-		if e.Name() != "master.key" {
-			return usagef("the data directory %s is not empty (it holds %s): restore into an empty one", cfg.DataDir, e.Name())
-		}
-	}
-	key, err := inst.LoadMasterKey(cfg, log, false)
-	if err != nil {
-		return usageError{fmt.Errorf("restore needs the master key of the backed-up installation: %w", err)}
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return usageError{fmt.Errorf("--in: %w", err)}
-	}
-	defer f.Close()
-	return backup.Restore(f, key, cfg.DataDir)
 }

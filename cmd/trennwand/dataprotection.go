@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/ui/dpo"
 )
@@ -25,7 +24,7 @@ func newDataProtectionCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printDataProtection(cmd, in, t, d)
+			return dpo.WriteSettings(cmd.OutOrStdout(), in.cfg.JSON, t, d)
 		}),
 	}
 	show.Flags().String("tenant", "", "tenant name (required)")
@@ -69,7 +68,7 @@ recorded in the audit trail.`,
 			if d, err = in.svc.DataProtection.SetDataProtection(ctx, cliActor(), t, d); err != nil {
 				return err
 			}
-			return printDataProtection(cmd, in, t, d)
+			return dpo.WriteSettings(cmd.OutOrStdout(), in.cfg.JSON, t, d)
 		}),
 	}
 	f := set.Flags()
@@ -83,11 +82,4 @@ recorded in the audit trail.`,
 	f.String("purposes", "", "the purposes in the tenant's own words, for the record of processing")
 	f.String("measures", "", "further technical and organisational measures, for the record of processing")
 	return group("dataprotection", "Retention periods, the inactivity rule and the record of processing", show, set)
-}
-
-func printDataProtection(cmd *cobra.Command, in *installation, t mdm.Tenant, d dataprotection.DataProtection) error {
-	if in.cfg.JSON {
-		return printJSON(cmd.OutOrStdout(), dpo.TenantSettingsJSON{Tenant: t.Name, SettingsJSON: dpo.Settings(d)})
-	}
-	return dpo.SettingsText(cmd.OutOrStdout(), t.Name, d)
 }

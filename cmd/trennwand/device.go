@@ -1,15 +1,14 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newDeviceCmd() *cobra.Command {
@@ -43,39 +42,7 @@ func newDeviceCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if in.cfg.JSON {
-				out := make([]map[string]any, len(devices))
-				for i, d := range devices {
-					out[i] = map[string]any{
-						"id": d.ID, "employee_id": d.EmployeeID, "platform": d.Platform, "state": d.State,
-						"os_version": d.OSVersion, "last_contact_at": d.LastContactAt,
-						"created_at": d.CreatedAt, "security_patch_level": d.SecurityPatchLevel, "non_compliance": d.NonCompliance,
-					}
-					if v := d.Verdict(); v.State != mdm.ComplianceNone {
-						out[i]["compliance"] = v.State
-						if v.Until != nil {
-							out[i]["compliance_until"] = v.Until
-						}
-						if len(v.Reasons) > 0 {
-							out[i]["compliance_reasons"] = v.Reasons
-						}
-					}
-				}
-				return printJSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "devices": out})
-			}
-			rows := make([][]string, len(devices))
-			for i, d := range devices {
-				contact := "never"
-				if d.LastContactAt != nil {
-					contact = d.LastContactAt.Local().Format(time.DateTime)
-				}
-				verdict := cmp.Or(string(d.Compliance), "-")
-				if d.ComplianceUntil != nil {
-					verdict += " until " + d.ComplianceUntil.Local().Format(time.DateTime)
-				}
-				rows[i] = []string{d.ID, string(d.Platform), string(d.State), d.OSVersion, verdict, contact}
-			}
-			return printTable(cmd.OutOrStdout(), []string{"ID", "PLATFORM", "STATE", "OS", "COMPLIANCE", "LAST CONTACT"}, rows)
+			return output.Devices(cmd.OutOrStdout(), in.cfg.JSON, t, devices)
 		}),
 	}
 	f := list.Flags()
@@ -109,7 +76,7 @@ command on a device that is being removed retries the revocation.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "state": d.State})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "state": d.State})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "device %s is %s; its certificates are revoked\n", d.ID, d.State)
 			return err

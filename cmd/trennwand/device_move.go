@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newDeviceMoveCmd() *cobra.Command {
@@ -27,7 +27,7 @@ by its ID or its name.`,
 				return err
 			}
 			name, _ := cmd.Flags().GetString("policy")
-			p, err := policyNamed(ctx, in, t, name)
+			p, err := in.WorkPolicyNamed(ctx, t, name)
 			if err != nil {
 				return err
 			}
@@ -38,7 +38,7 @@ by its ID or its name.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "work_policy_id": p.ID, "work_policy": p.Name})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "work_policy_id": p.ID, "work_policy": p.Name})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "device %s has work policy %q; its work apps follow it\n", d.ID, p.Name)
 			return err
@@ -47,23 +47,4 @@ by its ID or its name.`,
 	move.Flags().String("tenant", "", "tenant name (required)")
 	move.Flags().String("policy", "", "the work policy's ID or name (required)")
 	return move
-}
-
-// policyNamed finds the tenant's work policy with the ID or name.
-func policyNamed(ctx context.Context, in *installation, t mdm.Tenant, name string) (mdm.WorkPolicy, error) {
-	if strings.TrimSpace(name) == "" {
-		return mdm.WorkPolicy{}, errors.New("name the work policy with --policy")
-	}
-	policies, err := in.svc.WorkPolicy.WorkPolicies(ctx, t)
-	if err != nil {
-		return mdm.WorkPolicy{}, err
-	}
-	var names []string
-	for _, p := range policies {
-		if p.ID == name || p.Name == name {
-			return p, nil
-		}
-		names = append(names, fmt.Sprintf("%q", p.Name))
-	}
-	return mdm.WorkPolicy{}, fmt.Errorf("tenant %s has no work policy %q; it has %s", t.Name, name, strings.Join(names, ", "))
 }

@@ -1,14 +1,13 @@
 package main
 
 import (
-	"crypto/tls"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/serve"
 )
 
 func newHealthcheckCmd() *cobra.Command {
@@ -32,16 +31,8 @@ certificate is not verified, because the check runs beside the server.`,
 				}
 				target = "https://" + net.JoinHostPort("127.0.0.1", port) + "/readyz"
 			}
-			client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
-				TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // probe of the local server
-			}}
-			resp, err := client.Get(target)
-			if err != nil {
-				return fmt.Errorf("health check: %w", err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("health check %s: %w (HTTP %d)", target, errNotReady, resp.StatusCode)
+			if err := serve.Probe(target); err != nil {
+				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "ready")
 			return nil

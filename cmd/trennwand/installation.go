@@ -2,49 +2,30 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
-	"log/slog"
 	"os/user"
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/android"
 	inst "github.com/trennwand/trennwand/installation"
-	"github.com/trennwand/trennwand/ios"
-	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/store"
-	"github.com/trennwand/trennwand/pki"
 )
 
 // config is the validated configuration of one invocation.
 type config = inst.Config
 
-// installation is an opened installation with what the commands and serve wire onto it.
-// cfg, log, store, svc and key are the installation's own, under the commands' short names.
+// installation is an opened installation; cfg, store and svc are its own, under the
+// commands' short names.
 type installation struct {
 	*inst.Installation
 	cfg   config
-	log   *slog.Logger
 	store *store.Store
 	svc   *domain.Services
-	key   *pki.MasterKey
-
-	// Set by serve: the parts whose background work the job queue runs.
-	applePlatform   *ios.Platform
-	appleLicences   *licences.Service
-	pusher          *ios.Pusher
-	androidPlatform *android.Platform
-	// apnsRoots, if set, are the CAs the APNs server's certificate must come from (the
-	// demo's fake).
-	apnsRoots *x509.CertPool
-	// demo is set in demo mode (serve --demo), which the dashboard shows.
-	demo bool
 }
 
 func wrap(i *inst.Installation) *installation {
-	return &installation{Installation: i, cfg: i.Config, log: i.Log, store: i.Store, svc: i.Service, key: i.Key}
+	return &installation{Installation: i, cfg: i.Config, store: i.Store, svc: i.Service}
 }
 
 func addGlobalFlags(root *cobra.Command) {

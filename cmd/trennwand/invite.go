@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,7 +9,6 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/ui/invitation"
-	"github.com/trennwand/trennwand/ui/portal"
 )
 
 func newInviteCmd() *cobra.Command {
@@ -54,41 +51,9 @@ too: hand it over and delete it.`,
 			if err != nil {
 				return err
 			}
-			link := invitation.Link(in.cfg.PublicURL, inv.Code)
-			if qrPath == "" {
-				qrPath = "invitation-" + inv.Invitation.ID + ".png"
-			}
-			if qrPath != "-" {
-				if err := writeNewFile(qrPath, func(w io.Writer) error { return invitation.WriteQR(w, link) }); err != nil {
-					return fmt.Errorf("the invitation was created, but its QR code could not be written (the URL above still works): %w", err)
-				}
-			}
-			lettersPath, _ := fl.GetString("letters")
-			if lettersPath != "" {
-				if err := writeLetters(lettersPath, "de", []portal.Letter{invitation.Letter(t, inv, link)}); err != nil {
-					return fmt.Errorf("the invitation was created (code %s), but its letter could not be written: %w", inv.Code, err)
-				}
-			}
-			if in.cfg.JSON {
-				out := map[string]any{
-					"code": inv.Code, "url": link, "invitation_id": inv.Invitation.ID,
-					"employee_id": inv.Employee.ID, "platform": inv.Invitation.Platform,
-					"expires_at": inv.Invitation.ExpiresAt,
-				}
-				if qrPath != "-" {
-					out["qr"] = qrPath
-				}
-				if lettersPath != "" {
-					out["letters"] = lettersPath
-				}
-				return printJSON(cmd.OutOrStdout(), out)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "invited %s (%s) until %s\n  code: %s\n  url:  %s\n",
-				inv.Employee.Email, inv.Invitation.Platform, inv.Invitation.ExpiresAt.Local().Format(time.DateTime), inv.Code, link)
-			if qrPath != "-" {
-				fmt.Fprintf(cmd.OutOrStdout(), "  QR code written to %s\n", qrPath)
-			}
-			return nil
+			letters, _ := fl.GetString("letters")
+			h := invitation.Handout{PublicURL: in.cfg.PublicURL, JSON: in.cfg.JSON, Letters: letters}
+			return h.One(cmd.OutOrStdout(), t, inv, qrPath)
 		}),
 	}
 	f := create.Flags()

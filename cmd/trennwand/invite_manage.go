@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,11 +10,8 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/ui/invitation"
-	"github.com/trennwand/trennwand/ui/portal"
+	"github.com/trennwand/trennwand/ui/output"
 )
-
-// maxCSVBytes bounds an imported CSV file: 10,000 lines of a few hundred bytes.
-const maxCSVBytes = 8 << 20
 
 func newInviteImportCmd() *cobra.Command {
 	c := &cobra.Command{
@@ -43,14 +38,9 @@ and QR code per employee: print it, hand the letters out, delete the file.`,
 			if err != nil {
 				return err
 			}
-			f, err := os.Open(path)
+			rows, err := invitation.ReadCSV(path)
 			if err != nil {
-				return fmt.Errorf("read %s: %w", path, err)
-			}
-			defer f.Close()
-			rows, err := enrolment.ParseInvitationCSV(io.LimitReader(f, maxCSVBytes))
-			if err != nil {
-				return fmt.Errorf("%s: %w (nothing was imported)", path, err)
+				return err
 			}
 			made, err := in.svc.Enrolment.InviteMany(ctx, cliActor(), t, rows, time.Duration(days)*24*time.Hour)
 			if err != nil {
@@ -113,7 +103,7 @@ func newInviteRevokeCmd() *cobra.Command {
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"revoked": args[0]})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"revoked": args[0]})
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "revoked invitation %s\n", args[0])
 			return nil
@@ -125,62 +115,11 @@ func newInviteRevokeCmd() *cobra.Command {
 
 // reportInvitations prints the new invitations and writes their letters when asked.
 func reportInvitations(cmd *cobra.Command, in *installation, t mdm.Tenant, made []enrolment.NewInvitation) error {
-	lettersPath, _ := cmd.Flags().GetString("letters")
-	lang, _ := cmd.Flags().GetString("lang")
-	if lang != "de" && lang != "en" {
-		return usagef("--lang %q: use de or en", lang)
+	h := invitation.Handout{PublicURL: in.cfg.PublicURL, JSON: in.cfg.JSON}
+	h.Letters, _ = cmd.Flags().GetString("letters")
+	h.Lang, _ = cmd.Flags().GetString("lang")
+	if h.Lang != "de" && h.Lang != "en" {
+		return usagef("--lang %q: use de or en", h.Lang)
 	}
-	list := make([]invitationOut, len(made))
-	letters := make([]portal.Letter, len(made))
-	for i, inv := range made {
-		link := invitation.Link(in.cfg.PublicURL, inv.Code)
-		list[i] = invitationOut{Email: inv.Employee.Email, Code: inv.Code, URL: link, ID: inv.Invitation.ID, ExpiresAt: inv.Invitation.ExpiresAt}
-		letters[i] = invitation.Letter(t, inv, link)
-	}
-	if lettersPath != "" {
-		if err := writeLetters(lettersPath, lang, letters); err != nil {
-			_ = printInvitations(cmd, in, list)
-			return fmt.Errorf("the invitations were made, but the letters could not be written (the codes are printed): %w", err)
-		}
-	}
-	if in.cfg.JSON {
-		res := map[string]any{"invited": len(list), "invitations": list}
-		if lettersPath != "" {
-			res["letters"] = lettersPath
-		}
-		return printJSON(cmd.OutOrStdout(), res)
-	}
-	if err := printInvitations(cmd, in, list); err != nil {
-		return err
-	}
-	if lettersPath != "" {
-		fmt.Fprintf(cmd.OutOrStdout(), "letters written to %s (they hold the codes: print, then delete)\n", lettersPath)
-	}
-	return nil
-}
-
-// invitationOut is one new invitation as the commands print it.
-type invitationOut struct {
-	Email     string    `json:"email"`
-	Code      string    `json:"code"`
-	URL       string    `json:"url"`
-	ID        string    `json:"invitation_id"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-// printInvitations prints the codes in text; with --json they go with the result.
-func printInvitations(cmd *cobra.Command, in *installation, list []invitationOut) error {
-	if in.cfg.JSON {
-		return nil
-	}
-	for _, inv := range list {
-		fmt.Fprintf(cmd.OutOrStdout(), "invited %s until %s\n  code: %s\n  url:  %s\n",
-			inv.Email, inv.ExpiresAt.Local().Format(time.DateTime), inv.Code, inv.URL)
-	}
-	return nil
-}
-
-// writeLetters writes the print view of the letters, which carries the codes.
-func writeLetters(path, lang string, letters []portal.Letter) error {
-	return writeNewFile(path, func(w io.Writer) error { return portal.WriteLetters(w, lang, letters) })
+	return h.Many(cmd.OutOrStdout(), t, made)
 }

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm/store/storetest"
+	"github.com/trennwand/trennwand/ui/invitation"
 )
 
 // imported is what `invite import|resend --json` prints.
 type imported struct {
-	Invited     int             `json:"invited"`
-	Invitations []invitationOut `json:"invitations"`
-	Letters     string          `json:"letters"`
+	Invited     int                  `json:"invited"`
+	Invitations []invitation.Printed `json:"invitations"`
+	Letters     string               `json:"letters"`
 }
 
 // IT imports its staff from a spreadsheet, prints the letters, resends one invitation

@@ -2,15 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/pki"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newPKICmd() *cobra.Command {
@@ -28,30 +26,17 @@ works once; the server keeps only its hash.`,
 			if err != nil {
 				return err
 			}
-			enrolment, _ := cmd.Flags().GetString("device")
-			if enrolment != "" {
-				if _, err := in.store.Device(ctx, t.ID, enrolment); errors.Is(err, mdm.ErrNotFound) {
-					return fmt.Errorf("tenant %s has no device %q (trennwand device list shows them)", t.Name, enrolment)
-				} else if err != nil {
-					return err
-				}
-			} else {
-				enrolment = mdm.NewID()
+			device, _ := cmd.Flags().GetString("device")
+			ch, enrolment, err := in.SCEPChallenge(ctx, cliActor(), t, device)
+			if err != nil {
+				return err
 			}
 			ca, err := in.CA(ctx)
 			if err != nil {
 				return err
 			}
-			ch, err := ca.NewChallenge(ctx, pki.Identity{TenantID: t.ID, EnrolmentID: enrolment})
-			if err != nil {
-				return err
-			}
-			if err := in.svc.Record(ctx, t.ID, audit.Record{Actor: cliActor(), Action: audit.CertificateChallenge,
-				Subject: audit.Enrolment.Of(enrolment), Details: audit.Fields(map[string]any{"expires_at": ch.ExpiresAt})}); err != nil {
-				return err
-			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"challenge": ch.Secret, "scep_url": ca.SCEPURL(),
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"challenge": ch.Secret, "scep_url": ca.SCEPURL(),
 					"enrolment_id": enrolment, "expires_at": ch.ExpiresAt})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "challenge:  %s\nSCEP URL:   %s\nenrolment:  %s\nexpires:    %s\n",
@@ -75,25 +60,12 @@ colons, as openssl prints it). The CRL at /pki/crl is regenerated at once.`,
 				return usageError{err}
 			}
 			reason, _ := cmd.Flags().GetString("reason")
-			ca, err := in.CA(ctx)
-			if err != nil {
-				return err
-			}
-			info, err := ca.Certificate(ctx, serial)
+			info, err := in.RevokeCertificate(ctx, cliActor(), serial, reason)
 			if err != nil {
 				return fmt.Errorf("certificate %s: %w", args[0], err)
-			}
-			if err := ca.Revoke(ctx, serial, pki.ReasonUnspecified, reason); err != nil {
-				return fmt.Errorf("certificate %s: %w", args[0], err)
-			}
-			if info.TenantID != "" {
-				if err := in.svc.Record(ctx, info.TenantID, audit.Record{Actor: cliActor(), Action: audit.CertificateRevoke,
-					Subject: audit.Certificate.Of(serial), Details: audit.Fields(map[string]any{"enrolment": info.Enrolment, "reason": reason})}); err != nil {
-					return err
-				}
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"serial": serial, "revoked": true})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"serial": serial, "revoked": true})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "revoked certificate %s (%s)\n", serial, info.Subject)
 			return err
@@ -128,7 +100,7 @@ colons, as openssl prints it). The CRL at /pki/crl is regenerated at once.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"certificates": certs})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"certificates": certs})
 			}
 			rows := make([][]string, len(certs))
 			for i, c := range certs {
@@ -138,7 +110,7 @@ colons, as openssl prints it). The CRL at /pki/crl is regenerated at once.`,
 				}
 				rows[i] = []string{c.Serial, c.Subject, c.NotAfter.Local().Format(time.DateOnly), state}
 			}
-			return printTable(cmd.OutOrStdout(), []string{"SERIAL", "SUBJECT", "VALID UNTIL", "STATE"}, rows)
+			return output.Table(cmd.OutOrStdout(), []string{"SERIAL", "SUBJECT", "VALID UNTIL", "STATE"}, rows)
 		}),
 	}
 	list.Flags().String("tenant", "", "only this tenant's certificates")

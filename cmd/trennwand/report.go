@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/ui/dpo"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newReportCmd() *cobra.Command {
@@ -40,7 +41,7 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
 				return err
 			}
 			if file, _ := cmd.Flags().GetString("html"); file != "" {
-				if err := writeNewFile(file, func(w io.Writer) error { return dpo.ReportHTML(w, r, lang) }); err != nil {
+				if err := output.NewFile(file, func(w io.Writer) error { return dpo.ReportHTML(w, r, lang) }); err != nil {
 					return err
 				}
 				if !in.cfg.JSON {
@@ -49,11 +50,9 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
 				}
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), dpo.Report(r))
+				return output.JSON(cmd.OutOrStdout(), dpo.Report(r))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s <%s>: %d invitations, %d devices, %d accesses and %d other events on record (--json or --html FILE for all of it)\n",
-				r.Employee.Name, r.Employee.Email, len(r.Invitations), len(r.Devices), len(r.Accesses), len(r.Events))
-			return nil
+			return dpo.ReportSummary(cmd.OutOrStdout(), r)
 		}),
 	}
 	f := employee.Flags()
@@ -86,7 +85,7 @@ technical measures. Prints Markdown; --html FILE writes a page to print.`,
 				return err
 			}
 			if file, _ := cmd.Flags().GetString("html"); file != "" {
-				if err := writeNewFile(file, func(w io.Writer) error { return dpo.ProcessingHTML(w, r, lang) }); err != nil {
+				if err := output.NewFile(file, func(w io.Writer) error { return dpo.ProcessingHTML(w, r, lang) }); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", file)

@@ -1,25 +1,12 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"io"
-	"net"
-	"os"
-	"runtime/debug"
-	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
-	"github.com/trennwand/trennwand/api"
-	"github.com/trennwand/trennwand/demo"
 	inst "github.com/trennwand/trennwand/installation"
-	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/access"
+	"github.com/trennwand/trennwand/serve"
 )
 
 func newServeCmd() *cobra.Command {
@@ -70,128 +57,8 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	log := cfg.Logger(cmd.ErrOrStderr())
-	ctx := cmd.Context()
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(cfg.MemoryLimit)
-	}
-	var dm *demo.Demo
-	if on, _ := cmd.Flags().GetBool("demo"); on {
-		dm = startDemo(&cfg)
-		defer dm.Close()
-		log.Warn("DEMO MODE: Google and Apple are played by in-process fakes; nothing reaches a real phone", "amapi", cfg.AMAPIEndpoint, "apns", cfg.APNsURL)
-	}
-	unlock, err := inst.Lock(cfg)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	defer ln.Close()
-	var metricsLn net.Listener
-	if cfg.MetricsAddr != "" {
-		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
-			return fmt.Errorf("listen for /metrics on %s: %w", cfg.MetricsAddr, err)
-		}
-		defer metricsLn.Close()
-	}
-
-	opened, creds, err := inst.OpenForServe(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer opened.Close()
-	in := wrap(opened)
-	if creds != nil {
-		if err := printSignIn(cmd.OutOrStdout(), in.cfg, *creds); err != nil {
-			return err
-		}
-	}
-	ca, err := in.CA(ctx)
-	if err != nil {
-		return err
-	}
-	tlsCfg, err := in.ServerTLS(ctx, operatorCert)
-	if err != nil {
-		return err
-	}
-	metrics := prometheus.NewRegistry()
-	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.Ready, PKI: ca,
-		ClientAddr: api.ForwardedFor(cfg.TrustedProxies), MetricsListener: metricsLn != nil})
-	if dm != nil {
-		in.apnsRoots, in.demo = dm.APNsRoots(), true
-	}
-	if err := in.mountApple(srv, tlsCfg); err != nil {
-		return err
-	}
-	if in.androidPlatform, err = mountAndroid(ctx, in, srv, log); err != nil {
-		return err
-	}
-	if dm != nil {
-		if err := dm.Seed(ctx, in.svc, in.applePlatform, in.appleLicences, in.androidPlatform, ca.Root()); err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
-	}
-	stopJobs, err := in.startJobs(ctx)
-	if err != nil {
-		return err
-	}
-	defer stopJobs()
-	if err := mountConsole(srv, in, ca, log); err != nil {
-		return err
-	}
-	if err := mountPortal(srv, in, in.portalDrivers(), log); err != nil {
-		return err
-	}
-	if dm != nil {
-		dm.MountSimEndpoints(srv.Echo(), in.svc)
-		if n, _ := cmd.Flags().GetInt("demo-devices"); n > 0 {
-			dm.StartDevices(ctx, in.svc, strings.TrimRight(in.cfg.PublicURL.String(), "/"), ca.Root(), n, log)
-		}
-	}
-	log.Info("serving", "addr", ln.Addr().String(), "public_url", in.cfg.PublicURL.String(), "database", cfg.DB.String())
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return srv.Serve(gctx, ln) })
-	if metricsLn != nil {
-		log.Info("serving /metrics", "addr", metricsLn.Addr().String())
-		g.Go(func() error { return srv.ServeMetrics(gctx, metricsLn) })
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	log.Info("stopped")
-	return nil
+	opts := serve.Options{Operator: operatorCert, Out: cmd.OutOrStdout()}
+	opts.Demo, _ = cmd.Flags().GetBool("demo")
+	opts.DemoDevices, _ = cmd.Flags().GetInt("demo-devices")
+	return serve.Run(cmd.Context(), cfg, cfg.Logger(cmd.ErrOrStderr()), opts)
 }
-
-// printSignIn shows the first administrator's credentials, the only time they are shown.
-func printSignIn(w io.Writer, cfg config, creds access.AdminCredentials) error {
-	signIn := cfg.PublicURL.JoinPath("/ui/").String()
-	if cfg.JSON {
-		return printJSON(w, map[string]string{
-			"tenant": mdm.DefaultTenant, "url": signIn, "email": creds.Email,
-			"password": creds.Password, "totp_secret": creds.TOTPSecret, "totp_url": creds.TOTPURL,
-		})
-	}
-	_, err := fmt.Fprintf(w, `
-trennwand has created a new installation. Sign in as its first administrator:
-
-  Sign-in page:   %s
-  Tenant:         %s
-  E-mail:         %s
-  Password:       %s   (one-time: choose your own at first sign-in)
-  Second factor:  %s
-                  (add it to an authenticator app, or scan this URL as a QR code:
-                   %s)
-
-These details are shown only now. Keep them safe.
-
-`, signIn, mdm.DefaultTenant, creds.Email, creds.Password, creds.TOTPSecret, creds.TOTPURL)
-	return err
-}
-
-// errNotReady is returned by the health check when the server answers but is not ready.
-var errNotReady = errors.New("not ready")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/sim"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newSimCmd() *cobra.Command {
@@ -85,15 +85,10 @@ func runSim(cmd *cobra.Command, args []string) error {
 			return usagef("--ca: %v", err)
 		}
 	}
-	roots, err := sim.Roots(cmd.Context(), cmd.ErrOrStderr(), server, caPEM)
+	s, err := sim.Connect(cmd.Context(), cmd.ErrOrStderr(), mdm.Platform(args[0]), server, token, caPEM, concurrency, keyCount)
 	if err != nil {
 		return err
 	}
-	keys, err := sim.SharedKeys(keyCount)
-	if err != nil {
-		return err
-	}
-	s := sim.New(mdm.Platform(args[0]), server, token, roots, concurrency, keys)
 	s.Count = count
 	s.Rate, _ = f.GetFloat64("rate")
 	s.Checkins = checkins
@@ -105,14 +100,11 @@ func runSim(cmd *cobra.Command, args []string) error {
 	}
 	sum := s.Run(cmd.Context())
 	if jsonOut {
-		if err := printJSON(cmd.OutOrStdout(), sum); err != nil {
+		if err := output.JSON(cmd.OutOrStdout(), sum); err != nil {
 			return err
 		}
 	} else if err := sum.WriteText(cmd.OutOrStdout()); err != nil {
 		return err
 	}
-	if sum.Errors > 0 || sum.Configured < sum.Count {
-		return fmt.Errorf("%d of %d phones enrolled, %d configured, %d errors", sum.Enrolled, sum.Count, sum.Configured, sum.Errors)
-	}
-	return nil
+	return sum.Err()
 }

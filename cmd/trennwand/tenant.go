@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newTenantCmd() *cobra.Command {
@@ -28,7 +28,7 @@ func newTenantCmd() *cobra.Command {
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), tenantJSON(t))
+				return output.JSON(cmd.OutOrStdout(), output.Tenant(t))
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "created tenant %s (%s)\n", t.Name, t.DisplayName)
 			return err
@@ -45,25 +45,10 @@ func newTenantCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if in.cfg.JSON {
-				out := make([]map[string]any, len(ts))
-				for i, t := range ts {
-					out[i] = tenantJSON(t)
-				}
-				return printJSON(cmd.OutOrStdout(), map[string]any{"tenants": out})
-			}
-			rows := make([][]string, len(ts))
-			for i, t := range ts {
-				rows[i] = []string{t.Name, t.DisplayName, t.CreatedAt.Format(time.DateOnly)}
-			}
-			return printTable(cmd.OutOrStdout(), []string{"NAME", "DISPLAY NAME", "CREATED"}, rows)
+			return output.Tenants(cmd.OutOrStdout(), in.cfg.JSON, ts)
 		}),
 	}
 	return group("tenant", "Create and list tenants", create, list, newTenantContactsCmd())
-}
-
-func tenantJSON(t mdm.Tenant) map[string]any {
-	return map[string]any{"id": t.ID, "name": t.Name, "display_name": t.DisplayName, "created_at": t.CreatedAt}
 }
 
 // tenantFlag resolves the --tenant flag, with a message that helps when it is wrong.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newTenantContactsCmd() *cobra.Command {
@@ -27,7 +29,7 @@ data-protection contact (the data-protection officer's name and address).`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]string{"tenant": t.Name, "operator": t.OperatorName, "privacy_contact": t.PrivacyContact})
+				return output.JSON(cmd.OutOrStdout(), map[string]string{"tenant": t.Name, "operator": t.OperatorName, "privacy_contact": t.PrivacyContact})
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: operator %q, data-protection contact %q\n", t.Name, t.OperatorName, t.PrivacyContact)
 			return nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/access"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 func newTokenCmd() *cobra.Command {
@@ -53,7 +54,7 @@ without --tenant, for the provider-level super-admin who creates tenants.`,
 				tenantName = tenant.Name
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"token": secret, "id": tok.ID, "tenant": tenantName,
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"token": secret, "id": tok.ID, "tenant": tenantName,
 					"role": tok.Role, "expires_at": tok.ExpiresAt})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "token %s (%s, valid until %s):\n  %s\nIt is shown only now.\n",
@@ -81,20 +82,7 @@ without --tenant, for the provider-level super-admin who creates tenants.`,
 			if err != nil {
 				return err
 			}
-			if in.cfg.JSON {
-				out := make([]map[string]any, len(toks))
-				for i, tok := range toks {
-					out[i] = map[string]any{"id": tok.ID, "name": tok.Name, "role": tok.Role, "created_by": tok.CreatedBy,
-						"created_at": tok.CreatedAt, "expires_at": tok.ExpiresAt, "last_used_at": tok.LastUsedAt, "revoked_at": tok.RevokedAt}
-				}
-				return printJSON(cmd.OutOrStdout(), map[string]any{"tenant": t.Name, "tokens": out})
-			}
-			rows := make([][]string, len(toks))
-			for i, tok := range toks {
-				rows[i] = []string{tok.ID, tok.Name, string(tok.Role), localTime(tok.LastUsedAt, "never"),
-					tok.ExpiresAt.Local().Format(time.DateOnly), localTime(tok.RevokedAt, "-")}
-			}
-			return printTable(cmd.OutOrStdout(), []string{"ID", "NAME", "ROLE", "LAST USED", "EXPIRES", "REVOKED"}, rows)
+			return output.Tokens(cmd.OutOrStdout(), in.cfg.JSON, t, toks)
 		}),
 	}
 	list.Flags().String("tenant", "", "tenant name (required)")
@@ -113,7 +101,7 @@ without --tenant, for the provider-level super-admin who creates tenants.`,
 				return err
 			}
 			if in.cfg.JSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"id": args[0], "revoked": true})
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"id": args[0], "revoked": true})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "revoked token %s\n", args[0])
 			return err
@@ -121,12 +109,4 @@ without --tenant, for the provider-level super-admin who creates tenants.`,
 	}
 	revoke.Flags().String("tenant", "", "tenant name (required)")
 	return group("token", "Manage API tokens", create, list, revoke)
-}
-
-// localTime formats an optional time for a table, or says `none`.
-func localTime(t *time.Time, none string) string {
-	if t == nil {
-		return none
-	}
-	return t.Local().Format(time.DateTime)
 }

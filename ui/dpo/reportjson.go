@@ -1,6 +1,8 @@
 package dpo
 
 import (
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm/audit"
@@ -143,4 +145,12 @@ func nonNil(es []audit.Event) []audit.Event {
 		return []audit.Event{}
 	}
 	return es
+}
+
+// ReportSummary writes what the per-employee report holds in one line, and how to see
+// all of it.
+func ReportSummary(w io.Writer, r dataprotection.EmployeeReport) error {
+	_, err := fmt.Fprintf(w, "%s <%s>: %d invitations, %d devices, %d accesses and %d other events on record (--json or --html FILE for all of it)\n",
+		r.Employee.Name, r.Employee.Email, len(r.Invitations), len(r.Devices), len(r.Accesses), len(r.Events))
+	return err
 }

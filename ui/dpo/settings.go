@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 // SettingsJSON is a tenant's data-protection settings as the API and the command line
@@ -54,4 +56,13 @@ func SettingsText(w io.Writer, tenant string, d dataprotection.DataProtection) e
 	_, err := fmt.Fprintf(w, "%s: device data kept %d days after removal; audit events kept %s; inactivity rule %s\n",
 		tenant, d.DeviceRetentionDays, years, rule)
 	return err
+}
+
+// WriteSettings writes a tenant's data-protection settings as text, or with asJSON as one
+// object.
+func WriteSettings(w io.Writer, asJSON bool, t mdm.Tenant, d dataprotection.DataProtection) error {
+	if asJSON {
+		return output.JSON(w, TenantSettingsJSON{Tenant: t.Name, SettingsJSON: Settings(d)})
+	}
+	return SettingsText(w, t.Name, d)
 }
