@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
@@ -21,19 +20,6 @@ type world struct {
 }
 
 var testTime = storetest.WorldTime
-
-// clock is a service clock that a test moves by hand.
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time          { return c.now }
-func (c *clock) Advance(d time.Duration) { c.now = c.now.Add(d) }
-
-func raw(t testing.TB, s *store.Store, sql string, args ...any) {
-	t.Helper()
-	if err := store.RawExec(s, sql, args...); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-}
 
 func newService(s *store.Store) *domain.Services {
 	return domain.New(s, storetest.PlainSealer{}, storetest.Platforms())

@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/compliance"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/workpolicy"
 	"github.com/trennwand/trennwand/ui"
