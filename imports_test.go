@@ -29,6 +29,17 @@ var forbidden = map[string][]string{
 	"api":     {"cmd"},
 }
 
+// storeOwners are the packages of the core that may reach the database: the store, which
+// implements every sub-domain's small store interface, and the wiring that hands each
+// sub-domain its view. Every other package of the core works on the interfaces it
+// declares, so none imports the store or gorm (their tests may, to open a database).
+var storeOwners = []string{module + "/mdm/store", module + "/mdm/domain"}
+
+// reachesTheDatabase says whether imp is the store or gorm.
+func reachesTheDatabase(imp string) bool {
+	return imp == module+"/mdm/store" || strings.HasPrefix(imp, module+"/mdm/store/") || strings.HasPrefix(imp, "gorm.io/")
+}
+
 // listedPackage is what `go list -json` says about a package that the rules look at.
 type listedPackage struct {
 	ImportPath   string
@@ -57,11 +68,24 @@ func violations(pkgs []listedPackage) []string {
 				if to := component(imp); to != "" && to != from && slices.Contains(forbidden[from], to) {
 					out = append(out, p.ImportPath+kind+" imports "+imp)
 				}
+				if kind == "" && from == "mdm" && reachesTheDatabase(imp) && !ownsTheStore(p.ImportPath) {
+					out = append(out, p.ImportPath+" imports "+imp)
+				}
 			}
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// ownsTheStore says whether the package is the store, a package beneath it, or the wiring.
+func ownsTheStore(importPath string) bool {
+	for _, o := range storeOwners {
+		if importPath == o || strings.HasPrefix(importPath, o+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func TestPackagesKeepTheImportRules(t *testing.T) {
@@ -104,9 +128,16 @@ func TestTheImportRulesCatchEveryKindOfImport(t *testing.T) {
 		{ImportPath: module + "/ios", XTestImports: []string{module + "/android/phonesim"}},
 		{ImportPath: module + "/ui/portal", Imports: []string{module + "/api"}},
 		{ImportPath: module + "/api", Imports: []string{module + "/ios", module + "/ui/portal", module + "/pki"}},
+		{ImportPath: module + "/mdm/compliance", Imports: []string{module + "/mdm", "gorm.io/gorm"},
+			XTestImports: []string{module + "/mdm/store/storetest"}},
+		{ImportPath: module + "/mdm/access", Imports: []string{module + "/mdm/store"}},
+		{ImportPath: module + "/mdm/domain", Imports: []string{module + "/mdm/store", module + "/mdm/access"}},
+		{ImportPath: module + "/mdm/store/storetest", Imports: []string{module + "/mdm/store", "gorm.io/gorm"}},
 	}
 	want := []string{
 		module + "/ios (external tests) imports " + module + "/android/phonesim",
+		module + "/mdm/access imports " + module + "/mdm/store",
+		module + "/mdm/compliance imports gorm.io/gorm",
 		module + "/pki (tests) imports " + module + "/mdm/store/storetest",
 		module + "/ui/portal imports " + module + "/api",
 	}
