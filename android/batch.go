@@ -115,22 +115,17 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 			return err
 		}
 		reports := make([]compliance.StatusReport, 0, len(fresh))
-		facts := make([]compliance.Facts, 0, len(fresh))
 		for _, it := range fresh {
 			d, ok := devices[it.tenantID+" "+it.n.Device.Name]
 			switch {
 			case !ok:
 				it.err = fmt.Errorf("%w: no device %s", errIgnored, it.n.Device.Name)
 			case d.State != mdm.DeviceRemoved:
-				reports = append(reports, compliance.StatusReport{Device: d, Status: it.n.Device.status()})
-				facts = append(facts, it.n.Device.complianceFacts())
+				reports = append(reports, compliance.StatusReport{Device: d, Status: it.n.Device.status(),
+					Facts: it.n.Device.complianceFacts()})
 			}
 		}
-		recorded, err := p.svc.Compliance.RecordDeviceStatuses(ctx, tx, at, reports)
-		if err != nil {
-			return err
-		}
-		return p.svc.Compliance.Check(ctx, tx, at, complianceReports(recorded, facts))
+		return p.svc.Compliance.ReportStatuses(ctx, tx, at, reports)
 	})
 	for _, it := range items {
 		if err != nil {

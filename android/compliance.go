@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
@@ -47,14 +46,4 @@ func (p *Platform) reportStatus(ctx context.Context, tenantID, deviceID string, 
 		return fmt.Errorf("report of device %s: %w", deviceID, err)
 	}
 	return nil
-}
-
-// complianceReports pairs the devices as a batch recorded them with the facts of their
-// reports.
-func complianceReports(recorded []mdm.Device, facts []compliance.Facts) []compliance.Report {
-	out := make([]compliance.Report, len(recorded))
-	for i, d := range recorded {
-		out[i] = compliance.Report{Device: d, Facts: facts[i]}
-	}
-	return out
 }

@@ -50,6 +50,17 @@ func (v Verdict) Equal(w Verdict) bool {
 // event, so the end of the verdict with it is not another). The verdicts are what
 // compliance.VerdictOf decided, or none (the zero Verdict) for a device being removed.
 func SettleVerdicts(ctx context.Context, tx Store, at time.Time, tenantID string, ds []Device, verdicts []Verdict) error {
+	changed, err := AuditVerdicts(ctx, tx, at, tenantID, ds, verdicts)
+	if err != nil || len(changed) == 0 {
+		return err
+	}
+	return tx.SetDeviceVerdicts(ctx, tenantID, changed)
+}
+
+// AuditVerdicts is SettleVerdicts for a caller that writes the verdicts itself, together
+// with the rest of the device's row: it appends the audit events and returns the verdicts
+// that changed, by device ID.
+func AuditVerdicts(ctx context.Context, tx Store, at time.Time, tenantID string, ds []Device, verdicts []Verdict) (map[string]Verdict, error) {
 	changed := map[string]Verdict{}
 	for i, d := range ds {
 		v := verdicts[i]
@@ -66,11 +77,8 @@ func SettleVerdicts(ctx context.Context, tx Store, at time.Time, tenantID string
 		}
 		if _, err := tx.AppendAudit(ctx, tenantID, at, audit.Record{Actor: ActorSystem, Action: audit.DeviceCompliance,
 			Subject: audit.Device.Of(d.ID), Details: audit.Fields(details)}); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if len(changed) == 0 {
-		return nil
-	}
-	return tx.SetDeviceVerdicts(ctx, tenantID, changed)
+	return changed, nil
 }

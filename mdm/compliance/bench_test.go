@@ -53,25 +53,15 @@ func BenchmarkComplianceStatusBatch(b *testing.B) {
 					round++
 					patch := time.Now().AddDate(0, 0, -round%60).Format("2006-01-02")
 					status := make([]compliance.StatusReport, len(ds))
-					facts := make([]compliance.Facts, len(ds))
 					for i, d := range ds {
-						status[i] = compliance.StatusReport{Device: d, Status: compliance.DeviceStatus{OSVersion: "15", SecurityPatchLevel: patch, Compliance: mdm.ComplianceCompliant}}
-						facts[i] = compliance.Facts{Passcode: compliance.FindingMet, Integrity: compliance.FindingMet, IntegrityDetail: "SECURE"}
+						status[i] = compliance.StatusReport{Device: d, Status: compliance.DeviceStatus{OSVersion: "15", SecurityPatchLevel: patch, Compliance: mdm.ComplianceCompliant},
+							Facts: compliance.Facts{Passcode: compliance.FindingMet, Integrity: compliance.FindingMet, IntegrityDetail: "SECURE"}}
 						if tc.flip && i%10 == 0 && round%2 == 1 {
-							facts[i].Integrity, facts[i].IntegrityDetail = compliance.FindingFailed, "AT_RISK"
+							status[i].Facts.Integrity, status[i].Facts.IntegrityDetail = compliance.FindingFailed, "AT_RISK"
 						}
 					}
 					err := s.Atomic(ctx, func(tx mdm.Store) error {
-						at := time.Now().UTC().Truncate(time.Microsecond)
-						recorded, err := svc.Compliance.RecordDeviceStatuses(ctx, tx, at, status)
-						if err != nil {
-							return err
-						}
-						reports := make([]compliance.Report, len(recorded))
-						for i, d := range recorded {
-							reports[i] = compliance.Report{Device: d, Facts: facts[i]}
-						}
-						return svc.Compliance.Check(ctx, tx, at, reports)
+						return svc.Compliance.ReportStatuses(ctx, tx, time.Now().UTC().Truncate(time.Microsecond), status)
 					})
 					if err != nil {
 						b.Fatal(err)

@@ -44,6 +44,12 @@ func (s *Service) CheckDevice(ctx context.Context, tenantID, deviceID string, fa
 // (VerdictOf). Reports that change nothing write nothing, so that frequent reports stay
 // cheap. The rules are checked on active devices only; a removed device is left as it is.
 func (s *Service) Check(ctx context.Context, tx mdm.Store, at time.Time, reports []Report) error {
+	return s.check(ctx, tx, at, reports, nil)
+}
+
+// check is Check; with verdicts not nil, it audits the changed verdicts and leaves them
+// there, by tenant and device, for the caller to write with the devices' status.
+func (s *Service) check(ctx context.Context, tx mdm.Store, at time.Time, reports []Report, verdicts map[string]map[string]mdm.Verdict) error {
 	byTenant := map[string][]Report{}
 	for _, r := range reports {
 		if r.Device.State == mdm.DeviceRemoved {
@@ -52,7 +58,7 @@ func (s *Service) Check(ctx context.Context, tx mdm.Store, at time.Time, reports
 		byTenant[r.Device.TenantID] = append(byTenant[r.Device.TenantID], r)
 	}
 	for _, tenantID := range slices.Sorted(maps.Keys(byTenant)) {
-		if err := s.checkTenant(ctx, tx, at, tenantID, byTenant[tenantID]); err != nil {
+		if err := s.checkTenant(ctx, tx, at, tenantID, byTenant[tenantID], verdicts); err != nil {
 			return fmt.Errorf("compliance of %d devices: %w", len(byTenant[tenantID]), err)
 		}
 	}
@@ -78,7 +84,7 @@ type batch struct {
 	changes  []Change
 }
 
-func (s *Service) checkTenant(ctx context.Context, tx mdm.Store, at time.Time, tenantID string, reports []Report) error {
+func (s *Service) checkTenant(ctx context.Context, tx mdm.Store, at time.Time, tenantID string, reports []Report, verdicts map[string]map[string]mdm.Verdict) error {
 	b, err := loadBatch(ctx, tx, s.tables(tx), tenantID, reports)
 	if err != nil {
 		return err
@@ -91,7 +97,7 @@ func (s *Service) checkTenant(ctx context.Context, tx mdm.Store, at time.Time, t
 			return err
 		}
 	}
-	if err := b.settle(ctx, tx, at, tenantID, reports); err != nil {
+	if err := b.settle(ctx, tx, at, tenantID, reports, verdicts); err != nil {
 		return err
 	}
 	if len(b.newFacts) > 0 {
@@ -202,8 +208,9 @@ func (b *batch) check(ctx context.Context, tx mdm.Store, at time.Time, r Report,
 }
 
 // settle records the verdict on each reported device (the last report of a device counts)
-// from its platform's report and the rules it breaks now.
-func (b *batch) settle(ctx context.Context, tx mdm.Store, at time.Time, tenantID string, reports []Report) error {
+// from its platform's report and the rules it breaks now; with verdicts not nil it only
+// audits the changes and leaves them there for the caller to write.
+func (b *batch) settle(ctx context.Context, tx mdm.Store, at time.Time, tenantID string, reports []Report, verdicts map[string]map[string]mdm.Verdict) error {
 	last := map[string]int{}
 	for i, r := range reports {
 		last[r.Device.ID] = i
@@ -213,14 +220,21 @@ func (b *batch) settle(ctx context.Context, tx mdm.Store, at time.Time, tenantID
 		failures[key.device] = append(failures[key.device], f)
 	}
 	ds := make([]mdm.Device, 0, len(last))
-	verdicts := make([]mdm.Verdict, 0, len(last))
+	settled := make([]mdm.Verdict, 0, len(last))
 	for i, r := range reports {
 		if last[r.Device.ID] == i {
 			ds = append(ds, r.Device)
-			verdicts = append(verdicts, VerdictOf(r.Device, b.results[r.Device.ID], failures[r.Device.ID], at))
+			settled = append(settled, VerdictOf(r.Device, b.results[r.Device.ID], failures[r.Device.ID], at))
 		}
 	}
-	return mdm.SettleVerdicts(ctx, tx, at, tenantID, ds, verdicts)
+	if verdicts == nil {
+		return mdm.SettleVerdicts(ctx, tx, at, tenantID, ds, settled)
+	}
+	changed, err := mdm.AuditVerdicts(ctx, tx, at, tenantID, ds, settled)
+	if len(changed) > 0 {
+		verdicts[tenantID] = changed
+	}
+	return err
 }
 
 func ruleOf(rules []RuleSetting, rule Rule) RuleSetting {

@@ -21,11 +21,13 @@ type DeviceStatus struct {
 	NonCompliance []string
 }
 
-// StatusStore keeps what platforms report about devices: their status and last contact.
+// StatusStore keeps what platforms report about devices: their status, last contact and
+// the verdict settled with them.
 type StatusStore interface {
-	// SetDeviceStatuses records, in one statement, the status of each of the tenant's
-	// devices named by ID as seen at `at`; ErrNotFound if one of them is not the tenant's.
-	SetDeviceStatuses(ctx context.Context, tenantID string, statuses map[string]DeviceStatus, at time.Time) error
+	// WriteDevices records, in one statement, each of the tenant's devices' status, last
+	// contact and verdict as ds holds them, changed at `at`; ErrNotFound if one of them is
+	// not the tenant's.
+	WriteDevices(ctx context.Context, tenantID string, ds []mdm.Device, at time.Time) error
 	// RecordContact sets the device's last contact to `at` if it is unset or at or before
 	// staleAt, unless the device is removed; a device of another tenant is left as it is.
 	RecordContact(ctx context.Context, tenantID, deviceID string, at, staleAt time.Time) error
@@ -84,9 +86,7 @@ func (s *Service) ReportDevice(ctx context.Context, tenantID, deviceID string, s
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
 		if st != nil {
-			if d, err = s.RecordDeviceStatus(ctx, tx, at, d, *st); err != nil {
-				return err
-			}
+			return s.ReportStatuses(ctx, tx, at, []StatusReport{{Device: d, Status: *st, Facts: facts}})
 		}
 		return s.Check(ctx, tx, at, []Report{{Device: d, Facts: facts}})
 	})
@@ -103,78 +103,89 @@ func (s *Service) RecordContact(ctx context.Context, tx mdm.Store, tenantID, dev
 	return nil
 }
 
-// RecordDeviceStatus is ReportDeviceStatus for a platform that holds the transaction
-// itself (Store.Atomic), because it writes rows of its own with the report; d is the
-// device as read in that transaction. It returns the device as it is recorded now; the
-// caller settles its verdict (Service.Check) in the same transaction.
-func (s *Service) RecordDeviceStatus(ctx context.Context, tx mdm.Store, at time.Time, d mdm.Device, st DeviceStatus) (mdm.Device, error) {
-	ds, err := s.RecordDeviceStatuses(ctx, tx, at, []StatusReport{{Device: d, Status: st}})
-	if err != nil {
-		return d, err
-	}
-	return ds[0], nil
-}
-
-// StatusReport is one report about a device, as read in the transaction that records it.
+// StatusReport is one report about a device, as read in the transaction that records it:
+// the status the platform reports and the facts it tells for the compliance rules.
 type StatusReport struct {
 	Device mdm.Device
 	Status DeviceStatus
+	Facts  Facts
 }
 
-// RecordDeviceStatuses is RecordDeviceStatus for many reports, which may name the same
-// device more than once and devices of several tenants: they apply in order, and the
-// devices whose status changed are written with one statement per tenant. It returns
-// each report's device as that report leaves it. An invalid report or a removed device
-// fails the whole call.
-func (s *Service) RecordDeviceStatuses(ctx context.Context, tx mdm.Store, at time.Time, reports []StatusReport) ([]mdm.Device, error) {
-	current := make(map[string]mdm.Device, len(reports)) // by tenant and ID
-	changed := map[string]map[string]DeviceStatus{}      // by tenant, then ID
-	out := make([]mdm.Device, len(reports))
+// ReportStatuses takes status reports into the domain in the caller's transaction tx,
+// for a platform that holds the transaction itself because it writes rows of its own with
+// them. The reports may name the same device more than once and devices of several
+// tenants: they apply in order, the rules are checked on each device as its report leaves
+// it, and every device whose status or verdict changed is written once, status and verdict
+// in one statement per tenant. An invalid report or a removed device fails the whole call.
+func (s *Service) ReportStatuses(ctx context.Context, tx mdm.Store, at time.Time, reports []StatusReport) error {
+	latest := make(map[string]*mdm.Device, len(reports)) // by tenant and ID, as the batch leaves it
+	dirty := map[string]map[string]bool{}                // by tenant, the IDs to write
+	mark := func(d *mdm.Device) {
+		if dirty[d.TenantID] == nil {
+			dirty[d.TenantID] = map[string]bool{}
+		}
+		dirty[d.TenantID][d.ID] = true
+	}
+	checked := make([]Report, len(reports))
 	for i, r := range reports {
 		key := r.Device.TenantID + " " + r.Device.ID
-		d, ok := current[key]
+		d, ok := latest[key]
 		if !ok {
-			d = r.Device
+			d = &mdm.Device{}
+			*d = r.Device
+			latest[key] = d
 		}
-		st, write, err := r.Status.applyTo(&d, at)
+		write, err := r.Status.applyTo(d, at)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if write {
-			if changed[d.TenantID] == nil {
-				changed[d.TenantID] = map[string]DeviceStatus{}
-			}
-			changed[d.TenantID][d.ID] = st
+			mark(d)
 		}
-		current[key], out[i] = d, d
+		checked[i] = Report{Device: *d, Facts: r.Facts}
 	}
-	for _, tenantID := range slices.Sorted(maps.Keys(changed)) {
-		if err := s.tables(tx).SetDeviceStatuses(ctx, tenantID, changed[tenantID], at); err != nil {
-			return nil, fmt.Errorf("record the status of %d devices: %w", len(changed[tenantID]), err)
+	verdicts := map[string]map[string]mdm.Verdict{}
+	if err := s.check(ctx, tx, at, checked, verdicts); err != nil {
+		return err
+	}
+	for tenantID, vs := range verdicts {
+		for id, v := range vs {
+			d := latest[tenantID+" "+id]
+			d.Compliance, d.ComplianceUntil, d.ComplianceReasons = v.State, v.Until, strings.Join(v.Reasons, "\n")
+			mark(d)
 		}
 	}
-	return out, nil
+	for _, tenantID := range slices.Sorted(maps.Keys(dirty)) {
+		ds := make([]mdm.Device, 0, len(dirty[tenantID]))
+		for _, id := range slices.Sorted(maps.Keys(dirty[tenantID])) {
+			ds = append(ds, *latest[tenantID+" "+id])
+		}
+		if err := s.tables(tx).WriteDevices(ctx, tenantID, ds, at); err != nil {
+			return fmt.Errorf("record the status of %d devices: %w", len(ds), err)
+		}
+	}
+	return nil
 }
 
 // applyTo takes the report into d and reports whether the device's row must be written:
 // not when nothing but the time of contact changed, and that lately. The platform's own
 // word on compliance is one of the facts the verdict weighs (Service.Check).
-func (st DeviceStatus) applyTo(d *mdm.Device, at time.Time) (DeviceStatus, bool, error) {
+func (st DeviceStatus) applyTo(d *mdm.Device, at time.Time) (bool, error) {
 	st = st.normalize()
 	switch st.Compliance {
 	case mdm.ComplianceUnknown, mdm.ComplianceCompliant, mdm.ComplianceNonCompliant:
 	default:
-		return st, false, fmt.Errorf("%w: compliance %q", mdm.ErrInvalid, st.Compliance)
+		return false, fmt.Errorf("%w: compliance %q", mdm.ErrInvalid, st.Compliance)
 	}
 	if d.State == mdm.DeviceRemoved {
-		return st, false, fmt.Errorf("%w: device %s is removed", mdm.ErrConflict, d.ID)
+		return false, fmt.Errorf("%w: device %s is removed", mdm.ErrConflict, d.ID)
 	}
 	if st.sameAs(*d) && d.LastContactAt != nil && at.Sub(*d.LastContactAt) < ContactResolution {
-		return st, false, nil
+		return false, nil
 	}
 	d.OSVersion, d.SecurityPatchLevel, d.ReportedCompliance = st.OSVersion, st.SecurityPatchLevel, st.Compliance
-	d.NonCompliance, d.LastContactAt, d.UpdatedAt = strings.Join(st.NonCompliance, "\n"), &at, at
-	return st, true, nil
+	d.NonCompliance, d.LastContactAt = strings.Join(st.NonCompliance, "\n"), &at
+	return true, nil
 }
 
 // sameAs reports whether st (normalised) is the device's recorded status.

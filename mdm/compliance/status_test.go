@@ -27,16 +27,8 @@ func TestStatusReportsOfABatchApplyInOrder(t *testing.T) {
 		good := compliance.DeviceStatus{OSVersion: "19", SecurityPatchLevel: "2026-11-01", Compliance: mdm.ComplianceCompliant}
 		svc := newService(s)
 		err := s.Atomic(ctx, func(tx mdm.Store) error {
-			recorded, err := svc.Compliance.RecordDeviceStatuses(ctx, tx, at, []compliance.StatusReport{
+			return svc.Compliance.ReportStatuses(ctx, tx, at, []compliance.StatusReport{
 				{Device: a.Device, Status: bad}, {Device: b.Device, Status: bad}, {Device: a.Device, Status: good}})
-			if err != nil {
-				return err
-			}
-			reports := make([]compliance.Report, len(recorded))
-			for i, d := range recorded {
-				reports[i] = compliance.Report{Device: d}
-			}
-			return svc.Compliance.Check(ctx, tx, at, reports)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -64,9 +56,10 @@ func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
 		ctx := context.Background()
 		a := storetest.Populate(t, s, newService(s), "musterstadt", storetest.WorldTime)
 		b := storetest.Populate(t, s, newService(s), "beispielheim", storetest.WorldTime)
-		st := compliance.DeviceStatus{OSVersion: "19", Compliance: mdm.ComplianceCompliant}
+		da, db := a.Device, b.Device
+		da.OSVersion, db.OSVersion = "19", "19"
 		err := s.Atomic(ctx, func(tx mdm.Store) error {
-			return store.ComplianceOf(tx).SetDeviceStatuses(ctx, a.Tenant.ID, map[string]compliance.DeviceStatus{a.Device.ID: st, b.Device.ID: st}, testTime.Add(time.Hour))
+			return store.ComplianceOf(tx).WriteDevices(ctx, a.Tenant.ID, []mdm.Device{da, db}, testTime.Add(time.Hour))
 		})
 		if !errors.Is(err, mdm.ErrNotFound) {
 			t.Fatalf("a batch naming another tenant's device: %v, want ErrNotFound", err)
@@ -90,4 +83,42 @@ func complianceEvents(t *testing.T, s *store.Store, tenantID string) []string {
 		to = append(to, d.To)
 	}
 	return to
+}
+
+// A report whose status is the one recorded a moment ago, but whose facts break a rule,
+// still settles the new verdict: the device's row is written for the verdict alone, and
+// its contact stays as recorded (a report that changes nothing is not written within
+// ContactResolution).
+func TestAReportThatChangesOnlyTheVerdictIsWritten(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		c := &clock{now: testTime.Add(time.Hour)}
+		svc, w := complianceWorld(t, s, mdm.PlatformAndroid, c, &fakeCA{})
+		setRules(t, svc, w, compliance.RuleSetting{Rule: compliance.RuleIntegrity, GraceDays: 3,
+			Consequences: []compliance.Consequence{compliance.ConsequenceMark}})
+		st := compliance.DeviceStatus{OSVersion: "15", SecurityPatchLevel: "2026-11-01", Compliance: mdm.ComplianceCompliant}
+		if err := svc.Compliance.ReportDevice(ctx, w.Tenant.ID, w.Device.ID, &st,
+			compliance.Facts{Integrity: compliance.FindingMet, IntegrityDetail: "SECURE"}); err != nil {
+			t.Fatal(err)
+		}
+		first, _ := s.Device(ctx, w.Tenant.ID, w.Device.ID)
+		if first.Compliance != mdm.ComplianceCompliant || first.LastContactAt == nil {
+			t.Fatalf("after a clean report: %+v", first)
+		}
+		c.Advance(10 * time.Second)
+		if err := svc.Compliance.ReportDevice(ctx, w.Tenant.ID, w.Device.ID, &st,
+			compliance.Facts{Integrity: compliance.FindingFailed, IntegrityDetail: "AT_RISK"}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.Device(ctx, w.Tenant.ID, w.Device.ID)
+		if got.Compliance != mdm.ComplianceInGrace || got.ComplianceUntil == nil || got.ComplianceReasons == "" {
+			t.Fatalf("after a report breaking the integrity rule: verdict %q until %v (%q), want in grace", got.Compliance, got.ComplianceUntil, got.ComplianceReasons)
+		}
+		if !got.LastContactAt.Equal(*first.LastContactAt) || got.OSVersion != "15" {
+			t.Fatalf("the unchanged status was rewritten: contact %v (was %v), %+v", got.LastContactAt, first.LastContactAt, got)
+		}
+		if n := len(events(t, s, w.Tenant.ID, "device.compliance")); n != 1 {
+			t.Fatalf("%d verdict changes audited, want 1 (compliant → in grace)", n)
+		}
+	})
 }
