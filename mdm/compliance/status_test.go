@@ -41,8 +41,8 @@ func TestStatusReportsOfABatchApplyInOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		da, _ := s.Device(ctx, a.Tenant.ID, a.Device.ID)
-		db, _ := s.Device(ctx, b.Tenant.ID, b.Device.ID)
+		da, _ := s.Devices().Device(ctx, a.Tenant.ID, a.Device.ID)
+		db, _ := s.Devices().Device(ctx, b.Tenant.ID, b.Device.ID)
 		if da.Compliance != mdm.ComplianceCompliant || da.SecurityPatchLevel != "2026-11-01" || da.NonCompliance != "" || !da.LastContactAt.Equal(at) {
 			t.Errorf("the device reported twice is %+v, want its last report", da)
 		}
@@ -72,7 +72,7 @@ func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
 			t.Fatalf("a batch naming another tenant's device: %v, want ErrNotFound", err)
 		}
 		for _, w := range []storetest.World{a, b} {
-			if d, _ := s.Device(ctx, w.Tenant.ID, w.Device.ID); d.OSVersion != "18.4" {
+			if d, _ := s.Devices().Device(ctx, w.Tenant.ID, w.Device.ID); d.OSVersion != "18.4" {
 				t.Errorf("device of %s changed to %+v", w.Tenant.Name, d)
 			}
 		}
