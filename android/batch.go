@@ -203,7 +203,7 @@ func devicesOf(ctx context.Context, tx mdm.Store, items []*statusItem) (map[stri
 	}
 	out := map[string]mdm.Device{}
 	for tenantID, ns := range names {
-		ds, err := tx.DevicesByPlatformIDs(ctx, tenantID, mdm.PlatformAndroid, ns)
+		ds, err := tx.Devices().DevicesByPlatformIDs(ctx, tenantID, mdm.PlatformAndroid, ns)
 		if err != nil {
 			return nil, errors.Join(errors.New("read reported devices"), err)
 		}

@@ -156,7 +156,7 @@ func addDevices(b *testing.B, s *site, workPolicyID string, n int) {
 			d := mdm.Device{ID: mdm.NewID(), EmployeeID: emp.ID, WorkPolicyID: &workPolicyID, Platform: mdm.PlatformAndroid,
 				PlatformID: fmt.Sprintf("enterprises/LCBENCH/devices/3%d", i), State: mdm.DeviceActive,
 				Compliance: mdm.ComplianceCompliant, CreatedAt: at, UpdatedAt: at}
-			if err := tx.CreateDevice(ctx, s.tenant.ID, &d); err != nil {
+			if err := tx.Devices().CreateDevice(ctx, s.tenant.ID, &d); err != nil {
 				return err
 			}
 		}

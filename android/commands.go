@@ -97,7 +97,7 @@ func (p *Platform) issue(ctx context.Context, t mdm.Tenant, d mdm.Device, comman
 		if err := db.Create(&operation{OperationName: op.Name, TenantID: t.ID, CommandID: commandID, CreatedAt: at}).Error; err != nil {
 			return fmt.Errorf("record operation: %w", err)
 		}
-		return tx.SetCommandState(ctx, t.ID, commandID, mdm.CommandQueued, mdm.CommandSent, "", at)
+		return tx.Commands().SetCommandState(ctx, t.ID, commandID, mdm.CommandQueued, mdm.CommandSent, "", at)
 	})
 }
 

@@ -115,7 +115,7 @@ func TestAnOldPatchCostsTheCertificateUntilTheUpdate(t *testing.T) {
 		if second == nil || second.SerialNumber.Cmp(first.SerialNumber) == 0 || inCRL(t, s.ca, second) {
 			t.Fatal("the compliant work profile got no new certificate")
 		}
-		cs, err := s.st.Commands(ctx, s.tenant.ID, d.ID)
+		cs, err := s.st.Commands().Commands(ctx, s.tenant.ID, d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

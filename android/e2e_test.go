@@ -123,12 +123,12 @@ func TestWorkProfileLife(t *testing.T) {
 func queueCommand(t *testing.T, s *site, d mdm.Device, kind mdm.CommandKind) (mdm.Command, error) {
 	t.Helper()
 	c := mdm.Command{ID: mdm.NewID(), DeviceID: d.ID, Kind: kind, Payload: mdm.EmptyJSONObject, State: mdm.CommandQueued, CreatedAt: time.Now().UTC()}
-	return c, s.st.CreateCommand(context.Background(), s.tenant.ID, &c)
+	return c, s.st.Commands().CreateCommand(context.Background(), s.tenant.ID, &c)
 }
 
 func command(t *testing.T, s *site, deviceID, id string) mdm.Command {
 	t.Helper()
-	cs, err := s.st.Commands(context.Background(), s.tenant.ID, deviceID)
+	cs, err := s.st.Commands().Commands(context.Background(), s.tenant.ID, deviceID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func command(t *testing.T, s *site, deviceID, id string) mdm.Command {
 // queued returns the device's queued command of the kind.
 func queued(t *testing.T, s *site, deviceID string, kind mdm.CommandKind) mdm.Command {
 	t.Helper()
-	cs, err := s.st.Commands(context.Background(), s.tenant.ID, deviceID)
+	cs, err := s.st.Commands().Commands(context.Background(), s.tenant.ID, deviceID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -145,7 +145,7 @@ func (s *site) enrol(t testing.TB, d mdm.Device) amapi.Device {
 // device returns the domain's device.
 func (s *site) device(t testing.TB, id string) mdm.Device {
 	t.Helper()
-	d, err := s.st.Device(context.Background(), s.tenant.ID, id)
+	d, err := s.st.Devices().Device(context.Background(), s.tenant.ID, id)
 	if err != nil {
 		t.Fatal(err)
 	}

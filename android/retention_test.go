@@ -23,7 +23,7 @@ func TestRetentionForgetsTheAndroidPhoneOnTheAndroidSideToo(t *testing.T) {
 		for i, d := range []mdm.Device{gone, stays} {
 			c := mdm.Command{ID: mdm.NewID(), DeviceID: d.ID, Kind: mdm.CommandLockWork, Payload: mdm.JSONObject("{}"),
 				State: mdm.CommandSent, CreatedAt: time.Now().UTC()}
-			if err := s.st.CreateCommand(ctx, s.tenant.ID, &c); err != nil {
+			if err := s.st.Commands().CreateCommand(ctx, s.tenant.ID, &c); err != nil {
 				t.Fatal(err)
 			}
 			db := s.st.Tables().DB()

@@ -127,7 +127,7 @@ func TestDeviceActionsNeedAReason(t *testing.T) {
 	if code != http.StatusAccepted || !strings.Contains(answer, `"kind":"reset_work_passcode"`) {
 		t.Fatalf("reset: %d %s", code, answer)
 	}
-	cmds, err := w.store.Commands(context.Background(), w.tenant.ID, d.ID)
+	cmds, err := w.store.Commands().Commands(context.Background(), w.tenant.ID, d.ID)
 	if err != nil || len(cmds) != 1 || cmds[0].State != mdm.CommandQueued {
 		t.Errorf("commands after the reset: %+v, %v", cmds, err)
 	}

@@ -127,7 +127,7 @@ func (w *apiWorld) device(tn mdm.Tenant) mdm.Device {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	d := mdm.Device{ID: mdm.NewID(), EmployeeID: w.employee(tn).ID, Platform: mdm.PlatformAndroid, State: mdm.DeviceActive,
 		Compliance: mdm.ComplianceCompliant, OSVersion: "15", CreatedAt: now, UpdatedAt: now}
-	if err := w.store.CreateDevice(context.Background(), tn.ID, &d); err != nil {
+	if err := w.store.Devices().CreateDevice(context.Background(), tn.ID, &d); err != nil {
 		w.t.Fatal(err)
 	}
 	return d

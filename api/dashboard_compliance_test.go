@@ -50,7 +50,7 @@ func TestThePolicyPagePreviewsARuleBeforeItIsSaved(t *testing.T) {
 		if !strings.Contains(page, "Now 1 of 2 active devices") && !strings.Contains(page, "Derzeit verletzen 1 von 2") {
 			t.Errorf("the rule page does not count the device that breaks the rule:\n%.2000s", page)
 		}
-		ds, _ := s.Devices(ctx, w.tenant.ID, mdm.DeviceFilter{WorkPolicyID: policy.ID})
+		ds, _ := s.Devices().Devices(ctx, w.tenant.ID, mdm.DeviceFilter{WorkPolicyID: policy.ID})
 		for _, d := range ds {
 			_, _, page := w.page(http.MethodGet, "/ui/devices/"+d.ID, admin, nil)
 			broken := strings.Contains(page, "13 is older than the required Android 14")

@@ -95,7 +95,7 @@ type fakeCertificateKeys struct {
 var refusedAt = time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
 
 func (f *fakeCertificateKeys) CertificateKey(ctx context.Context, tenantID, deviceID string) (dashboard.CertificateKey, error) {
-	if _, err := f.store.Device(ctx, tenantID, deviceID); err != nil {
+	if _, err := f.store.Devices().Device(ctx, tenantID, deviceID); err != nil {
 		return dashboard.CertificateKey{}, err
 	}
 	f.mu.Lock()
@@ -105,7 +105,7 @@ func (f *fakeCertificateKeys) CertificateKey(ctx context.Context, tenantID, devi
 }
 
 func (f *fakeCertificateKeys) AllowCertificateRenewal(ctx context.Context, _ string, t mdm.Tenant, deviceID, reason string) error {
-	if _, err := f.store.Device(ctx, t.ID, deviceID); err != nil {
+	if _, err := f.store.Devices().Device(ctx, t.ID, deviceID); err != nil {
 		return err
 	}
 	f.mu.Lock()

@@ -32,7 +32,7 @@ func TestMovingADeviceToAnotherPolicy(t *testing.T) {
 		if code != http.StatusSeeOther || !strings.Contains(to, "done=moved") {
 			t.Fatalf("moving from the page: %d to %q", code, to)
 		}
-		if got, _ := s.Device(ctx, w.tenant.ID, d.ID); got.WorkPolicyID == nil || *got.WorkPolicyID != field.ID {
+		if got, _ := s.Devices().Device(ctx, w.tenant.ID, d.ID); got.WorkPolicyID == nil || *got.WorkPolicyID != field.ID {
 			t.Fatalf("after the move the device has policy %v, want %s", got.WorkPolicyID, field.ID)
 		}
 		_, _, body = w.page(http.MethodGet, "/ui/devices/"+d.ID, admin, nil)
@@ -55,7 +55,7 @@ func TestMovingADeviceToAnotherPolicy(t *testing.T) {
 		if code != http.StatusOK || !strings.Contains(answer, office.ID) {
 			t.Errorf("moving through the API: %d %s", code, answer)
 		}
-		if got, _ := s.Device(ctx, w.tenant.ID, d.ID); *got.WorkPolicyID != office.ID {
+		if got, _ := s.Devices().Device(ctx, w.tenant.ID, d.ID); *got.WorkPolicyID != office.ID {
 			t.Errorf("after the API's move the device has policy %s, want %s", *got.WorkPolicyID, office.ID)
 		}
 		if n := strings.Count(strings.Join(w.auditActions(w.tenant), ","), "device.policy"); n != 2 {

@@ -43,7 +43,7 @@ func TestEveryViewTellsTheSameContactAndVerdict(t *testing.T) {
 			w.getJSON(t, "/api/v1/overview", w.tokens[mdm.RoleAdmin], &overview)
 			want := map[mdm.DeviceCount]bool{}
 			for _, sit := range situations {
-				d, err := s.Device(ctx, w.tenant.ID, sit.DeviceID)
+				d, err := s.Devices().Device(ctx, w.tenant.ID, sit.DeviceID)
 				if err != nil {
 					t.Fatal(err)
 				}

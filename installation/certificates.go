@@ -15,7 +15,7 @@ import (
 // returns the challenge and the enrolment it is bound to.
 func (in *Installation) SCEPChallenge(ctx context.Context, actor string, t mdm.Tenant, enrolment string) (pki.Challenge, string, error) {
 	if enrolment != "" {
-		if _, err := in.Store.Device(ctx, t.ID, enrolment); errors.Is(err, mdm.ErrNotFound) {
+		if _, err := in.Store.Devices().Device(ctx, t.ID, enrolment); errors.Is(err, mdm.ErrNotFound) {
 			return pki.Challenge{}, "", fmt.Errorf("tenant %s has no device %q (trennwand device list shows them)", t.Name, enrolment)
 		} else if err != nil {
 			return pki.Challenge{}, "", err

@@ -98,7 +98,7 @@ func OpenForServe(ctx context.Context, cfg Config, log *slog.Logger) (*Installat
 	if err := st.Migrate(ctx, log); err != nil {
 		return fail(err)
 	}
-	tenants, err := st.Tenants(ctx)
+	tenants, err := st.Tenants().Tenants(ctx)
 	if err != nil {
 		return fail(err)
 	}

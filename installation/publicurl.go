@@ -19,7 +19,7 @@ const publicURLSetting = "public-url"
 // every later command without --public-url uses the stored one. A command line given
 // --public-url uses it for that command only; only `serve` changes what is stored.
 func (in *Installation) settlePublicURL(ctx context.Context, serve bool) error {
-	stored, err := in.Store.InstallationSetting(ctx, publicURLSetting)
+	stored, err := in.Store.Tenants().InstallationSetting(ctx, publicURLSetting)
 	if err != nil && !errors.Is(err, mdm.ErrNotFound) {
 		return fmt.Errorf("read the stored public URL: %w", err)
 	}
@@ -43,7 +43,7 @@ func (in *Installation) settlePublicURL(ctx context.Context, serve bool) error {
 		in.Log.Warn("public URL changed: phones enrolled before keep the old one in their profiles until they are sent new ones",
 			"from", string(stored), "to", current)
 	}
-	if err := in.Store.SetInstallationSetting(ctx, publicURLSetting, []byte(current)); err != nil {
+	if err := in.Store.Tenants().SetInstallationSetting(ctx, publicURLSetting, []byte(current)); err != nil {
 		return fmt.Errorf("store the public URL: %w", err)
 	}
 	return nil

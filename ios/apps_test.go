@@ -267,7 +267,7 @@ func TestTheInventoryKeepsWorkAppsOnly(t *testing.T) {
 	if code := p.reportRaw(t, body); code != http.StatusOK {
 		t.Fatalf("inventory report: HTTP %d", code)
 	}
-	if c, err := s.st.Command(ctx, s.tenant.ID, query.ID); err != nil || c.State != mdm.CommandAcknowledged {
+	if c, err := s.st.Commands().Command(ctx, s.tenant.ID, query.ID); err != nil || c.State != mdm.CommandAcknowledged {
 		t.Fatalf("the inventory command is %+v, %v; want acknowledged", c, err)
 	}
 	apps := s.workApps(t, d)

@@ -109,7 +109,7 @@ func TestAnOldIPhoneIsToldAndLosesWorkAccessUntilItUpdates(t *testing.T) {
 				t.Fatal("the iPhone's MDM identity was revoked: it could no longer receive its own removal")
 			}
 		}
-		cmds, err := s.st.Commands(ctx, s.tenant.ID, d.ID)
+		cmds, err := s.st.Commands().Commands(ctx, s.tenant.ID, d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

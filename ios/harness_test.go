@@ -159,7 +159,7 @@ func (s *site) devices(t testing.TB) []mdm.Device {
 // device returns the tenant's device with the ID.
 func (s *site) device(t testing.TB, id string) mdm.Device {
 	t.Helper()
-	d, err := s.st.Device(context.Background(), s.tenant.ID, id)
+	d, err := s.st.Devices().Device(context.Background(), s.tenant.ID, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func BenchmarkAssociate1000(b *testing.B) {
 			}
 			d := mdm.Device{ID: mdm.NewID(), EmployeeID: e.ID, WorkPolicyID: &wp.ID, Platform: mdm.PlatformIOS, PlatformID: mdm.NewID(),
 				State: mdm.DeviceActive, Compliance: mdm.ComplianceUnknown, CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}
-			if err := s.st.CreateDevice(ctx, s.tenant.ID, &d); err != nil {
+			if err := s.st.Devices().CreateDevice(ctx, s.tenant.ID, &d); err != nil {
 				b.Fatal(err)
 			}
 		}

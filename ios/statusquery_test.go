@@ -87,7 +87,7 @@ func keys(m map[string]apple.Command) []string {
 
 func mustCommands(t testing.TB, s *site) []mdm.Command {
 	t.Helper()
-	cmds, err := s.st.Commands(context.Background(), s.tenant.ID, s.devices(t)[0].ID)
+	cmds, err := s.st.Commands().Commands(context.Background(), s.tenant.ID, s.devices(t)[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}

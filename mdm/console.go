@@ -6,19 +6,6 @@ import (
 	"strings"
 )
 
-// ConsoleStore is what the dashboard and the JSON API read: pages of devices, employees and
-// invitations, counts for the overview.
-type ConsoleStore interface {
-	TenantByID(ctx context.Context, id string) (Tenant, error)
-	// DevicePage returns one page of the tenant's devices that match q, newest first, each
-	// with its employee's address and name.
-	DevicePage(ctx context.Context, tenantID string, q DeviceQuery) ([]DeviceListing, error)
-	// EmployeePage returns one page of the tenant's employees, newest first.
-	EmployeePage(ctx context.Context, tenantID string, q EmployeeQuery) ([]Employee, error)
-	// DeviceCounts counts the tenant's devices by platform, state and compliance.
-	DeviceCounts(ctx context.Context, tenantID string) ([]DeviceCount, error)
-}
-
 // DeviceQuery selects devices for a listing.
 type DeviceQuery struct {
 	DeviceFilter
@@ -70,7 +57,7 @@ func (s *Service) DevicePage(ctx context.Context, t Tenant, q DeviceQuery) ([]De
 		return nil, err
 	}
 	q.Page = q.Page.Normalized()
-	ds, err := s.store.DevicePage(ctx, t.ID, q)
+	ds, err := s.store.Devices().DevicePage(ctx, t.ID, q)
 	if err != nil {
 		return nil, fmt.Errorf("list devices of %s: %w", t.Name, err)
 	}
@@ -84,7 +71,7 @@ func (s *Service) EmployeePage(ctx context.Context, t Tenant, q EmployeeQuery) (
 		return nil, err
 	}
 	q.Page = q.Page.Normalized()
-	es, err := s.store.EmployeePage(ctx, t.ID, q)
+	es, err := s.store.Devices().EmployeePage(ctx, t.ID, q)
 	if err != nil {
 		return nil, fmt.Errorf("list employees of %s: %w", t.Name, err)
 	}
@@ -93,7 +80,7 @@ func (s *Service) EmployeePage(ctx context.Context, t Tenant, q EmployeeQuery) (
 
 // DeviceCounts counts the tenant's devices by platform, state and compliance.
 func (s *Service) DeviceCounts(ctx context.Context, t Tenant) ([]DeviceCount, error) {
-	cs, err := s.store.DeviceCounts(ctx, t.ID)
+	cs, err := s.store.Devices().DeviceCounts(ctx, t.ID)
 	if err != nil {
 		return nil, fmt.Errorf("count devices of %s: %w", t.Name, err)
 	}
@@ -102,7 +89,7 @@ func (s *Service) DeviceCounts(ctx context.Context, t Tenant) ([]DeviceCount, er
 
 // TenantByID returns the tenant with the ID.
 func (s *Service) TenantByID(ctx context.Context, id string) (Tenant, error) {
-	t, err := s.store.TenantByID(ctx, id)
+	t, err := s.store.Tenants().TenantByID(ctx, id)
 	if err != nil {
 		return Tenant{}, fmt.Errorf("tenant %s: %w", id, err)
 	}

@@ -32,15 +32,15 @@ type DeviceDetail struct {
 func (s *Service) ViewDevice(ctx context.Context, actor string, t Tenant, deviceID string) (DeviceDetail, error) {
 	var out DeviceDetail
 	err := s.atomic(ctx, func(tx Store, at time.Time) error {
-		d, err := tx.Device(ctx, t.ID, deviceID)
+		d, err := tx.Devices().Device(ctx, t.ID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
-		emp, err := tx.Employee(ctx, t.ID, d.EmployeeID)
+		emp, err := tx.Devices().Employee(ctx, t.ID, d.EmployeeID)
 		if err != nil {
 			return fmt.Errorf("employee of device %s: %w", deviceID, err)
 		}
-		cmds, err := tx.Commands(ctx, t.ID, d.ID)
+		cmds, err := tx.Commands().Commands(ctx, t.ID, d.ID)
 		if err != nil {
 			return fmt.Errorf("commands of device %s: %w", deviceID, err)
 		}
@@ -63,11 +63,11 @@ type EmployeeDetail struct {
 func (s *Service) ViewEmployee(ctx context.Context, actor string, t Tenant, employeeID string) (EmployeeDetail, error) {
 	var out EmployeeDetail
 	err := s.atomic(ctx, func(tx Store, at time.Time) error {
-		emp, err := tx.Employee(ctx, t.ID, employeeID)
+		emp, err := tx.Devices().Employee(ctx, t.ID, employeeID)
 		if err != nil {
 			return fmt.Errorf("employee %s: %w", employeeID, err)
 		}
-		ds, err := tx.DevicePage(ctx, t.ID, DeviceQuery{DeviceFilter: DeviceFilter{EmployeeID: emp.ID}, Page: Page{Limit: MaxPageSize}})
+		ds, err := tx.Devices().DevicePage(ctx, t.ID, DeviceQuery{DeviceFilter: DeviceFilter{EmployeeID: emp.ID}, Page: Page{Limit: MaxPageSize}})
 		if err != nil {
 			return fmt.Errorf("devices of employee %s: %w", employeeID, err)
 		}
@@ -96,7 +96,7 @@ func (s *Service) CommandDevice(ctx context.Context, actor string, t Tenant, dev
 	}
 	var cmd Command
 	err = s.atomic(ctx, func(tx Store, at time.Time) error {
-		d, err := tx.Device(ctx, t.ID, deviceID)
+		d, err := tx.Devices().Device(ctx, t.ID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
@@ -128,7 +128,7 @@ func (s *Service) RevokeDeviceCertificates(ctx context.Context, actor string, t 
 	if err != nil {
 		return 0, err
 	}
-	if _, err := s.store.Device(ctx, t.ID, deviceID); err != nil {
+	if _, err := s.store.Devices().Device(ctx, t.ID, deviceID); err != nil {
 		return 0, fmt.Errorf("device %s: %w", deviceID, err)
 	}
 	n, err := s.certs.RevokeEnrolment(ctx, t.ID, deviceID, reason)

@@ -7,7 +7,7 @@ import (
 
 // Devices lists the tenant's devices that match the filter, newest first.
 func (s *Service) Devices(ctx context.Context, t Tenant, f DeviceFilter) ([]Device, error) {
-	devices, err := s.store.Devices(ctx, t.ID, f)
+	devices, err := s.store.Devices().Devices(ctx, t.ID, f)
 	if err != nil {
 		return nil, fmt.Errorf("list devices of %s: %w", t.Name, err)
 	}
@@ -17,7 +17,7 @@ func (s *Service) Devices(ctx context.Context, t Tenant, f DeviceFilter) ([]Devi
 // Device returns the tenant's device with the ID, for a platform or handler that has just
 // acted on it; it records no access (see ViewDevice for an administrator looking).
 func (s *Service) Device(ctx context.Context, tenantID, id string) (Device, error) {
-	d, err := s.store.Device(ctx, tenantID, id)
+	d, err := s.store.Devices().Device(ctx, tenantID, id)
 	if err != nil {
 		return Device{}, fmt.Errorf("device %s: %w", id, err)
 	}
@@ -27,5 +27,5 @@ func (s *Service) Device(ctx context.Context, tenantID, id string) (Device, erro
 // DevicesByPlatformIDs returns the tenant's devices that the platform calls by one of the
 // IDs; IDs that name no device are left out.
 func (s *Service) DevicesByPlatformIDs(ctx context.Context, tenantID string, p Platform, platformIDs []string) ([]Device, error) {
-	return s.store.DevicesByPlatformIDs(ctx, tenantID, p, platformIDs)
+	return s.store.Devices().DevicesByPlatformIDs(ctx, tenantID, p, platformIDs)
 }

@@ -61,7 +61,7 @@ func EnqueuePolicyForNewDevice(ctx context.Context, tx Store, tenantID string, p
 
 // QueueCommand stores a command for a device and the job that delivers it.
 func QueueCommand(ctx context.Context, tx Store, tenantID string, c *Command) error {
-	if err := tx.CreateCommand(ctx, tenantID, c); err != nil {
+	if err := tx.Commands().CreateCommand(ctx, tenantID, c); err != nil {
 		return fmt.Errorf("queue %s for device %s: %w", c.Kind, c.DeviceID, err)
 	}
 	return tx.EnqueueJob(ctx, DeliverCommandJob{TenantID: tenantID, CommandID: c.ID}, JobOptions{})
@@ -89,11 +89,11 @@ func (d *Dispatcher) Driver(p Platform) Driver { return d.drivers[p] }
 // an older version than the stored one does nothing; the newer version's job follows.
 func (d *Dispatcher) ApplyPolicy(ctx context.Context, job ApplyPolicyJob) error {
 	st := d.svc.store
-	t, err := st.TenantByID(ctx, job.TenantID)
+	t, err := st.Tenants().TenantByID(ctx, job.TenantID)
 	if err != nil {
 		return fmt.Errorf("apply policy %s: %w", job.PolicyID, err)
 	}
-	p, err := st.WorkPolicy(ctx, t.ID, job.PolicyID)
+	p, err := st.Policies().WorkPolicy(ctx, t.ID, job.PolicyID)
 	if err != nil {
 		return fmt.Errorf("apply policy %s: %w", job.PolicyID, err)
 	}
@@ -117,18 +117,18 @@ func (d *Dispatcher) ApplyPolicy(ctx context.Context, job ApplyPolicyJob) error 
 // are retried.
 func (d *Dispatcher) DeliverCommand(ctx context.Context, job DeliverCommandJob) error {
 	st := d.svc.store
-	c, err := st.Command(ctx, job.TenantID, job.CommandID)
+	c, err := st.Commands().Command(ctx, job.TenantID, job.CommandID)
 	if err != nil {
 		return fmt.Errorf("deliver command %s: %w", job.CommandID, err)
 	}
 	if c.State != CommandQueued {
 		return nil
 	}
-	t, err := st.TenantByID(ctx, job.TenantID)
+	t, err := st.Tenants().TenantByID(ctx, job.TenantID)
 	if err != nil {
 		return fmt.Errorf("deliver command %s: %w", c.ID, err)
 	}
-	dev, err := st.Device(ctx, t.ID, c.DeviceID)
+	dev, err := st.Devices().Device(ctx, t.ID, c.DeviceID)
 	if err != nil {
 		return fmt.Errorf("deliver command %s: %w", c.ID, err)
 	}
@@ -151,7 +151,7 @@ func (d *Dispatcher) DeliverCommand(ctx context.Context, job DeliverCommandJob) 
 	} else if err != nil {
 		return fmt.Errorf("deliver %s to device %s: %w", c.Kind, dev.ID, err)
 	}
-	err = st.SetCommandState(ctx, t.ID, c.ID, CommandQueued, CommandSent, "", d.svc.clock())
+	err = st.Commands().SetCommandState(ctx, t.ID, c.ID, CommandQueued, CommandSent, "", d.svc.clock())
 	if errors.Is(err, ErrConflict) {
 		return nil // the platform has recorded the outcome already
 	}
@@ -159,7 +159,7 @@ func (d *Dispatcher) DeliverCommand(ctx context.Context, job DeliverCommandJob) 
 }
 
 func (d *Dispatcher) fail(ctx context.Context, tenantID string, c Command, reason string) error {
-	err := d.svc.store.SetCommandState(ctx, tenantID, c.ID, CommandQueued, CommandError, reason, d.svc.clock())
+	err := d.svc.store.Commands().SetCommandState(ctx, tenantID, c.ID, CommandQueued, CommandError, reason, d.svc.clock())
 	if errors.Is(err, ErrConflict) {
 		return nil
 	}
@@ -172,7 +172,7 @@ func (d *Dispatcher) fail(ctx context.Context, tenantID string, c Command, reaso
 // a finished command changes nothing.
 func (s *Service) FinishCommand(ctx context.Context, tenantID, commandID, errText string) error {
 	return s.atomic(ctx, func(tx Store, at time.Time) error {
-		c, err := tx.Command(ctx, tenantID, commandID)
+		c, err := tx.Commands().Command(ctx, tenantID, commandID)
 		if err != nil {
 			return fmt.Errorf("command %s: %w", commandID, err)
 		}
@@ -180,7 +180,7 @@ func (s *Service) FinishCommand(ctx context.Context, tenantID, commandID, errTex
 			return nil
 		}
 		if c.State == CommandQueued {
-			if err := tx.SetCommandState(ctx, tenantID, c.ID, CommandQueued, CommandSent, "", at); err != nil {
+			if err := tx.Commands().SetCommandState(ctx, tenantID, c.ID, CommandQueued, CommandSent, "", at); err != nil {
 				return err
 			}
 		}
@@ -188,11 +188,11 @@ func (s *Service) FinishCommand(ctx context.Context, tenantID, commandID, errTex
 		if errText != "" {
 			to = CommandError
 		}
-		return tx.SetCommandState(ctx, tenantID, c.ID, CommandSent, to, errText, at)
+		return tx.Commands().SetCommandState(ctx, tenantID, c.ID, CommandSent, to, errText, at)
 	})
 }
 
 // MarkCommandSent records that the platform has taken the queued command.
 func (s *Service) MarkCommandSent(ctx context.Context, tenantID, commandID string) error {
-	return s.store.SetCommandState(ctx, tenantID, commandID, CommandQueued, CommandSent, "", s.clock())
+	return s.store.Commands().SetCommandState(ctx, tenantID, commandID, CommandQueued, CommandSent, "", s.clock())
 }

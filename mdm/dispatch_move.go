@@ -30,11 +30,11 @@ type PolicyMover interface {
 // its platform yet: its enrolment carries the policy it has then.
 func (d *Dispatcher) MoveDevice(ctx context.Context, job MoveDeviceJob) error {
 	st := d.svc.store
-	t, err := st.TenantByID(ctx, job.TenantID)
+	t, err := st.Tenants().TenantByID(ctx, job.TenantID)
 	if err != nil {
 		return fmt.Errorf("move device %s: %w", job.DeviceID, err)
 	}
-	dev, err := st.Device(ctx, t.ID, job.DeviceID)
+	dev, err := st.Devices().Device(ctx, t.ID, job.DeviceID)
 	if errors.Is(err, ErrNotFound) {
 		return nil // deleted since
 	} else if err != nil {
@@ -47,7 +47,7 @@ func (d *Dispatcher) MoveDevice(ctx context.Context, job MoveDeviceJob) error {
 	if !ok {
 		return nil
 	}
-	p, err := st.WorkPolicy(ctx, t.ID, job.PolicyID)
+	p, err := st.Policies().WorkPolicy(ctx, t.ID, job.PolicyID)
 	if err != nil {
 		return fmt.Errorf("move device %s: %w", dev.ID, err)
 	}

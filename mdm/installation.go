@@ -22,7 +22,7 @@ var ErrWrongMasterKey = errors.New("the master key does not belong to this insta
 // installation); otherwise it opens the stored one and fails with ErrWrongMasterKey when
 // that is impossible, before anything is sealed with a wrong key.
 func (s *Service) CheckSealer(ctx context.Context, create bool) error {
-	stored, err := s.store.InstallationSetting(ctx, sealerCheckName)
+	stored, err := s.store.Tenants().InstallationSetting(ctx, sealerCheckName)
 	if errors.Is(err, ErrNotFound) {
 		if !create {
 			return nil
@@ -31,11 +31,11 @@ func (s *Service) CheckSealer(ctx context.Context, create bool) error {
 		if sealErr != nil {
 			return fmt.Errorf("seal master key check: %w", sealErr)
 		}
-		if createErr := s.store.CreateInstallationSetting(ctx, sealerCheckName, sealed); !errors.Is(createErr, ErrConflict) {
+		if createErr := s.store.Tenants().CreateInstallationSetting(ctx, sealerCheckName, sealed); !errors.Is(createErr, ErrConflict) {
 			return createErr
 		}
 		// Another replica created the installation at the same moment: check its value.
-		stored, err = s.store.InstallationSetting(ctx, sealerCheckName)
+		stored, err = s.store.Tenants().InstallationSetting(ctx, sealerCheckName)
 	}
 	if err != nil {
 		return fmt.Errorf("read master key check: %w", err)

@@ -9,15 +9,15 @@ import (
 // device and its employee. The rules that mail an employee about a device (compliance,
 // inactivity) read them here, on st, the store or the transaction they work in.
 func NoticeParties(ctx context.Context, st Store, tenantID, deviceID string) (Tenant, Device, Employee, error) {
-	t, err := st.TenantByID(ctx, tenantID)
+	t, err := st.Tenants().TenantByID(ctx, tenantID)
 	if err != nil {
 		return t, Device{}, Employee{}, fmt.Errorf("tenant %s: %w", tenantID, err)
 	}
-	d, err := st.Device(ctx, tenantID, deviceID)
+	d, err := st.Devices().Device(ctx, tenantID, deviceID)
 	if err != nil {
 		return t, d, Employee{}, fmt.Errorf("device %s: %w", deviceID, err)
 	}
-	e, err := st.Employee(ctx, tenantID, d.EmployeeID)
+	e, err := st.Devices().Employee(ctx, tenantID, d.EmployeeID)
 	if err != nil {
 		return t, d, e, fmt.Errorf("employee of device %s: %w", deviceID, err)
 	}

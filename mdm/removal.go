@@ -32,7 +32,7 @@ func (s *Service) RemoveDevice(ctx context.Context, actor string, t Tenant, devi
 		return errors.New("remove device: no CA configured")
 	}
 	err := s.atomic(ctx, func(tx Store, at time.Time) error {
-		d, err := tx.Device(ctx, t.ID, deviceID)
+		d, err := tx.Devices().Device(ctx, t.ID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
@@ -52,7 +52,7 @@ func OrderRemoval(ctx context.Context, tx Store, at time.Time, actor, tenantID s
 	case DeviceRemoved, DeviceRemoving:
 		return nil
 	}
-	if err := tx.SetDeviceState(ctx, tenantID, d.ID, d.State, DeviceRemoving, at); err != nil {
+	if err := tx.Devices().SetDeviceState(ctx, tenantID, d.ID, d.State, DeviceRemoving, at); err != nil {
 		return err
 	}
 	cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandRemoveWorkData, Payload: EmptyJSONObject,
@@ -86,14 +86,14 @@ func (s *Service) RevokeRemoved(ctx context.Context, actor, tenantID, deviceID, 
 func (s *Service) ConfirmRemoval(ctx context.Context, actor, tenantID, deviceID, reason string) error {
 	removed := false
 	err := s.atomic(ctx, func(tx Store, at time.Time) error {
-		d, err := tx.Device(ctx, tenantID, deviceID)
+		d, err := tx.Devices().Device(ctx, tenantID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
 		if d.State == DeviceRemoved {
 			return nil
 		}
-		if err := tx.SetDeviceState(ctx, tenantID, d.ID, d.State, DeviceRemoved, at); err != nil {
+		if err := tx.Devices().SetDeviceState(ctx, tenantID, d.ID, d.State, DeviceRemoved, at); err != nil {
 			return err
 		}
 		was := d.State

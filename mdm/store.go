@@ -7,47 +7,49 @@ import (
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
-// Store is everything the domain keeps. Every method that touches a tenant's rows takes
-// the tenant's ID and never sees or changes another tenant's rows: a row of another tenant
-// is ErrNotFound, and a reference to one is refused.
+// Store is the one transaction as the core sees it: what every change needs (Atomic,
+// its audit event, its jobs) and, behind one accessor each, the tables the root of the
+// core keeps, so that no single type carries every table's methods. Every method that
+// touches a tenant's rows takes the tenant's ID and never sees or changes another
+// tenant's rows: a row of another tenant is ErrNotFound, and a reference to one is
+// refused.
 type Store interface {
 	// Atomic runs fn with a store whose calls all belong to one transaction: all of them
 	// take effect, or none does.
 	Atomic(ctx context.Context, fn func(tx Store) error) error
 
-	InstallationStore
-	TenantStore
-	EmployeeStore
-	DeviceStore
-	PolicyStore
-	CommandStore
 	AuditStore
 	JobStore
-	ConsoleStore
-	VerdictStore
+
+	// Tenants returns the tenants and the installation's settings, in this store's
+	// transaction.
+	Tenants() TenantStore
+	// Devices returns the devices and their employees, in this store's transaction.
+	Devices() DeviceStore
+	// Commands returns the devices' commands, in this store's transaction.
+	Commands() CommandStore
+	// Policies returns the work policies to apply, in this store's transaction.
+	Policies() PolicyStore
+	// Trail returns the audit trail to read, in this store's transaction.
+	Trail() TrailReader
 }
 
-// InstallationStore keeps settings of the whole installation.
-type InstallationStore interface {
+// TenantStore keeps tenants and the settings of the whole installation.
+type TenantStore interface {
+	CreateTenant(ctx context.Context, t *Tenant) error
+	TenantByID(ctx context.Context, id string) (Tenant, error)
+	TenantByName(ctx context.Context, name string) (Tenant, error)
+	Tenants(ctx context.Context) ([]Tenant, error)
+
 	InstallationSetting(ctx context.Context, name string) ([]byte, error)
 	// CreateInstallationSetting stores a setting that does not exist yet; ErrConflict if it does.
 	CreateInstallationSetting(ctx context.Context, name string, value []byte) error
+	// SetInstallationSetting stores a setting, replacing any value it had.
+	SetInstallationSetting(ctx context.Context, name string, value []byte) error
 }
 
-// TenantStore keeps tenants.
-type TenantStore interface {
-	CreateTenant(ctx context.Context, t *Tenant) error
-	TenantByName(ctx context.Context, name string) (Tenant, error)
-	Tenants(ctx context.Context) ([]Tenant, error)
-}
-
-// EmployeeStore reads employees; the enrolment creates them.
-type EmployeeStore interface {
-	EmployeeByEmail(ctx context.Context, tenantID, email string) (Employee, error)
-	Employee(ctx context.Context, tenantID, id string) (Employee, error)
-}
-
-// DeviceStore keeps devices.
+// DeviceStore keeps devices and reads their employees (the enrolment creates those), the
+// pages the dashboard and the JSON API list and the counts they show.
 type DeviceStore interface {
 	CreateDevice(ctx context.Context, tenantID string, d *Device) error
 	Device(ctx context.Context, tenantID, id string) (Device, error)
@@ -58,6 +60,19 @@ type DeviceStore interface {
 	// SetDeviceState moves a device from state `from` to state `to`; it fails with
 	// ErrConflict when the device is no longer in state `from`.
 	SetDeviceState(ctx context.Context, tenantID, id string, from, to DeviceState, at time.Time) error
+	// SetDeviceVerdicts records the verdicts of the tenant's devices, by device ID.
+	SetDeviceVerdicts(ctx context.Context, tenantID string, verdicts map[string]Verdict) error
+
+	EmployeeByEmail(ctx context.Context, tenantID, email string) (Employee, error)
+	Employee(ctx context.Context, tenantID, id string) (Employee, error)
+
+	// DevicePage returns one page of the tenant's devices that match q, newest first, each
+	// with its employee's address and name.
+	DevicePage(ctx context.Context, tenantID string, q DeviceQuery) ([]DeviceListing, error)
+	// EmployeePage returns one page of the tenant's employees, newest first.
+	EmployeePage(ctx context.Context, tenantID string, q EmployeeQuery) ([]Employee, error)
+	// DeviceCounts counts the tenant's devices by platform, state and compliance.
+	DeviceCounts(ctx context.Context, tenantID string) ([]DeviceCount, error)
 }
 
 // PolicyStore reads work policies for the parts of the core that apply a policy they do
@@ -90,12 +105,15 @@ type AuditStore interface {
 	// OnAuditAppended makes h run in the transaction of every event appended from now on,
 	// whichever component appends it; the trail makes its checkpoints there.
 	OnAuditAppended(h AuditHook)
+}
+
+// TrailReader is the audit trail as a report of another sub-domain reads it in its own
+// transaction (the Art. 15 report).
+type TrailReader interface {
 	// FilteredAuditEvents calls fn for the tenant's events that f selects, in order of
-	// sequence, without holding them all in memory: for a report that reads the trail in
-	// its own transaction (the Art. 15 report).
+	// sequence, without holding them all in memory.
 	FilteredAuditEvents(ctx context.Context, tenantID string, f AuditFilter, fn func(audit.Event) error) error
-	// AuditPrunes returns the tenant's prunes of the trail, oldest first, for the same
-	// reports.
+	// AuditPrunes returns the tenant's prunes of the trail, oldest first.
 	AuditPrunes(ctx context.Context, tenantID string) ([]AuditPrune, error)
 }
 

@@ -30,7 +30,7 @@ func (s *Service) CreateTenantIn(ctx context.Context, tx Store, at time.Time, ac
 		displayName = name
 	}
 	t := Tenant{ID: NewID(), Name: name, DisplayName: displayName, CreatedAt: at}
-	if err := tx.CreateTenant(ctx, &t); err != nil {
+	if err := tx.Tenants().CreateTenant(ctx, &t); err != nil {
 		return Tenant{}, fmt.Errorf("create tenant %s: %w", name, err)
 	}
 	_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.TenantCreate,
@@ -40,7 +40,7 @@ func (s *Service) CreateTenantIn(ctx context.Context, tx Store, at time.Time, ac
 
 // Tenant returns the tenant with the given short name.
 func (s *Service) Tenant(ctx context.Context, name string) (Tenant, error) {
-	t, err := s.store.TenantByName(ctx, name)
+	t, err := s.store.Tenants().TenantByName(ctx, name)
 	if err != nil {
 		return Tenant{}, fmt.Errorf("tenant %q: %w", name, err)
 	}
@@ -49,5 +49,5 @@ func (s *Service) Tenant(ctx context.Context, name string) (Tenant, error) {
 
 // Tenants returns every tenant of the installation.
 func (s *Service) Tenants(ctx context.Context) ([]Tenant, error) {
-	return s.store.Tenants(ctx)
+	return s.store.Tenants().Tenants(ctx)
 }

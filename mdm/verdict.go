@@ -24,12 +24,6 @@ type Verdict struct {
 	Reasons []string
 }
 
-// VerdictStore records verdicts.
-type VerdictStore interface {
-	// SetDeviceVerdicts records the verdicts of the tenant's devices, by device ID.
-	SetDeviceVerdicts(ctx context.Context, tenantID string, verdicts map[string]Verdict) error
-}
-
 // Verdict returns the device's verdict as recorded.
 func (d Device) Verdict() Verdict {
 	v := Verdict{State: d.Compliance, Until: d.ComplianceUntil}
@@ -54,7 +48,7 @@ func SettleVerdicts(ctx context.Context, tx Store, at time.Time, tenantID string
 	if err != nil || len(changed) == 0 {
 		return err
 	}
-	return tx.SetDeviceVerdicts(ctx, tenantID, changed)
+	return tx.Devices().SetDeviceVerdicts(ctx, tenantID, changed)
 }
 
 // AuditVerdicts is SettleVerdicts for a caller that writes the verdicts itself, together

@@ -36,7 +36,7 @@ func TestAdminCreatePrintsCredentialsThatAreStoredOnlyAsHash(t *testing.T) {
 		}
 
 		st := s.store(t)
-		tn, err := st.TenantByName(t.Context(), "musterstadt")
+		tn, err := st.Tenants().TenantByName(t.Context(), "musterstadt")
 		if err != nil {
 			t.Fatal(err)
 		}

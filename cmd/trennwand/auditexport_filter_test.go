@@ -26,13 +26,13 @@ func TestAuditExportFilters(t *testing.T) {
 		s.run(t, "invite", "create", "--tenant", "default", "--email", "bob@musterstadt.de", "--qr", "-").wantCode(t, 0)
 		st := s.store(t)
 		ctx := t.Context()
-		tn, err := st.TenantByName(ctx, "default")
+		tn, err := st.Tenants().TenantByName(ctx, "default")
 		if err != nil {
 			t.Fatal(err)
 		}
 		phone := mdm.Device{ID: mdm.NewID(), EmployeeID: anna.EmployeeID, Platform: mdm.PlatformAndroid, State: mdm.DeviceActive,
 			Compliance: mdm.ComplianceCompliant, CreatedAt: t0, UpdatedAt: t0}
-		if err := st.CreateDevice(ctx, tn.ID, &phone); err != nil {
+		if err := st.Devices().CreateDevice(ctx, tn.ID, &phone); err != nil {
 			t.Fatal(err)
 		}
 		s.run(t, "device", "remove", "--tenant", "default", phone.ID).wantCode(t, 0)

@@ -32,11 +32,11 @@ func TestDemoModeIsReadyWithoutGoogleOrApple(t *testing.T) {
 	}
 
 	st := s.store(t)
-	tn, err := st.TenantByName(t.Context(), "default")
+	tn, err := st.Tenants().TenantByName(t.Context(), "default")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := st.DefaultWorkPolicy(t.Context(), tn.ID)
+	p, err := st.Policies().DefaultWorkPolicy(t.Context(), tn.ID)
 	if err != nil || len(p.Apps) != 3 || p.CopyPasteToPersonal {
 		t.Fatalf("demo policy %+v, %v; want the sample policy with three apps, copy-paste to personal blocked", p, err)
 	}

@@ -71,7 +71,7 @@ command on a device that is being removed retries the revocation.`,
 				}
 				return err
 			}
-			d, err := in.store.Device(ctx, t.ID, args[0])
+			d, err := in.store.Devices().Device(ctx, t.ID, args[0])
 			if err != nil {
 				return err
 			}

@@ -15,7 +15,7 @@ func TestDeviceMove(t *testing.T) {
 		s.run(t, "tenant", "create", "musterstadt").wantCode(t, 0)
 		st := s.store(t)
 		ctx := t.Context()
-		tn, err := st.TenantByName(ctx, "musterstadt")
+		tn, err := st.Tenants().TenantByName(ctx, "musterstadt")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +33,7 @@ func TestDeviceMove(t *testing.T) {
 			WorkPolicy string `json:"work_policy"`
 		}
 		r.decode(t, &out)
-		got, err := st.Device(ctx, tn.ID, d.ID)
+		got, err := st.Devices().Device(ctx, tn.ID, d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

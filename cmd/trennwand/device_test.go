@@ -88,7 +88,7 @@ func enrolDevice(t *testing.T, s site, tenant string, platform mdm.Platform, sta
 	t.Helper()
 	st := s.store(t)
 	ctx := t.Context()
-	tn, err := st.TenantByName(ctx, tenant)
+	tn, err := st.Tenants().TenantByName(ctx, tenant)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func enrolDevice(t *testing.T, s site, tenant string, platform mdm.Platform, sta
 	}
 	d := mdm.Device{ID: mdm.NewID(), EmployeeID: emp.ID, Platform: platform, State: state,
 		OSVersion: "17.5", Compliance: mdm.ComplianceCompliant, CreatedAt: at, UpdatedAt: at}
-	if err := st.CreateDevice(ctx, tn.ID, &d); err != nil {
+	if err := st.Devices().CreateDevice(ctx, tn.ID, &d); err != nil {
 		t.Fatal(err)
 	}
 	return d
@@ -111,7 +111,7 @@ func TestDeviceListTellsTheSameContactAndVerdict(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
 		st := s.store(t)
-		tn, err := st.TenantByName(t.Context(), "default")
+		tn, err := st.Tenants().TenantByName(t.Context(), "default")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -60,7 +60,7 @@ func TestInviteCreatePrintsTheCodeItsURLAndAQRCodeFile(t *testing.T) {
 		}
 
 		st := s.store(t)
-		tn, err := st.TenantByName(t.Context(), "default")
+		tn, err := st.Tenants().TenantByName(t.Context(), "default")
 		if err != nil {
 			t.Fatal(err)
 		}

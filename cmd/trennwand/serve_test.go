@@ -55,7 +55,7 @@ func TestServeCreatesAnInstallationAndShowsTheSignInOnce(t *testing.T) {
 			t.Fatalf("the sign-in details show no password:\n%s", signIn)
 		}
 		st := s.store(t)
-		tn, err := st.TenantByName(t.Context(), "default")
+		tn, err := st.Tenants().TenantByName(t.Context(), "default")
 		if err != nil {
 			t.Fatalf("no tenant default: %v", err)
 		}

@@ -45,12 +45,12 @@ import (
 // TokenWarning is how long before its expiry a content token is reported as expiring.
 const TokenWarning = 30 * 24 * time.Hour
 
-// Domain is what the licensing reads of the domain's rows.
+// Domain is what the licensing reads of the domain's rows: the tenants, the employees
+// and their devices, and the work policies those follow.
 type Domain interface {
-	Tenants(ctx context.Context) ([]mdm.Tenant, error)
-	Employee(ctx context.Context, tenantID, id string) (mdm.Employee, error)
-	Devices(ctx context.Context, tenantID string, f mdm.DeviceFilter) ([]mdm.Device, error)
-	WorkPolicy(ctx context.Context, tenantID, id string) (mdm.WorkPolicy, error)
+	Tenants() mdm.TenantStore
+	Devices() mdm.DeviceStore
+	Policies() mdm.PolicyStore
 }
 
 // Config says what the licensing of work apps needs.
@@ -186,7 +186,7 @@ func (TokenCheckJob) Kind() string { return "ios_vpp_token_check" }
 // CheckTokens warns in the log about every tenant whose content token has expired
 // or expires within TokenWarning; it is the worker of TokenCheckJob.
 func (lic *Service) CheckTokens(ctx context.Context, _ TokenCheckJob) error {
-	tenants, err := lic.domain.Tenants(ctx)
+	tenants, err := lic.domain.Tenants().Tenants(ctx)
 	if err != nil {
 		return err
 	}

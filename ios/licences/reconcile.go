@@ -143,7 +143,7 @@ func (lic *Service) wantedLicences(ctx context.Context, tenantID string) (map[li
 		return nil, err
 	}
 	byID := map[string]mdm.WorkPolicy{}
-	devices, err := lic.domain.Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
+	devices, err := lic.domain.Devices().Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
 	if err != nil {
 		return nil, fmt.Errorf("active iPhones: %w", err)
 	}
@@ -155,7 +155,7 @@ func (lic *Service) wantedLicences(ctx context.Context, tenantID string) (map[li
 		wp, ok := byID[*d.WorkPolicyID]
 		if !ok {
 			// The policy with its apps (a listing of policies leaves the apps out).
-			if wp, err = lic.domain.WorkPolicy(ctx, tenantID, *d.WorkPolicyID); err != nil {
+			if wp, err = lic.domain.Policies().WorkPolicy(ctx, tenantID, *d.WorkPolicyID); err != nil {
 				return nil, fmt.Errorf("work policy %s: %w", *d.WorkPolicyID, err)
 			}
 			byID[wp.ID] = wp
@@ -176,7 +176,7 @@ func (lic *Service) policiesOf(ctx context.Context, tenantID string, employees m
 	if len(employees) == 0 {
 		return nil, nil
 	}
-	devices, err := lic.domain.Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
+	devices, err := lic.domain.Devices().Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
 	if err != nil {
 		return nil, fmt.Errorf("active iPhones: %w", err)
 	}
@@ -187,7 +187,7 @@ func (lic *Service) policiesOf(ctx context.Context, tenantID string, employees m
 			continue
 		}
 		seen[*d.WorkPolicyID] = true
-		wp, err := lic.domain.WorkPolicy(ctx, tenantID, *d.WorkPolicyID)
+		wp, err := lic.domain.Policies().WorkPolicy(ctx, tenantID, *d.WorkPolicyID)
 		if err != nil {
 			return nil, err
 		}

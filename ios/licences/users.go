@@ -33,7 +33,7 @@ func (lic *Service) registerUsers(ctx context.Context, sToken, tenantID string, 
 			continue
 		}
 		known[l.EmployeeID] = vppUser{State: userCreating}
-		emp, err := lic.domain.Employee(ctx, tenantID, l.EmployeeID)
+		emp, err := lic.domain.Devices().Employee(ctx, tenantID, l.EmployeeID)
 		if err != nil && !errors.Is(err, mdm.ErrNotFound) {
 			return nil, err
 		}

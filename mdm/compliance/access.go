@@ -25,7 +25,7 @@ var withdrawing = []Consequence{ConsequenceMark, ConsequenceRevoke, ConsequenceL
 // AccessOf answers whether the tenant's device may reach work services: it is active and
 // no failure's consequences (after its grace period) withdrew its access.
 func (s *Service) AccessOf(ctx context.Context, tenantID, deviceID string) (Access, error) {
-	d, err := s.db.Device(ctx, tenantID, deviceID)
+	d, err := s.db.Devices().Device(ctx, tenantID, deviceID)
 	if err != nil {
 		return Access{}, fmt.Errorf("device %s: %w", deviceID, err)
 	}
@@ -74,7 +74,7 @@ const historyShown = 20
 // rules.
 func (s *Service) Of(ctx context.Context, tenantID, deviceID string) (DeviceCompliance, error) {
 	var out DeviceCompliance
-	d, err := s.db.Device(ctx, tenantID, deviceID)
+	d, err := s.db.Devices().Device(ctx, tenantID, deviceID)
 	if err != nil {
 		return out, fmt.Errorf("device %s: %w", deviceID, err)
 	}
@@ -123,7 +123,7 @@ func (s *Service) rulesAndFacts(ctx context.Context, d mdm.Device) ([]RuleSettin
 
 // PolicyRules returns the compliance rules of the tenant's work policy.
 func (s *Service) PolicyRules(ctx context.Context, t mdm.Tenant, policyID string) ([]RuleSetting, error) {
-	if _, err := s.db.WorkPolicy(ctx, t.ID, policyID); err != nil {
+	if _, err := s.db.Policies().WorkPolicy(ctx, t.ID, policyID); err != nil {
 		return nil, fmt.Errorf("work policy %s: %w", policyID, err)
 	}
 	rules, err := s.tables(s.db).RuleSettings(ctx, t.ID, []string{policyID})
@@ -140,7 +140,7 @@ func (s *Service) SetPolicyRules(ctx context.Context, actor string, t mdm.Tenant
 		return err
 	}
 	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		p, err := tx.WorkPolicy(ctx, t.ID, policyID)
+		p, err := tx.Policies().WorkPolicy(ctx, t.ID, policyID)
 		if err != nil {
 			return fmt.Errorf("work policy %s: %w", policyID, err)
 		}

@@ -42,7 +42,7 @@ func (s *Service) Run(ctx context.Context, _ Job) error {
 // ApplyRules is one run of the Job.
 func (s *Service) ApplyRules(ctx context.Context) (Result, error) {
 	var r Result
-	tenants, err := s.db.Tenants(ctx)
+	tenants, err := s.db.Tenants().Tenants(ctx)
 	if err != nil {
 		return r, err
 	}
@@ -98,10 +98,10 @@ func (s *Service) policyDevices(ctx context.Context, t mdm.Tenant, policyID stri
 	var ds []mdm.Device
 	if policyID != "" {
 		var err error
-		if ds, err = s.db.Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive, WorkPolicyID: policyID}); err != nil {
+		if ds, err = s.db.Devices().Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive, WorkPolicyID: policyID}); err != nil {
 			return nil, err
 		}
-		p, err := s.db.WorkPolicy(ctx, t.ID, policyID)
+		p, err := s.db.Policies().WorkPolicy(ctx, t.ID, policyID)
 		if err != nil {
 			return nil, fmt.Errorf("work policy %s: %w", policyID, err)
 		}
@@ -109,7 +109,7 @@ func (s *Service) policyDevices(ctx context.Context, t mdm.Tenant, policyID stri
 			return ds, nil
 		}
 	}
-	all, err := s.db.Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive})
+	all, err := s.db.Devices().Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive})
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (s *Service) actOnFailure(ctx context.Context, t mdm.Tenant, f Failure, r *
 	var acted []Consequence
 	var revoke bool
 	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		d, err := tx.Device(ctx, t.ID, f.DeviceID)
+		d, err := tx.Devices().Device(ctx, t.ID, f.DeviceID)
 		if err != nil {
 			return err
 		}
@@ -209,7 +209,7 @@ func policyOf(ctx context.Context, st mdm.Store, d mdm.Device) (string, error) {
 	if d.WorkPolicyID != nil {
 		return *d.WorkPolicyID, nil
 	}
-	p, err := st.DefaultWorkPolicy(ctx, d.TenantID)
+	p, err := st.Policies().DefaultWorkPolicy(ctx, d.TenantID)
 	switch {
 	case errors.Is(err, mdm.ErrNotFound):
 		return "", nil

@@ -85,7 +85,7 @@ func seedAndroid(b *testing.B, s *store.Store, w storetest.World, n int) []mdm.D
 			ds[i] = mdm.Device{ID: mdm.NewID(), EmployeeID: w.Employee.ID, WorkPolicyID: &w.Policy.ID, Platform: mdm.PlatformAndroid,
 				PlatformID: fmt.Sprintf("enterprises/LC1/devices/%d", i), State: mdm.DeviceActive, OSVersion: "15",
 				Compliance: mdm.ComplianceCompliant, LastContactAt: &now, CreatedAt: now, UpdatedAt: now}
-			if err := tx.CreateDevice(ctx, w.Tenant.ID, &ds[i]); err != nil {
+			if err := tx.Devices().CreateDevice(ctx, w.Tenant.ID, &ds[i]); err != nil {
 				return err
 			}
 		}

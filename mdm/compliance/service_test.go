@@ -54,7 +54,7 @@ func access(t *testing.T, svc *domain.Services, w storetest.World) compliance.Ac
 
 func commandKinds(t *testing.T, s *store.Store, w storetest.World) []mdm.CommandKind {
 	t.Helper()
-	cs, err := s.Commands(context.Background(), w.Tenant.ID, w.Device.ID)
+	cs, err := s.Commands().Commands(context.Background(), w.Tenant.ID, w.Device.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func (s *Service) ReportDeviceStatus(ctx context.Context, tenantID, deviceID str
 // compliance rules, with the verdict they settle.
 func (s *Service) ReportDevice(ctx context.Context, tenantID, deviceID string, st *DeviceStatus, facts Facts) error {
 	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		d, err := tx.Device(ctx, tenantID, deviceID)
+		d, err := tx.Devices().Device(ctx, tenantID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}

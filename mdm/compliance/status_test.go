@@ -33,8 +33,8 @@ func TestStatusReportsOfABatchApplyInOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		da, _ := s.Device(ctx, a.Tenant.ID, a.Device.ID)
-		db, _ := s.Device(ctx, b.Tenant.ID, b.Device.ID)
+		da, _ := s.Devices().Device(ctx, a.Tenant.ID, a.Device.ID)
+		db, _ := s.Devices().Device(ctx, b.Tenant.ID, b.Device.ID)
 		if da.Compliance != mdm.ComplianceCompliant || da.SecurityPatchLevel != "2026-11-01" || da.NonCompliance != "" || !da.LastContactAt.Equal(at) {
 			t.Errorf("the device reported twice is %+v, want its last report", da)
 		}
@@ -65,7 +65,7 @@ func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
 			t.Fatalf("a batch naming another tenant's device: %v, want ErrNotFound", err)
 		}
 		for _, w := range []storetest.World{a, b} {
-			if d, _ := s.Device(ctx, w.Tenant.ID, w.Device.ID); d.OSVersion != "18.4" {
+			if d, _ := s.Devices().Device(ctx, w.Tenant.ID, w.Device.ID); d.OSVersion != "18.4" {
 				t.Errorf("device of %s changed to %+v", w.Tenant.Name, d)
 			}
 		}
@@ -101,7 +101,7 @@ func TestAReportThatChangesOnlyTheVerdictIsWritten(t *testing.T) {
 			compliance.Facts{Integrity: compliance.FindingMet, IntegrityDetail: "SECURE"}); err != nil {
 			t.Fatal(err)
 		}
-		first, _ := s.Device(ctx, w.Tenant.ID, w.Device.ID)
+		first, _ := s.Devices().Device(ctx, w.Tenant.ID, w.Device.ID)
 		if first.Compliance != mdm.ComplianceCompliant || first.LastContactAt == nil {
 			t.Fatalf("after a clean report: %+v", first)
 		}
@@ -110,7 +110,7 @@ func TestAReportThatChangesOnlyTheVerdictIsWritten(t *testing.T) {
 			compliance.Facts{Integrity: compliance.FindingFailed, IntegrityDetail: "AT_RISK"}); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := s.Device(ctx, w.Tenant.ID, w.Device.ID)
+		got, _ := s.Devices().Device(ctx, w.Tenant.ID, w.Device.ID)
 		if got.Compliance != mdm.ComplianceInGrace || got.ComplianceUntil == nil || got.ComplianceReasons == "" {
 			t.Fatalf("after a report breaking the integrity rule: verdict %q until %v (%q), want in grace", got.Compliance, got.ComplianceUntil, got.ComplianceReasons)
 		}

@@ -60,7 +60,7 @@ func (s *Service) RunInactivity(ctx context.Context, _ InactivityJob) error {
 // container is removed.
 func (s *Service) ApplyInactivityRule(ctx context.Context) (InactivityResult, error) {
 	var r InactivityResult
-	tenants, err := s.db.Tenants(ctx)
+	tenants, err := s.db.Tenants().Tenants(ctx)
 	if err != nil {
 		return r, err
 	}
@@ -143,7 +143,7 @@ func (s *Service) actOnFlag(ctx context.Context, t mdm.Tenant, dp DataProtection
 	var done string
 	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
 		flags := s.tables(tx)
-		d, err := tx.Device(ctx, t.ID, f.DeviceID)
+		d, err := tx.Devices().Device(ctx, t.ID, f.DeviceID)
 		if err != nil {
 			return err
 		}

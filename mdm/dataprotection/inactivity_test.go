@@ -67,7 +67,7 @@ func TestInactiveDevicesAreFlaggedThenActedOnOnce(t *testing.T) {
 				if r, again := run(), run(); !tc.want(r) || again != (dataprotection.InactivityResult{}) {
 					t.Fatalf("after the grace period: %+v then %+v", r, again)
 				}
-				d, _ := s.Device(ctx, w.Tenant.ID, w.Device.ID)
+				d, _ := s.Devices().Device(ctx, w.Tenant.ID, w.Device.ID)
 				if d.State != tc.state {
 					t.Fatalf("device is %s, want %s", d.State, tc.state)
 				}
@@ -104,7 +104,7 @@ func TestADeviceThatReportsAgainIsLeftAlone(t *testing.T) {
 		if r, err := svc.DataProtection.ApplyInactivityRule(ctx); err != nil || r.Cleared != 1 || r.Removed != 0 {
 			t.Fatalf("%+v, %v; want the flag cleared and nothing removed", r, err)
 		}
-		if d, _ := s.Device(ctx, w.Tenant.ID, w.Device.ID); d.State != mdm.DeviceActive {
+		if d, _ := s.Devices().Device(ctx, w.Tenant.ID, w.Device.ID); d.State != mdm.DeviceActive {
 			t.Fatalf("device is %s, want active", d.State)
 		}
 	})

@@ -65,7 +65,7 @@ func (s *Service) ReportEmployee(ctx context.Context, actor string, t mdm.Tenant
 		return EmployeeReport{}, err
 	}
 	return s.reportEmployee(ctx, actor, t, func(tx mdm.Store) (mdm.Employee, error) {
-		e, err := tx.EmployeeByEmail(ctx, t.ID, email)
+		e, err := tx.Devices().EmployeeByEmail(ctx, t.ID, email)
 		if err != nil {
 			return e, fmt.Errorf("tenant %s has no employee %s: %w", t.Name, email, err)
 		}
@@ -76,7 +76,7 @@ func (s *Service) ReportEmployee(ctx context.Context, actor string, t mdm.Tenant
 // ReportEmployeeByID is ReportEmployee for the employee with the ID.
 func (s *Service) ReportEmployeeByID(ctx context.Context, actor string, t mdm.Tenant, id string) (EmployeeReport, error) {
 	return s.reportEmployee(ctx, actor, t, func(tx mdm.Store) (mdm.Employee, error) {
-		e, err := tx.Employee(ctx, t.ID, id)
+		e, err := tx.Devices().Employee(ctx, t.ID, id)
 		if err != nil {
 			return e, fmt.Errorf("employee %s: %w", id, err)
 		}
@@ -98,7 +98,7 @@ func (s *Service) reportEmployee(ctx context.Context, actor string, t mdm.Tenant
 		if r.Invitations, err = s.tables(tx).EmployeeInvitations(ctx, t.ID, r.Employee.ID); err != nil {
 			return fmt.Errorf("invitations: %w", err)
 		}
-		ds, err := tx.Devices(ctx, t.ID, mdm.DeviceFilter{EmployeeID: r.Employee.ID})
+		ds, err := tx.Devices().Devices(ctx, t.ID, mdm.DeviceFilter{EmployeeID: r.Employee.ID})
 		if err != nil {
 			return fmt.Errorf("devices: %w", err)
 		}
@@ -109,10 +109,10 @@ func (s *Service) reportEmployee(ctx context.Context, actor string, t mdm.Tenant
 			}
 			r.Devices = append(r.Devices, rec)
 		}
-		if r.Pruned, err = tx.AuditPrunes(ctx, t.ID); err != nil {
+		if r.Pruned, err = tx.Trail().AuditPrunes(ctx, t.ID); err != nil {
 			return err
 		}
-		return tx.FilteredAuditEvents(ctx, t.ID, mdm.AuditFilter{EmployeeID: r.Employee.ID}, func(e audit.Event) error {
+		return tx.Trail().FilteredAuditEvents(ctx, t.ID, mdm.AuditFilter{EmployeeID: r.Employee.ID}, func(e audit.Event) error {
 			if e.IsAccess() {
 				r.Accesses = append(r.Accesses, e)
 			} else {
@@ -127,7 +127,7 @@ func (s *Service) reportEmployee(ctx context.Context, actor string, t mdm.Tenant
 func (s *Service) deviceRecord(ctx context.Context, tx mdm.Store, t mdm.Tenant, d mdm.Device) (DeviceRecord, error) {
 	rec := DeviceRecord{Device: d}
 	var err error
-	if rec.Commands, err = tx.Commands(ctx, t.ID, d.ID); err != nil {
+	if rec.Commands, err = tx.Commands().Commands(ctx, t.ID, d.ID); err != nil {
 		return rec, err
 	}
 	switch f, err := s.tables(tx).DeviceInactivity(ctx, t.ID, d.ID); {
@@ -137,7 +137,7 @@ func (s *Service) deviceRecord(ctx context.Context, tx mdm.Store, t mdm.Tenant, 
 		return rec, err
 	}
 	if d.WorkPolicyID != nil {
-		p, err := tx.WorkPolicy(ctx, t.ID, *d.WorkPolicyID)
+		p, err := tx.Policies().WorkPolicy(ctx, t.ID, *d.WorkPolicyID)
 		if err != nil && !errors.Is(err, mdm.ErrNotFound) {
 			return rec, fmt.Errorf("work policy: %w", err)
 		}

@@ -32,7 +32,7 @@ func (s *Service) RunDeviceRetention(ctx context.Context, _ DeviceRetentionJob) 
 // leaves a device.delete event in the audit trail, in the transaction that deletes the row
 // and in which the platforms forget the device (Registration.Forgetter); the event keeps the device's ID and platform and when it was removed, nothing personal.
 func (s *Service) PurgeRemovedDevices(ctx context.Context) (int, error) {
-	tenants, err := s.db.Tenants(ctx)
+	tenants, err := s.db.Tenants().Tenants(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -50,10 +50,10 @@ func TestRemovedDevicesAreDeletedOnceAfterTheRetentionPeriod(t *testing.T) {
 		if err != nil || counts[0]+counts[1] != 1 || again != 0 {
 			t.Fatalf("deleted %v then %d (%v); want one deletion in all", counts, again, err)
 		}
-		if _, err := s.Device(ctx, w.Tenant.ID, w.Device.ID); !errors.Is(err, mdm.ErrNotFound) {
+		if _, err := s.Devices().Device(ctx, w.Tenant.ID, w.Device.ID); !errors.Is(err, mdm.ErrNotFound) {
 			t.Fatalf("the device row is still there: %v", err)
 		}
-		if cmds, _ := s.Commands(ctx, w.Tenant.ID, w.Device.ID); len(cmds) != 0 {
+		if cmds, _ := s.Commands().Commands(ctx, w.Tenant.ID, w.Device.ID); len(cmds) != 0 {
 			t.Fatalf("the device's commands are still there: %v", cmds)
 		}
 		if n := storetest.CountEvents(t, s, w.Tenant.ID, "device.delete"); n != 1 {
@@ -87,7 +87,7 @@ func TestDeviceRetentionFollowsTheTenantSetting(t *testing.T) {
 		if n, err := svc.DataProtection.PurgeRemovedDevices(ctx); err != nil || n != 1 {
 			t.Fatalf("after 8 days: %d deleted, %v; want the one of the 7-day tenant", n, err)
 		}
-		if _, err := s.Device(ctx, other.Tenant.ID, other.Device.ID); err != nil {
+		if _, err := s.Devices().Device(ctx, other.Tenant.ID, other.Device.ID); err != nil {
 			t.Fatalf("the 30-day tenant's device went early: %v", err)
 		}
 	})

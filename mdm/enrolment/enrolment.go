@@ -100,7 +100,7 @@ func redeemInvitation(ctx context.Context, tx scope, at time.Time, inv mdm.Invit
 	if inv.Platform != mdm.PlatformAny && inv.Platform != platform {
 		return StartedEnrolment{}, fmt.Errorf("%w: it is for %s", ErrWrongPlatform, inv.Platform)
 	}
-	emp, err := tx.Employee(ctx, inv.TenantID, inv.EmployeeID)
+	emp, err := tx.Devices().Employee(ctx, inv.TenantID, inv.EmployeeID)
 	if err != nil {
 		return StartedEnrolment{}, fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
 	}
@@ -115,12 +115,12 @@ func redeemInvitation(ctx context.Context, tx scope, at time.Time, inv mdm.Invit
 	}
 	d := mdm.Device{ID: mdm.NewID(), EmployeeID: emp.ID, InvitationID: &inv.ID, Platform: platform,
 		State: mdm.DeviceInvited, Compliance: mdm.ComplianceUnknown, ReportedCompliance: mdm.ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
-	if p, err := tx.DefaultWorkPolicy(ctx, inv.TenantID); err == nil {
+	if p, err := tx.Policies().DefaultWorkPolicy(ctx, inv.TenantID); err == nil {
 		d.WorkPolicyID = &p.ID
 	} else if !errors.Is(err, mdm.ErrNotFound) {
 		return StartedEnrolment{}, fmt.Errorf("default work policy: %w", err)
 	}
-	if err := tx.CreateDevice(ctx, inv.TenantID, &d); err != nil {
+	if err := tx.Devices().CreateDevice(ctx, inv.TenantID, &d); err != nil {
 		return StartedEnrolment{}, fmt.Errorf("create device: %w", err)
 	}
 	token, hash := newEnrolmentToken()
@@ -177,7 +177,7 @@ func (s *Service) DeviceByEnrolmentToken(ctx context.Context, token string) (mdm
 
 // DeviceEmployee returns the employee whose phone the device is.
 func (s *Service) DeviceEmployee(ctx context.Context, d mdm.Device) (mdm.Employee, error) {
-	emp, err := s.db.Employee(ctx, d.TenantID, d.EmployeeID)
+	emp, err := s.db.Devices().Employee(ctx, d.TenantID, d.EmployeeID)
 	if err != nil {
 		return mdm.Employee{}, fmt.Errorf("employee of device %s: %w", d.ID, err)
 	}

@@ -18,7 +18,7 @@ import (
 // phone that starts over before it is active takes the new ID.
 func (s *Service) BeginEnrolment(ctx context.Context, tenantID, deviceID, platformID string) error {
 	return s.atomic(ctx, func(tx scope, at time.Time) error {
-		d, err := tx.Device(ctx, tenantID, deviceID)
+		d, err := tx.Devices().Device(ctx, tenantID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
@@ -34,7 +34,7 @@ func (s *Service) BeginEnrolment(ctx context.Context, tenantID, deviceID, platfo
 			}
 		}
 		if d.State == mdm.DeviceInvited {
-			if err := tx.SetDeviceState(ctx, tenantID, d.ID, mdm.DeviceInvited, mdm.DeviceEnrolling, at); err != nil {
+			if err := tx.Devices().SetDeviceState(ctx, tenantID, d.ID, mdm.DeviceInvited, mdm.DeviceEnrolling, at); err != nil {
 				return err
 			}
 		}
@@ -48,14 +48,14 @@ func (s *Service) BeginEnrolment(ctx context.Context, tenantID, deviceID, platfo
 // moves from enrolling to active. For a device that is active already it does nothing.
 func (s *Service) CompleteEnrolment(ctx context.Context, tenantID, deviceID string) error {
 	return s.atomic(ctx, func(tx scope, at time.Time) error {
-		d, err := tx.Device(ctx, tenantID, deviceID)
+		d, err := tx.Devices().Device(ctx, tenantID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
 		if d.State == mdm.DeviceActive {
 			return nil
 		}
-		if err := tx.SetDeviceState(ctx, tenantID, d.ID, mdm.DeviceEnrolling, mdm.DeviceActive, at); err != nil {
+		if err := tx.Devices().SetDeviceState(ctx, tenantID, d.ID, mdm.DeviceEnrolling, mdm.DeviceActive, at); err != nil {
 			return err
 		}
 		if _, err = tx.AppendAudit(ctx, tenantID, at, audit.Record{Actor: "device:" + d.ID, Action: audit.DeviceEnrolComplete,
@@ -66,7 +66,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, tenantID, deviceID stri
 		if d.WorkPolicyID == nil {
 			return nil
 		}
-		p, err := tx.WorkPolicy(ctx, tenantID, *d.WorkPolicyID)
+		p, err := tx.Policies().WorkPolicy(ctx, tenantID, *d.WorkPolicyID)
 		if err != nil {
 			return fmt.Errorf("work policy of device %s: %w", d.ID, err)
 		}

@@ -90,7 +90,7 @@ func invite(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Ten
 // A managed Apple account that differs from the known one is refused: which one is right
 // is for an administrator to decide, not for an invitation to overwrite.
 func employeeForInvitation(ctx context.Context, tx scope, tenantID string, at time.Time, email, name, appleID string) (mdm.Employee, error) {
-	emp, err := tx.EmployeeByEmail(ctx, tenantID, email)
+	emp, err := tx.Devices().EmployeeByEmail(ctx, tenantID, email)
 	if errors.Is(err, mdm.ErrNotFound) {
 		emp = mdm.Employee{ID: mdm.NewID(), Email: email, Name: name, ManagedAppleID: appleID, CreatedAt: at}
 		if err := tx.CreateEmployee(ctx, tenantID, &emp); err != nil {

@@ -22,7 +22,7 @@ func (s *Service) ResendInvitation(ctx context.Context, actor string, t mdm.Tena
 	}
 	var out NewInvitation
 	err = s.atomic(ctx, func(tx scope, at time.Time) error {
-		emp, err := tx.EmployeeByEmail(ctx, t.ID, email)
+		emp, err := tx.Devices().EmployeeByEmail(ctx, t.ID, email)
 		if err != nil {
 			return fmt.Errorf("employee %s: %w", email, err)
 		}

@@ -38,7 +38,7 @@ func TestInvitingAnEmployee(t *testing.T) {
 		if second.Employee.ID != first.Employee.ID || second.Code == first.Code {
 			t.Fatal("a second invitation must reuse the employee and have its own code")
 		}
-		emp, err := s.Employee(ctx, tn.ID, first.Employee.ID)
+		emp, err := s.Devices().Employee(ctx, tn.ID, first.Employee.ID)
 		if err != nil || emp.Name != "Anna Berg" || emp.ManagedAppleID != "anna@appleid.musterstadt.example" {
 			t.Fatalf("employee after second invitation: %+v, %v", emp, err)
 		}

@@ -67,10 +67,10 @@ func (s *Service) SendInvitationMail(ctx context.Context, job InvitationMailJob,
 		return fmt.Errorf("open the code of invitation %s: %w", inv.ID, err)
 	}
 	m := InvitationMail{Invitation: inv, Code: string(code)}
-	if m.Tenant, err = s.db.TenantByID(ctx, inv.TenantID); err != nil {
+	if m.Tenant, err = s.db.Tenants().TenantByID(ctx, inv.TenantID); err != nil {
 		return fmt.Errorf("tenant of invitation %s: %w", inv.ID, err)
 	}
-	if m.Employee, err = s.db.Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
+	if m.Employee, err = s.db.Devices().Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
 		return fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
 	}
 	if err := send(ctx, m); err != nil {

@@ -131,16 +131,16 @@ func portalView(ctx context.Context, st scope, code string, at time.Time) (Porta
 		return PortalView{}, fmt.Errorf("%w: it is %s", ErrInvitationGone, status)
 	}
 	v := PortalView{Invitation: inv}
-	if v.Tenant, err = st.TenantByID(ctx, inv.TenantID); err != nil {
+	if v.Tenant, err = st.Tenants().TenantByID(ctx, inv.TenantID); err != nil {
 		return PortalView{}, fmt.Errorf("tenant of invitation %s: %w", inv.ID, err)
 	}
-	if v.Employee, err = st.Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
+	if v.Employee, err = st.Devices().Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
 		return PortalView{}, fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
 	}
 	if status == mdm.InvitationPending {
 		return v, nil
 	}
-	devices, err := st.Devices(ctx, inv.TenantID, mdm.DeviceFilter{EmployeeID: inv.EmployeeID})
+	devices, err := st.Devices().Devices(ctx, inv.TenantID, mdm.DeviceFilter{EmployeeID: inv.EmployeeID})
 	if err != nil {
 		return PortalView{}, fmt.Errorf("devices of employee %s: %w", inv.EmployeeID, err)
 	}

@@ -86,7 +86,7 @@ func TestAnEmployeeEnrolsAnAndroidPhoneThroughThePortal(t *testing.T) {
 		if err := svc.Enrolment.RemoveOwnDevice(ctx, phone, inv.Code, v.Devices[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		d, _ := s.Device(ctx, tn.ID, v.Devices[0].ID)
+		d, _ := s.Devices().Device(ctx, tn.ID, v.Devices[0].ID)
 		if d.State != mdm.DeviceRemoving || len(ca.revoked) != 1 {
 			t.Errorf("after removal: %s, revoked %v", d.State, ca.revoked)
 		}
@@ -302,7 +302,7 @@ func TestABulkInvitationIsAllOrNothing(t *testing.T) {
 		if !errors.As(err, &re) || re.Line != 3 || !errors.Is(err, mdm.ErrConflict) {
 			t.Fatalf("got %v", err)
 		}
-		if _, err := s.EmployeeByEmail(ctx, tn.ID, "anna@musterstadt.de"); !errors.Is(err, mdm.ErrNotFound) || len(actions(t, s, tn.ID)) != before {
+		if _, err := s.Devices().EmployeeByEmail(ctx, tn.ID, "anna@musterstadt.de"); !errors.Is(err, mdm.ErrNotFound) || len(actions(t, s, tn.ID)) != before {
 			t.Error("a refused bulk invitation left something behind")
 		}
 		rows[1].Request.ManagedAppleID = ""
@@ -328,7 +328,7 @@ func TestTenantContacts(t *testing.T) {
 		if _, err := svc.Enrolment.SetTenantContacts(ctx, "cli:root", tn, " KommunalIT Nord ", "Datenschutz, datenschutz@musterstadt.de"); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.TenantByID(ctx, tn.ID)
+		got, err := s.Tenants().TenantByID(ctx, tn.ID)
 		if err != nil || got.OperatorName != "KommunalIT Nord" || got.PrivacyContact != "Datenschutz, datenschutz@musterstadt.de" {
 			t.Errorf("%+v, %v", got, err)
 		}

@@ -53,23 +53,16 @@ func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, 
 // It is set once, when the installation is wired, before the store is shared.
 func (s *Store) OnAuditAppended(h mdm.AuditHook) { s.appended = h }
 
-// FilteredAuditEvents is Trail's, for the reports of other sub-domains that read the
-// trail in their transaction.
-func (s *Store) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, fn func(audit.Event) error) error {
-	return Trail{s: s}.FilteredAuditEvents(ctx, tenantID, f, fn)
-}
-
-// AuditPrunes is Trail's, for the same reports.
-func (s *Store) AuditPrunes(ctx context.Context, tenantID string) ([]mdm.AuditPrune, error) {
-	return Trail{s: s}.AuditPrunes(ctx, tenantID)
-}
-
 // Trail is the audit trail's tables as mdm/trail sees them: the events to read, the
 // checkpoints and the prunes.
 type Trail struct{ s *Store }
 
 // TrailOf returns the trail's tables in tx, a transaction or the store itself.
 func TrailOf(tx mdm.Store) Trail { return Trail{s: on(tx)} }
+
+// Trail returns the audit trail in s's transaction (or outside one), for the reports of
+// other sub-domains that read it in theirs.
+func (s *Store) Trail() mdm.TrailReader { return Trail{s: s} }
 
 // AuditEvents calls fn for the tenant's events after afterSeq, in order, reading them in
 // batches so that a long trail does not have to fit in memory.

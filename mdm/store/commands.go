@@ -8,26 +8,33 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
+// Commands are the devices' commands with their state.
+type Commands struct{ s *Store }
+
+// Commands returns the commands' table in s's transaction (or outside one), as the core
+// reaches it through mdm.Store.
+func (s *Store) Commands() mdm.CommandStore { return Commands{s: s} }
+
 // CreateCommand stores a new command for a device of the tenant.
-func (s *Store) CreateCommand(ctx context.Context, tenantID string, c *mdm.Command) error {
+func (cm Commands) CreateCommand(ctx context.Context, tenantID string, c *mdm.Command) error {
 	c.TenantID = tenantID
-	return s.insert(ctx, c)
+	return cm.s.insert(ctx, c)
 }
 
 // Command returns one of the tenant's commands.
-func (s *Store) Command(ctx context.Context, tenantID, id string) (mdm.Command, error) {
-	return byID[mdm.Command](ctx, s, tenantID, id)
+func (cm Commands) Command(ctx context.Context, tenantID, id string) (mdm.Command, error) {
+	return byID[mdm.Command](ctx, cm.s, tenantID, id)
 }
 
 // Commands returns the commands of one of the tenant's devices, oldest first.
-func (s *Store) Commands(ctx context.Context, tenantID, deviceID string) ([]mdm.Command, error) {
+func (cm Commands) Commands(ctx context.Context, tenantID, deviceID string) ([]mdm.Command, error) {
 	var cs []mdm.Command
-	err := s.scoped(ctx, tenantID).Where("device_id = ?", deviceID).Order("created_at, id").Find(&cs).Error
+	err := cm.s.scoped(ctx, tenantID).Where("device_id = ?", deviceID).Order("created_at, id").Find(&cs).Error
 	return cs, translate(err)
 }
 
 // SetCommandState moves a command from one state to another if the state machine allows it.
-func (s *Store) SetCommandState(ctx context.Context, tenantID, id string, from, to mdm.CommandState, errText string, at time.Time) error {
+func (cm Commands) SetCommandState(ctx context.Context, tenantID, id string, from, to mdm.CommandState, errText string, at time.Time) error {
 	if !from.CanBecome(to) {
 		return fmt.Errorf("%w: a command cannot go from %s to %s", mdm.ErrInvalid, from, to)
 	}
@@ -39,7 +46,7 @@ func (s *Store) SetCommandState(ctx context.Context, tenantID, id string, from, 
 		set["finished_at"] = at
 		set["error"] = errText
 	}
-	if err := s.transition(ctx, &mdm.Command{}, tenantID, id, string(from), string(to), set); err != nil {
+	if err := cm.s.transition(ctx, &mdm.Command{}, tenantID, id, string(from), string(to), set); err != nil {
 		return fmt.Errorf("command %s: %w", id, err)
 	}
 	return nil

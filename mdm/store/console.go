@@ -9,11 +9,6 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// TenantByID returns the tenant with the ID.
-func (s *Store) TenantByID(ctx context.Context, id string) (mdm.Tenant, error) {
-	return first[mdm.Tenant](s.db.WithContext(ctx).Where("id = ?", id))
-}
-
 // DevicePage returns one page of the tenant's devices that match q, newest first.
 //
 // A search starts from the employees it matches when they are few (narrowSearch): the IDs
@@ -22,8 +17,8 @@ func (s *Store) TenantByID(ctx context.Context, id string) (mdm.Tenant, error) {
 // ordinary join), and only those rows are read. A broader search walks
 // the listing in order and finds a page of matches quickly precisely because there are
 // many.
-func (s *Store) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQuery) ([]mdm.DeviceListing, error) {
-	listing := s.db.WithContext(ctx).
+func (dv Devices) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQuery) ([]mdm.DeviceListing, error) {
+	listing := dv.s.db.WithContext(ctx).
 		Table("devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id").
 		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name").
 		Where("devices.tenant_id = ?", tenantID)
@@ -32,21 +27,21 @@ func (s *Store) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQue
 		err := newestFirst(matching(listing, q), "devices", q.Page).Find(&rows).Error
 		return rows, translate(err)
 	}
-	few, err := s.fewMatches(ctx, tenantID, q.Search)
+	few, err := dv.fewMatches(ctx, tenantID, q.Search)
 	if err != nil {
 		return nil, err
 	}
 	if !few {
-		err := newestFirst(matching(s.searchEmployees(listing, q.Search), q), "devices", q.Page).Find(&rows).Error
+		err := newestFirst(matching(dv.searchEmployees(listing, q.Search), q), "devices", q.Page).Find(&rows).Error
 		return rows, translate(err)
 	}
-	ids := s.db.WithContext(ctx).Table("employees CROSS JOIN devices").Select("devices.id").
+	ids := dv.s.db.WithContext(ctx).Table("employees CROSS JOIN devices").Select("devices.id").
 		Where("devices.tenant_id = employees.tenant_id AND devices.employee_id = employees.id").
 		Where("employees.tenant_id = ? AND devices.tenant_id = ?", tenantID, tenantID)
-	ids = newestFirst(matching(s.searchEmployees(ids, q.Search), q), "devices", q.Page)
+	ids = newestFirst(matching(dv.searchEmployees(ids, q.Search), q), "devices", q.Page)
 	// The page's IDs come first (CROSS JOIN again), so that each row is read by its key
 	// rather than the listing walked in order for them.
-	err = s.db.WithContext(ctx).
+	err = dv.s.db.WithContext(ctx).
 		Table("(?) AS page CROSS JOIN devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id", ids).
 		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name").
 		Where("devices.tenant_id = ? AND devices.id = page.id", tenantID).
@@ -64,10 +59,10 @@ func matching(db *gorm.DB, q mdm.DeviceQuery) *gorm.DB {
 }
 
 // EmployeePage returns one page of the tenant's employees, newest first.
-func (s *Store) EmployeePage(ctx context.Context, tenantID string, q mdm.EmployeeQuery) ([]mdm.Employee, error) {
-	db := s.db.WithContext(ctx).Table("employees").Where("employees.tenant_id = ?", tenantID)
+func (dv Devices) EmployeePage(ctx context.Context, tenantID string, q mdm.EmployeeQuery) ([]mdm.Employee, error) {
+	db := dv.s.db.WithContext(ctx).Table("employees").Where("employees.tenant_id = ?", tenantID)
 	if q.Search != "" {
-		db = s.searchEmployees(db, q.Search)
+		db = dv.searchEmployees(db, q.Search)
 	}
 	var rows []mdm.Employee
 	err := newestFirst(db, "employees", q.Page).Find(&rows).Error
@@ -79,10 +74,10 @@ const narrowSearch = 2000
 
 // fewMatches reports whether a search matches at most narrowSearch of the tenant's
 // employees, counting no further than that.
-func (s *Store) fewMatches(ctx context.Context, tenantID, prefix string) (bool, error) {
+func (dv Devices) fewMatches(ctx context.Context, tenantID, prefix string) (bool, error) {
 	var n int64
-	sub := s.searchEmployees(s.scoped(ctx, tenantID).Table("employees").Select("1"), prefix).Limit(narrowSearch + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS matches", sub).Count(&n).Error; err != nil {
+	sub := dv.searchEmployees(dv.s.scoped(ctx, tenantID).Table("employees").Select("1"), prefix).Limit(narrowSearch + 1)
+	if err := dv.s.db.WithContext(ctx).Table("(?) AS matches", sub).Count(&n).Error; err != nil {
 		return false, translate(err)
 	}
 	return n <= narrowSearch, nil
@@ -91,9 +86,9 @@ func (s *Store) fewMatches(ctx context.Context, tenantID, prefix string) (bool, 
 // searchEmployees narrows a query that has the employees table to those whose e-mail
 // address or lower-cased name starts with the (lower-case) prefix. A prefix is a range of
 // strings, which the indexes of migration 00021 answer without a scan.
-func (s *Store) searchEmployees(db *gorm.DB, prefix string) *gorm.DB {
+func (dv Devices) searchEmployees(db *gorm.DB, prefix string) *gorm.DB {
 	collate := ""
-	if s.postgres {
+	if dv.s.postgres {
 		collate = ` COLLATE "C"`
 	}
 	upper := prefix + "\U0010FFFF"

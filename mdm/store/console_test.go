@@ -31,7 +31,7 @@ func seedDevices(t *testing.T, s *store.Store, tenant mdm.Tenant, n int) []mdm.D
 		if i%4 == 0 {
 			d.State = mdm.DeviceEnrolling
 		}
-		if err := s.CreateDevice(ctx, tenant.ID, &d); err != nil {
+		if err := s.Devices().CreateDevice(ctx, tenant.ID, &d); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, d)

@@ -27,12 +27,12 @@ const foldDeltasAt = 256
 // DeviceCounts counts the tenant's devices by platform, state and compliance: the sum of
 // the changes that the devices table's triggers recorded, which is exact in every
 // transaction, at the cost of a few rows rather than of every device.
-func (s *Store) DeviceCounts(ctx context.Context, tenantID string) ([]mdm.DeviceCount, error) {
+func (dv Devices) DeviceCounts(ctx context.Context, tenantID string) ([]mdm.DeviceCount, error) {
 	var sums []struct {
 		mdm.DeviceCount
 		Rows int
 	}
-	err := s.scoped(ctx, tenantID).Table("device_count_deltas").
+	err := dv.s.scoped(ctx, tenantID).Table("device_count_deltas").
 		Select("platform, state, compliance, SUM(delta) AS count, COUNT(*) AS rows").
 		Group("platform, state, compliance").Scan(&sums).Error
 	if err != nil {
@@ -47,7 +47,7 @@ func (s *Store) DeviceCounts(ctx context.Context, tenantID string) ([]mdm.Device
 		}
 	}
 	if rows > foldDeltasAt {
-		if err := s.foldDeviceCounts(ctx, tenantID); err != nil {
+		if err := dv.foldDeviceCounts(ctx, tenantID); err != nil {
 			return nil, err
 		}
 	}
@@ -61,15 +61,15 @@ func (s *Store) DeviceCounts(ctx context.Context, tenantID string) ([]mdm.Device
 // statement deletes the rows and inserts the sums of exactly the rows it deleted, so that
 // changes made meanwhile and a second fold at the same time are neither lost nor counted
 // twice; SQLite runs one writer at a time.
-func (s *Store) foldDeviceCounts(ctx context.Context, tenantID string) error {
-	if s.postgres {
-		return translate(s.db.WithContext(ctx).Exec(`WITH gone AS (DELETE FROM device_count_deltas WHERE tenant_id = ?
+func (dv Devices) foldDeviceCounts(ctx context.Context, tenantID string) error {
+	if dv.s.postgres {
+		return translate(dv.s.db.WithContext(ctx).Exec(`WITH gone AS (DELETE FROM device_count_deltas WHERE tenant_id = ?
 			RETURNING platform, state, compliance, delta)
 			INSERT INTO device_count_deltas (tenant_id, platform, state, compliance, delta)
 			SELECT ?, platform, state, compliance, SUM(delta) FROM gone
 			GROUP BY platform, state, compliance HAVING SUM(delta) <> 0`, tenantID, tenantID).Error)
 	}
-	return s.transact(ctx, func(tx *Tx) error {
+	return dv.s.transact(ctx, func(tx *Tx) error {
 		var sums []deviceCountDelta
 		err := tx.scoped(ctx, tenantID).Table("device_count_deltas").
 			Select("tenant_id, platform, state, compliance, SUM(delta) AS delta").

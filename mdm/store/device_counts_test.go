@@ -35,7 +35,7 @@ func TestDeviceCountsFollowEveryWrite(t *testing.T) {
 		check := func(step string) {
 			t.Helper()
 			for _, tn := range []mdm.Tenant{a, b} {
-				got, err := s.DeviceCounts(ctx, tn.ID)
+				got, err := s.Devices().DeviceCounts(ctx, tn.ID)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -10,8 +10,17 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
+// Devices are the tables of the root of the core that are about devices: the devices
+// with their state and verdict, the employees they belong to, and the pages and counts the
+// consoles read.
+type Devices struct{ s *Store }
+
+// Devices returns the devices' tables in s's transaction (or outside one), as the core
+// reaches them through mdm.Store.
+func (s *Store) Devices() mdm.DeviceStore { return Devices{s: s} }
+
 // CreateDevice stores a new device of the tenant.
-func (s *Store) CreateDevice(ctx context.Context, tenantID string, d *mdm.Device) error {
+func (dv Devices) CreateDevice(ctx context.Context, tenantID string, d *mdm.Device) error {
 	d.TenantID = tenantID
 	if d.ReportedCompliance == "" {
 		// A device nobody has reported on yet: the platform's word is what the verdict
@@ -21,18 +30,18 @@ func (s *Store) CreateDevice(ctx context.Context, tenantID string, d *mdm.Device
 			d.ReportedCompliance = d.Compliance
 		}
 	}
-	return s.insert(ctx, d)
+	return dv.s.insert(ctx, d)
 }
 
 // Device returns the tenant's device with the ID.
-func (s *Store) Device(ctx context.Context, tenantID, id string) (mdm.Device, error) {
-	return byID[mdm.Device](ctx, s, tenantID, id)
+func (dv Devices) Device(ctx context.Context, tenantID, id string) (mdm.Device, error) {
+	return byID[mdm.Device](ctx, dv.s, tenantID, id)
 }
 
 // Devices returns the tenant's devices that match the filter, newest first.
-func (s *Store) Devices(ctx context.Context, tenantID string, f mdm.DeviceFilter) ([]mdm.Device, error) {
+func (dv Devices) Devices(ctx context.Context, tenantID string, f mdm.DeviceFilter) ([]mdm.Device, error) {
 	var ds []mdm.Device
-	err := filterDevices(s.scoped(ctx, tenantID), "", f).Order("created_at DESC, id").Find(&ds).Error
+	err := filterDevices(dv.s.scoped(ctx, tenantID), "", f).Order("created_at DESC, id").Find(&ds).Error
 	return ds, translate(err)
 }
 
@@ -49,11 +58,11 @@ func filterDevices(db *gorm.DB, prefix string, f mdm.DeviceFilter) *gorm.DB {
 }
 
 // SetDeviceState moves a device from one state to another if the state machine allows it.
-func (s *Store) SetDeviceState(ctx context.Context, tenantID, id string, from, to mdm.DeviceState, at time.Time) error {
+func (dv Devices) SetDeviceState(ctx context.Context, tenantID, id string, from, to mdm.DeviceState, at time.Time) error {
 	if !from.CanBecome(to) {
 		return fmt.Errorf("%w: a device cannot go from %s to %s", mdm.ErrInvalid, from, to)
 	}
-	err := s.transition(ctx, &mdm.Device{}, tenantID, id, string(from), string(to),
+	err := dv.s.transition(ctx, &mdm.Device{}, tenantID, id, string(from), string(to),
 		map[string]any{"state": to, "updated_at": at})
 	if err != nil {
 		return fmt.Errorf("device %s: %w", id, err)
@@ -63,12 +72,12 @@ func (s *Store) SetDeviceState(ctx context.Context, tenantID, id string, from, t
 
 // DevicesByPlatformIDs returns the tenant's devices that the platform calls by one of the
 // IDs, in one statement.
-func (s *Store) DevicesByPlatformIDs(ctx context.Context, tenantID string, platform mdm.Platform, platformIDs []string) ([]mdm.Device, error) {
+func (dv Devices) DevicesByPlatformIDs(ctx context.Context, tenantID string, platform mdm.Platform, platformIDs []string) ([]mdm.Device, error) {
 	if len(platformIDs) == 0 {
 		return nil, nil
 	}
 	var ds []mdm.Device
 	// platform_id <> '' lets the database use the partial index devices_platform_id.
-	err := s.scoped(ctx, tenantID).Where("platform = ? AND platform_id IN ? AND platform_id <> ''", platform, platformIDs).Find(&ds).Error
+	err := dv.s.scoped(ctx, tenantID).Where("platform = ? AND platform_id IN ? AND platform_id <> ''", platform, platformIDs).Find(&ds).Error
 	return ds, translate(err)
 }

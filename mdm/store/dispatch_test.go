@@ -157,7 +157,7 @@ func TestCommandsAndRemovalReachThePlatformOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		eventually(t, "the command was sent", func() bool {
-			got, err := s.Command(ctx, tn.ID, c.ID)
+			got, err := s.Commands().Command(ctx, tn.ID, c.ID)
 			return err == nil && got.State == mdm.CommandSent
 		})
 		if err := svc.RemoveDevice(ctx, "admin:test", tn, d.ID, "left the town hall"); err != nil {
@@ -187,7 +187,7 @@ func TestACommandThePlatformRefusesIsMarkedFailed(t *testing.T) {
 			t.Fatal(err)
 		}
 		eventually(t, "the command failed", func() bool {
-			got, err := s.Command(ctx, tn.ID, c.ID)
+			got, err := s.Commands().Command(ctx, tn.ID, c.ID)
 			return err == nil && got.State == mdm.CommandError && got.Error != ""
 		})
 	})

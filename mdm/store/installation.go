@@ -13,18 +13,18 @@ type installationSetting struct {
 }
 
 // InstallationSetting returns the value of an installation-wide setting.
-func (s *Store) InstallationSetting(ctx context.Context, name string) ([]byte, error) {
-	row, err := first[installationSetting](s.db.WithContext(ctx).Where("name = ?", name))
+func (tn Tenants) InstallationSetting(ctx context.Context, name string) ([]byte, error) {
+	row, err := first[installationSetting](tn.s.db.WithContext(ctx).Where("name = ?", name))
 	return row.Value, err
 }
 
 // CreateInstallationSetting stores a new installation-wide setting.
-func (s *Store) CreateInstallationSetting(ctx context.Context, name string, value []byte) error {
-	return s.insert(ctx, &installationSetting{Name: name, Value: value})
+func (tn Tenants) CreateInstallationSetting(ctx context.Context, name string, value []byte) error {
+	return tn.s.insert(ctx, &installationSetting{Name: name, Value: value})
 }
 
 // SetInstallationSetting stores an installation-wide setting, replacing any value it had.
-func (s *Store) SetInstallationSetting(ctx context.Context, name string, value []byte) error {
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).
+func (tn Tenants) SetInstallationSetting(ctx context.Context, name string, value []byte) error {
+	return tn.s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).
 		Create(&installationSetting{Name: name, Value: value}).Error
 }

@@ -19,19 +19,19 @@ func TestDeviceStateChanges(t *testing.T) {
 		w := populate(t, s, newService(s), "musterstadt")
 		later := testTime.Add(time.Hour)
 
-		if err := s.SetDeviceState(ctx, w.tenant.ID, w.device.ID, mdm.DeviceActive, mdm.DeviceEnrolling, later); !errors.Is(err, mdm.ErrInvalid) {
+		if err := s.Devices().SetDeviceState(ctx, w.tenant.ID, w.device.ID, mdm.DeviceActive, mdm.DeviceEnrolling, later); !errors.Is(err, mdm.ErrInvalid) {
 			t.Fatalf("active → enrolling: %v, want ErrInvalid", err)
 		}
-		if err := s.SetDeviceState(ctx, w.tenant.ID, w.device.ID, mdm.DeviceEnrolling, mdm.DeviceActive, later); !errors.Is(err, mdm.ErrConflict) {
+		if err := s.Devices().SetDeviceState(ctx, w.tenant.ID, w.device.ID, mdm.DeviceEnrolling, mdm.DeviceActive, later); !errors.Is(err, mdm.ErrConflict) {
 			t.Fatalf("transition from a state the device is not in: %v, want ErrConflict", err)
 		}
-		if err := s.SetDeviceState(ctx, w.tenant.ID, "no-such-device", mdm.DeviceActive, mdm.DeviceRemoving, later); !errors.Is(err, mdm.ErrNotFound) {
+		if err := s.Devices().SetDeviceState(ctx, w.tenant.ID, "no-such-device", mdm.DeviceActive, mdm.DeviceRemoving, later); !errors.Is(err, mdm.ErrNotFound) {
 			t.Fatalf("unknown device: %v, want ErrNotFound", err)
 		}
-		if err := s.SetDeviceState(ctx, w.tenant.ID, w.device.ID, mdm.DeviceActive, mdm.DeviceRemoving, later); err != nil {
+		if err := s.Devices().SetDeviceState(ctx, w.tenant.ID, w.device.ID, mdm.DeviceActive, mdm.DeviceRemoving, later); err != nil {
 			t.Fatal(err)
 		}
-		d, err := s.Device(ctx, w.tenant.ID, w.device.ID)
+		d, err := s.Devices().Device(ctx, w.tenant.ID, w.device.ID)
 		if err != nil || d.State != mdm.DeviceRemoving || !d.UpdatedAt.Equal(later) {
 			t.Fatalf("after removal ordered: %+v, %v", d, err)
 		}
@@ -47,7 +47,7 @@ func TestConcurrentTransitionsHaveOneWinner(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
-				err := s.SetCommandState(context.Background(), w.tenant.ID, w.command.ID, mdm.CommandQueued, mdm.CommandSent, "", testTime)
+				err := s.Commands().SetCommandState(context.Background(), w.tenant.ID, w.command.ID, mdm.CommandQueued, mdm.CommandSent, "", testTime)
 				switch {
 				case err == nil:
 					wins.Add(1)
@@ -70,16 +70,16 @@ func TestCommandIsDeliveredOnceAndFinishes(t *testing.T) {
 		ctx := context.Background()
 		w := populate(t, s, newService(s), "musterstadt")
 		sent, done := testTime.Add(time.Minute), testTime.Add(2*time.Minute)
-		if err := s.SetCommandState(ctx, w.tenant.ID, w.command.ID, mdm.CommandQueued, mdm.CommandSent, "", sent); err != nil {
+		if err := s.Commands().SetCommandState(ctx, w.tenant.ID, w.command.ID, mdm.CommandQueued, mdm.CommandSent, "", sent); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetCommandState(ctx, w.tenant.ID, w.command.ID, mdm.CommandSent, mdm.CommandError, "NotNow", done); err != nil {
+		if err := s.Commands().SetCommandState(ctx, w.tenant.ID, w.command.ID, mdm.CommandSent, mdm.CommandError, "NotNow", done); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetCommandState(ctx, w.tenant.ID, w.command.ID, mdm.CommandError, mdm.CommandSent, "", done); !errors.Is(err, mdm.ErrInvalid) {
+		if err := s.Commands().SetCommandState(ctx, w.tenant.ID, w.command.ID, mdm.CommandError, mdm.CommandSent, "", done); !errors.Is(err, mdm.ErrInvalid) {
 			t.Fatalf("resending a finished command: %v", err)
 		}
-		cs, err := s.Commands(ctx, w.tenant.ID, w.device.ID)
+		cs, err := s.Commands().Commands(ctx, w.tenant.ID, w.device.ID)
 		if err != nil || len(cs) != 1 {
 			t.Fatal(cs, err)
 		}

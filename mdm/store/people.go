@@ -7,11 +7,11 @@ import (
 )
 
 // EmployeeByEmail returns the tenant's employee with the e-mail address.
-func (s *Store) EmployeeByEmail(ctx context.Context, tenantID, email string) (mdm.Employee, error) {
-	return first[mdm.Employee](s.scoped(ctx, tenantID).Where("email = ?", email))
+func (dv Devices) EmployeeByEmail(ctx context.Context, tenantID, email string) (mdm.Employee, error) {
+	return first[mdm.Employee](dv.s.scoped(ctx, tenantID).Where("email = ?", email))
 }
 
 // Employee returns the tenant's employee with the ID.
-func (s *Store) Employee(ctx context.Context, tenantID, id string) (mdm.Employee, error) {
-	return byID[mdm.Employee](ctx, s, tenantID, id)
+func (dv Devices) Employee(ctx context.Context, tenantID, id string) (mdm.Employee, error) {
+	return byID[mdm.Employee](ctx, dv.s, tenantID, id)
 }

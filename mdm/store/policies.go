@@ -17,6 +17,10 @@ type WorkPolicies struct {
 // outside one).
 func WorkPoliciesOf(tx mdm.Store) WorkPolicies { return WorkPolicies{s: on(tx)} }
 
+// Policies returns the work policies in s's transaction (or outside one), for the parts
+// of the core that apply a policy the workpolicy sub-domain keeps.
+func (s *Store) Policies() mdm.PolicyStore { return WorkPolicies{s: s} }
+
 // CreateWorkPolicy stores a new work policy of the tenant with its apps, at version 1.
 func (w WorkPolicies) CreateWorkPolicy(ctx context.Context, tenantID string, p *mdm.WorkPolicy) error {
 	p.TenantID = tenantID
@@ -89,10 +93,4 @@ func (w WorkPolicies) UpdateWorkPolicy(ctx context.Context, tenantID string, p *
 		p.Version++
 		return in.createApps(ctx, p)
 	})
-}
-
-// WorkPolicy returns the tenant's work policy with its apps, for the parts of the core
-// that apply a policy they do not keep (the dispatcher, enrolment, compliance).
-func (s *Store) WorkPolicy(ctx context.Context, tenantID, id string) (mdm.WorkPolicy, error) {
-	return WorkPoliciesOf(s).WorkPolicy(ctx, tenantID, id)
 }

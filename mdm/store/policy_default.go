@@ -16,12 +16,6 @@ func (w WorkPolicies) DefaultWorkPolicy(ctx context.Context, tenantID string) (m
 	return w.WorkPolicy(ctx, tenantID, p.ID)
 }
 
-// DefaultWorkPolicy returns the tenant's default work policy with its apps, for the parts
-// of the core that give a device the default (enrolment, compliance).
-func (s *Store) DefaultWorkPolicy(ctx context.Context, tenantID string) (mdm.WorkPolicy, error) {
-	return WorkPoliciesOf(s).DefaultWorkPolicy(ctx, tenantID)
-}
-
 // SetDefaultWorkPolicy makes the policy the tenant's default. The old default is cleared
 // first, so that the unique index never sees two at once.
 func (w WorkPolicies) SetDefaultWorkPolicy(ctx context.Context, tenantID, id string) error {

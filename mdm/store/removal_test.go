@@ -43,11 +43,11 @@ func TestRemovingADevice(t *testing.T) {
 		if err := svc.RemoveDevice(ctx, "cli:root", w.tenant, w.device.ID, "left the office"); err != nil {
 			t.Fatal(err)
 		}
-		d, _ := s.Device(ctx, w.tenant.ID, w.device.ID)
+		d, _ := s.Devices().Device(ctx, w.tenant.ID, w.device.ID)
 		if d.State != mdm.DeviceRemoving {
 			t.Fatalf("state %s, want removing", d.State)
 		}
-		cmds, _ := s.Commands(ctx, w.tenant.ID, w.device.ID)
+		cmds, _ := s.Commands().Commands(ctx, w.tenant.ID, w.device.ID)
 		var removals int
 		for _, c := range cmds {
 			if c.Kind == mdm.CommandRemoveWorkData && c.State == mdm.CommandQueued {
@@ -68,7 +68,7 @@ func TestRemovingADevice(t *testing.T) {
 		if err := svc.RemoveDevice(ctx, "cli:root", w.tenant, w.device.ID, "again"); err != nil {
 			t.Fatal(err)
 		}
-		if cmds2, _ := s.Commands(ctx, w.tenant.ID, w.device.ID); len(cmds2) != len(cmds) {
+		if cmds2, _ := s.Commands().Commands(ctx, w.tenant.ID, w.device.ID); len(cmds2) != len(cmds) {
 			t.Fatal("a repeated removal queued another command")
 		}
 		if len(ca.revoked) != 2 {
@@ -87,7 +87,7 @@ func TestRemovalWhenTheCAFails(t *testing.T) {
 		if err := svc.RemoveDevice(ctx, "cli:root", w.tenant, w.device.ID, ""); err == nil {
 			t.Fatal("a failed revocation was not reported")
 		}
-		if d, _ := s.Device(ctx, w.tenant.ID, w.device.ID); d.State != mdm.DeviceRemoving {
+		if d, _ := s.Devices().Device(ctx, w.tenant.ID, w.device.ID); d.State != mdm.DeviceRemoving {
 			t.Fatalf("state %s, want removing", d.State)
 		}
 	})
@@ -109,7 +109,7 @@ func TestConfirmingARemoval(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if d, _ := s.Device(ctx, w.tenant.ID, w.device.ID); d.State != mdm.DeviceRemoved {
+		if d, _ := s.Devices().Device(ctx, w.tenant.ID, w.device.ID); d.State != mdm.DeviceRemoved {
 			t.Fatalf("state %s, want removed", d.State)
 		}
 		if len(ca.revoked) != 2 { // once when ordered, once when confirmed; not again after that

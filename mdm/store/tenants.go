@@ -7,6 +7,14 @@ import (
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
+// Tenants are the tenants, with the heads of their audit chains, and the settings of the
+// whole installation: what exists before and beside any one tenant's rows.
+type Tenants struct{ s *Store }
+
+// Tenants returns the tenants' tables in s's transaction (or outside one), as the core
+// reaches them through mdm.Store.
+func (s *Store) Tenants() mdm.TenantStore { return Tenants{s: s} }
+
 // auditHead is the per-tenant head of the audit chain.
 type auditHead struct {
 	TenantID string `gorm:"primaryKey"`
@@ -15,8 +23,8 @@ type auditHead struct {
 }
 
 // CreateTenant stores a new tenant together with the empty head of its audit chain.
-func (s *Store) CreateTenant(ctx context.Context, t *mdm.Tenant) error {
-	return s.transact(ctx, func(tx *Tx) error {
+func (tn Tenants) CreateTenant(ctx context.Context, t *mdm.Tenant) error {
+	return tn.s.transact(ctx, func(tx *Tx) error {
 		if err := tx.insert(ctx, t); err != nil {
 			return err
 		}
@@ -24,14 +32,19 @@ func (s *Store) CreateTenant(ctx context.Context, t *mdm.Tenant) error {
 	})
 }
 
+// TenantByID returns the tenant with the ID.
+func (tn Tenants) TenantByID(ctx context.Context, id string) (mdm.Tenant, error) {
+	return first[mdm.Tenant](tn.s.db.WithContext(ctx).Where("id = ?", id))
+}
+
 // TenantByName returns the tenant with the short name.
-func (s *Store) TenantByName(ctx context.Context, name string) (mdm.Tenant, error) {
-	return first[mdm.Tenant](s.db.WithContext(ctx).Where("name = ?", name))
+func (tn Tenants) TenantByName(ctx context.Context, name string) (mdm.Tenant, error) {
+	return first[mdm.Tenant](tn.s.db.WithContext(ctx).Where("name = ?", name))
 }
 
 // Tenants returns all tenants by name.
-func (s *Store) Tenants(ctx context.Context) ([]mdm.Tenant, error) {
+func (tn Tenants) Tenants(ctx context.Context) ([]mdm.Tenant, error) {
 	var ts []mdm.Tenant
-	err := s.db.WithContext(ctx).Order("name").Find(&ts).Error
+	err := tn.s.db.WithContext(ctx).Order("name").Find(&ts).Error
 	return ts, translate(err)
 }

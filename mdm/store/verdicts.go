@@ -14,12 +14,12 @@ import (
 // (VALUES …), like SetDeviceStatuses: a batch whose reports change many verdicts costs one
 // statement, not one a device. On PostgreSQL the time's parameter is cast, so that it is
 // sent as a time and not guessed as text; SQLite keeps it as the driver writes it.
-func (s *Store) SetDeviceVerdicts(ctx context.Context, tenantID string, verdicts map[string]mdm.Verdict) error {
+func (dv Devices) SetDeviceVerdicts(ctx context.Context, tenantID string, verdicts map[string]mdm.Verdict) error {
 	if len(verdicts) == 0 {
 		return nil
 	}
 	row := "(?, ?, ?, ?)"
-	if s.postgres {
+	if dv.s.postgres {
 		row = "(?, ?, CAST(? AS TIMESTAMPTZ), ?)"
 	}
 	var q strings.Builder
@@ -39,7 +39,7 @@ func (s *Store) SetDeviceVerdicts(ctx context.Context, tenantID string, verdicts
 	}
 	q.WriteString(") AS v WHERE devices.tenant_id = ? AND devices.id = v.column1")
 	args = append(args, tenantID)
-	res := s.db.WithContext(ctx).Exec(q.String(), args...)
+	res := dv.s.db.WithContext(ctx).Exec(q.String(), args...)
 	if err := translate(res.Error); err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func (s *Service) PrepareAuditExport(ctx context.Context, t mdm.Tenant, req Audi
 		if err != nil {
 			return AuditExport{}, err
 		}
-		emp, err := s.db.EmployeeByEmail(ctx, t.ID, email)
+		emp, err := s.db.Devices().EmployeeByEmail(ctx, t.ID, email)
 		if errors.Is(err, mdm.ErrNotFound) {
 			return AuditExport{}, fmt.Errorf("tenant %s has no employee %s: %w", t.Name, email, err)
 		} else if err != nil {

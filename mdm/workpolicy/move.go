@@ -16,7 +16,7 @@ func (s *Service) AssignWorkPolicy(ctx context.Context, actor string, t mdm.Tena
 	var moved mdm.Device
 	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
 		tables := s.tables(tx)
-		dev, err := tx.Device(ctx, t.ID, deviceID)
+		dev, err := tx.Devices().Device(ctx, t.ID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}

@@ -40,7 +40,7 @@ func newOffice(t *testing.T, s *store.Store, name string) office {
 	}
 	o.device = mdm.Device{ID: mdm.NewID(), EmployeeID: inv.Employee.ID, InvitationID: &inv.Invitation.ID,
 		WorkPolicyID: &o.policy.ID, Platform: mdm.PlatformIOS, State: mdm.DeviceActive, CreatedAt: testTime, UpdatedAt: testTime}
-	if err := s.CreateDevice(ctx, o.tenant.ID, &o.device); err != nil {
+	if err := s.Devices().CreateDevice(ctx, o.tenant.ID, &o.device); err != nil {
 		t.Fatal(err)
 	}
 	return o
@@ -67,7 +67,7 @@ func TestWorkPolicyVersions(t *testing.T) {
 		if err := store.WorkPoliciesOf(s).UpdateWorkPolicy(ctx, w.tenant.ID, &theirs); !errors.Is(err, mdm.ErrConflict) {
 			t.Fatalf("update from a stale copy: %v, want ErrConflict", err)
 		}
-		got, err := s.WorkPolicy(ctx, w.tenant.ID, w.policy.ID)
+		got, err := s.Policies().WorkPolicy(ctx, w.tenant.ID, w.policy.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +173,7 @@ func TestMovingADevice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stored, err := s.Device(ctx, o.tenant.ID, o.device.ID)
+		stored, err := s.Devices().Device(ctx, o.tenant.ID, o.device.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestMovingADevice(t *testing.T) {
 		if _, err := wp.AssignWorkPolicy(ctx, "admin:test", o.tenant, other.device.ID, field.ID); !errors.Is(err, mdm.ErrNotFound) {
 			t.Fatalf("moving another tenant's device: %v, want ErrNotFound", err)
 		}
-		if err := s.SetDeviceState(ctx, o.tenant.ID, o.device.ID, mdm.DeviceActive, mdm.DeviceRemoving, testTime); err != nil {
+		if err := s.Devices().SetDeviceState(ctx, o.tenant.ID, o.device.ID, mdm.DeviceActive, mdm.DeviceRemoving, testTime); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := wp.AssignWorkPolicy(ctx, "admin:test", o.tenant, o.device.ID, o.policy.ID); !errors.Is(err, mdm.ErrConflict) {

@@ -18,7 +18,7 @@ func TestTheStatusPageSaysWhatToDoAboutABrokenRule(t *testing.T) {
 	ctx := context.Background()
 	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de"})
 	f.do("POST", "/e/"+inv.Code+"/accept", accept(mdm.PlatformAndroid))
-	devices, _ := f.store.Devices(ctx, f.tenant.ID, mdm.DeviceFilter{})
+	devices, _ := f.store.Devices().Devices(ctx, f.tenant.ID, mdm.DeviceFilter{})
 	d := devices[0]
 	policy := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1}
 	if err := store.WorkPoliciesOf(f.store).CreateWorkPolicy(ctx, f.tenant.ID, &policy); err != nil {

@@ -269,7 +269,7 @@ func TestAnEmployeeRemovesTheWorkContainer(t *testing.T) {
 	f := newFixture(t)
 	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de"})
 	f.do("POST", "/e/"+inv.Code+"/accept", accept(mdm.PlatformAndroid))
-	devices, _ := f.store.Devices(context.Background(), f.tenant.ID, mdm.DeviceFilter{})
+	devices, _ := f.store.Devices().Devices(context.Background(), f.tenant.ID, mdm.DeviceFilter{})
 	form := url.Values{"device": {devices[0].ID}}
 	if status, _, page := f.do("POST", "/e/"+inv.Code+"/remove", form); status != http.StatusBadRequest || !strings.Contains(page, "bestätigen") {
 		t.Errorf("without confirmation: %d", status)
@@ -281,7 +281,7 @@ func TestAnEmployeeRemovesTheWorkContainer(t *testing.T) {
 	}
 	_, _, page := f.do("GET", "/e/"+inv.Code+"?removed=1", nil)
 	mustContain(t, page, "Der Arbeitsbereich wird entfernt", "Arbeitsbereich wird entfernt")
-	d, _ := f.store.Device(context.Background(), f.tenant.ID, devices[0].ID)
+	d, _ := f.store.Devices().Device(context.Background(), f.tenant.ID, devices[0].ID)
 	if d.State != mdm.DeviceRemoving {
 		t.Errorf("device %s", d.State)
 	}

@@ -46,12 +46,12 @@ func Populate(t testing.TB, s *store.Store, svc *domain.Services, name string, a
 	w.Device = mdm.Device{ID: mdm.NewID(), EmployeeID: w.Employee.ID, InvitationID: &w.Invitation.ID, WorkPolicyID: &w.Policy.ID,
 		Platform: mdm.PlatformIOS, PlatformID: "enrol-" + name, State: mdm.DeviceActive, OSVersion: "18.4",
 		Compliance: mdm.ComplianceCompliant, CreatedAt: at, UpdatedAt: at}
-	if err := s.CreateDevice(ctx, w.Tenant.ID, &w.Device); err != nil {
+	if err := s.Devices().CreateDevice(ctx, w.Tenant.ID, &w.Device); err != nil {
 		t.Fatal(err)
 	}
 	w.Command = mdm.Command{ID: mdm.NewID(), DeviceID: w.Device.ID, Kind: mdm.CommandApplyPolicy, Payload: "{}",
 		State: mdm.CommandQueued, CreatedAt: at}
-	if err := s.CreateCommand(ctx, w.Tenant.ID, &w.Command); err != nil {
+	if err := s.Commands().CreateCommand(ctx, w.Tenant.ID, &w.Command); err != nil {
 		t.Fatal(err)
 	}
 	return w
