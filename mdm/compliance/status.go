@@ -24,10 +24,12 @@ type DeviceStatus struct {
 // StatusStore keeps what platforms report about devices: their status, last contact and
 // the verdict settled with them.
 type StatusStore interface {
-	// WriteDevices records, in one statement, each of the tenant's devices' status, last
-	// contact and verdict as ds holds them, changed at `at`; ErrNotFound if one of them is
-	// not the tenant's.
-	WriteDevices(ctx context.Context, tenantID string, ds []mdm.Device, at time.Time) error
+	// WriteStatuses records, in one statement, the status and last contact of each of the
+	// tenant's devices as ds holds them, changed at `at`; ErrNotFound if one of them is not
+	// the tenant's.
+	WriteStatuses(ctx context.Context, tenantID string, ds []mdm.Device, at time.Time) error
+	// WriteStatusesAndVerdicts is WriteStatuses with each device's verdict.
+	WriteStatusesAndVerdicts(ctx context.Context, tenantID string, ds []mdm.Device, at time.Time) error
 	// RecordContact sets the device's last contact to `at` if it is unset or at or before
 	// staleAt, unless the device is removed; a device of another tenant is left as it is.
 	RecordContact(ctx context.Context, tenantID, deviceID string, at, staleAt time.Time) error
@@ -115,16 +117,17 @@ type StatusReport struct {
 // for a platform that holds the transaction itself because it writes rows of its own with
 // them. The reports may name the same device more than once and devices of several
 // tenants: they apply in order, the rules are checked on each device as its report leaves
-// it, and every device whose status or verdict changed is written once, status and verdict
-// in one statement per tenant. An invalid report or a removed device fails the whole call.
+// it, and every device whose status or verdict changed is written once: those whose verdict
+// changed with their verdict in one statement per tenant, the others in another. An invalid
+// report or a removed device fails the whole call.
 func (s *Service) ReportStatuses(ctx context.Context, tx mdm.Store, at time.Time, reports []StatusReport) error {
 	latest := make(map[string]*mdm.Device, len(reports)) // by tenant and ID, as the batch leaves it
-	dirty := map[string]map[string]bool{}                // by tenant, the IDs to write
-	mark := func(d *mdm.Device) {
+	dirty := map[string]map[string]bool{}                // by tenant: the IDs to write, true with the verdict
+	mark := func(d *mdm.Device, verdict bool) {
 		if dirty[d.TenantID] == nil {
 			dirty[d.TenantID] = map[string]bool{}
 		}
-		dirty[d.TenantID][d.ID] = true
+		dirty[d.TenantID][d.ID] = dirty[d.TenantID][d.ID] || verdict
 	}
 	checked := make([]Report, len(reports))
 	for i, r := range reports {
@@ -140,7 +143,7 @@ func (s *Service) ReportStatuses(ctx context.Context, tx mdm.Store, at time.Time
 			return err
 		}
 		if write {
-			mark(d)
+			mark(d, false)
 		}
 		checked[i] = Report{Device: *d, Facts: r.Facts}
 	}
@@ -152,16 +155,23 @@ func (s *Service) ReportStatuses(ctx context.Context, tx mdm.Store, at time.Time
 		for id, v := range vs {
 			d := latest[tenantID+" "+id]
 			d.Compliance, d.ComplianceUntil, d.ComplianceReasons = v.State, v.Until, strings.Join(v.Reasons, "\n")
-			mark(d)
+			mark(d, true)
 		}
 	}
 	for _, tenantID := range slices.Sorted(maps.Keys(dirty)) {
-		ds := make([]mdm.Device, 0, len(dirty[tenantID]))
+		var statuses, withVerdicts []mdm.Device
 		for _, id := range slices.Sorted(maps.Keys(dirty[tenantID])) {
-			ds = append(ds, *latest[tenantID+" "+id])
+			if dirty[tenantID][id] {
+				withVerdicts = append(withVerdicts, *latest[tenantID+" "+id])
+			} else {
+				statuses = append(statuses, *latest[tenantID+" "+id])
+			}
 		}
-		if err := s.tables(tx).WriteDevices(ctx, tenantID, ds, at); err != nil {
-			return fmt.Errorf("record the status of %d devices: %w", len(ds), err)
+		if err := s.tables(tx).WriteStatuses(ctx, tenantID, statuses, at); err != nil {
+			return fmt.Errorf("record the status of %d devices: %w", len(statuses), err)
+		}
+		if err := s.tables(tx).WriteStatusesAndVerdicts(ctx, tenantID, withVerdicts, at); err != nil {
+			return fmt.Errorf("record the status and verdict of %d devices: %w", len(withVerdicts), err)
 		}
 	}
 	return nil

@@ -59,7 +59,7 @@ func TestStatusReportForAnotherTenantsDeviceChangesNothing(t *testing.T) {
 		da, db := a.Device, b.Device
 		da.OSVersion, db.OSVersion = "19", "19"
 		err := s.Atomic(ctx, func(tx mdm.Store) error {
-			return store.ComplianceOf(tx).WriteDevices(ctx, a.Tenant.ID, []mdm.Device{da, db}, testTime.Add(time.Hour))
+			return store.ComplianceOf(tx).WriteStatuses(ctx, a.Tenant.ID, []mdm.Device{da, db}, testTime.Add(time.Hour))
 		})
 		if !errors.Is(err, mdm.ErrNotFound) {
 			t.Fatalf("a batch naming another tenant's device: %v, want ErrNotFound", err)

@@ -20,7 +20,7 @@ func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, 
 		return audit.Event{}, err
 	}
 	var e audit.Event
-	err := s.transact(ctx, func(tx *Tx) error {
+	err := s.within(ctx, func(tx *Tx) error {
 		var head auditHead
 		err := tx.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
 			Where("tenant_id = ?", tenantID).Take(&head).Error

@@ -9,32 +9,71 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// WriteDevices records the status, last contact and verdict of the tenant's devices as ds
-// holds them, in one UPDATE … FROM (VALUES …), which SQLite and PostgreSQL both know,
-// naming the columns of VALUES column1, column2, …: a batch of reports writes each changed
-// device once, whether its status, its verdict or both changed. The overview counts'
-// trigger moves only for the devices whose verdict did.
-func (c Compliance) WriteDevices(ctx context.Context, tenantID string, ds []mdm.Device, at time.Time) error {
-	if len(ds) == 0 {
-		return nil
+// WriteStatuses records the status and last contact of the tenant's devices as ds holds
+// them, in one UPDATE … FROM (VALUES …), which SQLite and PostgreSQL both know, naming the
+// columns of VALUES column1, column2, …
+func (c Compliance) WriteStatuses(ctx context.Context, tenantID string, ds []mdm.Device, at time.Time) error {
+	return c.writeDevices(ctx, tenantID, ds, at, false)
+}
+
+// WriteStatusesAndVerdicts is WriteStatuses for devices whose verdict changed too: status
+// and verdict in one statement. The verdict's columns are written only here, since naming
+// them in an UPDATE runs the overview counts' trigger on every row.
+func (c Compliance) WriteStatusesAndVerdicts(ctx context.Context, tenantID string, ds []mdm.Device, at time.Time) error {
+	return c.writeDevices(ctx, tenantID, ds, at, true)
+}
+
+// sqliteWriteRows is how many devices one statement writes on SQLite: its driver binds
+// each parameter by searching the statement's parameters, so a statement's cost grows with
+// the square of its parameters, and a few hundred of them keep it small. PostgreSQL takes
+// a batch in one statement, each statement being a round trip.
+const sqliteWriteRows = 100
+
+func (c Compliance) writeDevices(ctx context.Context, tenantID string, ds []mdm.Device, at time.Time, verdicts bool) error {
+	rows := len(ds)
+	if !c.s.postgres {
+		rows = sqliteWriteRows
 	}
-	row := "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	for len(ds) > 0 {
+		n := min(len(ds), rows)
+		if err := c.writeRows(ctx, tenantID, ds[:n], at, verdicts); err != nil {
+			return err
+		}
+		ds = ds[n:]
+	}
+	return nil
+}
+
+// writeRows writes ds in one statement. Without verdicts, every device was heard from at
+// `at` (its report is the reason to write it); with them, each keeps the contact ds holds.
+func (c Compliance) writeRows(ctx context.Context, tenantID string, ds []mdm.Device, at time.Time, verdicts bool) error {
+	timestamp := "?"
 	if c.s.postgres {
-		row = "(?, ?, ?, ?, ?, CAST(? AS TIMESTAMPTZ), ?, CAST(? AS TIMESTAMPTZ), ?)"
+		timestamp = "CAST(? AS TIMESTAMPTZ)"
 	}
 	var q strings.Builder
 	q.WriteString(`UPDATE devices SET os_version = v.column2, security_patch_level = v.column3, compliance = v.column4,
-non_compliance = v.column5, last_contact_at = v.column6, verdict = v.column7, verdict_until = v.column8,
-verdict_reasons = v.column9, updated_at = ? FROM (VALUES `)
-	args := make([]any, 0, 2+9*len(ds))
+non_compliance = v.column5, updated_at = ?`)
+	args := make([]any, 0, 3+8*len(ds))
 	args = append(args, at)
+	row := "(?, ?, ?, ?, ?)"
+	if verdicts {
+		q.WriteString(", last_contact_at = v.column6, verdict = v.column7, verdict_until = v.column8, verdict_reasons = v.column9")
+		row = "(?, ?, ?, ?, ?, " + timestamp + ", ?, " + timestamp + ", ?)"
+	} else {
+		q.WriteString(", last_contact_at = ?")
+		args = append(args, at)
+	}
+	q.WriteString(" FROM (VALUES ")
 	for i, d := range ds {
 		if i > 0 {
 			q.WriteString(", ")
 		}
 		q.WriteString(row)
-		args = append(args, d.ID, d.OSVersion, d.SecurityPatchLevel, string(d.ReportedCompliance), d.NonCompliance,
-			utcOrNil(d.LastContactAt), string(d.Compliance), utcOrNil(d.ComplianceUntil), d.ComplianceReasons)
+		args = append(args, d.ID, d.OSVersion, d.SecurityPatchLevel, string(d.ReportedCompliance), d.NonCompliance)
+		if verdicts {
+			args = append(args, utcOrNil(d.LastContactAt), string(d.Compliance), utcOrNil(d.ComplianceUntil), d.ComplianceReasons)
+		}
 	}
 	q.WriteString(") AS v WHERE devices.tenant_id = ? AND devices.id = v.column1")
 	args = append(args, tenantID)
