@@ -52,10 +52,10 @@ func (s *Service) createAdmin(ctx context.Context, tx mdm.Store, at time.Time, a
 	}
 	a := mdm.Admin{ID: mdm.NewID(), TenantID: t.ID, Email: email, Role: role, PasswordHash: hash,
 		MustChangePassword: true, CreatedAt: at}
-	if a.TOTPSecret, err = s.sealer.Seal(totpPurpose(a.ID), []byte(key.Secret())); err != nil {
+	if a.TOTPSecret, err = s.Settings.Sealer.Seal(totpPurpose(a.ID), []byte(key.Secret())); err != nil {
 		return mdm.Admin{}, AdminCredentials{}, fmt.Errorf("seal second-factor secret: %w", err)
 	}
-	if err := s.tables(tx).CreateAdmin(ctx, t.ID, &a); err != nil {
+	if err := s.Tables(tx).CreateAdmin(ctx, t.ID, &a); err != nil {
 		return mdm.Admin{}, AdminCredentials{}, fmt.Errorf("create administrator %s: %w", email, err)
 	}
 	if _, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.AdminCreate,
@@ -76,7 +76,7 @@ func CheckPassword(a mdm.Admin, password string) (bool, error) {
 
 // TOTPSecret opens the administrator's second-factor secret.
 func (s *Service) TOTPSecret(a mdm.Admin) (string, error) {
-	secret, err := s.sealer.Open(totpPurpose(a.ID), a.TOTPSecret)
+	secret, err := s.Settings.Sealer.Open(totpPurpose(a.ID), a.TOTPSecret)
 	if err != nil {
 		return "", fmt.Errorf("open second-factor secret of %s: %w", a.Email, err)
 	}
@@ -89,7 +89,7 @@ func (s *Service) TOTPSecret(a mdm.Admin) (string, error) {
 // returns nil credentials. Two replicas starting at once cannot both bootstrap: the
 // tenant name is unique, and the loser sees an installation that has a tenant.
 func (s *Service) Bootstrap(ctx context.Context, adminEmail string) (*AdminCredentials, error) {
-	tenants, err := s.core.Tenants(ctx)
+	tenants, err := s.Core.Tenants(ctx)
 	if err != nil || len(tenants) > 0 {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (s *Service) Bootstrap(ctx context.Context, adminEmail string) (*AdminCrede
 	}
 	var creds AdminCredentials
 	err = s.atomic(ctx, func(tx mdm.Store, _ Store, at time.Time) error {
-		t, err := s.core.CreateTenantIn(ctx, tx, at, mdm.ActorSystem, mdm.DefaultTenant, "Default")
+		t, err := s.Core.CreateTenantIn(ctx, tx, at, mdm.ActorSystem, mdm.DefaultTenant, "Default")
 		if err != nil {
 			return err
 		}

@@ -80,25 +80,19 @@ type Store interface {
 
 // Service signs administrators and API tokens in and keeps who may act in each tenant.
 type Service struct {
-	core   *mdm.Service
-	db     mdm.Store
-	tables func(tx mdm.Store) Store
+	mdm.Domain[Store]
 	// own are the sub-domain's tables outside a transaction.
-	own    Store
-	sealer mdm.Sealer
-	now    func() time.Time
+	own Store
 }
 
 // New returns the access sub-domain on db, whose tables tables reaches (outside a
 // transaction, or in one), with core's clock and sealer.
 func New(core *mdm.Service, db mdm.Store, tables func(tx mdm.Store) Store) *Service {
-	set := core.Settings()
-	return &Service{core: core, db: db, tables: tables, own: tables(db), sealer: set.Sealer, now: set.Now}
+	return &Service{Domain: mdm.NewDomain(core, db, tables), own: tables(db)}
 }
 
 // atomic runs fn in one transaction with the sub-domain's tables in it and the time of
 // the change.
 func (s *Service) atomic(ctx context.Context, fn func(tx mdm.Store, t Store, at time.Time) error) error {
-	at := s.now()
-	return s.db.Atomic(ctx, func(tx mdm.Store) error { return fn(tx, s.tables(tx), at) })
+	return s.Atomic(ctx, func(tx mdm.Store, at time.Time) error { return fn(tx, s.Tables(tx), at) })
 }

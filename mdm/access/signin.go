@@ -35,12 +35,12 @@ var ErrThrottled = errors.New("too many sign-in attempts from this address; wait
 // per client address and recorded in the tenant's audit trail; every failure is
 // ErrUnauthenticated, whatever was wrong.
 func (s *Service) SignIn(ctx context.Context, tenantName, email, password, client string) (string, Session, error) {
-	now := s.now()
+	now := s.Settings.Now()
 	throttled := s.throttle(ctx, "sign-in", client, now)
 	if throttled != nil && !errors.Is(throttled, ErrThrottled) {
 		return "", Session{}, throttled
 	}
-	t, err := s.core.Tenant(ctx, tenantName)
+	t, err := s.Core.Tenant(ctx, tenantName)
 	if errors.Is(err, mdm.ErrNotFound) {
 		// A throttled client costs no password hash, whichever tenant it names.
 		if throttled != nil {
@@ -54,7 +54,7 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 		return "", Session{}, err
 	}
 	fail := func(subject, why string) (string, Session, error) {
-		_ = s.core.Record(ctx, t.ID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: subject,
+		_ = s.Core.Record(ctx, t.ID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: subject,
 			Details: audit.Fields(map[string]any{"email": email, "reason": why})})
 		if why == "throttled" {
 			return "", Session{}, ErrThrottled
@@ -162,7 +162,7 @@ func (s *Service) SessionFor(ctx context.Context, token string) (Session, mdm.Ad
 	} else if err != nil {
 		return Session{}, mdm.Admin{}, fmt.Errorf("look up session: %w", err)
 	}
-	now := s.now()
+	now := s.Settings.Now()
 	if !sess.Alive(now) {
 		_ = s.own.DeleteSession(ctx, sess.Hash)
 		return Session{}, mdm.Admin{}, mdm.ErrUnauthenticated
@@ -199,7 +199,7 @@ func (s *Service) TOTPSetup(ctx context.Context, token string) (secret, otpURL s
 	if secret, err = s.TOTPSecret(a); err != nil {
 		return "", "", err
 	}
-	t, err := s.core.TenantByID(ctx, a.TenantID)
+	t, err := s.Core.TenantByID(ctx, a.TenantID)
 	if err != nil {
 		return "", "", err
 	}

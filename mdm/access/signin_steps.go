@@ -41,10 +41,10 @@ func (s *Service) SecondFactor(ctx context.Context, token, code, client string) 
 	if sess.Stage != StageTOTPSetup && sess.Stage != StageSecondFactor {
 		return NextStep{}, fmt.Errorf("%w: this sign-in is past the second factor", mdm.ErrConflict)
 	}
-	now := s.now()
+	now := s.Settings.Now()
 	if err := s.throttle(ctx, "second-factor", client, now); err != nil {
 		if errors.Is(err, ErrThrottled) {
-			_ = s.core.Record(ctx, a.TenantID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: audit.Admin.Of(a.ID),
+			_ = s.Core.Record(ctx, a.TenantID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: audit.Admin.Of(a.ID),
 				Details: audit.Fields(map[string]any{"email": a.Email, "reason": "throttled"})})
 		}
 		return NextStep{}, err

@@ -66,7 +66,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (mdm.Prin
 	if err != nil {
 		return mdm.Principal{}, fmt.Errorf("look up API token: %w", err)
 	}
-	now := s.now()
+	now := s.Settings.Now()
 	if !tok.Active(now) {
 		return mdm.Principal{}, mdm.ErrUnauthenticated
 	}

@@ -25,11 +25,11 @@ var withdrawing = []Consequence{ConsequenceMark, ConsequenceRevoke, ConsequenceL
 // AccessOf answers whether the tenant's device may reach work services: it is active and
 // no failure's consequences (after its grace period) withdrew its access.
 func (s *Service) AccessOf(ctx context.Context, tenantID, deviceID string) (Access, error) {
-	d, err := s.db.Devices().Device(ctx, tenantID, deviceID)
+	d, err := s.DB.Devices().Device(ctx, tenantID, deviceID)
 	if err != nil {
 		return Access{}, fmt.Errorf("device %s: %w", deviceID, err)
 	}
-	fs, err := s.tables(s.db).Failures(ctx, tenantID, []string{deviceID})
+	fs, err := s.Tables(s.DB).Failures(ctx, tenantID, []string{deviceID})
 	if err != nil {
 		return Access{}, fmt.Errorf("compliance of device %s: %w", deviceID, err)
 	}
@@ -46,7 +46,7 @@ func (s *Service) AccessOf(ctx context.Context, tenantID, deviceID string) (Acce
 // CertificatesWithheld reports whether the device's certificates were revoked for a rule
 // it still breaks, so that it gets no new one until it complies again.
 func (s *Service) CertificatesWithheld(ctx context.Context, tenantID, deviceID string) (bool, error) {
-	fs, err := s.tables(s.db).Failures(ctx, tenantID, []string{deviceID})
+	fs, err := s.Tables(s.DB).Failures(ctx, tenantID, []string{deviceID})
 	if err != nil {
 		return false, fmt.Errorf("compliance of device %s: %w", deviceID, err)
 	}
@@ -74,7 +74,7 @@ const historyShown = 20
 // rules.
 func (s *Service) Of(ctx context.Context, tenantID, deviceID string) (DeviceCompliance, error) {
 	var out DeviceCompliance
-	d, err := s.db.Devices().Device(ctx, tenantID, deviceID)
+	d, err := s.DB.Devices().Device(ctx, tenantID, deviceID)
 	if err != nil {
 		return out, fmt.Errorf("device %s: %w", deviceID, err)
 	}
@@ -82,18 +82,18 @@ func (s *Service) Of(ctx context.Context, tenantID, deviceID string) (DeviceComp
 	if err != nil {
 		return out, err
 	}
-	fs, err := s.tables(s.db).Failures(ctx, tenantID, []string{deviceID})
+	fs, err := s.Tables(s.DB).Failures(ctx, tenantID, []string{deviceID})
 	if err != nil {
 		return out, fmt.Errorf("compliance of device %s: %w", deviceID, err)
 	}
-	for _, res := range Evaluate(rules, d, s.core.CapabilitiesOf(d.Platform), facts, s.settings.Now()) {
+	for _, res := range Evaluate(rules, d, s.Core.CapabilitiesOf(d.Platform), facts, s.Settings.Now()) {
 		st := RuleStatus{RuleResult: res}
 		if i := slices.IndexFunc(fs, func(f Failure) bool { return f.Rule == res.Rule }); i >= 0 {
 			st.Failure = &fs[i]
 		}
 		out.Rules = append(out.Rules, st)
 	}
-	out.History, err = s.tables(s.db).History(ctx, tenantID, deviceID, historyShown)
+	out.History, err = s.Tables(s.DB).History(ctx, tenantID, deviceID, historyShown)
 	return out, err
 }
 
@@ -106,15 +106,15 @@ func (s *Service) RulesOf(ctx context.Context, d mdm.Device) ([]RuleSetting, err
 
 func (s *Service) rulesAndFacts(ctx context.Context, d mdm.Device) ([]RuleSetting, Facts, error) {
 	var facts Facts
-	policyID, err := policyOf(ctx, s.db, d)
+	policyID, err := policyOf(ctx, s.DB, d)
 	if err != nil {
 		return nil, facts, err
 	}
-	rules, err := s.tables(s.db).RuleSettings(ctx, d.TenantID, []string{policyID})
+	rules, err := s.Tables(s.DB).RuleSettings(ctx, d.TenantID, []string{policyID})
 	if err != nil {
 		return nil, facts, fmt.Errorf("compliance rules: %w", err)
 	}
-	all, err := s.tables(s.db).DeviceFacts(ctx, d.TenantID, []string{d.ID})
+	all, err := s.Tables(s.DB).DeviceFacts(ctx, d.TenantID, []string{d.ID})
 	if err != nil {
 		return nil, facts, fmt.Errorf("compliance facts: %w", err)
 	}
@@ -123,10 +123,10 @@ func (s *Service) rulesAndFacts(ctx context.Context, d mdm.Device) ([]RuleSettin
 
 // PolicyRules returns the compliance rules of the tenant's work policy.
 func (s *Service) PolicyRules(ctx context.Context, t mdm.Tenant, policyID string) ([]RuleSetting, error) {
-	if _, err := s.db.Policies().WorkPolicy(ctx, t.ID, policyID); err != nil {
+	if _, err := s.DB.Policies().WorkPolicy(ctx, t.ID, policyID); err != nil {
 		return nil, fmt.Errorf("work policy %s: %w", policyID, err)
 	}
-	rules, err := s.tables(s.db).RuleSettings(ctx, t.ID, []string{policyID})
+	rules, err := s.Tables(s.DB).RuleSettings(ctx, t.ID, []string{policyID})
 	if err != nil {
 		return nil, fmt.Errorf("compliance rules of %s: %w", policyID, err)
 	}
@@ -139,7 +139,7 @@ func (s *Service) SetPolicyRules(ctx context.Context, actor string, t mdm.Tenant
 	if err := ValidateRuleSettings(rules); err != nil {
 		return err
 	}
-	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+	return s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
 		p, err := tx.Policies().WorkPolicy(ctx, t.ID, policyID)
 		if err != nil {
 			return fmt.Errorf("work policy %s: %w", policyID, err)
@@ -147,7 +147,7 @@ func (s *Service) SetPolicyRules(ctx context.Context, actor string, t mdm.Tenant
 		if slices.ContainsFunc(rules, func(r RuleSetting) bool { return r.Rule == RuleWorkPasscode }) && !p.WorkPasscodeRequired {
 			return fmt.Errorf("%w: the work passcode rule checks the passcode the policy requires: switch on \"work passcode required\" in the policy first", mdm.ErrInvalid)
 		}
-		if err := s.tables(tx).SetRuleSettings(ctx, t.ID, policyID, rules, at); err != nil {
+		if err := s.Tables(tx).SetRuleSettings(ctx, t.ID, policyID, rules, at); err != nil {
 			return err
 		}
 		summary := make([]map[string]any, len(rules))
@@ -183,19 +183,19 @@ func (s *Service) PreviewPolicyRules(ctx context.Context, t mdm.Tenant, policyID
 	if err != nil {
 		return p, err
 	}
-	now := s.settings.Now()
+	now := s.Settings.Now()
 	for chunk := range slices.Chunk(ds, batchSize) {
 		ids := make([]string, len(chunk))
 		for i, d := range chunk {
 			ids[i] = d.ID
 		}
-		facts, err := s.tables(s.db).DeviceFacts(ctx, t.ID, ids)
+		facts, err := s.Tables(s.DB).DeviceFacts(ctx, t.ID, ids)
 		if err != nil {
 			return p, err
 		}
 		for _, d := range chunk {
 			failing := false
-			for _, res := range Evaluate(rules, d, s.core.CapabilitiesOf(d.Platform), facts[d.ID], now) {
+			for _, res := range Evaluate(rules, d, s.Core.CapabilitiesOf(d.Platform), facts[d.ID], now) {
 				if res.Finding == FindingFailed {
 					p.PerRule[res.Rule]++
 					failing = true

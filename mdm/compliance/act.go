@@ -42,7 +42,7 @@ func (s *Service) Run(ctx context.Context, _ Job) error {
 // ApplyRules is one run of the Job.
 func (s *Service) ApplyRules(ctx context.Context) (Result, error) {
 	var r Result
-	tenants, err := s.db.Tenants().Tenants(ctx)
+	tenants, err := s.DB.Tenants().Tenants(ctx)
 	if err != nil {
 		return r, err
 	}
@@ -59,11 +59,11 @@ func (s *Service) ApplyRules(ctx context.Context) (Result, error) {
 
 // recheckTenant evaluates the active devices of every work policy with rules.
 func (s *Service) recheckTenant(ctx context.Context, t mdm.Tenant, r *Result) error {
-	rules, err := s.tables(s.db).RuleSettings(ctx, t.ID, nil)
+	rules, err := s.Tables(s.DB).RuleSettings(ctx, t.ID, nil)
 	if err != nil {
 		return err
 	}
-	failing, err := s.tables(s.db).FailingPolicies(ctx, t.ID)
+	failing, err := s.Tables(s.DB).FailingPolicies(ctx, t.ID)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (s *Service) recheckTenant(ctx context.Context, t mdm.Tenant, r *Result) er
 			for i, d := range chunk {
 				reports[i] = Report{Device: d}
 			}
-			if err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error { return s.Check(ctx, tx, at, reports) }); err != nil {
+			if err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error { return s.Check(ctx, tx, at, reports) }); err != nil {
 				return err
 			}
 			r.Checked += len(chunk)
@@ -98,10 +98,10 @@ func (s *Service) policyDevices(ctx context.Context, t mdm.Tenant, policyID stri
 	var ds []mdm.Device
 	if policyID != "" {
 		var err error
-		if ds, err = s.db.Devices().Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive, WorkPolicyID: policyID}); err != nil {
+		if ds, err = s.DB.Devices().Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive, WorkPolicyID: policyID}); err != nil {
 			return nil, err
 		}
-		p, err := s.db.Policies().WorkPolicy(ctx, t.ID, policyID)
+		p, err := s.DB.Policies().WorkPolicy(ctx, t.ID, policyID)
 		if err != nil {
 			return nil, fmt.Errorf("work policy %s: %w", policyID, err)
 		}
@@ -109,7 +109,7 @@ func (s *Service) policyDevices(ctx context.Context, t mdm.Tenant, policyID stri
 			return ds, nil
 		}
 	}
-	all, err := s.db.Devices().Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive})
+	all, err := s.DB.Devices().Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive})
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (s *Service) policyDevices(ctx context.Context, t mdm.Tenant, policyID stri
 
 func (s *Service) actOnDue(ctx context.Context, t mdm.Tenant, r *Result) error {
 	for {
-		due, err := s.tables(s.db).DueFailures(ctx, t.ID, s.settings.Now(), batchSize)
+		due, err := s.Tables(s.DB).DueFailures(ctx, t.ID, s.Settings.Now(), batchSize)
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func (s *Service) actOnDue(ctx context.Context, t mdm.Tenant, r *Result) error {
 func (s *Service) actOnFailure(ctx context.Context, t mdm.Tenant, f Failure, r *Result) error {
 	var acted []Consequence
 	var revoke bool
-	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+	err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
 		d, err := tx.Devices().Device(ctx, t.ID, f.DeviceID)
 		if err != nil {
 			return err
@@ -149,18 +149,18 @@ func (s *Service) actOnFailure(ctx context.Context, t mdm.Tenant, f Failure, r *
 		if err != nil {
 			return err
 		}
-		acted, revoke = consequencesFor(setting, d, s.core.CapabilitiesOf(d.Platform))
+		acted, revoke = consequencesFor(setting, d, s.Core.CapabilitiesOf(d.Platform))
 		names := make([]string, len(acted))
 		for i, c := range acted {
 			names[i] = string(c)
 		}
-		if err := s.tables(tx).SetActed(ctx, t.ID, d.ID, f.Rule, f.Since, strings.Join(names, ","), at); err != nil {
+		if err := s.Tables(tx).SetActed(ctx, t.ID, d.ID, f.Rule, f.Since, strings.Join(names, ","), at); err != nil {
 			return err
 		}
 		reason := fmt.Sprintf("compliance rule %s: %s", f.Rule, f.Reason)
 		for _, c := range acted {
 			switch {
-			case c == ConsequenceLock && s.core.CapabilitiesOf(d.Platform).Has(mdm.CanLockWork):
+			case c == ConsequenceLock && s.Core.CapabilitiesOf(d.Platform).Has(mdm.CanLockWork):
 				cmd := mdm.Command{ID: mdm.NewID(), DeviceID: d.ID, Kind: mdm.CommandLockWork, Payload: mdm.EmptyJSONObject, State: mdm.CommandQueued, CreatedAt: at}
 				if err := mdm.QueueCommand(ctx, tx, t.ID, &cmd); err != nil {
 					return err
@@ -183,8 +183,8 @@ func (s *Service) actOnFailure(ctx context.Context, t mdm.Tenant, f Failure, r *
 		return err
 	}
 	r.Acted++
-	if revoke && s.settings.Certificates != nil {
-		return s.core.RevokeRemoved(ctx, mdm.ActorSystem, t.ID, f.DeviceID, fmt.Sprintf("compliance rule %s: %s", f.Rule, f.Reason))
+	if revoke && s.Settings.Certificates != nil {
+		return s.Core.RevokeRemoved(ctx, mdm.ActorSystem, t.ID, f.DeviceID, fmt.Sprintf("compliance rule %s: %s", f.Rule, f.Reason))
 	}
 	return nil
 }
@@ -196,7 +196,7 @@ func (s *Service) deviceRule(ctx context.Context, tx mdm.Store, d mdm.Device, ru
 	if err != nil {
 		return RuleSetting{}, err
 	}
-	rules, err := s.tables(tx).RuleSettings(ctx, d.TenantID, []string{policyID})
+	rules, err := s.Tables(tx).RuleSettings(ctx, d.TenantID, []string{policyID})
 	if err != nil {
 		return RuleSetting{}, err
 	}

@@ -85,7 +85,7 @@ type batch struct {
 }
 
 func (s *Service) checkTenant(ctx context.Context, tx mdm.Store, at time.Time, tenantID string, reports []Report, verdicts map[string]map[string]mdm.Verdict) error {
-	b, err := loadBatch(ctx, tx, s.tables(tx), tenantID, reports)
+	b, err := loadBatch(ctx, tx, s.Tables(tx), tenantID, reports)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *Service) checkTenant(ctx context.Context, tx mdm.Store, at time.Time, t
 		if r.Device.State != mdm.DeviceActive {
 			continue // the rules apply once enrolled
 		}
-		if err := b.check(ctx, tx, at, r, s.core.CapabilitiesOf(r.Device.Platform)); err != nil {
+		if err := b.check(ctx, tx, at, r, s.Core.CapabilitiesOf(r.Device.Platform)); err != nil {
 			return err
 		}
 	}
@@ -110,7 +110,7 @@ func (s *Service) checkTenant(ctx context.Context, tx mdm.Store, at time.Time, t
 			return err
 		}
 		for _, job := range b.notify {
-			if !s.settings.MailNotices {
+			if !s.Settings.MailNotices {
 				break
 			}
 			if slices.ContainsFunc(b.added, func(f Failure) bool { return f.DeviceID == job.DeviceID && f.Rule == job.Rule }) {

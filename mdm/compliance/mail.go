@@ -24,7 +24,7 @@ type Notice struct {
 // employee, and the sending is recorded on the failure and in the audit trail. A failure
 // that ended, or that was mailed already, is not mailed (again).
 func (s *Service) SendMail(ctx context.Context, job MailJob, send func(context.Context, Notice) error) error {
-	fs, err := s.tables(s.db).Failures(ctx, job.TenantID, []string{job.DeviceID})
+	fs, err := s.Tables(s.DB).Failures(ctx, job.TenantID, []string{job.DeviceID})
 	if err != nil {
 		return fmt.Errorf("compliance of device %s: %w", job.DeviceID, err)
 	}
@@ -38,17 +38,17 @@ func (s *Service) SendMail(ctx context.Context, job MailJob, send func(context.C
 	if !found {
 		return nil
 	}
-	if n.Tenant, n.Device, n.Employee, err = mdm.NoticeParties(ctx, s.db, job.TenantID, job.DeviceID); err != nil {
+	if n.Tenant, n.Device, n.Employee, err = mdm.NoticeParties(ctx, s.DB, job.TenantID, job.DeviceID); err != nil {
 		return err
 	}
-	if n.Setting, err = s.deviceRule(ctx, s.db, n.Device, job.Rule); err != nil {
+	if n.Setting, err = s.deviceRule(ctx, s.DB, n.Device, job.Rule); err != nil {
 		return err
 	}
 	if err := send(ctx, n); err != nil {
 		return fmt.Errorf("send compliance notice for device %s: %w", job.DeviceID, err)
 	}
-	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		err := s.tables(tx).SetNotified(ctx, job.TenantID, job.DeviceID, job.Rule, job.Since, at)
+	return s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		err := s.Tables(tx).SetNotified(ctx, job.TenantID, job.DeviceID, job.Rule, job.Since, at)
 		if errors.Is(err, mdm.ErrConflict) || errors.Is(err, mdm.ErrNotFound) {
 			return nil
 		}

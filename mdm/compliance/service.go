@@ -9,28 +9,16 @@
 package compliance
 
 import (
-	"context"
-	"time"
-
 	"github.com/trennwand/trennwand/mdm"
 )
 
 // Service carries out the compliance rules on the core's devices.
 type Service struct {
-	core     *mdm.Service
-	db       mdm.Store
-	tables   func(tx mdm.Store) Store
-	settings mdm.Settings
+	mdm.Domain[Store]
 }
 
 // New returns the compliance service on the core's store db, reaching its own tables in
 // a store (or transaction) through tables.
 func New(core *mdm.Service, db mdm.Store, tables func(tx mdm.Store) Store) *Service {
-	return &Service{core: core, db: db, tables: tables, settings: core.Settings()}
-}
-
-// atomic runs fn in one transaction with the time of the change.
-func (s *Service) atomic(ctx context.Context, fn func(tx mdm.Store, at time.Time) error) error {
-	at := s.settings.Now()
-	return s.db.Atomic(ctx, func(tx mdm.Store) error { return fn(tx, at) })
+	return &Service{Domain: mdm.NewDomain(core, db, tables)}
 }

@@ -82,7 +82,7 @@ func (s *Service) ReportDeviceStatus(ctx context.Context, tenantID, deviceID str
 // transaction: its status when st is not nil, then the facts for its work policy's
 // compliance rules, with the verdict they settle.
 func (s *Service) ReportDevice(ctx context.Context, tenantID, deviceID string, st *DeviceStatus, facts Facts) error {
-	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+	return s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
 		d, err := tx.Devices().Device(ctx, tenantID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
@@ -99,7 +99,7 @@ func (s *Service) ReportDevice(ctx context.Context, tenantID, deviceID string, s
 // is ContactResolution old or older, so that a device's frequent messages cost one write
 // a minute; a removed device is left as it is.
 func (s *Service) RecordContact(ctx context.Context, tx mdm.Store, tenantID, deviceID string, at time.Time) error {
-	if err := s.tables(tx).RecordContact(ctx, tenantID, deviceID, at, at.Add(-ContactResolution)); err != nil {
+	if err := s.Tables(tx).RecordContact(ctx, tenantID, deviceID, at, at.Add(-ContactResolution)); err != nil {
 		return fmt.Errorf("record contact of device %s: %w", deviceID, err)
 	}
 	return nil
@@ -167,10 +167,10 @@ func (s *Service) ReportStatuses(ctx context.Context, tx mdm.Store, at time.Time
 				statuses = append(statuses, *latest[tenantID+" "+id])
 			}
 		}
-		if err := s.tables(tx).WriteStatuses(ctx, tenantID, statuses, at); err != nil {
+		if err := s.Tables(tx).WriteStatuses(ctx, tenantID, statuses, at); err != nil {
 			return fmt.Errorf("record the status of %d devices: %w", len(statuses), err)
 		}
-		if err := s.tables(tx).WriteStatusesAndVerdicts(ctx, tenantID, withVerdicts, at); err != nil {
+		if err := s.Tables(tx).WriteStatusesAndVerdicts(ctx, tenantID, withVerdicts, at); err != nil {
 			return fmt.Errorf("record the status and verdict of %d devices: %w", len(withVerdicts), err)
 		}
 	}

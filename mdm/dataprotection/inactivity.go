@@ -60,7 +60,7 @@ func (s *Service) RunInactivity(ctx context.Context, _ InactivityJob) error {
 // container is removed.
 func (s *Service) ApplyInactivityRule(ctx context.Context) (InactivityResult, error) {
 	var r InactivityResult
-	tenants, err := s.db.Tenants().Tenants(ctx)
+	tenants, err := s.DB.Tenants().Tenants(ctx)
 	if err != nil {
 		return r, err
 	}
@@ -84,21 +84,21 @@ func (s *Service) ApplyInactivityRule(ctx context.Context) (InactivityResult, er
 
 func (s *Service) flagInactive(ctx context.Context, t mdm.Tenant, dp DataProtection, r *InactivityResult) error {
 	for {
-		ds, err := s.tables(s.db).InactiveDevices(ctx, t.ID, s.settings.Now().AddDate(0, 0, -dp.InactivityDays), inactivityBatch)
+		ds, err := s.Tables(s.DB).InactiveDevices(ctx, t.ID, s.Settings.Now().AddDate(0, 0, -dp.InactivityDays), inactivityBatch)
 		if err != nil {
 			return err
 		}
 		for _, d := range ds {
-			err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+			err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
 				f := DeviceInactivity{DeviceID: d.ID, FlaggedAt: at, LastContactAt: d.LastContactAt}
-				if err := s.tables(tx).FlagInactive(ctx, t.ID, &f); err != nil {
+				if err := s.Tables(tx).FlagInactive(ctx, t.ID, &f); err != nil {
 					return err
 				}
 				due := at.AddDate(0, 0, dp.InactivityGraceDays)
 				_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: mdm.ActorSystem, Action: audit.DeviceInactive, Subject: audit.Device.Of(d.ID),
 					Details: audit.Fields(map[string]any{"employee": d.EmployeeID, "last_contact": d.LastContactAt,
 						"days": dp.InactivityDays, "action": dp.InactivityAction, "due": due})})
-				if err != nil || !s.settings.MailNotices {
+				if err != nil || !s.Settings.MailNotices {
 					return err
 				}
 				return tx.EnqueueJob(ctx, InactivityMailJob{TenantID: t.ID, DeviceID: d.ID}, mdm.JobOptions{})
@@ -120,7 +120,7 @@ func (s *Service) flagInactive(ctx context.Context, t mdm.Tenant, dp DataProtect
 
 func (s *Service) actOnInactive(ctx context.Context, t mdm.Tenant, dp DataProtection, r *InactivityResult) error {
 	for {
-		due, err := s.tables(s.db).DueInactivity(ctx, t.ID, s.settings.Now().AddDate(0, 0, -dp.InactivityGraceDays), inactivityBatch)
+		due, err := s.Tables(s.DB).DueInactivity(ctx, t.ID, s.Settings.Now().AddDate(0, 0, -dp.InactivityGraceDays), inactivityBatch)
 		if err != nil {
 			return err
 		}
@@ -141,8 +141,8 @@ func (s *Service) actOnInactive(ctx context.Context, t mdm.Tenant, dp DataProtec
 func (s *Service) actOnFlag(ctx context.Context, t mdm.Tenant, dp DataProtection, f DeviceInactivity, r *InactivityResult) error {
 	reason := fmt.Sprintf("no contact for %d days and none in the %d days after the notice", dp.InactivityDays, dp.InactivityGraceDays)
 	var done string
-	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		flags := s.tables(tx)
+	err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		flags := s.Tables(tx)
 		d, err := tx.Devices().Device(ctx, t.ID, f.DeviceID)
 		if err != nil {
 			return err
@@ -156,7 +156,7 @@ func (s *Service) actOnFlag(ctx context.Context, t mdm.Tenant, dp DataProtection
 				Details: audit.Fields(map[string]any{"last_contact": d.LastContactAt})})
 			return err
 		}
-		done = inactivityAction(dp.InactivityAction, d, s.core.CapabilitiesOf(d.Platform))
+		done = inactivityAction(dp.InactivityAction, d, s.Core.CapabilitiesOf(d.Platform))
 		if err := flags.SetInactivityActed(ctx, t.ID, d.ID, done, at); err != nil {
 			return err
 		}
@@ -191,8 +191,8 @@ func (s *Service) actOnFlag(ctx context.Context, t mdm.Tenant, dp DataProtection
 	case inactivityRevoked:
 		r.Revoked++
 	}
-	if (done == inactivityRemoved || done == inactivityRevoked) && s.settings.Certificates != nil {
-		return s.core.RevokeRemoved(ctx, mdm.ActorSystem, t.ID, f.DeviceID, reason)
+	if (done == inactivityRemoved || done == inactivityRevoked) && s.Settings.Certificates != nil {
+		return s.Core.RevokeRemoved(ctx, mdm.ActorSystem, t.ID, f.DeviceID, reason)
 	}
 	return nil
 }

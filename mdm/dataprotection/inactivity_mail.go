@@ -35,7 +35,7 @@ type InactivityNotice struct {
 // recipients, and the sending is recorded on the flag and in the audit trail. A flag that
 // is gone, was mailed or was acted on already is not mailed (again).
 func (s *Service) SendInactivityMail(ctx context.Context, job InactivityMailJob, send func(context.Context, InactivityNotice) error) error {
-	f, err := s.tables(s.db).DeviceInactivity(ctx, job.TenantID, job.DeviceID)
+	f, err := s.Tables(s.DB).DeviceInactivity(ctx, job.TenantID, job.DeviceID)
 	if errors.Is(err, mdm.ErrNotFound) {
 		return nil
 	}
@@ -46,7 +46,7 @@ func (s *Service) SendInactivityMail(ctx context.Context, job InactivityMailJob,
 		return nil
 	}
 	n := InactivityNotice{Flag: f}
-	if n.Tenant, n.Device, n.Employee, err = mdm.NoticeParties(ctx, s.db, job.TenantID, job.DeviceID); err != nil {
+	if n.Tenant, n.Device, n.Employee, err = mdm.NoticeParties(ctx, s.DB, job.TenantID, job.DeviceID); err != nil {
 		return err
 	}
 	if n.Settings, err = s.TenantDataProtection(ctx, n.Tenant); err != nil {
@@ -60,8 +60,8 @@ func (s *Service) SendInactivityMail(ctx context.Context, job InactivityMailJob,
 	if err := send(ctx, n); err != nil {
 		return fmt.Errorf("send inactivity notice for device %s: %w", job.DeviceID, err)
 	}
-	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		if err := s.tables(tx).SetInactivityMailed(ctx, job.TenantID, job.DeviceID, at); err != nil {
+	return s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		if err := s.Tables(tx).SetInactivityMailed(ctx, job.TenantID, job.DeviceID, at); err != nil {
 			if errors.Is(err, mdm.ErrConflict) || errors.Is(err, mdm.ErrNotFound) {
 				return nil
 			}

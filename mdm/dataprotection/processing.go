@@ -28,6 +28,6 @@ func (s *Service) ProcessingRecord(ctx context.Context, t mdm.Tenant) (RecordOfP
 	if err != nil {
 		return RecordOfProcessing{}, err
 	}
-	return RecordOfProcessing{GeneratedAt: s.settings.Now(), Controller: t.DisplayName, Operator: t.OperatorName,
+	return RecordOfProcessing{GeneratedAt: s.Settings.Now(), Controller: t.DisplayName, Operator: t.OperatorName,
 		PrivacyContact: t.PrivacyContact, Settings: dp}, nil
 }

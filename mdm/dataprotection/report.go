@@ -86,7 +86,7 @@ func (s *Service) ReportEmployeeByID(ctx context.Context, actor string, t mdm.Te
 
 func (s *Service) reportEmployee(ctx context.Context, actor string, t mdm.Tenant, find func(tx mdm.Store) (mdm.Employee, error)) (EmployeeReport, error) {
 	r := EmployeeReport{GeneratedBy: actor, Tenant: t}
-	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) (err error) {
+	err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) (err error) {
 		r.GeneratedAt = at
 		if r.Employee, err = find(tx); err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Service) reportEmployee(ctx context.Context, actor string, t mdm.Tenant
 			Subject: audit.Employee.Of(r.Employee.ID), Details: audit.NoDetails}); err != nil {
 			return err
 		}
-		if r.Invitations, err = s.tables(tx).EmployeeInvitations(ctx, t.ID, r.Employee.ID); err != nil {
+		if r.Invitations, err = s.Tables(tx).EmployeeInvitations(ctx, t.ID, r.Employee.ID); err != nil {
 			return fmt.Errorf("invitations: %w", err)
 		}
 		ds, err := tx.Devices().Devices(ctx, t.ID, mdm.DeviceFilter{EmployeeID: r.Employee.ID})
@@ -130,7 +130,7 @@ func (s *Service) deviceRecord(ctx context.Context, tx mdm.Store, t mdm.Tenant, 
 	if rec.Commands, err = tx.Commands().Commands(ctx, t.ID, d.ID); err != nil {
 		return rec, err
 	}
-	switch f, err := s.tables(tx).DeviceInactivity(ctx, t.ID, d.ID); {
+	switch f, err := s.Tables(tx).DeviceInactivity(ctx, t.ID, d.ID); {
 	case err == nil:
 		rec.Inactivity = &f
 	case !errors.Is(err, mdm.ErrNotFound):
@@ -146,7 +146,7 @@ func (s *Service) deviceRecord(ctx context.Context, tx mdm.Store, t mdm.Tenant, 
 			rec.WorkPolicy = &p
 		}
 	}
-	if lister, ok := s.settings.Certificates.(CertificateLister); ok {
+	if lister, ok := s.Settings.Certificates.(CertificateLister); ok {
 		if rec.Certificates, err = lister.EnrolmentCertificates(ctx, t.ID, d.ID); err != nil {
 			return rec, fmt.Errorf("certificates: %w", err)
 		}

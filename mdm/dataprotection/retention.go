@@ -32,7 +32,7 @@ func (s *Service) RunDeviceRetention(ctx context.Context, _ DeviceRetentionJob) 
 // leaves a device.delete event in the audit trail, in the transaction that deletes the row
 // and in which the platforms forget the device (Registration.Forgetter); the event keeps the device's ID and platform and when it was removed, nothing personal.
 func (s *Service) PurgeRemovedDevices(ctx context.Context) (int, error) {
-	tenants, err := s.db.Tenants().Tenants(ctx)
+	tenants, err := s.DB.Tenants().Tenants(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -55,9 +55,9 @@ func (s *Service) purgeTenantDevices(ctx context.Context, t mdm.Tenant) (int, er
 	total := 0
 	for {
 		n := 0
-		err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
 			before := at.AddDate(0, 0, -dp.DeviceRetentionDays)
-			ds, err := s.tables(tx).ExpiredDevices(ctx, t.ID, before, retentionBatch)
+			ds, err := s.Tables(tx).ExpiredDevices(ctx, t.ID, before, retentionBatch)
 			if err != nil || len(ds) == 0 {
 				return err
 			}
@@ -65,10 +65,10 @@ func (s *Service) purgeTenantDevices(ctx context.Context, t mdm.Tenant) (int, er
 			for i, d := range ds {
 				ids[i] = d.ID
 			}
-			if err := s.core.ForgetDevices(ctx, tx, t.ID, ds); err != nil {
+			if err := s.Core.ForgetDevices(ctx, tx, t.ID, ds); err != nil {
 				return fmt.Errorf("platforms forget expired devices: %w", err)
 			}
-			deleted, err := s.tables(tx).DeleteDevices(ctx, t.ID, ids)
+			deleted, err := s.Tables(tx).DeleteDevices(ctx, t.ID, ids)
 			if err != nil {
 				return err
 			}

@@ -60,20 +60,11 @@ type Store interface {
 // Service carries out data protection's rules for every tenant, on the core's store and
 // with the core's clock, CA and platforms.
 type Service struct {
-	core     *mdm.Service
-	db       mdm.Store
-	tables   func(tx mdm.Store) Store
-	settings mdm.Settings
+	mdm.Domain[Store]
 }
 
 // New returns data protection on db, whose tables tables opens in a transaction or
 // outside one; core is the service whose devices the rules act on.
 func New(core *mdm.Service, db mdm.Store, tables func(tx mdm.Store) Store) *Service {
-	return &Service{core: core, db: db, tables: tables, settings: core.Settings()}
-}
-
-// atomic runs fn in one transaction with the time of the change.
-func (s *Service) atomic(ctx context.Context, fn func(tx mdm.Store, at time.Time) error) error {
-	at := s.settings.Now()
-	return s.db.Atomic(ctx, func(tx mdm.Store) error { return fn(tx, at) })
+	return &Service{Domain: mdm.NewDomain(core, db, tables)}
 }

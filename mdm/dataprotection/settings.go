@@ -87,7 +87,7 @@ func (d DataProtection) Validate() error {
 
 // TenantDataProtection returns the tenant's settings, the defaults when it never saved any.
 func (s *Service) TenantDataProtection(ctx context.Context, t mdm.Tenant) (DataProtection, error) {
-	return settingsOf(ctx, s.tables(s.db), t.ID)
+	return settingsOf(ctx, s.Tables(s.DB), t.ID)
 }
 
 // AuditRetentionYears is how many years the tenant keeps its audit events (0: for ever);
@@ -123,13 +123,13 @@ func (s *Service) SetDataProtection(ctx context.Context, actor string, t mdm.Ten
 	if err := d.Validate(); err != nil {
 		return DataProtection{}, err
 	}
-	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		old, err := settingsOf(ctx, s.tables(tx), t.ID)
+	err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		old, err := settingsOf(ctx, s.Tables(tx), t.ID)
 		if err != nil {
 			return err
 		}
 		d.UpdatedAt = at
-		if err := s.tables(tx).SaveDataProtection(ctx, t.ID, &d); err != nil {
+		if err := s.Tables(tx).SaveDataProtection(ctx, t.ID, &d); err != nil {
 			return fmt.Errorf("save data-protection settings: %w", err)
 		}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DataProtectionUpdate, Subject: audit.Tenant.Of(t.ID),

@@ -85,7 +85,7 @@ func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (Sta
 		if err != nil {
 			return fmt.Errorf("invitation code: %w", err)
 		}
-		out, err = redeemInvitation(ctx, tx, at, inv, platform, s.core.CapabilitiesOf(platform), req.Account)
+		out, err = redeemInvitation(ctx, tx, at, inv, platform, s.Core.CapabilitiesOf(platform), req.Account)
 		return err
 	})
 	return out, err
@@ -165,7 +165,7 @@ func (s *Service) DeviceByEnrolmentToken(ctx context.Context, token string) (mdm
 	if token == "" {
 		return mdm.Device{}, mdm.ErrNotFound
 	}
-	d, err := s.tables(s.db).DeviceByEnrolmentToken(ctx, HashEnrolmentToken(token))
+	d, err := s.Tables(s.DB).DeviceByEnrolmentToken(ctx, HashEnrolmentToken(token))
 	if err != nil {
 		return mdm.Device{}, fmt.Errorf("enrolment token: %w", err)
 	}
@@ -177,7 +177,7 @@ func (s *Service) DeviceByEnrolmentToken(ctx context.Context, token string) (mdm
 
 // DeviceEmployee returns the employee whose phone the device is.
 func (s *Service) DeviceEmployee(ctx context.Context, d mdm.Device) (mdm.Employee, error) {
-	emp, err := s.db.Devices().Employee(ctx, d.TenantID, d.EmployeeID)
+	emp, err := s.DB.Devices().Employee(ctx, d.TenantID, d.EmployeeID)
 	if err != nil {
 		return mdm.Employee{}, fmt.Errorf("employee of device %s: %w", d.ID, err)
 	}

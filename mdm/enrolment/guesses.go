@@ -47,7 +47,7 @@ func (s *Service) guarded(ctx context.Context, client netip.Addr, fn func() erro
 	if !errors.Is(err, ErrInvitationGone) {
 		return err
 	}
-	n, countErr := s.tables(s.db).AddFailedGuess(ctx, guessKey(client), s.settings.Now().Truncate(GuessWindow))
+	n, countErr := s.Tables(s.DB).AddFailedGuess(ctx, guessKey(client), s.Settings.Now().Truncate(GuessWindow))
 	if countErr != nil {
 		return errors.Join(err, fmt.Errorf("count failed guess: %w", countErr))
 	}

@@ -124,7 +124,7 @@ type InvitationListing struct {
 // InvitationPage lists one page of the tenant's invitations, newest first.
 func (s *Service) InvitationPage(ctx context.Context, t mdm.Tenant, q InvitationQuery) ([]InvitationListing, error) {
 	q.Page = q.Page.Normalized()
-	is, err := s.tables(s.db).InvitationPage(ctx, t.ID, q)
+	is, err := s.Tables(s.DB).InvitationPage(ctx, t.ID, q)
 	if err != nil {
 		return nil, fmt.Errorf("list invitations of %s: %w", t.Name, err)
 	}

@@ -37,10 +37,10 @@ func mailSealPurpose(invitationID string) string { return "invitation-mail:" + i
 // queueInvitationMail queues the e-mail of a new invitation inside the caller's
 // transaction, when the service sends e-mail.
 func (s *Service) queueInvitationMail(ctx context.Context, tx scope, t mdm.Tenant, inv NewInvitation) error {
-	if !s.settings.MailInvitations {
+	if !s.Settings.MailInvitations {
 		return nil
 	}
-	sealed, err := s.settings.Sealer.Seal(mailSealPurpose(inv.Invitation.ID), []byte(inv.Code))
+	sealed, err := s.Settings.Sealer.Seal(mailSealPurpose(inv.Invitation.ID), []byte(inv.Code))
 	if err != nil {
 		return fmt.Errorf("seal invitation code for its e-mail: %w", err)
 	}
@@ -52,25 +52,25 @@ func (s *Service) queueInvitationMail(ctx context.Context, tx scope, t mdm.Tenan
 // mailed already, or can no longer be used, is not mailed (again); a delivery that fails
 // returns the error, so that the queue tries again.
 func (s *Service) SendInvitationMail(ctx context.Context, job InvitationMailJob, send func(context.Context, InvitationMail) error) error {
-	inv, err := s.tables(s.db).Invitation(ctx, job.TenantID, job.InvitationID)
+	inv, err := s.Tables(s.DB).Invitation(ctx, job.TenantID, job.InvitationID)
 	if errors.Is(err, mdm.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("invitation %s: %w", job.InvitationID, err)
 	}
-	if inv.MailedAt != nil || inv.Status(s.settings.Now()) != mdm.InvitationPending {
+	if inv.MailedAt != nil || inv.Status(s.Settings.Now()) != mdm.InvitationPending {
 		return nil
 	}
-	code, err := s.settings.Sealer.Open(mailSealPurpose(inv.ID), job.SealedCode)
+	code, err := s.Settings.Sealer.Open(mailSealPurpose(inv.ID), job.SealedCode)
 	if err != nil {
 		return fmt.Errorf("open the code of invitation %s: %w", inv.ID, err)
 	}
 	m := InvitationMail{Invitation: inv, Code: string(code)}
-	if m.Tenant, err = s.db.Tenants().TenantByID(ctx, inv.TenantID); err != nil {
+	if m.Tenant, err = s.DB.Tenants().TenantByID(ctx, inv.TenantID); err != nil {
 		return fmt.Errorf("tenant of invitation %s: %w", inv.ID, err)
 	}
-	if m.Employee, err = s.db.Devices().Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
+	if m.Employee, err = s.DB.Devices().Employee(ctx, inv.TenantID, inv.EmployeeID); err != nil {
 		return fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
 	}
 	if err := send(ctx, m); err != nil {

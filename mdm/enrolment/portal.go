@@ -38,7 +38,7 @@ func (v PortalView) Acknowledged() bool {
 func (s *Service) OpenInvitation(ctx context.Context, client netip.Addr, code string) (PortalView, error) {
 	var v PortalView
 	err := s.guarded(ctx, client, func() (err error) {
-		v, err = portalView(ctx, s.on(s.db), code, s.settings.Now())
+		v, err = portalView(ctx, s.on(s.DB), code, s.Settings.Now())
 		return err
 	})
 	return v, err
@@ -62,11 +62,11 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 			if v, err = portalView(ctx, tx, code, at); err != nil || v.Redeemed() {
 				return err
 			}
-			if err := acknowledge(ctx, tx, at, v, platform, s.core.CapabilitiesOf(platform), noticeVersion); err != nil {
+			if err := acknowledge(ctx, tx, at, v, platform, s.Core.CapabilitiesOf(platform), noticeVersion); err != nil {
 				return err
 			}
-			if s.core.CapabilitiesOf(platform).Has(mdm.EnrolsByPortalLink) {
-				if _, err := redeemInvitation(ctx, tx, at, v.Invitation, platform, s.core.CapabilitiesOf(platform), ""); err != nil {
+			if s.Core.CapabilitiesOf(platform).Has(mdm.EnrolsByPortalLink) {
+				if _, err := redeemInvitation(ctx, tx, at, v.Invitation, platform, s.Core.CapabilitiesOf(platform), ""); err != nil {
 					return err
 				}
 			}
@@ -109,7 +109,7 @@ func (s *Service) RemoveOwnDevice(ctx context.Context, client netip.Addr, code, 
 	if !v.Redeemed() || !own {
 		return fmt.Errorf("device %s of the employee: %w", deviceID, mdm.ErrNotFound)
 	}
-	return s.core.RemoveDevice(ctx, "employee:"+v.Employee.ID, v.Tenant, deviceID, "removed by the employee on the portal")
+	return s.Core.RemoveDevice(ctx, "employee:"+v.Employee.ID, v.Tenant, deviceID, "removed by the employee on the portal")
 }
 
 // portalView reads what the portal shows for code at `at`; every reason the code leads

@@ -20,16 +20,13 @@ import (
 
 // Service carries out the invitations and enrolments of every tenant.
 type Service struct {
-	core     *mdm.Service
-	db       mdm.Store
-	tables   func(tx mdm.Store) Store
-	settings mdm.Settings
+	mdm.Domain[Store]
 }
 
 // New returns the enrolment on the domain's store db; tables gives the enrolment's own
 // tables in a transaction (or, given db, outside one).
 func New(core *mdm.Service, db mdm.Store, tables func(tx mdm.Store) Store) *Service {
-	return &Service{core: core, db: db, tables: tables, settings: core.Settings()}
+	return &Service{Domain: mdm.NewDomain(core, db, tables)}
 }
 
 // scope is a store as the enrolment works in it: the domain's rows it reads and changes
@@ -44,10 +41,9 @@ type scope struct {
 type shared = mdm.Store
 
 // on returns the scope of tx.
-func (s *Service) on(tx mdm.Store) scope { return scope{shared: tx, Store: s.tables(tx)} }
+func (s *Service) on(tx mdm.Store) scope { return scope{shared: tx, Store: s.Tables(tx)} }
 
-// atomic runs fn in one transaction with the time of the change.
+// atomic runs fn in one transaction with the time of the change, in the enrolment's scope.
 func (s *Service) atomic(ctx context.Context, fn func(tx scope, at time.Time) error) error {
-	at := s.settings.Now()
-	return s.db.Atomic(ctx, func(tx mdm.Store) error { return fn(s.on(tx), at) })
+	return s.Atomic(ctx, func(tx mdm.Store, at time.Time) error { return fn(s.on(tx), at) })
 }

@@ -44,7 +44,7 @@ func (s *Service) signsCheckpoints() bool { return s.checkpoints.signer != nil }
 // on every appended event; the caller holds the lock on the tenant's chain head, so two
 // appends cannot both decide to make one.
 func (s *Service) checkpoint(ctx context.Context, tx mdm.Store, e audit.Event) error {
-	c, t := s.checkpoints, s.tables(tx)
+	c, t := s.checkpoints, s.Tables(tx)
 	last, err := t.LatestCheckpoint(ctx, e.TenantID, e.Seq)
 	switch {
 	case errors.Is(err, mdm.ErrNotFound):

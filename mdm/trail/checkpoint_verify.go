@@ -29,7 +29,7 @@ func (s *Service) readCheckpoints(ctx context.Context, t mdm.Tenant) (*checkpoin
 	w := &checkpointWalk{tenantID: t.ID, problems: map[int64]audit.ChainBreak{}}
 	verifier := s.checkpoints.verifier
 	var prev int64
-	err := s.tables(s.db).AuditCheckpoints(ctx, t.ID, func(c audit.Checkpoint) error {
+	err := s.Tables(s.DB).AuditCheckpoints(ctx, t.ID, func(c audit.Checkpoint) error {
 		if verifier == nil {
 			return fmt.Errorf("the audit trail of %s has signed checkpoints, and no verifier for their signatures is configured", t.Name)
 		}

@@ -54,7 +54,7 @@ func (s *Service) PrepareAuditExport(ctx context.Context, t mdm.Tenant, req Audi
 		if err != nil {
 			return AuditExport{}, err
 		}
-		emp, err := s.db.Devices().EmployeeByEmail(ctx, t.ID, email)
+		emp, err := s.DB.Devices().EmployeeByEmail(ctx, t.ID, email)
 		if errors.Is(err, mdm.ErrNotFound) {
 			return AuditExport{}, fmt.Errorf("tenant %s has no employee %s: %w", t.Name, email, err)
 		} else if err != nil {
@@ -90,13 +90,13 @@ func (s *Service) ExportAudit(ctx context.Context, actor string, x AuditExport, 
 		details["employee"] = x.Employee.ID
 		subject = audit.Employee.Of(x.Employee.ID)
 	}
-	e, err := s.db.AppendAudit(ctx, x.Tenant.ID, s.now(), audit.Record{Actor: actor, Action: audit.AuditExport,
+	e, err := s.DB.AppendAudit(ctx, x.Tenant.ID, s.Settings.Now(), audit.Record{Actor: actor, Action: audit.AuditExport,
 		Subject: subject, Details: audit.Fields(details)})
 	if err != nil {
 		return AuditExported{}, fmt.Errorf("record the export: %w", err)
 	}
 	out := AuditExported{Event: e}
-	st := s.tables(s.db)
+	st := s.Tables(s.DB)
 	switch cp, err := st.LatestCheckpoint(ctx, x.Tenant.ID, e.Seq); {
 	case err == nil:
 		out.Checkpoint = &cp

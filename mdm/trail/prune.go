@@ -33,7 +33,7 @@ func (s *Service) PruneAuditTrails(ctx context.Context) ([]mdm.AuditPrune, error
 	if !s.signsCheckpoints() {
 		return nil, errors.New("audit retention: the trail can be pruned only where checkpoints are signed, and no signer is configured")
 	}
-	tenants, err := s.core.Tenants(ctx)
+	tenants, err := s.Core.Tenants(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -56,9 +56,9 @@ func (s *Service) pruneTenantAudit(ctx context.Context, t mdm.Tenant) (*mdm.Audi
 		return nil, err
 	}
 	var made *mdm.AuditPrune
-	at := s.now()
-	err = s.db.Atomic(ctx, func(tx mdm.Store) error {
-		st := s.tables(tx)
+	at := s.Settings.Now()
+	err = s.DB.Atomic(ctx, func(tx mdm.Store) error {
+		st := s.Tables(tx)
 		cutoff := at.AddDate(-years, 0, 0)
 		last, err := st.LastAuditSeqBefore(ctx, t.ID, cutoff)
 		if err != nil || last == 0 {

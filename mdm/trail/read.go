@@ -18,7 +18,7 @@ func (s *Service) AuditPage(ctx context.Context, t mdm.Tenant, f mdm.AuditFilter
 	limit = mdm.Page{Limit: limit}.Normalized().Limit
 	f.AfterSeq = afterSeq
 	var out []audit.Event
-	err := s.tables(s.db).FilteredAuditEvents(ctx, t.ID, f, func(e audit.Event) error {
+	err := s.Tables(s.DB).FilteredAuditEvents(ctx, t.ID, f, func(e audit.Event) error {
 		out = append(out, e)
 		if len(out) == limit {
 			return errPageFull
@@ -33,5 +33,5 @@ func (s *Service) AuditPage(ctx context.Context, t mdm.Tenant, f mdm.AuditFilter
 
 // AuditHead returns the position and hash of the tenant's last audit event.
 func (s *Service) AuditHead(ctx context.Context, tenantID string) (audit.ChainHead, error) {
-	return s.tables(s.db).AuditHead(ctx, tenantID)
+	return s.Tables(s.DB).AuditHead(ctx, tenantID)
 }

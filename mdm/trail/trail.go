@@ -49,10 +49,7 @@ type Store interface {
 
 // Service reads, verifies, checkpoints, exports and prunes the audit trail.
 type Service struct {
-	core        *mdm.Service
-	db          mdm.Store
-	tables      func(tx mdm.Store) Store
-	now         func() time.Time
+	mdm.Domain[Store]
 	checkpoints checkpointConfig
 	// retention, when set, tells how long a tenant keeps its events.
 	retention Retention
@@ -84,7 +81,7 @@ type Option func(*Service)
 // the store runs for every appended event, so that an event a platform appends in a
 // transaction of its own tables is checkpointed like any other.
 func New(core *mdm.Service, db mdm.Store, tables func(tx mdm.Store) Store, opts ...Option) *Service {
-	s := &Service{core: core, db: db, tables: tables, now: core.Settings().Now,
+	s := &Service{Domain: mdm.NewDomain(core, db, tables),
 		checkpoints: checkpointConfig{events: audit.DefaultCheckpointEvents, age: audit.DefaultCheckpointAge}}
 	for _, o := range opts {
 		o(s)

@@ -23,7 +23,7 @@ type ChainReport struct {
 // VerifyAudit walks the audit trail of every tenant and reports, per tenant, how many
 // events were verified and the first break, if any.
 func (s *Service) VerifyAudit(ctx context.Context) ([]ChainReport, error) {
-	tenants, err := s.core.Tenants(ctx)
+	tenants, err := s.Core.Tenants(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (s *Service) VerifyAudit(ctx context.Context) ([]ChainReport, error) {
 // VerifyTenantAudit walks one tenant's audit trail along its hash chain and its signed
 // checkpoints.
 func (s *Service) VerifyTenantAudit(ctx context.Context, t mdm.Tenant) (ChainReport, error) {
-	st := s.tables(s.db)
+	st := s.Tables(s.DB)
 	before, err := st.AuditHead(ctx, t.ID)
 	if err != nil {
 		return ChainReport{}, fmt.Errorf("read audit head of %s: %w", t.Name, err)

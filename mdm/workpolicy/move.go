@@ -14,8 +14,8 @@ import (
 // device to the policy it has changes nothing; a removed device cannot be moved.
 func (s *Service) AssignWorkPolicy(ctx context.Context, actor string, t mdm.Tenant, deviceID, policyID string) (mdm.Device, error) {
 	var moved mdm.Device
-	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		tables := s.tables(tx)
+	err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		tables := s.Tables(tx)
 		dev, err := tx.Devices().Device(ctx, t.ID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)

@@ -40,19 +40,11 @@ type Store interface {
 
 // Service creates, changes and hands out work policies, and moves devices between them.
 type Service struct {
-	db     mdm.Store
-	tables func(tx mdm.Store) Store
-	now    func() time.Time
+	mdm.Domain[Store]
 }
 
 // New returns the work policies kept in db, whose tables in a transaction tables gives;
 // core provides the clock.
 func New(core *mdm.Service, db mdm.Store, tables func(tx mdm.Store) Store) *Service {
-	return &Service{db: db, tables: tables, now: core.Settings().Now}
-}
-
-// atomic runs fn in one transaction with the time of the change.
-func (s *Service) atomic(ctx context.Context, fn func(tx mdm.Store, at time.Time) error) error {
-	at := s.now()
-	return s.db.Atomic(ctx, func(tx mdm.Store) error { return fn(tx, at) })
+	return &Service{Domain: mdm.NewDomain(core, db, tables)}
 }

@@ -16,8 +16,8 @@ func (s *Service) CreateWorkPolicy(ctx context.Context, actor string, t mdm.Tena
 	if err := p.Validate(); err != nil {
 		return mdm.WorkPolicy{}, err
 	}
-	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		tables := s.tables(tx)
+	err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		tables := s.Tables(tx)
 		p.ID, p.CreatedAt, p.UpdatedAt = mdm.NewID(), at, at
 		// The tenant's first policy is its default, so that devices get a policy without
 		// a further step.
@@ -44,8 +44,8 @@ func (s *Service) UpdateWorkPolicy(ctx context.Context, actor string, t mdm.Tena
 	if err := p.Validate(); err != nil {
 		return mdm.WorkPolicy{}, err
 	}
-	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		tables := s.tables(tx)
+	err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		tables := s.Tables(tx)
 		old, err := tables.WorkPolicy(ctx, t.ID, p.ID)
 		if err != nil {
 			return fmt.Errorf("work policy %s: %w", p.ID, err)
@@ -79,8 +79,8 @@ func recordPolicy(ctx context.Context, tx mdm.Store, t mdm.Tenant, at time.Time,
 
 // SetDefaultWorkPolicy makes a policy the one newly enrolled devices of the tenant get.
 func (s *Service) SetDefaultWorkPolicy(ctx context.Context, actor string, t mdm.Tenant, policyID string) error {
-	return s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		if err := s.tables(tx).SetDefaultWorkPolicy(ctx, t.ID, policyID); err != nil {
+	return s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		if err := s.Tables(tx).SetDefaultWorkPolicy(ctx, t.ID, policyID); err != nil {
 			return fmt.Errorf("work policy %s: %w", policyID, err)
 		}
 		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.WorkPolicyDefault, Subject: audit.WorkPolicy.Of(policyID),
@@ -91,7 +91,7 @@ func (s *Service) SetDefaultWorkPolicy(ctx context.Context, actor string, t mdm.
 
 // WorkPolicies returns the tenant's work policies by name, without their apps.
 func (s *Service) WorkPolicies(ctx context.Context, t mdm.Tenant) ([]mdm.WorkPolicy, error) {
-	ps, err := s.tables(s.db).WorkPolicies(ctx, t.ID)
+	ps, err := s.Tables(s.DB).WorkPolicies(ctx, t.ID)
 	if err != nil {
 		return nil, fmt.Errorf("list work policies of %s: %w", t.Name, err)
 	}
@@ -100,7 +100,7 @@ func (s *Service) WorkPolicies(ctx context.Context, t mdm.Tenant) ([]mdm.WorkPol
 
 // WorkPolicy returns the tenant's work policy with its apps.
 func (s *Service) WorkPolicy(ctx context.Context, t mdm.Tenant, id string) (mdm.WorkPolicy, error) {
-	p, err := s.tables(s.db).WorkPolicy(ctx, t.ID, id)
+	p, err := s.Tables(s.DB).WorkPolicy(ctx, t.ID, id)
 	if err != nil {
 		return mdm.WorkPolicy{}, fmt.Errorf("work policy %s: %w", id, err)
 	}
