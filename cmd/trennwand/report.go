@@ -97,7 +97,7 @@ technical measures. Prints Markdown; --html FILE writes a page to print.`,
 	processing.Flags().String("tenant", "", "tenant name (required)")
 	processing.Flags().String("html", "", "write the record as an HTML page to this file")
 	processing.Flags().String("lang", "de", "language of the record: de or en")
-	return group("report", "Reports for the data-protection officer", employee, processing)
+	return group("report", "Reports for the data-protection officer", append([]*cobra.Command{employee, processing}, documentCmds()...)...)
 }
 
 // langFlag returns the language asked for with --lang.
