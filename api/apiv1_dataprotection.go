@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/ui"
 	"github.com/trennwand/trennwand/ui/dpo"
 )
@@ -46,6 +47,29 @@ func (a *apiV1) processingRecord(c echo.Context, k call) error {
 		return err
 	}
 	return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", out.Bytes())
+}
+
+// documentDraft answers with a draft for the data-protection officer (impact
+// assessment, service agreement, BSI mapping) as Markdown or, with format=html, as a page
+// to print. Generating it is recorded in the audit trail.
+func documentDraft(d dataprotection.Document) func(a *apiV1, c echo.Context, k call) error {
+	return func(a *apiV1, c echo.Context, k call) error {
+		f, err := a.svc.DataProtection.DocumentDraft(c.Request().Context(), k.who.Actor, k.tenant, d)
+		if err != nil {
+			return err
+		}
+		var out bytes.Buffer
+		if c.QueryParam("format") == "html" {
+			if err := dpo.DocumentHTML(&out, f, ui.Lang(c.Request())); err != nil {
+				return err
+			}
+			return c.HTMLBlob(http.StatusOK, out.Bytes())
+		}
+		if err := dpo.DocumentText(&out, f, ui.Lang(c.Request())); err != nil {
+			return err
+		}
+		return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", out.Bytes())
+	}
 }
 
 func (a *apiV1) getDataProtection(c echo.Context, k call) error {
