@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -36,14 +37,21 @@ func (a *apiV1) processingRecord(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
+	return pageOrMarkdown(c, func(w io.Writer, lang string) error { return dpo.ProcessingHTML(w, r, lang) },
+		func(w io.Writer, lang string) error { return dpo.ProcessingMarkdown(w, r, lang) })
+}
+
+// pageOrMarkdown answers with a document for the data-protection officer in the reader's
+// language: as Markdown, or with format=html as a page to print.
+func pageOrMarkdown(c echo.Context, page, text func(w io.Writer, lang string) error) error {
 	var out bytes.Buffer
 	if c.QueryParam("format") == "html" {
-		if err := dpo.ProcessingHTML(&out, r, ui.Lang(c.Request())); err != nil {
+		if err := page(&out, ui.Lang(c.Request())); err != nil {
 			return err
 		}
 		return c.HTMLBlob(http.StatusOK, out.Bytes())
 	}
-	if err := dpo.ProcessingMarkdown(&out, r, ui.Lang(c.Request())); err != nil {
+	if err := text(&out, ui.Lang(c.Request())); err != nil {
 		return err
 	}
 	return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", out.Bytes())
@@ -58,17 +66,8 @@ func documentDraft(d dataprotection.Document) func(a *apiV1, c echo.Context, k c
 		if err != nil {
 			return err
 		}
-		var out bytes.Buffer
-		if c.QueryParam("format") == "html" {
-			if err := dpo.DocumentHTML(&out, f, ui.Lang(c.Request())); err != nil {
-				return err
-			}
-			return c.HTMLBlob(http.StatusOK, out.Bytes())
-		}
-		if err := dpo.DocumentText(&out, f, ui.Lang(c.Request())); err != nil {
-			return err
-		}
-		return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", out.Bytes())
+		return pageOrMarkdown(c, func(w io.Writer, lang string) error { return dpo.DocumentHTML(w, f, lang) },
+			func(w io.Writer, lang string) error { return dpo.DocumentText(w, f, lang) })
 	}
 }
 

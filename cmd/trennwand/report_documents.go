@@ -7,13 +7,51 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/ui/dpo"
 	"github.com/trennwand/trennwand/ui/output"
 )
 
-// documentCmds are `report dpia`, `report agreement` and `report bsi`: the drafts for the
-// data-protection officer, generated from the tenant's settings and what trennwand does.
+// draft is a document for the data-protection officer, ready to render in a language as
+// a page to print or as Markdown.
+type draft struct {
+	page, text func(w io.Writer, lang string) error
+}
+
+// draftCmd is a `report` command that makes a tenant's document with gather and prints
+// it as Markdown, or writes it as a page to the file --html names.
+func draftCmd(use, short, long, example string, gather func(context.Context, *installation, mdm.Tenant) (draft, error)) *cobra.Command {
+	c := &cobra.Command{
+		Use: use, Short: short, Long: long, Example: example,
+		Args: exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			t, lang, err := tenantAndLang(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			d, err := gather(ctx, in, t)
+			if err != nil {
+				return err
+			}
+			if file, _ := cmd.Flags().GetString("html"); file != "" {
+				if err := output.NewFile(file, func(w io.Writer) error { return d.page(w, lang) }); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", file)
+				return nil
+			}
+			return d.text(cmd.OutOrStdout(), lang)
+		}),
+	}
+	c.Flags().String("tenant", "", "tenant name (required)")
+	c.Flags().String("html", "", "write it as an HTML page to this file")
+	c.Flags().String("lang", "de", "language: de or en")
+	return c
+}
+
+// documentCmds are `report dpia`, `report agreement` and `report bsi`: the drafts for
+// approval, generated from the tenant's settings and what trennwand does.
 func documentCmds() []*cobra.Command {
 	about := map[dataprotection.Document][2]string{
 		dataprotection.DocumentDPIA: {"The data-protection impact assessment (Art. 35 GDPR) as a draft",
@@ -25,43 +63,18 @@ func documentCmds() []*cobra.Command {
 	}
 	var cmds []*cobra.Command
 	for _, doc := range dataprotection.Documents {
-		c := &cobra.Command{
-			Use:   string(doc),
-			Short: about[doc][0],
-			Long: fmt.Sprintf(`Generate a draft from the tenant's data-protection settings, the privacy notice
+		long := fmt.Sprintf(`Generate a draft from the tenant's data-protection settings, the privacy notice
 and the roles: %s.
 Generating it is recorded in the audit trail. Prints Markdown; --html FILE writes
-a page to print.`, about[doc][1]),
-			Example: fmt.Sprintf("  trennwand report %s --tenant musterstadt > %s.md\n  trennwand report %s --tenant musterstadt --html %s.html --lang en",
-				doc, doc, doc, doc),
-			Args: exactArgs(),
-			RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
-				t, err := tenantFlag(ctx, cmd, in)
-				if err != nil {
-					return err
-				}
-				lang, err := langFlag(cmd)
-				if err != nil {
-					return err
-				}
+a page to print.`, about[doc][1])
+		example := fmt.Sprintf("  trennwand report %s --tenant musterstadt > %s.md\n  trennwand report %s --tenant musterstadt --html %s.html --lang en",
+			doc, doc, doc, doc)
+		cmds = append(cmds, draftCmd(string(doc), about[doc][0], long, example,
+			func(ctx context.Context, in *installation, t mdm.Tenant) (draft, error) {
 				f, err := in.svc.DataProtection.DocumentDraft(ctx, cliActor(), t, doc)
-				if err != nil {
-					return err
-				}
-				if file, _ := cmd.Flags().GetString("html"); file != "" {
-					if err := output.NewFile(file, func(w io.Writer) error { return dpo.DocumentHTML(w, f, lang) }); err != nil {
-						return err
-					}
-					fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", file)
-					return nil
-				}
-				return dpo.DocumentText(cmd.OutOrStdout(), f, lang)
-			}),
-		}
-		c.Flags().String("tenant", "", "tenant name (required)")
-		c.Flags().String("html", "", "write the draft as an HTML page to this file")
-		c.Flags().String("lang", "de", "language of the draft: de or en")
-		cmds = append(cmds, c)
+				return draft{page: func(w io.Writer, lang string) error { return dpo.DocumentHTML(w, f, lang) },
+					text: func(w io.Writer, lang string) error { return dpo.DocumentText(w, f, lang) }}, err
+			}))
 	}
 	return cmds
 }
