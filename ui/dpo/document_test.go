@@ -170,6 +170,10 @@ func TestSettingsFlowIntoTheDrafts(t *testing.T) {
 			t.Errorf("the impact assessment does not say %q:\n%s", want, dpiaText)
 		}
 	}
+	_, off := render(t, demoFacts(t, dataprotection.DocumentDPIA, dataprotection.DefaultDataProtection("t1")), "en")
+	if !strings.Contains(off, "The inactivity rule is off") || strings.Contains(dpiaText, "The inactivity rule is off") {
+		t.Errorf("the risk of keeping silent phones is named only when the inactivity rule is off")
+	}
 	_, agreementText := render(t, demoFacts(t, dataprotection.DocumentAgreement, after), "de")
 	if !strings.Contains(agreementText, "45 days") && !strings.Contains(agreementText, "45 Tage") {
 		t.Errorf("the agreement does not name the retention of 45 days:\n%s", agreementText)

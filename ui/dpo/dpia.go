@@ -18,18 +18,27 @@ func dpia(f dataprotection.DocumentFacts, t texts) document {
 	for _, r := range rop.Recipients {
 		recipients = append(recipients, r.Name+": "+r.Data+" ("+r.Why+")")
 	}
+	processing := &table{Head: []string{t.T("dpia.aspect"), t.T("dpia.content")}, Rows: [][]string{
+		{t.T("rop.purposes"), strings.Join(rop.Purposes, "; ")},
+		{t.T("rop.subjects"), strings.Join(rop.DataSubjects, "; ")},
+		{t.T("rop.categories"), strings.Join(rop.DataCategories, "; ")},
+		{t.T("rop.recipients"), strings.Join(recipients, "; ")},
+	}}
 	risks := &table{Head: []string{t.T("dpia.risk"), t.T("dpia.likelihood"), t.T("dpia.severity"), t.T("dpia.addressed")}}
 	for _, what := range t.Numbered("dpia.risk.what") {
 		n := len(risks.Rows) + 1
 		risks.Rows = append(risks.Rows, []string{what, t.T(numbered("dpia.risk.likelihood", n)),
 			t.T(numbered("dpia.risk.severity", n)), t.T(numbered("dpia.risk.addressed", n))})
 	}
+	var riskNotes []string
+	if f.Settings.InactivityDays == 0 {
+		riskNotes = append(riskNotes, t.T("dpia.risk.inactivity_off"))
+	}
 	return document{Sections: []section{
-		{Key: "processing", Heading: t.T("dpia.processing"), Paras: []string{t.T("dpia.processing.intro")},
-			Items: slices.Concat(rop.Purposes, rop.DataSubjects, rop.DataCategories, recipients)},
+		{Key: "processing", Heading: t.T("dpia.processing"), Paras: []string{t.T("dpia.processing.intro")}, Table: processing},
 		{Key: "necessity", Heading: t.T("dpia.necessity"), Paras: t.Numbered("dpia.necessity"),
 			Items: noticeTexts(f.Notices, t.Lang(), func(n mdm.Notice) []mdm.NoticeItem { return n.CannotSee })},
-		{Key: "risks", Heading: t.T("dpia.risks"), Paras: []string{t.T("dpia.risks.intro")}, Table: risks},
+		{Key: "risks", Heading: t.T("dpia.risks"), Paras: []string{t.T("dpia.risks.intro")}, Items: riskNotes, Table: risks},
 		{Key: "measures", Heading: t.T("dpia.measures"), Paras: []string{t.T("dpia.measures.intro")}, Table: measures(f, t)},
 		{Key: "retention", Heading: t.T("rop.retention"), Items: rop.Retention},
 		{Key: "result", Heading: t.T("dpia.result"), Paras: t.Numbered("dpia.result")},
