@@ -1,6 +1,9 @@
 package dpo
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 )
@@ -18,6 +21,23 @@ var noticeParts = []struct {
 	{"cannot_do", func(n mdm.Notice) []mdm.NoticeItem { return n.CannotDo }},
 }
 
+// commandsText names every command kind a statement of the notices discloses, once.
+func commandsText(ns []mdm.Notice, t texts) string {
+	var names []string
+	seen := map[mdm.CommandKind]bool{}
+	for _, n := range ns {
+		for _, it := range slices.Concat(n.CanSee, n.CanDo) {
+			for _, k := range it.Commands {
+				if !seen[k] {
+					seen[k] = true
+					names = append(names, t.Term("command", k))
+				}
+			}
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 // agreement is the draft of the service agreement with the staff council
 // (Dienstvereinbarung): what is collected and what never is, what IT can and cannot do,
 // that nobody's behaviour or performance is monitored, who may see what, how long data
@@ -28,8 +48,11 @@ func agreement(f dataprotection.DocumentFacts, t texts) document {
 		{Key: "subject", Heading: t.T("agreement.subject"), Paras: t.Numbered("agreement.subject")},
 	}}
 	for _, p := range noticeParts {
-		d.Sections = append(d.Sections, section{Key: p.Key, Heading: t.T("agreement." + p.Key),
-			Items: noticeTexts(f.Notices, t.Lang(), p.Part)})
+		s := section{Key: p.Key, Heading: t.T("agreement." + p.Key), Items: noticeTexts(f.Notices, t.Lang(), p.Part)}
+		if p.Key == "can_do" {
+			s.Paras = []string{t.T("agreement.commands", args("Commands", commandsText(f.Notices, t)))}
+		}
+		d.Sections = append(d.Sections, s)
 	}
 	roles := &table{Head: []string{t.T("agreement.role"), t.T("agreement.may")}}
 	for _, r := range f.Roles {

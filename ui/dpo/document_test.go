@@ -139,6 +139,13 @@ func TestTheAgreementRepeatsTheNoticeExactly(t *testing.T) {
 					}
 				}
 			}
+			if part.Key == "can_do" {
+				for _, k := range []mdm.CommandKind{mdm.CommandLockWork, mdm.CommandRemoveWorkData, mdm.CommandResetWorkPasscode} {
+					if name := textsIn(lang).Term("command", k); !strings.Contains(strings.Join(doc.Sections[i].Paras, " "), name) {
+						t.Errorf("%s: the agreement does not name the command %s (%s)", lang, k, name)
+					}
+				}
+			}
 			for _, s := range items {
 				if !slices.ContainsFunc(fromNotice, func(text string) bool { return strings.Contains(s, text) }) {
 					t.Errorf("%s: the agreement's %s says %q, which no notice says", lang, part.Key, s)
