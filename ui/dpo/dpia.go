@@ -49,16 +49,12 @@ func dpia(f dataprotection.DocumentFacts, t texts) document {
 // this installation is set.
 func measures(f dataprotection.DocumentFacts, t texts) *table {
 	dp := f.Settings
-	audit := t.T("dpia.set.audit_forever")
-	if dp.AuditRetentionYears > 0 {
-		audit = t.T("dpia.set.audit", args("Years", dp.AuditRetentionYears))
-	}
 	never := noticeTexts(f.Notices, t.Lang(), func(n mdm.Notice) []mdm.NoticeItem { return n.CannotDo })
 	settings := map[string]string{
 		"separation": t.T("dpia.set.always"),
 		"gate":       strings.Join(never, "; "),
 		"retention":  t.T("dpia.set.retention", args("Days", dp.DeviceRetentionDays)),
-		"audit":      audit,
+		"audit":      auditSetting(dp, t),
 		"inactivity": inactivitySetting(dp, t),
 		"roles":      rolesText(f.Roles, t),
 		"manage":     t.T("dpia.set.manage", args("Roles", rolesWith(f.Roles, mdm.PermDevicesManage, t))),
@@ -72,6 +68,14 @@ func measures(f dataprotection.DocumentFacts, t texts) *table {
 		m.Rows = append(m.Rows, []string{t.T("dpia.m." + k), t.T("dpia.f." + k), settings[k]})
 	}
 	return m
+}
+
+// auditSetting says how long the tenant keeps its audit events.
+func auditSetting(dp dataprotection.DataProtection, t texts) string {
+	if dp.AuditRetentionYears == 0 {
+		return t.T("dpia.set.audit_forever")
+	}
+	return t.T("dpia.set.audit", args("Years", dp.AuditRetentionYears))
 }
 
 // inactivitySetting says how the tenant's inactivity rule is set.
