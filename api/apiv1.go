@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 )
 
@@ -83,6 +84,9 @@ func apiRoutes() []apiRoute {
 		{http.MethodGet, "/data-protection", mdm.PermDataProtectionRead, (*apiV1).getDataProtection},
 		{http.MethodPut, "/data-protection", mdm.PermDataProtectionWrite, (*apiV1).setDataProtection},
 		{http.MethodGet, "/data-protection/record-of-processing", mdm.PermDataProtectionRead, (*apiV1).processingRecord},
+		{http.MethodGet, "/data-protection/dpia", mdm.PermDataProtectionRead, documentDraft(dataprotection.DocumentDPIA)},
+		{http.MethodGet, "/data-protection/agreement", mdm.PermDataProtectionRead, documentDraft(dataprotection.DocumentAgreement)},
+		{http.MethodGet, "/data-protection/bsi", mdm.PermDataProtectionRead, documentDraft(dataprotection.DocumentBSI)},
 		{http.MethodGet, "/tokens", mdm.PermTokensManage, (*apiV1).listTokens},
 		{http.MethodPost, "/tokens", mdm.PermTokensManage, (*apiV1).createToken},
 		{http.MethodPost, "/tokens/:id/revoke", mdm.PermTokensManage, (*apiV1).revokeToken},

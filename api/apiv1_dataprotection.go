@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/ui"
 	"github.com/trennwand/trennwand/ui/dpo"
 )
@@ -35,17 +37,38 @@ func (a *apiV1) processingRecord(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
+	return pageOrMarkdown(c, func(w io.Writer, lang string) error { return dpo.ProcessingHTML(w, r, lang) },
+		func(w io.Writer, lang string) error { return dpo.ProcessingMarkdown(w, r, lang) })
+}
+
+// pageOrMarkdown answers with a document for the data-protection officer in the reader's
+// language: as Markdown, or with format=html as a page to print.
+func pageOrMarkdown(c echo.Context, page, text func(w io.Writer, lang string) error) error {
 	var out bytes.Buffer
 	if c.QueryParam("format") == "html" {
-		if err := dpo.ProcessingHTML(&out, r, ui.Lang(c.Request())); err != nil {
+		if err := page(&out, ui.Lang(c.Request())); err != nil {
 			return err
 		}
 		return c.HTMLBlob(http.StatusOK, out.Bytes())
 	}
-	if err := dpo.ProcessingMarkdown(&out, r, ui.Lang(c.Request())); err != nil {
+	if err := text(&out, ui.Lang(c.Request())); err != nil {
 		return err
 	}
 	return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", out.Bytes())
+}
+
+// documentDraft answers with a draft for the data-protection officer (impact
+// assessment, service agreement, BSI mapping) as Markdown or, with format=html, as a page
+// to print. Generating it is recorded in the audit trail.
+func documentDraft(d dataprotection.Document) func(a *apiV1, c echo.Context, k call) error {
+	return func(a *apiV1, c echo.Context, k call) error {
+		f, err := a.svc.DataProtection.DocumentDraft(c.Request().Context(), k.who.Actor, k.tenant, d)
+		if err != nil {
+			return err
+		}
+		return pageOrMarkdown(c, func(w io.Writer, lang string) error { return dpo.DocumentHTML(w, f, lang) },
+			func(w io.Writer, lang string) error { return dpo.DocumentText(w, f, lang) })
+	}
 }
 
 func (a *apiV1) getDataProtection(c echo.Context, k call) error {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -110,6 +111,39 @@ func TestTheReportNamesTheWorkAppsOfEachDevice(t *testing.T) {
 		if !strings.Contains(page, "Arbeitsrichtlinie „Verwaltung“") || !strings.Contains(page, "<code>de.example.mail</code> (ohne Rückfrage installiert)") ||
 			strings.Contains(page, "de.example.ios.mail") {
 			t.Errorf("the printable report does not show the device's work apps as it should:\n%s", page)
+		}
+	})
+}
+
+// The data-protection officer fetches the three drafts, as text or as a page, in either
+// language; a setting the admin changes shows in the next draft, and every draft made is
+// recorded in the trail.
+func TestTheDPOFetchesTheDraftsAndTheyFollowTheSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		dpo := w.tokens[mdm.RoleDPO]
+		for path, want := range map[string]string{
+			"/api/v1/data-protection/dpia?lang=en":                  "# Data-protection impact assessment",
+			"/api/v1/data-protection/agreement":                     "# Dienstvereinbarung",
+			"/api/v1/data-protection/bsi?format=html&lang=en":       "SYS.3.2.2.A1",
+			"/api/v1/data-protection/agreement?format=html&lang=en": `<html lang="en">`,
+		} {
+			if code, body := w.call(http.MethodGet, path, dpo, ""); code != http.StatusOK || !strings.Contains(body, want) {
+				t.Errorf("GET %s: %d, want %q in\n%s", path, code, want, body)
+			}
+		}
+		if code, body := w.call(http.MethodPut, "/api/v1/data-protection", w.tokens[mdm.RoleAdmin],
+			`{"device_retention_days":45,"audit_retention_years":3,"inactivity_days":30,"inactivity_grace_days":7,"inactivity_action":"remove"}`); code != http.StatusOK {
+			t.Fatalf("admin changes the settings: %d %s", code, body)
+		}
+		_, body := w.call(http.MethodGet, "/api/v1/data-protection/dpia?lang=en", dpo, "")
+		for _, want := range []string{"45 days after removal", "flagged after 30 days without contact; after 7 more days: remove the work area"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the next impact assessment lacks %q:\n%s", want, body)
+			}
+		}
+		if n := storetest.CountEvents(t, s, w.tenant.ID, audit.DataProtectionDocument); n != 5 {
+			t.Errorf("%d %s events; want one per draft", n, audit.DataProtectionDocument)
 		}
 	})
 }

@@ -73,6 +73,9 @@ var roleMatrix = map[string]matrixRoute{
 	"GET /api/v1/employees/:id/report":                 {allowed: withAudit, id: employeeID},
 	"GET /api/v1/data-protection":                      {allowed: withAudit},
 	"GET /api/v1/data-protection/record-of-processing": {allowed: withAudit},
+	"GET /api/v1/data-protection/dpia":                 {allowed: withAudit},
+	"GET /api/v1/data-protection/agreement":            {allowed: withAudit},
+	"GET /api/v1/data-protection/bsi":                  {allowed: withAudit},
 	"PUT /api/v1/data-protection": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":60,"inactivity_grace_days":14,"inactivity_action":"lock"}`
 	}},

@@ -62,6 +62,9 @@ func (r Role) Can(p Permission) bool {
 	return slices.Contains(rolePermissions[r], p)
 }
 
+// Permissions returns what the role may do, in the order of the role matrix.
+func (r Role) Permissions() []Permission { return slices.Clone(rolePermissions[r]) }
+
 // ParseTokenRole returns the role an API token may carry: a tenant role, or provider for
 // a token of the whole installation.
 func ParseTokenRole(s string) (Role, error) {

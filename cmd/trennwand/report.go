@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/ui/dpo"
 	"github.com/trennwand/trennwand/ui/output"
 )
@@ -24,11 +25,7 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
   trennwand report employee --tenant musterstadt --email anna@musterstadt.de --html anna.html`,
 		Args: exactArgs(),
 		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
-			t, err := tenantFlag(ctx, cmd, in)
-			if err != nil {
-				return err
-			}
-			lang, err := langFlag(cmd)
+			t, lang, err := tenantAndLang(ctx, cmd, in)
 			if err != nil {
 				return err
 			}
@@ -61,43 +58,29 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
 	f.String("html", "", "write the report as an HTML page to this file")
 	f.String("lang", "de", "language of the page: de or en")
 
-	processing := &cobra.Command{
-		Use:   "processing",
-		Short: "The record of processing (Art. 30 GDPR) as a starting document",
-		Long: `Generate the record of processing activities for the tenant's device management
+	processing := draftCmd("processing", "The record of processing (Art. 30 GDPR) as a starting document",
+		`Generate the record of processing activities for the tenant's device management
 from its data-protection settings (trennwand dataprotection set): purposes,
 categories of data, recipients (Google, Apple, the operator), retention periods and
 technical measures. Prints Markdown; --html FILE writes a page to print.`,
-		Example: `  trennwand report processing --tenant musterstadt > verarbeitung.md
+		`  trennwand report processing --tenant musterstadt > verarbeitung.md
   trennwand report processing --tenant musterstadt --html verarbeitung.html`,
-		Args: exactArgs(),
-		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
-			t, err := tenantFlag(ctx, cmd, in)
-			if err != nil {
-				return err
-			}
-			lang, err := langFlag(cmd)
-			if err != nil {
-				return err
-			}
+		func(ctx context.Context, in *installation, t mdm.Tenant) (draft, error) {
 			r, err := in.svc.DataProtection.ProcessingRecord(ctx, t)
-			if err != nil {
-				return err
-			}
-			if file, _ := cmd.Flags().GetString("html"); file != "" {
-				if err := output.NewFile(file, func(w io.Writer) error { return dpo.ProcessingHTML(w, r, lang) }); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", file)
-				return nil
-			}
-			return dpo.ProcessingMarkdown(cmd.OutOrStdout(), r, lang)
-		}),
+			return draft{page: func(w io.Writer, lang string) error { return dpo.ProcessingHTML(w, r, lang) },
+				text: func(w io.Writer, lang string) error { return dpo.ProcessingMarkdown(w, r, lang) }}, err
+		})
+	return group("report", "Reports for the data-protection officer", append([]*cobra.Command{employee, processing}, documentCmds()...)...)
+}
+
+// tenantAndLang returns the tenant --tenant names and the language --lang asks for.
+func tenantAndLang(ctx context.Context, cmd *cobra.Command, in *installation) (mdm.Tenant, string, error) {
+	t, err := tenantFlag(ctx, cmd, in)
+	if err != nil {
+		return t, "", err
 	}
-	processing.Flags().String("tenant", "", "tenant name (required)")
-	processing.Flags().String("html", "", "write the record as an HTML page to this file")
-	processing.Flags().String("lang", "de", "language of the record: de or en")
-	return group("report", "Reports for the data-protection officer", employee, processing)
+	lang, err := langFlag(cmd)
+	return t, lang, err
 }
 
 // langFlag returns the language asked for with --lang.

@@ -98,3 +98,42 @@ func TestRecordOfProcessingFollowsTheSettings(t *testing.T) {
 		s.run(t, "report", "processing", "--tenant", "musterstadt", "--lang", "fr").wantCode(t, 2)
 	})
 }
+
+// The drafts for the data-protection officer, the staff council and the information
+// security officer follow the tenant's settings, in German by default and in English on
+// request, as text or as a page; each one generated is recorded in the audit trail.
+func TestDocumentDraftsFollowTheSettingsAndAreRecorded(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		s := newSite(t, backend)
+		s.run(t, "tenant", "create", "musterstadt").wantCode(t, 0)
+		dpia := s.run(t, "report", "dpia", "--tenant", "musterstadt", "--lang", "en")
+		dpia.wantCode(t, 0)
+		if !strings.Contains(dpia.stdout, "# Data-protection impact assessment") || !strings.Contains(dpia.stdout, "30 days after removal") {
+			t.Fatalf("the impact assessment:\n%s", dpia.stdout)
+		}
+		s.run(t, "dataprotection", "set", "--tenant", "musterstadt", "--device-retention-days", "45",
+			"--inactivity-days", "90", "--inactivity-action", "remove").wantCode(t, 0)
+		dpia = s.run(t, "report", "dpia", "--tenant", "musterstadt", "--lang", "en")
+		for _, want := range []string{"45 days after removal", "flagged after 90 days without contact", "remove the work area"} {
+			if !strings.Contains(dpia.stdout, want) {
+				t.Errorf("the next impact assessment lacks %q:\n%s", want, dpia.stdout)
+			}
+		}
+		agreement := s.run(t, "report", "agreement", "--tenant", "musterstadt")
+		agreement.wantCode(t, 0)
+		if !strings.Contains(agreement.stdout, "# Dienstvereinbarung") || !strings.Contains(agreement.stdout, "Ihre Telefonnummer") {
+			t.Errorf("the agreement:\n%s", agreement.stdout)
+		}
+		page := filepath.Join(t.TempDir(), "bsi.html")
+		s.run(t, "report", "bsi", "--tenant", "musterstadt", "--html", page, "--lang", "en").wantCode(t, 0)
+		html, err := os.ReadFile(page)
+		if err != nil || !strings.Contains(string(html), "SYS.3.2.2.A1") || !strings.Contains(string(html), `<html lang="en">`) {
+			t.Fatalf("the BSI page: %v\n%s", err, html)
+		}
+		out, _ := s.export(t, "--tenant", "musterstadt", "--format", "jsonl")
+		if n := strings.Count(string(readFile(t, out, "events.jsonl")), `"action":"`+string(audit.DataProtectionDocument)+`"`); n != 4 {
+			t.Errorf("%d %s events in the trail; want one per draft", n, audit.DataProtectionDocument)
+		}
+		s.run(t, "report", "agreement", "--tenant", "musterstadt", "--lang", "fr").wantCode(t, 2)
+	})
+}

@@ -25,20 +25,23 @@ const (
 	TokenRevoke            Action = "token.revoke"
 
 	// Tenants and their data-protection settings.
-	TenantCreate          Action = "tenant.create"
-	TenantContacts        Action = "tenant.contacts"
-	DataProtectionUpdate  Action = "dataprotection.update"
-	NoticeAcknowledge     Action = "notice.acknowledge"
-	AuditExport           Action = "audit.export"
-	AuditPrune            Action = "audit.prune"
-	EmployeeView          Action = "employee.view"
-	EmployeeReport        Action = "employee.report"
-	DeviceView            Action = "device.view"
-	CertificateChallenge  Action = "certificate.challenge"
-	CertificateRevoke     Action = "certificate.revoke"
-	CertificateKeyBind    Action = "certificate.key_bind"
-	CertificateKeyRenew   Action = "certificate.key_renew"
-	CertificateRenewAllow Action = "certificate.renewal_allow"
+	TenantCreate         Action = "tenant.create"
+	TenantContacts       Action = "tenant.contacts"
+	DataProtectionUpdate Action = "dataprotection.update"
+	// A draft for the tenant's data-protection officer (impact assessment, service
+	// agreement, BSI mapping) was generated; its details name the document.
+	DataProtectionDocument Action = "dataprotection.document"
+	NoticeAcknowledge      Action = "notice.acknowledge"
+	AuditExport            Action = "audit.export"
+	AuditPrune             Action = "audit.prune"
+	EmployeeView           Action = "employee.view"
+	EmployeeReport         Action = "employee.report"
+	DeviceView             Action = "device.view"
+	CertificateChallenge   Action = "certificate.challenge"
+	CertificateRevoke      Action = "certificate.revoke"
+	CertificateKeyBind     Action = "certificate.key_bind"
+	CertificateKeyRenew    Action = "certificate.key_renew"
+	CertificateRenewAllow  Action = "certificate.renewal_allow"
 	// A device asked for a certificate with another key than the one its enrolment is
 	// bound to: a security event the dashboard shows.
 	SecurityCertificateKeyMismatch Action = "security.certificate_key_mismatch"
@@ -85,7 +88,7 @@ const (
 var actions = setOf(
 	AdminCreate, AdminDisable, AdminPasswordChange, AdminSecondFactorSetup, AdminSignIn, AdminSignInFailed,
 	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke,
-	TenantCreate, TenantContacts, DataProtectionUpdate, NoticeAcknowledge, AuditExport, AuditPrune,
+	TenantCreate, TenantContacts, DataProtectionUpdate, DataProtectionDocument, NoticeAcknowledge, AuditExport, AuditPrune,
 	EmployeeView, EmployeeReport, DeviceView, CertificateChallenge, CertificateRevoke,
 	CertificateKeyBind, CertificateKeyRenew, CertificateRenewAllow, SecurityCertificateKeyMismatch,
 	InvitationCreate, InvitationMail, InvitationRedeem, InvitationResend, InvitationRevoke,

@@ -2,7 +2,9 @@
 // settings (table data_protection_settings), the inactivity rule with its flags
 // (device_inactivity), its notices and its action after the grace period, the deletion of
 // removed devices after their retention period, the report of everything kept about one
-// employee (Art. 15 GDPR) and the record of processing (Art. 30 GDPR).
+// employee (Art. 15 GDPR), the record of processing (Art. 30 GDPR), and the drafts the
+// data-protection officer takes for approval: the impact assessment (Art. 35 GDPR), the
+// service agreement with the staff council and the BSI mapping.
 //
 // It acts on devices only through the core: a lock is a command queued with
 // mdm.QueueCommand, a removal is mdm.OrderRemoval, each in the transaction that marks the

@@ -130,6 +130,7 @@ var funcs = template.FuncMap{
 	"reason":          reason,
 	"rowTypes":        func() []workpolicy.ConfigRowType { return workpolicy.ConfigRowTypes },
 	"inactivitySteps": func() []int { return []int{0, 30, 60, 90} },
+	"documents":       func() []dataprotection.Document { return dataprotection.Documents },
 	"inactivityActions": func() []string {
 		return []string{string(dataprotection.InactivityLock), string(dataprotection.InactivityRemove)}
 	},

@@ -65,4 +65,7 @@ func (t texts) Numbered(prefix string) []string {
 	}
 }
 
+// numbered names the text prefix.n.
+func numbered(prefix string, n int) string { return prefix + "." + strconv.Itoa(n) }
+
 func textsIn(lang string) texts { return texts{catalog.Localizer(lang)} }

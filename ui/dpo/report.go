@@ -17,9 +17,9 @@ import (
 var files embed.FS
 
 var (
-	htmlPages = template.Must(template.New("").Funcs(template.FuncMap{"date": date, "details": details, "args": args, "events": eventList}).
+	htmlPages = template.Must(template.New("").Funcs(template.FuncMap{"date": date, "details": details, "args": args, "events": eventList, "inc": inc}).
 			ParseFS(files, "templates/*.html"))
-	markdown = texttemplate.Must(texttemplate.New("").Funcs(texttemplate.FuncMap{"date": date, "args": args}).
+	markdown = texttemplate.Must(texttemplate.New("").Funcs(texttemplate.FuncMap{"date": date, "args": args, "inc": inc, "cell": cell}).
 			ParseFS(files, "templates/*.md"))
 )
 
@@ -45,6 +45,12 @@ func args(kv ...any) map[string]any {
 	}
 	return m
 }
+
+// inc numbers the sections of a document from 1.
+func inc(i int) int { return i + 1 }
+
+// cell keeps a text in one cell of a Markdown table.
+func cell(s string) string { return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s) }
 
 // details shows an audit event's details without the braces of JSON.
 func details(d audit.Details) string {
