@@ -59,8 +59,8 @@ var noticePlatforms = []mdm.Platform{mdm.PlatformIOS, mdm.PlatformAndroid}
 // in the audit trail in the same transaction, as the per-employee report is.
 func (s *Service) DocumentDraft(ctx context.Context, actor string, t mdm.Tenant, d Document) (DocumentFacts, error) {
 	var f DocumentFacts
-	err := s.atomic(ctx, func(tx mdm.Store, at time.Time) error {
-		dp, err := settingsOf(ctx, s.tables(tx), t.ID)
+	err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error {
+		dp, err := settingsOf(ctx, s.Tables(tx), t.ID)
 		if err != nil {
 			return err
 		}
