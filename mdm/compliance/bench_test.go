@@ -34,7 +34,7 @@ func BenchmarkComplianceStatusBatch(b *testing.B) {
 				w := storetest.Populate(b, s, svc, "musterstadt", storetest.WorldTime)
 				ds := seedAndroid(b, s, w, batch)
 				if tc.rules {
-					raw(b, s, "UPDATE work_policies SET work_passcode_required = ? WHERE id = ?", true, w.Policy.ID)
+					storetest.Exec(b, s, "UPDATE work_policies SET work_passcode_required = ? WHERE id = ?", true, w.Policy.ID)
 					err := svc.Compliance.SetPolicyRules(ctx, "bench", w.Tenant, w.Policy.ID, []compliance.RuleSetting{
 						{Rule: compliance.RuleAndroidVersion, MinVersion: "14", GraceDays: 7, Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceRevoke}},
 						{Rule: compliance.RuleIOSVersion, MinVersion: "18.4"},

@@ -16,11 +16,11 @@ import (
 
 // complianceWorld is storetest.Populate's tenant with its device made an Android work profile that
 // reports an old patch level, under a patch-age rule with every consequence but removal.
-func complianceWorld(t *testing.T, s *store.Store, platform mdm.Platform, c *clock, ca *fakeCA) (*domain.Services, storetest.World) {
+func complianceWorld(t *testing.T, s *store.Store, platform mdm.Platform, c *storetest.Clock, ca *fakeCA) (*domain.Services, storetest.World) {
 	t.Helper()
 	svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithClock(c.Now), mdm.WithCertificates(ca), mdm.WithNoticeMail())
 	w := storetest.Populate(t, s, svc, "musterstadt", storetest.WorldTime)
-	raw(t, s, "UPDATE devices SET platform = ? WHERE id = ?", platform, w.Device.ID)
+	storetest.Exec(t, s, "UPDATE devices SET platform = ? WHERE id = ?", platform, w.Device.ID)
 	w.Device.Platform = platform
 	return svc, w
 }
@@ -72,14 +72,14 @@ func commandKinds(t *testing.T, s *store.Store, w storetest.World) []mdm.Command
 func TestAnOldPatchLeadsToConsequencesOnceAndEndsWithTheUpdate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		c, ca := &clock{now: testTime}, &fakeCA{}
+		c, ca := &storetest.Clock{T: testTime}, &fakeCA{}
 		svc, w := complianceWorld(t, s, mdm.PlatformAndroid, c, ca)
 		setRules(t, svc, w, compliance.RuleSetting{Rule: compliance.RulePatchAge, Days: 90, GraceDays: 7,
 			Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceMark, compliance.ConsequenceRevoke, compliance.ConsequenceLock}})
 		report(t, svc, w, compliance.DeviceStatus{OSVersion: "14", SecurityPatchLevel: "2026-05-05"}, compliance.Facts{})
 		report(t, svc, w, compliance.DeviceStatus{OSVersion: "14", SecurityPatchLevel: "2026-05-05"}, compliance.Facts{})
 
-		if n := rawCount(s, "river_job", "kind = ?", compliance.MailJob{}.Kind()); n != 1 {
+		if n := storetest.Count(t, s, "river_job", "kind = ?", compliance.MailJob{}.Kind()); n != 1 {
 			t.Fatalf("%d notice jobs, want 1", n)
 		}
 		if a := access(t, svc, w); !a.Compliant {
@@ -135,7 +135,7 @@ func TestAnOldPatchLeadsToConsequencesOnceAndEndsWithTheUpdate(t *testing.T) {
 func TestAnOldIPhoneLosesWorkAccessButKeepsItsChannel(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		c, ca := &clock{now: testTime}, &fakeCA{}
+		c, ca := &storetest.Clock{T: testTime}, &fakeCA{}
 		svc, w := complianceWorld(t, s, mdm.PlatformIOS, c, ca)
 		setRules(t, svc, w, compliance.RuleSetting{Rule: compliance.RuleIOSVersion, MinVersion: "18.4", GraceDays: 3,
 			Consequences: []compliance.Consequence{compliance.ConsequenceNotify, compliance.ConsequenceRevoke, compliance.ConsequenceLock}})
@@ -170,7 +170,7 @@ func TestAnOldIPhoneLosesWorkAccessButKeepsItsChannel(t *testing.T) {
 func TestARuleChangeIsPreviewedAndThenApplied(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		c, ca := &clock{now: testTime}, &fakeCA{}
+		c, ca := &storetest.Clock{T: testTime}, &fakeCA{}
 		svc, w := complianceWorld(t, s, mdm.PlatformAndroid, c, ca)
 		report(t, svc, w, compliance.DeviceStatus{OSVersion: "13"}, compliance.Facts{Integrity: compliance.FindingFailed, IntegrityDetail: "AT_RISK"})
 		rules := []compliance.RuleSetting{{Rule: compliance.RuleAndroidVersion, MinVersion: "14"}, {Rule: compliance.RuleIntegrity, Consequences: []compliance.Consequence{compliance.ConsequenceMark}}}
@@ -178,7 +178,7 @@ func TestARuleChangeIsPreviewedAndThenApplied(t *testing.T) {
 		if err != nil || p.Devices != 1 || p.Failing != 1 || p.PerRule[compliance.RuleIntegrity] != 1 || p.PerRule[compliance.RuleAndroidVersion] != 1 {
 			t.Fatalf("preview %+v %v", p, err)
 		}
-		if n := rawCount(s, "compliance_failures", "tenant_id = ?", w.Tenant.ID); n != 0 {
+		if n := storetest.Count(t, s, "compliance_failures", "tenant_id = ?", w.Tenant.ID); n != 0 {
 			t.Fatal("the preview saved something")
 		}
 		setRules(t, svc, w, rules...)
@@ -192,7 +192,7 @@ func TestARuleChangeIsPreviewedAndThenApplied(t *testing.T) {
 		if _, err := svc.Compliance.ApplyRules(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n := rawCount(s, "compliance_failures", "tenant_id = ?", w.Tenant.ID); n != 0 {
+		if n := storetest.Count(t, s, "compliance_failures", "tenant_id = ?", w.Tenant.ID); n != 0 {
 			t.Fatalf("%d failures left after the rules were switched off", n)
 		}
 	})

@@ -92,7 +92,7 @@ func complianceEvents(t *testing.T, s *store.Store, tenantID string) []string {
 func TestAReportThatChangesOnlyTheVerdictIsWritten(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		c := &clock{now: testTime.Add(time.Hour)}
+		c := &storetest.Clock{T: testTime.Add(time.Hour)}
 		svc, w := complianceWorld(t, s, mdm.PlatformAndroid, c, &fakeCA{})
 		setRules(t, svc, w, compliance.RuleSetting{Rule: compliance.RuleIntegrity, GraceDays: 3,
 			Consequences: []compliance.Consequence{compliance.ConsequenceMark}})

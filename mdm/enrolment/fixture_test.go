@@ -37,13 +37,6 @@ func populate(t testing.TB, svc *domain.Services, name string) world {
 	return w
 }
 
-// rawCount counts the rows of table that match where, past every rule of the domain.
-func rawCount(s *store.Store, table, where string, args ...any) int64 {
-	var n int64
-	s.Tables().DB().Table(table).Where(where, args...).Count(&n)
-	return n
-}
-
 // fakeCA records the enrolments whose certificates the domain revokes.
 type fakeCA struct {
 	revoked []string // tenant/enrolment of each call

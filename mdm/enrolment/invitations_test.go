@@ -59,7 +59,7 @@ func TestRefusedInvitationChangesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		head, _ := store.TrailOf(s).AuditHead(ctx, tn.ID)
-		invitations := rawCount(s, "invitations", "tenant_id = ?", tn.ID)
+		invitations := storetest.Count(t, s, "invitations", "tenant_id = ?", tn.ID)
 
 		bad := []enrolment.InviteRequest{
 			{Email: "jo@musterstadt.example", ManagedAppleID: "someone.else@appleid.example"}, // conflicts with the known account
@@ -75,8 +75,8 @@ func TestRefusedInvitationChangesNothing(t *testing.T) {
 			}
 		}
 		after, _ := store.TrailOf(s).AuditHead(ctx, tn.ID)
-		if after.Seq != head.Seq || rawCount(s, "invitations", "tenant_id = ?", tn.ID) != invitations ||
-			rawCount(s, "employees", "email = ?", "new@musterstadt.example") != 0 {
+		if after.Seq != head.Seq || storetest.Count(t, s, "invitations", "tenant_id = ?", tn.ID) != invitations ||
+			storetest.Count(t, s, "employees", "email = ?", "new@musterstadt.example") != 0 {
 			t.Fatal("a refused invitation left rows or audit events behind")
 		}
 	})

@@ -31,7 +31,7 @@ func TestOneMasterKeyPerInstallation(t *testing.T) {
 		if err := domain.New(s, otherKey{}).CheckSealer(ctx, false); err != nil {
 			t.Fatalf("checking without creating on a new installation: %v", err)
 		}
-		if n := store.RawCount(s, "installation_settings", "1 = 1"); n != 0 {
+		if n := storetest.Count(t, s, "installation_settings", "1 = 1"); n != 0 {
 			t.Fatal("a check without create stored a value")
 		}
 		sealers := []mdm.Sealer{storetest.PlainSealer{}, otherKey{}}

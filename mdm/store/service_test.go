@@ -17,10 +17,10 @@ func TestTenantNamesAreUnique(t *testing.T) {
 		if _, err := svc.CreateTenant(context.Background(), "test", "musterstadt", "Again"); !errors.Is(err, mdm.ErrConflict) {
 			t.Fatalf("second tenant with the same name: %v, want ErrConflict", err)
 		}
-		if n := store.RawCount(s, "tenants", "1 = 1"); n != 1 {
+		if n := storetest.Count(t, s, "tenants", "1 = 1"); n != 1 {
 			t.Fatalf("%d tenants, want 1", n)
 		}
-		if n := store.RawCount(s, "audit_heads", "1 = 1"); n != 1 {
+		if n := storetest.Count(t, s, "audit_heads", "1 = 1"); n != 1 {
 			t.Fatalf("%d audit heads, want 1", n)
 		}
 	})

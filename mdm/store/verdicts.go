@@ -31,11 +31,7 @@ func (dv Devices) SetDeviceVerdicts(ctx context.Context, tenantID string, verdic
 		}
 		q.WriteString(row)
 		v := verdicts[id]
-		var at any
-		if v.Until != nil {
-			at = v.Until.UTC()
-		}
-		args = append(args, id, string(v.State), at, strings.Join(v.Reasons, "\n"))
+		args = append(args, id, string(v.State), utcOrNil(v.Until), strings.Join(v.Reasons, "\n"))
 	}
 	q.WriteString(") AS v WHERE devices.tenant_id = ? AND devices.id = v.column1")
 	args = append(args, tenantID)

@@ -46,12 +46,6 @@ func (n *notary) VerifyCheckpoint(payload, sig, certDER []byte) error {
 
 var testTime = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
-// clock is a service clock that a test moves by hand.
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time          { return c.now }
-func (c *clock) Advance(d time.Duration) { c.now = c.now.Add(d) }
-
 // signedBy are the options of a trail that n signs and verifies, with a checkpoint every
 // `every` events or hour.
 func signedBy(n *notary, every int64) domain.Options {
@@ -61,14 +55,14 @@ func signedBy(n *notary, every int64) domain.Options {
 
 // checkpointed returns a service that makes a checkpoint every `every` events or hour, and
 // a tenant with its first event, written at the clock's time.
-func checkpointed(t *testing.T, s *store.Store, n *notary, every int64, c *clock) (*domain.Services, mdm.Tenant) {
+func checkpointed(t *testing.T, s *store.Store, n *notary, every int64, c *storetest.Clock) (*domain.Services, mdm.Tenant) {
 	t.Helper()
 	svc := domain.NewWith(s, storetest.PlainSealer{}, signedBy(n, every), storetest.Platforms(), mdm.WithClock(c.Now))
 	return svc, storetest.Tenant(t, svc, "musterstadt")
 }
 
 // appendEvents records n events, a minute apart.
-func appendEvents(t *testing.T, svc *domain.Services, tn mdm.Tenant, c *clock, n int) {
+func appendEvents(t *testing.T, svc *domain.Services, tn mdm.Tenant, c *storetest.Clock, n int) {
 	t.Helper()
 	for i := range n {
 		c.Advance(time.Minute)
@@ -104,7 +98,7 @@ func checkpointSeqs(t *testing.T, s *store.Store, tenantID string) []int64 {
 
 func TestCheckpointsEveryNEventsAndEveryHour(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		c := &clock{now: testTime}
+		c := &storetest.Clock{T: testTime}
 		svc, tn := checkpointed(t, s, newNotary(), 5, c)
 		appendEvents(t, svc, tn, c, 2) // events 2 and 3
 		c.Advance(time.Hour)
@@ -123,7 +117,7 @@ func TestCheckpointsEveryNEventsAndEveryHour(t *testing.T) {
 
 func TestCheckpointsByDefaultEveryHundredEvents(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		c := &clock{now: testTime}
+		c := &storetest.Clock{T: testTime}
 		n := newNotary()
 		svc := domain.NewWith(s, storetest.PlainSealer{}, domain.Options{Trail: []trail.Option{trail.WithAuditSigner(n)}},
 			storetest.Platforms(), mdm.WithClock(c.Now))
@@ -166,7 +160,7 @@ func TestConcurrentAppendsMakeOneRowOfCheckpoints(t *testing.T) {
 func TestAppendsWithoutSignerMakeNoCheckpoints(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		_, tn := auditedTenant(t, s, 3)
-		if n := storetest.RawCount(s, "audit_checkpoints", "tenant_id = ?", tn.ID); n != 0 {
+		if n := storetest.Count(t, s, "audit_checkpoints", "tenant_id = ?", tn.ID); n != 0 {
 			t.Fatalf("%d checkpoints without a signer", n)
 		}
 	})
@@ -230,8 +224,8 @@ func TestCheckpointsCatchARewrittenChain(t *testing.T) {
 		{"event 5 rewritten", func(t *testing.T, s *store.Store, tn mdm.Tenant, _ *notary) { rewriteFrom(t, s, tn.ID, 5) }, 5, "from 5 to 7"},
 		{"the last event rewritten", func(t *testing.T, s *store.Store, tn mdm.Tenant, _ *notary) { rewriteFrom(t, s, tn.ID, 10) }, 8, "from 8 to 10"},
 		{"the last events removed and the head moved back", func(t *testing.T, s *store.Store, tn mdm.Tenant, _ *notary) {
-			raw(t, s, "DELETE FROM audit_events WHERE tenant_id = ? AND seq > 8", tn.ID)
-			raw(t, s, "UPDATE audit_heads SET seq = 8, hash = (SELECT hash FROM audit_events WHERE tenant_id = ? AND seq = 8) WHERE tenant_id = ?", tn.ID, tn.ID)
+			storetest.Exec(t, s, "DELETE FROM audit_events WHERE tenant_id = ? AND seq > 8", tn.ID)
+			storetest.Exec(t, s, "UPDATE audit_heads SET seq = 8, hash = (SELECT hash FROM audit_events WHERE tenant_id = ? AND seq = 8) WHERE tenant_id = ?", tn.ID, tn.ID)
 		}, 9, "events 9 to 10 are missing from the end of the trail: a signed checkpoint vouches for event 10"},
 		{"rewritten, and the checkpoint re-signed with another key", func(t *testing.T, s *store.Store, tn mdm.Tenant, _ *notary) {
 			rewriteFrom(t, s, tn.ID, 2)
@@ -246,16 +240,16 @@ func TestCheckpointsCatchARewrittenChain(t *testing.T) {
 				t.Fatal(err)
 			}
 			sig, cert, _ := forger.SignCheckpoint(cp.Payload())
-			raw(t, s, "UPDATE audit_checkpoints SET hash = ?, signature = ?, signer_cert = ? WHERE tenant_id = ? AND seq = 4", cp.Hash, sig, cert, tn.ID)
+			storetest.Exec(t, s, "UPDATE audit_checkpoints SET hash = ?, signature = ?, signer_cert = ? WHERE tenant_id = ? AND seq = 4", cp.Hash, sig, cert, tn.ID)
 		}, 4, "the checkpoint at event 4 is not signed by the CA"},
 		{"a checkpoint removed", func(t *testing.T, s *store.Store, tn mdm.Tenant, _ *notary) {
-			raw(t, s, "DELETE FROM audit_checkpoints WHERE tenant_id = ? AND seq = 7", tn.ID)
+			storetest.Exec(t, s, "DELETE FROM audit_checkpoints WHERE tenant_id = ? AND seq = 7", tn.ID)
 		}, 7, "the checkpoint at event 7 was removed"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, s *store.Store) {
-				clk, n := &clock{now: testTime}, newNotary()
+				clk, n := &storetest.Clock{T: testTime}, newNotary()
 				svc, tn := checkpointed(t, s, n, 3, clk)
 				appendEvents(t, svc, tn, clk, 9)
 				if got := checkpointSeqs(t, s, tn.ID); !slices.Equal(got, []int64{1, 4, 7, 10}) {
@@ -310,7 +304,7 @@ func TestVerifyingCheckpointsNeedsAVerifier(t *testing.T) {
 
 func TestCheckpointsCannotBeChangedThroughSQL(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		clk := &clock{now: testTime}
+		clk := &storetest.Clock{T: testTime}
 		_, tn := checkpointed(t, s, newNotary(), 3, clk)
 		queries := []string{
 			"UPDATE audit_checkpoints SET at = at WHERE tenant_id = ?",
@@ -328,15 +322,8 @@ func TestCheckpointsCannotBeChangedThroughSQL(t *testing.T) {
 				t.Errorf("%s: got %v, want refusal", q, err)
 			}
 		}
-		if n := storetest.RawCount(s, "audit_checkpoints", "tenant_id = ?", tn.ID); n != 1 {
+		if n := storetest.Count(t, s, "audit_checkpoints", "tenant_id = ?", tn.ID); n != 1 {
 			t.Fatalf("%d checkpoints left, want 1", n)
 		}
 	})
-}
-
-func raw(t testing.TB, s *store.Store, sql string, args ...any) {
-	t.Helper()
-	if err := storetest.RawExec(s, sql, args...); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
 }

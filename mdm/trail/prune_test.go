@@ -16,9 +16,9 @@ import (
 
 // prunable returns a signed trail whose first 30 events are two years older than the
 // rest, checkpoints every 10 events, and audit events kept for one year.
-func prunable(t *testing.T, s *store.Store) (*domain.Services, mdm.Tenant, *clock, *notary) {
+func prunable(t *testing.T, s *store.Store) (*domain.Services, mdm.Tenant, *storetest.Clock, *notary) {
 	t.Helper()
-	c := &clock{now: testTime}
+	c := &storetest.Clock{T: testTime}
 	n := newNotary()
 	svc, tn := checkpointed(t, s, n, 10, c)
 	dp := dataprotection.DefaultDataProtection(tn.ID)
@@ -48,7 +48,7 @@ func TestOldAuditEventsArePrunedAtASignedCheckpoint(t *testing.T) {
 		if again, err := restarted.Trail.PruneAuditTrails(ctx); err != nil || len(again) != 0 {
 			t.Fatalf("pruning again: %+v, %v; want nothing", again, err)
 		}
-		if left := storetest.RawCount(s, "audit_events", "tenant_id = ? AND seq <= 31", tn.ID); left != 0 {
+		if left := storetest.Count(t, s, "audit_events", "tenant_id = ? AND seq <= 31", tn.ID); left != 0 {
 			t.Fatalf("%d pruned events left", left)
 		}
 		r, err := restarted.Trail.VerifyTenantAudit(ctx, tn)
@@ -71,8 +71,8 @@ func TestEventsRemovedWithoutAPruneEventAreReported(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		svc, tn, _, _ := prunable(t, s)
-		raw(t, s, "INSERT INTO audit_prunes (tenant_id, up_to_seq, events, cutoff, pruned_at) VALUES (?, 21, 21, ?, ?)", tn.ID, testTime, testTime)
-		raw(t, s, "DELETE FROM audit_events WHERE tenant_id = ? AND seq <= 21", tn.ID)
+		storetest.Exec(t, s, "INSERT INTO audit_prunes (tenant_id, up_to_seq, events, cutoff, pruned_at) VALUES (?, 21, 21, ?, ?)", tn.ID, testTime, testTime)
+		storetest.Exec(t, s, "DELETE FROM audit_events WHERE tenant_id = ? AND seq <= 21", tn.ID)
 		r, err := svc.Trail.VerifyTenantAudit(ctx, tn)
 		if err != nil || r.Break == nil || !strings.Contains(r.Break.Problem, "no audit.prune event") {
 			t.Fatalf("verify: %+v, %v; want the missing prune event named", r.Break, err)
@@ -84,7 +84,7 @@ func TestEventsRemovedWithoutAPruneEventAreReported(t *testing.T) {
 func TestOnlyPrunedEventsCanBeDeleted(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		_, tn, _, _ := prunable(t, s)
-		raw(t, s, "INSERT INTO audit_prunes (tenant_id, up_to_seq, events, cutoff, pruned_at) VALUES (?, 11, 11, ?, ?)", tn.ID, testTime, testTime)
+		storetest.Exec(t, s, "INSERT INTO audit_prunes (tenant_id, up_to_seq, events, cutoff, pruned_at) VALUES (?, 11, 11, ?, ?)", tn.ID, testTime, testTime)
 		err := storetest.RawExec(s, "DELETE FROM audit_events WHERE tenant_id = ? AND seq = 12", tn.ID)
 		if err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Fatalf("deleting an event beyond the prune: %v, want refusal", err)

@@ -102,7 +102,7 @@ func TestAuditEventsCannotBeChangedThroughSQL(t *testing.T) {
 				t.Errorf("%s: got %v, want refusal", q, err)
 			}
 		}
-		if n := storetest.RawCount(s, "audit_events", "tenant_id = ?", tn.ID); n != 2 {
+		if n := storetest.Count(t, s, "audit_events", "tenant_id = ?", tn.ID); n != 2 {
 			t.Fatalf("%d events left, want 2", n)
 		}
 	})

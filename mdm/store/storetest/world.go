@@ -81,22 +81,3 @@ func CountEvents(t testing.TB, s *store.Store, tenantID string, action audit.Act
 	}
 	return n
 }
-
-// Exec runs sql directly on the database, past every rule of the store, to set up what
-// the domain would not (a device silent for weeks).
-func Exec(t testing.TB, s *store.Store, sql string, args ...any) {
-	t.Helper()
-	if err := s.Tables().DB().Exec(sql, args...).Error; err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-}
-
-// Count counts the rows of table that match where.
-func Count(t testing.TB, s *store.Store, table, where string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := s.Tables().DB().Table(table).Where(where, args...).Count(&n).Error; err != nil {
-		t.Fatalf("count %s: %v", table, err)
-	}
-	return n
-}
