@@ -3,6 +3,7 @@ package dataprotection_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -103,6 +104,19 @@ func TestDataProtectionSettingsAreChecked(t *testing.T) {
 		{"unknown action", func(d *dataprotection.DataProtection) { d.InactivityAction = "wipe" }},
 		{"IT contact not an address", func(d *dataprotection.DataProtection) { d.ITContactEmail = "it at town" }},
 		{"negative audit years", func(d *dataprotection.DataProtection) { d.AuditRetentionYears = -1 }},
+		{"unknown legal basis", func(d *dataprotection.DataProtection) {
+			d.LegalBasis, d.EmploymentLaw = "art6_1_f", dataprotection.EmploymentBDSG
+		}},
+		{"legal basis without employment law", func(d *dataprotection.DataProtection) { d.LegalBasis = dataprotection.LegalBasisContract }},
+		{"unknown employment law", func(d *dataprotection.DataProtection) {
+			d.LegalBasis, d.EmploymentLaw = dataprotection.LegalBasisContract, "bgb"
+		}},
+		{"Land's law unnamed", func(d *dataprotection.DataProtection) {
+			d.LegalBasis, d.EmploymentLaw = dataprotection.LegalBasisObligation, dataprotection.EmploymentLand
+		}},
+		{"Land's provision with § 26 BDSG", func(d *dataprotection.DataProtection) {
+			d.LegalBasis, d.EmploymentLaw, d.LandLaw = dataprotection.LegalBasisContract, dataprotection.EmploymentBDSG, "§ 18 DSG NRW"
+		}},
 	}
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -120,6 +134,41 @@ func TestDataProtectionSettingsAreChecked(t *testing.T) {
 		}
 		if n := storetest.CountEvents(t, s, tn.ID, "dataprotection.update"); n != 0 {
 			t.Fatalf("refused settings were audited %d times", n)
+		}
+	})
+}
+
+// The legal basis is stored as chosen, read back, and its change is in the audit trail
+// with the old and new choice.
+func TestTheLegalBasisIsStoredAndAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(s)
+		tn := storetest.Tenant(t, svc, "musterstadt")
+		if d, _ := svc.DataProtection.TenantDataProtection(ctx, tn); d.LegalBasis != "" {
+			t.Fatalf("a new tenant has the legal basis %q, want none chosen", d.LegalBasis)
+		}
+		d := dataprotection.DefaultDataProtection(tn.ID)
+		d.LegalBasis, d.EmploymentLaw, d.LandLaw = dataprotection.LegalBasisObligation, dataprotection.EmploymentLand, "  § 18 DSG NRW "
+		if _, err := svc.DataProtection.SetDataProtection(ctx, "cli:root", tn, d); err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.DataProtection.TenantDataProtection(ctx, tn)
+		if err != nil || got.LegalBasis != dataprotection.LegalBasisObligation || got.EmploymentLaw != dataprotection.EmploymentLand || got.LandLaw != "§ 18 DSG NRW" {
+			t.Fatalf("read back: %+v, %v", got, err)
+		}
+		events, err := svc.Trail.AuditPage(ctx, tn, mdm.AuditFilter{}, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var details string
+		for _, e := range events {
+			if e.Action == "dataprotection.update" {
+				details = string(e.Details)
+			}
+		}
+		if !strings.Contains(details, `"legal_basis":"art6_1_c"`) || !strings.Contains(details, `"land_law":"§ 18 DSG NRW"`) {
+			t.Errorf("the change's event does not say the new legal basis: %s", details)
 		}
 	})
 }

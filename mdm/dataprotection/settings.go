@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,10 +30,46 @@ type DataProtection struct {
 	ITContactEmail string `gorm:"column:it_contact_email"`
 	// Purposes and Measures are the tenant's own words for the record of processing;
 	// empty uses the standard text.
-	Purposes  string
-	Measures  string
-	UpdatedAt time.Time
+	Purposes string
+	Measures string
+	// LegalBasis, EmploymentLaw and LandLaw are the legal basis of the processing as the
+	// record of processing and the impact assessment state it; empty until the tenant
+	// chooses (see LegalBasis).
+	LegalBasis    LegalBasis
+	EmploymentLaw EmploymentLaw
+	LandLaw       string
+	UpdatedAt     time.Time
 }
+
+// LegalBasis is the provision of Art. 6(1) GDPR that the processing of employees' data
+// for mobile device management rests on.
+type LegalBasis string
+
+// The legal bases a public employer can name: the employment relationship (point b) or a
+// legal obligation (point c). Empty means the tenant has not chosen one yet.
+const (
+	LegalBasisContract   LegalBasis = "art6_1_b"
+	LegalBasisObligation LegalBasis = "art6_1_c"
+)
+
+// LegalBases are the legal bases in the order a form offers them.
+var LegalBases = []LegalBasis{LegalBasisContract, LegalBasisObligation}
+
+// EmploymentLaw is the national provision on the processing of employees' data that goes
+// with the legal basis: § 26 BDSG, or the service law of the Land, which LandLaw names.
+type EmploymentLaw string
+
+// The national provisions.
+const (
+	EmploymentBDSG EmploymentLaw = "bdsg26"
+	EmploymentLand EmploymentLaw = "land"
+)
+
+// EmploymentLaws are the national provisions in the order a form offers them.
+var EmploymentLaws = []EmploymentLaw{EmploymentBDSG, EmploymentLand}
+
+// maxLandLaw bounds the name of the Land's provision, which the documents quote.
+const maxLandLaw = 200
 
 // InactivityAction is what the inactivity rule does to a device after the grace period.
 type InactivityAction string
@@ -79,10 +116,41 @@ func (d DataProtection) Validate() error {
 	if len(d.Purposes) > 10000 || len(d.Measures) > 10000 {
 		problems = append(problems, "purposes and measures must be at most 10000 characters each")
 	}
+	problems = append(problems, d.legalBasisProblems()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %s", mdm.ErrInvalid, strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// legalBasisProblems checks the legal basis: a known provision of Art. 6(1) GDPR or
+// none yet, a known national provision, and the Land's provision named when it is the
+// Land's law — and nothing of the latter two without a legal basis.
+func (d DataProtection) legalBasisProblems() []string {
+	var problems []string
+	if d.LegalBasis != "" && !slices.Contains(LegalBases, d.LegalBasis) {
+		problems = append(problems, fmt.Sprintf("the legal basis must be %s (Art. 6(1)(b) GDPR) or %s (Art. 6(1)(c) GDPR)",
+			LegalBasisContract, LegalBasisObligation))
+	}
+	if d.EmploymentLaw != "" && !slices.Contains(EmploymentLaws, d.EmploymentLaw) {
+		problems = append(problems, fmt.Sprintf("the employment law must be %s (§ 26 BDSG) or %s (the Land's service law)",
+			EmploymentBDSG, EmploymentLand))
+	}
+	if d.LegalBasis == "" && (d.EmploymentLaw != "" || d.LandLaw != "") {
+		problems = append(problems, "choose the legal basis together with the employment law")
+	}
+	if d.LegalBasis != "" && d.EmploymentLaw == "" {
+		problems = append(problems, fmt.Sprintf("with a legal basis, choose the employment law: %s or %s", EmploymentBDSG, EmploymentLand))
+	}
+	switch {
+	case d.EmploymentLaw == EmploymentLand && d.LandLaw == "":
+		problems = append(problems, "name the Land's provision (for example the section of its data-protection or civil-service act)")
+	case d.EmploymentLaw != EmploymentLand && d.LandLaw != "":
+		problems = append(problems, "a Land's provision goes only with the employment law "+string(EmploymentLand))
+	case len(d.LandLaw) > maxLandLaw:
+		problems = append(problems, fmt.Sprintf("the Land's provision must be at most %d characters", maxLandLaw))
+	}
+	return problems
 }
 
 // TenantDataProtection returns the tenant's settings, the defaults when it never saved any.
@@ -113,6 +181,7 @@ func settingsOf(ctx context.Context, st Store, tenantID string) (DataProtection,
 func (s *Service) SetDataProtection(ctx context.Context, actor string, t mdm.Tenant, d DataProtection) (DataProtection, error) {
 	d.TenantID = t.ID
 	d.Purposes, d.Measures = strings.TrimSpace(d.Purposes), strings.TrimSpace(d.Measures)
+	d.LandLaw = strings.TrimSpace(d.LandLaw)
 	if d.ITContactEmail != "" {
 		email, err := mdm.NormalizeEmail(d.ITContactEmail)
 		if err != nil {
@@ -139,9 +208,11 @@ func (s *Service) SetDataProtection(ctx context.Context, actor string, t mdm.Ten
 	return d, err
 }
 
-// periods is what an audit event says about settings: the rules, not the free text.
+// periods is what an audit event says about settings: the rules and the legal basis, not
+// the free text.
 func (d DataProtection) periods() map[string]any {
 	return map[string]any{"device_retention_days": d.DeviceRetentionDays, "audit_retention_years": d.AuditRetentionYears,
 		"inactivity_days": d.InactivityDays, "inactivity_grace_days": d.InactivityGraceDays,
-		"inactivity_action": d.InactivityAction, "it_contact": d.ITContactEmail != ""}
+		"inactivity_action": d.InactivityAction, "it_contact": d.ITContactEmail != "",
+		"legal_basis": d.LegalBasis, "employment_law": d.EmploymentLaw, "land_law": d.LandLaw}
 }
