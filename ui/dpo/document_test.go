@@ -3,6 +3,7 @@ package dpo
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -37,6 +38,7 @@ func demoFacts(t *testing.T, d dataprotection.Document, dp dataprotection.DataPr
 func demoSettings() dataprotection.DataProtection {
 	dp := dataprotection.DefaultDataProtection("t1")
 	dp.InactivityDays = 60
+	dp.LegalBasis, dp.EmploymentLaw, dp.LandLaw = dataprotection.LegalBasisContract, dataprotection.EmploymentLand, "§ 18 DSG NRW"
 	return dp
 }
 
@@ -181,6 +183,13 @@ func TestSettingsFlowIntoTheDrafts(t *testing.T) {
 	if !strings.Contains(off, "The inactivity rule is off") || strings.Contains(dpiaText, "The inactivity rule is off") {
 		t.Errorf("the risk of keeping silent phones is named only when the inactivity rule is off")
 	}
+	if !strings.Contains(dpiaText, "Art. 6(1)(b) GDPR") || !strings.Contains(dpiaText, "§ 18 DSG NRW") {
+		t.Errorf("the impact assessment does not state the legal basis:\n%s", dpiaText)
+	}
+	_, unset := render(t, demoFacts(t, dataprotection.DocumentDPIA, dataprotection.DefaultDataProtection("t1")), "en")
+	if !strings.Contains(unset, "Not chosen yet") {
+		t.Errorf("without a legal basis the impact assessment does not say it is still to be chosen")
+	}
 	_, agreementText := render(t, demoFacts(t, dataprotection.DocumentAgreement, after), "de")
 	if !strings.Contains(agreementText, "45 days") && !strings.Contains(agreementText, "45 Tage") {
 		t.Errorf("the agreement does not name the retention of 45 days:\n%s", agreementText)
@@ -223,6 +232,67 @@ func TestTheBSIMappingNamesTestsThatExist(t *testing.T) {
 		for _, name := range r.Tests {
 			if !tests[name] {
 				t.Errorf("%s (%s) names the test %s, which does not exist", r.ID, r.Key, name)
+			}
+		}
+	}
+}
+
+// The mapping has a row for every requirement of module SYS.3.2.2 that the published
+// text has not withdrawn, and each row says where its identifier and title come from.
+func TestTheBSIMappingCoversTheWholeModule(t *testing.T) {
+	rows := map[string]bool{}
+	for _, r := range bsiRequirements {
+		rows[r.ID] = true
+		if r.Source == "" {
+			t.Errorf("%s (%s) says nothing of its source", r.ID, r.Key)
+		}
+	}
+	for n := 1; n <= bsiLastOfModule; n++ {
+		id := fmt.Sprintf("SYS.3.2.2.A%d", n)
+		if withdrawn := slices.Contains(bsiWithdrawn, n); withdrawn == rows[id] {
+			t.Errorf("%s: withdrawn %v, in the mapping %v", id, withdrawn, rows[id])
+		}
+	}
+	for _, lang := range ui.Languages {
+		_, text := render(t, demoFacts(t, dataprotection.DocumentBSI, demoSettings()), lang)
+		for _, r := range bsiRequirements {
+			if !strings.Contains(text, r.ID+" "+textsIn(lang).T("bsi."+r.Key+".title")) {
+				t.Errorf("the %s mapping does not cite %s with its title", lang, r.ID)
+			}
+		}
+	}
+}
+
+// The record of processing states the legal basis the tenant chose, or that it is
+// still to be chosen.
+func TestTheRecordOfProcessingStatesTheLegalBasis(t *testing.T) {
+	cases := []struct {
+		name string
+		set  func(*dataprotection.DataProtection)
+		want []string
+	}{
+		{"none yet", func(*dataprotection.DataProtection) {}, []string{"Noch nicht festgelegt"}},
+		{"contract with § 26 BDSG", func(d *dataprotection.DataProtection) {
+			d.LegalBasis, d.EmploymentLaw = dataprotection.LegalBasisContract, dataprotection.EmploymentBDSG
+		}, []string{"Art. 6 Abs. 1 UAbs. 1 Buchst. b DSGVO", "§ 26 BDSG"}},
+		{"obligation with the Land's law", func(d *dataprotection.DataProtection) {
+			d.LegalBasis, d.EmploymentLaw, d.LandLaw = dataprotection.LegalBasisObligation, dataprotection.EmploymentLand, "§ 83 LBG NRW"
+		}, []string{"Buchst. c DSGVO", "§ 83 LBG NRW"}},
+	}
+	for _, tc := range cases {
+		dp := dataprotection.DefaultDataProtection("t1")
+		tc.set(&dp)
+		r := dataprotection.RecordOfProcessing{Controller: "Stadt Musterstadt", Settings: dp}
+		var page, text bytes.Buffer
+		if err := ProcessingHTML(&page, r, "de"); err != nil {
+			t.Fatal(err)
+		}
+		if err := ProcessingMarkdown(&text, r, "de"); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range tc.want {
+			if !strings.Contains(page.String(), want) || !strings.Contains(text.String(), want) {
+				t.Errorf("%s: the record does not say %q", tc.name, want)
 			}
 		}
 	}

@@ -20,6 +20,7 @@ func dpia(f dataprotection.DocumentFacts, t texts) document {
 	}
 	processing := &table{Head: []string{t.T("dpia.aspect"), t.T("dpia.content")}, Rows: [][]string{
 		{t.T("rop.purposes"), strings.Join(rop.Purposes, "; ")},
+		{t.T("rop.legal_basis"), rop.LegalBasis},
 		{t.T("rop.subjects"), strings.Join(rop.DataSubjects, "; ")},
 		{t.T("rop.categories"), strings.Join(rop.DataCategories, "; ")},
 		{t.T("rop.recipients"), strings.Join(recipients, "; ")},

@@ -15,6 +15,7 @@ type processingView struct {
 	texts
 	Purposes, DataSubjects, DataCategories, Retention, Measures []string
 	Recipients                                                  []Recipient
+	LegalBasis                                                  string
 }
 
 func newProcessingView(r dataprotection.RecordOfProcessing, lang string) processingView {
@@ -25,6 +26,7 @@ func newProcessingView(r dataprotection.RecordOfProcessing, lang string) process
 		DataSubjects:   []string{t.T("rop.subjects.employees", map[string]any{"Controller": r.Controller})},
 		DataCategories: t.Numbered("rop.category"),
 		Measures:       t.Numbered("rop.measure"),
+		LegalBasis:     legalBasisText(dp, t),
 		Recipients: []Recipient{
 			{Name: t.T("rop.google"), Data: t.T("rop.google.data"), Why: t.T("rop.google.why")},
 			{Name: t.T("rop.apple"), Data: t.T("rop.apple.data"), Why: t.T("rop.apple.why")},
@@ -51,4 +53,20 @@ func newProcessingView(r dataprotection.RecordOfProcessing, lang string) process
 			map[string]any{"Days": dp.InactivityDays, "Grace": dp.InactivityGraceDays}))
 	}
 	return v
+}
+
+// legalBasisText says the legal basis the tenant chose — the provision of Art. 6(1) GDPR
+// with the national provision that goes with it — or that it is still to be chosen.
+func legalBasisText(dp dataprotection.DataProtection, t texts) string {
+	if dp.LegalBasis == "" {
+		return t.T("rop.legal.none")
+	}
+	s := t.T("rop.legal." + string(dp.LegalBasis))
+	switch dp.EmploymentLaw {
+	case dataprotection.EmploymentBDSG:
+		s += " " + t.T("rop.legal.bdsg26")
+	case dataprotection.EmploymentLand:
+		s += " " + t.T("rop.legal.land", args("Law", dp.LandLaw))
+	}
+	return s
 }
