@@ -62,6 +62,8 @@ func TestDataProtectionSettingsRefuseNonsense(t *testing.T) {
 		{"wipe", `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":30,"inactivity_grace_days":14,"inactivity_action":"wipe"}`, "inactivity_action"},
 		{"no retention", `{"device_retention_days":0,"audit_retention_years":3,"inactivity_days":30,"inactivity_grace_days":14,"inactivity_action":"lock"}`, "device_retention_days"},
 		{"IT contact not an address", `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":30,"inactivity_grace_days":14,"inactivity_action":"lock","it_email":"it at town"}`, "e-mail"},
+		{"legal basis Art. 6(1)(f)", `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":30,"inactivity_grace_days":14,"inactivity_action":"lock","legal_basis":"art6_1_f","employment_law":"bdsg26"}`, "legal basis"},
+		{"the Land's law unnamed", `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":30,"inactivity_grace_days":14,"inactivity_action":"lock","legal_basis":"art6_1_b","employment_law":"land"}`, "Land's provision"},
 	}
 	for _, tc := range cases {
 		code, body := w.call(http.MethodPut, "/api/v1/data-protection", w.tokens[mdm.RoleAdmin], tc.body)

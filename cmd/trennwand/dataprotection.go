@@ -36,7 +36,8 @@ func newDataProtectionCmd() *cobra.Command {
 recorded in the audit trail.`,
 		Example: `  trennwand dataprotection set --tenant musterstadt --device-retention-days 30 --audit-retention-years 3
   trennwand dataprotection set --tenant musterstadt --inactivity-days 60 --inactivity-grace-days 14 \
-      --inactivity-action lock --it-email it@musterstadt.de`,
+      --inactivity-action lock --it-email it@musterstadt.de
+  trennwand dataprotection set --tenant musterstadt --legal-basis art6_1_b --employment-law land --land-law "§ 18 DSG NRW"`,
 		Args: exactArgs(),
 		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
 			t, err := tenantFlag(ctx, cmd, in)
@@ -55,11 +56,19 @@ recorded in the audit trail.`,
 					*dst, _ = f.GetInt(name)
 				}
 			}
-			strs := map[string]*string{"it-email": &d.ITContactEmail, "purposes": &d.Purposes, "measures": &d.Measures}
+			strs := map[string]*string{"it-email": &d.ITContactEmail, "purposes": &d.Purposes, "measures": &d.Measures, "land-law": &d.LandLaw}
 			for name, dst := range strs {
 				if f.Changed(name) {
 					*dst, _ = f.GetString(name)
 				}
+			}
+			if f.Changed("legal-basis") {
+				b, _ := f.GetString("legal-basis")
+				d.LegalBasis = dataprotection.LegalBasis(b)
+			}
+			if f.Changed("employment-law") {
+				l, _ := f.GetString("employment-law")
+				d.EmploymentLaw = dataprotection.EmploymentLaw(l)
 			}
 			if f.Changed("inactivity-action") {
 				a, _ := f.GetString("inactivity-action")
@@ -81,5 +90,8 @@ recorded in the audit trail.`,
 	f.String("it-email", "", "IT's address for inactivity notices (empty: the employee only)")
 	f.String("purposes", "", "the purposes in the tenant's own words, for the record of processing")
 	f.String("measures", "", "further technical and organisational measures, for the record of processing")
+	f.String("legal-basis", "", "the legal basis: art6_1_b (Art. 6(1)(b) GDPR) or art6_1_c (Art. 6(1)(c) GDPR)")
+	f.String("employment-law", "", "with it: bdsg26 (Section 26 BDSG) or land (the Land's service law, named with --land-law)")
+	f.String("land-law", "", `the Land's provision, for example "§ 18 DSG NRW"`)
 	return group("dataprotection", "Retention periods, the inactivity rule and the record of processing", show, set)
 }

@@ -80,9 +80,15 @@ func TestRecordOfProcessingFollowsTheSettings(t *testing.T) {
 		if r.code == 0 || !strings.Contains(r.stderr, "30, 60 or 90") {
 			t.Fatalf("inactivity of 45 days: code %d, %s", r.code, r.stderr)
 		}
+		r = s.run(t, "dataprotection", "set", "--tenant", "musterstadt", "--legal-basis", "art6_1_b", "--employment-law", "land")
+		if r.code == 0 || !strings.Contains(r.stderr, "Land's provision") {
+			t.Fatalf("the Land's law without its provision: code %d, %s", r.code, r.stderr)
+		}
+		s.run(t, "dataprotection", "set", "--tenant", "musterstadt", "--legal-basis", "art6_1_b", "--employment-law", "land",
+			"--land-law", "§ 18 DSG NRW").wantCode(t, 0)
 		md := s.run(t, "report", "processing", "--tenant", "musterstadt", "--lang", "en")
 		md.wantCode(t, 0)
-		for _, want := range []string{"deleted 45 days after", "without contact for 60 days", "their work area is removed", "Google", "Apple", "# Record of processing"} {
+		for _, want := range []string{"Art. 6(1)(b) GDPR", "§ 18 DSG NRW", "deleted 45 days after", "without contact for 60 days", "their work area is removed", "Google", "Apple", "# Record of processing"} {
 			if !strings.Contains(md.stdout, want) {
 				t.Errorf("the record lacks %q:\n%s", want, md.stdout)
 			}

@@ -116,8 +116,17 @@ func (d DataProtection) Validate() error {
 	if len(d.Purposes) > 10000 || len(d.Measures) > 10000 {
 		problems = append(problems, "purposes and measures must be at most 10000 characters each")
 	}
-	problems = append(problems, d.legalBasisProblems()...)
+	problems = append(problems, legalBasisProblems(d.LegalBasis, d.EmploymentLaw, d.LandLaw)...)
 	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", mdm.ErrInvalid, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// CheckLegalBasis checks a legal basis as a form or a command gives it, by the rules the
+// settings are stored with; mdm.ErrInvalid says which rule it breaks.
+func CheckLegalBasis(basis LegalBasis, law EmploymentLaw, landLaw string) error {
+	if problems := legalBasisProblems(basis, law, strings.TrimSpace(landLaw)); len(problems) > 0 {
 		return fmt.Errorf("%w: %s", mdm.ErrInvalid, strings.Join(problems, "; "))
 	}
 	return nil
@@ -126,7 +135,8 @@ func (d DataProtection) Validate() error {
 // legalBasisProblems checks the legal basis: a known provision of Art. 6(1) GDPR or
 // none yet, a known national provision, and the Land's provision named when it is the
 // Land's law — and nothing of the latter two without a legal basis.
-func (d DataProtection) legalBasisProblems() []string {
+func legalBasisProblems(basis LegalBasis, law EmploymentLaw, landLaw string) []string {
+	d := DataProtection{LegalBasis: basis, EmploymentLaw: law, LandLaw: landLaw}
 	var problems []string
 	if d.LegalBasis != "" && !slices.Contains(LegalBases, d.LegalBasis) {
 		problems = append(problems, fmt.Sprintf("the legal basis must be %s (Art. 6(1)(b) GDPR) or %s (Art. 6(1)(c) GDPR)",

@@ -131,6 +131,8 @@ var funcs = template.FuncMap{
 	"rowTypes":        func() []workpolicy.ConfigRowType { return workpolicy.ConfigRowTypes },
 	"inactivitySteps": func() []int { return []int{0, 30, 60, 90} },
 	"documents":       func() []dataprotection.Document { return dataprotection.Documents },
+	"legalBases":      func() []dataprotection.LegalBasis { return dataprotection.LegalBases },
+	"employmentLaws":  func() []dataprotection.EmploymentLaw { return dataprotection.EmploymentLaws },
 	"inactivityActions": func() []string {
 		return []string{string(dataprotection.InactivityLock), string(dataprotection.InactivityRemove)}
 	},

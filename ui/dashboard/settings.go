@@ -150,6 +150,10 @@ func (d *Dashboard) saveContacts(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) saveDataProtection(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	dp, err := dataProtectionFromForm(r)
+	if err == nil && dataprotection.CheckLegalBasis(dp.LegalBasis, dp.EmploymentLaw, dp.LandLaw) != nil {
+		d.showSettings(w, r, page{Error: "settings.legal_basis_refused"}, nil)
+		return
+	}
 	if err == nil {
 		_, err = d.svc.DataProtection.SetDataProtection(r.Context(), v.Principal.Actor, v.Tenant, dp)
 	}
@@ -164,7 +168,9 @@ func (d *Dashboard) saveDataProtection(w http.ResponseWriter, r *http.Request) {
 func dataProtectionFromForm(r *http.Request) (dataprotection.DataProtection, error) {
 	dp := dataprotection.DataProtection{InactivityAction: dataprotection.InactivityAction(r.PostFormValue("inactivity_action")),
 		ITContactEmail: strings.TrimSpace(r.PostFormValue("it_email")),
-		Purposes:       r.PostFormValue("purposes"), Measures: r.PostFormValue("measures")}
+		Purposes:       r.PostFormValue("purposes"), Measures: r.PostFormValue("measures"),
+		LegalBasis:    dataprotection.LegalBasis(r.PostFormValue("legal_basis")),
+		EmploymentLaw: dataprotection.EmploymentLaw(r.PostFormValue("employment_law")), LandLaw: r.PostFormValue("land_law")}
 	fields := []struct {
 		name string
 		dst  *int

@@ -20,20 +20,25 @@ type SettingsJSON struct {
 	ITEmail             string `json:"it_email"`
 	Purposes            string `json:"purposes"`
 	Measures            string `json:"measures"`
+	LegalBasis          string `json:"legal_basis"`
+	EmploymentLaw       string `json:"employment_law"`
+	LandLaw             string `json:"land_law"`
 }
 
 // Settings returns the JSON form of the settings.
 func Settings(d dataprotection.DataProtection) SettingsJSON {
 	return SettingsJSON{DeviceRetentionDays: d.DeviceRetentionDays, AuditRetentionYears: d.AuditRetentionYears,
 		InactivityDays: d.InactivityDays, InactivityGraceDays: d.InactivityGraceDays,
-		InactivityAction: string(d.InactivityAction), ITEmail: d.ITContactEmail, Purposes: d.Purposes, Measures: d.Measures}
+		InactivityAction: string(d.InactivityAction), ITEmail: d.ITContactEmail, Purposes: d.Purposes, Measures: d.Measures,
+		LegalBasis: string(d.LegalBasis), EmploymentLaw: string(d.EmploymentLaw), LandLaw: d.LandLaw}
 }
 
 // DataProtection returns the settings the JSON form describes; the service validates them.
 func (j SettingsJSON) DataProtection() dataprotection.DataProtection {
 	return dataprotection.DataProtection{DeviceRetentionDays: j.DeviceRetentionDays, AuditRetentionYears: j.AuditRetentionYears,
 		InactivityDays: j.InactivityDays, InactivityGraceDays: j.InactivityGraceDays,
-		InactivityAction: dataprotection.InactivityAction(j.InactivityAction), ITContactEmail: j.ITEmail, Purposes: j.Purposes, Measures: j.Measures}
+		InactivityAction: dataprotection.InactivityAction(j.InactivityAction), ITContactEmail: j.ITEmail, Purposes: j.Purposes, Measures: j.Measures,
+		LegalBasis: dataprotection.LegalBasis(j.LegalBasis), EmploymentLaw: dataprotection.EmploymentLaw(j.EmploymentLaw), LandLaw: j.LandLaw}
 }
 
 // TenantSettingsJSON is a tenant's settings as the command line prints them: the tenant
