@@ -20,6 +20,9 @@ type pageRoute struct {
 	form    func() url.Values
 	// formIn is form for forms that name other rows of the tenant.
 	formIn func(w *apiWorld, tn mdm.Tenant) url.Values
+	// name fills :id with a name that is the same in every tenant (a document), so the
+	// tenant wall is not asked of it.
+	name string
 }
 
 var tenantRoles = []mdm.Role{mdm.RoleAdmin, mdm.RoleHelpdesk, mdm.RoleDPO}
@@ -65,9 +68,15 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/apple/vpp/token": {allowed: adminOnly, form: func() url.Values {
 		return url.Values{"token": {"Stadt Musterstadt"}}
 	}},
-	"POST /ui/apple/vpp/sync": {allowed: adminOnly, form: func() url.Values { return url.Values{} }},
-	"GET /ui/audit":           {allowed: withAudit},
-	"GET /ui/settings":        {allowed: adminOnly},
+	"POST /ui/apple/vpp/sync":               {allowed: adminOnly, form: func() url.Values { return url.Values{} }},
+	"GET /ui/audit":                         {allowed: withAudit},
+	"GET /ui/data-protection":               {allowed: withAudit},
+	"GET /ui/data-protection/employees":     {allowed: withAudit},
+	"GET /ui/data-protection/employees/:id": {allowed: withAudit, id: employeeID},
+	"GET /ui/data-protection/processing":    {allowed: withAudit},
+	"GET /ui/data-protection/documents/:id": {allowed: withAudit, name: "bsi"},
+	"GET /ui/data-protection/access-log":    {allowed: withAudit},
+	"GET /ui/settings":                      {allowed: adminOnly},
 	"POST /ui/settings/contacts": {allowed: adminOnly, form: func() url.Values {
 		return url.Values{"operator": {"KommunalIT Nord"}, "privacy_contact": {"datenschutz@musterstadt.example"}}
 	}},
@@ -131,6 +140,9 @@ func TestEveryPageKeepsTheRoleMatrixAndTheTenantWall(t *testing.T) {
 					path := r.Path
 					if m.id != nil {
 						path = strings.Replace(path, ":id", m.id(w, tn), 1)
+					}
+					if m.name != "" {
+						path = strings.Replace(path, ":id", m.name, 1)
 					}
 					var form url.Values
 					if m.form != nil {

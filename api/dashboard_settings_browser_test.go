@@ -21,7 +21,13 @@ import (
 // password, authenticator set-up, recovery codes, own password.
 func signedIn(t *testing.T, browser *browsertest.Browser, w *apiWorld, base, lang string) *browsertest.Tab {
 	t.Helper()
-	_, creds, err := w.svc.Access.CreateAdmin(context.Background(), "test", w.tenant, "it-"+mdm.NewID()[:6]+"@musterstadt.example", mdm.RoleAdmin)
+	return signedInAs(t, browser, w, base, lang, mdm.RoleAdmin)
+}
+
+// signedInAs is signedIn with a new administrator of the role.
+func signedInAs(t *testing.T, browser *browsertest.Browser, w *apiWorld, base, lang string, role mdm.Role) *browsertest.Tab {
+	t.Helper()
+	_, creds, err := w.svc.Access.CreateAdmin(context.Background(), "test", w.tenant, string(role)+"-"+mdm.NewID()[:6]+"@musterstadt.example", role)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,10 @@
 package mdm
 
-import "time"
+import (
+	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
+)
 
 // AuditFilter selects events of the audit trail: for a page, an export or the report on
 // one employee. Zero fields select everything.
@@ -11,6 +15,9 @@ type AuditFilter struct {
 	EmployeeID string
 	UpToSeq    int64 // events at or before this one
 	AfterSeq   int64 // events after this one
+	// Actions, when set, selects only events of these actions (audit.AccessActions: who
+	// looked at whose data).
+	Actions []audit.Action
 }
 
 // AuditPrune records that a tenant's audit events up to and including UpToSeq were

@@ -96,6 +96,16 @@ func (c *Catalog) Missing() []string {
 	return missing
 }
 
+// IDs returns every message ID of the catalogue once, for tests that go through all texts.
+func (c *Catalog) IDs() []string {
+	var ids []string
+	for _, lang := range Languages {
+		ids = append(ids, c.ids[lang]...)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
 // Localizer returns the messages of one language.
 func (c *Catalog) Localizer(lang string) *Localizer {
 	return &Localizer{lang: lang, l: i18n.NewLocalizer(c.bundle, lang)}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -165,12 +166,10 @@ func Check(r Record) error {
 	return nil
 }
 
+// AccessActions are the actions that record someone looking at or exporting data rather
+// than changing it: the access log of the data-protection officer.
+var AccessActions = []Action{DeviceView, EmployeeView, EmployeeReport, AuditExport}
+
 // IsAccess reports whether the event records someone looking at or exporting data,
 // rather than a change.
-func (e Event) IsAccess() bool {
-	switch e.Action {
-	case DeviceView, EmployeeView, EmployeeReport, AuditExport:
-		return true
-	}
-	return false
-}
+func (e Event) IsAccess() bool { return slices.Contains(AccessActions, e.Action) }

@@ -96,6 +96,9 @@ func (t Trail) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.A
 		if f.UpToSeq > 0 {
 			q = q.Where("seq <= ?", f.UpToSeq)
 		}
+		if len(f.Actions) > 0 {
+			q = q.Where("action IN ?", f.Actions)
+		}
 		if len(mentions) > 0 {
 			conds := make([]string, 0, len(mentions))
 			args := make([]any, 0, 2*len(mentions))

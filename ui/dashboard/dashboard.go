@@ -68,6 +68,7 @@ var pageNames = []string{
 	"overview.html", "devices.html", "device.html", "employees.html",
 	"invitations.html", "invited.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
 	"compliance.html", "invitations_csv.html", "settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
+	"dataprotection.html", "dpo_document.html", "access_log.html",
 }
 
 // New returns the dashboard.
@@ -221,7 +222,7 @@ func (d *Dashboard) Routes() []Route {
 		{post, Prefix + "/devices/:id/revoke-certificates", mdm.PermDevicesManage, d.revokeCertificates()},
 		{post, Prefix + "/devices/:id/policy", mdm.PermPoliciesWrite, d.moveDevice},
 		{post, Prefix + "/devices/:id/allow-certificate-renewal", mdm.PermDevicesManage, d.allowCertificateRenewal()},
-		{get, Prefix + "/employees", mdm.PermEmployeesRead, d.employees},
+		{get, Prefix + "/employees", mdm.PermEmployeesRead, d.employeeList(itEmployees)},
 		{get, Prefix + "/invitations", mdm.PermInvitationsRead, d.invitations},
 		{post, Prefix + "/invitations", mdm.PermInvitationsWrite, d.invite},
 		{post, Prefix + "/invitations/:id/revoke", mdm.PermInvitationsWrite, d.revokeInvitation},
@@ -234,7 +235,7 @@ func (d *Dashboard) Routes() []Route {
 		{post, Prefix + "/policies/:id/compliance", mdm.PermPoliciesWrite, d.saveComplianceRules},
 		{get, Prefix + "/audit", mdm.PermAuditRead, d.audit},
 	}...)
-	return append(routes, d.vppRoutes()...)
+	return append(append(routes, d.vppRoutes()...), d.dataProtectionRoutes()...)
 }
 
 // page is the data every signed-in page gets: the viewer and the page's own data.

@@ -2,32 +2,48 @@ package dashboard
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
-// employees lists one page of employees, newest first.
-func (d *Dashboard) employees(w http.ResponseWriter, r *http.Request) {
-	v := viewerOf(r)
-	after, err := mdm.ParseCursor(r.URL.Query().Get("after"))
-	if err != nil {
-		d.fail(w, r, err)
-		return
+// employeeListing says where a list of employees is: the page of IT (employees) or the
+// data-protection officer's (read-only, each with the report on the person).
+type employeeListing struct {
+	Path string // the list's own address, which the search and the next page keep
+	// Reports links each employee to their report (Art. 15 GDPR) in the dashboard.
+	Reports bool
+}
+
+var (
+	itEmployees  = employeeListing{Path: Prefix + "/employees"}
+	dpoEmployees = employeeListing{Path: Prefix + "/data-protection/employees", Reports: true}
+)
+
+// employeeList lists one page of employees, newest first, as the listing says.
+func (d *Dashboard) employeeList(l employeeListing) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := viewerOf(r)
+		after, err := mdm.ParseCursor(r.URL.Query().Get("after"))
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		q := mdm.EmployeeQuery{Search: r.URL.Query().Get("q"), Page: mdm.Page{After: after, Limit: mdm.DefaultPageSize}}
+		es, err := d.svc.EmployeePage(r.Context(), v.Tenant, q)
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		next := ""
+		if len(es) == q.Limit {
+			last := es[len(es)-1]
+			next = l.Path + "?" + url.Values{"q": {q.Search}, "after": {mdm.Cursor{At: last.CreatedAt, ID: last.ID}.String()}}.Encode()
+		}
+		d.show(w, r, "employees.html", "employees.title", page{Data: map[string]any{"Q": q.Search, "Employees": es, "Next": next, "Listing": l}})
 	}
-	q := mdm.EmployeeQuery{Search: r.URL.Query().Get("q"), Page: mdm.Page{After: after, Limit: mdm.DefaultPageSize}}
-	es, err := d.svc.EmployeePage(r.Context(), v.Tenant, q)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	next := ""
-	if len(es) == q.Limit {
-		last := es[len(es)-1]
-		next = Prefix + "/employees?after=" + mdm.Cursor{At: last.CreatedAt, ID: last.ID}.String()
-	}
-	d.show(w, r, "employees.html", "employees.title", page{Data: map[string]any{"Q": q.Search, "Employees": es, "Next": next}})
 }
 
 // invitationRow is an invitation as the list shows it.

@@ -77,6 +77,16 @@ func DocumentHTML(w io.Writer, f dataprotection.DocumentFacts, lang string) erro
 	return htmlPages.ExecuteTemplate(w, "document.html", d)
 }
 
+// DocumentPart writes the document as a part of another page (the dashboard's): what
+// DocumentHTML writes between <main> and </main>.
+func DocumentPart(w io.Writer, f dataprotection.DocumentFacts, lang string) error {
+	d, err := build(f, lang)
+	if err != nil {
+		return err
+	}
+	return htmlPages.ExecuteTemplate(w, "document_body", d)
+}
+
 // DocumentText writes the document as Markdown, to be edited further, in the language.
 func DocumentText(w io.Writer, f dataprotection.DocumentFacts, lang string) error {
 	d, err := build(f, lang)

@@ -28,6 +28,10 @@ func mustCatalog() *ui.Catalog {
 	panic(fmt.Sprintf("the documents' embedded texts: %v", err))
 }
 
+// Catalog returns the documents' texts in German and English, for tests that compare
+// pages with them.
+func Catalog() *ui.Catalog { return catalog }
+
 // ParseLang checks a language asked for by name: one of ui.Languages, German when empty.
 func ParseLang(s string) (string, error) {
 	if s == "" {

@@ -77,6 +77,17 @@ func ReportHTML(w io.Writer, r dataprotection.EmployeeReport, lang string) error
 	return htmlPages.ExecuteTemplate(w, "report.html", reportView{r, textsIn(lang)})
 }
 
+// ReportPart writes the employee report as a part of another page (the dashboard's):
+// what ReportHTML writes between <main> and </main>.
+func ReportPart(w io.Writer, r dataprotection.EmployeeReport, lang string) error {
+	return htmlPages.ExecuteTemplate(w, "report_body", reportView{r, textsIn(lang)})
+}
+
+// ProcessingPart writes the record of processing as a part of another page.
+func ProcessingPart(w io.Writer, r dataprotection.RecordOfProcessing, lang string) error {
+	return htmlPages.ExecuteTemplate(w, "processing_body", newProcessingView(r, lang))
+}
+
 // ProcessingHTML writes the record of processing as a page to print or save, in the
 // language.
 func ProcessingHTML(w io.Writer, r dataprotection.RecordOfProcessing, lang string) error {
