@@ -62,13 +62,15 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
 		`Generate the record of processing activities for the tenant's device management
 from its data-protection settings (trennwand dataprotection set): purposes,
 categories of data, recipients (Google, Apple, the operator), retention periods and
-technical measures. Prints Markdown; --html FILE writes a page to print.`,
+technical measures, and the legal basis. Prints Markdown; --json prints one object
+with the same parts; --html FILE writes a page to print.`,
 		`  trennwand report processing --tenant musterstadt > verarbeitung.md
   trennwand report processing --tenant musterstadt --html verarbeitung.html`,
 		func(ctx context.Context, in *installation, t mdm.Tenant) (draft, error) {
 			r, err := in.svc.DataProtection.ProcessingRecord(ctx, t)
 			return draft{page: func(w io.Writer, lang string) error { return dpo.ProcessingHTML(w, r, lang) },
-				text: func(w io.Writer, lang string) error { return dpo.ProcessingMarkdown(w, r, lang) }}, err
+				text: func(w io.Writer, lang string) error { return dpo.ProcessingMarkdown(w, r, lang) },
+				json: func(lang string) (any, error) { return dpo.Processing(r, lang), nil }}, err
 		})
 	return group("report", "Reports for the data-protection officer", append([]*cobra.Command{employee, processing}, documentCmds()...)...)
 }

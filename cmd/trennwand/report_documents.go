@@ -14,13 +14,15 @@ import (
 )
 
 // draft is a document for the data-protection officer, ready to render in a language as
-// a page to print or as Markdown.
+// a page to print, as Markdown, or as JSON (sections and their rows).
 type draft struct {
 	page, text func(w io.Writer, lang string) error
+	json       func(lang string) (any, error)
 }
 
 // draftCmd is a `report` command that makes a tenant's document with gather and prints
-// it as Markdown, or writes it as a page to the file --html names.
+// it as Markdown, or with --json as one JSON object, or writes it as a page to the file
+// --html names — as `report employee` does.
 func draftCmd(use, short, long, example string, gather func(context.Context, *installation, mdm.Tenant) (draft, error)) *cobra.Command {
 	c := &cobra.Command{
 		Use: use, Short: short, Long: long, Example: example,
@@ -38,8 +40,17 @@ func draftCmd(use, short, long, example string, gather func(context.Context, *in
 				if err := output.NewFile(file, func(w io.Writer) error { return d.page(w, lang) }); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", file)
-				return nil
+				if !in.cfg.JSON {
+					fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", file)
+					return nil
+				}
+			}
+			if in.cfg.JSON {
+				v, err := d.json(lang)
+				if err != nil {
+					return err
+				}
+				return output.JSON(cmd.OutOrStdout(), v)
 			}
 			return d.text(cmd.OutOrStdout(), lang)
 		}),
@@ -65,15 +76,17 @@ func documentCmds() []*cobra.Command {
 	for _, doc := range dataprotection.Documents {
 		long := fmt.Sprintf(`Generate a draft from the tenant's data-protection settings, the privacy notice
 and the roles: %s.
-Generating it is recorded in the audit trail. Prints Markdown; --html FILE writes
-a page to print.`, about[doc][1])
-		example := fmt.Sprintf("  trennwand report %s --tenant musterstadt > %s.md\n  trennwand report %s --tenant musterstadt --html %s.html --lang en",
-			doc, doc, doc, doc)
+Generating it is recorded in the audit trail. Prints Markdown; --json prints one
+object with its sections (paragraphs, items, table rows); --html FILE writes a page
+to print.`, about[doc][1])
+		example := fmt.Sprintf("  trennwand report %s --tenant musterstadt > %s.md\n  trennwand report %s --tenant musterstadt --html %s.html --lang en\n  trennwand report %s --tenant musterstadt --json",
+			doc, doc, doc, doc, doc)
 		cmds = append(cmds, draftCmd(string(doc), about[doc][0], long, example,
 			func(ctx context.Context, in *installation, t mdm.Tenant) (draft, error) {
 				f, err := in.svc.DataProtection.DocumentDraft(ctx, cliActor(), t, doc)
 				return draft{page: func(w io.Writer, lang string) error { return dpo.DocumentHTML(w, f, lang) },
-					text: func(w io.Writer, lang string) error { return dpo.DocumentText(w, f, lang) }}, err
+					text: func(w io.Writer, lang string) error { return dpo.DocumentText(w, f, lang) },
+					json: func(lang string) (any, error) { return dpo.Document(f, lang) }}, err
 			}))
 	}
 	return cmds

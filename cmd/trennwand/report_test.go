@@ -136,8 +136,34 @@ func TestDocumentDraftsFollowTheSettingsAndAreRecorded(t *testing.T) {
 		if err != nil || !strings.Contains(string(html), "SYS.3.2.2.A1") || !strings.Contains(string(html), `<html lang="en">`) {
 			t.Fatalf("the BSI page: %v\n%s", err, html)
 		}
+		// --json prints the sections with their rows, as scripts read them.
+		var bsi struct {
+			Document string `json:"document"`
+			Lang     string `json:"lang"`
+			Sections []struct {
+				Key   string `json:"key"`
+				Table *struct {
+					Head []string   `json:"head"`
+					Rows [][]string `json:"rows"`
+				} `json:"table"`
+			} `json:"sections"`
+		}
+		s.run(t, "report", "bsi", "--tenant", "musterstadt", "--json").decode(t, &bsi)
+		if bsi.Document != "bsi" || bsi.Lang != "de" || len(bsi.Sections) == 0 || bsi.Sections[0].Key != "mapping" || bsi.Sections[0].Table == nil ||
+			len(bsi.Sections[0].Table.Rows) < 15 || !strings.HasPrefix(bsi.Sections[0].Table.Rows[0][0], "SYS.3.2.2.A1 ") ||
+			len(bsi.Sections[0].Table.Rows[0]) != len(bsi.Sections[0].Table.Head) {
+			t.Errorf("report bsi --json: %+v", bsi)
+		}
+		var record struct {
+			LegalBasis string   `json:"legal_basis"`
+			Retention  []string `json:"retention"`
+		}
+		s.run(t, "report", "processing", "--tenant", "musterstadt", "--json", "--lang", "en").decode(t, &record)
+		if !strings.Contains(record.LegalBasis, "Not chosen yet") || len(record.Retention) == 0 {
+			t.Errorf("report processing --json: %+v", record)
+		}
 		out, _ := s.export(t, "--tenant", "musterstadt", "--format", "jsonl")
-		if n := strings.Count(string(readFile(t, out, "events.jsonl")), `"action":"`+string(audit.DataProtectionDocument)+`"`); n != 4 {
+		if n := strings.Count(string(readFile(t, out, "events.jsonl")), `"action":"`+string(audit.DataProtectionDocument)+`"`); n != 5 {
 			t.Errorf("%d %s events in the trail; want one per draft", n, audit.DataProtectionDocument)
 		}
 		s.run(t, "report", "agreement", "--tenant", "musterstadt", "--lang", "fr").wantCode(t, 2)

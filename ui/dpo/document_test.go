@@ -297,3 +297,34 @@ func TestTheRecordOfProcessingStatesTheLegalBasis(t *testing.T) {
 		}
 	}
 }
+
+// The JSON of a draft carries what its text says: every section heading and every table
+// cell of the text is in it, section by section.
+func TestTheDraftsAsJSONCarryWhatTheTextSays(t *testing.T) {
+	for _, d := range dataprotection.Documents {
+		for _, lang := range ui.Languages {
+			f := demoFacts(t, d, demoSettings())
+			j, err := Document(f, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, text := render(t, f, lang)
+			if j.Document != string(d) || j.Lang != lang || !strings.Contains(text, "# "+j.Heading) || len(j.Sections) == 0 {
+				t.Fatalf("%s %s: %+v", d, lang, j)
+			}
+			for _, s := range j.Sections {
+				if !strings.Contains(text, fmt.Sprintf("## %d. %s", s.Number, s.Heading)) {
+					t.Errorf("%s %s: section %d %q is not in the text", d, lang, s.Number, s.Heading)
+				}
+				if s.Table == nil {
+					continue
+				}
+				for _, row := range s.Table.Rows {
+					if len(row) != len(s.Table.Head) || !strings.Contains(text, cell(row[0])) {
+						t.Errorf("%s %s: the row %q does not match the text's table", d, lang, row)
+					}
+				}
+			}
+		}
+	}
+}

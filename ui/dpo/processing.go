@@ -6,7 +6,9 @@ import (
 
 // Recipient is someone data is disclosed to, with what and why.
 type Recipient struct {
-	Name, Data, Why string
+	Name string `json:"name"`
+	Data string `json:"data"`
+	Why  string `json:"why"`
 }
 
 // processingView is the record of processing with its wording in one language.
