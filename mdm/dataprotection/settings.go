@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
@@ -136,28 +137,27 @@ func CheckLegalBasis(basis LegalBasis, law EmploymentLaw, landLaw string) error 
 // none yet, a known national provision, and the Land's provision named when it is the
 // Land's law — and nothing of the latter two without a legal basis.
 func legalBasisProblems(basis LegalBasis, law EmploymentLaw, landLaw string) []string {
-	d := DataProtection{LegalBasis: basis, EmploymentLaw: law, LandLaw: landLaw}
 	var problems []string
-	if d.LegalBasis != "" && !slices.Contains(LegalBases, d.LegalBasis) {
+	if basis != "" && !slices.Contains(LegalBases, basis) {
 		problems = append(problems, fmt.Sprintf("the legal basis must be %s (Art. 6(1)(b) GDPR) or %s (Art. 6(1)(c) GDPR)",
 			LegalBasisContract, LegalBasisObligation))
 	}
-	if d.EmploymentLaw != "" && !slices.Contains(EmploymentLaws, d.EmploymentLaw) {
+	if law != "" && !slices.Contains(EmploymentLaws, law) {
 		problems = append(problems, fmt.Sprintf("the employment law must be %s (§ 26 BDSG) or %s (the Land's service law)",
 			EmploymentBDSG, EmploymentLand))
 	}
-	if d.LegalBasis == "" && (d.EmploymentLaw != "" || d.LandLaw != "") {
+	if basis == "" && (law != "" || landLaw != "") {
 		problems = append(problems, "choose the legal basis together with the employment law")
 	}
-	if d.LegalBasis != "" && d.EmploymentLaw == "" {
+	if basis != "" && law == "" {
 		problems = append(problems, fmt.Sprintf("with a legal basis, choose the employment law: %s or %s", EmploymentBDSG, EmploymentLand))
 	}
 	switch {
-	case d.EmploymentLaw == EmploymentLand && d.LandLaw == "":
+	case law == EmploymentLand && landLaw == "":
 		problems = append(problems, "name the Land's provision (for example the section of its data-protection or civil-service act)")
-	case d.EmploymentLaw != EmploymentLand && d.LandLaw != "":
+	case law != EmploymentLand && landLaw != "":
 		problems = append(problems, "a Land's provision goes only with the employment law "+string(EmploymentLand))
-	case len(d.LandLaw) > maxLandLaw:
+	case utf8.RuneCountInString(landLaw) > maxLandLaw:
 		problems = append(problems, fmt.Sprintf("the Land's provision must be at most %d characters", maxLandLaw))
 	}
 	return problems
