@@ -90,7 +90,7 @@ func TestTheDataProtectionOfficerReadsAndChangesNothing(t *testing.T) {
 			t.Errorf("%d reports recorded, want %d", n, before+1)
 		}
 		_, _, accesses := w.page(http.MethodGet, "/ui/data-protection/access-log", officer, nil)
-		if !strings.Contains(accesses, "Auskunft nach Art. 15 erstellt") || !strings.Contains(accesses, emp.ID) ||
+		if !strings.Contains(accesses, "Auskunft nach Art. 15 erstellt") || !strings.Contains(accesses, html.EscapeString(emp.Name+" ("+emp.Email+")")) ||
 			!strings.Contains(accesses, "dpo-") {
 			t.Errorf("the access log does not show the officer's report on the employee:\n%.3000s", accesses)
 		}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/ui"
 	"github.com/trennwand/trennwand/ui/dpo"
@@ -140,9 +139,9 @@ func fileName(name, lang string) string {
 	return clean + "-" + lang
 }
 
-// accessRow is one entry of the access log: who, in which role, looked at what.
+// accessRow is one entry of the access log: who, in which role, looked at whose data.
 type accessRow struct {
-	audit.Event
+	dataprotection.Access
 	Who, Role string
 	Kind, ID  string // the subject's kind and ID
 }
@@ -151,8 +150,7 @@ type accessRow struct {
 // employee's report, exported the audit trail), oldest first, a page at a time.
 func (d *Dashboard) accessLog(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	events, err := d.svc.Trail.AuditPage(r.Context(), v.Tenant, mdm.AuditFilter{Actions: audit.AccessActions},
-		atoi(r.URL.Query().Get("after")), mdm.DefaultPageSize)
+	accesses, err := d.svc.DataProtection.AccessLog(r.Context(), v.Tenant, atoi(r.URL.Query().Get("after")), mdm.DefaultPageSize)
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -166,17 +164,17 @@ func (d *Dashboard) accessLog(w http.ResponseWriter, r *http.Request) {
 	for _, a := range admins {
 		names["admin:"+a.ID] = a
 	}
-	rows := make([]accessRow, len(events))
-	for i, e := range events {
-		rows[i] = accessRow{Event: e, Who: e.Actor}
-		if a, ok := names[e.Actor]; ok {
-			rows[i].Who, rows[i].Role = a.Email, string(a.Role)
+	rows := make([]accessRow, len(accesses))
+	for i, a := range accesses {
+		rows[i] = accessRow{Access: a, Who: a.Actor}
+		if admin, ok := names[a.Actor]; ok {
+			rows[i].Who, rows[i].Role = admin.Email, string(admin.Role)
 		}
-		rows[i].Kind, rows[i].ID, _ = strings.Cut(e.Subject, ":")
+		rows[i].Kind, rows[i].ID, _ = strings.Cut(a.Subject, ":")
 	}
 	next := int64(0)
-	if len(events) == mdm.DefaultPageSize {
-		next = events[len(events)-1].Seq
+	if len(accesses) == mdm.DefaultPageSize {
+		next = accesses[len(accesses)-1].Seq
 	}
 	d.show(w, r, "access_log.html", "dpo.access_log", page{Data: map[string]any{"Rows": rows, "Next": next}})
 }
