@@ -235,6 +235,10 @@ func TestTheLegalBasisIsSetInTheSettingsAndShownInTheRecord(t *testing.T) {
 		if text := html.UnescapeString(record); !strings.Contains(text, "Buchst. c DSGVO") || !strings.Contains(text, "§ 18 DSG NRW") {
 			t.Errorf("the record of processing does not state the legal basis:\n%.3000s", record)
 		}
+		_, _, overview := w.page(http.MethodGet, "/ui/data-protection", officer, nil)
+		if text := html.UnescapeString(overview); !strings.Contains(text, "Buchst. c: Erfüllung einer rechtlichen Verpflichtung, in Verbindung mit § 18 DSG NRW") {
+			t.Errorf("the officer's overview does not say the legal basis:\n%.3000s", overview)
+		}
 		_, _, dpia := w.page(http.MethodGet, "/ui/data-protection/documents/dpia", officer, nil)
 		if !strings.Contains(html.UnescapeString(dpia), "§ 18 DSG NRW") {
 			t.Errorf("the impact assessment does not state the legal basis")

@@ -86,6 +86,9 @@ func TestRecordOfProcessingFollowsTheSettings(t *testing.T) {
 		}
 		s.run(t, "dataprotection", "set", "--tenant", "musterstadt", "--legal-basis", "art6_1_b", "--employment-law", "land",
 			"--land-law", "§ 18 DSG NRW").wantCode(t, 0)
+		if show := s.run(t, "dataprotection", "show", "--tenant", "musterstadt"); !strings.Contains(show.stdout, "legal basis art6_1_b with land (§ 18 DSG NRW)") {
+			t.Errorf("dataprotection show: %s", show.stdout)
+		}
 		md := s.run(t, "report", "processing", "--tenant", "musterstadt", "--lang", "en")
 		md.wantCode(t, 0)
 		for _, want := range []string{"Art. 6(1)(b) GDPR", "§ 18 DSG NRW", "deleted 45 days after", "without contact for 60 days", "their work area is removed", "Google", "Apple", "# Record of processing"} {

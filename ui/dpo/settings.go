@@ -58,8 +58,15 @@ func SettingsText(w io.Writer, tenant string, d dataprotection.DataProtection) e
 	if d.AuditRetentionYears > 0 {
 		years = fmt.Sprintf("%d years", d.AuditRetentionYears)
 	}
-	_, err := fmt.Fprintf(w, "%s: device data kept %d days after removal; audit events kept %s; inactivity rule %s\n",
-		tenant, d.DeviceRetentionDays, years, rule)
+	basis := "not chosen"
+	if d.LegalBasis != "" {
+		basis = fmt.Sprintf("%s with %s", d.LegalBasis, d.EmploymentLaw)
+		if d.LandLaw != "" {
+			basis += " (" + d.LandLaw + ")"
+		}
+	}
+	_, err := fmt.Fprintf(w, "%s: device data kept %d days after removal; audit events kept %s; inactivity rule %s; legal basis %s\n",
+		tenant, d.DeviceRetentionDays, years, rule, basis)
 	return err
 }
 
