@@ -143,6 +143,7 @@ func fileName(name, lang string) string {
 type accessRow struct {
 	dataprotection.Access
 	Who, Role string
+	Whom      string // the employee whose data it was, by name and address; empty when unknown
 	Kind, ID  string // the subject's kind and ID
 }
 
@@ -171,6 +172,12 @@ func (d *Dashboard) accessLog(w http.ResponseWriter, r *http.Request) {
 			rows[i].Who, rows[i].Role = admin.Email, string(admin.Role)
 		}
 		rows[i].Kind, rows[i].ID, _ = strings.Cut(a.Subject, ":")
+		if e := a.Whose; e != nil {
+			rows[i].Whom = e.Email
+			if e.Name != "" {
+				rows[i].Whom = e.Name + " (" + e.Email + ")"
+			}
+		}
 	}
 	next := int64(0)
 	if len(accesses) == mdm.DefaultPageSize {
