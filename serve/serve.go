@@ -142,7 +142,8 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 			dm.StartDevices(ctx, in.Service, strings.TrimRight(in.Config.PublicURL.String(), "/"), ca.Root(), opts.DemoDevices, log)
 		}
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "public_url", in.Config.PublicURL.String(), "database", cfg.DB.String())
+	log.Info("serving", "version", build.Version, "commit", build.Commit, "built", build.Date, "go", build.GoVersion,
+		"addr", ln.Addr().String(), "public_url", in.Config.PublicURL.String(), "database", cfg.DB.String())
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(gctx, ln) })
 	if metricsLn != nil {
