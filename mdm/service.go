@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/metrics"
 )
 
 // Service carries out what administrators, employees and platforms ask for, keeping the
@@ -21,6 +22,8 @@ type Service struct {
 	mailNotices bool
 	// platforms are the registered platforms, each with its capabilities.
 	platforms []Registration
+	// events counts what happens for /metrics; nil counts nothing.
+	events *metrics.Events
 }
 
 // Option configures a Service.
@@ -42,6 +45,11 @@ func WithClock(now func() time.Time) Option {
 // creates it; the installation sets it when SMTP is configured.
 func WithInvitationMail() Option {
 	return func(s *Service) { s.mailInvitations = true }
+}
+
+// WithEvents counts enrolments and command results in events, for /metrics.
+func WithEvents(events *metrics.Events) Option {
+	return func(s *Service) { s.events = events }
 }
 
 // NewService returns a service on store, sealing secrets with sealer.
@@ -87,10 +95,12 @@ type Settings struct {
 	// MailInvitations makes new invitations queue their e-mail; MailNotices does the same
 	// for the notices of the inactivity and compliance rules.
 	MailInvitations, MailNotices bool
+	// Events counts what happens for /metrics; nil counts nothing.
+	Events *metrics.Events
 }
 
 // Settings returns what the service was built with.
 func (s *Service) Settings() Settings {
 	return Settings{Now: s.clock, Sealer: s.sealer, Certificates: s.certs,
-		MailInvitations: s.mailInvitations, MailNotices: s.mailNotices}
+		MailInvitations: s.mailInvitations, MailNotices: s.mailNotices, Events: s.events}
 }
