@@ -137,6 +137,7 @@ func OpenForServe(ctx context.Context, cfg Config, log *slog.Logger) (*Installat
 // newInstallation wires the domain service with the store, the master key and the CA.
 func newInstallation(cfg Config, log *slog.Logger, st *store.Store, key *pki.MasterKey) *Installation {
 	in := &Installation{Config: cfg, Log: log, Store: st, Key: key, Events: metrics.NewEvents()}
+	in.Events.Platforms(string(mdm.PlatformIOS), string(mdm.PlatformAndroid))
 	in.Service = domain.New(st, key, in.serviceOptions()...)
 	return in
 }

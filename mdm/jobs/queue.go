@@ -61,6 +61,8 @@ func New(driver riverdriver.Driver[*sql.Tx], log *slog.Logger, cfg Config) *Queu
 
 // Handle registers fn as the worker for jobs of type T. Register every kind before Start.
 func Handle[T river.JobArgs](q *Queue, fn func(ctx context.Context, args T) error) {
+	var kind T
+	q.cfg.Events.JobKind(kind.Kind())
 	river.AddWorker(q.workers, river.WorkFunc(func(ctx context.Context, j *river.Job[T]) error {
 		start := time.Now()
 		err := fn(ctx, j.Args)

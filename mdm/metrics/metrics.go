@@ -72,7 +72,7 @@ func NewEvents() *Events {
 	}
 	// Jobs wait from a poll interval (100 ms) to hours behind a backlog or a back-off.
 	waits := []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600}
-	return &Events{
+	e := &Events{
 		enrolments: counter("trennwand_enrolments_total",
 			"Enrolment steps by platform and stage (started: invitation code redeemed; completed: management channel complete; failed).",
 			"platform", "stage"),
@@ -104,6 +104,40 @@ func NewEvents() *Events {
 			"SCEP certificate requests (PKIOperation) by result (issued, refused) and the reason of a refusal.",
 			"result", "reason"),
 	}
+	// The results known from the start exist at zero, so that alerts on their rate work
+	// before the first occurrence.
+	for _, r := range []string{PushSent, PushGone, PushRetry, PushGivenUp, PushRefused, PushNotEnrolled} {
+		e.pushes.WithLabelValues(e.guard.value("push_result", r))
+	}
+	e.scep.WithLabelValues(SCEPIssued, "")
+	return e
+}
+
+// Platforms makes the enrolment series of each platform exist from the start, at zero,
+// so that a rate over them is defined before the first enrolment.
+func (e *Events) Platforms(names ...string) {
+	if e == nil {
+		return
+	}
+	for _, p := range names {
+		for _, stage := range []string{EnrolmentStarted, EnrolmentCompleted, EnrolmentFailed} {
+			e.enrolments.WithLabelValues(e.guard.value("platform", p), stage)
+		}
+	}
+}
+
+// JobKind makes the series of a kind of background job exist from the start, at zero.
+func (e *Events) JobKind(kind string) {
+	if e == nil {
+		return
+	}
+	kind = e.guard.value("job_kind", kind)
+	for _, result := range []string{"succeeded", "failed"} {
+		e.jobRuns.WithLabelValues(kind, e.guard.value("job_result", result))
+	}
+	e.jobRetries.WithLabelValues(kind)
+	e.jobWait.WithLabelValues(kind)
+	e.jobDuration.WithLabelValues(kind)
 }
 
 func (e *Events) vectors() []prometheus.Collector {
