@@ -58,7 +58,22 @@ func NewService(store Store, sealer Sealer, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	s.expectResults()
 	return s
+}
+
+// expectResults makes the metrics' series of command results exist for every platform
+// and command kind.
+func (s *Service) expectResults() {
+	platforms := make([]string, 0, len(s.platforms))
+	for _, r := range s.platforms {
+		platforms = append(platforms, string(r.Platform))
+	}
+	kinds := make([]string, 0, len(commandKinds))
+	for _, k := range commandKinds {
+		kinds = append(kinds, string(k))
+	}
+	s.events.Commands(platforms, kinds)
 }
 
 // clock returns the current time as it is stored: UTC, microseconds, the precision that

@@ -126,6 +126,21 @@ func (e *Events) Platforms(names ...string) {
 	}
 }
 
+// Commands makes the command result series of each platform and command kind exist
+// from the start, at zero.
+func (e *Events) Commands(platforms, kinds []string) {
+	if e == nil {
+		return
+	}
+	for _, p := range platforms {
+		for _, k := range kinds {
+			for _, status := range []string{"acknowledged", "error"} {
+				e.commandResults.WithLabelValues(e.guard.value("platform", p), e.guard.value("command_kind", k), status)
+			}
+		}
+	}
+}
+
 // JobKind makes the series of a kind of background job exist from the start, at zero.
 func (e *Events) JobKind(kind string) {
 	if e == nil {
