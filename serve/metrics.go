@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -59,22 +60,26 @@ func (in *server) expiries(ca *pki.CA, tlsCfg *tls.Config) func(ctx context.Cont
 		if err != nil {
 			return nil, err
 		}
+		// A tenant without a push certificate or token has none to expire.
+		add := func(kind, tenant string, notAfter time.Time, err error) error {
+			if err == nil {
+				out = append(out, metrics.Expiry{Kind: kind, Tenant: tenant, NotAfter: notAfter})
+			}
+			if errors.Is(err, mdm.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
 		for _, t := range tenants {
 			pc, err := in.applePlatform.PushCertificate(ctx, t.ID)
-			switch {
-			case err == nil:
-				out = append(out, metrics.Expiry{Kind: metrics.ExpiryAPNs, Tenant: t.Name, NotAfter: pc.NotAfter})
-			case !errors.Is(err, mdm.ErrNotFound):
+			if err := add(metrics.ExpiryAPNs, t.Name, pc.NotAfter, err); err != nil {
 				return nil, err
 			}
 			if in.appleLicences == nil {
 				continue
 			}
 			tok, err := in.appleLicences.LicenceToken(ctx, t.ID)
-			switch {
-			case err == nil:
-				out = append(out, metrics.Expiry{Kind: metrics.ExpiryAppsAndBooks, Tenant: t.Name, NotAfter: tok.ExpiresAt})
-			case !errors.Is(err, mdm.ErrNotFound):
+			if err := add(metrics.ExpiryAppsAndBooks, t.Name, tok.ExpiresAt, err); err != nil {
 				return nil, err
 			}
 		}
