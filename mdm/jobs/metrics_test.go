@@ -3,14 +3,9 @@ package jobs_test
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
@@ -35,7 +30,7 @@ func TestJobRunsAreCountedByKindAndResult(t *testing.T) {
 			}
 			return nil
 		})
-		if got := scrape(t, events); !strings.Contains(got, `trennwand_job_runs_total{kind="test_greet",result="failed"} 0`) {
+		if got := storetest.Scrape(t, events); !strings.Contains(got, `trennwand_job_runs_total{kind="test_greet",result="failed"} 0`) {
 			t.Errorf("no zero series for the registered kind:\n%s", got)
 		}
 		if err := q.Start(ctx); err != nil {
@@ -52,7 +47,7 @@ func TestJobRunsAreCountedByKindAndResult(t *testing.T) {
 			}
 			waitFor(t, done, name)
 		}
-		got := scrape(t, events)
+		got := storetest.Scrape(t, events)
 		for _, want := range []string{
 			`trennwand_job_runs_total{kind="test_greet",result="succeeded"} 1`,
 			`trennwand_job_runs_total{kind="test_greet",result="cancelled"} 1`,
@@ -65,17 +60,4 @@ func TestJobRunsAreCountedByKindAndResult(t *testing.T) {
 			}
 		}
 	})
-}
-
-// scrape returns the collector's series as /metrics serves them.
-func scrape(t *testing.T, c prometheus.Collector) string {
-	t.Helper()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(c)
-	rec := httptest.NewRecorder()
-	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	if rec.Code != http.StatusOK {
-		t.Fatalf("/metrics: %d %s", rec.Code, rec.Body)
-	}
-	return rec.Body.String()
 }
