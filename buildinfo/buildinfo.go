@@ -17,7 +17,7 @@ import (
 //	-X github.com/trennwand/trennwand/buildinfo.commit=<hash>
 //	-X github.com/trennwand/trennwand/buildinfo.date=<RFC 3339 time>
 //
-// They are the only package variables of the project: the linker can set nothing else.
+// They are variables because the linker sets nothing else; nothing assigns them at run time.
 var version, commit, date string
 
 // Info is what a binary says about itself in `trennwand version`, the start log line,
