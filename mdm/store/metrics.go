@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/trennwand/trennwand/mdm/metrics"
 )
 
@@ -41,16 +43,18 @@ var pendingCommandStates = []string{"queued", "sent"}
 
 // Commands counts the commands not answered yet by state, with the oldest of each.
 func (m Metrics) Commands(ctx context.Context) ([]metrics.PendingCommands, error) {
-	db := m.s.db.WithContext(ctx)
+	// The IN term repeats the partial index's condition (migration 00090), so that SQLite
+	// uses the index.
+	pending := m.s.db.WithContext(ctx).Table("commands").Where("state IN ('queued', 'sent')")
 	out := make([]metrics.PendingCommands, 0, len(pendingCommandStates))
 	for _, state := range pendingCommandStates {
 		p := metrics.PendingCommands{State: state}
-		if err := db.Table("commands").Where("state = ?", state).Count(&p.Count).Error; err != nil {
+		if err := pending.Session(&gorm.Session{}).Where("state = ?", state).Count(&p.Count).Error; err != nil {
 			return nil, translate(err)
 		}
 		if p.Count > 0 {
 			var oldest []time.Time
-			if err := db.Table("commands").Where("state = ?", state).Order("created_at").Limit(1).Pluck("created_at", &oldest).Error; err != nil {
+			if err := pending.Session(&gorm.Session{}).Where("state = ?", state).Order("created_at").Limit(1).Pluck("created_at", &oldest).Error; err != nil {
 				return nil, translate(err)
 			}
 			if len(oldest) == 1 {
