@@ -28,6 +28,7 @@ func (in *server) registerMetrics(reg *prometheus.Registry, build buildinfo.Info
 		Devices:  st.Devices,
 		Commands: st.Commands,
 		Jobs:     st.Jobs,
+		JobKinds: in.Events.JobKinds,
 		Audit:    st.Audit,
 		Expiries: in.expiries(ca, tlsCfg),
 		Ready:    in.Ready,

@@ -63,6 +63,9 @@ type Sources struct {
 	Devices  func(ctx context.Context) ([]DeviceCount, error)
 	Commands func(ctx context.Context) ([]PendingCommands, error)
 	Jobs     func(ctx context.Context) (counts []JobCount, oldestAvailable time.Time, err error)
+	// JobKinds are the kinds of jobs the server works; each is shown as available, at
+	// zero when none waits, so that the series exist before the first backlog.
+	JobKinds func() []string
 	Audit    func(ctx context.Context) ([]AuditChain, error)
 	// Expiries lists the certificates and tokens; they change rarely, so they are read
 	// at most every ExpiryEvery.
@@ -146,7 +149,7 @@ func NewGauges(src Sources, opts Options) *Gauges {
 		commandsOldest: prometheus.NewDesc("trennwand_commands_oldest_pending_age_seconds",
 			"Age of the oldest command not answered yet, by state.", []string{"state"}, nil),
 		jobs: prometheus.NewDesc("trennwand_jobs",
-			"Background jobs in the queue by kind and state (available, scheduled, running, retryable, completed, cancelled, discarded).", []string{"kind", "state"}, nil),
+			"Background jobs not completed, by kind and state (available, scheduled, pending, running, retryable, cancelled, discarded).", []string{"kind", "state"}, nil),
 		jobOldest: prometheus.NewDesc("trennwand_jobs_oldest_available_age_seconds",
 			"How long the longest-waiting job that is due has waited for a worker (0: none waiting).", nil, nil),
 		auditLength: prometheus.NewDesc("trennwand_audit_chain_events",
@@ -265,8 +268,18 @@ func (g *Gauges) send(ch chan<- prometheus.Metric, now time.Time) {
 	}
 
 	if g.src.Jobs != nil {
+		shown := map[[2]string]bool{}
 		for _, j := range r.jobs {
 			gauge(g.jobs, float64(j.Count), j.Kind, j.State)
+			shown[[2]string{j.Kind, j.State}] = true
+		}
+		if g.src.JobKinds != nil {
+			for _, kind := range g.src.JobKinds() {
+				if key := [2]string{kind, "available"}; !shown[key] {
+					gauge(g.jobs, 0, kind, "available")
+					shown[key] = true
+				}
+			}
 		}
 		age := 0.0
 		if !r.jobOldest.IsZero() {

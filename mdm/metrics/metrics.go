@@ -15,6 +15,7 @@
 package metrics
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -59,6 +60,9 @@ type Events struct {
 	scep           *prometheus.CounterVec
 
 	guard guard
+
+	mu    sync.Mutex
+	kinds []string // the kinds of background jobs registered
 }
 
 // NewEvents returns the event metrics; register them with a prometheus.Registerer (they
@@ -147,12 +151,26 @@ func (e *Events) JobKind(kind string) {
 		return
 	}
 	kind = e.guard.value("job_kind", kind)
+	e.mu.Lock()
+	e.kinds = append(e.kinds, kind)
+	e.mu.Unlock()
 	for _, result := range []string{"succeeded", "failed"} {
 		e.jobRuns.WithLabelValues(kind, e.guard.value("job_result", result))
 	}
 	e.jobRetries.WithLabelValues(kind)
 	e.jobWait.WithLabelValues(kind)
 	e.jobDuration.WithLabelValues(kind)
+}
+
+// JobKinds returns the kinds of background jobs registered (JobKind), so that the job
+// gauges show each of them, at zero when none waits.
+func (e *Events) JobKinds() []string {
+	if e == nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.kinds)
 }
 
 func (e *Events) vectors() []prometheus.Collector {

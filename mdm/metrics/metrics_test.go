@@ -193,3 +193,21 @@ func TestScrapesShareOneReading(t *testing.T) {
 		t.Fatalf("a scrape after 11 s read the devices %d times in all, want twice", src.reads)
 	}
 }
+
+// Every kind of job the server works has its series from the start, at zero, and a kind
+// with a backlog shows it by state.
+func TestEveryJobKindHasItsSeries(t *testing.T) {
+	e := metrics.NewEvents()
+	e.JobKind("ios_push")
+	e.JobKind("android.sync_devices")
+	jobs := func(context.Context) ([]metrics.JobCount, time.Time, error) {
+		return []metrics.JobCount{{Kind: "ios_push", State: "available", Count: 3}, {Kind: "ios_push", State: "retryable", Count: 1}}, time.Time{}, nil
+	}
+	got := gather(t, metrics.NewGauges(metrics.Sources{Jobs: jobs, JobKinds: e.JobKinds}, metrics.Options{}))
+	only(t, got, "trennwand_jobs{", map[string]float64{
+		`trennwand_jobs{kind="ios_push",state="available"}`:             3,
+		`trennwand_jobs{kind="ios_push",state="retryable"}`:             1,
+		`trennwand_jobs{kind="android.sync_devices",state="available"}`: 0,
+	})
+	want(t, got, map[string]float64{"trennwand_jobs_oldest_available_age_seconds": 0})
+}

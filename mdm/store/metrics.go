@@ -66,12 +66,18 @@ func (m Metrics) Commands(ctx context.Context) ([]metrics.PendingCommands, error
 	return out, nil
 }
 
-// Jobs counts the background jobs by kind and state, and says since when the
-// longest-waiting job that is due has been waiting.
+// openJobStates are the states of river's jobs that are not done with success. Completed
+// jobs stay a day and would be most of the rows; their runs are counted as they happen
+// (trennwand_job_runs_total).
+var openJobStates = []string{"available", "scheduled", "pending", "running", "retryable", "cancelled", "discarded"}
+
+// Jobs counts the background jobs that are not completed by kind and state, and says
+// since when the longest-waiting job that is due has been waiting.
 func (m Metrics) Jobs(ctx context.Context) ([]metrics.JobCount, time.Time, error) {
 	db := m.s.db.WithContext(ctx)
 	var counts []metrics.JobCount
-	if err := db.Table("river_job").Select("kind, state, COUNT(*) AS count").Group("kind, state").Scan(&counts).Error; err != nil {
+	if err := db.Table("river_job").Select("kind, state, COUNT(*) AS count").Where("state IN ?", openJobStates).
+		Group("kind, state").Scan(&counts).Error; err != nil {
 		return nil, time.Time{}, translate(err)
 	}
 	// ORDER BY with LIMIT rather than MIN keeps the column's type on SQLite, so that the
