@@ -6,10 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/trennwand/trennwand/ios"
-	"github.com/trennwand/trennwand/ios/apnsfake"
 	"github.com/trennwand/trennwand/mdm/metrics"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -19,12 +17,7 @@ import (
 func TestPushesAreCountedByResult(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		certPEM, keyPEM := pushCertificate(t, testTopic, time.Now().Add(300*24*time.Hour))
-		if _, err := s.platform.SetPushCertificate(ctx, "admin:test", s.tenant.ID, certPEM, keyPEM); err != nil {
-			t.Fatal(err)
-		}
-		fake := apnsfake.Start()
-		t.Cleanup(fake.Close)
+		fake := s.withAPNs(t)
 		events := metrics.NewEvents()
 		pusher := ios.NewPusher(s.nano, s.st, ios.PusherConfig{URL: fake.URL(), Roots: fake.Roots(), Events: events})
 		ok, busy, gone, refused := s.enrolled(t, "ok"), s.enrolled(t, "busy"), s.enrolled(t, "gone"), s.enrolled(t, "refused")
