@@ -14,6 +14,7 @@ import (
 	htransport "google.golang.org/api/transport/http"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/metrics"
 )
 
 // ClientConfig says how to reach the Android Management API.
@@ -31,6 +32,8 @@ type ClientConfig struct {
 	// HTTPClient carries the requests when no credentials are given (the fake's TLS
 	// client, for example); nil means a plain client. Each call is bounded by 30 s.
 	HTTPClient *http.Client
+	// Events counts the calls by method and status for /metrics; nil counts nothing.
+	Events *metrics.Events
 }
 
 // callTimeout bounds one AMAPI call.
@@ -80,6 +83,9 @@ func NewClient(ctx context.Context, cfg ClientConfig) (*Client, error) {
 	// A call that hangs would hold a worker of the job queue; it fails instead, as
 	// temporary, and is tried again.
 	hc.Timeout = callTimeout
+	if cfg.Events != nil {
+		hc.Transport = counted{next: hc.Transport, events: cfg.Events}
+	}
 	opts = append(opts, option.WithHTTPClient(hc))
 	svc, err := amapi.NewService(ctx, opts...)
 	if err != nil {

@@ -37,6 +37,7 @@ func (p *Platform) servePubSub(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	p.cfg.Events.CheckIn(string(mdm.PlatformAndroid), notificationType(n.Type))
 	err = p.process(r.Context(), hashSecret(secret), n)
 	switch {
 	case errors.Is(err, errUnknownSecret):

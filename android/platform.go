@@ -10,6 +10,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/metrics"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -37,6 +38,8 @@ type Config struct {
 	// (api.ForwardedFor), handed over at wiring. Nil counts every request as coming from
 	// one client.
 	ClientAddr func(*http.Request) netip.Addr
+	// Events counts Google's notifications for /metrics; nil counts nothing.
+	Events *metrics.Events
 }
 
 // Platform is trennwand's Android side. It is an mdm.Driver.

@@ -3,7 +3,6 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
-	"slices"
 	"testing"
 	"time"
 
@@ -75,7 +74,7 @@ func benchmarkDeviceList(b *testing.B, backend string, n int) {
 					b.Fatalf("%d %s", code, body)
 				}
 			}
-			reportP95(b, took)
+			storetest.ReportP95(b, took)
 		})
 	}
 	// The dashboard's device list and overview pages, rendered for a signed-in
@@ -92,14 +91,7 @@ func benchmarkDeviceList(b *testing.B, backend string, n int) {
 					b.Fatalf("%d %.300s", code, body)
 				}
 			}
-			reportP95(b, took)
+			storetest.ReportP95(b, took)
 		})
 	}
-}
-
-// reportP95 reports the 95th percentile of the measured request times in milliseconds.
-func reportP95(b *testing.B, took []time.Duration) {
-	slices.Sort(took)
-	p95 := took[len(took)*95/100]
-	b.ReportMetric(float64(p95.Microseconds())/1000, "p95-ms")
 }

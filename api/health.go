@@ -8,13 +8,16 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/trennwand/trennwand/buildinfo"
 )
 
-// mountHealth mounts the routes that load balancers use: /healthz (the process answers)
-// and /readyz (it can do its work).
-func mountHealth(e *echo.Echo, ready func(context.Context) error) {
+// mountHealth mounts the routes that load balancers use: /healthz (the process answers,
+// and which build it is) and /readyz (it can do its work).
+func mountHealth(e *echo.Echo, ready func(context.Context) error, build buildinfo.Info) {
+	health := healthz{Status: "ok", Info: build}
 	e.GET("/healthz", func(c echo.Context) error {
-		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+		return c.JSON(http.StatusOK, health)
 	})
 	e.GET("/readyz", func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
@@ -24,6 +27,13 @@ func mountHealth(e *echo.Echo, ready func(context.Context) error) {
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
+}
+
+// healthz is /healthz's answer: the status beside the build's version, commit, date and
+// Go version.
+type healthz struct {
+	Status string `json:"status"`
+	buildinfo.Info
 }
 
 // metricsHandler answers Prometheus's scrapes of reg.

@@ -15,6 +15,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/net/netutil"
+
+	"github.com/trennwand/trennwand/buildinfo"
 )
 
 // Server is the HTTPS server with everything mounted on it.
@@ -55,6 +57,8 @@ type Config struct {
 	// listener of its own and the main one answers 404. Unset, the main listener serves
 	// /metrics to loopback clients only (a Prometheus on the same host).
 	MetricsListener bool
+	// Build is the binary's version, shown by /healthz.
+	Build buildinfo.Info
 }
 
 // DefaultMaxConnections is how many connections one server serves at once: with HTTP/2
@@ -106,7 +110,7 @@ func New(cfg Config) *Server {
 			ContentSecurityPolicy: "default-src 'self'; frame-ancestors 'none'",
 		}),
 	)
-	mountHealth(e, cfg.Ready)
+	mountHealth(e, cfg.Ready, cfg.Build)
 	if !cfg.MetricsListener {
 		e.GET("/metrics", echo.WrapHandler(s.metrics), loopbackOnly)
 	}

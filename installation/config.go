@@ -24,17 +24,19 @@ import (
 
 // Config is the validated configuration of one invocation.
 type Config struct {
-	DataDir          string
-	DB               store.DSN
-	Addr             string
-	MetricsAddr      string // if set, /metrics is served there instead of on Addr
-	MemoryLimit      int64  // the Go runtime's soft memory limit for serve, in bytes
-	PublicURL        *url.URL
-	PublicURLSet     bool // PublicURL was given, not the default made from the host name
-	AMAPIEndpoint    string
-	AMAPICredentials string
-	APNsURL          string
-	APNsTopic        string
+	DataDir     string
+	DB          store.DSN
+	Addr        string
+	MetricsAddr string // if set, /metrics is served there instead of on Addr
+	// MetricsTenantLabel adds the tenant's name as a label to the per-tenant metrics.
+	MetricsTenantLabel bool
+	MemoryLimit        int64 // the Go runtime's soft memory limit for serve, in bytes
+	PublicURL          *url.URL
+	PublicURLSet       bool // PublicURL was given, not the default made from the host name
+	AMAPIEndpoint      string
+	AMAPICredentials   string
+	APNsURL            string
+	APNsTopic          string
 	// VPPURL and VPPMetadataURL are Apple's Apps and Books API and its app metadata
 	// lookup; empty means Apple's own.
 	VPPURL, VPPMetadataURL string
@@ -59,7 +61,7 @@ var Settings = []string{
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
 	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
 	"trusted-proxies", "vpp-url", "vpp-metadata-url", "metrics-addr",
-	"memory-limit",
+	"memory-limit", "metrics-tenant-label",
 }
 
 // Load merges the flags, the environment and the config file (flags win, then the
@@ -122,20 +124,21 @@ func readConfigFile(v *viper.Viper, file string) error {
 
 func validate(v *viper.Viper) (Config, error) {
 	cfg := Config{
-		DataDir:          v.GetString("data"),
-		Addr:             cmp.Or(v.GetString("addr"), ":8443"),
-		MetricsAddr:      v.GetString("metrics-addr"),
-		AMAPIEndpoint:    v.GetString("amapi-endpoint"),
-		AMAPICredentials: v.GetString("amapi-credentials"),
-		APNsURL:          v.GetString("apns-url"),
-		APNsTopic:        v.GetString("apns-topic"),
-		VPPURL:           v.GetString("vpp-url"),
-		VPPMetadataURL:   v.GetString("vpp-metadata-url"),
-		TLSCert:          v.GetString("tls-cert"),
-		TLSKey:           v.GetString("tls-key"),
-		AdminEmail:       cmp.Or(v.GetString("admin-email"), "admin@localhost"),
-		SMTPURL:          v.GetString("smtp-url"),
-		MailFrom:         v.GetString("mail-from"),
+		DataDir:            v.GetString("data"),
+		Addr:               cmp.Or(v.GetString("addr"), ":8443"),
+		MetricsAddr:        v.GetString("metrics-addr"),
+		MetricsTenantLabel: v.GetBool("metrics-tenant-label"),
+		AMAPIEndpoint:      v.GetString("amapi-endpoint"),
+		AMAPICredentials:   v.GetString("amapi-credentials"),
+		APNsURL:            v.GetString("apns-url"),
+		APNsTopic:          v.GetString("apns-topic"),
+		VPPURL:             v.GetString("vpp-url"),
+		VPPMetadataURL:     v.GetString("vpp-metadata-url"),
+		TLSCert:            v.GetString("tls-cert"),
+		TLSKey:             v.GetString("tls-key"),
+		AdminEmail:         cmp.Or(v.GetString("admin-email"), "admin@localhost"),
+		SMTPURL:            v.GetString("smtp-url"),
+		MailFrom:           v.GetString("mail-from"),
 	}
 	if cfg.DataDir == "" {
 		return cfg, fmt.Errorf("data directory must not be empty (--data, TRENNWAND_DATA)")

@@ -20,6 +20,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/metrics"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/trail"
 	"github.com/trennwand/trennwand/pki"
@@ -33,7 +34,9 @@ type Installation struct {
 	Store   *store.Store
 	Service *domain.Services
 	Key     *pki.MasterKey
-	ca      *pki.CA // opened on first use
+	// Events counts what the domain, the platforms and the CA do, for /metrics.
+	Events *metrics.Events
+	ca     *pki.CA // opened on first use
 }
 
 // Close stops the CA, if it was opened, and closes the database.
@@ -133,7 +136,8 @@ func OpenForServe(ctx context.Context, cfg Config, log *slog.Logger) (*Installat
 
 // newInstallation wires the domain service with the store, the master key and the CA.
 func newInstallation(cfg Config, log *slog.Logger, st *store.Store, key *pki.MasterKey) *Installation {
-	in := &Installation{Config: cfg, Log: log, Store: st, Key: key}
+	in := &Installation{Config: cfg, Log: log, Store: st, Key: key, Events: metrics.NewEvents()}
+	in.Events.Platforms(string(mdm.PlatformIOS), string(mdm.PlatformAndroid))
 	in.Service = domain.New(st, key, in.serviceOptions()...)
 	return in
 }
@@ -152,7 +156,7 @@ func openStore(ctx context.Context, cfg Config) (*store.Store, error) {
 // configured.
 func (in *Installation) serviceOptions() []mdm.Option {
 	opts := []mdm.Option{mdm.WithCertificates(caCertificates{in}),
-		mdm.WithPlatforms(ios.Registration(), android.Registration())}
+		mdm.WithPlatforms(ios.Registration(), android.Registration()), mdm.WithEvents(in.Events)}
 	if in.Config.SMTPURL != "" {
 		opts = append(opts, mdm.WithInvitationMail(), mdm.WithNoticeMail())
 	}
@@ -166,7 +170,7 @@ func (in *Installation) CA(ctx context.Context) (*pki.CA, error) {
 	}
 	ca, err := pki.Open(ctx, in.Store.Tables().DB(), in.Key, pki.Config{
 		Name: in.Config.PublicURL.Hostname(), PublicURL: in.Config.PublicURL,
-		DeviceValidity: in.Config.DeviceCertValidity, Log: in.Log,
+		DeviceValidity: in.Config.DeviceCertValidity, Log: in.Log, OnSCEP: in.Events.SCEP,
 	})
 	if err != nil {
 		return nil, err

@@ -45,7 +45,7 @@ func (in *Installation) Apple(pl Platforms) (*ios.Platform, *storage.Storage, *l
 	nano := storage.New(in.Store.Tables(), in.Key)
 	p, err := ios.New(in.Service, ca, nano, ios.Config{
 		PublicURL: in.Config.PublicURL, Topic: in.Config.APNsTopic, ProfileSigner: signer,
-		Log: in.Log.With("component", "ios"), ClientAddr: pl.ClientAddr,
+		Log: in.Log.With("component", "ios"), ClientAddr: pl.ClientAddr, Events: in.Events,
 	})
 	if err != nil {
 		return nil, nil, nil, err
@@ -96,7 +96,7 @@ func (in *Installation) Android(ctx context.Context, pl Platforms) (*android.Pla
 	if key == nil && in.Config.AMAPIEndpoint == "" {
 		return nil, ErrNoAMAPI
 	}
-	client, err := android.NewClient(ctx, android.ClientConfig{Endpoint: in.Config.AMAPIEndpoint, CredentialsJSON: key})
+	client, err := android.NewClient(ctx, android.ClientConfig{Endpoint: in.Config.AMAPIEndpoint, CredentialsJSON: key, Events: in.Events})
 	if err != nil {
 		return nil, err
 	}
@@ -105,5 +105,5 @@ func (in *Installation) Android(ctx context.Context, pl Platforms) (*android.Pla
 		return nil, err
 	}
 	return android.New(in.Service, in.Store.Tables(), client, android.Config{PublicURL: in.Config.PublicURL, Log: in.Log.With("component", "android"),
-		Challenges: ca, ClientAddr: pl.ClientAddr}), nil
+		Challenges: ca, ClientAddr: pl.ClientAddr, Events: in.Events}), nil
 }

@@ -120,6 +120,7 @@ func (p *Platform) checkin(r *apple.Request, body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, service.NewHTTPStatusError(http.StatusBadRequest, err)
 	}
+	p.cfg.Events.CheckIn(string(mdm.PlatformIOS), checkinType(msg))
 	switch m := msg.(type) {
 	case *apple.Authenticate:
 		return nil, p.checkins.Authenticate(r, m)
@@ -161,6 +162,7 @@ func (p *Platform) report(r *apple.Request, body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, service.NewHTTPStatusError(http.StatusBadRequest, err)
 	}
+	p.cfg.Events.CheckIn(string(mdm.PlatformIOS), reportType(results))
 	cmd, err := p.checkins.CommandAndReportResults(r, results)
 	if err != nil || cmd == nil {
 		return nil, err

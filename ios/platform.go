@@ -22,6 +22,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/metrics"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/pki"
 )
@@ -70,6 +71,8 @@ type Config struct {
 	// server's, which decides which proxies it trusts (api.ForwardedFor), handed over at
 	// wiring. Nil counts every sign-in as coming from one client.
 	ClientAddr func(*http.Request) netip.Addr
+	// Events counts the phones' messages for /metrics; nil counts nothing.
+	Events *metrics.Events
 }
 
 // Storage is what the component keeps in the installation's database: nanomdm's state,

@@ -17,6 +17,7 @@ import (
 
 	domain "github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
+	"github.com/trennwand/trennwand/mdm/metrics"
 )
 
 // APNsProduction is Apple's push service for MDM; TRENNWAND_APNS_URL replaces it (a
@@ -70,6 +71,7 @@ type Pusher struct {
 	concurrency int
 	retryPause  time.Duration
 	log         *slog.Logger
+	events      *metrics.Events
 
 	mu      sync.Mutex
 	clients map[string]*pushClient // by topic
@@ -93,6 +95,8 @@ type PusherConfig struct {
 	// doubles with each attempt. Zero means 5 seconds.
 	RetryPause time.Duration
 	Log        *slog.Logger
+	// Events counts the pushes by result for /metrics; nil counts nothing.
+	Events *metrics.Events
 }
 
 // NewPusher returns a pusher that reads push data from store and queues retries in jobs.
@@ -110,7 +114,7 @@ func NewPusher(store PushStore, queue domain.JobStore, cfg PusherConfig) *Pusher
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Pusher{store: store, queue: queue, host: cfg.URL, roots: cfg.Roots, concurrency: cfg.Concurrency,
-		retryPause: cfg.RetryPause, log: cfg.Log, clients: make(map[string]*pushClient)}
+		retryPause: cfg.RetryPause, log: cfg.Log, events: cfg.Events, clients: make(map[string]*pushClient)}
 }
 
 // PushOutcome counts what became of the pushes of one job.
@@ -121,6 +125,9 @@ type PushOutcome struct {
 	Gone []string
 	// Retry are enrolments whose push APNs did not take this time.
 	Retry []string
+	// Refused counts pushes APNs refused for a fault on our side (certificate, topic);
+	// they are among Gone, since pushing again will not cure it.
+	Refused int
 	// NotEnrolled are enrolments without push data: never enrolled or disabled.
 	NotEnrolled int
 }
@@ -157,6 +164,9 @@ func (p *Pusher) Push(ctx context.Context, ids []string) (PushOutcome, error) {
 				out.Sent++
 			case pushGone:
 				out.Gone = append(out.Gone, id)
+			case pushRefused:
+				out.Gone = append(out.Gone, id)
+				out.Refused++
 			default:
 				out.Retry = append(out.Retry, id)
 			}
@@ -173,6 +183,7 @@ const (
 	pushSent pushVerdict = iota
 	pushGone
 	pushRetry
+	pushRefused
 )
 
 func (p *Pusher) send(ctx context.Context, client *apns2.Client, push *mdm.Push) pushVerdict {
@@ -196,7 +207,20 @@ func (p *Pusher) send(ctx context.Context, client *apns2.Client, push *mdm.Push)
 	// Anything else (a refused certificate, a bad topic) is a fault on our side that
 	// pushing again will not cure; it is logged for IT to see.
 	p.log.Error("APNs refused a push", "topic", push.Topic, "status", res.StatusCode, "reason", res.Reason)
-	return pushGone
+	return pushRefused
+}
+
+// count counts what became of a job's pushes; last says that no retry follows.
+func (p *Pusher) count(out PushOutcome, last bool) {
+	p.events.Pushes(metrics.PushSent, out.Sent)
+	p.events.Pushes(metrics.PushGone, len(out.Gone)-out.Refused)
+	p.events.Pushes(metrics.PushRefused, out.Refused)
+	p.events.Pushes(metrics.PushNotEnrolled, out.NotEnrolled)
+	if last {
+		p.events.Pushes(metrics.PushGivenUp, len(out.Retry))
+	} else {
+		p.events.Pushes(metrics.PushRetry, len(out.Retry))
+	}
 }
 
 // client returns the APNs client of the topic's certificate, made anew when the
@@ -244,6 +268,7 @@ func (p *Pusher) Work(ctx context.Context, job PushJob) error {
 	if err != nil {
 		return fmt.Errorf("push %d enrolments: %w", len(job.EnrolmentIDs), err)
 	}
+	p.count(out, job.Attempt+1 >= maxPushAttempts)
 	if len(out.Gone) > 0 {
 		p.log.Warn("APNs no longer knows enrolments; they get no pushes until they check in again", "count", len(out.Gone))
 	}

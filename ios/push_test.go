@@ -25,17 +25,24 @@ func pushCertificate(t testing.TB, topic string, notAfter time.Time) (certPEM, k
 	return certPEM, keyPEM
 }
 
+// withAPNs gives the site a push certificate and a fake APNs, and returns the fake.
+func (s *site) withAPNs(t testing.TB) *apnsfake.Server {
+	t.Helper()
+	certPEM, keyPEM := pushCertificate(t, testTopic, time.Now().Add(300*24*time.Hour))
+	if _, err := s.platform.SetPushCertificate(context.Background(), "admin:test", s.tenant.ID, certPEM, keyPEM); err != nil {
+		t.Fatal(err)
+	}
+	fake := apnsfake.Start()
+	t.Cleanup(fake.Close)
+	return fake
+}
+
 // pushing gives the site a push certificate, a fake APNs and a running job queue with the
 // pusher and the domain's platform jobs, and returns the fake.
 func (s *site) pushing(t testing.TB) *apnsfake.Server {
 	t.Helper()
 	ctx := context.Background()
-	certPEM, keyPEM := pushCertificate(t, testTopic, time.Now().Add(300*24*time.Hour))
-	if _, err := s.platform.SetPushCertificate(ctx, "admin:test", s.tenant.ID, certPEM, keyPEM); err != nil {
-		t.Fatal(err)
-	}
-	fake := apnsfake.Start()
-	t.Cleanup(fake.Close)
+	fake := s.withAPNs(t)
 	pusher := ios.NewPusher(s.nano, s.st, ios.PusherConfig{URL: fake.URL(), Roots: fake.Roots(), RetryPause: 10 * time.Millisecond})
 	q := jobs.New(s.st.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
 	jobs.Handle(q, pusher.Work)

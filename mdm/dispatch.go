@@ -171,7 +171,8 @@ func (d *Dispatcher) fail(ctx context.Context, tenantID string, c Command, reaso
 // answer overtook the dispatcher's bookkeeping) is moved through sent first; an answer to
 // a finished command changes nothing.
 func (s *Service) FinishCommand(ctx context.Context, tenantID, commandID, errText string) error {
-	return s.atomic(ctx, func(tx Store, at time.Time) error {
+	var answered *Command
+	err := s.atomic(ctx, func(tx Store, at time.Time) error {
 		c, err := tx.Commands().Command(ctx, tenantID, commandID)
 		if err != nil {
 			return fmt.Errorf("command %s: %w", commandID, err)
@@ -188,8 +189,26 @@ func (s *Service) FinishCommand(ctx context.Context, tenantID, commandID, errTex
 		if errText != "" {
 			to = CommandError
 		}
+		answered = &c
 		return tx.Commands().SetCommandState(ctx, tenantID, c.ID, CommandSent, to, errText, at)
 	})
+	if err == nil && answered != nil {
+		s.countResult(ctx, *answered, errText != "")
+	}
+	return err
+}
+
+// countResult counts the answer to c for /metrics, once it is stored, under the platform
+// of its device.
+func (s *Service) countResult(ctx context.Context, c Command, failed bool) {
+	if s.events == nil {
+		return
+	}
+	platform := "unknown"
+	if d, err := s.store.Devices().Device(ctx, c.TenantID, c.DeviceID); err == nil {
+		platform = string(d.Platform)
+	}
+	s.events.CommandResult(platform, string(c.Kind), failed)
 }
 
 // MarkCommandSent records that the platform has taken the queued command.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/metrics"
 )
 
 // Service carries out what administrators, employees and platforms ask for, keeping the
@@ -21,6 +22,8 @@ type Service struct {
 	mailNotices bool
 	// platforms are the registered platforms, each with its capabilities.
 	platforms []Registration
+	// events counts what happens for /metrics; nil counts nothing.
+	events *metrics.Events
 }
 
 // Option configures a Service.
@@ -44,13 +47,33 @@ func WithInvitationMail() Option {
 	return func(s *Service) { s.mailInvitations = true }
 }
 
+// WithEvents counts enrolments and command results in events, for /metrics.
+func WithEvents(events *metrics.Events) Option {
+	return func(s *Service) { s.events = events }
+}
+
 // NewService returns a service on store, sealing secrets with sealer.
 func NewService(store Store, sealer Sealer, opts ...Option) *Service {
 	s := &Service{store: store, sealer: sealer, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
+	s.expectResults()
 	return s
+}
+
+// expectResults makes the metrics' series of command results exist for every platform
+// and command kind.
+func (s *Service) expectResults() {
+	platforms := make([]string, 0, len(s.platforms))
+	for _, r := range s.platforms {
+		platforms = append(platforms, string(r.Platform))
+	}
+	kinds := make([]string, 0, len(commandKinds))
+	for _, k := range commandKinds {
+		kinds = append(kinds, string(k))
+	}
+	s.events.Commands(platforms, kinds)
 }
 
 // clock returns the current time as it is stored: UTC, microseconds, the precision that
@@ -87,10 +110,12 @@ type Settings struct {
 	// MailInvitations makes new invitations queue their e-mail; MailNotices does the same
 	// for the notices of the inactivity and compliance rules.
 	MailInvitations, MailNotices bool
+	// Events counts what happens for /metrics; nil counts nothing.
+	Events *metrics.Events
 }
 
 // Settings returns what the service was built with.
 func (s *Service) Settings() Settings {
 	return Settings{Now: s.clock, Sealer: s.sealer, Certificates: s.certs,
-		MailInvitations: s.mailInvitations, MailNotices: s.mailNotices}
+		MailInvitations: s.mailInvitations, MailNotices: s.mailNotices, Events: s.events}
 }

@@ -53,6 +53,9 @@ type Config struct {
 	CRLValidity time.Duration
 	Log         *slog.Logger
 	Now         func() time.Time
+	// OnSCEP, if set, is told of every SCEP certificate request: issued, or refused for
+	// one of the reasons SCEPMalformed, SCEPChallenge, SCEPPolicy.
+	OnSCEP func(issued bool, reason string)
 }
 
 // SCEPProvisioner is the name of the SCEP endpoint: /scep/devices.

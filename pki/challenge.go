@@ -131,6 +131,7 @@ func (h challengeHook) Do(req *http.Request) (*http.Response, error) {
 		answer.Allow = true
 		answer.Data = map[string]string{"cn": id.EnrolmentID, "org": id.TenantID, "uri": id.URI()}
 	} else {
+		refuseChallenge(req.Context())
 		h.ca.log.Info("SCEP request refused: challenge unknown, expired or used", "transaction", rb.SCEPTransactionID)
 	}
 	out, err := json.Marshal(answer)

@@ -123,6 +123,7 @@ func (ca *CA) SCEPHandler() http.Handler {
 		}
 		req, err := decodeSCEPRequest(r.Method, r.URL.RawQuery, r.Body)
 		if err != nil {
+			ca.counted(false, SCEPMalformed)
 			http.Error(w, "bad SCEP request: "+err.Error(), http.StatusBadRequest)
 			return
 		}
@@ -130,7 +131,8 @@ func (ca *CA) SCEPHandler() http.Handler {
 			r.Body = io.NopCloser(bytes.NewReader(req.Message))
 		}
 		rec := &bufferedResponse{header: http.Header{}}
-		ctx := ca.scepContext(r.Context())
+		outcome := &scepOutcome{}
+		ctx := context.WithValue(ca.scepContext(r.Context()), scepOutcomeKey{}, outcome)
 		panicked := ca.guarded(func() {
 			if r.Method == http.MethodPost {
 				scepapi.Post(rec, r.WithContext(ctx))
@@ -143,11 +145,58 @@ func (ca *CA) SCEPHandler() http.Handler {
 		// envelopes: that is the client's mistake too. Failures of the server itself come
 		// back as a SCEP FAILURE reply with status 200.
 		if panicked || (rec.status >= 500 && req.Operation == opPKIOperation) {
+			ca.counted(false, SCEPMalformed)
 			http.Error(w, "bad SCEP request: the message cannot be opened by this server", http.StatusBadRequest)
 			return
 		}
+		if req.Operation == opPKIOperation {
+			ca.countReply(rec, outcome)
+		}
 		rec.writeTo(w)
 	})
+}
+
+// Reasons why a SCEP certificate request was refused, as Config.OnSCEP reports them.
+const (
+	SCEPMalformed = "malformed" // not a SCEP request this server can read or open
+	SCEPChallenge = "challenge" // its challenge was unknown, expired or used
+	SCEPPolicy    = "policy"    // the CA refused it otherwise (the key, the names)
+)
+
+// scepOutcome is what the challenge hook learnt about one request.
+type scepOutcome struct{ challengeRefused bool }
+
+type scepOutcomeKey struct{}
+
+// refuseChallenge notes in the request's context that its challenge was refused.
+func refuseChallenge(ctx context.Context) {
+	if o, ok := ctx.Value(scepOutcomeKey{}).(*scepOutcome); ok {
+		o.challengeRefused = true
+	}
+}
+
+// countReply reports a PKIOperation's answer to Config.OnSCEP: a certificate issued, or a
+// failure with its reason.
+func (ca *CA) countReply(rec *bufferedResponse, o *scepOutcome) {
+	if ca.cfg.OnSCEP == nil {
+		return
+	}
+	msg, err := scep.ParsePKIMessage(rec.body.Bytes())
+	switch {
+	case err == nil && msg.PKIStatus == scep.SUCCESS:
+		ca.counted(true, "")
+	case o.challengeRefused:
+		ca.counted(false, SCEPChallenge)
+	default:
+		ca.counted(false, SCEPPolicy)
+	}
+}
+
+// counted reports one certificate request to Config.OnSCEP.
+func (ca *CA) counted(issued bool, reason string) {
+	if ca.cfg.OnSCEP != nil {
+		ca.cfg.OnSCEP(issued, reason)
+	}
 }
 
 // guarded runs fn and reports whether it panicked, logging the panic.

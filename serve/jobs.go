@@ -21,7 +21,7 @@ import (
 // startJobs registers the workers of the background jobs and starts the queue; stop lets
 // running jobs finish for a while and then cancels them (they run again after a restart).
 func (in *server) startJobs(ctx context.Context) (stop func(), err error) {
-	q := jobs.New(in.Store.JobDriver(), in.Log.With("component", "jobs"), jobs.Config{})
+	q := jobs.New(in.Store.JobDriver(), in.Log.With("component", "jobs"), jobs.Config{Events: in.Events})
 	if in.pusher != nil {
 		jobs.Handle(q, in.pusher.Work)
 	}

@@ -29,7 +29,8 @@ func (in *server) mountApple(srv *api.Server, tlsCfg *tls.Config) error {
 		return err
 	}
 	srv.MountApple(p.Handler())
-	in.pusher = ios.NewPusher(nano, in.Store, ios.PusherConfig{URL: in.Config.APNsURL, Roots: in.apnsRoots, Log: in.Log.With("component", "apns")})
+	in.pusher = ios.NewPusher(nano, in.Store, ios.PusherConfig{URL: in.Config.APNsURL, Roots: in.apnsRoots, Log: in.Log.With("component", "apns"),
+		Events: in.Events})
 	in.applePlatform, in.appleLicences = p, lic
 	return nil
 }

@@ -17,11 +17,11 @@ import (
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/api"
+	"github.com/trennwand/trennwand/buildinfo"
 	"github.com/trennwand/trennwand/demo"
 	"github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/ios"
@@ -107,10 +107,10 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 	if err != nil {
 		return err
 	}
+	build := buildinfo.Read()
 	metrics := prometheus.NewRegistry()
-	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Log: log, TLS: tlsCfg, Metrics: metrics, Ready: in.Ready, PKI: ca,
-		ClientAddr: api.ForwardedFor(cfg.TrustedProxies), MetricsListener: metricsLn != nil})
+		ClientAddr: api.ForwardedFor(cfg.TrustedProxies), MetricsListener: metricsLn != nil, Build: build})
 	if dm != nil {
 		in.apnsRoots, in.demo = dm.APNsRoots(), true
 	}
@@ -120,6 +120,7 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 	if in.androidPlatform, err = mountAndroid(ctx, in, srv, log); err != nil {
 		return err
 	}
+	in.registerMetrics(metrics, build, ca, tlsCfg)
 	if dm != nil {
 		if err := dm.Seed(ctx, in.Service, in.applePlatform, in.appleLicences, in.androidPlatform, ca.Root()); err != nil {
 			return fmt.Errorf("demo: %w", err)
@@ -142,7 +143,8 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 			dm.StartDevices(ctx, in.Service, strings.TrimRight(in.Config.PublicURL.String(), "/"), ca.Root(), opts.DemoDevices, log)
 		}
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "public_url", in.Config.PublicURL.String(), "database", cfg.DB.String())
+	log.Info("serving", "version", build.Version, "commit", build.Commit, "built", build.Date, "go", build.GoVersion,
+		"addr", ln.Addr().String(), "public_url", in.Config.PublicURL.String(), "database", cfg.DB.String())
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(gctx, ln) })
 	if metricsLn != nil {

@@ -15,7 +15,7 @@ func TestHelpNamesTheCommandsAndWhatTheyDo(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{nil, []string{"Usage:", "serve", "tenant", "admin", "invite", "device", "audit", "healthcheck", "--config", "--data", "--db", "--json"}},
+		{nil, []string{"Usage:", "serve", "tenant", "admin", "invite", "device", "audit", "healthcheck", "version", "--version", "--config", "--data", "--db", "--json"}},
 		{[]string{"--help"}, []string{"Usage:", "serve", "TRENNWAND_", "flags win"}},
 		{[]string{"help", "serve"}, []string{"trennwand serve [flags]", "--addr"}},
 		{[]string{"serve", "--help"}, []string{"Only one server may use a data directory", "refuses to start", "SIGTERM", "TRENNWAND_DB=postgres://", "--tls-cert", "--admin-email"}},
@@ -26,6 +26,8 @@ func TestHelpNamesTheCommandsAndWhatTheyDo(t *testing.T) {
 		{[]string{"device", "list", "--help"}, []string{"--tenant", "--platform", "--state", "trennwand device list --tenant musterstadt"}},
 		{[]string{"audit", "verify", "--help"}, []string{"--tenant", "Exit code 0", "1 when one is not"}},
 		{[]string{"healthcheck", "--help"}, []string{"/readyz", "--url", "--addr"}},
+		{[]string{"version", "--help"}, []string{"its version, the commit", "trennwand version --json", "trennwand_build_info"}},
+		{[]string{"serve", "--help"}, []string{"--metrics-tenant-label", "TRENNWAND_METRICS_TENANT_LABEL"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(append([]string{"trennwand"}, tt.args...), " "), func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/trennwand/trennwand/buildinfo"
 	"github.com/trennwand/trennwand/mdm"
 )
 
@@ -71,9 +72,11 @@ database, the tenant "default" and a first administrator, and prints how to sign
 
 Settings come from flags, TRENNWAND_* environment variables (TRENNWAND_DB for --db)
 and an optional config file (--config, YAML, TOML or JSON); flags win.`,
+		Version:       buildinfo.Read().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -97,6 +100,7 @@ and an optional config file (--config, YAML, TOML or JSON); flags win.`,
 		newAndroidCmd(),
 		newHealthcheckCmd(),
 		newSimCmd(),
+		newVersionCmd(),
 	)
 	return root
 }

@@ -32,6 +32,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// testVersion and testCommit are what the test binary is stamped with.
+const (
+	testVersion    = "v0.0.0-test"
+	testCommit     = "0123456789abcdef0123456789abcdef01234567"
+	testBuildFlags = "-X github.com/trennwand/trennwand/buildinfo.version=" + testVersion +
+		" -X github.com/trennwand/trennwand/buildinfo.commit=" + testCommit +
+		" -X github.com/trennwand/trennwand/buildinfo.date=2026-12-06T07:00:00Z"
+)
+
 var (
 	buildOnce sync.Once
 	binaryDir string
@@ -46,7 +55,9 @@ func binary(t *testing.T) string {
 		if binaryDir, binaryErr = os.MkdirTemp("", "trennwand-test-bin-"); binaryErr != nil {
 			return
 		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(binaryDir, "trennwand"), ".").CombinedOutput()
+		// Stamped as `make build` stamps a release, so that the tests see the version
+		// wherever the program shows it.
+		out, err := exec.Command("go", "build", "-ldflags", testBuildFlags, "-o", filepath.Join(binaryDir, "trennwand"), ".").CombinedOutput()
 		if err != nil {
 			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -30,6 +30,7 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	f.String("addr", ":8443", "address to listen on for HTTPS; env TRENNWAND_ADDR")
 	f.String("memory-limit", inst.DefaultMemoryLimit, "the Go runtime's soft memory limit (GOMEMLIMIT, which wins when set): memory beyond it is collected and given back sooner; off for none; env TRENNWAND_MEMORY_LIMIT")
 	f.String("metrics-addr", "", "address to serve /metrics on (HTTPS, nothing else there), e.g. 10.0.0.5:9443; unset, the main listener answers /metrics to clients on this host only; env TRENNWAND_METRICS_ADDR")
+	f.Bool("metrics-tenant-label", false, "label the per-tenant metrics (devices, audit trail, certificate and token expiry) with the tenant's name; off, they are summed over the tenants or show the worst one; env TRENNWAND_METRICS_TENANT_LABEL")
 	f.String("tls-cert", "", "PEM server certificate (default: one issued by the embedded CA, kept in the data directory); env TRENNWAND_TLS_CERT")
 	f.String("tls-key", "", "PEM private key of --tls-cert; env TRENNWAND_TLS_KEY")
 	f.String("admin-email", "admin@localhost", "e-mail address of the first administrator, used on an empty installation; env TRENNWAND_ADMIN_EMAIL")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/metrics"
 )
 
 // Token authenticates the phone of one enrolment to the platform endpoints: the bearer
@@ -88,7 +89,16 @@ func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (Sta
 		out, err = redeemInvitation(ctx, tx, at, inv, platform, s.Core.CapabilitiesOf(platform), req.Account)
 		return err
 	})
+	s.count(platform, err, metrics.EnrolmentStarted)
 	return out, err
+}
+
+// count counts an enrolment step on platform for /metrics: done, or failed with err.
+func (s *Service) count(platform mdm.Platform, err error, done string) {
+	if err != nil {
+		done = metrics.EnrolmentFailed
+	}
+	s.Settings.Events.Enrolment(string(platform), done)
 }
 
 // redeemInvitation marks the invitation used and creates the device in state invited with

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/metrics"
 )
 
 // The platform reports the steps of an enrolment as the phone takes them: its MDM client
@@ -47,7 +48,8 @@ func (s *Service) BeginEnrolment(ctx context.Context, tenantID, deviceID, platfo
 // CompleteEnrolment records that the phone's management channel is complete: the device
 // moves from enrolling to active. For a device that is active already it does nothing.
 func (s *Service) CompleteEnrolment(ctx context.Context, tenantID, deviceID string) error {
-	return s.atomic(ctx, func(tx scope, at time.Time) error {
+	var completed mdm.Platform
+	err := s.atomic(ctx, func(tx scope, at time.Time) error {
 		d, err := tx.Devices().Device(ctx, tenantID, deviceID)
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
@@ -55,6 +57,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, tenantID, deviceID stri
 		if d.State == mdm.DeviceActive {
 			return nil
 		}
+		completed = d.Platform
 		if err := tx.Devices().SetDeviceState(ctx, tenantID, d.ID, mdm.DeviceEnrolling, mdm.DeviceActive, at); err != nil {
 			return err
 		}
@@ -72,4 +75,8 @@ func (s *Service) CompleteEnrolment(ctx context.Context, tenantID, deviceID stri
 		}
 		return mdm.EnqueuePolicyForNewDevice(ctx, tx, tenantID, p, at)
 	})
+	if completed != "" {
+		s.count(completed, err, metrics.EnrolmentCompleted)
+	}
+	return err
 }

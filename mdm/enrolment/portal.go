@@ -10,6 +10,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/metrics"
 )
 
 // PortalView is what the employee portal knows about an invitation code: whose it is, how
@@ -57,6 +58,7 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 		return PortalView{}, err
 	}
 	var v PortalView
+	redeemed := false
 	err := s.guarded(ctx, client, func() error {
 		return s.atomic(ctx, func(tx scope, at time.Time) (err error) {
 			if v, err = portalView(ctx, tx, code, at); err != nil || v.Redeemed() {
@@ -66,6 +68,7 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 				return err
 			}
 			if s.Core.CapabilitiesOf(platform).Has(mdm.EnrolsByPortalLink) {
+				redeemed = true
 				if _, err := redeemInvitation(ctx, tx, at, v.Invitation, platform, s.Core.CapabilitiesOf(platform), ""); err != nil {
 					return err
 				}
@@ -74,6 +77,9 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 			return err
 		})
 	})
+	if redeemed {
+		s.count(platform, err, metrics.EnrolmentStarted)
+	}
 	return v, err
 }
 

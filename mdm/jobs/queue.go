@@ -10,6 +10,8 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
+
+	"github.com/trennwand/trennwand/mdm/metrics"
 )
 
 // Queue names. Pushes have their own queue so that a slow call to Google cannot hold up
@@ -39,6 +41,8 @@ type Config struct {
 	// Poll is how often an idle worker looks for new jobs; zero means 100 ms. It bounds
 	// how long a queued push waits.
 	Poll time.Duration
+	// Events counts the job runs for /metrics; nil counts nothing.
+	Events *metrics.Events
 }
 
 // New returns a queue on the store's database driver. Register the workers, then Start.
@@ -57,9 +61,29 @@ func New(driver riverdriver.Driver[*sql.Tx], log *slog.Logger, cfg Config) *Queu
 
 // Handle registers fn as the worker for jobs of type T. Register every kind before Start.
 func Handle[T river.JobArgs](q *Queue, fn func(ctx context.Context, args T) error) {
+	var kind T
+	q.cfg.Events.JobKind(kind.Kind())
 	river.AddWorker(q.workers, river.WorkFunc(func(ctx context.Context, j *river.Job[T]) error {
-		return fn(ctx, j.Args)
+		start := time.Now()
+		err := fn(ctx, j.Args)
+		q.cfg.Events.JobRun(j.Kind, runResult(err), start.Sub(j.ScheduledAt), time.Since(start), j.Attempt > 1)
+		return err
 	}))
+}
+
+// runResult names what became of a job run, for the metrics.
+func runResult(err error) string {
+	var cancel *river.JobCancelError
+	var snooze *river.JobSnoozeError
+	switch {
+	case err == nil:
+		return "succeeded"
+	case errors.As(err, &cancel):
+		return "cancelled"
+	case errors.As(err, &snooze):
+		return "snoozed"
+	}
+	return "failed"
 }
 
 // Every queues job at the given interval, the first time when the queue starts. Only one
