@@ -50,6 +50,9 @@ type Config struct {
 	LogLevel           slog.Level
 	LogJSON            bool
 	JSON               bool
+
+	// SIEM is where the audit events of the tenants whose feed is on are sent.
+	SIEM SIEMConfig
 }
 
 // Settings lists every setting that may come from a flag, an environment variable
@@ -60,6 +63,7 @@ var Settings = []string{
 	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
 	"trusted-proxies", "vpp-url", "vpp-metadata-url", "metrics-addr",
 	"memory-limit",
+	"siem-syslog", "siem-syslog-ca", "siem-webhook", "siem-webhook-ca", "siem-webhook-secret-file",
 }
 
 // Load merges the flags, the environment and the config file (flags win, then the
@@ -198,6 +202,9 @@ func validate(v *viper.Viper) (Config, error) {
 		return cfg, err
 	}
 	if cfg.TrustedProxies, err = ParseTrustedProxies(v.GetString("trusted-proxies")); err != nil {
+		return cfg, err
+	}
+	if cfg.SIEM, err = parseSIEM(v); err != nil {
 		return cfg, err
 	}
 	if cfg.APNsTopic != "" && !strings.HasPrefix(cfg.APNsTopic, "com.apple.mgmt.") {

@@ -39,6 +39,9 @@ type Config struct {
 	// Poll is how often an idle worker looks for new jobs; zero means 100 ms. It bounds
 	// how long a queued push waits.
 	Poll time.Duration
+	// Queues are further queues by name with how many of their jobs run at once, for work
+	// that must not hold up the default queue while a far side is slow.
+	Queues map[string]int
 }
 
 // New returns a queue on the store's database driver. Register the workers, then Start.
@@ -77,11 +80,15 @@ func (q *Queue) Start(ctx context.Context) error {
 	if q.client != nil {
 		return errors.New("job queue: already started")
 	}
+	queues := map[string]river.QueueConfig{
+		QueueDefault: {MaxWorkers: q.cfg.Workers},
+		QueuePush:    {MaxWorkers: q.cfg.PushWorkers},
+	}
+	for name, workers := range q.cfg.Queues {
+		queues[name] = river.QueueConfig{MaxWorkers: workers}
+	}
 	c, err := river.NewClient(q.driver, &river.Config{
-		Queues: map[string]river.QueueConfig{
-			QueueDefault: {MaxWorkers: q.cfg.Workers},
-			QueuePush:    {MaxWorkers: q.cfg.PushWorkers},
-		},
+		Queues:                      queues,
 		Workers:                     q.workers,
 		PeriodicJobs:                q.periodic,
 		PollOnly:                    true,
