@@ -2,7 +2,6 @@ package serve
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/siem"
@@ -45,20 +44,7 @@ func (in *server) useSIEM(ctx context.Context) error {
 // receiver that fails is tried again after a pause that grows with each failure in a
 // row, without the queue ever giving up: the cursor keeps the place.
 func (in *server) handleSIEM(q *jobs.Queue) {
-	log := in.Log.With("component", "siem")
-	jobs.Handle(q, func(ctx context.Context, job siem.DeliverJob) error {
-		again, err := in.Service.SIEM.Deliver(ctx, job)
-		if again > 0 {
-			if err != nil {
-				log.Warn("SIEM receiver failed; trying again later", "sink", job.Sink, "tenant_id", job.TenantID, "in", again, "error", err)
-			}
-			return jobs.Later(again)
-		}
-		if err != nil {
-			return fmt.Errorf("SIEM delivery of tenant %s to %s: %w", job.TenantID, job.Sink, err)
-		}
-		return nil
-	})
+	jobs.HandleAgain(q, in.Service.SIEM.Deliver)
 	jobs.Handle(q, in.Service.SIEM.CatchUp)
 	q.Every(siem.CatchUpInterval, siem.CatchUpJob{})
 }

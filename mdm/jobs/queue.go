@@ -65,6 +65,23 @@ func Handle[T river.JobArgs](q *Queue, fn func(ctx context.Context, args T) erro
 	}))
 }
 
+// HandleAgain registers fn as the worker for jobs of type T, for work that goes on until
+// it is done: when fn returns a pause, the job runs again after it without counting an
+// attempt, so the queue never gives it up; fn's error with a pause is the reason, logged
+// as a warning. An error without a pause is retried like any job's.
+func HandleAgain[T river.JobArgs](q *Queue, fn func(ctx context.Context, args T) (time.Duration, error)) {
+	Handle(q, func(ctx context.Context, args T) error {
+		again, err := fn(ctx, args)
+		if again <= 0 {
+			return err
+		}
+		if err != nil && q.log != nil {
+			q.log.Warn("job failed; it runs again later", "kind", args.Kind(), "in", again, "error", err)
+		}
+		return Later(again)
+	})
+}
+
 // Every queues job at the given interval, the first time when the queue starts. Only one
 // replica (the elected leader) schedules periodic jobs.
 func (q *Queue) Every(interval time.Duration, job river.JobArgs) {

@@ -11,19 +11,20 @@ import (
 	"github.com/trennwand/trennwand/mdm/audit"
 )
 
-// DeliverJob sends a tenant's events that one sink has not taken yet. It is unique while
-// it waits or runs, so that one job at a time, on whichever replica, sends them.
+// DeliverJob sends a tenant's events that one sink has not taken yet, as long as Runner
+// holds the sink's cursor of the tenant.
 type DeliverJob struct {
 	TenantID string `json:"tenant_id"`
 	Sink     string `json:"sink"`
+	Runner   string `json:"runner"`
 }
 
 // Kind names the job's worker.
 func (DeliverJob) Kind() string { return "siem_deliver" }
 
-// CatchUpJob queues a delivery for every tenant and sink that is behind: after a job
-// ended just as an event was appended, after a command line (which queues no
-// deliveries) appended events or switched a feed on, after a sink was configured.
+// CatchUpJob queues a delivery for every tenant and sink that is behind with no job
+// holding its cursor: after a command line (which queues no deliveries) appended events
+// or switched a feed on, after a sink was configured, after a job died.
 type CatchUpJob struct{}
 
 // Kind names the job's worker.
@@ -36,12 +37,11 @@ const (
 	QueueWorkers = 4
 )
 
-// CatchUpInterval is how often the catch-up runs, and so how long an event waits at most
-// for a delivery that nothing else queued.
+// CatchUpInterval is how often the catch-up runs.
 const CatchUpInterval = 30 * time.Second
 
 // queueOnAppend queues the deliveries of the tenant whose event e was appended, in the
-// event's transaction, when its feed is on.
+// event's transaction, when its feed is on and no job holds the cursor.
 func (s *Service) queueOnAppend(ctx context.Context, tx mdm.Store, e audit.Event) error {
 	periods, err := s.Tables(tx).Periods(ctx, e.TenantID)
 	if err != nil {
@@ -53,25 +53,36 @@ func (s *Service) queueOnAppend(ctx context.Context, tx mdm.Store, e audit.Event
 	return s.queue(ctx, tx, e.TenantID)
 }
 
-// queue queues a delivery of the tenant's events to each sink in tx.
+// queue claims the tenant's cursor of each sink that no job holds and queues a delivery
+// for it in tx.
 func (s *Service) queue(ctx context.Context, tx mdm.Store, tenantID string) error {
+	now := s.Settings.Now()
 	for _, name := range s.sinkNames() {
-		if err := tx.EnqueueJob(ctx, DeliverJob{TenantID: tenantID, Sink: name}, mdm.JobOptions{Queue: Queue, Unique: true}); err != nil {
+		runner := mdm.NewID()
+		claimed, err := s.Tables(tx).Claim(ctx, tenantID, name, runner, now.Add(s.cfg.Hold), now)
+		if err != nil {
+			return fmt.Errorf("claim the SIEM delivery of tenant %s to %s: %w", tenantID, name, err)
+		}
+		if !claimed {
+			continue
+		}
+		if err := tx.EnqueueJob(ctx, DeliverJob{TenantID: tenantID, Sink: name, Runner: runner}, mdm.JobOptions{Queue: Queue}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// CatchUp queues a delivery for every tenant and sink that is behind.
+// CatchUp queues a delivery for every tenant and sink that is behind with no job holding
+// its cursor.
 func (s *Service) CatchUp(ctx context.Context, _ CatchUpJob) error {
-	for name := range s.sinks {
-		tenants, err := s.Tables(s.DB).Behind(ctx, name)
+	for _, name := range s.sinkNames() {
+		tenants, err := s.Tables(s.DB).Behind(ctx, name, s.Settings.Now())
 		if err != nil {
 			return fmt.Errorf("SIEM feeds behind at %s: %w", name, err)
 		}
 		for _, id := range tenants {
-			if err := s.DB.EnqueueJob(ctx, DeliverJob{TenantID: id, Sink: name}, mdm.JobOptions{Queue: Queue, Unique: true}); err != nil {
+			if err := s.DB.Atomic(ctx, func(tx mdm.Store) error { return s.queue(ctx, tx, id) }); err != nil {
 				return err
 			}
 		}
@@ -80,10 +91,11 @@ func (s *Service) CatchUp(ctx context.Context, _ CatchUpJob) error {
 }
 
 // Deliver sends the tenant's events that the sink has not taken, batch after batch in
-// the order of the chain, moving the sink's cursor after each batch the receiver took.
-// When the receiver fails, it records the failure and returns how long to wait before
-// the next attempt with the reason; again is also set when the job ran its slice and
-// should continue after other jobs had their turn. Any other error is the database's.
+// the order of the chain, moving the sink's cursor after each batch the receiver took,
+// until nothing is left or the job no longer holds the cursor. When the receiver fails,
+// it records the failure and returns how long to wait before the next attempt, with the
+// reason; again is also set when the job ran its slice and should continue after other
+// jobs had their turn. Any other error is the database's.
 func (s *Service) Deliver(ctx context.Context, job DeliverJob) (again time.Duration, err error) {
 	sink := s.sinks[job.Sink]
 	if sink == nil {
@@ -97,41 +109,42 @@ func (s *Service) Deliver(ctx context.Context, job DeliverJob) (again time.Durat
 		return 0, err
 	}
 	started := s.Settings.Now()
-	for {
-		if s.Settings.Now().Sub(started) > s.cfg.Slice {
-			return time.Millisecond, nil
+	for s.Settings.Now().Sub(started) < s.cfg.Slice {
+		c, err := s.Tables(s.DB).Cursor(ctx, t.ID, sink.Name())
+		if err != nil || c.Runner != job.Runner {
+			// Another job took over after this one's hold had passed.
+			return 0, err
 		}
-		more, failed, err := s.deliverBatch(ctx, t, sink)
+		sent, err := s.deliverBatch(ctx, t, sink, c)
 		switch {
+		case errors.Is(err, errLostHold):
+			return 0, nil
 		case err != nil:
 			return 0, err
-		case failed != nil:
-			return s.backoff(failed.Failures), fmt.Errorf("send tenant %s's audit events after %d to %s (attempt %d): %s",
-				t.Name, failed.Seq, sink.Name(), failed.Failures, failed.LastError)
-		case !more:
-			return 0, nil
+		case sent.Failures > 0:
+			return s.backoff(sent.Failures), fmt.Errorf("send tenant %s's audit events after %d to %s (attempt %d): %s",
+				t.Name, sent.Seq, sink.Name(), sent.Failures, sent.LastError)
+		case sent.Seq == c.Seq:
+			done, err := s.finish(ctx, c)
+			if done || err != nil {
+				return 0, err
+			}
 		}
 	}
+	return time.Millisecond, nil
 }
 
-// deliverBatch sends the next batch and reports whether there may be more; failed is the
-// cursor with the failure recorded when the receiver did not take the batch.
-func (s *Service) deliverBatch(ctx context.Context, t mdm.Tenant, sink Sink) (more bool, failed *Cursor, err error) {
+// deliverBatch sends the next batch after cursor c and returns the cursor as stored
+// afterwards: moved on, with a failure recorded, or unchanged when nothing was left.
+func (s *Service) deliverBatch(ctx context.Context, t mdm.Tenant, sink Sink, c Cursor) (Cursor, error) {
 	tables := s.Tables(s.DB)
-	c, err := tables.Cursor(ctx, t.ID, sink.Name())
-	if errors.Is(err, mdm.ErrNotFound) {
-		c, err = Cursor{TenantID: t.ID, Sink: sink.Name()}, nil
-	}
-	if err != nil {
-		return false, nil, err
-	}
 	periods, err := tables.Periods(ctx, t.ID)
 	if err != nil {
-		return false, nil, err
+		return c, err
 	}
 	from, to, ok := nextRange(periods, c.Seq, s.cfg.Batch)
 	if !ok {
-		return false, nil, nil
+		return c, nil
 	}
 	var events []audit.Event
 	err = s.DB.Trail().FilteredAuditEvents(ctx, t.ID, mdm.AuditFilter{AfterSeq: from - 1, UpToSeq: to}, func(e audit.Event) error {
@@ -139,18 +152,19 @@ func (s *Service) deliverBatch(ctx context.Context, t mdm.Tenant, sink Sink) (mo
 		return nil
 	})
 	if err != nil {
-		return false, nil, err
+		return c, err
 	}
 	now := s.Settings.Now()
+	c.UpdatedAt = now
 	if len(events) == 0 {
 		head, err := tables.Head(ctx, t.ID)
 		if err != nil || head < from {
-			return false, nil, err
+			return c, err
 		}
 		// The events of the range were removed after their retention period; the ones
 		// after them are next.
-		c.Seq, c.UpdatedAt = to, now
-		return true, nil, tables.SaveCursor(ctx, &c)
+		c.Seq, c.Failures, c.LastError, c.FailingSince = to, 0, "", nil
+		return c, s.progress(ctx, &c, now.Add(s.cfg.Hold))
 	}
 	if sendErr := sink.Send(ctx, t, events); sendErr != nil {
 		c.Failures++
@@ -158,11 +172,45 @@ func (s *Service) deliverBatch(ctx context.Context, t mdm.Tenant, sink Sink) (mo
 		if c.FailingSince == nil {
 			c.FailingSince = &now
 		}
-		c.UpdatedAt = now
-		return false, &c, tables.SaveCursor(ctx, &c)
+		// The hold lasts over the pause, so that no other job starts meanwhile.
+		return c, s.progress(ctx, &c, now.Add(s.backoff(c.Failures)+s.cfg.Hold))
 	}
-	c.Seq, c.Failures, c.LastError, c.FailingSince, c.SentAt, c.UpdatedAt = events[len(events)-1].Seq, 0, "", nil, &now, now
-	return true, nil, tables.SaveCursor(ctx, &c)
+	c.Seq, c.Failures, c.LastError, c.FailingSince, c.SentAt = events[len(events)-1].Seq, 0, "", nil, &now
+	return c, s.progress(ctx, &c, now.Add(s.cfg.Hold))
+}
+
+// errLostHold ends a job whose hold on the cursor passed and was taken by another.
+var errLostHold = errors.New("the delivery's hold on the cursor passed")
+
+func (s *Service) progress(ctx context.Context, c *Cursor, until time.Time) error {
+	held, err := s.Tables(s.DB).Progress(ctx, c, until)
+	if err == nil && !held {
+		return errLostHold
+	}
+	return err
+}
+
+// finish lets go of the cursor when nothing is left to send, in a transaction that holds
+// the lock of the chain's head, so that an event appended meanwhile is either seen here
+// (and the job goes on) or appended after the cursor is free (and queues a new job).
+func (s *Service) finish(ctx context.Context, c Cursor) (done bool, err error) {
+	err = s.DB.Atomic(ctx, func(tx mdm.Store) error {
+		tables := s.Tables(tx)
+		head, err := tables.LockHead(ctx, c.TenantID)
+		if err != nil {
+			return err
+		}
+		periods, err := tables.Periods(ctx, c.TenantID)
+		if err != nil {
+			return err
+		}
+		if from, _, ok := nextRange(periods, c.Seq, 1); ok && from <= head {
+			return nil
+		}
+		done = true
+		return tables.Release(ctx, c.TenantID, c.Sink, c.Runner)
+	})
+	return done, err
 }
 
 // backoff doubles the pause with every failure in a row, from MinBackoff to MaxBackoff.

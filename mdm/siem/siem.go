@@ -4,11 +4,15 @@
 // chain, also after the receiver was down for a while.
 //
 // It owns the tables siem_periods (when a tenant's feed was on) and siem_cursors (how far
-// each sink has taken each tenant's trail). Delivery is a job of the durable queue, one per
-// tenant and sink, queued in the transaction of every appended event and unique while it
-// waits or runs, so that on any number of replicas one job at a time sends a tenant's
-// events to a sink, and a periodic catch-up queues it again for whatever a job left behind.
-// The sinks themselves (mdm/siem/syslog, mdm/siem/webhook) are given by the wiring.
+// each sink has taken each tenant's trail, and which delivery job holds it). Delivery is a
+// job of the durable queue per tenant and sink. An appended event whose cursor no job
+// holds claims it in the event's transaction and queues the job there; the job sends batch
+// after batch, and lets go of the cursor only in a transaction that holds the lock of the
+// chain's head and finds nothing left to send. So an event is either seen by the running
+// job or claims the cursor for a new one, on any number of replicas, and one job at a time
+// sends a tenant's events to a sink. A job that died loses its hold after a while, and the
+// next event or the periodic catch-up queues another. The sinks themselves
+// (mdm/siem/syslog, mdm/siem/webhook) are given by the wiring.
 package siem
 
 import (
@@ -61,6 +65,10 @@ type Cursor struct {
 	LastError    string
 	FailingSince *time.Time
 	SentAt       *time.Time
+	// Runner is the delivery job that holds the cursor until RunningUntil; the job
+	// extends its hold as it goes, so that one that died is replaced once it has passed.
+	Runner       string
+	RunningUntil *time.Time
 	UpdatedAt    time.Time
 }
 
@@ -77,13 +85,23 @@ type Store interface {
 	Cursor(ctx context.Context, tenantID, sink string) (Cursor, error)
 	// Cursors returns the tenant's cursors by sink name.
 	Cursors(ctx context.Context, tenantID string) ([]Cursor, error)
-	// SaveCursor creates or replaces a cursor.
-	SaveCursor(ctx context.Context, c *Cursor) error
-	// Head returns the seq of the tenant's last event.
+	// Claim makes runner the tenant's delivery to the sink until `until`, creating the
+	// cursor at seq 0 if there is none, unless another runner holds it beyond now; it
+	// reports whether runner got it.
+	Claim(ctx context.Context, tenantID, sink, runner string, until, now time.Time) (bool, error)
+	// Progress stores the runner's cursor and extends its hold until `until`; false when
+	// c.Runner does not hold it any more.
+	Progress(ctx context.Context, c *Cursor, until time.Time) (bool, error)
+	// Release ends runner's hold on the cursor.
+	Release(ctx context.Context, tenantID, sink, runner string) error
+	// Head returns the seq of the tenant's last event; LockHead also locks the chain's
+	// head until the transaction ends, as appending an event does.
 	Head(ctx context.Context, tenantID string) (int64, error)
+	LockHead(ctx context.Context, tenantID string) (int64, error)
 	// Behind returns the tenants whose events up to their chain's head are not all taken
-	// by the sink although a period covers them.
-	Behind(ctx context.Context, sink string) ([]string, error)
+	// by the sink although a period covers them, and whose delivery no runner holds
+	// beyond now.
+	Behind(ctx context.Context, sink string, now time.Time) ([]string, error)
 }
 
 // Service switches tenants' feeds on and off, and delivers their events to the sinks.
@@ -103,6 +121,9 @@ type Config struct {
 	// Slice is how long one job sends before it makes room for other jobs and continues
 	// later; zero means 2 min (the queue stops a job after 5).
 	Slice time.Duration
+	// Hold is how long a delivery job holds a cursor beyond its last step; after that a
+	// job that died is replaced. Zero means 2 min, well beyond one Send.
+	Hold time.Duration
 }
 
 // New returns the feed's service on db, whose tables tables gives.
@@ -125,6 +146,9 @@ func (s *Service) Use(cfg Config, sinks ...Sink) {
 	}
 	if cfg.Slice == 0 {
 		cfg.Slice = 2 * time.Minute
+	}
+	if cfg.Hold == 0 {
+		cfg.Hold = 2 * time.Minute
 	}
 	s.cfg = cfg
 	for _, k := range sinks {

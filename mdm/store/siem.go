@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -57,21 +56,31 @@ func (v SIEM) Cursors(ctx context.Context, tenantID string) ([]siem.Cursor, erro
 	return out, translate(err)
 }
 
-// SaveCursor creates or replaces a cursor. Its seq never moves back: should two
-// deliveries ever overlap, the one that finished first cannot undo the other's progress.
-func (v SIEM) SaveCursor(ctx context.Context, c *siem.Cursor) error {
-	err := v.s.db.WithContext(ctx).Table(siemCursorsTable).Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "tenant_id"}, {Name: "sink"}},
-		DoUpdates: clause.Assignments(map[string]any{
-			"seq":           gorm.Expr("CASE WHEN excluded.seq > " + siemCursorsTable + ".seq THEN excluded.seq ELSE " + siemCursorsTable + ".seq END"),
-			"failures":      gorm.Expr("excluded.failures"),
-			"last_error":    gorm.Expr("excluded.last_error"),
-			"failing_since": gorm.Expr("excluded.failing_since"),
-			"sent_at":       gorm.Expr("COALESCE(excluded.sent_at, " + siemCursorsTable + ".sent_at)"),
-			"updated_at":    gorm.Expr("excluded.updated_at"),
-		}),
-	}).Create(c).Error
-	return translate(err)
+// Claim makes runner the tenant's delivery to the sink until `until`, creating the
+// cursor at its start if it has none, unless another runner holds it beyond now. It
+// reports whether runner got it.
+func (v SIEM) Claim(ctx context.Context, tenantID, sink, runner string, until, now time.Time) (bool, error) {
+	res := v.s.db.WithContext(ctx).Exec(`INSERT INTO `+siemCursorsTable+` (tenant_id, sink, seq, runner, running_until, updated_at)
+		VALUES (?, ?, 0, ?, ?, ?)
+		ON CONFLICT (tenant_id, sink) DO UPDATE SET runner = excluded.runner, running_until = excluded.running_until
+		WHERE `+siemCursorsTable+`.running_until IS NULL OR `+siemCursorsTable+`.running_until < ?`,
+		tenantID, sink, runner, until.UTC(), now.UTC(), now.UTC())
+	return res.RowsAffected == 1, translate(res.Error)
+}
+
+// Progress stores c, its runner's progress, and extends its hold until `until`; it
+// reports false, storing nothing, when c.Runner no longer holds the cursor.
+func (v SIEM) Progress(ctx context.Context, c *siem.Cursor, until time.Time) (bool, error) {
+	res := v.s.scoped(ctx, c.TenantID).Table(siemCursorsTable).Where("sink = ? AND runner = ?", c.Sink, c.Runner).
+		Updates(map[string]any{"seq": c.Seq, "failures": c.Failures, "last_error": c.LastError,
+			"failing_since": c.FailingSince, "sent_at": c.SentAt, "running_until": until.UTC(), "updated_at": c.UpdatedAt})
+	return res.RowsAffected == 1, translate(res.Error)
+}
+
+// Release ends runner's hold on the cursor.
+func (v SIEM) Release(ctx context.Context, tenantID, sink, runner string) error {
+	return translate(v.s.scoped(ctx, tenantID).Table(siemCursorsTable).Where("sink = ? AND runner = ?", sink, runner).
+		Updates(map[string]any{"runner": "", "running_until": nil}).Error)
 }
 
 // Head returns the seq of the tenant's last event.
@@ -80,14 +89,22 @@ func (v SIEM) Head(ctx context.Context, tenantID string) (int64, error) {
 	return head.Seq, err
 }
 
+// LockHead returns the seq of the tenant's last event and locks the chain's head until
+// the transaction ends, as appending an event does: no event is appended meanwhile.
+func (v SIEM) LockHead(ctx context.Context, tenantID string) (int64, error) {
+	head, err := first[auditHead](v.s.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("tenant_id = ?", tenantID))
+	return head.Seq, err
+}
+
 // Behind returns the tenants with events up to their head that a period covers and the
-// sink has not taken.
-func (v SIEM) Behind(ctx context.Context, sink string) ([]string, error) {
+// sink has not taken, and whose delivery no runner holds beyond now.
+func (v SIEM) Behind(ctx context.Context, sink string, now time.Time) ([]string, error) {
 	var ids []string
 	err := v.s.db.WithContext(ctx).Raw(`SELECT DISTINCT p.tenant_id FROM `+siemPeriodsTable+` p
 		JOIN audit_heads h ON h.tenant_id = p.tenant_id
 		LEFT JOIN `+siemCursorsTable+` c ON c.tenant_id = p.tenant_id AND c.sink = ?
 		WHERE COALESCE(c.seq, 0) < COALESCE(p.to_seq, h.seq) AND COALESCE(c.seq, 0) < h.seq
-		ORDER BY p.tenant_id`, sink).Scan(&ids).Error
+		AND (c.running_until IS NULL OR c.running_until < ?)
+		ORDER BY p.tenant_id`, sink, now.UTC()).Scan(&ids).Error
 	return ids, translate(err)
 }

@@ -14,7 +14,9 @@ CREATE TABLE siem_periods (
 
 -- How far each sink has taken each tenant's trail: every event up to seq was accepted by
 -- the receiver. failures counts the attempts that failed since the last success, for the
--- back-off and for `trennwand siem show`.
+-- back-off and for `trennwand siem show`. runner is the delivery job that sends the
+-- tenant's events to the sink until running_until (extended as it goes); with none, or
+-- once that has passed, the next event or the catch-up claims the row for a new job.
 CREATE TABLE siem_cursors (
     tenant_id     TEXT NOT NULL REFERENCES tenants (id),
     sink          TEXT NOT NULL CHECK (sink IN ('syslog', 'webhook')),
@@ -23,6 +25,8 @@ CREATE TABLE siem_cursors (
     last_error    TEXT NOT NULL DEFAULT '',
     failing_since {{.Time}},
     sent_at       {{.Time}},
+    runner        TEXT NOT NULL DEFAULT '',
+    running_until {{.Time}},
     updated_at    {{.Time}} NOT NULL,
     PRIMARY KEY (tenant_id, sink)
 );
