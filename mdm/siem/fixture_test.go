@@ -2,6 +2,9 @@ package siem_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -143,3 +146,9 @@ func (r *received) checkInOrder(t *testing.T, tenantID string, from, to int64) {
 
 // errDown is what a receiver that is down answers.
 var errDown = errors.New("receiver down")
+
+func hmacHex(secret []byte, msg string) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(msg))
+	return hex.EncodeToString(mac.Sum(nil))
+}
