@@ -146,6 +146,13 @@ func (s *Service) deliverBatch(ctx context.Context, t mdm.Tenant, sink Sink, c C
 	if !ok {
 		return c, nil
 	}
+	// The head first: the events up to it were committed with it, so all of them are
+	// read below; one appended meanwhile waits for the next batch.
+	head, err := tables.Head(ctx, t.ID)
+	if err != nil || head < from {
+		return c, err
+	}
+	to = min(to, head)
 	var events []audit.Event
 	err = s.DB.Trail().FilteredAuditEvents(ctx, t.ID, mdm.AuditFilter{AfterSeq: from - 1, UpToSeq: to}, func(e audit.Event) error {
 		events = append(events, e)
@@ -157,10 +164,6 @@ func (s *Service) deliverBatch(ctx context.Context, t mdm.Tenant, sink Sink, c C
 	now := s.Settings.Now()
 	c.UpdatedAt = now
 	if len(events) == 0 {
-		head, err := tables.Head(ctx, t.ID)
-		if err != nil || head < from {
-			return c, err
-		}
 		// The events of the range were removed after their retention period; the ones
 		// after them are next.
 		c.Seq, c.Failures, c.LastError, c.FailingSince = to, 0, "", nil

@@ -17,7 +17,7 @@ func TestEveryActionMakesAValidRFC5424Message(t *testing.T) {
 	at := time.Date(2026, 12, 6, 7, 30, 0, 123456000, time.UTC)
 	p := rfc5424.NewParser(rfc5424.WithBestEffort())
 	for _, a := range audit.Actions() {
-		e := audit.Event{TenantID: "t1", Seq: 7, At: at, Actor: "admin:a1", Action: a, Subject: "device:d1",
+		e := audit.Event{TenantID: "t1", Seq: 7, At: at, Actor: "admin:a1", Action: a, Subject: audit.Device.Of("d1"),
 			Details: `{"reason":"lost \u003cphone\u003e"}`, PrevHash: audit.GenesisHash}
 		e.Hash = e.ComputeHash()
 		raw, err := syslog.Message("mdm.musterstadt.de", e)
