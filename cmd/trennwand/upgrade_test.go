@@ -131,25 +131,12 @@ func checkUpgrade(t *testing.T, s site) {
 // connection of its own: a dump sets the search path for the rest of its session.
 func loadDump(t *testing.T, dsn, dump string) {
 	t.Helper()
-	f, err := os.Open(dump)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	script, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.ExecContext(t.Context(), string(script)); err != nil {
+	if _, err := db.ExecContext(t.Context(), string(gunzip(t, dump))); err != nil {
 		t.Fatalf("load %s: %v", dump, err)
 	}
 }
@@ -157,6 +144,12 @@ func loadDump(t *testing.T, dsn, dump string) {
 // gunzipTo writes the uncompressed content of the gzip file src to dst, readable by its
 // owner only, as the server keeps its database.
 func gunzipTo(t *testing.T, src, dst string) {
+	t.Helper()
+	writeFileMode(t, dst, gunzip(t, src), 0o600)
+}
+
+// gunzip returns the uncompressed content of the gzip file src.
+func gunzip(t *testing.T, src string) []byte {
 	t.Helper()
 	f, err := os.Open(src)
 	if err != nil {
@@ -167,16 +160,11 @@ func gunzipTo(t *testing.T, src, dst string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	b, err := io.ReadAll(zr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := io.Copy(out, zr); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
+	return b
 }
 
 func writeFileMode(t *testing.T, path string, b []byte, mode os.FileMode) {
