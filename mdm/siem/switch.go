@@ -47,7 +47,7 @@ func (s *Service) Switch(ctx context.Context, actor string, t mdm.Tenant, on boo
 	if err != nil && !errors.Is(err, errUnchanged) {
 		return Status{}, fmt.Errorf("switch the SIEM feed of tenant %s: %w", t.Name, err)
 	}
-	return s.Status(ctx, t, s.sinkNames()...)
+	return s.Status(ctx, t)
 }
 
 func isOn(periods []Period) bool { return len(periods) > 0 && periods[len(periods)-1].Open() }
@@ -72,8 +72,10 @@ type SinkStatus struct {
 }
 
 // Status returns how the tenant's feed stands for each sink that has a cursor of the
-// tenant or is named (the sinks configured).
+// tenant, that the service delivers to, or that is named (the sinks a command line's
+// configuration gives).
 func (s *Service) Status(ctx context.Context, t mdm.Tenant, sinks ...string) (Status, error) {
+	sinks = append(s.sinkNames(), sinks...)
 	st := Status{Tenant: t}
 	periods, err := s.Tables(s.DB).Periods(ctx, t.ID)
 	if err != nil {
@@ -98,6 +100,7 @@ func (s *Service) Status(ctx context.Context, t mdm.Tenant, sinks ...string) (St
 	}
 	for _, name := range sinks {
 		if !seen[name] {
+			seen[name] = true
 			st.Sinks = append(st.Sinks, SinkStatus{Cursor: Cursor{TenantID: t.ID, Sink: name}, Behind: behind(periods, 0, head)})
 		}
 	}
