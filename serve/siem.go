@@ -46,5 +46,7 @@ func (in *server) useSIEM(ctx context.Context) error {
 func (in *server) handleSIEM(q *jobs.Queue) {
 	jobs.HandleAgain(q, in.Service.SIEM.Deliver)
 	jobs.Handle(q, in.Service.SIEM.CatchUp)
-	q.Every(siem.CatchUpInterval, siem.CatchUpJob{})
+	if c := in.Config.SIEM; c.SyslogAddr != "" || c.WebhookURL != "" {
+		q.Every(siem.CatchUpInterval, siem.CatchUpJob{})
+	}
 }

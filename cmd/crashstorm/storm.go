@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -33,7 +34,9 @@ type config struct {
 	killAfter time.Duration
 	down      time.Duration
 	retry     time.Duration
-	log       io.Writer // progress; may be io.Discard
+	// settle is how long a phone waits for its work apps after enrolling; zero is retry.
+	settle time.Duration
+	log    io.Writer // progress; may be io.Discard
 	// replicas is how many servers share the database (PostgreSQL), each with a data
 	// directory of its own; each one after the first gets iPhones of its own. Zero is one.
 	replicas int
@@ -88,8 +91,9 @@ func run(ctx context.Context, cfg config) (result, error) {
 		server   *storm
 		platform string
 	}
-	// Every server gets iPhones; the Android phones go to the last one started, whose
-	// demo bound the tenant to the enterprise in its own AMAPI fake.
+	// Every server gets iPhones. Android phones only come with one server: the demo plays
+	// Google in the server's process, so replicas would each have a Google of their own,
+	// and each one's sync would find the others' work profiles gone.
 	var fleets []phones
 	for _, p := range peers {
 		if err := p.saveCA(ctx); err != nil {
@@ -97,7 +101,9 @@ func run(ctx context.Context, cfg config) (result, error) {
 		}
 		fleets = append(fleets, phones{p, "ios"})
 	}
-	fleets = append(fleets, phones{peers[len(peers)-1], "android"})
+	if len(peers) == 1 {
+		fleets = append(fleets, phones{s, "android"})
+	}
 	sums := make([]sim.Summary, len(fleets))
 	simErrs := make([]error, len(fleets))
 	var wg sync.WaitGroup
@@ -312,7 +318,7 @@ func (s *storm) saveCA(ctx context.Context) error {
 func (s *storm) sim(ctx context.Context, platform, token string) (sim.Summary, error) {
 	out, err := s.trennwand(ctx, "sim", platform, "--server", s.url(), "--token", token,
 		"--count", strconv.Itoa(s.cfg.count), "--concurrency", strconv.Itoa(s.cfg.concurrency),
-		"--checkins", "1", "--retry", s.cfg.retry.String(), "--settle", s.cfg.retry.String(),
+		"--checkins", "1", "--retry", s.cfg.retry.String(), "--settle", cmp.Or(s.cfg.settle, s.cfg.retry).String(),
 		"--ca", s.caFile(), "--rate", strconv.FormatFloat(s.cfg.rate, 'f', -1, 64), "--json")
 	var sum sim.Summary
 	if jerr := json.Unmarshal(out, &sum); jerr != nil {

@@ -1,8 +1,18 @@
 package main
 
 import (
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/siem/webhook"
 )
 
 // siemStatus is what `siem show --json` prints.
@@ -51,4 +61,61 @@ func TestSIEMFeedIsSwitchedPerTenantAndTheSwitchIsAudited(t *testing.T) {
 		}
 		s.run(t, "siem", "show").wantCode(t, exitUsage)
 	})
+}
+
+// A server configured with a webhook sends the events of a tenant whose feed an
+// administrator switched on through the API, signed with the secret from the file.
+func TestServeSendsTheAuditFeedToTheWebhook(t *testing.T) {
+	s := newSite(t, "sqlite")
+	secret := "a webhook secret of at least thirty-two bytes"
+	got := make(chan webhook.Body, 100)
+	receiver := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := webhook.Verify([]byte(secret), r.Header, body, time.Now(), 5*time.Minute); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		var b webhook.Body
+		if err := json.Unmarshal(body, &b); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		got <- b
+	}))
+	t.Cleanup(receiver.Close)
+	files := t.TempDir()
+	caFile, secretFile := filepath.Join(files, "ca.pem"), filepath.Join(files, "webhook.secret")
+	writeFile(t, caFile, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: receiver.Certificate().Raw})))
+	writeFile(t, secretFile, secret+"\n")
+
+	srv := startServe(t, append(s.flags, "--siem-webhook", receiver.URL+"/audit", "--siem-webhook-ca", caFile,
+		"--siem-webhook-secret-file", secretFile)...)
+	srv.waitServing(t)
+	var tok struct{ Token string }
+	s.run(t, "token", "create", "--tenant", "default", "--role", "admin", "--json").decode(t, &tok)
+	req, err := http.NewRequest(http.MethodPut, srv.url("/api/v1/siem"), strings.NewReader(`{"on":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	resp, err := insecureClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("PUT /api/v1/siem: HTTP %d", resp.StatusCode)
+	}
+	select {
+	case b := <-got:
+		if b.Tenant != "default" || len(b.Events) == 0 || b.Events[0].Action != audit.SIEMEnable {
+			t.Fatalf("the webhook received %+v, want the tenant's switch-on first", b)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the webhook received nothing")
+	}
+	if code := srv.stop(t); code != 0 {
+		t.Fatalf("serve exited with %d", code)
+	}
 }
