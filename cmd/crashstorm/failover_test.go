@@ -196,6 +196,9 @@ func TestEnrolmentStormSurvivesADatabaseFailover(t *testing.T) {
 	if r.CommandsDelivered == 0 {
 		t.Errorf("the iPhones were handed no commands; the storm proves nothing about them")
 	}
+	if r.Retried == 0 {
+		t.Errorf("no phone had to retry: the primary was lost after the storm, not during it")
+	}
 	var inRecovery bool
 	if err := query(t, standby.url("trennwand"), "SELECT pg_is_in_recovery()", &inRecovery); err != nil || inRecovery {
 		t.Errorf("the standby was not promoted: %v %v", inRecovery, err)
