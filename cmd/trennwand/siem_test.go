@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"encoding/pem"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -70,14 +68,9 @@ func TestServeSendsTheAuditFeedToTheWebhook(t *testing.T) {
 	secret := "a webhook secret of at least thirty-two bytes"
 	got := make(chan webhook.Body, 100)
 	receiver := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if err := webhook.Verify([]byte(secret), r.Header, body, time.Now(), 5*time.Minute); err != nil {
+		b, err := webhook.Receive(r, []byte(secret), time.Now())
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
-			return
-		}
-		var b webhook.Body
-		if err := json.Unmarshal(body, &b); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		got <- b

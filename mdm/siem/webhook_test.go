@@ -2,8 +2,7 @@ package siem_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -32,18 +31,13 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "maintenance", http.StatusServiceUnavailable)
 		return
 	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	if err := webhook.Verify(rc.secret, r.Header, body, time.Now(), 5*time.Minute); err != nil {
+	b, err := webhook.Receive(r, rc.secret, time.Now())
+	if errors.Is(err, webhook.ErrSignature) {
 		rc.refused.Add(1)
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return
 	}
-	var b webhook.Body
-	if err := json.Unmarshal(body, &b); err != nil {
+	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}

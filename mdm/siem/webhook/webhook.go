@@ -145,3 +145,24 @@ func Verify(secret []byte, h http.Header, body []byte, now time.Time, tolerance 
 	}
 	return nil
 }
+
+// MaxBody bounds what Receive reads of a request: a batch of 500 events is far below it.
+const MaxBody = 16 << 20
+
+// Receive is a receiver's side of a request: it reads the body, verifies its signature
+// (Verify, with a tolerance of five minutes) and decodes the events. An error wrapping
+// ErrSignature should be answered with 401, any other with 400.
+func Receive(r *http.Request, secret []byte, now time.Time) (Body, error) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, MaxBody))
+	if err != nil {
+		return Body{}, err
+	}
+	if err := Verify(secret, r.Header, raw, now, 5*time.Minute); err != nil {
+		return Body{}, err
+	}
+	var b Body
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return Body{}, fmt.Errorf("webhook body: %w", err)
+	}
+	return b, nil
+}
