@@ -63,7 +63,7 @@ var Settings = []string{
 	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
 	"trusted-proxies", "vpp-url", "vpp-metadata-url", "metrics-addr",
 	"memory-limit",
-	"siem-syslog", "siem-syslog-ca", "siem-webhook", "siem-webhook-ca", "siem-webhook-secret-file",
+	"siem-syslog", "siem-syslog-ca", "siem-syslog-cert", "siem-syslog-key", "siem-webhook", "siem-webhook-ca", "siem-webhook-secret-file",
 }
 
 // Load merges the flags, the environment and the config file (flags win, then the

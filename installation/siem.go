@@ -1,6 +1,7 @@
 package installation
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"net"
@@ -20,6 +21,9 @@ type SIEMConfig struct {
 	SyslogAddr string
 	// SyslogRoots are the CAs its certificate must come from; nil means the system's.
 	SyslogRoots *x509.CertPool
+	// SyslogClientCert, if set, is the certificate with which the server proves itself to
+	// a receiver that asks for one (RFC 5425's mutual authentication).
+	SyslogClientCert *tls.Certificate
 	// WebhookURL is the webhook's https:// address; empty sends to no webhook.
 	WebhookURL string
 	// WebhookRoots are the CAs its certificate must come from; nil means the system's.
@@ -40,6 +44,19 @@ func parseSIEM(v *viper.Viper) (SIEMConfig, error) {
 	}
 	if c.SyslogRoots, err = readRoots("siem-syslog-ca", v.GetString("siem-syslog-ca"), c.SyslogAddr != "", "--siem-syslog"); err != nil {
 		return c, err
+	}
+	if cert, key := v.GetString("siem-syslog-cert"), v.GetString("siem-syslog-key"); cert != "" || key != "" {
+		if c.SyslogAddr == "" {
+			return c, fmt.Errorf("--siem-syslog-cert and --siem-syslog-key are given without --siem-syslog")
+		}
+		if cert == "" || key == "" {
+			return c, fmt.Errorf("give both --siem-syslog-cert and --siem-syslog-key, or neither")
+		}
+		pair, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			return c, fmt.Errorf("syslog client certificate (--siem-syslog-cert, --siem-syslog-key): %w", err)
+		}
+		c.SyslogClientCert = &pair
 	}
 	if c.WebhookURL = v.GetString("siem-webhook"); c.WebhookURL != "" {
 		if u, err := url.Parse(c.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {

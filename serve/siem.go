@@ -16,7 +16,8 @@ func (in *server) useSIEM(ctx context.Context) error {
 	c := in.Config.SIEM
 	var sinks []siem.Sink
 	if c.SyslogAddr != "" {
-		s, err := syslog.New(syslog.Config{Addr: c.SyslogAddr, RootCAs: c.SyslogRoots, Hostname: in.Config.PublicURL.Hostname()})
+		s, err := syslog.New(syslog.Config{Addr: c.SyslogAddr, RootCAs: c.SyslogRoots, Certificate: c.SyslogClientCert,
+			Hostname: in.Config.PublicURL.Hostname()})
 		if err != nil {
 			return err
 		}

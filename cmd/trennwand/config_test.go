@@ -49,6 +49,8 @@ func TestInvalidConfigurationExitsWithTwoAndCreatesNothing(t *testing.T) {
 		{"webhook secret that is too short", []string{"serve", "--siem-webhook", "https://siem.example.org/audit", "--siem-webhook-secret-file", filepath.Join(files, "short.secret")}, nil, "give at least 32"},
 		{"webhook secret without a webhook", []string{"serve", "--siem-webhook-secret-file", filepath.Join(files, "short.secret")}, nil, "--siem-webhook-secret-file is given without --siem-webhook"},
 		{"syslog CA that holds no certificate", []string{"serve", "--siem-syslog", "siem.example.org:6514", "--siem-syslog-ca", filepath.Join(files, "short.secret")}, nil, "no PEM certificate"},
+		{"syslog client certificate without key", []string{"serve", "--siem-syslog", "siem.example.org:6514", "--siem-syslog-cert", noCert}, nil, "give both --siem-syslog-cert and --siem-syslog-key"},
+		{"syslog client certificate that cannot be read", []string{"serve", "--siem-syslog", "siem.example.org:6514", "--siem-syslog-cert", noCert, "--siem-syslog-key", noCert}, nil, "syslog client certificate"},
 		{"syslog receiver from the environment", []string{"siem", "show", "--tenant", "default"}, map[string]string{"TRENNWAND_SIEM_SYSLOG": "siem:port:6514"}, `syslog receiver "siem:port:6514"`},
 		{"unknown flag", []string{"serve", "--verbose"}, nil, "unknown flag: --verbose"},
 		{"unknown command", []string{"start"}, nil, `unknown command "start"`},

@@ -44,6 +44,8 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	f.String("mail-from", "", "sender address of invitation e-mail; env TRENNWAND_MAIL_FROM")
 	f.String("siem-syslog", "", "syslog receiver (RFC 5424 over TLS, RFC 5425 framing) for the audit events of tenants whose SIEM feed is on, host:port, e.g. siem.example.org:6514; env TRENNWAND_SIEM_SYSLOG")
 	f.String("siem-syslog-ca", "", "PEM file of the CAs the syslog receiver's certificate comes from (default: the system's); env TRENNWAND_SIEM_SYSLOG_CA")
+	f.String("siem-syslog-cert", "", "PEM client certificate shown to a syslog receiver that asks for one; env TRENNWAND_SIEM_SYSLOG_CERT")
+	f.String("siem-syslog-key", "", "PEM private key of --siem-syslog-cert; env TRENNWAND_SIEM_SYSLOG_KEY")
 	f.String("siem-webhook", "", "https:// address that receives the audit events of tenants whose SIEM feed is on, signed; env TRENNWAND_SIEM_WEBHOOK")
 	f.String("siem-webhook-ca", "", "PEM file of the CAs the webhook's certificate comes from (default: the system's); env TRENNWAND_SIEM_WEBHOOK_CA")
 	f.String("siem-webhook-secret-file", "", "file with the webhook's signing secret (at least 32 bytes), kept sealed in the database once read; env TRENNWAND_SIEM_WEBHOOK_SECRET_FILE")

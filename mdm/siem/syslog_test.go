@@ -2,12 +2,17 @@ package siem_test
 
 import (
 	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/siem/syslog"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -36,9 +42,10 @@ type rsyslog struct {
 // header, and the message.
 const rsyslogTemplate = `%pri%|%timereported:::date-rfc3339%|%hostname%|%app-name%|%msgid%|%msg%\n`
 
-// startRsyslog writes the configuration with the certificate and key (PEM) and starts
-// rsyslogd on a free port; it is stopped when the test ends.
-func startRsyslog(t *testing.T, certPEM, keyPEM []byte) *rsyslog {
+// startRsyslog starts rsyslogd with the CA, certificate and key (PEM) and the gtls
+// driver's authMode for senders ("anon", or "x509/certvalid" for a certificate from the
+// CA).
+func startRsyslog(t *testing.T, caPEM, certPEM, keyPEM []byte, authMode string) *rsyslog {
 	t.Helper()
 	bin, err := exec.LookPath("rsyslogd")
 	if err != nil {
@@ -62,15 +69,15 @@ func startRsyslog(t *testing.T, certPEM, keyPEM []byte) *rsyslog {
 		}
 		return p
 	}
-	cert, key := write("server.pem", certPEM), write("server.key", keyPEM)
+	ca, cert, key := write("ca.pem", caPEM), write("server.pem", certPEM), write("server.key", keyPEM)
 	conf := fmt.Sprintf(`global(workDirectory=%q maxMessageSize="64k"
   defaultNetstreamDriver="gtls" defaultNetstreamDriverCAFile=%q
   defaultNetstreamDriverCertFile=%q defaultNetstreamDriverKeyFile=%q)
-module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
+module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode=%q)
 input(type="imtcp" address="127.0.0.1" port="%d")
 template(name="events" type="string" string="%s")
 action(type="omfile" file=%q template="events" asyncWriting="off")
-`, r.dir, cert, cert, key, r.port, rsyslogTemplate, filepath.Join(r.dir, "events.log"))
+`, r.dir, ca, cert, key, authMode, r.port, rsyslogTemplate, filepath.Join(r.dir, "events.log"))
 	write("rsyslog.conf", []byte(conf))
 	if out, err := exec.Command(bin, "-N1", "-f", filepath.Join(r.dir, "rsyslog.conf")).CombinedOutput(); err != nil {
 		t.Fatalf("rsyslog refuses the test's configuration: %v\n%s", err, out)
@@ -179,31 +186,13 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// testCertificate returns a certificate for 127.0.0.1 with its key in PEM and a pool that
-// trusts it: the one Go's httptest makes for its TLS servers.
-func testCertificate(t *testing.T) (certPEM, keyPEM []byte, roots *x509.CertPool) {
-	t.Helper()
-	srv := httptest.NewUnstartedServer(nil)
-	srv.StartTLS()
-	defer srv.Close()
-	c := srv.TLS.Certificates[0]
-	der, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots = x509.NewCertPool()
-	roots.AddCert(srv.Certificate())
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}),
-		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), roots
-}
-
 // Debian's rsyslog receives the feed over TLS with octet-counted framing, parses each
 // message as RFC 5424, and gets every event in order per tenant, also those appended while
 // it was stopped for a while.
 func TestRsyslogReceivesEveryEventInOrderAlsoAfterItWasDown(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		certPEM, keyPEM, roots := testCertificate(t)
-		rs := startRsyslog(t, certPEM, keyPEM)
+		caPEM, certPEM, keyPEM, roots := testPKI(t)
+		rs := startRsyslog(t, caPEM, certPEM, keyPEM, "anon")
 		sink, err := syslog.New(syslog.Config{Addr: rs.addr(), RootCAs: roots, Hostname: "mdm.musterstadt.de"})
 		if err != nil {
 			t.Fatal(err)
@@ -255,4 +244,73 @@ func TestRsyslogReceivesEveryEventInOrderAlsoAfterItWasDown(t *testing.T) {
 			}
 		}
 	})
+}
+
+// RFC 5425's mutual authentication: a receiver that wants the sender's certificate takes
+// the events from a sink configured with one from its CA, and refuses a sink without.
+func TestRsyslogThatAsksForTheSendersCertificateGetsIt(t *testing.T) {
+	caPEM, leafPEM, keyPEM, roots := testPKI(t)
+	rs := startRsyslog(t, caPEM, leafPEM, keyPEM, "x509/certvalid")
+	e := audit.Event{TenantID: "t1", Seq: 1, At: time.Now().UTC().Truncate(time.Microsecond), Actor: "cli:test",
+		Action: audit.SIEMEnable, Subject: audit.Tenant.Of("t1"), Details: audit.NoDetails, PrevHash: audit.GenesisHash}
+	e.Hash = e.ComputeHash()
+
+	anonymous, err := syslog.New(syslog.Config{Addr: rs.addr(), RootCAs: roots, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := anonymous.Send(t.Context(), mdm.Tenant{ID: "t1"}, []audit.Event{e}); err == nil {
+		t.Fatal("a sender without a certificate was taken")
+	}
+	pair, err := tls.X509KeyPair(leafPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known, err := syslog.New(syslog.Config{Addr: rs.addr(), RootCAs: roots, Certificate: &pair})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := known.Send(t.Context(), mdm.Tenant{ID: "t1"}, []audit.Event{e}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 15*time.Second, "rsyslog to receive the event", func() bool { return rs.received().has("t1", 1, 1) })
+}
+
+// testPKI makes a CA and one certificate from it for 127.0.0.1 that serves as the
+// receiver's and as the sender's, in PEM, and a pool that trusts the CA.
+func testPKI(t *testing.T) (caPEM, leafPEM, keyPEM []byte, roots *x509.CertPool) {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "siem test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots = x509.NewCertPool()
+	roots.AddCert(ca)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), roots
 }

@@ -36,6 +36,8 @@ type Config struct {
 	// RootCAs are the CAs the receiver's certificate must come from; nil means the
 	// system's.
 	RootCAs *x509.CertPool
+	// Certificate, if set, is shown to a receiver that asks the sender to authenticate.
+	Certificate *tls.Certificate
 	// Hostname is the HOSTNAME of every message: the host of the server's public URL, the
 	// name the receiver knows the installation by.
 	Hostname string
@@ -60,10 +62,11 @@ func New(cfg Config) (*Sink, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	return &Sink{cfg: cfg, dialer: tls.Dialer{
-		NetDialer: &net.Dialer{Timeout: cfg.Timeout},
-		Config:    &tls.Config{RootCAs: cfg.RootCAs, ServerName: host, MinVersion: tls.VersionTLS12},
-	}}, nil
+	tc := &tls.Config{RootCAs: cfg.RootCAs, ServerName: host, MinVersion: tls.VersionTLS12}
+	if cfg.Certificate != nil {
+		tc.Certificates = []tls.Certificate{*cfg.Certificate}
+	}
+	return &Sink{cfg: cfg, dialer: tls.Dialer{NetDialer: &net.Dialer{Timeout: cfg.Timeout}, Config: tc}}, nil
 }
 
 // Name is the sink's name in the cursors.
