@@ -142,7 +142,7 @@ func query(t *testing.T, url, q string, dest ...any) error {
 // belongs to a device, and the audit trail verifies. (The phones do not wait for their
 // work apps: the demo's stand-in for Apple's licences lives in each server's process.)
 func TestEnrolmentStormSurvivesADatabaseFailover(t *testing.T) {
-	// Opt-in while one open question is settled: one run in five on a busy machine ended
+	// Opt-in while one open question is settled: one run in six on a busy machine ended
 	// with a phone's device still invited (see docs/deployment.md, "PostgreSQL failover").
 	if testing.Short() || os.Getenv("TRENNWAND_TEST_FAILOVER") == "" {
 		t.Skip("starts two PostgreSQL servers, two trennwand servers and 20 phones; set TRENNWAND_TEST_FAILOVER=1 to run it")
