@@ -14,6 +14,7 @@ require (
 	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/labstack/echo/v4 v4.16.0
+	github.com/leodido/go-syslog/v4 v4.6.0
 	github.com/micromdm/nanolib v0.5.0
 	github.com/micromdm/nanomdm v0.9.0
 	github.com/micromdm/plist v0.2.1

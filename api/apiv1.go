@@ -83,6 +83,8 @@ func apiRoutes() []apiRoute {
 		{http.MethodGet, "/employees/:id/report", mdm.PermDataProtectionRead, (*apiV1).employeeReport},
 		{http.MethodGet, "/data-protection", mdm.PermDataProtectionRead, (*apiV1).getDataProtection},
 		{http.MethodPut, "/data-protection", mdm.PermDataProtectionWrite, (*apiV1).setDataProtection},
+		{http.MethodGet, "/siem", mdm.PermDataProtectionRead, (*apiV1).getSIEM},
+		{http.MethodPut, "/siem", mdm.PermDataProtectionWrite, (*apiV1).setSIEM},
 		{http.MethodGet, "/data-protection/record-of-processing", mdm.PermDataProtectionRead, (*apiV1).processingRecord},
 		{http.MethodGet, "/data-protection/dpia", mdm.PermDataProtectionRead, documentDraft(dataprotection.DocumentDPIA)},
 		{http.MethodGet, "/data-protection/agreement", mdm.PermDataProtectionRead, documentDraft(dataprotection.DocumentAgreement)},

@@ -79,6 +79,8 @@ var roleMatrix = map[string]matrixRoute{
 	"PUT /api/v1/data-protection": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":60,"inactivity_grace_days":14,"inactivity_action":"lock"}`
 	}},
+	"GET /api/v1/siem":            {allowed: withAudit},
+	"PUT /api/v1/siem":            {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"on":true}` }},
 	"GET /api/v1/apple/vpp-token": {allowed: adminOnly},
 	"PUT /api/v1/apple/vpp-token": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return `{"token":"Stadt Musterstadt"}`

@@ -52,6 +52,9 @@ type Config struct {
 	LogLevel           slog.Level
 	LogJSON            bool
 	JSON               bool
+
+	// SIEM is where the audit events of the tenants whose feed is on are sent.
+	SIEM SIEMConfig
 }
 
 // Settings lists every setting that may come from a flag, an environment variable
@@ -62,6 +65,7 @@ var Settings = []string{
 	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
 	"trusted-proxies", "vpp-url", "vpp-metadata-url", "metrics-addr",
 	"memory-limit", "metrics-tenant-label",
+	"siem-syslog", "siem-syslog-ca", "siem-syslog-cert", "siem-syslog-key", "siem-webhook", "siem-webhook-ca", "siem-webhook-secret-file",
 }
 
 // Load merges the flags, the environment and the config file (flags win, then the
@@ -201,6 +205,9 @@ func validate(v *viper.Viper) (Config, error) {
 		return cfg, err
 	}
 	if cfg.TrustedProxies, err = ParseTrustedProxies(v.GetString("trusted-proxies")); err != nil {
+		return cfg, err
+	}
+	if cfg.SIEM, err = parseSIEM(v); err != nil {
 		return cfg, err
 	}
 	if cfg.APNsTopic != "" && !strings.HasPrefix(cfg.APNsTopic, "com.apple.mgmt.") {

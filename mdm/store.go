@@ -103,7 +103,8 @@ type AuditStore interface {
 	// the event is written in the same transaction as the change it records.
 	AppendAudit(ctx context.Context, tenantID string, at time.Time, r audit.Record) (audit.Event, error)
 	// OnAuditAppended makes h run in the transaction of every event appended from now on,
-	// whichever component appends it; the trail makes its checkpoints there.
+	// whichever component appends it, after the hooks added before; the trail makes its
+	// checkpoints there and the SIEM feed queues its delivery.
 	OnAuditAppended(h AuditHook)
 }
 

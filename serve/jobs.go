@@ -13,6 +13,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/mail"
+	"github.com/trennwand/trennwand/mdm/siem"
 	"github.com/trennwand/trennwand/mdm/trail"
 	"github.com/trennwand/trennwand/ui/invitation"
 	"github.com/trennwand/trennwand/ui/portal"
@@ -21,7 +22,7 @@ import (
 // startJobs registers the workers of the background jobs and starts the queue; stop lets
 // running jobs finish for a while and then cancels them (they run again after a restart).
 func (in *server) startJobs(ctx context.Context) (stop func(), err error) {
-	q := jobs.New(in.Store.JobDriver(), in.Log.With("component", "jobs"), jobs.Config{Events: in.Events})
+	q := jobs.New(in.Store.JobDriver(), in.Log.With("component", "jobs"), jobs.Config{Events: in.Events, Queues: map[string]int{siem.Queue: siem.QueueWorkers}})
 	if in.pusher != nil {
 		jobs.Handle(q, in.pusher.Work)
 	}
@@ -44,6 +45,7 @@ func (in *server) startJobs(ctx context.Context) (stop func(), err error) {
 		return nil, err
 	}
 	handleDataProtection(q, in.Service)
+	in.handleSIEM(q)
 	jobs.Handle(q, in.Service.Compliance.Run)
 	q.Every(compliance.Interval, compliance.Job{})
 	// Policy changes and commands reach the phones through their platforms.

@@ -94,6 +94,9 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 	}
 	defer opened.Close()
 	in := &server{Installation: opened}
+	if err := in.useSIEM(ctx); err != nil {
+		return err
+	}
 	if creds != nil {
 		if err := printSignIn(opts.Out, in.Config, *creds); err != nil {
 			return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -33,7 +34,15 @@ type config struct {
 	killAfter time.Duration
 	down      time.Duration
 	retry     time.Duration
-	log       io.Writer // progress; may be io.Discard
+	// settle is how long a phone waits for its work apps after enrolling; zero is retry.
+	settle time.Duration
+	log    io.Writer // progress; may be io.Discard
+	// replicas is how many servers share the database (PostgreSQL), each with a data
+	// directory of its own; each one after the first gets iPhones of its own. Zero is one.
+	replicas int
+	// failover, when set, is the fault instead of the server's kill: the database's
+	// primary is lost and its standby takes over while the servers keep running.
+	failover func(context.Context) error
 }
 
 // storm is one run: the server's address and token, and its current process.
@@ -68,42 +77,77 @@ func run(ctx context.Context, cfg config) (result, error) {
 		return result{}, fmt.Errorf("token create printed %q", out)
 	}
 
-	// The phones get the CA now, so that a server killed early cannot keep them from starting.
-	if err := s.saveCA(ctx); err != nil {
-		return result{}, err
+	peers := []*storm{s}
+	for i := 1; i < cfg.replicas; i++ {
+		p, err := s.replica(ctx, i)
+		if err != nil {
+			return result{}, err
+		}
+		defer p.kill()
+		peers = append(peers, p)
 	}
-	sums := make([]sim.Summary, 2)
-	simErrs := make([]error, 2)
+	// The phones get the CA now, so that a server killed early cannot keep them from starting.
+	type phones struct {
+		server   *storm
+		platform string
+	}
+	// Every server gets iPhones. Android phones only come with one server: the demo plays
+	// Google in the server's process, so replicas would each have a Google of their own,
+	// and each one's sync would find the others' work profiles gone.
+	var fleets []phones
+	for _, p := range peers {
+		if err := p.saveCA(ctx); err != nil {
+			return result{}, err
+		}
+		fleets = append(fleets, phones{p, "ios"})
+	}
+	if len(peers) == 1 {
+		fleets = append(fleets, phones{s, "android"})
+	}
+	sums := make([]sim.Summary, len(fleets))
+	simErrs := make([]error, len(fleets))
 	var wg sync.WaitGroup
-	for i, platform := range []string{"ios", "android"} {
-		wg.Go(func() { sums[i], simErrs[i] = s.sim(ctx, platform, tok.Token) })
+	for i, f := range fleets {
+		wg.Go(func() { sums[i], simErrs[i] = f.server.sim(ctx, f.platform, tok.Token) })
 	}
 	if err := s.awaitFirstInvitation(ctx, tok.Token); err != nil {
 		return result{}, err
 	}
-	s.logf("%d phones of each platform enrolling; killing the server in %s", cfg.count, cfg.killAfter)
+	s.logf("%d phones of each fleet enrolling; the fault in %s", cfg.count, cfg.killAfter)
 	select {
 	case <-time.After(cfg.killAfter):
 	case <-ctx.Done():
 		return result{}, ctx.Err()
 	}
-	s.kill()
-	s.logf("server killed (SIGKILL); down for %s", cfg.down)
-	time.Sleep(cfg.down)
-	if err := s.start(ctx); err != nil {
-		return result{}, fmt.Errorf("restart on the same data: %w", err)
+	if cfg.failover != nil {
+		if err := cfg.failover(ctx); err != nil {
+			return result{}, fmt.Errorf("fail over: %w", err)
+		}
+		s.logf("database failed over; servers and phones carry on")
+	} else {
+		s.kill()
+		s.logf("server killed (SIGKILL); down for %s", cfg.down)
+		time.Sleep(cfg.down)
+		if err := s.start(ctx); err != nil {
+			return result{}, fmt.Errorf("restart on the same data: %w", err)
+		}
+		s.logf("server started again; phones retrying")
 	}
-	s.logf("server started again; phones retrying")
 	wg.Wait()
 	for _, err := range simErrs {
 		if err != nil {
 			return result{}, err
 		}
 	}
+	for _, p := range peers[1:] {
+		if err := p.stop(); err != nil {
+			return result{}, err
+		}
+	}
 	if err := s.stop(); err != nil {
 		return result{}, err
 	}
-	r := result{Phones: 2 * cfg.count, Sims: sums}
+	r := result{Phones: len(fleets) * cfg.count, Sims: sums}
 	for _, sum := range sums {
 		r.Enrolled += sum.Enrolled
 		r.Retried += sum.Retried
@@ -115,6 +159,31 @@ func run(ctx context.Context, cfg config) (result, error) {
 		return result{}, err
 	}
 	return r, nil
+}
+
+// replica starts the i-th further server on the database, with a data directory of its
+// own and the first one's master key, as an operator adds a replica.
+func (s *storm) replica(ctx context.Context, i int) (*storm, error) {
+	cfg := s.cfg
+	cfg.dataDir = filepath.Join(s.cfg.dataDir, "replica-"+strconv.Itoa(i))
+	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	key, err := os.ReadFile(filepath.Join(s.cfg.dataDir, "master.key"))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(cfg.dataDir, "master.key"), key, 0o600); err != nil {
+		return nil, err
+	}
+	p := &storm{cfg: cfg}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p.addr = ln.Addr().String()
+	_ = ln.Close()
+	return p, p.start(ctx)
 }
 
 func (s *storm) logf(format string, args ...any) {
@@ -249,7 +318,7 @@ func (s *storm) saveCA(ctx context.Context) error {
 func (s *storm) sim(ctx context.Context, platform, token string) (sim.Summary, error) {
 	out, err := s.trennwand(ctx, "sim", platform, "--server", s.url(), "--token", token,
 		"--count", strconv.Itoa(s.cfg.count), "--concurrency", strconv.Itoa(s.cfg.concurrency),
-		"--checkins", "1", "--retry", s.cfg.retry.String(), "--settle", s.cfg.retry.String(),
+		"--checkins", "1", "--retry", s.cfg.retry.String(), "--settle", cmp.Or(s.cfg.settle, s.cfg.retry).String(),
 		"--ca", s.caFile(), "--rate", strconv.FormatFloat(s.cfg.rate, 'f', -1, 64), "--json")
 	var sum sim.Summary
 	if jerr := json.Unmarshal(out, &sum); jerr != nil {

@@ -14,6 +14,7 @@ func TestInvalidConfigurationExitsWithTwoAndCreatesNothing(t *testing.T) {
 	files := t.TempDir()
 	writeFile(t, filepath.Join(files, "typo.yaml"), "data: /srv/trennwand\npublic_url: https://mdm.musterstadt.de\n")
 	writeFile(t, filepath.Join(files, "broken.yaml"), "data: [unclosed\n")
+	writeFile(t, filepath.Join(files, "short.secret"), "0123456789\n")
 	missing := filepath.Join(files, "missing.yaml")
 	noCert := filepath.Join(files, "missing.pem")
 
@@ -42,6 +43,15 @@ func TestInvalidConfigurationExitsWithTwoAndCreatesNothing(t *testing.T) {
 		{"config file that is not YAML", []string{"serve", "--config", filepath.Join(files, "broken.yaml")}, nil, "broken.yaml"},
 		{"config file that does not exist", []string{"serve", "--config", missing}, nil, "config file " + missing},
 		{"config file from the environment that does not exist", []string{"tenant", "list"}, map[string]string{"TRENNWAND_CONFIG": missing}, "config file " + missing},
+		{"syslog receiver without a port", []string{"serve", "--siem-syslog", "siem.example.org"}, nil, `syslog receiver "siem.example.org": write host:port`},
+		{"webhook without TLS", []string{"serve", "--siem-webhook", "http://siem.example.org/audit"}, nil, `webhook "http://siem.example.org/audit": write the receiver's https:// address`},
+		{"webhook secret that cannot be read", []string{"serve", "--siem-webhook", "https://siem.example.org/audit", "--siem-webhook-secret-file", noCert}, nil, noCert},
+		{"webhook secret that is too short", []string{"serve", "--siem-webhook", "https://siem.example.org/audit", "--siem-webhook-secret-file", filepath.Join(files, "short.secret")}, nil, "give at least 32"},
+		{"webhook secret without a webhook", []string{"serve", "--siem-webhook-secret-file", filepath.Join(files, "short.secret")}, nil, "--siem-webhook-secret-file is given without --siem-webhook"},
+		{"syslog CA that holds no certificate", []string{"serve", "--siem-syslog", "siem.example.org:6514", "--siem-syslog-ca", filepath.Join(files, "short.secret")}, nil, "no PEM certificate"},
+		{"syslog client certificate without key", []string{"serve", "--siem-syslog", "siem.example.org:6514", "--siem-syslog-cert", noCert}, nil, "give both --siem-syslog-cert and --siem-syslog-key"},
+		{"syslog client certificate that cannot be read", []string{"serve", "--siem-syslog", "siem.example.org:6514", "--siem-syslog-cert", noCert, "--siem-syslog-key", noCert}, nil, "syslog client certificate"},
+		{"syslog receiver from the environment", []string{"siem", "show", "--tenant", "default"}, map[string]string{"TRENNWAND_SIEM_SYSLOG": "siem:port:6514"}, `syslog receiver "siem:port:6514"`},
 		{"unknown flag", []string{"serve", "--verbose"}, nil, "unknown flag: --verbose"},
 		{"unknown command", []string{"start"}, nil, `unknown command "start"`},
 		{"unknown sub-command", []string{"tenant", "delete", "musterstadt"}, nil, `unknown command "delete" for trennwand tenant`},

@@ -85,11 +85,19 @@ const (
 	AppleLicenceReleased           Action = "apple.vpp_licence.released"
 )
 
+// The feed of the audit trail to the installation's SIEM: the tenant's events are sent
+// from SIEMEnable on (that event included) to SIEMDisable (included).
+const (
+	SIEMEnable  Action = "siem.enable"
+	SIEMDisable Action = "siem.disable"
+)
+
 // actions is the catalogue as a set.
 var actions = setOf(
 	AdminCreate, AdminDisable, AdminPasswordChange, AdminSecondFactorSetup, AdminSignIn, AdminSignInFailed,
 	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke,
 	TenantCreate, TenantContacts, DataProtectionUpdate, DataProtectionDocument, NoticeAcknowledge, AuditExport, AuditPrune,
+	SIEMEnable, SIEMDisable,
 	EmployeeView, EmployeeReport, DeviceView, CertificateChallenge, CertificateRevoke,
 	CertificateKeyBind, CertificateKeyRenew, CertificateRenewAllow, SecurityCertificateKeyMismatch,
 	InvitationCreate, InvitationMail, InvitationRedeem, InvitationResend, InvitationRevoke,

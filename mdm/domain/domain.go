@@ -13,6 +13,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/enrolment"
+	"github.com/trennwand/trennwand/mdm/siem"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/trail"
 	"github.com/trennwand/trennwand/mdm/workpolicy"
@@ -36,6 +37,9 @@ type Services struct {
 	DataProtection *dataprotection.Service
 	// Enrolment keeps the invitations, the portal's steps and the enrolment of a device.
 	Enrolment *enrolment.Service
+	// SIEM switches the tenants' feeds of the audit trail to the central log and delivers
+	// them.
+	SIEM *siem.Service
 }
 
 // Options are the settings of the sub-domains that take settings of their own; the zero
@@ -60,6 +64,7 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	s.WorkPolicy = workpolicy.New(core, st, func(tx mdm.Store) workpolicy.Store { return store.WorkPoliciesOf(tx) })
 	s.DataProtection = dataprotection.New(core, st, func(tx mdm.Store) dataprotection.Store { return store.DataProtectionOf(tx) })
 	s.Enrolment = enrolment.New(core, st, func(tx mdm.Store) enrolment.Store { return store.EnrolmentOf(tx) })
+	s.SIEM = siem.New(core, st, func(tx mdm.Store) siem.Store { return store.SIEMOf(tx) })
 	s.Trail.UseRetention(s.DataProtection)
 	return s
 }

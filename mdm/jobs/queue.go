@@ -43,6 +43,9 @@ type Config struct {
 	Poll time.Duration
 	// Events counts the job runs for /metrics; nil counts nothing.
 	Events *metrics.Events
+	// Queues are further queues by name with how many of their jobs run at once, for work
+	// that must not hold up the default queue while a far side is slow.
+	Queues map[string]int
 }
 
 // New returns a queue on the store's database driver. Register the workers, then Start.
@@ -86,6 +89,23 @@ func runResult(err error) string {
 	return "failed"
 }
 
+// HandleAgain registers fn as the worker for jobs of type T, for work that goes on until
+// it is done: when fn returns a pause, the job runs again after it without counting an
+// attempt, so the queue never gives it up; fn's error with a pause is the reason, logged
+// as a warning. An error without a pause is retried like any job's.
+func HandleAgain[T river.JobArgs](q *Queue, fn func(ctx context.Context, args T) (time.Duration, error)) {
+	Handle(q, func(ctx context.Context, args T) error {
+		again, err := fn(ctx, args)
+		if again <= 0 {
+			return err
+		}
+		if err != nil && q.log != nil {
+			q.log.Warn("job failed; it runs again later", "kind", args.Kind(), "in", again, "error", err)
+		}
+		return Later(again)
+	})
+}
+
 // Every queues job at the given interval, the first time when the queue starts. Only one
 // replica (the elected leader) schedules periodic jobs.
 func (q *Queue) Every(interval time.Duration, job river.JobArgs) {
@@ -101,11 +121,15 @@ func (q *Queue) Start(ctx context.Context) error {
 	if q.client != nil {
 		return errors.New("job queue: already started")
 	}
+	queues := map[string]river.QueueConfig{
+		QueueDefault: {MaxWorkers: q.cfg.Workers},
+		QueuePush:    {MaxWorkers: q.cfg.PushWorkers},
+	}
+	for name, workers := range q.cfg.Queues {
+		queues[name] = river.QueueConfig{MaxWorkers: workers}
+	}
 	c, err := river.NewClient(q.driver, &river.Config{
-		Queues: map[string]river.QueueConfig{
-			QueueDefault: {MaxWorkers: q.cfg.Workers},
-			QueuePush:    {MaxWorkers: q.cfg.PushWorkers},
-		},
+		Queues:                      queues,
 		Workers:                     q.workers,
 		PeriodicJobs:                q.periodic,
 		PollOnly:                    true,

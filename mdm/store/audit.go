@@ -41,17 +41,20 @@ func (s *Store) AppendAudit(ctx context.Context, tenantID string, at time.Time, 
 		if err := affectedOne(res); err != nil {
 			return err
 		}
-		if tx.appended == nil {
-			return nil
+		for _, h := range tx.appended {
+			if err := h(ctx, tx, e); err != nil {
+				return err
+			}
 		}
-		return tx.appended(ctx, tx, e)
+		return nil
 	})
 	return e, err
 }
 
-// OnAuditAppended makes h run in the transaction of every event appended from now on.
-// It is set once, when the installation is wired, before the store is shared.
-func (s *Store) OnAuditAppended(h mdm.AuditHook) { s.appended = h }
+// OnAuditAppended makes h run in the transaction of every event appended from now on,
+// after the hooks added before it. Hooks are added when the installation is wired, before
+// the store is shared.
+func (s *Store) OnAuditAppended(h mdm.AuditHook) { s.appended = append(s.appended, h) }
 
 // Trail is the audit trail's tables as mdm/trail sees them: the events to read, the
 // checkpoints and the prunes.

@@ -31,8 +31,8 @@ type Store struct {
 	jobs      *river.Client[*sql.Tx]
 	// inTx is set on the copy of the store that a transaction works in.
 	inTx bool
-	// appended, when set, runs in the transaction of every appended audit event.
-	appended mdm.AuditHook
+	// appended run in the transaction of every appended audit event, in order.
+	appended []mdm.AuditHook
 }
 
 var _ mdm.Store = (*Store)(nil)
