@@ -14,5 +14,6 @@ func Registration() mdm.Registration {
 		Can: mdm.CanLockWork | mdm.CanResetWorkPasscode | mdm.ReportsWorkPasscode | mdm.ReportsIntegrity | mdm.ReportsPatchLevel |
 			mdm.RevocableWhileManaged | mdm.EnrolsByPortalLink | mdm.BindsCertificateKeys,
 		Forgetter: Forgetter{},
+		Setup:     SetupCheck{},
 	}
 }

@@ -16,5 +16,6 @@ func Registration() mdm.Registration {
 		Platform:  mdm.PlatformIOS,
 		Can:       mdm.CanQueryWorkApps | mdm.NeedsManagedAccount | mdm.AppConfigRows,
 		Forgetter: storage.Forgetter{},
+		Setup:     storage.SetupCheck{},
 	}
 }

@@ -1,6 +1,9 @@
 package mdm
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Registration is how a platform joins the core: one value saying which platform it is,
 // what it can do (its capabilities) and what it keeps of a device that has to go when the
@@ -15,7 +18,34 @@ type Registration struct {
 	// Forgetter deletes the platform's own rows of devices whose retention has ended; nil
 	// when it keeps none.
 	Forgetter DeviceForgetter
+	// Setup tells whether a tenant has set the platform up; nil when the platform needs
+	// nothing of the tenant before a phone can enrol.
+	Setup SetupCheck
 }
+
+// SetupCheck is a platform's answer to "can a phone of this tenant enrol now?": whether
+// the tenant has done what the platform needs (an Android enterprise bound, an Apple push
+// certificate uploaded). It reads the platform's own rows inside tx.
+type SetupCheck interface {
+	SetUp(ctx context.Context, tx Store, tenantID string) (bool, error)
+}
+
+// NotSetUpError refuses an invitation, or explains a portal page, for a platform the
+// tenant has not set up yet; PlatformAny when it has set up none.
+type NotSetUpError struct{ Platform Platform }
+
+func (e *NotSetUpError) Error() string {
+	switch e.Platform {
+	case PlatformAndroid:
+		return "Android is not set up for this tenant yet: bind an Android enterprise first (trennwand android bind or signup, or the dashboard's settings)"
+	case PlatformIOS:
+		return "iPhones are not set up for this tenant yet: upload the Apple MDM push certificate first (trennwand apple push-cert upload, or the dashboard's settings)"
+	}
+	return "no platform is set up for this tenant yet: bind an Android enterprise or upload the Apple MDM push certificate first"
+}
+
+// Unwrap makes the refusal a caller's mistake (ErrInvalid), which IT can put right.
+func (e *NotSetUpError) Unwrap() error { return ErrInvalid }
 
 // DeviceForgetter is a platform's part of deleting devices whose retention has ended: it
 // deletes the platform's own rows of the devices (protocol state, certificate bindings,
@@ -78,6 +108,35 @@ func (s *Service) ForgetDevices(ctx context.Context, tx Store, tenantID string, 
 		if err := r.Forgetter.ForgetDevices(ctx, tx, tenantID, ds); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// CheckSetUp returns a *NotSetUpError when the tenant has not set up the platform p, inside
+// tx; for PlatformAny, when it has set up none of the registered platforms. A platform that
+// is not registered, or needs nothing of the tenant, counts as set up: the portal says
+// itself what is not switched on.
+func (s *Service) CheckSetUp(ctx context.Context, tx Store, tenantID string, p Platform) error {
+	for _, r := range s.platforms {
+		if p != PlatformAny && r.Platform != p {
+			continue
+		}
+		if r.Setup == nil {
+			return nil
+		}
+		ok, err := r.Setup.SetUp(ctx, tx, tenantID)
+		if err != nil {
+			return fmt.Errorf("is %s set up: %w", r.Platform, err)
+		}
+		if ok {
+			return nil
+		}
+		if p != PlatformAny {
+			return &NotSetUpError{Platform: p}
+		}
+	}
+	if p == PlatformAny && len(s.platforms) > 0 {
+		return &NotSetUpError{Platform: PlatformAny}
 	}
 	return nil
 }

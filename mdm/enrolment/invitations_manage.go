@@ -41,6 +41,12 @@ func (s *Service) ResendInvitation(ctx context.Context, actor string, t mdm.Tena
 			replaced[i] = inv.ID
 		}
 		last := old[len(old)-1]
+		if err := s.Core.CheckSetUp(ctx, tx, t.ID, last.Platform); err != nil {
+			return err
+		}
+		if err := s.needsAccount(last.Platform, emp); err != nil {
+			return err
+		}
 		out, err = createInvitation(ctx, tx, at, actor, t, emp, last.Platform, DefaultInvitationValidity)
 		if err != nil {
 			return err

@@ -24,10 +24,19 @@ type Letter struct {
 	Expires time.Time
 }
 
+// Screen is what a print view shows above the letters on screen when it is a page of the
+// dashboard rather than a file: what was done and where to go back to. None of it is
+// printed.
+type Screen struct {
+	Done string // a sentence saying what was made, in the page's language
+	Back string // the address of the page the letters were made on
+}
+
 // letterPage is what the print view shows.
 type letterPage struct {
 	Letters []letterView
 	Lang    string
+	Screen  Screen
 	l       *ui.Localizer
 }
 
@@ -46,11 +55,17 @@ var letterTemplate = template.Must(template.ParseFS(files, "templates/letter.htm
 // letter's QR code inline, so that the file prints from any browser without the server.
 // The file holds the codes: print it and delete it.
 func WriteLetters(w io.Writer, lang string, letters []Letter) error {
+	return WriteLetterPage(w, lang, letters, Screen{})
+}
+
+// WriteLetterPage writes the print view of WriteLetters with what screen says above the
+// letters: the one layout of a letter, for the command line's file and the dashboard.
+func WriteLetterPage(w io.Writer, lang string, letters []Letter, screen Screen) error {
 	catalog, err := Catalog()
 	if err != nil {
 		return err
 	}
-	page := letterPage{Lang: lang, l: catalog.Localizer(lang)}
+	page := letterPage{Lang: lang, Screen: screen, l: catalog.Localizer(lang)}
 	for _, l := range letters {
 		png, err := qrcode.Encode(l.URL, qrcode.Medium, 384)
 		if err != nil {
