@@ -1,6 +1,9 @@
 package android
 
-import "github.com/trennwand/trennwand/mdm"
+import (
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+)
 
 // Registration is how Android phones with a work profile join the core. The work profile
 // can be locked (only where it has a lock of its own, see checkSeparateWorkLock) and its
@@ -14,6 +17,6 @@ func Registration() mdm.Registration {
 		Can: mdm.CanLockWork | mdm.CanResetWorkPasscode | mdm.ReportsWorkPasscode | mdm.ReportsIntegrity | mdm.ReportsPatchLevel |
 			mdm.RevocableWhileManaged | mdm.EnrolsByPortalLink | mdm.BindsCertificateKeys,
 		Forgetter: Forgetter{},
-		Setup:     SetupCheck{},
+		Setup:     store.TenantRow{Table: enterprise{}.TableName()},
 	}
 }

@@ -3,6 +3,7 @@ package ios
 import (
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // Registration is how iPhones and iPads join the core. A User Enrolment has no command
@@ -16,6 +17,6 @@ func Registration() mdm.Registration {
 		Platform:  mdm.PlatformIOS,
 		Can:       mdm.CanQueryWorkApps | mdm.NeedsManagedAccount | mdm.AppConfigRows,
 		Forgetter: storage.Forgetter{},
-		Setup:     storage.SetupCheck{},
+		Setup:     store.TenantRow{Table: "ios_tenant_push"},
 	}
 }

@@ -43,7 +43,7 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	f.String("trusted-proxies", "", "comma-separated networks of load balancers whose X-Forwarded-For names the client, e.g. 10.0.0.0/8; env TRENNWAND_TRUSTED_PROXIES")
 	f.String("mail-from", "", "sender address of invitation e-mail; env TRENNWAND_MAIL_FROM")
 	f.Duration("device-cert-validity", 365*24*time.Hour, "how long device certificates are valid; env TRENNWAND_DEVICE_CERT_VALIDITY")
-	f.Int("demo-devices", 0, "with --demo: how many simulated phones (half iPhones, half Android) enrol in the background, so that the dashboard has devices to show")
+	f.Int("demo-devices", 6, "with --demo: how many simulated phones (half iPhones, half Android) enrol in the background at start, so that the dashboard has devices to show within the first minute (0 for none)")
 	f.Bool("demo", false, "demo mode: run in-process stand-ins for Google's Android Management API and Apple's push service, with a ready tenant and sample work policy, so that phones can be simulated without Google or Apple accounts")
 	return c
 }

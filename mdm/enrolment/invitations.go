@@ -85,7 +85,7 @@ var ErrManagedAccountRequired = fmt.Errorf("%w: an iPhone invitation needs the e
 // platform the tenant has set up, and for a phone that signs in with a managed account
 // only when the employee's is known.
 func (s *Service) invite(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Tenant, req InviteRequest) (NewInvitation, error) {
-	if err := s.Core.CheckSetUp(ctx, tx, t.ID, req.Platform); err != nil {
+	if err := s.Core.CheckSetUp(ctx, tx.shared, t.ID, req.Platform); err != nil {
 		return NewInvitation{}, err
 	}
 	emp, err := employeeForInvitation(ctx, tx, t.ID, at, req.Email, req.Name, req.ManagedAppleID)

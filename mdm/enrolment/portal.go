@@ -69,7 +69,7 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 			if v, err = portalView(ctx, tx, code, at); err != nil || v.Redeemed() {
 				return err
 			}
-			if err := s.Core.CheckSetUp(ctx, tx, v.Tenant.ID, platform); err != nil {
+			if err := s.Core.CheckSetUp(ctx, tx.shared, v.Tenant.ID, platform); err != nil {
 				return err
 			}
 			if err := acknowledge(ctx, tx, at, v, platform, s.Core.CapabilitiesOf(platform), noticeVersion); err != nil {

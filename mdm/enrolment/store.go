@@ -17,8 +17,9 @@ type Store interface {
 	CreateEmployee(ctx context.Context, tenantID string, e *mdm.Employee) error
 	// UpdateEmployee stores the employee's name and managed Apple account.
 	UpdateEmployee(ctx context.Context, tenantID string, e *mdm.Employee) error
-	// SetTenantContacts stores who runs the service and whom to ask about data protection.
-	SetTenantContacts(ctx context.Context, tenantID, operator, privacyContact string) error
+	// SetTenantContacts stores the employer's name, who runs the service and whom to ask
+	// about data protection.
+	SetTenantContacts(ctx context.Context, tenantID, displayName, operator, privacyContact string) error
 
 	CreateInvitation(ctx context.Context, tenantID string, i *mdm.Invitation) error
 	Invitation(ctx context.Context, tenantID, id string) (mdm.Invitation, error)

@@ -11,10 +11,10 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// SetTenantContacts stores the tenant's operator and data-protection contact.
-func (e Enrolment) SetTenantContacts(ctx context.Context, tenantID, operator, privacyContact string) error {
+// SetTenantContacts stores the tenant's display name, operator and data-protection contact.
+func (e Enrolment) SetTenantContacts(ctx context.Context, tenantID, displayName, operator, privacyContact string) error {
 	res := e.s.db.WithContext(ctx).Model(&mdm.Tenant{}).Where("id = ?", tenantID).
-		Updates(map[string]any{"operator_name": operator, "privacy_contact": privacyContact})
+		Updates(map[string]any{"display_name": displayName, "operator_name": operator, "privacy_contact": privacyContact})
 	return affectedOne(res)
 }
 

@@ -68,23 +68,6 @@ func (d *Dashboard) invitations(w http.ResponseWriter, r *http.Request) {
 	d.show(w, r, "invitations.html", "invitations.title", page{Data: rows, Flash: flash(r)})
 }
 
-// invite makes an invitation and shows its code and link once.
-func (d *Dashboard) invite(w http.ResponseWriter, r *http.Request) {
-	v := viewerOf(r)
-	inv, err := d.svc.Enrolment.Invite(r.Context(), v.Principal.Actor, v.Tenant, enrolment.InviteRequest{
-		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
-		Platform: mdm.Platform(r.PostFormValue("platform")), ManagedAppleID: r.PostFormValue("managed_apple_id")})
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	link := ""
-	if d.cfg.PublicURL != nil {
-		link = d.cfg.PublicURL.JoinPath("/e", inv.Code).String()
-	}
-	d.show(w, r, "invited.html", "invited.title", page{Data: map[string]any{"Invitation": inv, "URL": link}})
-}
-
 // revokeInvitation revokes a pending invitation.
 func (d *Dashboard) revokeInvitation(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)

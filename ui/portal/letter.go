@@ -2,6 +2,8 @@ package portal
 
 import (
 	"bytes"
+	"crypto/sha256"
+	_ "embed"
 	"encoding/base64"
 	"fmt"
 	"html/template"
@@ -37,8 +39,23 @@ type letterPage struct {
 	Letters []letterView
 	Lang    string
 	Screen  Screen
+	CSS     template.CSS
 	l       *ui.Localizer
 }
+
+// letterCSS is the print view's style, inline so that the file prints without the server.
+//
+//go:embed templates/letter.css
+var letterCSS string
+
+// LetterPolicy is the Content-Security-Policy under which a server shows the print view:
+// the server's own rule plus the view's inline style (by its hash) and its QR codes (data
+// URLs).
+var LetterPolicy = func() string {
+	sum := sha256.Sum256([]byte(letterCSS))
+	return "default-src 'self'; img-src 'self' data:; style-src 'self' 'sha256-" +
+		base64.StdEncoding.EncodeToString(sum[:]) + "'; frame-ancestors 'none'"
+}()
 
 // T returns a text of the print view.
 func (p letterPage) T(id string, data ...any) string { return p.l.T(id, data...) }
@@ -65,7 +82,7 @@ func WriteLetterPage(w io.Writer, lang string, letters []Letter, screen Screen) 
 	if err != nil {
 		return err
 	}
-	page := letterPage{Lang: lang, Screen: screen, l: catalog.Localizer(lang)}
+	page := letterPage{Lang: lang, Screen: screen, CSS: template.CSS(letterCSS), l: catalog.Localizer(lang)}
 	for _, l := range letters {
 		png, err := qrcode.Encode(l.URL, qrcode.Medium, 384)
 		if err != nil {

@@ -63,7 +63,8 @@ func newFixtureWith(t *testing.T, platforms mdm.Option) *fixture {
 	st := storetest.Open(t, storetest.SQLite)
 	svc := domain.New(st, storetest.PlainSealer{}, mdm.WithCertificates(noCA{}), platforms)
 	tn := storetest.Tenant(t, svc, "musterstadt")
-	tn, err := svc.Enrolment.SetTenantContacts(context.Background(), "test", tn, "KommunalIT Nord", "Datenschutz Musterstadt, datenschutz@musterstadt.de")
+	tn, err := svc.Enrolment.SetTenantContacts(context.Background(), "test", tn, enrolment.Contacts{
+		Employer: "Stadt Musterstadt", Operator: "KommunalIT Nord", PrivacyContact: "Datenschutz Musterstadt, datenschutz@musterstadt.de"})
 	if err != nil {
 		t.Fatal(err)
 	}
