@@ -53,6 +53,7 @@ var pageMatrix = map[string]pageRoute{
 		return url.Values{"csv_text": {"email;name\n" + mdm.NewID() + "@example.org;Erika Muster\n"}}
 	}},
 	"POST /ui/invitations/:id/revoke": {allowed: withDevices, id: invitationID, form: func() url.Values { return url.Values{} }},
+	"POST /ui/invitations/letters":    {allowed: withDevices, form: func() url.Values { return url.Values{} }},
 	"POST /ui/invitations/resend": {allowed: withDevices, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values {
 		inv, err := w.svc.Enrolment.Invite(context.Background(), "test", tn, enrolment.InviteRequest{Email: mdm.NewID() + "@example.org"})
 		if err != nil {

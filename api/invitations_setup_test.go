@@ -170,3 +170,43 @@ func TestResendShowsTheNewLetter(t *testing.T) {
 		t.Errorf("resend for nobody: %d\n%.1000s", code, page)
 	}
 }
+
+// Invitations made by a script reach nobody until someone prints them: the invitations
+// page counts them, and "print letters for all not yet sent" gives each a new code and
+// one page of letters; those printed (in the dashboard) or mailed are left alone.
+func TestLettersForAllUnsentInvitations(t *testing.T) {
+	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
+	ctx := context.Background()
+	helpdesk := w.session(w.tenant, mdm.RoleHelpdesk)
+	var scripted []enrolment.NewInvitation
+	for _, email := range []string{"anna@musterstadt.example", "bert@musterstadt.example"} {
+		inv, err := w.svc.Enrolment.Invite(ctx, "test", w.tenant, enrolment.InviteRequest{Email: email, Platform: mdm.PlatformAndroid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scripted = append(scripted, inv)
+	}
+	if code, _, _ := w.page(http.MethodPost, "/ui/invitations", helpdesk, url.Values{"email": {"carla@musterstadt.example"}}); code != http.StatusOK {
+		t.Fatalf("invite in the dashboard: %d", code)
+	}
+	_, _, list := w.page(http.MethodGet, "/ui/invitations", helpdesk, nil)
+	if !strings.Contains(list, "2 offene Einladungen wurden weder per E-Mail verschickt noch als Brief gedruckt") || strings.Count(list, "noch nicht versandt") != 3 {
+		t.Fatalf("the list:\n%.4000s", list)
+	}
+	code, _, page := w.page(http.MethodPost, "/ui/invitations/letters", helpdesk, url.Values{})
+	if code != http.StatusOK || !strings.Contains(page, "2 Einladungen hatten noch niemanden erreicht") || strings.Count(page, `<section class="letter"`) != 2 ||
+		!strings.Contains(page, `aria-label="anna@musterstadt.example"`) || strings.Contains(page, "carla@") {
+		t.Fatalf("letters for the unsent: %d\n%.3000s", code, page)
+	}
+	for _, inv := range scripted {
+		if _, err := w.svc.Enrolment.OpenInvitation(ctx, netip.Addr{}, inv.Code); err == nil {
+			t.Errorf("the never handed out code of %s still works", inv.Employee.Email)
+		}
+	}
+	if _, _, list = w.page(http.MethodGet, "/ui/invitations", helpdesk, nil); strings.Contains(list, `id="unsent"`) {
+		t.Error("the printed invitations still count as unsent")
+	}
+	if code, to, _ := w.page(http.MethodPost, "/ui/invitations/letters", helpdesk, url.Values{}); code != http.StatusSeeOther || to != "/ui/invitations?done=none_unsent" {
+		t.Errorf("nothing unsent: %d %q", code, to)
+	}
+}

@@ -53,7 +53,10 @@ too: hand it over and delete it.`,
 			}
 			letters, _ := fl.GetString("letters")
 			h := invitation.Handout{PublicURL: in.cfg.PublicURL, JSON: in.cfg.JSON, Letters: letters}
-			return h.One(cmd.OutOrStdout(), t, inv, qrPath)
+			if err := h.One(cmd.OutOrStdout(), t, inv, qrPath); err != nil {
+				return err
+			}
+			return lettersMade(ctx, in, t, letters, []enrolment.NewInvitation{inv})
 		}),
 	}
 	f := create.Flags()

@@ -35,31 +35,40 @@ func (s *Service) ResendInvitation(ctx context.Context, actor string, t mdm.Tena
 		if len(old) == 0 {
 			return fmt.Errorf("%w: %s has no pending invitation (create a new one)", mdm.ErrNotFound, email)
 		}
-		replaced := make([]string, len(old))
-		for i, inv := range old {
-			if err := tx.SetInvitationRevoked(ctx, t.ID, inv.ID, at); err != nil {
-				return fmt.Errorf("revoke invitation %s: %w", inv.ID, err)
-			}
-			replaced[i] = inv.ID
-		}
-		last := old[len(old)-1]
-		if err := s.Core.CheckSetUp(ctx, tx.shared, t.ID, last.Platform); err != nil {
-			return err
-		}
-		if err := s.needsAccount(last.Platform, emp); err != nil {
-			return err
-		}
-		out, err = createInvitation(ctx, tx, at, actor, t, emp, last.Platform, DefaultInvitationValidity)
-		if err != nil {
-			return err
-		}
-		if _, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationResend,
-			Subject: audit.Invitation.Of(out.Invitation.ID), Details: audit.Fields(map[string]any{"replaces": replaced})}); err != nil {
-			return err
-		}
-		return s.queueInvitationMail(ctx, tx, t, out)
+		out, err = s.reissue(ctx, tx, at, actor, t, emp, old)
+		return err
 	})
 	return out, err
+}
+
+// reissue replaces the employee's invitations old with one new code for the platform of
+// the last of them, inside the caller's transaction: the old ones are revoked, so that
+// their codes die, the new one is audited as their resend and, with mail switched on,
+// mailed.
+func (s *Service) reissue(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Tenant, emp mdm.Employee, old []mdm.Invitation) (NewInvitation, error) {
+	replaced := make([]string, len(old))
+	for i, inv := range old {
+		if err := tx.SetInvitationRevoked(ctx, t.ID, inv.ID, at); err != nil {
+			return NewInvitation{}, fmt.Errorf("revoke invitation %s: %w", inv.ID, err)
+		}
+		replaced[i] = inv.ID
+	}
+	last := old[len(old)-1]
+	if err := s.Core.CheckSetUp(ctx, tx.shared, t.ID, last.Platform); err != nil {
+		return NewInvitation{}, err
+	}
+	if err := s.needsAccount(last.Platform, emp); err != nil {
+		return NewInvitation{}, err
+	}
+	out, err := createInvitation(ctx, tx, at, actor, t, emp, last.Platform, DefaultInvitationValidity)
+	if err != nil {
+		return NewInvitation{}, err
+	}
+	if _, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationResend,
+		Subject: audit.Invitation.Of(out.Invitation.ID), Details: audit.Fields(map[string]any{"replaces": replaced})}); err != nil {
+		return NewInvitation{}, err
+	}
+	return out, s.queueInvitationMail(ctx, tx, t, out)
 }
 
 // createInvitation makes an invitation with a fresh code for the employee inside the

@@ -40,6 +40,23 @@ func (e Enrolment) MarkInvitationMailed(ctx context.Context, tenantID, id string
 	return e.invitationUpdated(ctx, res, tenantID, id, at)
 }
 
+// MarkInvitationsLettered records that letters of the invitations were made; an
+// invitation that has a letter already keeps its first.
+func (e Enrolment) MarkInvitationsLettered(ctx context.Context, tenantID string, ids []string, at time.Time) error {
+	err := e.s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
+		Where("id IN ? AND letter_at IS NULL", ids).Update("letter_at", at).Error
+	return translate(err)
+}
+
+// UnsentInvitations returns up to limit of the tenant's invitations that are pending at
+// `at` with neither e-mail nor letter, oldest first.
+func (e Enrolment) UnsentInvitations(ctx context.Context, tenantID string, at time.Time, limit int) ([]mdm.Invitation, error) {
+	var out []mdm.Invitation
+	err := pending(e.s.scoped(ctx, tenantID), at).Where("mailed_at IS NULL AND letter_at IS NULL").
+		Order("created_at, id").Limit(limit).Find(&out).Error
+	return out, translate(err)
+}
+
 // pending narrows q to invitations usable at `at`.
 func pending(q *gorm.DB, at time.Time) *gorm.DB {
 	return q.Where("used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", at)

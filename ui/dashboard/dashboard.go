@@ -229,6 +229,7 @@ func (d *Dashboard) Routes() []Route {
 		{post, Prefix + "/invitations/:id/revoke", mdm.PermInvitationsWrite, d.revokeInvitation},
 		{post, Prefix + "/invitations/csv", mdm.PermInvitationsWrite, d.importInvitations},
 		{post, Prefix + "/invitations/resend", mdm.PermInvitationsWrite, d.resendInvitation},
+		{post, Prefix + "/invitations/letters", mdm.PermInvitationsWrite, d.unsentLetters},
 		{get, Prefix + "/policies", mdm.PermPoliciesRead, d.policies},
 		{post, Prefix + "/policies", mdm.PermPoliciesWrite, d.createPolicy},
 		{get, Prefix + "/policies/:id", mdm.PermPoliciesRead, d.policy},
@@ -301,7 +302,7 @@ func back(w http.ResponseWriter, r *http.Request, to, flash string) {
 // of the dashboard's.
 func flash(r *http.Request) string {
 	switch f := r.URL.Query().Get("done"); f {
-	case "queued", "removed", "revoked", "saved", "invitation_revoked", "moved", "disabled", "token_revoked":
+	case "queued", "removed", "revoked", "saved", "invitation_revoked", "moved", "disabled", "token_revoked", "none_unsent":
 		return "done." + f
 	}
 	return ""

@@ -40,6 +40,22 @@ func (d *Dashboard) resendInvitation(w http.ResponseWriter, r *http.Request) {
 	d.showLetters(w, r, []enrolment.NewInvitation{inv}, "letters.made_resent")
 }
 
+// unsentLetters gives every invitation that has reached nobody yet (neither mailed nor
+// printed) a new code and shows their letters on one page.
+func (d *Dashboard) unsentLetters(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	made, err := d.svc.Enrolment.ReissueUnsent(r.Context(), v.Principal.Actor, v.Tenant)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	if len(made) == 0 {
+		back(w, r, Prefix+"/invitations", "none_unsent")
+		return
+	}
+	d.showLetters(w, r, made, "letters.made_unsent")
+}
+
 // showLetters answers with the print view of the new invitations' letters, the same the
 // command line writes (one letter per sheet), with what was made and the way back above
 // them on screen.
@@ -58,6 +74,10 @@ func (d *Dashboard) showLetters(w http.ResponseWriter, r *http.Request, made []e
 	if err != nil {
 		d.fail(w, r, err)
 		return
+	}
+	// The codes exist only in this answer, so it is given even when the record fails.
+	if err := d.svc.Enrolment.LettersMade(r.Context(), v.Tenant, made); err != nil {
+		d.cfg.Log.Error("record letters made", "error", err)
 	}
 	ui.RememberLang(w, r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

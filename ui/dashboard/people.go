@@ -50,6 +50,14 @@ func (d *Dashboard) employeeList(l employeeListing) http.HandlerFunc {
 type invitationRow struct {
 	enrolment.InvitationListing
 	Status mdm.InvitationStatus
+	// Unsent: pending, and neither mailed nor printed.
+	Unsent bool
+}
+
+// invitationList is the invitations page: the rows and how many of them reached nobody.
+type invitationList struct {
+	Rows   []invitationRow
+	Unsent int
 }
 
 // invitations lists the invitations, newest first, with the form for a new one.
@@ -61,11 +69,14 @@ func (d *Dashboard) invitations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	rows := make([]invitationRow, len(is))
+	list := invitationList{Rows: make([]invitationRow, len(is))}
 	for i, inv := range is {
-		rows[i] = invitationRow{InvitationListing: inv, Status: inv.Status(now)}
+		list.Rows[i] = invitationRow{InvitationListing: inv, Status: inv.Status(now), Unsent: inv.Unsent(now)}
+		if list.Rows[i].Unsent {
+			list.Unsent++
+		}
 	}
-	d.show(w, r, "invitations.html", "invitations.title", page{Data: rows, Flash: flash(r)})
+	d.show(w, r, "invitations.html", "invitations.title", page{Data: list, Flash: flash(r)})
 }
 
 // revokeInvitation revokes a pending invitation.
