@@ -46,8 +46,8 @@ func TestSignInRefusesCodesThatCannotEnrol(t *testing.T) {
 		{"a code for an Android phone", func(t *testing.T, s *site) string {
 			return s.invite(t, "anna@mail.musterstadt.example", "anna@musterstadt.example", mdm.PlatformAndroid)
 		}, "anna@musterstadt.example", http.StatusBadRequest, "Android"},
-		{"an employee without a managed Apple account", func(t *testing.T, s *site) string {
-			return s.invite(t, "otto@mail.musterstadt.example", "", mdm.PlatformIOS)
+		{"an employee without a managed Apple account, invited for either phone", func(t *testing.T, s *site) string {
+			return s.invite(t, "otto@mail.musterstadt.example", "", mdm.PlatformAny)
 		}, "otto@musterstadt.example", http.StatusBadRequest, "Apple Account"},
 		{"a phone signing in with another account", func(t *testing.T, s *site) string {
 			return s.invite(t, "anna@mail.musterstadt.example", "anna@musterstadt.example", mdm.PlatformAny)

@@ -3,6 +3,7 @@ package mdm
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // Registration is how a platform joins the core: one value saying which platform it is,
@@ -25,23 +26,25 @@ type Registration struct {
 
 // SetupCheck is a platform's answer to "can a phone of this tenant enrol now?": whether
 // the tenant has done what the platform needs (an Android enterprise bound, an Apple push
-// certificate uploaded). It reads the platform's own rows inside tx.
+// certificate uploaded), read from the platform's own rows inside tx, and what to do if not.
 type SetupCheck interface {
 	SetUp(ctx context.Context, tx Store, tenantID string) (bool, error)
+	// Todo says in one sentence what IT does to set the platform up.
+	Todo() string
 }
 
 // NotSetUpError refuses an invitation, or explains a portal page, for a platform the
-// tenant has not set up yet; PlatformAny when it has set up none.
-type NotSetUpError struct{ Platform Platform }
+// tenant has not set up yet; PlatformAny when it has set up none. Todo says what to do.
+type NotSetUpError struct {
+	Platform Platform
+	Todo     string
+}
 
 func (e *NotSetUpError) Error() string {
-	switch e.Platform {
-	case PlatformAndroid:
-		return "Android is not set up for this tenant yet: bind an Android enterprise first (trennwand android bind or signup, or the dashboard's settings)"
-	case PlatformIOS:
-		return "iPhones are not set up for this tenant yet: upload the Apple MDM push certificate first (trennwand apple push-cert upload, or the dashboard's settings)"
+	if e.Platform == PlatformAny {
+		return "no platform is set up for this tenant yet: " + e.Todo
 	}
-	return "no platform is set up for this tenant yet: bind an Android enterprise or upload the Apple MDM push certificate first"
+	return fmt.Sprintf("%s is not set up for this tenant yet: %s", e.Platform, e.Todo)
 }
 
 // Unwrap makes the refusal a caller's mistake (ErrInvalid), which IT can put right.
@@ -117,6 +120,7 @@ func (s *Service) ForgetDevices(ctx context.Context, tx Store, tenantID string, 
 // is not registered, or needs nothing of the tenant, counts as set up: the portal says
 // itself what is not switched on.
 func (s *Service) CheckSetUp(ctx context.Context, tx Store, tenantID string, p Platform) error {
+	var todo []string
 	for _, r := range s.platforms {
 		if p != PlatformAny && r.Platform != p {
 			continue
@@ -131,12 +135,10 @@ func (s *Service) CheckSetUp(ctx context.Context, tx Store, tenantID string, p P
 		if ok {
 			return nil
 		}
-		if p != PlatformAny {
-			return &NotSetUpError{Platform: p}
-		}
+		todo = append(todo, r.Setup.Todo())
 	}
-	if p == PlatformAny && len(s.platforms) > 0 {
-		return &NotSetUpError{Platform: PlatformAny}
+	if len(todo) == 0 {
+		return nil
 	}
-	return nil
+	return &NotSetUpError{Platform: p, Todo: strings.Join(todo, "; or ")}
 }

@@ -94,13 +94,13 @@ func TestInvitationsWaitForThePlatformsAndTheManagedAppleAccount(t *testing.T) {
 
 	r := s.run(t, "invite", "create", "--tenant", "default", "--email", "anna@musterstadt.de", "--platform", "android", "--qr", "-")
 	r.wantCode(t, exitUsage)
-	r.wantStderr(t, "Android is not set up for this tenant yet: bind an Android enterprise first (trennwand android bind")
+	r.wantStderr(t, "android is not set up for this tenant yet: bind an Android enterprise first (trennwand android bind")
 	r = s.run(t, "invite", "create", "--tenant", "default", "--email", "anna@musterstadt.de", "--qr", "-")
 	r.wantCode(t, exitUsage)
 	r.wantStderr(t, "no platform is set up for this tenant yet")
 	r = s.run(t, "invite", "import", "--tenant", "default", "--csv", csv)
 	r.wantCode(t, exitUsage)
-	r.wantStderr(t, "line 2", "Android is not set up")
+	r.wantStderr(t, "line 2", "android is not set up")
 	if after := s.auditEvents(t); after["default"] != before["default"] {
 		t.Errorf("refused invitations wrote %d audit events", after["default"]-before["default"])
 	}

@@ -11,9 +11,13 @@ import (
 // platform's table: an Android enterprise bound, an Apple push certificate uploaded.
 type TenantRow struct {
 	Table string // the platform's own table, keyed by tenant_id
+	Do    string // what IT does to set the platform up
 }
 
 var _ mdm.SetupCheck = TenantRow{}
+
+// Todo says what IT does to set the platform up.
+func (r TenantRow) Todo() string { return r.Do }
 
 // SetUp reports whether the tenant has a row in the table, inside tx.
 func (r TenantRow) SetUp(ctx context.Context, tx mdm.Store, tenantID string) (bool, error) {

@@ -18,6 +18,8 @@ type switchable struct{ ready *bool }
 
 func (s switchable) SetUp(context.Context, mdm.Store, string) (bool, error) { return *s.ready, nil }
 
+func (switchable) Todo() string { return "set it up" }
+
 // An employee whose invitation is for a platform that IT has not (or no longer) set up is
 // told that IT is still setting it up — on Android and on the iPhone, before the notice,
 // at the acknowledgement and at the iPhone's steps — never an error page, and nothing is
