@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	amapi "google.golang.org/api/androidmanagement/v1"
@@ -20,7 +21,8 @@ var notificationTypes = []string{"ENROLLMENT", "STATUS_REPORT", "COMMAND"}
 
 var (
 	enterprisePattern = regexp.MustCompile(`^enterprises/[A-Za-z0-9_-]{1,100}$`)
-	topicPattern      = regexp.MustCompile(`^projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/topics/[A-Za-z][-A-Za-z0-9._~%+]{2,254}$`)
+	projectIDPattern  = regexp.MustCompile(`^[a-z][-a-z0-9]{4,28}[a-z0-9]$`)
+	topicIDPattern    = regexp.MustCompile(`^[A-Za-z][-A-Za-z0-9._~%+]{2,254}$`)
 )
 
 // Binding is a tenant's Android enterprise as the operator needs to know it.
@@ -51,8 +53,8 @@ func (p *Platform) Bind(ctx context.Context, actor string, t mdm.Tenant, enterpr
 	if !enterprisePattern.MatchString(enterpriseName) {
 		return Binding{}, fmt.Errorf("%w: enterprise %q: write enterprises/ID, as Google names it", mdm.ErrInvalid, enterpriseName)
 	}
-	if !topicPattern.MatchString(topic) {
-		return Binding{}, fmt.Errorf("%w: Pub/Sub topic %q: write projects/PROJECT/topics/TOPIC", mdm.ErrInvalid, topic)
+	if err := checkTopic(topic); err != nil {
+		return Binding{}, err
 	}
 	return p.bindClaimed(ctx, actor, t, enterpriseName, topic)
 }
@@ -235,4 +237,20 @@ func (p *Platform) CompleteSignup(ctx context.Context, state, enterpriseToken st
 		return Binding{}, err
 	}
 	return p.bindClaimed(ctx, "android:signup", t, e.Name, topic)
+}
+
+// checkTopic refuses a Pub/Sub topic name that Google would refuse, saying which part
+// breaks which of Google's rules.
+func checkTopic(topic string) error {
+	rest, ok := strings.CutPrefix(topic, "projects/")
+	project, id, ok2 := strings.Cut(rest, "/topics/")
+	switch {
+	case !ok || !ok2 || strings.Contains(id, "/"):
+		return fmt.Errorf("%w: Pub/Sub topic %q: write projects/PROJECT/topics/TOPIC, for example projects/musterstadt-mdm/topics/trennwand-musterstadt", mdm.ErrInvalid, topic)
+	case !projectIDPattern.MatchString(project):
+		return fmt.Errorf("%w: Pub/Sub topic %q: the project ID %q breaks Google's rule: 6 to 30 characters, lower-case letters, digits and hyphens, beginning with a letter and not ending with a hyphen", mdm.ErrInvalid, topic, project)
+	case !topicIDPattern.MatchString(id) || strings.HasPrefix(strings.ToLower(id), "goog"):
+		return fmt.Errorf("%w: Pub/Sub topic %q: the topic ID %q breaks Google's rule: 3 to 255 characters, letters, digits and - . _ ~ %% +, beginning with a letter and not with \"goog\"", mdm.ErrInvalid, topic, id)
+	}
+	return nil
 }

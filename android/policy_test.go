@@ -11,6 +11,7 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
@@ -123,11 +124,17 @@ func TestAMAPIErrors(t *testing.T) {
 	}
 }
 
-// A tenant without an Android enterprise cannot enrol Android phones, with a message that
-// says what to do; its policy changes need no call.
+// A tenant without an Android enterprise cannot invite for Android phones nor enrol one
+// invited while it had one, with a message that says what to do; its policy changes need
+// no call.
 func TestUnboundTenant(t *testing.T) {
 	s := newSite(t, "sqlite")
-	d := s.invite(t, "max@musterstadt.de")
+	_, err := s.svc.Enrolment.Invite(context.Background(), "admin:test", s.tenant, enrolment.InviteRequest{Email: "max@musterstadt.de", Platform: mdm.PlatformAndroid})
+	var notSetUp *mdm.NotSetUpError
+	if !errors.As(err, &notSetUp) || !strings.Contains(err.Error(), "bind an Android enterprise first") {
+		t.Errorf("invitation: %v", err)
+	}
+	d := mdm.Device{ID: mdm.NewID(), TenantID: s.tenant.ID, Platform: mdm.PlatformAndroid, State: mdm.DeviceInvited}
 	if _, err := s.platform.EnrolmentStep(context.Background(), s.tenant, d); !errors.Is(err, android.ErrNotBound) {
 		t.Errorf("enrolment step: %v", err)
 	}

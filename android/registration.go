@@ -1,6 +1,9 @@
 package android
 
-import "github.com/trennwand/trennwand/mdm"
+import (
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+)
 
 // Registration is how Android phones with a work profile join the core. The work profile
 // can be locked (only where it has a lock of its own, see checkSeparateWorkLock) and its
@@ -14,5 +17,7 @@ func Registration() mdm.Registration {
 		Can: mdm.CanLockWork | mdm.CanResetWorkPasscode | mdm.ReportsWorkPasscode | mdm.ReportsIntegrity | mdm.ReportsPatchLevel |
 			mdm.RevocableWhileManaged | mdm.EnrolsByPortalLink | mdm.BindsCertificateKeys,
 		Forgetter: Forgetter{},
+		Setup: store.TenantRow{Table: enterprise{}.TableName(),
+			Do: "bind an Android enterprise first (trennwand android bind or signup, or the dashboard's settings)"},
 	}
 }

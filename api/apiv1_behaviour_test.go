@@ -188,7 +188,7 @@ func TestPolicyUpdateOnAnOldVersionIsRefused(t *testing.T) {
 // it twice is a conflict the second time.
 func TestInvitationThroughTheAPI(t *testing.T) {
 	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
-	code, body := w.call(http.MethodPost, "/api/v1/invitations", w.tokens[mdm.RoleHelpdesk], `{"email":"Anna@Musterstadt.example","platform":"ios"}`)
+	code, body := w.call(http.MethodPost, "/api/v1/invitations", w.tokens[mdm.RoleHelpdesk], `{"email":"Anna@Musterstadt.example","platform":"ios","managed_apple_id":"anna@musterstadt.appleid.com"}`)
 	if code != http.StatusCreated {
 		t.Fatalf("invite: %d %s", code, body)
 	}

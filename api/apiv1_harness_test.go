@@ -47,8 +47,21 @@ func (fakeCertificates) RevokeEnrolment(context.Context, string, string, string)
 
 func newAPIWorld(t testing.TB, s *store.Store, configure ...func(*api.Config)) *apiWorld {
 	t.Helper()
+	return newAPIWorldOf(t, s, []mdm.Registration{setUp(ios.Registration()), setUp(android.Registration())}, configure...)
+}
+
+// setUp is the platform's registration as in a tenant that has set it up: these worlds
+// test what comes after, and their stores need not hold the platforms' tables.
+func setUp(r mdm.Registration) mdm.Registration {
+	r.Setup = nil
+	return r
+}
+
+// newAPIWorldOf is an apiWorld whose domain registers the platforms regs.
+func newAPIWorldOf(t testing.TB, s *store.Store, regs []mdm.Registration, configure ...func(*api.Config)) *apiWorld {
+	t.Helper()
 	ctx := context.Background()
-	svc := domain.New(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}), mdm.WithPlatforms(ios.Registration(), android.Registration()))
+	svc := domain.New(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}), mdm.WithPlatforms(regs...))
 	w := &apiWorld{t: t, store: s, svc: svc, tokens: map[mdm.Role]string{}}
 	w.tenant = storetest.Tenant(t, svc, "musterstadt")
 	w.other = storetest.Tenant(t, svc, "nachbarort")

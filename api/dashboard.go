@@ -13,7 +13,8 @@ import (
 	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
-// MountDashboard mounts the dashboard's sign-in and pages under /ui. Each page is checked
+// MountDashboard mounts the dashboard's sign-in and pages under /ui, the root's redirect to
+// them and the favicon. Each page is checked
 // like an API route: an active session (otherwise the browser goes to the sign-in), a role
 // that holds the page's permission (403), and on every form the session's CSRF token
 // (403). Forms are further guarded against cross-site requests by the browser's Fetch
@@ -22,6 +23,10 @@ func (s *Server) MountDashboard(svc *domain.Services, d *dashboard.Dashboard) {
 	si := &signIn{access: svc.Access, dash: d, client: s.clientAddr}
 	g := s.echo.Group(dashboard.Prefix, echo.WrapMiddleware(http.NewCrossOriginProtection().Handler))
 	s.echo.GET(dashboard.Prefix, func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, dashboard.Prefix+"/") })
+	// The server's root leads to the dashboard, where IT starts; employees come by their
+	// invitation's link.
+	s.echo.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusFound, dashboard.Prefix+"/") })
+	s.echo.GET(ui.FaviconPath, echo.WrapHandler(ui.Favicon()))
 	g.GET("/assets/*", echo.WrapHandler(dashboard.Assets()))
 	s.echo.GET(ui.AssetPath+"*", echo.WrapHandler(ui.Assets()))
 	g.GET("/signin", si.form)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/access"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 	"github.com/trennwand/trennwand/ui/browsertest"
 )
@@ -28,6 +29,9 @@ func TestBrowserDashboardJourney(t *testing.T) {
 	ctx := context.Background()
 	_, creds, err := w.svc.Access.CreateAdmin(ctx, "test", w.tenant, "it@musterstadt.example", mdm.RoleAdmin)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Enrolment.SetTenantContacts(ctx, "test", w.tenant, enrolment.Contacts{PrivacyContact: "Datenschutz Musterstadt, datenschutz@musterstadt.example"}); err != nil {
 		t.Fatal(err)
 	}
 	d := w.device(w.tenant)
@@ -105,7 +109,8 @@ func TestBrowserDashboardJourney(t *testing.T) {
 		t.Errorf("the saved policy: %+v, %v", p, err)
 	}
 
-	// An invitation, whose code is shown once.
+	// An invitation, whose letter is shown once, ready to print: the QR code, the steps,
+	// the link with the code, the privacy contact.
 	tab.Do(
 		chromedp.Navigate(ts.URL+"/ui/invitations"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
@@ -114,11 +119,21 @@ func TestBrowserDashboardJourney(t *testing.T) {
 	)
 	tab.Load(chromedp.Submit(chromedp.CSS("#email")))
 	tab.Do(
-		chromedp.WaitVisible(chromedp.CSS("#code")),
+		chromedp.WaitVisible(chromedp.CSS("#letters-done")),
 	)
-	invCode := browsertest.Get(tab, chromedp.Text(chromedp.CSS("#code")))
-	if link := browsertest.Get(tab, chromedp.Text(chromedp.CSS("#link"))); link != "https://mdm.musterstadt.example/e/"+invCode {
-		t.Errorf("invitation link %q for code %q", link, invCode)
+	letter := tab.Text()
+	for _, want := range []string{"Die Einladung für anna.berg@musterstadt.example ist erstellt", "Guten Tag Anna Berg,",
+		"Scannen Sie den QR-Code", "https://mdm.musterstadt.example/e/", "Fragen zum Datenschutz beantwortet: Datenschutz Musterstadt",
+		"Zurück zu den Einladungen"} {
+		if !strings.Contains(letter, want) {
+			t.Errorf("the letter lacks %q:\n%s", want, letter)
+		}
+	}
+	if width := browsertest.Get(tab, chromedp.Evaluate[int](`document.querySelector("section.letter img.qr").naturalWidth`)); width == 0 {
+		t.Error("the letter's QR code does not load")
+	}
+	if lang := browsertest.Get(tab, chromedp.Evaluate[string](`document.documentElement.lang`)); lang != "de" {
+		t.Errorf("the letter is in %q", lang)
 	}
 	tab.CheckAccessibility()
 	tab.Screenshot("invited")

@@ -27,7 +27,7 @@ func TestInvitationCSVUploadIsAllOrNothingWithEveryBadLineShown(t *testing.T) {
 			}
 			return len(is)
 		}
-		bad := "email;name;platform\nanna@musterstadt.example;Anna Berg;ios\nbert(at)musterstadt.example;Bert;any\ncarla@musterstadt.example;Carla;windows\n"
+		bad := "email;name;platform;managed_apple_id\nanna@musterstadt.example;Anna Berg;ios;\nbert(at)musterstadt.example;Bert;any;\ncarla@musterstadt.example;Carla;windows;\n"
 		code, body := w.upload("/ui/invitations/csv", helpdesk, map[string]string{"csv": bad})
 		if code != http.StatusBadRequest {
 			t.Fatalf("a file with bad lines: %d, want 400", code)
@@ -37,13 +37,26 @@ func TestInvitationCSVUploadIsAllOrNothingWithEveryBadLineShown(t *testing.T) {
 				t.Errorf("the refusal does not show %q:\n%.1500s", want, body)
 			}
 		}
+		// Each line is checked on its own first; the import stops at the first line the
+		// tenant's rules refuse: an iPhone without its managed Apple account.
+		fixed := strings.NewReplacer("bert(at)", "bert@", "windows", "android").Replace(bad)
+		code, body = w.upload("/ui/invitations/csv", helpdesk, map[string]string{"csv": fixed})
+		if code != http.StatusBadRequest {
+			t.Fatalf("an iPhone line without the managed Apple account: %d, want 400", code)
+		}
+		for _, want := range []string{"<td>2</td>", "verwalteten Apple Account der Person"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refusal does not show %q:\n%.1500s", want, body)
+			}
+		}
 		if n := count(); n != 0 {
 			t.Errorf("%d invitations made from a refused file, want none", n)
 		}
-		good := strings.NewReplacer("bert(at)", "bert@", "windows", "android").Replace(bad)
+		good := strings.Replace(fixed, "ios;", "ios;anna@musterstadt.appleid.com", 1)
 		code, body = w.upload("/ui/invitations/csv", helpdesk, map[string]string{"csv": good})
-		if code != http.StatusOK || !strings.Contains(body, `id="csv-made"`) || strings.Count(body, `<a href="https://mdm.musterstadt.example/e/`) != 3 {
-			t.Fatalf("the corrected file: %d, want three invitations with their links:\n%.1500s", code, body)
+		if code != http.StatusOK || !strings.Contains(body, "3 Einladungen sind erstellt") ||
+			strings.Count(body, `<section class="letter"`) != 3 || strings.Count(body, `<span class="code">https://mdm.musterstadt.example/e/`) != 3 {
+			t.Fatalf("the corrected file: %d, want the three letters with their links:\n%.1500s", code, body)
 		}
 		if n := count(); n != 3 {
 			t.Errorf("%d invitations, want 3", n)

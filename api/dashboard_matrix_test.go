@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -52,7 +53,15 @@ var pageMatrix = map[string]pageRoute{
 		return url.Values{"csv_text": {"email;name\n" + mdm.NewID() + "@example.org;Erika Muster\n"}}
 	}},
 	"POST /ui/invitations/:id/revoke": {allowed: withDevices, id: invitationID, form: func() url.Values { return url.Values{} }},
-	"GET /ui/policies":                {allowed: adminOnly},
+	"POST /ui/invitations/letters":    {allowed: withDevices, form: func() url.Values { return url.Values{} }},
+	"POST /ui/invitations/resend": {allowed: withDevices, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values {
+		inv, err := w.svc.Enrolment.Invite(context.Background(), "test", tn, enrolment.InviteRequest{Email: mdm.NewID() + "@example.org"})
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		return url.Values{"email": {inv.Employee.Email}}
+	}},
+	"GET /ui/policies": {allowed: adminOnly},
 	"POST /ui/policies": {allowed: adminOnly, form: func() url.Values {
 		return url.Values{"name": {"Policy " + mdm.NewID()}}
 	}},

@@ -98,10 +98,17 @@ func TestSettingsPageRequiresTheDataProtectionContact(t *testing.T) {
 	if code, _, _ := w.page(http.MethodPost, "/ui/settings/contacts", admin, url.Values{"privacy_contact": {"  "}}); code != http.StatusBadRequest {
 		t.Errorf("an empty contact: %d, want 400", code)
 	}
-	w.page(http.MethodPost, "/ui/settings/contacts", admin, url.Values{"operator": {"KommunalIT Nord"}, "privacy_contact": {"Datenschutz, ds@musterstadt.example"}})
+	w.page(http.MethodPost, "/ui/settings/contacts", admin, url.Values{"employer": {"Stadt Musterstadt"}, "operator": {"KommunalIT Nord"},
+		"privacy_contact": {"Datenschutz, ds@musterstadt.example"}})
 	tn, _ := w.svc.TenantByID(context.Background(), w.tenant.ID)
-	if tn.OperatorName != "KommunalIT Nord" || tn.PrivacyContact != "Datenschutz, ds@musterstadt.example" {
-		t.Errorf("contacts after saving: %q, %q", tn.OperatorName, tn.PrivacyContact)
+	if tn.DisplayName != "Stadt Musterstadt" || tn.OperatorName != "KommunalIT Nord" || tn.PrivacyContact != "Datenschutz, ds@musterstadt.example" {
+		t.Errorf("contacts after saving: %q, %q, %q", tn.DisplayName, tn.OperatorName, tn.PrivacyContact)
+	}
+	if e := w.lastAudit(w.tenant); e.Action != "tenant.contacts" || !strings.Contains(string(e.Details), `"employer":"Stadt Musterstadt"`) {
+		t.Errorf("the change is audited as %s %s", e.Action, e.Details)
+	}
+	if _, _, body := w.page(http.MethodGet, "/ui/settings", admin, nil); !strings.Contains(body, `id="employer" name="employer" type="text" required maxlength="200" value="Stadt Musterstadt"`) {
+		t.Error("the settings do not show the employer's name")
 	}
 }
 

@@ -79,8 +79,13 @@ func TestEveryViewTellsTheSameContactAndVerdict(t *testing.T) {
 		t.Run("employee's status page", func(t *testing.T) {
 			for _, sit := range situations {
 				status, _, page := w.page(http.MethodGet, "/e/"+sit.Code+"?lang=de", session{}, nil)
-				if sit.Verdict == mdm.ComplianceNone && status == http.StatusNotFound {
-					continue // the portal of an employee whose only device is removed is closed
+				if sit.Verdict == mdm.ComplianceNone && status == http.StatusGone {
+					// The portal of an employee whose only device is removed says so and
+					// nothing of the device.
+					if !strings.Contains(page, "Der Arbeitsbereich wurde entfernt") || strings.Contains(page, `class="verdict"`) {
+						t.Errorf("%s: the link of a removed device:\n%.1500s", sit.Name, page)
+					}
+					continue
 				}
 				if status != http.StatusOK {
 					t.Fatalf("%s: status page %d", sit.Name, status)

@@ -24,6 +24,7 @@ import (
 	"github.com/trennwand/trennwand/ios/vppfake"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // Demo holds the running fakes and, once seeded, the demo tenant.
@@ -87,7 +88,8 @@ type LicenceTokens interface {
 	SetLicenceToken(ctx context.Context, actor, tenantID string, file []byte) (mdm.LicenceToken, error)
 }
 
-// Seed makes the tenant "default" ready for the demo: a push certificate (made for the
+// Seed makes the tenant "default" ready for the demo: the employer's name and the
+// data-protection contact (once, so that changes stay), a push certificate (made for the
 // fake APNs), an Apps and Books token of the fake whose catalogue holds the sample
 // policy's iOS app, an Android enterprise in the fake bound to it with its notifications
 // pushed to this server (whose certificate comes from root), and, if the tenant has no
@@ -99,6 +101,12 @@ func (d *Demo) Seed(ctx context.Context, svc *domain.Services, apple *ios.Platfo
 		return err
 	}
 	d.tenantID = t.ID
+	if t.PrivacyContact == "" {
+		if _, err := svc.Enrolment.SetTenantContacts(ctx, "demo", t, enrolment.Contacts{Employer: "Stadt Musterstadt (Demo)",
+			PrivacyContact: "Datenschutz der Stadt Musterstadt, datenschutz@musterstadt.example"}); err != nil {
+			return fmt.Errorf("demo contacts: %w", err)
+		}
+	}
 	if _, err := apple.PushCertificate(ctx, t.ID); errors.Is(err, mdm.ErrNotFound) {
 		certPEM, keyPEM, err := apnsfake.PushCertificate(PushTopic, time.Now().AddDate(1, 0, 0))
 		if err != nil {

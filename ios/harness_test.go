@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/apnsfake"
 	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/ios/vppfake"
@@ -136,9 +138,20 @@ func (s *site) client() *http.Client {
 }
 
 // invite invites an employee with a managed Apple account (none when appleID is empty)
-// and returns the invitation code.
+// and returns the invitation code. A tenant without a push certificate gets one for the
+// site's topic first, as IT uploads it before inviting.
 func (s *site) invite(t testing.TB, email, appleID string, platform mdm.Platform) string {
 	t.Helper()
+	ctx := context.Background()
+	if _, err := s.platform.PushCertificate(ctx, s.tenant.ID); errors.Is(err, mdm.ErrNotFound) {
+		certPEM, keyPEM, err := apnsfake.PushCertificate(s.topic, time.Now().AddDate(1, 0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.platform.SetPushCertificate(ctx, "admin:test", s.tenant.ID, certPEM, keyPEM); err != nil {
+			t.Fatalf("push certificate: %v", err)
+		}
+	}
 	inv, err := s.svc.Enrolment.Invite(context.Background(), "test", s.tenant, enrolment.InviteRequest{Email: email, Platform: platform, ManagedAppleID: appleID})
 	if err != nil {
 		t.Fatalf("invite %s: %v", email, err)

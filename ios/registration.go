@@ -3,6 +3,7 @@ package ios
 import (
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // Registration is how iPhones and iPads join the core. A User Enrolment has no command
@@ -16,5 +17,7 @@ func Registration() mdm.Registration {
 		Platform:  mdm.PlatformIOS,
 		Can:       mdm.CanQueryWorkApps | mdm.NeedsManagedAccount | mdm.AppConfigRows,
 		Forgetter: storage.Forgetter{},
+		Setup: store.TenantRow{Table: "ios_tenant_push",
+			Do: "upload the Apple MDM push certificate first (trennwand apple push-cert upload, or the dashboard's settings)"},
 	}
 }

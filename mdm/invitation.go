@@ -24,6 +24,14 @@ type Invitation struct {
 	NoticeVersion  string
 	// MailedAt is when the invitation's e-mail was sent; nil if it was not (yet).
 	MailedAt *time.Time
+	// LetterAt is when a printable letter of the invitation was made; nil if none was.
+	LetterAt *time.Time
+}
+
+// Unsent reports whether the invitation has reached nobody yet: pending at now, with
+// neither its e-mail sent nor a letter made.
+func (i Invitation) Unsent(now time.Time) bool {
+	return i.Status(now) == InvitationPending && i.MailedAt == nil && i.LetterAt == nil
 }
 
 // InvitationStatus is where an invitation stands at a given moment.

@@ -1,6 +1,10 @@
 package mdm
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"strings"
+)
 
 // Registration is how a platform joins the core: one value saying which platform it is,
 // what it can do (its capabilities) and what it keeps of a device that has to go when the
@@ -15,7 +19,36 @@ type Registration struct {
 	// Forgetter deletes the platform's own rows of devices whose retention has ended; nil
 	// when it keeps none.
 	Forgetter DeviceForgetter
+	// Setup tells whether a tenant has set the platform up; nil when the platform needs
+	// nothing of the tenant before a phone can enrol.
+	Setup SetupCheck
 }
+
+// SetupCheck is a platform's answer to "can a phone of this tenant enrol now?": whether
+// the tenant has done what the platform needs (an Android enterprise bound, an Apple push
+// certificate uploaded), read from the platform's own rows inside tx, and what to do if not.
+type SetupCheck interface {
+	SetUp(ctx context.Context, tx Store, tenantID string) (bool, error)
+	// Todo says in one sentence what IT does to set the platform up.
+	Todo() string
+}
+
+// NotSetUpError refuses an invitation, or explains a portal page, for a platform the
+// tenant has not set up yet; PlatformAny when it has set up none. Todo says what to do.
+type NotSetUpError struct {
+	Platform Platform
+	Todo     string
+}
+
+func (e *NotSetUpError) Error() string {
+	if e.Platform == PlatformAny {
+		return "no platform is set up for this tenant yet: " + e.Todo
+	}
+	return fmt.Sprintf("%s is not set up for this tenant yet: %s", e.Platform, e.Todo)
+}
+
+// Unwrap makes the refusal a caller's mistake (ErrInvalid), which IT can put right.
+func (e *NotSetUpError) Unwrap() error { return ErrInvalid }
 
 // DeviceForgetter is a platform's part of deleting devices whose retention has ended: it
 // deletes the platform's own rows of the devices (protocol state, certificate bindings,
@@ -80,4 +113,32 @@ func (s *Service) ForgetDevices(ctx context.Context, tx Store, tenantID string, 
 		}
 	}
 	return nil
+}
+
+// CheckSetUp returns a *NotSetUpError when the tenant has not set up the platform p, inside
+// tx; for PlatformAny, when it has set up none of the registered platforms. A platform that
+// is not registered, or needs nothing of the tenant, counts as set up: the portal says
+// itself what is not switched on.
+func (s *Service) CheckSetUp(ctx context.Context, tx Store, tenantID string, p Platform) error {
+	var todo []string
+	for _, r := range s.platforms {
+		if p != PlatformAny && r.Platform != p {
+			continue
+		}
+		if r.Setup == nil {
+			return nil
+		}
+		ok, err := r.Setup.SetUp(ctx, tx, tenantID)
+		if err != nil {
+			return fmt.Errorf("is %s set up: %w", r.Platform, err)
+		}
+		if ok {
+			return nil
+		}
+		todo = append(todo, r.Setup.Todo())
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	return &NotSetUpError{Platform: p, Todo: strings.Join(todo, "; or ")}
 }

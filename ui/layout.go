@@ -32,6 +32,17 @@ func Assets() http.Handler {
 	})
 }
 
+// FaviconPath is where browsers ask for the site's icon without being told.
+const FaviconPath = "/favicon.ico"
+
+// Favicon serves the embedded icon (the layout links its SVG form under AssetPath too).
+func Favicon() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		http.ServeFileFS(w, r, files, "assets/favicon.ico")
+	})
+}
+
 // Page is what the layout needs of every page; Body is the page's own data.
 type Page struct {
 	*Localizer

@@ -211,7 +211,7 @@ func (s *storm) start(ctx context.Context) error {
 	}
 	defer logFile.Close()
 	args := append([]string{"serve"}, s.common()...)
-	args = append(args, "--addr", s.addr, "--public-url", s.url(), "--demo", "--log-level", "warn")
+	args = append(args, "--addr", s.addr, "--public-url", s.url(), "--demo", "--demo-devices", "0", "--log-level", "warn")
 	s.server = exec.Command(s.cfg.binary, args...)
 	s.server.Stdout, s.server.Stderr = logFile, logFile
 	if err := s.server.Start(); err != nil {

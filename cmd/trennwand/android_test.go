@@ -47,6 +47,23 @@ func TestAndroidBind(t *testing.T) {
 		} {
 			s.run(t, bad...).wantCode(t, exitFailed)
 		}
+		// A topic Google would refuse is refused with the part that is wrong and the rule.
+		for topic, want := range map[string]string{
+			"projects/x/topics/t":                "the project ID \"x\" breaks Google's rule: 6 to 30 characters",
+			"projects/trennwand-test/topics/t":   "the topic ID \"t\" breaks Google's rule: 3 to 255 characters",
+			"projects/trennwand-test/topic/tt":   "write projects/PROJECT/topics/TOPIC, for example",
+			"projects/trennwand-test/topics/goo": "",
+		} {
+			r := s.run(t, "android", "bind", "--tenant", "default", "--enterprise", enterprise, "--topic", topic, "--amapi-endpoint", api.URL+"/")
+			if want == "" {
+				r.wantCode(t, 0)
+				continue
+			}
+			r.wantCode(t, exitUsage)
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("--topic %s: %s", topic, r.stderr)
+			}
+		}
 		for _, bad := range [][]string{
 			{"android", "bind", "--tenant", "default", "--enterprise", enterprise, "--amapi-endpoint", api.URL + "/"},
 			{"android", "bind", "--tenant", "default", "--enterprise", "LC123", "--topic", "projects/trennwand-test/topics/trennwand-x", "--amapi-endpoint", api.URL + "/"},

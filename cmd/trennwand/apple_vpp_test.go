@@ -67,7 +67,7 @@ func TestAppleVPPToken(t *testing.T) {
 
 func TestTheDemoHasAnAppsAndBooksCatalogueWithTheSamplePolicysApp(t *testing.T) {
 	s := emptySite(t, "sqlite")
-	srv := startServe(t, append(s.flags, "--demo")...)
+	srv := startServe(t, append(s.flags, "--demo", "--demo-devices", "0")...)
 	srv.waitServing(t)
 	defer srv.stop(t)
 	deadline := time.Now().Add(time.Minute)

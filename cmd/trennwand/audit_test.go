@@ -24,7 +24,9 @@ type auditReport struct {
 func TestAuditVerifyCountsTheEventsOfEveryTenant(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
+		s.platformsSetUp(t, "default")
 		s.run(t, "tenant", "create", "musterstadt").wantCode(t, 0)
+		s.platformsSetUp(t, "musterstadt")
 		s.run(t, "invite", "create", "--tenant", "musterstadt", "--email", "anna@musterstadt.de", "--qr", "-").wantCode(t, 0)
 
 		r := s.run(t, "audit", "verify", "--json")
@@ -53,7 +55,9 @@ func TestAuditVerifyCountsTheEventsOfEveryTenant(t *testing.T) {
 func TestAuditVerifyFindsAChangedEvent(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
+		s.platformsSetUp(t, "default")
 		s.run(t, "tenant", "create", "musterstadt").wantCode(t, 0)
+		s.platformsSetUp(t, "musterstadt")
 
 		// Someone with access to the database drops the guard and rewrites history: the
 		// details of the first administrator's creation.

@@ -15,6 +15,7 @@ import (
 func TestAuditExportFilters(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
+		s.platformsSetUp(t, "default")
 		// Anna and Bob are invited; a phone of Anna's is removed, an event that names only
 		// the device.
 		var anna struct {
@@ -97,6 +98,7 @@ func rangeText(t *time.Time) string {
 func TestAuditExportRefusesBadRequestsAndWritesNothing(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
+		s.platformsSetUp(t, "default")
 		s.run(t, "invite", "create", "--tenant", "default", "--email", "anna@musterstadt.de", "--qr", "-").wantCode(t, 0)
 		full := t.TempDir()
 		if err := os.WriteFile(filepath.Join(full, "notes.txt"), []byte("mine"), 0o600); err != nil {

@@ -124,6 +124,7 @@ func jsonLines(t *testing.T, data []byte) []audit.Event {
 func TestAuditExportWritesEventsAndASignedManifest(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
+		s.platformsSetUp(t, "default")
 		s.run(t, "invite", "create", "--tenant", "default", "--email", "anna@musterstadt.de", "--qr", "-").wantCode(t, 0)
 
 		out, m := s.export(t, "--tenant", "default")
@@ -185,6 +186,7 @@ func TestAuditExportWritesEventsAndASignedManifest(t *testing.T) {
 func TestAuditExportAsCSV(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
+		s.platformsSetUp(t, "default")
 		s.run(t, "invite", "create", "--tenant", "default", "--email", "anna@musterstadt.de", "--qr", "-").wantCode(t, 0)
 		out, m := s.export(t, "--tenant", "default", "--format", "csv")
 		rows, err := csv.NewReader(bytes.NewReader(readFile(t, out, "events.csv"))).ReadAll()

@@ -19,6 +19,7 @@ import (
 // in all five: the audit trail has one JSON shape.
 func TestAnAuditEventReadsTheSameInEveryExportAndReport(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
+	s.platformsSetUp(t, "default")
 	srv := startServe(t, s.flags...)
 	srv.waitServing(t)
 	var inv createdInvitation

@@ -49,6 +49,7 @@ func copyFile(t *testing.T, from, to string) {
 
 func TestABackupRestoresIntoAnEmptyDataDirectoryAndEnrolsDevices(t *testing.T) {
 	s := newSite(t, "sqlite")
+	s.platformsSetUp(t, "default")
 	s.run(t, "invite", "create", "--tenant", "default", "--email", "anna@musterstadt.example", "--qr", filepath.Join(t.TempDir(), "qr.png")).wantCode(t, 0)
 	backup := filepath.Join(t.TempDir(), "trennwand.age")
 	s.run(t, "backup", "--out", backup).wantCode(t, 0)

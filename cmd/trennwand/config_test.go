@@ -93,6 +93,7 @@ func TestInvalidConfigurationExitsWithTwoAndCreatesNothing(t *testing.T) {
 
 func TestSettingsComeFromFlagThenEnvironmentThenConfigFileThenDefault(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
+	s.platformsSetUp(t, "default")
 	dir := t.TempDir()
 	file := filepath.Join(dir, "trennwand.yaml")
 	writeFile(t, file, "public-url: https://file.musterstadt.de\n")

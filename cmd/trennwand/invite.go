@@ -18,7 +18,9 @@ func newInviteCmd() *cobra.Command {
 		Long: `Create an invitation for one employee (created on first invitation). The code is
 printed once, with the portal URL it opens and a QR code image of that URL for a
 letter; the server keeps only a hash of the code. The QR code file holds the code
-too: hand it over and delete it.`,
+too: hand it over and delete it. The tenant must have set up the platform first (Android:
+android bind; iPhone: apple push-cert upload), and an iPhone invitation needs the
+employee's managed Apple account.`,
 		Example: `  trennwand invite create --tenant musterstadt --email anna.berg@musterstadt.de --name "Anna Berg"
   trennwand invite create --tenant musterstadt --email jo@musterstadt.de --platform ios --apple-id jo@appleid.musterstadt.de --json`,
 		Args: exactArgs(),
@@ -53,7 +55,10 @@ too: hand it over and delete it.`,
 			}
 			letters, _ := fl.GetString("letters")
 			h := invitation.Handout{PublicURL: in.cfg.PublicURL, JSON: in.cfg.JSON, Letters: letters}
-			return h.One(cmd.OutOrStdout(), t, inv, qrPath)
+			if err := h.One(cmd.OutOrStdout(), t, inv, qrPath); err != nil {
+				return err
+			}
+			return lettersMade(ctx, in, t, letters, []enrolment.NewInvitation{inv})
 		}),
 	}
 	f := create.Flags()
@@ -61,7 +66,7 @@ too: hand it over and delete it.`,
 	f.String("email", "", "the employee's e-mail address (required)")
 	f.String("name", "", "the employee's name, for the letter")
 	f.String("platform", "any", "ios, android, or any (the employee chooses)")
-	f.String("apple-id", "", "the employee's managed Apple account, for iPhone User Enrolment")
+	f.String("apple-id", "", "the employee's managed Apple account, for iPhone User Enrolment (required with --platform ios unless the employee has one on record)")
 	f.Int("valid-days", 14, "days until the invitation expires (1 to 90)")
 	f.String("qr", "", "where to write the QR code PNG (default invitation-<id>.png; - for none)")
 	f.String("letters", "", "also write a printable HTML letter with the QR code (German)")

@@ -121,5 +121,20 @@ func reportInvitations(cmd *cobra.Command, in *installation, t mdm.Tenant, made 
 	if h.Lang != "de" && h.Lang != "en" {
 		return usagef("--lang %q: use de or en", h.Lang)
 	}
-	return h.Many(cmd.OutOrStdout(), t, made)
+	if err := h.Many(cmd.OutOrStdout(), t, made); err != nil {
+		return err
+	}
+	return lettersMade(cmd.Context(), in, t, h.Letters, made)
+}
+
+// lettersMade records that the invitations' letters were written to the file letters
+// ("" for none), so that the dashboard's "letters for all unsent" leaves them alone.
+func lettersMade(ctx context.Context, in *installation, t mdm.Tenant, letters string, made []enrolment.NewInvitation) error {
+	if letters == "" {
+		return nil
+	}
+	if err := in.svc.Enrolment.LettersMade(ctx, t, made); err != nil {
+		return fmt.Errorf("the letters were written to %s, but could not be recorded as made: %w", letters, err)
+	}
+	return nil
 }

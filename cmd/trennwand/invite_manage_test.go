@@ -21,6 +21,7 @@ type imported struct {
 // and revokes another; a file with a bad line imports nobody.
 func TestInviteImportResendRevoke(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
+	s.platformsSetUp(t, "default")
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("email;name\nanna@musterstadt.de;Anna\nkein-name;Jo\n"), 0o600)
@@ -70,6 +71,7 @@ func TestInviteImportResendRevoke(t *testing.T) {
 
 func TestTenantContacts(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
+	s.platformsSetUp(t, "default")
 	s.run(t, "tenant", "contacts", "--tenant", "default", "--operator", "KommunalIT Nord").wantCode(t, 2)
 	r := s.run(t, "tenant", "contacts", "--tenant", "default", "--operator", "KommunalIT Nord",
 		"--privacy-contact", "datenschutz@musterstadt.de", "--json")
@@ -79,4 +81,37 @@ func TestTenantContacts(t *testing.T) {
 	if out["operator"] != "KommunalIT Nord" || out["privacy_contact"] != "datenschutz@musterstadt.de" {
 		t.Errorf("%v", out)
 	}
+}
+
+// A new tenant has not set up its phones yet: an invitation, single or from a file, is
+// refused with what to do, and nothing is written. Once set up, an iPhone invitation still
+// needs the managed Apple account.
+func TestInvitationsWaitForThePlatformsAndTheManagedAppleAccount(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	before := s.auditEvents(t)
+	csv := filepath.Join(t.TempDir(), "staff.csv")
+	os.WriteFile(csv, []byte("email;platform;managed_apple_id\nanna@musterstadt.de;android;\nben@musterstadt.de;ios;\n"), 0o600)
+
+	r := s.run(t, "invite", "create", "--tenant", "default", "--email", "anna@musterstadt.de", "--platform", "android", "--qr", "-")
+	r.wantCode(t, exitUsage)
+	r.wantStderr(t, "android is not set up for this tenant yet: bind an Android enterprise first (trennwand android bind")
+	r = s.run(t, "invite", "create", "--tenant", "default", "--email", "anna@musterstadt.de", "--qr", "-")
+	r.wantCode(t, exitUsage)
+	r.wantStderr(t, "no platform is set up for this tenant yet")
+	r = s.run(t, "invite", "import", "--tenant", "default", "--csv", csv)
+	r.wantCode(t, exitUsage)
+	r.wantStderr(t, "line 2", "android is not set up")
+	if after := s.auditEvents(t); after["default"] != before["default"] {
+		t.Errorf("refused invitations wrote %d audit events", after["default"]-before["default"])
+	}
+
+	s.platformsSetUp(t, "default")
+	r = s.run(t, "invite", "create", "--tenant", "default", "--email", "ben@musterstadt.de", "--platform", "ios", "--qr", "-")
+	r.wantCode(t, exitUsage)
+	r.wantStderr(t, "an iPhone invitation needs the employee's managed Apple account", "--apple-id")
+	r = s.run(t, "invite", "import", "--tenant", "default", "--csv", csv)
+	r.wantCode(t, exitUsage)
+	r.wantStderr(t, "line 3", "managed Apple account")
+	s.run(t, "invite", "create", "--tenant", "default", "--email", "ben@musterstadt.de", "--platform", "ios",
+		"--apple-id", "ben@musterstadt.appleid.com", "--qr", "-").wantCode(t, 0)
 }

@@ -25,10 +25,11 @@ type createdInvitation struct {
 func TestInviteCreatePrintsTheCodeItsURLAndAQRCodeFile(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
+		s.platformsSetUp(t, "default")
 		qr := filepath.Join(t.TempDir(), "anna.png")
 
 		r := s.run(t, "invite", "create", "--tenant", "default", "--email", "anna.berg@musterstadt.de",
-			"--platform", "ios", "--public-url", "https://mdm.musterstadt.de", "--qr", qr, "--json")
+			"--platform", "ios", "--apple-id", "anna.berg@musterstadt.appleid.com", "--public-url", "https://mdm.musterstadt.de", "--qr", qr, "--json")
 		r.wantCode(t, 0)
 		var inv createdInvitation
 		r.decode(t, &inv)
@@ -76,6 +77,7 @@ func TestInviteCreatePrintsTheCodeItsURLAndAQRCodeFile(t *testing.T) {
 
 func TestInviteCodeIsNotInTheDatabaseFile(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
+	s.platformsSetUp(t, "default")
 	r := s.run(t, "invite", "create", "--tenant", "default", "--email", "anna.berg@musterstadt.de", "--qr", "-", "--json")
 	r.wantCode(t, 0)
 	var inv createdInvitation
@@ -104,6 +106,7 @@ func TestInviteCodeIsNotInTheDatabaseFile(t *testing.T) {
 
 func TestInviteCreateWritesTheQRCodeBesideTheCaller(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
+	s.platformsSetUp(t, "default")
 	dir := t.TempDir()
 	t.Chdir(dir)
 

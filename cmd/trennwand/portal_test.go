@@ -14,6 +14,7 @@ import (
 // acknowledgement with the iPhone's steps from the Apple driver.
 func TestServeShowsThePortal(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
+	s.platformsSetUp(t, "default")
 	srv := startServe(t, s.flags...)
 	srv.waitServing(t)
 	r := s.run(t, "invite", "create", "--tenant", "default", "--email", "anna@musterstadt.de",

@@ -31,6 +31,7 @@ func TestTwoReplicasOnOnePostgreSQLSurviveTheLossOfOne(t *testing.T) {
 	two := startServe(t, second.flags...)
 	two.waitServing(t)
 
+	first.platformsSetUp(t, "default")
 	var tok struct{ Token string }
 	first.run(t, "token", "create", "--tenant", "default", "--role", "admin", "--json").decode(t, &tok)
 	invite := func(s *server, i int) int {

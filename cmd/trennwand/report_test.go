@@ -33,7 +33,9 @@ type employeeReport struct {
 func TestReportAboutOneEmployee(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
+		s.platformsSetUp(t, "default")
 		s.run(t, "tenant", "create", "musterstadt").wantCode(t, 0)
+		s.platformsSetUp(t, "musterstadt")
 		s.run(t, "invite", "create", "--tenant", "musterstadt", "--email", "anna@musterstadt.de", "--platform", "android",
 			"--qr", filepath.Join(t.TempDir(), "qr.png")).wantCode(t, 0)
 
@@ -73,7 +75,9 @@ func TestReportAboutOneEmployee(t *testing.T) {
 func TestRecordOfProcessingFollowsTheSettings(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
+		s.platformsSetUp(t, "default")
 		s.run(t, "tenant", "create", "musterstadt").wantCode(t, 0)
+		s.platformsSetUp(t, "musterstadt")
 		s.run(t, "dataprotection", "set", "--tenant", "musterstadt", "--device-retention-days", "45",
 			"--inactivity-days", "60", "--inactivity-action", "remove", "--it-email", "it@musterstadt.de").wantCode(t, 0)
 		r := s.run(t, "dataprotection", "set", "--tenant", "musterstadt", "--inactivity-days", "45")
@@ -114,7 +118,9 @@ func TestRecordOfProcessingFollowsTheSettings(t *testing.T) {
 func TestDocumentDraftsFollowTheSettingsAndAreRecorded(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
+		s.platformsSetUp(t, "default")
 		s.run(t, "tenant", "create", "musterstadt").wantCode(t, 0)
+		s.platformsSetUp(t, "musterstadt")
 		dpia := s.run(t, "report", "dpia", "--tenant", "musterstadt", "--lang", "en")
 		dpia.wantCode(t, 0)
 		if !strings.Contains(dpia.stdout, "# Data-protection impact assessment") || !strings.Contains(dpia.stdout, "30 days after removal") {

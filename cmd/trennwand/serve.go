@@ -51,7 +51,7 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	f.String("siem-webhook-ca", "", "PEM file of the CAs the webhook's certificate comes from (default: the system's); env TRENNWAND_SIEM_WEBHOOK_CA")
 	f.String("siem-webhook-secret-file", "", "file with the webhook's signing secret (at least 32 bytes), kept sealed in the database once read; env TRENNWAND_SIEM_WEBHOOK_SECRET_FILE")
 	f.Duration("device-cert-validity", 365*24*time.Hour, "how long device certificates are valid; env TRENNWAND_DEVICE_CERT_VALIDITY")
-	f.Int("demo-devices", 0, "with --demo: how many simulated phones (half iPhones, half Android) enrol in the background, so that the dashboard has devices to show")
+	f.Int("demo-devices", 6, "with --demo: how many simulated phones (half iPhones, half Android) enrol in the background at start, so that the dashboard has devices to show within the first minute (0 for none)")
 	f.Bool("demo", false, "demo mode: run in-process stand-ins for Google's Android Management API and Apple's push service, with a ready tenant and sample work policy, so that phones can be simulated without Google or Apple accounts")
 	return c
 }

@@ -70,7 +70,7 @@ func inProcessDemo(b *testing.B, backend string) (string, string, *x509.CertPool
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan result)
 	go func() {
-		done <- trennwandUntil(ctx, append([]string{"serve", "--addr", addr, "--public-url", "https://" + addr, "--demo"}, flags...)...)
+		done <- trennwandUntil(ctx, append([]string{"serve", "--addr", addr, "--public-url", "https://" + addr, "--demo", "--demo-devices", "0"}, flags...)...)
 	}()
 	b.Cleanup(func() {
 		cancel()

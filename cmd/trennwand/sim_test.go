@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,8 +22,9 @@ func demoServer(t *testing.T, backend string, extra ...string) (site, *server, s
 	t.Helper()
 	s := emptySite(t, backend)
 	addr := freeAddr(t)
-	// The later --addr wins over the one startServe picks.
-	srv := startServe(t, append(s.flags, append([]string{"--addr", addr, "--public-url", "https://" + addr, "--demo"}, extra...)...)...)
+	// The later --addr wins over the one startServe picks; the tests' own simulated phones
+	// are the only ones unless extra asks for the demo's.
+	srv := startServe(t, append(s.flags, append([]string{"--addr", addr, "--public-url", "https://" + addr, "--demo", "--demo-devices", "0"}, extra...)...)...)
 	srv.addr = addr
 	srv.waitServing(t)
 	var tok struct{ Token string }
@@ -81,6 +83,16 @@ func TestSimulatedPhonesEnrolAndGetTheirWorkApps(t *testing.T) {
 				t.Errorf("iPhones with the work mail app installed: %d (%v), want %d", installed, err, n)
 			}
 		})
+	}
+}
+
+// Without being asked, the demo makes a few simulated phones enrol at start, so that a
+// newcomer sees devices arrive in the first minute.
+func TestTheDemoEnrolsSomePhonesByDefault(t *testing.T) {
+	r := trennwand(t, "serve", "--help")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, "--demo-devices int") || !strings.Contains(r.stdout, "(default 6)") {
+		t.Errorf("serve --help:\n%s", r.stdout)
 	}
 }
 

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 func TestTenantCreate(t *testing.T) {
@@ -55,4 +58,31 @@ func TestTenantCreateRefusesATakenName(t *testing.T) {
 			t.Errorf("the tenant's audit trail has %d events after the refused second creation, want 1", got)
 		}
 	})
+}
+
+// IT names the employer as employees know it, instead of the technical name "default";
+// a flag not given keeps what is set, and each change is audited.
+func TestTenantContactsSetTheEmployersName(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	before := s.auditEvents(t)["default"]
+	r := s.run(t, "tenant", "contacts", "--tenant", "default", "--display-name", "Stadt Musterstadt",
+		"--privacy-contact", "Datenschutz Musterstadt, datenschutz@musterstadt.de", "--json")
+	r.wantCode(t, 0)
+	var out map[string]string
+	r.decode(t, &out)
+	if out["display_name"] != "Stadt Musterstadt" || out["privacy_contact"] != "Datenschutz Musterstadt, datenschutz@musterstadt.de" {
+		t.Errorf("contacts printed %v", out)
+	}
+	r = s.run(t, "tenant", "contacts", "--tenant", "default", "--operator", "KommunalIT Nord", "--json")
+	r.wantCode(t, 0)
+	r.decode(t, &out)
+	if out["display_name"] != "Stadt Musterstadt" || out["operator"] != "KommunalIT Nord" || out["privacy_contact"] == "" {
+		t.Errorf("a change of the operator alone printed %v", out)
+	}
+	if got := s.auditEvents(t)["default"]; got != before+2 {
+		t.Errorf("%d audit events, want 2", got-before)
+	}
+	r = s.run(t, "tenant", "contacts", "--tenant", "default", "--display-name", strings.Repeat("x", 201))
+	r.wantCode(t, exitUsage)
+	r.wantStderr(t, "the employer's name may have at most 200 characters")
 }

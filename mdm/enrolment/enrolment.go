@@ -30,6 +30,10 @@ func (Token) TableName() string { return "enrolment_tokens" }
 var (
 	// ErrInvitationGone means the invitation was used, has expired or was revoked.
 	ErrInvitationGone = errors.New("the invitation cannot be used any more")
+	// ErrWorkAreaRemoved means the invitation was used for a phone whose work area has
+	// been removed since: the one kind of used-up code the portal explains, since only
+	// the employee holding it can know the code.
+	ErrWorkAreaRemoved = fmt.Errorf("%w: the work area it set up was removed", ErrInvitationGone)
 	// ErrWrongPlatform means the invitation is for another kind of phone.
 	ErrWrongPlatform = fmt.Errorf("%w: the invitation is for another kind of phone", mdm.ErrInvalid)
 	// ErrNoManagedAppleID means an iPhone cannot enrol because the employee's managed Apple

@@ -29,7 +29,8 @@ func populate(t testing.TB, svc *domain.Services, name string) world {
 	t.Helper()
 	w := world{tenant: storetest.Tenant(t, svc, name)}
 	inv, err := svc.Enrolment.Invite(context.Background(), "test", w.tenant,
-		enrolment.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
+		enrolment.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS,
+			ManagedAppleID: "anna@appleid." + name + ".example"})
 	if err != nil {
 		t.Fatal(err)
 	}

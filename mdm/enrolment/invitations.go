@@ -41,7 +41,7 @@ func (s *Service) Invite(ctx context.Context, actor string, t mdm.Tenant, req In
 	}
 	var out NewInvitation
 	err = s.atomic(ctx, func(tx scope, at time.Time) (err error) {
-		if out, err = invite(ctx, tx, at, actor, t, req); err != nil {
+		if out, err = s.invite(ctx, tx, at, actor, t, req); err != nil {
 			return err
 		}
 		return s.queueInvitationMail(ctx, tx, t, out)
@@ -76,13 +76,35 @@ func (req InviteRequest) normalize() (InviteRequest, error) {
 	return InviteRequest{Email: email, Name: name, Platform: platform, ManagedAppleID: appleID, Validity: validity}, nil
 }
 
-// invite carries out a normalized request inside the caller's transaction.
-func invite(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Tenant, req InviteRequest) (NewInvitation, error) {
+// ErrManagedAccountRequired refuses an invitation for a phone that signs in with the
+// employee's managed account (an iPhone) while none is recorded or given: without it the
+// employee would read the whole notice and only then learn that the phone cannot enrol.
+var ErrManagedAccountRequired = fmt.Errorf("%w: an iPhone invitation needs the employee's managed Apple account (for example anna.muster@musterstadt.appleid.com): give it with the invitation (--apple-id, the column managed_apple_id)", mdm.ErrInvalid)
+
+// invite carries out a normalized request inside the caller's transaction: only for a
+// platform the tenant has set up, and for a phone that signs in with a managed account
+// only when the employee's is known.
+func (s *Service) invite(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Tenant, req InviteRequest) (NewInvitation, error) {
+	if err := s.Core.CheckSetUp(ctx, tx.shared, t.ID, req.Platform); err != nil {
+		return NewInvitation{}, err
+	}
 	emp, err := employeeForInvitation(ctx, tx, t.ID, at, req.Email, req.Name, req.ManagedAppleID)
 	if err != nil {
 		return NewInvitation{}, err
 	}
+	if err := s.needsAccount(req.Platform, emp); err != nil {
+		return NewInvitation{}, err
+	}
 	return createInvitation(ctx, tx, at, actor, t, emp, req.Platform, req.Validity)
+}
+
+// needsAccount refuses an invitation for a platform whose phones sign in with the managed
+// account while the employee has none.
+func (s *Service) needsAccount(p mdm.Platform, emp mdm.Employee) error {
+	if p != mdm.PlatformAny && s.Core.CapabilitiesOf(p).Has(mdm.NeedsManagedAccount) && emp.ManagedAppleID == "" {
+		return ErrManagedAccountRequired
+	}
+	return nil
 }
 
 // employeeForInvitation returns the tenant's employee with the e-mail address, creating

@@ -199,7 +199,7 @@ func (s *Service) InviteMany(ctx context.Context, actor string, t mdm.Tenant, ro
 	err := s.atomic(ctx, func(tx scope, at time.Time) error {
 		out = make([]NewInvitation, 0, len(rows))
 		for i, req := range reqs {
-			inv, err := invite(ctx, tx, at, actor, t, req)
+			inv, err := s.invite(ctx, tx, at, actor, t, req)
 			if err != nil {
 				return &RowError{Line: rows[i].Line, Err: err}
 			}

@@ -1,11 +1,13 @@
 package enrolment
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
@@ -33,25 +35,40 @@ func (s *Service) ResendInvitation(ctx context.Context, actor string, t mdm.Tena
 		if len(old) == 0 {
 			return fmt.Errorf("%w: %s has no pending invitation (create a new one)", mdm.ErrNotFound, email)
 		}
-		replaced := make([]string, len(old))
-		for i, inv := range old {
-			if err := tx.SetInvitationRevoked(ctx, t.ID, inv.ID, at); err != nil {
-				return fmt.Errorf("revoke invitation %s: %w", inv.ID, err)
-			}
-			replaced[i] = inv.ID
-		}
-		last := old[len(old)-1]
-		out, err = createInvitation(ctx, tx, at, actor, t, emp, last.Platform, DefaultInvitationValidity)
-		if err != nil {
-			return err
-		}
-		if _, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationResend,
-			Subject: audit.Invitation.Of(out.Invitation.ID), Details: audit.Fields(map[string]any{"replaces": replaced})}); err != nil {
-			return err
-		}
-		return s.queueInvitationMail(ctx, tx, t, out)
+		out, err = s.reissue(ctx, tx, at, actor, t, emp, old)
+		return err
 	})
 	return out, err
+}
+
+// reissue replaces the employee's invitations old with one new code for the platform of
+// the last of them, inside the caller's transaction: the old ones are revoked, so that
+// their codes die, the new one is audited as their resend and, with mail switched on,
+// mailed.
+func (s *Service) reissue(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Tenant, emp mdm.Employee, old []mdm.Invitation) (NewInvitation, error) {
+	replaced := make([]string, len(old))
+	for i, inv := range old {
+		if err := tx.SetInvitationRevoked(ctx, t.ID, inv.ID, at); err != nil {
+			return NewInvitation{}, fmt.Errorf("revoke invitation %s: %w", inv.ID, err)
+		}
+		replaced[i] = inv.ID
+	}
+	last := old[len(old)-1]
+	if err := s.Core.CheckSetUp(ctx, tx.shared, t.ID, last.Platform); err != nil {
+		return NewInvitation{}, err
+	}
+	if err := s.needsAccount(last.Platform, emp); err != nil {
+		return NewInvitation{}, err
+	}
+	out, err := createInvitation(ctx, tx, at, actor, t, emp, last.Platform, DefaultInvitationValidity)
+	if err != nil {
+		return NewInvitation{}, err
+	}
+	if _, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationResend,
+		Subject: audit.Invitation.Of(out.Invitation.ID), Details: audit.Fields(map[string]any{"replaces": replaced})}); err != nil {
+		return NewInvitation{}, err
+	}
+	return out, s.queueInvitationMail(ctx, tx, t, out)
 }
 
 // createInvitation makes an invitation with a fresh code for the employee inside the
@@ -72,27 +89,45 @@ func createInvitation(ctx context.Context, tx scope, at time.Time, actor string,
 }
 
 // Limits of the tenant's contact settings.
-const maxContactLen = 500
+const (
+	maxContactLen  = 500
+	maxEmployerLen = 200
+)
 
-// SetTenantContacts sets who runs the service for the tenant and whom employees ask about
-// data protection, both shown on the portal, in one transaction with its audit event.
-func (s *Service) SetTenantContacts(ctx context.Context, actor string, t mdm.Tenant, operator, privacyContact string) (mdm.Tenant, error) {
-	operator, privacyContact = strings.TrimSpace(operator), strings.TrimSpace(privacyContact)
+// Contacts are what the portal and the letters tell employees about who is behind the
+// service: the employer's name as employees know it (the tenant's display name, not its
+// technical name), who runs the service, and whom to ask about data protection.
+type Contacts struct {
+	// Employer is the tenant's display name; empty keeps the one it has.
+	Employer       string
+	Operator       string
+	PrivacyContact string
+}
+
+// SetTenantContacts sets the employer's name, who runs the service for the tenant and whom
+// employees ask about data protection, all shown on the portal and the letters, in one
+// transaction with its audit event.
+func (s *Service) SetTenantContacts(ctx context.Context, actor string, t mdm.Tenant, c Contacts) (mdm.Tenant, error) {
+	employer := cmp.Or(strings.TrimSpace(c.Employer), t.DisplayName)
+	operator, privacyContact := strings.TrimSpace(c.Operator), strings.TrimSpace(c.PrivacyContact)
 	if len(operator) > maxContactLen || len(privacyContact) > maxContactLen {
 		return mdm.Tenant{}, fmt.Errorf("%w: operator and data-protection contact may have at most %d characters", mdm.ErrInvalid, maxContactLen)
+	}
+	if utf8.RuneCountInString(employer) > maxEmployerLen {
+		return mdm.Tenant{}, fmt.Errorf("%w: the employer's name may have at most %d characters", mdm.ErrInvalid, maxEmployerLen)
 	}
 	if privacyContact == "" {
 		return mdm.Tenant{}, errors.Join(mdm.ErrInvalid, errors.New("the data-protection contact must not be empty: employees are told whom to ask"))
 	}
 	err := s.atomic(ctx, func(tx scope, at time.Time) error {
-		if err := tx.SetTenantContacts(ctx, t.ID, operator, privacyContact); err != nil {
+		if err := tx.SetTenantContacts(ctx, t.ID, employer, operator, privacyContact); err != nil {
 			return fmt.Errorf("set contacts of tenant %s: %w", t.Name, err)
 		}
 		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.TenantContacts,
-			Subject: audit.Tenant.Of(t.ID), Details: audit.Fields(map[string]any{"operator": operator, "privacy_contact": privacyContact})})
+			Subject: audit.Tenant.Of(t.ID), Details: audit.Fields(map[string]any{"employer": employer, "operator": operator, "privacy_contact": privacyContact})})
 		return err
 	})
-	t.OperatorName, t.PrivacyContact = operator, privacyContact
+	t.DisplayName, t.OperatorName, t.PrivacyContact = employer, operator, privacyContact
 	return t, err
 }
 

@@ -45,6 +45,13 @@ func (s *Service) OpenInvitation(ctx context.Context, client netip.Addr, code st
 	return v, err
 }
 
+// PlatformSetUp returns a *mdm.NotSetUpError when the tenant has not set up the platform
+// yet, so that the portal tells the employee that IT is still setting it up instead of
+// leading them into a step that cannot work.
+func (s *Service) PlatformSetUp(ctx context.Context, t mdm.Tenant, p mdm.Platform) error {
+	return s.DB.Atomic(ctx, func(tx mdm.Store) error { return s.Core.CheckSetUp(ctx, tx, t.ID, p) })
+}
+
 // AcceptNotice records that the employee acknowledged the privacy notice of the version
 // shown to them and chose the platform, in one transaction with the step it allows: for
 // Android the invitation is redeemed and the device created, for which the platform
@@ -62,6 +69,9 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 	err := s.guarded(ctx, client, func() error {
 		return s.atomic(ctx, func(tx scope, at time.Time) (err error) {
 			if v, err = portalView(ctx, tx, code, at); err != nil || v.Redeemed() {
+				return err
+			}
+			if err := s.Core.CheckSetUp(ctx, tx.shared, v.Tenant.ID, platform); err != nil {
 				return err
 			}
 			if err := acknowledge(ctx, tx, at, v, platform, s.Core.CapabilitiesOf(platform), noticeVersion); err != nil {
@@ -153,7 +163,7 @@ func portalView(ctx context.Context, st scope, code string, at time.Time) (Porta
 	v.Devices = slices.DeleteFunc(devices, func(d mdm.Device) bool { return d.State == mdm.DeviceRemoved })
 	// The code opens the status page while the phone it enrolled is still enrolled.
 	if !slices.ContainsFunc(v.Devices, func(d mdm.Device) bool { return d.InvitationID != nil && *d.InvitationID == inv.ID }) {
-		return PortalView{}, fmt.Errorf("%w: its device is removed", ErrInvitationGone)
+		return PortalView{}, ErrWorkAreaRemoved
 	}
 	return v, nil
 }

@@ -316,24 +316,31 @@ func TestABulkInvitationIsAllOrNothing(t *testing.T) {
 	})
 }
 
-// The tenant names who runs the service and whom to ask; the portal shows both.
+// The tenant names the employer as employees know it, who runs the service and whom to
+// ask; the portal shows them. A name without the employer keeps the one it has.
 func TestTenantContacts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		svc := newService(s)
 		tn := storetest.Tenant(t, svc, "musterstadt")
-		if _, err := svc.Enrolment.SetTenantContacts(ctx, "cli:root", tn, "KommunalIT Nord", ""); !errors.Is(err, mdm.ErrInvalid) {
+		if _, err := svc.Enrolment.SetTenantContacts(ctx, "cli:root", tn, enrolment.Contacts{Operator: "KommunalIT Nord"}); !errors.Is(err, mdm.ErrInvalid) {
 			t.Errorf("empty contact: %v", err)
 		}
-		if _, err := svc.Enrolment.SetTenantContacts(ctx, "cli:root", tn, " KommunalIT Nord ", "Datenschutz, datenschutz@musterstadt.de"); err != nil {
+		if _, err := svc.Enrolment.SetTenantContacts(ctx, "cli:root", tn, enrolment.Contacts{Employer: " Stadt Musterstadt ", Operator: " KommunalIT Nord ", PrivacyContact: "Datenschutz, datenschutz@musterstadt.de"}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Tenants().TenantByID(ctx, tn.ID)
-		if err != nil || got.OperatorName != "KommunalIT Nord" || got.PrivacyContact != "Datenschutz, datenschutz@musterstadt.de" {
+		if err != nil || got.DisplayName != "Stadt Musterstadt" || got.OperatorName != "KommunalIT Nord" || got.PrivacyContact != "Datenschutz, datenschutz@musterstadt.de" {
 			t.Errorf("%+v, %v", got, err)
 		}
-		if e := lastAction(t, s, tn.ID); e.Action != "tenant.contacts" {
+		if e := lastAction(t, s, tn.ID); e.Action != "tenant.contacts" || !strings.Contains(string(e.Details), `"employer":"Stadt Musterstadt"`) {
 			t.Errorf("audit %+v", e)
+		}
+		if got, err = svc.Enrolment.SetTenantContacts(ctx, "cli:root", got, enrolment.Contacts{PrivacyContact: "Datenschutz"}); err != nil || got.DisplayName != "Stadt Musterstadt" {
+			t.Errorf("without the employer: %+v, %v", got, err)
+		}
+		if _, err := svc.Enrolment.SetTenantContacts(ctx, "cli:root", got, enrolment.Contacts{Employer: strings.Repeat("x", 201), PrivacyContact: "Datenschutz"}); !errors.Is(err, mdm.ErrInvalid) {
+			t.Errorf("a name of 201 characters: %v", err)
 		}
 	})
 }

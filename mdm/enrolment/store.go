@@ -17,14 +17,20 @@ type Store interface {
 	CreateEmployee(ctx context.Context, tenantID string, e *mdm.Employee) error
 	// UpdateEmployee stores the employee's name and managed Apple account.
 	UpdateEmployee(ctx context.Context, tenantID string, e *mdm.Employee) error
-	// SetTenantContacts stores who runs the service and whom to ask about data protection.
-	SetTenantContacts(ctx context.Context, tenantID, operator, privacyContact string) error
+	// SetTenantContacts stores the employer's name, who runs the service and whom to ask
+	// about data protection.
+	SetTenantContacts(ctx context.Context, tenantID, displayName, operator, privacyContact string) error
 
 	CreateInvitation(ctx context.Context, tenantID string, i *mdm.Invitation) error
 	Invitation(ctx context.Context, tenantID, id string) (mdm.Invitation, error)
 	// InvitationByCode returns the invitation with the code hash, of whichever tenant. Like
 	// every lookup by a secret, it is not scoped by a tenant: the secret names its tenant.
 	InvitationByCode(ctx context.Context, codeHash []byte) (mdm.Invitation, error)
+	// MarkInvitationsLettered records that letters of the invitations were made.
+	MarkInvitationsLettered(ctx context.Context, tenantID string, ids []string, at time.Time) error
+	// UnsentInvitations returns up to limit pending invitations with neither e-mail nor
+	// letter, oldest first.
+	UnsentInvitations(ctx context.Context, tenantID string, at time.Time, limit int) ([]mdm.Invitation, error)
 	// InvitationPage returns one page of the tenant's invitations, newest first.
 	InvitationPage(ctx context.Context, tenantID string, q InvitationQuery) ([]InvitationListing, error)
 	// PendingInvitations returns the employee's invitations that are neither used nor

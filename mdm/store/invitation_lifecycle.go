@@ -11,10 +11,10 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// SetTenantContacts stores the tenant's operator and data-protection contact.
-func (e Enrolment) SetTenantContacts(ctx context.Context, tenantID, operator, privacyContact string) error {
+// SetTenantContacts stores the tenant's display name, operator and data-protection contact.
+func (e Enrolment) SetTenantContacts(ctx context.Context, tenantID, displayName, operator, privacyContact string) error {
 	res := e.s.db.WithContext(ctx).Model(&mdm.Tenant{}).Where("id = ?", tenantID).
-		Updates(map[string]any{"operator_name": operator, "privacy_contact": privacyContact})
+		Updates(map[string]any{"display_name": displayName, "operator_name": operator, "privacy_contact": privacyContact})
 	return affectedOne(res)
 }
 
@@ -38,6 +38,23 @@ func (e Enrolment) MarkInvitationMailed(ctx context.Context, tenantID, id string
 	res := e.s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
 		Where("id = ? AND mailed_at IS NULL", id).Update("mailed_at", at)
 	return e.invitationUpdated(ctx, res, tenantID, id, at)
+}
+
+// MarkInvitationsLettered records that letters of the invitations were made; an
+// invitation that has a letter already keeps its first.
+func (e Enrolment) MarkInvitationsLettered(ctx context.Context, tenantID string, ids []string, at time.Time) error {
+	err := e.s.scoped(ctx, tenantID).Model(&mdm.Invitation{}).
+		Where("id IN ? AND letter_at IS NULL", ids).Update("letter_at", at).Error
+	return translate(err)
+}
+
+// UnsentInvitations returns up to limit of the tenant's invitations that are pending at
+// `at` with neither e-mail nor letter, oldest first.
+func (e Enrolment) UnsentInvitations(ctx context.Context, tenantID string, at time.Time, limit int) ([]mdm.Invitation, error) {
+	var out []mdm.Invitation
+	err := pending(e.s.scoped(ctx, tenantID), at).Where("mailed_at IS NULL AND letter_at IS NULL").
+		Order("created_at, id").Limit(limit).Find(&out).Error
+	return out, translate(err)
 }
 
 // pending narrows q to invitations usable at `at`.

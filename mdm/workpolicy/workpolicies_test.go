@@ -29,7 +29,8 @@ func newOffice(t *testing.T, s *store.Store, name string) office {
 	ctx := context.Background()
 	o := office{svc: domain.New(s, storetest.PlainSealer{}, storetest.Platforms())}
 	o.tenant = storetest.Tenant(t, o.svc, name)
-	inv, err := o.svc.Enrolment.Invite(ctx, "test", o.tenant, enrolment.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
+	inv, err := o.svc.Enrolment.Invite(ctx, "test", o.tenant, enrolment.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS,
+		ManagedAppleID: "anna@appleid." + name + ".example"})
 	if err != nil {
 		t.Fatal(err)
 	}

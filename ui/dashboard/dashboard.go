@@ -7,6 +7,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -66,7 +67,7 @@ type Dashboard struct {
 var pageNames = []string{
 	"signin.html", "factor.html", "recovery.html", "password.html",
 	"overview.html", "devices.html", "device.html", "employees.html",
-	"invitations.html", "invited.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
+	"invitations.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
 	"compliance.html", "invitations_csv.html", "settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
 	"dataprotection.html", "dpo_document.html", "access_log.html",
 }
@@ -227,6 +228,8 @@ func (d *Dashboard) Routes() []Route {
 		{post, Prefix + "/invitations", mdm.PermInvitationsWrite, d.invite},
 		{post, Prefix + "/invitations/:id/revoke", mdm.PermInvitationsWrite, d.revokeInvitation},
 		{post, Prefix + "/invitations/csv", mdm.PermInvitationsWrite, d.importInvitations},
+		{post, Prefix + "/invitations/resend", mdm.PermInvitationsWrite, d.resendInvitation},
+		{post, Prefix + "/invitations/letters", mdm.PermInvitationsWrite, d.unsentLetters},
 		{get, Prefix + "/policies", mdm.PermPoliciesRead, d.policies},
 		{post, Prefix + "/policies", mdm.PermPoliciesWrite, d.createPolicy},
 		{get, Prefix + "/policies/:id", mdm.PermPoliciesRead, d.policy},
@@ -275,7 +278,7 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, mdm.ErrNotFound):
 		status, msg = http.StatusNotFound, "problem.not_found"
 	case errors.Is(err, mdm.ErrConflict), errors.Is(err, mdm.ErrInvalid):
-		status, msg = http.StatusConflict, err.Error()
+		status, msg = http.StatusConflict, cmp.Or(refusal(err), err.Error())
 		if errors.Is(err, mdm.ErrInvalid) {
 			status = http.StatusBadRequest
 		}
@@ -299,7 +302,7 @@ func back(w http.ResponseWriter, r *http.Request, to, flash string) {
 // of the dashboard's.
 func flash(r *http.Request) string {
 	switch f := r.URL.Query().Get("done"); f {
-	case "queued", "removed", "revoked", "saved", "invitation_revoked", "moved", "disabled", "token_revoked":
+	case "queued", "removed", "revoked", "saved", "invitation_revoked", "moved", "disabled", "token_revoked", "none_unsent":
 		return "done." + f
 	}
 	return ""

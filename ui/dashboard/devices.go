@@ -187,6 +187,8 @@ type overviewData struct {
 	ByState    map[string]int64
 	Compliance map[string]int64
 	Events     []audit.Event
+	// Checklist is a new tenant's set-up, shown to administrators until it is done.
+	Checklist []checkItem
 }
 
 func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
@@ -212,6 +214,13 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if data.Events, err = d.svc.Trail.AuditPage(r.Context(), v.Tenant, mdm.AuditFilter{}, max(head.Seq-10, 0), 10); err != nil {
+			d.fail(w, r, err)
+			return
+		}
+	}
+	if v.Principal.Can(mdm.PermSettingsManage) {
+		var err error
+		if data.Checklist, err = d.checklist(r.Context(), v.Tenant); err != nil {
 			d.fail(w, r, err)
 			return
 		}

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -11,18 +12,11 @@ import (
 	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
-// csvImport is the result page of a bulk invitation: the invitations made, each with its
-// link shown once, or the lines that stopped the import.
+// csvImport is the page of a bulk invitation that was refused: the lines that stopped it.
+// An import that succeeds answers with the letters.
 type csvImport struct {
-	Made     []csvInvitation
 	Problems []*enrolment.RowError
 	Refusal  string // a problem of the whole file rather than a line
-}
-
-// csvInvitation is one invitation made from the file.
-type csvInvitation struct {
-	enrolment.NewInvitation
-	URL string
 }
 
 // maxCSVBytes bounds an uploaded file: MaxBulkInvitations lines with room to spare, and
@@ -31,7 +25,8 @@ const maxCSVBytes = 900 << 10
 
 // importInvitations invites everyone in an uploaded CSV file (or its lines pasted into
 // the form), as `trennwand invite import`
-// does: every line is checked first, and the file is imported whole or not at all.
+// does: every line is checked first, and the file is imported whole or not at all. The
+// answer is the letters of everyone invited, one per sheet.
 func (d *Dashboard) importInvitations(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	var file io.Reader = strings.NewReader(r.PostFormValue("csv_text"))
@@ -51,15 +46,7 @@ func (d *Dashboard) importInvitations(w http.ResponseWriter, r *http.Request) {
 		d.showImport(w, r, csvImport{}, err)
 		return
 	}
-	res := csvImport{Made: make([]csvInvitation, len(made))}
-	for i, inv := range made {
-		res.Made[i] = csvInvitation{NewInvitation: inv}
-		if d.cfg.PublicURL != nil {
-			res.Made[i].URL = d.cfg.PublicURL.JoinPath("/e", inv.Code).String()
-		}
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	d.showImport(w, r, res, nil)
+	d.showLetters(w, r, made, "letters.made_many")
 }
 
 // showImport renders the result of an import; the caller's mistakes are listed line by
@@ -71,7 +58,7 @@ func (d *Dashboard) showImport(w http.ResponseWriter, r *http.Request, res csvIm
 	case errors.Is(err, mdm.ErrInvalid) || errors.Is(err, mdm.ErrConflict):
 		res.Problems = enrolment.RowErrors(err)
 		if len(res.Problems) == 0 {
-			res.Refusal = err.Error()
+			res.Refusal = cmp.Or(refusal(err), err.Error())
 		}
 		p.Error = "invitations.csv_refused"
 	default:
@@ -84,8 +71,12 @@ func (d *Dashboard) showImport(w http.ResponseWriter, r *http.Request, res csvIm
 	d.show(w, r, "invitations_csv.html", "invitations.csv_title", p)
 }
 
-// reason is what a page says about a line: the reason without the ErrInvalid prefix.
+// reason is what a page says about a line: a message ID for a refusal the catalogue
+// knows, else the reason without the ErrInvalid prefix.
 func reason(e *enrolment.RowError) string {
+	if id := refusal(e.Err); id != "" {
+		return id
+	}
 	msg := e.Err.Error()
 	for _, prefix := range []string{mdm.ErrInvalid.Error() + ": ", mdm.ErrConflict.Error() + ": "} {
 		msg = strings.TrimPrefix(msg, prefix)

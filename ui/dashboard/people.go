@@ -50,6 +50,14 @@ func (d *Dashboard) employeeList(l employeeListing) http.HandlerFunc {
 type invitationRow struct {
 	enrolment.InvitationListing
 	Status mdm.InvitationStatus
+	// Unsent: pending, and neither mailed nor printed.
+	Unsent bool
+}
+
+// invitationList is the invitations page: the rows and how many of them reached nobody.
+type invitationList struct {
+	Rows   []invitationRow
+	Unsent int
 }
 
 // invitations lists the invitations, newest first, with the form for a new one.
@@ -61,28 +69,14 @@ func (d *Dashboard) invitations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	rows := make([]invitationRow, len(is))
+	list := invitationList{Rows: make([]invitationRow, len(is))}
 	for i, inv := range is {
-		rows[i] = invitationRow{InvitationListing: inv, Status: inv.Status(now)}
+		list.Rows[i] = invitationRow{InvitationListing: inv, Status: inv.Status(now), Unsent: inv.Unsent(now)}
+		if list.Rows[i].Unsent {
+			list.Unsent++
+		}
 	}
-	d.show(w, r, "invitations.html", "invitations.title", page{Data: rows, Flash: flash(r)})
-}
-
-// invite makes an invitation and shows its code and link once.
-func (d *Dashboard) invite(w http.ResponseWriter, r *http.Request) {
-	v := viewerOf(r)
-	inv, err := d.svc.Enrolment.Invite(r.Context(), v.Principal.Actor, v.Tenant, enrolment.InviteRequest{
-		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
-		Platform: mdm.Platform(r.PostFormValue("platform")), ManagedAppleID: r.PostFormValue("managed_apple_id")})
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	link := ""
-	if d.cfg.PublicURL != nil {
-		link = d.cfg.PublicURL.JoinPath("/e", inv.Code).String()
-	}
-	d.show(w, r, "invited.html", "invited.title", page{Data: map[string]any{"Invitation": inv, "URL": link}})
+	d.show(w, r, "invitations.html", "invitations.title", page{Data: list, Flash: flash(r)})
 }
 
 // revokeInvitation revokes a pending invitation.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // PushCertificate is a tenant's MDM push certificate (APNs) as the settings page shows it.
@@ -133,12 +134,13 @@ func (d *Dashboard) refused(w http.ResponseWriter, r *http.Request, err error) {
 	d.refusedOn(w, r, err, func(w http.ResponseWriter, r *http.Request, p page) { d.showSettings(w, r, p, nil) })
 }
 
-// saveContacts sets who runs the service and the data-protection contact, as
+// saveContacts sets the employer's name, who runs the service and the data-protection
+// contact, as
 // `trennwand tenant contacts` does.
 func (d *Dashboard) saveContacts(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	if _, err := d.svc.Enrolment.SetTenantContacts(r.Context(), v.Principal.Actor, v.Tenant,
-		r.PostFormValue("operator"), r.PostFormValue("privacy_contact")); err != nil {
+	if _, err := d.svc.Enrolment.SetTenantContacts(r.Context(), v.Principal.Actor, v.Tenant, enrolment.Contacts{
+		Employer: r.PostFormValue("employer"), Operator: r.PostFormValue("operator"), PrivacyContact: r.PostFormValue("privacy_contact")}); err != nil {
 		d.refused(w, r, err)
 		return
 	}

@@ -45,6 +45,7 @@ func (p *Portal) serveEnter(w http.ResponseWriter, r *http.Request) {
 
 // serveInvitation shows where the employee stands: the notice before anything else, the
 // iPhone's steps after acknowledging it, and the status page once a phone is enrolled.
+// While the invitation's platform is not set up by IT, it says so instead.
 func (p *Portal) serveInvitation(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
 	v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
@@ -56,8 +57,16 @@ func (p *Portal) serveInvitation(w http.ResponseWriter, r *http.Request) {
 	case v.Redeemed():
 		p.serveStatus(w, r, code, v)
 	case v.Acknowledged() && r.URL.Query().Get("choose") == "":
+		if err := p.cfg.Service.Enrolment.PlatformSetUp(r.Context(), v.Tenant, mdm.PlatformIOS); err != nil {
+			p.fail(w, r, err)
+			return
+		}
 		p.serveIOSSteps(w, r, code, v)
 	default:
+		if err := p.cfg.Service.Enrolment.PlatformSetUp(r.Context(), v.Tenant, v.Invitation.Platform); err != nil {
+			p.fail(w, r, err)
+			return
+		}
 		p.serveNotice(w, r, http.StatusOK, code, v, chosenPlatform(r, v.Invitation), "")
 	}
 }
@@ -117,7 +126,7 @@ func (p *Portal) serveAccept(w http.ResponseWriter, r *http.Request) {
 		p.renotice(w, r, code, "notice.problem.no_apple_account")
 	case errors.Is(err, enrolment.ErrWrongPlatform):
 		p.renotice(w, r, code, "notice.problem.platform")
-	case err != nil:
+	case err != nil: // a platform not set up yet, too
 		p.fail(w, r, err)
 	default:
 		http.Redirect(w, r, withLang(r, codeURL(code)), http.StatusSeeOther)

@@ -35,6 +35,8 @@ const (
 	pageGone    = "gone.html"
 	pageProblem = "problem.html"
 	pageEnter   = "enter.html"
+	pageSetup   = "setup.html"
+	pageRemoved = "removed.html"
 )
 
 // Config says what the portal needs from its surroundings.
@@ -73,7 +75,7 @@ func New(cfg Config) (*Portal, error) {
 		return nil, err
 	}
 	tmpl, _ := fs.Sub(files, "templates")
-	pages, err := ui.Templates(tmpl, nil, pageNotice, pageIOS, pageStatus, pageGone, pageProblem, pageEnter)
+	pages, err := ui.Templates(tmpl, nil, pageNotice, pageIOS, pageStatus, pageGone, pageProblem, pageEnter, pageSetup, pageRemoved)
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
@@ -124,11 +126,18 @@ type problem struct {
 	Heading, Text string
 }
 
-// fail answers an error of the domain with the page that fits it. Every reason a code
-// leads nowhere gets the same page and status, so that the answer tells a guesser
-// nothing; the reason is logged at debug level only.
+// fail answers an error of the domain with the page that fits it. A platform the tenant
+// has not set up yet gets a page that says IT is still at it; a code whose work area was
+// removed says so and what to do next. Every other reason a code leads nowhere gets the
+// same page and status, so that the answer tells a guesser nothing; the reason is logged
+// at debug level only.
 func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var notSetUp *mdm.NotSetUpError
 	switch {
+	case errors.As(err, &notSetUp):
+		p.render(w, r, http.StatusOK, pageSetup, "setup.title", nil)
+	case errors.Is(err, enrolment.ErrWorkAreaRemoved):
+		p.render(w, r, http.StatusGone, pageRemoved, "removed.title", nil)
 	case errors.Is(err, enrolment.ErrInvitationGone):
 		p.cfg.Log.Debug("portal: unusable invitation code", "reason", err)
 		p.render(w, r, http.StatusNotFound, pageGone, "gone.title", nil)

@@ -62,6 +62,10 @@ func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string
 			e.Broken = broken
 		}
 		if p.enrolsByLink(d) {
+			if err := p.cfg.Service.Enrolment.PlatformSetUp(r.Context(), v.Tenant, d.Platform); err != nil {
+				p.fail(w, r, err)
+				return
+			}
 			step, err := p.step(r, v, d)
 			if err != nil {
 				p.fail(w, r, err)

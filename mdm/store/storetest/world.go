@@ -33,7 +33,8 @@ func Populate(t testing.TB, s *store.Store, svc *domain.Services, name string, a
 	t.Helper()
 	ctx := context.Background()
 	w := World{Tenant: Tenant(t, svc, name)}
-	inv, err := svc.Enrolment.Invite(ctx, "test", w.Tenant, enrolment.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS})
+	inv, err := svc.Enrolment.Invite(ctx, "test", w.Tenant, enrolment.InviteRequest{Email: "anna@" + name + ".example", Name: "Anna", Platform: mdm.PlatformIOS,
+		ManagedAppleID: "anna@appleid." + name + ".example"})
 	if err != nil {
 		t.Fatal(err)
 	}
