@@ -14,6 +14,8 @@ import (
 	"os"
 	"runtime/debug"
 
+	"gorm.io/gorm"
+
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
@@ -167,12 +169,27 @@ func (in *Installation) CA(ctx context.Context) (*pki.CA, error) {
 	ca, err := pki.Open(ctx, in.Store.Tables().DB(), in.Key, pki.Config{
 		Name: in.Config.PublicURL.Hostname(), PublicURL: in.Config.PublicURL,
 		DeviceValidity: in.Config.DeviceCertValidity, Log: in.Log,
+		Revocations: revocationMemo{store.NewKept(in.Store.Changes(), keptRevocations,
+			func(serial string, _ bool) string { return "serial:" + serial }, nil)},
 	})
 	if err != nil {
 		return nil, err
 	}
 	in.ca = ca
 	return ca, nil
+}
+
+// keptRevocations is how many certificates' revocation the server keeps in memory.
+const keptRevocations = 50_000
+
+// revocationMemo keeps the CA's answers on revocation in the store's memory; a revocation
+// is the change "serial:SERIAL".
+type revocationMemo struct {
+	*store.Kept[string, bool]
+}
+
+func (m revocationMemo) Record(tx *gorm.DB, serial string) error {
+	return store.RecordChanges(tx, "serial:"+serial)
 }
 
 // AuditService returns a domain service with the CA as the audit trail's notary: it
