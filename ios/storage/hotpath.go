@@ -139,7 +139,7 @@ func (s *Storage) IsCertHashAssociated(r *mdm.Request, hash string) (bool, error
 }
 
 // enrolmentState is what an Idle check-in reads of an enrolment, kept in memory while
-// nothing is queued for it. A queued command or a new certificate association is a change
+// the enrolment exists and nothing is queued for it. A queued command or a new certificate association is a change
 // of "enrolment:ID" (triggers of ios_queue and ios_cert_auth); the last-seen time only
 // this server's visit changes here, and it forgets the state when it writes it. Another
 // replica's write of last-seen only makes this one write it once more within the
@@ -156,7 +156,9 @@ const keptEnrolmentsSize = 50_000
 func keptEnrolments(changes *store.Changes) *store.Kept[string, enrolmentState] {
 	return store.NewKept(changes, keptEnrolmentsSize,
 		func(id string, _ enrolmentState) string { return "enrolment:" + id },
-		func(st enrolmentState) bool { return !st.queued })
+		// Without an enrolment row (before the first TokenUpdate) there is no visit to
+		// record; keeping that would keep the visits from being recorded once there is one.
+		func(st enrolmentState) bool { return st.lastSeen.Valid && !st.queued })
 }
 
 // enrolmentState reads the state of enrolment id.
