@@ -5,8 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -31,13 +29,7 @@ func TestChangesThroughOneReplicaReachCheckInsAtTheOther(t *testing.T) {
 	first := emptySite(t, storetest.Postgres)
 	a := startServe(t, append([]string{"--demo"}, first.flags...)...)
 	a.waitServing(t)
-	second := site{data: filepath.Join(t.TempDir(), "data"), dsn: first.dsn}
-	second.flags = []string{"--data", second.data, "--db", second.dsn}
-	if err := os.MkdirAll(second.data, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	copyFile(t, filepath.Join(first.data, "master.key"), filepath.Join(second.data, "master.key"))
-	b := startServe(t, second.flags...)
+	b := startServe(t, replicaOf(t, first).flags...)
 	b.waitServing(t)
 
 	var tok struct{ Token string }

@@ -22,13 +22,7 @@ func TestTwoReplicasOnOnePostgreSQLSurviveTheLossOfOne(t *testing.T) {
 	first := emptySite(t, storetest.Postgres)
 	one := startServe(t, first.flags...)
 	one.waitServing(t)
-	second := site{data: filepath.Join(t.TempDir(), "data"), dsn: first.dsn}
-	second.flags = []string{"--data", second.data, "--db", second.dsn}
-	if err := os.MkdirAll(second.data, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	copyFile(t, filepath.Join(first.data, "master.key"), filepath.Join(second.data, "master.key"))
-	two := startServe(t, second.flags...)
+	two := startServe(t, replicaOf(t, first).flags...)
 	two.waitServing(t)
 
 	var tok struct{ Token string }
@@ -107,6 +101,19 @@ func TestTwoReplicasOnOnePostgreSQLSurviveTheLossOfOne(t *testing.T) {
 	if r := first.run(t, "audit", "verify", "--json"); r.code != 0 {
 		t.Errorf("audit verify after the loss of a replica: %s %s", r.stdout, r.stderr)
 	}
+}
+
+// replicaOf returns a site for another replica of first's installation: a data directory
+// of its own with first's master key, on first's PostgreSQL database.
+func replicaOf(t *testing.T, first site) site {
+	t.Helper()
+	second := site{data: filepath.Join(t.TempDir(), "data"), dsn: first.dsn}
+	second.flags = []string{"--data", second.data, "--db", second.dsn}
+	if err := os.MkdirAll(second.data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, filepath.Join(first.data, "master.key"), filepath.Join(second.data, "master.key"))
+	return second
 }
 
 // periodicJobs counts, by kind, the jobs of the periodic kinds that were queued so far.
