@@ -23,7 +23,9 @@
 //
 // One read and, usually, no write: no write lock on SQLite, no WAL flush on PostgreSQL,
 // one round trip. Without RequestContext it is two reads. These statements go to the
-// connection pool without gorm (hotpath.go).
+// connection pool without gorm (hotpath.go). WithChanges saves the read as well: the
+// enrolment's certificate, last-seen time and "nothing queued" are kept in memory until the
+// feed of changes names the enrolment (a queued command, a new certificate).
 //
 // # Queue cleanup
 //
