@@ -169,8 +169,7 @@ func (in *Installation) CA(ctx context.Context) (*pki.CA, error) {
 	ca, err := pki.Open(ctx, in.Store.Tables().DB(), in.Key, pki.Config{
 		Name: in.Config.PublicURL.Hostname(), PublicURL: in.Config.PublicURL,
 		DeviceValidity: in.Config.DeviceCertValidity, Log: in.Log,
-		Revocations: revocationMemo{store.NewKept(in.Store.Changes(), keptRevocations,
-			func(serial string, _ bool) string { return "serial:" + serial }, nil)},
+		Revocations: revocationMemo{store.NewKept[bool](in.Store.Changes(), store.KeptPhones, "serial", nil)},
 	})
 	if err != nil {
 		return nil, err
@@ -178,9 +177,6 @@ func (in *Installation) CA(ctx context.Context) (*pki.CA, error) {
 	in.ca = ca
 	return ca, nil
 }
-
-// keptRevocations is how many certificates' revocation the server keeps in memory.
-const keptRevocations = 50_000
 
 // revocationMemo keeps the CA's answers on revocation in the store's memory; a revocation
 // is the change "serial:SERIAL".

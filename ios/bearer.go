@@ -52,14 +52,11 @@ func (p *Platform) authenticate(w http.ResponseWriter, r *http.Request) (mdm.Dev
 	return mdm.Device{}, false
 }
 
-// keptDevices is how many devices the check-in keeps by their enrolment token.
-const keptDevicesSize = 50_000
-
 // keptDevices returns the memory of the devices by their enrolment token's hash. A device
 // that changes anything the platform reads of it, or is deleted (its token with it), is
 // dropped; a token never moves to another device.
 func keptDevices(changes *store.Changes) *store.Kept[string, mdm.Device] {
-	return store.NewKept(changes, keptDevicesSize, func(_ string, d mdm.Device) string { return "device:" + d.ID }, nil)
+	return store.NewKeptBy[string](changes, store.KeptPhones, "device", func(d mdm.Device) string { return d.ID }, nil)
 }
 
 // challenge answers 401 with the account-driven enrolment's challenge: sign in on the web

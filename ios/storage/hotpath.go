@@ -150,12 +150,8 @@ type enrolmentState struct {
 	queued   bool
 }
 
-// keptEnrolmentsSize is how many enrolments' states a server keeps.
-const keptEnrolmentsSize = 50_000
-
 func keptEnrolments(changes *store.Changes) *store.Kept[string, enrolmentState] {
-	return store.NewKept(changes, keptEnrolmentsSize,
-		func(id string, _ enrolmentState) string { return "enrolment:" + id },
+	return store.NewKept(changes, store.KeptPhones, "enrolment",
 		// Without an enrolment row (before the first TokenUpdate) there is no visit to
 		// record; keeping that would keep the visits from being recorded once there is one.
 		func(st enrolmentState) bool { return st.lastSeen.Valid && !st.queued })

@@ -37,7 +37,7 @@ func twoReplicas(t *testing.T, backend string) (a, b *store.Store) {
 
 // follow runs the store's feed of changes until the test ends (run: Run, or
 // RunWithoutNotify) and waits until memory may answer.
-func follow(t *testing.T, s *store.Store, run func(*store.Changes, context.Context)) {
+func follow(t testing.TB, s *store.Store, run func(*store.Changes, context.Context)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -53,7 +53,7 @@ func follow(t *testing.T, s *store.Store, run func(*store.Changes, context.Conte
 func withNotify(c *store.Changes, ctx context.Context)    { c.Run(ctx, nil) }
 func withoutNotify(c *store.Changes, ctx context.Context) { c.RunWithoutNotify(ctx, nil) }
 
-func waitUntil(t *testing.T, within time.Duration, what string, ok func() bool) {
+func waitUntil(t testing.TB, within time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !ok() {
@@ -85,7 +85,7 @@ func (s *source) read() (string, error) {
 }
 
 func keptOn(s *store.Store) *store.Kept[string, string] {
-	return store.NewKept(s.Changes(), 100, func(k, _ string) string { return "device:" + k }, nil)
+	return store.NewKept[string](s.Changes(), 100, "device", nil)
 }
 
 func record(t *testing.T, s *store.Store, keys ...string) {
@@ -194,8 +194,7 @@ func TestWithoutTheFeedEveryLoadReads(t *testing.T) {
 func TestKeptKeepsOnlyWhatItIsToldTo(t *testing.T) {
 	s := storetest.Open(t, storetest.SQLite)
 	follow(t, s, withoutNotify)
-	kept := store.NewKept(s.Changes(), 100, func(k, _ string) string { return "enrolment:" + k },
-		func(v string) bool { return v == "nothing queued" })
+	kept := store.NewKept(s.Changes(), 100, "enrolment", func(v string) bool { return v == "nothing queued" })
 	queued := &source{value: "queued"}
 	load(t, kept, "phone", queued)
 	load(t, kept, "phone", queued)

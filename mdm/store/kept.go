@@ -1,38 +1,67 @@
 package store
 
 import (
+	"slices"
+	"strings"
 	"sync"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
+// KeptPhones is how many phones' answers a server keeps for their Idle check-ins, in each
+// memory (devices by token, revocations, enrolments): as many as the CA remembers checked
+// certificate chains (pki), so that a phone remembered in one is remembered in all. At this
+// size the three hold about 20 MiB (BenchmarkKeptMemory).
+const KeptPhones = 20_000
+
 // Kept is a bounded copy in memory (least recently used out first) of values read from
-// the database, for a hot path such as the Idle check-in. Each value is named by the key
-// of the change that makes it wrong ("device:ID"); when the feed of changes names it, or
-// cannot tell what changed, the value is dropped. Kept answers from memory only while the
-// feed is fresh (Changes.Fresh); otherwise, and always in a command-line process, every
-// Load reads.
+// the database, for a hot path such as the Idle check-in. Each value belongs to a row that
+// a change names "kind:id" ("device:ID"); when the feed of changes names the row, or cannot
+// tell what changed, the value is dropped. Kept answers from memory only while the feed is
+// fresh (Changes.Fresh); otherwise, and always in a command-line process, every Load reads.
 type Kept[K comparable, V any] struct {
 	changes *Changes
-	name    func(K, V) string
+	prefix  string // "kind:"
 	keep    func(V) bool
+	// byID finds the keys of a row's values: the key itself when values are kept by the
+	// row's id (NewKept), else through index (NewKeptBy).
+	byID  func(id string) []K
+	rowOf func(K, V) string
 
 	mu      sync.Mutex // guards everything below, and every call of entries
 	gen     uint64     // counts drops, so that a read that raced with one is not kept
-	named   map[string]map[K]struct{}
+	index   map[string][]K
 	entries *lru.Cache[K, V]
 }
 
-// NewKept returns an empty copy of at most size values on the feed changes. name says
-// which change makes a value wrong; keep, if not nil, says which values are worth keeping.
-func NewKept[K comparable, V any](changes *Changes, size int, name func(K, V) string, keep func(V) bool) *Kept[K, V] {
-	k := &Kept[K, V]{changes: changes, name: name, keep: keep, named: make(map[string]map[K]struct{})}
-	entries, err := lru.NewWithEvict(size, k.evicted)
+// NewKept returns an empty memory of at most size values kept by the id of their row,
+// which changes name "kind:id". keep, if not nil, says which values are worth keeping.
+func NewKept[V any](changes *Changes, size int, kind string, keep func(V) bool) *Kept[string, V] {
+	k := &Kept[string, V]{changes: changes, prefix: kind + ":", keep: keep}
+	k.byID = func(id string) []string { return []string{id} }
+	return k.start(size)
+}
+
+// NewKeptBy returns an empty memory of at most size values kept by a key of their own (a
+// token's hash), whose row's id the value holds (row); changes name it "kind:id".
+func NewKeptBy[K comparable, V any](changes *Changes, size int, kind string, row func(V) string, keep func(V) bool) *Kept[K, V] {
+	k := &Kept[K, V]{changes: changes, prefix: kind + ":", keep: keep, index: make(map[string][]K)}
+	k.rowOf = func(_ K, v V) string { return row(v) }
+	k.byID = func(id string) []K { return k.index[id] }
+	return k.start(size)
+}
+
+func (k *Kept[K, V]) start(size int) *Kept[K, V] {
+	var err error
+	if k.index != nil {
+		k.entries, err = lru.NewWithEvict(size, k.evicted)
+	} else {
+		k.entries, err = lru.New[K, V](size)
+	}
 	if err != nil {
 		panic(err) // only for a size below one
 	}
-	k.entries = entries
-	changes.Subscribe(k.drop)
+	k.changes.Subscribe(k.drop)
 	return k
 }
 
@@ -58,12 +87,12 @@ func (k *Kept[K, V]) Load(key K, read func() (V, error)) (V, error) {
 	// A change committed while read ran may have been dropped before the value arrived;
 	// the value could predate it.
 	if k.gen == gen && k.changes.Fresh() {
+		known := k.entries.Contains(key) // read twice at once: its row is in the index
 		k.entries.Add(key, v)
-		name := k.name(key, v)
-		if k.named[name] == nil {
-			k.named[name] = make(map[K]struct{}, 1)
+		if k.index != nil && !known {
+			id := k.rowOf(key, v)
+			k.index[id] = append(k.index[id], key)
 		}
-		k.named[name][key] = struct{}{}
 	}
 	return v, nil
 }
@@ -84,26 +113,39 @@ func (k *Kept[K, V]) Len() int {
 	return k.entries.Len()
 }
 
-// drop drops the values that the change named, or all for "".
-func (k *Kept[K, V]) drop(name string) {
+// drop drops the values of the row that the change names, or all for "".
+func (k *Kept[K, V]) drop(change string) {
+	id, ok := strings.CutPrefix(change, k.prefix)
+	if change != "" && !ok {
+		return
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.gen++
-	if name == "" {
+	if change == "" {
 		k.entries.Purge()
-		clear(k.named)
+		clear(k.index)
 		return
 	}
-	for key := range k.named[name] {
+	// Removing calls evicted, which changes the index under the loop.
+	for _, key := range slices.Clone(k.byID(id)) {
 		k.entries.Remove(key)
 	}
 }
 
-// evicted keeps named in step with the entries; the cache calls it with k.mu held.
+// evicted keeps index in step with the entries; the cache calls it with k.mu held.
 func (k *Kept[K, V]) evicted(key K, v V) {
-	name := k.name(key, v)
-	delete(k.named[name], key)
-	if len(k.named[name]) == 0 {
-		delete(k.named, name)
+	id := k.rowOf(key, v)
+	keys := k.index[id]
+	for i, other := range keys {
+		if other == key {
+			keys = append(keys[:i], keys[i+1:]...)
+			break
+		}
+	}
+	if len(keys) == 0 {
+		delete(k.index, id)
+	} else {
+		k.index[id] = keys
 	}
 }
