@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/micromdm/nanomdm/service"
+
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -64,6 +66,18 @@ func within(t *testing.T, what string, fn func() bool) {
 	}
 }
 
+// warm sends Idle reports until one is answered from memory: by then the changes of the
+// enrolment's own transactions, which another replica hears of shortly after they commit,
+// have arrived and been dropped.
+func warm(t *testing.T, d *device, svc service.CheckinAndCommandService, rec *statements) {
+	t.Helper()
+	within(t, "an Idle check-in is answered from memory", func() bool {
+		rec.take()
+		d.report(t, svc, "Idle", "")
+		return len(rec.take()) == 0
+	})
+}
+
 // An Idle check-in of an enrolment with nothing queued is answered from memory once it has
 // been read; a command queued through another replica is fetched, and a certificate
 // associated there refused, as soon as the change reaches this one: at once through NOTIFY,
@@ -78,8 +92,7 @@ func TestIdleCheckInsFromMemoryFollowChangesOfOtherReplicas(t *testing.T) {
 				d := newDevice(t)
 				d.enrol(t, server(a))
 
-				d.report(t, svc, "Idle", "")
-				rec.take()
+				warm(t, d, svc, rec)
 				for range 3 {
 					d.report(t, svc, "Idle", "")
 				}
@@ -117,15 +130,13 @@ func TestKeptEnrolmentStillRecordsItsVisitOncePerResolution(t *testing.T) {
 	svc := server(b)
 	d := newDevice(t)
 	d.enrol(t, svc)
-	d.report(t, svc, "Idle", "")
-	rec.take()
+	warm(t, d, svc, rec)
 	now = now.Add(time.Minute)
 	d.report(t, svc, "Idle", "")
 	if sql := rec.take(); len(writes(sql)) != 1 {
 		t.Errorf("an Idle check-in a minute later ran %q, want a write of the last-seen time", sql)
 	}
-	d.report(t, svc, "Idle", "") // reads the new time
-	rec.take()
+	warm(t, d, svc, rec) // reads the new time
 	d.report(t, svc, "Idle", "")
 	if sql := rec.take(); len(sql) != 0 {
 		t.Errorf("the next Idle check-in ran %q, want nothing", sql)

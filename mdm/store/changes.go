@@ -56,6 +56,9 @@ type Changes struct {
 	// oldest transaction still running then, whose rows and all later ones are read again.
 	known  bool
 	cursor string
+	// told holds the PostgreSQL rows the last look told of: the next look reads them again
+	// while their transactions' IDs are not below the oldest running one, and skips them.
+	told map[int64]struct{}
 
 	subMu sync.RWMutex
 	subs  []func(key string)
@@ -156,9 +159,9 @@ func (c *Changes) Sync(ctx context.Context) error {
 	if good := c.good.Load(); c.known && (good == 0 || start.Sub(time.Unix(0, good)) > changesKept/2) {
 		c.known = false
 	}
-	keys, cursor, err := c.read(ctx)
+	keys, cursor, told, err := c.read(ctx)
 	if err != nil {
-		c.known = false
+		c.known, c.told = false, nil
 		c.good.Store(0)
 		c.tell("")
 		return fmt.Errorf("look for changes: %w", err)
@@ -170,14 +173,14 @@ func (c *Changes) Sync(ctx context.Context) error {
 	for _, k := range keys {
 		c.tell(k)
 	}
-	c.known, c.cursor = true, cursor
+	c.known, c.cursor, c.told = true, cursor, told
 	c.good.Store(start.UnixNano())
 	return nil
 }
 
 // read returns the keys of the rows committed since the last look (none when the cursor
-// is not known: the caller forgets everything then) and the new cursor.
-func (c *Changes) read(ctx context.Context) (keys []string, cursor string, err error) {
+// is not known: the caller forgets everything then), the new cursor and the rows told of.
+func (c *Changes) read(ctx context.Context) (keys []string, cursor string, told map[int64]struct{}, err error) {
 	db := c.db.WithContext(ctx)
 	if !c.known {
 		q := `SELECT CAST(COALESCE(MAX(id), 0) AS TEXT) FROM cache_changes`
@@ -185,38 +188,49 @@ func (c *Changes) read(ctx context.Context) (keys []string, cursor string, err e
 			q = `SELECT pg_snapshot_xmin(pg_current_snapshot())::text`
 		}
 		err := db.Raw(q).Row().Scan(&cursor)
-		return nil, cursor, err
+		return nil, cursor, nil, err
 	}
 	var rows []struct {
 		Cursor string
+		ID     *int64
 		Key    *string
 	}
 	if c.postgres {
 		// One statement, one snapshot: the rows of every transaction that had not ended at
 		// the last look, and of all that began since; the oldest still running now.
-		err = db.Raw(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS cursor, c.key
+		err = db.Raw(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS cursor, c.id, c.key
 FROM (SELECT 1) AS one LEFT JOIN cache_changes c ON c.xid >= CAST(? AS xid8)`, c.cursor).Scan(&rows).Error
 	} else {
 		last, perr := strconv.ParseInt(c.cursor, 10, 64)
 		if perr != nil {
-			return nil, "", fmt.Errorf("cursor %q: %w", c.cursor, perr)
+			return nil, "", nil, fmt.Errorf("cursor %q: %w", c.cursor, perr)
 		}
-		err = db.Raw(`SELECT CAST(id AS TEXT) AS cursor, key FROM cache_changes WHERE id > ? ORDER BY id`, last).Scan(&rows).Error
+		err = db.Raw(`SELECT CAST(id AS TEXT) AS cursor, id, key FROM cache_changes WHERE id > ? ORDER BY id`, last).Scan(&rows).Error
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
+	}
+	if c.postgres {
+		if len(rows) == 0 {
+			return nil, "", nil, errors.New("no snapshot")
+		}
+		told = make(map[int64]struct{})
 	}
 	cursor = c.cursor
 	for _, r := range rows {
 		cursor = r.Cursor
-		if r.Key != nil {
-			keys = append(keys, *r.Key)
+		if r.Key == nil {
+			continue
 		}
+		if told != nil {
+			told[*r.ID] = struct{}{}
+			if _, before := c.told[*r.ID]; before {
+				continue
+			}
+		}
+		keys = append(keys, *r.Key)
 	}
-	if c.postgres && len(rows) == 0 {
-		return nil, "", errors.New("no snapshot")
-	}
-	return keys, cursor, nil
+	return keys, cursor, told, nil
 }
 
 // prune deletes the rows every server has read long ago.
