@@ -50,7 +50,15 @@ type Changes struct {
 	// good is the start of the last successful look (Unix nanoseconds); 0 for none.
 	good atomic.Int64
 
-	look sync.Mutex // one look at a time; guards known and cursor
+	// Looks asked for at once share one: turn guards looking, started and done, and wakes
+	// the callers waiting for a look to finish.
+	turn    sync.Mutex
+	turned  *sync.Cond
+	looking bool
+	started uint64 // looks started so far
+	done    uint64 // the last look finished
+
+	look sync.Mutex // guards known, cursor and told
 	// known says that cursor is where the last look ended: on SQLite, the last row read
 	// (one writer at a time commits rows in the order of their IDs); on PostgreSQL the
 	// oldest transaction still running then, whose rows and all later ones are read again.
@@ -65,7 +73,9 @@ type Changes struct {
 }
 
 func newChanges(db *gorm.DB, dsn DSN) *Changes {
-	return &Changes{db: db, postgres: dsn.Postgres, url: dsn.URL, log: slog.New(slog.DiscardHandler), now: time.Now}
+	c := &Changes{db: db, postgres: dsn.Postgres, url: dsn.URL, log: slog.New(slog.DiscardHandler), now: time.Now}
+	c.turned = sync.NewCond(&c.turn)
+	return c
 }
 
 // Changes returns the store's feed of changes.
@@ -148,11 +158,39 @@ func (c *Changes) run(ctx context.Context, log *slog.Logger, notify bool) {
 
 // Sync looks for changes now, so that the server's memory holds nothing older than what
 // was committed before the call. It does nothing when the feed does not run. On failure,
-// everything kept is dropped and memory is not used until a look succeeds.
+// everything kept is dropped and memory is not used until a look succeeds. Callers at the
+// same moment share a look that started after all of them called: a look already under
+// way may have taken its snapshot before their commits. The error is that of a look the
+// caller made itself.
 func (c *Changes) Sync(ctx context.Context) error {
 	if c == nil || !c.running.Load() {
 		return nil
 	}
+	c.turn.Lock()
+	defer c.turn.Unlock()
+	// The look under way, if any, started before the call; the next one is the first that
+	// is enough.
+	want := c.started + 1
+	var err error
+	for c.done < want {
+		if c.looking {
+			c.turned.Wait()
+			continue
+		}
+		c.looking = true
+		c.started++
+		n := c.started
+		c.turn.Unlock()
+		err = c.lookNow(ctx)
+		c.turn.Lock()
+		c.looking, c.done = false, n
+		c.turned.Broadcast()
+	}
+	return err
+}
+
+// lookNow reads the changes and drops what they name.
+func (c *Changes) lookNow(ctx context.Context) error {
 	c.look.Lock()
 	defer c.look.Unlock()
 	start := c.now()

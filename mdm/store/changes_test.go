@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -233,5 +234,36 @@ func TestDeviceChangesThatMatterAreRecorded(t *testing.T) {
 		if !slices.Contains(keys, "device:"+w.Device.ID) {
 			t.Errorf("changes %v name no device:%s", keys, w.Device.ID)
 		}
+	})
+}
+
+// Many transactions committing at once each see their own change when they return, though
+// they share the looks that bring memory up to date.
+func TestConcurrentCommitsEachSeeTheirOwnChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		follow(t, s, withoutNotify)
+		kept := keptOn(s)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				key := fmt.Sprintf("phone-%d", i)
+				src := &source{value: "active"}
+				if _, err := kept.Load(key, src.read); err != nil {
+					t.Error(err)
+					return
+				}
+				src.set("removing")
+				if err := s.Tables().Atomic(context.Background(), func(tx *store.Tx) error {
+					return store.RecordChanges(tx.DB(context.Background()), "device:"+key)
+				}); err != nil {
+					t.Error(err)
+					return
+				}
+				if v, err := kept.Load(key, src.read); err != nil || v != "removing" {
+					t.Errorf("%s after its own commit: %q, %v; want the changed value", key, v, err)
+				}
+			})
+		}
+		wg.Wait()
 	})
 }
