@@ -21,11 +21,6 @@ import (
 func BenchmarkKeptMemory(b *testing.B) {
 	const size = store.KeptPhones
 	s := storetest.Open(b, storetest.SQLite)
-	type enrolmentState struct {
-		cert     sql.NullString
-		lastSeen sql.NullTime
-		queued   bool
-	}
 	for b.Loop() {
 		runtime.GC()
 		var before, after runtime.MemStats
@@ -45,9 +40,16 @@ func BenchmarkKeptMemory(b *testing.B) {
 	}
 }
 
+// enrolmentState is as large as what ios/storage keeps of an enrolment.
+type enrolmentState struct {
+	cert     sql.NullString
+	lastSeen sql.NullTime
+	queued   bool
+}
+
 // fill loads n values into each memory while the feed is fresh.
-func fill[S any](b *testing.B, s *store.Store, devices *store.Kept[string, mdm.Device], serials *store.Kept[string, bool],
-	states *store.Kept[string, S], n int) {
+func fill(b *testing.B, s *store.Store, devices *store.Kept[string, mdm.Device], serials *store.Kept[string, bool],
+	states *store.Kept[string, enrolmentState], n int) {
 	b.Helper()
 	follow(b, s, withoutNotify)
 	now := time.Now()
@@ -59,8 +61,8 @@ func fill[S any](b *testing.B, s *store.Store, devices *store.Kept[string, mdm.D
 		token := fmt.Sprintf("%064x", i)
 		_, _ = devices.Load(token, func() (mdm.Device, error) { return d, nil })
 		_, _ = serials.Load(fmt.Sprintf("%038d", i), func() (bool, error) { return false, nil })
-		var st S
-		_, _ = states.Load(d.PlatformID, func() (S, error) { return st, nil })
+		st := enrolmentState{cert: sql.NullString{String: fmt.Sprintf("%064x", i), Valid: true}, lastSeen: sql.NullTime{Time: now, Valid: true}, queued: false}
+		_, _ = states.Load(d.PlatformID, func() (enrolmentState, error) { return st, nil })
 	}
 	if devices.Len() != n || serials.Len() != n || states.Len() != n {
 		b.Fatalf("kept %d, %d, %d values, want %d each", devices.Len(), serials.Len(), states.Len(), n)
