@@ -138,14 +138,21 @@ func (c *Changes) run(ctx context.Context, log *slog.Logger, notify bool) {
 	tick := time.NewTicker(ChangesEvery)
 	defer tick.Stop()
 	lastPrune := c.now()
+	failing := false // logged once until a look succeeds again, not five times a second
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
-		if err := c.Sync(ctx); err != nil && ctx.Err() == nil {
-			c.log.Warn("look for changes of what is kept in memory", "error", err)
+		err := c.Sync(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil && !failing:
+			c.log.Warn("look for changes of what is kept in memory; answering from the database until it works", "error", err)
+			failing = true
+		case err == nil && failing:
+			c.log.Info("looks for changes work again")
+			failing = false
 		}
 		if c.now().Sub(lastPrune) >= time.Minute {
 			lastPrune = c.now()
