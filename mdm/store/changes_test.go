@@ -267,3 +267,26 @@ func TestConcurrentCommitsEachSeeTheirOwnChange(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// The connection on which a replica listens for NOTIFY is dropped (as a network failure or
+// a database restart drops it); a change made while it is gone reaches the replica by the
+// periodic look, within the bound.
+func TestAChangeMadeWhileTheListenerIsGoneStillArrives(t *testing.T) {
+	a, b := twoReplicas(t, storetest.Postgres)
+	follow(t, b, withNotify)
+	listeners := func() int64 {
+		return storetest.Count(t, a, "pg_stat_activity", "application_name = ? AND datname = current_database()", store.ListenerName)
+	}
+	waitUntil(t, 5*time.Second, "the replica listens", func() bool { return listeners() == 1 })
+	kept := keptOn(b)
+	phone := &source{value: "active"}
+	load(t, kept, "phone", phone)
+
+	storetest.Exec(t, a, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ? AND datname = current_database()`, store.ListenerName)
+	waitUntil(t, time.Second, "the listener's connection is gone", func() bool { return listeners() == 0 })
+	phone.set("removing")
+	record(t, a, "device:phone")
+	waitUntil(t, time.Second, "replica B reads the changed device anew", func() bool {
+		return load(t, kept, "phone", phone) == "removing"
+	})
+}
