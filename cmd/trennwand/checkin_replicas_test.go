@@ -49,20 +49,9 @@ func TestChangesThroughOneReplicaReachCheckInsAtTheOther(t *testing.T) {
 		return send(t, client, u.String(), m)
 	}
 	admin := func(path string) {
-		req, err := http.NewRequest(http.MethodPost, a.url("/api/v1"+path), strings.NewReader(`{"reason":"the phone was lost on the train"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tok.Token)
-		resp, err := insecureClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode >= 300 {
-			body, _ := io.ReadAll(resp.Body)
-			t.Fatalf("POST %s: HTTP %d %s", path, resp.StatusCode, body)
+		status, out, err := apiPost(t, a, tok.Token, path, `{"reason":"the phone was lost on the train"}`)
+		if err != nil || status >= 300 {
+			t.Fatalf("POST %s: HTTP %d %s %v", path, status, out, err)
 		}
 	}
 
