@@ -1,11 +1,11 @@
 package android_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -59,6 +59,11 @@ func newReporter(b *testing.B, backend string) *reporter {
 // report sends the i-th report: a new message ID, and a patch level that differs from the
 // device's last.
 func (r *reporter) report(b *testing.B, i int64) {
+	r.post(b, r.h, r.body(b, i))
+}
+
+// body is the push of the i-th report.
+func (r *reporter) body(b *testing.B, i int64) []byte {
 	phone := r.phones[i%int64(len(r.phones))]
 	sw := *phone.SoftwareInfo
 	sw.SecurityPatchLevel = fmt.Sprintf("2026-%02d-05", i%12+1)
@@ -67,8 +72,13 @@ func (r *reporter) report(b *testing.B, i int64) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return body
+}
+
+// post posts a push to the handler h at the push URL.
+func (r *reporter) post(b *testing.B, h http.Handler, body []byte) {
 	w := httptest.NewRecorder()
-	r.h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, r.push, strings.NewReader(string(body))))
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, r.push, bytes.NewReader(body)))
 	if w.Code != http.StatusNoContent {
 		b.Fatalf("push: %d %s", w.Code, w.Body)
 	}

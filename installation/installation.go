@@ -14,6 +14,8 @@ import (
 	"os"
 	"runtime/debug"
 
+	"gorm.io/gorm"
+
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
@@ -171,12 +173,23 @@ func (in *Installation) CA(ctx context.Context) (*pki.CA, error) {
 	ca, err := pki.Open(ctx, in.Store.Tables().DB(), in.Key, pki.Config{
 		Name: in.Config.PublicURL.Hostname(), PublicURL: in.Config.PublicURL,
 		DeviceValidity: in.Config.DeviceCertValidity, Log: in.Log, OnSCEP: in.Events.SCEP,
+		Revocations: revocationMemo{store.NewKept[bool](in.Store.Changes(), store.KeptPhones, "serial", nil)},
 	})
 	if err != nil {
 		return nil, err
 	}
 	in.ca = ca
 	return ca, nil
+}
+
+// revocationMemo keeps the CA's answers on revocation in the store's memory; a revocation
+// is the change "serial:SERIAL".
+type revocationMemo struct {
+	*store.Kept[string, bool]
+}
+
+func (m revocationMemo) Record(tx *gorm.DB, serial string) error {
+	return store.RecordChanges(tx, "serial:"+serial)
 }
 
 // AuditService returns a domain service with the CA as the audit trail's notary: it

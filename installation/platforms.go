@@ -42,10 +42,10 @@ func (in *Installation) Apple(pl Platforms) (*ios.Platform, *storage.Storage, *l
 			return nil, errors.New("enrolment profiles are made by the server only")
 		}
 	}
-	nano := storage.New(in.Store.Tables(), in.Key)
+	nano := storage.New(in.Store.Tables(), in.Key, storage.WithChanges(in.Store.Changes()))
 	p, err := ios.New(in.Service, ca, nano, ios.Config{
 		PublicURL: in.Config.PublicURL, Topic: in.Config.APNsTopic, ProfileSigner: signer,
-		Log: in.Log.With("component", "ios"), ClientAddr: pl.ClientAddr, Events: in.Events,
+		Log: in.Log.With("component", "ios"), ClientAddr: pl.ClientAddr, Events: in.Events, Changes: in.Store.Changes(),
 	})
 	if err != nil {
 		return nil, nil, nil, err

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // maxTokenLength bounds a bearer token read from a request; trennwand's are 43 characters.
@@ -34,7 +36,10 @@ func bearerToken(r *http.Request) string {
 // carries none, or one that authenticates no device, it answers 401 with the challenge that
 // sends the phone to the web sign-in page, and returns false.
 func (p *Platform) authenticate(w http.ResponseWriter, r *http.Request) (mdm.Device, bool) {
-	d, err := p.svc.Enrolment.DeviceByEnrolmentToken(r.Context(), bearerToken(r))
+	token := bearerToken(r)
+	d, err := p.devices.Load(string(enrolment.HashEnrolmentToken(token)), func() (mdm.Device, error) {
+		return p.svc.Enrolment.DeviceByEnrolmentToken(r.Context(), token)
+	})
 	if err == nil && d.Platform == mdm.PlatformIOS {
 		return d, true
 	}
@@ -45,6 +50,13 @@ func (p *Platform) authenticate(w http.ResponseWriter, r *http.Request) (mdm.Dev
 	}
 	p.challenge(w)
 	return mdm.Device{}, false
+}
+
+// keptDevices returns the memory of the devices by their enrolment token's hash. A device
+// that changes anything the platform reads of it, or is deleted (its token with it), is
+// dropped; a token never moves to another device.
+func keptDevices(changes *store.Changes) *store.Kept[string, mdm.Device] {
+	return store.NewKeptBy[string](changes, store.KeptPhones, "device", func(d mdm.Device) string { return d.ID }, nil)
 }
 
 // challenge answers 401 with the account-driven enrolment's challenge: sign in on the web

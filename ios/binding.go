@@ -181,8 +181,12 @@ func (b *binding) CommandAndReportResults(r *apple.Request, results *apple.Comma
 	if err != nil {
 		return nil, err
 	}
-	if err := b.reportCompliance(r.Context(), d, results.Raw); err != nil {
-		return nil, err
+	// An Idle report answers no command and carries no facts: reading it again for them
+	// was a second plist parse on the most frequent request.
+	if results.Status != "Idle" {
+		if err := b.reportCompliance(r.Context(), d, results.Raw); err != nil {
+			return nil, err
+		}
 	}
 	if b.reports != nil {
 		if err := b.reports(r.Context(), d, results); err != nil {

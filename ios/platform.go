@@ -73,6 +73,9 @@ type Config struct {
 	ClientAddr func(*http.Request) netip.Addr
 	// Events counts the phones' messages for /metrics; nil counts nothing.
 	Events *metrics.Events
+	// Changes, when the server runs it, lets the check-in keep in memory which device an
+	// enrolment token authenticates (see ios/storage for the rest of what it keeps).
+	Changes *store.Changes
 }
 
 // Storage is what the component keeps in the installation's database: nanomdm's state,
@@ -124,6 +127,8 @@ type Platform struct {
 	urls     urls
 	// lic is the licensing of work apps (Apple Apps and Books); nil until UseLicences.
 	lic Licences
+	// devices keeps the device of each enrolment token (by the token's hash).
+	devices *store.Kept[string, mdm.Device]
 }
 
 // urls are the component's absolute URLs under the public URL.
@@ -153,7 +158,7 @@ func New(svc *domain.Services, ca CA, store Storage, cfg Config) (*Platform, err
 	// certificate to the enrolment ID on Authenticate and holds every later message to
 	// that binding. The domain binding goes in front of both.
 	core := nanomdm.New(store, nanomdm.WithUserAuthenticate(nanomdm.NewUAService(store, false)))
-	p := &Platform{cfg: cfg, svc: svc, ca: ca, store: store, log: cfg.Log}
+	p := &Platform{cfg: cfg, svc: svc, ca: ca, store: store, log: cfg.Log, devices: keptDevices(cfg.Changes)}
 	p.checkins = &binding{next: certauth.New(core, store), svc: svc, reports: p.commandReport}
 	p.urls = urls{
 		enrol:   cfg.PublicURL.JoinPath(PathEnrol).String(),

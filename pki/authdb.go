@@ -19,8 +19,9 @@ import (
 // so that every replica sees the same ones. It implements what step's authority needs of a
 // database for issuing, revoking and CRLs; SSH and one-time tokens are not used here.
 type authDB struct {
-	db  *gorm.DB
-	now func() time.Time
+	db   *gorm.DB
+	now  func() time.Time
+	memo RevocationMemo // nil: every answer is read
 }
 
 var (
@@ -99,13 +100,20 @@ func (d *authDB) GetCertificateData(serial string) (*stepdb.CertificateData, err
 
 // IsRevoked reports whether the certificate with the serial number is revoked.
 func (d *authDB) IsRevoked(serial string) (bool, error) {
-	var n int64
-	err := d.db.Model(&revocationRow{}).Where("serial = ?", serial).Count(&n).Error
-	return n > 0, err
+	read := func() (bool, error) {
+		var n int64
+		err := d.db.Model(&revocationRow{}).Where("serial = ?", serial).Count(&n).Error
+		return n > 0, err
+	}
+	if d.memo == nil {
+		return read()
+	}
+	return d.memo.Load(serial, read)
 }
 
 // Revoke records a revocation; a second revocation of the same certificate is refused with
-// step's ErrAlreadyExists.
+// step's ErrAlreadyExists. With a memo, the change that drops the certificate's answer
+// from every server's memory commits with the revocation.
 func (d *authDB) Revoke(rci *stepdb.RevokedCertificateInfo) error {
 	info, err := json.Marshal(rci)
 	if err != nil {
@@ -113,12 +121,28 @@ func (d *authDB) Revoke(rci *stepdb.RevokedCertificateInfo) error {
 	}
 	row := revocationRow{Serial: rci.Serial, ReasonCode: rci.ReasonCode, Reason: rci.Reason,
 		RevokedAt: rci.RevokedAt.UTC(), ExpiresAt: rci.ExpiresAt.UTC(), Info: string(info)}
-	res := d.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	if res.Error != nil {
-		return fmt.Errorf("revoke %s: %w", rci.Serial, res.Error)
+	errExists := stepdb.ErrAlreadyExists
+	err = d.db.Transaction(func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errExists
+		}
+		if d.memo == nil {
+			return nil
+		}
+		return d.memo.Record(tx, rci.Serial)
+	})
+	if d.memo != nil {
+		d.memo.Forget(rci.Serial)
 	}
-	if res.RowsAffected == 0 {
-		return stepdb.ErrAlreadyExists
+	if errors.Is(err, errExists) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("revoke %s: %w", rci.Serial, err)
 	}
 	return nil
 }

@@ -56,6 +56,19 @@ type Config struct {
 	// OnSCEP, if set, is told of every SCEP certificate request: issued, or refused for
 	// one of the reasons SCEPMalformed, SCEPChallenge, SCEPPolicy.
 	OnSCEP func(issued bool, reason string)
+	// Revocations, if set, keeps in memory whether device certificates are revoked, so
+	// that a phone's request needs no database read for it (see RevocationMemo).
+	Revocations RevocationMemo
+}
+
+// RevocationMemo keeps in memory which certificates are revoked, for as long as nothing
+// changes that: Load answers from memory or from read, Forget drops a certificate's
+// answer on this server, and Record writes, in the transaction that stores a revocation,
+// the change that drops it on every other server.
+type RevocationMemo interface {
+	Load(serial string, read func() (bool, error)) (bool, error)
+	Forget(serial string)
+	Record(tx *gorm.DB, serial string) error
 }
 
 // SCEPProvisioner is the name of the SCEP endpoint: /scep/devices.
@@ -90,7 +103,7 @@ func Open(ctx context.Context, db *gorm.DB, sealer Sealer, cfg Config) (*CA, err
 		return nil, err
 	}
 	ca := &CA{cfg: cfg, db: db, log: cfg.Log, now: cfg.Now, material: m.pools(), chains: newChainCache()}
-	ca.store = &authDB{db: db, now: cfg.Now}
+	ca.store = &authDB{db: db, now: cfg.Now, memo: cfg.Revocations}
 	if err := ca.startAuthority(); err != nil {
 		return nil, err
 	}

@@ -149,6 +149,8 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 	log.Info("serving", "version", build.Version, "commit", build.Commit, "built", build.Date, "go", build.GoVersion,
 		"addr", ln.Addr().String(), "public_url", in.Config.PublicURL.String(), "database", cfg.DB.String())
 	g, gctx := errgroup.WithContext(ctx)
+	// What the check-in keeps in memory follows the changes of every replica from here on.
+	g.Go(func() error { in.Store.Changes().Run(gctx, log.With("component", "changes")); return nil })
 	g.Go(func() error { return srv.Serve(gctx, ln) })
 	if metricsLn != nil {
 		log.Info("serving /metrics", "addr", metricsLn.Addr().String())

@@ -55,7 +55,7 @@ func BenchmarkIdleCheckInsOverHTTP(b *testing.B) {
 	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
 		b.Run("trennwand-"+backend, func(b *testing.B) {
 			server, token, roots := inProcessDemo(b, backend)
-			msgs, client := enrolForReplay(b, server, token, roots)
+			msgs, client := enrolForReplay(b, server, token, roots, replayPhones)
 			replayIdle(b, client, msgs, func(m iossim.Message) string { return m.URL })
 		})
 	}
@@ -71,7 +71,7 @@ func BenchmarkIdleCheckInsOverHTTP(b *testing.B) {
 			// The phones enrol at a trennwand server for their certificates, then announce
 			// themselves to nanomdm with Authenticate and TokenUpdate.
 			server, token, roots := inProcessDemo(b, storetest.SQLite)
-			msgs, _ := enrolForReplay(b, server, token, roots)
+			msgs, _ := enrolForReplay(b, server, token, roots, replayPhones)
 			rootPEM, intermediatePEM := caPEMOf(b, server, roots)
 			srv := httptest.NewUnstartedServer(nanomdmHandler(b, n.open(b), rootPEM, intermediatePEM))
 			srv.EnableHTTP2 = true // as trennwand's server and client speak
@@ -91,13 +91,13 @@ func BenchmarkIdleCheckInsOverHTTP(b *testing.B) {
 	}
 }
 
-// enrolForReplay enrols replayPhones simulated iPhones at the server, waits until they
-// have their work apps (so their queues are empty), and returns each phone's signed
-// messages (Authenticate, TokenUpdate, Idle) with the client they use.
-func enrolForReplay(b *testing.B, server, token string, roots *x509.CertPool) ([][]iossim.Message, *http.Client) {
+// enrolForReplay enrols n simulated iPhones at the server, waits until they have their
+// work apps (so their queues are empty), and returns each phone's signed messages
+// (Authenticate, TokenUpdate, Idle, CheckOut) with the client they use.
+func enrolForReplay(b testing.TB, server, token string, roots *x509.CertPool, n int) ([][]iossim.Message, *http.Client) {
 	b.Helper()
 	s := sim.New(mdm.PlatformIOS, server, token, roots, 8, mustKeys(b))
-	s.Count, s.Checkins = replayPhones, 1
+	s.Count, s.Checkins = n, 1
 	var mu sync.Mutex
 	var phones []*iossim.Phone
 	s.Enrolled = func(d sim.Device) {
@@ -121,7 +121,7 @@ func enrolForReplay(b *testing.B, server, token string, roots *x509.CertPool) ([
 		}
 		msgs[i] = m
 	}
-	client := sim.PhoneClient(roots, replayPhones)
+	client := sim.PhoneClient(roots, n)
 	return msgs, client
 }
 
@@ -157,7 +157,7 @@ func processCPU(b *testing.B) time.Duration {
 }
 
 // send sends one signed MDM message and returns the status and body.
-func send(b *testing.B, client *http.Client, url string, m iossim.Message) (int, []byte) {
+func send(b testing.TB, client *http.Client, url string, m iossim.Message) (int, []byte) {
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPut, url, bytes.NewReader(m.Body))
 	if err != nil {
 		b.Error(err)

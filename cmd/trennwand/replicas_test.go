@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,32 +22,15 @@ func TestTwoReplicasOnOnePostgreSQLSurviveTheLossOfOne(t *testing.T) {
 	first := emptySite(t, storetest.Postgres)
 	one := startServe(t, first.flags...)
 	one.waitServing(t)
-	second := site{data: filepath.Join(t.TempDir(), "data"), dsn: first.dsn}
-	second.flags = []string{"--data", second.data, "--db", second.dsn}
-	if err := os.MkdirAll(second.data, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	copyFile(t, filepath.Join(first.data, "master.key"), filepath.Join(second.data, "master.key"))
-	two := startServe(t, second.flags...)
+	two := startServe(t, replicaOf(t, first).flags...)
 	two.waitServing(t)
 
 	first.platformsSetUp(t, "default")
 	var tok struct{ Token string }
 	first.run(t, "token", "create", "--tenant", "default", "--role", "admin", "--json").decode(t, &tok)
 	invite := func(s *server, i int) int {
-		body := fmt.Sprintf(`{"email":"replica-%d@musterstadt.example","platform":"android"}`, i)
-		req, err := http.NewRequest(http.MethodPost, s.url("/api/v1/invitations"), bytes.NewBufferString(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tok.Token)
-		resp, err := insecureClient.Do(req)
-		if err != nil {
-			return 0
-		}
-		defer resp.Body.Close()
-		return resp.StatusCode
+		status, _, _ := apiPost(t, s, tok.Token, "/invitations", fmt.Sprintf(`{"email":"replica-%d@musterstadt.example","platform":"android"}`, i))
+		return status
 	}
 
 	db := first.store(t)
@@ -108,6 +91,38 @@ func TestTwoReplicasOnOnePostgreSQLSurviveTheLossOfOne(t *testing.T) {
 	if r := first.run(t, "audit", "verify", "--json"); r.code != 0 {
 		t.Errorf("audit verify after the loss of a replica: %s %s", r.stdout, r.stderr)
 	}
+}
+
+// apiPost posts a JSON body to the server's API at path (under /api/v1) with the API
+// token; a server that cannot be reached (killed) is status 0 with the error.
+func apiPost(t *testing.T, s *server, token, path, body string) (int, []byte, error) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.url("/api/v1"+path), strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := insecureClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, out, err
+}
+
+// replicaOf returns a site for another replica of first's installation: a data directory
+// of its own with first's master key, on first's PostgreSQL database.
+func replicaOf(t *testing.T, first site) site {
+	t.Helper()
+	second := site{data: filepath.Join(t.TempDir(), "data"), dsn: first.dsn}
+	second.flags = []string{"--data", second.data, "--db", second.dsn}
+	if err := os.MkdirAll(second.data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, filepath.Join(first.data, "master.key"), filepath.Join(second.data, "master.key"))
+	return second
 }
 
 // periodicJobs counts, by kind, the jobs of the periodic kinds that were queued so far.

@@ -46,7 +46,7 @@ func BenchmarkSimulatedEnrolments(b *testing.B) {
 	}
 }
 
-func mustKeys(b *testing.B) func() (*rsa.PrivateKey, error) {
+func mustKeys(b testing.TB) func() (*rsa.PrivateKey, error) {
 	b.Helper()
 	keys, err := sim.SharedKeys(8)
 	if err != nil {

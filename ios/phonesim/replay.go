@@ -23,9 +23,10 @@ type Message struct {
 	Authorization string
 }
 
-// Messages returns the phone's Authenticate and TokenUpdate check-ins and its Idle report,
-// each signed. Sending Authenticate and TokenUpdate to another MDM server enrols the phone
-// there; the Idle report may be sent again and again.
+// Messages returns the phone's Authenticate and TokenUpdate check-ins, its Idle report and
+// the CheckOut it sends once its work profile is removed, each signed. Sending
+// Authenticate and TokenUpdate to another MDM server enrols the phone there; the Idle
+// report may be sent again and again.
 func (p *Phone) Messages(ctx context.Context) ([]Message, error) {
 	if p.transport == nil {
 		return nil, fmt.Errorf("phone %s is not enrolled", p.account)
@@ -38,6 +39,7 @@ func (p *Phone) Messages(ctx context.Context) ([]Message, error) {
 		{true, &apple.TokenUpdate{Enrollment: p.enrollment(), MessageType: apple.MessageType{MessageType: "TokenUpdate"},
 			Push: apple.Push{Topic: p.topic, PushMagic: p.pushMagic, Token: p.pushToken}}},
 		{false, &apple.CommandResults{Enrollment: p.enrollment(), Status: "Idle"}},
+		{true, &apple.CheckOut{Enrollment: p.enrollment(), MessageType: apple.MessageType{MessageType: "CheckOut"}}},
 	}
 	out := make([]Message, len(msgs))
 	for i, m := range msgs {

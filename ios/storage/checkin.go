@@ -156,6 +156,8 @@ func (s *Storage) touch(ctx context.Context, id string) error {
 	} else {
 		err = s.conn(ctx).Exec(seen, now, id).Error
 	}
+	// What is kept of the enrolment holds the time written before.
+	s.kept.Forget(id)
 	if err != nil {
 		return fmt.Errorf("record visit of %s: %w", id, err)
 	}

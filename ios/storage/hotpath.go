@@ -11,6 +11,8 @@ import (
 
 	"github.com/micromdm/nanomdm/mdm"
 	"gorm.io/gorm"
+
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // hotPath runs the statements of every check-in on the connection pool directly: each is
@@ -25,6 +27,8 @@ type hotPath struct {
 	// visitSkipNotNow passes over commands answered NotNow. certVisit answers cert and visit
 	// in one statement.
 	visit, visitSkipNotNow, certVisit string
+	// state reads an enrolmentState.
+	state string
 }
 
 func newHotPath(db *gorm.DB, postgres bool) hotPath {
@@ -45,6 +49,9 @@ func newHotPath(db *gorm.DB, postgres bool) hotPath {
 		visit:           bind(`SELECT ` + lastSeen + `, ` + queued + `)`),
 		visitSkipNotNow: bind(`SELECT ` + lastSeen + `, ` + queued + ` AND q.not_now_tally = 0)`),
 		certVisit:       bind(`SELECT EXISTS (` + cert + `), ` + lastSeen + `, ` + queued + `)`),
+		// last_seen_at as a column of the table, so that SQLite returns it as a time.
+		state: bind(`SELECT (SELECT sha256 FROM ios_cert_auth WHERE id = ? AND latest), e.last_seen_at, ` +
+			queued + `) FROM (SELECT 1) AS one LEFT JOIN ios_enrollments e ON e.id = ?`),
 	}
 }
 
@@ -110,6 +117,14 @@ func (s *Storage) IsCertHashAssociated(r *mdm.Request, hash string) (bool, error
 		}
 		return true, nil
 	}
+	if s.changes != nil {
+		st, err := s.kept.Load(r.ID, func() (enrolmentState, error) { return s.enrolmentState(ctx, r.ID) })
+		if err != nil {
+			return false, fmt.Errorf("check certificate of %s: %w", r.ID, err)
+		}
+		*kept = st.visit(r.ID, s.lastSeenCutoff())
+		return st.cert.Valid && st.cert.String == hash, nil
+	}
 	var associated bool
 	var stale sql.NullBool
 	v := visit{id: r.ID}
@@ -121,6 +136,37 @@ func (s *Storage) IsCertHashAssociated(r *mdm.Request, hash string) (bool, error
 	v.stale = stale.Bool
 	*kept = v
 	return associated, nil
+}
+
+// enrolmentState is what an Idle check-in reads of an enrolment, kept in memory while
+// the enrolment exists and nothing is queued for it. A queued command or a new certificate association is a change
+// of "enrolment:ID" (triggers of ios_queue and ios_cert_auth); the last-seen time only
+// this server's visit changes here, and it forgets the state when it writes it. Another
+// replica's write of last-seen only makes this one write it once more within the
+// resolution.
+type enrolmentState struct {
+	cert     sql.NullString // the newest certificate association's hash
+	lastSeen sql.NullTime   // invalid when there is no such enrolment
+	queued   bool
+}
+
+func keptEnrolments(changes *store.Changes) *store.Kept[string, enrolmentState] {
+	return store.NewKept(changes, store.KeptPhones, "enrolment",
+		// Without an enrolment row (before the first TokenUpdate) there is no visit to
+		// record; keeping that would keep the visits from being recorded once there is one.
+		func(st enrolmentState) bool { return st.lastSeen.Valid && !st.queued })
+}
+
+// enrolmentState reads the state of enrolment id.
+func (s *Storage) enrolmentState(ctx context.Context, id string) (enrolmentState, error) {
+	var st enrolmentState
+	err := s.hot.pool.QueryRowContext(ctx, s.hot.state, id, id, id).Scan(&st.cert, &st.lastSeen, &st.queued)
+	return st, err
+}
+
+// visit is the visit a check-in makes at the state.
+func (st enrolmentState) visit(id string, cutoff time.Time) visit {
+	return visit{id: id, stale: st.lastSeen.Valid && !st.lastSeen.Time.After(cutoff), queued: st.queued}
 }
 
 // visitOf returns what RetrieveNextCommand needs to know about the enrolment: from the

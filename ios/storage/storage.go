@@ -23,7 +23,9 @@
 //
 // One read and, usually, no write: no write lock on SQLite, no WAL flush on PostgreSQL,
 // one round trip. Without RequestContext it is two reads. These statements go to the
-// connection pool without gorm (hotpath.go).
+// connection pool without gorm (hotpath.go). WithChanges saves the read as well: the
+// enrolment's certificate, last-seen time and "nothing queued" are kept in memory until the
+// feed of changes names the enrolment (a queued command, a new certificate).
 //
 // # Queue cleanup
 //
@@ -71,6 +73,10 @@ type Storage struct {
 	// forShare locks the enrolment rows an enqueue reads (PostgreSQL only; SQLite runs
 	// one writer at a time).
 	forShare string
+	changes  *store.Changes
+	// kept holds what an Idle check-in reads of an enrolment, while nothing is queued for
+	// it (hotpath.go).
+	kept *store.Kept[string, enrolmentState]
 }
 
 var _ nanostorage.AllStorage = (*Storage)(nil)
@@ -87,6 +93,13 @@ func WithLastSeenResolution(d time.Duration) Option {
 // WithClock sets the source of the current time, for tests.
 func WithClock(now func() time.Time) Option {
 	return func(s *Storage) { s.now = now }
+}
+
+// WithChanges lets the storage keep in memory what an Idle check-in reads of an enrolment,
+// for as long as the feed of changes does not name it: its certificate, when it was last
+// seen, and that nothing is queued for it.
+func WithChanges(c *store.Changes) Option {
+	return func(s *Storage) { s.changes = c }
 }
 
 // WithDB makes the storage read and write its tables outside transactions through db, a
@@ -112,6 +125,7 @@ func New(tables store.Tables, sealer mdm.Sealer, opts ...Option) *Storage {
 	}
 	postgres := s.db.Dialector.Name() == "postgres"
 	s.hot = newHotPath(s.db, postgres)
+	s.kept = keptEnrolments(s.changes)
 	if postgres {
 		s.forShare = " FOR SHARE"
 	}

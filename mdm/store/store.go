@@ -33,6 +33,8 @@ type Store struct {
 	inTx bool
 	// appended run in the transaction of every appended audit event, in order.
 	appended []mdm.AuditHook
+	// changes tells what the server keeps in memory of the changes that commit.
+	changes *Changes
 }
 
 var _ mdm.Store = (*Store)(nil)
@@ -111,6 +113,7 @@ func Open(ctx context.Context, dsn DSN, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", dsn, err)
 	}
 	s := &Store{db: db, postgres: dsn.Postgres, sources: []MigrationSource{coreMigrations()}}
+	s.changes = newChanges(db, dsn)
 	for _, o := range opts {
 		o(s)
 	}

@@ -28,14 +28,21 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx mdm.Store) error) error {
 	return s.transact(ctx, func(tx *Tx) error { return fn(tx) })
 }
 
-// transact runs fn in a transaction, or in a savepoint of the one s is already in.
+// transact runs fn in a transaction, or in a savepoint of the one s is already in. Once
+// a transaction of its own has committed, the server's memory is brought up to it
+// (Changes.Sync), so that whatever the caller does next sees the change.
 func (s *Store) transact(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		in := *s
 		in.db = db
 		in.inTx = true
 		return fn(&Tx{Store: &in})
 	})
+	if err == nil && !s.inTx {
+		// A failed look makes the memory unused until one succeeds: nothing to report.
+		_ = s.changes.Sync(context.WithoutCancel(ctx))
+	}
+	return err
 }
 
 // within runs fn in the transaction s is in, or in a new one: for a step that never
