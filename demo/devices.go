@@ -20,8 +20,12 @@ import (
 // dashboard of a demo has devices to show. The iPhones stay reachable: a push to the fake
 // APNs wakes the one it is for, which then fetches its commands. The phones are the
 // demo's stand-in for the outside world, not work of the server, so they run beside it on
-// their own goroutine and die with it.
-func (d *Demo) StartDevices(ctx context.Context, svc *domain.Services, server string, root *x509.Certificate, n int, log *slog.Logger) {
+// their own goroutine until stop, which waits for them. Stop them after the server has
+// stopped taking requests: phones cancelled while it shuts down leave connections half
+// open, which the shutdown waits for.
+func (d *Demo) StartDevices(ctx context.Context, svc *domain.Services, server string, root *x509.Certificate, n int, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var running sync.WaitGroup
 	roots := x509.NewCertPool()
 	roots.AddCert(root)
 	var phones sync.Map // push token (hex) → *iossim.Phone
@@ -34,7 +38,7 @@ func (d *Demo) StartDevices(ctx context.Context, svc *domain.Services, server st
 			}()
 		}
 	})
-	go func() {
+	running.Go(func() {
 		t, err := svc.TenantByID(ctx, d.tenantID)
 		if err != nil {
 			log.Error("demo devices: no demo tenant", "error", err)
@@ -68,5 +72,9 @@ func (d *Demo) StartDevices(ctx context.Context, svc *domain.Services, server st
 			sum := s.Run(ctx)
 			log.Info("demo devices enrolled", "platform", platform, "enrolled", sum.Enrolled, "errors", sum.Errors, "first_error", sum.FirstError)
 		}
-	}()
+	})
+	return func() {
+		cancel()
+		running.Wait()
+	}
 }

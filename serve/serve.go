@@ -143,7 +143,10 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 	if dm != nil {
 		dm.MountSimEndpoints(srv.Echo(), in.Service)
 		if opts.DemoDevices > 0 {
-			dm.StartDevices(ctx, in.Service, strings.TrimRight(in.Config.PublicURL.String(), "/"), ca.Root(), opts.DemoDevices, log)
+			// The phones outlive ctx until the server has let its requests finish, as
+			// phones in the world would.
+			stopDevices := dm.StartDevices(context.WithoutCancel(ctx), in.Service, strings.TrimRight(in.Config.PublicURL.String(), "/"), ca.Root(), opts.DemoDevices, log)
+			defer stopDevices()
 		}
 	}
 	log.Info("serving", "version", build.Version, "commit", build.Commit, "built", build.Date, "go", build.GoVersion,
