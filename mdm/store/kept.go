@@ -5,7 +5,7 @@ import (
 	"strings"
 	"sync"
 
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // KeptPhones is how many phones' answers a server keeps for their Idle check-ins, in each
@@ -28,10 +28,12 @@ type Kept[K comparable, V any] struct {
 	byID  func(id string) []K
 	rowOf func(K, V) string
 
-	mu      sync.Mutex // guards everything below, and every call of entries
-	gen     uint64     // counts drops, so that a read that raced with one is not kept
+	// mu guards everything below; entries is the unlocked LRU, so that a Load takes one
+	// lock, not this one and a cache's own.
+	mu      sync.Mutex
+	gen     uint64 // counts drops, so that a read that raced with one is not kept
 	index   map[string][]K
-	entries *lru.Cache[K, V]
+	entries *simplelru.LRU[K, V]
 }
 
 // NewKept returns an empty memory of at most size values kept by the id of their row,
@@ -52,13 +54,12 @@ func NewKeptBy[K comparable, V any](changes *Changes, size int, kind string, row
 }
 
 func (k *Kept[K, V]) start(size int) *Kept[K, V] {
-	var err error
+	var evicted simplelru.EvictCallback[K, V]
 	if k.index != nil {
-		k.entries, err = lru.NewWithEvict(size, k.evicted)
-	} else {
-		k.entries, err = lru.New[K, V](size)
+		evicted = k.evicted
 	}
-	if err != nil {
+	var err error
+	if k.entries, err = simplelru.NewLRU(size, evicted); err != nil {
 		panic(err) // only for a size below one
 	}
 	k.changes.Subscribe(k.drop)
