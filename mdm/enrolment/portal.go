@@ -160,10 +160,44 @@ func portalView(ctx context.Context, st scope, code string, at time.Time) (Porta
 	if err != nil {
 		return PortalView{}, fmt.Errorf("devices of employee %s: %w", inv.EmployeeID, err)
 	}
+	enrolledBy := func(d mdm.Device) bool { return d.InvitationID != nil && *d.InvitationID == inv.ID }
+	removed := &WorkAreaRemovedError{}
+	if i := slices.IndexFunc(devices, enrolledBy); i >= 0 {
+		// A removed device changes no more, so its last change is its removal.
+		removed.At = devices[i].UpdatedAt
+	}
 	v.Devices = slices.DeleteFunc(devices, func(d mdm.Device) bool { return d.State == mdm.DeviceRemoved })
 	// The code opens the status page while the phone it enrolled is still enrolled.
-	if !slices.ContainsFunc(v.Devices, func(d mdm.Device) bool { return d.InvitationID != nil && *d.InvitationID == inv.ID }) {
-		return PortalView{}, ErrWorkAreaRemoved
+	if !slices.ContainsFunc(v.Devices, enrolledBy) {
+		return PortalView{}, removed
 	}
 	return v, nil
+}
+
+// WorkAreaRemovedError is ErrWorkAreaRemoved with when the work area was removed; At is
+// zero once the device's record has been deleted after its retention.
+type WorkAreaRemovedError struct {
+	At time.Time
+}
+
+func (e *WorkAreaRemovedError) Error() string { return ErrWorkAreaRemoved.Error() }
+
+// Unwrap makes it ErrWorkAreaRemoved, and so ErrInvitationGone.
+func (e *WorkAreaRemovedError) Unwrap() error { return ErrWorkAreaRemoved }
+
+// WorkAppsOf returns, for each device of the view by ID, how far the work apps of its
+// policy are installed, as its platform reports them.
+func (s *Service) WorkAppsOf(ctx context.Context, v PortalView) (map[string]mdm.WorkAppProgress, error) {
+	out := make(map[string]mdm.WorkAppProgress, len(v.Devices))
+	err := s.DB.Atomic(ctx, func(tx mdm.Store) error {
+		for _, d := range v.Devices {
+			p, err := s.Core.WorkAppsOf(ctx, tx, d)
+			if err != nil {
+				return err
+			}
+			out[d.ID] = p
+		}
+		return nil
+	})
+	return out, err
 }
