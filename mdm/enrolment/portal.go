@@ -185,12 +185,13 @@ func (e *WorkAreaRemovedError) Error() string { return ErrWorkAreaRemoved.Error(
 // Unwrap makes it ErrWorkAreaRemoved, and so ErrInvitationGone.
 func (e *WorkAreaRemovedError) Unwrap() error { return ErrWorkAreaRemoved }
 
-// WorkAppsOf returns, for each device of the view by ID, how far the work apps of its
-// policy are installed, as its platform reports them.
-func (s *Service) WorkAppsOf(ctx context.Context, v PortalView) (map[string]mdm.WorkAppProgress, error) {
-	out := make(map[string]mdm.WorkAppProgress, len(v.Devices))
+// WorkAppsOf returns, for each of the devices by ID, how far the work apps of its policy
+// are installed, as its platform reports them: the portal's progress for the devices of a
+// PortalView, or for the device an iPhone is about to become.
+func (s *Service) WorkAppsOf(ctx context.Context, ds ...mdm.Device) (map[string]mdm.WorkAppProgress, error) {
+	out := make(map[string]mdm.WorkAppProgress, len(ds))
 	err := s.DB.Atomic(ctx, func(tx mdm.Store) error {
-		for _, d := range v.Devices {
+		for _, d := range ds {
 			p, err := s.Core.WorkAppsOf(ctx, tx, d)
 			if err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/enrolment"
+	"github.com/trennwand/trennwand/ui"
 )
 
 // DetectPlatform guesses the platform of the browser's phone from its User-Agent; empty
@@ -148,22 +149,34 @@ type iosPage struct {
 	Code, ChooseURL string
 	Step            mdm.EnrolmentStep
 	Available       bool
+	Progress        []shownStep
+	Refresh         refresh
 }
 
 // serveIOSSteps shows how to enrol an iPhone after the notice: the phone's settings, the
 // managed Apple account, and the code the sign-in asks for. The device does not exist
-// yet (the phone creates it when it signs in), so the driver is asked about the device
-// as it will be.
+// yet (the phone creates it when it signs in), so the driver and the progress are asked
+// about the device as it will be. The page waits for the phone and reloads itself until
+// it has signed in; then the same address shows the status page.
 func (p *Portal) serveIOSSteps(w http.ResponseWriter, r *http.Request, code string, v enrolment.PortalView) {
 	page := iosPage{Code: enrolment.NormalizeInvitationCode(code), ChooseURL: codeURL(code) + "?choose=1"}
 	if d, ok := p.cfg.Drivers[mdm.PlatformIOS]; ok {
-		step, err := d.EnrolmentStep(r.Context(), v.Tenant, mdm.Device{TenantID: v.Tenant.ID, EmployeeID: v.Employee.ID,
-			InvitationID: &v.Invitation.ID, Platform: mdm.PlatformIOS, State: mdm.DeviceInvited})
+		future := mdm.Device{TenantID: v.Tenant.ID, EmployeeID: v.Employee.ID,
+			InvitationID: &v.Invitation.ID, Platform: mdm.PlatformIOS, State: mdm.DeviceInvited}
+		step, err := d.EnrolmentStep(r.Context(), v.Tenant, future)
+		if err != nil {
+			p.fail(w, r, err)
+			return
+		}
+		apps, err := p.cfg.Service.Enrolment.WorkAppsOf(r.Context(), future)
 		if err != nil {
 			p.fail(w, r, err)
 			return
 		}
 		page.Step, page.Available = step, true
+		pr := progressOf(future.State, apps[future.ID])
+		page.Progress = pr.show(p.catalog.Localizer(ui.Lang(r)))
+		page.Refresh = p.autoRefresh(w, r, code, pr.Waiting())
 	}
 	if page.Step.Account == "" {
 		page.Step.Account = v.Employee.ManagedAppleID

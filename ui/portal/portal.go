@@ -17,6 +17,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
@@ -37,7 +38,11 @@ const (
 	pageEnter   = "enter.html"
 	pageSetup   = "setup.html"
 	pageRemoved = "removed.html"
+	pageRemove  = "remove.html"
 )
+
+// progressTemplate is the progress list that the pages waiting for a phone include.
+const progressTemplate = "progress.tmpl"
 
 // Config says what the portal needs from its surroundings.
 type Config struct {
@@ -49,7 +54,10 @@ type Config struct {
 	// server's, which decides which proxies it trusts (api.ForwardedFor), handed over at
 	// wiring. Nil counts every request as coming from one client.
 	ClientAddr func(*http.Request) netip.Addr
-	Log        *slog.Logger
+	// Refresh is how often a page that waits for the phone reloads itself; DefaultRefresh
+	// when zero.
+	Refresh time.Duration
+	Log     *slog.Logger
 }
 
 // Portal serves the employee portal.
@@ -70,14 +78,22 @@ func New(cfg Config) (*Portal, error) {
 	if cfg.ClientAddr == nil {
 		cfg.ClientAddr = oneClient
 	}
+	if cfg.Refresh < time.Second {
+		cfg.Refresh = DefaultRefresh
+	}
 	catalog, err := Catalog()
 	if err != nil {
 		return nil, err
 	}
 	tmpl, _ := fs.Sub(files, "templates")
-	pages, err := ui.Templates(tmpl, nil, pageNotice, pageIOS, pageStatus, pageGone, pageProblem, pageEnter, pageSetup, pageRemoved)
+	pages, err := ui.Templates(tmpl, nil, pageNotice, pageIOS, pageStatus, pageGone, pageProblem, pageEnter, pageSetup, pageRemoved, pageRemove)
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
+	}
+	for _, name := range []string{pageIOS, pageStatus} {
+		if _, err := pages[name].ParseFS(tmpl, progressTemplate); err != nil {
+			return nil, fmt.Errorf("portal: page %s: %w", name, err)
+		}
 	}
 	return &Portal{cfg: cfg, catalog: catalog, pages: pages}, nil
 }
@@ -101,6 +117,7 @@ func (p *Portal) Handler() http.Handler {
 	mux.HandleFunc("GET /e/{$}", p.serveEnter)
 	mux.HandleFunc("GET /e/{code}", p.serveInvitation)
 	mux.HandleFunc("POST /e/{code}/accept", p.serveAccept)
+	mux.HandleFunc("GET /e/{code}/remove", p.serveRemoveConfirmation)
 	mux.HandleFunc("POST /e/{code}/remove", p.serveRemove)
 	mux.HandleFunc("GET /e/{code}/android.png", p.serveAndroidQR)
 	return http.MaxBytesHandler(http.NewCrossOriginProtection().Handler(mux), 16<<10)
@@ -137,7 +154,7 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &notSetUp):
 		p.render(w, r, http.StatusOK, pageSetup, "setup.title", nil)
 	case errors.Is(err, enrolment.ErrWorkAreaRemoved):
-		p.render(w, r, http.StatusGone, pageRemoved, "removed.title", nil)
+		p.serveRemoved(w, r, err)
 	case errors.Is(err, enrolment.ErrInvitationGone):
 		p.cfg.Log.Debug("portal: unusable invitation code", "reason", err)
 		p.render(w, r, http.StatusNotFound, pageGone, "gone.title", nil)
@@ -175,6 +192,14 @@ func withLang(r *http.Request, link string) string {
 		sep = "&"
 	}
 	return link + sep + "lang=" + ui.Lang(r)
+}
+
+// dateFormat is how the page's language writes a day.
+func dateFormat(r *http.Request) string {
+	if ui.Lang(r) == "en" {
+		return "2 January 2006"
+	}
+	return "02.01.2006"
 }
 
 // oneClient is the client address without the server's function: every request counts

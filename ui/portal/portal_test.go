@@ -57,8 +57,9 @@ func newFixture(t *testing.T) *fixture {
 	return newFixtureWith(t, storetest.Platforms())
 }
 
-// newFixtureWith is a running portal on a domain that registers the platforms as given.
-func newFixtureWith(t *testing.T, platforms mdm.Option) *fixture {
+// newFixtureWith is a running portal on a domain that registers the platforms as given,
+// configured further by configure.
+func newFixtureWith(t *testing.T, platforms mdm.Option, configure ...func(*portal.Config)) *fixture {
 	t.Helper()
 	st := storetest.Open(t, storetest.SQLite)
 	svc := domain.New(st, storetest.PlainSealer{}, mdm.WithCertificates(noCA{}), platforms)
@@ -68,8 +69,12 @@ func newFixtureWith(t *testing.T, platforms mdm.Option) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := portal.New(portal.Config{Service: svc, Drivers: map[mdm.Platform]mdm.Driver{
-		mdm.PlatformAndroid: fakeDriver{platform: mdm.PlatformAndroid}, mdm.PlatformIOS: fakeDriver{platform: mdm.PlatformIOS}}})
+	cfg := portal.Config{Service: svc, Drivers: map[mdm.Platform]mdm.Driver{
+		mdm.PlatformAndroid: fakeDriver{platform: mdm.PlatformAndroid}, mdm.PlatformIOS: fakeDriver{platform: mdm.PlatformIOS}}}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	p, err := portal.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +90,32 @@ func (f *fixture) invite(req enrolment.InviteRequest) enrolment.NewInvitation {
 		f.t.Fatal(err)
 	}
 	return inv
+}
+
+// onlyDevice returns the tenant's one device.
+func (f *fixture) onlyDevice() mdm.Device {
+	f.t.Helper()
+	devices, err := f.store.Devices().Devices(context.Background(), f.tenant.ID, mdm.DeviceFilter{})
+	if err != nil || len(devices) != 1 {
+		f.t.Fatalf("devices %v (%v), want one", devices, err)
+	}
+	return devices[0]
+}
+
+// phoneGetsInTouch plays the phone of device d making first contact, as its platform
+// reports it, and with complete finishing the set-up of the work area.
+func (f *fixture) phoneGetsInTouch(d mdm.Device, complete bool) {
+	f.t.Helper()
+	ctx := context.Background()
+	if err := f.svc.Enrolment.BeginEnrolment(ctx, f.tenant.ID, d.ID, "enterprises/E/devices/"+d.ID); err != nil {
+		f.t.Fatal(err)
+	}
+	if !complete {
+		return
+	}
+	if err := f.svc.Enrolment.CompleteEnrolment(ctx, f.tenant.ID, d.ID); err != nil {
+		f.t.Fatal(err)
+	}
 }
 
 // client follows no redirects, so that tests see them.
@@ -268,7 +299,8 @@ func TestAnEmployeeRemovesTheWorkContainer(t *testing.T) {
 	f := newFixture(t)
 	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de"})
 	f.do("POST", "/e/"+inv.Code+"/accept", accept(mdm.PlatformAndroid))
-	devices, _ := f.store.Devices().Devices(context.Background(), f.tenant.ID, mdm.DeviceFilter{})
+	devices := []mdm.Device{f.onlyDevice()}
+	f.phoneGetsInTouch(devices[0], true)
 	form := url.Values{"device": {devices[0].ID}}
 	if status, _, page := f.do("POST", "/e/"+inv.Code+"/remove", form); status != http.StatusBadRequest || !strings.Contains(page, "bestätigen") {
 		t.Errorf("without confirmation: %d", status)

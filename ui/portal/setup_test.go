@@ -97,7 +97,8 @@ func TestAfterTheWorkAreaIsRemovedTheLinkSaysWhatHappened(t *testing.T) {
 	ctx := context.Background()
 	inv := f.invite(enrolment.InviteRequest{Email: "anna@musterstadt.de", Platform: mdm.PlatformAndroid})
 	f.do("POST", "/e/"+inv.Code+"/accept", accept(mdm.PlatformAndroid))
-	devices, _ := f.store.Devices().Devices(ctx, f.tenant.ID, mdm.DeviceFilter{})
+	devices := []mdm.Device{f.onlyDevice()}
+	f.phoneGetsInTouch(devices[0], true)
 	status, _, _ := f.do("POST", "/e/"+inv.Code+"/remove", url.Values{"device": {devices[0].ID}, "confirm": {"yes"}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("remove: %d", status)
@@ -109,10 +110,16 @@ func TestAfterTheWorkAreaIsRemovedTheLinkSaysWhatHappened(t *testing.T) {
 	if status != http.StatusGone {
 		t.Errorf("status %d, want 410", status)
 	}
-	mustContain(t, page, "Der Arbeitsbereich wurde entfernt", "privaten Apps, Fotos und Daten sind davon nicht betroffen", "bitten Sie Ihre IT um eine neue Einladung")
+	removed, err := f.store.Devices().Device(ctx, f.tenant.ID, devices[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, page, "Der Arbeitsbereich wurde entfernt", "Er wurde am "+removed.UpdatedAt.UTC().Format("02.01.2006")+" von Ihrem Telefon entfernt",
+		"privaten Apps, Fotos und Daten sind davon nicht betroffen", "bitten Sie Ihre IT um eine neue Einladung")
 	if strings.Contains(page, "Dieser Link funktioniert nicht") {
 		t.Error("the link still says it does not work")
 	}
 	_, _, page = f.do("GET", "/e/"+inv.Code+"?lang=en", nil)
-	mustContain(t, page, "The work area was removed", "ask your IT for a new invitation")
+	mustContain(t, page, "The work area was removed", "removed from your phone on "+removed.UpdatedAt.UTC().Format("2 January 2006"),
+		"Your personal apps, photos and data are not affected", "ask your IT for a new invitation")
 }

@@ -3,12 +3,14 @@ package portal
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/enrolment"
+	"github.com/trennwand/trennwand/ui"
 )
 
 // statusPage is what the status page shows.
@@ -17,14 +19,18 @@ type statusPage struct {
 	Devices []deviceEntry
 	Removed bool // the employee has just removed a work container
 	Problem string
+	Refresh refresh
 }
 
 // deviceEntry is one device on the status page, with the Android step while the phone is
 // still to be set up.
 type deviceEntry struct {
 	mdm.Device
-	Step      *mdm.EnrolmentStep
-	QRURL     string
+	Step  *mdm.EnrolmentStep
+	QRURL string
+	// Progress are the steps of the set-up; none while the work area is being removed.
+	Progress []shownStep
+	// RemoveURL asks to remove the work area; empty while nothing is set up on the phone.
 	RemoveURL string
 	// Broken are the compliance rules the device breaks, with what to do by when.
 	Broken []brokenRule
@@ -32,13 +38,28 @@ type deviceEntry struct {
 	Until string
 }
 
-// entryOf is the status page's entry for device d.
-func entryOf(r *http.Request, code string, d mdm.Device) deviceEntry {
-	e := deviceEntry{Device: d, RemoveURL: withLang(r, codeURL(code, "remove"))}
+// entryOf is the status page's entry for device d with its work apps as reported, and
+// whether the device's set-up is still under way.
+func (p *Portal) entryOf(r *http.Request, code string, d mdm.Device, apps mdm.WorkAppProgress) (deviceEntry, bool) {
+	e := deviceEntry{Device: d}
 	if d.ComplianceUntil != nil {
 		e.Until = d.ComplianceUntil.UTC().Format("2006-01-02")
 	}
-	return e
+	waiting := false
+	if d.State != mdm.DeviceRemoving {
+		pr := progressOf(d.State, apps)
+		e.Progress, waiting = pr.show(p.catalog.Localizer(ui.Lang(r))), pr.Waiting()
+	}
+	if removable(d) {
+		e.RemoveURL = codeURL(code, "remove") + "?" + url.Values{"device": {d.ID}, "lang": {ui.Lang(r)}}.Encode()
+	}
+	return e, waiting
+}
+
+// removable reports whether the employee may remove the work area of d: once the phone
+// has something of it (it got in touch), and until its removal is under way.
+func removable(d mdm.Device) bool {
+	return d.State == mdm.DeviceEnrolling || d.State == mdm.DeviceActive
 }
 
 // brokenRule is one compliance rule a device breaks, as the status page tells it.
@@ -48,11 +69,19 @@ type brokenRule struct {
 	Due        string
 }
 
-// serveStatus shows the employee's devices.
+// serveStatus shows the employee's devices with how far each is set up; while one is
+// still under way the page reloads itself.
 func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string, v enrolment.PortalView) {
 	page := statusPage{Code: code, Removed: r.URL.Query().Get("removed") == "1"}
+	apps, err := p.cfg.Service.Enrolment.WorkAppsOf(r.Context(), v.Devices...)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	waiting := false
 	for _, d := range v.Devices {
-		e := entryOf(r, code, d)
+		e, under := p.entryOf(r, code, d, apps[d.ID])
+		waiting = waiting || under
 		if d.State == mdm.DeviceActive {
 			broken, err := p.brokenRules(r, d)
 			if err != nil {
@@ -77,6 +106,7 @@ func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string
 		}
 		page.Devices = append(page.Devices, e)
 	}
+	page.Refresh = p.autoRefresh(w, r, code, waiting)
 	p.render(w, r, http.StatusOK, pageStatus, "status.title", page)
 }
 
@@ -122,44 +152,6 @@ func (p *Portal) serveAndroidQR(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(png)
-}
-
-// serveRemove removes the work container of one of the employee's devices, when the
-// employee confirmed it, and shows the status page again.
-func (p *Portal) serveRemove(w http.ResponseWriter, r *http.Request) {
-	code := r.PathValue("code")
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
-		return
-	}
-	if r.PostForm.Get("confirm") != "yes" {
-		v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
-		if err != nil {
-			p.fail(w, r, err)
-			return
-		}
-		p.serveStatusProblem(w, r, code, v, "status.problem.confirm")
-		return
-	}
-	err := p.cfg.Service.Enrolment.RemoveOwnDevice(r.Context(), p.cfg.ClientAddr(r), code, r.PostForm.Get("device"))
-	if errors.Is(err, mdm.ErrNotFound) {
-		http.Error(w, "no such device", http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, withLang(r, codeURL(code)+"?removed=1"), http.StatusSeeOther)
-}
-
-// serveStatusProblem shows the status page with what went wrong.
-func (p *Portal) serveStatusProblem(w http.ResponseWriter, r *http.Request, code string, v enrolment.PortalView, problemID string) {
-	page := statusPage{Code: code, Problem: problemID}
-	for _, d := range v.Devices {
-		page.Devices = append(page.Devices, entryOf(r, code, d))
-	}
-	p.render(w, r, http.StatusBadRequest, pageStatus, "status.title", page)
 }
 
 // brokenRules returns the compliance rules the device breaks.
