@@ -12,6 +12,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
+	"github.com/trennwand/trennwand/ui/portal"
 )
 
 // reportedApps is what a test's phone reports of its work apps, by app ID, as a
@@ -31,11 +32,11 @@ func (r reportedApps) WorkAppStates(_ context.Context, _ mdm.Store, _ mdm.Device
 
 // progressFixture is a portal whose platforms report the work apps of reported, with a
 // default work policy that installs two Android apps and one iPhone app.
-func progressFixture(t *testing.T, reported reportedApps) *fixture {
+func progressFixture(t *testing.T, reported reportedApps, configure ...func(*portal.Config)) *fixture {
 	t.Helper()
 	ios, android := storetest.IOS, storetest.Android
 	ios.WorkApps, android.WorkApps = reported, reported
-	f := newFixtureWith(t, mdm.WithPlatforms(ios, android))
+	f := newFixtureWith(t, mdm.WithPlatforms(ios, android), configure...)
 	policy := mdm.WorkPolicy{ID: mdm.NewID(), Name: "Verwaltung", Version: 1, Default: true, Apps: []mdm.AppAssignment{
 		{ID: mdm.NewID(), Platform: mdm.PlatformAndroid, AppID: "com.example.mail", InstallType: mdm.InstallRequired, ManagedConfig: "{}"},
 		{ID: mdm.NewID(), Platform: mdm.PlatformAndroid, AppID: "com.example.files", InstallType: mdm.InstallRequired, ManagedConfig: "{}"},
