@@ -111,7 +111,7 @@ func (p *Portal) serveNotice(w http.ResponseWriter, r *http.Request, status int,
 func (p *Portal) serveAccept(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+		p.badForm(w, r)
 		return
 	}
 	platform, platformErr := mdm.ParsePlatform(r.PostForm.Get("platform"))

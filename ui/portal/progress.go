@@ -26,10 +26,10 @@ const (
 type stepState string
 
 const (
-	stepDoneState stepState = "done"   // behind the employee
-	stepActive    stepState = "active" // under way now, by itself or by the employee
-	stepTodo      stepState = "todo"   // still to come
-	stepFailed    stepState = "failed" // gave up; its hint says what to do
+	stateDone   stepState = "done"   // behind the employee
+	stateActive stepState = "active" // under way now, by itself or by the employee
+	stateTodo   stepState = "todo"   // still to come
+	stateFailed stepState = "failed" // gave up; its hint says what to do
 )
 
 // step is one line of the progress list.
@@ -52,36 +52,36 @@ type progress struct {
 // the apps step is left out when the platform cannot tell which apps are installed. The
 // notice is always done: nothing shows progress before it is acknowledged.
 func progressOf(state mdm.DeviceState, apps mdm.WorkAppProgress) progress {
-	phone, enrolled := stepDoneState, stepDoneState
+	phone, enrolled := stateDone, stateDone
 	switch state {
 	case mdm.DeviceInvited:
-		phone, enrolled = stepActive, stepTodo
+		phone, enrolled = stateActive, stateTodo
 	case mdm.DeviceEnrolling:
-		enrolled = stepActive
+		enrolled = stateActive
 	}
-	steps := []step{{ID: stepNotice, State: stepDoneState}, {ID: stepPhone, State: phone}, {ID: stepEnrolled, State: enrolled}}
+	steps := []step{{ID: stepNotice, State: stateDone}, {ID: stepPhone, State: phone}, {ID: stepEnrolled, State: enrolled}}
 	if apps.Reported {
-		st := stepTodo
+		st := stateTodo
 		switch {
-		case enrolled != stepDoneState:
+		case enrolled != stateDone:
 		case apps.Failed > 0:
-			st = stepFailed
+			st = stateFailed
 		case apps.Done():
-			st = stepDoneState
+			st = stateDone
 		default:
-			st = stepActive
+			st = stateActive
 		}
 		steps = append(steps, step{ID: stepApps, State: st, Apps: apps})
 	}
-	final := stepDoneState
+	final := stateDone
 	for _, s := range steps {
-		if s.State != stepDoneState {
-			final = stepTodo
+		if s.State != stateDone {
+			final = stateTodo
 		}
 	}
 	steps = append(steps, step{ID: stepDone, State: final})
 	for i := range steps {
-		if steps[i].State != stepDoneState || i == len(steps)-1 {
+		if steps[i].State != stateDone || i == len(steps)-1 {
 			steps[i].Current = true
 			break
 		}
@@ -107,7 +107,7 @@ func (p progress) show(l *ui.Localizer) []shownStep {
 			label = l.T("progress.step.apps_count", s.Apps)
 		}
 		out[i] = shownStep{Label: label, State: l.T("progress.state." + string(s.State)), Current: s.Current, Class: s.State}
-		if s.Current && s.State != stepTodo {
+		if s.Current && s.State != stateTodo {
 			out[i].Hint = l.T("progress.hint."+s.ID+"."+string(s.State), s.Apps)
 		}
 	}
@@ -119,7 +119,7 @@ func (p progress) show(l *ui.Localizer) []shownStep {
 func (p progress) Waiting() bool {
 	for _, s := range p.Steps {
 		if s.Current {
-			return s.State == stepActive
+			return s.State == stateActive
 		}
 	}
 	return false

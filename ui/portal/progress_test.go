@@ -194,6 +194,22 @@ func TestRemovingTheWorkAreaIsConfirmedFirst(t *testing.T) {
 	if status, _, _ := f.do("GET", "/e/"+inv.Code+"/remove?device=nope", nil); status != http.StatusNotFound {
 		t.Errorf("unknown device: %d", status)
 	}
+	status, _, page = f.do("POST", "/e/"+inv.Code+"/remove", url.Values{"device": {d.ID}})
+	if status != http.StatusBadRequest || !strings.Contains(page, "Bitte bestätigen Sie mit der Schaltfläche unten") {
+		t.Errorf("removal without the confirmation: %d", status)
+	}
+	for _, body := range []string{"confirm=%zz", "device=" + d.ID + "&confirm=%zz"} {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/e/"+inv.Code+"/remove", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest {
+			t.Errorf("malformed form %q: %d", body, res.StatusCode)
+		}
+	}
 	if got := f.onlyDevice().State; got != mdm.DeviceActive {
 		t.Fatalf("device %s before the confirmation", got)
 	}

@@ -47,8 +47,7 @@ func (p *Portal) confirmRemoval(w http.ResponseWriter, r *http.Request, status i
 func (p *Portal) serveRemove(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
 	if err := r.ParseForm(); err != nil {
-		p.render(w, r, http.StatusBadRequest, pageProblem, "problem.form.title",
-			problem{Heading: "problem.form.title", Text: "problem.form.text"})
+		p.badForm(w, r)
 		return
 	}
 	device := r.PostForm.Get("device")
@@ -75,6 +74,12 @@ func (p *Portal) serveRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, withLang(r, codeURL(code)+"?removed=1"), http.StatusSeeOther)
+}
+
+// badForm answers a form that cannot be read.
+func (p *Portal) badForm(w http.ResponseWriter, r *http.Request) {
+	p.render(w, r, http.StatusBadRequest, pageProblem, "problem.form.title",
+		problem{Heading: "problem.form.title", Text: "problem.form.text"})
 }
 
 // removableOf returns the employee's device with the ID if its work area can be removed.
