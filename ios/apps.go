@@ -87,10 +87,41 @@ func planApps(want []wantedApp, devices []mdm.Device, have map[string][]storage.
 // policy are removed. Enrolments that are in line get nothing, so repeating it is
 // harmless.
 func (p *Platform) ApplyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy) error {
-	devices, err := p.svc.Devices(ctx, t, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive, WorkPolicyID: wp.ID})
-	if err != nil {
-		return fmt.Errorf("devices of policy %q: %w", wp.Name, err)
+	// A page of devices at a time, so that the memory it takes does not grow with the
+	// policy's devices.
+	q := mdm.DeviceQuery{DeviceFilter: mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive, WorkPolicyID: wp.ID},
+		Page: mdm.Page{Limit: mdm.MaxPageSize}}
+	for {
+		page, err := p.svc.DevicePage(ctx, t, q)
+		if err != nil {
+			return fmt.Errorf("devices of policy %q: %w", wp.Name, err)
+		}
+		devices := make([]mdm.Device, len(page))
+		for i, d := range page {
+			devices[i] = d.Device
+		}
+		if err := p.applyPolicyTo(ctx, t, wp, devices); err != nil {
+			return err
+		}
+		if len(page) < q.Limit {
+			return nil
+		}
+		last := devices[len(devices)-1]
+		q.After = &mdm.Cursor{At: last.CreatedAt, ID: last.ID}
 	}
+}
+
+// ApplyPolicyToDevice is ApplyPolicy for the one device that has joined the policy
+// (enrolled with it or moved to it): it reads only that device's apps and licences.
+func (p *Platform) ApplyPolicyToDevice(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy, d mdm.Device) error {
+	if d.Platform != mdm.PlatformIOS || d.State != mdm.DeviceActive || d.WorkPolicyID == nil || *d.WorkPolicyID != wp.ID {
+		return nil
+	}
+	return p.applyPolicyTo(ctx, t, wp, []mdm.Device{d})
+}
+
+// applyPolicyTo brings the devices, which follow the policy, in line with it.
+func (p *Platform) applyPolicyTo(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy, devices []mdm.Device) error {
 	if len(devices) == 0 {
 		return nil
 	}

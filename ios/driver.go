@@ -52,7 +52,7 @@ func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, 
 		if err != nil {
 			return err
 		}
-		if err := p.ApplyPolicy(ctx, t, wp); err != nil {
+		if err := p.ApplyPolicyToDevice(ctx, t, wp, d); err != nil {
 			return err
 		}
 		return p.svc.FinishCommand(ctx, t.ID, c.ID, "")
@@ -77,7 +77,7 @@ func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, 
 func (p *Platform) RemoveWorkData(ctx context.Context, t mdm.Tenant, d mdm.Device) error {
 	if p.lic != nil {
 		// The employee may need the app licences no more: have them given back.
-		if err := p.lic.Reconcile(ctx, t.ID); err != nil {
+		if err := p.lic.Reconcile(ctx, t.ID, d.EmployeeID); err != nil {
 			return err
 		}
 	}

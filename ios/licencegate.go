@@ -11,12 +11,13 @@ import (
 // Licences is the licensing of work apps that ApplyPolicy asks before it installs an app
 // (ios/licences has it, on Apple's Apps and Books).
 type Licences interface {
-	// Gate returns whether the employee may have the app installed now and, if not, why
-	// ("" while its licence is on its way); it asks for the tenant's licences to be
-	// reconciled, since its policy or devices have changed.
-	Gate(ctx context.Context, tenantID string) (func(employeeID, bundleID string) (bool, string), error)
-	// Reconcile asks for the tenant's licences to be brought in line with its devices.
-	Reconcile(ctx context.Context, tenantID string) error
+	// Gate returns whether one of the employees may have the app installed now and, if
+	// not, why ("" while its licence is on its way); it asks for their licences to be
+	// reconciled, since their policy or devices have changed.
+	Gate(ctx context.Context, tenantID string, employeeIDs []string) (func(employeeID, bundleID string) (bool, string), error)
+	// Reconcile asks for the licences of the employees (all the tenant's when none are
+	// named) to be brought in line with their devices.
+	Reconcile(ctx context.Context, tenantID string, employeeIDs ...string) error
 }
 
 // UseLicences turns on the licensing of work apps: from now on ApplyPolicy installs an app
@@ -36,7 +37,11 @@ func (p *Platform) licenceGate(ctx context.Context, t mdm.Tenant, want []wantedA
 	if p.lic == nil || len(want) == 0 {
 		return func(mdm.Device, string) bool { return true }, nil
 	}
-	verdict, err := p.lic.Gate(ctx, t.ID)
+	employees := make([]string, 0, len(devices))
+	for _, d := range devices {
+		employees = append(employees, d.EmployeeID)
+	}
+	verdict, err := p.lic.Gate(ctx, t.ID, employees)
 	if err != nil {
 		return nil, err
 	}

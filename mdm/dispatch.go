@@ -21,8 +21,12 @@ type ApplyPolicyJob struct {
 	TenantID string `json:"tenant_id"`
 	PolicyID string `json:"policy_id"`
 	Version  int64  `json:"version"`
-	// Due is set for the jobs of new enrolments: one job per policy and second, see
-	// EnqueuePolicyForNewDevice.
+	// DeviceID, when set, narrows the job to the one device that has joined the policy
+	// (see EnqueuePolicyForNewDevice): its cost then does not grow with the policy's devices.
+	DeviceID string `json:"device_id,omitempty"`
+	// Due was set on the jobs of new enrolments before they named their device (one job
+	// per policy and second); such jobs, still queued after an upgrade, apply the whole
+	// policy.
 	Due time.Time `json:"due,omitzero"`
 }
 
@@ -44,19 +48,13 @@ func EnqueuePolicy(ctx context.Context, tx Store, tenantID string, p WorkPolicy)
 	return tx.EnqueueJob(ctx, ApplyPolicyJob{TenantID: tenantID, PolicyID: p.ID, Version: p.Version}, JobOptions{Unique: true})
 }
 
-// newDeviceDelay is how long after the second of an enrolment its policy job runs: the
-// enrolment's transaction must have committed by then.
-const newDeviceDelay = 2 * time.Second
-
-// EnqueuePolicyForNewDevice asks for the policy to be applied because a device has
-// joined it (enrolled with it, or moved to it). A unique job that is already running would swallow the request although it
-// may have read the policy's devices before this one was committed, so the device would
-// never get its apps; instead the enrolments of one second share one job that runs
-// newDeviceDelay later, after their transactions have committed.
-func EnqueuePolicyForNewDevice(ctx context.Context, tx Store, tenantID string, p WorkPolicy, at time.Time) error {
-	due := at.Truncate(time.Second).Add(newDeviceDelay)
-	return tx.EnqueueJob(ctx, ApplyPolicyJob{TenantID: tenantID, PolicyID: p.ID, Version: p.Version, Due: due.UTC()},
-		JobOptions{Unique: true, RunAt: due})
+// EnqueuePolicyForNewDevice asks, in the transaction that gives the device the policy
+// (it enrolled with it, or moved to it), for the policy to be applied to that device
+// alone. The job is queued in that transaction, so it runs only once the device's
+// change has committed; it reads neither the policy's other devices nor their apps, so a
+// policy that 100,000 phones follow costs the next phone no more than the first.
+func EnqueuePolicyForNewDevice(ctx context.Context, tx Store, tenantID string, p WorkPolicy, deviceID string) error {
+	return tx.EnqueueJob(ctx, ApplyPolicyJob{TenantID: tenantID, PolicyID: p.ID, Version: p.Version, DeviceID: deviceID}, JobOptions{})
 }
 
 // QueueCommand stores a command for a device and the job that delivers it.
@@ -100,6 +98,9 @@ func (d *Dispatcher) ApplyPolicy(ctx context.Context, job ApplyPolicyJob) error 
 	if p.Version > job.Version {
 		return nil
 	}
+	if job.DeviceID != "" {
+		return d.applyToDevice(ctx, t, p, job.DeviceID)
+	}
 	var errs []error
 	for _, platform := range d.svc.registered() {
 		if dr := d.drivers[platform]; dr != nil {
@@ -109,6 +110,34 @@ func (d *Dispatcher) ApplyPolicy(ctx context.Context, job ApplyPolicyJob) error 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// applyToDevice brings the one device in line with the policy it has joined, through its
+// platform's driver. A device that was removed, is not active (its enrolment will ask
+// again) or has moved on to another policy (whose job follows) is left alone.
+func (d *Dispatcher) applyToDevice(ctx context.Context, t Tenant, p WorkPolicy, deviceID string) error {
+	dev, err := d.svc.store.Devices().Device(ctx, t.ID, deviceID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("apply policy %s to device %s: %w", p.ID, deviceID, err)
+	case dev.State != DeviceActive, dev.WorkPolicyID == nil, *dev.WorkPolicyID != p.ID:
+		return nil
+	}
+	dr := d.drivers[dev.Platform]
+	if dr == nil {
+		return nil
+	}
+	if one, ok := dr.(DevicePolicyApplier); ok {
+		err = one.ApplyPolicyToDevice(ctx, t, p, dev)
+	} else {
+		err = dr.ApplyPolicy(ctx, t, p)
+	}
+	if err != nil {
+		return fmt.Errorf("apply policy %q to device %s on %s: %w", p.Name, dev.ID, dev.Platform, err)
+	}
+	return nil
 }
 
 // DeliverCommand is the worker of DeliverCommandJob. A command that is no longer queued

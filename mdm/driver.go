@@ -23,6 +23,13 @@ type Driver interface {
 	RemoveWorkData(ctx context.Context, t Tenant, d Device) error
 }
 
+// DevicePolicyApplier is a Driver that can bring one device in line with its work policy
+// without reading the policy's other devices. A device that joins a policy is then served
+// at a cost that does not grow with the fleet; drivers without it get ApplyPolicy.
+type DevicePolicyApplier interface {
+	ApplyPolicyToDevice(ctx context.Context, t Tenant, p WorkPolicy, d Device) error
+}
+
 // EnrolmentStep is the platform's part of the portal: where the employee goes next.
 type EnrolmentStep struct {
 	// URL is a link the employee follows on the phone (Android's enrolment link); empty

@@ -70,7 +70,7 @@ func (lic *Service) licencesAssociated(ctx context.Context, job EventJob, ev vpp
 				return err
 			}
 		}
-		return applyAgain(ctx, dom, job.TenantID, policies)
+		return applyAgain(ctx, dom, policies)
 	})
 }
 
@@ -129,6 +129,6 @@ func (lic *Service) failWaitingLicences(ctx context.Context, tenantID, problem s
 		if err != nil {
 			return fmt.Errorf("record licences that wait for a token: %w", err)
 		}
-		return applyAgain(ctx, dom, tenantID, policies)
+		return applyAgain(ctx, dom, policies)
 	})
 }

@@ -14,9 +14,10 @@ import (
 )
 
 // ReconcileJob brings a tenant's licences in line with its work policies and active
-// iPhones.
+// iPhones: those of one employee when EmployeeID is set, else all of them.
 type ReconcileJob struct {
-	TenantID string `json:"tenant_id"`
+	TenantID   string `json:"tenant_id"`
+	EmployeeID string `json:"employee_id,omitempty"`
 	// Due is the second the job was asked for, plus one: see enqueueReconcile.
 	Due time.Time `json:"due,omitzero"`
 }
@@ -28,9 +29,9 @@ func (ReconcileJob) Kind() string { return "ios_vpp_reconcile" }
 // running already would swallow the request although it may have read the devices before
 // the change that asks; so the requests of one second share one job that runs a second
 // later, as the domain does for new devices' policies.
-func enqueueReconcile(ctx context.Context, st mdm.JobStore, tenantID string) error {
+func enqueueReconcile(ctx context.Context, st mdm.JobStore, tenantID, employeeID string) error {
 	due := time.Now().Truncate(time.Second).Add(time.Second).UTC()
-	return st.EnqueueJob(ctx, ReconcileJob{TenantID: tenantID, Due: due}, mdm.JobOptions{Unique: true, RunAt: due})
+	return st.EnqueueJob(ctx, ReconcileJob{TenantID: tenantID, EmployeeID: employeeID, Due: due}, mdm.JobOptions{Unique: true, RunAt: due})
 }
 
 // licenceKey names the licence of one app for one employee.
@@ -53,7 +54,11 @@ func (lic *Service) ReconcileLicences(ctx context.Context, job ReconcileJob) err
 	if tok.Problem != "" || !time.Now().Before(tok.ExpiresAt) {
 		return nil
 	}
-	want, err := lic.wantedLicences(ctx, job.TenantID)
+	var employees []string // the whole tenant
+	if job.EmployeeID != "" {
+		employees = []string{job.EmployeeID}
+	}
+	want, err := lic.wantedLicences(ctx, job.TenantID, employees)
 	if err != nil {
 		return err
 	}
@@ -65,7 +70,7 @@ func (lic *Service) ReconcileLicences(ctx context.Context, job ReconcileJob) err
 	for _, a := range catalogue {
 		available[a.AdamID], bundles[a.AdamID] = a.AvailableCount, a.BundleID
 	}
-	have, err := lic.licences(ctx, lic.db, job.TenantID)
+	have, err := lic.employeeLicences(ctx, job.TenantID, employees)
 	if err != nil {
 		return err
 	}
@@ -134,19 +139,19 @@ func (lic *Service) ReconcileLicences(ctx context.Context, job ReconcileJob) err
 	})
 }
 
-// wantedLicences returns the licences the tenant's employees are to hold, with the app's
-// bundle ID: one per app of the catalogue that the work policy of one of their active
-// iPhones requires.
-func (lic *Service) wantedLicences(ctx context.Context, tenantID string) (map[licenceKey]string, error) {
+// wantedLicences returns the licences the employees (all the tenant's when nil) are to
+// hold, with the app's bundle ID: one per app of the catalogue that the work policy of one
+// of their active iPhones requires.
+func (lic *Service) wantedLicences(ctx context.Context, tenantID string, employees []string) (map[licenceKey]string, error) {
 	catalogue, err := lic.assets(ctx, lic.db, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]mdm.WorkPolicy{}
-	devices, err := lic.domain.Devices().Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
+	devices, err := lic.activeIPhones(ctx, tenantID, employees)
 	if err != nil {
-		return nil, fmt.Errorf("active iPhones: %w", err)
+		return nil, err
 	}
+	byID := map[string]mdm.WorkPolicy{}
 	want := map[licenceKey]string{}
 	for _, d := range devices {
 		if d.WorkPolicyID == nil {
@@ -169,40 +174,78 @@ func (lic *Service) wantedLicences(ctx context.Context, tenantID string) (map[li
 	return want, nil
 }
 
-// policiesOf returns the work policies of the employees' active iPhones: their licences
-// changed, so their apps may now be installed (or their failure shown). It reads outside
-// any transaction; applyAgain then queues the policies' application in one.
-func (lic *Service) policiesOf(ctx context.Context, tenantID string, employees map[string]bool) ([]mdm.WorkPolicy, error) {
-	if len(employees) == 0 {
-		return nil, nil
-	}
-	devices, err := lic.domain.Devices().Devices(ctx, tenantID, mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive})
-	if err != nil {
-		return nil, fmt.Errorf("active iPhones: %w", err)
-	}
-	seen := map[string]bool{}
-	var out []mdm.WorkPolicy
-	for _, d := range devices {
-		if d.WorkPolicyID == nil || !employees[d.EmployeeID] || seen[*d.WorkPolicyID] {
-			continue
-		}
-		seen[*d.WorkPolicyID] = true
-		wp, err := lic.domain.Policies().WorkPolicy(ctx, tenantID, *d.WorkPolicyID)
+// activeIPhones returns the active iPhones of the employees; all the tenant's when
+// employees is nil.
+func (lic *Service) activeIPhones(ctx context.Context, tenantID string, employees []string) ([]mdm.Device, error) {
+	f := mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive}
+	if employees == nil {
+		devices, err := lic.domain.Devices().Devices(ctx, tenantID, f)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("active iPhones: %w", err)
 		}
-		out = append(out, wp)
+		return devices, nil
+	}
+	var out []mdm.Device
+	for _, e := range distinct(employees) {
+		f.EmployeeID = e
+		devices, err := lic.domain.Devices().Devices(ctx, tenantID, f)
+		if err != nil {
+			return nil, fmt.Errorf("active iPhones of employee %s: %w", e, err)
+		}
+		out = append(out, devices...)
 	}
 	return out, nil
 }
 
-// applyAgain queues the application of the policies in the transaction of dom. Not
-// unique: a job of the policy that is running already may have read the licences before
-// this transaction commits.
-func applyAgain(ctx context.Context, dom mdm.Store, tenantID string, policies []mdm.WorkPolicy) error {
-	for _, wp := range policies {
-		err := dom.EnqueueJob(ctx, mdm.ApplyPolicyJob{TenantID: tenantID, PolicyID: wp.ID, Version: wp.Version}, mdm.JobOptions{})
-		if err != nil {
+// policiesOf returns what is to be applied again because the employees' licences changed
+// (their apps may now be installed, or their failure shown): for a few employees, the
+// policy of each of their active iPhones for that device alone; for many (more than
+// scopedReconcileMax), the work policies of all their iPhones, whole. It reads outside any
+// transaction; applyAgain then queues the jobs in one.
+func (lic *Service) policiesOf(ctx context.Context, tenantID string, employees map[string]bool) ([]mdm.ApplyPolicyJob, error) {
+	if len(employees) == 0 {
+		return nil, nil
+	}
+	var scope []string
+	if len(employees) <= scopedReconcileMax {
+		for e := range employees {
+			scope = append(scope, e)
+		}
+		slices.Sort(scope)
+	}
+	devices, err := lic.activeIPhones(ctx, tenantID, scope)
+	if err != nil {
+		return nil, err
+	}
+	policies := map[string]mdm.WorkPolicy{}
+	var out []mdm.ApplyPolicyJob
+	for _, d := range devices {
+		if d.WorkPolicyID == nil || !employees[d.EmployeeID] {
+			continue
+		}
+		wp, seen := policies[*d.WorkPolicyID]
+		if !seen {
+			if wp, err = lic.domain.Policies().WorkPolicy(ctx, tenantID, *d.WorkPolicyID); err != nil {
+				return nil, err
+			}
+			policies[wp.ID] = wp
+		}
+		switch {
+		case scope != nil:
+			out = append(out, mdm.ApplyPolicyJob{TenantID: tenantID, PolicyID: wp.ID, Version: wp.Version, DeviceID: d.ID})
+		case !seen:
+			out = append(out, mdm.ApplyPolicyJob{TenantID: tenantID, PolicyID: wp.ID, Version: wp.Version})
+		}
+	}
+	return out, nil
+}
+
+// applyAgain queues the jobs of policiesOf in the transaction of dom. Not unique: a job
+// of the policy that is running already may have read the licences before this
+// transaction commits.
+func applyAgain(ctx context.Context, dom mdm.Store, jobs []mdm.ApplyPolicyJob) error {
+	for _, job := range jobs {
+		if err := dom.EnqueueJob(ctx, job, mdm.JobOptions{}); err != nil {
 			return err
 		}
 	}

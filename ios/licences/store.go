@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -133,6 +134,24 @@ func (lic *Service) licences(ctx context.Context, db *gorm.DB, tenantID string, 
 		return nil, fmt.Errorf("read the licences: %w", err)
 	}
 	return rows, nil
+}
+
+// employeeLicences returns the licences of the tenant's employees, in any state; all the
+// tenant's when employees is nil.
+func (lic *Service) employeeLicences(ctx context.Context, tenantID string, employees []string) ([]vppLicence, error) {
+	if employees == nil {
+		return lic.licences(ctx, lic.db, tenantID)
+	}
+	var out []vppLicence
+	for chunk := range slices.Chunk(distinct(employees), 500) {
+		var rows []vppLicence
+		err := lic.db.WithContext(ctx).Where("tenant_id = ? AND employee_id IN ?", tenantID, chunk).Order("adam_id, employee_id").Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("read the employees' licences: %w", err)
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
 }
 
 // putLicences writes licence rows, replacing those with the same key.

@@ -100,7 +100,7 @@ func (lic *Service) SyncCatalogue(ctx context.Context, job SyncJob) error {
 		if err != nil {
 			return fmt.Errorf("record the catalogue's synchronisation: %w", err)
 		}
-		return enqueueReconcile(ctx, dom, job.TenantID)
+		return enqueueReconcile(ctx, dom, job.TenantID, "")
 	})
 }
 

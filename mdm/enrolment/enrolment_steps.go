@@ -73,7 +73,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, tenantID, deviceID stri
 		if err != nil {
 			return fmt.Errorf("work policy of device %s: %w", d.ID, err)
 		}
-		return mdm.EnqueuePolicyForNewDevice(ctx, tx, tenantID, p, at)
+		return mdm.EnqueuePolicyForNewDevice(ctx, tx, tenantID, p, d.ID)
 	})
 	if completed != "" {
 		s.count(completed, err, metrics.EnrolmentCompleted)

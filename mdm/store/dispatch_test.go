@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -76,12 +77,17 @@ func dispatching(t *testing.T, s *store.Store, svc *domain.Services, dr mdm.Driv
 	})
 }
 
-func eventually(t *testing.T, what string, ok func() bool) {
+// eventually waits until ok; on a timeout it says what the optional got functions show.
+func eventually(t *testing.T, what string, ok func() bool, got ...func() string) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for !ok() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
+			var seen []string
+			for _, g := range got {
+				seen = append(seen, g())
+			}
+			t.Fatalf("timed out waiting until %s %v", what, seen)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -198,4 +204,94 @@ type noCertificates struct{}
 
 func (noCertificates) RevokeEnrolment(context.Context, string, string, string) (int, error) {
 	return 0, nil
+}
+
+// deviceDriver is a recordingDriver that can bring one device in line with its policy.
+type deviceDriver struct {
+	recordingDriver
+	devices []string // "device@policy name@version"
+}
+
+func (d *deviceDriver) ApplyPolicyToDevice(_ context.Context, _ mdm.Tenant, p mdm.WorkPolicy, dev mdm.Device) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.devices = append(d.devices, fmt.Sprintf("%s@%s@%d", dev.ID, p.Name, p.Version))
+	return nil
+}
+
+func (d *deviceDriver) appliedTo() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.devices...)
+}
+
+// A phone that joins a policy is brought in line alone: the platform is not asked to go
+// through the policy's other devices, whose number would make every enrolment slower.
+func TestAJoiningDeviceGetsItsPolicyAlone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := domain.New(s, storetest.PlainSealer{}, storetest.Platforms(), mdm.WithCertificates(noCertificates{}))
+		tn := storetest.Tenant(t, svc, "musterstadt")
+		p, err := svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", tn, mdm.WorkPolicy{Name: "Verwaltung"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dr := &deviceDriver{recordingDriver: recordingDriver{platform: mdm.PlatformAndroid}}
+		dispatching(t, s, svc, dr)
+		created := fmt.Sprintf("Verwaltung@%d", p.Version)
+		eventually(t, "the new policy was applied", func() bool { policies, _, _ := dr.seen(); return len(policies) == 1 })
+		var want []string
+		for _, email := range []string{"anna@musterstadt.example", "ben@musterstadt.example", "cem@musterstadt.example"} {
+			d := activeDevice(t, svc, tn, email)
+			want = append(want, fmt.Sprintf("%s@%s@%d", d.ID, p.Name, p.Version))
+		}
+		eventually(t, "each new device got its policy", func() bool { return len(dr.appliedTo()) == len(want) })
+		time.Sleep(200 * time.Millisecond)
+		got := dr.appliedTo()
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("the policy was applied to %v, want each new device once: %v", got, want)
+		}
+		if policies, _, _ := dr.seen(); !slices.Equal(policies, []string{created}) {
+			t.Fatalf("the platform applied the whole policy %v, want only once when it was created", policies)
+		}
+
+		// A job for a device that has meanwhile left the policy, or was removed, does nothing;
+		// one queued in the older form, before jobs named their device, applies the whole policy.
+		other, err := svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", tn, mdm.WorkPolicy{Name: "Bauhof"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := activeDevice(t, svc, tn, "dana@musterstadt.example")
+		gone := activeDevice(t, svc, tn, "emil@musterstadt.example")
+		eventually(t, "the two new devices got their policy", func() bool { return len(dr.appliedTo()) == len(want)+2 })
+		if _, err := svc.WorkPolicy.AssignWorkPolicy(ctx, "admin:test", tn, moved.ID, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.RemoveDevice(ctx, "admin:test", tn, gone.ID, "left the town hall"); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the moved device got its new policy", func() bool {
+			return slices.Contains(dr.appliedTo(), fmt.Sprintf("%s@%s@%d", moved.ID, other.Name, other.Version))
+		})
+		before := len(dr.appliedTo())
+		for _, job := range []mdm.ApplyPolicyJob{
+			{TenantID: tn.ID, PolicyID: p.ID, Version: p.Version, DeviceID: moved.ID},
+			{TenantID: tn.ID, PolicyID: p.ID, Version: p.Version, DeviceID: gone.ID},
+			{TenantID: tn.ID, PolicyID: p.ID, Version: p.Version, Due: time.Now().UTC().Truncate(time.Second)},
+		} {
+			if err := s.EnqueueJob(ctx, job, mdm.JobOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		eventually(t, "the job of the older form applied the whole policy", func() bool {
+			policies, _, _ := dr.seen()
+			return slices.Equal(slices.DeleteFunc(policies, func(p string) bool { return p != created }), []string{created, created})
+		}, func() string { policies, _, _ := dr.seen(); return fmt.Sprint(policies) })
+		time.Sleep(200 * time.Millisecond)
+		if after := dr.appliedTo(); len(after) != before {
+			t.Fatalf("jobs of a moved and a removed device applied the old policy to them: %v", after[before:])
+		}
+	})
 }

@@ -42,10 +42,9 @@ func (s *Service) AssignWorkPolicy(ctx context.Context, actor string, t mdm.Tena
 			Details: audit.Fields(map[string]any{"policy": p.ID, "name": p.Name, "from": from})}); err != nil {
 			return err
 		}
-		// The device joins the policy: a policy job that is running now may have read the
-		// policy's devices before this change commits, so the device gets the job of its
-		// second, and its platform is told which policy the device now has.
-		if err := mdm.EnqueuePolicyForNewDevice(ctx, tx, t.ID, p, at); err != nil {
+		// The device joins the policy: it gets a job of its own, which runs once this
+		// change has committed, and its platform is told which policy the device now has.
+		if err := mdm.EnqueuePolicyForNewDevice(ctx, tx, t.ID, p, dev.ID); err != nil {
 			return err
 		}
 		moved.WorkPolicyID, moved.UpdatedAt = &p.ID, at
