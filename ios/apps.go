@@ -87,28 +87,14 @@ func planApps(want []wantedApp, devices []mdm.Device, have map[string][]storage.
 // policy are removed. Enrolments that are in line get nothing, so repeating it is
 // harmless.
 func (p *Platform) ApplyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy) error {
-	// A page of devices at a time, so that the memory it takes does not grow with the
+	// A batch of devices at a time, so that the memory it takes does not grow with the
 	// policy's devices.
-	q := mdm.DeviceQuery{DeviceFilter: mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive, WorkPolicyID: wp.ID},
-		Page: mdm.Page{Limit: mdm.MaxPageSize}}
-	for {
-		page, err := p.svc.DevicePage(ctx, t, q)
-		if err != nil {
-			return fmt.Errorf("devices of policy %q: %w", wp.Name, err)
-		}
-		devices := make([]mdm.Device, len(page))
-		for i, d := range page {
-			devices[i] = d.Device
-		}
-		if err := p.applyPolicyTo(ctx, t, wp, devices); err != nil {
-			return err
-		}
-		if len(page) < q.Limit {
-			return nil
-		}
-		last := devices[len(devices)-1]
-		q.After = &mdm.Cursor{At: last.CreatedAt, ID: last.ID}
+	f := mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive, WorkPolicyID: wp.ID}
+	err := p.svc.EachDeviceBatch(ctx, t, f, func(devices []mdm.Device) error { return p.applyPolicyTo(ctx, t, wp, devices) })
+	if err != nil {
+		return fmt.Errorf("apply policy %q: %w", wp.Name, err)
 	}
+	return nil
 }
 
 // ApplyPolicyToDevice is ApplyPolicy for the one device that has joined the policy

@@ -29,3 +29,38 @@ func (s *Service) Device(ctx context.Context, tenantID, id string) (Device, erro
 func (s *Service) DevicesByPlatformIDs(ctx context.Context, tenantID string, p Platform, platformIDs []string) ([]Device, error) {
 	return s.store.Devices().DevicesByPlatformIDs(ctx, tenantID, p, platformIDs)
 }
+
+// DeviceBatchSize is how many devices work that goes through a whole fleet holds at a
+// time (EachDeviceBatch).
+const DeviceBatchSize = 500
+
+// EachDeviceBatch calls fn with the tenant's devices that match f, DeviceBatchSize at a
+// time, so that work which goes through a whole fleet holds one batch in memory, not the
+// fleet. Devices added meanwhile may or may not be seen.
+func EachDeviceBatch(ctx context.Context, st DeviceStore, tenantID string, f DeviceFilter, fn func([]Device) error) error {
+	after := ""
+	for {
+		batch, err := st.DeviceBatch(ctx, tenantID, f, after, DeviceBatchSize)
+		if err != nil {
+			return err
+		}
+		if len(batch) > 0 {
+			if err := fn(batch); err != nil {
+				return err
+			}
+		}
+		if len(batch) < DeviceBatchSize {
+			return nil
+		}
+		after = batch[len(batch)-1].ID
+	}
+}
+
+// EachDeviceBatch calls fn with the tenant's devices that match f, a batch at a time (see
+// the function EachDeviceBatch).
+func (s *Service) EachDeviceBatch(ctx context.Context, t Tenant, f DeviceFilter, fn func([]Device) error) error {
+	if err := EachDeviceBatch(ctx, s.store.Devices(), t.ID, f, fn); err != nil {
+		return fmt.Errorf("devices of %s: %w", t.Name, err)
+	}
+	return nil
+}

@@ -54,6 +54,10 @@ type DeviceStore interface {
 	CreateDevice(ctx context.Context, tenantID string, d *Device) error
 	Device(ctx context.Context, tenantID, id string) (Device, error)
 	Devices(ctx context.Context, tenantID string, f DeviceFilter) ([]Device, error)
+	// DeviceBatch returns up to limit of the tenant's devices that match f, with an ID
+	// after afterID, in the order of their IDs: the pages of work that goes through many
+	// devices (see EachDeviceBatch).
+	DeviceBatch(ctx context.Context, tenantID string, f DeviceFilter, afterID string, limit int) ([]Device, error)
 	// DevicesByPlatformIDs returns the tenant's devices that the platform calls by one of
 	// the IDs; IDs that name no device are left out.
 	DevicesByPlatformIDs(ctx context.Context, tenantID string, platform Platform, platformIDs []string) ([]Device, error)

@@ -179,33 +179,35 @@ func (s *Service) PreviewPolicyRules(ctx context.Context, t mdm.Tenant, policyID
 	if err := ValidateRuleSettings(rules); err != nil {
 		return p, err
 	}
-	ds, err := s.policyDevices(ctx, t, policyID)
-	if err != nil {
-		return p, err
-	}
 	now := s.Settings.Now()
-	for chunk := range slices.Chunk(ds, batchSize) {
-		ids := make([]string, len(chunk))
-		for i, d := range chunk {
-			ids[i] = d.ID
-		}
-		facts, err := s.Tables(s.DB).DeviceFacts(ctx, t.ID, ids)
-		if err != nil {
-			return p, err
-		}
-		for _, d := range chunk {
-			failing := false
-			for _, res := range Evaluate(rules, d, s.Core.CapabilitiesOf(d.Platform), facts[d.ID], now) {
-				if res.Finding == FindingFailed {
-					p.PerRule[res.Rule]++
-					failing = true
+	err := s.eachPolicyDeviceBatch(ctx, t, policyID, func(ds []mdm.Device) error {
+		for chunk := range slices.Chunk(ds, batchSize) {
+			ids := make([]string, len(chunk))
+			for i, d := range chunk {
+				ids[i] = d.ID
+			}
+			facts, err := s.Tables(s.DB).DeviceFacts(ctx, t.ID, ids)
+			if err != nil {
+				return err
+			}
+			for _, d := range chunk {
+				failing := false
+				for _, res := range Evaluate(rules, d, s.Core.CapabilitiesOf(d.Platform), facts[d.ID], now) {
+					if res.Finding == FindingFailed {
+						p.PerRule[res.Rule]++
+						failing = true
+					}
+				}
+				p.Devices++
+				if failing {
+					p.Failing++
 				}
 			}
-			p.Devices++
-			if failing {
-				p.Failing++
-			}
 		}
+		return nil
+	})
+	if err != nil {
+		return p, err
 	}
 	return p, nil
 }

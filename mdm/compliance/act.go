@@ -74,46 +74,49 @@ func (s *Service) recheckTenant(ctx context.Context, t mdm.Tenant, r *Result) er
 		}
 	}
 	for _, policyID := range policies {
-		ds, err := s.policyDevices(ctx, t, policyID)
+		err := s.eachPolicyDeviceBatch(ctx, t, policyID, func(ds []mdm.Device) error {
+			for chunk := range slices.Chunk(ds, batchSize) {
+				reports := make([]Report, len(chunk))
+				for i, d := range chunk {
+					reports[i] = Report{Device: d}
+				}
+				if err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error { return s.Check(ctx, tx, at, reports) }); err != nil {
+					return err
+				}
+				r.Checked += len(chunk)
+			}
+			return nil
+		})
 		if err != nil {
 			return err
-		}
-		for chunk := range slices.Chunk(ds, batchSize) {
-			reports := make([]Report, len(chunk))
-			for i, d := range chunk {
-				reports[i] = Report{Device: d}
-			}
-			if err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error { return s.Check(ctx, tx, at, reports) }); err != nil {
-				return err
-			}
-			r.Checked += len(chunk)
 		}
 	}
 	return nil
 }
 
-// policyDevices returns the active devices that follow the work policy: the devices given
-// it and, for the default policy (or ""), those without a policy of their own.
-func (s *Service) policyDevices(ctx context.Context, t mdm.Tenant, policyID string) ([]mdm.Device, error) {
-	var ds []mdm.Device
+// eachPolicyDeviceBatch calls fn with the active devices that follow the work policy, a
+// batch at a time (mdm.EachDeviceBatch): the devices given it and, for the default policy
+// (or ""), those without a policy of their own.
+func (s *Service) eachPolicyDeviceBatch(ctx context.Context, t mdm.Tenant, policyID string, fn func([]mdm.Device) error) error {
 	if policyID != "" {
-		var err error
-		if ds, err = s.DB.Devices().Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive, WorkPolicyID: policyID}); err != nil {
-			return nil, err
+		err := mdm.EachDeviceBatch(ctx, s.DB.Devices(), t.ID, mdm.DeviceFilter{State: mdm.DeviceActive, WorkPolicyID: policyID}, fn)
+		if err != nil {
+			return err
 		}
 		p, err := s.DB.Policies().WorkPolicy(ctx, t.ID, policyID)
 		if err != nil {
-			return nil, fmt.Errorf("work policy %s: %w", policyID, err)
+			return fmt.Errorf("work policy %s: %w", policyID, err)
 		}
 		if !p.Default {
-			return ds, nil
+			return nil
 		}
 	}
-	all, err := s.DB.Devices().Devices(ctx, t.ID, mdm.DeviceFilter{State: mdm.DeviceActive})
-	if err != nil {
-		return nil, err
-	}
-	return append(ds, slices.DeleteFunc(all, func(d mdm.Device) bool { return d.WorkPolicyID != nil })...), nil
+	return mdm.EachDeviceBatch(ctx, s.DB.Devices(), t.ID, mdm.DeviceFilter{State: mdm.DeviceActive}, func(ds []mdm.Device) error {
+		if ds = slices.DeleteFunc(ds, func(d mdm.Device) bool { return d.WorkPolicyID != nil }); len(ds) == 0 {
+			return nil
+		}
+		return fn(ds)
+	})
 }
 
 func (s *Service) actOnDue(ctx context.Context, t mdm.Tenant, r *Result) error {

@@ -45,6 +45,14 @@ func (dv Devices) Devices(ctx context.Context, tenantID string, f mdm.DeviceFilt
 	return ds, translate(err)
 }
 
+// DeviceBatch returns up to limit of the tenant's devices that match f with an ID after
+// afterID, by ID.
+func (dv Devices) DeviceBatch(ctx context.Context, tenantID string, f mdm.DeviceFilter, afterID string, limit int) ([]mdm.Device, error) {
+	var ds []mdm.Device
+	err := filterDevices(dv.s.scoped(ctx, tenantID), "", f).Where("id > ?", afterID).Order("id").Limit(limit).Find(&ds).Error
+	return ds, translate(err)
+}
+
 // filterDevices narrows a query of devices to those f selects; prefix qualifies the
 // columns ("devices." when the query joins other tables).
 func filterDevices(db *gorm.DB, prefix string, f mdm.DeviceFilter) *gorm.DB {
