@@ -123,7 +123,9 @@ func apiRoutes() []apiRoute {
 }
 
 // allAPIRoutes is every route of the JSON API, those of the optional parts included.
-func allAPIRoutes() []apiRoute { return append(append(apiRoutes(), vppRoutes()...), settingsRoutes()...) }
+func allAPIRoutes() []apiRoute {
+	return append(append(apiRoutes(), vppRoutes()...), settingsRoutes()...)
+}
 
 // MountAPI mounts the JSON API and its OpenAPI document under /api/v1.
 func (s *Server) MountAPI(cfg APIConfig) error {

@@ -97,9 +97,6 @@ func (s *apiSpec) validate(c echo.Context, op *specOperation) error {
 // requestProblem says what is wrong with a request, naming the parameter or the body
 // member, without echoing the document's schemas back.
 func requestProblem(re *openapi3filter.RequestError) *problem {
-	if strings.HasPrefix(re.Reason, "header Content-Type has unexpected value") {
-		return newProblem(ProblemUnsupportedMedia, "request body: "+re.Reason)
-	}
 	field := fieldError{Pointer: "/"}
 	where := "request body"
 	if re.Parameter != nil {

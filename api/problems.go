@@ -21,25 +21,24 @@ const problemPrefix = "urn:trennwand:problem:"
 
 // The problem types of the JSON API.
 const (
-	ProblemMalformed         ProblemType = problemPrefix + "malformed-request"
-	ProblemInvalidValue      ProblemType = problemPrefix + "invalid-value"
-	ProblemSettingRefused    ProblemType = problemPrefix + "setting-refused"
-	ProblemCSVRefused        ProblemType = problemPrefix + "csv-refused"
-	ProblemNotSetUp          ProblemType = problemPrefix + "platform-not-set-up"
-	ProblemManagedAccount    ProblemType = problemPrefix + "managed-account-required"
-	ProblemUnauthenticated   ProblemType = problemPrefix + "unauthenticated"
-	ProblemForbidden         ProblemType = problemPrefix + "forbidden"
-	ProblemTenantRequired    ProblemType = problemPrefix + "tenant-required"
-	ProblemCSRF              ProblemType = problemPrefix + "csrf-token-required"
-	ProblemNotFound          ProblemType = problemPrefix + "not-found"
-	ProblemNoSuchRoute       ProblemType = problemPrefix + "no-such-route"
-	ProblemMethodNotAllowed  ProblemType = problemPrefix + "method-not-allowed"
-	ProblemConflict          ProblemType = problemPrefix + "conflict"
-	ProblemTooLarge          ProblemType = problemPrefix + "body-too-large"
-	ProblemUnsupportedMedia  ProblemType = problemPrefix + "unsupported-media-type"
-	ProblemTooManyRequests   ProblemType = problemPrefix + "too-many-requests"
-	ProblemServiceOff        ProblemType = problemPrefix + "service-unavailable"
-	ProblemInternal          ProblemType = problemPrefix + "internal"
+	ProblemMalformed        ProblemType = problemPrefix + "malformed-request"
+	ProblemInvalidValue     ProblemType = problemPrefix + "invalid-value"
+	ProblemSettingRefused   ProblemType = problemPrefix + "setting-refused"
+	ProblemCSVRefused       ProblemType = problemPrefix + "csv-refused"
+	ProblemNotSetUp         ProblemType = problemPrefix + "platform-not-set-up"
+	ProblemManagedAccount   ProblemType = problemPrefix + "managed-account-required"
+	ProblemUnauthenticated  ProblemType = problemPrefix + "unauthenticated"
+	ProblemForbidden        ProblemType = problemPrefix + "forbidden"
+	ProblemTenantRequired   ProblemType = problemPrefix + "tenant-required"
+	ProblemCSRF             ProblemType = problemPrefix + "csrf-token-required"
+	ProblemNotFound         ProblemType = problemPrefix + "not-found"
+	ProblemNoSuchRoute      ProblemType = problemPrefix + "no-such-route"
+	ProblemMethodNotAllowed ProblemType = problemPrefix + "method-not-allowed"
+	ProblemConflict         ProblemType = problemPrefix + "conflict"
+	ProblemTooLarge         ProblemType = problemPrefix + "body-too-large"
+	ProblemTooManyRequests  ProblemType = problemPrefix + "too-many-requests"
+	ProblemServiceOff       ProblemType = problemPrefix + "service-unavailable"
+	ProblemInternal         ProblemType = problemPrefix + "internal"
 	// ProblemBlank is RFC 9457's type for a status that needs no kind of its own.
 	ProblemBlank ProblemType = "about:blank"
 )
@@ -68,7 +67,6 @@ var problemKinds = map[ProblemType]struct {
 	ProblemMethodNotAllowed: {http.StatusMethodNotAllowed, "The route does not take this method"},
 	ProblemConflict:         {http.StatusConflict, "The row changed or is in the wrong state"},
 	ProblemTooLarge:         {http.StatusRequestEntityTooLarge, "The request body is too large"},
-	ProblemUnsupportedMedia: {http.StatusUnsupportedMediaType, "The request body's content type is not accepted"},
 	ProblemTooManyRequests:  {http.StatusTooManyRequests, "Too many requests"},
 	ProblemServiceOff:       {http.StatusServiceUnavailable, "This part is not available on this server"},
 	ProblemInternal:         {http.StatusInternalServerError, "Internal Server Error"},
@@ -117,7 +115,6 @@ var statusProblems = map[int]ProblemType{
 	http.StatusMethodNotAllowed:      ProblemMethodNotAllowed,
 	http.StatusConflict:              ProblemConflict,
 	http.StatusRequestEntityTooLarge: ProblemTooLarge,
-	http.StatusUnsupportedMediaType:  ProblemUnsupportedMedia,
 	http.StatusTooManyRequests:       ProblemTooManyRequests,
 	http.StatusServiceUnavailable:    ProblemServiceOff,
 }
