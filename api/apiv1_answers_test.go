@@ -53,7 +53,7 @@ func (w *apiWorld) checkAnswer(req *http.Request, rec *httptest.ResponseRecorder
 	e := w.srv.Echo()
 	c := e.NewContext(req, nil)
 	e.Router().Find(req.Method, req.URL.Path, c)
-	item := doc.Paths.Find(specPath(strings.TrimPrefix(c.Path(), api.APIPrefix)))
+	item := doc.Paths.Find(api.SpecPath(strings.TrimPrefix(c.Path(), api.APIPrefix)))
 	if item == nil || item.GetOperation(req.Method) == nil {
 		if rec.Code != http.StatusNotFound && rec.Code != http.StatusMethodNotAllowed {
 			w.t.Errorf("%s %s answered %d but is no operation of the document", req.Method, req.URL.Path, rec.Code)
@@ -77,15 +77,4 @@ func (w *apiWorld) checkAnswer(req *http.Request, rec *httptest.ResponseRecorder
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		w.t.Errorf("%s %s answered %d against the document: %v\n%.500s", req.Method, c.Path(), rec.Code, err, rec.Body.String())
 	}
-}
-
-// specPath turns an echo path (/devices/:id) into the document's form (/devices/{id}).
-func specPath(echoPath string) string {
-	parts := strings.Split(echoPath, "/")
-	for i, p := range parts {
-		if name, ok := strings.CutPrefix(p, ":"); ok {
-			parts[i] = "{" + name + "}"
-		}
-	}
-	return strings.Join(parts, "/")
 }

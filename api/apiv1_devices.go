@@ -61,11 +61,7 @@ func (a *apiV1) allowCertificateRenewal(c echo.Context, k call) error {
 	if a.keys == nil {
 		return platformOff("Android")
 	}
-	var body reasonBody
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	reason, err := mdm.ParseReason(body.Reason)
+	reason, err := reasonOf(c)
 	if err != nil {
 		return err
 	}
@@ -96,11 +92,7 @@ func (a *apiV1) command(c echo.Context, k call, kind mdm.CommandKind) error {
 }
 
 func (a *apiV1) removeWorkData(c echo.Context, k call) error {
-	var body reasonBody
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	reason, err := mdm.ParseReason(body.Reason)
+	reason, err := reasonOf(c)
 	if err != nil {
 		return err
 	}
