@@ -120,10 +120,14 @@ var statusProblems = map[int]ProblemType{
 }
 
 // asProblem turns any error of an API request into its problem; ok is false for an error
-// that is not the client's to see, which the caller logs and answers as ProblemInternal.
+// whose cause is not the client's to see: the caller logs it and answers the problem,
+// ProblemInternal or, for a platform's service that does not answer, ProblemServiceOff.
 func asProblem(err error) (p *problem, ok bool) {
 	if errors.As(err, &p) {
 		return p, true
+	}
+	if u := (*unavailable)(nil); errors.As(err, &u) {
+		return newProblem(ProblemServiceOff, "the platform's service does not answer for now; try again later"), false
 	}
 	var he *echo.HTTPError
 	if !errors.As(err, &he) {
@@ -166,9 +170,19 @@ func domainProblem(err error) error {
 		return newProblem(ProblemConflict, err.Error())
 	case errors.Is(err, mdm.ErrInvalid):
 		return newProblem(ProblemInvalidValue, err.Error())
+	case errors.Is(err, mdm.ErrUnavailable):
+		// What Apple or Google answered stays in the log; the caller learns to try later.
+		return &unavailable{cause: err}
 	}
 	return err
 }
+
+// unavailable is a platform's service (Apple, Google) that does not answer for now: the
+// caller gets ProblemServiceOff, the log the cause.
+type unavailable struct{ cause error }
+
+func (u *unavailable) Error() string { return u.cause.Error() }
+func (u *unavailable) Unwrap() error { return u.cause }
 
 // writeProblem answers a request of the JSON API with the problem; a HEAD request gets
 // its status and content type only.
