@@ -97,7 +97,7 @@ func (s *apiSpec) validate(c echo.Context, op *specOperation) error {
 // requestProblem says what is wrong with a request, naming the parameter or the body
 // member, without echoing the document's schemas back.
 func requestProblem(re *openapi3filter.RequestError) *problem {
-	field := fieldError{Pointer: "/"}
+	var field fieldError // the body as a whole has no pointer
 	where := "request body"
 	if re.Parameter != nil {
 		field = fieldError{Parameter: re.Parameter.Name}
