@@ -13,6 +13,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
 // APIPrefix is where the JSON API is mounted.
@@ -29,6 +30,12 @@ type APIConfig struct {
 	Licensing mdm.AppLicensing
 	// Certificates finds device certificates for conditional access; nil answers 503.
 	Certificates CertificateLookup
+	// Apple, Android and CertificateKeys are the platforms' tenant settings, the same the
+	// dashboard uses; nil when the installation lacks the platform, and its routes answer
+	// 503.
+	Apple           dashboard.ApplePush
+	Android         dashboard.AndroidEnterprise
+	CertificateKeys dashboard.CertificateKeys
 }
 
 // apiV1 serves the JSON API.
@@ -39,6 +46,9 @@ type apiV1 struct {
 	spec      *apiSpec
 	lic       mdm.AppLicensing
 	certs     CertificateLookup
+	apple     dashboard.ApplePush
+	android   dashboard.AndroidEnterprise
+	keys      dashboard.CertificateKeys
 }
 
 // call is what a handler knows about the request beyond echo's context: who calls, in
@@ -69,11 +79,15 @@ func apiRoutes() []apiRoute {
 		{http.MethodPost, "/devices/:id/remove-work-data", mdm.PermDevicesManage, (*apiV1).removeWorkData},
 		{http.MethodPost, "/devices/:id/revoke-certificates", mdm.PermDevicesManage, (*apiV1).revokeCertificates},
 		{http.MethodPut, "/devices/:id/policy", mdm.PermDevicesManage, (*apiV1).moveDevice},
+		{http.MethodPost, "/devices/:id/allow-certificate-renewal", mdm.PermDevicesManage, (*apiV1).allowCertificateRenewal},
 		{http.MethodGet, "/employees", mdm.PermEmployeesRead, (*apiV1).listEmployees},
 		{http.MethodGet, "/employees/:id", mdm.PermEmployeesRead, (*apiV1).getEmployee},
 		{http.MethodGet, "/invitations", mdm.PermInvitationsRead, (*apiV1).listInvitations},
 		{http.MethodPost, "/invitations", mdm.PermInvitationsWrite, (*apiV1).createInvitation},
 		{http.MethodPost, "/invitations/:id/revoke", mdm.PermInvitationsWrite, (*apiV1).revokeInvitation},
+		{http.MethodPost, "/invitations/import", mdm.PermInvitationsWrite, (*apiV1).importInvitations},
+		{http.MethodPost, "/invitations/resend", mdm.PermInvitationsWrite, (*apiV1).resendInvitation},
+		{http.MethodPost, "/invitations/reissue-unsent", mdm.PermInvitationsWrite, (*apiV1).reissueUnsent},
 		{http.MethodGet, "/policies", mdm.PermPoliciesRead, (*apiV1).listPolicies},
 		{http.MethodPost, "/policies", mdm.PermPoliciesWrite, (*apiV1).createPolicy},
 		{http.MethodGet, "/policies/:id", mdm.PermPoliciesRead, (*apiV1).getPolicy},
@@ -89,9 +103,14 @@ func apiRoutes() []apiRoute {
 		{http.MethodGet, "/data-protection/dpia", mdm.PermDataProtectionRead, documentDraft(dataprotection.DocumentDPIA)},
 		{http.MethodGet, "/data-protection/agreement", mdm.PermDataProtectionRead, documentDraft(dataprotection.DocumentAgreement)},
 		{http.MethodGet, "/data-protection/bsi", mdm.PermDataProtectionRead, documentDraft(dataprotection.DocumentBSI)},
+		{http.MethodGet, "/data-protection/employees", mdm.PermDataProtectionRead, (*apiV1).listEmployees},
+		{http.MethodGet, "/data-protection/access-log", mdm.PermAuditRead, (*apiV1).accessLog},
 		{http.MethodGet, "/tokens", mdm.PermTokensManage, (*apiV1).listTokens},
 		{http.MethodPost, "/tokens", mdm.PermTokensManage, (*apiV1).createToken},
 		{http.MethodPost, "/tokens/:id/revoke", mdm.PermTokensManage, (*apiV1).revokeToken},
+		{http.MethodGet, "/admins", mdm.PermSettingsManage, (*apiV1).listAdmins},
+		{http.MethodPost, "/admins", mdm.PermSettingsManage, (*apiV1).createAdmin},
+		{http.MethodPost, "/admins/:id/disable", mdm.PermSettingsManage, (*apiV1).disableAdmin},
 		{http.MethodGet, "/devices/:id/compliance", mdm.PermDevicesRead, (*apiV1).getDeviceCompliance},
 		{http.MethodGet, "/policies/:id/compliance", mdm.PermPoliciesRead, (*apiV1).getPolicyRules},
 		{http.MethodPut, "/policies/:id/compliance", mdm.PermPoliciesWrite, (*apiV1).setPolicyRules},
@@ -104,7 +123,9 @@ func apiRoutes() []apiRoute {
 }
 
 // allAPIRoutes is every route of the JSON API, those of the optional parts included.
-func allAPIRoutes() []apiRoute { return append(apiRoutes(), vppRoutes()...) }
+func allAPIRoutes() []apiRoute {
+	return append(append(apiRoutes(), vppRoutes()...), settingsRoutes()...)
+}
 
 // MountAPI mounts the JSON API and its OpenAPI document under /api/v1.
 func (s *Server) MountAPI(cfg APIConfig) error {
@@ -112,7 +133,8 @@ func (s *Server) MountAPI(cfg APIConfig) error {
 	if err != nil {
 		return err
 	}
-	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing, certs: cfg.Certificates}
+	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing, certs: cfg.Certificates,
+		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys}
 	g := s.echo.Group(APIPrefix)
 	g.GET("/openapi.json", func(c echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec.json)
@@ -138,7 +160,9 @@ func (a *apiV1) handler(r apiRoute, op *specOperation) echo.HandlerFunc {
 			return err
 		}
 		if r.perm != "" && !who.Can(r.perm) {
-			return echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf("the role %s may not do this", who.Role))
+			p := newProblem(ProblemForbidden, fmt.Sprintf("the role %s may not do this", who.Role))
+			p.Permission = r.perm
+			return p
 		}
 		k := call{who: who}
 		if who.TenantID != "" {
@@ -146,12 +170,12 @@ func (a *apiV1) handler(r apiRoute, op *specOperation) echo.HandlerFunc {
 				return fmt.Errorf("tenant of %s: %w", who.Actor, err)
 			}
 		} else if r.perm != "" && r.perm != mdm.PermTenantsManage {
-			return echo.NewHTTPError(http.StatusForbidden, "this route belongs to a tenant; the provider has none")
+			return newProblem(ProblemTenantRequired, "this route belongs to a tenant; the provider has none")
 		}
 		if err := a.spec.validate(c, op); err != nil {
 			return err
 		}
-		return apiError(r.handle(a, c, k))
+		return domainProblem(r.handle(a, c, k))
 	}
 }
 
@@ -180,21 +204,5 @@ func (a *apiV1) authenticate(c echo.Context) (mdm.Principal, error) {
 // unauthenticated answers 401 and names the scheme to use.
 func unauthenticated(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="trennwand"`)
-	return echo.NewHTTPError(http.StatusUnauthorized, "sign in: send an API token as Authorization: Bearer twk_…")
-}
-
-// apiError turns the domain's errors into answers: the caller's own mistakes keep their
-// message, anything else becomes a 500 that the error handler logs.
-func apiError(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, mdm.ErrNotFound):
-		return echo.NewHTTPError(http.StatusNotFound, err.Error())
-	case errors.Is(err, mdm.ErrConflict):
-		return echo.NewHTTPError(http.StatusConflict, err.Error())
-	case errors.Is(err, mdm.ErrInvalid):
-		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
-	}
-	return err
+	return newProblem(ProblemUnauthenticated, "sign in: send an API token as Authorization: Bearer twk_…")
 }

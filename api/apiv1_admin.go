@@ -13,7 +13,7 @@ import (
 
 func (a *apiV1) me(c echo.Context, k call) error {
 	var perms []mdm.Permission
-	for _, r := range apiRoutes() {
+	for _, r := range allAPIRoutes() {
 		if r.perm != "" && k.who.Can(r.perm) && !slices.Contains(perms, r.perm) {
 			perms = append(perms, r.perm)
 		}
@@ -45,12 +45,8 @@ func (a *apiV1) createToken(c echo.Context, k call) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	role, err := mdm.ParseRole(body.Role)
-	if err != nil {
-		return err
-	}
 	tok, secret, err := a.svc.Access.CreateToken(c.Request().Context(), k.who.Actor, &k.tenant, access.TokenRequest{
-		Name: body.Name, Role: role, Validity: time.Duration(body.ValidDays) * 24 * time.Hour})
+		Name: body.Name, Role: mdm.Role(body.Role), Validity: time.Duration(body.ValidDays) * 24 * time.Hour})
 	if err != nil {
 		return err
 	}
@@ -88,4 +84,57 @@ func (a *apiV1) createTenant(c echo.Context, k call) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, tenantOut(t))
+}
+
+// adminJSON is an administrator of the tenant as the API shows it: never a secret.
+type adminJSON struct {
+	ID                 string     `json:"id"`
+	Email              string     `json:"email"`
+	Role               mdm.Role   `json:"role"`
+	MustChangePassword bool       `json:"must_change_password"`
+	SecondFactorSet    bool       `json:"second_factor_set"`
+	CreatedAt          time.Time  `json:"created_at"`
+	DisabledAt         *time.Time `json:"disabled_at"`
+}
+
+func adminOut(a mdm.Admin) adminJSON {
+	return adminJSON{ID: a.ID, Email: a.Email, Role: a.Role, MustChangePassword: a.MustChangePassword,
+		SecondFactorSet: a.TOTPConfirmedAt != nil, CreatedAt: a.CreatedAt, DisabledAt: a.DisabledAt}
+}
+
+func (a *apiV1) listAdmins(c echo.Context, k call) error {
+	as, err := a.svc.Access.Admins(c.Request().Context(), k.tenant)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"admins": mapSlice(as, adminOut)})
+}
+
+// adminRequest is the body of POST /admins.
+type adminRequest struct {
+	Email string `json:"email"`
+	Role  string `json:"role"`
+}
+
+// createAdmin makes an administrator and answers with the one-time password once, as the
+// dashboard shows it; the new administrator sets up the second factor and their own
+// password at first sign-in.
+func (a *apiV1) createAdmin(c echo.Context, k call) error {
+	var body adminRequest
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	adm, creds, err := a.svc.Access.CreateAdmin(c.Request().Context(), k.who.Actor, k.tenant, body.Email, mdm.Role(body.Role))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusCreated, map[string]any{"admin": adminOut(adm), "password": creds.Password})
+}
+
+func (a *apiV1) disableAdmin(c echo.Context, k call) error {
+	if err := a.svc.Access.DisableAdmin(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

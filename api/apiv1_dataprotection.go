@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/ui"
 	"github.com/trennwand/trennwand/ui/dpo"
@@ -84,9 +86,48 @@ func (a *apiV1) setDataProtection(c echo.Context, k call) error {
 	if err := decodeBody(c, &in); err != nil {
 		return err
 	}
-	d, err := a.svc.DataProtection.SetDataProtection(c.Request().Context(), k.who.Actor, k.tenant, in.DataProtection())
+	dp := in.DataProtection()
+	if err := dataprotection.CheckLegalBasis(dp.LegalBasis, dp.EmploymentLaw, dp.LandLaw); err != nil {
+		p := newProblem(ProblemSettingRefused, err.Error())
+		p.Rule = "legal_basis"
+		return p
+	}
+	d, err := a.svc.DataProtection.SetDataProtection(c.Request().Context(), k.who.Actor, k.tenant, dp)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, dpo.Settings(d))
+}
+
+// accessLogJSON is one entry of the access log: the event, and whose data it was when the
+// subject leads to an employee.
+type accessLogJSON struct {
+	Event    audit.Event   `json:"event"`
+	Employee *employeeJSON `json:"employee"`
+}
+
+// accessLog lists who looked at whose data (opened a device or an employee, made an
+// employee's report, exported the audit trail), oldest first, a page at a time.
+func (a *apiV1) accessLog(c echo.Context, k call) error {
+	afterSeq, _ := strconv.ParseInt(c.QueryParam("after_seq"), 10, 64)
+	page, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	accesses, err := a.svc.DataProtection.AccessLog(c.Request().Context(), k.tenant, afterSeq, page.Limit)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"accesses": mapSlice(accesses, func(x dataprotection.Access) accessLogJSON {
+		j := accessLogJSON{Event: x.Event}
+		if x.Whose != nil {
+			e := employeeOut(*x.Whose)
+			j.Employee = &e
+		}
+		return j
+	})}
+	if n := len(accesses); n == page.Limit {
+		out["next_after_seq"] = accesses[n-1].Seq
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -26,12 +28,47 @@ func (a *apiV1) listDevices(c echo.Context, k call) error {
 }
 
 func (a *apiV1) getDevice(c echo.Context, k call) error {
-	d, err := a.svc.ViewDevice(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"))
+	ctx := c.Request().Context()
+	d, err := a.svc.ViewDevice(ctx, k.who.Actor, k.tenant, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"device": deviceOut(d.Device), "employee": employeeOut(d.Employee),
-		"commands": mapSlice(d.Commands, commandOut)})
+	out := map[string]any{"device": deviceOut(d.Device), "employee": employeeOut(d.Employee),
+		"commands": mapSlice(d.Commands, commandOut)}
+	if a.keys != nil && a.svc.CapabilitiesOf(d.Device.Platform).Has(mdm.BindsCertificateKeys) {
+		key, err := a.keys.CertificateKey(ctx, k.tenant.ID, d.Device.ID)
+		if err != nil && !errors.Is(err, mdm.ErrNotFound) {
+			return fmt.Errorf("certificate key of device %s: %w", d.Device.ID, err)
+		}
+		if err == nil {
+			out["certificate_key"] = certificateKeyJSON(key)
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// certificateKeyJSON is the key an Android device's certificate requests are bound to:
+// requests naming another key are refused until an administrator allows a renewal.
+type certificateKeyJSON struct {
+	BoundAt        time.Time  `json:"bound_at"`
+	RenewalAllowed bool       `json:"renewal_allowed"`
+	Refused        int64      `json:"refused"`
+	LastRefusedAt  *time.Time `json:"last_refused_at"`
+}
+
+// allowCertificateRenewal lets the device's next certificate request bind a new key, once.
+func (a *apiV1) allowCertificateRenewal(c echo.Context, k call) error {
+	if a.keys == nil {
+		return platformOff("Android")
+	}
+	reason, err := reasonOf(c)
+	if err != nil {
+		return err
+	}
+	if err := a.keys.AllowCertificateRenewal(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"), reason); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 func (a *apiV1) lockDevice(c echo.Context, k call) error {
@@ -55,11 +92,7 @@ func (a *apiV1) command(c echo.Context, k call, kind mdm.CommandKind) error {
 }
 
 func (a *apiV1) removeWorkData(c echo.Context, k call) error {
-	var body reasonBody
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	reason, err := mdm.ParseReason(body.Reason)
+	reason, err := reasonOf(c)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,10 @@ type apiWorld struct {
 	other  mdm.Tenant
 	tokens map[mdm.Role]string // one per role; the provider's belongs to no tenant
 	certs  *fakeLookup         // the device certificates the conditional-access routes know
+	// apple and android are the platforms' tenant settings that the API and the dashboard
+	// share.
+	apple   *fakeApple
+	android *fakeAndroid
 }
 
 // fakeCertificates stands in for the CA: every enrolment has one certificate to revoke.
@@ -91,12 +95,14 @@ func newAPIWorldOf(t testing.TB, s *store.Store, regs []mdm.Registration, config
 		c(&cfg)
 	}
 	w.srv = api.New(cfg)
+	w.apple, w.android = newFakeApple(), newFakeAndroid()
+	keys := &fakeCertificateKeys{store: s, allowed: map[string]string{}}
 	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Licensing: licensing, Certificates: w.certs}); err != nil {
+		Licensing: licensing, Certificates: w.certs, Apple: w.apple, Android: w.android, CertificateKeys: keys}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, Apple: newFakeApple(), Android: newFakeAndroid(),
-		CertificateKeys: &fakeCertificateKeys{store: s, allowed: map[string]string{}}})
+	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, Apple: w.apple, Android: w.android,
+		CertificateKeys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,19 +114,26 @@ func newAPIWorldOf(t testing.TB, s *store.Store, regs []mdm.Registration, config
 // status and body.
 func (w *apiWorld) call(method, path, token, body string) (int, string) {
 	w.t.Helper()
+	return w.send(method, path, token, "application/json", body)
+}
+
+// send is call with a body of the content type.
+func (w *apiWorld) send(method, path, token, contentType, body string) (int, string) {
+	w.t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, path, r)
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	rec := httptest.NewRecorder()
 	w.srv.Echo().ServeHTTP(rec, req)
+	w.checkAnswer(req, rec)
 	return rec.Code, rec.Body.String()
 }
 

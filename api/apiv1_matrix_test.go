@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -20,6 +23,10 @@ type matrixRoute struct {
 	allowed []mdm.Role
 	id      func(w *apiWorld, tn mdm.Tenant) string // nil: the route takes no ID
 	body    func(w *apiWorld, tn mdm.Tenant, id string) string
+	// contentType is the body's, when it is not JSON.
+	contentType string
+	// prepare makes what a route without an ID reads, for example a setting.
+	prepare func(w *apiWorld, tn mdm.Tenant)
 }
 
 var (
@@ -38,6 +45,39 @@ func policyID(w *apiWorld, tn mdm.Tenant) string     { return w.policy(tn).ID }
 func tokenID(w *apiWorld, tn mdm.Tenant) string      { return w.token(tn).ID }
 
 func reason(*apiWorld, mdm.Tenant, string) string { return `{"reason":"phone reported lost"}` }
+
+// helpdeskAdminID creates a dashboard administrator with the helpdesk role in the tenant.
+func helpdeskAdminID(w *apiWorld, tn mdm.Tenant) string {
+	a, _, err := w.svc.Access.CreateAdmin(context.Background(), "test", tn, mdm.NewID()+"@example.org", mdm.RoleHelpdesk)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return a.ID
+}
+
+// pendingEmail creates a pending invitation in the tenant and returns the body naming
+// its employee's address.
+func pendingEmail(w *apiWorld, tn mdm.Tenant, _ string) string {
+	email := mdm.NewID() + "@example.org"
+	if _, err := w.svc.Enrolment.Invite(context.Background(), "test", tn, enrolment.InviteRequest{Email: email}); err != nil {
+		w.t.Fatal(err)
+	}
+	return fmt.Sprintf(`{"email":%q}`, email)
+}
+
+// pushCertificate uploads the tenant's push certificate to the Apple fake.
+func pushCertificate(w *apiWorld, tn mdm.Tenant) {
+	if _, err := w.apple.SetPushCertificate(context.Background(), "test", tn.ID, []byte(fakePushPEM), []byte(fakeKeyPEM)); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// androidBound binds the tenant to an enterprise in the Android fake.
+func androidBound(w *apiWorld, tn mdm.Tenant) {
+	if _, err := w.android.Bind(context.Background(), "test", tn, "enterprises/LC0"+tn.Name, "projects/p/topics/t"); err != nil {
+		w.t.Fatal(err)
+	}
+}
 
 // roleMatrix is the specification of who may do what, one entry for every route of the
 // JSON API. A route that is added without an entry here fails the test.
@@ -95,10 +135,36 @@ var roleMatrix = map[string]matrixRoute{
 	"POST /api/v1/access/certificate": {allowed: gateway, body: func(w *apiWorld, tn mdm.Tenant, _ string) string {
 		return certificatePEM(w, tn)
 	}},
-	"GET /api/v1/tokens":             {allowed: adminOnly},
-	"POST /api/v1/tokens":            {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"role":"dpo","name":"export"}` }},
-	"POST /api/v1/tokens/:id/revoke": {allowed: adminOnly, id: tokenID},
-	"GET /api/v1/tenants":            {allowed: provider},
+	"GET /api/v1/tokens":                                 {allowed: adminOnly},
+	"POST /api/v1/tokens":                                {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"role":"dpo","name":"export"}` }},
+	"POST /api/v1/tokens/:id/revoke":                     {allowed: adminOnly, id: tokenID},
+	"GET /api/v1/tenants":                                {allowed: provider},
+	"POST /api/v1/devices/:id/allow-certificate-renewal": {allowed: adminOnly, id: deviceID, body: reason},
+	"POST /api/v1/invitations/import": {allowed: withDevices, contentType: "text/csv", body: func(*apiWorld, mdm.Tenant, string) string {
+		return "email;platform\n" + mdm.NewID() + "@example.org;android\n"
+	}},
+	"POST /api/v1/invitations/resend":         {allowed: withDevices, body: pendingEmail},
+	"POST /api/v1/invitations/reissue-unsent": {allowed: withDevices},
+	"GET /api/v1/data-protection/employees":   {allowed: withAudit},
+	"GET /api/v1/data-protection/access-log":  {allowed: withAudit},
+	"GET /api/v1/admins":                      {allowed: adminOnly},
+	"POST /api/v1/admins": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
+		return fmt.Sprintf(`{"email":"%s@example.org","role":"helpdesk"}`, mdm.NewID())
+	}},
+	"POST /api/v1/admins/:id/disable": {allowed: adminOnly, id: helpdeskAdminID},
+	"GET /api/v1/contacts":            {allowed: adminOnly},
+	"PUT /api/v1/contacts": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
+		return `{"employer":"Stadt Musterstadt","operator":"KDN","privacy_contact":"datenschutz@musterstadt.example"}`
+	}},
+	"GET /api/v1/apple/push-certificate": {allowed: adminOnly, prepare: pushCertificate},
+	"PUT /api/v1/apple/push-certificate": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
+		return fmt.Sprintf(`{"certificate":%q,"private_key":%q}`, fakePushPEM, fakeKeyPEM)
+	}},
+	"GET /api/v1/android/enterprise": {allowed: adminOnly, prepare: androidBound},
+	"PUT /api/v1/android/enterprise": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
+		return `{"enterprise":"enterprises/LC01234567"}`
+	}},
+	"POST /api/v1/android/enterprise/signup": {allowed: adminOnly},
 	"POST /api/v1/tenants": {allowed: provider, body: func(*apiWorld, mdm.Tenant, string) string {
 		return fmt.Sprintf(`{"name":"t-%s"}`, mdm.NewID())
 	}},
@@ -131,18 +197,22 @@ func TestEveryRouteKeepsTheRoleMatrixAndTheTenantWall(t *testing.T) {
 					if m.body != nil {
 						body = m.body(w, tn, id)
 					}
+					if m.prepare != nil {
+						m.prepare(w, tn)
+					}
 					return path, body
 				}
+				contentType := cmp.Or(m.contentType, "application/json")
 				path, body := request(w.tenant)
-				if code, answer := w.call(r.Method, path, "", body); code != http.StatusUnauthorized {
+				if code, answer := w.send(r.Method, path, "", contentType, body); code != http.StatusUnauthorized {
 					t.Errorf("without credentials: %d %s, want 401", code, answer)
 				}
-				if code, _ := w.call(r.Method, path, "twk_"+strings.Repeat("a", 32), body); code != http.StatusUnauthorized {
+				if code, _ := w.send(r.Method, path, "twk_"+strings.Repeat("a", 32), contentType, body); code != http.StatusUnauthorized {
 					t.Errorf("with an unknown token: %d, want 401", code)
 				}
 				for _, role := range anyone {
 					path, body := request(w.tenant)
-					code, answer := w.call(r.Method, path, w.tokens[role], body)
+					code, answer := w.send(r.Method, path, w.tokens[role], contentType, body)
 					if !slices.Contains(m.allowed, role) {
 						if code != http.StatusForbidden {
 							t.Errorf("%s: %d %s, want 403", role, code, answer)
@@ -156,7 +226,7 @@ func TestEveryRouteKeepsTheRoleMatrixAndTheTenantWall(t *testing.T) {
 						continue
 					}
 					path, body = request(w.other)
-					if code, answer := w.call(r.Method, path, w.tokens[role], body); code != http.StatusNotFound {
+					if code, answer := w.send(r.Method, path, w.tokens[role], contentType, body); code != http.StatusNotFound {
 						t.Errorf("%s with another tenant's ID: %d %s, want 404", role, code, answer)
 					}
 				}

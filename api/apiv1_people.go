@@ -68,11 +68,7 @@ func (a *apiV1) createInvitation(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{
-		"invitation": invitationOut(inv.Invitation, inv.Employee.Email, time.Now()),
-		"code":       inv.Code,
-		"url":        a.publicURL.JoinPath("/e", inv.Code).String(),
-	})
+	return c.JSON(http.StatusCreated, a.newInvitationOut(inv, time.Now()))
 }
 
 func (a *apiV1) revokeInvitation(c echo.Context, k call) error {

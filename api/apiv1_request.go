@@ -65,3 +65,13 @@ func timeQuery(c echo.Context, name string) (time.Time, error) {
 type reasonBody struct {
 	Reason string `json:"reason"`
 }
+
+// reasonOf reads the body of an action on a device and returns its reason, checked as
+// the audit trail takes it.
+func reasonOf(c echo.Context) (string, error) {
+	var body reasonBody
+	if err := decodeBody(c, &body); err != nil {
+		return "", err
+	}
+	return mdm.ParseReason(body.Reason)
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -90,16 +89,18 @@ func (s *apiSpec) validate(c echo.Context, op *specOperation) error {
 	}
 	var re *openapi3filter.RequestError
 	if errors.As(err, &re) {
-		return echo.NewHTTPError(http.StatusBadRequest, requestProblem(re))
+		return requestProblem(re)
 	}
-	return echo.NewHTTPError(http.StatusBadRequest, "the request does not match the API description")
+	return newProblem(ProblemMalformed, "the request does not match the API description")
 }
 
-// requestProblem says in one line what is wrong with a request, without echoing the
-// document's schemas back.
-func requestProblem(re *openapi3filter.RequestError) string {
+// requestProblem says what is wrong with a request, naming the parameter or the body
+// member, without echoing the document's schemas back.
+func requestProblem(re *openapi3filter.RequestError) *problem {
+	var field fieldError // the body as a whole has no pointer
 	where := "request body"
 	if re.Parameter != nil {
+		field = fieldError{Parameter: re.Parameter.Name}
 		where = re.Parameter.In + " parameter " + re.Parameter.Name
 	}
 	reason := re.Reason
@@ -108,9 +109,25 @@ func requestProblem(re *openapi3filter.RequestError) string {
 		reason = se.Reason
 		if p := se.JSONPointer(); len(p) > 0 {
 			reason = strings.Join(p, ".") + ": " + reason
+			if re.Parameter == nil {
+				field.Pointer = jsonPointer(p)
+			}
 		}
 	} else if reason == "" && re.Err != nil {
 		reason = re.Err.Error()
 	}
-	return where + ": " + reason
+	field.Detail = reason
+	p := newProblem(ProblemMalformed, where+": "+reason)
+	p.Errors = []fieldError{field}
+	return p
+}
+
+// jsonPointer is the JSON pointer (RFC 6901) of the path of member names.
+func jsonPointer(path []string) string {
+	escape := strings.NewReplacer("~", "~0", "/", "~1")
+	var b strings.Builder
+	for _, name := range path {
+		b.WriteString("/" + escape.Replace(name))
+	}
+	return b.String()
 }

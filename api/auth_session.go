@@ -66,7 +66,7 @@ func (a *apiV1) sessionPrincipal(c echo.Context) (mdm.Principal, error) {
 		return mdm.Principal{}, mdm.ErrUnauthenticated
 	}
 	if !safeMethod(r) && !sameToken(r.Header.Get(CSRFHeader), sess.CSRF) {
-		return mdm.Principal{}, echo.NewHTTPError(http.StatusForbidden, "a change with the session cookie needs the session's CSRF token in "+CSRFHeader)
+		return mdm.Principal{}, newProblem(ProblemCSRF, "a change with the session cookie needs the session's CSRF token in "+CSRFHeader)
 	}
 	return admin.Principal(), nil
 }

@@ -59,16 +59,18 @@ func (in *server) appLicensing() mdm.AppLicensing {
 }
 
 // mountConsole mounts what IT staff use: the JSON API under /api/v1 and the dashboard
-// under /ui; conditional access asks the CA about certificates.
+// under /ui, both with the same platform settings; conditional access asks the CA about
+// certificates.
 func mountConsole(srv *api.Server, in *server, ca *pki.CA, log *slog.Logger) error {
-	cfg := api.APIConfig{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log, Licensing: in.appLicensing(), Certificates: ca}
+	apple, android, keys := api.DashboardApple(in.applePlatform), api.DashboardAndroid(in.androidPlatform), api.DashboardCertificateKeys(in.androidPlatform)
+	cfg := api.APIConfig{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log, Licensing: in.appLicensing(), Certificates: ca,
+		Apple: apple, Android: android, CertificateKeys: keys}
 	if err := srv.MountAPI(cfg); err != nil {
 		return err
 	}
 	d, err := dashboard.New(dashboard.Config{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
-		Licensing: in.appLicensing(),
-		Apple:     api.DashboardApple(in.applePlatform), Android: api.DashboardAndroid(in.androidPlatform),
-		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: api.DashboardCertificateKeys(in.androidPlatform)})
+		Licensing: in.appLicensing(), Apple: apple, Android: android,
+		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: keys})
 	if err != nil {
 		return err
 	}
