@@ -59,8 +59,9 @@ func (in *server) appLicensing() mdm.AppLicensing {
 }
 
 // mountConsole mounts what IT staff use: the JSON API under /api/v1 and the dashboard
-// under /ui; conditional access asks the CA about certificates.
-func mountConsole(srv *api.Server, in *server, ca *pki.CA, log *slog.Logger) error {
+// under /ui; conditional access asks the CA about certificates, and the overview when
+// the CA's and the server's certificates end.
+func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, log *slog.Logger) error {
 	cfg := api.APIConfig{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log, Licensing: in.appLicensing(), Certificates: ca}
 	if err := srv.MountAPI(cfg); err != nil {
 		return err
@@ -68,7 +69,8 @@ func mountConsole(srv *api.Server, in *server, ca *pki.CA, log *slog.Logger) err
 	d, err := dashboard.New(dashboard.Config{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
 		Licensing: in.appLicensing(),
 		Apple:     api.DashboardApple(in.applePlatform), Android: api.DashboardAndroid(in.androidPlatform),
-		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: api.DashboardCertificateKeys(in.androidPlatform)})
+		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: api.DashboardCertificateKeys(in.androidPlatform),
+		Expiries: in.tenantExpiries(ca, tlsCfg)})
 	if err != nil {
 		return err
 	}
