@@ -30,6 +30,7 @@ type columnChart struct {
 	Width, Height int
 	Left, Right   float64 // the plot's edges
 	Base          float64 // the y of zero
+	TextX, DateY  float64 // where the axis' values end and the dates stand
 	Ticks         []tick
 	Columns       []column
 	Dates         []dateLabel
@@ -37,8 +38,8 @@ type columnChart struct {
 
 // tick is a line of the value axis with its value.
 type tick struct {
-	Y     float64
-	Value int64
+	Y, TextY float64
+	Value    int64
 }
 
 // column is one day's stack; Segments are bottom first and leave out empty ones.
@@ -50,6 +51,18 @@ type column struct {
 type segment struct {
 	Series     string
 	X, Y, W, H float64
+}
+
+// Fill is how the segment is painted: a colour with at least 4.5:1 against the page, and
+// the series in grace and non-compliant with a pattern of their own besides, so that
+// they differ without colour too (the patterns are defined in overview.html).
+func (s segment) Fill() string { return seriesFill[s.Series] }
+
+var seriesFill = map[string]string{
+	"enrolments":   "#0b5394",
+	"compliant":    "#1e6b34",
+	"in_grace":     "url(#compliance-grace)",
+	"noncompliant": "url(#compliance-non)",
 }
 
 // dateLabel is a date under the columns, at the first day of a month.
@@ -68,7 +81,7 @@ type series struct {
 // or nil for a day without figures.
 func newColumnChart(days []overview.Day, values func(overview.Day) []series) columnChart {
 	c := columnChart{Width: chartWidth, Height: chartHeight, Left: chartLeft, Right: chartWidth - chartRight,
-		Base: chartHeight - chartBottom}
+		Base: chartHeight - chartBottom, TextX: chartLeft - 6, DateY: chartHeight - chartBottom + 18}
 	var most int64
 	for _, d := range days {
 		var sum int64
@@ -83,7 +96,8 @@ func newColumnChart(days []overview.Day, values func(overview.Day) []series) col
 		if v == top/2 && top%2 != 0 {
 			continue
 		}
-		c.Ticks = append(c.Ticks, tick{Y: round1(c.Base - float64(v)/float64(top)*height), Value: v})
+		y := round1(c.Base - float64(v)/float64(top)*height)
+		c.Ticks = append(c.Ticks, tick{Y: y, TextY: y + 4, Value: v})
 	}
 	step := (c.Right - c.Left) / float64(max(len(days), 1))
 	gap := min(1, step/4)
@@ -172,8 +186,9 @@ type versionBarRow struct {
 	Version        string
 	Other, Unknown bool
 	Count          int64
-	Y, W           float64
-	LabelX, CountX float64
+	Y, W, TextY    float64
+	LabelX, RectX  float64
+	CountX         float64
 }
 
 // newVersionChart folds the versions to their major version per platform ("17.4.1" is
@@ -221,7 +236,8 @@ func newVersionChart(counts []overview.VersionCount) versionChart {
 		platforms[i].Y = y - 8
 		for j := range platforms[i].Bars {
 			b := &platforms[i].Bars[j]
-			b.Y = y
+			b.Y, b.TextY = y, y+16
+			b.RectX = versionLabel
 			b.W = round1(max(float64(b.Count)/float64(max(most, 1))*width, 1))
 			b.LabelX = versionLabel - 8
 			b.CountX = round1(versionLabel + b.W + 6)

@@ -52,6 +52,7 @@ type attentionItem struct {
 	overview.Item
 	Message string
 	Link    string
+	Act     string // the message ID of the link's text
 }
 
 // recentEvent is one of the newest audit events, named in words.
@@ -130,14 +131,14 @@ func figuresOf(f overview.Figures) *overviewFigures {
 func deviceAttention(items []overview.Item) []attentionItem {
 	out := make([]attentionItem, 0, len(items))
 	for _, it := range items {
-		a := attentionItem{Item: it, Message: "overview.needs." + it.Kind}
+		a := attentionItem{Item: it, Message: "overview.needs." + it.Kind, Act: "overview.act.devices"}
 		switch it.Kind {
 		case overview.NeedsNonCompliant, overview.NeedsInGrace:
 			a.Link = Prefix + "/devices?" + url.Values{"compliance": {it.Kind}}.Encode()
 		case overview.NeedsInactive:
 			// The device list has no filter for it yet; the rule's setting says what
 			// happens to them.
-			a.Link = Prefix + "/settings#dataprotection"
+			a.Link, a.Act = Prefix+"/settings#dataprotection", "overview.act.rule"
 		case overview.NeedsFailedCommands:
 			a.Link = Prefix + "/devices"
 		}
@@ -161,7 +162,7 @@ func expiryAttention(items []overview.Item) []attentionItem {
 		if it.Expired {
 			msg = "overview.expired." + it.Kind
 		}
-		out = append(out, attentionItem{Item: it, Message: msg, Link: expiryLinks[it.Kind]})
+		out = append(out, attentionItem{Item: it, Message: msg, Link: expiryLinks[it.Kind], Act: "overview.act.renew"})
 	}
 	return out
 }
