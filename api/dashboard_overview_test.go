@@ -67,9 +67,9 @@ func TestOverviewSaysWhatNeedsAttention(t *testing.T) {
 	}
 	for _, want := range []string{
 		"3 Geräte verletzen eine Compliance-Regel und sind in der Schonfrist.",
-		`<a href="/ui/devices?compliance=in_grace">Geräte anzeigen</a>`,
+		`<a href="/ui/devices?compliance=in_grace">Geräte in der Schonfrist anzeigen</a>`,
 		"2 Geräte erfüllen die Compliance-Regeln nicht",
-		`<a href="/ui/devices?compliance=noncompliant">Geräte anzeigen</a>`,
+		`<a href="/ui/devices?compliance=noncompliant">Nicht konforme Geräte anzeigen</a>`,
 		"2 Geräte haben sich seit mehr als 30 Tagen nicht gemeldet",
 		"Ein Befehl ist in den letzten 7 Tagen fehlgeschlagen.",
 		"In den letzten 90 Tagen wurden 8 Geräte eingerichtet.",

@@ -163,7 +163,7 @@ const (
 	versionBar     = 22
 	versionGap     = 6
 	versionHeading = 30
-	versionLabel   = 120 // room for "Android 15" left of the bars
+	versionLabel   = 160 // room for "Android 15" left of the bars
 )
 
 // versionChart is the chart of OS versions: per platform a heading and a horizontal bar

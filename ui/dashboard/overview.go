@@ -79,7 +79,7 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 			data.Compliance[string(c.Compliance)] += c.Count
 		}
 		data.Figures = figuresOf(f)
-		data.Attention = append(data.Attention, deviceAttention(f.Attention())...)
+		data.Attention = append(data.Attention, deviceAttention(f.Attention(), v.Principal.Can(mdm.PermSettingsManage))...)
 		data.Checked = true
 	}
 	if v.Principal.Can(mdm.PermSettingsManage) && d.cfg.Expiries != nil {
@@ -127,18 +127,21 @@ func figuresOf(f overview.Figures) *overviewFigures {
 	return out
 }
 
-// deviceAttention says what the devices' items are and where the devices are listed.
-func deviceAttention(items []overview.Item) []attentionItem {
+// deviceAttention says what the devices' items are and where the devices are listed; the
+// inactivity rule's setting is linked for those who may change it.
+func deviceAttention(items []overview.Item, settings bool) []attentionItem {
 	out := make([]attentionItem, 0, len(items))
 	for _, it := range items {
-		a := attentionItem{Item: it, Message: "overview.needs." + it.Kind, Act: "overview.act.devices"}
+		a := attentionItem{Item: it, Message: "overview.needs." + it.Kind, Act: "overview.act." + it.Kind}
 		switch it.Kind {
 		case overview.NeedsNonCompliant, overview.NeedsInGrace:
 			a.Link = Prefix + "/devices?" + url.Values{"compliance": {it.Kind}}.Encode()
 		case overview.NeedsInactive:
 			// The device list has no filter for it yet; the rule's setting says what
 			// happens to them.
-			a.Link, a.Act = Prefix+"/settings#dataprotection", "overview.act.rule"
+			if settings {
+				a.Link = Prefix + "/settings#dataprotection"
+			}
 		case overview.NeedsFailedCommands:
 			a.Link = Prefix + "/devices"
 		}
@@ -162,7 +165,7 @@ func expiryAttention(items []overview.Item) []attentionItem {
 		if it.Expired {
 			msg = "overview.expired." + it.Kind
 		}
-		out = append(out, attentionItem{Item: it, Message: msg, Link: expiryLinks[it.Kind], Act: "overview.act.renew"})
+		out = append(out, attentionItem{Item: it, Message: msg, Link: expiryLinks[it.Kind], Act: "overview.act." + it.Kind})
 	}
 	return out
 }
