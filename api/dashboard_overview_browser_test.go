@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -31,6 +32,9 @@ func TestBrowserOverviewInGerman(t *testing.T) {
 		storetest.Exec(t, w.store, `INSERT INTO compliance_days (tenant_id, day, compliant, in_grace, noncompliant, unknown, taken_at)
 			VALUES (?, ?, ?, ?, 1, 0, ?)`, w.tenant.ID, day, 6-i, i%3, now)
 	}
+	if err := w.svc.Overview.Snapshot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	ts := httptest.NewTLSServer(w.srv.Echo())
 	t.Cleanup(ts.Close)
 	tab := signedIn(t, browser, w, ts.URL, "de-DE,de;q=0.9")
@@ -58,7 +62,7 @@ func TestBrowserOverviewInGerman(t *testing.T) {
 
 	tab.Load(chromedp.Click(chromedp.CSS(`.attention-in_grace a`)))
 	tab.Do(chromedp.WaitVisible(chromedp.CSS("nav.dash")))
-	if url := browsertest.Get(tab, chromedp.Location());  !strings.HasSuffix(url, "/ui/devices?compliance=in_grace") {
+	if url := browsertest.Get(tab, chromedp.Location()); !strings.HasSuffix(url, "/ui/devices?compliance=in_grace") {
 		t.Errorf("the link of the devices in grace leads to %s", url)
 	}
 }

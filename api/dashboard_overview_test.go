@@ -60,6 +60,9 @@ func TestOverviewSaysWhatNeedsAttention(t *testing.T) {
 	for range 5 {
 		w.overviewDevice(w.other, mdm.ComplianceInGrace, now, now)
 	}
+	if err := w.svc.Overview.Snapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
 
 	status, _, body := w.page(http.MethodGet, "/ui/?lang=de", w.session(w.tenant, mdm.RoleAdmin), nil)
 	if status != http.StatusOK {
@@ -99,6 +102,13 @@ func TestOverviewSaysWhatNeedsAttention(t *testing.T) {
 func TestOverviewOfAnEmptyTenant(t *testing.T) {
 	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
 	status, _, body := w.page(http.MethodGet, "/ui/?lang=de", w.session(w.tenant, mdm.RoleHelpdesk), nil)
+	if !strings.Contains(body, "Die Versionen sind noch nicht gezählt") {
+		t.Error("before the first snapshot the overview does not say that the versions are not counted yet")
+	}
+	if err := w.svc.Overview.Snapshot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	status, _, body = w.page(http.MethodGet, "/ui/?lang=de", w.session(w.tenant, mdm.RoleHelpdesk), nil)
 	if status != http.StatusOK {
 		t.Fatalf("overview: %d\n%s", status, body)
 	}

@@ -17,9 +17,10 @@ type Figures struct {
 	Counts []mdm.DeviceCount
 	// Days are the last Days days, oldest first, today last.
 	Days []Day
-	// Versions are the active devices by platform and OS version; per platform the most
-	// used version first.
-	Versions []VersionCount
+	// Versions are the active devices by platform and OS version, per platform the most
+	// used version first, as the last snapshot counted them at VersionsAt (zero: none yet).
+	Versions   []VersionCount
+	VersionsAt time.Time
 	// InactivityDays is the tenant's inactivity rule (0: off); Inactive counts the active
 	// devices without contact for so long.
 	InactivityDays int
@@ -31,7 +32,8 @@ type Figures struct {
 // Day is one day of the charts.
 type Day struct {
 	Day string // UTC, "2006-01-02"
-	// Enrolments counts the devices whose enrolment began that day.
+	// Enrolments counts the devices whose enrolment began that day: today's now, earlier
+	// days' as the last snapshot counted them.
 	Enrolments int64
 	// Compliance is the day's counts of the verdicts; nil when none were taken that day
 	// (before the snapshots began, or while the server was down). Today's are the
@@ -49,19 +51,27 @@ func (s *Service) Figures(ctx context.Context, t mdm.Tenant) (Figures, error) {
 		return f, err
 	}
 	f.Counts = counts
-	first := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -(Days - 1))
+	first := firstDay(now)
 	tables := s.Tables(s.DB)
-	enrolments, err := tables.EnrolmentsPerDay(ctx, t.ID, first)
+	enrolments, err := tables.EnrolmentDays(ctx, t.ID, day(first), day(now.AddDate(0, 0, -1)))
 	if err != nil {
 		return f, wrap("enrolments", err)
 	}
+	today, err := tables.EnrolmentsPerDay(ctx, t.ID, now.UTC().Truncate(24*time.Hour))
+	if err != nil {
+		return f, wrap("enrolments", err)
+	}
+	enrolments = append(enrolments, today...)
 	snapshots, err := tables.ComplianceDays(ctx, t.ID, day(first), day(now))
 	if err != nil {
 		return f, wrap("compliance history", err)
 	}
-	today := complianceOf(t.ID, day(now), now, counts)
-	f.Days = days(first, enrolments, snapshots, today)
-	if f.Versions, err = tables.OSVersions(ctx, t.ID); err != nil {
+	f.Days = days(first, enrolments, snapshots, complianceOf(t.ID, day(now), now, counts))
+	// The versions are stored with each day's snapshot, in its transaction.
+	if n := len(snapshots); n > 0 {
+		f.VersionsAt = snapshots[n-1].TakenAt
+	}
+	if f.Versions, err = tables.OSVersionCounts(ctx, t.ID); err != nil {
 		return f, wrap("OS versions", err)
 	}
 	slices.SortFunc(f.Versions, func(a, b VersionCount) int {
@@ -80,6 +90,11 @@ func (s *Service) Figures(ctx context.Context, t mdm.Tenant) (Figures, error) {
 		return f, wrap("failed commands", err)
 	}
 	return f, nil
+}
+
+// firstDay is the first day of the charts that end on the day of now.
+func firstDay(now time.Time) time.Time {
+	return now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -(Days - 1))
 }
 
 // days lays the enrolments and snapshots out on the Days days from first, with today's

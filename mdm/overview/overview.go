@@ -5,10 +5,11 @@
 //
 // It reads the facts where their owners keep them — the verdicts with the devices
 // (compliance), the enrolments' times with the devices, the inactivity rule in the
-// tenant's data-protection settings — and owns one table of its own, compliance_days:
-// the counts of the verdicts on each day, written by a periodic job (SnapshotJob), since
-// the verdicts themselves have no history. The figures are counts only; no device or
-// person is named in them.
+// tenant's data-protection settings. A periodic job (SnapshotJob) keeps what would cost a
+// step through every device on each load: the counts of the verdicts on each day
+// (compliance_days; the verdicts themselves have no history), the enrolments of each of
+// the last days (enrolment_days) and the OS versions of the active devices
+// (os_version_counts). The figures are counts only; no device or person is named in them.
 package overview
 
 import (
@@ -65,8 +66,16 @@ type Store interface {
 	// EnrolmentsPerDay counts the tenant's devices by the UTC day they were created (the
 	// employee began the enrolment), from `since` on; days without one are left out.
 	EnrolmentsPerDay(ctx context.Context, tenantID string, since time.Time) ([]DayCount, error)
+	// SetEnrolmentDays stores the counts of the days, replacing earlier counts of them.
+	SetEnrolmentDays(ctx context.Context, tenantID string, days []DayCount) error
+	// EnrolmentDays returns the stored counts of the tenant's days from `from` to `to`.
+	EnrolmentDays(ctx context.Context, tenantID, from, to string) ([]DayCount, error)
 	// OSVersions counts the tenant's active devices by platform and OS version.
 	OSVersions(ctx context.Context, tenantID string) ([]VersionCount, error)
+	// SetOSVersionCounts replaces the tenant's stored counts of OS versions by vs.
+	SetOSVersionCounts(ctx context.Context, tenantID string, vs []VersionCount, at time.Time) error
+	// OSVersionCounts returns the tenant's stored counts of OS versions.
+	OSVersionCounts(ctx context.Context, tenantID string) ([]VersionCount, error)
 	// InactiveDevices counts the tenant's active devices without contact since `before`
 	// (a device never heard from counts from its creation), as the inactivity rule does.
 	InactiveDevices(ctx context.Context, tenantID string, before time.Time) (int64, error)

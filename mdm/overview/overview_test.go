@@ -174,8 +174,8 @@ func TestTheQueueTakesTheSnapshot(t *testing.T) {
 	})
 }
 
-// Enrolments are counted on the day their device was created, over the last 90 days only,
-// and today's compliance is the counts of now even before a snapshot.
+// Enrolments are counted on the day their device was created, over the last 90 days only:
+// earlier days as the snapshot counted them, today's and today's compliance as of now.
 func TestFiguresCountEnrolmentsPerDay(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -186,6 +186,11 @@ func TestFiguresCountEnrolmentsPerDay(t *testing.T) {
 		addDevice(t, s, tn.ID, mdm.ComplianceInGrace, now.Add(-time.Hour))
 		addDevice(t, s, tn.ID, mdm.ComplianceCompliant, time.Date(2026, 11, 30, 23, 59, 0, 0, time.UTC))
 		addDevice(t, s, tn.ID, mdm.ComplianceCompliant, now.AddDate(0, 0, -120))
+		if err := svc.Overview.Snapshot(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Enrolled after the snapshot: today's count is the count of now.
+		addDevice(t, s, tn.ID, mdm.ComplianceCompliant, now.Add(-time.Minute))
 
 		f, err := svc.Overview.Figures(ctx, tn)
 		if err != nil {
@@ -198,17 +203,17 @@ func TestFiguresCountEnrolmentsPerDay(t *testing.T) {
 		for _, d := range f.Days {
 			total += d.Enrolments
 		}
-		if got := dayOf(t, f, "2026-12-06").Enrolments; got != 2 || total != 3 {
-			t.Errorf("%d enrolments today and %d in all, want 2 and 3", got, total)
+		if got := dayOf(t, f, "2026-12-06").Enrolments; got != 3 || total != 4 {
+			t.Errorf("%d enrolments today and %d in all, want 3 and 4", got, total)
 		}
 		if got := dayOf(t, f, "2026-11-30").Enrolments; got != 1 {
 			t.Errorf("%d enrolments on 30 November, want 1", got)
 		}
-		if c := dayOf(t, f, "2026-12-06").Compliance; c == nil || c.Compliant != 3 || c.InGrace != 1 {
-			t.Errorf("today's compliance %+v, want 3 compliant and 1 in grace", c)
+		if c := dayOf(t, f, "2026-12-06").Compliance; c == nil || c.Compliant != 4 || c.InGrace != 1 {
+			t.Errorf("today's compliance %+v, want 4 compliant and 1 in grace", c)
 		}
-		if len(f.Versions) != 1 || f.Versions[0].OSVersion != "18.1" || f.Versions[0].Count != 4 {
-			t.Errorf("versions %+v, want 4 devices on 18.1", f.Versions)
+		if len(f.Versions) != 1 || f.Versions[0].OSVersion != "18.1" || f.Versions[0].Count != 4 || !f.VersionsAt.Equal(now) {
+			t.Errorf("versions %+v at %v, want the snapshot's 4 devices on 18.1 at %v", f.Versions, f.VersionsAt, now)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
@@ -44,6 +45,7 @@ type overviewFigures struct {
 	Enrolled    int64 // the enrolments of all days shown
 	Today       overview.ComplianceDay
 	HasVersions bool
+	VersionsAt  time.Time // when the versions were counted; zero: not yet
 }
 
 // attentionItem is one line of "needs attention": the message with its data and where to
@@ -117,7 +119,7 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 // figuresOf lays out the charts of the figures.
 func figuresOf(f overview.Figures) *overviewFigures {
 	out := &overviewFigures{Days: f.Days, Enrolments: enrolmentChart(f.Days), Compliance: complianceChart(f.Days),
-		Versions: newVersionChart(f.Versions), HasVersions: len(f.Versions) > 0}
+		Versions: newVersionChart(f.Versions), HasVersions: len(f.Versions) > 0, VersionsAt: f.VersionsAt}
 	for _, d := range f.Days {
 		out.Enrolled += d.Enrolments
 	}
