@@ -29,11 +29,11 @@ func BenchmarkOverview100k(b *testing.B) {
 		// Versions as phones report them; a contact within the last two days for all but
 		// one device in 32 (IDs beginning with "2"), silent for 40 days; a command for
 		// each device, of which those of the last 4 days failed.
-		storetest.Exec(b, s, `UPDATE devices SET
-			os_version = CASE WHEN platform = 'ios' THEN CASE WHEN created_at < ? THEN '17.6.1' ELSE '18.1' END
-				ELSE CASE WHEN created_at < ? THEN '14' ELSE '15' END END,
-			last_contact_at = CASE WHEN id < '3' THEN ? ELSE ? END`,
-			now.AddDate(0, -6, 0), now.AddDate(0, -4, 0), now.AddDate(0, 0, -40), now.Add(-36*time.Hour))
+		storetest.Exec(b, s, `UPDATE devices SET os_version = CASE WHEN platform = 'ios'
+			THEN CASE WHEN created_at < ? THEN '17.6.1' ELSE '18.1' END
+			ELSE CASE WHEN created_at < ? THEN '14' ELSE '15' END END`, now.AddDate(0, -6, 0), now.AddDate(0, -4, 0))
+		storetest.Exec(b, s, `UPDATE devices SET last_contact_at = ? WHERE id < '3'`, now.AddDate(0, 0, -40))
+		storetest.Exec(b, s, `UPDATE devices SET last_contact_at = ? WHERE id >= '3'`, now.Add(-36*time.Hour))
 		storetest.Exec(b, s, `INSERT INTO commands (id, tenant_id, device_id, kind, payload, state, error, created_at, finished_at)
 			SELECT 'c-' || id, tenant_id, id, 'apply_policy', '{}', CASE WHEN created_at > ? THEN 'error' ELSE 'acknowledged' END,
 				'', created_at, created_at FROM devices`, now.AddDate(0, 0, -4))
