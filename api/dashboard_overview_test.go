@@ -101,14 +101,14 @@ func TestOverviewSaysWhatNeedsAttention(t *testing.T) {
 // but the recent events in words.
 func TestOverviewOfAnEmptyTenant(t *testing.T) {
 	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
-	status, _, body := w.page(http.MethodGet, "/ui/?lang=de", w.session(w.tenant, mdm.RoleHelpdesk), nil)
+	_, _, body := w.page(http.MethodGet, "/ui/?lang=de", w.session(w.tenant, mdm.RoleHelpdesk), nil)
 	if !strings.Contains(body, "Die Versionen sind noch nicht gezählt") {
 		t.Error("before the first snapshot the overview does not say that the versions are not counted yet")
 	}
 	if err := w.svc.Overview.Snapshot(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	status, _, body = w.page(http.MethodGet, "/ui/?lang=de", w.session(w.tenant, mdm.RoleHelpdesk), nil)
+	status, _, body := w.page(http.MethodGet, "/ui/?lang=de", w.session(w.tenant, mdm.RoleHelpdesk), nil)
 	if status != http.StatusOK {
 		t.Fatalf("overview: %d\n%s", status, body)
 	}
