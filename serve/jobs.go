@@ -13,6 +13,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/jobs"
 	"github.com/trennwand/trennwand/mdm/mail"
+	"github.com/trennwand/trennwand/mdm/overview"
 	"github.com/trennwand/trennwand/mdm/siem"
 	"github.com/trennwand/trennwand/mdm/trail"
 	"github.com/trennwand/trennwand/ui/invitation"
@@ -48,6 +49,8 @@ func (in *server) startJobs(ctx context.Context) (stop func(), err error) {
 	in.handleSIEM(q)
 	jobs.Handle(q, in.Service.Compliance.Run)
 	q.Every(compliance.Interval, compliance.Job{})
+	jobs.Handle(q, in.Service.Overview.RunSnapshot)
+	q.Every(overview.SnapshotEvery, overview.SnapshotJob{})
 	// Policy changes and commands reach the phones through their platforms.
 	d := mdm.NewDispatcher(in.Service.Service, drivers...)
 	jobs.Handle(q, d.ApplyPolicy)

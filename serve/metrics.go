@@ -39,8 +39,46 @@ func (in *server) registerMetrics(reg *prometheus.Registry, build buildinfo.Info
 // intermediate, the server certificate (as it is served now, renewals included), and each
 // tenant's APNs push certificate and Apps and Books token.
 func (in *server) expiries(ca *pki.CA, tlsCfg *tls.Config) func(ctx context.Context) ([]metrics.Expiry, error) {
-	serverCert := ios.TLSCertificate(tlsCfg, in.Config.PublicURL.Hostname())
+	own := in.installationExpiries(ca, tlsCfg)
 	return func(ctx context.Context) ([]metrics.Expiry, error) {
+		out, err := own()
+		if err != nil || in.applePlatform == nil {
+			return out, err
+		}
+		tenants, err := in.Service.Tenants(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tenants {
+			ex, err := in.tenantsOwnExpiries(ctx, t)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ex...)
+		}
+		return out, nil
+	}
+}
+
+// tenantExpiries is expiries for the dashboard's overview of one tenant: the
+// installation's certificates and the tenant's own push certificate and token.
+func (in *server) tenantExpiries(ca *pki.CA, tlsCfg *tls.Config) func(ctx context.Context, t mdm.Tenant) ([]metrics.Expiry, error) {
+	own := in.installationExpiries(ca, tlsCfg)
+	return func(ctx context.Context, t mdm.Tenant) ([]metrics.Expiry, error) {
+		out, err := own()
+		if err != nil {
+			return nil, err
+		}
+		ex, err := in.tenantsOwnExpiries(ctx, t)
+		return append(out, ex...), err
+	}
+}
+
+// installationExpiries lists when the CA's root and intermediate and the server
+// certificate end.
+func (in *server) installationExpiries(ca *pki.CA, tlsCfg *tls.Config) func() ([]metrics.Expiry, error) {
+	serverCert := ios.TLSCertificate(tlsCfg, in.Config.PublicURL.Hostname())
+	return func() ([]metrics.Expiry, error) {
 		out := []metrics.Expiry{
 			{Kind: metrics.ExpiryCARoot, NotAfter: ca.Root().NotAfter},
 			{Kind: metrics.ExpiryCAIntermediate, NotAfter: ca.Intermediate().NotAfter},
@@ -54,36 +92,36 @@ func (in *server) expiries(ca *pki.CA, tlsCfg *tls.Config) func(ctx context.Cont
 			}
 			out = append(out, metrics.Expiry{Kind: metrics.ExpiryServerTLS, NotAfter: leaf.NotAfter})
 		}
-		if in.applePlatform == nil {
-			return out, nil
-		}
-		tenants, err := in.Service.Tenants(ctx)
-		if err != nil {
-			return nil, err
-		}
-		// A tenant without a push certificate or token has none to expire.
-		add := func(kind, tenant string, notAfter time.Time, err error) error {
-			if err == nil {
-				out = append(out, metrics.Expiry{Kind: kind, Tenant: tenant, NotAfter: notAfter})
-			}
-			if errors.Is(err, mdm.ErrNotFound) {
-				return nil
-			}
-			return err
-		}
-		for _, t := range tenants {
-			pc, err := in.applePlatform.PushCertificate(ctx, t.ID)
-			if err := add(metrics.ExpiryAPNs, t.Name, pc.NotAfter, err); err != nil {
-				return nil, err
-			}
-			if in.appleLicences == nil {
-				continue
-			}
-			tok, err := in.appleLicences.LicenceToken(ctx, t.ID)
-			if err := add(metrics.ExpiryAppsAndBooks, t.Name, tok.ExpiresAt, err); err != nil {
-				return nil, err
-			}
-		}
 		return out, nil
 	}
+}
+
+// tenantsOwnExpiries lists when the tenant's APNs push certificate and Apps and Books
+// token end; a tenant without them has none to expire.
+func (in *server) tenantsOwnExpiries(ctx context.Context, t mdm.Tenant) ([]metrics.Expiry, error) {
+	if in.applePlatform == nil {
+		return nil, nil
+	}
+	var out []metrics.Expiry
+	add := func(kind string, notAfter time.Time, err error) error {
+		if err == nil {
+			out = append(out, metrics.Expiry{Kind: kind, Tenant: t.Name, NotAfter: notAfter})
+		}
+		if errors.Is(err, mdm.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	pc, err := in.applePlatform.PushCertificate(ctx, t.ID)
+	if err := add(metrics.ExpiryAPNs, pc.NotAfter, err); err != nil {
+		return nil, err
+	}
+	if in.appleLicences == nil {
+		return out, nil
+	}
+	tok, err := in.appleLicences.LicenceToken(ctx, t.ID)
+	if err := add(metrics.ExpiryAppsAndBooks, tok.ExpiresAt, err); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

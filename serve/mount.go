@@ -60,8 +60,8 @@ func (in *server) appLicensing() mdm.AppLicensing {
 
 // mountConsole mounts what IT staff use: the JSON API under /api/v1 and the dashboard
 // under /ui, both with the same platform settings; conditional access asks the CA about
-// certificates.
-func mountConsole(srv *api.Server, in *server, ca *pki.CA, log *slog.Logger) error {
+// certificates, and the overview when the CA's and the server's certificates end.
+func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, log *slog.Logger) error {
 	apple, android, keys := api.DashboardApple(in.applePlatform), api.DashboardAndroid(in.androidPlatform), api.DashboardCertificateKeys(in.androidPlatform)
 	cfg := api.APIConfig{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log, Licensing: in.appLicensing(), Certificates: ca,
 		Apple: apple, Android: android, CertificateKeys: keys}
@@ -70,7 +70,8 @@ func mountConsole(srv *api.Server, in *server, ca *pki.CA, log *slog.Logger) err
 	}
 	d, err := dashboard.New(dashboard.Config{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
 		Licensing: in.appLicensing(), Apple: apple, Android: android,
-		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: keys})
+		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: keys,
+		Expiries: in.tenantExpiries(ca, tlsCfg)})
 	if err != nil {
 		return err
 	}

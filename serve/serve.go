@@ -134,7 +134,7 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 		return err
 	}
 	defer stopJobs()
-	if err := mountConsole(srv, in, ca, log); err != nil {
+	if err := mountConsole(srv, in, ca, tlsCfg, log); err != nil {
 		return err
 	}
 	if err := mountPortal(srv, in, in.portalDrivers(), log); err != nil {

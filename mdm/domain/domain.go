@@ -13,6 +13,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/enrolment"
+	"github.com/trennwand/trennwand/mdm/overview"
 	"github.com/trennwand/trennwand/mdm/siem"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/trail"
@@ -40,6 +41,9 @@ type Services struct {
 	// SIEM switches the tenants' feeds of the audit trail to the central log and delivers
 	// them.
 	SIEM *siem.Service
+	// Overview gathers the figures of a tenant's overview and keeps the daily counts of
+	// the compliance verdicts.
+	Overview *overview.Service
 }
 
 // Options are the settings of the sub-domains that take settings of their own; the zero
@@ -65,6 +69,7 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	s.DataProtection = dataprotection.New(core, st, func(tx mdm.Store) dataprotection.Store { return store.DataProtectionOf(tx) })
 	s.Enrolment = enrolment.New(core, st, func(tx mdm.Store) enrolment.Store { return store.EnrolmentOf(tx) })
 	s.SIEM = siem.New(core, st, func(tx mdm.Store) siem.Store { return store.SIEMOf(tx) })
+	s.Overview = overview.New(core, st, func(tx mdm.Store) overview.Store { return store.OverviewOf(tx) }, s.DataProtection)
 	s.Trail.UseRetention(s.DataProtection)
 	return s
 }

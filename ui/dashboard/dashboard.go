@@ -23,6 +23,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
+	"github.com/trennwand/trennwand/mdm/metrics"
 	"github.com/trennwand/trennwand/mdm/workpolicy"
 	"github.com/trennwand/trennwand/ui"
 )
@@ -53,6 +54,10 @@ type Config struct {
 	// CertificateKeys shows and renews the key an Android device's certificates are bound
 	// to; nil when the installation lacks the Android platform.
 	CertificateKeys CertificateKeys
+	// Expiries lists when the installation's certificates (the CA's, the server's) and
+	// the tenant's push certificate and Apps and Books token end, for the overview; nil
+	// leaves them out of it.
+	Expiries func(ctx context.Context, t mdm.Tenant) ([]metrics.Expiry, error)
 }
 
 // Dashboard serves the pages.

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/trennwand/trennwand/mdm"
-	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
@@ -177,55 +176,6 @@ func (d *Dashboard) revokeCertificates() http.HandlerFunc {
 		_, err := d.svc.RevokeDeviceCertificates(r.Context(), v.Principal.Actor, v.Tenant, id, reason)
 		return err
 	})
-}
-
-// overviewData is what the overview shows: counts by platform, state and compliance, and
-// the latest events of the audit trail for those who may read it.
-type overviewData struct {
-	Total      int64
-	ByPlatform map[string]int64
-	ByState    map[string]int64
-	Compliance map[string]int64
-	Events     []audit.Event
-	// Checklist is a new tenant's set-up, shown to administrators until it is done.
-	Checklist []checkItem
-}
-
-func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
-	v := viewerOf(r)
-	data := overviewData{ByPlatform: map[string]int64{}, ByState: map[string]int64{}, Compliance: map[string]int64{}}
-	if v.Principal.Can(mdm.PermDevicesRead) {
-		counts, err := d.svc.DeviceCounts(r.Context(), v.Tenant)
-		if err != nil {
-			d.fail(w, r, err)
-			return
-		}
-		for _, c := range counts {
-			data.Total += c.Count
-			data.ByPlatform[string(c.Platform)] += c.Count
-			data.ByState[string(c.State)] += c.Count
-			data.Compliance[string(c.Compliance)] += c.Count
-		}
-	}
-	if v.Principal.Can(mdm.PermAuditRead) {
-		head, err := d.svc.Trail.AuditHead(r.Context(), v.Tenant.ID)
-		if err != nil {
-			d.fail(w, r, err)
-			return
-		}
-		if data.Events, err = d.svc.Trail.AuditPage(r.Context(), v.Tenant, mdm.AuditFilter{}, max(head.Seq-10, 0), 10); err != nil {
-			d.fail(w, r, err)
-			return
-		}
-	}
-	if v.Principal.Can(mdm.PermSettingsManage) {
-		var err error
-		if data.Checklist, err = d.checklist(r.Context(), v.Tenant); err != nil {
-			d.fail(w, r, err)
-			return
-		}
-	}
-	d.show(w, r, "overview.html", "overview.title", page{Data: data})
 }
 
 // atoi reads a non-negative number from a form or query; zero when it is none.
