@@ -7,7 +7,6 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/enrolment"
-	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -28,20 +27,7 @@ func TestASignInWhoseCommitWasInDoubtIsAnsweredByWhatTheDatabaseHas(t *testing.T
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := storetest.NewDSN(t, storetest.Postgres)
-			cutter, through := storetest.NewCommitCutter(t, dsn)
-			parsed, err := store.ParseDSN(through)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := store.Open(ctx, parsed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			if err := s.Migrate(ctx, nil); err != nil {
-				t.Fatal(err)
-			}
+			s, cutter := storetest.OpenBehindCutter(t)
 			svc := newService(s)
 			tn := storetest.Tenant(t, svc, "musterstadt")
 			inv, err := svc.Enrolment.Invite(ctx, "admin:x", tn, enrolment.InviteRequest{Email: "anna@musterstadt.example",

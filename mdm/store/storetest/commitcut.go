@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // CommitCutter stands between the store and a PostgreSQL server and loses the connection
@@ -27,18 +29,19 @@ type CommitCutter struct {
 type cut int
 
 const (
-	passCommit  cut = iota
-	loseCommit      // the connection ends before the COMMIT reaches the server
-	loseAnswer      // the server commits; the connection ends before its answer arrives
-	startupCode = 196608
+	passCommit cut = iota
+	loseCommit     // the connection ends before the COMMIT reaches the server
+	loseAnswer     // the server commits; the connection ends before its answer arrives
 )
 
-// NewCommitCutter returns a cutter in front of the server of the PostgreSQL setting dsn
-// (a postgres:// URL) and the setting that reaches it through the cutter; it stops when
-// the test ends.
-func NewCommitCutter(t testing.TB, dsn string) (*CommitCutter, string) {
+// startupCode opens the startup message of protocol version 3.0.
+const startupCode = 196608
+
+// OpenBehindCutter returns a migrated store on a fresh PostgreSQL database that it
+// reaches through a cutter, and the cutter; both end with the test.
+func OpenBehindCutter(t testing.TB) (*store.Store, *CommitCutter) {
 	t.Helper()
-	u, err := url.Parse(dsn)
+	u, err := url.Parse(NewDSN(t, Postgres))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +53,7 @@ func NewCommitCutter(t testing.TB, dsn string) (*CommitCutter, string) {
 	t.Cleanup(func() { _ = ln.Close() })
 	go c.serve()
 	u.Host = ln.Addr().String()
-	return c, u.String()
+	return openSetting(t, Postgres, u.String()), c
 }
 
 // LoseNextCommit makes the next COMMIT never reach the server: the transaction is rolled
