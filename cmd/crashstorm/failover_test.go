@@ -181,6 +181,9 @@ func TestEnrolmentStormSurvivesADatabaseFailover(t *testing.T) {
 	t.Cleanup(func() { showServerLogs(t, cfg.dataDir) })
 	cfg.failover = func(context.Context) error {
 		primary.run("pg_ctl", "-D", primary.data(), "-m", "immediate", "-w", "stop")
+		// Patroni promotes the standby only once the primary's leader key has expired: for
+		// a while there is no primary at all, and every phone that asks meanwhile is refused.
+		time.Sleep(2 * time.Second)
 		standby.run("pg_ctl", "-D", standby.data(), "-w", "promote")
 		return nil
 	}
