@@ -16,4 +16,9 @@ var (
 	// ErrUnauthenticated means the caller's credentials are missing, unknown, expired or
 	// revoked. Which of these it was is not told to the caller.
 	ErrUnauthenticated = errors.New("not signed in")
+	// ErrCommitInDoubt means the connection to the database was lost while it committed
+	// a transaction: the transaction may have committed or not (a PostgreSQL primary lost
+	// in the middle of a commit, whose standby may or may not have it). A caller that told
+	// someone else about the change looks whether it is there before it answers.
+	ErrCommitInDoubt = errors.New("the database was lost during the commit; the change may or may not have been made")
 )

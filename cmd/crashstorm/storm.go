@@ -120,10 +120,16 @@ func run(ctx context.Context, cfg config) (result, error) {
 		return result{}, ctx.Err()
 	}
 	if cfg.failover != nil {
+		lost := time.Now()
 		if err := cfg.failover(ctx); err != nil {
 			return result{}, fmt.Errorf("fail over: %w", err)
 		}
-		s.logf("database failed over; servers and phones carry on")
+		for _, p := range peers {
+			if err := p.awaitReady(ctx); err != nil {
+				return result{}, fmt.Errorf("after the failover: %w", err)
+			}
+		}
+		s.logf("database failed over; every server ready again %s after the primary was lost", time.Since(lost).Round(100*time.Millisecond))
 	} else {
 		s.kill()
 		s.logf("server killed (SIGKILL); down for %s", cfg.down)
@@ -205,7 +211,7 @@ func (s *storm) url() string { return "https://" + s.addr }
 // start starts `trennwand serve --demo` and waits until it is ready.
 func (s *storm) start(ctx context.Context) error {
 	s.starts++
-	logFile, err := os.Create(filepath.Join(s.cfg.dataDir, "serve-"+strconv.Itoa(s.starts)+".log"))
+	logFile, err := os.Create(s.logPath())
 	if err != nil {
 		return err
 	}
@@ -222,12 +228,22 @@ func (s *storm) start(ctx context.Context) error {
 		_ = s.server.Wait()
 		close(s.exited)
 	}()
+	return s.awaitReady(ctx)
+}
+
+// logPath is where the server's current process writes its log.
+func (s *storm) logPath() string {
+	return filepath.Join(s.cfg.dataDir, "serve-"+strconv.Itoa(s.starts)+".log")
+}
+
+// awaitReady waits until the server's /readyz says it can do its work.
+func (s *storm) awaitReady(ctx context.Context) error {
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.exited:
 			s.server = nil
-			log, _ := os.ReadFile(logFile.Name())
+			log, _ := os.ReadFile(s.logPath())
 			return fmt.Errorf("trennwand serve exited:\n%s", log)
 		case <-ctx.Done():
 			return ctx.Err()

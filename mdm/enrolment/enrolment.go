@@ -93,8 +93,39 @@ func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (Sta
 		out, err = redeemInvitation(ctx, tx, at, inv, platform, s.Core.CapabilitiesOf(platform), req.Account)
 		return err
 	})
+	if errors.Is(err, mdm.ErrCommitInDoubt) {
+		err = s.redeemedAfterAll(ctx, out.Device, err)
+	}
 	s.count(platform, err, metrics.EnrolmentStarted)
 	return out, err
+}
+
+// inDoubtWait bounds how long a redemption whose commit was in doubt waits for the
+// database to say whether it was made: long enough for a standby to be promoted.
+const inDoubtWait = 45 * time.Second
+
+// redeemedAfterAll finds out whether the redemption whose commit was in doubt was made,
+// by asking for its device until the database answers again, as it does once a standby
+// has taken over. Made, the phone gets its token as if nothing had happened, since its
+// code is used up and a second sign-in would be refused. Not made, the code is still
+// unused and the error tells the phone to sign in again.
+func (s *Service) redeemedAfterAll(ctx context.Context, d mdm.Device, inDoubt error) error {
+	ctx, cancel := context.WithTimeout(ctx, inDoubtWait)
+	defer cancel()
+	for {
+		_, err := s.DB.Devices().Device(ctx, d.TenantID, d.ID)
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, mdm.ErrNotFound) {
+			return fmt.Errorf("the invitation was not redeemed after all (%v)", inDoubt)
+		}
+		select {
+		case <-ctx.Done():
+			return inDoubt
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // count counts an enrolment step on platform for /metrics: done, or failed with err.

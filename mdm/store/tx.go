@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -30,19 +31,35 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx mdm.Store) error) error {
 
 // transact runs fn in a transaction, or in a savepoint of the one s is already in. Once
 // a transaction of its own has committed, the server's memory is brought up to it
-// (Changes.Sync), so that whatever the caller does next sees the change.
+// (Changes.Sync), so that whatever the caller does next sees the change. A commit that
+// PostgreSQL never answered is mdm.ErrCommitInDoubt.
 func (s *Store) transact(ctx context.Context, fn func(tx *Tx) error) error {
+	committing := false
 	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		in := *s
 		in.db = db
 		in.inTx = true
-		return fn(&Tx{Store: &in})
+		err := fn(&Tx{Store: &in})
+		committing = err == nil
+		return err
 	})
+	if err != nil && committing && !s.inTx && s.postgres && !answeredBy(err) {
+		return fmt.Errorf("%w: %w", mdm.ErrCommitInDoubt, err)
+	}
 	if err == nil && !s.inTx {
 		// A failed look makes the memory unused until one succeeds: nothing to report.
 		_ = s.changes.Sync(context.WithoutCancel(ctx))
 	}
 	return err
+}
+
+// answeredBy reports whether err is PostgreSQL's own answer (some as gorm translates
+// them), which is final: a commit it refused did not happen. Any other failure of a
+// commit (the connection lost, the server gone) leaves open whether it was made.
+func answeredBy(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) || errors.Is(err, gorm.ErrDuplicatedKey) ||
+		errors.Is(err, gorm.ErrForeignKeyViolated) || errors.Is(err, gorm.ErrCheckConstraintViolated)
 }
 
 // within runs fn in the transaction s is in, or in a new one: for a step that never

@@ -45,7 +45,14 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 // when the test ends. Options add migration series of other components.
 func Open(t testing.TB, backend string, opts ...store.Option) *store.Store {
 	t.Helper()
-	dsn, err := store.ParseDSN(NewDSN(t, backend))
+	return openSetting(t, backend, NewDSN(t, backend), opts...)
+}
+
+// openSetting returns a migrated store on the empty database of the setting, of the
+// backend, closed when the test ends.
+func openSetting(t testing.TB, backend, setting string, opts ...store.Option) *store.Store {
+	t.Helper()
+	dsn, err := store.ParseDSN(setting)
 	if err != nil {
 		t.Fatal(err)
 	}
