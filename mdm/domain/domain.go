@@ -66,5 +66,6 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	s.Enrolment = enrolment.New(core, st, func(tx mdm.Store) enrolment.Store { return store.EnrolmentOf(tx) })
 	s.SIEM = siem.New(core, st, func(tx mdm.Store) siem.Store { return store.SIEMOf(tx) })
 	s.Trail.UseRetention(s.DataProtection)
+	s.Trail.UseAccounts(accounts{s.Access})
 	return s
 }
