@@ -70,3 +70,7 @@ func ParseAuditCursor(s string) (AuditCursor, error) {
 	}
 	return AuditCursor{Seq: seq}, nil
 }
+
+// IsID reports whether s has the form of an ID this server makes, so that an ID handed
+// in from outside (a filter in an address) is checked before any query sees it.
+func IsID(s string) bool { return validID(s) }

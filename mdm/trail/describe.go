@@ -1,9 +1,12 @@
 package trail
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
@@ -143,4 +146,21 @@ func employeeName(e mdm.Employee) string {
 		return e.Name
 	}
 	return e.Email
+}
+
+// Actors returns who may act in the tenant's trail by name, for a filter to offer: the
+// administrators and API tokens, sorted by name.
+func (s *Service) Actors(ctx context.Context, t mdm.Tenant) ([]audit.Party, error) {
+	if s.accounts == nil {
+		return nil, nil
+	}
+	accounts, err := s.accounts.Accounts(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("name the accounts of %s: %w", t.Name, err)
+	}
+	out := slices.Collect(maps.Values(accounts))
+	slices.SortFunc(out, func(a, b audit.Party) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }
