@@ -11,6 +11,7 @@ import (
 	"github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit/export"
 	"github.com/trennwand/trennwand/pki"
 	"github.com/trennwand/trennwand/ui/dashboard"
 	"github.com/trennwand/trennwand/ui/portal"
@@ -68,7 +69,10 @@ func mountConsole(srv *api.Server, in *server, ca *pki.CA, log *slog.Logger) err
 	d, err := dashboard.New(dashboard.Config{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
 		Licensing: in.appLicensing(),
 		Apple:     api.DashboardApple(in.applePlatform), Android: api.DashboardAndroid(in.androidPlatform),
-		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: api.DashboardCertificateKeys(in.androidPlatform)})
+		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: api.DashboardCertificateKeys(in.androidPlatform),
+		// Each export from the dashboard is signed with a signing certificate of its own,
+		// as `trennwand audit export` does.
+		AuditSigner: func(ctx context.Context) (export.Signer, error) { return ca.NewSigner(ctx) }})
 	if err != nil {
 		return err
 	}

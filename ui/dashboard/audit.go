@@ -53,47 +53,58 @@ func (f auditFilters) Values() url.Values {
 // Any reports whether any filter is set.
 func (f auditFilters) Any() bool { return len(f.Values()) > 0 }
 
-// filter checks the filters and turns them into the trail's filter. A filter that cannot
-// be right returns the message that says why, and the page shows no events rather than
-// events the reader did not ask for.
+// filter checks the filters and turns them into the trail's filter, looking up the
+// person the filter names. A filter that cannot be right returns the message that says
+// why, and the page shows no events rather than events the reader did not ask for.
 func (d *Dashboard) filter(r *http.Request, f auditFilters, actors []audit.Party) (mdm.AuditFilter, *mdm.Employee, string) {
+	out, msg := f.parse(actors)
+	if msg != "" || f.Person == "" {
+		return out, nil, msg
+	}
+	emp, msg, err := d.person(r, f.Person)
+	if err != nil {
+		d.cfg.Log.Error("audit filter: look up the person", "error", err)
+		return out, nil, "problem.internal"
+	}
+	if msg != "" {
+		return out, nil, msg
+	}
+	out.EmployeeID = emp.ID
+	return out, &emp, ""
+}
+
+// parse checks every filter but the person, which needs a lookup, against the actors
+// the tenant has.
+func (f auditFilters) parse(actors []audit.Party) (mdm.AuditFilter, string) {
 	var out mdm.AuditFilter
 	var err error
 	if out.From, err = export.ParseTime(f.From, false); err != nil {
-		return out, nil, "audit.error.date"
+		return mdm.AuditFilter{}, "audit.error.date"
 	}
 	if out.To, err = export.ParseTime(f.To, true); err != nil {
-		return out, nil, "audit.error.date"
+		return mdm.AuditFilter{}, "audit.error.date"
 	}
 	if !out.From.IsZero() && !out.To.IsZero() && !out.From.Before(out.To) {
-		return out, nil, "audit.error.range"
+		return mdm.AuditFilter{}, "audit.error.range"
 	}
 	if f.Who != "" {
 		if !knownActor(f.Who, actors) {
-			return out, nil, "audit.error.who"
+			return mdm.AuditFilter{}, "audit.error.who"
 		}
 		out.Actor = f.Who
 	}
 	if f.Device != "" {
 		if !mdm.IsID(f.Device) {
-			return out, nil, "audit.error.device"
+			return mdm.AuditFilter{}, "audit.error.device"
 		}
 		out.DeviceID = f.Device
 	}
 	if f.What != "" {
 		if out.Actions = actionsOf(f.What); out.Actions == nil {
-			return out, nil, "audit.error.what"
+			return mdm.AuditFilter{}, "audit.error.what"
 		}
 	}
-	if f.Person == "" {
-		return out, nil, ""
-	}
-	emp, msg, err := d.person(r, f.Person)
-	if err != nil || msg != "" {
-		return out, nil, msg
-	}
-	out.EmployeeID = emp.ID
-	return out, &emp, ""
+	return out, ""
 }
 
 // knownActor reports whether who is an actor the filter offers: one of the tenant's

@@ -42,7 +42,7 @@ func Sentence(l *ui.Localizer, st audit.Statement) string {
 	if st.Reason != "" {
 		s += " " + l.T("audit.reason", map[string]any{"Reason": st.Reason})
 	}
-	return upperFirst(s)
+	return upperFirst(s, st.Actor.Name, st.Subject.Name, st.Subject.Owner)
 }
 
 // actorPhrase names who acted, as the subject of a sentence.
@@ -129,8 +129,14 @@ func lastDay(end time.Time) time.Time {
 	return end
 }
 
-// upperFirst begins a sentence with a capital, whichever phrase opens it.
-func upperFirst(s string) string {
+// upperFirst begins a sentence with a capital, whichever phrase opens it, unless it opens
+// with a name, which is written as its owner writes it (an address, "trennwand").
+func upperFirst(s string, names ...string) string {
+	for _, name := range append(names, "trennwand") {
+		if name != "" && strings.HasPrefix(s, name) {
+			return s
+		}
+	}
 	r, n := utf8.DecodeRuneInString(s)
 	if r == utf8.RuneError {
 		return s
