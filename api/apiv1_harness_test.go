@@ -96,7 +96,7 @@ func newAPIWorldOf(t testing.TB, s *store.Store, regs []mdm.Registration, config
 		t.Fatal(err)
 	}
 	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, Apple: newFakeApple(), Android: newFakeAndroid(),
-		CertificateKeys: &fakeCertificateKeys{store: s, allowed: map[string]string{}}})
+		CertificateKeys: &fakeCertificateKeys{store: s, allowed: map[string]string{}}, AuditSigner: testAuditSigner})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,10 +65,13 @@ func ParseAuditCursor(s string) (AuditCursor, error) {
 		return AuditCursor{}, bad
 	}
 	seq, err := strconv.ParseInt(string(raw[4:]), 10, 64)
-	if err != nil || seq < 1 || strconv.FormatInt(seq, 10) != string(raw[4:]) {
+	// Only the cursor's one spelling is taken: base64 that decodes alike with other
+	// trailing bits, or a number with leading zeros, is not one this server gave out.
+	c := AuditCursor{Seq: seq}
+	if err != nil || seq < 1 || c.String() != s {
 		return AuditCursor{}, bad
 	}
-	return AuditCursor{Seq: seq}, nil
+	return c, nil
 }
 
 // IsID reports whether s has the form of an ID this server makes, so that an ID handed
