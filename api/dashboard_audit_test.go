@@ -26,7 +26,9 @@ import (
 // that the manifest went through the signer.
 type prefixSigner struct{}
 
-func (prefixSigner) Sign(content []byte) ([]byte, error) { return append([]byte("signed:"), content...), nil }
+func (prefixSigner) Sign(content []byte) ([]byte, error) {
+	return append([]byte("signed:"), content...), nil
+}
 
 func testAuditSigner(context.Context) (export.Signer, error) { return prefixSigner{}, nil }
 

@@ -47,9 +47,9 @@ func TestTheTrailReadsNewestFirstWithFilters(t *testing.T) {
 		}
 		base := head.Seq
 		record(t, svc, w.Tenant, c,
-			audit.Record{Actor: "admin:it", Action: audit.DeviceView, Subject: audit.Device.Of(w.Device.ID)},          // base+1, day 1
-			audit.Record{Actor: "admin:dpo", Action: audit.EmployeeView, Subject: audit.Employee.Of(w.Employee.ID)},   // base+2, day 2
-			audit.Record{Actor: "admin:it", Action: audit.DeviceCommand, Subject: audit.Device.Of(w.Device.ID)},       // base+3, day 3
+			audit.Record{Actor: "admin:it", Action: audit.DeviceView, Subject: audit.Device.Of(w.Device.ID)},           // base+1, day 1
+			audit.Record{Actor: "admin:dpo", Action: audit.EmployeeView, Subject: audit.Employee.Of(w.Employee.ID)},    // base+2, day 2
+			audit.Record{Actor: "admin:it", Action: audit.DeviceCommand, Subject: audit.Device.Of(w.Device.ID)},        // base+3, day 3
 			audit.Record{Actor: "admin:it", Action: audit.WorkPolicyUpdate, Subject: audit.WorkPolicy.Of(w.Policy.ID)}, // base+4, day 4
 		)
 		record(t, svc, other.Tenant, c, audit.Record{Actor: "admin:it", Action: audit.DeviceView, Subject: audit.Device.Of(other.Device.ID)})

@@ -166,9 +166,9 @@ type auditPage struct {
 	Filters auditFilters
 	Actors  []audit.Party
 	// Who are the choices of the filter "who": each actor's reference and name.
-	Who []actorChoice
-	Events  []auditEvent
-	Next    string // the address of the next page; empty on the last
+	Who    []actorChoice
+	Events []auditEvent
+	Next   string // the address of the next page; empty on the last
 	// Paged is true past the first page, which First leads back to.
 	Paged bool
 	First string

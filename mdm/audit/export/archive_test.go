@@ -59,7 +59,9 @@ func TestAnArchiveHoldsTheSameFilesAsADirectory(t *testing.T) {
 func TestAFailedArchiveWritesNothing(t *testing.T) {
 	var out bytes.Buffer
 	_, err := WriteArchive(&out, trail.AuditExport{Format: trail.AuditJSONLines}, "admin:a1", signer{},
-		func(func(audit.Event) error) (trail.AuditExported, error) { return trail.AuditExported{}, errors.New("database gone") })
+		func(func(audit.Event) error) (trail.AuditExported, error) {
+			return trail.AuditExported{}, errors.New("database gone")
+		})
 	if err == nil || out.Len() != 0 {
 		t.Fatalf("%v, %d bytes written", err, out.Len())
 	}
