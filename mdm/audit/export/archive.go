@@ -50,14 +50,9 @@ func WriteArchive(out io.Writer, x trail.AuditExport, by string, signer Signer, 
 	if err := events.Flush(); err != nil {
 		return Manifest{}, err
 	}
-	m := newManifest(x, done, by, File{Name: EventsFile(x.Format), SHA256: events.Sum(), Bytes: events.Bytes()})
-	manifest, err := m.encode()
+	m, manifest, sig, err := signedManifest(x, done, by, signer, events)
 	if err != nil {
 		return Manifest{}, err
-	}
-	sig, err := signer.Sign(manifest)
-	if err != nil {
-		return Manifest{}, fmt.Errorf("sign the manifest: %w", err)
 	}
 	for _, file := range []struct {
 		name string
