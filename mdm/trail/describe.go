@@ -37,6 +37,9 @@ func (s *Service) Describe(ctx context.Context, t mdm.Tenant, events []audit.Eve
 		}
 		n.accounts = accounts
 	}
+	if err := n.prefetch(ctx, events); err != nil {
+		return nil, err
+	}
 	out := make([]audit.Statement, len(events))
 	for i, e := range events {
 		actor, err := n.party(ctx, e.Actor, e)
@@ -58,6 +61,74 @@ type namer struct {
 	t        mdm.Tenant
 	accounts map[string]audit.Party
 	known    map[string]audit.Party
+}
+
+// manyAtOnce is a store that reads devices and employees by many IDs in one query. The
+// store has it; Describe falls back to reading them one by one on a store without.
+type manyAtOnce interface {
+	DevicesByIDs(ctx context.Context, tenantID string, ids []string) ([]mdm.Device, error)
+	EmployeesByIDs(ctx context.Context, tenantID string, ids []string) ([]mdm.Employee, error)
+}
+
+// prefetch names the devices and employees the events name, and the devices' owners, in
+// two queries, so that a page of fifty events about fifty phones does not ask a hundred
+// times.
+func (n *namer) prefetch(ctx context.Context, events []audit.Event) error {
+	store, ok := n.s.DB.Devices().(manyAtOnce)
+	if !ok {
+		return nil
+	}
+	var deviceIDs, employeeIDs []string
+	for _, e := range events {
+		for _, ref := range []string{e.Actor, e.Subject} {
+			switch p := audit.PartyOf(ref); p.Kind {
+			case audit.Device:
+				deviceIDs = append(deviceIDs, p.ID)
+			case audit.Employee:
+				employeeIDs = append(employeeIDs, p.ID)
+			}
+		}
+		if id := e.Field("employee"); id != "" {
+			employeeIDs = append(employeeIDs, id)
+		}
+	}
+	devices, err := store.DevicesByIDs(ctx, n.t.ID, unique(deviceIDs))
+	if err != nil {
+		return fmt.Errorf("name the devices of the audit trail: %w", err)
+	}
+	for _, d := range devices {
+		employeeIDs = append(employeeIDs, d.EmployeeID)
+	}
+	employees, err := store.EmployeesByIDs(ctx, n.t.ID, unique(employeeIDs))
+	if err != nil {
+		return fmt.Errorf("name the employees of the audit trail: %w", err)
+	}
+	names := map[string]string{}
+	for _, emp := range employees {
+		names[emp.ID] = employeeName(emp)
+	}
+	for _, id := range unique(employeeIDs) {
+		name, ok := names[id]
+		n.known[audit.Employee.Of(id)] = audit.Party{Kind: audit.Employee, ID: id, Name: name, Removed: !ok}
+	}
+	found := map[string]bool{}
+	for _, d := range devices {
+		found[d.ID] = true
+		n.known[audit.Device.Of(d.ID)] = audit.Party{Kind: audit.Device, ID: d.ID, Platform: string(d.Platform), Owner: names[d.EmployeeID]}
+	}
+	for _, id := range unique(deviceIDs) {
+		if !found[id] {
+			n.known[audit.Device.Of(id)] = audit.Party{Kind: audit.Device, ID: id, Removed: true}
+		}
+	}
+	return nil
+}
+
+// unique returns the distinct non-empty strings of ids, sorted.
+func unique(ids []string) []string {
+	out := slices.DeleteFunc(slices.Clone(ids), func(s string) bool { return s == "" })
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // party names the party ref refers to; e is the event that names it, whose details say
