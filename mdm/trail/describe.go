@@ -63,8 +63,8 @@ type namer struct {
 	known    map[string]audit.Party
 }
 
-// manyAtOnce is a store that reads devices and employees by many IDs in one query. The
-// store has it; Describe falls back to reading them one by one on a store without.
+// manyAtOnce reads devices and employees by many IDs in one query; the store's devices
+// have it beside mdm.DeviceStore.
 type manyAtOnce interface {
 	DevicesByIDs(ctx context.Context, tenantID string, ids []string) ([]mdm.Device, error)
 	EmployeesByIDs(ctx context.Context, tenantID string, ids []string) ([]mdm.Employee, error)
@@ -76,7 +76,7 @@ type manyAtOnce interface {
 func (n *namer) prefetch(ctx context.Context, events []audit.Event) error {
 	store, ok := n.s.DB.Devices().(manyAtOnce)
 	if !ok {
-		return nil
+		return errors.New("the store cannot read devices and employees by many IDs")
 	}
 	var deviceIDs, employeeIDs []string
 	for _, e := range events {
@@ -167,30 +167,13 @@ func (n *namer) lookUp(ctx context.Context, ref string, e audit.Event) (audit.Pa
 		}
 		return audit.Party{}, fmt.Errorf("name %s of audit event %d: %w", ref, e.Seq, err)
 	}
-	devices := n.s.DB.Devices()
+	// Devices and employees are named by prefetch, all at once.
 	switch p.Kind {
 	case audit.Admin, audit.Token:
 		// Accounts are disabled or revoked, never deleted: one not found belongs to no
 		// tenant (the provider's token) and stays without a name.
 		a := n.accounts[ref]
 		p.Name, p.Role = a.Name, a.Role
-	case audit.Employee:
-		emp, err := devices.Employee(ctx, n.t.ID, p.ID)
-		if err != nil {
-			return gone(err)
-		}
-		p.Name = employeeName(emp)
-	case audit.Device:
-		d, err := devices.Device(ctx, n.t.ID, p.ID)
-		if err != nil {
-			return gone(err)
-		}
-		p.Platform = string(d.Platform)
-		owner, err := n.party(ctx, audit.Employee.Of(d.EmployeeID), e)
-		if err != nil {
-			return audit.Party{}, err
-		}
-		p.Owner = owner.Name
 	case audit.WorkPolicy:
 		wp, err := n.s.DB.Policies().WorkPolicy(ctx, n.t.ID, p.ID)
 		if err != nil {
