@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -339,4 +340,28 @@ func unzip(t *testing.T, b []byte) map[string][]byte {
 		files[f.Name], _ = io.ReadAll(r)
 	}
 	return files
+}
+
+// Someone with write access to the database changes who opened Berta's phone: the next
+// view of the audit page warns at the top, names the event from which the trail is no
+// longer intact, and still shows the events.
+func TestTheAuditPageWarnsOfABrokenChain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		sc := newAuditScene(t, w)
+		officer := w.session(w.tenant, mdm.RoleDPO)
+		drop := "DROP TRIGGER audit_events_no_update"
+		if s.Postgres() {
+			drop += " ON audit_events"
+		}
+		if err := storetest.RawExec(s, drop); err != nil {
+			t.Fatal(err)
+		}
+		storetest.Exec(t, s, "UPDATE audit_events SET actor = ? WHERE tenant_id = ? AND seq = ?", "admin:"+mdm.NewID(), w.tenant.ID, sc.viewed)
+		code, _, body := w.page(http.MethodGet, "/ui/audit", officer, nil)
+		want := "Warnung: Das Prüfprotokoll ist ab Ereignis Nr. " + strconv.FormatInt(sc.viewed, 10) + " nicht mehr unversehrt."
+		if code != http.StatusOK || !strings.Contains(unescape(body), want) || strings.Contains(body, `id="chain-ok"`) || len(shown(body)) == 0 {
+			t.Fatalf("%d, want the warning %q:\n%.2500s", code, want, body)
+		}
+	})
 }
