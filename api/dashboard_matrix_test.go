@@ -77,8 +77,11 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/apple/vpp/token": {allowed: adminOnly, form: func() url.Values {
 		return url.Values{"token": {"Stadt Musterstadt"}}
 	}},
-	"POST /ui/apple/vpp/sync":               {allowed: adminOnly, form: func() url.Values { return url.Values{} }},
-	"GET /ui/audit":                         {allowed: withAudit},
+	"POST /ui/apple/vpp/sync": {allowed: adminOnly, form: func() url.Values { return url.Values{} }},
+	"GET /ui/audit":           {allowed: withAudit},
+	"POST /ui/audit/export": {allowed: withAudit, form: func() url.Values {
+		return url.Values{"format": {"jsonl"}}
+	}},
 	"GET /ui/data-protection":               {allowed: withAudit},
 	"GET /ui/data-protection/employees":     {allowed: withAudit},
 	"GET /ui/data-protection/employees/:id": {allowed: withAudit, id: employeeID},

@@ -11,6 +11,7 @@ import (
 	"github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit/export"
 	"github.com/trennwand/trennwand/pki"
 	"github.com/trennwand/trennwand/ui/dashboard"
 	"github.com/trennwand/trennwand/ui/portal"
@@ -71,7 +72,10 @@ func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, l
 	d, err := dashboard.New(dashboard.Config{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
 		Licensing: in.appLicensing(), Apple: apple, Android: android,
 		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: keys,
-		Expiries: in.tenantExpiries(ca, tlsCfg)})
+		Expiries: in.tenantExpiries(ca, tlsCfg),
+		// Each export from the dashboard is signed with a signing certificate of its own,
+		// as `trennwand audit export` does.
+		AuditSigner: func(ctx context.Context) (export.Signer, error) { return ca.NewSigner(ctx) }})
 	if err != nil {
 		return err
 	}

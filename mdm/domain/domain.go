@@ -71,5 +71,6 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	s.SIEM = siem.New(core, st, func(tx mdm.Store) siem.Store { return store.SIEMOf(tx) })
 	s.Overview = overview.New(core, st, func(tx mdm.Store) overview.Store { return store.OverviewOf(tx) }, s.DataProtection)
 	s.Trail.UseRetention(s.DataProtection)
+	s.Trail.UseAccounts(accounts{s.Access})
 	return s
 }

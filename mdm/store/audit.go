@@ -77,18 +77,28 @@ func (t Trail) AuditEvents(ctx context.Context, tenantID string, afterSeq int64,
 // about an employee are those whose subject or details name the employee's ID or the ID of
 // one of their devices or invitations; IDs are random, so a match is no coincidence.
 func (t Trail) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, fn func(audit.Event) error) error {
+	query, err := t.auditQuery(ctx, tenantID, f)
+	if err != nil {
+		return err
+	}
+	return walkBySeq(query, f.AfterSeq, eventSeq, fn)
+}
+
+// auditQuery returns a fresh statement for each batch that selects the tenant's events f
+// selects, in no order.
+func (t Trail) auditQuery(ctx context.Context, tenantID string, f mdm.AuditFilter) (func() *gorm.DB, error) {
 	var mentions []string
 	if f.EmployeeID != "" {
 		mentions = []string{f.EmployeeID}
 		for _, table := range []string{"devices", "invitations"} {
 			var ids []string
 			if err := t.s.scoped(ctx, tenantID).Table(table).Where("employee_id = ?", f.EmployeeID).Pluck("id", &ids).Error; err != nil {
-				return translate(err)
+				return nil, translate(err)
 			}
 			mentions = append(mentions, ids...)
 		}
 	}
-	query := func() *gorm.DB {
+	return func() *gorm.DB {
 		q := t.s.scoped(ctx, tenantID).Table(eventsTable)
 		if !f.From.IsZero() {
 			q = q.Where("at >= ?", f.From.UTC())
@@ -99,8 +109,17 @@ func (t Trail) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.A
 		if f.UpToSeq > 0 {
 			q = q.Where("seq <= ?", f.UpToSeq)
 		}
+		if f.BeforeSeq > 0 {
+			q = q.Where("seq < ?", f.BeforeSeq)
+		}
 		if len(f.Actions) > 0 {
 			q = q.Where("action IN ?", f.Actions)
+		}
+		if f.Actor != "" {
+			q = q.Where("actor = ?", f.Actor)
+		}
+		if f.DeviceID != "" {
+			q = q.Where(`(subject = ? OR details LIKE ? ESCAPE '\')`, audit.Device.Of(f.DeviceID), "%"+likeEscaper.Replace(f.DeviceID)+"%")
 		}
 		if len(mentions) > 0 {
 			conds := make([]string, 0, len(mentions))
@@ -113,8 +132,21 @@ func (t Trail) FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.A
 			q = q.Where("("+strings.Join(conds, " OR ")+")", args...)
 		}
 		return q
+	}, nil
+}
+
+// LatestAuditEvents returns up to limit of the tenant's events that f selects, newest
+// first; f.BeforeSeq starts the page before an event.
+func (t Trail) LatestAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, limit int) ([]audit.Event, error) {
+	query, err := t.auditQuery(ctx, tenantID, f)
+	if err != nil {
+		return nil, err
 	}
-	return walkBySeq(query, f.AfterSeq, eventSeq, fn)
+	var events []audit.Event
+	if err := query().Order("seq DESC").Limit(limit).Find(&events).Error; err != nil {
+		return nil, translate(err)
+	}
+	return events, nil
 }
 
 // likeEscaper makes a string match itself in a LIKE pattern with ESCAPE '\'.

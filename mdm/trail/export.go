@@ -25,6 +25,13 @@ type AuditExportRequest struct {
 	Format   AuditFormat
 	From, To time.Time // zero: open
 	Employee string    // an employee's e-mail address; empty: everyone
+	// EmployeeID, DeviceID, Actor and Actions narrow the export as the dashboard's
+	// filters narrow the page: to the events about one employee (by ID) or one device,
+	// of one actor, of some actions. Empty: no narrowing.
+	EmployeeID string
+	DeviceID   string
+	Actor      string
+	Actions    []audit.Action
 }
 
 // AuditExport is a checked export request, ready to run.
@@ -48,7 +55,15 @@ func (s *Service) PrepareAuditExport(ctx context.Context, t mdm.Tenant, req Audi
 		return AuditExport{}, fmt.Errorf("%w: the export's time range is empty: %s is not before %s", mdm.ErrInvalid,
 			req.From.UTC().Format(time.RFC3339), req.To.UTC().Format(time.RFC3339))
 	}
-	x := AuditExport{Tenant: t, Format: req.Format, Filter: mdm.AuditFilter{From: req.From.UTC(), To: req.To.UTC()}}
+	x := AuditExport{Tenant: t, Format: req.Format, Filter: mdm.AuditFilter{From: req.From.UTC(), To: req.To.UTC(),
+		DeviceID: req.DeviceID, Actor: req.Actor, Actions: req.Actions}}
+	if req.EmployeeID != "" {
+		emp, err := s.DB.Devices().Employee(ctx, t.ID, req.EmployeeID)
+		if err != nil {
+			return AuditExport{}, fmt.Errorf("tenant %s has no employee %s: %w", t.Name, req.EmployeeID, err)
+		}
+		x.Employee, x.Filter.EmployeeID = &emp, emp.ID
+	}
 	if strings.TrimSpace(req.Employee) != "" {
 		email, err := mdm.NormalizeEmail(req.Employee)
 		if err != nil {
@@ -89,6 +104,16 @@ func (s *Service) ExportAudit(ctx context.Context, actor string, x AuditExport, 
 	if x.Employee != nil {
 		details["employee"] = x.Employee.ID
 		subject = audit.Employee.Of(x.Employee.ID)
+	}
+	if x.Filter.DeviceID != "" {
+		details["device"] = x.Filter.DeviceID
+		subject = audit.Device.Of(x.Filter.DeviceID)
+	}
+	if x.Filter.Actor != "" {
+		details["actor"] = x.Filter.Actor
+	}
+	if len(x.Filter.Actions) > 0 {
+		details["actions"] = x.Filter.Actions
 	}
 	e, err := s.DB.AppendAudit(ctx, x.Tenant.ID, s.Settings.Now(), audit.Record{Actor: actor, Action: audit.AuditExport,
 		Subject: subject, Details: audit.Fields(details)})

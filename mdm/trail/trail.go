@@ -26,6 +26,9 @@ type Store interface {
 	// FilteredAuditEvents calls fn for the tenant's events that f selects, in order of
 	// sequence, without holding them all in memory.
 	FilteredAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, fn func(audit.Event) error) error
+	// LatestAuditEvents returns up to limit of the tenant's events that f selects, newest
+	// first.
+	LatestAuditEvents(ctx context.Context, tenantID string, f mdm.AuditFilter, limit int) ([]audit.Event, error)
 	// AuditHead returns the position and hash of the tenant's last event.
 	AuditHead(ctx context.Context, tenantID string) (audit.ChainHead, error)
 
@@ -53,6 +56,8 @@ type Service struct {
 	checkpoints checkpointConfig
 	// retention, when set, tells how long a tenant keeps its events.
 	retention Retention
+	// accounts, when set, names administrators and API tokens for Describe.
+	accounts Accounts
 }
 
 // Retention tells the trail how many years a tenant keeps its events (0: for ever). The

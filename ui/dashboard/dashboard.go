@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/audit/export"
 	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
@@ -58,6 +60,9 @@ type Config struct {
 	// the tenant's push certificate and Apps and Books token end, for the overview; nil
 	// leaves them out of it.
 	Expiries func(ctx context.Context, t mdm.Tenant) ([]metrics.Expiry, error)
+	// AuditSigner gives a signer of the manifests of audit exports (a new signing
+	// certificate of the installation's CA); nil offers no export on the audit page.
+	AuditSigner func(ctx context.Context) (export.Signer, error)
 }
 
 // Dashboard serves the pages.
@@ -138,6 +143,7 @@ var funcs = template.FuncMap{
 	"rowTypes":        func() []workpolicy.ConfigRowType { return workpolicy.ConfigRowTypes },
 	"inactivitySteps": func() []int { return []int{0, 30, 60, 90} },
 	"documents":       func() []dataprotection.Document { return dataprotection.Documents },
+	"auditGroups":     func() []audit.Group { return audit.Groups },
 	"legalBases":      func() []dataprotection.LegalBasis { return dataprotection.LegalBases },
 	"employmentLaws":  func() []dataprotection.EmploymentLaw { return dataprotection.EmploymentLaws },
 	"inactivityActions": func() []string {
@@ -241,9 +247,8 @@ func (d *Dashboard) Routes() []Route {
 		{post, Prefix + "/policies/:id", mdm.PermPoliciesWrite, d.updatePolicy},
 		{get, Prefix + "/policies/:id/compliance", mdm.PermPoliciesRead, d.complianceRules},
 		{post, Prefix + "/policies/:id/compliance", mdm.PermPoliciesWrite, d.saveComplianceRules},
-		{get, Prefix + "/audit", mdm.PermAuditRead, d.audit},
 	}...)
-	return append(append(routes, d.vppRoutes()...), d.dataProtectionRoutes()...)
+	return append(append(append(routes, d.vppRoutes()...), d.dataProtectionRoutes()...), d.auditRoutes()...)
 }
 
 // page is the data every signed-in page gets: the viewer and the page's own data.

@@ -88,19 +88,3 @@ func (d *Dashboard) revokeInvitation(w http.ResponseWriter, r *http.Request) {
 	}
 	back(w, r, Prefix+"/invitations", "invitation_revoked")
 }
-
-// audit lists the audit trail, oldest first, a page at a time.
-func (d *Dashboard) audit(w http.ResponseWriter, r *http.Request) {
-	v := viewerOf(r)
-	after := atoi(r.URL.Query().Get("after"))
-	events, err := d.svc.Trail.AuditPage(r.Context(), v.Tenant, mdm.AuditFilter{}, after, mdm.DefaultPageSize)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	next := int64(0)
-	if len(events) == mdm.DefaultPageSize {
-		next = events[len(events)-1].Seq
-	}
-	d.show(w, r, "audit.html", "audit.title", page{Data: map[string]any{"Events": events, "Next": next}})
-}

@@ -64,14 +64,9 @@ func Write(dir string, x trail.AuditExport, by string, signer Signer, run Run) (
 	if err = errors.Join(err, w.Close()); err != nil {
 		return Manifest{}, err
 	}
-	m = newManifest(x, done, by, File{Name: eventsFile, SHA256: w.Sum(), Bytes: w.Bytes()})
-	manifest, err := m.encode()
+	m, manifest, sig, err := signedManifest(x, done, by, signer, w.eventsWriter)
 	if err != nil {
 		return Manifest{}, err
-	}
-	sig, err := signer.Sign(manifest)
-	if err != nil {
-		return Manifest{}, fmt.Errorf("sign the manifest: %w", err)
 	}
 	if err := writeNewFile(filepath.Join(dir, ManifestFile), manifest); err != nil {
 		return Manifest{}, err
@@ -80,6 +75,21 @@ func Write(dir string, x trail.AuditExport, by string, signer Signer, run Run) (
 		return Manifest{}, err
 	}
 	return m, nil
+}
+
+// signedManifest makes the manifest of an export whose events w wrote, and signs it: the
+// manifest, its bytes as written and signed, and the signature.
+func signedManifest(x trail.AuditExport, done trail.AuditExported, by string, signer Signer, w *eventsWriter) (Manifest, []byte, []byte, error) {
+	m := newManifest(x, done, by, File{Name: EventsFile(x.Format), SHA256: w.Sum(), Bytes: w.Bytes()})
+	manifest, err := m.encode()
+	if err != nil {
+		return Manifest{}, nil, nil, err
+	}
+	sig, err := signer.Sign(manifest)
+	if err != nil {
+		return Manifest{}, nil, nil, fmt.Errorf("sign the manifest: %w", err)
+	}
+	return m, manifest, sig, nil
 }
 
 // writeNewFile writes data to path, which must not exist, readable by the owner only:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/trail"
 )
 
@@ -19,10 +20,15 @@ type Manifest struct {
 	ExportedBy string            `json:"exported_by"`
 	TimeRange  TimeRange         `json:"time_range"`
 	Employee   *Employee         `json:"employee,omitempty"`
-	Events     int64             `json:"events"`
-	Files      []File            `json:"files"`
-	ChainHead  Position          `json:"chain_head"`
-	Checkpoint *Position         `json:"checkpoint"`
+	// Device, Actor and Actions are the further filters of an export from the dashboard;
+	// absent when the export was not narrowed by them.
+	Device     string         `json:"device,omitempty"`
+	Actor      string         `json:"actor,omitempty"`
+	Actions    []audit.Action `json:"actions,omitempty"`
+	Events     int64          `json:"events"`
+	Files      []File         `json:"files"`
+	ChainHead  Position       `json:"chain_head"`
+	Checkpoint *Position      `json:"checkpoint"`
 }
 
 // Tenant is the tenant whose trail an export holds.
@@ -73,6 +79,7 @@ func newManifest(x trail.AuditExport, done trail.AuditExported, by string, files
 	if x.Employee != nil {
 		m.Employee = &Employee{ID: x.Employee.ID, Email: x.Employee.Email}
 	}
+	m.Device, m.Actor, m.Actions = x.Filter.DeviceID, x.Filter.Actor, x.Filter.Actions
 	if cp := done.Checkpoint; cp != nil {
 		m.Checkpoint = &Position{Seq: cp.Seq, Hash: hex.EncodeToString(cp.Hash), At: cp.At}
 	}
