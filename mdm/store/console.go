@@ -3,57 +3,100 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// DevicePage returns one page of the tenant's devices that match q, newest first.
-//
-// A search starts from the employees it matches when they are few (narrowSearch): the IDs
-// of the page's devices are then sorted from indexes alone (employees CROSS JOIN devices;
-// in SQLite CROSS JOIN keeps the tables in the order written, for PostgreSQL it is an
-// ordinary join), and only those rows are read. A broader search walks
-// the listing in order and finds a page of matches quickly precisely because there are
-// many.
+// DevicePage returns one page of the tenant's devices that match q, in q's order: the
+// sort column, then the device's ID in the same direction, after the cursor (keyset
+// pagination, see sortColumn).
 func (dv Devices) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQuery) ([]mdm.DeviceListing, error) {
+	col := sortColumns[q.Sort.By]
+	if col.expr == "" {
+		return nil, fmt.Errorf("%w: sort %q", mdm.ErrInvalid, q.Sort.By)
+	}
 	listing := dv.s.db.WithContext(ctx).
-		Table("devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id").
-		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name").
+		Table("devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id"+
+			" LEFT JOIN work_policies ON work_policies.tenant_id = devices.tenant_id AND work_policies.id = devices.work_policy_id").
+		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name, "+
+			"COALESCE(work_policies.name, '') AS policy_name, "+col.key+" AS sort_key", col.vars...).
 		Where("devices.tenant_id = ?", tenantID)
+	listing = dv.matching(listing, q)
 	var rows []mdm.DeviceListing
-	if q.Search == "" {
-		err := newestFirst(matching(listing, q), "devices", q.Page).Find(&rows).Error
-		return rows, translate(err)
-	}
-	few, err := dv.fewMatches(ctx, tenantID, q.Search)
-	if err != nil {
-		return nil, err
-	}
-	if !few {
-		err := newestFirst(matching(dv.searchEmployees(listing, q.Search), q), "devices", q.Page).Find(&rows).Error
-		return rows, translate(err)
-	}
-	ids := dv.s.db.WithContext(ctx).Table("employees CROSS JOIN devices").Select("devices.id").
-		Where("devices.tenant_id = employees.tenant_id AND devices.employee_id = employees.id").
-		Where("employees.tenant_id = ? AND devices.tenant_id = ?", tenantID, tenantID)
-	ids = newestFirst(matching(dv.searchEmployees(ids, q.Search), q), "devices", q.Page)
-	// The page's IDs come first (CROSS JOIN again), so that each row is read by its key
-	// rather than the listing walked in order for them.
-	err = dv.s.db.WithContext(ctx).
-		Table("(?) AS page CROSS JOIN devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id", ids).
-		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name").
-		Where("devices.tenant_id = ? AND devices.id = page.id", tenantID).
-		Order("devices.created_at DESC").Order("devices.id DESC").Find(&rows).Error
+	err := inOrder(listing, col, q.Sort.Asc, q.Page).Find(&rows).Error
 	return rows, translate(err)
 }
 
-// matching narrows a query that has the devices table to the query's filters.
-func matching(db *gorm.DB, q mdm.DeviceQuery) *gorm.DB {
+// sortColumn is how the database sorts by a column of the device list: the expression
+// (never NULL, so that a row value compares it), the variables it takes and, for a
+// column of text, the expression the cursor keeps (sort_key; "”" for the columns of
+// time, whose value the cursor takes from the row itself).
+type sortColumn struct {
+	expr   string
+	vars   []any
+	key    string
+	timely bool
+}
+
+var sortColumns = map[mdm.DeviceSortColumn]sortColumn{
+	mdm.SortCreated:    {expr: "devices.created_at", key: "''", timely: true},
+	mdm.SortContact:    {expr: "COALESCE(devices.last_contact_at, ?)", vars: []any{mdm.NeverContacted}, key: "''", timely: true},
+	mdm.SortName:       text("lower(employees.name)"),
+	mdm.SortEmail:      text("employees.email"),
+	mdm.SortPlatform:   text("devices.platform"),
+	mdm.SortState:      text("devices.state"),
+	mdm.SortCompliance: text("COALESCE(devices.verdict, '')"),
+	mdm.SortPolicy:     text("COALESCE(work_policies.name, '')"),
+}
+
+func text(expr string) sortColumn { return sortColumn{expr: expr, key: expr} }
+
+// inOrder sorts a device listing by the column and then the device's ID, both ascending
+// or both descending, and keeps the page after the cursor: a row-value comparison, which
+// both databases answer from an index where one leads with the column.
+func inOrder(db *gorm.DB, col sortColumn, asc bool, p mdm.Page) *gorm.DB {
+	dir, after := "DESC", "<"
+	if asc {
+		dir, after = "ASC", ">"
+	}
+	if c := p.After; c != nil {
+		var at any = c.Key
+		if col.timely {
+			at = c.At
+		}
+		db = db.Where(fmt.Sprintf("(%s, devices.id) %s (?, ?)", col.expr, after), append(append([]any{}, col.vars...), at, c.ID)...)
+	}
+	return db.Clauses(clause.OrderBy{Expression: clause.Expr{
+		SQL: fmt.Sprintf("%s %s, devices.id %s", col.expr, dir, dir), Vars: col.vars, WithoutParentheses: true}}).
+		Limit(p.Limit)
+}
+
+// DeviceTotal counts the tenant's devices that match q's filters and search.
+func (dv Devices) DeviceTotal(ctx context.Context, tenantID string, q mdm.DeviceQuery) (int64, error) {
+	var n int64
+	err := dv.matching(dv.s.db.WithContext(ctx).
+		Table("devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id").
+		Where("devices.tenant_id = ?", tenantID), q).Count(&n).Error
+	return n, translate(err)
+}
+
+// matching narrows a query that has the devices and employees tables to the query's
+// filters, selection and search.
+func (dv Devices) matching(db *gorm.DB, q mdm.DeviceQuery) *gorm.DB {
 	db = filterDevices(db, "devices.", q.DeviceFilter)
 	if q.Compliance != "" {
 		db = db.Where("devices.verdict = ?", q.Compliance)
+	}
+	if len(q.IDs) > 0 {
+		db = db.Where("devices.id IN ?", q.IDs)
+	}
+	if q.Search != "" {
+		db = dv.searchEmployees(db, q.Search)
 	}
 	return db
 }
@@ -69,31 +112,33 @@ func (dv Devices) EmployeePage(ctx context.Context, tenantID string, q mdm.Emplo
 	return rows, translate(err)
 }
 
-// narrowSearch is how many employees a search may match and still start from them.
-const narrowSearch = 2000
-
-// fewMatches reports whether a search matches at most narrowSearch of the tenant's
-// employees, counting no further than that.
-func (dv Devices) fewMatches(ctx context.Context, tenantID, prefix string) (bool, error) {
-	var n int64
-	sub := dv.searchEmployees(dv.s.scoped(ctx, tenantID).Table("employees").Select("1"), prefix).Limit(narrowSearch + 1)
-	if err := dv.s.db.WithContext(ctx).Table("(?) AS matches", sub).Count(&n).Error; err != nil {
-		return false, translate(err)
-	}
-	return n <= narrowSearch, nil
-}
+// minSubstring is the shortest term searched for anywhere in an address or name: a
+// trigram. A shorter one matches the start only.
+const minSubstring = 3
 
 // searchEmployees narrows a query that has the employees table to those whose e-mail
-// address or lower-cased name starts with the (lower-case) prefix. A prefix is a range of
-// strings, which the indexes of migration 00021 answer without a scan.
-func (dv Devices) searchEmployees(db *gorm.DB, prefix string) *gorm.DB {
+// address or name contains the (lower-case) term, ignoring case and accents, from the
+// trigram index of migration 00098. A term too short for trigrams matches the start of
+// the address or lower-cased name: a range of strings, which the indexes of migration
+// 00082 answer without a scan.
+func (dv Devices) searchEmployees(db *gorm.DB, term string) *gorm.DB {
+	switch {
+	case utf8.RuneCountInString(term) >= minSubstring && dv.s.postgres:
+		return db.Where(`trennwand_search_fold(employees.email || ' ' || employees.name) LIKE '%' || trennwand_search_fold(?) || '%'`,
+			likeEscaper.Replace(term))
+	case utf8.RuneCountInString(term) >= minSubstring:
+		// A phrase of the trigram tokenizer matches where its trigrams follow each other:
+		// anywhere in the text.
+		return db.Where("employees.id IN (SELECT docs.employee_id FROM employee_search JOIN employee_search_docs docs ON docs.doc = employee_search.rowid WHERE employee_search MATCH ?)",
+			`"`+strings.ReplaceAll(term, `"`, `""`)+`"`)
+	}
 	collate := ""
 	if dv.s.postgres {
 		collate = ` COLLATE "C"`
 	}
-	upper := prefix + "\U0010FFFF"
+	upper := term + "\U0010FFFF"
 	return db.Where(fmt.Sprintf("((employees.email%[1]s >= ? AND employees.email%[1]s < ?) OR (lower(employees.name)%[1]s >= ? AND lower(employees.name)%[1]s < ?))", collate),
-		prefix, upper, prefix, upper)
+		term, upper, term, upper)
 }
 
 // newestFirst orders a listing of table by creation time and ID, newest first, and keeps
