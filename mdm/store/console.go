@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -16,7 +17,7 @@ import (
 // sort column, then the device's ID in the same direction, after the cursor (keyset
 // pagination, see sortColumn).
 func (dv Devices) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQuery) ([]mdm.DeviceListing, error) {
-	col := sortColumns[q.Sort.By]
+	col := sortColumns[cmp.Or(q.Sort.By, mdm.SortCreated)]
 	if col.expr == "" {
 		return nil, fmt.Errorf("%w: sort %q", mdm.ErrInvalid, q.Sort.By)
 	}
@@ -24,7 +25,7 @@ func (dv Devices) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQ
 		Table("devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id"+
 			" LEFT JOIN work_policies ON work_policies.tenant_id = devices.tenant_id AND work_policies.id = devices.work_policy_id").
 		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name, "+
-			"COALESCE(work_policies.name, '') AS policy_name, "+col.key+" AS sort_key", col.vars...).
+			"COALESCE(work_policies.name, '') AS policy_name, "+col.key+" AS sort_key").
 		Where("devices.tenant_id = ?", tenantID)
 	listing = dv.matching(listing, q)
 	var rows []mdm.DeviceListing

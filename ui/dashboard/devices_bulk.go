@@ -3,6 +3,7 @@ package dashboard
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -49,6 +50,9 @@ type bulkData struct {
 	All     bool
 	Count   int64
 	Devices []mdm.DeviceListing
+	// Missing are the chosen IDs that name no device of the tenant (any more): left out,
+	// and said so.
+	Missing []string
 	Policy  mdm.WorkPolicy
 	Reason  string
 	Results []bulkResult // empty until done
@@ -90,6 +94,10 @@ func (d *Dashboard) bulk(k bulkKind) http.HandlerFunc {
 			return
 		}
 		rec := mdm.BulkRecord{Action: k.Action, Reason: reason}
+		for _, id := range data.Missing {
+			data.Results = append(data.Results, bulkResult{ID: id, Problem: "devices.bulk_not_found"})
+			data.Failed++
+		}
 		for _, dev := range data.Devices {
 			res := bulkResult{ID: dev.ID, Email: dev.EmployeeEmail}
 			if err := k.do(d, r, v, dev, reason); err != nil {
@@ -135,7 +143,16 @@ func (d *Dashboard) bulkSelection(r *http.Request, k bulkKind) (bulkData, mdm.De
 		return data, query, err
 	}
 	if len(data.Devices) == 0 {
-		return data, query, mdm.ErrNotFound
+		return data, query, fmt.Errorf("%w: none of the chosen devices", mdm.ErrNotFound)
+	}
+	found := make(map[string]bool, len(data.Devices))
+	for _, dev := range data.Devices {
+		found[dev.ID] = true
+	}
+	for _, id := range ids {
+		if !found[id] {
+			data.Missing = append(data.Missing, id)
+		}
 	}
 	data.Count = int64(len(data.Devices))
 	if k.Action == mdm.BulkMove {
@@ -168,6 +185,7 @@ func (b bulkData) Hidden() url.Values {
 	for _, d := range b.Devices {
 		v["device"] = append(v["device"], d.ID)
 	}
+	v["device"] = append(v["device"], b.Missing...)
 	if b.Kind.Action == mdm.BulkMove {
 		v.Set("policy", b.Policy.ID)
 	}
