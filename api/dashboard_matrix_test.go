@@ -50,8 +50,8 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/devices/bulk/remove-work-data":  {allowed: adminOnly, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values { return bulkForm(w, tn) }},
 	"POST /ui/devices/bulk/resend-invitation": {allowed: withDevices, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values { return bulkForm(w, tn) }},
 	"POST /ui/devices/bulk/export":            {allowed: withDevices, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values { return bulkForm(w, tn) }},
-	"GET /ui/employees":   {allowed: withDevices},
-	"GET /ui/invitations": {allowed: withDevices},
+	"GET /ui/employees":                       {allowed: withDevices},
+	"GET /ui/invitations":                     {allowed: withDevices},
 	"POST /ui/invitations": {allowed: withDevices, form: func() url.Values {
 		return url.Values{"email": {mdm.NewID() + "@example.org"}, "platform": {"any"}}
 	}},
