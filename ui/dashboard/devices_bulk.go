@@ -96,6 +96,7 @@ func (d *Dashboard) bulk(k bulkKind) http.HandlerFunc {
 		rec := mdm.BulkRecord{Action: k.Action, Reason: reason}
 		for _, id := range data.Missing {
 			data.Results = append(data.Results, bulkResult{ID: id, Problem: "devices.bulk_not_found"})
+			rec.Devices, rec.Failed = append(rec.Devices, id), append(rec.Failed, id)
 			data.Failed++
 		}
 		for _, dev := range data.Devices {
