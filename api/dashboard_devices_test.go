@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trennwand/trennwand/android"
+	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/enrolment"
@@ -268,4 +270,52 @@ func cloneValues(v url.Values) url.Values {
 		out[k] = append([]string(nil), vs...)
 	}
 	return out
+}
+
+// reportingApps is a platform's record of work apps that also (wrongly) holds a private
+// app: the device page must show the policy's work apps only, whatever a platform reports.
+type reportingApps []mdm.WorkApp
+
+func (r reportingApps) WorkApps(context.Context, mdm.Store, string, mdm.Device) ([]mdm.WorkApp, error) {
+	return r, nil
+}
+
+// The device page lists the work apps of the device's policy with version and state as
+// the platform reported them, an app not yet reported as such, and never a private app.
+func TestDevicePageListsWorkAppsNeverPrivateOnes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		iosReg := setUp(ios.Registration())
+		iosReg.WorkApps = reportingApps{
+			{AppID: "de.musterstadt.mail", Version: "4.2", State: mdm.AppInstalled},
+			{AppID: "net.whatsapp.WhatsApp", Version: "24.1", State: mdm.AppInstalled},
+		}
+		w := newAPIWorldOf(t, s, []mdm.Registration{iosReg, setUp(android.Registration())})
+		helpdesk := w.session(w.tenant, mdm.RoleHelpdesk)
+		ctx := context.Background()
+		p, err := w.svc.WorkPolicy.CreateWorkPolicy(ctx, "test", w.tenant, mdm.WorkPolicy{Name: "Verwaltung", Apps: []mdm.AppAssignment{
+			{Platform: mdm.PlatformIOS, AppID: "de.musterstadt.mail", InstallType: mdm.InstallRequired},
+			{Platform: mdm.PlatformIOS, AppID: "de.musterstadt.kalender", InstallType: mdm.InstallRequired},
+			{Platform: mdm.PlatformAndroid, AppID: "de.musterstadt.android.mail", InstallType: mdm.InstallRequired},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := w.employee(w.tenant)
+		at := time.Now().UTC()
+		d := mdm.Device{ID: mdm.NewID(), EmployeeID: e.ID, WorkPolicyID: &p.ID, Platform: mdm.PlatformIOS, State: mdm.DeviceActive,
+			Compliance: mdm.ComplianceCompliant, CreatedAt: at, UpdatedAt: at}
+		if err := w.store.Devices().CreateDevice(ctx, w.tenant.ID, &d); err != nil {
+			t.Fatal(err)
+		}
+		code, _, body := w.page(http.MethodGet, "/ui/devices/"+d.ID, helpdesk, nil)
+		apps := body[strings.Index(body, `<table id="work-apps">`):]
+		apps = apps[:strings.Index(apps, "</table>")]
+		if code != http.StatusOK || !strings.Contains(apps, "<td><code>de.musterstadt.mail</code></td><td>4.2</td><td>installiert") ||
+			!strings.Contains(apps, "<td><code>de.musterstadt.kalender</code></td><td>—</td><td>noch nicht gemeldet") {
+			t.Errorf("the work apps: %d\n%s", code, apps)
+		}
+		if strings.Contains(body, "whatsapp") || strings.Contains(body, "WhatsApp") || strings.Contains(apps, "android.mail") {
+			t.Errorf("the device page shows an app that is not a work app of the iPhone:\n%s", apps)
+		}
+	})
 }
