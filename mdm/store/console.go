@@ -8,17 +8,17 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
 )
 
 // DevicePage returns one page of the tenant's devices that match q, in q's order: the
-// sort column, then the device's ID in the same direction, after the cursor (keyset
-// pagination, see sortColumn).
+// sort column, then the device's ID in the same direction (for the employee's name and
+// address the employee's ID comes between), after the cursor (keyset pagination, see
+// sortColumn).
 func (dv Devices) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQuery) ([]mdm.DeviceListing, error) {
-	col := sortColumns[cmp.Or(q.Sort.By, mdm.SortCreated)]
-	if col.expr == "" {
+	col, ok := dv.sortColumn(cmp.Or(q.Sort.By, mdm.SortCreated))
+	if !ok {
 		return nil, fmt.Errorf("%w: sort %q", mdm.ErrInvalid, q.Sort.By)
 	}
 	listing := dv.s.db.WithContext(ctx).
@@ -27,54 +27,82 @@ func (dv Devices) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQ
 		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name, "+
 			"COALESCE(work_policies.name, '') AS policy_name, "+col.key+" AS sort_key").
 		Where("devices.tenant_id = ?", tenantID)
-	listing = dv.matching(listing, q)
+	listing, err := inOrder(dv.matching(listing, q), col, q.Sort.Asc, q.Page)
+	if err != nil {
+		return nil, err
+	}
 	var rows []mdm.DeviceListing
-	err := inOrder(listing, col, q.Sort.Asc, q.Page).Find(&rows).Error
+	err = listing.Find(&rows).Error
 	return rows, translate(err)
 }
 
 // sortColumn is how the database sorts by a column of the device list: the expression
-// (never NULL, so that a row value compares it), the variables it takes and, for a
-// column of text, the expression the cursor keeps (sort_key; "”" for the columns of
-// time, whose value the cursor takes from the row itself).
+// (never NULL, so that a row value compares it), for the employee's name and address the
+// employee's ID as the middle key (so that the walk follows the indexes of migration
+// 00082), and the expression the cursor keeps as its Key ("''" for the columns of time,
+// whose value the cursor takes from the row itself; the employee's ID and then the text
+// for the employee's columns). The devices' own columns have the indexes of migration
+// 00099.
 type sortColumn struct {
-	expr   string
-	vars   []any
-	key    string
-	timely bool
+	expr, key string
+	byEmployee bool
+	timely     bool
 }
 
-var sortColumns = map[mdm.DeviceSortColumn]sortColumn{
-	mdm.SortCreated:    {expr: "devices.created_at", key: "''", timely: true},
-	mdm.SortContact:    {expr: "COALESCE(devices.last_contact_at, ?)", vars: []any{mdm.NeverContacted}, key: "''", timely: true},
-	mdm.SortName:       text("lower(employees.name)"),
-	mdm.SortEmail:      text("employees.email"),
-	mdm.SortPlatform:   text("devices.platform"),
-	mdm.SortState:      text("devices.state"),
-	mdm.SortCompliance: text("COALESCE(devices.verdict, '')"),
-	mdm.SortPolicy:     text("COALESCE(work_policies.name, '')"),
+func (dv Devices) sortColumn(by mdm.DeviceSortColumn) (sortColumn, bool) {
+	collate, never := "", "'1970-01-01 00:00:00+00:00'"
+	if dv.s.postgres {
+		collate, never = ` COLLATE "C"`, "TIMESTAMPTZ '1970-01-01 00:00:00+00'"
+	}
+	employee := func(expr string) sortColumn {
+		return sortColumn{expr: expr + collate, key: "employees.id || " + expr, byEmployee: true}
+	}
+	text := func(expr string) sortColumn { return sortColumn{expr: expr, key: expr} }
+	col, ok := map[mdm.DeviceSortColumn]sortColumn{
+		mdm.SortCreated:    {expr: "devices.created_at", key: "''", timely: true},
+		mdm.SortContact:    {expr: "COALESCE(devices.last_contact_at, " + never + ")", key: "''", timely: true},
+		mdm.SortName:       employee("lower(employees.name)"),
+		mdm.SortEmail:      employee("employees.email"),
+		mdm.SortPlatform:   text("devices.platform"),
+		mdm.SortState:      text("devices.state"),
+		mdm.SortCompliance: text("devices.verdict"),
+		mdm.SortPolicy:     text("COALESCE(work_policies.name, '')"),
+	}[by]
+	return col, ok
 }
 
-func text(expr string) sortColumn { return sortColumn{expr: expr, key: expr} }
+// idLength is the length of an ID (mdm.NewID), which starts the cursor's Key of a listing
+// sorted by an employee's column.
+const idLength = 26
 
-// inOrder sorts a device listing by the column and then the device's ID, both ascending
-// or both descending, and keeps the page after the cursor: a row-value comparison, which
-// both databases answer from an index where one leads with the column.
-func inOrder(db *gorm.DB, col sortColumn, asc bool, p mdm.Page) *gorm.DB {
+// inOrder sorts a device listing by the column and then the device's ID, all ascending or
+// all descending, and keeps the page after the cursor: a row-value comparison, which both
+// databases answer from an index that leads with the column.
+func inOrder(db *gorm.DB, col sortColumn, asc bool, p mdm.Page) (*gorm.DB, error) {
 	dir, after := "DESC", "<"
 	if asc {
 		dir, after = "ASC", ">"
 	}
-	if c := p.After; c != nil {
-		var at any = c.Key
-		if col.timely {
-			at = c.At
-		}
-		db = db.Where(fmt.Sprintf("(%s, devices.id) %s (?, ?)", col.expr, after), append(append([]any{}, col.vars...), at, c.ID)...)
+	keys := []string{col.expr, "devices.id"}
+	if col.byEmployee {
+		keys = []string{col.expr, "employees.id", "devices.id"}
 	}
-	return db.Clauses(clause.OrderBy{Expression: clause.Expr{
-		SQL: fmt.Sprintf("%s %s, devices.id %s", col.expr, dir, dir), Vars: col.vars, WithoutParentheses: true}}).
-		Limit(p.Limit)
+	if c := p.After; c != nil {
+		var vals []any
+		switch {
+		case col.timely:
+			vals = []any{c.At, c.ID}
+		case col.byEmployee:
+			if len(c.Key) < idLength {
+				return nil, fmt.Errorf("%w: the cursor is not one of this sort", mdm.ErrInvalid)
+			}
+			vals = []any{c.Key[idLength:], c.Key[:idLength], c.ID}
+		default:
+			vals = []any{c.Key, c.ID}
+		}
+		db = db.Where(fmt.Sprintf("(%s) %s (?%s)", strings.Join(keys, ", "), after, strings.Repeat(", ?", len(vals)-1)), vals...)
+	}
+	return db.Order(strings.Join(keys, " "+dir+", ") + " " + dir).Limit(p.Limit), nil
 }
 
 // DeviceTotal counts the tenant's devices that match q's filters and search.
