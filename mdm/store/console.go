@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -21,13 +22,28 @@ func (dv Devices) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQ
 	if !ok {
 		return nil, fmt.Errorf("%w: sort %q", mdm.ErrInvalid, q.Sort.By)
 	}
+	var err error
+	// The walk starts from the employees when it follows their index (a sort by their
+	// name or address) or when a search matches few of them; otherwise from the devices'
+	// index of the sort. SQLite keeps CROSS JOIN's tables in the order written; for
+	// PostgreSQL it is an ordinary join.
+	from := "devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id"
+	first := col.byEmployee
+	if !first && q.Search != "" && !dv.s.postgres {
+		if first, err = dv.fewMatches(ctx, q.Search); err != nil {
+			return nil, err
+		}
+	}
+	if first {
+		from = "employees CROSS JOIN devices"
+	}
 	listing := dv.s.db.WithContext(ctx).
-		Table("devices JOIN employees ON employees.tenant_id = devices.tenant_id AND employees.id = devices.employee_id"+
-			" LEFT JOIN work_policies ON work_policies.tenant_id = devices.tenant_id AND work_policies.id = devices.work_policy_id").
+		Table(from+" LEFT JOIN work_policies ON work_policies.tenant_id = devices.tenant_id AND work_policies.id = devices.work_policy_id").
 		Select("devices.*, employees.email AS employee_email, employees.name AS employee_name, "+
 			"COALESCE(work_policies.name, '') AS policy_name, "+col.key+" AS sort_key").
-		Where("devices.tenant_id = ?", tenantID)
-	listing, err := inOrder(dv.matching(listing, q), col, q.Sort.Asc, q.Page)
+		Where("devices.tenant_id = ? AND employees.tenant_id = ?", tenantID, tenantID).
+		Where("employees.id = devices.employee_id")
+	listing, err = inOrder(dv.matching(listing, q), col, q.Sort.Asc, q.Page)
 	if err != nil {
 		return nil, err
 	}
@@ -39,12 +55,12 @@ func (dv Devices) DevicePage(ctx context.Context, tenantID string, q mdm.DeviceQ
 // sortColumn is how the database sorts by a column of the device list: the expression
 // (never NULL, so that a row value compares it), for the employee's name and address the
 // employee's ID as the middle key (so that the walk follows the indexes of migration
-// 00082), and the expression the cursor keeps as its Key ("''" for the columns of time,
+// 00082), and the expression the cursor keeps as its Key ("”" for the columns of time,
 // whose value the cursor takes from the row itself; the employee's ID and then the text
 // for the employee's columns). The devices' own columns have the indexes of migration
 // 00099.
 type sortColumn struct {
-	expr, key string
+	expr, key  string
 	byEmployee bool
 	timely     bool
 }
@@ -102,7 +118,14 @@ func inOrder(db *gorm.DB, col sortColumn, asc bool, p mdm.Page) (*gorm.DB, error
 		}
 		db = db.Where(fmt.Sprintf("(%s) %s (?%s)", strings.Join(keys, ", "), after, strings.Repeat(", ?", len(vals)-1)), vals...)
 	}
-	return db.Order(strings.Join(keys, " "+dir+", ") + " " + dir).Limit(p.Limit), nil
+	order := slices.Clone(keys)
+	if col.byEmployee {
+		// The same order as the device's ID, written so that SQLite does not take the
+		// devices' primary key for it and then read every device for each employee
+		// instead of the employee's devices from their index.
+		order[2] = "devices.id || ''"
+	}
+	return db.Order(strings.Join(order, " "+dir+", ") + " " + dir).Limit(p.Limit), nil
 }
 
 // DeviceTotal counts the tenant's devices that match q's filters and search.
@@ -141,6 +164,24 @@ func (dv Devices) EmployeePage(ctx context.Context, tenantID string, q mdm.Emplo
 	return rows, translate(err)
 }
 
+// trigramPhrase is the FTS5 query of the term as one phrase, which the trigram tokenizer
+// matches wherever the term's trigrams follow each other: anywhere in the text.
+func trigramPhrase(term string) string { return `"` + strings.ReplaceAll(term, `"`, `""`) + `"` }
+
+// narrowSearch is how many employees a search may match and still start from them.
+const narrowSearch = 2000
+
+// fewMatches reports whether a search matches at most narrowSearch employees (of all
+// tenants: an estimate that counts no further than that), on SQLite.
+func (dv Devices) fewMatches(ctx context.Context, term string) (bool, error) {
+	var n int64
+	sub := dv.searchEmployees(dv.s.db.WithContext(ctx).Table("employees").Select("1"), term).Limit(narrowSearch + 1)
+	if err := dv.s.db.WithContext(ctx).Table("(?) AS matches", sub).Count(&n).Error; err != nil {
+		return false, translate(err)
+	}
+	return n <= narrowSearch, nil
+}
+
 // minSubstring is the shortest term searched for anywhere in an address or name: a
 // trigram. A shorter one matches the start only.
 const minSubstring = 3
@@ -156,10 +197,8 @@ func (dv Devices) searchEmployees(db *gorm.DB, term string) *gorm.DB {
 		return db.Where(`trennwand_search_fold(employees.email || ' ' || employees.name) LIKE '%' || trennwand_search_fold(?) || '%'`,
 			likeEscaper.Replace(term))
 	case utf8.RuneCountInString(term) >= minSubstring:
-		// A phrase of the trigram tokenizer matches where its trigrams follow each other:
-		// anywhere in the text.
 		return db.Where("employees.id IN (SELECT docs.employee_id FROM employee_search JOIN employee_search_docs docs ON docs.doc = employee_search.rowid WHERE employee_search MATCH ?)",
-			`"`+strings.ReplaceAll(term, `"`, `""`)+`"`)
+			trigramPhrase(term))
 	}
 	collate := ""
 	if dv.s.postgres {
