@@ -17,7 +17,7 @@ func Registration() mdm.Registration {
 		Can: mdm.CanLockWork | mdm.CanResetWorkPasscode | mdm.ReportsWorkPasscode | mdm.ReportsIntegrity | mdm.ReportsPatchLevel |
 			mdm.RevocableWhileManaged | mdm.EnrolsByPortalLink | mdm.BindsCertificateKeys,
 		Forgetter: Forgetter{},
-		WorkApps:  workAppsReport{},
+		WorkApps:  workAppReader{},
 		Setup: store.TenantRow{Table: enterprise{}.TableName(),
 			Do: "bind an Android enterprise first (trennwand android bind or signup, or the dashboard's settings)"},
 	}

@@ -2,50 +2,76 @@ package android
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// workAppsReport tells the core which work apps a work profile has, from its last status
-// report as the device keeps it: AMAPI names each required app that is not as the policy
-// wants it in nonComplianceDetails, kept as a line "SETTING: REASON (package)". An app
-// the report does not name is installed; before the first report, none is known.
-type workAppsReport struct{}
+// workAppReader tells the core where a work profile's work apps stand, from its last
+// status report as the device keeps it: AMAPI names each required app that is not as the
+// policy wants it in nonComplianceDetails, kept as a line "SETTING: REASON (package)". A
+// required app the report does not name is installed; before the first report, nothing is
+// known. AMAPI's report names no versions.
+type workAppReader struct{}
 
-var _ mdm.WorkAppsReport = workAppsReport{}
+var _ mdm.WorkAppReader = workAppReader{}
 
 // appFailures are the non-compliance reasons by which AMAPI says that an app cannot be
 // installed on the phone at all; other reasons naming an app (APP_NOT_INSTALLED, PENDING)
 // mean it is still to come, and APP_NOT_UPDATED that an older version is there.
 var appFailures = map[string]bool{"APP_INCOMPATIBLE": true, "DEVICE_INCOMPATIBLE": true, "PROJECT_NOT_PERMITTED": true}
 
-// WorkAppStates reads the states of the apps from the device's last status report.
-func (workAppsReport) WorkAppStates(_ context.Context, _ mdm.Store, d mdm.Device, appIDs []string) (map[string]mdm.WorkAppState, error) {
-	out := make(map[string]mdm.WorkAppState, len(appIDs))
+// WorkApps reads, inside tx, the required apps of the device's policy with their states.
+func (workAppReader) WorkApps(ctx context.Context, tx mdm.Store, tenantID string, d mdm.Device) ([]mdm.WorkApp, error) {
+	if d.WorkPolicyID == nil {
+		return nil, nil
+	}
+	p, err := tx.Policies().WorkPolicy(ctx, tenantID, *d.WorkPolicyID)
+	if errors.Is(err, mdm.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("android: policy of device %s: %w", d.ID, err)
+	}
+	var ids []string
+	for _, a := range p.Required(mdm.PlatformAndroid) {
+		ids = append(ids, a.AppID)
+	}
+	return appStates(d, ids), nil
+}
+
+// appStates reads the states of the apps from the device's last status report.
+func appStates(d mdm.Device, appIDs []string) []mdm.WorkApp {
 	reported := d.State == mdm.DeviceActive &&
 		(d.ReportedCompliance == mdm.ComplianceCompliant || d.ReportedCompliance == mdm.ComplianceNonCompliant)
+	state := make(map[string]mdm.WorkAppState, len(appIDs))
 	for _, id := range appIDs {
-		out[id] = mdm.WorkAppPending
+		state[id] = mdm.AppNotReported
 		if reported {
-			out[id] = mdm.WorkAppInstalled
+			state[id] = mdm.AppInstalled
 		}
 	}
-	if !reported {
-		return out, nil
-	}
-	for _, line := range strings.Split(d.NonCompliance, "\n") {
-		rest, pkg, ok := strings.Cut(strings.TrimSuffix(line, ")"), " (")
-		if _, wanted := out[pkg]; !ok || !wanted {
-			continue
+	problem := map[string]string{}
+	if reported {
+		for _, line := range strings.Split(d.NonCompliance, "\n") {
+			rest, pkg, ok := strings.Cut(strings.TrimSuffix(line, ")"), " (")
+			if _, wanted := state[pkg]; !ok || !wanted {
+				continue
+			}
+			_, reason, _ := strings.Cut(rest, ": ")
+			switch {
+			case appFailures[reason]:
+				state[pkg], problem[pkg] = mdm.AppFailed, reason
+			case reason != "APP_NOT_UPDATED":
+				state[pkg] = mdm.AppPending
+			}
 		}
-		_, reason, _ := strings.Cut(rest, ": ")
-		switch {
-		case appFailures[reason]:
-			out[pkg] = mdm.WorkAppFailed
-		case reason != "APP_NOT_UPDATED":
-			out[pkg] = mdm.WorkAppPending
-		}
 	}
-	return out, nil
+	out := make([]mdm.WorkApp, len(appIDs))
+	for i, id := range appIDs {
+		out[i] = mdm.WorkApp{AppID: id, State: state[id], Problem: problem[id]}
+	}
+	return out
 }

@@ -14,27 +14,52 @@ import (
 // one it does not name is installed; before the first report, none is known.
 func TestTheWorkAppsAreReadFromTheStatusReport(t *testing.T) {
 	apps := []string{"com.example.mail", "com.example.files", "com.example.chat"}
+	policy := mdm.WorkPolicy{ID: mdm.NewID()}
+	for _, a := range apps {
+		policy.Apps = append(policy.Apps, mdm.AppAssignment{Platform: mdm.PlatformAndroid, AppID: a, InstallType: mdm.InstallRequired})
+	}
 	cases := []struct {
 		name string
 		d    mdm.Device
 		want map[string]mdm.WorkAppState
 	}{
 		{"not reported yet", mdm.Device{State: mdm.DeviceActive, ReportedCompliance: mdm.ComplianceUnknown},
-			map[string]mdm.WorkAppState{"com.example.mail": mdm.WorkAppPending, "com.example.files": mdm.WorkAppPending, "com.example.chat": mdm.WorkAppPending}},
+			map[string]mdm.WorkAppState{"com.example.mail": mdm.AppNotReported, "com.example.files": mdm.AppNotReported, "com.example.chat": mdm.AppNotReported}},
 		{"still enrolling", mdm.Device{State: mdm.DeviceEnrolling, ReportedCompliance: mdm.ComplianceCompliant},
-			map[string]mdm.WorkAppState{"com.example.mail": mdm.WorkAppPending, "com.example.files": mdm.WorkAppPending, "com.example.chat": mdm.WorkAppPending}},
+			map[string]mdm.WorkAppState{"com.example.mail": mdm.AppNotReported, "com.example.files": mdm.AppNotReported, "com.example.chat": mdm.AppNotReported}},
 		{"all there", mdm.Device{State: mdm.DeviceActive, ReportedCompliance: mdm.ComplianceCompliant},
-			map[string]mdm.WorkAppState{"com.example.mail": mdm.WorkAppInstalled, "com.example.files": mdm.WorkAppInstalled, "com.example.chat": mdm.WorkAppInstalled}},
+			map[string]mdm.WorkAppState{"com.example.mail": mdm.AppInstalled, "com.example.files": mdm.AppInstalled, "com.example.chat": mdm.AppInstalled}},
 		{"one coming, one failed, one old", mdm.Device{State: mdm.DeviceActive, ReportedCompliance: mdm.ComplianceNonCompliant,
 			NonCompliance: "applications: APP_NOT_INSTALLED (com.example.mail)\napplications: APP_INCOMPATIBLE (com.example.files)\n" +
 				"applications: APP_NOT_UPDATED (com.example.chat)\npasswordPolicies: INSUFFICIENT_PASSWORD\napplications: APP_NOT_INSTALLED (com.other.app)"},
-			map[string]mdm.WorkAppState{"com.example.mail": mdm.WorkAppPending, "com.example.files": mdm.WorkAppFailed, "com.example.chat": mdm.WorkAppInstalled}},
+			map[string]mdm.WorkAppState{"com.example.mail": mdm.AppPending, "com.example.files": mdm.AppFailed, "com.example.chat": mdm.AppInstalled}},
 	}
-	report := android.Registration().WorkApps
+	reader := android.Registration().WorkApps
 	for _, c := range cases {
-		got, err := report.WorkAppStates(context.Background(), nil, c.d, apps)
+		c.d.TenantID, c.d.WorkPolicyID = "t", &policy.ID
+		rows, err := reader.WorkApps(context.Background(), onePolicy{p: policy}, "t", c.d)
+		got := map[string]mdm.WorkAppState{}
+		for _, r := range rows {
+			got[r.AppID] = r.State
+		}
 		if err != nil || !maps.Equal(got, c.want) {
 			t.Errorf("%s: %v (%v), want %v", c.name, got, err, c.want)
 		}
 	}
+}
+
+// onePolicy is a store that holds one work policy and nothing else.
+type onePolicy struct {
+	mdm.Store
+	mdm.PolicyStore
+	p mdm.WorkPolicy
+}
+
+func (s onePolicy) Policies() mdm.PolicyStore { return s }
+
+func (s onePolicy) WorkPolicy(_ context.Context, _, id string) (mdm.WorkPolicy, error) {
+	if id != s.p.ID {
+		return mdm.WorkPolicy{}, mdm.ErrNotFound
+	}
+	return s.p, nil
 }

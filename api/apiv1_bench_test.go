@@ -80,7 +80,8 @@ func benchmarkDeviceList(b *testing.B, backend string, n int) {
 	// The dashboard's device list and overview pages, rendered for a signed-in
 	// administrator.
 	s100k := w.session(w.tenant, mdm.RoleAdmin)
-	for _, page := range []string{"/ui/devices", "/ui/devices?q=person00123", "/ui/"} {
+	for _, page := range []string{"/ui/devices", "/ui/devices?q=person00123", "/ui/devices?q=son+00123", "/ui/devices?sort=name&order=asc",
+		"/ui/devices?sort=contact&order=desc", "/ui/"} {
 		b.Run("page"+page, func(b *testing.B) {
 			var took []time.Duration
 			for b.Loop() {

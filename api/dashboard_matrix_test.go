@@ -44,8 +44,14 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/devices/:id/policy": {allowed: adminOnly, id: deviceID, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values {
 		return url.Values{"policy": {w.policy(tn).ID}}
 	}},
-	"GET /ui/employees":   {allowed: withDevices},
-	"GET /ui/invitations": {allowed: withDevices},
+	"POST /ui/devices/bulk/move": {allowed: adminOnly, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values {
+		return bulkForm(w, tn, "policy", w.policy(tn).ID)
+	}},
+	"POST /ui/devices/bulk/remove-work-data":  {allowed: adminOnly, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values { return bulkForm(w, tn) }},
+	"POST /ui/devices/bulk/resend-invitation": {allowed: withDevices, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values { return bulkForm(w, tn) }},
+	"POST /ui/devices/bulk/export":            {allowed: withDevices, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values { return bulkForm(w, tn) }},
+	"GET /ui/employees":                       {allowed: withDevices},
+	"GET /ui/invitations":                     {allowed: withDevices},
 	"POST /ui/invitations": {allowed: withDevices, form: func() url.Values {
 		return url.Values{"email": {mdm.NewID() + "@example.org"}, "platform": {"any"}}
 	}},
@@ -113,6 +119,17 @@ var pageMatrix = map[string]pageRoute{
 		return url.Values{"name": {"script " + mdm.NewID()}, "role": {"helpdesk"}}
 	}},
 	"POST /ui/settings/tokens/:id/revoke": {allowed: adminOnly, id: tokenID, form: func() url.Values { return url.Values{} }},
+}
+
+// bulkForm is a confirmed bulk action's form for a new device of the tenant, with the
+// fields kv beside it.
+func bulkForm(w *apiWorld, tn mdm.Tenant, kv ...string) url.Values {
+	form := confirmed()
+	form.Set("device", deviceID(w, tn))
+	for i := 0; i+1 < len(kv); i += 2 {
+		form.Set(kv[i], kv[i+1])
+	}
+	return form
 }
 
 // adminID is a new helpdesk administrator of the tenant, to be disabled.

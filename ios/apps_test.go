@@ -278,4 +278,9 @@ func TestTheInventoryKeepsWorkAppsOnly(t *testing.T) {
 	if err := s.st.Tables().DB().Raw("SELECT COUNT(*) FROM ios_work_apps WHERE bundle_id LIKE '%whatsapp%'").Row().Scan(&n); err != nil || n != 0 {
 		t.Fatalf("the private app was stored (%d rows, %v)", n, err)
 	}
+	// What the device page reads is the same: the work app, installed, and nothing else.
+	shown, err := s.svc.ReportedWorkApps(ctx, s.tenant, d)
+	if err != nil || len(shown) != 1 || shown[0].AppID != mailApp || shown[0].State != mdm.AppInstalled {
+		t.Fatalf("the device page's work apps %+v, %v; want only the mail app, installed", shown, err)
+	}
 }

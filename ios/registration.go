@@ -17,7 +17,7 @@ func Registration() mdm.Registration {
 		Platform:  mdm.PlatformIOS,
 		Can:       mdm.CanQueryWorkApps | mdm.NeedsManagedAccount | mdm.AppConfigRows,
 		Forgetter: storage.Forgetter{},
-		WorkApps:  storage.WorkAppsReport{},
+		WorkApps:  storage.WorkAppReader{},
 		Setup: store.TenantRow{Table: "ios_tenant_push",
 			Do: "upload the Apple MDM push certificate first (trennwand apple push-cert upload, or the dashboard's settings)"},
 	}

@@ -10,22 +10,31 @@ import (
 type DeviceQuery struct {
 	DeviceFilter
 	Compliance Compliance
-	// Search matches devices whose employee's e-mail address or name starts with it
-	// (ignoring case for ASCII letters).
+	// Search matches devices whose employee's e-mail address or name contains it,
+	// ignoring case and accents; a term of one or two characters matches the start.
 	Search string
+	// Sort orders the listing; the zero value is newest first.
+	Sort DeviceSort
+	// IDs, when given, narrow the listing to these devices (a bulk action's selection).
+	IDs []string
 	Page
 }
 
-// DeviceListing is a device as a listing shows it: with whose it is.
+// DeviceListing is a device as a listing shows it: with whose it is and the name of its
+// work policy.
 type DeviceListing struct {
 	Device
 	EmployeeEmail string
 	EmployeeName  string
+	PolicyName    string
+	// SortKey is the row's value in a listing sorted by a column of text, as the database
+	// compares it: what the next page's cursor keeps.
+	SortKey string `gorm:"->"`
 }
 
 // EmployeeQuery selects employees for a listing.
 type EmployeeQuery struct {
-	Search string // start of the e-mail address or name
+	Search string // part of the e-mail address or name, as DeviceQuery.Search
 	Page
 }
 
@@ -49,14 +58,18 @@ func normalizeSearch(s string) (string, error) {
 	return s, nil
 }
 
-// DevicePage lists one page of the tenant's devices that match q, newest first. The
-// cursor of the next page is the last device's; fewer rows than the limit mean the end.
+// DevicePage lists one page of the tenant's devices that match q in its order. The cursor
+// of the next page is q.Sort.CursorAfter the last device; fewer rows than the limit mean
+// the end.
 func (s *Service) DevicePage(ctx context.Context, t Tenant, q DeviceQuery) ([]DeviceListing, error) {
 	var err error
 	if q.Search, err = normalizeSearch(q.Search); err != nil {
 		return nil, err
 	}
 	q.Page = q.Page.Normalized()
+	if q.Sort.By == "" {
+		q.Sort.By = SortCreated
+	}
 	ds, err := s.store.Devices().DevicePage(ctx, t.ID, q)
 	if err != nil {
 		return nil, fmt.Errorf("list devices of %s: %w", t.Name, err)

@@ -22,9 +22,9 @@ type Registration struct {
 	// Setup tells whether a tenant has set the platform up; nil when the platform needs
 	// nothing of the tenant before a phone can enrol.
 	Setup SetupCheck
-	// WorkApps tells which work apps are installed on a device; nil when the platform
-	// cannot tell.
-	WorkApps WorkAppsReport
+	// WorkApps reads what the platform keeps of a device's work apps (the device page, the
+	// portal's progress); nil when it keeps nothing of them.
+	WorkApps WorkAppReader
 }
 
 // SetupCheck is a platform's answer to "can a phone of this tenant enrol now?": whether

@@ -70,9 +70,11 @@ type DeviceStore interface {
 	EmployeeByEmail(ctx context.Context, tenantID, email string) (Employee, error)
 	Employee(ctx context.Context, tenantID, id string) (Employee, error)
 
-	// DevicePage returns one page of the tenant's devices that match q, newest first, each
-	// with its employee's address and name.
+	// DevicePage returns one page of the tenant's devices that match q in q's order, each
+	// with its employee's address and name and its work policy's name.
 	DevicePage(ctx context.Context, tenantID string, q DeviceQuery) ([]DeviceListing, error)
+	// DeviceTotal counts the tenant's devices that match q's filters and search.
+	DeviceTotal(ctx context.Context, tenantID string, q DeviceQuery) (int64, error)
 	// EmployeePage returns one page of the tenant's employees, newest first.
 	EmployeePage(ctx context.Context, tenantID string, q EmployeeQuery) ([]Employee, error)
 	// DeviceCounts counts the tenant's devices by platform, state and compliance.

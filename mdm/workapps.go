@@ -4,28 +4,81 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
-// WorkAppState is where one work app stands on a device, as its platform knows it.
+// WorkAppState is where a work app stands on a device, as its platform last reported it.
 type WorkAppState string
 
 // The states of a work app on a device.
 const (
-	// WorkAppPending: the app is wanted and not installed yet, or the platform has not
-	// heard of it yet.
-	WorkAppPending WorkAppState = "pending"
-	// WorkAppInstalled: the phone reports the app installed in the work container.
-	WorkAppInstalled WorkAppState = "installed"
-	// WorkAppFailed: the phone, or the platform on its behalf, gave up installing it.
-	WorkAppFailed WorkAppState = "failed"
+	// AppNotReported: the device's policy has the app; its platform has reported nothing
+	// of it yet (or reports no apps at all).
+	AppNotReported WorkAppState = "not_reported"
+	AppPending     WorkAppState = "pending" // ordered, not yet confirmed installed
+	AppInstalled   WorkAppState = "installed"
+	AppFailed      WorkAppState = "failed"
+	AppRemoving    WorkAppState = "removing"
 )
 
-// WorkAppsReport is a platform's knowledge of which work apps are on a device: read inside
-// tx from the platform's own rows or from what the device reported, never a copy kept
-// for the purpose. It answers for each app ID asked about; one it knows nothing of is
-// pending.
-type WorkAppsReport interface {
-	WorkAppStates(ctx context.Context, tx Store, d Device, appIDs []string) (map[string]WorkAppState, error)
+// WorkApp is a work app as a platform reports it for a device: the app's identifier (an
+// Android package name or iOS bundle identifier), its version where the platform tells
+// it, its state, and why it failed.
+type WorkApp struct {
+	AppID   string
+	Version string
+	State   WorkAppState
+	Problem string
+}
+
+// WorkAppReader is a platform's part of showing a device's work apps: what it keeps of
+// the apps it put into the device's work container, read inside tx. A platform that keeps
+// nothing of them registers none.
+type WorkAppReader interface {
+	WorkApps(ctx context.Context, tx Store, tenantID string, d Device) ([]WorkApp, error)
+}
+
+// WorkAppsOf is what the device page shows of the device's work apps: one row for each app
+// that the work policy p puts on devices of the device's platform, with what the platform
+// reported of it. It is driven by the policy alone, so an app the platform might report
+// that is not a work app of the policy — a private app, whatever the reason it was
+// reported — is never shown (DESIGN: the employer sees work apps only).
+func WorkAppsOf(d Device, p WorkPolicy, reported []WorkApp) []WorkApp {
+	byID := make(map[string]WorkApp, len(reported))
+	for _, r := range reported {
+		byID[r.AppID] = r
+	}
+	var out []WorkApp
+	for _, a := range p.Apps {
+		if a.Platform != d.Platform {
+			continue
+		}
+		if r, ok := byID[a.AppID]; ok {
+			out = append(out, r)
+			continue
+		}
+		out = append(out, WorkApp{AppID: a.AppID, State: AppNotReported})
+	}
+	return out
+}
+
+// ReportedWorkApps returns what the device's platform keeps of the work apps it put on the
+// device; none when the platform keeps nothing of them. Show them through WorkAppsOf.
+func (s *Service) ReportedWorkApps(ctx context.Context, t Tenant, d Device) ([]WorkApp, error) {
+	i := s.platformIndex(d.Platform)
+	if i < 0 || s.platforms[i].WorkApps == nil {
+		return nil, nil
+	}
+	var out []WorkApp
+	err := s.atomic(ctx, func(tx Store, _ time.Time) error {
+		var err error
+		out, err = s.platforms[i].WorkApps.WorkApps(ctx, tx, t.ID, d)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("work apps of device %s: %w", d.ID, err)
+	}
+	return out, nil
 }
 
 // WorkAppProgress says how far the work apps that a device's policy installs without
@@ -39,9 +92,10 @@ type WorkAppProgress struct {
 // Done reports whether every wanted app is installed (also when none is wanted).
 func (p WorkAppProgress) Done() bool { return p.Installed == p.Wanted }
 
-// WorkAppsOf returns how far the required work apps of d's policy are installed on d,
-// read inside tx from the device's platform. A device without a policy wants no app.
-func (s *Service) WorkAppsOf(ctx context.Context, tx Store, d Device) (WorkAppProgress, error) {
+// WorkAppProgressOf returns how far the required work apps of d's policy are installed on
+// d, read inside tx from what the device's platform keeps of them (its WorkAppReader, the
+// same the device page shows). A device without a policy wants no app.
+func (s *Service) WorkAppProgressOf(ctx context.Context, tx Store, d Device) (WorkAppProgress, error) {
 	i := s.platformIndex(d.Platform)
 	if i < 0 || s.platforms[i].WorkApps == nil {
 		return WorkAppProgress{}, nil
@@ -57,23 +111,24 @@ func (s *Service) WorkAppsOf(ctx context.Context, tx Store, d Device) (WorkAppPr
 	if err != nil {
 		return WorkAppProgress{}, fmt.Errorf("policy of device %s: %w", d.ID, err)
 	}
-	var ids []string
-	for _, a := range p.Required(d.Platform) {
-		ids = append(ids, a.AppID)
-	}
-	out.Wanted = len(ids)
-	if len(ids) == 0 {
+	required := p.Required(d.Platform)
+	out.Wanted = len(required)
+	if len(required) == 0 {
 		return out, nil
 	}
-	states, err := s.platforms[i].WorkApps.WorkAppStates(ctx, tx, d, ids)
+	reported, err := s.platforms[i].WorkApps.WorkApps(ctx, tx, d.TenantID, d)
 	if err != nil {
 		return WorkAppProgress{}, fmt.Errorf("work apps of device %s: %w", d.ID, err)
 	}
-	for _, id := range ids {
-		switch states[id] {
-		case WorkAppInstalled:
+	states := make(map[string]WorkAppState, len(reported))
+	for _, r := range reported {
+		states[r.AppID] = r.State
+	}
+	for _, a := range required {
+		switch states[a.AppID] {
+		case AppInstalled:
 			out.Installed++
-		case WorkAppFailed:
+		case AppFailed:
 			out.Failed++
 		}
 	}

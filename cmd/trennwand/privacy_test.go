@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // The schema of the whole program (the domain's, the CA's and Apple MDM's tables) has no
@@ -25,8 +27,19 @@ func TestSchemaHasNoPlaceForPrivateData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A virtual table (the search's FTS5 index) keeps its data in shadow tables, which
+		// are walked like any other; its own declaration is not a table's DDL.
+		var virtual []string
+		if backend == storetest.SQLite {
+			if err := db.Raw("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'").Scan(&virtual).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
 		var columns []string
 		for _, table := range tables {
+			if slices.Contains(virtual, table) {
+				continue
+			}
 			cols, err := db.Migrator().ColumnTypes(table)
 			if err != nil {
 				t.Fatal(err)

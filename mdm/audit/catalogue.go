@@ -38,11 +38,16 @@ const (
 	EmployeeView           Action = "employee.view"
 	EmployeeReport         Action = "employee.report"
 	DeviceView             Action = "device.view"
-	CertificateChallenge   Action = "certificate.challenge"
-	CertificateRevoke      Action = "certificate.revoke"
-	CertificateKeyBind     Action = "certificate.key_bind"
-	CertificateKeyRenew    Action = "certificate.key_renew"
-	CertificateRenewAllow  Action = "certificate.renewal_allow"
+	// DeviceExport: devices of the list were exported (CSV), with the reason stated.
+	DeviceExport Action = "device.export"
+	// DeviceBulk: an action on a selection of devices, with the reason stated and the
+	// devices it failed for; each device's own event is recorded beside it.
+	DeviceBulk            Action = "device.bulk"
+	CertificateChallenge  Action = "certificate.challenge"
+	CertificateRevoke     Action = "certificate.revoke"
+	CertificateKeyBind    Action = "certificate.key_bind"
+	CertificateKeyRenew   Action = "certificate.key_renew"
+	CertificateRenewAllow Action = "certificate.renewal_allow"
 	// A device asked for a certificate with another key than the one its enrolment is
 	// bound to: a security event the dashboard shows.
 	SecurityCertificateKeyMismatch Action = "security.certificate_key_mismatch"
@@ -98,7 +103,7 @@ var actions = setOf(
 	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke,
 	TenantCreate, TenantContacts, DataProtectionUpdate, DataProtectionDocument, NoticeAcknowledge, AuditExport, AuditPrune,
 	SIEMEnable, SIEMDisable,
-	EmployeeView, EmployeeReport, DeviceView, CertificateChallenge, CertificateRevoke,
+	EmployeeView, EmployeeReport, DeviceView, DeviceExport, DeviceBulk, CertificateChallenge, CertificateRevoke,
 	CertificateKeyBind, CertificateKeyRenew, CertificateRenewAllow, SecurityCertificateKeyMismatch,
 	InvitationCreate, InvitationMail, InvitationRedeem, InvitationResend, InvitationRevoke,
 	WorkPolicyCreate, WorkPolicyUpdate, WorkPolicyDefault, WorkPolicyCompliance,
@@ -176,7 +181,7 @@ func Check(r Record) error {
 
 // AccessActions are the actions that record someone looking at or exporting data rather
 // than changing it: the access log of the data-protection officer.
-var AccessActions = []Action{DeviceView, EmployeeView, EmployeeReport, AuditExport}
+var AccessActions = []Action{DeviceView, EmployeeView, EmployeeReport, AuditExport, DeviceExport}
 
 // IsAccess reports whether the event records someone looking at or exporting data,
 // rather than a change.

@@ -192,7 +192,7 @@ func (s *Service) WorkAppsOf(ctx context.Context, ds ...mdm.Device) (map[string]
 	out := make(map[string]mdm.WorkAppProgress, len(ds))
 	err := s.DB.Atomic(ctx, func(tx mdm.Store) error {
 		for _, d := range ds {
-			p, err := s.Core.WorkAppsOf(ctx, tx, d)
+			p, err := s.Core.WorkAppProgressOf(ctx, tx, d)
 			if err != nil {
 				return err
 			}

@@ -76,7 +76,7 @@ type Dashboard struct {
 // The page templates.
 var pageNames = []string{
 	"signin.html", "factor.html", "recovery.html", "password.html",
-	"overview.html", "devices.html", "device.html", "employees.html",
+	"overview.html", "devices.html", "devices_bulk.html", "device.html", "employees.html",
 	"invitations.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
 	"compliance.html", "invitations_csv.html", "settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
 	"dataprotection.html", "dpo_document.html", "access_log.html",
@@ -138,6 +138,7 @@ var funcs = template.FuncMap{
 	"states":          func() []string { return []string{"invited", "enrolling", "active", "removing", "removed"} },
 	"compliances":     func() []string { return []string{"compliant", "in_grace", "noncompliant", "unknown"} },
 	"actions":         func() []deviceAction { return deviceActions },
+	"sortColumns":     func() []mdm.DeviceSortColumn { return mdm.DeviceSortColumns[:len(mdm.DeviceSortColumns)-1] },
 	"roles":           func() []mdm.Role { return mdm.Roles },
 	"reason":          reason,
 	"rowTypes":        func() []workpolicy.ConfigRowType { return workpolicy.ConfigRowTypes },
@@ -234,6 +235,10 @@ func (d *Dashboard) Routes() []Route {
 		{post, Prefix + "/devices/:id/revoke-certificates", mdm.PermDevicesManage, d.revokeCertificates()},
 		{post, Prefix + "/devices/:id/policy", mdm.PermPoliciesWrite, d.moveDevice},
 		{post, Prefix + "/devices/:id/allow-certificate-renewal", mdm.PermDevicesManage, d.allowCertificateRenewal()},
+		{post, Prefix + "/devices/bulk/move", mdm.PermPoliciesWrite, d.bulk(bulkMove)},
+		{post, Prefix + "/devices/bulk/remove-work-data", mdm.PermDevicesManage, d.bulk(bulkRemove)},
+		{post, Prefix + "/devices/bulk/resend-invitation", mdm.PermInvitationsWrite, d.bulk(bulkResend)},
+		{post, Prefix + "/devices/bulk/export", mdm.PermDevicesRead, d.bulk(bulkExport)},
 		{get, Prefix + "/employees", mdm.PermEmployeesRead, d.employeeList(itEmployees)},
 		{get, Prefix + "/invitations", mdm.PermInvitationsRead, d.invitations},
 		{post, Prefix + "/invitations", mdm.PermInvitationsWrite, d.invite},

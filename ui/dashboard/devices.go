@@ -3,69 +3,11 @@ package dashboard
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/compliance"
 )
-
-// deviceFilters is the search form of the device list, as the user filled it in.
-type deviceFilters struct {
-	Q, Platform, State, Compliance string
-}
-
-// devicesData is what the device list shows.
-type devicesData struct {
-	Filters deviceFilters
-	Devices []mdm.DeviceListing
-	Next    string // the link to the next page, empty on the last
-}
-
-// devices lists one page of devices, newest first, filtered and searched.
-func (d *Dashboard) devices(w http.ResponseWriter, r *http.Request) {
-	v := viewerOf(r)
-	q := r.URL.Query()
-	f := deviceFilters{Q: q.Get("q"), Platform: q.Get("platform"), State: q.Get("state"), Compliance: q.Get("compliance")}
-	query := mdm.DeviceQuery{Search: f.Q, Page: mdm.Page{Limit: mdm.DefaultPageSize}}
-	var err error
-	if f.Platform != "" {
-		if query.Platform, err = mdm.ParsePlatform(f.Platform); err != nil {
-			d.fail(w, r, err)
-			return
-		}
-	}
-	if f.State != "" {
-		if query.State, err = mdm.ParseDeviceState(f.State); err != nil {
-			d.fail(w, r, err)
-			return
-		}
-	}
-	switch c := mdm.Compliance(f.Compliance); c {
-	case "", mdm.ComplianceCompliant, mdm.ComplianceInGrace, mdm.ComplianceNonCompliant, mdm.ComplianceUnknown:
-		query.Compliance = c
-	default:
-		d.fail(w, r, fmt.Errorf("%w: compliance %q", mdm.ErrInvalid, f.Compliance))
-		return
-	}
-	if query.After, err = mdm.ParseCursor(q.Get("after")); err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	ds, err := d.svc.DevicePage(r.Context(), v.Tenant, query)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	data := devicesData{Filters: f, Devices: ds}
-	if len(ds) == query.Limit {
-		last := ds[len(ds)-1]
-		next := url.Values{"q": {f.Q}, "platform": {f.Platform}, "state": {f.State}, "compliance": {f.Compliance},
-			"after": {mdm.Cursor{At: last.CreatedAt, ID: last.ID}.String()}}
-		data.Next = Prefix + "/devices?" + next.Encode()
-	}
-	d.show(w, r, "devices.html", "devices.title", page{Data: data})
-}
 
 // device shows one device; the service records the access in the audit trail.
 func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
@@ -90,6 +32,10 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
+	if data.Apps, err = d.workApps(r, detail.Device); err != nil {
+		d.fail(w, r, err)
+		return
+	}
 	d.show(w, r, "device.html", "device.title", page{Data: data, Flash: flash(r)})
 }
 
@@ -103,6 +49,26 @@ type deviceData struct {
 	Policies       []mdm.WorkPolicy
 	Compliance     compliance.DeviceCompliance
 	CertificateKey *CertificateKey
+	// Apps are the work apps of the device's policy with what its platform reported.
+	Apps []mdm.WorkApp
+}
+
+// workApps lists the work apps of the device's policy with what the platform reported of
+// them; never anything the policy does not put there (mdm.WorkAppsOf).
+func (d *Dashboard) workApps(r *http.Request, dev mdm.Device) ([]mdm.WorkApp, error) {
+	if dev.WorkPolicyID == nil || dev.State == mdm.DeviceRemoved {
+		return nil, nil
+	}
+	v := viewerOf(r)
+	p, err := d.svc.WorkPolicy.WorkPolicy(r.Context(), v.Tenant, *dev.WorkPolicyID)
+	if err != nil {
+		return nil, err
+	}
+	reported, err := d.svc.ReportedWorkApps(r.Context(), v.Tenant, dev)
+	if err != nil {
+		return nil, err
+	}
+	return mdm.WorkAppsOf(dev, p, reported), nil
 }
 
 // Offers reports whether the device page offers the action: only where the device's

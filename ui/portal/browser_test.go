@@ -170,7 +170,7 @@ func TestBrowserAnEmployeeFollowsTheSetUp(t *testing.T) {
 	}
 	noViolations("apps")
 
-	reported["com.example.mail"], reported["com.example.files"] = mdm.WorkAppInstalled, mdm.WorkAppInstalled
+	reported["com.example.mail"], reported["com.example.files"] = mdm.AppInstalled, mdm.AppInstalled
 	tab.Load(chromedp.Navigate(base + "/e/" + inv.Code))
 	if text := tab.Text(); !strings.Contains(text, "Fertig – erledigt") || strings.Contains(text, "aktualisiert sich") {
 		t.Errorf("done:\n%s", text)

@@ -16,16 +16,13 @@ import (
 )
 
 // reportedApps is what a test's phone reports of its work apps, by app ID, as a
-// platform's report reads it from the phone's answers; an app not named is pending.
+// platform's reader reads it from the phone's answers; an app not named is not reported.
 type reportedApps map[string]mdm.WorkAppState
 
-func (r reportedApps) WorkAppStates(_ context.Context, _ mdm.Store, _ mdm.Device, ids []string) (map[string]mdm.WorkAppState, error) {
-	out := map[string]mdm.WorkAppState{}
-	for _, id := range ids {
-		out[id] = mdm.WorkAppPending
-		if st, ok := r[id]; ok {
-			out[id] = st
-		}
+func (r reportedApps) WorkApps(context.Context, mdm.Store, string, mdm.Device) ([]mdm.WorkApp, error) {
+	var out []mdm.WorkApp
+	for id, st := range r {
+		out = append(out, mdm.WorkApp{AppID: id, State: st})
 	}
 	return out, nil
 }
@@ -118,13 +115,13 @@ func TestTheSetupPageShowsHowFarThePhoneHasCome(t *testing.T) {
 	page := check("enrolled, apps to come", want{step: "Dienst-Apps installiert: 0 von 2 – läuft gerade",
 		hint: "Lassen Sie das Telefon dafür eingeschaltet und mit dem Internet verbunden", refresh: true, remove: true})
 	mustContain(t, textOf(page), "Arbeitsbereich auf dem Telefon eingerichtet – erledigt", "Fertig – kommt noch")
-	reported["com.example.mail"] = mdm.WorkAppInstalled
+	reported["com.example.mail"] = mdm.AppInstalled
 	check("one app there", want{step: "Dienst-Apps installiert: 1 von 2 – läuft gerade",
 		hint: "mit dem Internet verbunden", refresh: true, remove: true})
-	reported["com.example.files"] = mdm.WorkAppFailed
+	reported["com.example.files"] = mdm.AppFailed
 	check("one app failed", want{step: "Dienst-Apps installiert: 1 von 2 – hat nicht geklappt",
 		hint: "1 von 2 Dienst-Apps ließen sich nicht installieren. Verbinden Sie das Telefon mit dem Internet", remove: true})
-	reported["com.example.files"] = mdm.WorkAppInstalled
+	reported["com.example.files"] = mdm.AppInstalled
 	check("done", want{step: "Fertig – erledigt", hint: "Ihr Arbeitsbereich ist fertig.", remove: true})
 
 	_, _, page = f.do("GET", "/e/"+inv.Code+"?lang=en", nil)
