@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit/export"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/ui/dashboard"
@@ -36,6 +38,9 @@ type APIConfig struct {
 	Apple           dashboard.ApplePush
 	Android         dashboard.AndroidEnterprise
 	CertificateKeys dashboard.CertificateKeys
+	// AuditSigner signs the manifests of signed audit exports, as for the dashboard's; nil
+	// answers a signed export with 503.
+	AuditSigner func(ctx context.Context) (export.Signer, error)
 }
 
 // apiV1 serves the JSON API.
@@ -49,6 +54,7 @@ type apiV1 struct {
 	apple     dashboard.ApplePush
 	android   dashboard.AndroidEnterprise
 	keys      dashboard.CertificateKeys
+	signer    func(ctx context.Context) (export.Signer, error)
 }
 
 // call is what a handler knows about the request beyond echo's context: who calls, in
@@ -134,7 +140,7 @@ func (s *Server) MountAPI(cfg APIConfig) error {
 		return err
 	}
 	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing, certs: cfg.Certificates,
-		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys}
+		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys, signer: cfg.AuditSigner}
 	g := s.echo.Group(APIPrefix)
 	g.GET("/openapi.json", func(c echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec.json)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/audit/export"
 	"github.com/trennwand/trennwand/mdm/trail"
 )
 
@@ -41,10 +43,14 @@ func (a *apiV1) listAuditEvents(c echo.Context, k call) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// exportAudit streams the selected events as JSON Lines. The export is recorded in the
-// trail before the first line is written, and covers its own event.
+// exportAudit answers with the selected events: as JSON Lines (the default) or CSV, or,
+// with signed=true, as the ZIP archive the dashboard gives — the events, the manifest and
+// its signature by the installation's CA. The filters are those of the dashboard's audit
+// page. The export is recorded in the trail before the first event is written, and covers
+// its own event.
 func (a *apiV1) exportAudit(c echo.Context, k call) error {
-	req := trail.AuditExportRequest{Format: trail.AuditJSONLines, Employee: c.QueryParam("employee")}
+	req := trail.AuditExportRequest{Format: trail.AuditJSONLines, Employee: c.QueryParam("employee"),
+		DeviceID: c.QueryParam("device"), Actor: c.QueryParam("actor")}
 	var err error
 	if req.From, err = timeQuery(c, "from"); err != nil {
 		return err
@@ -52,12 +58,55 @@ func (a *apiV1) exportAudit(c echo.Context, k call) error {
 	if req.To, err = timeQuery(c, "to"); err != nil {
 		return err
 	}
+	if f := c.QueryParam("format"); f != "" {
+		if req.Format = trail.AuditFormat(f); req.Format != trail.AuditCSV && req.Format != trail.AuditJSONLines {
+			return fmt.Errorf("%w: format %q: use jsonl or csv", mdm.ErrInvalid, f)
+		}
+	}
+	if req.DeviceID != "" && !mdm.IsID(req.DeviceID) {
+		return fmt.Errorf("%w: device %q is not a device ID", mdm.ErrInvalid, req.DeviceID)
+	}
+	if what := c.QueryParam("what"); what != "" {
+		if req.Actions = audit.ActionsNamed(what); req.Actions == nil {
+			return fmt.Errorf("%w: what %q is neither a group of events nor an event", mdm.ErrInvalid, what)
+		}
+	}
+	signed := false
+	if s := c.QueryParam("signed"); s != "" {
+		if signed, err = strconv.ParseBool(s); err != nil {
+			return fmt.Errorf("%w: signed %q: use true or false", mdm.ErrInvalid, s)
+		}
+	}
+	if signed && a.signer == nil {
+		return fmt.Errorf("%w: signed audit exports need the installation's CA", mdm.ErrUnavailable)
+	}
 	ctx := c.Request().Context()
 	x, err := a.svc.Trail.PrepareAuditExport(ctx, k.tenant, req)
 	if err != nil {
 		return err
 	}
 	w := c.Response()
+	if signed {
+		signer, err := a.signer(ctx)
+		if err != nil {
+			return err
+		}
+		w.Header().Set(echo.HeaderContentType, "application/zip")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+export.ArchiveName(x, a.svc.Settings().Now())+`"`)
+		_, err = export.WriteArchive(&lazyStatus{w: w}, x, k.who.Actor, signer, func(write func(audit.Event) error) (trail.AuditExported, error) {
+			return a.svc.Trail.ExportAudit(ctx, k.who.Actor, x, write)
+		})
+		return err
+	}
+	if req.Format == trail.AuditCSV {
+		w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="audit-`+k.tenant.Name+`.csv"`)
+		out := &lazyStatus{w: w}
+		_, err = export.WriteEvents(out, x, func(write func(audit.Event) error) (trail.AuditExported, error) {
+			return a.svc.Trail.ExportAudit(ctx, k.who.Actor, x, write)
+		})
+		return err
+	}
 	w.Header().Set(echo.HeaderContentType, "application/x-ndjson")
 	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+k.tenant.Name+`.jsonl"`)
 	enc := json.NewEncoder(w)
@@ -68,4 +117,15 @@ func (a *apiV1) exportAudit(c echo.Context, k call) error {
 		return enc.Encode(e)
 	})
 	return err
+}
+
+// lazyStatus sends the status 200 with the first byte of an export, so that an export
+// refused before it has anything to send still answers with its problem.
+type lazyStatus struct{ w *echo.Response }
+
+func (l *lazyStatus) Write(p []byte) (int, error) {
+	if !l.w.Committed {
+		l.w.WriteHeader(http.StatusOK)
+	}
+	return l.w.Write(p)
 }

@@ -99,7 +99,7 @@ func newAPIWorldOf(t testing.TB, s *store.Store, regs []mdm.Registration, config
 	w.apple, w.android = newFakeApple(), newFakeAndroid()
 	keys := &fakeCertificateKeys{store: s, allowed: map[string]string{}}
 	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Licensing: licensing, Certificates: w.certs, Apple: w.apple, Android: w.android, CertificateKeys: keys}); err != nil {
+		Licensing: licensing, Certificates: w.certs, Apple: w.apple, Android: w.android, CertificateKeys: keys, AuditSigner: testAuditSigner}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, Apple: w.apple, Android: w.android,

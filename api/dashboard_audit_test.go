@@ -365,3 +365,44 @@ func TestTheAuditPageWarnsOfABrokenChain(t *testing.T) {
 		}
 	})
 }
+
+// The API exports what the dashboard's audit page exports: the same filters, CSV or JSON
+// Lines, and with signed=true the same signed archive; a filter that cannot be right is a
+// problem that names it and records nothing.
+func TestTheAPIExportsTheAuditTrailAsThePageDoes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		sc := newAuditScene(t, w)
+		officer := w.tokens[mdm.RoleDPO]
+		before := w.countAudit(w.tenant, audit.AuditExport)
+		for _, bad := range []string{"format=xml", "what=everything", "device=nonsense", "signed=perhaps"} {
+			if code, body := w.call(http.MethodGet, "/api/v1/audit/export?"+bad, officer, ""); code != http.StatusBadRequest ||
+				!strings.Contains(body, strings.SplitN(bad, "=", 2)[0]) {
+				t.Errorf("%s: %d %.300s, want 400 naming the filter", bad, code, body)
+			}
+		}
+		if w.countAudit(w.tenant, audit.AuditExport) != before {
+			t.Fatal("a refused export was recorded")
+		}
+		code, body := w.call(http.MethodGet, "/api/v1/audit/export?format=csv&what=devices&device="+sc.phone.ID, officer, "")
+		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if code != http.StatusOK || err != nil || len(rows) != 3 || rows[1][4] != string(audit.DeviceView) || rows[2][4] != string(audit.DeviceCommand) {
+			t.Fatalf("CSV export: %d %v %q", code, err, rows)
+		}
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/audit/export?signed=true&format=jsonl&device="+sc.phone.ID, nil)
+		req.Header.Set("Authorization", "Bearer "+officer)
+		rec := httptest.NewRecorder()
+		w.srv.Echo().ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/zip" {
+			t.Fatalf("signed export: %d %v\n%.500s", rec.Code, rec.Header(), rec.Body.String())
+		}
+		files := unzip(t, rec.Body.Bytes())
+		if !bytes.Equal(files["manifest.json.p7s"], append([]byte("signed:"), files["manifest.json"]...)) ||
+			!strings.Contains(string(files["manifest.json"]), `"device": "`+sc.phone.ID+`"`) || len(files["events.jsonl"]) == 0 {
+			t.Errorf("the archive is not the signed selection: %q", files["manifest.json"])
+		}
+		if got := w.countAudit(w.tenant, audit.AuditExport); got != before+2 {
+			t.Errorf("%d exports recorded, want 2", got-before)
+		}
+	})
+}

@@ -64,18 +64,19 @@ func (in *server) appLicensing() mdm.AppLicensing {
 // certificates, and the overview when the CA's and the server's certificates end.
 func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, log *slog.Logger) error {
 	apple, android, keys := api.DashboardApple(in.applePlatform), api.DashboardAndroid(in.androidPlatform), api.DashboardCertificateKeys(in.androidPlatform)
+	// Each audit export, from the dashboard or the API, is signed with a signing
+	// certificate of its own, as `trennwand audit export` does.
+	auditSigner := func(ctx context.Context) (export.Signer, error) { return ca.NewSigner(ctx) }
 	cfg := api.APIConfig{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log, Licensing: in.appLicensing(), Certificates: ca,
-		Apple: apple, Android: android, CertificateKeys: keys}
+		Apple: apple, Android: android, CertificateKeys: keys, AuditSigner: auditSigner}
 	if err := srv.MountAPI(cfg); err != nil {
 		return err
 	}
 	d, err := dashboard.New(dashboard.Config{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
 		Licensing: in.appLicensing(), Apple: apple, Android: android,
 		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: keys,
-		Expiries: in.tenantExpiries(ca, tlsCfg),
-		// Each export from the dashboard is signed with a signing certificate of its own,
-		// as `trennwand audit export` does.
-		AuditSigner: func(ctx context.Context) (export.Signer, error) { return ca.NewSigner(ctx) }})
+		Expiries:    in.tenantExpiries(ca, tlsCfg),
+		AuditSigner: auditSigner})
 	if err != nil {
 		return err
 	}

@@ -77,3 +77,15 @@ func ParseAction(s string) (Action, bool) {
 func ParseGroup(s string) (Group, bool) {
 	return Group(s), slices.Contains(Groups, Group(s))
 }
+
+// ActionsNamed returns the actions that what names: the actions of a group, or one
+// action; nil when what names neither (the audit page's and the API's "what" filter).
+func ActionsNamed(what string) []Action {
+	if g, ok := ParseGroup(what); ok {
+		return g.Actions()
+	}
+	if a, ok := ParseAction(what); ok {
+		return []Action{a}
+	}
+	return nil
+}

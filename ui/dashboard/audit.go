@@ -100,7 +100,7 @@ func (f auditFilters) parse(actors []audit.Party) (mdm.AuditFilter, string) {
 		out.DeviceID = f.Device
 	}
 	if f.What != "" {
-		if out.Actions = actionsOf(f.What); out.Actions == nil {
+		if out.Actions = audit.ActionsNamed(f.What); out.Actions == nil {
 			return mdm.AuditFilter{}, "audit.error.what"
 		}
 	}
@@ -119,18 +119,6 @@ func knownActor(who string, actors []audit.Party) bool {
 		}
 	}
 	return false
-}
-
-// actionsOf returns the actions a "what" filter names: a group's, or one action; nil when
-// it names neither.
-func actionsOf(what string) []audit.Action {
-	if g, ok := audit.ParseGroup(what); ok {
-		return g.Actions()
-	}
-	if a, ok := audit.ParseAction(what); ok {
-		return []audit.Action{a}
-	}
-	return nil
 }
 
 // person finds the one employee an address or the start of a name names; a message when

@@ -92,3 +92,17 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	*c += countWriter(len(p))
 	return len(p), nil
 }
+
+// WriteEvents writes the events of an export's run to out in the export's format, without
+// a manifest: the API's unsigned export. It returns what the run exported.
+func WriteEvents(out io.Writer, x trail.AuditExport, run Run) (trail.AuditExported, error) {
+	w, err := newEventsWriter(out, x.Format)
+	if err != nil {
+		return trail.AuditExported{}, err
+	}
+	done, err := run(w.Write)
+	if err != nil {
+		return done, err
+	}
+	return done, w.Flush()
+}
