@@ -59,6 +59,8 @@ type Endpoints struct {
 // Start starts the fakes.
 func Start() *Demo {
 	d := &Demo{apns: apnsfake.Start(), vpp: vppfake.Start(), amapi: amapifake.New()}
+	// A demo server runs for long: it needs the pushes counted, not kept.
+	d.apns.KeepLast(100)
 	d.amapiSrv = httptest.NewServer(d.amapi.Handler())
 	d.amapi.AddApplication(mailAndroid, "Mail (demo)",
 		&amapi.ManagedProperty{Key: "server", Type: "STRING", Title: "Mail server"},

@@ -33,6 +33,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	pushes   []Push
+	count    int                // pushes accepted, also those no longer kept
+	keep     int                // how many of the latest pushes are kept; 0: all
 	failures map[string]failure // by token
 	onPush   func(Push)
 }
@@ -83,7 +85,23 @@ func (s *Server) Fail(token string, status int, reason string, times int) {
 	s.failures[token] = failure{status: status, reason: reason, times: times}
 }
 
-// Pushes returns the pushes accepted so far.
+// KeepLast makes the fake keep only the latest n pushes (Count still counts them all), so
+// that a long-running demo server's memory does not grow with every push it ever made.
+func (s *Server) KeepLast(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keep = n
+	s.trim()
+}
+
+// trim drops the pushes beyond the newest s.keep; s.mu is held.
+func (s *Server) trim() {
+	if s.keep > 0 && len(s.pushes) > 2*s.keep {
+		s.pushes = append([]Push(nil), s.pushes[len(s.pushes)-s.keep:]...)
+	}
+}
+
+// Pushes returns the pushes accepted so far (the latest ones, after KeepLast).
 func (s *Server) Pushes() []Push {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -94,7 +112,7 @@ func (s *Server) Pushes() []Push {
 func (s *Server) Count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.pushes)
+	return s.count
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -138,6 +156,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p := Push{Token: token, Topic: topic, Type: r.Header.Get("apns-push-type"), Payload: payload}
 	s.pushes = append(s.pushes, p)
+	s.count++
+	s.trim()
 	onPush := s.onPush
 	s.mu.Unlock()
 	if onPush != nil {

@@ -35,7 +35,7 @@ var groupOf = map[Action]Group{
 	DeviceActiveAgain: GroupDevices, DeviceInactivityAct: GroupDevices, DeviceInactivityMail: GroupDevices,
 	CertificateChallenge: GroupDevices, CertificateRevoke: GroupDevices, CertificateKeyBind: GroupDevices,
 	CertificateKeyRenew: GroupDevices, CertificateRenewAllow: GroupDevices, SecurityCertificateKeyMismatch: GroupDevices,
-	AndroidDevicePolicy: GroupDevices,
+	AndroidDevicePolicy: GroupDevices, DeviceBulk: GroupDevices, DeviceExport: GroupDevices,
 
 	InvitationCreate: GroupInvitations, InvitationMail: GroupInvitations, InvitationRedeem: GroupInvitations,
 	InvitationResend: GroupInvitations, InvitationRevoke: GroupInvitations, NoticeAcknowledge: GroupInvitations,

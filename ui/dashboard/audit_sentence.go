@@ -31,6 +31,12 @@ func Sentence(l *ui.Localizer, st audit.Statement) string {
 		if slices.Contains(dataprotection.Documents, doc) {
 			data["Document"] = l.T("dpo.document." + string(doc))
 		}
+	case audit.DeviceBulk, audit.DeviceExport:
+		data["Count"] = st.Field("count")
+		data["Action"] = l.T("audit.bulk.other")
+		if a := st.Field("action"); slices.Contains([]string{"move", "remove_work_data", "resend_invitation", "export"}, a) {
+			data["Action"] = l.T("audit.bulk." + a)
+		}
 	case audit.AuditExport:
 		data["Format"] = strings.ToUpper(st.Field("format"))
 		data["Range"] = l.T("audit.range", map[string]any{
