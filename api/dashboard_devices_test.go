@@ -319,3 +319,19 @@ func TestDevicePageListsWorkAppsNeverPrivateOnes(t *testing.T) {
 		}
 	})
 }
+
+// An address the device list cannot read (a hand-made sort, an outdated cursor) is
+// refused in the reader's language, without the program's own English words.
+func TestTheDeviceListRefusesAnAddressItCannotReadInGerman(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		admin := w.session(w.tenant, mdm.RoleAdmin)
+		for _, query := range []string{"?sort=-last_contact", "?state=lost", "?compliance=maybe", "?after=notacursor", "?platform=nokia"} {
+			code, _, body := w.page(http.MethodGet, "/ui/devices"+query, admin, nil)
+			if code != http.StatusBadRequest || !strings.Contains(body, "die die Geräteliste nicht kennt") ||
+				strings.Contains(body, "invalid") || strings.Contains(body, "use name") {
+				t.Errorf("GET /ui/devices%s: %d\n%.600s", query, code, body)
+			}
+		}
+	})
+}

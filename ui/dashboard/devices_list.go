@@ -114,7 +114,8 @@ func (d *Dashboard) devices(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	f, query, err := parseDeviceList(r.URL.Query())
 	if err != nil {
-		d.fail(w, r, err)
+		// A hand-made or outdated address: say so in the reader's language, with a way back.
+		d.Problem(w, r, http.StatusBadRequest, "devices.error.query")
 		return
 	}
 	ds, err := d.svc.DevicePage(r.Context(), v.Tenant, query)
