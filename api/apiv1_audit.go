@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/audit/export"
 	"github.com/trennwand/trennwand/mdm/trail"
+	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
 func (a *apiV1) listAuditEvents(c echo.Context, k call) error {
@@ -85,47 +85,23 @@ func (a *apiV1) exportAudit(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
-	w := c.Response()
+	run := func(write func(audit.Event) error) (trail.AuditExported, error) {
+		return a.svc.Trail.ExportAudit(ctx, k.who.Actor, x, write)
+	}
 	if signed {
 		signer, err := a.signer(ctx)
 		if err != nil {
 			return err
 		}
-		w.Header().Set(echo.HeaderContentType, "application/zip")
-		w.Header().Set("Content-Disposition", `attachment; filename="`+export.ArchiveName(x, a.svc.Settings().Now())+`"`)
-		_, err = export.WriteArchive(&lazyStatus{w: w}, x, k.who.Actor, signer, func(write func(audit.Event) error) (trail.AuditExported, error) {
-			return a.svc.Trail.ExportAudit(ctx, k.who.Actor, x, write)
-		})
+		out := dashboard.NewDownload(c.Response(), "application/zip", export.ArchiveName(x, a.svc.Settings().Now()))
+		_, err = export.WriteArchive(out, x, k.who.Actor, signer, run)
 		return err
 	}
+	contentType := "application/x-ndjson"
 	if req.Format == trail.AuditCSV {
-		w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="audit-`+k.tenant.Name+`.csv"`)
-		out := &lazyStatus{w: w}
-		_, err = export.WriteEvents(out, x, func(write func(audit.Event) error) (trail.AuditExported, error) {
-			return a.svc.Trail.ExportAudit(ctx, k.who.Actor, x, write)
-		})
-		return err
+		contentType = "text/csv; charset=utf-8"
 	}
-	w.Header().Set(echo.HeaderContentType, "application/x-ndjson")
-	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+k.tenant.Name+`.jsonl"`)
-	enc := json.NewEncoder(w)
-	_, err = a.svc.Trail.ExportAudit(ctx, k.who.Actor, x, func(e audit.Event) error {
-		if !w.Committed {
-			w.WriteHeader(http.StatusOK)
-		}
-		return enc.Encode(e)
-	})
+	out := dashboard.NewDownload(c.Response(), contentType, "audit-"+k.tenant.Name+"."+string(req.Format))
+	_, err = export.WriteEvents(out, x, run)
 	return err
-}
-
-// lazyStatus sends the status 200 with the first byte of an export, so that an export
-// refused before it has anything to send still answers with its problem.
-type lazyStatus struct{ w *echo.Response }
-
-func (l *lazyStatus) Write(p []byte) (int, error) {
-	if !l.w.Committed {
-		l.w.WriteHeader(http.StatusOK)
-	}
-	return l.w.Write(p)
 }

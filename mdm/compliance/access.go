@@ -181,27 +181,25 @@ func (s *Service) PreviewPolicyRules(ctx context.Context, t mdm.Tenant, policyID
 	}
 	now := s.Settings.Now()
 	err := s.eachPolicyDeviceBatch(ctx, t, policyID, func(ds []mdm.Device) error {
-		for chunk := range slices.Chunk(ds, batchSize) {
-			ids := make([]string, len(chunk))
-			for i, d := range chunk {
-				ids[i] = d.ID
-			}
-			facts, err := s.Tables(s.DB).DeviceFacts(ctx, t.ID, ids)
-			if err != nil {
-				return err
-			}
-			for _, d := range chunk {
-				failing := false
-				for _, res := range Evaluate(rules, d, s.Core.CapabilitiesOf(d.Platform), facts[d.ID], now) {
-					if res.Finding == FindingFailed {
-						p.PerRule[res.Rule]++
-						failing = true
-					}
+		ids := make([]string, len(ds))
+		for i, d := range ds {
+			ids[i] = d.ID
+		}
+		facts, err := s.Tables(s.DB).DeviceFacts(ctx, t.ID, ids)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			failing := false
+			for _, res := range Evaluate(rules, d, s.Core.CapabilitiesOf(d.Platform), facts[d.ID], now) {
+				if res.Finding == FindingFailed {
+					p.PerRule[res.Rule]++
+					failing = true
 				}
-				p.Devices++
-				if failing {
-					p.Failing++
-				}
+			}
+			p.Devices++
+			if failing {
+				p.Failing++
 			}
 		}
 		return nil

@@ -30,7 +30,8 @@ type Result struct {
 	Checked, Acted int
 }
 
-// batchSize bounds one transaction of the periodic check.
+// batchSize bounds how many due failures one step of the periodic check acts on; the
+// devices themselves come a batch of mdm.EachDeviceBatch at a time, one transaction each.
 const batchSize = 500
 
 // Run carries out a Job.
@@ -75,16 +76,14 @@ func (s *Service) recheckTenant(ctx context.Context, t mdm.Tenant, r *Result) er
 	}
 	for _, policyID := range policies {
 		err := s.eachPolicyDeviceBatch(ctx, t, policyID, func(ds []mdm.Device) error {
-			for chunk := range slices.Chunk(ds, batchSize) {
-				reports := make([]Report, len(chunk))
-				for i, d := range chunk {
-					reports[i] = Report{Device: d}
-				}
-				if err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error { return s.Check(ctx, tx, at, reports) }); err != nil {
-					return err
-				}
-				r.Checked += len(chunk)
+			reports := make([]Report, len(ds))
+			for i, d := range ds {
+				reports[i] = Report{Device: d}
 			}
+			if err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) error { return s.Check(ctx, tx, at, reports) }); err != nil {
+				return err
+			}
+			r.Checked += len(ds)
 			return nil
 		})
 		if err != nil {

@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -294,36 +293,15 @@ func (d *Dashboard) exportAudit(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	out := &download{w: w, name: export.ArchiveName(x, d.svc.Settings().Now())}
+	out := NewDownload(w, "application/zip", export.ArchiveName(x, d.svc.Settings().Now()))
 	_, err = export.WriteArchive(out, x, v.Principal.Actor, signer, func(write func(audit.Event) error) (trail.AuditExported, error) {
 		return d.svc.Trail.ExportAudit(ctx, v.Principal.Actor, x, write)
 	})
 	switch {
-	case err != nil && !out.started:
+	case err != nil && !out.Started():
 		d.fail(w, r, err)
 	case err != nil:
 		// The archive is cut short, which its reader sees; the status is sent already.
 		d.cfg.Log.Error("audit export broke off", "tenant", v.Tenant.Name, "error", err)
 	}
-}
-
-// download is the answer to an export: its headers go out with its first byte, so that
-// an export that fails before it has anything to send still answers with the problem
-// page.
-type download struct {
-	w       http.ResponseWriter
-	name    string
-	started bool
-}
-
-func (o *download) Write(p []byte) (int, error) {
-	if !o.started {
-		o.started = true
-		h := o.w.Header()
-		h.Set("Content-Type", "application/zip")
-		h.Set("Cache-Control", "no-store")
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": o.name}))
-		o.w.WriteHeader(http.StatusOK)
-	}
-	return o.w.Write(p)
 }
