@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/trennwand/trennwand/ios/vpp"
@@ -22,7 +23,13 @@ const usersPerRequest = 100
 // has not finished them the job runs again after the poll pause. An employee without a
 // managed Apple account cannot hold a licence: their licences fail with the reason.
 func (lic *Service) registerUsers(ctx context.Context, sToken, tenantID string, pending []vppLicence) (map[string]bool, error) {
-	known, err := lic.appleUsers(ctx, tenantID)
+	employees := make([]string, 0, len(pending))
+	for _, l := range pending {
+		employees = append(employees, l.EmployeeID)
+	}
+	slices.Sort(employees)
+	employees = slices.Compact(employees)
+	known, err := lic.appleUsers(ctx, tenantID, employees)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +72,7 @@ func (lic *Service) registerUsers(ctx context.Context, sToken, tenantID string, 
 			return nil, fmt.Errorf("record Apple users: %w", err)
 		}
 	}
-	if known, err = lic.appleUsers(ctx, tenantID); err != nil {
+	if known, err = lic.appleUsers(ctx, tenantID, employees); err != nil {
 		return nil, err
 	}
 	awaited := map[string]bool{}
@@ -85,7 +92,7 @@ func (lic *Service) registerUsers(ctx context.Context, sToken, tenantID string, 
 			return nil, err
 		}
 	}
-	if known, err = lic.appleUsers(ctx, tenantID); err != nil {
+	if known, err = lic.appleUsers(ctx, tenantID, employees); err != nil {
 		return nil, err
 	}
 	ready := map[string]bool{}
@@ -95,18 +102,24 @@ func (lic *Service) registerUsers(ctx context.Context, sToken, tenantID string, 
 	return ready, nil
 }
 
-// appleUsers returns the tenant's Apple users by employee.
-func (lic *Service) appleUsers(ctx context.Context, tenantID string) (map[string]vppUser, error) {
-	var users []vppUser
-	if err := lic.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Find(&users).Error; err != nil {
-		return nil, fmt.Errorf("read Apple users: %w", err)
-	}
-	out := make(map[string]vppUser, len(users))
-	for _, u := range users {
-		out[u.EmployeeID] = u
+// appleUsers returns the Apple users of the tenant's employees, by employee: only theirs,
+// so that a pass over a few pending licences costs the same in a fleet of ten or 100,000.
+func (lic *Service) appleUsers(ctx context.Context, tenantID string, employees []string) (map[string]vppUser, error) {
+	out := make(map[string]vppUser, len(employees))
+	for part := range slices.Chunk(employees, usersPerRead) {
+		var users []vppUser
+		if err := lic.db.WithContext(ctx).Where("tenant_id = ? AND employee_id IN ?", tenantID, part).Find(&users).Error; err != nil {
+			return nil, fmt.Errorf("read Apple users: %w", err)
+		}
+		for _, u := range users {
+			out[u.EmployeeID] = u
+		}
 	}
 	return out, nil
 }
+
+// usersPerRead bounds the employees named in one read of their Apple users.
+const usersPerRead = 500
 
 // usersRegistered records that Apple knows the users of the event; users it refused are
 // forgotten and their licences fail with the reason.
