@@ -269,7 +269,11 @@ func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, n
 	ui.RememberLang(w, r)
 	l := d.catalog.Localizer(ui.Lang(r))
 	u := *r.URL
-	if err := ui.Render(w, status, d.pages[name], ui.Page{Localizer: l, Title: l.T(titleID) + " · trennwand", URL: &u, Body: body, Demo: d.cfg.Demo}); err != nil {
+	pg := ui.Page{Localizer: l, Title: l.T(titleID) + " · trennwand", URL: &u, Body: body, Demo: d.cfg.Demo, Wide: true}
+	if p, ok := body.(page); ok {
+		pg.Organisation = p.Viewer.Tenant.DisplayName
+	}
+	if err := ui.Render(w, status, d.pages[name], pg); err != nil {
 		d.cfg.Log.Error("render dashboard page", "page", name, "error", err)
 	}
 }
