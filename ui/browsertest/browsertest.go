@@ -12,6 +12,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -203,10 +204,23 @@ func Get[T any](tab *Tab, a chromedp.Action[T]) T {
 	return v
 }
 
-// Text returns the visible text of the page.
+// Text returns the visible text of the page. A page that reloads itself (the portal's
+// progress) may be between two documents when asked; then it asks again, a few times.
 func (tab *Tab) Text() string {
 	tab.t.Helper()
-	return Get(tab, chromedp.Text(chromedp.CSS("body")))
+	var err error
+	for range 5 {
+		ctx, cancel := context.WithTimeout(tab.ctx, time.Minute)
+		var text string
+		text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+		cancel()
+		if err == nil {
+			return text
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	tab.t.Fatalf("browser: %v", err)
+	return ""
 }
 
 // Screenshot writes a PNG of the whole page as NAME.png into the test's artifact
@@ -243,22 +257,57 @@ func (v Violation) String() string {
 // Violations runs axe-core on the page with the rules of WCAG 2.1 A and AA.
 func (tab *Tab) Violations() []Violation {
 	tab.t.Helper()
-	run := `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-		.then(r => JSON.stringify(r.violations))`
-	Get(tab, chromedp.Evaluate[*runtime.RemoteObject](axeSource))
-	raw := Get(tab, chromedp.Evaluate[string](run, chromedp.EvalAwaitPromise))
-	var vs []Violation
-	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
-		tab.t.Fatalf("axe-core result: %v", err)
+	ctx, cancel := context.WithTimeout(tab.ctx, time.Minute)
+	defer cancel()
+	vs, err := Violations(ctx)
+	if err != nil {
+		tab.t.Fatalf("browser: %v", err)
 	}
 	return vs
 }
 
+// Violations runs axe-core with the rules of WCAG 2.1 A and AA on the page of the tab
+// in ctx; Tab.Violations is its form for tests.
+func Violations(ctx context.Context) ([]Violation, error) {
+	run := `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		.then(r => JSON.stringify(r.violations))`
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[*runtime.RemoteObject](axeSource)); err != nil {
+		return nil, fmt.Errorf("load axe-core: %w", err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](run, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return nil, fmt.Errorf("run axe-core: %w", err)
+	}
+	var vs []Violation
+	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
+		return nil, fmt.Errorf("axe-core result: %w", err)
+	}
+	return vs, nil
+}
+
 // CheckAccessibility fails the test for each violation of WCAG 2.1 A and AA on the page,
-// minor ones included: the pages promise none.
+// minor ones included: the pages promise none. It checks the page in the light and in the
+// dark colour scheme (prefers-color-scheme), since the stylesheet has both, and leaves the
+// tab light.
 func (tab *Tab) CheckAccessibility() {
 	tab.t.Helper()
-	for _, v := range tab.Violations() {
-		tab.t.Errorf("accessibility: %s", v)
+	for _, scheme := range []string{"dark", "light"} {
+		tab.Emulate("", scheme)
+		for _, v := range tab.Violations() {
+			tab.t.Errorf("accessibility (%s colours): %s", scheme, v)
+		}
 	}
+}
+
+// Emulate shows the tab's pages as the media type ("print", or "" for the screen) with the
+// colour scheme the reader prefers ("light" or "dark").
+func (tab *Tab) Emulate(media, colorScheme string) {
+	tab.t.Helper()
+	tab.Do(chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		_, err := cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Media:    media,
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: colorScheme}},
+		})
+		return err
+	}))
 }

@@ -2,7 +2,8 @@
 // --demo` on a new data directory and a free port, signs in as the demo's first
 // administrator (password, authenticator code, own password), waits for the demo's
 // simulated phones, and saves the key pages in German as PNG — the dashboard at an office
-// screen's size, the employee portal at a phone's. scripts/screenshots builds and runs it.
+// screen's size, the employee portal at a phone's — each after axe-core found nothing on
+// it at that size. scripts/screenshots builds and runs it.
 package main
 
 import (
@@ -314,8 +315,16 @@ func (s shooter) submit(tab context.Context, field, ready string, steps ...chrom
 	return chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(ready)))
 }
 
-// save writes what the tab shows as NAME.png.
+// save writes what the tab shows as NAME.png, after checking the page with axe-core at
+// the tab's size: a picture of a page with an accessibility violation is refused.
 func (s shooter) save(tab context.Context, name string) error {
+	vs, err := browsertest.Violations(tab)
+	if err != nil {
+		return err
+	}
+	if len(vs) > 0 {
+		return fmt.Errorf("accessibility of %s: %v", name, vs)
+	}
 	png, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
 	if err != nil {
 		return fmt.Errorf("screenshot %s: %w", name, err)
