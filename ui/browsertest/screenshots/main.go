@@ -32,7 +32,7 @@ import (
 
 const (
 	desktopUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
-	phoneUA   = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+	phoneUA   = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
 	language  = "de-DE,de;q=0.9"
 )
 
@@ -280,12 +280,21 @@ func (s shooter) letter(tab context.Context) (string, error) {
 	return u.Path, nil
 }
 
-// portal saves the employee's first page of the invitation, on a phone.
+// portal saves, on a phone, the employee's first page of the invitation and, once the
+// notice is confirmed, the steps of the set-up.
 func (s shooter) portal(tab context.Context, path string) error {
 	if err := s.open(tab, path+"?lang=de", "#acknowledge"); err != nil {
 		return err
 	}
-	return s.save(tab, "portal")
+	if err := s.save(tab, "portal"); err != nil {
+		return err
+	}
+	confirm := chromedp.Click(chromedp.CSS("#acknowledge"))
+	if err := s.submit(tab, "#acknowledge", "ol.progress", confirm); err != nil {
+		text, _ := chromedp.Run(tab, chromedp.Text(chromedp.CSS("main")))
+		return fmt.Errorf("confirm the notice: %w; the page says: %.300s", err, text)
+	}
+	return s.save(tab, "portal-steps")
 }
 
 // open loads the page at path and waits until ready is visible.
