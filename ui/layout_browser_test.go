@@ -13,15 +13,16 @@ import (
 	"github.com/trennwand/trennwand/ui/browsertest"
 )
 
-// layoutServer serves a page of the shared layout with a heading, a form, a table and a
-// notice, the header's tenant name and the demo banner, and the stylesheet; the query
+// layoutServer serves a page of the shared layout with a heading, a search form, a list
+// in a form (as the device list is) and a notice, the header's tenant name and the demo banner, and the stylesheet; the query
 // "wide" asks for the dashboard's column.
 func layoutServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	pages := fstest.MapFS{"page.html": {Data: []byte(`{{define "main"}}<h1 id="heading">Geräte</h1>
 <form method="get" action="/"><label for="q">Suche</label><input id="q" name="q" type="search"><button type="submit">Anzeigen</button></form>
-<table><thead><tr><th scope="col">Person</th><th scope="col">Zustand</th></tr></thead>
+<form method="post" action="/" id="list"><table><thead><tr><th scope="col">Person</th><th scope="col">Zustand</th></tr></thead>
 <tbody><tr><td><a href="https://mdm.musterstadt.example/ui/devices/1">erika@musterstadt.example</a></td><td><span class="badge badge-active">Aktiv</span></td></tr></tbody></table>
+<button type="submit" class="danger">Arbeitsbereich entfernen</button></form>
 <p class="box problem" role="alert">Das hat nicht geklappt.</p>{{end}}`)}}
 	templates, err := ui.Templates(pages, nil, "page.html")
 	if err != nil {
@@ -58,7 +59,8 @@ const edges = `(() => {
 // On a phone and on an office screen, with the portal's reading column and the dashboard's
 // wide one, the product and tenant name, the demo banner's text and the page's heading
 // start at one edge, and the language switch ends where the content ends; the page passes
-// the accessibility check in light and dark colours; printed, it is the content alone.
+// the accessibility check in light and dark colours; printed, it is the content alone, the
+// list included, without header, banner, search or buttons.
 func TestBrowserTheLayoutLinesUpAndPrintsItsContent(t *testing.T) {
 	srv := layoutServer(t)
 	browser := browsertest.New(t)
@@ -91,9 +93,12 @@ func TestBrowserTheLayoutLinesUpAndPrintsItsContent(t *testing.T) {
 	tab.Emulate("", "dark")
 	tab.Screenshot("layout-dark")
 	tab.Emulate("print", "light")
-	hidden := browsertest.Get(tab, chromedp.Evaluate[bool](`["header.top", ".demo", "form"].every(s => getComputedStyle(document.querySelector(s)).display === "none")`))
-	if !hidden {
-		t.Error("printed, the page keeps its header, demo banner or form")
+	shown := `s => getComputedStyle(document.querySelector(s)).display !== "none"`
+	if left := browsertest.Get(tab, chromedp.Evaluate[[]string](`["header.top", ".demo", "form[method=get]", "button"].filter(`+shown+`)`)); len(left) > 0 {
+		t.Errorf("printed, the page keeps %v", left)
+	}
+	if !browsertest.Get(tab, chromedp.Evaluate[bool](`(`+shown+`)("#list table")`)) {
+		t.Error("printed, the list a form holds is left out")
 	}
 	ink := browsertest.Get(tab, chromedp.Evaluate[[]string](`[getComputedStyle(document.body).color, getComputedStyle(document.body).backgroundColor]`))
 	if ink[0] != "rgb(0, 0, 0)" || ink[1] != "rgb(255, 255, 255)" {

@@ -288,14 +288,37 @@ func Violations(ctx context.Context) ([]Violation, error) {
 // CheckAccessibility fails the test for each violation of WCAG 2.1 A and AA on the page,
 // minor ones included: the pages promise none. It checks the page in the light and in the
 // dark colour scheme (prefers-color-scheme), since the stylesheet has both, and leaves the
-// tab light.
+// tab light; and that the page fits the tab's width (CheckReflow).
 func (tab *Tab) CheckAccessibility() {
 	tab.t.Helper()
+	tab.CheckReflow()
 	for _, scheme := range []string{"dark", "light"} {
 		tab.Emulate("", scheme)
 		for _, v := range tab.Violations() {
 			tab.t.Errorf("accessibility (%s colours): %s", scheme, v)
 		}
+	}
+}
+
+// sideways names the widest elements when the page is wider than the tab, so that a
+// reader on a phone would have to scroll sideways to read it (WCAG 2.1, 1.4.10 Reflow); a
+// table that scrolls in a box of its own does not count.
+const sideways = `(() => {
+	const width = document.documentElement.clientWidth;
+	if (document.documentElement.scrollWidth <= width) return [];
+	return [...document.querySelectorAll("main *")]
+		.map(el => [el, el.getBoundingClientRect().right])
+		.filter(([, right]) => right > width + 1)
+		.map(([el, right]) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className ? "." + String(el.className).replace(/ /g, ".") : "") + " to " + Math.round(right) + "px")
+		.slice(-5);
+})()`
+
+// CheckReflow fails the test when the page is wider than the tab, naming the elements
+// that stick out.
+func (tab *Tab) CheckReflow() {
+	tab.t.Helper()
+	if wide := Get(tab, chromedp.Evaluate[[]string](sideways)); len(wide) > 0 {
+		tab.t.Errorf("the page is wider than the screen (WCAG 1.4.10): %v", wide)
 	}
 }
 
