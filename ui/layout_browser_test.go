@@ -3,11 +3,13 @@ package ui_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/trennwand/trennwand/ui"
 	"github.com/trennwand/trennwand/ui/browsertest"
@@ -60,7 +62,8 @@ const edges = `(() => {
 // wide one, the product and tenant name, the demo banner's text and the page's heading
 // start at one edge, and the language switch ends where the content ends; the page passes
 // the accessibility check in light and dark colours; printed, it is the content alone, the
-// list included, without header, banner, search or buttons.
+// list included, without header, banner, search or buttons. The first Tab shows the skip
+// link with the focus ring.
 func TestBrowserTheLayoutLinesUpAndPrintsItsContent(t *testing.T) {
 	srv := layoutServer(t)
 	browser := browsertest.New(t)
@@ -88,6 +91,14 @@ func TestBrowserTheLayoutLinesUpAndPrintsItsContent(t *testing.T) {
 		}
 		tab.CheckAccessibility()
 		tab.Screenshot("layout-" + c.name)
+	}
+
+	// The first Tab shows the skip link, with the focus ring.
+	tab.Do(chromedp.KeyEvent(kb.Tab))
+	skip := browsertest.Get(tab, chromedp.Evaluate[[]string](`(() => { const a = document.activeElement, st = getComputedStyle(a);
+		return [a.className, String(a.getBoundingClientRect().top >= 0), st.outlineStyle, st.outlineWidth]; })()`))
+	if want := []string{"skip", "true", "solid", "4px"}; !slices.Equal(skip, want) {
+		t.Errorf("after the first Tab the focus is on %v (class, on screen, outline), want %v", skip, want)
 	}
 
 	tab.Emulate("", "dark")
