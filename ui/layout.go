@@ -52,6 +52,10 @@ type Page struct {
 	Body any
 	// Demo shows the demo banner: Google and Apple are played by fakes.
 	Demo bool
+	// Organisation is the tenant's name the header shows beside the product's, if known.
+	Organisation string
+	// Wide gives the page the dashboard's wide column instead of the reading width.
+	Wide bool
 }
 
 // LangLink is one entry of the language switch.

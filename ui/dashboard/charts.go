@@ -59,8 +59,8 @@ type segment struct {
 func (s segment) Fill() string { return seriesFill[s.Series] }
 
 var seriesFill = map[string]string{
-	"enrolments":   "#0b5394",
-	"compliant":    "#1e6b34",
+	"enrolments":   "#2044aa",
+	"compliant":    "#007155",
 	"in_grace":     "url(#compliance-grace)",
 	"noncompliant": "url(#compliance-non)",
 }

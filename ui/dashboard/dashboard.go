@@ -269,7 +269,13 @@ func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, n
 	ui.RememberLang(w, r)
 	l := d.catalog.Localizer(ui.Lang(r))
 	u := *r.URL
-	if err := ui.Render(w, status, d.pages[name], ui.Page{Localizer: l, Title: l.T(titleID) + " · trennwand", URL: &u, Body: body, Demo: d.cfg.Demo}); err != nil {
+	pg := ui.Page{Localizer: l, Title: l.T(titleID) + " · trennwand", URL: &u, Body: body, Demo: d.cfg.Demo}
+	if p, ok := body.(page); ok {
+		// Signed in: the tenant's name in the header and the wide column for lists; the
+		// sign-in's steps keep the reading column.
+		pg.Organisation, pg.Wide = p.Viewer.Tenant.DisplayName, true
+	}
+	if err := ui.Render(w, status, d.pages[name], pg); err != nil {
 		d.cfg.Log.Error("render dashboard page", "page", name, "error", err)
 	}
 }

@@ -71,7 +71,11 @@ func TestBrowserAndroidJourney(t *testing.T) {
 			if text := tab.Text(); !strings.Contains(text, c.button) {
 				t.Errorf("status page:\n%s", text)
 			}
-			if w := browsertest.Get(tab, chromedp.Evaluate[int](`document.querySelector("img.qr").naturalWidth`)); w == 0 {
+			// The image's width once it has loaded or failed, not while it is still on its way.
+			loaded := `new Promise(done => { const img = document.querySelector("img.qr");
+				if (img.complete) { done(img.naturalWidth); return; }
+				img.addEventListener("load", () => done(img.naturalWidth)); img.addEventListener("error", () => done(0)); })`
+			if w := browsertest.Get(tab, chromedp.Evaluate[int](loaded, chromedp.EvalAwaitPromise)); w == 0 {
 				t.Error("the QR code for another screen does not load")
 			}
 			tab.CheckAccessibility()
