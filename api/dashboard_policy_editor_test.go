@@ -119,6 +119,9 @@ func TestPolicyEditorPicksAnAndroidAppFromManagedGooglePlay(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, `id="policy-unsaved"`) || !strings.Contains(body, `name="cfg/0/server"`) || !strings.Contains(body, "Mail · "+mailApp) {
 		t.Fatalf("picking the mail app: %d\n%.2000s", code, body)
 	}
+	if !strings.Contains(body, `href="/ui/policies/`+p.ID+`?lang=en"`) {
+		t.Error("the language switch of the form shown again does not lead to the policy's page")
+	}
 	if fake.Calls("applications.get") == calls {
 		t.Error("the pick was not checked with Google Play")
 	}
@@ -215,6 +218,15 @@ func TestPolicyEditorShowsRefusalsNextToTheFieldAndKeepsTheInput(t *testing.T) {
 			got, _ = w.svc.WorkPolicy.WorkPolicy(context.Background(), w.tenant, p.ID)
 			if got.Version != 2 || got.Description != "typed description" || got.Apps[1].ManagedConfig != `{"a":2}` {
 				t.Errorf("the fixed form saved %+v", got)
+			}
+			// The same form again is one version behind: refused (409), with the input kept.
+			form.Set("description", "a colleague's form")
+			code, _, body := w.page(http.MethodPost, "/ui/policies/"+p.ID+"?lang=en", admin, form)
+			if code != http.StatusConflict || !strings.Contains(body, "A colleague saved this policy meanwhile") || !strings.Contains(body, `value="a colleague&#39;s form"`) {
+				t.Errorf("a stale form: %d, want 409 with the input kept", code)
+			}
+			if got, _ := w.svc.WorkPolicy.WorkPolicy(context.Background(), w.tenant, p.ID); got.Version != 2 || got.Description != "typed description" {
+				t.Errorf("a stale form changed the policy: %+v", got)
 			}
 		})
 	}

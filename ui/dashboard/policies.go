@@ -64,7 +64,11 @@ func (d *Dashboard) showEditor(w http.ResponseWriter, r *http.Request, status in
 		// origin be framed in it, and nothing frame the page itself.
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; frame-src "+e.Play.Origin+"; frame-ancestors 'none'")
 	}
-	d.render(w, r, status, "policy.html", "policy.title", page{Viewer: v, Data: e, Flash: flash})
+	// A form target shows the editor; its links (the language switch) lead to the policy's
+	// own page.
+	at := r.Clone(r.Context())
+	at.URL.Path = Prefix + "/policies/" + e.Policy.ID
+	d.render(w, at, status, "policy.html", "policy.title", page{Viewer: v, Data: e, Flash: flash})
 }
 
 // iosPicks returns the catalogue's apps the policy lacks, by name.
@@ -125,14 +129,21 @@ func (d *Dashboard) readEditor(r *http.Request, skip int) (mdm.WorkPolicy, polic
 }
 
 // refusedForm shows the editor again with what was typed and the refusal err, if the
-// caller's input is what was refused (422); it reports false for any other error, which
-// the caller answers.
+// caller's input is what was refused (422) or a newer version was saved meanwhile (409);
+// it reports false for any other error, which the caller answers.
 func (d *Dashboard) refusedForm(w http.ResponseWriter, r *http.Request, e policyEditor, err error) bool {
-	if !errors.Is(err, mdm.ErrInvalid) {
+	switch {
+	case errors.Is(err, mdm.ErrInvalid):
+		e.Error = refused("policy.error.policy", err)
+		d.showEditor(w, r, http.StatusUnprocessableEntity, e, "")
+	case errors.Is(err, mdm.ErrConflict):
+		// A colleague saved meanwhile: what was typed stays on the page to be carried
+		// over, and the form cannot overwrite their version.
+		e.Error = &fieldMsg{ID: "policy.error.conflict"}
+		d.showEditor(w, r, http.StatusConflict, e, "")
+	default:
 		return false
 	}
-	e.Error = refused("policy.error.policy", err)
-	d.showEditor(w, r, http.StatusUnprocessableEntity, e, "")
 	return true
 }
 
