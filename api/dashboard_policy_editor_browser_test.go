@@ -50,6 +50,7 @@ func TestBrowserPolicyEditor(t *testing.T) {
 	tab.Do(
 		chromedp.Click(chromedp.CSS("#play-open")),
 		chromedp.WaitVisible(chromedp.CSS("#play-iframe")),
+		chromedp.WaitNotVisible(chromedp.CSS("#play-open")),
 		// The parent's timeline gets the iframe's entry once the iframe has loaded.
 		chromedp.Poll[chromedp.Void](`performance.getEntriesByName(document.getElementById("play-iframe").src).length > 0`),
 	)

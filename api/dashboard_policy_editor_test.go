@@ -199,7 +199,7 @@ func TestPolicyEditorShowsRefusalsNextToTheFieldAndKeepsTheInput(t *testing.T) {
 					`id="cfg/0/port" name="cfg/0/port" type="number" step="1" value="993.5" aria-invalid="true" aria-describedby="cfg/0/port-error"`,
 					`<p class="problem" id="cfg/0/port-error">`, `<p class="problem" id="cfg/0/sync-error">`,
 					`value="imap.rathaus.example"`, `value="typed description"`, `{&#34;a&#34;: 1,</textarea>`, `id="app_config-1-error"`,
-					`<option value="available" selected>`) {
+					`<option value="available" selected>`, "Rathaus</h1>") {
 					if !strings.Contains(body, kept) {
 						t.Errorf("%s: the form shown again lacks %s", lang, kept)
 					}

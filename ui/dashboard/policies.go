@@ -31,7 +31,7 @@ func (d *Dashboard) policy(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	e := policyEditor{Policy: p, Apps: d.appEditors(r.Context(), v.Tenant, p.Apps)}
+	e := policyEditor{Saved: p, Policy: p, Apps: d.appEditors(r.Context(), v.Tenant, p.Apps)}
 	d.showEditor(w, r, http.StatusOK, e, flash(r))
 }
 
@@ -39,6 +39,9 @@ func (d *Dashboard) policy(w http.ResponseWriter, r *http.Request) {
 // the tenant's Apps and Books apps by bundle ID, which iOS apps are picked from, and
 // managed Google Play for Android apps.
 type policyEditor struct {
+	// Saved is the policy as stored, for the page's heading; Policy is what the form
+	// holds.
+	Saved     mdm.WorkPolicy
 	Policy    mdm.WorkPolicy
 	Apps      []appEditor
 	Catalogue map[string]mdm.LicensedApp
@@ -54,6 +57,14 @@ type policyEditor struct {
 // showEditor renders the editor with the catalogues.
 func (d *Dashboard) showEditor(w http.ResponseWriter, r *http.Request, status int, e policyEditor, flash string) {
 	v := viewerOf(r)
+	if e.Saved.ID == "" {
+		saved, err := d.svc.WorkPolicy.WorkPolicy(r.Context(), v.Tenant, e.Policy.ID)
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		e.Saved = saved
+	}
 	e.Catalogue = d.catalogueOf(r.Context(), v.Tenant)
 	e.IOSApps = e.iosPicks()
 	if e.Play == nil {

@@ -52,12 +52,13 @@ func (d *Dashboard) playPickerOf() *playPicker {
 // be configured and saved.
 func (d *Dashboard) addApp(w http.ResponseWriter, r *http.Request) {
 	ctx, t := r.Context(), viewerOf(r).Tenant
-	if _, err := d.svc.WorkPolicy.WorkPolicy(ctx, t, r.PathValue("id")); err != nil {
+	saved, err := d.svc.WorkPolicy.WorkPolicy(ctx, t, r.PathValue("id"))
+	if err != nil {
 		d.fail(w, r, err)
 		return
 	}
 	_, e, ok := d.readEditor(r, -1)
-	e.Play = d.playPickerOf()
+	e.Saved, e.Play = saved, d.playPickerOf()
 	status := http.StatusOK
 	if pick := r.PostFormValue("pick"); pick != "" {
 		if msg := d.pick(ctx, t, &e, pick); msg != nil {

@@ -11,9 +11,22 @@
   }
   var open = document.getElementById("play-open");
   var status = document.getElementById("play-status");
-  var pick = document.getElementById("play-pick");
   var origin = box.dataset.origin;
   box.hidden = false;
+
+  // The choice goes to the catalogues' form target as a button of the form would send
+  // it, so that everything typed so far travels with it.
+  function submitPick(packageName) {
+    var pick = document.createElement("button");
+    pick.type = "submit";
+    pick.name = "pick";
+    pick.value = "android:" + packageName;
+    pick.formAction = box.dataset.pickUrl;
+    pick.formNoValidate = true;
+    pick.style.display = "none";
+    form.appendChild(pick);
+    form.requestSubmit(pick);
+  }
 
   window.addEventListener("message", function (e) {
     var d = e.data;
@@ -23,8 +36,7 @@
     if (d.action !== "selected" || typeof d.packageName !== "string" || d.packageName.length > 255) {
       return;
     }
-    pick.value = "android:" + d.packageName;
-    form.requestSubmit(pick);
+    submitPick(d.packageName);
   });
 
   open.addEventListener("click", function () {
@@ -51,7 +63,7 @@
       frame.width = "100%";
       frame.height = "600";
       document.getElementById("play-frame").replaceChildren(frame);
-      open.hidden = true;
+      open.style.display = "none";
     }).catch(function () {
       status.textContent = box.dataset.failed;
       open.disabled = false;
