@@ -33,6 +33,30 @@ func (p *Platform) CheckManagedConfig(ctx context.Context, t mdm.Tenant, appID s
 }
 
 func (p *Platform) appProperties(ctx context.Context, t mdm.Tenant, appID string) ([]*amapi.ManagedProperty, error) {
+	app, err := p.application(ctx, t, appID)
+	if err != nil {
+		return nil, err
+	}
+	return app.ManagedProperties, nil
+}
+
+// PlayApp is an app as Google Play names it.
+type PlayApp struct {
+	PackageName, Title string
+}
+
+// PlayApp looks the app up in Google Play for the tenant's enterprise: ErrNotBound when
+// the tenant has none, mdm.ErrNotFound when Google Play has no such app for it.
+func (p *Platform) PlayApp(ctx context.Context, t mdm.Tenant, appID string) (PlayApp, error) {
+	app, err := p.application(ctx, t, appID)
+	if err != nil {
+		return PlayApp{}, err
+	}
+	return PlayApp{PackageName: appID, Title: app.Title}, nil
+}
+
+// application is what Google Play knows of the app for the tenant's own enterprise.
+func (p *Platform) application(ctx context.Context, t mdm.Tenant, appID string) (*amapi.Application, error) {
 	e, err := p.binding(ctx, t.ID)
 	if err != nil {
 		return nil, err
@@ -42,9 +66,9 @@ func (p *Platform) appProperties(ctx context.Context, t mdm.Tenant, appID string
 		return nil, fmt.Errorf("%w: app %s is not in Google Play for this enterprise", mdm.ErrNotFound, appID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("managed properties of %s: %w", appID, err)
+		return nil, fmt.Errorf("app %s in Google Play: %w", appID, err)
 	}
-	return app.ManagedProperties, nil
+	return app, nil
 }
 
 // configProperties translates Google's managed properties into the domain's. For a

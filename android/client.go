@@ -196,3 +196,9 @@ func (c *Client) Devices(ctx context.Context, enterprise string, fn func(*amapi.
 	})
 	return wrap("devices.list", err)
 }
+
+// CreateWebToken creates a web token of the enterprise for the managed Google Play iframe.
+func (c *Client) CreateWebToken(ctx context.Context, enterprise string, t *amapi.WebToken) (*amapi.WebToken, error) {
+	out, err := c.svc.Enterprises.WebTokens.Create(enterprise, t).Context(ctx).Do()
+	return out, wrap("webTokens.create", err)
+}

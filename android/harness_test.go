@@ -33,6 +33,7 @@ type site struct {
 	fake     *amapifake.Fake
 	platform *android.Platform
 	push     *httptest.Server // the platform's handler
+	amapi    string           // the fake's base URL
 	tenant   mdm.Tenant
 	// ahead is how far the domain's clock runs ahead of the real one; tests move it with
 	// pass.
@@ -79,7 +80,7 @@ func newSiteOn(t testing.TB, st *store.Store, cfg android.Config) *site {
 	p := android.New(svc, st.Tables(), client, cfg)
 	push := httptest.NewServer(p.Handler())
 	t.Cleanup(push.Close)
-	return &site{st: st, svc: svc, certs: certs, fake: fake, platform: p, push: push,
+	return &site{st: st, svc: svc, certs: certs, fake: fake, platform: p, push: push, amapi: api.URL + "/",
 		tenant: storetest.Tenant(t, svc, "musterstadt"), ahead: ahead}
 }
 

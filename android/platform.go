@@ -40,6 +40,9 @@ type Config struct {
 	ClientAddr func(*http.Request) netip.Addr
 	// Events counts Google's notifications for /metrics; nil counts nothing.
 	Events *metrics.Events
+	// PlayIframeURL is where the managed Google Play iframe is served; empty means
+	// Google's (PlayIframeURL). Demo mode and tests point it at the AMAPI fake's page.
+	PlayIframeURL string
 }
 
 // Platform is trennwand's Android side. It is an mdm.Driver.

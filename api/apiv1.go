@@ -41,6 +41,8 @@ type APIConfig struct {
 	// AuditSigner signs the manifests of signed audit exports, as for the dashboard's; nil
 	// answers a signed export with 503.
 	AuditSigner func(ctx context.Context) (export.Signer, error)
+	// Play is managed Google Play for picking Android apps; nil answers its routes with 503.
+	Play PlayCatalogue
 }
 
 // apiV1 serves the JSON API.
@@ -55,6 +57,7 @@ type apiV1 struct {
 	android   dashboard.AndroidEnterprise
 	keys      dashboard.CertificateKeys
 	signer    func(ctx context.Context) (export.Signer, error)
+	play      PlayCatalogue
 }
 
 // call is what a handler knows about the request beyond echo's context: who calls, in
@@ -130,7 +133,7 @@ func apiRoutes() []apiRoute {
 
 // allAPIRoutes is every route of the JSON API, those of the optional parts included.
 func allAPIRoutes() []apiRoute {
-	return append(append(apiRoutes(), vppRoutes()...), settingsRoutes()...)
+	return append(append(append(apiRoutes(), vppRoutes()...), settingsRoutes()...), playRoutes()...)
 }
 
 // MountAPI mounts the JSON API and its OpenAPI document under /api/v1.
@@ -140,7 +143,7 @@ func (s *Server) MountAPI(cfg APIConfig) error {
 		return err
 	}
 	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing, certs: cfg.Certificates,
-		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys, signer: cfg.AuditSigner}
+		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys, signer: cfg.AuditSigner, play: cfg.Play}
 	g := s.echo.Group(APIPrefix)
 	g.GET("/openapi.json", func(c echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec.json)

@@ -40,6 +40,9 @@ type apiWorld struct {
 	// share.
 	apple   *fakeApple
 	android *fakeAndroid
+	play    *fakePlay // managed Google Play of the API's routes
+	// licensing is Apple's Apps and Books of the API and the dashboard.
+	licensing *fakeLicensing
 }
 
 // fakeCertificates stands in for the CA: every enrolment has one certificate to revoke.
@@ -90,16 +93,17 @@ func newAPIWorldOf(t testing.TB, s *store.Store, regs []mdm.Registration, config
 	w.certs = &fakeLookup{issued: map[string]pki.CertificateInfo{}}
 	public, _ := url.Parse("https://mdm.musterstadt.example")
 	licensing := newFakeLicensing()
+	w.licensing = licensing
 	cfg := api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry(),
 		Ready: func(context.Context) error { return nil }}
 	for _, c := range configure {
 		c(&cfg)
 	}
 	w.srv = api.New(cfg)
-	w.apple, w.android = newFakeApple(), newFakeAndroid()
+	w.apple, w.android, w.play = newFakeApple(), newFakeAndroid(), newFakePlay()
 	keys := &fakeCertificateKeys{store: s, allowed: map[string]string{}}
 	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Licensing: licensing, Certificates: w.certs, Apple: w.apple, Android: w.android, CertificateKeys: keys, AuditSigner: testAuditSigner}); err != nil {
+		Licensing: licensing, Certificates: w.certs, Apple: w.apple, Android: w.android, CertificateKeys: keys, AuditSigner: testAuditSigner, Play: w.play}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, Apple: w.apple, Android: w.android,

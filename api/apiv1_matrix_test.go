@@ -165,6 +165,12 @@ var roleMatrix = map[string]matrixRoute{
 		return `{"enterprise":"enterprises/LC01234567"}`
 	}},
 	"POST /api/v1/android/enterprise/signup": {allowed: adminOnly},
+	"POST /api/v1/android/enterprise/web-tokens": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
+		return `{"parent_frame_url":"https://mdm.musterstadt.example"}`
+	}},
+	// Each enterprise's Google Play has apps of its own (private apps): another tenant's
+	// is not found.
+	"GET /api/v1/android/apps/:id": {allowed: adminOnly, id: func(w *apiWorld, tn mdm.Tenant) string { return w.play.private(tn) }},
 	"POST /api/v1/tenants": {allowed: provider, body: func(*apiWorld, mdm.Tenant, string) string {
 		return fmt.Sprintf(`{"name":"t-%s"}`, mdm.NewID())
 	}},

@@ -45,11 +45,15 @@ var dashboardInAPI = map[string][]string{
 	"POST /ui/invitations/letters":                   {"POST /invitations/reissue-unsent"},
 	"GET /ui/policies":                               {"GET /policies"},
 	"POST /ui/policies":                              {"POST /policies"},
-	"GET /ui/policies/:id":                           {"GET /policies/:id"},
+	"GET /ui/policies/:id":                           {"GET /policies/:id", "GET /apple/vpp-assets"},
 	"POST /ui/policies/:id":                          {"PUT /policies/:id"},
-	"GET /ui/policies/:id/compliance":                {"GET /policies/:id/compliance", "POST /policies/:id/compliance/preview"},
-	"POST /ui/policies/:id/compliance":               {"PUT /policies/:id/compliance"},
-	"GET /ui/audit":                                  {"GET /audit/events"},
+	// The editor's catalogues add an app to the form (saved with the policy); removing an
+	// app saves the policy without it.
+	"POST /ui/policies/:id/apps":        {"PUT /policies/:id", "GET /android/apps/:id", "POST /android/enterprise/web-tokens"},
+	"POST /ui/policies/:id/apps/remove": {"PUT /policies/:id"},
+	"GET /ui/policies/:id/compliance":   {"GET /policies/:id/compliance", "POST /policies/:id/compliance/preview"},
+	"POST /ui/policies/:id/compliance":  {"PUT /policies/:id/compliance"},
+	"GET /ui/audit":                     {"GET /audit/events"},
 	// The audit page's export: the same filters, CSV or JSON Lines, signed as a ZIP.
 	"POST /ui/audit/export": {"GET /audit/export"},
 	// A selection's action is the single device's operation once per device; an API

@@ -20,8 +20,8 @@ import (
 const desktopUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 
 // In headless Chromium an administrator signs in with password and authenticator code for
-// the first time, chooses a password, creates a work policy with an app and its managed
-// configuration, invites an employee and opens a device. Every page passes the
+// the first time, chooses a password, creates a work policy and describes it, invites an
+// employee and opens a device (the apps of a policy: TestBrowserPolicyEditor). Every page passes the
 // accessibility check.
 func TestBrowserDashboardJourney(t *testing.T) {
 	browser := browsertest.New(t)
@@ -84,7 +84,7 @@ func TestBrowserDashboardJourney(t *testing.T) {
 	tab.CheckAccessibility()
 	tab.Screenshot("overview")
 
-	// A work policy with a mail app and its managed configuration.
+	// A work policy with its description.
 	tab.Do(
 		chromedp.Navigate(ts.URL+"/ui/policies"),
 		chromedp.WaitVisible(chromedp.CSS("#name")),
@@ -93,8 +93,7 @@ func TestBrowserDashboardJourney(t *testing.T) {
 	tab.Load(chromedp.Submit(chromedp.CSS("#name")))
 	tab.Do(
 		chromedp.WaitVisible(chromedp.CSS("#policy-form")),
-		chromedp.SendKeys(chromedp.CSS("#app_id-0"), "de.example.mail"),
-		chromedp.SetValue(chromedp.CSS("#app_config-0"), `{"server": "mail.rathaus.example", "port": 993}`),
+		chromedp.SendKeys(chromedp.CSS("#description"), "Die Arbeitsgeräte im Rathaus"),
 	)
 	tab.Load(chromedp.Submit(chromedp.CSS("#policy-form")))
 	tab.Do(chromedp.WaitVisible(chromedp.CSS("p.done")))
@@ -105,7 +104,7 @@ func TestBrowserDashboardJourney(t *testing.T) {
 		t.Fatalf("policies: %+v, %v", ps, err)
 	}
 	p, err := w.svc.WorkPolicy.WorkPolicy(ctx, w.tenant, ps[0].ID)
-	if err != nil || len(p.Apps) != 1 || p.Apps[0].ManagedConfig != `{"server":"mail.rathaus.example","port":993}` || p.Version != 2 {
+	if err != nil || p.Description != "Die Arbeitsgeräte im Rathaus" || p.Version != 2 {
 		t.Errorf("the saved policy: %+v, %v", p, err)
 	}
 

@@ -79,7 +79,7 @@ func (w *apiWorld) mountDashboard(p *android.Platform, a dashboard.AndroidEnterp
 	public, _ := url.Parse("https://mdm.musterstadt.example")
 	w.srv = api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry()})
 	d, err := dashboard.New(dashboard.Config{Service: w.svc, PublicURL: public, Schemas: api.DashboardSchemas(p),
-		Apple: newFakeApple(), Android: a})
+		Play: api.DashboardPlay(p), Licensing: w.licensing, Apple: newFakeApple(), Android: a})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -184,8 +184,8 @@ func TestPolicyEditorMakesAFormFromTheAndroidAppSchema(t *testing.T) {
 				bad.Set(field, value)
 				code, _, body := w.page(http.MethodPost, "/ui/policies/"+p.ID, admin, bad)
 				key := field[strings.LastIndex(field, "/")+1:]
-				if code != http.StatusBadRequest || !strings.Contains(body, key) {
-					t.Errorf("%s = %q: %d, want 400 naming %s", field, value, code, key)
+				if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="`+field+`-error"`) || !strings.Contains(body, value) {
+					t.Errorf("%s = %q: %d, want 422 with the refusal next to %s and the value kept", field, value, code, key)
 				}
 			}
 			if got := configOf(t, w, p.ID); got["port"] != 143.0 {
@@ -241,7 +241,8 @@ func TestPolicyEditorEditsIOSConfigurationAsTypedRows(t *testing.T) {
 	}
 	form.Set("version", "2")
 	form["ios/0/value"] = []string{"993", "yes", "", ""}
-	if code, _, body := w.page(http.MethodPost, "/ui/policies/"+p.ID, admin, form); code != http.StatusBadRequest || !strings.Contains(body, "tls") {
-		t.Errorf("a boolean that says yes: %d, want 400 naming tls", code)
+	if code, _, body := w.page(http.MethodPost, "/ui/policies/"+p.ID, admin, form); code != http.StatusUnprocessableEntity || !strings.Contains(body, "tls") ||
+		!strings.Contains(body, `id="config-0-error"`) || !strings.Contains(body, ">yes</textarea>") {
+		t.Errorf("a boolean that says yes: %d, want 422 naming tls with the rows kept", code)
 	}
 }

@@ -75,6 +75,13 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/policies/:id": {allowed: adminOnly, id: policyID, form: func() url.Values {
 		return url.Values{"name": {"Renamed " + mdm.NewID()}, "version": {"1"}}
 	}},
+	"POST /ui/policies/:id/apps": {allowed: adminOnly, id: policyID, form: func() url.Values {
+		return url.Values{"name": {"Renamed " + mdm.NewID()}, "version": {"1"}}
+	}},
+	"POST /ui/policies/:id/apps/remove": {allowed: adminOnly, id: policyID, form: func() url.Values {
+		return url.Values{"name": {"Renamed " + mdm.NewID()}, "version": {"1"}, "app_id": {"com.example.mail"}, "app_platform": {"android"},
+			"app_install": {"required"}, "app_config": {"{}"}, "app_mode": {"json"}, "app_title": {""}, "remove": {"0"}}
+	}},
 	"GET /ui/policies/:id/compliance": {allowed: adminOnly, id: policyID},
 	"POST /ui/policies/:id/compliance": {allowed: adminOnly, id: policyID, form: func() url.Values {
 		return url.Values{"action": {"preview"}, "android_version.on": {"on"}, "android_version.min_version": {"14"}, "android_version.grace_days": {"7"}}

@@ -76,6 +76,24 @@ func DashboardSchemas(p *android.Platform) dashboard.AppSchemas {
 	return p
 }
 
+// DashboardPlay gives the policy editor managed Google Play to pick Android apps from;
+// nil when the installation does not reach the Android Management API.
+func DashboardPlay(p *android.Platform) dashboard.PlayCatalogue {
+	if p == nil {
+		return nil
+	}
+	return playCatalogue{p}
+}
+
+type playCatalogue struct{ p *android.Platform }
+
+func (c playCatalogue) PlayApp(ctx context.Context, t mdm.Tenant, packageName string) (dashboard.PlayApp, error) {
+	a, err := c.p.PlayApp(ctx, t, packageName)
+	return dashboard.PlayApp(a), err
+}
+
+func (c playCatalogue) PlayIframeOrigin() string { return c.p.PlayIframeOrigin() }
+
 // DashboardCertificateKeys gives the device page the Android platform's binding of
 // certificate requests to a key; nil when the installation does not reach the Android
 // Management API.

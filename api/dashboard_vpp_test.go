@@ -22,16 +22,16 @@ func TestTheAdminUploadsTheTokenOnItsPageAndPicksLicensedAppsForAPolicy(t *testi
 		t.Fatalf("licences page: %d\n%.1500s", code, body)
 	}
 
-	// The policy editor offers the catalogue's apps and shows how an iOS app's licences
-	// stand.
+	// The policy editor shows how an iOS app's licences stand, and offers the catalogue's
+	// apps the policy lacks: here none.
 	p, err := w.svc.WorkPolicy.CreateWorkPolicy(context.Background(), "test", w.tenant, mdm.WorkPolicy{Name: "Verwaltung",
 		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformIOS, AppID: "de.musterstadt.mail", InstallType: mdm.InstallRequired, ManagedConfig: `{}`}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	code, _, body = w.page(http.MethodGet, "/ui/policies/"+p.ID, admin, nil)
-	if code != http.StatusOK || !strings.Contains(body, `list="ios-catalogue"`) || !strings.Contains(body, `<option value="de.musterstadt.mail">Mail (4`) {
-		t.Fatalf("policy editor without the catalogue: %d\n%.3000s", code, body)
+	if code != http.StatusOK || strings.Contains(body, `value="ios:de.musterstadt.mail"`) || !strings.Contains(body, "Alle Apps des Katalogs aus Apps und Bücher sind bereits in dieser Richtlinie.") {
+		t.Fatalf("policy editor offers an app of the policy again: %d\n%.3000s", code, body)
 	}
 	if !strings.Contains(body, "4 free · 1 assigned") && !strings.Contains(body, "4 frei · 1 zugewiesen") {
 		t.Fatalf("policy editor without the licence counts:\n%.3000s", body)

@@ -51,9 +51,10 @@ const (
 	licences      = 1_000_000
 )
 
-// Endpoints are the base URLs of the fakes, which the server's configuration points at.
+// Endpoints are the base URLs of the fakes, which the server's configuration points at;
+// PlayIframe is the AMAPI fake's stand-in of the managed Google Play iframe.
 type Endpoints struct {
-	APNs, VPP, VPPMetadata, AMAPI string
+	APNs, VPP, VPPMetadata, AMAPI, PlayIframe string
 }
 
 // Start starts the fakes.
@@ -72,7 +73,8 @@ func Start() *Demo {
 
 // Endpoints returns where the fakes answer.
 func (d *Demo) Endpoints() Endpoints {
-	return Endpoints{APNs: d.apns.URL(), VPP: d.vpp.URL(), VPPMetadata: d.vpp.MetadataURL(), AMAPI: d.amapiSrv.URL + "/"}
+	return Endpoints{APNs: d.apns.URL(), VPP: d.vpp.URL(), VPPMetadata: d.vpp.MetadataURL(), AMAPI: d.amapiSrv.URL + "/",
+		PlayIframe: d.amapiSrv.URL + amapifake.PathPlaySearch}
 }
 
 // APNsRoots are the CAs of the fake APNs's certificate.

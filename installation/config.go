@@ -55,6 +55,10 @@ type Config struct {
 
 	// SIEM is where the audit events of the tenants whose feed is on are sent.
 	SIEM SIEMConfig
+
+	// PlayIframeURL is where the managed Google Play iframe is served; empty means
+	// Google's. Only the demo sets it, to the AMAPI fake's page.
+	PlayIframeURL string
 }
 
 // Settings lists every setting that may come from a flag, an environment variable

@@ -69,12 +69,15 @@ func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, l
 	auditSigner := func(ctx context.Context) (export.Signer, error) { return ca.NewSigner(ctx) }
 	cfg := api.APIConfig{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log, Licensing: in.appLicensing(), Certificates: ca,
 		Apple: apple, Android: android, CertificateKeys: keys, AuditSigner: auditSigner}
+	if in.androidPlatform != nil {
+		cfg.Play = in.androidPlatform
+	}
 	if err := srv.MountAPI(cfg); err != nil {
 		return err
 	}
 	d, err := dashboard.New(dashboard.Config{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
 		Licensing: in.appLicensing(), Apple: apple, Android: android,
-		Schemas: api.DashboardSchemas(in.androidPlatform), CertificateKeys: keys,
+		Schemas: api.DashboardSchemas(in.androidPlatform), Play: api.DashboardPlay(in.androidPlatform), CertificateKeys: keys,
 		Expiries:    in.tenantExpiries(ca, tlsCfg),
 		AuditSigner: auditSigner})
 	if err != nil {

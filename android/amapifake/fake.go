@@ -30,6 +30,7 @@ type Fake struct {
 	tokens      map[string]*amapi.EnrollmentToken // by value
 	devices     map[string]*amapi.Device          // by name
 	operations  map[string]*amapi.Operation       // by name
+	webTokens   map[string]*webToken              // by value
 	pending     []string                          // operations not yet reported done
 	subscribers map[string]subscriber             // push endpoint by topic
 	calls       map[string]int                    // calls by operation ("policies.patch")
@@ -49,13 +50,14 @@ func New() *Fake {
 		enterprises: map[string]*amapi.Enterprise{}, signups: map[string]*signup{},
 		apps: map[string]*amapi.Application{}, policies: map[string]*amapi.Policy{},
 		tokens: map[string]*amapi.EnrollmentToken{}, devices: map[string]*amapi.Device{},
-		operations: map[string]*amapi.Operation{}, subscribers: map[string]subscriber{},
+		operations: map[string]*amapi.Operation{}, subscribers: map[string]subscriber{}, webTokens: map[string]*webToken{},
 		calls: map[string]int{}, failures: map[string][]int{},
 	}
 }
 
-// Handler serves the API under /v1/, as androidmanagement.googleapis.com does. Point the
-// Go client at it with option.WithEndpoint(server URL + "/").
+// Handler serves the API under /v1/, as androidmanagement.googleapis.com does, and the
+// stand-in of the managed Google Play iframe at PathPlaySearch. Point the Go client at it
+// with option.WithEndpoint(server URL + "/").
 func (f *Fake) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/signupUrls", f.op("signupUrls.create", f.createSignupURL))
@@ -63,6 +65,8 @@ func (f *Fake) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/enterprises/{e}", f.op("enterprises.get", serveGet(f, f.enterprises, "enterprise", "")))
 	mux.HandleFunc("PATCH /v1/enterprises/{e}", f.op("enterprises.patch", f.patchEnterprise))
 	mux.HandleFunc("GET /v1/enterprises/{e}/applications/{app}", f.op("applications.get", f.getApplication))
+	mux.HandleFunc("POST /v1/enterprises/{e}/webTokens", f.op("webTokens.create", f.createWebToken))
+	mux.HandleFunc("GET "+PathPlaySearch, f.servePlaySearch)
 	mux.HandleFunc("GET /v1/enterprises/{e}/policies/{p}", f.op("policies.get", serveGet(f, f.policies, "policy", "/policies/{p}")))
 	mux.HandleFunc("PATCH /v1/enterprises/{e}/policies/{p}", f.op("policies.patch", f.patchPolicy))
 	mux.HandleFunc("POST /v1/enterprises/{e}/enrollmentTokens", f.op("enrollmentTokens.create", f.createToken))

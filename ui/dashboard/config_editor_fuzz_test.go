@@ -18,7 +18,8 @@ var fuzzSchema = []workpolicy.ConfigProperty{
 }
 
 // Whatever a form sends, the editor's reader returns settings that encode as a JSON
-// object, or an error; it never panics.
+// object, or names the refused fields; it never panics, and what it read shows again as
+// fields.
 func FuzzReadFields(f *testing.F) {
 	f.Add("cfg/0/on=true&cfg/0/n=12&cfg/0/m=a&cfg/0/m=b&cfg/0/b/x=3&cfg/0/l/0/=1&cfg/0/l/0/y=z")
 	f.Add("cfg/0/n=1.5")
@@ -28,8 +29,10 @@ func FuzzReadFields(f *testing.F) {
 		if err != nil {
 			return
 		}
-		values, err := readFields(fuzzSchema, "cfg/0", form)
-		if err != nil {
+		errs := fieldErrors{}
+		values, shown := readFields(fuzzSchema, form, "cfg/0", "", errs)
+		_ = fieldsOf(fuzzSchema, "cfg/1", "", shown, errs)
+		if len(errs) > 0 {
 			return
 		}
 		b, err := json.Marshal(values)

@@ -53,6 +53,9 @@ type Config struct {
 	// Schemas gives the policy editor the schemas of Android apps; nil edits every
 	// Android app's configuration as JSON.
 	Schemas AppSchemas
+	// Play is managed Google Play, which the policy editor picks Android apps from; nil
+	// without the Android platform.
+	Play PlayCatalogue
 	// CertificateKeys shows and renews the key an Android device's certificates are bound
 	// to; nil when the installation lacks the Android platform.
 	CertificateKeys CertificateKeys
@@ -250,6 +253,8 @@ func (d *Dashboard) Routes() []Route {
 		{post, Prefix + "/policies", mdm.PermPoliciesWrite, d.createPolicy},
 		{get, Prefix + "/policies/:id", mdm.PermPoliciesRead, d.policy},
 		{post, Prefix + "/policies/:id", mdm.PermPoliciesWrite, d.updatePolicy},
+		{post, Prefix + "/policies/:id/apps", mdm.PermPoliciesWrite, d.addApp},
+		{post, Prefix + "/policies/:id/apps/remove", mdm.PermPoliciesWrite, d.removeApp},
 		{get, Prefix + "/policies/:id/compliance", mdm.PermPoliciesRead, d.complianceRules},
 		{post, Prefix + "/policies/:id/compliance", mdm.PermPoliciesWrite, d.saveComplianceRules},
 	}...)

@@ -1,9 +1,10 @@
 package dashboard
 
 import (
-	"context"
-	"fmt"
+	"errors"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -22,7 +23,7 @@ func (d *Dashboard) policies(w http.ResponseWriter, r *http.Request) {
 
 // policy shows the editor of one work policy: its rules and apps, each app's managed
 // configuration as a form made from the app's schema (Android), as typed rows (iOS) or as
-// JSON, and an empty row for another app.
+// JSON, and the catalogues new apps are picked from.
 func (d *Dashboard) policy(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	p, err := d.svc.WorkPolicy.WorkPolicy(r.Context(), v.Tenant, r.PathValue("id"))
@@ -30,64 +31,138 @@ func (d *Dashboard) policy(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	e := d.editorOf(r.Context(), v.Tenant, p)
-	e.Catalogue = d.catalogueOf(r)
-	d.show(w, r, "policy.html", "policy.title", page{Data: e, Flash: flash(r)})
+	e := policyEditor{Saved: p, Policy: p, Apps: d.appEditors(r.Context(), v.Tenant, p.Apps)}
+	d.showEditor(w, r, http.StatusOK, e, flash(r))
 }
 
-// policyEditor is the editor's form: the policy and one row per app plus an empty one,
-// with the tenant's Apps and Books catalogue by bundle ID, which iOS apps are picked from.
+// policyEditor is the editor's form: the policy, one row per app, and the catalogues:
+// the tenant's Apps and Books apps by bundle ID, which iOS apps are picked from, and
+// managed Google Play for Android apps.
 type policyEditor struct {
+	// Saved is the policy as stored, for the page's heading; Policy is what the form
+	// holds.
+	Saved     mdm.WorkPolicy
 	Policy    mdm.WorkPolicy
 	Apps      []appEditor
 	Catalogue map[string]mdm.LicensedApp
+	// IOSApps are the Apps and Books apps the policy does not have yet, by name.
+	IOSApps []mdm.LicensedApp
+	Play    *playPicker // nil without Android
+	// Unsaved says that the form shows changes not saved yet (an app just picked).
+	Unsaved bool
+	// Error is a refusal of the whole form; a field's refusal stands next to it.
+	Error *fieldMsg
 }
 
-func (d *Dashboard) editorOf(ctx context.Context, t mdm.Tenant, p mdm.WorkPolicy) policyEditor {
-	apps := append(append([]mdm.AppAssignment(nil), p.Apps...),
-		mdm.AppAssignment{Platform: mdm.PlatformAndroid, InstallType: mdm.InstallRequired, ManagedConfig: mdm.EmptyJSONObject})
-	return policyEditor{Policy: p, Apps: d.appEditors(ctx, t, apps)}
-}
-
-// policyFromForm reads the editor's form. Rows without an app ID, and rows whose install
-// type says "remove", are left out; each managed configuration is read in the way its row
-// showed it (see configFromForm).
-func (d *Dashboard) policyFromForm(r *http.Request) (mdm.WorkPolicy, error) {
-	p := mdm.WorkPolicy{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
-		WorkPasscodeRequired: r.PostFormValue("work_passcode_required") == "on",
-		CopyPasteToPersonal:  r.PostFormValue("copy_paste_to_personal") == "on",
-		Version:              atoi(r.PostFormValue("version"))}
-	ids, platforms, installs, configs := r.PostForm["app_id"], r.PostForm["app_platform"], r.PostForm["app_install"], r.PostForm["app_config"]
-	modes := r.PostForm["app_mode"]
-	if len(platforms) != len(ids) || len(installs) != len(ids) || len(configs) != len(ids) || (modes != nil && len(modes) != len(ids)) {
-		return p, fmt.Errorf("%w: the app rows of the form are incomplete", mdm.ErrInvalid)
+// showEditor renders the editor with the catalogues.
+func (d *Dashboard) showEditor(w http.ResponseWriter, r *http.Request, status int, e policyEditor, flash string) {
+	v := viewerOf(r)
+	if e.Saved.ID == "" {
+		saved, err := d.svc.WorkPolicy.WorkPolicy(r.Context(), v.Tenant, e.Policy.ID)
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		e.Saved = saved
 	}
+	e.Catalogue = d.catalogueOf(r.Context(), v.Tenant)
+	e.IOSApps = e.iosPicks()
+	if e.Play == nil {
+		e.Play = d.playPickerOf()
+	}
+	if e.Play != nil && e.Play.Origin != "" {
+		// The managed Google Play iframe comes from Google; the page lets that one
+		// origin be framed in it, and nothing frame the page itself.
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; frame-src "+e.Play.Origin+"; frame-ancestors 'none'")
+	}
+	// A form target shows the editor; its links (the language switch) lead to the policy's
+	// own page.
+	at := r.Clone(r.Context())
+	at.URL.Path = Prefix + "/policies/" + e.Policy.ID
+	d.render(w, at, status, "policy.html", "policy.title", page{Viewer: v, Data: e, Flash: flash})
+}
+
+// iosPicks returns the catalogue's apps the policy lacks, by name.
+func (e policyEditor) iosPicks() []mdm.LicensedApp {
+	var out []mdm.LicensedApp
+	for _, a := range e.Catalogue {
+		if !e.has(mdm.PlatformIOS, a.BundleID) {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(a, b mdm.LicensedApp) int { return strings.Compare(a.Name+a.BundleID, b.Name+b.BundleID) })
+	return out
+}
+
+// has reports whether the editor holds the app.
+func (e policyEditor) has(p mdm.Platform, appID string) bool {
+	return slices.ContainsFunc(e.Apps, func(a appEditor) bool { return a.Platform == p && a.AppID == appID })
+}
+
+// readEditor reads the posted editor, leaving out the app row numbered skip (-1 for
+// none): the policy it asks for, and the editor that shows the form again as it was
+// typed, with each refusal next to its field. It reports false when something was
+// refused.
+func (d *Dashboard) readEditor(r *http.Request, skip int) (mdm.WorkPolicy, policyEditor, bool) {
+	ctx, t := r.Context(), viewerOf(r).Tenant
+	form := r.PostForm
+	p := mdm.WorkPolicy{ID: r.PathValue("id"), Name: form.Get("name"), Description: form.Get("description"),
+		WorkPasscodeRequired: form.Get("work_passcode_required") == "on",
+		CopyPasteToPersonal:  form.Get("copy_paste_to_personal") == "on",
+		Version:              atoi(form.Get("version"))}
+	e := policyEditor{Policy: p}
+	ids, platforms, installs, configs, modes, titles := form["app_id"], form["app_platform"], form["app_install"], form["app_config"], form["app_mode"], form["app_title"]
+	// Forms of older pages send neither modes nor titles: their rows are JSON.
+	if modes == nil {
+		modes = make([]string, len(ids))
+	}
+	if titles == nil {
+		titles = make([]string, len(ids))
+	}
+	if n := len(ids); len(platforms) != n || len(installs) != n || len(configs) != n || len(modes) != n || len(titles) != n {
+		e.Error = &fieldMsg{ID: "policy.error.incomplete"}
+		return p, e, false
+	}
+	ok := true
 	for i, id := range ids {
-		id = strings.TrimSpace(id)
-		if id == "" || installs[i] == "remove" {
+		// A row without an app is the empty row older pages offered for a new app.
+		if i == skip || strings.TrimSpace(id) == "" {
 			continue
 		}
-		mode := modeJSON
-		if modes != nil {
-			mode = modes[i]
-		}
-		cfg, err := d.configFromForm(r.Context(), viewerOf(r).Tenant, r.PostForm, i, mode, id, configs[i])
-		if err != nil {
-			return p, fmt.Errorf("managed configuration of %s: %w", id, err)
-		}
-		p.Apps = append(p.Apps, mdm.AppAssignment{Platform: mdm.Platform(platforms[i]), AppID: id,
-			InstallType: mdm.InstallType(installs[i]), ManagedConfig: cfg})
+		row := postedRow{Platform: platforms[i], AppID: strings.TrimSpace(id), Install: installs[i], Mode: modes[i], JSON: configs[i], Title: titles[i]}
+		a, shown, rowOK := d.readRow(ctx, t, form, i, len(e.Apps), row)
+		ok = ok && rowOK
+		p.Apps = append(p.Apps, a)
+		e.Apps = append(e.Apps, shown)
 	}
-	return p, nil
+	e.Policy.Apps = p.Apps
+	return p, e, ok
+}
+
+// refusedForm shows the editor again with what was typed and the refusal err, if the
+// caller's input is what was refused (422) or a newer version was saved meanwhile (409);
+// it reports false for any other error, which the caller answers.
+func (d *Dashboard) refusedForm(w http.ResponseWriter, r *http.Request, e policyEditor, err error) bool {
+	switch {
+	case errors.Is(err, mdm.ErrInvalid):
+		e.Error = refused("policy.error.policy", err)
+		d.showEditor(w, r, http.StatusUnprocessableEntity, e, "")
+	case errors.Is(err, mdm.ErrConflict):
+		// A colleague saved meanwhile: what was typed stays on the page to be carried
+		// over, and the form cannot overwrite their version.
+		e.Error = &fieldMsg{ID: "policy.error.conflict"}
+		d.showEditor(w, r, http.StatusConflict, e, "")
+	default:
+		return false
+	}
+	return true
 }
 
 // createPolicy makes a work policy from the list page's form and opens its editor.
 func (d *Dashboard) createPolicy(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	p, err := d.policyFromForm(r)
-	if err == nil {
-		p, err = d.svc.WorkPolicy.CreateWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, p)
-	}
+	p := mdm.WorkPolicy{Name: r.PostFormValue("name"), Description: r.PostFormValue("description")}
+	p, err := d.svc.WorkPolicy.CreateWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, p)
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -95,17 +170,36 @@ func (d *Dashboard) createPolicy(w http.ResponseWriter, r *http.Request) {
 	back(w, r, Prefix+"/policies/"+p.ID, "saved")
 }
 
-// updatePolicy saves the editor. A form made on an older version is refused and shown
-// again with the message, so that nobody overwrites a colleague's change unseen.
+// updatePolicy saves the editor. Input that is refused shows the form again (422) with
+// everything as it was typed and the reason next to the field; a form made on an older
+// version is refused, so that nobody overwrites a colleague's change unseen.
 func (d *Dashboard) updatePolicy(w http.ResponseWriter, r *http.Request) {
-	v := viewerOf(r)
-	p, err := d.policyFromForm(r)
-	p.ID = r.PathValue("id")
-	if err == nil {
-		_, err = d.svc.WorkPolicy.UpdateWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, p)
+	d.savePolicy(w, r, -1)
+}
+
+// removeApp saves the editor without the app row the pressed button names ("remove"):
+// removing an app is a change of the policy like any other, in its audit trail.
+func (d *Dashboard) removeApp(w http.ResponseWriter, r *http.Request) {
+	skip, err := strconv.Atoi(r.PostFormValue("remove"))
+	if err != nil || skip < 0 || skip >= len(r.PostForm["app_id"]) {
+		d.Problem(w, r, http.StatusBadRequest, "policy.error.remove")
+		return
 	}
-	if err != nil {
-		d.fail(w, r, err)
+	d.savePolicy(w, r, skip)
+}
+
+// savePolicy saves the posted editor without the app row skip (-1: all rows).
+func (d *Dashboard) savePolicy(w http.ResponseWriter, r *http.Request, skip int) {
+	v := viewerOf(r)
+	p, e, ok := d.readEditor(r, skip)
+	if !ok {
+		d.showEditor(w, r, http.StatusUnprocessableEntity, e, "")
+		return
+	}
+	if _, err := d.svc.WorkPolicy.UpdateWorkPolicy(r.Context(), v.Principal.Actor, v.Tenant, p); err != nil {
+		if !d.refusedForm(w, r, e, err) {
+			d.fail(w, r, err)
+		}
 		return
 	}
 	back(w, r, Prefix+"/policies/"+p.ID, "saved")

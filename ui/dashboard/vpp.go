@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -107,12 +108,12 @@ func (d *Dashboard) syncVPP(w http.ResponseWriter, r *http.Request) {
 
 // catalogueOf returns the tenant's catalogue by bundle ID for the policy editor; empty
 // without licensing or when it cannot be read (the editor works without it).
-func (d *Dashboard) catalogueOf(r *http.Request) map[string]mdm.LicensedApp {
+func (d *Dashboard) catalogueOf(ctx context.Context, t mdm.Tenant) map[string]mdm.LicensedApp {
 	out := map[string]mdm.LicensedApp{}
 	if d.cfg.Licensing == nil {
 		return out
 	}
-	apps, err := d.cfg.Licensing.LicensedApps(r.Context(), viewerOf(r).Tenant.ID)
+	apps, err := d.cfg.Licensing.LicensedApps(ctx, t.ID)
 	if err != nil {
 		d.cfg.Log.Warn("read the Apps and Books catalogue for the policy editor", "error", err)
 		return out
