@@ -65,6 +65,28 @@ type Store interface {
 	RenewSession(ctx context.Context, oldHash []byte, s Session) error
 	DeleteSession(ctx context.Context, hash []byte) error
 
+	// CreatePasskey stores a new passkey of the tenant's administrator; ErrConflict when
+	// the tenant has the credential already.
+	CreatePasskey(ctx context.Context, tenantID string, p *Passkey) error
+	// Passkeys returns the administrator's passkeys, oldest first.
+	Passkeys(ctx context.Context, tenantID, adminID string) ([]Passkey, error)
+	// UsePasskey stores the credential record after a use (its new sign counter) and the
+	// time of the use.
+	UsePasskey(ctx context.Context, tenantID, id, credential string, at time.Time) error
+	// DeletePasskey removes one passkey of the administrator; ErrNotFound if they have
+	// none with the ID.
+	DeletePasskey(ctx context.Context, tenantID, adminID, id string) error
+	// PutChallenge stores the challenge of a ceremony in place of any earlier one of the
+	// same session and ceremony, and forgets expired challenges on the way.
+	PutChallenge(ctx context.Context, c Challenge) error
+	// TakeChallenge removes and returns the session's challenge of the ceremony;
+	// ErrNotFound when there is none (never made, or taken before).
+	TakeChallenge(ctx context.Context, sessionHash []byte, ceremony Ceremony) (Challenge, error)
+	// ResetSecondFactor gives the administrator a new, unconfirmed TOTP secret (sealed)
+	// and removes their recovery codes, passkeys and ceremonies under way; it returns how
+	// many passkeys were removed.
+	ResetSecondFactor(ctx context.Context, tenantID, adminID string, sealedTOTP []byte) (int, error)
+
 	CreateAPIToken(ctx context.Context, t *APIToken) error
 	// APITokenByHash returns the token with the hash, of whichever tenant: the secret
 	// names its tenant.
