@@ -84,8 +84,11 @@ func (k *softKey) create(opts any) string {
 		k.t.Fatal(err)
 	}
 	k.userID = uid
-	cose, err := cbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1,
-		-2: k.key.PublicKey.X.FillBytes(make([]byte, 32)), -3: k.key.PublicKey.Y.FillBytes(make([]byte, 32))})
+	point, err := k.key.PublicKey.Bytes() // 0x04 ‖ x ‖ y
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	cose, err := cbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: point[1:33], -3: point[33:]})
 	if err != nil {
 		k.t.Fatal(err)
 	}
