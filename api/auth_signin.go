@@ -95,11 +95,24 @@ func (s *signIn) factorForm(c echo.Context) error {
 	if token == "" {
 		return err
 	}
-	return s.showFactor(c, sess, token, http.StatusOK, false)
+	return s.showFactor(c, sess, token, http.StatusOK, false, false)
 }
 
-func (s *signIn) showFactor(c echo.Context, sess access.Session, token string, status int, failed bool) error {
-	f := dashboard.FactorForm{CSRF: sess.CSRF, Failed: failed}
+// showFactor renders the second-factor step: the code, and the passkeys when the
+// administrator has any and the factor is set up.
+func (s *signIn) showFactor(c echo.Context, sess access.Session, token string, status int, failed, passkeyFailed bool) error {
+	f := dashboard.FactorForm{CSRF: sess.CSRF, Failed: failed, PasskeyFailed: passkeyFailed}
+	if sess.Stage == access.StageSecondFactor {
+		_, a, err := s.access.SessionFor(c.Request().Context(), token)
+		if err != nil {
+			return err
+		}
+		keys, err := s.access.AdminPasskeys(c.Request().Context(), a)
+		if err != nil {
+			return err
+		}
+		f.Passkey = len(keys) > 0
+	}
 	if sess.Stage == access.StageTOTPSetup {
 		secret, _, err := s.access.TOTPSetup(c.Request().Context(), token)
 		if err != nil {
@@ -139,6 +152,22 @@ func (s *signIn) factor(c echo.Context) error {
 		return nil
 	}
 	next, err := s.access.SecondFactor(r.Context(), token, r.PostFormValue("code"), s.client(r).String())
+	if err != nil {
+		return s.factorRefused(c, sess, token, err, false)
+	}
+	setSessionCookie(c.Response(), next.Token)
+	if len(next.RecoveryCodes) > 0 {
+		s.dash.RecoveryCodesPage(c.Response(), r, next.RecoveryCodes, stagePage[next.Session.Stage])
+		return nil
+	}
+	return c.Redirect(http.StatusSeeOther, stagePage[next.Session.Stage])
+}
+
+// factorRefused answers a refused second factor (a code, or a passkey's answer): the
+// throttle's page, the sign-in again when the refusal locked the account and ended the
+// sign-in, or the step again saying what was refused.
+func (s *signIn) factorRefused(c echo.Context, sess access.Session, token string, err error, passkey bool) error {
+	r := c.Request()
 	switch {
 	case errors.Is(err, access.ErrThrottled):
 		s.dash.SignInPage(c.Response(), r, http.StatusTooManyRequests, dashboard.SignInForm{Throttled: true})
@@ -149,16 +178,9 @@ func (s *signIn) factor(c echo.Context) error {
 			s.dash.SignInPage(c.Response(), r, http.StatusUnauthorized, dashboard.SignInForm{Failed: true})
 			return nil
 		}
-		return s.showFactor(c, sess, token, http.StatusUnauthorized, true)
-	case err != nil:
-		return err
+		return s.showFactor(c, sess, token, http.StatusUnauthorized, !passkey, passkey)
 	}
-	setSessionCookie(c.Response(), next.Token)
-	if len(next.RecoveryCodes) > 0 {
-		s.dash.RecoveryCodesPage(c.Response(), r, next.RecoveryCodes, stagePage[next.Session.Stage])
-		return nil
-	}
-	return c.Redirect(http.StatusSeeOther, stagePage[next.Session.Stage])
+	return err
 }
 
 // genuine reports whether a form carries the session's CSRF token, and answers 403 when
