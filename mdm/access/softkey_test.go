@@ -16,7 +16,7 @@ import (
 // softKey is an authenticator in software, as a browser would hand its answers over:
 // one P-256 credential, "none" attestation, a sign counter it counts up itself.
 type softKey struct {
-	t       *testing.T
+	t       testing.TB
 	rpID    string
 	origin  string
 	id      []byte
@@ -25,7 +25,7 @@ type softKey struct {
 	userID  []byte
 }
 
-func newSoftKey(t *testing.T, rpID, origin string) *softKey {
+func newSoftKey(t testing.TB, rpID, origin string) *softKey {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -46,7 +46,7 @@ type options struct {
 	} `json:"publicKey"`
 }
 
-func readOptions(t *testing.T, v any) options {
+func readOptions(t testing.TB, v any) options {
 	t.Helper()
 	raw, err := json.Marshal(v)
 	if err != nil {
