@@ -116,3 +116,34 @@ func TestAResetIsRefusedForOneselfAndAnotherTenant(t *testing.T) {
 		t.Errorf("a refused reset is recorded: %+v", w.lastEvent(t))
 	}
 }
+
+// The mail about a reset goes to the administrator whose factor was reset, in German and
+// English; a disabled administrator gets none.
+func TestTheResetMailTellsTheAdministrator(t *testing.T) {
+	ctx := context.Background()
+	w := newSignInWorld(t, storetest.Open(t, storetest.SQLite))
+	kim, _, err := w.svc.Access.CreateAdmin(ctx, "cli:root", w.tenant, "kim@musterstadt.example", mdm.RoleHelpdesk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := access.FactorResetMailJob{TenantID: w.tenant.ID, AdminID: kim.ID, At: w.now}
+	var sent []access.FactorResetNotice
+	send := func(_ context.Context, n access.FactorResetNotice) error {
+		sent = append(sent, n)
+		return nil
+	}
+	if err := w.svc.Access.SendFactorResetMail(ctx, job, send); err != nil || len(sent) != 1 {
+		t.Fatalf("mail: %v, %d sent", err, len(sent))
+	}
+	subject, text := sent[0].Message()
+	if sent[0].Admin.Email != "kim@musterstadt.example" || !strings.Contains(subject, "zurückgesetzt") ||
+		!strings.Contains(text, "reset the second factor of your trennwand account kim@musterstadt.example") {
+		t.Errorf("mail to %s: %s\n%s", sent[0].Admin.Email, subject, text)
+	}
+	if err := w.svc.Access.DisableAdmin(ctx, "cli:root", w.tenant, kim.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.Access.SendFactorResetMail(ctx, job, send); err != nil || len(sent) != 1 {
+		t.Errorf("mail to a disabled administrator: %v, %d sent", err, len(sent))
+	}
+}
