@@ -8,8 +8,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -141,5 +145,50 @@ func TestTheAccountPageRefusesABadPasskeyAnswer(t *testing.T) {
 	}
 	if code, _, _ := w.page(http.MethodPost, "/ui/account/passkeys/remove", me, url.Values{"passkey": {"nothing"}}); code != http.StatusConflict {
 		t.Errorf("removing a passkey that is not there: %d, want 409 on the page", code)
+	}
+}
+
+// At the sign-in's second factor a passkey answer is taken only with the step's CSRF
+// token, a broken one is refused on the step's page, and the sign-in stays where it is.
+func TestTheSignInRefusesABadPasskeyAnswer(t *testing.T) {
+	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
+	ctx := context.Background()
+	_, creds, err := w.svc.Access.CreateAdmin(ctx, "test", w.tenant, "it@musterstadt.example", mdm.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, sess, err := w.svc.Access.SignIn(ctx, w.tenant.Name, creds.Email, creds.Password, "198.51.100.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := session{token: token, csrf: sess.CSRF}
+	if code, _, _ := w.page(http.MethodPost, "/ui/signin/passkey", step, url.Values{"csrf": {"forged"}, "credential": {"{}"}}); code != http.StatusSeeOther {
+		t.Errorf("a passkey answer before the factor is set up: %d, want 303 to the set-up", code)
+	}
+	secret, _, _ := w.svc.Access.TOTPSetup(ctx, token)
+	code, _ := totp.GenerateCode(secret, time.Now())
+	next, err := w.svc.Access.SecondFactor(ctx, token, code, "198.51.100.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Access.ChangePassword(ctx, next.Token, "a password of my own choosing"); err != nil {
+		t.Fatal(err)
+	}
+	token, sess, err = w.svc.Access.SignIn(ctx, w.tenant.Name, creds.Email, "a password of my own choosing", "198.51.100.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	step = session{token: token, csrf: sess.CSRF}
+	if code, _, _ := w.page(http.MethodPost, "/ui/signin/passkey/options", step, url.Values{"csrf": {"forged"}}); code != http.StatusForbidden {
+		t.Errorf("options with a forged CSRF token: %d, want 403", code)
+	}
+	if code, _, body := w.page(http.MethodPost, "/ui/signin/passkey/options", step, url.Values{}); code != http.StatusConflict || !strings.Contains(body, "no passkey") {
+		t.Errorf("options for an account without a passkey: %d %s, want 409", code, body)
+	}
+	if code, _, body := w.page(http.MethodPost, "/ui/signin/passkey", step, url.Values{"credential": {`{"id":"AA"}`}}); code != http.StatusBadRequest || !strings.Contains(body, `id="code"`) {
+		t.Errorf("a broken answer: %d, want 400 with the step's page:\n%.400s", code, body)
+	}
+	if s, _, err := w.svc.Access.SessionFor(ctx, token); err != nil || s.Stage != access.StageSecondFactor {
+		t.Errorf("the sign-in after the refusals: %+v, %v; want it still at the second factor", s, err)
 	}
 }

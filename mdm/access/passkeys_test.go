@@ -208,6 +208,9 @@ func TestAddingAPasskeyNeedsAFreshSecondFactor(t *testing.T) {
 		if _, err := p.BeginRegistration(ctx, token); !errors.Is(err, access.ErrStaleFactor) {
 			t.Fatalf("registration long after the sign-in: %v, want ErrStaleFactor", err)
 		}
+		if _, err := p.BeginVerification(ctx, token); !errors.Is(err, mdm.ErrConflict) {
+			t.Errorf("a passkey check without a passkey: %v, want ErrConflict", err)
+		}
 		if _, err := w.svc.Access.ConfirmCode(ctx, token, "000000", client); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("a wrong code: %v", err)
 		}
@@ -221,6 +224,19 @@ func TestAddingAPasskeyNeedsAFreshSecondFactor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		w.now = w.now.Add(access.FactorFresh)
+		opts, err := p.BeginVerification(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, err = p.Confirm(ctx, token, assertion(t, key.get(opts)), client)
+		if err != nil || next.Session.Stage != access.StageActive || !next.Session.FactorFresh(w.now) {
+			t.Fatalf("confirm with the passkey: %+v, %v", next.Session, err)
+		}
+		if _, _, err := w.svc.Access.SessionFor(ctx, token); !errors.Is(err, mdm.ErrUnauthenticated) {
+			t.Errorf("the token before the confirmation: %v, want it renewed away", err)
+		}
+		token = next.Token
 		_, a, _ := w.svc.Access.SessionFor(ctx, token)
 		if err := w.svc.Access.RemovePasskey(ctx, a, "no-such-passkey"); !errors.Is(err, mdm.ErrNotFound) {
 			t.Errorf("removing an unknown passkey: %v", err)
