@@ -121,4 +121,21 @@ func TestBrowserPasskeySignIn(t *testing.T) {
 	if stored < 1 {
 		t.Errorf("the virtual authenticator's counter is %d after the sign-in", stored)
 	}
+
+	// The administrators page resets a colleague's lost second factor with a reason.
+	colleague, _, err := w.svc.Access.CreateAdmin(ctx, "test", w.tenant, "kim@musterstadt.example", mdm.RoleHelpdesk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reason := `#reason-` + colleague.ID
+	tab.Do(chromedp.Navigate(public.String()+"/ui/settings/admins"), chromedp.WaitVisible(chromedp.CSS("details summary")),
+		chromedp.Click(chromedp.CSS("details summary")), chromedp.WaitVisible(chromedp.CSS(reason)))
+	tab.CheckAccessibility()
+	tab.Screenshot("admins-reset")
+	tab.Do(chromedp.SendKeys(chromedp.CSS(reason), "Telefon verloren, Ticket 4711"))
+	tab.Load(chromedp.Submit(chromedp.CSS(reason)))
+	tab.Do(chromedp.WaitVisible(chromedp.CSS("p.done")))
+	if e := w.lastAudit(w.tenant); e.Action != "admin.second_factor_reset" || e.Subject != "admin:"+colleague.ID {
+		t.Errorf("last event %s %s, want the colleague's reset", e.Action, e.Subject)
+	}
 }
