@@ -58,6 +58,9 @@
       var body = new URLSearchParams({ csrf: form.elements.csrf.value });
       fetch(form.getAttribute("data-options"), { method: "POST", body: body, credentials: "same-origin" })
         .then(function (res) {
+          // The page is out of date (the proof of the factor ran out, the sign-in ended):
+          // the server shows what is possible now.
+          if (res.status === 401 || res.status === 409) window.location.reload();
           if (!res.ok) throw new Error("options: " + res.status);
           return res.json();
         })
