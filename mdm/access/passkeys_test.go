@@ -296,3 +296,24 @@ func (w *signInWorld) lastEvent(t *testing.T) recorded {
 	}
 	return r
 }
+
+// A passkey that is an administrator's only second factor (no confirmed authenticator
+// app) is not removed: the account would be left without one.
+func TestTheOnlySecondFactorIsNotRemoved(t *testing.T) {
+	ctx := context.Background()
+	w := newSignInWorld(t, storetest.Open(t, storetest.SQLite))
+	a, err := w.svc.Access.Admins(ctx, w.tenant)
+	if err != nil || len(a) != 1 || a[0].TOTPConfirmedAt != nil {
+		t.Fatalf("administrators: %+v, %v; want one who has not set up the app", a, err)
+	}
+	only := access.Passkey{ID: mdm.NewID(), AdminID: a[0].ID, CredentialID: []byte("key"), Name: "Phone", Credential: "{}", CreatedAt: w.now}
+	if err := store.AccessOf(w.store).CreatePasskey(ctx, w.tenant.ID, &only); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.Access.RemovePasskey(ctx, a[0], only.ID); !errors.Is(err, mdm.ErrConflict) {
+		t.Errorf("removing the only factor: %v, want ErrConflict", err)
+	}
+	if keys, _ := w.svc.Access.AdminPasskeys(ctx, a[0]); len(keys) != 1 {
+		t.Errorf("passkeys after the refusal: %+v", keys)
+	}
+}
