@@ -1,11 +1,12 @@
 // Package access is who may act in a tenant and how they prove it: administrators (their
 // creation, with a one-time password and a second-factor secret, and their disabling),
-// the dashboard sign-in in steps (password, TOTP or recovery code, password change) with
-// its lockout and per-client throttle, the sessions it opens, API tokens with their role,
-// and the first administrator of a new installation.
+// the dashboard sign-in in steps (password, TOTP, passkey or recovery code, password
+// change) with its lockout and per-client throttle, administrators' passkeys and the reset
+// of a lost second factor, the sessions it opens, API tokens with their role, and the
+// first administrator of a new installation.
 //
-// It owns the tables admins, admin_recovery_codes, admin_sessions, sign_in_throttle and
-// api_tokens. Its rules: a password is kept only as an argon2id hash, computed one at a
+// It owns the tables admins, admin_recovery_codes, admin_passkeys, webauthn_challenges,
+// admin_sessions, sign_in_throttle and api_tokens. Its rules: a password is kept only as an argon2id hash, computed one at a
 // time; a second-factor code is accepted once; every failure looks the same to the
 // caller; a tenant never loses its last administrator with the admin role; tokens and
 // session tokens are kept only as hashes.
