@@ -103,15 +103,10 @@ func (s *signIn) factorForm(c echo.Context) error {
 func (s *signIn) showFactor(c echo.Context, sess access.Session, token string, status int, failed, passkeyFailed bool) error {
 	f := dashboard.FactorForm{CSRF: sess.CSRF, Failed: failed, PasskeyFailed: passkeyFailed}
 	if sess.Stage == access.StageSecondFactor {
-		_, a, err := s.access.SessionFor(c.Request().Context(), token)
-		if err != nil {
+		var err error
+		if f.Passkey, err = s.access.HasPasskey(c.Request().Context(), sess); err != nil {
 			return err
 		}
-		keys, err := s.access.AdminPasskeys(c.Request().Context(), a)
-		if err != nil {
-			return err
-		}
-		f.Passkey = len(keys) > 0
 	}
 	if sess.Stage == access.StageTOTPSetup {
 		secret, _, err := s.access.TOTPSetup(c.Request().Context(), token)

@@ -144,6 +144,17 @@ func (s *Service) AdminPasskeys(ctx context.Context, a mdm.Admin) ([]Passkey, er
 	return keys, nil
 }
 
+// HasPasskey reports whether the administrator of the session has a passkey, so that the
+// sign-in offers it. It reads the session as given, so that a sign-in ended meanwhile (by
+// a lockout) is no error here.
+func (s *Service) HasPasskey(ctx context.Context, sess Session) (bool, error) {
+	keys, err := s.own.Passkeys(ctx, sess.TenantID, sess.AdminID)
+	if err != nil {
+		return false, fmt.Errorf("passkeys of administrator %s: %w", sess.AdminID, err)
+	}
+	return len(keys) > 0, nil
+}
+
 // BeginRegistration starts adding a passkey to the account of the session's
 // administrator and returns the options for the browser's navigator.credentials.create.
 // The session must be active and have proved the second factor within FactorFresh
