@@ -88,7 +88,7 @@ func (a *account) confirmCode(c echo.Context) error {
 		return err
 	}
 	next, err := a.svc.Access.ConfirmCode(r.Context(), token, r.PostFormValue("code"), a.signIn.client(r).String())
-	return a.confirmed(c, sess, admin, next, err)
+	return a.confirmed(c, sess, admin, token, next, err)
 }
 
 // confirmPasskey proves the second factor again with a passkey.
@@ -102,26 +102,20 @@ func (a *account) confirmPasskey(c echo.Context) error {
 		return a.refused(c, sess, admin, dashboard.AccountForm{}, err)
 	}
 	next, err := a.passkeys.Confirm(r.Context(), token, answer, a.signIn.client(r).String())
-	return a.confirmed(c, sess, admin, next, err)
+	return a.confirmed(c, sess, admin, token, next, err)
 }
 
 // confirmed answers a proof of the second factor: the renewed session's cookie and the
 // account page, or the page again with the refusal. A refusal that locked the account
 // ended the session, and the browser goes to the sign-in.
-func (a *account) confirmed(c echo.Context, sess access.Session, admin mdm.Admin, next access.NextStep, err error) error {
-	r := c.Request()
+func (a *account) confirmed(c echo.Context, sess access.Session, admin mdm.Admin, token string, next access.NextStep, err error) error {
 	switch {
-	case errors.Is(err, access.ErrThrottled):
-		a.signIn.dash.SignInPage(c.Response(), r, http.StatusTooManyRequests, dashboard.SignInForm{Throttled: true})
+	case err == nil:
+	case a.signIn.ended(c, token, err):
 		return nil
 	case errors.Is(err, mdm.ErrUnauthenticated):
-		if _, _, alive := a.svc.Access.SessionFor(r.Context(), sessionToken(r)); alive != nil {
-			clearSessionCookie(c.Response())
-			a.signIn.dash.SignInPage(c.Response(), r, http.StatusUnauthorized, dashboard.SignInForm{Failed: true})
-			return nil
-		}
 		return a.show(c, sess, admin, http.StatusUnauthorized, dashboard.AccountForm{Failed: true}, "")
-	case err != nil:
+	default:
 		return a.refused(c, sess, admin, dashboard.AccountForm{}, err)
 	}
 	setSessionCookie(c.Response(), next.Token)
@@ -135,11 +129,7 @@ func (a *account) registerOptions(c echo.Context) error {
 		return err
 	}
 	opts, err := a.passkeys.BeginRegistration(r.Context(), token)
-	if err != nil {
-		return ceremonyRefused(c, err)
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, opts)
+	return ceremonyOptions(c, opts, err)
 }
 
 // register adds the passkey the browser made, under the name given in the form.
@@ -183,11 +173,7 @@ func (a *account) verifyOptions(c echo.Context) error {
 
 func (a *account) beginVerification(c echo.Context, token string) error {
 	opts, err := a.passkeys.BeginVerification(c.Request().Context(), token)
-	if err != nil {
-		return ceremonyRefused(c, err)
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, opts)
+	return ceremonyOptions(c, opts, err)
 }
 
 // signInOptions answers the options for the browser to pass the sign-in's second factor
@@ -228,10 +214,14 @@ func (a *account) signInPasskey(c echo.Context) error {
 	return a.signIn.factorRefused(c, sess, token, err, true)
 }
 
-// ceremonyRefused answers a ceremony's options that cannot be given, for the script: a
-// conflict (no passkey yet, the factor not proved lately) or an error of the server.
-func ceremonyRefused(c echo.Context, err error) error {
+// ceremonyOptions answers a ceremony's options for the script, or why there are none: the
+// session ended (401), a conflict such as no passkey yet or a factor not proved lately
+// (409), or an error of the server.
+func ceremonyOptions(c echo.Context, opts any, err error) error {
 	switch {
+	case err == nil:
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.JSON(http.StatusOK, opts)
 	case errors.Is(err, mdm.ErrUnauthenticated):
 		return c.JSON(http.StatusUnauthorized, map[string]string{"error": "sign in again"})
 	case errors.Is(err, mdm.ErrConflict), errors.Is(err, mdm.ErrInvalid):

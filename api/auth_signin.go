@@ -162,20 +162,32 @@ func (s *signIn) factor(c echo.Context) error {
 // throttle's page, the sign-in again when the refusal locked the account and ended the
 // sign-in, or the step again saying what was refused.
 func (s *signIn) factorRefused(c echo.Context, sess access.Session, token string, err error, passkey bool) error {
+	if s.ended(c, token, err) {
+		return nil
+	}
+	if errors.Is(err, mdm.ErrUnauthenticated) {
+		return s.showFactor(c, sess, token, http.StatusUnauthorized, !passkey, passkey)
+	}
+	return err
+}
+
+// ended answers a refused proof of the second factor that ends where the browser is: the
+// client tried too often, or the refusal locked the account and so ended its session. It
+// reports whether it answered.
+func (s *signIn) ended(c echo.Context, token string, err error) bool {
 	r := c.Request()
 	switch {
 	case errors.Is(err, access.ErrThrottled):
 		s.dash.SignInPage(c.Response(), r, http.StatusTooManyRequests, dashboard.SignInForm{Throttled: true})
-		return nil
+		return true
 	case errors.Is(err, mdm.ErrUnauthenticated):
 		if _, _, alive := s.access.SessionFor(r.Context(), token); alive != nil {
 			clearSessionCookie(c.Response())
 			s.dash.SignInPage(c.Response(), r, http.StatusUnauthorized, dashboard.SignInForm{Failed: true})
-			return nil
+			return true
 		}
-		return s.showFactor(c, sess, token, http.StatusUnauthorized, !passkey, passkey)
 	}
-	return err
+	return false
 }
 
 // genuine reports whether a form carries the session's CSRF token, and answers 403 when
