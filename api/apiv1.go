@@ -120,6 +120,7 @@ func apiRoutes() []apiRoute {
 		{http.MethodGet, "/admins", mdm.PermSettingsManage, (*apiV1).listAdmins},
 		{http.MethodPost, "/admins", mdm.PermSettingsManage, (*apiV1).createAdmin},
 		{http.MethodPost, "/admins/:id/disable", mdm.PermSettingsManage, (*apiV1).disableAdmin},
+		{http.MethodPost, "/admins/:id/reset-second-factor", mdm.PermSettingsManage, (*apiV1).resetSecondFactor},
 		{http.MethodGet, "/devices/:id/compliance", mdm.PermDevicesRead, (*apiV1).getDeviceCompliance},
 		{http.MethodGet, "/policies/:id/compliance", mdm.PermPoliciesRead, (*apiV1).getPolicyRules},
 		{http.MethodPut, "/policies/:id/compliance", mdm.PermPoliciesWrite, (*apiV1).setPolicyRules},

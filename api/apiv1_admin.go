@@ -138,3 +138,16 @@ func (a *apiV1) disableAdmin(c echo.Context, k call) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+// resetSecondFactor resets a colleague's lost second factor, as the administrators page
+// does: their sessions end and they set up a new factor at the next sign-in.
+func (a *apiV1) resetSecondFactor(c echo.Context, k call) error {
+	var body reasonBody
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	if err := a.svc.Access.ResetSecondFactor(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"), body.Reason); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -151,8 +151,9 @@ var roleMatrix = map[string]matrixRoute{
 	"POST /api/v1/admins": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return fmt.Sprintf(`{"email":"%s@example.org","role":"helpdesk"}`, mdm.NewID())
 	}},
-	"POST /api/v1/admins/:id/disable": {allowed: adminOnly, id: helpdeskAdminID},
-	"GET /api/v1/contacts":            {allowed: adminOnly},
+	"POST /api/v1/admins/:id/disable":             {allowed: adminOnly, id: helpdeskAdminID},
+	"POST /api/v1/admins/:id/reset-second-factor": {allowed: adminOnly, id: helpdeskAdminID, body: reason},
+	"GET /api/v1/contacts":                        {allowed: adminOnly},
 	"PUT /api/v1/contacts": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return `{"employer":"Stadt Musterstadt","operator":"KDN","privacy_contact":"datenschutz@musterstadt.example"}`
 	}},

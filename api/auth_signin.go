@@ -95,11 +95,19 @@ func (s *signIn) factorForm(c echo.Context) error {
 	if token == "" {
 		return err
 	}
-	return s.showFactor(c, sess, token, http.StatusOK, false)
+	return s.showFactor(c, sess, token, http.StatusOK, false, false)
 }
 
-func (s *signIn) showFactor(c echo.Context, sess access.Session, token string, status int, failed bool) error {
-	f := dashboard.FactorForm{CSRF: sess.CSRF, Failed: failed}
+// showFactor renders the second-factor step: the code, and the passkeys when the
+// administrator has any and the factor is set up.
+func (s *signIn) showFactor(c echo.Context, sess access.Session, token string, status int, failed, passkeyFailed bool) error {
+	f := dashboard.FactorForm{CSRF: sess.CSRF, Failed: failed, PasskeyFailed: passkeyFailed}
+	if sess.Stage == access.StageSecondFactor {
+		var err error
+		if f.Passkey, err = s.access.HasPasskey(c.Request().Context(), sess); err != nil {
+			return err
+		}
+	}
 	if sess.Stage == access.StageTOTPSetup {
 		secret, _, err := s.access.TOTPSetup(c.Request().Context(), token)
 		if err != nil {
@@ -139,19 +147,8 @@ func (s *signIn) factor(c echo.Context) error {
 		return nil
 	}
 	next, err := s.access.SecondFactor(r.Context(), token, r.PostFormValue("code"), s.client(r).String())
-	switch {
-	case errors.Is(err, access.ErrThrottled):
-		s.dash.SignInPage(c.Response(), r, http.StatusTooManyRequests, dashboard.SignInForm{Throttled: true})
-		return nil
-	case errors.Is(err, mdm.ErrUnauthenticated):
-		if _, _, alive := s.access.SessionFor(r.Context(), token); alive != nil {
-			clearSessionCookie(c.Response())
-			s.dash.SignInPage(c.Response(), r, http.StatusUnauthorized, dashboard.SignInForm{Failed: true})
-			return nil
-		}
-		return s.showFactor(c, sess, token, http.StatusUnauthorized, true)
-	case err != nil:
-		return err
+	if err != nil {
+		return s.factorRefused(c, sess, token, err, false)
 	}
 	setSessionCookie(c.Response(), next.Token)
 	if len(next.RecoveryCodes) > 0 {
@@ -159,6 +156,38 @@ func (s *signIn) factor(c echo.Context) error {
 		return nil
 	}
 	return c.Redirect(http.StatusSeeOther, stagePage[next.Session.Stage])
+}
+
+// factorRefused answers a refused second factor (a code, or a passkey's answer): the
+// throttle's page, the sign-in again when the refusal locked the account and ended the
+// sign-in, or the step again saying what was refused.
+func (s *signIn) factorRefused(c echo.Context, sess access.Session, token string, err error, passkey bool) error {
+	if s.ended(c, token, err) {
+		return nil
+	}
+	if errors.Is(err, mdm.ErrUnauthenticated) {
+		return s.showFactor(c, sess, token, http.StatusUnauthorized, !passkey, passkey)
+	}
+	return err
+}
+
+// ended answers a refused proof of the second factor that ends where the browser is: the
+// client tried too often, or the refusal locked the account and so ended its session. It
+// reports whether it answered.
+func (s *signIn) ended(c echo.Context, token string, err error) bool {
+	r := c.Request()
+	switch {
+	case errors.Is(err, access.ErrThrottled):
+		s.dash.SignInPage(c.Response(), r, http.StatusTooManyRequests, dashboard.SignInForm{Throttled: true})
+		return true
+	case errors.Is(err, mdm.ErrUnauthenticated):
+		if _, _, alive := s.access.SessionFor(r.Context(), token); alive != nil {
+			clearSessionCookie(c.Response())
+			s.dash.SignInPage(c.Response(), r, http.StatusUnauthorized, dashboard.SignInForm{Failed: true})
+			return true
+		}
+	}
+	return false
 }
 
 // genuine reports whether a form carries the session's CSRF token, and answers 403 when

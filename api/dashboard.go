@@ -37,6 +37,14 @@ func (s *Server) MountDashboard(svc *domain.Services, d *dashboard.Dashboard) {
 	g.GET("/signin/password", si.passwordForm)
 	g.POST("/signin/password", si.changePassword)
 	g.POST("/signout", si.signOut)
+	if public := d.PublicURL(); public != nil {
+		passkeys, err := access.NewPasskeys(svc.Access, public)
+		if err != nil {
+			s.log.Warn("passkeys are off: the public URL names no host", "error", err)
+		} else {
+			(&account{signIn: si, svc: svc, passkeys: passkeys}).mount(g)
+		}
+	}
 	for _, r := range d.Routes() {
 		s.echo.Add(r.Method, r.Path, pageHandler(svc, d, r))
 	}
@@ -46,23 +54,11 @@ func (s *Server) MountDashboard(svc *domain.Services, d *dashboard.Dashboard) {
 func pageHandler(svc *domain.Services, d *dashboard.Dashboard, route dashboard.Route) echo.HandlerFunc {
 	guarded := http.NewCrossOriginProtection().Handler(route.Handler)
 	return func(c echo.Context) error {
-		r := c.Request()
-		sess, admin, err := svc.Access.SessionFor(r.Context(), sessionToken(r))
-		if errors.Is(err, mdm.ErrUnauthenticated) {
-			return c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
-		}
-		if err != nil {
+		r, sess, admin, err := signedIn(c, svc)
+		if r == nil {
 			return err
-		}
-		if sess.Stage != access.StageActive {
-			return c.Redirect(http.StatusSeeOther, stagePage[sess.Stage])
 		}
 		who := admin.Principal()
-		tenant, err := svc.TenantByID(r.Context(), who.TenantID)
-		if err != nil {
-			return err
-		}
-		r = r.WithContext(dashboard.WithViewer(r.Context(), dashboard.Viewer{Principal: who, Tenant: tenant, Email: admin.Email, CSRF: sess.CSRF}))
 		if route.Perm != "" && !who.Can(route.Perm) {
 			d.Problem(c.Response(), r, http.StatusForbidden, "problem.forbidden")
 			return nil
@@ -77,4 +73,27 @@ func pageHandler(svc *domain.Services, d *dashboard.Dashboard, route dashboard.R
 		guarded.ServeHTTP(c.Response(), r)
 		return nil
 	}
+}
+
+// signedIn returns the request with the viewer of its active session, the session and its
+// administrator; a browser without one is sent to the sign-in (or the step its sign-in is
+// at) and the request is nil.
+func signedIn(c echo.Context, svc *domain.Services) (*http.Request, access.Session, mdm.Admin, error) {
+	r := c.Request()
+	sess, admin, err := svc.Access.SessionFor(r.Context(), sessionToken(r))
+	if errors.Is(err, mdm.ErrUnauthenticated) {
+		return nil, sess, admin, c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
+	}
+	if err != nil {
+		return nil, sess, admin, err
+	}
+	if sess.Stage != access.StageActive {
+		return nil, sess, admin, c.Redirect(http.StatusSeeOther, stagePage[sess.Stage])
+	}
+	tenant, err := svc.TenantByID(r.Context(), admin.TenantID)
+	if err != nil {
+		return nil, sess, admin, err
+	}
+	v := dashboard.Viewer{Principal: admin.Principal(), Tenant: tenant, Email: admin.Email, CSRF: sess.CSRF}
+	return r.WithContext(dashboard.WithViewer(r.Context(), v)), sess, admin, nil
 }

@@ -17,6 +17,9 @@ func ParseReason(s string) (string, error) {
 	if s == "" || len(s) > 500 {
 		return "", fmt.Errorf("%w: state a reason of 1 to 500 characters", ErrInvalid)
 	}
+	if err := checkText("the reason", s); err != nil {
+		return "", err
+	}
 	return s, nil
 }
 

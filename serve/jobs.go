@@ -7,6 +7,7 @@ import (
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/domain"
@@ -107,6 +108,12 @@ func (in *server) handleMail(q *jobs.Queue) error {
 		return in.Service.Compliance.SendMail(ctx, job, func(ctx context.Context, n compliance.Notice) error {
 			subject, text := n.Message()
 			return sender.Send(ctx, mail.Message{To: n.Employee.Email, Subject: subject, Text: text})
+		})
+	})
+	jobs.Handle(q, func(ctx context.Context, job access.FactorResetMailJob) error {
+		return in.Service.Access.SendFactorResetMail(ctx, job, func(ctx context.Context, n access.FactorResetNotice) error {
+			subject, text := n.Message()
+			return sender.Send(ctx, mail.Message{To: n.Admin.Email, Subject: subject, Text: text})
 		})
 	})
 	jobs.Handle(q, func(ctx context.Context, job dataprotection.InactivityMailJob) error {

@@ -1,11 +1,12 @@
 // Package access is who may act in a tenant and how they prove it: administrators (their
 // creation, with a one-time password and a second-factor secret, and their disabling),
-// the dashboard sign-in in steps (password, TOTP or recovery code, password change) with
-// its lockout and per-client throttle, the sessions it opens, API tokens with their role,
-// and the first administrator of a new installation.
+// the dashboard sign-in in steps (password, TOTP, passkey or recovery code, password
+// change) with its lockout and per-client throttle, administrators' passkeys and the reset
+// of a lost second factor, the sessions it opens, API tokens with their role, and the
+// first administrator of a new installation.
 //
-// It owns the tables admins, admin_recovery_codes, admin_sessions, sign_in_throttle and
-// api_tokens. Its rules: a password is kept only as an argon2id hash, computed one at a
+// It owns the tables admins, admin_recovery_codes, admin_passkeys, webauthn_challenges,
+// admin_sessions, sign_in_throttle and api_tokens. Its rules: a password is kept only as an argon2id hash, computed one at a
 // time; a second-factor code is accepted once; every failure looks the same to the
 // caller; a tenant never loses its last administrator with the admin role; tokens and
 // session tokens are kept only as hashes.
@@ -64,6 +65,28 @@ type Store interface {
 	// stage and last activity; ErrNotFound when there is no session under oldHash.
 	RenewSession(ctx context.Context, oldHash []byte, s Session) error
 	DeleteSession(ctx context.Context, hash []byte) error
+
+	// CreatePasskey stores a new passkey of the tenant's administrator; ErrConflict when
+	// the tenant has the credential already.
+	CreatePasskey(ctx context.Context, tenantID string, p *Passkey) error
+	// Passkeys returns the administrator's passkeys, oldest first.
+	Passkeys(ctx context.Context, tenantID, adminID string) ([]Passkey, error)
+	// UsePasskey stores the credential record after a use (its new sign counter) and the
+	// time of the use.
+	UsePasskey(ctx context.Context, tenantID, id, credential string, at time.Time) error
+	// DeletePasskey removes one passkey of the administrator; ErrNotFound if they have
+	// none with the ID.
+	DeletePasskey(ctx context.Context, tenantID, adminID, id string) error
+	// PutChallenge stores the challenge of a ceremony in place of any earlier one of the
+	// same session and ceremony, and forgets expired challenges on the way.
+	PutChallenge(ctx context.Context, c Challenge) error
+	// TakeChallenge removes and returns the session's challenge of the ceremony;
+	// ErrNotFound when there is none (never made, or taken before).
+	TakeChallenge(ctx context.Context, sessionHash []byte, ceremony Ceremony) (Challenge, error)
+	// ResetSecondFactor gives the administrator a new, unconfirmed TOTP secret (sealed)
+	// and removes their recovery codes, passkeys and ceremonies under way; it returns how
+	// many passkeys were removed.
+	ResetSecondFactor(ctx context.Context, tenantID, adminID string, sealedTOTP []byte) (int, error)
 
 	CreateAPIToken(ctx context.Context, t *APIToken) error
 	// APITokenByHash returns the token with the hash, of whichever tenant: the secret

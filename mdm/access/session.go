@@ -32,6 +32,9 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time // the absolute end, however active the session is
+	// FactorAt is when the session last proved the second factor: at sign-in, or again
+	// on the account page. Adding a passkey needs a proof younger than FactorFresh.
+	FactorAt *time.Time
 }
 
 // Session lifetimes: idle sessions end after SessionIdle, every session after
@@ -52,6 +55,16 @@ func (s Session) Alive(now time.Time) bool {
 		idle = SignInStepTimeout
 	}
 	return now.Sub(s.LastSeenAt) < idle
+}
+
+// FactorFresh is how long a proof of the second factor counts for a change of the
+// factors themselves (adding a passkey).
+const FactorFresh = 10 * time.Minute
+
+// FactorFresh reports whether the session proved the second factor within FactorFresh
+// before now.
+func (s Session) FactorFresh(now time.Time) bool {
+	return s.FactorAt != nil && now.Sub(*s.FactorAt) < FactorFresh
 }
 
 // tokenPrefixSession marks session tokens apart from API tokens.

@@ -41,69 +41,140 @@ func (s *Service) SecondFactor(ctx context.Context, token, code, client string) 
 	if sess.Stage != StageTOTPSetup && sess.Stage != StageSecondFactor {
 		return NextStep{}, fmt.Errorf("%w: this sign-in is past the second factor", mdm.ErrConflict)
 	}
-	now := s.Settings.Now()
-	if err := s.throttle(ctx, "second-factor", client, now); err != nil {
-		if errors.Is(err, ErrThrottled) {
-			_ = s.Core.Record(ctx, a.TenantID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: audit.Admin.Of(a.ID),
-				Details: audit.Fields(map[string]any{"email": a.Email, "reason": "throttled"})})
-		}
+	if err := s.throttleFactor(ctx, a, client); err != nil {
 		return NextStep{}, err
 	}
 	code = strings.TrimSpace(code)
-	how := "totp"
+	how := factorUse{How: "totp"}
 	if totpCodePattern.MatchString(code) {
-		secret, err := s.TOTPSecret(a)
-		if err != nil {
+		if why, err := s.checkCode(ctx, a, code); err != nil {
 			return NextStep{}, err
-		}
-		step := checkTOTP(secret, code, now)
-		if step < 0 {
-			return s.refuseFactor(ctx, sess, a, "wrong code")
-		}
-		if err := s.own.AcceptTOTPStep(ctx, a.TenantID, a.ID, step, now); errors.Is(err, mdm.ErrConflict) {
-			return s.refuseFactor(ctx, sess, a, "code used before")
-		} else if err != nil {
-			return NextStep{}, err
+		} else if why != "" {
+			return s.refuseFactor(ctx, sess, a, why)
 		}
 	} else {
-		how = "recovery code"
+		how.How = "recovery code"
 		if sess.Stage != StageSecondFactor {
 			return s.refuseFactor(ctx, sess, a, "recovery code before set-up")
 		}
-		if err := s.own.UseRecoveryCode(ctx, a.TenantID, a.ID, hashRecoveryCode(code), now); errors.Is(err, mdm.ErrNotFound) {
+		if err := s.own.UseRecoveryCode(ctx, a.TenantID, a.ID, hashRecoveryCode(code), s.Settings.Now()); errors.Is(err, mdm.ErrNotFound) {
 			return s.refuseFactor(ctx, sess, a, "wrong recovery code")
 		} else if err != nil {
 			return NextStep{}, err
 		}
 	}
+	return s.pass(ctx, sess, a, how, func(ctx context.Context, tx mdm.Store, own Store, at time.Time, next *NextStep) error {
+		if sess.Stage != StageTOTPSetup {
+			return nil
+		}
+		hashes := make([][]byte, RecoveryCodes)
+		next.RecoveryCodes = make([]string, RecoveryCodes)
+		for i := range next.RecoveryCodes {
+			c := strings.ToLower(mdm.RandomBase32(7))[:10]
+			next.RecoveryCodes[i] = c[:5] + "-" + c[5:]
+			hashes[i] = hashRecoveryCode(next.RecoveryCodes[i])
+		}
+		if err := own.ReplaceRecoveryCodes(ctx, a.TenantID, a.ID, hashes); err != nil {
+			return err
+		}
+		_, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSecondFactorSetup,
+			Subject: audit.Admin.Of(a.ID), Details: audit.Fields(map[string]any{"recovery_codes": RecoveryCodes})})
+		return err
+	})
+}
+
+// ConfirmCode proves the second factor again with a code from the authenticator in an
+// active session, so that the factors may be changed for FactorFresh. It is checked,
+// counted and throttled as at sign-in, and renews the session.
+func (s *Service) ConfirmCode(ctx context.Context, token, code, client string) (NextStep, error) {
+	sess, a, err := s.SessionFor(ctx, token)
+	if err != nil {
+		return NextStep{}, err
+	}
+	if sess.Stage != StageActive {
+		return NextStep{}, mdm.ErrUnauthenticated
+	}
+	if err := s.throttleFactor(ctx, a, client); err != nil {
+		return NextStep{}, err
+	}
+	why := "wrong code"
+	if code = strings.TrimSpace(code); totpCodePattern.MatchString(code) {
+		if why, err = s.checkCode(ctx, a, code); err != nil {
+			return NextStep{}, err
+		}
+	}
+	if why != "" {
+		return s.refuseFactor(ctx, sess, a, why)
+	}
+	return s.pass(ctx, sess, a, factorUse{How: "totp"}, nil)
+}
+
+// throttleFactor counts the client's attempt at the second factor, and records a
+// throttled one in the administrator's trail.
+func (s *Service) throttleFactor(ctx context.Context, a mdm.Admin, client string) error {
+	err := s.throttle(ctx, "second-factor", client, s.Settings.Now())
+	if errors.Is(err, ErrThrottled) {
+		_ = s.Core.Record(ctx, a.TenantID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: audit.Admin.Of(a.ID),
+			Details: audit.Fields(map[string]any{"email": a.Email, "reason": "throttled"})})
+	}
+	return err
+}
+
+// checkCode accepts a code of the administrator's authenticator once; it returns why it
+// was refused, or "".
+func (s *Service) checkCode(ctx context.Context, a mdm.Admin, code string) (string, error) {
+	secret, err := s.TOTPSecret(a)
+	if err != nil {
+		return "", err
+	}
+	now := s.Settings.Now()
+	step := checkTOTP(secret, code, now)
+	if step < 0 {
+		return "wrong code", nil
+	}
+	if err := s.own.AcceptTOTPStep(ctx, a.TenantID, a.ID, step, now); errors.Is(err, mdm.ErrConflict) {
+		return "code used before", nil
+	} else if err != nil {
+		return "", err
+	}
+	return "", nil
+}
+
+// factorUse is how a second-factor step was passed, as the sign-in's event records it.
+type factorUse struct {
+	How          string // "totp", "recovery code" or "passkey"
+	Passkey      string // the passkey's ID
+	UserVerified bool   // the passkey checked the person (PIN, fingerprint)
+}
+
+// pass finishes a second-factor step that succeeded, in one transaction: the failures
+// are forgotten, also (when given) does the step's own writes, and the session is renewed
+// at its next stage with the time of the proof. A step of a sign-in is recorded as the
+// sign-in; an active session's confirmation stays active.
+func (s *Service) pass(ctx context.Context, sess Session, a mdm.Admin, how factorUse,
+	also func(ctx context.Context, tx mdm.Store, own Store, at time.Time, next *NextStep) error) (NextStep, error) {
 	var next NextStep
-	err = s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
+	err := s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
 		if err := own.ClearFailedSignIns(ctx, a.TenantID, a.ID); err != nil {
 			return err
 		}
-		if sess.Stage == StageTOTPSetup {
-			hashes := make([][]byte, RecoveryCodes)
-			next.RecoveryCodes = make([]string, RecoveryCodes)
-			for i := range next.RecoveryCodes {
-				c := strings.ToLower(mdm.RandomBase32(7))[:10]
-				next.RecoveryCodes[i] = c[:5] + "-" + c[5:]
-				hashes[i] = hashRecoveryCode(next.RecoveryCodes[i])
-			}
-			if err := own.ReplaceRecoveryCodes(ctx, a.TenantID, a.ID, hashes); err != nil {
-				return err
-			}
-			if _, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSecondFactorSetup,
-				Subject: audit.Admin.Of(a.ID), Details: audit.Fields(map[string]any{"recovery_codes": RecoveryCodes})}); err != nil {
+		if also != nil {
+			if err := also(ctx, tx, own, at, &next); err != nil {
 				return err
 			}
 		}
 		stage := StageActive
-		if a.MustChangePassword {
+		if sess.Stage != StageActive && a.MustChangePassword {
 			stage = StagePasswordChange
 		}
-		next.Token, next.Session = renew(sess, stage, at)
+		proved := sess
+		proved.FactorAt = &at
+		next.Token, next.Session = renew(proved, stage, at)
 		if err := own.RenewSession(ctx, sess.Hash, next.Session); err != nil {
 			return err
+		}
+		if sess.Stage == StageActive {
+			return nil
 		}
 		return recordSignIn(ctx, tx, at, a, next.Session, how)
 	})
@@ -129,9 +200,13 @@ func (s *Service) refuseFactor(ctx context.Context, sess Session, a mdm.Admin, w
 
 // recordSignIn records a finished sign-in: the session is active, or waits only for the
 // one-time password to be replaced.
-func recordSignIn(ctx context.Context, tx mdm.Store, at time.Time, a mdm.Admin, sess Session, how string) error {
+func recordSignIn(ctx context.Context, tx mdm.Store, at time.Time, a mdm.Admin, sess Session, how factorUse) error {
+	details := map[string]any{"second_factor": how.How, "stage": sess.Stage}
+	if how.Passkey != "" {
+		details["passkey"], details["user_verified"] = how.Passkey, how.UserVerified
+	}
 	_, err := tx.AppendAudit(ctx, a.TenantID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSignIn, Subject: audit.Admin.Of(a.ID),
-		Details: audit.Fields(map[string]any{"second_factor": how, "stage": sess.Stage})})
+		Details: audit.Fields(details)})
 	return err
 }
 

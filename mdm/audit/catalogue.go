@@ -22,6 +22,11 @@ const (
 	AdminSignInFailed      Action = "admin.sign_in_failed"
 	AdminSignOut           Action = "admin.sign_out"
 	AdminLocked            Action = "admin.locked"
+	// A passkey was added to or removed from an administrator's own account.
+	AdminPasskeyAdd    Action = "admin.passkey_add"
+	AdminPasskeyRemove Action = "admin.passkey_remove"
+	// Another administrator reset an administrator's second factor, with the reason.
+	AdminSecondFactorReset Action = "admin.second_factor_reset"
 	TokenCreate            Action = "token.create"
 	TokenRevoke            Action = "token.revoke"
 
@@ -100,7 +105,7 @@ const (
 // actions is the catalogue as a set.
 var actions = setOf(
 	AdminCreate, AdminDisable, AdminPasswordChange, AdminSecondFactorSetup, AdminSignIn, AdminSignInFailed,
-	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke,
+	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke, AdminPasskeyAdd, AdminPasskeyRemove, AdminSecondFactorReset,
 	TenantCreate, TenantContacts, DataProtectionUpdate, DataProtectionDocument, NoticeAcknowledge, AuditExport, AuditPrune,
 	SIEMEnable, SIEMDisable,
 	EmployeeView, EmployeeReport, DeviceView, DeviceExport, DeviceBulk, CertificateChallenge, CertificateRevoke,

@@ -25,8 +25,9 @@ var Groups = []Group{GroupAccess, GroupDevices, GroupInvitations, GroupSettings,
 var groupOf = map[Action]Group{
 	AdminSignIn: GroupSignIn, AdminSignInFailed: GroupSignIn, AdminSignOut: GroupSignIn, AdminLocked: GroupSignIn,
 	AdminSecondFactorSetup: GroupSignIn, AdminPasswordChange: GroupSignIn,
+	AdminPasskeyAdd: GroupSignIn, AdminPasskeyRemove: GroupSignIn,
 
-	AdminCreate: GroupAccounts, AdminDisable: GroupAccounts, TokenCreate: GroupAccounts, TokenRevoke: GroupAccounts,
+	AdminCreate: GroupAccounts, AdminDisable: GroupAccounts, AdminSecondFactorReset: GroupAccounts, TokenCreate: GroupAccounts, TokenRevoke: GroupAccounts,
 
 	DeviceView: GroupDevices, DeviceEnrolBegin: GroupDevices, DeviceEnrolComplete: GroupDevices, DevicePolicy: GroupDevices,
 	DeviceCommand: GroupDevices, DeviceRemove: GroupDevices, DeviceRemoved: GroupDevices, DeviceDelete: GroupDevices,

@@ -112,14 +112,15 @@ func (a Access) SessionByHash(ctx context.Context, hash []byte) (access.Session,
 // UpdateSession stores the session's stage and last activity.
 func (a Access) UpdateSession(ctx context.Context, sess access.Session) error {
 	return affectedOne(a.s.db.WithContext(ctx).Table("admin_sessions").Where("hash = ?", sess.Hash).
-		Updates(map[string]any{"stage": sess.Stage, "last_seen_at": sess.LastSeenAt}))
+		Updates(map[string]any{"stage": sess.Stage, "last_seen_at": sess.LastSeenAt, "factor_at": sess.FactorAt}))
 }
 
 // RenewSession moves a session to a new hash and CSRF token in one conditional update, so
 // that of two renewals of the same session only one succeeds.
 func (a Access) RenewSession(ctx context.Context, oldHash []byte, sess access.Session) error {
 	return affectedOne(a.s.db.WithContext(ctx).Table("admin_sessions").Where("hash = ?", oldHash).
-		Updates(map[string]any{"hash": sess.Hash, "csrf": sess.CSRF, "stage": sess.Stage, "last_seen_at": sess.LastSeenAt}))
+		Updates(map[string]any{"hash": sess.Hash, "csrf": sess.CSRF, "stage": sess.Stage, "last_seen_at": sess.LastSeenAt,
+			"factor_at": sess.FactorAt}))
 }
 
 // DeleteSession removes a session.

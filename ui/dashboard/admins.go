@@ -23,6 +23,7 @@ func (d *Dashboard) adminRoutes() []Route {
 		{get, Prefix + "/settings/admins", mdm.PermSettingsManage, d.admins},
 		{post, Prefix + "/settings/admins", mdm.PermSettingsManage, d.createAdmin},
 		{post, Prefix + "/settings/admins/:id/disable", mdm.PermSettingsManage, d.disableAdmin},
+		{post, Prefix + "/settings/admins/:id/reset-second-factor", mdm.PermSettingsManage, d.resetSecondFactor},
 		{get, Prefix + "/settings/tokens", mdm.PermTokensManage, d.tokens},
 		{post, Prefix + "/settings/tokens", mdm.PermTokensManage, d.createToken},
 		{post, Prefix + "/settings/tokens/:id/revoke", mdm.PermTokensManage, d.revokeToken},
@@ -65,6 +66,17 @@ func (d *Dashboard) disableAdmin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back(w, r, Prefix+"/settings/admins", "disabled")
+}
+
+// resetSecondFactor resets a colleague's lost second factor, with the reason; their
+// sessions end, and they set up a new factor at the next sign-in.
+func (d *Dashboard) resetSecondFactor(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	if err := d.svc.Access.ResetSecondFactor(r.Context(), v.Principal.Actor, v.Tenant, r.PathValue("id"), r.PostFormValue("reason")); err != nil {
+		d.refusedOn(w, r, err, d.showAdmins)
+		return
+	}
+	back(w, r, Prefix+"/settings/admins", "factor_reset")
 }
 
 // tokenRow is an API token as the list shows it.

@@ -82,7 +82,7 @@ var pageNames = []string{
 	"overview.html", "devices.html", "devices_bulk.html", "device.html", "employees.html",
 	"invitations.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
 	"compliance.html", "invitations_csv.html", "settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
-	"dataprotection.html", "dpo_document.html", "access_log.html",
+	"dataprotection.html", "dpo_document.html", "access_log.html", "account.html",
 }
 
 // New returns the dashboard.
@@ -328,7 +328,8 @@ func back(w http.ResponseWriter, r *http.Request, to, flash string) {
 // of the dashboard's.
 func flash(r *http.Request) string {
 	switch f := r.URL.Query().Get("done"); f {
-	case "queued", "removed", "revoked", "saved", "invitation_revoked", "moved", "disabled", "token_revoked", "none_unsent":
+	case "queued", "removed", "revoked", "saved", "invitation_revoked", "moved", "disabled", "token_revoked", "none_unsent",
+		"factor_reset", "passkey_added", "passkey_removed", "confirmed":
 		return "done." + f
 	}
 	return ""

@@ -27,6 +27,9 @@ type FactorForm struct {
 	QR     string // where the secret's QR code image is, on the set-up step only
 	CSRF   string
 	Failed bool
+	// Passkey offers the administrator's passkeys beside the code; PasskeyFailed says the
+	// last passkey answer was refused.
+	Passkey, PasskeyFailed bool
 }
 
 // FactorPage renders the second-factor step.
