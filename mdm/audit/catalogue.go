@@ -22,8 +22,13 @@ const (
 	AdminSignInFailed      Action = "admin.sign_in_failed"
 	AdminSignOut           Action = "admin.sign_out"
 	AdminLocked            Action = "admin.locked"
-	TokenCreate            Action = "token.create"
-	TokenRevoke            Action = "token.revoke"
+	// Single sign-on: the tenant's provider was set; an administrator's role followed
+	// their groups at the provider; an administrator was marked break-glass or unmarked.
+	SSOUpdate       Action = "sso.update"
+	AdminRoleChange Action = "admin.role_change"
+	AdminBreakGlass Action = "admin.break_glass"
+	TokenCreate     Action = "token.create"
+	TokenRevoke     Action = "token.revoke"
 
 	// Tenants and their data-protection settings.
 	TenantCreate         Action = "tenant.create"
@@ -100,7 +105,7 @@ const (
 // actions is the catalogue as a set.
 var actions = setOf(
 	AdminCreate, AdminDisable, AdminPasswordChange, AdminSecondFactorSetup, AdminSignIn, AdminSignInFailed,
-	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke,
+	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke, SSOUpdate, AdminRoleChange, AdminBreakGlass,
 	TenantCreate, TenantContacts, DataProtectionUpdate, DataProtectionDocument, NoticeAcknowledge, AuditExport, AuditPrune,
 	SIEMEnable, SIEMDisable,
 	EmployeeView, EmployeeReport, DeviceView, DeviceExport, DeviceBulk, CertificateChallenge, CertificateRevoke,
