@@ -55,6 +55,7 @@ type apiV1 struct {
 	android   dashboard.AndroidEnterprise
 	keys      dashboard.CertificateKeys
 	signer    func(ctx context.Context) (export.Signer, error)
+	sso       ssoConnector
 }
 
 // call is what a handler knows about the request beyond echo's context: who calls, in
@@ -130,7 +131,7 @@ func apiRoutes() []apiRoute {
 
 // allAPIRoutes is every route of the JSON API, those of the optional parts included.
 func allAPIRoutes() []apiRoute {
-	return append(append(apiRoutes(), vppRoutes()...), settingsRoutes()...)
+	return append(append(append(apiRoutes(), vppRoutes()...), settingsRoutes()...), ssoRoutes()...)
 }
 
 // MountAPI mounts the JSON API and its OpenAPI document under /api/v1.
@@ -140,7 +141,7 @@ func (s *Server) MountAPI(cfg APIConfig) error {
 		return err
 	}
 	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing, certs: cfg.Certificates,
-		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys, signer: cfg.AuditSigner}
+		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys, signer: cfg.AuditSigner, sso: s.sso}
 	g := s.echo.Group(APIPrefix)
 	g.GET("/openapi.json", func(c echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec.json)
