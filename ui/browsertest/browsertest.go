@@ -85,7 +85,8 @@ type Browser struct {
 
 // New starts Chromium for the test, or skips the test when there is none (see the
 // package documentation); a Chromium that is there but fails to start fails the test.
-func New(t *testing.T) *Browser {
+// Options add flags, for example host-resolver-rules for a public name of the server.
+func New(t *testing.T, more ...chromedp.ExecAllocatorOption) *Browser {
 	t.Helper()
 	path, reason := chromium()
 	if path == "" {
@@ -101,6 +102,7 @@ func New(t *testing.T) *Browser {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("ignore-certificate-errors", true),
 	)
+	opts = append(opts, more...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
