@@ -155,3 +155,79 @@ func TestRequiredSingleSignOnLeavesOnlyBreakGlassAdministratorsTheirPassword(t *
 		}
 	})
 }
+
+// signInAt runs the domain's part of a sign-in at the tenant's provider: the start, the
+// state back at the callback, and the identity the provider vouched for.
+func signInAt(t *testing.T, w *signInWorld, id access.SSOIdentity) (access.NextStep, error) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := w.svc.Access.TakeSSO(ctx, w.tenant.Name, st.State, "192.0.2.9")
+	if err != nil || back.Nonce != st.Nonce || back.Verifier != st.Verifier {
+		t.Fatalf("the state back at the callback: %+v, %v", back, err)
+	}
+	if _, err := w.svc.Access.TakeSSO(ctx, w.tenant.Name, st.State, "192.0.2.9"); !errors.Is(err, mdm.ErrUnauthenticated) {
+		t.Errorf("the state taken a second time: %v", err)
+	}
+	return w.svc.Access.FinishSSO(ctx, back, id, "192.0.2.9")
+}
+
+// The account of a single sign-on is found by issuer and subject: a first sign-in whose
+// address is another account's is refused rather than linked to it, the account made has
+// no password to sign in with, a disabled one is refused, and a sign-in that runs out at
+// the provider comes back to nothing.
+func TestSingleSignOnAccountsAreFoundByIssuerAndSubjectOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newSignInWorld(t, s)
+		if _, err := w.svc.Access.SetSSOProvider(ctx, "test", w.tenant, keycloak()); err != nil {
+			t.Fatal(err)
+		}
+		issuer := keycloak().Issuer
+		refused := func(err error, reason string) bool {
+			var r *access.SSORefusal
+			return errors.As(err, &r) && r.Reason == reason
+		}
+		taken := access.SSOIdentity{Issuer: issuer, Subject: "sub-1", Email: w.creds.Email, Groups: []string{"mdm-admins"}, AMR: []string{"mfa"}}
+		if _, err := signInAt(t, w, taken); !refused(err, access.RefusedEmailTaken) {
+			t.Errorf("a first sign-in with the first administrator's address: %v, want refused", err)
+		}
+		anna := access.SSOIdentity{Issuer: issuer, Subject: "sub-2", Email: "anna@musterstadt.example", Groups: []string{"datenschutz"}, AMR: []string{"mfa"}}
+		next, err := signInAt(t, w, anna)
+		if err != nil || next.Session.Stage != access.StageActive {
+			t.Fatalf("anna's first sign-in: %+v, %v", next.Session, err)
+		}
+		_, a, err := w.svc.Access.SessionFor(ctx, next.Token)
+		if err != nil || a.Role != mdm.RoleDPO || a.Email != "anna@musterstadt.example" {
+			t.Fatalf("anna: %+v, %v", a, err)
+		}
+		if _, _, err := w.svc.Access.SignIn(ctx, w.tenant.Name, a.Email, "", "192.0.2.9"); !errors.Is(err, mdm.ErrUnauthenticated) {
+			t.Errorf("anna with an empty password: %v, want refused", err)
+		}
+		elsewhere := anna
+		elsewhere.Issuer = "https://id.nachbarort.example"
+		elsewhere.Email = "anna.other@musterstadt.example"
+		if next, err := signInAt(t, w, elsewhere); err != nil {
+			t.Fatal(err)
+		} else if _, b, _ := w.svc.Access.SessionFor(ctx, next.Token); b.ID == a.ID {
+			t.Error("the same subject at another issuer signed in as anna")
+		}
+		if err := w.svc.Access.DisableAdmin(ctx, "test", w.tenant, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := signInAt(t, w, anna); !refused(err, access.RefusedDisabled) {
+			t.Errorf("anna disabled: %v, want refused", err)
+		}
+		st, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.now = w.now.Add(access.SSOSignInTimeout)
+		if _, err := w.svc.Access.TakeSSO(ctx, w.tenant.Name, st.State, "192.0.2.9"); !errors.Is(err, mdm.ErrUnauthenticated) {
+			t.Errorf("a sign-in back after %v: %v, want refused", access.SSOSignInTimeout, err)
+		}
+	})
+}

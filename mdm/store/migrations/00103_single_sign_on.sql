@@ -2,10 +2,10 @@
 --
 -- A tenant's identity provider: the issuer whose discovery document and keys are trusted,
 -- the client registered there (its secret sealed with the master key, purpose
--- "sso-client-secret:<tenant>"), the groups that give each role (one group name a line),
--- the scopes asked for (one a line), how the second factor is proved (the ID token's amr holds one of mfa_values, its acr is
--- one of them, or the local second factor after the provider) and whether only
--- break-glass administrators may still sign in with a password.
+-- "sso-client-secret:<tenant>"), the scopes asked for and the groups that give each role
+-- (one entry a line), how the second factor is proved (the ID token's amr holds one of
+-- mfa_values, its acr is one of them, or the local second factor after the provider) and
+-- whether only break-glass administrators may still sign in with a password.
 CREATE TABLE sso_providers (
     tenant_id       TEXT PRIMARY KEY REFERENCES tenants (id),
     display_name    TEXT NOT NULL,
