@@ -492,6 +492,9 @@ func TestBreakGlassThroughTheAPI(t *testing.T) {
 		if sso["client_secret_set"] != true || sso["client_secret"] != nil || sso["redirect_uri"] != "https://mdm.musterstadt.example/ui/signin/sso/musterstadt/callback" {
 			t.Errorf("GET /sso: %s", out)
 		}
+		if code, back := w.call(http.MethodPut, "/api/v1/sso", token, out); code != http.StatusOK || back != out {
+			t.Errorf("PUT of what GET answered (the secret kept): %d\n%s\nwant\n%s", code, back, out)
+		}
 		required := strings.Replace(ssoBody, `"required":false`, `"required":true`, 1)
 		if code, out := w.call(http.MethodPut, "/api/v1/sso", token, required); code != http.StatusConflict || !strings.Contains(out, "break-glass") {
 			t.Errorf("required without a break-glass administrator: %d %s, want 409", code, out)
