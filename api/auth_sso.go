@@ -89,9 +89,11 @@ func (s *signIn) oauth(p access.SSOProvider, op *oidc.Provider, secret, tenantNa
 func (s *signIn) start(c echo.Context) error {
 	r := c.Request()
 	tenant := c.Param("tenant")
-	st, err := s.access.BeginSSO(r.Context(), tenant)
+	st, err := s.access.BeginSSO(r.Context(), tenant, s.client(r).String())
 	if errors.Is(err, mdm.ErrNotFound) {
 		return s.refused(c, http.StatusNotFound, "signin.sso.unknown")
+	} else if errors.Is(err, access.ErrThrottled) {
+		return s.refused(c, http.StatusTooManyRequests, "signin.throttled")
 	} else if err != nil {
 		return err
 	}
@@ -261,6 +263,9 @@ func (s *signIn) ssoChoice(ctx context.Context, tenantName string) *dashboard.SS
 // opened: the provider's end_session_endpoint, back to the tenant's sign-in; "" when the
 // administrator did not come through a provider or it names none.
 func (s *signIn) endSession(ctx context.Context, a mdm.Admin) string {
+	// Signing out here is done; a provider that does not answer soon is left out.
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
 	linked, err := s.access.SSOLinked(ctx, a)
 	if err != nil || !linked {
 		return ""

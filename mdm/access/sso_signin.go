@@ -62,9 +62,12 @@ const (
 func verifierPurpose(tenantID string) string { return "sso-pkce:" + tenantID }
 
 // BeginSSO opens a sign-in at the named tenant's provider: ErrNotFound when the tenant
-// does not exist or has no provider. The state is bound to the tenant; only the tenant's
-// callback can take it.
-func (s *Service) BeginSSO(ctx context.Context, tenantName string) (SSOStart, error) {
+// does not exist or has no provider, ErrThrottled when the client started too many. The
+// state is bound to the tenant; only the tenant's callback can take it.
+func (s *Service) BeginSSO(ctx context.Context, tenantName, client string) (SSOStart, error) {
+	if err := s.throttle(ctx, "sso-start", client, s.Settings.Now()); err != nil {
+		return SSOStart{}, err
+	}
 	t, err := s.Core.Tenant(ctx, tenantName)
 	if err != nil {
 		return SSOStart{}, err

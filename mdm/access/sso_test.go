@@ -161,7 +161,7 @@ func TestRequiredSingleSignOnLeavesOnlyBreakGlassAdministratorsTheirPassword(t *
 func signInAt(t *testing.T, w *signInWorld, id access.SSOIdentity) (access.NextStep, error) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name)
+	st, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name, "192.0.2.9")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,13 +221,25 @@ func TestSingleSignOnAccountsAreFoundByIssuerAndSubjectOnly(t *testing.T) {
 		if _, err := signInAt(t, w, anna); !refused(err, access.RefusedDisabled) {
 			t.Errorf("anna disabled: %v, want refused", err)
 		}
-		st, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name)
+		st, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name, "192.0.2.9")
 		if err != nil {
 			t.Fatal(err)
 		}
 		w.now = w.now.Add(access.SSOSignInTimeout)
 		if _, err := w.svc.Access.TakeSSO(ctx, w.tenant.Name, st.State, "192.0.2.9"); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("a sign-in back after %v: %v, want refused", access.SSOSignInTimeout, err)
+		}
+		throttled := 0
+		for range access.ClientSignInAttempts + 1 {
+			if _, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name, "198.51.100.4"); errors.Is(err, access.ErrThrottled) {
+				throttled++
+			}
+		}
+		if throttled != 1 {
+			t.Errorf("%d of %d starts from one address throttled, want the last", throttled, access.ClientSignInAttempts+1)
+		}
+		if _, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name, "198.51.100.5"); err != nil {
+			t.Errorf("another address after the throttle: %v", err)
 		}
 	})
 }
