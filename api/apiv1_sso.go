@@ -53,7 +53,7 @@ func nonNil(l []string) []string {
 }
 
 func (a *apiV1) ssoOut(c echo.Context, t mdm.Tenant, p access.SSOProvider) error {
-	ids, err := a.svc.Access.BreakGlassAdmins(c.Request().Context(), t.ID)
+	ids, err := a.svc.Access.SSO().BreakGlassAdmins(c.Request().Context(), t.ID)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (a *apiV1) ssoOut(c echo.Context, t mdm.Tenant, p access.SSOProvider) error
 }
 
 func (a *apiV1) getSSO(c echo.Context, k call) error {
-	p, err := a.svc.Access.SSOProvider(c.Request().Context(), k.tenant.ID)
+	p, err := a.svc.Access.SSO().Provider(c.Request().Context(), k.tenant.ID)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (a *apiV1) setSSO(c echo.Context, k call) error {
 	if err := decodeBody(c, &in); err != nil {
 		return err
 	}
-	p, err := a.svc.Access.SetSSOProvider(c.Request().Context(), k.who.Actor, k.tenant, access.SSOSettings{DisplayName: in.DisplayName,
+	p, err := a.svc.Access.SSO().SetProvider(c.Request().Context(), k.who.Actor, k.tenant, access.SSOSettings{DisplayName: in.DisplayName,
 		Issuer: in.Issuer, ClientID: in.ClientID, ClientSecret: in.ClientSecret, GroupsClaim: in.GroupsClaim, Scopes: in.Scopes,
 		AdminGroups: in.AdminGroups, HelpdeskGroups: in.HelpdeskGroups, DPOGroups: in.DPOGroups, MFA: access.MFARule(in.MFA),
 		MFAValues: in.MFAValues, Required: in.Required})
@@ -109,7 +109,7 @@ func (a *apiV1) testSSO(c echo.Context, k call) error {
 	ctx := c.Request().Context()
 	issuer := strings.TrimSpace(in.Issuer)
 	if issuer == "" {
-		p, err := a.svc.Access.SSOProvider(ctx, k.tenant.ID)
+		p, err := a.svc.Access.SSO().Provider(ctx, k.tenant.ID)
 		if err != nil {
 			return fmt.Errorf("%w: name the issuer to test, or set up the provider first", mdm.ErrInvalid)
 		}
@@ -137,10 +137,10 @@ func (a *apiV1) setBreakGlass(c echo.Context, k call) error {
 	}
 	ctx := c.Request().Context()
 	id := c.Param("id")
-	if err := a.svc.Access.SetBreakGlass(ctx, k.who.Actor, k.tenant, id, in.On); err != nil {
+	if err := a.svc.Access.SSO().SetBreakGlass(ctx, k.who.Actor, k.tenant, id, in.On); err != nil {
 		return err
 	}
-	ids, err := a.svc.Access.BreakGlassAdmins(ctx, k.tenant.ID)
+	ids, err := a.svc.Access.SSO().BreakGlassAdmins(ctx, k.tenant.ID)
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func (s *signIn) oauth(p access.SSOProvider, op *oidc.Provider, secret, tenantNa
 func (s *signIn) start(c echo.Context) error {
 	r := c.Request()
 	tenant := c.Param("tenant")
-	st, err := s.access.BeginSSO(r.Context(), tenant, s.client(r).String())
+	st, err := s.access.SSO().Begin(r.Context(), tenant, s.client(r).String())
 	if errors.Is(err, mdm.ErrNotFound) {
 		return s.refused(c, http.StatusNotFound, "signin.sso.unknown")
 	} else if errors.Is(err, access.ErrThrottled) {
@@ -123,7 +123,7 @@ func (s *signIn) callback(c echo.Context) error {
 		return s.refused(c, http.StatusBadRequest, "signin.sso.failed")
 	}
 	client := s.client(r).String()
-	st, err := s.access.TakeSSO(ctx, tenant, state, client)
+	st, err := s.access.SSO().Take(ctx, tenant, state, client)
 	switch {
 	case errors.Is(err, access.ErrThrottled):
 		return s.refused(c, http.StatusTooManyRequests, "signin.throttled")
@@ -137,12 +137,12 @@ func (s *signIn) callback(c echo.Context) error {
 		return err
 	}
 	if why != "" {
-		if err := s.access.RefuseSSO(ctx, st.Tenant.ID, client, why); err != nil && !errors.Is(err, mdm.ErrUnauthenticated) {
+		if err := s.access.SSO().Refuse(ctx, st.Tenant.ID, client, why); err != nil && !errors.Is(err, mdm.ErrUnauthenticated) {
 			return err
 		}
 		return s.refused(c, http.StatusUnauthorized, "signin.sso.failed")
 	}
-	next, err := s.access.FinishSSO(ctx, st, id, client)
+	next, err := s.access.SSO().Finish(ctx, st, id, client)
 	if refusal := (*access.SSORefusal)(nil); errors.As(err, &refusal) {
 		return s.refused(c, http.StatusForbidden, "signin.sso.refused."+refusal.Reason)
 	} else if err != nil {
@@ -173,7 +173,7 @@ func (s *signIn) verify(ctx context.Context, st access.SSOStart, tenant string, 
 	if err != nil {
 		return access.SSOIdentity{}, "provider unreachable: " + truncate(err.Error(), 200), nil
 	}
-	secret, err := s.access.SSOClientSecret(st.Provider)
+	secret, err := s.access.SSO().ClientSecret(st.Provider)
 	if err != nil {
 		return access.SSOIdentity{}, "", err
 	}
@@ -252,7 +252,7 @@ func (s *signIn) ssoChoice(ctx context.Context, tenantName string) *dashboard.SS
 	if err != nil {
 		return nil
 	}
-	p, err := s.access.SSOProvider(ctx, t.ID)
+	p, err := s.access.SSO().Provider(ctx, t.ID)
 	if err != nil {
 		return nil
 	}
@@ -266,11 +266,11 @@ func (s *signIn) endSession(ctx context.Context, a mdm.Admin) string {
 	// Signing out here is done; a provider that does not answer soon is left out.
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	linked, err := s.access.SSOLinked(ctx, a)
+	linked, err := s.access.SSO().Linked(ctx, a)
 	if err != nil || !linked {
 		return ""
 	}
-	p, err := s.access.SSOProvider(ctx, a.TenantID)
+	p, err := s.access.SSO().Provider(ctx, a.TenantID)
 	if err != nil {
 		return ""
 	}

@@ -567,7 +567,7 @@ func ssoProvider(w *apiWorld, tn mdm.Tenant) {
 	var in access.SSOSettings
 	in.DisplayName, in.Issuer, in.ClientID, in.ClientSecret = "Rathaus-Konto", "https://id.musterstadt.example/realms/rathaus", "trennwand", "s3cret"
 	in.AdminGroups, in.MFA, in.MFAValues = []string{"mdm-admins"}, access.MFAByAMR, []string{"mfa"}
-	if _, err := w.svc.Access.SetSSOProvider(context.Background(), "test", tn, in); err != nil {
+	if _, err := w.svc.Access.SSO().SetProvider(context.Background(), "test", tn, in); err != nil {
 		w.t.Fatal(err)
 	}
 }

@@ -13,16 +13,16 @@ import (
 
 // BreakGlassAdmins returns the IDs of the tenant's break-glass administrators: those who
 // may sign in with password and second factor while the tenant requires single sign-on.
-func (s *Service) BreakGlassAdmins(ctx context.Context, tenantID string) ([]string, error) {
-	return s.own.BreakGlassAdmins(ctx, tenantID)
+func (o SSO) BreakGlassAdmins(ctx context.Context, tenantID string) ([]string, error) {
+	return o.s.own.BreakGlassAdmins(ctx, tenantID)
 }
 
 // SetBreakGlass marks an administrator of the tenant as break-glass, or removes the mark,
 // and records it. Only an enabled administrator with a password of their own can be
 // marked; while the tenant requires single sign-on, the last break-glass administrator
 // with the admin role keeps the mark.
-func (s *Service) SetBreakGlass(ctx context.Context, actor string, t mdm.Tenant, adminID string, on bool) error {
-	return s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
+func (o SSO) SetBreakGlass(ctx context.Context, actor string, t mdm.Tenant, adminID string, on bool) error {
+	return o.s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
 		a, err := own.AdminByID(ctx, t.ID, adminID)
 		if err != nil {
 			return err
@@ -36,7 +36,7 @@ func (s *Service) SetBreakGlass(ctx context.Context, actor string, t mdm.Tenant,
 				return err
 			}
 			if err == nil && p.Required {
-				if err := s.keepsBreakGlass(ctx, own, t.ID, a.ID); err != nil {
+				if err := keepsBreakGlass(ctx, own, t.ID, a.ID); err != nil {
 					return err
 				}
 			}
@@ -52,7 +52,7 @@ func (s *Service) SetBreakGlass(ctx context.Context, actor string, t mdm.Tenant,
 
 // keepsBreakGlass is ErrConflict unless the tenant has an enabled break-glass
 // administrator with the admin role other than `without`.
-func (s *Service) keepsBreakGlass(ctx context.Context, own Store, tenantID, without string) error {
+func keepsBreakGlass(ctx context.Context, own Store, tenantID, without string) error {
 	ids, err := own.BreakGlassAdmins(ctx, tenantID)
 	if err != nil {
 		return err
@@ -72,17 +72,17 @@ func (s *Service) keepsBreakGlass(ctx context.Context, own Store, tenantID, with
 // localSignInRefused says why the administrator may not sign in with a password, or ""
 // when they may: an administrator made by single sign-on has no password, and while the
 // tenant requires single sign-on only break-glass administrators keep the password.
-func (s *Service) localSignInRefused(ctx context.Context, a mdm.Admin) (string, error) {
+func (o SSO) localSignInRefused(ctx context.Context, a mdm.Admin) (string, error) {
 	if a.PasswordHash == "" {
 		return "single sign-on only", nil
 	}
-	p, err := s.own.SSOProvider(ctx, a.TenantID)
+	p, err := o.s.own.SSOProvider(ctx, a.TenantID)
 	if errors.Is(err, mdm.ErrNotFound) || (err == nil && !p.Required) {
 		return "", nil
 	} else if err != nil {
 		return "", err
 	}
-	ids, err := s.own.BreakGlassAdmins(ctx, a.TenantID)
+	ids, err := o.s.own.BreakGlassAdmins(ctx, a.TenantID)
 	if err != nil {
 		return "", err
 	}

@@ -83,7 +83,7 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 		}
 		return fail(audit.Admin.Of(a.ID), "disabled")
 	}
-	if why, err := s.localSignInRefused(ctx, a); err != nil {
+	if why, err := s.SSO().localSignInRefused(ctx, a); err != nil {
 		return "", Session{}, err
 	} else if why != "" {
 		if err := refuseAlike(password); err != nil {

@@ -32,7 +32,7 @@ const (
 // MFARules lists the rules in the order a form offers them.
 var MFARules = []MFARule{MFAByAMR, MFAByACR, MFALocal}
 
-// SSOProvider is a tenant's OpenID Connect provider for its administrators.
+// Provider is a tenant's OpenID Connect provider for its administrators.
 type SSOProvider struct {
 	TenantID    string
 	DisplayName string // shown on the button "Sign in with …"
@@ -226,30 +226,30 @@ func (p SSOProvider) MFAProved(amr []string, acr string) bool {
 	return false
 }
 
-// SSOProvider returns the tenant's provider; ErrNotFound when it has none.
-func (s *Service) SSOProvider(ctx context.Context, tenantID string) (SSOProvider, error) {
-	return s.own.SSOProvider(ctx, tenantID)
+// Provider returns the tenant's provider; ErrNotFound when it has none.
+func (o SSO) Provider(ctx context.Context, tenantID string) (SSOProvider, error) {
+	return o.s.own.SSOProvider(ctx, tenantID)
 }
 
-// SSOClientSecret opens the provider's client secret.
-func (s *Service) SSOClientSecret(p SSOProvider) (string, error) {
-	secret, err := s.Settings.Sealer.Open(ssoSecretPurpose(p.TenantID), p.ClientSecret)
+// ClientSecret opens the provider's client secret.
+func (o SSO) ClientSecret(p SSOProvider) (string, error) {
+	secret, err := o.s.Settings.Sealer.Open(ssoSecretPurpose(p.TenantID), p.ClientSecret)
 	if err != nil {
 		return "", fmt.Errorf("open client secret of the single sign-on: %w", err)
 	}
 	return string(secret), nil
 }
 
-// SetSSOProvider stores the tenant's provider with its secret sealed, and records the
+// SetProvider stores the tenant's provider with its secret sealed, and records the
 // change (never the secret). Requiring single sign-on needs a break-glass administrator
 // with the admin role, so that the tenant can still be reached when the provider is not.
-func (s *Service) SetSSOProvider(ctx context.Context, actor string, t mdm.Tenant, in SSOSettings) (SSOProvider, error) {
+func (o SSO) SetProvider(ctx context.Context, actor string, t mdm.Tenant, in SSOSettings) (SSOProvider, error) {
 	in, err := in.validate()
 	if err != nil {
 		return SSOProvider{}, err
 	}
 	var p SSOProvider
-	err = s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
+	err = o.s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
 		old, err := own.SSOProvider(ctx, t.ID)
 		if err != nil && !errors.Is(err, mdm.ErrNotFound) {
 			return err
@@ -259,7 +259,7 @@ func (s *Service) SetSSOProvider(ctx context.Context, actor string, t mdm.Tenant
 			HelpdeskGroups: in.HelpdeskGroups, DPOGroups: in.DPOGroups, MFA: in.MFA, MFAValues: in.MFAValues,
 			Required: in.Required, UpdatedAt: at}
 		if in.ClientSecret != "" {
-			if p.ClientSecret, err = s.Settings.Sealer.Seal(ssoSecretPurpose(t.ID), []byte(in.ClientSecret)); err != nil {
+			if p.ClientSecret, err = o.s.Settings.Sealer.Seal(ssoSecretPurpose(t.ID), []byte(in.ClientSecret)); err != nil {
 				return fmt.Errorf("seal client secret: %w", err)
 			}
 		}
@@ -267,7 +267,7 @@ func (s *Service) SetSSOProvider(ctx context.Context, actor string, t mdm.Tenant
 			return fmt.Errorf("%w: single sign-on: the client secret registered at the provider is missing", mdm.ErrInvalid)
 		}
 		if p.Required {
-			if err := s.keepsBreakGlass(ctx, own, t.ID, ""); err != nil {
+			if err := keepsBreakGlass(ctx, own, t.ID, ""); err != nil {
 				return err
 			}
 		}
@@ -285,3 +285,10 @@ func (s *Service) SetSSOProvider(ctx context.Context, actor string, t mdm.Tenant
 	}
 	return p, nil
 }
+
+// SSO is the tenant's single sign-on for administrators: its provider, the sign-ins
+// through it and the break-glass administrators who keep the password.
+type SSO struct{ s *Service }
+
+// SSO returns the single sign-on of the sub-domain.
+func (s *Service) SSO() SSO { return SSO{s: s} }

@@ -61,86 +61,86 @@ const (
 // verifierPurpose binds a sealed PKCE verifier to its tenant.
 func verifierPurpose(tenantID string) string { return "sso-pkce:" + tenantID }
 
-// BeginSSO opens a sign-in at the named tenant's provider: ErrNotFound when the tenant
+// Begin opens a sign-in at the named tenant's provider: ErrNotFound when the tenant
 // does not exist or has no provider, ErrThrottled when the client started too many. The
 // state is bound to the tenant; only the tenant's callback can take it.
-func (s *Service) BeginSSO(ctx context.Context, tenantName, client string) (SSOStart, error) {
-	if err := s.throttle(ctx, "sso-start", client, s.Settings.Now()); err != nil {
+func (o SSO) Begin(ctx context.Context, tenantName, client string) (SSOStart, error) {
+	if err := o.s.throttle(ctx, "sso-start", client, o.s.Settings.Now()); err != nil {
 		return SSOStart{}, err
 	}
-	t, err := s.Core.Tenant(ctx, tenantName)
+	t, err := o.s.Core.Tenant(ctx, tenantName)
 	if err != nil {
 		return SSOStart{}, err
 	}
-	p, err := s.own.SSOProvider(ctx, t.ID)
+	p, err := o.s.own.SSOProvider(ctx, t.ID)
 	if err != nil {
 		return SSOStart{}, err
 	}
 	st := SSOStart{Tenant: t, Provider: p, State: strings.ToLower(mdm.RandomBase32(32)), Nonce: strings.ToLower(mdm.RandomBase32(32)),
 		Verifier: strings.ToLower(mdm.RandomBase32(40))}
-	sealed, err := s.Settings.Sealer.Seal(verifierPurpose(t.ID), []byte(st.Verifier))
+	sealed, err := o.s.Settings.Sealer.Seal(verifierPurpose(t.ID), []byte(st.Verifier))
 	if err != nil {
 		return SSOStart{}, fmt.Errorf("seal PKCE verifier: %w", err)
 	}
-	now := s.Settings.Now()
+	now := o.s.Settings.Now()
 	pending := SSOPending{StateHash: mdm.HashSecret(st.State), TenantID: t.ID, Nonce: st.Nonce, Verifier: sealed, ExpiresAt: now.Add(SSOSignInTimeout)}
-	if err := s.own.CreateSSOSignIn(ctx, &pending, now); err != nil {
+	if err := o.s.own.CreateSSOSignIn(ctx, &pending, now); err != nil {
 		return SSOStart{}, fmt.Errorf("store sign-in at the provider: %w", err)
 	}
 	return st, nil
 }
 
-// TakeSSO takes the sign-in of a state that came back to the named tenant's callback,
+// Take takes the sign-in of a state that came back to the named tenant's callback,
 // once. A state that is unknown, used, run out, or was made for another tenant is
-// ErrUnauthenticated (and is gone afterwards); so is a client over the throttle.
-func (s *Service) TakeSSO(ctx context.Context, tenantName, state, client string) (SSOStart, error) {
-	now := s.Settings.Now()
-	if err := s.throttle(ctx, "sso", client, now); err != nil {
+// ErrUnauthenticated (and is gone afterwards); a client over the throttle is ErrThrottled.
+func (o SSO) Take(ctx context.Context, tenantName, state, client string) (SSOStart, error) {
+	now := o.s.Settings.Now()
+	if err := o.s.throttle(ctx, "sso", client, now); err != nil {
 		return SSOStart{}, err
 	}
-	t, err := s.Core.Tenant(ctx, tenantName)
+	t, err := o.s.Core.Tenant(ctx, tenantName)
 	if errors.Is(err, mdm.ErrNotFound) {
 		return SSOStart{}, mdm.ErrUnauthenticated
 	} else if err != nil {
 		return SSOStart{}, err
 	}
-	pending, err := s.own.TakeSSOSignIn(ctx, mdm.HashSecret(state))
+	pending, err := o.s.own.TakeSSOSignIn(ctx, mdm.HashSecret(state))
 	if errors.Is(err, mdm.ErrNotFound) {
-		return SSOStart{}, s.refuseSSO(ctx, t.ID, audit.Tenant.Of(t.ID), client, "unknown state", nil)
+		return SSOStart{}, o.refuse(ctx, t.ID, audit.Tenant.Of(t.ID), client, "unknown state", nil)
 	} else if err != nil {
 		return SSOStart{}, err
 	}
 	if pending.TenantID != t.ID {
-		return SSOStart{}, s.refuseSSO(ctx, t.ID, audit.Tenant.Of(t.ID), client, "state of another tenant", nil)
+		return SSOStart{}, o.refuse(ctx, t.ID, audit.Tenant.Of(t.ID), client, "state of another tenant", nil)
 	}
 	if !now.Before(pending.ExpiresAt) {
-		return SSOStart{}, s.refuseSSO(ctx, t.ID, audit.Tenant.Of(t.ID), client, "sign-in ran out", nil)
+		return SSOStart{}, o.refuse(ctx, t.ID, audit.Tenant.Of(t.ID), client, "sign-in ran out", nil)
 	}
-	p, err := s.own.SSOProvider(ctx, t.ID)
+	p, err := o.s.own.SSOProvider(ctx, t.ID)
 	if errors.Is(err, mdm.ErrNotFound) {
 		return SSOStart{}, mdm.ErrUnauthenticated
 	} else if err != nil {
 		return SSOStart{}, err
 	}
-	verifier, err := s.Settings.Sealer.Open(verifierPurpose(t.ID), pending.Verifier)
+	verifier, err := o.s.Settings.Sealer.Open(verifierPurpose(t.ID), pending.Verifier)
 	if err != nil {
 		return SSOStart{}, fmt.Errorf("open PKCE verifier: %w", err)
 	}
 	return SSOStart{Tenant: t, Provider: p, State: state, Nonce: pending.Nonce, Verifier: string(verifier)}, nil
 }
 
-// RefuseSSO records a sign-in that came back from the tenant's provider without a token
+// Refuse records a sign-in that came back from the tenant's provider without a token
 // that could be verified (an error from the provider, a bad code, a token with the wrong
 // issuer, audience, nonce or signature) and returns ErrUnauthenticated.
-func (s *Service) RefuseSSO(ctx context.Context, tenantID, client, why string) error {
-	return s.refuseSSO(ctx, tenantID, audit.Tenant.Of(tenantID), client, why, nil)
+func (o SSO) Refuse(ctx context.Context, tenantID, client, why string) error {
+	return o.refuse(ctx, tenantID, audit.Tenant.Of(tenantID), client, why, nil)
 }
 
-// refuseSSO records a refused single sign-on and returns ErrUnauthenticated, or the
+// refuse records a refused single sign-on and returns ErrUnauthenticated, or the
 // refusal with its reason when one is given.
-func (s *Service) refuseSSO(ctx context.Context, tenantID, subject, client, why string, refusal *SSORefusal) error {
+func (o SSO) refuse(ctx context.Context, tenantID, subject, client, why string, refusal *SSORefusal) error {
 	details := map[string]any{"via": "sso", "reason": why}
-	_ = s.Core.Record(ctx, tenantID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: subject,
+	_ = o.s.Core.Record(ctx, tenantID, audit.Record{Actor: "client:" + client, Action: audit.AdminSignInFailed, Subject: subject,
 		Details: audit.Fields(details)})
 	if refusal != nil {
 		return refusal
@@ -148,18 +148,18 @@ func (s *Service) refuseSSO(ctx context.Context, tenantID, subject, client, why 
 	return mdm.ErrUnauthenticated
 }
 
-// FinishSSO signs in the person the provider vouched for: their groups must give exactly
+// Finish signs in the person the provider vouched for: their groups must give exactly
 // one role, the token must prove a second factor by the tenant's rule (or the session
 // asks for the local one), and they are the administrator linked to the issuer and
 // subject, or become a new one, never an account found by e-mail address alone. The role
 // follows the groups at every sign-in. The session, the administrator and the events are
 // written in one transaction; a refusal is an *SSORefusal and changes nothing but the
 // trail.
-func (s *Service) FinishSSO(ctx context.Context, st SSOStart, id SSOIdentity, client string) (NextStep, error) {
+func (o SSO) Finish(ctx context.Context, st SSOStart, id SSOIdentity, client string) (NextStep, error) {
 	p, t := st.Provider, st.Tenant
 	who := fmt.Sprintf("%s at %s", id.Subject, id.Issuer)
 	refuse := func(reason string, subject string) (NextStep, error) {
-		return NextStep{}, s.refuseSSO(ctx, t.ID, subject, client, who+": "+reason, &SSORefusal{Reason: reason})
+		return NextStep{}, o.refuse(ctx, t.ID, subject, client, who+": "+reason, &SSORefusal{Reason: reason})
 	}
 	role, ok := p.RoleFor(id.Groups)
 	if !ok {
@@ -169,7 +169,7 @@ func (s *Service) FinishSSO(ctx context.Context, st SSOStart, id SSOIdentity, cl
 	if p.MFA != MFALocal && !p.MFAProved(id.AMR, id.ACR) {
 		return refuse(RefusedNoMFA, audit.Tenant.Of(t.ID))
 	}
-	a, err := s.own.AdminBySSOIdentity(ctx, t.ID, id.Issuer, id.Subject)
+	a, err := o.s.own.AdminBySSOIdentity(ctx, t.ID, id.Issuer, id.Subject)
 	known := err == nil
 	if err != nil && !errors.Is(err, mdm.ErrNotFound) {
 		return NextStep{}, err
@@ -182,16 +182,16 @@ func (s *Service) FinishSSO(ctx context.Context, st SSOStart, id SSOIdentity, cl
 		if email, err = mdm.NormalizeEmail(id.Email); err != nil {
 			return refuse(RefusedNoEmail, audit.Tenant.Of(t.ID))
 		}
-		if _, err := s.own.AdminByEmail(ctx, t.ID, email); err == nil {
+		if _, err := o.s.own.AdminByEmail(ctx, t.ID, email); err == nil {
 			return refuse(RefusedEmailTaken, audit.Tenant.Of(t.ID))
 		} else if !errors.Is(err, mdm.ErrNotFound) {
 			return NextStep{}, err
 		}
 	}
 	var next NextStep
-	err = s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
+	err = o.s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
 		if !known {
-			if a, err = s.createSSOAdmin(ctx, tx, own, at, t, email, role, id); err != nil {
+			if a, err = o.createAdmin(ctx, tx, own, at, t, email, role, id); err != nil {
 				return err
 			}
 		} else if a.Role != role {
@@ -230,16 +230,16 @@ func (s *Service) FinishSSO(ctx context.Context, st SSOStart, id SSOIdentity, cl
 	return next, nil
 }
 
-// createSSOAdmin makes the administrator of a person's first sign-in through the
+// createAdmin makes the administrator of a person's first sign-in through the
 // provider: no password (they cannot sign in with one), a second-factor secret for
 // tenants that ask for the local factor, and the link to the issuer and subject.
-func (s *Service) createSSOAdmin(ctx context.Context, tx mdm.Store, own Store, at time.Time, t mdm.Tenant, email string, role mdm.Role, id SSOIdentity) (mdm.Admin, error) {
+func (o SSO) createAdmin(ctx context.Context, tx mdm.Store, own Store, at time.Time, t mdm.Tenant, email string, role mdm.Role, id SSOIdentity) (mdm.Admin, error) {
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: "trennwand " + t.Name, AccountName: email})
 	if err != nil {
 		return mdm.Admin{}, fmt.Errorf("make second-factor secret: %w", err)
 	}
 	a := mdm.Admin{ID: mdm.NewID(), TenantID: t.ID, Email: email, Role: role, CreatedAt: at}
-	if a.TOTPSecret, err = s.Settings.Sealer.Seal(totpPurpose(a.ID), []byte(key.Secret())); err != nil {
+	if a.TOTPSecret, err = o.s.Settings.Sealer.Seal(totpPurpose(a.ID), []byte(key.Secret())); err != nil {
 		return mdm.Admin{}, fmt.Errorf("seal second-factor secret: %w", err)
 	}
 	if err := own.CreateAdmin(ctx, t.ID, &a); err != nil {
@@ -253,7 +253,7 @@ func (s *Service) createSSOAdmin(ctx context.Context, tx mdm.Store, own Store, a
 	return a, err
 }
 
-// SSOLinked reports whether the administrator signs in through the tenant's provider.
-func (s *Service) SSOLinked(ctx context.Context, a mdm.Admin) (bool, error) {
-	return s.own.SSOLinked(ctx, a.TenantID, a.ID)
+// Linked reports whether the administrator signs in through the tenant's provider.
+func (o SSO) Linked(ctx context.Context, a mdm.Admin) (bool, error) {
+	return o.s.own.SSOLinked(ctx, a.TenantID, a.ID)
 }

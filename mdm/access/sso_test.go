@@ -89,25 +89,25 @@ func TestProviderSettingsThatCannotWorkAreRefused(t *testing.T) {
 		} {
 			in := keycloak()
 			change(&in)
-			_, err := w.svc.Access.SetSSOProvider(ctx, "test", w.tenant, in)
+			_, err := w.svc.Access.SSO().SetProvider(ctx, "test", w.tenant, in)
 			if !errors.Is(err, mdm.ErrInvalid) && !errors.Is(err, mdm.ErrConflict) {
 				t.Errorf("%s: %v, want a refusal", name, err)
 			}
 		}
-		if _, err := w.svc.Access.SSOProvider(ctx, w.tenant.ID); !errors.Is(err, mdm.ErrNotFound) {
+		if _, err := w.svc.Access.SSO().Provider(ctx, w.tenant.ID); !errors.Is(err, mdm.ErrNotFound) {
 			t.Errorf("after refusals the tenant has a provider: %v", err)
 		}
-		p, err := w.svc.Access.SetSSOProvider(ctx, "test", w.tenant, keycloak())
+		p, err := w.svc.Access.SSO().SetProvider(ctx, "test", w.tenant, keycloak())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if secret, err := w.svc.Access.SSOClientSecret(p); err != nil || secret != "s3cret" || string(p.ClientSecret) == "s3cret" {
+		if secret, err := w.svc.Access.SSO().ClientSecret(p); err != nil || secret != "s3cret" || string(p.ClientSecret) == "s3cret" {
 			t.Errorf("client secret %q (stored %q), %v: want it sealed and opened again", secret, p.ClientSecret, err)
 		}
 		again := keycloak()
 		again.ClientSecret = ""
-		p, err = w.svc.Access.SetSSOProvider(ctx, "test", w.tenant, again)
-		if secret, _ := w.svc.Access.SSOClientSecret(p); err != nil || secret != "s3cret" {
+		p, err = w.svc.Access.SSO().SetProvider(ctx, "test", w.tenant, again)
+		if secret, _ := w.svc.Access.SSO().ClientSecret(p); err != nil || secret != "s3cret" {
 			t.Errorf("saved without a secret: %q, %v; want the stored one kept", secret, err)
 		}
 	})
@@ -127,12 +127,12 @@ func TestRequiredSingleSignOnLeavesOnlyBreakGlassAdministratorsTheirPassword(t *
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.svc.Access.SetBreakGlass(ctx, "test", w.tenant, first[0].ID, true); err != nil {
+		if err := w.svc.Access.SSO().SetBreakGlass(ctx, "test", w.tenant, first[0].ID, true); err != nil {
 			t.Fatal(err)
 		}
 		in := keycloak()
 		in.Required = true
-		if _, err := w.svc.Access.SetSSOProvider(ctx, "test", w.tenant, in); err != nil {
+		if _, err := w.svc.Access.SSO().SetProvider(ctx, "test", w.tenant, in); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := w.svc.Access.SignIn(ctx, w.tenant.Name, other.Email, creds.Password, "192.0.2.7"); !errors.Is(err, mdm.ErrUnauthenticated) {
@@ -141,13 +141,13 @@ func TestRequiredSingleSignOnLeavesOnlyBreakGlassAdministratorsTheirPassword(t *
 		if _, sess, err := w.svc.Access.SignIn(ctx, w.tenant.Name, w.creds.Email, w.creds.Password, "192.0.2.7"); err != nil || sess.Stage != access.StageTOTPSetup {
 			t.Errorf("the break-glass administrator: %+v, %v; want the second factor next", sess, err)
 		}
-		if err := w.svc.Access.SetBreakGlass(ctx, "test", w.tenant, first[0].ID, false); !errors.Is(err, mdm.ErrConflict) {
+		if err := w.svc.Access.SSO().SetBreakGlass(ctx, "test", w.tenant, first[0].ID, false); !errors.Is(err, mdm.ErrConflict) {
 			t.Errorf("unmarking the last break-glass administrator: %v, want ErrConflict", err)
 		}
-		if err := w.svc.Access.SetBreakGlass(ctx, "test", w.tenant, other.ID, true); err != nil {
+		if err := w.svc.Access.SSO().SetBreakGlass(ctx, "test", w.tenant, other.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.svc.Access.SetBreakGlass(ctx, "test", w.tenant, first[0].ID, false); !errors.Is(err, mdm.ErrConflict) {
+		if err := w.svc.Access.SSO().SetBreakGlass(ctx, "test", w.tenant, first[0].ID, false); !errors.Is(err, mdm.ErrConflict) {
 			t.Errorf("a helpdesk break-glass administrator is no way in for the admin role: %v, want ErrConflict", err)
 		}
 		if got := w.actions(t); got[len(got)-1] != "admin.break_glass" {
@@ -161,18 +161,18 @@ func TestRequiredSingleSignOnLeavesOnlyBreakGlassAdministratorsTheirPassword(t *
 func signInAt(t *testing.T, w *signInWorld, id access.SSOIdentity) (access.NextStep, error) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name, "192.0.2.9")
+	st, err := w.svc.Access.SSO().Begin(ctx, w.tenant.Name, "192.0.2.9")
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := w.svc.Access.TakeSSO(ctx, w.tenant.Name, st.State, "192.0.2.9")
+	back, err := w.svc.Access.SSO().Take(ctx, w.tenant.Name, st.State, "192.0.2.9")
 	if err != nil || back.Nonce != st.Nonce || back.Verifier != st.Verifier {
 		t.Fatalf("the state back at the callback: %+v, %v", back, err)
 	}
-	if _, err := w.svc.Access.TakeSSO(ctx, w.tenant.Name, st.State, "192.0.2.9"); !errors.Is(err, mdm.ErrUnauthenticated) {
+	if _, err := w.svc.Access.SSO().Take(ctx, w.tenant.Name, st.State, "192.0.2.9"); !errors.Is(err, mdm.ErrUnauthenticated) {
 		t.Errorf("the state taken a second time: %v", err)
 	}
-	return w.svc.Access.FinishSSO(ctx, back, id, "192.0.2.9")
+	return w.svc.Access.SSO().Finish(ctx, back, id, "192.0.2.9")
 }
 
 // The account of a single sign-on is found by issuer and subject: a first sign-in whose
@@ -183,7 +183,7 @@ func TestSingleSignOnAccountsAreFoundByIssuerAndSubjectOnly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := newSignInWorld(t, s)
-		if _, err := w.svc.Access.SetSSOProvider(ctx, "test", w.tenant, keycloak()); err != nil {
+		if _, err := w.svc.Access.SSO().SetProvider(ctx, "test", w.tenant, keycloak()); err != nil {
 			t.Fatal(err)
 		}
 		issuer := keycloak().Issuer
@@ -221,24 +221,24 @@ func TestSingleSignOnAccountsAreFoundByIssuerAndSubjectOnly(t *testing.T) {
 		if _, err := signInAt(t, w, anna); !refused(err, access.RefusedDisabled) {
 			t.Errorf("anna disabled: %v, want refused", err)
 		}
-		st, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name, "192.0.2.9")
+		st, err := w.svc.Access.SSO().Begin(ctx, w.tenant.Name, "192.0.2.9")
 		if err != nil {
 			t.Fatal(err)
 		}
 		w.now = w.now.Add(access.SSOSignInTimeout)
-		if _, err := w.svc.Access.TakeSSO(ctx, w.tenant.Name, st.State, "192.0.2.9"); !errors.Is(err, mdm.ErrUnauthenticated) {
+		if _, err := w.svc.Access.SSO().Take(ctx, w.tenant.Name, st.State, "192.0.2.9"); !errors.Is(err, mdm.ErrUnauthenticated) {
 			t.Errorf("a sign-in back after %v: %v, want refused", access.SSOSignInTimeout, err)
 		}
 		throttled := 0
 		for range access.ClientSignInAttempts + 1 {
-			if _, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name, "198.51.100.4"); errors.Is(err, access.ErrThrottled) {
+			if _, err := w.svc.Access.SSO().Begin(ctx, w.tenant.Name, "198.51.100.4"); errors.Is(err, access.ErrThrottled) {
 				throttled++
 			}
 		}
 		if throttled != 1 {
 			t.Errorf("%d of %d starts from one address throttled, want the last", throttled, access.ClientSignInAttempts+1)
 		}
-		if _, err := w.svc.Access.BeginSSO(ctx, w.tenant.Name, "198.51.100.5"); err != nil {
+		if _, err := w.svc.Access.SSO().Begin(ctx, w.tenant.Name, "198.51.100.5"); err != nil {
 			t.Errorf("another address after the throttle: %v", err)
 		}
 	})

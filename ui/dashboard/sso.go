@@ -83,7 +83,7 @@ func (d *Dashboard) showSSO(w http.ResponseWriter, r *http.Request, p page, with
 	ctx, t := r.Context(), viewerOf(r).Tenant
 	v := ssoView{RedirectURI: d.PublicURL().JoinPath(Prefix, "signin/sso", t.Name, "callback").String(), CanTest: d.cfg.SSOCheck != nil,
 		MFARules: access.MFARules, Form: access.SSOSettings{GroupsClaim: "groups", MFA: access.MFAByAMR, Scopes: []string{"openid", "email", "profile"}}}
-	prov, err := d.svc.Access.SSOProvider(ctx, t.ID)
+	prov, err := d.svc.Access.SSO().Provider(ctx, t.ID)
 	if err != nil && !errors.Is(err, mdm.ErrNotFound) {
 		d.fail(w, r, err)
 		return
@@ -99,7 +99,7 @@ func (d *Dashboard) showSSO(w http.ResponseWriter, r *http.Request, p page, with
 		d.fail(w, r, err)
 		return
 	}
-	marked, err := d.svc.Access.BreakGlassAdmins(ctx, t.ID)
+	marked, err := d.svc.Access.SSO().BreakGlassAdmins(ctx, t.ID)
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -132,7 +132,7 @@ func ssoFromForm(r *http.Request) access.SSOSettings {
 func (d *Dashboard) saveSSO(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	in := ssoFromForm(r)
-	if _, err := d.svc.Access.SetSSOProvider(r.Context(), v.Principal.Actor, v.Tenant, in); err != nil {
+	if _, err := d.svc.Access.SSO().SetProvider(r.Context(), v.Principal.Actor, v.Tenant, in); err != nil {
 		in.ClientSecret = ""
 		d.refusedOn(w, r, err, func(w http.ResponseWriter, r *http.Request, p page) {
 			d.showSSO(w, r, p, func(v *ssoView) { v.Form = in })
@@ -163,7 +163,7 @@ func (d *Dashboard) testSSO(w http.ResponseWriter, r *http.Request) {
 // setBreakGlass marks an administrator as break-glass, or removes the mark.
 func (d *Dashboard) setBreakGlass(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
-	err := d.svc.Access.SetBreakGlass(r.Context(), v.Principal.Actor, v.Tenant, r.PostFormValue("admin"), r.PostFormValue("on") == "true")
+	err := d.svc.Access.SSO().SetBreakGlass(r.Context(), v.Principal.Actor, v.Tenant, r.PostFormValue("admin"), r.PostFormValue("on") == "true")
 	if err != nil {
 		d.refusedOn(w, r, err, func(w http.ResponseWriter, r *http.Request, p page) { d.showSSO(w, r, p, nil) })
 		return
