@@ -241,7 +241,7 @@ func (b *ssoBrowser) session(base string) string {
 }
 
 // events returns the tenant's audit events of the actions.
-func (w *ssoWorld) events(tn mdm.Tenant, actions ...audit.Action) []audit.Event {
+func (w *apiWorld) events(tn mdm.Tenant, actions ...audit.Action) []audit.Event {
 	var out []audit.Event
 	_ = store.TrailOf(w.store).AuditEvents(context.Background(), tn.ID, 0, func(e audit.Event) error {
 		if slices.Contains(actions, e.Action) {
@@ -612,6 +612,31 @@ func FuzzSSOCallback(f *testing.F) {
 		}
 		if bytes.Contains(rec.Body.Bytes(), []byte("s3cret")) {
 			t.Error("the page shows the client secret")
+		}
+	})
+}
+
+// A settings form that cannot work is shown again as sent, with the reason, and changes
+// nothing; the secret is not written back into the page.
+func TestARefusedSingleSignOnFormChangesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		sess := w.session(w.tenant, mdm.RoleAdmin)
+		form := ssoForm()
+		form.Set("issuer", "http://id.musterstadt.example/realms/rathaus")
+		form.Set("client_secret", "do-not-show-me")
+		code, _, body := w.page(http.MethodPost, "/ui/settings/sso", sess, form)
+		if code != http.StatusBadRequest || !strings.Contains(body, "https URL") || !strings.Contains(body, `value="http://id.musterstadt.example/realms/rathaus"`) {
+			t.Errorf("refused form: %d\n%.1500s", code, body)
+		}
+		if strings.Contains(body, "do-not-show-me") {
+			t.Error("the refused form shows the client secret again")
+		}
+		if _, err := w.svc.Access.SSO().Provider(context.Background(), w.tenant.ID); err == nil {
+			t.Error("a refused form stored a provider")
+		}
+		if n := len(w.events(w.tenant, audit.SSOUpdate)); n != 0 {
+			t.Errorf("%d changes on record after a refusal", n)
 		}
 	})
 }
