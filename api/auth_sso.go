@@ -102,10 +102,46 @@ func (s *signIn) start(c echo.Context) error {
 		s.log.Warn("single sign-on: provider unreachable", "tenant", tenant, "error", err)
 		return s.refused(c, http.StatusBadGateway, "signin.sso.unreachable")
 	}
+	return s.toProvider(c, st, op)
+}
+
+// toProvider gives the browser the state's cookie and sends it to the provider with the
+// state, the nonce and the PKCE challenge.
+func (s *signIn) toProvider(c echo.Context, st access.SSOStart, op *oidc.Provider) error {
+	tenant := st.Tenant.Name
 	http.SetCookie(c.Response(), &http.Cookie{Name: ssoStateCookie, Value: st.State, Path: dashboard.Prefix + "/signin/sso/" + tenant + "/",
 		MaxAge: int(access.SSOSignInTimeout.Seconds()), Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	cfg := s.oauth(st.Provider, op, "", tenant)
 	return c.Redirect(http.StatusSeeOther, cfg.AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier)))
+}
+
+// link sends a signed-in administrator to the tenant's provider to link their account
+// (a form of the single sign-on page, with the session's CSRF token).
+func (s *signIn) link(c echo.Context) error {
+	r := c.Request()
+	sess, a, err := s.access.SessionFor(r.Context(), sessionToken(r))
+	if errors.Is(err, mdm.ErrUnauthenticated) || (err == nil && sess.Stage != access.StageActive) {
+		return c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
+	} else if err != nil {
+		return err
+	}
+	if !s.genuine(c, sess) {
+		return nil
+	}
+	st, err := s.access.SSO().BeginLink(r.Context(), a)
+	if errors.Is(err, mdm.ErrNotFound) {
+		s.dash.Problem(c.Response(), r, http.StatusNotFound, "signin.sso.unknown")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	op, err := oidc.NewProvider(s.conn.context(r.Context()), st.Provider.Issuer)
+	if err != nil {
+		s.log.Warn("single sign-on: provider unreachable", "tenant", st.Tenant.Name, "error", err)
+		s.dash.Problem(c.Response(), r, http.StatusBadGateway, "signin.sso.unreachable")
+		return nil
+	}
+	return s.toProvider(c, st, op)
 }
 
 // callback takes the provider's answer: the state must be this browser's and the
@@ -148,11 +184,14 @@ func (s *signIn) callback(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	setSessionCookie(c.Response(), next.Token)
+	to := dashboard.Prefix + "/settings/sso?done=saved"
+	if st.LinkAdminID == "" {
+		setSessionCookie(c.Response(), next.Token)
+		to = stagePage[next.Session.Stage]
+	}
 	// The session cookie is SameSite=Strict, and a browser that came from the provider's
 	// site would not send it on a redirect; the page's own refresh is a navigation of
 	// this site, which does.
-	to := stagePage[next.Session.Stage]
 	c.Response().Header().Set("Refresh", "0; url="+to)
 	s.dash.SSOContinuePage(c.Response(), r, to)
 	return nil

@@ -640,3 +640,76 @@ func TestARefusedSingleSignOnFormChangesNothing(t *testing.T) {
 		}
 	})
 }
+
+// A local administrator links the account to the identity at the provider from the
+// single sign-on page; afterwards the provider signs them in to that account, not to a
+// new one. The identity cannot be linked to a second account.
+func TestALocalAdministratorLinksTheAccountToTheProvider(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newSSOWorld(t, s)
+		ctx := context.Background()
+		sess := w.session(w.tenant, mdm.RoleAdmin)
+		_, me, err := w.svc.Access.SessionFor(ctx, sess.token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := func(who *person) (int, string, string) {
+			b := w.browser(t)
+			u, _ := url.Parse(w.ts.URL)
+			b.client.Jar.SetCookies(u, []*http.Cookie{{Name: api.SessionCookie, Value: sess.token, Path: "/"}})
+			_, _, page := b.get(w.ts.URL + "/ui/settings/sso")
+			if !strings.Contains(page, `action="/ui/signin/sso/link"`) {
+				t.Fatalf("the page offers no link:\n%.800s", page)
+			}
+			w.idp.m.QueueUser(who)
+			resp, err := b.client.PostForm(w.ts.URL+"/ui/signin/sso/link", url.Values{"csrf": {sess.csrf}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			to := resp.Header.Get("Location")
+			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(to, w.idp.m.AuthorizationEndpoint()) {
+				t.Fatalf("link: %d to %q, want the provider", resp.StatusCode, to)
+			}
+			_, back, _ := b.get(to)
+			cb, _ := url.Parse(back)
+			resp, err = b.client.Get(w.ts.URL + cb.RequestURI())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			next, _ := strings.CutPrefix(resp.Header.Get("Refresh"), "0; url=")
+			return resp.StatusCode, next, string(body)
+		}
+		who := anna()
+		who.email = me.Email
+		if code, next, body := link(who); code != http.StatusOK || next != "/ui/settings/sso?done=saved" {
+			t.Fatalf("link: %d, on to %q\n%.600s", code, next, body)
+		}
+		if ev := w.events(w.tenant, audit.AdminSSOLink); len(ev) != 1 || ev[0].Actor != "admin:"+me.ID {
+			t.Errorf("trail: %+v, want the link by the administrator", ev)
+		}
+		_, _, page := w.page(http.MethodGet, "/ui/settings/sso", sess, nil)
+		if !strings.Contains(page, `id="sso-linked"`) {
+			t.Errorf("the page does not say the account is linked")
+		}
+		before, _ := w.svc.Access.Admins(ctx, w.tenant)
+		b := w.browser(t)
+		if code, next, _ := w.signIn(b, "musterstadt", who); code != http.StatusOK || next != "/ui/" {
+			t.Fatalf("sign-in after the link: %d, on to %q", code, next)
+		}
+		if _, a, err := w.svc.Access.SessionFor(ctx, b.session(w.ts.URL)); err != nil || a.ID != me.ID {
+			t.Errorf("the provider signed in %+v, %v; want the linked account %s", a, err, me.ID)
+		}
+		if after, _ := w.svc.Access.Admins(ctx, w.tenant); len(after) != len(before) {
+			t.Errorf("the sign-in made an account: %d administrators, before %d", len(after), len(before))
+		}
+
+		// The same identity for another administrator's account.
+		sess = w.session(w.tenant, mdm.RoleAdmin)
+		if code, next, body := link(who); code != http.StatusForbidden || next != "" || !strings.Contains(body, "linked already") {
+			t.Errorf("a second link of one identity: %d, on to %q\n%.600s", code, next, body)
+		}
+	})
+}

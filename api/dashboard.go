@@ -39,6 +39,7 @@ func (s *Server) MountDashboard(svc *domain.Services, d *dashboard.Dashboard) {
 	g.POST("/signout", si.signOut)
 	g.GET("/signin/sso/:tenant", si.start)
 	g.GET("/signin/sso/:tenant/callback", si.callback)
+	g.POST("/signin/sso/link", si.link)
 	for _, r := range d.Routes() {
 		s.echo.Add(r.Method, r.Path, pageHandler(svc, d, r))
 	}

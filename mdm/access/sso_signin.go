@@ -22,7 +22,10 @@ type SSOPending struct {
 	TenantID  string
 	Nonce     string
 	Verifier  []byte // the PKCE verifier, sealed
-	ExpiresAt time.Time
+	// LinkAdminID is the signed-in administrator who links their account; "" for a
+	// sign-in.
+	LinkAdminID string
+	ExpiresAt   time.Time
 }
 
 // SSOStart is what the way to the provider and back needs: the provider, the state
@@ -34,6 +37,8 @@ type SSOStart struct {
 	State    string
 	Nonce    string
 	Verifier string
+	// LinkAdminID is the administrator who asked to link their account; "" for a sign-in.
+	LinkAdminID string
 }
 
 // SSOIdentity is what a provider's verified ID token says about the person.
@@ -56,6 +61,7 @@ const (
 	RefusedNoEmail    = "no_email"    // a new administrator needs an e-mail address
 	RefusedEmailTaken = "email_taken" // another account of the tenant has the address
 	RefusedDisabled   = "disabled"    // the administrator was disabled
+	RefusedLinked     = "linked"      // the account or the identity is linked already
 )
 
 // verifierPurpose binds a sealed PKCE verifier to its tenant.
@@ -72,18 +78,35 @@ func (o SSO) Begin(ctx context.Context, tenantName, client string) (SSOStart, er
 	if err != nil {
 		return SSOStart{}, err
 	}
+	return o.begin(ctx, t, "")
+}
+
+// BeginLink opens the way to the tenant's provider for a signed-in administrator who
+// links their account to their identity there; the callback links it instead of signing
+// in. Only the browser that holds the state can finish it.
+func (o SSO) BeginLink(ctx context.Context, a mdm.Admin) (SSOStart, error) {
+	t, err := o.s.Core.TenantByID(ctx, a.TenantID)
+	if err != nil {
+		return SSOStart{}, err
+	}
+	return o.begin(ctx, t, a.ID)
+}
+
+// begin stores a new state with its nonce and PKCE verifier for the tenant's provider.
+func (o SSO) begin(ctx context.Context, t mdm.Tenant, linkAdmin string) (SSOStart, error) {
 	p, err := o.s.own.SSOProvider(ctx, t.ID)
 	if err != nil {
 		return SSOStart{}, err
 	}
 	st := SSOStart{Tenant: t, Provider: p, State: strings.ToLower(mdm.RandomBase32(32)), Nonce: strings.ToLower(mdm.RandomBase32(32)),
-		Verifier: strings.ToLower(mdm.RandomBase32(40))}
+		Verifier: strings.ToLower(mdm.RandomBase32(40)), LinkAdminID: linkAdmin}
 	sealed, err := o.s.Settings.Sealer.Seal(verifierPurpose(t.ID), []byte(st.Verifier))
 	if err != nil {
 		return SSOStart{}, fmt.Errorf("seal PKCE verifier: %w", err)
 	}
 	now := o.s.Settings.Now()
-	pending := SSOPending{StateHash: mdm.HashSecret(st.State), TenantID: t.ID, Nonce: st.Nonce, Verifier: sealed, ExpiresAt: now.Add(SSOSignInTimeout)}
+	pending := SSOPending{StateHash: mdm.HashSecret(st.State), TenantID: t.ID, Nonce: st.Nonce, Verifier: sealed, LinkAdminID: linkAdmin,
+		ExpiresAt: now.Add(SSOSignInTimeout)}
 	if err := o.s.own.CreateSSOSignIn(ctx, &pending, now); err != nil {
 		return SSOStart{}, fmt.Errorf("store sign-in at the provider: %w", err)
 	}
@@ -126,7 +149,7 @@ func (o SSO) Take(ctx context.Context, tenantName, state, client string) (SSOSta
 	if err != nil {
 		return SSOStart{}, fmt.Errorf("open PKCE verifier: %w", err)
 	}
-	return SSOStart{Tenant: t, Provider: p, State: state, Nonce: pending.Nonce, Verifier: string(verifier)}, nil
+	return SSOStart{Tenant: t, Provider: p, State: state, Nonce: pending.Nonce, Verifier: string(verifier), LinkAdminID: pending.LinkAdminID}, nil
 }
 
 // Refuse records a sign-in that came back from the tenant's provider without a token
@@ -154,8 +177,12 @@ func (o SSO) refuse(ctx context.Context, tenantID, subject, client, why string, 
 // subject, or become a new one, never an account found by e-mail address alone. The role
 // follows the groups at every sign-in. The session, the administrator and the events are
 // written in one transaction; a refusal is an *SSORefusal and changes nothing but the
-// trail.
+// trail. A state that BeginLink made links the administrator who asked instead, and
+// opens no session.
 func (o SSO) Finish(ctx context.Context, st SSOStart, id SSOIdentity, client string) (NextStep, error) {
+	if st.LinkAdminID != "" {
+		return NextStep{}, o.link(ctx, st, id, client)
+	}
 	p, t := st.Provider, st.Tenant
 	who := fmt.Sprintf("%s at %s", id.Subject, id.Issuer)
 	refuse := func(reason string, subject string) (NextStep, error) {
@@ -228,6 +255,36 @@ func (o SSO) Finish(ctx context.Context, st SSOStart, id SSOIdentity, client str
 		return NextStep{}, fmt.Errorf("single sign-on of %s: %w", who, err)
 	}
 	return next, nil
+}
+
+// link records that the administrator who started the link is the person at the
+// provider, and the event; refused when either is linked already. It opens no session:
+// the administrator's own goes on.
+func (o SSO) link(ctx context.Context, st SSOStart, id SSOIdentity, client string) error {
+	t := st.Tenant
+	err := o.s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
+		a, err := own.AdminByID(ctx, t.ID, st.LinkAdminID)
+		if err != nil {
+			return err
+		}
+		if a.Disabled() {
+			return fmt.Errorf("%w: disabled", mdm.ErrNotFound)
+		}
+		if err := own.LinkSSOIdentity(ctx, t.ID, a.ID, id.Issuer, id.Subject, at); err != nil {
+			return err
+		}
+		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: "admin:" + a.ID, Action: audit.AdminSSOLink, Subject: audit.Admin.Of(a.ID),
+			Details: audit.Fields(map[string]any{"issuer": id.Issuer, "subject": id.Subject})})
+		return err
+	})
+	switch {
+	case errors.Is(err, mdm.ErrConflict):
+		return o.refuse(ctx, t.ID, audit.Admin.Of(st.LinkAdminID), client, fmt.Sprintf("link to %s at %s: linked already", id.Subject, id.Issuer),
+			&SSORefusal{Reason: RefusedLinked})
+	case errors.Is(err, mdm.ErrNotFound):
+		return o.refuse(ctx, t.ID, audit.Admin.Of(st.LinkAdminID), client, "link: the administrator is gone or disabled", &SSORefusal{Reason: RefusedDisabled})
+	}
+	return err
 }
 
 // createAdmin makes the administrator of a person's first sign-in through the

@@ -27,8 +27,10 @@ const (
 	SSOUpdate       Action = "sso.update"
 	AdminRoleChange Action = "admin.role_change"
 	AdminBreakGlass Action = "admin.break_glass"
-	TokenCreate     Action = "token.create"
-	TokenRevoke     Action = "token.revoke"
+	// An administrator linked their account to their identity at the provider.
+	AdminSSOLink Action = "admin.sso_link"
+	TokenCreate  Action = "token.create"
+	TokenRevoke  Action = "token.revoke"
 
 	// Tenants and their data-protection settings.
 	TenantCreate         Action = "tenant.create"
@@ -105,7 +107,7 @@ const (
 // actions is the catalogue as a set.
 var actions = setOf(
 	AdminCreate, AdminDisable, AdminPasswordChange, AdminSecondFactorSetup, AdminSignIn, AdminSignInFailed,
-	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke, SSOUpdate, AdminRoleChange, AdminBreakGlass,
+	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke, SSOUpdate, AdminRoleChange, AdminBreakGlass, AdminSSOLink,
 	TenantCreate, TenantContacts, DataProtectionUpdate, DataProtectionDocument, NoticeAcknowledge, AuditExport, AuditPrune,
 	SIEMEnable, SIEMDisable,
 	EmployeeView, EmployeeReport, DeviceView, DeviceExport, DeviceBulk, CertificateChallenge, CertificateRevoke,

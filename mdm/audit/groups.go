@@ -27,7 +27,7 @@ var groupOf = map[Action]Group{
 	AdminSecondFactorSetup: GroupSignIn, AdminPasswordChange: GroupSignIn,
 
 	AdminCreate: GroupAccounts, AdminDisable: GroupAccounts, TokenCreate: GroupAccounts, TokenRevoke: GroupAccounts,
-	AdminRoleChange: GroupAccounts, AdminBreakGlass: GroupAccounts, SSOUpdate: GroupSettings,
+	AdminRoleChange: GroupAccounts, AdminBreakGlass: GroupAccounts, AdminSSOLink: GroupAccounts, SSOUpdate: GroupSettings,
 
 	DeviceView: GroupDevices, DeviceEnrolBegin: GroupDevices, DeviceEnrolComplete: GroupDevices, DevicePolicy: GroupDevices,
 	DeviceCommand: GroupDevices, DeviceRemove: GroupDevices, DeviceRemoved: GroupDevices, DeviceDelete: GroupDevices,

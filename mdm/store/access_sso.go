@@ -43,11 +43,12 @@ func unlines(s string) []string {
 
 // ssoSignInRow is a sign-in sent to a provider.
 type ssoSignInRow struct {
-	StateHash []byte `gorm:"primaryKey"`
-	TenantID  string
-	Nonce     string
-	Verifier  []byte
-	ExpiresAt time.Time
+	StateHash   []byte `gorm:"primaryKey"`
+	TenantID    string
+	Nonce       string
+	Verifier    []byte
+	LinkAdminID string
+	ExpiresAt   time.Time
 }
 
 func (ssoSignInRow) TableName() string { return "sso_sign_ins" }
@@ -96,7 +97,7 @@ func (a Access) CreateSSOSignIn(ctx context.Context, p *access.SSOPending, now t
 		return translate(err)
 	}
 	return translate(db.Create(&ssoSignInRow{StateHash: p.StateHash, TenantID: p.TenantID, Nonce: p.Nonce, Verifier: p.Verifier,
-		ExpiresAt: p.ExpiresAt}).Error)
+		LinkAdminID: p.LinkAdminID, ExpiresAt: p.ExpiresAt}).Error)
 }
 
 // TakeSSOSignIn removes and returns the sign-in in one statement, so that two callbacks
@@ -104,7 +105,7 @@ func (a Access) CreateSSOSignIn(ctx context.Context, p *access.SSOPending, now t
 func (a Access) TakeSSOSignIn(ctx context.Context, stateHash []byte) (access.SSOPending, error) {
 	var rows []ssoSignInRow
 	err := a.s.db.WithContext(ctx).Raw(`DELETE FROM sso_sign_ins WHERE state_hash = ?
-		RETURNING state_hash, tenant_id, nonce, verifier, expires_at`, stateHash).Scan(&rows).Error
+		RETURNING state_hash, tenant_id, nonce, verifier, link_admin_id, expires_at`, stateHash).Scan(&rows).Error
 	if err != nil {
 		return access.SSOPending{}, translate(err)
 	}
@@ -112,7 +113,8 @@ func (a Access) TakeSSOSignIn(ctx context.Context, stateHash []byte) (access.SSO
 		return access.SSOPending{}, mdm.ErrNotFound
 	}
 	r := rows[0]
-	return access.SSOPending{StateHash: r.StateHash, TenantID: r.TenantID, Nonce: r.Nonce, Verifier: r.Verifier, ExpiresAt: r.ExpiresAt}, nil
+	return access.SSOPending{StateHash: r.StateHash, TenantID: r.TenantID, Nonce: r.Nonce, Verifier: r.Verifier, LinkAdminID: r.LinkAdminID,
+		ExpiresAt: r.ExpiresAt}, nil
 }
 
 // AdminBySSOIdentity returns the tenant's administrator linked to the subject at the issuer.

@@ -66,6 +66,9 @@ type ssoView struct {
 	TestError   string
 	Admins      []breakGlassRow
 	MFARules    []access.MFARule
+	// Linked says whether the viewer's own account is linked to the provider; the page
+	// offers the link while it is not.
+	Linked bool
 }
 
 // breakGlassRow is an administrator who signs in with a password, with their mark.
@@ -103,6 +106,12 @@ func (d *Dashboard) showSSO(w http.ResponseWriter, r *http.Request, p page, with
 	if err != nil {
 		d.fail(w, r, err)
 		return
+	}
+	if id, ok := strings.CutPrefix(viewerOf(r).Principal.Actor, "admin:"); ok && v.Provider != nil {
+		if v.Linked, err = d.svc.Access.SSO().Linked(ctx, mdm.Admin{ID: id, TenantID: t.ID}); err != nil {
+			d.fail(w, r, err)
+			return
+		}
 	}
 	for _, a := range admins {
 		if a.PasswordHash != "" && !a.Disabled() {

@@ -25,13 +25,16 @@ CREATE TABLE sso_providers (
 
 -- A sign-in sent to the provider and not yet back: the state (kept as its hash; the
 -- browser holds it in a cookie too), the nonce the ID token must carry and the PKCE
--- verifier (sealed), bound to the tenant whose start route made it. Taken once.
+-- verifier (sealed), bound to the tenant whose start route made it. Taken once. A
+-- signed-in administrator who links their account to the provider names it in
+-- link_admin_id ('' for a sign-in).
 CREATE TABLE sso_sign_ins (
-    state_hash {{.Bytes}} PRIMARY KEY,
-    tenant_id  TEXT NOT NULL REFERENCES tenants (id),
-    nonce      TEXT NOT NULL,
-    verifier   {{.Bytes}} NOT NULL,
-    expires_at {{.Time}} NOT NULL
+    state_hash    {{.Bytes}} PRIMARY KEY,
+    tenant_id     TEXT NOT NULL REFERENCES tenants (id),
+    nonce         TEXT NOT NULL,
+    verifier      {{.Bytes}} NOT NULL,
+    link_admin_id TEXT NOT NULL,
+    expires_at    {{.Time}} NOT NULL
 );
 CREATE INDEX sso_sign_ins_expiry ON sso_sign_ins (expires_at);
 
