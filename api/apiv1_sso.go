@@ -44,8 +44,8 @@ type ssoJSON struct {
 	BreakGlass      []string `json:"break_glass_admins"`
 }
 
-// nonNil keeps an empty list a list in JSON.
-func nonNil(l []string) []string {
+// listOrEmpty keeps an empty list a list in JSON.
+func listOrEmpty(l []string) []string {
 	if l == nil {
 		return []string{}
 	}
@@ -58,9 +58,9 @@ func (a *apiV1) ssoOut(c echo.Context, t mdm.Tenant, p access.SSOProvider) error
 		return err
 	}
 	return c.JSON(http.StatusOK, ssoJSON{DisplayName: p.DisplayName, Issuer: p.Issuer, ClientID: p.ClientID, ClientSecretSet: len(p.ClientSecret) > 0,
-		Scopes: nonNil(p.Scopes), GroupsClaim: p.GroupsClaim, AdminGroups: nonNil(p.AdminGroups), HelpdeskGroups: nonNil(p.HelpdeskGroups),
-		DPOGroups: nonNil(p.DPOGroups), MFA: string(p.MFA), MFAValues: nonNil(p.MFAValues), Required: p.Required,
-		RedirectURI: SSORedirectURL(a.publicURL, t.Name), BreakGlass: nonNil(ids)})
+		Scopes: listOrEmpty(p.Scopes), GroupsClaim: p.GroupsClaim, AdminGroups: listOrEmpty(p.AdminGroups), HelpdeskGroups: listOrEmpty(p.HelpdeskGroups),
+		DPOGroups: listOrEmpty(p.DPOGroups), MFA: string(p.MFA), MFAValues: listOrEmpty(p.MFAValues), Required: p.Required,
+		RedirectURI: SSORedirectURL(a.publicURL, t.Name), BreakGlass: listOrEmpty(ids)})
 }
 
 func (a *apiV1) getSSO(c echo.Context, k call) error {

@@ -201,7 +201,7 @@ func (s *signIn) callback(c echo.Context) error {
 // answer is refused. An error is the server's own failure.
 func (s *signIn) verify(ctx context.Context, st access.SSOStart, tenant string, q url.Values) (access.SSOIdentity, string, error) {
 	if e := q.Get("error"); e != "" {
-		return access.SSOIdentity{}, "the provider answered " + truncate(e, 64), nil
+		return access.SSOIdentity{}, "the provider answered " + clipForTrail(e, 64), nil
 	}
 	code := q.Get("code")
 	if code == "" {
@@ -210,7 +210,7 @@ func (s *signIn) verify(ctx context.Context, st access.SSOStart, tenant string, 
 	octx := s.conn.context(ctx)
 	op, err := oidc.NewProvider(octx, st.Provider.Issuer)
 	if err != nil {
-		return access.SSOIdentity{}, "provider unreachable: " + truncate(err.Error(), 200), nil
+		return access.SSOIdentity{}, "provider unreachable: " + clipForTrail(err.Error(), 200), nil
 	}
 	secret, err := s.access.SSO().ClientSecret(st.Provider)
 	if err != nil {
@@ -219,7 +219,7 @@ func (s *signIn) verify(ctx context.Context, st access.SSOStart, tenant string, 
 	cfg := s.oauth(st.Provider, op, secret, tenant)
 	tok, err := cfg.Exchange(octx, code, oauth2.VerifierOption(st.Verifier))
 	if err != nil {
-		return access.SSOIdentity{}, "code refused: " + truncate(err.Error(), 200), nil
+		return access.SSOIdentity{}, "code refused: " + clipForTrail(err.Error(), 200), nil
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
@@ -227,14 +227,14 @@ func (s *signIn) verify(ctx context.Context, st access.SSOStart, tenant string, 
 	}
 	idt, err := op.Verifier(&oidc.Config{ClientID: st.Provider.ClientID}).Verify(octx, raw)
 	if err != nil {
-		return access.SSOIdentity{}, "ID token refused: " + truncate(err.Error(), 200), nil
+		return access.SSOIdentity{}, "ID token refused: " + clipForTrail(err.Error(), 200), nil
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(st.Nonce)) != 1 {
 		return access.SSOIdentity{}, "ID token refused: wrong nonce", nil
 	}
 	var claims map[string]json.RawMessage
 	if err := idt.Claims(&claims); err != nil {
-		return access.SSOIdentity{}, "ID token refused: " + truncate(err.Error(), 200), nil
+		return access.SSOIdentity{}, "ID token refused: " + clipForTrail(err.Error(), 200), nil
 	}
 	return identityOf(idt.Issuer, idt.Subject, claims, st.Provider.GroupsClaim), "", nil
 }
@@ -267,8 +267,8 @@ func stringsClaim(raw json.RawMessage) []string {
 	return nil
 }
 
-// truncate shortens a text from outside for the audit trail.
-func truncate(s string, n int) string {
+// clipForTrail shortens a text from outside for the audit trail.
+func clipForTrail(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
