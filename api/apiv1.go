@@ -58,6 +58,7 @@ type apiV1 struct {
 	keys      dashboard.CertificateKeys
 	signer    func(ctx context.Context) (export.Signer, error)
 	play      PlayCatalogue
+	sso       ssoConnector
 }
 
 // call is what a handler knows about the request beyond echo's context: who calls, in
@@ -134,7 +135,7 @@ func apiRoutes() []apiRoute {
 
 // allAPIRoutes is every route of the JSON API, those of the optional parts included.
 func allAPIRoutes() []apiRoute {
-	return append(append(append(apiRoutes(), vppRoutes()...), settingsRoutes()...), playRoutes()...)
+	return append(append(append(append(apiRoutes(), vppRoutes()...), settingsRoutes()...), playRoutes()...), ssoRoutes()...)
 }
 
 // MountAPI mounts the JSON API and its OpenAPI document under /api/v1.
@@ -144,7 +145,7 @@ func (s *Server) MountAPI(cfg APIConfig) error {
 		return err
 	}
 	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing, certs: cfg.Certificates,
-		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys, signer: cfg.AuditSigner, play: cfg.Play}
+		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys, signer: cfg.AuditSigner, play: cfg.Play, sso: s.sso}
 	g := s.echo.Group(APIPrefix)
 	g.GET("/openapi.json", func(c echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec.json)

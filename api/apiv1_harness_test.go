@@ -107,7 +107,7 @@ func newAPIWorldOf(t testing.TB, s *store.Store, regs []mdm.Registration, config
 		t.Fatal(err)
 	}
 	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, Apple: w.apple, Android: w.android,
-		CertificateKeys: keys, AuditSigner: testAuditSigner})
+		CertificateKeys: keys, AuditSigner: testAuditSigner, SSOCheck: w.srv.SSOCheck()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,6 +154,12 @@ var roleMatrix = map[string]matrixRoute{
 	"POST /api/v1/admins/:id/disable":             {allowed: adminOnly, id: helpdeskAdminID},
 	"POST /api/v1/admins/:id/reset-second-factor": {allowed: adminOnly, id: helpdeskAdminID, body: reason},
 	"GET /api/v1/contacts":                        {allowed: adminOnly},
+	"PUT /api/v1/admins/:id/break-glass": {allowed: adminOnly, id: helpdeskAdminID, body: func(*apiWorld, mdm.Tenant, string) string {
+		return `{"on":true}`
+	}},
+	"GET /api/v1/sso":       {allowed: adminOnly, prepare: ssoProvider},
+	"PUT /api/v1/sso":       {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return ssoBody }},
+	"POST /api/v1/sso/test": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"issuer":"https://127.0.0.1:1"}` }},
 	"PUT /api/v1/contacts": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return `{"employer":"Stadt Musterstadt","operator":"KDN","privacy_contact":"datenschutz@musterstadt.example"}`
 	}},

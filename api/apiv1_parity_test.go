@@ -85,6 +85,12 @@ var dashboardInAPI = map[string][]string{
 	"GET /ui/settings/tokens":                          {"GET /tokens"},
 	"POST /ui/settings/tokens":                         {"POST /tokens"},
 	"POST /ui/settings/tokens/:id/revoke":              {"POST /tokens/:id/revoke"},
+	// Single sign-on: the provider, its test, and the break-glass administrators among
+	// the tenant's administrators.
+	"GET /ui/settings/sso":              {"GET /sso", "GET /admins"},
+	"POST /ui/settings/sso":             {"PUT /sso"},
+	"POST /ui/settings/sso/test":        {"POST /sso/test"},
+	"POST /ui/settings/sso/break-glass": {"PUT /admins/:id/break-glass"},
 }
 
 // Every page and form of the dashboard has its operations in the JSON API, each of them

@@ -2,7 +2,9 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/netip"
 
@@ -21,6 +23,9 @@ type signIn struct {
 	dash   *dashboard.Dashboard
 	// client is the address a request comes from, as the trusted proxies resolve it.
 	client func(*http.Request) netip.Addr
+	// conn reaches the tenants' single sign-on providers (auth_sso.go).
+	conn ssoConnector
+	log  *slog.Logger
 }
 
 // stagePage is where a session at each stage of the sign-in continues.
@@ -36,7 +41,9 @@ var stagePage = map[access.SessionStage]string{
 const busyRetryAfter = "5"
 
 func (s *signIn) form(c echo.Context) error {
-	s.dash.SignInPage(c.Response(), c.Request(), http.StatusOK, dashboard.SignInForm{})
+	f := dashboard.SignInForm{Tenant: c.QueryParam("tenant")}
+	f.SSO = s.ssoChoice(c.Request().Context(), f.Tenant)
+	s.dash.SignInPage(c.Response(), c.Request(), http.StatusOK, f)
 	return nil
 }
 
@@ -236,14 +243,16 @@ func (s *signIn) changePassword(c echo.Context) error {
 func (s *signIn) signOut(c echo.Context) error {
 	r := c.Request()
 	token := sessionToken(r)
-	if sess, _, err := s.access.SessionFor(r.Context(), token); err == nil {
+	to := dashboard.Prefix + "/signin"
+	if sess, a, err := s.access.SessionFor(r.Context(), token); err == nil {
 		if !s.genuine(c, sess) {
 			return nil
 		}
 		if err := s.access.SignOut(r.Context(), token); err != nil {
 			return err
 		}
+		to = cmp.Or(s.endSession(r.Context(), a), to)
 	}
 	clearSessionCookie(c.Response())
-	return c.Redirect(http.StatusSeeOther, dashboard.Prefix+"/signin")
+	return c.Redirect(http.StatusSeeOther, to)
 }

@@ -20,7 +20,7 @@ import (
 // (403). Forms are further guarded against cross-site requests by the browser's Fetch
 // metadata (net/http's CrossOriginProtection) and the SameSite=Strict cookie.
 func (s *Server) MountDashboard(svc *domain.Services, d *dashboard.Dashboard) {
-	si := &signIn{access: svc.Access, dash: d, client: s.clientAddr}
+	si := &signIn{access: svc.Access, dash: d, client: s.clientAddr, conn: s.sso, log: s.log}
 	g := s.echo.Group(dashboard.Prefix, echo.WrapMiddleware(http.NewCrossOriginProtection().Handler))
 	s.echo.GET(dashboard.Prefix, func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, dashboard.Prefix+"/") })
 	// The server's root leads to the dashboard, where IT starts; employees come by their
@@ -37,6 +37,9 @@ func (s *Server) MountDashboard(svc *domain.Services, d *dashboard.Dashboard) {
 	g.GET("/signin/password", si.passwordForm)
 	g.POST("/signin/password", si.changePassword)
 	g.POST("/signout", si.signOut)
+	g.GET("/signin/sso/:tenant", si.start)
+	g.GET("/signin/sso/:tenant/callback", si.callback)
+	g.POST("/signin/sso/link", si.link)
 	if public := d.PublicURL(); public != nil {
 		passkeys, err := access.NewPasskeys(svc.Access, public)
 		if err != nil {

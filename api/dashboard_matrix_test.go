@@ -122,7 +122,13 @@ var pageMatrix = map[string]pageRoute{
 	}},
 	"POST /ui/settings/admins/:id/disable":             {allowed: adminOnly, id: adminID, form: func() url.Values { return url.Values{} }},
 	"POST /ui/settings/admins/:id/reset-second-factor": {allowed: adminOnly, id: adminID, form: confirmed},
-	"GET /ui/account":         {allowed: tenantRoles},
+	"GET /ui/account":            {allowed: tenantRoles},
+	"GET /ui/settings/sso":       {allowed: adminOnly},
+	"POST /ui/settings/sso":      {allowed: adminOnly, form: ssoForm},
+	"POST /ui/settings/sso/test": {allowed: adminOnly, form: func() url.Values { return url.Values{"issuer": {"https://127.0.0.1:1"}} }},
+	"POST /ui/settings/sso/break-glass": {allowed: adminOnly, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values {
+		return url.Values{"admin": {helpdeskAdminID(w, tn)}, "on": {"true"}}
+	}},
 	"GET /ui/settings/tokens": {allowed: adminOnly},
 	"POST /ui/settings/tokens": {allowed: adminOnly, form: func() url.Values {
 		return url.Values{"name": {"script " + mdm.NewID()}, "role": {"helpdesk"}}

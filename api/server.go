@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/trennwand/trennwand/buildinfo"
+	"github.com/trennwand/trennwand/ui/dashboard"
 )
 
 // Server is the HTTPS server with everything mounted on it.
@@ -28,7 +29,12 @@ type Server struct {
 	clientAddr      func(*http.Request) netip.Addr
 	maxConnections  int
 	metrics         http.Handler
+	sso             ssoConnector
 }
+
+// SSOCheck is what the dashboard's settings page tests a tenant's single sign-on provider
+// with: the discovery document, fetched with the server's client for providers.
+func (s *Server) SSOCheck() dashboard.SSOCheck { return s.sso }
 
 // Config says what the server needs from its surroundings.
 type Config struct {
@@ -59,6 +65,9 @@ type Config struct {
 	MetricsListener bool
 	// Build is the binary's version, shown by /healthz.
 	Build buildinfo.Info
+	// SSOClient reaches the tenants' single sign-on providers; nil takes a client with a
+	// timeout that trusts the system's roots.
+	SSOClient *http.Client
 }
 
 // DefaultMaxConnections is how many connections one server serves at once: with HTTP/2
@@ -84,7 +93,7 @@ func New(cfg Config) *Server {
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(cfg.Log)
 	s := &Server{echo: e, log: cfg.Log, tls: hardened(cfg.TLS), shutdownTimeout: cfg.ShutdownTimeout, clientAddr: cfg.ClientAddr,
-		maxConnections: cfg.MaxConnections, metrics: metricsHandler(cfg.Metrics)}
+		maxConnections: cfg.MaxConnections, metrics: metricsHandler(cfg.Metrics), sso: newSSOConnector(cfg.SSOClient)}
 	if s.clientAddr == nil {
 		s.clientAddr = ConnectionAddr
 	}

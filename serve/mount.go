@@ -79,7 +79,7 @@ func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, l
 		Licensing: in.appLicensing(), Apple: apple, Android: android,
 		Schemas: api.DashboardSchemas(in.androidPlatform), Play: api.DashboardPlay(in.androidPlatform), CertificateKeys: keys,
 		Expiries:    in.tenantExpiries(ca, tlsCfg),
-		AuditSigner: auditSigner})
+		AuditSigner: auditSigner, SSOCheck: srv.SSOCheck()})
 	if err != nil {
 		return err
 	}

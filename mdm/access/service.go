@@ -99,6 +99,9 @@ type Store interface {
 	TouchAPIToken(ctx context.Context, id string, at time.Time) error
 	// RevokeAPIToken revokes the tenant's token; ErrNotFound if it has none with the ID.
 	RevokeAPIToken(ctx context.Context, tenantID, id string, at time.Time) error
+
+	// SSOStore keeps single sign-on (sso.go).
+	SSOStore
 }
 
 // Service signs administrators and API tokens in and keeps who may act in each tenant.

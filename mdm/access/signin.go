@@ -83,6 +83,14 @@ func (s *Service) SignIn(ctx context.Context, tenantName, email, password, clien
 		}
 		return fail(audit.Admin.Of(a.ID), "disabled")
 	}
+	if why, err := s.SSO().localSignInRefused(ctx, a); err != nil {
+		return "", Session{}, err
+	} else if why != "" {
+		if err := refuseAlike(password); err != nil {
+			return "", Session{}, err
+		}
+		return fail(audit.Admin.Of(a.ID), why)
+	}
 	why := ""
 	if a.Locked(now) {
 		why = "locked"

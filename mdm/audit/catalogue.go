@@ -27,8 +27,15 @@ const (
 	AdminPasskeyRemove Action = "admin.passkey_remove"
 	// Another administrator reset an administrator's second factor, with the reason.
 	AdminSecondFactorReset Action = "admin.second_factor_reset"
-	TokenCreate            Action = "token.create"
-	TokenRevoke            Action = "token.revoke"
+	// Single sign-on: the tenant's provider was set; an administrator's role followed
+	// their groups at the provider; an administrator was marked break-glass or unmarked.
+	SSOUpdate       Action = "sso.update"
+	AdminRoleChange Action = "admin.role_change"
+	AdminBreakGlass Action = "admin.break_glass"
+	// An administrator linked their account to their identity at the provider.
+	AdminSSOLink Action = "admin.sso_link"
+	TokenCreate  Action = "token.create"
+	TokenRevoke  Action = "token.revoke"
 
 	// Tenants and their data-protection settings.
 	TenantCreate         Action = "tenant.create"
@@ -106,6 +113,7 @@ const (
 var actions = setOf(
 	AdminCreate, AdminDisable, AdminPasswordChange, AdminSecondFactorSetup, AdminSignIn, AdminSignInFailed,
 	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke, AdminPasskeyAdd, AdminPasskeyRemove, AdminSecondFactorReset,
+	SSOUpdate, AdminRoleChange, AdminBreakGlass, AdminSSOLink,
 	TenantCreate, TenantContacts, DataProtectionUpdate, DataProtectionDocument, NoticeAcknowledge, AuditExport, AuditPrune,
 	SIEMEnable, SIEMDisable,
 	EmployeeView, EmployeeReport, DeviceView, DeviceExport, DeviceBulk, CertificateChallenge, CertificateRevoke,

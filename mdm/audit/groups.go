@@ -28,6 +28,7 @@ var groupOf = map[Action]Group{
 	AdminPasskeyAdd: GroupSignIn, AdminPasskeyRemove: GroupSignIn,
 
 	AdminCreate: GroupAccounts, AdminDisable: GroupAccounts, AdminSecondFactorReset: GroupAccounts, TokenCreate: GroupAccounts, TokenRevoke: GroupAccounts,
+	AdminRoleChange: GroupAccounts, AdminBreakGlass: GroupAccounts, AdminSSOLink: GroupAccounts, SSOUpdate: GroupSettings,
 
 	DeviceView: GroupDevices, DeviceEnrolBegin: GroupDevices, DeviceEnrolComplete: GroupDevices, DevicePolicy: GroupDevices,
 	DeviceCommand: GroupDevices, DeviceRemove: GroupDevices, DeviceRemoved: GroupDevices, DeviceDelete: GroupDevices,

@@ -99,7 +99,8 @@ type Browser struct {
 
 // New starts Chromium for the test, or skips the test when there is none (see the
 // package documentation); a Chromium that is there but fails to start fails the test.
-func New(t *testing.T) *Browser {
+// Options add flags, for example host-resolver-rules for a public name of the server.
+func New(t *testing.T, more ...chromedp.ExecAllocatorOption) *Browser {
 	t.Helper()
 	path, reason := Chromium()
 	if path == "" {
@@ -108,7 +109,7 @@ func New(t *testing.T) *Browser {
 		}
 		t.Skip(reason)
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), Options(path)...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(Options(path), more...)...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -66,6 +67,8 @@ type Config struct {
 	// AuditSigner gives a signer of the manifests of audit exports (a new signing
 	// certificate of the installation's CA); nil offers no export on the audit page.
 	AuditSigner func(ctx context.Context) (export.Signer, error)
+	// SSOCheck tests a single sign-on provider's discovery document; nil offers no test.
+	SSOCheck SSOCheck
 }
 
 // Dashboard serves the pages.
@@ -83,6 +86,7 @@ var pageNames = []string{
 	"invitations.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
 	"compliance.html", "invitations_csv.html", "settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
 	"dataprotection.html", "dpo_document.html", "access_log.html", "account.html",
+	"sso.html", "sso_continue.html",
 }
 
 // New returns the dashboard.
@@ -143,6 +147,7 @@ var funcs = template.FuncMap{
 	"actions":         func() []deviceAction { return deviceActions },
 	"sortColumns":     func() []mdm.DeviceSortColumn { return mdm.DeviceSortColumns[:len(mdm.DeviceSortColumns)-1] },
 	"roles":           func() []mdm.Role { return mdm.Roles },
+	"join":            strings.Join,
 	"reason":          reason,
 	"rowTypes":        func() []workpolicy.ConfigRowType { return workpolicy.ConfigRowTypes },
 	"inactivitySteps": func() []int { return []int{0, 30, 60, 90} },
@@ -228,7 +233,7 @@ type Route struct {
 // Routes returns every page and form target of the signed-in dashboard.
 func (d *Dashboard) Routes() []Route {
 	get, post := http.MethodGet, http.MethodPost
-	routes := append(append(d.settingsRoutes(), d.adminRoutes()...), []Route{
+	routes := append(append(append(d.settingsRoutes(), d.adminRoutes()...), d.ssoRoutes()...), []Route{
 		{get, Prefix + "/", "", d.overview},
 		{get, Prefix + "/devices", mdm.PermDevicesRead, d.devices},
 		{get, Prefix + "/devices/:id", mdm.PermDevicesRead, d.device},

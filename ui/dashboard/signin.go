@@ -13,6 +13,10 @@ type SignInForm struct {
 	Failed        bool // the last attempt was refused
 	Throttled     bool // too many attempts from this address
 	Busy          bool // the server could not check the password in time
+	// Message is a message ID to show instead (a refused single sign-on).
+	Message string
+	// SSO is the tenant's single sign-on; nil when the page names no tenant that has one.
+	SSO *SSOChoice
 }
 
 // SignInPage renders the sign-in form.
