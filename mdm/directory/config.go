@@ -70,6 +70,7 @@ func (c Config) HasLDAP() bool { return c.LDAPURL != "" }
 func (c Config) withDefaults() Config {
 	d := DefaultConfig(c.TenantID)
 	c.UserFilter = cmp.Or(c.UserFilter, d.UserFilter)
+	c.DisabledFilter = cmp.Or(c.DisabledFilter, d.DisabledFilter)
 	c.IDAttr = cmp.Or(c.IDAttr, d.IDAttr)
 	c.EmailAttr = cmp.Or(c.EmailAttr, d.EmailAttr)
 	c.NameAttr = cmp.Or(c.NameAttr, d.NameAttr)

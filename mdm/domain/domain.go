@@ -13,6 +13,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/mdm/directory"
+	"github.com/trennwand/trennwand/mdm/directory/ldap"
 	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/overview"
 	"github.com/trennwand/trennwand/mdm/siem"
@@ -76,6 +77,7 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	s.Overview = overview.New(core, st, func(tx mdm.Store) overview.Store { return store.OverviewOf(tx) }, s.DataProtection)
 	s.Directory = directory.New(core, st, func(tx mdm.Store) directory.Store { return store.DirectoryOf(tx) },
 		directoryEnrolment{s.Enrolment}, directoryPolicies{s.WorkPolicy}, directoryContacts{s.DataProtection})
+	s.Directory.UseSource(ldap.New())
 	s.Trail.UseRetention(s.DataProtection)
 	s.Trail.UseAccounts(accounts{s.Access})
 	return s
