@@ -3,6 +3,9 @@ package serve
 import (
 	"context"
 
+	"github.com/trennwand/trennwand/api"
+	"github.com/trennwand/trennwand/api/scim"
+
 	"github.com/trennwand/trennwand/mdm/directory"
 	"github.com/trennwand/trennwand/mdm/domain"
 	"github.com/trennwand/trennwand/mdm/jobs"
@@ -23,4 +26,10 @@ func handleDirectory(q *jobs.Queue, svc *domain.Services, sender *mail.Sender) {
 			return sender.Send(ctx, mail.Message{To: n.Recipient, Subject: subject, Text: text})
 		})
 	})
+}
+
+// mountSCIM mounts the SCIM endpoint through which identity providers provision the
+// tenants' employees.
+func mountSCIM(srv *api.Server, svc *domain.Services) {
+	srv.MountSCIM(scim.New(scim.Config{Authenticate: svc.Access.AuthenticateToken, Tenant: svc.TenantByID, Directory: svc.Directory}))
 }

@@ -169,6 +169,9 @@ func (s *Service) applyChange(ctx context.Context, actor string, t mdm.Tenant, c
 			p.UserName, p.Email, p.Name, p.ManagedAppleID = e.UserName, e.Email, e.Name, e.ManagedAppleID
 			p.GroupNames, p.Enabled = joinGroups(e.Groups), e.Enabled
 		}
+		if c.after == nil && p.LeftAt != nil {
+			p.LeftReason = LeftRemoved
+		}
 		p.Source, p.UpdatedAt = source, at
 		if c.employeeID != "" {
 			p.EmployeeID = c.employeeID

@@ -134,7 +134,9 @@ func decide(before *Person, after *Entry, f facts) Change {
 	if after == nil || !after.Enabled {
 		switch {
 		case before != nil && before.LeftAt != nil:
-			if after != nil && !sameEntry(*before, *after) {
+			// Already left: only what the directory now says of them is kept, and that
+			// someone disabled is now gone.
+			if (after != nil && !sameEntry(*before, *after)) || (after == nil && before.LeftReason != LeftRemoved) {
 				c.kind = changeUpdate
 			}
 		case before == nil && c.employeeID == "":
