@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -31,6 +32,12 @@ func (oneLDAP) Read(_ context.Context, _ directory.Config, password string) ([]d
 }
 
 const directorySettings = `{"ldap_url":"ldaps://dc1.musterstadt.example","bind_dn":"cn=sync","bind_password":"secret","base_dn":"dc=musterstadt"}`
+
+// directoryForm is the dashboard's settings form for oneLDAP.
+func directoryForm() url.Values {
+	return url.Values{"ldap_url": {"ldaps://dc1.musterstadt.example"}, "bind_dn": {"cn=sync"}, "bind_password": {"secret"},
+		"base_dn": {"dc=musterstadt"}}
+}
 
 // directorySet gives the tenant a directory read by oneLDAP.
 func directorySet(w *apiWorld, tn mdm.Tenant) {

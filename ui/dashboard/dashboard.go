@@ -79,7 +79,7 @@ var pageNames = []string{
 	"overview.html", "devices.html", "devices_bulk.html", "device.html", "employees.html",
 	"invitations.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
 	"compliance.html", "invitations_csv.html", "settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
-	"dataprotection.html", "dpo_document.html", "access_log.html",
+	"dataprotection.html", "dpo_document.html", "access_log.html", "directory.html",
 }
 
 // New returns the dashboard.
@@ -225,7 +225,7 @@ type Route struct {
 // Routes returns every page and form target of the signed-in dashboard.
 func (d *Dashboard) Routes() []Route {
 	get, post := http.MethodGet, http.MethodPost
-	routes := append(append(d.settingsRoutes(), d.adminRoutes()...), []Route{
+	routes := append(append(append(d.settingsRoutes(), d.directoryRoutes()...), d.adminRoutes()...), []Route{
 		{get, Prefix + "/", "", d.overview},
 		{get, Prefix + "/devices", mdm.PermDevicesRead, d.devices},
 		{get, Prefix + "/devices/:id", mdm.PermDevicesRead, d.device},
