@@ -276,3 +276,39 @@ func TestDirectorySettingsAreTestedBeforeTheyAreSaved(t *testing.T) {
 		}
 	})
 }
+
+// The periodic job reads a directory only when its interval has passed since the last
+// read, and removes leavers whose grace period ended; what it has done is in the
+// database, so a job run by another replica or after a restart carries on from there.
+func TestTheJobReadsWhenDueAndRemovesLeavers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		tw := newTown(t, s)
+		tw.dir.set(anna("Verwaltung"))
+		tw.dir.reads = 0 // the test of the settings read it once
+		run := func() {
+			t.Helper()
+			if err := tw.svc().Directory.Run(ctx, directory.Job{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run()
+		run()
+		if tw.dir.reads != 1 {
+			t.Fatalf("%d reads in two runs within the hour, want 1", tw.dir.reads)
+		}
+		a := anna("Verwaltung")
+		a.Enabled = false
+		tw.dir.set(a)
+		tw.clock.Advance(61 * time.Minute)
+		run() // read again: Anna left, her work container waits for the grace period
+		if tw.dir.reads != 2 || tw.device(t, s).State != mdm.DeviceActive {
+			t.Fatalf("after an hour: %d reads, device %s", tw.dir.reads, tw.device(t, s).State)
+		}
+		tw.clock.Advance(15 * 24 * time.Hour)
+		run()
+		if d := tw.device(t, s); d.State != mdm.DeviceRemoving {
+			t.Fatalf("after the grace period the job left the device %s", d.State)
+		}
+	})
+}
