@@ -1,6 +1,8 @@
 # scripts/ldap/slapd.sh — sourced by scripts/test: starts a throw-away OpenLDAP server
-# (Debian's slapd) on a free port of 127.0.0.1 with the test directory of tree.sh, and
-# exports TRENNWAND_TEST_LDAP (its ldap:// URL) for the directory's tests. The server
+# (Debian's slapd) on free ports of 127.0.0.1 with the test directory of tree.sh, and
+# exports TRENNWAND_TEST_LDAP (its ldap:// URL, which also offers StartTLS),
+# TRENNWAND_TEST_LDAPS (its ldaps:// URL) and TRENNWAND_TEST_LDAP_CA (the PEM file of the
+# throw-away CA that issued its certificate, for 127.0.0.1) for the directory's tests. The server
 # binds the service account cn=sync,ou=service,dc=musterstadt,dc=example (password
 # sync-secret), which may read everything but gets at most 500 entries per search unless
 # it pages; cn=admin,dc=musterstadt,dc=example (password admin-secret) may change the
@@ -29,12 +31,25 @@ start_slapd() {
 	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 	LDAP_TMP=$(mktemp -d /tmp/trennwand-ldap.XXXXXX)
 	mkdir "$LDAP_TMP/db"
+	if ! (cd "$LDAP_TMP" &&
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=trennwand test CA" \
+			-keyout ca.key -out ca.pem &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr &&
+		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext &&
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.pem) \
+		>"$LDAP_TMP/openssl.log" 2>&1; then
+		cat "$LDAP_TMP/openssl.log" >&2
+		die "could not make the test directory's certificate"
+	fi
 	cat >"$LDAP_TMP/slapd.conf" <<CONF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include $here/ad.schema
 pidfile $LDAP_TMP/slapd.pid
+TLSCACertificateFile $LDAP_TMP/ca.pem
+TLSCertificateFile $LDAP_TMP/server.pem
+TLSCertificateKeyFile $LDAP_TMP/server.key
 modulepath /usr/lib/ldap
 moduleload back_mdb
 database mdb
@@ -55,15 +70,18 @@ CONF
 		die "could not load the test directory into slapd"
 	fi
 	local port=$FIRST_LDAP_PORT attempt
-	for ((attempt = 0; attempt < PORT_ATTEMPTS; attempt++, port++)); do
+	for ((attempt = 0; attempt < PORT_ATTEMPTS; attempt++, port += 2)); do
 		port_in_use "$port" && continue
-		if /usr/sbin/slapd -f "$LDAP_TMP/slapd.conf" -h "ldap://127.0.0.1:$port/" 2>"$LDAP_TMP/slapd.log"; then
+		port_in_use "$((port + 1))" && continue
+		if /usr/sbin/slapd -f "$LDAP_TMP/slapd.conf" -h "ldap://127.0.0.1:$port/ ldaps://127.0.0.1:$((port + 1))/" 2>"$LDAP_TMP/slapd.log"; then
 			for _ in $(seq 50); do
 				port_in_use "$port" && break
 				sleep 0.1
 			done
 			export TRENNWAND_TEST_LDAP="ldap://127.0.0.1:$port"
-			log "OpenLDAP: throw-away slapd with 2,103 people, TRENNWAND_TEST_LDAP=$TRENNWAND_TEST_LDAP"
+			export TRENNWAND_TEST_LDAPS="ldaps://127.0.0.1:$((port + 1))"
+			export TRENNWAND_TEST_LDAP_CA="$LDAP_TMP/ca.pem"
+			log "OpenLDAP: throw-away slapd with 2,103 people, TRENNWAND_TEST_LDAP=$TRENNWAND_TEST_LDAP, TRENNWAND_TEST_LDAPS=$TRENNWAND_TEST_LDAPS"
 			return 0
 		fi
 	done
