@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -33,7 +34,7 @@ func TestBrowserDirectorySettings(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#bind_password"), "secret"),
 		chromedp.SetValue(chromedp.CSS("#base_dn"), "dc=musterstadt"),
 		chromedp.Click(chromedp.CSS("button[formaction]")),
-		chromedp.WaitVisible(chromedp.CSS("p.done")),
+		chromedp.WaitVisible(chromedp.CSS("#tested")),
 	)
 	if text := tab.Text(); !strings.Contains(text, "People found: 1") && !strings.Contains(text, "Gefundene Personen: 1") {
 		t.Fatalf("after the test: %q", text)
@@ -45,20 +46,31 @@ func TestBrowserDirectorySettings(t *testing.T) {
 	tab.Do(
 		chromedp.SetValue(chromedp.CSS("#bind_password"), "secret"),
 		chromedp.Click(chromedp.CSS(`form[action="/ui/settings/directory"] button:not([formaction])`)),
-		chromedp.WaitVisible(chromedp.CSS("p.done")),
+	)
+	eventually(t, "the settings are saved", func() bool {
+		c, _ := w.svc.Directory.TenantConfig(ctx, w.tenant)
+		return c.HasLDAP()
+	})
+	tab.Do(
+		chromedp.Navigate(ts.URL+"/ui/settings/directory"),
+		chromedp.WaitVisible(chromedp.CSS("#rules")),
 		chromedp.SetValue(chromedp.CSS("#rules"), "Verwaltung = "+policy.Name+", invite"),
 		chromedp.Submit(chromedp.CSS("#rules")),
-		chromedp.WaitVisible(chromedp.CSS("p.done")),
+	)
+	eventually(t, "the rules are saved", func() bool {
+		rules, _ := w.svc.Directory.Rules(ctx, w.tenant)
+		return len(rules) == 1
+	})
+	tab.Do(
+		chromedp.Navigate(ts.URL+"/ui/settings/directory"),
+		chromedp.WaitVisible(chromedp.CSS("#dry_run")),
 		chromedp.Submit(chromedp.CSS("#dry_run")),
-		chromedp.WaitVisible(chromedp.CSS("p.done")),
+		chromedp.WaitVisible(chromedp.CSS("#synced")),
 	)
 	if text := tab.Text(); !strings.Contains(text, "joiners: 1") && !strings.Contains(text, "neu: 1") {
 		t.Fatalf("after the sync: %q", text)
 	}
 	tab.CheckAccessibility()
-	if c, _ := w.svc.Directory.TenantConfig(ctx, w.tenant); !c.HasLDAP() {
-		t.Fatal("the settings were not saved")
-	}
 	if rules, _ := w.svc.Directory.Rules(ctx, w.tenant); len(rules) != 1 || !rules[0].AutoInvite || rules[0].PolicyID != policy.ID {
 		t.Fatalf("rules: %+v", rules)
 	}
@@ -69,4 +81,15 @@ func TestBrowserDirectorySettings(t *testing.T) {
 		t.Fatalf("the German page: %q", text)
 	}
 	de.CheckAccessibility()
+}
+
+// eventually waits up to 30 seconds for what a form's request does.
+func eventually(t *testing.T, what string, done func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if done() {
+			return
+		}
+	}
+	t.Fatalf("%s: not within 30 seconds", what)
 }
