@@ -119,7 +119,18 @@ var roleMatrix = map[string]matrixRoute{
 	"PUT /api/v1/data-protection": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return `{"device_retention_days":30,"audit_retention_years":3,"inactivity_days":60,"inactivity_grace_days":14,"inactivity_action":"lock"}`
 	}},
-	"GET /api/v1/siem":            {allowed: withAudit},
+	"GET /api/v1/siem":      {allowed: withAudit},
+	"GET /api/v1/directory": {allowed: adminOnly},
+	"PUT /api/v1/directory": {allowed: adminOnly, prepare: directorySet, body: func(*apiWorld, mdm.Tenant, string) string {
+		return directorySettings
+	}},
+	"POST /api/v1/directory/test": {allowed: adminOnly, prepare: directorySet, body: func(*apiWorld, mdm.Tenant, string) string {
+		return directorySettings
+	}},
+	"PUT /api/v1/directory/rules": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"rules":[]}` }},
+	"POST /api/v1/directory/sync": {allowed: adminOnly, prepare: directorySet, body: func(*apiWorld, mdm.Tenant, string) string {
+		return `{"dry_run":true}`
+	}},
 	"PUT /api/v1/siem":            {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string { return `{"on":true}` }},
 	"GET /api/v1/apple/vpp-token": {allowed: adminOnly},
 	"PUT /api/v1/apple/vpp-token": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {

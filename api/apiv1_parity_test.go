@@ -91,6 +91,11 @@ var dashboardInAPI = map[string][]string{
 	"POST /ui/settings/sso":             {"PUT /sso"},
 	"POST /ui/settings/sso/test":        {"POST /sso/test"},
 	"POST /ui/settings/sso/break-glass": {"PUT /admins/:id/break-glass"},
+	"GET /ui/settings/directory":        {"GET /directory"},
+	"POST /ui/settings/directory":       {"PUT /directory"},
+	"POST /ui/settings/directory/test":  {"POST /directory/test"},
+	"POST /ui/settings/directory/rules": {"PUT /directory/rules"},
+	"POST /ui/settings/directory/sync":  {"POST /directory/sync"},
 }
 
 // Every page and form of the dashboard has its operations in the JSON API, each of them

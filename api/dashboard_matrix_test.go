@@ -102,6 +102,20 @@ var pageMatrix = map[string]pageRoute{
 	"GET /ui/data-protection/documents/:id": {allowed: withAudit, name: "bsi"},
 	"GET /ui/data-protection/access-log":    {allowed: withAudit},
 	"GET /ui/settings":                      {allowed: adminOnly},
+	"GET /ui/settings/directory":            {allowed: adminOnly},
+	"POST /ui/settings/directory": {allowed: adminOnly, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values {
+		directorySet(w, tn)
+		return directoryForm()
+	}},
+	"POST /ui/settings/directory/test": {allowed: adminOnly, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values {
+		directorySet(w, tn)
+		return directoryForm()
+	}},
+	"POST /ui/settings/directory/rules": {allowed: adminOnly, form: func() url.Values { return url.Values{"rules": {""}} }},
+	"POST /ui/settings/directory/sync": {allowed: adminOnly, formIn: func(w *apiWorld, tn mdm.Tenant) url.Values {
+		directorySet(w, tn)
+		return url.Values{"dry_run": {"on"}}
+	}},
 	"POST /ui/settings/contacts": {allowed: adminOnly, form: func() url.Values {
 		return url.Values{"operator": {"KommunalIT Nord"}, "privacy_contact": {"datenschutz@musterstadt.example"}}
 	}},

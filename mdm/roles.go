@@ -14,6 +14,11 @@ const RoleProvider Role = "provider"
 // never sees the device list. Only API tokens carry it.
 const RoleGateway Role = "gateway"
 
+// RoleSCIM is an identity provider's API token (Entra ID, Keycloak) that provisions the
+// tenant's employees through SCIM at /scim/v2/, and may do nothing else. Only API tokens
+// carry it.
+const RoleSCIM Role = "scim"
+
 // Permission names one thing a caller may do. Every API route and dashboard page requires
 // one; the role matrix below says which role holds it.
 type Permission string
@@ -41,6 +46,9 @@ const (
 	// PermSettingsManage changes the tenant's settings: platform bindings, contacts and
 	// the tenant's administrators.
 	PermSettingsManage Permission = "settings.manage"
+	// PermDirectoryProvision creates, changes and removes the directory's people through
+	// SCIM.
+	PermDirectoryProvision Permission = "directory.provision"
 )
 
 // rolePermissions is the role matrix. Helpdesk looks devices up, helps with invitations and
@@ -55,6 +63,7 @@ var rolePermissions = map[Role][]Permission{
 	RoleDPO:      {PermAuditRead, PermAuditExport, PermDataProtectionRead},
 	RoleProvider: {PermTenantsManage},
 	RoleGateway:  {PermAccessCheck},
+	RoleSCIM:     {PermDirectoryProvision},
 }
 
 // Can reports whether the role holds the permission.
@@ -68,13 +77,13 @@ func (r Role) Permissions() []Permission { return slices.Clone(rolePermissions[r
 // ParseTokenRole returns the role an API token may carry: a tenant role, or provider for
 // a token of the whole installation.
 func ParseTokenRole(s string) (Role, error) {
-	if Role(s) == RoleProvider || Role(s) == RoleGateway {
+	if Role(s) == RoleProvider || Role(s) == RoleGateway || Role(s) == RoleSCIM {
 		return Role(s), nil
 	}
 	if r, err := ParseRole(s); err == nil {
 		return r, nil
 	}
-	return "", fmt.Errorf("%w: role %q: use admin, helpdesk, dpo, gateway or provider", ErrInvalid, s)
+	return "", fmt.Errorf("%w: role %q: use admin, helpdesk, dpo, gateway, scim or provider", ErrInvalid, s)
 }
 
 // Principal is who is calling: an administrator signed in to the dashboard or the holder

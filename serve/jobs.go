@@ -43,10 +43,12 @@ func (in *server) startJobs(ctx context.Context) (stop func(), err error) {
 		q.Every(android.SyncInterval, android.SyncDevicesJob{})
 		drivers = append(drivers, in.androidPlatform)
 	}
-	if err := in.handleMail(q); err != nil {
+	sender, err := in.handleMail(q)
+	if err != nil {
 		return nil, err
 	}
 	handleDataProtection(q, in.Service)
+	handleDirectory(q, in.Service, sender)
 	in.handleSIEM(q)
 	jobs.Handle(q, in.Service.Compliance.Run)
 	q.Every(compliance.Interval, compliance.Job{})
@@ -86,14 +88,15 @@ func handleDataProtection(q *jobs.Queue, svc *domain.Services) {
 	q.Every(dataProtectionInterval, dataprotection.InactivityJob{})
 }
 
-// handleMail registers the worker that sends invitation e-mail, when SMTP is configured.
-func (in *server) handleMail(q *jobs.Queue) error {
+// handleMail registers the workers that send e-mail, when SMTP is configured, and
+// returns the sender (nil without SMTP).
+func (in *server) handleMail(q *jobs.Queue) (*mail.Sender, error) {
 	if in.Config.SMTPURL == "" {
-		return nil
+		return nil, nil
 	}
 	sender, err := mail.New(in.Config.SMTPURL, in.Config.MailFrom)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	jobs.Handle(q, func(ctx context.Context, job enrolment.InvitationMailJob) error {
 		return in.Service.Enrolment.SendInvitationMail(ctx, job, func(ctx context.Context, m enrolment.InvitationMail) error {
@@ -127,5 +130,5 @@ func (in *server) handleMail(q *jobs.Queue) error {
 			return nil
 		})
 	})
-	return nil
+	return sender, nil
 }

@@ -19,6 +19,7 @@ import (
 // exported must not reach the command lines under test. Only the PostgreSQL server for the
 // tests stays.
 func TestMain(m *testing.M) {
+	testLDAP = os.Getenv("TRENNWAND_TEST_LDAP")
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "TRENNWAND_") && name != storetest.EnvPostgres {

@@ -64,7 +64,7 @@ without --tenant, for the provider-level super-admin who creates tenants.`,
 	}
 	f := create.Flags()
 	f.String("tenant", "", "tenant name (required unless --role provider)")
-	f.String("role", "", "admin, helpdesk, dpo, gateway or provider (required)")
+	f.String("role", "", "admin, helpdesk, dpo, gateway, scim or provider (required)")
 	f.String("name", "", "what the token is for, shown in listings")
 	f.Int("valid-days", 365, "days until the token expires (1 to 1825)")
 

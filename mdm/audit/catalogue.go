@@ -109,6 +109,20 @@ const (
 	SIEMDisable Action = "siem.disable"
 )
 
+// Employees from the directory (LDAP sync, SCIM provisioning): its settings and rules, a
+// sync that changed something, and each joiner, returner, mover and leaver.
+const (
+	DirectoryConfigure    Action = "directory.configure"
+	DirectoryRules        Action = "directory.rules"
+	DirectorySync         Action = "directory.sync"
+	DirectoryJoiner       Action = "directory.joiner"
+	DirectoryReturner     Action = "directory.returner"
+	DirectoryMover        Action = "directory.mover"
+	DirectoryLeaver       Action = "directory.leaver"
+	DirectoryLeaverMail   Action = "directory.leaver_mail"
+	DirectoryLeaverRemove Action = "directory.leaver_remove"
+)
+
 // actions is the catalogue as a set.
 var actions = setOf(
 	AdminCreate, AdminDisable, AdminPasswordChange, AdminSecondFactorSetup, AdminSignIn, AdminSignInFailed,
@@ -126,6 +140,8 @@ var actions = setOf(
 	AndroidBind, AndroidSignupStart, AndroidCertificatesOn, AndroidPolicyApply, AndroidDevicePolicy,
 	ApplePushCertSet, AppleVPPTokenSet, AppleLicenceReserve, AppleLicenceAssociate, AppleLicenceFailed,
 	AppleLicenceRelease, AppleLicenceReleased,
+	DirectoryConfigure, DirectoryRules, DirectorySync, DirectoryJoiner, DirectoryReturner, DirectoryMover,
+	DirectoryLeaver, DirectoryLeaverMail, DirectoryLeaverRemove,
 )
 
 func setOf[T comparable](xs ...T) map[T]bool {

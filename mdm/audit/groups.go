@@ -53,6 +53,10 @@ var groupOf = map[Action]Group{
 
 	AppleLicenceReserve: GroupLicences, AppleLicenceAssociate: GroupLicences, AppleLicenceFailed: GroupLicences,
 	AppleLicenceRelease: GroupLicences, AppleLicenceReleased: GroupLicences,
+
+	DirectoryConfigure: GroupSettings, DirectoryRules: GroupSettings, DirectorySync: GroupSettings,
+	DirectoryJoiner: GroupInvitations, DirectoryReturner: GroupInvitations, DirectoryLeaver: GroupInvitations,
+	DirectoryLeaverMail: GroupInvitations, DirectoryMover: GroupDevices, DirectoryLeaverRemove: GroupDevices,
 }
 
 // Actions returns the group's actions, sorted.

@@ -12,6 +12,8 @@ import (
 	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/compliance"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
+	"github.com/trennwand/trennwand/mdm/directory"
+	"github.com/trennwand/trennwand/mdm/directory/ldap"
 	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/mdm/overview"
 	"github.com/trennwand/trennwand/mdm/siem"
@@ -44,6 +46,9 @@ type Services struct {
 	// Overview gathers the figures of a tenant's overview and keeps the daily counts of
 	// the compliance verdicts.
 	Overview *overview.Service
+	// Directory brings the employees from the tenants' directories (LDAP, SCIM):
+	// joiners, movers and leavers.
+	Directory *directory.Service
 }
 
 // Options are the settings of the sub-domains that take settings of their own; the zero
@@ -70,6 +75,9 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	s.Enrolment = enrolment.New(core, st, func(tx mdm.Store) enrolment.Store { return store.EnrolmentOf(tx) })
 	s.SIEM = siem.New(core, st, func(tx mdm.Store) siem.Store { return store.SIEMOf(tx) })
 	s.Overview = overview.New(core, st, func(tx mdm.Store) overview.Store { return store.OverviewOf(tx) }, s.DataProtection)
+	s.Directory = directory.New(core, st, func(tx mdm.Store) directory.Store { return store.DirectoryOf(tx) },
+		directoryEnrolment{s.Enrolment}, directoryPolicies{s.WorkPolicy}, directoryContacts{s.DataProtection})
+	s.Directory.UseSource(ldap.New())
 	s.Trail.UseRetention(s.DataProtection)
 	s.Trail.UseAccounts(accounts{s.Access})
 	return s

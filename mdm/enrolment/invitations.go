@@ -35,18 +35,26 @@ type NewInvitation struct {
 // Invite creates an invitation for the employee with the request's e-mail address,
 // creating the employee on first invitation, all in one transaction with its audit event.
 func (s *Service) Invite(ctx context.Context, actor string, t mdm.Tenant, req InviteRequest) (NewInvitation, error) {
+	var out NewInvitation
+	err := s.Atomic(ctx, func(tx mdm.Store, at time.Time) (err error) {
+		out, err = s.InviteIn(ctx, tx, at, actor, t, req)
+		return err
+	})
+	return out, err
+}
+
+// InviteIn is Invite in the caller's transaction tx, at the time of its change: for a
+// sub-domain whose own change asks for the invitation (a joiner of the directory).
+func (s *Service) InviteIn(ctx context.Context, tx mdm.Store, at time.Time, actor string, t mdm.Tenant, req InviteRequest) (NewInvitation, error) {
 	req, err := req.normalize()
 	if err != nil {
 		return NewInvitation{}, err
 	}
-	var out NewInvitation
-	err = s.atomic(ctx, func(tx scope, at time.Time) (err error) {
-		if out, err = s.invite(ctx, tx, at, actor, t, req); err != nil {
-			return err
-		}
-		return s.queueInvitationMail(ctx, tx, t, out)
-	})
-	return out, err
+	out, err := s.invite(ctx, s.on(tx), at, actor, t, req)
+	if err != nil {
+		return NewInvitation{}, err
+	}
+	return out, s.queueInvitationMail(ctx, s.on(tx), t, out)
 }
 
 // normalize checks the request and returns it in the form in which it is stored.

@@ -134,14 +134,34 @@ func (s *Service) SetTenantContacts(ctx context.Context, actor string, t mdm.Ten
 // RevokeInvitation revokes a pending invitation, so that its code no longer enrols a
 // phone, and records it.
 func (s *Service) RevokeInvitation(ctx context.Context, actor string, t mdm.Tenant, id string) error {
-	return s.atomic(ctx, func(tx scope, at time.Time) error {
-		if err := tx.SetInvitationRevoked(ctx, t.ID, id, at); err != nil {
-			return fmt.Errorf("invitation %s: %w", id, err)
+	return s.atomic(ctx, func(tx scope, at time.Time) error { return revokeInvitation(ctx, tx, at, actor, t, id) })
+}
+
+// revokeInvitation revokes a pending invitation with its audit event in tx.
+func revokeInvitation(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Tenant, id string) error {
+	if err := tx.SetInvitationRevoked(ctx, t.ID, id, at); err != nil {
+		return fmt.Errorf("invitation %s: %w", id, err)
+	}
+	_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationRevoke, Subject: audit.Invitation.Of(id),
+		Details: audit.NoDetails})
+	return err
+}
+
+// RevokePendingIn revokes the employee's pending invitations in the caller's transaction
+// tx, each with its audit event, and returns how many: for a sub-domain whose own change
+// ends the employee's invitations (a leaver of the directory).
+func (s *Service) RevokePendingIn(ctx context.Context, tx mdm.Store, at time.Time, actor string, t mdm.Tenant, employeeID string) (int, error) {
+	sc := s.on(tx)
+	pending, err := sc.PendingInvitations(ctx, t.ID, employeeID, at)
+	if err != nil {
+		return 0, err
+	}
+	for _, inv := range pending {
+		if err := revokeInvitation(ctx, sc, at, actor, t, inv.ID); err != nil {
+			return 0, err
 		}
-		_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationRevoke, Subject: audit.Invitation.Of(id),
-			Details: audit.NoDetails})
-		return err
-	})
+	}
+	return len(pending), nil
 }
 
 // InvitationQuery selects invitations for a listing.

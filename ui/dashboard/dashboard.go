@@ -86,7 +86,7 @@ var pageNames = []string{
 	"invitations.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
 	"compliance.html", "invitations_csv.html", "settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
 	"dataprotection.html", "dpo_document.html", "access_log.html", "account.html",
-	"sso.html", "sso_continue.html",
+	"sso.html", "sso_continue.html", "directory.html",
 }
 
 // New returns the dashboard.
@@ -233,7 +233,7 @@ type Route struct {
 // Routes returns every page and form target of the signed-in dashboard.
 func (d *Dashboard) Routes() []Route {
 	get, post := http.MethodGet, http.MethodPost
-	routes := append(append(append(d.settingsRoutes(), d.adminRoutes()...), d.ssoRoutes()...), []Route{
+	routes := append(append(append(append(d.settingsRoutes(), d.directoryRoutes()...), d.adminRoutes()...), d.ssoRoutes()...), []Route{
 		{get, Prefix + "/", "", d.overview},
 		{get, Prefix + "/devices", mdm.PermDevicesRead, d.devices},
 		{get, Prefix + "/devices/:id", mdm.PermDevicesRead, d.device},
