@@ -3,7 +3,6 @@ package enrolment
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -117,7 +116,7 @@ func (s *Service) SetTenantContacts(ctx context.Context, actor string, t mdm.Ten
 		return mdm.Tenant{}, fmt.Errorf("%w: the employer's name may have at most %d characters", mdm.ErrInvalid, maxEmployerLen)
 	}
 	if privacyContact == "" {
-		return mdm.Tenant{}, errors.Join(mdm.ErrInvalid, errors.New("the data-protection contact must not be empty: employees are told whom to ask"))
+		return mdm.Tenant{}, mdm.Refuse("refusal.dpo_contact", fmt.Errorf("%w: the data-protection contact must not be empty: employees are told whom to ask", mdm.ErrInvalid))
 	}
 	err := s.atomic(ctx, func(tx scope, at time.Time) error {
 		if err := tx.SetTenantContacts(ctx, t.ID, employer, operator, privacyContact); err != nil {
