@@ -215,7 +215,7 @@ func TestAdminsPageCreatesAndDisablesAdministrators(t *testing.T) {
 				myID = a.ID
 			}
 		}
-		if code, _, body := w.page(http.MethodPost, "/ui/settings/admins/"+myID+"/disable", me, url.Values{}); code != http.StatusBadRequest || !strings.Contains(body, "yourself") {
+		if code, _, body := w.page(http.MethodPost, "/ui/settings/admins/"+myID+"/disable", me, url.Values{}); code != http.StatusBadRequest || !strings.Contains(body, "nicht selbst deaktivieren") {
 			t.Errorf("disabling oneself: %d, want 400 saying why", code)
 		}
 		if err := w.svc.Access.DisableAdmin(ctx, "cli:root", w.tenant, myID); !errors.Is(err, mdm.ErrConflict) {

@@ -204,6 +204,14 @@ func germanScene(t *testing.T, w *fullWorld, admin session, visit func(role mdm.
 	visit(mdm.RoleAdmin, http.MethodPost, "/ui/invitations/csv", url.Values{"csv_text": {"email;name;platform\n" +
 		"not-an-address;Erika Muster;android\nanna@musterstadt.example;Anna;windows\nanna@musterstadt.example;Anna;android\nben@musterstadt.example;Ben;ios\n"}})
 	visit(mdm.RoleAdmin, http.MethodPost, "/ui/invitations/csv", url.Values{"csv_text": {""}})
+	visit(mdm.RoleAdmin, http.MethodPost, "/ui/invitations/csv", url.Values{"csv_text": {"email;name;platform\nanna@musterstadt.example;Anna\n" +
+		"anna@musterstadt.example;Anna;android\nanna@musterstadt.example;Anna;android\n"}})
+	visit(mdm.RoleAdmin, http.MethodPost, "/ui/invitations/csv", url.Values{"csv_text": {"email;abteilung\nanna@musterstadt.example;Bauamt\n"}})
+	visit(mdm.RoleAdmin, http.MethodPost, "/ui/invitations/csv", url.Values{"csv_text": {"name\nAnna\n"}})
+	visit(mdm.RoleAdmin, http.MethodPost, "/ui/invitations/csv", url.Values{"csv_text": {"email;email\na@musterstadt.example;b@musterstadt.example\n"}})
+	visit(mdm.RoleAdmin, http.MethodPost, "/ui/invitations/csv", url.Values{"csv_text": {"email\n"}})
+	visit(mdm.RoleAdmin, http.MethodPost, "/ui/devices/"+device.ID+"/lock", url.Values{"reason": {""}, "confirm": {"yes"}})
+	visit(mdm.RoleAdmin, http.MethodPost, "/ui/devices/bulk/remove-work-data", url.Values{"confirm": {"yes"}})
 	visit(mdm.RoleAdmin, http.MethodPost, "/ui/invitations", url.Values{"email": {"not an address"}, "platform": {"any"}})
 	visit(mdm.RoleAdmin, http.MethodPost, "/ui/invitations", url.Values{"email": {"ios@musterstadt.example"}, "platform": {"ios"}})
 	visit(mdm.RoleAdmin, http.MethodPost, "/ui/policies", url.Values{"name": {""}})
@@ -216,6 +224,7 @@ func germanScene(t *testing.T, w *fullWorld, admin session, visit func(role mdm.
 	visit(mdm.RoleAdmin, http.MethodPost, "/ui/settings/admins", url.Values{"email": {"not an address"}, "role": {"helpdesk"}})
 	visit(mdm.RoleAdmin, http.MethodPost, "/ui/settings/admins", url.Values{"email": {"twice@musterstadt.example"}, "role": {"helpdesk"}})
 	visit(mdm.RoleAdmin, http.MethodPost, "/ui/settings/admins", url.Values{"email": {"twice@musterstadt.example"}, "role": {"helpdesk"}})
+	visit(mdm.RoleAdmin, http.MethodPost, "/ui/settings/dataprotection", url.Values{"device_retention_days": {"dreißig"}})
 	visit(mdm.RoleAdmin, http.MethodPost, "/ui/settings/dataprotection", url.Values{"device_retention_days": {"0"},
 		"audit_retention_years": {"99"}, "inactivity_days": {"7"}, "inactivity_grace_days": {"-1"}, "inactivity_action": {"explode"}})
 	visit(mdm.RoleAdmin, http.MethodPost, "/ui/settings/contacts", url.Values{"display_name": {strings.Repeat("x", 500)}, "it_email": {"nope"}})

@@ -16,7 +16,7 @@ const MaxBulk = MaxPageSize
 // each once, at least one and at most MaxBulk, in the order given.
 func ParseDeviceIDs(ss []string) ([]string, error) {
 	if len(ss) == 0 {
-		return nil, fmt.Errorf("%w: choose at least one device", ErrInvalid)
+		return nil, Refuse("refusal.bulk_none", fmt.Errorf("%w: choose at least one device", ErrInvalid))
 	}
 	if len(ss) > MaxBulk {
 		return nil, Refuse("refusal.bulk_too_many", fmt.Errorf("%w: a bulk action takes at most %d devices", ErrInvalid, MaxBulk), "Max", strconv.Itoa(MaxBulk))

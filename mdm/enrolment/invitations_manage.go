@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -110,10 +111,10 @@ func (s *Service) SetTenantContacts(ctx context.Context, actor string, t mdm.Ten
 	employer := cmp.Or(strings.TrimSpace(c.Employer), t.DisplayName)
 	operator, privacyContact := strings.TrimSpace(c.Operator), strings.TrimSpace(c.PrivacyContact)
 	if len(operator) > maxContactLen || len(privacyContact) > maxContactLen {
-		return mdm.Tenant{}, fmt.Errorf("%w: operator and data-protection contact may have at most %d characters", mdm.ErrInvalid, maxContactLen)
+		return mdm.Tenant{}, mdm.Refuse("refusal.contact_length", fmt.Errorf("%w: operator and data-protection contact may have at most %d characters", mdm.ErrInvalid, maxContactLen), "Max", strconv.Itoa(maxContactLen))
 	}
 	if utf8.RuneCountInString(employer) > maxEmployerLen {
-		return mdm.Tenant{}, fmt.Errorf("%w: the employer's name may have at most %d characters", mdm.ErrInvalid, maxEmployerLen)
+		return mdm.Tenant{}, mdm.Refuse("refusal.employer_length", fmt.Errorf("%w: the employer's name may have at most %d characters", mdm.ErrInvalid, maxEmployerLen), "Max", strconv.Itoa(maxEmployerLen))
 	}
 	if privacyContact == "" {
 		return mdm.Tenant{}, mdm.Refuse("refusal.dpo_contact", fmt.Errorf("%w: the data-protection contact must not be empty: employees are told whom to ask", mdm.ErrInvalid))

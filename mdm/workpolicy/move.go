@@ -29,7 +29,7 @@ func (s *Service) AssignWorkPolicy(ctx context.Context, actor string, t mdm.Tena
 			return nil
 		}
 		if dev.State == mdm.DeviceRemoving || dev.State == mdm.DeviceRemoved {
-			return fmt.Errorf("%w: device %s is %s; its policy can no longer change", mdm.ErrConflict, dev.ID, dev.State)
+			return mdm.Refuse("refusal.move_gone", fmt.Errorf("%w: device %s is %s; its policy can no longer change", mdm.ErrConflict, dev.ID, dev.State))
 		}
 		if err := tables.SetDeviceWorkPolicy(ctx, t.ID, dev.ID, p.ID, at); err != nil {
 			return fmt.Errorf("device %s: %w", dev.ID, err)

@@ -184,7 +184,7 @@ func dataProtectionFromForm(r *http.Request) (dataprotection.DataProtection, err
 	for _, f := range fields {
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
 		if err != nil {
-			return dp, fmt.Errorf("%w: %s must be a whole number", mdm.ErrInvalid, f.name)
+			return dp, mdm.Refuse("refusal.whole_number", fmt.Errorf("%w: %s must be a whole number", mdm.ErrInvalid, f.name))
 		}
 		*f.dst = n
 	}

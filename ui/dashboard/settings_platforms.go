@@ -13,7 +13,7 @@ import (
 const maxPEMBytes = 64 << 10
 
 // errPlatformOff refuses a platform form when the installation lacks the platform.
-var errPlatformOff = fmt.Errorf("%w: this platform is not switched on for the installation", mdm.ErrInvalid)
+var errPlatformOff = mdm.Refuse("refusal.platform_off", fmt.Errorf("%w: this platform is not switched on for the installation", mdm.ErrInvalid))
 
 // uploadPushCertificate makes the uploaded certificate and key the tenant's MDM push
 // certificate, with the checks of `trennwand apple push-cert upload`.
