@@ -47,8 +47,10 @@ func TestEveryPageInGermanIsWhollyGerman(t *testing.T) {
 		sessions[r] = w.session(w.tenant, r)
 	}
 	seen := map[string]bool{} // what was reported already, once per page and text
+	answers := 0
 	look := func(where string, code int, body string) {
 		t.Helper()
+		answers++
 		for _, f := range lint.check(body) {
 			if key := where + "\x00" + f; !seen[key] {
 				seen[key] = true
@@ -125,6 +127,7 @@ func TestEveryPageInGermanIsWhollyGerman(t *testing.T) {
 		code, body := w.sendBad(c, admin, "de")
 		look(c.name+": "+c.method+" "+cut(c.path, 60), code, body)
 	}
+	t.Logf("read %d answers for %d English messages and %d message-ID prefixes", answers, len(lint.english), lint.prefixes)
 }
 
 // forMachines tells the paths whose answers are read by programs, not by people.
@@ -287,9 +290,10 @@ func germanScene(t *testing.T, w *fullWorld, admin session, visit func(role mdm.
 
 // languageLint finds in a page what a German reader must not see.
 type languageLint struct {
-	english []string       // the project's English messages
-	words   *regexp.Regexp // English names of states, as whole words
-	ids     *regexp.Regexp // message IDs shown instead of their text
+	english  []string       // the project's English messages
+	words    *regexp.Regexp // English names of states, as whole words
+	ids      *regexp.Regexp // message IDs shown instead of their text
+	prefixes int            // how many first parts of message IDs ids knows
 }
 
 func newLanguageLint(t *testing.T) languageLint {
@@ -342,8 +346,9 @@ func newLanguageLint(t *testing.T) languageLint {
 	}
 	slices.Sort(ps)
 	return languageLint{english: kept,
-		words: regexp.MustCompile(`\b(` + strings.Join(states, "|") + `)\b`),
-		ids:   regexp.MustCompile(`(^|[\s(])(` + strings.Join(ps, "|") + `)\.[a-z0-9_]+(\.[a-z0-9_]+)*($|[\s),:;])`)}
+		words:    regexp.MustCompile(`\b(` + strings.Join(states, "|") + `)\b`),
+		ids:      regexp.MustCompile(`(^|[\s(])(` + strings.Join(ps, "|") + `)\.[a-z0-9_]+(\.[a-z0-9_]+)*($|[\s),:;])`),
+		prefixes: len(ps)}
 }
 
 // englishPart is an element the page marks as English; the language switch's link to the
