@@ -38,7 +38,7 @@ type Binding struct {
 // names another: trennwand-<tenant> in the credentials' project.
 func (p *Platform) DefaultTopic(t mdm.Tenant) (string, error) {
 	if p.amapi.projectID == "" {
-		return "", fmt.Errorf("%w: no Google Cloud project known: name the Pub/Sub topic (projects/P/topics/T)", mdm.ErrInvalid)
+		return "", mdm.Refuse("refusal.android.no_project", fmt.Errorf("%w: no Google Cloud project known: name the Pub/Sub topic (projects/P/topics/T)", mdm.ErrInvalid))
 	}
 	return "projects/" + p.amapi.projectID + "/topics/trennwand-" + t.Name, nil
 }
@@ -51,7 +51,8 @@ func (p *Platform) DefaultTopic(t mdm.Tenant) (string, error) {
 // binding and the secret.
 func (p *Platform) Bind(ctx context.Context, actor string, t mdm.Tenant, enterpriseName, topic string) (Binding, error) {
 	if !enterprisePattern.MatchString(enterpriseName) {
-		return Binding{}, fmt.Errorf("%w: enterprise %q: write enterprises/ID, as Google names it", mdm.ErrInvalid, enterpriseName)
+		return Binding{}, mdm.Refuse("refusal.android.enterprise", fmt.Errorf("%w: enterprise %q: write enterprises/ID, as Google names it", mdm.ErrInvalid, enterpriseName),
+			"Enterprise", enterpriseName)
 	}
 	if err := checkTopic(topic); err != nil {
 		return Binding{}, err
@@ -246,11 +247,14 @@ func checkTopic(topic string) error {
 	project, id, ok2 := strings.Cut(rest, "/topics/")
 	switch {
 	case !ok || !ok2 || strings.Contains(id, "/"):
-		return fmt.Errorf("%w: Pub/Sub topic %q: write projects/PROJECT/topics/TOPIC, for example projects/musterstadt-mdm/topics/trennwand-musterstadt", mdm.ErrInvalid, topic)
+		return mdm.Refuse("refusal.android.topic", fmt.Errorf("%w: Pub/Sub topic %q: write projects/PROJECT/topics/TOPIC, for example projects/musterstadt-mdm/topics/trennwand-musterstadt", mdm.ErrInvalid, topic),
+			"Topic", topic)
 	case !projectIDPattern.MatchString(project):
-		return fmt.Errorf("%w: Pub/Sub topic %q: the project ID %q breaks Google's rule: 6 to 30 characters, lower-case letters, digits and hyphens, beginning with a letter and not ending with a hyphen", mdm.ErrInvalid, topic, project)
+		return mdm.Refuse("refusal.android.project_id", fmt.Errorf("%w: Pub/Sub topic %q: the project ID %q breaks Google's rule: 6 to 30 characters, lower-case letters, digits and hyphens, beginning with a letter and not ending with a hyphen", mdm.ErrInvalid, topic, project),
+			"Project", project)
 	case !topicIDPattern.MatchString(id) || strings.HasPrefix(strings.ToLower(id), "goog"):
-		return fmt.Errorf("%w: Pub/Sub topic %q: the topic ID %q breaks Google's rule: 3 to 255 characters, letters, digits and - . _ ~ %% +, beginning with a letter and not with \"goog\"", mdm.ErrInvalid, topic, id)
+		return mdm.Refuse("refusal.android.topic_id", fmt.Errorf("%w: Pub/Sub topic %q: the topic ID %q breaks Google's rule: 3 to 255 characters, letters, digits and - . _ ~ %% +, beginning with a letter and not with \"goog\"", mdm.ErrInvalid, topic, id),
+			"Topic", id)
 	}
 	return nil
 }

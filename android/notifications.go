@@ -188,19 +188,33 @@ func (p *Platform) commandDone(ctx context.Context, tenantID string, op *Reporte
 	return p.svc.FinishCommand(ctx, tenantID, row.CommandID, op.Error)
 }
 
+// signupWords are what the sign-up's return page says, in the language the
+// administrator's browser asks for (mdm.Language).
+var signupWords = map[string]struct{ Incomplete, Unknown, Bound string }{
+	"de": {Incomplete: "Der Rücksprung von Google ist unvollständig: state oder enterpriseToken fehlt.",
+		Unknown: "Diese Registrierung ist unbekannt oder abgelaufen: Starten Sie sie im Dashboard neu.",
+		Bound:   "Das Android-Unternehmen %s ist verbunden.\n\nLegen Sie für das Pub/Sub-Thema %s ein Push-Abonnement\nmit diesem Push-Endpunkt an (er wird nur jetzt angezeigt):\n\n%s\n"},
+	"en": {Incomplete: "the sign-up callback lacks state or enterpriseToken",
+		Unknown: "unknown or expired sign-up: start it again in the dashboard",
+		Bound:   "The Android enterprise %s is bound.\n\nCreate a push subscription on the Pub/Sub topic %s\nwith this push endpoint (shown only now):\n\n%s\n"},
+}
+
 // serveSignupCallback finishes a sign-up when Google's page returns with the enterprise
 // token, and shows the push URL for the Pub/Sub subscription, once.
 func (p *Platform) serveSignupCallback(w http.ResponseWriter, r *http.Request) {
+	lang := mdm.Language(r.Header.Get("Accept-Language"))
+	words := signupWords[lang]
+	w.Header().Set("Content-Language", lang)
 	q := r.URL.Query()
 	state, token := q.Get("state"), q.Get("enterpriseToken")
 	if state == "" || token == "" {
-		http.Error(w, "the sign-up callback lacks state or enterpriseToken", http.StatusBadRequest)
+		http.Error(w, words.Incomplete, http.StatusBadRequest)
 		return
 	}
 	b, err := p.CompleteSignup(r.Context(), state, token)
 	switch {
 	case errors.Is(err, mdm.ErrNotFound):
-		http.Error(w, "unknown or expired sign-up: start it again in the dashboard", http.StatusNotFound)
+		http.Error(w, words.Unknown, http.StatusNotFound)
 		return
 	case errors.Is(err, mdm.ErrConflict):
 		http.Error(w, err.Error(), http.StatusConflict)
@@ -211,5 +225,5 @@ func (p *Platform) serveSignupCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, _ = fmt.Fprintf(w, "The Android enterprise %s is bound.\n\nCreate a push subscription on the Pub/Sub topic %s\nwith this push endpoint (shown only now):\n\n%s\n", b.Enterprise, b.Topic, b.PushURL)
+	_, _ = fmt.Fprintf(w, words.Bound, b.Enterprise, b.Topic, b.PushURL)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/ui"
+	"github.com/trennwand/trennwand/ui/dashboard"
 	"github.com/trennwand/trennwand/ui/dpo"
 )
 
@@ -23,8 +24,12 @@ func (a *apiV1) employeeReport(c echo.Context, k call) error {
 		return err
 	}
 	if c.QueryParam("format") == "html" {
+		names, err := dashboard.ActionNames()
+		if err != nil {
+			return err
+		}
 		var page bytes.Buffer
-		if err := dpo.ReportHTML(&page, r, ui.Lang(c.Request())); err != nil {
+		if err := dpo.ReportHTML(&page, r, ui.Lang(c.Request()), names); err != nil {
 			return err
 		}
 		return c.HTMLBlob(http.StatusOK, page.Bytes())

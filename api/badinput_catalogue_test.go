@@ -61,7 +61,7 @@ func TestBadInputCatalogue(t *testing.T) {
 			admin := w.session(w.tenant, mdm.RoleAdmin)
 			for _, c := range cases {
 				before := w.rowCounts(t)
-				status, body := w.sendBad(c, admin)
+				status, body := w.sendBad(c, admin, "en")
 				body = visibleText(body)
 				if status != c.status || !strings.Contains(strings.ToLower(body), strings.ToLower(c.message)) {
 					t.Errorf("%s: %s %.60s: HTTP %d %.300q; want %d with %q", c.name, c.method, c.path, status, body, c.status, c.message)
@@ -106,8 +106,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// sendBad sends the case's request and returns the status and body.
-func (w *fullWorld) sendBad(c badRequest, admin session) (int, string) {
+// sendBad sends the case's request from a browser that asks for the language lang and
+// returns the status and body.
+func (w *fullWorld) sendBad(c badRequest, admin session, lang string) (int, string) {
 	w.t.Helper()
 	body := c.body
 	if c.session && c.contentType == "application/x-www-form-urlencoded" {
@@ -131,7 +132,7 @@ func (w *fullWorld) sendBad(c badRequest, admin session) (int, string) {
 	if c.session {
 		req.AddCookie(&http.Cookie{Name: "trennwand_session", Value: admin.token})
 	}
-	req.Header.Set("Accept-Language", "en")
+	req.Header.Set("Accept-Language", lang)
 	rec := httptest.NewRecorder()
 	w.srv.Echo().ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()

@@ -53,7 +53,7 @@ func TestThePolicyPagePreviewsARuleBeforeItIsSaved(t *testing.T) {
 		ds, _ := s.Devices().Devices(ctx, w.tenant.ID, mdm.DeviceFilter{WorkPolicyID: policy.ID})
 		for _, d := range ds {
 			_, _, page := w.page(http.MethodGet, "/ui/devices/"+d.ID, admin, nil)
-			broken := strings.Contains(page, "13 is older than the required Android 14")
+			broken := strings.Contains(page, "13 ist älter als das verlangte Android 14")
 			if broken != (d.OSVersion == "13") {
 				t.Errorf("device on Android %s: the page shows the broken rule: %v", d.OSVersion, broken)
 			}

@@ -167,7 +167,7 @@ func TestBulkActionsConfirmThenActPerDevice(t *testing.T) {
 		if got, _ := w.svc.Device(context.Background(), w.other.ID, theirs.ID); got.WorkPolicyID != nil {
 			t.Error("the other tenant's device was moved")
 		}
-		if !strings.Contains(body, "Gerät nicht gefunden") || !strings.Contains(body, "removed") {
+		if !strings.Contains(body, "Gerät nicht gefunden") || !strings.Contains(body, "seine Arbeitsrichtlinie lässt sich nicht mehr ändern") {
 			t.Errorf("the outcome does not report the other tenant's and the removed device:\n%.3000s", body)
 		}
 		if n := w.countAudit(w.tenant, audit.DevicePolicy); n != 2 {

@@ -72,7 +72,8 @@ func (f *fakeAndroid) DefaultTopic(t mdm.Tenant) (string, error) {
 
 func (f *fakeAndroid) Bind(_ context.Context, _ string, t mdm.Tenant, enterprise, topic string) (dashboard.AndroidBinding, error) {
 	if !strings.HasPrefix(enterprise, "enterprises/") {
-		return dashboard.AndroidBinding{}, fmt.Errorf("%w: enterprise %q: write enterprises/ID", mdm.ErrInvalid, enterprise)
+		return dashboard.AndroidBinding{}, mdm.Refuse("refusal.android.enterprise",
+			fmt.Errorf("%w: enterprise %q: write enterprises/ID", mdm.ErrInvalid, enterprise), "Enterprise", enterprise)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

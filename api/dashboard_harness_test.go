@@ -51,6 +51,13 @@ func (w *apiWorld) session(tn mdm.Tenant, role mdm.Role) session {
 // CSRF token unless it carries one.
 func (w *apiWorld) page(method, path string, s session, form url.Values) (int, string, string) {
 	w.t.Helper()
+	return w.pageIn("", method, path, s, form)
+}
+
+// pageIn is page from a browser that asks for the language lang (none when empty), as
+// its Accept-Language and its remembered choice.
+func (w *apiWorld) pageIn(lang, method, path string, s session, form url.Values) (int, string, string) {
+	w.t.Helper()
 	var body io.Reader
 	if form != nil {
 		if !form.Has("csrf") {
@@ -64,6 +71,10 @@ func (w *apiWorld) page(method, path string, s session, form url.Values) (int, s
 	}
 	if s.token != "" {
 		req.AddCookie(&http.Cookie{Name: "trennwand_session", Value: s.token})
+	}
+	if lang != "" {
+		req.Header.Set("Accept-Language", lang)
+		req.AddCookie(&http.Cookie{Name: "lang", Value: lang})
 	}
 	rec := httptest.NewRecorder()
 	w.srv.Echo().ServeHTTP(rec, req)

@@ -32,7 +32,7 @@ func TestInvitationCSVUploadIsAllOrNothingWithEveryBadLineShown(t *testing.T) {
 		if code != http.StatusBadRequest {
 			t.Fatalf("a file with bad lines: %d, want 400", code)
 		}
-		for _, want := range []string{"<td>3</td>", "<td>4</td>", "platform"} {
+		for _, want := range []string{"<td>3</td>", "<td>4</td>", "„bert(at)musterstadt.example“ ist keine E-Mail-Adresse", "„windows“ ist keine Plattform"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the refusal does not show %q:\n%.1500s", want, body)
 			}

@@ -120,7 +120,7 @@ func TestSettingsPageUploadsThePushCertificate(t *testing.T) {
 	if _, _, body := w.page(http.MethodGet, "/ui/settings", admin, nil); !strings.Contains(body, `<p id="push-status">`) {
 		t.Error("the page does not say that the tenant has no push certificate")
 	}
-	if code, body := w.upload("/ui/settings/apple", admin, map[string]string{"cert": fakePushPEM}); code != http.StatusBadRequest || !strings.Contains(body, "private key") {
+	if code, body := w.upload("/ui/settings/apple", admin, map[string]string{"cert": fakePushPEM}); code != http.StatusBadRequest || !strings.Contains(body, "Datei des privaten Schlüssels") {
 		t.Errorf("without the key: %d, want 400 naming the key", code)
 	}
 	if code, _ := w.upload("/ui/settings/apple", admin, map[string]string{"cert": "junk", "key": fakeKeyPEM}); code != http.StatusBadRequest {
@@ -139,7 +139,7 @@ func TestSettingsPageUploadsThePushCertificate(t *testing.T) {
 func TestSettingsPageBindsAnAndroidEnterprise(t *testing.T) {
 	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
 	admin := w.session(w.tenant, mdm.RoleAdmin)
-	if code, _, body := w.page(http.MethodPost, "/ui/settings/android/bind", admin, url.Values{"enterprise": {"LC0123"}}); code != http.StatusBadRequest || !strings.Contains(body, "enterprises/ID") {
+	if code, _, body := w.page(http.MethodPost, "/ui/settings/android/bind", admin, url.Values{"enterprise": {"LC0123"}}); code != http.StatusBadRequest || !strings.Contains(body, "schreiben Sie enterprises/ID") {
 		t.Errorf("an enterprise without its prefix: %d, want 400 with the form to write", code)
 	}
 	code, _, body := w.page(http.MethodPost, "/ui/settings/android/bind", admin, url.Values{"enterprise": {"enterprises/LC0123"}})
@@ -215,7 +215,7 @@ func TestAdminsPageCreatesAndDisablesAdministrators(t *testing.T) {
 				myID = a.ID
 			}
 		}
-		if code, _, body := w.page(http.MethodPost, "/ui/settings/admins/"+myID+"/disable", me, url.Values{}); code != http.StatusBadRequest || !strings.Contains(body, "yourself") {
+		if code, _, body := w.page(http.MethodPost, "/ui/settings/admins/"+myID+"/disable", me, url.Values{}); code != http.StatusBadRequest || !strings.Contains(body, "nicht selbst deaktivieren") {
 			t.Errorf("disabling oneself: %d, want 400 saying why", code)
 		}
 		if err := w.svc.Access.DisableAdmin(ctx, "cli:root", w.tenant, myID); !errors.Is(err, mdm.ErrConflict) {

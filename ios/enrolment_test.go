@@ -41,18 +41,24 @@ func TestAnEmployeeEnrolsTheirIPhone(t *testing.T) {
 		// Without a token the phone is sent to sign in.
 		s.wantChallenge(t, p.postEnrol(t, base))
 
-		// The sign-in page: a form with the field code, in German and English, which
-		// carries the account along.
+		// The sign-in page: a form with the field code, in German unless the phone asks for
+		// English, which carries the account along.
 		page := send(t, p.client, newRequest(t, http.MethodGet, s.url+ios.PathSignIn+"?user-identifier="+url.QueryEscape(account), nil))
 		html := string(page.body)
 		if page.StatusCode != http.StatusOK || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("sign-in page: HTTP %d %q", page.StatusCode, page.Header.Get("Content-Type"))
 		}
-		for _, want := range []string{`<html lang="de">`, `lang="en"`, `<label for="code">`, `id="code" name="code"`,
-			`method="post"`, `value="` + account + `"`, "Einladungscode", "Invitation code"} {
+		for _, want := range []string{`<html lang="de">`, `<label for="code">`, `id="code" name="code"`,
+			`method="post"`, `value="` + account + `"`, "Einladungscode"} {
 			if !strings.Contains(html, want) {
 				t.Errorf("sign-in page lacks %s", want)
 			}
+		}
+		english := newRequest(t, http.MethodGet, s.url+ios.PathSignIn+"?user-identifier="+url.QueryEscape(account), nil)
+		english.Header.Set("Accept-Language", "en-GB,en;q=0.9")
+		if page := string(send(t, p.client, english).body); !strings.Contains(page, `<html lang="en">`) || !strings.Contains(page, "Invitation code") ||
+			strings.Contains(page, "Einladungscode") {
+			t.Errorf("the sign-in page for a phone in English:\n%s", page)
 		}
 
 		// A mistyped code shows the form again and changes nothing.

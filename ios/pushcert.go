@@ -76,21 +76,22 @@ func (p *Platform) SetPushCertificate(ctx context.Context, actor string, tenantI
 func checkPushCertificate(certPEM, keyPEM []byte, now time.Time) (*x509.Certificate, error) {
 	block, _ := pem.Decode(certPEM)
 	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, fmt.Errorf("%w: the push certificate is not a PEM certificate (convert Apple's .cer with: openssl x509 -inform der -in MDM_Certificate.cer -out push.pem)", mdm.ErrInvalid)
+		return nil, mdm.Refuse("refusal.push_cert.pem", fmt.Errorf("%w: the push certificate is not a PEM certificate (convert Apple's .cer with: openssl x509 -inform der -in MDM_Certificate.cer -out push.pem)", mdm.ErrInvalid))
 	}
 	cert, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: the push certificate cannot be read: %v", mdm.ErrInvalid, err)
+		return nil, mdm.Refuse("refusal.push_cert.unreadable", fmt.Errorf("%w: the push certificate cannot be read: %v", mdm.ErrInvalid, err))
 	}
 	topic, err := cryptoutil.TopicFromCert(cert)
 	if err != nil || !strings.HasPrefix(topic, "com.apple.mgmt.") {
-		return nil, fmt.Errorf("%w: this is not an MDM push certificate (its topic must begin with com.apple.mgmt.)", mdm.ErrInvalid)
+		return nil, mdm.Refuse("refusal.push_cert.topic", fmt.Errorf("%w: this is not an MDM push certificate (its topic must begin with com.apple.mgmt.)", mdm.ErrInvalid))
 	}
 	if now.After(cert.NotAfter) {
-		return nil, fmt.Errorf("%w: the push certificate expired on %s; renew it at Apple's push certificates portal", mdm.ErrInvalid, cert.NotAfter.Format(time.DateOnly))
+		return nil, mdm.Refuse("refusal.push_cert.expired", fmt.Errorf("%w: the push certificate expired on %s; renew it at Apple's push certificates portal", mdm.ErrInvalid, cert.NotAfter.Format(time.DateOnly)),
+			"Date", cert.NotAfter.Format(time.DateOnly))
 	}
 	if _, err := tls.X509KeyPair(certPEM, keyPEM); err != nil {
-		return nil, fmt.Errorf("%w: the private key does not belong to the push certificate (%v)", mdm.ErrInvalid, err)
+		return nil, mdm.Refuse("refusal.push_cert.key", fmt.Errorf("%w: the private key does not belong to the push certificate (%v)", mdm.ErrInvalid, err))
 	}
 	return cert, nil
 }

@@ -22,20 +22,42 @@ const maxSignInForm = 4 << 10
 // resultURL is where a successful sign-in sends the phone, with the token appended.
 const resultURL = "apple-remotemanagement-user-login://authentication-results"
 
-// problem is what went wrong with a sign-in, in the page's two languages.
+// problem is what went wrong with a sign-in, in each language of the page.
 type problem struct{ DE, EN string }
 
-// signInForm is what the page shows.
+// signInWords are the page's own words in one language.
+type signInWords struct{ Title, Intro, Code, Continue, Sees, SeesText string }
+
+// signInText are the page's words in its languages: it speaks the one the phone asks
+// for (mdm.Language).
+var signInText = map[string]signInWords{
+	"de": {Title: "Arbeitsbereich einrichten",
+		Intro:    "Geben Sie den Einladungscode aus Ihrer Einladung ein. Danach richtet Ihr iPhone einen getrennten Arbeitsbereich ein.",
+		Code:     "Einladungscode",
+		Continue: "Weiter",
+		Sees:     "Was Ihre IT sieht",
+		SeesText: "Ihre IT verwaltet nur den Arbeitsbereich: dienstliche Apps und ihre Daten. Private Apps, Fotos, Nachrichten, Ihren Standort und Ihre Telefonnummer sieht sie nicht, und sie kann Ihr iPhone weder löschen noch orten."},
+	"en": {Title: "Set up your work space",
+		Intro:    "Enter the code from your invitation. Your iPhone then sets up a separate work space.",
+		Code:     "Invitation code",
+		Continue: "Continue",
+		Sees:     "What your IT can see",
+		SeesText: "Your IT manages only the work space: work apps and their data. It cannot see your private apps, photos, messages, location or phone number, and it can neither erase nor locate your iPhone."},
+}
+
+// signInForm is what the page shows, in one language.
 type signInForm struct {
+	Lang    string
+	Words   signInWords
 	Action  string
 	Account string // the managed Apple account the phone signs in with, passed through
-	Problem *problem
+	Problem string // why the last code was refused; empty when none
 }
 
 // serveSignInForm shows the sign-in page. The phone opens it with the managed Apple
 // account in user-identifier, which the form carries along.
 func (p *Platform) serveSignInForm(w http.ResponseWriter, r *http.Request) {
-	p.renderSignIn(w, http.StatusOK, r.URL.Query().Get("user-identifier"), nil)
+	p.renderSignIn(w, r, http.StatusOK, r.URL.Query().Get("user-identifier"), nil)
 }
 
 // serveSignIn redeems the invitation code of the form. Success hands the phone its
@@ -44,7 +66,7 @@ func (p *Platform) serveSignInForm(w http.ResponseWriter, r *http.Request) {
 func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxSignInForm)
 	if err := r.ParseForm(); err != nil {
-		p.renderSignIn(w, http.StatusBadRequest, "", &problem{
+		p.renderSignIn(w, r, http.StatusBadRequest, "", &problem{
 			DE: "Die Anmeldung war unvollständig. Bitte versuchen Sie es noch einmal.",
 			EN: "The sign-in was incomplete. Please try again."})
 		return
@@ -57,7 +79,7 @@ func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		if status == http.StatusInternalServerError {
 			p.log.Error("redeem invitation code", "error", err)
 		}
-		p.renderSignIn(w, status, account, prob)
+		p.renderSignIn(w, r, status, account, prob)
 		return
 	}
 	p.log.Info("invitation redeemed", "tenant", started.Device.TenantID, "device", started.Device.ID)
@@ -95,12 +117,19 @@ func signInProblem(err error) (int, *problem) {
 		EN: "Something went wrong. Please try again in a few minutes."}
 }
 
-// renderSignIn writes the sign-in page with the status.
-func (p *Platform) renderSignIn(w http.ResponseWriter, status int, account string, prob *problem) {
+// renderSignIn writes the sign-in page with the status, in the language the phone asks for.
+func (p *Platform) renderSignIn(w http.ResponseWriter, r *http.Request, status int, account string, prob *problem) {
+	lang := mdm.Language(r.Header.Get("Accept-Language"))
+	form := signInForm{Lang: lang, Words: signInText[lang], Action: p.urls.signIn, Account: account}
+	if prob != nil {
+		form.Problem = map[string]string{"de": prob.DE, "en": prob.EN}[lang]
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Vary", "Accept-Language")
 	w.WriteHeader(status)
-	if err := signInPage.Execute(w, signInForm{Action: p.urls.signIn, Account: account, Problem: prob}); err != nil {
+	if err := signInPage.Execute(w, form); err != nil {
 		p.log.Debug("write sign-in page", "error", err)
 	}
 }

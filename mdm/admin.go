@@ -25,7 +25,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("%w: role %q: use admin, helpdesk or dpo", ErrInvalid, s)
+	return "", Refuse("refusal.role", fmt.Errorf("%w: role %q: use admin, helpdesk or dpo", ErrInvalid, s), "Role", s)
 }
 
 // Admin is a person who runs the tenant from the dashboard, the API or the command line.

@@ -15,7 +15,7 @@ import (
 func ParseReason(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 500 {
-		return "", fmt.Errorf("%w: state a reason of 1 to 500 characters", ErrInvalid)
+		return "", Refuse("refusal.reason", fmt.Errorf("%w: state a reason of 1 to 500 characters", ErrInvalid))
 	}
 	if err := checkText("the reason", s); err != nil {
 		return "", err
@@ -104,7 +104,7 @@ func (s *Service) CommandDevice(ctx context.Context, actor string, t Tenant, dev
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
 		if d.State != DeviceActive {
-			return fmt.Errorf("%w: device %s is %s; commands reach active devices only", ErrConflict, d.ID, d.State)
+			return Refuse("refusal.not_active", fmt.Errorf("%w: device %s is %s; commands reach active devices only", ErrConflict, d.ID, d.State))
 		}
 		if !s.CapabilitiesOf(d.Platform).Carries(kind) {
 			return fmt.Errorf("%w: a %s device cannot carry out %s", ErrInvalid, d.Platform, kind)

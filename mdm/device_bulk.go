@@ -3,6 +3,7 @@ package mdm
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm/audit"
@@ -15,15 +16,15 @@ const MaxBulk = MaxPageSize
 // each once, at least one and at most MaxBulk, in the order given.
 func ParseDeviceIDs(ss []string) ([]string, error) {
 	if len(ss) == 0 {
-		return nil, fmt.Errorf("%w: choose at least one device", ErrInvalid)
+		return nil, Refuse("refusal.bulk_none", fmt.Errorf("%w: choose at least one device", ErrInvalid))
 	}
 	if len(ss) > MaxBulk {
-		return nil, fmt.Errorf("%w: a bulk action takes at most %d devices", ErrInvalid, MaxBulk)
+		return nil, Refuse("refusal.bulk_too_many", fmt.Errorf("%w: a bulk action takes at most %d devices", ErrInvalid, MaxBulk), "Max", strconv.Itoa(MaxBulk))
 	}
 	out, seen := make([]string, 0, len(ss)), make(map[string]bool, len(ss))
 	for _, s := range ss {
 		if !validID(s) {
-			return nil, fmt.Errorf("%w: %.40q is not a device ID", ErrInvalid, s)
+			return nil, Refuse("refusal.device_id", fmt.Errorf("%w: %.40q is not a device ID", ErrInvalid, s))
 		}
 		if !seen[s] {
 			seen[s] = true

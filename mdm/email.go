@@ -12,7 +12,7 @@ func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Address != s || addr.Name != "" || len(s) > 254 || checkText("", s) != nil {
-		return "", fmt.Errorf("%w: %q is not an e-mail address", ErrInvalid, s)
+		return "", Refuse("refusal.email", fmt.Errorf("%w: %q is not an e-mail address", ErrInvalid, s), "Address", s)
 	}
 	return strings.ToLower(s), nil
 }

@@ -19,7 +19,7 @@ func ParsePlatform(s string) (Platform, error) {
 	case PlatformIOS, PlatformAndroid:
 		return p, nil
 	}
-	return "", fmt.Errorf("%w: platform %q: use ios or android", ErrInvalid, s)
+	return "", Refuse("refusal.platform", fmt.Errorf("%w: platform %q: use ios or android", ErrInvalid, s), "Platform", s)
 }
 
 // ParseInvitationPlatform returns the platform an invitation is for: ios, android or any.
@@ -31,5 +31,5 @@ func ParseInvitationPlatform(s string) (Platform, error) {
 	case "":
 		return PlatformAny, nil
 	}
-	return "", fmt.Errorf("%w: platform %q: use ios, android or any", ErrInvalid, s)
+	return "", Refuse("refusal.platform", fmt.Errorf("%w: platform %q: use ios, android or any", ErrInvalid, s), "Platform", s)
 }

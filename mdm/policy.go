@@ -74,7 +74,7 @@ var appIDPatterns = map[Platform]*regexp.Regexp{
 func (p *WorkPolicy) Validate() error {
 	p.Name = strings.TrimSpace(p.Name)
 	if p.Name == "" || len(p.Name) > 100 {
-		return fmt.Errorf("%w: a work policy needs a name of 1 to 100 characters", ErrInvalid)
+		return Refuse("refusal.policy_name", fmt.Errorf("%w: a work policy needs a name of 1 to 100 characters", ErrInvalid))
 	}
 	if len(p.Description) > 2000 {
 		return fmt.Errorf("%w: description is longer than 2000 characters", ErrInvalid)

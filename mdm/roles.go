@@ -83,7 +83,7 @@ func ParseTokenRole(s string) (Role, error) {
 	if r, err := ParseRole(s); err == nil {
 		return r, nil
 	}
-	return "", fmt.Errorf("%w: role %q: use admin, helpdesk, dpo, gateway, scim or provider", ErrInvalid, s)
+	return "", Refuse("refusal.role", fmt.Errorf("%w: role %q: use admin, helpdesk, dpo, gateway, scim or provider", ErrInvalid, s), "Role", s)
 }
 
 // Principal is who is calling: an administrator signed in to the dashboard or the holder

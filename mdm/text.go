@@ -12,7 +12,7 @@ import (
 // their place, and NUL.
 func checkText(field, s string) error {
 	if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) || strings.ContainsRune(s, 0) {
-		return fmt.Errorf("%w: %s contains characters that are not text; type it again", ErrInvalid, field)
+		return Refuse("refusal.not_text", fmt.Errorf("%w: %s contains characters that are not text; type it again", ErrInvalid, field))
 	}
 	return nil
 }

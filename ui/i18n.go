@@ -9,14 +9,13 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // The languages of every page. German comes first: it is the default for a browser that
 // asks for neither.
-var (
-	Languages = []string{"de", "en"}
-	matcher   = language.NewMatcher([]language.Tag{language.German, language.English})
-)
+var Languages = []string{"de", "en"}
 
 // langCookie remembers the language an employee chose with the switch.
 const langCookie = "lang"
@@ -31,15 +30,7 @@ func Lang(r *http.Request) string {
 	if c, err := r.Cookie(langCookie); err == nil && slices.Contains(Languages, c.Value) {
 		return c.Value
 	}
-	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	if err != nil || len(tags) == 0 {
-		return Languages[0]
-	}
-	_, i, conf := matcher.Match(tags...)
-	if conf == language.No {
-		return Languages[0]
-	}
-	return Languages[i]
+	return mdm.Language(r.Header.Get("Accept-Language"))
 }
 
 // RememberLang keeps a language chosen with the switch for the following pages.

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/ui/dashboard"
 	"github.com/trennwand/trennwand/ui/dpo"
 	"github.com/trennwand/trennwand/ui/output"
 )
@@ -38,7 +39,11 @@ Making the report is recorded in the audit trail. --json prints it as JSON;
 				return err
 			}
 			if file, _ := cmd.Flags().GetString("html"); file != "" {
-				if err := output.NewFile(file, func(w io.Writer) error { return dpo.ReportHTML(w, r, lang) }); err != nil {
+				names, err := dashboard.ActionNames()
+				if err != nil {
+					return err
+				}
+				if err := output.NewFile(file, func(w io.Writer) error { return dpo.ReportHTML(w, r, lang, names) }); err != nil {
 					return err
 				}
 				if !in.cfg.JSON {

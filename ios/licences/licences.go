@@ -124,12 +124,12 @@ func vppTokenPurpose(tenantID string) string { return "ios vpp token " + tenantI
 func (lic *Service) SetLicenceToken(ctx context.Context, actor, tenantID string, file []byte) (mdm.LicenceToken, error) {
 	tok, err := vpp.ParseToken(file)
 	if err != nil {
-		return mdm.LicenceToken{}, fmt.Errorf("%w: %v", mdm.ErrInvalid, err)
+		return mdm.LicenceToken{}, mdm.Refuse("refusal.vpp_token.unreadable", fmt.Errorf("%w: %v", mdm.ErrInvalid, err))
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	if tok.Expired(now) {
-		return mdm.LicenceToken{}, fmt.Errorf("%w: the Apps and Books token expired on %s; download a new one in Apple Business Manager (Preferences → Payments and Billing)",
-			mdm.ErrInvalid, tok.ExpiresAt.Format(time.DateOnly))
+		return mdm.LicenceToken{}, mdm.Refuse("refusal.vpp_token.expired", fmt.Errorf("%w: the Apps and Books token expired on %s; download a new one in Apple Business Manager (Preferences → Payments and Billing)",
+			mdm.ErrInvalid, tok.ExpiresAt.Format(time.DateOnly)), "Date", tok.ExpiresAt.Format(time.DateOnly))
 	}
 	sealed, err := lic.sealer.Seal(vppTokenPurpose(tenantID), []byte(tok.SToken))
 	if err != nil {

@@ -23,7 +23,7 @@ func (s *Service) Admins(ctx context.Context, t mdm.Tenant) ([]mdm.Admin, error)
 // least one administrator with the admin role, so that it is never left without one.
 func (s *Service) DisableAdmin(ctx context.Context, actor string, t mdm.Tenant, id string) error {
 	if actor == "admin:"+id {
-		return fmt.Errorf("%w: you cannot disable yourself", mdm.ErrConflict)
+		return mdm.Refuse("refusal.disable_self", fmt.Errorf("%w: you cannot disable yourself", mdm.ErrConflict))
 	}
 	return s.atomic(ctx, func(tx mdm.Store, own Store, at time.Time) error {
 		a, err := own.AdminByID(ctx, t.ID, id)
@@ -59,5 +59,5 @@ func keepsAnAdmin(ctx context.Context, t Store, tenantID, leaving string) error 
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: this is the tenant's last administrator with the admin role", mdm.ErrConflict)
+	return mdm.Refuse("refusal.last_admin", fmt.Errorf("%w: this is the tenant's last administrator with the admin role", mdm.ErrConflict))
 }

@@ -23,14 +23,14 @@ func (s *Service) CreateToken(ctx context.Context, actor string, t *mdm.Tenant, 
 	}
 	name := strings.TrimSpace(req.Name)
 	if len(name) > 100 {
-		return APIToken{}, "", fmt.Errorf("%w: a token name has at most 100 characters", mdm.ErrInvalid)
+		return APIToken{}, "", mdm.Refuse("refusal.token_name", fmt.Errorf("%w: a token name has at most 100 characters", mdm.ErrInvalid))
 	}
 	validity := req.Validity
 	if validity == 0 {
 		validity = DefaultTokenValidity
 	}
 	if validity < time.Hour || validity > 5*DefaultTokenValidity {
-		return APIToken{}, "", fmt.Errorf("%w: a token must be valid for between one hour and five years", mdm.ErrInvalid)
+		return APIToken{}, "", mdm.Refuse("refusal.token_validity", fmt.Errorf("%w: a token must be valid for between one hour and five years", mdm.ErrInvalid))
 	}
 	secret, hash := newTokenSecret()
 	var tok APIToken

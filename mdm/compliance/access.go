@@ -145,7 +145,7 @@ func (s *Service) SetPolicyRules(ctx context.Context, actor string, t mdm.Tenant
 			return fmt.Errorf("work policy %s: %w", policyID, err)
 		}
 		if slices.ContainsFunc(rules, func(r RuleSetting) bool { return r.Rule == RuleWorkPasscode }) && !p.WorkPasscodeRequired {
-			return fmt.Errorf("%w: the work passcode rule checks the passcode the policy requires: switch on \"work passcode required\" in the policy first", mdm.ErrInvalid)
+			return mdm.Refuse("refusal.compliance.passcode_off", fmt.Errorf("%w: the work passcode rule checks the passcode the policy requires: switch on \"work passcode required\" in the policy first", mdm.ErrInvalid))
 		}
 		if err := s.Tables(tx).SetRuleSettings(ctx, t.ID, policyID, rules, at); err != nil {
 			return err

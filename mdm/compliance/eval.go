@@ -1,7 +1,6 @@
 package compliance
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -100,17 +99,17 @@ var platformNames = map[mdm.Platform]string{mdm.PlatformAndroid: "Android", mdm.
 func evaluateVersion(d mdm.Device, minVersion string) (Finding, string, string) {
 	name := platformNames[d.Platform]
 	if d.OSVersion == "" {
-		return FindingUnknown, fmt.Sprintf("the device has not reported its %s version yet", name), ""
+		return FindingUnknown, because("version_unreported", "Platform", name), ""
 	}
 	cmp, ok := compareVersions(d.OSVersion, minVersion)
 	switch {
 	case !ok:
-		return FindingUnknown, fmt.Sprintf("the reported version %q is not a version number", d.OSVersion), ""
+		return FindingUnknown, because("version_unreadable", "Version", d.OSVersion), ""
 	case cmp < 0:
-		return FindingFailed, fmt.Sprintf("%s %s is older than the required %s %s", name, d.OSVersion, name, minVersion),
-			fmt.Sprintf("update to %s %s or later", name, minVersion)
+		return FindingFailed, because("version_older", "Platform", name, "Version", d.OSVersion, "Min", minVersion),
+			because("update_version", "Platform", name, "Min", minVersion)
 	}
-	return FindingMet, fmt.Sprintf("%s %s meets the required %s", name, d.OSVersion, minVersion), ""
+	return FindingMet, because("version_met", "Platform", name, "Version", d.OSVersion, "Min", minVersion), ""
 }
 
 // compareVersions compares two dotted version numbers part by part, a missing part
@@ -156,53 +155,51 @@ func versionParts(v string) ([]int, bool) {
 
 func evaluatePatchAge(level string, days int, now time.Time) (Finding, string, string) {
 	if level == "" {
-		return FindingUnknown, "the device has not reported its security patch level yet", ""
+		return FindingUnknown, because("patch_unreported"), ""
 	}
 	patched, err := time.Parse("2006-01-02", level)
 	if err != nil {
-		return FindingUnknown, fmt.Sprintf("the reported patch level %q is not a date", level), ""
+		return FindingUnknown, because("patch_unreadable", "Level", level), ""
 	}
 	age := int(now.Sub(patched).Hours() / 24)
 	if age > days {
-		return FindingFailed, fmt.Sprintf("the security patch of %s is %d days old; at most %d are allowed", level, age, days),
-			"install the latest Android security update (Settings → Security → Security update)"
+		return FindingFailed, because("patch_old", "Level", level, "Age", strconv.Itoa(age), "Days", strconv.Itoa(days)),
+			because("update_patch")
 	}
-	return FindingMet, fmt.Sprintf("the security patch of %s is %d days old (at most %d)", level, max(age, 0), days), ""
+	return FindingMet, because("patch_met", "Level", level, "Age", strconv.Itoa(max(age, 0)), "Days", strconv.Itoa(days)), ""
 }
 
 func evaluatePasscode(can mdm.Capability, f Finding) (Finding, string, string) {
 	switch f {
 	case FindingMet:
-		return FindingMet, "the work area is protected by a passcode that meets the policy", ""
+		return FindingMet, because("passcode_met"), ""
 	case FindingFailed:
 		if can.Has(mdm.ReportsWorkPasscode) {
-			return FindingFailed, "the work profile has no passcode that meets the policy",
-				"set a work profile passcode (Settings → Security → Work profile lock)"
+			return FindingFailed, because("work_passcode_failed"), because("set_work_passcode")
 		}
-		return FindingFailed, "the phone's passcode does not meet the policy", "set a passcode of at least six digits"
+		return FindingFailed, because("passcode_failed"), because("set_passcode")
 	}
 	if !can.Has(mdm.ReportsWorkPasscode) {
-		return FindingUnknown, "User Enrolment reports only whether the passcode meets every requirement on the phone, and the phone has not reported it", ""
+		return FindingUnknown, because("passcode_unreported_ios"), ""
 	}
-	return FindingUnknown, "the work profile has not reported its passcode state yet", ""
+	return FindingUnknown, because("passcode_unreported"), ""
 }
 
 func evaluateIntegrity(can mdm.Capability, f Facts) (Finding, string, string) {
 	if !can.Has(mdm.ReportsIntegrity) {
-		return FindingUnknown, "User Enrolment gives no way to know whether an iPhone is jailbroken; this rule cannot be checked on iPhones and iPads", ""
+		return FindingUnknown, because("integrity_unknowable"), ""
 	}
 	switch f.Integrity {
 	case FindingMet:
-		return FindingMet, "Google reports the device as secure", ""
+		return FindingMet, because("integrity_met"), ""
 	case FindingFailed:
-		detail := f.IntegrityDetail
-		if detail == "" {
-			detail = "at risk"
+		reason := because("integrity_at_risk")
+		if f.IntegrityDetail != "" {
+			reason = because("integrity_failed", "Detail", f.IntegrityDetail)
 		}
-		return FindingFailed, fmt.Sprintf("Google reports the device's integrity as %s (rooted, modified or uncertified system)", detail),
-			"use a device with its original, certified Android system; ask IT if you are unsure"
+		return FindingFailed, reason, because("use_certified")
 	}
-	return FindingUnknown, "Google has not reported the device's integrity yet", ""
+	return FindingUnknown, because("integrity_unreported"), ""
 }
 
 func evaluateContact(d mdm.Device, days int, now time.Time) (Finding, string, string) {
@@ -212,8 +209,8 @@ func evaluateContact(d mdm.Device, days int, now time.Time) (Finding, string, st
 	}
 	silent := int(now.Sub(last).Hours() / 24)
 	if silent > days {
-		return FindingFailed, fmt.Sprintf("no contact for %d days; at most %d are allowed", silent, days),
-			"open a work app with an internet connection"
+		return FindingFailed, because("contact_lost", "Silent", strconv.Itoa(silent), "Days", strconv.Itoa(days)),
+			because("open_work_app")
 	}
-	return FindingMet, fmt.Sprintf("last contact %d days ago (at most %d)", max(silent, 0), days), ""
+	return FindingMet, because("contact_met", "Silent", strconv.Itoa(max(silent, 0)), "Days", strconv.Itoa(days)), ""
 }

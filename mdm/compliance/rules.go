@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ func ParseRule(s string) (Rule, error) {
 	if slices.Contains(Rules, Rule(s)) {
 		return Rule(s), nil
 	}
-	return "", fmt.Errorf("%w: compliance rule %q: use one of %s", mdm.ErrInvalid, s, joinRules(Rules))
+	return "", mdm.Refuse("refusal.compliance.rule", fmt.Errorf("%w: compliance rule %q: use one of %s", mdm.ErrInvalid, s, joinRules(Rules)), "Rule", s)
 }
 
 func joinRules(rs []Rule) string {
@@ -78,7 +79,7 @@ func ParseConsequence(s string) (Consequence, error) {
 	if slices.Contains(Consequences, Consequence(s)) {
 		return Consequence(s), nil
 	}
-	return "", fmt.Errorf("%w: consequence %q: use notify, mark_noncompliant, revoke_certificates, lock_work or remove_work_data", mdm.ErrInvalid, s)
+	return "", mdm.Refuse("refusal.compliance.consequence", fmt.Errorf("%w: consequence %q: use notify, mark_noncompliant, revoke_certificates, lock_work or remove_work_data", mdm.ErrInvalid, s), "Consequence", s)
 }
 
 // RuleSetting is one rule switched on for a work policy: its threshold, the grace period
@@ -116,19 +117,19 @@ func (r *RuleSetting) Validate() error {
 	switch r.Rule {
 	case RuleAndroidVersion, RuleIOSVersion:
 		if !versionPattern.MatchString(r.MinVersion) {
-			return fmt.Errorf("%w: rule %s needs a minimum version such as 14 or 18.4, not %q", mdm.ErrInvalid, r.Rule, r.MinVersion)
+			return mdm.Refuse("refusal.compliance.min_version", fmt.Errorf("%w: rule %s needs a minimum version such as 14 or 18.4, not %q", mdm.ErrInvalid, r.Rule, r.MinVersion), "Version", r.MinVersion)
 		}
 		r.Days = 0
 	case RulePatchAge, RuleContact:
 		if r.Days < 1 || r.Days > maxRuleDays {
-			return fmt.Errorf("%w: rule %s needs a number of days from 1 to %d", mdm.ErrInvalid, r.Rule, maxRuleDays)
+			return mdm.Refuse("refusal.compliance.days", fmt.Errorf("%w: rule %s needs a number of days from 1 to %d", mdm.ErrInvalid, r.Rule, maxRuleDays), "Max", strconv.Itoa(maxRuleDays))
 		}
 		r.MinVersion = ""
 	default:
 		r.MinVersion, r.Days = "", 0
 	}
 	if r.GraceDays < 0 || r.GraceDays > maxGraceDays {
-		return fmt.Errorf("%w: grace period of rule %s: 0 to %d days", mdm.ErrInvalid, r.Rule, maxGraceDays)
+		return mdm.Refuse("refusal.compliance.grace", fmt.Errorf("%w: grace period of rule %s: 0 to %d days", mdm.ErrInvalid, r.Rule, maxGraceDays), "Max", strconv.Itoa(maxGraceDays))
 	}
 	seen := map[Consequence]bool{}
 	for _, c := range r.Consequences {
@@ -172,7 +173,7 @@ func ValidateRuleSettings(rules []RuleSetting) error {
 			return err
 		}
 		if seen[rules[i].Rule] {
-			return fmt.Errorf("%w: rule %s is set twice", mdm.ErrInvalid, rules[i].Rule)
+			return mdm.Refuse("refusal.compliance.twice", fmt.Errorf("%w: rule %s is set twice", mdm.ErrInvalid, rules[i].Rule))
 		}
 		seen[rules[i].Rule] = true
 	}

@@ -75,11 +75,11 @@ func (req InviteRequest) normalize() (InviteRequest, error) {
 	}
 	name := strings.TrimSpace(req.Name)
 	if len(name) > 200 {
-		return req, fmt.Errorf("%w: name is longer than 200 characters", mdm.ErrInvalid)
+		return req, mdm.Refuse("refusal.name_length", fmt.Errorf("%w: name is longer than 200 characters", mdm.ErrInvalid))
 	}
 	validity := cmp.Or(req.Validity, DefaultInvitationValidity)
 	if validity < time.Hour || validity > 90*24*time.Hour {
-		return req, fmt.Errorf("%w: an invitation must be valid for between one hour and 90 days", mdm.ErrInvalid)
+		return req, mdm.Refuse("refusal.invitation_validity", fmt.Errorf("%w: an invitation must be valid for between one hour and 90 days", mdm.ErrInvalid))
 	}
 	return InviteRequest{Email: email, Name: name, Platform: platform, ManagedAppleID: appleID, Validity: validity}, nil
 }

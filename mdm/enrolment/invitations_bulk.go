@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,10 +84,10 @@ func ParseInvitationCSV(r io.Reader) ([]InviteRow, error) {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, &RowError{Line: 1, Err: fmt.Errorf("%w: the file is empty; the first line names the columns (email,name,platform,managed_apple_id)", mdm.ErrInvalid)}
+		return nil, &RowError{Line: 1, Err: mdm.Refuse("refusal.csv.empty", fmt.Errorf("%w: the file is empty; the first line names the columns (email,name,platform,managed_apple_id)", mdm.ErrInvalid))}
 	}
 	if err != nil {
-		return nil, &RowError{Line: 1, Err: fmt.Errorf("%w: %v", mdm.ErrInvalid, err)}
+		return nil, &RowError{Line: 1, Err: mdm.Refuse("refusal.csv.unreadable", fmt.Errorf("%w: %v", mdm.ErrInvalid, err))}
 	}
 	cols, err := csvHeader(header)
 	if err != nil {
@@ -106,18 +107,18 @@ func ParseInvitationCSV(r io.Reader) ([]InviteRow, error) {
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			return nil, &RowError{Line: max(line, 2), Err: fmt.Errorf("%w: %v", mdm.ErrInvalid, err)}
+			return nil, &RowError{Line: max(line, 2), Err: mdm.Refuse("refusal.csv.unreadable", fmt.Errorf("%w: %v", mdm.ErrInvalid, err))}
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
 		if len(rows) == MaxBulkInvitations {
-			return nil, &RowError{Line: line, Err: fmt.Errorf("%w: at most %d invitations per file", mdm.ErrInvalid, MaxBulkInvitations)}
+			return nil, &RowError{Line: line, Err: mdm.Refuse("refusal.csv.too_many", fmt.Errorf("%w: at most %d invitations per file", mdm.ErrInvalid, MaxBulkInvitations), "Max", strconv.Itoa(MaxBulkInvitations))}
 		}
 		req, err := csvRequest(cols, rec)
 		if first, dup := seen[req.Email]; err == nil && dup {
-			err = fmt.Errorf("%w: %s is on line %d already", mdm.ErrInvalid, req.Email, first)
+			err = mdm.Refuse("refusal.csv.twice", fmt.Errorf("%w: %s is on line %d already", mdm.ErrInvalid, req.Email, first), "Address", req.Email, "Line", strconv.Itoa(first))
 		}
 		if err != nil {
 			if problems = append(problems, &RowError{Line: line, Err: err}); len(problems) == MaxRowErrors {
@@ -132,7 +133,7 @@ func ParseInvitationCSV(r io.Reader) ([]InviteRow, error) {
 		return nil, errors.Join(problems...)
 	}
 	if len(rows) == 0 {
-		return nil, &RowError{Line: 2, Err: fmt.Errorf("%w: the file names no employee", mdm.ErrInvalid)}
+		return nil, &RowError{Line: 2, Err: mdm.Refuse("refusal.csv.nobody", fmt.Errorf("%w: the file names no employee", mdm.ErrInvalid))}
 	}
 	return rows, nil
 }
@@ -144,15 +145,15 @@ func csvHeader(header []string) ([]string, error) {
 	for i, h := range header {
 		field, ok := csvColumns[strings.ToLower(strings.TrimSpace(h))]
 		if !ok {
-			return nil, fmt.Errorf("%w: unknown column %q: use email, name, platform, managed_apple_id", mdm.ErrInvalid, h)
+			return nil, mdm.Refuse("refusal.csv.column", fmt.Errorf("%w: unknown column %q: use email, name, platform, managed_apple_id", mdm.ErrInvalid, h), "Column", h)
 		}
 		if have[field] {
-			return nil, fmt.Errorf("%w: column %q appears twice", mdm.ErrInvalid, h)
+			return nil, mdm.Refuse("refusal.csv.column_twice", fmt.Errorf("%w: column %q appears twice", mdm.ErrInvalid, h), "Column", h)
 		}
 		have[field], cols[i] = true, field
 	}
 	if !have["email"] {
-		return nil, fmt.Errorf("%w: the first line must name the columns, with at least email", mdm.ErrInvalid)
+		return nil, mdm.Refuse("refusal.csv.header", fmt.Errorf("%w: the first line must name the columns, with at least email", mdm.ErrInvalid))
 	}
 	return cols, nil
 }
@@ -160,7 +161,7 @@ func csvHeader(header []string) ([]string, error) {
 // csvRequest turns one record into a checked request.
 func csvRequest(cols []string, rec []string) (InviteRequest, error) {
 	if len(rec) != len(cols) {
-		return InviteRequest{}, fmt.Errorf("%w: %d fields, but the header names %d columns", mdm.ErrInvalid, len(rec), len(cols))
+		return InviteRequest{}, mdm.Refuse("refusal.csv.fields", fmt.Errorf("%w: %d fields, but the header names %d columns", mdm.ErrInvalid, len(rec), len(cols)), "Fields", strconv.Itoa(len(rec)), "Columns", strconv.Itoa(len(cols)))
 	}
 	var req InviteRequest
 	for i, field := range cols {
@@ -184,7 +185,7 @@ func csvRequest(cols []string, rec []string) (InviteRequest, error) {
 // from the one on record), none, with a *RowError naming the line.
 func (s *Service) InviteMany(ctx context.Context, actor string, t mdm.Tenant, rows []InviteRow, validity time.Duration) ([]NewInvitation, error) {
 	if len(rows) > MaxBulkInvitations {
-		return nil, fmt.Errorf("%w: at most %d invitations at once", mdm.ErrInvalid, MaxBulkInvitations)
+		return nil, mdm.Refuse("refusal.csv.too_many", fmt.Errorf("%w: at most %d invitations at once", mdm.ErrInvalid, MaxBulkInvitations), "Max", strconv.Itoa(MaxBulkInvitations))
 	}
 	reqs := make([]InviteRequest, len(rows))
 	for i, row := range rows {

@@ -3,8 +3,8 @@ package enrolment
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -111,13 +111,13 @@ func (s *Service) SetTenantContacts(ctx context.Context, actor string, t mdm.Ten
 	employer := cmp.Or(strings.TrimSpace(c.Employer), t.DisplayName)
 	operator, privacyContact := strings.TrimSpace(c.Operator), strings.TrimSpace(c.PrivacyContact)
 	if len(operator) > maxContactLen || len(privacyContact) > maxContactLen {
-		return mdm.Tenant{}, fmt.Errorf("%w: operator and data-protection contact may have at most %d characters", mdm.ErrInvalid, maxContactLen)
+		return mdm.Tenant{}, mdm.Refuse("refusal.contact_length", fmt.Errorf("%w: operator and data-protection contact may have at most %d characters", mdm.ErrInvalid, maxContactLen), "Max", strconv.Itoa(maxContactLen))
 	}
 	if utf8.RuneCountInString(employer) > maxEmployerLen {
-		return mdm.Tenant{}, fmt.Errorf("%w: the employer's name may have at most %d characters", mdm.ErrInvalid, maxEmployerLen)
+		return mdm.Tenant{}, mdm.Refuse("refusal.employer_length", fmt.Errorf("%w: the employer's name may have at most %d characters", mdm.ErrInvalid, maxEmployerLen), "Max", strconv.Itoa(maxEmployerLen))
 	}
 	if privacyContact == "" {
-		return mdm.Tenant{}, errors.Join(mdm.ErrInvalid, errors.New("the data-protection contact must not be empty: employees are told whom to ask"))
+		return mdm.Tenant{}, mdm.Refuse("refusal.dpo_contact", fmt.Errorf("%w: the data-protection contact must not be empty: employees are told whom to ask", mdm.ErrInvalid))
 	}
 	err := s.atomic(ctx, func(tx scope, at time.Time) error {
 		if err := tx.SetTenantContacts(ctx, t.ID, employer, operator, privacyContact); err != nil {

@@ -38,7 +38,7 @@ func (s *Service) MoveIn(ctx context.Context, tx mdm.Store, at time.Time, actor 
 		return moved, nil
 	}
 	if dev.State == mdm.DeviceRemoving || dev.State == mdm.DeviceRemoved {
-		return mdm.Device{}, fmt.Errorf("%w: device %s is %s; its policy can no longer change", mdm.ErrConflict, dev.ID, dev.State)
+		return mdm.Device{}, mdm.Refuse("refusal.move_gone", fmt.Errorf("%w: device %s is %s; its policy can no longer change", mdm.ErrConflict, dev.ID, dev.State))
 	}
 	if err := tables.SetDeviceWorkPolicy(ctx, t.ID, dev.ID, p.ID, at); err != nil {
 		return mdm.Device{}, fmt.Errorf("device %s: %w", dev.ID, err)

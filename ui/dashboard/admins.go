@@ -12,8 +12,9 @@ import (
 )
 
 var (
-	errNoProviderToken = fmt.Errorf("%w: a provider token is made on the command line (trennwand token create --role provider)", mdm.ErrInvalid)
-	errValidityDays    = fmt.Errorf("%w: the validity is a whole number of days", mdm.ErrInvalid)
+	errNoProviderToken = mdm.Refuse("refusal.provider_token",
+		fmt.Errorf("%w: a provider token is made on the command line (trennwand token create --role provider)", mdm.ErrInvalid))
+	errValidityDays = mdm.Refuse("refusal.validity_days", fmt.Errorf("%w: the validity is a whole number of days", mdm.ErrInvalid))
 )
 
 // adminRoutes are the tenant's administrators and API tokens.

@@ -46,7 +46,7 @@ func Sentence(l *ui.Localizer, st audit.Statement) string {
 	}
 	s := l.T("audit.event."+string(st.Action), data)
 	if st.Reason != "" {
-		s += " " + l.T("audit.reason", map[string]any{"Reason": st.Reason})
+		s += " " + l.T("audit.reason", map[string]any{"Reason": l.ComplianceReason(st.Reason)})
 	}
 	return upperFirst(s, st.Actor.Name, st.Subject.Name, st.Subject.Owner)
 }

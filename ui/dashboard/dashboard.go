@@ -7,7 +7,6 @@
 package dashboard
 
 import (
-	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -270,8 +269,10 @@ func (d *Dashboard) Routes() []Route {
 type page struct {
 	Viewer Viewer
 	Flash  string // a message ID to show above the page
-	Error  string // a refusal to show above the page
-	Data   any
+	Error  string // a refusal to show above the page: a message ID, or a sentence that has none
+	// ErrorArgs are the values the refusal's message names.
+	ErrorArgs map[string]string
+	Data      any
 }
 
 // render writes a page.
@@ -304,20 +305,20 @@ func (d *Dashboard) show(w http.ResponseWriter, r *http.Request, name, titleID s
 // their message, anything else with a plain 500 that is logged.
 func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
-	msg := ""
+	var msg message
 	switch {
 	case errors.Is(err, mdm.ErrNotFound):
-		status, msg = http.StatusNotFound, "problem.not_found"
+		status, msg = http.StatusNotFound, message{ID: "problem.not_found"}
 	case errors.Is(err, mdm.ErrConflict), errors.Is(err, mdm.ErrInvalid):
-		status, msg = http.StatusConflict, cmp.Or(refusal(err), err.Error())
+		status, msg = http.StatusConflict, said(err)
 		if errors.Is(err, mdm.ErrInvalid) {
 			status = http.StatusBadRequest
 		}
 	default:
 		d.cfg.Log.Error("dashboard request failed", "path", r.URL.Path, "error", err)
-		msg = "problem.internal"
+		msg = message{ID: "problem.internal"}
 	}
-	d.render(w, r, status, "problem.html", "problem.title", page{Viewer: viewerOf(r), Error: msg})
+	d.render(w, r, status, "problem.html", "problem.title", page{Viewer: viewerOf(r), Error: msg.ID, ErrorArgs: msg.Args})
 }
 
 // back sends the browser to a page after a form, with a message ID to show there.

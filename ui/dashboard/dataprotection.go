@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/dataprotection"
 	"github.com/trennwand/trennwand/ui"
 	"github.com/trennwand/trennwand/ui/dpo"
@@ -53,8 +54,8 @@ func (d *Dashboard) employeeReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.showDocument(w, r, dpoDocument{Kind: "report", Name: "art15-" + rep.Employee.Email,
-		part: func(w io.Writer, lang string) error { return dpo.ReportPart(w, rep, lang) },
-		page: func(w io.Writer, lang string) error { return dpo.ReportHTML(w, rep, lang) }})
+		part: func(w io.Writer, lang string) error { return dpo.ReportPart(w, rep, lang, d.actionName) },
+		page: func(w io.Writer, lang string) error { return dpo.ReportHTML(w, rep, lang, d.actionName) }})
 }
 
 // processingRecord shows the record of processing (Art. 30 GDPR) with the legal basis.
@@ -184,4 +185,19 @@ func (d *Dashboard) accessLog(w http.ResponseWriter, r *http.Request) {
 		next = accesses[len(accesses)-1].Seq
 	}
 	d.show(w, r, "access_log.html", "dpo.access_log", page{Data: map[string]any{"Rows": rows, "Next": next}})
+}
+
+// actionName says what an audit action did with the overview's label for it.
+func (d *Dashboard) actionName(lang string, a audit.Action) string {
+	return d.catalog.Localizer(lang).T("overview.event." + string(a))
+}
+
+// ActionNames names audit actions as the dashboard does, for the documents made without
+// it (the JSON API's and the command line's Art. 15 report).
+func ActionNames() (dpo.ActionNames, error) {
+	c, err := Catalog()
+	if err != nil {
+		return nil, err
+	}
+	return (&Dashboard{catalog: c}).actionName, nil
 }

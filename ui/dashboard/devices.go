@@ -99,7 +99,7 @@ func (d *Dashboard) moveDevice(w http.ResponseWriter, r *http.Request) {
 // confirmedReason returns the reason of an action form whose confirmation box is ticked.
 func confirmedReason(r *http.Request) (string, error) {
 	if r.PostFormValue("confirm") != "yes" {
-		return "", fmt.Errorf("%w: tick the box to confirm the action", mdm.ErrInvalid)
+		return "", mdm.Refuse("refusal.confirm", fmt.Errorf("%w: tick the box to confirm the action", mdm.ErrInvalid))
 	}
 	return mdm.ParseReason(r.PostFormValue("reason"))
 }

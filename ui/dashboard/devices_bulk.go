@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -63,7 +62,7 @@ type bulkData struct {
 // action was done, else the message (an ID of the catalogue or the domain's words).
 type bulkResult struct {
 	ID, Email string
-	Problem   string
+	Problem   message
 }
 
 // bulk handles a bulk action's form: without a ticked confirmation and a reason it shows
@@ -95,7 +94,7 @@ func (d *Dashboard) bulk(k bulkKind) http.HandlerFunc {
 		}
 		rec := mdm.BulkRecord{Action: k.Action, Reason: reason}
 		for _, id := range data.Missing {
-			data.Results = append(data.Results, bulkResult{ID: id, Problem: "devices.bulk_not_found"})
+			data.Results = append(data.Results, bulkResult{ID: id, Problem: message{ID: "devices.bulk_not_found"}})
 			rec.Devices, rec.Failed = append(rec.Devices, id), append(rec.Failed, id)
 			data.Failed++
 		}
@@ -164,17 +163,17 @@ func (d *Dashboard) bulkSelection(r *http.Request, k bulkKind) (bulkData, mdm.De
 
 // bulkProblem is the message for a device the action failed for: the domain's refusal,
 // or for anything else a general one (logged), never the failure of the whole request.
-func (d *Dashboard) bulkProblem(r *http.Request, err error) string {
+func (d *Dashboard) bulkProblem(r *http.Request, err error) message {
 	switch {
 	case errors.Is(err, errNotInvited):
-		return err.Error()
+		return message{ID: err.Error()}
 	case errors.Is(err, mdm.ErrNotFound):
-		return "devices.bulk_not_found"
+		return message{ID: "devices.bulk_not_found"}
 	case errors.Is(err, mdm.ErrConflict), errors.Is(err, mdm.ErrInvalid):
-		return cmp.Or(refusal(err), err.Error())
+		return said(err)
 	}
 	d.cfg.Log.Error("bulk action on a device failed", "path", r.URL.Path, "error", err)
-	return "problem.internal"
+	return message{ID: "problem.internal"}
 }
 
 // Hidden are the form fields that carry the selection from the confirmation to the action.

@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +15,7 @@ import (
 // An import that succeeds answers with the letters.
 type csvImport struct {
 	Problems []*enrolment.RowError
-	Refusal  string // a problem of the whole file rather than a line
+	Refusal  message // a problem of the whole file rather than a line
 }
 
 // maxCSVBytes bounds an uploaded file: MaxBulkInvitations lines with room to spare, and
@@ -34,7 +33,7 @@ func (d *Dashboard) importInvitations(w http.ResponseWriter, r *http.Request) {
 		defer f.Close()
 		file = f
 	} else if strings.TrimSpace(r.PostFormValue("csv_text")) == "" {
-		d.showImport(w, r, csvImport{Refusal: "invitations.csv_none"}, nil)
+		d.showImport(w, r, csvImport{Refusal: message{ID: "invitations.csv_none"}}, nil)
 		return
 	}
 	rows, err := enrolment.ParseInvitationCSV(io.LimitReader(file, maxCSVBytes))
@@ -58,28 +57,18 @@ func (d *Dashboard) showImport(w http.ResponseWriter, r *http.Request, res csvIm
 	case errors.Is(err, mdm.ErrInvalid) || errors.Is(err, mdm.ErrConflict):
 		res.Problems = enrolment.RowErrors(err)
 		if len(res.Problems) == 0 {
-			res.Refusal = cmp.Or(refusal(err), err.Error())
+			res.Refusal = said(err)
 		}
 		p.Error = "invitations.csv_refused"
 	default:
 		d.fail(w, r, fmt.Errorf("import invitations: %w", err))
 		return
 	}
-	if res.Refusal != "" {
-		p.Error = res.Refusal
+	if res.Refusal.ID != "" {
+		p.Error, p.ErrorArgs = res.Refusal.ID, res.Refusal.Args
 	}
 	d.show(w, r, "invitations_csv.html", "invitations.csv_title", p)
 }
 
-// reason is what a page says about a line: a message ID for a refusal the catalogue
-// knows, else the reason without the ErrInvalid prefix.
-func reason(e *enrolment.RowError) string {
-	if id := refusal(e.Err); id != "" {
-		return id
-	}
-	msg := e.Err.Error()
-	for _, prefix := range []string{mdm.ErrInvalid.Error() + ": ", mdm.ErrConflict.Error() + ": "} {
-		msg = strings.TrimPrefix(msg, prefix)
-	}
-	return msg
-}
+// reason is what a page says about a line.
+func reason(e *enrolment.RowError) message { return said(e.Err) }

@@ -3,7 +3,6 @@ package dashboard
 import (
 	"bytes"
 	"cmp"
-	"errors"
 	"net/http"
 	"net/url"
 
@@ -85,17 +84,4 @@ func (d *Dashboard) showLetters(w http.ResponseWriter, r *http.Request, made []e
 	w.Header().Set("Content-Language", lang)
 	w.Header().Set("Content-Security-Policy", portal.LetterPolicy)
 	_, _ = w.Write(buf.Bytes())
-}
-
-// refusal is what the dashboard says about a refusal it knows in the reader's language:
-// a message ID, or "" for one whose own text has to do.
-func refusal(err error) string {
-	var notSetUp *mdm.NotSetUpError
-	switch {
-	case errors.As(err, &notSetUp):
-		return "refusal.not_set_up." + string(notSetUp.Platform)
-	case errors.Is(err, enrolment.ErrManagedAccountRequired):
-		return "refusal.managed_account_required"
-	}
-	return ""
 }

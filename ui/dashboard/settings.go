@@ -123,7 +123,8 @@ func (d *Dashboard) settingsOf(ctx context.Context, t mdm.Tenant) (settingsView,
 // mistakes; anything else fails the request.
 func (d *Dashboard) refusedOn(w http.ResponseWriter, r *http.Request, err error, show func(http.ResponseWriter, *http.Request, page)) {
 	if errors.Is(err, mdm.ErrInvalid) || errors.Is(err, mdm.ErrConflict) {
-		show(w, r, page{Error: err.Error()})
+		m := said(err)
+		show(w, r, page{Error: m.ID, ErrorArgs: m.Args})
 		return
 	}
 	d.fail(w, r, err)
@@ -183,7 +184,7 @@ func dataProtectionFromForm(r *http.Request) (dataprotection.DataProtection, err
 	for _, f := range fields {
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
 		if err != nil {
-			return dp, fmt.Errorf("%w: %s must be a whole number", mdm.ErrInvalid, f.name)
+			return dp, mdm.Refuse("refusal.whole_number", fmt.Errorf("%w: %s must be a whole number", mdm.ErrInvalid, f.name))
 		}
 		*f.dst = n
 	}

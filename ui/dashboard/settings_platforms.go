@@ -13,7 +13,7 @@ import (
 const maxPEMBytes = 64 << 10
 
 // errPlatformOff refuses a platform form when the installation lacks the platform.
-var errPlatformOff = fmt.Errorf("%w: this platform is not switched on for the installation", mdm.ErrInvalid)
+var errPlatformOff = mdm.Refuse("refusal.platform_off", fmt.Errorf("%w: this platform is not switched on for the installation", mdm.ErrInvalid))
 
 // uploadPushCertificate makes the uploaded certificate and key the tenant's MDM push
 // certificate, with the checks of `trennwand apple push-cert upload`.
@@ -48,7 +48,7 @@ func uploaded(r *http.Request, field string) ([]byte, error) {
 	}
 	f, _, err := r.FormFile(field)
 	if err != nil {
-		return nil, fmt.Errorf("%w: choose the file of the %s, or paste it", mdm.ErrInvalid, fieldNames[field])
+		return nil, mdm.Refuse("refusal.upload_missing."+field, fmt.Errorf("%w: choose the file of the %s, or paste it", mdm.ErrInvalid, fieldNames[field]))
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxPEMBytes+1))
@@ -56,7 +56,7 @@ func uploaded(r *http.Request, field string) ([]byte, error) {
 		return nil, fmt.Errorf("read the uploaded %s: %w", fieldNames[field], err)
 	}
 	if len(b) > maxPEMBytes {
-		return nil, fmt.Errorf("%w: the %s is larger than a PEM file can be", mdm.ErrInvalid, fieldNames[field])
+		return nil, mdm.Refuse("refusal.upload_too_large."+field, fmt.Errorf("%w: the %s is larger than a PEM file can be", mdm.ErrInvalid, fieldNames[field]))
 	}
 	return b, nil
 }

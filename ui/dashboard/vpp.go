@@ -82,7 +82,7 @@ func tokenField(r *http.Request) ([]byte, error) {
 		if text := r.PostFormValue("token"); text != "" && len(text) <= maxTokenFile {
 			return []byte(text), nil
 		}
-		return nil, fmt.Errorf("%w: choose the .vpptoken file from Apple Business Manager", mdm.ErrInvalid)
+		return nil, mdm.Refuse("refusal.vpp_token.missing", fmt.Errorf("%w: choose the .vpptoken file from Apple Business Manager", mdm.ErrInvalid))
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile))

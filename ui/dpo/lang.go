@@ -21,7 +21,7 @@ func mustCatalog() *ui.Catalog {
 	own, err := fs.Sub(locales, "locales")
 	if err == nil {
 		var c *ui.Catalog
-		if c, err = ui.NewCatalog(own); err == nil {
+		if c, err = ui.NewCatalog(ui.Messages(), own); err == nil {
 			return c
 		}
 	}

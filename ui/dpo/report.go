@@ -61,7 +61,11 @@ func details(d audit.Details) string {
 type reportView struct {
 	dataprotection.EmployeeReport
 	texts
+	names ActionNames
 }
+
+// Did says what the event's action did.
+func (v reportView) Did(a audit.Action) string { return v.names(v.Lang(), a) }
 
 // eventsView is a list of audit events for the report's "events" part.
 type eventsView struct {
@@ -71,16 +75,20 @@ type eventsView struct {
 
 func eventList(v reportView, e []audit.Event) eventsView { return eventsView{v, e} }
 
+// ActionNames says in a language what an audit action did, for the report's list of
+// events: the labels the dashboard gives the actions (dashboard.ActionNames).
+type ActionNames func(lang string, a audit.Action) string
+
 // ReportHTML writes the employee report as a page to print or save, in the language
-// (see ParseLang).
-func ReportHTML(w io.Writer, r dataprotection.EmployeeReport, lang string) error {
-	return htmlPages.ExecuteTemplate(w, "report.html", reportView{r, textsIn(lang)})
+// (see ParseLang), naming the events' actions with names.
+func ReportHTML(w io.Writer, r dataprotection.EmployeeReport, lang string, names ActionNames) error {
+	return htmlPages.ExecuteTemplate(w, "report.html", reportView{r, textsIn(lang), names})
 }
 
 // ReportPart writes the employee report as a part of another page (the dashboard's):
 // what ReportHTML writes between <main> and </main>.
-func ReportPart(w io.Writer, r dataprotection.EmployeeReport, lang string) error {
-	return htmlPages.ExecuteTemplate(w, "report_body", reportView{r, textsIn(lang)})
+func ReportPart(w io.Writer, r dataprotection.EmployeeReport, lang string, names ActionNames) error {
+	return htmlPages.ExecuteTemplate(w, "report_body", reportView{r, textsIn(lang), names})
 }
 
 // ProcessingPart writes the record of processing as a part of another page.
