@@ -12,7 +12,7 @@ import (
 // mebibytes whatever the number of phones; the limit makes the collector give memory back
 // after a burst (an attack's password hashes and bodies) instead of keeping it at the
 // burst's height. It is soft: a heap that needs more gets it, collected more often.
-const DefaultMemoryLimit = "100MiB"
+const DefaultMemoryLimit = "80MiB"
 
 // parseMemoryLimit reads a size such as 100MiB, 2GiB or 512000000 (bytes), the way
 // GOMEMLIMIT is written; 0 or "off" means no limit, returned as math.MaxInt64.
