@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/trennwand/trennwand/mdm/store"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // WorkApp is a work app trennwand has put on an enrolment.
