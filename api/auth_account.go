@@ -26,6 +26,10 @@ type account struct {
 // mount adds the account page and the passkey ceremonies to the dashboard's group.
 func (a *account) mount(g *echo.Group) {
 	g.GET("/account", a.page)
+	if a.passkeys == nil {
+		// Without passkeys the page says why; it has no ceremonies to offer.
+		return
+	}
 	g.POST("/account/confirm", a.confirmCode)
 	g.POST("/account/confirm/passkey/options", a.verifyOptions)
 	g.POST("/account/confirm/passkey", a.confirmPasskey)
@@ -64,7 +68,7 @@ func (a *account) show(c echo.Context, sess access.Session, admin mdm.Admin, sta
 	if err != nil {
 		return err
 	}
-	f.Passkeys, f.Fresh = keys, sess.FactorFresh(a.svc.Settings().Now())
+	f.Passkeys, f.Fresh, f.Off = keys, sess.FactorFresh(a.svc.Settings().Now()), a.passkeys == nil
 	a.signIn.dash.AccountPage(c.Response(), c.Request(), status, f, refused)
 	return nil
 }

@@ -40,14 +40,16 @@ func (s *Server) MountDashboard(svc *domain.Services, d *dashboard.Dashboard) {
 	g.GET("/signin/sso/:tenant", si.start)
 	g.GET("/signin/sso/:tenant/callback", si.callback)
 	g.POST("/signin/sso/link", si.link)
+	acc := &account{signIn: si, svc: svc}
 	if public := d.PublicURL(); public != nil {
 		passkeys, err := access.NewPasskeys(svc.Access, public)
 		if err != nil {
-			s.log.Warn("passkeys are off: the public URL names no host", "error", err)
+			s.log.Warn("passkeys are off: they belong to a domain name, and the public URL names none", "error", err)
 		} else {
-			(&account{signIn: si, svc: svc, passkeys: passkeys}).mount(g)
+			acc.passkeys = passkeys
 		}
 	}
+	acc.mount(g)
 	for _, r := range d.Routes() {
 		s.echo.Add(r.Method, r.Path, pageHandler(svc, d, r))
 	}

@@ -16,6 +16,7 @@ import (
 type AccountForm struct {
 	Passkeys []access.Passkey
 	Fresh    bool   // the session proved the second factor recently: a passkey may be added
+	Off      bool   // passkeys are off: the public URL names no domain, which they belong to
 	Name     string // the new passkey's name, filled in again after a refusal
 	Failed   bool   // the code to confirm the factor was wrong
 }
