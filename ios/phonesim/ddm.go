@@ -56,8 +56,8 @@ func (p *Phone) DDM() DDMCounters {
 	return p.ddm.counters
 }
 
-// SetPasscodeCompliant switches whether the phone's passcode meets the work policy, as
-// the employee changing it would. A phone that speaks Declarative Device Management
+// SetPasscodeCompliant switches whether the phone's passcode meets the passcode policies
+// on it, as the employee changing it would (a new phone's does). A phone that speaks Declarative Device Management
 // reports the change at once when the server subscribed to it; otherwise the next
 // SecurityInfo answer carries it.
 func (p *Phone) SetPasscodeCompliant(ctx context.Context, compliant bool) error {

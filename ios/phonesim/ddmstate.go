@@ -22,8 +22,6 @@ type declarative struct {
 	held   map[ref]*held
 	// apps are the work apps active app.managed declarations installed, by identifier.
 	apps map[string]managedApp
-	// passcodePolicy is set while a passcode.settings declaration is active.
-	passcodePolicy bool
 	// subscribed are the status items active status subscriptions name, sorted.
 	subscribed []string
 	reported   reportedState
@@ -228,12 +226,11 @@ func (p *Phone) evaluate() {
 }
 
 // apply does what the active configurations ask that a simulated phone can: install the
-// work apps (taking over those MDM installed), hold the passcode policy, and subscribe to
-// status items.
+// work apps (taking over those MDM installed) and subscribe to status items.
 func (p *Phone) apply() {
 	d := &p.ddm
 	apps := make(map[string]managedApp)
-	d.passcodePolicy, d.subscribed = false, nil
+	d.subscribed = nil
 	for _, r := range d.sortedRefs() {
 		h := d.held[r]
 		if !h.active || r.kind != "configuration" {
@@ -256,8 +253,6 @@ func (p *Phone) apply() {
 				d.counters.AppsInstalled++
 			}
 			apps[id] = managedApp{declaration: r.identifier, version: "1.0"}
-		case "com.apple.configuration.passcode.settings":
-			d.passcodePolicy = true
 		case "com.apple.configuration.management.status-subscriptions":
 			items, _ := h.payload["StatusItems"].([]any)
 			for _, it := range items {

@@ -108,8 +108,7 @@ func (p *Phone) statusValue(name string) (any, bool) {
 	case "passcode.is-present":
 		return true, true
 	case "passcode.is-compliant":
-		// Apple: with no passcode policy on the phone, every passcode complies.
-		return !d.passcodePolicy || !p.passcodeNotCompliant, true
+		return !p.passcodeNotCompliant, true
 	case "app.managed.list":
 		list := []any{}
 		for _, id := range slices.Sorted(maps.Keys(d.apps)) {

@@ -10,10 +10,10 @@
 // Management: on the server's DeclarativeManagement command it asks for the tokens,
 // fetches the declaration items and each declaration whose ServerToken changed, checks
 // each one as iOS does on a User Enrolment (package ios/ddm/ddmschema, generated from
-// Apple's schema), applies what a simulator can — work apps, the passcode rule, status
-// subscriptions — and reports its status in Apple's format, in full first and then only
-// what changed. DDM counts how much it fetched, SetPasscodeCompliant lets a test break its
-// passcode's compliance, and Declarations shows what it holds.
+// Apple's schema), applies what a simulator can — work apps and status subscriptions —
+// and reports its status in Apple's format, in full first and then only what changed. DDM
+// counts how much it fetched, SetPasscodeCompliant lets a test break its passcode's
+// compliance, and Declarations shows what it holds.
 package phonesim
 
 import (
