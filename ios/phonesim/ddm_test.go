@@ -329,6 +329,26 @@ func TestDeclarationsTakeOverAnAppMDMInstalled(t *testing.T) {
 	}
 }
 
+func TestASyncThatFailedIsDoneAgainAtTheNextWakeUp(t *testing.T) {
+	s := newDDMServer(t)
+	workPolicy(s)
+	p := phoneAt(t, s, "18.5")
+	s.sync("sync-1", false)
+	s.breakAt("declaration/configuration/cfg.mail")
+	if _, err := p.Wake(t.Context()); err == nil || !strings.Contains(err.Error(), "database gone") {
+		t.Fatalf("wake with a failing server: %v", err)
+	}
+	if c := p.DDM(); c.Syncs != 0 || len(p.Declarations()) != 0 {
+		t.Errorf("a failed sync left counters %+v and declarations %v", c, p.Declarations())
+	}
+	s.breakAt("")
+	s.taken()
+	endpoints, reports := wake(t, s, p)
+	if len(endpoints) != 9 || len(reports) != 1 || !reports[0].FullReport || len(p.Apps()) != 1 {
+		t.Errorf("the second wake-up asked for %v and reported %d times; apps %v", endpoints, len(reports), p.Apps())
+	}
+}
+
 func TestStatusReportsAreAppleJSON(t *testing.T) {
 	var st reportedState
 	rep, _ := st.changes(map[string]any{"passcode.is-compliant": true, "device.operating-system.version": "18.5"}, nil, true)

@@ -35,6 +35,8 @@ type ddmServer struct {
 	reports   []statusReport
 	// results are the command results the phone sent, by command UUID.
 	results map[string][]byte
+	// broken is an endpoint the server answers with 500, as one that lost its database.
+	broken string
 }
 
 // servedDeclaration is one declaration of the set, with its kind.
@@ -172,6 +174,8 @@ func (s *ddmServer) checkIn(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	s.endpoints = append(s.endpoints, dm.Endpoint)
 	switch {
+	case dm.Endpoint == s.broken:
+		http.Error(w, "database gone", http.StatusInternalServerError)
 	case dm.Endpoint == "tokens":
 		_, _ = w.Write(mustJSON(s.t, s.tokensLocked()))
 	case dm.Endpoint == "declaration-items":
@@ -240,6 +244,12 @@ func (s *ddmServer) taken() ([]string, []statusReport) {
 	e, r := s.endpoints, s.reports
 	s.endpoints, s.reports = nil, nil
 	return e, r
+}
+
+func (s *ddmServer) breakAt(endpoint string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.broken = endpoint
 }
 
 func (s *ddmServer) result(uuid string) map[string]any {

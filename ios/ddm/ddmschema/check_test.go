@@ -230,6 +230,7 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("Check returned %v, want nil or an *Error with problems", err)
 		}
 		_ = CheckDeclaration(payload, userEnrolment)
+		_ = CheckCredential(typ, payload, userEnrolment)
 		_ = CheckStatusItem(typ, payload, userEnrolment)
 	})
 }
