@@ -22,71 +22,23 @@ var declarations = map[string]*schema{
 		{Name: "StandardConfigurations", Type: typeArray, Required: true, Items: &key{Type: typeString}},
 		{Name: "Predicate", Type: typeString},
 	}},
-	"com.apple.asset.credential.acme": {Kind: "asset", IOS: support{Introduced: "17.0", UserEnrolment: true}, Keys: []key{
-		{Name: "Reference", Type: typeDictionary, Required: true, Keys: []key{
-			{Name: "DataURL", Type: typeString, Required: true},
-			{Name: "ContentType", Type: typeString},
-			{Name: "Size", Type: typeInteger},
-			{Name: "Hash-SHA-256", Type: typeString},
-		}},
-		{Name: "Authentication", Type: typeDictionary, Keys: []key{
-			{Name: "Type", Type: typeString, Required: true, Strings: []string{"MDM", "None"}},
-		}},
-		{Name: "Accessible", Type: typeString, Strings: []string{"Default", "AfterFirstUnlock"}},
-	}},
+	"com.apple.asset.credential.acme": {Kind: "asset", IOS: support{Introduced: "17.0", UserEnrolment: true}, Keys: sharedKeys2},
 	"com.apple.asset.credential.certificate": {Kind: "asset", IOS: support{Introduced: "17.0", UserEnrolment: true}, Keys: []key{
-		{Name: "Reference", Type: typeDictionary, Required: true, Keys: []key{
-			{Name: "DataURL", Type: typeString, Required: true},
-			{Name: "ContentType", Type: typeString},
-			{Name: "Size", Type: typeInteger},
-			{Name: "Hash-SHA-256", Type: typeString},
-		}},
+		{Name: "Reference", Type: typeDictionary, Required: true, Keys: sharedKeys1},
 		{Name: "Authentication", Type: typeDictionary, Keys: []key{
 			{Name: "Type", Type: typeString, Required: true, Strings: []string{"MDM", "None"}},
 		}},
 	}},
-	"com.apple.asset.credential.identity": {Kind: "asset", IOS: support{Introduced: "17.0", UserEnrolment: true}, Keys: []key{
-		{Name: "Reference", Type: typeDictionary, Required: true, Keys: []key{
-			{Name: "DataURL", Type: typeString, Required: true},
-			{Name: "ContentType", Type: typeString},
-			{Name: "Size", Type: typeInteger},
-			{Name: "Hash-SHA-256", Type: typeString},
-		}},
-		{Name: "Authentication", Type: typeDictionary, Keys: []key{
-			{Name: "Type", Type: typeString, Required: true, Strings: []string{"MDM", "None"}},
-		}},
-		{Name: "Accessible", Type: typeString, Strings: []string{"Default", "AfterFirstUnlock"}},
-	}},
-	"com.apple.asset.credential.scep": {Kind: "asset", IOS: support{Introduced: "17.0", UserEnrolment: true}, Keys: []key{
-		{Name: "Reference", Type: typeDictionary, Required: true, Keys: []key{
-			{Name: "DataURL", Type: typeString, Required: true},
-			{Name: "ContentType", Type: typeString},
-			{Name: "Size", Type: typeInteger},
-			{Name: "Hash-SHA-256", Type: typeString},
-		}},
-		{Name: "Authentication", Type: typeDictionary, Keys: []key{
-			{Name: "Type", Type: typeString, Required: true, Strings: []string{"MDM", "None"}},
-		}},
-		{Name: "Accessible", Type: typeString, Strings: []string{"Default", "AfterFirstUnlock"}},
-	}},
+	"com.apple.asset.credential.identity": {Kind: "asset", IOS: support{Introduced: "17.0", UserEnrolment: true}, Keys: sharedKeys2},
+	"com.apple.asset.credential.scep":     {Kind: "asset", IOS: support{Introduced: "17.0", UserEnrolment: true}, Keys: sharedKeys2},
 	"com.apple.asset.credential.userpassword": {Kind: "asset", IOS: support{Introduced: "15.0", UserEnrolment: true}, Keys: []key{
-		{Name: "Reference", Type: typeDictionary, Required: true, Keys: []key{
-			{Name: "DataURL", Type: typeString, Required: true},
-			{Name: "ContentType", Type: typeString},
-			{Name: "Size", Type: typeInteger},
-			{Name: "Hash-SHA-256", Type: typeString},
-		}},
+		{Name: "Reference", Type: typeDictionary, Required: true, Keys: sharedKeys1},
 		{Name: "Authentication", Type: typeDictionary, Keys: []key{
 			{Name: "Type", Type: typeString, Required: true, Strings: []string{"MDM", "None"}},
 		}},
 	}},
 	"com.apple.asset.data": {Kind: "asset", IOS: support{Introduced: "17.0", UserEnrolment: true}, Keys: []key{
-		{Name: "Reference", Type: typeDictionary, Required: true, Keys: []key{
-			{Name: "DataURL", Type: typeString, Required: true},
-			{Name: "ContentType", Type: typeString},
-			{Name: "Size", Type: typeInteger},
-			{Name: "Hash-SHA-256", Type: typeString},
-		}},
+		{Name: "Reference", Type: typeDictionary, Required: true, Keys: sharedKeys1},
 		{Name: "Authentication", Type: typeDictionary, Keys: []key{
 			{Name: "Type", Type: typeString, Required: true, Strings: []string{"MDM", "None"}},
 		}},
@@ -95,20 +47,8 @@ var declarations = map[string]*schema{
 		{Name: "FullName", Type: typeString},
 		{Name: "EmailAddress", Type: typeString},
 	}},
-	"com.apple.configuration.account.caldav": {Kind: "configuration", IOS: support{Introduced: "15.0", UserEnrolment: true}, Keys: []key{
-		{Name: "VisibleName", Type: typeString},
-		{Name: "HostName", Type: typeString, Required: true},
-		{Name: "Port", Type: typeInteger},
-		{Name: "Path", Type: typeString},
-		{Name: "AuthenticationCredentialsAssetReference", Type: typeString},
-	}},
-	"com.apple.configuration.account.carddav": {Kind: "configuration", IOS: support{Introduced: "15.0", UserEnrolment: true}, Keys: []key{
-		{Name: "VisibleName", Type: typeString},
-		{Name: "HostName", Type: typeString, Required: true},
-		{Name: "Port", Type: typeInteger},
-		{Name: "Path", Type: typeString},
-		{Name: "AuthenticationCredentialsAssetReference", Type: typeString},
-	}},
+	"com.apple.configuration.account.caldav":  {Kind: "configuration", IOS: support{Introduced: "15.0", UserEnrolment: true}, Keys: sharedKeys3},
+	"com.apple.configuration.account.carddav": {Kind: "configuration", IOS: support{Introduced: "15.0", UserEnrolment: true}, Keys: sharedKeys3},
 	"com.apple.configuration.account.exchange": {Kind: "configuration", IOS: support{Introduced: "15.0", UserEnrolment: true}, Keys: []key{
 		{Name: "VisibleName", Type: typeString},
 		{Name: "EnabledProtocolTypes", Type: typeArray, Required: true, Items: &key{Type: typeString, Strings: []string{"EAS", "EWS"}}},
@@ -127,19 +67,8 @@ var declarations = map[string]*schema{
 		{Name: "AuthenticationCredentialsAssetReference", Type: typeString},
 		{Name: "AuthenticationIdentityAssetReference", Type: typeString},
 		{Name: "SMIME", Type: typeDictionary, Keys: []key{
-			{Name: "Signing", Type: typeDictionary, Keys: []key{
-				{Name: "Enabled", Type: typeBoolean, Required: true},
-				{Name: "IdentityAssetReference", Type: typeString},
-				{Name: "UserOverrideable", Type: typeBoolean},
-				{Name: "IdentityUserOverrideable", Type: typeBoolean},
-			}},
-			{Name: "Encryption", Type: typeDictionary, Keys: []key{
-				{Name: "Enabled", Type: typeBoolean, Required: true},
-				{Name: "IdentityAssetReference", Type: typeString},
-				{Name: "UserOverrideable", Type: typeBoolean},
-				{Name: "IdentityUserOverrideable", Type: typeBoolean},
-				{Name: "PerMessageSwitchEnabled", Type: typeBoolean},
-			}},
+			{Name: "Signing", Type: typeDictionary, Keys: sharedKeys4},
+			{Name: "Encryption", Type: typeDictionary, Keys: sharedKeys5},
 		}},
 		{Name: "MailServiceActive", Type: typeBoolean},
 		{Name: "LockMailService", Type: typeBoolean},
@@ -185,19 +114,8 @@ var declarations = map[string]*schema{
 			{Name: "AuthenticationCredentialsAssetReference", Type: typeString},
 		}},
 		{Name: "SMIME", Type: typeDictionary, Keys: []key{
-			{Name: "Signing", Type: typeDictionary, Keys: []key{
-				{Name: "Enabled", Type: typeBoolean, Required: true},
-				{Name: "IdentityAssetReference", Type: typeString},
-				{Name: "UserOverrideable", Type: typeBoolean},
-				{Name: "IdentityUserOverrideable", Type: typeBoolean},
-			}},
-			{Name: "Encryption", Type: typeDictionary, Keys: []key{
-				{Name: "Enabled", Type: typeBoolean, Required: true},
-				{Name: "IdentityAssetReference", Type: typeString},
-				{Name: "UserOverrideable", Type: typeBoolean},
-				{Name: "IdentityUserOverrideable", Type: typeBoolean},
-				{Name: "PerMessageSwitchEnabled", Type: typeBoolean},
-			}},
+			{Name: "Signing", Type: typeDictionary, Keys: sharedKeys4},
+			{Name: "Encryption", Type: typeDictionary, Keys: sharedKeys5},
 		}},
 	}},
 	"com.apple.configuration.account.subscribed-calendar": {Kind: "configuration", IOS: support{Introduced: "15.0", UserEnrolment: true}, Keys: []key{
@@ -414,12 +332,7 @@ var credentials = map[string]*schema{
 		{Name: "KeyType", Type: typeString, Required: true, Strings: []string{"RSA", "ECSECPrimeRandom"}},
 		{Name: "HardwareBound", Type: typeBoolean, Required: true},
 		{Name: "Subject", Type: typeArray, Required: true, Items: &key{Type: typeArray, Items: &key{Type: typeArray, MinItems: 2, MaxItems: 2, Items: &key{Type: typeString}}}},
-		{Name: "SubjectAltName", Type: typeDictionary, Keys: []key{
-			{Name: "rfc822Name", Type: typeString},
-			{Name: "dNSName", Type: typeString},
-			{Name: "uniformResourceIdentifier", Type: typeString},
-			{Name: "ntPrincipalName", Type: typeString},
-		}},
+		{Name: "SubjectAltName", Type: typeDictionary, Keys: sharedKeys6},
 		{Name: "UsageFlags", Type: typeInteger},
 		{Name: "ExtendedKeyUsage", Type: typeArray, Items: &key{Type: typeString}},
 		{Name: "Attest", Type: typeBoolean},
@@ -439,12 +352,7 @@ var credentials = map[string]*schema{
 		{Name: "CAFingerprint", Type: typeData},
 		{Name: "Retries", Type: typeInteger},
 		{Name: "RetryDelay", Type: typeInteger},
-		{Name: "SubjectAltName", Type: typeDictionary, Keys: []key{
-			{Name: "rfc822Name", Type: typeString},
-			{Name: "dNSName", Type: typeString},
-			{Name: "uniformResourceIdentifier", Type: typeString},
-			{Name: "ntPrincipalName", Type: typeString},
-		}},
+		{Name: "SubjectAltName", Type: typeDictionary, Keys: sharedKeys6},
 	}},
 	"com.apple.credential.usernameandpassword": {Kind: "credential", IOS: support{Introduced: "15.0", UserEnrolment: true}, Keys: []key{
 		{Name: "UserName", Type: typeString, Required: true},
@@ -468,15 +376,7 @@ var statusItems = map[string]*schema{
 		}}},
 	}},
 	"account.list.carddav": {Kind: "status", IOS: support{Introduced: "16.0", UserEnrolment: true}, Keys: []key{
-		{Name: "account.list.carddav", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: []key{
-			{Name: "identifier", Type: typeString, Required: true},
-			{Name: "_removed", Type: typeBoolean},
-			{Name: "declaration-identifier", Type: typeString},
-			{Name: "visible-name", Type: typeString},
-			{Name: "hostname", Type: typeString},
-			{Name: "port", Type: typeInteger},
-			{Name: "username", Type: typeString},
-		}}},
+		{Name: "account.list.carddav", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: sharedKeys7}},
 	}},
 	"account.list.exchange": {Kind: "status", IOS: support{Introduced: "16.0", UserEnrolment: true}, Keys: []key{
 		{Name: "account.list.exchange", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: []key{
@@ -533,15 +433,7 @@ var statusItems = map[string]*schema{
 		}}},
 	}},
 	"account.list.mail.outgoing": {Kind: "status", IOS: support{Introduced: "16.0", UserEnrolment: true}, Keys: []key{
-		{Name: "account.list.mail.outgoing", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: []key{
-			{Name: "identifier", Type: typeString, Required: true},
-			{Name: "_removed", Type: typeBoolean},
-			{Name: "declaration-identifier", Type: typeString},
-			{Name: "visible-name", Type: typeString},
-			{Name: "hostname", Type: typeString},
-			{Name: "port", Type: typeInteger},
-			{Name: "username", Type: typeString},
-		}}},
+		{Name: "account.list.mail.outgoing", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: sharedKeys7}},
 	}},
 	"account.list.subscribed-calendar": {Kind: "status", IOS: support{Introduced: "16.0", UserEnrolment: true}, Keys: []key{
 		{Name: "account.list.subscribed-calendar", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: []key{
@@ -565,11 +457,7 @@ var statusItems = map[string]*schema{
 			{Name: "short-version", Type: typeString},
 			{Name: "state", Type: typeString, Strings: []string{"optional", "queued", "prompting-for-consent", "prompting-for-login", "prompting-for-management", "downloading", "installing", "managed", "managed-but-uninstalled", "failed"}},
 			{Name: "update-state", Type: typeString, Strings: []string{"available", "prompting-for-update", "prompting-for-update-login", "updating", "failed"}},
-			{Name: "reasons", Type: typeArray, Items: &key{Type: typeDictionary, Keys: []key{
-				{Name: "code", Type: typeString, Required: true},
-				{Name: "description", Type: typeString},
-				{Name: "details", Type: typeDictionary, Other: &key{Type: typeAny}},
-			}}},
+			{Name: "reasons", Type: typeArray, Items: &key{Type: typeDictionary, Keys: sharedKeys8}},
 		}}},
 	}},
 	"device.identifier.serial-number": {Kind: "status", IOS: support{Introduced: "16.0", UserEnrolment: false}, Keys: []key{
@@ -631,50 +519,10 @@ var statusItems = map[string]*schema{
 	}},
 	"management.declarations": {Kind: "status", IOS: support{Introduced: "15.0", UserEnrolment: true}, Keys: []key{
 		{Name: "management.declarations", Type: typeDictionary, Required: true, Keys: []key{
-			{Name: "activations", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: []key{
-				{Name: "identifier", Type: typeString, Required: true},
-				{Name: "server-token", Type: typeString, Required: true},
-				{Name: "active", Type: typeBoolean, Required: true},
-				{Name: "valid", Type: typeString, Required: true, Strings: []string{"unknown", "invalid", "valid"}},
-				{Name: "reasons", Type: typeArray, Items: &key{Type: typeDictionary, Keys: []key{
-					{Name: "code", Type: typeString, Required: true},
-					{Name: "description", Type: typeString},
-					{Name: "details", Type: typeDictionary, Other: &key{Type: typeAny}},
-				}}},
-			}}},
-			{Name: "configurations", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: []key{
-				{Name: "identifier", Type: typeString, Required: true},
-				{Name: "server-token", Type: typeString, Required: true},
-				{Name: "active", Type: typeBoolean, Required: true},
-				{Name: "valid", Type: typeString, Required: true, Strings: []string{"unknown", "invalid", "valid"}},
-				{Name: "reasons", Type: typeArray, Items: &key{Type: typeDictionary, Keys: []key{
-					{Name: "code", Type: typeString, Required: true},
-					{Name: "description", Type: typeString},
-					{Name: "details", Type: typeDictionary, Other: &key{Type: typeAny}},
-				}}},
-			}}},
-			{Name: "assets", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: []key{
-				{Name: "identifier", Type: typeString, Required: true},
-				{Name: "server-token", Type: typeString, Required: true},
-				{Name: "active", Type: typeBoolean, Required: true},
-				{Name: "valid", Type: typeString, Required: true, Strings: []string{"unknown", "invalid", "valid"}},
-				{Name: "reasons", Type: typeArray, Items: &key{Type: typeDictionary, Keys: []key{
-					{Name: "code", Type: typeString, Required: true},
-					{Name: "description", Type: typeString},
-					{Name: "details", Type: typeDictionary, Other: &key{Type: typeAny}},
-				}}},
-			}}},
-			{Name: "management", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: []key{
-				{Name: "identifier", Type: typeString, Required: true},
-				{Name: "server-token", Type: typeString, Required: true},
-				{Name: "active", Type: typeBoolean, Required: true},
-				{Name: "valid", Type: typeString, Required: true, Strings: []string{"unknown", "invalid", "valid"}},
-				{Name: "reasons", Type: typeArray, Items: &key{Type: typeDictionary, Keys: []key{
-					{Name: "code", Type: typeString, Required: true},
-					{Name: "description", Type: typeString},
-					{Name: "details", Type: typeDictionary, Other: &key{Type: typeAny}},
-				}}},
-			}}},
+			{Name: "activations", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: sharedKeys9}},
+			{Name: "configurations", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: sharedKeys9}},
+			{Name: "assets", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: sharedKeys9}},
+			{Name: "management", Type: typeArray, Required: true, Items: &key{Type: typeDictionary, Keys: sharedKeys9}},
 		}},
 	}},
 	"mdm.app": {Kind: "status", IOS: support{Introduced: "16.0", UserEnrolment: true}, Keys: []key{
@@ -788,4 +636,82 @@ var statusItems = map[string]*schema{
 	"test.string-value": {Kind: "status", IOS: support{Introduced: "16.0", UserEnrolment: true}, Keys: []key{
 		{Name: "test.string-value", Type: typeString, Required: true},
 	}},
+}
+
+// sharedKeys1 are the keys DataURL, ContentType, Size, Hash-SHA-256, which several items share.
+var sharedKeys1 = []key{
+	{Name: "DataURL", Type: typeString, Required: true},
+	{Name: "ContentType", Type: typeString},
+	{Name: "Size", Type: typeInteger},
+	{Name: "Hash-SHA-256", Type: typeString},
+}
+
+// sharedKeys2 are the keys Reference, Authentication, Accessible, which several items share.
+var sharedKeys2 = []key{
+	{Name: "Reference", Type: typeDictionary, Required: true, Keys: sharedKeys1},
+	{Name: "Authentication", Type: typeDictionary, Keys: []key{
+		{Name: "Type", Type: typeString, Required: true, Strings: []string{"MDM", "None"}},
+	}},
+	{Name: "Accessible", Type: typeString, Strings: []string{"Default", "AfterFirstUnlock"}},
+}
+
+// sharedKeys3 are the keys VisibleName, HostName, Port, Path, AuthenticationCredentialsAssetReference, which several items share.
+var sharedKeys3 = []key{
+	{Name: "VisibleName", Type: typeString},
+	{Name: "HostName", Type: typeString, Required: true},
+	{Name: "Port", Type: typeInteger},
+	{Name: "Path", Type: typeString},
+	{Name: "AuthenticationCredentialsAssetReference", Type: typeString},
+}
+
+// sharedKeys4 are the keys Enabled, IdentityAssetReference, UserOverrideable, IdentityUserOverrideable, which several items share.
+var sharedKeys4 = []key{
+	{Name: "Enabled", Type: typeBoolean, Required: true},
+	{Name: "IdentityAssetReference", Type: typeString},
+	{Name: "UserOverrideable", Type: typeBoolean},
+	{Name: "IdentityUserOverrideable", Type: typeBoolean},
+}
+
+// sharedKeys5 are the keys Enabled, IdentityAssetReference, UserOverrideable, IdentityUserOverrideable, PerMessageSwitchEnabled, which several items share.
+var sharedKeys5 = []key{
+	{Name: "Enabled", Type: typeBoolean, Required: true},
+	{Name: "IdentityAssetReference", Type: typeString},
+	{Name: "UserOverrideable", Type: typeBoolean},
+	{Name: "IdentityUserOverrideable", Type: typeBoolean},
+	{Name: "PerMessageSwitchEnabled", Type: typeBoolean},
+}
+
+// sharedKeys6 are the keys rfc822Name, dNSName, uniformResourceIdentifier, ntPrincipalName, which several items share.
+var sharedKeys6 = []key{
+	{Name: "rfc822Name", Type: typeString},
+	{Name: "dNSName", Type: typeString},
+	{Name: "uniformResourceIdentifier", Type: typeString},
+	{Name: "ntPrincipalName", Type: typeString},
+}
+
+// sharedKeys7 are the keys identifier, _removed, declaration-identifier, visible-name, hostname, port, username, which several items share.
+var sharedKeys7 = []key{
+	{Name: "identifier", Type: typeString, Required: true},
+	{Name: "_removed", Type: typeBoolean},
+	{Name: "declaration-identifier", Type: typeString},
+	{Name: "visible-name", Type: typeString},
+	{Name: "hostname", Type: typeString},
+	{Name: "port", Type: typeInteger},
+	{Name: "username", Type: typeString},
+}
+
+// sharedKeys8 are the keys code, description, details, which several items share.
+var sharedKeys8 = []key{
+	{Name: "code", Type: typeString, Required: true},
+	{Name: "description", Type: typeString},
+	{Name: "details", Type: typeDictionary, Other: &key{Type: typeAny}},
+}
+
+// sharedKeys9 are the keys identifier, server-token, active, valid, reasons, which several items share.
+var sharedKeys9 = []key{
+	{Name: "identifier", Type: typeString, Required: true},
+	{Name: "server-token", Type: typeString, Required: true},
+	{Name: "active", Type: typeBoolean, Required: true},
+	{Name: "valid", Type: typeString, Required: true, Strings: []string{"unknown", "invalid", "valid"}},
+	{Name: "reasons", Type: typeArray, Items: &key{Type: typeDictionary, Keys: sharedKeys8}},
 }
