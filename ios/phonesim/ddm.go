@@ -57,9 +57,9 @@ func (p *Phone) DDM() DDMCounters {
 }
 
 // SetPasscodeCompliant switches whether the phone's passcode meets the passcode policies
-// on it, as the employee changing it would (a new phone's does). A phone that speaks Declarative Device Management
-// reports the change at once when the server subscribed to it; otherwise the next
-// SecurityInfo answer carries it.
+// on it (a new phone's does), as the employee changing it would. A phone that speaks
+// Declarative Device Management reports the change at once when the server subscribed to
+// it; otherwise the next SecurityInfo answer carries it.
 func (p *Phone) SetPasscodeCompliant(ctx context.Context, compliant bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
