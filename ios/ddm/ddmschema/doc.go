@@ -13,9 +13,10 @@
 //
 //	APPLE_DEVICE_MANAGEMENT=/path/to/device-management go generate
 //
-// which runs ./internal/gen. Review the diff of facts.go like any change of rules: a
-// declaration or status item newly refused in User Enrolment changes what the server may
-// send.
+// which runs ./internal/gen; it reads the checkout's commit with git (a copy without git
+// metadata takes it as -commit, running the generator by hand). Review the diff of facts.go
+// like any change of rules: a declaration or status item newly refused in User Enrolment
+// changes what the server may send.
 package ddmschema
 
 //go:generate go run ./internal/gen -apple ${APPLE_DEVICE_MANAGEMENT} -out facts.go
