@@ -134,7 +134,7 @@ func TestThePortalAsksTheEmployeeToSignIn(t *testing.T) {
 			if got := invitationNow(t, fw.apiWorld, inv); got.UsedAt != nil || got.AcknowledgedAt != nil {
 				t.Fatalf("the refused sign-in changed the invitation: %+v", got)
 			}
-			if ev := w.events(fw.tenant, audit.EmployeeConfirmRefused); len(ev) != 1 || !strings.Contains(ev[0].Details, "otto.schmidt") {
+			if ev := w.events(fw.tenant, audit.EmployeeConfirmRefused); len(ev) != 1 || !strings.Contains(string(ev[0].Details), "otto.schmidt") {
 				t.Fatalf("refusals on record: %+v", ev)
 			}
 
@@ -321,4 +321,35 @@ func TestWithoutTheSettingEmployeesDoNotSignIn(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The setting is the tenant's on the single sign-on page and in the API: switched on in
+// the form it is stored and audited, and the API names the redirect URIs of the
+// employees' sign-in to register at the provider.
+func TestTheEmployeesSignInIsASettingOfTheProvider(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		sess := w.session(w.tenant, mdm.RoleAdmin)
+		form := ssoForm()
+		form.Set("employees_confirm", "on")
+		if code, to, body := w.page(http.MethodPost, "/ui/settings/sso", sess, form); code != http.StatusSeeOther {
+			t.Fatalf("saving the form: %d to %q\n%.1000s", code, to, body)
+		}
+		p, err := w.svc.Access.SSO().Provider(context.Background(), w.tenant.ID)
+		if err != nil || !p.EmployeesConfirm {
+			t.Fatalf("stored %+v (%v), want the employees' sign-in on", p, err)
+		}
+		if ev := w.events(w.tenant, audit.SSOUpdate); len(ev) != 1 || !strings.Contains(string(ev[0].Details), `"employees_confirm":true`) {
+			t.Errorf("trail: %+v", ev)
+		}
+		_, _, page := w.page(http.MethodGet, "/ui/settings/sso", sess, nil)
+		if !strings.Contains(page, `id="employees_confirm" name="employees_confirm" aria-describedby="employees-help" checked`) {
+			t.Errorf("the page does not show the setting on:\n%.3000s", page)
+		}
+		code, out := w.call(http.MethodGet, "/api/v1/sso", w.tokens[mdm.RoleAdmin], "")
+		if code != http.StatusOK || !strings.Contains(out, `"employees_confirm":true`) ||
+			!strings.Contains(out, `"employee_redirect_uris":["https://mdm.musterstadt.example/e/signin/callback","https://mdm.musterstadt.example/apple/signin/callback"]`) {
+			t.Errorf("GET /api/v1/sso: %d %s", code, out)
+		}
+	})
 }

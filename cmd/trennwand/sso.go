@@ -21,7 +21,7 @@ func newSSOCmd() *cobra.Command {
 		newSSOSetCmd(), newSSOShowCmd())
 }
 
-// mfaRules are the values of --require-mfa and --mfa-claim, and the rule each pair means.
+// mfaRule is the rule that the values of --require-mfa and --mfa-claim mean.
 func mfaRule(require, claim string) (access.MFARule, error) {
 	switch {
 	case require == "local":

@@ -78,8 +78,9 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 	return v, err
 }
 
-// acceptIn is AcceptNotice inside the caller's transaction; it reports whether the
-// invitation was redeemed.
+// acceptIn is AcceptNotice inside the caller's transaction; it reports whether the step
+// redeems the invitation (also when the redemption failed, which counts as a failed
+// enrolment).
 func (s *Service) acceptIn(ctx context.Context, tx scope, at time.Time, code string, platform mdm.Platform, noticeVersion string) (PortalView, bool, error) {
 	v, err := portalView(ctx, tx, code, at)
 	if err != nil || v.Redeemed() {
@@ -95,7 +96,7 @@ func (s *Service) acceptIn(ctx context.Context, tx scope, at time.Time, code str
 	redeemed := can.Has(mdm.EnrolsByPortalLink)
 	if redeemed {
 		if _, err := redeemInvitation(ctx, tx, at, v.Invitation, platform, can, ""); err != nil {
-			return v, false, err
+			return v, true, err
 		}
 	}
 	v, err = portalView(ctx, tx, code, at)
