@@ -21,18 +21,22 @@ import (
 // sign-in sheet send the employee to the tenant's provider (mockoidc here) after the
 // invitation's code, and the enrolment goes on only for the invitation's employee.
 
-// confirmWorld is a full server (portal, Apple, Android) on a TLS listener whose tenant
-// asks its employees to sign in at its provider.
-func confirmWorld(t *testing.T, backend string, employeesConfirm bool) (*fullWorld, *ssoWorld) {
-	t.Helper()
-	fw := newFullWorld(t, backend)
-	p := newIdP(t)
-	fw.svc.Enrolment.UseProviderClient(p.client)
-	ts := httptest.NewTLSServer(fw.srv.Echo())
-	t.Cleanup(ts.Close)
-	sw := &ssoWorld{apiWorld: fw.apiWorld, idp: p, ts: ts}
-	setEmployeeProvider(t, sw, fw.tenant, employeesConfirm)
-	return fw, sw
+// eachConfirmWorld runs fn on both databases with a full server (portal, Apple, Android)
+// on a TLS listener whose tenant has a provider, asking its employees to sign in there
+// or not.
+func eachConfirmWorld(t *testing.T, employeesConfirm bool, fn func(t *testing.T, fw *fullWorld, w *ssoWorld)) {
+	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+		t.Run(backend, func(t *testing.T) {
+			fw := newFullWorld(t, backend)
+			p := newIdP(t)
+			fw.svc.Enrolment.UseProviderClient(p.client)
+			ts := httptest.NewTLSServer(fw.srv.Echo())
+			t.Cleanup(ts.Close)
+			w := &ssoWorld{apiWorld: fw.apiWorld, idp: p, ts: ts}
+			setEmployeeProvider(t, w, fw.tenant, employeesConfirm)
+			fn(t, fw, w)
+		})
+	}
 }
 
 // setEmployeeProvider sets the tenant's provider to the world's mockoidc.
@@ -114,116 +118,110 @@ func invitationNow(t *testing.T, w *apiWorld, inv enrolment.NewInvitation) mdm.I
 // enrolment goes on as without the sign-in; a colleague at the same provider is refused
 // with a page in the employee's language, and the invitation stays as it was.
 func TestThePortalAsksTheEmployeeToSignIn(t *testing.T) {
-	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
-		t.Run(backend, func(t *testing.T) {
-			fw, w := confirmWorld(t, backend, true)
-			inv := invite(t, fw.apiWorld, fw.tenant, mdm.PlatformAndroid)
-			b := w.browser(t)
-			if code, _, body := b.get(w.ts.URL + "/e/" + inv.Code); code != http.StatusOK || !strings.Contains(body, "sign in with your work account at “Rathaus-Konto”") {
-				t.Fatalf("the notice does not say that a sign-in follows: %d\n%.2000s", code, body)
-			}
+	eachConfirmWorld(t, true, func(t *testing.T, fw *fullWorld, w *ssoWorld) {
+		inv := invite(t, fw.apiWorld, fw.tenant, mdm.PlatformAndroid)
+		b := w.browser(t)
+		if code, _, body := b.get(w.ts.URL + "/e/" + inv.Code); code != http.StatusOK || !strings.Contains(body, "sign in with your work account at “Rathaus-Konto”") {
+			t.Fatalf("the notice does not say that a sign-in follows: %d\n%.2000s", code, body)
+		}
 
-			code, to := accept(t, w, b, inv.Code)
-			if code != http.StatusSeeOther {
-				t.Fatalf("accept: %d to %q, want the provider", code, to)
-			}
-			status, _, body := b.get(throughProvider(t, w, b, to, colleague()))
-			if status != http.StatusForbidden || !strings.Contains(body, "for someone else") || !strings.Contains(body, "Nothing was set up") {
-				t.Fatalf("a colleague's sign-in: %d\n%.1500s", status, body)
-			}
-			if got := invitationNow(t, fw.apiWorld, inv); got.UsedAt != nil || got.AcknowledgedAt != nil {
-				t.Fatalf("the refused sign-in changed the invitation: %+v", got)
-			}
-			if ev := w.events(fw.tenant, audit.EmployeeConfirmRefused); len(ev) != 1 || !strings.Contains(string(ev[0].Details), "otto.schmidt") {
-				t.Fatalf("refusals on record: %+v", ev)
-			}
+		code, to := accept(t, w, b, inv.Code)
+		if code != http.StatusSeeOther {
+			t.Fatalf("accept: %d to %q, want the provider", code, to)
+		}
+		status, _, body := b.get(throughProvider(t, w, b, to, colleague()))
+		if status != http.StatusForbidden || !strings.Contains(body, "for someone else") || !strings.Contains(body, "Nothing was set up") {
+			t.Fatalf("a colleague's sign-in: %d\n%.1500s", status, body)
+		}
+		if got := invitationNow(t, fw.apiWorld, inv); got.UsedAt != nil || got.AcknowledgedAt != nil {
+			t.Fatalf("the refused sign-in changed the invitation: %+v", got)
+		}
+		if ev := w.events(fw.tenant, audit.EmployeeConfirmRefused); len(ev) != 1 || !strings.Contains(string(ev[0].Details), "otto.schmidt") {
+			t.Fatalf("refusals on record: %+v", ev)
+		}
 
-			code, to = accept(t, w, b, inv.Code)
-			if code != http.StatusSeeOther {
-				t.Fatalf("accept again: %d", code)
-			}
-			callback := throughProvider(t, w, b, to, employee())
-			status, next, _ := b.get(callback)
-			if status != http.StatusSeeOther || next != "/e/"+inv.Code+"?lang=en" {
-				t.Fatalf("the employee's sign-in: %d to %q, want the invitation's page", status, next)
-			}
-			if got := invitationNow(t, fw.apiWorld, inv); got.UsedAt == nil || got.AcknowledgedAt == nil {
-				t.Fatalf("the employee's sign-in did not go on with the enrolment: %+v", got)
-			}
-			if n := len(w.events(fw.tenant, audit.EmployeeConfirm)); n != 1 {
-				t.Errorf("%d confirmations on record, want 1", n)
-			}
-			if n := len(w.events(fw.tenant, audit.InvitationRedeem)); n != 1 {
-				t.Errorf("%d redemptions on record, want 1", n)
-			}
+		code, to = accept(t, w, b, inv.Code)
+		if code != http.StatusSeeOther {
+			t.Fatalf("accept again: %d", code)
+		}
+		callback := throughProvider(t, w, b, to, employee())
+		status, next, _ := b.get(callback)
+		if status != http.StatusSeeOther || next != "/e/"+inv.Code+"?lang=en" {
+			t.Fatalf("the employee's sign-in: %d to %q, want the invitation's page", status, next)
+		}
+		if got := invitationNow(t, fw.apiWorld, inv); got.UsedAt == nil || got.AcknowledgedAt == nil {
+			t.Fatalf("the employee's sign-in did not go on with the enrolment: %+v", got)
+		}
+		if n := len(w.events(fw.tenant, audit.EmployeeConfirm)); n != 1 {
+			t.Errorf("%d confirmations on record, want 1", n)
+		}
+		if n := len(w.events(fw.tenant, audit.InvitationRedeem)); n != 1 {
+			t.Errorf("%d redemptions on record, want 1", n)
+		}
 
-			// The provider's answer is taken once.
-			before := fw.rowCounts(t)
-			if status, _, body := b.get(callback); status != http.StatusBadRequest || !strings.Contains(body, "run out") {
-				t.Errorf("a replayed answer: %d\n%.800s", status, body)
-			}
-			if after := fw.rowCounts(t); after["devices"] != before["devices"] || after["invitations"] != before["invitations"] {
-				t.Errorf("the replay changed something: %v → %v", before, after)
-			}
-		})
-	}
+		// The provider's answer is taken once.
+		before := fw.rowCounts(t)
+		if status, _, body := b.get(callback); status != http.StatusBadRequest || !strings.Contains(body, "run out") {
+			t.Errorf("a replayed answer: %d\n%.800s", status, body)
+		}
+		if after := fw.rowCounts(t); after["devices"] != before["devices"] || after["invitations"] != before["invitations"] {
+			t.Errorf("the replay changed something: %v → %v", before, after)
+		}
+	})
 }
 
 // An answer is refused unless it brings a state the browser holds that this server made:
 // a forged state, a state without the browser's cookie, and tenant A's provider's code
 // with tenant B's state all change nothing.
 func TestAForgedOrForeignAnswerConfirmsNobody(t *testing.T) {
-	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
-		t.Run(backend, func(t *testing.T) {
-			fw, w := confirmWorld(t, backend, true)
-			forged := w.browser(t)
-			u := w.ts.URL + "/e/signin/callback?code=x&state=forged-state"
-			forged.client.Jar.SetCookies(mustURL(t, w.ts.URL+"/e/signin/"), []*http.Cookie{{Name: "trennwand_employee_state", Value: "forged-state"}})
-			if status, _, _ := forged.get(u); status != http.StatusBadRequest {
-				t.Errorf("a forged state: %d, want 400", status)
-			}
+	eachConfirmWorld(t, true, func(t *testing.T, fw *fullWorld, w *ssoWorld) {
+		forged := w.browser(t)
+		u := w.ts.URL + "/e/signin/callback?code=x&state=forged-state"
+		forged.client.Jar.SetCookies(mustURL(t, w.ts.URL+"/e/signin/"), []*http.Cookie{{Name: "trennwand_employee_state", Value: "forged-state"}})
+		if status, _, _ := forged.get(u); status != http.StatusBadRequest {
+			t.Errorf("a forged state: %d, want 400", status)
+		}
 
-			// Tenant B, nachbarort, has a provider of its own and an invitation.
-			other := newIdP(t)
-			wb := &ssoWorld{apiWorld: fw.apiWorld, idp: other, ts: w.ts}
-			setEmployeeProvider(t, wb, fw.other, true)
-			invB := invite(t, fw.apiWorld, fw.other, mdm.PlatformIOS)
-			b := w.browser(t)
-			toB := signInSheet(t, w, b, invB.Code, "anna@musterstadt.example")
-			stateB := mustURL(t, toB).Query().Get("state")
+		// Tenant B, nachbarort, has a provider of its own and an invitation.
+		other := newIdP(t)
+		wb := &ssoWorld{apiWorld: fw.apiWorld, idp: other, ts: w.ts}
+		setEmployeeProvider(t, wb, fw.other, true)
+		invB := invite(t, fw.apiWorld, fw.other, mdm.PlatformIOS)
+		b := w.browser(t)
+		toB := signInSheet(t, w, b, invB.Code, "anna@musterstadt.example")
+		stateB := mustURL(t, toB).Query().Get("state")
 
-			// Without the cookie, B's own state is refused too.
-			stranger := w.browser(t)
-			if status, _, _ := stranger.get(w.ts.URL + "/apple/signin/callback?code=x&state=" + url.QueryEscape(stateB)); status != http.StatusBadRequest {
-				t.Errorf("a state without its browser's cookie: %d, want 400", status)
-			}
+		// Without the cookie, B's own state is refused too.
+		stranger := w.browser(t)
+		if status, _, _ := stranger.get(w.ts.URL + "/apple/signin/callback?code=x&state=" + url.QueryEscape(stateB)); status != http.StatusBadRequest {
+			t.Errorf("a state without its browser's cookie: %d, want 400", status)
+		}
 
-			// A code of tenant A's provider, brought with B's state, is refused by B's.
-			invA := invite(t, fw.apiWorld, fw.tenant, mdm.PlatformIOS)
-			a := w.browser(t)
-			toA := signInSheet(t, w, a, invA.Code, "anna@musterstadt.example")
-			if !strings.HasPrefix(toB, other.m.AuthorizationEndpoint()) {
-				t.Fatalf("B's sign-in goes to %q, want B's provider", toB)
-			}
-			callbackA := mustURL(t, throughProvider(t, w, a, toA, employee()))
-			codeA := callbackA.Query().Get("code")
-			resp, err := b.client.Get(w.ts.URL + "/apple/signin/callback?code=" + url.QueryEscape(codeA) + "&state=" + url.QueryEscape(stateB))
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Location") != "" {
-				t.Errorf("A's code for B's invitation: %d to %q\n%.600s", resp.StatusCode, resp.Header.Get("Location"), body)
-			}
-			if got := invitationNow(t, fw.apiWorld, invB); got.UsedAt != nil {
-				t.Errorf("B's invitation was redeemed: %+v", got)
-			}
-			if n := len(w.events(fw.other, audit.EmployeeConfirm)); n != 0 {
-				t.Errorf("%d confirmations of B on record, want none", n)
-			}
-		})
-	}
+		// A code of tenant A's provider, brought with B's state, is refused by B's.
+		invA := invite(t, fw.apiWorld, fw.tenant, mdm.PlatformIOS)
+		a := w.browser(t)
+		toA := signInSheet(t, w, a, invA.Code, "anna@musterstadt.example")
+		if !strings.HasPrefix(toB, other.m.AuthorizationEndpoint()) {
+			t.Fatalf("B's sign-in goes to %q, want B's provider", toB)
+		}
+		callbackA := mustURL(t, throughProvider(t, w, a, toA, employee()))
+		codeA := callbackA.Query().Get("code")
+		resp, err := b.client.Get(w.ts.URL + "/apple/signin/callback?code=" + url.QueryEscape(codeA) + "&state=" + url.QueryEscape(stateB))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Location") != "" {
+			t.Errorf("A's code for B's invitation: %d to %q\n%.600s", resp.StatusCode, resp.Header.Get("Location"), body)
+		}
+		if got := invitationNow(t, fw.apiWorld, invB); got.UsedAt != nil {
+			t.Errorf("B's invitation was redeemed: %+v", got)
+		}
+		if n := len(w.events(fw.other, audit.EmployeeConfirm)); n != 0 {
+			t.Errorf("%d confirmations of B on record, want none", n)
+		}
+	})
 }
 
 func mustURL(t *testing.T, s string) *url.URL {
@@ -254,73 +252,67 @@ func signInSheet(t *testing.T, w *ssoWorld, b *ssoBrowser, code, account string)
 // the same 308 to the enrolment's result URL with a token that opens the enrolment; a
 // colleague's shows the form again, and the code still works.
 func TestTheIPhonesSignInSheetAsksTheEmployeeToSignIn(t *testing.T) {
-	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
-		t.Run(backend, func(t *testing.T) {
-			fw, w := confirmWorld(t, backend, true)
-			inv := invite(t, fw.apiWorld, fw.tenant, mdm.PlatformIOS)
-			b := w.browser(t)
-			status, _, body := b.get(throughProvider(t, w, b, signInSheet(t, w, b, inv.Code, "anna@musterstadt.example"), colleague()))
-			if status != http.StatusForbidden || !strings.Contains(body, "does not belong to this invitation") || !strings.Contains(body, `name="code"`) {
-				t.Fatalf("a colleague in the sheet: %d\n%.800s", status, body)
-			}
-			if got := invitationNow(t, fw.apiWorld, inv); got.UsedAt != nil {
-				t.Fatalf("the refused sign-in redeemed the invitation: %+v", got)
-			}
+	eachConfirmWorld(t, true, func(t *testing.T, fw *fullWorld, w *ssoWorld) {
+		inv := invite(t, fw.apiWorld, fw.tenant, mdm.PlatformIOS)
+		b := w.browser(t)
+		status, _, body := b.get(throughProvider(t, w, b, signInSheet(t, w, b, inv.Code, "anna@musterstadt.example"), colleague()))
+		if status != http.StatusForbidden || !strings.Contains(body, "does not belong to this invitation") || !strings.Contains(body, `name="code"`) {
+			t.Fatalf("a colleague in the sheet: %d\n%.800s", status, body)
+		}
+		if got := invitationNow(t, fw.apiWorld, inv); got.UsedAt != nil {
+			t.Fatalf("the refused sign-in redeemed the invitation: %+v", got)
+		}
 
-			resp, err := b.client.Get(throughProvider(t, w, b, signInSheet(t, w, b, inv.Code, "anna@musterstadt.example"), employee()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			to := resp.Header.Get("Location")
-			token, ok := strings.CutPrefix(to, "apple-remotemanagement-user-login://authentication-results?access-token=")
-			if resp.StatusCode != http.StatusPermanentRedirect || !ok || token == "" {
-				t.Fatalf("the employee in the sheet: %d to %q, want 308 to the result URL", resp.StatusCode, to)
-			}
-			token, _ = url.QueryUnescape(token)
-			d, err := fw.svc.Enrolment.DeviceByEnrolmentToken(context.Background(), token)
-			if err != nil || d.Platform != mdm.PlatformIOS || d.State != mdm.DeviceInvited {
-				t.Fatalf("the token opens %+v (%v), want the new iPhone", d, err)
-			}
-			if n := len(w.events(fw.tenant, audit.EmployeeConfirm)); n != 1 {
-				t.Errorf("%d confirmations on record, want 1", n)
-			}
-		})
-	}
+		resp, err := b.client.Get(throughProvider(t, w, b, signInSheet(t, w, b, inv.Code, "anna@musterstadt.example"), employee()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		to := resp.Header.Get("Location")
+		token, ok := strings.CutPrefix(to, "apple-remotemanagement-user-login://authentication-results?access-token=")
+		if resp.StatusCode != http.StatusPermanentRedirect || !ok || token == "" {
+			t.Fatalf("the employee in the sheet: %d to %q, want 308 to the result URL", resp.StatusCode, to)
+		}
+		token, _ = url.QueryUnescape(token)
+		d, err := fw.svc.Enrolment.DeviceByEnrolmentToken(context.Background(), token)
+		if err != nil || d.Platform != mdm.PlatformIOS || d.State != mdm.DeviceInvited {
+			t.Fatalf("the token opens %+v (%v), want the new iPhone", d, err)
+		}
+		if n := len(w.events(fw.tenant, audit.EmployeeConfirm)); n != 1 {
+			t.Errorf("%d confirmations on record, want 1", n)
+		}
+	})
 }
 
 // Without the setting nothing changes: the notice says nothing of a sign-in, the form
 // goes on to the phone's step, and the sheet answers the code with the token at once.
 func TestWithoutTheSettingEmployeesDoNotSignIn(t *testing.T) {
-	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
-		t.Run(backend, func(t *testing.T) {
-			fw, w := confirmWorld(t, backend, false)
-			droid := invite(t, fw.apiWorld, fw.tenant, mdm.PlatformAndroid)
-			b := w.browser(t)
-			if _, _, body := b.get(w.ts.URL + "/e/" + droid.Code); strings.Contains(body, "Rathaus-Konto") {
-				t.Error("the notice speaks of a sign-in the tenant does not ask for")
-			}
-			if code, to := accept(t, w, b, droid.Code); code != http.StatusSeeOther || to != "/e/"+droid.Code+"?lang=en" {
-				t.Errorf("accept: %d to %q, want the invitation's page", code, to)
-			}
-			iphone, err := fw.svc.Enrolment.Invite(context.Background(), "test", fw.tenant, enrolment.InviteRequest{Email: "otto@musterstadt.example",
-				Platform: mdm.PlatformIOS, ManagedAppleID: "otto@musterstadt.example"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp, err := b.client.PostForm(w.ts.URL+"/apple/signin", url.Values{"code": {iphone.Code}, "user-identifier": {"otto@musterstadt.example"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusPermanentRedirect || !strings.HasPrefix(resp.Header.Get("Location"), "apple-remotemanagement-user-login://") {
-				t.Errorf("the sheet: %d to %q, want the token at once", resp.StatusCode, resp.Header.Get("Location"))
-			}
-			if n := len(w.events(fw.tenant, audit.EmployeeConfirm, audit.EmployeeConfirmRefused)); n != 0 {
-				t.Errorf("%d sign-ins on record, want none", n)
-			}
-		})
-	}
+	eachConfirmWorld(t, false, func(t *testing.T, fw *fullWorld, w *ssoWorld) {
+		droid := invite(t, fw.apiWorld, fw.tenant, mdm.PlatformAndroid)
+		b := w.browser(t)
+		if _, _, body := b.get(w.ts.URL + "/e/" + droid.Code); strings.Contains(body, "Rathaus-Konto") {
+			t.Error("the notice speaks of a sign-in the tenant does not ask for")
+		}
+		if code, to := accept(t, w, b, droid.Code); code != http.StatusSeeOther || to != "/e/"+droid.Code+"?lang=en" {
+			t.Errorf("accept: %d to %q, want the invitation's page", code, to)
+		}
+		iphone, err := fw.svc.Enrolment.Invite(context.Background(), "test", fw.tenant, enrolment.InviteRequest{Email: "otto@musterstadt.example",
+			Platform: mdm.PlatformIOS, ManagedAppleID: "otto@musterstadt.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := b.client.PostForm(w.ts.URL+"/apple/signin", url.Values{"code": {iphone.Code}, "user-identifier": {"otto@musterstadt.example"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusPermanentRedirect || !strings.HasPrefix(resp.Header.Get("Location"), "apple-remotemanagement-user-login://") {
+			t.Errorf("the sheet: %d to %q, want the token at once", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if n := len(w.events(fw.tenant, audit.EmployeeConfirm, audit.EmployeeConfirmRefused)); n != 0 {
+			t.Errorf("%d sign-ins on record, want none", n)
+		}
+	})
 }
 
 // The setting is the tenant's on the single sign-on page and in the API: switched on in

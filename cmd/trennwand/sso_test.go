@@ -2,12 +2,7 @@ package main
 
 import (
 	"bytes"
-	"crypto/tls"
-	"encoding/pem"
 	"errors"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,34 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oauth2-proxy/mockoidc"
+	"github.com/trennwand/trennwand/mdm/openid/openidtest"
 )
-
-// oidcProvider runs an OpenID Connect provider the project did not write (mockoidc) on
-// TLS and returns it with a file holding the certificate it serves, which the program is
-// told to trust through SSL_CERT_FILE, as an operator does for a provider of the town's
-// own CA.
-func oidcProvider(t *testing.T) (*mockoidc.MockOIDC, string) {
-	t.Helper()
-	ts := httptest.NewTLSServer(http.NotFoundHandler())
-	cfg, cert := ts.TLS.Clone(), ts.Certificate()
-	ts.Close()
-	m, err := mockoidc.NewServer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(tls.NewListener(ln, cfg), cfg); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Shutdown() })
-	file := filepath.Join(t.TempDir(), "provider-ca.pem")
-	writeFile(t, file, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})))
-	return m, file
-}
 
 // runProcess runs one command line as a process of its own with the environment added,
 // against the site.
@@ -81,7 +50,9 @@ type ssoShown struct {
 // (show never prints it) and with the employees' sign-in switched on, and the change is
 // audited.
 func TestSSOSetChecksTheProviderAndShowKeepsTheSecret(t *testing.T) {
-	m, caFile := oidcProvider(t)
+	m := openidtest.Start(t)
+	caFile := filepath.Join(t.TempDir(), "provider-ca.pem")
+	writeFile(t, caFile, string(m.CertPEM))
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
 		s.run(t, "tenant", "create", "musterstadt").wantCode(t, 0)
