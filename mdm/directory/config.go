@@ -200,11 +200,11 @@ func (c Config) Roots() (*x509.CertPool, error) {
 	if strings.TrimSpace(c.CAPEM) == "" {
 		return nil, nil
 	}
-	bad := func(why string) (*x509.CertPool, error) {
-		return nil, fmt.Errorf("%w: the directory's CA certificates: %s", mdm.ErrInvalid, why)
+	bad := func(id, why string, nameValues ...string) (*x509.CertPool, error) {
+		return nil, mdm.Refuse("refusal.directory_ca."+id, fmt.Errorf("%w: the directory's CA certificates: %s", mdm.ErrInvalid, why), nameValues...)
 	}
 	if len(c.CAPEM) > maxCAPEM {
-		return bad(fmt.Sprintf("more than %d KiB; give only the CA that issued the directory's certificate", maxCAPEM>>10))
+		return bad("too_large", fmt.Sprintf("more than %d KiB; give only the CA that issued the directory's certificate", maxCAPEM>>10))
 	}
 	pool, rest, n := x509.NewCertPool(), []byte(c.CAPEM), 0
 	for {
@@ -214,17 +214,17 @@ func (c Config) Roots() (*x509.CertPool, error) {
 			break
 		}
 		if block.Type != "CERTIFICATE" {
-			return bad(fmt.Sprintf("the file holds a %s, not only certificates", block.Type))
+			return bad("not_certificate", fmt.Sprintf("the file holds a %s, not only certificates", block.Type), "Type", block.Type)
 		}
 		cert, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return bad("a certificate cannot be read: " + err.Error())
+			return bad("broken", "a certificate cannot be read: "+err.Error())
 		}
 		pool.AddCert(cert)
 		n++
 	}
 	if n == 0 {
-		return bad("the file holds no certificate in PEM form (-----BEGIN CERTIFICATE-----)")
+		return bad("none", "the file holds no certificate in PEM form (-----BEGIN CERTIFICATE-----)")
 	}
 	return pool, nil
 }

@@ -204,10 +204,11 @@ func (p *Portal) serveIOSSteps(w http.ResponseWriter, r *http.Request, code stri
 	if page.Step.Account == "" {
 		page.Step.Account = v.Employee.ManagedAppleID
 	}
-	var err error
-	if page.SignInWith, err = p.cfg.Service.Enrolment.SignInWith(r.Context(), v.Tenant.ID); err != nil {
+	signIn, err := p.cfg.Service.Enrolment.SignInWith(r.Context(), v.Tenant.ID)
+	if err != nil {
 		p.fail(w, r, err)
 		return
 	}
+	page.SignInWith = signIn
 	p.render(w, r, http.StatusOK, pageIOS, "ios.title", page)
 }
