@@ -29,12 +29,12 @@ func TestWhenEmployeesSignInAtTheProvider(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		apple, err := svc.Enrolment.Invite(ctx, "test", w.tenant, enrolment.InviteRequest{Email: "anna@musterstadt.example", Platform: mdm.PlatformIOS,
-			ManagedAppleID: "anna@appleid.musterstadt.example"})
+		apple, err := svc.Enrolment.Invite(ctx, "test", w.tenant, enrolment.InviteRequest{Email: "ida@musterstadt.example", Platform: mdm.PlatformIOS,
+			ManagedAppleID: "ida@appleid.musterstadt.example"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		iphone := enrolment.ConfirmRequest{Via: enrolment.ViaApple, Platform: mdm.PlatformIOS, Account: "anna@appleid.musterstadt.example",
+		iphone := enrolment.ConfirmRequest{Via: enrolment.ViaApple, Platform: mdm.PlatformIOS, Account: "ida@appleid.musterstadt.example",
 			RedirectURL: "https://mdm.musterstadt.example/apple/signin/callback"}
 		setProvider := func(on bool) {
 			_, err := svc.Access.SSO().SetProvider(ctx, "test", w.tenant, access.SSOSettings{DisplayName: "Rathaus-Konto",
