@@ -114,8 +114,6 @@ type ConfirmRequest struct {
 // ConfirmStart is the way to the provider: where the browser goes and the state it keeps.
 type ConfirmStart struct {
 	URL, State string
-	// ProviderName is what the tenant calls its provider.
-	ProviderName string
 }
 
 // signInPurpose binds the sealed code and PKCE verifier of a sign-in to its tenant.
@@ -137,8 +135,9 @@ func (s *Service) SignInWith(ctx context.Context, tenantID string) (string, erro
 // BeginConfirmation checks the step as it would be taken now and, when the tenant asks
 // its employees to sign in on this page, stores a new sign-in bound to the invitation and
 // returns the way to the provider. It writes nothing else: the step itself follows the
-// provider's answer (FinishConfirmation). ErrNoConfirmation when no sign-in is asked for;
-// a code that leads nowhere counts as a wrong guess of the client, as the step would.
+// provider's answer (FinishConfirmation). ErrNoConfirmation when no sign-in is asked for,
+// and for a code that matches no invitation, which the step answers (and counts as a
+// wrong guess) as before; any other reason the step would refuse is answered here.
 func (s *Service) BeginConfirmation(ctx context.Context, client netip.Addr, req ConfirmRequest) (ConfirmStart, error) {
 	platform, err := mdm.ParsePlatform(string(req.Platform))
 	if err != nil {
@@ -160,7 +159,7 @@ func (s *Service) BeginConfirmation(ctx context.Context, client netip.Addr, req 
 	if err != nil {
 		return ConfirmStart{}, ErrNoConfirmation
 	}
-	p, name, err := s.confirm.providers.EmployeeProvider(ctx, inv.TenantID)
+	p, _, err := s.confirm.providers.EmployeeProvider(ctx, inv.TenantID)
 	if errors.Is(err, mdm.ErrNotFound) {
 		return ConfirmStart{}, ErrNoConfirmation
 	} else if err != nil {
@@ -188,7 +187,7 @@ func (s *Service) BeginConfirmation(ctx context.Context, client netip.Addr, req 
 	if err := s.Tables(s.DB).CreateSignIn(ctx, &in, now); err != nil {
 		return ConfirmStart{}, fmt.Errorf("store sign-in at the provider: %w", err)
 	}
-	return ConfirmStart{URL: openid.AuthURL(p, op, req.RedirectURL, flow), State: flow.State, ProviderName: name}, nil
+	return ConfirmStart{URL: openid.AuthURL(p, op, req.RedirectURL, flow), State: flow.State}, nil
 }
 
 // checkStep checks that the step the request asks for could be taken now with the
