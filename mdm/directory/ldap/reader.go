@@ -163,10 +163,11 @@ func (r *Reader) dial(c directory.Config) (*ldapv3.Conn, error) {
 }
 
 // untrustedHint says what to do when the directory's certificate comes from a CA that is
-// not trusted here, which is what a town's own CA usually is.
+// not trusted here, which is what a town's own CA usually is. go-ldap's StartTLS keeps
+// only the text of the handshake's error, so the text is asked too.
 func untrustedHint(err error) string {
 	var unknown x509.UnknownAuthorityError
-	if errors.As(err, &unknown) {
+	if errors.As(err, &unknown) || strings.Contains(err.Error(), (x509.UnknownAuthorityError{}).Error()) {
 		return " (the directory's certificate is from a CA not trusted here: give that CA's certificate, directory set --ca-file)"
 	}
 	return ""
