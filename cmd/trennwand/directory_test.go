@@ -29,6 +29,14 @@ type syncShown struct {
 	DryRun  bool  `json:"dry_run"`
 }
 
+// directorySet is `directory set` of the test directory at url for the tenant
+// musterstadt, without the password's file.
+func directorySet(url string) []string {
+	return []string{"directory", "set", "--tenant", "musterstadt", "--ldap-url", url,
+		"--bind-dn", "cn=sync,ou=service,dc=musterstadt,dc=example", "--base-dn", "ou=people,dc=musterstadt,dc=example",
+		"--filter", "(&(objectClass=user)(uid=user*))", "--id-attr", "entryUUID", "--json"}
+}
+
 // IT points a tenant at its directory: a wrong password is refused with nothing stored;
 // the right one is stored sealed (show never prints it); a dry run reports the 2,100
 // joiners and changes nothing; the sync then takes them in, and a second finds nothing
@@ -45,9 +53,7 @@ func TestDirectorySetShowAndSync(t *testing.T) {
 		wrong, right := filepath.Join(files, "wrong.txt"), filepath.Join(files, "bind.txt")
 		writeFile(t, wrong, "guessed\n")
 		writeFile(t, right, "sync-secret\n")
-		set := []string{"directory", "set", "--tenant", "musterstadt", "--ldap-url", url,
-			"--bind-dn", "cn=sync,ou=service,dc=musterstadt,dc=example", "--base-dn", "ou=people,dc=musterstadt,dc=example",
-			"--filter", "(&(objectClass=user)(uid=user*))", "--id-attr", "entryUUID", "--json", "--bind-password-file"}
+		set := append(directorySet(url), "--bind-password-file")
 
 		r := s.run(t, append(set, wrong)...)
 		r.wantCode(t, exitUsage)
@@ -94,9 +100,7 @@ func TestDirectorySetWithTheTenantsOwnCA(t *testing.T) {
 		bind, notPEM := filepath.Join(files, "bind.txt"), filepath.Join(files, "ca.txt")
 		writeFile(t, bind, "sync-secret\n")
 		writeFile(t, notPEM, "the CA is on the intranet\n")
-		set := []string{"directory", "set", "--tenant", "musterstadt", "--ldap-url", testLDAPS, "--bind-password-file", bind,
-			"--bind-dn", "cn=sync,ou=service,dc=musterstadt,dc=example", "--base-dn", "ou=people,dc=musterstadt,dc=example",
-			"--filter", "(&(objectClass=user)(uid=user*))", "--id-attr", "entryUUID", "--json"}
+		set := append(directorySet(testLDAPS), "--bind-password-file", bind)
 
 		r := s.run(t, set...)
 		r.wantCode(t, exitUsage)
