@@ -14,6 +14,7 @@ import (
 type directoryBody struct {
 	LDAPURL        string `json:"ldap_url"`
 	StartTLS       bool   `json:"start_tls"`
+	CAPEM          string `json:"ca_pem"`
 	BindDN         string `json:"bind_dn"`
 	BindPassword   string `json:"bind_password"`
 	BaseDN         string `json:"base_dn"`
@@ -29,7 +30,7 @@ type directoryBody struct {
 }
 
 func (b directoryBody) config() directory.Config {
-	return directory.Config{LDAPURL: b.LDAPURL, StartTLS: b.StartTLS, BindDN: b.BindDN, BaseDN: b.BaseDN, UserFilter: b.Filter,
+	return directory.Config{LDAPURL: b.LDAPURL, StartTLS: b.StartTLS, CAPEM: b.CAPEM, BindDN: b.BindDN, BaseDN: b.BaseDN, UserFilter: b.Filter,
 		DisabledFilter: b.DisabledFilter, IDAttr: b.IDAttr, EmailAttr: b.EmailAttr, NameAttr: b.NameAttr,
 		AppleIDAttr: b.AppleIDAttr, GroupAttr: b.GroupAttr, GraceDays: b.GraceDays, SyncMinutes: b.SyncMinutes}
 }

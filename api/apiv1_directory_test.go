@@ -2,8 +2,11 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -74,6 +77,38 @@ func TestTheDirectoryThroughTheAPI(t *testing.T) {
 		}
 		if n := storetest.Count(t, s, "directory_people", "1 = 1"); n != 0 {
 			t.Fatalf("a dry run stored %d people", n)
+		}
+	})
+}
+
+// The tenant's own CA for its directory goes through the API too: text without a
+// certificate is a problem+json answer that stores nothing; a certificate is stored with
+// the settings and answered.
+func TestTheDirectorysOwnCAThroughTheAPI(t *testing.T) {
+	ts := httptest.NewTLSServer(http.NotFoundHandler())
+	ca := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}))
+	ts.Close()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		w.svc.Directory.UseSource(oneLDAP{})
+		admin := w.tokens[mdm.RoleAdmin]
+		with := func(caPEM string) string {
+			b, _ := json.Marshal(caPEM)
+			return strings.Replace(directorySettings, `"bind_dn"`, `"ca_pem":`+string(b)+`,"bind_dn"`, 1)
+		}
+		if code, answer := w.send(http.MethodPut, "/api/v1/directory", admin, "application/json", with("the CA is on the intranet")); code != http.StatusBadRequest ||
+			!strings.Contains(answer, "no certificate") {
+			t.Fatalf("a CA without a certificate: %d %s", code, answer)
+		}
+		if n := storetest.Count(t, s, "directory_configs", "1 = 1"); n != 0 {
+			t.Fatalf("%d settings stored after a refusal", n)
+		}
+		if code, answer := w.send(http.MethodPut, "/api/v1/directory", admin, "application/json", with(ca)); code != http.StatusOK {
+			t.Fatalf("set with the CA: %d %s", code, answer)
+		}
+		c, err := w.svc.Directory.TenantConfig(context.Background(), w.tenant)
+		if err != nil || c.CAPEM != ca {
+			t.Fatalf("stored CA %q (%v), want the certificate", c.CAPEM, err)
 		}
 	})
 }

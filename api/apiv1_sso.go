@@ -11,6 +11,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/access"
+	"github.com/trennwand/trennwand/ui/output"
 )
 
 // ssoRoutes are the tenant's single sign-on for administrators: the provider, its test
@@ -40,16 +41,12 @@ type ssoJSON struct {
 	MFA             string   `json:"mfa"`
 	MFAValues       []string `json:"mfa_values"`
 	Required        bool     `json:"required"`
-	RedirectURI     string   `json:"redirect_uri"`
-	BreakGlass      []string `json:"break_glass_admins"`
-}
-
-// listOrEmpty keeps an empty list a list in JSON.
-func listOrEmpty(l []string) []string {
-	if l == nil {
-		return []string{}
-	}
-	return l
+	// EmployeesConfirm asks employees to sign in at the provider before a phone is set up;
+	// EmployeeRedirectURIs are the portal's and the phone's callbacks to register for it.
+	EmployeesConfirm     bool     `json:"employees_confirm"`
+	RedirectURI          string   `json:"redirect_uri"`
+	EmployeeRedirectURIs []string `json:"employee_redirect_uris"`
+	BreakGlass           []string `json:"break_glass_admins"`
 }
 
 func (a *apiV1) ssoOut(c echo.Context, t mdm.Tenant, p access.SSOProvider) error {
@@ -58,9 +55,10 @@ func (a *apiV1) ssoOut(c echo.Context, t mdm.Tenant, p access.SSOProvider) error
 		return err
 	}
 	return c.JSON(http.StatusOK, ssoJSON{DisplayName: p.DisplayName, Issuer: p.Issuer, ClientID: p.ClientID, ClientSecretSet: len(p.ClientSecret) > 0,
-		Scopes: listOrEmpty(p.Scopes), GroupsClaim: p.GroupsClaim, AdminGroups: listOrEmpty(p.AdminGroups), HelpdeskGroups: listOrEmpty(p.HelpdeskGroups),
-		DPOGroups: listOrEmpty(p.DPOGroups), MFA: string(p.MFA), MFAValues: listOrEmpty(p.MFAValues), Required: p.Required,
-		RedirectURI: SSORedirectURL(a.publicURL, t.Name), BreakGlass: listOrEmpty(ids)})
+		Scopes: output.List(p.Scopes), GroupsClaim: p.GroupsClaim, AdminGroups: output.List(p.AdminGroups), HelpdeskGroups: output.List(p.HelpdeskGroups),
+		DPOGroups: output.List(p.DPOGroups), MFA: string(p.MFA), MFAValues: output.List(p.MFAValues), Required: p.Required,
+		EmployeesConfirm: p.EmployeesConfirm, RedirectURI: SSORedirectURL(a.publicURL, t.Name),
+		EmployeeRedirectURIs: EmployeeRedirectURLs(a.publicURL), BreakGlass: output.List(ids)})
 }
 
 func (a *apiV1) getSSO(c echo.Context, k call) error {
@@ -79,7 +77,7 @@ func (a *apiV1) setSSO(c echo.Context, k call) error {
 	p, err := a.svc.Access.SSO().SetProvider(c.Request().Context(), k.who.Actor, k.tenant, access.SSOSettings{DisplayName: in.DisplayName,
 		Issuer: in.Issuer, ClientID: in.ClientID, ClientSecret: in.ClientSecret, GroupsClaim: in.GroupsClaim, Scopes: in.Scopes,
 		AdminGroups: in.AdminGroups, HelpdeskGroups: in.HelpdeskGroups, DPOGroups: in.DPOGroups, MFA: access.MFARule(in.MFA),
-		MFAValues: in.MFAValues, Required: in.Required})
+		MFAValues: in.MFAValues, Required: in.Required, EmployeesConfirm: in.EmployeesConfirm})
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,34 +12,30 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/labstack/echo/v4"
-	"golang.org/x/oauth2"
 
+	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/access"
+	"github.com/trennwand/trennwand/mdm/openid"
 	"github.com/trennwand/trennwand/ui/dashboard"
+	"github.com/trennwand/trennwand/ui/portal"
 )
 
-// ssoStateCookie holds the state of a sign-in at the provider, so that only the browser
-// that went there can come back with it: a callback link sent to someone else signs
-// nobody in. It is SameSite=Lax, since the provider sends the browser back from another
-// site, and lives only on the callback's path.
-const ssoStateCookie = "trennwand_sso_state"
+// stateCookie holds the state of a sign-in at the tenant's provider, so that only the
+// browser that went there can come back with it: a callback link sent to someone else
+// signs nobody in. It lives only on the tenant's callback path.
+func stateCookie(tenant string) openid.StateCookie {
+	return openid.StateCookie{Name: "trennwand_sso_state", Path: dashboard.Prefix + "/signin/sso/" + tenant + "/", MaxAge: access.SSOSignInTimeout}
+}
 
-// ssoConnector speaks OpenID Connect to the tenants' providers with go-oidc and
-// golang.org/x/oauth2: discovery (issuer checked), the code exchange with the PKCE
-// verifier, and the ID token's signature, issuer, audience and expiry.
-type ssoConnector struct{ client *http.Client }
+// ssoConnector speaks OpenID Connect to the tenants' providers through the openid
+// package: discovery (issuer checked), the code exchange with the PKCE verifier, and the ID
+// token's signature, issuer, audience, expiry and nonce.
+type ssoConnector struct{ rp openid.Client }
 
 // newSSOConnector returns the connector on client; nil takes one with a timeout.
 func newSSOConnector(client *http.Client) ssoConnector {
-	if client == nil {
-		client = &http.Client{Timeout: 15 * time.Second}
-	}
-	return ssoConnector{client: client}
-}
-
-func (c ssoConnector) context(ctx context.Context) context.Context {
-	return oidc.ClientContext(ctx, c.client)
+	return ssoConnector{rp: openid.New(client)}
 }
 
 // discovery is what a provider's discovery document says beyond go-oidc's fields.
@@ -52,7 +47,7 @@ type discovery struct {
 // Discover fetches and checks the issuer's discovery document: it must name the issuer
 // exactly and the endpoints of the code flow; for the settings page's "test connection".
 func (c ssoConnector) Discover(ctx context.Context, issuer string) (dashboard.SSODiscovery, error) {
-	op, err := oidc.NewProvider(c.context(ctx), issuer)
+	op, err := c.rp.Discover(ctx, issuer)
 	if err != nil {
 		return dashboard.SSODiscovery{}, fmt.Errorf("%w: %v", mdm.ErrInvalid, err)
 	}
@@ -74,14 +69,17 @@ func (s *signIn) redirectURL(tenantName string) string {
 	return SSORedirectURL(s.dash.SignInBase(), tenantName)
 }
 
+// EmployeeRedirectURLs are the callbacks of an employee's sign-in through the tenant's
+// provider, the portal's and the phone's sign-in sheet's, to register at the provider
+// when the tenant's employees confirm who they are.
+func EmployeeRedirectURLs(public *url.URL) []string {
+	return []string{portal.SignedInURL(public), public.JoinPath(ios.PathSignedIn).String()}
+}
+
 // SSORedirectURL is the callback of a tenant's sign-in through its provider, the
 // redirect URI to register at the provider.
 func SSORedirectURL(public *url.URL, tenantName string) string {
 	return public.JoinPath(dashboard.Prefix, "signin/sso", tenantName, "callback").String()
-}
-
-func (s *signIn) oauth(p access.SSOProvider, op *oidc.Provider, secret, tenantName string) oauth2.Config {
-	return oauth2.Config{ClientID: p.ClientID, ClientSecret: secret, Endpoint: op.Endpoint(), RedirectURL: s.redirectURL(tenantName), Scopes: p.Scopes}
 }
 
 // start sends the browser to the tenant's provider with a new state, nonce and PKCE
@@ -97,7 +95,7 @@ func (s *signIn) start(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	op, err := oidc.NewProvider(s.conn.context(r.Context()), st.Provider.Issuer)
+	op, err := s.conn.rp.Discover(r.Context(), st.Provider.Issuer)
 	if err != nil {
 		s.log.Warn("single sign-on: provider unreachable", "tenant", tenant, "error", err)
 		return s.refused(c, http.StatusBadGateway, "signin.sso.unreachable")
@@ -109,10 +107,9 @@ func (s *signIn) start(c echo.Context) error {
 // state, the nonce and the PKCE challenge.
 func (s *signIn) toProvider(c echo.Context, st access.SSOStart, op *oidc.Provider) error {
 	tenant := st.Tenant.Name
-	http.SetCookie(c.Response(), &http.Cookie{Name: ssoStateCookie, Value: st.State, Path: dashboard.Prefix + "/signin/sso/" + tenant + "/",
-		MaxAge: int(access.SSOSignInTimeout.Seconds()), Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	cfg := s.oauth(st.Provider, op, "", tenant)
-	return c.Redirect(http.StatusSeeOther, cfg.AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier)))
+	stateCookie(tenant).Set(c.Response(), st.State)
+	p := openid.Provider{Issuer: st.Provider.Issuer, ClientID: st.Provider.ClientID, Scopes: st.Provider.Scopes}
+	return c.Redirect(http.StatusSeeOther, openid.AuthURL(p, op, s.redirectURL(tenant), openid.Flow{State: st.State, Nonce: st.Nonce, Verifier: st.Verifier}))
 }
 
 // link sends a signed-in administrator to the tenant's provider to link their account
@@ -135,7 +132,7 @@ func (s *signIn) link(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	op, err := oidc.NewProvider(s.conn.context(r.Context()), st.Provider.Issuer)
+	op, err := s.conn.rp.Discover(r.Context(), st.Provider.Issuer)
 	if err != nil {
 		s.log.Warn("single sign-on: provider unreachable", "tenant", st.Tenant.Name, "error", err)
 		s.dash.Problem(c.Response(), r, http.StatusBadGateway, "signin.sso.unreachable")
@@ -153,9 +150,7 @@ func (s *signIn) callback(c echo.Context) error {
 	ctx := r.Context()
 	tenant, q := c.Param("tenant"), r.URL.Query()
 	state := q.Get("state")
-	http.SetCookie(c.Response(), &http.Cookie{Name: ssoStateCookie, Value: "", Path: dashboard.Prefix + "/signin/sso/" + tenant + "/",
-		MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	if held, err := r.Cookie(ssoStateCookie); err != nil || state == "" || subtle.ConstantTimeCompare([]byte(held.Value), []byte(state)) != 1 {
+	if !stateCookie(tenant).Take(c.Response(), r, state) {
 		return s.refused(c, http.StatusBadRequest, "signin.sso.failed")
 	}
 	client := s.client(r).String()
@@ -200,79 +195,25 @@ func (s *signIn) callback(c echo.Context) error {
 // verify exchanges the code and checks the ID token; it returns the identity, or why the
 // answer is refused. An error is the server's own failure.
 func (s *signIn) verify(ctx context.Context, st access.SSOStart, tenant string, q url.Values) (access.SSOIdentity, string, error) {
-	if e := q.Get("error"); e != "" {
-		return access.SSOIdentity{}, "the provider answered " + clipForTrail(e, 64), nil
-	}
-	code := q.Get("code")
-	if code == "" {
-		return access.SSOIdentity{}, "no code", nil
-	}
-	octx := s.conn.context(ctx)
-	op, err := oidc.NewProvider(octx, st.Provider.Issuer)
-	if err != nil {
-		return access.SSOIdentity{}, "provider unreachable: " + clipForTrail(err.Error(), 200), nil
-	}
 	secret, err := s.access.SSO().ClientSecret(st.Provider)
 	if err != nil {
 		return access.SSOIdentity{}, "", err
 	}
-	cfg := s.oauth(st.Provider, op, secret, tenant)
-	tok, err := cfg.Exchange(octx, code, oauth2.VerifierOption(st.Verifier))
-	if err != nil {
-		return access.SSOIdentity{}, "code refused: " + clipForTrail(err.Error(), 200), nil
+	p := openid.Provider{Issuer: st.Provider.Issuer, ClientID: st.Provider.ClientID, ClientSecret: secret, Scopes: st.Provider.Scopes}
+	id, err := s.conn.rp.Verify(ctx, p, s.redirectURL(tenant), openid.AnswerOf(q), openid.Flow{State: st.State, Nonce: st.Nonce, Verifier: st.Verifier})
+	if refusal := (*openid.Refusal)(nil); errors.As(err, &refusal) {
+		return access.SSOIdentity{}, refusal.Why, nil
+	} else if err != nil {
+		return access.SSOIdentity{}, "", err
 	}
-	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" {
-		return access.SSOIdentity{}, "no ID token", nil
-	}
-	idt, err := op.Verifier(&oidc.Config{ClientID: st.Provider.ClientID}).Verify(octx, raw)
-	if err != nil {
-		return access.SSOIdentity{}, "ID token refused: " + clipForTrail(err.Error(), 200), nil
-	}
-	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(st.Nonce)) != 1 {
-		return access.SSOIdentity{}, "ID token refused: wrong nonce", nil
-	}
-	var claims map[string]json.RawMessage
-	if err := idt.Claims(&claims); err != nil {
-		return access.SSOIdentity{}, "ID token refused: " + clipForTrail(err.Error(), 200), nil
-	}
-	return identityOf(idt.Issuer, idt.Subject, claims, st.Provider.GroupsClaim), "", nil
+	return identityOf(id.Issuer, id.Subject, id.Claims, st.Provider.GroupsClaim), "", nil
 }
 
 // identityOf reads the person from the ID token's claims: e-mail, groups (a list of
 // strings, or one string), amr and acr. A claim of another shape counts as missing.
 func identityOf(issuer, subject string, claims map[string]json.RawMessage, groupsClaim string) access.SSOIdentity {
-	id := access.SSOIdentity{Issuer: issuer, Subject: subject}
-	var verified *bool
-	_ = json.Unmarshal(claims["email_verified"], &verified)
-	if verified == nil || *verified {
-		_ = json.Unmarshal(claims["email"], &id.Email)
-	}
-	id.Groups = stringsClaim(claims[groupsClaim])
-	id.AMR = stringsClaim(claims["amr"])
-	_ = json.Unmarshal(claims["acr"], &id.ACR)
-	return id
-}
-
-// stringsClaim reads a claim that is a list of strings or one string.
-func stringsClaim(raw json.RawMessage) []string {
-	var list []string
-	if json.Unmarshal(raw, &list) == nil {
-		return list
-	}
-	var one string
-	if json.Unmarshal(raw, &one) == nil && one != "" {
-		return []string{one}
-	}
-	return nil
-}
-
-// clipForTrail shortens a text from outside for the audit trail.
-func clipForTrail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
+	id := openid.Identity{Issuer: issuer, Subject: subject, Claims: claims}
+	return access.SSOIdentity{Issuer: issuer, Subject: subject, Email: id.Email(), Groups: id.Strings(groupsClaim), AMR: id.Strings("amr"), ACR: id.String("acr")}
 }
 
 // refused answers with the sign-in page and a message.
@@ -317,7 +258,7 @@ func (s *signIn) endSession(ctx context.Context, a mdm.Admin) string {
 	if err != nil {
 		return ""
 	}
-	op, err := oidc.NewProvider(s.conn.context(ctx), p.Issuer)
+	op, err := s.conn.rp.Discover(ctx, p.Issuer)
 	if err != nil {
 		return ""
 	}

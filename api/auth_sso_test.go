@@ -3,11 +3,9 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -24,6 +22,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/access"
 	"github.com/trennwand/trennwand/mdm/audit"
+	"github.com/trennwand/trennwand/mdm/openid/openidtest"
 	"github.com/trennwand/trennwand/mdm/store"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
@@ -47,20 +46,9 @@ type idp struct {
 
 func newIdP(t testing.TB) *idp {
 	t.Helper()
-	ts := httptest.NewTLSServer(http.NotFoundHandler())
-	cfg, client := ts.TLS.Clone(), ts.Client()
-	ts.Close()
-	m, err := mockoidc.NewServer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &idp{m: m, client: client}
+	p := &idp{}
 	// mockoidc has no sign-out; the discovery document names one, as Keycloak's does.
-	_ = m.AddMiddleware(func(next http.Handler) http.Handler {
+	prov := openidtest.Start(t, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration") || p.endSession == "" {
 				next.ServeHTTP(w, r)
@@ -75,10 +63,7 @@ func newIdP(t testing.TB) *idp {
 			_ = json.NewEncoder(w).Encode(doc)
 		})
 	})
-	if err := m.Start(tls.NewListener(ln, cfg), cfg); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Shutdown() })
+	p.m, p.client = prov.MockOIDC, prov.Client
 	return p
 }
 

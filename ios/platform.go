@@ -36,6 +36,10 @@ const (
 	PathEnrol = "/apple/enrol"
 	// PathSignIn is the web sign-in page the phone shows when it has no valid token.
 	PathSignIn = "/apple/signin"
+	// PathSignedIn is where the tenant's provider sends the sign-in sheet back when the
+	// tenant asks its employees to confirm who they are; the tenant registers it at its
+	// provider as a redirect URI.
+	PathSignedIn = PathSignIn + "/callback"
 	// PathCheckIn is the MDM CheckInURL: Authenticate, TokenUpdate, CheckOut and the other
 	// check-in messages.
 	PathCheckIn = "/mdm/checkin"
@@ -133,7 +137,7 @@ type Platform struct {
 
 // urls are the component's absolute URLs under the public URL.
 type urls struct {
-	enrol, signIn, checkIn, connect string
+	enrol, signIn, signedIn, checkIn, connect string
 }
 
 // New returns the component on the domain service, the CA and nanomdm's storage (the
@@ -161,10 +165,11 @@ func New(svc *domain.Services, ca CA, store Storage, cfg Config) (*Platform, err
 	p := &Platform{cfg: cfg, svc: svc, ca: ca, store: store, log: cfg.Log, devices: keptDevices(cfg.Changes)}
 	p.checkins = &binding{next: certauth.New(core, store), svc: svc, reports: p.commandReport}
 	p.urls = urls{
-		enrol:   cfg.PublicURL.JoinPath(PathEnrol).String(),
-		signIn:  cfg.PublicURL.JoinPath(PathSignIn).String(),
-		checkIn: cfg.PublicURL.JoinPath(PathCheckIn).String(),
-		connect: cfg.PublicURL.JoinPath(PathConnect).String(),
+		enrol:    cfg.PublicURL.JoinPath(PathEnrol).String(),
+		signIn:   cfg.PublicURL.JoinPath(PathSignIn).String(),
+		signedIn: cfg.PublicURL.JoinPath(PathSignedIn).String(),
+		checkIn:  cfg.PublicURL.JoinPath(PathCheckIn).String(),
+		connect:  cfg.PublicURL.JoinPath(PathConnect).String(),
 	}
 	return p, nil
 }
@@ -176,6 +181,7 @@ func (p *Platform) Handler() http.Handler {
 	mux.HandleFunc("POST "+PathEnrol, p.serveEnrol)
 	mux.HandleFunc("GET "+PathSignIn, p.serveSignInForm)
 	mux.HandleFunc("POST "+PathSignIn, p.serveSignIn)
+	mux.HandleFunc("GET "+PathSignedIn, p.serveSignedIn)
 	mux.Handle("PUT "+PathCheckIn, p.mdmHandler(true))
 	mux.Handle("PUT "+PathConnect, p.mdmHandler(false))
 	return mux

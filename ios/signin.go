@@ -71,9 +71,26 @@ func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
 			EN: "The sign-in was incomplete. Please try again."})
 		return
 	}
-	account := r.PostForm.Get("user-identifier")
-	started, err := p.svc.Enrolment.StartEnrolmentFrom(r.Context(), p.cfg.ClientAddr(r), enrolment.EnrolmentRequest{
-		Code: r.PostForm.Get("code"), Platform: mdm.PlatformIOS, Account: account})
+	ctx, client := r.Context(), p.cfg.ClientAddr(r)
+	account, code := r.PostForm.Get("user-identifier"), r.PostForm.Get("code")
+	to, err := p.svc.Enrolment.BeginConfirmation(ctx, client, enrolment.ConfirmRequest{Via: enrolment.ViaApple, Code: code,
+		Platform: mdm.PlatformIOS, Account: account, RedirectURL: p.urls.signedIn})
+	switch {
+	case errors.Is(err, enrolment.ErrNoConfirmation):
+		started, err := p.svc.Enrolment.StartEnrolmentFrom(ctx, client, enrolment.EnrolmentRequest{Code: code, Platform: mdm.PlatformIOS, Account: account})
+		p.answerSignIn(w, r, account, started, err)
+	case err != nil:
+		p.answerSignIn(w, r, account, enrolment.StartedEnrolment{}, err)
+	default:
+		signInCookie.Set(w, to.State)
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, to.URL, http.StatusSeeOther)
+	}
+}
+
+// answerSignIn hands the phone its enrolment token with a 308 to the result URL, or
+// shows the form again with why the sign-in failed.
+func (p *Platform) answerSignIn(w http.ResponseWriter, r *http.Request, account string, started enrolment.StartedEnrolment, err error) {
 	if err != nil {
 		status, prob := signInProblem(err)
 		if status == http.StatusInternalServerError {
@@ -91,6 +108,18 @@ func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
 // signInProblem turns why a code was refused into a status and words for the employee.
 func signInProblem(err error) (int, *problem) {
 	switch {
+	case errors.Is(err, enrolment.ErrNotTheEmployee):
+		return http.StatusForbidden, &problem{
+			DE: "Sie haben sich mit einem Konto angemeldet, das nicht zu dieser Einladung gehört. Es wurde nichts eingerichtet. Melden Sie sich mit Ihrem eigenen Dienstkonto an oder wenden Sie sich an Ihre IT.",
+			EN: "You signed in with an account that does not belong to this invitation. Nothing was set up. Sign in with your own work account, or contact your IT."}
+	case errors.Is(err, enrolment.ErrSignInFailed):
+		return http.StatusUnauthorized, &problem{
+			DE: "Die Anmeldung mit Ihrem Dienstkonto konnte nicht bestätigt werden. Es wurde nichts geändert. Bitte geben Sie den Einladungscode noch einmal ein.",
+			EN: "The sign-in with your work account could not be confirmed. Nothing was changed. Please enter the invitation code again."}
+	case errors.Is(err, enrolment.ErrSignInGone):
+		return http.StatusBadRequest, &problem{
+			DE: "Diese Anmeldung ist unbekannt, schon benutzt oder hat zu lange gedauert. Bitte geben Sie den Einladungscode noch einmal ein.",
+			EN: "This sign-in is unknown, was used already or took too long. Please enter the invitation code again."}
 	case errors.Is(err, enrolment.ErrTooManyGuesses):
 		return http.StatusTooManyRequests, &problem{
 			DE: "Von Ihrem Netz kamen zu viele falsche Einladungscodes. Bitte warten Sie eine Viertelstunde und versuchen Sie es dann noch einmal.",

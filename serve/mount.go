@@ -80,7 +80,7 @@ func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, l
 		Licensing: in.appLicensing(), Apple: apple, Android: android,
 		Schemas: api.DashboardSchemas(in.androidPlatform), Play: api.DashboardPlay(in.androidPlatform), CertificateKeys: keys,
 		Expiries:    in.tenantExpiries(ca, tlsCfg),
-		AuditSigner: auditSigner, SSOCheck: srv.SSOCheck()})
+		AuditSigner: auditSigner, SSOCheck: srv.SSOCheck(), EmployeeRedirectURIs: api.EmployeeRedirectURLs(in.Config.PublicURL)})
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, l
 // is read from X-Forwarded-For as the trusted proxies wrote it.
 func mountPortal(srv *api.Server, in *server, drivers map[mdm.Platform]mdm.Driver, log *slog.Logger) error {
 	p, err := portal.New(portal.Config{Service: in.Service, Drivers: drivers, Log: log.With("component", "portal"),
-		ClientAddr: api.ForwardedFor(in.Config.TrustedProxies)})
+		ClientAddr: api.ForwardedFor(in.Config.TrustedProxies), PublicURL: in.Config.PublicURL})
 	if err != nil {
 		return err
 	}

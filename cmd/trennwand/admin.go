@@ -61,5 +61,49 @@ These are shown only now.
 	f.String("tenant", "", "tenant name (required)")
 	f.String("email", "", "the administrator's e-mail address (required)")
 	f.String("role", "admin", "admin, helpdesk or dpo")
-	return group("admin", "Manage administrators", create)
+	return group("admin", "Manage administrators", create, newAdminResetCmd())
+}
+
+func newAdminResetCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "reset-second-factor",
+		Short: "Reset the second factor of an administrator who lost it; audited with the reason",
+		Long: `Reset an administrator's second factor, as another administrator does in the dashboard:
+a new, unconfirmed TOTP secret replaces the old one, their recovery codes and passkeys are
+removed and their sessions end, so that at the next sign-in they set up a factor as at the
+first. The reason is recorded in the audit trail; with mail set up the administrator is
+told by e-mail.`,
+		Example: `  trennwand admin reset-second-factor --tenant musterstadt --email it@musterstadt.de --reason "new phone, old one lost"`,
+		Args:    exactArgs(),
+		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
+			t, err := tenantFlag(ctx, cmd, in)
+			if err != nil {
+				return err
+			}
+			email, _ := cmd.Flags().GetString("email")
+			reason, _ := cmd.Flags().GetString("reason")
+			if email == "" || reason == "" {
+				return usagef("--email and --reason are required")
+			}
+			a, err := in.svc.Access.AdminByEmail(ctx, t, email)
+			if errors.Is(err, mdm.ErrNotFound) {
+				return fmt.Errorf("tenant %s has no administrator %s", t.Name, email)
+			} else if err != nil {
+				return err
+			}
+			if err := in.svc.Access.ResetSecondFactor(ctx, cliActor(), t, a.ID, reason); err != nil {
+				return err
+			}
+			if in.cfg.JSON {
+				return output.JSON(cmd.OutOrStdout(), map[string]any{"id": a.ID, "tenant": t.Name, "email": a.Email, "reset": true})
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "reset the second factor of %s in tenant %s; they set up a new one at their next sign-in\n", a.Email, t.Name)
+			return err
+		}),
+	}
+	f := c.Flags()
+	f.String("tenant", "", "tenant name (required)")
+	f.String("email", "", "the administrator's e-mail address (required)")
+	f.String("reason", "", "why, for the audit trail (required)")
+	return c
 }

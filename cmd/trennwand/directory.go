@@ -21,7 +21,8 @@ func newDirectorySetCmd() *cobra.Command {
 		Short: "Set how a tenant's LDAP directory is read; the connection is tested before anything is saved",
 		Long: `Bind to the directory with the settings and read it; only if that works are the settings
 stored, the password sealed with the master key. ldaps:// is TLS from the start; an ldap://
-address needs --start-tls unless it is the local host. The defaults fit an Active Directory
+address needs --start-tls unless it is the local host. A directory whose certificate comes
+from the town's own CA is trusted with --ca-file (for this tenant only). The defaults fit an Active Directory
 (people by objectClass user, disabled by userAccountControl bit 2, groups in memberOf);
 for OpenLDAP give --filter, --disabled-filter and --id-attr entryUUID. The change is audited.`,
 		Example: `  trennwand directory set --tenant musterstadt --ldap-url ldaps://dc1.musterstadt.local \
@@ -54,6 +55,13 @@ for OpenLDAP give --filter, --disabled-filter and --id-attr entryUUID. The chang
 				*dst, _ = f.GetString(name)
 			}
 			c.StartTLS, _ = f.GetBool("start-tls")
+			if f.Changed("ca-file") {
+				ca, err := readFlagFile(cmd, "ca-file")
+				if err != nil {
+					return err
+				}
+				c.CAPEM = string(ca)
+			}
 			c.GraceDays, _ = f.GetInt("grace-days")
 			c.SyncMinutes, _ = f.GetInt("sync-minutes")
 			password := strings.TrimRight(string(secret), "\r\n")
@@ -71,6 +79,7 @@ for OpenLDAP give --filter, --disabled-filter and --id-attr entryUUID. The chang
 	f.String("tenant", "", "tenant name (required)")
 	f.String("ldap-url", "", "the directory's address, ldaps://HOST[:PORT] or ldap://HOST[:PORT] (required)")
 	f.Bool("start-tls", false, "upgrade an ldap:// connection with StartTLS before binding")
+	f.String("ca-file", "", "PEM file with the CA certificates the directory's certificate must chain to, for this tenant only (default: the system's roots)")
 	f.String("bind-dn", "", "the service account to bind as (required)")
 	f.String("bind-password-file", "", "file holding the service account's password (required; stored sealed)")
 	f.String("base-dn", "", "where the employees are searched (required)")

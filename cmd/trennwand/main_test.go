@@ -20,6 +20,7 @@ import (
 // tests stays.
 func TestMain(m *testing.M) {
 	testLDAP = os.Getenv("TRENNWAND_TEST_LDAP")
+	testLDAPS, testLDAPCA = os.Getenv("TRENNWAND_TEST_LDAPS"), os.Getenv("TRENNWAND_TEST_LDAP_CA")
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "TRENNWAND_") && name != storetest.EnvPostgres {

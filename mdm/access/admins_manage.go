@@ -18,6 +18,20 @@ func (s *Service) Admins(ctx context.Context, t mdm.Tenant) ([]mdm.Admin, error)
 	return as, nil
 }
 
+// AdminByEmail returns the tenant's administrator with the e-mail address (in any case);
+// ErrNotFound when there is none.
+func (s *Service) AdminByEmail(ctx context.Context, t mdm.Tenant, email string) (mdm.Admin, error) {
+	norm, err := mdm.NormalizeEmail(email)
+	if err != nil {
+		return mdm.Admin{}, err
+	}
+	a, err := s.own.AdminByEmail(ctx, t.ID, norm)
+	if err != nil {
+		return mdm.Admin{}, fmt.Errorf("administrator %s of %s: %w", norm, t.Name, err)
+	}
+	return a, nil
+}
+
 // DisableAdmin disables one of the tenant's administrators: their sessions end at once
 // and they cannot sign in again. Nobody disables themselves, and the tenant keeps at
 // least one administrator with the admin role, so that it is never left without one.

@@ -32,7 +32,8 @@ const (
 // MFARules lists the rules in the order a form offers them.
 var MFARules = []MFARule{MFAByAMR, MFAByACR, MFALocal}
 
-// Provider is a tenant's OpenID Connect provider for its administrators.
+// SSOProvider is a tenant's OpenID Connect provider for its administrators, and for its
+// employees when they confirm who they are.
 type SSOProvider struct {
 	TenantID    string
 	DisplayName string // shown on the button "Sign in with …"
@@ -47,8 +48,11 @@ type SSOProvider struct {
 	MFA                                    MFARule
 	MFAValues                              []string // amr or acr values that count as a second factor
 	// Required refuses the password sign-in to everyone but break-glass administrators.
-	Required  bool
-	UpdatedAt time.Time
+	Required bool
+	// EmployeesConfirm asks employees to sign in at the provider before a phone gets its
+	// enrolment, so that a lost invitation letter enrols nobody else.
+	EmployeesConfirm bool
+	UpdatedAt        time.Time
 }
 
 // SSOSettings is what an administrator sets for the tenant's provider. An empty client
@@ -59,7 +63,7 @@ type SSOSettings struct {
 	AdminGroups, HelpdeskGroups, DPOGroups                   []string
 	MFA                                                      MFARule
 	MFAValues                                                []string
-	Required                                                 bool
+	Required, EmployeesConfirm                               bool
 }
 
 // SSOStore keeps the tenants' providers, the sign-ins sent to them, which administrator is
@@ -257,7 +261,7 @@ func (o SSO) SetProvider(ctx context.Context, actor string, t mdm.Tenant, in SSO
 		p = SSOProvider{TenantID: t.ID, DisplayName: in.DisplayName, Issuer: in.Issuer, ClientID: in.ClientID,
 			ClientSecret: old.ClientSecret, Scopes: in.Scopes, GroupsClaim: in.GroupsClaim, AdminGroups: in.AdminGroups,
 			HelpdeskGroups: in.HelpdeskGroups, DPOGroups: in.DPOGroups, MFA: in.MFA, MFAValues: in.MFAValues,
-			Required: in.Required, UpdatedAt: at}
+			Required: in.Required, EmployeesConfirm: in.EmployeesConfirm, UpdatedAt: at}
 		if in.ClientSecret != "" {
 			if p.ClientSecret, err = o.s.Settings.Sealer.Seal(ssoSecretPurpose(t.ID), []byte(in.ClientSecret)); err != nil {
 				return fmt.Errorf("seal client secret: %w", err)
@@ -276,7 +280,7 @@ func (o SSO) SetProvider(ctx context.Context, actor string, t mdm.Tenant, in SSO
 		}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.SSOUpdate, Subject: audit.Tenant.Of(t.ID),
 			Details: audit.Fields(map[string]any{"issuer": p.Issuer, "client_id": p.ClientID, "mfa": p.MFA, "mfa_values": p.MFAValues,
-				"required": p.Required, "secret_changed": in.ClientSecret != "", "admin_groups": p.AdminGroups,
+				"required": p.Required, "employees_confirm": p.EmployeesConfirm, "secret_changed": in.ClientSecret != "", "admin_groups": p.AdminGroups,
 				"helpdesk_groups": p.HelpdeskGroups, "dpo_groups": p.DPOGroups})})
 		return err
 	})

@@ -45,6 +45,11 @@ const (
 	// agreement, BSI mapping) was generated; its details name the document.
 	DataProtectionDocument Action = "dataprotection.document"
 	NoticeAcknowledge      Action = "notice.acknowledge"
+	// An employee signed in at the tenant's provider as the invitation's employee before
+	// the enrolment went on; or the sign-in was refused (another person, an answer that
+	// could not be trusted), which changed nothing.
+	EmployeeConfirm        Action = "employee.confirm"
+	EmployeeConfirmRefused Action = "employee.confirm_refused"
 	AuditExport            Action = "audit.export"
 	AuditPrune             Action = "audit.prune"
 	EmployeeView           Action = "employee.view"
@@ -133,6 +138,7 @@ var actions = setOf(
 	EmployeeView, EmployeeReport, DeviceView, DeviceExport, DeviceBulk, CertificateChallenge, CertificateRevoke,
 	CertificateKeyBind, CertificateKeyRenew, CertificateRenewAllow, SecurityCertificateKeyMismatch,
 	InvitationCreate, InvitationMail, InvitationRedeem, InvitationResend, InvitationRevoke,
+	EmployeeConfirm, EmployeeConfirmRefused,
 	WorkPolicyCreate, WorkPolicyUpdate, WorkPolicyDefault, WorkPolicyCompliance,
 	DeviceEnrolBegin, DeviceEnrolComplete, DevicePolicy, DeviceCommand, DeviceRemove, DeviceRemoved,
 	DeviceDelete, DeviceRevokeCerts, DeviceCompliance, DeviceComplianceRule, DeviceComplianceAct,

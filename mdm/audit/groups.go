@@ -42,6 +42,7 @@ var groupOf = map[Action]Group{
 	InvitationCreate: GroupInvitations, InvitationMail: GroupInvitations, InvitationRedeem: GroupInvitations,
 	InvitationResend: GroupInvitations, InvitationRevoke: GroupInvitations, NoticeAcknowledge: GroupInvitations,
 	EmployeeView: GroupInvitations, EmployeeReport: GroupInvitations,
+	EmployeeConfirm: GroupInvitations, EmployeeConfirmRefused: GroupInvitations,
 
 	TenantCreate: GroupSettings, TenantContacts: GroupSettings, DataProtectionUpdate: GroupSettings,
 	DataProtectionDocument: GroupSettings, AuditExport: GroupSettings, AuditPrune: GroupSettings,

@@ -3,8 +3,11 @@ package directory
 import (
 	"cmp"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -19,7 +22,10 @@ type Config struct {
 	// StartTLS upgrades an ldap:// connection before binding; ldaps:// is TLS from the
 	// start.
 	StartTLS bool
-	BindDN   string
+	// CAPEM holds the CA certificates (PEM) that the directory's TLS certificate must
+	// chain to, for this tenant only; empty trusts the system's roots.
+	CAPEM  string `gorm:"column:ca_pem"`
+	BindDN string
 	// BindPassword is sealed with the master key for this tenant (PasswordPurpose).
 	BindPassword []byte
 	BaseDN       string
@@ -159,7 +165,7 @@ func (s *Service) SetConfig(ctx context.Context, actor string, t mdm.Tenant, c C
 			return err
 		}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DirectoryConfigure, Subject: audit.Tenant.Of(t.ID),
-			Details: audit.Fields(map[string]any{"ldap_url": c.LDAPURL, "bind_dn": c.BindDN, "base_dn": c.BaseDN,
+			Details: audit.Fields(map[string]any{"ldap_url": c.LDAPURL, "ca_set": c.CAPEM != "", "bind_dn": c.BindDN, "base_dn": c.BaseDN,
 				"filter": c.UserFilter, "grace_days": c.GraceDays, "sync_minutes": c.SyncMinutes})})
 		return err
 	})
@@ -174,10 +180,53 @@ func (s *Service) check(c Config) error {
 	if c.SyncMinutes < 5 || c.SyncMinutes > 10080 {
 		return fmt.Errorf("%w: the directory is read every 5 minutes to every 7 days", mdm.ErrInvalid)
 	}
+	if _, err := c.Roots(); err != nil {
+		return err
+	}
 	if err := s.source.Check(c); err != nil {
 		return fmt.Errorf("%w: %v", mdm.ErrInvalid, err)
 	}
 	return nil
+}
+
+// maxCAPEM bounds the CA certificates a tenant gives: a bundle of a few certificates.
+const maxCAPEM = 64 << 10
+
+// Roots returns the CA certificates the directory's TLS certificate must chain to; nil
+// trusts the system's roots. A bundle that holds no certificate, or a PEM block that is
+// not a certificate (a key given by mistake), is refused; text between the certificates,
+// as bundles carry it, is left aside.
+func (c Config) Roots() (*x509.CertPool, error) {
+	if strings.TrimSpace(c.CAPEM) == "" {
+		return nil, nil
+	}
+	bad := func(id, why string, nameValues ...string) (*x509.CertPool, error) {
+		return nil, mdm.Refuse("refusal.directory_ca."+id, fmt.Errorf("%w: the directory's CA certificates: %s", mdm.ErrInvalid, why), nameValues...)
+	}
+	if len(c.CAPEM) > maxCAPEM {
+		return bad("too_large", fmt.Sprintf("more than %d KiB; give only the CA that issued the directory's certificate", maxCAPEM>>10))
+	}
+	pool, rest, n := x509.NewCertPool(), []byte(c.CAPEM), 0
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			return bad("not_certificate", fmt.Sprintf("the file holds a %s, not only certificates", block.Type), "Type", block.Type)
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return bad("broken", "a certificate cannot be read: "+err.Error())
+		}
+		pool.AddCert(cert)
+		n++
+	}
+	if n == 0 {
+		return bad("none", "the file holds no certificate in PEM form (-----BEGIN CERTIFICATE-----)")
+	}
+	return pool, nil
 }
 
 // password opens the stored bind password.

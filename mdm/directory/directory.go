@@ -104,6 +104,8 @@ type Store interface {
 	// People returns the tenant's people of the source (all with source empty).
 	People(ctx context.Context, tenantID, source string) ([]Person, error)
 	Person(ctx context.Context, tenantID, externalID string) (Person, error)
+	// PersonOf returns the person who became the employee; ErrNotFound for none.
+	PersonOf(ctx context.Context, tenantID, employeeID string) (Person, error)
 	// SavePerson creates or replaces a person.
 	SavePerson(ctx context.Context, p *Person) error
 	// DeletePerson forgets a person whose removal is done.

@@ -36,6 +36,17 @@ func (s *Service) ProvisionedPerson(ctx context.Context, t mdm.Tenant, id string
 	return p, err
 }
 
+// ExternalID returns the directory's own ID of the employee, by which an employee's
+// sign-in at the tenant's provider may name them; "" when the employee did not come from
+// the directory.
+func (s *Service) ExternalID(ctx context.Context, tenantID, employeeID string) (string, error) {
+	p, err := s.Tables(s.DB).PersonOf(ctx, tenantID, employeeID)
+	if errors.Is(err, mdm.ErrNotFound) {
+		return "", nil
+	}
+	return p.ExternalID, err
+}
+
 // deleted reports whether the directory removed the person (rather than disabling them).
 func (p Person) deleted() bool { return p.LeftAt != nil && p.LeftReason == LeftRemoved }
 

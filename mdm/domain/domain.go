@@ -78,6 +78,7 @@ func NewWith(st *store.Store, sealer mdm.Sealer, o Options, opts ...mdm.Option) 
 	s.Directory = directory.New(core, st, func(tx mdm.Store) directory.Store { return store.DirectoryOf(tx) },
 		directoryEnrolment{s.Enrolment}, directoryPolicies{s.WorkPolicy}, directoryContacts{s.DataProtection})
 	s.Directory.UseSource(ldap.New())
+	s.Enrolment.UseConfirmation(s.Access.SSO(), s.Directory, nil)
 	s.Trail.UseRetention(s.DataProtection)
 	s.Trail.UseAccounts(accounts{s.Access})
 	return s

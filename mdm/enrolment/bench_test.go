@@ -2,6 +2,7 @@ package enrolment_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -87,6 +88,29 @@ func BenchmarkImportThousand(b *testing.B) {
 				b.Fatal(err)
 			}
 			if _, err := svc.Enrolment.InviteMany(ctx, "bench", tn, rows, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkBeginConfirmationWithoutSetting measures what the iPhone's sign-in pays for
+// the employees' sign-in at the provider on a tenant that does not ask for it: finding the
+// code's invitation and the tenant's provider before the enrolment goes on as before.
+func BenchmarkBeginConfirmationWithoutSetting(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B, s *store.Store) {
+		svc := newService(s)
+		tn := storetest.Tenant(b, svc, "musterstadt")
+		ctx := context.Background()
+		inv, err := svc.Enrolment.Invite(ctx, "bench", tn, enrolment.InviteRequest{Email: "anna@musterstadt.example",
+			Platform: mdm.PlatformIOS, ManagedAppleID: "anna@appleid.musterstadt.example"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		req := enrolment.ConfirmRequest{Via: enrolment.ViaApple, Code: inv.Code, Platform: mdm.PlatformIOS}
+		client := netip.MustParseAddr("203.0.113.7")
+		for b.Loop() {
+			if _, err := svc.Enrolment.BeginConfirmation(ctx, client, req); !errors.Is(err, enrolment.ErrNoConfirmation) {
 				b.Fatal(err)
 			}
 		}

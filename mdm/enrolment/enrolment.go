@@ -85,12 +85,8 @@ func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (Sta
 		return StartedEnrolment{}, fmt.Errorf("invitation code: %w", mdm.ErrNotFound)
 	}
 	var out StartedEnrolment
-	err = s.atomic(ctx, func(tx scope, at time.Time) error {
-		inv, err := tx.InvitationByCode(ctx, mdm.HashInvitationCode(code))
-		if err != nil {
-			return fmt.Errorf("invitation code: %w", err)
-		}
-		out, err = redeemInvitation(ctx, tx, at, inv, platform, s.Core.CapabilitiesOf(platform), req.Account)
+	err = s.atomic(ctx, func(tx scope, at time.Time) (err error) {
+		out, err = s.startIn(ctx, tx, at, code, platform, req.Account)
 		return err
 	})
 	if errors.Is(err, mdm.ErrCommitInDoubt) {
@@ -98,6 +94,15 @@ func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (Sta
 	}
 	s.count(platform, err, metrics.EnrolmentStarted)
 	return out, err
+}
+
+// startIn redeems the invitation of the code inside the caller's transaction.
+func (s *Service) startIn(ctx context.Context, tx scope, at time.Time, code string, platform mdm.Platform, account string) (StartedEnrolment, error) {
+	inv, err := tx.InvitationByCode(ctx, mdm.HashInvitationCode(code))
+	if err != nil {
+		return StartedEnrolment{}, fmt.Errorf("invitation code: %w", err)
+	}
+	return redeemInvitation(ctx, tx, at, inv, platform, s.Core.CapabilitiesOf(platform), account)
 }
 
 // inDoubtWait bounds how long a redemption whose commit was in doubt waits for the
@@ -139,17 +144,8 @@ func (s *Service) count(platform mdm.Platform, err error, done string) {
 // redeemInvitation marks the invitation used and creates the device in state invited with
 // its enrolment token, inside the caller's transaction; can is what the platform can do.
 func redeemInvitation(ctx context.Context, tx scope, at time.Time, inv mdm.Invitation, platform mdm.Platform, can mdm.Capability, account string) (StartedEnrolment, error) {
-	if status := inv.Status(at); status != mdm.InvitationPending {
-		return StartedEnrolment{}, fmt.Errorf("%w: it is %s", ErrInvitationGone, status)
-	}
-	if inv.Platform != mdm.PlatformAny && inv.Platform != platform {
-		return StartedEnrolment{}, fmt.Errorf("%w: it is for %s", ErrWrongPlatform, inv.Platform)
-	}
-	emp, err := tx.Devices().Employee(ctx, inv.TenantID, inv.EmployeeID)
+	emp, err := redeemable(ctx, tx, at, inv, platform, can, account)
 	if err != nil {
-		return StartedEnrolment{}, fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
-	}
-	if err := checkAccount(can, emp, account); err != nil {
 		return StartedEnrolment{}, err
 	}
 	if err := tx.MarkInvitationUsed(ctx, inv.TenantID, inv.ID, at); err != nil {
@@ -177,6 +173,22 @@ func redeemInvitation(ctx context.Context, tx scope, at time.Time, inv mdm.Invit
 		return StartedEnrolment{}, err
 	}
 	return StartedEnrolment{Device: d, Employee: emp, Token: token}, nil
+}
+
+// redeemable checks that the invitation can be redeemed at `at` for a phone of the
+// platform signing in with the account, and returns its employee.
+func redeemable(ctx context.Context, tx scope, at time.Time, inv mdm.Invitation, platform mdm.Platform, can mdm.Capability, account string) (mdm.Employee, error) {
+	if status := inv.Status(at); status != mdm.InvitationPending {
+		return mdm.Employee{}, fmt.Errorf("%w: it is %s", ErrInvitationGone, status)
+	}
+	if inv.Platform != mdm.PlatformAny && inv.Platform != platform {
+		return mdm.Employee{}, fmt.Errorf("%w: it is for %s", ErrWrongPlatform, inv.Platform)
+	}
+	emp, err := tx.Devices().Employee(ctx, inv.TenantID, inv.EmployeeID)
+	if err != nil {
+		return mdm.Employee{}, fmt.Errorf("employee of invitation %s: %w", inv.ID, err)
+	}
+	return emp, checkAccount(can, emp, account)
 }
 
 // checkAccount applies the platform's rule on the account the phone signs in with; can is

@@ -68,22 +68,7 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 	redeemed := false
 	err := s.guarded(ctx, client, func() error {
 		return s.atomic(ctx, func(tx scope, at time.Time) (err error) {
-			if v, err = portalView(ctx, tx, code, at); err != nil || v.Redeemed() {
-				return err
-			}
-			if err := s.Core.CheckSetUp(ctx, tx.shared, v.Tenant.ID, platform); err != nil {
-				return err
-			}
-			if err := acknowledge(ctx, tx, at, v, platform, s.Core.CapabilitiesOf(platform), noticeVersion); err != nil {
-				return err
-			}
-			if s.Core.CapabilitiesOf(platform).Has(mdm.EnrolsByPortalLink) {
-				redeemed = true
-				if _, err := redeemInvitation(ctx, tx, at, v.Invitation, platform, s.Core.CapabilitiesOf(platform), ""); err != nil {
-					return err
-				}
-			}
-			v, err = portalView(ctx, tx, code, at)
+			v, redeemed, err = s.acceptIn(ctx, tx, at, code, platform, noticeVersion)
 			return err
 		})
 	})
@@ -91,6 +76,31 @@ func (s *Service) AcceptNotice(ctx context.Context, client netip.Addr, code stri
 		s.count(platform, err, metrics.EnrolmentStarted)
 	}
 	return v, err
+}
+
+// acceptIn is AcceptNotice inside the caller's transaction; it reports whether the step
+// redeems the invitation (also when the redemption failed, which counts as a failed
+// enrolment).
+func (s *Service) acceptIn(ctx context.Context, tx scope, at time.Time, code string, platform mdm.Platform, noticeVersion string) (PortalView, bool, error) {
+	v, err := portalView(ctx, tx, code, at)
+	if err != nil || v.Redeemed() {
+		return v, false, err
+	}
+	if err := s.Core.CheckSetUp(ctx, tx.shared, v.Tenant.ID, platform); err != nil {
+		return v, false, err
+	}
+	can := s.Core.CapabilitiesOf(platform)
+	if err := acknowledge(ctx, tx, at, v, platform, can, noticeVersion); err != nil {
+		return v, false, err
+	}
+	redeemed := can.Has(mdm.EnrolsByPortalLink)
+	if redeemed {
+		if _, err := redeemInvitation(ctx, tx, at, v.Invitation, platform, can, ""); err != nil {
+			return v, true, err
+		}
+	}
+	v, err = portalView(ctx, tx, code, at)
+	return v, redeemed, err
 }
 
 // acknowledge records the acknowledgement on the invitation and in the audit trail.

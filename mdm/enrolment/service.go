@@ -21,6 +21,9 @@ import (
 // Service carries out the invitations and enrolments of every tenant.
 type Service struct {
 	mdm.Domain[Store]
+	// confirm is the employees' sign-in at their tenant's provider; off until
+	// UseConfirmation.
+	confirm confirmation
 }
 
 // New returns the enrolment on the domain's store db; tables gives the enrolment's own

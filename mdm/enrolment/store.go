@@ -55,6 +55,14 @@ type Store interface {
 	// before it. It is counted in the database, so that every replica sees the same count.
 	AddFailedGuess(ctx context.Context, client []byte, window time.Time) (int64, error)
 
+	// CreateSignIn stores an employee's sign-in sent to the provider, and forgets those
+	// that ran out before now.
+	CreateSignIn(ctx context.Context, in *SignIn, now time.Time) error
+	// TakeSignIn removes and returns the sign-in with the state's hash, of whichever
+	// tenant (the state is a secret that names its tenant); ErrNotFound when there is
+	// none.
+	TakeSignIn(ctx context.Context, stateHash []byte) (SignIn, error)
+
 	CreateEnrolmentToken(ctx context.Context, tenantID string, t *Token) error
 	// DeviceByEnrolmentToken returns the device the token hash belongs to, of whichever
 	// tenant (the token is a secret that names its tenant); ErrNotFound for none.

@@ -13,20 +13,21 @@ import (
 
 // ssoProviderRow is a tenant's provider as stored: lists one entry a line.
 type ssoProviderRow struct {
-	TenantID       string `gorm:"primaryKey"`
-	DisplayName    string
-	Issuer         string
-	ClientID       string
-	ClientSecret   []byte
-	Scopes         string
-	GroupsClaim    string
-	AdminGroups    string
-	HelpdeskGroups string
-	DPOGroups      string `gorm:"column:dpo_groups"`
-	MFA            string `gorm:"column:mfa"`
-	MFAValues      string `gorm:"column:mfa_values"`
-	Required       bool
-	UpdatedAt      time.Time
+	TenantID         string `gorm:"primaryKey"`
+	DisplayName      string
+	Issuer           string
+	ClientID         string
+	ClientSecret     []byte
+	Scopes           string
+	GroupsClaim      string
+	AdminGroups      string
+	HelpdeskGroups   string
+	DPOGroups        string `gorm:"column:dpo_groups"`
+	MFA              string `gorm:"column:mfa"`
+	MFAValues        string `gorm:"column:mfa_values"`
+	Required         bool
+	EmployeesConfirm bool
+	UpdatedAt        time.Time
 }
 
 func (ssoProviderRow) TableName() string { return "sso_providers" }
@@ -78,7 +79,7 @@ func (a Access) SSOProvider(ctx context.Context, tenantID string) (access.SSOPro
 	return access.SSOProvider{TenantID: r.TenantID, DisplayName: r.DisplayName, Issuer: r.Issuer, ClientID: r.ClientID,
 		ClientSecret: r.ClientSecret, Scopes: unlines(r.Scopes), GroupsClaim: r.GroupsClaim, AdminGroups: unlines(r.AdminGroups),
 		HelpdeskGroups: unlines(r.HelpdeskGroups), DPOGroups: unlines(r.DPOGroups), MFA: access.MFARule(r.MFA),
-		MFAValues: unlines(r.MFAValues), Required: r.Required, UpdatedAt: r.UpdatedAt}, nil
+		MFAValues: unlines(r.MFAValues), Required: r.Required, EmployeesConfirm: r.EmployeesConfirm, UpdatedAt: r.UpdatedAt}, nil
 }
 
 // PutSSOProvider stores the tenant's provider in place of any earlier one.
@@ -86,7 +87,7 @@ func (a Access) PutSSOProvider(ctx context.Context, p *access.SSOProvider) error
 	r := ssoProviderRow{TenantID: p.TenantID, DisplayName: p.DisplayName, Issuer: p.Issuer, ClientID: p.ClientID,
 		ClientSecret: p.ClientSecret, Scopes: lines(p.Scopes), GroupsClaim: p.GroupsClaim, AdminGroups: lines(p.AdminGroups),
 		HelpdeskGroups: lines(p.HelpdeskGroups), DPOGroups: lines(p.DPOGroups), MFA: string(p.MFA), MFAValues: lines(p.MFAValues),
-		Required: p.Required, UpdatedAt: p.UpdatedAt}
+		Required: p.Required, EmployeesConfirm: p.EmployeesConfirm, UpdatedAt: p.UpdatedAt}
 	return translate(a.s.db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}}, UpdateAll: true}).Create(&r).Error)
 }
 

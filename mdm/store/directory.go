@@ -83,6 +83,11 @@ func (v Directory) Person(ctx context.Context, tenantID, externalID string) (dir
 	return first[directory.Person](v.s.scoped(ctx, tenantID).Table(directoryPeopleTable).Where("external_id = ?", externalID))
 }
 
+// PersonOf returns the person who became the employee.
+func (v Directory) PersonOf(ctx context.Context, tenantID, employeeID string) (directory.Person, error) {
+	return first[directory.Person](v.s.scoped(ctx, tenantID).Table(directoryPeopleTable).Where("employee_id = ?", employeeID).Order("external_id"))
+}
+
 // SavePerson creates or replaces a person.
 func (v Directory) SavePerson(ctx context.Context, p *directory.Person) error {
 	return translate(v.s.db.WithContext(ctx).Table(directoryPeopleTable).

@@ -102,7 +102,10 @@ func (d *Dashboard) showTokens(w http.ResponseWriter, r *http.Request, p page) {
 	for i, t := range toks {
 		rows[i] = tokenRow{APIToken: t, Active: t.Active(now)}
 	}
-	p.Data = rows
+	p.Data = struct {
+		Tokens  []tokenRow
+		SCIMURL string
+	}{rows, d.scimURL()}
 	d.show(w, r, "tokens.html", "tokens.title", p)
 }
 
@@ -128,8 +131,12 @@ func (d *Dashboard) createToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	d.show(w, r, "token_created.html", "token_created.title", page{Data: map[string]any{"Token": tok, "Secret": secret}})
+	d.show(w, r, "token_created.html", "token_created.title", page{Data: map[string]any{"Token": tok, "Secret": secret, "SCIMURL": d.scimURL()}})
 }
+
+// scimURL is where an identity provider provisions the tenant's employees with a token
+// of the role scim.
+func (d *Dashboard) scimURL() string { return d.SignInBase().JoinPath("/scim/v2/").String() }
 
 // revokeToken revokes an API token; it is refused from its next request on.
 func (d *Dashboard) revokeToken(w http.ResponseWriter, r *http.Request) {

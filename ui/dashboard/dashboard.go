@@ -68,6 +68,9 @@ type Config struct {
 	AuditSigner func(ctx context.Context) (export.Signer, error)
 	// SSOCheck tests a single sign-on provider's discovery document; nil offers no test.
 	SSOCheck SSOCheck
+	// EmployeeRedirectURIs are the callbacks of the employees' sign-in at the tenant's
+	// provider (the portal's and the phone's), which the settings page names.
+	EmployeeRedirectURIs []string
 }
 
 // Dashboard serves the pages.
@@ -146,6 +149,7 @@ var funcs = template.FuncMap{
 	"actions":         func() []deviceAction { return deviceActions },
 	"sortColumns":     func() []mdm.DeviceSortColumn { return mdm.DeviceSortColumns[:len(mdm.DeviceSortColumns)-1] },
 	"roles":           func() []mdm.Role { return mdm.Roles },
+	"tokenRoles":      func() []mdm.Role { return append(append([]mdm.Role{}, mdm.Roles...), mdm.RoleSCIM) },
 	"join":            strings.Join,
 	"reason":          reason,
 	"rowTypes":        func() []workpolicy.ConfigRowType { return workpolicy.ConfigRowTypes },

@@ -70,7 +70,7 @@ func (d *Dashboard) showDirectory(w http.ResponseWriter, r *http.Request, p page
 // configFromForm reads the settings form.
 func configFromForm(r *http.Request) directory.Config {
 	f := r.PostFormValue
-	c := directory.Config{LDAPURL: strings.TrimSpace(f("ldap_url")), StartTLS: f("start_tls") == "on", BindDN: f("bind_dn"), BaseDN: f("base_dn"),
+	c := directory.Config{LDAPURL: strings.TrimSpace(f("ldap_url")), StartTLS: f("start_tls") == "on", CAPEM: f("ca_pem"), BindDN: f("bind_dn"), BaseDN: f("base_dn"),
 		UserFilter: f("filter"), DisabledFilter: f("disabled_filter"), IDAttr: f("id_attr"), EmailAttr: f("email_attr"),
 		NameAttr: f("name_attr"), AppleIDAttr: f("apple_id_attr"), GroupAttr: f("group_attr")}
 	c.GraceDays, _ = strconv.Atoi(f("grace_days"))

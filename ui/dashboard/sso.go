@@ -62,11 +62,13 @@ type ssoView struct {
 	Provider    *access.SSOProvider
 	Form        access.SSOSettings
 	RedirectURI string
-	CanTest     bool
-	Tested      *SSODiscovery
-	TestError   string
-	Admins      []breakGlassRow
-	MFARules    []access.MFARule
+	// EmployeeRedirectURIs are the callbacks of the employees' sign-in to register too.
+	EmployeeRedirectURIs []string
+	CanTest              bool
+	Tested               *SSODiscovery
+	TestError            string
+	Admins               []breakGlassRow
+	MFARules             []access.MFARule
 	// Linked says whether the viewer's own account is linked to the provider; the page
 	// offers the link while it is not.
 	Linked bool
@@ -86,7 +88,8 @@ func (d *Dashboard) sso(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) showSSO(w http.ResponseWriter, r *http.Request, p page, with func(*ssoView)) {
 	ctx, t := r.Context(), viewerOf(r).Tenant
 	v := ssoView{RedirectURI: d.SignInBase().JoinPath(Prefix, "signin/sso", t.Name, "callback").String(), CanTest: d.cfg.SSOCheck != nil,
-		MFARules: access.MFARules, Form: access.SSOSettings{GroupsClaim: "groups", MFA: access.MFAByAMR, Scopes: []string{"openid", "email", "profile"}}}
+		EmployeeRedirectURIs: d.cfg.EmployeeRedirectURIs,
+		MFARules:             access.MFARules, Form: access.SSOSettings{GroupsClaim: "groups", MFA: access.MFAByAMR, Scopes: []string{"openid", "email", "profile"}}}
 	prov, err := d.svc.Access.SSO().Provider(ctx, t.ID)
 	if err != nil && !errors.Is(err, mdm.ErrNotFound) {
 		d.fail(w, r, err)
@@ -96,7 +99,7 @@ func (d *Dashboard) showSSO(w http.ResponseWriter, r *http.Request, p page, with
 		v.Provider = &prov
 		v.Form = access.SSOSettings{DisplayName: prov.DisplayName, Issuer: prov.Issuer, ClientID: prov.ClientID, GroupsClaim: prov.GroupsClaim,
 			Scopes: prov.Scopes, AdminGroups: prov.AdminGroups, HelpdeskGroups: prov.HelpdeskGroups, DPOGroups: prov.DPOGroups,
-			MFA: prov.MFA, MFAValues: prov.MFAValues, Required: prov.Required}
+			MFA: prov.MFA, MFAValues: prov.MFAValues, Required: prov.Required, EmployeesConfirm: prov.EmployeesConfirm}
 	}
 	admins, err := d.svc.Access.Admins(ctx, t)
 	if err != nil {
@@ -134,7 +137,7 @@ func ssoFromForm(r *http.Request) access.SSOSettings {
 		Scopes: strings.Fields(r.PostFormValue("scopes")), AdminGroups: strings.Split(r.PostFormValue("admin_groups"), "\n"),
 		HelpdeskGroups: strings.Split(r.PostFormValue("helpdesk_groups"), "\n"), DPOGroups: strings.Split(r.PostFormValue("dpo_groups"), "\n"),
 		MFA: access.MFARule(r.PostFormValue("mfa")), MFAValues: strings.Fields(r.PostFormValue("mfa_values")),
-		Required: r.PostFormValue("required") == "on"}
+		Required: r.PostFormValue("required") == "on", EmployeesConfirm: r.PostFormValue("employees_confirm") == "on"}
 }
 
 // saveSSO stores the tenant's provider; a refused form is shown again as sent, without

@@ -26,7 +26,7 @@ func Directory(w io.Writer, asJSON bool, t mdm.Tenant, c directory.Config, rules
 		if c.LastSyncAt != nil {
 			last = localTime(c.LastSyncAt, "never") + " " + c.LastSyncResult + c.LastSyncError
 		}
-		rows := [][]string{{"address", c.LDAPURL}, {"StartTLS", fmt.Sprint(c.StartTLS)}, {"bind DN", c.BindDN}, {"base DN", c.BaseDN},
+		rows := [][]string{{"address", c.LDAPURL}, {"StartTLS", fmt.Sprint(c.StartTLS)}, {"own CA", fmt.Sprint(c.CAPEM != "")}, {"bind DN", c.BindDN}, {"base DN", c.BaseDN},
 			{"filter", c.UserFilter}, {"disabled filter", c.DisabledFilter},
 			{"attributes", fmt.Sprintf("id=%s mail=%s name=%s apple=%s groups=%s", c.IDAttr, c.EmailAttr, c.NameAttr, c.AppleIDAttr, c.GroupAttr)},
 			{"read every", fmt.Sprintf("%d minutes", c.SyncMinutes)}, {"leavers' grace", fmt.Sprintf("%d days", c.GraceDays)}, {"last sync", last}}
@@ -56,7 +56,7 @@ func DirectoryJSON(t mdm.Tenant, c directory.Config, rules []directory.Rule) map
 	if c.LastSyncResult != "" {
 		_ = json.Unmarshal([]byte(c.LastSyncResult), &result)
 	}
-	return map[string]any{"tenant": t.Name, "ldap_url": c.LDAPURL, "start_tls": c.StartTLS, "bind_dn": c.BindDN,
+	return map[string]any{"tenant": t.Name, "ldap_url": c.LDAPURL, "start_tls": c.StartTLS, "ca_pem": c.CAPEM, "bind_dn": c.BindDN,
 		"base_dn": c.BaseDN, "filter": c.UserFilter, "disabled_filter": c.DisabledFilter, "id_attr": c.IDAttr,
 		"email_attr": c.EmailAttr, "name_attr": c.NameAttr, "apple_id_attr": c.AppleIDAttr, "group_attr": c.GroupAttr,
 		"grace_days": c.GraceDays, "sync_minutes": c.SyncMinutes, "password_set": len(c.BindPassword) > 0,

@@ -32,6 +32,9 @@ type noticePage struct {
 	Other    mdm.Platform // the platform the employee can switch to; empty if fixed
 	OtherURL string
 	Problem  string // message ID of what went wrong with the last submission
+	// SignInWith is the provider at which the employee signs in before the phone is set
+	// up; "" when the tenant does not ask for it.
+	SignInWith string
 }
 
 // serveEnter answers /e/: with ?code= it goes to the code's page (for codes typed from a
@@ -95,6 +98,10 @@ func (p *Portal) serveNotice(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	page := noticePage{Code: code, View: v, Notice: notice, Action: withLang(r, codeURL(code, "accept")), Problem: problemID}
+	if page.SignInWith, err = p.cfg.Service.Enrolment.SignInWith(r.Context(), v.Tenant.ID); err != nil {
+		p.fail(w, r, err)
+		return
+	}
 	if v.Invitation.Platform == mdm.PlatformAny {
 		page.Other = mdm.PlatformIOS
 		if platform == mdm.PlatformIOS {
@@ -107,7 +114,9 @@ func (p *Portal) serveNotice(w http.ResponseWriter, r *http.Request, status int,
 
 // serveAccept records the acknowledgement and moves on to the platform's step. A form
 // without the acknowledgement, or for a notice that has changed since, shows the notice
-// again with what to do.
+// again with what to do. A tenant that asks its employees to confirm who they are sends
+// the browser to its provider first; the step follows the provider's answer
+// (serveSignedIn).
 func (p *Portal) serveAccept(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
 	if err := r.ParseForm(); err != nil {
@@ -119,7 +128,12 @@ func (p *Portal) serveAccept(w http.ResponseWriter, r *http.Request) {
 		p.renotice(w, r, code, "notice.problem.acknowledge")
 		return
 	}
-	_, err := p.cfg.Service.Enrolment.AcceptNotice(r.Context(), p.cfg.ClientAddr(r), code, platform, r.PostForm.Get("notice_version"))
+	ctx, client, version := r.Context(), p.cfg.ClientAddr(r), r.PostForm.Get("notice_version")
+	to, err := p.cfg.Service.Enrolment.BeginConfirmation(ctx, client, enrolment.ConfirmRequest{Via: enrolment.ViaPortal, Code: code,
+		Platform: platform, NoticeVersion: version, RedirectURL: p.callbackURL(r)})
+	if errors.Is(err, enrolment.ErrNoConfirmation) {
+		_, err = p.cfg.Service.Enrolment.AcceptNotice(ctx, client, code, platform, version)
+	}
 	switch {
 	case errors.Is(err, mdm.ErrConflict):
 		p.renotice(w, r, code, "notice.problem.changed")
@@ -127,8 +141,14 @@ func (p *Portal) serveAccept(w http.ResponseWriter, r *http.Request) {
 		p.renotice(w, r, code, "notice.problem.no_apple_account")
 	case errors.Is(err, enrolment.ErrWrongPlatform):
 		p.renotice(w, r, code, "notice.problem.platform")
+	case errors.Is(err, enrolment.ErrSignInFailed): // the provider cannot be reached
+		p.signInProblem(w, r, err)
 	case err != nil: // a platform not set up yet, too
 		p.fail(w, r, err)
+	case to.URL != "":
+		signInCookie.Set(w, to.State)
+		ui.RememberLang(w, r)
+		http.Redirect(w, r, to.URL, http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, withLang(r, codeURL(code)), http.StatusSeeOther)
 	}
@@ -151,6 +171,9 @@ type iosPage struct {
 	Available       bool
 	Progress        []shownStep
 	Refresh         refresh
+	// SignInWith is the provider at which the phone's sign-in asks the employee to sign
+	// in after the code; "" when the tenant does not ask for it.
+	SignInWith string
 }
 
 // serveIOSSteps shows how to enrol an iPhone after the notice: the phone's settings, the
@@ -181,5 +204,11 @@ func (p *Portal) serveIOSSteps(w http.ResponseWriter, r *http.Request, code stri
 	if page.Step.Account == "" {
 		page.Step.Account = v.Employee.ManagedAppleID
 	}
+	signIn, err := p.cfg.Service.Enrolment.SignInWith(r.Context(), v.Tenant.ID)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	page.SignInWith = signIn
 	p.render(w, r, http.StatusOK, pageIOS, "ios.title", page)
 }

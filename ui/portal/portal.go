@@ -57,7 +57,10 @@ type Config struct {
 	// Refresh is how often a page that waits for the phone reloads itself; DefaultRefresh
 	// when zero.
 	Refresh time.Duration
-	Log     *slog.Logger
+	// PublicURL is where employees reach the server, under which the provider sends them
+	// back after signing in; nil takes the host each request came to.
+	PublicURL *url.URL
+	Log       *slog.Logger
 }
 
 // Portal serves the employee portal.
@@ -120,6 +123,7 @@ func (p *Portal) Handler() http.Handler {
 	mux.HandleFunc("GET /e/{code}/remove", p.serveRemoveConfirmation)
 	mux.HandleFunc("POST /e/{code}/remove", p.serveRemove)
 	mux.HandleFunc("GET /e/{code}/android.png", p.serveAndroidQR)
+	mux.HandleFunc("GET "+pathSignedIn, p.serveSignedIn)
 	return http.MaxBytesHandler(http.NewCrossOriginProtection().Handler(mux), 16<<10)
 }
 

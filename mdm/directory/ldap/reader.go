@@ -140,19 +140,37 @@ func (r *Reader) Read(ctx context.Context, c directory.Config, password string) 
 // dial connects over TLS, or upgrades with StartTLS, or (to the local host only) not.
 func (r *Reader) dial(c directory.Config) (*ldapv3.Conn, error) {
 	u, _ := url.Parse(c.LDAPURL)
-	tc := &tls.Config{ServerName: u.Hostname(), RootCAs: r.roots, MinVersion: tls.VersionTLS12}
+	roots, err := c.Roots()
+	if err != nil {
+		return nil, err
+	}
+	if roots == nil {
+		roots = r.roots
+	}
+	tc := &tls.Config{ServerName: u.Hostname(), RootCAs: roots, MinVersion: tls.VersionTLS12}
 	conn, err := ldapv3.DialURL(c.LDAPURL, ldapv3.DialWithDialer(&net.Dialer{Timeout: r.timeout}), ldapv3.DialWithTLSConfig(tc))
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", c.LDAPURL, err)
+		return nil, fmt.Errorf("connect to %s: %w%s", c.LDAPURL, err, untrustedHint(err))
 	}
 	conn.SetTimeout(r.timeout)
 	if c.StartTLS {
 		if err := conn.StartTLS(tc); err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("StartTLS with %s: %w", c.LDAPURL, err)
+			return nil, fmt.Errorf("StartTLS with %s: %w%s", c.LDAPURL, err, untrustedHint(err))
 		}
 	}
 	return conn, nil
+}
+
+// untrustedHint says what to do when the directory's certificate comes from a CA that is
+// not trusted here, which is what a town's own CA usually is. go-ldap's StartTLS keeps
+// only the text of the handshake's error, so the text is asked too.
+func untrustedHint(err error) string {
+	var unknown x509.UnknownAuthorityError
+	if errors.As(err, &unknown) || strings.Contains(err.Error(), (x509.UnknownAuthorityError{}).Error()) {
+		return " (the directory's certificate is from a CA not trusted here: give that CA's certificate, directory set --ca-file)"
+	}
+	return ""
 }
 
 func (r *Reader) search(conn *ldapv3.Conn, c directory.Config, filter string, attrs []string) ([]*ldapv3.Entry, error) {

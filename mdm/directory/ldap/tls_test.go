@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/trennwand/trennwand/mdm/directory"
@@ -11,8 +12,8 @@ import (
 )
 
 // The directory is read over LDAPS and over StartTLS with the certificate checked
-// against the CA given; a certificate from a CA the reader does not trust ends the read
-// before the password is sent.
+// against the CA given, the reader's or the tenant's own; a certificate from a CA the
+// reader does not trust ends the read before the password is sent, saying what to do.
 func TestReadingOverTLS(t *testing.T) {
 	cfg, _ := testDirectory(t)
 	ldaps, caFile := os.Getenv("TRENNWAND_TEST_LDAPS"), os.Getenv("TRENNWAND_TEST_LDAP_CA")
@@ -37,8 +38,14 @@ func TestReadingOverTLS(t *testing.T) {
 		if err != nil || len(es) != people {
 			t.Errorf("%s: %d people (%v), want %d", name, len(es), err, people)
 		}
-		if _, err := ldap.New().Read(ctx, settings, "sync-secret"); err == nil {
-			t.Errorf("%s: a certificate of an unknown CA was accepted", name)
+		if _, err := ldap.New().Read(ctx, settings, "sync-secret"); err == nil || !strings.Contains(err.Error(), "--ca-file") {
+			t.Errorf("%s: a certificate of an unknown CA: %v, want a refusal that says to give the CA", name, err)
+		}
+		// The tenant's own CA, stored with its settings, is trusted for its directory.
+		own := settings
+		own.CAPEM = string(pem)
+		if es, err := ldap.New().Read(ctx, own, "sync-secret"); err != nil || len(es) != people {
+			t.Errorf("%s with the tenant's CA: %d people (%v), want %d", name, len(es), err, people)
 		}
 	}
 }
