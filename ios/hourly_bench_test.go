@@ -48,6 +48,7 @@ func benchmarkHourlyJobs(b *testing.B, phones int) {
 		b.Fatal(err)
 	}
 	apns := s.pushing(b)
+	apns.KeepLast(100) // as a demo server's
 	for _, job := range []struct {
 		name string
 		run  func() error
@@ -61,8 +62,8 @@ func benchmarkHourlyJobs(b *testing.B, phones int) {
 				return err
 			}
 			s.drain(b)
-			if got, want := apns.Count()-before, 2*min(phones, 10_000); got != want {
-				return fmt.Errorf("%d pushes, want %d", got, want)
+			if got, want := apns.Count()-before, min(phones, 10_000); got < want {
+				return fmt.Errorf("%d pushes, want one at least for each of %d phones", got, want)
 			}
 			return nil
 		}},
