@@ -24,12 +24,16 @@ import (
 // after 20,000 phones enrolled. Per job it reports the bytes allocated and the peak of
 // the heap (sampled every millisecond) while it ran, the pushes it caused included:
 //
-//	go test -run '^$' -bench HourlyJobs -benchtime 1x -timeout 30m ./ios/
+//	go test -run '^$' -bench 'HourlyJobs(20|50)k' -benchtime 1x -timeout 30m ./ios/
 func BenchmarkHourlyJobs20k(b *testing.B) { benchmarkHourlyJobs(b, 20_000) }
 
 // BenchmarkHourlyJobs50k is BenchmarkHourlyJobs20k with 50,000 iPhones, to show how the
 // figures grow with the fleet.
 func BenchmarkHourlyJobs50k(b *testing.B) { benchmarkHourlyJobs(b, 50_000) }
+
+// BenchmarkHourlyJobs100k is BenchmarkHourlyJobs20k with 100,000 iPhones, the fleet of the
+// load run (seeding takes a few minutes).
+func BenchmarkHourlyJobs100k(b *testing.B) { benchmarkHourlyJobs(b, 100_000) }
 
 func benchmarkHourlyJobs(b *testing.B, phones int) {
 	ctx := context.Background()
