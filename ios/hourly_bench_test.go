@@ -166,27 +166,27 @@ type heapWatch struct {
 	from         uint64
 }
 
-var heapSamples = []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
-
-// read returns the bytes allocated so far and the heap in use now.
-func readHeap() (allocs, inUse uint64) {
-	s := make([]metrics.Sample, len(heapSamples))
-	copy(s, heapSamples)
+// readHeap returns the bytes allocated so far and the heap in use now; it reads into s,
+// which a sampler reuses so as not to count its own allocations.
+func readHeap(s []metrics.Sample) (allocs, inUse uint64) {
+	s[0].Name, s[1].Name = "/gc/heap/allocs:bytes", "/memory/classes/heap/objects:bytes"
 	metrics.Read(s)
 	return s[0].Value.Uint64(), s[1].Value.Uint64()
 }
 
+// start collects the garbage, notes the heap and begins sampling it.
 func (w *heapWatch) start() {
 	runtime.GC()
 	var inUse uint64
-	w.from, inUse = readHeap()
+	w.from, inUse = readHeap(make([]metrics.Sample, 2))
 	w.before = max(w.before, inUse)
 	w.done = make(chan struct{})
 	w.wg.Go(func() {
 		tick := time.NewTicker(time.Millisecond)
 		defer tick.Stop()
+		samples := make([]metrics.Sample, 2)
 		for {
-			_, inUse := readHeap()
+			_, inUse := readHeap(samples)
 			w.peak = max(w.peak, inUse)
 			select {
 			case <-w.done:
@@ -197,10 +197,11 @@ func (w *heapWatch) start() {
 	})
 }
 
+// stop ends the sampling and adds up what the run allocated.
 func (w *heapWatch) stop() {
 	close(w.done)
 	w.wg.Wait()
-	allocs, _ := readHeap()
+	allocs, _ := readHeap(make([]metrics.Sample, 2))
 	w.allocated += allocs - w.from
 	w.runs++
 }
