@@ -163,7 +163,7 @@ func (p *Platform) queueAppAction(ctx context.Context, t mdm.Tenant, a appAction
 		byEnrolment[d.PlatformID], ids[i] = d, d.PlatformID
 	}
 	now := time.Now().UTC()
-	_, err = p.enqueue(ctx, ids, cmd, func(tx *store.Tx, queued []string) error {
+	_, err = p.enqueue(ctx, ids, cmd, true, func(tx *store.Tx, queued []string) error {
 		rows := make([]storage.WorkApp, len(queued))
 		for i, id := range queued {
 			d := byEnrolment[id]

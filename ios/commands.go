@@ -40,12 +40,13 @@ var privateRequestTypes = []string{
 // ErrPrivateCommand and nothing is queued. The request type is read from the command's
 // plist itself, so that a command cannot pass under another name.
 func (p *Platform) Enqueue(ctx context.Context, ids []string, cmd *apple.Command) (map[string]error, error) {
-	return p.enqueue(ctx, ids, cmd, nil)
+	return p.enqueue(ctx, ids, cmd, true, nil)
 }
 
 // enqueue checks and queues a command (see Enqueue); then, if not nil, runs in the same
-// transaction with the enrolments that got it, as do the jobs that push them.
-func (p *Platform) enqueue(ctx context.Context, ids []string, cmd *apple.Command, then func(tx *store.Tx, queued []string) error) (map[string]error, error) {
+// transaction with the enrolments that got it, and so, when wake is set, do the jobs that
+// push them. A command queued without wake waits for the phone's next push or check-in.
+func (p *Platform) enqueue(ctx context.Context, ids []string, cmd *apple.Command, wake bool, then func(tx *store.Tx, queued []string) error) (map[string]error, error) {
 	if cmd == nil {
 		return nil, errors.New("enqueue: no command")
 	}
@@ -66,6 +67,9 @@ func (p *Platform) enqueue(ctx context.Context, ids []string, cmd *apple.Command
 			if err := then(tx, queued); err != nil {
 				return err
 			}
+		}
+		if !wake {
+			return nil
 		}
 		for _, job := range pushJobs(queued) {
 			if err := tx.EnqueueJob(ctx, job, mdm.JobOptions{Queue: jobs.QueuePush}); err != nil {

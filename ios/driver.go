@@ -64,7 +64,7 @@ func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, 
 	if err != nil {
 		return err
 	}
-	if _, err := p.enqueue(ctx, []string{d.PlatformID}, cmd, nil); err != nil {
+	if _, err := p.enqueue(ctx, []string{d.PlatformID}, cmd, true, nil); err != nil {
 		return err
 	}
 	return nil
@@ -89,7 +89,7 @@ func (p *Platform) RemoveWorkData(ctx context.Context, t mdm.Tenant, d mdm.Devic
 	if err != nil {
 		return err
 	}
-	_, err = p.enqueue(ctx, []string{d.PlatformID}, cmd, nil)
+	_, err = p.enqueue(ctx, []string{d.PlatformID}, cmd, true, nil)
 	return err
 }
 

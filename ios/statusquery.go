@@ -57,7 +57,7 @@ func (p *Platform) QueryStatus(ctx context.Context, _ StatusQueryJob) error {
 }
 
 // queueStatusQueries queues the two status queries for the enrolments, each one command
-// for all of them, and marks them asked.
+// for all of them, pushes each enrolment once, and marks them asked.
 func (p *Platform) queueStatusQueries(ctx context.Context, ids []string, at time.Time) error {
 	info, err := newCommand(statusCommandPrefix+mdm.NewID(), "DeviceInformation", map[string]any{"Queries": []string{"OSVersion"}})
 	if err != nil {
@@ -67,10 +67,12 @@ func (p *Platform) queueStatusQueries(ctx context.Context, ids []string, at time
 	if err != nil {
 		return err
 	}
-	if _, err := p.Enqueue(ctx, ids, info); err != nil {
+	// One push wakes a phone for both: the first waits for the push of the second, which
+	// is queued only once the first is.
+	if _, err := p.enqueue(ctx, ids, info, false, nil); err != nil {
 		return err
 	}
-	_, err = p.enqueue(ctx, ids, security, func(tx *store.Tx, _ []string) error {
+	_, err = p.enqueue(ctx, ids, security, true, func(tx *store.Tx, _ []string) error {
 		return storage.MarkStatusQueried(tx.DB(ctx), ids, at)
 	})
 	return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	apple "github.com/micromdm/nanomdm/mdm"
 	"github.com/micromdm/plist"
@@ -59,6 +60,30 @@ func TestIPhonesAreAskedForTheirStatusOnceADay(t *testing.T) {
 			if c.Kind != mdm.CommandApplyPolicy {
 				t.Errorf("a status query became a domain command: %s", c.Kind)
 			}
+		}
+	})
+}
+
+// The two status queries wake a phone with one push, after which it fetches both.
+func TestOnePushWakesAnIPhoneForBothStatusQueries(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		fake := s.pushing(t)
+		p := s.enrolled(t, "erika")
+		before := fake.Count()
+		if err := s.platform.QueryStatus(context.Background(), ios.StatusQueryJob{}); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, "APNs got a push", func() bool { return fake.Count() > before })
+		time.Sleep(200 * time.Millisecond)
+		if n := fake.Count() - before; n != 1 {
+			t.Fatalf("the status queries sent %d pushes, want 1", n)
+		}
+		asked := 0
+		for _, cmd := p.report(t, "Idle", ""); cmd != nil; _, cmd = p.answer(t, cmd) {
+			asked++
+		}
+		if asked != 2 {
+			t.Fatalf("after the push the phone was asked %d queries, want 2", asked)
 		}
 	})
 }

@@ -22,6 +22,7 @@ import (
 // jobs the licensing queues are run by hand, so that a test says which step it takes.
 type office struct {
 	st     *store.Store
+	svc    *domain.Services
 	tenant mdm.Tenant
 	lic    *licences.Service
 	fake   *vppfake.Server
@@ -42,7 +43,7 @@ func newOffice(t testing.TB, backend string) *office {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &office{st: st, tenant: storetest.Tenant(t, svc, "musterstadt"), lic: lic, fake: fake}
+	return &office{st: st, svc: svc, tenant: storetest.Tenant(t, svc, "musterstadt"), lic: lic, fake: fake}
 }
 
 func eachBackend(t *testing.T, fn func(t *testing.T, o *office)) {

@@ -70,10 +70,6 @@ func (lic *Service) ReconcileLicences(ctx context.Context, job ReconcileJob) err
 	for _, a := range catalogue {
 		available[a.AdamID], bundles[a.AdamID] = a.AvailableCount, a.BundleID
 	}
-	have, err := lic.employeeLicences(ctx, job.TenantID, employees)
-	if err != nil {
-		return err
-	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var put, drop []vppLicence
 	var audits []audit.Record
@@ -81,35 +77,39 @@ func (lic *Service) ReconcileLicences(ctx context.Context, job ReconcileJob) err
 		audits = append(audits, audit.Record{Actor: "system", Action: action, Subject: audit.Employee.Of(l.EmployeeID),
 			Details: audit.Fields(map[string]any{"adam_id": l.AdamID, "bundle_id": bundles[l.AdamID]})})
 	}
-	held := make(map[licenceKey]bool, len(have))
-	for _, l := range have {
-		k := licenceKey{l.EmployeeID, l.AdamID}
-		held[k] = true
-		_, wanted := want[k]
-		switch {
-		case wanted && l.State == licenceFailed && available[l.AdamID] > 0 && tok.SyncedAt != nil && l.UpdatedAt.Before(*tok.SyncedAt):
-			// Each reading of the catalogue gives a failed licence one more try.
-			l.State, l.Error, l.UpdatedAt = licencePending, "", now
-			put = append(put, l)
-		case wanted && l.State == licenceReleasing && l.EventID == "":
-			l.State, l.UpdatedAt = licenceAssociated, now // not given back yet: keep it
-			put = append(put, l)
-		case wanted, l.State == licenceReleasing:
-		case l.State == licencePending, l.State == licenceFailed:
-			drop = append(drop, l) // never held: nothing to give back
-			record(audit.AppleLicenceRelease, l)
-		default:
-			l.State, l.EventID, l.UpdatedAt = licenceReleasing, "", now
-			put = append(put, l)
-			record(audit.AppleLicenceRelease, l)
+	// What is held and wanted leaves want; what stays in it is wanted and not held.
+	err = lic.eachLicenceBatch(ctx, job.TenantID, employees, func(have []vppLicence) error {
+		for _, l := range have {
+			k := licenceKey{l.EmployeeID, l.AdamID}
+			_, wanted := want[k]
+			delete(want, k)
+			switch {
+			case wanted && l.State == licenceFailed && available[l.AdamID] > 0 && tok.SyncedAt != nil && l.UpdatedAt.Before(*tok.SyncedAt):
+				// Each reading of the catalogue gives a failed licence one more try.
+				l.State, l.Error, l.UpdatedAt = licencePending, "", now
+				put = append(put, l)
+			case wanted && l.State == licenceReleasing && l.EventID == "":
+				l.State, l.UpdatedAt = licenceAssociated, now // not given back yet: keep it
+				put = append(put, l)
+			case wanted, l.State == licenceReleasing:
+			case l.State == licencePending, l.State == licenceFailed:
+				drop = append(drop, l) // never held: nothing to give back
+				record(audit.AppleLicenceRelease, l)
+			default:
+				l.State, l.EventID, l.UpdatedAt = licenceReleasing, "", now
+				put = append(put, l)
+				record(audit.AppleLicenceRelease, l)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for k := range want {
-		if !held[k] {
-			l := vppLicence{TenantID: job.TenantID, EmployeeID: k.employee, AdamID: k.adamID, State: licencePending, UpdatedAt: now}
-			put = append(put, l)
-			record(audit.AppleLicenceReserve, l)
-		}
+		l := vppLicence{TenantID: job.TenantID, EmployeeID: k.employee, AdamID: k.adamID, State: licencePending, UpdatedAt: now}
+		put = append(put, l)
+		record(audit.AppleLicenceReserve, l)
 	}
 	if len(put) == 0 && len(drop) == 0 {
 		return nil
@@ -147,54 +147,54 @@ func (lic *Service) wantedLicences(ctx context.Context, tenantID string, employe
 	if err != nil {
 		return nil, err
 	}
-	devices, err := lic.activeIPhones(ctx, tenantID, employees)
-	if err != nil {
-		return nil, err
-	}
 	byID := map[string]mdm.WorkPolicy{}
 	want := map[licenceKey]string{}
-	for _, d := range devices {
-		if d.WorkPolicyID == nil {
-			continue
-		}
-		wp, ok := byID[*d.WorkPolicyID]
-		if !ok {
-			// The policy with its apps (a listing of policies leaves the apps out).
-			if wp, err = lic.domain.Policies().WorkPolicy(ctx, tenantID, *d.WorkPolicyID); err != nil {
-				return nil, fmt.Errorf("work policy %s: %w", *d.WorkPolicyID, err)
+	err = lic.eachActiveIPhoneBatch(ctx, tenantID, employees, func(devices []mdm.Device) error {
+		for _, d := range devices {
+			if d.WorkPolicyID == nil {
+				continue
 			}
-			byID[wp.ID] = wp
-		}
-		for _, app := range wp.Required(mdm.PlatformIOS) {
-			if a, ok := catalogue[app.AppID]; ok {
-				want[licenceKey{d.EmployeeID, a.AdamID}] = app.AppID
+			wp, ok := byID[*d.WorkPolicyID]
+			if !ok {
+				// The policy with its apps (a listing of policies leaves the apps out).
+				if wp, err = lic.domain.Policies().WorkPolicy(ctx, tenantID, *d.WorkPolicyID); err != nil {
+					return fmt.Errorf("work policy %s: %w", *d.WorkPolicyID, err)
+				}
+				byID[wp.ID] = wp
+			}
+			for _, app := range wp.Required(mdm.PlatformIOS) {
+				if a, ok := catalogue[app.AppID]; ok {
+					want[licenceKey{d.EmployeeID, a.AdamID}] = app.AppID
+				}
 			}
 		}
-	}
-	return want, nil
+		return nil
+	})
+	return want, err
 }
 
-// activeIPhones returns the active iPhones of the employees; all the tenant's when
-// employees is nil.
-func (lic *Service) activeIPhones(ctx context.Context, tenantID string, employees []string) ([]mdm.Device, error) {
+// eachActiveIPhoneBatch calls fn with the active iPhones of the employees, those of one
+// employee at a time; with employees nil, the whole tenant's a batch of
+// mdm.DeviceBatchSize at a time, so that a large fleet is never read at once.
+func (lic *Service) eachActiveIPhoneBatch(ctx context.Context, tenantID string, employees []string, fn func([]mdm.Device) error) error {
 	f := mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive}
 	if employees == nil {
-		devices, err := lic.domain.Devices().Devices(ctx, tenantID, f)
-		if err != nil {
-			return nil, fmt.Errorf("active iPhones: %w", err)
+		if err := mdm.EachDeviceBatch(ctx, lic.domain.Devices(), tenantID, f, fn); err != nil {
+			return fmt.Errorf("active iPhones: %w", err)
 		}
-		return devices, nil
+		return nil
 	}
-	var out []mdm.Device
 	for _, e := range distinct(employees) {
 		f.EmployeeID = e
 		devices, err := lic.domain.Devices().Devices(ctx, tenantID, f)
 		if err != nil {
-			return nil, fmt.Errorf("active iPhones of employee %s: %w", e, err)
+			return fmt.Errorf("active iPhones of employee %s: %w", e, err)
 		}
-		out = append(out, devices...)
+		if err := fn(devices); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // policiesOf returns what is to be applied again because the employees' licences changed
@@ -213,31 +213,31 @@ func (lic *Service) policiesOf(ctx context.Context, tenantID string, employees m
 		}
 		slices.Sort(scope)
 	}
-	devices, err := lic.activeIPhones(ctx, tenantID, scope)
-	if err != nil {
-		return nil, err
-	}
 	policies := map[string]mdm.WorkPolicy{}
 	var out []mdm.ApplyPolicyJob
-	for _, d := range devices {
-		if d.WorkPolicyID == nil || !employees[d.EmployeeID] {
-			continue
-		}
-		wp, seen := policies[*d.WorkPolicyID]
-		if !seen {
-			if wp, err = lic.domain.Policies().WorkPolicy(ctx, tenantID, *d.WorkPolicyID); err != nil {
-				return nil, err
+	err := lic.eachActiveIPhoneBatch(ctx, tenantID, scope, func(devices []mdm.Device) error {
+		for _, d := range devices {
+			if d.WorkPolicyID == nil || !employees[d.EmployeeID] {
+				continue
 			}
-			policies[wp.ID] = wp
+			wp, seen := policies[*d.WorkPolicyID]
+			if !seen {
+				var err error
+				if wp, err = lic.domain.Policies().WorkPolicy(ctx, tenantID, *d.WorkPolicyID); err != nil {
+					return err
+				}
+				policies[wp.ID] = wp
+			}
+			switch {
+			case scope != nil:
+				out = append(out, mdm.ApplyPolicyJob{TenantID: tenantID, PolicyID: wp.ID, Version: wp.Version, DeviceID: d.ID})
+			case !seen:
+				out = append(out, mdm.ApplyPolicyJob{TenantID: tenantID, PolicyID: wp.ID, Version: wp.Version})
+			}
 		}
-		switch {
-		case scope != nil:
-			out = append(out, mdm.ApplyPolicyJob{TenantID: tenantID, PolicyID: wp.ID, Version: wp.Version, DeviceID: d.ID})
-		case !seen:
-			out = append(out, mdm.ApplyPolicyJob{TenantID: tenantID, PolicyID: wp.ID, Version: wp.Version})
-		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // applyAgain queues the jobs of policiesOf in the transaction of dom. Not unique: a job

@@ -154,6 +154,40 @@ func (lic *Service) employeeLicences(ctx context.Context, tenantID string, emplo
 	return out, nil
 }
 
+// licenceBatch is how many of a tenant's licences eachLicenceBatch reads at a time.
+const licenceBatch = 500
+
+// eachLicenceBatch calls fn with the licences of the employees (see employeeLicences);
+// with employees nil, the whole tenant's licences a batch of licenceBatch at a time in the
+// order of their keys, so that a large fleet's are never read at once.
+func (lic *Service) eachLicenceBatch(ctx context.Context, tenantID string, employees []string, fn func([]vppLicence) error) error {
+	if employees != nil {
+		rows, err := lic.employeeLicences(ctx, tenantID, employees)
+		if err != nil {
+			return err
+		}
+		return fn(rows)
+	}
+	var after vppLicence
+	for {
+		var rows []vppLicence
+		err := lic.db.WithContext(ctx).Where("tenant_id = ? AND (employee_id, adam_id) > (?, ?)", tenantID, after.EmployeeID, after.AdamID).
+			Order("employee_id, adam_id").Limit(licenceBatch).Find(&rows).Error
+		if err != nil {
+			return fmt.Errorf("read the licences: %w", err)
+		}
+		if len(rows) > 0 {
+			if err := fn(rows); err != nil {
+				return err
+			}
+		}
+		if len(rows) < licenceBatch {
+			return nil
+		}
+		after = rows[len(rows)-1]
+	}
+}
+
 // putLicences writes licence rows, replacing those with the same key.
 func putLicences(tx *gorm.DB, rows []vppLicence) error {
 	if len(rows) == 0 {
