@@ -124,6 +124,11 @@ func (p *Platform) applyPolicyTo(ctx context.Context, t mdm.Tenant, wp mdm.WorkP
 	if err != nil {
 		return fmt.Errorf("licences of policy %q: %w", wp.Name, err)
 	}
+	// Phones managed declaratively get the policy as a declaration set; the others as
+	// commands.
+	if devices, err = p.syncDeclarations(ctx, t, wp, want, devices, licensed); err != nil || len(devices) == 0 {
+		return err
+	}
 	if p.lic != nil {
 		// The gate may have recorded failures; plan with what is stored now.
 		if have, err = p.store.WorkApps(ctx, ids); err != nil {

@@ -1,0 +1,117 @@
+package ios_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"testing"
+
+	kddm "github.com/jessepeterson/kmfddm/ddm"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// A change of the work policy queues one DeclarativeManagement command for each
+// declarative phone of the policy, and each phone then fetches only the declarations that
+// changed; an older phone of the same policy gets the change as an MDM command, as before.
+// A change that does not touch what the phones get sends them nothing.
+func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		s.pushing(t)
+		policy := s.declarativePolicy(t)
+		phones := []*phone{s.enrolledOn(t, "erika", "17.4"), s.enrolledOn(t, "hans", "18.1")}
+		held := make([]map[string]kddm.Declaration, len(phones))
+		for i, p := range phones {
+			cmd := p.waitCommand(t)
+			p.next(t, "Acknowledged", cmd.CommandUUID)
+			held[i] = map[string]kddm.Declaration{}
+			p.sync(t, held[i])
+		}
+		old := s.enrolledOn(t, "paula", "16.7")
+		if install := old.waitCommand(t); install.Command.RequestType != "InstallApplication" {
+			t.Fatalf("the iOS 16 phone got %s, want InstallApplication", install.Command.RequestType)
+		} else {
+			old.next(t, "Acknowledged", install.CommandUUID)
+		}
+
+		policy.Description = "only the description changes"
+		policy, err := s.svc.WorkPolicy.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		policy.Apps[0].ManagedConfig = `{"server":"mail2.musterstadt.de"}`
+		if _, err := s.svc.WorkPolicy.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy); err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range phones {
+			cmd := p.waitCommand(t)
+			if cmd.Command.RequestType != "DeclarativeManagement" {
+				t.Fatalf("phone %d got %s", i, cmd.Command.RequestType)
+			}
+			if next := p.next(t, "Acknowledged", cmd.CommandUUID); next != nil {
+				t.Fatalf("phone %d got a second command %s: the first change must have sent nothing", i, next.Command.RequestType)
+			}
+			if fetched := p.sync(t, held[i]); !slices.Equal(fetched, []string{"trennwand.app." + mailApp + ".config"}) {
+				t.Errorf("phone %d fetched %v, want only the changed configuration", i, fetched)
+			}
+			p.wantAsset(t, held[i]["trennwand.app."+mailApp+".config"], "mail2.musterstadt.de")
+		}
+		if settings := old.waitCommand(t); settings.Command.RequestType != "Settings" {
+			t.Errorf("the iOS 16 phone got %s, want Settings", settings.Command.RequestType)
+		}
+	})
+}
+
+// A phone fetches only the declarations of its own set: one its policy does not have is
+// not found, whoever else has it; a message for another enrolment is refused; a phone
+// that is not managed declaratively is refused on the declarative channel.
+func TestAPhoneFetchesOnlyItsOwnDeclarations(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		s.pushing(t)
+		s.declarativePolicy(t)
+		withPasscode := s.enrolledOn(t, "erika", "17.4")
+		if cmd := withPasscode.waitCommand(t); cmd.Command.RequestType == "DeclarativeManagement" {
+			withPasscode.next(t, "Acknowledged", cmd.CommandUUID)
+		}
+		plain, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Bauhof"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := s.enrolledOn(t, "hans", "17.4")
+		if _, err := s.svc.WorkPolicy.AssignWorkPolicy(ctx, "admin:test", s.tenant, s.deviceOf(t, other).ID, plain.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Once it follows the other policy, the passcode declaration is not the phone's.
+		waitUntil(t, "the other phone follows its own policy", func() bool {
+			status, _ := other.declarative(t, "declaration/configuration/trennwand.passcode", nil)
+			return status == http.StatusNotFound
+		})
+		if status, _ := other.declarative(t, "declaration/configuration/trennwand.status", nil); status != http.StatusOK {
+			t.Errorf("the other phone's own status subscription: HTTP %d", status)
+		}
+		if status, _ := withPasscode.declarative(t, "declaration/configuration/trennwand.passcode", nil); status != http.StatusOK {
+			t.Fatalf("the passcode declaration of the phone's own policy: HTTP %d", status)
+		}
+		for _, endpoint := range []string{"declaration/profile/x", "declarations", "declaration/configuration/"} {
+			if status, _ := other.declarative(t, endpoint, nil); status != http.StatusBadRequest {
+				t.Errorf("endpoint %q: HTTP %d, want 400", endpoint, status)
+			}
+		}
+
+		// The other phone's token and certificate, the first phone's enrolment.
+		impostor := *other
+		impostor.enrollmentID = withPasscode.enrollmentID
+		if status, _ := impostor.declarative(t, "declaration/configuration/trennwand.passcode", nil); status != http.StatusBadRequest {
+			t.Errorf("a message for another enrolment: HTTP %d, want 400", status)
+		}
+		old := s.enrolledOn(t, "paula", "16.7")
+		if status, _ := old.declarative(t, "tokens", nil); status != http.StatusBadRequest {
+			t.Errorf("an iOS 16 phone on the declarative channel: HTTP %d, want 400", status)
+		}
+		if status, _ := other.declarative(t, "status", []byte(`{"StatusItems":{"passcode":{"is-compliant":"no"}}}`)); status != http.StatusBadRequest {
+			t.Errorf("a malformed status report: HTTP %d, want 400", status)
+		}
+	})
+}

@@ -1,0 +1,215 @@
+package ios_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	kddm "github.com/jessepeterson/kmfddm/ddm"
+	"github.com/micromdm/plist"
+
+	"github.com/trennwand/trennwand/ios/storage"
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/compliance"
+)
+
+// enrolledOn enrols a phone whose Authenticate tells the OS version.
+func (s *site) enrolledOn(t *testing.T, name, osVersion string) *phone {
+	t.Helper()
+	p := s.certified(t, name)
+	auth := map[string]any{"MessageType": "Authenticate", "EnrollmentID": p.enrollmentID, "Topic": testTopic, "OSVersion": osVersion}
+	if status := p.checkIn(t, auth); status != http.StatusOK {
+		t.Fatalf("Authenticate: HTTP %d", status)
+	}
+	if status := p.checkIn(t, p.tokenUpdateMessage()); status != http.StatusOK {
+		t.Fatalf("TokenUpdate: HTTP %d", status)
+	}
+	return p
+}
+
+// declarative sends a DeclarativeManagement check-in and returns the HTTP status and the
+// answer's body.
+func (p *phone) declarative(t *testing.T, endpoint string, data []byte) (int, []byte) {
+	t.Helper()
+	msg := map[string]any{"MessageType": "DeclarativeManagement", "EnrollmentID": p.enrollmentID, "Endpoint": endpoint}
+	if data != nil {
+		msg["Data"] = data
+	}
+	body, err := plist.Marshal(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.transport.DoCheckIn(context.Background(), bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+// sync does what a phone does on a DeclarativeManagement command: it reads the
+// declaration items and fetches every declaration whose server token it does not hold
+// yet. It returns the identifiers it fetched and the declarations it holds now.
+func (p *phone) sync(t *testing.T, held map[string]kddm.Declaration) []string {
+	t.Helper()
+	status, body := p.declarative(t, "declaration-items", nil)
+	var items kddm.DeclarationItems
+	if status != http.StatusOK || json.Unmarshal(body, &items) != nil {
+		t.Fatalf("declaration-items: HTTP %d %s", status, body)
+	}
+	var fetched []string
+	groups := map[string][]kddm.ManifestDeclaration{"activation": items.Declarations.Activations, "asset": items.Declarations.Assets,
+		"configuration": items.Declarations.Configurations, "management": items.Declarations.Management}
+	for kind, group := range groups {
+		for _, m := range group {
+			if held[m.Identifier].ServerToken == m.ServerToken {
+				continue
+			}
+			status, body := p.declarative(t, "declaration/"+kind+"/"+m.Identifier, nil)
+			var d kddm.Declaration
+			if status != http.StatusOK || json.Unmarshal(body, &d) != nil || d.Identifier != m.Identifier || d.ServerToken != m.ServerToken {
+				t.Fatalf("declaration %s/%s: HTTP %d %s", kind, m.Identifier, status, body)
+			}
+			held[m.Identifier] = d
+			fetched = append(fetched, m.Identifier)
+		}
+	}
+	slices.Sort(fetched)
+	return fetched
+}
+
+// status sends a status report and fails unless it is taken.
+func (p *phone) status(t *testing.T, report string) {
+	t.Helper()
+	if status, body := p.declarative(t, "status", []byte(report)); status != http.StatusOK {
+		t.Fatalf("status report: HTTP %d %s", status, body)
+	}
+}
+
+// declarativePolicy is the tenant's default policy: a work passcode, whose rule has no
+// grace period, and the mail app with its configuration.
+func (s *site) declarativePolicy(t *testing.T) mdm.WorkPolicy {
+	t.Helper()
+	ctx := context.Background()
+	policy, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung", Default: true, WorkPasscodeRequired: true,
+		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformIOS, AppID: mailApp, InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail.musterstadt.de"}`}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := []compliance.RuleSetting{{Rule: compliance.RuleWorkPasscode, Consequences: []compliance.Consequence{compliance.ConsequenceNotify}}}
+	if err := s.svc.Compliance.SetPolicyRules(ctx, "admin:test", s.tenant, policy.ID, rules); err != nil {
+		t.Fatal(err)
+	}
+	return policy
+}
+
+// An iPhone on iOS 17 is managed declaratively from its enrolment on: it is told to sync,
+// fetches its declarations (the work app with its configuration, the passcode rule, the
+// status subscription) and reports its status by itself. A report that its passcode does
+// not meet the rules makes it non-compliant at once, the next report that it does makes it
+// compliant again; partial reports keep what earlier ones said. No InstallApplication and
+// no daily status query are sent to it.
+func TestAnIPhoneOnIOS17IsManagedDeclaratively(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		s.pushing(t)
+		s.declarativePolicy(t)
+		p := s.enrolledOn(t, "erika", "17.4")
+		cmd := p.waitCommand(t)
+		if cmd.Command.RequestType != "DeclarativeManagement" {
+			t.Fatalf("first command %s, want DeclarativeManagement", cmd.Command.RequestType)
+		}
+		if next := p.next(t, "Acknowledged", cmd.CommandUUID); next != nil {
+			t.Fatalf("then %s, want nothing more", next.Command.RequestType)
+		}
+		status, body := p.declarative(t, "tokens", nil)
+		var tokens kddm.TokensResponse
+		if status != http.StatusOK || json.Unmarshal(body, &tokens) != nil || tokens.SyncTokens.DeclarationsToken == "" {
+			t.Fatalf("tokens: HTTP %d %s", status, body)
+		}
+		held := map[string]kddm.Declaration{}
+		fetched := p.sync(t, held)
+		want := []string{"trennwand.activation", "trennwand.app." + mailApp, "trennwand.app." + mailApp + ".config", "trennwand.passcode", "trennwand.status"}
+		if !slices.Equal(fetched, want) {
+			t.Fatalf("fetched %v, want %v", fetched, want)
+		}
+		p.wantAsset(t, held["trennwand.app."+mailApp+".config"], "mail.musterstadt.de")
+
+		d := s.deviceOf(t, p)
+		p.status(t, `{"StatusItems":{"device":{"operating-system":{"version":"17.5","build":"21F79"}},
+			"passcode":{"is-compliant":true,"is-present":true},
+			"app":{"managed":{"list":[{"identifier":"`+mailApp+`","state":"managed","short-version":"2.1"},{"identifier":"com.private.game","state":"managed"}]}},
+			"management":{"declarations":{"configurations":[{"identifier":"trennwand.passcode","active":false,"valid":"invalid","server-token":"x",
+				"reasons":[{"code":"Error.ConfigurationCannotBeApplied","description":"cannot apply"}]}]}}}}`)
+		if d = s.device(t, d.ID); d.OSVersion != "17.5" || d.Compliance != mdm.ComplianceCompliant {
+			t.Fatalf("after the first report: OS %s, %s", d.OSVersion, d.Compliance)
+		}
+		apps := s.workApps(t, d)
+		if a := apps[mailApp]; a.State != storage.AppInstalled || a.Version != "2.1" || len(apps) != 1 {
+			t.Errorf("work apps after the report: %+v", apps)
+		}
+		detail, err := s.svc.ViewDevice(ctx, "admin:test", s.tenant, d.ID)
+		if err != nil || len(detail.Declarations) != 1 || detail.Declarations[0].State() != mdm.DeclarationInvalid ||
+			detail.Declarations[0].Reasons != "Error.ConfigurationCannotBeApplied: cannot apply" {
+			t.Errorf("declarations on the device page: %+v %v", detail.Declarations, err)
+		}
+
+		p.status(t, `{"StatusItems":{"passcode":{"is-compliant":false}}}`)
+		if d = s.device(t, d.ID); d.Compliance != mdm.ComplianceNonCompliant || d.OSVersion != "17.5" {
+			t.Fatalf("after passcode false: %s, OS %s", d.Compliance, d.OSVersion)
+		}
+		p.status(t, `{"StatusItems":{"passcode":{"is-compliant":true}}}`)
+		if d = s.device(t, d.ID); d.Compliance != mdm.ComplianceCompliant {
+			t.Fatalf("after passcode true again: %s", d.Compliance)
+		}
+		if apps := s.workApps(t, d); apps[mailApp].Version != "2.1" {
+			t.Errorf("a partial report lost the app version: %+v", apps)
+		}
+		if next := p.next(t, "Idle", ""); next != nil {
+			t.Errorf("the declarative phone got %s", next.Command.RequestType)
+		}
+		due, err := s.nano.StatusDue(ctx, s.now().Add(48*time.Hour), 100)
+		if err != nil || slices.Contains(due, p.enrollmentID) {
+			t.Errorf("the declarative phone is due for the daily status query: %v %v", due, err)
+		}
+	})
+}
+
+// wantAsset downloads the data asset as the phone does, with its MDM authentication, and
+// checks that it is the app's configuration.
+func (p *phone) wantAsset(t *testing.T, asset kddm.Declaration, value string) {
+	t.Helper()
+	var payload struct{ Reference struct{ DataURL string } }
+	if err := json.Unmarshal(asset.Payload, &payload); err != nil || payload.Reference.DataURL == "" {
+		t.Fatalf("asset %s: %v", asset.Payload, err)
+	}
+	get := func(signed bool) answer {
+		req := newRequest(t, http.MethodGet, payload.Reference.DataURL, nil)
+		req.Header.Set("Authorization", "Bearer "+p.token)
+		if signed {
+			sig, err := p.transport.SignMessage(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Mdm-Signature", sig)
+		}
+		return send(t, p.client, req)
+	}
+	if a := get(false); a.StatusCode != http.StatusBadRequest {
+		t.Errorf("asset without the device certificate: HTTP %d", a.StatusCode)
+	}
+	a := get(true)
+	var cfg map[string]any
+	if a.StatusCode != http.StatusOK || plist.Unmarshal(a.body, &cfg) != nil || cfg["server"] != value {
+		t.Fatalf("asset: HTTP %d %s", a.StatusCode, a.body)
+	}
+}
