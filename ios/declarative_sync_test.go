@@ -52,10 +52,10 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 			if next := p.next(t, "Acknowledged", cmd.CommandUUID); next != nil {
 				t.Fatalf("phone %d got a second command %s: the first change must have sent nothing", i, next.Command.RequestType)
 			}
-			if fetched := p.sync(t, held[i]); !slices.Equal(fetched, []string{"trennwand.app." + mailApp + ".config"}) {
+			if fetched := p.sync(t, held[i]); !slices.Equal(fetched, []string{"trennwand.config." + mailApp}) {
 				t.Errorf("phone %d fetched %v, want only the changed configuration", i, fetched)
 			}
-			p.wantAsset(t, held[i]["trennwand.app."+mailApp+".config"], "mail2.musterstadt.de")
+			p.wantAsset(t, held[i]["trennwand.config."+mailApp], "mail2.musterstadt.de")
 		}
 		if settings := old.waitCommand(t); settings.Command.RequestType != "Settings" {
 			t.Errorf("the iOS 16 phone got %s, want Settings", settings.Command.RequestType)

@@ -19,7 +19,7 @@ import (
 )
 
 // enrolledOn enrols a phone whose Authenticate tells the OS version.
-func (s *site) enrolledOn(t *testing.T, name, osVersion string) *phone {
+func (s *site) enrolledOn(t testing.TB, name, osVersion string) *phone {
 	t.Helper()
 	p := s.certified(t, name)
 	auth := map[string]any{"MessageType": "Authenticate", "EnrollmentID": p.enrollmentID, "Topic": testTopic, "OSVersion": osVersion}
@@ -97,7 +97,7 @@ func (p *phone) status(t *testing.T, report string) {
 
 // declarativePolicy is the tenant's default policy: a work passcode, whose rule has no
 // grace period, and the mail app with its configuration.
-func (s *site) declarativePolicy(t *testing.T) mdm.WorkPolicy {
+func (s *site) declarativePolicy(t testing.TB) mdm.WorkPolicy {
 	t.Helper()
 	ctx := context.Background()
 	policy, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung", Default: true, WorkPasscodeRequired: true,
@@ -138,11 +138,11 @@ func TestAnIPhoneOnIOS17IsManagedDeclaratively(t *testing.T) {
 		}
 		held := map[string]kddm.Declaration{}
 		fetched := p.sync(t, held)
-		want := []string{"trennwand.activation", "trennwand.app." + mailApp, "trennwand.app." + mailApp + ".config", "trennwand.passcode", "trennwand.status"}
+		want := []string{"trennwand.activation", "trennwand.app." + mailApp, "trennwand.config." + mailApp, "trennwand.passcode", "trennwand.status"}
 		if !slices.Equal(fetched, want) {
 			t.Fatalf("fetched %v, want %v", fetched, want)
 		}
-		p.wantAsset(t, held["trennwand.app."+mailApp+".config"], "mail.musterstadt.de")
+		p.wantAsset(t, held["trennwand.config."+mailApp], "mail.musterstadt.de")
 
 		d := s.deviceOf(t, p)
 		p.status(t, `{"StatusItems":{"device":{"operating-system":{"version":"17.5","build":"21F79"}},

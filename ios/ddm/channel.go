@@ -222,17 +222,17 @@ func recordDeclarations(db *gorm.DB, row enrolmentRow, ds []DeclarationStatus, a
 
 // recordItems writes the status items that only the enrolment's row keeps.
 func recordItems(db *gorm.DB, row enrolmentRow, r StatusReport, at time.Time) error {
-	set := map[string]any{"status_at": at.UTC()}
+	cols := map[string]any{"status_at": at.UTC()}
 	if r.OSBuild != nil {
-		set["os_build"] = *r.OSBuild
+		cols["os_build"] = *r.OSBuild
 	}
 	if r.PasscodePresent != nil {
-		set["passcode_present"] = fmt.Sprint(*r.PasscodePresent)
+		cols["passcode_present"] = fmt.Sprint(*r.PasscodePresent)
 	}
 	if r.Capabilities != nil {
-		set["capabilities"] = string(r.Capabilities)
+		cols["capabilities"] = string(r.Capabilities)
 	}
-	if err := db.Model(&enrolmentRow{}).Where("enrollment_id = ?", row.EnrollmentID).Updates(set).Error; err != nil {
+	if err := db.Model(&enrolmentRow{}).Where("enrollment_id = ?", row.EnrollmentID).Updates(cols).Error; err != nil {
 		return fmt.Errorf("record status of enrolment %s: %w", row.EnrollmentID, err)
 	}
 	return nil

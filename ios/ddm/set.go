@@ -94,7 +94,7 @@ func Build(p Policy, assetURL AssetURL) (Set, error) {
 		id := identifierPrefix + "app." + a.BundleID
 		payload := map[string]any{"BundleID": a.BundleID, "InstallBehavior": map[string]any{"Install": "Required"}}
 		if len(a.Config) > 0 {
-			asset, err := s.addData(id+".config", "application/x-plist", a.Config, assetURL)
+			asset, err := s.addData(identifierPrefix+"config."+a.BundleID, "application/x-plist", a.Config, assetURL)
 			if err != nil {
 				return Set{}, err
 			}

@@ -64,7 +64,7 @@ func TestAChangedConfigurationChangesOnlyItsAsset(t *testing.T) {
 			changed = append(changed, id)
 		}
 	}
-	if len(before) != len(after) || !slices.Equal(changed, []string{"trennwand.app.de.musterstadt.mail.config"}) {
+	if len(before) != len(after) || !slices.Equal(changed, []string{"trennwand.config.de.musterstadt.mail"}) {
 		t.Errorf("changed declarations %v, want only the mail app's configuration", changed)
 	}
 }
@@ -101,7 +101,7 @@ func TestTheSetFollowsThePolicy(t *testing.T) {
 		len(byType[ddm.TypeActivation]) != 1 || len(byType[ddm.TypeSubscriptions]) != 1 {
 		t.Fatalf("declarations by type: %v", byType)
 	}
-	asset, ok := s.Declaration("asset", "trennwand.app.de.musterstadt.mail.config")
+	asset, ok := s.Declaration("asset", "trennwand.config.de.musterstadt.mail")
 	if !ok {
 		t.Fatal("no asset for the mail app's configuration")
 	}
