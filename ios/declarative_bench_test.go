@@ -61,7 +61,7 @@ func BenchmarkStatusReports(b *testing.B) {
 					i++
 				}
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
-				b.ReportMetric(float64((cpuTime(b)-cpu).Microseconds())/float64(b.N), "cpu-µs/report")
+				b.ReportMetric(float64((cpuTime(b)-cpu).Microseconds())/float64(b.N), "cpu-us/report")
 			})
 		}
 	}

@@ -2,6 +2,7 @@ package ios_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -114,4 +115,46 @@ func TestAPhoneFetchesOnlyItsOwnDeclarations(t *testing.T) {
 			t.Errorf("a malformed status report: HTTP %d, want 400", status)
 		}
 	})
+}
+
+// A status report that is partly wrong is refused as a whole: the passcode it reports is
+// not taken, and nothing of the phone changes.
+func TestABadStatusReportChangesNothing(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		s.declarativePolicy(t)
+		p := s.enrolledOn(t, "erika", "17.4")
+		p.status(t, `{"StatusItems":{"passcode":{"is-compliant":true}}}`)
+		d := s.deviceOf(t, p)
+		before, rows := s.snapshot(t), declarativeRows(t, s)
+		for _, report := range []string{
+			`{"StatusItems":{"passcode":{"is-compliant":false},"app":{"managed":{"list":[{"state":"managed"}]}}}}`,
+			`{"StatusItems":{"passcode":{"is-compliant":false},"device":{"operating-system":{"version":18}}}}`,
+			`{"StatusItems":{"passcode":{"is-compliant":false}}`,
+		} {
+			if status, _ := p.declarative(t, "status", []byte(report)); status != http.StatusBadRequest {
+				t.Errorf("%s: HTTP %d, want 400", report, status)
+			}
+		}
+		if after := s.snapshot(t); after != before || declarativeRows(t, s) != rows {
+			t.Errorf("a refused report changed the installation:\n%s\n%s", before, after)
+		}
+		if got := s.device(t, d.ID); got.Compliance != d.Compliance {
+			t.Errorf("compliance %s after refused reports, was %s", got.Compliance, d.Compliance)
+		}
+	})
+}
+
+// declarativeRows describes the declarative tables' rows.
+func declarativeRows(t *testing.T, s *site) string {
+	t.Helper()
+	var out string
+	for _, q := range []string{"SELECT COUNT(*) FROM ios_ddm_declaration_status", "SELECT COUNT(*) FROM ios_work_apps",
+		"SELECT COUNT(*) FROM ios_ddm_enrolments WHERE status_at IS NOT NULL"} {
+		var n int
+		if err := s.st.Tables().DB().Raw(q).Row().Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out += fmt.Sprint(n) + " "
+	}
+	return out
 }
