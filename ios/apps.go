@@ -84,7 +84,7 @@ func planApps(want []wantedApp, devices []mdm.Device, have map[string][]storage.
 // missing (or failed) are installed with their configuration once the employee holds
 // the app's licence (see licenceGate), apps whose configuration
 // changed get a Settings command with only the new configuration, apps no longer in the
-// policy are removed. Phones managed declaratively (iOS 17 or later) get the policy as a
+// policy are removed. Phones managed declaratively (iOS 17.2 or later) get the policy as a
 // declaration set instead (syncDeclarations). Enrolments that are in line get nothing, so
 // repeating it is harmless.
 func (p *Platform) ApplyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy) error {

@@ -80,7 +80,7 @@ func (p *Platform) serveAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 // enableDeclarative switches an enrolling phone to declarative management when its OS
-// has it (iOS and iPadOS 17 or later, as its Authenticate told). A phone with work apps
+// has it (iOS and iPadOS 17.2 or later, as its Authenticate told). A phone with work apps
 // installed by command stays on commands: moving them under declarations is not built
 // yet. Older phones stay on MDM commands.
 func (p *Platform) enableDeclarative(ctx context.Context, d mdm.Device) error {

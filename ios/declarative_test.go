@@ -112,7 +112,7 @@ func (s *site) declarativePolicy(t testing.TB) mdm.WorkPolicy {
 	return policy
 }
 
-// An iPhone on iOS 17 is managed declaratively from its enrolment on: it is told to sync,
+// An iPhone on iOS 17.4 is managed declaratively from its enrolment on: it is told to sync,
 // fetches its declarations (the work app with its configuration, the passcode rule, the
 // status subscription) and reports its status by itself. A report that its passcode does
 // not meet the rules makes it non-compliant at once, the next report that it does makes it

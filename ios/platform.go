@@ -132,7 +132,7 @@ type Platform struct {
 	lic Licences
 	// devices keeps the device of each enrolment token (by the token's hash).
 	devices *store.Kept[string, mdm.Device]
-	// ddm is the Declarative Device Management channel of phones on iOS 17 or later.
+	// ddm is the Declarative Device Management channel of phones on iOS 17.2 or later.
 	ddm *ddm.Channel
 }
 

@@ -33,8 +33,8 @@ var noticeCanSeeOn = map[Platform][]NoticeItem{
 				EN: "whether a passcode is set and whether it meets the rules (yes or no, never the passcode itself); your employer cannot tell whether an iPhone is jailbroken"}},
 		{ID: "can_see.ios_management", StatusItems: []string{"management.client-capabilities", "management.declarations"},
 			Text: NoticeText{
-				DE: "ab iOS 17: welche Verwaltungsfunktionen das Gerät unterstützt und ob es die Einstellungen Ihres Arbeitgebers angewendet hat; diese Angaben meldet das Gerät selbst, sobald sie sich ändern",
-				EN: "from iOS 17: which management features the device supports and whether it has applied your employer's settings; the device reports these facts by itself as soon as they change"}},
+				DE: "ab iOS 17.2: welche Verwaltungsfunktionen das Gerät unterstützt und ob es die Einstellungen Ihres Arbeitgebers angewendet hat; diese Angaben meldet das Gerät selbst, sobald sie sich ändern",
+				EN: "from iOS 17.2: which management features the device supports and whether it has applied your employer's settings; the device reports these facts by itself as soon as they change"}},
 		{ID: "can_see.managed_apple_account",
 			Text: NoticeText{
 				DE: "den verwalteten Apple Account Ihres Arbeitgebers, mit dem Sie sich für den Arbeitsbereich anmelden (nicht Ihre private Apple-ID)",

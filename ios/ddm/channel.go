@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -253,11 +254,17 @@ func IsOSVersion(s string) bool {
 }
 
 // Capable reports whether an OS version is one whose phones are managed declaratively:
-// iOS and iPadOS 17 or later.
+// iOS and iPadOS 17.2 or later, the first with app.managed, so that the work apps need no
+// MDM command beside the declarations.
 func Capable(version string) bool {
 	if !IsOSVersion(version) {
 		return false
 	}
-	major, _, _ := strings.Cut(version, ".")
-	return len(major) > 2 || (len(major) == 2 && major >= "17")
+	parts := strings.Split(version, ".")
+	major, _ := strconv.Atoi(parts[0])
+	minor := 0
+	if len(parts) > 1 {
+		minor, _ = strconv.Atoi(parts[1])
+	}
+	return major > 17 || (major == 17 && minor >= 2)
 }

@@ -1,5 +1,5 @@
 // Package ddm is the Declarative Device Management channel of iPhones and iPads on User
-// Enrolment (iOS and iPadOS 17 or later): a work policy becomes one declaration set (Build,
+// Enrolment (iOS and iPadOS 17.2 or later): a work policy becomes one declaration set (Build,
 // a pure function), the phone fetches it through the DeclarativeManagement check-in
 // (tokens, declaration-items, declaration/<type>/<identifier>) and reports its status items
 // as they change; Channel answers those requests from the installation's database, scoped

@@ -113,3 +113,13 @@ func FuzzParseEndpoint(f *testing.F) {
 		}
 	})
 }
+
+// Phones are managed declaratively from iOS 17.2 on, the first with app.managed.
+func TestDeclarativeFromIOS17Point2(t *testing.T) {
+	for version, want := range map[string]bool{"16.7.2": false, "17": false, "17.1.2": false, "17.2": true, "17.10": true,
+		"18": true, "26.1": true, "": false, "17.2; DROP": false, "1.2.3.4": false} {
+		if got := ddm.Capable(version); got != want {
+			t.Errorf("Capable(%q) = %v, want %v", version, got, want)
+		}
+	}
+}

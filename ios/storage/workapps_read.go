@@ -11,7 +11,7 @@ import (
 // WorkAppReader reads the work apps kept for an iPhone's enrolment for the device page:
 // the apps trennwand put there and what the phone's ManagedApplicationList said of them.
 // The list holds managed apps only, and the rows only the apps trennwand tracks; a version
-// is known where the phone reports its managed apps declaratively (iOS 17 or later).
+// is known where the phone reports its managed apps declaratively (iOS 17.2 or later).
 type WorkAppReader struct{}
 
 var _ mdm.WorkAppReader = WorkAppReader{}

@@ -100,7 +100,7 @@ const (
 	AppleLicenceFailed             Action = "apple.vpp_licence.failed"
 	AppleLicenceRelease            Action = "apple.vpp_licence.release"
 	AppleLicenceReleased           Action = "apple.vpp_licence.released"
-	// An iPhone's enrolment is managed declaratively from now on (iOS 17 or later): its
+	// An iPhone's enrolment is managed declaratively from now on (iOS 17.2 or later): its
 	// work policy reaches it as declarations, and it reports its status by itself.
 	AppleDeclarativeOn Action = "apple.declarative_on"
 )
