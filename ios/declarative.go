@@ -119,8 +119,8 @@ func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.Wo
 	sets := map[string]ddm.Set{}     // by the licensed apps
 	targets := map[string][]string{} // enrolments by set token
 	for _, d := range devices {
-		token, declarative := current[d.PlatformID]
-		if !declarative {
+		token, managed := current[d.PlatformID]
+		if !managed {
 			others = append(others, d)
 			continue
 		}
