@@ -111,7 +111,7 @@ func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.Wo
 	for i, d := range devices {
 		ids[i] = d.PlatformID
 	}
-	current, err := ddm.SetTokens(ctx, p.store.Tables().DB(), ids)
+	current, err := ddm.SetTokens(ctx, p.store.Tables().DB(), t.ID, ids)
 	if err != nil || len(current) == 0 {
 		return devices, err
 	}

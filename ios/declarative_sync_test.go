@@ -10,6 +10,7 @@ import (
 	kddm "github.com/jessepeterson/kmfddm/ddm"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // A change of the work policy queues one DeclarativeManagement command for each
@@ -29,6 +30,22 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 			held[i] = map[string]kddm.Declaration{}
 			p.sync(t, held[i])
 		}
+		// A phone of another tenant, whose default policy has no passcode rule.
+		home := s.tenant
+		s.tenant = storetest.Tenant(t, s.svc, "nachbarort")
+		if _, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung", Default: true}); err != nil {
+			t.Fatal(err)
+		}
+		neighbour := s.enrolledOn(t, "nora", "18.0")
+		s.tenant = home
+		waitUntil(t, "the neighbour's phone has its set", func() bool {
+			status, _ := neighbour.declarative(t, "declaration/configuration/trennwand.status", nil)
+			return status == http.StatusOK
+		})
+		if status, _ := neighbour.declarative(t, "declaration/configuration/trennwand.passcode", nil); status != http.StatusNotFound {
+			t.Errorf("another tenant's passcode declaration: HTTP %d, want 404", status)
+		}
+
 		old := s.enrolledOn(t, "paula", "16.7")
 		if install := old.waitCommand(t); install.Command.RequestType != "InstallApplication" {
 			t.Fatalf("the iOS 16 phone got %s, want InstallApplication", install.Command.RequestType)
@@ -65,8 +82,9 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 }
 
 // A phone fetches only the declarations of its own set: one its policy does not have is
-// not found, whoever else has it; a message for another enrolment is refused; a phone
-// that is not managed declaratively is refused on the declarative channel.
+// not found, whoever else has it, in its tenant or another; a message for another
+// enrolment is refused; a phone that is not managed declaratively is refused on the
+// declarative channel.
 func TestAPhoneFetchesOnlyItsOwnDeclarations(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		ctx := context.Background()

@@ -178,7 +178,7 @@ func (c *Channel) recordApps(ctx context.Context, db *gorm.DB, row enrolmentRow,
 			continue
 		}
 		if a.Removed {
-			if err := db.Where("enrollment_id = ? AND bundle_id = ?", row.EnrollmentID, a.BundleID).Delete(&storage.WorkApp{}).Error; err != nil {
+			if err := db.Where("tenant_id = ? AND enrollment_id = ? AND bundle_id = ?", row.TenantID, row.EnrollmentID, a.BundleID).Delete(&storage.WorkApp{}).Error; err != nil {
 				return fmt.Errorf("forget work app %s: %w", a.BundleID, err)
 			}
 			continue
@@ -199,7 +199,7 @@ func (c *Channel) recordApps(ctx context.Context, db *gorm.DB, row enrolmentRow,
 // recordDeclarations replaces the enrolment's declaration states with the report's: the
 // phone reports all of them whenever one changes.
 func recordDeclarations(db *gorm.DB, row enrolmentRow, ds []DeclarationStatus, at time.Time) error {
-	if err := db.Where("enrollment_id = ?", row.EnrollmentID).Delete(&declarationRow{}).Error; err != nil {
+	if err := db.Where("tenant_id = ? AND enrollment_id = ?", row.TenantID, row.EnrollmentID).Delete(&declarationRow{}).Error; err != nil {
 		return fmt.Errorf("replace declaration states: %w", err)
 	}
 	seen := map[string]bool{}
@@ -233,7 +233,7 @@ func recordItems(db *gorm.DB, row enrolmentRow, r StatusReport, at time.Time) er
 	if r.Capabilities != nil {
 		cols["capabilities"] = string(r.Capabilities)
 	}
-	if err := db.Model(&enrolmentRow{}).Where("enrollment_id = ?", row.EnrollmentID).Updates(cols).Error; err != nil {
+	if err := db.Model(&enrolmentRow{}).Where("tenant_id = ? AND enrollment_id = ?", row.TenantID, row.EnrollmentID).Updates(cols).Error; err != nil {
 		return fmt.Errorf("record status of enrolment %s: %w", row.EnrollmentID, err)
 	}
 	return nil

@@ -115,14 +115,14 @@ func Enable(ctx context.Context, tables store.Tables, d mdm.Device, at time.Time
 	})
 }
 
-// SetTokens returns the set token of each enrolment that is managed declaratively ("" for
-// one that has no set yet); the others are left out.
-func SetTokens(ctx context.Context, db *gorm.DB, enrollmentIDs []string) (map[string]string, error) {
+// SetTokens returns the set token of each of the tenant's enrolments that is managed
+// declaratively ("" for one that has no set yet); the others are left out.
+func SetTokens(ctx context.Context, db *gorm.DB, tenantID string, enrollmentIDs []string) (map[string]string, error) {
 	out := make(map[string]string, len(enrollmentIDs))
 	for start := 0; start < len(enrollmentIDs); start += 1000 {
 		part := enrollmentIDs[start:min(start+1000, len(enrollmentIDs))]
 		var rows []enrolmentRow
-		if err := db.WithContext(ctx).Select("enrollment_id", "set_token").Where("enrollment_id IN ?", part).Find(&rows).Error; err != nil {
+		if err := db.WithContext(ctx).Select("enrollment_id", "set_token").Where("tenant_id = ? AND enrollment_id IN ?", tenantID, part).Find(&rows).Error; err != nil {
 			return nil, fmt.Errorf("read declaratively managed enrolments: %w", err)
 		}
 		for _, r := range rows {
