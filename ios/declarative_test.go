@@ -1,10 +1,8 @@
 package ios_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"testing"
@@ -40,20 +38,7 @@ func (p *phone) declarative(t *testing.T, endpoint string, data []byte) (int, []
 	if data != nil {
 		msg["Data"] = data
 	}
-	body, err := plist.Marshal(msg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := p.transport.DoCheckIn(context.Background(), bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, out
+	return p.exchange(t, p.transport.DoCheckIn, msg)
 }
 
 // sync does what a phone does on a DeclarativeManagement command: it reads the
