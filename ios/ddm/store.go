@@ -34,7 +34,7 @@ type enrolmentRow struct {
 func (enrolmentRow) TableName() string { return "ios_ddm_enrolments" }
 
 // setRow is one declaration set of a tenant, stored once however many enrolments follow
-// it.
+// it; CreatedAt is when it was last assigned (the tokens' timestamp).
 type setRow struct {
 	TenantID  string `gorm:"primaryKey"`
 	Token     string `gorm:"primaryKey"`
@@ -132,28 +132,35 @@ func SetTokens(ctx context.Context, db *gorm.DB, tenantID string, enrollmentIDs 
 	return out, nil
 }
 
+// unusedAfter is how long a set no enrolment follows is kept. A set is stamped whenever it
+// is assigned, and only sets stamped longer ago are dropped, so that a set being assigned
+// in one transaction is never dropped by another's clean-up.
+const unusedAfter = time.Hour
+
 // Assign stores the set for the tenant (once per content) and makes the enrolments follow
-// it, in tx: the transaction that queues their sync command.
+// it, in tx: the transaction that queues their sync command. Sets no enrolment follows any
+// more are dropped.
 func Assign(ctx context.Context, tx *gorm.DB, tenantID string, s Set, enrollmentIDs []string, at time.Time) error {
 	content, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encode declaration set: %w", err)
 	}
+	db := tx.WithContext(ctx)
 	row := setRow{TenantID: tenantID, Token: s.Token, Content: content, CreatedAt: at.UTC()}
-	if err := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+	stamp := clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}, {Name: "token"}}, DoUpdates: clause.AssignmentColumns([]string{"created_at"})}
+	if err := db.Clauses(stamp).Create(&row).Error; err != nil {
 		return fmt.Errorf("store declaration set: %w", err)
 	}
 	for start := 0; start < len(enrollmentIDs); start += 1000 {
 		part := enrollmentIDs[start:min(start+1000, len(enrollmentIDs))]
-		err := tx.WithContext(ctx).Model(&enrolmentRow{}).Where("tenant_id = ? AND enrollment_id IN ?", tenantID, part).
-			Update("set_token", s.Token).Error
+		err := db.Model(&enrolmentRow{}).Where("tenant_id = ? AND enrollment_id IN ?", tenantID, part).Update("set_token", s.Token).Error
 		if err != nil {
 			return fmt.Errorf("assign declaration set: %w", err)
 		}
 	}
-	// A set no enrolment follows any more is never asked for again.
-	err = tx.WithContext(ctx).Exec(`DELETE FROM ios_ddm_sets WHERE tenant_id = ? AND token <> ? AND NOT EXISTS
-(SELECT 1 FROM ios_ddm_enrolments e WHERE e.tenant_id = ios_ddm_sets.tenant_id AND e.set_token = ios_ddm_sets.token)`, tenantID, s.Token).Error
+	err = db.Exec(`DELETE FROM ios_ddm_sets WHERE tenant_id = ? AND created_at < ? AND NOT EXISTS
+(SELECT 1 FROM ios_ddm_enrolments e WHERE e.tenant_id = ios_ddm_sets.tenant_id AND e.set_token = ios_ddm_sets.token)`,
+		tenantID, at.UTC().Add(-unusedAfter)).Error
 	if err != nil {
 		return fmt.Errorf("drop unused declaration sets: %w", err)
 	}

@@ -10,6 +10,7 @@ CREATE TABLE ios_ddm_sets (
     token      TEXT NOT NULL,
     -- the declarations and their assets' data, JSON
     content    {{.Bytes}} NOT NULL,
+    -- when the set was last assigned; a set no enrolment follows is dropped an hour on
     created_at {{.Time}} NOT NULL,
     PRIMARY KEY (tenant_id, token)
 );
