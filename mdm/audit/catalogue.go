@@ -142,7 +142,7 @@ var actions = setOf(
 	DeviceComplianceMail, DeviceInactive, DeviceActiveAgain, DeviceInactivityAct, DeviceInactivityMail,
 	AndroidBind, AndroidSignupStart, AndroidCertificatesOn, AndroidPolicyApply, AndroidDevicePolicy,
 	ApplePushCertSet, AppleVPPTokenSet, AppleLicenceReserve, AppleLicenceAssociate, AppleLicenceFailed,
-	AppleLicenceRelease, AppleLicenceReleased,
+	AppleLicenceRelease, AppleLicenceReleased, AppleDeclarativeOn,
 	DirectoryConfigure, DirectoryRules, DirectorySync, DirectoryJoiner, DirectoryReturner, DirectoryMover,
 	DirectoryLeaver, DirectoryLeaverMail, DirectoryLeaverRemove,
 )
