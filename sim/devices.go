@@ -27,6 +27,11 @@ type Device interface {
 	Commands() (done, repeated int)
 }
 
+// declarativeDevice is a phone that speaks Declarative Device Management.
+type declarativeDevice interface {
+	DDM() iossim.DDMCounters
+}
+
 // IPhone is a simulated iPhone: its check-in is a wake-up that answers every queued
 // command.
 type IPhone struct{ *iossim.Phone }

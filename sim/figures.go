@@ -26,7 +26,12 @@ type Summary struct {
 	P95ms          float64 `json:"p95_ms"`
 	P99ms          float64 `json:"p99_ms"`
 	Requests       int     `json:"requests"`
-	FirstError     string  `json:"first_error,omitempty"`
+	// DDMSyncs, DeclarationsFetched and StatusReports count the Declarative Device
+	// Management of iPhones that speak it (--ios-version 17 or later).
+	DDMSyncs            int    `json:"ddm_syncs"`
+	DeclarationsFetched int    `json:"declarations_fetched"`
+	StatusReports       int    `json:"status_reports"`
+	FirstError          string `json:"first_error,omitempty"`
 }
 
 // WriteText writes the summary for a person.
@@ -36,6 +41,9 @@ func (s Summary) WriteText(w io.Writer) error {
   check-ins/s   %.1f
   latency       p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (%d requests)
 `, s.Platform, s.Enrolled, s.Count, s.Configured, s.Errors, s.Retried, s.EnrolmentsPerS, s.CheckinsPerS, s.P50ms, s.P95ms, s.P99ms, s.Requests)
+	if err == nil && s.DDMSyncs > 0 {
+		_, err = fmt.Fprintf(w, "  DDM           %d syncs, %d declarations fetched, %d status reports\n", s.DDMSyncs, s.DeclarationsFetched, s.StatusReports)
+	}
 	if err == nil && s.FirstError != "" {
 		_, err = fmt.Fprintf(w, "  first error   %s\n", s.FirstError)
 	}

@@ -41,7 +41,7 @@ func TestSummaryKeysAreTheStableOnes(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"enrolled", "errors", "enrolments_per_s", "checkins_per_s", "p95_ms"} {
+	for _, key := range []string{"enrolled", "errors", "enrolments_per_s", "checkins_per_s", "p95_ms", "ddm_syncs", "declarations_fetched", "status_reports"} {
 		if _, ok := got[key]; !ok {
 			t.Errorf("the summary has no %q: %s", key, b)
 		}
@@ -56,5 +56,19 @@ func TestSummaryTextNamesTheFirstError(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(w.String()), "\n")
 	if !strings.HasPrefix(lines[0], "ios: 1 of 2 phones enrolled") || !slices.Contains(lines, "  first error   enrol: HTTP 500") {
 		t.Errorf("summary text:\n%s", w.String())
+	}
+}
+
+func TestSummaryTextCountsDeclarativeManagement(t *testing.T) {
+	var w strings.Builder
+	if err := (Summary{Platform: "ios", Count: 2, Enrolled: 2, Configured: 2, DDMSyncs: 4, DeclarationsFetched: 14, StatusReports: 6}).WriteText(&w); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(w.String(), "  DDM           4 syncs, 14 declarations fetched, 6 status reports\n") {
+		t.Errorf("summary text:\n%s", w.String())
+	}
+	w.Reset()
+	if err := (Summary{Platform: "ios", Count: 1}).WriteText(&w); err != nil || strings.Contains(w.String(), "DDM") {
+		t.Errorf("a run without DDM mentions it:\n%s", w.String())
 	}
 }

@@ -43,6 +43,9 @@ type Simulation struct {
 	Progress io.Writer
 	// Enrolled, when set, learns of each phone that has enrolled.
 	Enrolled func(Device)
+	// IOSVersion is the iOS version the iPhones report; from 17 on they speak Declarative
+	// Device Management. Empty: they report none.
+	IOSVersion string
 
 	platform    mdm.Platform
 	inviter     inviter
@@ -76,8 +79,9 @@ func New(platform mdm.Platform, server, token string, roots *x509.CertPool, conc
 	s := &Simulation{platform: platform, inviter: inviter{server: server, token: token, client: client}, lat: lat,
 		concurrency: concurrency, Checkins: 3, Settle: time.Minute}
 	if platform == mdm.PlatformIOS {
-		cfg := iossim.Config{Server: server, Client: client, Keys: keys}
-		s.newDevice = func(_ int, appleID string) Device { return IPhone{iossim.New(cfg, appleID)} }
+		s.newDevice = func(_ int, appleID string) Device {
+			return IPhone{iossim.New(iossim.Config{Server: server, Client: client, Keys: keys, OSVersion: s.IOSVersion}, appleID)}
+		}
 	} else {
 		cfg := androidsim.Config{Server: server, Client: client, Token: token}
 		s.newDevice = func(int, string) Device { return AndroidPhone{androidsim.New(cfg)} }
@@ -176,6 +180,12 @@ func (s *Simulation) Run(ctx context.Context) Summary {
 		done, repeated := d.Commands()
 		sum.Commands += done
 		sum.Repeated += repeated
+		if dd, ok := d.(declarativeDevice); ok {
+			c := dd.DDM()
+			sum.DDMSyncs += c.Syncs
+			sum.DeclarationsFetched += c.Fetched
+			sum.StatusReports += c.StatusReports
+		}
 	}
 	sum.Requests, sum.P50ms, sum.P95ms, sum.P99ms = s.lat.percentiles()
 	return sum

@@ -23,7 +23,10 @@ JSON API with the token; then the phone enrols as a real one does.
 
 iOS: discovery, the enrolment request (401), the web sign-in with the invitation code,
 the signed enrolment profile, SCEP, Authenticate and TokenUpdate, then answering the
-MDM commands it is sent (its work apps). Works against any server.
+MDM commands it is sent (its work apps). Works against any server. With --ios-version
+17 or later the phones also speak Declarative Device Management when the server sends
+them the DeclarativeManagement command; the summary then counts their syncs, the
+declarations they fetched and their status reports.
 
 Android: the portal (privacy notice, enrolment link), then the enrolment token is
 redeemed at the AMAPI fake, which notifies the server through Pub/Sub; status reports
@@ -53,6 +56,7 @@ enrolments per second, check-ins per second and the latency of the phones' reque
 	f.Duration("settle", time.Minute, "how long a phone waits for its work apps")
 	f.Duration("retry", 0, "how long a phone retries a failed enrolment step, every half second (0: never), as phones do while their server restarts")
 	f.String("ca", "", "PEM file of the server's root certificate (default: fetched from /pki/ca.pem, trusted on first use)")
+	f.String("ios-version", "", "the iOS version the iPhones report (for example 18.5); from 17 on they speak Declarative Device Management when the server asks (empty: they report none)")
 	f.Int("keys", 8, "RSA keys the phones share (key generation would otherwise measure the simulator); 0: a new key per phone")
 	return c
 }
@@ -94,6 +98,7 @@ func runSim(cmd *cobra.Command, args []string) error {
 	s.Checkins = checkins
 	s.Settle, _ = f.GetDuration("settle")
 	s.Retry, _ = f.GetDuration("retry")
+	s.IOSVersion, _ = f.GetString("ios-version")
 	jsonOut, _ := f.GetBool("json")
 	if file, ok := cmd.ErrOrStderr().(*os.File); ok && !jsonOut && term.IsTerminal(int(file.Fd())) {
 		s.Progress = file

@@ -5,6 +5,15 @@
 // SCEP client), Authenticate and TokenUpdate — and then answers the MDM commands it is
 // given, each message signed into the Mdm-Signature header by nanomdm's test/protocol
 // transport.
+//
+// A phone configured with an iOS version of 17 or later also speaks Declarative Device
+// Management: on the server's DeclarativeManagement command it asks for the tokens,
+// fetches the declaration items and each declaration whose ServerToken changed, checks
+// each one as iOS does on a User Enrolment (package ios/ddm/ddmschema, generated from
+// Apple's schema), applies what a simulator can — work apps and status subscriptions —
+// and reports its status in Apple's format, in full first and then only what changed. DDM
+// counts how much it fetched, SetPasscodeCompliant lets a test break its passcode's
+// compliance, and Declarations shows what it holds.
 package phonesim
 
 import (
@@ -37,6 +46,12 @@ type Config struct {
 	// Keys hands out the RSA keys of the phones: a real phone makes a new key for its
 	// identity, a load run may reuse a few so that it measures the server, not itself.
 	Keys func() (*rsa.PrivateKey, error)
+	// OSVersion is the iOS version the phones report ("18.5"): in their Authenticate
+	// check-in and their answers to DeviceInformation and SecurityInfo. From 17 on they
+	// also speak Declarative Device Management when the server sends the
+	// DeclarativeManagement command. Empty: the phones say nothing about themselves and
+	// refuse that command, as before.
+	OSVersion string
 }
 
 // NewKey makes a new 2048-bit RSA key, what a phone makes for its identity.
@@ -66,6 +81,9 @@ type Phone struct {
 	apps    map[string]bool
 	done    map[string]bool // UUIDs of the commands carried out
 	repeats int             // commands handed over again after they were carried out
+	// passcodeNotCompliant is the test's switch for the work passcode's compliance.
+	passcodeNotCompliant bool
+	ddm                  declarative
 }
 
 // New returns a phone for the managed Apple account that has not enrolled yet.
@@ -74,7 +92,8 @@ func New(cfg Config, account string) *Phone {
 		cfg.Keys = NewKey
 	}
 	return &Phone{cfg: cfg, account: account, enrollmentID: strings.ToUpper(randomHex(16)),
-		pushMagic: randomHex(16), pushToken: []byte(randomHex(32)), apps: make(map[string]bool), done: make(map[string]bool)}
+		pushMagic: randomHex(16), pushToken: []byte(randomHex(32)), apps: make(map[string]bool), done: make(map[string]bool),
+		ddm: newDeclarative()}
 }
 
 // Account is the phone's managed Apple account.

@@ -35,7 +35,7 @@ func (p *Phone) Messages(ctx context.Context) ([]Message, error) {
 		checkin bool
 		msg     any
 	}{
-		{true, &apple.Authenticate{Enrollment: p.enrollment(), MessageType: apple.MessageType{MessageType: "Authenticate"}, Topic: p.topic}},
+		{true, p.authenticate()},
 		{true, &apple.TokenUpdate{Enrollment: p.enrollment(), MessageType: apple.MessageType{MessageType: "TokenUpdate"},
 			Push: apple.Push{Topic: p.topic, PushMagic: p.pushMagic, Token: p.pushToken}}},
 		{false, &apple.CommandResults{Enrollment: p.enrollment(), Status: "Idle"}},
