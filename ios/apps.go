@@ -125,9 +125,11 @@ func (p *Platform) applyPolicyTo(ctx context.Context, t mdm.Tenant, wp mdm.WorkP
 	if err != nil {
 		return fmt.Errorf("licences of policy %q: %w", wp.Name, err)
 	}
-	// Phones managed declaratively get the policy as a declaration set; the others as
-	// commands.
-	if devices, err = p.syncDeclarations(ctx, t, wp, want, devices, licensed); err != nil || len(devices) == 0 {
+	// Phones managed declaratively get the policy as a declaration set, and by command
+	// only the apps with a managed configuration; the others get everything by command.
+	declared, commanded := declarativeApps(want)
+	declarative, devices, err := p.syncDeclarations(ctx, t, wp, declared, devices, licensed)
+	if err != nil {
 		return err
 	}
 	if p.lic != nil {
@@ -136,7 +138,11 @@ func (p *Platform) applyPolicyTo(ctx context.Context, t mdm.Tenant, wp mdm.WorkP
 			return err
 		}
 	}
-	for _, action := range planApps(want, devices, have, licensed) {
+	plan := planApps(want, devices, have, licensed)
+	if len(declarative) > 0 {
+		plan = append(plan, planApps(commanded, declarative, commandedRows(have, declarative, declared), licensed)...)
+	}
+	for _, action := range plan {
 		if err := p.queueAppAction(ctx, t, action); err != nil {
 			return fmt.Errorf("%s %s: %w", action.kind, action.app.bundleID, err)
 		}

@@ -11,17 +11,12 @@ import (
 
 	apple "github.com/micromdm/nanomdm/mdm"
 	"github.com/micromdm/nanomdm/service"
-	"github.com/micromdm/plist"
 
 	"github.com/trennwand/trennwand/ios/ddm"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
 )
-
-// PathAsset is where a declaratively managed phone downloads the data of an asset (a work
-// app's managed configuration), authenticated like its MDM messages.
-const PathAsset = "/mdm/ddm/asset/"
 
 // syncCommandPrefix starts the CommandUUID of a DeclarativeManagement command.
 const syncCommandPrefix = "ddm-"
@@ -55,30 +50,6 @@ func declarativeError(err error) error {
 	return err
 }
 
-// serveAsset hands an asset's data to the phone whose set holds it, authenticated as its
-// MDM messages are: enrolment token and device certificate.
-func (p *Platform) serveAsset(w http.ResponseWriter, r *http.Request) {
-	d, ok := p.authenticate(w, r)
-	if !ok {
-		return
-	}
-	if _, err := p.deviceCertificate(r.Context(), r.Header.Get("Mdm-Signature"), nil, d); err != nil {
-		http.Error(w, "device certificate: "+err.Error(), http.StatusBadRequest)
-		return
-	}
-	a, err := p.ddm.Asset(r.Context(), d, r.PathValue("hash"))
-	if err != nil {
-		status := statusOf(declarativeError(err))
-		if status >= 500 {
-			p.log.Error("asset request failed", "device", d.ID, "error", err)
-		}
-		http.Error(w, http.StatusText(status), status)
-		return
-	}
-	w.Header().Set("Content-Type", a.ContentType)
-	_, _ = w.Write(a.Data)
-}
-
 // enableDeclarative switches an enrolling phone to declarative management when its OS
 // has it (iOS and iPadOS 17.2 or later, as its Authenticate told). A phone with work apps
 // installed by command stays on commands: moving them under declarations is not built
@@ -102,20 +73,20 @@ func (p *Platform) enableDeclarative(ctx context.Context, d mdm.Device) error {
 }
 
 // syncDeclarations brings the declaratively managed devices among devices in line with the
-// policy: each gets the set the policy and its employee's licences make, and a device
-// whose set changed gets one DeclarativeManagement command (with the new tokens) in the
-// transaction that assigns it; a device whose set is unchanged gets nothing. It returns
-// the other devices, which stay on MDM commands.
-func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy, want []wantedApp, devices []mdm.Device, licensed licensedFunc) ([]mdm.Device, error) {
+// policy: each gets the set the policy's declared apps and its employee's licences make,
+// and a device whose set changed gets one DeclarativeManagement command (with the new
+// tokens) in the transaction that assigns it; a device whose set is unchanged gets
+// nothing. It returns the declarative devices and the others, which stay on MDM commands.
+func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy, declared []wantedApp, devices []mdm.Device,
+	licensed licensedFunc) (declarative, others []mdm.Device, err error) {
 	ids := make([]string, len(devices))
 	for i, d := range devices {
 		ids[i] = d.PlatformID
 	}
 	current, err := ddm.SetTokens(ctx, p.store.Tables().DB(), t.ID, ids)
 	if err != nil || len(current) == 0 {
-		return devices, err
+		return nil, devices, err
 	}
-	var others []mdm.Device
 	sets := map[string]ddm.Set{}     // by the licensed apps
 	targets := map[string][]string{} // enrolments by set token
 	for _, d := range devices {
@@ -124,9 +95,10 @@ func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.Wo
 			others = append(others, d)
 			continue
 		}
+		declarative = append(declarative, d)
 		var apps []wantedApp
 		var key strings.Builder
-		for _, w := range want {
+		for _, w := range declared {
 			if licensed(d, w.bundleID) {
 				apps = append(apps, w)
 				key.WriteString(w.bundleID + "\n")
@@ -134,8 +106,8 @@ func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.Wo
 		}
 		s, ok := sets[key.String()]
 		if !ok {
-			if s, err = p.declarationSet(wp, apps); err != nil {
-				return nil, fmt.Errorf("declarations of policy %q: %w", wp.Name, err)
+			if s, err = declarationSet(wp, apps); err != nil {
+				return nil, nil, fmt.Errorf("declarations of policy %q: %w", wp.Name, err)
 			}
 			sets[key.String()] = s
 		}
@@ -148,34 +120,48 @@ func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.Wo
 			continue
 		}
 		if err := p.queueSync(ctx, t, s, targets[s.Token]); err != nil {
-			return nil, fmt.Errorf("sync declarations of policy %q: %w", wp.Name, err)
+			return nil, nil, fmt.Errorf("sync declarations of policy %q: %w", wp.Name, err)
 		}
 	}
-	return others, nil
+	return declarative, others, nil
 }
 
-// declarationSet is the set of the policy for a device that may have apps installed.
-func (p *Platform) declarationSet(wp mdm.WorkPolicy, apps []wantedApp) (ddm.Set, error) {
-	pol := ddm.Policy{PasscodeRequired: wp.WorkPasscodeRequired}
-	for _, a := range apps {
-		cfg, err := appConfiguration(a.config)
-		if err != nil {
-			return ddm.Set{}, err
-		}
-		app := ddm.App{BundleID: a.bundleID}
-		if len(cfg) > 0 {
-			if app.Config, err = plist.Marshal(cfg); err != nil {
-				return ddm.Set{}, fmt.Errorf("encode the configuration of %s: %w", a.bundleID, err)
+// commandedRows are the rows of declarative devices that MDM commands look after: those of
+// the apps that stay on commands, and those commands made of apps no declaration manages;
+// never the rows of apps their declarations manage.
+func commandedRows(have map[string][]storage.WorkApp, devices []mdm.Device, declared []wantedApp) map[string][]storage.WorkApp {
+	out := make(map[string][]storage.WorkApp, len(devices))
+	for _, d := range devices {
+		for _, a := range have[d.PlatformID] {
+			if !slices.ContainsFunc(declared, func(w wantedApp) bool { return w.bundleID == a.BundleID }) && (a.CommandUUID != "" || a.State == storage.AppFailed) {
+				out[d.PlatformID] = append(out[d.PlatformID], a)
 			}
 		}
-		pol.Apps = append(pol.Apps, app)
 	}
-	return ddm.Build(pol, p.assetURL)
+	return out
 }
 
-// assetURL is where the phone downloads the data with the hash.
-func (p *Platform) assetURL(sha256Hex string) string {
-	return p.cfg.PublicURL.JoinPath(PathAsset, sha256Hex).String()
+// declarationSet is the set of the policy for a device that may have apps installed: the
+// apps without a managed configuration (Apple's schema gives app.managed none).
+func declarationSet(wp mdm.WorkPolicy, apps []wantedApp) (ddm.Set, error) {
+	pol := ddm.Policy{PasscodeRequired: wp.WorkPasscodeRequired}
+	for _, a := range apps {
+		pol.Apps = append(pol.Apps, a.bundleID)
+	}
+	return ddm.Build(pol)
+}
+
+// declarativeApps are the wanted apps a declaration installs: those without a managed
+// configuration. The others stay on MDM commands, which carry their configuration.
+func declarativeApps(want []wantedApp) (declared, commanded []wantedApp) {
+	for _, w := range want {
+		if w.hash == configHash(mdm.EmptyJSONObject) {
+			declared = append(declared, w)
+		} else {
+			commanded = append(commanded, w)
+		}
+	}
+	return declared, commanded
 }
 
 // queueSync queues one DeclarativeManagement command for the enrolments, carrying the

@@ -49,9 +49,9 @@ func BenchmarkStatusReports(b *testing.B) {
 				ctx := context.Background()
 				report := func(i int) []byte {
 					compliant := !changing || (i/phones)%2 == 0
-					return fmt.Appendf(nil, `{"StatusItems":{"device":{"operating-system":{"version":"17.4","build":"21E219"}},
+					return fmt.Appendf(nil, `{"StatusItems":{"device":{"operating-system":{"version":"17.4","build-version":"21E219"}},
 						"passcode":{"is-compliant":%t,"is-present":true},"app":{"managed":{"list":[{"identifier":%q,"state":"managed","short-version":"2.1"}]}}}}`,
-						compliant, mailApp)
+						compliant, zeitApp)
 				}
 				cpu, i := cpuTime(b), 0
 				for b.Loop() {
@@ -68,8 +68,8 @@ func BenchmarkStatusReports(b *testing.B) {
 }
 
 // BenchmarkPolicyChangeToTenThousandDeclarativePhones measures one change of a work
-// policy that 10,000 declarative phones follow (a new managed configuration of its work
-// app), from the change until the fake APNs has taken every push: the policy job builds
+// policy that 10,000 declarative phones follow (a work app without configuration joins
+// it), from the change until the fake APNs has taken every push: the policy job builds
 // the set once, queues one DeclarativeManagement command for the phones with their new set
 // in one transaction, and the pusher wakes each phone. Run it with:
 //
@@ -91,7 +91,7 @@ func BenchmarkPolicyChangeToTenThousandDeclarativePhones(b *testing.B) {
 			waitFor(b, func() bool { return fake.Count() >= phones })
 			for n := 0; b.Loop(); n++ {
 				before := fake.Count()
-				policy.Apps[0].ManagedConfig = mdm.JSONObject(fmt.Sprintf(`{"server":"mail%d.musterstadt.de"}`, n))
+				policy.Apps = append(policy.Apps[:2], mdm.AppAssignment{Platform: mdm.PlatformIOS, AppID: fmt.Sprintf("de.musterstadt.app%d", n), InstallType: mdm.InstallRequired})
 				var err error
 				if policy, err = s.svc.WorkPolicy.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy); err != nil {
 					b.Fatal(err)

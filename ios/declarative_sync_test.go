@@ -25,32 +25,16 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 		phones := []*phone{s.enrolledOn(t, "erika", "17.4"), s.enrolledOn(t, "hans", "18.1")}
 		held := make([]map[string]kddm.Declaration, len(phones))
 		for i, p := range phones {
-			cmd := p.waitCommand(t)
-			p.next(t, "Acknowledged", cmd.CommandUUID)
+			for cmd := p.waitCommand(t); cmd != nil; cmd = p.next(t, "Acknowledged", cmd.CommandUUID) {
+			}
 			held[i] = map[string]kddm.Declaration{}
 			p.sync(t, held[i])
 		}
-		// A phone of another tenant, whose default policy has no passcode rule.
-		home := s.tenant
-		s.tenant = storetest.Tenant(t, s.svc, "nachbarort")
-		if _, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung", Default: true}); err != nil {
-			t.Fatal(err)
-		}
-		neighbour := s.enrolledOn(t, "nora", "18.0")
-		s.tenant = home
-		waitUntil(t, "the neighbour's phone has its set", func() bool {
-			status, _ := neighbour.declarative(t, "declaration/configuration/trennwand.status", nil)
-			return status == http.StatusOK
-		})
-		if status, _ := neighbour.declarative(t, "declaration/configuration/trennwand.passcode", nil); status != http.StatusNotFound {
-			t.Errorf("another tenant's passcode declaration: HTTP %d, want 404", status)
-		}
-
 		old := s.enrolledOn(t, "paula", "16.7")
-		if install := old.waitCommand(t); install.Command.RequestType != "InstallApplication" {
-			t.Fatalf("the iOS 16 phone got %s, want InstallApplication", install.Command.RequestType)
-		} else {
-			old.next(t, "Acknowledged", install.CommandUUID)
+		for cmd := old.waitCommand(t); cmd != nil; cmd = old.next(t, "Acknowledged", cmd.CommandUUID) {
+			if cmd.Command.RequestType != "InstallApplication" {
+				t.Fatalf("the iOS 16 phone got %s, want InstallApplication", cmd.Command.RequestType)
+			}
 		}
 
 		policy.Description = "only the description changes"
@@ -58,7 +42,8 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		policy.Apps[0].ManagedConfig = `{"server":"mail2.musterstadt.de"}`
+		const kalender = "de.musterstadt.kalender"
+		policy.Apps = append(policy.Apps, mdm.AppAssignment{Platform: mdm.PlatformIOS, AppID: kalender, InstallType: mdm.InstallRequired})
 		if _, err := s.svc.WorkPolicy.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy); err != nil {
 			t.Fatal(err)
 		}
@@ -70,13 +55,12 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 			if next := p.next(t, "Acknowledged", cmd.CommandUUID); next != nil {
 				t.Fatalf("phone %d got a second command %s: the first change must have sent nothing", i, next.Command.RequestType)
 			}
-			if fetched := p.sync(t, held[i]); !slices.Equal(fetched, []string{"trennwand.config." + mailApp}) {
-				t.Errorf("phone %d fetched %v, want only the changed configuration", i, fetched)
+			if fetched, want := p.sync(t, held[i]), []string{"trennwand.activation", "trennwand.app." + kalender}; !slices.Equal(fetched, want) {
+				t.Errorf("phone %d fetched %v, want only %v", i, fetched, want)
 			}
-			p.wantAsset(t, held[i]["trennwand.config."+mailApp], "mail2.musterstadt.de")
 		}
-		if settings := old.waitCommand(t); settings.Command.RequestType != "Settings" {
-			t.Errorf("the iOS 16 phone got %s, want Settings", settings.Command.RequestType)
+		if install := old.waitCommand(t); install.Command.RequestType != "InstallApplication" || install.Command.Identifier != kalender {
+			t.Errorf("the iOS 16 phone got %s %s, want InstallApplication of %s", install.Command.RequestType, install.Command.Identifier, kalender)
 		}
 	})
 }
@@ -91,8 +75,7 @@ func TestAPhoneFetchesOnlyItsOwnDeclarations(t *testing.T) {
 		s.pushing(t)
 		s.declarativePolicy(t)
 		withPasscode := s.enrolledOn(t, "erika", "17.4")
-		if cmd := withPasscode.waitCommand(t); cmd.Command.RequestType == "DeclarativeManagement" {
-			withPasscode.next(t, "Acknowledged", cmd.CommandUUID)
+		for cmd := withPasscode.waitCommand(t); cmd != nil; cmd = withPasscode.next(t, "Acknowledged", cmd.CommandUUID) {
 		}
 		plain, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Bauhof"})
 		if err != nil {
@@ -123,6 +106,22 @@ func TestAPhoneFetchesOnlyItsOwnDeclarations(t *testing.T) {
 		if status, _ := impostor.declarative(t, "declaration/configuration/trennwand.passcode", nil); status != http.StatusBadRequest {
 			t.Errorf("a message for another enrolment: HTTP %d, want 400", status)
 		}
+		// A phone of another tenant, whose default policy has no passcode rule.
+		home := s.tenant
+		s.tenant = storetest.Tenant(t, s.svc, "nachbarort")
+		if _, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung", Default: true}); err != nil {
+			t.Fatal(err)
+		}
+		neighbour := s.enrolledOn(t, "nora", "18.0")
+		s.tenant = home
+		waitUntil(t, "the neighbour's phone has its set", func() bool {
+			status, _ := neighbour.declarative(t, "declaration/configuration/trennwand.status", nil)
+			return status == http.StatusOK
+		})
+		if status, _ := neighbour.declarative(t, "declaration/configuration/trennwand.passcode", nil); status != http.StatusNotFound {
+			t.Errorf("another tenant's passcode declaration: HTTP %d, want 404", status)
+		}
+
 		old := s.enrolledOn(t, "paula", "16.7")
 		if status, _ := old.declarative(t, "tokens", nil); status != http.StatusBadRequest {
 			t.Errorf("an iOS 16 phone on the declarative channel: HTTP %d, want 400", status)

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	kddm "github.com/jessepeterson/kmfddm/ddm"
-	"github.com/micromdm/plist"
 
+	"github.com/trennwand/trennwand/ios/ddm/ddmschema"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/compliance"
@@ -64,6 +64,10 @@ func (p *phone) sync(t *testing.T, held map[string]kddm.Declaration) []string {
 			if status != http.StatusOK || json.Unmarshal(body, &d) != nil || d.Identifier != m.Identifier || d.ServerToken != m.ServerToken {
 				t.Fatalf("declaration %s/%s: HTTP %d %s", kind, m.Identifier, status, body)
 			}
+			// Every declaration served is one Apple's schema allows on a User Enrolment.
+			if err := ddmschema.CheckDeclaration(body, true); err != nil {
+				t.Errorf("declaration %s/%s: %v", kind, m.Identifier, err)
+			}
 			held[m.Identifier] = d
 			fetched = append(fetched, m.Identifier)
 		}
@@ -80,13 +84,17 @@ func (p *phone) status(t *testing.T, report string) {
 	}
 }
 
+// zeitApp is a work app without a managed configuration: declarations install it.
+const zeitApp = "de.musterstadt.zeit"
+
 // declarativePolicy is the tenant's default policy: a work passcode, whose rule has no
-// grace period, and the mail app with its configuration.
+// grace period, the mail app with its configuration and the time-recording app without.
 func (s *site) declarativePolicy(t testing.TB) mdm.WorkPolicy {
 	t.Helper()
 	ctx := context.Background()
 	policy, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Verwaltung", Default: true, WorkPasscodeRequired: true,
-		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformIOS, AppID: mailApp, InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail.musterstadt.de"}`}}})
+		Apps: []mdm.AppAssignment{{Platform: mdm.PlatformIOS, AppID: mailApp, InstallType: mdm.InstallRequired, ManagedConfig: `{"server":"mail.musterstadt.de"}`},
+			{Platform: mdm.PlatformIOS, AppID: zeitApp, InstallType: mdm.InstallRequired}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,11 +106,12 @@ func (s *site) declarativePolicy(t testing.TB) mdm.WorkPolicy {
 }
 
 // An iPhone on iOS 17.4 is managed declaratively from its enrolment on: it is told to sync,
-// fetches its declarations (the work app with its configuration, the passcode rule, the
-// status subscription) and reports its status by itself. A report that its passcode does
-// not meet the rules makes it non-compliant at once, the next report that it does makes it
-// compliant again; partial reports keep what earlier ones said. No InstallApplication and
-// no daily status query are sent to it.
+// fetches its declarations (the work app without configuration, the passcode rule, the
+// status subscription; the app with a managed configuration comes by command, since Apple's
+// schema gives app.managed no key for it) and reports its status by itself. A report that
+// its passcode does not meet the rules makes it non-compliant at once, the next report that
+// it does makes it compliant again; partial reports keep what earlier ones said. No daily
+// status query is sent to it.
 func TestAnIPhoneOnIOS17IsManagedDeclaratively(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
@@ -113,7 +122,12 @@ func TestAnIPhoneOnIOS17IsManagedDeclaratively(t *testing.T) {
 		if cmd.Command.RequestType != "DeclarativeManagement" {
 			t.Fatalf("first command %s, want DeclarativeManagement", cmd.Command.RequestType)
 		}
-		if next := p.next(t, "Acknowledged", cmd.CommandUUID); next != nil {
+		install := p.next(t, "Acknowledged", cmd.CommandUUID)
+		if install == nil || install.Command.RequestType != "InstallApplication" || install.Command.Identifier != mailApp ||
+			install.Command.Configuration["server"] != "mail.musterstadt.de" {
+			t.Fatalf("then %+v, want the mail app installed with its configuration", install)
+		}
+		if next := p.next(t, "Acknowledged", install.CommandUUID); next != nil {
 			t.Fatalf("then %s, want nothing more", next.Command.RequestType)
 		}
 		status, body := p.declarative(t, "tokens", nil)
@@ -123,23 +137,22 @@ func TestAnIPhoneOnIOS17IsManagedDeclaratively(t *testing.T) {
 		}
 		held := map[string]kddm.Declaration{}
 		fetched := p.sync(t, held)
-		want := []string{"trennwand.activation", "trennwand.app." + mailApp, "trennwand.config." + mailApp, "trennwand.passcode", "trennwand.status"}
+		want := []string{"trennwand.activation", "trennwand.app." + zeitApp, "trennwand.passcode", "trennwand.status"}
 		if !slices.Equal(fetched, want) {
 			t.Fatalf("fetched %v, want %v", fetched, want)
 		}
-		p.wantAsset(t, held["trennwand.config."+mailApp], "mail.musterstadt.de")
 
 		d := s.deviceOf(t, p)
-		p.status(t, `{"StatusItems":{"device":{"operating-system":{"version":"17.5","build":"21F79"}},
+		p.status(t, `{"StatusItems":{"device":{"operating-system":{"version":"17.5","build-version":"21F79"}},
 			"passcode":{"is-compliant":true,"is-present":true},
-			"app":{"managed":{"list":[{"identifier":"`+mailApp+`","state":"managed","short-version":"2.1"},{"identifier":"com.private.game","state":"managed"}]}},
+			"app":{"managed":{"list":[{"identifier":"`+zeitApp+`","state":"managed","short-version":"2.1"},{"identifier":"com.private.game","state":"managed"}]}},
 			"management":{"declarations":{"configurations":[{"identifier":"trennwand.passcode","active":false,"valid":"invalid","server-token":"x",
 				"reasons":[{"code":"Error.ConfigurationCannotBeApplied","description":"cannot apply"}]}]}}}}`)
 		if d = s.device(t, d.ID); d.OSVersion != "17.5" || d.Compliance != mdm.ComplianceCompliant {
 			t.Fatalf("after the first report: OS %s, %s", d.OSVersion, d.Compliance)
 		}
 		apps := s.workApps(t, d)
-		if a := apps[mailApp]; a.State != storage.AppInstalled || a.Version != "2.1" || len(apps) != 1 {
+		if a := apps[zeitApp]; a.State != storage.AppInstalled || a.Version != "2.1" || apps[mailApp].State != storage.AppInstalled || len(apps) != 2 {
 			t.Errorf("work apps after the report: %+v", apps)
 		}
 		detail, err := s.svc.ViewDevice(ctx, "admin:test", s.tenant, d.ID)
@@ -156,7 +169,7 @@ func TestAnIPhoneOnIOS17IsManagedDeclaratively(t *testing.T) {
 		if d = s.device(t, d.ID); d.Compliance != mdm.ComplianceCompliant {
 			t.Fatalf("after passcode true again: %s", d.Compliance)
 		}
-		if apps := s.workApps(t, d); apps[mailApp].Version != "2.1" {
+		if apps := s.workApps(t, d); apps[zeitApp].Version != "2.1" {
 			t.Errorf("a partial report lost the app version: %+v", apps)
 		}
 		if next := p.next(t, "Idle", ""); next != nil {
@@ -167,34 +180,4 @@ func TestAnIPhoneOnIOS17IsManagedDeclaratively(t *testing.T) {
 			t.Errorf("the declarative phone is due for the daily status query: %v %v", due, err)
 		}
 	})
-}
-
-// wantAsset downloads the data asset as the phone does, with its MDM authentication, and
-// checks that it is the app's configuration.
-func (p *phone) wantAsset(t *testing.T, asset kddm.Declaration, value string) {
-	t.Helper()
-	var payload struct{ Reference struct{ DataURL string } }
-	if err := json.Unmarshal(asset.Payload, &payload); err != nil || payload.Reference.DataURL == "" {
-		t.Fatalf("asset %s: %v", asset.Payload, err)
-	}
-	get := func(signed bool) answer {
-		req := newRequest(t, http.MethodGet, payload.Reference.DataURL, nil)
-		req.Header.Set("Authorization", "Bearer "+p.token)
-		if signed {
-			sig, err := p.transport.SignMessage(context.Background(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Mdm-Signature", sig)
-		}
-		return send(t, p.client, req)
-	}
-	if a := get(false); a.StatusCode != http.StatusBadRequest {
-		t.Errorf("asset without the device certificate: HTTP %d", a.StatusCode)
-	}
-	a := get(true)
-	var cfg map[string]any
-	if a.StatusCode != http.StatusOK || plist.Unmarshal(a.body, &cfg) != nil || cfg["server"] != value {
-		t.Fatalf("asset: HTTP %d %s", a.StatusCode, a.body)
-	}
 }

@@ -185,7 +185,6 @@ func (p *Platform) Handler() http.Handler {
 	mux.HandleFunc("POST "+PathSignIn, p.serveSignIn)
 	mux.Handle("PUT "+PathCheckIn, p.mdmHandler(true))
 	mux.Handle("PUT "+PathConnect, p.mdmHandler(false))
-	mux.HandleFunc("GET "+PathAsset+"{hash}", p.serveAsset)
 	return mux
 }
 

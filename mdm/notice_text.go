@@ -10,7 +10,7 @@ var noticeCanSee = []NoticeItem{
 			DE: "welche Dienst-Apps im Arbeitsbereich installiert sind und in welcher Version",
 			EN: "which work apps are installed in the work area, and their versions"}},
 	{ID: "can_see.os_version", DeviceFields: []string{"OSVersion", "Platform", "SecurityPatchLevel"},
-		StatusItems: []string{"device.operating-system.version", "device.operating-system.build"},
+		StatusItems: []string{"device.operating-system.version", "device.operating-system.build-version"},
 		Text: NoticeText{
 			DE: "die Art des Geräts (iPhone/iPad oder Android), die Version des Betriebssystems (beim iPhone auch die Build-Nummer) und bei Android den Stand der Sicherheitsupdates",
 			EN: "the kind of phone (iPhone/iPad or Android), the version of its operating system (on an iPhone also its build number) and, on Android, its security patch level"}},

@@ -19,8 +19,7 @@ import (
 	"github.com/trennwand/trennwand/mdm/store"
 )
 
-// ErrNoDeclaration answers a request for a declaration or asset the enrolment's set does
-// not hold: another enrolment's, another tenant's, or none at all.
+// ErrNoDeclaration answers a request for a declaration the enrolment's set does not hold: another enrolment's, another tenant's, or none at all.
 var ErrNoDeclaration = errors.New("no such declaration in the enrolment's set")
 
 // ErrStatus refuses a status report that cannot be read.
@@ -86,24 +85,6 @@ func (c *Channel) Serve(ctx context.Context, d mdm.Device, endpoint string, data
 		return nil, fmt.Errorf("encode the %s answer: %w", endpoint, err)
 	}
 	return body, nil
-}
-
-// Asset returns the data of an asset of the device's set by its SHA-256 (hex).
-func (c *Channel) Asset(ctx context.Context, d mdm.Device, sha256Hex string) (Asset, error) {
-	db := c.tables.DB()
-	row, err := enrolment(ctx, db, d.TenantID, d.PlatformID)
-	if err != nil {
-		return Asset{}, err
-	}
-	s, _, err := set(ctx, db, d.TenantID, row.SetToken)
-	if err != nil {
-		return Asset{}, err
-	}
-	a, ok := s.Assets[sha256Hex]
-	if !ok {
-		return Asset{}, fmt.Errorf("%w: asset %.64s", ErrNoDeclaration, sha256Hex)
-	}
-	return a, nil
 }
 
 // Ingest takes a status report of device d into the core in one transaction: the OS

@@ -6,22 +6,18 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/ios/ddm"
+	"github.com/trennwand/trennwand/ios/ddm/ddmschema"
 	"github.com/trennwand/trennwand/mdm"
 )
 
-func assetURL(h string) string { return "https://mdm.musterstadt.example/mdm/ddm/asset/" + h }
-
-// mailPolicy is a policy with a work passcode and two work apps, one of them configured.
-func mailPolicy(server string) ddm.Policy {
-	return ddm.Policy{PasscodeRequired: true, Apps: []ddm.App{
-		{BundleID: "de.musterstadt.mail", Config: []byte("<plist><dict><key>server</key><string>" + server + "</string></dict></plist>")},
-		{BundleID: "de.musterstadt.intranet"},
-	}}
+// mailPolicy is a policy with a work passcode and two work apps.
+func mailPolicy() ddm.Policy {
+	return ddm.Policy{PasscodeRequired: true, Apps: []string{"de.musterstadt.mail", "de.musterstadt.intranet"}}
 }
 
 func build(t *testing.T, p ddm.Policy) ddm.Set {
 	t.Helper()
-	s, err := ddm.Build(p, assetURL)
+	s, err := ddm.Build(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,8 +36,8 @@ func tokens(s ddm.Set) map[string]string {
 // The same policy always makes the same set, whatever the order of its apps: a phone
 // whose policy did not change has nothing to fetch.
 func TestAnUnchangedPolicyKeepsItsTokens(t *testing.T) {
-	a := build(t, mailPolicy("mail.musterstadt.de"))
-	p := mailPolicy("mail.musterstadt.de")
+	a := build(t, mailPolicy())
+	p := mailPolicy()
 	slices.Reverse(p.Apps)
 	b := build(t, p)
 	ja, _ := json.Marshal(a)
@@ -54,27 +50,12 @@ func TestAnUnchangedPolicyKeepsItsTokens(t *testing.T) {
 	}
 }
 
-// A new configuration of one app changes the data asset that carries it, and nothing
-// else: the phone fetches that one declaration again.
-func TestAChangedConfigurationChangesOnlyItsAsset(t *testing.T) {
-	before, after := tokens(build(t, mailPolicy("mail.musterstadt.de"))), tokens(build(t, mailPolicy("mail2.musterstadt.de")))
-	var changed []string
-	for id, tok := range after {
-		if before[id] != tok {
-			changed = append(changed, id)
-		}
-	}
-	if len(before) != len(after) || !slices.Equal(changed, []string{"trennwand.config.de.musterstadt.mail"}) {
-		t.Errorf("changed declarations %v, want only the mail app's configuration", changed)
-	}
-}
-
 // A new app adds its declaration and changes the activation that lists it; the other
 // declarations stay.
 func TestANewAppChangesItsDeclarationAndTheActivation(t *testing.T) {
-	p := mailPolicy("mail.musterstadt.de")
+	p := mailPolicy()
 	before := tokens(build(t, p))
-	p.Apps = append(p.Apps, ddm.App{BundleID: "de.musterstadt.zeit"})
+	p.Apps = append(p.Apps, "de.musterstadt.zeit")
 	after := tokens(build(t, p))
 	var changed []string
 	for id, tok := range after {
@@ -89,28 +70,16 @@ func TestANewAppChangesItsDeclarationAndTheActivation(t *testing.T) {
 }
 
 // The set is what the policy says: the passcode rule only where the policy requires a
-// work passcode, an app declaration per app, its configuration as a data asset fetched
-// with the phone's MDM authentication, and one activation of all configurations.
+// work passcode, an app declaration per app, and one activation of all configurations.
 func TestTheSetFollowsThePolicy(t *testing.T) {
-	s := build(t, mailPolicy("mail.musterstadt.de"))
+	s := build(t, mailPolicy())
 	byType := map[string][]string{}
 	for _, d := range s.Declarations {
 		byType[d.Type] = append(byType[d.Type], d.Identifier)
 	}
-	if len(byType[ddm.TypeAppManaged]) != 2 || len(byType[ddm.TypePasscode]) != 1 || len(byType[ddm.TypeData]) != 1 ||
-		len(byType[ddm.TypeActivation]) != 1 || len(byType[ddm.TypeSubscriptions]) != 1 {
+	if len(byType[ddm.TypeAppManaged]) != 2 || len(byType[ddm.TypePasscode]) != 1 || len(byType[ddm.TypeActivation]) != 1 ||
+		len(byType[ddm.TypeSubscriptions]) != 1 || len(s.Declarations) != 5 {
 		t.Fatalf("declarations by type: %v", byType)
-	}
-	asset, ok := s.Declaration("asset", "trennwand.config.de.musterstadt.mail")
-	if !ok {
-		t.Fatal("no asset for the mail app's configuration")
-	}
-	var data struct {
-		Reference      struct{ DataURL, ContentType string }
-		Authentication struct{ Type string }
-	}
-	if err := json.Unmarshal(asset.Payload, &data); err != nil || data.Authentication.Type != "MDM" || len(s.Assets) != 1 {
-		t.Errorf("asset %s: %v", asset.Payload, err)
 	}
 	var activation struct{ StandardConfigurations []string }
 	act, _ := s.Declaration("activation", "trennwand.activation")
@@ -151,6 +120,24 @@ func TestTheSubscriptionsAreThoseTheNoticeNames(t *testing.T) {
 	for _, item := range payload.StatusItems {
 		if !slices.Contains(named, item.Name) {
 			t.Errorf("the phone is asked for %s, which the privacy notice does not name", item.Name)
+		}
+	}
+}
+
+// Every declaration a policy can make is one Apple's schema allows on a User Enrolment,
+// with its required keys and the types they need; the status items subscribed to are
+// allowed there too.
+func TestEveryDeclarationIsAllowedInUserEnrolment(t *testing.T) {
+	for _, p := range []ddm.Policy{{}, mailPolicy()} {
+		for _, d := range build(t, p).Declarations {
+			if err := ddmschema.Check(d.Type, d.Payload, true); err != nil {
+				t.Errorf("%s (%s): %v", d.Identifier, d.Type, err)
+			}
+		}
+	}
+	for _, item := range ddm.StatusItems {
+		if !ddmschema.StatusItemAllowed(item, true) {
+			t.Errorf("status item %s is not allowed in User Enrolment", item)
 		}
 	}
 }

@@ -64,7 +64,7 @@ type wireStatus struct {
 		Device struct {
 			OS *struct {
 				Version *string `json:"version"`
-				Build   *string `json:"build"`
+				Build   *string `json:"build-version"`
 			} `json:"operating-system"`
 		} `json:"device"`
 		Passcode struct {

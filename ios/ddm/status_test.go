@@ -8,7 +8,7 @@ import (
 )
 
 const fullReport = `{"StatusItems":{
- "device":{"operating-system":{"version":"17.4","build":"21E219"}},
+ "device":{"operating-system":{"version":"17.4","build-version":"21E219"}},
  "passcode":{"is-compliant":false,"is-present":true},
  "app":{"managed":{"list":[{"identifier":"de.musterstadt.mail","state":"managed","short-version":"2.1","version":"210"},
    {"identifier":"de.musterstadt.zeit","_removed":true}]}},
