@@ -131,7 +131,7 @@ func seedDeclarativePhones(b *testing.B, s *site, policy mdm.WorkPolicy, n int) 
 			for i := from; i < min(from+1000, n); i++ {
 				e := mdm.Employee{ID: mdm.NewID(), TenantID: s.tenant.ID, Email: fmt.Sprintf("p%06d@musterstadt.example", i), CreatedAt: now}
 				d := mdm.Device{ID: mdm.NewID(), TenantID: s.tenant.ID, EmployeeID: e.ID, Platform: mdm.PlatformIOS, PlatformID: ids[i],
-					WorkPolicyID: &policy.ID, State: mdm.DeviceActive, Compliance: mdm.ComplianceUnknown, OSVersion: "17.4", CreatedAt: now, UpdatedAt: now}
+					WorkPolicyID: &policy.ID, State: mdm.DeviceActive, Compliance: mdm.ComplianceUnknown, ReportedCompliance: mdm.ComplianceUnknown, OSVersion: "17.4", CreatedAt: now, UpdatedAt: now}
 				es, ds = append(es, e), append(ds, d)
 				rows = append(rows, ddmRow{EnrollmentID: ids[i], TenantID: s.tenant.ID, DeviceID: d.ID, EnabledAt: now})
 			}
