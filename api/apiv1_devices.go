@@ -34,7 +34,7 @@ func (a *apiV1) getDevice(c echo.Context, k call) error {
 		return err
 	}
 	out := map[string]any{"device": deviceOut(d.Device), "employee": employeeOut(d.Employee),
-		"commands": mapSlice(d.Commands, commandOut)}
+		"commands": mapSlice(d.Commands, commandOut), "declarations": mapSlice(d.Declarations, declarationOut)}
 	if a.keys != nil && a.svc.CapabilitiesOf(d.Device.Platform).Has(mdm.BindsCertificateKeys) {
 		key, err := a.keys.CertificateKey(ctx, k.tenant.ID, d.Device.ID)
 		if err != nil && !errors.Is(err, mdm.ErrNotFound) {

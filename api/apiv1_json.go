@@ -55,6 +55,20 @@ func commandOut(c mdm.Command) commandJSON {
 		SentAt: c.SentAt, FinishedAt: c.FinishedAt}
 }
 
+// declarationJSON is the state a device reported of one of its declarations.
+type declarationJSON struct {
+	Identifier string `json:"identifier"`
+	Kind       string `json:"kind"`
+	State      string `json:"state"`
+	Active     bool   `json:"active"`
+	Valid      string `json:"valid"`
+	Reasons    string `json:"reasons"`
+}
+
+func declarationOut(d mdm.DeclarationState) declarationJSON {
+	return declarationJSON{Identifier: d.Identifier, Kind: d.Kind, State: d.State(), Active: d.Active, Valid: d.Valid, Reasons: d.Reasons}
+}
+
 type employeeJSON struct {
 	ID             string    `json:"id"`
 	Email          string    `json:"email"`

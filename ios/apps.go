@@ -84,8 +84,9 @@ func planApps(want []wantedApp, devices []mdm.Device, have map[string][]storage.
 // missing (or failed) are installed with their configuration once the employee holds
 // the app's licence (see licenceGate), apps whose configuration
 // changed get a Settings command with only the new configuration, apps no longer in the
-// policy are removed. Enrolments that are in line get nothing, so repeating it is
-// harmless.
+// policy are removed. Phones managed declaratively (iOS 17.2 or later) get the policy as a
+// declaration set instead (syncDeclarations). Enrolments that are in line get nothing, so
+// repeating it is harmless.
 func (p *Platform) ApplyPolicy(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy) error {
 	// A batch of devices at a time, so that the memory it takes does not grow with the
 	// policy's devices.
@@ -124,13 +125,24 @@ func (p *Platform) applyPolicyTo(ctx context.Context, t mdm.Tenant, wp mdm.WorkP
 	if err != nil {
 		return fmt.Errorf("licences of policy %q: %w", wp.Name, err)
 	}
+	// Phones managed declaratively get the policy as a declaration set, and by command
+	// only the apps with a managed configuration; the others get everything by command.
+	declared, commanded := declarativeApps(want)
+	declarative, devices, err := p.syncDeclarations(ctx, t, wp, declared, devices, licensed)
+	if err != nil {
+		return err
+	}
 	if p.lic != nil {
 		// The gate may have recorded failures; plan with what is stored now.
 		if have, err = p.store.WorkApps(ctx, ids); err != nil {
 			return err
 		}
 	}
-	for _, action := range planApps(want, devices, have, licensed) {
+	plan := planApps(want, devices, have, licensed)
+	if len(declarative) > 0 {
+		plan = append(plan, planApps(commanded, declarative, commandedRows(have, declarative, declared), licensed)...)
+	}
+	for _, action := range plan {
 		if err := p.queueAppAction(ctx, t, action); err != nil {
 			return fmt.Errorf("%s %s: %w", action.kind, action.app.bundleID, err)
 		}

@@ -78,7 +78,7 @@ func (s *site) workApps(t *testing.T, d mdm.Device) map[string]storage.WorkApp {
 	return out
 }
 
-func (s *site) deviceOf(t *testing.T, p *phone) mdm.Device {
+func (s *site) deviceOf(t testing.TB, p *phone) mdm.Device {
 	t.Helper()
 	for _, d := range s.devices(t) {
 		if d.PlatformID == p.enrollmentID {

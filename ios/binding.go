@@ -25,6 +25,9 @@ type binding struct {
 	// reports takes in the phone's answers to commands before nanomdm drops them from
 	// the queue; an answer it cannot record is asked for again.
 	reports func(ctx context.Context, d mdm.Device, r *apple.CommandResults) error
+	// declarative switches an enrolling phone to declarative management if it can have it,
+	// before the enrolment completes and its policy is applied.
+	declarative func(ctx context.Context, d mdm.Device) error
 }
 
 type callerKey struct{}
@@ -108,6 +111,11 @@ func (b *binding) TokenUpdate(r *apple.Request, m *apple.TokenUpdate) error {
 		return err
 	}
 	if d.State == mdm.DeviceEnrolling && m.Enrollment.EnrollmentUserID == "" {
+		if b.declarative != nil {
+			if err := b.declarative(r.Context(), d); err != nil {
+				return fmt.Errorf("declarative management of device %s: %w", d.ID, err)
+			}
+		}
 		if err := b.svc.Enrolment.CompleteEnrolment(r.Context(), d.TenantID, d.ID); err != nil {
 			return fmt.Errorf("complete enrolment of device %s: %w", d.ID, err)
 		}
@@ -159,7 +167,8 @@ func (b *binding) GetBootstrapToken(r *apple.Request, m *apple.GetBootstrapToken
 	return b.next.GetBootstrapToken(r, m)
 }
 
-// DeclarativeManagement is passed on.
+// DeclarativeManagement is passed on to the declarative channel (ios/ddm), through
+// certauth and nanomdm, for the caller's own enrolment only.
 func (b *binding) DeclarativeManagement(r *apple.Request, m *apple.DeclarativeManagement) ([]byte, error) {
 	if _, err := bound(r, &m.Enrollment); err != nil {
 		return nil, err

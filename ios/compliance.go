@@ -3,11 +3,11 @@ package ios
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/micromdm/plist"
 
+	"github.com/trennwand/trennwand/ios/ddm"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/compliance"
 )
@@ -22,9 +22,6 @@ import (
 //   - the device's integrity: nothing. Apple gives a User Enrolment no query that tells
 //     whether an iPhone is jailbroken, so the integrity rule stays unknown on iPhones and
 //     iPads, and says so.
-
-// osVersionPattern is what an Apple OS version looks like ("18.4", "17.6.1").
-var osVersionPattern = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$`)
 
 // reportedFacts is what the compliance rules use of one message of the phone.
 type reportedFacts struct {
@@ -57,7 +54,7 @@ func decodeFacts(raw []byte) (r reportedFacts, err error) {
 	if w.QueryResponses != nil && w.QueryResponses.OSVersion != "" {
 		version = w.QueryResponses.OSVersion
 	}
-	if version = strings.TrimSpace(version); osVersionPattern.MatchString(version) {
+	if version = strings.TrimSpace(version); ddm.IsOSVersion(version) {
 		r.OSVersion = version
 	}
 	if w.SecurityInfo != nil && w.SecurityInfo.PasscodeCompliant != nil {
@@ -81,11 +78,8 @@ func (b *binding) reportCompliance(ctx context.Context, d mdm.Device, raw []byte
 	}
 	var st *compliance.DeviceStatus
 	if r.OSVersion != "" && r.OSVersion != d.OSVersion {
-		var reasons []string
-		if d.NonCompliance != "" {
-			reasons = strings.Split(d.NonCompliance, "\n")
-		}
-		st = &compliance.DeviceStatus{OSVersion: r.OSVersion, Compliance: d.ReportedCompliance, NonCompliance: reasons}
+		status := compliance.WithOSVersion(d, r.OSVersion)
+		st = &status
 	}
 	if err := b.svc.Compliance.ReportDevice(ctx, d.TenantID, d.ID, st, r.Facts); err != nil {
 		return fmt.Errorf("report of device %s: %w", d.ID, err)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/micromdm/plist"
 
+	"github.com/trennwand/trennwand/ios/ddm"
 	"github.com/trennwand/trennwand/mdm/compliance"
 )
 
@@ -31,7 +32,7 @@ func FuzzDecodeFacts(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if r.OSVersion != "" && !osVersionPattern.MatchString(r.OSVersion) {
+		if r.OSVersion != "" && !ddm.IsOSVersion(r.OSVersion) {
 			t.Errorf("took %q as an OS version", r.OSVersion)
 		}
 		switch r.Facts.Passcode {

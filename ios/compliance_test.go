@@ -1,15 +1,11 @@
 package ios_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/micromdm/plist"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/compliance"
@@ -25,17 +21,8 @@ func (p *phone) reportFacts(t testing.TB, facts map[string]any) int {
 	for k, v := range facts {
 		msg[k] = v
 	}
-	body, err := plist.Marshal(msg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := p.transport.DoReportResultsAndFetchNext(context.Background(), bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode
+	status, _ := p.exchange(t, p.transport.DoReportResultsAndFetchNext, msg)
+	return status
 }
 
 // An iPhone on iOS 17.6 enrols where iOS 18.4 is the minimum: its Authenticate check-in

@@ -72,6 +72,10 @@ func (p *Platform) mdmHandler(checkin bool) http.Handler {
 			http.Error(w, http.StatusText(status), status)
 			return
 		}
+		if checkin && len(out) > 0 && out[0] == '{' {
+			// Check-in answers are property lists, but the declarative channel's are JSON.
+			w.Header().Set("Content-Type", "application/json")
+		}
 		_, _ = w.Write(out)
 	})
 }

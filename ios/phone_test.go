@@ -210,17 +210,28 @@ func (p *phone) enrollment() apple.Enrollment { return apple.Enrollment{Enrollme
 // checkIn sends a check-in message and returns the HTTP status.
 func (p *phone) checkIn(t testing.TB, msg any) int {
 	t.Helper()
+	status, _ := p.exchange(t, p.transport.DoCheckIn, msg)
+	return status
+}
+
+// exchange sends msg as a plist through do (the check-in or the command endpoint) and
+// returns the HTTP status and the answer's body.
+func (p *phone) exchange(t testing.TB, do func(context.Context, io.Reader) (*http.Response, error), msg any) (int, []byte) {
+	t.Helper()
 	body, err := plist.Marshal(msg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := p.transport.DoCheckIn(context.Background(), bytes.NewReader(body))
+	resp, err := do(context.Background(), bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, out
 }
 
 func (p *phone) authenticateMessage() *apple.Authenticate {
@@ -242,27 +253,15 @@ func (p *phone) report(t testing.TB, status, uuid string) (int, *apple.Command) 
 // and the next command, nil when none.
 func (p *phone) reportMessage(t testing.TB, msg any) (int, *apple.Command) {
 	t.Helper()
-	body, err := plist.Marshal(msg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := p.transport.DoReportResultsAndFetchNext(context.Background(), bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK || len(out) == 0 {
-		return resp.StatusCode, nil
+	status, out := p.exchange(t, p.transport.DoReportResultsAndFetchNext, msg)
+	if status != http.StatusOK || len(out) == 0 {
+		return status, nil
 	}
 	cmd, err := apple.DecodeCommand(out)
 	if err != nil {
 		t.Fatalf("next command: %v", err)
 	}
-	return resp.StatusCode, cmd
+	return status, cmd
 }
 
 // enrolled takes a phone through the whole enrolment and returns it: discovery, sign-in

@@ -18,6 +18,7 @@ import (
 	"github.com/micromdm/nanomdm/service/nanomdm"
 	nanostorage "github.com/micromdm/nanomdm/storage"
 
+	"github.com/trennwand/trennwand/ios/ddm"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
@@ -95,6 +96,8 @@ type Storage interface {
 	AppCommandResult(ctx context.Context, enrollmentID, commandUUID string, ok bool, errText string) error
 	AppInventory(ctx context.Context, enrollmentID string, status map[string]string) error
 	StatusDue(ctx context.Context, cutoff time.Time, limit int) ([]string, error)
+	// Tables is the handle on the installation's tables, for the declarative channel's.
+	Tables() store.Tables
 }
 
 // Platform is trennwand's Apple side: account-driven User Enrolment (discovery, web
@@ -133,6 +136,8 @@ type Platform struct {
 	lic Licences
 	// devices keeps the device of each enrolment token (by the token's hash).
 	devices *store.Kept[string, mdm.Device]
+	// ddm is the Declarative Device Management channel of phones on iOS 17.2 or later.
+	ddm *ddm.Channel
 }
 
 // urls are the component's absolute URLs under the public URL.
@@ -161,9 +166,11 @@ func New(svc *domain.Services, ca CA, store Storage, cfg Config) (*Platform, err
 	// nanomdm's service stores what the phone says; certauth in front of it binds the
 	// certificate to the enrolment ID on Authenticate and holds every later message to
 	// that binding. The domain binding goes in front of both.
-	core := nanomdm.New(store, nanomdm.WithUserAuthenticate(nanomdm.NewUAService(store, false)))
-	p := &Platform{cfg: cfg, svc: svc, ca: ca, store: store, log: cfg.Log, devices: keptDevices(cfg.Changes)}
-	p.checkins = &binding{next: certauth.New(core, store), svc: svc, reports: p.commandReport}
+	channel := ddm.NewChannel(store.Tables(), svc)
+	core := nanomdm.New(store, nanomdm.WithUserAuthenticate(nanomdm.NewUAService(store, false)),
+		nanomdm.WithDeclarativeManagement(declarative{ch: channel}))
+	p := &Platform{cfg: cfg, svc: svc, ca: ca, store: store, log: cfg.Log, devices: keptDevices(cfg.Changes), ddm: channel}
+	p.checkins = &binding{next: certauth.New(core, store), svc: svc, reports: p.commandReport, declarative: p.enableDeclarative}
 	p.urls = urls{
 		enrol:    cfg.PublicURL.JoinPath(PathEnrol).String(),
 		signIn:   cfg.PublicURL.JoinPath(PathSignIn).String(),

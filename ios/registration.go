@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"github.com/trennwand/trennwand/ios/ddm"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -18,6 +19,8 @@ func Registration() mdm.Registration {
 		Can:       mdm.CanQueryWorkApps | mdm.NeedsManagedAccount | mdm.AppConfigRows,
 		Forgetter: storage.Forgetter{},
 		WorkApps:  storage.WorkAppReader{},
+		// Phones on iOS 17.2 or later report the states of their declarations.
+		Declarations: ddm.DeclarationReader{},
 		Setup: store.TenantRow{Table: "ios_tenant_push",
 			Do: "upload the Apple MDM push certificate first (trennwand apple push-cert upload, or the dashboard's settings)"},
 	}

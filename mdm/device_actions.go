@@ -28,6 +28,9 @@ type DeviceDetail struct {
 	Device   Device
 	Employee Employee
 	Commands []Command
+	// Declarations are the states the device reported of its declarations; none on a
+	// platform, or a device, that is not managed declaratively.
+	Declarations []DeclarationState
 }
 
 // ViewDevice returns a device with its employee and commands and records in the audit
@@ -47,7 +50,11 @@ func (s *Service) ViewDevice(ctx context.Context, actor string, t Tenant, device
 		if err != nil {
 			return fmt.Errorf("commands of device %s: %w", deviceID, err)
 		}
-		out = DeviceDetail{Device: d, Employee: emp, Commands: cmds}
+		decls, err := s.declarationsOf(ctx, tx, d)
+		if err != nil {
+			return err
+		}
+		out = DeviceDetail{Device: d, Employee: emp, Commands: cmds, Declarations: decls}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DeviceView, Subject: audit.Device.Of(d.ID),
 			Details: audit.Fields(map[string]any{"employee": emp.ID})})
 		return err

@@ -31,6 +31,9 @@ type NoticeItem struct {
 	DeviceFields []string
 	// Commands are the command kinds the statement discloses.
 	Commands []CommandKind
+	// StatusItems are the status items of Apple's declarative device management the
+	// statement discloses: a phone is asked to report no other (ios/ddm's tests).
+	StatusItems []string
 }
 
 // NoticeText is one statement in the portal's languages.

@@ -5,14 +5,15 @@ package mdm
 // and removing an enrolment removes the work container, never the phone's own data.
 
 var noticeCanSee = []NoticeItem{
-	{ID: "can_see.work_apps", Commands: []CommandKind{CommandQueryWorkApps},
+	{ID: "can_see.work_apps", Commands: []CommandKind{CommandQueryWorkApps}, StatusItems: []string{"app.managed.list"},
 		Text: NoticeText{
 			DE: "welche Dienst-Apps im Arbeitsbereich installiert sind und in welcher Version",
 			EN: "which work apps are installed in the work area, and their versions"}},
 	{ID: "can_see.os_version", DeviceFields: []string{"OSVersion", "Platform", "SecurityPatchLevel"},
+		StatusItems: []string{"device.operating-system.version", "device.operating-system.build-version"},
 		Text: NoticeText{
-			DE: "die Art des Geräts (iPhone/iPad oder Android), die Version des Betriebssystems und bei Android den Stand der Sicherheitsupdates",
-			EN: "the kind of phone (iPhone/iPad or Android), the version of its operating system and, on Android, its security patch level"}},
+			DE: "die Art des Geräts (iPhone/iPad oder Android), die Version des Betriebssystems (beim iPhone auch die Build-Nummer) und bei Android den Stand der Sicherheitsupdates",
+			EN: "the kind of phone (iPhone/iPad or Android), the version of its operating system (on an iPhone also its build number) and, on Android, its security patch level"}},
 	{ID: "can_see.compliance", DeviceFields: []string{"Compliance", "ComplianceUntil", "ComplianceReasons", "ReportedCompliance", "NonCompliance", "WorkPolicyID"},
 		Text: NoticeText{
 			DE: "ob der Arbeitsbereich die Regeln Ihres Arbeitgebers erfüllt und, wenn nicht, welche Regel verletzt ist (zum Beispiel ob ein Code für den Arbeitsbereich gesetzt ist)",
@@ -26,9 +27,14 @@ var noticeCanSee = []NoticeItem{
 var noticeCanSeeOn = map[Platform][]NoticeItem{
 	PlatformIOS: {
 		{ID: "can_see.ios_security", DeviceFields: []string{"ComplianceFacts.Passcode"},
+			StatusItems: []string{"passcode.is-compliant", "passcode.is-present"},
 			Text: NoticeText{
-				DE: "ob Ihr Code die Regeln erfüllt (ja oder nein, nie den Code selbst); ob ein iPhone verändert (\"gejailbreakt\") ist, kann Ihr Arbeitgeber nicht erkennen",
-				EN: "whether your passcode meets the rules (yes or no, never the passcode itself); your employer cannot tell whether an iPhone is jailbroken"}},
+				DE: "ob ein Code gesetzt ist und ob er die Regeln erfüllt (ja oder nein, nie den Code selbst); ob ein iPhone verändert (\"gejailbreakt\") ist, kann Ihr Arbeitgeber nicht erkennen",
+				EN: "whether a passcode is set and whether it meets the rules (yes or no, never the passcode itself); your employer cannot tell whether an iPhone is jailbroken"}},
+		{ID: "can_see.ios_management", StatusItems: []string{"management.client-capabilities", "management.declarations"},
+			Text: NoticeText{
+				DE: "ab iOS 17.2: welche Verwaltungsfunktionen das Gerät unterstützt und ob es die Einstellungen Ihres Arbeitgebers angewendet hat; diese Angaben meldet das Gerät selbst, sobald sie sich ändern",
+				EN: "from iOS 17.2: which management features the device supports and whether it has applied your employer's settings; the device reports these facts by itself as soon as they change"}},
 		{ID: "can_see.managed_apple_account",
 			Text: NoticeText{
 				DE: "den verwalteten Apple Account Ihres Arbeitgebers, mit dem Sie sich für den Arbeitsbereich anmelden (nicht Ihre private Apple-ID)",

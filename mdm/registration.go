@@ -25,6 +25,9 @@ type Registration struct {
 	// WorkApps reads what the platform keeps of a device's work apps (the device page, the
 	// portal's progress); nil when it keeps nothing of them.
 	WorkApps WorkAppReader
+	// Declarations reads the states a device reported of the declarations its platform
+	// sent it (the device page, the API); nil when the platform sends none.
+	Declarations DeclarationReader
 }
 
 // SetupCheck is a platform's answer to "can a phone of this tenant enrol now?": whether

@@ -132,6 +132,10 @@ func New(tables store.Tables, sealer mdm.Sealer, opts ...Option) *Storage {
 	return s
 }
 
+// Tables returns the handle on the installation's tables the storage works in, for the
+// components beside it that keep tables of their own (ios/ddm).
+func (s *Storage) Tables() store.Tables { return s.tables }
+
 // clock returns the current time as it is stored: UTC, to the microsecond that both
 // databases keep.
 func (s *Storage) clock() time.Time {

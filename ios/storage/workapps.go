@@ -21,7 +21,9 @@ type WorkApp struct {
 	State        string
 	Error        string
 	CommandUUID  string
-	UpdatedAt    time.Time
+	// Version is the app's version where the phone reports it (declarative status).
+	Version   string
+	UpdatedAt time.Time
 }
 
 // TableName is the table of work apps.

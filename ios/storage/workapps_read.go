@@ -10,8 +10,8 @@ import (
 
 // WorkAppReader reads the work apps kept for an iPhone's enrolment for the device page:
 // the apps trennwand put there and what the phone's ManagedApplicationList said of them.
-// The list holds managed apps only, and the rows only the apps trennwand tracks; User
-// Enrolment reports no version.
+// The list holds managed apps only, and the rows only the apps trennwand tracks; a version
+// is known where the phone reports its managed apps declaratively (iOS 17.2 or later).
 type WorkAppReader struct{}
 
 var _ mdm.WorkAppReader = WorkAppReader{}
@@ -33,7 +33,7 @@ func (WorkAppReader) WorkApps(ctx context.Context, tx mdm.Store, tenantID string
 	}
 	out := make([]mdm.WorkApp, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, mdm.WorkApp{AppID: r.BundleID, State: appStates[r.State], Problem: r.Error})
+		out = append(out, mdm.WorkApp{AppID: r.BundleID, Version: r.Version, State: appStates[r.State], Problem: r.Error})
 	}
 	return out, nil
 }

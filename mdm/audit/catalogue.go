@@ -105,6 +105,9 @@ const (
 	AppleLicenceFailed             Action = "apple.vpp_licence.failed"
 	AppleLicenceRelease            Action = "apple.vpp_licence.release"
 	AppleLicenceReleased           Action = "apple.vpp_licence.released"
+	// An iPhone's enrolment is managed declaratively from now on (iOS 17.2 or later): its
+	// work policy reaches it as declarations, and it reports its status by itself.
+	AppleDeclarativeOn Action = "apple.declarative_on"
 )
 
 // The feed of the audit trail to the installation's SIEM: the tenant's events are sent
@@ -145,7 +148,7 @@ var actions = setOf(
 	DeviceComplianceMail, DeviceInactive, DeviceActiveAgain, DeviceInactivityAct, DeviceInactivityMail,
 	AndroidBind, AndroidSignupStart, AndroidCertificatesOn, AndroidPolicyApply, AndroidDevicePolicy,
 	ApplePushCertSet, AppleVPPTokenSet, AppleLicenceReserve, AppleLicenceAssociate, AppleLicenceFailed,
-	AppleLicenceRelease, AppleLicenceReleased,
+	AppleLicenceRelease, AppleLicenceReleased, AppleDeclarativeOn,
 	DirectoryConfigure, DirectoryRules, DirectorySync, DirectoryJoiner, DirectoryReturner, DirectoryMover,
 	DirectoryLeaver, DirectoryLeaverMail, DirectoryLeaverRemove,
 )

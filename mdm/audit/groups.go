@@ -38,6 +38,7 @@ var groupOf = map[Action]Group{
 	CertificateChallenge: GroupDevices, CertificateRevoke: GroupDevices, CertificateKeyBind: GroupDevices,
 	CertificateKeyRenew: GroupDevices, CertificateRenewAllow: GroupDevices, SecurityCertificateKeyMismatch: GroupDevices,
 	AndroidDevicePolicy: GroupDevices, DeviceBulk: GroupDevices, DeviceExport: GroupDevices,
+	AppleDeclarativeOn: GroupDevices,
 
 	InvitationCreate: GroupInvitations, InvitationMail: GroupInvitations, InvitationRedeem: GroupInvitations,
 	InvitationResend: GroupInvitations, InvitationRevoke: GroupInvitations, NoticeAcknowledge: GroupInvitations,

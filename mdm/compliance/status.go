@@ -35,6 +35,16 @@ type StatusStore interface {
 	RecordContact(ctx context.Context, tenantID, deviceID string, at, staleAt time.Time) error
 }
 
+// WithOSVersion is the device's recorded status with a new OS version: what a platform
+// reports when the phone told its version and nothing else of its status.
+func WithOSVersion(d mdm.Device, version string) DeviceStatus {
+	var reasons []string
+	if d.NonCompliance != "" {
+		reasons = strings.Split(d.NonCompliance, "\n")
+	}
+	return DeviceStatus{OSVersion: version, SecurityPatchLevel: d.SecurityPatchLevel, Compliance: d.ReportedCompliance, NonCompliance: reasons}
+}
+
 // Limits on reported values: anything longer is cut, since it comes from the phone.
 const (
 	maxStatusField   = 64

@@ -1,0 +1,184 @@
+package ios
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	apple "github.com/micromdm/nanomdm/mdm"
+	"github.com/micromdm/nanomdm/service"
+
+	"github.com/trennwand/trennwand/ios/ddm"
+	"github.com/trennwand/trennwand/ios/storage"
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+)
+
+// syncCommandPrefix starts the CommandUUID of a DeclarativeManagement command.
+const syncCommandPrefix = "ddm-"
+
+// declarative is nanomdm's DeclarativeManagement service: the channel, for the device the
+// request authenticated as (the binding has held the message to its enrolment).
+type declarative struct{ ch *ddm.Channel }
+
+// DeclarativeManagement answers a check-in of the declarative channel.
+func (dm declarative) DeclarativeManagement(r *apple.Request, m *apple.DeclarativeManagement) ([]byte, error) {
+	d, err := callerOf(r)
+	if err != nil {
+		return nil, err
+	}
+	out, err := dm.ch.Serve(r.Context(), d, m.Endpoint, m.Data)
+	if err != nil {
+		return nil, declarativeError(err)
+	}
+	return out, nil
+}
+
+// declarativeError gives an error of the channel the HTTP status the phone gets: a
+// request it cannot make sense of is 400, a declaration it has no right to is 404.
+func declarativeError(err error) error {
+	switch {
+	case errors.Is(err, ddm.ErrEndpoint), errors.Is(err, ddm.ErrStatus), errors.Is(err, ddm.ErrNotEnabled):
+		return service.NewHTTPStatusError(http.StatusBadRequest, err)
+	case errors.Is(err, ddm.ErrNoDeclaration):
+		return service.NewHTTPStatusError(http.StatusNotFound, err)
+	}
+	return err
+}
+
+// enableDeclarative switches an enrolling phone to declarative management when its OS
+// has it (iOS and iPadOS 17.2 or later, as its Authenticate told). A phone with work apps
+// installed by command stays on commands: moving them under declarations is not built
+// yet. Older phones stay on MDM commands.
+func (p *Platform) enableDeclarative(ctx context.Context, d mdm.Device) error {
+	fresh, err := p.svc.Device(ctx, d.TenantID, d.ID)
+	if err != nil {
+		return fmt.Errorf("device %s: %w", d.ID, err)
+	}
+	if !ddm.Capable(fresh.OSVersion) {
+		return nil
+	}
+	apps, err := p.store.DeviceWorkApps(ctx, d.TenantID, d.ID)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(apps, func(a storage.WorkApp) bool { return a.CommandUUID != "" }) {
+		return nil
+	}
+	return ddm.Enable(ctx, p.store.Tables(), fresh, p.svc.Now())
+}
+
+// syncDeclarations brings the declaratively managed devices among devices in line with the
+// policy: each gets the set the policy's declared apps and its employee's licences make,
+// and a device whose set changed gets one DeclarativeManagement command (with the new
+// tokens) in the transaction that assigns it; a device whose set is unchanged gets
+// nothing. It returns the declarative devices and the others, which stay on MDM commands.
+func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy, declared []wantedApp, devices []mdm.Device,
+	licensed licensedFunc) (declarative, others []mdm.Device, err error) {
+	ids := make([]string, len(devices))
+	for i, d := range devices {
+		ids[i] = d.PlatformID
+	}
+	current, err := ddm.SetTokens(ctx, p.store.Tables().DB(), t.ID, ids)
+	if err != nil || len(current) == 0 {
+		return nil, devices, err
+	}
+	sets := map[string]ddm.Set{}     // by the licensed apps
+	targets := map[string][]string{} // enrolments by set token
+	for _, d := range devices {
+		token, managed := current[d.PlatformID]
+		if !managed {
+			others = append(others, d)
+			continue
+		}
+		declarative = append(declarative, d)
+		var apps []wantedApp
+		var key strings.Builder
+		for _, w := range declared {
+			if licensed(d, w.bundleID) {
+				apps = append(apps, w)
+				key.WriteString(w.bundleID + "\n")
+			}
+		}
+		s, ok := sets[key.String()]
+		if !ok {
+			if s, err = declarationSet(wp, apps); err != nil {
+				return nil, nil, fmt.Errorf("declarations of policy %q: %w", wp.Name, err)
+			}
+			sets[key.String()] = s
+		}
+		if s.Token != token {
+			targets[s.Token] = append(targets[s.Token], d.PlatformID)
+		}
+	}
+	for _, s := range sets {
+		if len(targets[s.Token]) == 0 {
+			continue
+		}
+		if err := p.queueSync(ctx, t, s, targets[s.Token]); err != nil {
+			return nil, nil, fmt.Errorf("sync declarations of policy %q: %w", wp.Name, err)
+		}
+	}
+	return declarative, others, nil
+}
+
+// commandedRows are the rows of declarative devices that MDM commands look after: those of
+// the apps that stay on commands, and those commands made of apps no declaration manages;
+// never the rows of apps their declarations manage.
+func commandedRows(have map[string][]storage.WorkApp, devices []mdm.Device, declared []wantedApp) map[string][]storage.WorkApp {
+	out := make(map[string][]storage.WorkApp, len(devices))
+	for _, d := range devices {
+		for _, a := range have[d.PlatformID] {
+			if !slices.ContainsFunc(declared, func(w wantedApp) bool { return w.bundleID == a.BundleID }) && (a.CommandUUID != "" || a.State == storage.AppFailed) {
+				out[d.PlatformID] = append(out[d.PlatformID], a)
+			}
+		}
+	}
+	return out
+}
+
+// declarationSet is the set of the policy for a device that may have apps installed: the
+// apps without a managed configuration (Apple's schema gives app.managed none).
+func declarationSet(wp mdm.WorkPolicy, apps []wantedApp) (ddm.Set, error) {
+	pol := ddm.Policy{PasscodeRequired: wp.WorkPasscodeRequired}
+	for _, a := range apps {
+		pol.Apps = append(pol.Apps, a.bundleID)
+	}
+	return ddm.Build(pol)
+}
+
+// declarativeApps are the wanted apps a declaration installs: those without a managed
+// configuration. The others stay on MDM commands, which carry their configuration.
+func declarativeApps(want []wantedApp) (declared, commanded []wantedApp) {
+	for _, w := range want {
+		if w.hash == configHash(mdm.EmptyJSONObject) {
+			declared = append(declared, w)
+		} else {
+			commanded = append(commanded, w)
+		}
+	}
+	return declared, commanded
+}
+
+// queueSync queues one DeclarativeManagement command for the enrolments, carrying the
+// set's tokens, and makes them follow the set in the same transaction; the push that
+// wakes them goes with it (enqueue).
+func (p *Platform) queueSync(ctx context.Context, t mdm.Tenant, s ddm.Set, ids []string) error {
+	at := p.svc.Now()
+	tokens, err := json.Marshal(ddm.Tokens(s, at))
+	if err != nil {
+		return fmt.Errorf("encode tokens: %w", err)
+	}
+	cmd, err := newCommand(syncCommandPrefix+mdm.NewID(), "DeclarativeManagement", map[string]any{"Data": tokens})
+	if err != nil {
+		return err
+	}
+	_, err = p.enqueue(ctx, ids, cmd, func(tx *store.Tx, queued []string) error {
+		return ddm.Assign(ctx, tx.DB(ctx), t.ID, s, queued, at)
+	})
+	return err
+}
