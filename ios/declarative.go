@@ -177,7 +177,7 @@ func (p *Platform) queueSync(ctx context.Context, t mdm.Tenant, s ddm.Set, ids [
 	if err != nil {
 		return err
 	}
-	_, err = p.enqueue(ctx, ids, cmd, func(tx *store.Tx, queued []string) error {
+	_, err = p.enqueue(ctx, ids, cmd, true, func(tx *store.Tx, queued []string) error {
 		return ddm.Assign(ctx, tx.DB(ctx), t.ID, s, queued, at)
 	})
 	return err
