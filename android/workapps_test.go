@@ -1,7 +1,6 @@
 package android_test
 
 import (
-	"context"
 	"maps"
 	"testing"
 
@@ -45,4 +44,3 @@ func TestTheWorkAppsAreReadFromTheStatusReport(t *testing.T) {
 		}
 	}
 }
-

@@ -8,6 +8,8 @@ import (
 
 	amapi "google.golang.org/api/androidmanagement/v1"
 
+	"github.com/trennwand/trennwand/android"
+	"github.com/trennwand/trennwand/android/amapifake"
 	"github.com/trennwand/trennwand/mdm"
 )
 
@@ -69,4 +71,37 @@ func TestTheVersionsOfTheWorkAppsAreKeptAndOfNoOtherApp(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A report's app list is read with care: an app is kept once, only installed and with a
+// well-formed package name, its version name cut to 100 bytes; a report that lists no apps
+// says nothing of them (nil), so that the versions kept stay as they are.
+func TestTheReportsAppListIsReadWithCare(t *testing.T) {
+	long := strings.Repeat("9", 150)
+	body, err := amapifake.PushEnvelope("1", android.NotificationStatusReport, amapi.Device{Name: "enterprises/LC1/devices/3A",
+		ApplicationReports: []*amapi.ApplicationReport{
+			{PackageName: "de.musterstadt.mail", VersionName: "2.4.1", VersionCode: 241, State: "INSTALLED"},
+			{PackageName: "de.musterstadt.mail", VersionName: "2.4.2", VersionCode: 242, State: "INSTALLED"},
+			{PackageName: "not a package", VersionName: "1", State: "INSTALLED"},
+			{PackageName: "com.example.gone", VersionName: "1", State: "REMOVED"},
+			{PackageName: "de.musterstadt.files", VersionName: long, VersionCode: 7, State: "INSTALLED"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := android.DecodePush(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []android.ReportedApp{{Package: "de.musterstadt.mail", VersionName: "2.4.1", VersionCode: 241},
+		{Package: "de.musterstadt.files", VersionName: long[:100], VersionCode: 7}}
+	if !slices.Equal(n.Device.Apps, want) {
+		t.Errorf("the apps read are %+v, want %+v", n.Device.Apps, want)
+	}
+	body, err = amapifake.PushEnvelope("2", android.NotificationStatusReport, amapi.Device{Name: "enterprises/LC1/devices/3A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := android.DecodePush(body); err != nil || n.Device.Apps != nil {
+		t.Errorf("a report without apps reads as %#v (%v), want nil", n.Device.Apps, err)
+	}
 }
