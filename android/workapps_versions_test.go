@@ -41,9 +41,11 @@ func TestTheVersionsOfTheWorkAppsAreKeptAndOfNoOtherApp(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			slices.SortFunc(apps, func(a, b mdm.WorkApp) int { return strings.Compare(a.AppID, b.AppID) })
 			return apps
 		}
-		want := []mdm.WorkApp{{AppID: mail, Version: "2.4.1 (241)", State: mdm.AppInstalled}, {AppID: files, State: mdm.AppNotReported}}
+		// By package name: the files app first.
+		want := []mdm.WorkApp{{AppID: files, State: mdm.AppNotReported}, {AppID: mail, Version: "2.4.1 (241)", State: mdm.AppInstalled}}
 		if got := shown(); !slices.Equal(got, want) {
 			t.Fatalf("after enrolment the work apps are %+v, want %+v", got, want)
 		}
@@ -57,7 +59,7 @@ func TestTheVersionsOfTheWorkAppsAreKeptAndOfNoOtherApp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want = []mdm.WorkApp{{AppID: mail, Version: "2.5.0 (250)", State: mdm.AppInstalled}, {AppID: files, Version: "1.2 (12)", State: mdm.AppInstalled}}
+		want = []mdm.WorkApp{{AppID: files, Version: "1.2 (12)", State: mdm.AppInstalled}, {AppID: mail, Version: "2.5.0 (250)", State: mdm.AppInstalled}}
 		if got := shown(); !slices.Equal(got, want) {
 			t.Fatalf("after an update the work apps are %+v, want %+v", got, want)
 		}

@@ -333,7 +333,7 @@ func TestDevicePageListsWorkAppsNeverPrivateOnes(t *testing.T) {
 		if err := json.Unmarshal([]byte(answer), &view); err != nil || code != http.StatusOK {
 			t.Fatalf("the device view: %d %v\n%s", code, err, answer)
 		}
-		want := []workApp{{"de.musterstadt.mail", "4.2", "installed"}, {"de.musterstadt.kalender", "", "not_reported"}}
+		want := []workApp{{"de.musterstadt.kalender", "", "not_reported"}, {"de.musterstadt.mail", "4.2", "installed"}} // the policy's order
 		if !slices.Equal(view.WorkApps, want) || strings.Contains(answer, "hatsApp") {
 			t.Errorf("the device view's work apps: %s", answer)
 		}
