@@ -115,6 +115,7 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 			return err
 		}
 		reports := make([]compliance.StatusReport, 0, len(fresh))
+		apps := make([]appReport, 0, len(fresh))
 		for _, it := range fresh {
 			d, ok := devices[it.tenantID+" "+it.n.Device.Name]
 			switch {
@@ -123,9 +124,13 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 			case d.State != mdm.DeviceRemoved:
 				reports = append(reports, compliance.StatusReport{Device: d, Status: it.n.Device.status(),
 					Facts: it.n.Device.complianceFacts()})
+				apps = append(apps, appReport{device: d, apps: it.n.Device.Apps})
 			}
 		}
-		return p.svc.Compliance.ReportStatuses(ctx, tx, at, reports)
+		if err := p.svc.Compliance.ReportStatuses(ctx, tx, at, reports); err != nil {
+			return err
+		}
+		return recordWorkApps(ctx, tx, db, at, apps)
 	})
 	for _, it := range items {
 		if err != nil {

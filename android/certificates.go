@@ -73,6 +73,9 @@ type bootstrapSecret struct {
 
 func (bootstrapSecret) TableName() string { return "android_bootstrap_secrets" }
 
+// maxPackageName bounds an Android package name the platform accepts.
+const maxPackageName = 200
+
 var (
 	packagePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$`)
 	aliasPattern   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -90,7 +93,7 @@ func (s CertificateSettings) normalize() (CertificateSettings, error) {
 		return s, fmt.Errorf("%w: key alias %q: letters, digits, '.', '_' and '-', at most 64", mdm.ErrInvalid, s.KeyAlias)
 	}
 	for _, pkg := range append([]string{s.CompanionPackage}, s.KeyApps...) {
-		if !packagePattern.MatchString(pkg) || len(pkg) > 200 {
+		if !packagePattern.MatchString(pkg) || len(pkg) > maxPackageName {
 			return s, fmt.Errorf("%w: %q is not an Android package name", mdm.ErrInvalid, pkg)
 		}
 	}

@@ -39,11 +39,11 @@ func (d *ReportedDevice) complianceFacts() compliance.Facts {
 }
 
 // reportStatus records a report about the tenant's device: its status and its compliance
-// with the work policy's rules, in one transaction.
+// with the work policy's rules, in one transaction, then the versions of its work apps.
 func (p *Platform) reportStatus(ctx context.Context, tenantID, deviceID string, rd *ReportedDevice) error {
 	st := rd.status()
 	if err := p.svc.Compliance.ReportDevice(ctx, tenantID, deviceID, &st, rd.complianceFacts()); err != nil {
 		return fmt.Errorf("report of device %s: %w", deviceID, err)
 	}
-	return nil
+	return p.recordReportedApps(ctx, tenantID, deviceID, rd)
 }

@@ -19,3 +19,7 @@ func (p *Platform) BatchSize() float64 {
 	defer p.batch.mu.Unlock()
 	return float64(p.batch.reports) / float64(max(1, p.batch.batches))
 }
+
+// WorkAppsUnder is what the work-app reader says of the device's apps under the policy
+// before any version is kept.
+func WorkAppsUnder(d mdm.Device, p mdm.WorkPolicy) []mdm.WorkApp { return workApps(d, p, nil) }

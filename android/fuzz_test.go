@@ -1,7 +1,9 @@
 package android_test
 
 import (
+	"regexp"
 	"testing"
+	"unicode/utf8"
 
 	amapi "google.golang.org/api/androidmanagement/v1"
 
@@ -10,7 +12,8 @@ import (
 )
 
 // DecodePush takes any body without panicking, and what it accepts is a checked
-// notification.
+// notification: a device's apps, if any, are installed apps with well-formed package
+// names, each once, within the bounds of their number and version name.
 func FuzzDecodePush(f *testing.F) {
 	for _, seed := range []struct {
 		kind     string
@@ -19,6 +22,11 @@ func FuzzDecodePush(f *testing.F) {
 		{"ENROLLMENT", amapi.Device{Name: "enterprises/LC1/devices/3A", EnrollmentTokenData: "dev1", PolicyCompliant: true}},
 		{"STATUS_REPORT", amapi.Device{Name: "enterprises/LC1/devices/3A", SoftwareInfo: &amapi.SoftwareInfo{AndroidVersion: "15"},
 			NonComplianceDetails: []*amapi.NonComplianceDetail{{SettingName: "passwordPolicies", NonComplianceReason: "USER_ACTION"}}}},
+		{"STATUS_REPORT", amapi.Device{Name: "enterprises/LC1/devices/3A", ApplicationReports: []*amapi.ApplicationReport{
+			{PackageName: "de.musterstadt.mail", VersionName: "2.4.1", VersionCode: 241, State: "INSTALLED"},
+			{PackageName: "de.musterstadt.mail", VersionName: "2.4.2", VersionCode: 242, State: "INSTALLED"},
+			{PackageName: "not a package", VersionName: "1", State: "INSTALLED"},
+			{PackageName: "com.example.gone", VersionName: "1", State: "REMOVED"}}}},
 		{"COMMAND", amapi.Operation{Name: "enterprises/LC1/devices/3A/operations/9", Done: true, Error: &amapi.Status{Message: "x"}}},
 	} {
 		body, err := amapifake.PushEnvelope("1", seed.kind, seed.resource)
@@ -43,6 +51,7 @@ func FuzzDecodePush(f *testing.F) {
 			if n.Device == nil || n.Device.Name == "" {
 				t.Fatal("accepted a device notification without a device")
 			}
+			checkApps(t, n.Device.Apps)
 		case android.NotificationCommand:
 			if n.Operation == nil || n.Operation.Name == "" {
 				t.Fatal("accepted a command notification without an operation")
@@ -50,3 +59,21 @@ func FuzzDecodePush(f *testing.F) {
 		}
 	})
 }
+
+// checkApps fails the test for a reported app the decoding should have left out.
+func checkApps(t *testing.T, apps []android.ReportedApp) {
+	t.Helper()
+	if len(apps) > 1000 {
+		t.Fatalf("kept %d apps of one report", len(apps))
+	}
+	seen := map[string]bool{}
+	for _, a := range apps {
+		if seen[a.Package] || !packageName.MatchString(a.Package) || len(a.Package) > 200 || len(a.VersionName) > 100 ||
+			!utf8.ValidString(a.VersionName) || a.VersionCode < 0 {
+			t.Fatalf("kept the app %+v", a)
+		}
+		seen[a.Package] = true
+	}
+}
+
+var packageName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$`)

@@ -31,14 +31,16 @@ var installTypes = map[mdm.InstallType]string{
 // translate returns the AMAPI policy of a work policy for a personally owned phone with a
 // work profile. configs holds each app's checked managed configuration by package name.
 // It sets nothing that only company-owned devices know (personalUsagePolicies among
-// them), and asks for no more status than the work profile's software facts.
+// them), and asks for no more status than the work profile's software facts and its apps
+// (a work profile reports its own apps only, of which the platform keeps the work
+// policy's: recordWorkApps).
 func translate(p mdm.WorkPolicy, configs map[string]googleapi.RawMessage) *amapi.Policy {
 	out := &amapi.Policy{
 		CrossProfilePolicies: &amapi.CrossProfilePolicies{
 			CrossProfileCopyPaste:   "COPY_FROM_WORK_TO_PERSONAL_DISALLOWED",
 			CrossProfileDataSharing: "DATA_SHARING_FROM_WORK_TO_PERSONAL_DISALLOWED",
 		},
-		StatusReportingSettings: &amapi.StatusReportingSettings{SoftwareInfoEnabled: true},
+		StatusReportingSettings: &amapi.StatusReportingSettings{SoftwareInfoEnabled: true, ApplicationReportsEnabled: true},
 		Applications:            []*amapi.ApplicationPolicy{},
 	}
 	if p.CopyPasteToPersonal {

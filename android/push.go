@@ -51,6 +51,18 @@ type ReportedDevice struct {
 	// SecurityPosture is Google's verdict on the device's integrity (securityPosture.
 	// devicePosture: SECURE, AT_RISK, POTENTIALLY_COMPROMISED); empty when not reported.
 	SecurityPosture string
+	// Apps are the installed apps of the work profile with their versions, as the report
+	// lists them (applicationReports; a work profile lists its own apps only); nil when
+	// the report lists none at all. Only those of the device's work policy are ever kept
+	// (recordWorkApps).
+	Apps []ReportedApp
+}
+
+// ReportedApp is an installed app of a work profile's report.
+type ReportedApp struct {
+	Package     string
+	VersionName string
+	VersionCode int64
 }
 
 // ReportedOperation is what the platform keeps of an AMAPI Operation resource.
@@ -100,6 +112,12 @@ type wireDevice struct {
 	SecurityPosture struct {
 		DevicePosture string `json:"devicePosture"`
 	} `json:"securityPosture"`
+	ApplicationReports []struct {
+		PackageName string `json:"packageName"`
+		VersionName string `json:"versionName"`
+		VersionCode int64  `json:"versionCode"`
+		State       string `json:"state"`
+	} `json:"applicationReports"`
 }
 
 // wireOperation is the part of an AMAPI Operation that the platform reads.
@@ -159,6 +177,7 @@ func decodeDevice(data []byte) (*ReportedDevice, error) {
 	if enterpriseIDPattern.MatchString(w.HardwareInfo.EnterpriseSpecificID) {
 		d.EnterpriseSpecificID = w.HardwareInfo.EnterpriseSpecificID
 	}
+	d.Apps = reportedApps(w)
 	for _, nc := range w.NonComplianceDetails {
 		reason := nc.SettingName + ": " + nc.NonComplianceReason
 		if nc.PackageName != "" {
@@ -167,6 +186,37 @@ func decodeDevice(data []byte) (*ReportedDevice, error) {
 		d.NonCompliance = append(d.NonCompliance, reason)
 	}
 	return d, nil
+}
+
+// Bounds of what a report's app list may hold; an app beyond them is left out.
+const (
+	maxReportedApps = 1000
+	maxVersionName  = 100
+)
+
+// reportedApps reads the installed apps of the report: each with a well-formed package
+// name, once, its version name cut to its bound; nil when the report lists no apps.
+func reportedApps(w wireDevice) []ReportedApp {
+	if w.ApplicationReports == nil {
+		return nil
+	}
+	out := make([]ReportedApp, 0, min(len(w.ApplicationReports), maxReportedApps))
+	seen := make(map[string]bool, cap(out))
+	for _, a := range w.ApplicationReports {
+		if len(out) == maxReportedApps {
+			break
+		}
+		if a.State != "INSTALLED" || seen[a.PackageName] || len(a.PackageName) > maxPackageName || !packagePattern.MatchString(a.PackageName) {
+			continue
+		}
+		seen[a.PackageName] = true
+		name := strings.ToValidUTF8(a.VersionName, "")
+		if len(name) > maxVersionName {
+			name = strings.ToValidUTF8(name[:maxVersionName], "")
+		}
+		out = append(out, ReportedApp{Package: a.PackageName, VersionName: name, VersionCode: max(a.VersionCode, 0)})
+	}
+	return out
 }
 
 func decodeOperation(data []byte) (*ReportedOperation, error) {

@@ -84,7 +84,10 @@ func (p *Platform) syncOne(ctx context.Context, t mdm.Tenant, d mdm.Device, rd, 
 		st := rd.status()
 		if d.OSVersion == st.OSVersion && d.SecurityPatchLevel == st.SecurityPatchLevel && d.ReportedCompliance == st.Compliance &&
 			slices.Equal(splitLines(d.NonCompliance), st.NonCompliance) {
-			return p.svc.Compliance.CheckDevice(ctx, t.ID, d.ID, rd.complianceFacts())
+			if err := p.svc.Compliance.CheckDevice(ctx, t.ID, d.ID, rd.complianceFacts()); err != nil {
+				return err
+			}
+			return p.recordReportedApps(ctx, t.ID, d.ID, rd)
 		}
 		if err := p.reportStatus(ctx, t.ID, d.ID, rd); err != nil {
 			return err

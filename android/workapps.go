@@ -7,13 +7,15 @@ import (
 	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
 // workAppReader tells the core where a work profile's work apps stand, from its last
 // status report as the device keeps it: AMAPI names each required app that is not as the
 // policy wants it in nonComplianceDetails, kept as a line "SETTING: REASON (package)". A
 // required app the report does not name is installed; before the first report, nothing is
-// known. AMAPI's report names no versions.
+// known. The versions come from the report's app list as recordWorkApps kept them, which
+// also tells which of the apps the employee may install (InstallAvailable) are there.
 type workAppReader struct{}
 
 var _ mdm.WorkAppReader = workAppReader{}
@@ -35,11 +37,41 @@ func (workAppReader) WorkApps(ctx context.Context, tx mdm.Store, tenantID string
 	if err != nil {
 		return nil, fmt.Errorf("android: policy of device %s: %w", d.ID, err)
 	}
+	t, err := store.Extend(tx)
+	if err != nil {
+		return nil, fmt.Errorf("android: work apps: %w", err)
+	}
+	var rows []workAppRow
+	if err := t.DB(ctx).Where("tenant_id = ? AND device_id = ?", tenantID, d.ID).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("android: work app versions of device %s: %w", d.ID, err)
+	}
+	versions := make(map[string]workAppRow, len(rows))
+	for _, r := range rows {
+		versions[r.PackageName] = r
+	}
+	return workApps(d, p, versions), nil
+}
+
+// workApps is where the work apps of policy p stand on the device, with the versions kept
+// of them: each required app with its state from the last report, and each app the
+// employee may install that the report listed as installed.
+func workApps(d mdm.Device, p mdm.WorkPolicy, versions map[string]workAppRow) []mdm.WorkApp {
 	var ids []string
 	for _, a := range p.Required(mdm.PlatformAndroid) {
 		ids = append(ids, a.AppID)
 	}
-	return appStates(d, ids), nil
+	out := appStates(d, ids)
+	for i := range out {
+		if r, ok := versions[out[i].AppID]; ok {
+			out[i].Version = r.version()
+		}
+	}
+	for _, a := range p.Apps {
+		if r, ok := versions[a.AppID]; ok && a.Platform == mdm.PlatformAndroid && a.InstallType != mdm.InstallRequired {
+			out = append(out, mdm.WorkApp{AppID: a.AppID, Version: r.version(), State: mdm.AppInstalled})
+		}
+	}
+	return out
 }
 
 // appStates reads the states of the apps from the device's last status report.

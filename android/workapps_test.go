@@ -1,7 +1,6 @@
 package android_test
 
 import (
-	"context"
 	"maps"
 	"testing"
 
@@ -34,32 +33,14 @@ func TestTheWorkAppsAreReadFromTheStatusReport(t *testing.T) {
 				"applications: APP_NOT_UPDATED (com.example.chat)\npasswordPolicies: INSUFFICIENT_PASSWORD\napplications: APP_NOT_INSTALLED (com.other.app)"},
 			map[string]mdm.WorkAppState{"com.example.mail": mdm.AppPending, "com.example.files": mdm.AppFailed, "com.example.chat": mdm.AppInstalled}},
 	}
-	reader := android.Registration().WorkApps
 	for _, c := range cases {
 		c.d.TenantID, c.d.WorkPolicyID = "t", &policy.ID
-		rows, err := reader.WorkApps(context.Background(), onePolicy{p: policy}, "t", c.d)
 		got := map[string]mdm.WorkAppState{}
-		for _, r := range rows {
+		for _, r := range android.WorkAppsUnder(c.d, policy) {
 			got[r.AppID] = r.State
 		}
-		if err != nil || !maps.Equal(got, c.want) {
-			t.Errorf("%s: %v (%v), want %v", c.name, got, err, c.want)
+		if !maps.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
-}
-
-// onePolicy is a store that holds one work policy and nothing else.
-type onePolicy struct {
-	mdm.Store
-	mdm.PolicyStore
-	p mdm.WorkPolicy
-}
-
-func (s onePolicy) Policies() mdm.PolicyStore { return s }
-
-func (s onePolicy) WorkPolicy(_ context.Context, _, id string) (mdm.WorkPolicy, error) {
-	if id != s.p.ID {
-		return mdm.WorkPolicy{}, mdm.ErrNotFound
-	}
-	return s.p, nil
 }

@@ -33,8 +33,13 @@ func (a *apiV1) getDevice(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
+	apps, err := a.svc.DeviceWorkApps(ctx, k.tenant, d.Device)
+	if err != nil {
+		return err
+	}
 	out := map[string]any{"device": deviceOut(d.Device), "employee": employeeOut(d.Employee),
-		"commands": mapSlice(d.Commands, commandOut), "declarations": mapSlice(d.Declarations, declarationOut)}
+		"commands": mapSlice(d.Commands, commandOut), "declarations": mapSlice(d.Declarations, declarationOut),
+		"work_apps": mapSlice(apps, workAppOut)}
 	if a.keys != nil && a.svc.CapabilitiesOf(d.Device.Platform).Has(mdm.BindsCertificateKeys) {
 		key, err := a.keys.CertificateKey(ctx, k.tenant.ID, d.Device.ID)
 		if err != nil && !errors.Is(err, mdm.ErrNotFound) {
@@ -45,6 +50,19 @@ func (a *apiV1) getDevice(c echo.Context, k call) error {
 		}
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// workAppJSON is a work app of the device's policy as its platform reported it: the
+// version where the platform tells it (Android does, an iPhone with User Enrolment does not).
+type workAppJSON struct {
+	AppID   string           `json:"app_id"`
+	Version string           `json:"version,omitempty"`
+	State   mdm.WorkAppState `json:"state"`
+	Problem string           `json:"problem,omitempty"`
+}
+
+func workAppOut(a mdm.WorkApp) workAppJSON {
+	return workAppJSON{AppID: a.AppID, Version: a.Version, State: a.State, Problem: a.Problem}
 }
 
 // certificateKeyJSON is the key an Android device's certificate requests are bound to:

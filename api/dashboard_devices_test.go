@@ -3,9 +3,11 @@ package api_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -280,8 +282,9 @@ func (r reportingApps) WorkApps(context.Context, mdm.Store, string, mdm.Device) 
 	return r, nil
 }
 
-// The device page lists the work apps of the device's policy with version and state as
-// the platform reported them, an app not yet reported as such, and never a private app.
+// The device page and the API's device view list the work apps of the device's policy
+// with version and state as the platform reported them, an app not yet reported as such,
+// and never a private app.
 func TestDevicePageListsWorkAppsNeverPrivateOnes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		iosReg := setUp(ios.Registration())
@@ -316,6 +319,23 @@ func TestDevicePageListsWorkAppsNeverPrivateOnes(t *testing.T) {
 		}
 		if strings.Contains(body, "whatsapp") || strings.Contains(body, "WhatsApp") || strings.Contains(apps, "android.mail") {
 			t.Errorf("the device page shows an app that is not a work app of the iPhone:\n%s", apps)
+		}
+
+		code, answer := w.call(http.MethodGet, "/api/v1/devices/"+d.ID, w.tokens[mdm.RoleHelpdesk], "")
+		type workApp struct {
+			AppID   string `json:"app_id"`
+			Version string `json:"version"`
+			State   string `json:"state"`
+		}
+		var view struct {
+			WorkApps []workApp `json:"work_apps"`
+		}
+		if err := json.Unmarshal([]byte(answer), &view); err != nil || code != http.StatusOK {
+			t.Fatalf("the device view: %d %v\n%s", code, err, answer)
+		}
+		want := []workApp{{"de.musterstadt.kalender", "", "not_reported"}, {"de.musterstadt.mail", "4.2", "installed"}} // the policy's order
+		if !slices.Equal(view.WorkApps, want) || strings.Contains(answer, "hatsApp") {
+			t.Errorf("the device view's work apps: %s", answer)
 		}
 	})
 }

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -16,7 +18,8 @@ import (
 
 // In headless Chromium an administrator opens the overview in German: it says what needs
 // attention, draws the charts with their tables behind a "figures as a table" switch, and
-// passes axe-core without a single violation; the link of the devices in grace leads to
+// passes axe-core without a single violation in the light and the dark colour scheme, with
+// the charts' colours following the scheme; the link of the devices in grace leads to
 // them.
 func TestBrowserOverviewInGerman(t *testing.T) {
 	browser := browsertest.New(t)
@@ -56,13 +59,84 @@ func TestBrowserOverviewInGerman(t *testing.T) {
 	if got := browsertest.Get(tab, chromedp.Text(chromedp.CSS(`#versions-h ~ details tbody`))); !strings.Contains(got, "Android 15") || !strings.Contains(got, "iOS 18") {
 		t.Errorf("the table of OS versions reads %q", got)
 	}
-	if vs := tab.Violations(); len(vs) > 0 {
-		t.Errorf("axe-core finds %d violations: %v", len(vs), vs)
+	tab.CheckAccessibility()
+	for _, scheme := range []string{"light", "dark"} {
+		tab.Emulate("", scheme)
+		chartsReadable(t, tab, scheme)
 	}
+	tab.Emulate("", "light")
 
 	tab.Load(chromedp.Click(chromedp.CSS(`.attention-in_grace a`)))
 	tab.Do(chromedp.WaitVisible(chromedp.CSS("nav.dash")))
 	if url := browsertest.Get(tab, chromedp.Location()); !strings.HasSuffix(url, "/ui/devices?compliance=in_grace") {
 		t.Errorf("the link of the devices in grace leads to %s", url)
 	}
+}
+
+// chartElements are the parts of the overview's charts whose colour must stand out from
+// the page (WCAG 2.1, 1.4.3 for text, 1.4.11 for the bars), with the contrast each needs.
+var chartElements = []struct {
+	selector string
+	property string
+	least    float64
+}{
+	{"rect.series-enrolments", "fill", 3},
+	{"rect.series-compliant", "fill", 3},
+	{"#compliance-grace .pattern-grace", "fill", 3},
+	{"#compliance-non .pattern-non", "fill", 3},
+	{"rect.series-versions", "fill", 3},
+	{".chart-svg text", "fill", 4.5},
+	{".chart-svg text.heading", "fill", 4.5},
+}
+
+// chartsReadable fails the test for each part of the charts whose colour, as the tab now
+// renders it, has too little contrast against the page's background.
+func chartsReadable(t *testing.T, tab *browsertest.Tab, scheme string) {
+	t.Helper()
+	read := func(selector, property string) string {
+		return browsertest.Get(tab, chromedp.Evaluate[string](fmt.Sprintf(
+			`(() => { const el = document.querySelector(%q); return el ? getComputedStyle(el)[%q] : ""; })()`, selector, property)))
+	}
+	background, err := parseRGB(read("body", "backgroundColor"))
+	if err != nil {
+		t.Fatalf("%s: the page's background: %v", scheme, err)
+	}
+	for _, e := range chartElements {
+		c, err := parseRGB(read(e.selector, e.property))
+		if err != nil {
+			t.Errorf("%s: %s: %v", scheme, e.selector, err)
+			continue
+		}
+		if ratio := contrast(c, background); ratio < e.least {
+			t.Errorf("%s colours: %s is %v on %v, contrast %.2f, want at least %.1f", scheme, e.selector, c, background, ratio, e.least)
+		}
+	}
+}
+
+// parseRGB reads a colour as the browser computes it: "rgb(r, g, b)".
+func parseRGB(s string) ([3]float64, error) {
+	var c [3]float64
+	if _, err := fmt.Sscanf(s, "rgb(%f, %f, %f)", &c[0], &c[1], &c[2]); err != nil {
+		return c, fmt.Errorf("colour %q: %w", s, err)
+	}
+	return c, nil
+}
+
+// contrast is the contrast ratio of two colours (WCAG 2.1's definition).
+func contrast(a, b [3]float64) float64 {
+	la, lb := luminance(a), luminance(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+}
+
+func luminance(c [3]float64) float64 {
+	var l [3]float64
+	for i, v := range c {
+		v /= 255
+		if v <= 0.03928 {
+			l[i] = v / 12.92
+		} else {
+			l[i] = math.Pow((v+0.055)/1.055, 2.4)
+		}
+	}
+	return 0.2126*l[0] + 0.7152*l[1] + 0.0722*l[2]
 }

@@ -15,8 +15,6 @@ import (
 	"net/http/httptest"
 	"time"
 
-	amapi "google.golang.org/api/androidmanagement/v1"
-
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/android/amapifake"
 	"github.com/trennwand/trennwand/ios"
@@ -24,7 +22,6 @@ import (
 	"github.com/trennwand/trennwand/ios/vppfake"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
-	"github.com/trennwand/trennwand/mdm/enrolment"
 )
 
 // Demo holds the running fakes and, once seeded, the demo tenant.
@@ -63,11 +60,9 @@ func Start() *Demo {
 	// A demo server runs for long: it needs the pushes counted, not kept.
 	d.apns.KeepLast(100)
 	d.amapiSrv = httptest.NewServer(d.amapi.Handler())
-	d.amapi.AddApplication(mailAndroid, "Mail (demo)",
-		&amapi.ManagedProperty{Key: "server", Type: "STRING", Title: "Mail server"},
-		&amapi.ManagedProperty{Key: "port", Type: "INTEGER", Title: "Port"})
-	d.amapi.AddApplication(messengerAndroid, "Messenger (demo)",
-		&amapi.ManagedProperty{Key: "organisation", Type: "STRING", Title: "Organisation"})
+	for _, a := range playApps {
+		d.amapi.AddApplication(a.pkg, a.title, a.properties...)
+	}
 	return d
 }
 
@@ -106,8 +101,7 @@ func (d *Demo) Seed(ctx context.Context, svc *domain.Services, apple *ios.Platfo
 	}
 	d.tenantID = t.ID
 	if t.PrivacyContact == "" {
-		if _, err := svc.Enrolment.SetTenantContacts(ctx, "demo", t, enrolment.Contacts{Employer: "Stadt Musterstadt (Demo)",
-			PrivacyContact: "Datenschutz der Stadt Musterstadt, datenschutz@musterstadt.example"}); err != nil {
+		if _, err := svc.Enrolment.SetTenantContacts(ctx, "demo", t, contacts); err != nil {
 			return fmt.Errorf("demo contacts: %w", err)
 		}
 	}
@@ -123,7 +117,7 @@ func (d *Demo) Seed(ctx context.Context, svc *domain.Services, apple *ios.Platfo
 		return err
 	}
 	token := d.vpp.AddOrganisation("Demo Musterstadt", time.Now().AddDate(1, 0, 0))
-	d.vpp.AddApp(token, mailIOSAdamID, MailIOS, "Mail (demo)", licences)
+	d.vpp.AddApp(token, mailIOSAdamID, MailIOS, mailTitle, licences)
 	if _, err := lic.SetLicenceToken(ctx, "demo", t.ID, token); err != nil {
 		return fmt.Errorf("demo Apps and Books token: %w", err)
 	}
@@ -144,19 +138,7 @@ func (d *Demo) Seed(ctx context.Context, svc *domain.Services, apple *ios.Platfo
 	if err != nil || len(policies) > 0 {
 		return err
 	}
-	_, err = svc.WorkPolicy.CreateWorkPolicy(ctx, "demo", t, mdm.WorkPolicy{
-		Name:                 "Demo: Verwaltung",
-		Description:          "Mail and messenger for the town hall; copying from work to private apps is blocked.",
-		WorkPasscodeRequired: true,
-		Apps: []mdm.AppAssignment{
-			{Platform: mdm.PlatformAndroid, AppID: mailAndroid, InstallType: mdm.InstallRequired,
-				ManagedConfig: `{"server":"mail.musterstadt.example","port":993}`},
-			{Platform: mdm.PlatformAndroid, AppID: messengerAndroid, InstallType: mdm.InstallRequired,
-				ManagedConfig: `{"organisation":"Musterstadt"}`},
-			{Platform: mdm.PlatformIOS, AppID: MailIOS, InstallType: mdm.InstallRequired,
-				ManagedConfig: `{"server":"mail.musterstadt.example","port":993}`},
-		},
-	})
+	_, err = svc.WorkPolicy.CreateWorkPolicy(ctx, "demo", t, samplePolicy)
 	if err != nil {
 		return fmt.Errorf("demo work policy: %w", err)
 	}

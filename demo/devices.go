@@ -44,7 +44,7 @@ func (d *Demo) StartDevices(ctx context.Context, svc *domain.Services, server st
 			log.Error("demo devices: no demo tenant", "error", err)
 			return
 		}
-		_, token, err := svc.Access.CreateToken(ctx, "demo", &t, access.TokenRequest{Name: "demo devices", Role: mdm.RoleAdmin, Validity: 24 * time.Hour})
+		_, token, err := svc.Access.CreateToken(ctx, "demo", &t, access.TokenRequest{Name: "Demo-Geräte", Role: mdm.RoleAdmin, Validity: 24 * time.Hour})
 		if err != nil {
 			log.Error("demo devices: API token", "error", err)
 			return

@@ -63,16 +63,48 @@ func WorkAppsOf(d Device, p WorkPolicy, reported []WorkApp) []WorkApp {
 }
 
 // ReportedWorkApps returns what the device's platform keeps of the work apps it put on the
-// device; none when the platform keeps nothing of them. Show them through WorkAppsOf.
+// device; none when the platform keeps nothing of them. DeviceWorkApps shows them.
 func (s *Service) ReportedWorkApps(ctx context.Context, t Tenant, d Device) ([]WorkApp, error) {
+	var out []WorkApp
+	err := s.atomic(ctx, func(tx Store, _ time.Time) error {
+		var err error
+		out, err = s.reportedWorkApps(ctx, tx, t.ID, d)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("work apps of device %s: %w", d.ID, err)
+	}
+	return out, nil
+}
+
+// reportedWorkApps is ReportedWorkApps inside tx.
+func (s *Service) reportedWorkApps(ctx context.Context, tx Store, tenantID string, d Device) ([]WorkApp, error) {
 	i := s.platformIndex(d.Platform)
 	if i < 0 || s.platforms[i].WorkApps == nil {
 		return nil, nil
 	}
+	return s.platforms[i].WorkApps.WorkApps(ctx, tx, tenantID, d)
+}
+
+// DeviceWorkApps is what the device page and the API's device view show of the tenant's
+// device's work apps: each app of its work policy for its platform with what the platform
+// reported of it (WorkAppsOf), read in one transaction; none for a device without a
+// policy or removed.
+func (s *Service) DeviceWorkApps(ctx context.Context, t Tenant, d Device) ([]WorkApp, error) {
+	if d.WorkPolicyID == nil || d.State == DeviceRemoved {
+		return nil, nil
+	}
 	var out []WorkApp
 	err := s.atomic(ctx, func(tx Store, _ time.Time) error {
-		var err error
-		out, err = s.platforms[i].WorkApps.WorkApps(ctx, tx, t.ID, d)
+		p, err := tx.Policies().WorkPolicy(ctx, t.ID, *d.WorkPolicyID)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		reported, err := s.reportedWorkApps(ctx, tx, t.ID, d)
+		out = WorkAppsOf(d, p, reported)
 		return err
 	})
 	if err != nil {

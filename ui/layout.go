@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 //go:embed layout.html assets locales
@@ -56,6 +57,38 @@ type Page struct {
 	Organisation string
 	// Wide gives the page the dashboard's wide column instead of the reading width.
 	Wide bool
+}
+
+// Here marks a menu entry that leads to href as the page the reader is on: it returns the
+// attribute aria-current="page" when the page's path is href or lies below it (a device's
+// page is below the device list), and nothing otherwise. A menu whose entries nest (the
+// settings' general page above its other pages) marks its top entry with HereExactly.
+func (p Page) Here(href string) template.HTMLAttr {
+	path := p.path()
+	if path == href || (strings.HasSuffix(href, "/") && path == strings.TrimSuffix(href, "/")) ||
+		(!strings.HasSuffix(href, "/") && strings.HasPrefix(path, href+"/")) {
+		return current
+	}
+	return ""
+}
+
+// HereExactly is Here for the page at href alone, not the pages below it.
+func (p Page) HereExactly(href string) template.HTMLAttr {
+	if p.path() == href {
+		return current
+	}
+	return ""
+}
+
+// current is the attribute that marks a menu's entry of the page being read.
+const current template.HTMLAttr = ` aria-current="page"`
+
+// path is the page's path, for the menus; empty without an address.
+func (p Page) path() string {
+	if p.URL == nil {
+		return ""
+	}
+	return p.URL.Path
 }
 
 // LangLink is one entry of the language switch.

@@ -124,14 +124,16 @@ func (f *Fake) Enrol(ctx context.Context, tokenValue string) (amapi.Device, erro
 	if p, ok := f.policies[t.PolicyName]; ok {
 		d.AppliedPolicyVersion = p.Version
 	}
+	d.ApplicationReports = f.appReports(t.PolicyName)
 	f.devices[d.Name] = d
 	out := *d
 	f.mu.Unlock()
 	return out, f.publish(ctx, enterprise, "ENROLLMENT", out)
 }
 
-// ReportStatus plays the device with the name sending a status report: change edits the
-// device as the phone would report it, and the STATUS_REPORT notification is delivered.
+// ReportStatus plays the device with the name sending a status report: its app list is
+// made afresh from its policy (appReports), change edits the device as the phone would
+// report it, and the STATUS_REPORT notification is delivered.
 func (f *Fake) ReportStatus(ctx context.Context, name string, change func(*amapi.Device)) error {
 	f.mu.Lock()
 	d, ok := f.devices[name]
@@ -139,6 +141,7 @@ func (f *Fake) ReportStatus(ctx context.Context, name string, change func(*amapi
 		f.mu.Unlock()
 		return fmt.Errorf("amapifake: no device %s", name)
 	}
+	d.ApplicationReports = f.appReports(d.PolicyName)
 	change(d)
 	d.LastStatusReportTime = time.Now().UTC().Format(time.RFC3339Nano)
 	out := *d

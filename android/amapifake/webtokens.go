@@ -86,8 +86,11 @@ func (f *Fake) servePlaySearch(w http.ResponseWriter, r *http.Request) {
 }
 
 // playPage lists the catalogue. In SELECT mode a choice is posted to the parent frame as
-// {"event": "onproductselect", "packageName", "productId": "app:<package>", "action":
-// "selected"}.
+// the event the real iframe raises, onproductselect, with its fields: {"event":
+// "onproductselect", "packageName": "<package>", "productId": "app:<package>", "action":
+// "selected"}. The real iframe delivers the event through Google's gapi.iframes library,
+// whose own messages are not documented; the fake posts the event plainly (see
+// ui/dashboard/assets/policy.js).
 var playPage = template.Must(template.New("play").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>managed Google Play (fake)</title>
 <style>body{font-family:sans-serif;margin:.5rem}li{margin:.3rem 0}button{margin-left:.5rem}</style></head>

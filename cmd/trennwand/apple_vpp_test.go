@@ -74,7 +74,7 @@ func TestTheDemoHasAnAppsAndBooksCatalogueWithTheSamplePolicysApp(t *testing.T) 
 	for {
 		r := s.run(t, "apple", "vpp-assets", "--tenant", "default")
 		r.wantCode(t, 0)
-		if strings.Contains(r.stdout, demoMailIOS) && strings.Contains(r.stdout, "Mail (demo)") {
+		if strings.Contains(r.stdout, demoMailIOS) && strings.Contains(r.stdout, "Dienst-Mail (Demo)") {
 			return
 		}
 		if time.Now().After(deadline) {

@@ -171,7 +171,7 @@ func portalView(ctx context.Context, st scope, code string, at time.Time) (Porta
 		return PortalView{}, fmt.Errorf("devices of employee %s: %w", inv.EmployeeID, err)
 	}
 	enrolledBy := func(d mdm.Device) bool { return d.InvitationID != nil && *d.InvitationID == inv.ID }
-	removed := &WorkAreaRemovedError{}
+	removed := &WorkAreaRemovedError{Employer: v.Tenant.DisplayName}
 	if i := slices.IndexFunc(devices, enrolledBy); i >= 0 {
 		// A removed device changes no more, so its last change is its removal.
 		removed.At = devices[i].UpdatedAt
@@ -188,6 +188,9 @@ func portalView(ctx context.Context, st scope, code string, at time.Time) (Porta
 // zero once the device's record has been deleted after its retention.
 type WorkAreaRemovedError struct {
 	At time.Time
+	// Employer is the display name of the tenant that sent the invitation, whom the page
+	// of the link still names.
+	Employer string
 }
 
 func (e *WorkAreaRemovedError) Error() string { return ErrWorkAreaRemoved.Error() }

@@ -204,7 +204,7 @@ const minSubstring = 3
 
 // searchEmployees narrows a query that has the employees table to those whose e-mail
 // address or name contains the (lower-case) term, ignoring case and accents, from the
-// trigram index of migration 00098. A term too short for trigrams matches the start of
+// trigram indexes of migrations 00098 (SQLite) and 00110 (PostgreSQL). A term too short for trigrams matches the start of
 // the address or lower-cased name: a range of strings, which the indexes of migration
 // 00082 answer without a scan.
 //
@@ -215,8 +215,8 @@ const minSubstring = 3
 func (dv Devices) searchEmployees(db *gorm.DB, term string, broad bool) *gorm.DB {
 	switch {
 	case utf8.RuneCountInString(term) >= minSubstring && dv.s.postgres:
-		return db.Where(`trennwand_search_fold(employees.email || ' ' || employees.name) LIKE '%' || trennwand_search_fold(?) || '%'`,
-			likeEscaper.Replace(term))
+		// search_text is the folded address and name, kept (migration 00110).
+		return db.Where(`employees.search_text LIKE '%' || trennwand_search_fold(?) || '%'`, likeEscaper.Replace(term))
 	case utf8.RuneCountInString(term) >= minSubstring && broad:
 		return db.Where(`trennwand_search_fold(employees.email || ' ' || employees.name) LIKE '%' || trennwand_search_fold(?) || '%' ESCAPE '\'`,
 			likeEscaper.Replace(term))

@@ -53,17 +53,18 @@ type segment struct {
 	X, Y, W, H float64
 }
 
-// Fill is how the segment is painted: a colour with at least 4.5:1 against the page, and
-// the series in grace and non-compliant with a pattern of their own besides, so that
-// they differ without colour too (the patterns are defined in overview.html).
-func (s segment) Fill() string { return seriesFill[s.Series] }
+// Class names the segment's series for the stylesheet, which paints each series in a
+// colour of the page's palette, so that the chart follows the light and the dark colour
+// scheme with the page.
+func (s segment) Class() string { return "series-" + s.Series }
 
-var seriesFill = map[string]string{
-	"enrolments":   "#2044aa",
-	"compliant":    "#007155",
-	"in_grace":     "url(#compliance-grace)",
-	"noncompliant": "url(#compliance-non)",
-}
+// Pattern is the pattern that paints the segment instead of a plain colour: the series in
+// grace and non-compliant have one of their own, so that they differ without colour too
+// (the patterns are defined in overview.html, in the palette's colours); empty for the
+// others.
+func (s segment) Pattern() string { return seriesPattern[s.Series] }
+
+var seriesPattern = map[string]string{"in_grace": "grace", "noncompliant": "non"}
 
 // dateLabel is a date under the columns, at the first day of a month.
 type dateLabel struct {

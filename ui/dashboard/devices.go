@@ -32,7 +32,7 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	if data.Apps, err = d.workApps(r, detail.Device); err != nil {
+	if data.Apps, err = d.svc.DeviceWorkApps(r.Context(), v.Tenant, detail.Device); err != nil {
 		d.fail(w, r, err)
 		return
 	}
@@ -49,26 +49,9 @@ type deviceData struct {
 	Policies       []mdm.WorkPolicy
 	Compliance     compliance.DeviceCompliance
 	CertificateKey *CertificateKey
-	// Apps are the work apps of the device's policy with what its platform reported.
+	// Apps are the work apps of the device's policy with what its platform reported
+	// (mdm.Service.DeviceWorkApps): never anything the policy does not put there.
 	Apps []mdm.WorkApp
-}
-
-// workApps lists the work apps of the device's policy with what the platform reported of
-// them; never anything the policy does not put there (mdm.WorkAppsOf).
-func (d *Dashboard) workApps(r *http.Request, dev mdm.Device) ([]mdm.WorkApp, error) {
-	if dev.WorkPolicyID == nil || dev.State == mdm.DeviceRemoved {
-		return nil, nil
-	}
-	v := viewerOf(r)
-	p, err := d.svc.WorkPolicy.WorkPolicy(r.Context(), v.Tenant, *dev.WorkPolicyID)
-	if err != nil {
-		return nil, err
-	}
-	reported, err := d.svc.ReportedWorkApps(r.Context(), v.Tenant, dev)
-	if err != nil {
-		return nil, err
-	}
-	return mdm.WorkAppsOf(dev, p, reported), nil
 }
 
 // Offers reports whether the device page offers the action: only where the device's

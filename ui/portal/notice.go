@@ -52,7 +52,7 @@ func (p *Portal) serveEnter(w http.ResponseWriter, r *http.Request) {
 // While the invitation's platform is not set up by IT, it says so instead.
 func (p *Portal) serveInvitation(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
-	v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
+	v, r, err := p.open(r, code)
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -156,7 +156,7 @@ func (p *Portal) serveAccept(w http.ResponseWriter, r *http.Request) {
 
 // renotice shows the notice again with a problem, for the platform of the form.
 func (p *Portal) renotice(w http.ResponseWriter, r *http.Request, code, problemID string) {
-	v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
+	v, r, err := p.open(r, code)
 	if err != nil {
 		p.fail(w, r, err)
 		return

@@ -7,6 +7,7 @@
 package portal
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -127,11 +128,33 @@ func (p *Portal) Handler() http.Handler {
 	return http.MaxBytesHandler(http.NewCrossOriginProtection().Handler(mux), 16<<10)
 }
 
-// page returns the layout data of a page for r.
+// page returns the layout data of a page for r; its header names the employer whose
+// invitation the request opened, if it opened one (open).
 func (p *Portal) page(r *http.Request, titleID string, body any) ui.Page {
 	l := p.catalog.Localizer(ui.Lang(r))
 	u := *r.URL
-	return ui.Page{Localizer: l, Title: l.T(titleID), URL: &u, Body: body}
+	employer, _ := r.Context().Value(employerKey{}).(string)
+	return ui.Page{Localizer: l, Title: l.T(titleID), URL: &u, Body: body, Organisation: employer}
+}
+
+// employerKey carries in a request's context the display name of the tenant whose
+// invitation the request opened.
+type employerKey struct{}
+
+// open opens the invitation of the code and returns it with r carrying the name of the
+// employer who sent it, so that every page the request is answered with — the
+// invitation's own, or the one saying that IT is still setting up or that the work area
+// was removed — names in its header who asks. An unknown code names nobody.
+func (p *Portal) open(r *http.Request, code string) (enrolment.PortalView, *http.Request, error) {
+	v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
+	employer := v.Tenant.DisplayName
+	if removed := (*enrolment.WorkAreaRemovedError)(nil); errors.As(err, &removed) {
+		employer = removed.Employer
+	}
+	if employer != "" {
+		r = r.WithContext(context.WithValue(r.Context(), employerKey{}, employer))
+	}
+	return v, r, err
 }
 
 // render writes a page and logs what cannot be written.

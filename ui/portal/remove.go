@@ -28,7 +28,7 @@ func (p *Portal) serveRemoveConfirmation(w http.ResponseWriter, r *http.Request)
 // submission if there was one.
 func (p *Portal) confirmRemoval(w http.ResponseWriter, r *http.Request, status int, deviceID, problemID string) {
 	code := r.PathValue("code")
-	v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
+	v, r, err := p.open(r, code)
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -55,7 +55,7 @@ func (p *Portal) serveRemove(w http.ResponseWriter, r *http.Request) {
 		p.confirmRemoval(w, r, http.StatusBadRequest, device, "remove.problem.confirm")
 		return
 	}
-	v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), code)
+	v, r, err := p.open(r, code)
 	if err != nil {
 		p.fail(w, r, err)
 		return
