@@ -43,6 +43,10 @@ type Config struct {
 	// PlayIframeURL is where the managed Google Play iframe is served; empty means
 	// Google's (PlayIframeURL). Demo mode and tests point it at the AMAPI fake's page.
 	PlayIframeURL string
+	// PlayScriptOrigin is the origin of the gapi script (/js/api.js) that opens the
+	// iframe and carries its events to the page; empty means Google's
+	// (PlayScriptOrigin). Demo mode and tests point it at the AMAPI fake.
+	PlayScriptOrigin string
 }
 
 // Platform is trennwand's Android side. It is an mdm.Driver.

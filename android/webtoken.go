@@ -15,6 +15,10 @@ import (
 // a web token opens.
 const PlayIframeURL = "https://play.google.com/work/embedded/search"
 
+// PlayScriptOrigin is where Google serves its gapi script (/js/api.js), the only way the
+// managed Google Play iframe hands the chosen app to the embedding page.
+const PlayScriptOrigin = "https://apis.google.com"
+
 // playFeatures are the pages of the iframe an administrator gets: searching Google Play
 // and the enterprise's private apps, nothing that changes the enterprise's store layout.
 var playFeatures = []string{"PLAY_SEARCH", "PRIVATE_APPS"}
@@ -59,6 +63,14 @@ func (p *Platform) PlayWebToken(ctx context.Context, t mdm.Tenant, parentOrigin 
 func (p *Platform) PlayIframeOrigin() string {
 	u, _ := url.Parse(p.playIframe())
 	return u.Scheme + "://" + u.Host
+}
+
+// PlayScriptOrigin is the origin of the gapi script this platform's iframe talks to.
+func (p *Platform) PlayScriptOrigin() string {
+	if p.cfg.PlayScriptOrigin != "" {
+		return p.cfg.PlayScriptOrigin
+	}
+	return PlayScriptOrigin
 }
 
 func (p *Platform) playIframe() string {

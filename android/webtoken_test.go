@@ -3,6 +3,7 @@ package android_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/trennwand/trennwand/android"
+	"github.com/trennwand/trennwand/android/amapifake"
 	"github.com/trennwand/trennwand/mdm"
 )
 
@@ -43,7 +45,30 @@ func TestPlayWebTokenIsTheTenantsOwn(t *testing.T) {
 			!strings.Contains(tok.IframeURL, "mode=SELECT") || !strings.Contains(tok.IframeURL, "token=WT") {
 			t.Errorf("web token: %+v", tok)
 		}
+		if o := s.platform.PlayScriptOrigin(); o != "https://apis.google.com" {
+			t.Errorf("the gapi script's origin is %q, want Google's", o)
+		}
 	})
+}
+
+// The fake serves its stand-in of Google's gapi script where apis.google.com serves
+// the real one, with the surface the policy editor uses.
+func TestTheFakeServesTheGapiScript(t *testing.T) {
+	s := newSite(t, "sqlite")
+	res, err := http.Get(strings.TrimSuffix(s.amapi, "/") + amapifake.PathGapiScript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("GET %s: %d %s", amapifake.PathGapiScript, res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{"gapi.load", "openChild", "register", "CROSS_ORIGIN_IFRAMES_FILTER"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the stand-in lacks %s", want)
+		}
+	}
 }
 
 // The fake answers webTokens.create as Google does: the token named below the

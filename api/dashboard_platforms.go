@@ -94,6 +94,8 @@ func (c playCatalogue) PlayApp(ctx context.Context, t mdm.Tenant, packageName st
 
 func (c playCatalogue) PlayIframeOrigin() string { return c.p.PlayIframeOrigin() }
 
+func (c playCatalogue) PlayScriptOrigin() string { return c.p.PlayScriptOrigin() }
+
 // DashboardCertificateKeys gives the device page the Android platform's binding of
 // certificate requests to a key; nil when the installation does not reach the Android
 // Management API.

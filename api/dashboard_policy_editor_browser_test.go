@@ -14,14 +14,16 @@ import (
 )
 
 // In headless Chromium an administrator opens a work policy and picks an Android app in
-// the managed Google Play iframe (the AMAPI fake's page); the app joins the form with its
-// settings. A port that is no whole number comes back with the reason beside the field
+// the managed Google Play iframe, opened and heard through the gapi script as with Google
+// (here the AMAPI fake's page and its stand-in of the script, whose origin is the only
+// one besides the page's own that the page's Content-Security-Policy names); the app
+// joins the form with its settings. A port that is no whole number comes back with the reason beside the field
 // and everything typed kept; fixed, the policy saves. Then an iPhone app is picked from
 // Apps and Books, and the Android app removed with its own button. Every page passes the
 // accessibility check without a single violation.
 func TestBrowserPolicyEditor(t *testing.T) {
 	browser := browsertest.New(t)
-	w, _, _ := playWorld(t, storetest.SQLite)
+	w, _, play := playWorld(t, storetest.SQLite)
 	ctx := context.Background()
 	if _, err := w.licensing.SetLicenceToken(ctx, "test", w.tenant.ID, []byte("Stadt Musterstadt")); err != nil {
 		t.Fatal(err)
@@ -47,6 +49,13 @@ func TestBrowserPolicyEditor(t *testing.T) {
 
 	tab.Do(chromedp.Navigate(ts.URL+"/ui/policies/"+p.ID), chromedp.WaitVisible(chromedp.CSS("#play-open")))
 	noViolations("policy-empty")
+	csp := browsertest.Get(tab, chromedp.Evaluate[string](`fetch(location.href).then(r => r.headers.get("Content-Security-Policy"))`, chromedp.EvalAwaitPromise))
+	if csp != editorCSP(play.URL, play.URL) {
+		t.Errorf("the editor's page has the policy %q", csp)
+	}
+	if loaded := browsertest.Get(tab, chromedp.Evaluate[bool](`typeof window.gapi !== "undefined"`)); loaded {
+		t.Error("the gapi script is loaded before the picker is opened")
+	}
 	tab.Do(
 		chromedp.Click(chromedp.CSS("#play-open")),
 		chromedp.WaitVisible(chromedp.CSS("#play-iframe")),
@@ -54,6 +63,9 @@ func TestBrowserPolicyEditor(t *testing.T) {
 		// The parent's timeline gets the iframe's entry once the iframe has loaded.
 		chromedp.Poll[chromedp.Void](`performance.getEntriesByName(document.getElementById("play-iframe").src).length > 0`),
 	)
+	if n := browsertest.Get(tab, chromedp.Evaluate[int](`document.querySelectorAll('script[src="`+play.URL+`/js/api.js"]').length`)); n != 1 {
+		t.Errorf("the gapi script is loaded %d times", n)
+	}
 	frame := browsertest.Get(tab, chromedp.Nodes(chromedp.CSS("#play-iframe")))
 	tab.Do(chromedp.WaitVisible(chromedp.CSS(`button[data-package="`+mailApp+`"]`), chromedp.FromNode(frame[0])))
 	noViolations("policy-play")

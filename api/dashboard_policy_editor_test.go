@@ -72,13 +72,20 @@ func playWorld(t *testing.T, backend string) (*apiWorld, *amapifake.Fake, *httpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	p = android.New(w.svc, w.store.Tables(), client, android.Config{PublicURL: public, PlayIframeURL: play.URL + amapifake.PathPlaySearch})
+	p = android.New(w.svc, w.store.Tables(), client, android.Config{PublicURL: public,
+		PlayIframeURL: play.URL + amapifake.PathPlaySearch, PlayScriptOrigin: play.URL})
 	w.mountDashboard(p, newFakeAndroid())
 	if err := w.srv.MountAPI(api.APIConfig{Service: w.svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Licensing: w.licensing, Play: p}); err != nil {
 		t.Fatal(err)
 	}
 	return w, fake, play
+}
+
+// editorCSP is the editor's Content-Security-Policy: scripts of its own and of the gapi
+// script's origin, frames of the iframe's origin alone, framed by nothing.
+func editorCSP(scriptOrigin, playOrigin string) string {
+	return "default-src 'self'; script-src 'self' " + scriptOrigin + "; frame-src " + playOrigin + "; frame-ancestors 'none'"
 }
 
 // editorPost is the editor's form for the policy as the page shows it, unchanged.
@@ -107,10 +114,10 @@ func TestPolicyEditorPicksAnAndroidAppFromManagedGooglePlay(t *testing.T) {
 	req.AddCookie(&http.Cookie{Name: "trennwand_session", Value: admin.token})
 	rec := httptest.NewRecorder()
 	w.srv.Echo().ServeHTTP(rec, req)
-	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "frame-src "+play.URL+";") || !strings.Contains(csp, "frame-ancestors 'none'") {
-		t.Errorf("the editor's page lets %q frame it", csp)
+	if csp := rec.Header().Get("Content-Security-Policy"); csp != editorCSP(play.URL, play.URL) {
+		t.Errorf("the editor's page has the policy %q", csp)
 	}
-	if body := rec.Body.String(); !strings.Contains(body, `data-origin="`+play.URL+`"`) || !strings.Contains(body, `id="play_query"`) {
+	if body := rec.Body.String(); !strings.Contains(body, `data-origin="`+play.URL+`"`) || !strings.Contains(body, `data-script-origin="`+play.URL+`"`) || !strings.Contains(body, `id="play_query"`) {
 		t.Errorf("the editor offers neither the iframe nor the look-up")
 	}
 	calls := fake.Calls("applications.get")

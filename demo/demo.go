@@ -49,9 +49,10 @@ const (
 )
 
 // Endpoints are the base URLs of the fakes, which the server's configuration points at;
-// PlayIframe is the AMAPI fake's stand-in of the managed Google Play iframe.
+// PlayIframe is the AMAPI fake's stand-in of the managed Google Play iframe, PlayScript
+// the origin of its stand-in of Google's gapi script.
 type Endpoints struct {
-	APNs, VPP, VPPMetadata, AMAPI, PlayIframe string
+	APNs, VPP, VPPMetadata, AMAPI, PlayIframe, PlayScript string
 }
 
 // Start starts the fakes.
@@ -69,7 +70,7 @@ func Start() *Demo {
 // Endpoints returns where the fakes answer.
 func (d *Demo) Endpoints() Endpoints {
 	return Endpoints{APNs: d.apns.URL(), VPP: d.vpp.URL(), VPPMetadata: d.vpp.MetadataURL(), AMAPI: d.amapiSrv.URL + "/",
-		PlayIframe: d.amapiSrv.URL + amapifake.PathPlaySearch}
+		PlayIframe: d.amapiSrv.URL + amapifake.PathPlaySearch, PlayScript: d.amapiSrv.URL}
 }
 
 // APNsRoots are the CAs of the fake APNs's certificate.

@@ -59,6 +59,9 @@ type Config struct {
 	// PlayIframeURL is where the managed Google Play iframe is served; empty means
 	// Google's. Only the demo sets it, to the AMAPI fake's page.
 	PlayIframeURL string
+	// PlayScriptOrigin is where the iframe's gapi script is served; empty means
+	// Google's. Only the demo sets it, to the AMAPI fake.
+	PlayScriptOrigin string
 }
 
 // Settings lists every setting that may come from a flag, an environment variable

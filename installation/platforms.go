@@ -105,5 +105,6 @@ func (in *Installation) Android(ctx context.Context, pl Platforms) (*android.Pla
 		return nil, err
 	}
 	return android.New(in.Service, in.Store.Tables(), client, android.Config{PublicURL: in.Config.PublicURL, Log: in.Log.With("component", "android"),
-		Challenges: ca, ClientAddr: pl.ClientAddr, Events: in.Events, PlayIframeURL: in.Config.PlayIframeURL}), nil
+		Challenges: ca, ClientAddr: pl.ClientAddr, Events: in.Events, PlayIframeURL: in.Config.PlayIframeURL,
+		PlayScriptOrigin: in.Config.PlayScriptOrigin}), nil
 }

@@ -171,7 +171,7 @@ func startDemo(cfg *installation.Config) *demo.Demo {
 	d := demo.Start()
 	e := d.Endpoints()
 	cfg.APNsURL, cfg.VPPURL, cfg.VPPMetadataURL, cfg.AMAPIEndpoint = e.APNs, e.VPP, e.VPPMetadata, e.AMAPI
-	cfg.PlayIframeURL = e.PlayIframe
+	cfg.PlayIframeURL, cfg.PlayScriptOrigin = e.PlayIframe, e.PlayScript
 	return d
 }
 

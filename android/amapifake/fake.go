@@ -56,7 +56,8 @@ func New() *Fake {
 }
 
 // Handler serves the API under /v1/, as androidmanagement.googleapis.com does, and the
-// stand-in of the managed Google Play iframe at PathPlaySearch. Point the Go client at it
+// stand-ins of the managed Google Play iframe at PathPlaySearch and of Google's gapi
+// script, which opens it, at PathGapiScript. Point the Go client at it
 // with option.WithEndpoint(server URL + "/").
 func (f *Fake) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -67,6 +68,7 @@ func (f *Fake) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/enterprises/{e}/applications/{app}", f.op("applications.get", f.getApplication))
 	mux.HandleFunc("POST /v1/enterprises/{e}/webTokens", f.op("webTokens.create", f.createWebToken))
 	mux.HandleFunc("GET "+PathPlaySearch, f.servePlaySearch)
+	mux.HandleFunc("GET "+PathGapiScript, serveGapiScript)
 	mux.HandleFunc("GET /v1/enterprises/{e}/policies/{p}", f.op("policies.get", serveGet(f, f.policies, "policy", "/policies/{p}")))
 	mux.HandleFunc("PATCH /v1/enterprises/{e}/policies/{p}", f.op("policies.patch", f.patchPolicy))
 	mux.HandleFunc("POST /v1/enterprises/{e}/enrollmentTokens", f.op("enrollmentTokens.create", f.createToken))

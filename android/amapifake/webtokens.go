@@ -89,8 +89,8 @@ func (f *Fake) servePlaySearch(w http.ResponseWriter, r *http.Request) {
 // the event the real iframe raises, onproductselect, with its fields: {"event":
 // "onproductselect", "packageName": "<package>", "productId": "app:<package>", "action":
 // "selected"}. The real iframe delivers the event through Google's gapi.iframes library,
-// whose own messages are not documented; the fake posts the event plainly (see
-// ui/dashboard/assets/policy.js).
+// whose own messages are not documented; the fake's page posts the event plainly to the
+// fake's stand-in of that library (gapi.js), which hands it to the registered handler.
 var playPage = template.Must(template.New("play").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>managed Google Play (fake)</title>
 <style>body{font-family:sans-serif;margin:.5rem}li{margin:.3rem 0}button{margin-left:.5rem}</style></head>

@@ -70,10 +70,12 @@ func (d *Dashboard) showEditor(w http.ResponseWriter, r *http.Request, status in
 	if e.Play == nil {
 		e.Play = d.playPickerOf()
 	}
-	if e.Play != nil && e.Play.Origin != "" {
-		// The managed Google Play iframe comes from Google; the page lets that one
-		// origin be framed in it, and nothing frame the page itself.
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; frame-src "+e.Play.Origin+"; frame-ancestors 'none'")
+	if e.Play != nil && e.Play.Origin != "" && e.Play.ScriptOrigin != "" {
+		// The managed Google Play iframe and the gapi script that opens it come from
+		// Google; the page runs scripts of that one origin beside its own, lets the
+		// iframe's one origin be framed in it, and nothing frame the page itself.
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' "+e.Play.ScriptOrigin+
+			"; frame-src "+e.Play.Origin+"; frame-ancestors 'none'")
 	}
 	// A form target shows the editor; its links (the language switch) lead to the policy's
 	// own page.

@@ -21,6 +21,9 @@ type PlayCatalogue interface {
 	PlayApp(ctx context.Context, t mdm.Tenant, packageName string) (PlayApp, error)
 	// PlayIframeOrigin is the origin the managed Google Play iframe is served from.
 	PlayIframeOrigin() string
+	// PlayScriptOrigin is the origin of the gapi script (/js/api.js) that opens the
+	// iframe and delivers its onproductselect event.
+	PlayScriptOrigin() string
 }
 
 // PlayApp is an app of Google Play.
@@ -28,13 +31,14 @@ type PlayApp struct {
 	PackageName, Title string
 }
 
-// playPicker is the editor's part for Android apps: the origin of the iframe and the
-// server-side look-up with its query and result.
+// playPicker is the editor's part for Android apps: the origins of the iframe and of
+// the gapi script that opens it, and the server-side look-up with its query and result.
 type playPicker struct {
-	Origin  string
-	Query   string
-	Results []PlayApp
-	Error   *fieldMsg
+	Origin       string
+	ScriptOrigin string
+	Query        string
+	Results      []PlayApp
+	Error        *fieldMsg
 }
 
 // playPickerOf returns the Android picker, nil without Android.
@@ -42,7 +46,7 @@ func (d *Dashboard) playPickerOf() *playPicker {
 	if d.cfg.Play == nil {
 		return nil
 	}
-	return &playPicker{Origin: d.cfg.Play.PlayIframeOrigin()}
+	return &playPicker{Origin: d.cfg.Play.PlayIframeOrigin(), ScriptOrigin: d.cfg.Play.PlayScriptOrigin()}
 }
 
 // addApp is the catalogues' form target: "pick" adds the app it names ("android:PACKAGE"

@@ -1,18 +1,19 @@
 // The policy editor's managed Google Play: on request, a web token from the JSON API opens
-// the iframe; the app chosen there (its onproductselect event, accepted only from the
-// iframe's origin) is added to the form by the catalogue's own form target, which checks
-// it with Google Play again. Without JavaScript the look-up beside it does the same.
+// the iframe; the app chosen there (its onproductselect event) is added to the form by
+// the catalogue's own form target, which checks it with Google Play again. Without
+// JavaScript the look-up beside it does the same.
 //
 // What the iframe says when an administrator selects an app (Google's guide "Managed
 // Google Play iframe", read 2026-12-06; docs/ui.md): the event "onproductselect" with
 // {packageName: "com.google.android.gm", productId: "app:com.google.android.gm",
 // action: "selected"}. "selected" is the action of the SELECT mode the editor opens the
 // iframe in; "approved" and "unapproved" belonged to the retired APPROVE mode and add
-// nothing. Google's guide receives the event through its gapi.iframes library
-// (iframe.register("onproductselect", handler, gapi.iframes.CROSS_ORIGIN_IFRAMES_FILTER))
-// and does not document that library's messages; the editor loads no script from Google
-// and takes the event as a message from the iframe's origin carrying the event's name and
-// its fields, as the AMAPI fake's catalogue sends it.
+// nothing. The iframe delivers the event only through Google's gapi.iframes library,
+// whose messages are private: the editor loads that script (<script origin>/js/api.js,
+// once, when the picker is opened), opens the iframe with
+// gapi.iframes.getContext().openChild and registers its handler for cross-origin
+// iframes. The page's Content-Security-Policy names the script's origin and the
+// iframe's; demo mode and tests point both at the AMAPI fake, which serves stand-ins.
 (function () {
   "use strict";
   var box = document.getElementById("play");
@@ -23,6 +24,7 @@
   var open = document.getElementById("play-open");
   var status = document.getElementById("play-status");
   var origin = box.dataset.origin;
+  var scriptOrigin = box.dataset.scriptOrigin;
   box.hidden = false;
 
   // The choice goes to the catalogues' form target as a button of the form would send
@@ -53,21 +55,79 @@
     return typeof p === "string" && p.length <= 200 && packagePattern.test(p) ? p : "";
   }
 
-  window.addEventListener("message", function (e) {
-    var d = e.data;
-    if (e.origin !== origin || !d || typeof d !== "object" || d.event !== "onproductselect") {
-      return;
+  // gapiIframes loads the gapi script once and resolves to gapi.iframes; it rejects with
+  // "script" when the script or its iframes part cannot be loaded.
+  var iframesReady = null;
+  function gapiIframes() {
+    if (iframesReady) {
+      return iframesReady;
     }
-    var p = chosenPackage(d);
-    if (p) {
-      submitPick(p);
+    iframesReady = new Promise(function (resolve, reject) {
+      function fail() {
+        iframesReady = null;
+        reject(new Error("script"));
+      }
+      function load() {
+        if (!window.gapi || typeof window.gapi.load !== "function") {
+          fail();
+          return;
+        }
+        window.gapi.load("gapi.iframes", {
+          callback: function () {
+            if (window.gapi.iframes && typeof window.gapi.iframes.getContext === "function") {
+              resolve(window.gapi.iframes);
+            } else {
+              fail();
+            }
+          },
+          onerror: fail,
+          timeout: 10000,
+          ontimeout: fail
+        });
+      }
+      if (window.gapi && typeof window.gapi.load === "function") {
+        load();
+        return;
+      }
+      var script = document.createElement("script");
+      script.src = scriptOrigin + "/js/api.js";
+      script.async = true;
+      script.addEventListener("load", load);
+      script.addEventListener("error", function () {
+        script.remove();
+        fail();
+      });
+      document.head.appendChild(script);
+    });
+    return iframesReady;
+  }
+
+  // openPlay opens the iframe at url in the frame's box and hands its selections on.
+  function openPlay(iframes, url) {
+    var where = document.getElementById("play-frame");
+    where.replaceChildren();
+    var frame = iframes.getContext().openChild({
+      url: url,
+      where: where,
+      attributes: {style: "width: 100%; height: 600px; border: 0", scrolling: "yes"}
+    });
+    var el = where.querySelector("iframe");
+    if (el) {
+      el.id = "play-iframe";
+      el.title = box.dataset.title;
     }
-  });
+    frame.register("onproductselect", function (d) {
+      var p = d && typeof d === "object" ? chosenPackage(d) : "";
+      if (p) {
+        submitPick(p);
+      }
+    }, iframes.CROSS_ORIGIN_IFRAMES_FILTER);
+  }
 
   open.addEventListener("click", function () {
     open.disabled = true;
     status.textContent = "";
-    fetch(box.dataset.tokenUrl, {
+    var token = fetch(box.dataset.tokenUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": form.elements.csrf.value},
@@ -81,16 +141,13 @@
       if (t.iframe_origin !== origin) {
         throw new Error("origin");
       }
-      var frame = document.createElement("iframe");
-      frame.src = t.iframe_url;
-      frame.title = box.dataset.title;
-      frame.id = "play-iframe";
-      frame.width = "100%";
-      frame.height = "600";
-      document.getElementById("play-frame").replaceChildren(frame);
+      return t.iframe_url;
+    });
+    Promise.all([gapiIframes(), token]).then(function (ready) {
+      openPlay(ready[0], ready[1]);
       open.style.display = "none";
-    }).catch(function () {
-      status.textContent = box.dataset.failed;
+    }).catch(function (err) {
+      status.textContent = err && err.message === "script" ? box.dataset.scriptFailed : box.dataset.failed;
       open.disabled = false;
     });
   });
