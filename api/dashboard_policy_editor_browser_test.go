@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -124,4 +125,32 @@ func TestBrowserPolicyEditor(t *testing.T) {
 		t.Errorf("after removing the Android app: %+v", got.Apps)
 	}
 	noViolations("policy-removed")
+}
+
+// When the gapi script cannot be loaded (here: nothing answers at its origin), the editor
+// says so beside the picker's button and keeps the look-up by package name.
+func TestBrowserPolicyEditorWithoutTheGapiScript(t *testing.T) {
+	browser := browsertest.New(t)
+	gone := httptest.NewTLSServer(http.NotFoundHandler())
+	gone.Close()
+	w, _, _ := playWorldScript(t, storetest.SQLite, gone.URL)
+	ts := httptest.NewTLSServer(w.srv.Echo())
+	t.Cleanup(ts.Close)
+	tab := signedIn(t, browser, w, ts.URL, "de-DE,de;q=0.9")
+	p := w.policy(w.tenant)
+	tab.Do(
+		chromedp.Navigate(ts.URL+"/ui/policies/"+p.ID),
+		chromedp.Click(chromedp.CSS("#play-open")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("play-status").textContent !== ""`),
+	)
+	if msg := browsertest.Get(tab, chromedp.Text(chromedp.CSS("#play-status"))); !strings.Contains(msg, "Googles Skript für verwaltetes Google Play ließ sich nicht laden") {
+		t.Errorf("the status says %q", msg)
+	}
+	if n := browsertest.Get(tab, chromedp.Evaluate[int](`document.querySelectorAll("#play-frame iframe").length`)); n != 0 {
+		t.Errorf("%d iframes opened without the script", n)
+	}
+	tab.Do(chromedp.WaitVisible(chromedp.CSS("#play_query")), chromedp.WaitEnabled(chromedp.CSS("#play-open")))
+	if vs := tab.Violations(); len(vs) > 0 {
+		t.Errorf("accessibility: %v", vs)
+	}
 }

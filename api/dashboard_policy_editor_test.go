@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -56,8 +57,15 @@ func (f *fakePlay) PlayApp(_ context.Context, tn mdm.Tenant, pkg string) (androi
 
 // playWorld is the editor's world whose JSON API also reaches managed Google Play through
 // the Android platform on the AMAPI fake, and the fake's own server, which serves the
-// iframe's page.
+// iframe's page and the gapi script.
 func playWorld(t *testing.T, backend string) (*apiWorld, *amapifake.Fake, *httptest.Server) {
+	t.Helper()
+	return playWorldScript(t, backend, "")
+}
+
+// playWorldScript is playWorld with the gapi script served from scriptOrigin; "" means
+// the fake's server.
+func playWorldScript(t *testing.T, backend, scriptOrigin string) (*apiWorld, *amapifake.Fake, *httptest.Server) {
 	t.Helper()
 	w, fake, p := androidWorld(t, backend)
 	fake.AddApplication(mailApp, "Mail", mailProperties()...)
@@ -73,7 +81,7 @@ func playWorld(t *testing.T, backend string) (*apiWorld, *amapifake.Fake, *httpt
 		t.Fatal(err)
 	}
 	p = android.New(w.svc, w.store.Tables(), client, android.Config{PublicURL: public,
-		PlayIframeURL: play.URL + amapifake.PathPlaySearch, PlayScriptOrigin: play.URL})
+		PlayIframeURL: play.URL + amapifake.PathPlaySearch, PlayScriptOrigin: cmp.Or(scriptOrigin, play.URL)})
 	w.mountDashboard(p, newFakeAndroid())
 	if err := w.srv.MountAPI(api.APIConfig{Service: w.svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Licensing: w.licensing, Play: p}); err != nil {
