@@ -54,11 +54,11 @@ func declarativeError(err error) error {
 // when its OS has it (iOS and iPadOS 17.2 or later): an enrolling phone as its
 // Authenticate told, before its enrolment completes and its policy is applied; an enrolled
 // phone once a later message (a status query's answer, a new Authenticate) tells it was
-// updated. Work apps that commands installed stay: the app.managed declarations take them
-// over on the phone without reinstalling them, and the command planner leaves them to the
-// declarations from then on. An enrolled phone that has no declaration set yet gets its
-// policy at once, which queues its DeclarativeManagement command; switching it again
-// changes nothing. Older phones stay on MDM commands.
+// updated, and then its policy is applied to it again by a job (ddm.Enable), which queues
+// its DeclarativeManagement command. Work apps that commands installed stay: the
+// app.managed declarations take them over on the phone without reinstalling them, and the
+// command planner leaves them to the declarations from then on (commandedRows). Switching
+// it again changes nothing; older phones stay on MDM commands.
 func (p *Platform) enableDeclarative(ctx context.Context, d mdm.Device) error {
 	fresh, err := p.svc.Device(ctx, d.TenantID, d.ID)
 	if err != nil {
@@ -67,25 +67,7 @@ func (p *Platform) enableDeclarative(ctx context.Context, d mdm.Device) error {
 	if !ddm.Capable(fresh.OSVersion) {
 		return nil
 	}
-	if err := ddm.Enable(ctx, p.store.Tables(), fresh, p.svc.Now()); err != nil {
-		return err
-	}
-	if fresh.State != mdm.DeviceActive || fresh.WorkPolicyID == nil {
-		return nil
-	}
-	tokens, err := ddm.SetTokens(ctx, p.store.Tables().DB(), fresh.TenantID, []string{fresh.PlatformID})
-	if err != nil || tokens[fresh.PlatformID] != "" {
-		return err
-	}
-	t, err := p.svc.TenantByID(ctx, fresh.TenantID)
-	if err != nil {
-		return fmt.Errorf("tenant of device %s: %w", d.ID, err)
-	}
-	wp, err := p.svc.WorkPolicy.WorkPolicy(ctx, t, *fresh.WorkPolicyID)
-	if err != nil {
-		return fmt.Errorf("work policy of device %s: %w", d.ID, err)
-	}
-	return p.ApplyPolicyToDevice(ctx, t, wp, fresh)
+	return ddm.Enable(ctx, p.store.Tables(), fresh, p.svc.Now())
 }
 
 // syncDeclarations brings the declaratively managed devices among devices in line with the

@@ -119,22 +119,19 @@ func TestOnlyAnIPhoneOn17Point2MovesAndOnlyOnce(t *testing.T) {
 			t.Helper()
 			msg := map[string]any{"EnrollmentID": p.enrollmentID, "Status": "Acknowledged", "CommandUUID": "status-" + mdm.NewID(),
 				"QueryResponses": map[string]any{"OSVersion": version}}
-			_, cmd := p.reportMessage(t, msg)
-			if cmd == nil {
-				return ""
+			if _, cmd := p.reportMessage(t, msg); cmd != nil {
+				return cmd.Command.RequestType
 			}
-			if cmd.Command.RequestType == "DeclarativeManagement" {
-				if next := p.next(t, "Acknowledged", cmd.CommandUUID); next != nil {
-					t.Errorf("after the sync command: %s", next.Command.RequestType)
-				}
-			}
-			return cmd.Command.RequestType
+			return ""
 		}
 		if got := tell("17.1"); got != "" || s.declarativeOns(t) != 0 {
 			t.Fatalf("the phone on 17.1 got %q and %d moves", got, s.declarativeOns(t))
 		}
-		if got := tell("17.4"); got != "DeclarativeManagement" {
-			t.Fatalf("the phone on 17.4 got %q, want DeclarativeManagement", got)
+		tell("17.4")
+		if cmd := p.waitCommand(t); cmd.Command.RequestType != "DeclarativeManagement" {
+			t.Fatalf("the phone on 17.4 got %s, want DeclarativeManagement", cmd.Command.RequestType)
+		} else if next := p.next(t, "Acknowledged", cmd.CommandUUID); next != nil {
+			t.Fatalf("after the sync command: %s", next.Command.RequestType)
 		}
 		if got := tell("17.4"); got != "" {
 			t.Errorf("telling 17.4 again sent %s", got)
