@@ -25,8 +25,9 @@ type binding struct {
 	// reports takes in the phone's answers to commands before nanomdm drops them from
 	// the queue; an answer it cannot record is asked for again.
 	reports func(ctx context.Context, d mdm.Device, r *apple.CommandResults) error
-	// declarative switches an enrolling phone to declarative management if it can have it,
-	// before the enrolment completes and its policy is applied.
+	// declarative switches a phone to declarative management if its OS has it: an
+	// enrolling phone before its enrolment completes and its policy is applied, an enrolled
+	// one when a message tells its OS version.
 	declarative func(ctx context.Context, d mdm.Device) error
 }
 

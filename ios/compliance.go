@@ -68,7 +68,8 @@ func decodeFacts(raw []byte) (r reportedFacts, err error) {
 
 // reportCompliance takes the facts of a message of the device into the domain, in one
 // transaction: a new OS version into its status, and its compliance with the work
-// policy's rules. A message that tells nothing changes nothing.
+// policy's rules. A message that tells nothing changes nothing. A version with
+// declarative management then moves an enrolled phone to it (binding.declarative).
 func (b *binding) reportCompliance(ctx context.Context, d mdm.Device, raw []byte) error {
 	r, err := decodeFacts(raw)
 	if err != nil || (r.OSVersion == "" && r.Facts.Passcode == "") {
@@ -83,6 +84,13 @@ func (b *binding) reportCompliance(ctx context.Context, d mdm.Device, raw []byte
 	}
 	if err := b.svc.Compliance.ReportDevice(ctx, d.TenantID, d.ID, st, r.Facts); err != nil {
 		return fmt.Errorf("report of device %s: %w", d.ID, err)
+	}
+	// An enrolled phone that tells it runs an OS with declarative management moves to it;
+	// an enrolling one does when its enrolment completes.
+	if d.State == mdm.DeviceActive && ddm.Capable(r.OSVersion) && b.declarative != nil {
+		if err := b.declarative(ctx, d); err != nil {
+			return fmt.Errorf("declarative management of device %s: %w", d.ID, err)
+		}
 	}
 	return nil
 }

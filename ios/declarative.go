@@ -50,23 +50,21 @@ func declarativeError(err error) error {
 	return err
 }
 
-// enableDeclarative switches an enrolling phone to declarative management when its OS
-// has it (iOS and iPadOS 17.2 or later, as its Authenticate told). A phone with work apps
-// installed by command stays on commands: moving them under declarations is not built
-// yet. Older phones stay on MDM commands.
+// enableDeclarative is the one place that switches a phone to declarative management
+// when its OS has it (iOS and iPadOS 17.2 or later): an enrolling phone as its
+// Authenticate told, before its enrolment completes and its policy is applied; an enrolled
+// phone once a later message (a status query's answer, a new Authenticate) tells it was
+// updated, and then its policy is applied to it again by a job (ddm.Enable), which queues
+// its DeclarativeManagement command. Work apps that commands installed stay: the
+// app.managed declarations take them over on the phone without reinstalling them, and the
+// command planner leaves them to the declarations from then on (commandedRows). Switching
+// it again changes nothing; older phones stay on MDM commands.
 func (p *Platform) enableDeclarative(ctx context.Context, d mdm.Device) error {
 	fresh, err := p.svc.Device(ctx, d.TenantID, d.ID)
 	if err != nil {
 		return fmt.Errorf("device %s: %w", d.ID, err)
 	}
 	if !ddm.Capable(fresh.OSVersion) {
-		return nil
-	}
-	apps, err := p.store.DeviceWorkApps(ctx, d.TenantID, d.ID)
-	if err != nil {
-		return err
-	}
-	if slices.ContainsFunc(apps, func(a storage.WorkApp) bool { return a.CommandUUID != "" }) {
 		return nil
 	}
 	return ddm.Enable(ctx, p.store.Tables(), fresh, p.svc.Now())

@@ -96,9 +96,11 @@ func set(ctx context.Context, db *gorm.DB, tenantID, token string) (Set, time.Ti
 	return s, row.CreatedAt, nil
 }
 
-// Enable makes the tenant's device's enrolment declaratively managed from its next policy
-// application on, and records it in the audit trail in the same transaction; enabling it
-// again changes nothing.
+// Enable makes the tenant's device's enrolment declaratively managed and records it in the
+// audit trail in the same transaction; enabling it again changes nothing. An enrolling
+// device gets its declaration set when its enrolment completes and its policy is applied;
+// an enrolled one, moving later, gets it from the job that applies its policy to it, queued
+// in the same transaction.
 func Enable(ctx context.Context, tables store.Tables, d mdm.Device, at time.Time) error {
 	row := enrolmentRow{EnrollmentID: d.PlatformID, TenantID: d.TenantID, DeviceID: d.ID, EnabledAt: at.UTC()}
 	return tables.Atomic(ctx, func(tx *store.Tx) error {
@@ -111,7 +113,14 @@ func Enable(ctx context.Context, tables store.Tables, d mdm.Device, at time.Time
 		}
 		_, err := tx.AppendAudit(ctx, d.TenantID, at, audit.Record{Actor: "device:" + d.ID, Action: audit.AppleDeclarativeOn,
 			Subject: audit.Device.Of(d.ID), Details: audit.Fields(map[string]any{"os_version": d.OSVersion})})
-		return err
+		if err != nil || d.State != mdm.DeviceActive || d.WorkPolicyID == nil {
+			return err
+		}
+		wp, err := tx.Policies().WorkPolicy(ctx, d.TenantID, *d.WorkPolicyID)
+		if err != nil {
+			return fmt.Errorf("work policy of device %s: %w", d.ID, err)
+		}
+		return mdm.EnqueuePolicyForNewDevice(ctx, tx, d.TenantID, wp, d.ID)
 	})
 }
 

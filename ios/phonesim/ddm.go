@@ -71,6 +71,15 @@ func (p *Phone) SetPasscodeCompliant(ctx context.Context, compliant bool) error 
 	return err
 }
 
+// SetOSVersion updates the phone to another iOS version, as the employee installing an
+// update would: its next answers tell it, and from 17 on it speaks Declarative Device
+// Management when the server sends the DeclarativeManagement command.
+func (p *Phone) SetOSVersion(version string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cfg.OSVersion = version
+}
+
 // speaksDDM says whether the phone's iOS has Declarative Device Management for a User
 // Enrolment.
 func (p *Phone) speaksDDM() bool {
