@@ -79,8 +79,10 @@ func (s *site) command(t testing.TB, phones ...*phone) {
 
 func waitUntil(t testing.TB, what string, ok func() bool) {
 	t.Helper()
-	// Generous: on a busy machine the job queue's workers may be slow to get a turn.
-	deadline := time.Now().Add(time.Minute)
+	// Generous: on a busy machine the job queue's workers may be slow to get a turn, and a
+	// job that failed once is tried again only after the queue's back-off (1 s, then 16 s,
+	// then 81 s).
+	deadline := time.Now().Add(2 * time.Minute)
 	for !ok() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting until %s", what)
