@@ -18,6 +18,8 @@ import (
 // with Apple first where needed.
 type AssociateJob struct {
 	TenantID string `json:"tenant_id"`
+	// Due is the second the job was asked for, plus one: see nextSecond.
+	Due time.Time `json:"due,omitzero"`
 }
 
 // Kind names the job's worker.
@@ -26,6 +28,8 @@ func (AssociateJob) Kind() string { return "ios_vpp_associate" }
 // ReleaseJob gives back the licences the tenant's employees no longer need.
 type ReleaseJob struct {
 	TenantID string `json:"tenant_id"`
+	// Due is the second the job was asked for, plus one: see nextSecond.
+	Due time.Time `json:"due,omitzero"`
 }
 
 // Kind names the job's worker.
@@ -49,8 +53,7 @@ const (
 )
 
 // AssociateLicences is the worker of AssociateJob: it associates pending licences
-// until none are left, so that licences reserved while it runs (whose unique job it
-// swallowed) are not left waiting.
+// until none are left.
 func (lic *Service) AssociateLicences(ctx context.Context, job AssociateJob) error {
 	return untilDone(func() (bool, error) { return lic.associatePending(ctx, job) })
 }

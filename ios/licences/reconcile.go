@@ -18,19 +18,25 @@ import (
 type ReconcileJob struct {
 	TenantID   string `json:"tenant_id"`
 	EmployeeID string `json:"employee_id,omitempty"`
-	// Due is the second the job was asked for, plus one: see enqueueReconcile.
+	// Due is the second the job was asked for, plus one: see nextSecond.
 	Due time.Time `json:"due,omitzero"`
 }
 
 // Kind names the job's worker.
 func (ReconcileJob) Kind() string { return "ios_vpp_reconcile" }
 
-// enqueueReconcile asks for the tenant's licences to be reconciled. A unique job that is
-// running already would swallow the request although it may have read the devices before
-// the change that asks; so the requests of one second share one job that runs a second
-// later, as the domain does for new devices' policies.
+// nextSecond is when a job asked for now runs, and part of its arguments. A unique job
+// that is running already (or finished but not yet marked so by the queue) would swallow
+// a request although it may have read the rows before the change that asks; so the
+// requests of one second share one job that runs a second later, as the domain does for
+// new devices' policies, and never merge into a job that has started.
+func nextSecond() time.Time {
+	return time.Now().Truncate(time.Second).Add(time.Second).UTC()
+}
+
+// enqueueReconcile asks for the tenant's licences to be reconciled.
 func enqueueReconcile(ctx context.Context, st mdm.JobStore, tenantID, employeeID string) error {
-	due := time.Now().Truncate(time.Second).Add(time.Second).UTC()
+	due := nextSecond()
 	return st.EnqueueJob(ctx, ReconcileJob{TenantID: tenantID, EmployeeID: employeeID, Due: due}, mdm.JobOptions{Unique: true, RunAt: due})
 }
 
@@ -132,10 +138,11 @@ func (lic *Service) ReconcileLicences(ctx context.Context, job ReconcileJob) err
 				return err
 			}
 		}
-		if err := dom.EnqueueJob(ctx, AssociateJob{TenantID: job.TenantID}, mdm.JobOptions{Unique: true}); err != nil {
+		due := nextSecond()
+		if err := dom.EnqueueJob(ctx, AssociateJob{TenantID: job.TenantID, Due: due}, mdm.JobOptions{Unique: true, RunAt: due}); err != nil {
 			return err
 		}
-		return dom.EnqueueJob(ctx, ReleaseJob{TenantID: job.TenantID}, mdm.JobOptions{Unique: true})
+		return dom.EnqueueJob(ctx, ReleaseJob{TenantID: job.TenantID, Due: due}, mdm.JobOptions{Unique: true, RunAt: due})
 	})
 }
 
