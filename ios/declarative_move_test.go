@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/trennwand/trennwand/ios"
-	"github.com/trennwand/trennwand/ios/phonesim"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
@@ -35,12 +34,7 @@ func TestAnIPhoneUpdatedTo17MovesToDeclarativeManagementWithItsApps(t *testing.T
 		ctx := context.Background()
 		s.pushing(t)
 		policy := s.declarativePolicy(t)
-		const account = "simone@musterstadt.example"
-		code := s.invite(t, "simone@mail.musterstadt.example", account, mdm.PlatformIOS)
-		ph := phonesim.New(phonesim.Config{Server: s.url, Client: s.client(), OSVersion: "16.7"}, account)
-		if err := ph.Enrol(ctx, code); err != nil {
-			t.Fatal(err)
-		}
+		ph := s.enrolSimulatedIPhone(t, "16.7")
 		wake := func(what string, done func() bool) {
 			t.Helper()
 			waitUntil(t, what, func() bool {

@@ -19,12 +19,7 @@ func TestASimulatedIPhoneIsManagedDeclaratively(t *testing.T) {
 		ctx := context.Background()
 		s.pushing(t)
 		policy := s.declarativePolicy(t)
-		const account = "simone@musterstadt.example"
-		code := s.invite(t, "simone@mail.musterstadt.example", account, mdm.PlatformIOS)
-		ph := phonesim.New(phonesim.Config{Server: s.url, Client: s.client(), OSVersion: "18.1"}, account)
-		if err := ph.Enrol(ctx, code); err != nil {
-			t.Fatal(err)
-		}
+		ph := s.enrolSimulatedIPhone(t, "18.1")
 		wake := func(syncs int) {
 			t.Helper()
 			waitUntil(t, "the phone synced its declarations", func() bool {
@@ -66,4 +61,17 @@ func TestASimulatedIPhoneIsManagedDeclaratively(t *testing.T) {
 			t.Errorf("after an app joined the phone fetched %d declarations, want 2 (the app and the activation)", n)
 		}
 	})
+}
+
+// enrolSimulatedIPhone invites Simone and enrols her simulated iPhone, which reports the
+// OS version.
+func (s *site) enrolSimulatedIPhone(t *testing.T, osVersion string) *phonesim.Phone {
+	t.Helper()
+	const account = "simone@musterstadt.example"
+	code := s.invite(t, "simone@mail.musterstadt.example", account, mdm.PlatformIOS)
+	ph := phonesim.New(phonesim.Config{Server: s.url, Client: s.client(), OSVersion: osVersion}, account)
+	if err := ph.Enrol(context.Background(), code); err != nil {
+		t.Fatal(err)
+	}
+	return ph
 }
