@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	apple "github.com/micromdm/nanomdm/mdm"
 
@@ -71,11 +72,17 @@ func (p *Platform) enqueue(ctx context.Context, ids []string, cmd *apple.Command
 		if !wake {
 			return nil
 		}
-		for _, job := range pushJobs(queued) {
-			if err := tx.EnqueueJob(ctx, job, mdm.JobOptions{Queue: jobs.QueuePush}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return p.wakeAt(ctx, tx, queued, time.Time{})
 	})
+}
+
+// wakeAt queues, in the transaction, the pushes that wake the enrolments at the time given
+// (at once if it is zero or past).
+func (p *Platform) wakeAt(ctx context.Context, tx *store.Tx, ids []string, at time.Time) error {
+	for _, job := range pushJobs(ids) {
+		if err := tx.EnqueueJob(ctx, job, mdm.JobOptions{Queue: jobs.QueuePush, RunAt: at}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

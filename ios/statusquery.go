@@ -27,6 +27,10 @@ const (
 	// large installation spread over the day.
 	statusQueryBatch   = 1000
 	statusQueryBatches = 10
+	// statusQuerySpacing is how far apart the batches of one run wake their phones: a
+	// batch's pushes, and the check-ins they cause, are over before the next begins,
+	// instead of 10,000 phones answering at once.
+	statusQuerySpacing = 10 * time.Second
 	// statusCommandPrefix starts the CommandUUID of a status query; its answer is read
 	// for the compliance facts only (see reportCompliance).
 	statusCommandPrefix = "status-"
@@ -41,15 +45,16 @@ func (StatusQueryJob) Kind() string { return "ios_status_query" }
 // QueryStatus is the worker of StatusQueryJob: it queues the status queries for the
 // enrolled phones not asked within a day, newly enrolled ones first, and records in the
 // same transaction that they were asked, so that neither a restart nor a second run asks
-// them again before the day is over. The queued commands wake the phones by push.
+// them again before the day is over. The queued commands wake the phones by push, one
+// batch every statusQuerySpacing.
 func (p *Platform) QueryStatus(ctx context.Context, _ StatusQueryJob) error {
-	for range statusQueryBatches {
+	for batch := range statusQueryBatches {
 		now := time.Now()
 		ids, err := p.store.StatusDue(ctx, now.Add(-statusQueryInterval), statusQueryBatch)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		if err := p.queueStatusQueries(ctx, ids, now); err != nil {
+		if err := p.queueStatusQueries(ctx, ids, now, now.Add(time.Duration(batch)*statusQuerySpacing)); err != nil {
 			return fmt.Errorf("status query: %w", err)
 		}
 	}
@@ -57,8 +62,8 @@ func (p *Platform) QueryStatus(ctx context.Context, _ StatusQueryJob) error {
 }
 
 // queueStatusQueries queues the two status queries for the enrolments, each one command
-// for all of them, pushes each enrolment once, and marks them asked.
-func (p *Platform) queueStatusQueries(ctx context.Context, ids []string, at time.Time) error {
+// for all of them, marks them asked, and pushes each enrolment once, at wake.
+func (p *Platform) queueStatusQueries(ctx context.Context, ids []string, at, wake time.Time) error {
 	info, err := newCommand(statusCommandPrefix+mdm.NewID(), "DeviceInformation", map[string]any{"Queries": []string{"OSVersion"}})
 	if err != nil {
 		return err
@@ -67,13 +72,15 @@ func (p *Platform) queueStatusQueries(ctx context.Context, ids []string, at time
 	if err != nil {
 		return err
 	}
-	// One push wakes a phone for both: the first waits for the push of the second, which
-	// is queued only once the first is.
+	// One push wakes a phone for both: it is queued with the second, once the first is.
 	if _, err := p.enqueue(ctx, ids, info, false, nil); err != nil {
 		return err
 	}
-	_, err = p.enqueue(ctx, ids, security, true, func(tx *store.Tx, _ []string) error {
-		return storage.MarkStatusQueried(tx.DB(ctx), ids, at)
+	_, err = p.enqueue(ctx, ids, security, false, func(tx *store.Tx, queued []string) error {
+		if err := storage.MarkStatusQueried(tx.DB(ctx), ids, at); err != nil {
+			return err
+		}
+		return p.wakeAt(ctx, tx, queued, wake)
 	})
 	return err
 }

@@ -3,8 +3,11 @@ package ios_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/trennwand/trennwand/ios/storage/storagetest"
 
 	apple "github.com/micromdm/nanomdm/mdm"
 	"github.com/micromdm/plist"
@@ -117,4 +120,30 @@ func mustCommands(t testing.TB, s *site) []mdm.Command {
 		t.Fatal(err)
 	}
 	return cmds
+}
+
+// A large fleet is not woken all at once: each batch of a run wakes its phones 10 seconds
+// after the one before, so that their check-ins do not arrive together.
+func TestTheBatchesOfAStatusQueryWakeTheirPhonesOneAfterAnother(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		db := s.st.Tables().DB()
+		storagetest.SeedEnrolments(t, db, 2500, testTopic)
+		start := time.Now()
+		if err := s.platform.QueryStatus(context.Background(), ios.StatusQueryJob{}); err != nil {
+			t.Fatal(err)
+		}
+		var scheduled []time.Time
+		if err := db.Table("river_job").Where("kind = ?", ios.PushJob{}.Kind()).Order("scheduled_at").
+			Pluck("scheduled_at", &scheduled).Error; err != nil {
+			t.Fatal(err)
+		}
+		// 2,500 phones are three batches (1,000, 1,000, 500), each one push job.
+		var at []time.Duration
+		for _, when := range scheduled {
+			at = append(at, when.Sub(start).Round(5*time.Second))
+		}
+		if !slices.Equal(at, []time.Duration{0, 10 * time.Second, 20 * time.Second}) {
+			t.Errorf("the pushes wake their phones %v after the run started, want 0s, 10s and 20s", at)
+		}
+	})
 }
