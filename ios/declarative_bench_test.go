@@ -103,6 +103,41 @@ func BenchmarkPolicyChangeToTenThousandDeclarativePhones(b *testing.B) {
 	}
 }
 
+// BenchmarkMailAccountChangeToTenThousandDeclarativePhones measures one change of the
+// work mail account of a policy that 10,000 declarative phones follow, each of another
+// employee and so with a set of its own (its user identity), from the change until the
+// fake APNs has taken every push: the policy job builds 10,000 sets and queues one
+// DeclarativeManagement command without tokens for all phones, assigning every set in its
+// transaction. Run it with:
+//
+//	go test -run '^$' -bench MailAccountChangeToTenThousandDeclarativePhones -benchtime 3x -timeout 30m ./ios/
+func BenchmarkMailAccountChangeToTenThousandDeclarativePhones(b *testing.B) {
+	const phones = 10000
+	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+		b.Run(backend, func(b *testing.B) {
+			s := newSite(b, backend)
+			ctx := context.Background()
+			policy := s.exchangePolicy(b)
+			seedDeclarativePhones(b, s, policy, phones)
+			if err := s.platform.ApplyPolicy(ctx, s.tenant, policy); err != nil {
+				b.Fatal(err)
+			}
+			fake := s.pushing(b)
+			waitFor(b, func() bool { return fake.Count() >= phones })
+			for n := 0; b.Loop(); n++ {
+				before := fake.Count()
+				policy.Mail.Name = fmt.Sprintf("Rathaus %d", n)
+				var err error
+				if policy, err = s.svc.WorkPolicy.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy); err != nil {
+					b.Fatal(err)
+				}
+				waitFor(b, func() bool { return fake.Count() >= before+phones })
+			}
+			b.ReportMetric(float64(phones)*float64(b.N)/b.Elapsed().Seconds(), "phones/s")
+		})
+	}
+}
+
 // waitFor waits up to ten minutes for ok.
 func waitFor(b *testing.B, ok func() bool) {
 	deadline := time.Now().Add(10 * time.Minute)

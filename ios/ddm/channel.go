@@ -87,6 +87,23 @@ func (c *Channel) Serve(ctx context.Context, d mdm.Device, endpoint string, data
 	return body, nil
 }
 
+// Holds reports whether the set that device d's enrolment follows holds the declaration
+// of the manifest type and identifier; ErrNotEnabled for an enrolment that is not managed
+// declaratively.
+func (c *Channel) Holds(ctx context.Context, d mdm.Device, manifestType, id string) (bool, error) {
+	db := c.tables.DB()
+	row, err := enrolment(ctx, db, d.TenantID, d.PlatformID)
+	if err != nil {
+		return false, err
+	}
+	s, _, err := set(ctx, db, d.TenantID, row.SetToken)
+	if err != nil {
+		return false, err
+	}
+	_, ok := s.Declaration(manifestType, id)
+	return ok, nil
+}
+
 // Ingest takes a status report of device d into the core in one transaction: the OS
 // version into the device's status, the passcode into its compliance facts (with the
 // verdict they settle), the work apps into what the platform keeps of them, and the rest
