@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	kddm "github.com/jessepeterson/kmfddm/ddm"
-
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/ddm"
 	"github.com/trennwand/trennwand/mdm"
@@ -176,13 +174,8 @@ func TestEachEmployeesPhoneGetsItsOwnAddress(t *testing.T) {
 		ctx := context.Background()
 		s.pushing(t)
 		policy := s.exchangePolicy(t)
-		phones := []*phone{s.enrolledOn(t, "erika", "17.4"), s.enrolledOn(t, "hans", "18.1")}
-		held := make([]map[string]kddm.Declaration, len(phones))
+		phones, held := s.twoDeclarativePhones(t)
 		for i, p := range phones {
-			for cmd := p.waitCommand(t); cmd != nil; cmd = p.next(t, "Acknowledged", cmd.CommandUUID) {
-			}
-			held[i] = map[string]kddm.Declaration{}
-			p.sync(t, held[i])
 			var user struct{ EmailAddress string }
 			want := strings.Replace(p.account, "@", "@mail.", 1)
 			if err := json.Unmarshal(held[i][ddm.MailUserIdentifier].Payload, &user); err != nil || user.EmailAddress != want {

@@ -43,20 +43,11 @@ func (p *Platform) mailEmployees(ctx context.Context, t mdm.Tenant, wp mdm.WorkP
 // Only an active phone whose set holds the asset gets one: a phone being removed gets no
 // new certificate.
 func (p *Platform) serveMailIdentity(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r, maxMDMRequest)
-	if !ok {
-		return
-	}
-	d, ok := p.authenticate(w, r)
+	d, _, _, ok := p.signedRequest(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	if _, err := p.deviceCertificate(ctx, r.Header.Get("Mdm-Signature"), body, d); err != nil {
-		p.log.Info("mail identity refused: device certificate", "device", d.ID, "error", err)
-		http.Error(w, "device certificate: "+err.Error(), http.StatusBadRequest)
-		return
-	}
 	held, err := p.ddm.Holds(ctx, d, "asset", ddm.MailIdentityIdentifier)
 	if err != nil && !errors.Is(err, ddm.ErrNotEnabled) {
 		p.log.Error("mail identity: read the declaration set", "device", d.ID, "error", err)
