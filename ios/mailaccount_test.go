@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	apple "github.com/micromdm/nanomdm/mdm"
 
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/ddm"
@@ -203,6 +206,46 @@ func TestEachEmployeesPhoneGetsItsOwnAddress(t *testing.T) {
 		}
 		if uuids[0] != uuids[1] {
 			t.Errorf("the change queued two commands %v, want one for both phones", uuids)
+		}
+	})
+}
+
+// A set with a work mail account names its employee: when a removed phone's retention
+// ends, the sets no enrolment follows any more go with it, not only with the tenant's next
+// assignment.
+func TestRetentionForgetsTheSetThatNamesTheEmployee(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		s.pushing(t)
+		s.exchangePolicy(t)
+		p := s.enrolledOn(t, "erika", "17.4")
+		for cmd := p.waitCommand(t); cmd != nil; cmd = p.next(t, "Acknowledged", cmd.CommandUUID) {
+		}
+		d := s.deviceOf(t, p)
+		if err := s.svc.RemoveDevice(ctx, "admin:test", s.tenant, d.ID, "left the town hall"); err != nil {
+			t.Fatal(err)
+		}
+		if status := p.checkIn(t, &apple.CheckOut{Enrollment: p.enrollment(), MessageType: apple.MessageType{MessageType: "CheckOut"}}); status != http.StatusOK {
+			t.Fatalf("CheckOut: HTTP %d", status)
+		}
+		sets := func() int64 {
+			t.Helper()
+			var n int64
+			if err := s.st.Tables().DB().Table("ios_ddm_sets").Where("tenant_id = ?", s.tenant.ID).Count(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// The set was last assigned long before the retention ends.
+		if err := s.st.Tables().DB().Exec("UPDATE ios_ddm_sets SET created_at = ? WHERE tenant_id = ?", time.Now().Add(-48*time.Hour).UTC(), s.tenant.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if sets() == 0 {
+			t.Fatal("no set before retention ends; the test would prove nothing")
+		}
+		s.retentionEnds(t)
+		if n := sets(); n != 0 {
+			t.Errorf("after retention %d sets are kept", n)
 		}
 	})
 }
