@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
@@ -110,15 +111,40 @@ type policyJSON struct {
 	Version              int64     `json:"version"`
 	WorkPasscodeRequired bool      `json:"work_passcode_required"`
 	CopyPasteToPersonal  bool      `json:"copy_paste_to_personal"`
+	MailAccount          *mailJSON `json:"mail_account,omitempty"`
 	Apps                 []appJSON `json:"apps,omitempty"`
 	CreatedAt            time.Time `json:"created_at"`
 	UpdatedAt            time.Time `json:"updated_at"`
+}
+
+// mailJSON is a policy's work mail account, as the API reads and writes it.
+type mailJSON struct {
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	Host     string `json:"host"`
+	Port     int    `json:"port,omitempty"`
+	SMTPHost string `json:"smtp_host,omitempty"`
+	SMTPPort int    `json:"smtp_port,omitempty"`
+}
+
+// account is the mail account the body asks for; mdm.MailAccount.Validate checks the
+// rest. An account without a kind is refused rather than taken for none, which is
+// mail_account left out or null.
+func (m mailJSON) account() (mdm.MailAccount, error) {
+	if m.Kind == "" {
+		return mdm.MailAccount{}, fmt.Errorf("%w: mail_account needs a kind, exchange or imap; leave it out for none", mdm.ErrInvalid)
+	}
+	return mdm.MailAccount{Kind: mdm.MailKind(m.Kind), Name: m.Name, Host: m.Host, Port: m.Port, SMTPHost: m.SMTPHost, SMTPPort: m.SMTPPort}, nil
 }
 
 func policyOut(p mdm.WorkPolicy) policyJSON {
 	out := policyJSON{ID: p.ID, Name: p.Name, Description: p.Description, Version: p.Version,
 		WorkPasscodeRequired: p.WorkPasscodeRequired, CopyPasteToPersonal: p.CopyPasteToPersonal,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+	if p.Mail.Configured() {
+		out.MailAccount = &mailJSON{Kind: string(p.Mail.Kind), Name: p.Mail.Name, Host: p.Mail.Host,
+			Port: p.Mail.Port, SMTPHost: p.Mail.SMTPHost, SMTPPort: p.Mail.SMTPPort}
+	}
 	for _, a := range p.Apps {
 		out.Apps = append(out.Apps, appJSON{Platform: a.Platform, AppID: a.AppID, InstallType: a.InstallType, ManagedConfig: a.ManagedConfig})
 	}

@@ -16,6 +16,7 @@ type policyBody struct {
 	Description          string    `json:"description"`
 	WorkPasscodeRequired bool      `json:"work_passcode_required"`
 	CopyPasteToPersonal  bool      `json:"copy_paste_to_personal"`
+	MailAccount          *mailJSON `json:"mail_account"`
 	Apps                 []appBody `json:"apps"`
 	Version              int64     `json:"version"`
 }
@@ -31,6 +32,13 @@ type appBody struct {
 func (b policyBody) policy(id string) (mdm.WorkPolicy, error) {
 	p := mdm.WorkPolicy{ID: id, Name: b.Name, Description: b.Description, Version: b.Version,
 		WorkPasscodeRequired: b.WorkPasscodeRequired, CopyPasteToPersonal: b.CopyPasteToPersonal}
+	if b.MailAccount != nil {
+		m, err := b.MailAccount.account()
+		if err != nil {
+			return p, err
+		}
+		p.Mail = m
+	}
 	for _, a := range b.Apps {
 		cfg, err := mdm.ParseJSONObject(a.ManagedConfig)
 		if err != nil {

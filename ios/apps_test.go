@@ -32,6 +32,7 @@ type sentCommand struct {
 			Identifier    string
 			Configuration map[string]any
 		}
+		Data []byte // a DeclarativeManagement command's tokens
 	}
 }
 

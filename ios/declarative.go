@@ -71,10 +71,11 @@ func (p *Platform) enableDeclarative(ctx context.Context, d mdm.Device) error {
 }
 
 // syncDeclarations brings the declaratively managed devices among devices in line with the
-// policy: each gets the set the policy's declared apps and its employee's licences make,
-// and a device whose set changed gets one DeclarativeManagement command (with the new
-// tokens) in the transaction that assigns it; a device whose set is unchanged gets
-// nothing. It returns the declarative devices and the others, which stay on MDM commands.
+// policy: each gets the set the policy's declared apps, its employee's licences and work
+// mail account make, and the devices whose set changed get one DeclarativeManagement
+// command (see queueSync) in the transaction that assigns their sets; a device whose set is
+// unchanged gets nothing. It returns the declarative devices and the others, which stay on
+// MDM commands.
 func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.WorkPolicy, declared []wantedApp, devices []mdm.Device,
 	licensed licensedFunc) (declarative, others []mdm.Device, err error) {
 	ids := make([]string, len(devices))
@@ -85,7 +86,11 @@ func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.Wo
 	if err != nil || len(current) == 0 {
 		return nil, devices, err
 	}
-	sets := map[string]ddm.Set{}     // by the licensed apps
+	employees, err := p.mailEmployees(ctx, t, wp, devices)
+	if err != nil {
+		return nil, nil, err
+	}
+	sets := map[string]ddm.Set{}     // by the licensed apps and the employee the mail account is for
 	targets := map[string][]string{} // enrolments by set token
 	for _, d := range devices {
 		token, managed := current[d.PlatformID]
@@ -102,9 +107,13 @@ func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.Wo
 				key.WriteString(w.bundleID + "\n")
 			}
 		}
+		mail := p.mailOf(wp, employees[d.EmployeeID])
+		if mail != nil {
+			key.WriteString("\x00" + mail.FullName + "\x00" + mail.Email)
+		}
 		s, ok := sets[key.String()]
 		if !ok {
-			if s, err = declarationSet(wp, apps); err != nil {
+			if s, err = declarationSet(wp, apps, mail); err != nil {
 				return nil, nil, fmt.Errorf("declarations of policy %q: %w", wp.Name, err)
 			}
 			sets[key.String()] = s
@@ -113,13 +122,12 @@ func (p *Platform) syncDeclarations(ctx context.Context, t mdm.Tenant, wp mdm.Wo
 			targets[s.Token] = append(targets[s.Token], d.PlatformID)
 		}
 	}
+	byToken := make(map[string]ddm.Set, len(sets))
 	for _, s := range sets {
-		if len(targets[s.Token]) == 0 {
-			continue
-		}
-		if err := p.queueSync(ctx, t, s, targets[s.Token]); err != nil {
-			return nil, nil, fmt.Errorf("sync declarations of policy %q: %w", wp.Name, err)
-		}
+		byToken[s.Token] = s
+	}
+	if err := p.queueSync(ctx, t, byToken, targets); err != nil {
+		return nil, nil, fmt.Errorf("sync declarations of policy %q: %w", wp.Name, err)
 	}
 	return declarative, others, nil
 }
@@ -139,10 +147,11 @@ func commandedRows(have map[string][]storage.WorkApp, devices []mdm.Device, decl
 	return out
 }
 
-// declarationSet is the set of the policy for a device that may have apps installed: the
-// apps without a managed configuration (Apple's schema gives app.managed none).
-func declarationSet(wp mdm.WorkPolicy, apps []wantedApp) (ddm.Set, error) {
-	pol := ddm.Policy{PasscodeRequired: wp.WorkPasscodeRequired}
+// declarationSet is the set of the policy for a device that may have apps installed (the
+// apps without a managed configuration: Apple's schema gives app.managed none), with the
+// work mail account set up for its employee, if the policy has one.
+func declarationSet(wp mdm.WorkPolicy, apps []wantedApp, mail *ddm.Mail) (ddm.Set, error) {
+	pol := ddm.Policy{PasscodeRequired: wp.WorkPasscodeRequired, Mail: mail}
 	for _, a := range apps {
 		pol.Apps = append(pol.Apps, a.bundleID)
 	}
@@ -162,21 +171,48 @@ func declarativeApps(want []wantedApp) (declared, commanded []wantedApp) {
 	return declared, commanded
 }
 
-// queueSync queues one DeclarativeManagement command for the enrolments, carrying the
-// set's tokens, and makes them follow the set in the same transaction; the push that
-// wakes them goes with it (enqueue).
-func (p *Platform) queueSync(ctx context.Context, t mdm.Tenant, s ddm.Set, ids []string) error {
-	at := p.svc.Now()
-	tokens, err := json.Marshal(ddm.Tokens(s, at))
-	if err != nil {
-		return fmt.Errorf("encode tokens: %w", err)
+// queueSync queues one DeclarativeManagement command for the enrolments of every set
+// that changed and makes each follow its set in the same transaction; the push that wakes
+// them goes with it (enqueue). When they all follow one set, the command carries its
+// tokens, so that the phones need not ask; phones of several sets (each employee has one
+// of their own when the policy has a work mail account) ask for their tokens.
+func (p *Platform) queueSync(ctx context.Context, t mdm.Tenant, sets map[string]ddm.Set, targets map[string][]string) error {
+	var ids []string
+	setOf := map[string]string{} // set token by enrolment
+	for token, enrolments := range targets {
+		ids = append(ids, enrolments...)
+		for _, id := range enrolments {
+			setOf[id] = token
+		}
 	}
-	cmd, err := newCommand(syncCommandPrefix+mdm.NewID(), "DeclarativeManagement", map[string]any{"Data": tokens})
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	at := p.svc.Now()
+	args := map[string]any{}
+	if len(targets) == 1 {
+		tokens, err := json.Marshal(ddm.Tokens(sets[setOf[ids[0]]], at))
+		if err != nil {
+			return fmt.Errorf("encode tokens: %w", err)
+		}
+		args["Data"] = tokens
+	}
+	cmd, err := newCommand(syncCommandPrefix+mdm.NewID(), "DeclarativeManagement", args)
 	if err != nil {
 		return err
 	}
 	_, err = p.enqueue(ctx, ids, cmd, true, func(tx *store.Tx, queued []string) error {
-		return ddm.Assign(ctx, tx.DB(ctx), t.ID, s, queued, at)
+		byToken := map[string][]string{}
+		for _, id := range queued {
+			byToken[setOf[id]] = append(byToken[setOf[id]], id)
+		}
+		as := make([]ddm.Assignment, 0, len(byToken))
+		for token, enrolments := range byToken {
+			as = append(as, ddm.Assignment{Set: sets[token], Enrolments: enrolments})
+		}
+		slices.SortFunc(as, func(a, b ddm.Assignment) int { return strings.Compare(a.Set.Token, b.Set.Token) })
+		return ddm.Assign(ctx, tx.DB(ctx), t.ID, as, at)
 	})
 	return err
 }

@@ -22,14 +22,7 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 		ctx := context.Background()
 		s.pushing(t)
 		policy := s.declarativePolicy(t)
-		phones := []*phone{s.enrolledOn(t, "erika", "17.4"), s.enrolledOn(t, "hans", "18.1")}
-		held := make([]map[string]kddm.Declaration, len(phones))
-		for i, p := range phones {
-			for cmd := p.waitCommand(t); cmd != nil; cmd = p.next(t, "Acknowledged", cmd.CommandUUID) {
-			}
-			held[i] = map[string]kddm.Declaration{}
-			p.sync(t, held[i])
-		}
+		phones, held := s.twoDeclarativePhones(t)
 		old := s.enrolledOn(t, "paula", "16.7")
 		for cmd := old.waitCommand(t); cmd != nil; cmd = old.next(t, "Acknowledged", cmd.CommandUUID) {
 			if cmd.Command.RequestType != "InstallApplication" {
@@ -63,6 +56,21 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 			t.Errorf("the iOS 16 phone got %s %s, want InstallApplication of %s", install.Command.RequestType, install.Command.Identifier, kalender)
 		}
 	})
+}
+
+// twoDeclarativePhones enrols Erika's phone on iOS 17.4 and Hans's on 18.1, lets each take
+// its commands and fetch its declarations, and returns them with what each holds.
+func (s *site) twoDeclarativePhones(t *testing.T) ([]*phone, []map[string]kddm.Declaration) {
+	t.Helper()
+	phones := []*phone{s.enrolledOn(t, "erika", "17.4"), s.enrolledOn(t, "hans", "18.1")}
+	held := make([]map[string]kddm.Declaration, len(phones))
+	for i, p := range phones {
+		for cmd := p.waitCommand(t); cmd != nil; cmd = p.next(t, "Acknowledged", cmd.CommandUUID) {
+		}
+		held[i] = map[string]kddm.Declaration{}
+		p.sync(t, held[i])
+	}
+	return phones, held
 }
 
 // A phone fetches only the declarations of its own set: one its policy does not have is

@@ -41,22 +41,13 @@ const maxMDMRequest = 1 << 20
 // storage records where it writes the enrolment's last-seen time.
 func (p *Platform) mdmHandler(checkin bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := readBody(w, r, maxMDMRequest)
+		d, body, cert, ok := p.signedRequest(w, r)
 		if !ok {
-			return
-		}
-		d, ok := p.authenticate(w, r)
-		if !ok {
-			return
-		}
-		cert, err := p.deviceCertificate(r.Context(), r.Header.Get("Mdm-Signature"), body, d)
-		if err != nil {
-			p.log.Info("MDM request refused: device certificate", "device", d.ID, "error", err)
-			http.Error(w, "device certificate: "+err.Error(), http.StatusBadRequest)
 			return
 		}
 		req := apple.NewRequestWithContext(storage.WithVisitor(storage.RequestContext(withCaller(r.Context(), d)), p.contactOf(d)), cert)
 		var out []byte
+		var err error
 		if checkin {
 			out, err = p.checkin(req, body)
 		} else {
@@ -78,6 +69,27 @@ func (p *Platform) mdmHandler(checkin bool) http.Handler {
 		}
 		_, _ = w.Write(out)
 	})
+}
+
+// signedRequest reads and authenticates a phone's request as its MDM messages are: the
+// body, read up to maxMDMRequest (413 beyond); the enrolment token (401 with the sign-in
+// challenge when missing or wrong); the Mdm-Signature of the body by a device certificate
+// that names the token's device (400 otherwise). It answers a refusal itself and then
+// reports false.
+func (p *Platform) signedRequest(w http.ResponseWriter, r *http.Request) (d mdm.Device, body []byte, cert *x509.Certificate, ok bool) {
+	if body, ok = readBody(w, r, maxMDMRequest); !ok {
+		return d, nil, nil, false
+	}
+	if d, ok = p.authenticate(w, r); !ok {
+		return d, nil, nil, false
+	}
+	cert, err := p.deviceCertificate(r.Context(), r.Header.Get("Mdm-Signature"), body, d)
+	if err != nil {
+		p.log.Info("MDM request refused: device certificate", "device", d.ID, "path", r.URL.Path, "error", err)
+		http.Error(w, "device certificate: "+err.Error(), http.StatusBadRequest)
+		return d, nil, nil, false
+	}
+	return d, body, cert, true
 }
 
 // deviceCertificate returns the certificate that signed the body in the Mdm-Signature

@@ -191,6 +191,7 @@ func (p *Platform) Handler() http.Handler {
 	mux.HandleFunc("GET "+PathSignedIn, p.serveSignedIn)
 	mux.Handle("PUT "+PathCheckIn, p.mdmHandler(true))
 	mux.Handle("PUT "+PathConnect, p.mdmHandler(false))
+	mux.HandleFunc("GET "+PathMailIdentity, p.serveMailIdentity)
 	return mux
 }
 

@@ -42,17 +42,24 @@ func TestRetentionForgetsTheIPhoneOnTheAppleSideToo(t *testing.T) {
 			}
 		}
 
-		later := domain.New(s.st, testMasterKey(t), mdm.WithPlatforms(ios.Registration()),
-			mdm.WithClock(func() time.Time { return time.Now().AddDate(0, 0, 31) }))
-		if n, err := later.DataProtection.PurgeRemovedDevices(ctx); err != nil || n != 1 {
-			t.Fatalf("purge: %d devices, %v; want the removed iPhone", n, err)
-		}
+		s.retentionEnds(t)
 		for table, n := range s.appleRows(t, d) {
 			if n != 0 {
 				t.Errorf("after retention %s still holds %d rows of the phone", table, n)
 			}
 		}
 	})
+}
+
+// retentionEnds purges the removed devices as the domain does 31 days on, when a removed
+// device's retention has ended; the one removed iPhone must go.
+func (s *site) retentionEnds(t *testing.T) {
+	t.Helper()
+	later := domain.New(s.st, testMasterKey(t), mdm.WithPlatforms(ios.Registration()),
+		mdm.WithClock(func() time.Time { return time.Now().AddDate(0, 0, 31) }))
+	if n, err := later.DataProtection.PurgeRemovedDevices(context.Background()); err != nil || n != 1 {
+		t.Fatalf("purge: %d devices, %v; want the removed iPhone", n, err)
+	}
 }
 
 // appleRows counts, per ios_ table, the rows that belong to the device.

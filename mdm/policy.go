@@ -23,7 +23,9 @@ type WorkPolicy struct {
 	CopyPasteToPersonal bool
 	// Default marks the tenant's default policy, which newly enrolled devices get. The
 	// tenant's first policy becomes its default.
-	Default   bool            `gorm:"column:is_default"`
+	Default bool `gorm:"column:is_default"`
+	// Mail is the work mail account the policy sets up; its Kind is MailNone for none.
+	Mail      MailAccount     `gorm:"embedded"`
 	Apps      []AppAssignment `gorm:"-"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -83,6 +85,9 @@ func (p *WorkPolicy) Validate() error {
 		return err
 	}
 	if err := checkText("the description", p.Description); err != nil {
+		return err
+	}
+	if err := p.Mail.Validate(); err != nil {
 		return err
 	}
 	seen := map[string]bool{}

@@ -58,12 +58,7 @@ func (c *Channel) Serve(ctx context.Context, d mdm.Device, endpoint string, data
 		}
 		return nil, c.Ingest(ctx, d, report)
 	}
-	db := c.tables.DB()
-	row, err := enrolment(ctx, db, d.TenantID, d.PlatformID)
-	if err != nil {
-		return nil, err
-	}
-	s, created, err := set(ctx, db, d.TenantID, row.SetToken)
+	s, created, err := c.setOf(ctx, d)
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +80,28 @@ func (c *Channel) Serve(ctx context.Context, d mdm.Device, endpoint string, data
 		return nil, fmt.Errorf("encode the %s answer: %w", endpoint, err)
 	}
 	return body, nil
+}
+
+// Holds reports whether the set that device d's enrolment follows holds the declaration
+// of the manifest type and identifier; ErrNotEnabled for an enrolment that is not managed
+// declaratively.
+func (c *Channel) Holds(ctx context.Context, d mdm.Device, manifestType, id string) (bool, error) {
+	s, _, err := c.setOf(ctx, d)
+	if err != nil {
+		return false, err
+	}
+	_, ok := s.Declaration(manifestType, id)
+	return ok, nil
+}
+
+// setOf reads the set device d's enrolment follows, with the time it was last assigned.
+func (c *Channel) setOf(ctx context.Context, d mdm.Device) (Set, time.Time, error) {
+	db := c.tables.DB()
+	row, err := enrolment(ctx, db, d.TenantID, d.PlatformID)
+	if err != nil {
+		return Set{}, time.Time{}, err
+	}
+	return set(ctx, db, d.TenantID, row.SetToken)
 }
 
 // Ingest takes a status report of device d into the core in one transaction: the OS

@@ -3,7 +3,10 @@
 // a pure function), the phone fetches it through the DeclarativeManagement check-in
 // (tokens, declaration-items, declaration/<type>/<identifier>) and reports its status items
 // as they change; Channel answers those requests from the installation's database, scoped
-// by tenant and enrolment, and takes the status reports into the core's facts.
+// by tenant and enrolment, and takes the status reports into the core's facts. A policy's
+// work mail account adds the account, the employee's user identity and, for Exchange, a
+// SCEP asset whose document (with its one-time challenge) the platform serves apart from
+// the set, so that no challenge is part of a declaration (mail.go).
 //
 // # Library
 //

@@ -12,7 +12,8 @@ import (
 	"github.com/jessepeterson/kmfddm/ddm/build"
 )
 
-// The declaration types the server sends. Each is allowed in User Enrolment.
+// The declaration types the server sends (and those of the mail account, mail.go). Each is
+// allowed in User Enrolment.
 const (
 	TypeActivation    = "com.apple.activation.simple"
 	TypeSubscriptions = "com.apple.configuration.management.status-subscriptions"
@@ -35,13 +36,16 @@ var StatusItems = []string{
 // identifierPrefix starts the identifier of every declaration the server makes.
 const identifierPrefix = "trennwand."
 
-// Policy is what a declaration set is built from: the work policy's rules for iPhones
-// and the bundle IDs of the work apps to install, those whose licence the employee holds.
+// Policy is what a declaration set is built from: the work policy's rules for iPhones,
+// the bundle IDs of the work apps to install, those whose licence the employee holds, and
+// the work mail account set up for the employee.
 // Apple's schema (ddmschema.AppleCommit) gives app.managed no key for an app's managed
 // configuration, so an app with one stays on MDM commands (see ios.syncDeclarations).
 type Policy struct {
 	PasscodeRequired bool
 	Apps             []string
+	// Mail is the work mail account, nil for none.
+	Mail *Mail
 }
 
 // Set is one declaration set: its declarations and its token, derived from the content
@@ -70,6 +74,13 @@ func Build(p Policy) (Set, error) {
 		if err := s.add(TypePasscode, identifierPrefix+"passcode", map[string]any{"RequirePasscode": true}); err != nil {
 			return Set{}, err
 		}
+	}
+	if p.Mail != nil {
+		id, err := s.addMail(*p.Mail)
+		if err != nil {
+			return Set{}, err
+		}
+		configs = append(configs, id)
 	}
 	apps := slices.Clone(p.Apps)
 	slices.Sort(apps)

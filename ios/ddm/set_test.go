@@ -128,7 +128,7 @@ func TestTheSubscriptionsAreThoseTheNoticeNames(t *testing.T) {
 // with its required keys and the types they need; the status items subscribed to are
 // allowed there too.
 func TestEveryDeclarationIsAllowedInUserEnrolment(t *testing.T) {
-	for _, p := range []ddm.Policy{{}, mailPolicy()} {
+	for _, p := range []ddm.Policy{{}, mailPolicy(), withMail(mdm.MailExchange, "Erika Mustermann"), withMail(mdm.MailIMAP, "")} {
 		for _, d := range build(t, p).Declarations {
 			if err := ddmschema.Check(d.Type, d.Payload, true); err != nil {
 				t.Errorf("%s (%s): %v", d.Identifier, d.Type, err)

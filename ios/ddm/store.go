@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -141,37 +142,39 @@ func SetTokens(ctx context.Context, db *gorm.DB, tenantID string, enrollmentIDs 
 	return out, nil
 }
 
-// unusedAfter is how long a set no enrolment follows is kept. A set is stamped whenever it
-// is assigned, and only sets stamped longer ago are dropped, so that a set being assigned
-// in one transaction is never dropped by another's clean-up.
-const unusedAfter = time.Hour
+// Assignment is a declaration set and the enrolments that are to follow it.
+type Assignment struct {
+	Set        Set
+	Enrolments []string
+}
 
-// Assign stores the set for the tenant (once per content) and makes the enrolments follow
-// it, in tx: the transaction that queues their sync command. Sets no enrolment follows any
-// more are dropped.
-func Assign(ctx context.Context, tx *gorm.DB, tenantID string, s Set, enrollmentIDs []string, at time.Time) error {
-	content, err := json.Marshal(s)
-	if err != nil {
-		return fmt.Errorf("encode declaration set: %w", err)
-	}
+// Assign stores the sets for the tenant (each once per content) and makes the enrolments
+// of each follow it, in tx: the transaction that queues their sync command. Sets no
+// enrolment follows any more are dropped (storage.DropUnusedSets).
+func Assign(ctx context.Context, tx *gorm.DB, tenantID string, as []Assignment, at time.Time) error {
 	db := tx.WithContext(ctx)
-	row := setRow{TenantID: tenantID, Token: s.Token, Content: content, CreatedAt: at.UTC()}
-	stamp := clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}, {Name: "token"}}, DoUpdates: clause.AssignmentColumns([]string{"created_at"})}
-	if err := db.Clauses(stamp).Create(&row).Error; err != nil {
-		return fmt.Errorf("store declaration set: %w", err)
-	}
-	for start := 0; start < len(enrollmentIDs); start += 1000 {
-		part := enrollmentIDs[start:min(start+1000, len(enrollmentIDs))]
-		err := db.Model(&enrolmentRow{}).Where("tenant_id = ? AND enrollment_id IN ?", tenantID, part).Update("set_token", s.Token).Error
+	rows := make([]setRow, len(as))
+	for i, a := range as {
+		content, err := json.Marshal(a.Set)
 		if err != nil {
-			return fmt.Errorf("assign declaration set: %w", err)
+			return fmt.Errorf("encode declaration set: %w", err)
+		}
+		rows[i] = setRow{TenantID: tenantID, Token: a.Set.Token, Content: content, CreatedAt: at.UTC()}
+	}
+	stamp := clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}, {Name: "token"}}, DoUpdates: clause.AssignmentColumns([]string{"created_at"})}
+	if len(rows) > 0 {
+		if err := db.Clauses(stamp).CreateInBatches(rows, 100).Error; err != nil {
+			return fmt.Errorf("store declaration sets: %w", err)
 		}
 	}
-	err = db.Exec(`DELETE FROM ios_ddm_sets WHERE tenant_id = ? AND created_at < ? AND NOT EXISTS
-(SELECT 1 FROM ios_ddm_enrolments e WHERE e.tenant_id = ios_ddm_sets.tenant_id AND e.set_token = ios_ddm_sets.token)`,
-		tenantID, at.UTC().Add(-unusedAfter)).Error
-	if err != nil {
-		return fmt.Errorf("drop unused declaration sets: %w", err)
+	for _, a := range as {
+		for start := 0; start < len(a.Enrolments); start += 1000 {
+			part := a.Enrolments[start:min(start+1000, len(a.Enrolments))]
+			err := db.Model(&enrolmentRow{}).Where("tenant_id = ? AND enrollment_id IN ?", tenantID, part).Update("set_token", a.Set.Token).Error
+			if err != nil {
+				return fmt.Errorf("assign declaration set: %w", err)
+			}
+		}
 	}
-	return nil
+	return storage.DropUnusedSets(db, tenantID, at.Add(-storage.UnusedSetAfter))
 }

@@ -142,7 +142,12 @@ func (p *Phone) syncDeclarations(ctx context.Context) (int, error) {
 	d.syncAsked, d.syncData, d.synced = false, nil, true
 	d.counters.Syncs++
 	p.evaluate()
-	n, err := p.sendStatus(ctx)
+	n, err := p.fetchIdentities(ctx)
+	sent += n
+	if err != nil {
+		return sent, err
+	}
+	n, err = p.sendStatus(ctx)
 	return sent + n, err
 }
 

@@ -24,6 +24,9 @@ type declarative struct {
 	apps map[string]managedApp
 	// subscribed are the status items active status subscriptions name, sorted.
 	subscribed []string
+	// identities are the certificates credential.scep assets got the phone, by asset
+	// identifier.
+	identities map[string]AssetIdentity
 	reported   reportedState
 	counters   DDMCounters
 }

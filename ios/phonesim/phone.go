@@ -10,8 +10,10 @@
 // Management: on the server's DeclarativeManagement command it asks for the tokens,
 // fetches the declaration items and each declaration whose ServerToken changed, checks
 // each one as iOS does on a User Enrolment (package ios/ddm/ddmschema, generated from
-// Apple's schema), applies what a simulator can — work apps and status subscriptions —
-// and reports its status in Apple's format, in full first and then only what changed. DDM
+// Apple's schema), applies what a simulator can — work apps, status subscriptions, and
+// the certificates of credential.scep assets, whose SCEP document it fetches with its MDM
+// authentication and whose certificate it requests over SCEP like its own (AssetIdentities)
+// — and reports its status in Apple's format, in full first and then only what changed. DDM
 // counts how much it fetched, SetPasscodeCompliant lets a test break its passcode's
 // compliance, and Declarations shows what it holds.
 package phonesim
@@ -209,13 +211,20 @@ func (p *Phone) signIn(ctx context.Context, signInURL, code string) (string, err
 // do sends one request with the phone's token and returns the body; a status other than
 // the wanted ones is an error that quotes the answer.
 func (p *Phone) do(ctx context.Context, method, u, contentType string, body []byte, want ...int) ([]byte, *http.Response, error) {
+	header := http.Header{}
+	if contentType != "" {
+		header.Set("Content-Type", contentType)
+	}
+	return p.send(ctx, method, u, header, body, want...)
+}
+
+// send is do with the request's headers.
+func (p *Phone) send(ctx context.Context, method, u string, header http.Header, body []byte, want ...int) ([]byte, *http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
 		return nil, nil, err
 	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
+	req.Header = header
 	if p.token != "" {
 		req.Header.Set("Authorization", "Bearer "+p.token)
 	}

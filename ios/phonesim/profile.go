@@ -105,55 +105,65 @@ var aesOnce sync.Once
 // enrolCertificate gets the identity certificate from the profile's SCEP server with its
 // one-time challenge.
 func (p *Phone) enrolCertificate(ctx context.Context, pr profile) error {
+	id, err := p.requestCertificate(ctx, pr.scepURL, pr.challenge)
+	if err != nil {
+		return err
+	}
+	p.identity = id
+	return nil
+}
+
+// requestCertificate asks a SCEP server for a certificate of a new key with a challenge,
+// as the phone does for its enrolment profile and for a credential.scep asset.
+func (p *Phone) requestCertificate(ctx context.Context, scepURL, challenge string) (identity, error) {
 	aesOnce.Do(func() { pkcs7.ContentEncryptionAlgorithm = pkcs7.EncryptionAlgorithmAES128CBC })
 	key, err := p.cfg.Keys()
 	if err != nil {
-		return err
+		return identity{}, err
 	}
 	self, err := selfSigned(key, "scep-client")
 	if err != nil {
-		return err
+		return identity{}, err
 	}
-	caBody, _, err := p.do(ctx, http.MethodGet, pr.scepURL+"?operation=GetCACert", "", nil, http.StatusOK)
+	caBody, _, err := p.do(ctx, http.MethodGet, scepURL+"?operation=GetCACert", "", nil, http.StatusOK)
 	if err != nil {
-		return fmt.Errorf("SCEP GetCACert: %w", err)
+		return identity{}, fmt.Errorf("SCEP GetCACert: %w", err)
 	}
 	certs, err := scep.CACerts(caBody)
 	if err != nil {
-		return fmt.Errorf("SCEP GetCACert: %w", err)
+		return identity{}, fmt.Errorf("SCEP GetCACert: %w", err)
 	}
 	csrDER, err := scepx509.CreateCertificateRequest(rand.Reader, &scepx509.CertificateRequest{
 		CertificateRequest: x509.CertificateRequest{Subject: pkix.Name{CommonName: p.enrollmentID}},
-		ChallengePassword:  pr.challenge,
+		ChallengePassword:  challenge,
 	}, key)
 	if err != nil {
-		return err
+		return identity{}, err
 	}
 	csr, err := x509.ParseCertificateRequest(csrDER)
 	if err != nil {
-		return err
+		return identity{}, err
 	}
 	msg, err := scep.NewCSRRequest(csr, &scep.PKIMessage{MessageType: scep.PKCSReq,
 		Recipients: scep.EnciphermentCertsSelector().SelectCerts(certs), SignerKey: key, SignerCert: self})
 	if err != nil {
-		return fmt.Errorf("SCEP request: %w", err)
+		return identity{}, fmt.Errorf("SCEP request: %w", err)
 	}
-	body, _, err := p.do(ctx, http.MethodPost, pr.scepURL+"?operation=PKIOperation", "application/x-pki-message", msg.Raw, http.StatusOK)
+	body, _, err := p.do(ctx, http.MethodPost, scepURL+"?operation=PKIOperation", "application/x-pki-message", msg.Raw, http.StatusOK)
 	if err != nil {
-		return fmt.Errorf("SCEP PKIOperation: %w", err)
+		return identity{}, fmt.Errorf("SCEP PKIOperation: %w", err)
 	}
 	rep, err := guard(func() (*scep.PKIMessage, error) { return scep.ParsePKIMessage(body) })
 	if err != nil {
-		return fmt.Errorf("SCEP answer: %w", err)
+		return identity{}, fmt.Errorf("SCEP answer: %w", err)
 	}
 	if rep.PKIStatus != scep.SUCCESS {
-		return fmt.Errorf("SCEP answer: status %s, failure %s", rep.PKIStatus, rep.FailInfo)
+		return identity{}, fmt.Errorf("SCEP answer: status %s, failure %s", rep.PKIStatus, rep.FailInfo)
 	}
 	if err := rep.DecryptPKIEnvelope(self, key); err != nil {
-		return fmt.Errorf("SCEP answer: %w", err)
+		return identity{}, fmt.Errorf("SCEP answer: %w", err)
 	}
-	p.identity = identity{key: key, cert: rep.CertRepMessage.Certificate}
-	return nil
+	return identity{key: key, cert: rep.CertRepMessage.Certificate}, nil
 }
 
 // guard runs a parser of the pkcs7 library, whose BER reader panics on some malformed

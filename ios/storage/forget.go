@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -11,8 +12,9 @@ import (
 // Forgetter deletes the Apple MDM rows of devices whose retention has ended, in the
 // domain's transaction that deletes the devices: the channel's check-in data with its
 // enrolments and command queue, its certificate associations, the work apps kept for it,
-// and its declarative management (the declaration states it reported; sets no enrolment
-// follows are dropped with the next set assigned). Commands no queue holds any more are left to PruneCommands.
+// and its declarative management (its enrolment, the declaration states it reported, and
+// the sets no enrolment follows any more). Commands no queue holds any more are left to
+// PruneCommands.
 type Forgetter struct{}
 
 var _ mdm.DeviceForgetter = Forgetter{}
@@ -41,6 +43,11 @@ func (Forgetter) ForgetDevices(ctx context.Context, tx mdm.Store, tenantID strin
 		if err := db.Exec("DELETE FROM "+table+" WHERE tenant_id = ? AND device_id IN ?", tenantID, ids).Error; err != nil {
 			return fmt.Errorf("ios: forget the rows of %s: %w", table, err)
 		}
+	}
+	// A set with a work mail account names its employee: sets no enrolment follows any more
+	// go now rather than with the tenant's next assignment.
+	if err := DropUnusedSets(db, tenantID, time.Now().Add(-UnusedSetAfter)); err != nil {
+		return fmt.Errorf("ios: forget devices: %w", err)
 	}
 	if len(enrolments) == 0 {
 		return nil

@@ -240,3 +240,37 @@ func (s *Service) DeviceEmployee(ctx context.Context, d mdm.Device) (mdm.Employe
 	}
 	return emp, nil
 }
+
+// employeesAtOnce reads employees by many IDs in one query; the store's devices have it
+// beside mdm.DeviceStore.
+type employeesAtOnce interface {
+	EmployeesByIDs(ctx context.Context, tenantID string, ids []string) ([]mdm.Employee, error)
+}
+
+// DeviceEmployees returns the employees whose phones the tenant's devices are, by
+// employee ID: in one query where the store can, else one by one.
+func (s *Service) DeviceEmployees(ctx context.Context, tenantID string, devices []mdm.Device) (map[string]mdm.Employee, error) {
+	ids := make([]string, 0, len(devices))
+	for _, d := range devices {
+		ids = append(ids, d.EmployeeID)
+	}
+	out := make(map[string]mdm.Employee, len(ids))
+	if many, ok := s.DB.Devices().(employeesAtOnce); ok {
+		es, err := many.EmployeesByIDs(ctx, tenantID, ids)
+		if err != nil {
+			return nil, fmt.Errorf("employees of %d devices: %w", len(devices), err)
+		}
+		for _, e := range es {
+			out[e.ID] = e
+		}
+		return out, nil
+	}
+	for _, d := range devices {
+		emp, err := s.DeviceEmployee(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		out[emp.ID] = emp
+	}
+	return out, nil
+}

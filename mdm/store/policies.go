@@ -75,6 +75,12 @@ func (w WorkPolicies) UpdateWorkPolicy(ctx context.Context, tenantID string, p *
 				"name": p.Name, "description": p.Description, "version": p.Version + 1,
 				"work_passcode_required": p.WorkPasscodeRequired,
 				"copy_paste_to_personal": p.CopyPasteToPersonal,
+				"mail_kind":              p.Mail.Kind,
+				"mail_name":              p.Mail.Name,
+				"mail_host":              p.Mail.Host,
+				"mail_port":              p.Mail.Port,
+				"mail_smtp_host":         p.Mail.SMTPHost,
+				"mail_smtp_port":         p.Mail.SMTPPort,
 				"updated_at":             p.UpdatedAt,
 			})
 		if err := translate(res.Error); err != nil {

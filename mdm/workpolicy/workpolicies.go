@@ -65,15 +65,20 @@ func (s *Service) UpdateWorkPolicy(ctx context.Context, actor string, t mdm.Tena
 }
 
 // recordPolicy writes the audit event of a policy change: which apps, not their
-// configuration, which may hold server addresses and the like.
+// configuration, which may hold server addresses and the like; the mail account's kind
+// and host, which IT chose for everyone.
 func recordPolicy(ctx context.Context, tx mdm.Store, t mdm.Tenant, at time.Time, actor string, action audit.Action, p mdm.WorkPolicy) error {
 	apps := make([]string, len(p.Apps))
 	for i, a := range p.Apps {
 		apps[i] = string(a.Platform) + "/" + a.AppID
 	}
+	details := map[string]any{"name": p.Name, "version": p.Version, "apps": apps,
+		"work_passcode_required": p.WorkPasscodeRequired, "copy_paste_to_personal": p.CopyPasteToPersonal}
+	if p.Mail.Configured() {
+		details["mail_account"] = string(p.Mail.Kind) + "/" + p.Mail.Host
+	}
 	_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: action, Subject: audit.WorkPolicy.Of(p.ID),
-		Details: audit.Fields(map[string]any{"name": p.Name, "version": p.Version, "apps": apps,
-			"work_passcode_required": p.WorkPasscodeRequired, "copy_paste_to_personal": p.CopyPasteToPersonal})})
+		Details: audit.Fields(details)})
 	return err
 }
 

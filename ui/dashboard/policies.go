@@ -52,6 +52,10 @@ type policyEditor struct {
 	Unsaved bool
 	// Error is a refusal of the whole form; a field's refusal stands next to it.
 	Error *fieldMsg
+	// MailError is a refusal of the work mail account, shown with its fields.
+	MailError *fieldMsg
+	// MailKinds are the kinds of mail account the editor offers.
+	MailKinds []mdm.MailKind
 }
 
 // showEditor renders the editor with the catalogues.
@@ -65,6 +69,7 @@ func (d *Dashboard) showEditor(w http.ResponseWriter, r *http.Request, status in
 		}
 		e.Saved = saved
 	}
+	e.MailKinds = mdm.MailKinds
 	e.Catalogue = d.catalogueOf(r.Context(), v.Tenant)
 	e.IOSApps = e.iosPicks()
 	if e.Play == nil {
@@ -112,7 +117,9 @@ func (d *Dashboard) readEditor(r *http.Request, skip int) (mdm.WorkPolicy, polic
 		WorkPasscodeRequired: form.Get("work_passcode_required") == "on",
 		CopyPasteToPersonal:  form.Get("copy_paste_to_personal") == "on",
 		Version:              atoi(form.Get("version"))}
-	e := policyEditor{Policy: p}
+	mail, mailErr := readMail(form)
+	p.Mail = mail
+	e := policyEditor{Policy: p, MailError: mailErr}
 	ids, platforms, installs, configs, modes, titles := form["app_id"], form["app_platform"], form["app_install"], form["app_config"], form["app_mode"], form["app_title"]
 	// Forms of older pages send neither modes nor titles: their rows are JSON.
 	if modes == nil {
@@ -138,7 +145,7 @@ func (d *Dashboard) readEditor(r *http.Request, skip int) (mdm.WorkPolicy, polic
 		e.Apps = append(e.Apps, shown)
 	}
 	e.Policy.Apps = p.Apps
-	return p, e, ok
+	return p, e, ok && mailErr == nil
 }
 
 // refusedForm shows the editor again with what was typed and the refusal err, if the
@@ -147,7 +154,9 @@ func (d *Dashboard) readEditor(r *http.Request, skip int) (mdm.WorkPolicy, polic
 func (d *Dashboard) refusedForm(w http.ResponseWriter, r *http.Request, e policyEditor, err error) bool {
 	switch {
 	case errors.Is(err, mdm.ErrInvalid):
-		e.Error = refused("policy.error.policy", err)
+		if e.MailError = mailRefusal(err); e.MailError == nil {
+			e.Error = refused("policy.error.policy", err)
+		}
 		d.showEditor(w, r, http.StatusUnprocessableEntity, e, "")
 	case errors.Is(err, mdm.ErrConflict):
 		// A colleague saved meanwhile: what was typed stays on the page to be carried
