@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -106,19 +107,7 @@ func (a *apiV1) lockPhone(c echo.Context, k call) error {
 
 // wipeDevice erases a company-owned phone as a whole; the reason is required.
 func (a *apiV1) wipeDevice(c echo.Context, k call) error {
-	reason, err := reasonOf(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	if err := a.svc.WipeDevice(ctx, k.who.Actor, k.tenant, c.Param("id"), reason); err != nil {
-		return err
-	}
-	d, err := a.svc.Device(ctx, k.tenant.ID, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusAccepted, deviceOut(d))
+	return a.endEnrolment(c, k, a.svc.WipeDevice)
 }
 
 // provisioning answers the code an invited company-owned phone scans in its setup wizard,
@@ -166,12 +155,18 @@ func (a *apiV1) command(c echo.Context, k call, kind mdm.CommandKind) error {
 }
 
 func (a *apiV1) removeWorkData(c echo.Context, k call) error {
+	return a.endEnrolment(c, k, a.svc.RemoveDevice)
+}
+
+// endEnrolment ends the device's enrolment with end (a removal, a wipe) and the reason the
+// body states, and answers the device as it then is.
+func (a *apiV1) endEnrolment(c echo.Context, k call, end func(ctx context.Context, actor string, t mdm.Tenant, deviceID, reason string) error) error {
 	reason, err := reasonOf(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	if err := a.svc.RemoveDevice(ctx, k.who.Actor, k.tenant, c.Param("id"), reason); err != nil {
+	if err := end(ctx, k.who.Actor, k.tenant, c.Param("id"), reason); err != nil {
 		return err
 	}
 	d, err := a.svc.Device(ctx, k.tenant.ID, c.Param("id"))

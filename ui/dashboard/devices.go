@@ -5,10 +5,9 @@ import (
 	"net/http"
 	"strconv"
 
-	qrcode "github.com/skip2/go-qrcode"
-
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/compliance"
+	"github.com/trennwand/trennwand/ui"
 )
 
 // device shows one device; the service records the access in the audit trail.
@@ -136,14 +135,9 @@ func (d *Dashboard) provisioningQR(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	png, err := qrcode.Encode(code, qrcode.Medium, 384)
-	if err != nil {
+	if err := ui.WriteQR(w, code, 384); err != nil {
 		d.fail(w, r, err)
-		return
 	}
-	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(png)
 }
 
 // wipeDevice erases a company-owned phone as a whole and revokes its certificates.

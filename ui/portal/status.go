@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"slices"
 
-	qrcode "github.com/skip2/go-qrcode"
-
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/enrolment"
 	"github.com/trennwand/trennwand/ui"
@@ -146,14 +144,9 @@ func (p *Portal) serveAndroidQR(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, errors.Join(errors.New("no Android enrolment link"), err))
 		return
 	}
-	png, err := qrcode.Encode(cmp.Or(step.QRCode, step.URL), qrcode.Medium, 384)
-	if err != nil {
+	if err := ui.WriteQR(w, cmp.Or(step.QRCode, step.URL), 384); err != nil {
 		p.fail(w, r, err)
-		return
 	}
-	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(png)
 }
 
 // brokenRules returns the compliance rules the device breaks.
