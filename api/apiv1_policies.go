@@ -12,13 +12,14 @@ import (
 
 // policyBody is the body of POST /policies and PUT /policies/{id}.
 type policyBody struct {
-	Name                 string    `json:"name"`
-	Description          string    `json:"description"`
-	WorkPasscodeRequired bool      `json:"work_passcode_required"`
-	CopyPasteToPersonal  bool      `json:"copy_paste_to_personal"`
-	MailAccount          *mailJSON `json:"mail_account"`
-	Apps                 []appBody `json:"apps"`
-	Version              int64     `json:"version"`
+	Name                 string             `json:"name"`
+	Description          string             `json:"description"`
+	WorkPasscodeRequired bool               `json:"work_passcode_required"`
+	CopyPasteToPersonal  bool               `json:"copy_paste_to_personal"`
+	MailAccount          *mailJSON          `json:"mail_account"`
+	PersonalUsage        *personalUsageJSON `json:"personal_usage"`
+	Apps                 []appBody          `json:"apps"`
+	Version              int64              `json:"version"`
 }
 
 type appBody struct {
@@ -38,6 +39,9 @@ func (b policyBody) policy(id string) (mdm.WorkPolicy, error) {
 			return p, err
 		}
 		p.Mail = m
+	}
+	if b.PersonalUsage != nil {
+		p.PersonalUsage = mdm.PersonalUsage(*b.PersonalUsage)
 	}
 	for _, a := range b.Apps {
 		cfg, err := mdm.ParseJSONObject(a.ManagedConfig)

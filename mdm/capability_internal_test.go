@@ -9,7 +9,7 @@ func canOf(p Platform) Capability {
 		return CanQueryWorkApps | NeedsManagedAccount | AppConfigRows
 	case PlatformAndroid:
 		return CanLockWork | CanResetWorkPasscode | ReportsWorkPasscode | ReportsIntegrity | ReportsPatchLevel |
-			RevocableWhileManaged | EnrolsByPortalLink | BindsCertificateKeys
+			RevocableWhileManaged | EnrolsByPortalLink | BindsCertificateKeys | CanLockDevice | CanWipeDevice | ReportsHardwareIDs
 	}
 	return 0
 }

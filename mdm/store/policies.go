@@ -73,15 +73,18 @@ func (w WorkPolicies) UpdateWorkPolicy(ctx context.Context, tenantID string, p *
 			Where("id = ? AND version = ?", p.ID, p.Version).
 			Updates(map[string]any{
 				"name": p.Name, "description": p.Description, "version": p.Version + 1,
-				"work_passcode_required": p.WorkPasscodeRequired,
-				"copy_paste_to_personal": p.CopyPasteToPersonal,
-				"mail_kind":              p.Mail.Kind,
-				"mail_name":              p.Mail.Name,
-				"mail_host":              p.Mail.Host,
-				"mail_port":              p.Mail.Port,
-				"mail_smtp_host":         p.Mail.SMTPHost,
-				"mail_smtp_port":         p.Mail.SMTPPort,
-				"updated_at":             p.UpdatedAt,
+				"work_passcode_required":           p.WorkPasscodeRequired,
+				"copy_paste_to_personal":           p.CopyPasteToPersonal,
+				"mail_kind":                        p.Mail.Kind,
+				"mail_name":                        p.Mail.Name,
+				"mail_host":                        p.Mail.Host,
+				"mail_port":                        p.Mail.Port,
+				"mail_smtp_host":                   p.Mail.SMTPHost,
+				"mail_smtp_port":                   p.Mail.SMTPPort,
+				"max_days_work_off":                p.PersonalUsage.MaxDaysWorkOff,
+				"personal_camera_disabled":         p.PersonalUsage.PersonalCameraDisabled,
+				"personal_screen_capture_disabled": p.PersonalUsage.PersonalScreenCaptureDisabled,
+				"updated_at":                       p.UpdatedAt,
 			})
 		if err := translate(res.Error); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/compliance"
+	"github.com/trennwand/trennwand/ui"
 )
 
 // device shows one device; the service records the access in the audit trail.
@@ -17,7 +18,9 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	data := deviceData{DeviceDetail: detail, Can: d.svc.CapabilitiesOf(detail.Device.Platform)}
+	dev := detail.Device
+	data := deviceData{DeviceDetail: detail, Can: d.svc.CapabilitiesFor(dev),
+		Provisioning: dev.State == mdm.DeviceInvited && dev.Ownership.Company() && d.cfg.Drivers[dev.Platform] != nil}
 	if v.Principal.Can(mdm.PermPoliciesRead) {
 		if data.Policies, err = d.svc.WorkPolicy.WorkPolicies(r.Context(), v.Tenant); err != nil {
 			d.fail(w, r, err)
@@ -44,7 +47,8 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 // tenant's work policies.
 type deviceData struct {
 	mdm.DeviceDetail
-	// Can is what the device's platform can do, which decides the actions offered.
+	// Can is what may be done to the device, by its platform and its ownership, which
+	// decides the actions offered.
 	Can            mdm.Capability
 	Policies       []mdm.WorkPolicy
 	Compliance     compliance.DeviceCompliance
@@ -52,10 +56,13 @@ type deviceData struct {
 	// Apps are the work apps of the device's policy with what its platform reported
 	// (mdm.Service.DeviceWorkApps): never anything the policy does not put there.
 	Apps []mdm.WorkApp
+	// Provisioning says that the device is an invited company-owned phone, which IT may
+	// set up with the code its platform makes (provisioningQR).
+	Provisioning bool
 }
 
 // Offers reports whether the device page offers the action: only where the device's
-// platform can carry it out.
+// platform can carry it out and its ownership allows it.
 func (d deviceData) Offers(a deviceAction) bool { return a.Needs == 0 || d.Can.Has(a.Needs) }
 
 // PolicyName is the name of the device's work policy; empty without one or when the
@@ -116,6 +123,27 @@ func (d *Dashboard) deviceCommand(kind mdm.CommandKind) http.HandlerFunc {
 func (d *Dashboard) removeWorkData() http.HandlerFunc {
 	return d.deviceAction("removed", func(r *http.Request, v Viewer, id, reason string) error {
 		return d.svc.RemoveDevice(r.Context(), v.Principal.Actor, v.Tenant, id, reason)
+	})
+}
+
+// provisioningQR answers the QR code an invited company-owned phone scans in its setup
+// wizard, for IT that sets the phone up itself; each answer is a fresh code.
+func (d *Dashboard) provisioningQR(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	code, err := d.svc.ProvisioningCode(r.Context(), v.Tenant, r.PathValue("id"), d.cfg.Drivers)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	if err := ui.WriteQR(w, code, 384); err != nil {
+		d.fail(w, r, err)
+	}
+}
+
+// wipeDevice erases a company-owned phone as a whole and revokes its certificates.
+func (d *Dashboard) wipeDevice() http.HandlerFunc {
+	return d.deviceAction("wiped", func(r *http.Request, v Viewer, id, reason string) error {
+		return d.svc.WipeDevice(r.Context(), v.Principal.Actor, v.Tenant, id, reason)
 	})
 }
 

@@ -1,12 +1,11 @@
 package portal
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
-
-	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/enrolment"
@@ -125,7 +124,8 @@ func (p *Portal) step(r *http.Request, v enrolment.PortalView, d mdm.Device) (*m
 }
 
 // serveAndroidQR answers the QR code of the Android enrolment link, for setting the phone
-// up from a page opened on another screen.
+// up from a page opened on another screen; for a company-owned phone, the provisioning QR
+// code its setup wizard scans.
 func (p *Portal) serveAndroidQR(w http.ResponseWriter, r *http.Request) {
 	v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), r.PathValue("code"))
 	if err != nil {
@@ -140,18 +140,13 @@ func (p *Portal) serveAndroidQR(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	step, err := p.step(r, v, v.Devices[i])
-	if err != nil || step == nil || step.URL == "" {
+	if err != nil || step == nil || (step.URL == "" && step.QRCode == "") {
 		p.fail(w, r, errors.Join(errors.New("no Android enrolment link"), err))
 		return
 	}
-	png, err := qrcode.Encode(step.URL, qrcode.Medium, 320)
-	if err != nil {
+	if err := ui.WriteQR(w, cmp.Or(step.QRCode, step.URL), 384); err != nil {
 		p.fail(w, r, err)
-		return
 	}
-	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(png)
 }
 
 // brokenRules returns the compliance rules the device breaks.
