@@ -15,7 +15,9 @@ import (
 // its OS version, which changes with every update, and whether its passcode meets the
 // requirements — it is asked for once a day: DeviceInformation for OSVersion alone, and
 // SecurityInfo, the two queries a User Enrolment answers that the rules read. Nothing else
-// is asked: no name, no serial number, no location.
+// is asked of the employee's own phone: no name, no serial number, no location. A
+// company-owned phone is asked in the same DeviceInformation for what the employer needs
+// of its own device as well: model, serial number and storage capacity (see hardware.go).
 const (
 	// StatusQueryEvery is how often the job looks for enrolments due for a status query.
 	StatusQueryEvery = time.Hour
@@ -59,9 +61,13 @@ func (p *Platform) QueryStatus(ctx context.Context, _ StatusQueryJob) error {
 // queueStatusQueries queues the two status queries for the enrolments, each one command
 // for all of them, pushes each enrolment once, and marks them asked.
 func (p *Platform) queueStatusQueries(ctx context.Context, ids []string, at time.Time) error {
-	info, err := newCommand(statusCommandPrefix+mdm.NewID(), "DeviceInformation", map[string]any{"Queries": []string{"OSVersion"}})
+	owned, err := p.store.CompanyOwned(ctx, ids)
 	if err != nil {
 		return err
+	}
+	byOwnership := map[bool][]string{}
+	for _, id := range ids {
+		byOwnership[owned[id]] = append(byOwnership[owned[id]], id)
 	}
 	security, err := newCommand(statusCommandPrefix+mdm.NewID(), "SecurityInfo", nil)
 	if err != nil {
@@ -69,8 +75,17 @@ func (p *Platform) queueStatusQueries(ctx context.Context, ids []string, at time
 	}
 	// One push wakes a phone for both: the first waits for the push of the second, which
 	// is queued only once the first is.
-	if _, err := p.enqueue(ctx, ids, info, false, nil); err != nil {
-		return err
+	for _, company := range []bool{false, true} {
+		if len(byOwnership[company]) == 0 {
+			continue
+		}
+		info, err := newCommand(statusCommandPrefix+mdm.NewID(), "DeviceInformation", map[string]any{"Queries": deviceQueries[company]})
+		if err != nil {
+			return err
+		}
+		if _, err := p.enqueue(ctx, byOwnership[company], info, false, nil); err != nil {
+			return err
+		}
 	}
 	_, err = p.enqueue(ctx, ids, security, true, func(tx *store.Tx, _ []string) error {
 		return storage.MarkStatusQueried(tx.DB(ctx), ids, at)

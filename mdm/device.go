@@ -17,6 +17,7 @@ type Device struct {
 	WorkPolicyID *string
 	Platform     Platform
 	PlatformID   string
+	Ownership    Ownership
 	State        DeviceState
 	OSVersion    string
 	// Compliance is the device's one compliance verdict, with ComplianceUntil and

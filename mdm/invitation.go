@@ -14,6 +14,7 @@ type Invitation struct {
 	EmployeeID string
 	CodeHash   []byte
 	Platform   Platform
+	Ownership  Ownership
 	ExpiresAt  time.Time
 	UsedAt     *time.Time
 	RevokedAt  *time.Time

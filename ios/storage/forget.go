@@ -11,7 +11,7 @@ import (
 // Forgetter deletes the Apple MDM rows of devices whose retention has ended, in the
 // domain's transaction that deletes the devices: the channel's check-in data with its
 // enrolments and command queue, its certificate associations, the work apps kept for it,
-// and its declarative management (the declaration states it reported; sets no enrolment
+// the hardware facts of a company-owned device, and its declarative management (the declaration states it reported; sets no enrolment
 // follows are dropped with the next set assigned). Commands no queue holds any more are left to PruneCommands.
 type Forgetter struct{}
 
@@ -37,7 +37,7 @@ func (Forgetter) ForgetDevices(ctx context.Context, tx mdm.Store, tenantID strin
 		return fmt.Errorf("ios: forget devices: %w", err)
 	}
 	db := t.DB(ctx)
-	for _, table := range []string{"ios_work_apps", "ios_ddm_enrolments", "ios_ddm_declaration_status"} {
+	for _, table := range []string{"ios_work_apps", "ios_hardware", "ios_ddm_enrolments", "ios_ddm_declaration_status"} {
 		if err := db.Exec("DELETE FROM "+table+" WHERE tenant_id = ? AND device_id IN ?", tenantID, ids).Error; err != nil {
 			return fmt.Errorf("ios: forget the rows of %s: %w", table, err)
 		}
