@@ -2,8 +2,6 @@ package demo
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 
@@ -34,15 +32,7 @@ func (d *Demo) SeedDevices(ctx context.Context, abm *dep.Service) error {
 	if err != nil {
 		return err
 	}
-	block, _ := pem.Decode(certPEM)
-	if block == nil {
-		return errors.New("demo: the certificate for Apple Business Manager is not PEM")
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		return err
-	}
-	file, err := d.dep.TokenFile(cert)
+	file, err := d.dep.TokenFileFor(certPEM)
 	if err != nil {
 		return err
 	}

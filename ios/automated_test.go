@@ -2,8 +2,6 @@ package ios_test
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"strings"
 	"testing"
 
@@ -104,15 +102,7 @@ func (s *site) uploadServerToken(t *testing.T, apple *depfake.Server, abm *dep.S
 	if err != nil {
 		t.Fatal(err)
 	}
-	block, _ := pem.Decode(certPEM)
-	if block == nil {
-		t.Fatalf("certificate %q", certPEM)
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file, err := apple.TokenFile(cert)
+	file, err := apple.TokenFileFor(certPEM)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,9 +3,7 @@ package dep_test
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"slices"
 	"strings"
@@ -65,15 +63,7 @@ func (w *town) tokenFile(t testing.TB) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	block, _ := pem.Decode(certPEM)
-	if block == nil || block.Type != "CERTIFICATE" {
-		t.Fatalf("the certificate for Apple Business Manager is not PEM: %s", certPEM)
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file, err := w.apple.TokenFile(cert)
+	file, err := w.apple.TokenFileFor(certPEM)
 	if err != nil {
 		t.Fatal(err)
 	}

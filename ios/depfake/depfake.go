@@ -10,6 +10,7 @@ package depfake
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"maps"
 	"net/http/httptest"
 	"sync"
 	"time"
@@ -164,11 +165,7 @@ func (s *Server) Profile(uuid string) (Profile, bool) {
 func (s *Server) Requests() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.requests))
-	for k, v := range s.requests {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.requests)
 }
 
 // logChange appends a change to the log; the caller holds mu.

@@ -5,10 +5,26 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
 	"fmt"
 
 	"github.com/smallstep/pkcs7"
 )
+
+// TokenFileFor is TokenFile for the certificate in PEM, as the MDM server hands it out
+// for Apple Business Manager.
+func (s *Server) TokenFileFor(certPEM []byte) ([]byte, error) {
+	block, _ := pem.Decode(certPEM)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, errors.New("the server's certificate is not a PEM certificate")
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("the server's certificate: %w", err)
+	}
+	return s.TokenFile(cert)
+}
 
 // TokenFile returns the organisation's server token file as Apple Business Manager hands
 // it out (the .p7m that IT downloads after uploading the MDM server's public key): the
