@@ -121,10 +121,15 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 			switch {
 			case !ok:
 				it.err = fmt.Errorf("%w: no device %s", errIgnored, it.n.Device.Name)
+			case it.n.Device.Ownership != "" && it.n.Device.Ownership != d.Ownership:
+				it.err = fmt.Errorf("%w: device %s reports itself %s-owned, but is %s-owned", errIgnored, d.ID, it.n.Device.Ownership, d.Ownership)
 			case d.State != mdm.DeviceRemoved:
 				reports = append(reports, compliance.StatusReport{Device: d, Status: it.n.Device.status(),
 					Facts: it.n.Device.complianceFacts()})
 				apps = append(apps, appReport{device: d, apps: it.n.Device.Apps})
+				if err := p.svc.RecordHardwareIDs(ctx, tx, at, it.tenantID, d, it.n.Device.Hardware); err != nil {
+					return err
+				}
 			}
 		}
 		if err := p.svc.Compliance.ReportStatuses(ctx, tx, at, reports); err != nil {

@@ -140,7 +140,7 @@ func (p *Platform) EnableCertificates(ctx context.Context, actor string, t mdm.T
 		if err != nil {
 			return err
 		}
-		if err := p.applyPolicy(ctx, t, full, true); err != nil {
+		if err := p.applyPolicy(ctx, t, full, true, false); err != nil {
 			return err
 		}
 	}

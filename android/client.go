@@ -165,7 +165,7 @@ func (c *Client) CreateEnrollmentToken(ctx context.Context, enterprise string, t
 }
 
 // IssueCommand sends a command to the device with the name. Callers check it with
-// checkPersonalCommand first.
+// checkCommand first.
 func (c *Client) IssueCommand(ctx context.Context, device string, cmd *amapi.Command) (*amapi.Operation, error) {
 	op, err := c.svc.Enterprises.Devices.IssueCommand(device, cmd).Context(ctx).Do()
 	return op, wrap("devices.issueCommand", err)
@@ -178,9 +178,15 @@ func (c *Client) SetDevicePolicy(ctx context.Context, device, policy string) (*a
 }
 
 // DeleteDevice deletes the device with the name; on a personally owned device that
-// removes the work profile.
-func (c *Client) DeleteDevice(ctx context.Context, device string) error {
-	_, err := c.svc.Enterprises.Devices.Delete(device).Context(ctx).Do()
+// removes the work profile, on a company-owned one it erases the whole phone (callers
+// delete a company-owned device only to wipe it, see wipeDevice). The flags
+// (WIPE_EXTERNAL_STORAGE, PRESERVE_RESET_PROTECTION_DATA) say what the wipe takes.
+func (c *Client) DeleteDevice(ctx context.Context, device string, wipeDataFlags ...string) error {
+	call := c.svc.Enterprises.Devices.Delete(device)
+	if len(wipeDataFlags) > 0 {
+		call = call.WipeDataFlags(wipeDataFlags...)
+	}
+	_, err := call.Context(ctx).Do()
 	return wrap("devices.delete", err)
 }
 

@@ -1,6 +1,7 @@
 package android
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,16 +16,26 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// personalCommands are the AMAPI command types that act on a work profile only. Every
-// other type (REBOOT, lost mode, eSIM, RELINQUISH_OWNERSHIP, …) is for company-owned
-// devices and never leaves the platform.
-var personalCommands = []string{"LOCK", "RESET_PASSWORD", "WIPE"}
+// ownedCommands are the AMAPI command types the platform sends, by the phone's ownership.
+// On the employee's own phone WIPE deletes the work profile and nothing else; on a
+// company-owned phone WIPE would reset the whole phone, so the work profile is removed
+// there with RELINQUISH_OWNERSHIP, which keeps the personal side (the whole phone is
+// erased by deleting the device, wipeDevice). Every other type (REBOOT, lost mode, eSIM,
+// …) never leaves the platform.
+var ownedCommands = map[mdm.Ownership][]string{
+	mdm.OwnershipPersonal: {"LOCK", "RESET_PASSWORD", "WIPE"},
+	mdm.OwnershipCompany:  {"LOCK", "RESET_PASSWORD", "RELINQUISH_OWNERSHIP"},
+}
 
-// checkPersonalCommand refuses a command that is not for a personally owned phone's work
-// profile, before any call.
-func checkPersonalCommand(c *amapi.Command) error {
-	if !slices.Contains(personalCommands, c.Type) {
-		return fmt.Errorf("%w: AMAPI command %q is for company-owned devices; on an employee's phone only %v act, and only on the work profile", mdm.ErrInvalid, c.Type, personalCommands)
+// checkCommand refuses, before any call, a command that the phone of the ownership must
+// not get.
+func checkCommand(o mdm.Ownership, c *amapi.Command) error {
+	allowed := ownedCommands[mdm.OwnershipPersonal]
+	if o.Company() {
+		allowed = ownedCommands[mdm.OwnershipCompany]
+	}
+	if !slices.Contains(allowed, c.Type) {
+		return fmt.Errorf("%w: AMAPI command %q never goes to a %s-owned phone; only %v do", mdm.ErrInvalid, c.Type, cmp.Or(o, mdm.OwnershipPersonal), allowed)
 	}
 	if c.Type == "WIPE" && c.WipeParams != nil && len(c.WipeParams.WipeDataFlags) > 0 {
 		return fmt.Errorf("%w: wipe flags %v reach beyond the work profile", mdm.ErrInvalid, c.WipeParams.WipeDataFlags)
@@ -35,7 +46,7 @@ func checkPersonalCommand(c *amapi.Command) error {
 // amapiCommand is the AMAPI command of a domain command.
 func amapiCommand(c mdm.Command) (*amapi.Command, error) {
 	switch c.Kind {
-	case mdm.CommandLockWork:
+	case mdm.CommandLockWork, mdm.CommandLockDevice:
 		return &amapi.Command{Type: "LOCK"}, nil
 	case mdm.CommandResetWorkPasscode:
 		var payload struct {
@@ -50,11 +61,16 @@ func amapiCommand(c mdm.Command) (*amapi.Command, error) {
 }
 
 // SendCommand hands the queued command for device d to AMAPI. Removing the work data
-// deletes the work profile (RemoveWorkData); a command without an Android form fails.
-// A temporary AMAPI failure leaves the command queued, for the job queue to try again.
+// deletes the work profile (RemoveWorkData), wiping a company-owned phone erases it
+// (wipeDevice); a command without an Android form fails. A temporary AMAPI failure leaves
+// the command queued, for the job queue to try again.
 func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, c mdm.Command) error {
-	if c.Kind == mdm.CommandRemoveWorkData {
-		if err := p.RemoveWorkData(ctx, t, d); err != nil {
+	if c.Kind == mdm.CommandRemoveWorkData || c.Kind == mdm.CommandWipeDevice {
+		remove := p.RemoveWorkData
+		if c.Kind == mdm.CommandWipeDevice {
+			remove = p.wipeDevice
+		}
+		if err := remove(ctx, t, d); err != nil {
 			return err
 		}
 		if err := p.svc.MarkCommandSent(ctx, t.ID, c.ID); err != nil {
@@ -64,7 +80,7 @@ func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, 
 	}
 	cmd, err := amapiCommand(c)
 	if err == nil {
-		err = p.issue(ctx, t, d, c.ID, cmd)
+		err = p.issue(ctx, t, d, c, cmd)
 	}
 	if err != nil && !Temporary(err) {
 		// A refusal is final: the command fails, with the reason.
@@ -77,14 +93,19 @@ func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, 
 
 // issue sends one checked command to the device and records its operation; the command
 // is then sent, and the COMMAND notification finishes it.
-func (p *Platform) issue(ctx context.Context, t mdm.Tenant, d mdm.Device, commandID string, cmd *amapi.Command) error {
-	if err := checkPersonalCommand(cmd); err != nil {
+func (p *Platform) issue(ctx context.Context, t mdm.Tenant, d mdm.Device, c mdm.Command, cmd *amapi.Command) error {
+	if err := mdm.Allowed(d.Ownership, Registration().Can, c.Kind); err != nil {
+		return err
+	}
+	if err := checkCommand(d.Ownership, cmd); err != nil {
 		return err
 	}
 	if d.Platform != mdm.PlatformAndroid || d.PlatformID == "" {
 		return fmt.Errorf("%w: device %s has no Android enrolment", mdm.ErrInvalid, d.ID)
 	}
-	if cmd.Type == "LOCK" {
+	// Only locking a company-owned phone may lock the whole phone; any other LOCK goes
+	// only where the work profile has a lock of its own.
+	if cmd.Type == "LOCK" && c.Kind != mdm.CommandLockDevice {
 		if err := p.checkSeparateWorkLock(ctx, t, d); err != nil {
 			return err
 		}
@@ -94,10 +115,10 @@ func (p *Platform) issue(ctx context.Context, t mdm.Tenant, d mdm.Device, comman
 		return err
 	}
 	return p.atomic(ctx, func(tx mdm.Store, db *gorm.DB, at time.Time) error {
-		if err := db.Create(&operation{OperationName: op.Name, TenantID: t.ID, CommandID: commandID, CreatedAt: at}).Error; err != nil {
+		if err := db.Create(&operation{OperationName: op.Name, TenantID: t.ID, CommandID: c.ID, CreatedAt: at}).Error; err != nil {
 			return fmt.Errorf("record operation: %w", err)
 		}
-		return tx.Commands().SetCommandState(ctx, t.ID, commandID, mdm.CommandQueued, mdm.CommandSent, "", at)
+		return tx.Commands().SetCommandState(ctx, t.ID, c.ID, mdm.CommandQueued, mdm.CommandSent, "", at)
 	})
 }
 
@@ -126,23 +147,64 @@ func (p *Platform) checkSeparateWorkLock(ctx context.Context, t mdm.Tenant, d md
 	return nil
 }
 
-// RemoveWorkData removes the work profile from d: a WIPE command, which on a personally
-// owned phone deletes the work profile and nothing else, then devices.delete, so that the
-// enterprise forgets the device. A device that AMAPI does not know any more counts as
-// removed. The removal is then confirmed in the domain (device removed, certificates
-// revoked).
+// RemoveWorkData removes the work profile from d and nothing else. On the employee's own
+// phone: a WIPE command, which there deletes the work profile only, then devices.delete,
+// so that the enterprise forgets the device. On a company-owned phone both would erase
+// the whole phone, so RELINQUISH_OWNERSHIP removes the work profile and the policies,
+// keeps the personal side, and AMAPI forgets the device once the phone has carried it
+// out. A device that AMAPI does not know any more counts as removed. The removal is then
+// confirmed in the domain (device removed, certificates revoked).
 func (p *Platform) RemoveWorkData(ctx context.Context, t mdm.Tenant, d mdm.Device) error {
 	if d.PlatformID != "" {
-		wipe := &amapi.Command{Type: "WIPE"}
-		if err := checkPersonalCommand(wipe); err != nil {
-			return err
-		}
-		if _, err := p.amapi.IssueCommand(ctx, d.PlatformID, wipe); err != nil && !NotFound(err) {
-			return fmt.Errorf("remove work profile of device %s: %w", d.ID, err)
-		}
-		if err := p.amapi.DeleteDevice(ctx, d.PlatformID); err != nil && !NotFound(err) {
+		if err := p.removeWorkProfile(ctx, d); err != nil {
 			return fmt.Errorf("remove work profile of device %s: %w", d.ID, err)
 		}
 	}
 	return p.svc.ConfirmRemoval(ctx, "android", t.ID, d.ID, "the work profile was removed")
+}
+
+// removeWorkProfile has AMAPI remove the work profile of d, in the way of its ownership.
+func (p *Platform) removeWorkProfile(ctx context.Context, d mdm.Device) error {
+	if d.Ownership.Company() {
+		relinquish := &amapi.Command{Type: "RELINQUISH_OWNERSHIP"}
+		if err := checkCommand(d.Ownership, relinquish); err != nil {
+			return err
+		}
+		if _, err := p.amapi.IssueCommand(ctx, d.PlatformID, relinquish); err != nil && !NotFound(err) {
+			return err
+		}
+		return nil
+	}
+	wipe := &amapi.Command{Type: "WIPE"}
+	if err := checkCommand(d.Ownership, wipe); err != nil {
+		return err
+	}
+	if _, err := p.amapi.IssueCommand(ctx, d.PlatformID, wipe); err != nil && !NotFound(err) {
+		return err
+	}
+	if err := p.amapi.DeleteDevice(ctx, d.PlatformID); err != nil && !NotFound(err) {
+		return err
+	}
+	return nil
+}
+
+// wipeFlags make a wipe of a company-owned phone take its external storage too; the
+// factory reset protection data goes as well (AMAPI's default), so that the phone can be
+// set up again for someone else.
+var wipeFlags = []string{"WIPE_EXTERNAL_STORAGE"}
+
+// wipeDevice erases a company-owned phone as a whole: AMAPI factory-resets a company-owned
+// device when it is deleted. The privacy matrix is asked once more before the call, so
+// that nothing else than the employer's own phone is ever erased. The device's enrolment
+// then ends like a removal.
+func (p *Platform) wipeDevice(ctx context.Context, t mdm.Tenant, d mdm.Device) error {
+	if err := mdm.Allowed(d.Ownership, Registration().Can, mdm.CommandWipeDevice); err != nil {
+		return fmt.Errorf("wipe device %s: %w", d.ID, err)
+	}
+	if d.PlatformID != "" {
+		if err := p.amapi.DeleteDevice(ctx, d.PlatformID, wipeFlags...); err != nil && !NotFound(err) {
+			return fmt.Errorf("wipe device %s: %w", d.ID, err)
+		}
+	}
+	return p.svc.ConfirmRemoval(ctx, "android", t.ID, d.ID, "the company-owned phone was erased")
 }

@@ -98,7 +98,7 @@ func (s *site) lockable(t *testing.T, email string) mdm.Device {
 // a device whose work policy requires the separate lock (which the AMAPI policy then
 // demands) and which does not report it missing.
 func TestLockOnlyWithASeparateWorkLock(t *testing.T) {
-	notice, err := mdm.PrivacyNotice(mdm.PlatformAndroid)
+	notice, err := mdm.PrivacyNotice(mdm.PlatformAndroid, mdm.OwnershipPersonal)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,10 @@ const enrolmentTokenLifetime = "3600s"
 
 // EnrolmentStep makes a one-time enrolment token for the invited device and returns the
 // link that sets up the work profile with it. The token allows personal use (the phone is
-// the employee's), names the device's work policy (or the baseline policy) and carries
-// the device's ID, which the ENROLLMENT notification hands back.
+// the employee's, or the employer's with private use allowed), names the device's work
+// policy (or the baseline policy) and carries the device's ID, which the ENROLLMENT
+// notification hands back. A company-owned phone is set up from its setup wizard instead:
+// it scans the token's QR code, and gets a work profile on a company-owned device.
 func (p *Platform) EnrolmentStep(ctx context.Context, t mdm.Tenant, d mdm.Device) (mdm.EnrolmentStep, error) {
 	if d.Platform != mdm.PlatformAndroid || d.State != mdm.DeviceInvited {
 		return mdm.EnrolmentStep{}, fmt.Errorf("%w: device %s is a %s device in state %s, not an invited Android device", mdm.ErrInvalid, d.ID, d.Platform, d.State)
@@ -35,10 +37,10 @@ func (p *Platform) EnrolmentStep(ctx context.Context, t mdm.Tenant, d mdm.Device
 		if err != nil {
 			return mdm.EnrolmentStep{}, fmt.Errorf("work policy of device %s: %w", d.ID, err)
 		}
-		if err := p.ApplyPolicy(ctx, t, wp); err != nil {
+		if err := p.applyPolicy(ctx, t, wp, false, d.Ownership.Company()); err != nil {
 			return mdm.EnrolmentStep{}, err
 		}
-		policy = policyName(b.EnterpriseName, wp.ID)
+		policy = policyNameFor(b.EnterpriseName, wp.ID, d.Ownership)
 	}
 	tok, err := p.amapi.CreateEnrollmentToken(ctx, b.EnterpriseName, &amapi.EnrollmentToken{
 		PolicyName: policy, Duration: enrolmentTokenLifetime, OneTimeOnly: true,
@@ -46,6 +48,12 @@ func (p *Platform) EnrolmentStep(ctx context.Context, t mdm.Tenant, d mdm.Device
 	})
 	if err != nil {
 		return mdm.EnrolmentStep{}, fmt.Errorf("enrolment token for device %s: %w", d.ID, err)
+	}
+	if d.Ownership.Company() {
+		if tok.QrCode == "" {
+			return mdm.EnrolmentStep{}, fmt.Errorf("enrolment token for device %s: Google gave no QR code", d.ID)
+		}
+		return mdm.EnrolmentStep{QRCode: tok.QrCode}, nil
 	}
 	return mdm.EnrolmentStep{URL: EnrolURL + "?et=" + url.QueryEscape(tok.Value)}, nil
 }

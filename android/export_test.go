@@ -10,7 +10,7 @@ import (
 
 // Issue exposes issue to the tests: a raw AMAPI command, through the platform's guard.
 func (p *Platform) Issue(ctx context.Context, t mdm.Tenant, d mdm.Device, commandID string, cmd *amapi.Command) error {
-	return p.issue(ctx, t, d, commandID, cmd)
+	return p.issue(ctx, t, d, mdm.Command{ID: commandID}, cmd)
 }
 
 // BatchSize is the mean number of status reports written per transaction so far.

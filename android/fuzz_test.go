@@ -2,6 +2,7 @@ package android_test
 
 import (
 	"regexp"
+	"slices"
 	"testing"
 	"unicode/utf8"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/android/amapifake"
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // DecodePush takes any body without panicking, and what it accepts is a checked
@@ -27,6 +29,10 @@ func FuzzDecodePush(f *testing.F) {
 			{PackageName: "de.musterstadt.mail", VersionName: "2.4.2", VersionCode: 242, State: "INSTALLED"},
 			{PackageName: "not a package", VersionName: "1", State: "INSTALLED"},
 			{PackageName: "com.example.gone", VersionName: "1", State: "REMOVED"}}}},
+		{"ENROLLMENT", amapi.Device{Name: "enterprises/LC1/devices/3B", EnrollmentTokenData: "dev2", Ownership: "COMPANY_OWNED",
+			ManagementMode: "PROFILE_OWNER", HardwareInfo: &amapi.HardwareInfo{SerialNumber: "R5CX0815"}, NetworkInfo: &amapi.NetworkInfo{Imei: "356938035643809"}}},
+		{"STATUS_REPORT", amapi.Device{Name: "enterprises/LC1/devices/3B", Ownership: "OWNERSHIP_UNSPECIFIED",
+			HardwareInfo: &amapi.HardwareInfo{SerialNumber: "<serial>"}, NetworkInfo: &amapi.NetworkInfo{Imei: "35 69"}}},
 		{"COMMAND", amapi.Operation{Name: "enterprises/LC1/devices/3A/operations/9", Done: true, Error: &amapi.Status{Message: "x"}}},
 	} {
 		body, err := amapifake.PushEnvelope("1", seed.kind, seed.resource)
@@ -52,6 +58,9 @@ func FuzzDecodePush(f *testing.F) {
 				t.Fatal("accepted a device notification without a device")
 			}
 			checkApps(t, n.Device.Apps)
+			if n.Device.Hardware.Check() != nil || !slices.Contains([]mdm.Ownership{"", mdm.OwnershipPersonal, mdm.OwnershipCompany}, n.Device.Ownership) {
+				t.Fatalf("accepted the ownership %q and the hardware identifiers %+v", n.Device.Ownership, n.Device.Hardware)
+			}
 		case android.NotificationCommand:
 			if n.Operation == nil || n.Operation.Name == "" {
 				t.Fatal("accepted a command notification without an operation")

@@ -111,14 +111,23 @@ func (s *site) localPushURL(t testing.TB, pushURL string) string {
 // portal: the device in state invited.
 func (s *site) invite(t testing.TB, email string) mdm.Device {
 	t.Helper()
+	return s.inviteOwned(t, email, mdm.OwnershipPersonal)
+}
+
+// inviteOwned is invite for a phone of the ownership.
+func (s *site) inviteOwned(t testing.TB, email string, o mdm.Ownership) mdm.Device {
+	t.Helper()
 	ctx := context.Background()
-	inv, err := s.svc.Enrolment.Invite(ctx, "admin:test", s.tenant, enrolment.InviteRequest{Email: email, Platform: mdm.PlatformAndroid})
+	inv, err := s.svc.Enrolment.Invite(ctx, "admin:test", s.tenant, enrolment.InviteRequest{Email: email, Platform: mdm.PlatformAndroid, Ownership: o})
 	if err != nil {
 		t.Fatal(err)
 	}
 	started, err := s.svc.Enrolment.StartEnrolment(ctx, enrolment.EnrolmentRequest{Code: inv.Code, Platform: mdm.PlatformAndroid})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if started.Device.Ownership != o {
+		t.Fatalf("the device of a %s invitation is %s", o, started.Device.Ownership)
 	}
 	return started.Device
 }

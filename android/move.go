@@ -19,14 +19,14 @@ func (p *Platform) MoveDevice(ctx context.Context, t mdm.Tenant, d mdm.Device, w
 	if d.Platform != mdm.PlatformAndroid || d.PlatformID == "" {
 		return nil
 	}
-	if err := p.ApplyPolicy(ctx, t, wp); err != nil {
+	if err := p.applyPolicy(ctx, t, wp, false, d.Ownership.Company()); err != nil {
 		return err
 	}
 	b, err := p.binding(ctx, t.ID)
 	if err != nil {
 		return err
 	}
-	name := policyName(b.EnterpriseName, wp.ID)
+	name := policyNameFor(b.EnterpriseName, wp.ID, d.Ownership)
 	if _, err := p.amapi.SetDevicePolicy(ctx, d.PlatformID, name); NotFound(err) {
 		return nil
 	} else if err != nil {

@@ -141,6 +141,9 @@ func (p *Platform) enrolled(ctx context.Context, tenantID string, rd *ReportedDe
 	if err := d.CanBeginEnrolment(rd.Name); err != nil {
 		return fmt.Errorf("%w: %v", errIgnored, err)
 	}
+	if err := p.checkOwnership(ctx, tenantID, d, rd); err != nil {
+		return err
+	}
 	if err := p.svc.Enrolment.BeginEnrolment(ctx, tenantID, d.ID, rd.Name); err != nil {
 		return err
 	}
@@ -148,6 +151,9 @@ func (p *Platform) enrolled(ctx context.Context, tenantID string, rd *ReportedDe
 		return err
 	}
 	if err := p.recordEnterpriseID(ctx, tenantID, d.ID, rd.EnterpriseSpecificID); err != nil {
+		return err
+	}
+	if err := p.recordHardware(ctx, tenantID, d, rd); err != nil {
 		return err
 	}
 	return p.reportStatus(ctx, tenantID, d.ID, rd)

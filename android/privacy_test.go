@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	amapi "google.golang.org/api/androidmanagement/v1"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 // A status report that carries hardware identifiers, network facts and a location leaves
@@ -46,6 +48,43 @@ func TestStatusReportKeepsNoPrivateFacts(t *testing.T) {
 			t.Fatal("the dump misses what the database does hold")
 		}
 		for _, secret := range secrets {
+			if strings.Contains(dump, secret) {
+				t.Errorf("the database holds %q", secret)
+			}
+		}
+	})
+}
+
+// The serial number and IMEI a phone reports are kept for a company-owned phone alone:
+// the same report of the employee's own phone leaves neither in the database, and of the
+// company-owned phone nothing else of its private side.
+func TestHardwareIdentifiersAreKeptOnlyForCompanyOwnedPhones(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		s.bind(t)
+		own, ownPhone := s.active(t, "max@musterstadt.de")
+		company := s.inviteOwned(t, "hof@musterstadt.de", mdm.OwnershipCompany)
+		companyPhone := s.provision(t, company)
+		report := func(serial, imei string) func(*amapi.Device) {
+			return func(d *amapi.Device) {
+				d.HardwareInfo = &amapi.HardwareInfo{SerialNumber: serial, EnterpriseSpecificId: d.HardwareInfo.EnterpriseSpecificId}
+				d.NetworkInfo = &amapi.NetworkInfo{Imei: imei, TelephonyInfos: []*amapi.TelephonyInfo{{PhoneNumber: "+4915112345678"}}}
+			}
+		}
+		if err := s.fake.ReportStatus(ctx, ownPhone.Name, report("SERIAL-OWN-4711", "356938035643817")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.fake.ReportStatus(ctx, companyPhone.Name, report("SERIAL-HOF-0815", "356938035643825")); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.device(t, own.ID).Hardware; !got.Empty() {
+			t.Errorf("the employee's own phone has hardware identifiers on record: %+v", got)
+		}
+		if got, want := s.device(t, company.ID).Hardware, (mdm.HardwareIDs{SerialNumber: "SERIAL-HOF-0815", IMEI: "356938035643825"}); got != want {
+			t.Errorf("the company-owned phone's identifiers: %+v, want %+v", got, want)
+		}
+		dump := dumpDatabase(t, s)
+		for _, secret := range []string{"SERIAL-OWN-4711", "356938035643817", "+4915112345678"} {
 			if strings.Contains(dump, secret) {
 				t.Errorf("the database holds %q", secret)
 			}

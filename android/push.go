@@ -24,8 +24,9 @@ const (
 const MaxPushBytes = 256 << 10
 
 // Notification is one AMAPI notification as Pub/Sub pushed it, decoded and checked.
-// Only what the platform uses is kept: of a device, the facts of its work profile, never
-// hardware identifiers, network, location or the phone's other apps.
+// Only what the platform uses is kept: of a device, the facts of its work profile and its
+// ownership, never network, location or the phone's other apps; its serial number and
+// IMEI are read, and stored for a company-owned phone only (mdm.KeepsHardwareIDs).
 type Notification struct {
 	MessageID string
 	Type      string
@@ -48,6 +49,13 @@ type ReportedDevice struct {
 	// EnterpriseSpecificID is the work profile's enrolment-specific ID (Android 12 and
 	// later), the one hardware fact kept: the companion app names its device by it.
 	EnterpriseSpecificID string
+	// Ownership is whose phone the device says it is (COMPANY_OWNED or
+	// PERSONALLY_OWNED); empty when it says neither. It never decides the device's
+	// ownership, which the invitation does: a report of another is refused.
+	Ownership mdm.Ownership
+	// Hardware are the serial number and IMEI the device reports; the core keeps them for
+	// a company-owned phone only and drops them for the employee's own.
+	Hardware mdm.HardwareIDs
 	// SecurityPosture is Google's verdict on the device's integrity (securityPosture.
 	// devicePosture: SECURE, AT_RISK, POTENTIALLY_COMPROMISED); empty when not reported.
 	SecurityPosture string
@@ -106,9 +114,14 @@ type wireDevice struct {
 		AndroidVersion     string `json:"androidVersion"`
 		SecurityPatchLevel string `json:"securityPatchLevel"`
 	} `json:"softwareInfo"`
+	Ownership    string `json:"ownership"`
 	HardwareInfo struct {
 		EnterpriseSpecificID string `json:"enterpriseSpecificId"`
+		SerialNumber         string `json:"serialNumber"`
 	} `json:"hardwareInfo"`
+	NetworkInfo struct {
+		IMEI string `json:"imei"`
+	} `json:"networkInfo"`
 	SecurityPosture struct {
 		DevicePosture string `json:"devicePosture"`
 	} `json:"securityPosture"`
@@ -176,6 +189,10 @@ func decodeDevice(data []byte) (*ReportedDevice, error) {
 	}
 	if enterpriseIDPattern.MatchString(w.HardwareInfo.EnterpriseSpecificID) {
 		d.EnterpriseSpecificID = w.HardwareInfo.EnterpriseSpecificID
+	}
+	d.Ownership = reportedOwnership[w.Ownership]
+	if hw := (mdm.HardwareIDs{SerialNumber: w.HardwareInfo.SerialNumber, IMEI: w.NetworkInfo.IMEI}); hw.Check() == nil {
+		d.Hardware = hw
 	}
 	d.Apps = reportedApps(w)
 	for _, nc := range w.NonComplianceDetails {
@@ -248,6 +265,9 @@ func (d *ReportedDevice) status() compliance.DeviceStatus {
 	}
 	return st
 }
+
+// reportedOwnership is the domain's name of AMAPI's device ownership.
+var reportedOwnership = map[string]mdm.Ownership{"COMPANY_OWNED": mdm.OwnershipCompany, "PERSONALLY_OWNED": mdm.OwnershipPersonal}
 
 // errIgnored marks a notification that is acknowledged without effect: it names no
 // device or command of the tenant.

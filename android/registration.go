@@ -10,12 +10,15 @@ import (
 // passcode reset; the phone reports the work profile's passcode, its integrity and its
 // security patch; its certificates can be revoked while AMAPI keeps managing it. The
 // device is created when the employee accepts the notice, and the portal shows the
-// enrolment link; its certificate requests are bound to one key.
+// enrolment link; its certificate requests are bound to one key. A company-owned phone
+// with a work profile can besides be locked and erased as a whole, and reports its serial
+// number and IMEI; the core uses these for company-owned phones only (mdm.Capability.For).
 func Registration() mdm.Registration {
 	return mdm.Registration{
 		Platform: mdm.PlatformAndroid,
 		Can: mdm.CanLockWork | mdm.CanResetWorkPasscode | mdm.ReportsWorkPasscode | mdm.ReportsIntegrity | mdm.ReportsPatchLevel |
-			mdm.RevocableWhileManaged | mdm.EnrolsByPortalLink | mdm.BindsCertificateKeys,
+			mdm.RevocableWhileManaged | mdm.EnrolsByPortalLink | mdm.BindsCertificateKeys |
+			mdm.CanLockDevice | mdm.CanWipeDevice | mdm.ReportsHardwareIDs,
 		Forgetter: Forgetter{},
 		WorkApps:  workAppReader{},
 		Setup: store.TenantRow{Table: enterprise{}.TableName(),

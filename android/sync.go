@@ -80,7 +80,13 @@ func (p *Platform) syncOne(ctx context.Context, t mdm.Tenant, d mdm.Device, rd, 
 			return err
 		}
 		res.Removed++
+	case rd.Ownership != "" && rd.Ownership != d.Ownership:
+		// A report of another ownership than the invitation's changes nothing.
+		return nil
 	default:
+		if err := p.recordHardware(ctx, t.ID, d, rd); err != nil {
+			return err
+		}
 		st := rd.status()
 		if d.OSVersion == st.OSVersion && d.SecurityPatchLevel == st.SecurityPatchLevel && d.ReportedCompliance == st.Compliance &&
 			slices.Equal(splitLines(d.NonCompliance), st.NonCompliance) {

@@ -43,6 +43,9 @@ type APIConfig struct {
 	AuditSigner func(ctx context.Context) (export.Signer, error)
 	// Play is managed Google Play for picking Android apps; nil answers its routes with 503.
 	Play PlayCatalogue
+	// Drivers are the platforms' drivers, which make the code an invited company-owned
+	// phone is set up with; without one a device has no such code.
+	Drivers map[mdm.Platform]mdm.Driver
 }
 
 // apiV1 serves the JSON API.
@@ -59,6 +62,7 @@ type apiV1 struct {
 	signer    func(ctx context.Context) (export.Signer, error)
 	play      PlayCatalogue
 	sso       ssoConnector
+	drivers   map[mdm.Platform]mdm.Driver
 }
 
 // call is what a handler knows about the request beyond echo's context: who calls, in
@@ -84,7 +88,11 @@ func apiRoutes() []apiRoute {
 		{http.MethodGet, "/overview", mdm.PermDevicesRead, (*apiV1).overview},
 		{http.MethodGet, "/devices", mdm.PermDevicesRead, (*apiV1).listDevices},
 		{http.MethodGet, "/devices/:id", mdm.PermDevicesRead, (*apiV1).getDevice},
+		{http.MethodPatch, "/devices/:id", mdm.PermDevicesManage, (*apiV1).patchDevice},
 		{http.MethodPost, "/devices/:id/lock", mdm.PermDevicesManage, (*apiV1).lockDevice},
+		{http.MethodPost, "/devices/:id/lock-phone", mdm.PermDevicesManage, (*apiV1).lockPhone},
+		{http.MethodPost, "/devices/:id/wipe", mdm.PermDevicesManage, (*apiV1).wipeDevice},
+		{http.MethodGet, "/devices/:id/provisioning", mdm.PermDevicesManage, (*apiV1).provisioning},
 		{http.MethodPost, "/devices/:id/reset-passcode", mdm.PermPasscodeReset, (*apiV1).resetPasscode},
 		{http.MethodPost, "/devices/:id/remove-work-data", mdm.PermDevicesManage, (*apiV1).removeWorkData},
 		{http.MethodPost, "/devices/:id/revoke-certificates", mdm.PermDevicesManage, (*apiV1).revokeCertificates},
@@ -150,7 +158,8 @@ func (s *Server) MountAPI(cfg APIConfig) error {
 		return err
 	}
 	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing, certs: cfg.Certificates,
-		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys, signer: cfg.AuditSigner, play: cfg.Play, sso: s.sso}
+		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys, signer: cfg.AuditSigner, play: cfg.Play, sso: s.sso,
+		drivers: cfg.Drivers}
 	g := s.echo.Group(APIPrefix)
 	g.GET("/openapi.json", func(c echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec.json)

@@ -16,9 +16,15 @@ func (a *apiV1) listDevices(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
+	if o := c.QueryParam("ownership"); o != "" {
+		if _, err := mdm.ParseOwnership(o); err != nil {
+			return err
+		}
+	}
 	q := mdm.DeviceQuery{Search: c.QueryParam("q"), Page: page, Compliance: mdm.Compliance(c.QueryParam("compliance")),
 		DeviceFilter: mdm.DeviceFilter{Platform: mdm.Platform(c.QueryParam("platform")),
-			State: mdm.DeviceState(c.QueryParam("state")), EmployeeID: c.QueryParam("employee")}}
+			State: mdm.DeviceState(c.QueryParam("state")), EmployeeID: c.QueryParam("employee"),
+			Ownership: mdm.Ownership(c.QueryParam("ownership"))}}
 	ds, err := a.svc.DevicePage(c.Request().Context(), k.tenant, q)
 	if err != nil {
 		return err
@@ -91,6 +97,56 @@ func (a *apiV1) allowCertificateRenewal(c echo.Context, k call) error {
 
 func (a *apiV1) lockDevice(c echo.Context, k call) error {
 	return a.command(c, k, mdm.CommandLockWork)
+}
+
+// lockPhone locks a company-owned phone as a whole.
+func (a *apiV1) lockPhone(c echo.Context, k call) error {
+	return a.command(c, k, mdm.CommandLockDevice)
+}
+
+// wipeDevice erases a company-owned phone as a whole; the reason is required.
+func (a *apiV1) wipeDevice(c echo.Context, k call) error {
+	reason, err := reasonOf(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := a.svc.WipeDevice(ctx, k.who.Actor, k.tenant, c.Param("id"), reason); err != nil {
+		return err
+	}
+	d, err := a.svc.Device(ctx, k.tenant.ID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, deviceOut(d))
+}
+
+// provisioning answers the code an invited company-owned phone scans in its setup wizard,
+// fresh on every call and never cached.
+func (a *apiV1) provisioning(c echo.Context, k call) error {
+	code, err := a.svc.ProvisioningCode(c.Request().Context(), k.tenant, c.Param("id"), a.drivers)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]string{"qr_code": code})
+}
+
+// patchDevice answers a change of a device's fields; the one field it knows, the
+// ownership, never changes while the device is enrolled (an attempt is refused and
+// recorded).
+func (a *apiV1) patchDevice(c echo.Context, k call) error {
+	var body struct {
+		Ownership string `json:"ownership"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	d, err := a.svc.ChangeOwnership(c.Request().Context(), k.who.Actor, k.tenant, c.Param("id"), body.Ownership)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, deviceOut(d))
 }
 
 func (a *apiV1) resetPasscode(c echo.Context, k call) error {

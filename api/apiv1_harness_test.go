@@ -103,11 +103,12 @@ func newAPIWorldOf(t testing.TB, s *store.Store, regs []mdm.Registration, config
 	w.apple, w.android, w.play = newFakeApple(), newFakeAndroid(), newFakePlay()
 	keys := &fakeCertificateKeys{store: s, allowed: map[string]string{}}
 	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Licensing: licensing, Certificates: w.certs, Apple: w.apple, Android: w.android, CertificateKeys: keys, AuditSigner: testAuditSigner, Play: w.play}); err != nil {
+		Licensing: licensing, Certificates: w.certs, Apple: w.apple, Android: w.android, CertificateKeys: keys, AuditSigner: testAuditSigner, Play: w.play,
+		Drivers: provisioners}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, Apple: w.apple, Android: w.android,
-		CertificateKeys: keys, AuditSigner: testAuditSigner, SSOCheck: w.srv.SSOCheck()})
+		CertificateKeys: keys, AuditSigner: testAuditSigner, SSOCheck: w.srv.SSOCheck(), Drivers: provisioners})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +156,20 @@ func (w *apiWorld) employee(tn mdm.Tenant) mdm.Employee {
 // device creates an active device of a new employee of the tenant.
 func (w *apiWorld) device(tn mdm.Tenant) mdm.Device {
 	w.t.Helper()
+	return w.ownedDevice(tn, mdm.OwnershipPersonal)
+}
+
+// ownedDevice creates an active Android device of the tenant and the ownership.
+func (w *apiWorld) ownedDevice(tn mdm.Tenant, o mdm.Ownership) mdm.Device {
+	w.t.Helper()
+	return w.deviceIn(tn, o, mdm.DeviceActive)
+}
+
+// deviceIn creates an Android device of the tenant and the ownership in the state.
+func (w *apiWorld) deviceIn(tn mdm.Tenant, o mdm.Ownership, state mdm.DeviceState) mdm.Device {
+	w.t.Helper()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	d := mdm.Device{ID: mdm.NewID(), EmployeeID: w.employee(tn).ID, Platform: mdm.PlatformAndroid, State: mdm.DeviceActive,
+	d := mdm.Device{ID: mdm.NewID(), EmployeeID: w.employee(tn).ID, Platform: mdm.PlatformAndroid, Ownership: o, State: state,
 		Compliance: mdm.ComplianceCompliant, OSVersion: "15", CreatedAt: now, UpdatedAt: now}
 	if err := w.store.Devices().CreateDevice(context.Background(), tn.ID, &d); err != nil {
 		w.t.Fatal(err)
@@ -193,3 +206,16 @@ func (w *apiWorld) token(tn mdm.Tenant) access.APIToken {
 	}
 	return tok
 }
+
+// provisioner plays a platform's driver as far as the code of an invited company-owned
+// phone goes.
+type provisioner struct{ mdm.Driver }
+
+func (provisioner) Platform() mdm.Platform { return mdm.PlatformAndroid }
+
+func (provisioner) EnrolmentStep(_ context.Context, _ mdm.Tenant, d mdm.Device) (mdm.EnrolmentStep, error) {
+	return mdm.EnrolmentStep{QRCode: `{"android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE":{"com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN":"TOKEN-` + d.ID + `"}}`}, nil
+}
+
+// provisioners are the drivers of the worlds' consoles.
+var provisioners = map[mdm.Platform]mdm.Driver{mdm.PlatformAndroid: provisioner{}}

@@ -16,7 +16,10 @@ type deviceJSON struct {
 	EmployeeName  string          `json:"employee_name,omitempty"`
 	WorkPolicyID  *string         `json:"work_policy_id"`
 	Platform      mdm.Platform    `json:"platform"`
+	Ownership     mdm.Ownership   `json:"ownership"`
 	State         mdm.DeviceState `json:"state"`
+	// Hardware are the phone's identifiers, known for a company-owned phone only.
+	Hardware *hardwareJSON `json:"hardware,omitempty"`
 	// Compliance, ComplianceUntil and ComplianceReasons are the device's one verdict; a
 	// removed device has none.
 	Compliance        mdm.Compliance `json:"compliance,omitempty"`
@@ -27,11 +30,22 @@ type deviceJSON struct {
 	CreatedAt         time.Time      `json:"created_at"`
 }
 
+// hardwareJSON are a company-owned phone's hardware identifiers.
+type hardwareJSON struct {
+	SerialNumber string `json:"serial_number,omitempty"`
+	IMEI         string `json:"imei,omitempty"`
+	UDID         string `json:"udid,omitempty"`
+}
+
 func deviceOut(d mdm.Device) deviceJSON {
 	v := d.Verdict()
-	return deviceJSON{ID: d.ID, EmployeeID: d.EmployeeID, WorkPolicyID: d.WorkPolicyID, Platform: d.Platform,
+	out := deviceJSON{ID: d.ID, EmployeeID: d.EmployeeID, WorkPolicyID: d.WorkPolicyID, Platform: d.Platform, Ownership: d.Ownership,
 		State: d.State, Compliance: v.State, ComplianceUntil: v.Until, ComplianceReasons: v.Reasons, OSVersion: d.OSVersion,
 		LastContactAt: d.LastContactAt, CreatedAt: d.CreatedAt}
+	if !d.Hardware.Empty() {
+		out.Hardware = &hardwareJSON{SerialNumber: d.Hardware.SerialNumber, IMEI: d.Hardware.IMEI, UDID: d.Hardware.UDID}
+	}
+	return out
 }
 
 func deviceListingOut(d mdm.DeviceListing) deviceJSON {
@@ -86,13 +100,14 @@ type invitationJSON struct {
 	EmployeeID    string               `json:"employee_id"`
 	EmployeeEmail string               `json:"employee_email,omitempty"`
 	Platform      mdm.Platform         `json:"platform"`
+	Ownership     mdm.Ownership        `json:"ownership"`
 	Status        mdm.InvitationStatus `json:"status"`
 	ExpiresAt     time.Time            `json:"expires_at"`
 	CreatedAt     time.Time            `json:"created_at"`
 }
 
 func invitationOut(i mdm.Invitation, email string, now time.Time) invitationJSON {
-	return invitationJSON{ID: i.ID, EmployeeID: i.EmployeeID, EmployeeEmail: email, Platform: i.Platform,
+	return invitationJSON{ID: i.ID, EmployeeID: i.EmployeeID, EmployeeEmail: email, Platform: i.Platform, Ownership: i.Ownership,
 		Status: i.Status(now), ExpiresAt: i.ExpiresAt, CreatedAt: i.CreatedAt}
 }
 
@@ -104,25 +119,34 @@ type appJSON struct {
 }
 
 type policyJSON struct {
-	ID                   string    `json:"id"`
-	Name                 string    `json:"name"`
-	Description          string    `json:"description"`
-	Version              int64     `json:"version"`
-	WorkPasscodeRequired bool      `json:"work_passcode_required"`
-	CopyPasteToPersonal  bool      `json:"copy_paste_to_personal"`
-	Apps                 []appJSON `json:"apps,omitempty"`
-	CreatedAt            time.Time `json:"created_at"`
-	UpdatedAt            time.Time `json:"updated_at"`
+	ID                   string            `json:"id"`
+	Name                 string            `json:"name"`
+	Description          string            `json:"description"`
+	Version              int64             `json:"version"`
+	WorkPasscodeRequired bool              `json:"work_passcode_required"`
+	CopyPasteToPersonal  bool              `json:"copy_paste_to_personal"`
+	PersonalUsage        personalUsageJSON `json:"personal_usage"`
+	Apps                 []appJSON         `json:"apps,omitempty"`
+	CreatedAt            time.Time         `json:"created_at"`
+	UpdatedAt            time.Time         `json:"updated_at"`
 }
 
 func policyOut(p mdm.WorkPolicy) policyJSON {
 	out := policyJSON{ID: p.ID, Name: p.Name, Description: p.Description, Version: p.Version,
 		WorkPasscodeRequired: p.WorkPasscodeRequired, CopyPasteToPersonal: p.CopyPasteToPersonal,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+		PersonalUsage: personalUsageJSON(p.PersonalUsage), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 	for _, a := range p.Apps {
 		out.Apps = append(out.Apps, appJSON{Platform: a.Platform, AppID: a.AppID, InstallType: a.InstallType, ManagedConfig: a.ManagedConfig})
 	}
 	return out
+}
+
+// personalUsageJSON are a work policy's rules for the personal side of company-owned
+// phones.
+type personalUsageJSON struct {
+	MaxDaysWorkOff                int  `json:"max_days_work_off"`
+	PersonalCameraDisabled        bool `json:"camera_disabled"`
+	PersonalScreenCaptureDisabled bool `json:"screen_capture_disabled"`
 }
 
 type tokenJSON struct {

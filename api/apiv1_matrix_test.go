@@ -44,6 +44,18 @@ func invitationID(w *apiWorld, tn mdm.Tenant) string { return w.invitation(tn).I
 func policyID(w *apiWorld, tn mdm.Tenant) string     { return w.policy(tn).ID }
 func tokenID(w *apiWorld, tn mdm.Tenant) string      { return w.token(tn).ID }
 
+// companyDeviceID makes an active company-owned device of the tenant, which the actions
+// on the whole phone may reach.
+func companyDeviceID(w *apiWorld, tn mdm.Tenant) string {
+	return w.ownedDevice(tn, mdm.OwnershipCompany).ID
+}
+
+// invitedCompanyDeviceID makes an invited company-owned Android device of the tenant, which
+// IT may set up with its provisioning code.
+func invitedCompanyDeviceID(w *apiWorld, tn mdm.Tenant) string {
+	return w.deviceIn(tn, mdm.OwnershipCompany, mdm.DeviceInvited).ID
+}
+
 func reason(*apiWorld, mdm.Tenant, string) string { return `{"reason":"phone reported lost"}` }
 
 // helpdeskAdminID creates a dashboard administrator with the helpdesk role in the tenant.
@@ -87,6 +99,10 @@ var roleMatrix = map[string]matrixRoute{
 	"GET /api/v1/devices":                          {allowed: withDevices},
 	"GET /api/v1/devices/:id":                      {allowed: withDevices, id: deviceID},
 	"POST /api/v1/devices/:id/lock":                {allowed: adminOnly, id: deviceID, body: reason},
+	"PATCH /api/v1/devices/:id":                    {allowed: adminOnly, id: deviceID, body: func(*apiWorld, mdm.Tenant, string) string { return `{"ownership":"personal"}` }},
+	"POST /api/v1/devices/:id/lock-phone":          {allowed: adminOnly, id: companyDeviceID, body: reason},
+	"POST /api/v1/devices/:id/wipe":                {allowed: adminOnly, id: companyDeviceID, body: reason},
+	"GET /api/v1/devices/:id/provisioning":         {allowed: adminOnly, id: invitedCompanyDeviceID},
 	"POST /api/v1/devices/:id/reset-passcode":      {allowed: withDevices, id: deviceID, body: reason},
 	"POST /api/v1/devices/:id/remove-work-data":    {allowed: adminOnly, id: deviceID, body: reason},
 	"POST /api/v1/devices/:id/revoke-certificates": {allowed: adminOnly, id: deviceID, body: reason},

@@ -55,6 +55,7 @@ type invitationRequest struct {
 	Platform       string `json:"platform"`
 	ManagedAppleID string `json:"managed_apple_id"`
 	ValidDays      int    `json:"valid_days"`
+	Ownership      string `json:"ownership"`
 }
 
 func (a *apiV1) createInvitation(c echo.Context, k call) error {
@@ -64,7 +65,7 @@ func (a *apiV1) createInvitation(c echo.Context, k call) error {
 	}
 	inv, err := a.svc.Enrolment.Invite(c.Request().Context(), k.who.Actor, k.tenant, enrolment.InviteRequest{
 		Email: body.Email, Name: body.Name, Platform: mdm.Platform(body.Platform), ManagedAppleID: body.ManagedAppleID,
-		Validity: time.Duration(body.ValidDays) * 24 * time.Hour})
+		Validity: time.Duration(body.ValidDays) * 24 * time.Hour, Ownership: mdm.Ownership(body.Ownership)})
 	if err != nil {
 		return err
 	}

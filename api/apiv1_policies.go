@@ -12,12 +12,13 @@ import (
 
 // policyBody is the body of POST /policies and PUT /policies/{id}.
 type policyBody struct {
-	Name                 string    `json:"name"`
-	Description          string    `json:"description"`
-	WorkPasscodeRequired bool      `json:"work_passcode_required"`
-	CopyPasteToPersonal  bool      `json:"copy_paste_to_personal"`
-	Apps                 []appBody `json:"apps"`
-	Version              int64     `json:"version"`
+	Name                 string             `json:"name"`
+	Description          string             `json:"description"`
+	WorkPasscodeRequired bool               `json:"work_passcode_required"`
+	CopyPasteToPersonal  bool               `json:"copy_paste_to_personal"`
+	PersonalUsage        *personalUsageJSON `json:"personal_usage"`
+	Apps                 []appBody          `json:"apps"`
+	Version              int64              `json:"version"`
 }
 
 type appBody struct {
@@ -31,6 +32,9 @@ type appBody struct {
 func (b policyBody) policy(id string) (mdm.WorkPolicy, error) {
 	p := mdm.WorkPolicy{ID: id, Name: b.Name, Description: b.Description, Version: b.Version,
 		WorkPasscodeRequired: b.WorkPasscodeRequired, CopyPasteToPersonal: b.CopyPasteToPersonal}
+	if b.PersonalUsage != nil {
+		p.PersonalUsage = mdm.PersonalUsage(*b.PersonalUsage)
+	}
 	for _, a := range b.Apps {
 		cfg, err := mdm.ParseJSONObject(a.ManagedConfig)
 		if err != nil {

@@ -147,6 +147,7 @@ func badInputCases(t *testing.T, w *fullWorld) []badRequest {
 	const jsonType, formType = "application/json", "application/x-www-form-urlencoded"
 	foreignDevice, foreignPolicy := w.device(w.other), w.policy(w.other)
 	foreignEmployee, foreignInvitation := w.employee(w.other), w.invitation(w.other)
+	ownPhone := w.device(w.tenant)
 
 	yesterday := domain.New(w.store, storetest.PlainSealer{}, mdm.WithPlatforms(ios.Registration(), android.Registration()), mdm.WithClock(func() time.Time { return time.Now().Add(-24 * time.Hour) }))
 	_, expired, err := yesterday.Access.CreateToken(ctx, "test", &w.tenant, access.TokenRequest{Name: "expired", Role: mdm.RoleAdmin, Validity: time.Hour})
@@ -202,6 +203,16 @@ func badInputCases(t *testing.T, w *fullWorld) []badRequest {
 			body: "{\"email\":\"a\xff@b.example\"}", status: 400, message: "e-mail"},
 		{name: "unknown platform", method: "POST", path: "/api/v1/invitations", contentType: jsonType, auth: admin,
 			body: `{"email":"a@b.example","platform":"windows"}`, status: 400, message: "platform"},
+		{name: "unknown ownership", method: "POST", path: "/api/v1/invitations", contentType: jsonType, auth: admin,
+			body: `{"email":"a@b.example","ownership":"borrowed"}`, status: 400, message: "ownership"},
+		{name: "wipe an employee's own phone", method: "POST", path: "/api/v1/devices/" + ownPhone.ID + "/wipe", contentType: jsonType, auth: admin,
+			body: `{"reason":"lost"}`, status: 400, message: "employee's own"},
+		{name: "lock an employee's own phone as a whole", method: "POST", path: "/api/v1/devices/" + ownPhone.ID + "/lock-phone", contentType: jsonType, auth: admin,
+			body: `{"reason":"lost"}`, status: 400, message: "employee's own"},
+		{name: "an employee's own phone made company-owned", method: "PATCH", path: "/api/v1/devices/" + ownPhone.ID, contentType: jsonType, auth: admin,
+			body: `{"ownership":"company"}`, status: 409, message: "ownership never changes", records: []string{"audit_events", "audit_heads"}},
+		{name: "policy with a day of work profile off", method: "POST", path: "/api/v1/policies", contentType: jsonType, auth: admin,
+			body: `{"name":"P","personal_usage":{"max_days_work_off":1}}`, status: 400, message: "days"},
 		{name: "empty policy name", method: "POST", path: "/api/v1/policies", contentType: jsonType, auth: admin,
 			body: `{"name":""}`, status: 400, message: "name"},
 		{name: "managed configuration not an object", method: "POST", path: "/api/v1/policies", contentType: jsonType, auth: admin,

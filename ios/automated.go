@@ -110,7 +110,11 @@ func (p *Platform) serveAutomatedSignIn(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	d := started.Device
-	if err := p.store.SetHardware(ctx, storage.Hardware{DeviceID: d.ID, TenantID: d.TenantID, SerialNumber: info.Serial, Automated: true}); err != nil {
+	err = p.store.SetHardware(ctx, storage.Hardware{DeviceID: d.ID, TenantID: d.TenantID, Automated: true})
+	if err == nil {
+		err = p.recordIdentifiers(ctx, d, info.Serial)
+	}
+	if err != nil {
 		p.log.Error("record the bought device", "device", d.ID, "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return

@@ -57,10 +57,10 @@ func TestABoughtIPhoneEnrolsThroughAppleBusinessManager(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return h.Automated && h.SerialNumber == ph.SerialNumber() && h.Model != ""
+			return h.Automated && h.Model != "" && s.device(t, d.ID).Hardware.SerialNumber == ph.SerialNumber()
 		})
 
-		s.orderDevice(t, d, lostMode, "the employee reported it lost on the way home")
+		s.orderDevice(t, d, mdm.CommandStartLostMode, "the employee reported it lost on the way home")
 		waitUntil(t, "the phone is in lost mode", func() bool {
 			if _, err := ph.Wake(ctx); err != nil {
 				t.Fatal(err)

@@ -39,18 +39,18 @@ func TestACompanyOwnedIPhoneEnrolsByDeviceEnrolment(t *testing.T) {
 			if _, err := ph.Wake(ctx); err != nil {
 				t.Fatal(err)
 			}
-			h, found, err := s.platform.Hardware(ctx, s.tenant.ID, d.ID)
+			_, found, err := s.platform.Hardware(ctx, s.tenant.ID, d.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return found && h.SerialNumber == ph.SerialNumber()
+			return found && s.device(t, d.ID).Hardware.SerialNumber == ph.SerialNumber()
 		})
 		h, _, _ := s.platform.Hardware(ctx, s.tenant.ID, d.ID)
-		if h.Model == "" || h.OSVersion != "17.5" || h.CapacityGB <= 0 {
-			t.Errorf("hardware %+v lacks model, OS version or capacity", h)
+		if got := s.device(t, d.ID); h.Model == "" || h.CapacityGB <= 0 || got.OSVersion != "17.5" || got.Hardware.UDID != ph.UDID() {
+			t.Errorf("hardware %+v, device %+v: model, capacity, OS version or UDID missing", h, got)
 		}
 
-		lock := s.orderDevice(t, d, lockDevice, "the employee left it in the train")
+		lock := s.orderDevice(t, d, mdm.CommandLockDevice, "the employee left it in the train")
 		waitUntil(t, "the phone is locked", func() bool {
 			if _, err := ph.Wake(ctx); err != nil {
 				t.Fatal(err)
@@ -59,7 +59,9 @@ func TestACompanyOwnedIPhoneEnrolsByDeviceEnrolment(t *testing.T) {
 			return locked && s.commandState(t, d, lock) == mdm.CommandAcknowledged
 		})
 
-		erase := s.orderDevice(t, d, eraseDevice, "returned to IT when the employee moved to another town")
+		if err := s.svc.WipeDevice(ctx, "admin:test", s.tenant, d.ID, "returned to IT when the employee moved to another town"); err != nil {
+			t.Fatal(err)
+		}
 		waitUntil(t, "the phone erased itself", func() bool {
 			if _, err := ph.Wake(ctx); err != nil && !strings.Contains(err.Error(), "erased") {
 				t.Fatal(err)
@@ -70,12 +72,12 @@ func TestACompanyOwnedIPhoneEnrolsByDeviceEnrolment(t *testing.T) {
 		if got := s.device(t, d.ID); got.State != mdm.DeviceRemoved {
 			t.Errorf("after the erase the device is %s, want removed", got.State)
 		}
-		if st := s.commandState(t, d, erase); st != mdm.CommandAcknowledged {
-			t.Errorf("erase command %s, want acknowledged", st)
+		if st := s.commandOf(t, d, mdm.CommandWipeDevice).State; st != mdm.CommandAcknowledged {
+			t.Errorf("wipe command %s, want acknowledged", st)
 		}
 		actions := s.auditActions(t)
 		if !containsInOrder(actions, []string{string(audit.InvitationRedeem), string(audit.DeviceEnrolComplete),
-			string(audit.DeviceCommand), string(audit.DeviceCommand), string(audit.DeviceRemoved)}) {
+			string(audit.DeviceCommand), string(audit.DeviceWipe), string(audit.DeviceRemoved)}) {
 			t.Errorf("audit trail %v", actions)
 		}
 	})
@@ -136,7 +138,7 @@ func TestThePersonalIPhoneIsNeverTreatedAsTheEmployers(t *testing.T) {
 		if d.Ownership == mdm.OwnershipCompany {
 			t.Fatalf("the personal phone's device is %s", d.Ownership)
 		}
-		for _, kind := range []mdm.CommandKind{lockDevice, eraseDevice, lostMode} {
+		for _, kind := range []mdm.CommandKind{mdm.CommandLockDevice, mdm.CommandWipeDevice, mdm.CommandStartLostMode} {
 			err := s.platform.SendCommand(ctx, s.tenant, d, mdm.Command{ID: mdm.NewID(), DeviceID: d.ID, Kind: kind, Payload: mdm.EmptyJSONObject})
 			if !errors.Is(err, ios.ErrPrivateCommand) {
 				t.Errorf("%s sent to the personal phone: %v, want ErrPrivateCommand", kind, err)
@@ -169,6 +171,9 @@ func (s *site) wantNoIdentifiers(t *testing.T, d mdm.Device) {
 	if _, found, err := s.platform.Hardware(context.Background(), s.tenant.ID, d.ID); err != nil || found {
 		t.Errorf("hardware of the personal phone stored (%v)", err)
 	}
+	if h := s.device(t, d.ID).Hardware; !h.Empty() {
+		t.Errorf("hardware identifiers of the personal phone stored: %+v", h)
+	}
 	if n := count(t, s, "ios_hardware"); n != 0 {
 		t.Errorf("%d hardware rows", n)
 	}
@@ -182,13 +187,6 @@ func (s *site) wantNoIdentifiers(t *testing.T, d mdm.Device) {
 		}
 	}
 }
-
-// The commands on the whole of a company-owned phone, as the domain names them.
-const (
-	lockDevice  mdm.CommandKind = "lock_device"
-	eraseDevice mdm.CommandKind = "erase_device"
-	lostMode    mdm.CommandKind = "lost_mode"
-)
 
 // enrolCompanyIPhone invites the employee for a company-owned iPhone and enrols the town's
 // simulated iPhone on iOS 17.5 by account-driven Device Enrollment.
@@ -214,12 +212,9 @@ func (s *site) inviteOwned(t *testing.T, name string, o mdm.Ownership) string {
 	t.Helper()
 	s.pushCertificateUploaded(t)
 	inv, err := s.svc.Enrolment.Invite(context.Background(), "admin:test", s.tenant, enrolment.InviteRequest{
-		Email: name + "@mail.musterstadt.example", Platform: mdm.PlatformIOS, ManagedAppleID: name + "@musterstadt.example"})
+		Email: name + "@mail.musterstadt.example", Platform: mdm.PlatformIOS, ManagedAppleID: name + "@musterstadt.example", Ownership: o})
 	if err != nil {
 		t.Fatalf("invite %s: %v", name, err)
-	}
-	if err := s.st.Tables().DB().Exec("UPDATE invitations SET ownership = ? WHERE id = ?", o, inv.Invitation.ID).Error; err != nil {
-		t.Fatal(err)
 	}
 	return inv.Code
 }
@@ -237,17 +232,35 @@ func (s *site) orderDevice(t *testing.T, d mdm.Device, kind mdm.CommandKind, rea
 // commandState is where the device's command stands.
 func (s *site) commandState(t *testing.T, d mdm.Device, c mdm.Command) mdm.CommandState {
 	t.Helper()
-	cmds, err := s.st.Commands().Commands(context.Background(), s.tenant.ID, d.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, got := range cmds {
+	for _, got := range s.commands(t, d) {
 		if got.ID == c.ID {
 			return got.State
 		}
 	}
 	t.Fatalf("no command %s", c.ID)
 	return ""
+}
+
+// commandOf is the device's command of the kind.
+func (s *site) commandOf(t *testing.T, d mdm.Device, kind mdm.CommandKind) mdm.Command {
+	t.Helper()
+	for _, got := range s.commands(t, d) {
+		if got.Kind == kind {
+			return got
+		}
+	}
+	t.Fatalf("no %s command", kind)
+	return mdm.Command{}
+}
+
+// commands are the device's commands.
+func (s *site) commands(t *testing.T, d mdm.Device) []mdm.Command {
+	t.Helper()
+	cmds, err := s.st.Commands().Commands(context.Background(), s.tenant.ID, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cmds
 }
 
 // newQuery is a DeviceInformation command with the queries.

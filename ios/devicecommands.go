@@ -10,15 +10,6 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// The domain's commands on the whole of a company-owned phone (the core's privacy matrix
-// allows them for company-owned devices only and refuses them for any other before a
-// platform is asked; the privacy gate of Enqueue refuses them once more).
-const (
-	kindLockDevice  mdm.CommandKind = "lock_device"
-	kindEraseDevice mdm.CommandKind = "erase_device"
-	kindLostMode    mdm.CommandKind = "lost_mode"
-)
-
 // deviceCommandRequest is what a command on the whole phone may carry in its payload: the
 // text and phone number the locked or lost phone shows.
 type deviceCommandRequest struct {
@@ -34,14 +25,14 @@ type deviceCommandRequest struct {
 // any other it is refused (mdm.ErrInvalid) with that reason.
 func deviceCommand(t mdm.Tenant, d mdm.Device, c mdm.Command, uuid string, supervised bool) (cmd *apple.Command, ok bool, err error) {
 	switch c.Kind {
-	case kindLockDevice, kindEraseDevice, kindLostMode:
+	case mdm.CommandLockDevice, mdm.CommandWipeDevice, mdm.CommandStartLostMode:
 	default:
 		return nil, false, nil
 	}
 	if !companyOwned(d) {
 		return nil, true, fmt.Errorf("%w: %s: device %s is not company-owned", ErrPrivateCommand, c.Kind, d.ID)
 	}
-	if c.Kind == kindLostMode && !supervised {
+	if c.Kind == mdm.CommandStartLostMode && !supervised {
 		return nil, true, fmt.Errorf("%w: lost mode needs a supervised device, which only Automated Device Enrollment through Apple Business Manager sets up; lock the device instead", mdm.ErrInvalid)
 	}
 	var req deviceCommandRequest
@@ -58,11 +49,11 @@ func deviceCommand(t mdm.Tenant, d mdm.Device, c mdm.Command, uuid string, super
 		keys["PhoneNumber"] = req.PhoneNumber
 	}
 	switch c.Kind {
-	case kindLockDevice:
+	case mdm.CommandLockDevice:
 		cmd, err = newCommand(uuid, "DeviceLock", keys)
-	case kindEraseDevice:
+	case mdm.CommandWipeDevice:
 		cmd, err = newCommand(uuid, "EraseDevice", nil)
-	case kindLostMode:
+	case mdm.CommandStartLostMode:
 		if req.Message == "" {
 			keys["Message"] = fmt.Sprintf("Dieses Gerät gehört %[1]s und wurde als verloren gemeldet. This device belongs to %[1]s and was reported lost.", t.DisplayName)
 		}
@@ -84,7 +75,7 @@ const eraseMark = "erase-"
 
 // commandUUID is the CommandUUID of the Apple command that carries the domain command c.
 func commandUUID(c mdm.Command) string {
-	if c.Kind == kindEraseDevice {
+	if c.Kind == mdm.CommandWipeDevice {
 		return domainCommandPrefix + eraseMark + c.ID
 	}
 	return domainCommandPrefix + c.ID

@@ -41,7 +41,7 @@ func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, 
 	}
 	uuid := commandUUID(c)
 	supervised := false
-	if c.Kind == kindLostMode {
+	if c.Kind == mdm.CommandStartLostMode {
 		var err error
 		if supervised, err = p.supervised(ctx, d); err != nil {
 			return err

@@ -8,11 +8,13 @@ import (
 
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
 )
 
-// Hardware returns what the tenant's company-owned device told of its hardware (model,
-// serial number, OS version, storage capacity); found is false before it has told, and
-// always for a phone of the employee's own, which is never asked.
+// Hardware returns what the tenant's company-owned device told of its hardware beyond
+// the identifiers the core keeps (model, capacity, whether Automated Device Enrollment set
+// it up); found is false before it has told, and always for a phone of the employee's
+// own, which is never asked.
 func (p *Platform) Hardware(ctx context.Context, tenantID, deviceID string) (h storage.Hardware, found bool, err error) {
 	return p.store.HardwareOf(ctx, tenantID, deviceID)
 }
@@ -40,14 +42,15 @@ type hardwareAnswer struct {
 		SerialNumber   string
 		Model          string
 		ModelName      string
-		OSVersion      string
 		DeviceCapacity float64
 	}
 }
 
 // recordHardware keeps what a company-owned device's answer to its status query says of
-// its hardware. An answer of any other device is not read for it: what the employee's own
-// phone might say of itself is never stored.
+// its hardware: the serial number and UDID (the ID of its device channel) with the core,
+// which keeps hardware identifiers of company-owned devices only
+// (mdm.Service.RecordHardwareIDs), model and capacity here. An answer of any other device
+// is not read for it: what the employee's own phone might say of itself is never stored.
 func (p *Platform) recordHardware(ctx context.Context, d mdm.Device, r *apple.CommandResults) error {
 	if !companyOwned(d) || r.Status != "Acknowledged" {
 		return nil
@@ -57,6 +60,18 @@ func (p *Platform) recordHardware(ctx context.Context, d mdm.Device, r *apple.Co
 		return nil
 	}
 	q := a.QueryResponses
-	return p.store.SetHardware(ctx, storage.Hardware{DeviceID: d.ID, TenantID: d.TenantID, SerialNumber: q.SerialNumber,
-		Model: q.Model, ModelName: q.ModelName, OSVersion: q.OSVersion, CapacityGB: q.DeviceCapacity})
+	if err := p.recordIdentifiers(ctx, d, q.SerialNumber); err != nil {
+		return err
+	}
+	return p.store.SetHardware(ctx, storage.Hardware{DeviceID: d.ID, TenantID: d.TenantID, Model: q.Model, ModelName: q.ModelName,
+		CapacityGB: q.DeviceCapacity})
+}
+
+// recordIdentifiers hands the core the serial number and the UDID of a company-owned
+// device; the device channel of a device enrolment is named by its UDID.
+func (p *Platform) recordIdentifiers(ctx context.Context, d mdm.Device, serial string) error {
+	h := mdm.HardwareIDs{SerialNumber: serial, UDID: d.PlatformID}
+	return p.store.Tables().Atomic(ctx, func(tx *store.Tx) error {
+		return p.svc.RecordHardwareIDs(ctx, tx, p.svc.Now(), d.TenantID, d, h)
+	})
 }

@@ -46,8 +46,20 @@ const (
 	// AppConfigRows: a work app's managed configuration is a flat list of keys and
 	// values; without it, the app describes its configuration in a schema.
 	AppConfigRows
+	// CanLockDevice: the whole phone can be locked, not only its work container. Used on a
+	// company-owned phone only (see Capability.For).
+	CanLockDevice
+	// CanWipeDevice: the whole phone can be erased (a factory reset). Used on a
+	// company-owned phone only.
+	CanWipeDevice
+	// CanStartLostMode: the phone can be put into lost mode. Used on a company-owned phone
+	// only.
+	CanStartLostMode
+	// ReportsHardwareIDs: the platform reports the phone's hardware identifiers (serial
+	// number, IMEI, UDID). Kept for a company-owned phone only.
+	ReportsHardwareIDs
 
-	lastCapability = AppConfigRows
+	lastCapability = ReportsHardwareIDs
 )
 
 // capabilityNames name the capabilities in tests, documentation and logs.
@@ -56,6 +68,8 @@ var capabilityNames = map[Capability]string{
 	ReportsWorkPasscode: "reports_work_passcode", ReportsIntegrity: "reports_integrity", ReportsPatchLevel: "reports_patch_level",
 	RevocableWhileManaged: "revocable_while_managed", EnrolsByPortalLink: "enrols_by_portal_link",
 	NeedsManagedAccount: "needs_managed_account", BindsCertificateKeys: "binds_certificate_keys", AppConfigRows: "app_config_rows",
+	CanLockDevice: "lock_device", CanWipeDevice: "wipe_device", CanStartLostMode: "start_lost_mode",
+	ReportsHardwareIDs: "reports_hardware_ids",
 }
 
 // AllCapabilities lists every capability, one by one.
@@ -87,10 +101,13 @@ var commandNeeds = map[CommandKind]Capability{
 	CommandLockWork:          CanLockWork,
 	CommandResetWorkPasscode: CanResetWorkPasscode,
 	CommandQueryWorkApps:     CanQueryWorkApps,
+	CommandLockDevice:        CanLockDevice,
+	CommandWipeDevice:        CanWipeDevice,
+	CommandStartLostMode:     CanStartLostMode,
 }
 
 // Carries reports whether a platform with the capabilities c can carry out commands of
-// the kind k.
+// the kind k. Whether it may, for a given phone, is Allowed's to say.
 func (c Capability) Carries(k CommandKind) bool {
 	need, ok := commandNeeds[k]
 	return !ok || c.Has(need)

@@ -17,9 +17,14 @@ type Device struct {
 	WorkPolicyID *string
 	Platform     Platform
 	PlatformID   string
-	Ownership    Ownership
-	State        DeviceState
-	OSVersion    string
+	// Ownership is copied from the invitation the device was created with and never
+	// changes (see Ownership).
+	Ownership Ownership `gorm:"default:personal"`
+	State     DeviceState
+	OSVersion string
+	// Hardware are the phone's hardware identifiers, kept for a company-owned phone only
+	// (KeepsHardwareIDs); empty for the employee's own phone.
+	Hardware HardwareIDs `gorm:"embedded"`
 	// Compliance is the device's one compliance verdict, with ComplianceUntil and
 	// ComplianceReasons (one a line): what every view shows. Only compliance.VerdictOf
 	// decides it.
@@ -98,6 +103,7 @@ const (
 type DeviceFilter struct {
 	Platform   Platform
 	State      DeviceState
+	Ownership  Ownership
 	EmployeeID string
 	// WorkPolicyID selects the devices that have the policy.
 	WorkPolicyID string

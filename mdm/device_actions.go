@@ -90,12 +90,15 @@ func (s *Service) ViewEmployee(ctx context.Context, actor string, t Tenant, empl
 }
 
 // commandsOnRequest are the commands an administrator may order for one device by hand.
-// Removing the work data has its own path (RemoveDevice), because it changes the device's
-// state and revokes its certificates.
-var commandsOnRequest = map[CommandKind]bool{CommandLockWork: true, CommandResetWorkPasscode: true, CommandQueryWorkApps: true}
+// Removing the work data and wiping the phone have their own paths (RemoveDevice,
+// WipeDevice), because they change the device's state and revoke its certificates.
+var commandsOnRequest = map[CommandKind]bool{CommandLockWork: true, CommandResetWorkPasscode: true, CommandQueryWorkApps: true,
+	CommandLockDevice: true, CommandStartLostMode: true}
 
-// CommandDevice queues a command for an enrolled device's work container, with the reason
-// on record. The device's platform delivers it.
+// CommandDevice queues a command for an enrolled device, with the reason on record, if
+// the privacy matrix allows it for the device's ownership and platform (Allowed); a
+// refused command is never queued, so its platform never hears of it. The device's
+// platform delivers it.
 func (s *Service) CommandDevice(ctx context.Context, actor string, t Tenant, deviceID string, kind CommandKind, reason string) (Command, error) {
 	if !commandsOnRequest[kind] {
 		return Command{}, fmt.Errorf("%w: command %q cannot be ordered by hand", ErrInvalid, kind)
@@ -113,8 +116,8 @@ func (s *Service) CommandDevice(ctx context.Context, actor string, t Tenant, dev
 		if d.State != DeviceActive {
 			return Refuse("refusal.not_active", fmt.Errorf("%w: device %s is %s; commands reach active devices only", ErrConflict, d.ID, d.State))
 		}
-		if !s.CapabilitiesOf(d.Platform).Carries(kind) {
-			return fmt.Errorf("%w: a %s device cannot carry out %s", ErrInvalid, d.Platform, kind)
+		if err := Allowed(d.Ownership, s.CapabilitiesOf(d.Platform), kind); err != nil {
+			return fmt.Errorf("device %s: %w", d.ID, err)
 		}
 		cmd = Command{ID: NewID(), DeviceID: d.ID, Kind: kind, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
 		if err := QueueCommand(ctx, tx, t.ID, &cmd); err != nil {

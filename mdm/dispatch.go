@@ -165,8 +165,10 @@ func (d *Dispatcher) DeliverCommand(ctx context.Context, job DeliverCommandJob) 
 	if dr == nil {
 		return d.fail(ctx, t.ID, c, fmt.Sprintf("no %s platform is configured", dev.Platform))
 	}
-	if !d.svc.CapabilitiesOf(dev.Platform).Carries(c.Kind) {
-		return d.fail(ctx, t.ID, c, fmt.Sprintf("a %s device cannot carry out %s", dev.Platform, c.Kind))
+	// The privacy matrix again, right before the platform is asked: whatever queued the
+	// command, nothing the device's ownership forbids reaches its platform.
+	if err := Allowed(dev.Ownership, d.svc.CapabilitiesOf(dev.Platform), c.Kind); err != nil {
+		return d.fail(ctx, t.ID, c, err.Error())
 	}
 	if c.Kind == CommandRemoveWorkData {
 		err = dr.RemoveWorkData(ctx, t, dev)

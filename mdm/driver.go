@@ -38,4 +38,8 @@ type EnrolmentStep struct {
 	// Account is what the employee signs in with (the managed Apple account); empty when
 	// not needed.
 	Account string
+	// QRCode is what a company-owned phone scans in its setup wizard to be provisioned
+	// (Android's provisioning QR code, as JSON); empty for the employee's own phone, which
+	// follows URL.
+	QRCode string
 }

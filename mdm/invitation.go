@@ -14,11 +14,13 @@ type Invitation struct {
 	EmployeeID string
 	CodeHash   []byte
 	Platform   Platform
-	Ownership  Ownership
-	ExpiresAt  time.Time
-	UsedAt     *time.Time
-	RevokedAt  *time.Time
-	CreatedAt  time.Time
+	// Ownership says whose phone the invitation is for; the device created with it has
+	// the same.
+	Ownership Ownership `gorm:"default:personal"`
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	RevokedAt *time.Time
+	CreatedAt time.Time
 	// AcknowledgedAt and NoticeVersion record the employee's acknowledgement of the
 	// privacy notice on the portal, which comes before any step of the enrolment.
 	AcknowledgedAt *time.Time

@@ -1,8 +1,11 @@
 package mdm
 
 // The statements of the privacy notice. They follow the privacy rules: nothing of the
-// private side of a phone is collected, nothing is ever sent that acts on the whole phone,
-// and removing an enrolment removes the work container, never the phone's own data.
+// private side of a phone is collected, nothing is ever sent to the employee's own phone
+// that acts on the whole phone, and removing an enrolment removes the work container,
+// never the phone's own data. On the employer's phone the employer may besides know the
+// phone's hardware identifiers, lock it and erase it (noticeCompany…); the private side
+// stays as private as on the employee's own phone.
 
 var noticeCanSee = []NoticeItem{
 	{ID: "can_see.work_apps", Commands: []CommandKind{CommandQueryWorkApps}, StatusItems: []string{"app.managed.list"},
@@ -67,7 +70,7 @@ var noticeCannotSee = []NoticeItem{
 	{ID: "cannot_see.location", Text: NoticeText{DE: "wo Sie sind (Standort)", EN: "where you are (location)"}},
 	{ID: "cannot_see.phone_number", Text: NoticeText{DE: "Ihre Telefonnummer", EN: "your phone number"}},
 	{ID: "cannot_see.call_history", Text: NoticeText{DE: "wen Sie anrufen und wer Sie anruft", EN: "whom you call and who calls you"}},
-	{ID: "cannot_see.hardware_ids", Text: NoticeText{DE: "Geräte-Kennungen wie IMEI, Seriennummer oder UDID", EN: "device identifiers such as IMEI, serial number or UDID"}},
+	{ID: "cannot_see.hardware_ids", DeviceFields: []string{"Hardware"}, Text: NoticeText{DE: "Geräte-Kennungen wie IMEI, Seriennummer oder UDID", EN: "device identifiers such as IMEI, serial number or UDID"}},
 	{ID: "cannot_see.wifi", Text: NoticeText{DE: "die Namen der WLANs, mit denen Sie sich verbinden", EN: "the names of the Wi-Fi networks you join"}},
 }
 
@@ -112,8 +115,73 @@ var noticeCanDoOn = map[Platform][]NoticeItem{
 }
 
 var noticeCannotDo = []NoticeItem{
-	{ID: "cannot_do.erase", Text: NoticeText{DE: "Ihr Telefon löschen oder zurücksetzen", EN: "erase or reset your phone"}},
-	{ID: "cannot_do.lost_mode", Text: NoticeText{DE: "Ihr Telefon orten oder in den Verlustmodus versetzen", EN: "locate your phone or put it into lost mode"}},
+	{ID: "cannot_do.erase", Commands: []CommandKind{CommandWipeDevice}, Text: NoticeText{DE: "Ihr Telefon löschen oder zurücksetzen", EN: "erase or reset your phone"}},
+	{ID: "cannot_do.lock_phone", Commands: []CommandKind{CommandLockDevice}, Text: NoticeText{DE: "Ihr Telefon als Ganzes sperren", EN: "lock your phone as a whole"}},
+	{ID: "cannot_do.lost_mode", Commands: []CommandKind{CommandStartLostMode}, Text: NoticeText{DE: "Ihr Telefon orten oder in den Verlustmodus versetzen", EN: "locate your phone or put it into lost mode"}},
 	{ID: "cannot_do.activation_lock", Text: NoticeText{DE: "die Aktivierungssperre Ihres Telefons setzen oder verwalten", EN: "set or manage your phone's activation lock"}},
 	{ID: "cannot_do.private_side", Text: NoticeText{DE: "private Apps oder Einstellungen außerhalb des Arbeitsbereichs ändern", EN: "change personal apps or settings outside the work area"}},
+}
+
+// noticeCompanyCanSee is what the employer sees besides of its own phone.
+var noticeCompanyCanSee = []NoticeItem{
+	{ID: "can_see.hardware_ids", DeviceFields: []string{"Hardware"},
+		Text: NoticeText{
+			DE: "die Kennungen des Telefons selbst (Seriennummer, IMEI, beim iPhone auch die UDID), weil das Telefon Ihrem Arbeitgeber gehört und er es daran in seinem Bestand wiederfindet",
+			EN: "the identifiers of the phone itself (serial number, IMEI, on an iPhone also the UDID), because the phone belongs to your employer, who finds it in the inventory by them"}},
+}
+
+// noticeCompanyCanDoOn is what the employer may do besides to its own phone, by platform:
+// only what the platform can do there (the notice's tests hold it to the registrations).
+var noticeCompanyCanDoOn = map[Platform][]NoticeItem{
+	PlatformIOS: {
+		// EraseDevice on a device enrolment (ADDE or Automated Device Enrollment).
+		{ID: "can_do.wipe_device", Commands: []CommandKind{CommandWipeDevice},
+			Text: NoticeText{
+				DE: "das ganze iPhone oder iPad löschen, wenn es verloren ist oder zurückgegeben wird – dabei werden auch Ihre privaten Daten darauf gelöscht; nur mit einem Grund, der protokolliert wird",
+				EN: "erase the whole iPhone or iPad when it is lost or handed back – your personal data on it is erased too; only with a reason, which is recorded"}},
+		// DeviceLock.
+		{ID: "can_do.lock_device", Commands: []CommandKind{CommandLockDevice},
+			Text: NoticeText{
+				DE: "das Gerät sperren, zum Beispiel wenn es verloren ist; Sie entsperren es wieder mit Ihrem Code",
+				EN: "lock the device, for example when it is lost; you unlock it again with your passcode"}},
+		// EnableLostMode, which only a supervised device takes; DeviceLocation is never sent.
+		{ID: "can_do.lost_mode", Commands: []CommandKind{CommandStartLostMode},
+			Text: NoticeText{
+				DE: "ein Gerät, das Ihr Arbeitgeber über Apple Business Manager eingerichtet hat, in den Verlustmodus versetzen, wenn es mit einem Grund als verloren gemeldet ist: Es zeigt dann auf dem Sperrbildschirm eine Nachricht Ihres Arbeitgebers; geortet wird es dabei nicht",
+				EN: "put a device your employer set up through Apple Business Manager into lost mode when it is reported lost with a reason: it then shows a message of your employer on its lock screen; it is not located"}},
+	},
+	PlatformAndroid: {
+		// AMAPI erases a company-owned phone as a whole when it is deleted (devices.delete).
+		{ID: "can_do.wipe_device", Commands: []CommandKind{CommandWipeDevice},
+			Text: NoticeText{
+				DE: "das ganze Telefon löschen (auf Werkseinstellungen zurücksetzen), wenn es verloren ist oder zurückgegeben wird – dabei werden auch Ihre privaten Daten darauf gelöscht; nur mit einem Grund, der protokolliert wird",
+				EN: "erase the whole phone (reset it to factory settings) when it is lost or handed back – your personal data on it is erased too; only with a reason, which is recorded"}},
+		// LOCK locks the whole phone unless the work profile has a lock of its own (then,
+		// from Android 11, only the work profile).
+		{ID: "can_do.lock_device", Commands: []CommandKind{CommandLockDevice},
+			Text: NoticeText{
+				DE: "das Telefon sperren, zum Beispiel wenn es verloren ist (hat das Arbeitsprofil einen eigenen Code, wird ab Android 11 nur das Arbeitsprofil gesperrt); Sie entsperren es wieder mit Ihrem Code",
+				EN: "lock the phone, for example when it is lost (where the work profile has a passcode of its own, from Android 11 only the work profile is locked); you unlock it again with your passcode"}},
+		// The work policy's personalUsagePolicies (mdm.PersonalUsage).
+		{ID: "can_do.personal_rules",
+			Text: NoticeText{
+				DE: "für den privaten Bereich wenige Regeln setzen: wie viele Tage das Arbeitsprofil ausgeschaltet sein darf, bevor die privaten Apps angehalten werden, und ob Kamera und Bildschirmfotos dort ausgeschaltet sind – was Sie privat tun, sieht Ihr Arbeitgeber dabei nicht",
+				EN: "set a few rules for the private side: how many days the work profile may stay off before the personal apps are paused, and whether the camera and screenshots are off there – your employer still does not see what you do privately"}},
+	},
+}
+
+// noticeCompanyCannotDoOn are statements of what cannot be done that read otherwise on
+// the employer's phone, by platform and by the ID of the statement they stand in for.
+var noticeCompanyCannotDoOn = map[Platform]map[string]NoticeItem{
+	PlatformIOS: {
+		// Lost mode is done on the employer's iPhone, but it is never located.
+		"cannot_do.lost_mode": {ID: "cannot_do.lost_mode",
+			Text: NoticeText{DE: "Ihr Gerät orten, auch nicht im Verlustmodus", EN: "locate your device, not even in lost mode"}},
+	},
+	PlatformAndroid: {
+		"cannot_do.private_side": {ID: "cannot_do.private_apps",
+			Text: NoticeText{
+				DE: "private Apps installieren, entfernen oder einsehen oder Einstellungen des privaten Bereichs ändern, außer den genannten Regeln",
+				EN: "install, remove or look into personal apps, or change settings of the private side other than the rules above"}},
+	},
 }

@@ -3,6 +3,7 @@ package mdm
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,12 +22,41 @@ type WorkPolicy struct {
 	// CopyPasteToPersonal allows copying from work apps into private apps. Off by default:
 	// work data stays in the work container.
 	CopyPasteToPersonal bool
+	// PersonalUsage are the rules for the personal side of a company-owned phone; they
+	// never reach the employee's own phone.
+	PersonalUsage PersonalUsage `gorm:"embedded"`
 	// Default marks the tenant's default policy, which newly enrolled devices get. The
 	// tenant's first policy becomes its default.
 	Default   bool            `gorm:"column:is_default"`
 	Apps      []AppAssignment `gorm:"-"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// PersonalUsage are the rules an employer may set for the personal side of its own phone
+// with a work profile (Android's personalUsagePolicies): how long the work profile may
+// stay switched off before the personal apps are suspended, and whether the camera and
+// screenshots may be used on the personal side. The zero value sets none.
+type PersonalUsage struct {
+	// MaxDaysWorkOff is how many days the work profile may stay off; 0 sets no limit.
+	MaxDaysWorkOff                int
+	PersonalCameraDisabled        bool
+	PersonalScreenCaptureDisabled bool
+}
+
+// The bounds of MaxDaysWorkOff: Android asks for at least three days.
+const (
+	MinDaysWorkOff = 3
+	MaxDaysWorkOff = 365
+)
+
+// Validate checks the rules.
+func (u PersonalUsage) Validate() error {
+	if u.MaxDaysWorkOff != 0 && (u.MaxDaysWorkOff < MinDaysWorkOff || u.MaxDaysWorkOff > MaxDaysWorkOff) {
+		return Refuse("refusal.max_days_work_off", fmt.Errorf("%w: the work profile may stay off for %d to %d days, or without limit (0)", ErrInvalid, MinDaysWorkOff, MaxDaysWorkOff),
+			"Min", strconv.Itoa(MinDaysWorkOff), "Max", strconv.Itoa(MaxDaysWorkOff))
+	}
+	return nil
 }
 
 // AppAssignment puts one app into the work container of a policy's devices. AppID is the
@@ -83,6 +113,9 @@ func (p *WorkPolicy) Validate() error {
 		return err
 	}
 	if err := checkText("the description", p.Description); err != nil {
+		return err
+	}
+	if err := p.PersonalUsage.Validate(); err != nil {
 		return err
 	}
 	seen := map[string]bool{}

@@ -48,6 +48,12 @@ func (s *Service) RemoveDevice(ctx context.Context, actor string, t Tenant, devi
 // audit event, in the caller's transaction. A device that is removed or being removed is
 // left as it is.
 func OrderRemoval(ctx context.Context, tx Store, at time.Time, actor, tenantID string, d Device, reason string) error {
+	return orderRemoval(ctx, tx, at, actor, tenantID, d, reason, CommandRemoveWorkData, audit.DeviceRemove)
+}
+
+// orderRemoval moves d to "removing" and queues the command of the kind that ends its
+// enrolment (removing the work data, or wiping the whole phone), recorded as action.
+func orderRemoval(ctx context.Context, tx Store, at time.Time, actor, tenantID string, d Device, reason string, kind CommandKind, action audit.Action) error {
 	switch d.State {
 	case DeviceRemoved, DeviceRemoving:
 		return nil
@@ -55,12 +61,12 @@ func OrderRemoval(ctx context.Context, tx Store, at time.Time, actor, tenantID s
 	if err := tx.Devices().SetDeviceState(ctx, tenantID, d.ID, d.State, DeviceRemoving, at); err != nil {
 		return err
 	}
-	cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: CommandRemoveWorkData, Payload: EmptyJSONObject,
+	cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: kind, Payload: EmptyJSONObject,
 		State: CommandQueued, CreatedAt: at}
 	if err := QueueCommand(ctx, tx, tenantID, &cmd); err != nil {
 		return err
 	}
-	_, err := tx.AppendAudit(ctx, tenantID, at, audit.Record{Actor: actor, Action: audit.DeviceRemove, Subject: audit.Device.Of(d.ID),
+	_, err := tx.AppendAudit(ctx, tenantID, at, audit.Record{Actor: actor, Action: action, Subject: audit.Device.Of(d.ID),
 		Details: audit.Fields(map[string]any{"from_state": d.State, "reason": reason, "command": cmd.ID})})
 	return err
 }

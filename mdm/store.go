@@ -66,6 +66,9 @@ type DeviceStore interface {
 	SetDeviceState(ctx context.Context, tenantID, id string, from, to DeviceState, at time.Time) error
 	// SetDeviceVerdicts records the verdicts of the tenant's devices, by device ID.
 	SetDeviceVerdicts(ctx context.Context, tenantID string, verdicts map[string]Verdict) error
+	// SetHardwareIDs records a device's hardware identifiers; only RecordHardwareIDs
+	// calls it, after the privacy rule of ownership allowed it.
+	SetHardwareIDs(ctx context.Context, tenantID, id string, h HardwareIDs, at time.Time) error
 
 	EmployeeByEmail(ctx context.Context, tenantID, email string) (Employee, error)
 	Employee(ctx context.Context, tenantID, id string) (Employee, error)

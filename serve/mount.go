@@ -69,7 +69,7 @@ func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, l
 	// certificate of its own, as `trennwand audit export` does.
 	auditSigner := func(ctx context.Context) (export.Signer, error) { return ca.NewSigner(ctx) }
 	cfg := api.APIConfig{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log, Licensing: in.appLicensing(), Certificates: ca,
-		Apple: apple, Android: android, CertificateKeys: keys, AuditSigner: auditSigner}
+		Apple: apple, Android: android, CertificateKeys: keys, AuditSigner: auditSigner, Drivers: in.portalDrivers()}
 	if in.androidPlatform != nil {
 		cfg.Play = in.androidPlatform
 	}
@@ -78,7 +78,7 @@ func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, l
 	}
 	mountSCIM(srv, in.Service)
 	d, err := dashboard.New(dashboard.Config{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
-		Licensing: in.appLicensing(), Apple: apple, Android: android,
+		Licensing: in.appLicensing(), Apple: apple, Android: android, Drivers: in.portalDrivers(),
 		Schemas: api.DashboardSchemas(in.androidPlatform), Play: api.DashboardPlay(in.androidPlatform), CertificateKeys: keys,
 		Expiries:    in.tenantExpiries(ca, tlsCfg),
 		AuditSigner: auditSigner, SSOCheck: srv.SSOCheck(), EmployeeRedirectURIs: api.EmployeeRedirectURLs(in.Config.PublicURL)})

@@ -60,7 +60,12 @@ func (f *Fake) createToken(w http.ResponseWriter, r *http.Request) {
 	t.Value = strings.ToUpper(randomID() + randomID())
 	t.Name = enterprise + "/enrollmentTokens/" + t.Value
 	t.ExpirationTimestamp = time.Now().Add(duration).UTC().Format(time.RFC3339Nano)
-	t.QrCode = `{"android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE":{"com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN":"` + t.Value + `"}}`
+	qr, _ := json.Marshal(map[string]any{
+		"android.app.extra.PROVISIONING_DEVICE_ADMIN_COMPONENT_NAME":            provisioningAdmin,
+		"android.app.extra.PROVISIONING_DEVICE_ADMIN_PACKAGE_DOWNLOAD_LOCATION": "https://play.google.com/managed/downloadManagingApp?identifier=setup",
+		"android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE":                    map[string]string{qrTokenKey: t.Value},
+	})
+	t.QrCode = string(qr)
 	f.tokens[t.Value] = &t
 	writeJSON(w, http.StatusOK, t)
 }
@@ -92,14 +97,26 @@ func (f *Fake) listDevices(w http.ResponseWriter, r *http.Request) {
 }
 
 // deleteDevice removes the device; on a personally owned device that removes the work
-// profile.
+// profile, a company-owned device is erased as a whole (factory reset), with the wipe
+// flags the request names.
 func (f *Fake) deleteDevice(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	name := "enterprises/" + r.PathValue("e") + "/devices/" + r.PathValue("d")
-	if _, ok := f.devices[name]; !ok {
+	d, ok := f.devices[name]
+	if !ok {
 		notFound(w, "device")
 		return
+	}
+	flags := r.URL.Query()["wipeDataFlags"]
+	for _, flag := range flags {
+		if !slices.Contains([]string{"WIPE_DATA_FLAG_UNSPECIFIED", "PRESERVE_RESET_PROTECTION_DATA", "WIPE_EXTERNAL_STORAGE"}, flag) {
+			writeError(w, http.StatusBadRequest, "invalid wipeDataFlags")
+			return
+		}
+	}
+	if d.Ownership == "COMPANY_OWNED" {
+		f.erased[name] = append([]string{}, flags...)
 	}
 	delete(f.devices, name)
 	writeJSON(w, http.StatusOK, struct{}{})
@@ -126,6 +143,10 @@ func (f *Fake) issueCommand(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.Type == "" {
 		writeError(w, http.StatusBadRequest, "command type is required")
+		return
+	}
+	if slices.Contains(companyOwnedCommands, c.Type) && d.Ownership != "COMPANY_OWNED" {
+		writeError(w, http.StatusBadRequest, c.Type+" is supported on company-owned devices only")
 		return
 	}
 	c.CreateTime = time.Now().UTC().Format(time.RFC3339Nano)

@@ -6,7 +6,10 @@
 // Enrol uses an enrolment token as the Android setup would, ReportStatus sends a status
 // report, and both arrive at the enterprise's Pub/Sub push endpoint as Google would
 // deliver them. Tests, `trennwand serve --demo` and the simulator use it; it is not a
-// security boundary and checks no credentials.
+// security boundary and checks no credentials. A company-owned phone is played too:
+// ProvisionFromQRCode sets it up from the setup wizard with the token's QR code, and it
+// reports its ownership, serial number and IMEI, takes the company-owned device's
+// commands and is erased as a whole when it is deleted (Erased).
 package amapifake
 
 import (
@@ -32,6 +35,7 @@ type Fake struct {
 	operations  map[string]*amapi.Operation       // by name
 	webTokens   map[string]*webToken              // by value
 	pending     []string                          // operations not yet reported done
+	erased      map[string][]string               // wipe flags of company-owned devices erased by deletion, by name
 	subscribers map[string]subscriber             // push endpoint by topic
 	calls       map[string]int                    // calls by operation ("policies.patch")
 	failures    map[string][]int                  // injected HTTP statuses by operation
@@ -51,7 +55,7 @@ func New() *Fake {
 		apps: map[string]*amapi.Application{}, policies: map[string]*amapi.Policy{},
 		tokens: map[string]*amapi.EnrollmentToken{}, devices: map[string]*amapi.Device{},
 		operations: map[string]*amapi.Operation{}, subscribers: map[string]subscriber{}, webTokens: map[string]*webToken{},
-		calls: map[string]int{}, failures: map[string][]int{},
+		calls: map[string]int{}, failures: map[string][]int{}, erased: map[string][]string{},
 	}
 }
 

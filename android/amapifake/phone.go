@@ -93,10 +93,44 @@ func (f *Fake) publish(ctx context.Context, enterprise, notificationType string,
 // ErrToken means Enrol was given an enrolment token that is unknown, used or expired.
 var ErrToken = errors.New("amapifake: the enrolment token is not valid")
 
-// Enrol plays an employee setting up a work profile with the enrolment token's value: the
-// device is created under the token's policy with the token's additional data, and the
-// ENROLLMENT notification is delivered. A one-time token is used up.
+// The provisioning QR code's keys: the device policy controller it installs and the key
+// of the token among its admin extras, as the qrCode of an enrolment token names them.
+const (
+	provisioningAdmin = "com.google.android.apps.work.clouddpc/.receivers.CloudDeviceAdminReceiver"
+	qrTokenKey        = "com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN"
+)
+
+// companyOwnedCommands are the command types AMAPI carries out on company-owned devices
+// only.
+var companyOwnedCommands = []string{"RELINQUISH_OWNERSHIP", "START_LOST_MODE", "STOP_LOST_MODE", "REBOOT"}
+
+// Enrol plays an employee setting up a work profile on their own phone with the enrolment
+// token's value (the enrolment link): the device is created under the token's policy with
+// the token's additional data, and the ENROLLMENT notification is delivered. A one-time
+// token is used up.
 func (f *Fake) Enrol(ctx context.Context, tokenValue string) (amapi.Device, error) {
+	return f.enrol(ctx, tokenValue, false)
+}
+
+// ProvisionFromQRCode plays a phone in its setup wizard scanning an enrolment token's QR
+// code, as a company-owned phone is set up: the device is company-owned, with a work
+// profile where the token allows personal usage (else fully managed), and reports its
+// serial number and IMEI. Any token's QR code does it; the phone, not the token, makes
+// the device company-owned.
+func (f *Fake) ProvisionFromQRCode(ctx context.Context, qrCode string) (amapi.Device, error) {
+	var qr struct {
+		Admin  string            `json:"android.app.extra.PROVISIONING_DEVICE_ADMIN_COMPONENT_NAME"`
+		Extras map[string]string `json:"android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE"`
+	}
+	if err := json.Unmarshal([]byte(qrCode), &qr); err != nil || qr.Admin != provisioningAdmin || qr.Extras[qrTokenKey] == "" {
+		return amapi.Device{}, fmt.Errorf("amapifake: not a provisioning QR code of Android Device Policy: %s", qrCode)
+	}
+	return f.enrol(ctx, qr.Extras[qrTokenKey], true)
+}
+
+// enrol sets up a phone with the token's value: the employee's own phone with a work
+// profile, or, company set, a phone from its setup wizard.
+func (f *Fake) enrol(ctx context.Context, tokenValue string, company bool) (amapi.Device, error) {
 	f.mu.Lock()
 	t, ok := f.tokens[tokenValue]
 	if !ok {
@@ -121,6 +155,15 @@ func (f *Fake) Enrol(ctx context.Context, tokenValue string) (amapi.Device, erro
 		// The work profile's enrolment-specific ID, as Android 12 and later report it.
 		HardwareInfo: &amapi.HardwareInfo{EnterpriseSpecificId: "ESID" + randomID() + randomID()},
 	}
+	if company {
+		d.Ownership = "COMPANY_OWNED"
+		if t.AllowPersonalUsage == "PERSONAL_USAGE_DISALLOWED" {
+			d.ManagementMode = "DEVICE_OWNER"
+		}
+		// A company-owned phone reports the identifiers of its hardware.
+		d.HardwareInfo.SerialNumber, d.HardwareInfo.Brand, d.HardwareInfo.Model = "R5CX"+randomID(), "google", "Pixel 9"
+		d.NetworkInfo = &amapi.NetworkInfo{Imei: imei()}
+	}
 	if p, ok := f.policies[t.PolicyName]; ok {
 		d.AppliedPolicyVersion = p.Version
 	}
@@ -129,6 +172,34 @@ func (f *Fake) Enrol(ctx context.Context, tokenValue string) (amapi.Device, erro
 	out := *d
 	f.mu.Unlock()
 	return out, f.publish(ctx, enterprise, "ENROLLMENT", out)
+}
+
+// imei returns a made-up IMEI: 15 digits, the last one Luhn's check digit.
+func imei() string {
+	digits := []byte("35693803")
+	for _, c := range randomID()[:6] {
+		digits = append(digits, '0'+byte(c)%10)
+	}
+	sum := 0
+	for i, c := range digits {
+		n := int(c - '0')
+		if i%2 == 1 {
+			if n *= 2; n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return string(append(digits, '0'+byte((10-sum%10)%10)))
+}
+
+// Erased reports whether the company-owned device with the name was erased as a whole by
+// its deletion, and with which wipe flags.
+func (f *Fake) Erased(name string) ([]string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	flags, ok := f.erased[name]
+	return flags, ok
 }
 
 // ReportStatus plays the device with the name sending a status report: its app list is
@@ -160,6 +231,12 @@ func (f *Fake) CompleteOperations(ctx context.Context) (int, error) {
 		op := f.operations[name]
 		op.Done = true
 		ops = append(ops, *op)
+		// A company-owned phone that gave up its work profile is deleted from the
+		// enterprise once it has acknowledged the command.
+		var c amapi.Command
+		if json.Unmarshal(op.Metadata, &c) == nil && c.Type == "RELINQUISH_OWNERSHIP" {
+			delete(f.devices, op.Name[:strings.Index(op.Name, "/operations/")])
+		}
 	}
 	f.mu.Unlock()
 	for _, op := range ops {

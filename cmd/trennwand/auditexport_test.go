@@ -203,7 +203,7 @@ func TestAuditExportAsCSV(t *testing.T) {
 		}
 		// Details hold quotes and commas; they come back from the CSV unchanged.
 		var details map[string]any
-		if err := json.Unmarshal([]byte(rows[3][6]), &details); err != nil || details["platform"] != "any" || len(details) != 3 {
+		if err := json.Unmarshal([]byte(rows[3][6]), &details); err != nil || details["platform"] != "any" || details["ownership"] != "personal" || len(details) != 4 {
 			t.Errorf("the invitation's details from the CSV: %s (%v)", rows[3][6], err)
 		}
 		if err := opensslVerify(t, out, s.caPEM(t)); err != nil {

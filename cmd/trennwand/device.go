@@ -50,7 +50,7 @@ func newDeviceCmd() *cobra.Command {
 	f.String("platform", "", "only ios or android devices")
 	f.String("state", "", "only devices in this state: invited, enrolling, active, removing, removed")
 
-	remove := &cobra.Command{
+	remove := endingCmd(&cobra.Command{
 		Use:   "remove DEVICE",
 		Short: "Remove a device's work container and revoke its certificates",
 		Long: `Remove the work container of one device: the device is ordered to delete the work
@@ -58,31 +58,51 @@ apps and data (never anything private), and its certificates are revoked at once
 so that mail, VPN and Wi-Fi that trust the CA stop accepting it. Repeating the
 command on a device that is being removed retries the revocation.`,
 		Example: `  trennwand device remove --tenant musterstadt 3jq4… --reason "left the office"`,
-		Args:    exactArgs("DEVICE"),
-		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, args []string) error {
-			t, err := tenantFlag(ctx, cmd, in)
-			if err != nil {
-				return err
-			}
-			reason, _ := cmd.Flags().GetString("reason")
-			if err := in.svc.RemoveDevice(ctx, cliActor(), t, args[0], reason); err != nil {
-				if errors.Is(err, mdm.ErrNotFound) {
-					return fmt.Errorf("tenant %s has no device %q (trennwand device list shows them)", t.Name, args[0])
-				}
-				return err
-			}
-			d, err := in.store.Devices().Device(ctx, t.ID, args[0])
-			if err != nil {
-				return err
-			}
-			if in.cfg.JSON {
-				return output.JSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "state": d.State})
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "device %s is %s; its certificates are revoked\n", d.ID, d.State)
+	}, func(ctx context.Context, in *installation, t mdm.Tenant, id, reason string) error {
+		return in.svc.RemoveDevice(ctx, cliActor(), t, id, reason)
+	})
+	wipe := endingCmd(&cobra.Command{
+		Use:   "wipe DEVICE",
+		Short: "Erase a company-owned phone as a whole and revoke its certificates",
+		Long: `Erase one company-owned phone (invited with --ownership company) as a whole, when it
+is lost or handed back: the phone is reset to factory settings, the employee's private
+data on it included, its enrolment ends and its certificates are revoked at once. A
+reason is required and recorded. An employee's own phone is never erased: the command
+is refused and nothing changes (remove its work container instead).`,
+		Example: `  trennwand device wipe --tenant musterstadt 3jq4… --reason "lost on the bus, not found again"`,
+	}, func(ctx context.Context, in *installation, t mdm.Tenant, id, reason string) error {
+		return in.svc.WipeDevice(ctx, cliActor(), t, id, reason)
+	})
+	return group("device", "Look at, move, remove and wipe enrolled devices", list, newDeviceMoveCmd(), remove, wipe)
+}
+
+// endingCmd completes a command that ends one device's enrolment with a reason (remove,
+// wipe): end does it; the command then prints the device's state.
+func endingCmd(cmd *cobra.Command, end func(ctx context.Context, in *installation, t mdm.Tenant, id, reason string) error) *cobra.Command {
+	cmd.Args = exactArgs("DEVICE")
+	cmd.RunE = withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, args []string) error {
+		t, err := tenantFlag(ctx, cmd, in)
+		if err != nil {
 			return err
-		}),
-	}
-	remove.Flags().String("tenant", "", "tenant name (required)")
-	remove.Flags().String("reason", "", "why, for the audit trail")
-	return group("device", "Look at, move and remove enrolled devices", list, newDeviceMoveCmd(), remove)
+		}
+		reason, _ := cmd.Flags().GetString("reason")
+		if err := end(ctx, in, t, args[0], reason); err != nil {
+			if errors.Is(err, mdm.ErrNotFound) {
+				return fmt.Errorf("tenant %s has no device %q (trennwand device list shows them)", t.Name, args[0])
+			}
+			return err
+		}
+		d, err := in.store.Devices().Device(ctx, t.ID, args[0])
+		if err != nil {
+			return err
+		}
+		if in.cfg.JSON {
+			return output.JSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "state": d.State})
+		}
+		_, err = fmt.Fprintf(cmd.OutOrStdout(), "device %s is %s; its certificates are revoked\n", d.ID, d.State)
+		return err
+	})
+	cmd.Flags().String("tenant", "", "tenant name (required)")
+	cmd.Flags().String("reason", "", "why, for the audit trail")
+	return cmd
 }

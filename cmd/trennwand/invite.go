@@ -20,9 +20,13 @@ printed once, with the portal URL it opens and a QR code image of that URL for a
 letter; the server keeps only a hash of the code. The QR code file holds the code
 too: hand it over and delete it. The tenant must have set up the platform first (Android:
 android bind; iPhone: apple push-cert upload), and an iPhone invitation needs the
-employee's managed Apple account.`,
+employee's managed Apple account. --ownership company invites a phone the employer owns
+(COPE): on it the employer may also see its serial number and IMEI, lock it and erase it
+as a whole; the employee's notice says so. The ownership never changes while the phone
+is enrolled.`,
 		Example: `  trennwand invite create --tenant musterstadt --email anna.berg@musterstadt.de --name "Anna Berg"
-  trennwand invite create --tenant musterstadt --email jo@musterstadt.de --platform ios --apple-id jo@appleid.musterstadt.de --json`,
+  trennwand invite create --tenant musterstadt --email jo@musterstadt.de --platform ios --apple-id jo@appleid.musterstadt.de --json
+  trennwand invite create --tenant musterstadt --email hof@musterstadt.de --platform android --ownership company`,
 		Args: exactArgs(),
 		RunE: withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, _ []string) error {
 			fl := cmd.Flags()
@@ -32,6 +36,11 @@ employee's managed Apple account.`,
 			}
 			platformName, _ := fl.GetString("platform")
 			platform, err := mdm.ParseInvitationPlatform(platformName)
+			if err != nil {
+				return err
+			}
+			ownershipName, _ := fl.GetString("ownership")
+			ownership, err := mdm.ParseOwnership(ownershipName)
 			if err != nil {
 				return err
 			}
@@ -48,7 +57,7 @@ employee's managed Apple account.`,
 			}
 			inv, err := in.svc.Enrolment.Invite(ctx, cliActor(), t, enrolment.InviteRequest{
 				Email: email, Name: name, Platform: platform, ManagedAppleID: appleID,
-				Validity: time.Duration(days) * 24 * time.Hour,
+				Validity: time.Duration(days) * 24 * time.Hour, Ownership: ownership,
 			})
 			if err != nil {
 				return err
@@ -66,6 +75,7 @@ employee's managed Apple account.`,
 	f.String("email", "", "the employee's e-mail address (required)")
 	f.String("name", "", "the employee's name, for the letter")
 	f.String("platform", "any", "ios, android, or any (the employee chooses)")
+	f.String("ownership", "personal", "personal (the employee's own phone) or company (the employer's phone, private use allowed)")
 	f.String("apple-id", "", "the employee's managed Apple account, for iPhone User Enrolment (required with --platform ios unless the employee has one on record)")
 	f.Int("valid-days", 14, "days until the invitation expires (1 to 90)")
 	f.String("qr", "", "where to write the QR code PNG (default invitation-<id>.png; - for none)")

@@ -18,8 +18,9 @@ func newInviteImportCmd() *cobra.Command {
 		Use:   "import",
 		Short: "Invite many employees from a CSV file; all of them or, on a bad line, none",
 		Long: `Invite every employee of a CSV file in one step. The first line names the
-columns: email and name, optionally platform (ios, android, any) and
-managed_apple_id; commas or semicolons separate them. A bad line is reported with
+columns: email and name, optionally platform (ios, android, any),
+managed_apple_id and ownership (personal, the default, or company for a phone
+the employer owns); commas or semicolons separate them. A bad line is reported with
 its number and nothing is imported. --letters writes a print view with one letter
 and QR code per employee: print it, hand the letters out, delete the file.`,
 		Example: `  trennwand invite import --tenant musterstadt --csv staff.csv --letters letters.html`,

@@ -97,7 +97,7 @@ func TestTheSetFollowsThePolicy(t *testing.T) {
 // The phone is asked for the status items the privacy notice names, and for nothing
 // else: a subscription the notice does not disclose fails here.
 func TestTheSubscriptionsAreThoseTheNoticeNames(t *testing.T) {
-	notice, err := mdm.PrivacyNotice(mdm.PlatformIOS)
+	notice, err := mdm.PrivacyNotice(mdm.PlatformIOS, mdm.OwnershipPersonal)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,16 +8,15 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Hardware is what a company-owned iPhone or iPad told of its hardware, the facts the
-// employer needs of its own device. No row of a phone of the employee's own exists.
+// Hardware is what a company-owned iPhone or iPad told of its hardware beyond the
+// identifiers the core keeps: the facts the employer needs of its own device. No row of a
+// phone of the employee's own exists.
 type Hardware struct {
-	DeviceID     string `gorm:"primaryKey"`
-	TenantID     string
-	SerialNumber string
-	Model        string
-	ModelName    string
-	OSVersion    string
-	CapacityGB   float64 `gorm:"column:capacity_gb"`
+	DeviceID   string `gorm:"primaryKey"`
+	TenantID   string
+	Model      string
+	ModelName  string
+	CapacityGB float64 `gorm:"column:capacity_gb"`
 	// Automated is set for a device enrolled through Automated Device Enrollment, which
 	// is supervised.
 	Automated bool
@@ -33,7 +32,7 @@ func (Hardware) TableName() string { return "ios_hardware" }
 func (s *Storage) SetHardware(ctx context.Context, h Hardware) error {
 	h.UpdatedAt = s.clock()
 	err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "device_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"serial_number", "model", "model_name", "os_version", "capacity_gb", "updated_at"})}).
+		DoUpdates: clause.AssignmentColumns([]string{"model", "model_name", "capacity_gb", "updated_at"})}).
 		Create(&h).Error
 	if err != nil {
 		return fmt.Errorf("store the hardware of device %s: %w", h.DeviceID, err)

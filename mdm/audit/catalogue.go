@@ -82,29 +82,35 @@ const (
 	DevicePolicy                   Action = "device.policy"
 	DeviceCommand                  Action = "device.command"
 	DeviceRemove                   Action = "device.remove"
-	DeviceRemoved                  Action = "device.removed"
-	DeviceDelete                   Action = "device.delete"
-	DeviceRevokeCerts              Action = "device.certificates_revoke"
-	DeviceCompliance               Action = "device.compliance"
-	DeviceComplianceRule           Action = "device.compliance_rule"
-	DeviceComplianceAct            Action = "device.compliance_action"
-	DeviceComplianceMail           Action = "device.compliance_mail"
-	DeviceInactive                 Action = "device.inactive"
-	DeviceActiveAgain              Action = "device.active_again"
-	DeviceInactivityAct            Action = "device.inactivity_action"
-	DeviceInactivityMail           Action = "device.inactivity_mail"
-	AndroidBind                    Action = "android.bind"
-	AndroidSignupStart             Action = "android.signup_start"
-	AndroidCertificatesOn          Action = "android.certificates_enable"
-	AndroidPolicyApply             Action = "android.policy_apply"
-	AndroidDevicePolicy            Action = "android.device_policy"
-	ApplePushCertSet               Action = "apple.push_certificate.set"
-	AppleVPPTokenSet               Action = "apple.vpp_token.set"
-	AppleLicenceReserve            Action = "apple.vpp_licence.reserve"
-	AppleLicenceAssociate          Action = "apple.vpp_licence.associated"
-	AppleLicenceFailed             Action = "apple.vpp_licence.failed"
-	AppleLicenceRelease            Action = "apple.vpp_licence.release"
-	AppleLicenceReleased           Action = "apple.vpp_licence.released"
+	// A company-owned phone was ordered to be erased as a whole, with the reason.
+	DeviceWipe Action = "device.wipe"
+	// Someone (an administrator, a script, a phone's report) claimed another ownership
+	// for a device than the one it was invited with; the claim was refused and changed
+	// nothing.
+	DeviceOwnershipRefused Action = "device.ownership_refused"
+	DeviceRemoved          Action = "device.removed"
+	DeviceDelete           Action = "device.delete"
+	DeviceRevokeCerts      Action = "device.certificates_revoke"
+	DeviceCompliance       Action = "device.compliance"
+	DeviceComplianceRule   Action = "device.compliance_rule"
+	DeviceComplianceAct    Action = "device.compliance_action"
+	DeviceComplianceMail   Action = "device.compliance_mail"
+	DeviceInactive         Action = "device.inactive"
+	DeviceActiveAgain      Action = "device.active_again"
+	DeviceInactivityAct    Action = "device.inactivity_action"
+	DeviceInactivityMail   Action = "device.inactivity_mail"
+	AndroidBind            Action = "android.bind"
+	AndroidSignupStart     Action = "android.signup_start"
+	AndroidCertificatesOn  Action = "android.certificates_enable"
+	AndroidPolicyApply     Action = "android.policy_apply"
+	AndroidDevicePolicy    Action = "android.device_policy"
+	ApplePushCertSet       Action = "apple.push_certificate.set"
+	AppleVPPTokenSet       Action = "apple.vpp_token.set"
+	AppleLicenceReserve    Action = "apple.vpp_licence.reserve"
+	AppleLicenceAssociate  Action = "apple.vpp_licence.associated"
+	AppleLicenceFailed     Action = "apple.vpp_licence.failed"
+	AppleLicenceRelease    Action = "apple.vpp_licence.release"
+	AppleLicenceReleased   Action = "apple.vpp_licence.released"
 	// An iPhone's enrolment is managed declaratively from now on (iOS 17.2 or later): its
 	// work policy reaches it as declarations, and it reports its status by itself.
 	AppleDeclarativeOn Action = "apple.declarative_on"
@@ -157,7 +163,7 @@ var actions = setOf(
 	InvitationCreate, InvitationMail, InvitationRedeem, InvitationResend, InvitationRevoke,
 	EmployeeConfirm, EmployeeConfirmRefused, InvitationOwnershipRefused,
 	WorkPolicyCreate, WorkPolicyUpdate, WorkPolicyDefault, WorkPolicyCompliance,
-	DeviceEnrolBegin, DeviceEnrolComplete, DevicePolicy, DeviceCommand, DeviceRemove, DeviceRemoved,
+	DeviceEnrolBegin, DeviceEnrolComplete, DevicePolicy, DeviceCommand, DeviceRemove, DeviceWipe, DeviceOwnershipRefused, DeviceRemoved,
 	DeviceDelete, DeviceRevokeCerts, DeviceCompliance, DeviceComplianceRule, DeviceComplianceAct,
 	DeviceComplianceMail, DeviceInactive, DeviceActiveAgain, DeviceInactivityAct, DeviceInactivityMail,
 	AndroidBind, AndroidSignupStart, AndroidCertificatesOn, AndroidPolicyApply, AndroidDevicePolicy,

@@ -11,7 +11,8 @@ func canOf(p mdm.Platform) mdm.Capability {
 		return mdm.CanQueryWorkApps | mdm.NeedsManagedAccount | mdm.AppConfigRows
 	case mdm.PlatformAndroid:
 		return mdm.CanLockWork | mdm.CanResetWorkPasscode | mdm.ReportsWorkPasscode | mdm.ReportsIntegrity | mdm.ReportsPatchLevel |
-			mdm.RevocableWhileManaged | mdm.EnrolsByPortalLink | mdm.BindsCertificateKeys
+			mdm.RevocableWhileManaged | mdm.EnrolsByPortalLink | mdm.BindsCertificateKeys |
+			mdm.CanLockDevice | mdm.CanWipeDevice | mdm.ReportsHardwareIDs
 	}
 	return 0
 }

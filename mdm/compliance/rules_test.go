@@ -157,7 +157,7 @@ func TestNoticeDisclosesEveryComplianceFact(t *testing.T) {
 		}
 	}
 	for _, p := range []mdm.Platform{mdm.PlatformIOS, mdm.PlatformAndroid} {
-		n, err := mdm.PrivacyNotice(p)
+		n, err := mdm.PrivacyNotice(p, mdm.OwnershipPersonal)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,7 +36,8 @@ func ParseDocument(s string) (Document, error) {
 
 // DocumentFacts is what a document is written from, read at one moment: the record of
 // processing (the tenant and its settings), the privacy notice an employee reads on
-// each platform, and the role matrix. A change of a setting, of the notice or of a
+// each platform for each ownership (the employee's own phone, the employer's), and the
+// role matrix. A change of a setting, of the notice or of a
 // role's permissions shows up in the next draft.
 type DocumentFacts struct {
 	Document    Document
@@ -84,11 +85,13 @@ func NewDocumentFacts(d Document, actor string, r RecordOfProcessing) (DocumentF
 	}
 	f := DocumentFacts{Document: d, GeneratedBy: actor, RecordOfProcessing: r}
 	for _, p := range noticePlatforms {
-		n, err := mdm.PrivacyNotice(p)
-		if err != nil {
-			return f, err
+		for _, o := range mdm.Ownerships {
+			n, err := mdm.PrivacyNotice(p, o)
+			if err != nil {
+				return f, err
+			}
+			f.Notices = append(f.Notices, n)
 		}
-		f.Notices = append(f.Notices, n)
 	}
 	for _, role := range mdm.Roles {
 		f.Roles = append(f.Roles, RoleGrant{Role: role, Permissions: role.Permissions()})

@@ -13,7 +13,8 @@ import (
 )
 
 // A draft is written from the tenant's settings as they stand when it is made, quotes
-// every platform's notice and the role matrix, and making it is recorded in the trail.
+// every platform's notice for each ownership and the role matrix, and making it is
+// recorded in the trail.
 func TestADocumentDraftReadsTheSettingsAndIsRecorded(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -23,7 +24,7 @@ func TestADocumentDraftReadsTheSettingsAndIsRecorded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if before.Settings.DeviceRetentionDays != 30 || len(before.Notices) != 2 || len(before.Roles) != len(mdm.Roles) {
+		if before.Settings.DeviceRetentionDays != 30 || len(before.Notices) != 2*len(mdm.Ownerships) || len(before.Roles) != len(mdm.Roles) {
 			t.Fatalf("draft facts: %+v", before)
 		}
 		dp := before.Settings

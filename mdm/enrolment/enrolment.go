@@ -1,6 +1,7 @@
 package enrolment
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -163,8 +164,9 @@ func redeemInvitation(ctx context.Context, tx scope, at time.Time, inv mdm.Invit
 		}
 		return StartedEnrolment{}, err
 	}
-	d := mdm.Device{ID: mdm.NewID(), EmployeeID: emp.ID, InvitationID: &inv.ID, Platform: platform, Ownership: ownershipOf(inv),
-		State: mdm.DeviceInvited, Compliance: mdm.ComplianceUnknown, ReportedCompliance: mdm.ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
+	// The device is whose the invitation says, never whose the phone claims to be.
+	d := mdm.Device{ID: mdm.NewID(), EmployeeID: emp.ID, InvitationID: &inv.ID, Platform: platform,
+		Ownership: cmp.Or(inv.Ownership, mdm.OwnershipPersonal), State: mdm.DeviceInvited, Compliance: mdm.ComplianceUnknown, ReportedCompliance: mdm.ComplianceUnknown, CreatedAt: at, UpdatedAt: at}
 	if p, err := tx.Policies().DefaultWorkPolicy(ctx, inv.TenantID); err == nil {
 		d.WorkPolicyID = &p.ID
 	} else if !errors.Is(err, mdm.ErrNotFound) {
@@ -178,7 +180,7 @@ func redeemInvitation(ctx context.Context, tx scope, at time.Time, inv mdm.Invit
 		return StartedEnrolment{}, fmt.Errorf("create enrolment token: %w", err)
 	}
 	if _, err := tx.AppendAudit(ctx, inv.TenantID, at, audit.Record{Actor: "employee:" + emp.ID, Action: audit.InvitationRedeem,
-		Subject: audit.Invitation.Of(inv.ID), Details: audit.Fields(map[string]any{"device": d.ID, "platform": platform})}); err != nil {
+		Subject: audit.Invitation.Of(inv.ID), Details: audit.Fields(map[string]any{"device": d.ID, "platform": platform, "ownership": d.Ownership})}); err != nil {
 		return StartedEnrolment{}, err
 	}
 	return StartedEnrolment{Device: d, Employee: emp, Token: token}, nil

@@ -22,6 +22,9 @@ type InviteRequest struct {
 	Platform       mdm.Platform // ios, android or any
 	ManagedAppleID string       // the managed Apple account for User Enrolment, if known
 	Validity       time.Duration
+	// Ownership says whose phone is invited: the employee's own (the default) or the
+	// employer's.
+	Ownership mdm.Ownership
 }
 
 // NewInvitation is a created invitation with its code, which exists only here: the code
@@ -67,6 +70,10 @@ func (req InviteRequest) normalize() (InviteRequest, error) {
 	if err != nil {
 		return req, err
 	}
+	ownership, err := mdm.ParseOwnership(string(req.Ownership))
+	if err != nil {
+		return req, err
+	}
 	appleID := ""
 	if strings.TrimSpace(req.ManagedAppleID) != "" {
 		if appleID, err = mdm.NormalizeEmail(req.ManagedAppleID); err != nil {
@@ -81,7 +88,7 @@ func (req InviteRequest) normalize() (InviteRequest, error) {
 	if validity < time.Hour || validity > 90*24*time.Hour {
 		return req, mdm.Refuse("refusal.invitation_validity", fmt.Errorf("%w: an invitation must be valid for between one hour and 90 days", mdm.ErrInvalid))
 	}
-	return InviteRequest{Email: email, Name: name, Platform: platform, ManagedAppleID: appleID, Validity: validity}, nil
+	return InviteRequest{Email: email, Name: name, Platform: platform, ManagedAppleID: appleID, Validity: validity, Ownership: ownership}, nil
 }
 
 // ErrManagedAccountRequired refuses an invitation for a phone that signs in with the
@@ -103,7 +110,7 @@ func (s *Service) invite(ctx context.Context, tx scope, at time.Time, actor stri
 	if err := s.needsAccount(req.Platform, emp); err != nil {
 		return NewInvitation{}, err
 	}
-	return createInvitation(ctx, tx, at, actor, t, emp, req.Platform, req.Validity)
+	return createInvitation(ctx, tx, at, actor, t, emp, invitationFor{platform: req.Platform, ownership: req.Ownership}, req.Validity)
 }
 
 // needsAccount refuses an invitation for a platform whose phones sign in with the managed

@@ -40,6 +40,7 @@ func (e *RowError) Unwrap() error { return e.Err }
 var csvColumns = map[string]string{
 	"email": "email", "e-mail": "email", "name": "name", "platform": "platform",
 	"managed_apple_id": "apple", "apple_id": "apple", "managed apple account": "apple",
+	"ownership": "ownership",
 }
 
 // MaxRowErrors bounds how many bad lines of a bulk invitation are reported at once.
@@ -62,9 +63,9 @@ func RowErrors(err error) []*RowError {
 }
 
 // ParseInvitationCSV reads a bulk invitation: a header line naming the columns email and
-// name and, optionally, platform (ios, android or any) and managed_apple_id, then one
-// employee per line, separated by commas or, as spreadsheets in Germany write them,
-// semicolons. Every line is checked; each bad one (up to MaxRowErrors) is reported with
+// name and, optionally, platform (ios, android or any), managed_apple_id and ownership
+// (personal, the default, or company), then one employee per line, separated by commas
+// or, as spreadsheets in Germany write them, semicolons. Every line is checked; each bad one (up to MaxRowErrors) is reported with
 // its line number as a *RowError (several joined, see RowErrors), and nothing is returned,
 // so that a file is imported whole or not at all.
 func ParseInvitationCSV(r io.Reader) ([]InviteRow, error) {
@@ -84,7 +85,7 @@ func ParseInvitationCSV(r io.Reader) ([]InviteRow, error) {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, &RowError{Line: 1, Err: mdm.Refuse("refusal.csv.empty", fmt.Errorf("%w: the file is empty; the first line names the columns (email,name,platform,managed_apple_id)", mdm.ErrInvalid))}
+		return nil, &RowError{Line: 1, Err: mdm.Refuse("refusal.csv.empty", fmt.Errorf("%w: the file is empty; the first line names the columns (email,name,platform,managed_apple_id,ownership)", mdm.ErrInvalid))}
 	}
 	if err != nil {
 		return nil, &RowError{Line: 1, Err: mdm.Refuse("refusal.csv.unreadable", fmt.Errorf("%w: %v", mdm.ErrInvalid, err))}
@@ -145,7 +146,7 @@ func csvHeader(header []string) ([]string, error) {
 	for i, h := range header {
 		field, ok := csvColumns[strings.ToLower(strings.TrimSpace(h))]
 		if !ok {
-			return nil, mdm.Refuse("refusal.csv.column", fmt.Errorf("%w: unknown column %q: use email, name, platform, managed_apple_id", mdm.ErrInvalid, h), "Column", h)
+			return nil, mdm.Refuse("refusal.csv.column", fmt.Errorf("%w: unknown column %q: use email, name, platform, managed_apple_id, ownership", mdm.ErrInvalid, h), "Column", h)
 		}
 		if have[field] {
 			return nil, mdm.Refuse("refusal.csv.column_twice", fmt.Errorf("%w: column %q appears twice", mdm.ErrInvalid, h), "Column", h)
@@ -175,6 +176,8 @@ func csvRequest(cols []string, rec []string) (InviteRequest, error) {
 			req.Platform = mdm.Platform(strings.ToLower(v))
 		case "apple":
 			req.ManagedAppleID = v
+		case "ownership":
+			req.Ownership = mdm.Ownership(v)
 		}
 	}
 	return req.normalize()

@@ -2,6 +2,7 @@ package enrolment_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,19 +11,19 @@ import (
 )
 
 func TestReadingABulkInvitation(t *testing.T) {
-	csv := "\ufeffEmail;Name;Platform;Managed_Apple_ID\r\n" +
-		"Anna.Berg@musterstadt.de;Anna Berg;ios;anna@appleid.musterstadt.de\r\n" +
+	csv := "\ufeffEmail;Name;Platform;Managed_Apple_ID;Ownership\r\n" +
+		"Anna.Berg@musterstadt.de;Anna Berg;ios;anna@appleid.musterstadt.de;\r\n" +
 		"\r\n" +
-		"jo@musterstadt.de;\"Jo, der Hausmeister\";;\r\n"
+		"jo@musterstadt.de;\"Jo, der Hausmeister\";;;Company\r\n"
 	rows, err := enrolment.ParseInvitationCSV(strings.NewReader(csv))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []enrolment.InviteRow{
 		{Line: 2, Request: enrolment.InviteRequest{Email: "anna.berg@musterstadt.de", Name: "Anna Berg", Platform: mdm.PlatformIOS,
-			ManagedAppleID: "anna@appleid.musterstadt.de", Validity: enrolment.DefaultInvitationValidity}},
+			ManagedAppleID: "anna@appleid.musterstadt.de", Validity: enrolment.DefaultInvitationValidity, Ownership: mdm.OwnershipPersonal}},
 		{Line: 4, Request: enrolment.InviteRequest{Email: "jo@musterstadt.de", Name: "Jo, der Hausmeister", Platform: mdm.PlatformAny,
-			Validity: enrolment.DefaultInvitationValidity}},
+			Validity: enrolment.DefaultInvitationValidity, Ownership: mdm.OwnershipCompany}},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("rows %+v", rows)
@@ -46,6 +47,7 @@ func TestABadLineIsNamedAndNothingIsRead(t *testing.T) {
 		{"unknown column", "email,phone\na@b.de,123\n", 1, "unknown column"},
 		{"bad address", "email,name\nanna@musterstadt.de,Anna\nnot-an-address,Jo\n", 3, "not an e-mail address"},
 		{"bad platform", "email,platform\nanna@musterstadt.de,windows\n", 2, "platform"},
+		{"bad ownership", "email,ownership\nanna@musterstadt.de,borrowed\n", 2, "ownership"},
 		{"bad Apple account", "email,managed_apple_id\nanna@musterstadt.de,anna\n", 2, "managed Apple account"},
 		{"twice the same person", "email\nanna@musterstadt.de\nAnna@Musterstadt.de\n", 3, "line 2 already"},
 		{"too few fields", "email,name\nanna@musterstadt.de\n", 2, "fields"},
@@ -92,6 +94,7 @@ func FuzzParseInvitationCSV(f *testing.F) {
 	f.Add("\ufeffemail;name\nanna@musterstadt.de;\"Berg; Anna\"\n")
 	f.Add("email\n\"unterminated\n")
 	f.Add("name,email,name\n")
+	f.Add("email,ownership\nanna@musterstadt.de,company\njo@musterstadt.de,\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		rows, err := enrolment.ParseInvitationCSV(strings.NewReader(in))
 		if err != nil {
@@ -102,7 +105,7 @@ func FuzzParseInvitationCSV(f *testing.F) {
 			return
 		}
 		for _, r := range rows {
-			if _, err := mdm.NormalizeEmail(r.Request.Email); err != nil || r.Line < 2 {
+			if _, err := mdm.NormalizeEmail(r.Request.Email); err != nil || r.Line < 2 || !slices.Contains(mdm.Ownerships, r.Request.Ownership) {
 				t.Fatalf("row %+v passed unchecked", r)
 			}
 		}

@@ -41,10 +41,10 @@ func (s *Service) ResendInvitation(ctx context.Context, actor string, t mdm.Tena
 	return out, err
 }
 
-// reissue replaces the employee's invitations old with one new code for the platform of
-// the last of them, inside the caller's transaction: the old ones are revoked, so that
-// their codes die, the new one is audited as their resend and, with mail switched on,
-// mailed.
+// reissue replaces the employee's invitations old with one new code for the platform and
+// ownership of the last of them, inside the caller's transaction: the old ones are
+// revoked, so that their codes die, the new one is audited as their resend and, with mail
+// switched on, mailed.
 func (s *Service) reissue(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Tenant, emp mdm.Employee, old []mdm.Invitation) (NewInvitation, error) {
 	replaced := make([]string, len(old))
 	for i, inv := range old {
@@ -60,7 +60,7 @@ func (s *Service) reissue(ctx context.Context, tx scope, at time.Time, actor str
 	if err := s.needsAccount(last.Platform, emp); err != nil {
 		return NewInvitation{}, err
 	}
-	out, err := createInvitation(ctx, tx, at, actor, t, emp, last.Platform, DefaultInvitationValidity)
+	out, err := createInvitation(ctx, tx, at, actor, t, emp, invitationFor{platform: last.Platform, ownership: last.Ownership}, DefaultInvitationValidity)
 	if err != nil {
 		return NewInvitation{}, err
 	}
@@ -71,18 +71,24 @@ func (s *Service) reissue(ctx context.Context, tx scope, at time.Time, actor str
 	return out, s.queueInvitationMail(ctx, tx, t, out)
 }
 
+// invitationFor is the phone an invitation is for: its platform and whose it is.
+type invitationFor struct {
+	platform  mdm.Platform
+	ownership mdm.Ownership
+}
+
 // createInvitation makes an invitation with a fresh code for the employee inside the
 // caller's transaction, with its audit event.
-func createInvitation(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Tenant, emp mdm.Employee, platform mdm.Platform, validity time.Duration) (NewInvitation, error) {
+func createInvitation(ctx context.Context, tx scope, at time.Time, actor string, t mdm.Tenant, emp mdm.Employee, phone invitationFor, validity time.Duration) (NewInvitation, error) {
 	code, hash := mdm.NewInvitationCode()
-	inv := mdm.Invitation{ID: mdm.NewID(), EmployeeID: emp.ID, CodeHash: hash, Platform: platform,
-		ExpiresAt: at.Add(validity), CreatedAt: at}
+	inv := mdm.Invitation{ID: mdm.NewID(), EmployeeID: emp.ID, CodeHash: hash, Platform: phone.platform,
+		Ownership: cmp.Or(phone.ownership, mdm.OwnershipPersonal), ExpiresAt: at.Add(validity), CreatedAt: at}
 	if err := tx.CreateInvitation(ctx, t.ID, &inv); err != nil {
 		return NewInvitation{}, fmt.Errorf("create invitation for %s: %w", emp.Email, err)
 	}
 	if _, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.InvitationCreate,
 		Subject: audit.Invitation.Of(inv.ID), Details: audit.Fields(map[string]any{
-			"employee": emp.ID, "platform": platform, "expires_at": inv.ExpiresAt})}); err != nil {
+			"employee": emp.ID, "platform": inv.Platform, "ownership": inv.Ownership, "expires_at": inv.ExpiresAt})}); err != nil {
 		return NewInvitation{}, err
 	}
 	return NewInvitation{Invitation: inv, Employee: emp, Code: code}, nil

@@ -57,7 +57,7 @@ func (dv Devices) DeviceBatch(ctx context.Context, tenantID string, f mdm.Device
 // columns ("devices." when the query joins other tables).
 func filterDevices(db *gorm.DB, prefix string, f mdm.DeviceFilter) *gorm.DB {
 	for _, c := range [...]struct{ col, v string }{{"platform", string(f.Platform)}, {"state", string(f.State)},
-		{"employee_id", f.EmployeeID}, {"work_policy_id", f.WorkPolicyID}} {
+		{"employee_id", f.EmployeeID}, {"work_policy_id", f.WorkPolicyID}, {"ownership", string(f.Ownership)}} {
 		if c.v != "" {
 			db = db.Where(prefix+c.col+" = ?", c.v)
 		}
@@ -74,6 +74,21 @@ func (dv Devices) SetDeviceState(ctx context.Context, tenantID, id string, from,
 		map[string]any{"state": to, "updated_at": at})
 	if err != nil {
 		return fmt.Errorf("device %s: %w", id, err)
+	}
+	return nil
+}
+
+// SetHardwareIDs records the hardware identifiers of the tenant's device. The statement
+// itself names the ownership, so that not even a mistake of the caller writes them for
+// the employee's own phone.
+func (dv Devices) SetHardwareIDs(ctx context.Context, tenantID, id string, h mdm.HardwareIDs, at time.Time) error {
+	res := dv.s.scoped(ctx, tenantID).Model(&mdm.Device{}).Where("id = ? AND ownership = ?", id, mdm.OwnershipCompany).
+		Updates(map[string]any{"serial_number": h.SerialNumber, "imei": h.IMEI, "udid": h.UDID, "updated_at": at})
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("no company-owned device %s: %w", id, mdm.ErrNotFound)
 	}
 	return nil
 }

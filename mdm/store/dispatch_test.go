@@ -96,12 +96,19 @@ func eventually(t *testing.T, what string, ok func() bool, got ...func() string)
 // activeDevice enrols a device of the tenant through the domain's steps.
 func activeDevice(t *testing.T, svc *domain.Services, tn mdm.Tenant, email string) mdm.Device {
 	t.Helper()
+	return enrolledDevice(t, svc, tn, enrolment.InviteRequest{Email: email, Platform: mdm.PlatformAndroid})
+}
+
+// enrolledDevice invites as req asks and enrols the phone through the domain's steps; it
+// returns the device as the invitation's redemption made it.
+func enrolledDevice(t *testing.T, svc *domain.Services, tn mdm.Tenant, req enrolment.InviteRequest) mdm.Device {
+	t.Helper()
 	ctx := context.Background()
-	inv, err := svc.Enrolment.Invite(ctx, "test", tn, enrolment.InviteRequest{Email: email, Platform: mdm.PlatformAndroid})
+	inv, err := svc.Enrolment.Invite(ctx, "test", tn, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	started, err := svc.Enrolment.StartEnrolment(ctx, enrolment.EnrolmentRequest{Code: inv.Code, Platform: mdm.PlatformAndroid})
+	started, err := svc.Enrolment.StartEnrolment(ctx, enrolment.EnrolmentRequest{Code: inv.Code, Platform: req.Platform})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,9 +73,12 @@ func (w WorkPolicies) UpdateWorkPolicy(ctx context.Context, tenantID string, p *
 			Where("id = ? AND version = ?", p.ID, p.Version).
 			Updates(map[string]any{
 				"name": p.Name, "description": p.Description, "version": p.Version + 1,
-				"work_passcode_required": p.WorkPasscodeRequired,
-				"copy_paste_to_personal": p.CopyPasteToPersonal,
-				"updated_at":             p.UpdatedAt,
+				"work_passcode_required":           p.WorkPasscodeRequired,
+				"copy_paste_to_personal":           p.CopyPasteToPersonal,
+				"max_days_work_off":                p.PersonalUsage.MaxDaysWorkOff,
+				"personal_camera_disabled":         p.PersonalUsage.PersonalCameraDisabled,
+				"personal_screen_capture_disabled": p.PersonalUsage.PersonalScreenCaptureDisabled,
+				"updated_at":                       p.UpdatedAt,
 			})
 		if err := translate(res.Error); err != nil {
 			return err

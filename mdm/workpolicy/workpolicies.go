@@ -73,7 +73,9 @@ func recordPolicy(ctx context.Context, tx mdm.Store, t mdm.Tenant, at time.Time,
 	}
 	_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: action, Subject: audit.WorkPolicy.Of(p.ID),
 		Details: audit.Fields(map[string]any{"name": p.Name, "version": p.Version, "apps": apps,
-			"work_passcode_required": p.WorkPasscodeRequired, "copy_paste_to_personal": p.CopyPasteToPersonal})})
+			"work_passcode_required": p.WorkPasscodeRequired, "copy_paste_to_personal": p.CopyPasteToPersonal,
+			"max_days_work_off": p.PersonalUsage.MaxDaysWorkOff, "personal_camera_disabled": p.PersonalUsage.PersonalCameraDisabled,
+			"personal_screen_capture_disabled": p.PersonalUsage.PersonalScreenCaptureDisabled})})
 	return err
 }
 

@@ -71,6 +71,9 @@ type Config struct {
 	// EmployeeRedirectURIs are the callbacks of the employees' sign-in at the tenant's
 	// provider (the portal's and the phone's), which the settings page names.
 	EmployeeRedirectURIs []string
+	// Drivers are the platforms' drivers, which make the code an invited company-owned
+	// phone is set up with (the device page shows it); none shows no code.
+	Drivers map[mdm.Platform]mdm.Driver
 }
 
 // Dashboard serves the pages.
@@ -147,6 +150,7 @@ var funcs = template.FuncMap{
 	"states":          func() []string { return []string{"invited", "enrolling", "active", "removing", "removed"} },
 	"compliances":     func() []string { return []string{"compliant", "in_grace", "noncompliant", "unknown"} },
 	"actions":         func() []deviceAction { return deviceActions },
+	"ownerships":      func() []mdm.Ownership { return mdm.Ownerships },
 	"sortColumns":     func() []mdm.DeviceSortColumn { return mdm.DeviceSortColumns[:len(mdm.DeviceSortColumns)-1] },
 	"roles":           func() []mdm.Role { return mdm.Roles },
 	"tokenRoles":      func() []mdm.Role { return append(append([]mdm.Role{}, mdm.Roles...), mdm.RoleSCIM) },
@@ -184,7 +188,8 @@ func when(t any) string {
 }
 
 // deviceAction is one action on the device page, with the permission it needs and the
-// capability the device's platform must have for it (none: every platform can).
+// capability the device must have for it (none: every device can), which its platform and
+// its ownership decide (mdm.Service.CapabilitiesFor).
 type deviceAction struct {
 	Path   string
 	Perm   string
@@ -196,8 +201,10 @@ type deviceAction struct {
 var deviceActions = []deviceAction{
 	{"reset-passcode", string(mdm.PermPasscodeReset), false, mdm.CanResetWorkPasscode},
 	{"lock", string(mdm.PermDevicesManage), false, mdm.CanLockWork},
+	{"lock-phone", string(mdm.PermDevicesManage), true, mdm.CanLockDevice},
 	{"revoke-certificates", string(mdm.PermDevicesManage), true, 0},
 	{"remove-work-data", string(mdm.PermDevicesManage), true, 0},
+	{"wipe", string(mdm.PermDevicesManage), true, mdm.CanWipeDevice},
 }
 
 // Viewer is who is looking at the dashboard. The server puts it into the request's
@@ -241,6 +248,9 @@ func (d *Dashboard) Routes() []Route {
 		{get, Prefix + "/devices", mdm.PermDevicesRead, d.devices},
 		{get, Prefix + "/devices/:id", mdm.PermDevicesRead, d.device},
 		{post, Prefix + "/devices/:id/lock", mdm.PermDevicesManage, d.deviceCommand(mdm.CommandLockWork)},
+		{post, Prefix + "/devices/:id/lock-phone", mdm.PermDevicesManage, d.deviceCommand(mdm.CommandLockDevice)},
+		{post, Prefix + "/devices/:id/wipe", mdm.PermDevicesManage, d.wipeDevice()},
+		{get, Prefix + "/devices/:id/provisioning.png", mdm.PermDevicesManage, d.provisioningQR},
 		{post, Prefix + "/devices/:id/reset-passcode", mdm.PermPasscodeReset, d.deviceCommand(mdm.CommandResetWorkPasscode)},
 		{post, Prefix + "/devices/:id/remove-work-data", mdm.PermDevicesManage, d.removeWorkData()},
 		{post, Prefix + "/devices/:id/revoke-certificates", mdm.PermDevicesManage, d.revokeCertificates()},
@@ -338,7 +348,7 @@ func back(w http.ResponseWriter, r *http.Request, to, flash string) {
 // of the dashboard's.
 func flash(r *http.Request) string {
 	switch f := r.URL.Query().Get("done"); f {
-	case "queued", "removed", "revoked", "saved", "invitation_revoked", "moved", "disabled", "token_revoked", "none_unsent",
+	case "queued", "removed", "wiped", "revoked", "saved", "invitation_revoked", "moved", "disabled", "token_revoked", "none_unsent",
 		"factor_reset", "passkey_added", "passkey_removed", "confirmed":
 		return "done." + f
 	}

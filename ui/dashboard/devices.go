@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	qrcode "github.com/skip2/go-qrcode"
+
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/compliance"
 )
@@ -17,7 +19,9 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	data := deviceData{DeviceDetail: detail, Can: d.svc.CapabilitiesOf(detail.Device.Platform)}
+	dev := detail.Device
+	data := deviceData{DeviceDetail: detail, Can: d.svc.CapabilitiesFor(dev),
+		Provisioning: dev.State == mdm.DeviceInvited && dev.Ownership.Company() && d.cfg.Drivers[dev.Platform] != nil}
 	if v.Principal.Can(mdm.PermPoliciesRead) {
 		if data.Policies, err = d.svc.WorkPolicy.WorkPolicies(r.Context(), v.Tenant); err != nil {
 			d.fail(w, r, err)
@@ -44,7 +48,8 @@ func (d *Dashboard) device(w http.ResponseWriter, r *http.Request) {
 // tenant's work policies.
 type deviceData struct {
 	mdm.DeviceDetail
-	// Can is what the device's platform can do, which decides the actions offered.
+	// Can is what may be done to the device, by its platform and its ownership, which
+	// decides the actions offered.
 	Can            mdm.Capability
 	Policies       []mdm.WorkPolicy
 	Compliance     compliance.DeviceCompliance
@@ -52,10 +57,13 @@ type deviceData struct {
 	// Apps are the work apps of the device's policy with what its platform reported
 	// (mdm.Service.DeviceWorkApps): never anything the policy does not put there.
 	Apps []mdm.WorkApp
+	// Provisioning says that the device is an invited company-owned phone, which IT may
+	// set up with the code its platform makes (provisioningQR).
+	Provisioning bool
 }
 
 // Offers reports whether the device page offers the action: only where the device's
-// platform can carry it out.
+// platform can carry it out and its ownership allows it.
 func (d deviceData) Offers(a deviceAction) bool { return a.Needs == 0 || d.Can.Has(a.Needs) }
 
 // PolicyName is the name of the device's work policy; empty without one or when the
@@ -116,6 +124,32 @@ func (d *Dashboard) deviceCommand(kind mdm.CommandKind) http.HandlerFunc {
 func (d *Dashboard) removeWorkData() http.HandlerFunc {
 	return d.deviceAction("removed", func(r *http.Request, v Viewer, id, reason string) error {
 		return d.svc.RemoveDevice(r.Context(), v.Principal.Actor, v.Tenant, id, reason)
+	})
+}
+
+// provisioningQR answers the QR code an invited company-owned phone scans in its setup
+// wizard, for IT that sets the phone up itself; each answer is a fresh code.
+func (d *Dashboard) provisioningQR(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	code, err := d.svc.ProvisioningCode(r.Context(), v.Tenant, r.PathValue("id"), d.cfg.Drivers)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	png, err := qrcode.Encode(code, qrcode.Medium, 384)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(png)
+}
+
+// wipeDevice erases a company-owned phone as a whole and revokes its certificates.
+func (d *Dashboard) wipeDevice() http.HandlerFunc {
+	return d.deviceAction("wiped", func(r *http.Request, v Viewer, id, reason string) error {
+		return d.svc.WipeDevice(r.Context(), v.Principal.Actor, v.Tenant, id, reason)
 	})
 }
 

@@ -63,7 +63,7 @@ func (d *Dashboard) exportDevices(w http.ResponseWriter, r *http.Request, data b
 }
 
 // deviceCSVHeader names the columns of the export, in English like the JSON API's fields.
-var deviceCSVHeader = []string{"device_id", "employee_name", "employee_email", "platform", "state", "compliance", "os_version",
+var deviceCSVHeader = []string{"device_id", "employee_name", "employee_email", "platform", "ownership", "state", "compliance", "os_version",
 	"last_contact", "work_policy", "created"}
 
 func deviceCSVRow(d mdm.DeviceListing) []string {
@@ -71,7 +71,7 @@ func deviceCSVRow(d mdm.DeviceListing) []string {
 	if d.LastContactAt != nil {
 		contact = d.LastContactAt.UTC().Format(time.RFC3339)
 	}
-	return []string{d.ID, d.EmployeeName, d.EmployeeEmail, string(d.Platform), string(d.State), string(d.Compliance), d.OSVersion,
+	return []string{d.ID, d.EmployeeName, d.EmployeeEmail, string(d.Platform), string(d.Ownership), string(d.State), string(d.Compliance), d.OSVersion,
 		contact, d.PolicyName, d.CreatedAt.UTC().Format(time.RFC3339)}
 }
 

@@ -19,7 +19,8 @@ func (d *Dashboard) invite(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	inv, err := d.svc.Enrolment.Invite(r.Context(), v.Principal.Actor, v.Tenant, enrolment.InviteRequest{
 		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
-		Platform: mdm.Platform(r.PostFormValue("platform")), ManagedAppleID: r.PostFormValue("managed_apple_id")})
+		Platform: mdm.Platform(r.PostFormValue("platform")), ManagedAppleID: r.PostFormValue("managed_apple_id"),
+		Ownership: mdm.Ownership(r.PostFormValue("ownership"))})
 	if err != nil {
 		d.fail(w, r, err)
 		return

@@ -111,7 +111,10 @@ func (d *Dashboard) readEditor(r *http.Request, skip int) (mdm.WorkPolicy, polic
 	p := mdm.WorkPolicy{ID: r.PathValue("id"), Name: form.Get("name"), Description: form.Get("description"),
 		WorkPasscodeRequired: form.Get("work_passcode_required") == "on",
 		CopyPasteToPersonal:  form.Get("copy_paste_to_personal") == "on",
-		Version:              atoi(form.Get("version"))}
+		PersonalUsage: mdm.PersonalUsage{MaxDaysWorkOff: formDays(form.Get("max_days_work_off")),
+			PersonalCameraDisabled:        form.Get("personal_camera_disabled") == "on",
+			PersonalScreenCaptureDisabled: form.Get("personal_screen_capture_disabled") == "on"},
+		Version: atoi(form.Get("version"))}
 	e := policyEditor{Policy: p}
 	ids, platforms, installs, configs, modes, titles := form["app_id"], form["app_platform"], form["app_install"], form["app_config"], form["app_mode"], form["app_title"]
 	// Forms of older pages send neither modes nor titles: their rows are JSON.
@@ -205,4 +208,18 @@ func (d *Dashboard) savePolicy(w http.ResponseWriter, r *http.Request, skip int)
 		return
 	}
 	back(w, r, Prefix+"/policies/"+p.ID, "saved")
+}
+
+// formDays reads a number of days from a form: 0 for an empty field, and -1, which the
+// policy's check refuses, for anything that is not a number.
+func formDays(s string) int {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
 }

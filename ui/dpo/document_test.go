@@ -129,20 +129,22 @@ func TestTheAgreementRepeatsTheNoticeExactly(t *testing.T) {
 			items := doc.Sections[i].Items
 			var fromNotice []string
 			for _, p := range []mdm.Platform{mdm.PlatformIOS, mdm.PlatformAndroid} {
-				n, err := mdm.PrivacyNotice(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, it := range part.Part(n) {
-					text := it.Text.In(lang)
-					fromNotice = append(fromNotice, text)
-					if !slices.ContainsFunc(items, func(s string) bool { return strings.Contains(s, text) }) {
-						t.Errorf("%s: the notice's %s (%s) %q is missing from the agreement", lang, it.ID, p, text)
+				for _, o := range mdm.Ownerships {
+					n, err := mdm.PrivacyNotice(p, o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, it := range part.Part(n) {
+						text := it.Text.In(lang)
+						fromNotice = append(fromNotice, text)
+						if !slices.ContainsFunc(items, func(s string) bool { return strings.Contains(s, text) }) {
+							t.Errorf("%s: the notice's %s (%s, %s) %q is missing from the agreement", lang, it.ID, p, o, text)
+						}
 					}
 				}
 			}
 			if part.Key == "can_do" {
-				for _, k := range []mdm.CommandKind{mdm.CommandLockWork, mdm.CommandRemoveWorkData, mdm.CommandResetWorkPasscode} {
+				for _, k := range []mdm.CommandKind{mdm.CommandLockWork, mdm.CommandRemoveWorkData, mdm.CommandResetWorkPasscode, mdm.CommandWipeDevice} {
 					if name := textsIn(lang).Term("command", k); !strings.Contains(strings.Join(doc.Sections[i].Paras, " "), name) {
 						t.Errorf("%s: the agreement does not name the command %s (%s)", lang, k, name)
 					}
@@ -324,6 +326,27 @@ func TestTheDraftsAsJSONCarryWhatTheTextSays(t *testing.T) {
 						t.Errorf("%s %s: the row %q does not match the text's table", d, lang, row)
 					}
 				}
+			}
+		}
+	}
+}
+
+// The documents tell the two ownerships apart: the impact assessment names what is kept of
+// a company-owned phone only and the risk to the private data on it, and the service
+// agreement says whose notice alone makes a statement.
+func TestTheDocumentsTellTheOwnershipsApart(t *testing.T) {
+	for _, lang := range []string{"de", "en"} {
+		tx := textsIn(lang)
+		_, agreement := render(t, demoFacts(t, dataprotection.DocumentAgreement, demoSettings()), lang)
+		_, dpia := render(t, demoFacts(t, dataprotection.DocumentDPIA, demoSettings()), lang)
+		for _, o := range mdm.Ownerships {
+			if name := tx.Term("ownership", o); !strings.Contains(agreement, name) {
+				t.Errorf("%s: the agreement never names the %s", lang, name)
+			}
+		}
+		for _, id := range []string{"rop.category.9", "dpia.risk.what.8"} {
+			if !strings.Contains(dpia, tx.T(id)) {
+				t.Errorf("%s: the impact assessment lacks %s", lang, id)
 			}
 		}
 	}

@@ -89,7 +89,8 @@ func inactivitySetting(dp dataprotection.DataProtection, t texts) string {
 }
 
 // noticeTexts returns the statements of one part of the notices in the language, each
-// once; a statement only one platform makes names the platform.
+// once; a statement that not every notice makes names the platform or the ownership whose
+// notices make it.
 func noticeTexts(ns []mdm.Notice, lang string, part func(mdm.Notice) []mdm.NoticeItem) []string {
 	var out []string
 	for _, it := range noticeItems(ns, part) {
@@ -98,44 +99,96 @@ func noticeTexts(ns []mdm.Notice, lang string, part func(mdm.Notice) []mdm.Notic
 	return out
 }
 
-// platformItem is a statement of the notices with the platform it is made for; an empty
-// platform means every platform's notice makes it.
+// platformItem is a statement of the notices with the platform and the ownership whose
+// notices make it; an empty one means every platform's, or every ownership's, notice.
 type platformItem struct {
 	mdm.NoticeItem
-	Platform mdm.Platform
+	Platform  mdm.Platform
+	Ownership mdm.Ownership
 }
 
 func (it platformItem) text(lang string) string {
-	s := it.Text.In(lang)
-	if it.Platform != "" {
-		return textsIn(lang).T("doc.on_platform", args("Platform", textsIn(lang).Term("platform", it.Platform), "Text", s))
+	t, s := textsIn(lang), it.Text.In(lang)
+	switch {
+	case it.Platform != "" && it.Ownership != "":
+		return t.T("doc.on_platform_ownership", args("Platform", t.Term("platform", it.Platform), "Ownership", t.Term("ownership", it.Ownership), "Text", s))
+	case it.Platform != "":
+		return t.T("doc.on_platform", args("Platform", t.Term("platform", it.Platform), "Text", s))
+	case it.Ownership != "":
+		return t.T("doc.on_ownership", args("Ownership", t.Term("ownership", it.Ownership), "Text", s))
 	}
 	return s
 }
 
-// noticeItems returns the statements of one part of the notices in their order, those
-// that every platform makes alike first and once.
+// noticeItems returns the statements of one part of the notices in their order, each
+// once: those that every notice makes first, then each with the platform or the
+// ownership (or both) whose notices alone make it.
 func noticeItems(ns []mdm.Notice, part func(mdm.Notice) []mdm.NoticeItem) []platformItem {
-	seen := map[mdm.NoticeText]int{}
+	makers := map[mdm.NoticeText][]mdm.Notice{}
+	var order []mdm.NoticeItem
 	for _, n := range ns {
 		for _, it := range part(n) {
-			seen[it.Text]++
+			if _, ok := makers[it.Text]; !ok {
+				order = append(order, it)
+			}
+			makers[it.Text] = append(makers[it.Text], n)
 		}
 	}
 	var common, own []platformItem
-	done := map[mdm.NoticeText]bool{}
-	for _, n := range ns {
-		for _, it := range part(n) {
-			switch {
-			case seen[it.Text] == len(ns) && !done[it.Text]:
-				common = append(common, platformItem{NoticeItem: it})
-				done[it.Text] = true
-			case seen[it.Text] < len(ns):
-				own = append(own, platformItem{NoticeItem: it, Platform: n.Platform})
-			}
+	for _, it := range order {
+		by := makers[it.Text]
+		if len(by) == len(ns) {
+			common = append(common, platformItem{NoticeItem: it})
+			continue
 		}
+		own = append(own, madeBy(it, by, ns)...)
 	}
 	return append(common, own...)
+}
+
+// madeBy names who makes the statement it: the notices by of all the notices ns. The
+// notices of one ownership (then of one platform) that all make it are named together,
+// any other one by one.
+func madeBy(it mdm.NoticeItem, by, ns []mdm.Notice) []platformItem {
+	type whose struct {
+		p mdm.Platform
+		o mdm.Ownership
+	}
+	left := map[whose]bool{}
+	for _, n := range by {
+		left[whose{n.Platform, n.Ownership}] = true
+	}
+	var out []platformItem
+	take := func(group func(whose) bool, named platformItem) {
+		var all []whose
+		for _, n := range ns {
+			if w := (whose{n.Platform, n.Ownership}); group(w) {
+				if !left[w] {
+					return
+				}
+				all = append(all, w)
+			}
+		}
+		if len(all) == 0 {
+			return
+		}
+		for _, w := range all {
+			delete(left, w)
+		}
+		out = append(out, named)
+	}
+	for _, o := range mdm.Ownerships {
+		take(func(w whose) bool { return w.o == o }, platformItem{NoticeItem: it, Ownership: o})
+	}
+	for _, n := range ns {
+		take(func(w whose) bool { return w.p == n.Platform }, platformItem{NoticeItem: it, Platform: n.Platform})
+	}
+	for _, n := range by {
+		if left[whose{n.Platform, n.Ownership}] {
+			out = append(out, platformItem{NoticeItem: it, Platform: n.Platform, Ownership: n.Ownership})
+		}
+	}
+	return out
 }
 
 // rolesWith names the roles that hold the permission.

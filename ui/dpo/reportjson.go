@@ -34,6 +34,7 @@ type employeeJSON struct {
 type inviteJSON struct {
 	ID             string     `json:"id"`
 	Platform       string     `json:"platform"`
+	Ownership      string     `json:"ownership"`
 	CreatedAt      time.Time  `json:"created_at"`
 	ExpiresAt      time.Time  `json:"expires_at"`
 	UsedAt         *time.Time `json:"used_at,omitempty"`
@@ -46,7 +47,11 @@ type inviteJSON struct {
 type deviceJSON struct {
 	ID                 string            `json:"id"`
 	Platform           string            `json:"platform"`
+	Ownership          string            `json:"ownership"`
 	PlatformID         string            `json:"platform_id,omitempty"`
+	SerialNumber       string            `json:"serial_number,omitempty"`
+	IMEI               string            `json:"imei,omitempty"`
+	UDID               string            `json:"udid,omitempty"`
 	State              string            `json:"state"`
 	OSVersion          string            `json:"os_version,omitempty"`
 	SecurityPatchLevel string            `json:"security_patch_level,omitempty"`
@@ -104,13 +109,14 @@ func Report(r dataprotection.EmployeeReport) ReportJSON {
 		Employee:    employeeJSON{ID: e.ID, Email: e.Email, Name: e.Name, ManagedAppleID: e.ManagedAppleID, CreatedAt: e.CreatedAt},
 		Invitations: []inviteJSON{}, Devices: []deviceJSON{}, Accesses: nonNil(r.Accesses), Events: nonNil(r.Events)}
 	for _, i := range r.Invitations {
-		out.Invitations = append(out.Invitations, inviteJSON{ID: i.ID, Platform: string(i.Platform), CreatedAt: i.CreatedAt,
+		out.Invitations = append(out.Invitations, inviteJSON{ID: i.ID, Platform: string(i.Platform), Ownership: string(i.Ownership), CreatedAt: i.CreatedAt,
 			ExpiresAt: i.ExpiresAt, UsedAt: i.UsedAt, RevokedAt: i.RevokedAt, MailedAt: i.MailedAt,
 			AcknowledgedAt: i.AcknowledgedAt, NoticeVersion: i.NoticeVersion})
 	}
 	for _, rec := range r.Devices {
 		d := rec.Device
-		dj := deviceJSON{ID: d.ID, Platform: string(d.Platform), PlatformID: d.PlatformID, State: string(d.State),
+		dj := deviceJSON{ID: d.ID, Platform: string(d.Platform), Ownership: string(d.Ownership), PlatformID: d.PlatformID, State: string(d.State),
+			SerialNumber: d.Hardware.SerialNumber, IMEI: d.Hardware.IMEI, UDID: d.Hardware.UDID,
 			OSVersion: d.OSVersion, SecurityPatchLevel: d.SecurityPatchLevel, Compliance: string(d.Compliance),
 			ComplianceUntil: d.ComplianceUntil, ComplianceReasons: d.Verdict().Reasons,
 			ReportedCompliance: string(d.ReportedCompliance), NonCompliance: d.NonCompliance, LastContactAt: d.LastContactAt, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,

@@ -34,5 +34,5 @@ func WriteQR(w io.Writer, link string) error {
 // without one, by e-mail address.
 func Letter(t mdm.Tenant, inv enrolment.NewInvitation, link string) portal.Letter {
 	return portal.Letter{Tenant: t, Name: cmp.Or(inv.Employee.Name, inv.Employee.Email), Email: inv.Employee.Email,
-		URL: link, Code: inv.Code, Expires: inv.Invitation.ExpiresAt}
+		URL: link, Code: inv.Code, Expires: inv.Invitation.ExpiresAt, Company: inv.Invitation.Ownership.Company()}
 }

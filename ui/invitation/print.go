@@ -53,7 +53,7 @@ func (h Handout) One(w io.Writer, t mdm.Tenant, inv enrolment.NewInvitation, qrP
 	if h.JSON {
 		out := map[string]any{
 			"code": inv.Code, "url": link, "invitation_id": inv.Invitation.ID,
-			"employee_id": inv.Employee.ID, "platform": inv.Invitation.Platform,
+			"employee_id": inv.Employee.ID, "platform": inv.Invitation.Platform, "ownership": inv.Invitation.Ownership,
 			"expires_at": inv.Invitation.ExpiresAt,
 		}
 		if qrPath != "-" {
@@ -64,8 +64,8 @@ func (h Handout) One(w io.Writer, t mdm.Tenant, inv enrolment.NewInvitation, qrP
 		}
 		return output.JSON(w, out)
 	}
-	fmt.Fprintf(w, "invited %s (%s) until %s\n  code: %s\n  url:  %s\n",
-		inv.Employee.Email, inv.Invitation.Platform, inv.Invitation.ExpiresAt.Local().Format(time.DateTime), inv.Code, link)
+	fmt.Fprintf(w, "invited %s (%s, %s) until %s\n  code: %s\n  url:  %s\n",
+		inv.Employee.Email, inv.Invitation.Platform, inv.Invitation.Ownership, inv.Invitation.ExpiresAt.Local().Format(time.DateTime), inv.Code, link)
 	if qrPath != "-" {
 		fmt.Fprintf(w, "  QR code written to %s\n", qrPath)
 	}

@@ -15,9 +15,12 @@ func Devices(w io.Writer, asJSON bool, t mdm.Tenant, devices []mdm.Device) error
 		out := make([]map[string]any, len(devices))
 		for i, d := range devices {
 			out[i] = map[string]any{
-				"id": d.ID, "employee_id": d.EmployeeID, "platform": d.Platform, "state": d.State,
+				"id": d.ID, "employee_id": d.EmployeeID, "platform": d.Platform, "ownership": d.Ownership, "state": d.State,
 				"os_version": d.OSVersion, "last_contact_at": d.LastContactAt,
 				"created_at": d.CreatedAt, "security_patch_level": d.SecurityPatchLevel, "non_compliance": d.NonCompliance,
+			}
+			if !d.Hardware.Empty() {
+				out[i]["hardware"] = map[string]string{"serial_number": d.Hardware.SerialNumber, "imei": d.Hardware.IMEI, "udid": d.Hardware.UDID}
 			}
 			if v := d.Verdict(); v.State != mdm.ComplianceNone {
 				out[i]["compliance"] = v.State
@@ -37,9 +40,9 @@ func Devices(w io.Writer, asJSON bool, t mdm.Tenant, devices []mdm.Device) error
 		if d.ComplianceUntil != nil {
 			verdict += " until " + d.ComplianceUntil.Local().Format(time.DateTime)
 		}
-		rows[i] = []string{d.ID, string(d.Platform), string(d.State), d.OSVersion, verdict, localTime(d.LastContactAt, "never")}
+		rows[i] = []string{d.ID, string(d.Platform), string(d.Ownership), string(d.State), d.OSVersion, verdict, localTime(d.LastContactAt, "never")}
 	}
-	return Table(w, []string{"ID", "PLATFORM", "STATE", "OS", "COMPLIANCE", "LAST CONTACT"}, rows)
+	return Table(w, []string{"ID", "PLATFORM", "OWNERSHIP", "STATE", "OS", "COMPLIANCE", "LAST CONTACT"}, rows)
 }
 
 // Tokens writes the tenant's API tokens as a table, or with asJSON as one object.

@@ -24,6 +24,9 @@ type Letter struct {
 	URL     string
 	Code    string
 	Expires time.Time
+	// Company says that the phone is the employer's: the letter then says how it is set up
+	// from its welcome screen.
+	Company bool
 }
 
 // Screen is what a print view shows above the letters on screen when it is a page of the

@@ -92,7 +92,7 @@ func chosenPlatform(r *http.Request, inv mdm.Invitation) mdm.Platform {
 
 // serveNotice shows the privacy notice for the platform with the acknowledgement form.
 func (p *Portal) serveNotice(w http.ResponseWriter, r *http.Request, status int, code string, v enrolment.PortalView, platform mdm.Platform, problemID string) {
-	notice, err := mdm.PrivacyNotice(platform)
+	notice, err := mdm.PrivacyNotice(platform, v.Invitation.Ownership)
 	if err != nil {
 		p.fail(w, r, err)
 		return

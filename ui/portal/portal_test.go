@@ -33,6 +33,9 @@ type fakeDriver struct {
 func (f fakeDriver) Platform() mdm.Platform { return f.platform }
 
 func (f fakeDriver) EnrolmentStep(_ context.Context, _ mdm.Tenant, d mdm.Device) (mdm.EnrolmentStep, error) {
+	if f.platform == mdm.PlatformAndroid && d.Ownership.Company() {
+		return mdm.EnrolmentStep{QRCode: `{"android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE":{"com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN":"TOKEN-` + d.ID + `"}}`}, nil
+	}
 	if f.platform == mdm.PlatformAndroid {
 		return mdm.EnrolmentStep{URL: "https://enterprise.google.com/android/enroll?et=TOKEN-" + d.ID}, nil
 	}
@@ -169,7 +172,7 @@ func TestAnAndroidEmployeeReadsTheNoticeThenGetsTheLink(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
-	notice, _ := mdm.PrivacyNotice(mdm.PlatformAndroid)
+	notice, _ := mdm.PrivacyNotice(mdm.PlatformAndroid, mdm.OwnershipPersonal)
 	mustContain(t, page, `<html lang="de">`, "Ihr Arbeitgeber kann nicht sehen", "KommunalIT Nord",
 		"datenschutz@musterstadt.de", `value="android"`, notice.Version, "Hinweise für iPhone und iPad")
 	for _, it := range append(notice.CannotSee, notice.CannotDo...) {

@@ -233,7 +233,7 @@ func TestTheNoticeSummarisesFirst(t *testing.T) {
 	}
 	mustContain(t, page[summary:details], "Ihr Arbeitgeber sieht:", "Ihr Arbeitgeber sieht nie:", "Ihr Arbeitgeber kann:",
 		"Ihre privaten Apps, Fotos, Nachrichten, Ihren Standort oder Ihre Telefonnummer")
-	notice, _ := mdm.PrivacyNotice(mdm.PlatformAndroid)
+	notice, _ := mdm.PrivacyNotice(mdm.PlatformAndroid, mdm.OwnershipPersonal)
 	for _, list := range [][]mdm.NoticeItem{notice.CanSee, notice.CannotSee, notice.CanDo, notice.CannotDo} {
 		for _, it := range list {
 			if i := strings.LastIndex(page, it.Text.DE); i < details {

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"net/url"
@@ -125,7 +126,8 @@ func (p *Portal) step(r *http.Request, v enrolment.PortalView, d mdm.Device) (*m
 }
 
 // serveAndroidQR answers the QR code of the Android enrolment link, for setting the phone
-// up from a page opened on another screen.
+// up from a page opened on another screen; for a company-owned phone, the provisioning QR
+// code its setup wizard scans.
 func (p *Portal) serveAndroidQR(w http.ResponseWriter, r *http.Request) {
 	v, err := p.cfg.Service.Enrolment.OpenInvitation(r.Context(), p.cfg.ClientAddr(r), r.PathValue("code"))
 	if err != nil {
@@ -140,11 +142,11 @@ func (p *Portal) serveAndroidQR(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	step, err := p.step(r, v, v.Devices[i])
-	if err != nil || step == nil || step.URL == "" {
+	if err != nil || step == nil || (step.URL == "" && step.QRCode == "") {
 		p.fail(w, r, errors.Join(errors.New("no Android enrolment link"), err))
 		return
 	}
-	png, err := qrcode.Encode(step.URL, qrcode.Medium, 320)
+	png, err := qrcode.Encode(cmp.Or(step.QRCode, step.URL), qrcode.Medium, 384)
 	if err != nil {
 		p.fail(w, r, err)
 		return

@@ -1,0 +1,80 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/trennwand/trennwand/mdm"
+	"github.com/trennwand/trennwand/mdm/store"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
+)
+
+// The device page and the device view say whose phone it is and, for a company-owned
+// phone, its hardware identifiers; "lock phone" and "wipe phone" are offered to an
+// administrator for a company-owned phone only, and never to the helpdesk.
+func TestTheDevicePageFollowsOwnership(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		ctx := context.Background()
+		admin, helpdesk := w.session(w.tenant, mdm.RoleAdmin), w.session(w.tenant, mdm.RoleHelpdesk)
+		own := w.ownedDevice(w.tenant, mdm.OwnershipPersonal)
+		company := w.ownedDevice(w.tenant, mdm.OwnershipCompany)
+		hw := mdm.HardwareIDs{SerialNumber: "R5CX0815", IMEI: "356938035643809"}
+		if err := w.svc.RecordHardwareIDs(ctx, w.store, w.svc.Now(), w.tenant.ID, company, hw); err != nil {
+			t.Fatal(err)
+		}
+
+		_, _, page := w.page(http.MethodGet, "/ui/devices/"+company.ID, admin, nil)
+		for _, want := range []string{"Dienstliches Telefon (COPE)", "R5CX0815", "356938035643809", `/ui/devices/` + company.ID + `/wipe`, `/ui/devices/` + company.ID + `/lock-phone`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the company-owned phone's page lacks %q", want)
+			}
+		}
+		_, _, page = w.page(http.MethodGet, "/ui/devices/"+own.ID, admin, nil)
+		if !strings.Contains(page, "Privates Telefon (BYOD)") || strings.Contains(page, "/wipe") || strings.Contains(page, "/lock-phone") {
+			t.Error("the employee's own phone's page does not say whose it is, or offers to wipe or lock it")
+		}
+		if _, _, page = w.page(http.MethodGet, "/ui/devices/"+company.ID, helpdesk, nil); strings.Contains(page, "/wipe") {
+			t.Error("the helpdesk is offered to wipe a phone")
+		}
+
+		invited := w.deviceIn(w.tenant, mdm.OwnershipCompany, mdm.DeviceInvited)
+		if _, _, page := w.page(http.MethodGet, "/ui/devices/"+invited.ID, admin, nil); !strings.Contains(page, "/ui/devices/"+invited.ID+"/provisioning.png") {
+			t.Error("the invited company-owned phone's page does not show its provisioning code")
+		}
+		if code, _, png := w.page(http.MethodGet, "/ui/devices/"+invited.ID+"/provisioning.png", admin, nil); code != http.StatusOK || !strings.HasPrefix(png, "\x89PNG") {
+			t.Errorf("the provisioning code: %d", code)
+		}
+		if code, _, _ := w.page(http.MethodGet, "/ui/devices/"+company.ID+"/provisioning.png", admin, nil); code != http.StatusConflict {
+			t.Errorf("the provisioning code of an enrolled phone: %d", code)
+		}
+
+		var view struct {
+			Device struct {
+				Ownership string            `json:"ownership"`
+				Hardware  map[string]string `json:"hardware"`
+			} `json:"device"`
+		}
+		for _, d := range []mdm.Device{own, company} {
+			code, answer := w.call(http.MethodGet, "/api/v1/devices/"+d.ID, w.tokens[mdm.RoleAdmin], "")
+			if err := json.Unmarshal([]byte(answer), &view); err != nil || code != http.StatusOK {
+				t.Fatalf("the device view: %d %v", code, err)
+			}
+			kept := d.ID == company.ID
+			if view.Device.Ownership != string(d.Ownership) || (view.Device.Hardware["serial_number"] == hw.SerialNumber) != kept {
+				t.Errorf("the device view of the %s phone: %s", d.Ownership, answer)
+			}
+			view.Device.Hardware = nil
+		}
+		code, answer := w.call(http.MethodGet, "/api/v1/devices?ownership=company", w.tokens[mdm.RoleAdmin], "")
+		if code != http.StatusOK || !strings.Contains(answer, company.ID) || strings.Contains(answer, own.ID) {
+			t.Errorf("the list of company-owned devices: %d %s", code, answer)
+		}
+		if code, _ := w.call(http.MethodGet, "/api/v1/devices?ownership=borrowed", w.tokens[mdm.RoleAdmin], ""); code != http.StatusBadRequest {
+			t.Errorf("an unknown ownership as a filter: %d", code)
+		}
+	})
+}
