@@ -10,6 +10,7 @@ import (
 
 	apple "github.com/micromdm/nanomdm/mdm"
 	"github.com/micromdm/plist"
+	"github.com/smallstep/pkcs7"
 
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/phonesim"
@@ -279,4 +280,46 @@ func newQuery(t *testing.T, queries []string) *apple.Command {
 
 func countOf(xs []string, x string) int {
 	return len(slices.DeleteFunc(slices.Clone(xs), func(y string) bool { return y != x }))
+}
+
+// The profile of a device enrolment is one (EnrollmentMode ADDE, the employee's managed
+// Apple account) and asks for the fewest rights the employer needs: never the inspection
+// of installed apps (256), which would list the private ones, nor network information
+// (32). The token of a company-owned phone gets no User Enrolment's profile either.
+func TestTheDeviceEnrolmentAsksForTheFewestRights(t *testing.T) {
+	s := newSite(t, "sqlite")
+	const account = "carla@musterstadt.example"
+	p := s.newPhone(account)
+	code := s.inviteOwned(t, "carla", mdm.OwnershipCompany)
+	form := "code=" + urlQuery(code) + "&user-identifier=" + urlQuery(account)
+	req := newRequest(t, http.MethodPost, s.url+ios.PathSignInDevice, []byte(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	p.takeToken(t, send(t, p.client, req))
+
+	if a := p.postEnrol(t, s.url+ios.PathEnrol); a.StatusCode != http.StatusForbidden {
+		t.Errorf("the User Enrolment's BaseURL answered a company-owned phone's token with HTTP %d", a.StatusCode)
+	}
+	a := p.postEnrol(t, s.url+ios.PathEnrolDevice)
+	if a.StatusCode != http.StatusOK {
+		t.Fatalf("HTTP %d %s", a.StatusCode, a.body)
+	}
+	p7, err := pkcs7.Parse(a.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top struct{ PayloadContent []map[string]any }
+	if err := plist.Unmarshal(p7.Content, &top); err != nil {
+		t.Fatal(err)
+	}
+	for _, pl := range top.PayloadContent {
+		if pl["PayloadType"] != "com.apple.mdm" {
+			continue
+		}
+		rights, _ := pl["AccessRights"].(uint64)
+		if pl["EnrollmentMode"] != "ADDE" || pl["AssignedManagedAppleID"] != account || rights == 0 || rights&256 != 0 || rights&32 != 0 {
+			t.Errorf("MDM payload %v", pl)
+		}
+		return
+	}
+	t.Fatal("no MDM payload")
 }
