@@ -22,6 +22,7 @@ require (
 	github.com/jessepeterson/kmfddm v0.8.3
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/leodido/go-syslog/v4 v4.6.0
+	github.com/micromdm/nanodep v0.7.0
 	github.com/micromdm/nanolib v0.5.0
 	github.com/micromdm/nanomdm v0.9.0
 	github.com/micromdm/plist v0.2.1
@@ -104,6 +105,7 @@ require (
 	github.com/golang/glog v1.2.5 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/golang/snappy v0.0.4 // indirect
+	github.com/gomodule/oauth1 v0.2.0 // indirect
 	github.com/google/go-tpm v0.9.8 // indirect
 	github.com/google/s2a-go v0.1.11 // indirect
 	github.com/google/uuid v1.6.0 // indirect

@@ -19,6 +19,7 @@ import (
 	"github.com/trennwand/trennwand/android/amapifake"
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/apnsfake"
+	"github.com/trennwand/trennwand/ios/depfake"
 	"github.com/trennwand/trennwand/ios/vppfake"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/domain"
@@ -28,6 +29,7 @@ import (
 type Demo struct {
 	apns     *apnsfake.Server
 	vpp      *vppfake.Server
+	dep      *depfake.Server
 	amapi    *amapifake.Fake
 	amapiSrv *httptest.Server
 	// tenantID and enterprise are the demo tenant and its enterprise in the fake, once seeded.
@@ -52,12 +54,12 @@ const (
 // PlayIframe is the AMAPI fake's stand-in of the managed Google Play iframe, PlayScript
 // the origin of its stand-in of Google's gapi script.
 type Endpoints struct {
-	APNs, VPP, VPPMetadata, AMAPI, PlayIframe, PlayScript string
+	APNs, VPP, VPPMetadata, DEP, AMAPI, PlayIframe, PlayScript string
 }
 
 // Start starts the fakes.
 func Start() *Demo {
-	d := &Demo{apns: apnsfake.Start(), vpp: vppfake.Start(), amapi: amapifake.New()}
+	d := &Demo{apns: apnsfake.Start(), vpp: vppfake.Start(), dep: depfake.Start(), amapi: amapifake.New()}
 	// A demo server runs for long: it needs the pushes counted, not kept.
 	d.apns.KeepLast(100)
 	d.amapiSrv = httptest.NewServer(d.amapi.Handler())
@@ -69,7 +71,7 @@ func Start() *Demo {
 
 // Endpoints returns where the fakes answer.
 func (d *Demo) Endpoints() Endpoints {
-	return Endpoints{APNs: d.apns.URL(), VPP: d.vpp.URL(), VPPMetadata: d.vpp.MetadataURL(), AMAPI: d.amapiSrv.URL + "/",
+	return Endpoints{APNs: d.apns.URL(), VPP: d.vpp.URL(), VPPMetadata: d.vpp.MetadataURL(), DEP: d.dep.URL(), AMAPI: d.amapiSrv.URL + "/",
 		PlayIframe: d.amapiSrv.URL + amapifake.PathPlaySearch, PlayScript: d.amapiSrv.URL}
 }
 
@@ -81,6 +83,7 @@ func (d *Demo) Close() {
 	d.amapiSrv.Close()
 	d.apns.Close()
 	d.vpp.Close()
+	d.dep.Close()
 }
 
 // LicenceTokens takes a tenant's Apps and Books content token (ios/licences has it).

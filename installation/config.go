@@ -40,9 +40,12 @@ type Config struct {
 	// VPPURL and VPPMetadataURL are Apple's Apps and Books API and its app metadata
 	// lookup; empty means Apple's own.
 	VPPURL, VPPMetadataURL string
-	MasterKey              *pki.MasterKey // from TRENNWAND_MASTER_KEY; nil means the key file in the data directory
-	TLSCert, TLSKey        string
-	AdminEmail             string
+	// DEPURL is Apple's device assignment service (Automated Device Enrollment); empty
+	// means Apple's own.
+	DEPURL          string
+	MasterKey       *pki.MasterKey // from TRENNWAND_MASTER_KEY; nil means the key file in the data directory
+	TLSCert, TLSKey string
+	AdminEmail      string
 	// SMTPURL and MailFrom send invitations by e-mail when SMTPURL is set.
 	SMTPURL, MailFrom string
 	// TrustedProxies are the load balancers whose X-Forwarded-For names the client.
@@ -70,7 +73,7 @@ var Settings = []string{
 	"data", "db", "addr", "public-url", "amapi-endpoint", "amapi-credentials", "apns-url",
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
 	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
-	"trusted-proxies", "vpp-url", "vpp-metadata-url", "metrics-addr",
+	"trusted-proxies", "vpp-url", "vpp-metadata-url", "dep-url", "metrics-addr",
 	"memory-limit", "metrics-tenant-label",
 	"siem-syslog", "siem-syslog-ca", "siem-syslog-cert", "siem-syslog-key", "siem-webhook", "siem-webhook-ca", "siem-webhook-secret-file",
 }
@@ -145,6 +148,7 @@ func validate(v *viper.Viper) (Config, error) {
 		APNsTopic:          v.GetString("apns-topic"),
 		VPPURL:             v.GetString("vpp-url"),
 		VPPMetadataURL:     v.GetString("vpp-metadata-url"),
+		DEPURL:             v.GetString("dep-url"),
 		TLSCert:            v.GetString("tls-cert"),
 		TLSKey:             v.GetString("tls-key"),
 		AdminEmail:         cmp.Or(v.GetString("admin-email"), "admin@localhost"),
@@ -192,7 +196,7 @@ func validate(v *viper.Viper) (Config, error) {
 	}
 	cfg.PublicURLSet = v.GetString("public-url") != ""
 	for name, raw := range map[string]string{"amapi-endpoint": cfg.AMAPIEndpoint, "apns-url": cfg.APNsURL,
-		"vpp-url": cfg.VPPURL, "vpp-metadata-url": cfg.VPPMetadataURL} {
+		"vpp-url": cfg.VPPURL, "vpp-metadata-url": cfg.VPPMetadataURL, "dep-url": cfg.DEPURL} {
 		if raw == "" {
 			continue
 		}

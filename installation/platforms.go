@@ -12,6 +12,7 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/dep"
 	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/ios/vpp"
@@ -73,6 +74,33 @@ func (in *Installation) useLicences(p *ios.Platform, demo bool) (*licences.Servi
 	}
 	p.UseLicences(lic)
 	return lic, nil
+}
+
+// AppleBusinessManager returns the installation's Automated Device Enrollment at the
+// configured URL and turns it on for the Apple component p: the devices a tenant bought
+// enrol on the tenant's sign-in page, and trust the server by the installation's CA.
+func (in *Installation) AppleBusinessManager(ctx context.Context, p *ios.Platform) (*dep.Service, error) {
+	ca, err := in.CA(ctx)
+	if err != nil {
+		return nil, err
+	}
+	public := in.Config.PublicURL
+	// A certificate of the operator's own is trusted by the devices as it is; the
+	// embedded CA's server certificate only through its root.
+	var anchors [][]byte
+	if in.Config.TLSCert == "" {
+		anchors = [][]byte{ca.Root().Raw}
+	}
+	abm, err := dep.New(dep.Config{Tables: in.Store.Tables(), Sealer: in.Key, URL: in.Config.DEPURL,
+		Client:      &http.Client{Timeout: 60 * time.Second},
+		EnrolURL:    func(tenantID string) string { return public.JoinPath(ios.PathEnrolAutomated(tenantID)).String() },
+		WebURL:      func(tenantID string) string { return public.JoinPath(ios.PathSignInAutomated(tenantID)).String() },
+		AnchorCerts: anchors, Now: in.Service.Now, Log: in.Log.With("component", "dep")})
+	if err != nil {
+		return nil, err
+	}
+	p.UseBoughtDevices(abm)
+	return abm, nil
 }
 
 // ErrNoAMAPI means the installation has no way to reach the Android Management API.

@@ -34,8 +34,8 @@ func bearerToken(r *http.Request) string {
 
 // authenticate returns the device whose enrolment token the request carries. When it
 // carries none, or one that authenticates no device, it answers 401 with the challenge that
-// sends the phone to the web sign-in page, and returns false.
-func (p *Platform) authenticate(w http.ResponseWriter, r *http.Request) (mdm.Device, bool) {
+// sends the phone to the web sign-in page at signInURL, and returns false.
+func (p *Platform) authenticate(w http.ResponseWriter, r *http.Request, signInURL string) (mdm.Device, bool) {
 	token := bearerToken(r)
 	d, err := p.devices.Load(string(enrolment.HashEnrolmentToken(token)), func() (mdm.Device, error) {
 		return p.svc.Enrolment.DeviceByEnrolmentToken(r.Context(), token)
@@ -48,7 +48,7 @@ func (p *Platform) authenticate(w http.ResponseWriter, r *http.Request) (mdm.Dev
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return mdm.Device{}, false
 	}
-	p.challenge(w)
+	challenge(w, signInURL)
 	return mdm.Device{}, false
 }
 
@@ -60,9 +60,9 @@ func keptDevices(changes *store.Changes) *store.Kept[string, mdm.Device] {
 }
 
 // challenge answers 401 with the account-driven enrolment's challenge: sign in on the web
-// page at url. An enrolled phone that gets it asks its user to sign in again; it does not
-// unenrol.
-func (p *Platform) challenge(w http.ResponseWriter) {
-	w.Header().Set("WWW-Authenticate", `Bearer method="apple-as-web", url="`+p.urls.signIn+`"`)
-	http.Error(w, "sign in on "+p.urls.signIn, http.StatusUnauthorized)
+// page at signInURL. An enrolled phone that gets it asks its user to sign in again; it does
+// not unenrol.
+func challenge(w http.ResponseWriter, signInURL string) {
+	w.Header().Set("WWW-Authenticate", `Bearer method="apple-as-web", url="`+signInURL+`"`)
+	http.Error(w, "sign in on "+signInURL, http.StatusUnauthorized)
 }

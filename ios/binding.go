@@ -29,6 +29,8 @@ type binding struct {
 	// enrolling phone before its enrolment completes and its policy is applied, an enrolled
 	// one when a message tells its OS version.
 	declarative func(ctx context.Context, d mdm.Device) error
+	// enrolled is told of a device whose enrolment has just completed.
+	enrolled func(ctx context.Context, d mdm.Device) error
 }
 
 type callerKey struct{}
@@ -123,6 +125,11 @@ func (b *binding) TokenUpdate(r *apple.Request, m *apple.TokenUpdate) error {
 		// The OS version came with Authenticate; the device is checked once it is active.
 		if err := b.svc.Compliance.CheckDevice(r.Context(), d.TenantID, d.ID, compliance.Facts{}); err != nil {
 			return fmt.Errorf("check compliance of device %s: %w", d.ID, err)
+		}
+		if b.enrolled != nil {
+			if err := b.enrolled(r.Context(), d); err != nil {
+				return fmt.Errorf("after the enrolment of device %s: %w", d.ID, err)
+			}
 		}
 	}
 	return nil

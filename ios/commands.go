@@ -8,6 +8,7 @@ import (
 	"time"
 
 	apple "github.com/micromdm/nanomdm/mdm"
+	"github.com/micromdm/plist"
 
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/jobs"
@@ -20,26 +21,44 @@ type Queue interface {
 	EnqueueCommandThen(ctx context.Context, ids []string, cmd *apple.Command, then func(tx *store.Tx, queued []string) error) (map[string]error, error)
 }
 
-// ErrPrivateCommand refuses a command that acts on the private side of a phone.
-var ErrPrivateCommand = errors.New("the command acts on the employee's private phone, which trennwand never does")
+// ErrPrivateCommand refuses a command that acts on the employee's private phone, or on the
+// private side of any phone. It is mdm.ErrInvalid, so that a domain command refused here
+// is marked failed, never tried again.
+var ErrPrivateCommand = fmt.Errorf("%w: the command acts on the employee's private phone, which trennwand never does", mdm.ErrInvalid)
 
-// privateRequestTypes are the MDM commands that reach beyond the work volume of a User
-// Enrolment: erasing or locking the whole phone, clearing its passcode, lost mode and
-// locating it, and activation lock. User Enrolment forbids most of them on the phone's
-// side too; trennwand refuses them before they are queued, for every enrolment, since
-// every enrolment it makes is a User Enrolment of a private phone. "Wipe" on a private
-// phone means removing the enrolment profile, which takes the work volume with it.
-var privateRequestTypes = []string{
-	"EraseDevice", "DeviceLock", "ClearPasscode",
-	"EnableLostMode", "DisableLostMode", "PlayLostModeSound", "DeviceLocation",
-	"ActivationLockBypassCode", "ClearActivationLockBypassCode",
+// neverRequestTypes are the MDM commands trennwand sends to no phone at all: clearing its
+// passcode, locating it, sounding it, activation lock, and the list of every installed
+// app, which names the employee's private apps.
+var neverRequestTypes = []string{
+	"ClearPasscode", "DeviceLocation", "PlayLostModeSound",
+	"ActivationLockBypassCode", "ClearActivationLockBypassCode", "InstalledApplicationList",
+}
+
+// deviceRequestTypes are the MDM commands that act on the whole phone: locking and
+// erasing it, and lost mode. They reach company-owned phones only, which a device
+// enrolment manages; on the employee's own phone, a User Enrolment, trennwand refuses them
+// before they are queued (User Enrolment forbids most of them on the phone's side too).
+// "Wipe" on a private phone means removing the enrolment profile, which takes the work
+// volume with it.
+var deviceRequestTypes = []string{"EraseDevice", "DeviceLock", "EnableLostMode", "DisableLostMode"}
+
+// deviceQueries are the DeviceInformation queries trennwand asks, by ownership: of the
+// employee's own phone its OS version alone (for the compliance rules); of a company-owned
+// one what the employer needs of its device, model, serial number, OS version and storage
+// capacity. Never its name, phone number, network addresses or location.
+var deviceQueries = map[bool][]string{
+	false: {"OSVersion"},
+	true:  {"OSVersion", "SerialNumber", "Model", "ModelName", "DeviceCapacity"},
 }
 
 // Enqueue queues an MDM command for the enrolments and returns, per enrolment, why it was
 // not queued there (see storage.EnqueueCommand). Every command bound for a phone goes
-// through here: a command that acts on the private side of the phone is refused with
-// ErrPrivateCommand and nothing is queued. The request type is read from the command's
-// plist itself, so that a command cannot pass under another name.
+// through here: a command that acts on the employee's private phone is refused with
+// ErrPrivateCommand and nothing is queued — one that no phone gets, one that acts on the
+// whole phone unless every enrolment is of a company-owned device, or a device
+// information query beyond what the ownership allows. The request type and the queries
+// are read from the command's plist itself, so that a command cannot pass under another
+// name.
 func (p *Platform) Enqueue(ctx context.Context, ids []string, cmd *apple.Command) (map[string]error, error) {
 	return p.enqueue(ctx, ids, cmd, true, nil)
 }
@@ -55,13 +74,11 @@ func (p *Platform) enqueue(ctx context.Context, ids []string, cmd *apple.Command
 	if err != nil {
 		return nil, fmt.Errorf("enqueue %s: %w", cmd.CommandUUID, err)
 	}
-	for _, typ := range []string{cmd.Command.RequestType, decoded.Command.RequestType} {
-		if slices.Contains(privateRequestTypes, typ) {
-			return nil, fmt.Errorf("enqueue %s: %w: %s", cmd.CommandUUID, ErrPrivateCommand, typ)
-		}
-	}
 	if decoded.CommandUUID != cmd.CommandUUID {
 		return nil, fmt.Errorf("enqueue %s: the command's plist has the UUID %s", cmd.CommandUUID, decoded.CommandUUID)
+	}
+	if err := p.allowed(ctx, ids, cmd.Command.RequestType, decoded); err != nil {
+		return nil, fmt.Errorf("enqueue %s: %w", cmd.CommandUUID, err)
 	}
 	return p.store.EnqueueCommandThen(ctx, ids, decoded, func(tx *store.Tx, queued []string) error {
 		if then != nil {
@@ -85,4 +102,53 @@ func (p *Platform) wakeAt(ctx context.Context, tx *store.Tx, ids []string, at ti
 		}
 	}
 	return nil
+}
+
+// allowed is the privacy gate: it refuses, with ErrPrivateCommand, a command that no
+// phone gets, a command on the whole phone for an enrolment that is not of a company-owned
+// device, and a device information query beyond what the ownership of every enrolment
+// allows. claimed is the request type the caller names; decoded the command's own plist.
+func (p *Platform) allowed(ctx context.Context, ids []string, claimed string, decoded *apple.Command) error {
+	types := []string{claimed, decoded.Command.RequestType}
+	for _, typ := range types {
+		if slices.Contains(neverRequestTypes, typ) {
+			return fmt.Errorf("%w: %s", ErrPrivateCommand, typ)
+		}
+	}
+	whole := slices.ContainsFunc(types, func(typ string) bool { return slices.Contains(deviceRequestTypes, typ) })
+	queries, asks := informationQueries(decoded)
+	if !whole && !asks {
+		return nil
+	}
+	owned, err := p.store.CompanyOwned(ctx, ids)
+	if err != nil {
+		return err
+	}
+	company := len(ids) > 0 && len(owned) == len(slices.Compact(slices.Sorted(slices.Values(ids))))
+	if whole && !company {
+		return fmt.Errorf("%w: %s reaches company-owned devices only", ErrPrivateCommand, decoded.Command.RequestType)
+	}
+	for _, q := range queries {
+		if !slices.Contains(deviceQueries[company], q) {
+			return fmt.Errorf("%w: DeviceInformation asks for %s", ErrPrivateCommand, q)
+		}
+	}
+	return nil
+}
+
+// informationQueries reads the queries of a DeviceInformation command; asks is false for
+// any other command.
+func informationQueries(cmd *apple.Command) (queries []string, asks bool) {
+	if cmd.Command.RequestType != "DeviceInformation" {
+		return nil, false
+	}
+	var body struct{ Command struct{ Queries []string } }
+	if err := plist.Unmarshal(cmd.Raw, &body); err != nil {
+		return []string{"unreadable queries"}, true
+	}
+	if len(body.Command.Queries) == 0 {
+		// Without Queries a phone answers every query it knows.
+		return []string{"every query"}, true
+	}
+	return body.Command.Queries, true
 }

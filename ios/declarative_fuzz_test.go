@@ -31,7 +31,7 @@ func FuzzDeclarativeCheckin(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		msg, err := decodeCheckin(body)
+		msg, err := decodeCheckin(body, userEnrolment)
 		if err != nil {
 			return
 		}

@@ -8,12 +8,11 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 )
 
-// discoveryVersion is the enrolment type the service offers: User Enrolment of a
-// personally owned device.
-const discoveryVersion = "mdm-byod"
-
 // serveDiscovery answers Apple's service discovery for account-driven enrolment: where
-// the enrolment of the managed Apple account in user-identifier begins.
+// the enrolment of the managed Apple account in user-identifier begins. The answer lists
+// both enrolments, User Enrolment (mdm-byod) and Device Enrollment (mdm-adde), each with
+// its BaseURL; the phone takes the one it makes, and the sign-in behind each takes only
+// invitations of its ownership.
 //
 // It answers every well-formed identifier (user@domain with a DNS domain) alike: which
 // domains lead here is decided where the operator publishes this path on the domain of the
@@ -25,14 +24,25 @@ func (p *Platform) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no enrolment offered: discovery needs user-identifier, a managed Apple account (user@domain)", http.StatusNotFound)
 		return
 	}
-	type server struct {
-		Version string
-		BaseURL string
-	}
-	body, _ := json.Marshal(struct{ Servers []server }{[]server{{Version: discoveryVersion, BaseURL: p.urls.enrol}}})
+	body, _ := json.Marshal(discoveryAnswer(p.userEnrolment(), p.deviceEnrolment()))
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(body)
+}
+
+// discoveryServer is one entry of the discovery answer, with Apple's key names.
+type discoveryServer struct {
+	Version string
+	BaseURL string
+}
+
+// discoveryAnswer is the discovery document that offers the ways.
+func discoveryAnswer(ways ...enrolmentWay) any {
+	servers := make([]discoveryServer, len(ways))
+	for i, w := range ways {
+		servers[i] = discoveryServer{Version: w.version, BaseURL: w.enrolURL}
+	}
+	return struct{ Servers []discoveryServer }{servers}
 }
 
 // wellFormedAccount reports whether id has the user@domain form Apple requires of a

@@ -30,17 +30,31 @@ func (p *Platform) EnrolmentStep(ctx context.Context, _ mdm.Tenant, d mdm.Device
 	return mdm.EnrolmentStep{Account: emp.ManagedAppleID}, nil
 }
 
-// SendCommand turns a domain command into the Apple command that does it on a User
-// Enrolment. Locking the work container or resetting its passcode has no MDM command on
-// a User Enrolment; such commands are refused (mdm.ErrInvalid) with the reason, and the
-// domain marks them failed.
+// SendCommand turns a domain command into the Apple command that does it: on a User
+// Enrolment, or a command on the whole of a company-owned phone (see deviceCommand).
+// Locking the work container or resetting its passcode has no MDM command on a User
+// Enrolment; such commands are refused (mdm.ErrInvalid) with the reason, and the domain
+// marks them failed.
 func (p *Platform) SendCommand(ctx context.Context, t mdm.Tenant, d mdm.Device, c mdm.Command) error {
 	if d.PlatformID == "" {
 		return fmt.Errorf("%w: device %s has not contacted the server yet", mdm.ErrInvalid, d.ID)
 	}
-	var cmd *apple.Command
-	var err error
-	uuid := domainCommandPrefix + c.ID
+	uuid := commandUUID(c)
+	supervised := false
+	if c.Kind == mdm.CommandStartLostMode {
+		var err error
+		if supervised, err = p.supervised(ctx, d); err != nil {
+			return err
+		}
+	}
+	cmd, whole, err := deviceCommand(t, d, c, uuid, supervised)
+	if whole {
+		if err != nil {
+			return err
+		}
+		_, err = p.enqueue(ctx, []string{d.PlatformID}, cmd, true, nil)
+		return err
+	}
 	switch c.Kind {
 	case mdm.CommandQueryWorkApps:
 		cmd, err = newCommand(uuid, "ManagedApplicationList", nil)
@@ -102,18 +116,25 @@ func (p *Platform) profileIdentifier() string {
 // commandReport takes in a phone's answer to a command: a domain command's result, a work
 // app's installation, configuration or removal, or the managed app inventory.
 func (p *Platform) commandReport(ctx context.Context, d mdm.Device, r *apple.CommandResults) error {
-	if r.CommandUUID == "" || r.Status == "Idle" || r.Status == "NotNow" || isStatusQuery(r.CommandUUID) {
+	if r.CommandUUID == "" || r.Status == "Idle" || r.Status == "NotNow" {
 		return nil
+	}
+	if isStatusQuery(r.CommandUUID) {
+		return p.recordHardware(ctx, d, r)
 	}
 	ok, reason := commandStatus(r)
 	if id, found := strings.CutPrefix(r.CommandUUID, domainCommandPrefix); found {
 		if ok {
 			reason = ""
 		}
+		id, erase := strings.CutPrefix(id, eraseMark)
 		if err := p.svc.FinishCommand(ctx, d.TenantID, id, reason); err != nil {
 			return err
 		}
-		if ok {
+		switch {
+		case ok && erase:
+			return p.erased(ctx, d)
+		case ok:
 			return p.inventory(ctx, d, r)
 		}
 		return nil

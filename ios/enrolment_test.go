@@ -26,13 +26,14 @@ func TestAnEmployeeEnrolsTheirIPhone(t *testing.T) {
 		code := s.invite(t, "erika@mail.musterstadt.example", account, mdm.PlatformIOS)
 		p := s.newPhone(account)
 
-		// Discovery names the BaseURL.
+		// Discovery names the BaseURL of each enrolment: User Enrolment's first.
 		a := p.discover(t)
 		var doc map[string][]map[string]string
 		if a.StatusCode != http.StatusOK || a.Header.Get("Content-Type") != "application/json" || json.Unmarshal(a.body, &doc) != nil {
 			t.Fatalf("discovery: HTTP %d %q %s", a.StatusCode, a.Header.Get("Content-Type"), a.body)
 		}
-		wantServers := map[string][]map[string]string{"Servers": {{"Version": "mdm-byod", "BaseURL": s.url + ios.PathEnrol}}}
+		wantServers := map[string][]map[string]string{"Servers": {{"Version": "mdm-byod", "BaseURL": s.url + ios.PathEnrol},
+			{"Version": "mdm-adde", "BaseURL": s.url + ios.PathEnrolDevice}}}
 		if got, _ := json.Marshal(doc); string(got) != mustJSON(t, wantServers) {
 			t.Fatalf("discovery answered %s, want %s", a.body, mustJSON(t, wantServers))
 		}

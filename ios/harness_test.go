@@ -142,6 +142,18 @@ func (s *site) client() *http.Client {
 // site's topic first, as IT uploads it before inviting.
 func (s *site) invite(t testing.TB, email, appleID string, platform mdm.Platform) string {
 	t.Helper()
+	s.pushCertificateUploaded(t)
+	inv, err := s.svc.Enrolment.Invite(context.Background(), "test", s.tenant, enrolment.InviteRequest{Email: email, Platform: platform, ManagedAppleID: appleID})
+	if err != nil {
+		t.Fatalf("invite %s: %v", email, err)
+	}
+	return inv.Code
+}
+
+// pushCertificateUploaded gives a tenant without a push certificate one for the site's
+// topic, as IT uploads it before inviting.
+func (s *site) pushCertificateUploaded(t testing.TB) {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := s.platform.PushCertificate(ctx, s.tenant.ID); errors.Is(err, mdm.ErrNotFound) {
 		certPEM, keyPEM, err := apnsfake.PushCertificate(s.topic, time.Now().AddDate(1, 0, 0))
@@ -152,11 +164,6 @@ func (s *site) invite(t testing.TB, email, appleID string, platform mdm.Platform
 			t.Fatalf("push certificate: %v", err)
 		}
 	}
-	inv, err := s.svc.Enrolment.Invite(context.Background(), "test", s.tenant, enrolment.InviteRequest{Email: email, Platform: platform, ManagedAppleID: appleID})
-	if err != nil {
-		t.Fatalf("invite %s: %v", email, err)
-	}
-	return inv.Code
 }
 
 // devices returns the tenant's devices.

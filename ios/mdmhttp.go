@@ -29,11 +29,13 @@ const maxMDMRequest = 1 << 20
 // request passes, in order:
 //
 //  1. the body, read up to maxMDMRequest (413 beyond);
-//  2. the enrolment token (401 with the sign-in challenge when missing or wrong);
+//  2. the enrolment token (401 with the sign-in challenge when missing or wrong) — or, for
+//     a device that Automated Device Enrollment set up, which has none, its certificate;
 //  3. the device certificate from the Mdm-Signature header: a valid signature of the body,
 //     by a device certificate of our CA that is not revoked and that names the device of
 //     the token (400 otherwise, as nanomdm answers certificate problems);
-//  4. the message, decoded at the edge (400 when malformed or not a User Enrolment's);
+//  4. the message, decoded at the edge (400 when malformed or not of the device's kind of
+//     enrolment: a User Enrolment's, unless the device is company-owned);
 //  5. the service chain: the domain binding, nanomdm's certauth and nanomdm itself.
 //
 // Every request's context is wrapped with storage.RequestContext, so that an Idle check-in
@@ -49,9 +51,9 @@ func (p *Platform) mdmHandler(checkin bool) http.Handler {
 		var out []byte
 		var err error
 		if checkin {
-			out, err = p.checkin(req, body)
+			out, err = p.checkin(req, body, kindOf(d))
 		} else {
-			out, err = p.report(req, body)
+			out, err = p.report(req, body, kindOf(d))
 		}
 		if err != nil {
 			status := statusOf(err)
@@ -80,7 +82,7 @@ func (p *Platform) signedRequest(w http.ResponseWriter, r *http.Request) (d mdm.
 	if body, ok = readBody(w, r, maxMDMRequest); !ok {
 		return d, nil, nil, false
 	}
-	if d, ok = p.authenticate(w, r); !ok {
+	if d, ok = p.caller(w, r, body); !ok {
 		return d, nil, nil, false
 	}
 	cert, err := p.deviceCertificate(r.Context(), r.Header.Get("Mdm-Signature"), body, d)
@@ -131,8 +133,8 @@ func verifySignature(header string, body []byte) (cert *x509.Certificate, err er
 }
 
 // checkin handles a check-in message and returns the answer's body.
-func (p *Platform) checkin(r *apple.Request, body []byte) ([]byte, error) {
-	msg, err := decodeCheckin(body)
+func (p *Platform) checkin(r *apple.Request, body []byte, kind enrolmentKind) ([]byte, error) {
+	msg, err := decodeCheckin(body, kind)
 	if err != nil {
 		return nil, service.NewHTTPStatusError(http.StatusBadRequest, err)
 	}
@@ -173,8 +175,8 @@ func (p *Platform) checkin(r *apple.Request, body []byte) ([]byte, error) {
 }
 
 // report handles a command report and returns the next command, if any.
-func (p *Platform) report(r *apple.Request, body []byte) ([]byte, error) {
-	results, err := decodeReport(body)
+func (p *Platform) report(r *apple.Request, body []byte, kind enrolmentKind) ([]byte, error) {
+	results, err := decodeReport(body, kind)
 	if err != nil {
 		return nil, service.NewHTTPStatusError(http.StatusBadRequest, err)
 	}
@@ -222,4 +224,49 @@ func (p *Platform) contactOf(d mdm.Device) storage.Visitor {
 	return func(ctx context.Context, tx *store.Tx, at time.Time) error {
 		return p.svc.Compliance.RecordContact(ctx, tx, d.TenantID, d.ID, at)
 	}
+}
+
+// caller returns the device a request of the MDM endpoints authenticates as: the device of
+// its enrolment token, or, without a token, the device the certificate of its
+// Mdm-Signature names, which must be one that Automated Device Enrollment set up (no
+// account-driven sign-in gave it a token). Anything else is answered 401 with the
+// sign-in challenge.
+func (p *Platform) caller(w http.ResponseWriter, r *http.Request, body []byte) (mdm.Device, bool) {
+	if bearerToken(r) != "" || p.bought == nil {
+		return p.authenticate(w, r, p.urls.signIn)
+	}
+	d, err := p.automatedCaller(r.Context(), r.Header.Get("Mdm-Signature"), body)
+	if err != nil {
+		p.log.Info("MDM request without a token refused", "error", err)
+		return p.authenticate(w, r, p.urls.signIn)
+	}
+	return d, true
+}
+
+// automatedCaller returns the device a request signed by a device certificate comes from,
+// when that device was set up by Automated Device Enrollment.
+func (p *Platform) automatedCaller(ctx context.Context, header string, body []byte) (mdm.Device, error) {
+	if header == "" {
+		return mdm.Device{}, errors.New("no Mdm-Signature header")
+	}
+	cert, err := verifySignature(header, body)
+	if err != nil {
+		return mdm.Device{}, err
+	}
+	id, err := p.ca.VerifyDevice(ctx, cert)
+	if err != nil && !errors.Is(err, pki.ErrRevoked) {
+		return mdm.Device{}, err
+	}
+	d, err := p.svc.Device(ctx, id.TenantID, id.EnrolmentID)
+	if err != nil {
+		return mdm.Device{}, err
+	}
+	h, found, err := p.store.HardwareOf(ctx, d.TenantID, d.ID)
+	if err != nil {
+		return mdm.Device{}, err
+	}
+	if !found || !h.Automated || !companyOwned(d) || d.Platform != mdm.PlatformIOS || d.State == mdm.DeviceRemoved {
+		return mdm.Device{}, fmt.Errorf("device %s was not set up by Automated Device Enrollment", d.ID)
+	}
+	return d, nil
 }

@@ -67,14 +67,14 @@ func (p *phone) discover(t testing.TB) answer {
 		p.s.url+ios.PathDiscovery+"?user-identifier="+url.QueryEscape(p.account)+"&model-family=iPhone", nil))
 }
 
-// baseURL returns the BaseURL of the discovery answer.
+// baseURL returns the BaseURL of User Enrolment in the discovery answer.
 func (p *phone) baseURL(t testing.TB) string {
 	t.Helper()
 	a := p.discover(t)
 	var doc struct {
 		Servers []struct{ Version, BaseURL string }
 	}
-	if a.StatusCode != http.StatusOK || json.Unmarshal(a.body, &doc) != nil || len(doc.Servers) != 1 {
+	if a.StatusCode != http.StatusOK || json.Unmarshal(a.body, &doc) != nil || len(doc.Servers) == 0 || doc.Servers[0].Version != "mdm-byod" {
 		t.Fatalf("discovery: HTTP %d %s", a.StatusCode, a.body)
 	}
 	return doc.Servers[0].BaseURL

@@ -33,10 +33,17 @@ const (
 	// PathDiscovery is where a phone looks for the enrolment service of its managed Apple
 	// account's domain. Operators serve it (or forward it here) on that domain.
 	PathDiscovery = "/.well-known/com.apple.remotemanagement"
-	// PathEnrol is the enrolment BaseURL: the phone posts here for its enrolment profile.
+	// PathEnrol is the enrolment BaseURL of User Enrolment (mdm-byod): the employee's own
+	// phone posts here for its enrolment profile.
 	PathEnrol = "/apple/enrol"
+	// PathEnrolDevice is the enrolment BaseURL of account-driven Device Enrollment
+	// (mdm-adde, iOS 17 and later), for company-owned phones.
+	PathEnrolDevice = PathEnrol + "/device"
 	// PathSignIn is the web sign-in page the phone shows when it has no valid token.
 	PathSignIn = "/apple/signin"
+	// PathSignInDevice is the sign-in page of a device enrolment: it takes only
+	// invitations for company-owned phones.
+	PathSignInDevice = PathSignIn + "/device"
 	// PathSignedIn is where the tenant's provider sends the sign-in sheet back when the
 	// tenant asks its employees to confirm who they are; the tenant registers it at its
 	// provider as a redirect URI.
@@ -96,6 +103,9 @@ type Storage interface {
 	AppCommandResult(ctx context.Context, enrollmentID, commandUUID string, ok bool, errText string) error
 	AppInventory(ctx context.Context, enrollmentID string, status map[string]string) error
 	StatusDue(ctx context.Context, cutoff time.Time, limit int) ([]string, error)
+	CompanyOwned(ctx context.Context, ids []string) (map[string]bool, error)
+	SetHardware(ctx context.Context, h storage.Hardware) error
+	HardwareOf(ctx context.Context, tenantID, deviceID string) (storage.Hardware, bool, error)
 	// Tables is the handle on the installation's tables, for the declarative channel's.
 	Tables() store.Tables
 }
@@ -107,7 +117,10 @@ type Storage interface {
 // An enrolment, as the phone sees it and as the domain records it:
 //
 //  1. Discovery: GET PathDiscovery?user-identifier=<managed Apple account> names the
-//     BaseURL (PathEnrol) with version mdm-byod.
+//     BaseURL of User Enrolment (PathEnrol, version mdm-byod) and that of account-driven
+//     Device Enrollment (PathEnrolDevice, version mdm-adde); the phone takes the one of
+//     the enrolment it makes. Each way has its own sign-in page, which takes only
+//     invitations of its ownership (see enrolmentWay); the rest is alike.
 //  2. POST BaseURL without a token: 401, WWW-Authenticate: Bearer method="apple-as-web"
 //     with the sign-in page (PathSignIn) as url.
 //  3. The employee enters the invitation code on the sign-in page. The domain marks the
@@ -138,11 +151,14 @@ type Platform struct {
 	devices *store.Kept[string, mdm.Device]
 	// ddm is the Declarative Device Management channel of phones on iOS 17.2 or later.
 	ddm *ddm.Channel
+	// bought are the devices tenants assigned to this server in Apple Business Manager;
+	// nil until UseBoughtDevices.
+	bought BoughtDevices
 }
 
 // urls are the component's absolute URLs under the public URL.
 type urls struct {
-	enrol, signIn, signedIn, checkIn, connect string
+	enrol, enrolDevice, signIn, signInDevice, signedIn, checkIn, connect string
 }
 
 // New returns the component on the domain service, the CA and nanomdm's storage (the
@@ -170,13 +186,16 @@ func New(svc *domain.Services, ca CA, store Storage, cfg Config) (*Platform, err
 	core := nanomdm.New(store, nanomdm.WithUserAuthenticate(nanomdm.NewUAService(store, false)),
 		nanomdm.WithDeclarativeManagement(declarative{ch: channel}))
 	p := &Platform{cfg: cfg, svc: svc, ca: ca, store: store, log: cfg.Log, devices: keptDevices(cfg.Changes), ddm: channel}
-	p.checkins = &binding{next: certauth.New(core, store), svc: svc, reports: p.commandReport, declarative: p.enableDeclarative}
+	p.checkins = &binding{next: certauth.New(core, store), svc: svc, reports: p.commandReport, declarative: p.enableDeclarative,
+		enrolled: p.askHardware}
 	p.urls = urls{
-		enrol:    cfg.PublicURL.JoinPath(PathEnrol).String(),
-		signIn:   cfg.PublicURL.JoinPath(PathSignIn).String(),
-		signedIn: cfg.PublicURL.JoinPath(PathSignedIn).String(),
-		checkIn:  cfg.PublicURL.JoinPath(PathCheckIn).String(),
-		connect:  cfg.PublicURL.JoinPath(PathConnect).String(),
+		enrol:        cfg.PublicURL.JoinPath(PathEnrol).String(),
+		enrolDevice:  cfg.PublicURL.JoinPath(PathEnrolDevice).String(),
+		signIn:       cfg.PublicURL.JoinPath(PathSignIn).String(),
+		signInDevice: cfg.PublicURL.JoinPath(PathSignInDevice).String(),
+		signedIn:     cfg.PublicURL.JoinPath(PathSignedIn).String(),
+		checkIn:      cfg.PublicURL.JoinPath(PathCheckIn).String(),
+		connect:      cfg.PublicURL.JoinPath(PathConnect).String(),
 	}
 	return p, nil
 }
@@ -185,10 +204,15 @@ func New(svc *domain.Services, ca CA, store Storage, cfg Config) (*Platform, err
 func (p *Platform) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+PathDiscovery, p.serveDiscovery)
-	mux.HandleFunc("POST "+PathEnrol, p.serveEnrol)
-	mux.HandleFunc("GET "+PathSignIn, p.serveSignInForm)
-	mux.HandleFunc("POST "+PathSignIn, p.serveSignIn)
+	for _, way := range []enrolmentWay{p.userEnrolment(), p.deviceEnrolment()} {
+		mux.HandleFunc("POST "+way.enrolPath, way.serveEnrol)
+		mux.HandleFunc("GET "+way.signInPath, way.serveSignInForm)
+		mux.HandleFunc("POST "+way.signInPath, way.serveSignIn)
+	}
 	mux.HandleFunc("GET "+PathSignedIn, p.serveSignedIn)
+	mux.HandleFunc("GET "+PathSignInAutomated("{tenant}"), p.serveAutomatedForm)
+	mux.HandleFunc("POST "+PathSignInAutomated("{tenant}"), p.serveAutomatedSignIn)
+	mux.HandleFunc("POST "+PathEnrolAutomated("{tenant}"), p.serveAutomatedEnrol)
 	mux.Handle("PUT "+PathCheckIn, p.mdmHandler(true))
 	mux.Handle("PUT "+PathConnect, p.mdmHandler(false))
 	mux.HandleFunc("GET "+PathMailIdentity, p.serveMailIdentity)

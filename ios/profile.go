@@ -12,11 +12,12 @@ import (
 	"github.com/smallstep/pkcs7"
 )
 
-// The enrolment profile: an MDM payload for User Enrolment (BYOD) of the employee's
-// managed Apple account, the SCEP payload whose certificate identifies the enrolment, and
-// the CA's root so that the phone trusts the server. Key names are Apple's (the
-// device-management schema's com.apple.mdm, com.apple.security.scep and
-// com.apple.security.root).
+// The enrolment profile: an MDM payload for the account-driven enrolment of the
+// employee's managed Apple account — User Enrolment (BYOD) of the employee's own phone, or
+// Device Enrollment (ADDE) of a company-owned one — the SCEP payload whose certificate
+// identifies the enrolment, and the CA's root so that the phone trusts the server. Key
+// names are Apple's (the device-management schema's com.apple.mdm,
+// com.apple.security.scep and com.apple.security.root).
 
 // payloadHeader is what every payload carries.
 type payloadHeader struct {
@@ -55,8 +56,8 @@ type scepContent struct {
 	KeyUsage  int    `plist:"Key Usage"` // 1 signing | 4 encryption
 }
 
-// mdmPayload has no AccessRights: User Enrolment ignores them, and trennwand asks for no
-// rights beyond what User Enrolment grants.
+// mdmPayload is the MDM payload. A User Enrolment has no AccessRights: it ignores them,
+// and trennwand asks for no rights beyond what User Enrolment grants.
 type mdmPayload struct {
 	payloadHeader
 	IdentityCertificateUUID string
@@ -65,9 +66,32 @@ type mdmPayload struct {
 	CheckInURL              string
 	SignMessage             bool
 	CheckOutWhenRemoved     bool
-	AssignedManagedAppleID  string
-	EnrollmentMode          string
+	AssignedManagedAppleID  string `plist:",omitempty"`
+	EnrollmentMode          string `plist:",omitempty"`
+	AccessRights            int    `plist:",omitempty"`
 }
+
+// The access rights of a device enrolment (Apple's AccessRights bits), the fewest that the
+// employer's part of a company-owned phone needs: removing the enrolment profile (which
+// needs inspecting profiles too), locking the phone, erasing it when it is lost or
+// returned, the device information that names the hardware (model, serial number,
+// capacity), the security query of the compliance rules, the work apps' settings and the
+// work apps themselves. Not asked for: network information (phone and SIM numbers, MAC
+// addresses), provisioning profiles, restrictions, and the inspection of installed
+// applications, which would list the employee's private apps.
+const (
+	rightProfileInspection = 1
+	rightProfileInstall    = 2
+	rightDeviceLock        = 4
+	rightDeviceErase       = 8
+	rightDeviceInformation = 16
+	rightSecurityQueries   = 1024
+	rightSettings          = 2048
+	rightAppManagement     = 4096
+
+	deviceEnrolmentRights = rightProfileInspection | rightProfileInstall | rightDeviceLock | rightDeviceErase |
+		rightDeviceInformation | rightSecurityQueries | rightSettings | rightAppManagement
+)
 
 // profileRequest is what one enrolment profile is made of.
 type profileRequest struct {
@@ -75,6 +99,10 @@ type profileRequest struct {
 	ManagedAppleID string
 	Challenge      string
 	Topic          string
+	// Device makes the profile a device enrolment (ADDE) of a company-owned phone;
+	// otherwise it is a User Enrolment. Automated makes the device enrolment that of
+	// Automated Device Enrollment, which names no enrolment mode and no account.
+	Device, Automated bool
 }
 
 // profile returns the enrolment profile for one enrolment as a plist.
@@ -96,11 +124,22 @@ func (p *Platform) profile(req profileRequest) ([]byte, error) {
 		IdentityCertificateUUID: scep.PayloadUUID, Topic: req.Topic,
 		ServerURL: p.urls.connect, CheckInURL: p.urls.checkIn, SignMessage: true, CheckOutWhenRemoved: true,
 		AssignedManagedAppleID: req.ManagedAppleID, EnrollmentMode: "BYOD"}
+	name, description := "Arbeitsbereich – work space", "Richtet einen getrennten Arbeitsbereich für dienstliche Apps ein. "+
+		"Sets up a separate work space for work apps."
+	if req.Device {
+		mgmt.PayloadDisplayName = "Dienstgerät / company device"
+		mgmt.EnrollmentMode, mgmt.AccessRights = "ADDE", deviceEnrolmentRights
+		if req.Automated {
+			mgmt.EnrollmentMode, mgmt.AssignedManagedAppleID = "", ""
+		}
+		name, description = "Dienstgerät – company device", "Verwaltet dieses Gerät Ihres Arbeitgebers: dienstliche Apps, Sperren und Löschen. "+
+			"Private Apps und Daten sieht Ihre IT nicht. "+
+			"Manages this device of your employer: work apps, locking and erasing. Your IT does not see private apps and data."
+	}
 	profile := enrolmentProfile{
 		payloadHeader: payloadHeader{PayloadType: "Configuration", PayloadVersion: 1, PayloadIdentifier: base,
-			PayloadUUID: newUUID(), PayloadDisplayName: "Arbeitsbereich – work space"},
-		PayloadDescription: "Richtet einen getrennten Arbeitsbereich für dienstliche Apps ein. " +
-			"Sets up a separate work space for work apps.",
+			PayloadUUID: newUUID(), PayloadDisplayName: name},
+		PayloadDescription:  description,
 		PayloadOrganization: "trennwand",
 		PayloadContent:      []any{root, scep, mgmt},
 	}

@@ -28,8 +28,8 @@ type problem struct{ DE, EN string }
 // signInWords are the page's own words in one language.
 type signInWords struct{ Title, Intro, Code, Continue, Sees, SeesText string }
 
-// signInText are the page's words in its languages: it speaks the one the phone asks
-// for (mdm.Language).
+// signInText are the page's words for the employee's own phone in its languages: it
+// speaks the one the phone asks for (mdm.Language).
 var signInText = map[string]signInWords{
 	"de": {Title: "Arbeitsbereich einrichten",
 		Intro:    "Geben Sie den Einladungscode aus Ihrer Einladung ein. Danach richtet Ihr iPhone einen getrennten Arbeitsbereich ein.",
@@ -45,6 +45,31 @@ var signInText = map[string]signInWords{
 		SeesText: "Your IT manages only the work space: work apps and their data. It cannot see your private apps, photos, messages, location or phone number, and it can neither erase nor locate your iPhone."},
 }
 
+// deviceSignInText are the page's words for a company-owned phone, which a device
+// enrolment sets up.
+var deviceSignInText = map[string]signInWords{
+	"de": {Title: "Dienstgerät einrichten",
+		Intro:    "Geben Sie den Einladungscode aus Ihrer Einladung ein. Danach wird dieses iPhone oder iPad Ihres Arbeitgebers als Dienstgerät eingerichtet.",
+		Code:     "Einladungscode",
+		Continue: "Weiter",
+		Sees:     "Was Ihre IT sieht und tun kann",
+		SeesText: "Das Gerät gehört Ihrem Arbeitgeber. Ihre IT sieht Modell, Seriennummer, Betriebssystem und Speicherkapazität, verwaltet die dienstlichen Apps und kann das Gerät sperren und, wenn es verloren ist oder zurückgegeben wird, löschen. Ihre privaten Apps, Fotos, Nachrichten, Ihren Standort und Ihre Telefonnummer sieht sie nicht."},
+	"en": {Title: "Set up your company device",
+		Intro:    "Enter the code from your invitation. This iPhone or iPad of your employer is then set up as a company device.",
+		Code:     "Invitation code",
+		Continue: "Continue",
+		Sees:     "What your IT can see and do",
+		SeesText: "The device belongs to your employer. Your IT sees its model, serial number, operating system and storage capacity, manages the work apps, and can lock it and, when it is lost or returned, erase it. It cannot see your private apps, photos, messages, location or phone number."},
+}
+
+// words are the sign-in page's words of the way in the language.
+func (w enrolmentWay) words(lang string) signInWords {
+	if w.ownership == mdm.OwnershipCompany {
+		return deviceSignInText[lang]
+	}
+	return signInText[lang]
+}
+
 // signInForm is what the page shows, in one language.
 type signInForm struct {
 	Lang    string
@@ -54,19 +79,14 @@ type signInForm struct {
 	Problem string // why the last code was refused; empty when none
 }
 
-// serveSignInForm shows the sign-in page. The phone opens it with the managed Apple
-// account in user-identifier, which the form carries along.
-func (p *Platform) serveSignInForm(w http.ResponseWriter, r *http.Request) {
-	p.renderSignIn(w, r, http.StatusOK, r.URL.Query().Get("user-identifier"), nil)
-}
-
-// serveSignIn redeems the invitation code of the form. Success hands the phone its
-// enrolment token with a 308 to the result URL; anything else shows the form again with
-// the reason, and changes nothing.
-func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
+// signIn redeems the invitation code of the way's form, for a phone of the way's
+// ownership only. Success hands the phone its enrolment token with a 308 to the result
+// URL; anything else shows the form again with the reason, and changes nothing (an
+// invitation of the other ownership is refused on the record).
+func (p *Platform) signIn(w http.ResponseWriter, r *http.Request, way enrolmentWay) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxSignInForm)
 	if err := r.ParseForm(); err != nil {
-		p.renderSignIn(w, r, http.StatusBadRequest, "", &problem{
+		p.renderSignIn(w, r, way, http.StatusBadRequest, "", &problem{
 			DE: "Die Anmeldung war unvollständig. Bitte versuchen Sie es noch einmal.",
 			EN: "The sign-in was incomplete. Please try again."})
 		return
@@ -74,13 +94,14 @@ func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
 	ctx, client := r.Context(), p.cfg.ClientAddr(r)
 	account, code := r.PostForm.Get("user-identifier"), r.PostForm.Get("code")
 	to, err := p.svc.Enrolment.BeginConfirmation(ctx, client, enrolment.ConfirmRequest{Via: enrolment.ViaApple, Code: code,
-		Platform: mdm.PlatformIOS, Account: account, RedirectURL: p.urls.signedIn})
+		Platform: mdm.PlatformIOS, Account: account, RedirectURL: p.urls.signedIn, Ownership: way.ownership})
 	switch {
 	case errors.Is(err, enrolment.ErrNoConfirmation):
-		started, err := p.svc.Enrolment.StartEnrolmentFrom(ctx, client, enrolment.EnrolmentRequest{Code: code, Platform: mdm.PlatformIOS, Account: account})
-		p.answerSignIn(w, r, account, started, err)
+		started, err := p.svc.Enrolment.StartEnrolmentFrom(ctx, client, enrolment.EnrolmentRequest{Code: code, Platform: mdm.PlatformIOS,
+			Account: account, Ownership: way.ownership})
+		p.answerSignIn(w, r, way, account, started, err)
 	case err != nil:
-		p.answerSignIn(w, r, account, enrolment.StartedEnrolment{}, err)
+		p.answerSignIn(w, r, way, account, enrolment.StartedEnrolment{}, err)
 	default:
 		signInCookie.Set(w, to.State)
 		w.Header().Set("Cache-Control", "no-store")
@@ -89,14 +110,14 @@ func (p *Platform) serveSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerSignIn hands the phone its enrolment token with a 308 to the result URL, or
-// shows the form again with why the sign-in failed.
-func (p *Platform) answerSignIn(w http.ResponseWriter, r *http.Request, account string, started enrolment.StartedEnrolment, err error) {
+// shows the way's form again with why the sign-in failed.
+func (p *Platform) answerSignIn(w http.ResponseWriter, r *http.Request, way enrolmentWay, account string, started enrolment.StartedEnrolment, err error) {
 	if err != nil {
 		status, prob := signInProblem(err)
 		if status == http.StatusInternalServerError {
 			p.log.Error("redeem invitation code", "error", err)
 		}
-		p.renderSignIn(w, r, status, account, prob)
+		p.renderSignIn(w, r, way, status, account, prob)
 		return
 	}
 	p.log.Info("invitation redeemed", "tenant", started.Device.TenantID, "device", started.Device.ID)
@@ -107,6 +128,10 @@ func (p *Platform) answerSignIn(w http.ResponseWriter, r *http.Request, account 
 
 // signInProblem turns why a code was refused into a status and words for the employee.
 func signInProblem(err error) (int, *problem) {
+	var wrong *enrolment.OwnershipError
+	if errors.As(err, &wrong) {
+		return http.StatusForbidden, ownershipProblem(wrong)
+	}
 	switch {
 	case errors.Is(err, enrolment.ErrNotTheEmployee):
 		return http.StatusForbidden, &problem{
@@ -146,10 +171,11 @@ func signInProblem(err error) (int, *problem) {
 		EN: "Something went wrong. Please try again in a few minutes."}
 }
 
-// renderSignIn writes the sign-in page with the status, in the language the phone asks for.
-func (p *Platform) renderSignIn(w http.ResponseWriter, r *http.Request, status int, account string, prob *problem) {
+// renderSignIn writes the way's sign-in page with the status, in the language the phone
+// asks for.
+func (p *Platform) renderSignIn(w http.ResponseWriter, r *http.Request, way enrolmentWay, status int, account string, prob *problem) {
 	lang := mdm.Language(r.Header.Get("Accept-Language"))
-	form := signInForm{Lang: lang, Words: signInText[lang], Action: p.urls.signIn, Account: account}
+	form := signInForm{Lang: lang, Words: way.words(lang), Action: way.signInURL, Account: account}
 	if prob != nil {
 		form.Problem = map[string]string{"de": prob.DE, "en": prob.EN}[lang]
 	}

@@ -126,7 +126,8 @@ func TestDiscovery(t *testing.T) {
 	}
 	good := s.url + ios.PathDiscovery + "?user-identifier=" + urlQuery("anna.muster@verwaltung.musterstadt.example")
 	if a := send(t, c, newRequest(t, http.MethodGet, good, nil)); a.StatusCode != http.StatusOK ||
-		string(a.body) != `{"Servers":[{"Version":"mdm-byod","BaseURL":"`+s.url+`/apple/enrol"}]}` {
+		string(a.body) != `{"Servers":[{"Version":"mdm-byod","BaseURL":"`+s.url+`/apple/enrol"},`+
+			`{"Version":"mdm-adde","BaseURL":"`+s.url+`/apple/enrol/device"}]}` {
 		t.Errorf("HTTP %d %s", a.StatusCode, a.body)
 	}
 	if a := send(t, c, newRequest(t, http.MethodPost, good, nil)); a.StatusCode != http.StatusMethodNotAllowed {

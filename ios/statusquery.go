@@ -15,7 +15,9 @@ import (
 // its OS version, which changes with every update, and whether its passcode meets the
 // requirements — it is asked for once a day: DeviceInformation for OSVersion alone, and
 // SecurityInfo, the two queries a User Enrolment answers that the rules read. Nothing else
-// is asked: no name, no serial number, no location.
+// is asked of the employee's own phone: no name, no serial number, no location. A
+// company-owned phone is asked in the same DeviceInformation for what the employer needs
+// of its own device as well: model, serial number and storage capacity (see hardware.go).
 const (
 	// StatusQueryEvery is how often the job looks for enrolments due for a status query.
 	StatusQueryEvery = time.Hour
@@ -62,19 +64,33 @@ func (p *Platform) QueryStatus(ctx context.Context, _ StatusQueryJob) error {
 }
 
 // queueStatusQueries queues the two status queries for the enrolments, each one command
-// for all of them, marks them asked, and pushes each enrolment once, at wake.
+// for all of them, marks them asked, and pushes each enrolment once, at wake. The device
+// information asked for follows each enrolment's ownership.
 func (p *Platform) queueStatusQueries(ctx context.Context, ids []string, at, wake time.Time) error {
-	info, err := newCommand(statusCommandPrefix+mdm.NewID(), "DeviceInformation", map[string]any{"Queries": []string{"OSVersion"}})
+	owned, err := p.store.CompanyOwned(ctx, ids)
 	if err != nil {
 		return err
+	}
+	byOwnership := map[bool][]string{}
+	for _, id := range ids {
+		byOwnership[owned[id]] = append(byOwnership[owned[id]], id)
 	}
 	security, err := newCommand(statusCommandPrefix+mdm.NewID(), "SecurityInfo", nil)
 	if err != nil {
 		return err
 	}
 	// One push wakes a phone for both: it is queued with the second, once the first is.
-	if _, err := p.enqueue(ctx, ids, info, false, nil); err != nil {
-		return err
+	for _, company := range []bool{false, true} {
+		if len(byOwnership[company]) == 0 {
+			continue
+		}
+		info, err := newCommand(statusCommandPrefix+mdm.NewID(), "DeviceInformation", map[string]any{"Queries": deviceQueries[company]})
+		if err != nil {
+			return err
+		}
+		if _, err := p.enqueue(ctx, byOwnership[company], info, false, nil); err != nil {
+			return err
+		}
 	}
 	_, err = p.enqueue(ctx, ids, security, false, func(tx *store.Tx, queued []string) error {
 		if err := storage.MarkStatusQueried(tx.DB(ctx), ids, at); err != nil {

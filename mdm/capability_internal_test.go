@@ -6,7 +6,7 @@ package mdm
 func canOf(p Platform) Capability {
 	switch p {
 	case PlatformIOS:
-		return CanQueryWorkApps | NeedsManagedAccount | AppConfigRows
+		return CanQueryWorkApps | NeedsManagedAccount | AppConfigRows | CanLockDevice | CanWipeDevice | CanStartLostMode | ReportsHardwareIDs
 	case PlatformAndroid:
 		return CanLockWork | CanResetWorkPasscode | ReportsWorkPasscode | ReportsIntegrity | ReportsPatchLevel |
 			RevocableWhileManaged | EnrolsByPortalLink | BindsCertificateKeys | CanLockDevice | CanWipeDevice | ReportsHardwareIDs

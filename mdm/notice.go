@@ -85,19 +85,23 @@ func noticeOf(p Platform, o Ownership) Notice {
 	n.CanSee = slices.Concat(n.CanSee, noticeCompanyCanSee)
 	n.CanDo = slices.Concat(n.CanDo, noticeCompanyCanDoOn[p])
 	n.CannotSee = slices.DeleteFunc(slices.Clone(noticeCannotSee), func(it NoticeItem) bool { return it.ID == "cannot_see.hardware_ids" })
-	// A promise never to do something goes where the employer's phone may be asked for it.
-	var promised []CommandKind
-	for _, it := range n.CanDo {
-		promised = append(promised, it.Commands...)
-	}
-	n.CannotDo = slices.DeleteFunc(slices.Clone(noticeCannotDo), func(it NoticeItem) bool {
-		return slices.ContainsFunc(it.Commands, func(k CommandKind) bool { return slices.Contains(promised, k) })
-	})
+	// The statements that read otherwise on the employer's phone are replaced first, so
+	// that what stays true of them (an iPhone in lost mode is still never located) is
+	// kept; then a promise never to do something goes where the employer's phone may be
+	// asked for it.
+	n.CannotDo = slices.Clone(noticeCannotDo)
 	for i, it := range n.CannotDo {
 		if other, ok := noticeCompanyCannotDoOn[p][it.ID]; ok {
 			n.CannotDo[i] = other
 		}
 	}
+	var promised []CommandKind
+	for _, it := range n.CanDo {
+		promised = append(promised, it.Commands...)
+	}
+	n.CannotDo = slices.DeleteFunc(n.CannotDo, func(it NoticeItem) bool {
+		return slices.ContainsFunc(it.Commands, func(k CommandKind) bool { return slices.Contains(promised, k) })
+	})
 	return n
 }
 

@@ -133,6 +133,23 @@ var noticeCompanyCanSee = []NoticeItem{
 // noticeCompanyCanDoOn is what the employer may do besides to its own phone, by platform:
 // only what the platform can do there (the notice's tests hold it to the registrations).
 var noticeCompanyCanDoOn = map[Platform][]NoticeItem{
+	PlatformIOS: {
+		// EraseDevice on a device enrolment (ADDE or Automated Device Enrollment).
+		{ID: "can_do.wipe_device", Commands: []CommandKind{CommandWipeDevice},
+			Text: NoticeText{
+				DE: "das ganze iPhone oder iPad löschen, wenn es verloren ist oder zurückgegeben wird – dabei werden auch Ihre privaten Daten darauf gelöscht; nur mit einem Grund, der protokolliert wird",
+				EN: "erase the whole iPhone or iPad when it is lost or handed back – your personal data on it is erased too; only with a reason, which is recorded"}},
+		// DeviceLock.
+		{ID: "can_do.lock_device", Commands: []CommandKind{CommandLockDevice},
+			Text: NoticeText{
+				DE: "das Gerät sperren, zum Beispiel wenn es verloren ist; Sie entsperren es wieder mit Ihrem Code",
+				EN: "lock the device, for example when it is lost; you unlock it again with your passcode"}},
+		// EnableLostMode, which only a supervised device takes; DeviceLocation is never sent.
+		{ID: "can_do.lost_mode", Commands: []CommandKind{CommandStartLostMode},
+			Text: NoticeText{
+				DE: "ein Gerät, das Ihr Arbeitgeber über Apple Business Manager eingerichtet hat, in den Verlustmodus versetzen, wenn es mit einem Grund als verloren gemeldet ist: Es zeigt dann auf dem Sperrbildschirm eine Nachricht Ihres Arbeitgebers; geortet wird es dabei nicht",
+				EN: "put a device your employer set up through Apple Business Manager into lost mode when it is reported lost with a reason: it then shows a message of your employer on its lock screen; it is not located"}},
+	},
 	PlatformAndroid: {
 		// AMAPI erases a company-owned phone as a whole when it is deleted (devices.delete).
 		{ID: "can_do.wipe_device", Commands: []CommandKind{CommandWipeDevice},
@@ -156,6 +173,11 @@ var noticeCompanyCanDoOn = map[Platform][]NoticeItem{
 // noticeCompanyCannotDoOn are statements of what cannot be done that read otherwise on
 // the employer's phone, by platform and by the ID of the statement they stand in for.
 var noticeCompanyCannotDoOn = map[Platform]map[string]NoticeItem{
+	PlatformIOS: {
+		// Lost mode is done on the employer's iPhone, but it is never located.
+		"cannot_do.lost_mode": {ID: "cannot_do.lost_mode",
+			Text: NoticeText{DE: "Ihr Gerät orten, auch nicht im Verlustmodus", EN: "locate your device, not even in lost mode"}},
+	},
 	PlatformAndroid: {
 		"cannot_do.private_side": {ID: "cannot_do.private_apps",
 			Text: NoticeText{

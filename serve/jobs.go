@@ -36,6 +36,8 @@ func (in *server) startJobs(ctx context.Context) (stop func(), err error) {
 		q.Every(ios.StatusQueryEvery, ios.StatusQueryJob{})
 		in.appleLicences.HandleJobs(q)
 		in.appleLicences.ScheduleJobs(q)
+		in.appleDevices.HandleJobs(q)
+		in.appleDevices.ScheduleJobs(q)
 		drivers = append(drivers, in.applePlatform)
 	}
 	if in.androidPlatform != nil {

@@ -33,7 +33,8 @@ func (in *server) mountApple(srv *api.Server, tlsCfg *tls.Config) error {
 	in.pusher = ios.NewPusher(nano, in.Store, ios.PusherConfig{URL: in.Config.APNsURL, Roots: in.apnsRoots, Log: in.Log.With("component", "apns"),
 		Events: in.Events})
 	in.applePlatform, in.appleLicences = p, lic
-	return nil
+	in.appleDevices, err = in.AppleBusinessManager(context.Background(), p)
+	return err
 }
 
 // mountAndroid mounts the Android platform when the API is configured and returns it;

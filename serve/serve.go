@@ -25,6 +25,7 @@ import (
 	"github.com/trennwand/trennwand/demo"
 	"github.com/trennwand/trennwand/installation"
 	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/dep"
 	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/access"
@@ -49,6 +50,7 @@ type server struct {
 	*installation.Installation
 	applePlatform   *ios.Platform
 	appleLicences   *licences.Service
+	appleDevices    *dep.Service
 	pusher          *ios.Pusher
 	androidPlatform *android.Platform
 	// apnsRoots, if set, are the CAs the APNs server's certificate must come from (the
@@ -128,6 +130,9 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 		if err := dm.Seed(ctx, in.Service, in.applePlatform, in.appleLicences, in.androidPlatform, ca.Root()); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+		if err := dm.SeedDevices(ctx, in.appleDevices); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
 	stopJobs, err := in.startJobs(ctx)
 	if err != nil {
@@ -170,7 +175,7 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 func startDemo(cfg *installation.Config) *demo.Demo {
 	d := demo.Start()
 	e := d.Endpoints()
-	cfg.APNsURL, cfg.VPPURL, cfg.VPPMetadataURL, cfg.AMAPIEndpoint = e.APNs, e.VPP, e.VPPMetadata, e.AMAPI
+	cfg.APNsURL, cfg.VPPURL, cfg.VPPMetadataURL, cfg.DEPURL, cfg.AMAPIEndpoint = e.APNs, e.VPP, e.VPPMetadata, e.DEP, e.AMAPI
 	cfg.PlayIframeURL, cfg.PlayScriptOrigin = e.PlayIframe, e.PlayScript
 	return d
 }

@@ -55,8 +55,12 @@ type inviter struct {
 }
 
 // invite invites one employee for the platform and returns the invitation code.
-func (iv inviter) invite(ctx context.Context, email, appleID string, platform mdm.Platform) (string, error) {
-	body, err := json.Marshal(map[string]string{"email": email, "platform": string(platform), "managed_apple_id": appleID})
+func (iv inviter) invite(ctx context.Context, email, appleID string, platform mdm.Platform, ownership mdm.Ownership) (string, error) {
+	fields := map[string]string{"email": email, "platform": string(platform), "managed_apple_id": appleID}
+	if ownership != "" {
+		fields["ownership"] = string(ownership)
+	}
+	body, err := json.Marshal(fields)
 	if err != nil {
 		return "", err
 	}

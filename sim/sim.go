@@ -46,6 +46,9 @@ type Simulation struct {
 	// IOSVersion is the iOS version the iPhones report; from 17 on they speak Declarative
 	// Device Management. Empty: they report none.
 	IOSVersion string
+	// Ownership is whose phones they are; company-owned iPhones enrol by account-driven
+	// Device Enrollment. Empty: the server's default, the employees' own.
+	Ownership mdm.Ownership
 
 	platform    mdm.Platform
 	inviter     inviter
@@ -80,7 +83,8 @@ func New(platform mdm.Platform, server, token string, roots *x509.CertPool, conc
 		concurrency: concurrency, Checkins: 3, Settle: time.Minute}
 	if platform == mdm.PlatformIOS {
 		s.newDevice = func(_ int, appleID string) Device {
-			return IPhone{iossim.New(iossim.Config{Server: server, Client: client, Keys: keys, OSVersion: s.IOSVersion}, appleID)}
+			return IPhone{iossim.New(iossim.Config{Server: server, Client: client, Keys: keys, OSVersion: s.IOSVersion,
+				Company: s.Ownership == mdm.OwnershipCompany}, appleID)}
 		}
 	} else {
 		cfg := androidsim.Config{Server: server, Client: client, Token: token}
@@ -126,7 +130,7 @@ func (s *Simulation) Run(ctx context.Context) Summary {
 		retries := s.retrier(ctx, rec)
 		var code string
 		err := retries(func() (err error) {
-			code, err = s.inviter.invite(ctx, email, appleID, s.platform)
+			code, err = s.inviter.invite(ctx, email, appleID, s.platform, s.Ownership)
 			return err
 		})
 		if err != nil {

@@ -68,8 +68,8 @@ topic and enrolled iPhones stay enrolled. After expiry every iPhone has to enrol
 	}
 	show.Flags().String("tenant", "", "tenant name (required)")
 
-	return group("apple", "Apple: the MDM push certificate and the Apps and Books app licences",
-		group("push-cert", "The tenant's MDM push certificate (APNs)", upload, show), newVPPTokenCmd(), newVPPAssetsCmd())
+	return group("apple", "Apple: the MDM push certificate, the Apps and Books app licences and Automated Device Enrollment",
+		group("push-cert", "The tenant's MDM push certificate (APNs)", upload, show), newVPPTokenCmd(), newVPPAssetsCmd(), newDEPCmd())
 }
 
 func printPushCert(cmd *cobra.Command, in *installation, pc ios.PushCertificate) error {

@@ -26,7 +26,9 @@ the signed enrolment profile, SCEP, Authenticate and TokenUpdate, then answering
 MDM commands it is sent (its work apps). Works against any server. With --ios-version
 17 or later the phones also speak Declarative Device Management when the server sends
 them the DeclarativeManagement command; the summary then counts their syncs, the
-declarations they fetched and their status reports.
+declarations they fetched and their status reports. With --ownership company the
+iPhones are company-owned: they enrol by account-driven Device Enrollment (mdm-adde),
+speak for their device channel by UDID and tell their serial number when asked.
 
 Android: the portal (privacy notice, enrolment link), then the enrolment token is
 redeemed at the AMAPI fake, which notifies the server through Pub/Sub; status reports
@@ -57,6 +59,7 @@ enrolments per second, check-ins per second and the latency of the phones' reque
 	f.Duration("retry", 0, "how long a phone retries a failed enrolment step, every half second (0: never), as phones do while their server restarts")
 	f.String("ca", "", "PEM file of the server's root certificate (default: fetched from /pki/ca.pem, trusted on first use)")
 	f.String("ios-version", "", "the iOS version the iPhones report (for example 18.5); from 17 on they speak Declarative Device Management when the server asks (empty: they report none)")
+	f.String("ownership", "", "whose phones they are: personal (the employees' own, the default) or company; company-owned iPhones enrol by account-driven Device Enrollment (use --ios-version 17 or later)")
 	f.Int("keys", 8, "RSA keys the phones share (key generation would otherwise measure the simulator); 0: a new key per phone")
 	return c
 }
@@ -99,6 +102,12 @@ func runSim(cmd *cobra.Command, args []string) error {
 	s.Settle, _ = f.GetDuration("settle")
 	s.Retry, _ = f.GetDuration("retry")
 	s.IOSVersion, _ = f.GetString("ios-version")
+	if ownership, _ := f.GetString("ownership"); ownership != "" {
+		if ownership != string(mdm.OwnershipPersonal) && ownership != string(mdm.OwnershipCompany) {
+			return usagef("--ownership: use personal or company")
+		}
+		s.Ownership = mdm.Ownership(ownership)
+	}
 	jsonOut, _ := f.GetBool("json")
 	if file, ok := cmd.ErrOrStderr().(*os.File); ok && !jsonOut && term.IsTerminal(int(file.Fd())) {
 		s.Progress = file

@@ -16,9 +16,6 @@ import (
 // keeps sending commands cannot keep a simulated phone busy for ever.
 const maxCommandsPerWake = 100
 
-// enrollment names the phone's User Enrolment in its MDM messages.
-func (p *Phone) enrollment() apple.Enrollment { return apple.Enrollment{EnrollmentID: p.enrollmentID} }
-
 // announce sends the two check-in messages that complete the enrolment: Authenticate and
 // the first TokenUpdate with the phone's push token.
 func (p *Phone) announce(ctx context.Context) error {
@@ -43,11 +40,18 @@ func (p *Phone) announce(ctx context.Context) error {
 type authenticateMessage struct {
 	apple.Authenticate
 	OSVersion string `plist:",omitempty"`
+	// Model and ModelName come from a company-owned phone only, with its serial number.
+	Model     string `plist:",omitempty"`
+	ModelName string `plist:",omitempty"`
 }
 
 func (p *Phone) authenticate() *authenticateMessage {
-	return &authenticateMessage{Authenticate: apple.Authenticate{Enrollment: p.enrollment(),
+	m := &authenticateMessage{Authenticate: apple.Authenticate{Enrollment: p.enrollment(),
 		MessageType: apple.MessageType{MessageType: "Authenticate"}, Topic: p.topic}, OSVersion: p.cfg.OSVersion}
+	if p.company() {
+		m.SerialNumber, m.Model, m.ModelName = p.hw.serial, p.hw.model, p.hw.modelName
+	}
+	return m
 }
 
 // checkIn sends a check-in message and returns the server's answer.
@@ -81,11 +85,18 @@ func (p *Phone) Wake(ctx context.Context) (int, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.erased {
+		return 0, errErased
+	}
 	results := p.answer("", "Idle")
 	for sent := 1; ; sent++ {
 		cmd, err := p.report(ctx, results)
 		if err != nil {
 			return sent, err
+		}
+		if p.erased {
+			// The acknowledgement went out; the phone wipes itself and says no more.
+			return sent, nil
 		}
 		if cmd == nil {
 			n, err := p.syncDeclarations(ctx)
@@ -158,6 +169,9 @@ func (p *Phone) carryOut(cmd *apple.Command) *commandAnswer {
 	p.done[cmd.CommandUUID] = true
 	var c installCommand
 	decoded := plist.Unmarshal(cmd.Raw, &c) == nil
+	if status, handled := p.wholeDevice(cmd.Command.RequestType); handled {
+		return p.answer(cmd.CommandUUID, status)
+	}
 	result := p.answer(cmd.CommandUUID, "Acknowledged")
 	switch cmd.Command.RequestType {
 	case "InstallApplication":
@@ -172,9 +186,7 @@ func (p *Phone) carryOut(cmd *apple.Command) *commandAnswer {
 		}
 		delete(p.apps, c.Command.Identifier)
 	case "DeviceInformation":
-		if p.cfg.OSVersion != "" && slices.Contains(c.Command.Queries, "OSVersion") {
-			result.QueryResponses = map[string]any{"OSVersion": p.cfg.OSVersion}
-		}
+		result.QueryResponses = p.hardwareAnswers(c.Command.Queries)
 	case "SecurityInfo":
 		if p.cfg.OSVersion != "" {
 			result.SecurityInfo = map[string]any{"PasscodeCompliant": !p.passcodeNotCompliant}

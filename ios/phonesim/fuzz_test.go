@@ -40,10 +40,11 @@ func signedProfile(t testing.TB, payloads []map[string]any) []byte {
 func TestThePhoneReadsWhatItNeedsFromItsProfile(t *testing.T) {
 	pr, err := readProfile(signedProfile(t, []map[string]any{
 		{"PayloadType": "com.apple.security.scep", "PayloadContent": map[string]any{"URL": "https://mdm.example/scep/devices", "Challenge": "c1"}},
-		{"PayloadType": "com.apple.mdm", "Topic": "com.apple.mgmt.External.x", "ServerURL": "https://mdm.example/mdm/connect", "CheckInURL": "https://mdm.example/mdm/checkin"},
+		{"PayloadType": "com.apple.mdm", "Topic": "com.apple.mgmt.External.x", "ServerURL": "https://mdm.example/mdm/connect", "CheckInURL": "https://mdm.example/mdm/checkin",
+			"EnrollmentMode": "ADDE"},
 	}))
 	want := profile{scepURL: "https://mdm.example/scep/devices", challenge: "c1", topic: "com.apple.mgmt.External.x",
-		serverURL: "https://mdm.example/mdm/connect", checkIn: "https://mdm.example/mdm/checkin"}
+		serverURL: "https://mdm.example/mdm/connect", checkIn: "https://mdm.example/mdm/checkin", mode: "ADDE"}
 	if err != nil || pr != want {
 		t.Fatalf("readProfile = %+v, %v; want %+v", pr, err, want)
 	}

@@ -1,5 +1,6 @@
 // Package phonesim is a simulated iPhone for demos, tests and load runs: a client of the
-// server's HTTP endpoints that does account-driven User Enrolment the way a phone does —
+// server's HTTP endpoints that does account-driven User Enrolment (or, as a company-owned
+// phone, account-driven Device Enrollment) the way a phone does —
 // discovery, the enrolment request answered with 401, the web sign-in with the invitation
 // code, the signed enrolment profile, SCEP for its identity certificate (with smallstep's
 // SCEP client), Authenticate and TokenUpdate — and then answers the MDM commands it is
@@ -54,13 +55,27 @@ type Config struct {
 	// DeclarativeManagement command. Empty: the phones say nothing about themselves and
 	// refuse that command, as before.
 	OSVersion string
+	// Company makes the phones company-owned devices of the employer: they enrol by
+	// account-driven Device Enrollment (the discovery entry mdm-adde, iOS 17 and later),
+	// speak for their device channel by UDID, tell their serial number, model and
+	// capacity when asked, and carry out DeviceLock and EraseDevice. Otherwise they are
+	// the employees' own phones, enrolled by User Enrolment, which tell none of it and
+	// refuse commands on the whole phone.
+	Company bool
+	// SetupURL makes the phones bought company-owned devices that Automated Device
+	// Enrollment sets up: the sign-in page of the profile Apple hands them in their Setup
+	// Assistant (the profile's configuration_web_url). They enrol there with the code of a
+	// company invitation, are supervised, and talk to the MDM endpoints with their
+	// certificate alone.
+	SetupURL string
 }
 
 // NewKey makes a new 2048-bit RSA key, what a phone makes for its identity.
 func NewKey() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) }
 
 // Phone is one simulated iPhone with its managed Apple account. Once enrolled it knows an
-// enrolment ID, never a UDID or serial number. Its methods may be called from several
+// enrolment ID, never a UDID or serial number — unless it is a company-owned phone
+// (Config.Company), which enrols by device enrolment and has both. Its methods may be called from several
 // goroutines (a push wakes it while it checks in on its own).
 type Phone struct {
 	cfg     Config
@@ -86,6 +101,12 @@ type Phone struct {
 	// passcodeNotCompliant is the test's switch for the work passcode's compliance.
 	passcodeNotCompliant bool
 	ddm                  declarative
+	// hw is a company-owned phone's hardware; zero for one of the employee's own.
+	hw hardware
+	// locked, erased and lost are what commands on the whole phone did; received lists
+	// those commands as they came.
+	locked, erased, lost bool
+	received             []string
 }
 
 // New returns a phone for the managed Apple account that has not enrolled yet.
@@ -93,9 +114,13 @@ func New(cfg Config, account string) *Phone {
 	if cfg.Keys == nil {
 		cfg.Keys = NewKey
 	}
-	return &Phone{cfg: cfg, account: account, enrollmentID: strings.ToUpper(randomHex(16)),
+	p := &Phone{cfg: cfg, account: account, enrollmentID: strings.ToUpper(randomHex(16)),
 		pushMagic: randomHex(16), pushToken: []byte(randomHex(32)), apps: make(map[string]bool), done: make(map[string]bool),
 		ddm: newDeclarative()}
+	if p.company() {
+		p.hw = newHardware(cfg.SetupURL != "")
+	}
+	return p
 }
 
 // Account is the phone's managed Apple account.
@@ -115,6 +140,14 @@ func randomHex(n int) string {
 // failure, it starts over as a phone does, but keeps the access token of a sign-in that
 // succeeded: the phone asks for its profile with it instead of signing in again.
 func (p *Phone) Enrol(ctx context.Context, code string) error {
+	if p.cfg.SetupURL != "" {
+		if p.transport == nil {
+			if err := p.enrolAutomated(ctx, code); err != nil {
+				return err
+			}
+		}
+		return p.announce(ctx)
+	}
 	baseURL, err := p.discover(ctx)
 	if err != nil {
 		return err
@@ -142,7 +175,8 @@ func (p *Phone) Enrol(ctx context.Context, code string) error {
 	return p.announce(ctx)
 }
 
-// discover asks the account's domain for its enrolment server and returns the BaseURL.
+// discover asks the account's domain for its enrolment servers and returns the BaseURL of
+// the phone's kind of enrolment.
 func (p *Phone) discover(ctx context.Context) (string, error) {
 	u := p.cfg.Server + ios.PathDiscovery + "?user-identifier=" + url.QueryEscape(p.account) + "&model-family=iPhone"
 	body, _, err := p.do(ctx, http.MethodGet, u, "", nil, http.StatusOK)
@@ -152,10 +186,15 @@ func (p *Phone) discover(ctx context.Context) (string, error) {
 	var doc struct {
 		Servers []struct{ Version, BaseURL string }
 	}
-	if err := json.Unmarshal(body, &doc); err != nil || len(doc.Servers) == 0 || doc.Servers[0].BaseURL == "" {
-		return "", fmt.Errorf("discovery: no enrolment server in %q", body)
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return "", fmt.Errorf("discovery: %w", err)
 	}
-	return doc.Servers[0].BaseURL, nil
+	for _, server := range doc.Servers {
+		if server.Version == p.discoveryVersion() && server.BaseURL != "" {
+			return server.BaseURL, nil
+		}
+	}
+	return "", fmt.Errorf("discovery: no %s enrolment server in %q", p.discoveryVersion(), body)
 }
 
 // errSignIn means the enrolment server wants the user to sign in first.

@@ -24,6 +24,9 @@ import (
 type profile struct {
 	scepURL, challenge        string
 	topic, serverURL, checkIn string
+	// mode is the MDM payload's EnrollmentMode: BYOD for User Enrolment, ADDE for
+	// account-driven Device Enrollment.
+	mode string
 }
 
 // payload is one payload of a configuration profile, with the keys the phone reads.
@@ -33,6 +36,7 @@ type payload struct {
 	Topic          string
 	ServerURL      string
 	CheckInURL     string
+	EnrollmentMode string
 }
 
 // install reads the signed enrolment profile and does what installing it does: get the
@@ -41,6 +45,11 @@ func (p *Phone) install(ctx context.Context, signed []byte) error {
 	pr, err := readProfile(signed)
 	if err != nil {
 		return err
+	}
+	// A phone installs only the profile of the enrolment it started from the discovery
+	// entry it chose.
+	if want := p.enrollmentMode(); pr.mode != want {
+		return fmt.Errorf("enrolment profile for EnrollmentMode %q, but the phone enrols as %s", pr.mode, want)
 	}
 	if err := p.enrolCertificate(ctx, pr); err != nil {
 		return err
@@ -68,7 +77,7 @@ func readProfile(signed []byte) (profile, error) {
 			pr.scepURL, _ = content["URL"].(string)
 			pr.challenge, _ = content["Challenge"].(string)
 		case "com.apple.mdm":
-			pr.topic, pr.serverURL, pr.checkIn = pl.Topic, pl.ServerURL, pl.CheckInURL
+			pr.topic, pr.serverURL, pr.checkIn, pr.mode = pl.Topic, pl.ServerURL, pl.CheckInURL, pl.EnrollmentMode
 		}
 	}
 	if pr.scepURL == "" || pr.challenge == "" || pr.serverURL == "" || pr.topic == "" {
@@ -90,11 +99,14 @@ func (id identity) provide(context.Context) (*x509.Certificate, crypto.PrivateKe
 	return id.cert, id.key, nil
 }
 
-// bearerDoer sends the MDM client's requests with the phone's enrolment token.
+// bearerDoer sends the MDM client's requests with the phone's enrolment token; a phone
+// that Automated Device Enrollment set up has none and is known by its certificate.
 type bearerDoer struct{ p *Phone }
 
 func (d bearerDoer) Do(req *http.Request) (*http.Response, error) {
-	req.Header.Set("Authorization", "Bearer "+d.p.token)
+	if d.p.token != "" {
+		req.Header.Set("Authorization", "Bearer "+d.p.token)
+	}
 	return d.p.cfg.Client.Do(req)
 }
 
@@ -183,7 +195,12 @@ func (p *Phone) deviceInfo() ([]byte, error) {
 	if p.info != nil {
 		return p.info, nil
 	}
-	info, err := plist.Marshal(map[string]string{"LANGUAGE": "de-DE", "PRODUCT": "iPhone17,3", "VERSION": "22F76"})
+	fields := map[string]string{"LANGUAGE": "de-DE", "PRODUCT": "iPhone17,3", "VERSION": "22F76"}
+	if p.company() {
+		// A company-owned phone names itself; a User Enrolment never does.
+		fields["SERIAL"], fields["UDID"] = p.hw.serial, p.hw.udid
+	}
+	info, err := plist.Marshal(fields)
 	if err != nil {
 		return nil, err
 	}

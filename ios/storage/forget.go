@@ -12,9 +12,9 @@ import (
 // Forgetter deletes the Apple MDM rows of devices whose retention has ended, in the
 // domain's transaction that deletes the devices: the channel's check-in data with its
 // enrolments and command queue, its certificate associations, the work apps kept for it,
-// and its declarative management (its enrolment, the declaration states it reported, and
-// the sets no enrolment follows any more). Commands no queue holds any more are left to
-// PruneCommands.
+// the hardware facts of a company-owned device, and its declarative management (its
+// enrolment, the declaration states it reported, and the sets no enrolment follows any
+// more). Commands no queue holds any more are left to PruneCommands.
 type Forgetter struct{}
 
 var _ mdm.DeviceForgetter = Forgetter{}
@@ -39,7 +39,7 @@ func (Forgetter) ForgetDevices(ctx context.Context, tx mdm.Store, tenantID strin
 		return fmt.Errorf("ios: forget devices: %w", err)
 	}
 	db := t.DB(ctx)
-	for _, table := range []string{"ios_work_apps", "ios_ddm_enrolments", "ios_ddm_declaration_status"} {
+	for _, table := range []string{"ios_work_apps", "ios_hardware", "ios_ddm_enrolments", "ios_ddm_declaration_status"} {
 		if err := db.Exec("DELETE FROM "+table+" WHERE tenant_id = ? AND device_id IN ?", tenantID, ids).Error; err != nil {
 			return fmt.Errorf("ios: forget the rows of %s: %w", table, err)
 		}

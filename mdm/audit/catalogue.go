@@ -116,6 +116,20 @@ const (
 	AppleDeclarativeOn Action = "apple.declarative_on"
 )
 
+// Company-owned iPhones and iPads: a phone signed in with an invitation for the other
+// ownership than its way of enrolling serves (a device enrolment with an invitation for
+// the employee's own phone, or the reverse), which set nothing up.
+const (
+	InvitationOwnershipRefused Action = "invitation.ownership_refused"
+)
+
+// Automated Device Enrollment (Apple Business Manager): the tenant's server token was set;
+// the server's enrolment profile was assigned to devices the tenant bought.
+const (
+	AppleDEPTokenSet      Action = "apple.dep_token.set"
+	AppleDEPProfileAssign Action = "apple.dep_profile.assign"
+)
+
 // The feed of the audit trail to the installation's SIEM: the tenant's events are sent
 // from SIEMEnable on (that event included) to SIEMDisable (included).
 const (
@@ -147,14 +161,14 @@ var actions = setOf(
 	EmployeeView, EmployeeReport, DeviceView, DeviceExport, DeviceBulk, CertificateChallenge, CertificateRevoke,
 	CertificateKeyBind, CertificateKeyRenew, CertificateRenewAllow, SecurityCertificateKeyMismatch,
 	InvitationCreate, InvitationMail, InvitationRedeem, InvitationResend, InvitationRevoke,
-	EmployeeConfirm, EmployeeConfirmRefused,
+	EmployeeConfirm, EmployeeConfirmRefused, InvitationOwnershipRefused,
 	WorkPolicyCreate, WorkPolicyUpdate, WorkPolicyDefault, WorkPolicyCompliance,
 	DeviceEnrolBegin, DeviceEnrolComplete, DevicePolicy, DeviceCommand, DeviceRemove, DeviceWipe, DeviceOwnershipRefused, DeviceRemoved,
 	DeviceDelete, DeviceRevokeCerts, DeviceCompliance, DeviceComplianceRule, DeviceComplianceAct,
 	DeviceComplianceMail, DeviceInactive, DeviceActiveAgain, DeviceInactivityAct, DeviceInactivityMail,
 	AndroidBind, AndroidSignupStart, AndroidCertificatesOn, AndroidPolicyApply, AndroidDevicePolicy,
 	ApplePushCertSet, AppleVPPTokenSet, AppleLicenceReserve, AppleLicenceAssociate, AppleLicenceFailed,
-	AppleLicenceRelease, AppleLicenceReleased, AppleDeclarativeOn,
+	AppleLicenceRelease, AppleLicenceReleased, AppleDeclarativeOn, AppleDEPTokenSet, AppleDEPProfileAssign,
 	DirectoryConfigure, DirectoryRules, DirectorySync, DirectoryJoiner, DirectoryReturner, DirectoryMover,
 	DirectoryLeaver, DirectoryLeaverMail, DirectoryLeaverRemove,
 )

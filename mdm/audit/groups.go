@@ -43,7 +43,7 @@ var groupOf = map[Action]Group{
 	InvitationCreate: GroupInvitations, InvitationMail: GroupInvitations, InvitationRedeem: GroupInvitations,
 	InvitationResend: GroupInvitations, InvitationRevoke: GroupInvitations, NoticeAcknowledge: GroupInvitations,
 	EmployeeView: GroupInvitations, EmployeeReport: GroupInvitations,
-	EmployeeConfirm: GroupInvitations, EmployeeConfirmRefused: GroupInvitations,
+	EmployeeConfirm: GroupInvitations, EmployeeConfirmRefused: GroupInvitations, InvitationOwnershipRefused: GroupInvitations,
 
 	TenantCreate: GroupSettings, TenantContacts: GroupSettings, DataProtectionUpdate: GroupSettings,
 	DataProtectionDocument: GroupSettings, AuditExport: GroupSettings, AuditPrune: GroupSettings,
@@ -51,7 +51,7 @@ var groupOf = map[Action]Group{
 	WorkPolicyCreate: GroupSettings, WorkPolicyUpdate: GroupSettings, WorkPolicyDefault: GroupSettings,
 	WorkPolicyCompliance: GroupSettings, AndroidBind: GroupSettings, AndroidSignupStart: GroupSettings,
 	AndroidCertificatesOn: GroupSettings, AndroidPolicyApply: GroupSettings, ApplePushCertSet: GroupSettings,
-	AppleVPPTokenSet: GroupSettings,
+	AppleVPPTokenSet: GroupSettings, AppleDEPTokenSet: GroupSettings, AppleDEPProfileAssign: GroupDevices,
 
 	AppleLicenceReserve: GroupLicences, AppleLicenceAssociate: GroupLicences, AppleLicenceFailed: GroupLicences,
 	AppleLicenceRelease: GroupLicences, AppleLicenceReleased: GroupLicences,

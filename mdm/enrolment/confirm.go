@@ -109,6 +109,10 @@ type ConfirmRequest struct {
 	NoticeVersion, Account string
 	// RedirectURL is the page's callback, which the provider sends the browser back to.
 	RedirectURL string
+	// Ownership is whose phone the phone's way of enrolling serves (see EnrolmentRequest);
+	// it is checked here, before the provider: the step after it redeems the same
+	// invitation, whose ownership does not change.
+	Ownership mdm.Ownership
 }
 
 // ConfirmStart is the way to the provider: where the browser goes and the state it keeps.
@@ -166,7 +170,7 @@ func (s *Service) BeginConfirmation(ctx context.Context, client netip.Addr, req 
 		return ConfirmStart{}, err
 	}
 	if err := s.LimitGuesses(ctx, client, func() error { return s.checkStep(ctx, req, inv, platform) }); err != nil {
-		return ConfirmStart{}, err
+		return ConfirmStart{}, s.recordRefusal(ctx, err)
 	}
 	op, err := s.confirm.rp.Discover(ctx, p.Issuer)
 	if err != nil {
@@ -197,6 +201,9 @@ func (s *Service) BeginConfirmation(ctx context.Context, client netip.Addr, req 
 func (s *Service) checkStep(ctx context.Context, req ConfirmRequest, inv mdm.Invitation, platform mdm.Platform) error {
 	st, at, can := s.on(s.DB), s.Settings.Now(), s.Core.CapabilitiesOf(platform)
 	if req.Via == ViaApple {
+		if err := ownedAs(inv, req.Ownership, at); err != nil {
+			return err
+		}
 		_, err := redeemable(ctx, st, at, inv, platform, can, req.Account)
 		return err
 	}

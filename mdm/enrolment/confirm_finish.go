@@ -134,7 +134,7 @@ func (s *Service) confirmed(ctx context.Context, in SignIn, code string, inv mdm
 			return err
 		}
 		redeemed = true
-		out.Started, err = s.startIn(ctx, tx, at, code, in.Platform, in.Account)
+		out.Started, err = s.startIn(ctx, tx, at, code, in.Platform, in.Account, "")
 		return err
 	})
 	if errors.Is(err, mdm.ErrCommitInDoubt) && out.Started.Device.ID != "" {

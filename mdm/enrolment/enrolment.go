@@ -50,6 +50,10 @@ type EnrolmentRequest struct {
 	// Account is the account the phone signs in with, if it says: for an iPhone the managed
 	// Apple account. It must be the employee's.
 	Account string
+	// Ownership is whose phone the phone's way of enrolling serves (an iPhone's device
+	// enrolment a company-owned one, its User Enrolment the employee's own); the
+	// invitation must be for that ownership. Empty serves any.
+	Ownership mdm.Ownership
 }
 
 // StartedEnrolment is an enrolment begun with an invitation code. The token exists only
@@ -87,9 +91,10 @@ func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (Sta
 	}
 	var out StartedEnrolment
 	err = s.atomic(ctx, func(tx scope, at time.Time) (err error) {
-		out, err = s.startIn(ctx, tx, at, code, platform, req.Account)
+		out, err = s.startIn(ctx, tx, at, code, platform, req.Account, req.Ownership)
 		return err
 	})
+	err = s.recordRefusal(ctx, err)
 	if errors.Is(err, mdm.ErrCommitInDoubt) {
 		err = s.redeemedAfterAll(ctx, out.Device, err)
 	}
@@ -97,11 +102,15 @@ func (s *Service) StartEnrolment(ctx context.Context, req EnrolmentRequest) (Sta
 	return out, err
 }
 
-// startIn redeems the invitation of the code inside the caller's transaction.
-func (s *Service) startIn(ctx context.Context, tx scope, at time.Time, code string, platform mdm.Platform, account string) (StartedEnrolment, error) {
+// startIn redeems the invitation of the code inside the caller's transaction, for an
+// enrolment that serves the ownership want ("" for any).
+func (s *Service) startIn(ctx context.Context, tx scope, at time.Time, code string, platform mdm.Platform, account string, want mdm.Ownership) (StartedEnrolment, error) {
 	inv, err := tx.InvitationByCode(ctx, mdm.HashInvitationCode(code))
 	if err != nil {
 		return StartedEnrolment{}, fmt.Errorf("invitation code: %w", err)
+	}
+	if err := ownedAs(inv, want, at); err != nil {
+		return StartedEnrolment{}, err
 	}
 	return redeemInvitation(ctx, tx, at, inv, platform, s.Core.CapabilitiesOf(platform), account)
 }

@@ -11,7 +11,8 @@ import (
 // that these stand-ins say what they register.
 var (
 	IOS = mdm.Registration{Platform: mdm.PlatformIOS,
-		Can: mdm.CanQueryWorkApps | mdm.NeedsManagedAccount | mdm.AppConfigRows}
+		Can: mdm.CanQueryWorkApps | mdm.NeedsManagedAccount | mdm.AppConfigRows |
+			mdm.CanLockDevice | mdm.CanWipeDevice | mdm.CanStartLostMode | mdm.ReportsHardwareIDs}
 	Android = mdm.Registration{Platform: mdm.PlatformAndroid,
 		Can: mdm.CanLockWork | mdm.CanResetWorkPasscode | mdm.ReportsWorkPasscode | mdm.ReportsIntegrity | mdm.ReportsPatchLevel |
 			mdm.RevocableWhileManaged | mdm.EnrolsByPortalLink | mdm.BindsCertificateKeys |

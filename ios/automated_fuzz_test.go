@@ -1,0 +1,54 @@
+package ios
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/micromdm/plist"
+	"github.com/smallstep/pkcs7"
+)
+
+// FuzzParseMachineInfo feeds arbitrary x-apple-aspen-deviceinfo headers to their parser. It
+// must never panic, and what it accepts must name a serial number of a sensible length.
+func FuzzParseMachineInfo(f *testing.F) {
+	content, err := plist.Marshal(map[string]string{"SERIAL": "F2LXK0QWHG7F", "UDID": "00008120-001A2B3C4D5E6F70", "PRODUCT": "iPhone15,4"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	sd, err := pkcs7.NewSignedData(content)
+	if err != nil {
+		f.Fatal(err)
+	}
+	der, err := sd.Finish()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(base64.StdEncoding.EncodeToString(der))
+	f.Add(base64.StdEncoding.EncodeToString(der[:len(der)/2]))
+	f.Add("not base64 at all")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, header string) {
+		info, err := parseMachineInfo(header)
+		if err == nil && (info.Serial == "" || len(info.Serial) > 64) {
+			t.Errorf("accepted device information with serial number %q", info.Serial)
+		}
+	})
+}
+
+// FuzzDiscoveryAccount feeds arbitrary user-identifiers to the check of the discovery
+// request: it must never panic, and what it accepts is user@domain with a DNS domain.
+func FuzzDiscoveryAccount(f *testing.F) {
+	for _, id := range []string{"anna.muster@verwaltung.musterstadt.example", "a@b", "@musterstadt.example", "a@-x.example", "a@x..example", ""} {
+		f.Add(id)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		if !wellFormedAccount(id) {
+			return
+		}
+		at := strings.LastIndexByte(id, '@')
+		if at <= 0 || !strings.Contains(id[at+1:], ".") || strings.ContainsAny(id[at+1:], " /?#") {
+			t.Errorf("accepted %q", id)
+		}
+	})
+}

@@ -1,0 +1,89 @@
+package ios
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	apple "github.com/micromdm/nanomdm/mdm"
+
+	"github.com/trennwand/trennwand/mdm"
+)
+
+// deviceCommandRequest is what a command on the whole phone may carry in its payload: the
+// text and phone number the locked or lost phone shows.
+type deviceCommandRequest struct {
+	Message     string `json:"message"`
+	PhoneNumber string `json:"phone_number"`
+}
+
+// deviceCommand makes the Apple command of a domain command on the whole of a company-owned
+// phone; ok is false for any other kind. Locking shows the payload's message, if any;
+// erasing takes no options (the phone is returned or lost, so everything on it goes); lost
+// mode shows a message — the payload's, or one that names the tenant — and the phone
+// number, and needs a supervised phone, which only Automated Device Enrollment makes: for
+// any other it is refused (mdm.ErrInvalid) with that reason.
+func deviceCommand(t mdm.Tenant, d mdm.Device, c mdm.Command, uuid string, supervised bool) (cmd *apple.Command, ok bool, err error) {
+	switch c.Kind {
+	case mdm.CommandLockDevice, mdm.CommandWipeDevice, mdm.CommandStartLostMode:
+	default:
+		return nil, false, nil
+	}
+	if !companyOwned(d) {
+		return nil, true, fmt.Errorf("%w: %s: device %s is not company-owned", ErrPrivateCommand, c.Kind, d.ID)
+	}
+	if c.Kind == mdm.CommandStartLostMode && !supervised {
+		return nil, true, fmt.Errorf("%w: lost mode needs a supervised device, which only Automated Device Enrollment through Apple Business Manager sets up; lock the device instead", mdm.ErrInvalid)
+	}
+	var req deviceCommandRequest
+	if len(c.Payload) > 0 {
+		if err := json.Unmarshal([]byte(c.Payload), &req); err != nil {
+			return nil, true, fmt.Errorf("%w: payload of %s: %v", mdm.ErrInvalid, c.Kind, err)
+		}
+	}
+	keys := map[string]any{}
+	if req.Message != "" {
+		keys["Message"] = req.Message
+	}
+	if req.PhoneNumber != "" {
+		keys["PhoneNumber"] = req.PhoneNumber
+	}
+	switch c.Kind {
+	case mdm.CommandLockDevice:
+		cmd, err = newCommand(uuid, "DeviceLock", keys)
+	case mdm.CommandWipeDevice:
+		cmd, err = newCommand(uuid, "EraseDevice", nil)
+	case mdm.CommandStartLostMode:
+		if req.Message == "" {
+			keys["Message"] = fmt.Sprintf("Dieses Gerät gehört %[1]s und wurde als verloren gemeldet. This device belongs to %[1]s and was reported lost.", t.DisplayName)
+		}
+		cmd, err = newCommand(uuid, "EnableLostMode", keys)
+	}
+	return cmd, true, err
+}
+
+// supervised reports whether the device was set up by Automated Device Enrollment, and is
+// so supervised.
+func (p *Platform) supervised(ctx context.Context, d mdm.Device) (bool, error) {
+	h, found, err := p.store.HardwareOf(ctx, d.TenantID, d.ID)
+	return found && h.Automated, err
+}
+
+// eraseMark follows domainCommandPrefix in the CommandUUID of an EraseDevice, so that its
+// acknowledgement is known for what it is: the phone is wiped.
+const eraseMark = "erase-"
+
+// commandUUID is the CommandUUID of the Apple command that carries the domain command c.
+func commandUUID(c mdm.Command) string {
+	if c.Kind == mdm.CommandWipeDevice {
+		return domainCommandPrefix + eraseMark + c.ID
+	}
+	return domainCommandPrefix + c.ID
+}
+
+// erased takes in a company-owned phone's acknowledgement of EraseDevice: the phone is
+// wiped, and its enrolment with it, so the device is removed (its certificates revoked)
+// as after a check-out, which an erased phone never sends.
+func (p *Platform) erased(ctx context.Context, d mdm.Device) error {
+	return p.svc.ConfirmRemoval(ctx, "device:"+d.ID, d.TenantID, d.ID, "the company-owned device was erased")
+}
