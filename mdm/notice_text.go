@@ -95,6 +95,12 @@ var noticeCanDoOn = map[Platform][]NoticeItem{
 			Text: NoticeText{
 				DE: "verlangen, dass Ihr Gerät mit einem Code gesichert ist (den Code selbst erfährt Ihr Arbeitgeber nicht)",
 				EN: "require that your device is protected by a passcode (your employer never learns the passcode)"}},
+		// The work mail account of a declaratively managed iPhone (ios/ddm): its address and
+		// name are the employee's record's, its certificate is our CA's.
+		{ID: "can_do.work_mail",
+			Text: NoticeText{
+				DE: "ein dienstliches E-Mail-Konto mit Ihrer dienstlichen Adresse und einem Zertifikat im Arbeitsbereich einrichten; Ihre privaten E-Mail-Konten bleiben unberührt",
+				EN: "set up a work mail account with your work address and a certificate in the work area; your personal mail accounts are left alone"}},
 	},
 	PlatformAndroid: {
 		{ID: "can_do.compliance_access",
