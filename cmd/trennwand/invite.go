@@ -21,7 +21,7 @@ letter; the server keeps only a hash of the code. The QR code file holds the cod
 too: hand it over and delete it. The tenant must have set up the platform first (Android:
 android bind; iPhone: apple push-cert upload), and an iPhone invitation needs the
 employee's managed Apple account. --ownership company invites a phone the employer owns
-(COPE): on it the employer may also see its serial number and IMEI, lock it and erase it
+(COPE): on it the employer may also see its serial number and IMEI or UDID, lock it and erase it
 as a whole; the employee's notice says so. The ownership never changes while the phone
 is enrolled.`,
 		Example: `  trennwand invite create --tenant musterstadt --email anna.berg@musterstadt.de --name "Anna Berg"

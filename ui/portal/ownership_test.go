@@ -23,7 +23,7 @@ func TestACompanyOwnedPhonesNoticeAndSetUp(t *testing.T) {
 	}
 	company, _ := mdm.PrivacyNotice(mdm.PlatformAndroid, mdm.OwnershipCompany)
 	own, _ := mdm.PrivacyNotice(mdm.PlatformAndroid, mdm.OwnershipPersonal)
-	mustContain(t, page, "Das Telefon gehört Ihrem Arbeitgeber; private Nutzung ist erlaubt.", "Seriennummer und IMEI des Telefons")
+	mustContain(t, page, "Das Telefon gehört Ihrem Arbeitgeber; private Nutzung ist erlaubt.", "Seriennummer und die weiteren Kennungen des Telefons (bei Android die IMEI")
 	for _, it := range slices.Concat(company.CanSee, company.CanDo, company.CannotSee, company.CannotDo) {
 		if !strings.ContainsAny(it.Text.DE, `"'`) {
 			mustContain(t, page, it.Text.DE)
@@ -35,7 +35,7 @@ func TestACompanyOwnedPhonesNoticeAndSetUp(t *testing.T) {
 		}
 	}
 	_, _, english := f.do("GET", "/e/"+inv.Code+"?lang=en", nil, "User-Agent", androidUA)
-	mustContain(t, english, "The phone belongs to your employer; private use is allowed.", "serial number and IMEI")
+	mustContain(t, english, "The phone belongs to your employer; private use is allowed.", "serial number and its other identifiers (the IMEI on Android")
 
 	if status, _, _ := f.do("POST", "/e/"+inv.Code+"/accept", accept(mdm.PlatformAndroid)); status != http.StatusSeeOther {
 		t.Fatalf("accept: %d", status)
