@@ -202,7 +202,7 @@ func (s *Service) row(ctx context.Context, tenantID string) (tokenRow, error) {
 	var row tokenRow
 	err := s.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return tokenRow{}, fmt.Errorf("Automated Device Enrollment of tenant %s: %w", tenantID, mdm.ErrNotFound)
+		return tokenRow{}, fmt.Errorf("the Automated Device Enrollment token of tenant %s: %w", tenantID, mdm.ErrNotFound)
 	}
 	return row, err
 }

@@ -56,16 +56,16 @@ func (p *Phone) enrolAutomated(ctx context.Context, code string) error {
 	header := http.Header{}
 	header.Set("x-apple-aspen-deviceinfo", base64.StdEncoding.EncodeToString(info))
 	if _, _, err := p.send(ctx, http.MethodGet, p.cfg.SetupURL, header, nil, http.StatusOK); err != nil {
-		return fmt.Errorf("Setup Assistant sign-in page: %w", err)
+		return fmt.Errorf("the sign-in page of the Setup Assistant: %w", err)
 	}
 	form := url.Values{"code": {code}, "user-identifier": {p.hw.serial}}
 	header.Set("Content-Type", "application/x-www-form-urlencoded")
 	body, resp, err := p.send(ctx, http.MethodPost, p.cfg.SetupURL, header, []byte(form.Encode()), http.StatusOK)
 	if err != nil {
-		return fmt.Errorf("Setup Assistant sign-in: %w", err)
+		return fmt.Errorf("the sign-in of the Setup Assistant: %w", err)
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "application/x-apple-aspen-config" {
-		return fmt.Errorf("Setup Assistant sign-in answered %q, not a profile", ct)
+		return fmt.Errorf("the sign-in of the Setup Assistant answered %q, not a profile", ct)
 	}
 	return p.install(ctx, body)
 }
