@@ -2,6 +2,7 @@ package licences
 
 import (
 	"context"
+	"testing"
 
 	"github.com/trennwand/trennwand/ios/vpp"
 )
@@ -19,4 +20,12 @@ func (lic *Service) RegisterUsersOf(ctx context.Context, tenantID, adamID string
 // UsersRegistered records that Apple has registered the users of the event, none refused.
 func (lic *Service) UsersRegistered(ctx context.Context, tenantID, eventID string) error {
 	return lic.usersRegistered(ctx, tenantID, eventID, vpp.Event{})
+}
+
+// SetReconcileEmployees makes a reconciliation of the whole tenant compare n employees at
+// a time until the test ends.
+func SetReconcileEmployees(t testing.TB, n int) {
+	was := reconcileEmployees
+	reconcileEmployees = n
+	t.Cleanup(func() { reconcileEmployees = was })
 }

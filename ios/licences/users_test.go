@@ -9,6 +9,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/trennwand/trennwand/ios/licences"
+	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
@@ -86,6 +88,54 @@ func TestTheLicenceJobsFindTheirRowsWithoutReadingTheWholeTenant(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s\nplan %v, want a search %s", c.statement, plan, c.want)
+		}
+	}
+}
+
+// A reconciliation of the whole tenant finds each batch of employees, their iPhones and
+// their licences through an index, searching from where the batch before ended: the
+// iPhones by devices_employee_newest, the licences by their primary key. A scan of the
+// tenant's devices or licences per batch would make the hourly job's time grow with the
+// square of the fleet.
+func TestAReconciliationOfTheTenantSearchesDevicesAndLicencesByEmployee(t *testing.T) {
+	licences.SetReconcileEmployees(t, 2)
+	o := newOffice(t, storetest.SQLite)
+	ctx := context.Background()
+	db := o.st.Tables().DB()
+	wp := o.mailPolicy(t)
+	now := time.Now().UTC()
+	for _, e := range []string{"e1", "e2", "e3", "e4", "e5"} {
+		o.employeeWithIPhone(t, e, &wp.ID, mdm.DeviceActive, now)
+	}
+	type statement struct {
+		sql  string
+		vars []any
+	}
+	var read []statement
+	if err := db.Callback().Query().After("gorm:query").Register("remember_reads", func(tx *gorm.DB) {
+		if tx.Statement.Table == "devices" || tx.Statement.Table == "ios_vpp_licences" {
+			read = append(read, statement{tx.Statement.SQL.String(), tx.Statement.Vars})
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.lic.ReconcileLicences(ctx, licences.ReconcileJob{TenantID: o.tenant.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if len(read) < 6 {
+		t.Fatalf("the reconciliation read %d times, want at least three batches of iPhones and licences", len(read))
+	}
+	for _, s := range read {
+		var plan []struct {
+			Detail string
+		}
+		if err := db.Raw("EXPLAIN QUERY PLAN "+s.sql, s.vars...).Scan(&plan).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range plan {
+			if strings.HasPrefix(p.Detail, "SCAN") || strings.Contains(p.Detail, "TEMP B-TREE") || strings.Contains(p.Detail, "devices_tenant_state") {
+				t.Errorf("%s\nplan %v, want searches by employee", s.sql, plan)
+			}
 		}
 	}
 }
