@@ -58,6 +58,11 @@ type DeviceStore interface {
 	// after afterID, in the order of their IDs: the pages of work that goes through many
 	// devices (see EachDeviceBatch).
 	DeviceBatch(ctx context.Context, tenantID string, f DeviceFilter, afterID string, limit int) ([]Device, error)
+	// EmployeeDeviceBatch returns the tenant's devices that match f of the next employees
+	// (at most that many) with an ID after afterEmployeeID who have such devices, in the
+	// order of their employee IDs: the pages of work that merges devices with other rows
+	// kept by employee.
+	EmployeeDeviceBatch(ctx context.Context, tenantID string, f DeviceFilter, afterEmployeeID string, employees int) ([]Device, error)
 	// DevicesByPlatformIDs returns the tenant's devices that the platform calls by one of
 	// the IDs; IDs that name no device are left out.
 	DevicesByPlatformIDs(ctx context.Context, tenantID string, platform Platform, platformIDs []string) ([]Device, error)

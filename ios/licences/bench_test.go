@@ -44,3 +44,40 @@ func totalRequests(m map[string]int) int {
 	}
 	return n
 }
+
+// BenchmarkUsersRegisteredInALargeTenant records one registration event of Apple users,
+// as the licence job does once for each enrolled iPhone, in tenants whose other
+// employees Apple knows already: the cost stays that of the event's own users, however
+// many employees the tenant has.
+func BenchmarkUsersRegisteredInALargeTenant(b *testing.B) {
+	for _, known := range []int{1000, 50000} {
+		b.Run(fmt.Sprintf("known=%d", known), func(b *testing.B) {
+			o := newOffice(b, "sqlite")
+			ctx := context.Background()
+			db := o.st.Tables().DB()
+			now := time.Now().UTC().Truncate(time.Second)
+			users := make([]map[string]any, 0, known)
+			for i := range known {
+				users = append(users, map[string]any{"tenant_id": o.tenant.ID, "employee_id": fmt.Sprintf("known%06d", i),
+					"managed_apple_id": fmt.Sprintf("k%d@musterstadt.example", i), "state": "created", "event_id": fmt.Sprintf("old%06d", i/100), "updated_at": now})
+			}
+			if err := db.Table("ios_vpp_users").CreateInBatches(users, 500).Error; err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				b.StopTimer()
+				event := fmt.Sprintf("new%06d", i)
+				row := map[string]any{"tenant_id": o.tenant.ID, "employee_id": fmt.Sprintf("new%06d", i),
+					"managed_apple_id": fmt.Sprintf("n%d@musterstadt.example", i), "state": "creating", "event_id": event, "updated_at": now}
+				if err := db.Table("ios_vpp_users").Create(row).Error; err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if err := o.lic.UsersRegistered(ctx, o.tenant.ID, event); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,11 @@
 package licences
 
-import "context"
+import (
+	"context"
+	"testing"
+
+	"github.com/trennwand/trennwand/ios/vpp"
+)
 
 // RegisterUsersOf makes one registration pass for pending licences of the employees to
 // the asset, as a pass over the tenant's pending licences does.
@@ -10,4 +15,17 @@ func (lic *Service) RegisterUsersOf(ctx context.Context, tenantID, adamID string
 		pending[i] = vppLicence{TenantID: tenantID, EmployeeID: e, AdamID: adamID, State: licencePending}
 	}
 	return lic.registerUsers(ctx, "", tenantID, pending)
+}
+
+// UsersRegistered records that Apple has registered the users of the event, none refused.
+func (lic *Service) UsersRegistered(ctx context.Context, tenantID, eventID string) error {
+	return lic.usersRegistered(ctx, tenantID, eventID, vpp.Event{})
+}
+
+// SetReconcileEmployees makes a reconciliation of the whole tenant compare n employees at
+// a time until the test ends.
+func SetReconcileEmployees(t testing.TB, n int) {
+	was := reconcileEmployees
+	reconcileEmployees = n
+	t.Cleanup(func() { reconcileEmployees = was })
 }

@@ -43,6 +43,11 @@ func enqueueReconcile(ctx context.Context, st mdm.JobStore, tenantID, employeeID
 // licenceKey names the licence of one app for one employee.
 type licenceKey struct{ employee, adamID string }
 
+// reconcileEmployees is how many employees' iPhones and licences a reconciliation of the
+// whole tenant compares at a time; a variable so that tests can make many batches of a
+// few employees.
+var reconcileEmployees = 500
+
 // ReconcileLicences is the worker of ReconcileJob. Every employee with an active iPhone
 // whose work policy requires an app of the catalogue is to hold a licence of it; a
 // licence nobody needs any more (the app left the policy, the employee or their last
@@ -60,80 +65,41 @@ func (lic *Service) ReconcileLicences(ctx context.Context, job ReconcileJob) err
 	if tok.Problem != "" || !time.Now().Before(tok.ExpiresAt) {
 		return nil
 	}
-	var employees []string // the whole tenant
-	if job.EmployeeID != "" {
-		employees = []string{job.EmployeeID}
-	}
-	want, err := lic.wantedLicences(ctx, job.TenantID, employees)
-	if err != nil {
-		return err
-	}
 	catalogue, err := lic.assets(ctx, lic.db, job.TenantID)
 	if err != nil {
 		return err
 	}
-	available, bundles := map[string]int{}, map[string]string{}
+	r := &reconciliation{lic: lic, tenantID: job.TenantID, tok: tok, catalogue: catalogue,
+		available: map[string]int{}, bundles: map[string]string{}, policies: map[string]mdm.WorkPolicy{},
+		now: time.Now().UTC().Truncate(time.Microsecond)}
 	for _, a := range catalogue {
-		available[a.AdamID], bundles[a.AdamID] = a.AvailableCount, a.BundleID
+		r.available[a.AdamID], r.bundles[a.AdamID] = a.AvailableCount, a.BundleID
 	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	var put, drop []vppLicence
-	var audits []audit.Record
-	record := func(action audit.Action, l vppLicence) {
-		audits = append(audits, audit.Record{Actor: "system", Action: action, Subject: audit.Employee.Of(l.EmployeeID),
-			Details: audit.Fields(map[string]any{"adam_id": l.AdamID, "bundle_id": bundles[l.AdamID]})})
+	if job.EmployeeID != "" {
+		err = r.employee(ctx, job.EmployeeID)
+	} else {
+		err = r.tenant(ctx)
 	}
-	// What is held and wanted leaves want; what stays in it is wanted and not held.
-	err = lic.eachLicenceBatch(ctx, job.TenantID, employees, func(have []vppLicence) error {
-		for _, l := range have {
-			k := licenceKey{l.EmployeeID, l.AdamID}
-			_, wanted := want[k]
-			delete(want, k)
-			switch {
-			case wanted && l.State == licenceFailed && available[l.AdamID] > 0 && tok.SyncedAt != nil && l.UpdatedAt.Before(*tok.SyncedAt):
-				// Each reading of the catalogue gives a failed licence one more try.
-				l.State, l.Error, l.UpdatedAt = licencePending, "", now
-				put = append(put, l)
-			case wanted && l.State == licenceReleasing && l.EventID == "":
-				l.State, l.UpdatedAt = licenceAssociated, now // not given back yet: keep it
-				put = append(put, l)
-			case wanted, l.State == licenceReleasing:
-			case l.State == licencePending, l.State == licenceFailed:
-				drop = append(drop, l) // never held: nothing to give back
-				record(audit.AppleLicenceRelease, l)
-			default:
-				l.State, l.EventID, l.UpdatedAt = licenceReleasing, "", now
-				put = append(put, l)
-				record(audit.AppleLicenceRelease, l)
-			}
-		}
-		return nil
-	})
 	if err != nil {
 		return err
 	}
-	for k := range want {
-		l := vppLicence{TenantID: job.TenantID, EmployeeID: k.employee, AdamID: k.adamID, State: licencePending, UpdatedAt: now}
-		put = append(put, l)
-		record(audit.AppleLicenceReserve, l)
-	}
-	if len(put) == 0 && len(drop) == 0 {
+	if len(r.put) == 0 && len(r.drop) == 0 {
 		return nil
 	}
-	slices.SortFunc(audits, func(a, b audit.Record) int {
+	slices.SortFunc(r.audits, func(a, b audit.Record) int {
 		return cmp.Compare(a.Subject+string(a.Details), b.Subject+string(b.Details))
 	})
 	return lic.tables.Atomic(ctx, func(dom *store.Tx) error {
 		tx := dom.DB(ctx)
-		for _, l := range drop {
+		for _, l := range r.drop {
 			if err := tx.Delete(&l).Error; err != nil {
 				return fmt.Errorf("forget licence: %w", err)
 			}
 		}
-		if err := putLicences(tx, put); err != nil {
+		if err := putLicences(tx, r.put); err != nil {
 			return err
 		}
-		for _, a := range audits {
+		for _, a := range r.audits {
 			if err := lic.record(ctx, dom, job.TenantID, a); err != nil {
 				return err
 			}
@@ -146,38 +112,152 @@ func (lic *Service) ReconcileLicences(ctx context.Context, job ReconcileJob) err
 	})
 }
 
-// wantedLicences returns the licences the employees (all the tenant's when nil) are to
-// hold, with the app's bundle ID: one per app of the catalogue that the work policy of one
-// of their active iPhones requires.
-func (lic *Service) wantedLicences(ctx context.Context, tenantID string, employees []string) (map[licenceKey]string, error) {
-	catalogue, err := lic.assets(ctx, lic.db, tenantID)
+// reconciliation is what one run of ReconcileLicences has read of the tenant and decided
+// so far: the licences to write (put) and to forget (drop), and their audit records.
+type reconciliation struct {
+	lic       *Service
+	tenantID  string
+	tok       vppToken
+	catalogue map[string]vppAsset // by bundle ID
+	available map[string]int      // by Adam ID
+	bundles   map[string]string   // by Adam ID
+	policies  map[string]mdm.WorkPolicy
+	now       time.Time
+
+	put, drop []vppLicence
+	audits    []audit.Record
+}
+
+// employee compares the licences of one employee with what their active iPhones want.
+func (r *reconciliation) employee(ctx context.Context, employeeID string) error {
+	want := map[licenceKey]bool{}
+	err := r.lic.eachActiveIPhoneBatch(ctx, r.tenantID, []string{employeeID}, func(devices []mdm.Device) error {
+		return r.want(ctx, want, devices)
+	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	byID := map[string]mdm.WorkPolicy{}
-	want := map[licenceKey]string{}
-	err = lic.eachActiveIPhoneBatch(ctx, tenantID, employees, func(devices []mdm.Device) error {
-		for _, d := range devices {
-			if d.WorkPolicyID == nil {
-				continue
+	have, err := r.lic.employeeLicences(ctx, r.tenantID, []string{employeeID})
+	if err != nil {
+		return err
+	}
+	r.compare(want, have)
+	r.reserve(want)
+	return nil
+}
+
+// tenant compares the licences of the whole tenant with what its active iPhones want, as
+// a merge in the order of employee IDs: the iPhones of the next reconcileEmployees
+// employees who have one, then the licences of every employee in the range of IDs those
+// cover (those with no active iPhone any more among them), and after the last batch the
+// licences beyond it. So it holds one batch of employees' wants, not the fleet's.
+func (r *reconciliation) tenant(ctx context.Context) error {
+	f := mdm.DeviceFilter{Platform: mdm.PlatformIOS, State: mdm.DeviceActive}
+	after := ""
+	for {
+		devices, err := r.lic.domain.Devices().EmployeeDeviceBatch(ctx, r.tenantID, f, after, reconcileEmployees)
+		if err != nil {
+			return fmt.Errorf("active iPhones: %w", err)
+		}
+		want := map[licenceKey]bool{}
+		if err := r.want(ctx, want, devices); err != nil {
+			return err
+		}
+		last := ""
+		if employees := distinctEmployees(devices); len(employees) == reconcileEmployees {
+			last = employees[len(employees)-1]
+		}
+		err = r.lic.eachLicenceBatch(ctx, r.tenantID, after, last, func(have []vppLicence) error {
+			r.compare(want, have)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		r.reserve(want)
+		if last == "" {
+			return nil
+		}
+		after = last
+	}
+}
+
+// distinctEmployees returns the employee IDs of devices ordered by them, once each.
+func distinctEmployees(devices []mdm.Device) []string {
+	var out []string
+	for _, d := range devices {
+		if len(out) == 0 || out[len(out)-1] != d.EmployeeID {
+			out = append(out, d.EmployeeID)
+		}
+	}
+	return out
+}
+
+// want adds to want the licences the devices' employees are to hold: one per app of the
+// catalogue that the work policy of one of their active iPhones requires.
+func (r *reconciliation) want(ctx context.Context, want map[licenceKey]bool, devices []mdm.Device) error {
+	for _, d := range devices {
+		if d.WorkPolicyID == nil {
+			continue
+		}
+		wp, ok := r.policies[*d.WorkPolicyID]
+		if !ok {
+			// The policy with its apps (a listing of policies leaves the apps out).
+			var err error
+			if wp, err = r.lic.domain.Policies().WorkPolicy(ctx, r.tenantID, *d.WorkPolicyID); err != nil {
+				return fmt.Errorf("work policy %s: %w", *d.WorkPolicyID, err)
 			}
-			wp, ok := byID[*d.WorkPolicyID]
-			if !ok {
-				// The policy with its apps (a listing of policies leaves the apps out).
-				if wp, err = lic.domain.Policies().WorkPolicy(ctx, tenantID, *d.WorkPolicyID); err != nil {
-					return fmt.Errorf("work policy %s: %w", *d.WorkPolicyID, err)
-				}
-				byID[wp.ID] = wp
-			}
-			for _, app := range wp.Required(mdm.PlatformIOS) {
-				if a, ok := catalogue[app.AppID]; ok {
-					want[licenceKey{d.EmployeeID, a.AdamID}] = app.AppID
-				}
+			r.policies[wp.ID] = wp
+		}
+		for _, app := range wp.Required(mdm.PlatformIOS) {
+			if a, ok := r.catalogue[app.AppID]; ok {
+				want[licenceKey{d.EmployeeID, a.AdamID}] = true
 			}
 		}
-		return nil
-	})
-	return want, err
+	}
+	return nil
+}
+
+// compare decides what becomes of the licences held: what is held and wanted leaves want,
+// so that what stays in it is wanted and not held.
+func (r *reconciliation) compare(want map[licenceKey]bool, have []vppLicence) {
+	for _, l := range have {
+		k := licenceKey{l.EmployeeID, l.AdamID}
+		wanted := want[k]
+		delete(want, k)
+		switch {
+		case wanted && l.State == licenceFailed && r.available[l.AdamID] > 0 && r.tok.SyncedAt != nil && l.UpdatedAt.Before(*r.tok.SyncedAt):
+			// Each reading of the catalogue gives a failed licence one more try.
+			l.State, l.Error, l.UpdatedAt = licencePending, "", r.now
+			r.put = append(r.put, l)
+		case wanted && l.State == licenceReleasing && l.EventID == "":
+			l.State, l.UpdatedAt = licenceAssociated, r.now // not given back yet: keep it
+			r.put = append(r.put, l)
+		case wanted, l.State == licenceReleasing:
+		case l.State == licencePending, l.State == licenceFailed:
+			r.drop = append(r.drop, l) // never held: nothing to give back
+			r.record(audit.AppleLicenceRelease, l)
+		default:
+			l.State, l.EventID, l.UpdatedAt = licenceReleasing, "", r.now
+			r.put = append(r.put, l)
+			r.record(audit.AppleLicenceRelease, l)
+		}
+	}
+}
+
+// reserve asks for the licences that are wanted and not held.
+func (r *reconciliation) reserve(want map[licenceKey]bool) {
+	for k := range want {
+		l := vppLicence{TenantID: r.tenantID, EmployeeID: k.employee, AdamID: k.adamID, State: licencePending, UpdatedAt: r.now}
+		r.put = append(r.put, l)
+		r.record(audit.AppleLicenceReserve, l)
+	}
+}
+
+// record notes the audit record of a reservation or release.
+func (r *reconciliation) record(action audit.Action, l vppLicence) {
+	r.audits = append(r.audits, audit.Record{Actor: "system", Action: action, Subject: audit.Employee.Of(l.EmployeeID),
+		Details: audit.Fields(map[string]any{"adam_id": l.AdamID, "bundle_id": r.bundles[l.AdamID]})})
 }
 
 // eachActiveIPhoneBatch calls fn with the active iPhones of the employees, those of one

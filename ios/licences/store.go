@@ -157,23 +157,19 @@ func (lic *Service) employeeLicences(ctx context.Context, tenantID string, emplo
 // licenceBatch is how many of a tenant's licences eachLicenceBatch reads at a time.
 const licenceBatch = 500
 
-// eachLicenceBatch calls fn with the licences of the employees (see employeeLicences);
-// with employees nil, the whole tenant's licences a batch of licenceBatch at a time in the
-// order of their keys, so that a large fleet's are never read at once.
-func (lic *Service) eachLicenceBatch(ctx context.Context, tenantID string, employees []string, fn func([]vppLicence) error) error {
-	if employees != nil {
-		rows, err := lic.employeeLicences(ctx, tenantID, employees)
-		if err != nil {
-			return err
-		}
-		return fn(rows)
-	}
-	var after vppLicence
+// eachLicenceBatch calls fn with the tenant's licences of the employees with an ID after
+// from and up to to (every one after from when to is empty), licenceBatch at a time in the
+// order of their keys, so that a large fleet's are never read at once. (Employee IDs are
+// never empty.)
+func (lic *Service) eachLicenceBatch(ctx context.Context, tenantID, from, to string, fn func([]vppLicence) error) error {
+	after := vppLicence{EmployeeID: from}
 	for {
+		q := lic.db.WithContext(ctx).Where("tenant_id = ? AND employee_id > ? AND (employee_id, adam_id) > (?, ?)", tenantID, from, after.EmployeeID, after.AdamID)
+		if to != "" {
+			q = q.Where("employee_id <= ?", to)
+		}
 		var rows []vppLicence
-		err := lic.db.WithContext(ctx).Where("tenant_id = ? AND (employee_id, adam_id) > (?, ?)", tenantID, after.EmployeeID, after.AdamID).
-			Order("employee_id, adam_id").Limit(licenceBatch).Find(&rows).Error
-		if err != nil {
+		if err := q.Order("employee_id, adam_id").Limit(licenceBatch).Find(&rows).Error; err != nil {
 			return fmt.Errorf("read the licences: %w", err)
 		}
 		if len(rows) > 0 {

@@ -53,6 +53,19 @@ func (dv Devices) DeviceBatch(ctx context.Context, tenantID string, f mdm.Device
 	return ds, translate(err)
 }
 
+// EmployeeDeviceBatch returns the tenant's devices that match f of the next employees
+// after afterEmployeeID, by employee ID and then oldest first. Both statements search
+// devices_employee_newest from afterEmployeeID on, so a page costs what its employees'
+// devices cost, however large the fleet.
+func (dv Devices) EmployeeDeviceBatch(ctx context.Context, tenantID string, f mdm.DeviceFilter, afterEmployeeID string, employees int) ([]mdm.Device, error) {
+	next := filterDevices(dv.s.scoped(ctx, tenantID).Model(&mdm.Device{}), "", f).Where("employee_id > ?", afterEmployeeID).
+		Distinct("employee_id").Order("employee_id").Limit(employees)
+	var ds []mdm.Device
+	err := filterDevices(dv.s.scoped(ctx, tenantID), "", f).Where("employee_id IN (?)", next).
+		Order("employee_id, created_at, id").Find(&ds).Error
+	return ds, translate(err)
+}
+
 // filterDevices narrows a query of devices to those f selects; prefix qualifies the
 // columns ("devices." when the query joins other tables).
 func filterDevices(db *gorm.DB, prefix string, f mdm.DeviceFilter) *gorm.DB {
