@@ -42,7 +42,7 @@ func (p *Portal) confirmLost(w http.ResponseWriter, r *http.Request, status int,
 	}
 	d, ok := reportableOf(v, deviceID)
 	if !ok {
-		p.noDevice(w, r)
+		p.noLostDevice(w, r)
 		return
 	}
 	kind, err := p.cfg.Service.LostCommand(r.Context(), d, p.cfg.Drivers[d.Platform])
@@ -84,7 +84,7 @@ func (p *Portal) serveLost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !slices.ContainsFunc(v.Devices, func(d mdm.Device) bool { return d.ID == device }) {
-		p.noDevice(w, r)
+		p.noLostDevice(w, r)
 		return
 	}
 	// The employee's own phone is refused by the privacy matrix, on the one path of every
@@ -103,7 +103,7 @@ func (p *Portal) serveLost(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusConflict, pageProblem, "problem.lost_not_active.title",
 			problem{Heading: "problem.lost_not_active.title", Text: "problem.lost_not_active.text"})
 	case errors.Is(err, mdm.ErrNotFound):
-		p.noDevice(w, r)
+		p.noLostDevice(w, r)
 	default:
 		p.fail(w, r, err)
 	}
@@ -122,6 +122,13 @@ func reportableOf(v enrolment.PortalView, id string) (mdm.Device, bool) {
 		return mdm.Device{}, false
 	}
 	return v.Devices[i], true
+}
+
+// noLostDevice answers a report for a device that is not one of the employee's
+// company-owned phones that are set up.
+func (p *Portal) noLostDevice(w http.ResponseWriter, r *http.Request) {
+	p.render(w, r, http.StatusNotFound, pageProblem, "problem.no_device.title",
+		problem{Heading: "problem.no_device.title", Text: "problem.no_lost_device.text"})
 }
 
 // moment is a time as the page's language writes it, in UTC.

@@ -136,7 +136,7 @@ func TestAPersonalPhoneCannotBeReportedLost(t *testing.T) {
 	if strings.Contains(page, "verloren melden") || strings.Contains(page, "/lost?") {
 		t.Error("the status page of the employee's own phone offers to report it lost")
 	}
-	if status, _, _ := f.do("GET", "/e/"+code+"/lost?device="+d.ID, nil); status != http.StatusNotFound {
+	if status, _, page := f.do("GET", "/e/"+code+"/lost?device="+d.ID, nil); status != http.StatusNotFound || !strings.Contains(page, "als verloren melden könnten") {
 		t.Errorf("confirmation for the employee's own phone: %d", status)
 	}
 	status, _, page := f.do("POST", "/e/"+code+"/lost", url.Values{"device": {d.ID}, "confirm": {"yes"}})
