@@ -10,8 +10,8 @@ import (
 
 // Forgetter deletes the Android rows of devices whose retention has ended, in the domain's
 // transaction that deletes the devices: their work profiles' enterprise-specific IDs, the
-// keys their certificates were bound to, their work apps' versions and the AMAPI
-// operations of their commands. It
+// keys their certificates were bound to, their work apps' versions, the ownership they
+// last claimed against their invitation's and the AMAPI operations of their commands. It
 // needs no AMAPI access, so it works while Android is not configured too.
 type Forgetter struct{}
 
@@ -41,6 +41,9 @@ func (Forgetter) ForgetDevices(ctx context.Context, tx mdm.Store, tenantID strin
 	}
 	if err := db.Where("tenant_id = ? AND device_id IN ?", tenantID, ids).Delete(&workAppRow{}).Error; err != nil {
 		return fmt.Errorf("android: forget work app versions: %w", err)
+	}
+	if err := db.Where("tenant_id = ? AND device_id IN ?", tenantID, ids).Delete(&ownershipRefusal{}).Error; err != nil {
+		return fmt.Errorf("android: forget refused ownerships: %w", err)
 	}
 	err = db.Where("tenant_id = ? AND command_id IN (SELECT id FROM commands WHERE tenant_id = ? AND device_id IN ?)", tenantID, tenantID, ids).
 		Delete(&operation{}).Error

@@ -2,11 +2,11 @@ package android
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/trennwand/trennwand/mdm"
 )
@@ -16,18 +16,77 @@ import (
 // What a report says of it is checked against the device, and the hardware identifiers
 // it carries are kept only for the employer's phone.
 
+// ownershipRefusal is the ownership a phone last claimed against its invitation's. The
+// refusal of a claim is recorded once: the hourly sync sees the same phone make the same
+// claim again and again, and records nothing new until the claim changes or the phone
+// has reported its invitation's ownership in between.
+type ownershipRefusal struct {
+	TenantID  string `gorm:"primaryKey"`
+	DeviceID  string `gorm:"primaryKey"`
+	Claimed   mdm.Ownership
+	RefusedAt time.Time
+}
+
+func (ownershipRefusal) TableName() string { return "android_ownership_refusals" }
+
 // checkOwnership refuses a phone that reports another ownership than its invitation's:
 // an employee's own phone set up as company-owned (from the setup wizard) stays invited,
-// nothing of it is stored, and the refusal is on record (mdm.Service.RefuseOwnershipChange).
+// nothing of it is stored, and the refusal is on record (mdm.RecordOwnershipRefusal) —
+// once per claim, in the transaction that remembers the claim. A report of the
+// invitation's ownership ends the claim.
 func (p *Platform) checkOwnership(ctx context.Context, tenantID string, d mdm.Device, rd *ReportedDevice) error {
 	if rd.Ownership == "" {
 		return nil
 	}
-	err := p.svc.RefuseOwnershipChange(ctx, "android", tenantID, d, rd.Ownership)
-	if errors.Is(err, mdm.ErrOwnershipChange) {
-		return fmt.Errorf("%w: %v", errIgnored, err)
+	if rd.Ownership == d.Ownership {
+		return p.endOwnershipClaim(ctx, tenantID, d.ID)
 	}
-	return err
+	err := p.atomic(ctx, func(tx mdm.Store, db *gorm.DB, at time.Time) error {
+		var last []ownershipRefusal
+		if err := db.Where("tenant_id = ? AND device_id = ?", tenantID, d.ID).Limit(1).Find(&last).Error; err != nil {
+			return fmt.Errorf("refused ownership of device %s: %w", d.ID, err)
+		}
+		if len(last) > 0 && last[0].Claimed == rd.Ownership {
+			return nil // on record already
+		}
+		row := ownershipRefusal{TenantID: tenantID, DeviceID: d.ID, Claimed: rd.Ownership, RefusedAt: at}
+		err := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}, {Name: "device_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"claimed", "refused_at"})}).Create(&row).Error
+		if err != nil {
+			return fmt.Errorf("remember the refused ownership of device %s: %w", d.ID, err)
+		}
+		return mdm.RecordOwnershipRefusal(ctx, tx, at, "android", tenantID, d, rd.Ownership)
+	})
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %v", errIgnored, mdm.OwnershipChangeRefused(d))
+}
+
+// endOwnershipClaim forgets the ownership the device claimed last, now that it reported
+// its invitation's.
+func (p *Platform) endOwnershipClaim(ctx context.Context, tenantID, deviceID string) error {
+	err := p.db.WithContext(ctx).Where("tenant_id = ? AND device_id = ?", tenantID, deviceID).Delete(&ownershipRefusal{}).Error
+	if err != nil {
+		return fmt.Errorf("forget the refused ownership of device %s: %w", deviceID, err)
+	}
+	return nil
+}
+
+// ownershipClaims returns the devices of the tenant whose last report claimed another
+// ownership than theirs: few, read once per sync, so that a device reporting its own
+// ownership costs nothing more unless it claimed another before.
+func (p *Platform) ownershipClaims(ctx context.Context, tenantID string) (map[string]bool, error) {
+	var ids []string
+	err := p.db.WithContext(ctx).Model(&ownershipRefusal{}).Where("tenant_id = ?", tenantID).Pluck("device_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("refused ownerships of tenant %s: %w", tenantID, err)
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // recordHardware keeps the serial number and IMEI a company-owned phone reports; of the

@@ -47,6 +47,10 @@ func (p *Platform) SyncDevices(ctx context.Context, t mdm.Tenant) (SyncResult, e
 	if err != nil {
 		return res, err
 	}
+	claims, err := p.ownershipClaims(ctx, t.ID)
+	if err != nil {
+		return res, err
+	}
 	byToken := map[string]*ReportedDevice{}
 	for _, rd := range reported {
 		if rd.TokenData != "" {
@@ -54,7 +58,7 @@ func (p *Platform) SyncDevices(ctx context.Context, t mdm.Tenant) (SyncResult, e
 		}
 	}
 	for _, d := range devices {
-		if err := p.syncOne(ctx, t, d, reported[d.PlatformID], byToken[d.ID], &res); err != nil {
+		if err := p.syncOne(ctx, t, d, reported[d.PlatformID], byToken[d.ID], claims[d.ID], &res); err != nil {
 			return res, fmt.Errorf("sync device %s: %w", d.ID, err)
 		}
 	}
@@ -62,8 +66,9 @@ func (p *Platform) SyncDevices(ctx context.Context, t mdm.Tenant) (SyncResult, e
 }
 
 // syncOne brings one device in line: rd is what AMAPI lists under the device's name, and
-// enrolled what it lists as enrolled with the device's token.
-func (p *Platform) syncOne(ctx context.Context, t mdm.Tenant, d mdm.Device, rd, enrolled *ReportedDevice, res *SyncResult) error {
+// enrolled what it lists as enrolled with the device's token; claimed says that the
+// device last claimed another ownership than its own.
+func (p *Platform) syncOne(ctx context.Context, t mdm.Tenant, d mdm.Device, rd, enrolled *ReportedDevice, claimed bool, res *SyncResult) error {
 	switch {
 	case d.State == mdm.DeviceRemoved:
 		return nil
@@ -81,9 +86,18 @@ func (p *Platform) syncOne(ctx context.Context, t mdm.Tenant, d mdm.Device, rd, 
 		}
 		res.Removed++
 	case rd.Ownership != "" && rd.Ownership != d.Ownership:
-		// A report of another ownership than the invitation's changes nothing.
+		// A report of another ownership than the invitation's changes nothing; its
+		// refusal is recorded once per claim.
+		if err := p.checkOwnership(ctx, t.ID, d, rd); !errors.Is(err, errIgnored) {
+			return err
+		}
 		return nil
 	default:
+		if claimed {
+			if err := p.endOwnershipClaim(ctx, t.ID, d.ID); err != nil {
+				return err
+			}
+		}
 		if err := p.recordHardware(ctx, t.ID, d, rd); err != nil {
 			return err
 		}

@@ -2,8 +2,10 @@ package api_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -75,6 +77,63 @@ func TestTheDevicePageFollowsOwnership(t *testing.T) {
 		}
 		if code, _ := w.call(http.MethodGet, "/api/v1/devices?ownership=borrowed", w.tokens[mdm.RoleAdmin], ""); code != http.StatusBadRequest {
 			t.Errorf("an unknown ownership as a filter: %d", code)
+		}
+	})
+}
+
+// The device list filters by ownership like the JSON API, keeps the filter in its
+// address and in the export of the whole list, and answers an unknown ownership with a
+// message, not an error of the server.
+func TestTheDeviceListFiltersByOwnership(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		admin := w.session(w.tenant, mdm.RoleAdmin)
+		own := w.ownedDevice(w.tenant, mdm.OwnershipPersonal)
+		company := w.ownedDevice(w.tenant, mdm.OwnershipCompany)
+
+		code, _, page := w.page(http.MethodGet, "/ui/devices?ownership=company", admin, nil)
+		if code != http.StatusOK || !strings.Contains(page, company.ID) || strings.Contains(page, own.ID) {
+			t.Errorf("the list of company-owned phones: %d", code)
+		}
+		for _, want := range []string{`<option value="company" selected>Dienstliches Telefon (COPE)</option>`, `<input type="hidden" name="ownership" value="company">`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the filtered list lacks %q", want)
+			}
+		}
+		_, _, page = w.pageIn("en", http.MethodGet, "/ui/devices?ownership=personal", admin, nil)
+		if !strings.Contains(page, own.ID) || strings.Contains(page, company.ID) || !strings.Contains(page, `<option value="personal" selected>Employee&#39;s own phone (BYOD)</option>`) {
+			t.Error("the English list of the employees' own phones")
+		}
+		code, _, page = w.page(http.MethodGet, "/ui/devices?ownership=borrowed", admin, nil)
+		if code != http.StatusBadRequest || !strings.Contains(page, "Filter, eine Sortierung oder eine Seite, die die Geräteliste nicht kennt") {
+			t.Errorf("an unknown ownership: %d", code)
+		}
+
+		code, _, body := w.page(http.MethodPost, "/ui/devices/bulk/export", admin,
+			url.Values{"scope": {"all"}, "ownership": {"company"}, "reason": {"Inventur"}, "confirm": {"yes"}})
+		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if code != http.StatusOK || err != nil || len(rows) != 2 || rows[1][0] != company.ID {
+			t.Errorf("the export of the company-owned phones: %d %v %q", code, err, rows)
+		}
+	})
+}
+
+// A company-owned phone its employee reported lost says so on its page, with when.
+func TestTheDevicePageSaysThePhoneWasReportedLost(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newAPIWorld(t, s)
+		admin := w.session(w.tenant, mdm.RoleAdmin)
+		company := w.ownedDevice(w.tenant, mdm.OwnershipCompany)
+		if _, _, page := w.page(http.MethodGet, "/ui/devices/"+company.ID, admin, nil); strings.Contains(page, "als verloren gemeldet") {
+			t.Error("a phone nobody reported lost is said to be")
+		}
+		cmd, err := w.svc.ReportLost(context.Background(), "employee:"+company.EmployeeID, w.tenant, company.ID, nil, "reported lost by the employee on the portal")
+		if err != nil || cmd.Kind != mdm.CommandLockDevice {
+			t.Fatalf("report: %+v, %v", cmd, err)
+		}
+		_, _, page := w.page(http.MethodGet, "/ui/devices/"+company.ID, admin, nil)
+		if !strings.Contains(page, "Von den Beschäftigten als verloren gemeldet") || !strings.Contains(page, `id="reported-lost"`) {
+			t.Error("the device page does not say that the employee reported the phone lost")
 		}
 	})
 }

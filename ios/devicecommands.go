@@ -69,6 +69,14 @@ func (p *Platform) supervised(ctx context.Context, d mdm.Device) (bool, error) {
 	return found && h.Automated, err
 }
 
+var _ mdm.LostModeChecker = (*Platform)(nil)
+
+// TakesLostMode reports whether the phone d takes lost mode: only a supervised one
+// (mdm.LostModeChecker); any other is locked when it is reported lost.
+func (p *Platform) TakesLostMode(ctx context.Context, d mdm.Device) (bool, error) {
+	return p.supervised(ctx, d)
+}
+
 // eraseMark follows domainCommandPrefix in the CommandUUID of an EraseDevice, so that its
 // acknowledgement is known for what it is: the phone is wiped.
 const eraseMark = "erase-"

@@ -31,6 +31,8 @@ type DeviceDetail struct {
 	// Declarations are the states the device reported of its declarations; none on a
 	// platform, or a device, that is not managed declaratively.
 	Declarations []DeclarationState
+	// ReportedLostAt is when the phone was last reported lost (ReportLost); nil if never.
+	ReportedLostAt *time.Time
 }
 
 // ViewDevice returns a device with its employee and commands and records in the audit
@@ -54,7 +56,11 @@ func (s *Service) ViewDevice(ctx context.Context, actor string, t Tenant, device
 		if err != nil {
 			return err
 		}
-		out = DeviceDetail{Device: d, Employee: emp, Commands: cmds, Declarations: decls}
+		lost, err := lastLostReport(ctx, tx, t.ID, d.ID)
+		if err != nil {
+			return err
+		}
+		out = DeviceDetail{Device: d, Employee: emp, Commands: cmds, Declarations: decls, ReportedLostAt: lost}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DeviceView, Subject: audit.Device.Of(d.ID),
 			Details: audit.Fields(map[string]any{"employee": emp.ID})})
 		return err
@@ -113,20 +119,28 @@ func (s *Service) CommandDevice(ctx context.Context, actor string, t Tenant, dev
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
-		if d.State != DeviceActive {
-			return Refuse("refusal.not_active", fmt.Errorf("%w: device %s is %s; commands reach active devices only", ErrConflict, d.ID, d.State))
-		}
-		if err := Allowed(d.Ownership, s.CapabilitiesOf(d.Platform), kind); err != nil {
-			return fmt.Errorf("device %s: %w", d.ID, err)
-		}
-		cmd = Command{ID: NewID(), DeviceID: d.ID, Kind: kind, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
-		if err := QueueCommand(ctx, tx, t.ID, &cmd); err != nil {
-			return err
-		}
-		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DeviceCommand, Subject: audit.Device.Of(d.ID),
-			Details: audit.Fields(map[string]any{"command": cmd.ID, "kind": kind, "reason": reason})})
+		cmd, err = s.commandIn(ctx, tx, at, actor, t, d, kind, reason, audit.DeviceCommand)
 		return err
 	})
+	return cmd, err
+}
+
+// commandIn queues, in tx at the time at, a command of the kind for the active device d
+// if the privacy matrix allows it (Allowed), and records it as the action with the
+// reason: the one path of every command ordered for one device by hand.
+func (s *Service) commandIn(ctx context.Context, tx Store, at time.Time, actor string, t Tenant, d Device, kind CommandKind, reason string, action audit.Action) (Command, error) {
+	if d.State != DeviceActive {
+		return Command{}, Refuse("refusal.not_active", fmt.Errorf("%w: device %s is %s; commands reach active devices only", ErrConflict, d.ID, d.State))
+	}
+	if err := Allowed(d.Ownership, s.CapabilitiesOf(d.Platform), kind); err != nil {
+		return Command{}, fmt.Errorf("device %s: %w", d.ID, err)
+	}
+	cmd := Command{ID: NewID(), DeviceID: d.ID, Kind: kind, Payload: EmptyJSONObject, State: CommandQueued, CreatedAt: at}
+	if err := QueueCommand(ctx, tx, t.ID, &cmd); err != nil {
+		return Command{}, err
+	}
+	_, err := tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: action, Subject: audit.Device.Of(d.ID),
+		Details: audit.Fields(map[string]any{"command": cmd.ID, "kind": kind, "reason": reason})})
 	return cmd, err
 }
 

@@ -72,17 +72,38 @@ func (s *Service) ChangeOwnership(ctx context.Context, actor string, t Tenant, d
 // administrator asking for another one, or a platform reporting one (an Android phone
 // enrolled as company-owned with an invitation for the employee's own phone). The
 // device's own ownership is returned as nil; any other is refused with
-// ErrOwnershipChange, recorded in the audit trail with who claimed what, and nothing
-// about the device changes. Platforms call it before they store anything of a report.
+// ErrOwnershipChange, recorded in the audit trail with who claimed what
+// (RecordOwnershipRefusal), and nothing about the device changes. Platforms call it, or
+// RecordOwnershipRefusal in their own transaction, before they store anything of a report.
 func (s *Service) RefuseOwnershipChange(ctx context.Context, actor, tenantID string, d Device, claimed Ownership) error {
 	if claimed == d.Ownership {
 		return nil
 	}
-	err := s.Record(ctx, tenantID, audit.Record{Actor: actor, Action: audit.DeviceOwnershipRefused, Subject: audit.Device.Of(d.ID),
+	err := s.atomic(ctx, func(tx Store, at time.Time) error {
+		return RecordOwnershipRefusal(ctx, tx, at, actor, tenantID, d, claimed)
+	})
+	if err != nil {
+		return err
+	}
+	return OwnershipChangeRefused(d)
+}
+
+// RecordOwnershipRefusal records in tx at the time at that actor claimed the ownership
+// claimed for the device d, which is not d's, and that the claim was refused
+// (audit.DeviceOwnershipRefused). A platform that sees the same claim again and again
+// (a phone that keeps reporting it) records it once per claim.
+func RecordOwnershipRefusal(ctx context.Context, tx Store, at time.Time, actor, tenantID string, d Device, claimed Ownership) error {
+	_, err := tx.AppendAudit(ctx, tenantID, at, audit.Record{Actor: actor, Action: audit.DeviceOwnershipRefused, Subject: audit.Device.Of(d.ID),
 		Details: audit.Fields(map[string]any{"ownership": d.Ownership, "claimed": claimed})})
 	if err != nil {
 		return fmt.Errorf("record the refused ownership of device %s: %w", d.ID, err)
 	}
+	return nil
+}
+
+// OwnershipChangeRefused is the refusal (ErrOwnershipChange) of a claim of another
+// ownership for the device d.
+func OwnershipChangeRefused(d Device) error {
 	return Refuse("refusal.ownership_change", fmt.Errorf("device %s is %s: %w", d.ID, d.Ownership, ErrOwnershipChange))
 }
 

@@ -73,12 +73,41 @@ is refused and nothing changes (remove its work container instead).`,
 	}, func(ctx context.Context, in *installation, t mdm.Tenant, id, reason string) error {
 		return in.svc.WipeDevice(ctx, cliActor(), t, id, reason)
 	})
-	return group("device", "Look at, move, remove and wipe enrolled devices", list, newDeviceMoveCmd(), remove, wipe)
+	lock := deviceActionCmd(&cobra.Command{
+		Use:   "lock DEVICE",
+		Short: "Lock a company-owned phone as a whole",
+		Long: `Lock one company-owned phone (invited with --ownership company) as a whole, for
+example when it is lost: the phone is ordered to lock its screen, which its usual
+screen lock opens again; nothing on it is erased, and its enrolment goes on. A reason
+is required and recorded. An employee's own phone is never locked as a whole: the
+command is refused and nothing changes (remove its work container instead).`,
+		Example: `  trennwand device lock --tenant musterstadt 3jq4… --reason "left in the train, reported by phone"`,
+	}, func(ctx context.Context, in *installation, t mdm.Tenant, id, reason string) (actionDone, error) {
+		c, err := in.svc.CommandDevice(ctx, cliActor(), t, id, mdm.CommandLockDevice, reason)
+		return actionDone{Command: c.ID, Said: "the command to lock the phone is queued"}, err
+	})
+	return group("device", "Look at, move, remove, lock and wipe enrolled devices", list, newDeviceMoveCmd(), remove, wipe, lock)
+}
+
+// actionDone is what a command on one device did, beside the device's state it prints.
+type actionDone struct {
+	// Command is the ID of the command queued for the device; empty when none was.
+	Command string
+	// Said says what was done, after the device's state.
+	Said string
 }
 
 // endingCmd completes a command that ends one device's enrolment with a reason (remove,
 // wipe): end does it; the command then prints the device's state.
 func endingCmd(cmd *cobra.Command, end func(ctx context.Context, in *installation, t mdm.Tenant, id, reason string) error) *cobra.Command {
+	return deviceActionCmd(cmd, func(ctx context.Context, in *installation, t mdm.Tenant, id, reason string) (actionDone, error) {
+		return actionDone{Said: "its certificates are revoked"}, end(ctx, in, t, id, reason)
+	})
+}
+
+// deviceActionCmd completes a command that acts on one device with a reason (remove,
+// wipe, lock): act does it; the command then prints the device's state and what act did.
+func deviceActionCmd(cmd *cobra.Command, act func(ctx context.Context, in *installation, t mdm.Tenant, id, reason string) (actionDone, error)) *cobra.Command {
 	cmd.Args = exactArgs("DEVICE")
 	cmd.RunE = withInstallation(func(ctx context.Context, cmd *cobra.Command, in *installation, args []string) error {
 		t, err := tenantFlag(ctx, cmd, in)
@@ -86,7 +115,8 @@ func endingCmd(cmd *cobra.Command, end func(ctx context.Context, in *installatio
 			return err
 		}
 		reason, _ := cmd.Flags().GetString("reason")
-		if err := end(ctx, in, t, args[0], reason); err != nil {
+		done, err := act(ctx, in, t, args[0], reason)
+		if err != nil {
 			if errors.Is(err, mdm.ErrNotFound) {
 				return fmt.Errorf("tenant %s has no device %q (trennwand device list shows them)", t.Name, args[0])
 			}
@@ -97,9 +127,13 @@ func endingCmd(cmd *cobra.Command, end func(ctx context.Context, in *installatio
 			return err
 		}
 		if in.cfg.JSON {
-			return output.JSON(cmd.OutOrStdout(), map[string]any{"id": d.ID, "state": d.State})
+			out := map[string]any{"id": d.ID, "state": d.State}
+			if done.Command != "" {
+				out["command"] = done.Command
+			}
+			return output.JSON(cmd.OutOrStdout(), out)
 		}
-		_, err = fmt.Fprintf(cmd.OutOrStdout(), "device %s is %s; its certificates are revoked\n", d.ID, d.State)
+		_, err = fmt.Fprintf(cmd.OutOrStdout(), "device %s is %s; %s\n", d.ID, d.State, done.Said)
 		return err
 	})
 	cmd.Flags().String("tenant", "", "tenant name (required)")

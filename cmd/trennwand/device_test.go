@@ -86,6 +86,12 @@ var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 // enrolment.
 func enrolDevice(t *testing.T, s site, tenant string, platform mdm.Platform, state mdm.DeviceState, at time.Time) mdm.Device {
 	t.Helper()
+	return enrolOwnedDevice(t, s, tenant, platform, mdm.OwnershipPersonal, state, at)
+}
+
+// enrolOwnedDevice is enrolDevice for a phone of the ownership.
+func enrolOwnedDevice(t *testing.T, s site, tenant string, platform mdm.Platform, o mdm.Ownership, state mdm.DeviceState, at time.Time) mdm.Device {
+	t.Helper()
 	st := s.store(t)
 	ctx := t.Context()
 	tn, err := st.Tenants().TenantByName(ctx, tenant)
@@ -96,7 +102,7 @@ func enrolDevice(t *testing.T, s site, tenant string, platform mdm.Platform, sta
 	if err := store.EnrolmentOf(st).CreateEmployee(ctx, tn.ID, &emp); err != nil {
 		t.Fatal(err)
 	}
-	d := mdm.Device{ID: mdm.NewID(), EmployeeID: emp.ID, Platform: platform, State: state,
+	d := mdm.Device{ID: mdm.NewID(), EmployeeID: emp.ID, Platform: platform, Ownership: o, State: state,
 		OSVersion: "17.5", Compliance: mdm.ComplianceCompliant, CreatedAt: at, UpdatedAt: at}
 	if err := st.Devices().CreateDevice(ctx, tn.ID, &d); err != nil {
 		t.Fatal(err)

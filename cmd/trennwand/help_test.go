@@ -24,6 +24,8 @@ func TestHelpNamesTheCommandsAndWhatTheyDo(t *testing.T) {
 		{[]string{"admin", "create", "--help"}, []string{"admin, helpdesk or dpo", "--tenant", "--email", "--role", "printed once"}},
 		{[]string{"invite", "create", "--help"}, []string{"--platform", "ios, android, or any", "--apple-id", "--qr", "--valid-days", "--json"}},
 		{[]string{"device", "list", "--help"}, []string{"--tenant", "--platform", "--state", "trennwand device list --tenant musterstadt"}},
+		{[]string{"device"}, []string{"list", "remove", "wipe", "lock"}},
+		{[]string{"device", "lock", "--help"}, []string{"--tenant", "--reason", "company-owned", "employee's own phone is never locked", "trennwand device lock --tenant musterstadt"}},
 		{[]string{"audit", "verify", "--help"}, []string{"--tenant", "Exit code 0", "1 when one is not"}},
 		{[]string{"healthcheck", "--help"}, []string{"/readyz", "--url", "--addr"}},
 		{[]string{"version", "--help"}, []string{"its version, the commit", "trennwand version --json", "trennwand_build_info"}},

@@ -3,6 +3,8 @@ package main
 import (
 	"maps"
 	"testing"
+
+	"github.com/trennwand/trennwand/mdm"
 )
 
 func TestWrongArgumentsExitWithTwoAndWriteNothing(t *testing.T) {
@@ -30,6 +32,8 @@ func TestWrongArgumentsExitWithTwoAndWriteNothing(t *testing.T) {
 		{"devices of an unknown platform", []string{"device", "list", "--tenant", "default", "--platform", "windows"},
 			`platform "windows": use ios or android`},
 		{"devices in an unknown state", []string{"device", "list", "--tenant", "default", "--state", "lost"}, `device state "lost"`},
+		{"lock without a device", []string{"device", "lock", "--tenant", "default", "--reason", "lost"}, "takes 1 argument(s) (DEVICE), got 0"},
+		{"lock without a reason", []string{"device", "lock", "--tenant", "default", mdm.NewID()}, "state a reason"},
 		{"audit verify with an argument", []string{"audit", "verify", "default"}, "takes 0 argument(s)"},
 	}
 	forEachBackend(t, func(t *testing.T, backend string) {

@@ -84,6 +84,9 @@ const (
 	DeviceRemove                   Action = "device.remove"
 	// A company-owned phone was ordered to be erased as a whole, with the reason.
 	DeviceWipe Action = "device.wipe"
+	// A company-owned phone was reported lost (by its employee on the portal), and the
+	// command that secures it was ordered: lost mode or a lock of the whole phone.
+	DeviceReportLost Action = "device.report_lost"
 	// Someone (an administrator, a script, a phone's report) claimed another ownership
 	// for a device than the one it was invited with; the claim was refused and changed
 	// nothing.
@@ -163,7 +166,7 @@ var actions = setOf(
 	InvitationCreate, InvitationMail, InvitationRedeem, InvitationResend, InvitationRevoke,
 	EmployeeConfirm, EmployeeConfirmRefused, InvitationOwnershipRefused,
 	WorkPolicyCreate, WorkPolicyUpdate, WorkPolicyDefault, WorkPolicyCompliance,
-	DeviceEnrolBegin, DeviceEnrolComplete, DevicePolicy, DeviceCommand, DeviceRemove, DeviceWipe, DeviceOwnershipRefused, DeviceRemoved,
+	DeviceEnrolBegin, DeviceEnrolComplete, DevicePolicy, DeviceCommand, DeviceRemove, DeviceWipe, DeviceOwnershipRefused, DeviceReportLost, DeviceRemoved,
 	DeviceDelete, DeviceRevokeCerts, DeviceCompliance, DeviceComplianceRule, DeviceComplianceAct,
 	DeviceComplianceMail, DeviceInactive, DeviceActiveAgain, DeviceInactivityAct, DeviceInactivityMail,
 	AndroidBind, AndroidSignupStart, AndroidCertificatesOn, AndroidPolicyApply, AndroidDevicePolicy,

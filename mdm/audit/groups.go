@@ -31,7 +31,7 @@ var groupOf = map[Action]Group{
 	AdminRoleChange: GroupAccounts, AdminBreakGlass: GroupAccounts, AdminSSOLink: GroupAccounts, SSOUpdate: GroupSettings,
 
 	DeviceView: GroupDevices, DeviceEnrolBegin: GroupDevices, DeviceEnrolComplete: GroupDevices, DevicePolicy: GroupDevices,
-	DeviceCommand: GroupDevices, DeviceRemove: GroupDevices, DeviceWipe: GroupDevices, DeviceOwnershipRefused: GroupDevices, DeviceRemoved: GroupDevices, DeviceDelete: GroupDevices,
+	DeviceCommand: GroupDevices, DeviceRemove: GroupDevices, DeviceWipe: GroupDevices, DeviceOwnershipRefused: GroupDevices, DeviceReportLost: GroupDevices, DeviceRemoved: GroupDevices, DeviceDelete: GroupDevices,
 	DeviceRevokeCerts: GroupDevices, DeviceCompliance: GroupDevices, DeviceComplianceRule: GroupDevices,
 	DeviceComplianceAct: GroupDevices, DeviceComplianceMail: GroupDevices, DeviceInactive: GroupDevices,
 	DeviceActiveAgain: GroupDevices, DeviceInactivityAct: GroupDevices, DeviceInactivityMail: GroupDevices,

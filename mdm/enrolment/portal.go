@@ -138,6 +138,22 @@ func (s *Service) RemoveOwnDevice(ctx context.Context, client netip.Addr, code, 
 	return s.Core.RemoveDevice(ctx, "employee:"+v.Employee.ID, v.Tenant, deviceID, "removed by the employee on the portal")
 }
 
+// ReportOwnDeviceLost secures one of the employee's company-owned phones that the employee
+// reports lost on the status page (mdm.Service.ReportLost, with the phone's driver from
+// drivers), as the employee's action. The employee's own phone is refused by the privacy
+// matrix (mdm.ErrPersonalDevice), and nothing is ordered.
+func (s *Service) ReportOwnDeviceLost(ctx context.Context, client netip.Addr, code, deviceID string, drivers map[mdm.Platform]mdm.Driver) (mdm.Command, error) {
+	v, err := s.OpenInvitation(ctx, client, code)
+	if err != nil {
+		return mdm.Command{}, err
+	}
+	own := slices.ContainsFunc(v.Devices, func(d mdm.Device) bool { return d.ID == deviceID })
+	if !v.Redeemed() || !own {
+		return mdm.Command{}, fmt.Errorf("device %s of the employee: %w", deviceID, mdm.ErrNotFound)
+	}
+	return s.Core.ReportLost(ctx, "employee:"+v.Employee.ID, v.Tenant, deviceID, drivers, "reported lost by the employee on the portal")
+}
+
 // portalView reads what the portal shows for code at `at`; every reason the code leads
 // nowhere is ErrInvitationGone.
 func portalView(ctx context.Context, st scope, code string, at time.Time) (PortalView, error) {

@@ -23,7 +23,7 @@ func Sentence(l *ui.Localizer, st audit.Statement) string {
 		"Subject": subjectPhrase(l, st.Subject),
 	}
 	switch st.Action {
-	case audit.DeviceCommand:
+	case audit.DeviceCommand, audit.DeviceReportLost:
 		data["Command"] = commandName(l, st.Field("kind"))
 	case audit.DataProtectionDocument:
 		doc := dataprotection.Document(st.Field("document"))

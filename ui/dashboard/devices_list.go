@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/trennwand/trennwand/mdm"
 )
@@ -13,8 +14,11 @@ import (
 // bookmarked, shared and reloaded, and it all works without JavaScript.
 type deviceFilters struct {
 	Q, Platform, State, Compliance string
-	Sort                           mdm.DeviceSort
-	After                          string
+	// Ownership is the ownership the list shows, as mdm.ParseOwnership names it; empty
+	// for every device.
+	Ownership string
+	Sort      mdm.DeviceSort
+	After     string
 }
 
 // parseDeviceList reads the device list's query from a page's address into the filters
@@ -33,6 +37,14 @@ func parseDeviceList(q url.Values) (deviceFilters, mdm.DeviceQuery, error) {
 		if query.State, err = mdm.ParseDeviceState(f.State); err != nil {
 			return f, query, err
 		}
+	}
+	// The JSON API's filter (?ownership=) read the same way; an empty value is no filter,
+	// not the employee's own phones.
+	if o := strings.TrimSpace(q.Get("ownership")); o != "" {
+		if query.Ownership, err = mdm.ParseOwnership(o); err != nil {
+			return f, query, err
+		}
+		f.Ownership = string(query.Ownership)
 	}
 	switch c := mdm.Compliance(f.Compliance); c {
 	case "", mdm.ComplianceCompliant, mdm.ComplianceInGrace, mdm.ComplianceNonCompliant, mdm.ComplianceUnknown:
@@ -53,7 +65,7 @@ func parseDeviceList(q url.Values) (deviceFilters, mdm.DeviceQuery, error) {
 // Values is the query of the list's first page with these filters and sort.
 func (f deviceFilters) Values() url.Values {
 	v := url.Values{}
-	for k, s := range map[string]string{"q": f.Q, "platform": f.Platform, "state": f.State, "compliance": f.Compliance} {
+	for k, s := range map[string]string{"q": f.Q, "platform": f.Platform, "state": f.State, "compliance": f.Compliance, "ownership": f.Ownership} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -67,7 +79,7 @@ func (f deviceFilters) Values() url.Values {
 
 // Filtered reports whether anything narrows the list.
 func (f deviceFilters) Filtered() bool {
-	return f.Q != "" || f.Platform != "" || f.State != "" || f.Compliance != ""
+	return f.Q != "" || f.Platform != "" || f.State != "" || f.Compliance != "" || f.Ownership != ""
 }
 
 // SortLink is the address of the list sorted by the column: the other way round when it

@@ -14,7 +14,8 @@ import (
 // address the list writes for it (so that search, filters and sort survive every link).
 func FuzzParseDeviceList(f *testing.F) {
 	for _, q := range []string{"", "q=m%C3%BCller&sort=name&order=asc", "platform=ios&state=active&compliance=in_grace",
-		"sort=contact", "sort=policy&order=desc&after=" + mdm.Cursor{ID: mdm.NewID(), Key: "Bauamt"}.String(), "sort=x", "order=up", "q=%ff"} {
+		"sort=contact", "sort=policy&order=desc&after=" + mdm.Cursor{ID: mdm.NewID(), Key: "Bauamt"}.String(), "sort=x", "order=up", "q=%ff",
+		"ownership=company", "ownership=personal&platform=android", "ownership=Company", "ownership=%20", "ownership=corporate", "ownership=company&ownership=personal"} {
 		f.Add(q)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -29,12 +30,13 @@ func FuzzParseDeviceList(f *testing.F) {
 			}
 			return
 		}
-		if query.Sort != filters.Sort || query.Search != filters.Q {
+		if query.Sort != filters.Sort || query.Search != filters.Q || string(query.Ownership) != filters.Ownership {
 			t.Fatalf("%q: the query %+v does not follow the filters %+v", raw, query, filters)
 		}
 		again, requery, err := parseDeviceList(filters.Values())
 		if err != nil || again.Sort != filters.Sort || again.Q != filters.Q || again.Platform != filters.Platform ||
-			again.State != filters.State || again.Compliance != filters.Compliance || requery.Compliance != query.Compliance {
+			again.State != filters.State || again.Compliance != filters.Compliance || requery.Compliance != query.Compliance ||
+			again.Ownership != filters.Ownership || requery.Ownership != query.Ownership {
 			t.Fatalf("%q: the list's own address %q reads back as %+v, %v; want %+v", raw, filters.Values().Encode(), again, err, filters)
 		}
 		if link := filters.SortLink(mdm.SortName); !strings.HasPrefix(link, Prefix+"/devices") {

@@ -200,3 +200,33 @@ func TestBrowserAnEmployeeFollowsTheSetUp(t *testing.T) {
 	}
 	noViolations("removed")
 }
+
+// An employee reports their company-owned phone lost on the phone's screen: the status
+// page's action, the confirmation and the status page afterwards have no accessibility
+// violation.
+func TestBrowserAnEmployeeReportsTheirPhoneLost(t *testing.T) {
+	browser := browsertest.New(t)
+	f := newFixture(t)
+	base := f.site(t)
+	code, _ := f.activeDevice("hof@musterstadt.de", mdm.PlatformAndroid, mdm.OwnershipCompany)
+	tab := browser.Phone(t, androidUA, "de-DE,de;q=0.9")
+	noViolations := func(page string) {
+		t.Helper()
+		if vs := tab.Violations(); len(vs) > 0 {
+			t.Errorf("%s: accessibility violations %v", page, vs)
+		}
+		tab.Screenshot("lost-" + page)
+	}
+	tab.Load(chromedp.Navigate(base + "/e/" + code + "?auto=0"))
+	noViolations("status")
+	tab.Load(chromedp.Click(chromedp.CSS(`a[href*="/lost?device="]`)))
+	if text := tab.Text(); !strings.Contains(text, "Das geschieht nicht") {
+		t.Errorf("confirmation:\n%s", text)
+	}
+	noViolations("confirm")
+	tab.Load(chromedp.Click(chromedp.CSS(`form[action*="/lost"] button[type=submit]`)))
+	if text := tab.Text(); !strings.Contains(text, "Ihr Telefon wurde als verloren gemeldet") {
+		t.Errorf("after the report:\n%s", text)
+	}
+	noViolations("reported")
+}

@@ -40,6 +40,7 @@ const (
 	pageSetup   = "setup.html"
 	pageRemoved = "removed.html"
 	pageRemove  = "remove.html"
+	pageLost    = "lost.html"
 )
 
 // progressTemplate is the progress list that the pages waiting for a phone include.
@@ -90,7 +91,7 @@ func New(cfg Config) (*Portal, error) {
 		return nil, err
 	}
 	tmpl, _ := fs.Sub(files, "templates")
-	pages, err := ui.Templates(tmpl, nil, pageNotice, pageIOS, pageStatus, pageGone, pageProblem, pageEnter, pageSetup, pageRemoved, pageRemove)
+	pages, err := ui.Templates(tmpl, nil, pageNotice, pageIOS, pageStatus, pageGone, pageProblem, pageEnter, pageSetup, pageRemoved, pageRemove, pageLost)
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
@@ -123,6 +124,8 @@ func (p *Portal) Handler() http.Handler {
 	mux.HandleFunc("POST /e/{code}/accept", p.serveAccept)
 	mux.HandleFunc("GET /e/{code}/remove", p.serveRemoveConfirmation)
 	mux.HandleFunc("POST /e/{code}/remove", p.serveRemove)
+	mux.HandleFunc("GET /e/{code}/lost", p.serveLostConfirmation)
+	mux.HandleFunc("POST /e/{code}/lost", p.serveLost)
 	mux.HandleFunc("GET /e/{code}/android.png", p.serveAndroidQR)
 	mux.HandleFunc("GET "+pathSignedIn, p.serveSignedIn)
 	return http.MaxBytesHandler(http.NewCrossOriginProtection().Handler(mux), 16<<10)

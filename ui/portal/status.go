@@ -17,6 +17,7 @@ type statusPage struct {
 	Code    string
 	Devices []deviceEntry
 	Removed bool // the employee has just removed a work container
+	Lost    bool // the employee has just reported a phone lost
 	Problem string
 	Refresh refresh
 }
@@ -31,6 +32,11 @@ type deviceEntry struct {
 	Progress []shownStep
 	// RemoveURL asks to remove the work area; empty while nothing is set up on the phone.
 	RemoveURL string
+	// LostURL reports the company-owned phone lost; empty for the employee's own phone
+	// and for one reported lost already (ReportedLostAt).
+	LostURL string
+	// ReportedLostAt is when the phone was reported lost, while the report stands.
+	ReportedLostAt string
 	// Broken are the compliance rules the device breaks, with what to do by when.
 	Broken []brokenRule
 	// Until is, while the device is in grace, the day by which to fix it.
@@ -71,7 +77,7 @@ type brokenRule struct {
 // serveStatus shows the employee's devices with how far each is set up; while one is
 // still under way the page reloads itself.
 func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string, v enrolment.PortalView) {
-	page := statusPage{Code: code, Removed: r.URL.Query().Get("removed") == "1"}
+	page := statusPage{Code: code, Removed: r.URL.Query().Get("removed") == "1", Lost: r.URL.Query().Get("lost") == "1"}
 	apps, err := p.cfg.Service.Enrolment.WorkAppsOf(r.Context(), v.Devices...)
 	if err != nil {
 		p.fail(w, r, err)
@@ -88,6 +94,18 @@ func (p *Portal) serveStatus(w http.ResponseWriter, r *http.Request, code string
 				return
 			}
 			e.Broken = broken
+		}
+		if reportable(d) {
+			at, err := p.cfg.Service.ReportedLost(r.Context(), v.Tenant, d.ID)
+			if err != nil {
+				p.fail(w, r, err)
+				return
+			}
+			if at != nil {
+				e.ReportedLostAt = moment(r, *at)
+			} else {
+				e.LostURL = codeURL(code, "lost") + "?" + url.Values{"device": {d.ID}, "lang": {ui.Lang(r)}}.Encode()
+			}
 		}
 		if p.enrolsByLink(d) {
 			if err := p.cfg.Service.Enrolment.PlatformSetUp(r.Context(), v.Tenant, d.Platform); err != nil {
