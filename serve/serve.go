@@ -177,6 +177,7 @@ func startDemo(cfg *installation.Config) *demo.Demo {
 	e := d.Endpoints()
 	cfg.APNsURL, cfg.VPPURL, cfg.VPPMetadataURL, cfg.DEPURL, cfg.AMAPIEndpoint = e.APNs, e.VPP, e.VPPMetadata, e.DEP, e.AMAPI
 	cfg.PlayIframeURL, cfg.PlayScriptOrigin = e.PlayIframe, e.PlayScript
+	cfg.DemoDeviceCA = e.DeviceCA
 	return d
 }
 
