@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -133,6 +134,9 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 		if err := dm.SeedDevices(ctx, in.appleDevices); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+		if err := writeDemoServerToken(ctx, dm, in.appleDevices, in.Config.DataDir, log); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
 	stopJobs, err := in.startJobs(ctx)
 	if err != nil {
@@ -168,6 +172,21 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 		return err
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// writeDemoServerToken leaves a server token file of the fake Apple Business Manager in
+// the data directory, so that uploading one on the dashboard can be tried as with Apple's.
+func writeDemoServerToken(ctx context.Context, dm *demo.Demo, abm *dep.Service, dir string, log *slog.Logger) error {
+	file, err := dm.ServerTokenFile(ctx, abm)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "demo-server-token.p7m")
+	if err := os.WriteFile(path, file, 0o600); err != nil {
+		return fmt.Errorf("write the server token file: %w", err)
+	}
+	log.Info("demo: a server token file of the fake Apple Business Manager, to upload on the dashboard's page Apple Business Manager", "file", path)
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,10 +22,13 @@ func TestTheDemoIsConnectedToAppleBusinessManager(t *testing.T) {
 	defer srv.stop(t)
 	var tok struct{ Token string }
 	s.run(t, "token", "create", "--tenant", "default", "--role", "admin", "--json").decode(t, &tok)
-	call := func(method, path string) (int, string) {
+	call := func(method, path string, body ...string) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest(method, srv.url(path), nil)
+		req, _ := http.NewRequest(method, srv.url(path), strings.NewReader(strings.Join(body, "")))
 		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		if len(body) > 0 {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		res, err := insecureClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -52,8 +57,28 @@ func TestTheDemoIsConnectedToAppleBusinessManager(t *testing.T) {
 	if code, body := call(http.MethodGet, "/api/v1/apple/dep-devices"); code != http.StatusOK || !strings.Contains(body, "DEMO00000001") {
 		t.Errorf("the demo's bought devices: %d %s", code, body)
 	}
+	// The demo leaves a server token file of its fake in the data directory, which IT
+	// uploads as it would Apple's.
+	file, err := os.ReadFile(filepath.Join(s.data, "demo-server-token.p7m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := json.Marshal(map[string]string{"token": string(file)})
+	if code, body := call(http.MethodPut, "/api/v1/apple/dep-token", string(in)); code != http.StatusOK || !strings.Contains(body, `"uploaded":true`) {
+		t.Errorf("uploading the demo's server token file: %d %s", code, body)
+	}
 	if code, body := call(http.MethodPost, "/api/v1/apple/dep-token/sync"); code != http.StatusAccepted {
 		t.Errorf("sync now: %d %s", code, body)
+	}
+	for {
+		code, body := call(http.MethodGet, "/api/v1/apple/dep-token")
+		if code == http.StatusOK && strings.Contains(body, `"devices":3`) && strings.Contains(body, `"problem":""`) && strings.Contains(body, `"synced_at"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the upload: %d %s", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	code, body := call(http.MethodGet, "/api/v1/apple/dep-token/certificate")
 	r := s.run(t, "apple", "dep-token", "cert", "--tenant", "default")
