@@ -59,6 +59,7 @@ func ParseDeviceAnchors(pemBytes []byte) (*DeviceAnchors, error) {
 		return nil, errors.New("the device CA file holds no PEM certificate")
 	}
 	issues := map[int]bool{} // anchors that issued another anchor
+	roots := 0
 	for i, c := range certs {
 		if !isCA(c) {
 			return nil, fmt.Errorf("device CA certificate %q is not a certificate authority", c.Subject.CommonName)
@@ -67,6 +68,7 @@ func ParseDeviceAnchors(pemBytes []byte) (*DeviceAnchors, error) {
 			if err := checkSignedBy(c, c); err != nil {
 				return nil, fmt.Errorf("device CA root %q: %w", c.Subject.CommonName, err)
 			}
+			roots++
 			continue
 		}
 		parent := -1
@@ -80,6 +82,9 @@ func ParseDeviceAnchors(pemBytes []byte) (*DeviceAnchors, error) {
 			return nil, fmt.Errorf("device CA certificate %q: its issuer %q is not in the file, or did not sign it", c.Subject.CommonName, c.Issuer.CommonName)
 		}
 		issues[parent] = true
+	}
+	if roots == 0 {
+		return nil, errors.New("the device CA file holds no self-signed root")
 	}
 	a := &DeviceAnchors{}
 	for i, c := range certs {

@@ -133,7 +133,7 @@ func SelfSignedDeviceInfo(t testing.TB, serial string) string {
 // CA's very name.
 func StrangerDeviceInfo(t testing.TB, serial string) string {
 	caKey := newKey(t)
-	ca := issue(t, &x509.Certificate{Subject: fakeDeviceCA(t).Subject, IsCA: true, BasicConstraintsValid: true,
+	ca := issue(t, &x509.Certificate{RawSubject: fakeDeviceCA(t).RawSubject, IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign}, nil, caKey.Public(), caKey)
 	key := newKey(t)
 	cert := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "00008120-001A2B3C4D5E6F70"},
