@@ -124,9 +124,9 @@ func isCA(c *x509.Certificate) bool {
 // Device CA" and "Apple iPhone Certification Authority" expired (2014, 2022) and still
 // issue the identities of every iPhone, and Apple asks servers to ignore the validity of
 // device certificates from this CA. The same age explains SHA-1 with RSA-1024: Go's
-// x509 refuses SHA-1 signatures (CheckSignatureFrom, Verify), so a SHA-1 signature is
-// checked with crypto/rsa over the certificate's signed part; every other algorithm by
-// crypto/x509.
+// x509 refuses SHA-1 in certificate chains (CheckSignatureFrom, Verify), so a SHA-1
+// signature is checked with crypto/rsa over the certificate's signed part; every other
+// algorithm by crypto/x509.
 func checkSignedBy(child, parent *x509.Certificate) error {
 	if !bytes.Equal(child.RawIssuer, parent.RawSubject) {
 		return errors.New("the issuer's name does not match")
