@@ -181,7 +181,7 @@ func TestTheSetupAssistantBelievesOnlyTheDevicesSignature(t *testing.T) {
 			t.Fatalf("an expired pass: %d %s, want 403", a.StatusCode, string(a.body))
 		}
 		pass = setupPassOf(t, c, setup, ios.GenuineDeviceInfo(t, serial))
-		a := postSetup(t, c, setup, url.Values{"code": {code}, "setup-pass": {pass}})
+		a := postSetup(t, c, setup, url.Values{"code": {code}, "setup-pass": {pass}, "user-identifier": {"C02ZZ0000000"}})
 		if a.StatusCode != http.StatusOK || a.Header.Get("Content-Type") != "application/x-apple-aspen-config" {
 			t.Fatalf("a genuine device's sign-in: %d %s", a.StatusCode, string(a.body))
 		}
@@ -191,6 +191,16 @@ func TestTheSetupAssistantBelievesOnlyTheDevicesSignature(t *testing.T) {
 		}
 		if n := len(s.devices(t)); n != before+1 {
 			t.Errorf("%d devices after the genuine sign-in and the replay, want %d", n, before+1)
+		}
+		// The device is the one the pass was issued for, whatever else the form says.
+		named := 0
+		for _, d := range s.devices(t) {
+			if s.device(t, d.ID).Hardware.SerialNumber == serial {
+				named++
+			}
+		}
+		if named != 1 {
+			t.Errorf("%d devices with the serial number the signed information named, want 1", named)
 		}
 
 		// A wrong code keeps the device's sign-in: the form comes back with a new pass.
