@@ -99,11 +99,11 @@ func (in *Installation) AppleBusinessManager(ctx context.Context, p *ios.Platfor
 	if err != nil {
 		return nil, err
 	}
-	anchors, err := in.deviceAnchors()
+	devices, err := in.deviceAnchors()
 	if err != nil {
 		return nil, err
 	}
-	p.UseBoughtDevices(abm, anchors)
+	p.UseBoughtDevices(abm, devices)
 	return abm, nil
 }
 

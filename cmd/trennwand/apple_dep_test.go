@@ -22,11 +22,11 @@ func TestTheDemoIsConnectedToAppleBusinessManager(t *testing.T) {
 	defer srv.stop(t)
 	var tok struct{ Token string }
 	s.run(t, "token", "create", "--tenant", "default", "--role", "admin", "--json").decode(t, &tok)
-	call := func(method, path string, body ...string) (int, string) {
+	call := func(method, path string, payload ...string) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest(method, srv.url(path), strings.NewReader(strings.Join(body, "")))
+		req, _ := http.NewRequest(method, srv.url(path), strings.NewReader(strings.Join(payload, "")))
 		req.Header.Set("Authorization", "Bearer "+tok.Token)
-		if len(body) > 0 {
+		if len(payload) > 0 {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		res, err := insecureClient.Do(req)
