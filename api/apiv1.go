@@ -30,6 +30,9 @@ type APIConfig struct {
 	// Licensing is the Apple Apps and Books licensing of work apps; without it its routes
 	// answer 503.
 	Licensing mdm.AppLicensing
+	// AppleBusinessManager is Automated Device Enrollment through Apple Business
+	// Manager, the same the dashboard uses; without it its routes answer 503.
+	AppleBusinessManager dashboard.AppleBusinessManager
 	// Certificates finds device certificates for conditional access; nil answers 503.
 	Certificates CertificateLookup
 	// Apple, Android and CertificateKeys are the platforms' tenant settings, the same the
@@ -55,6 +58,7 @@ type apiV1 struct {
 	log       *slog.Logger
 	spec      *apiSpec
 	lic       mdm.AppLicensing
+	abm       dashboard.AppleBusinessManager
 	certs     CertificateLookup
 	apple     dashboard.ApplePush
 	android   dashboard.AndroidEnterprise
@@ -148,7 +152,7 @@ func apiRoutes() []apiRoute {
 
 // allAPIRoutes is every route of the JSON API, those of the optional parts included.
 func allAPIRoutes() []apiRoute {
-	return append(append(append(append(apiRoutes(), vppRoutes()...), settingsRoutes()...), playRoutes()...), ssoRoutes()...)
+	return append(append(append(append(append(apiRoutes(), vppRoutes()...), abmRoutes()...), settingsRoutes()...), playRoutes()...), ssoRoutes()...)
 }
 
 // MountAPI mounts the JSON API and its OpenAPI document under /api/v1.
@@ -157,7 +161,7 @@ func (s *Server) MountAPI(cfg APIConfig) error {
 	if err != nil {
 		return err
 	}
-	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing, certs: cfg.Certificates,
+	a := &apiV1{svc: cfg.Service, publicURL: cfg.PublicURL, log: cfg.Log, spec: spec, lic: cfg.Licensing, abm: cfg.AppleBusinessManager, certs: cfg.Certificates,
 		apple: cfg.Apple, android: cfg.Android, keys: cfg.CertificateKeys, signer: cfg.AuditSigner, play: cfg.Play, sso: s.sso,
 		drivers: cfg.Drivers}
 	g := s.echo.Group(APIPrefix)

@@ -43,6 +43,9 @@ type apiWorld struct {
 	play    *fakePlay // managed Google Play of the API's routes
 	// licensing is Apple's Apps and Books of the API and the dashboard.
 	licensing *fakeLicensing
+	// abm is Automated Device Enrollment of the API and the dashboard: a fake, or the
+	// real service a test puts into it.
+	abm *fakeABM
 }
 
 // fakeCertificates stands in for the CA: every enrolment has one certificate to revoke.
@@ -94,6 +97,7 @@ func newAPIWorldOf(t testing.TB, s *store.Store, regs []mdm.Registration, config
 	public, _ := url.Parse("https://mdm.musterstadt.example")
 	licensing := newFakeLicensing()
 	w.licensing = licensing
+	w.abm = &fakeABM{}
 	cfg := api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry(),
 		Ready: func(context.Context) error { return nil }}
 	for _, c := range configure {
@@ -103,11 +107,11 @@ func newAPIWorldOf(t testing.TB, s *store.Store, regs []mdm.Registration, config
 	w.apple, w.android, w.play = newFakeApple(), newFakeAndroid(), newFakePlay()
 	keys := &fakeCertificateKeys{store: s, allowed: map[string]string{}}
 	if err := w.srv.MountAPI(api.APIConfig{Service: svc, PublicURL: public, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Licensing: licensing, Certificates: w.certs, Apple: w.apple, Android: w.android, CertificateKeys: keys, AuditSigner: testAuditSigner, Play: w.play,
+		Licensing: licensing, AppleBusinessManager: w.abm, Certificates: w.certs, Apple: w.apple, Android: w.android, CertificateKeys: keys, AuditSigner: testAuditSigner, Play: w.play,
 		Drivers: provisioners}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, Apple: w.apple, Android: w.android,
+	d, err := dashboard.New(dashboard.Config{Service: svc, PublicURL: public, Licensing: licensing, AppleBusinessManager: w.abm, Apple: w.apple, Android: w.android,
 		CertificateKeys: keys, AuditSigner: testAuditSigner, SSOCheck: w.srv.SSOCheck(), Drivers: provisioners})
 	if err != nil {
 		t.Fatal(err)

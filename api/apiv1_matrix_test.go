@@ -152,6 +152,13 @@ var roleMatrix = map[string]matrixRoute{
 	"PUT /api/v1/apple/vpp-token": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return `{"token":"Stadt Musterstadt"}`
 	}},
+	"GET /api/v1/apple/dep-token": {allowed: adminOnly},
+	"PUT /api/v1/apple/dep-token": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
+		return `{"token":"Stadt Musterstadt"}`
+	}},
+	"GET /api/v1/apple/dep-token/certificate":      {allowed: adminOnly},
+	"POST /api/v1/apple/dep-token/sync":            {allowed: adminOnly},
+	"GET /api/v1/apple/dep-devices":                {allowed: adminOnly},
 	"GET /api/v1/apple/vpp-assets":                 {allowed: adminOnly},
 	"POST /api/v1/apple/vpp-assets/sync":           {allowed: adminOnly},
 	"GET /api/v1/devices/:id/compliance":           {allowed: withDevices, id: deviceID},

@@ -15,6 +15,8 @@ import (
 	"github.com/trennwand/trennwand/android/amapifake"
 	"github.com/trennwand/trennwand/api"
 	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/dep"
+	"github.com/trennwand/trennwand/ios/depfake"
 	"github.com/trennwand/trennwand/ios/storage"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/store"
@@ -63,6 +65,16 @@ func newFullWorld(t *testing.T, backend string) *fullWorld {
 		t.Fatal(err)
 	}
 	w.srv.MountApple(apple.Handler())
+	// Apple Business Manager is the real service, against its fake.
+	depApple := depfake.Start()
+	t.Cleanup(depApple.Close)
+	abm, err := dep.New(dep.Config{Tables: st.Tables(), Sealer: key, URL: depApple.URL(),
+		EnrolURL: func(id string) string { return public.JoinPath(ios.PathEnrolAutomated(id)).String() },
+		WebURL:   func(id string) string { return public.JoinPath(ios.PathSignInAutomated(id)).String() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.abm.real = api.DashboardAppleBusinessManager(abm)
 
 	fake := amapifake.New()
 	amapi := httptest.NewServer(fake.Handler())

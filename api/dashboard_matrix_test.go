@@ -93,7 +93,13 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/apple/vpp/token": {allowed: adminOnly, form: func() url.Values {
 		return url.Values{"token": {"Stadt Musterstadt"}}
 	}},
-	"POST /ui/apple/vpp/sync": {allowed: adminOnly, form: func() url.Values { return url.Values{} }},
+	"POST /ui/apple/vpp/sync":       {allowed: adminOnly, form: func() url.Values { return url.Values{} }},
+	"GET /ui/apple/abm":             {allowed: adminOnly},
+	"GET /ui/apple/abm/certificate": {allowed: adminOnly},
+	"POST /ui/apple/abm/token": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"token": {"Stadt Musterstadt"}}
+	}},
+	"POST /ui/apple/abm/sync": {allowed: adminOnly, form: func() url.Values { return url.Values{} }},
 	"GET /ui/audit":           {allowed: withAudit},
 	"POST /ui/audit/export": {allowed: withAudit, form: func() url.Values {
 		return url.Values{"format": {"jsonl"}}

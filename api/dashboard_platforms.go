@@ -7,6 +7,7 @@ import (
 
 	"github.com/trennwand/trennwand/android"
 	"github.com/trennwand/trennwand/ios"
+	"github.com/trennwand/trennwand/ios/dep"
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/ui/dashboard"
 )
@@ -115,4 +116,47 @@ func (c certificateKeys) CertificateKey(ctx context.Context, tenantID, deviceID 
 
 func (c certificateKeys) AllowCertificateRenewal(ctx context.Context, actor string, t mdm.Tenant, deviceID, reason string) error {
 	return c.p.AllowCertificateRenewal(ctx, actor, t, deviceID, reason)
+}
+
+// DashboardAppleBusinessManager gives the dashboard and the API the Apple platform's
+// Automated Device Enrollment; nil when the installation has none.
+func DashboardAppleBusinessManager(abm *dep.Service) dashboard.AppleBusinessManager {
+	if abm == nil {
+		return nil
+	}
+	return appleBusinessManager{abm}
+}
+
+type appleBusinessManager struct{ s *dep.Service }
+
+func (a appleBusinessManager) ServerCertificate(ctx context.Context, tenantID string) ([]byte, error) {
+	return a.s.Certificate(ctx, tenantID)
+}
+
+func (a appleBusinessManager) ServerToken(ctx context.Context, tenantID string) (dashboard.ServerToken, error) {
+	t, err := a.s.Token(ctx, tenantID)
+	return serverTokenView(t), err
+}
+
+func (a appleBusinessManager) SetServerToken(ctx context.Context, actor, tenantID string, file []byte) (dashboard.ServerToken, error) {
+	t, err := a.s.SetToken(ctx, actor, tenantID, file)
+	return serverTokenView(t), err
+}
+
+func (a appleBusinessManager) SyncBoughtDevices(ctx context.Context, tenantID string) error {
+	return a.s.RequestSync(ctx, tenantID)
+}
+
+func (a appleBusinessManager) BoughtDevices(ctx context.Context, tenantID string) ([]dashboard.BoughtDevice, error) {
+	ds, err := a.s.Devices(ctx, tenantID)
+	out := make([]dashboard.BoughtDevice, len(ds))
+	for i, d := range ds {
+		out[i] = dashboard.BoughtDevice{SerialNumber: d.SerialNumber, Model: d.Model, Description: d.Description, ProfileStatus: d.ProfileStatus}
+	}
+	return out, err
+}
+
+func serverTokenView(t dep.Token) dashboard.ServerToken {
+	return dashboard.ServerToken{Uploaded: t.Uploaded, ServerName: t.ServerName, Org: t.OrgName, ExpiresAt: t.ExpiresAt,
+		Expiring: t.Expiring, Expired: t.Expired, SyncedAt: t.SyncedAt, Devices: t.Devices, Problem: t.Problem, UpdatedAt: t.UpdatedAt}
 }

@@ -28,11 +28,7 @@ func (d *Demo) SeedDevices(ctx context.Context, abm *dep.Service) error {
 			d.dep.AddDevice(dev.serial, dev.model, dev.description)
 		}
 	}
-	certPEM, err := abm.Certificate(ctx, d.tenantID)
-	if err != nil {
-		return err
-	}
-	file, err := d.dep.TokenFileFor(certPEM)
+	file, err := d.ServerTokenFile(ctx, abm)
 	if err != nil {
 		return err
 	}
@@ -40,4 +36,18 @@ func (d *Demo) SeedDevices(ctx context.Context, abm *dep.Service) error {
 		return fmt.Errorf("demo server token: %w", err)
 	}
 	return nil
+}
+
+// ServerTokenFile returns the server token file (.p7m) the fake Apple Business Manager
+// hands out for the demo tenant's certificate, which IT may upload on the dashboard's
+// page as it would Apple's.
+func (d *Demo) ServerTokenFile(ctx context.Context, abm *dep.Service) ([]byte, error) {
+	if d.tenantID == "" {
+		return nil, errors.New("demo: seed the tenant first")
+	}
+	certPEM, err := abm.Certificate(ctx, d.tenantID)
+	if err != nil {
+		return nil, err
+	}
+	return d.dep.TokenFileFor(certPEM)
 }

@@ -52,9 +52,11 @@ const (
 
 // Endpoints are the base URLs of the fakes, which the server's configuration points at;
 // PlayIframe is the AMAPI fake's stand-in of the managed Google Play iframe, PlayScript
-// the origin of its stand-in of Google's gapi script.
+// the origin of its stand-in of Google's gapi script. DeviceCA is the certificate (PEM) of
+// the fake Apple's device CA, which simulated iPhones sign their device information with.
 type Endpoints struct {
 	APNs, VPP, VPPMetadata, DEP, AMAPI, PlayIframe, PlayScript string
+	DeviceCA                                                   []byte
 }
 
 // Start starts the fakes.
@@ -72,7 +74,7 @@ func Start() *Demo {
 // Endpoints returns where the fakes answer.
 func (d *Demo) Endpoints() Endpoints {
 	return Endpoints{APNs: d.apns.URL(), VPP: d.vpp.URL(), VPPMetadata: d.vpp.MetadataURL(), DEP: d.dep.URL(), AMAPI: d.amapiSrv.URL + "/",
-		PlayIframe: d.amapiSrv.URL + amapifake.PathPlaySearch, PlayScript: d.amapiSrv.URL}
+		PlayIframe: d.amapiSrv.URL + amapifake.PathPlaySearch, PlayScript: d.amapiSrv.URL, DeviceCA: depfake.DeviceCAPEM()}
 }
 
 // APNsRoots are the CAs of the fake APNs's certificate.

@@ -42,7 +42,14 @@ type Config struct {
 	VPPURL, VPPMetadataURL string
 	// DEPURL is Apple's device assignment service (Automated Device Enrollment); empty
 	// means Apple's own.
-	DEPURL          string
+	DEPURL string
+	// AppleDeviceCA is a PEM file with the device identity CA and its chain up to the
+	// root, which bought devices' signed device information must come from; empty means
+	// Apple's own chain, which the program carries.
+	AppleDeviceCA string
+	// DemoDeviceCA is the PEM of the demo's fake device CA, trusted instead of Apple's;
+	// only the demo sets it.
+	DemoDeviceCA    []byte
 	MasterKey       *pki.MasterKey // from TRENNWAND_MASTER_KEY; nil means the key file in the data directory
 	TLSCert, TLSKey string
 	AdminEmail      string
@@ -73,7 +80,7 @@ var Settings = []string{
 	"data", "db", "addr", "public-url", "amapi-endpoint", "amapi-credentials", "apns-url",
 	"master-key", "tls-cert", "tls-key", "admin-email", "log-level", "log-format",
 	"device-cert-validity", "apns-topic", "smtp-url", "mail-from",
-	"trusted-proxies", "vpp-url", "vpp-metadata-url", "dep-url", "metrics-addr",
+	"trusted-proxies", "vpp-url", "vpp-metadata-url", "dep-url", "apple-device-ca", "metrics-addr",
 	"memory-limit", "metrics-tenant-label",
 	"siem-syslog", "siem-syslog-ca", "siem-syslog-cert", "siem-syslog-key", "siem-webhook", "siem-webhook-ca", "siem-webhook-secret-file",
 }
@@ -149,6 +156,7 @@ func validate(v *viper.Viper) (Config, error) {
 		VPPURL:             v.GetString("vpp-url"),
 		VPPMetadataURL:     v.GetString("vpp-metadata-url"),
 		DEPURL:             v.GetString("dep-url"),
+		AppleDeviceCA:      v.GetString("apple-device-ca"),
 		TLSCert:            v.GetString("tls-cert"),
 		TLSKey:             v.GetString("tls-key"),
 		AdminEmail:         cmp.Or(v.GetString("admin-email"), "admin@localhost"),

@@ -99,8 +99,34 @@ func (in *Installation) AppleBusinessManager(ctx context.Context, p *ios.Platfor
 	if err != nil {
 		return nil, err
 	}
-	p.UseBoughtDevices(abm)
+	devices, err := in.deviceAnchors()
+	if err != nil {
+		return nil, err
+	}
+	p.UseBoughtDevices(abm, devices)
 	return abm, nil
+}
+
+// deviceAnchors are the device CAs whose devices' signed information the Setup Assistant's
+// sign-in believes: the demo's fake in demo mode, the operator's file when one is set,
+// else Apple's own chain.
+func (in *Installation) deviceAnchors() (*ios.DeviceAnchors, error) {
+	pemBytes := ios.AppleDeviceCAPEM()
+	switch {
+	case len(in.Config.DemoDeviceCA) > 0:
+		pemBytes = in.Config.DemoDeviceCA
+	case in.Config.AppleDeviceCA != "":
+		b, err := os.ReadFile(in.Config.AppleDeviceCA)
+		if err != nil {
+			return nil, fmt.Errorf("--apple-device-ca: %w", err)
+		}
+		pemBytes = b
+	}
+	anchors, err := ios.ParseDeviceAnchors(pemBytes)
+	if err != nil {
+		return nil, fmt.Errorf("--apple-device-ca (TRENNWAND_APPLE_DEVICE_CA): %w", err)
+	}
+	return anchors, nil
 }
 
 // ErrNoAMAPI means the installation has no way to reach the Android Management API.

@@ -24,16 +24,30 @@ import (
 // endpoints with its certificate alone, since no account-driven sign-in gave it a token.
 
 // BoughtDevices is what the platform asks of Automated Device Enrollment (ios/dep has it):
-// whether the tenant assigned the device with the serial number to this server.
+// whether the tenant assigned the device with the serial number to this server, and the
+// one-time pass that binds a device's sign-in form to the serial number its signed
+// device information named.
 type BoughtDevices interface {
 	Bought(ctx context.Context, tenantID, serial string) (bool, error)
+	// IssueSetupPass returns a new pass for the serial number, good once for a short while.
+	IssueSetupPass(ctx context.Context, tenantID, serial string) (string, error)
+	// RedeemSetupPass returns the serial number a pass was issued for and uses it up;
+	// mdm.ErrNotFound when it is unknown, used, expired or another tenant's.
+	RedeemSetupPass(ctx context.Context, tenantID, pass string) (string, error)
 }
 
 // UseBoughtDevices turns on Automated Device Enrollment; without it the pages answer 404.
-func (p *Platform) UseBoughtDevices(b BoughtDevices) { p.bought = b }
+// The devices' signed information is believed when its signer is a device of anchors
+// (Apple's device CA, or the demo's); nil anchors refuse every device.
+func (p *Platform) UseBoughtDevices(b BoughtDevices, anchors *DeviceAnchors) {
+	p.bought, p.deviceCAs = b, anchors
+}
 
 // maxDeviceInfo bounds the x-apple-aspen-deviceinfo header.
 const maxDeviceInfo = 16 << 10
+
+// setupPassField is the sign-in form's hidden field with the pass of the device.
+const setupPassField = "setup-pass"
 
 // machineInfo is what a device in its Setup Assistant says of itself in the
 // x-apple-aspen-deviceinfo header: a plist signed by the device (CMS), in base64.
@@ -44,10 +58,10 @@ type machineInfo struct {
 	Version string `plist:"VERSION"`
 }
 
-// parseMachineInfo reads the device information header. Its signature is by the device's
-// key, which only Apple's device CA vouches for; trennwand does not trust it for more than
-// the serial number it looks up among the devices the tenant bought.
-func parseMachineInfo(header string) (info machineInfo, err error) {
+// parseMachineInfo reads the device information header and believes it only when its
+// CMS signature over the plist is good and made with the key of a device certificate
+// that one of anchors issued (Apple's device CA vouches that the key is a real device's).
+func parseMachineInfo(header string, anchors *DeviceAnchors) (info machineInfo, err error) {
 	defer recoverParse(&err)
 	if header == "" || len(header) > maxDeviceInfo {
 		return machineInfo{}, errors.New("no device information")
@@ -60,6 +74,9 @@ func parseMachineInfo(header string) (info machineInfo, err error) {
 	if err != nil {
 		return machineInfo{}, fmt.Errorf("device information: %w", err)
 	}
+	if err := verifyDeviceSignature(p7, anchors); err != nil {
+		return machineInfo{}, fmt.Errorf("device information: %w", err)
+	}
 	if err := plist.Unmarshal(p7.Content, &info); err != nil {
 		return machineInfo{}, fmt.Errorf("device information: %w", err)
 	}
@@ -70,49 +87,83 @@ func parseMachineInfo(header string) (info machineInfo, err error) {
 }
 
 // serveAutomatedForm shows the sign-in page in the Setup Assistant of a device the tenant
-// bought; any other device is refused.
+// bought, with a one-time pass for its serial number in the form; any other device is
+// refused.
 func (p *Platform) serveAutomatedForm(w http.ResponseWriter, r *http.Request) {
-	way, info, ok := p.automatedDevice(w, r, r.Header.Get("x-apple-aspen-deviceinfo"), "")
+	way, ok := p.automatedWay(w, r)
 	if !ok {
 		return
 	}
-	p.renderSignIn(w, r, way, http.StatusOK, info.Serial, nil)
+	info, err := parseMachineInfo(r.Header.Get("x-apple-aspen-deviceinfo"), p.deviceCAs)
+	if err != nil {
+		p.log.Info("device information refused", "error", err)
+		p.renderSignIn(w, r, way, http.StatusForbidden, "", unproven)
+		return
+	}
+	if !p.boughtDevice(w, r, way, info.Serial) {
+		return
+	}
+	p.renderSetupForm(w, r, way, http.StatusOK, info.Serial, nil)
+}
+
+// renderSetupForm shows the sign-in form of a bought device with a new pass for its
+// serial number.
+func (p *Platform) renderSetupForm(w http.ResponseWriter, r *http.Request, way enrolmentWay, status int, serial string, prob *problem) {
+	pass, err := p.bought.IssueSetupPass(r.Context(), r.PathValue("tenant"), serial)
+	if err != nil {
+		p.log.Error("issue the pass of a bought device's sign-in", "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	p.writeSignIn(w, r, way, status, signInForm{SetupPass: pass}, prob)
 }
 
 // serveAutomatedSignIn redeems the company invitation of the form for the bought device
-// and answers with its signed enrolment profile.
+// its pass names and answers with its signed enrolment profile. The pass is used up: a
+// form without one, with a forged, used or expired one, is refused and nothing stored.
 func (p *Platform) serveAutomatedSignIn(w http.ResponseWriter, r *http.Request) {
+	way, ok := p.automatedWay(w, r)
+	if !ok {
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxSignInForm)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "the sign-in was incomplete", http.StatusBadRequest)
 		return
 	}
-	// The form carries the serial number of the header it was shown with (in the field
-	// that carries the account on the other sign-in pages), which is looked up again.
-	way, info, ok := p.automatedDevice(w, r, r.Header.Get("x-apple-aspen-deviceinfo"), r.PostForm.Get("user-identifier"))
-	if !ok {
+	ctx, client, tenantID := r.Context(), p.cfg.ClientAddr(r), r.PathValue("tenant")
+	serial, err := p.bought.RedeemSetupPass(ctx, tenantID, r.PostForm.Get(setupPassField))
+	if errors.Is(err, mdm.ErrNotFound) {
+		p.renderSignIn(w, r, way, http.StatusForbidden, "", passRefused)
+		return
+	} else if err != nil {
+		p.log.Error("redeem the pass of a bought device's sign-in", "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
-	ctx, client, tenantID := r.Context(), p.cfg.ClientAddr(r), r.PathValue("tenant")
+	// The device may have left the tenant's devices in Apple Business Manager since.
+	if !p.boughtDevice(w, r, way, serial) {
+		return
+	}
 	code := r.PostForm.Get("code")
 	// The invitation must be the tenant's: the page is the one its devices were sent to.
 	if v, err := p.svc.Enrolment.OpenInvitation(ctx, client, code); err != nil || v.Tenant.ID != tenantID {
 		if err == nil {
 			err = fmt.Errorf("invitation code: %w", mdm.ErrNotFound)
 		}
-		p.answerSignIn(w, r, way, info.Serial, enrolment.StartedEnrolment{}, err)
+		p.refuseSetup(w, r, way, serial, err)
 		return
 	}
 	started, err := p.svc.Enrolment.StartEnrolmentFrom(ctx, client, enrolment.EnrolmentRequest{Code: code, Platform: mdm.PlatformIOS,
 		Ownership: mdm.OwnershipCompany})
 	if err != nil {
-		p.answerSignIn(w, r, way, info.Serial, started, err)
+		p.refuseSetup(w, r, way, serial, err)
 		return
 	}
 	d := started.Device
 	err = p.store.SetHardware(ctx, storage.Hardware{DeviceID: d.ID, TenantID: d.TenantID, Automated: true})
 	if err == nil {
-		err = p.recordIdentifiers(ctx, d, info.Serial)
+		err = p.recordIdentifiers(ctx, d, serial)
 	}
 	if err != nil {
 		p.log.Error("record the bought device", "device", d.ID, "error", err)
@@ -122,37 +173,52 @@ func (p *Platform) serveAutomatedSignIn(w http.ResponseWriter, r *http.Request) 
 	p.serveProfile(w, r, d, true)
 }
 
-// automatedDevice finds the bought device a request comes from, by the serial number of
-// its device information header (or, without one, the serial number the form carried),
-// among the devices the tenant of the path assigned to this server; it answers the
-// refusal and returns false for any other.
-func (p *Platform) automatedDevice(w http.ResponseWriter, r *http.Request, header, formSerial string) (enrolmentWay, machineInfo, bool) {
+// refuseSetup shows the form again with why the code was refused, and a new pass.
+func (p *Platform) refuseSetup(w http.ResponseWriter, r *http.Request, way enrolmentWay, serial string, err error) {
+	status, prob := signInProblem(err)
+	if status == http.StatusInternalServerError {
+		p.log.Error("redeem invitation code", "error", err)
+	}
+	p.renderSetupForm(w, r, way, status, serial, prob)
+}
+
+// automatedWay is the way of the tenant's bought devices; it answers 404 when Automated
+// Device Enrollment is off.
+func (p *Platform) automatedWay(w http.ResponseWriter, r *http.Request) (enrolmentWay, bool) {
 	way := p.deviceEnrolment()
 	way.signInURL = p.cfg.PublicURL.JoinPath(PathSignInAutomated(r.PathValue("tenant"))).String()
 	if p.bought == nil {
 		http.NotFound(w, r)
-		return way, machineInfo{}, false
+		return way, false
 	}
-	info, err := parseMachineInfo(header)
-	if header == "" && formSerial != "" && len(formSerial) <= 64 {
-		info, err = machineInfo{Serial: formSerial}, nil
-	}
-	if err != nil {
-		p.renderSignIn(w, r, way, http.StatusBadRequest, "", notBought)
-		return way, machineInfo{}, false
-	}
-	ok, err := p.bought.Bought(r.Context(), r.PathValue("tenant"), info.Serial)
+	return way, true
+}
+
+// boughtDevice reports whether the serial number is among the devices the tenant of the
+// path assigned to this server; it answers the refusal when not.
+func (p *Platform) boughtDevice(w http.ResponseWriter, r *http.Request, way enrolmentWay, serial string) bool {
+	ok, err := p.bought.Bought(r.Context(), r.PathValue("tenant"), serial)
 	if err != nil {
 		p.log.Error("look up a bought device", "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-		return way, machineInfo{}, false
+		return false
 	}
 	if !ok {
 		p.renderSignIn(w, r, way, http.StatusForbidden, "", notBought)
-		return way, machineInfo{}, false
 	}
-	return way, info, true
+	return ok
 }
+
+// unproven is why a device whose signed information is missing or not from a genuine
+// device is not set up.
+var unproven = &problem{
+	DE: "Dieses Gerät konnte nicht nachweisen, dass es ein echtes Gerät Ihres Arbeitgebers ist. Es wurde nichts eingerichtet. Starten Sie den Einrichtungsassistenten neu oder wenden Sie sich an Ihre IT.",
+	EN: "This device could not prove that it is a genuine device of your employer. Nothing was set up. Restart the Setup Assistant, or contact your IT."}
+
+// passRefused is why a sign-in form of the Setup Assistant without a good pass is refused.
+var passRefused = &problem{
+	DE: "Dieses Anmeldeformular ist abgelaufen, wurde schon benutzt oder stammt nicht von diesem Gerät. Es wurde nichts eingerichtet. Gehen Sie im Einrichtungsassistenten einen Schritt zurück und öffnen Sie die Anmeldung erneut.",
+	EN: "This sign-in form has expired, was used already or did not come from this device. Nothing was set up. Go back one step in the Setup Assistant and open the sign-in again."}
 
 // notBought is why a device that is not one the tenant bought is not set up here.
 var notBought = &problem{

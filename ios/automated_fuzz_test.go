@@ -5,31 +5,28 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/micromdm/plist"
-	"github.com/smallstep/pkcs7"
+	"github.com/trennwand/trennwand/ios/depfake"
 )
 
 // FuzzParseMachineInfo feeds arbitrary x-apple-aspen-deviceinfo headers to their parser. It
-// must never panic, and what it accepts must name a serial number of a sensible length.
+// must never panic, and what it accepts must be signed by a device of the trusted CA and
+// name a serial number of a sensible length.
 func FuzzParseMachineInfo(f *testing.F) {
-	content, err := plist.Marshal(map[string]string{"SERIAL": "F2LXK0QWHG7F", "UDID": "00008120-001A2B3C4D5E6F70", "PRODUCT": "iPhone15,4"})
+	anchors, err := ParseDeviceAnchors(depfake.DeviceCAPEM())
 	if err != nil {
 		f.Fatal(err)
 	}
-	sd, err := pkcs7.NewSignedData(content)
-	if err != nil {
-		f.Fatal(err)
-	}
-	der, err := sd.Finish()
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(base64.StdEncoding.EncodeToString(der))
+	genuine := GenuineDeviceInfo(f, "F2LXK0QWHG7F")
+	der, _ := base64.StdEncoding.DecodeString(genuine)
+	f.Add(genuine)
 	f.Add(base64.StdEncoding.EncodeToString(der[:len(der)/2]))
+	f.Add(TamperedDeviceInfo(f, "F2LXK0QWHG7F"))
+	f.Add(SelfSignedDeviceInfo(f, "F2LXK0QWHG7F"))
+	f.Add(StrangerDeviceInfo(f, "F2LXK0QWHG7F"))
 	f.Add("not base64 at all")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, header string) {
-		info, err := parseMachineInfo(header)
+		info, err := parseMachineInfo(header, anchors)
 		if err == nil && (info.Serial == "" || len(info.Serial) > 64) {
 			t.Errorf("accepted device information with serial number %q", info.Serial)
 		}

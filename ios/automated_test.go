@@ -2,8 +2,13 @@ package ios_test
 
 import (
 	"context"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trennwand/trennwand/ios"
 	"github.com/trennwand/trennwand/ios/dep"
@@ -89,7 +94,11 @@ func (s *site) withAppleBusinessManager(t *testing.T) (*depfake.Server, *dep.Ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.platform.UseBoughtDevices(abm)
+	anchors, err := ios.ParseDeviceAnchors(depfake.DeviceCAPEM())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.platform.UseBoughtDevices(abm, anchors)
 	return apple, abm
 }
 
@@ -109,4 +118,119 @@ func (s *site) uploadServerToken(t *testing.T, apple *depfake.Server, abm *dep.S
 	if _, err := abm.SetToken(ctx, "admin:test", s.tenant.ID, file); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A bought device's sign-in in the Setup Assistant is believed only with device
+// information that a device of the trusted device CA signed, and its form only with the
+// one-time pass the page handed out for that device: knowing a bought device's serial
+// number is not enough to get its enrolment profile. Every refusal is a 403 page in the
+// device's language, and no device is created.
+func TestTheSetupAssistantBelievesOnlyTheDevicesSignature(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		apple, abm := s.withAppleBusinessManager(t)
+		const serial = "F2LXK0QWHG7F"
+		apple.AddDevice(serial, "iPhone 15", "Bürgerbüro")
+		s.uploadServerToken(t, apple, abm)
+		if err := abm.Sync(ctx, dep.SyncJob{TenantID: s.tenant.ID}); err != nil {
+			t.Fatal(err)
+		}
+		setup := s.url + ios.PathSignInAutomated(s.tenant.ID)
+		c := s.client()
+		code := s.inviteOwned(t, "bernd", mdm.OwnershipCompany)
+		before := len(s.devices(t))
+
+		for name, header := range map[string]string{
+			"no device information":  "",
+			"garbage base64":         "%%% not base64 %%%",
+			"garbage DER":            base64.StdEncoding.EncodeToString([]byte("not a CMS structure")),
+			"tampered content":       ios.TamperedDeviceInfo(t, serial),
+			"a self-signed signer":   ios.SelfSignedDeviceInfo(t, serial),
+			"a signer of another CA": ios.StrangerDeviceInfo(t, serial),
+		} {
+			req := newRequest(t, http.MethodGet, setup, nil)
+			req.Header.Set("Accept-Language", "de")
+			if header != "" {
+				req.Header.Set("x-apple-aspen-deviceinfo", header)
+			}
+			a := send(t, c, req)
+			if a.StatusCode != http.StatusForbidden || !strings.Contains(string(a.body), "Es wurde nichts eingerichtet") || strings.Contains(string(a.body), "setup-pass") {
+				t.Errorf("%s: %d %s, want a German 403 page without a form pass", name, a.StatusCode, string(a.body))
+			}
+		}
+
+		// The attack the pass closes: a form with a bought device's serial number and a
+		// company invitation, but without a pass from the device's signed page.
+		for name, form := range map[string]url.Values{
+			"the serial number alone": {"code": {code}, "user-identifier": {serial}},
+			"a forged pass":           {"code": {code}, "setup-pass": {"bm90IGEgcGFzcyB0aGUgc2VydmVyIGhhbmRlZCBvdXQ"}},
+			"an overlong pass":        {"code": {code}, "setup-pass": {strings.Repeat("A", 500)}},
+		} {
+			if a := postSetup(t, c, setup, form); a.StatusCode != http.StatusForbidden || !strings.Contains(string(a.body), "Nothing was set up") {
+				t.Errorf("%s: %d %s, want 403", name, a.StatusCode, string(a.body))
+			}
+		}
+		if n := len(s.devices(t)); n != before {
+			t.Fatalf("%d devices after the refusals, want %d", n, before)
+		}
+
+		// A genuine device: its pass works once, and not after it expired.
+		pass := setupPassOf(t, c, setup, ios.GenuineDeviceInfo(t, serial))
+		s.pass(dep.SetupPassTTL + time.Minute)
+		if a := postSetup(t, c, setup, url.Values{"code": {code}, "setup-pass": {pass}}); a.StatusCode != http.StatusForbidden {
+			t.Fatalf("an expired pass: %d %s, want 403", a.StatusCode, string(a.body))
+		}
+		pass = setupPassOf(t, c, setup, ios.GenuineDeviceInfo(t, serial))
+		a := postSetup(t, c, setup, url.Values{"code": {code}, "setup-pass": {pass}, "user-identifier": {"C02ZZ0000000"}})
+		if a.StatusCode != http.StatusOK || a.Header.Get("Content-Type") != "application/x-apple-aspen-config" {
+			t.Fatalf("a genuine device's sign-in: %d %s", a.StatusCode, string(a.body))
+		}
+		again := s.inviteOwned(t, "berta", mdm.OwnershipCompany)
+		if a := postSetup(t, c, setup, url.Values{"code": {again}, "setup-pass": {pass}}); a.StatusCode != http.StatusForbidden {
+			t.Errorf("a used pass: %d %s, want 403", a.StatusCode, string(a.body))
+		}
+		if n := len(s.devices(t)); n != before+1 {
+			t.Errorf("%d devices after the genuine sign-in and the replay, want %d", n, before+1)
+		}
+		// The device is the one the pass was issued for, whatever else the form says.
+		named := 0
+		for _, d := range s.devices(t) {
+			if s.device(t, d.ID).Hardware.SerialNumber == serial {
+				named++
+			}
+		}
+		if named != 1 {
+			t.Errorf("%d devices with the serial number the signed information named, want 1", named)
+		}
+
+		// A wrong code keeps the device's sign-in: the form comes back with a new pass.
+		pass = setupPassOf(t, c, setup, ios.GenuineDeviceInfo(t, serial))
+		a = postSetup(t, c, setup, url.Values{"code": {"WRONGCODE"}, "setup-pass": {pass}})
+		if a.StatusCode == http.StatusOK || !strings.Contains(string(a.body), `name="setup-pass"`) || strings.Contains(string(a.body), pass) {
+			t.Errorf("a wrong code: %d %s, want the form again with a new pass", a.StatusCode, string(a.body))
+		}
+	})
+}
+
+// setupPassOf opens the Setup Assistant's sign-in page with the device information and
+// returns the pass of its form.
+func setupPassOf(t *testing.T, c *http.Client, setup, header string) string {
+	t.Helper()
+	req := newRequest(t, http.MethodGet, setup, nil)
+	req.Header.Set("x-apple-aspen-deviceinfo", header)
+	a := send(t, c, req)
+	m := regexp.MustCompile(`name="setup-pass" value="([^"]+)"`).FindStringSubmatch(string(a.body))
+	if a.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("the sign-in page of a genuine device: %d %s", a.StatusCode, string(a.body))
+	}
+	return m[1]
+}
+
+// postSetup sends the Setup Assistant's sign-in form, in English.
+func postSetup(t *testing.T, c *http.Client, setup string, form url.Values) answer {
+	t.Helper()
+	req := newRequest(t, http.MethodPost, setup, []byte(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", "en")
+	return send(t, c, req)
 }

@@ -154,6 +154,8 @@ type Platform struct {
 	// bought are the devices tenants assigned to this server in Apple Business Manager;
 	// nil until UseBoughtDevices.
 	bought BoughtDevices
+	// deviceCAs issue the devices whose signed device information is believed.
+	deviceCAs *DeviceAnchors
 }
 
 // urls are the component's absolute URLs under the public URL.

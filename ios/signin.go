@@ -76,7 +76,9 @@ type signInForm struct {
 	Words   signInWords
 	Action  string
 	Account string // the managed Apple account the phone signs in with, passed through
-	Problem string // why the last code was refused; empty when none
+	// SetupPass binds the form of a bought device's Setup Assistant to its serial number.
+	SetupPass string
+	Problem   string // why the last code was refused; empty when none
 }
 
 // signIn redeems the invitation code of the way's form, for a phone of the way's
@@ -174,8 +176,13 @@ func signInProblem(err error) (int, *problem) {
 // renderSignIn writes the way's sign-in page with the status, in the language the phone
 // asks for.
 func (p *Platform) renderSignIn(w http.ResponseWriter, r *http.Request, way enrolmentWay, status int, account string, prob *problem) {
+	p.writeSignIn(w, r, way, status, signInForm{Account: account}, prob)
+}
+
+// writeSignIn writes the sign-in page of the way with the form's hidden fields.
+func (p *Platform) writeSignIn(w http.ResponseWriter, r *http.Request, way enrolmentWay, status int, form signInForm, prob *problem) {
 	lang := mdm.Language(r.Header.Get("Accept-Language"))
-	form := signInForm{Lang: lang, Words: way.words(lang), Action: way.signInURL, Account: account}
+	form.Lang, form.Words, form.Action = lang, way.words(lang), way.signInURL
 	if prob != nil {
 		form.Problem = map[string]string{"de": prob.DE, "en": prob.EN}[lang]
 	}

@@ -65,10 +65,11 @@ func (in *server) appLicensing() mdm.AppLicensing {
 // certificates, and the overview when the CA's and the server's certificates end.
 func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, log *slog.Logger) error {
 	apple, android, keys := api.DashboardApple(in.applePlatform), api.DashboardAndroid(in.androidPlatform), api.DashboardCertificateKeys(in.androidPlatform)
+	abm := api.DashboardAppleBusinessManager(in.appleDevices)
 	// Each audit export, from the dashboard or the API, is signed with a signing
 	// certificate of its own, as `trennwand audit export` does.
 	auditSigner := func(ctx context.Context) (export.Signer, error) { return ca.NewSigner(ctx) }
-	cfg := api.APIConfig{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log, Licensing: in.appLicensing(), Certificates: ca,
+	cfg := api.APIConfig{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log, Licensing: in.appLicensing(), AppleBusinessManager: abm, Certificates: ca,
 		Apple: apple, Android: android, CertificateKeys: keys, AuditSigner: auditSigner, Drivers: in.portalDrivers()}
 	if in.androidPlatform != nil {
 		cfg.Play = in.androidPlatform
@@ -78,7 +79,7 @@ func mountConsole(srv *api.Server, in *server, ca *pki.CA, tlsCfg *tls.Config, l
 	}
 	mountSCIM(srv, in.Service)
 	d, err := dashboard.New(dashboard.Config{Service: in.Service, PublicURL: in.Config.PublicURL, Log: log.With("component", "dashboard"), Demo: in.demo,
-		Licensing: in.appLicensing(), Apple: apple, Android: android, Drivers: in.portalDrivers(),
+		Licensing: in.appLicensing(), AppleBusinessManager: abm, Apple: apple, Android: android, Drivers: in.portalDrivers(),
 		Schemas: api.DashboardSchemas(in.androidPlatform), Play: api.DashboardPlay(in.androidPlatform), CertificateKeys: keys,
 		Expiries:    in.tenantExpiries(ca, tlsCfg),
 		AuditSigner: auditSigner, SSOCheck: srv.SSOCheck(), EmployeeRedirectURIs: api.EmployeeRedirectURLs(in.Config.PublicURL)})

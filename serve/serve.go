@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -133,6 +134,9 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 		if err := dm.SeedDevices(ctx, in.appleDevices); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+		if err := writeDemoServerToken(ctx, dm, in.appleDevices, in.Config.DataDir, log); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
 	stopJobs, err := in.startJobs(ctx)
 	if err != nil {
@@ -171,12 +175,28 @@ func Run(ctx context.Context, cfg installation.Config, log *slog.Logger, opts Op
 	return nil
 }
 
+// writeDemoServerToken leaves a server token file of the fake Apple Business Manager in
+// the data directory, so that uploading one on the dashboard can be tried as with Apple's.
+func writeDemoServerToken(ctx context.Context, dm *demo.Demo, abm *dep.Service, dir string, log *slog.Logger) error {
+	file, err := dm.ServerTokenFile(ctx, abm)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "demo-server-token.p7m")
+	if err := os.WriteFile(path, file, 0o600); err != nil {
+		return fmt.Errorf("write the server token file: %w", err)
+	}
+	log.Info("demo: a server token file of the fake Apple Business Manager, to upload on the dashboard's page Apple Business Manager", "file", path)
+	return nil
+}
+
 // startDemo starts the demo's fakes and points the configuration at them.
 func startDemo(cfg *installation.Config) *demo.Demo {
 	d := demo.Start()
 	e := d.Endpoints()
 	cfg.APNsURL, cfg.VPPURL, cfg.VPPMetadataURL, cfg.DEPURL, cfg.AMAPIEndpoint = e.APNs, e.VPP, e.VPPMetadata, e.DEP, e.AMAPI
 	cfg.PlayIframeURL, cfg.PlayScriptOrigin = e.PlayIframe, e.PlayScript
+	cfg.DemoDeviceCA = e.DeviceCA
 	return d
 }
 

@@ -24,7 +24,8 @@ func TestSchemaHasNoPlaceForPrivateData(t *testing.T) {
 	// Certificates have serial numbers of their own; they say nothing about a phone.
 	allowed := []string{"pki_certificates.serial", "pki_revocations.serial",
 		// Company-owned phones only: the employer's hardware, identified as such.
-		"devices.serial_number", "devices.imei", "devices.udid", "ios_dep_devices.serial_number"}
+		"devices.serial_number", "devices.imei", "devices.udid", "ios_dep_devices.serial_number",
+		"ios_dep_setup_passes.serial_number"}
 
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)

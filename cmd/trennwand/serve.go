@@ -40,6 +40,7 @@ SIGTERM or SIGINT stops the server after the requests in flight have finished.`,
 	f.String("vpp-url", "", "Apple Apps and Books for Organizations API base URL (default Apple's); env TRENNWAND_VPP_URL")
 	f.String("vpp-metadata-url", "", "Apple's app metadata lookup base URL (default Apple's); env TRENNWAND_VPP_METADATA_URL")
 	f.String("dep-url", "", "Apple's device assignment service base URL for Automated Device Enrollment (default Apple's); env TRENNWAND_DEP_URL")
+	f.String("apple-device-ca", "", "PEM file of the device identity CA with its chain, which bought devices' signed information in the Setup Assistant must come from (default: Apple's iPhone Device CA, built in); env TRENNWAND_APPLE_DEVICE_CA")
 	f.String("apns-topic", "", "APNs topic of the MDM push certificate (com.apple.mgmt.…), named in enrolment profiles; env TRENNWAND_APNS_TOPIC")
 	f.String("smtp-url", "", "SMTP server for invitation e-mail: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; env TRENNWAND_SMTP_URL")
 	f.String("trusted-proxies", "", "comma-separated networks of load balancers whose X-Forwarded-For names the client, e.g. 10.0.0.0/8; env TRENNWAND_TRUSTED_PROXIES")

@@ -195,3 +195,37 @@ func countOf[T comparable](xs []T, x T) int {
 	}
 	return n
 }
+
+// The pass of a bought device's sign-in form names the serial number it was issued for,
+// is its tenant's alone and works once; only its hash is kept.
+func TestASetupPassWorksOnceForItsTenantAndDevice(t *testing.T) {
+	eachBackend(t, func(t *testing.T, w *town) {
+		ctx := context.Background()
+		pass, err := w.dep.IssueSetupPass(ctx, w.tenant.ID, "F2LXK0QWHG7F")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := storetest.Count(t, w.st, "ios_dep_setup_passes", "pass_hash = ?", pass); n != 0 {
+			t.Error("the pass itself is kept")
+		}
+		forged := "A" + pass[1:]
+		if pass[0] == 'A' {
+			forged = "B" + pass[1:]
+		}
+		for name, c := range map[string]struct{ tenant, pass string }{
+			"another tenant": {"nachbarort", pass}, "a forged pass": {w.tenant.ID, forged}, "no pass": {w.tenant.ID, ""},
+			"an overlong pass": {w.tenant.ID, strings.Repeat(pass, 3)},
+		} {
+			if _, err := w.dep.RedeemSetupPass(ctx, c.tenant, c.pass); !errors.Is(err, mdm.ErrNotFound) {
+				t.Errorf("%s: %v, want not found", name, err)
+			}
+		}
+		serial, err := w.dep.RedeemSetupPass(ctx, w.tenant.ID, pass)
+		if err != nil || serial != "F2LXK0QWHG7F" {
+			t.Fatalf("the pass: %q, %v", serial, err)
+		}
+		if _, err := w.dep.RedeemSetupPass(ctx, w.tenant.ID, pass); !errors.Is(err, mdm.ErrNotFound) {
+			t.Errorf("the pass a second time: %v, want not found", err)
+		}
+	})
+}

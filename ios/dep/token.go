@@ -29,15 +29,24 @@ const certificateDays = 365
 // Token is what is known of a tenant's server token, never the token itself.
 type Token struct {
 	// Uploaded is false while only the certificate has been made.
-	Uploaded   bool       `json:"uploaded"`
-	ServerName string     `json:"server_name"`
-	OrgName    string     `json:"organisation"`
-	ExpiresAt  time.Time  `json:"expires_at"`
-	SyncedAt   *time.Time `json:"synced_at"`
+	Uploaded   bool      `json:"uploaded"`
+	ServerName string    `json:"server_name"`
+	OrgName    string    `json:"organisation"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	// Expiring is set within ExpiryWarning before ExpiresAt, Expired after it.
+	Expiring bool       `json:"expiring"`
+	Expired  bool       `json:"expired"`
+	SyncedAt *time.Time `json:"synced_at"`
+	// Devices is how many devices the last sync found assigned to the server.
+	Devices int `json:"devices"`
 	// Problem is why the last sync failed; empty when it worked.
 	Problem   string    `json:"problem"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// ExpiryWarning is how long before its expiry a server token is shown as expiring: time
+// to download a new one in Apple Business Manager.
+const ExpiryWarning = 30 * 24 * time.Hour
 
 // tokenRow is a tenant's row of ios_dep_tokens.
 type tokenRow struct {
@@ -132,7 +141,8 @@ func decrypt(file []byte, cert *x509.Certificate, key *rsa.PrivateKey) (plain []
 func (s *Service) SetToken(ctx context.Context, actor, tenantID string, file []byte) (Token, error) {
 	row, err := s.row(ctx, tenantID)
 	if errors.Is(err, mdm.ErrNotFound) {
-		return Token{}, fmt.Errorf("%w: download the certificate for Apple Business Manager first, and the server token with it", mdm.ErrInvalid)
+		return Token{}, mdm.Refuse("refusal.dep_token.no_certificate",
+			fmt.Errorf("%w: download the certificate for Apple Business Manager first, and the server token with it", mdm.ErrInvalid))
 	} else if err != nil {
 		return Token{}, err
 	}
@@ -192,9 +202,31 @@ func (s *Service) Token(ctx context.Context, tenantID string) (Token, error) {
 	t := Token{Uploaded: len(row.SealedTokens) > 0, ServerName: row.ServerName, OrgName: row.OrgName,
 		SyncedAt: row.SyncedAt, Problem: row.Problem, UpdatedAt: row.UpdatedAt}
 	if row.ExpiresAt != nil {
+		now := s.cfg.Now()
 		t.ExpiresAt = *row.ExpiresAt
+		t.Expired = !now.Before(t.ExpiresAt)
+		t.Expiring = !t.Expired && now.Add(ExpiryWarning).After(t.ExpiresAt)
 	}
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&Device{}).Where("tenant_id = ?", tenantID).Count(&n).Error; err != nil {
+		return Token{}, fmt.Errorf("count the devices from Apple Business Manager: %w", err)
+	}
+	t.Devices = int(n)
 	return t, nil
+}
+
+// RequestSync queues the tenant's device sync now: the job the hourly sync queues, so
+// that a device just assigned in Apple Business Manager need not wait for the hour.
+// A tenant without a server token is refused (mdm.ErrInvalid).
+func (s *Service) RequestSync(ctx context.Context, tenantID string) error {
+	if _, err := s.tokens(ctx, tenantID); errors.Is(err, mdm.ErrNotFound) {
+		return mdm.Refuse("refusal.dep_token.none", fmt.Errorf("%w: upload the server token from Apple Business Manager first", mdm.ErrInvalid))
+	} else if err != nil {
+		return err
+	}
+	return s.tables.Atomic(ctx, func(dom *store.Tx) error {
+		return dom.EnqueueJob(ctx, SyncJob{TenantID: tenantID}, mdm.JobOptions{Unique: true})
+	})
 }
 
 // row reads the tenant's row; mdm.ErrNotFound when there is none.

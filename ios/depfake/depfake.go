@@ -112,6 +112,14 @@ func (s *Server) Tokens() Tokens {
 	return s.tokens
 }
 
+// SetTokenExpiry makes the server token files handed out from now on end at the time, as
+// a token renewed late in its year does.
+func (s *Server) SetTokenExpiry(at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens.AccessTokenExpiry = at.UTC().Truncate(time.Second)
+}
+
 // AddDevice assigns a device the organisation bought to the MDM server, as IT does in
 // Apple Business Manager.
 func (s *Server) AddDevice(serial, model, description string) {

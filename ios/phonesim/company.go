@@ -3,9 +3,11 @@ package phonesim
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	apple "github.com/micromdm/nanomdm/mdm"
@@ -55,10 +57,16 @@ func (p *Phone) enrolAutomated(ctx context.Context, code string) error {
 	}
 	header := http.Header{}
 	header.Set("x-apple-aspen-deviceinfo", base64.StdEncoding.EncodeToString(info))
-	if _, _, err := p.send(ctx, http.MethodGet, p.cfg.SetupURL, header, nil, http.StatusOK); err != nil {
+	page, _, err := p.send(ctx, http.MethodGet, p.cfg.SetupURL, header, nil, http.StatusOK)
+	if err != nil {
 		return fmt.Errorf("the sign-in page of the Setup Assistant: %w", err)
 	}
-	form := url.Values{"code": {code}, "user-identifier": {p.hw.serial}}
+	m := setupPass.FindSubmatch(page)
+	if m == nil {
+		return errors.New("the sign-in page of the Setup Assistant has no pass in its form")
+	}
+	// The form goes back with the pass it came with, as the page's browser sends it.
+	form := url.Values{"code": {code}, "setup-pass": {string(m[1])}}
 	header.Set("Content-Type", "application/x-www-form-urlencoded")
 	body, resp, err := p.send(ctx, http.MethodPost, p.cfg.SetupURL, header, []byte(form.Encode()), http.StatusOK)
 	if err != nil {
@@ -69,6 +77,9 @@ func (p *Phone) enrolAutomated(ctx context.Context, code string) error {
 	}
 	return p.install(ctx, body)
 }
+
+// setupPass finds the pass in the form of the Setup Assistant's sign-in page.
+var setupPass = regexp.MustCompile(`name="setup-pass" value="([^"]+)"`)
 
 // enrollment names the phone's enrolment in its MDM messages: a company-owned phone's
 // device channel by its UDID, a User Enrolment by its enrolment ID.

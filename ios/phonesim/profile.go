@@ -1,6 +1,7 @@
 package phonesim
 
 import (
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/rand"
@@ -18,6 +19,8 @@ import (
 	"github.com/smallstep/pkcs7"
 	"github.com/smallstep/scep"
 	scepx509 "github.com/smallstep/scep/x509util"
+
+	"github.com/trennwand/trennwand/ios/depfake"
 )
 
 // profile is what the phone takes from its enrolment profile.
@@ -189,8 +192,8 @@ func guard[T any](parse func() (T, error)) (v T, err error) {
 	return parse()
 }
 
-// deviceInfo is what a phone posts to the BaseURL: a plist about itself, signed with a
-// throw-away certificate.
+// deviceInfo is what a phone posts to the BaseURL and shows in its Setup Assistant: a
+// plist about itself, signed with its device identity.
 func (p *Phone) deviceInfo() ([]byte, error) {
 	if p.info != nil {
 		return p.info, nil
@@ -208,7 +211,9 @@ func (p *Phone) deviceInfo() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	cert, err := selfSigned(key, "device info")
+	// The phone's identity comes from the device CA of the fake Apple, as a real one's
+	// comes from Apple's.
+	cert, err := depfake.IssueDeviceCertificate(cmp.Or(p.hw.udid, "simulated iPhone"), key.Public())
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,9 @@ type Config struct {
 	Demo bool
 	// Licensing is the Apple Apps and Books licensing of work apps; nil without it.
 	Licensing mdm.AppLicensing
+	// AppleBusinessManager is Automated Device Enrollment through Apple Business
+	// Manager; nil without it.
+	AppleBusinessManager AppleBusinessManager
 	// Apple and Android are the platforms' tenant settings; nil when the installation
 	// lacks the platform, which the settings page then says.
 	Apple   ApplePush
@@ -88,7 +91,7 @@ type Dashboard struct {
 var pageNames = []string{
 	"signin.html", "factor.html", "recovery.html", "password.html",
 	"overview.html", "devices.html", "devices_bulk.html", "device.html", "employees.html",
-	"invitations.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html",
+	"invitations.html", "policies.html", "policy.html", "audit.html", "problem.html", "vpp.html", "abm.html",
 	"compliance.html", "invitations_csv.html", "settings.html", "admins.html", "admin_created.html", "tokens.html", "token_created.html",
 	"dataprotection.html", "dpo_document.html", "access_log.html", "account.html",
 	"sso.html", "sso_continue.html", "directory.html",
@@ -276,7 +279,7 @@ func (d *Dashboard) Routes() []Route {
 		{get, Prefix + "/policies/:id/compliance", mdm.PermPoliciesRead, d.complianceRules},
 		{post, Prefix + "/policies/:id/compliance", mdm.PermPoliciesWrite, d.saveComplianceRules},
 	}...)
-	return append(append(append(routes, d.vppRoutes()...), d.dataProtectionRoutes()...), d.auditRoutes()...)
+	return append(append(append(append(routes, d.vppRoutes()...), d.abmRoutes()...), d.dataProtectionRoutes()...), d.auditRoutes()...)
 }
 
 // page is the data every signed-in page gets: the viewer and the page's own data.
@@ -349,7 +352,7 @@ func back(w http.ResponseWriter, r *http.Request, to, flash string) {
 func flash(r *http.Request) string {
 	switch f := r.URL.Query().Get("done"); f {
 	case "queued", "removed", "wiped", "revoked", "saved", "invitation_revoked", "moved", "disabled", "token_revoked", "none_unsent",
-		"factor_reset", "passkey_added", "passkey_removed", "confirmed":
+		"factor_reset", "passkey_added", "passkey_removed", "confirmed", "sync_queued":
 		return "done." + f
 	}
 	return ""
