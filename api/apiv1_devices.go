@@ -46,7 +46,7 @@ func (a *apiV1) getDevice(c echo.Context, k call) error {
 	}
 	out := map[string]any{"device": deviceOut(d.Device), "employee": employeeOut(d.Employee),
 		"commands": mapSlice(d.Commands, commandOut), "declarations": mapSlice(d.Declarations, declarationOut),
-		"work_apps": mapSlice(apps, workAppOut)}
+		"certificates": mapSlice(d.Certificates, heldCertificateOut), "work_apps": mapSlice(apps, workAppOut)}
 	if a.keys != nil && a.svc.CapabilitiesOf(d.Device.Platform).Has(mdm.BindsCertificateKeys) {
 		key, err := a.keys.CertificateKey(ctx, k.tenant.ID, d.Device.ID)
 		if err != nil && !errors.Is(err, mdm.ErrNotFound) {

@@ -62,9 +62,9 @@ func newAPIWorld(t testing.TB, s *store.Store, configure ...func(*api.Config)) *
 
 // setUp is the platform's registration as in a tenant that has set it up: these worlds
 // test what comes after, and their stores need not hold the platforms' tables (so the
-// platform keeps no work apps or declaration states to read either).
+// platform keeps no work apps, declaration states or reported certificates to read either).
 func setUp(r mdm.Registration) mdm.Registration {
-	r.Setup, r.WorkApps, r.Declarations = nil, nil, nil
+	r.Setup, r.WorkApps, r.Declarations, r.Certificates = nil, nil, nil, nil
 	return r
 }
 

@@ -84,6 +84,24 @@ func declarationOut(d mdm.DeclarationState) declarationJSON {
 	return declarationJSON{Identifier: d.Identifier, Kind: d.Kind, State: d.State(), Active: d.Active, Valid: d.Valid, Reasons: d.Reasons}
 }
 
+// heldCertificateJSON is a certificate a device reported in its work area.
+type heldCertificateJSON struct {
+	CommonName string    `json:"common_name"`
+	Issuer     string    `json:"issuer"`
+	Serial     string    `json:"serial"`
+	NotAfter   time.Time `json:"not_after"`
+	Identity   bool      `json:"identity"`
+	IssuedHere bool      `json:"issued_here"`
+	Purpose    string    `json:"purpose,omitempty"`
+	Revoked    bool      `json:"revoked"`
+	Warning    string    `json:"warning,omitempty"`
+}
+
+func heldCertificateOut(c mdm.HeldCertificate) heldCertificateJSON {
+	return heldCertificateJSON{CommonName: c.CommonName, Issuer: c.Issuer, Serial: c.Serial, NotAfter: c.NotAfter.UTC(), Identity: c.Identity,
+		IssuedHere: c.Ours, Purpose: c.Purpose, Revoked: c.Revoked, Warning: c.Warning}
+}
+
 type employeeJSON struct {
 	ID             string    `json:"id"`
 	Email          string    `json:"email"`

@@ -2,6 +2,7 @@ package ios_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"slices"
@@ -141,18 +142,28 @@ func TestAPhoneFetchesOnlyItsOwnDeclarations(t *testing.T) {
 }
 
 // A status report that is partly wrong is refused as a whole: the passcode it reports is
-// not taken, and nothing of the phone changes.
+// not taken, and nothing of the phone changes — not the certificates of its work area
+// either, when the list is not Apple's or too long.
 func TestABadStatusReportChangesNothing(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		s.declarativePolicy(t)
 		p := s.enrolledOn(t, "erika", "17.4")
 		p.status(t, `{"StatusItems":{"passcode":{"is-compliant":true}}}`)
+		p.status(t, certificateList(true, heldEntry("mdm", p.cert, true)))
 		d := s.deviceOf(t, p)
 		before, rows := s.snapshot(t), declarativeRows(t, s)
+		tooMany := make([]map[string]any, 65)
+		for i := range tooMany {
+			tooMany[i] = map[string]any{"identifier": fmt.Sprint("c", i), "_removed": true}
+		}
 		for _, report := range []string{
 			`{"StatusItems":{"passcode":{"is-compliant":false},"app":{"managed":{"list":[{"state":"managed"}]}}}}`,
 			`{"StatusItems":{"passcode":{"is-compliant":false},"device":{"operating-system":{"version":18}}}}`,
 			`{"StatusItems":{"passcode":{"is-compliant":false}}`,
+			`{"FullReport":true,"StatusItems":{"passcode":{"is-compliant":false},"security":{"certificate":{"list":[{"identifier":"c","is-identity":true,"data":"AAAA"}]}}}}`,
+			`{"FullReport":true,"StatusItems":{"security":{"certificate":{"list":[{"identifier":"c","is-identity":true,"data":"` +
+				base64.StdEncoding.EncodeToString(make([]byte, 17<<10)) + `"}]}}}}`,
+			certificateList(true, tooMany...),
 		} {
 			if status, _ := p.declarative(t, "status", []byte(report)); status != http.StatusBadRequest {
 				t.Errorf("%s: HTTP %d, want 400", report, status)
@@ -172,7 +183,7 @@ func declarativeRows(t *testing.T, s *site) string {
 	t.Helper()
 	var out string
 	for _, q := range []string{"SELECT COUNT(*) FROM ios_ddm_declaration_status", "SELECT COUNT(*) FROM ios_work_apps",
-		"SELECT COUNT(*) FROM ios_ddm_enrolments WHERE status_at IS NOT NULL"} {
+		"SELECT COUNT(*) FROM ios_ddm_enrolments WHERE status_at IS NOT NULL", "SELECT COUNT(*) FROM ios_ddm_certificates"} {
 		var n int
 		if err := s.st.Tables().DB().Raw(q).Row().Scan(&n); err != nil {
 			t.Fatal(err)

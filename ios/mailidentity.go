@@ -37,6 +37,8 @@ func (p *Platform) mailEmployees(ctx context.Context, t mdm.Tenant, wp mdm.WorkP
 
 // serveMailIdentity answers the phone's fetch of its mail account's SCEP document with a
 // fresh one-time challenge bound to its enrolment, which the CA keeps as a hash only. The
+// certificate it gets carries the mail marker, so that it never passes as the phone's MDM
+// identity (pki.PurposeMail). The
 // challenge is in the document and never in the declaration, so the set's token stays
 // the same however often the phone fetches; it fetches when the asset is new to it or
 // changed, and a challenge it does not use expires within the CA's challenge validity.
@@ -58,7 +60,7 @@ func (p *Platform) serveMailIdentity(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "this enrolment has no work mail certificate to fetch", http.StatusNotFound)
 		return
 	}
-	ch, err := p.ca.NewChallenge(ctx, pki.Identity{TenantID: d.TenantID, EnrolmentID: d.ID})
+	ch, err := p.ca.NewMailChallenge(ctx, pki.Identity{TenantID: d.TenantID, EnrolmentID: d.ID})
 	if err != nil {
 		p.log.Error("mail identity: challenge", "device", d.ID, "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

@@ -33,7 +33,9 @@ const maxMDMRequest = 1 << 20
 //     a device that Automated Device Enrollment set up, which has none, its certificate;
 //  3. the device certificate from the Mdm-Signature header: a valid signature of the body,
 //     by a device certificate of our CA that is not revoked and that names the device of
-//     the token (400 otherwise, as nanomdm answers certificate problems);
+//     the token (400 otherwise, as nanomdm answers certificate problems; 403 for the
+//     certificate of the work mail account, which names the device but is not its
+//     identity);
 //  4. the message, decoded at the edge (400 when malformed or not of the device's kind of
 //     enrolment: a User Enrolment's, unless the device is company-owned);
 //  5. the service chain: the domain binding, nanomdm's certauth and nanomdm itself.
@@ -76,8 +78,8 @@ func (p *Platform) mdmHandler(checkin bool) http.Handler {
 // signedRequest reads and authenticates a phone's request as its MDM messages are: the
 // body, read up to maxMDMRequest (413 beyond); the enrolment token (401 with the sign-in
 // challenge when missing or wrong); the Mdm-Signature of the body by a device certificate
-// that names the token's device (400 otherwise). It answers a refusal itself and then
-// reports false.
+// that names the token's device (400 otherwise; 403 for the work mail account's
+// certificate). It answers a refusal itself and then reports false.
 func (p *Platform) signedRequest(w http.ResponseWriter, r *http.Request) (d mdm.Device, body []byte, cert *x509.Certificate, ok bool) {
 	if body, ok = readBody(w, r, maxMDMRequest); !ok {
 		return d, nil, nil, false
@@ -87,8 +89,14 @@ func (p *Platform) signedRequest(w http.ResponseWriter, r *http.Request) (d mdm.
 	}
 	cert, err := p.deviceCertificate(r.Context(), r.Header.Get("Mdm-Signature"), body, d)
 	if err != nil {
-		p.log.Info("MDM request refused: device certificate", "device", d.ID, "path", r.URL.Path, "error", err)
-		http.Error(w, "device certificate: "+err.Error(), http.StatusBadRequest)
+		status := http.StatusBadRequest
+		if errors.Is(err, pki.ErrNotDeviceIdentity) {
+			// A certificate of the CA, but the work mail account's: the phone (or whoever
+			// took it from the mail server's side) is not who the MDM identity is.
+			status = http.StatusForbidden
+		}
+		p.log.Info("MDM request refused: device certificate", "device", d.ID, "path", r.URL.Path, "status", status, "error", err)
+		http.Error(w, "device certificate: "+err.Error(), status)
 		return d, nil, nil, false
 	}
 	return d, body, cert, true

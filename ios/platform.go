@@ -57,10 +57,14 @@ const (
 
 // CA is what the component needs of the installation's CA (pki.CA has it).
 type CA interface {
-	// NewChallenge makes a one-time SCEP challenge bound to an enrolment.
+	// NewChallenge makes a one-time SCEP challenge bound to an enrolment, for its MDM
+	// identity.
 	NewChallenge(ctx context.Context, id pki.Identity) (pki.Challenge, error)
-	// VerifyDevice checks a device certificate (chain, clientAuth, revocation) and returns
-	// the enrolment it names.
+	// NewMailChallenge makes one for the certificate of its work mail account, which
+	// names the enrolment too but carries the mail marker (pki.PurposeMail).
+	NewMailChallenge(ctx context.Context, id pki.Identity) (pki.Challenge, error)
+	// VerifyDevice checks a device certificate (chain, clientAuth, revocation, not the
+	// work mail account's) and returns the enrolment it names.
 	VerifyDevice(ctx context.Context, cert *x509.Certificate) (pki.Identity, error)
 	// Root is the CA's root certificate, which enrolment profiles carry.
 	Root() *x509.Certificate

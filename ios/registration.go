@@ -25,6 +25,8 @@ func Registration() mdm.Registration {
 		WorkApps:  storage.WorkAppReader{},
 		// Phones on iOS 17.2 or later report the states of their declarations.
 		Declarations: ddm.DeclarationReader{},
+		// They report the certificates of the work area's keychain too.
+		Certificates: ddm.CertificateReader{},
 		Setup: store.TenantRow{Table: "ios_tenant_push",
 			Do: "upload the Apple MDM push certificate first (trennwand apple push-cert upload, or the dashboard's settings)"},
 	}

@@ -33,6 +33,9 @@ type DeviceDetail struct {
 	Declarations []DeclarationState
 	// ReportedLostAt is when the phone was last reported lost (ReportLost); nil if never.
 	ReportedLostAt *time.Time
+	// Certificates are those the device reported in its work area, with their warnings;
+	// none where the platform reports none.
+	Certificates []HeldCertificate
 }
 
 // ViewDevice returns a device with its employee and commands and records in the audit
@@ -60,7 +63,11 @@ func (s *Service) ViewDevice(ctx context.Context, actor string, t Tenant, device
 		if err != nil {
 			return err
 		}
-		out = DeviceDetail{Device: d, Employee: emp, Commands: cmds, Declarations: decls, ReportedLostAt: lost}
+		certs, err := s.heldCertificatesOf(ctx, tx, d, at)
+		if err != nil {
+			return err
+		}
+		out = DeviceDetail{Device: d, Employee: emp, Commands: cmds, Declarations: decls, ReportedLostAt: lost, Certificates: certs}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DeviceView, Subject: audit.Device.Of(d.ID),
 			Details: audit.Fields(map[string]any{"employee": emp.ID})})
 		return err

@@ -38,6 +38,12 @@ var noticeCanSeeOn = map[Platform][]NoticeItem{
 			Text: NoticeText{
 				DE: "ab iOS 17.2: welche Verwaltungsfunktionen das Gerät unterstützt und ob es die Einstellungen Ihres Arbeitgebers angewendet hat; diese Angaben meldet das Gerät selbst, sobald sie sich ändern",
 				EN: "from iOS 17.2: which management features the device supports and whether it has applied your employer's settings; the device reports these facts by itself as soon as they change"}},
+		// security.certificate.list: on a User Enrolment the phone reports only the managed
+		// keychain's certificates; ios/ddm keeps of each only what is named here.
+		{ID: "can_see.ios_certificates", StatusItems: []string{"security.certificate.list"},
+			Text: NoticeText{
+				DE: "ab iOS 17.2: welche dienstlichen Zertifikate im Arbeitsbereich liegen (ihr Name, Aussteller, Ablaufdatum und die Seriennummer des Zertifikats), damit die IT abgelaufene oder gesperrte Zertifikate erkennt; Zertifikate außerhalb des Arbeitsbereichs meldet das Gerät nicht",
+				EN: "from iOS 17.2: which work certificates are in the work area (their name, issuer, expiry date and the certificate's serial number), so that IT notices expired or revoked ones; the device does not report certificates outside the work area"}},
 		{ID: "can_see.managed_apple_account",
 			Text: NoticeText{
 				DE: "den verwalteten Apple Account Ihres Arbeitgebers, mit dem Sie sich für den Arbeitsbereich anmelden (nicht Ihre private Apple-ID)",

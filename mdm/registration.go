@@ -28,6 +28,9 @@ type Registration struct {
 	// Declarations reads the states a device reported of the declarations its platform
 	// sent it (the device page, the API); nil when the platform sends none.
 	Declarations DeclarationReader
+	// Certificates reads the certificates a device reported in its work area (the device
+	// page, the API); nil when the platform reports none.
+	Certificates CertificateReader
 }
 
 // SetupCheck is a platform's answer to "can a phone of this tenant enrol now?": whether

@@ -38,7 +38,9 @@ type certificateRow struct {
 	NotBefore   time.Time
 	NotAfter    time.Time
 	Der         []byte
-	CreatedAt   time.Time
+	// Purpose is what the certificate is for (Purpose), read from the certificate.
+	Purpose   string
+	CreatedAt time.Time
 }
 
 func (certificateRow) TableName() string { return "pki_certificates" }
@@ -63,7 +65,8 @@ type crlRow struct {
 
 func (crlRow) TableName() string { return "pki_crl" }
 
-// StoreCertificateChain records an issued certificate with the enrolment named in it.
+// StoreCertificateChain records an issued certificate with the enrolment named in it and
+// its purpose.
 func (d *authDB) StoreCertificateChain(_ provisioner.Interface, chain ...*x509.Certificate) error {
 	if len(chain) == 0 {
 		return errors.New("store certificate: empty chain")
@@ -73,7 +76,7 @@ func (d *authDB) StoreCertificateChain(_ provisioner.Interface, chain ...*x509.C
 	row := certificateRow{
 		Serial: leaf.SerialNumber.String(), TenantID: id.TenantID, EnrolmentID: id.EnrolmentID,
 		Subject: leaf.Subject.String(), NotBefore: leaf.NotBefore.UTC(), NotAfter: leaf.NotAfter.UTC(),
-		Der: leaf.Raw, CreatedAt: d.now().UTC(),
+		Der: leaf.Raw, Purpose: string(PurposeOf(leaf)), CreatedAt: d.now().UTC(),
 	}
 	if err := d.db.Create(&row).Error; err != nil {
 		return fmt.Errorf("store certificate %s: %w", row.Serial, err)

@@ -174,8 +174,9 @@ func (ca *CA) startAuthority() error {
 }
 
 // deviceTemplate is the X.509 template of device certificates: the enrolment's identity
-// from the challenge (never what the device asks for), client authentication only, and
-// where to find the CRL.
+// from the challenge (never what the device asks for), client authentication — and, for a
+// work mail account's certificate, e-mail protection besides, the marker PurposeOf reads
+// — and where to find the CRL.
 func (ca *CA) deviceTemplate() string {
 	crl, _ := json.Marshal(ca.CRLURL())
 	return `{
@@ -183,7 +184,7 @@ func (ca *CA) deviceTemplate() string {
 	"subject": {"commonName": {{ toJson .Webhooks.challenge.cn }}, "organizationalUnit": [{{ toJson .Webhooks.challenge.org }}], "organization": ["trennwand"]},
 	"uris": [{{ toJson .Webhooks.challenge.uri }}],
 	"keyUsage": ["digitalSignature", "keyEncipherment"],
-	"extKeyUsage": ["clientAuth"],
+	"extKeyUsage": [{{ if eq .Webhooks.challenge.purpose "` + string(PurposeMail) + `" }}"clientAuth", "emailProtection"{{ else }}"clientAuth"{{ end }}],
 	"crlDistributionPoints": [` + string(crl) + `]
 }`
 }

@@ -28,9 +28,11 @@ type challengeRow struct {
 	TenantID      string
 	EnrolmentID   string
 	TransactionID string
-	ExpiresAt     time.Time
-	UsedAt        *time.Time
-	CreatedAt     time.Time
+	// Purpose is what the certificate the challenge gets is for (Purpose).
+	Purpose   string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
 }
 
 func (challengeRow) TableName() string { return "pki_challenges" }
@@ -47,8 +49,22 @@ func hashChallenge(secret string) []byte {
 	return sum[:]
 }
 
-// NewChallenge makes a challenge for the enrolment, valid for the CA's challenge validity.
+// NewChallenge makes a challenge for a device certificate of the enrolment (an iPhone's
+// MDM identity, an Android work profile's certificate), valid for the CA's challenge
+// validity.
 func (ca *CA) NewChallenge(ctx context.Context, id Identity) (Challenge, error) {
+	return ca.newChallenge(ctx, id, PurposeDevice)
+}
+
+// NewMailChallenge makes a challenge for the certificate the enrolment's work mail account
+// signs in with: it names the enrolment like the device's own, so that the device's
+// removal revokes it too, but carries the mail marker (PurposeMail), so that it is never
+// taken as the device's identity.
+func (ca *CA) NewMailChallenge(ctx context.Context, id Identity) (Challenge, error) {
+	return ca.newChallenge(ctx, id, PurposeMail)
+}
+
+func (ca *CA) newChallenge(ctx context.Context, id Identity, purpose Purpose) (Challenge, error) {
 	if err := id.Validate(); err != nil {
 		return Challenge{}, err
 	}
@@ -56,7 +72,7 @@ func (ca *CA) NewChallenge(ctx context.Context, id Identity) (Challenge, error) 
 	_, _ = rand.Read(raw)
 	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)
 	now := ca.now().UTC().Truncate(time.Microsecond)
-	row := challengeRow{Hash: hashChallenge(secret), TenantID: id.TenantID, EnrolmentID: id.EnrolmentID,
+	row := challengeRow{Hash: hashChallenge(secret), TenantID: id.TenantID, EnrolmentID: id.EnrolmentID, Purpose: string(purpose),
 		ExpiresAt: now.Add(ca.cfg.ChallengeValidity), CreatedAt: now}
 	if err := ca.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return Challenge{}, fmt.Errorf("store challenge: %w", err)
@@ -64,24 +80,25 @@ func (ca *CA) NewChallenge(ctx context.Context, id Identity) (Challenge, error) 
 	return Challenge{Secret: secret, ExpiresAt: row.ExpiresAt}, nil
 }
 
-// redeem uses a challenge for a SCEP transaction and returns the enrolment it is bound to.
-// A challenge works once: for the first transaction that presents it before it expires,
-// and again only for that same transaction and key (a device retrying its request).
-func (ca *CA) redeem(ctx context.Context, secret, transactionID string) (Identity, bool) {
+// redeem uses a challenge for a SCEP transaction and returns the enrolment it is bound to
+// and the purpose of the certificate it gets. A challenge works once: for the first
+// transaction that presents it before it expires, and again only for that same
+// transaction and key (a device retrying its request).
+func (ca *CA) redeem(ctx context.Context, secret, transactionID string) (Identity, Purpose, bool) {
 	if secret == "" || transactionID == "" {
-		return Identity{}, false
+		return Identity{}, "", false
 	}
 	now := ca.now().UTC()
 	// One statement redeems and reads: no transaction, one round trip, the shortest hold of
 	// SQLite's write lock.
 	var rows []challengeRow
-	err := ca.db.WithContext(ctx).Model(&rows).Clauses(clause.Returning{Columns: []clause.Column{{Name: "tenant_id"}, {Name: "enrolment_id"}}}).
+	err := ca.db.WithContext(ctx).Model(&rows).Clauses(clause.Returning{Columns: []clause.Column{{Name: "tenant_id"}, {Name: "enrolment_id"}, {Name: "purpose"}}}).
 		Where("hash = ? AND expires_at > ? AND (used_at IS NULL OR transaction_id = ?)", hashChallenge(secret), now, transactionID).
 		Updates(map[string]any{"used_at": now, "transaction_id": transactionID}).Error
 	if err != nil || len(rows) != 1 {
-		return Identity{}, false
+		return Identity{}, "", false
 	}
-	return Identity{TenantID: rows[0].TenantID, EnrolmentID: rows[0].EnrolmentID}, true
+	return Identity{TenantID: rows[0].TenantID, EnrolmentID: rows[0].EnrolmentID}, Purpose(rows[0].Purpose), true
 }
 
 // retryKey names a SCEP request's transaction for the retry rule of redeem. The transaction
@@ -127,9 +144,9 @@ func (h challengeHook) Do(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("pki: webhook request: %w", err)
 	}
 	answer := webhook.ResponseBody{}
-	if id, ok := h.ca.redeem(req.Context(), rb.SCEPChallenge, retryKey(rb)); ok {
+	if id, purpose, ok := h.ca.redeem(req.Context(), rb.SCEPChallenge, retryKey(rb)); ok {
 		answer.Allow = true
-		answer.Data = map[string]string{"cn": id.EnrolmentID, "org": id.TenantID, "uri": id.URI()}
+		answer.Data = map[string]string{"cn": id.EnrolmentID, "org": id.TenantID, "uri": id.URI(), "purpose": string(purpose)}
 	} else {
 		refuseChallenge(req.Context())
 		h.ca.log.Info("SCEP request refused: challenge unknown, expired or used", "transaction", rb.SCEPTransactionID)

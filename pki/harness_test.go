@@ -294,7 +294,7 @@ func (d *scepDevice) mustEnrol(challenge string) *x509.Certificate {
 func issueDevice(ca *CA, csr *x509.CertificateRequest, id Identity) (*x509.Certificate, error) {
 	data := x509util.CreateTemplateData(csr.Subject.CommonName, csr.DNSNames)
 	data.SetCertificateRequest(csr)
-	data.SetWebhook("challenge", map[string]any{"cn": id.EnrolmentID, "org": id.TenantID, "uri": id.URI()})
+	data.SetWebhook("challenge", map[string]any{"cn": id.EnrolmentID, "org": id.TenantID, "uri": id.URI(), "purpose": string(PurposeDevice)})
 	now := time.Now()
 	chain, err := ca.auth.SignWithContext(context.Background(), csr, provisioner.SignOptions{},
 		templateOption{x509util.WithTemplate(ca.deviceTemplate(), data)},

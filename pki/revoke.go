@@ -39,6 +39,8 @@ type CertificateInfo struct {
 	NotBefore time.Time `json:"not_before"`
 	NotAfter  time.Time `json:"not_after"`
 	Revoked   bool      `json:"revoked"`
+	// Purpose is what the certificate is for: a device's own, or a work mail account's.
+	Purpose Purpose `json:"purpose"`
 }
 
 // ParseSerial accepts a serial number in decimal or as hex (with or without colons, as
@@ -92,21 +94,15 @@ func (ca *CA) describe(ctx context.Context, rows []certificateRow) ([]Certificat
 	for i, r := range rows {
 		serials[i] = r.Serial
 	}
-	var revoked []string
-	if len(serials) > 0 {
-		if err := ca.db.WithContext(ctx).Model(&revocationRow{}).Where("serial IN ?", serials).Pluck("serial", &revoked).Error; err != nil {
-			return nil, err
-		}
-	}
-	isRevoked := make(map[string]bool, len(revoked))
-	for _, s := range revoked {
-		isRevoked[s] = true
+	isRevoked, err := Revoked(ctx, ca.db, serials)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]CertificateInfo, len(rows))
 	for i, r := range rows {
 		out[i] = CertificateInfo{Serial: r.Serial, Identity: Identity{TenantID: r.TenantID, EnrolmentID: r.EnrolmentID},
 			TenantID: r.TenantID, Enrolment: r.EnrolmentID, Subject: r.Subject,
-			NotBefore: r.NotBefore, NotAfter: r.NotAfter, Revoked: isRevoked[r.Serial]}
+			NotBefore: r.NotBefore, NotAfter: r.NotAfter, Revoked: isRevoked[r.Serial], Purpose: Purpose(r.Purpose)}
 	}
 	return out, nil
 }
@@ -211,12 +207,16 @@ func (ca *CA) CRL() ([]byte, error) {
 var ErrRevoked = errors.New("the certificate is revoked")
 
 // VerifyDevice checks that cert is a device certificate of this CA, valid now, for client
-// authentication and not revoked, and returns the enrolment it belongs to. For a revoked
-// certificate it returns the enrolment with ErrRevoked, so that the caller can let it
-// do nothing but fetch its own removal.
+// authentication, a device's own (ErrNotDeviceIdentity for the work mail account's) and
+// not revoked, and returns the enrolment it belongs to. For a revoked certificate it
+// returns the enrolment with ErrRevoked, so that the caller can let it do nothing but
+// fetch its own removal.
 func (ca *CA) VerifyDevice(ctx context.Context, cert *x509.Certificate) (Identity, error) {
 	if err := ca.chains.verify(ca.material, cert, ca.now()); err != nil {
 		return Identity{}, fmt.Errorf("not a valid device certificate of this CA: %w", err)
+	}
+	if PurposeOf(cert) != PurposeDevice {
+		return Identity{}, ErrNotDeviceIdentity
 	}
 	id, ok := identityOf(cert)
 	if !ok {

@@ -106,9 +106,10 @@ func (c *Channel) setOf(ctx context.Context, d mdm.Device) (Set, time.Time, erro
 
 // Ingest takes a status report of device d into the core in one transaction: the OS
 // version into the device's status, the passcode into its compliance facts (with the
-// verdict they settle), the work apps into what the platform keeps of them, and the rest
-// (OS build, passcode presence, capabilities, declaration states) into the enrolment's
-// row. What the report does not carry stays as it was.
+// verdict they settle), the work apps into what the platform keeps of them, the work
+// area's certificates into the enrolment's list of them, and the rest (OS build, passcode
+// presence, capabilities, declaration states) into the enrolment's row. What the report
+// does not carry stays as it was.
 func (c *Channel) Ingest(ctx context.Context, d mdm.Device, r StatusReport) error {
 	return c.tables.Atomic(ctx, func(tx *store.Tx) error {
 		at := c.svc.Now().UTC().Truncate(time.Microsecond) // the domain's clock: a report's time is its contact
@@ -131,6 +132,11 @@ func (c *Channel) Ingest(ctx context.Context, d mdm.Device, r StatusReport) erro
 		}
 		if r.DeclarationsReported {
 			if err := recordDeclarations(db, row, r.Declarations, at); err != nil {
+				return err
+			}
+		}
+		if r.CertificatesReported {
+			if err := recordCertificates(ctx, db, row, r, at); err != nil {
 				return err
 			}
 		}

@@ -86,7 +86,8 @@ func (s *Set) addMail(m Mail) (string, error) {
 // points to: the CA's SCEP URL and a one-time challenge bound to the enrolment. The
 // certificate names the enrolment (the CA writes its identity into it), so a mail server
 // that trusts the CA can tell whose phone signs in, and removing the device revokes it
-// with the device's other certificates.
+// with the device's other certificates; it is for client authentication and e-mail
+// protection, which marks it as the mail account's and never the phone's MDM identity.
 func SCEPDocument(scepURL, challenge string) ([]byte, error) {
 	doc, err := json.Marshal(map[string]any{"URL": scepURL, "Name": "trennwand", "Challenge": challenge,
 		"Keysize": 2048, "Key Type": "RSA", "Key Usage": 5})

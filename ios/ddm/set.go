@@ -29,6 +29,7 @@ var StatusItems = []string{
 	"passcode.is-compliant",
 	"passcode.is-present",
 	"app.managed.list",
+	"security.certificate.list",
 	"management.client-capabilities",
 	"management.declarations",
 }

@@ -2,9 +2,11 @@ package ddm
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // Limits on what a status report may carry; a report beyond them is refused.
@@ -14,6 +16,10 @@ const (
 	maxCapabilities = 8 << 10
 	maxText         = 128
 	maxReasons      = 400
+	// maxCertificates and maxCertificateDER bound security.certificate.list: a work area
+	// holds a few certificates of a few kilobytes each.
+	maxCertificates   = 64
+	maxCertificateDER = 16 << 10
 )
 
 // StatusReport is a phone's status report as the server uses it: only the items it
@@ -34,6 +40,24 @@ type StatusReport struct {
 	// the report carried them.
 	Declarations         []DeclarationStatus
 	DeclarationsReported bool
+	// Certificates are the certificates of the work area's keychain the report names;
+	// CertificatesReported says whether it named any. In a full report (FullReport) they
+	// are all of them; otherwise only those that are new, changed or gone (Removed).
+	Certificates         []CertificateStatus
+	CertificatesReported bool
+	FullReport           bool
+}
+
+// CertificateStatus is one certificate of a security.certificate.list report, read from
+// the certificate the phone sends; the certificate itself is not kept.
+type CertificateStatus struct {
+	// Identifier is the phone's name of the certificate.
+	Identifier string
+	// Removed: the certificate is gone (an incremental report's "_removed"); nothing else
+	// is set then.
+	Removed    bool
+	IsIdentity bool
+	Cert       *x509.Certificate
 }
 
 // AppStatus is one managed app of an app.managed.list report.
@@ -86,7 +110,22 @@ type wireStatus struct {
 			Capabilities json.RawMessage              `json:"client-capabilities"`
 			Declarations map[string][]wireDeclaration `json:"declarations"`
 		} `json:"management"`
+		Security struct {
+			Certificate struct {
+				List *[]wireCertificate `json:"list"`
+			} `json:"certificate"`
+		} `json:"security"`
 	} `json:"StatusItems"`
+	FullReport bool `json:"FullReport"`
+}
+
+// wireCertificate is an entry of security.certificate.list; data is the DER, base64 in
+// JSON.
+type wireCertificate struct {
+	Identifier string `json:"identifier"`
+	Removed    bool   `json:"_removed"`
+	IsIdentity bool   `json:"is-identity"`
+	Data       []byte `json:"data"`
 }
 
 type wireDeclaration struct {
@@ -156,7 +195,42 @@ func DecodeStatus(raw []byte) (StatusReport, error) {
 			return StatusReport{}, fmt.Errorf("status report: %d declarations, at most %d", len(r.Declarations), maxDeclarations)
 		}
 	}
+	if list := items.Security.Certificate.List; list != nil {
+		certs, err := decodeCertificates(*list)
+		if err != nil {
+			return StatusReport{}, fmt.Errorf("status report: %w", err)
+		}
+		r.Certificates, r.CertificatesReported = certs, true
+	}
+	r.FullReport = w.FullReport
 	return r, nil
+}
+
+// decodeCertificates reads the entries of security.certificate.list: each names the
+// certificate and, unless it is gone, carries a certificate in DER that can be read.
+func decodeCertificates(list []wireCertificate) ([]CertificateStatus, error) {
+	if len(list) > maxCertificates {
+		return nil, fmt.Errorf("%d certificates, at most %d", len(list), maxCertificates)
+	}
+	out := make([]CertificateStatus, 0, len(list))
+	for _, c := range list {
+		if c.Identifier == "" || len(c.Identifier) > maxText || strings.IndexFunc(c.Identifier, unicode.IsControl) >= 0 {
+			return nil, fmt.Errorf("a certificate without identifier, or with one of control characters or longer than %d bytes", maxText)
+		}
+		if c.Removed {
+			out = append(out, CertificateStatus{Identifier: c.Identifier, Removed: true})
+			continue
+		}
+		if len(c.Data) == 0 || len(c.Data) > maxCertificateDER {
+			return nil, fmt.Errorf("certificate %.64q: data missing or larger than %d bytes", c.Identifier, maxCertificateDER)
+		}
+		cert, err := x509.ParseCertificate(c.Data)
+		if err != nil {
+			return nil, fmt.Errorf("certificate %.64q: %w", c.Identifier, err)
+		}
+		out = append(out, CertificateStatus{Identifier: c.Identifier, IsIdentity: c.IsIdentity, Cert: cert})
+	}
+	return out, nil
 }
 
 // reasons joins a declaration's reasons into one line.

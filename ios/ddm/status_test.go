@@ -1,8 +1,18 @@
 package ddm_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"math/big"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/trennwand/trennwand/ios/ddm"
 )
@@ -45,6 +55,48 @@ func TestAStatusReportIsReadIntoTypedValues(t *testing.T) {
 	}
 }
 
+// workCertificate is the DER of a certificate in the work area, in base64 as a report
+// carries it.
+func workCertificate(t testing.TB, cn string) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(4711), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(der)
+}
+
+// The certificates of the work area are read from the certificates the phone sends; an
+// entry of a certificate that went carries its identifier alone.
+func TestTheWorkCertificatesAreReadFromTheCertificates(t *testing.T) {
+	raw := `{"FullReport":true,"StatusItems":{"security":{"certificate":{"list":[
+		{"identifier":"c1","subject-summary":"Rathaus VPN","is-identity":true,"declaration-identifier":"trennwand.mail.identity","data":"` + workCertificate(t, "Rathaus VPN") + `"},
+		{"identifier":"c2","_removed":true}]}}}}`
+	r, err := ddm.DecodeStatus([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.FullReport || !r.CertificatesReported || len(r.Certificates) != 2 {
+		t.Fatalf("report: full %v, reported %v, %d certificates", r.FullReport, r.CertificatesReported, len(r.Certificates))
+	}
+	c := r.Certificates[0]
+	if c.Identifier != "c1" || !c.IsIdentity || c.Removed || c.Cert == nil || c.Cert.Subject.CommonName != "Rathaus VPN" || c.Cert.SerialNumber.Int64() != 4711 {
+		t.Errorf("the certificate is read as %+v", c)
+	}
+	if gone := r.Certificates[1]; gone.Identifier != "c2" || !gone.Removed || gone.Cert != nil {
+		t.Errorf("the removal is read as %+v", gone)
+	}
+	if partial, err := ddm.DecodeStatus([]byte(`{"StatusItems":{"passcode":{"is-compliant":true}}}`)); err != nil || partial.CertificatesReported || partial.FullReport {
+		t.Errorf("a report without certificates: %+v %v", partial, err)
+	}
+}
+
 // A report that is not what the subscriptions ask for is refused as a whole.
 func TestABadStatusReportIsRefused(t *testing.T) {
 	for _, raw := range []string{
@@ -52,11 +104,26 @@ func TestABadStatusReportIsRefused(t *testing.T) {
 		`{"StatusItems":{"app":{"managed":{"list":[{"state":"managed"}]}}}}`,
 		`{"StatusItems":{"management":{"client-capabilities":[1,2]}}}`,
 		`{"StatusItems":{"device":{"operating-system":{"version":17}}}}`,
+		certificates(t, `{"identifier":"c","is-identity":true,"data":"not base64!"}`),
+		certificates(t, `{"identifier":"c","is-identity":true,"data":"AAAA"}`),
+		certificates(t, `{"identifier":"c","is-identity":true}`),
+		certificates(t, `{"is-identity":true,"data":"`+workCertificate(t, "x")+`"}`),
+		certificates(t, `{"identifier":"c\u0000","_removed":true}`),
+		certificates(t, `{"identifier":"c","is-identity":"yes","data":"`+workCertificate(t, "x")+`"}`),
+		certificates(t, `{"identifier":"c","data":"`+base64.StdEncoding.EncodeToString(make([]byte, 17<<10))+`"}`),
+		certificates(t, strings.Repeat(`{"identifier":"c","_removed":true},`, 64)+`{"identifier":"d","_removed":true}`),
+		`{"StatusItems":{"security":{"certificate":{"list":{"identifier":"c"}}}}}`,
 	} {
 		if _, err := ddm.DecodeStatus([]byte(raw)); err == nil {
 			t.Errorf("%q was taken", raw)
 		}
 	}
+}
+
+// certificates is a report of security.certificate.list with the entries (JSON).
+func certificates(t testing.TB, entries string) string {
+	t.Helper()
+	return fmt.Sprintf(`{"StatusItems":{"passcode":{"is-compliant":true},"security":{"certificate":{"list":[%s]}}}}`, entries)
 }
 
 // The check-in's endpoints are the four of the protocol; anything else is refused.
@@ -83,6 +150,7 @@ func FuzzDecodeStatus(f *testing.F) {
 	f.Add([]byte(fullReport))
 	f.Add([]byte(`{"StatusItems":{"passcode":{"is-compliant":true}}}`))
 	f.Add([]byte(`{"StatusItems":{"management":{"declarations":{"assets":[{"identifier":"x","reasons":[{}]}]}}}}`))
+	f.Add([]byte(certificates(f, `{"identifier":"c1","is-identity":true,"data":"`+workCertificate(f, "Rathaus")+`"},{"identifier":"c2","_removed":true}`)))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		r, err := ddm.DecodeStatus(raw)
 		if err != nil {
@@ -94,6 +162,14 @@ func FuzzDecodeStatus(f *testing.F) {
 		for _, a := range r.Apps {
 			if a.BundleID == "" || len(a.BundleID) > 128 || len(a.Version) > 128 {
 				t.Errorf("app %+v", a)
+			}
+		}
+		if len(r.Certificates) > 64 {
+			t.Errorf("limits passed: %d certificates", len(r.Certificates))
+		}
+		for _, c := range r.Certificates {
+			if c.Identifier == "" || len(c.Identifier) > 128 || (c.Cert == nil) != c.Removed {
+				t.Errorf("certificate %+v", c)
 			}
 		}
 	})

@@ -1,12 +1,22 @@
 package phonesim
 
 import (
+	"bytes"
 	"context"
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
+
+	"github.com/micromdm/nanomdm/test/protocol"
+	"github.com/micromdm/plist"
 
 	"github.com/trennwand/trennwand/ios/ddm/ddmschema"
 )
@@ -24,6 +34,7 @@ type AssetIdentity struct {
 	Asset, ServerToken string
 	SCEPURL, Challenge string
 	Certificate        *x509.Certificate
+	key                *rsa.PrivateKey
 }
 
 // AssetIdentities returns the certificates the phone holds for its active credential.scep
@@ -43,6 +54,65 @@ func (p *Phone) AssetIdentities() map[string]AssetIdentity {
 func (p *Phone) RequestCertificate(ctx context.Context, scepURL, challenge string) (*x509.Certificate, error) {
 	id, err := p.requestCertificate(ctx, scepURL, challenge)
 	return id.cert, err
+}
+
+// IdleAsAsset sends an Idle report signed (Mdm-Signature) with the certificate of the
+// phone's credential.scep asset instead of its MDM identity — what a phone, or whoever
+// copied the work mail account's certificate and key, would send to pass it off as the
+// phone's identity — and returns the HTTP status the server answers. For tests of the
+// server's refusal.
+func (p *Phone) IdleAsAsset(ctx context.Context, asset string) (int, error) {
+	p.mu.Lock()
+	a, ok := p.ddm.identities[asset]
+	p.mu.Unlock()
+	if !ok {
+		return 0, fmt.Errorf("the phone holds no certificate of asset %s", asset)
+	}
+	body, err := plist.Marshal(p.answer("", "Idle"))
+	if err != nil {
+		return 0, err
+	}
+	t := protocol.NewTransport(protocol.WithSignMessage(), protocol.WithIdentityProvider(identity{key: a.key, cert: a.Certificate}.provide))
+	sig, err := t.SignMessage(ctx, body)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, p.serverURL, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Mdm-Signature", sig)
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	resp, err := p.cfg.Client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, nil
+}
+
+// heldCertificates is the value of security.certificate.list: the certificates in the
+// work area's keychain, which is all a phone on User Enrolment reports — its MDM identity
+// and the certificate of each credential.scep asset, with the asset's identifier.
+func (p *Phone) heldCertificates() []any {
+	entry := func(c *x509.Certificate, asset string) map[string]any {
+		sum := sha256.Sum256(c.Raw)
+		e := map[string]any{"identifier": hex.EncodeToString(sum[:8]), "subject-summary": c.Subject.CommonName,
+			"is-identity": true, "data": c.Raw}
+		if asset != "" {
+			e["declaration-identifier"] = asset
+		}
+		return e
+	}
+	list := []any{}
+	if p.identity.cert != nil {
+		list = append(list, entry(p.identity.cert, ""))
+	}
+	for _, id := range slices.Sorted(maps.Keys(p.ddm.identities)) {
+		list = append(list, entry(p.ddm.identities[id].Certificate, id))
+	}
+	return list
 }
 
 // fetchIdentities gets a certificate for each active credential.scep asset that is new
@@ -80,7 +150,8 @@ func (p *Phone) fetchIdentities(ctx context.Context) (int, error) {
 		if err != nil {
 			return sent, fmt.Errorf("asset %s: %w", r.identifier, err)
 		}
-		keep[r.identifier] = AssetIdentity{Asset: r.identifier, ServerToken: h.serverToken, SCEPURL: cred.URL, Challenge: cred.Challenge, Certificate: id.cert}
+		keep[r.identifier] = AssetIdentity{Asset: r.identifier, ServerToken: h.serverToken, SCEPURL: cred.URL, Challenge: cred.Challenge,
+			Certificate: id.cert, key: id.key}
 	}
 	d.identities = keep
 	return sent, nil

@@ -118,8 +118,7 @@ func (p *Phone) statusValue(name string) (any, bool) {
 		}
 		return list, true
 	case "security.certificate.list":
-		// The simulated phone enrols no certificates through declarations.
-		return []any{}, true
+		return p.heldCertificates(), true
 	}
 	return nil, false
 }

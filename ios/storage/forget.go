@@ -39,7 +39,7 @@ func (Forgetter) ForgetDevices(ctx context.Context, tx mdm.Store, tenantID strin
 		return fmt.Errorf("ios: forget devices: %w", err)
 	}
 	db := t.DB(ctx)
-	for _, table := range []string{"ios_work_apps", "ios_hardware", "ios_ddm_enrolments", "ios_ddm_declaration_status"} {
+	for _, table := range []string{"ios_work_apps", "ios_hardware", "ios_ddm_enrolments", "ios_ddm_declaration_status", "ios_ddm_certificates"} {
 		if err := db.Exec("DELETE FROM "+table+" WHERE tenant_id = ? AND device_id IN ?", tenantID, ids).Error; err != nil {
 			return fmt.Errorf("ios: forget the rows of %s: %w", table, err)
 		}
