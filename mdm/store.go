@@ -46,6 +46,10 @@ type TenantStore interface {
 	CreateInstallationSetting(ctx context.Context, name string, value []byte) error
 	// SetInstallationSetting stores a setting, replacing any value it had.
 	SetInstallationSetting(ctx context.Context, name string, value []byte) error
+	// ChangeInstallationSetting stores a setting unless it has the value already and
+	// reports whether it stored it: of transactions that store the same value at once, one
+	// alone is told it did.
+	ChangeInstallationSetting(ctx context.Context, name string, value []byte) (bool, error)
 }
 
 // DeviceStore keeps devices and reads their employees (the enrolment creates those), the

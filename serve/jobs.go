@@ -34,6 +34,8 @@ func (in *server) startJobs(ctx context.Context) (stop func(), err error) {
 		q.Every(24*time.Hour, ios.PushCertCheckJob{})
 		jobs.Handle(q, in.applePlatform.QueryStatus)
 		q.Every(ios.StatusQueryEvery, ios.StatusQueryJob{})
+		jobs.Handle(q, in.applePlatform.CheckDeclarationShape)
+		q.Every(ios.DeclarationShapeEvery, ios.DeclarationShapeJob{})
 		in.appleLicences.HandleJobs(q)
 		in.appleLicences.ScheduleJobs(q)
 		in.appleDevices.HandleJobs(q)
