@@ -56,3 +56,42 @@ func TestOneMasterKeyPerInstallation(t *testing.T) {
 		}
 	})
 }
+
+// Replicas that start at once store the same new value of a setting: one alone is told it
+// changed it, whether the setting was missing or held another value; storing it again
+// changes nothing.
+func TestOneReplicaChangesAnInstallationSetting(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for _, value := range []string{"first", "second"} {
+			changed := make([]bool, 4)
+			errs := make([]error, len(changed))
+			var wg sync.WaitGroup
+			for i := range changed {
+				wg.Go(func() {
+					errs[i] = s.Atomic(ctx, func(tx mdm.Store) error {
+						var err error
+						changed[i], err = tx.Tenants().ChangeInstallationSetting(ctx, "shape", []byte(value))
+						return err
+					})
+				})
+			}
+			wg.Wait()
+			n := 0
+			for i := range changed {
+				if errs[i] != nil {
+					t.Fatalf("store %q: %v", value, errs[i])
+				}
+				if changed[i] {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Fatalf("storing %q at once: %d replicas changed it, want 1", value, n)
+			}
+			if again, err := s.Tenants().ChangeInstallationSetting(ctx, "shape", []byte(value)); err != nil || again {
+				t.Fatalf("storing %q again: changed %v, %v", value, again, err)
+			}
+		}
+	})
+}
