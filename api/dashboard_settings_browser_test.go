@@ -73,9 +73,11 @@ func TestBrowserSettingsAndConfigurationEditor(t *testing.T) {
 	tab.Do(
 		chromedp.SetValue(chromedp.CSS("#device_retention_days"), "60"),
 		chromedp.SetValue(chromedp.CSS("#inactivity_days"), "30"),
-		chromedp.Submit(chromedp.CSS("#device_retention_days")),
-		chromedp.WaitVisible(chromedp.CSS("p.done")),
 	)
+	// Each form leads to a new page; Load waits for it, so that the next step looks at it
+	// and not at the page being left.
+	tab.Load(chromedp.Submit(chromedp.CSS("#device_retention_days")))
+	tab.Do(chromedp.WaitVisible(chromedp.CSS("p.done")))
 	if dp, _ := w.svc.DataProtection.TenantDataProtection(ctx, w.tenant); dp.DeviceRetentionDays != 60 || dp.InactivityDays != 30 {
 		t.Errorf("settings after saving: %+v", dp)
 	}
@@ -87,17 +89,15 @@ func TestBrowserSettingsAndConfigurationEditor(t *testing.T) {
 	tab.Do(
 		chromedp.SetUploadFiles(chromedp.CSS("#cert"), []string{cert}),
 		chromedp.SetUploadFiles(chromedp.CSS("#key"), []string{key}),
-		chromedp.Submit(chromedp.CSS("#cert")),
-		chromedp.WaitVisible(chromedp.CSS("dl#push-status")),
 	)
+	tab.Load(chromedp.Submit(chromedp.CSS("#cert")))
+	tab.Do(chromedp.WaitVisible(chromedp.CSS("dl#push-status")))
 	if text := tab.Text(); !strings.Contains(text, "com.apple.mgmt.External.") {
 		t.Errorf("the settings do not show the uploaded certificate:\n%s", text)
 	}
-	tab.Do(
-		chromedp.SendKeys(chromedp.CSS("#enterprise"), "enterprises/LC0123abcd"),
-		chromedp.Submit(chromedp.CSS("#enterprise")),
-		chromedp.WaitVisible(chromedp.CSS("#push-url")),
-	)
+	tab.Do(chromedp.SendKeys(chromedp.CSS("#enterprise"), "enterprises/LC0123abcd"))
+	tab.Load(chromedp.Submit(chromedp.CSS("#enterprise")))
+	tab.Do(chromedp.WaitVisible(chromedp.CSS("#push-url")))
 	tab.CheckAccessibility()
 	tab.Screenshot("settings-bound")
 
@@ -117,9 +117,9 @@ func TestBrowserSettingsAndConfigurationEditor(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`[id="cfg/0/sync"]`), "hourly"),
 		chromedp.Click(chromedp.CSS(`[id="cfg/0/folders-1"]`)),
 		chromedp.SendKeys(chromedp.CSS(`[id="cfg/0/aliases/0/address"]`), "post@rathaus.example"),
-		chromedp.Submit(chromedp.CSS("#policy-form")),
-		chromedp.WaitVisible(chromedp.CSS("p.done")),
 	)
+	tab.Load(chromedp.Submit(chromedp.CSS("#policy-form")))
+	tab.Do(chromedp.WaitVisible(chromedp.CSS("p.done")))
 	saved, err := w.svc.WorkPolicy.WorkPolicy(ctx, w.tenant, p.ID)
 	if err != nil || len(saved.Apps) != 1 ||
 		saved.Apps[0].ManagedConfig != `{"aliases":[{"address":"post@rathaus.example"}],"folders":["sent"],"port":143,"server":"mail.rathaus.example","sync":"hourly"}` {
@@ -137,7 +137,8 @@ func TestBrowserSettingsAndConfigurationEditor(t *testing.T) {
 	)
 	tab.CheckAccessibility()
 	tab.Screenshot("config-rows")
-	tab.Do(chromedp.Submit(chromedp.CSS("#policy-form")), chromedp.WaitVisible(chromedp.CSS("p.done")))
+	tab.Load(chromedp.Submit(chromedp.CSS("#policy-form")))
+	tab.Do(chromedp.WaitVisible(chromedp.CSS("p.done")))
 	if saved, _ := w.svc.WorkPolicy.WorkPolicy(ctx, w.tenant, ios.ID); len(saved.Apps) != 1 || saved.Apps[0].ManagedConfig != `{"port":993,"server":"mail.rathaus.example"}` {
 		t.Errorf("the saved iOS configuration: %+v", saved.Apps)
 	}

@@ -83,6 +83,21 @@ func benchmarkHourlyJobs(b *testing.B, phones int) {
 			s.drain(b)
 			return nil
 		}},
+		{"association-of-a-backlog", func() error {
+			// When the queue is behind, the hourly reconciliation of the whole tenant finds
+			// the iPhones enrolled meanwhile without their licence and reserves them at once;
+			// the next association has them all pending (in the load run, minutes of
+			// enrolments). Up to 10,000 here, Apple's users of their employees unknown.
+			tid := s.tenant.ID
+			err := s.st.Tables().DB().Exec("UPDATE ios_vpp_licences SET state = 'pending', event_id = '' WHERE tenant_id = ? AND employee_id IN "+
+				"(SELECT employee_id FROM ios_vpp_licences WHERE tenant_id = ? ORDER BY employee_id LIMIT ?)", tid, tid, min(phones, 10_000)).Error
+			if err != nil {
+				return err
+			}
+			// The association itself: the events it starts are polled by jobs of their own,
+			// a few licences each.
+			return s.lic.AssociateLicences(ctx, licences.AssociateJob{TenantID: tid})
+		}},
 	} {
 		b.Run(job.name, func(b *testing.B) {
 			var m heapWatch

@@ -29,3 +29,14 @@ func SetReconcileEmployees(t testing.TB, n int) {
 	reconcileEmployees = n
 	t.Cleanup(func() { reconcileEmployees = was })
 }
+
+// SetPassPage makes a pass of the association or the release read n licences at a time
+// until the test ends.
+func SetPassPage(t testing.TB, n int) {
+	was := passPage
+	passPage = n
+	t.Cleanup(func() { passPage = was })
+}
+
+// Alone runs work as an association or a release of the tenant runs.
+func (lic *Service) Alone(tenantID string, work func() error) error { return lic.alone(tenantID, work) }

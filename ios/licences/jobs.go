@@ -53,16 +53,35 @@ const (
 )
 
 // AssociateLicences is the worker of AssociateJob: it associates pending licences
-// until none are left.
+// until none are left. One tenant's associations and releases run one at a time in a
+// server (see passes).
 func (lic *Service) AssociateLicences(ctx context.Context, job AssociateJob) error {
-	return untilDone(func() (bool, error) { return lic.associatePending(ctx, job) })
+	return lic.alone(job.TenantID, func() error {
+		return untilDone(func() (bool, error) { return lic.associatePending(ctx, job) })
+	})
 }
 
 // ReleaseLicences is the worker of ReleaseJob: the licences to give back are
 // disassociated, at most vpp.MaxPerRequest per request, each request's event recorded
 // and polled like an association's; it goes on until none are left.
 func (lic *Service) ReleaseLicences(ctx context.Context, job ReleaseJob) error {
-	return untilDone(func() (bool, error) { return lic.releaseWaiting(ctx, job) })
+	return lic.alone(job.TenantID, func() error {
+		return untilDone(func() (bool, error) { return lic.releaseWaiting(ctx, job) })
+	})
+}
+
+// alone runs work unless another association or release of the tenant is running in
+// this server; then the job runs again a poll pause later, when that one has sent what
+// it found. Jobs asked for in different seconds are different jobs (see nextSecond), and
+// after a large reconciliation, or when the queue is behind, many of them are due at
+// once: each would read the same licences, register the same employees with Apple and
+// hold its own copy of them.
+func (lic *Service) alone(tenantID string, work func() error) error {
+	if _, running := lic.passes.LoadOrStore(tenantID, struct{}{}); running {
+		return jobs.Later(lic.pause)
+	}
+	defer lic.passes.Delete(tenantID)
+	return work()
 }
 
 // maxPasses bounds the passes of one job, so that rows that somehow stay waiting cannot
@@ -80,8 +99,8 @@ func untilDone(pass func() (bool, error)) error {
 	return nil
 }
 
-// associatePending makes one pass over the pending licences and reports whether there
-// were any. Employees Apple does not know yet
+// associatePending makes one pass over the pending licences, passPage at a time, and
+// reports whether any were sent. Employees Apple does not know yet
 // are registered (their client user ID is the employee's ID, tied to their managed Apple
 // account); the licences of registered employees are associated, at most
 // vpp.MaxPerRequest per request. Each request's event is recorded with its rows in one
@@ -91,29 +110,33 @@ func (lic *Service) associatePending(ctx context.Context, job AssociateJob) (boo
 	if sToken == "" {
 		return false, err
 	}
-	pending, err := lic.licences(ctx, lic.db, job.TenantID, licencePending)
-	if err != nil || len(pending) == 0 {
-		return false, err
-	}
-	ready, err := lic.registerUsers(ctx, sToken, job.TenantID, pending)
-	if err != nil || len(ready) == 0 {
-		// The rest waits for Apple to register the users (usersRegistered asks again).
-		return false, err
-	}
-	var todo []vppLicence
-	for _, l := range pending {
-		if ready[l.EmployeeID] {
-			todo = append(todo, l)
+	worked := false
+	err = lic.eachLicencePage(ctx, job.TenantID, licencePending, func(pending []vppLicence) error {
+		ready, err := lic.registerUsers(ctx, sToken, job.TenantID, pending)
+		if err != nil {
+			return err
 		}
-	}
-	return true, lic.perAsset(ctx, job.TenantID, "associate licences", eventAssociate, todo,
-		func(adamID string, users []string) (string, error) {
-			return lic.client.Associate(ctx, sToken, []vpp.AssetRef{{AdamID: adamID}}, users)
-		},
-		func(tx *gorm.DB, eventID, adamID string, users []string) error {
-			return tx.Model(&vppLicence{}).Where("tenant_id = ? AND adam_id = ? AND employee_id IN ? AND state = ?", job.TenantID, adamID, users, licencePending).
-				Updates(map[string]any{"state": licenceAssociating, "event_id": eventID, "updated_at": time.Now().UTC()}).Error
-		})
+		// The rest waits for Apple to register the users (usersRegistered asks again).
+		var todo []vppLicence
+		for _, l := range pending {
+			if ready[l.EmployeeID] {
+				todo = append(todo, l)
+			}
+		}
+		if len(todo) == 0 {
+			return nil
+		}
+		worked = true
+		return lic.perAsset(ctx, job.TenantID, "associate licences", eventAssociate, todo,
+			func(adamID string, users []string) (string, error) {
+				return lic.client.Associate(ctx, sToken, []vpp.AssetRef{{AdamID: adamID}}, users)
+			},
+			func(tx *gorm.DB, eventID, adamID string, users []string) error {
+				return tx.Model(&vppLicence{}).Where("tenant_id = ? AND adam_id = ? AND employee_id IN ? AND state = ?", job.TenantID, adamID, users, licencePending).
+					Updates(map[string]any{"state": licenceAssociating, "event_id": eventID, "updated_at": time.Now().UTC()}).Error
+			})
+	})
+	return worked, err
 }
 
 // perAsset sends the licences' employees to Apple asset by asset, at most
@@ -146,34 +169,35 @@ func (lic *Service) perAsset(ctx context.Context, tenantID, what, kind string, r
 	return nil
 }
 
-// releaseWaiting makes one pass over the licences to give back and reports whether there
-// were any.
+// releaseWaiting makes one pass over the licences to give back, passPage at a time, and
+// reports whether there were any.
 func (lic *Service) releaseWaiting(ctx context.Context, job ReleaseJob) (bool, error) {
 	sToken, err := lic.workingToken(ctx, job.TenantID)
 	if sToken == "" {
 		return false, err
 	}
-	rows, err := lic.licences(ctx, lic.db, job.TenantID, licenceReleasing)
-	if err != nil {
-		return false, err
-	}
-	var todo []vppLicence
-	for _, l := range rows {
-		if l.EventID == "" {
-			todo = append(todo, l)
+	worked := false
+	err = lic.eachLicencePage(ctx, job.TenantID, licenceReleasing, func(rows []vppLicence) error {
+		var todo []vppLicence
+		for _, l := range rows {
+			if l.EventID == "" {
+				todo = append(todo, l)
+			}
 		}
-	}
-	if len(todo) == 0 {
-		return false, nil
-	}
-	return true, lic.perAsset(ctx, job.TenantID, "give back licences", eventDisassociate, todo,
-		func(adamID string, users []string) (string, error) {
-			return lic.client.Disassociate(ctx, sToken, []vpp.AssetRef{{AdamID: adamID}}, users)
-		},
-		func(tx *gorm.DB, eventID, adamID string, users []string) error {
-			return tx.Model(&vppLicence{}).Where("tenant_id = ? AND adam_id = ? AND employee_id IN ? AND state = ? AND event_id = ''", job.TenantID, adamID, users, licenceReleasing).
-				Updates(map[string]any{"event_id": eventID, "updated_at": time.Now().UTC()}).Error
-		})
+		if len(todo) == 0 {
+			return nil
+		}
+		worked = true
+		return lic.perAsset(ctx, job.TenantID, "give back licences", eventDisassociate, todo,
+			func(adamID string, users []string) (string, error) {
+				return lic.client.Disassociate(ctx, sToken, []vpp.AssetRef{{AdamID: adamID}}, users)
+			},
+			func(tx *gorm.DB, eventID, adamID string, users []string) error {
+				return tx.Model(&vppLicence{}).Where("tenant_id = ? AND adam_id = ? AND employee_id IN ? AND state = ? AND event_id = ''", job.TenantID, adamID, users, licenceReleasing).
+					Updates(map[string]any{"event_id": eventID, "updated_at": time.Now().UTC()}).Error
+			})
+	})
+	return worked, err
 }
 
 // awaitEvent asks Apple about an event up to pollsPerRun times, a poll pause apart, and

@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -81,6 +82,8 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	pause  time.Duration
+	// passes holds the tenants whose association or release runs (alone).
+	passes sync.Map
 }
 
 var _ mdm.AppLicensing = (*Service)(nil)

@@ -184,6 +184,33 @@ func (lic *Service) eachLicenceBatch(ctx context.Context, tenantID, from, to str
 	}
 }
 
+// passPage is how many licences in one state a pass of the association or the release
+// reads at a time; a variable so that tests can make many pages of a few licences.
+var passPage = 500
+
+// eachLicencePage calls page with the tenant's licences in state, passPage at a time in
+// the order of their keys (the index ios_vpp_licences_state), so that a pass after a large
+// reconciliation holds a page of them and not all. Rows page changes are read no more.
+func (lic *Service) eachLicencePage(ctx context.Context, tenantID, state string, page func([]vppLicence) error) error {
+	var after vppLicence
+	for {
+		q := lic.db.WithContext(ctx).Where("tenant_id = ? AND state = ? AND (adam_id, employee_id) > (?, ?)", tenantID, state, after.AdamID, after.EmployeeID)
+		var rows []vppLicence
+		if err := q.Order("adam_id, employee_id").Limit(passPage).Find(&rows).Error; err != nil {
+			return fmt.Errorf("read the licences: %w", err)
+		}
+		if len(rows) > 0 {
+			if err := page(rows); err != nil {
+				return err
+			}
+		}
+		if len(rows) < passPage {
+			return nil
+		}
+		after = rows[len(rows)-1]
+	}
+}
+
 // putLicences writes licence rows, replacing those with the same key.
 func putLicences(tx *gorm.DB, rows []vppLicence) error {
 	if len(rows) == 0 {
