@@ -3,6 +3,9 @@ package serve
 import (
 	"context"
 	"maps"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,29 +108,19 @@ func TestTheServerTokensExpiryIsMeasuredAndWarnedOf(t *testing.T) {
 	}
 }
 
-// serverTokenExpiries gathers the gauges and returns the server tokens' seconds until
+// serverTokenExpiries scrapes the gauges and returns the server tokens' seconds until
 // they end, by the tenant label ("" without it).
 func serverTokenExpiries(t *testing.T, g prometheus.Collector) map[string]float64 {
 	t.Helper()
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(g)
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	series := regexp.MustCompile(`^trennwand_certificate_expiry_seconds\{kind="` + metrics.ExpiryABMServerToken + `"(?:,tenant="([^"]*)")?\} (\S+)$`)
 	out := map[string]float64{}
-	for _, f := range families {
-		if f.GetName() != "trennwand_certificate_expiry_seconds" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
+	for _, line := range strings.Split(storetest.Scrape(t, g), "\n") {
+		if m := series.FindStringSubmatch(line); m != nil {
+			v, err := strconv.ParseFloat(m[2], 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
 			}
-			if labels["kind"] == metrics.ExpiryABMServerToken {
-				out[labels["tenant"]] = m.GetGauge().GetValue()
-			}
+			out[m[1]] = v
 		}
 	}
 	return out
