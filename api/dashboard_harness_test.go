@@ -72,11 +72,17 @@ func (w *apiWorld) pageIn(lang, method, path string, s session, form url.Values)
 	if s.token != "" {
 		req.AddCookie(&http.Cookie{Name: "trennwand_session", Value: s.token})
 	}
+	askFor(req, lang)
+	rec := httptest.NewRecorder()
+	w.srv.Echo().ServeHTTP(rec, req)
+	return rec.Code, rec.Header().Get("Location"), rec.Body.String()
+}
+
+// askFor makes req come from a browser that asks for the language lang, as its
+// Accept-Language and its remembered choice; from one that asks for none when lang is empty.
+func askFor(req *http.Request, lang string) {
 	if lang != "" {
 		req.Header.Set("Accept-Language", lang)
 		req.AddCookie(&http.Cookie{Name: "lang", Value: lang})
 	}
-	rec := httptest.NewRecorder()
-	w.srv.Echo().ServeHTTP(rec, req)
-	return rec.Code, rec.Header().Get("Location"), rec.Body.String()
 }

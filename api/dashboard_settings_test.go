@@ -27,6 +27,12 @@ import (
 // upload sends a multipart form with files to the dashboard, as a browser's file input does.
 func (w *apiWorld) upload(path string, s session, files map[string]string) (int, string) {
 	w.t.Helper()
+	return w.uploadIn("", path, s, files)
+}
+
+// uploadIn is upload from a browser that asks for the language lang (none when empty).
+func (w *apiWorld) uploadIn(lang, path string, s session, files map[string]string) (int, string) {
+	w.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("csrf", s.csrf)
@@ -38,6 +44,7 @@ func (w *apiWorld) upload(path string, s session, files map[string]string) (int,
 	req := httptest.NewRequest(http.MethodPost, path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.AddCookie(&http.Cookie{Name: "trennwand_session", Value: s.token})
+	askFor(req, lang)
 	rec := httptest.NewRecorder()
 	w.srv.Echo().ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()

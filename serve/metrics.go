@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,12 +38,12 @@ func (in *server) registerMetrics(reg *prometheus.Registry, build buildinfo.Info
 
 // expiries lists when the installation's certificates and tokens end: the CA's root and
 // intermediate, the server certificate (as it is served now, renewals included), and each
-// tenant's APNs push certificate and Apps and Books token.
+// tenant's own (ownExpiries).
 func (in *server) expiries(ca *pki.CA, tlsCfg *tls.Config) func(ctx context.Context) ([]metrics.Expiry, error) {
 	own := in.installationExpiries(ca, tlsCfg)
 	return func(ctx context.Context) ([]metrics.Expiry, error) {
 		out, err := own()
-		if err != nil || in.applePlatform == nil {
+		if err != nil || len(in.ownExpiries()) == 0 {
 			return out, err
 		}
 		tenants, err := in.Service.Tenants(ctx)
@@ -61,7 +62,7 @@ func (in *server) expiries(ca *pki.CA, tlsCfg *tls.Config) func(ctx context.Cont
 }
 
 // tenantExpiries is expiries for the dashboard's overview of one tenant: the
-// installation's certificates and the tenant's own push certificate and token.
+// installation's certificates and the tenant's own certificates and tokens.
 func (in *server) tenantExpiries(ca *pki.CA, tlsCfg *tls.Config) func(ctx context.Context, t mdm.Tenant) ([]metrics.Expiry, error) {
 	own := in.installationExpiries(ca, tlsCfg)
 	return func(ctx context.Context, t mdm.Tenant) ([]metrics.Expiry, error) {
@@ -96,32 +97,58 @@ func (in *server) installationExpiries(ca *pki.CA, tlsCfg *tls.Config) func() ([
 	}
 }
 
-// tenantsOwnExpiries lists when the tenant's APNs push certificate and Apps and Books
-// token end; a tenant without them has none to expire.
+// ownExpiry reads when one kind of a tenant's own certificates and tokens ends: a zero
+// time or mdm.ErrNotFound when the tenant has none.
+type ownExpiry struct {
+	kind string
+	ends func(ctx context.Context, tenantID string) (time.Time, error)
+}
+
+// ownExpiries are the tenants' certificates and tokens of the platforms the server runs:
+// the APNs push certificate, the Apps and Books token and the server token from Apple
+// Business Manager.
+func (in *server) ownExpiries() []ownExpiry {
+	var out []ownExpiry
+	if p := in.applePlatform; p != nil {
+		out = append(out, ownExpiry{metrics.ExpiryAPNs, func(ctx context.Context, tenantID string) (time.Time, error) {
+			pc, err := p.PushCertificate(ctx, tenantID)
+			return pc.NotAfter, err
+		}})
+	}
+	if lic := in.appleLicences; lic != nil {
+		out = append(out, ownExpiry{metrics.ExpiryAppsAndBooks, func(ctx context.Context, tenantID string) (time.Time, error) {
+			tok, err := lic.LicenceToken(ctx, tenantID)
+			return tok.ExpiresAt, err
+		}})
+	}
+	if abm := in.appleDevices; abm != nil {
+		out = append(out, ownExpiry{metrics.ExpiryABMServerToken, func(ctx context.Context, tenantID string) (time.Time, error) {
+			// Until a token is uploaded there is only the certificate for Apple
+			// Business Manager, and no token to expire.
+			tok, err := abm.Token(ctx, tenantID)
+			if !tok.Uploaded {
+				return time.Time{}, err
+			}
+			return tok.ExpiresAt, err
+		}})
+	}
+	return out
+}
+
+// tenantsOwnExpiries lists when the tenant's own certificates and tokens end; a tenant
+// without one has none of it to expire.
 func (in *server) tenantsOwnExpiries(ctx context.Context, t mdm.Tenant) ([]metrics.Expiry, error) {
-	if in.applePlatform == nil {
-		return nil, nil
-	}
 	var out []metrics.Expiry
-	add := func(kind string, notAfter time.Time, err error) error {
-		if err == nil {
-			out = append(out, metrics.Expiry{Kind: kind, Tenant: t.Name, NotAfter: notAfter})
+	for _, own := range in.ownExpiries() {
+		notAfter, err := own.ends(ctx, t.ID)
+		switch {
+		case errors.Is(err, mdm.ErrNotFound):
+			// The tenant has not set this one up.
+		case err != nil:
+			return nil, fmt.Errorf("when the %s of tenant %s ends: %w", own.kind, t.Name, err)
+		case !notAfter.IsZero():
+			out = append(out, metrics.Expiry{Kind: own.kind, Tenant: t.Name, NotAfter: notAfter})
 		}
-		if errors.Is(err, mdm.ErrNotFound) {
-			return nil
-		}
-		return err
-	}
-	pc, err := in.applePlatform.PushCertificate(ctx, t.ID)
-	if err := add(metrics.ExpiryAPNs, pc.NotAfter, err); err != nil {
-		return nil, err
-	}
-	if in.appleLicences == nil {
-		return out, nil
-	}
-	tok, err := in.appleLicences.LicenceToken(ctx, t.ID)
-	if err := add(metrics.ExpiryAppsAndBooks, tok.ExpiresAt, err); err != nil {
-		return nil, err
 	}
 	return out, nil
 }

@@ -53,6 +53,7 @@ type Expiry struct {
 const (
 	ExpiryAPNs           = "apns_push_certificate"
 	ExpiryAppsAndBooks   = "apps_and_books_token"
+	ExpiryABMServerToken = "abm_server_token" // Automated Device Enrollment's, from Apple Business Manager
 	ExpiryCARoot         = "ca_root"
 	ExpiryCAIntermediate = "ca_intermediate"
 	ExpiryServerTLS      = "server_certificate"

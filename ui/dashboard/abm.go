@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm"
 )
-
-// maxServerTokenFile bounds an uploaded server token; Apple's are a few kilobytes.
-const maxServerTokenFile = 64 << 10
 
 // ServerToken is what is known of a tenant's server token from Apple Business Manager,
 // never the token itself.
@@ -125,7 +121,7 @@ func (d *Dashboard) uploadServerToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewerOf(r)
-	file, err := serverTokenField(r)
+	file, err := serverTokenFile.read(r)
 	if err == nil {
 		_, err = d.cfg.AppleBusinessManager.SetServerToken(r.Context(), v.Principal.Actor, v.Tenant.ID, file)
 	}
@@ -136,31 +132,12 @@ func (d *Dashboard) uploadServerToken(w http.ResponseWriter, r *http.Request) {
 	back(w, r, Prefix+"/apple/abm", "saved")
 }
 
-// serverTokenField reads the form's field "token": the uploaded file, or its content
-// pasted as text (Apple's .p7m is an S/MIME text file).
-func serverTokenField(r *http.Request) ([]byte, error) {
-	f, _, err := r.FormFile("token")
-	if err != nil {
-		if text := r.PostFormValue("token"); text != "" {
-			if len(text) > maxServerTokenFile {
-				return nil, errServerTokenTooLarge
-			}
-			return []byte(text), nil
-		}
-		return nil, mdm.Refuse("refusal.dep_token.missing", fmt.Errorf("%w: choose the server token file (.p7m) from Apple Business Manager", mdm.ErrInvalid))
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxServerTokenFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("read the uploaded server token: %w", err)
-	}
-	if len(b) > maxServerTokenFile {
-		return nil, errServerTokenTooLarge
-	}
-	return b, nil
+// serverTokenFile is the server token file (.p7m) from Apple Business Manager, uploaded
+// or pasted as text (it is an S/MIME text file); Apple's are a few kilobytes.
+var serverTokenFile = tokenFile{limit: 64 << 10,
+	missing:  mdm.Refuse("refusal.dep_token.missing", fmt.Errorf("%w: choose the server token file (.p7m) from Apple Business Manager", mdm.ErrInvalid)),
+	tooLarge: mdm.Refuse("refusal.dep_token.too_large", fmt.Errorf("%w: the file is larger than a server token can be", mdm.ErrInvalid)),
 }
-
-var errServerTokenTooLarge = mdm.Refuse("refusal.dep_token.too_large", fmt.Errorf("%w: the file is larger than a server token can be", mdm.ErrInvalid))
 
 // syncBoughtDevices has the devices read from Apple Business Manager now.
 func (d *Dashboard) syncBoughtDevices(w http.ResponseWriter, r *http.Request) {

@@ -155,8 +155,9 @@ func deviceAttention(items []overview.Item, settings bool) []attentionItem {
 // expiryLinks are where each certificate or token is renewed; the CA's and the server's
 // are renewed by the operator of the installation, outside the dashboard.
 var expiryLinks = map[string]string{
-	metrics.ExpiryAPNs:         Prefix + "/settings#apple",
-	metrics.ExpiryAppsAndBooks: Prefix + "/apple/vpp",
+	metrics.ExpiryAPNs:           Prefix + "/settings#apple",
+	metrics.ExpiryAppsAndBooks:   Prefix + "/apple/vpp",
+	metrics.ExpiryABMServerToken: Prefix + "/apple/abm",
 }
 
 // expiryAttention says which certificates and tokens end soon.

@@ -85,6 +85,40 @@ func TestOverviewWarnsOfExpiringCertificatesAndTokens(t *testing.T) {
 	}
 }
 
+// The server token from Apple Business Manager needs attention from 30 days before it
+// ends, with its date and the page where it is renewed; one that ends later does not.
+func TestOverviewWarnsOfTheServerTokenFromAppleBusinessManager(t *testing.T) {
+	s := storetest.Open(t, storetest.SQLite)
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	svc := domain.New(s, storetest.PlainSealer{}, mdm.WithClock(func() time.Time { return now }))
+	tn := storetest.Tenant(t, svc, "musterstadt")
+	for _, c := range []struct {
+		name string
+		ends time.Time
+		want string // empty: nothing about the token
+	}{
+		{"in 10 days", now.AddDate(0, 0, 10), `Das Server-Token aus Apple Business Manager läuft am 2026-12-16 09:00 UTC ab.`},
+		{"in 29 days", now.AddDate(0, 0, 29), `Das Server-Token aus Apple Business Manager läuft am 2027-01-04 09:00 UTC ab.`},
+		{"2 days ago", now.AddDate(0, 0, -2), `Das Server-Token aus Apple Business Manager ist am 2026-12-04 09:00 UTC abgelaufen.`},
+		{"in 31 days", now.AddDate(0, 0, 31), ""},
+		{"in 200 days", now.AddDate(0, 0, 200), ""},
+	} {
+		status, body := overviewPage(t, svc, tn, mdm.RoleAdmin, func(_ context.Context, t mdm.Tenant) ([]metrics.Expiry, error) {
+			return []metrics.Expiry{{Kind: metrics.ExpiryABMServerToken, Tenant: t.Name, NotAfter: c.ends}}, nil
+		})
+		if status != http.StatusOK {
+			t.Fatalf("%s: overview %d\n%s", c.name, status, body)
+		}
+		link := `<a href="/ui/apple/abm">Server-Token erneuern</a>`
+		switch {
+		case c.want == "" && strings.Contains(body, "Server-Token aus Apple Business Manager"):
+			t.Errorf("%s: the token needs attention:\n%s", c.name, body)
+		case c.want != "" && (!strings.Contains(body, c.want) || !strings.Contains(body, link)):
+			t.Errorf("%s: the overview lacks %q with %s:\n%s", c.name, c.want, link, body)
+		}
+	}
+}
+
 // When the expiries cannot be read the overview fails as a whole, as any other page whose
 // data is missing, rather than claim that nothing needs attention.
 func TestOverviewDoesNotHideAFailedReading(t *testing.T) {

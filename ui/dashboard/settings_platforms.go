@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -46,19 +45,12 @@ func uploaded(r *http.Request, field string) ([]byte, error) {
 	if text := strings.TrimSpace(r.PostFormValue(field + "_text")); text != "" {
 		return []byte(text), nil
 	}
-	f, _, err := r.FormFile(field)
-	if err != nil {
+	b, ok, err := uploadedFile(r, field, maxPEMBytes,
+		mdm.Refuse("refusal.upload_too_large."+field, fmt.Errorf("%w: the %s is larger than a PEM file can be", mdm.ErrInvalid, fieldNames[field])))
+	if !ok {
 		return nil, mdm.Refuse("refusal.upload_missing."+field, fmt.Errorf("%w: choose the file of the %s, or paste it", mdm.ErrInvalid, fieldNames[field]))
 	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxPEMBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read the uploaded %s: %w", fieldNames[field], err)
-	}
-	if len(b) > maxPEMBytes {
-		return nil, mdm.Refuse("refusal.upload_too_large."+field, fmt.Errorf("%w: the %s is larger than a PEM file can be", mdm.ErrInvalid, fieldNames[field]))
-	}
-	return b, nil
+	return b, err
 }
 
 var fieldNames = map[string]string{"cert": "push certificate", "key": "private key"}

@@ -4,14 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/trennwand/trennwand/mdm"
 )
-
-// maxTokenFile bounds an uploaded content token; Apple's are well under a kilobyte.
-const maxTokenFile = 16 << 10
 
 // vppRoutes are the pages of Apple's Apps and Books licences.
 func (d *Dashboard) vppRoutes() []Route {
@@ -35,6 +31,11 @@ var errNoLicensing = fmt.Errorf("%w: Apple Apps and Books is not set up on this 
 // vpp shows the tenant's Apps and Books token with its expiry and problems, and the
 // catalogue with the free licences and how their assignment stands.
 func (d *Dashboard) vpp(w http.ResponseWriter, r *http.Request) {
+	d.showVPP(w, r, page{Flash: flash(r)})
+}
+
+// showVPP renders the licences page with what p says: a flash, or why a form was refused.
+func (d *Dashboard) showVPP(w http.ResponseWriter, r *http.Request, p page) {
 	if d.cfg.Licensing == nil {
 		d.fail(w, r, errNoLicensing)
 		return
@@ -53,43 +54,34 @@ func (d *Dashboard) vpp(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	d.show(w, r, "vpp.html", "vpp.title", page{Data: data, Flash: flash(r)})
+	p.Data = data
+	d.show(w, r, "vpp.html", "vpp.title", p)
 }
 
-// uploadVPPToken takes the .vpptoken file from the form's field "token": a file
-// (multipart) or its content pasted as text.
+// uploadVPPToken takes the .vpptoken file from the form's field "token"; a missing, too
+// large or unreadable file shows the page again with why, and nothing is stored.
 func (d *Dashboard) uploadVPPToken(w http.ResponseWriter, r *http.Request) {
 	if d.cfg.Licensing == nil {
 		d.fail(w, r, errNoLicensing)
 		return
 	}
 	v := viewerOf(r)
-	file, err := tokenField(r)
+	file, err := vppTokenFile.read(r)
 	if err == nil {
 		_, err = d.cfg.Licensing.SetLicenceToken(r.Context(), v.Principal.Actor, v.Tenant.ID, file)
 	}
 	if err != nil {
-		d.fail(w, r, err)
+		d.refusedOn(w, r, err, d.showVPP)
 		return
 	}
 	back(w, r, Prefix+"/apple/vpp", "saved")
 }
 
-// tokenField reads the form's field "token", uploaded or pasted.
-func tokenField(r *http.Request) ([]byte, error) {
-	f, _, err := r.FormFile("token")
-	if err != nil {
-		if text := r.PostFormValue("token"); text != "" && len(text) <= maxTokenFile {
-			return []byte(text), nil
-		}
-		return nil, mdm.Refuse("refusal.vpp_token.missing", fmt.Errorf("%w: choose the .vpptoken file from Apple Business Manager", mdm.ErrInvalid))
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile))
-	if err != nil {
-		return nil, fmt.Errorf("read the uploaded token: %w", err)
-	}
-	return b, nil
+// vppTokenFile is the content token file (.vpptoken) from Apple Business Manager, uploaded
+// or pasted as text; Apple's are well under a kilobyte.
+var vppTokenFile = tokenFile{limit: 16 << 10,
+	missing:  mdm.Refuse("refusal.vpp_token.missing", fmt.Errorf("%w: choose the .vpptoken file from Apple Business Manager", mdm.ErrInvalid)),
+	tooLarge: mdm.Refuse("refusal.vpp_token.too_large", fmt.Errorf("%w: the file is larger than an Apps and Books token can be", mdm.ErrInvalid)),
 }
 
 // syncVPP has the catalogue read from Apple again.
