@@ -24,12 +24,16 @@ type lostJSON struct {
 // lostIn returns the devices of a JSON answer's list under key, by ID.
 func lostIn(t *testing.T, answer, key string) map[string]lostJSON {
 	t.Helper()
-	var body map[string][]lostJSON
+	var body map[string]json.RawMessage
+	var devices []lostJSON
 	if err := json.Unmarshal([]byte(answer), &body); err != nil {
 		t.Fatalf("%v: %s", err, answer)
 	}
+	if err := json.Unmarshal(body[key], &devices); err != nil {
+		t.Fatalf("%s: %v: %s", key, err, answer)
+	}
 	out := map[string]lostJSON{}
-	for _, d := range body[key] {
+	for _, d := range devices {
 		out[d.ID] = d
 	}
 	return out
