@@ -17,13 +17,11 @@ import (
 // lostModeEvents returns the tenant's records of changes of the lost-mode text.
 func (w *apiWorld) lostModeEvents() []audit.Event {
 	w.t.Helper()
-	var out []audit.Event
-	err := store.TrailOf(w.store).FilteredAuditEvents(context.Background(), w.tenant.ID, mdm.AuditFilter{Actions: []audit.Action{audit.TenantLostModeText}},
-		func(e audit.Event) error { out = append(out, e); return nil })
+	events, err := w.svc.Trail.AuditPage(context.Background(), w.tenant, mdm.AuditFilter{Actions: []audit.Action{audit.TenantLostModeText}}, 0, mdm.MaxPageSize)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return out
+	return events
 }
 
 // lostModeOf reads the lost-mode text of a JSON answer, all three fields required.
