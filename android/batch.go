@@ -19,7 +19,9 @@ import (
 // Reports that arrive while another batch is being written wait and are written together
 // in the next transaction: their push secrets resolved to tenants in one statement, their
 // message IDs recorded in one, their devices read in one, and the devices whose status
-// changed updated in one (Compliance.RecordDeviceStatuses). Before a batch is written, the
+// changed updated in one (Compliance.RecordDeviceStatuses); a report that claims another
+// ownership than its device's is dropped, its refusal recorded once per claim in the same
+// transaction, as on the path of a single report (batchClaims). Before a batch is written, the
 // requests that are ready to run get the processor first (gather), so that a batch holds
 // more than the few that happened to wait: a transaction's cost is mostly per statement,
 // not per report. The batching is only about cost: each request is answered after the
@@ -114,6 +116,10 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 		if err != nil {
 			return err
 		}
+		claims, err := claimsOf(ctx, db, fresh, devices)
+		if err != nil {
+			return err
+		}
 		reports := make([]compliance.StatusReport, 0, len(fresh))
 		apps := make([]appReport, 0, len(fresh))
 		for _, it := range fresh {
@@ -122,8 +128,18 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 			case !ok:
 				it.err = fmt.Errorf("%w: no device %s", errIgnored, it.n.Device.Name)
 			case it.n.Device.Ownership != "" && it.n.Device.Ownership != d.Ownership:
-				it.err = fmt.Errorf("%w: device %s reports itself %s-owned, but is %s-owned", errIgnored, d.ID, it.n.Device.Ownership, d.Ownership)
+				if d.State != mdm.DeviceRemoved {
+					if err := claims.refuse(ctx, tx, db, at, it.tenantID, d, it.n.Device.Ownership); err != nil {
+						return err
+					}
+				}
+				it.err = claimIgnored(d)
 			case d.State != mdm.DeviceRemoved:
+				if it.n.Device.Ownership != "" {
+					if err := claims.end(ctx, db, it.tenantID, d.ID); err != nil {
+						return err
+					}
+				}
 				reports = append(reports, compliance.StatusReport{Device: d, Status: it.n.Device.status(),
 					Facts: it.n.Device.complianceFacts()})
 				apps = append(apps, appReport{device: d, apps: it.n.Device.Apps})
@@ -143,6 +159,62 @@ func (p *Platform) writeStatuses(ctx context.Context, items []*statusItem) {
 		}
 		close(it.done)
 	}
+}
+
+// batchClaims are the ownerships the devices of a batch claimed last against their own
+// (android_ownership_refusals), keyed by tenant and device ID, kept up to date while the
+// batch is written, so that a claim the batch repeats is recorded once, as on the path of
+// a single report (checkOwnership).
+type batchClaims map[string]mdm.Ownership
+
+// claimsOf reads the claims on record of the devices whose reports name an ownership, in
+// one statement per tenant of the batch.
+func claimsOf(ctx context.Context, db *gorm.DB, items []*statusItem, devices map[string]mdm.Device) (batchClaims, error) {
+	ids := map[string][]string{}
+	for _, it := range items {
+		if d, ok := devices[it.tenantID+" "+it.n.Device.Name]; ok && it.n.Device.Ownership != "" {
+			ids[it.tenantID] = append(ids[it.tenantID], d.ID)
+		}
+	}
+	out := batchClaims{}
+	for tenantID, deviceIDs := range ids {
+		var rows []ownershipRefusal
+		if err := db.WithContext(ctx).Where("tenant_id = ? AND device_id IN ?", tenantID, deviceIDs).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("read refused ownerships: %w", err)
+		}
+		for _, r := range rows {
+			out[r.TenantID+" "+r.DeviceID] = r.Claimed
+		}
+	}
+	return out, nil
+}
+
+// refuse records the refusal of the device's claim of the ownership claimed in the
+// batch's transaction, unless that claim is on record already.
+func (c batchClaims) refuse(ctx context.Context, tx mdm.Store, db *gorm.DB, at time.Time, tenantID string, d mdm.Device, claimed mdm.Ownership) error {
+	key := tenantID + " " + d.ID
+	if c[key] == claimed {
+		return nil // on record already
+	}
+	if err := refuseClaim(ctx, tx, db, at, tenantID, d, claimed); err != nil {
+		return err
+	}
+	c[key] = claimed
+	return nil
+}
+
+// end forgets the device's claim on record, if it has one, now that it reported its own
+// ownership.
+func (c batchClaims) end(ctx context.Context, db *gorm.DB, tenantID, deviceID string) error {
+	key := tenantID + " " + deviceID
+	if _, ok := c[key]; !ok {
+		return nil
+	}
+	if err := endClaim(ctx, db, tenantID, deviceID); err != nil {
+		return err
+	}
+	delete(c, key)
+	return nil
 }
 
 // resolveSecrets finds the tenant of each report by its push secret, in one statement, and

@@ -23,3 +23,22 @@ func (p *Platform) BatchSize() float64 {
 // WorkAppsUnder is what the work-app reader says of the device's apps under the policy
 // before any version is kept.
 func WorkAppsUnder(d mdm.Device, p mdm.WorkPolicy) []mdm.WorkApp { return workApps(d, p, nil) }
+
+// WriteReports writes the status reports of the push bodies as one batch, in one
+// transaction, for the tenant whose push URL has the secret, and returns how each went.
+func (p *Platform) WriteReports(ctx context.Context, secret string, bodies ...[]byte) ([]error, error) {
+	items := make([]*statusItem, len(bodies))
+	for i, body := range bodies {
+		n, err := DecodePush(body)
+		if err != nil {
+			return nil, err
+		}
+		items[i] = &statusItem{secretHash: hashSecret(secret), n: n, done: make(chan struct{})}
+	}
+	p.writeStatuses(ctx, items)
+	errs := make([]error, len(items))
+	for i, it := range items {
+		errs[i] = it.err
+	}
+	return errs, nil
+}

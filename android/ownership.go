@@ -39,7 +39,7 @@ func (p *Platform) checkOwnership(ctx context.Context, tenantID string, d mdm.De
 		return nil
 	}
 	if rd.Ownership == d.Ownership {
-		return p.endOwnershipClaim(ctx, tenantID, d.ID)
+		return endClaim(ctx, p.db, tenantID, d.ID)
 	}
 	err := p.atomic(ctx, func(tx mdm.Store, db *gorm.DB, at time.Time) error {
 		var last []ownershipRefusal
@@ -49,24 +49,37 @@ func (p *Platform) checkOwnership(ctx context.Context, tenantID string, d mdm.De
 		if len(last) > 0 && last[0].Claimed == rd.Ownership {
 			return nil // on record already
 		}
-		row := ownershipRefusal{TenantID: tenantID, DeviceID: d.ID, Claimed: rd.Ownership, RefusedAt: at}
-		err := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}, {Name: "device_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"claimed", "refused_at"})}).Create(&row).Error
-		if err != nil {
-			return fmt.Errorf("remember the refused ownership of device %s: %w", d.ID, err)
-		}
-		return mdm.RecordOwnershipRefusal(ctx, tx, at, "android", tenantID, d, rd.Ownership)
+		return refuseClaim(ctx, tx, db, at, tenantID, d, rd.Ownership)
 	})
 	if err != nil {
 		return err
 	}
+	return claimIgnored(d)
+}
+
+// refuseClaim remembers in the transaction (db) that the device d claimed the ownership
+// claimed, not its own, and records the refusal (mdm.RecordOwnershipRefusal in tx): for a
+// claim that is not on record yet.
+func refuseClaim(ctx context.Context, tx mdm.Store, db *gorm.DB, at time.Time, tenantID string, d mdm.Device, claimed mdm.Ownership) error {
+	row := ownershipRefusal{TenantID: tenantID, DeviceID: d.ID, Claimed: claimed, RefusedAt: at}
+	err := db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}, {Name: "device_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"claimed", "refused_at"})}).Create(&row).Error
+	if err != nil {
+		return fmt.Errorf("remember the refused ownership of device %s: %w", d.ID, err)
+	}
+	return mdm.RecordOwnershipRefusal(ctx, tx, at, "android", tenantID, d, claimed)
+}
+
+// claimIgnored is how a report that claims another ownership for the device d ends: it
+// is dropped (errIgnored) with the refusal's reason.
+func claimIgnored(d mdm.Device) error {
 	return fmt.Errorf("%w: %v", errIgnored, mdm.OwnershipChangeRefused(d))
 }
 
-// endOwnershipClaim forgets the ownership the device claimed last, now that it reported
+// endClaim forgets, in db, the ownership the device claimed last, now that it reported
 // its invitation's.
-func (p *Platform) endOwnershipClaim(ctx context.Context, tenantID, deviceID string) error {
-	err := p.db.WithContext(ctx).Where("tenant_id = ? AND device_id = ?", tenantID, deviceID).Delete(&ownershipRefusal{}).Error
+func endClaim(ctx context.Context, db *gorm.DB, tenantID, deviceID string) error {
+	err := db.WithContext(ctx).Where("tenant_id = ? AND device_id = ?", tenantID, deviceID).Delete(&ownershipRefusal{}).Error
 	if err != nil {
 		return fmt.Errorf("forget the refused ownership of device %s: %w", deviceID, err)
 	}

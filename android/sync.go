@@ -94,7 +94,7 @@ func (p *Platform) syncOne(ctx context.Context, t mdm.Tenant, d mdm.Device, rd, 
 		return nil
 	default:
 		if claimed {
-			if err := p.endOwnershipClaim(ctx, t.ID, d.ID); err != nil {
+			if err := endClaim(ctx, p.db, t.ID, d.ID); err != nil {
 				return err
 			}
 		}

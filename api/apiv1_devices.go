@@ -30,8 +30,41 @@ func (a *apiV1) listDevices(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, withNextCursor(map[string]any{"devices": mapSlice(ds, deviceListingOut)}, page, len(ds),
+	out, err := a.devicesOut(c.Request().Context(), k.tenant, ds)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, withNextCursor(map[string]any{"devices": out}, page, len(ds),
 		func(i int) (time.Time, string) { return ds[i].CreatedAt, ds[i].ID }))
+}
+
+// devicesOut is the JSON of listed devices, each with when it was reported lost where
+// that report stands, read once for the whole list.
+func (a *apiV1) devicesOut(ctx context.Context, t mdm.Tenant, ds []mdm.DeviceListing) ([]deviceJSON, error) {
+	lost, err := a.svc.StandingLostReports(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]deviceJSON, len(ds))
+	for i, d := range ds {
+		out[i] = deviceListingOut(d)
+		if at, ok := lost[d.ID]; ok {
+			out[i].ReportedLostAt = &at
+		}
+	}
+	return out, nil
+}
+
+// answerDevice answers with the device and the status, with when the device was
+// reported lost where that report stands.
+func (a *apiV1) answerDevice(c echo.Context, status int, t mdm.Tenant, d mdm.Device) error {
+	at, err := a.svc.ReportedLost(c.Request().Context(), t, d.ID)
+	if err != nil {
+		return err
+	}
+	out := deviceOut(d)
+	out.ReportedLostAt = at
+	return c.JSON(status, out)
 }
 
 func (a *apiV1) getDevice(c echo.Context, k call) error {
@@ -44,7 +77,9 @@ func (a *apiV1) getDevice(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"device": deviceOut(d.Device), "employee": employeeOut(d.Employee),
+	dev := deviceOut(d.Device)
+	dev.ReportedLostAt = d.ReportedLostAt
+	out := map[string]any{"device": dev, "employee": employeeOut(d.Employee),
 		"commands": mapSlice(d.Commands, commandOut), "declarations": mapSlice(d.Declarations, declarationOut),
 		"certificates": mapSlice(d.Certificates, heldCertificateOut), "work_apps": mapSlice(apps, workAppOut)}
 	if a.keys != nil && a.svc.CapabilitiesOf(d.Device.Platform).Has(mdm.BindsCertificateKeys) {
@@ -135,7 +170,7 @@ func (a *apiV1) patchDevice(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, deviceOut(d))
+	return a.answerDevice(c, http.StatusOK, k.tenant, d)
 }
 
 func (a *apiV1) resetPasscode(c echo.Context, k call) error {
@@ -173,7 +208,7 @@ func (a *apiV1) endEnrolment(c echo.Context, k call, end func(ctx context.Contex
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, deviceOut(d))
+	return a.answerDevice(c, http.StatusAccepted, k.tenant, d)
 }
 
 func (a *apiV1) revokeCertificates(c echo.Context, k call) error {
@@ -199,7 +234,7 @@ func (a *apiV1) moveDevice(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, deviceOut(d))
+	return a.answerDevice(c, http.StatusOK, k.tenant, d)
 }
 
 func (a *apiV1) overview(c echo.Context, k call) error {

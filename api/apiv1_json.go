@@ -29,6 +29,9 @@ type deviceJSON struct {
 	OSVersion         string         `json:"os_version"`
 	LastContactAt     *time.Time     `json:"last_contact_at"`
 	CreatedAt         time.Time      `json:"created_at"`
+	// ReportedLostAt is when the company-owned phone was reported lost, while that report
+	// stands (mdm.LostReportHold); absent otherwise.
+	ReportedLostAt *time.Time `json:"reported_lost_at,omitempty"`
 }
 
 // hardwareJSON are a company-owned phone's hardware identifiers.

@@ -197,6 +197,10 @@ var roleMatrix = map[string]matrixRoute{
 	"PUT /api/v1/contacts": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return `{"employer":"Stadt Musterstadt","operator":"KDN","privacy_contact":"datenschutz@musterstadt.example"}`
 	}},
+	"GET /api/v1/lost-mode": {allowed: adminOnly},
+	"PUT /api/v1/lost-mode": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
+		return `{"message":"Dieses Telefon gehört der Stadt Musterstadt.","phone_number":"+49 431 123-456","footnote":""}`
+	}},
 	"GET /api/v1/apple/push-certificate": {allowed: adminOnly, prepare: pushCertificate},
 	"PUT /api/v1/apple/push-certificate": {allowed: adminOnly, body: func(*apiWorld, mdm.Tenant, string) string {
 		return fmt.Sprintf(`{"certificate":%q,"private_key":%q}`, fakePushPEM, fakeKeyPEM)

@@ -28,7 +28,11 @@ func (a *apiV1) getEmployee(c echo.Context, k call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"employee": employeeOut(e.Employee), "devices": mapSlice(e.Devices, deviceListingOut)})
+	devices, err := a.devicesOut(c.Request().Context(), k.tenant, e.Devices)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"employee": employeeOut(e.Employee), "devices": devices})
 }
 
 func (a *apiV1) listInvitations(c echo.Context, k call) error {

@@ -12,14 +12,16 @@ import (
 )
 
 // settingsRoutes are the tenant's settings that the dashboard's settings page changes:
-// the contacts the portal and the letters name, the Apple push certificate and the
-// Android enterprise. Each takes the settings permission, as the page does, and calls the
+// the contacts the portal and the letters name, the text of lost mode, the Apple push
+// certificate and the Android enterprise. Each takes the settings permission, as the page does, and calls the
 // same service the page calls, so that both keep one rule and write one audit event.
 func settingsRoutes() []apiRoute {
 	get, put := http.MethodGet, http.MethodPut
 	return []apiRoute{
 		{get, "/contacts", mdm.PermSettingsManage, (*apiV1).getContacts},
 		{put, "/contacts", mdm.PermSettingsManage, (*apiV1).setContacts},
+		{get, "/lost-mode", mdm.PermSettingsManage, (*apiV1).getLostModeText},
+		{put, "/lost-mode", mdm.PermSettingsManage, (*apiV1).setLostModeText},
 		{get, "/apple/push-certificate", mdm.PermSettingsManage, (*apiV1).getPushCertificate},
 		{put, "/apple/push-certificate", mdm.PermSettingsManage, (*apiV1).setPushCertificate},
 		{get, "/android/enterprise", mdm.PermSettingsManage, (*apiV1).getAndroidEnterprise},
@@ -53,6 +55,30 @@ func (a *apiV1) setContacts(c echo.Context, k call) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, contactsOut(t))
+}
+
+// lostModeJSON is the body of GET and PUT /lost-mode: what the tenant's company-owned
+// phones show on their lock screen in lost mode.
+type lostModeJSON struct {
+	Message     string `json:"message"`
+	PhoneNumber string `json:"phone_number"`
+	Footnote    string `json:"footnote"`
+}
+
+func (a *apiV1) getLostModeText(c echo.Context, k call) error {
+	return c.JSON(http.StatusOK, lostModeJSON(k.tenant.LostMode))
+}
+
+func (a *apiV1) setLostModeText(c echo.Context, k call) error {
+	var in lostModeJSON
+	if err := decodeBody(c, &in); err != nil {
+		return err
+	}
+	t, err := a.svc.SetLostModeText(c.Request().Context(), k.who.Actor, k.tenant, mdm.LostModeText(in))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, lostModeJSON(t.LostMode))
 }
 
 // platformOff answers 503 for a route of a platform the installation lacks.

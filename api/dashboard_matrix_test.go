@@ -128,6 +128,9 @@ var pageMatrix = map[string]pageRoute{
 	"POST /ui/settings/contacts": {allowed: adminOnly, form: func() url.Values {
 		return url.Values{"operator": {"KommunalIT Nord"}, "privacy_contact": {"datenschutz@musterstadt.example"}}
 	}},
+	"POST /ui/settings/lost-mode": {allowed: adminOnly, form: func() url.Values {
+		return url.Values{"lost_message": {"Bitte im Bürgerbüro abgeben."}, "lost_phone_number": {"+49 431 123-456"}}
+	}},
 	"POST /ui/settings/dataprotection": {allowed: adminOnly, form: func() url.Values {
 		return url.Values{"device_retention_days": {"30"}, "audit_retention_years": {"3"}, "inactivity_days": {"60"},
 			"inactivity_grace_days": {"14"}, "inactivity_action": {"lock"}}

@@ -27,57 +27,77 @@ func TestABoughtIPhoneEnrolsThroughAppleBusinessManager(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
 		s.pushing(t)
-		apple, abm := s.withAppleBusinessManager(t)
-		code := s.inviteOwned(t, "bernd", mdm.OwnershipCompany)
-		setup := s.url + ios.PathSignInAutomated(s.tenant.ID)
-		ph := phonesim.New(phonesim.Config{Server: s.url, Client: s.client(), OSVersion: "17.5", SetupURL: setup}, "bernd@musterstadt.example")
-		apple.AddDevice(ph.SerialNumber(), "iPhone 15", "Ordnungsamt, Außendienst")
-		s.uploadServerToken(t, apple, abm)
-		if err := abm.Sync(ctx, dep.SyncJob{TenantID: s.tenant.ID}); err != nil {
-			t.Fatal(err)
-		}
-		at, _ := apple.Device(ph.SerialNumber())
-		profile, ok := apple.Profile(at.ProfileUUID)
-		if !ok || profile.WebURL != setup || profile.URL != s.url+ios.PathEnrolAutomated(s.tenant.ID) || !profile.IsSupervised {
-			t.Fatalf("the device's profile at Apple: %+v", profile)
-		}
-
-		if err := ph.Enrol(ctx, code); err != nil {
-			t.Fatal(err)
-		}
-		var d mdm.Device
-		for _, got := range s.devices(t) {
-			if got.PlatformID == ph.UDID() {
-				d = got
-			}
-		}
-		if d.Ownership != mdm.OwnershipCompany || d.State != mdm.DeviceActive {
-			t.Fatalf("device %+v, want company-owned and active", d)
-		}
-		waitUntil(t, "the phone told its hardware", func() bool {
-			if _, err := ph.Wake(ctx); err != nil {
-				t.Fatal(err)
-			}
-			h, _, err := s.platform.Hardware(ctx, s.tenant.ID, d.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return h.Automated && h.Model != "" && s.device(t, d.ID).Hardware.SerialNumber == ph.SerialNumber()
-		})
+		ph, d := s.enrolBoughtIPhone(t, "bernd")
 
 		s.orderDevice(t, d, mdm.CommandStartLostMode, "the employee reported it lost on the way home")
-		waitUntil(t, "the phone is in lost mode", func() bool {
-			if _, err := ph.Wake(ctx); err != nil {
-				t.Fatal(err)
-			}
-			_, _, lost, _ := ph.State()
-			return lost
-		})
+		s.waitUntilLost(t, ph)
+		if got := ph.LostScreen(); !strings.Contains(got.Message, s.tenant.DisplayName) {
+			t.Errorf("a tenant without a lost-mode text: the phone shows %+v, want a message naming %s", got, s.tenant.DisplayName)
+		}
 
+		setup := s.url + ios.PathSignInAutomated(s.tenant.ID)
 		stranger := phonesim.New(phonesim.Config{Server: s.url, Client: s.client(), OSVersion: "17.5", SetupURL: setup}, "bernd@musterstadt.example")
 		if err := stranger.Enrol(ctx, s.inviteOwned(t, "berta", mdm.OwnershipCompany)); err == nil || !strings.Contains(err.Error(), "HTTP 403") {
 			t.Errorf("a device the town did not buy: %v, want it refused", err)
 		}
+	})
+}
+
+// enrolBoughtIPhone gives the site Automated Device Enrollment, and has the employee set
+// up an iPhone the town bought with a company invitation in its Setup Assistant: the
+// phone and its device, supervised, company-owned, active, its hardware told.
+func (s *site) enrolBoughtIPhone(t *testing.T, name string) (*phonesim.Phone, mdm.Device) {
+	t.Helper()
+	ctx := context.Background()
+	apple, abm := s.withAppleBusinessManager(t)
+	code := s.inviteOwned(t, name, mdm.OwnershipCompany)
+	setup := s.url + ios.PathSignInAutomated(s.tenant.ID)
+	ph := phonesim.New(phonesim.Config{Server: s.url, Client: s.client(), OSVersion: "17.5", SetupURL: setup}, name+"@musterstadt.example")
+	apple.AddDevice(ph.SerialNumber(), "iPhone 15", "Ordnungsamt, Außendienst")
+	s.uploadServerToken(t, apple, abm)
+	if err := abm.Sync(ctx, dep.SyncJob{TenantID: s.tenant.ID}); err != nil {
+		t.Fatal(err)
+	}
+	at, _ := apple.Device(ph.SerialNumber())
+	profile, ok := apple.Profile(at.ProfileUUID)
+	if !ok || profile.WebURL != setup || profile.URL != s.url+ios.PathEnrolAutomated(s.tenant.ID) || !profile.IsSupervised {
+		t.Fatalf("the device's profile at Apple: %+v", profile)
+	}
+
+	if err := ph.Enrol(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	var d mdm.Device
+	for _, got := range s.devices(t) {
+		if got.PlatformID == ph.UDID() {
+			d = got
+		}
+	}
+	if d.Ownership != mdm.OwnershipCompany || d.State != mdm.DeviceActive {
+		t.Fatalf("device %+v, want company-owned and active", d)
+	}
+	waitUntil(t, "the phone told its hardware", func() bool {
+		if _, err := ph.Wake(ctx); err != nil {
+			t.Fatal(err)
+		}
+		h, _, err := s.platform.Hardware(ctx, s.tenant.ID, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.Automated && h.Model != "" && s.device(t, d.ID).Hardware.SerialNumber == ph.SerialNumber()
+	})
+	return ph, s.device(t, d.ID)
+}
+
+// waitUntilLost wakes the phone until it is in lost mode.
+func (s *site) waitUntilLost(t *testing.T, ph *phonesim.Phone) {
+	t.Helper()
+	waitUntil(t, "the phone is in lost mode", func() bool {
+		if _, err := ph.Wake(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		_, _, lost, _ := ph.State()
+		return lost
 	})
 }
 

@@ -20,9 +20,8 @@ type deviceCommandRequest struct {
 // deviceCommand makes the Apple command of a domain command on the whole of a company-owned
 // phone; ok is false for any other kind. Locking shows the payload's message, if any;
 // erasing takes no options (the phone is returned or lost, so everything on it goes); lost
-// mode shows a message — the payload's, or one that names the tenant — and the phone
-// number, and needs a supervised phone, which only Automated Device Enrollment makes: for
-// any other it is refused (mdm.ErrInvalid) with that reason.
+// mode shows what lostScreen says, and needs a supervised phone, which only Automated
+// Device Enrollment makes: for any other it is refused (mdm.ErrInvalid) with that reason.
 func deviceCommand(t mdm.Tenant, d mdm.Device, c mdm.Command, uuid string, supervised bool) (cmd *apple.Command, ok bool, err error) {
 	switch c.Kind {
 	case mdm.CommandLockDevice, mdm.CommandWipeDevice, mdm.CommandStartLostMode:
@@ -54,12 +53,26 @@ func deviceCommand(t mdm.Tenant, d mdm.Device, c mdm.Command, uuid string, super
 	case mdm.CommandWipeDevice:
 		cmd, err = newCommand(uuid, "EraseDevice", nil)
 	case mdm.CommandStartLostMode:
-		if req.Message == "" {
-			keys["Message"] = fmt.Sprintf("Dieses Gerät gehört %[1]s und wurde als verloren gemeldet. This device belongs to %[1]s and was reported lost.", t.DisplayName)
-		}
+		lostScreen(keys, t)
 		cmd, err = newCommand(uuid, "EnableLostMode", keys)
 	}
 	return cmd, true, err
+}
+
+// lostScreen fills in what a phone in lost mode shows (the keys Message, PhoneNumber and
+// Footnote of EnableLostMode) where the command's payload left it open: the tenant's text
+// (mdm.LostModeText), and where that sets neither a message nor a phone number, a message
+// that names the tenant, since Apple takes lost mode only with one of the two.
+func lostScreen(keys map[string]any, t mdm.Tenant) {
+	for key, value := range map[string]string{"Message": t.LostMode.Message, "PhoneNumber": t.LostMode.PhoneNumber, "Footnote": t.LostMode.Footnote} {
+		if _, set := keys[key]; !set && value != "" {
+			keys[key] = value
+		}
+	}
+	_, message := keys["Message"]
+	if _, phone := keys["PhoneNumber"]; !message && !phone {
+		keys["Message"] = fmt.Sprintf("Dieses Gerät gehört %[1]s und wurde als verloren gemeldet. This device belongs to %[1]s and was reported lost.", t.DisplayName)
+	}
 }
 
 // supervised reports whether the device was set up by Automated Device Enrollment, and is

@@ -31,7 +31,8 @@ type DeviceDetail struct {
 	// Declarations are the states the device reported of its declarations; none on a
 	// platform, or a device, that is not managed declaratively.
 	Declarations []DeclarationState
-	// ReportedLostAt is when the phone was last reported lost (ReportLost); nil if never.
+	// ReportedLostAt is when the phone was last reported lost (ReportLost); nil if never
+	// or if that report no longer stands (LostReportHold), as ReportedLost says.
 	ReportedLostAt *time.Time
 	// Certificates are those the device reported in its work area, with their warnings;
 	// none where the platform reports none.
@@ -67,7 +68,7 @@ func (s *Service) ViewDevice(ctx context.Context, actor string, t Tenant, device
 		if err != nil {
 			return err
 		}
-		out = DeviceDetail{Device: d, Employee: emp, Commands: cmds, Declarations: decls, ReportedLostAt: lost, Certificates: certs}
+		out = DeviceDetail{Device: d, Employee: emp, Commands: cmds, Declarations: decls, ReportedLostAt: standing(lost, at), Certificates: certs}
 		_, err = tx.AppendAudit(ctx, t.ID, at, audit.Record{Actor: actor, Action: audit.DeviceView, Subject: audit.Device.Of(d.ID),
 			Details: audit.Fields(map[string]any{"employee": emp.ID})})
 		return err

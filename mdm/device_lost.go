@@ -3,6 +3,7 @@ package mdm
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/trennwand/trennwand/mdm/audit"
@@ -106,10 +107,38 @@ func (s *Service) ReportLost(ctx context.Context, actor string, t Tenant, device
 // never was or the report no longer stands (LostReportHold).
 func (s *Service) ReportedLost(ctx context.Context, t Tenant, deviceID string) (*time.Time, error) {
 	last, err := lastLostReport(ctx, s.store, t.ID, deviceID)
-	if err != nil || last == nil || s.clock().Sub(*last) >= LostReportHold {
+	if err != nil {
 		return nil, err
 	}
-	return last, nil
+	return standing(last, s.clock()), nil
+}
+
+// StandingLostReports returns, by device ID, when each of the tenant's devices whose
+// report still stands (LostReportHold) was last reported lost: what ReportedLost says
+// device by device, for a list of devices in one read of the reports of the hold.
+func (s *Service) StandingLostReports(ctx context.Context, t Tenant) (map[string]time.Time, error) {
+	now := s.clock()
+	out := map[string]time.Time{}
+	err := s.store.Trail().FilteredAuditEvents(ctx, t.ID, AuditFilter{From: now.Add(-LostReportHold), Actions: []audit.Action{audit.DeviceReportLost}},
+		func(e audit.Event) error {
+			if id, ok := strings.CutPrefix(e.Subject, audit.Device.Of("")); ok && standing(&e.At, now) != nil {
+				out[id] = e.At
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("lost reports of tenant %s: %w", t.Name, err)
+	}
+	return out, nil
+}
+
+// standing returns the time of the report last if that report still stands at now
+// (LostReportHold); nil if it does not or there is none.
+func standing(last *time.Time, now time.Time) *time.Time {
+	if last == nil || now.Sub(*last) >= LostReportHold {
+		return nil
+	}
+	return last
 }
 
 // lastLostReport returns when the device was last reported lost, in tx; nil if never.

@@ -40,6 +40,8 @@ type TenantStore interface {
 	TenantByID(ctx context.Context, id string) (Tenant, error)
 	TenantByName(ctx context.Context, name string) (Tenant, error)
 	Tenants(ctx context.Context) ([]Tenant, error)
+	// SetLostModeText stores what the tenant's phones show in lost mode.
+	SetLostModeText(ctx context.Context, tenantID string, t LostModeText) error
 
 	InstallationSetting(ctx context.Context, name string) ([]byte, error)
 	// CreateInstallationSetting stores a setting that does not exist yet; ErrConflict if it does.

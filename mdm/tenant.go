@@ -18,7 +18,10 @@ type Tenant struct {
 	// PrivacyContact is whom employees ask about data protection (the data-protection
 	// officer's name and address); the portal shows it.
 	PrivacyContact string
-	CreatedAt      time.Time
+	// LostMode is what the tenant's company-owned phones show on their lock screen in
+	// lost mode (SetLostModeText); its fields are empty where the tenant set none.
+	LostMode  LostModeText `gorm:"embedded"`
+	CreatedAt time.Time
 }
 
 // DefaultTenant is the tenant that a new installation creates on first start.

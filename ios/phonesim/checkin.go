@@ -155,6 +155,8 @@ type installCommand struct {
 		Configuration map[string]any
 		Queries       []string
 		Data          []byte
+		// Message, PhoneNumber and Footnote are what lost mode shows on the lock screen.
+		Message, PhoneNumber, Footnote string
 	}
 }
 
@@ -169,7 +171,8 @@ func (p *Phone) carryOut(cmd *apple.Command) *commandAnswer {
 	p.done[cmd.CommandUUID] = true
 	var c installCommand
 	decoded := plist.Unmarshal(cmd.Raw, &c) == nil
-	if status, handled := p.wholeDevice(cmd.Command.RequestType); handled {
+	screen := LostScreen{Message: c.Command.Message, PhoneNumber: c.Command.PhoneNumber, Footnote: c.Command.Footnote}
+	if status, handled := p.wholeDevice(cmd.Command.RequestType, screen); handled {
 		return p.answer(cmd.CommandUUID, status)
 	}
 	result := p.answer(cmd.CommandUUID, "Acknowledged")

@@ -123,11 +123,17 @@ func (p *Phone) hardwareAnswers(queries []string) map[string]any {
 	return out
 }
 
+// LostScreen is what a phone in lost mode shows on its lock screen.
+type LostScreen struct {
+	Message, PhoneNumber, Footnote string
+}
+
 // wholeDevice carries out a command on the whole phone and returns its status: a
 // company-owned phone locks and erases itself when told (an erased phone says no more),
-// and takes lost mode only when supervised; a phone of the employee's own refuses them
-// all, as User Enrolment does.
-func (p *Phone) wholeDevice(requestType string) (status string, handled bool) {
+// and takes lost mode only when supervised and, as Apple's phones do, only with a message
+// or a phone number to show (screen); a phone of the employee's own refuses them all, as
+// User Enrolment does.
+func (p *Phone) wholeDevice(requestType string, screen LostScreen) (status string, handled bool) {
 	switch requestType {
 	case "DeviceLock", "EraseDevice", "EnableLostMode", "DisableLostMode":
 	default:
@@ -142,11 +148,16 @@ func (p *Phone) wholeDevice(requestType string) (status string, handled bool) {
 		p.locked = true
 	case "EraseDevice":
 		p.erased = true
-	case "EnableLostMode", "DisableLostMode":
+	case "EnableLostMode":
+		if !p.hw.supervised || (screen.Message == "" && screen.PhoneNumber == "") {
+			return "Error", true
+		}
+		p.lost, p.lostScreen = true, screen
+	case "DisableLostMode":
 		if !p.hw.supervised {
 			return "Error", true
 		}
-		p.lost = requestType == "EnableLostMode"
+		p.lost, p.lostScreen = false, LostScreen{}
 	}
 	return "Acknowledged", true
 }
@@ -165,6 +176,14 @@ func (p *Phone) State() (locked, erased, lost bool, received []string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.locked, p.erased, p.lost, append([]string(nil), p.received...)
+}
+
+// LostScreen is what the phone's lock screen shows while it is in lost mode; empty when
+// it is not.
+func (p *Phone) LostScreen() LostScreen {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lostScreen
 }
 
 // errErased ends the work of a phone that has erased itself.

@@ -107,6 +107,8 @@ type Phone struct {
 	// those commands as they came.
 	locked, erased, lost bool
 	received             []string
+	// lostScreen is what the lock screen shows in lost mode.
+	lostScreen LostScreen
 }
 
 // New returns a phone for the managed Apple account that has not enrolled yet.

@@ -126,6 +126,12 @@ const (
 	InvitationOwnershipRefused Action = "invitation.ownership_refused"
 )
 
+// Company-owned phones in lost mode: the text their lock screen shows (a message, a phone
+// number, a footnote) was set for the tenant; the details hold the text.
+const (
+	TenantLostModeText Action = "tenant.lost_mode_text"
+)
+
 // Automated Device Enrollment (Apple Business Manager): the tenant's server token was set;
 // the server's enrolment profile was assigned to devices the tenant bought.
 const (
@@ -159,7 +165,7 @@ var actions = setOf(
 	AdminCreate, AdminDisable, AdminPasswordChange, AdminSecondFactorSetup, AdminSignIn, AdminSignInFailed,
 	AdminSignOut, AdminLocked, TokenCreate, TokenRevoke, AdminPasskeyAdd, AdminPasskeyRemove, AdminSecondFactorReset,
 	SSOUpdate, AdminRoleChange, AdminBreakGlass, AdminSSOLink,
-	TenantCreate, TenantContacts, DataProtectionUpdate, DataProtectionDocument, NoticeAcknowledge, AuditExport, AuditPrune,
+	TenantCreate, TenantContacts, TenantLostModeText, DataProtectionUpdate, DataProtectionDocument, NoticeAcknowledge, AuditExport, AuditPrune,
 	SIEMEnable, SIEMDisable,
 	EmployeeView, EmployeeReport, DeviceView, DeviceExport, DeviceBulk, CertificateChallenge, CertificateRevoke,
 	CertificateKeyBind, CertificateKeyRenew, CertificateRenewAllow, SecurityCertificateKeyMismatch,

@@ -45,7 +45,7 @@ var groupOf = map[Action]Group{
 	EmployeeView: GroupInvitations, EmployeeReport: GroupInvitations,
 	EmployeeConfirm: GroupInvitations, EmployeeConfirmRefused: GroupInvitations, InvitationOwnershipRefused: GroupInvitations,
 
-	TenantCreate: GroupSettings, TenantContacts: GroupSettings, DataProtectionUpdate: GroupSettings,
+	TenantCreate: GroupSettings, TenantContacts: GroupSettings, TenantLostModeText: GroupSettings, DataProtectionUpdate: GroupSettings,
 	DataProtectionDocument: GroupSettings, AuditExport: GroupSettings, AuditPrune: GroupSettings,
 	SIEMEnable: GroupSettings, SIEMDisable: GroupSettings,
 	WorkPolicyCreate: GroupSettings, WorkPolicyUpdate: GroupSettings, WorkPolicyDefault: GroupSettings,

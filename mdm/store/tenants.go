@@ -48,3 +48,10 @@ func (tn Tenants) Tenants(ctx context.Context) ([]mdm.Tenant, error) {
 	err := tn.s.db.WithContext(ctx).Order("name").Find(&ts).Error
 	return ts, translate(err)
 }
+
+// SetLostModeText stores what the tenant's phones show in lost mode.
+func (tn Tenants) SetLostModeText(ctx context.Context, tenantID string, t mdm.LostModeText) error {
+	res := tn.s.db.WithContext(ctx).Model(&mdm.Tenant{}).Where("id = ?", tenantID).
+		Updates(map[string]any{"lost_message": t.Message, "lost_phone_number": t.PhoneNumber, "lost_footnote": t.Footnote})
+	return affectedOne(res)
+}

@@ -67,6 +67,7 @@ func (d *Dashboard) settingsRoutes() []Route {
 	return []Route{
 		{http.MethodGet, Prefix + "/settings", mdm.PermSettingsManage, d.settings},
 		{post, Prefix + "/settings/contacts", mdm.PermSettingsManage, d.saveContacts},
+		{post, Prefix + "/settings/lost-mode", mdm.PermSettingsManage, d.saveLostModeText},
 		{post, Prefix + "/settings/dataprotection", mdm.PermSettingsManage, d.saveDataProtection},
 		{post, Prefix + "/settings/apple", mdm.PermSettingsManage, d.uploadPushCertificate},
 		{post, Prefix + "/settings/android/bind", mdm.PermSettingsManage, d.bindAndroid},
@@ -142,6 +143,17 @@ func (d *Dashboard) saveContacts(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	if _, err := d.svc.Enrolment.SetTenantContacts(r.Context(), v.Principal.Actor, v.Tenant, enrolment.Contacts{
 		Employer: r.PostFormValue("employer"), Operator: r.PostFormValue("operator"), PrivacyContact: r.PostFormValue("privacy_contact")}); err != nil {
+		d.refused(w, r, err)
+		return
+	}
+	back(w, r, Prefix+"/settings", "saved")
+}
+
+// saveLostModeText sets what the tenant's company-owned phones show in lost mode.
+func (d *Dashboard) saveLostModeText(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	if _, err := d.svc.SetLostModeText(r.Context(), v.Principal.Actor, v.Tenant, mdm.LostModeText{Message: r.PostFormValue("lost_message"),
+		PhoneNumber: r.PostFormValue("lost_phone_number"), Footnote: r.PostFormValue("lost_footnote")}); err != nil {
 		d.refused(w, r, err)
 		return
 	}
