@@ -16,7 +16,10 @@ type lostPage struct {
 	Device mdm.Device
 	// LostMode says that the phone is put into lost mode; otherwise it is locked.
 	LostMode bool
-	Employer string
+	// LockScreen is the text the tenant set for its phones in lost mode; empty where it
+	// set none, and the phone then shows that it belongs to the Employer.
+	LockScreen mdm.LostModeText
+	Employer   string
 	// ReportedAt is when the phone was reported lost already; empty while it was not.
 	ReportedAt string
 	Action     string // where the report is posted
@@ -55,7 +58,7 @@ func (p *Portal) confirmLost(w http.ResponseWriter, r *http.Request, status int,
 		p.fail(w, r, err)
 		return
 	}
-	page := lostPage{Device: d, LostMode: kind == mdm.CommandStartLostMode, Employer: v.Tenant.DisplayName,
+	page := lostPage{Device: d, LostMode: kind == mdm.CommandStartLostMode, LockScreen: v.Tenant.LostMode, Employer: v.Tenant.DisplayName,
 		Action: withLang(r, codeURL(code, "lost")), BackURL: withLang(r, codeURL(code)), Problem: problemID}
 	if at != nil {
 		page.ReportedAt = moment(r, *at)

@@ -179,3 +179,23 @@ func TestACompanyIPhoneGoesIntoLostModeOnlyWhenSupervised(t *testing.T) {
 		}
 	}
 }
+
+// Where the employer set its own lock-screen text for lost mode, the confirmation shows
+// the employee that text, in place of the sentence that names the employer.
+func TestTheLostReportShowsTheEmployersLockScreenText(t *testing.T) {
+	f := newFixtureWith(t, storetest.Platforms(), func(c *portal.Config) {
+		c.Drivers[mdm.PlatformIOS] = supervisedIPhones{fakeDriver: fakeDriver{platform: mdm.PlatformIOS}, supervised: true}
+	})
+	text := mdm.LostModeText{Message: "Bitte im Rathaus abgeben", PhoneNumber: "+49 431 123-456", Footnote: "Zimmer 12"}
+	if _, err := f.svc.SetLostModeText(context.Background(), "admin:test", f.tenant, text); err != nil {
+		t.Fatal(err)
+	}
+	code, d := f.activeDevice("ina@musterstadt.de", mdm.PlatformIOS, mdm.OwnershipCompany)
+	_, _, page := f.do("GET", "/e/"+code+"/lost?device="+d.ID+"&lang=en", nil)
+	mustContain(t, page, "text below, so that whoever finds it", text.Message, "431 123-456", text.Footnote)
+	if strings.Contains(page, "shows a message that it belongs to") {
+		t.Error("the confirmation names the default message although the employer set its own text")
+	}
+	_, _, page = f.do("GET", "/e/"+code+"/lost?device="+d.ID+"&lang=de", nil)
+	mustContain(t, page, "zeigt den Text Ihres Arbeitgebers", text.Message)
+}
