@@ -11,7 +11,8 @@ import (
 // The schema of the whole program (the domain's, the CA's and Apple MDM's tables) has no
 // place for what a private phone must never reveal. A column for any of it would be the
 // first step to collecting it, so this test fails when one appears. The only exceptions
-// are the hardware identifiers of company-owned phones, named one by one below; that they
+// are the employer's number for its lost phones and the hardware identifiers of
+// company-owned phones, named one by one below; that the latter
 // are never written for an employee's own phone is held by the platforms' tests
 // (TestHardwareIdentifiersAreKeptOnlyForCompanyOwnedPhones,
 // TestThePersonalIPhoneIsNeverTreatedAsTheEmployers) and the core's privacy matrix.
@@ -26,7 +27,10 @@ func TestSchemaHasNoPlaceForPrivateData(t *testing.T) {
 	allowed := []string{"pki_certificates.serial", "pki_revocations.serial", "ios_ddm_certificates.serial",
 		// Company-owned phones only: the employer's hardware, identified as such.
 		"devices.serial_number", "devices.imei", "devices.udid", "ios_dep_devices.serial_number",
-		"ios_dep_setup_passes.serial_number"}
+		"ios_dep_setup_passes.serial_number",
+		// The employer's own number that its phones in lost mode show the finder, set by IT
+		// for the tenant: no phone's number and nobody's private one.
+		"tenants.lost_phone_number"}
 
 	forEachBackend(t, func(t *testing.T, backend string) {
 		s := newSite(t, backend)
