@@ -162,26 +162,13 @@ const licenceBatch = 500
 // order of their keys, so that a large fleet's are never read at once. (Employee IDs are
 // never empty.)
 func (lic *Service) eachLicenceBatch(ctx context.Context, tenantID, from, to string, fn func([]vppLicence) error) error {
-	after := vppLicence{EmployeeID: from}
-	for {
+	return eachPage(licenceBatch, func(after vppLicence) *gorm.DB {
 		q := lic.db.WithContext(ctx).Where("tenant_id = ? AND employee_id > ? AND (employee_id, adam_id) > (?, ?)", tenantID, from, after.EmployeeID, after.AdamID)
 		if to != "" {
 			q = q.Where("employee_id <= ?", to)
 		}
-		var rows []vppLicence
-		if err := q.Order("employee_id, adam_id").Limit(licenceBatch).Find(&rows).Error; err != nil {
-			return fmt.Errorf("read the licences: %w", err)
-		}
-		if len(rows) > 0 {
-			if err := fn(rows); err != nil {
-				return err
-			}
-		}
-		if len(rows) < licenceBatch {
-			return nil
-		}
-		after = rows[len(rows)-1]
-	}
+		return q.Order("employee_id, adam_id")
+	}, fn)
 }
 
 // passPage is how many licences in one state a pass of the association or the release
@@ -192,19 +179,28 @@ var passPage = 500
 // the order of their keys (the index ios_vpp_licences_state), so that a pass after a large
 // reconciliation holds a page of them and not all. Rows page changes are read no more.
 func (lic *Service) eachLicencePage(ctx context.Context, tenantID, state string, page func([]vppLicence) error) error {
+	return eachPage(passPage, func(after vppLicence) *gorm.DB {
+		return lic.db.WithContext(ctx).Where("tenant_id = ? AND state = ? AND (adam_id, employee_id) > (?, ?)", tenantID, state, after.AdamID, after.EmployeeID).
+			Order("adam_id, employee_id")
+	}, page)
+}
+
+// eachPage calls fn with the licences that query reads, n at a time: query is given the
+// last licence of the page before (none for the first) and asks for those after it in the
+// order it pages by.
+func eachPage(n int, query func(after vppLicence) *gorm.DB, fn func([]vppLicence) error) error {
 	var after vppLicence
 	for {
-		q := lic.db.WithContext(ctx).Where("tenant_id = ? AND state = ? AND (adam_id, employee_id) > (?, ?)", tenantID, state, after.AdamID, after.EmployeeID)
 		var rows []vppLicence
-		if err := q.Order("adam_id, employee_id").Limit(passPage).Find(&rows).Error; err != nil {
+		if err := query(after).Limit(n).Find(&rows).Error; err != nil {
 			return fmt.Errorf("read the licences: %w", err)
 		}
 		if len(rows) > 0 {
-			if err := page(rows); err != nil {
+			if err := fn(rows); err != nil {
 				return err
 			}
 		}
-		if len(rows) < passPage {
+		if len(rows) < n {
 			return nil
 		}
 		after = rows[len(rows)-1]
