@@ -25,11 +25,7 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 		policy := s.declarativePolicy(t)
 		phones, held := s.twoDeclarativePhones(t)
 		old := s.enrolledOn(t, "paula", "16.7")
-		for cmd := old.waitCommand(t); cmd != nil; cmd = old.next(t, "Acknowledged", cmd.CommandUUID) {
-			if cmd.Command.RequestType != "InstallApplication" {
-				t.Fatalf("the iOS 16 phone got %s, want InstallApplication", cmd.Command.RequestType)
-			}
-		}
+		old.takeInstalls(t, mailApp, zeitApp)
 
 		policy.Description = "only the description changes"
 		policy, err := s.svc.WorkPolicy.UpdateWorkPolicy(ctx, "admin:test", s.tenant, policy)
@@ -57,6 +53,23 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 			t.Errorf("the iOS 16 phone got %s %s, want InstallApplication of %s", install.Command.RequestType, install.Command.Identifier, kalender)
 		}
 	})
+}
+
+// takeInstalls has the phone take and acknowledge its commands until it has had the
+// InstallApplication command of each app; any other command fails the test. The
+// enrolment queues its apps one command at a time, so a phone that finds its queue empty
+// has not necessarily had them all yet.
+func (p *phone) takeInstalls(t *testing.T, bundleIDs ...string) {
+	t.Helper()
+	for missing := slices.Clone(bundleIDs); len(missing) > 0; {
+		cmd := p.waitCommand(t)
+		for ; cmd != nil; cmd = p.next(t, "Acknowledged", cmd.CommandUUID) {
+			if cmd.Command.RequestType != "InstallApplication" {
+				t.Fatalf("the phone got %s, want InstallApplication of %v", cmd.Command.RequestType, missing)
+			}
+			missing = slices.DeleteFunc(missing, func(id string) bool { return id == cmd.Command.Identifier })
+		}
+	}
 }
 
 // twoDeclarativePhones enrols Erika's phone on iOS 17.4 and Hans's on 18.1, lets each take
