@@ -13,7 +13,9 @@
 //     once; jobs.Later(d) tries again after d without counting an attempt (an API's
 //     "slow down"). Workers must be idempotent: after a crash a job may run again.
 //   - Periodic work (sync, retention, inactivity) is registered with q.Every; only the
-//     replica elected leader schedules it, so it is not run twice.
+//     replica elected leader schedules it, so it is not run twice. Periodic jobs have a
+//     queue of their own that runs one of them at a time, so that the sweeps due at the
+//     same hour do not each hold their batch of the fleet in memory at once.
 //
 // The queue's tables are created by the store's migrations; finished jobs are deleted
 // after a day, so the queue does not grow without bound.

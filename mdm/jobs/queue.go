@@ -15,10 +15,14 @@ import (
 )
 
 // Queue names. Pushes have their own queue so that a slow call to Google cannot hold up
-// the pushes that wake phones.
+// the pushes that wake phones. The periodic sweeps over a tenant's whole fleet (Every)
+// have theirs, worked one at a time: each holds a batch of the fleet in memory, and run
+// side by side at the hour they would add up, which is the server's highest memory. What
+// a sweep queues for the phones it finds runs on the default queue, beside it.
 const (
-	QueueDefault = river.QueueDefault
-	QueuePush    = "push"
+	QueueDefault  = river.QueueDefault
+	QueuePush     = "push"
+	QueuePeriodic = "periodic"
 )
 
 // Queue runs the workers of the installation's background jobs.
@@ -106,12 +110,13 @@ func HandleAgain[T river.JobArgs](q *Queue, fn func(ctx context.Context, args T)
 	})
 }
 
-// Every queues job at the given interval, the first time when the queue starts. Only one
-// replica (the elected leader) schedules periodic jobs.
+// Every queues job at the given interval, the first time when the queue starts, on the
+// periodic queue, where one job runs at a time. Only one replica (the elected leader)
+// schedules periodic jobs.
 func (q *Queue) Every(interval time.Duration, job river.JobArgs) {
 	q.periodic = append(q.periodic, river.NewPeriodicJob(
 		river.PeriodicInterval(interval),
-		func() (river.JobArgs, *river.InsertOpts) { return job, nil },
+		func() (river.JobArgs, *river.InsertOpts) { return job, &river.InsertOpts{Queue: QueuePeriodic} },
 		&river.PeriodicJobOpts{RunOnStart: true},
 	))
 }
@@ -124,6 +129,8 @@ func (q *Queue) Start(ctx context.Context) error {
 	queues := map[string]river.QueueConfig{
 		QueueDefault: {MaxWorkers: q.cfg.Workers},
 		QueuePush:    {MaxWorkers: q.cfg.PushWorkers},
+		// One periodic sweep at a time, in every server: see QueuePeriodic.
+		QueuePeriodic: {MaxWorkers: 1},
 	}
 	for name, workers := range q.cfg.Queues {
 		queues[name] = river.QueueConfig{MaxWorkers: workers}

@@ -203,3 +203,68 @@ func TestAPermanentFailureIsNotRetried(t *testing.T) {
 		}
 	})
 }
+
+// sweep is a second periodic job for the test of the periodic queue.
+type sweep struct{}
+
+func (sweep) Kind() string { return "test_sweep" }
+
+// The periodic jobs due at the same time run one after the other, each holding its share
+// of memory alone, while what one of them queues for the phones runs beside it on the
+// default queue.
+func TestPeriodicJobsRunOneAtATimeBesideTheWorkTheyQueue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		q := jobs.New(s.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
+		var running, most atomic.Int64
+		finished := make(chan string, 10)
+		child := make(chan struct{})
+		periodic := func(ctx context.Context, name string) error {
+			n := running.Add(1)
+			defer running.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			if name == "sweep" {
+				// What a sweep queues runs while the sweep is still running.
+				if err := s.EnqueueJob(ctx, greet{Name: "child"}, mdm.JobOptions{}); err != nil {
+					return err
+				}
+				select {
+				case <-child:
+				case <-time.After(15 * time.Second):
+					return errors.New("the job the sweep queued did not run beside it")
+				}
+			}
+			time.Sleep(300 * time.Millisecond)
+			finished <- name
+			return nil
+		}
+		jobs.Handle(q, func(ctx context.Context, g greet) error {
+			if g.Name == "child" {
+				close(child)
+				return nil
+			}
+			return periodic(ctx, g.Name)
+		})
+		jobs.Handle(q, func(ctx context.Context, _ sweep) error { return periodic(ctx, "sweep") })
+		q.Every(time.Hour, greet{Name: "hourly"})
+		q.Every(time.Hour, sweep{})
+		if err := q.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = q.Stop(ctx)
+		})
+		for range 2 {
+			select {
+			case <-finished:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the periodic jobs did not run")
+			}
+		}
+		if n := most.Load(); n != 1 {
+			t.Errorf("%d periodic jobs ran at once, want one at a time", n)
+		}
+	})
+}
