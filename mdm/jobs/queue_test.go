@@ -39,6 +39,12 @@ func start(t *testing.T, s *store.Store, fn func(context.Context, greet) error) 
 	t.Helper()
 	q := jobs.New(s.JobDriver(), nil, jobs.Config{Poll: 20 * time.Millisecond})
 	jobs.Handle(q, fn)
+	run(t, q)
+}
+
+// run starts q, whose workers are registered, until the test ends.
+func run(t *testing.T, q *jobs.Queue) {
+	t.Helper()
 	if err := q.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -248,14 +254,7 @@ func TestPeriodicJobsRunOneAtATimeBesideTheWorkTheyQueue(t *testing.T) {
 		jobs.Handle(q, func(ctx context.Context, _ sweep) error { return periodic(ctx, "sweep") })
 		q.Every(time.Hour, greet{Name: "hourly"})
 		q.Every(time.Hour, sweep{})
-		if err := q.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = q.Stop(ctx)
-		})
+		run(t, q)
 		for range 2 {
 			select {
 			case <-finished:
