@@ -122,8 +122,12 @@ func TestAnIPhoneOnIOS17IsManagedDeclaratively(t *testing.T) {
 		if cmd.Command.RequestType != "DeclarativeManagement" {
 			t.Fatalf("first command %s, want DeclarativeManagement", cmd.Command.RequestType)
 		}
+		// The install is queued by a transaction of its own and may come a moment later.
 		install := p.next(t, "Acknowledged", cmd.CommandUUID)
-		if install == nil || install.Command.RequestType != "InstallApplication" || install.Command.Identifier != mailApp ||
+		if install == nil {
+			install = p.waitCommand(t)
+		}
+		if install.Command.RequestType != "InstallApplication" || install.Command.Identifier != mailApp ||
 			install.Command.Configuration["server"] != "mail.musterstadt.de" {
 			t.Fatalf("then %+v, want the mail app installed with its configuration", install)
 		}
