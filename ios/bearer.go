@@ -37,7 +37,7 @@ func bearerToken(r *http.Request) string {
 // sends the phone to the web sign-in page at signInURL, and returns false.
 func (p *Platform) authenticate(w http.ResponseWriter, r *http.Request, signInURL string) (mdm.Device, bool) {
 	token := bearerToken(r)
-	d, err := p.devices.Load(string(enrolment.HashEnrolmentToken(token)), func() (mdm.Device, error) {
+	d, err := p.devices.Load(enrolment.HashEnrolmentToken(token), func() (mdm.Device, error) {
 		return p.svc.Enrolment.DeviceByEnrolmentToken(r.Context(), token)
 	})
 	if err == nil && d.Platform == mdm.PlatformIOS {
@@ -52,17 +52,15 @@ func (p *Platform) authenticate(w http.ResponseWriter, r *http.Request, signInUR
 	return mdm.Device{}, false
 }
 
-// keptDevices returns the memory of the devices by their enrolment token's hash. A device
-// that changes anything the platform reads of it, or is deleted (its token with it), is
-// dropped; a token never moves to another device.
-func keptDevices(changes *store.Changes) *store.Kept[string, mdm.Device] {
-	return store.NewKeptBy[string](changes, store.KeptPhones, "device", func(d mdm.Device) string { return d.ID }, nil)
-}
-
 // challenge answers 401 with the account-driven enrolment's challenge: sign in on the web
 // page at signInURL. An enrolled phone that gets it asks its user to sign in again; it does
 // not unenrol.
 func challenge(w http.ResponseWriter, signInURL string) {
 	w.Header().Set("WWW-Authenticate", `Bearer method="apple-as-web", url="`+signInURL+`"`)
 	http.Error(w, "sign in on "+signInURL, http.StatusUnauthorized)
+}
+
+// keptDevices returns the memory of the devices by their enrolment token's hash.
+func keptDevices(changes *store.Changes) *store.KeptDevices {
+	return store.NewKeptDevices(changes, store.KeptPhones)
 }

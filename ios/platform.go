@@ -152,7 +152,7 @@ type Platform struct {
 	// lic is the licensing of work apps (Apple Apps and Books); nil until UseLicences.
 	lic Licences
 	// devices keeps the device of each enrolment token (by the token's hash).
-	devices *store.Kept[string, mdm.Device]
+	devices *store.KeptDevices
 	// ddm is the Declarative Device Management channel of phones on iOS 17.2 or later.
 	ddm *ddm.Channel
 	// bought are the devices tenants assigned to this server in Apple Business Manager;

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -123,7 +125,7 @@ func (s *Storage) IsCertHashAssociated(r *mdm.Request, hash string) (bool, error
 			return false, fmt.Errorf("check certificate of %s: %w", r.ID, err)
 		}
 		*kept = st.visit(r.ID, s.lastSeenCutoff())
-		return st.cert.Valid && st.cert.String == hash, nil
+		return st.cert.is(hash), nil
 	}
 	var associated bool
 	var stale sql.NullBool
@@ -145,8 +147,8 @@ func (s *Storage) IsCertHashAssociated(r *mdm.Request, hash string) (bool, error
 // replica's write of last-seen only makes this one write it once more within the
 // resolution.
 type enrolmentState struct {
-	cert     sql.NullString // the newest certificate association's hash
-	lastSeen sql.NullTime   // invalid when there is no such enrolment
+	cert     certHash     // the newest certificate association's hash
+	lastSeen sql.NullTime // invalid when there is no such enrolment
 	queued   bool
 }
 
@@ -160,8 +162,34 @@ func keptEnrolments(changes *store.Changes) *store.Kept[string, enrolmentState] 
 // enrolmentState reads the state of enrolment id.
 func (s *Storage) enrolmentState(ctx context.Context, id string) (enrolmentState, error) {
 	var st enrolmentState
-	err := s.hot.pool.QueryRowContext(ctx, s.hot.state, id, id, id).Scan(&st.cert, &st.lastSeen, &st.queued)
+	var cert sql.NullString
+	err := s.hot.pool.QueryRowContext(ctx, s.hot.state, id, id, id).Scan(&cert, &st.lastSeen, &st.queued)
+	st.cert = certHashOf(cert)
 	return st, err
+}
+
+// certHash is a certificate's SHA-256, as the memory of enrolment states keeps it: the
+// sum itself, not the 64 characters of hex that nanomdm stores.
+type certHash struct {
+	sum [sha256.Size]byte
+	ok  bool // false for none, and for a stored hash that is not hex SHA-256 (nanomdm writes none)
+}
+
+// certHashOf reads a stored hash.
+func certHashOf(stored sql.NullString) certHash {
+	var h certHash
+	if stored.Valid && len(stored.String) == hex.EncodedLen(sha256.Size) {
+		_, err := hex.Decode(h.sum[:], []byte(stored.String))
+		h.ok = err == nil
+	}
+	return h
+}
+
+// is reports whether the certificate whose hash is hexHash, in lower case, is this one.
+func (h certHash) is(hexHash string) bool {
+	var text [2 * sha256.Size]byte
+	hex.Encode(text[:], h.sum[:])
+	return h.ok && string(text[:]) == hexHash
 }
 
 // visit is the visit a check-in makes at the state.

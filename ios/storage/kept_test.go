@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -110,7 +112,9 @@ func TestIdleCheckInsFromMemoryFollowChangesOfOtherReplicas(t *testing.T) {
 					t.Errorf("after the answer the next command is %q, want none", next)
 				}
 
-				if err := a.AssociateCertHash(d.storeRequest(), "another certificate's hash"); err != nil {
+				// Another certificate's hash, as nanomdm stores it: hex SHA-256.
+				another := fmt.Sprintf("%x", sha256.Sum256([]byte("another certificate")))
+				if err := a.AssociateCertHash(d.storeRequest(), another); err != nil {
 					t.Fatal(err)
 				}
 				within(t, "the retired certificate is refused", func() bool {

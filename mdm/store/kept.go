@@ -11,7 +11,7 @@ import (
 // KeptPhones is how many phones' answers a server keeps for their Idle check-ins, in each
 // memory (devices by token, revocations, enrolments): as many as the CA remembers checked
 // certificate chains (pki), so that a phone remembered in one is remembered in all. At this
-// size the three hold about 21 MiB (BenchmarkKeptMemory).
+// size the three hold about 19 MiB (BenchmarkKeptMemory).
 const KeptPhones = 20_000
 
 // Kept is a bounded copy in memory (least recently used out first) of values read from
