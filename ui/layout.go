@@ -110,24 +110,59 @@ func (p Page) LangLinks() []LangLink {
 	return links
 }
 
-// Templates parses each named page of fsys together with the layout. A page file defines
-// the template "main"; the layout around it sets the language, the title, the stylesheet
-// and the language switch.
-func Templates(fsys fs.FS, funcs template.FuncMap, names ...string) (map[string]*template.Template, error) {
-	layout, err := template.New("layout").Funcs(funcs).ParseFS(files, "layout.html")
+// Templates parses the named pages of fsys, the layout around each and the shared files
+// (partials) into one set of templates, and returns each page's root. A page file defines
+// the template "main"; in the set it is "main <page>", and the page's root "page <page>" is
+// the layout (language, title, stylesheet, language switch) calling it. The layout and the
+// shared files are parsed once for all pages: a copy of them per page was most of what the
+// server's pages hold in memory (BenchmarkPageTemplates). A template that two files define
+// is an error, not a silent replacement.
+func Templates(fsys fs.FS, funcs template.FuncMap, shared []string, names ...string) (map[string]*template.Template, error) {
+	layout, err := fs.ReadFile(files, "layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("layout: %w", err)
 	}
-	out := make(map[string]*template.Template, len(names))
-	for _, name := range names {
-		t, err := layout.Clone()
+	set := template.New("").Funcs(funcs)
+	add := func(file, name, text string) error {
+		probe, err := template.New(name).Funcs(funcs).Parse(text)
+		if err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		for _, t := range probe.Templates() {
+			if set.Lookup(t.Name()) != nil {
+				return fmt.Errorf("%s: template %q is defined twice", file, t.Name())
+			}
+		}
+		_, err = set.New(name).Parse(text)
+		return err
+	}
+	for _, file := range shared {
+		text, err := fs.ReadFile(fsys, file)
 		if err == nil {
-			t, err = t.ParseFS(fsys, name)
+			err = add(file, "file "+file, string(text))
 		}
 		if err != nil {
+			return nil, fmt.Errorf("shared %w", err)
+		}
+	}
+	out := make(map[string]*template.Template, len(names))
+	for _, name := range names {
+		text, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("page %w", err)
+		}
+		page, found := strings.CutPrefix(strings.TrimSpace(string(text)), `{{define "main"}}`)
+		if !found {
+			return nil, fmt.Errorf("page %s: it does not begin with {{define \"main\"}}", name)
+		}
+		root := strings.Replace(string(layout), `{{template "main" .}}`, `{{template "main `+name+`" .}}`, 1)
+		if err := add(name, "file "+name, `{{define "main `+name+`"}}`+page); err != nil {
+			return nil, fmt.Errorf("page %w", err)
+		}
+		if err := add("layout.html", "page "+name, root); err != nil {
 			return nil, fmt.Errorf("page %s: %w", name, err)
 		}
-		out[name] = t
+		out[name] = set.Lookup("page " + name)
 	}
 	return out, nil
 }
@@ -137,7 +172,7 @@ func Templates(fsys fs.FS, funcs template.FuncMap, names ...string) (map[string]
 // carry personal data.
 func Render(w http.ResponseWriter, status int, t *template.Template, p Page) error {
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	if err := t.Execute(&buf, p); err != nil {
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return fmt.Errorf("render %s: %w", t.Name(), err)
 	}

@@ -26,7 +26,7 @@ func layoutServer(t *testing.T) *httptest.Server {
 <tbody><tr><td><a href="https://mdm.musterstadt.example/ui/devices/1">erika@musterstadt.example</a></td><td><span class="badge badge-active">Aktiv</span></td></tr></tbody></table>
 <button type="submit" class="danger">Arbeitsbereich entfernen</button></form>
 <p class="box problem" role="alert">Das hat nicht geklappt.</p>{{end}}`)}}
-	templates, err := ui.Templates(pages, nil, "page.html")
+	templates, err := ui.Templates(pages, nil, nil, "page.html")
 	if err != nil {
 		t.Fatal(err)
 	}

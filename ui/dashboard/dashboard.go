@@ -88,6 +88,9 @@ type Dashboard struct {
 }
 
 // The page templates.
+// sharedTemplates are the files of templates that pages call.
+var sharedTemplates = []string{"partials.html", "config_editor.html"}
+
 var pageNames = []string{
 	"signin.html", "factor.html", "recovery.html", "password.html",
 	"overview.html", "devices.html", "devices_bulk.html", "device.html", "employees.html",
@@ -110,14 +113,9 @@ func New(cfg Config) (*Dashboard, error) {
 		return nil, err
 	}
 	tmpl, _ := fs.Sub(files, "templates")
-	pages, err := ui.Templates(tmpl, funcs, pageNames...)
+	pages, err := ui.Templates(tmpl, funcs, sharedTemplates, pageNames...)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
-	}
-	for name, t := range pages {
-		if _, err := t.ParseFS(tmpl, "partials.html", "config_editor.html"); err != nil {
-			return nil, fmt.Errorf("dashboard: page %s: %w", name, err)
-		}
 	}
 	return &Dashboard{cfg: cfg, svc: cfg.Service, catalog: catalog, pages: pages}, nil
 }

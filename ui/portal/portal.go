@@ -91,14 +91,10 @@ func New(cfg Config) (*Portal, error) {
 		return nil, err
 	}
 	tmpl, _ := fs.Sub(files, "templates")
-	pages, err := ui.Templates(tmpl, nil, pageNotice, pageIOS, pageStatus, pageGone, pageProblem, pageEnter, pageSetup, pageRemoved, pageRemove, pageLost)
+	pages, err := ui.Templates(tmpl, nil, []string{progressTemplate},
+		pageNotice, pageIOS, pageStatus, pageGone, pageProblem, pageEnter, pageSetup, pageRemoved, pageRemove, pageLost)
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
-	}
-	for _, name := range []string{pageIOS, pageStatus} {
-		if _, err := pages[name].ParseFS(tmpl, progressTemplate); err != nil {
-			return nil, fmt.Errorf("portal: page %s: %w", name, err)
-		}
 	}
 	return &Portal{cfg: cfg, catalog: catalog, pages: pages}, nil
 }
