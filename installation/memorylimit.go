@@ -13,11 +13,11 @@ import (
 // after a burst (an attack's password hashes and bodies) instead of keeping it at the
 // burst's height. It is soft: a heap that needs more gets it, collected more often.
 //
-// Its size keeps a server with 100,000 phones under 150 MB resident: the program's own
-// mapped file is resident in whole (about 52 MiB), SQLite's page caches take about 13 MiB,
-// and what the runtime holds stays near this limit once the live heap is more than half of
-// it, as with the check-in memories full (docs/benchmarks.md, "100,000 iPhones, a fifth
-// time").
+// Its size is meant to keep a server with 100,000 phones under 150 MB resident: the
+// program's own mapped file is resident in whole (about 50 MiB), the memory outside the Go
+// heap (SQLite's page caches among it) is about 13 MiB, and what the runtime holds stays
+// near this limit once the live heap is more than half of it, as with the check-in
+// memories full (docs/benchmarks.md, "100,000 iPhones, a fifth time").
 const DefaultMemoryLimit = "72MiB"
 
 // parseMemoryLimit reads a size such as 100MiB, 2GiB or 512000000 (bytes), the way
