@@ -19,7 +19,7 @@ func TestAnUpgradeThatChangesTheSetsSyncsThePhonesOnce(t *testing.T) {
 		ctx := context.Background()
 		s.pushing(t)
 		s.declarativePolicy(t)
-		phones, _ := s.twoDeclarativePhones(t)
+		phones, _ := s.twoDeclarativePhones(t, mailApp)
 		home := s.tenant
 		s.tenant = storetest.Tenant(t, s.svc, "nachbarort")
 		if _, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Bauhof", Default: true}); err != nil {

@@ -23,7 +23,7 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 		ctx := context.Background()
 		s.pushing(t)
 		policy := s.declarativePolicy(t)
-		phones, held := s.twoDeclarativePhones(t)
+		phones, held := s.twoDeclarativePhones(t, mailApp)
 		old := s.enrolledOn(t, "paula", "16.7")
 		old.takeInstalls(t, mailApp, zeitApp)
 
@@ -61,26 +61,37 @@ func TestAPolicyChangeMakesEachPhoneFetchOnlyWhatChanged(t *testing.T) {
 // has not necessarily had them all yet.
 func (p *phone) takeInstalls(t *testing.T, bundleIDs ...string) {
 	t.Helper()
-	for missing := slices.Clone(bundleIDs); len(missing) > 0; {
+	p.takeCommands(t, false, bundleIDs...)
+}
+
+// takeCommands is takeInstalls that also waits for the DeclarativeManagement command when
+// sync is set.
+func (p *phone) takeCommands(t *testing.T, sync bool, bundleIDs ...string) {
+	t.Helper()
+	for missing := slices.Clone(bundleIDs); len(missing) > 0 || sync; {
 		cmd := p.waitCommand(t)
 		for ; cmd != nil; cmd = p.next(t, "Acknowledged", cmd.CommandUUID) {
-			if cmd.Command.RequestType != "InstallApplication" {
+			switch cmd.Command.RequestType {
+			case "InstallApplication":
+				missing = slices.DeleteFunc(missing, func(id string) bool { return id == cmd.Command.Identifier })
+			case "DeclarativeManagement":
+				sync = false
+			default:
 				t.Fatalf("the phone got %s, want InstallApplication of %v", cmd.Command.RequestType, missing)
 			}
-			missing = slices.DeleteFunc(missing, func(id string) bool { return id == cmd.Command.Identifier })
 		}
 	}
 }
 
 // twoDeclarativePhones enrols Erika's phone on iOS 17.4 and Hans's on 18.1, lets each take
-// its commands and fetch its declarations, and returns them with what each holds.
-func (s *site) twoDeclarativePhones(t *testing.T) ([]*phone, []map[string]kddm.Declaration) {
+// its commands (the sync, and the install of each app of byCommand) and fetch its
+// declarations, and returns them with what each holds.
+func (s *site) twoDeclarativePhones(t *testing.T, byCommand ...string) ([]*phone, []map[string]kddm.Declaration) {
 	t.Helper()
 	phones := []*phone{s.enrolledOn(t, "erika", "17.4"), s.enrolledOn(t, "hans", "18.1")}
 	held := make([]map[string]kddm.Declaration, len(phones))
 	for i, p := range phones {
-		for cmd := p.waitCommand(t); cmd != nil; cmd = p.next(t, "Acknowledged", cmd.CommandUUID) {
-		}
+		p.takeCommands(t, true, byCommand...)
 		held[i] = map[string]kddm.Declaration{}
 		p.sync(t, held[i])
 	}
@@ -97,8 +108,7 @@ func TestAPhoneFetchesOnlyItsOwnDeclarations(t *testing.T) {
 		s.pushing(t)
 		s.declarativePolicy(t)
 		withPasscode := s.enrolledOn(t, "erika", "17.4")
-		for cmd := withPasscode.waitCommand(t); cmd != nil; cmd = withPasscode.next(t, "Acknowledged", cmd.CommandUUID) {
-		}
+		withPasscode.takeCommands(t, true, mailApp)
 		plain, err := s.svc.WorkPolicy.CreateWorkPolicy(ctx, "admin:test", s.tenant, mdm.WorkPolicy{Name: "Bauhof"})
 		if err != nil {
 			t.Fatal(err)

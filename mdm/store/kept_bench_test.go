@@ -100,7 +100,7 @@ func fillStates(b *testing.B, s *store.Store, n int) *store.Kept[string, enrolme
 	kept := store.NewKept[enrolmentState](s.Changes(), n, "enrolment", nil)
 	now := time.Now()
 	for i := range n {
-		st := enrolmentState{lastSeen: sql.NullTime{Time: now, Valid: true}}
+		st := enrolmentState{lastSeen: sql.NullTime{Time: now, Valid: true}, queued: false}
 		st.cert.sum, st.cert.ok = sha256.Sum256(fmt.Appendf(nil, "%d", i)), true
 		_, _ = kept.Load(fmt.Sprintf("%032X", i), func() (enrolmentState, error) { return st, nil })
 	}
