@@ -18,8 +18,9 @@ type deviceCommandRequest struct {
 }
 
 // deviceCommand makes the Apple command of a domain command on the whole of a company-owned
-// phone; ok is false for any other kind. Locking shows the payload's message, if any;
-// erasing takes no options (the phone is returned or lost, so everything on it goes); lost
+// phone; ok is false for any other kind. Locking shows the payload's message and phone
+// number, and where it leaves them open the tenant's lost-mode text (lockScreen): a phone
+// that cannot take lost mode is locked when it is reported lost; erasing takes no options (the phone is returned or lost, so everything on it goes); lost
 // mode shows what lostScreen says, and needs a supervised phone, which only Automated
 // Device Enrollment makes: for any other it is refused (mdm.ErrInvalid) with that reason.
 func deviceCommand(t mdm.Tenant, d mdm.Device, c mdm.Command, uuid string, supervised bool) (cmd *apple.Command, ok bool, err error) {
@@ -49,6 +50,7 @@ func deviceCommand(t mdm.Tenant, d mdm.Device, c mdm.Command, uuid string, super
 	}
 	switch c.Kind {
 	case mdm.CommandLockDevice:
+		lockScreen(keys, t)
 		cmd, err = newCommand(uuid, "DeviceLock", keys)
 	case mdm.CommandWipeDevice:
 		cmd, err = newCommand(uuid, "EraseDevice", nil)
@@ -72,6 +74,19 @@ func lostScreen(keys map[string]any, t mdm.Tenant) {
 	_, message := keys["Message"]
 	if _, phone := keys["PhoneNumber"]; !message && !phone {
 		keys["Message"] = fmt.Sprintf("Dieses Gerät gehört %[1]s und wurde als verloren gemeldet. This device belongs to %[1]s and was reported lost.", t.DisplayName)
+	}
+}
+
+// lockScreen fills in what a locked phone shows (the keys Message and PhoneNumber of
+// DeviceLock, which has no footnote) where the command's payload left it open: the
+// tenant's lost-mode text (mdm.LostModeText). Unlike lost mode a lock needs neither, and
+// a lock ordered by hand is not a report of a loss, so nothing else is filled in.
+func lockScreen(keys map[string]any, t mdm.Tenant) {
+	shown := t.LostMode.OnLock(mdm.ShowsTextWhenLocked)
+	for key, value := range map[string]string{"Message": shown.Message, "PhoneNumber": shown.PhoneNumber} {
+		if _, set := keys[key]; !set && value != "" {
+			keys[key] = value
+		}
 	}
 }
 

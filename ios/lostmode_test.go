@@ -12,7 +12,8 @@ import (
 
 // A supervised company-owned iPhone reported lost goes into lost mode with the text its
 // tenant set: the message, the phone number to call and the footnote reach its lock
-// screen. The employee's own iPhone of the same tenant can still never be sent lost
+// screen. A company-owned iPhone that is not supervised is locked instead, and its lock
+// screen shows the same message and number (a lock has no footnote). The employee's own iPhone of the same tenant can still never be sent lost
 // mode: the report is refused before anything is queued, the platform refuses the
 // command should one reach it, and the phone receives nothing.
 func TestALostIPhoneShowsTheTenantsText(t *testing.T) {
@@ -35,6 +36,22 @@ func TestALostIPhoneShowsTheTenantsText(t *testing.T) {
 		s.waitUntilLost(t, ph)
 		if got := ph.LostScreen(); got != (phonesim.LostScreen{Message: text.Message, PhoneNumber: text.PhoneNumber, Footnote: text.Footnote}) {
 			t.Errorf("the lock screen shows %+v, want the tenant's text %+v", got, text)
+		}
+
+		unsupervised, ud := s.enrolCompanyIPhone(t, "anna")
+		cmd, err = s.svc.ReportLost(ctx, "admin:test", s.tenant, ud.ID, drivers, "left in the train")
+		if err != nil || cmd.Kind != mdm.CommandLockDevice {
+			t.Fatalf("the report of the unsupervised phone: %+v, %v", cmd, err)
+		}
+		waitUntil(t, "the unsupervised phone is locked", func() bool {
+			if _, err := unsupervised.Wake(ctx); err != nil {
+				t.Fatal(err)
+			}
+			locked, _, _, _ := unsupervised.State()
+			return locked
+		})
+		if got := unsupervised.LockScreen(); got != (phonesim.LostScreen{Message: text.Message, PhoneNumber: text.PhoneNumber}) {
+			t.Errorf("the locked phone shows %+v, want the tenant's message and number %+v", got, text)
 		}
 
 		own := s.enrolSimulatedIPhone(t, "17.5")

@@ -20,7 +20,7 @@ func Registration() mdm.Registration {
 	return mdm.Registration{
 		Platform: mdm.PlatformIOS,
 		Can: mdm.CanQueryWorkApps | mdm.NeedsManagedAccount | mdm.AppConfigRows |
-			mdm.CanLockDevice | mdm.CanWipeDevice | mdm.CanStartLostMode | mdm.ReportsHardwareIDs,
+			mdm.CanLockDevice | mdm.CanWipeDevice | mdm.CanStartLostMode | mdm.ReportsHardwareIDs | mdm.ShowsTextWhenLocked,
 		Forgetter: storage.Forgetter{},
 		WorkApps:  storage.WorkAppReader{},
 		// Phones on iOS 17.2 or later report the states of their declarations.

@@ -58,8 +58,11 @@ const (
 	// ReportsHardwareIDs: the platform reports the phone's hardware identifiers (serial
 	// number, IMEI, UDID). Kept for a company-owned phone only.
 	ReportsHardwareIDs
+	// ShowsTextWhenLocked: a lock of the whole phone shows a message and a phone number on
+	// its lock screen (LostModeText.OnLock). Used on a company-owned phone only.
+	ShowsTextWhenLocked
 
-	lastCapability = ReportsHardwareIDs
+	lastCapability = ShowsTextWhenLocked
 )
 
 // capabilityNames name the capabilities in tests, documentation and logs.
@@ -69,7 +72,7 @@ var capabilityNames = map[Capability]string{
 	RevocableWhileManaged: "revocable_while_managed", EnrolsByPortalLink: "enrols_by_portal_link",
 	NeedsManagedAccount: "needs_managed_account", BindsCertificateKeys: "binds_certificate_keys", AppConfigRows: "app_config_rows",
 	CanLockDevice: "lock_device", CanWipeDevice: "wipe_device", CanStartLostMode: "start_lost_mode",
-	ReportsHardwareIDs: "reports_hardware_ids",
+	ReportsHardwareIDs: "reports_hardware_ids", ShowsTextWhenLocked: "shows_text_when_locked",
 }
 
 // AllCapabilities lists every capability, one by one.

@@ -23,6 +23,17 @@ type LostModeText struct {
 	Footnote    string `gorm:"column:lost_footnote"`
 }
 
+// OnLock is what of the text a phone shows when it is locked rather than put into lost
+// mode (as a phone that cannot take lost mode is when it is reported lost), for a phone
+// whose platform has the capabilities c: the message and the phone number where a lock
+// shows them (ShowsTextWhenLocked; a lock has no footnote), otherwise nothing.
+func (t LostModeText) OnLock(c Capability) LostModeText {
+	if !c.Has(ShowsTextWhenLocked) {
+		return LostModeText{}
+	}
+	return LostModeText{Message: t.Message, PhoneNumber: t.PhoneNumber}
+}
+
 // Limits of the lost-mode text, in characters: a lock screen has room for a few lines.
 const (
 	MaxLostMessage     = 200

@@ -39,7 +39,7 @@ func (o Ownership) Company() bool { return o == OwnershipCompany }
 
 // companyOnly are the capabilities that reach beyond the work container: on a phone that
 // is the employee's own they are never used, whatever the platform could do.
-const companyOnly = CanLockDevice | CanWipeDevice | CanStartLostMode | ReportsHardwareIDs
+const companyOnly = CanLockDevice | CanWipeDevice | CanStartLostMode | ReportsHardwareIDs | ShowsTextWhenLocked
 
 // For returns what a platform with the capabilities c may do to a phone of the ownership:
 // everything on the employer's phone, and on the employee's own phone only what acts on

@@ -145,7 +145,7 @@ func (p *Phone) wholeDevice(requestType string, screen LostScreen) (status strin
 	}
 	switch requestType {
 	case "DeviceLock":
-		p.locked = true
+		p.locked, p.lockScreen = true, LostScreen{Message: screen.Message, PhoneNumber: screen.PhoneNumber}
 	case "EraseDevice":
 		p.erased = true
 	case "EnableLostMode":
@@ -184,6 +184,15 @@ func (p *Phone) LostScreen() LostScreen {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.lostScreen
+}
+
+// LockScreen is what the phone's lock screen shows since a DeviceLock: its message and
+// phone number (a lock has no footnote); empty when it was never locked or the lock set
+// neither.
+func (p *Phone) LockScreen() LostScreen {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lockScreen
 }
 
 // errErased ends the work of a phone that has erased itself.

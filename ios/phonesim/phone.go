@@ -107,8 +107,9 @@ type Phone struct {
 	// those commands as they came.
 	locked, erased, lost bool
 	received             []string
-	// lostScreen is what the lock screen shows in lost mode.
-	lostScreen LostScreen
+	// lostScreen is what the lock screen shows in lost mode, lockScreen what it shows since
+	// a DeviceLock.
+	lostScreen, lockScreen LostScreen
 }
 
 // New returns a phone for the managed Apple account that has not enrolled yet.

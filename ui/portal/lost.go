@@ -16,8 +16,10 @@ type lostPage struct {
 	Device mdm.Device
 	// LostMode says that the phone is put into lost mode; otherwise it is locked.
 	LostMode bool
-	// LockScreen is the text the tenant set for its phones in lost mode; empty where it
-	// set none, and the phone then shows that it belongs to the Employer.
+	// LockScreen is what of the text the tenant set for its phones' lock screens the phone
+	// shows: all of it in lost mode, what a lock shows otherwise (mdm.LostModeText.OnLock).
+	// Empty where the tenant set none; in lost mode the phone then shows that it belongs to
+	// the Employer.
 	LockScreen mdm.LostModeText
 	Employer   string
 	// ReportedAt is when the phone was reported lost already; empty while it was not.
@@ -60,6 +62,9 @@ func (p *Portal) confirmLost(w http.ResponseWriter, r *http.Request, status int,
 	}
 	page := lostPage{Device: d, LostMode: kind == mdm.CommandStartLostMode, LockScreen: v.Tenant.LostMode, Employer: v.Tenant.DisplayName,
 		Action: withLang(r, codeURL(code, "lost")), BackURL: withLang(r, codeURL(code)), Problem: problemID}
+	if !page.LostMode {
+		page.LockScreen = v.Tenant.LostMode.OnLock(p.cfg.Service.CapabilitiesFor(d))
+	}
 	if at != nil {
 		page.ReportedAt = moment(r, *at)
 	}

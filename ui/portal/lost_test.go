@@ -199,3 +199,36 @@ func TestTheLostReportShowsTheEmployersLockScreenText(t *testing.T) {
 	_, _, page = f.do("GET", "/e/"+code+"/lost?device="+d.ID+"&lang=de", nil)
 	mustContain(t, page, "zeigt den Text Ihres Arbeitgebers", text.Message)
 }
+
+// A company-owned iPhone that cannot take lost mode is locked, and its lock screen shows
+// the employer's message and number (a lock has no footnote): the confirmation shows the
+// employee those. An Android phone's lock shows nothing of it, and its confirmation says
+// only that the phone is locked.
+func TestTheLostReportShowsWhatALockedPhoneShows(t *testing.T) {
+	f := newFixtureWith(t, storetest.Platforms(), func(c *portal.Config) {
+		c.Drivers[mdm.PlatformIOS] = supervisedIPhones{fakeDriver: fakeDriver{platform: mdm.PlatformIOS}, supervised: false}
+	})
+	text := mdm.LostModeText{Message: "Bitte im Rathaus abgeben", PhoneNumber: "+49 431 123-456", Footnote: "Zimmer 12"}
+	if _, err := f.svc.SetLostModeText(context.Background(), "admin:test", f.tenant, text); err != nil {
+		t.Fatal(err)
+	}
+	code, d := f.activeDevice("ina@musterstadt.de", mdm.PlatformIOS, mdm.OwnershipCompany)
+	_, _, page := f.do("GET", "/e/"+code+"/lost?device="+d.ID+"&lang=en", nil)
+	mustContain(t, page, "locked as a whole and shows your employer", text.Message, "431 123-456")
+	if strings.Contains(page, text.Footnote) || strings.Contains(page, "lost mode") {
+		t.Errorf("the confirmation for a lock shows the footnote or speaks of lost mode:\n%s", page)
+	}
+	_, _, page = f.do("GET", "/e/"+code+"/lost?device="+d.ID+"&lang=de", nil)
+	mustContain(t, page, "gesperrt und zeigt den Text Ihres Arbeitgebers", text.Message)
+
+	f = newFixtureWith(t, storetest.Platforms())
+	if _, err := f.svc.SetLostModeText(context.Background(), "admin:test", f.tenant, text); err != nil {
+		t.Fatal(err)
+	}
+	code, d = f.activeDevice("jan@musterstadt.de", mdm.PlatformAndroid, mdm.OwnershipCompany)
+	_, _, page = f.do("GET", "/e/"+code+"/lost?device="+d.ID+"&lang=en", nil)
+	mustContain(t, page, "The phone is locked as a whole. You open it again")
+	if strings.Contains(page, text.Message) {
+		t.Errorf("the confirmation for an Android phone shows a text its lock does not show:\n%s", page)
+	}
+}

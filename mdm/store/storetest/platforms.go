@@ -12,7 +12,7 @@ import (
 var (
 	IOS = mdm.Registration{Platform: mdm.PlatformIOS,
 		Can: mdm.CanQueryWorkApps | mdm.NeedsManagedAccount | mdm.AppConfigRows |
-			mdm.CanLockDevice | mdm.CanWipeDevice | mdm.CanStartLostMode | mdm.ReportsHardwareIDs}
+			mdm.CanLockDevice | mdm.CanWipeDevice | mdm.CanStartLostMode | mdm.ReportsHardwareIDs | mdm.ShowsTextWhenLocked}
 	Android = mdm.Registration{Platform: mdm.PlatformAndroid,
 		Can: mdm.CanLockWork | mdm.CanResetWorkPasscode | mdm.ReportsWorkPasscode | mdm.ReportsIntegrity | mdm.ReportsPatchLevel |
 			mdm.RevocableWhileManaged | mdm.EnrolsByPortalLink | mdm.BindsCertificateKeys |
