@@ -125,3 +125,29 @@ func fillFields(t *testing.T, v reflect.Value, n int) {
 		}
 	}
 }
+
+// BenchmarkKeptDeviceLoad is what a check-in pays for a kept device: the device built back
+// from its compact form.
+//
+//	go test -run '^$' -bench KeptDeviceLoad ./mdm/store/
+func BenchmarkKeptDeviceLoad(b *testing.B) {
+	s := storetest.Open(b, storetest.SQLite)
+	follow(b, s, withoutNotify)
+	kept := store.NewKeptDevices(s.Changes(), 10)
+	now := time.Now().UTC()
+	policy := mdm.NewID()
+	d := mdm.Device{ID: mdm.NewID(), TenantID: mdm.NewID(), EmployeeID: mdm.NewID(), WorkPolicyID: &policy, InvitationID: new(mdm.NewID()),
+		Platform: mdm.PlatformIOS, PlatformID: "00008101-000A1B2C3D4E5F60", Ownership: mdm.OwnershipPersonal, State: mdm.DeviceActive,
+		OSVersion: "18.1.1", Compliance: mdm.ComplianceCompliant, ReportedCompliance: mdm.ComplianceCompliant, LastContactAt: &now,
+		CreatedAt: now, UpdatedAt: now}
+	hash := sha256.Sum256([]byte("token"))
+	read := func() (mdm.Device, error) { return d, nil }
+	if _, err := kept.Load(hash[:], read); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if got, _ := kept.Load(hash[:], read); got.ID != d.ID {
+			b.Fatal("not kept")
+		}
+	}
+}
