@@ -20,9 +20,10 @@ type deviceCommandRequest struct {
 // deviceCommand makes the Apple command of a domain command on the whole of a company-owned
 // phone; ok is false for any other kind. Locking shows the payload's message and phone
 // number, and where it leaves them open the tenant's lost-mode text (lockScreen): a phone
-// that cannot take lost mode is locked when it is reported lost; erasing takes no options (the phone is returned or lost, so everything on it goes); lost
-// mode shows what lostScreen says, and needs a supervised phone, which only Automated
-// Device Enrollment makes: for any other it is refused (mdm.ErrInvalid) with that reason.
+// that cannot take lost mode is locked when it is reported lost. Erasing takes no options
+// (the phone is returned or lost, so everything on it goes). Lost mode shows what
+// lostScreen says, and needs a supervised phone, which only Automated Device Enrollment
+// makes: for any other it is refused (mdm.ErrInvalid) with that reason.
 func deviceCommand(t mdm.Tenant, d mdm.Device, c mdm.Command, uuid string, supervised bool) (cmd *apple.Command, ok bool, err error) {
 	switch c.Kind {
 	case mdm.CommandLockDevice, mdm.CommandWipeDevice, mdm.CommandStartLostMode:
@@ -66,11 +67,7 @@ func deviceCommand(t mdm.Tenant, d mdm.Device, c mdm.Command, uuid string, super
 // (mdm.LostModeText), and where that sets neither a message nor a phone number, a message
 // that names the tenant, since Apple takes lost mode only with one of the two.
 func lostScreen(keys map[string]any, t mdm.Tenant) {
-	for key, value := range map[string]string{"Message": t.LostMode.Message, "PhoneNumber": t.LostMode.PhoneNumber, "Footnote": t.LostMode.Footnote} {
-		if _, set := keys[key]; !set && value != "" {
-			keys[key] = value
-		}
-	}
+	fillScreen(keys, t.LostMode)
 	_, message := keys["Message"]
 	if _, phone := keys["PhoneNumber"]; !message && !phone {
 		keys["Message"] = fmt.Sprintf("Dieses Gerät gehört %[1]s und wurde als verloren gemeldet. This device belongs to %[1]s and was reported lost.", t.DisplayName)
@@ -82,8 +79,13 @@ func lostScreen(keys map[string]any, t mdm.Tenant) {
 // tenant's lost-mode text (mdm.LostModeText). Unlike lost mode a lock needs neither, and
 // a lock ordered by hand is not a report of a loss, so nothing else is filled in.
 func lockScreen(keys map[string]any, t mdm.Tenant) {
-	shown := t.LostMode.OnLock(mdm.ShowsTextWhenLocked)
-	for key, value := range map[string]string{"Message": shown.Message, "PhoneNumber": shown.PhoneNumber} {
+	fillScreen(keys, t.LostMode.OnLock(mdm.ShowsTextWhenLocked))
+}
+
+// fillScreen sets each key of the lock screen (Message, PhoneNumber, Footnote) that the
+// command's payload left open to the text's field, where that is not empty.
+func fillScreen(keys map[string]any, text mdm.LostModeText) {
+	for key, value := range map[string]string{"Message": text.Message, "PhoneNumber": text.PhoneNumber, "Footnote": text.Footnote} {
 		if _, set := keys[key]; !set && value != "" {
 			keys[key] = value
 		}

@@ -123,18 +123,24 @@ func Templates(fsys fs.FS, funcs template.FuncMap, shared []string, names ...str
 		return nil, fmt.Errorf("layout: %w", err)
 	}
 	set := template.New("").Funcs(funcs)
+	// add parses a file on its own, so that a template it defines again is seen before it
+	// replaces the set's, and then adds its parse trees to the set.
 	add := func(file, name, text string) error {
-		probe, err := template.New(name).Funcs(funcs).Parse(text)
+		parsed, err := template.New(name).Funcs(funcs).Parse(text)
 		if err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}
-		for _, t := range probe.Templates() {
+		for _, t := range parsed.Templates() {
 			if set.Lookup(t.Name()) != nil {
 				return fmt.Errorf("%s: template %q is defined twice", file, t.Name())
 			}
 		}
-		_, err = set.New(name).Parse(text)
-		return err
+		for _, t := range parsed.Templates() {
+			if _, err := set.AddParseTree(t.Name(), t.Tree); err != nil {
+				return fmt.Errorf("%s: %w", file, err)
+			}
+		}
+		return nil
 	}
 	for _, file := range shared {
 		text, err := fs.ReadFile(fsys, file)
