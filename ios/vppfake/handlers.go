@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +115,10 @@ func (s *Server) createUsers(w http.ResponseWriter, r *http.Request, o *org) {
 			writeError(w, http.StatusBadRequest, 9602, "Invalid argument: clientUserId")
 			return
 		}
-		o.users[u.ClientUserID] = u
+		if _, known := o.users[u.ClientUserID]; !known {
+			o.users[u.ClientUserID] = int32(len(o.names))
+			o.names = append(o.names, u.ClientUserID)
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"eventId": s.newEvent(o, "CREATE_USERS", len(in.Users), nil),
 		"tokenExpirationDate": o.expiry(), "uId": o.name})
@@ -141,21 +145,26 @@ func (s *Server) manage(associate bool) func(http.ResponseWriter, *http.Request,
 				fail := func(n int, msg string) {
 					failures = append(failures, vpp.Failure{AdamID: ref.AdamID, ClientUserID: u, ErrorNumber: n, ErrorMessage: msg})
 				}
-				switch _, known := o.users[u]; {
+				n, known := o.users[u]
+				var holds bool
+				if a != nil {
+					_, holds = o.licences[a.AdamID][n]
+				}
+				switch {
 				case a == nil:
 					fail(9602, "Invalid argument: adamId")
 				case !known:
 					fail(9609, "Registered user not found")
-				case associate && o.licences[a.AdamID][u]:
+				case associate && holds:
 					// Already holds one: nothing to do.
 				case associate && a.AvailableCount == 0:
 					fail(vpp.ErrLicenceNotFound, "License not found: no licences available")
 				case associate:
-					o.licences[a.AdamID][u] = true
+					o.licences[a.AdamID][n] = struct{}{}
 					a.AssignedCount++
 					a.AvailableCount--
-				case o.licences[a.AdamID][u]:
-					delete(o.licences[a.AdamID], u)
+				case holds:
+					delete(o.licences[a.AdamID], n)
 					a.AssignedCount--
 					a.AvailableCount = max(a.TotalCount-a.AssignedCount, 0)
 				}
@@ -186,11 +195,24 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, o *org) {
 		return
 	}
 	answer := e.Event
-	if e.polls < s.pendingPolls {
-		e.polls++
+	switch {
+	case e.polls < s.pendingPolls:
 		answer = vpp.Event{Status: vpp.EventPending, Type: e.Type, NumRequested: e.NumRequested}
+	case e.polls == s.pendingPolls:
+		o.forgetOldEvents(r.PathValue("eventId"))
 	}
+	e.polls++
 	writeJSON(w, http.StatusOK, answer)
+}
+
+// forgetOldEvents notes that the event was answered as done, and forgets the oldest
+// answered event once more than keptEvents were.
+func (o *org) forgetOldEvents(id string) {
+	o.answered = append(o.answered, id)
+	if len(o.answered) > keptEvents {
+		delete(o.events, o.answered[0])
+		o.answered = slices.Delete(o.answered, 0, 1)
+	}
 }
 
 // lookup answers the metadata service's question for the apps of every organisation.

@@ -33,15 +33,25 @@ type Server struct {
 	ts           *httptest.Server
 }
 
+// org is what Apple holds for one content token. It is kept compact, since serve --demo
+// carries it for every enrolled phone: a user is a number, its clientUserId is held once,
+// and of the events that were answered as done only the last keptEvents are kept, as
+// Apple forgets old events too.
 type org struct {
 	name     string
 	expires  time.Time
 	revoked  bool
 	assets   []*asset
-	users    map[string]vpp.User
-	licences map[string]map[string]bool // adamId → clientUserId
+	users    map[string]int32              // clientUserId → number
+	names    []string                      // number → clientUserId
+	licences map[string]map[int32]struct{} // adamId → the numbers of the users holding one
 	events   map[string]*event
+	answered []string // the done events answered, oldest first, at most keptEvents
 }
+
+// keptEvents is how many events answered as done an organisation keeps for a second
+// question; an older one is unknown, as at Apple.
+const keptEvents = 4096
 
 type asset struct {
 	vpp.Asset
@@ -98,8 +108,8 @@ func (s *Server) AddOrganisation(name string, expires time.Time) []byte {
 	file := vpp.EncodeToken(name+"-"+time.Now().Format("150405.000000000"), name, expires)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.orgs[string(file)] = &org{name: name, expires: expires, users: map[string]vpp.User{},
-		licences: map[string]map[string]bool{}, events: map[string]*event{}}
+	s.orgs[string(file)] = &org{name: name, expires: expires, users: map[string]int32{},
+		licences: map[string]map[int32]struct{}{}, events: map[string]*event{}}
 	return file
 }
 
@@ -111,7 +121,7 @@ func (s *Server) AddApp(token []byte, adamID, bundleID, name string, licences in
 	o.assets = append(o.assets, &asset{Asset: vpp.Asset{AdamID: adamID, PricingParam: "STDQ", ProductType: "App",
 		TotalCount: licences, AvailableCount: licences, DeviceAssignable: true, Revocable: true,
 		SupportedPlatforms: []string{"iOS", "iPadOS"}}, name: name, bundleID: bundleID})
-	o.licences[adamID] = map[string]bool{}
+	o.licences[adamID] = map[int32]struct{}{}
 }
 
 // SetLicences changes how many licences of an app the organisation holds (it bought
@@ -132,9 +142,10 @@ func (s *Server) SetLicences(token []byte, adamID string, total int) {
 func (s *Server) Assigned(token []byte, adamID string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	o := s.orgs[strings.TrimSpace(string(token))]
 	var out []string
-	for u := range s.orgs[strings.TrimSpace(string(token))].licences[adamID] {
-		out = append(out, u)
+	for u := range o.licences[adamID] {
+		out = append(out, o.names[u])
 	}
 	return out
 }
