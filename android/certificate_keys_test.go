@@ -12,6 +12,7 @@ import (
 	"github.com/trennwand/trennwand/mdm"
 	"github.com/trennwand/trennwand/mdm/audit"
 	"github.com/trennwand/trennwand/mdm/enrolment"
+	"github.com/trennwand/trennwand/mdm/store/storetest"
 )
 
 // lastAudit returns the tenant's newest audit event.
@@ -90,6 +91,7 @@ func TestAnotherKeyGetsNoChallengeForTheDevice(t *testing.T) {
 // MaxFailedGuesses unknown IDs from one address, that address gets 429.
 func TestUnknownWorkProfilesAreThrottled(t *testing.T) {
 	eachCertBackend(t, func(t *testing.T, s *certSite) {
+		s.pass(storetest.ToMidGuessWindow(s.now()))
 		b := s.bind(t)
 		d, _ := s.active(t, "erika.mustermann@musterstadt.de")
 		if err := s.platform.EnableCertificates(context.Background(), "admin:test", s.tenant, android.CertificateSettings{}); err != nil {
