@@ -91,7 +91,7 @@ func TestAnotherKeyGetsNoChallengeForTheDevice(t *testing.T) {
 // MaxFailedGuesses unknown IDs from one address, that address gets 429.
 func TestUnknownWorkProfilesAreThrottled(t *testing.T) {
 	eachCertBackend(t, func(t *testing.T, s *certSite) {
-		s.pass(storetest.ToMidGuessWindow(s.now()))
+		s.pass(storetest.ToMidWindow(s.now(), enrolment.GuessWindow))
 		b := s.bind(t)
 		d, _ := s.active(t, "erika.mustermann@musterstadt.de")
 		if err := s.platform.EnableCertificates(context.Background(), "admin:test", s.tenant, android.CertificateSettings{}); err != nil {

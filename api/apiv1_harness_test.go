@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,7 +41,9 @@ type apiWorld struct {
 	// share.
 	apple   *fakeApple
 	android *fakeAndroid
-	play    *fakePlay // managed Google Play of the API's routes
+	// ahead is how far the domain's clock runs ahead of the real one.
+	ahead *atomic.Int64
+	play  *fakePlay // managed Google Play of the API's routes
 	// licensing is Apple's Apps and Books of the API and the dashboard.
 	licensing *fakeLicensing
 	// abm is Automated Device Enrollment of the API and the dashboard: a fake, or the
@@ -72,8 +75,10 @@ func setUp(r mdm.Registration) mdm.Registration {
 func newAPIWorldOf(t testing.TB, s *store.Store, regs []mdm.Registration, configure ...func(*api.Config)) *apiWorld {
 	t.Helper()
 	ctx := context.Background()
-	svc := domain.New(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}), mdm.WithPlatforms(regs...))
-	w := &apiWorld{t: t, store: s, svc: svc, tokens: map[mdm.Role]string{}}
+	ahead := new(atomic.Int64)
+	svc := domain.New(s, storetest.PlainSealer{}, mdm.WithCertificates(fakeCertificates{}), mdm.WithPlatforms(regs...),
+		mdm.WithClock(func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }))
+	w := &apiWorld{t: t, store: s, svc: svc, tokens: map[mdm.Role]string{}, ahead: ahead}
 	w.tenant = storetest.Tenant(t, svc, "musterstadt")
 	w.other = storetest.Tenant(t, svc, "nachbarort")
 	for _, r := range mdm.Roles {

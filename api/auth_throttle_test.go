@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -24,6 +25,7 @@ import (
 // writing the header itself.
 func TestSignInThrottleCountsTheClientBehindTrustedProxies(t *testing.T) {
 	w := newAPIWorld(t, storetest.Open(t, storetest.SQLite))
+	w.ahead.Store(int64(storetest.ToMidWindow(time.Now(), access.ThrottleWindow)))
 	srv := api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry(),
 		ClientAddr: api.ForwardedFor([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})})
 	d, err := dashboard.New(dashboard.Config{Service: w.svc})

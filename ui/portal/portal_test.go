@@ -265,7 +265,7 @@ func TestUnusableLinksLookTheSame(t *testing.T) {
 // Too many unusable codes from one address are answered with "wait"; a colleague's good
 // code from the same address (one town hall behind one NAT) still opens the portal.
 func TestGuessingIsAnsweredWithWait(t *testing.T) {
-	ahead := storetest.ToMidGuessWindow(time.Now())
+	ahead := storetest.ToMidWindow(time.Now(), enrolment.GuessWindow)
 	f := newFixtureWith(t, func(s *mdm.Service) {
 		storetest.Platforms()(s)
 		mdm.WithClock(func() time.Time { return time.Now().Add(ahead) })(s)
