@@ -9,7 +9,6 @@ import (
 
 	"github.com/trennwand/trennwand/ios/licences"
 	"github.com/trennwand/trennwand/ios/storage"
-	"github.com/trennwand/trennwand/ios/vpp"
 	"github.com/trennwand/trennwand/ios/vppfake"
 	"github.com/trennwand/trennwand/mdm"
 )
@@ -25,11 +24,8 @@ func (s *site) withLicences(t testing.TB, held int) (*vppfake.Server, []byte) {
 	t.Helper()
 	fake := vppfake.Start()
 	t.Cleanup(fake.Close)
-	client, err := vpp.NewClient(fake.URL(), fake.MetadataURL(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.lic, err = licences.New(licences.Config{Tables: s.st.Tables(), Domain: s.st, Sealer: testMasterKey(t), Client: client, Now: s.svc.Now,
+	var err error
+	s.lic, err = licences.New(licences.Config{Tables: s.st.Tables(), Domain: s.st, Sealer: testMasterKey(t), Client: fake.Client(), Now: s.svc.Now,
 		PollPause: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

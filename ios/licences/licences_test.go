@@ -35,11 +35,7 @@ func newOffice(t testing.TB, backend string) *office {
 	svc := domain.New(st, storetest.PlainSealer{})
 	fake := vppfake.Start()
 	t.Cleanup(fake.Close)
-	client, err := vpp.NewClient(fake.URL(), fake.MetadataURL(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lic, err := licences.New(licences.Config{Tables: st.Tables(), Domain: st, Sealer: storetest.PlainSealer{}, Client: client, Now: svc.Now})
+	lic, err := licences.New(licences.Config{Tables: st.Tables(), Domain: st, Sealer: storetest.PlainSealer{}, Client: fake.Client(), Now: svc.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -147,7 +146,7 @@ func (s *Server) manage(associate bool) func(http.ResponseWriter, *http.Request,
 				}
 				n, known := o.users[u]
 				var holds bool
-				if a != nil {
+				if a != nil && known {
 					_, holds = o.licences[a.AdamID][n]
 				}
 				switch {
@@ -211,7 +210,7 @@ func (o *org) forgetOldEvents(id string) {
 	o.answered = append(o.answered, id)
 	if len(o.answered) > keptEvents {
 		delete(o.events, o.answered[0])
-		o.answered = slices.Delete(o.answered, 0, 1)
+		o.answered = o.answered[1:]
 	}
 }
 

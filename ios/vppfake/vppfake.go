@@ -82,6 +82,16 @@ func (s *Server) URL() string { return s.ts.URL + "/mdm/v2" }
 // MetadataURL is the base URL of the metadata lookup.
 func (s *Server) MetadataURL() string { return s.ts.URL }
 
+// Client returns a client of the API and the metadata lookup at a started fake, as
+// httptest.Server.Client does for a plain server.
+func (s *Server) Client() *vpp.Client {
+	client, err := vpp.NewClient(s.URL(), s.MetadataURL(), nil)
+	if err != nil {
+		panic(err) // only for URLs that do not parse, and the fake's own do
+	}
+	return client
+}
+
 // Close stops a started fake.
 func (s *Server) Close() {
 	if s.ts != nil {

@@ -17,10 +17,7 @@ func apple(t testing.TB, licences int) (*vppfake.Server, *vpp.Client, string) {
 	t.Helper()
 	fake := vppfake.Start()
 	t.Cleanup(fake.Close)
-	client, err := vpp.NewClient(fake.URL(), fake.MetadataURL(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := fake.Client()
 	token := fake.AddOrganisation("Musterstadt", time.Now().Add(24*time.Hour))
 	fake.AddApp(token, "361309726", "com.example.mail", "Mail", licences)
 	return fake, client, string(token)
